@@ -1,0 +1,43 @@
+//! The interface type of a class: a `#[repr(C)]` struct whose only field is the vtable
+//! pointer, so `*mut IHttpRequest` is exactly C++'s `IHttpRequest*`; plus its IID constant.
+
+use super::docs::{class_link, doc_lines};
+use crate::ir::Class;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+pub fn interface(class: &Class, slot_count: usize) -> TokenStream {
+    let name = format_ident!("{}", class.name);
+    let vtbl = format_ident!("{}_Vtbl", class.name);
+    let mut lines = vec![format!("C++ class `{}`", class.name)];
+    if let Some(base) = &class.base {
+        lines[0].push_str(&format!(" (derives from [`{base}`])"));
+    }
+    lines.push(String::new());
+    lines.push(format!(
+        "An object pointer: its first word points at a [`{}_Vtbl`] of {slot_count} slots.",
+        class.name
+    ));
+    lines.push(String::new());
+    lines.push(format!("[Microsoft documentation]({})", class_link(&class.name)));
+    let doc = doc_lines(&lines);
+    let iid = class.uuid.as_ref().map(|uuid| {
+        let iid = format_ident!("IID_{}", class.name);
+        let literal: proc_macro2::Literal = format!("0x{}", uuid.replace('-', "_").to_ascii_lowercase())
+            .parse()
+            .expect("uuids are normalized to hex groups when parsed");
+        let doc = doc_lines(&[format!("`__uuidof({})`: {{{uuid}}}", class.name)]);
+        quote! {
+            #doc
+            pub const #iid: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(#literal);
+        }
+    });
+    quote! {
+        #doc
+        #[repr(C)]
+        pub struct #name {
+            pub vtable: *const #vtbl,
+        }
+        #iid
+    }
+}

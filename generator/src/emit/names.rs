@@ -1,0 +1,139 @@
+//! Rust names for vtable slots. Rust has no overloading, so each overload gets its own
+//! name by one stable rule:
+//!
+//! 1. The first-declared method of a name keeps the C++ name (`GetHeader`).
+//! 2. A later overload with the same parameter types that differs only in constness takes
+//!    `_const` (or `_mut` when the first one is the const one): `GetRawHttpRequest_const`.
+//! 3. Any other later overload takes the C++ name plus the type of the first parameter that
+//!    differs from the first-declared overload, written as an identifier (`*` becomes
+//!    `ptr`): `GetHeader_HTTP_HEADER_ID`, `GetServerVariable_PCSTR_ptr`.
+//! 4. If that name is taken, `_2`, `_3`, … in declaration order.
+//!
+//! Inherited slots keep the names their base gave them; the destructor slot is
+//! `ScalarDeletingDestructor`. Names depend only on declaration order and signatures, so
+//! appending methods to a class never renames existing ones.
+
+use crate::ir::{Api, Method};
+use crate::layout::{slot_method, ClassLayout};
+use std::collections::BTreeMap;
+
+/// The name of the destructor slot in every vtable.
+pub const DESTRUCTOR: &str = "ScalarDeletingDestructor";
+
+/// For every class, the Rust name of each slot (indexed by slot number).
+pub fn slot_names(
+    api: &Api,
+    layouts: &BTreeMap<String, ClassLayout>,
+) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for class in &api.classes {
+        names_for(api, layouts, &class.name, &mut out);
+    }
+    out
+}
+
+fn names_for(
+    api: &Api,
+    layouts: &BTreeMap<String, ClassLayout>,
+    class: &str,
+    out: &mut BTreeMap<String, Vec<String>>,
+) {
+    if out.contains_key(class) {
+        return;
+    }
+    let layout = &layouts[class];
+    let mut names: Vec<String> = match api.class(class).and_then(|c| c.base.as_deref()) {
+        Some(base) => {
+            names_for(api, layouts, base, out);
+            out[base].clone()
+        }
+        None => Vec::new(),
+    };
+    // Which method holds each plain name so far (for rule 3's comparison).
+    let mut holders: BTreeMap<String, &Method> = BTreeMap::new();
+    for slot in &layout.slots[..layout.inherited] {
+        let method = slot_method(api, slot);
+        holders.entry(method.name.clone()).or_insert(method);
+    }
+    // Own slots are named in declaration order, then stored by slot.
+    let mut own: Vec<(usize, &Method)> = layout
+        .own_slots()
+        .iter()
+        .map(|s| (s.index, slot_method(api, s)))
+        .collect();
+    own.sort_by_key(|(index, _)| layout.slots[*index].method);
+    let mut by_slot: BTreeMap<usize, String> = BTreeMap::new();
+    for (index, method) in own {
+        let taken = |name: &str, by_slot: &BTreeMap<usize, String>| {
+            names.iter().any(|n| n == name) || by_slot.values().any(|n| n == name)
+        };
+        let name = if method.is_destructor {
+            DESTRUCTOR.to_string()
+        } else if let Some(first) = holders.get(&method.name) {
+            let candidate = format!("{}_{}", method.name, overload_suffix(first, method));
+            let mut name = candidate.clone();
+            let mut n = 2;
+            while taken(&name, &by_slot) {
+                name = format!("{candidate}_{n}");
+                n += 1;
+            }
+            name
+        } else {
+            holders.insert(method.name.clone(), method);
+            method.name.clone()
+        };
+        by_slot.insert(index, name);
+    }
+    names.extend(by_slot.into_values());
+    out.insert(class.to_string(), names);
+}
+
+/// Rule 2 and 3: what tells `later` apart from `first`.
+pub fn overload_suffix(first: &Method, later: &Method) -> String {
+    let same_params = first.params.len() == later.params.len()
+        && first
+            .params
+            .iter()
+            .zip(&later.params)
+            .all(|(a, b)| a.ty.canonical == b.ty.canonical);
+    if same_params {
+        return if later.is_const { "const" } else { "mut" }.to_string();
+    }
+    let differing = later
+        .params
+        .iter()
+        .enumerate()
+        .find(|(i, p)| first.params.get(*i).map(|f| &f.ty.canonical) != Some(&p.ty.canonical));
+    match differing {
+        Some((_, param)) => type_identifier(&param.ty.spelling),
+        None => format!("{}_params", later.params.len()),
+    }
+}
+
+/// `PCWSTR *` → `PCWSTR_ptr`, `const HTTP_REQUEST *` → `HTTP_REQUEST_ptr`.
+pub fn type_identifier(spelling: &str) -> String {
+    let mut words = Vec::new();
+    for word in spelling
+        .replace('*', " ptr ")
+        .replace('&', " ref ")
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+    {
+        if !word.is_empty() && word != "const" && word != "struct" && word != "enum" {
+            words.push(word.to_string());
+        }
+    }
+    words.join("_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_identifiers() {
+        assert_eq!(type_identifier("PCWSTR *"), "PCWSTR_ptr");
+        assert_eq!(type_identifier("const HTTP_REQUEST *"), "HTTP_REQUEST_ptr");
+        assert_eq!(type_identifier("HTTP_HEADER_ID"), "HTTP_HEADER_ID");
+        assert_eq!(type_identifier("const GUID &"), "GUID_ref");
+    }
+}

@@ -1,0 +1,73 @@
+//! Typedefs (HTTP_MODULE_ID, PFN_* function pointers, interface aliases), plain structs the
+//! header declares, and opaque types for what is only forward-declared.
+
+use super::docs::doc_lines;
+use super::types::{known_path, TypeMapper};
+use crate::ir::{Struct, Type, TypeKind, Typedef};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+pub fn typedef(types: &TypeMapper<'_>, t: &Typedef) -> Result<TokenStream, String> {
+    let name = format_ident!("{}", t.name);
+    let target = types
+        .rust(&t.target)
+        .map_err(|e| format!("typedef `{}`: {e}", t.name))?;
+    let doc = doc_lines(&[format!("C++ `typedef {} {}`.", spelled(&t.target), t.name)]);
+    let vtbl_alias = match &t.target.kind {
+        TypeKind::Record { name: class } if types.api.class(class).is_some() => {
+            let alias = format_ident!("{}_Vtbl", t.name);
+            let vtbl = format_ident!("{}_Vtbl", class);
+            Some(quote!(pub type #alias = #vtbl;))
+        }
+        _ => None,
+    };
+    Ok(quote! {
+        #doc
+        pub type #name = #target;
+        #vtbl_alias
+    })
+}
+
+fn spelled(ty: &Type) -> &str {
+    &ty.spelling
+}
+
+pub fn plain_struct(types: &TypeMapper<'_>, s: &Struct) -> Result<TokenStream, String> {
+    let name = format_ident!("{}", s.name);
+    let fields = s
+        .fields
+        .iter()
+        .map(|f| {
+            let field = format_ident!("{}", f.name);
+            let ty = types
+                .rust(&f.ty)
+                .map_err(|e| format!("field `{}::{}`: {e}", s.name, f.name))?;
+            Ok(quote!(pub #field: #ty,))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let doc = doc_lines(&[format!("C++ `struct {}`.", s.name)]);
+    Ok(quote! {
+        #doc
+        #[repr(C)]
+        #[derive(Clone, Copy)]
+        pub struct #name { #(#fields)* }
+    })
+}
+
+/// Forward-declared types that windows-sys does not provide: usable only behind pointers.
+pub fn opaque(name: &str) -> Option<TokenStream> {
+    if known_path(name).is_some() {
+        return None;
+    }
+    let ident = format_ident!("{}", name);
+    let doc = doc_lines(&[format!(
+        "`{name}`: declared but not defined by the IIS API; only used behind pointers."
+    )]);
+    Some(quote! {
+        #doc
+        #[repr(C)]
+        pub struct #ident {
+            _opaque: [u8; 0],
+        }
+    })
+}

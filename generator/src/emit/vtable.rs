@@ -1,0 +1,77 @@
+//! `Foo_Vtbl`: one `#[repr(C)]` struct per class, with the base class's vtable as `base__`
+//! and one function-pointer field per new slot, in slot order.
+
+use super::docs::{doc_lines, slot_doc};
+use super::types::TypeMapper;
+use crate::ir::{Class, Method};
+use crate::layout::{slot_method, ClassLayout};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+pub fn vtable(
+    types: &TypeMapper<'_>,
+    class: &Class,
+    layout: &ClassLayout,
+    names: &[String],
+) -> Result<TokenStream, String> {
+    let name = format_ident!("{}_Vtbl", class.name);
+    let base = class.base.as_ref().map(|base| {
+        let base = format_ident!("{}_Vtbl", base);
+        quote!(pub base__: #base,)
+    });
+    let mut fields = Vec::new();
+    for slot in layout.own_slots() {
+        let method = slot_method(types.api, slot);
+        let field = format_ident!("{}", names[slot.index]);
+        let docs = doc_lines(&slot_doc(&class.name, method, slot));
+        let signature = member_fn_type(types, &class.name, method)?;
+        fields.push(quote! {
+            #docs
+            pub #field: #signature,
+        });
+    }
+    let doc = doc_lines(&[format!(
+        "The vtable of [`{}`]: {} slots, {} inherited.",
+        class.name,
+        layout.slots.len(),
+        layout.inherited
+    )]);
+    Ok(quote! {
+        #doc
+        #[repr(C)]
+        #[derive(Clone, Copy)]
+        pub struct #name {
+            #base
+            #(#fields)*
+        }
+    })
+}
+
+/// `member_fn!((this, params…) -> ret)`: the slot's function pointer type.
+pub fn member_fn_type(
+    types: &TypeMapper<'_>,
+    class: &str,
+    method: &Method,
+) -> Result<TokenStream, String> {
+    let class_ident = format_ident!("{}", class);
+    let this = if method.is_const {
+        quote!(*const #class_ident)
+    } else {
+        quote!(*mut #class_ident)
+    };
+    let mut params = vec![this];
+    if method.is_destructor {
+        params.push(quote!(u32));
+    }
+    for param in &method.params {
+        params.push(
+            types
+                .rust_param(&param.ty)
+                .map_err(|e| format!("`{class}::{}`, parameter `{}`: {e}", method.name, param.name))?,
+        );
+    }
+    let ret = types
+        .rust(&method.return_type)
+        .map_err(|e| format!("`{class}::{}` return type: {e}", method.name))?;
+    Ok(quote!(member_fn!((#(#params),*) -> #ret)))
+}

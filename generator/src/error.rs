@@ -1,0 +1,28 @@
+//! The generator's error type. Every variant is a user-facing message: where there is a
+//! source location it comes first as `file:line:col`, and where a tool is missing the
+//! message says how to install it.
+
+use crate::layout::LayoutError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input could not be read (missing, a directory, unreadable, not text).
+    #[error("{path}: {reason}")]
+    Input { path: String, reason: String },
+    /// libclang or the headers it needs are not installed.
+    #[error("{0}")]
+    Toolchain(String),
+    /// The compiler rejected the input.
+    #[error("{first}{more}")]
+    Compile { first: String, more: String },
+    /// A construct our layout rules do not cover, or a type we cannot bind.
+    #[error("{location}: {message}")]
+    Unsupported { location: String, message: String },
+    #[error(transparent)]
+    Layout(#[from] LayoutError),
+    /// The emitted Rust did not parse: a generator bug, reported with the offending text.
+    #[error("internal error: generated Rust does not parse: {0}")]
+    Emit(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,229 @@
+//! The intermediate representation: plain, serializable data describing the API of one
+//! header — classes with their virtual functions, enums, constants, typedefs and structs.
+//! Nothing here refers to libclang; the parse room fills it and every later room reads it.
+
+use serde::{Deserialize, Serialize};
+
+/// Everything the generator learned from one input header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Api {
+    /// File name of the input (no directories, so output does not depend on the checkout).
+    pub source: String,
+    pub classes: Vec<Class>,
+    pub enums: Vec<Enum>,
+    pub constants: Vec<Constant>,
+    pub typedefs: Vec<Typedef>,
+    pub structs: Vec<Struct>,
+    /// Types that are only forward-declared (e.g. the IAppHost* COM interfaces).
+    pub opaque_types: Vec<String>,
+}
+
+/// Where a declaration was written, relative to the input's directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Location {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Class {
+    pub name: String,
+    /// `__declspec(uuid("..."))`, upper-case, without braces.
+    pub uuid: Option<String>,
+    pub base: Option<String>,
+    /// Names of all named members in declaration order, each once, at its first
+    /// appearance. MSVC orders overload groups by this, not only by virtual functions.
+    pub member_names: Vec<String>,
+    /// Virtual functions declared in this class, in declaration order.
+    pub methods: Vec<Method>,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Access {
+    Public,
+    Protected,
+    Private,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Method {
+    /// The name as written in the header, before any macro renamed it.
+    pub name: String,
+    /// The name the compiler sees (differs when windows.h maps `GetUserName` to `GetUserNameA`).
+    pub compiled_name: String,
+    pub return_type: Type,
+    pub params: Vec<Param>,
+    pub is_const: bool,
+    pub is_pure: bool,
+    pub is_destructor: bool,
+    pub access: Access,
+    pub location: Location,
+}
+
+impl Method {
+    /// The C++ declaration, one line, as a reader would write it.
+    pub fn cpp_declaration(&self) -> String {
+        let params: Vec<String> = self.params.iter().map(Param::cpp_declaration).collect();
+        let ret = if self.is_destructor {
+            String::new()
+        } else {
+            format!("{} ", self.return_type.spelling)
+        };
+        format!(
+            "virtual {ret}{}({}){}{}",
+            self.name,
+            params.join(", "),
+            if self.is_const { " const" } else { "" },
+            if self.is_pure { " = 0" } else { "" }
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Param {
+    pub name: String,
+    pub ty: Type,
+    /// The default argument's tokens joined by single spaces, e.g. `NULL`.
+    pub default: Option<String>,
+    /// For array parameters, the bound as written, e.g. `HttpHeaderRequestMaximum`.
+    pub array_bound: Option<String>,
+}
+
+impl Param {
+    pub fn cpp_declaration(&self) -> String {
+        let mut text = match &self.ty.kind {
+            TypeKind::Array { element, .. } => format!("{} {}", element.spelling, self.name),
+            _ => format!("{} {}", self.ty.spelling, self.name),
+        };
+        if let TypeKind::Array { len, .. } = &self.ty.kind {
+            let bound = self.array_bound.clone().unwrap_or_else(|| len.to_string());
+            text.push_str(&format!("[{bound}]"));
+        }
+        if let Some(default) = &self.default {
+            text.push_str(&format!(" = {default}"));
+        }
+        text
+    }
+}
+
+/// A C++ type as written (`spelling`) and as the compiler resolves it (`canonical`), with a
+/// structure that keeps typedef names so emission can pick the right Rust name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Type {
+    pub spelling: String,
+    pub canonical: String,
+    pub kind: TypeKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TypeKind {
+    Void,
+    Builtin(Builtin),
+    /// A typedef name, with the type it names (one step down).
+    Typedef { name: String, target: Box<Type> },
+    /// A struct, class or union by name.
+    Record { name: String },
+    /// A struct or class that is only forward-declared.
+    Opaque { name: String },
+    Enum { name: String },
+    Pointer { pointee: Box<Type>, pointee_is_const: bool },
+    /// `T&` (REFGUID and friends); passed as a pointer in the ABI.
+    Reference { pointee: Box<Type>, pointee_is_const: bool },
+    Array { element: Box<Type>, len: u64 },
+    Function(Box<FunctionType>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunctionType {
+    pub return_type: Type,
+    pub params: Vec<Type>,
+    pub convention: CallingConvention,
+}
+
+/// Calling convention of a free function pointer type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CallingConvention {
+    /// `__stdcall` on x86 (WINAPI, CALLBACK); the platform convention on x64.
+    System,
+    /// `__cdecl`.
+    C,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Builtin {
+    Bool,
+    Char,
+    SChar,
+    UChar,
+    WChar,
+    Short,
+    UShort,
+    Int,
+    UInt,
+    /// 32 bits on Windows.
+    Long,
+    ULong,
+    LongLong,
+    ULongLong,
+    Float,
+    Double,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enum {
+    pub name: String,
+    pub variants: Vec<EnumVariant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnumVariant {
+    pub name: String,
+    pub value: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Constant {
+    pub name: String,
+    pub value: ConstantValue,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConstantValue {
+    Integer(i64),
+    /// `"..."`: a narrow string.
+    String(String),
+    /// `L"..."`: a UTF-16 string.
+    WideString(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Typedef {
+    pub name: String,
+    pub target: Type,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Struct {
+    pub name: String,
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Field {
+    pub name: String,
+    pub ty: Type,
+}
+
+impl Api {
+    pub fn class(&self, name: &str) -> Option<&Class> {
+        self.classes.iter().find(|c| c.name == name)
+    }
+}

@@ -1,0 +1,476 @@
+//! A thin, safe layer over the libclang C API (through clang-sys): loading the library,
+//! translation units, cursors, types, tokens and diagnostics. Every `unsafe` block that
+//! talks to libclang lives here.
+
+use clang_sys::*;
+use std::ffi::{CStr, CString};
+use std::os::raw::{c_char, c_uint, c_void};
+use std::path::Path;
+
+/// The libclang major version we are written and tested against.
+pub const REQUIRED_MAJOR: u32 = 19;
+
+/// Loads libclang into the current thread (clang-sys keeps it per thread) and checks its
+/// version. Prefers Debian's `/usr/lib/llvm-19/lib` unless `LIBCLANG_PATH` says otherwise.
+pub fn load() -> Result<(), String> {
+    if clang_sys::is_loaded() {
+        return Ok(());
+    }
+    if std::env::var_os("LIBCLANG_PATH").is_none() {
+        let debian = Path::new("/usr/lib/llvm-19/lib");
+        if debian.join("libclang.so.1").exists() || debian.join("libclang-19.so.1").exists() {
+            std::env::set_var("LIBCLANG_PATH", debian);
+        }
+    }
+    clang_sys::load().map_err(|reason| {
+        format!(
+            "libclang {REQUIRED_MAJOR} could not be loaded: {reason}\n\
+             install it with `apt-get install libclang-{REQUIRED_MAJOR}-dev`, \
+             or point LIBCLANG_PATH at the directory holding libclang.so"
+        )
+    })?;
+    let version = version();
+    let major = parse_major_version(&version);
+    if major != Some(REQUIRED_MAJOR) {
+        let _ = clang_sys::unload();
+        return Err(format!(
+            "found `{version}`, but libclang {REQUIRED_MAJOR} is required: \
+             install it with `apt-get install libclang-{REQUIRED_MAJOR}-dev` \
+             or set LIBCLANG_PATH=/usr/lib/llvm-{REQUIRED_MAJOR}/lib"
+        ));
+    }
+    Ok(())
+}
+
+/// `clang_getClangVersion`, e.g. "Debian clang version 19.1.7 (3~deb12u1)".
+pub fn version() -> String {
+    // SAFETY: libclang is loaded; the returned CXString is owned and disposed by `take`.
+    unsafe { take(clang_getClangVersion()) }
+}
+
+/// The major number after "clang version ".
+pub fn parse_major_version(version: &str) -> Option<u32> {
+    let rest = &version[version.find("clang version ")? + "clang version ".len()..];
+    rest.split('.').next()?.parse().ok()
+}
+
+/// Converts and frees a CXString.
+///
+/// # Safety
+/// `s` must be a valid CXString returned by libclang and not yet disposed.
+unsafe fn take(s: CXString) -> String {
+    let ptr = clang_getCString(s);
+    let text = if ptr.is_null() {
+        String::new()
+    } else {
+        CStr::from_ptr(ptr).to_string_lossy().into_owned()
+    };
+    clang_disposeString(s);
+    text
+}
+
+pub struct Index(CXIndex);
+
+impl Index {
+    pub fn new() -> Index {
+        // SAFETY: plain constructor; disposed in Drop.
+        Index(unsafe { clang_createIndex(0, 0) })
+    }
+}
+
+impl Drop for Index {
+    fn drop(&mut self) {
+        // SAFETY: created by clang_createIndex, disposed once.
+        unsafe { clang_disposeIndex(self.0) }
+    }
+}
+
+pub struct TranslationUnit<'i> {
+    tu: CXTranslationUnit,
+    _index: &'i Index,
+}
+
+/// A diagnostic reduced to what we report.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub is_error: bool,
+    pub file: Option<String>,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+impl<'i> TranslationUnit<'i> {
+    /// Parses `main_name`, whose text is `main_text` (kept in memory), with `args`.
+    pub fn parse(
+        index: &'i Index,
+        main_name: &str,
+        main_text: &str,
+        args: &[String],
+    ) -> Result<TranslationUnit<'i>, String> {
+        let c_name = CString::new(main_name).map_err(|e| e.to_string())?;
+        let c_text = CString::new(main_text).map_err(|e| e.to_string())?;
+        let c_args: Vec<CString> = args
+            .iter()
+            .map(|a| CString::new(a.as_str()).map_err(|e| e.to_string()))
+            .collect::<Result<_, _>>()?;
+        let arg_ptrs: Vec<*const c_char> = c_args.iter().map(|a| a.as_ptr()).collect();
+        let mut unsaved = CXUnsavedFile {
+            Filename: c_name.as_ptr(),
+            Contents: c_text.as_ptr(),
+            Length: main_text.len() as _,
+        };
+        let mut tu: CXTranslationUnit = std::ptr::null_mut();
+        let options = CXTranslationUnit_DetailedPreprocessingRecord
+            | CXTranslationUnit_SkipFunctionBodies
+            | CXTranslationUnit_KeepGoing;
+        // SAFETY: every pointer outlives the call; libclang copies what it keeps.
+        let code = unsafe {
+            clang_parseTranslationUnit2(
+                index.0,
+                c_name.as_ptr(),
+                arg_ptrs.as_ptr(),
+                arg_ptrs.len() as _,
+                &mut unsaved,
+                1,
+                options,
+                &mut tu,
+            )
+        };
+        if code != CXError_Success || tu.is_null() {
+            return Err(format!("libclang failed to parse (error code {code})"));
+        }
+        Ok(TranslationUnit { tu, _index: index })
+    }
+
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        // SAFETY: the TU is alive; each diagnostic is disposed after use.
+        unsafe {
+            for i in 0..clang_getNumDiagnostics(self.tu) {
+                let diag = clang_getDiagnostic(self.tu, i);
+                let severity = clang_getDiagnosticSeverity(diag);
+                let (file, line, column, _) =
+                    spelling_location(clang_getDiagnosticLocation(diag));
+                out.push(Diagnostic {
+                    is_error: severity >= CXDiagnostic_Error,
+                    file,
+                    line,
+                    column,
+                    message: take(clang_getDiagnosticSpelling(diag)),
+                });
+                clang_disposeDiagnostic(diag);
+            }
+        }
+        out
+    }
+
+    pub fn root(&self) -> Cursor<'_> {
+        // SAFETY: the TU is alive for 'self.
+        Cursor {
+            raw: unsafe { clang_getTranslationUnitCursor(self.tu) },
+            tu: self,
+        }
+    }
+
+    /// Spellings of the tokens inside `cursor`'s extent.
+    pub fn tokens(&self, cursor: &Cursor<'_>) -> Vec<Token> {
+        // SAFETY: the extent comes from a cursor of this TU; the token buffer is disposed.
+        unsafe {
+            let range = clang_getCursorExtent(cursor.raw);
+            let mut tokens: *mut CXToken = std::ptr::null_mut();
+            let mut count: c_uint = 0;
+            clang_tokenize(self.tu, range, &mut tokens, &mut count);
+            let mut out = Vec::with_capacity(count as usize);
+            for i in 0..count as usize {
+                let token = *tokens.add(i);
+                let kind = match clang_getTokenKind(token) {
+                    CXToken_Punctuation => TokenKind::Punctuation,
+                    CXToken_Keyword => TokenKind::Keyword,
+                    CXToken_Identifier => TokenKind::Identifier,
+                    CXToken_Literal => TokenKind::Literal,
+                    _ => TokenKind::Comment,
+                };
+                if kind != TokenKind::Comment {
+                    out.push(Token {
+                        kind,
+                        text: take(clang_getTokenSpelling(self.tu, token)),
+                    });
+                }
+            }
+            if !tokens.is_null() {
+                clang_disposeTokens(self.tu, tokens, count);
+            }
+            out
+        }
+    }
+}
+
+impl Drop for TranslationUnit<'_> {
+    fn drop(&mut self) {
+        // SAFETY: created by clang_parseTranslationUnit2, disposed once.
+        unsafe { clang_disposeTranslationUnit(self.tu) }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Punctuation,
+    Keyword,
+    Identifier,
+    Literal,
+    Comment,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub kind: TokenKind,
+    pub text: String,
+}
+
+/// (file, line, column, byte offset) of a location's spelling.
+///
+/// # Safety
+/// `location` must come from a live translation unit.
+unsafe fn spelling_location(location: CXSourceLocation) -> (Option<String>, u32, u32, u32) {
+    let mut file: CXFile = std::ptr::null_mut();
+    let (mut line, mut column, mut offset) = (0, 0, 0);
+    clang_getExpansionLocation(location, &mut file, &mut line, &mut column, &mut offset);
+    let name = if file.is_null() {
+        None
+    } else {
+        Some(take(clang_getFileName(file)))
+    };
+    (name, line, column, offset)
+}
+
+#[derive(Clone, Copy)]
+pub struct Cursor<'t> {
+    raw: CXCursor,
+    tu: &'t TranslationUnit<'t>,
+}
+
+/// Where a cursor was expanded in the source: file name, line, column, byte offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourcePosition {
+    pub file: Option<String>,
+    pub line: u32,
+    pub column: u32,
+    pub offset: u32,
+}
+
+impl<'t> Cursor<'t> {
+    pub fn kind(&self) -> CXCursorKind {
+        // SAFETY: a valid cursor of a live TU.
+        unsafe { clang_getCursorKind(self.raw) }
+    }
+
+    pub fn spelling(&self) -> String {
+        // SAFETY: as above; the string is taken and freed.
+        unsafe { take(clang_getCursorSpelling(self.raw)) }
+    }
+
+    pub fn children(&self) -> Vec<Cursor<'t>> {
+        extern "C" fn collect(
+            cursor: CXCursor,
+            _parent: CXCursor,
+            data: CXClientData,
+        ) -> CXChildVisitResult {
+            // SAFETY: `data` is the Vec passed below, alive for the whole visit.
+            let out = unsafe { &mut *(data as *mut Vec<CXCursor>) };
+            out.push(cursor);
+            CXChildVisit_Continue
+        }
+        let mut raw: Vec<CXCursor> = Vec::new();
+        // SAFETY: the callback only pushes into `raw`, which outlives the call.
+        unsafe {
+            clang_visitChildren(self.raw, collect, &mut raw as *mut _ as *mut c_void);
+        }
+        raw.into_iter()
+            .map(|raw| Cursor { raw, tu: self.tu })
+            .collect()
+    }
+
+    pub fn position(&self) -> SourcePosition {
+        // SAFETY: a valid cursor of a live TU.
+        let (file, line, column, offset) =
+            unsafe { spelling_location(clang_getCursorLocation(self.raw)) };
+        SourcePosition {
+            file,
+            line,
+            column,
+            offset,
+        }
+    }
+
+    pub fn is_definition(&self) -> bool {
+        // SAFETY: a valid cursor.
+        unsafe { clang_isCursorDefinition(self.raw) != 0 }
+    }
+
+    pub fn ty(&self) -> ClangType<'t> {
+        // SAFETY: a valid cursor.
+        ClangType {
+            raw: unsafe { clang_getCursorType(self.raw) },
+            tu: self.tu,
+        }
+    }
+
+    pub fn result_type(&self) -> ClangType<'t> {
+        // SAFETY: a valid cursor.
+        ClangType {
+            raw: unsafe { clang_getCursorResultType(self.raw) },
+            tu: self.tu,
+        }
+    }
+
+    pub fn typedef_underlying(&self) -> ClangType<'t> {
+        // SAFETY: a valid typedef cursor.
+        ClangType {
+            raw: unsafe { clang_getTypedefDeclUnderlyingType(self.raw) },
+            tu: self.tu,
+        }
+    }
+
+    pub fn is_virtual(&self) -> bool {
+        // SAFETY: a valid cursor; libclang answers 0 for non-methods.
+        unsafe { clang_CXXMethod_isVirtual(self.raw) != 0 }
+    }
+
+    pub fn is_pure_virtual(&self) -> bool {
+        // SAFETY: as above.
+        unsafe { clang_CXXMethod_isPureVirtual(self.raw) != 0 }
+    }
+
+    pub fn is_const_method(&self) -> bool {
+        // SAFETY: as above.
+        unsafe { clang_CXXMethod_isConst(self.raw) != 0 }
+    }
+
+    pub fn is_virtual_base(&self) -> bool {
+        // SAFETY: as above.
+        unsafe { clang_isVirtualBase(self.raw) != 0 }
+    }
+
+    pub fn is_macro_function_like(&self) -> bool {
+        // SAFETY: as above.
+        unsafe { clang_Cursor_isMacroFunctionLike(self.raw) != 0 }
+    }
+
+    pub fn access(&self) -> CX_CXXAccessSpecifier {
+        // SAFETY: as above.
+        unsafe { clang_getCXXAccessSpecifier(self.raw) }
+    }
+
+    pub fn enum_value(&self) -> i64 {
+        // SAFETY: called on enum constant cursors only.
+        unsafe { clang_getEnumConstantDeclValue(self.raw) }
+    }
+
+    pub fn is_anonymous(&self) -> bool {
+        // SAFETY: a valid cursor.
+        unsafe { clang_Cursor_isAnonymous(self.raw) != 0 }
+    }
+
+    pub fn tokens(&self) -> Vec<Token> {
+        self.tu.tokens(self)
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct ClangType<'t> {
+    raw: CXType,
+    tu: &'t TranslationUnit<'t>,
+}
+
+impl<'t> ClangType<'t> {
+    pub fn kind(&self) -> CXTypeKind {
+        self.raw.kind
+    }
+
+    pub fn spelling(&self) -> String {
+        // SAFETY: a valid type of a live TU.
+        unsafe { take(clang_getTypeSpelling(self.raw)) }
+    }
+
+    fn wrap(&self, raw: CXType) -> ClangType<'t> {
+        ClangType { raw, tu: self.tu }
+    }
+
+    pub fn canonical(&self) -> ClangType<'t> {
+        // SAFETY: as above.
+        self.wrap(unsafe { clang_getCanonicalType(self.raw) })
+    }
+
+    pub fn pointee(&self) -> ClangType<'t> {
+        // SAFETY: as above.
+        self.wrap(unsafe { clang_getPointeeType(self.raw) })
+    }
+
+    pub fn named(&self) -> ClangType<'t> {
+        // SAFETY: as above.
+        self.wrap(unsafe { clang_Type_getNamedType(self.raw) })
+    }
+
+    pub fn modified(&self) -> ClangType<'t> {
+        // SAFETY: as above.
+        self.wrap(unsafe { clang_Type_getModifiedType(self.raw) })
+    }
+
+    pub fn element(&self) -> ClangType<'t> {
+        // SAFETY: as above.
+        self.wrap(unsafe { clang_getArrayElementType(self.raw) })
+    }
+
+    pub fn array_len(&self) -> i64 {
+        // SAFETY: as above.
+        unsafe { clang_getArraySize(self.raw) }
+    }
+
+    pub fn result(&self) -> ClangType<'t> {
+        // SAFETY: as above.
+        self.wrap(unsafe { clang_getResultType(self.raw) })
+    }
+
+    pub fn args(&self) -> Vec<ClangType<'t>> {
+        // SAFETY: as above; a negative count means "not a function type".
+        let n = unsafe { clang_getNumArgTypes(self.raw) };
+        (0..n.max(0) as u32)
+            // SAFETY: index in range.
+            .map(|i| self.wrap(unsafe { clang_getArgType(self.raw, i) }))
+            .collect()
+    }
+
+    pub fn is_variadic(&self) -> bool {
+        // SAFETY: as above.
+        unsafe { clang_isFunctionTypeVariadic(self.raw) != 0 }
+    }
+
+    pub fn calling_convention(&self) -> CXCallingConv {
+        // SAFETY: as above.
+        unsafe { clang_getFunctionTypeCallingConv(self.raw) }
+    }
+
+    pub fn is_const(&self) -> bool {
+        // SAFETY: as above.
+        unsafe { clang_isConstQualifiedType(self.raw) != 0 }
+    }
+
+    pub fn size_of(&self) -> i64 {
+        // SAFETY: as above; negative values are libclang's error codes.
+        unsafe { clang_Type_getSizeOf(self.raw) }
+    }
+
+    pub fn declaration(&self) -> Cursor<'t> {
+        // SAFETY: as above.
+        Cursor {
+            raw: unsafe { clang_getTypeDeclaration(self.raw) },
+            tu: self.tu,
+        }
+    }
+
+    pub fn typedef_name(&self) -> String {
+        // SAFETY: as above.
+        unsafe { take(clang_getTypedefName(self.raw)) }
+    }
+}

@@ -1,0 +1,265 @@
+//! The front end: parses a header with libclang for an MSVC target and turns what the header
+//! itself declares into the IR. Declarations from other headers (windows.h, http.h, our
+//! shims) are used for types but not emitted.
+
+// libclang's constants keep their C names.
+#![allow(non_upper_case_globals)]
+
+mod clang;
+mod classes;
+mod declarations;
+pub mod flags;
+pub mod macros;
+pub mod tokens;
+mod types;
+
+pub use clang::{parse_major_version, REQUIRED_MAJOR};
+
+use crate::error::{Error, Result};
+use crate::ir::{Api, Location, Type, TypeKind};
+use crate::layout::Target;
+use clang::{Cursor, Index, SourcePosition, TranslationUnit};
+use clang_sys::*;
+use flags::IncludeSetup;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// What to parse and how.
+#[derive(Debug, Clone)]
+pub struct ParseOptions {
+    pub header: PathBuf,
+    pub target: Target,
+    pub includes: IncludeSetup,
+}
+
+/// Reads the header file, reporting unreadable input as one clear error.
+pub fn read_header(path: &Path) -> Result<Vec<u8>> {
+    let input_error = |reason: String| Error::Input {
+        path: path.display().to_string(),
+        reason,
+    };
+    let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => input_error("no such file".into()),
+        _ => input_error(format!("cannot read: {e}")),
+    })?;
+    if metadata.is_dir() {
+        return Err(input_error(
+            "is a directory; give the path of a header file".into(),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| input_error(format!("cannot read: {e}")))?;
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(input_error(
+            "is empty; expected a C++ header declaring IIS interfaces".into(),
+        ));
+    }
+    if bytes.contains(&0) || std::str::from_utf8(&bytes).is_err() {
+        return Err(input_error(
+            "is not a text file (binary data or invalid UTF-8)".into(),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Parses `options.header` and returns the API it declares.
+pub fn parse(options: &ParseOptions) -> Result<Api> {
+    let source = read_header(&options.header)?;
+    clang::load().map_err(Error::Toolchain)?;
+    options
+        .includes
+        .check(options.target)
+        .map_err(Error::Toolchain)?;
+    let absolute = std::path::absolute(&options.header).map_err(|e| Error::Input {
+        path: options.header.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    let args = flags::compiler_args(&options.includes, options.target);
+    let index = Index::new();
+    let prelude_name = "httpserv-rs-prelude.cpp";
+    let tu = TranslationUnit::parse(&index, prelude_name, &flags::prelude(&absolute), &args)
+        .map_err(Error::Toolchain)?;
+
+    let absolute_text = absolute.display().to_string();
+    let shown = |file: &Option<String>| match file {
+        Some(f) if *f == absolute_text => options.header.display().to_string(),
+        Some(f) => f.clone(),
+        None => "<command line>".into(),
+    };
+    let errors: Vec<String> = tu
+        .diagnostics()
+        .into_iter()
+        .filter(|d| d.is_error)
+        .map(|d| format!("{}:{}:{}: error: {}", shown(&d.file), d.line, d.column, d.message))
+        .collect();
+    if let Some(first) = errors.first() {
+        let more = match errors.len() {
+            1 => String::new(),
+            n => format!(" (and {} more error{})", n - 1, if n > 2 { "s" } else { "" }),
+        };
+        return Err(Error::Compile {
+            first: first.clone(),
+            more,
+        });
+    }
+
+    let source_name = options
+        .header
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let walker = Walker {
+        input_file: absolute_text,
+        shown_path: options.header.display().to_string(),
+        source_name: source_name.clone(),
+        source,
+    };
+    let mut api = walker.walk(&tu)?;
+    api.source = source_name;
+    api.opaque_types = collect_opaque(&api);
+    Ok(api)
+}
+
+/// Walks the translation unit, keeping what the input header declares.
+pub(crate) struct Walker {
+    input_file: String,
+    shown_path: String,
+    source_name: String,
+    source: Vec<u8>,
+}
+
+impl Walker {
+    fn is_in_input(&self, position: &SourcePosition) -> bool {
+        position.file.as_deref() == Some(self.input_file.as_str())
+    }
+
+    fn location(&self, cursor: &Cursor<'_>) -> Location {
+        let position = cursor.position();
+        let file = if self.is_in_input(&position) {
+            self.source_name.clone()
+        } else {
+            position
+                .file
+                .as_deref()
+                .and_then(|f| Path::new(f).file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        Location {
+            file,
+            line: position.line,
+            column: position.column,
+        }
+    }
+
+    /// An error located at `cursor`, with the path as the user gave it.
+    fn unsupported(&self, cursor: &Cursor<'_>, message: String) -> Error {
+        let position = cursor.position();
+        let file = if self.is_in_input(&position) {
+            self.shown_path.clone()
+        } else {
+            position.file.unwrap_or_default()
+        };
+        Error::Unsupported {
+            location: format!("{file}:{}:{}", position.line, position.column),
+            message,
+        }
+    }
+
+    fn walk(&self, tu: &TranslationUnit<'_>) -> Result<Api> {
+        let mut api = Api::default();
+        let mut known_integers: BTreeMap<String, i64> = BTreeMap::new();
+        self.walk_scope(&tu.root(), &mut api, &mut known_integers)?;
+        Ok(api)
+    }
+
+    fn walk_scope(
+        &self,
+        scope: &Cursor<'_>,
+        api: &mut Api,
+        known: &mut BTreeMap<String, i64>,
+    ) -> Result<()> {
+        for cursor in scope.children() {
+            if !self.is_in_input(&cursor.position()) {
+                continue;
+            }
+            match cursor.kind() {
+                CXCursor_LinkageSpec | CXCursor_Namespace => self.walk_scope(&cursor, api, known)?,
+                CXCursor_ClassDecl | CXCursor_StructDecl if cursor.is_definition() => {
+                    match self.class(&cursor)? {
+                        Some(class) => {
+                            if let Some(previous) = api.classes.iter().find(|c| c.name == class.name) {
+                                return Err(self.unsupported(
+                                    &cursor,
+                                    format!(
+                                        "class `{}` is defined twice (first at {})",
+                                        class.name, previous.location
+                                    ),
+                                ));
+                            }
+                            api.classes.push(class)
+                        }
+                        None => {
+                            if let Some(s) = self.plain_struct(&cursor)? {
+                                api.structs.push(s);
+                            }
+                        }
+                    }
+                }
+                CXCursor_ClassTemplate => self.reject_virtual_template(&cursor)?,
+                CXCursor_EnumDecl if cursor.is_definition() && !cursor.is_anonymous() => {
+                    let e = self.enumeration(&cursor, cursor.spelling());
+                    for v in &e.variants {
+                        known.insert(v.name.clone(), v.value);
+                    }
+                    api.enums.push(e);
+                }
+                CXCursor_TypedefDecl => self.typedef(&cursor, api, known)?,
+                CXCursor_MacroDefinition if !cursor.is_macro_function_like() => {
+                    if let Some(constant) = self.constant(&cursor, known) {
+                        if let crate::ir::ConstantValue::Integer(v) = constant.value {
+                            known.insert(constant.name.clone(), v);
+                        }
+                        api.constants.retain(|c| c.name != constant.name);
+                        api.constants.push(constant);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Every opaque type the API's classes, structs and typedefs mention, sorted.
+fn collect_opaque(api: &Api) -> Vec<String> {
+    fn visit(ty: &Type, out: &mut BTreeSet<String>) {
+        match &ty.kind {
+            TypeKind::Opaque { name } => {
+                out.insert(name.clone());
+            }
+            TypeKind::Typedef { target, .. } => visit(target, out),
+            TypeKind::Pointer { pointee, .. } | TypeKind::Reference { pointee, .. } => {
+                visit(pointee, out)
+            }
+            TypeKind::Array { element, .. } => visit(element, out),
+            TypeKind::Function(f) => {
+                visit(&f.return_type, out);
+                f.params.iter().for_each(|p| visit(p, out));
+            }
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    for class in &api.classes {
+        for method in &class.methods {
+            visit(&method.return_type, &mut out);
+            method.params.iter().for_each(|p| visit(&p.ty, &mut out));
+        }
+    }
+    api.structs
+        .iter()
+        .flat_map(|s| &s.fields)
+        .for_each(|f| visit(&f.ty, &mut out));
+    api.typedefs.iter().for_each(|t| visit(&t.target, &mut out));
+    out.into_iter().collect()
+}

@@ -1,0 +1,49 @@
+//! Project tasks behind `cargo xtask`: `regen` (and `regen --check`). Callable in-process so
+//! integration tests can assert exit codes, messages and files without spawning cargo.
+//!
+//! Exit codes: 0 success, 1 `--check` found stale files, 2 bad input or a missing tool.
+
+pub mod output;
+pub mod regen;
+
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "cargo xtask", about = "httpserv-rs project tasks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Regenerate the `generated/` bindings crate from an httpserv.h.
+    Regen(regen::RegenArgs),
+}
+
+/// The repository root (the workspace this xtask was built in).
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
+/// Runs a task; returns the process exit code.
+pub fn run<'a>(args: &[String], out: &'a mut dyn Write, err: &'a mut dyn Write) -> i32 {
+    let argv = std::iter::once("xtask".to_string()).chain(args.iter().cloned());
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let stream = if code == 0 { out } else { err };
+            let _ = write!(stream, "{e}");
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Regen(args) => regen::regen(&args, out, err),
+    }
+}

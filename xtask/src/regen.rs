@@ -1,0 +1,147 @@
+//! `cargo xtask regen`: parse the header, lay out the vtables, emit the bindings crate's
+//! sources, and write them (or, with `--check`, report whether they are stale).
+
+use crate::output::FileSet;
+use generator::emit::Provenance;
+use generator::layout::Target;
+use generator::parse::flags::IncludeSetup;
+use generator::parse::ParseOptions;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(clap::Args, Debug)]
+pub struct RegenArgs {
+    /// The header to read [default: headers/httpserv.h].
+    #[arg(long, value_name = "PATH")]
+    pub header: Option<PathBuf>,
+    /// Regenerate in memory and exit 1 if generated/ differs.
+    #[arg(long)]
+    pub check: bool,
+    /// Where the bindings crate lives [default: generated/ in the workspace].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// The files regen owns, relative to the bindings crate directory.
+pub const LIB_RS: &str = "src/lib.rs";
+pub const BINDINGS_RS: &str = "src/bindings.rs";
+pub const LAYOUT_TEST_RS: &str = "tests/vtable_layout.rs";
+
+pub fn regen(args: &RegenArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let started = Instant::now();
+    let root = crate::workspace_root();
+    let header = args
+        .header
+        .clone()
+        .unwrap_or_else(|| root.join("headers/httpserv.h"));
+    let out_dir = args.out.clone().unwrap_or_else(|| root.join("generated"));
+    let options = ParseOptions {
+        header: header.clone(),
+        target: Target::X86_64,
+        includes: IncludeSetup::debian(root.join("headers/shim")),
+    };
+    let provenance = Provenance {
+        input: display_input(&root, &header),
+        crate_name: "httpserv".into(),
+    };
+    let generated = match generator::generate(&options, &provenance) {
+        Ok(g) => g,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return 2;
+        }
+    };
+    let files = file_set(&provenance.input, &generated);
+    if args.check {
+        let stale = files.stale(&out_dir);
+        if stale.is_empty() {
+            let _ = writeln!(out, "regen --check: {} is up to date", shown(&root, &out_dir));
+            return 0;
+        }
+        let _ = writeln!(
+            err,
+            "regen --check: {} file(s) in {} are stale; run `cargo xtask regen`:",
+            stale.len(),
+            shown(&root, &out_dir)
+        );
+        for path in stale {
+            let _ = writeln!(err, "  {path}");
+        }
+        return 1;
+    }
+    if let Err(e) = files.write_atomically(&out_dir) {
+        let _ = writeln!(
+            err,
+            "error: writing {} failed, previous files left in place: {e}",
+            shown(&root, &out_dir)
+        );
+        return 2;
+    }
+    let _ = writeln!(
+        out,
+        "regen: {} classes, {} virtual functions, {} slots, {} constants, {} enums from {} in {:.2}s -> {}",
+        generated.api.classes.len(),
+        generated.virtual_function_count(),
+        generated.slot_count(),
+        generated.api.constants.len(),
+        generated.api.enums.len(),
+        provenance.input,
+        started.elapsed().as_secs_f64(),
+        shown(&root, &out_dir),
+    );
+    0
+}
+
+/// The generated crate's files for one run.
+pub fn file_set(input: &str, generated: &generator::Generated) -> FileSet {
+    let mut files = FileSet::default();
+    files.files.insert(LIB_RS.into(), crate_root(input));
+    files
+        .files
+        .insert(BINDINGS_RS.into(), generated.bindings.module.clone());
+    files
+        .files
+        .insert(LAYOUT_TEST_RS.into(), generated.bindings.layout_test.clone());
+    files
+}
+
+fn crate_root(input: &str) -> String {
+    format!(
+        "{}//! Rust bindings for the IIS native-module API (`httpserv.h`).\n\
+         //!\n\
+         //! Every C++ class is a `#[repr(C)]` struct holding its vtable pointer, with a\n\
+         //! `*_Vtbl` struct laid out as MSVC lays it out (overloads grouped in reverse\n\
+         //! declaration order, `thiscall` on x86). Windows and HTTP Server API types come\n\
+         //! from `windows-sys`.\n\
+         #![no_std]\n\
+         \n\
+         mod bindings;\n\
+         pub use bindings::*;\n",
+        generator::emit::generated_banner(input)
+    )
+}
+
+/// The input as generated files mention it: relative to the workspace when inside it, else
+/// the bare file name — never an absolute path, so output does not depend on the checkout.
+pub fn display_input(root: &Path, header: &Path) -> String {
+    let absolute = std::path::absolute(header).unwrap_or_else(|_| header.to_path_buf());
+    let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    match absolute.strip_prefix(&root) {
+        Ok(relative) => relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/"),
+        Err(_) => header
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    }
+}
+
+fn shown(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| path.display().to_string())
+}
