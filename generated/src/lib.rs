@@ -7,5 +7,10 @@
 //! from `windows-sys`.
 #![no_std]
 
+#[rustfmt::skip]
 mod bindings;
 pub use bindings::*;
+
+#[cfg(test)]
+#[rustfmt::skip]
+mod vtable_layout;

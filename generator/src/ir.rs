@@ -128,16 +128,34 @@ pub enum TypeKind {
     Void,
     Builtin(Builtin),
     /// A typedef name, with the type it names (one step down).
-    Typedef { name: String, target: Box<Type> },
+    Typedef {
+        name: String,
+        target: Box<Type>,
+    },
     /// A struct, class or union by name.
-    Record { name: String },
+    Record {
+        name: String,
+    },
     /// A struct or class that is only forward-declared.
-    Opaque { name: String },
-    Enum { name: String },
-    Pointer { pointee: Box<Type>, pointee_is_const: bool },
+    Opaque {
+        name: String,
+    },
+    Enum {
+        name: String,
+    },
+    Pointer {
+        pointee: Box<Type>,
+        pointee_is_const: bool,
+    },
     /// `T&` (REFGUID and friends); passed as a pointer in the ABI.
-    Reference { pointee: Box<Type>, pointee_is_const: bool },
-    Array { element: Box<Type>, len: u64 },
+    Reference {
+        pointee: Box<Type>,
+        pointee_is_const: bool,
+    },
+    Array {
+        element: Box<Type>,
+        len: u64,
+    },
     Function(Box<FunctionType>),
 }
 

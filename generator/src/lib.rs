@@ -31,10 +31,7 @@ impl Generated {
 }
 
 /// The whole pipeline: parse → IR → layout → emit.
-pub fn generate(
-    options: &parse::ParseOptions,
-    provenance: &emit::Provenance,
-) -> Result<Generated> {
+pub fn generate(options: &parse::ParseOptions, provenance: &emit::Provenance) -> Result<Generated> {
     let api = parse::parse(options)?;
     let layouts = layout::layout(&api)?;
     let bindings = emit::emit(&api, &layouts, provenance)?;

@@ -30,7 +30,9 @@ impl FileSet {
         let result = (|| {
             for (path, contents) in &self.files {
                 let target = root.join(path);
-                let dir = target.parent().expect("generated files live in a directory");
+                let dir = target
+                    .parent()
+                    .expect("generated files live in a directory");
                 std::fs::create_dir_all(dir)?;
                 let temp = dir.join(format!(
                     ".{}.regen-{}",

@@ -26,7 +26,7 @@ pub struct RegenArgs {
 /// The files regen owns, relative to the bindings crate directory.
 pub const LIB_RS: &str = "src/lib.rs";
 pub const BINDINGS_RS: &str = "src/bindings.rs";
-pub const LAYOUT_TEST_RS: &str = "tests/vtable_layout.rs";
+pub const LAYOUT_TEST_RS: &str = "src/vtable_layout.rs";
 
 pub fn regen(args: &RegenArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let started = Instant::now();
@@ -43,7 +43,6 @@ pub fn regen(args: &RegenArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 
     };
     let provenance = Provenance {
         input: display_input(&root, &header),
-        crate_name: "httpserv".into(),
     };
     let generated = match generator::generate(&options, &provenance) {
         Ok(g) => g,
@@ -56,7 +55,11 @@ pub fn regen(args: &RegenArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 
     if args.check {
         let stale = files.stale(&out_dir);
         if stale.is_empty() {
-            let _ = writeln!(out, "regen --check: {} is up to date", shown(&root, &out_dir));
+            let _ = writeln!(
+                out,
+                "regen --check: {} is up to date",
+                shown(&root, &out_dir)
+            );
             return 0;
         }
         let _ = writeln!(
@@ -100,9 +103,10 @@ pub fn file_set(input: &str, generated: &generator::Generated) -> FileSet {
     files
         .files
         .insert(BINDINGS_RS.into(), generated.bindings.module.clone());
-    files
-        .files
-        .insert(LAYOUT_TEST_RS.into(), generated.bindings.layout_test.clone());
+    files.files.insert(
+        LAYOUT_TEST_RS.into(),
+        generated.bindings.layout_test.clone(),
+    );
     files
 }
 
@@ -116,8 +120,13 @@ fn crate_root(input: &str) -> String {
          //! from `windows-sys`.\n\
          #![no_std]\n\
          \n\
+         #[rustfmt::skip]\n\
          mod bindings;\n\
-         pub use bindings::*;\n",
+         pub use bindings::*;\n\
+         \n\
+         #[cfg(test)]\n\
+         #[rustfmt::skip]\n\
+         mod vtable_layout;\n",
         generator::emit::generated_banner(input)
     )
 }

@@ -64,7 +64,10 @@ pub fn slot_doc(declared_in: &str, method: &Method, slot: &Slot) -> Vec<String> 
         .collect();
     if !defaults.is_empty() {
         lines.push(String::new());
-        lines.push(format!("Default arguments in C++: {}.", defaults.join(", ")));
+        lines.push(format!(
+            "Default arguments in C++: {}.",
+            defaults.join(", ")
+        ));
     }
     if method.is_const {
         lines.push(String::new());

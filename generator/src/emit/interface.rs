@@ -15,17 +15,21 @@ pub fn interface(class: &Class, slot_count: usize) -> TokenStream {
     }
     lines.push(String::new());
     lines.push(format!(
-        "An object pointer: its first word points at a [`{}_Vtbl`] of {slot_count} slots.",
+        "An object pointer: its first word points at a [`{}_Vtbl`] of {slot_count} slot(s).",
         class.name
     ));
     lines.push(String::new());
-    lines.push(format!("[Microsoft documentation]({})", class_link(&class.name)));
+    lines.push(format!(
+        "[Microsoft documentation]({})",
+        class_link(&class.name)
+    ));
     let doc = doc_lines(&lines);
     let iid = class.uuid.as_ref().map(|uuid| {
         let iid = format_ident!("IID_{}", class.name);
-        let literal: proc_macro2::Literal = format!("0x{}", uuid.replace('-', "_").to_ascii_lowercase())
-            .parse()
-            .expect("uuids are normalized to hex groups when parsed");
+        let literal: proc_macro2::Literal =
+            format!("0x{}", uuid.replace('-', "_").to_ascii_lowercase())
+                .parse()
+                .expect("uuids are normalized to hex groups when parsed");
         let doc = doc_lines(&[format!("`__uuidof({})`: {{{uuid}}}", class.name)]);
         quote! {
             #doc

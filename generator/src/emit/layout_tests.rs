@@ -11,9 +11,7 @@ pub fn layout_tests(
     api: &Api,
     layouts: &BTreeMap<String, ClassLayout>,
     names: &BTreeMap<String, Vec<String>>,
-    crate_name: &str,
 ) -> TokenStream {
-    let krate = format_ident!("{}", crate_name);
     let tests = api.classes.iter().map(|class| {
         let layout = &layouts[&class.name];
         let vtbl = format_ident!("{}_Vtbl", class.name);
@@ -35,9 +33,9 @@ pub fn layout_tests(
         }
     });
     quote! {
-        #![allow(non_snake_case)]
+        #![allow(non_snake_case, clippy::erasing_op, clippy::identity_op)]
         use core::mem::{offset_of, size_of};
-        use #krate::*;
+        use super::*;
         const PTR: usize = size_of::<usize>();
         #(#tests)*
     }

@@ -24,7 +24,7 @@ use types::TypeMapper;
 pub struct Bindings {
     /// The bindings module: every type, vtable, constant and alias.
     pub module: String,
-    /// An integration test asserting every vtable field offset.
+    /// A test module (a child of the bindings module) asserting every vtable field offset.
     pub layout_test: String,
 }
 
@@ -33,8 +33,6 @@ pub struct Bindings {
 pub struct Provenance {
     /// The input as a reader should see it, e.g. `headers/httpserv.h` (never absolute).
     pub input: String,
-    /// The crate the layout test imports, e.g. `httpserv`.
-    pub crate_name: String,
 }
 
 pub fn generated_banner(input: &str) -> String {
@@ -67,7 +65,8 @@ pub fn emit(
     for class in &api.classes {
         let layout = &layouts[&class.name];
         items.push(interface::interface(class, layout.slots.len()));
-        items.push(vtable::vtable(&types, class, layout, &names[&class.name]).map_err(unsupported)?);
+        items
+            .push(vtable::vtable(&types, class, layout, &names[&class.name]).map_err(unsupported)?);
         let vtbl = format_ident!("{}_Vtbl", class.name);
         let slots = layout.slots.len();
         assertions.push(quote! {
@@ -76,7 +75,7 @@ pub fn emit(
     }
 
     let module = quote! {
-        #![allow(non_snake_case, non_camel_case_types, non_upper_case_globals, dead_code)]
+        #![allow(non_snake_case, non_camel_case_types, non_upper_case_globals, dead_code, unused_macros)]
         #![allow(clippy::all)]
 
         /// The function pointer type of a C++ virtual member function: `thiscall` on x86,
@@ -96,7 +95,7 @@ pub fn emit(
 
         #(#assertions)*
     };
-    let layout_test = layout_tests::layout_tests(api, layouts, &names, &provenance.crate_name);
+    let layout_test = layout_tests::layout_tests(api, layouts, &names);
     Ok(Bindings {
         module: format_file(&provenance.input, module)?,
         layout_test: format_file(&provenance.input, layout_test)?,
@@ -108,7 +107,11 @@ pub fn format_file(input: &str, tokens: TokenStream) -> Result<String> {
     let text = tokens.to_string();
     let file = syn::parse_file(&text).map_err(|e| Error::Emit(format!("{e}")))?;
     let pretty = prettyplease::unparse(&file);
-    Ok(format!("{}{}", generated_banner(input), tidy_macro_types(&pretty)))
+    Ok(format!(
+        "{}{}",
+        generated_banner(input),
+        tidy_macro_types(&pretty)
+    ))
 }
 
 /// prettyplease prints macro arguments as raw tokens (`* const T`); write the pointer types
@@ -119,7 +122,11 @@ fn tidy_macro_types(text: &str) -> String {
         if line.trim_start().starts_with("//") {
             out.push_str(line);
         } else {
-            out.push_str(&line.replace("* const ", "*const ").replace("* mut ", "*mut "));
+            out.push_str(
+                &line
+                    .replace("* const ", "*const ")
+                    .replace("* mut ", "*mut "),
+            );
         }
     }
     out

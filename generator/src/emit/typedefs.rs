@@ -12,7 +12,11 @@ pub fn typedef(types: &TypeMapper<'_>, t: &Typedef) -> Result<TokenStream, Strin
     let target = types
         .rust(&t.target)
         .map_err(|e| format!("typedef `{}`: {e}", t.name))?;
-    let doc = doc_lines(&[format!("C++ `typedef {} {}`.", spelled(&t.target), t.name)]);
+    let doc = doc_lines(&[format!(
+        "C++ typedef `{}`: `{}`.",
+        t.name,
+        spelled(&t.target)
+    )]);
     let vtbl_alias = match &t.target.kind {
         TypeKind::Record { name: class } if types.api.class(class).is_some() => {
             let alias = format_ident!("{}_Vtbl", t.name);

@@ -22,29 +22,95 @@ const KNOWN: &[(&str, &str)] = &[
     ("HANDLE", "windows_sys::Win32::Foundation::HANDLE"),
     ("HMODULE", "windows_sys::Win32::Foundation::HMODULE"),
     ("HRESULT", "windows_sys::core::HRESULT"),
-    ("HTTP_CACHE_POLICY", "windows_sys::Win32::Networking::HttpServer::HTTP_CACHE_POLICY"),
-    ("HTTP_COOKED_URL", "windows_sys::Win32::Networking::HttpServer::HTTP_COOKED_URL"),
-    ("HTTP_DATA_CHUNK", "windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK"),
-    ("HTTP_HEADER_ID", "windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID"),
-    ("HTTP_KNOWN_HEADER", "windows_sys::Win32::Networking::HttpServer::HTTP_KNOWN_HEADER"),
-    ("HTTP_LOG_DATA", "windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA"),
+    (
+        "HTTP_CACHE_POLICY",
+        "windows_sys::Win32::Networking::HttpServer::HTTP_CACHE_POLICY",
+    ),
+    (
+        "HTTP_COOKED_URL",
+        "windows_sys::Win32::Networking::HttpServer::HTTP_COOKED_URL",
+    ),
+    (
+        "HTTP_DATA_CHUNK",
+        "windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK",
+    ),
+    (
+        "HTTP_HEADER_ID",
+        "windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID",
+    ),
+    (
+        "HTTP_KNOWN_HEADER",
+        "windows_sys::Win32::Networking::HttpServer::HTTP_KNOWN_HEADER",
+    ),
+    (
+        "HTTP_LOG_DATA",
+        "windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA",
+    ),
     ("HTTP_OPAQUE_ID", "u64"),
-    ("HTTP_REQUEST_HEADERS", "windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_HEADERS"),
-    ("HTTP_REQUEST_PROPERTY", "windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_PROPERTY"),
-    ("HTTP_REQUEST_V1", "windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V1"),
-    ("HTTP_REQUEST_V2", "windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2"),
-    ("HTTP_RESPONSE_HEADERS", "windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_HEADERS"),
-    ("HTTP_RESPONSE_V1", "windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_V1"),
-    ("HTTP_RESPONSE_V2", "windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_V2"),
-    ("HTTP_SSL_CLIENT_CERT_INFO", "windows_sys::Win32::Networking::HttpServer::HTTP_SSL_CLIENT_CERT_INFO"),
-    ("HTTP_SSL_INFO", "windows_sys::Win32::Networking::HttpServer::HTTP_SSL_INFO"),
-    ("HTTP_TRACE_CONFIGURATION", "windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION"),
-    ("HTTP_TRACE_EVENT", "windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT"),
-    ("HTTP_TRACE_EVENT_ITEM", "windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT_ITEM"),
-    ("HTTP_TRACE_TYPE", "windows_sys::Win32::System::Iis::HTTP_TRACE_TYPE"),
-    ("HTTP_UNKNOWN_HEADER", "windows_sys::Win32::Networking::HttpServer::HTTP_UNKNOWN_HEADER"),
-    ("HTTP_VERB", "windows_sys::Win32::Networking::HttpServer::HTTP_VERB"),
-    ("HTTP_VERSION", "windows_sys::Win32::Networking::HttpServer::HTTP_VERSION"),
+    (
+        "HTTP_REQUEST_HEADERS",
+        "windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_HEADERS",
+    ),
+    (
+        "HTTP_REQUEST_PROPERTY",
+        "windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_PROPERTY",
+    ),
+    (
+        "HTTP_REQUEST_V1",
+        "windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V1",
+    ),
+    (
+        "HTTP_REQUEST_V2",
+        "windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2",
+    ),
+    (
+        "HTTP_RESPONSE_HEADERS",
+        "windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_HEADERS",
+    ),
+    (
+        "HTTP_RESPONSE_V1",
+        "windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_V1",
+    ),
+    (
+        "HTTP_RESPONSE_V2",
+        "windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_V2",
+    ),
+    (
+        "HTTP_SSL_CLIENT_CERT_INFO",
+        "windows_sys::Win32::Networking::HttpServer::HTTP_SSL_CLIENT_CERT_INFO",
+    ),
+    (
+        "HTTP_SSL_INFO",
+        "windows_sys::Win32::Networking::HttpServer::HTTP_SSL_INFO",
+    ),
+    (
+        "HTTP_TRACE_CONFIGURATION",
+        "windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION",
+    ),
+    (
+        "HTTP_TRACE_EVENT",
+        "windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT",
+    ),
+    (
+        "HTTP_TRACE_EVENT_ITEM",
+        "windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT_ITEM",
+    ),
+    (
+        "HTTP_TRACE_TYPE",
+        "windows_sys::Win32::System::Iis::HTTP_TRACE_TYPE",
+    ),
+    (
+        "HTTP_UNKNOWN_HEADER",
+        "windows_sys::Win32::Networking::HttpServer::HTTP_UNKNOWN_HEADER",
+    ),
+    (
+        "HTTP_VERB",
+        "windows_sys::Win32::Networking::HttpServer::HTTP_VERB",
+    ),
+    (
+        "HTTP_VERSION",
+        "windows_sys::Win32::Networking::HttpServer::HTTP_VERSION",
+    ),
     ("INT", "i32"),
     ("INT_PTR", "isize"),
     ("LARGE_INTEGER", "i64"),
@@ -53,7 +119,10 @@ const KNOWN: &[(&str, &str)] = &[
     ("LONG_PTR", "isize"),
     ("LPCSTR", "windows_sys::core::PCSTR"),
     ("LPCWSTR", "windows_sys::core::PCWSTR"),
-    ("LPOVERLAPPED_COMPLETION_ROUTINE", "windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE"),
+    (
+        "LPOVERLAPPED_COMPLETION_ROUTINE",
+        "windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE",
+    ),
     ("LPSTR", "windows_sys::core::PSTR"),
     ("LPWSTR", "windows_sys::core::PWSTR"),
     ("OVERLAPPED", "windows_sys::Win32::System::IO::OVERLAPPED"),
@@ -64,8 +133,14 @@ const KNOWN: &[(&str, &str)] = &[
     ("PWSTR", "windows_sys::core::PWSTR"),
     ("SHORT", "i16"),
     ("SIZE_T", "usize"),
-    ("SOCKADDR", "windows_sys::Win32::Networking::WinSock::SOCKADDR"),
-    ("SOCKADDR_STORAGE", "windows_sys::Win32::Networking::WinSock::SOCKADDR_STORAGE"),
+    (
+        "SOCKADDR",
+        "windows_sys::Win32::Networking::WinSock::SOCKADDR",
+    ),
+    (
+        "SOCKADDR_STORAGE",
+        "windows_sys::Win32::Networking::WinSock::SOCKADDR_STORAGE",
+    ),
     ("SSIZE_T", "isize"),
     ("UCHAR", "u8"),
     ("UINT", "u32"),
@@ -78,7 +153,10 @@ const KNOWN: &[(&str, &str)] = &[
     ("USHORT", "u16"),
     ("WCHAR", "u16"),
     ("WORD", "u16"),
-    ("sockaddr", "windows_sys::Win32::Networking::WinSock::SOCKADDR"),
+    (
+        "sockaddr",
+        "windows_sys::Win32::Networking::WinSock::SOCKADDR",
+    ),
 ];
 
 /// A windows-sys path for a Windows name, if we bind it to one.
@@ -188,12 +266,18 @@ impl TypeMapper<'_> {
             .iter()
             .map(|p| self.rust_param(p))
             .collect::<Result<Vec<_>, _>>()?;
-        let ret = self.rust(&function.return_type)?;
+        let ret = match function.return_type.kind {
+            TypeKind::Void => quote!(),
+            _ => {
+                let ret = self.rust(&function.return_type)?;
+                quote!(-> #ret)
+            }
+        };
         let abi = match function.convention {
             CallingConvention::System => "system",
             CallingConvention::C => "C",
         };
-        Ok(quote!(unsafe extern #abi fn(#(#params),*) -> #ret))
+        Ok(quote!(unsafe extern #abi fn(#(#params),*) #ret))
     }
 }
 

@@ -31,7 +31,7 @@ pub fn vtable(
         });
     }
     let doc = doc_lines(&[format!(
-        "The vtable of [`{}`]: {} slots, {} inherited.",
+        "The vtable of [`{}`]: {} slot(s), {} inherited.",
         class.name,
         layout.slots.len(),
         layout.inherited
@@ -64,11 +64,12 @@ pub fn member_fn_type(
         params.push(quote!(u32));
     }
     for param in &method.params {
-        params.push(
-            types
-                .rust_param(&param.ty)
-                .map_err(|e| format!("`{class}::{}`, parameter `{}`: {e}", method.name, param.name))?,
-        );
+        params.push(types.rust_param(&param.ty).map_err(|e| {
+            format!(
+                "`{class}::{}`, parameter `{}`: {e}",
+                method.name, param.name
+            )
+        })?);
     }
     let ret = types
         .rust(&method.return_type)

@@ -74,7 +74,9 @@ impl ClassLayout {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LayoutError {
-    #[error("{location}: class `{class}` derives from `{base}`, which is not defined in the header")]
+    #[error(
+        "{location}: class `{class}` derives from `{base}`, which is not defined in the header"
+    )]
     UnknownBase {
         class: String,
         base: String,
@@ -112,11 +114,13 @@ fn layout_class(
     let mut slots = match &class.base {
         None => Vec::new(),
         Some(base_name) => {
-            let base = api.class(base_name).ok_or_else(|| LayoutError::UnknownBase {
-                class: class.name.clone(),
-                base: base_name.clone(),
-                location: class.location.to_string(),
-            })?;
+            let base = api
+                .class(base_name)
+                .ok_or_else(|| LayoutError::UnknownBase {
+                    class: class.name.clone(),
+                    base: base_name.clone(),
+                    location: class.location.to_string(),
+                })?;
             layout_class(api, base, done, visiting)?.slots
         }
     };

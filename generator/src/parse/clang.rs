@@ -150,8 +150,7 @@ impl<'i> TranslationUnit<'i> {
             for i in 0..clang_getNumDiagnostics(self.tu) {
                 let diag = clang_getDiagnostic(self.tu, i);
                 let severity = clang_getDiagnosticSeverity(diag);
-                let (file, line, column, _) =
-                    spelling_location(clang_getDiagnosticLocation(diag));
+                let (file, line, column, _) = spelling_location(clang_getDiagnosticLocation(diag));
                 out.push(Diagnostic {
                     is_error: severity >= CXDiagnostic_Error,
                     file,

@@ -33,7 +33,9 @@ impl Walker {
         if let Some(base) = bases.iter().find(|b| b.is_virtual_base()) {
             return Err(self.unsupported(
                 base,
-                format!("class `{name}` has a virtual base class; virtual inheritance is not supported"),
+                format!(
+                    "class `{name}` has a virtual base class; virtual inheritance is not supported"
+                ),
             ));
         }
         let base = bases.first().map(|b| b.ty().declaration().spelling());
@@ -48,10 +50,12 @@ impl Walker {
                 uuid = tokens::uuid_from_tokens(toks.iter().map(|t| t.text.as_str()));
             }
             let spelled = child.spelling();
-            if !spelled.is_empty() && kind != CXCursor_CXXBaseSpecifier && !is_attribute(kind) {
-                if !member_names.contains(&spelled) {
-                    member_names.push(spelled);
-                }
+            if !spelled.is_empty()
+                && kind != CXCursor_CXXBaseSpecifier
+                && !is_attribute(kind)
+                && !member_names.contains(&spelled)
+            {
+                member_names.push(spelled);
             }
             let is_method = matches!(kind, CXCursor_CXXMethod | CXCursor_Destructor);
             if is_method && child.is_virtual() {

@@ -28,10 +28,7 @@ impl Walker {
             }
             let field_name = child.spelling();
             let ty = convert(child.ty()).map_err(|what| {
-                self.unsupported(
-                    &child,
-                    format!("field `{name}::{field_name}` has {what}"),
-                )
+                self.unsupported(&child, format!("field `{name}::{field_name}` has {what}"))
             })?;
             fields.push(Field {
                 name: field_name,
@@ -42,10 +39,9 @@ impl Walker {
     }
 
     pub(super) fn reject_virtual_template(&self, cursor: &Cursor<'_>) -> Result<()> {
-        let has_virtual = cursor
-            .children()
-            .iter()
-            .any(|c| matches!(c.kind(), CXCursor_CXXMethod | CXCursor_Destructor) && c.is_virtual());
+        let has_virtual = cursor.children().iter().any(|c| {
+            matches!(c.kind(), CXCursor_CXXMethod | CXCursor_Destructor) && c.is_virtual()
+        });
         if has_virtual {
             return Err(self.unsupported(
                 cursor,
@@ -81,7 +77,8 @@ impl Walker {
         let name = cursor.spelling();
         let underlying = cursor.typedef_underlying();
         let declaration = underlying.canonical().declaration();
-        let anonymous_here = declaration.is_anonymous() && self.is_in_input(&declaration.position());
+        let anonymous_here =
+            declaration.is_anonymous() && self.is_in_input(&declaration.position());
         match declaration.kind() {
             CXCursor_EnumDecl if anonymous_here => {
                 let e = self.enumeration(&declaration, name);
@@ -98,16 +95,16 @@ impl Walker {
             }
             _ => {}
         }
-        let mut target = convert(underlying).map_err(|what| {
-            self.unsupported(cursor, format!("typedef `{name}` names {what}"))
-        })?;
+        let mut target = convert(underlying)
+            .map_err(|what| self.unsupported(cursor, format!("typedef `{name}` names {what}")))?;
         let tokens = cursor.tokens();
         if tokens.iter().any(|t| is_stdcall_spelling(&t.text)) {
             mark_system_convention(&mut target);
         }
         // `typedef struct X X;` (or an enum named by its typedef) adds nothing to bind.
-        if let TypeKind::Record { name: tag } | TypeKind::Enum { name: tag } | TypeKind::Opaque { name: tag } =
-            &target.kind
+        if let TypeKind::Record { name: tag }
+        | TypeKind::Enum { name: tag }
+        | TypeKind::Opaque { name: tag } = &target.kind
         {
             if *tag == name {
                 return Ok(());
@@ -134,14 +131,20 @@ impl Walker {
     }
 }
 
-
 /// Spellings of `__stdcall` in Windows headers. On x86_64 clang drops the attribute from the
 /// type, so a function pointer typedef's tokens are where WINAPI is still visible; the probe's
 /// i686 compile is the check.
 pub fn is_stdcall_spelling(token: &str) -> bool {
     matches!(
         token,
-        "__stdcall" | "_stdcall" | "WINAPI" | "CALLBACK" | "APIENTRY" | "NTAPI" | "STDMETHODCALLTYPE" | "PASCAL"
+        "__stdcall"
+            | "_stdcall"
+            | "WINAPI"
+            | "CALLBACK"
+            | "APIENTRY"
+            | "NTAPI"
+            | "STDMETHODCALLTYPE"
+            | "PASCAL"
     )
 }
 

@@ -182,11 +182,17 @@ mod tests {
     #[test]
     fn integers() {
         assert_eq!(eval("0x00000001"), Some(ConstantValue::Integer(1)));
-        assert_eq!(eval("0x80000000UL"), Some(ConstantValue::Integer(0x8000_0000)));
+        assert_eq!(
+            eval("0x80000000UL"),
+            Some(ConstantValue::Integer(0x8000_0000))
+        );
         assert_eq!(eval("( 1 << 4 ) | 2"), Some(ConstantValue::Integer(18)));
         assert_eq!(eval("1 + 2 * 3"), Some(ConstantValue::Integer(7)));
         assert_eq!(eval("10 - 2 - 3"), Some(ConstantValue::Integer(5)));
-        assert_eq!(eval("RQ_BEGIN_REQUEST | 4"), Some(ConstantValue::Integer(5)));
+        assert_eq!(
+            eval("RQ_BEGIN_REQUEST | 4"),
+            Some(ConstantValue::Integer(5))
+        );
         assert_eq!(eval("- 1"), Some(ConstantValue::Integer(-1)));
         assert_eq!(eval("010"), Some(ConstantValue::Integer(8)));
         assert_eq!(eval("UNKNOWN"), None);
@@ -201,7 +207,10 @@ mod tests {
             eval("L\"FIRST\""),
             Some(ConstantValue::WideString("FIRST".into()))
         );
-        assert_eq!(eval("\"a\" \"b\""), Some(ConstantValue::String("ab".into())));
+        assert_eq!(
+            eval("\"a\" \"b\""),
+            Some(ConstantValue::String("ab".into()))
+        );
         assert_eq!(eval("L\"a\" \"b\""), None);
         assert_eq!(eval(""), None);
     }

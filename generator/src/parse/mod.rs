@@ -89,12 +89,16 @@ pub fn parse(options: &ParseOptions) -> Result<Api> {
         .diagnostics()
         .into_iter()
         .filter(|d| d.is_error)
-        .map(|d| format!("{}:{}:{}: error: {}", shown(&d.file), d.line, d.column, d.message))
+        .map(|d| format!("{}:{}:{}: {}", shown(&d.file), d.line, d.column, d.message))
         .collect();
     if let Some(first) = errors.first() {
         let more = match errors.len() {
             1 => String::new(),
-            n => format!(" (and {} more error{})", n - 1, if n > 2 { "s" } else { "" }),
+            n => format!(
+                " (and {} more error{})",
+                n - 1,
+                if n > 2 { "s" } else { "" }
+            ),
         };
         return Err(Error::Compile {
             first: first.clone(),
@@ -183,11 +187,15 @@ impl Walker {
                 continue;
             }
             match cursor.kind() {
-                CXCursor_LinkageSpec | CXCursor_Namespace => self.walk_scope(&cursor, api, known)?,
+                CXCursor_LinkageSpec | CXCursor_Namespace => {
+                    self.walk_scope(&cursor, api, known)?
+                }
                 CXCursor_ClassDecl | CXCursor_StructDecl if cursor.is_definition() => {
                     match self.class(&cursor)? {
                         Some(class) => {
-                            if let Some(previous) = api.classes.iter().find(|c| c.name == class.name) {
+                            if let Some(previous) =
+                                api.classes.iter().find(|c| c.name == class.name)
+                            {
                                 return Err(self.unsupported(
                                     &cursor,
                                     format!(

@@ -61,7 +61,11 @@ pub fn convert(ty: ClangType<'_>) -> Result<Type, String> {
             };
             TypeKind::Function(Box::new(FunctionType {
                 return_type: convert(ty.result())?,
-                params: ty.args().into_iter().map(convert).collect::<Result<_, _>>()?,
+                params: ty
+                    .args()
+                    .into_iter()
+                    .map(convert)
+                    .collect::<Result<_, _>>()?,
                 convention,
             }))
         }

@@ -1,0 +1,177 @@
+//! Bad input: each case gives one clear message (located where there is a location), exit
+//! code 2, no panic, and leaves the output directory byte-identical.
+
+use httpserv_tests::support::workspace_root;
+use std::path::{Path, PathBuf};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn regen(header: &Path, out: &Path) -> Run {
+    let args: Vec<String> = vec![
+        "regen".into(),
+        "--header".into(),
+        header.display().to_string(),
+        "--out".into(),
+        out.display().to_string(),
+    ];
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let code = xtask::run(&args, &mut stdout, &mut stderr);
+    Run {
+        code,
+        stdout: String::from_utf8(stdout).unwrap(),
+        stderr: String::from_utf8(stderr).unwrap(),
+    }
+}
+
+/// A scratch directory unique to this test, with a sentinel "previous output".
+fn scratch(test: &str) -> (PathBuf, PathBuf) {
+    let dir = std::env::temp_dir().join(format!(
+        "httpserv-rs-bad-input-{}-{test}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = dir.join("generated");
+    std::fs::create_dir_all(out.join("src")).unwrap();
+    std::fs::write(out.join("src/bindings.rs"), "// previous output\n").unwrap();
+    (dir, out)
+}
+
+/// Asserts exit code 2, a single-line error matching `expected`, and untouched output.
+fn assert_rejected(test: &str, header: &Path, expected: &[&str]) {
+    let (dir, out) = scratch(test);
+    let run = regen(header, &out);
+    assert_eq!(
+        run.code, 2,
+        "{test}: stdout={} stderr={}",
+        run.stdout, run.stderr
+    );
+    assert!(run.stdout.is_empty(), "{test}: {}", run.stdout);
+    assert!(run.stderr.starts_with("error: "), "{test}: {}", run.stderr);
+    for needle in expected {
+        assert!(
+            run.stderr.contains(needle),
+            "{test}: expected `{needle}` in: {}",
+            run.stderr
+        );
+    }
+    assert!(!run.stderr.contains("panicked") && !run.stderr.contains("backtrace"));
+    assert_eq!(
+        std::fs::read_to_string(out.join("src/bindings.rs")).unwrap(),
+        "// previous output\n",
+        "{test}: output was modified"
+    );
+    assert!(
+        !out.join("src/lib.rs").exists(),
+        "{test}: output was written"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn error_fixture(name: &str) -> PathBuf {
+    workspace_root().join(format!("tests/fixtures/errors/{name}.h"))
+}
+
+#[test]
+fn missing_header() {
+    assert_rejected(
+        "missing",
+        Path::new("/nonexistent/httpserv.h"),
+        &["/nonexistent/httpserv.h: no such file"],
+    );
+}
+
+#[test]
+fn directory_instead_of_file() {
+    let dir = workspace_root().join("headers");
+    assert_rejected("directory", &dir, &["is a directory"]);
+}
+
+#[test]
+fn empty_file() {
+    let (dir, _) = scratch("empty-input");
+    let header = dir.join("empty.h");
+    std::fs::write(&header, "\n  \n").unwrap();
+    assert_rejected("empty", &header, &["empty.h: is empty"]);
+}
+
+#[test]
+fn binary_garbage() {
+    let (dir, _) = scratch("binary-input");
+    let header = dir.join("garbage.h");
+    std::fs::write(&header, [0x7f, b'E', b'L', b'F', 0, 1, 2, 0xff, 0xfe]).unwrap();
+    assert_rejected("binary", &header, &["garbage.h: is not a text file"]);
+}
+
+#[test]
+fn syntax_error_is_located() {
+    assert_rejected(
+        "syntax",
+        &error_fixture("syntax_error"),
+        &[
+            "tests/fixtures/errors/syntax_error.h:5:19: ",
+            "pure-specifier",
+        ],
+    );
+}
+
+#[test]
+fn unknown_type_is_located() {
+    assert_rejected(
+        "unknown-type",
+        &error_fixture("unknown_type"),
+        &["unknown_type.h:5:26: unknown type name 'NOT_A_REAL_TYPE'"],
+    );
+}
+
+#[test]
+fn multiple_inheritance_names_the_class() {
+    assert_rejected(
+        "multiple",
+        &error_fixture("multiple_inheritance"),
+        &[
+            "multiple_inheritance.h:5:7: ",
+            "`IBoth`",
+            "multiple inheritance",
+        ],
+    );
+}
+
+#[test]
+fn virtual_base_names_the_class() {
+    assert_rejected(
+        "virtual-base",
+        &error_fixture("virtual_base"),
+        &["virtual_base.h:4:", "`IDiamond`", "virtual base"],
+    );
+}
+
+#[test]
+fn template_with_virtuals_names_the_class() {
+    assert_rejected(
+        "template",
+        &error_fixture("template_virtual"),
+        &["template_virtual.h:3:", "`IBox`", "class template"],
+    );
+}
+
+#[test]
+fn returning_a_class_by_value_names_the_method() {
+    assert_rejected(
+        "by-value",
+        &error_fixture("returns_class"),
+        &["returns_class.h:4:", "`IShape::Origin`", "by value"],
+    );
+}
+
+#[test]
+fn variadic_virtual_names_the_method() {
+    assert_rejected(
+        "variadic",
+        &error_fixture("variadic"),
+        &["variadic.h:3:", "`ILogger::Log`", "variadic"],
+    );
+}

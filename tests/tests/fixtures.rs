@@ -1,0 +1,200 @@
+//! The hazard catalogue: one small header per ABI hazard (`tests/fixtures/*.h`), with the
+//! exact slots it must produce and its expected Rust output (`tests/expected/*.rs`, compiled
+//! by this crate's lib). `HTTPSERV_RS_BLESS=1 cargo test -p httpserv-tests` rewrites the
+//! expectations after an intended change; review the diff.
+
+use httpserv_tests::support::{generate_fixture, slots, workspace_root};
+
+/// Generates `name` and compares its bindings with `tests/expected/<name>.rs`.
+fn generate_and_compare(name: &str) -> generator::Generated {
+    let generated = generate_fixture(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let path = workspace_root().join(format!("tests/expected/{name}.rs"));
+    if std::env::var_os("HTTPSERV_RS_BLESS").is_some() {
+        std::fs::write(&path, &generated.bindings.module).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        expected == generated.bindings.module,
+        "{name}: output differs from {}; rerun with HTTPSERV_RS_BLESS=1 to update after review",
+        path.display()
+    );
+    generated
+}
+
+fn names(slots: &[(usize, String, String)]) -> Vec<&str> {
+    slots.iter().map(|(_, name, _)| name.as_str()).collect()
+}
+
+#[test]
+fn overload_group() {
+    let g = generate_and_compare("overload_group");
+    let s = slots(&g, "IOverloads");
+    assert_eq!(
+        names(&s),
+        ["Before", "Get_HTTP_HEADER_ID", "Get", "Middle", "After"]
+    );
+    assert!(s[1].2.contains("Get(HTTP_HEADER_ID id)"), "{:?}", s[1]);
+    assert!(s[2].2.contains("Get(PCSTR name)"), "{:?}", s[2]);
+}
+
+#[test]
+fn const_pair() {
+    let g = generate_and_compare("const_pair");
+    let s = slots(&g, "IConstPair");
+    assert_eq!(names(&s), ["GetRaw_const", "GetRaw", "Other"]);
+    assert!(s[0].2.ends_with("GetRaw() const = 0"), "{:?}", s[0]);
+    assert!(g
+        .bindings
+        .module
+        .contains("pub GetRaw_const: member_fn!(\n        (*const IConstPair)"));
+}
+
+#[test]
+fn derived_overload() {
+    let g = generate_and_compare("derived_overload");
+    assert_eq!(names(&slots(&g, "IReader")), ["Read", "Remaining"]);
+    let s = slots(&g, "IReader2");
+    assert_eq!(names(&s), ["Read", "Remaining", "Read_BOOL"]);
+    assert_eq!(g.layouts["IReader2"].inherited, 2);
+    assert!(s[2].2.contains("BOOL async"), "{:?}", s[2]);
+}
+
+#[test]
+fn derived_override() {
+    let g = generate_and_compare("derived_override");
+    let s = slots(&g, "CMyEvents");
+    assert_eq!(names(&s), ["OnStart", "OnStop", "OnPause"]);
+    // The override does not add a slot; the slot still names the base declaration.
+    assert_eq!(g.layouts["CMyEvents"].slots[1].introduced_by, "IEvents");
+    assert_eq!(g.layouts["CMyEvents"].inherited, 2);
+}
+
+#[test]
+fn virtual_destructor() {
+    let g = generate_and_compare("virtual_destructor");
+    let s = slots(&g, "CModule");
+    assert_eq!(
+        names(&s),
+        ["OnBegin", "Dispose", "ScalarDeletingDestructor", "OnEnd"]
+    );
+    assert!(g
+        .bindings
+        .module
+        .contains("pub ScalarDeletingDestructor: member_fn!(\n        (*mut CModule, u32) -> *mut ::core::ffi::c_void\n    ),"));
+}
+
+#[test]
+fn interface_alias() {
+    let g = generate_and_compare("interface_alias");
+    assert_eq!(names(&slots(&g, "IAppProvider")), ["SetError"]);
+    let m = &g.bindings.module;
+    assert!(m.contains("pub type IAppStartProvider = IAppProvider;"));
+    assert!(m.contains("pub type IAppStopProvider_Vtbl = IAppProvider_Vtbl;"));
+}
+
+#[test]
+fn macro_renamed() {
+    let g = generate_and_compare("macro_renamed");
+    let s = slots(&g, "IUser");
+    assert_eq!(
+        names(&s),
+        ["GetRemoteUserName", "GetUserName", "GetAuthenticationType"]
+    );
+    let method = &g.api.class("IUser").unwrap().methods[1];
+    assert_eq!(method.name, "GetUserName");
+    assert_eq!(method.compiled_name, "GetUserNameA");
+}
+
+#[test]
+fn default_arguments() {
+    let g = generate_and_compare("default_arguments");
+    let class = g.api.class("IDefaults").unwrap();
+    let defaults: Vec<Option<&str>> = class.methods[1]
+        .params
+        .iter()
+        .map(|p| p.default.as_deref())
+        .collect();
+    assert_eq!(
+        defaults,
+        [None, None, Some("0"), Some("S_OK"), Some("FALSE")]
+    );
+    assert_eq!(class.methods[0].params[4].default.as_deref(), Some("NULL"));
+    assert!(g
+        .bindings
+        .module
+        .contains("Default arguments in C++: `pending = NULL`."));
+}
+
+#[test]
+fn array_bound() {
+    let g = generate_and_compare("array_bound");
+    let params = &g.api.class("ISnapshot").unwrap().methods[0].params;
+    assert_eq!(
+        params[0].array_bound.as_deref(),
+        Some("HttpHeaderRequestMaximum")
+    );
+    assert_eq!(
+        params[1].array_bound.as_deref(),
+        Some("HttpHeaderRequestMaximum + 1")
+    );
+    assert!(g
+        .bindings
+        .module
+        .contains("*mut windows_sys::core::PCSTR, *mut u32"));
+    assert!(g
+        .bindings
+        .module
+        .contains("PCSTR knownHeaderSnapshot[HttpHeaderRequestMaximum]"));
+}
+
+#[test]
+fn uuid() {
+    let g = generate_and_compare("uuid");
+    let class = g.api.class("IIdentified").unwrap();
+    assert_eq!(
+        class.uuid.as_deref(),
+        Some("A3C5E7F9-0B1D-4F2A-8C6E-13579BDF0246")
+    );
+    assert_eq!(g.api.class("INoId").unwrap().uuid, None);
+    assert!(g.bindings.module.contains(
+        "pub const IID_IIdentified: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(\n    0xa3c5e7f9_0b1d_4f2a_8c6e_13579bdf0246,"
+    ));
+    assert_eq!(
+        httpserv_tests::uuid::IID_IIdentified.data1,
+        0xa3c5e7f9,
+        "the compiled constant carries the uuid"
+    );
+}
+
+#[test]
+fn constants() {
+    let g = generate_and_compare("constants");
+    use httpserv_tests::constants as c;
+    assert_eq!(c::RQ_BOTH, 3);
+    assert_eq!(c::RQ_HIGH, 0x8000_0000u32);
+    assert_eq!(c::BIG_SHIFTED, 1i64 << 40);
+    assert_eq!(c::NEGATIVE, -5);
+    assert_eq!(c::STATUS_FINISH, 2);
+    // SAFETY: `w!` yields a NUL-terminated UTF-16 string with 'static lifetime.
+    let wide = unsafe { std::slice::from_raw_parts(c::ALIAS_FIRST, 6) };
+    assert_eq!(String::from_utf16(&wide[..5]).unwrap(), "FIRST");
+    assert_eq!(wide[5], 0);
+    let names: Vec<&str> = g.api.constants.iter().map(|k| k.name.as_str()).collect();
+    assert!(!names.contains(&"FIXTURE_CONSTANTS_H") && !names.contains(&"NOT_A_CONSTANT"));
+}
+
+#[test]
+fn function_pointer() {
+    let g = generate_and_compare("function_pointer");
+    let m = &g.bindings.module;
+    assert!(m.contains(
+        "pub type PFN_REGISTER = Option<\n    unsafe extern \"system\" fn(u32, *mut IServer) -> windows_sys::core::HRESULT,\n>;"
+    ), "{m}");
+    assert!(
+        m.contains(
+            "pub type PFN_CALLBACK = Option<unsafe extern \"C\" fn(*mut ::core::ffi::c_void)>;"
+        ),
+        "{m}"
+    );
+    let _: httpserv_tests::function_pointer::PFN_REGISTER = None;
+}
