@@ -7,6 +7,7 @@ pub mod error;
 pub mod ir;
 pub mod layout;
 pub mod parse;
+pub mod probe;
 
 pub use error::{Error, Result};
 

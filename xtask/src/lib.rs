@@ -1,8 +1,10 @@
-//! Project tasks behind `cargo xtask`: `regen` (and `regen --check`). Callable in-process so
+//! Project tasks behind `cargo xtask`: `regen` (and `regen --check`), `check-abi`. Callable in-process so
 //! integration tests can assert exit codes, messages and files without spawning cargo.
 //!
-//! Exit codes: 0 success, 1 `--check` found stale files, 2 bad input or a missing tool.
+//! Exit codes: 0 success, 1 stale files (`regen --check`) or ABI mismatches (`check-abi`),
+//! 2 bad input or a missing tool.
 
+pub mod check_abi;
 pub mod output;
 pub mod regen;
 
@@ -21,6 +23,8 @@ struct Cli {
 enum Command {
     /// Regenerate the `generated/` bindings crate from an httpserv.h.
     Regen(regen::RegenArgs),
+    /// Prove every vtable slot against clang-19's MSVC ABI for x86_64 and i686.
+    CheckAbi(check_abi::CheckAbiArgs),
 }
 
 /// The repository root (the workspace this xtask was built in).
@@ -45,5 +49,6 @@ pub fn run<'a>(args: &[String], out: &'a mut dyn Write, err: &'a mut dyn Write) 
     };
     match cli.command {
         Command::Regen(args) => regen::regen(&args, out, err),
+        Command::CheckAbi(args) => check_abi::check_abi(&args, out, err),
     }
 }

@@ -211,5 +211,27 @@ pub fn slot_method<'a>(api: &'a Api, slot: &Slot) -> &'a Method {
     &class.methods[slot.method]
 }
 
+/// The slot that `class.methods[method]` occupies in `class`'s vftable: the slot it
+/// introduced, or the base slot it overrides.
+pub fn method_slot(
+    api: &Api,
+    layouts: &BTreeMap<String, ClassLayout>,
+    class: &Class,
+    method: usize,
+) -> Option<usize> {
+    let layout = layouts.get(&class.name)?;
+    let declared = &class.methods[method];
+    layout
+        .slots
+        .iter()
+        .find(|slot| slot.introduced_by == class.name && slot.method == method)
+        .or_else(|| {
+            layout.slots[..layout.inherited]
+                .iter()
+                .find(|slot| same_signature(slot_method(api, slot), declared))
+        })
+        .map(|slot| slot.index)
+}
+
 #[cfg(test)]
 mod tests;

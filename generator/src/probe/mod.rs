@@ -1,0 +1,151 @@
+//! The probe: lets the C++ compiler judge the layout prediction. C++ source goes out
+//! (`source`), clang-19 compiles it for both MSVC targets (`compile`), and slot numbers come
+//! back from the objects' vcall thunks and the destructor witnesses' IR (`coff`,
+//! `mangling`); `compare` lists every disagreement with the prediction.
+
+pub mod coff;
+pub mod compile;
+pub mod mangling;
+pub mod source;
+
+use crate::ir::Api;
+use crate::layout::{method_slot, ClassLayout, Target};
+use crate::parse::flags::IncludeSetup;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// What the compiler says for one target: (class, method index) → slot index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompiledLayout {
+    pub target: Target,
+    pub slots: BTreeMap<(String, usize), usize>,
+}
+
+/// Compiles the probes for `target` and reads back every virtual function's slot.
+pub fn compile_layout(
+    api: &Api,
+    header: &Path,
+    setup: &IncludeSetup,
+    target: Target,
+) -> Result<CompiledLayout, String> {
+    let clang = compile::find_clang()?;
+    setup.check(target)?;
+    let header = std::path::absolute(header).map_err(|e| e.to_string())?;
+    let include = header.display().to_string();
+    let dir = ScratchDir::new(target)?;
+
+    let mut slots = BTreeMap::new();
+    let methods_cpp = dir.path.join("methods.cpp");
+    let methods_obj = dir.path.join("methods.obj");
+    std::fs::write(&methods_cpp, source::methods_source(api, &include))
+        .map_err(|e| e.to_string())?;
+    compile::compile(
+        &clang,
+        setup,
+        target,
+        &methods_cpp,
+        compile::Output::Object,
+        &methods_obj,
+    )?;
+    let data = std::fs::read(&methods_obj).map_err(|e| e.to_string())?;
+    let thunks = coff::thunk_offsets(&data)?;
+    let pointer = target.pointer_size() as u64;
+    for class in &api.classes {
+        for (index, method) in class.methods.iter().enumerate() {
+            if method.is_destructor {
+                continue;
+            }
+            let datum = source::datum_name(&class.name, index);
+            if let Some((thunk_class, offset)) = thunks.get(&datum) {
+                if *thunk_class == class.name && offset % pointer == 0 {
+                    slots.insert((class.name.clone(), index), (offset / pointer) as usize);
+                }
+            }
+        }
+    }
+
+    if !source::destructor_classes(api).is_empty() {
+        let dtor_cpp = dir.path.join("destructors.cpp");
+        let dtor_ll = dir.path.join("destructors.ll");
+        std::fs::write(&dtor_cpp, source::destructors_source(api, &include))
+            .map_err(|e| e.to_string())?;
+        compile::compile(
+            &clang,
+            setup,
+            target,
+            &dtor_cpp,
+            compile::Output::LlvmIr,
+            &dtor_ll,
+        )?;
+        let ir = std::fs::read_to_string(&dtor_ll).map_err(|e| e.to_string())?;
+        let deletes = coff::delete_slots(&ir);
+        for class in source::destructor_classes(api) {
+            let index = class.methods.iter().position(|m| m.is_destructor);
+            if let (Some(index), Some(slot)) = (index, deletes.get(&class.name)) {
+                slots.insert((class.name.clone(), index), *slot);
+            }
+        }
+    }
+    Ok(CompiledLayout { target, slots })
+}
+
+/// One disagreement between the prediction and the compiler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    pub target: Target,
+    pub class: String,
+    /// The C++ declaration of the method.
+    pub method: String,
+    pub predicted: Option<usize>,
+    pub compiled: Option<usize>,
+}
+
+/// Every virtual function whose predicted slot differs from (or is missing in) `compiled`.
+pub fn compare(
+    api: &Api,
+    predicted: &BTreeMap<String, ClassLayout>,
+    compiled: &CompiledLayout,
+) -> Vec<Mismatch> {
+    let mut out = Vec::new();
+    for class in &api.classes {
+        for (index, method) in class.methods.iter().enumerate() {
+            let predicted_slot = method_slot(api, predicted, class, index);
+            let compiled_slot = compiled.slots.get(&(class.name.clone(), index)).copied();
+            if predicted_slot != compiled_slot || compiled_slot.is_none() {
+                out.push(Mismatch {
+                    target: compiled.target,
+                    class: class.name.clone(),
+                    method: method.cpp_declaration(),
+                    predicted: predicted_slot,
+                    compiled: compiled_slot,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A temporary directory removed on drop.
+struct ScratchDir {
+    path: std::path::PathBuf,
+}
+
+impl ScratchDir {
+    fn new(target: Target) -> Result<ScratchDir, String> {
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!(
+            "httpserv-rs-probe-{}-{n}-{}",
+            std::process::id(),
+            target.triple()
+        ));
+        std::fs::create_dir_all(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(ScratchDir { path })
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}

@@ -1,0 +1,157 @@
+//! `check-abi` against the compiler: the real header passes on both targets, and a
+//! deliberately wrong prediction fails with the rows that name what moved.
+
+use generator::ir::Api;
+use generator::layout::{ClassLayout, Slot, Target};
+use generator::parse::flags::IncludeSetup;
+use generator::probe::{compare, compile_layout, Mismatch};
+use httpserv_tests::support::{fixture_path, options, workspace_root};
+use std::collections::BTreeMap;
+
+fn compiled_mismatches(
+    name: &str,
+    predict: impl Fn(&Api) -> BTreeMap<String, ClassLayout>,
+) -> Vec<Mismatch> {
+    let header = fixture_path(name);
+    let api = generator::parse::parse(&options(header.clone())).unwrap();
+    let predicted = predict(&api);
+    let setup = IncludeSetup::debian(workspace_root().join("headers/shim"));
+    Target::ALL
+        .iter()
+        .flat_map(|&target| {
+            let compiled = compile_layout(&api, &header, &setup, target).unwrap();
+            compare(&api, &predicted, &compiled)
+        })
+        .collect()
+}
+
+/// The naive prediction bindgen makes: slots in declaration order.
+fn declaration_order(api: &Api) -> BTreeMap<String, ClassLayout> {
+    api.classes
+        .iter()
+        .map(|class| {
+            let slots = (0..class.methods.len())
+                .map(|method| Slot {
+                    index: method,
+                    introduced_by: class.name.clone(),
+                    method,
+                })
+                .collect();
+            (
+                class.name.clone(),
+                ClassLayout {
+                    class: class.name.clone(),
+                    slots,
+                    inherited: 0,
+                },
+            )
+        })
+        .collect()
+}
+
+fn rows(mismatches: &[Mismatch]) -> Vec<(Target, String, Option<usize>, Option<usize>)> {
+    mismatches
+        .iter()
+        .map(|m| (m.target, m.method.clone(), m.predicted, m.compiled))
+        .collect()
+}
+
+#[test]
+fn the_prediction_matches_the_compiler_on_every_fixture() {
+    for name in [
+        "overload_group",
+        "const_pair",
+        "derived_overload",
+        "derived_override",
+        "virtual_destructor",
+        "macro_renamed",
+    ] {
+        let mismatches = compiled_mismatches(name, |api| generator::layout::layout(api).unwrap());
+        assert!(mismatches.is_empty(), "{name}: {mismatches:?}");
+    }
+}
+
+#[test]
+fn declaration_order_on_overloads_is_caught() {
+    let mismatches = compiled_mismatches("overload_group", declaration_order);
+    let get_name = "virtual PCSTR Get(PCSTR name) = 0";
+    let get_id = "virtual PCSTR Get(HTTP_HEADER_ID id) = 0";
+    let middle = "virtual void Middle() = 0";
+    for target in Target::ALL {
+        let found: Vec<_> = rows(&mismatches)
+            .into_iter()
+            .filter(|r| r.0 == target)
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (target, get_name.to_string(), Some(1), Some(2)),
+                (target, middle.to_string(), Some(2), Some(3)),
+                (target, get_id.to_string(), Some(3), Some(1)),
+            ],
+            "{target:?}"
+        );
+    }
+}
+
+#[test]
+fn a_dropped_destructor_is_caught() {
+    let mismatches = compiled_mismatches("virtual_destructor", |api| {
+        let mut layouts = generator::layout::layout(api).unwrap();
+        let layout = layouts.get_mut("CModule").unwrap();
+        layout.slots.retain(|s| s.method != 2);
+        for (i, slot) in layout.slots.iter_mut().enumerate() {
+            slot.index = i;
+        }
+        layouts
+    });
+    let found = rows(&mismatches);
+    assert_eq!(found.len(), 4, "{found:?}");
+    for target in Target::ALL {
+        assert!(
+            found.contains(&(target, "virtual ~CModule()".to_string(), None, Some(2))),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&(
+                target,
+                "virtual DWORD OnEnd()".to_string(),
+                Some(2),
+                Some(3)
+            )),
+            "{found:?}"
+        );
+    }
+}
+
+#[test]
+fn check_abi_passes_on_the_whole_api() {
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let code = xtask::run(&["check-abi".to_string()], &mut stdout, &mut stderr);
+    let stdout = String::from_utf8(stdout).unwrap();
+    assert_eq!(code, 0, "{stdout}{}", String::from_utf8_lossy(&stderr));
+    assert_eq!(
+        stdout,
+        "check-abi: 352/352 virtual functions (767 slots) verified on x86_64-pc-windows-msvc and i686-pc-windows-msvc\n"
+    );
+}
+
+#[test]
+fn the_mismatch_table_names_target_class_method_and_slots() {
+    let table = xtask::check_abi::mismatch_table(&[Mismatch {
+        target: Target::I686,
+        class: "IOverloads".into(),
+        method: "virtual PCSTR Get(PCSTR name) = 0".into(),
+        predicted: Some(1),
+        compiled: Some(2),
+    }]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["target", "class", "method", "predicted", "compiled"]
+    );
+    assert!(
+        lines[1].starts_with("i686-pc-windows-msvc  IOverloads  virtual PCSTR Get(PCSTR name) = 0")
+    );
+    assert!(lines[1].ends_with("1          2"), "{table}");
+}
