@@ -93,10 +93,11 @@ pub fn compiler_args(setup: &IncludeSetup, target: Target) -> Vec<String> {
     args
 }
 
-/// The translation unit we parse: what a module's .cpp writes before the IIS header.
+/// The translation unit we parse: what a module's .cpp writes before the IIS header, plus
+/// our compat shim (SAL annotations mingw-w64 lacks, for unmodified SDK headers).
 pub fn prelude(header: &Path) -> String {
     format!(
-        "#include <winsock2.h>\n#include <windows.h>\n#include \"{}\"\n",
+        "#include <winsock2.h>\n#include <windows.h>\n#include <httpserv_rs_compat.h>\n#include \"{}\"\n",
         header.display()
     )
 }
