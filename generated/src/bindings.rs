@@ -7,6 +7,10 @@
     unused_macros
 )]
 #![allow(clippy::all)]
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
 /// The function pointer type of a C++ virtual member function: `thiscall` on x86,
 /// the platform convention elsewhere.
 #[cfg(target_arch = "x86")]
@@ -22,6 +26,116 @@ macro_rules! member_fn {
     (($($arg:ty),* $(,)?) -> $ret:ty) => {
         unsafe extern "system" fn ($($arg),*) -> $ret
     };
+}
+/// Defines a vtable thunk with the member function convention of the target.
+macro_rules! member_thunk {
+    (
+        fn $name:ident < $t:ident : $bound:path > ($($arg:ident : $ty:ty),* $(,)?) ->
+        $ret:ty $body:block
+    ) => {
+        #[cfg(target_arch = "x86")] unsafe extern "thiscall" fn $name < $t : $bound >
+        ($($arg : $ty),*) -> $ret $body #[cfg(not(target_arch = "x86"))] unsafe extern
+        "system" fn $name < $t : $bound > ($($arg : $ty),*) -> $ret $body
+    };
+}
+/// How an [`Object`]'s memory is released when C++ destroys it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Release {
+    /// Allocated by [`Object::new_boxed`]: dropped and freed.
+    Box,
+    /// Placed in memory the Rust side does not own (e.g. from
+    /// `IModuleAllocator::AllocateMemory`, freed with the request): only dropped.
+    InPlace,
+}
+/// A Rust value behind a C++ vtable: the vtable pointer first, as C++ expects, then the
+/// value. The thunks built by `Foo_Vtbl::new::<T>()` find `T` here.
+#[repr(C)]
+pub struct Object<T> {
+    vtable: *const ::core::ffi::c_void,
+    release: Release,
+    pub value: T,
+}
+impl<T> Object<T> {
+    /// Moves `value` to the heap behind `vtable` and returns the C++ object pointer.
+    ///
+    /// # Safety
+    /// `vtable` must have been built for `T` (`Foo_Vtbl::new::<T>()`); the pointer must be
+    /// released through its vtable (destructor, `Dispose` or `Terminate`), not freed by hand.
+    #[cfg(feature = "alloc")]
+    pub unsafe fn new_boxed<V>(vtable: &'static V, value: T) -> *mut Object<T> {
+        alloc::boxed::Box::into_raw(
+            alloc::boxed::Box::new(Object {
+                vtable: vtable as *const V as *const ::core::ffi::c_void,
+                release: Release::Box,
+                value,
+            }),
+        )
+    }
+    /// Writes the object into `memory` (for example from `IModuleAllocator::AllocateMemory`)
+    /// and returns it; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<Object<T>>()` bytes, aligned for
+    /// `Object<T>`, and outlive the object; `vtable` must have been built for `T`.
+    pub unsafe fn new_in_place<V>(
+        memory: *mut ::core::ffi::c_void,
+        vtable: &'static V,
+        value: T,
+    ) -> *mut Object<T> {
+        let object = memory as *mut Object<T>;
+        object
+            .write(Object {
+                vtable: vtable as *const V as *const ::core::ffi::c_void,
+                release: Release::InPlace,
+                value,
+            });
+        object
+    }
+    /// The value behind a C++ `this` pointer.
+    ///
+    /// # Safety
+    /// `this` must point at a live `Object<T>`.
+    pub unsafe fn value_of<'a, I>(this: *const I) -> &'a T {
+        &(*(this as *const Object<T>)).value
+    }
+    /// Drops the value and, when `free` is set and the object was boxed, frees it.
+    ///
+    /// # Safety
+    /// `this` must point at a live `Object<T>`, never used again afterwards.
+    pub unsafe fn release<I>(this: *mut I, free: bool) {
+        let _ = free;
+        let object = this as *mut Object<T>;
+        match (*object).release {
+            #[cfg(feature = "alloc")]
+            Release::Box if free => drop(alloc::boxed::Box::from_raw(object)),
+            _ => ::core::ptr::drop_in_place(object),
+        }
+    }
+}
+/// Runs a Rust implementation of a virtual function. With the `std` feature a panic is
+/// caught and `on_panic` supplies the method's failure value; without it, Rust aborts the
+/// process when a panic reaches the `extern` boundary. Either way no unwinding enters C++.
+#[inline(always)]
+fn guard<R>(body: impl FnOnce() -> R, on_panic: impl FnOnce() -> R) -> R {
+    #[cfg(feature = "std")]
+    {
+        match std::panic::catch_unwind(::core::panic::AssertUnwindSafe(body)) {
+            Ok(value) => value,
+            Err(_) => on_panic(),
+        }
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        let _ = on_panic;
+        body()
+    }
+}
+/// The failure value of a method with no safe one.
+#[inline(always)]
+fn abort<R>() -> R {
+    #[cfg(feature = "std")] { std::process::abort() }
+    #[cfg(not(feature = "std"))] { panic!("no failure value") }
 }
 pub const RQ_BEGIN_REQUEST: u32 = 0x1;
 pub const RQ_AUTHENTICATE_REQUEST: u32 = 0x2;
@@ -175,6 +289,61 @@ pub struct IHttpStoredContext_Vtbl {
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpstoredcontext-cleanupstoredcontext-method)
     pub CleanupStoredContext: member_fn!((*mut IHttpStoredContext) -> ()),
 }
+impl IHttpStoredContext {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual void CleanupStoredContext() = 0`
+    ///
+    /// Slot 0 of `IHttpStoredContext`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpstoredcontext-cleanupstoredcontext-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpStoredContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn CleanupStoredContext(&self) {
+        ((*self.vtable).CleanupStoredContext)(self.as_raw())
+    }
+}
+/// Implement C++ `IHttpStoredContext` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpStoredContext_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpStoredContext_Impl {
+    /// `virtual void CleanupStoredContext() = 0`
+    ///
+    /// Slot 0 of `IHttpStoredContext`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpstoredcontext-cleanupstoredcontext-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn CleanupStoredContext(&self);
+}
+impl IHttpStoredContext_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpStoredContext_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpStoredContext_Impl>() -> Self {
+        member_thunk! {
+            fn CleanupStoredContext < T : IHttpStoredContext_Impl > (this : * mut
+            IHttpStoredContext,) -> () { guard(|| T::CleanupStoredContext(unsafe {
+            Object:: < T > ::value_of(this) },), || ()) }
+        }
+        Self {
+            CleanupStoredContext: CleanupStoredContext::<T>,
+        }
+    }
+}
 /// C++ class `IHttpModuleContextContainer`
 ///
 /// An object pointer: its first word points at a [`IHttpModuleContextContainer_Vtbl`] of 2 slot(s).
@@ -209,6 +378,102 @@ pub struct IHttpModuleContextContainer_Vtbl {
         (*mut IHttpModuleContextContainer, *mut IHttpStoredContext, HTTP_MODULE_ID) ->
         windows_sys::core::HRESULT
     ),
+}
+impl IHttpModuleContextContainer {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual IHttpStoredContext * GetModuleContext(HTTP_MODULE_ID moduleId) = 0`
+    ///
+    /// Slot 0 of `IHttpModuleContextContainer`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmodulecontextcontainer-getmodulecontext-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpModuleContextContainer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetModuleContext(
+        &self,
+        moduleId: HTTP_MODULE_ID,
+    ) -> *mut IHttpStoredContext {
+        ((*self.vtable).GetModuleContext)(self.as_raw(), moduleId)
+    }
+    /// `virtual HRESULT SetModuleContext(IHttpStoredContext * ppStoredContext, HTTP_MODULE_ID moduleId) = 0`
+    ///
+    /// Slot 1 of `IHttpModuleContextContainer`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmodulecontextcontainer-setmodulecontext-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpModuleContextContainer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetModuleContext(
+        &self,
+        ppStoredContext: *mut IHttpStoredContext,
+        moduleId: HTTP_MODULE_ID,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).SetModuleContext)(self.as_raw(), ppStoredContext, moduleId)
+    }
+}
+/// Implement C++ `IHttpModuleContextContainer` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpModuleContextContainer_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpModuleContextContainer_Impl {
+    /// `virtual IHttpStoredContext * GetModuleContext(HTTP_MODULE_ID moduleId) = 0`
+    ///
+    /// Slot 0 of `IHttpModuleContextContainer`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmodulecontextcontainer-getmodulecontext-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetModuleContext(&self, moduleId: HTTP_MODULE_ID) -> *mut IHttpStoredContext;
+    /// `virtual HRESULT SetModuleContext(IHttpStoredContext * ppStoredContext, HTTP_MODULE_ID moduleId) = 0`
+    ///
+    /// Slot 1 of `IHttpModuleContextContainer`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmodulecontextcontainer-setmodulecontext-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn SetModuleContext(
+        &self,
+        ppStoredContext: *mut IHttpStoredContext,
+        moduleId: HTTP_MODULE_ID,
+    ) -> windows_sys::core::HRESULT;
+}
+impl IHttpModuleContextContainer_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpModuleContextContainer_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpModuleContextContainer_Impl>() -> Self {
+        member_thunk! {
+            fn GetModuleContext < T : IHttpModuleContextContainer_Impl > (this : * mut
+            IHttpModuleContextContainer, moduleId : HTTP_MODULE_ID) -> * mut
+            IHttpStoredContext { guard(|| T::GetModuleContext(unsafe { Object:: < T >
+            ::value_of(this) }, moduleId), || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn SetModuleContext < T : IHttpModuleContextContainer_Impl > (this : * mut
+            IHttpModuleContextContainer, ppStoredContext : *mut IHttpStoredContext,
+            moduleId : HTTP_MODULE_ID) -> windows_sys::core::HRESULT { guard(||
+            T::SetModuleContext(unsafe { Object:: < T > ::value_of(this) },
+            ppStoredContext, moduleId), || - 2147467259i32) }
+        }
+        Self {
+            GetModuleContext: GetModuleContext::<T>,
+            SetModuleContext: SetModuleContext::<T>,
+        }
+    }
 }
 /// C++ class `INamedContextContainer`
 ///
@@ -246,6 +511,105 @@ pub struct INamedContextContainer_Vtbl {
         windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT
     ),
 }
+impl INamedContextContainer {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual IHttpStoredContext * GetNamedContext(LPCWSTR szName) = 0`
+    ///
+    /// Slot 0 of `INamedContextContainer`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/inamedcontextcontainer-getnamedcontext-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `INamedContextContainer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetNamedContext(
+        &self,
+        szName: windows_sys::core::PCWSTR,
+    ) -> *mut IHttpStoredContext {
+        ((*self.vtable).GetNamedContext)(self.as_raw(), szName)
+    }
+    /// `virtual HRESULT SetNamedContext(IHttpStoredContext * ppStoredContext, LPCWSTR szName) = 0`
+    ///
+    /// Slot 1 of `INamedContextContainer`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/inamedcontextcontainer-setnamedcontext-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `INamedContextContainer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetNamedContext(
+        &self,
+        ppStoredContext: *mut IHttpStoredContext,
+        szName: windows_sys::core::PCWSTR,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).SetNamedContext)(self.as_raw(), ppStoredContext, szName)
+    }
+}
+/// Implement C++ `INamedContextContainer` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`INamedContextContainer_Vtbl::new`] and put values behind it with [`Object`].
+pub trait INamedContextContainer_Impl {
+    /// `virtual IHttpStoredContext * GetNamedContext(LPCWSTR szName) = 0`
+    ///
+    /// Slot 0 of `INamedContextContainer`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/inamedcontextcontainer-getnamedcontext-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetNamedContext(
+        &self,
+        szName: windows_sys::core::PCWSTR,
+    ) -> *mut IHttpStoredContext;
+    /// `virtual HRESULT SetNamedContext(IHttpStoredContext * ppStoredContext, LPCWSTR szName) = 0`
+    ///
+    /// Slot 1 of `INamedContextContainer`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/inamedcontextcontainer-setnamedcontext-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn SetNamedContext(
+        &self,
+        ppStoredContext: *mut IHttpStoredContext,
+        szName: windows_sys::core::PCWSTR,
+    ) -> windows_sys::core::HRESULT;
+}
+impl INamedContextContainer_Vtbl {
+    /// A vtable whose slots call `T`'s [`INamedContextContainer_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: INamedContextContainer_Impl>() -> Self {
+        member_thunk! {
+            fn GetNamedContext < T : INamedContextContainer_Impl > (this : * mut
+            INamedContextContainer, szName : windows_sys::core::PCWSTR) -> * mut
+            IHttpStoredContext { guard(|| T::GetNamedContext(unsafe { Object:: < T >
+            ::value_of(this) }, szName), || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn SetNamedContext < T : INamedContextContainer_Impl > (this : * mut
+            INamedContextContainer, ppStoredContext : *mut IHttpStoredContext, szName :
+            windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT { guard(||
+            T::SetNamedContext(unsafe { Object:: < T > ::value_of(this) },
+            ppStoredContext, szName), || - 2147467259i32) }
+        }
+        Self {
+            GetNamedContext: GetNamedContext::<T>,
+            SetNamedContext: SetNamedContext::<T>,
+        }
+    }
+}
 /// C++ class `IDispensedHttpModuleContextContainer` (derives from [`IHttpModuleContextContainer`])
 ///
 /// An object pointer: its first word points at a [`IDispensedHttpModuleContextContainer_Vtbl`] of 3 slot(s).
@@ -271,6 +635,70 @@ pub struct IDispensedHttpModuleContextContainer_Vtbl {
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/idispensedhttpmodulecontextcontainer-releasecontainer-method)
     pub ReleaseContainer: member_fn!((*mut IDispensedHttpModuleContextContainer) -> ()),
 }
+impl IDispensedHttpModuleContextContainer {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual void ReleaseContainer() = 0`
+    ///
+    /// Slot 2 of `IDispensedHttpModuleContextContainer`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/idispensedhttpmodulecontextcontainer-releasecontainer-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IDispensedHttpModuleContextContainer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn ReleaseContainer(&self) {
+        ((*self.vtable).ReleaseContainer)(self.as_raw())
+    }
+}
+/// Upcast: a `IDispensedHttpModuleContextContainer` is a `IHttpModuleContextContainer` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IDispensedHttpModuleContextContainer {
+    type Target = IHttpModuleContextContainer;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpModuleContextContainer {
+        unsafe { &*(self as *const Self as *const IHttpModuleContextContainer) }
+    }
+}
+/// Implement C++ `IDispensedHttpModuleContextContainer` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IDispensedHttpModuleContextContainer_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IDispensedHttpModuleContextContainer_Impl: IHttpModuleContextContainer_Impl {
+    /// `virtual void ReleaseContainer() = 0`
+    ///
+    /// Slot 2 of `IDispensedHttpModuleContextContainer`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/idispensedhttpmodulecontextcontainer-releasecontainer-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn ReleaseContainer(&self);
+}
+impl IDispensedHttpModuleContextContainer_Vtbl {
+    /// A vtable whose slots call `T`'s [`IDispensedHttpModuleContextContainer_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IDispensedHttpModuleContextContainer_Impl>() -> Self {
+        member_thunk! {
+            fn ReleaseContainer < T : IDispensedHttpModuleContextContainer_Impl > (this :
+            *mut IDispensedHttpModuleContextContainer,) -> () { guard(||
+            T::ReleaseContainer(unsafe { Object:: < T > ::value_of(this) },), || ()) }
+        }
+        Self {
+            base__: IHttpModuleContextContainer_Vtbl::new::<T>(),
+            ReleaseContainer: ReleaseContainer::<T>,
+        }
+    }
+}
 /// C++ class `IHttpConnectionStoredContext` (derives from [`IHttpStoredContext`])
 ///
 /// An object pointer: its first word points at a [`IHttpConnectionStoredContext_Vtbl`] of 2 slot(s).
@@ -295,6 +723,70 @@ pub struct IHttpConnectionStoredContext_Vtbl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpconnectionstoredcontext-notifydisconnect-method)
     pub NotifyDisconnect: member_fn!((*mut IHttpConnectionStoredContext) -> ()),
+}
+impl IHttpConnectionStoredContext {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual void NotifyDisconnect() = 0`
+    ///
+    /// Slot 1 of `IHttpConnectionStoredContext`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpconnectionstoredcontext-notifydisconnect-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpConnectionStoredContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn NotifyDisconnect(&self) {
+        ((*self.vtable).NotifyDisconnect)(self.as_raw())
+    }
+}
+/// Upcast: a `IHttpConnectionStoredContext` is a `IHttpStoredContext` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IHttpConnectionStoredContext {
+    type Target = IHttpStoredContext;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpStoredContext {
+        unsafe { &*(self as *const Self as *const IHttpStoredContext) }
+    }
+}
+/// Implement C++ `IHttpConnectionStoredContext` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpConnectionStoredContext_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpConnectionStoredContext_Impl: IHttpStoredContext_Impl {
+    /// `virtual void NotifyDisconnect() = 0`
+    ///
+    /// Slot 1 of `IHttpConnectionStoredContext`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpconnectionstoredcontext-notifydisconnect-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn NotifyDisconnect(&self);
+}
+impl IHttpConnectionStoredContext_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpConnectionStoredContext_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpConnectionStoredContext_Impl>() -> Self {
+        member_thunk! {
+            fn NotifyDisconnect < T : IHttpConnectionStoredContext_Impl > (this : * mut
+            IHttpConnectionStoredContext,) -> () { guard(|| T::NotifyDisconnect(unsafe {
+            Object:: < T > ::value_of(this) },), || ()) }
+        }
+        Self {
+            base__: IHttpStoredContext_Vtbl::new::<T>(),
+            NotifyDisconnect: NotifyDisconnect::<T>,
+        }
+    }
 }
 /// C++ class `IHttpConnectionModuleContextContainer` (derives from [`IHttpModuleContextContainer`])
 ///
@@ -333,6 +825,118 @@ pub struct IHttpConnectionModuleContextContainer_Vtbl {
         HTTP_MODULE_ID) -> windows_sys::core::HRESULT
     ),
 }
+impl IHttpConnectionModuleContextContainer {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual IHttpConnectionStoredContext * GetConnectionModuleContext(HTTP_MODULE_ID moduleId) = 0`
+    ///
+    /// Slot 2 of `IHttpConnectionModuleContextContainer`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpconnectionmodulecontextcontainer-getconnectionmodulecontext-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpConnectionModuleContextContainer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetConnectionModuleContext(
+        &self,
+        moduleId: HTTP_MODULE_ID,
+    ) -> *mut IHttpConnectionStoredContext {
+        ((*self.vtable).GetConnectionModuleContext)(self.as_raw(), moduleId)
+    }
+    /// `virtual HRESULT SetConnectionModuleContext(IHttpConnectionStoredContext * ppStoredContext, HTTP_MODULE_ID moduleId) = 0`
+    ///
+    /// Slot 3 of `IHttpConnectionModuleContextContainer`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpconnectionmodulecontextcontainer-setconnectionmodulecontext-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpConnectionModuleContextContainer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetConnectionModuleContext(
+        &self,
+        ppStoredContext: *mut IHttpConnectionStoredContext,
+        moduleId: HTTP_MODULE_ID,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .SetConnectionModuleContext)(self.as_raw(), ppStoredContext, moduleId)
+    }
+}
+/// Upcast: a `IHttpConnectionModuleContextContainer` is a `IHttpModuleContextContainer` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IHttpConnectionModuleContextContainer {
+    type Target = IHttpModuleContextContainer;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpModuleContextContainer {
+        unsafe { &*(self as *const Self as *const IHttpModuleContextContainer) }
+    }
+}
+/// Implement C++ `IHttpConnectionModuleContextContainer` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpConnectionModuleContextContainer_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpConnectionModuleContextContainer_Impl: IHttpModuleContextContainer_Impl {
+    /// `virtual IHttpConnectionStoredContext * GetConnectionModuleContext(HTTP_MODULE_ID moduleId) = 0`
+    ///
+    /// Slot 2 of `IHttpConnectionModuleContextContainer`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpconnectionmodulecontextcontainer-getconnectionmodulecontext-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetConnectionModuleContext(
+        &self,
+        moduleId: HTTP_MODULE_ID,
+    ) -> *mut IHttpConnectionStoredContext;
+    /// `virtual HRESULT SetConnectionModuleContext(IHttpConnectionStoredContext * ppStoredContext, HTTP_MODULE_ID moduleId) = 0`
+    ///
+    /// Slot 3 of `IHttpConnectionModuleContextContainer`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpconnectionmodulecontextcontainer-setconnectionmodulecontext-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn SetConnectionModuleContext(
+        &self,
+        ppStoredContext: *mut IHttpConnectionStoredContext,
+        moduleId: HTTP_MODULE_ID,
+    ) -> windows_sys::core::HRESULT;
+}
+impl IHttpConnectionModuleContextContainer_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpConnectionModuleContextContainer_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpConnectionModuleContextContainer_Impl>() -> Self {
+        member_thunk! {
+            fn GetConnectionModuleContext < T :
+            IHttpConnectionModuleContextContainer_Impl > (this : * mut
+            IHttpConnectionModuleContextContainer, moduleId : HTTP_MODULE_ID) -> * mut
+            IHttpConnectionStoredContext { guard(|| T::GetConnectionModuleContext(unsafe
+            { Object:: < T > ::value_of(this) }, moduleId), || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn SetConnectionModuleContext < T :
+            IHttpConnectionModuleContextContainer_Impl > (this : * mut
+            IHttpConnectionModuleContextContainer, ppStoredContext : * mut
+            IHttpConnectionStoredContext, moduleId : HTTP_MODULE_ID) ->
+            windows_sys::core::HRESULT { guard(|| T::SetConnectionModuleContext(unsafe {
+            Object:: < T > ::value_of(this) }, ppStoredContext, moduleId), || -
+            2147467259i32) }
+        }
+        Self {
+            base__: IHttpModuleContextContainer_Vtbl::new::<T>(),
+            GetConnectionModuleContext: GetConnectionModuleContext::<T>,
+            SetConnectionModuleContext: SetConnectionModuleContext::<T>,
+        }
+    }
+}
 /// C++ class `IHttpPerfCounterInfo`
 ///
 /// An object pointer: its first word points at a [`IHttpPerfCounterInfo_Vtbl`] of 2 slot(s).
@@ -366,6 +970,98 @@ pub struct IHttpPerfCounterInfo_Vtbl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpperfcounterinfo-decrementcounter-method)
     pub DecrementCounter: member_fn!((*mut IHttpPerfCounterInfo, u32, u32) -> ()),
+}
+impl IHttpPerfCounterInfo {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual void IncrementCounter(DWORD dwCounterIndex, DWORD dwValue = 1) = 0`
+    ///
+    /// Slot 0 of `IHttpPerfCounterInfo`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// Default arguments in C++: `dwValue = 1`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpperfcounterinfo-incrementcounter-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpPerfCounterInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn IncrementCounter(&self, dwCounterIndex: u32, dwValue: u32) {
+        ((*self.vtable).IncrementCounter)(self.as_raw(), dwCounterIndex, dwValue)
+    }
+    /// `virtual void DecrementCounter(DWORD dwCounterIndex, DWORD dwValue = 1) = 0`
+    ///
+    /// Slot 1 of `IHttpPerfCounterInfo`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// Default arguments in C++: `dwValue = 1`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpperfcounterinfo-decrementcounter-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpPerfCounterInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn DecrementCounter(&self, dwCounterIndex: u32, dwValue: u32) {
+        ((*self.vtable).DecrementCounter)(self.as_raw(), dwCounterIndex, dwValue)
+    }
+}
+/// Implement C++ `IHttpPerfCounterInfo` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpPerfCounterInfo_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpPerfCounterInfo_Impl {
+    /// `virtual void IncrementCounter(DWORD dwCounterIndex, DWORD dwValue = 1) = 0`
+    ///
+    /// Slot 0 of `IHttpPerfCounterInfo`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// Default arguments in C++: `dwValue = 1`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpperfcounterinfo-incrementcounter-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn IncrementCounter(&self, dwCounterIndex: u32, dwValue: u32);
+    /// `virtual void DecrementCounter(DWORD dwCounterIndex, DWORD dwValue = 1) = 0`
+    ///
+    /// Slot 1 of `IHttpPerfCounterInfo`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// Default arguments in C++: `dwValue = 1`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpperfcounterinfo-decrementcounter-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn DecrementCounter(&self, dwCounterIndex: u32, dwValue: u32);
+}
+impl IHttpPerfCounterInfo_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpPerfCounterInfo_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpPerfCounterInfo_Impl>() -> Self {
+        member_thunk! {
+            fn IncrementCounter < T : IHttpPerfCounterInfo_Impl > (this : * mut
+            IHttpPerfCounterInfo, dwCounterIndex : u32, dwValue : u32) -> () { guard(||
+            T::IncrementCounter(unsafe { Object:: < T > ::value_of(this) },
+            dwCounterIndex, dwValue), || ()) }
+        }
+        member_thunk! {
+            fn DecrementCounter < T : IHttpPerfCounterInfo_Impl > (this : * mut
+            IHttpPerfCounterInfo, dwCounterIndex : u32, dwValue : u32) -> () { guard(||
+            T::DecrementCounter(unsafe { Object:: < T > ::value_of(this) },
+            dwCounterIndex, dwValue), || ()) }
+        }
+        Self {
+            IncrementCounter: IncrementCounter::<T>,
+            DecrementCounter: DecrementCounter::<T>,
+        }
+    }
 }
 /// C++ class `IHttpSite`
 ///
@@ -414,6 +1110,151 @@ pub struct IHttpSite_Vtbl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpsite-getperfcounterinfo-method)
     pub GetPerfCounterInfo: member_fn!((*mut IHttpSite) -> *mut IHttpPerfCounterInfo),
+}
+impl IHttpSite {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual DWORD GetSiteId() const = 0`
+    ///
+    /// Slot 0 of `IHttpSite`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpsite-getsiteid-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpSite` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetSiteId(&self) -> u32 {
+        ((*self.vtable).GetSiteId)(self as *const Self)
+    }
+    /// `virtual PCWSTR GetSiteName() const = 0`
+    ///
+    /// Slot 1 of `IHttpSite`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpsite-getsitename-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpSite` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetSiteName(&self) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetSiteName)(self as *const Self)
+    }
+    /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0`
+    ///
+    /// Slot 2 of `IHttpSite`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpsite-getmodulecontextcontainer-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpSite` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetModuleContextContainer(&self) -> *mut IHttpModuleContextContainer {
+        ((*self.vtable).GetModuleContextContainer)(self.as_raw())
+    }
+    /// `virtual IHttpPerfCounterInfo * GetPerfCounterInfo() = 0`
+    ///
+    /// Slot 3 of `IHttpSite`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpsite-getperfcounterinfo-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpSite` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetPerfCounterInfo(&self) -> *mut IHttpPerfCounterInfo {
+        ((*self.vtable).GetPerfCounterInfo)(self.as_raw())
+    }
+}
+/// Implement C++ `IHttpSite` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpSite_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpSite_Impl {
+    /// `virtual DWORD GetSiteId() const = 0`
+    ///
+    /// Slot 0 of `IHttpSite`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpsite-getsiteid-method)
+    ///
+    /// On panic: aborts the process (no safe failure value).
+    fn GetSiteId(&self) -> u32;
+    /// `virtual PCWSTR GetSiteName() const = 0`
+    ///
+    /// Slot 1 of `IHttpSite`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpsite-getsitename-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetSiteName(&self) -> windows_sys::core::PCWSTR;
+    /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0`
+    ///
+    /// Slot 2 of `IHttpSite`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpsite-getmodulecontextcontainer-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetModuleContextContainer(&self) -> *mut IHttpModuleContextContainer;
+    /// `virtual IHttpPerfCounterInfo * GetPerfCounterInfo() = 0`
+    ///
+    /// Slot 3 of `IHttpSite`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpsite-getperfcounterinfo-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetPerfCounterInfo(&self) -> *mut IHttpPerfCounterInfo;
+}
+impl IHttpSite_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpSite_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpSite_Impl>() -> Self {
+        member_thunk! {
+            fn GetSiteId < T : IHttpSite_Impl > (this : *const IHttpSite,) -> u32 {
+            guard(|| T::GetSiteId(unsafe { Object:: < T > ::value_of(this) },), ||
+            abort()) }
+        }
+        member_thunk! {
+            fn GetSiteName < T : IHttpSite_Impl > (this : *const IHttpSite,) ->
+            windows_sys::core::PCWSTR { guard(|| T::GetSiteName(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetModuleContextContainer < T : IHttpSite_Impl > (this : *mut IHttpSite,)
+            -> *mut IHttpModuleContextContainer { guard(||
+            T::GetModuleContextContainer(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn GetPerfCounterInfo < T : IHttpSite_Impl > (this : *mut IHttpSite,) -> *
+            mut IHttpPerfCounterInfo { guard(|| T::GetPerfCounterInfo(unsafe { Object:: <
+            T > ::value_of(this) },), || ::core::ptr::null_mut()) }
+        }
+        Self {
+            GetSiteId: GetSiteId::<T>,
+            GetSiteName: GetSiteName::<T>,
+            GetModuleContextContainer: GetModuleContextContainer::<T>,
+            GetPerfCounterInfo: GetPerfCounterInfo::<T>,
+        }
+    }
 }
 /// C++ class `IHttpApplication`
 ///
@@ -471,6 +1312,158 @@ pub struct IHttpApplication_Vtbl {
         (*mut IHttpApplication) -> *mut IHttpModuleContextContainer
     ),
 }
+impl IHttpApplication {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual PCWSTR GetApplicationPhysicalPath() const = 0`
+    ///
+    /// Slot 0 of `IHttpApplication`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpapplication-getapplicationphysicalpath-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpApplication` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetApplicationPhysicalPath(&self) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetApplicationPhysicalPath)(self as *const Self)
+    }
+    /// `virtual PCWSTR GetApplicationId() const = 0`
+    ///
+    /// Slot 1 of `IHttpApplication`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpapplication-getapplicationid-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpApplication` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetApplicationId(&self) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetApplicationId)(self as *const Self)
+    }
+    /// `virtual PCWSTR GetAppConfigPath() const = 0`
+    ///
+    /// Slot 2 of `IHttpApplication`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpapplication-getappconfigpath-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpApplication` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetAppConfigPath(&self) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetAppConfigPath)(self as *const Self)
+    }
+    /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0`
+    ///
+    /// Slot 3 of `IHttpApplication`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpapplication-getmodulecontextcontainer-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpApplication` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetModuleContextContainer(&self) -> *mut IHttpModuleContextContainer {
+        ((*self.vtable).GetModuleContextContainer)(self.as_raw())
+    }
+}
+/// Implement C++ `IHttpApplication` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpApplication_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpApplication_Impl {
+    /// `virtual PCWSTR GetApplicationPhysicalPath() const = 0`
+    ///
+    /// Slot 0 of `IHttpApplication`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpapplication-getapplicationphysicalpath-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetApplicationPhysicalPath(&self) -> windows_sys::core::PCWSTR;
+    /// `virtual PCWSTR GetApplicationId() const = 0`
+    ///
+    /// Slot 1 of `IHttpApplication`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpapplication-getapplicationid-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetApplicationId(&self) -> windows_sys::core::PCWSTR;
+    /// `virtual PCWSTR GetAppConfigPath() const = 0`
+    ///
+    /// Slot 2 of `IHttpApplication`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpapplication-getappconfigpath-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetAppConfigPath(&self) -> windows_sys::core::PCWSTR;
+    /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0`
+    ///
+    /// Slot 3 of `IHttpApplication`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpapplication-getmodulecontextcontainer-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetModuleContextContainer(&self) -> *mut IHttpModuleContextContainer;
+}
+impl IHttpApplication_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpApplication_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpApplication_Impl>() -> Self {
+        member_thunk! {
+            fn GetApplicationPhysicalPath < T : IHttpApplication_Impl > (this : * const
+            IHttpApplication,) -> windows_sys::core::PCWSTR { guard(||
+            T::GetApplicationPhysicalPath(unsafe { Object:: < T > ::value_of(this) },),
+            || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetApplicationId < T : IHttpApplication_Impl > (this : * const
+            IHttpApplication,) -> windows_sys::core::PCWSTR { guard(||
+            T::GetApplicationId(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetAppConfigPath < T : IHttpApplication_Impl > (this : * const
+            IHttpApplication,) -> windows_sys::core::PCWSTR { guard(||
+            T::GetAppConfigPath(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetModuleContextContainer < T : IHttpApplication_Impl > (this : * mut
+            IHttpApplication,) -> *mut IHttpModuleContextContainer { guard(||
+            T::GetModuleContextContainer(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        Self {
+            GetApplicationPhysicalPath: GetApplicationPhysicalPath::<T>,
+            GetApplicationId: GetApplicationId::<T>,
+            GetAppConfigPath: GetAppConfigPath::<T>,
+            GetModuleContextContainer: GetModuleContextContainer::<T>,
+        }
+    }
+}
 /// C++ class `IHttpApplication2` (derives from [`IHttpApplication`])
 ///
 /// An object pointer: its first word points at a [`IHttpApplication2_Vtbl`] of 7 slot(s).
@@ -510,6 +1503,124 @@ pub struct IHttpApplication2_Vtbl {
         (*mut IHttpApplication2) -> windows_sys::core::BOOL
     ),
 }
+impl IHttpApplication2 {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual void BeginApplicationWarmup() = 0`
+    ///
+    /// Slot 4 of `IHttpApplication2`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpapplication2-beginapplicationwarmup-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpApplication2` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn BeginApplicationWarmup(&self) {
+        ((*self.vtable).BeginApplicationWarmup)(self.as_raw())
+    }
+    /// `virtual void EndApplicationWarmup() = 0`
+    ///
+    /// Slot 5 of `IHttpApplication2`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpapplication2-endapplicationwarmup-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpApplication2` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn EndApplicationWarmup(&self) {
+        ((*self.vtable).EndApplicationWarmup)(self.as_raw())
+    }
+    /// `virtual BOOL QueryIsWarmingUp() = 0`
+    ///
+    /// Slot 6 of `IHttpApplication2`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpapplication2-queryiswarmingup-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpApplication2` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn QueryIsWarmingUp(&self) -> windows_sys::core::BOOL {
+        ((*self.vtable).QueryIsWarmingUp)(self.as_raw())
+    }
+}
+/// Upcast: a `IHttpApplication2` is a `IHttpApplication` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IHttpApplication2 {
+    type Target = IHttpApplication;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpApplication {
+        unsafe { &*(self as *const Self as *const IHttpApplication) }
+    }
+}
+/// Implement C++ `IHttpApplication2` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpApplication2_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpApplication2_Impl: IHttpApplication_Impl {
+    /// `virtual void BeginApplicationWarmup() = 0`
+    ///
+    /// Slot 4 of `IHttpApplication2`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpapplication2-beginapplicationwarmup-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn BeginApplicationWarmup(&self);
+    /// `virtual void EndApplicationWarmup() = 0`
+    ///
+    /// Slot 5 of `IHttpApplication2`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpapplication2-endapplicationwarmup-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn EndApplicationWarmup(&self);
+    /// `virtual BOOL QueryIsWarmingUp() = 0`
+    ///
+    /// Slot 6 of `IHttpApplication2`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpapplication2-queryiswarmingup-method)
+    ///
+    /// On panic: returns FALSE.
+    fn QueryIsWarmingUp(&self) -> windows_sys::core::BOOL;
+}
+impl IHttpApplication2_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpApplication2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpApplication2_Impl>() -> Self {
+        member_thunk! {
+            fn BeginApplicationWarmup < T : IHttpApplication2_Impl > (this : * mut
+            IHttpApplication2,) -> () { guard(|| T::BeginApplicationWarmup(unsafe {
+            Object:: < T > ::value_of(this) },), || ()) }
+        }
+        member_thunk! {
+            fn EndApplicationWarmup < T : IHttpApplication2_Impl > (this : * mut
+            IHttpApplication2,) -> () { guard(|| T::EndApplicationWarmup(unsafe {
+            Object:: < T > ::value_of(this) },), || ()) }
+        }
+        member_thunk! {
+            fn QueryIsWarmingUp < T : IHttpApplication2_Impl > (this : * mut
+            IHttpApplication2,) -> windows_sys::core::BOOL { guard(||
+            T::QueryIsWarmingUp(unsafe { Object:: < T > ::value_of(this) },), || 0) }
+        }
+        Self {
+            base__: IHttpApplication_Vtbl::new::<T>(),
+            BeginApplicationWarmup: BeginApplicationWarmup::<T>,
+            EndApplicationWarmup: EndApplicationWarmup::<T>,
+            QueryIsWarmingUp: QueryIsWarmingUp::<T>,
+        }
+    }
+}
 /// C++ class `IHttpUrlInfo`
 ///
 /// An object pointer: its first word points at a [`IHttpUrlInfo_Vtbl`] of 2 slot(s).
@@ -543,6 +1654,93 @@ pub struct IHttpUrlInfo_Vtbl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpurlinfo-isfrequentlyhit-method)
     pub IsFrequentlyHit: member_fn!((*const IHttpUrlInfo) -> windows_sys::core::BOOL),
+}
+impl IHttpUrlInfo {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0`
+    ///
+    /// Slot 0 of `IHttpUrlInfo`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpurlinfo-getmodulecontextcontainer-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpUrlInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetModuleContextContainer(&self) -> *mut IHttpModuleContextContainer {
+        ((*self.vtable).GetModuleContextContainer)(self.as_raw())
+    }
+    /// `virtual BOOL IsFrequentlyHit() const = 0`
+    ///
+    /// Slot 1 of `IHttpUrlInfo`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpurlinfo-isfrequentlyhit-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpUrlInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn IsFrequentlyHit(&self) -> windows_sys::core::BOOL {
+        ((*self.vtable).IsFrequentlyHit)(self as *const Self)
+    }
+}
+/// Implement C++ `IHttpUrlInfo` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpUrlInfo_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpUrlInfo_Impl {
+    /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0`
+    ///
+    /// Slot 0 of `IHttpUrlInfo`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpurlinfo-getmodulecontextcontainer-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetModuleContextContainer(&self) -> *mut IHttpModuleContextContainer;
+    /// `virtual BOOL IsFrequentlyHit() const = 0`
+    ///
+    /// Slot 1 of `IHttpUrlInfo`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpurlinfo-isfrequentlyhit-method)
+    ///
+    /// On panic: returns FALSE.
+    fn IsFrequentlyHit(&self) -> windows_sys::core::BOOL;
+}
+impl IHttpUrlInfo_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpUrlInfo_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpUrlInfo_Impl>() -> Self {
+        member_thunk! {
+            fn GetModuleContextContainer < T : IHttpUrlInfo_Impl > (this : * mut
+            IHttpUrlInfo,) -> *mut IHttpModuleContextContainer { guard(||
+            T::GetModuleContextContainer(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn IsFrequentlyHit < T : IHttpUrlInfo_Impl > (this : *const IHttpUrlInfo,)
+            -> windows_sys::core::BOOL { guard(|| T::IsFrequentlyHit(unsafe { Object:: <
+            T > ::value_of(this) },), || 0) }
+        }
+        Self {
+            GetModuleContextContainer: GetModuleContextContainer::<T>,
+            IsFrequentlyHit: IsFrequentlyHit::<T>,
+        }
+    }
 }
 /// C++ class `IScriptMapInfo`
 ///
@@ -668,6 +1866,401 @@ pub struct IScriptMapInfo_Vtbl {
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iscriptmapinfo-getname-method)
     pub GetName: member_fn!((*const IScriptMapInfo) -> windows_sys::core::PCWSTR),
 }
+impl IScriptMapInfo {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual PCWSTR GetPath() const = 0`
+    ///
+    /// Slot 0 of `IScriptMapInfo`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iscriptmapinfo-getpath-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IScriptMapInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetPath(&self) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetPath)(self as *const Self)
+    }
+    /// `virtual PCSTR GetAllowedVerbs() const = 0`
+    ///
+    /// Slot 1 of `IScriptMapInfo`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iscriptmapinfo-getallowedverbs-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IScriptMapInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetAllowedVerbs(&self) -> windows_sys::core::PCSTR {
+        ((*self.vtable).GetAllowedVerbs)(self as *const Self)
+    }
+    /// `virtual PCWSTR GetModules(DWORD * pcchModules = NULL) const = 0`
+    ///
+    /// Slot 2 of `IScriptMapInfo`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// Default arguments in C++: `pcchModules = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iscriptmapinfo-getmodules-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IScriptMapInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetModules(&self, pcchModules: *mut u32) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetModules)(self as *const Self, pcchModules)
+    }
+    /// `virtual PCWSTR GetScriptProcessor(DWORD * pcchScriptProcessor = NULL) const = 0`
+    ///
+    /// Slot 3 of `IScriptMapInfo`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// Default arguments in C++: `pcchScriptProcessor = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iscriptmapinfo-getscriptprocessor-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IScriptMapInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetScriptProcessor(
+        &self,
+        pcchScriptProcessor: *mut u32,
+    ) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetScriptProcessor)(self as *const Self, pcchScriptProcessor)
+    }
+    /// `virtual PCWSTR GetManagedType(DWORD * pcchManagedType = NULL) const = 0`
+    ///
+    /// Slot 4 of `IScriptMapInfo`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// Default arguments in C++: `pcchManagedType = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iscriptmapinfo-getmanagedtype-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IScriptMapInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetManagedType(
+        &self,
+        pcchManagedType: *mut u32,
+    ) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetManagedType)(self as *const Self, pcchManagedType)
+    }
+    /// `virtual BOOL GetAllowPathInfoForScriptMappings() const = 0`
+    ///
+    /// Slot 5 of `IScriptMapInfo`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iscriptmapinfo-getallowpathinfoforscriptmappings-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IScriptMapInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetAllowPathInfoForScriptMappings(&self) -> windows_sys::core::BOOL {
+        ((*self.vtable).GetAllowPathInfoForScriptMappings)(self as *const Self)
+    }
+    /// `virtual DWORD GetRequiredAccess() const = 0`
+    ///
+    /// Slot 6 of `IScriptMapInfo`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iscriptmapinfo-getrequiredaccess-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IScriptMapInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetRequiredAccess(&self) -> u32 {
+        ((*self.vtable).GetRequiredAccess)(self as *const Self)
+    }
+    /// `virtual DWORD GetResourceType() const = 0`
+    ///
+    /// Slot 7 of `IScriptMapInfo`'s vtable: byte offset 56 on x86_64, 28 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iscriptmapinfo-getresourcetype-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IScriptMapInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetResourceType(&self) -> u32 {
+        ((*self.vtable).GetResourceType)(self as *const Self)
+    }
+    /// `virtual BOOL GetIsStarScriptMap() const = 0`
+    ///
+    /// Slot 8 of `IScriptMapInfo`'s vtable: byte offset 64 on x86_64, 32 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iscriptmapinfo-getisstarscriptmap-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IScriptMapInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetIsStarScriptMap(&self) -> windows_sys::core::BOOL {
+        ((*self.vtable).GetIsStarScriptMap)(self as *const Self)
+    }
+    /// `virtual DWORD GetResponseBufferLimit() const = 0`
+    ///
+    /// Slot 9 of `IScriptMapInfo`'s vtable: byte offset 72 on x86_64, 36 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iscriptmapinfo-getresponsebufferlimit-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IScriptMapInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetResponseBufferLimit(&self) -> u32 {
+        ((*self.vtable).GetResponseBufferLimit)(self as *const Self)
+    }
+    /// `virtual PCWSTR GetName() const = 0`
+    ///
+    /// Slot 10 of `IScriptMapInfo`'s vtable: byte offset 80 on x86_64, 40 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iscriptmapinfo-getname-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IScriptMapInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetName(&self) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetName)(self as *const Self)
+    }
+}
+/// Implement C++ `IScriptMapInfo` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IScriptMapInfo_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IScriptMapInfo_Impl {
+    /// `virtual PCWSTR GetPath() const = 0`
+    ///
+    /// Slot 0 of `IScriptMapInfo`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iscriptmapinfo-getpath-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetPath(&self) -> windows_sys::core::PCWSTR;
+    /// `virtual PCSTR GetAllowedVerbs() const = 0`
+    ///
+    /// Slot 1 of `IScriptMapInfo`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iscriptmapinfo-getallowedverbs-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetAllowedVerbs(&self) -> windows_sys::core::PCSTR;
+    /// `virtual PCWSTR GetModules(DWORD * pcchModules = NULL) const = 0`
+    ///
+    /// Slot 2 of `IScriptMapInfo`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// Default arguments in C++: `pcchModules = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iscriptmapinfo-getmodules-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetModules(&self, pcchModules: *mut u32) -> windows_sys::core::PCWSTR;
+    /// `virtual PCWSTR GetScriptProcessor(DWORD * pcchScriptProcessor = NULL) const = 0`
+    ///
+    /// Slot 3 of `IScriptMapInfo`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// Default arguments in C++: `pcchScriptProcessor = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iscriptmapinfo-getscriptprocessor-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetScriptProcessor(
+        &self,
+        pcchScriptProcessor: *mut u32,
+    ) -> windows_sys::core::PCWSTR;
+    /// `virtual PCWSTR GetManagedType(DWORD * pcchManagedType = NULL) const = 0`
+    ///
+    /// Slot 4 of `IScriptMapInfo`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// Default arguments in C++: `pcchManagedType = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iscriptmapinfo-getmanagedtype-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetManagedType(&self, pcchManagedType: *mut u32) -> windows_sys::core::PCWSTR;
+    /// `virtual BOOL GetAllowPathInfoForScriptMappings() const = 0`
+    ///
+    /// Slot 5 of `IScriptMapInfo`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iscriptmapinfo-getallowpathinfoforscriptmappings-method)
+    ///
+    /// On panic: returns FALSE.
+    fn GetAllowPathInfoForScriptMappings(&self) -> windows_sys::core::BOOL;
+    /// `virtual DWORD GetRequiredAccess() const = 0`
+    ///
+    /// Slot 6 of `IScriptMapInfo`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iscriptmapinfo-getrequiredaccess-method)
+    ///
+    /// On panic: aborts the process (no safe failure value).
+    fn GetRequiredAccess(&self) -> u32;
+    /// `virtual DWORD GetResourceType() const = 0`
+    ///
+    /// Slot 7 of `IScriptMapInfo`'s vtable: byte offset 56 on x86_64, 28 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iscriptmapinfo-getresourcetype-method)
+    ///
+    /// On panic: aborts the process (no safe failure value).
+    fn GetResourceType(&self) -> u32;
+    /// `virtual BOOL GetIsStarScriptMap() const = 0`
+    ///
+    /// Slot 8 of `IScriptMapInfo`'s vtable: byte offset 64 on x86_64, 32 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iscriptmapinfo-getisstarscriptmap-method)
+    ///
+    /// On panic: returns FALSE.
+    fn GetIsStarScriptMap(&self) -> windows_sys::core::BOOL;
+    /// `virtual DWORD GetResponseBufferLimit() const = 0`
+    ///
+    /// Slot 9 of `IScriptMapInfo`'s vtable: byte offset 72 on x86_64, 36 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iscriptmapinfo-getresponsebufferlimit-method)
+    ///
+    /// On panic: aborts the process (no safe failure value).
+    fn GetResponseBufferLimit(&self) -> u32;
+    /// `virtual PCWSTR GetName() const = 0`
+    ///
+    /// Slot 10 of `IScriptMapInfo`'s vtable: byte offset 80 on x86_64, 40 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iscriptmapinfo-getname-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetName(&self) -> windows_sys::core::PCWSTR;
+}
+impl IScriptMapInfo_Vtbl {
+    /// A vtable whose slots call `T`'s [`IScriptMapInfo_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IScriptMapInfo_Impl>() -> Self {
+        member_thunk! {
+            fn GetPath < T : IScriptMapInfo_Impl > (this : *const IScriptMapInfo,) ->
+            windows_sys::core::PCWSTR { guard(|| T::GetPath(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetAllowedVerbs < T : IScriptMapInfo_Impl > (this : * const
+            IScriptMapInfo,) -> windows_sys::core::PCSTR { guard(||
+            T::GetAllowedVerbs(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetModules < T : IScriptMapInfo_Impl > (this : *const IScriptMapInfo,
+            pcchModules : *mut u32) -> windows_sys::core::PCWSTR { guard(||
+            T::GetModules(unsafe { Object:: < T > ::value_of(this) }, pcchModules), ||
+            ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetScriptProcessor < T : IScriptMapInfo_Impl > (this : * const
+            IScriptMapInfo, pcchScriptProcessor : *mut u32) -> windows_sys::core::PCWSTR
+            { guard(|| T::GetScriptProcessor(unsafe { Object:: < T > ::value_of(this) },
+            pcchScriptProcessor), || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetManagedType < T : IScriptMapInfo_Impl > (this : *const IScriptMapInfo,
+            pcchManagedType : *mut u32) -> windows_sys::core::PCWSTR { guard(||
+            T::GetManagedType(unsafe { Object:: < T > ::value_of(this) },
+            pcchManagedType), || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetAllowPathInfoForScriptMappings < T : IScriptMapInfo_Impl > (this : *
+            const IScriptMapInfo,) -> windows_sys::core::BOOL { guard(||
+            T::GetAllowPathInfoForScriptMappings(unsafe { Object:: < T > ::value_of(this)
+            },), || 0) }
+        }
+        member_thunk! {
+            fn GetRequiredAccess < T : IScriptMapInfo_Impl > (this : * const
+            IScriptMapInfo,) -> u32 { guard(|| T::GetRequiredAccess(unsafe { Object:: < T
+            > ::value_of(this) },), || abort()) }
+        }
+        member_thunk! {
+            fn GetResourceType < T : IScriptMapInfo_Impl > (this : * const
+            IScriptMapInfo,) -> u32 { guard(|| T::GetResourceType(unsafe { Object:: < T >
+            ::value_of(this) },), || abort()) }
+        }
+        member_thunk! {
+            fn GetIsStarScriptMap < T : IScriptMapInfo_Impl > (this : * const
+            IScriptMapInfo,) -> windows_sys::core::BOOL { guard(||
+            T::GetIsStarScriptMap(unsafe { Object:: < T > ::value_of(this) },), || 0) }
+        }
+        member_thunk! {
+            fn GetResponseBufferLimit < T : IScriptMapInfo_Impl > (this : * const
+            IScriptMapInfo,) -> u32 { guard(|| T::GetResponseBufferLimit(unsafe {
+            Object:: < T > ::value_of(this) },), || abort()) }
+        }
+        member_thunk! {
+            fn GetName < T : IScriptMapInfo_Impl > (this : *const IScriptMapInfo,) ->
+            windows_sys::core::PCWSTR { guard(|| T::GetName(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null()) }
+        }
+        Self {
+            GetPath: GetPath::<T>,
+            GetAllowedVerbs: GetAllowedVerbs::<T>,
+            GetModules: GetModules::<T>,
+            GetScriptProcessor: GetScriptProcessor::<T>,
+            GetManagedType: GetManagedType::<T>,
+            GetAllowPathInfoForScriptMappings: GetAllowPathInfoForScriptMappings::<T>,
+            GetRequiredAccess: GetRequiredAccess::<T>,
+            GetResourceType: GetResourceType::<T>,
+            GetIsStarScriptMap: GetIsStarScriptMap::<T>,
+            GetResponseBufferLimit: GetResponseBufferLimit::<T>,
+            GetName: GetName::<T>,
+        }
+    }
+}
 /// C++ class `IMetadataInfo`
 ///
 /// An object pointer: its first word points at a [`IMetadataInfo_Vtbl`] of 4 slot(s).
@@ -716,6 +2309,151 @@ pub struct IMetadataInfo_Vtbl {
         (*mut IMetadataInfo) -> *mut IHttpModuleContextContainer
     ),
 }
+impl IMetadataInfo {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual PCWSTR GetMetaPath() const = 0`
+    ///
+    /// Slot 0 of `IMetadataInfo`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/imetadatainfo-getmetapath-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IMetadataInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetMetaPath(&self) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetMetaPath)(self as *const Self)
+    }
+    /// `virtual PCWSTR GetVrPath() const = 0`
+    ///
+    /// Slot 1 of `IMetadataInfo`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/imetadatainfo-getvrpath-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IMetadataInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetVrPath(&self) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetVrPath)(self as *const Self)
+    }
+    /// `virtual IHttpTokenEntry * GetVrToken() = 0`
+    ///
+    /// Slot 2 of `IMetadataInfo`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/imetadatainfo-getvrtoken-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IMetadataInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetVrToken(&self) -> *mut IHttpTokenEntry {
+        ((*self.vtable).GetVrToken)(self.as_raw())
+    }
+    /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0`
+    ///
+    /// Slot 3 of `IMetadataInfo`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/imetadatainfo-getmodulecontextcontainer-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IMetadataInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetModuleContextContainer(&self) -> *mut IHttpModuleContextContainer {
+        ((*self.vtable).GetModuleContextContainer)(self.as_raw())
+    }
+}
+/// Implement C++ `IMetadataInfo` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IMetadataInfo_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IMetadataInfo_Impl {
+    /// `virtual PCWSTR GetMetaPath() const = 0`
+    ///
+    /// Slot 0 of `IMetadataInfo`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/imetadatainfo-getmetapath-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetMetaPath(&self) -> windows_sys::core::PCWSTR;
+    /// `virtual PCWSTR GetVrPath() const = 0`
+    ///
+    /// Slot 1 of `IMetadataInfo`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/imetadatainfo-getvrpath-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetVrPath(&self) -> windows_sys::core::PCWSTR;
+    /// `virtual IHttpTokenEntry * GetVrToken() = 0`
+    ///
+    /// Slot 2 of `IMetadataInfo`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/imetadatainfo-getvrtoken-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetVrToken(&self) -> *mut IHttpTokenEntry;
+    /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0`
+    ///
+    /// Slot 3 of `IMetadataInfo`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/imetadatainfo-getmodulecontextcontainer-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetModuleContextContainer(&self) -> *mut IHttpModuleContextContainer;
+}
+impl IMetadataInfo_Vtbl {
+    /// A vtable whose slots call `T`'s [`IMetadataInfo_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IMetadataInfo_Impl>() -> Self {
+        member_thunk! {
+            fn GetMetaPath < T : IMetadataInfo_Impl > (this : *const IMetadataInfo,) ->
+            windows_sys::core::PCWSTR { guard(|| T::GetMetaPath(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetVrPath < T : IMetadataInfo_Impl > (this : *const IMetadataInfo,) ->
+            windows_sys::core::PCWSTR { guard(|| T::GetVrPath(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetVrToken < T : IMetadataInfo_Impl > (this : *mut IMetadataInfo,) -> *
+            mut IHttpTokenEntry { guard(|| T::GetVrToken(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn GetModuleContextContainer < T : IMetadataInfo_Impl > (this : * mut
+            IMetadataInfo,) -> *mut IHttpModuleContextContainer { guard(||
+            T::GetModuleContextContainer(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        Self {
+            GetMetaPath: GetMetaPath::<T>,
+            GetVrPath: GetVrPath::<T>,
+            GetVrToken: GetVrToken::<T>,
+            GetModuleContextContainer: GetModuleContextContainer::<T>,
+        }
+    }
+}
 /// C++ class `IReferencedMetadataInfo` (derives from [`IMetadataInfo`])
 ///
 /// An object pointer: its first word points at a [`IReferencedMetadataInfo_Vtbl`] of 6 slot(s).
@@ -746,6 +2484,97 @@ pub struct IReferencedMetadataInfo_Vtbl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ireferencedmetadatainfo-dereferencemetadata-method)
     pub DereferenceMetadata: member_fn!((*mut IReferencedMetadataInfo) -> ()),
+}
+impl IReferencedMetadataInfo {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual void ReferenceMetadata() = 0`
+    ///
+    /// Slot 4 of `IReferencedMetadataInfo`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ireferencedmetadatainfo-referencemetadata-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IReferencedMetadataInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn ReferenceMetadata(&self) {
+        ((*self.vtable).ReferenceMetadata)(self.as_raw())
+    }
+    /// `virtual void DereferenceMetadata() = 0`
+    ///
+    /// Slot 5 of `IReferencedMetadataInfo`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ireferencedmetadatainfo-dereferencemetadata-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IReferencedMetadataInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn DereferenceMetadata(&self) {
+        ((*self.vtable).DereferenceMetadata)(self.as_raw())
+    }
+}
+/// Upcast: a `IReferencedMetadataInfo` is a `IMetadataInfo` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IReferencedMetadataInfo {
+    type Target = IMetadataInfo;
+    #[inline(always)]
+    fn deref(&self) -> &IMetadataInfo {
+        unsafe { &*(self as *const Self as *const IMetadataInfo) }
+    }
+}
+/// Implement C++ `IReferencedMetadataInfo` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IReferencedMetadataInfo_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IReferencedMetadataInfo_Impl: IMetadataInfo_Impl {
+    /// `virtual void ReferenceMetadata() = 0`
+    ///
+    /// Slot 4 of `IReferencedMetadataInfo`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ireferencedmetadatainfo-referencemetadata-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn ReferenceMetadata(&self);
+    /// `virtual void DereferenceMetadata() = 0`
+    ///
+    /// Slot 5 of `IReferencedMetadataInfo`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ireferencedmetadatainfo-dereferencemetadata-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn DereferenceMetadata(&self);
+}
+impl IReferencedMetadataInfo_Vtbl {
+    /// A vtable whose slots call `T`'s [`IReferencedMetadataInfo_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IReferencedMetadataInfo_Impl>() -> Self {
+        member_thunk! {
+            fn ReferenceMetadata < T : IReferencedMetadataInfo_Impl > (this : * mut
+            IReferencedMetadataInfo,) -> () { guard(|| T::ReferenceMetadata(unsafe {
+            Object:: < T > ::value_of(this) },), || ()) }
+        }
+        member_thunk! {
+            fn DereferenceMetadata < T : IReferencedMetadataInfo_Impl > (this : * mut
+            IReferencedMetadataInfo,) -> () { guard(|| T::DereferenceMetadata(unsafe {
+            Object:: < T > ::value_of(this) },), || ()) }
+        }
+        Self {
+            base__: IMetadataInfo_Vtbl::new::<T>(),
+            ReferenceMetadata: ReferenceMetadata::<T>,
+            DereferenceMetadata: DereferenceMetadata::<T>,
+        }
+    }
 }
 /// C++ class `IHttpRequest`
 ///
@@ -991,6 +2820,985 @@ pub struct IHttpRequest_Vtbl {
         u32, *mut u32, *mut *mut u32) -> windows_sys::core::HRESULT
     ),
 }
+impl IHttpRequest {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual const HTTP_REQUEST * GetRawHttpRequest() const = 0`
+    ///
+    /// Slot 0 of `IHttpRequest`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-getrawhttprequest-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetRawHttpRequest_const(
+        &self,
+    ) -> *const windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2 {
+        ((*self.vtable).GetRawHttpRequest_const)(self as *const Self)
+    }
+    /// `virtual HTTP_REQUEST * GetRawHttpRequest() = 0`
+    ///
+    /// Slot 1 of `IHttpRequest`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-getrawhttprequest-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetRawHttpRequest(
+        &self,
+    ) -> *mut windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2 {
+        ((*self.vtable).GetRawHttpRequest)(self.as_raw())
+    }
+    /// `virtual PCSTR GetHeader(HTTP_HEADER_ID ulHeaderIndex, USHORT * pcchHeaderValue = NULL) const = 0`
+    ///
+    /// Slot 2 of `IHttpRequest`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// Default arguments in C++: `pcchHeaderValue = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-getheader-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetHeader_HTTP_HEADER_ID(
+        &self,
+        ulHeaderIndex: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
+        pcchHeaderValue: *mut u16,
+    ) -> windows_sys::core::PCSTR {
+        ((*self.vtable)
+            .GetHeader_HTTP_HEADER_ID)(
+            self as *const Self,
+            ulHeaderIndex,
+            pcchHeaderValue,
+        )
+    }
+    /// `virtual PCSTR GetHeader(PCSTR pszHeaderName, USHORT * pcchHeaderValue = NULL) const = 0`
+    ///
+    /// Slot 3 of `IHttpRequest`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// Default arguments in C++: `pcchHeaderValue = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-getheader-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetHeader(
+        &self,
+        pszHeaderName: windows_sys::core::PCSTR,
+        pcchHeaderValue: *mut u16,
+    ) -> windows_sys::core::PCSTR {
+        ((*self.vtable).GetHeader)(self as *const Self, pszHeaderName, pcchHeaderValue)
+    }
+    /// `virtual HRESULT SetHeader(HTTP_HEADER_ID ulHeaderIndex, PCSTR pszHeaderValue, USHORT cchHeaderValue, BOOL fReplace) = 0`
+    ///
+    /// Slot 4 of `IHttpRequest`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-setheader-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetHeader_HTTP_HEADER_ID(
+        &self,
+        ulHeaderIndex: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
+        pszHeaderValue: windows_sys::core::PCSTR,
+        cchHeaderValue: u16,
+        fReplace: windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .SetHeader_HTTP_HEADER_ID)(
+            self.as_raw(),
+            ulHeaderIndex,
+            pszHeaderValue,
+            cchHeaderValue,
+            fReplace,
+        )
+    }
+    /// `virtual HRESULT SetHeader(PCSTR pszHeaderName, PCSTR pszHeaderValue, USHORT cchHeaderValue, BOOL fReplace) = 0`
+    ///
+    /// Slot 5 of `IHttpRequest`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-setheader-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetHeader(
+        &self,
+        pszHeaderName: windows_sys::core::PCSTR,
+        pszHeaderValue: windows_sys::core::PCSTR,
+        cchHeaderValue: u16,
+        fReplace: windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .SetHeader)(
+            self.as_raw(),
+            pszHeaderName,
+            pszHeaderValue,
+            cchHeaderValue,
+            fReplace,
+        )
+    }
+    /// `virtual HRESULT DeleteHeader(HTTP_HEADER_ID ulHeaderIndex) = 0`
+    ///
+    /// Slot 6 of `IHttpRequest`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-deleteheader-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn DeleteHeader_HTTP_HEADER_ID(
+        &self,
+        ulHeaderIndex: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).DeleteHeader_HTTP_HEADER_ID)(self.as_raw(), ulHeaderIndex)
+    }
+    /// `virtual HRESULT DeleteHeader(PCSTR pszHeaderName) = 0`
+    ///
+    /// Slot 7 of `IHttpRequest`'s vtable: byte offset 56 on x86_64, 28 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-deleteheader-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn DeleteHeader(
+        &self,
+        pszHeaderName: windows_sys::core::PCSTR,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).DeleteHeader)(self.as_raw(), pszHeaderName)
+    }
+    /// `virtual PCSTR GetHttpMethod() const = 0`
+    ///
+    /// Slot 8 of `IHttpRequest`'s vtable: byte offset 64 on x86_64, 32 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-gethttpmethod-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetHttpMethod(&self) -> windows_sys::core::PCSTR {
+        ((*self.vtable).GetHttpMethod)(self as *const Self)
+    }
+    /// `virtual HRESULT SetHttpMethod(PCSTR pszHttpMethod) = 0`
+    ///
+    /// Slot 9 of `IHttpRequest`'s vtable: byte offset 72 on x86_64, 36 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-sethttpmethod-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetHttpMethod(
+        &self,
+        pszHttpMethod: windows_sys::core::PCSTR,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).SetHttpMethod)(self.as_raw(), pszHttpMethod)
+    }
+    /// `virtual HRESULT SetUrl(PCSTR pszUrl, DWORD cchUrl, BOOL fResetQueryString) = 0`
+    ///
+    /// Slot 10 of `IHttpRequest`'s vtable: byte offset 80 on x86_64, 40 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-seturl-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetUrl_PCSTR(
+        &self,
+        pszUrl: windows_sys::core::PCSTR,
+        cchUrl: u32,
+        fResetQueryString: windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).SetUrl_PCSTR)(self.as_raw(), pszUrl, cchUrl, fResetQueryString)
+    }
+    /// `virtual HRESULT SetUrl(PCWSTR pszUrl, DWORD cchUrl, BOOL fResetQueryString) = 0`
+    ///
+    /// Slot 11 of `IHttpRequest`'s vtable: byte offset 88 on x86_64, 44 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-seturl-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetUrl(
+        &self,
+        pszUrl: windows_sys::core::PCWSTR,
+        cchUrl: u32,
+        fResetQueryString: windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).SetUrl)(self.as_raw(), pszUrl, cchUrl, fResetQueryString)
+    }
+    /// `virtual BOOL GetUrlChanged() const = 0`
+    ///
+    /// Slot 12 of `IHttpRequest`'s vtable: byte offset 96 on x86_64, 48 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-geturlchanged-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetUrlChanged(&self) -> windows_sys::core::BOOL {
+        ((*self.vtable).GetUrlChanged)(self as *const Self)
+    }
+    /// `virtual PCWSTR GetForwardedUrl() const = 0`
+    ///
+    /// Slot 13 of `IHttpRequest`'s vtable: byte offset 104 on x86_64, 52 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-getforwardedurl-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetForwardedUrl(&self) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetForwardedUrl)(self as *const Self)
+    }
+    /// `virtual PSOCKADDR GetLocalAddress() const = 0`
+    ///
+    /// Slot 14 of `IHttpRequest`'s vtable: byte offset 112 on x86_64, 56 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-getlocaladdress-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetLocalAddress(
+        &self,
+    ) -> *mut windows_sys::Win32::Networking::WinSock::SOCKADDR {
+        ((*self.vtable).GetLocalAddress)(self as *const Self)
+    }
+    /// `virtual PSOCKADDR GetRemoteAddress() const = 0`
+    ///
+    /// Slot 15 of `IHttpRequest`'s vtable: byte offset 120 on x86_64, 60 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-getremoteaddress-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetRemoteAddress(
+        &self,
+    ) -> *mut windows_sys::Win32::Networking::WinSock::SOCKADDR {
+        ((*self.vtable).GetRemoteAddress)(self as *const Self)
+    }
+    /// `virtual HRESULT ReadEntityBody(void * pvBuffer, DWORD cbBuffer, BOOL fAsync, DWORD * pcbBytesReceived, BOOL * pfCompletionPending = NULL) = 0`
+    ///
+    /// Slot 16 of `IHttpRequest`'s vtable: byte offset 128 on x86_64, 64 on x86.
+    ///
+    /// Default arguments in C++: `pfCompletionPending = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-readentitybody-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn ReadEntityBody(
+        &self,
+        pvBuffer: *mut ::core::ffi::c_void,
+        cbBuffer: u32,
+        fAsync: windows_sys::core::BOOL,
+        pcbBytesReceived: *mut u32,
+        pfCompletionPending: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .ReadEntityBody)(
+            self.as_raw(),
+            pvBuffer,
+            cbBuffer,
+            fAsync,
+            pcbBytesReceived,
+            pfCompletionPending,
+        )
+    }
+    /// `virtual HRESULT InsertEntityBody(void * pvBuffer, DWORD cbBuffer) = 0`
+    ///
+    /// Slot 17 of `IHttpRequest`'s vtable: byte offset 136 on x86_64, 68 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-insertentitybody-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn InsertEntityBody(
+        &self,
+        pvBuffer: *mut ::core::ffi::c_void,
+        cbBuffer: u32,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).InsertEntityBody)(self.as_raw(), pvBuffer, cbBuffer)
+    }
+    /// `virtual DWORD GetRemainingEntityBytes() = 0`
+    ///
+    /// Slot 18 of `IHttpRequest`'s vtable: byte offset 144 on x86_64, 72 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-getremainingentitybytes-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetRemainingEntityBytes(&self) -> u32 {
+        ((*self.vtable).GetRemainingEntityBytes)(self.as_raw())
+    }
+    /// `virtual void GetHttpVersion(USHORT * pMajorVersion, USHORT * pMinorVersion) const = 0`
+    ///
+    /// Slot 19 of `IHttpRequest`'s vtable: byte offset 152 on x86_64, 76 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-gethttpversion-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetHttpVersion(
+        &self,
+        pMajorVersion: *mut u16,
+        pMinorVersion: *mut u16,
+    ) {
+        ((*self.vtable)
+            .GetHttpVersion)(self as *const Self, pMajorVersion, pMinorVersion)
+    }
+    /// `virtual HRESULT GetClientCertificate(HTTP_SSL_CLIENT_CERT_INFO ** ppClientCertInfo, BOOL * pfClientCertNegotiated) = 0`
+    ///
+    /// Slot 20 of `IHttpRequest`'s vtable: byte offset 160 on x86_64, 80 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-getclientcertificate-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetClientCertificate(
+        &self,
+        ppClientCertInfo: *mut *mut windows_sys::Win32::Networking::HttpServer::HTTP_SSL_CLIENT_CERT_INFO,
+        pfClientCertNegotiated: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .GetClientCertificate)(
+            self.as_raw(),
+            ppClientCertInfo,
+            pfClientCertNegotiated,
+        )
+    }
+    /// `virtual HRESULT NegotiateClientCertificate(BOOL fAsync, BOOL * pfCompletionPending = NULL) = 0`
+    ///
+    /// Slot 21 of `IHttpRequest`'s vtable: byte offset 168 on x86_64, 84 on x86.
+    ///
+    /// Default arguments in C++: `pfCompletionPending = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-negotiateclientcertificate-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn NegotiateClientCertificate(
+        &self,
+        fAsync: windows_sys::core::BOOL,
+        pfCompletionPending: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .NegotiateClientCertificate)(self.as_raw(), fAsync, pfCompletionPending)
+    }
+    /// `virtual DWORD GetSiteId() const = 0`
+    ///
+    /// Slot 22 of `IHttpRequest`'s vtable: byte offset 176 on x86_64, 88 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-getsiteid-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetSiteId(&self) -> u32 {
+        ((*self.vtable).GetSiteId)(self as *const Self)
+    }
+    /// `virtual HRESULT GetHeaderChanges(DWORD dwOldChangeNumber, DWORD * pdwNewChangeNumber, PCSTR knownHeaderSnapshot[HttpHeaderRequestMaximum], DWORD * pdwUnknownHeaderSnapshot, PCSTR ** ppUnknownHeaderNameSnapshot, PCSTR ** ppUnknownHeaderValueSnapshot, DWORD diffedKnownHeaderIndices[HttpHeaderRequestMaximum + 1], DWORD * pdwDiffedUnknownHeaders, DWORD ** ppDiffedUnknownHeaderIndices) = 0`
+    ///
+    /// Slot 23 of `IHttpRequest`'s vtable: byte offset 184 on x86_64, 92 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-getheaderchanges-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetHeaderChanges(
+        &self,
+        dwOldChangeNumber: u32,
+        pdwNewChangeNumber: *mut u32,
+        knownHeaderSnapshot: *mut windows_sys::core::PCSTR,
+        pdwUnknownHeaderSnapshot: *mut u32,
+        ppUnknownHeaderNameSnapshot: *mut *mut windows_sys::core::PCSTR,
+        ppUnknownHeaderValueSnapshot: *mut *mut windows_sys::core::PCSTR,
+        diffedKnownHeaderIndices: *mut u32,
+        pdwDiffedUnknownHeaders: *mut u32,
+        ppDiffedUnknownHeaderIndices: *mut *mut u32,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .GetHeaderChanges)(
+            self.as_raw(),
+            dwOldChangeNumber,
+            pdwNewChangeNumber,
+            knownHeaderSnapshot,
+            pdwUnknownHeaderSnapshot,
+            ppUnknownHeaderNameSnapshot,
+            ppUnknownHeaderValueSnapshot,
+            diffedKnownHeaderIndices,
+            pdwDiffedUnknownHeaders,
+            ppDiffedUnknownHeaderIndices,
+        )
+    }
+}
+/// Implement C++ `IHttpRequest` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpRequest_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpRequest_Impl {
+    /// `virtual const HTTP_REQUEST * GetRawHttpRequest() const = 0`
+    ///
+    /// Slot 0 of `IHttpRequest`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-getrawhttprequest-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetRawHttpRequest_const(
+        &self,
+    ) -> *const windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2;
+    /// `virtual HTTP_REQUEST * GetRawHttpRequest() = 0`
+    ///
+    /// Slot 1 of `IHttpRequest`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-getrawhttprequest-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetRawHttpRequest(
+        &self,
+    ) -> *mut windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2;
+    /// `virtual PCSTR GetHeader(HTTP_HEADER_ID ulHeaderIndex, USHORT * pcchHeaderValue = NULL) const = 0`
+    ///
+    /// Slot 2 of `IHttpRequest`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// Default arguments in C++: `pcchHeaderValue = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-getheader-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetHeader_HTTP_HEADER_ID(
+        &self,
+        ulHeaderIndex: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
+        pcchHeaderValue: *mut u16,
+    ) -> windows_sys::core::PCSTR;
+    /// `virtual PCSTR GetHeader(PCSTR pszHeaderName, USHORT * pcchHeaderValue = NULL) const = 0`
+    ///
+    /// Slot 3 of `IHttpRequest`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// Default arguments in C++: `pcchHeaderValue = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-getheader-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetHeader(
+        &self,
+        pszHeaderName: windows_sys::core::PCSTR,
+        pcchHeaderValue: *mut u16,
+    ) -> windows_sys::core::PCSTR;
+    /// `virtual HRESULT SetHeader(HTTP_HEADER_ID ulHeaderIndex, PCSTR pszHeaderValue, USHORT cchHeaderValue, BOOL fReplace) = 0`
+    ///
+    /// Slot 4 of `IHttpRequest`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-setheader-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn SetHeader_HTTP_HEADER_ID(
+        &self,
+        ulHeaderIndex: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
+        pszHeaderValue: windows_sys::core::PCSTR,
+        cchHeaderValue: u16,
+        fReplace: windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT SetHeader(PCSTR pszHeaderName, PCSTR pszHeaderValue, USHORT cchHeaderValue, BOOL fReplace) = 0`
+    ///
+    /// Slot 5 of `IHttpRequest`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-setheader-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn SetHeader(
+        &self,
+        pszHeaderName: windows_sys::core::PCSTR,
+        pszHeaderValue: windows_sys::core::PCSTR,
+        cchHeaderValue: u16,
+        fReplace: windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT DeleteHeader(HTTP_HEADER_ID ulHeaderIndex) = 0`
+    ///
+    /// Slot 6 of `IHttpRequest`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-deleteheader-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn DeleteHeader_HTTP_HEADER_ID(
+        &self,
+        ulHeaderIndex: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT DeleteHeader(PCSTR pszHeaderName) = 0`
+    ///
+    /// Slot 7 of `IHttpRequest`'s vtable: byte offset 56 on x86_64, 28 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-deleteheader-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn DeleteHeader(
+        &self,
+        pszHeaderName: windows_sys::core::PCSTR,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual PCSTR GetHttpMethod() const = 0`
+    ///
+    /// Slot 8 of `IHttpRequest`'s vtable: byte offset 64 on x86_64, 32 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-gethttpmethod-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetHttpMethod(&self) -> windows_sys::core::PCSTR;
+    /// `virtual HRESULT SetHttpMethod(PCSTR pszHttpMethod) = 0`
+    ///
+    /// Slot 9 of `IHttpRequest`'s vtable: byte offset 72 on x86_64, 36 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-sethttpmethod-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn SetHttpMethod(
+        &self,
+        pszHttpMethod: windows_sys::core::PCSTR,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT SetUrl(PCSTR pszUrl, DWORD cchUrl, BOOL fResetQueryString) = 0`
+    ///
+    /// Slot 10 of `IHttpRequest`'s vtable: byte offset 80 on x86_64, 40 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-seturl-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn SetUrl_PCSTR(
+        &self,
+        pszUrl: windows_sys::core::PCSTR,
+        cchUrl: u32,
+        fResetQueryString: windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT SetUrl(PCWSTR pszUrl, DWORD cchUrl, BOOL fResetQueryString) = 0`
+    ///
+    /// Slot 11 of `IHttpRequest`'s vtable: byte offset 88 on x86_64, 44 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-seturl-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn SetUrl(
+        &self,
+        pszUrl: windows_sys::core::PCWSTR,
+        cchUrl: u32,
+        fResetQueryString: windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual BOOL GetUrlChanged() const = 0`
+    ///
+    /// Slot 12 of `IHttpRequest`'s vtable: byte offset 96 on x86_64, 48 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-geturlchanged-method)
+    ///
+    /// On panic: returns FALSE.
+    fn GetUrlChanged(&self) -> windows_sys::core::BOOL;
+    /// `virtual PCWSTR GetForwardedUrl() const = 0`
+    ///
+    /// Slot 13 of `IHttpRequest`'s vtable: byte offset 104 on x86_64, 52 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-getforwardedurl-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetForwardedUrl(&self) -> windows_sys::core::PCWSTR;
+    /// `virtual PSOCKADDR GetLocalAddress() const = 0`
+    ///
+    /// Slot 14 of `IHttpRequest`'s vtable: byte offset 112 on x86_64, 56 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-getlocaladdress-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetLocalAddress(&self) -> *mut windows_sys::Win32::Networking::WinSock::SOCKADDR;
+    /// `virtual PSOCKADDR GetRemoteAddress() const = 0`
+    ///
+    /// Slot 15 of `IHttpRequest`'s vtable: byte offset 120 on x86_64, 60 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-getremoteaddress-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetRemoteAddress(&self) -> *mut windows_sys::Win32::Networking::WinSock::SOCKADDR;
+    /// `virtual HRESULT ReadEntityBody(void * pvBuffer, DWORD cbBuffer, BOOL fAsync, DWORD * pcbBytesReceived, BOOL * pfCompletionPending = NULL) = 0`
+    ///
+    /// Slot 16 of `IHttpRequest`'s vtable: byte offset 128 on x86_64, 64 on x86.
+    ///
+    /// Default arguments in C++: `pfCompletionPending = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-readentitybody-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn ReadEntityBody(
+        &self,
+        pvBuffer: *mut ::core::ffi::c_void,
+        cbBuffer: u32,
+        fAsync: windows_sys::core::BOOL,
+        pcbBytesReceived: *mut u32,
+        pfCompletionPending: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT InsertEntityBody(void * pvBuffer, DWORD cbBuffer) = 0`
+    ///
+    /// Slot 17 of `IHttpRequest`'s vtable: byte offset 136 on x86_64, 68 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-insertentitybody-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn InsertEntityBody(
+        &self,
+        pvBuffer: *mut ::core::ffi::c_void,
+        cbBuffer: u32,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual DWORD GetRemainingEntityBytes() = 0`
+    ///
+    /// Slot 18 of `IHttpRequest`'s vtable: byte offset 144 on x86_64, 72 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-getremainingentitybytes-method)
+    ///
+    /// On panic: aborts the process (no safe failure value).
+    fn GetRemainingEntityBytes(&self) -> u32;
+    /// `virtual void GetHttpVersion(USHORT * pMajorVersion, USHORT * pMinorVersion) const = 0`
+    ///
+    /// Slot 19 of `IHttpRequest`'s vtable: byte offset 152 on x86_64, 76 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-gethttpversion-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn GetHttpVersion(&self, pMajorVersion: *mut u16, pMinorVersion: *mut u16);
+    /// `virtual HRESULT GetClientCertificate(HTTP_SSL_CLIENT_CERT_INFO ** ppClientCertInfo, BOOL * pfClientCertNegotiated) = 0`
+    ///
+    /// Slot 20 of `IHttpRequest`'s vtable: byte offset 160 on x86_64, 80 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-getclientcertificate-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn GetClientCertificate(
+        &self,
+        ppClientCertInfo: *mut *mut windows_sys::Win32::Networking::HttpServer::HTTP_SSL_CLIENT_CERT_INFO,
+        pfClientCertNegotiated: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT NegotiateClientCertificate(BOOL fAsync, BOOL * pfCompletionPending = NULL) = 0`
+    ///
+    /// Slot 21 of `IHttpRequest`'s vtable: byte offset 168 on x86_64, 84 on x86.
+    ///
+    /// Default arguments in C++: `pfCompletionPending = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-negotiateclientcertificate-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn NegotiateClientCertificate(
+        &self,
+        fAsync: windows_sys::core::BOOL,
+        pfCompletionPending: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual DWORD GetSiteId() const = 0`
+    ///
+    /// Slot 22 of `IHttpRequest`'s vtable: byte offset 176 on x86_64, 88 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-getsiteid-method)
+    ///
+    /// On panic: aborts the process (no safe failure value).
+    fn GetSiteId(&self) -> u32;
+    /// `virtual HRESULT GetHeaderChanges(DWORD dwOldChangeNumber, DWORD * pdwNewChangeNumber, PCSTR knownHeaderSnapshot[HttpHeaderRequestMaximum], DWORD * pdwUnknownHeaderSnapshot, PCSTR ** ppUnknownHeaderNameSnapshot, PCSTR ** ppUnknownHeaderValueSnapshot, DWORD diffedKnownHeaderIndices[HttpHeaderRequestMaximum + 1], DWORD * pdwDiffedUnknownHeaders, DWORD ** ppDiffedUnknownHeaderIndices) = 0`
+    ///
+    /// Slot 23 of `IHttpRequest`'s vtable: byte offset 184 on x86_64, 92 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-getheaderchanges-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn GetHeaderChanges(
+        &self,
+        dwOldChangeNumber: u32,
+        pdwNewChangeNumber: *mut u32,
+        knownHeaderSnapshot: *mut windows_sys::core::PCSTR,
+        pdwUnknownHeaderSnapshot: *mut u32,
+        ppUnknownHeaderNameSnapshot: *mut *mut windows_sys::core::PCSTR,
+        ppUnknownHeaderValueSnapshot: *mut *mut windows_sys::core::PCSTR,
+        diffedKnownHeaderIndices: *mut u32,
+        pdwDiffedUnknownHeaders: *mut u32,
+        ppDiffedUnknownHeaderIndices: *mut *mut u32,
+    ) -> windows_sys::core::HRESULT;
+}
+impl IHttpRequest_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpRequest_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpRequest_Impl>() -> Self {
+        member_thunk! {
+            fn GetRawHttpRequest_const < T : IHttpRequest_Impl > (this : * const
+            IHttpRequest,) -> * const
+            windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2 { guard(||
+            T::GetRawHttpRequest_const(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetRawHttpRequest < T : IHttpRequest_Impl > (this : *mut IHttpRequest,)
+            -> *mut windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2 {
+            guard(|| T::GetRawHttpRequest(unsafe { Object:: < T > ::value_of(this) },),
+            || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn GetHeader_HTTP_HEADER_ID < T : IHttpRequest_Impl > (this : * const
+            IHttpRequest, ulHeaderIndex :
+            windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, pcchHeaderValue :
+            *mut u16) -> windows_sys::core::PCSTR { guard(||
+            T::GetHeader_HTTP_HEADER_ID(unsafe { Object:: < T > ::value_of(this) },
+            ulHeaderIndex, pcchHeaderValue), || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetHeader < T : IHttpRequest_Impl > (this : *const IHttpRequest,
+            pszHeaderName : windows_sys::core::PCSTR, pcchHeaderValue : *mut u16) ->
+            windows_sys::core::PCSTR { guard(|| T::GetHeader(unsafe { Object:: < T >
+            ::value_of(this) }, pszHeaderName, pcchHeaderValue), || ::core::ptr::null())
+            }
+        }
+        member_thunk! {
+            fn SetHeader_HTTP_HEADER_ID < T : IHttpRequest_Impl > (this : * mut
+            IHttpRequest, ulHeaderIndex :
+            windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, pszHeaderValue :
+            windows_sys::core::PCSTR, cchHeaderValue : u16, fReplace :
+            windows_sys::core::BOOL) -> windows_sys::core::HRESULT { guard(||
+            T::SetHeader_HTTP_HEADER_ID(unsafe { Object:: < T > ::value_of(this) },
+            ulHeaderIndex, pszHeaderValue, cchHeaderValue, fReplace), || - 2147467259i32)
+            }
+        }
+        member_thunk! {
+            fn SetHeader < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
+            pszHeaderName : windows_sys::core::PCSTR, pszHeaderValue :
+            windows_sys::core::PCSTR, cchHeaderValue : u16, fReplace :
+            windows_sys::core::BOOL) -> windows_sys::core::HRESULT { guard(||
+            T::SetHeader(unsafe { Object:: < T > ::value_of(this) }, pszHeaderName,
+            pszHeaderValue, cchHeaderValue, fReplace), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn DeleteHeader_HTTP_HEADER_ID < T : IHttpRequest_Impl > (this : * mut
+            IHttpRequest, ulHeaderIndex :
+            windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID) ->
+            windows_sys::core::HRESULT { guard(|| T::DeleteHeader_HTTP_HEADER_ID(unsafe {
+            Object:: < T > ::value_of(this) }, ulHeaderIndex), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn DeleteHeader < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
+            pszHeaderName : windows_sys::core::PCSTR) -> windows_sys::core::HRESULT {
+            guard(|| T::DeleteHeader(unsafe { Object:: < T > ::value_of(this) },
+            pszHeaderName), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn GetHttpMethod < T : IHttpRequest_Impl > (this : *const IHttpRequest,) ->
+            windows_sys::core::PCSTR { guard(|| T::GetHttpMethod(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn SetHttpMethod < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
+            pszHttpMethod : windows_sys::core::PCSTR) -> windows_sys::core::HRESULT {
+            guard(|| T::SetHttpMethod(unsafe { Object:: < T > ::value_of(this) },
+            pszHttpMethod), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn SetUrl_PCSTR < T : IHttpRequest_Impl > (this : *mut IHttpRequest, pszUrl
+            : windows_sys::core::PCSTR, cchUrl : u32, fResetQueryString :
+            windows_sys::core::BOOL) -> windows_sys::core::HRESULT { guard(||
+            T::SetUrl_PCSTR(unsafe { Object:: < T > ::value_of(this) }, pszUrl, cchUrl,
+            fResetQueryString), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn SetUrl < T : IHttpRequest_Impl > (this : *mut IHttpRequest, pszUrl :
+            windows_sys::core::PCWSTR, cchUrl : u32, fResetQueryString :
+            windows_sys::core::BOOL) -> windows_sys::core::HRESULT { guard(||
+            T::SetUrl(unsafe { Object:: < T > ::value_of(this) }, pszUrl, cchUrl,
+            fResetQueryString), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn GetUrlChanged < T : IHttpRequest_Impl > (this : *const IHttpRequest,) ->
+            windows_sys::core::BOOL { guard(|| T::GetUrlChanged(unsafe { Object:: < T >
+            ::value_of(this) },), || 0) }
+        }
+        member_thunk! {
+            fn GetForwardedUrl < T : IHttpRequest_Impl > (this : *const IHttpRequest,)
+            -> windows_sys::core::PCWSTR { guard(|| T::GetForwardedUrl(unsafe { Object::
+            < T > ::value_of(this) },), || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetLocalAddress < T : IHttpRequest_Impl > (this : *const IHttpRequest,)
+            -> *mut windows_sys::Win32::Networking::WinSock::SOCKADDR { guard(||
+            T::GetLocalAddress(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn GetRemoteAddress < T : IHttpRequest_Impl > (this : *const IHttpRequest,)
+            -> *mut windows_sys::Win32::Networking::WinSock::SOCKADDR { guard(||
+            T::GetRemoteAddress(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn ReadEntityBody < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
+            pvBuffer : *mut ::core::ffi::c_void, cbBuffer : u32, fAsync :
+            windows_sys::core::BOOL, pcbBytesReceived : *mut u32, pfCompletionPending :
+            *mut windows_sys::core::BOOL) -> windows_sys::core::HRESULT { guard(||
+            T::ReadEntityBody(unsafe { Object:: < T > ::value_of(this) }, pvBuffer,
+            cbBuffer, fAsync, pcbBytesReceived, pfCompletionPending), || - 2147467259i32)
+            }
+        }
+        member_thunk! {
+            fn InsertEntityBody < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
+            pvBuffer : *mut ::core::ffi::c_void, cbBuffer : u32) ->
+            windows_sys::core::HRESULT { guard(|| T::InsertEntityBody(unsafe { Object:: <
+            T > ::value_of(this) }, pvBuffer, cbBuffer), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn GetRemainingEntityBytes < T : IHttpRequest_Impl > (this : * mut
+            IHttpRequest,) -> u32 { guard(|| T::GetRemainingEntityBytes(unsafe { Object::
+            < T > ::value_of(this) },), || abort()) }
+        }
+        member_thunk! {
+            fn GetHttpVersion < T : IHttpRequest_Impl > (this : *const IHttpRequest,
+            pMajorVersion : *mut u16, pMinorVersion : *mut u16) -> () { guard(||
+            T::GetHttpVersion(unsafe { Object:: < T > ::value_of(this) }, pMajorVersion,
+            pMinorVersion), || ()) }
+        }
+        member_thunk! {
+            fn GetClientCertificate < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
+            ppClientCertInfo : *mut * mut
+            windows_sys::Win32::Networking::HttpServer::HTTP_SSL_CLIENT_CERT_INFO,
+            pfClientCertNegotiated : *mut windows_sys::core::BOOL) ->
+            windows_sys::core::HRESULT { guard(|| T::GetClientCertificate(unsafe {
+            Object:: < T > ::value_of(this) }, ppClientCertInfo, pfClientCertNegotiated),
+            || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn NegotiateClientCertificate < T : IHttpRequest_Impl > (this : * mut
+            IHttpRequest, fAsync : windows_sys::core::BOOL, pfCompletionPending : * mut
+            windows_sys::core::BOOL) -> windows_sys::core::HRESULT { guard(||
+            T::NegotiateClientCertificate(unsafe { Object:: < T > ::value_of(this) },
+            fAsync, pfCompletionPending), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn GetSiteId < T : IHttpRequest_Impl > (this : *const IHttpRequest,) -> u32
+            { guard(|| T::GetSiteId(unsafe { Object:: < T > ::value_of(this) },), ||
+            abort()) }
+        }
+        member_thunk! {
+            fn GetHeaderChanges < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
+            dwOldChangeNumber : u32, pdwNewChangeNumber : *mut u32, knownHeaderSnapshot
+            : *mut windows_sys::core::PCSTR, pdwUnknownHeaderSnapshot : *mut u32,
+            ppUnknownHeaderNameSnapshot : *mut *mut windows_sys::core::PCSTR,
+            ppUnknownHeaderValueSnapshot : *mut *mut windows_sys::core::PCSTR,
+            diffedKnownHeaderIndices : *mut u32, pdwDiffedUnknownHeaders : *mut u32,
+            ppDiffedUnknownHeaderIndices : *mut *mut u32) -> windows_sys::core::HRESULT
+            { guard(|| T::GetHeaderChanges(unsafe { Object:: < T > ::value_of(this) },
+            dwOldChangeNumber, pdwNewChangeNumber, knownHeaderSnapshot,
+            pdwUnknownHeaderSnapshot, ppUnknownHeaderNameSnapshot,
+            ppUnknownHeaderValueSnapshot, diffedKnownHeaderIndices,
+            pdwDiffedUnknownHeaders, ppDiffedUnknownHeaderIndices), || - 2147467259i32) }
+        }
+        Self {
+            GetRawHttpRequest_const: GetRawHttpRequest_const::<T>,
+            GetRawHttpRequest: GetRawHttpRequest::<T>,
+            GetHeader_HTTP_HEADER_ID: GetHeader_HTTP_HEADER_ID::<T>,
+            GetHeader: GetHeader::<T>,
+            SetHeader_HTTP_HEADER_ID: SetHeader_HTTP_HEADER_ID::<T>,
+            SetHeader: SetHeader::<T>,
+            DeleteHeader_HTTP_HEADER_ID: DeleteHeader_HTTP_HEADER_ID::<T>,
+            DeleteHeader: DeleteHeader::<T>,
+            GetHttpMethod: GetHttpMethod::<T>,
+            SetHttpMethod: SetHttpMethod::<T>,
+            SetUrl_PCSTR: SetUrl_PCSTR::<T>,
+            SetUrl: SetUrl::<T>,
+            GetUrlChanged: GetUrlChanged::<T>,
+            GetForwardedUrl: GetForwardedUrl::<T>,
+            GetLocalAddress: GetLocalAddress::<T>,
+            GetRemoteAddress: GetRemoteAddress::<T>,
+            ReadEntityBody: ReadEntityBody::<T>,
+            InsertEntityBody: InsertEntityBody::<T>,
+            GetRemainingEntityBytes: GetRemainingEntityBytes::<T>,
+            GetHttpVersion: GetHttpVersion::<T>,
+            GetClientCertificate: GetClientCertificate::<T>,
+            NegotiateClientCertificate: NegotiateClientCertificate::<T>,
+            GetSiteId: GetSiteId::<T>,
+            GetHeaderChanges: GetHeaderChanges::<T>,
+        }
+    }
+}
 /// C++ class `IHttpRequest2` (derives from [`IHttpRequest`])
 ///
 /// An object pointer: its first word points at a [`IHttpRequest2_Vtbl`] of 25 slot(s).
@@ -1017,6 +3825,80 @@ pub struct IHttpRequest2_Vtbl {
     pub GetChannelBindingToken: member_fn!(
         (*mut IHttpRequest2, *mut *mut u8, *mut u32) -> windows_sys::core::HRESULT
     ),
+}
+impl IHttpRequest2 {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual HRESULT GetChannelBindingToken(PBYTE * ppToken, DWORD * pTokenSize) = 0`
+    ///
+    /// Slot 24 of `IHttpRequest2`'s vtable: byte offset 192 on x86_64, 96 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest2-getchannelbindingtoken-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest2` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetChannelBindingToken(
+        &self,
+        ppToken: *mut *mut u8,
+        pTokenSize: *mut u32,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).GetChannelBindingToken)(self.as_raw(), ppToken, pTokenSize)
+    }
+}
+/// Upcast: a `IHttpRequest2` is a `IHttpRequest` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IHttpRequest2 {
+    type Target = IHttpRequest;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpRequest {
+        unsafe { &*(self as *const Self as *const IHttpRequest) }
+    }
+}
+/// Implement C++ `IHttpRequest2` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpRequest2_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpRequest2_Impl: IHttpRequest_Impl {
+    /// `virtual HRESULT GetChannelBindingToken(PBYTE * ppToken, DWORD * pTokenSize) = 0`
+    ///
+    /// Slot 24 of `IHttpRequest2`'s vtable: byte offset 192 on x86_64, 96 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest2-getchannelbindingtoken-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn GetChannelBindingToken(
+        &self,
+        ppToken: *mut *mut u8,
+        pTokenSize: *mut u32,
+    ) -> windows_sys::core::HRESULT;
+}
+impl IHttpRequest2_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpRequest2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpRequest2_Impl>() -> Self {
+        member_thunk! {
+            fn GetChannelBindingToken < T : IHttpRequest2_Impl > (this : * mut
+            IHttpRequest2, ppToken : *mut *mut u8, pTokenSize : *mut u32) ->
+            windows_sys::core::HRESULT { guard(|| T::GetChannelBindingToken(unsafe {
+            Object:: < T > ::value_of(this) }, ppToken, pTokenSize), || - 2147467259i32)
+            }
+        }
+        Self {
+            base__: IHttpRequest_Vtbl::new::<T>(),
+            GetChannelBindingToken: GetChannelBindingToken::<T>,
+        }
+    }
 }
 /// C++ class `IHttpRequest3` (derives from [`IHttpRequest2`])
 ///
@@ -1049,6 +3931,109 @@ pub struct IHttpRequest3_Vtbl {
         windows_sys::core::BOOL) -> windows_sys::core::HRESULT
     ),
 }
+impl IHttpRequest3 {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual HRESULT ReadEntityBody(void * pvBuffer, DWORD cbBuffer, BOOL fAsync, PFN_ASYNC_COMPLETION pfnCompletionCallback, void * pvCompletionContext, DWORD * pcbBytesReceived, BOOL * pfCompletionPending = NULL) = 0`
+    ///
+    /// Slot 25 of `IHttpRequest3`'s vtable: byte offset 200 on x86_64, 100 on x86.
+    ///
+    /// Default arguments in C++: `pfCompletionPending = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest3-readentitybody-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest3` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn ReadEntityBody_PFN_ASYNC_COMPLETION(
+        &self,
+        pvBuffer: *mut ::core::ffi::c_void,
+        cbBuffer: u32,
+        fAsync: windows_sys::core::BOOL,
+        pfnCompletionCallback: PFN_ASYNC_COMPLETION,
+        pvCompletionContext: *mut ::core::ffi::c_void,
+        pcbBytesReceived: *mut u32,
+        pfCompletionPending: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .ReadEntityBody_PFN_ASYNC_COMPLETION)(
+            self.as_raw(),
+            pvBuffer,
+            cbBuffer,
+            fAsync,
+            pfnCompletionCallback,
+            pvCompletionContext,
+            pcbBytesReceived,
+            pfCompletionPending,
+        )
+    }
+}
+/// Upcast: a `IHttpRequest3` is a `IHttpRequest2` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IHttpRequest3 {
+    type Target = IHttpRequest2;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpRequest2 {
+        unsafe { &*(self as *const Self as *const IHttpRequest2) }
+    }
+}
+/// Implement C++ `IHttpRequest3` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpRequest3_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpRequest3_Impl: IHttpRequest2_Impl {
+    /// `virtual HRESULT ReadEntityBody(void * pvBuffer, DWORD cbBuffer, BOOL fAsync, PFN_ASYNC_COMPLETION pfnCompletionCallback, void * pvCompletionContext, DWORD * pcbBytesReceived, BOOL * pfCompletionPending = NULL) = 0`
+    ///
+    /// Slot 25 of `IHttpRequest3`'s vtable: byte offset 200 on x86_64, 100 on x86.
+    ///
+    /// Default arguments in C++: `pfCompletionPending = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest3-readentitybody-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn ReadEntityBody_PFN_ASYNC_COMPLETION(
+        &self,
+        pvBuffer: *mut ::core::ffi::c_void,
+        cbBuffer: u32,
+        fAsync: windows_sys::core::BOOL,
+        pfnCompletionCallback: PFN_ASYNC_COMPLETION,
+        pvCompletionContext: *mut ::core::ffi::c_void,
+        pcbBytesReceived: *mut u32,
+        pfCompletionPending: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT;
+}
+impl IHttpRequest3_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpRequest3_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpRequest3_Impl>() -> Self {
+        member_thunk! {
+            fn ReadEntityBody_PFN_ASYNC_COMPLETION < T : IHttpRequest3_Impl > (this : *
+            mut IHttpRequest3, pvBuffer : *mut ::core::ffi::c_void, cbBuffer : u32,
+            fAsync : windows_sys::core::BOOL, pfnCompletionCallback :
+            PFN_ASYNC_COMPLETION, pvCompletionContext : *mut ::core::ffi::c_void,
+            pcbBytesReceived : *mut u32, pfCompletionPending : * mut
+            windows_sys::core::BOOL) -> windows_sys::core::HRESULT { guard(||
+            T::ReadEntityBody_PFN_ASYNC_COMPLETION(unsafe { Object:: < T >
+            ::value_of(this) }, pvBuffer, cbBuffer, fAsync, pfnCompletionCallback,
+            pvCompletionContext, pcbBytesReceived, pfCompletionPending), || -
+            2147467259i32) }
+        }
+        Self {
+            base__: IHttpRequest2_Vtbl::new::<T>(),
+            ReadEntityBody_PFN_ASYNC_COMPLETION: ReadEntityBody_PFN_ASYNC_COMPLETION::<T>,
+        }
+    }
+}
 /// C++ class `IHttpRequest4` (derives from [`IHttpRequest3`])
 ///
 /// An object pointer: its first word points at a [`IHttpRequest4_Vtbl`] of 27 slot(s).
@@ -1078,6 +4063,103 @@ pub struct IHttpRequest4_Vtbl {
         (*mut IHttpRequest4, *mut ::core::ffi::c_void, u32, windows_sys::core::BOOL,
         u32, *mut u32, *mut windows_sys::core::BOOL) -> windows_sys::core::HRESULT
     ),
+}
+impl IHttpRequest4 {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual HRESULT ReadEntityBody(void * pvBuffer, DWORD cbBuffer, BOOL fAsync, ULONG ulFlags, DWORD * pcbBytesReceived, BOOL * pfCompletionPending = NULL) = 0`
+    ///
+    /// Slot 26 of `IHttpRequest4`'s vtable: byte offset 208 on x86_64, 104 on x86.
+    ///
+    /// Default arguments in C++: `pfCompletionPending = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest4-readentitybody-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpRequest4` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn ReadEntityBody_ULONG(
+        &self,
+        pvBuffer: *mut ::core::ffi::c_void,
+        cbBuffer: u32,
+        fAsync: windows_sys::core::BOOL,
+        ulFlags: u32,
+        pcbBytesReceived: *mut u32,
+        pfCompletionPending: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .ReadEntityBody_ULONG)(
+            self.as_raw(),
+            pvBuffer,
+            cbBuffer,
+            fAsync,
+            ulFlags,
+            pcbBytesReceived,
+            pfCompletionPending,
+        )
+    }
+}
+/// Upcast: a `IHttpRequest4` is a `IHttpRequest3` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IHttpRequest4 {
+    type Target = IHttpRequest3;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpRequest3 {
+        unsafe { &*(self as *const Self as *const IHttpRequest3) }
+    }
+}
+/// Implement C++ `IHttpRequest4` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpRequest4_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpRequest4_Impl: IHttpRequest3_Impl {
+    /// `virtual HRESULT ReadEntityBody(void * pvBuffer, DWORD cbBuffer, BOOL fAsync, ULONG ulFlags, DWORD * pcbBytesReceived, BOOL * pfCompletionPending = NULL) = 0`
+    ///
+    /// Slot 26 of `IHttpRequest4`'s vtable: byte offset 208 on x86_64, 104 on x86.
+    ///
+    /// Default arguments in C++: `pfCompletionPending = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest4-readentitybody-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn ReadEntityBody_ULONG(
+        &self,
+        pvBuffer: *mut ::core::ffi::c_void,
+        cbBuffer: u32,
+        fAsync: windows_sys::core::BOOL,
+        ulFlags: u32,
+        pcbBytesReceived: *mut u32,
+        pfCompletionPending: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT;
+}
+impl IHttpRequest4_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpRequest4_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpRequest4_Impl>() -> Self {
+        member_thunk! {
+            fn ReadEntityBody_ULONG < T : IHttpRequest4_Impl > (this : * mut
+            IHttpRequest4, pvBuffer : *mut ::core::ffi::c_void, cbBuffer : u32, fAsync :
+            windows_sys::core::BOOL, ulFlags : u32, pcbBytesReceived : *mut u32,
+            pfCompletionPending : *mut windows_sys::core::BOOL) ->
+            windows_sys::core::HRESULT { guard(|| T::ReadEntityBody_ULONG(unsafe {
+            Object:: < T > ::value_of(this) }, pvBuffer, cbBuffer, fAsync, ulFlags,
+            pcbBytesReceived, pfCompletionPending), || - 2147467259i32) }
+        }
+        Self {
+            base__: IHttpRequest3_Vtbl::new::<T>(),
+            ReadEntityBody_ULONG: ReadEntityBody_ULONG::<T>,
+        }
+    }
 }
 /// C++ class `IHttpCachePolicy`
 ///
@@ -1215,6 +4297,473 @@ pub struct IHttpCachePolicy_Vtbl {
         (*const IHttpCachePolicy) -> windows_sys::core::BOOL
     ),
 }
+impl IHttpCachePolicy {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual HTTP_CACHE_POLICY * GetKernelCachePolicy() = 0`
+    ///
+    /// Slot 0 of `IHttpCachePolicy`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-getkernelcachepolicy-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCachePolicy` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetKernelCachePolicy(
+        &self,
+    ) -> *mut windows_sys::Win32::Networking::HttpServer::HTTP_CACHE_POLICY {
+        ((*self.vtable).GetKernelCachePolicy)(self.as_raw())
+    }
+    /// `virtual void SetKernelCacheInvalidatorSet() = 0`
+    ///
+    /// Slot 1 of `IHttpCachePolicy`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-setkernelcacheinvalidatorset-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCachePolicy` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetKernelCacheInvalidatorSet(&self) {
+        ((*self.vtable).SetKernelCacheInvalidatorSet)(self.as_raw())
+    }
+    /// `virtual HTTP_CACHE_POLICY * GetUserCachePolicy() = 0`
+    ///
+    /// Slot 2 of `IHttpCachePolicy`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-getusercachepolicy-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCachePolicy` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetUserCachePolicy(
+        &self,
+    ) -> *mut windows_sys::Win32::Networking::HttpServer::HTTP_CACHE_POLICY {
+        ((*self.vtable).GetUserCachePolicy)(self.as_raw())
+    }
+    /// `virtual HRESULT AppendVaryByHeader(PCSTR pszHeader) = 0`
+    ///
+    /// Slot 3 of `IHttpCachePolicy`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-appendvarybyheader-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCachePolicy` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn AppendVaryByHeader(
+        &self,
+        pszHeader: windows_sys::core::PCSTR,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).AppendVaryByHeader)(self.as_raw(), pszHeader)
+    }
+    /// `virtual PCSTR GetVaryByHeaders() const = 0`
+    ///
+    /// Slot 4 of `IHttpCachePolicy`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-getvarybyheaders-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCachePolicy` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetVaryByHeaders(&self) -> windows_sys::core::PCSTR {
+        ((*self.vtable).GetVaryByHeaders)(self as *const Self)
+    }
+    /// `virtual HRESULT AppendVaryByQueryString(PCSTR pszParam) = 0`
+    ///
+    /// Slot 5 of `IHttpCachePolicy`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-appendvarybyquerystring-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCachePolicy` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn AppendVaryByQueryString(
+        &self,
+        pszParam: windows_sys::core::PCSTR,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).AppendVaryByQueryString)(self.as_raw(), pszParam)
+    }
+    /// `virtual PCSTR GetVaryByQueryStrings() const = 0`
+    ///
+    /// Slot 6 of `IHttpCachePolicy`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-getvarybyquerystrings-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCachePolicy` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetVaryByQueryStrings(&self) -> windows_sys::core::PCSTR {
+        ((*self.vtable).GetVaryByQueryStrings)(self as *const Self)
+    }
+    /// `virtual HRESULT SetVaryByValue(PCSTR pszValue) = 0`
+    ///
+    /// Slot 7 of `IHttpCachePolicy`'s vtable: byte offset 56 on x86_64, 28 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-setvarybyvalue-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCachePolicy` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetVaryByValue(
+        &self,
+        pszValue: windows_sys::core::PCSTR,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).SetVaryByValue)(self.as_raw(), pszValue)
+    }
+    /// `virtual PCSTR GetVaryByValue() const = 0`
+    ///
+    /// Slot 8 of `IHttpCachePolicy`'s vtable: byte offset 64 on x86_64, 32 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-getvarybyvalue-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCachePolicy` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetVaryByValue(&self) -> windows_sys::core::PCSTR {
+        ((*self.vtable).GetVaryByValue)(self as *const Self)
+    }
+    /// `virtual BOOL IsUserCacheEnabled() const = 0`
+    ///
+    /// Slot 9 of `IHttpCachePolicy`'s vtable: byte offset 72 on x86_64, 36 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-isusercacheenabled-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCachePolicy` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn IsUserCacheEnabled(&self) -> windows_sys::core::BOOL {
+        ((*self.vtable).IsUserCacheEnabled)(self as *const Self)
+    }
+    /// `virtual void DisableUserCache() = 0`
+    ///
+    /// Slot 10 of `IHttpCachePolicy`'s vtable: byte offset 80 on x86_64, 40 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-disableusercache-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCachePolicy` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn DisableUserCache(&self) {
+        ((*self.vtable).DisableUserCache)(self.as_raw())
+    }
+    /// `virtual BOOL IsCached() const = 0`
+    ///
+    /// Slot 11 of `IHttpCachePolicy`'s vtable: byte offset 88 on x86_64, 44 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-iscached-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCachePolicy` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn IsCached(&self) -> windows_sys::core::BOOL {
+        ((*self.vtable).IsCached)(self as *const Self)
+    }
+    /// `virtual void SetIsCached() = 0`
+    ///
+    /// Slot 12 of `IHttpCachePolicy`'s vtable: byte offset 96 on x86_64, 48 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-setiscached-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCachePolicy` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetIsCached(&self) {
+        ((*self.vtable).SetIsCached)(self.as_raw())
+    }
+    /// `virtual BOOL GetKernelCacheInvalidatorSet() const = 0`
+    ///
+    /// Slot 13 of `IHttpCachePolicy`'s vtable: byte offset 104 on x86_64, 52 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-getkernelcacheinvalidatorset-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCachePolicy` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetKernelCacheInvalidatorSet(&self) -> windows_sys::core::BOOL {
+        ((*self.vtable).GetKernelCacheInvalidatorSet)(self as *const Self)
+    }
+}
+/// Implement C++ `IHttpCachePolicy` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpCachePolicy_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpCachePolicy_Impl {
+    /// `virtual HTTP_CACHE_POLICY * GetKernelCachePolicy() = 0`
+    ///
+    /// Slot 0 of `IHttpCachePolicy`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-getkernelcachepolicy-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetKernelCachePolicy(
+        &self,
+    ) -> *mut windows_sys::Win32::Networking::HttpServer::HTTP_CACHE_POLICY;
+    /// `virtual void SetKernelCacheInvalidatorSet() = 0`
+    ///
+    /// Slot 1 of `IHttpCachePolicy`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-setkernelcacheinvalidatorset-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn SetKernelCacheInvalidatorSet(&self);
+    /// `virtual HTTP_CACHE_POLICY * GetUserCachePolicy() = 0`
+    ///
+    /// Slot 2 of `IHttpCachePolicy`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-getusercachepolicy-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetUserCachePolicy(
+        &self,
+    ) -> *mut windows_sys::Win32::Networking::HttpServer::HTTP_CACHE_POLICY;
+    /// `virtual HRESULT AppendVaryByHeader(PCSTR pszHeader) = 0`
+    ///
+    /// Slot 3 of `IHttpCachePolicy`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-appendvarybyheader-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn AppendVaryByHeader(
+        &self,
+        pszHeader: windows_sys::core::PCSTR,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual PCSTR GetVaryByHeaders() const = 0`
+    ///
+    /// Slot 4 of `IHttpCachePolicy`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-getvarybyheaders-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetVaryByHeaders(&self) -> windows_sys::core::PCSTR;
+    /// `virtual HRESULT AppendVaryByQueryString(PCSTR pszParam) = 0`
+    ///
+    /// Slot 5 of `IHttpCachePolicy`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-appendvarybyquerystring-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn AppendVaryByQueryString(
+        &self,
+        pszParam: windows_sys::core::PCSTR,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual PCSTR GetVaryByQueryStrings() const = 0`
+    ///
+    /// Slot 6 of `IHttpCachePolicy`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-getvarybyquerystrings-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetVaryByQueryStrings(&self) -> windows_sys::core::PCSTR;
+    /// `virtual HRESULT SetVaryByValue(PCSTR pszValue) = 0`
+    ///
+    /// Slot 7 of `IHttpCachePolicy`'s vtable: byte offset 56 on x86_64, 28 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-setvarybyvalue-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn SetVaryByValue(
+        &self,
+        pszValue: windows_sys::core::PCSTR,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual PCSTR GetVaryByValue() const = 0`
+    ///
+    /// Slot 8 of `IHttpCachePolicy`'s vtable: byte offset 64 on x86_64, 32 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-getvarybyvalue-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetVaryByValue(&self) -> windows_sys::core::PCSTR;
+    /// `virtual BOOL IsUserCacheEnabled() const = 0`
+    ///
+    /// Slot 9 of `IHttpCachePolicy`'s vtable: byte offset 72 on x86_64, 36 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-isusercacheenabled-method)
+    ///
+    /// On panic: returns FALSE.
+    fn IsUserCacheEnabled(&self) -> windows_sys::core::BOOL;
+    /// `virtual void DisableUserCache() = 0`
+    ///
+    /// Slot 10 of `IHttpCachePolicy`'s vtable: byte offset 80 on x86_64, 40 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-disableusercache-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn DisableUserCache(&self);
+    /// `virtual BOOL IsCached() const = 0`
+    ///
+    /// Slot 11 of `IHttpCachePolicy`'s vtable: byte offset 88 on x86_64, 44 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-iscached-method)
+    ///
+    /// On panic: returns FALSE.
+    fn IsCached(&self) -> windows_sys::core::BOOL;
+    /// `virtual void SetIsCached() = 0`
+    ///
+    /// Slot 12 of `IHttpCachePolicy`'s vtable: byte offset 96 on x86_64, 48 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-setiscached-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn SetIsCached(&self);
+    /// `virtual BOOL GetKernelCacheInvalidatorSet() const = 0`
+    ///
+    /// Slot 13 of `IHttpCachePolicy`'s vtable: byte offset 104 on x86_64, 52 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-getkernelcacheinvalidatorset-method)
+    ///
+    /// On panic: returns FALSE.
+    fn GetKernelCacheInvalidatorSet(&self) -> windows_sys::core::BOOL;
+}
+impl IHttpCachePolicy_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpCachePolicy_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpCachePolicy_Impl>() -> Self {
+        member_thunk! {
+            fn GetKernelCachePolicy < T : IHttpCachePolicy_Impl > (this : * mut
+            IHttpCachePolicy,) -> * mut
+            windows_sys::Win32::Networking::HttpServer::HTTP_CACHE_POLICY { guard(||
+            T::GetKernelCachePolicy(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn SetKernelCacheInvalidatorSet < T : IHttpCachePolicy_Impl > (this : * mut
+            IHttpCachePolicy,) -> () { guard(|| T::SetKernelCacheInvalidatorSet(unsafe {
+            Object:: < T > ::value_of(this) },), || ()) }
+        }
+        member_thunk! {
+            fn GetUserCachePolicy < T : IHttpCachePolicy_Impl > (this : * mut
+            IHttpCachePolicy,) -> * mut
+            windows_sys::Win32::Networking::HttpServer::HTTP_CACHE_POLICY { guard(||
+            T::GetUserCachePolicy(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn AppendVaryByHeader < T : IHttpCachePolicy_Impl > (this : * mut
+            IHttpCachePolicy, pszHeader : windows_sys::core::PCSTR) ->
+            windows_sys::core::HRESULT { guard(|| T::AppendVaryByHeader(unsafe { Object::
+            < T > ::value_of(this) }, pszHeader), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn GetVaryByHeaders < T : IHttpCachePolicy_Impl > (this : * const
+            IHttpCachePolicy,) -> windows_sys::core::PCSTR { guard(||
+            T::GetVaryByHeaders(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn AppendVaryByQueryString < T : IHttpCachePolicy_Impl > (this : * mut
+            IHttpCachePolicy, pszParam : windows_sys::core::PCSTR) ->
+            windows_sys::core::HRESULT { guard(|| T::AppendVaryByQueryString(unsafe {
+            Object:: < T > ::value_of(this) }, pszParam), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn GetVaryByQueryStrings < T : IHttpCachePolicy_Impl > (this : * const
+            IHttpCachePolicy,) -> windows_sys::core::PCSTR { guard(||
+            T::GetVaryByQueryStrings(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn SetVaryByValue < T : IHttpCachePolicy_Impl > (this : * mut
+            IHttpCachePolicy, pszValue : windows_sys::core::PCSTR) ->
+            windows_sys::core::HRESULT { guard(|| T::SetVaryByValue(unsafe { Object:: < T
+            > ::value_of(this) }, pszValue), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn GetVaryByValue < T : IHttpCachePolicy_Impl > (this : * const
+            IHttpCachePolicy,) -> windows_sys::core::PCSTR { guard(||
+            T::GetVaryByValue(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn IsUserCacheEnabled < T : IHttpCachePolicy_Impl > (this : * const
+            IHttpCachePolicy,) -> windows_sys::core::BOOL { guard(||
+            T::IsUserCacheEnabled(unsafe { Object:: < T > ::value_of(this) },), || 0) }
+        }
+        member_thunk! {
+            fn DisableUserCache < T : IHttpCachePolicy_Impl > (this : * mut
+            IHttpCachePolicy,) -> () { guard(|| T::DisableUserCache(unsafe { Object:: < T
+            > ::value_of(this) },), || ()) }
+        }
+        member_thunk! {
+            fn IsCached < T : IHttpCachePolicy_Impl > (this : *const IHttpCachePolicy,)
+            -> windows_sys::core::BOOL { guard(|| T::IsCached(unsafe { Object:: < T >
+            ::value_of(this) },), || 0) }
+        }
+        member_thunk! {
+            fn SetIsCached < T : IHttpCachePolicy_Impl > (this : *mut IHttpCachePolicy,)
+            -> () { guard(|| T::SetIsCached(unsafe { Object:: < T > ::value_of(this) },),
+            || ()) }
+        }
+        member_thunk! {
+            fn GetKernelCacheInvalidatorSet < T : IHttpCachePolicy_Impl > (this : * const
+            IHttpCachePolicy,) -> windows_sys::core::BOOL { guard(||
+            T::GetKernelCacheInvalidatorSet(unsafe { Object:: < T > ::value_of(this) },),
+            || 0) }
+        }
+        Self {
+            GetKernelCachePolicy: GetKernelCachePolicy::<T>,
+            SetKernelCacheInvalidatorSet: SetKernelCacheInvalidatorSet::<T>,
+            GetUserCachePolicy: GetUserCachePolicy::<T>,
+            AppendVaryByHeader: AppendVaryByHeader::<T>,
+            GetVaryByHeaders: GetVaryByHeaders::<T>,
+            AppendVaryByQueryString: AppendVaryByQueryString::<T>,
+            GetVaryByQueryStrings: GetVaryByQueryStrings::<T>,
+            SetVaryByValue: SetVaryByValue::<T>,
+            GetVaryByValue: GetVaryByValue::<T>,
+            IsUserCacheEnabled: IsUserCacheEnabled::<T>,
+            DisableUserCache: DisableUserCache::<T>,
+            IsCached: IsCached::<T>,
+            SetIsCached: SetIsCached::<T>,
+            GetKernelCacheInvalidatorSet: GetKernelCacheInvalidatorSet::<T>,
+        }
+    }
+}
 /// C++ class `IHttpCachePolicy2` (derives from [`IHttpCachePolicy`])
 ///
 /// An object pointer: its first word points at a [`IHttpCachePolicy2_Vtbl`] of 16 slot(s).
@@ -1249,6 +4798,101 @@ pub struct IHttpCachePolicy2_Vtbl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy2-setforceupdate-method)
     pub SetForceUpdate: member_fn!((*mut IHttpCachePolicy2) -> ()),
+}
+impl IHttpCachePolicy2 {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual BOOL IsForceUpdateSet() const = 0`
+    ///
+    /// Slot 14 of `IHttpCachePolicy2`'s vtable: byte offset 112 on x86_64, 56 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy2-isforceupdateset-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCachePolicy2` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn IsForceUpdateSet(&self) -> windows_sys::core::BOOL {
+        ((*self.vtable).IsForceUpdateSet)(self as *const Self)
+    }
+    /// `virtual void SetForceUpdate() = 0`
+    ///
+    /// Slot 15 of `IHttpCachePolicy2`'s vtable: byte offset 120 on x86_64, 60 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy2-setforceupdate-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCachePolicy2` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetForceUpdate(&self) {
+        ((*self.vtable).SetForceUpdate)(self.as_raw())
+    }
+}
+/// Upcast: a `IHttpCachePolicy2` is a `IHttpCachePolicy` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IHttpCachePolicy2 {
+    type Target = IHttpCachePolicy;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpCachePolicy {
+        unsafe { &*(self as *const Self as *const IHttpCachePolicy) }
+    }
+}
+/// Implement C++ `IHttpCachePolicy2` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpCachePolicy2_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpCachePolicy2_Impl: IHttpCachePolicy_Impl {
+    /// `virtual BOOL IsForceUpdateSet() const = 0`
+    ///
+    /// Slot 14 of `IHttpCachePolicy2`'s vtable: byte offset 112 on x86_64, 56 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy2-isforceupdateset-method)
+    ///
+    /// On panic: returns FALSE.
+    fn IsForceUpdateSet(&self) -> windows_sys::core::BOOL;
+    /// `virtual void SetForceUpdate() = 0`
+    ///
+    /// Slot 15 of `IHttpCachePolicy2`'s vtable: byte offset 120 on x86_64, 60 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy2-setforceupdate-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn SetForceUpdate(&self);
+}
+impl IHttpCachePolicy2_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpCachePolicy2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpCachePolicy2_Impl>() -> Self {
+        member_thunk! {
+            fn IsForceUpdateSet < T : IHttpCachePolicy2_Impl > (this : * const
+            IHttpCachePolicy2,) -> windows_sys::core::BOOL { guard(||
+            T::IsForceUpdateSet(unsafe { Object:: < T > ::value_of(this) },), || 0) }
+        }
+        member_thunk! {
+            fn SetForceUpdate < T : IHttpCachePolicy2_Impl > (this : * mut
+            IHttpCachePolicy2,) -> () { guard(|| T::SetForceUpdate(unsafe { Object:: < T
+            > ::value_of(this) },), || ()) }
+        }
+        Self {
+            base__: IHttpCachePolicy_Vtbl::new::<T>(),
+            IsForceUpdateSet: IsForceUpdateSet::<T>,
+            SetForceUpdate: SetForceUpdate::<T>,
+        }
+    }
 }
 /// C++ class `IHttpResponse`
 ///
@@ -1529,6 +5173,1162 @@ pub struct IHttpResponse_Vtbl {
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-closeconnection-method)
     pub CloseConnection: member_fn!((*mut IHttpResponse) -> ()),
 }
+impl IHttpResponse {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual const HTTP_RESPONSE * GetRawHttpResponse() const = 0`
+    ///
+    /// Slot 0 of `IHttpResponse`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-getrawhttpresponse-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetRawHttpResponse_const(
+        &self,
+    ) -> *const windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_V2 {
+        ((*self.vtable).GetRawHttpResponse_const)(self as *const Self)
+    }
+    /// `virtual HTTP_RESPONSE * GetRawHttpResponse() = 0`
+    ///
+    /// Slot 1 of `IHttpResponse`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-getrawhttpresponse-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetRawHttpResponse(
+        &self,
+    ) -> *mut windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_V2 {
+        ((*self.vtable).GetRawHttpResponse)(self.as_raw())
+    }
+    /// `virtual IHttpCachePolicy * GetCachePolicy() = 0`
+    ///
+    /// Slot 2 of `IHttpResponse`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-getcachepolicy-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetCachePolicy(&self) -> *mut IHttpCachePolicy {
+        ((*self.vtable).GetCachePolicy)(self.as_raw())
+    }
+    /// `virtual HRESULT SetStatus(USHORT statusCode, PCSTR pszReason, USHORT uSubStatus = 0, HRESULT hrErrorToReport = S_OK, IAppHostConfigException * pException = NULL, BOOL fTrySkipCustomErrors = FALSE) = 0`
+    ///
+    /// Slot 3 of `IHttpResponse`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// Default arguments in C++: `uSubStatus = 0`, `hrErrorToReport = S_OK`, `pException = NULL`, `fTrySkipCustomErrors = FALSE`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-setstatus-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetStatus(
+        &self,
+        statusCode: u16,
+        pszReason: windows_sys::core::PCSTR,
+        uSubStatus: u16,
+        hrErrorToReport: windows_sys::core::HRESULT,
+        pException: *mut IAppHostConfigException,
+        fTrySkipCustomErrors: windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .SetStatus)(
+            self.as_raw(),
+            statusCode,
+            pszReason,
+            uSubStatus,
+            hrErrorToReport,
+            pException,
+            fTrySkipCustomErrors,
+        )
+    }
+    /// `virtual HRESULT SetHeader(HTTP_HEADER_ID ulHeaderIndex, PCSTR pszHeaderValue, USHORT cchHeaderValue, BOOL fReplace) = 0`
+    ///
+    /// Slot 4 of `IHttpResponse`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-setheader-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetHeader_HTTP_HEADER_ID(
+        &self,
+        ulHeaderIndex: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
+        pszHeaderValue: windows_sys::core::PCSTR,
+        cchHeaderValue: u16,
+        fReplace: windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .SetHeader_HTTP_HEADER_ID)(
+            self.as_raw(),
+            ulHeaderIndex,
+            pszHeaderValue,
+            cchHeaderValue,
+            fReplace,
+        )
+    }
+    /// `virtual HRESULT SetHeader(PCSTR pszHeaderName, PCSTR pszHeaderValue, USHORT cchHeaderValue, BOOL fReplace) = 0`
+    ///
+    /// Slot 5 of `IHttpResponse`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-setheader-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetHeader(
+        &self,
+        pszHeaderName: windows_sys::core::PCSTR,
+        pszHeaderValue: windows_sys::core::PCSTR,
+        cchHeaderValue: u16,
+        fReplace: windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .SetHeader)(
+            self.as_raw(),
+            pszHeaderName,
+            pszHeaderValue,
+            cchHeaderValue,
+            fReplace,
+        )
+    }
+    /// `virtual HRESULT DeleteHeader(HTTP_HEADER_ID ulHeaderIndex) = 0`
+    ///
+    /// Slot 6 of `IHttpResponse`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-deleteheader-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn DeleteHeader_HTTP_HEADER_ID(
+        &self,
+        ulHeaderIndex: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).DeleteHeader_HTTP_HEADER_ID)(self.as_raw(), ulHeaderIndex)
+    }
+    /// `virtual HRESULT DeleteHeader(PCSTR pszHeaderName) = 0`
+    ///
+    /// Slot 7 of `IHttpResponse`'s vtable: byte offset 56 on x86_64, 28 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-deleteheader-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn DeleteHeader(
+        &self,
+        pszHeaderName: windows_sys::core::PCSTR,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).DeleteHeader)(self.as_raw(), pszHeaderName)
+    }
+    /// `virtual PCSTR GetHeader(HTTP_HEADER_ID ulHeaderIndex, USHORT * pcchHeaderValue = NULL) const = 0`
+    ///
+    /// Slot 8 of `IHttpResponse`'s vtable: byte offset 64 on x86_64, 32 on x86.
+    ///
+    /// Default arguments in C++: `pcchHeaderValue = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-getheader-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetHeader_HTTP_HEADER_ID(
+        &self,
+        ulHeaderIndex: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
+        pcchHeaderValue: *mut u16,
+    ) -> windows_sys::core::PCSTR {
+        ((*self.vtable)
+            .GetHeader_HTTP_HEADER_ID)(
+            self as *const Self,
+            ulHeaderIndex,
+            pcchHeaderValue,
+        )
+    }
+    /// `virtual PCSTR GetHeader(PCSTR pszHeaderName, USHORT * pcchHeaderValue = NULL) const = 0`
+    ///
+    /// Slot 9 of `IHttpResponse`'s vtable: byte offset 72 on x86_64, 36 on x86.
+    ///
+    /// Default arguments in C++: `pcchHeaderValue = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-getheader-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetHeader(
+        &self,
+        pszHeaderName: windows_sys::core::PCSTR,
+        pcchHeaderValue: *mut u16,
+    ) -> windows_sys::core::PCSTR {
+        ((*self.vtable).GetHeader)(self as *const Self, pszHeaderName, pcchHeaderValue)
+    }
+    /// `virtual void Clear() = 0`
+    ///
+    /// Slot 10 of `IHttpResponse`'s vtable: byte offset 80 on x86_64, 40 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-clear-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn Clear(&self) {
+        ((*self.vtable).Clear)(self.as_raw())
+    }
+    /// `virtual void ClearHeaders() = 0`
+    ///
+    /// Slot 11 of `IHttpResponse`'s vtable: byte offset 88 on x86_64, 44 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-clearheaders-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn ClearHeaders(&self) {
+        ((*self.vtable).ClearHeaders)(self.as_raw())
+    }
+    /// `virtual void SetNeedDisconnect() = 0`
+    ///
+    /// Slot 12 of `IHttpResponse`'s vtable: byte offset 96 on x86_64, 48 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-setneeddisconnect-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetNeedDisconnect(&self) {
+        ((*self.vtable).SetNeedDisconnect)(self.as_raw())
+    }
+    /// `virtual void ResetConnection() = 0`
+    ///
+    /// Slot 13 of `IHttpResponse`'s vtable: byte offset 104 on x86_64, 52 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-resetconnection-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn ResetConnection(&self) {
+        ((*self.vtable).ResetConnection)(self.as_raw())
+    }
+    /// `virtual void DisableKernelCache(ULONG reason = 9) = 0`
+    ///
+    /// Slot 14 of `IHttpResponse`'s vtable: byte offset 112 on x86_64, 56 on x86.
+    ///
+    /// Default arguments in C++: `reason = 9`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-disablekernelcache-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn DisableKernelCache(&self, reason: u32) {
+        ((*self.vtable).DisableKernelCache)(self.as_raw(), reason)
+    }
+    /// `virtual BOOL GetKernelCacheEnabled() const = 0`
+    ///
+    /// Slot 15 of `IHttpResponse`'s vtable: byte offset 120 on x86_64, 60 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-getkernelcacheenabled-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetKernelCacheEnabled(&self) -> windows_sys::core::BOOL {
+        ((*self.vtable).GetKernelCacheEnabled)(self as *const Self)
+    }
+    /// `virtual void SuppressHeaders() = 0`
+    ///
+    /// Slot 16 of `IHttpResponse`'s vtable: byte offset 128 on x86_64, 64 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-suppressheaders-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SuppressHeaders(&self) {
+        ((*self.vtable).SuppressHeaders)(self.as_raw())
+    }
+    /// `virtual BOOL GetHeadersSuppressed() const = 0`
+    ///
+    /// Slot 17 of `IHttpResponse`'s vtable: byte offset 136 on x86_64, 68 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-getheaderssuppressed-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetHeadersSuppressed(&self) -> windows_sys::core::BOOL {
+        ((*self.vtable).GetHeadersSuppressed)(self as *const Self)
+    }
+    /// `virtual HRESULT Flush(BOOL fAsync, BOOL fMoreData, DWORD * pcbSent, BOOL * pfCompletionExpected = NULL) = 0`
+    ///
+    /// Slot 18 of `IHttpResponse`'s vtable: byte offset 144 on x86_64, 72 on x86.
+    ///
+    /// Default arguments in C++: `pfCompletionExpected = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-flush-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn Flush(
+        &self,
+        fAsync: windows_sys::core::BOOL,
+        fMoreData: windows_sys::core::BOOL,
+        pcbSent: *mut u32,
+        pfCompletionExpected: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .Flush)(self.as_raw(), fAsync, fMoreData, pcbSent, pfCompletionExpected)
+    }
+    /// `virtual HRESULT Redirect(PCSTR pszUrl, BOOL fResetStatusCode = TRUE, BOOL fIncludeParameters = FALSE) = 0`
+    ///
+    /// Slot 19 of `IHttpResponse`'s vtable: byte offset 152 on x86_64, 76 on x86.
+    ///
+    /// Default arguments in C++: `fResetStatusCode = TRUE`, `fIncludeParameters = FALSE`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-redirect-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn Redirect(
+        &self,
+        pszUrl: windows_sys::core::PCSTR,
+        fResetStatusCode: windows_sys::core::BOOL,
+        fIncludeParameters: windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .Redirect)(self.as_raw(), pszUrl, fResetStatusCode, fIncludeParameters)
+    }
+    /// `virtual HRESULT WriteEntityChunkByReference(HTTP_DATA_CHUNK * pDataChunk, LONG lInsertPosition = - 1) = 0`
+    ///
+    /// Slot 20 of `IHttpResponse`'s vtable: byte offset 160 on x86_64, 80 on x86.
+    ///
+    /// Default arguments in C++: `lInsertPosition = - 1`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-writeentitychunkbyreference-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn WriteEntityChunkByReference(
+        &self,
+        pDataChunk: *mut windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK,
+        lInsertPosition: i32,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .WriteEntityChunkByReference)(self.as_raw(), pDataChunk, lInsertPosition)
+    }
+    /// `virtual HRESULT WriteEntityChunks(HTTP_DATA_CHUNK * pDataChunks, DWORD nChunks, BOOL fAsync, BOOL fMoreData, DWORD * pcbSent, BOOL * pfCompletionExpected = NULL) = 0`
+    ///
+    /// Slot 21 of `IHttpResponse`'s vtable: byte offset 168 on x86_64, 84 on x86.
+    ///
+    /// Default arguments in C++: `pfCompletionExpected = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-writeentitychunks-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn WriteEntityChunks(
+        &self,
+        pDataChunks: *mut windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK,
+        nChunks: u32,
+        fAsync: windows_sys::core::BOOL,
+        fMoreData: windows_sys::core::BOOL,
+        pcbSent: *mut u32,
+        pfCompletionExpected: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .WriteEntityChunks)(
+            self.as_raw(),
+            pDataChunks,
+            nChunks,
+            fAsync,
+            fMoreData,
+            pcbSent,
+            pfCompletionExpected,
+        )
+    }
+    /// `virtual void DisableBuffering() = 0`
+    ///
+    /// Slot 22 of `IHttpResponse`'s vtable: byte offset 176 on x86_64, 88 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-disablebuffering-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn DisableBuffering(&self) {
+        ((*self.vtable).DisableBuffering)(self.as_raw())
+    }
+    /// `virtual void GetStatus(USHORT * pStatusCode, USHORT * pSubStatus = NULL, PCSTR * ppszReason = NULL, USHORT * pcchReason = NULL, HRESULT * phrErrorToReport = NULL, PCWSTR * ppszModule = NULL, DWORD * pdwNotification = NULL, IAppHostConfigException ** ppException = NULL, BOOL * pfTrySkipCustomErrors = NULL) = 0`
+    ///
+    /// Slot 23 of `IHttpResponse`'s vtable: byte offset 184 on x86_64, 92 on x86.
+    ///
+    /// Default arguments in C++: `pSubStatus = NULL`, `ppszReason = NULL`, `pcchReason = NULL`, `phrErrorToReport = NULL`, `ppszModule = NULL`, `pdwNotification = NULL`, `ppException = NULL`, `pfTrySkipCustomErrors = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-getstatus-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetStatus(
+        &self,
+        pStatusCode: *mut u16,
+        pSubStatus: *mut u16,
+        ppszReason: *mut windows_sys::core::PCSTR,
+        pcchReason: *mut u16,
+        phrErrorToReport: *mut windows_sys::core::HRESULT,
+        ppszModule: *mut windows_sys::core::PCWSTR,
+        pdwNotification: *mut u32,
+        ppException: *mut *mut IAppHostConfigException,
+        pfTrySkipCustomErrors: *mut windows_sys::core::BOOL,
+    ) {
+        ((*self.vtable)
+            .GetStatus)(
+            self.as_raw(),
+            pStatusCode,
+            pSubStatus,
+            ppszReason,
+            pcchReason,
+            phrErrorToReport,
+            ppszModule,
+            pdwNotification,
+            ppException,
+            pfTrySkipCustomErrors,
+        )
+    }
+    /// `virtual HRESULT SetErrorDescription(PCWSTR pszDescription, DWORD cchDescription, BOOL fHtmlEncode = TRUE) = 0`
+    ///
+    /// Slot 24 of `IHttpResponse`'s vtable: byte offset 192 on x86_64, 96 on x86.
+    ///
+    /// Default arguments in C++: `fHtmlEncode = TRUE`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-seterrordescription-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetErrorDescription(
+        &self,
+        pszDescription: windows_sys::core::PCWSTR,
+        cchDescription: u32,
+        fHtmlEncode: windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .SetErrorDescription)(
+            self.as_raw(),
+            pszDescription,
+            cchDescription,
+            fHtmlEncode,
+        )
+    }
+    /// `virtual PCWSTR GetErrorDescription(DWORD * pcchDescription = NULL) = 0`
+    ///
+    /// Slot 25 of `IHttpResponse`'s vtable: byte offset 200 on x86_64, 100 on x86.
+    ///
+    /// Default arguments in C++: `pcchDescription = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-geterrordescription-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetErrorDescription(
+        &self,
+        pcchDescription: *mut u32,
+    ) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetErrorDescription)(self.as_raw(), pcchDescription)
+    }
+    /// `virtual HRESULT GetHeaderChanges(DWORD dwOldChangeNumber, DWORD * pdwNewChangeNumber, PCSTR knownHeaderSnapshot[HttpHeaderResponseMaximum], DWORD * pdwUnknownHeaderSnapshot, PCSTR ** ppUnknownHeaderNameSnapshot, PCSTR ** ppUnknownHeaderValueSnapshot, DWORD diffedKnownHeaderIndices[HttpHeaderResponseMaximum + 1], DWORD * pdwDiffedUnknownHeaders, DWORD ** ppDiffedUnknownHeaderIndices) = 0`
+    ///
+    /// Slot 26 of `IHttpResponse`'s vtable: byte offset 208 on x86_64, 104 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-getheaderchanges-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetHeaderChanges(
+        &self,
+        dwOldChangeNumber: u32,
+        pdwNewChangeNumber: *mut u32,
+        knownHeaderSnapshot: *mut windows_sys::core::PCSTR,
+        pdwUnknownHeaderSnapshot: *mut u32,
+        ppUnknownHeaderNameSnapshot: *mut *mut windows_sys::core::PCSTR,
+        ppUnknownHeaderValueSnapshot: *mut *mut windows_sys::core::PCSTR,
+        diffedKnownHeaderIndices: *mut u32,
+        pdwDiffedUnknownHeaders: *mut u32,
+        ppDiffedUnknownHeaderIndices: *mut *mut u32,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .GetHeaderChanges)(
+            self.as_raw(),
+            dwOldChangeNumber,
+            pdwNewChangeNumber,
+            knownHeaderSnapshot,
+            pdwUnknownHeaderSnapshot,
+            ppUnknownHeaderNameSnapshot,
+            ppUnknownHeaderValueSnapshot,
+            diffedKnownHeaderIndices,
+            pdwDiffedUnknownHeaders,
+            ppDiffedUnknownHeaderIndices,
+        )
+    }
+    /// `virtual void CloseConnection() = 0`
+    ///
+    /// Slot 27 of `IHttpResponse`'s vtable: byte offset 216 on x86_64, 108 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-closeconnection-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn CloseConnection(&self) {
+        ((*self.vtable).CloseConnection)(self.as_raw())
+    }
+}
+/// Implement C++ `IHttpResponse` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpResponse_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpResponse_Impl {
+    /// `virtual const HTTP_RESPONSE * GetRawHttpResponse() const = 0`
+    ///
+    /// Slot 0 of `IHttpResponse`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-getrawhttpresponse-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetRawHttpResponse_const(
+        &self,
+    ) -> *const windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_V2;
+    /// `virtual HTTP_RESPONSE * GetRawHttpResponse() = 0`
+    ///
+    /// Slot 1 of `IHttpResponse`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-getrawhttpresponse-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetRawHttpResponse(
+        &self,
+    ) -> *mut windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_V2;
+    /// `virtual IHttpCachePolicy * GetCachePolicy() = 0`
+    ///
+    /// Slot 2 of `IHttpResponse`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-getcachepolicy-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetCachePolicy(&self) -> *mut IHttpCachePolicy;
+    /// `virtual HRESULT SetStatus(USHORT statusCode, PCSTR pszReason, USHORT uSubStatus = 0, HRESULT hrErrorToReport = S_OK, IAppHostConfigException * pException = NULL, BOOL fTrySkipCustomErrors = FALSE) = 0`
+    ///
+    /// Slot 3 of `IHttpResponse`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// Default arguments in C++: `uSubStatus = 0`, `hrErrorToReport = S_OK`, `pException = NULL`, `fTrySkipCustomErrors = FALSE`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-setstatus-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn SetStatus(
+        &self,
+        statusCode: u16,
+        pszReason: windows_sys::core::PCSTR,
+        uSubStatus: u16,
+        hrErrorToReport: windows_sys::core::HRESULT,
+        pException: *mut IAppHostConfigException,
+        fTrySkipCustomErrors: windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT SetHeader(HTTP_HEADER_ID ulHeaderIndex, PCSTR pszHeaderValue, USHORT cchHeaderValue, BOOL fReplace) = 0`
+    ///
+    /// Slot 4 of `IHttpResponse`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-setheader-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn SetHeader_HTTP_HEADER_ID(
+        &self,
+        ulHeaderIndex: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
+        pszHeaderValue: windows_sys::core::PCSTR,
+        cchHeaderValue: u16,
+        fReplace: windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT SetHeader(PCSTR pszHeaderName, PCSTR pszHeaderValue, USHORT cchHeaderValue, BOOL fReplace) = 0`
+    ///
+    /// Slot 5 of `IHttpResponse`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-setheader-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn SetHeader(
+        &self,
+        pszHeaderName: windows_sys::core::PCSTR,
+        pszHeaderValue: windows_sys::core::PCSTR,
+        cchHeaderValue: u16,
+        fReplace: windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT DeleteHeader(HTTP_HEADER_ID ulHeaderIndex) = 0`
+    ///
+    /// Slot 6 of `IHttpResponse`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-deleteheader-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn DeleteHeader_HTTP_HEADER_ID(
+        &self,
+        ulHeaderIndex: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT DeleteHeader(PCSTR pszHeaderName) = 0`
+    ///
+    /// Slot 7 of `IHttpResponse`'s vtable: byte offset 56 on x86_64, 28 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-deleteheader-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn DeleteHeader(
+        &self,
+        pszHeaderName: windows_sys::core::PCSTR,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual PCSTR GetHeader(HTTP_HEADER_ID ulHeaderIndex, USHORT * pcchHeaderValue = NULL) const = 0`
+    ///
+    /// Slot 8 of `IHttpResponse`'s vtable: byte offset 64 on x86_64, 32 on x86.
+    ///
+    /// Default arguments in C++: `pcchHeaderValue = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-getheader-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetHeader_HTTP_HEADER_ID(
+        &self,
+        ulHeaderIndex: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
+        pcchHeaderValue: *mut u16,
+    ) -> windows_sys::core::PCSTR;
+    /// `virtual PCSTR GetHeader(PCSTR pszHeaderName, USHORT * pcchHeaderValue = NULL) const = 0`
+    ///
+    /// Slot 9 of `IHttpResponse`'s vtable: byte offset 72 on x86_64, 36 on x86.
+    ///
+    /// Default arguments in C++: `pcchHeaderValue = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-getheader-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetHeader(
+        &self,
+        pszHeaderName: windows_sys::core::PCSTR,
+        pcchHeaderValue: *mut u16,
+    ) -> windows_sys::core::PCSTR;
+    /// `virtual void Clear() = 0`
+    ///
+    /// Slot 10 of `IHttpResponse`'s vtable: byte offset 80 on x86_64, 40 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-clear-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn Clear(&self);
+    /// `virtual void ClearHeaders() = 0`
+    ///
+    /// Slot 11 of `IHttpResponse`'s vtable: byte offset 88 on x86_64, 44 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-clearheaders-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn ClearHeaders(&self);
+    /// `virtual void SetNeedDisconnect() = 0`
+    ///
+    /// Slot 12 of `IHttpResponse`'s vtable: byte offset 96 on x86_64, 48 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-setneeddisconnect-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn SetNeedDisconnect(&self);
+    /// `virtual void ResetConnection() = 0`
+    ///
+    /// Slot 13 of `IHttpResponse`'s vtable: byte offset 104 on x86_64, 52 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-resetconnection-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn ResetConnection(&self);
+    /// `virtual void DisableKernelCache(ULONG reason = 9) = 0`
+    ///
+    /// Slot 14 of `IHttpResponse`'s vtable: byte offset 112 on x86_64, 56 on x86.
+    ///
+    /// Default arguments in C++: `reason = 9`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-disablekernelcache-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn DisableKernelCache(&self, reason: u32);
+    /// `virtual BOOL GetKernelCacheEnabled() const = 0`
+    ///
+    /// Slot 15 of `IHttpResponse`'s vtable: byte offset 120 on x86_64, 60 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-getkernelcacheenabled-method)
+    ///
+    /// On panic: returns FALSE.
+    fn GetKernelCacheEnabled(&self) -> windows_sys::core::BOOL;
+    /// `virtual void SuppressHeaders() = 0`
+    ///
+    /// Slot 16 of `IHttpResponse`'s vtable: byte offset 128 on x86_64, 64 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-suppressheaders-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn SuppressHeaders(&self);
+    /// `virtual BOOL GetHeadersSuppressed() const = 0`
+    ///
+    /// Slot 17 of `IHttpResponse`'s vtable: byte offset 136 on x86_64, 68 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-getheaderssuppressed-method)
+    ///
+    /// On panic: returns FALSE.
+    fn GetHeadersSuppressed(&self) -> windows_sys::core::BOOL;
+    /// `virtual HRESULT Flush(BOOL fAsync, BOOL fMoreData, DWORD * pcbSent, BOOL * pfCompletionExpected = NULL) = 0`
+    ///
+    /// Slot 18 of `IHttpResponse`'s vtable: byte offset 144 on x86_64, 72 on x86.
+    ///
+    /// Default arguments in C++: `pfCompletionExpected = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-flush-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn Flush(
+        &self,
+        fAsync: windows_sys::core::BOOL,
+        fMoreData: windows_sys::core::BOOL,
+        pcbSent: *mut u32,
+        pfCompletionExpected: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT Redirect(PCSTR pszUrl, BOOL fResetStatusCode = TRUE, BOOL fIncludeParameters = FALSE) = 0`
+    ///
+    /// Slot 19 of `IHttpResponse`'s vtable: byte offset 152 on x86_64, 76 on x86.
+    ///
+    /// Default arguments in C++: `fResetStatusCode = TRUE`, `fIncludeParameters = FALSE`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-redirect-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn Redirect(
+        &self,
+        pszUrl: windows_sys::core::PCSTR,
+        fResetStatusCode: windows_sys::core::BOOL,
+        fIncludeParameters: windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT WriteEntityChunkByReference(HTTP_DATA_CHUNK * pDataChunk, LONG lInsertPosition = - 1) = 0`
+    ///
+    /// Slot 20 of `IHttpResponse`'s vtable: byte offset 160 on x86_64, 80 on x86.
+    ///
+    /// Default arguments in C++: `lInsertPosition = - 1`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-writeentitychunkbyreference-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn WriteEntityChunkByReference(
+        &self,
+        pDataChunk: *mut windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK,
+        lInsertPosition: i32,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT WriteEntityChunks(HTTP_DATA_CHUNK * pDataChunks, DWORD nChunks, BOOL fAsync, BOOL fMoreData, DWORD * pcbSent, BOOL * pfCompletionExpected = NULL) = 0`
+    ///
+    /// Slot 21 of `IHttpResponse`'s vtable: byte offset 168 on x86_64, 84 on x86.
+    ///
+    /// Default arguments in C++: `pfCompletionExpected = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-writeentitychunks-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn WriteEntityChunks(
+        &self,
+        pDataChunks: *mut windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK,
+        nChunks: u32,
+        fAsync: windows_sys::core::BOOL,
+        fMoreData: windows_sys::core::BOOL,
+        pcbSent: *mut u32,
+        pfCompletionExpected: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual void DisableBuffering() = 0`
+    ///
+    /// Slot 22 of `IHttpResponse`'s vtable: byte offset 176 on x86_64, 88 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-disablebuffering-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn DisableBuffering(&self);
+    /// `virtual void GetStatus(USHORT * pStatusCode, USHORT * pSubStatus = NULL, PCSTR * ppszReason = NULL, USHORT * pcchReason = NULL, HRESULT * phrErrorToReport = NULL, PCWSTR * ppszModule = NULL, DWORD * pdwNotification = NULL, IAppHostConfigException ** ppException = NULL, BOOL * pfTrySkipCustomErrors = NULL) = 0`
+    ///
+    /// Slot 23 of `IHttpResponse`'s vtable: byte offset 184 on x86_64, 92 on x86.
+    ///
+    /// Default arguments in C++: `pSubStatus = NULL`, `ppszReason = NULL`, `pcchReason = NULL`, `phrErrorToReport = NULL`, `ppszModule = NULL`, `pdwNotification = NULL`, `ppException = NULL`, `pfTrySkipCustomErrors = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-getstatus-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn GetStatus(
+        &self,
+        pStatusCode: *mut u16,
+        pSubStatus: *mut u16,
+        ppszReason: *mut windows_sys::core::PCSTR,
+        pcchReason: *mut u16,
+        phrErrorToReport: *mut windows_sys::core::HRESULT,
+        ppszModule: *mut windows_sys::core::PCWSTR,
+        pdwNotification: *mut u32,
+        ppException: *mut *mut IAppHostConfigException,
+        pfTrySkipCustomErrors: *mut windows_sys::core::BOOL,
+    );
+    /// `virtual HRESULT SetErrorDescription(PCWSTR pszDescription, DWORD cchDescription, BOOL fHtmlEncode = TRUE) = 0`
+    ///
+    /// Slot 24 of `IHttpResponse`'s vtable: byte offset 192 on x86_64, 96 on x86.
+    ///
+    /// Default arguments in C++: `fHtmlEncode = TRUE`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-seterrordescription-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn SetErrorDescription(
+        &self,
+        pszDescription: windows_sys::core::PCWSTR,
+        cchDescription: u32,
+        fHtmlEncode: windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual PCWSTR GetErrorDescription(DWORD * pcchDescription = NULL) = 0`
+    ///
+    /// Slot 25 of `IHttpResponse`'s vtable: byte offset 200 on x86_64, 100 on x86.
+    ///
+    /// Default arguments in C++: `pcchDescription = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-geterrordescription-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetErrorDescription(
+        &self,
+        pcchDescription: *mut u32,
+    ) -> windows_sys::core::PCWSTR;
+    /// `virtual HRESULT GetHeaderChanges(DWORD dwOldChangeNumber, DWORD * pdwNewChangeNumber, PCSTR knownHeaderSnapshot[HttpHeaderResponseMaximum], DWORD * pdwUnknownHeaderSnapshot, PCSTR ** ppUnknownHeaderNameSnapshot, PCSTR ** ppUnknownHeaderValueSnapshot, DWORD diffedKnownHeaderIndices[HttpHeaderResponseMaximum + 1], DWORD * pdwDiffedUnknownHeaders, DWORD ** ppDiffedUnknownHeaderIndices) = 0`
+    ///
+    /// Slot 26 of `IHttpResponse`'s vtable: byte offset 208 on x86_64, 104 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-getheaderchanges-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn GetHeaderChanges(
+        &self,
+        dwOldChangeNumber: u32,
+        pdwNewChangeNumber: *mut u32,
+        knownHeaderSnapshot: *mut windows_sys::core::PCSTR,
+        pdwUnknownHeaderSnapshot: *mut u32,
+        ppUnknownHeaderNameSnapshot: *mut *mut windows_sys::core::PCSTR,
+        ppUnknownHeaderValueSnapshot: *mut *mut windows_sys::core::PCSTR,
+        diffedKnownHeaderIndices: *mut u32,
+        pdwDiffedUnknownHeaders: *mut u32,
+        ppDiffedUnknownHeaderIndices: *mut *mut u32,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual void CloseConnection() = 0`
+    ///
+    /// Slot 27 of `IHttpResponse`'s vtable: byte offset 216 on x86_64, 108 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-closeconnection-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn CloseConnection(&self);
+}
+impl IHttpResponse_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpResponse_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpResponse_Impl>() -> Self {
+        member_thunk! {
+            fn GetRawHttpResponse_const < T : IHttpResponse_Impl > (this : * const
+            IHttpResponse,) -> * const
+            windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_V2 { guard(||
+            T::GetRawHttpResponse_const(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetRawHttpResponse < T : IHttpResponse_Impl > (this : * mut
+            IHttpResponse,) -> * mut
+            windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_V2 { guard(||
+            T::GetRawHttpResponse(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn GetCachePolicy < T : IHttpResponse_Impl > (this : *mut IHttpResponse,) ->
+            *mut IHttpCachePolicy { guard(|| T::GetCachePolicy(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn SetStatus < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
+            statusCode : u16, pszReason : windows_sys::core::PCSTR, uSubStatus : u16,
+            hrErrorToReport : windows_sys::core::HRESULT, pException : * mut
+            IAppHostConfigException, fTrySkipCustomErrors : windows_sys::core::BOOL) ->
+            windows_sys::core::HRESULT { guard(|| T::SetStatus(unsafe { Object:: < T >
+            ::value_of(this) }, statusCode, pszReason, uSubStatus, hrErrorToReport,
+            pException, fTrySkipCustomErrors), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn SetHeader_HTTP_HEADER_ID < T : IHttpResponse_Impl > (this : * mut
+            IHttpResponse, ulHeaderIndex :
+            windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, pszHeaderValue :
+            windows_sys::core::PCSTR, cchHeaderValue : u16, fReplace :
+            windows_sys::core::BOOL) -> windows_sys::core::HRESULT { guard(||
+            T::SetHeader_HTTP_HEADER_ID(unsafe { Object:: < T > ::value_of(this) },
+            ulHeaderIndex, pszHeaderValue, cchHeaderValue, fReplace), || - 2147467259i32)
+            }
+        }
+        member_thunk! {
+            fn SetHeader < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
+            pszHeaderName : windows_sys::core::PCSTR, pszHeaderValue :
+            windows_sys::core::PCSTR, cchHeaderValue : u16, fReplace :
+            windows_sys::core::BOOL) -> windows_sys::core::HRESULT { guard(||
+            T::SetHeader(unsafe { Object:: < T > ::value_of(this) }, pszHeaderName,
+            pszHeaderValue, cchHeaderValue, fReplace), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn DeleteHeader_HTTP_HEADER_ID < T : IHttpResponse_Impl > (this : * mut
+            IHttpResponse, ulHeaderIndex :
+            windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID) ->
+            windows_sys::core::HRESULT { guard(|| T::DeleteHeader_HTTP_HEADER_ID(unsafe {
+            Object:: < T > ::value_of(this) }, ulHeaderIndex), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn DeleteHeader < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
+            pszHeaderName : windows_sys::core::PCSTR) -> windows_sys::core::HRESULT {
+            guard(|| T::DeleteHeader(unsafe { Object:: < T > ::value_of(this) },
+            pszHeaderName), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn GetHeader_HTTP_HEADER_ID < T : IHttpResponse_Impl > (this : * const
+            IHttpResponse, ulHeaderIndex :
+            windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, pcchHeaderValue :
+            *mut u16) -> windows_sys::core::PCSTR { guard(||
+            T::GetHeader_HTTP_HEADER_ID(unsafe { Object:: < T > ::value_of(this) },
+            ulHeaderIndex, pcchHeaderValue), || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetHeader < T : IHttpResponse_Impl > (this : *const IHttpResponse,
+            pszHeaderName : windows_sys::core::PCSTR, pcchHeaderValue : *mut u16) ->
+            windows_sys::core::PCSTR { guard(|| T::GetHeader(unsafe { Object:: < T >
+            ::value_of(this) }, pszHeaderName, pcchHeaderValue), || ::core::ptr::null())
+            }
+        }
+        member_thunk! {
+            fn Clear < T : IHttpResponse_Impl > (this : *mut IHttpResponse,) -> () {
+            guard(|| T::Clear(unsafe { Object:: < T > ::value_of(this) },), || ()) }
+        }
+        member_thunk! {
+            fn ClearHeaders < T : IHttpResponse_Impl > (this : *mut IHttpResponse,) ->
+            () { guard(|| T::ClearHeaders(unsafe { Object:: < T > ::value_of(this) },),
+            || ()) }
+        }
+        member_thunk! {
+            fn SetNeedDisconnect < T : IHttpResponse_Impl > (this : *mut IHttpResponse,)
+            -> () { guard(|| T::SetNeedDisconnect(unsafe { Object:: < T >
+            ::value_of(this) },), || ()) }
+        }
+        member_thunk! {
+            fn ResetConnection < T : IHttpResponse_Impl > (this : *mut IHttpResponse,)
+            -> () { guard(|| T::ResetConnection(unsafe { Object:: < T > ::value_of(this)
+            },), || ()) }
+        }
+        member_thunk! {
+            fn DisableKernelCache < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
+            reason : u32) -> () { guard(|| T::DisableKernelCache(unsafe { Object:: < T >
+            ::value_of(this) }, reason), || ()) }
+        }
+        member_thunk! {
+            fn GetKernelCacheEnabled < T : IHttpResponse_Impl > (this : * const
+            IHttpResponse,) -> windows_sys::core::BOOL { guard(||
+            T::GetKernelCacheEnabled(unsafe { Object:: < T > ::value_of(this) },), || 0)
+            }
+        }
+        member_thunk! {
+            fn SuppressHeaders < T : IHttpResponse_Impl > (this : *mut IHttpResponse,)
+            -> () { guard(|| T::SuppressHeaders(unsafe { Object:: < T > ::value_of(this)
+            },), || ()) }
+        }
+        member_thunk! {
+            fn GetHeadersSuppressed < T : IHttpResponse_Impl > (this : * const
+            IHttpResponse,) -> windows_sys::core::BOOL { guard(||
+            T::GetHeadersSuppressed(unsafe { Object:: < T > ::value_of(this) },), || 0) }
+        }
+        member_thunk! {
+            fn Flush < T : IHttpResponse_Impl > (this : *mut IHttpResponse, fAsync :
+            windows_sys::core::BOOL, fMoreData : windows_sys::core::BOOL, pcbSent : * mut
+            u32, pfCompletionExpected : *mut windows_sys::core::BOOL) ->
+            windows_sys::core::HRESULT { guard(|| T::Flush(unsafe { Object:: < T >
+            ::value_of(this) }, fAsync, fMoreData, pcbSent, pfCompletionExpected), || -
+            2147467259i32) }
+        }
+        member_thunk! {
+            fn Redirect < T : IHttpResponse_Impl > (this : *mut IHttpResponse, pszUrl :
+            windows_sys::core::PCSTR, fResetStatusCode : windows_sys::core::BOOL,
+            fIncludeParameters : windows_sys::core::BOOL) -> windows_sys::core::HRESULT {
+            guard(|| T::Redirect(unsafe { Object:: < T > ::value_of(this) }, pszUrl,
+            fResetStatusCode, fIncludeParameters), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn WriteEntityChunkByReference < T : IHttpResponse_Impl > (this : * mut
+            IHttpResponse, pDataChunk : * mut
+            windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, lInsertPosition
+            : i32) -> windows_sys::core::HRESULT { guard(||
+            T::WriteEntityChunkByReference(unsafe { Object:: < T > ::value_of(this) },
+            pDataChunk, lInsertPosition), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn WriteEntityChunks < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
+            pDataChunks : * mut
+            windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, nChunks : u32,
+            fAsync : windows_sys::core::BOOL, fMoreData : windows_sys::core::BOOL,
+            pcbSent : *mut u32, pfCompletionExpected : *mut windows_sys::core::BOOL) ->
+            windows_sys::core::HRESULT { guard(|| T::WriteEntityChunks(unsafe { Object::
+            < T > ::value_of(this) }, pDataChunks, nChunks, fAsync, fMoreData, pcbSent,
+            pfCompletionExpected), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn DisableBuffering < T : IHttpResponse_Impl > (this : *mut IHttpResponse,)
+            -> () { guard(|| T::DisableBuffering(unsafe { Object:: < T > ::value_of(this)
+            },), || ()) }
+        }
+        member_thunk! {
+            fn GetStatus < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
+            pStatusCode : *mut u16, pSubStatus : *mut u16, ppszReason : * mut
+            windows_sys::core::PCSTR, pcchReason : *mut u16, phrErrorToReport : * mut
+            windows_sys::core::HRESULT, ppszModule : *mut windows_sys::core::PCWSTR,
+            pdwNotification : *mut u32, ppException : *mut * mut
+            IAppHostConfigException, pfTrySkipCustomErrors : * mut
+            windows_sys::core::BOOL) -> () { guard(|| T::GetStatus(unsafe { Object:: < T
+            > ::value_of(this) }, pStatusCode, pSubStatus, ppszReason, pcchReason,
+            phrErrorToReport, ppszModule, pdwNotification, ppException,
+            pfTrySkipCustomErrors), || ()) }
+        }
+        member_thunk! {
+            fn SetErrorDescription < T : IHttpResponse_Impl > (this : * mut
+            IHttpResponse, pszDescription : windows_sys::core::PCWSTR, cchDescription :
+            u32, fHtmlEncode : windows_sys::core::BOOL) -> windows_sys::core::HRESULT {
+            guard(|| T::SetErrorDescription(unsafe { Object:: < T > ::value_of(this) },
+            pszDescription, cchDescription, fHtmlEncode), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn GetErrorDescription < T : IHttpResponse_Impl > (this : * mut
+            IHttpResponse, pcchDescription : *mut u32) -> windows_sys::core::PCWSTR {
+            guard(|| T::GetErrorDescription(unsafe { Object:: < T > ::value_of(this) },
+            pcchDescription), || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetHeaderChanges < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
+            dwOldChangeNumber : u32, pdwNewChangeNumber : *mut u32, knownHeaderSnapshot
+            : *mut windows_sys::core::PCSTR, pdwUnknownHeaderSnapshot : *mut u32,
+            ppUnknownHeaderNameSnapshot : *mut *mut windows_sys::core::PCSTR,
+            ppUnknownHeaderValueSnapshot : *mut *mut windows_sys::core::PCSTR,
+            diffedKnownHeaderIndices : *mut u32, pdwDiffedUnknownHeaders : *mut u32,
+            ppDiffedUnknownHeaderIndices : *mut *mut u32) -> windows_sys::core::HRESULT
+            { guard(|| T::GetHeaderChanges(unsafe { Object:: < T > ::value_of(this) },
+            dwOldChangeNumber, pdwNewChangeNumber, knownHeaderSnapshot,
+            pdwUnknownHeaderSnapshot, ppUnknownHeaderNameSnapshot,
+            ppUnknownHeaderValueSnapshot, diffedKnownHeaderIndices,
+            pdwDiffedUnknownHeaders, ppDiffedUnknownHeaderIndices), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn CloseConnection < T : IHttpResponse_Impl > (this : *mut IHttpResponse,)
+            -> () { guard(|| T::CloseConnection(unsafe { Object:: < T > ::value_of(this)
+            },), || ()) }
+        }
+        Self {
+            GetRawHttpResponse_const: GetRawHttpResponse_const::<T>,
+            GetRawHttpResponse: GetRawHttpResponse::<T>,
+            GetCachePolicy: GetCachePolicy::<T>,
+            SetStatus: SetStatus::<T>,
+            SetHeader_HTTP_HEADER_ID: SetHeader_HTTP_HEADER_ID::<T>,
+            SetHeader: SetHeader::<T>,
+            DeleteHeader_HTTP_HEADER_ID: DeleteHeader_HTTP_HEADER_ID::<T>,
+            DeleteHeader: DeleteHeader::<T>,
+            GetHeader_HTTP_HEADER_ID: GetHeader_HTTP_HEADER_ID::<T>,
+            GetHeader: GetHeader::<T>,
+            Clear: Clear::<T>,
+            ClearHeaders: ClearHeaders::<T>,
+            SetNeedDisconnect: SetNeedDisconnect::<T>,
+            ResetConnection: ResetConnection::<T>,
+            DisableKernelCache: DisableKernelCache::<T>,
+            GetKernelCacheEnabled: GetKernelCacheEnabled::<T>,
+            SuppressHeaders: SuppressHeaders::<T>,
+            GetHeadersSuppressed: GetHeadersSuppressed::<T>,
+            Flush: Flush::<T>,
+            Redirect: Redirect::<T>,
+            WriteEntityChunkByReference: WriteEntityChunkByReference::<T>,
+            WriteEntityChunks: WriteEntityChunks::<T>,
+            DisableBuffering: DisableBuffering::<T>,
+            GetStatus: GetStatus::<T>,
+            SetErrorDescription: SetErrorDescription::<T>,
+            GetErrorDescription: GetErrorDescription::<T>,
+            GetHeaderChanges: GetHeaderChanges::<T>,
+            CloseConnection: CloseConnection::<T>,
+        }
+    }
+}
 /// C++ class `IHttpResponse2` (derives from [`IHttpResponse`])
 ///
 /// An object pointer: its first word points at a [`IHttpResponse2_Vtbl`] of 30 slot(s).
@@ -1574,6 +6374,176 @@ pub struct IHttpResponse2_Vtbl {
         windows_sys::core::BOOL) -> windows_sys::core::HRESULT
     ),
 }
+impl IHttpResponse2 {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual HRESULT WriteEntityChunks(HTTP_DATA_CHUNK * pDataChunks, DWORD nChunks, BOOL fAsync, BOOL fMoreData, PFN_ASYNC_COMPLETION pfnCompletionCallback, void * pvCompletionContext, DWORD * pcbSent, BOOL * pfCompletionExpected = NULL) = 0`
+    ///
+    /// Slot 28 of `IHttpResponse2`'s vtable: byte offset 224 on x86_64, 112 on x86.
+    ///
+    /// Default arguments in C++: `pfCompletionExpected = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse2-writeentitychunks-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse2` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn WriteEntityChunks_PFN_ASYNC_COMPLETION(
+        &self,
+        pDataChunks: *mut windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK,
+        nChunks: u32,
+        fAsync: windows_sys::core::BOOL,
+        fMoreData: windows_sys::core::BOOL,
+        pfnCompletionCallback: PFN_ASYNC_COMPLETION,
+        pvCompletionContext: *mut ::core::ffi::c_void,
+        pcbSent: *mut u32,
+        pfCompletionExpected: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .WriteEntityChunks_PFN_ASYNC_COMPLETION)(
+            self.as_raw(),
+            pDataChunks,
+            nChunks,
+            fAsync,
+            fMoreData,
+            pfnCompletionCallback,
+            pvCompletionContext,
+            pcbSent,
+            pfCompletionExpected,
+        )
+    }
+    /// `virtual HRESULT Flush(BOOL fAsync, BOOL fMoreData, PFN_ASYNC_COMPLETION pfnCompletionCallback, void * pvCompletionContext, DWORD * pcbSent, BOOL * pfCompletionExpected = NULL) = 0`
+    ///
+    /// Slot 29 of `IHttpResponse2`'s vtable: byte offset 232 on x86_64, 116 on x86.
+    ///
+    /// Default arguments in C++: `pfCompletionExpected = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse2-flush-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse2` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn Flush_PFN_ASYNC_COMPLETION(
+        &self,
+        fAsync: windows_sys::core::BOOL,
+        fMoreData: windows_sys::core::BOOL,
+        pfnCompletionCallback: PFN_ASYNC_COMPLETION,
+        pvCompletionContext: *mut ::core::ffi::c_void,
+        pcbSent: *mut u32,
+        pfCompletionExpected: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .Flush_PFN_ASYNC_COMPLETION)(
+            self.as_raw(),
+            fAsync,
+            fMoreData,
+            pfnCompletionCallback,
+            pvCompletionContext,
+            pcbSent,
+            pfCompletionExpected,
+        )
+    }
+}
+/// Upcast: a `IHttpResponse2` is a `IHttpResponse` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IHttpResponse2 {
+    type Target = IHttpResponse;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpResponse {
+        unsafe { &*(self as *const Self as *const IHttpResponse) }
+    }
+}
+/// Implement C++ `IHttpResponse2` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpResponse2_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpResponse2_Impl: IHttpResponse_Impl {
+    /// `virtual HRESULT WriteEntityChunks(HTTP_DATA_CHUNK * pDataChunks, DWORD nChunks, BOOL fAsync, BOOL fMoreData, PFN_ASYNC_COMPLETION pfnCompletionCallback, void * pvCompletionContext, DWORD * pcbSent, BOOL * pfCompletionExpected = NULL) = 0`
+    ///
+    /// Slot 28 of `IHttpResponse2`'s vtable: byte offset 224 on x86_64, 112 on x86.
+    ///
+    /// Default arguments in C++: `pfCompletionExpected = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse2-writeentitychunks-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn WriteEntityChunks_PFN_ASYNC_COMPLETION(
+        &self,
+        pDataChunks: *mut windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK,
+        nChunks: u32,
+        fAsync: windows_sys::core::BOOL,
+        fMoreData: windows_sys::core::BOOL,
+        pfnCompletionCallback: PFN_ASYNC_COMPLETION,
+        pvCompletionContext: *mut ::core::ffi::c_void,
+        pcbSent: *mut u32,
+        pfCompletionExpected: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT Flush(BOOL fAsync, BOOL fMoreData, PFN_ASYNC_COMPLETION pfnCompletionCallback, void * pvCompletionContext, DWORD * pcbSent, BOOL * pfCompletionExpected = NULL) = 0`
+    ///
+    /// Slot 29 of `IHttpResponse2`'s vtable: byte offset 232 on x86_64, 116 on x86.
+    ///
+    /// Default arguments in C++: `pfCompletionExpected = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse2-flush-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn Flush_PFN_ASYNC_COMPLETION(
+        &self,
+        fAsync: windows_sys::core::BOOL,
+        fMoreData: windows_sys::core::BOOL,
+        pfnCompletionCallback: PFN_ASYNC_COMPLETION,
+        pvCompletionContext: *mut ::core::ffi::c_void,
+        pcbSent: *mut u32,
+        pfCompletionExpected: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT;
+}
+impl IHttpResponse2_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpResponse2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpResponse2_Impl>() -> Self {
+        member_thunk! {
+            fn WriteEntityChunks_PFN_ASYNC_COMPLETION < T : IHttpResponse2_Impl > (this :
+            *mut IHttpResponse2, pDataChunks : * mut
+            windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, nChunks : u32,
+            fAsync : windows_sys::core::BOOL, fMoreData : windows_sys::core::BOOL,
+            pfnCompletionCallback : PFN_ASYNC_COMPLETION, pvCompletionContext : * mut
+            ::core::ffi::c_void, pcbSent : *mut u32, pfCompletionExpected : * mut
+            windows_sys::core::BOOL) -> windows_sys::core::HRESULT { guard(||
+            T::WriteEntityChunks_PFN_ASYNC_COMPLETION(unsafe { Object:: < T >
+            ::value_of(this) }, pDataChunks, nChunks, fAsync, fMoreData,
+            pfnCompletionCallback, pvCompletionContext, pcbSent, pfCompletionExpected),
+            || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn Flush_PFN_ASYNC_COMPLETION < T : IHttpResponse2_Impl > (this : * mut
+            IHttpResponse2, fAsync : windows_sys::core::BOOL, fMoreData :
+            windows_sys::core::BOOL, pfnCompletionCallback : PFN_ASYNC_COMPLETION,
+            pvCompletionContext : *mut ::core::ffi::c_void, pcbSent : *mut u32,
+            pfCompletionExpected : *mut windows_sys::core::BOOL) ->
+            windows_sys::core::HRESULT { guard(|| T::Flush_PFN_ASYNC_COMPLETION(unsafe {
+            Object:: < T > ::value_of(this) }, fAsync, fMoreData, pfnCompletionCallback,
+            pvCompletionContext, pcbSent, pfCompletionExpected), || - 2147467259i32) }
+        }
+        Self {
+            base__: IHttpResponse_Vtbl::new::<T>(),
+            WriteEntityChunks_PFN_ASYNC_COMPLETION: WriteEntityChunks_PFN_ASYNC_COMPLETION::<
+                T,
+            >,
+            Flush_PFN_ASYNC_COMPLETION: Flush_PFN_ASYNC_COMPLETION::<T>,
+        }
+    }
+}
 /// C++ class `IHttpResponse3` (derives from [`IHttpResponse2`])
 ///
 /// An object pointer: its first word points at a [`IHttpResponse3_Vtbl`] of 31 slot(s).
@@ -1602,6 +6572,99 @@ pub struct IHttpResponse3_Vtbl {
         windows_sys::core::PCWSTR, u32, *mut windows_sys::core::PCSTR, * mut
         windows_sys::core::PCSTR) -> windows_sys::core::HRESULT
     ),
+}
+impl IHttpResponse3 {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual HRESULT PushPromise(PCSTR pszVerb, PCWSTR pwszPath, PCWSTR pwszQuery, DWORD cHeaders, PCSTR * rgHeaderNames, PCSTR * rgHeaderValues) = 0`
+    ///
+    /// Slot 30 of `IHttpResponse3`'s vtable: byte offset 240 on x86_64, 120 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse3-pushpromise-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse3` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn PushPromise(
+        &self,
+        pszVerb: windows_sys::core::PCSTR,
+        pwszPath: windows_sys::core::PCWSTR,
+        pwszQuery: windows_sys::core::PCWSTR,
+        cHeaders: u32,
+        rgHeaderNames: *mut windows_sys::core::PCSTR,
+        rgHeaderValues: *mut windows_sys::core::PCSTR,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .PushPromise)(
+            self.as_raw(),
+            pszVerb,
+            pwszPath,
+            pwszQuery,
+            cHeaders,
+            rgHeaderNames,
+            rgHeaderValues,
+        )
+    }
+}
+/// Upcast: a `IHttpResponse3` is a `IHttpResponse2` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IHttpResponse3 {
+    type Target = IHttpResponse2;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpResponse2 {
+        unsafe { &*(self as *const Self as *const IHttpResponse2) }
+    }
+}
+/// Implement C++ `IHttpResponse3` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpResponse3_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpResponse3_Impl: IHttpResponse2_Impl {
+    /// `virtual HRESULT PushPromise(PCSTR pszVerb, PCWSTR pwszPath, PCWSTR pwszQuery, DWORD cHeaders, PCSTR * rgHeaderNames, PCSTR * rgHeaderValues) = 0`
+    ///
+    /// Slot 30 of `IHttpResponse3`'s vtable: byte offset 240 on x86_64, 120 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse3-pushpromise-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn PushPromise(
+        &self,
+        pszVerb: windows_sys::core::PCSTR,
+        pwszPath: windows_sys::core::PCWSTR,
+        pwszQuery: windows_sys::core::PCWSTR,
+        cHeaders: u32,
+        rgHeaderNames: *mut windows_sys::core::PCSTR,
+        rgHeaderValues: *mut windows_sys::core::PCSTR,
+    ) -> windows_sys::core::HRESULT;
+}
+impl IHttpResponse3_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpResponse3_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpResponse3_Impl>() -> Self {
+        member_thunk! {
+            fn PushPromise < T : IHttpResponse3_Impl > (this : *mut IHttpResponse3,
+            pszVerb : windows_sys::core::PCSTR, pwszPath : windows_sys::core::PCWSTR,
+            pwszQuery : windows_sys::core::PCWSTR, cHeaders : u32, rgHeaderNames : * mut
+            windows_sys::core::PCSTR, rgHeaderValues : *mut windows_sys::core::PCSTR) ->
+            windows_sys::core::HRESULT { guard(|| T::PushPromise(unsafe { Object:: < T >
+            ::value_of(this) }, pszVerb, pwszPath, pwszQuery, cHeaders, rgHeaderNames,
+            rgHeaderValues), || - 2147467259i32) }
+        }
+        Self {
+            base__: IHttpResponse2_Vtbl::new::<T>(),
+            PushPromise: PushPromise::<T>,
+        }
+    }
 }
 /// C++ class `IHttpResponse4` (derives from [`IHttpResponse3`])
 ///
@@ -1663,6 +6726,225 @@ pub struct IHttpResponse4_Vtbl {
         (*mut IHttpResponse4, windows_sys::core::PCSTR, windows_sys::core::PCSTR, u16,
         windows_sys::core::BOOL) -> windows_sys::core::HRESULT
     ),
+}
+impl IHttpResponse4 {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual HRESULT DeleteTrailer(PCSTR pszHeaderName) = 0`
+    ///
+    /// Slot 31 of `IHttpResponse4`'s vtable: byte offset 248 on x86_64, 124 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse4-deletetrailer-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse4` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn DeleteTrailer(
+        &self,
+        pszHeaderName: windows_sys::core::PCSTR,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).DeleteTrailer)(self.as_raw(), pszHeaderName)
+    }
+    /// `virtual PCSTR GetTrailer(PCSTR pszHeaderName, USHORT * pcchHeaderValue = NULL) const = 0`
+    ///
+    /// Slot 32 of `IHttpResponse4`'s vtable: byte offset 256 on x86_64, 128 on x86.
+    ///
+    /// Default arguments in C++: `pcchHeaderValue = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse4-gettrailer-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse4` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetTrailer(
+        &self,
+        pszHeaderName: windows_sys::core::PCSTR,
+        pcchHeaderValue: *mut u16,
+    ) -> windows_sys::core::PCSTR {
+        ((*self.vtable).GetTrailer)(self as *const Self, pszHeaderName, pcchHeaderValue)
+    }
+    /// `virtual void ResetStream(ULONG errorCode) = 0`
+    ///
+    /// Slot 33 of `IHttpResponse4`'s vtable: byte offset 264 on x86_64, 132 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse4-resetstream-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse4` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn ResetStream(&self, errorCode: u32) {
+        ((*self.vtable).ResetStream)(self.as_raw(), errorCode)
+    }
+    /// `virtual void SetNeedGoAway() = 0`
+    ///
+    /// Slot 34 of `IHttpResponse4`'s vtable: byte offset 272 on x86_64, 136 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse4-setneedgoaway-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse4` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetNeedGoAway(&self) {
+        ((*self.vtable).SetNeedGoAway)(self.as_raw())
+    }
+    /// `virtual HRESULT SetTrailer(PCSTR pszHeaderName, PCSTR pszHeaderValue, USHORT cchHeaderValue, BOOL fReplace) = 0`
+    ///
+    /// Slot 35 of `IHttpResponse4`'s vtable: byte offset 280 on x86_64, 140 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse4-settrailer-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpResponse4` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetTrailer(
+        &self,
+        pszHeaderName: windows_sys::core::PCSTR,
+        pszHeaderValue: windows_sys::core::PCSTR,
+        cchHeaderValue: u16,
+        fReplace: windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .SetTrailer)(
+            self.as_raw(),
+            pszHeaderName,
+            pszHeaderValue,
+            cchHeaderValue,
+            fReplace,
+        )
+    }
+}
+/// Upcast: a `IHttpResponse4` is a `IHttpResponse3` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IHttpResponse4 {
+    type Target = IHttpResponse3;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpResponse3 {
+        unsafe { &*(self as *const Self as *const IHttpResponse3) }
+    }
+}
+/// Implement C++ `IHttpResponse4` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpResponse4_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpResponse4_Impl: IHttpResponse3_Impl {
+    /// `virtual HRESULT DeleteTrailer(PCSTR pszHeaderName) = 0`
+    ///
+    /// Slot 31 of `IHttpResponse4`'s vtable: byte offset 248 on x86_64, 124 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse4-deletetrailer-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn DeleteTrailer(
+        &self,
+        pszHeaderName: windows_sys::core::PCSTR,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual PCSTR GetTrailer(PCSTR pszHeaderName, USHORT * pcchHeaderValue = NULL) const = 0`
+    ///
+    /// Slot 32 of `IHttpResponse4`'s vtable: byte offset 256 on x86_64, 128 on x86.
+    ///
+    /// Default arguments in C++: `pcchHeaderValue = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse4-gettrailer-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetTrailer(
+        &self,
+        pszHeaderName: windows_sys::core::PCSTR,
+        pcchHeaderValue: *mut u16,
+    ) -> windows_sys::core::PCSTR;
+    /// `virtual void ResetStream(ULONG errorCode) = 0`
+    ///
+    /// Slot 33 of `IHttpResponse4`'s vtable: byte offset 264 on x86_64, 132 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse4-resetstream-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn ResetStream(&self, errorCode: u32);
+    /// `virtual void SetNeedGoAway() = 0`
+    ///
+    /// Slot 34 of `IHttpResponse4`'s vtable: byte offset 272 on x86_64, 136 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse4-setneedgoaway-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn SetNeedGoAway(&self);
+    /// `virtual HRESULT SetTrailer(PCSTR pszHeaderName, PCSTR pszHeaderValue, USHORT cchHeaderValue, BOOL fReplace) = 0`
+    ///
+    /// Slot 35 of `IHttpResponse4`'s vtable: byte offset 280 on x86_64, 140 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse4-settrailer-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn SetTrailer(
+        &self,
+        pszHeaderName: windows_sys::core::PCSTR,
+        pszHeaderValue: windows_sys::core::PCSTR,
+        cchHeaderValue: u16,
+        fReplace: windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT;
+}
+impl IHttpResponse4_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpResponse4_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpResponse4_Impl>() -> Self {
+        member_thunk! {
+            fn DeleteTrailer < T : IHttpResponse4_Impl > (this : *mut IHttpResponse4,
+            pszHeaderName : windows_sys::core::PCSTR) -> windows_sys::core::HRESULT {
+            guard(|| T::DeleteTrailer(unsafe { Object:: < T > ::value_of(this) },
+            pszHeaderName), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn GetTrailer < T : IHttpResponse4_Impl > (this : *const IHttpResponse4,
+            pszHeaderName : windows_sys::core::PCSTR, pcchHeaderValue : *mut u16) ->
+            windows_sys::core::PCSTR { guard(|| T::GetTrailer(unsafe { Object:: < T >
+            ::value_of(this) }, pszHeaderName, pcchHeaderValue), || ::core::ptr::null())
+            }
+        }
+        member_thunk! {
+            fn ResetStream < T : IHttpResponse4_Impl > (this : *mut IHttpResponse4,
+            errorCode : u32) -> () { guard(|| T::ResetStream(unsafe { Object:: < T >
+            ::value_of(this) }, errorCode), || ()) }
+        }
+        member_thunk! {
+            fn SetNeedGoAway < T : IHttpResponse4_Impl > (this : *mut IHttpResponse4,)
+            -> () { guard(|| T::SetNeedGoAway(unsafe { Object:: < T > ::value_of(this)
+            },), || ()) }
+        }
+        member_thunk! {
+            fn SetTrailer < T : IHttpResponse4_Impl > (this : *mut IHttpResponse4,
+            pszHeaderName : windows_sys::core::PCSTR, pszHeaderValue :
+            windows_sys::core::PCSTR, cchHeaderValue : u16, fReplace :
+            windows_sys::core::BOOL) -> windows_sys::core::HRESULT { guard(||
+            T::SetTrailer(unsafe { Object:: < T > ::value_of(this) }, pszHeaderName,
+            pszHeaderValue, cchHeaderValue, fReplace), || - 2147467259i32) }
+        }
+        Self {
+            base__: IHttpResponse3_Vtbl::new::<T>(),
+            DeleteTrailer: DeleteTrailer::<T>,
+            GetTrailer: GetTrailer::<T>,
+            ResetStream: ResetStream::<T>,
+            SetNeedGoAway: SetNeedGoAway::<T>,
+            SetTrailer: SetTrailer::<T>,
+        }
+    }
 }
 /// C++ class `IHttpUser`
 ///
@@ -1761,6 +7043,354 @@ pub struct IHttpUser_Vtbl {
         (*mut IHttpUser, windows_sys::core::PCSTR) -> *mut ::core::ffi::c_void
     ),
 }
+impl IHttpUser {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual PCWSTR GetRemoteUserName() = 0`
+    ///
+    /// Slot 0 of `IHttpUser`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpuser-getremoteusername-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpUser` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetRemoteUserName(&self) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetRemoteUserName)(self.as_raw())
+    }
+    /// `virtual PCWSTR GetUserName() = 0`
+    ///
+    /// Slot 1 of `IHttpUser`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// windows.h renames this method to `GetUserNameA` when compiling C++.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpuser-getusername-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpUser` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetUserName(&self) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetUserName)(self.as_raw())
+    }
+    /// `virtual PCWSTR GetAuthenticationType() = 0`
+    ///
+    /// Slot 2 of `IHttpUser`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpuser-getauthenticationtype-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpUser` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetAuthenticationType(&self) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetAuthenticationType)(self.as_raw())
+    }
+    /// `virtual PCWSTR GetPassword() = 0`
+    ///
+    /// Slot 3 of `IHttpUser`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpuser-getpassword-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpUser` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetPassword(&self) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetPassword)(self.as_raw())
+    }
+    /// `virtual HANDLE GetImpersonationToken() = 0`
+    ///
+    /// Slot 4 of `IHttpUser`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpuser-getimpersonationtoken-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpUser` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetImpersonationToken(
+        &self,
+    ) -> windows_sys::Win32::Foundation::HANDLE {
+        ((*self.vtable).GetImpersonationToken)(self.as_raw())
+    }
+    /// `virtual HANDLE GetPrimaryToken() = 0`
+    ///
+    /// Slot 5 of `IHttpUser`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpuser-getprimarytoken-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpUser` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetPrimaryToken(&self) -> windows_sys::Win32::Foundation::HANDLE {
+        ((*self.vtable).GetPrimaryToken)(self.as_raw())
+    }
+    /// `virtual void ReferenceUser() = 0`
+    ///
+    /// Slot 6 of `IHttpUser`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpuser-referenceuser-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpUser` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn ReferenceUser(&self) {
+        ((*self.vtable).ReferenceUser)(self.as_raw())
+    }
+    /// `virtual void DereferenceUser() = 0`
+    ///
+    /// Slot 7 of `IHttpUser`'s vtable: byte offset 56 on x86_64, 28 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpuser-dereferenceuser-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpUser` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn DereferenceUser(&self) {
+        ((*self.vtable).DereferenceUser)(self.as_raw())
+    }
+    /// `virtual BOOL SupportsIsInRole() = 0`
+    ///
+    /// Slot 8 of `IHttpUser`'s vtable: byte offset 64 on x86_64, 32 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpuser-supportsisinrole-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpUser` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SupportsIsInRole(&self) -> windows_sys::core::BOOL {
+        ((*self.vtable).SupportsIsInRole)(self.as_raw())
+    }
+    /// `virtual HRESULT IsInRole(PCWSTR pszRoleName, BOOL * pfInRole) = 0`
+    ///
+    /// Slot 9 of `IHttpUser`'s vtable: byte offset 72 on x86_64, 36 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpuser-isinrole-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpUser` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn IsInRole(
+        &self,
+        pszRoleName: windows_sys::core::PCWSTR,
+        pfInRole: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).IsInRole)(self.as_raw(), pszRoleName, pfInRole)
+    }
+    /// `virtual PVOID GetUserVariable(PCSTR pszVariableName) = 0`
+    ///
+    /// Slot 10 of `IHttpUser`'s vtable: byte offset 80 on x86_64, 40 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpuser-getuservariable-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpUser` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetUserVariable(
+        &self,
+        pszVariableName: windows_sys::core::PCSTR,
+    ) -> *mut ::core::ffi::c_void {
+        ((*self.vtable).GetUserVariable)(self.as_raw(), pszVariableName)
+    }
+}
+/// Implement C++ `IHttpUser` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpUser_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpUser_Impl {
+    /// `virtual PCWSTR GetRemoteUserName() = 0`
+    ///
+    /// Slot 0 of `IHttpUser`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpuser-getremoteusername-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetRemoteUserName(&self) -> windows_sys::core::PCWSTR;
+    /// `virtual PCWSTR GetUserName() = 0`
+    ///
+    /// Slot 1 of `IHttpUser`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// windows.h renames this method to `GetUserNameA` when compiling C++.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpuser-getusername-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetUserName(&self) -> windows_sys::core::PCWSTR;
+    /// `virtual PCWSTR GetAuthenticationType() = 0`
+    ///
+    /// Slot 2 of `IHttpUser`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpuser-getauthenticationtype-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetAuthenticationType(&self) -> windows_sys::core::PCWSTR;
+    /// `virtual PCWSTR GetPassword() = 0`
+    ///
+    /// Slot 3 of `IHttpUser`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpuser-getpassword-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetPassword(&self) -> windows_sys::core::PCWSTR;
+    /// `virtual HANDLE GetImpersonationToken() = 0`
+    ///
+    /// Slot 4 of `IHttpUser`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpuser-getimpersonationtoken-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetImpersonationToken(&self) -> windows_sys::Win32::Foundation::HANDLE;
+    /// `virtual HANDLE GetPrimaryToken() = 0`
+    ///
+    /// Slot 5 of `IHttpUser`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpuser-getprimarytoken-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetPrimaryToken(&self) -> windows_sys::Win32::Foundation::HANDLE;
+    /// `virtual void ReferenceUser() = 0`
+    ///
+    /// Slot 6 of `IHttpUser`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpuser-referenceuser-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn ReferenceUser(&self);
+    /// `virtual void DereferenceUser() = 0`
+    ///
+    /// Slot 7 of `IHttpUser`'s vtable: byte offset 56 on x86_64, 28 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpuser-dereferenceuser-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn DereferenceUser(&self);
+    /// `virtual BOOL SupportsIsInRole() = 0`
+    ///
+    /// Slot 8 of `IHttpUser`'s vtable: byte offset 64 on x86_64, 32 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpuser-supportsisinrole-method)
+    ///
+    /// On panic: returns FALSE.
+    fn SupportsIsInRole(&self) -> windows_sys::core::BOOL;
+    /// `virtual HRESULT IsInRole(PCWSTR pszRoleName, BOOL * pfInRole) = 0`
+    ///
+    /// Slot 9 of `IHttpUser`'s vtable: byte offset 72 on x86_64, 36 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpuser-isinrole-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn IsInRole(
+        &self,
+        pszRoleName: windows_sys::core::PCWSTR,
+        pfInRole: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual PVOID GetUserVariable(PCSTR pszVariableName) = 0`
+    ///
+    /// Slot 10 of `IHttpUser`'s vtable: byte offset 80 on x86_64, 40 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpuser-getuservariable-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetUserVariable(
+        &self,
+        pszVariableName: windows_sys::core::PCSTR,
+    ) -> *mut ::core::ffi::c_void;
+}
+impl IHttpUser_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpUser_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpUser_Impl>() -> Self {
+        member_thunk! {
+            fn GetRemoteUserName < T : IHttpUser_Impl > (this : *mut IHttpUser,) ->
+            windows_sys::core::PCWSTR { guard(|| T::GetRemoteUserName(unsafe { Object:: <
+            T > ::value_of(this) },), || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetUserName < T : IHttpUser_Impl > (this : *mut IHttpUser,) ->
+            windows_sys::core::PCWSTR { guard(|| T::GetUserName(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetAuthenticationType < T : IHttpUser_Impl > (this : *mut IHttpUser,) ->
+            windows_sys::core::PCWSTR { guard(|| T::GetAuthenticationType(unsafe {
+            Object:: < T > ::value_of(this) },), || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetPassword < T : IHttpUser_Impl > (this : *mut IHttpUser,) ->
+            windows_sys::core::PCWSTR { guard(|| T::GetPassword(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetImpersonationToken < T : IHttpUser_Impl > (this : *mut IHttpUser,) ->
+            windows_sys::Win32::Foundation::HANDLE { guard(||
+            T::GetImpersonationToken(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn GetPrimaryToken < T : IHttpUser_Impl > (this : *mut IHttpUser,) ->
+            windows_sys::Win32::Foundation::HANDLE { guard(|| T::GetPrimaryToken(unsafe {
+            Object:: < T > ::value_of(this) },), || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn ReferenceUser < T : IHttpUser_Impl > (this : *mut IHttpUser,) -> () {
+            guard(|| T::ReferenceUser(unsafe { Object:: < T > ::value_of(this) },), ||
+            ()) }
+        }
+        member_thunk! {
+            fn DereferenceUser < T : IHttpUser_Impl > (this : *mut IHttpUser,) -> () {
+            guard(|| T::DereferenceUser(unsafe { Object:: < T > ::value_of(this) },), ||
+            ()) }
+        }
+        member_thunk! {
+            fn SupportsIsInRole < T : IHttpUser_Impl > (this : *mut IHttpUser,) ->
+            windows_sys::core::BOOL { guard(|| T::SupportsIsInRole(unsafe { Object:: < T
+            > ::value_of(this) },), || 0) }
+        }
+        member_thunk! {
+            fn IsInRole < T : IHttpUser_Impl > (this : *mut IHttpUser, pszRoleName :
+            windows_sys::core::PCWSTR, pfInRole : *mut windows_sys::core::BOOL) ->
+            windows_sys::core::HRESULT { guard(|| T::IsInRole(unsafe { Object:: < T >
+            ::value_of(this) }, pszRoleName, pfInRole), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn GetUserVariable < T : IHttpUser_Impl > (this : *mut IHttpUser,
+            pszVariableName : windows_sys::core::PCSTR) -> *mut ::core::ffi::c_void {
+            guard(|| T::GetUserVariable(unsafe { Object:: < T > ::value_of(this) },
+            pszVariableName), || ::core::ptr::null_mut()) }
+        }
+        Self {
+            GetRemoteUserName: GetRemoteUserName::<T>,
+            GetUserName: GetUserName::<T>,
+            GetAuthenticationType: GetAuthenticationType::<T>,
+            GetPassword: GetPassword::<T>,
+            GetImpersonationToken: GetImpersonationToken::<T>,
+            GetPrimaryToken: GetPrimaryToken::<T>,
+            ReferenceUser: ReferenceUser::<T>,
+            DereferenceUser: DereferenceUser::<T>,
+            SupportsIsInRole: SupportsIsInRole::<T>,
+            IsInRole: IsInRole::<T>,
+            GetUserVariable: GetUserVariable::<T>,
+        }
+    }
+}
 /// C++ class `IHttpConnection`
 ///
 /// An object pointer: its first word points at a [`IHttpConnection_Vtbl`] of 3 slot(s).
@@ -1802,6 +7432,123 @@ pub struct IHttpConnection_Vtbl {
     pub GetModuleContextContainer: member_fn!(
         (*mut IHttpConnection) -> *mut IHttpConnectionModuleContextContainer
     ),
+}
+impl IHttpConnection {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual BOOL IsConnected() const = 0`
+    ///
+    /// Slot 0 of `IHttpConnection`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpconnection-isconnected-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpConnection` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn IsConnected(&self) -> windows_sys::core::BOOL {
+        ((*self.vtable).IsConnected)(self as *const Self)
+    }
+    /// `virtual void * AllocateMemory(DWORD cbAllocation) = 0`
+    ///
+    /// Slot 1 of `IHttpConnection`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpconnection-allocatememory-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpConnection` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn AllocateMemory(&self, cbAllocation: u32) -> *mut ::core::ffi::c_void {
+        ((*self.vtable).AllocateMemory)(self.as_raw(), cbAllocation)
+    }
+    /// `virtual IHttpConnectionModuleContextContainer * GetModuleContextContainer() = 0`
+    ///
+    /// Slot 2 of `IHttpConnection`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpconnection-getmodulecontextcontainer-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpConnection` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetModuleContextContainer(
+        &self,
+    ) -> *mut IHttpConnectionModuleContextContainer {
+        ((*self.vtable).GetModuleContextContainer)(self.as_raw())
+    }
+}
+/// Implement C++ `IHttpConnection` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpConnection_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpConnection_Impl {
+    /// `virtual BOOL IsConnected() const = 0`
+    ///
+    /// Slot 0 of `IHttpConnection`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpconnection-isconnected-method)
+    ///
+    /// On panic: returns FALSE.
+    fn IsConnected(&self) -> windows_sys::core::BOOL;
+    /// `virtual void * AllocateMemory(DWORD cbAllocation) = 0`
+    ///
+    /// Slot 1 of `IHttpConnection`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpconnection-allocatememory-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn AllocateMemory(&self, cbAllocation: u32) -> *mut ::core::ffi::c_void;
+    /// `virtual IHttpConnectionModuleContextContainer * GetModuleContextContainer() = 0`
+    ///
+    /// Slot 2 of `IHttpConnection`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpconnection-getmodulecontextcontainer-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetModuleContextContainer(&self) -> *mut IHttpConnectionModuleContextContainer;
+}
+impl IHttpConnection_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpConnection_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpConnection_Impl>() -> Self {
+        member_thunk! {
+            fn IsConnected < T : IHttpConnection_Impl > (this : *const IHttpConnection,)
+            -> windows_sys::core::BOOL { guard(|| T::IsConnected(unsafe { Object:: < T >
+            ::value_of(this) },), || 0) }
+        }
+        member_thunk! {
+            fn AllocateMemory < T : IHttpConnection_Impl > (this : *mut IHttpConnection,
+            cbAllocation : u32) -> *mut ::core::ffi::c_void { guard(||
+            T::AllocateMemory(unsafe { Object:: < T > ::value_of(this) }, cbAllocation),
+            || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn GetModuleContextContainer < T : IHttpConnection_Impl > (this : * mut
+            IHttpConnection,) -> *mut IHttpConnectionModuleContextContainer { guard(||
+            T::GetModuleContextContainer(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        Self {
+            IsConnected: IsConnected::<T>,
+            AllocateMemory: AllocateMemory::<T>,
+            GetModuleContextContainer: GetModuleContextContainer::<T>,
+        }
+    }
 }
 /// C++ class `IHttpTraceContext`
 ///
@@ -1871,6 +7618,231 @@ pub struct IHttpTraceContext_Vtbl {
         windows_sys::core::HRESULT, u8) -> windows_sys::core::HRESULT
     ),
 }
+impl IHttpTraceContext {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual HRESULT GetTraceConfiguration(HTTP_TRACE_CONFIGURATION * pHttpTraceConfiguration) = 0`
+    ///
+    /// Slot 0 of `IHttpTraceContext`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttptracecontext-gettraceconfiguration-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpTraceContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetTraceConfiguration(
+        &self,
+        pHttpTraceConfiguration: *mut windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).GetTraceConfiguration)(self.as_raw(), pHttpTraceConfiguration)
+    }
+    /// `virtual HRESULT SetTraceConfiguration(HTTP_MODULE_ID moduleId, HTTP_TRACE_CONFIGURATION * pHttpTraceConfiguration, DWORD cHttpTraceConfiguration = 1) = 0`
+    ///
+    /// Slot 1 of `IHttpTraceContext`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// Default arguments in C++: `cHttpTraceConfiguration = 1`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttptracecontext-settraceconfiguration-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpTraceContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetTraceConfiguration(
+        &self,
+        moduleId: HTTP_MODULE_ID,
+        pHttpTraceConfiguration: *mut windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION,
+        cHttpTraceConfiguration: u32,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .SetTraceConfiguration)(
+            self.as_raw(),
+            moduleId,
+            pHttpTraceConfiguration,
+            cHttpTraceConfiguration,
+        )
+    }
+    /// `virtual HRESULT RaiseTraceEvent(HTTP_TRACE_EVENT * pTraceEvent) = 0`
+    ///
+    /// Slot 2 of `IHttpTraceContext`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttptracecontext-raisetraceevent-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpTraceContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn RaiseTraceEvent(
+        &self,
+        pTraceEvent: *mut windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).RaiseTraceEvent)(self.as_raw(), pTraceEvent)
+    }
+    /// `virtual LPCGUID GetTraceActivityId() = 0`
+    ///
+    /// Slot 3 of `IHttpTraceContext`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttptracecontext-gettraceactivityid-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpTraceContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetTraceActivityId(&self) -> *const windows_sys::core::GUID {
+        ((*self.vtable).GetTraceActivityId)(self.as_raw())
+    }
+    /// `virtual HRESULT QuickTrace(PCWSTR pszData1, PCWSTR pszData2 = NULL, HRESULT hrLastError = S_OK, UCHAR Level = 4) = 0`
+    ///
+    /// Slot 4 of `IHttpTraceContext`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// Default arguments in C++: `pszData2 = NULL`, `hrLastError = S_OK`, `Level = 4`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttptracecontext-quicktrace-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpTraceContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn QuickTrace(
+        &self,
+        pszData1: windows_sys::core::PCWSTR,
+        pszData2: windows_sys::core::PCWSTR,
+        hrLastError: windows_sys::core::HRESULT,
+        Level: u8,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .QuickTrace)(self.as_raw(), pszData1, pszData2, hrLastError, Level)
+    }
+}
+/// Implement C++ `IHttpTraceContext` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpTraceContext_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpTraceContext_Impl {
+    /// `virtual HRESULT GetTraceConfiguration(HTTP_TRACE_CONFIGURATION * pHttpTraceConfiguration) = 0`
+    ///
+    /// Slot 0 of `IHttpTraceContext`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttptracecontext-gettraceconfiguration-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn GetTraceConfiguration(
+        &self,
+        pHttpTraceConfiguration: *mut windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT SetTraceConfiguration(HTTP_MODULE_ID moduleId, HTTP_TRACE_CONFIGURATION * pHttpTraceConfiguration, DWORD cHttpTraceConfiguration = 1) = 0`
+    ///
+    /// Slot 1 of `IHttpTraceContext`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// Default arguments in C++: `cHttpTraceConfiguration = 1`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttptracecontext-settraceconfiguration-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn SetTraceConfiguration(
+        &self,
+        moduleId: HTTP_MODULE_ID,
+        pHttpTraceConfiguration: *mut windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION,
+        cHttpTraceConfiguration: u32,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT RaiseTraceEvent(HTTP_TRACE_EVENT * pTraceEvent) = 0`
+    ///
+    /// Slot 2 of `IHttpTraceContext`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttptracecontext-raisetraceevent-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn RaiseTraceEvent(
+        &self,
+        pTraceEvent: *mut windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual LPCGUID GetTraceActivityId() = 0`
+    ///
+    /// Slot 3 of `IHttpTraceContext`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttptracecontext-gettraceactivityid-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetTraceActivityId(&self) -> *const windows_sys::core::GUID;
+    /// `virtual HRESULT QuickTrace(PCWSTR pszData1, PCWSTR pszData2 = NULL, HRESULT hrLastError = S_OK, UCHAR Level = 4) = 0`
+    ///
+    /// Slot 4 of `IHttpTraceContext`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// Default arguments in C++: `pszData2 = NULL`, `hrLastError = S_OK`, `Level = 4`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttptracecontext-quicktrace-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn QuickTrace(
+        &self,
+        pszData1: windows_sys::core::PCWSTR,
+        pszData2: windows_sys::core::PCWSTR,
+        hrLastError: windows_sys::core::HRESULT,
+        Level: u8,
+    ) -> windows_sys::core::HRESULT;
+}
+impl IHttpTraceContext_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpTraceContext_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpTraceContext_Impl>() -> Self {
+        member_thunk! {
+            fn GetTraceConfiguration < T : IHttpTraceContext_Impl > (this : * mut
+            IHttpTraceContext, pHttpTraceConfiguration : * mut
+            windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION) ->
+            windows_sys::core::HRESULT { guard(|| T::GetTraceConfiguration(unsafe {
+            Object:: < T > ::value_of(this) }, pHttpTraceConfiguration), || -
+            2147467259i32) }
+        }
+        member_thunk! {
+            fn SetTraceConfiguration < T : IHttpTraceContext_Impl > (this : * mut
+            IHttpTraceContext, moduleId : HTTP_MODULE_ID, pHttpTraceConfiguration : * mut
+            windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION,
+            cHttpTraceConfiguration : u32) -> windows_sys::core::HRESULT { guard(||
+            T::SetTraceConfiguration(unsafe { Object:: < T > ::value_of(this) },
+            moduleId, pHttpTraceConfiguration, cHttpTraceConfiguration), || -
+            2147467259i32) }
+        }
+        member_thunk! {
+            fn RaiseTraceEvent < T : IHttpTraceContext_Impl > (this : * mut
+            IHttpTraceContext, pTraceEvent : * mut
+            windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT) ->
+            windows_sys::core::HRESULT { guard(|| T::RaiseTraceEvent(unsafe { Object:: <
+            T > ::value_of(this) }, pTraceEvent), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn GetTraceActivityId < T : IHttpTraceContext_Impl > (this : * mut
+            IHttpTraceContext,) -> *const windows_sys::core::GUID { guard(||
+            T::GetTraceActivityId(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn QuickTrace < T : IHttpTraceContext_Impl > (this : *mut IHttpTraceContext,
+            pszData1 : windows_sys::core::PCWSTR, pszData2 : windows_sys::core::PCWSTR,
+            hrLastError : windows_sys::core::HRESULT, Level : u8) ->
+            windows_sys::core::HRESULT { guard(|| T::QuickTrace(unsafe { Object:: < T >
+            ::value_of(this) }, pszData1, pszData2, hrLastError, Level), || -
+            2147467259i32) }
+        }
+        Self {
+            GetTraceConfiguration: GetTraceConfiguration::<T>,
+            SetTraceConfiguration: SetTraceConfiguration::<T>,
+            RaiseTraceEvent: RaiseTraceEvent::<T>,
+            GetTraceActivityId: GetTraceActivityId::<T>,
+            QuickTrace: QuickTrace::<T>,
+        }
+    }
+}
 /// C++ class `IHttpCacheKey`
 ///
 /// An object pointer: its first word points at a [`IHttpCacheKey_Vtbl`] of 5 slot(s).
@@ -1926,6 +7898,187 @@ pub struct IHttpCacheKey_Vtbl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachekey-enum-method)
     pub Enum: member_fn!((*mut IHttpCacheKey, *mut IHttpCacheSpecificData) -> ()),
+}
+impl IHttpCacheKey {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual DWORD GetHash() const = 0`
+    ///
+    /// Slot 0 of `IHttpCacheKey`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachekey-gethash-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCacheKey` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetHash(&self) -> u32 {
+        ((*self.vtable).GetHash)(self as *const Self)
+    }
+    /// `virtual PCWSTR GetCacheName() const = 0`
+    ///
+    /// Slot 1 of `IHttpCacheKey`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachekey-getcachename-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCacheKey` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetCacheName(&self) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetCacheName)(self as *const Self)
+    }
+    /// `virtual bool GetIsEqual(IHttpCacheKey * pCacheCompareKey) const = 0`
+    ///
+    /// Slot 2 of `IHttpCacheKey`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachekey-getisequal-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCacheKey` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetIsEqual(&self, pCacheCompareKey: *mut IHttpCacheKey) -> bool {
+        ((*self.vtable).GetIsEqual)(self as *const Self, pCacheCompareKey)
+    }
+    /// `virtual bool GetIsPrefix(IHttpCacheKey * pCacheCompareKey) const = 0`
+    ///
+    /// Slot 3 of `IHttpCacheKey`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachekey-getisprefix-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCacheKey` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetIsPrefix(&self, pCacheCompareKey: *mut IHttpCacheKey) -> bool {
+        ((*self.vtable).GetIsPrefix)(self as *const Self, pCacheCompareKey)
+    }
+    /// `virtual void Enum(IHttpCacheSpecificData * pCacheData) = 0`
+    ///
+    /// Slot 4 of `IHttpCacheKey`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachekey-enum-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCacheKey` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn Enum(&self, pCacheData: *mut IHttpCacheSpecificData) {
+        ((*self.vtable).Enum)(self.as_raw(), pCacheData)
+    }
+}
+/// Implement C++ `IHttpCacheKey` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpCacheKey_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpCacheKey_Impl {
+    /// `virtual DWORD GetHash() const = 0`
+    ///
+    /// Slot 0 of `IHttpCacheKey`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachekey-gethash-method)
+    ///
+    /// On panic: aborts the process (no safe failure value).
+    fn GetHash(&self) -> u32;
+    /// `virtual PCWSTR GetCacheName() const = 0`
+    ///
+    /// Slot 1 of `IHttpCacheKey`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachekey-getcachename-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetCacheName(&self) -> windows_sys::core::PCWSTR;
+    /// `virtual bool GetIsEqual(IHttpCacheKey * pCacheCompareKey) const = 0`
+    ///
+    /// Slot 2 of `IHttpCacheKey`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachekey-getisequal-method)
+    ///
+    /// On panic: aborts the process (no safe failure value).
+    fn GetIsEqual(&self, pCacheCompareKey: *mut IHttpCacheKey) -> bool;
+    /// `virtual bool GetIsPrefix(IHttpCacheKey * pCacheCompareKey) const = 0`
+    ///
+    /// Slot 3 of `IHttpCacheKey`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachekey-getisprefix-method)
+    ///
+    /// On panic: aborts the process (no safe failure value).
+    fn GetIsPrefix(&self, pCacheCompareKey: *mut IHttpCacheKey) -> bool;
+    /// `virtual void Enum(IHttpCacheSpecificData * pCacheData) = 0`
+    ///
+    /// Slot 4 of `IHttpCacheKey`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachekey-enum-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn Enum(&self, pCacheData: *mut IHttpCacheSpecificData);
+}
+impl IHttpCacheKey_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpCacheKey_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpCacheKey_Impl>() -> Self {
+        member_thunk! {
+            fn GetHash < T : IHttpCacheKey_Impl > (this : *const IHttpCacheKey,) -> u32
+            { guard(|| T::GetHash(unsafe { Object:: < T > ::value_of(this) },), ||
+            abort()) }
+        }
+        member_thunk! {
+            fn GetCacheName < T : IHttpCacheKey_Impl > (this : *const IHttpCacheKey,) ->
+            windows_sys::core::PCWSTR { guard(|| T::GetCacheName(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetIsEqual < T : IHttpCacheKey_Impl > (this : *const IHttpCacheKey,
+            pCacheCompareKey : *mut IHttpCacheKey) -> bool { guard(||
+            T::GetIsEqual(unsafe { Object:: < T > ::value_of(this) }, pCacheCompareKey),
+            || abort()) }
+        }
+        member_thunk! {
+            fn GetIsPrefix < T : IHttpCacheKey_Impl > (this : *const IHttpCacheKey,
+            pCacheCompareKey : *mut IHttpCacheKey) -> bool { guard(||
+            T::GetIsPrefix(unsafe { Object:: < T > ::value_of(this) }, pCacheCompareKey),
+            || abort()) }
+        }
+        member_thunk! {
+            fn Enum < T : IHttpCacheKey_Impl > (this : *mut IHttpCacheKey, pCacheData :
+            *mut IHttpCacheSpecificData) -> () { guard(|| T::Enum(unsafe { Object:: < T
+            > ::value_of(this) }, pCacheData), || ()) }
+        }
+        Self {
+            GetHash: GetHash::<T>,
+            GetCacheName: GetCacheName::<T>,
+            GetIsEqual: GetIsEqual::<T>,
+            GetIsPrefix: GetIsPrefix::<T>,
+            Enum: Enum::<T>,
+        }
+    }
 }
 /// C++ class `IHttpCacheSpecificData`
 ///
@@ -1995,6 +8148,233 @@ pub struct IHttpCacheSpecificData_Vtbl {
         (*const IHttpCacheSpecificData) -> windows_sys::core::BOOL
     ),
 }
+impl IHttpCacheSpecificData {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual IHttpCacheKey * GetCacheKey() const = 0`
+    ///
+    /// Slot 0 of `IHttpCacheSpecificData`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachespecificdata-getcachekey-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCacheSpecificData` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetCacheKey(&self) -> *mut IHttpCacheKey {
+        ((*self.vtable).GetCacheKey)(self as *const Self)
+    }
+    /// `virtual void ReferenceCacheData() = 0`
+    ///
+    /// Slot 1 of `IHttpCacheSpecificData`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachespecificdata-referencecachedata-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCacheSpecificData` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn ReferenceCacheData(&self) {
+        ((*self.vtable).ReferenceCacheData)(self.as_raw())
+    }
+    /// `virtual void DereferenceCacheData() = 0`
+    ///
+    /// Slot 2 of `IHttpCacheSpecificData`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachespecificdata-dereferencecachedata-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCacheSpecificData` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn DereferenceCacheData(&self) {
+        ((*self.vtable).DereferenceCacheData)(self.as_raw())
+    }
+    /// `virtual void ResetTTL() = 0`
+    ///
+    /// Slot 3 of `IHttpCacheSpecificData`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachespecificdata-resetttl-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCacheSpecificData` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn ResetTTL(&self) {
+        ((*self.vtable).ResetTTL)(self.as_raw())
+    }
+    /// `virtual void DecrementTTL(BOOL * pfTTLExpired) = 0`
+    ///
+    /// Slot 4 of `IHttpCacheSpecificData`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachespecificdata-decrementttl-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCacheSpecificData` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn DecrementTTL(&self, pfTTLExpired: *mut windows_sys::core::BOOL) {
+        ((*self.vtable).DecrementTTL)(self.as_raw(), pfTTLExpired)
+    }
+    /// `virtual void SetFlushed() = 0`
+    ///
+    /// Slot 5 of `IHttpCacheSpecificData`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachespecificdata-setflushed-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCacheSpecificData` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetFlushed(&self) {
+        ((*self.vtable).SetFlushed)(self.as_raw())
+    }
+    /// `virtual BOOL GetFlushed() const = 0`
+    ///
+    /// Slot 6 of `IHttpCacheSpecificData`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachespecificdata-getflushed-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCacheSpecificData` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetFlushed(&self) -> windows_sys::core::BOOL {
+        ((*self.vtable).GetFlushed)(self as *const Self)
+    }
+}
+/// Implement C++ `IHttpCacheSpecificData` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpCacheSpecificData_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpCacheSpecificData_Impl {
+    /// `virtual IHttpCacheKey * GetCacheKey() const = 0`
+    ///
+    /// Slot 0 of `IHttpCacheSpecificData`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachespecificdata-getcachekey-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetCacheKey(&self) -> *mut IHttpCacheKey;
+    /// `virtual void ReferenceCacheData() = 0`
+    ///
+    /// Slot 1 of `IHttpCacheSpecificData`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachespecificdata-referencecachedata-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn ReferenceCacheData(&self);
+    /// `virtual void DereferenceCacheData() = 0`
+    ///
+    /// Slot 2 of `IHttpCacheSpecificData`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachespecificdata-dereferencecachedata-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn DereferenceCacheData(&self);
+    /// `virtual void ResetTTL() = 0`
+    ///
+    /// Slot 3 of `IHttpCacheSpecificData`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachespecificdata-resetttl-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn ResetTTL(&self);
+    /// `virtual void DecrementTTL(BOOL * pfTTLExpired) = 0`
+    ///
+    /// Slot 4 of `IHttpCacheSpecificData`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachespecificdata-decrementttl-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn DecrementTTL(&self, pfTTLExpired: *mut windows_sys::core::BOOL);
+    /// `virtual void SetFlushed() = 0`
+    ///
+    /// Slot 5 of `IHttpCacheSpecificData`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachespecificdata-setflushed-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn SetFlushed(&self);
+    /// `virtual BOOL GetFlushed() const = 0`
+    ///
+    /// Slot 6 of `IHttpCacheSpecificData`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachespecificdata-getflushed-method)
+    ///
+    /// On panic: returns FALSE.
+    fn GetFlushed(&self) -> windows_sys::core::BOOL;
+}
+impl IHttpCacheSpecificData_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpCacheSpecificData_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpCacheSpecificData_Impl>() -> Self {
+        member_thunk! {
+            fn GetCacheKey < T : IHttpCacheSpecificData_Impl > (this : * const
+            IHttpCacheSpecificData,) -> *mut IHttpCacheKey { guard(||
+            T::GetCacheKey(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn ReferenceCacheData < T : IHttpCacheSpecificData_Impl > (this : * mut
+            IHttpCacheSpecificData,) -> () { guard(|| T::ReferenceCacheData(unsafe {
+            Object:: < T > ::value_of(this) },), || ()) }
+        }
+        member_thunk! {
+            fn DereferenceCacheData < T : IHttpCacheSpecificData_Impl > (this : * mut
+            IHttpCacheSpecificData,) -> () { guard(|| T::DereferenceCacheData(unsafe {
+            Object:: < T > ::value_of(this) },), || ()) }
+        }
+        member_thunk! {
+            fn ResetTTL < T : IHttpCacheSpecificData_Impl > (this : * mut
+            IHttpCacheSpecificData,) -> () { guard(|| T::ResetTTL(unsafe { Object:: < T >
+            ::value_of(this) },), || ()) }
+        }
+        member_thunk! {
+            fn DecrementTTL < T : IHttpCacheSpecificData_Impl > (this : * mut
+            IHttpCacheSpecificData, pfTTLExpired : *mut windows_sys::core::BOOL) -> () {
+            guard(|| T::DecrementTTL(unsafe { Object:: < T > ::value_of(this) },
+            pfTTLExpired), || ()) }
+        }
+        member_thunk! {
+            fn SetFlushed < T : IHttpCacheSpecificData_Impl > (this : * mut
+            IHttpCacheSpecificData,) -> () { guard(|| T::SetFlushed(unsafe { Object:: < T
+            > ::value_of(this) },), || ()) }
+        }
+        member_thunk! {
+            fn GetFlushed < T : IHttpCacheSpecificData_Impl > (this : * const
+            IHttpCacheSpecificData,) -> windows_sys::core::BOOL { guard(||
+            T::GetFlushed(unsafe { Object:: < T > ::value_of(this) },), || 0) }
+        }
+        Self {
+            GetCacheKey: GetCacheKey::<T>,
+            ReferenceCacheData: ReferenceCacheData::<T>,
+            DereferenceCacheData: DereferenceCacheData::<T>,
+            ResetTTL: ResetTTL::<T>,
+            DecrementTTL: DecrementTTL::<T>,
+            SetFlushed: SetFlushed::<T>,
+            GetFlushed: GetFlushed::<T>,
+        }
+    }
+}
 /// C++ class `IHttpFileMonitor`
 ///
 /// An object pointer: its first word points at a [`IHttpFileMonitor_Vtbl`] of 2 slot(s).
@@ -2026,6 +8406,89 @@ pub struct IHttpFileMonitor_Vtbl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfilemonitor-dereferencefilemonitor-method)
     pub DereferenceFileMonitor: member_fn!((*mut IHttpFileMonitor) -> ()),
+}
+impl IHttpFileMonitor {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0`
+    ///
+    /// Slot 0 of `IHttpFileMonitor`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfilemonitor-getmodulecontextcontainer-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpFileMonitor` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetModuleContextContainer(&self) -> *mut IHttpModuleContextContainer {
+        ((*self.vtable).GetModuleContextContainer)(self.as_raw())
+    }
+    /// `virtual void DereferenceFileMonitor() = 0`
+    ///
+    /// Slot 1 of `IHttpFileMonitor`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfilemonitor-dereferencefilemonitor-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpFileMonitor` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn DereferenceFileMonitor(&self) {
+        ((*self.vtable).DereferenceFileMonitor)(self.as_raw())
+    }
+}
+/// Implement C++ `IHttpFileMonitor` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpFileMonitor_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpFileMonitor_Impl {
+    /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0`
+    ///
+    /// Slot 0 of `IHttpFileMonitor`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfilemonitor-getmodulecontextcontainer-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetModuleContextContainer(&self) -> *mut IHttpModuleContextContainer;
+    /// `virtual void DereferenceFileMonitor() = 0`
+    ///
+    /// Slot 1 of `IHttpFileMonitor`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfilemonitor-dereferencefilemonitor-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn DereferenceFileMonitor(&self);
+}
+impl IHttpFileMonitor_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpFileMonitor_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpFileMonitor_Impl>() -> Self {
+        member_thunk! {
+            fn GetModuleContextContainer < T : IHttpFileMonitor_Impl > (this : * mut
+            IHttpFileMonitor,) -> *mut IHttpModuleContextContainer { guard(||
+            T::GetModuleContextContainer(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn DereferenceFileMonitor < T : IHttpFileMonitor_Impl > (this : * mut
+            IHttpFileMonitor,) -> () { guard(|| T::DereferenceFileMonitor(unsafe {
+            Object:: < T > ::value_of(this) },), || ()) }
+        }
+        Self {
+            GetModuleContextContainer: GetModuleContextContainer::<T>,
+            DereferenceFileMonitor: DereferenceFileMonitor::<T>,
+        }
+    }
 }
 /// C++ class `IHttpFileInfo` (derives from [`IHttpCacheSpecificData`])
 ///
@@ -2174,6 +8637,499 @@ pub struct IHttpFileInfo_Vtbl {
         windows_sys::core::BOOL
     ),
 }
+impl IHttpFileInfo {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual DWORD GetAttributes() const = 0`
+    ///
+    /// Slot 7 of `IHttpFileInfo`'s vtable: byte offset 56 on x86_64, 28 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-getattributes-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpFileInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetAttributes(&self) -> u32 {
+        ((*self.vtable).GetAttributes)(self as *const Self)
+    }
+    /// `virtual void GetSize(ULARGE_INTEGER * pliSize) const = 0`
+    ///
+    /// Slot 8 of `IHttpFileInfo`'s vtable: byte offset 64 on x86_64, 32 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-getsize-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpFileInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetSize(&self, pliSize: *mut u64) {
+        ((*self.vtable).GetSize)(self as *const Self, pliSize)
+    }
+    /// `virtual const BYTE * GetFileBuffer() const = 0`
+    ///
+    /// Slot 9 of `IHttpFileInfo`'s vtable: byte offset 72 on x86_64, 36 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-getfilebuffer-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpFileInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetFileBuffer(&self) -> *const u8 {
+        ((*self.vtable).GetFileBuffer)(self as *const Self)
+    }
+    /// `virtual HANDLE GetFileHandle() const = 0`
+    ///
+    /// Slot 10 of `IHttpFileInfo`'s vtable: byte offset 80 on x86_64, 40 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-getfilehandle-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpFileInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetFileHandle(&self) -> windows_sys::Win32::Foundation::HANDLE {
+        ((*self.vtable).GetFileHandle)(self as *const Self)
+    }
+    /// `virtual PCWSTR GetFilePath() const = 0`
+    ///
+    /// Slot 11 of `IHttpFileInfo`'s vtable: byte offset 88 on x86_64, 44 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-getfilepath-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpFileInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetFilePath(&self) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetFilePath)(self as *const Self)
+    }
+    /// `virtual PCSTR GetETag(USHORT * pcchETag = NULL) const = 0`
+    ///
+    /// Slot 12 of `IHttpFileInfo`'s vtable: byte offset 96 on x86_64, 48 on x86.
+    ///
+    /// Default arguments in C++: `pcchETag = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-getetag-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpFileInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetETag(&self, pcchETag: *mut u16) -> windows_sys::core::PCSTR {
+        ((*self.vtable).GetETag)(self as *const Self, pcchETag)
+    }
+    /// `virtual void GetLastModifiedTime(FILETIME * pFileTime) const = 0`
+    ///
+    /// Slot 13 of `IHttpFileInfo`'s vtable: byte offset 104 on x86_64, 52 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-getlastmodifiedtime-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpFileInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetLastModifiedTime(
+        &self,
+        pFileTime: *mut windows_sys::Win32::Foundation::FILETIME,
+    ) {
+        ((*self.vtable).GetLastModifiedTime)(self as *const Self, pFileTime)
+    }
+    /// `virtual PCSTR GetLastModifiedString() const = 0`
+    ///
+    /// Slot 14 of `IHttpFileInfo`'s vtable: byte offset 112 on x86_64, 56 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-getlastmodifiedstring-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpFileInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetLastModifiedString(&self) -> windows_sys::core::PCSTR {
+        ((*self.vtable).GetLastModifiedString)(self as *const Self)
+    }
+    /// `virtual BOOL GetHttpCacheAllowed(DWORD * pSecondsToLive) const = 0`
+    ///
+    /// Slot 15 of `IHttpFileInfo`'s vtable: byte offset 120 on x86_64, 60 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-gethttpcacheallowed-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpFileInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetHttpCacheAllowed(
+        &self,
+        pSecondsToLive: *mut u32,
+    ) -> windows_sys::core::BOOL {
+        ((*self.vtable).GetHttpCacheAllowed)(self as *const Self, pSecondsToLive)
+    }
+    /// `virtual HRESULT AccessCheck(HANDLE hUserToken, PSID pUserSid) = 0`
+    ///
+    /// Slot 16 of `IHttpFileInfo`'s vtable: byte offset 128 on x86_64, 64 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-accesscheck-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpFileInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn AccessCheck(
+        &self,
+        hUserToken: windows_sys::Win32::Foundation::HANDLE,
+        pUserSid: windows_sys::Win32::Security::PSID,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).AccessCheck)(self.as_raw(), hUserToken, pUserSid)
+    }
+    /// `virtual HANDLE GetVrToken() const = 0`
+    ///
+    /// Slot 17 of `IHttpFileInfo`'s vtable: byte offset 136 on x86_64, 68 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-getvrtoken-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpFileInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetVrToken(&self) -> windows_sys::Win32::Foundation::HANDLE {
+        ((*self.vtable).GetVrToken)(self as *const Self)
+    }
+    /// `virtual PCWSTR GetVrPath() const = 0`
+    ///
+    /// Slot 18 of `IHttpFileInfo`'s vtable: byte offset 144 on x86_64, 72 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-getvrpath-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpFileInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetVrPath(&self) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetVrPath)(self as *const Self)
+    }
+    /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0`
+    ///
+    /// Slot 19 of `IHttpFileInfo`'s vtable: byte offset 152 on x86_64, 76 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-getmodulecontextcontainer-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpFileInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetModuleContextContainer(&self) -> *mut IHttpModuleContextContainer {
+        ((*self.vtable).GetModuleContextContainer)(self.as_raw())
+    }
+    /// `virtual BOOL CheckIfFileHasChanged(HANDLE hUserToken) = 0`
+    ///
+    /// Slot 20 of `IHttpFileInfo`'s vtable: byte offset 160 on x86_64, 80 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-checkiffilehaschanged-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpFileInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn CheckIfFileHasChanged(
+        &self,
+        hUserToken: windows_sys::Win32::Foundation::HANDLE,
+    ) -> windows_sys::core::BOOL {
+        ((*self.vtable).CheckIfFileHasChanged)(self.as_raw(), hUserToken)
+    }
+}
+/// Upcast: a `IHttpFileInfo` is a `IHttpCacheSpecificData` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IHttpFileInfo {
+    type Target = IHttpCacheSpecificData;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpCacheSpecificData {
+        unsafe { &*(self as *const Self as *const IHttpCacheSpecificData) }
+    }
+}
+/// Implement C++ `IHttpFileInfo` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpFileInfo_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpFileInfo_Impl: IHttpCacheSpecificData_Impl {
+    /// `virtual DWORD GetAttributes() const = 0`
+    ///
+    /// Slot 7 of `IHttpFileInfo`'s vtable: byte offset 56 on x86_64, 28 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-getattributes-method)
+    ///
+    /// On panic: aborts the process (no safe failure value).
+    fn GetAttributes(&self) -> u32;
+    /// `virtual void GetSize(ULARGE_INTEGER * pliSize) const = 0`
+    ///
+    /// Slot 8 of `IHttpFileInfo`'s vtable: byte offset 64 on x86_64, 32 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-getsize-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn GetSize(&self, pliSize: *mut u64);
+    /// `virtual const BYTE * GetFileBuffer() const = 0`
+    ///
+    /// Slot 9 of `IHttpFileInfo`'s vtable: byte offset 72 on x86_64, 36 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-getfilebuffer-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetFileBuffer(&self) -> *const u8;
+    /// `virtual HANDLE GetFileHandle() const = 0`
+    ///
+    /// Slot 10 of `IHttpFileInfo`'s vtable: byte offset 80 on x86_64, 40 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-getfilehandle-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetFileHandle(&self) -> windows_sys::Win32::Foundation::HANDLE;
+    /// `virtual PCWSTR GetFilePath() const = 0`
+    ///
+    /// Slot 11 of `IHttpFileInfo`'s vtable: byte offset 88 on x86_64, 44 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-getfilepath-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetFilePath(&self) -> windows_sys::core::PCWSTR;
+    /// `virtual PCSTR GetETag(USHORT * pcchETag = NULL) const = 0`
+    ///
+    /// Slot 12 of `IHttpFileInfo`'s vtable: byte offset 96 on x86_64, 48 on x86.
+    ///
+    /// Default arguments in C++: `pcchETag = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-getetag-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetETag(&self, pcchETag: *mut u16) -> windows_sys::core::PCSTR;
+    /// `virtual void GetLastModifiedTime(FILETIME * pFileTime) const = 0`
+    ///
+    /// Slot 13 of `IHttpFileInfo`'s vtable: byte offset 104 on x86_64, 52 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-getlastmodifiedtime-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn GetLastModifiedTime(
+        &self,
+        pFileTime: *mut windows_sys::Win32::Foundation::FILETIME,
+    );
+    /// `virtual PCSTR GetLastModifiedString() const = 0`
+    ///
+    /// Slot 14 of `IHttpFileInfo`'s vtable: byte offset 112 on x86_64, 56 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-getlastmodifiedstring-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetLastModifiedString(&self) -> windows_sys::core::PCSTR;
+    /// `virtual BOOL GetHttpCacheAllowed(DWORD * pSecondsToLive) const = 0`
+    ///
+    /// Slot 15 of `IHttpFileInfo`'s vtable: byte offset 120 on x86_64, 60 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-gethttpcacheallowed-method)
+    ///
+    /// On panic: returns FALSE.
+    fn GetHttpCacheAllowed(&self, pSecondsToLive: *mut u32) -> windows_sys::core::BOOL;
+    /// `virtual HRESULT AccessCheck(HANDLE hUserToken, PSID pUserSid) = 0`
+    ///
+    /// Slot 16 of `IHttpFileInfo`'s vtable: byte offset 128 on x86_64, 64 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-accesscheck-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn AccessCheck(
+        &self,
+        hUserToken: windows_sys::Win32::Foundation::HANDLE,
+        pUserSid: windows_sys::Win32::Security::PSID,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HANDLE GetVrToken() const = 0`
+    ///
+    /// Slot 17 of `IHttpFileInfo`'s vtable: byte offset 136 on x86_64, 68 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-getvrtoken-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetVrToken(&self) -> windows_sys::Win32::Foundation::HANDLE;
+    /// `virtual PCWSTR GetVrPath() const = 0`
+    ///
+    /// Slot 18 of `IHttpFileInfo`'s vtable: byte offset 144 on x86_64, 72 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-getvrpath-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetVrPath(&self) -> windows_sys::core::PCWSTR;
+    /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0`
+    ///
+    /// Slot 19 of `IHttpFileInfo`'s vtable: byte offset 152 on x86_64, 76 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-getmodulecontextcontainer-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetModuleContextContainer(&self) -> *mut IHttpModuleContextContainer;
+    /// `virtual BOOL CheckIfFileHasChanged(HANDLE hUserToken) = 0`
+    ///
+    /// Slot 20 of `IHttpFileInfo`'s vtable: byte offset 160 on x86_64, 80 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-checkiffilehaschanged-method)
+    ///
+    /// On panic: returns FALSE.
+    fn CheckIfFileHasChanged(
+        &self,
+        hUserToken: windows_sys::Win32::Foundation::HANDLE,
+    ) -> windows_sys::core::BOOL;
+}
+impl IHttpFileInfo_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpFileInfo_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpFileInfo_Impl>() -> Self {
+        member_thunk! {
+            fn GetAttributes < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo,)
+            -> u32 { guard(|| T::GetAttributes(unsafe { Object:: < T > ::value_of(this)
+            },), || abort()) }
+        }
+        member_thunk! {
+            fn GetSize < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo, pliSize
+            : *mut u64) -> () { guard(|| T::GetSize(unsafe { Object:: < T >
+            ::value_of(this) }, pliSize), || ()) }
+        }
+        member_thunk! {
+            fn GetFileBuffer < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo,)
+            -> *const u8 { guard(|| T::GetFileBuffer(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetFileHandle < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo,)
+            -> windows_sys::Win32::Foundation::HANDLE { guard(|| T::GetFileHandle(unsafe
+            { Object:: < T > ::value_of(this) },), || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn GetFilePath < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo,) ->
+            windows_sys::core::PCWSTR { guard(|| T::GetFilePath(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetETag < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo, pcchETag
+            : *mut u16) -> windows_sys::core::PCSTR { guard(|| T::GetETag(unsafe {
+            Object:: < T > ::value_of(this) }, pcchETag), || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetLastModifiedTime < T : IHttpFileInfo_Impl > (this : * const
+            IHttpFileInfo, pFileTime : *mut windows_sys::Win32::Foundation::FILETIME) ->
+            () { guard(|| T::GetLastModifiedTime(unsafe { Object:: < T > ::value_of(this)
+            }, pFileTime), || ()) }
+        }
+        member_thunk! {
+            fn GetLastModifiedString < T : IHttpFileInfo_Impl > (this : * const
+            IHttpFileInfo,) -> windows_sys::core::PCSTR { guard(||
+            T::GetLastModifiedString(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetHttpCacheAllowed < T : IHttpFileInfo_Impl > (this : * const
+            IHttpFileInfo, pSecondsToLive : *mut u32) -> windows_sys::core::BOOL {
+            guard(|| T::GetHttpCacheAllowed(unsafe { Object:: < T > ::value_of(this) },
+            pSecondsToLive), || 0) }
+        }
+        member_thunk! {
+            fn AccessCheck < T : IHttpFileInfo_Impl > (this : *mut IHttpFileInfo,
+            hUserToken : windows_sys::Win32::Foundation::HANDLE, pUserSid :
+            windows_sys::Win32::Security::PSID) -> windows_sys::core::HRESULT { guard(||
+            T::AccessCheck(unsafe { Object:: < T > ::value_of(this) }, hUserToken,
+            pUserSid), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn GetVrToken < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo,) ->
+            windows_sys::Win32::Foundation::HANDLE { guard(|| T::GetVrToken(unsafe {
+            Object:: < T > ::value_of(this) },), || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn GetVrPath < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo,) ->
+            windows_sys::core::PCWSTR { guard(|| T::GetVrPath(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetModuleContextContainer < T : IHttpFileInfo_Impl > (this : * mut
+            IHttpFileInfo,) -> *mut IHttpModuleContextContainer { guard(||
+            T::GetModuleContextContainer(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn CheckIfFileHasChanged < T : IHttpFileInfo_Impl > (this : * mut
+            IHttpFileInfo, hUserToken : windows_sys::Win32::Foundation::HANDLE) ->
+            windows_sys::core::BOOL { guard(|| T::CheckIfFileHasChanged(unsafe { Object::
+            < T > ::value_of(this) }, hUserToken), || 0) }
+        }
+        Self {
+            base__: IHttpCacheSpecificData_Vtbl::new::<T>(),
+            GetAttributes: GetAttributes::<T>,
+            GetSize: GetSize::<T>,
+            GetFileBuffer: GetFileBuffer::<T>,
+            GetFileHandle: GetFileHandle::<T>,
+            GetFilePath: GetFilePath::<T>,
+            GetETag: GetETag::<T>,
+            GetLastModifiedTime: GetLastModifiedTime::<T>,
+            GetLastModifiedString: GetLastModifiedString::<T>,
+            GetHttpCacheAllowed: GetHttpCacheAllowed::<T>,
+            AccessCheck: AccessCheck::<T>,
+            GetVrToken: GetVrToken::<T>,
+            GetVrPath: GetVrPath::<T>,
+            GetModuleContextContainer: GetModuleContextContainer::<T>,
+            CheckIfFileHasChanged: CheckIfFileHasChanged::<T>,
+        }
+    }
+}
 /// C++ class `IHttpTokenEntry` (derives from [`IHttpCacheSpecificData`])
 ///
 /// An object pointer: its first word points at a [`IHttpTokenEntry_Vtbl`] of 10 slot(s).
@@ -2216,6 +9172,128 @@ pub struct IHttpTokenEntry_Vtbl {
     pub GetSid: member_fn!(
         (*mut IHttpTokenEntry) -> windows_sys::Win32::Security::PSID
     ),
+}
+impl IHttpTokenEntry {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual HANDLE GetImpersonationToken() = 0`
+    ///
+    /// Slot 7 of `IHttpTokenEntry`'s vtable: byte offset 56 on x86_64, 28 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttptokenentry-getimpersonationtoken-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpTokenEntry` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetImpersonationToken(
+        &self,
+    ) -> windows_sys::Win32::Foundation::HANDLE {
+        ((*self.vtable).GetImpersonationToken)(self.as_raw())
+    }
+    /// `virtual HANDLE GetPrimaryToken() = 0`
+    ///
+    /// Slot 8 of `IHttpTokenEntry`'s vtable: byte offset 64 on x86_64, 32 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttptokenentry-getprimarytoken-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpTokenEntry` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetPrimaryToken(&self) -> windows_sys::Win32::Foundation::HANDLE {
+        ((*self.vtable).GetPrimaryToken)(self.as_raw())
+    }
+    /// `virtual PSID GetSid() = 0`
+    ///
+    /// Slot 9 of `IHttpTokenEntry`'s vtable: byte offset 72 on x86_64, 36 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttptokenentry-getsid-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpTokenEntry` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetSid(&self) -> windows_sys::Win32::Security::PSID {
+        ((*self.vtable).GetSid)(self.as_raw())
+    }
+}
+/// Upcast: a `IHttpTokenEntry` is a `IHttpCacheSpecificData` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IHttpTokenEntry {
+    type Target = IHttpCacheSpecificData;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpCacheSpecificData {
+        unsafe { &*(self as *const Self as *const IHttpCacheSpecificData) }
+    }
+}
+/// Implement C++ `IHttpTokenEntry` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpTokenEntry_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpTokenEntry_Impl: IHttpCacheSpecificData_Impl {
+    /// `virtual HANDLE GetImpersonationToken() = 0`
+    ///
+    /// Slot 7 of `IHttpTokenEntry`'s vtable: byte offset 56 on x86_64, 28 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttptokenentry-getimpersonationtoken-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetImpersonationToken(&self) -> windows_sys::Win32::Foundation::HANDLE;
+    /// `virtual HANDLE GetPrimaryToken() = 0`
+    ///
+    /// Slot 8 of `IHttpTokenEntry`'s vtable: byte offset 64 on x86_64, 32 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttptokenentry-getprimarytoken-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetPrimaryToken(&self) -> windows_sys::Win32::Foundation::HANDLE;
+    /// `virtual PSID GetSid() = 0`
+    ///
+    /// Slot 9 of `IHttpTokenEntry`'s vtable: byte offset 72 on x86_64, 36 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttptokenentry-getsid-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetSid(&self) -> windows_sys::Win32::Security::PSID;
+}
+impl IHttpTokenEntry_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpTokenEntry_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpTokenEntry_Impl>() -> Self {
+        member_thunk! {
+            fn GetImpersonationToken < T : IHttpTokenEntry_Impl > (this : * mut
+            IHttpTokenEntry,) -> windows_sys::Win32::Foundation::HANDLE { guard(||
+            T::GetImpersonationToken(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn GetPrimaryToken < T : IHttpTokenEntry_Impl > (this : * mut
+            IHttpTokenEntry,) -> windows_sys::Win32::Foundation::HANDLE { guard(||
+            T::GetPrimaryToken(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn GetSid < T : IHttpTokenEntry_Impl > (this : *mut IHttpTokenEntry,) ->
+            windows_sys::Win32::Security::PSID { guard(|| T::GetSid(unsafe { Object:: < T
+            > ::value_of(this) },), || ::core::ptr::null_mut()) }
+        }
+        Self {
+            base__: IHttpCacheSpecificData_Vtbl::new::<T>(),
+            GetImpersonationToken: GetImpersonationToken::<T>,
+            GetPrimaryToken: GetPrimaryToken::<T>,
+            GetSid: GetSid::<T>,
+        }
+    }
 }
 /// C++ class `IHttpContext`
 ///
@@ -2559,6 +9637,1434 @@ pub struct IHttpContext_Vtbl {
         ::core::ffi::c_void) -> windows_sys::core::HRESULT
     ),
 }
+impl IHttpContext {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual IHttpSite * GetSite() = 0`
+    ///
+    /// Slot 0 of `IHttpContext`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getsite-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetSite(&self) -> *mut IHttpSite {
+        ((*self.vtable).GetSite)(self.as_raw())
+    }
+    /// `virtual IHttpApplication * GetApplication() = 0`
+    ///
+    /// Slot 1 of `IHttpContext`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getapplication-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetApplication(&self) -> *mut IHttpApplication {
+        ((*self.vtable).GetApplication)(self.as_raw())
+    }
+    /// `virtual IHttpConnection * GetConnection() = 0`
+    ///
+    /// Slot 2 of `IHttpContext`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getconnection-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetConnection(&self) -> *mut IHttpConnection {
+        ((*self.vtable).GetConnection)(self.as_raw())
+    }
+    /// `virtual IHttpRequest * GetRequest() = 0`
+    ///
+    /// Slot 3 of `IHttpContext`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getrequest-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetRequest(&self) -> *mut IHttpRequest {
+        ((*self.vtable).GetRequest)(self.as_raw())
+    }
+    /// `virtual IHttpResponse * GetResponse() = 0`
+    ///
+    /// Slot 4 of `IHttpContext`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getresponse-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetResponse(&self) -> *mut IHttpResponse {
+        ((*self.vtable).GetResponse)(self.as_raw())
+    }
+    /// `virtual BOOL GetResponseHeadersSent() const = 0`
+    ///
+    /// Slot 5 of `IHttpContext`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getresponseheaderssent-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetResponseHeadersSent(&self) -> windows_sys::core::BOOL {
+        ((*self.vtable).GetResponseHeadersSent)(self as *const Self)
+    }
+    /// `virtual IHttpUser * GetUser() const = 0`
+    ///
+    /// Slot 6 of `IHttpContext`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getuser-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetUser(&self) -> *mut IHttpUser {
+        ((*self.vtable).GetUser)(self as *const Self)
+    }
+    /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0`
+    ///
+    /// Slot 7 of `IHttpContext`'s vtable: byte offset 56 on x86_64, 28 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getmodulecontextcontainer-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetModuleContextContainer(&self) -> *mut IHttpModuleContextContainer {
+        ((*self.vtable).GetModuleContextContainer)(self.as_raw())
+    }
+    /// `virtual void IndicateCompletion(REQUEST_NOTIFICATION_STATUS notificationStatus) = 0`
+    ///
+    /// Slot 8 of `IHttpContext`'s vtable: byte offset 64 on x86_64, 32 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-indicatecompletion-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn IndicateCompletion(
+        &self,
+        notificationStatus: REQUEST_NOTIFICATION_STATUS,
+    ) {
+        ((*self.vtable).IndicateCompletion)(self.as_raw(), notificationStatus)
+    }
+    /// `virtual HRESULT PostCompletion(DWORD cbBytes) = 0`
+    ///
+    /// Slot 9 of `IHttpContext`'s vtable: byte offset 72 on x86_64, 36 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-postcompletion-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn PostCompletion(&self, cbBytes: u32) -> windows_sys::core::HRESULT {
+        ((*self.vtable).PostCompletion)(self.as_raw(), cbBytes)
+    }
+    /// `virtual void DisableNotifications(DWORD dwNotifications, DWORD dwPostNotifications) = 0`
+    ///
+    /// Slot 10 of `IHttpContext`'s vtable: byte offset 80 on x86_64, 40 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-disablenotifications-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn DisableNotifications(
+        &self,
+        dwNotifications: u32,
+        dwPostNotifications: u32,
+    ) {
+        ((*self.vtable)
+            .DisableNotifications)(self.as_raw(), dwNotifications, dwPostNotifications)
+    }
+    /// `virtual BOOL GetNextNotification(REQUEST_NOTIFICATION_STATUS status, DWORD * pdwNotification, BOOL * pfIsPostNotification, CHttpModule ** ppModuleInfo, IHttpEventProvider ** ppRequestOutput) = 0`
+    ///
+    /// Slot 11 of `IHttpContext`'s vtable: byte offset 88 on x86_64, 44 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getnextnotification-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetNextNotification(
+        &self,
+        status: REQUEST_NOTIFICATION_STATUS,
+        pdwNotification: *mut u32,
+        pfIsPostNotification: *mut windows_sys::core::BOOL,
+        ppModuleInfo: *mut *mut CHttpModule,
+        ppRequestOutput: *mut *mut IHttpEventProvider,
+    ) -> windows_sys::core::BOOL {
+        ((*self.vtable)
+            .GetNextNotification)(
+            self.as_raw(),
+            status,
+            pdwNotification,
+            pfIsPostNotification,
+            ppModuleInfo,
+            ppRequestOutput,
+        )
+    }
+    /// `virtual BOOL GetIsLastNotification(REQUEST_NOTIFICATION_STATUS status) = 0`
+    ///
+    /// Slot 12 of `IHttpContext`'s vtable: byte offset 96 on x86_64, 48 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getislastnotification-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetIsLastNotification(
+        &self,
+        status: REQUEST_NOTIFICATION_STATUS,
+    ) -> windows_sys::core::BOOL {
+        ((*self.vtable).GetIsLastNotification)(self.as_raw(), status)
+    }
+    /// `virtual HRESULT ExecuteRequest(BOOL fAsync, IHttpContext * pHttpContext, DWORD dwExecuteFlags, IHttpUser * pHttpUser, BOOL * pfCompletionExpected = NULL) = 0`
+    ///
+    /// Slot 13 of `IHttpContext`'s vtable: byte offset 104 on x86_64, 52 on x86.
+    ///
+    /// Default arguments in C++: `pfCompletionExpected = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-executerequest-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn ExecuteRequest(
+        &self,
+        fAsync: windows_sys::core::BOOL,
+        pHttpContext: *mut IHttpContext,
+        dwExecuteFlags: u32,
+        pHttpUser: *mut IHttpUser,
+        pfCompletionExpected: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .ExecuteRequest)(
+            self.as_raw(),
+            fAsync,
+            pHttpContext,
+            dwExecuteFlags,
+            pHttpUser,
+            pfCompletionExpected,
+        )
+    }
+    /// `virtual DWORD GetExecuteFlags() const = 0`
+    ///
+    /// Slot 14 of `IHttpContext`'s vtable: byte offset 112 on x86_64, 56 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getexecuteflags-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetExecuteFlags(&self) -> u32 {
+        ((*self.vtable).GetExecuteFlags)(self as *const Self)
+    }
+    /// `virtual HRESULT GetServerVariable(PCSTR pszVariableName, PCSTR * ppszValue, DWORD * pcchValueLength) = 0`
+    ///
+    /// Slot 15 of `IHttpContext`'s vtable: byte offset 120 on x86_64, 60 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getservervariable-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetServerVariable_PCSTR_ptr(
+        &self,
+        pszVariableName: windows_sys::core::PCSTR,
+        ppszValue: *mut windows_sys::core::PCSTR,
+        pcchValueLength: *mut u32,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .GetServerVariable_PCSTR_ptr)(
+            self.as_raw(),
+            pszVariableName,
+            ppszValue,
+            pcchValueLength,
+        )
+    }
+    /// `virtual HRESULT GetServerVariable(PCSTR pszVariableName, PCWSTR * ppszValue, DWORD * pcchValueLength) = 0`
+    ///
+    /// Slot 16 of `IHttpContext`'s vtable: byte offset 128 on x86_64, 64 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getservervariable-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetServerVariable(
+        &self,
+        pszVariableName: windows_sys::core::PCSTR,
+        ppszValue: *mut windows_sys::core::PCWSTR,
+        pcchValueLength: *mut u32,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .GetServerVariable)(
+            self.as_raw(),
+            pszVariableName,
+            ppszValue,
+            pcchValueLength,
+        )
+    }
+    /// `virtual HRESULT SetServerVariable(PCSTR pszVariableName, PCWSTR pszVariableValue) = 0`
+    ///
+    /// Slot 17 of `IHttpContext`'s vtable: byte offset 136 on x86_64, 68 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-setservervariable-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetServerVariable(
+        &self,
+        pszVariableName: windows_sys::core::PCSTR,
+        pszVariableValue: windows_sys::core::PCWSTR,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .SetServerVariable)(self.as_raw(), pszVariableName, pszVariableValue)
+    }
+    /// `virtual void * AllocateRequestMemory(DWORD cbAllocation) = 0`
+    ///
+    /// Slot 18 of `IHttpContext`'s vtable: byte offset 144 on x86_64, 72 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-allocaterequestmemory-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn AllocateRequestMemory(
+        &self,
+        cbAllocation: u32,
+    ) -> *mut ::core::ffi::c_void {
+        ((*self.vtable).AllocateRequestMemory)(self.as_raw(), cbAllocation)
+    }
+    /// `virtual IHttpUrlInfo * GetUrlInfo() = 0`
+    ///
+    /// Slot 19 of `IHttpContext`'s vtable: byte offset 152 on x86_64, 76 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-geturlinfo-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetUrlInfo(&self) -> *mut IHttpUrlInfo {
+        ((*self.vtable).GetUrlInfo)(self.as_raw())
+    }
+    /// `virtual IMetadataInfo * GetMetadata() = 0`
+    ///
+    /// Slot 20 of `IHttpContext`'s vtable: byte offset 160 on x86_64, 80 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getmetadata-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetMetadata(&self) -> *mut IMetadataInfo {
+        ((*self.vtable).GetMetadata)(self.as_raw())
+    }
+    /// `virtual PCWSTR GetPhysicalPath(DWORD * pcchPhysicalPath = NULL) = 0`
+    ///
+    /// Slot 21 of `IHttpContext`'s vtable: byte offset 168 on x86_64, 84 on x86.
+    ///
+    /// Default arguments in C++: `pcchPhysicalPath = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getphysicalpath-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetPhysicalPath(
+        &self,
+        pcchPhysicalPath: *mut u32,
+    ) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetPhysicalPath)(self.as_raw(), pcchPhysicalPath)
+    }
+    /// `virtual PCWSTR GetScriptName(DWORD * pcchScriptName = NULL) const = 0`
+    ///
+    /// Slot 22 of `IHttpContext`'s vtable: byte offset 176 on x86_64, 88 on x86.
+    ///
+    /// Default arguments in C++: `pcchScriptName = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getscriptname-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetScriptName(
+        &self,
+        pcchScriptName: *mut u32,
+    ) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetScriptName)(self as *const Self, pcchScriptName)
+    }
+    /// `virtual PCWSTR GetScriptTranslated(DWORD * pcchScriptTranslated = NULL) = 0`
+    ///
+    /// Slot 23 of `IHttpContext`'s vtable: byte offset 184 on x86_64, 92 on x86.
+    ///
+    /// Default arguments in C++: `pcchScriptTranslated = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getscripttranslated-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetScriptTranslated(
+        &self,
+        pcchScriptTranslated: *mut u32,
+    ) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetScriptTranslated)(self.as_raw(), pcchScriptTranslated)
+    }
+    /// `virtual IScriptMapInfo * GetScriptMap() const = 0`
+    ///
+    /// Slot 24 of `IHttpContext`'s vtable: byte offset 192 on x86_64, 96 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getscriptmap-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetScriptMap(&self) -> *mut IScriptMapInfo {
+        ((*self.vtable).GetScriptMap)(self as *const Self)
+    }
+    /// `virtual void SetRequestHandled() = 0`
+    ///
+    /// Slot 25 of `IHttpContext`'s vtable: byte offset 200 on x86_64, 100 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-setrequesthandled-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetRequestHandled(&self) {
+        ((*self.vtable).SetRequestHandled)(self.as_raw())
+    }
+    /// `virtual IHttpFileInfo * GetFileInfo() const = 0`
+    ///
+    /// Slot 26 of `IHttpContext`'s vtable: byte offset 208 on x86_64, 104 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getfileinfo-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetFileInfo(&self) -> *mut IHttpFileInfo {
+        ((*self.vtable).GetFileInfo)(self as *const Self)
+    }
+    /// `virtual HRESULT MapPath(PCWSTR pszUrl, PWSTR pszPhysicalPath, DWORD * pcbPhysicalPath) = 0`
+    ///
+    /// Slot 27 of `IHttpContext`'s vtable: byte offset 216 on x86_64, 108 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-mappath-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn MapPath(
+        &self,
+        pszUrl: windows_sys::core::PCWSTR,
+        pszPhysicalPath: windows_sys::core::PWSTR,
+        pcbPhysicalPath: *mut u32,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).MapPath)(self.as_raw(), pszUrl, pszPhysicalPath, pcbPhysicalPath)
+    }
+    /// `virtual HRESULT NotifyCustomNotification(ICustomNotificationProvider * pCustomOutput, BOOL * pfCompletionExpected) = 0`
+    ///
+    /// Slot 28 of `IHttpContext`'s vtable: byte offset 224 on x86_64, 112 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-notifycustomnotification-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn NotifyCustomNotification(
+        &self,
+        pCustomOutput: *mut ICustomNotificationProvider,
+        pfCompletionExpected: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .NotifyCustomNotification)(
+            self.as_raw(),
+            pCustomOutput,
+            pfCompletionExpected,
+        )
+    }
+    /// `virtual IHttpContext * GetParentContext() const = 0`
+    ///
+    /// Slot 29 of `IHttpContext`'s vtable: byte offset 232 on x86_64, 116 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getparentcontext-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetParentContext(&self) -> *mut IHttpContext {
+        ((*self.vtable).GetParentContext)(self as *const Self)
+    }
+    /// `virtual IHttpContext * GetRootContext() const = 0`
+    ///
+    /// Slot 30 of `IHttpContext`'s vtable: byte offset 240 on x86_64, 120 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getrootcontext-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetRootContext(&self) -> *mut IHttpContext {
+        ((*self.vtable).GetRootContext)(self as *const Self)
+    }
+    /// `virtual HRESULT CloneContext(DWORD dwCloneFlags, IHttpContext ** ppHttpContext) = 0`
+    ///
+    /// Slot 31 of `IHttpContext`'s vtable: byte offset 248 on x86_64, 124 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-clonecontext-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn CloneContext(
+        &self,
+        dwCloneFlags: u32,
+        ppHttpContext: *mut *mut IHttpContext,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).CloneContext)(self.as_raw(), dwCloneFlags, ppHttpContext)
+    }
+    /// `virtual HRESULT ReleaseClonedContext() = 0`
+    ///
+    /// Slot 32 of `IHttpContext`'s vtable: byte offset 256 on x86_64, 128 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-releaseclonedcontext-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn ReleaseClonedContext(&self) -> windows_sys::core::HRESULT {
+        ((*self.vtable).ReleaseClonedContext)(self.as_raw())
+    }
+    /// `virtual HRESULT GetCurrentExecutionStats(DWORD * pdwNotification, DWORD * pdwNotificationStartTickCount = NULL, PCWSTR * ppszModule = NULL, DWORD * pdwModuleStartTickCount = NULL, DWORD * pdwAsyncNotification = NULL, DWORD * pdwAsyncNotificationStartTickCount = NULL) const = 0`
+    ///
+    /// Slot 33 of `IHttpContext`'s vtable: byte offset 264 on x86_64, 132 on x86.
+    ///
+    /// Default arguments in C++: `pdwNotificationStartTickCount = NULL`, `ppszModule = NULL`, `pdwModuleStartTickCount = NULL`, `pdwAsyncNotification = NULL`, `pdwAsyncNotificationStartTickCount = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getcurrentexecutionstats-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetCurrentExecutionStats(
+        &self,
+        pdwNotification: *mut u32,
+        pdwNotificationStartTickCount: *mut u32,
+        ppszModule: *mut windows_sys::core::PCWSTR,
+        pdwModuleStartTickCount: *mut u32,
+        pdwAsyncNotification: *mut u32,
+        pdwAsyncNotificationStartTickCount: *mut u32,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .GetCurrentExecutionStats)(
+            self as *const Self,
+            pdwNotification,
+            pdwNotificationStartTickCount,
+            ppszModule,
+            pdwModuleStartTickCount,
+            pdwAsyncNotification,
+            pdwAsyncNotificationStartTickCount,
+        )
+    }
+    /// `virtual IHttpTraceContext * GetTraceContext() const = 0`
+    ///
+    /// Slot 34 of `IHttpContext`'s vtable: byte offset 272 on x86_64, 136 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-gettracecontext-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetTraceContext(&self) -> *mut IHttpTraceContext {
+        ((*self.vtable).GetTraceContext)(self as *const Self)
+    }
+    /// `virtual HRESULT GetServerVarChanges(DWORD dwOldChangeNumber, DWORD * pdwNewChangeNumber, DWORD * pdwVariableSnapshot, PCSTR ** ppVariableNameSnapshot, PCWSTR ** ppVariableValueSnapshot, DWORD * pdwDiffedVariables, DWORD ** ppDiffedVariableIndices) = 0`
+    ///
+    /// Slot 35 of `IHttpContext`'s vtable: byte offset 280 on x86_64, 140 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getservervarchanges-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetServerVarChanges(
+        &self,
+        dwOldChangeNumber: u32,
+        pdwNewChangeNumber: *mut u32,
+        pdwVariableSnapshot: *mut u32,
+        ppVariableNameSnapshot: *mut *mut windows_sys::core::PCSTR,
+        ppVariableValueSnapshot: *mut *mut windows_sys::core::PCWSTR,
+        pdwDiffedVariables: *mut u32,
+        ppDiffedVariableIndices: *mut *mut u32,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .GetServerVarChanges)(
+            self.as_raw(),
+            dwOldChangeNumber,
+            pdwNewChangeNumber,
+            pdwVariableSnapshot,
+            ppVariableNameSnapshot,
+            ppVariableValueSnapshot,
+            pdwDiffedVariables,
+            ppDiffedVariableIndices,
+        )
+    }
+    /// `virtual HRESULT CancelIo() = 0`
+    ///
+    /// Slot 36 of `IHttpContext`'s vtable: byte offset 288 on x86_64, 144 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-cancelio-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn CancelIo(&self) -> windows_sys::core::HRESULT {
+        ((*self.vtable).CancelIo)(self.as_raw())
+    }
+    /// `virtual HRESULT MapHandler(DWORD dwSiteId, PCWSTR pszSiteName, PCWSTR pszUrl, PCSTR pszVerb, IScriptMapInfo ** ppScriptMap, BOOL fIgnoreWildcardMappings = FALSE) = 0`
+    ///
+    /// Slot 37 of `IHttpContext`'s vtable: byte offset 296 on x86_64, 148 on x86.
+    ///
+    /// Default arguments in C++: `fIgnoreWildcardMappings = FALSE`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-maphandler-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn MapHandler(
+        &self,
+        dwSiteId: u32,
+        pszSiteName: windows_sys::core::PCWSTR,
+        pszUrl: windows_sys::core::PCWSTR,
+        pszVerb: windows_sys::core::PCSTR,
+        ppScriptMap: *mut *mut IScriptMapInfo,
+        fIgnoreWildcardMappings: windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .MapHandler)(
+            self.as_raw(),
+            dwSiteId,
+            pszSiteName,
+            pszUrl,
+            pszVerb,
+            ppScriptMap,
+            fIgnoreWildcardMappings,
+        )
+    }
+    /// `virtual HRESULT GetExtendedInterface(HTTP_CONTEXT_INTERFACE_VERSION version, PVOID * ppInterface) = 0`
+    ///
+    /// Slot 38 of `IHttpContext`'s vtable: byte offset 304 on x86_64, 152 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getextendedinterface-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetExtendedInterface(
+        &self,
+        version: HTTP_CONTEXT_INTERFACE_VERSION,
+        ppInterface: *mut *mut ::core::ffi::c_void,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).GetExtendedInterface)(self.as_raw(), version, ppInterface)
+    }
+}
+/// Implement C++ `IHttpContext` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpContext_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpContext_Impl {
+    /// `virtual IHttpSite * GetSite() = 0`
+    ///
+    /// Slot 0 of `IHttpContext`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getsite-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetSite(&self) -> *mut IHttpSite;
+    /// `virtual IHttpApplication * GetApplication() = 0`
+    ///
+    /// Slot 1 of `IHttpContext`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getapplication-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetApplication(&self) -> *mut IHttpApplication;
+    /// `virtual IHttpConnection * GetConnection() = 0`
+    ///
+    /// Slot 2 of `IHttpContext`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getconnection-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetConnection(&self) -> *mut IHttpConnection;
+    /// `virtual IHttpRequest * GetRequest() = 0`
+    ///
+    /// Slot 3 of `IHttpContext`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getrequest-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetRequest(&self) -> *mut IHttpRequest;
+    /// `virtual IHttpResponse * GetResponse() = 0`
+    ///
+    /// Slot 4 of `IHttpContext`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getresponse-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetResponse(&self) -> *mut IHttpResponse;
+    /// `virtual BOOL GetResponseHeadersSent() const = 0`
+    ///
+    /// Slot 5 of `IHttpContext`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getresponseheaderssent-method)
+    ///
+    /// On panic: returns FALSE.
+    fn GetResponseHeadersSent(&self) -> windows_sys::core::BOOL;
+    /// `virtual IHttpUser * GetUser() const = 0`
+    ///
+    /// Slot 6 of `IHttpContext`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getuser-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetUser(&self) -> *mut IHttpUser;
+    /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0`
+    ///
+    /// Slot 7 of `IHttpContext`'s vtable: byte offset 56 on x86_64, 28 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getmodulecontextcontainer-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetModuleContextContainer(&self) -> *mut IHttpModuleContextContainer;
+    /// `virtual void IndicateCompletion(REQUEST_NOTIFICATION_STATUS notificationStatus) = 0`
+    ///
+    /// Slot 8 of `IHttpContext`'s vtable: byte offset 64 on x86_64, 32 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-indicatecompletion-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn IndicateCompletion(&self, notificationStatus: REQUEST_NOTIFICATION_STATUS);
+    /// `virtual HRESULT PostCompletion(DWORD cbBytes) = 0`
+    ///
+    /// Slot 9 of `IHttpContext`'s vtable: byte offset 72 on x86_64, 36 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-postcompletion-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn PostCompletion(&self, cbBytes: u32) -> windows_sys::core::HRESULT;
+    /// `virtual void DisableNotifications(DWORD dwNotifications, DWORD dwPostNotifications) = 0`
+    ///
+    /// Slot 10 of `IHttpContext`'s vtable: byte offset 80 on x86_64, 40 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-disablenotifications-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn DisableNotifications(&self, dwNotifications: u32, dwPostNotifications: u32);
+    /// `virtual BOOL GetNextNotification(REQUEST_NOTIFICATION_STATUS status, DWORD * pdwNotification, BOOL * pfIsPostNotification, CHttpModule ** ppModuleInfo, IHttpEventProvider ** ppRequestOutput) = 0`
+    ///
+    /// Slot 11 of `IHttpContext`'s vtable: byte offset 88 on x86_64, 44 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getnextnotification-method)
+    ///
+    /// On panic: returns FALSE.
+    fn GetNextNotification(
+        &self,
+        status: REQUEST_NOTIFICATION_STATUS,
+        pdwNotification: *mut u32,
+        pfIsPostNotification: *mut windows_sys::core::BOOL,
+        ppModuleInfo: *mut *mut CHttpModule,
+        ppRequestOutput: *mut *mut IHttpEventProvider,
+    ) -> windows_sys::core::BOOL;
+    /// `virtual BOOL GetIsLastNotification(REQUEST_NOTIFICATION_STATUS status) = 0`
+    ///
+    /// Slot 12 of `IHttpContext`'s vtable: byte offset 96 on x86_64, 48 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getislastnotification-method)
+    ///
+    /// On panic: returns FALSE.
+    fn GetIsLastNotification(
+        &self,
+        status: REQUEST_NOTIFICATION_STATUS,
+    ) -> windows_sys::core::BOOL;
+    /// `virtual HRESULT ExecuteRequest(BOOL fAsync, IHttpContext * pHttpContext, DWORD dwExecuteFlags, IHttpUser * pHttpUser, BOOL * pfCompletionExpected = NULL) = 0`
+    ///
+    /// Slot 13 of `IHttpContext`'s vtable: byte offset 104 on x86_64, 52 on x86.
+    ///
+    /// Default arguments in C++: `pfCompletionExpected = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-executerequest-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn ExecuteRequest(
+        &self,
+        fAsync: windows_sys::core::BOOL,
+        pHttpContext: *mut IHttpContext,
+        dwExecuteFlags: u32,
+        pHttpUser: *mut IHttpUser,
+        pfCompletionExpected: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual DWORD GetExecuteFlags() const = 0`
+    ///
+    /// Slot 14 of `IHttpContext`'s vtable: byte offset 112 on x86_64, 56 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getexecuteflags-method)
+    ///
+    /// On panic: aborts the process (no safe failure value).
+    fn GetExecuteFlags(&self) -> u32;
+    /// `virtual HRESULT GetServerVariable(PCSTR pszVariableName, PCSTR * ppszValue, DWORD * pcchValueLength) = 0`
+    ///
+    /// Slot 15 of `IHttpContext`'s vtable: byte offset 120 on x86_64, 60 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getservervariable-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn GetServerVariable_PCSTR_ptr(
+        &self,
+        pszVariableName: windows_sys::core::PCSTR,
+        ppszValue: *mut windows_sys::core::PCSTR,
+        pcchValueLength: *mut u32,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT GetServerVariable(PCSTR pszVariableName, PCWSTR * ppszValue, DWORD * pcchValueLength) = 0`
+    ///
+    /// Slot 16 of `IHttpContext`'s vtable: byte offset 128 on x86_64, 64 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getservervariable-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn GetServerVariable(
+        &self,
+        pszVariableName: windows_sys::core::PCSTR,
+        ppszValue: *mut windows_sys::core::PCWSTR,
+        pcchValueLength: *mut u32,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT SetServerVariable(PCSTR pszVariableName, PCWSTR pszVariableValue) = 0`
+    ///
+    /// Slot 17 of `IHttpContext`'s vtable: byte offset 136 on x86_64, 68 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-setservervariable-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn SetServerVariable(
+        &self,
+        pszVariableName: windows_sys::core::PCSTR,
+        pszVariableValue: windows_sys::core::PCWSTR,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual void * AllocateRequestMemory(DWORD cbAllocation) = 0`
+    ///
+    /// Slot 18 of `IHttpContext`'s vtable: byte offset 144 on x86_64, 72 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-allocaterequestmemory-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn AllocateRequestMemory(&self, cbAllocation: u32) -> *mut ::core::ffi::c_void;
+    /// `virtual IHttpUrlInfo * GetUrlInfo() = 0`
+    ///
+    /// Slot 19 of `IHttpContext`'s vtable: byte offset 152 on x86_64, 76 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-geturlinfo-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetUrlInfo(&self) -> *mut IHttpUrlInfo;
+    /// `virtual IMetadataInfo * GetMetadata() = 0`
+    ///
+    /// Slot 20 of `IHttpContext`'s vtable: byte offset 160 on x86_64, 80 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getmetadata-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetMetadata(&self) -> *mut IMetadataInfo;
+    /// `virtual PCWSTR GetPhysicalPath(DWORD * pcchPhysicalPath = NULL) = 0`
+    ///
+    /// Slot 21 of `IHttpContext`'s vtable: byte offset 168 on x86_64, 84 on x86.
+    ///
+    /// Default arguments in C++: `pcchPhysicalPath = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getphysicalpath-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetPhysicalPath(&self, pcchPhysicalPath: *mut u32) -> windows_sys::core::PCWSTR;
+    /// `virtual PCWSTR GetScriptName(DWORD * pcchScriptName = NULL) const = 0`
+    ///
+    /// Slot 22 of `IHttpContext`'s vtable: byte offset 176 on x86_64, 88 on x86.
+    ///
+    /// Default arguments in C++: `pcchScriptName = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getscriptname-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetScriptName(&self, pcchScriptName: *mut u32) -> windows_sys::core::PCWSTR;
+    /// `virtual PCWSTR GetScriptTranslated(DWORD * pcchScriptTranslated = NULL) = 0`
+    ///
+    /// Slot 23 of `IHttpContext`'s vtable: byte offset 184 on x86_64, 92 on x86.
+    ///
+    /// Default arguments in C++: `pcchScriptTranslated = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getscripttranslated-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetScriptTranslated(
+        &self,
+        pcchScriptTranslated: *mut u32,
+    ) -> windows_sys::core::PCWSTR;
+    /// `virtual IScriptMapInfo * GetScriptMap() const = 0`
+    ///
+    /// Slot 24 of `IHttpContext`'s vtable: byte offset 192 on x86_64, 96 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getscriptmap-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetScriptMap(&self) -> *mut IScriptMapInfo;
+    /// `virtual void SetRequestHandled() = 0`
+    ///
+    /// Slot 25 of `IHttpContext`'s vtable: byte offset 200 on x86_64, 100 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-setrequesthandled-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn SetRequestHandled(&self);
+    /// `virtual IHttpFileInfo * GetFileInfo() const = 0`
+    ///
+    /// Slot 26 of `IHttpContext`'s vtable: byte offset 208 on x86_64, 104 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getfileinfo-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetFileInfo(&self) -> *mut IHttpFileInfo;
+    /// `virtual HRESULT MapPath(PCWSTR pszUrl, PWSTR pszPhysicalPath, DWORD * pcbPhysicalPath) = 0`
+    ///
+    /// Slot 27 of `IHttpContext`'s vtable: byte offset 216 on x86_64, 108 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-mappath-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn MapPath(
+        &self,
+        pszUrl: windows_sys::core::PCWSTR,
+        pszPhysicalPath: windows_sys::core::PWSTR,
+        pcbPhysicalPath: *mut u32,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT NotifyCustomNotification(ICustomNotificationProvider * pCustomOutput, BOOL * pfCompletionExpected) = 0`
+    ///
+    /// Slot 28 of `IHttpContext`'s vtable: byte offset 224 on x86_64, 112 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-notifycustomnotification-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn NotifyCustomNotification(
+        &self,
+        pCustomOutput: *mut ICustomNotificationProvider,
+        pfCompletionExpected: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual IHttpContext * GetParentContext() const = 0`
+    ///
+    /// Slot 29 of `IHttpContext`'s vtable: byte offset 232 on x86_64, 116 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getparentcontext-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetParentContext(&self) -> *mut IHttpContext;
+    /// `virtual IHttpContext * GetRootContext() const = 0`
+    ///
+    /// Slot 30 of `IHttpContext`'s vtable: byte offset 240 on x86_64, 120 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getrootcontext-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetRootContext(&self) -> *mut IHttpContext;
+    /// `virtual HRESULT CloneContext(DWORD dwCloneFlags, IHttpContext ** ppHttpContext) = 0`
+    ///
+    /// Slot 31 of `IHttpContext`'s vtable: byte offset 248 on x86_64, 124 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-clonecontext-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn CloneContext(
+        &self,
+        dwCloneFlags: u32,
+        ppHttpContext: *mut *mut IHttpContext,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT ReleaseClonedContext() = 0`
+    ///
+    /// Slot 32 of `IHttpContext`'s vtable: byte offset 256 on x86_64, 128 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-releaseclonedcontext-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn ReleaseClonedContext(&self) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT GetCurrentExecutionStats(DWORD * pdwNotification, DWORD * pdwNotificationStartTickCount = NULL, PCWSTR * ppszModule = NULL, DWORD * pdwModuleStartTickCount = NULL, DWORD * pdwAsyncNotification = NULL, DWORD * pdwAsyncNotificationStartTickCount = NULL) const = 0`
+    ///
+    /// Slot 33 of `IHttpContext`'s vtable: byte offset 264 on x86_64, 132 on x86.
+    ///
+    /// Default arguments in C++: `pdwNotificationStartTickCount = NULL`, `ppszModule = NULL`, `pdwModuleStartTickCount = NULL`, `pdwAsyncNotification = NULL`, `pdwAsyncNotificationStartTickCount = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getcurrentexecutionstats-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn GetCurrentExecutionStats(
+        &self,
+        pdwNotification: *mut u32,
+        pdwNotificationStartTickCount: *mut u32,
+        ppszModule: *mut windows_sys::core::PCWSTR,
+        pdwModuleStartTickCount: *mut u32,
+        pdwAsyncNotification: *mut u32,
+        pdwAsyncNotificationStartTickCount: *mut u32,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual IHttpTraceContext * GetTraceContext() const = 0`
+    ///
+    /// Slot 34 of `IHttpContext`'s vtable: byte offset 272 on x86_64, 136 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-gettracecontext-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetTraceContext(&self) -> *mut IHttpTraceContext;
+    /// `virtual HRESULT GetServerVarChanges(DWORD dwOldChangeNumber, DWORD * pdwNewChangeNumber, DWORD * pdwVariableSnapshot, PCSTR ** ppVariableNameSnapshot, PCWSTR ** ppVariableValueSnapshot, DWORD * pdwDiffedVariables, DWORD ** ppDiffedVariableIndices) = 0`
+    ///
+    /// Slot 35 of `IHttpContext`'s vtable: byte offset 280 on x86_64, 140 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getservervarchanges-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn GetServerVarChanges(
+        &self,
+        dwOldChangeNumber: u32,
+        pdwNewChangeNumber: *mut u32,
+        pdwVariableSnapshot: *mut u32,
+        ppVariableNameSnapshot: *mut *mut windows_sys::core::PCSTR,
+        ppVariableValueSnapshot: *mut *mut windows_sys::core::PCWSTR,
+        pdwDiffedVariables: *mut u32,
+        ppDiffedVariableIndices: *mut *mut u32,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT CancelIo() = 0`
+    ///
+    /// Slot 36 of `IHttpContext`'s vtable: byte offset 288 on x86_64, 144 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-cancelio-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn CancelIo(&self) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT MapHandler(DWORD dwSiteId, PCWSTR pszSiteName, PCWSTR pszUrl, PCSTR pszVerb, IScriptMapInfo ** ppScriptMap, BOOL fIgnoreWildcardMappings = FALSE) = 0`
+    ///
+    /// Slot 37 of `IHttpContext`'s vtable: byte offset 296 on x86_64, 148 on x86.
+    ///
+    /// Default arguments in C++: `fIgnoreWildcardMappings = FALSE`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-maphandler-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn MapHandler(
+        &self,
+        dwSiteId: u32,
+        pszSiteName: windows_sys::core::PCWSTR,
+        pszUrl: windows_sys::core::PCWSTR,
+        pszVerb: windows_sys::core::PCSTR,
+        ppScriptMap: *mut *mut IScriptMapInfo,
+        fIgnoreWildcardMappings: windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT GetExtendedInterface(HTTP_CONTEXT_INTERFACE_VERSION version, PVOID * ppInterface) = 0`
+    ///
+    /// Slot 38 of `IHttpContext`'s vtable: byte offset 304 on x86_64, 152 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getextendedinterface-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn GetExtendedInterface(
+        &self,
+        version: HTTP_CONTEXT_INTERFACE_VERSION,
+        ppInterface: *mut *mut ::core::ffi::c_void,
+    ) -> windows_sys::core::HRESULT;
+}
+impl IHttpContext_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpContext_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpContext_Impl>() -> Self {
+        member_thunk! {
+            fn GetSite < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> * mut
+            IHttpSite { guard(|| T::GetSite(unsafe { Object:: < T > ::value_of(this) },),
+            || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn GetApplication < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> *
+            mut IHttpApplication { guard(|| T::GetApplication(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn GetConnection < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> *
+            mut IHttpConnection { guard(|| T::GetConnection(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn GetRequest < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> * mut
+            IHttpRequest { guard(|| T::GetRequest(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn GetResponse < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> *
+            mut IHttpResponse { guard(|| T::GetResponse(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn GetResponseHeadersSent < T : IHttpContext_Impl > (this : * const
+            IHttpContext,) -> windows_sys::core::BOOL { guard(||
+            T::GetResponseHeadersSent(unsafe { Object:: < T > ::value_of(this) },), || 0)
+            }
+        }
+        member_thunk! {
+            fn GetUser < T : IHttpContext_Impl > (this : *const IHttpContext,) -> * mut
+            IHttpUser { guard(|| T::GetUser(unsafe { Object:: < T > ::value_of(this) },),
+            || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn GetModuleContextContainer < T : IHttpContext_Impl > (this : * mut
+            IHttpContext,) -> *mut IHttpModuleContextContainer { guard(||
+            T::GetModuleContextContainer(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn IndicateCompletion < T : IHttpContext_Impl > (this : *mut IHttpContext,
+            notificationStatus : REQUEST_NOTIFICATION_STATUS) -> () { guard(||
+            T::IndicateCompletion(unsafe { Object:: < T > ::value_of(this) },
+            notificationStatus), || ()) }
+        }
+        member_thunk! {
+            fn PostCompletion < T : IHttpContext_Impl > (this : *mut IHttpContext,
+            cbBytes : u32) -> windows_sys::core::HRESULT { guard(||
+            T::PostCompletion(unsafe { Object:: < T > ::value_of(this) }, cbBytes), || -
+            2147467259i32) }
+        }
+        member_thunk! {
+            fn DisableNotifications < T : IHttpContext_Impl > (this : *mut IHttpContext,
+            dwNotifications : u32, dwPostNotifications : u32) -> () { guard(||
+            T::DisableNotifications(unsafe { Object:: < T > ::value_of(this) },
+            dwNotifications, dwPostNotifications), || ()) }
+        }
+        member_thunk! {
+            fn GetNextNotification < T : IHttpContext_Impl > (this : *mut IHttpContext,
+            status : REQUEST_NOTIFICATION_STATUS, pdwNotification : *mut u32,
+            pfIsPostNotification : *mut windows_sys::core::BOOL, ppModuleInfo : *mut *
+            mut CHttpModule, ppRequestOutput : *mut *mut IHttpEventProvider) ->
+            windows_sys::core::BOOL { guard(|| T::GetNextNotification(unsafe { Object:: <
+            T > ::value_of(this) }, status, pdwNotification, pfIsPostNotification,
+            ppModuleInfo, ppRequestOutput), || 0) }
+        }
+        member_thunk! {
+            fn GetIsLastNotification < T : IHttpContext_Impl > (this : * mut
+            IHttpContext, status : REQUEST_NOTIFICATION_STATUS) ->
+            windows_sys::core::BOOL { guard(|| T::GetIsLastNotification(unsafe { Object::
+            < T > ::value_of(this) }, status), || 0) }
+        }
+        member_thunk! {
+            fn ExecuteRequest < T : IHttpContext_Impl > (this : *mut IHttpContext,
+            fAsync : windows_sys::core::BOOL, pHttpContext : *mut IHttpContext,
+            dwExecuteFlags : u32, pHttpUser : *mut IHttpUser, pfCompletionExpected : *
+            mut windows_sys::core::BOOL) -> windows_sys::core::HRESULT { guard(||
+            T::ExecuteRequest(unsafe { Object:: < T > ::value_of(this) }, fAsync,
+            pHttpContext, dwExecuteFlags, pHttpUser, pfCompletionExpected), || -
+            2147467259i32) }
+        }
+        member_thunk! {
+            fn GetExecuteFlags < T : IHttpContext_Impl > (this : *const IHttpContext,)
+            -> u32 { guard(|| T::GetExecuteFlags(unsafe { Object:: < T > ::value_of(this)
+            },), || abort()) }
+        }
+        member_thunk! {
+            fn GetServerVariable_PCSTR_ptr < T : IHttpContext_Impl > (this : * mut
+            IHttpContext, pszVariableName : windows_sys::core::PCSTR, ppszValue : * mut
+            windows_sys::core::PCSTR, pcchValueLength : *mut u32) ->
+            windows_sys::core::HRESULT { guard(|| T::GetServerVariable_PCSTR_ptr(unsafe {
+            Object:: < T > ::value_of(this) }, pszVariableName, ppszValue,
+            pcchValueLength), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn GetServerVariable < T : IHttpContext_Impl > (this : *mut IHttpContext,
+            pszVariableName : windows_sys::core::PCSTR, ppszValue : * mut
+            windows_sys::core::PCWSTR, pcchValueLength : *mut u32) ->
+            windows_sys::core::HRESULT { guard(|| T::GetServerVariable(unsafe { Object::
+            < T > ::value_of(this) }, pszVariableName, ppszValue, pcchValueLength), || -
+            2147467259i32) }
+        }
+        member_thunk! {
+            fn SetServerVariable < T : IHttpContext_Impl > (this : *mut IHttpContext,
+            pszVariableName : windows_sys::core::PCSTR, pszVariableValue :
+            windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT { guard(||
+            T::SetServerVariable(unsafe { Object:: < T > ::value_of(this) },
+            pszVariableName, pszVariableValue), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn AllocateRequestMemory < T : IHttpContext_Impl > (this : * mut
+            IHttpContext, cbAllocation : u32) -> *mut ::core::ffi::c_void { guard(||
+            T::AllocateRequestMemory(unsafe { Object:: < T > ::value_of(this) },
+            cbAllocation), || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn GetUrlInfo < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> * mut
+            IHttpUrlInfo { guard(|| T::GetUrlInfo(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn GetMetadata < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> *
+            mut IMetadataInfo { guard(|| T::GetMetadata(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn GetPhysicalPath < T : IHttpContext_Impl > (this : *mut IHttpContext,
+            pcchPhysicalPath : *mut u32) -> windows_sys::core::PCWSTR { guard(||
+            T::GetPhysicalPath(unsafe { Object:: < T > ::value_of(this) },
+            pcchPhysicalPath), || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetScriptName < T : IHttpContext_Impl > (this : *const IHttpContext,
+            pcchScriptName : *mut u32) -> windows_sys::core::PCWSTR { guard(||
+            T::GetScriptName(unsafe { Object:: < T > ::value_of(this) }, pcchScriptName),
+            || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetScriptTranslated < T : IHttpContext_Impl > (this : *mut IHttpContext,
+            pcchScriptTranslated : *mut u32) -> windows_sys::core::PCWSTR { guard(||
+            T::GetScriptTranslated(unsafe { Object:: < T > ::value_of(this) },
+            pcchScriptTranslated), || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetScriptMap < T : IHttpContext_Impl > (this : *const IHttpContext,) -> *
+            mut IScriptMapInfo { guard(|| T::GetScriptMap(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn SetRequestHandled < T : IHttpContext_Impl > (this : *mut IHttpContext,)
+            -> () { guard(|| T::SetRequestHandled(unsafe { Object:: < T >
+            ::value_of(this) },), || ()) }
+        }
+        member_thunk! {
+            fn GetFileInfo < T : IHttpContext_Impl > (this : *const IHttpContext,) -> *
+            mut IHttpFileInfo { guard(|| T::GetFileInfo(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn MapPath < T : IHttpContext_Impl > (this : *mut IHttpContext, pszUrl :
+            windows_sys::core::PCWSTR, pszPhysicalPath : windows_sys::core::PWSTR,
+            pcbPhysicalPath : *mut u32) -> windows_sys::core::HRESULT { guard(||
+            T::MapPath(unsafe { Object:: < T > ::value_of(this) }, pszUrl,
+            pszPhysicalPath, pcbPhysicalPath), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn NotifyCustomNotification < T : IHttpContext_Impl > (this : * mut
+            IHttpContext, pCustomOutput : *mut ICustomNotificationProvider,
+            pfCompletionExpected : *mut windows_sys::core::BOOL) ->
+            windows_sys::core::HRESULT { guard(|| T::NotifyCustomNotification(unsafe {
+            Object:: < T > ::value_of(this) }, pCustomOutput, pfCompletionExpected), || -
+            2147467259i32) }
+        }
+        member_thunk! {
+            fn GetParentContext < T : IHttpContext_Impl > (this : *const IHttpContext,)
+            -> *mut IHttpContext { guard(|| T::GetParentContext(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn GetRootContext < T : IHttpContext_Impl > (this : *const IHttpContext,) ->
+            *mut IHttpContext { guard(|| T::GetRootContext(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn CloneContext < T : IHttpContext_Impl > (this : *mut IHttpContext,
+            dwCloneFlags : u32, ppHttpContext : *mut *mut IHttpContext) ->
+            windows_sys::core::HRESULT { guard(|| T::CloneContext(unsafe { Object:: < T >
+            ::value_of(this) }, dwCloneFlags, ppHttpContext), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn ReleaseClonedContext < T : IHttpContext_Impl > (this : * mut
+            IHttpContext,) -> windows_sys::core::HRESULT { guard(||
+            T::ReleaseClonedContext(unsafe { Object:: < T > ::value_of(this) },), || -
+            2147467259i32) }
+        }
+        member_thunk! {
+            fn GetCurrentExecutionStats < T : IHttpContext_Impl > (this : * const
+            IHttpContext, pdwNotification : *mut u32, pdwNotificationStartTickCount : *
+            mut u32, ppszModule : *mut windows_sys::core::PCWSTR,
+            pdwModuleStartTickCount : *mut u32, pdwAsyncNotification : *mut u32,
+            pdwAsyncNotificationStartTickCount : *mut u32) -> windows_sys::core::HRESULT
+            { guard(|| T::GetCurrentExecutionStats(unsafe { Object:: < T >
+            ::value_of(this) }, pdwNotification, pdwNotificationStartTickCount,
+            ppszModule, pdwModuleStartTickCount, pdwAsyncNotification,
+            pdwAsyncNotificationStartTickCount), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn GetTraceContext < T : IHttpContext_Impl > (this : *const IHttpContext,)
+            -> *mut IHttpTraceContext { guard(|| T::GetTraceContext(unsafe { Object:: <
+            T > ::value_of(this) },), || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn GetServerVarChanges < T : IHttpContext_Impl > (this : *mut IHttpContext,
+            dwOldChangeNumber : u32, pdwNewChangeNumber : *mut u32, pdwVariableSnapshot
+            : *mut u32, ppVariableNameSnapshot : *mut *mut windows_sys::core::PCSTR,
+            ppVariableValueSnapshot : *mut *mut windows_sys::core::PCWSTR,
+            pdwDiffedVariables : *mut u32, ppDiffedVariableIndices : *mut *mut u32) ->
+            windows_sys::core::HRESULT { guard(|| T::GetServerVarChanges(unsafe {
+            Object:: < T > ::value_of(this) }, dwOldChangeNumber, pdwNewChangeNumber,
+            pdwVariableSnapshot, ppVariableNameSnapshot, ppVariableValueSnapshot,
+            pdwDiffedVariables, ppDiffedVariableIndices), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn CancelIo < T : IHttpContext_Impl > (this : *mut IHttpContext,) ->
+            windows_sys::core::HRESULT { guard(|| T::CancelIo(unsafe { Object:: < T >
+            ::value_of(this) },), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn MapHandler < T : IHttpContext_Impl > (this : *mut IHttpContext, dwSiteId
+            : u32, pszSiteName : windows_sys::core::PCWSTR, pszUrl :
+            windows_sys::core::PCWSTR, pszVerb : windows_sys::core::PCSTR, ppScriptMap :
+            *mut *mut IScriptMapInfo, fIgnoreWildcardMappings :
+            windows_sys::core::BOOL) -> windows_sys::core::HRESULT { guard(||
+            T::MapHandler(unsafe { Object:: < T > ::value_of(this) }, dwSiteId,
+            pszSiteName, pszUrl, pszVerb, ppScriptMap, fIgnoreWildcardMappings), || -
+            2147467259i32) }
+        }
+        member_thunk! {
+            fn GetExtendedInterface < T : IHttpContext_Impl > (this : *mut IHttpContext,
+            version : HTTP_CONTEXT_INTERFACE_VERSION, ppInterface : *mut * mut
+            ::core::ffi::c_void) -> windows_sys::core::HRESULT { guard(||
+            T::GetExtendedInterface(unsafe { Object:: < T > ::value_of(this) }, version,
+            ppInterface), || - 2147467259i32) }
+        }
+        Self {
+            GetSite: GetSite::<T>,
+            GetApplication: GetApplication::<T>,
+            GetConnection: GetConnection::<T>,
+            GetRequest: GetRequest::<T>,
+            GetResponse: GetResponse::<T>,
+            GetResponseHeadersSent: GetResponseHeadersSent::<T>,
+            GetUser: GetUser::<T>,
+            GetModuleContextContainer: GetModuleContextContainer::<T>,
+            IndicateCompletion: IndicateCompletion::<T>,
+            PostCompletion: PostCompletion::<T>,
+            DisableNotifications: DisableNotifications::<T>,
+            GetNextNotification: GetNextNotification::<T>,
+            GetIsLastNotification: GetIsLastNotification::<T>,
+            ExecuteRequest: ExecuteRequest::<T>,
+            GetExecuteFlags: GetExecuteFlags::<T>,
+            GetServerVariable_PCSTR_ptr: GetServerVariable_PCSTR_ptr::<T>,
+            GetServerVariable: GetServerVariable::<T>,
+            SetServerVariable: SetServerVariable::<T>,
+            AllocateRequestMemory: AllocateRequestMemory::<T>,
+            GetUrlInfo: GetUrlInfo::<T>,
+            GetMetadata: GetMetadata::<T>,
+            GetPhysicalPath: GetPhysicalPath::<T>,
+            GetScriptName: GetScriptName::<T>,
+            GetScriptTranslated: GetScriptTranslated::<T>,
+            GetScriptMap: GetScriptMap::<T>,
+            SetRequestHandled: SetRequestHandled::<T>,
+            GetFileInfo: GetFileInfo::<T>,
+            MapPath: MapPath::<T>,
+            NotifyCustomNotification: NotifyCustomNotification::<T>,
+            GetParentContext: GetParentContext::<T>,
+            GetRootContext: GetRootContext::<T>,
+            CloneContext: CloneContext::<T>,
+            ReleaseClonedContext: ReleaseClonedContext::<T>,
+            GetCurrentExecutionStats: GetCurrentExecutionStats::<T>,
+            GetTraceContext: GetTraceContext::<T>,
+            GetServerVarChanges: GetServerVarChanges::<T>,
+            CancelIo: CancelIo::<T>,
+            MapHandler: MapHandler::<T>,
+            GetExtendedInterface: GetExtendedInterface::<T>,
+        }
+    }
+}
 /// C++ class `IHttpContext2` (derives from [`IHttpContext`])
 ///
 /// An object pointer: its first word points at a [`IHttpContext2_Vtbl`] of 40 slot(s).
@@ -2585,6 +11091,74 @@ pub struct IHttpContext2_Vtbl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext2-getoriginaluser-method)
     pub GetOriginalUser: member_fn!((*const IHttpContext2) -> *mut IHttpUser),
+}
+impl IHttpContext2 {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual IHttpUser * GetOriginalUser() const = 0`
+    ///
+    /// Slot 39 of `IHttpContext2`'s vtable: byte offset 312 on x86_64, 156 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext2-getoriginaluser-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext2` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetOriginalUser(&self) -> *mut IHttpUser {
+        ((*self.vtable).GetOriginalUser)(self as *const Self)
+    }
+}
+/// Upcast: a `IHttpContext2` is a `IHttpContext` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IHttpContext2 {
+    type Target = IHttpContext;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpContext {
+        unsafe { &*(self as *const Self as *const IHttpContext) }
+    }
+}
+/// Implement C++ `IHttpContext2` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpContext2_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpContext2_Impl: IHttpContext_Impl {
+    /// `virtual IHttpUser * GetOriginalUser() const = 0`
+    ///
+    /// Slot 39 of `IHttpContext2`'s vtable: byte offset 312 on x86_64, 156 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext2-getoriginaluser-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetOriginalUser(&self) -> *mut IHttpUser;
+}
+impl IHttpContext2_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpContext2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpContext2_Impl>() -> Self {
+        member_thunk! {
+            fn GetOriginalUser < T : IHttpContext2_Impl > (this : *const IHttpContext2,)
+            -> *mut IHttpUser { guard(|| T::GetOriginalUser(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null_mut()) }
+        }
+        Self {
+            base__: IHttpContext_Vtbl::new::<T>(),
+            GetOriginalUser: GetOriginalUser::<T>,
+        }
+    }
 }
 /// C++ class `IHttpContext3` (derives from [`IHttpContext2`])
 ///
@@ -2640,6 +11214,189 @@ pub struct IHttpContext3_Vtbl {
         ::core::ffi::c_void) -> windows_sys::core::HRESULT
     ),
 }
+impl IHttpContext3 {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual INamedContextContainer * GetNamedContextContainer() = 0`
+    ///
+    /// Slot 40 of `IHttpContext3`'s vtable: byte offset 320 on x86_64, 160 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext3-getnamedcontextcontainer-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext3` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetNamedContextContainer(&self) -> *mut INamedContextContainer {
+        ((*self.vtable).GetNamedContextContainer)(self.as_raw())
+    }
+    /// `virtual void EnableFullDuplex() = 0`
+    ///
+    /// Slot 41 of `IHttpContext3`'s vtable: byte offset 328 on x86_64, 164 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext3-enablefullduplex-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext3` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn EnableFullDuplex(&self) {
+        ((*self.vtable).EnableFullDuplex)(self.as_raw())
+    }
+    /// `virtual HRESULT InheritServerVariable(PCSTR szName, BOOL fFailIfNotExist = FALSE) = 0`
+    ///
+    /// Slot 42 of `IHttpContext3`'s vtable: byte offset 336 on x86_64, 168 on x86.
+    ///
+    /// Default arguments in C++: `fFailIfNotExist = FALSE`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext3-inheritservervariable-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext3` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn InheritServerVariable(
+        &self,
+        szName: windows_sys::core::PCSTR,
+        fFailIfNotExist: windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).InheritServerVariable)(self.as_raw(), szName, fFailIfNotExist)
+    }
+    /// `virtual HRESULT PostCompletion(DWORD cbBytes, LPOVERLAPPED_COMPLETION_ROUTINE pfnCompletionRoutine, void * pvCompletionContext) = 0`
+    ///
+    /// Slot 43 of `IHttpContext3`'s vtable: byte offset 344 on x86_64, 172 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext3-postcompletion-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext3` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE(
+        &self,
+        cbBytes: u32,
+        pfnCompletionRoutine: windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE,
+        pvCompletionContext: *mut ::core::ffi::c_void,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE)(
+            self.as_raw(),
+            cbBytes,
+            pfnCompletionRoutine,
+            pvCompletionContext,
+        )
+    }
+}
+/// Upcast: a `IHttpContext3` is a `IHttpContext2` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IHttpContext3 {
+    type Target = IHttpContext2;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpContext2 {
+        unsafe { &*(self as *const Self as *const IHttpContext2) }
+    }
+}
+/// Implement C++ `IHttpContext3` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpContext3_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpContext3_Impl: IHttpContext2_Impl {
+    /// `virtual INamedContextContainer * GetNamedContextContainer() = 0`
+    ///
+    /// Slot 40 of `IHttpContext3`'s vtable: byte offset 320 on x86_64, 160 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext3-getnamedcontextcontainer-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetNamedContextContainer(&self) -> *mut INamedContextContainer;
+    /// `virtual void EnableFullDuplex() = 0`
+    ///
+    /// Slot 41 of `IHttpContext3`'s vtable: byte offset 328 on x86_64, 164 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext3-enablefullduplex-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn EnableFullDuplex(&self);
+    /// `virtual HRESULT InheritServerVariable(PCSTR szName, BOOL fFailIfNotExist = FALSE) = 0`
+    ///
+    /// Slot 42 of `IHttpContext3`'s vtable: byte offset 336 on x86_64, 168 on x86.
+    ///
+    /// Default arguments in C++: `fFailIfNotExist = FALSE`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext3-inheritservervariable-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn InheritServerVariable(
+        &self,
+        szName: windows_sys::core::PCSTR,
+        fFailIfNotExist: windows_sys::core::BOOL,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT PostCompletion(DWORD cbBytes, LPOVERLAPPED_COMPLETION_ROUTINE pfnCompletionRoutine, void * pvCompletionContext) = 0`
+    ///
+    /// Slot 43 of `IHttpContext3`'s vtable: byte offset 344 on x86_64, 172 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext3-postcompletion-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE(
+        &self,
+        cbBytes: u32,
+        pfnCompletionRoutine: windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE,
+        pvCompletionContext: *mut ::core::ffi::c_void,
+    ) -> windows_sys::core::HRESULT;
+}
+impl IHttpContext3_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpContext3_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpContext3_Impl>() -> Self {
+        member_thunk! {
+            fn GetNamedContextContainer < T : IHttpContext3_Impl > (this : * mut
+            IHttpContext3,) -> *mut INamedContextContainer { guard(||
+            T::GetNamedContextContainer(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn EnableFullDuplex < T : IHttpContext3_Impl > (this : *mut IHttpContext3,)
+            -> () { guard(|| T::EnableFullDuplex(unsafe { Object:: < T > ::value_of(this)
+            },), || ()) }
+        }
+        member_thunk! {
+            fn InheritServerVariable < T : IHttpContext3_Impl > (this : * mut
+            IHttpContext3, szName : windows_sys::core::PCSTR, fFailIfNotExist :
+            windows_sys::core::BOOL) -> windows_sys::core::HRESULT { guard(||
+            T::InheritServerVariable(unsafe { Object:: < T > ::value_of(this) }, szName,
+            fFailIfNotExist), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE < T : IHttpContext3_Impl >
+            (this : *mut IHttpContext3, cbBytes : u32, pfnCompletionRoutine :
+            windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE,
+            pvCompletionContext : *mut ::core::ffi::c_void) ->
+            windows_sys::core::HRESULT { guard(||
+            T::PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE(unsafe { Object:: < T >
+            ::value_of(this) }, cbBytes, pfnCompletionRoutine, pvCompletionContext), || -
+            2147467259i32) }
+        }
+        Self {
+            base__: IHttpContext2_Vtbl::new::<T>(),
+            GetNamedContextContainer: GetNamedContextContainer::<T>,
+            EnableFullDuplex: EnableFullDuplex::<T>,
+            InheritServerVariable: InheritServerVariable::<T>,
+            PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE: PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE::<
+                T,
+            >,
+        }
+    }
+}
 /// C++ class `IHttpContext4` (derives from [`IHttpContext3`])
 ///
 /// An object pointer: its first word points at a [`IHttpContext4_Vtbl`] of 46 slot(s).
@@ -2670,6 +11427,97 @@ pub struct IHttpContext4_Vtbl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext4-getrequestelapsedtime-method)
     pub GetRequestElapsedTime: member_fn!((*mut IHttpContext4) -> u64),
+}
+impl IHttpContext4 {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual ULONGLONG GetRequestStartTime() = 0`
+    ///
+    /// Slot 44 of `IHttpContext4`'s vtable: byte offset 352 on x86_64, 176 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext4-getrequeststarttime-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext4` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetRequestStartTime(&self) -> u64 {
+        ((*self.vtable).GetRequestStartTime)(self.as_raw())
+    }
+    /// `virtual ULONGLONG GetRequestElapsedTime() = 0`
+    ///
+    /// Slot 45 of `IHttpContext4`'s vtable: byte offset 360 on x86_64, 180 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext4-getrequestelapsedtime-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpContext4` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetRequestElapsedTime(&self) -> u64 {
+        ((*self.vtable).GetRequestElapsedTime)(self.as_raw())
+    }
+}
+/// Upcast: a `IHttpContext4` is a `IHttpContext3` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IHttpContext4 {
+    type Target = IHttpContext3;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpContext3 {
+        unsafe { &*(self as *const Self as *const IHttpContext3) }
+    }
+}
+/// Implement C++ `IHttpContext4` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpContext4_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpContext4_Impl: IHttpContext3_Impl {
+    /// `virtual ULONGLONG GetRequestStartTime() = 0`
+    ///
+    /// Slot 44 of `IHttpContext4`'s vtable: byte offset 352 on x86_64, 176 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext4-getrequeststarttime-method)
+    ///
+    /// On panic: aborts the process (no safe failure value).
+    fn GetRequestStartTime(&self) -> u64;
+    /// `virtual ULONGLONG GetRequestElapsedTime() = 0`
+    ///
+    /// Slot 45 of `IHttpContext4`'s vtable: byte offset 360 on x86_64, 180 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext4-getrequestelapsedtime-method)
+    ///
+    /// On panic: aborts the process (no safe failure value).
+    fn GetRequestElapsedTime(&self) -> u64;
+}
+impl IHttpContext4_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpContext4_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpContext4_Impl>() -> Self {
+        member_thunk! {
+            fn GetRequestStartTime < T : IHttpContext4_Impl > (this : * mut
+            IHttpContext4,) -> u64 { guard(|| T::GetRequestStartTime(unsafe { Object:: <
+            T > ::value_of(this) },), || abort()) }
+        }
+        member_thunk! {
+            fn GetRequestElapsedTime < T : IHttpContext4_Impl > (this : * mut
+            IHttpContext4,) -> u64 { guard(|| T::GetRequestElapsedTime(unsafe { Object::
+            < T > ::value_of(this) },), || abort()) }
+        }
+        Self {
+            base__: IHttpContext3_Vtbl::new::<T>(),
+            GetRequestStartTime: GetRequestStartTime::<T>,
+            GetRequestElapsedTime: GetRequestElapsedTime::<T>,
+        }
+    }
 }
 /// C++ class `IHttpServer`
 ///
@@ -2917,6 +11765,985 @@ pub struct IHttpServer_Vtbl {
         ::core::ffi::c_void) -> windows_sys::core::HRESULT
     ),
 }
+impl IHttpServer {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual BOOL IsCommandLineLaunch() const = 0`
+    ///
+    /// Slot 0 of `IHttpServer`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-iscommandlinelaunch-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn IsCommandLineLaunch(&self) -> windows_sys::core::BOOL {
+        ((*self.vtable).IsCommandLineLaunch)(self as *const Self)
+    }
+    /// `virtual PCWSTR GetAppPoolName() const = 0`
+    ///
+    /// Slot 1 of `IHttpServer`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-getapppoolname-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetAppPoolName(&self) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetAppPoolName)(self as *const Self)
+    }
+    /// `virtual HRESULT AssociateWithThreadPool(HANDLE hHandle, LPOVERLAPPED_COMPLETION_ROUTINE completionRoutine) = 0`
+    ///
+    /// Slot 2 of `IHttpServer`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-associatewiththreadpool-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn AssociateWithThreadPool(
+        &self,
+        hHandle: windows_sys::Win32::Foundation::HANDLE,
+        completionRoutine: windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .AssociateWithThreadPool)(self.as_raw(), hHandle, completionRoutine)
+    }
+    /// `virtual void IncrementThreadCount() = 0`
+    ///
+    /// Slot 3 of `IHttpServer`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-incrementthreadcount-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn IncrementThreadCount(&self) {
+        ((*self.vtable).IncrementThreadCount)(self.as_raw())
+    }
+    /// `virtual void DecrementThreadCount() = 0`
+    ///
+    /// Slot 4 of `IHttpServer`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-decrementthreadcount-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn DecrementThreadCount(&self) {
+        ((*self.vtable).DecrementThreadCount)(self.as_raw())
+    }
+    /// `virtual void ReportUnhealthy(PCWSTR pszReasonString, HRESULT hrReason) = 0`
+    ///
+    /// Slot 5 of `IHttpServer`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-reportunhealthy-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn ReportUnhealthy(
+        &self,
+        pszReasonString: windows_sys::core::PCWSTR,
+        hrReason: windows_sys::core::HRESULT,
+    ) {
+        ((*self.vtable).ReportUnhealthy)(self.as_raw(), pszReasonString, hrReason)
+    }
+    /// `virtual void RecycleProcess(PCWSTR pszReason) = 0`
+    ///
+    /// Slot 6 of `IHttpServer`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-recycleprocess-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn RecycleProcess(&self, pszReason: windows_sys::core::PCWSTR) {
+        ((*self.vtable).RecycleProcess)(self.as_raw(), pszReason)
+    }
+    /// `virtual IAppHostAdminManager * GetAdminManager() const = 0`
+    ///
+    /// Slot 7 of `IHttpServer`'s vtable: byte offset 56 on x86_64, 28 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-getadminmanager-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetAdminManager(&self) -> *mut IAppHostAdminManager {
+        ((*self.vtable).GetAdminManager)(self as *const Self)
+    }
+    /// `virtual HRESULT GetFileInfo(PCWSTR pszPhysicalPath, HANDLE hUserToken, PSID pSid, PCWSTR pszChangeNotificationPath, HANDLE hChangeNotificationToken, BOOL fCache, IHttpFileInfo ** ppFileInfo, IHttpTraceContext * pHttpTraceContext = NULL) = 0`
+    ///
+    /// Slot 8 of `IHttpServer`'s vtable: byte offset 64 on x86_64, 32 on x86.
+    ///
+    /// Default arguments in C++: `pHttpTraceContext = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-getfileinfo-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetFileInfo(
+        &self,
+        pszPhysicalPath: windows_sys::core::PCWSTR,
+        hUserToken: windows_sys::Win32::Foundation::HANDLE,
+        pSid: windows_sys::Win32::Security::PSID,
+        pszChangeNotificationPath: windows_sys::core::PCWSTR,
+        hChangeNotificationToken: windows_sys::Win32::Foundation::HANDLE,
+        fCache: windows_sys::core::BOOL,
+        ppFileInfo: *mut *mut IHttpFileInfo,
+        pHttpTraceContext: *mut IHttpTraceContext,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .GetFileInfo)(
+            self.as_raw(),
+            pszPhysicalPath,
+            hUserToken,
+            pSid,
+            pszChangeNotificationPath,
+            hChangeNotificationToken,
+            fCache,
+            ppFileInfo,
+            pHttpTraceContext,
+        )
+    }
+    /// `virtual HRESULT FlushKernelCache(PCWSTR pszUrl) = 0`
+    ///
+    /// Slot 9 of `IHttpServer`'s vtable: byte offset 72 on x86_64, 36 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-flushkernelcache-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn FlushKernelCache(
+        &self,
+        pszUrl: windows_sys::core::PCWSTR,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).FlushKernelCache)(self.as_raw(), pszUrl)
+    }
+    /// `virtual HRESULT DoCacheOperation(CACHE_OPERATION cacheOperation, IHttpCacheKey * pCacheKey, IHttpCacheSpecificData ** ppCacheSpecificData, IHttpTraceContext * pHttpTraceContext = NULL) = 0`
+    ///
+    /// Slot 10 of `IHttpServer`'s vtable: byte offset 80 on x86_64, 40 on x86.
+    ///
+    /// Default arguments in C++: `pHttpTraceContext = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-docacheoperation-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn DoCacheOperation(
+        &self,
+        cacheOperation: CACHE_OPERATION,
+        pCacheKey: *mut IHttpCacheKey,
+        ppCacheSpecificData: *mut *mut IHttpCacheSpecificData,
+        pHttpTraceContext: *mut IHttpTraceContext,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .DoCacheOperation)(
+            self.as_raw(),
+            cacheOperation,
+            pCacheKey,
+            ppCacheSpecificData,
+            pHttpTraceContext,
+        )
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS NotifyCustomNotification(ICustomNotificationProvider * pCustomOutput) = 0`
+    ///
+    /// Slot 11 of `IHttpServer`'s vtable: byte offset 88 on x86_64, 44 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-notifycustomnotification-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn NotifyCustomNotification(
+        &self,
+        pCustomOutput: *mut ICustomNotificationProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        ((*self.vtable).NotifyCustomNotification)(self.as_raw(), pCustomOutput)
+    }
+    /// `virtual IHttpPerfCounterInfo * GetPerfCounterInfo() = 0`
+    ///
+    /// Slot 12 of `IHttpServer`'s vtable: byte offset 96 on x86_64, 48 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-getperfcounterinfo-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetPerfCounterInfo(&self) -> *mut IHttpPerfCounterInfo {
+        ((*self.vtable).GetPerfCounterInfo)(self.as_raw())
+    }
+    /// `virtual void RecycleApplication(PCWSTR pszAppConfigPath) = 0`
+    ///
+    /// Slot 13 of `IHttpServer`'s vtable: byte offset 104 on x86_64, 52 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-recycleapplication-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn RecycleApplication(
+        &self,
+        pszAppConfigPath: windows_sys::core::PCWSTR,
+    ) {
+        ((*self.vtable).RecycleApplication)(self.as_raw(), pszAppConfigPath)
+    }
+    /// `virtual void NotifyConfigurationChange(PCWSTR pszPath) = 0`
+    ///
+    /// Slot 14 of `IHttpServer`'s vtable: byte offset 112 on x86_64, 56 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-notifyconfigurationchange-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn NotifyConfigurationChange(&self, pszPath: windows_sys::core::PCWSTR) {
+        ((*self.vtable).NotifyConfigurationChange)(self.as_raw(), pszPath)
+    }
+    /// `virtual void NotifyFileChange(PCWSTR pszFileName) = 0`
+    ///
+    /// Slot 15 of `IHttpServer`'s vtable: byte offset 120 on x86_64, 60 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-notifyfilechange-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn NotifyFileChange(&self, pszFileName: windows_sys::core::PCWSTR) {
+        ((*self.vtable).NotifyFileChange)(self.as_raw(), pszFileName)
+    }
+    /// `virtual IDispensedHttpModuleContextContainer * DispenseContainer() = 0`
+    ///
+    /// Slot 16 of `IHttpServer`'s vtable: byte offset 128 on x86_64, 64 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-dispensecontainer-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn DispenseContainer(&self) -> *mut IDispensedHttpModuleContextContainer {
+        ((*self.vtable).DispenseContainer)(self.as_raw())
+    }
+    /// `virtual HRESULT AddFragmentToCache(HTTP_DATA_CHUNK * pDataChunk, PCWSTR pszFragmentName) = 0`
+    ///
+    /// Slot 17 of `IHttpServer`'s vtable: byte offset 136 on x86_64, 68 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-addfragmenttocache-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn AddFragmentToCache(
+        &self,
+        pDataChunk: *mut windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK,
+        pszFragmentName: windows_sys::core::PCWSTR,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).AddFragmentToCache)(self.as_raw(), pDataChunk, pszFragmentName)
+    }
+    /// `virtual HRESULT ReadFragmentFromCache(PCWSTR pszFragmentName, BYTE * pvBuffer, DWORD cbSize, DWORD * pcbCopied) = 0`
+    ///
+    /// Slot 18 of `IHttpServer`'s vtable: byte offset 144 on x86_64, 72 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-readfragmentfromcache-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn ReadFragmentFromCache(
+        &self,
+        pszFragmentName: windows_sys::core::PCWSTR,
+        pvBuffer: *mut u8,
+        cbSize: u32,
+        pcbCopied: *mut u32,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .ReadFragmentFromCache)(
+            self.as_raw(),
+            pszFragmentName,
+            pvBuffer,
+            cbSize,
+            pcbCopied,
+        )
+    }
+    /// `virtual HRESULT RemoveFragmentFromCache(PCWSTR pszFragmentName) = 0`
+    ///
+    /// Slot 19 of `IHttpServer`'s vtable: byte offset 152 on x86_64, 76 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-removefragmentfromcache-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn RemoveFragmentFromCache(
+        &self,
+        pszFragmentName: windows_sys::core::PCWSTR,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).RemoveFragmentFromCache)(self.as_raw(), pszFragmentName)
+    }
+    /// `virtual HRESULT GetWorkerProcessSettings(IWpfSettings ** ppWorkerProcessSettings) = 0`
+    ///
+    /// Slot 20 of `IHttpServer`'s vtable: byte offset 160 on x86_64, 80 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-getworkerprocesssettings-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetWorkerProcessSettings(
+        &self,
+        ppWorkerProcessSettings: *mut *mut IWpfSettings,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).GetWorkerProcessSettings)(self.as_raw(), ppWorkerProcessSettings)
+    }
+    /// `virtual HRESULT GetProtocolManagerCustomInterface(PCWSTR pProtocolManagerDll, PCWSTR pProtocolManagerDllInitFunction, DWORD dwCustomInterfaceId, PVOID * ppCustomInterface) = 0`
+    ///
+    /// Slot 21 of `IHttpServer`'s vtable: byte offset 168 on x86_64, 84 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-getprotocolmanagercustominterface-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetProtocolManagerCustomInterface(
+        &self,
+        pProtocolManagerDll: windows_sys::core::PCWSTR,
+        pProtocolManagerDllInitFunction: windows_sys::core::PCWSTR,
+        dwCustomInterfaceId: u32,
+        ppCustomInterface: *mut *mut ::core::ffi::c_void,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .GetProtocolManagerCustomInterface)(
+            self.as_raw(),
+            pProtocolManagerDll,
+            pProtocolManagerDllInitFunction,
+            dwCustomInterfaceId,
+            ppCustomInterface,
+        )
+    }
+    /// `virtual BOOL SatisfiesPrecondition(PCWSTR pszPrecondition, BOOL * pfUnknownPrecondition = NULL) const = 0`
+    ///
+    /// Slot 22 of `IHttpServer`'s vtable: byte offset 176 on x86_64, 88 on x86.
+    ///
+    /// Default arguments in C++: `pfUnknownPrecondition = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-satisfiesprecondition-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SatisfiesPrecondition(
+        &self,
+        pszPrecondition: windows_sys::core::PCWSTR,
+        pfUnknownPrecondition: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::BOOL {
+        ((*self.vtable)
+            .SatisfiesPrecondition)(
+            self as *const Self,
+            pszPrecondition,
+            pfUnknownPrecondition,
+        )
+    }
+    /// `virtual IHttpTraceContext * GetTraceContext() const = 0`
+    ///
+    /// Slot 23 of `IHttpServer`'s vtable: byte offset 184 on x86_64, 92 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-gettracecontext-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetTraceContext(&self) -> *mut IHttpTraceContext {
+        ((*self.vtable).GetTraceContext)(self as *const Self)
+    }
+    /// `virtual HRESULT RegisterFileChangeMonitor(PCWSTR pszPath, HANDLE hToken, IHttpFileMonitor ** ppFileMonitor) = 0`
+    ///
+    /// Slot 24 of `IHttpServer`'s vtable: byte offset 192 on x86_64, 96 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-registerfilechangemonitor-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn RegisterFileChangeMonitor(
+        &self,
+        pszPath: windows_sys::core::PCWSTR,
+        hToken: windows_sys::Win32::Foundation::HANDLE,
+        ppFileMonitor: *mut *mut IHttpFileMonitor,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .RegisterFileChangeMonitor)(self.as_raw(), pszPath, hToken, ppFileMonitor)
+    }
+    /// `virtual HRESULT GetExtendedInterface(HTTP_SERVER_INTERFACE_VERSION version, PVOID * ppInterface) = 0`
+    ///
+    /// Slot 25 of `IHttpServer`'s vtable: byte offset 200 on x86_64, 100 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-getextendedinterface-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetExtendedInterface(
+        &self,
+        version: HTTP_SERVER_INTERFACE_VERSION,
+        ppInterface: *mut *mut ::core::ffi::c_void,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).GetExtendedInterface)(self.as_raw(), version, ppInterface)
+    }
+}
+/// Implement C++ `IHttpServer` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpServer_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpServer_Impl {
+    /// `virtual BOOL IsCommandLineLaunch() const = 0`
+    ///
+    /// Slot 0 of `IHttpServer`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-iscommandlinelaunch-method)
+    ///
+    /// On panic: returns FALSE.
+    fn IsCommandLineLaunch(&self) -> windows_sys::core::BOOL;
+    /// `virtual PCWSTR GetAppPoolName() const = 0`
+    ///
+    /// Slot 1 of `IHttpServer`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-getapppoolname-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetAppPoolName(&self) -> windows_sys::core::PCWSTR;
+    /// `virtual HRESULT AssociateWithThreadPool(HANDLE hHandle, LPOVERLAPPED_COMPLETION_ROUTINE completionRoutine) = 0`
+    ///
+    /// Slot 2 of `IHttpServer`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-associatewiththreadpool-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn AssociateWithThreadPool(
+        &self,
+        hHandle: windows_sys::Win32::Foundation::HANDLE,
+        completionRoutine: windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual void IncrementThreadCount() = 0`
+    ///
+    /// Slot 3 of `IHttpServer`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-incrementthreadcount-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn IncrementThreadCount(&self);
+    /// `virtual void DecrementThreadCount() = 0`
+    ///
+    /// Slot 4 of `IHttpServer`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-decrementthreadcount-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn DecrementThreadCount(&self);
+    /// `virtual void ReportUnhealthy(PCWSTR pszReasonString, HRESULT hrReason) = 0`
+    ///
+    /// Slot 5 of `IHttpServer`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-reportunhealthy-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn ReportUnhealthy(
+        &self,
+        pszReasonString: windows_sys::core::PCWSTR,
+        hrReason: windows_sys::core::HRESULT,
+    );
+    /// `virtual void RecycleProcess(PCWSTR pszReason) = 0`
+    ///
+    /// Slot 6 of `IHttpServer`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-recycleprocess-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn RecycleProcess(&self, pszReason: windows_sys::core::PCWSTR);
+    /// `virtual IAppHostAdminManager * GetAdminManager() const = 0`
+    ///
+    /// Slot 7 of `IHttpServer`'s vtable: byte offset 56 on x86_64, 28 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-getadminmanager-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetAdminManager(&self) -> *mut IAppHostAdminManager;
+    /// `virtual HRESULT GetFileInfo(PCWSTR pszPhysicalPath, HANDLE hUserToken, PSID pSid, PCWSTR pszChangeNotificationPath, HANDLE hChangeNotificationToken, BOOL fCache, IHttpFileInfo ** ppFileInfo, IHttpTraceContext * pHttpTraceContext = NULL) = 0`
+    ///
+    /// Slot 8 of `IHttpServer`'s vtable: byte offset 64 on x86_64, 32 on x86.
+    ///
+    /// Default arguments in C++: `pHttpTraceContext = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-getfileinfo-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn GetFileInfo(
+        &self,
+        pszPhysicalPath: windows_sys::core::PCWSTR,
+        hUserToken: windows_sys::Win32::Foundation::HANDLE,
+        pSid: windows_sys::Win32::Security::PSID,
+        pszChangeNotificationPath: windows_sys::core::PCWSTR,
+        hChangeNotificationToken: windows_sys::Win32::Foundation::HANDLE,
+        fCache: windows_sys::core::BOOL,
+        ppFileInfo: *mut *mut IHttpFileInfo,
+        pHttpTraceContext: *mut IHttpTraceContext,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT FlushKernelCache(PCWSTR pszUrl) = 0`
+    ///
+    /// Slot 9 of `IHttpServer`'s vtable: byte offset 72 on x86_64, 36 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-flushkernelcache-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn FlushKernelCache(
+        &self,
+        pszUrl: windows_sys::core::PCWSTR,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT DoCacheOperation(CACHE_OPERATION cacheOperation, IHttpCacheKey * pCacheKey, IHttpCacheSpecificData ** ppCacheSpecificData, IHttpTraceContext * pHttpTraceContext = NULL) = 0`
+    ///
+    /// Slot 10 of `IHttpServer`'s vtable: byte offset 80 on x86_64, 40 on x86.
+    ///
+    /// Default arguments in C++: `pHttpTraceContext = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-docacheoperation-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn DoCacheOperation(
+        &self,
+        cacheOperation: CACHE_OPERATION,
+        pCacheKey: *mut IHttpCacheKey,
+        ppCacheSpecificData: *mut *mut IHttpCacheSpecificData,
+        pHttpTraceContext: *mut IHttpTraceContext,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual GLOBAL_NOTIFICATION_STATUS NotifyCustomNotification(ICustomNotificationProvider * pCustomOutput) = 0`
+    ///
+    /// Slot 11 of `IHttpServer`'s vtable: byte offset 88 on x86_64, 44 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-notifycustomnotification-method)
+    ///
+    /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    fn NotifyCustomNotification(
+        &self,
+        pCustomOutput: *mut ICustomNotificationProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS;
+    /// `virtual IHttpPerfCounterInfo * GetPerfCounterInfo() = 0`
+    ///
+    /// Slot 12 of `IHttpServer`'s vtable: byte offset 96 on x86_64, 48 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-getperfcounterinfo-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetPerfCounterInfo(&self) -> *mut IHttpPerfCounterInfo;
+    /// `virtual void RecycleApplication(PCWSTR pszAppConfigPath) = 0`
+    ///
+    /// Slot 13 of `IHttpServer`'s vtable: byte offset 104 on x86_64, 52 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-recycleapplication-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn RecycleApplication(&self, pszAppConfigPath: windows_sys::core::PCWSTR);
+    /// `virtual void NotifyConfigurationChange(PCWSTR pszPath) = 0`
+    ///
+    /// Slot 14 of `IHttpServer`'s vtable: byte offset 112 on x86_64, 56 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-notifyconfigurationchange-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn NotifyConfigurationChange(&self, pszPath: windows_sys::core::PCWSTR);
+    /// `virtual void NotifyFileChange(PCWSTR pszFileName) = 0`
+    ///
+    /// Slot 15 of `IHttpServer`'s vtable: byte offset 120 on x86_64, 60 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-notifyfilechange-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn NotifyFileChange(&self, pszFileName: windows_sys::core::PCWSTR);
+    /// `virtual IDispensedHttpModuleContextContainer * DispenseContainer() = 0`
+    ///
+    /// Slot 16 of `IHttpServer`'s vtable: byte offset 128 on x86_64, 64 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-dispensecontainer-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn DispenseContainer(&self) -> *mut IDispensedHttpModuleContextContainer;
+    /// `virtual HRESULT AddFragmentToCache(HTTP_DATA_CHUNK * pDataChunk, PCWSTR pszFragmentName) = 0`
+    ///
+    /// Slot 17 of `IHttpServer`'s vtable: byte offset 136 on x86_64, 68 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-addfragmenttocache-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn AddFragmentToCache(
+        &self,
+        pDataChunk: *mut windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK,
+        pszFragmentName: windows_sys::core::PCWSTR,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT ReadFragmentFromCache(PCWSTR pszFragmentName, BYTE * pvBuffer, DWORD cbSize, DWORD * pcbCopied) = 0`
+    ///
+    /// Slot 18 of `IHttpServer`'s vtable: byte offset 144 on x86_64, 72 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-readfragmentfromcache-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn ReadFragmentFromCache(
+        &self,
+        pszFragmentName: windows_sys::core::PCWSTR,
+        pvBuffer: *mut u8,
+        cbSize: u32,
+        pcbCopied: *mut u32,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT RemoveFragmentFromCache(PCWSTR pszFragmentName) = 0`
+    ///
+    /// Slot 19 of `IHttpServer`'s vtable: byte offset 152 on x86_64, 76 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-removefragmentfromcache-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn RemoveFragmentFromCache(
+        &self,
+        pszFragmentName: windows_sys::core::PCWSTR,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT GetWorkerProcessSettings(IWpfSettings ** ppWorkerProcessSettings) = 0`
+    ///
+    /// Slot 20 of `IHttpServer`'s vtable: byte offset 160 on x86_64, 80 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-getworkerprocesssettings-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn GetWorkerProcessSettings(
+        &self,
+        ppWorkerProcessSettings: *mut *mut IWpfSettings,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT GetProtocolManagerCustomInterface(PCWSTR pProtocolManagerDll, PCWSTR pProtocolManagerDllInitFunction, DWORD dwCustomInterfaceId, PVOID * ppCustomInterface) = 0`
+    ///
+    /// Slot 21 of `IHttpServer`'s vtable: byte offset 168 on x86_64, 84 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-getprotocolmanagercustominterface-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn GetProtocolManagerCustomInterface(
+        &self,
+        pProtocolManagerDll: windows_sys::core::PCWSTR,
+        pProtocolManagerDllInitFunction: windows_sys::core::PCWSTR,
+        dwCustomInterfaceId: u32,
+        ppCustomInterface: *mut *mut ::core::ffi::c_void,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual BOOL SatisfiesPrecondition(PCWSTR pszPrecondition, BOOL * pfUnknownPrecondition = NULL) const = 0`
+    ///
+    /// Slot 22 of `IHttpServer`'s vtable: byte offset 176 on x86_64, 88 on x86.
+    ///
+    /// Default arguments in C++: `pfUnknownPrecondition = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-satisfiesprecondition-method)
+    ///
+    /// On panic: returns FALSE.
+    fn SatisfiesPrecondition(
+        &self,
+        pszPrecondition: windows_sys::core::PCWSTR,
+        pfUnknownPrecondition: *mut windows_sys::core::BOOL,
+    ) -> windows_sys::core::BOOL;
+    /// `virtual IHttpTraceContext * GetTraceContext() const = 0`
+    ///
+    /// Slot 23 of `IHttpServer`'s vtable: byte offset 184 on x86_64, 92 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-gettracecontext-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetTraceContext(&self) -> *mut IHttpTraceContext;
+    /// `virtual HRESULT RegisterFileChangeMonitor(PCWSTR pszPath, HANDLE hToken, IHttpFileMonitor ** ppFileMonitor) = 0`
+    ///
+    /// Slot 24 of `IHttpServer`'s vtable: byte offset 192 on x86_64, 96 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-registerfilechangemonitor-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn RegisterFileChangeMonitor(
+        &self,
+        pszPath: windows_sys::core::PCWSTR,
+        hToken: windows_sys::Win32::Foundation::HANDLE,
+        ppFileMonitor: *mut *mut IHttpFileMonitor,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT GetExtendedInterface(HTTP_SERVER_INTERFACE_VERSION version, PVOID * ppInterface) = 0`
+    ///
+    /// Slot 25 of `IHttpServer`'s vtable: byte offset 200 on x86_64, 100 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-getextendedinterface-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn GetExtendedInterface(
+        &self,
+        version: HTTP_SERVER_INTERFACE_VERSION,
+        ppInterface: *mut *mut ::core::ffi::c_void,
+    ) -> windows_sys::core::HRESULT;
+}
+impl IHttpServer_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpServer_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpServer_Impl>() -> Self {
+        member_thunk! {
+            fn IsCommandLineLaunch < T : IHttpServer_Impl > (this : *const IHttpServer,)
+            -> windows_sys::core::BOOL { guard(|| T::IsCommandLineLaunch(unsafe {
+            Object:: < T > ::value_of(this) },), || 0) }
+        }
+        member_thunk! {
+            fn GetAppPoolName < T : IHttpServer_Impl > (this : *const IHttpServer,) ->
+            windows_sys::core::PCWSTR { guard(|| T::GetAppPoolName(unsafe { Object:: < T
+            > ::value_of(this) },), || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn AssociateWithThreadPool < T : IHttpServer_Impl > (this : * mut
+            IHttpServer, hHandle : windows_sys::Win32::Foundation::HANDLE,
+            completionRoutine :
+            windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE) ->
+            windows_sys::core::HRESULT { guard(|| T::AssociateWithThreadPool(unsafe {
+            Object:: < T > ::value_of(this) }, hHandle, completionRoutine), || -
+            2147467259i32) }
+        }
+        member_thunk! {
+            fn IncrementThreadCount < T : IHttpServer_Impl > (this : *mut IHttpServer,)
+            -> () { guard(|| T::IncrementThreadCount(unsafe { Object:: < T >
+            ::value_of(this) },), || ()) }
+        }
+        member_thunk! {
+            fn DecrementThreadCount < T : IHttpServer_Impl > (this : *mut IHttpServer,)
+            -> () { guard(|| T::DecrementThreadCount(unsafe { Object:: < T >
+            ::value_of(this) },), || ()) }
+        }
+        member_thunk! {
+            fn ReportUnhealthy < T : IHttpServer_Impl > (this : *mut IHttpServer,
+            pszReasonString : windows_sys::core::PCWSTR, hrReason :
+            windows_sys::core::HRESULT) -> () { guard(|| T::ReportUnhealthy(unsafe {
+            Object:: < T > ::value_of(this) }, pszReasonString, hrReason), || ()) }
+        }
+        member_thunk! {
+            fn RecycleProcess < T : IHttpServer_Impl > (this : *mut IHttpServer,
+            pszReason : windows_sys::core::PCWSTR) -> () { guard(||
+            T::RecycleProcess(unsafe { Object:: < T > ::value_of(this) }, pszReason), ||
+            ()) }
+        }
+        member_thunk! {
+            fn GetAdminManager < T : IHttpServer_Impl > (this : *const IHttpServer,) ->
+            *mut IAppHostAdminManager { guard(|| T::GetAdminManager(unsafe { Object:: <
+            T > ::value_of(this) },), || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn GetFileInfo < T : IHttpServer_Impl > (this : *mut IHttpServer,
+            pszPhysicalPath : windows_sys::core::PCWSTR, hUserToken :
+            windows_sys::Win32::Foundation::HANDLE, pSid :
+            windows_sys::Win32::Security::PSID, pszChangeNotificationPath :
+            windows_sys::core::PCWSTR, hChangeNotificationToken :
+            windows_sys::Win32::Foundation::HANDLE, fCache : windows_sys::core::BOOL,
+            ppFileInfo : *mut *mut IHttpFileInfo, pHttpTraceContext : * mut
+            IHttpTraceContext) -> windows_sys::core::HRESULT { guard(||
+            T::GetFileInfo(unsafe { Object:: < T > ::value_of(this) }, pszPhysicalPath,
+            hUserToken, pSid, pszChangeNotificationPath, hChangeNotificationToken,
+            fCache, ppFileInfo, pHttpTraceContext), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn FlushKernelCache < T : IHttpServer_Impl > (this : *mut IHttpServer,
+            pszUrl : windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT { guard(||
+            T::FlushKernelCache(unsafe { Object:: < T > ::value_of(this) }, pszUrl), || -
+            2147467259i32) }
+        }
+        member_thunk! {
+            fn DoCacheOperation < T : IHttpServer_Impl > (this : *mut IHttpServer,
+            cacheOperation : CACHE_OPERATION, pCacheKey : *mut IHttpCacheKey,
+            ppCacheSpecificData : *mut *mut IHttpCacheSpecificData, pHttpTraceContext :
+            *mut IHttpTraceContext) -> windows_sys::core::HRESULT { guard(||
+            T::DoCacheOperation(unsafe { Object:: < T > ::value_of(this) },
+            cacheOperation, pCacheKey, ppCacheSpecificData, pHttpTraceContext), || -
+            2147467259i32) }
+        }
+        member_thunk! {
+            fn NotifyCustomNotification < T : IHttpServer_Impl > (this : * mut
+            IHttpServer, pCustomOutput : *mut ICustomNotificationProvider) ->
+            GLOBAL_NOTIFICATION_STATUS { guard(|| T::NotifyCustomNotification(unsafe {
+            Object:: < T > ::value_of(this) }, pCustomOutput), ||
+            GL_NOTIFICATION_CONTINUE) }
+        }
+        member_thunk! {
+            fn GetPerfCounterInfo < T : IHttpServer_Impl > (this : *mut IHttpServer,) ->
+            *mut IHttpPerfCounterInfo { guard(|| T::GetPerfCounterInfo(unsafe { Object::
+            < T > ::value_of(this) },), || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn RecycleApplication < T : IHttpServer_Impl > (this : *mut IHttpServer,
+            pszAppConfigPath : windows_sys::core::PCWSTR) -> () { guard(||
+            T::RecycleApplication(unsafe { Object:: < T > ::value_of(this) },
+            pszAppConfigPath), || ()) }
+        }
+        member_thunk! {
+            fn NotifyConfigurationChange < T : IHttpServer_Impl > (this : * mut
+            IHttpServer, pszPath : windows_sys::core::PCWSTR) -> () { guard(||
+            T::NotifyConfigurationChange(unsafe { Object:: < T > ::value_of(this) },
+            pszPath), || ()) }
+        }
+        member_thunk! {
+            fn NotifyFileChange < T : IHttpServer_Impl > (this : *mut IHttpServer,
+            pszFileName : windows_sys::core::PCWSTR) -> () { guard(||
+            T::NotifyFileChange(unsafe { Object:: < T > ::value_of(this) }, pszFileName),
+            || ()) }
+        }
+        member_thunk! {
+            fn DispenseContainer < T : IHttpServer_Impl > (this : *mut IHttpServer,) ->
+            *mut IDispensedHttpModuleContextContainer { guard(||
+            T::DispenseContainer(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn AddFragmentToCache < T : IHttpServer_Impl > (this : *mut IHttpServer,
+            pDataChunk : * mut
+            windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, pszFragmentName
+            : windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT { guard(||
+            T::AddFragmentToCache(unsafe { Object:: < T > ::value_of(this) }, pDataChunk,
+            pszFragmentName), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn ReadFragmentFromCache < T : IHttpServer_Impl > (this : *mut IHttpServer,
+            pszFragmentName : windows_sys::core::PCWSTR, pvBuffer : *mut u8, cbSize :
+            u32, pcbCopied : *mut u32) -> windows_sys::core::HRESULT { guard(||
+            T::ReadFragmentFromCache(unsafe { Object:: < T > ::value_of(this) },
+            pszFragmentName, pvBuffer, cbSize, pcbCopied), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn RemoveFragmentFromCache < T : IHttpServer_Impl > (this : * mut
+            IHttpServer, pszFragmentName : windows_sys::core::PCWSTR) ->
+            windows_sys::core::HRESULT { guard(|| T::RemoveFragmentFromCache(unsafe {
+            Object:: < T > ::value_of(this) }, pszFragmentName), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn GetWorkerProcessSettings < T : IHttpServer_Impl > (this : * mut
+            IHttpServer, ppWorkerProcessSettings : *mut *mut IWpfSettings) ->
+            windows_sys::core::HRESULT { guard(|| T::GetWorkerProcessSettings(unsafe {
+            Object:: < T > ::value_of(this) }, ppWorkerProcessSettings), || -
+            2147467259i32) }
+        }
+        member_thunk! {
+            fn GetProtocolManagerCustomInterface < T : IHttpServer_Impl > (this : * mut
+            IHttpServer, pProtocolManagerDll : windows_sys::core::PCWSTR,
+            pProtocolManagerDllInitFunction : windows_sys::core::PCWSTR,
+            dwCustomInterfaceId : u32, ppCustomInterface : *mut * mut
+            ::core::ffi::c_void) -> windows_sys::core::HRESULT { guard(||
+            T::GetProtocolManagerCustomInterface(unsafe { Object:: < T > ::value_of(this)
+            }, pProtocolManagerDll, pProtocolManagerDllInitFunction, dwCustomInterfaceId,
+            ppCustomInterface), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn SatisfiesPrecondition < T : IHttpServer_Impl > (this : * const
+            IHttpServer, pszPrecondition : windows_sys::core::PCWSTR,
+            pfUnknownPrecondition : *mut windows_sys::core::BOOL) ->
+            windows_sys::core::BOOL { guard(|| T::SatisfiesPrecondition(unsafe { Object::
+            < T > ::value_of(this) }, pszPrecondition, pfUnknownPrecondition), || 0) }
+        }
+        member_thunk! {
+            fn GetTraceContext < T : IHttpServer_Impl > (this : *const IHttpServer,) ->
+            *mut IHttpTraceContext { guard(|| T::GetTraceContext(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn RegisterFileChangeMonitor < T : IHttpServer_Impl > (this : * mut
+            IHttpServer, pszPath : windows_sys::core::PCWSTR, hToken :
+            windows_sys::Win32::Foundation::HANDLE, ppFileMonitor : *mut * mut
+            IHttpFileMonitor) -> windows_sys::core::HRESULT { guard(||
+            T::RegisterFileChangeMonitor(unsafe { Object:: < T > ::value_of(this) },
+            pszPath, hToken, ppFileMonitor), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn GetExtendedInterface < T : IHttpServer_Impl > (this : *mut IHttpServer,
+            version : HTTP_SERVER_INTERFACE_VERSION, ppInterface : *mut * mut
+            ::core::ffi::c_void) -> windows_sys::core::HRESULT { guard(||
+            T::GetExtendedInterface(unsafe { Object:: < T > ::value_of(this) }, version,
+            ppInterface), || - 2147467259i32) }
+        }
+        Self {
+            IsCommandLineLaunch: IsCommandLineLaunch::<T>,
+            GetAppPoolName: GetAppPoolName::<T>,
+            AssociateWithThreadPool: AssociateWithThreadPool::<T>,
+            IncrementThreadCount: IncrementThreadCount::<T>,
+            DecrementThreadCount: DecrementThreadCount::<T>,
+            ReportUnhealthy: ReportUnhealthy::<T>,
+            RecycleProcess: RecycleProcess::<T>,
+            GetAdminManager: GetAdminManager::<T>,
+            GetFileInfo: GetFileInfo::<T>,
+            FlushKernelCache: FlushKernelCache::<T>,
+            DoCacheOperation: DoCacheOperation::<T>,
+            NotifyCustomNotification: NotifyCustomNotification::<T>,
+            GetPerfCounterInfo: GetPerfCounterInfo::<T>,
+            RecycleApplication: RecycleApplication::<T>,
+            NotifyConfigurationChange: NotifyConfigurationChange::<T>,
+            NotifyFileChange: NotifyFileChange::<T>,
+            DispenseContainer: DispenseContainer::<T>,
+            AddFragmentToCache: AddFragmentToCache::<T>,
+            ReadFragmentFromCache: ReadFragmentFromCache::<T>,
+            RemoveFragmentFromCache: RemoveFragmentFromCache::<T>,
+            GetWorkerProcessSettings: GetWorkerProcessSettings::<T>,
+            GetProtocolManagerCustomInterface: GetProtocolManagerCustomInterface::<T>,
+            SatisfiesPrecondition: SatisfiesPrecondition::<T>,
+            GetTraceContext: GetTraceContext::<T>,
+            RegisterFileChangeMonitor: RegisterFileChangeMonitor::<T>,
+            GetExtendedInterface: GetExtendedInterface::<T>,
+        }
+    }
+}
 /// C++ class `IHttpServer2` (derives from [`IHttpServer`])
 ///
 /// An object pointer: its first word points at a [`IHttpServer2_Vtbl`] of 31 slot(s).
@@ -2989,6 +12816,275 @@ pub struct IHttpServer2_Vtbl {
         windows_sys::core::HRESULT
     ),
 }
+impl IHttpServer2 {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual HRESULT GetToken(PCWSTR pszUserName, PCWSTR pszPassword, DWORD dwLogonMethod, IHttpTokenEntry ** ppTokenEntry, PCWSTR pszDefaultDomain = NULL, PSOCKADDR pSockAddr = NULL, IHttpTraceContext * pHttpTraceContext = NULL) = 0`
+    ///
+    /// Slot 26 of `IHttpServer2`'s vtable: byte offset 208 on x86_64, 104 on x86.
+    ///
+    /// Default arguments in C++: `pszDefaultDomain = NULL`, `pSockAddr = NULL`, `pHttpTraceContext = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver2-gettoken-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer2` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetToken(
+        &self,
+        pszUserName: windows_sys::core::PCWSTR,
+        pszPassword: windows_sys::core::PCWSTR,
+        dwLogonMethod: u32,
+        ppTokenEntry: *mut *mut IHttpTokenEntry,
+        pszDefaultDomain: windows_sys::core::PCWSTR,
+        pSockAddr: *mut windows_sys::Win32::Networking::WinSock::SOCKADDR,
+        pHttpTraceContext: *mut IHttpTraceContext,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .GetToken)(
+            self.as_raw(),
+            pszUserName,
+            pszPassword,
+            dwLogonMethod,
+            ppTokenEntry,
+            pszDefaultDomain,
+            pSockAddr,
+            pHttpTraceContext,
+        )
+    }
+    /// `virtual PCWSTR GetAppPoolConfigFile(DWORD * pcchConfigFilePath = NULL) const = 0`
+    ///
+    /// Slot 27 of `IHttpServer2`'s vtable: byte offset 216 on x86_64, 108 on x86.
+    ///
+    /// Default arguments in C++: `pcchConfigFilePath = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver2-getapppoolconfigfile-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer2` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetAppPoolConfigFile(
+        &self,
+        pcchConfigFilePath: *mut u32,
+    ) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetAppPoolConfigFile)(self as *const Self, pcchConfigFilePath)
+    }
+    /// `virtual HRESULT GetExtendedInterface(const GUID & Version1, PVOID pInput, const GUID & Version2, PVOID * ppOutput) = 0`
+    ///
+    /// Slot 28 of `IHttpServer2`'s vtable: byte offset 224 on x86_64, 112 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver2-getextendedinterface-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer2` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetExtendedInterface_GUID_ref(
+        &self,
+        Version1: *const windows_sys::core::GUID,
+        pInput: *mut ::core::ffi::c_void,
+        Version2: *const windows_sys::core::GUID,
+        ppOutput: *mut *mut ::core::ffi::c_void,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .GetExtendedInterface_GUID_ref)(
+            self.as_raw(),
+            Version1,
+            pInput,
+            Version2,
+            ppOutput,
+        )
+    }
+    /// `virtual HRESULT GetMetadata(PCWSTR pszSiteName, PCWSTR pszUrl, IReferencedMetadataInfo ** ppMetadataInfo) = 0`
+    ///
+    /// Slot 29 of `IHttpServer2`'s vtable: byte offset 232 on x86_64, 116 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver2-getmetadata-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer2` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetMetadata(
+        &self,
+        pszSiteName: windows_sys::core::PCWSTR,
+        pszUrl: windows_sys::core::PCWSTR,
+        ppMetadataInfo: *mut *mut IReferencedMetadataInfo,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).GetMetadata)(self.as_raw(), pszSiteName, pszUrl, ppMetadataInfo)
+    }
+    /// `virtual HRESULT GetWorkerProcessFramework(IWorkerProcessFramework ** ppWorkerProcessFramework) = 0`
+    ///
+    /// Slot 30 of `IHttpServer2`'s vtable: byte offset 240 on x86_64, 120 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver2-getworkerprocessframework-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer2` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetWorkerProcessFramework(
+        &self,
+        ppWorkerProcessFramework: *mut *mut IWorkerProcessFramework,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .GetWorkerProcessFramework)(self.as_raw(), ppWorkerProcessFramework)
+    }
+}
+/// Upcast: a `IHttpServer2` is a `IHttpServer` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IHttpServer2 {
+    type Target = IHttpServer;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpServer {
+        unsafe { &*(self as *const Self as *const IHttpServer) }
+    }
+}
+/// Implement C++ `IHttpServer2` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpServer2_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpServer2_Impl: IHttpServer_Impl {
+    /// `virtual HRESULT GetToken(PCWSTR pszUserName, PCWSTR pszPassword, DWORD dwLogonMethod, IHttpTokenEntry ** ppTokenEntry, PCWSTR pszDefaultDomain = NULL, PSOCKADDR pSockAddr = NULL, IHttpTraceContext * pHttpTraceContext = NULL) = 0`
+    ///
+    /// Slot 26 of `IHttpServer2`'s vtable: byte offset 208 on x86_64, 104 on x86.
+    ///
+    /// Default arguments in C++: `pszDefaultDomain = NULL`, `pSockAddr = NULL`, `pHttpTraceContext = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver2-gettoken-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn GetToken(
+        &self,
+        pszUserName: windows_sys::core::PCWSTR,
+        pszPassword: windows_sys::core::PCWSTR,
+        dwLogonMethod: u32,
+        ppTokenEntry: *mut *mut IHttpTokenEntry,
+        pszDefaultDomain: windows_sys::core::PCWSTR,
+        pSockAddr: *mut windows_sys::Win32::Networking::WinSock::SOCKADDR,
+        pHttpTraceContext: *mut IHttpTraceContext,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual PCWSTR GetAppPoolConfigFile(DWORD * pcchConfigFilePath = NULL) const = 0`
+    ///
+    /// Slot 27 of `IHttpServer2`'s vtable: byte offset 216 on x86_64, 108 on x86.
+    ///
+    /// Default arguments in C++: `pcchConfigFilePath = NULL`.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver2-getapppoolconfigfile-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetAppPoolConfigFile(
+        &self,
+        pcchConfigFilePath: *mut u32,
+    ) -> windows_sys::core::PCWSTR;
+    /// `virtual HRESULT GetExtendedInterface(const GUID & Version1, PVOID pInput, const GUID & Version2, PVOID * ppOutput) = 0`
+    ///
+    /// Slot 28 of `IHttpServer2`'s vtable: byte offset 224 on x86_64, 112 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver2-getextendedinterface-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn GetExtendedInterface_GUID_ref(
+        &self,
+        Version1: *const windows_sys::core::GUID,
+        pInput: *mut ::core::ffi::c_void,
+        Version2: *const windows_sys::core::GUID,
+        ppOutput: *mut *mut ::core::ffi::c_void,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT GetMetadata(PCWSTR pszSiteName, PCWSTR pszUrl, IReferencedMetadataInfo ** ppMetadataInfo) = 0`
+    ///
+    /// Slot 29 of `IHttpServer2`'s vtable: byte offset 232 on x86_64, 116 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver2-getmetadata-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn GetMetadata(
+        &self,
+        pszSiteName: windows_sys::core::PCWSTR,
+        pszUrl: windows_sys::core::PCWSTR,
+        ppMetadataInfo: *mut *mut IReferencedMetadataInfo,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT GetWorkerProcessFramework(IWorkerProcessFramework ** ppWorkerProcessFramework) = 0`
+    ///
+    /// Slot 30 of `IHttpServer2`'s vtable: byte offset 240 on x86_64, 120 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver2-getworkerprocessframework-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn GetWorkerProcessFramework(
+        &self,
+        ppWorkerProcessFramework: *mut *mut IWorkerProcessFramework,
+    ) -> windows_sys::core::HRESULT;
+}
+impl IHttpServer2_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpServer2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpServer2_Impl>() -> Self {
+        member_thunk! {
+            fn GetToken < T : IHttpServer2_Impl > (this : *mut IHttpServer2, pszUserName
+            : windows_sys::core::PCWSTR, pszPassword : windows_sys::core::PCWSTR,
+            dwLogonMethod : u32, ppTokenEntry : *mut *mut IHttpTokenEntry,
+            pszDefaultDomain : windows_sys::core::PCWSTR, pSockAddr : * mut
+            windows_sys::Win32::Networking::WinSock::SOCKADDR, pHttpTraceContext : * mut
+            IHttpTraceContext) -> windows_sys::core::HRESULT { guard(||
+            T::GetToken(unsafe { Object:: < T > ::value_of(this) }, pszUserName,
+            pszPassword, dwLogonMethod, ppTokenEntry, pszDefaultDomain, pSockAddr,
+            pHttpTraceContext), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn GetAppPoolConfigFile < T : IHttpServer2_Impl > (this : * const
+            IHttpServer2, pcchConfigFilePath : *mut u32) -> windows_sys::core::PCWSTR {
+            guard(|| T::GetAppPoolConfigFile(unsafe { Object:: < T > ::value_of(this) },
+            pcchConfigFilePath), || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetExtendedInterface_GUID_ref < T : IHttpServer2_Impl > (this : * mut
+            IHttpServer2, Version1 : *const windows_sys::core::GUID, pInput : * mut
+            ::core::ffi::c_void, Version2 : *const windows_sys::core::GUID, ppOutput : *
+            mut *mut ::core::ffi::c_void) -> windows_sys::core::HRESULT { guard(||
+            T::GetExtendedInterface_GUID_ref(unsafe { Object:: < T > ::value_of(this) },
+            Version1, pInput, Version2, ppOutput), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn GetMetadata < T : IHttpServer2_Impl > (this : *mut IHttpServer2,
+            pszSiteName : windows_sys::core::PCWSTR, pszUrl : windows_sys::core::PCWSTR,
+            ppMetadataInfo : *mut *mut IReferencedMetadataInfo) ->
+            windows_sys::core::HRESULT { guard(|| T::GetMetadata(unsafe { Object:: < T >
+            ::value_of(this) }, pszSiteName, pszUrl, ppMetadataInfo), || - 2147467259i32)
+            }
+        }
+        member_thunk! {
+            fn GetWorkerProcessFramework < T : IHttpServer2_Impl > (this : * mut
+            IHttpServer2, ppWorkerProcessFramework : *mut *mut IWorkerProcessFramework)
+            -> windows_sys::core::HRESULT { guard(|| T::GetWorkerProcessFramework(unsafe
+            { Object:: < T > ::value_of(this) }, ppWorkerProcessFramework), || -
+            2147467259i32) }
+        }
+        Self {
+            base__: IHttpServer_Vtbl::new::<T>(),
+            GetToken: GetToken::<T>,
+            GetAppPoolConfigFile: GetAppPoolConfigFile::<T>,
+            GetExtendedInterface_GUID_ref: GetExtendedInterface_GUID_ref::<T>,
+            GetMetadata: GetMetadata::<T>,
+            GetWorkerProcessFramework: GetWorkerProcessFramework::<T>,
+        }
+    }
+}
 /// C++ class `IHttpServer3` (derives from [`IHttpServer2`])
 ///
 /// An object pointer: its first word points at a [`IHttpServer3_Vtbl`] of 32 slot(s).
@@ -3019,6 +13115,108 @@ pub struct IHttpServer3_Vtbl {
         windows_sys::Win32::System::IO::OVERLAPPED) -> windows_sys::core::HRESULT
     ),
 }
+impl IHttpServer3 {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual HRESULT QueryRequestProperty(HTTP_OPAQUE_ID id, HTTP_REQUEST_PROPERTY propertyId, PVOID pQualifier, ULONG qualifierSize, PVOID pOutput, ULONG outputBufferSize, PULONG pcbBytesReturned, LPOVERLAPPED pOverlapped) = 0`
+    ///
+    /// Slot 31 of `IHttpServer3`'s vtable: byte offset 248 on x86_64, 124 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver3-queryrequestproperty-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpServer3` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn QueryRequestProperty(
+        &self,
+        id: u64,
+        propertyId: windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_PROPERTY,
+        pQualifier: *mut ::core::ffi::c_void,
+        qualifierSize: u32,
+        pOutput: *mut ::core::ffi::c_void,
+        outputBufferSize: u32,
+        pcbBytesReturned: *mut u32,
+        pOverlapped: *mut windows_sys::Win32::System::IO::OVERLAPPED,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .QueryRequestProperty)(
+            self.as_raw(),
+            id,
+            propertyId,
+            pQualifier,
+            qualifierSize,
+            pOutput,
+            outputBufferSize,
+            pcbBytesReturned,
+            pOverlapped,
+        )
+    }
+}
+/// Upcast: a `IHttpServer3` is a `IHttpServer2` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IHttpServer3 {
+    type Target = IHttpServer2;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpServer2 {
+        unsafe { &*(self as *const Self as *const IHttpServer2) }
+    }
+}
+/// Implement C++ `IHttpServer3` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpServer3_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpServer3_Impl: IHttpServer2_Impl {
+    /// `virtual HRESULT QueryRequestProperty(HTTP_OPAQUE_ID id, HTTP_REQUEST_PROPERTY propertyId, PVOID pQualifier, ULONG qualifierSize, PVOID pOutput, ULONG outputBufferSize, PULONG pcbBytesReturned, LPOVERLAPPED pOverlapped) = 0`
+    ///
+    /// Slot 31 of `IHttpServer3`'s vtable: byte offset 248 on x86_64, 124 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver3-queryrequestproperty-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn QueryRequestProperty(
+        &self,
+        id: u64,
+        propertyId: windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_PROPERTY,
+        pQualifier: *mut ::core::ffi::c_void,
+        qualifierSize: u32,
+        pOutput: *mut ::core::ffi::c_void,
+        outputBufferSize: u32,
+        pcbBytesReturned: *mut u32,
+        pOverlapped: *mut windows_sys::Win32::System::IO::OVERLAPPED,
+    ) -> windows_sys::core::HRESULT;
+}
+impl IHttpServer3_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpServer3_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpServer3_Impl>() -> Self {
+        member_thunk! {
+            fn QueryRequestProperty < T : IHttpServer3_Impl > (this : *mut IHttpServer3,
+            id : u64, propertyId :
+            windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_PROPERTY, pQualifier
+            : *mut ::core::ffi::c_void, qualifierSize : u32, pOutput : * mut
+            ::core::ffi::c_void, outputBufferSize : u32, pcbBytesReturned : *mut u32,
+            pOverlapped : *mut windows_sys::Win32::System::IO::OVERLAPPED) ->
+            windows_sys::core::HRESULT { guard(|| T::QueryRequestProperty(unsafe {
+            Object:: < T > ::value_of(this) }, id, propertyId, pQualifier, qualifierSize,
+            pOutput, outputBufferSize, pcbBytesReturned, pOverlapped), || -
+            2147467259i32) }
+        }
+        Self {
+            base__: IHttpServer2_Vtbl::new::<T>(),
+            QueryRequestProperty: QueryRequestProperty::<T>,
+        }
+    }
+}
 /// C++ class `IHttpEventProvider`
 ///
 /// An object pointer: its first word points at a [`IHttpEventProvider_Vtbl`] of 1 slot(s).
@@ -3044,6 +13242,62 @@ pub struct IHttpEventProvider_Vtbl {
     pub SetErrorStatus: member_fn!(
         (*mut IHttpEventProvider, windows_sys::core::HRESULT) -> ()
     ),
+}
+impl IHttpEventProvider {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual void SetErrorStatus(HRESULT hrError) = 0`
+    ///
+    /// Slot 0 of `IHttpEventProvider`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpeventprovider-seterrorstatus-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpEventProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetErrorStatus(&self, hrError: windows_sys::core::HRESULT) {
+        ((*self.vtable).SetErrorStatus)(self.as_raw(), hrError)
+    }
+}
+/// Implement C++ `IHttpEventProvider` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpEventProvider_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpEventProvider_Impl {
+    /// `virtual void SetErrorStatus(HRESULT hrError) = 0`
+    ///
+    /// Slot 0 of `IHttpEventProvider`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpeventprovider-seterrorstatus-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn SetErrorStatus(&self, hrError: windows_sys::core::HRESULT);
+}
+impl IHttpEventProvider_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpEventProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpEventProvider_Impl>() -> Self {
+        member_thunk! {
+            fn SetErrorStatus < T : IHttpEventProvider_Impl > (this : * mut
+            IHttpEventProvider, hrError : windows_sys::core::HRESULT) -> () { guard(||
+            T::SetErrorStatus(unsafe { Object:: < T > ::value_of(this) }, hrError), ||
+            ()) }
+        }
+        Self {
+            SetErrorStatus: SetErrorStatus::<T>,
+        }
+    }
 }
 /// C++ class `IHttpCompletionInfo`
 ///
@@ -3081,6 +13335,97 @@ pub struct IHttpCompletionInfo_Vtbl {
         (*const IHttpCompletionInfo) -> windows_sys::core::HRESULT
     ),
 }
+impl IHttpCompletionInfo {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual DWORD GetCompletionBytes() const = 0`
+    ///
+    /// Slot 0 of `IHttpCompletionInfo`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcompletioninfo-getcompletionbytes-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCompletionInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetCompletionBytes(&self) -> u32 {
+        ((*self.vtable).GetCompletionBytes)(self as *const Self)
+    }
+    /// `virtual HRESULT GetCompletionStatus() const = 0`
+    ///
+    /// Slot 1 of `IHttpCompletionInfo`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcompletioninfo-getcompletionstatus-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCompletionInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetCompletionStatus(&self) -> windows_sys::core::HRESULT {
+        ((*self.vtable).GetCompletionStatus)(self as *const Self)
+    }
+}
+/// Implement C++ `IHttpCompletionInfo` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpCompletionInfo_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpCompletionInfo_Impl {
+    /// `virtual DWORD GetCompletionBytes() const = 0`
+    ///
+    /// Slot 0 of `IHttpCompletionInfo`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcompletioninfo-getcompletionbytes-method)
+    ///
+    /// On panic: aborts the process (no safe failure value).
+    fn GetCompletionBytes(&self) -> u32;
+    /// `virtual HRESULT GetCompletionStatus() const = 0`
+    ///
+    /// Slot 1 of `IHttpCompletionInfo`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcompletioninfo-getcompletionstatus-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn GetCompletionStatus(&self) -> windows_sys::core::HRESULT;
+}
+impl IHttpCompletionInfo_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpCompletionInfo_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpCompletionInfo_Impl>() -> Self {
+        member_thunk! {
+            fn GetCompletionBytes < T : IHttpCompletionInfo_Impl > (this : * const
+            IHttpCompletionInfo,) -> u32 { guard(|| T::GetCompletionBytes(unsafe {
+            Object:: < T > ::value_of(this) },), || abort()) }
+        }
+        member_thunk! {
+            fn GetCompletionStatus < T : IHttpCompletionInfo_Impl > (this : * const
+            IHttpCompletionInfo,) -> windows_sys::core::HRESULT { guard(||
+            T::GetCompletionStatus(unsafe { Object:: < T > ::value_of(this) },), || -
+            2147467259i32) }
+        }
+        Self {
+            GetCompletionBytes: GetCompletionBytes::<T>,
+            GetCompletionStatus: GetCompletionStatus::<T>,
+        }
+    }
+}
 /// C++ class `IHttpCompletionInfo2` (derives from [`IHttpCompletionInfo`])
 ///
 /// An object pointer: its first word points at a [`IHttpCompletionInfo2_Vtbl`] of 3 slot(s).
@@ -3107,6 +13452,74 @@ pub struct IHttpCompletionInfo2_Vtbl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcompletioninfo2-getcompletedoperation-method)
     pub GetCompletedOperation: member_fn!((*const IHttpCompletionInfo2) -> u32),
+}
+impl IHttpCompletionInfo2 {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual DWORD GetCompletedOperation() const = 0`
+    ///
+    /// Slot 2 of `IHttpCompletionInfo2`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcompletioninfo2-getcompletedoperation-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpCompletionInfo2` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetCompletedOperation(&self) -> u32 {
+        ((*self.vtable).GetCompletedOperation)(self as *const Self)
+    }
+}
+/// Upcast: a `IHttpCompletionInfo2` is a `IHttpCompletionInfo` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IHttpCompletionInfo2 {
+    type Target = IHttpCompletionInfo;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpCompletionInfo {
+        unsafe { &*(self as *const Self as *const IHttpCompletionInfo) }
+    }
+}
+/// Implement C++ `IHttpCompletionInfo2` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpCompletionInfo2_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpCompletionInfo2_Impl: IHttpCompletionInfo_Impl {
+    /// `virtual DWORD GetCompletedOperation() const = 0`
+    ///
+    /// Slot 2 of `IHttpCompletionInfo2`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcompletioninfo2-getcompletedoperation-method)
+    ///
+    /// On panic: aborts the process (no safe failure value).
+    fn GetCompletedOperation(&self) -> u32;
+}
+impl IHttpCompletionInfo2_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpCompletionInfo2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpCompletionInfo2_Impl>() -> Self {
+        member_thunk! {
+            fn GetCompletedOperation < T : IHttpCompletionInfo2_Impl > (this : * const
+            IHttpCompletionInfo2,) -> u32 { guard(|| T::GetCompletedOperation(unsafe {
+            Object:: < T > ::value_of(this) },), || abort()) }
+        }
+        Self {
+            base__: IHttpCompletionInfo_Vtbl::new::<T>(),
+            GetCompletedOperation: GetCompletedOperation::<T>,
+        }
+    }
 }
 /// C++ class `ICustomNotificationProvider` (derives from [`IHttpEventProvider`])
 ///
@@ -3135,6 +13548,71 @@ pub struct ICustomNotificationProvider_Vtbl {
         (*mut ICustomNotificationProvider) -> windows_sys::core::PCWSTR
     ),
 }
+impl ICustomNotificationProvider {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual PCWSTR QueryNotificationType() = 0`
+    ///
+    /// Slot 1 of `ICustomNotificationProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/icustomnotificationprovider-querynotificationtype-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `ICustomNotificationProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn QueryNotificationType(&self) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).QueryNotificationType)(self.as_raw())
+    }
+}
+/// Upcast: a `ICustomNotificationProvider` is a `IHttpEventProvider` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for ICustomNotificationProvider {
+    type Target = IHttpEventProvider;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpEventProvider {
+        unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+/// Implement C++ `ICustomNotificationProvider` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`ICustomNotificationProvider_Vtbl::new`] and put values behind it with [`Object`].
+pub trait ICustomNotificationProvider_Impl: IHttpEventProvider_Impl {
+    /// `virtual PCWSTR QueryNotificationType() = 0`
+    ///
+    /// Slot 1 of `ICustomNotificationProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/icustomnotificationprovider-querynotificationtype-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn QueryNotificationType(&self) -> windows_sys::core::PCWSTR;
+}
+impl ICustomNotificationProvider_Vtbl {
+    /// A vtable whose slots call `T`'s [`ICustomNotificationProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: ICustomNotificationProvider_Impl>() -> Self {
+        member_thunk! {
+            fn QueryNotificationType < T : ICustomNotificationProvider_Impl > (this : *
+            mut ICustomNotificationProvider,) -> windows_sys::core::PCWSTR { guard(||
+            T::QueryNotificationType(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null()) }
+        }
+        Self {
+            base__: IHttpEventProvider_Vtbl::new::<T>(),
+            QueryNotificationType: QueryNotificationType::<T>,
+        }
+    }
+}
 /// C++ class `IAuthenticationProvider` (derives from [`IHttpEventProvider`])
 ///
 /// An object pointer: its first word points at a [`IAuthenticationProvider_Vtbl`] of 2 slot(s).
@@ -3159,6 +13637,70 @@ pub struct IAuthenticationProvider_Vtbl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iauthenticationprovider-setuser-method)
     pub SetUser: member_fn!((*mut IAuthenticationProvider, *mut IHttpUser) -> ()),
+}
+impl IAuthenticationProvider {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual void SetUser(IHttpUser * pUser) = 0`
+    ///
+    /// Slot 1 of `IAuthenticationProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iauthenticationprovider-setuser-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IAuthenticationProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetUser(&self, pUser: *mut IHttpUser) {
+        ((*self.vtable).SetUser)(self.as_raw(), pUser)
+    }
+}
+/// Upcast: a `IAuthenticationProvider` is a `IHttpEventProvider` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IAuthenticationProvider {
+    type Target = IHttpEventProvider;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpEventProvider {
+        unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+/// Implement C++ `IAuthenticationProvider` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IAuthenticationProvider_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IAuthenticationProvider_Impl: IHttpEventProvider_Impl {
+    /// `virtual void SetUser(IHttpUser * pUser) = 0`
+    ///
+    /// Slot 1 of `IAuthenticationProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iauthenticationprovider-setuser-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn SetUser(&self, pUser: *mut IHttpUser);
+}
+impl IAuthenticationProvider_Vtbl {
+    /// A vtable whose slots call `T`'s [`IAuthenticationProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IAuthenticationProvider_Impl>() -> Self {
+        member_thunk! {
+            fn SetUser < T : IAuthenticationProvider_Impl > (this : * mut
+            IAuthenticationProvider, pUser : *mut IHttpUser) -> () { guard(||
+            T::SetUser(unsafe { Object:: < T > ::value_of(this) }, pUser), || ()) }
+        }
+        Self {
+            base__: IHttpEventProvider_Vtbl::new::<T>(),
+            SetUser: SetUser::<T>,
+        }
+    }
 }
 /// C++ class `IMapHandlerProvider` (derives from [`IHttpEventProvider`])
 ///
@@ -3201,6 +13743,136 @@ pub struct IMapHandlerProvider_Vtbl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/imaphandlerprovider-setfileinfo-method)
     pub SetFileInfo: member_fn!((*mut IMapHandlerProvider, *mut IHttpFileInfo) -> ()),
+}
+impl IMapHandlerProvider {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual HRESULT SetScriptName(PCWSTR pszScriptName, DWORD cchScriptName) = 0`
+    ///
+    /// Slot 1 of `IMapHandlerProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/imaphandlerprovider-setscriptname-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IMapHandlerProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetScriptName(
+        &self,
+        pszScriptName: windows_sys::core::PCWSTR,
+        cchScriptName: u32,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).SetScriptName)(self.as_raw(), pszScriptName, cchScriptName)
+    }
+    /// `virtual void SetScriptMap(IScriptMapInfo * pScriptMap) = 0`
+    ///
+    /// Slot 2 of `IMapHandlerProvider`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/imaphandlerprovider-setscriptmap-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IMapHandlerProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetScriptMap(&self, pScriptMap: *mut IScriptMapInfo) {
+        ((*self.vtable).SetScriptMap)(self.as_raw(), pScriptMap)
+    }
+    /// `virtual void SetFileInfo(IHttpFileInfo * pFileInfo) = 0`
+    ///
+    /// Slot 3 of `IMapHandlerProvider`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/imaphandlerprovider-setfileinfo-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IMapHandlerProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetFileInfo(&self, pFileInfo: *mut IHttpFileInfo) {
+        ((*self.vtable).SetFileInfo)(self.as_raw(), pFileInfo)
+    }
+}
+/// Upcast: a `IMapHandlerProvider` is a `IHttpEventProvider` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IMapHandlerProvider {
+    type Target = IHttpEventProvider;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpEventProvider {
+        unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+/// Implement C++ `IMapHandlerProvider` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IMapHandlerProvider_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IMapHandlerProvider_Impl: IHttpEventProvider_Impl {
+    /// `virtual HRESULT SetScriptName(PCWSTR pszScriptName, DWORD cchScriptName) = 0`
+    ///
+    /// Slot 1 of `IMapHandlerProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/imaphandlerprovider-setscriptname-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn SetScriptName(
+        &self,
+        pszScriptName: windows_sys::core::PCWSTR,
+        cchScriptName: u32,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual void SetScriptMap(IScriptMapInfo * pScriptMap) = 0`
+    ///
+    /// Slot 2 of `IMapHandlerProvider`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/imaphandlerprovider-setscriptmap-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn SetScriptMap(&self, pScriptMap: *mut IScriptMapInfo);
+    /// `virtual void SetFileInfo(IHttpFileInfo * pFileInfo) = 0`
+    ///
+    /// Slot 3 of `IMapHandlerProvider`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/imaphandlerprovider-setfileinfo-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn SetFileInfo(&self, pFileInfo: *mut IHttpFileInfo);
+}
+impl IMapHandlerProvider_Vtbl {
+    /// A vtable whose slots call `T`'s [`IMapHandlerProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IMapHandlerProvider_Impl>() -> Self {
+        member_thunk! {
+            fn SetScriptName < T : IMapHandlerProvider_Impl > (this : * mut
+            IMapHandlerProvider, pszScriptName : windows_sys::core::PCWSTR, cchScriptName
+            : u32) -> windows_sys::core::HRESULT { guard(|| T::SetScriptName(unsafe {
+            Object:: < T > ::value_of(this) }, pszScriptName, cchScriptName), || -
+            2147467259i32) }
+        }
+        member_thunk! {
+            fn SetScriptMap < T : IMapHandlerProvider_Impl > (this : * mut
+            IMapHandlerProvider, pScriptMap : *mut IScriptMapInfo) -> () { guard(||
+            T::SetScriptMap(unsafe { Object:: < T > ::value_of(this) }, pScriptMap), ||
+            ()) }
+        }
+        member_thunk! {
+            fn SetFileInfo < T : IMapHandlerProvider_Impl > (this : * mut
+            IMapHandlerProvider, pFileInfo : *mut IHttpFileInfo) -> () { guard(||
+            T::SetFileInfo(unsafe { Object:: < T > ::value_of(this) }, pFileInfo), || ())
+            }
+        }
+        Self {
+            base__: IHttpEventProvider_Vtbl::new::<T>(),
+            SetScriptName: SetScriptName::<T>,
+            SetScriptMap: SetScriptMap::<T>,
+            SetFileInfo: SetFileInfo::<T>,
+        }
+    }
 }
 /// C++ class `IMapPathProvider` (derives from [`IHttpEventProvider`])
 ///
@@ -3247,6 +13919,143 @@ pub struct IMapPathProvider_Vtbl {
         (*mut IMapPathProvider, windows_sys::core::PCWSTR, u32) ->
         windows_sys::core::HRESULT
     ),
+}
+impl IMapPathProvider {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual PCWSTR GetUrl() const = 0`
+    ///
+    /// Slot 1 of `IMapPathProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/imappathprovider-geturl-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IMapPathProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetUrl(&self) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetUrl)(self as *const Self)
+    }
+    /// `virtual PCWSTR GetPhysicalPath() const = 0`
+    ///
+    /// Slot 2 of `IMapPathProvider`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/imappathprovider-getphysicalpath-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IMapPathProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetPhysicalPath(&self) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetPhysicalPath)(self as *const Self)
+    }
+    /// `virtual HRESULT SetPhysicalPath(PCWSTR pszPhysicalPath, DWORD cchPhysicalPath) = 0`
+    ///
+    /// Slot 3 of `IMapPathProvider`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/imappathprovider-setphysicalpath-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IMapPathProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetPhysicalPath(
+        &self,
+        pszPhysicalPath: windows_sys::core::PCWSTR,
+        cchPhysicalPath: u32,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).SetPhysicalPath)(self.as_raw(), pszPhysicalPath, cchPhysicalPath)
+    }
+}
+/// Upcast: a `IMapPathProvider` is a `IHttpEventProvider` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IMapPathProvider {
+    type Target = IHttpEventProvider;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpEventProvider {
+        unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+/// Implement C++ `IMapPathProvider` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IMapPathProvider_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IMapPathProvider_Impl: IHttpEventProvider_Impl {
+    /// `virtual PCWSTR GetUrl() const = 0`
+    ///
+    /// Slot 1 of `IMapPathProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/imappathprovider-geturl-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetUrl(&self) -> windows_sys::core::PCWSTR;
+    /// `virtual PCWSTR GetPhysicalPath() const = 0`
+    ///
+    /// Slot 2 of `IMapPathProvider`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/imappathprovider-getphysicalpath-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetPhysicalPath(&self) -> windows_sys::core::PCWSTR;
+    /// `virtual HRESULT SetPhysicalPath(PCWSTR pszPhysicalPath, DWORD cchPhysicalPath) = 0`
+    ///
+    /// Slot 3 of `IMapPathProvider`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/imappathprovider-setphysicalpath-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn SetPhysicalPath(
+        &self,
+        pszPhysicalPath: windows_sys::core::PCWSTR,
+        cchPhysicalPath: u32,
+    ) -> windows_sys::core::HRESULT;
+}
+impl IMapPathProvider_Vtbl {
+    /// A vtable whose slots call `T`'s [`IMapPathProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IMapPathProvider_Impl>() -> Self {
+        member_thunk! {
+            fn GetUrl < T : IMapPathProvider_Impl > (this : *const IMapPathProvider,) ->
+            windows_sys::core::PCWSTR { guard(|| T::GetUrl(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetPhysicalPath < T : IMapPathProvider_Impl > (this : * const
+            IMapPathProvider,) -> windows_sys::core::PCWSTR { guard(||
+            T::GetPhysicalPath(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn SetPhysicalPath < T : IMapPathProvider_Impl > (this : * mut
+            IMapPathProvider, pszPhysicalPath : windows_sys::core::PCWSTR,
+            cchPhysicalPath : u32) -> windows_sys::core::HRESULT { guard(||
+            T::SetPhysicalPath(unsafe { Object:: < T > ::value_of(this) },
+            pszPhysicalPath, cchPhysicalPath), || - 2147467259i32) }
+        }
+        Self {
+            base__: IHttpEventProvider_Vtbl::new::<T>(),
+            GetUrl: GetUrl::<T>,
+            GetPhysicalPath: GetPhysicalPath::<T>,
+            SetPhysicalPath: SetPhysicalPath::<T>,
+        }
+    }
 }
 /// C++ class `ISendResponseProvider` (derives from [`IHttpEventProvider`])
 ///
@@ -3322,6 +14131,235 @@ pub struct ISendResponseProvider_Vtbl {
         (*const ISendResponseProvider) -> windows_sys::core::BOOL
     ),
 }
+impl ISendResponseProvider {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual BOOL GetHeadersBeingSent() const = 0`
+    ///
+    /// Slot 1 of `ISendResponseProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/isendresponseprovider-getheadersbeingsent-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `ISendResponseProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetHeadersBeingSent(&self) -> windows_sys::core::BOOL {
+        ((*self.vtable).GetHeadersBeingSent)(self as *const Self)
+    }
+    /// `virtual DWORD GetFlags() const = 0`
+    ///
+    /// Slot 2 of `ISendResponseProvider`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/isendresponseprovider-getflags-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `ISendResponseProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetFlags(&self) -> u32 {
+        ((*self.vtable).GetFlags)(self as *const Self)
+    }
+    /// `virtual void SetFlags(DWORD dwFlags) = 0`
+    ///
+    /// Slot 3 of `ISendResponseProvider`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/isendresponseprovider-setflags-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `ISendResponseProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetFlags(&self, dwFlags: u32) {
+        ((*self.vtable).SetFlags)(self.as_raw(), dwFlags)
+    }
+    /// `virtual HTTP_LOG_DATA * GetLogData() const = 0`
+    ///
+    /// Slot 4 of `ISendResponseProvider`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/isendresponseprovider-getlogdata-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `ISendResponseProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetLogData(
+        &self,
+    ) -> *mut windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA {
+        ((*self.vtable).GetLogData)(self as *const Self)
+    }
+    /// `virtual HRESULT SetLogData(HTTP_LOG_DATA * pLogData) = 0`
+    ///
+    /// Slot 5 of `ISendResponseProvider`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/isendresponseprovider-setlogdata-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `ISendResponseProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetLogData(
+        &self,
+        pLogData: *mut windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).SetLogData)(self.as_raw(), pLogData)
+    }
+    /// `virtual BOOL GetReadyToLogData() const = 0`
+    ///
+    /// Slot 6 of `ISendResponseProvider`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/isendresponseprovider-getreadytologdata-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `ISendResponseProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetReadyToLogData(&self) -> windows_sys::core::BOOL {
+        ((*self.vtable).GetReadyToLogData)(self as *const Self)
+    }
+}
+/// Upcast: a `ISendResponseProvider` is a `IHttpEventProvider` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for ISendResponseProvider {
+    type Target = IHttpEventProvider;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpEventProvider {
+        unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+/// Implement C++ `ISendResponseProvider` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`ISendResponseProvider_Vtbl::new`] and put values behind it with [`Object`].
+pub trait ISendResponseProvider_Impl: IHttpEventProvider_Impl {
+    /// `virtual BOOL GetHeadersBeingSent() const = 0`
+    ///
+    /// Slot 1 of `ISendResponseProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/isendresponseprovider-getheadersbeingsent-method)
+    ///
+    /// On panic: returns FALSE.
+    fn GetHeadersBeingSent(&self) -> windows_sys::core::BOOL;
+    /// `virtual DWORD GetFlags() const = 0`
+    ///
+    /// Slot 2 of `ISendResponseProvider`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/isendresponseprovider-getflags-method)
+    ///
+    /// On panic: aborts the process (no safe failure value).
+    fn GetFlags(&self) -> u32;
+    /// `virtual void SetFlags(DWORD dwFlags) = 0`
+    ///
+    /// Slot 3 of `ISendResponseProvider`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/isendresponseprovider-setflags-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn SetFlags(&self, dwFlags: u32);
+    /// `virtual HTTP_LOG_DATA * GetLogData() const = 0`
+    ///
+    /// Slot 4 of `ISendResponseProvider`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/isendresponseprovider-getlogdata-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetLogData(
+        &self,
+    ) -> *mut windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA;
+    /// `virtual HRESULT SetLogData(HTTP_LOG_DATA * pLogData) = 0`
+    ///
+    /// Slot 5 of `ISendResponseProvider`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/isendresponseprovider-setlogdata-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn SetLogData(
+        &self,
+        pLogData: *mut windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual BOOL GetReadyToLogData() const = 0`
+    ///
+    /// Slot 6 of `ISendResponseProvider`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/isendresponseprovider-getreadytologdata-method)
+    ///
+    /// On panic: returns FALSE.
+    fn GetReadyToLogData(&self) -> windows_sys::core::BOOL;
+}
+impl ISendResponseProvider_Vtbl {
+    /// A vtable whose slots call `T`'s [`ISendResponseProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: ISendResponseProvider_Impl>() -> Self {
+        member_thunk! {
+            fn GetHeadersBeingSent < T : ISendResponseProvider_Impl > (this : * const
+            ISendResponseProvider,) -> windows_sys::core::BOOL { guard(||
+            T::GetHeadersBeingSent(unsafe { Object:: < T > ::value_of(this) },), || 0) }
+        }
+        member_thunk! {
+            fn GetFlags < T : ISendResponseProvider_Impl > (this : * const
+            ISendResponseProvider,) -> u32 { guard(|| T::GetFlags(unsafe { Object:: < T >
+            ::value_of(this) },), || abort()) }
+        }
+        member_thunk! {
+            fn SetFlags < T : ISendResponseProvider_Impl > (this : * mut
+            ISendResponseProvider, dwFlags : u32) -> () { guard(|| T::SetFlags(unsafe {
+            Object:: < T > ::value_of(this) }, dwFlags), || ()) }
+        }
+        member_thunk! {
+            fn GetLogData < T : ISendResponseProvider_Impl > (this : * const
+            ISendResponseProvider,) -> * mut
+            windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA { guard(||
+            T::GetLogData(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn SetLogData < T : ISendResponseProvider_Impl > (this : * mut
+            ISendResponseProvider, pLogData : * mut
+            windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA) ->
+            windows_sys::core::HRESULT { guard(|| T::SetLogData(unsafe { Object:: < T >
+            ::value_of(this) }, pLogData), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn GetReadyToLogData < T : ISendResponseProvider_Impl > (this : * const
+            ISendResponseProvider,) -> windows_sys::core::BOOL { guard(||
+            T::GetReadyToLogData(unsafe { Object:: < T > ::value_of(this) },), || 0) }
+        }
+        Self {
+            base__: IHttpEventProvider_Vtbl::new::<T>(),
+            GetHeadersBeingSent: GetHeadersBeingSent::<T>,
+            GetFlags: GetFlags::<T>,
+            SetFlags: SetFlags::<T>,
+            GetLogData: GetLogData::<T>,
+            SetLogData: SetLogData::<T>,
+            GetReadyToLogData: GetReadyToLogData::<T>,
+        }
+    }
+}
 /// C++ class `IReadEntityProvider` (derives from [`IHttpEventProvider`])
 ///
 /// An object pointer: its first word points at a [`IReadEntityProvider_Vtbl`] of 3 slot(s).
@@ -3358,6 +14396,114 @@ pub struct IReadEntityProvider_Vtbl {
         (*mut IReadEntityProvider, *mut ::core::ffi::c_void, u32, u32) -> ()
     ),
 }
+impl IReadEntityProvider {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual void GetEntity(PVOID * ppBuffer, DWORD * pcbData, DWORD * pcbBuffer) = 0`
+    ///
+    /// Slot 1 of `IReadEntityProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ireadentityprovider-getentity-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IReadEntityProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetEntity(
+        &self,
+        ppBuffer: *mut *mut ::core::ffi::c_void,
+        pcbData: *mut u32,
+        pcbBuffer: *mut u32,
+    ) {
+        ((*self.vtable).GetEntity)(self.as_raw(), ppBuffer, pcbData, pcbBuffer)
+    }
+    /// `virtual void SetEntity(PVOID pBuffer, DWORD cbData, DWORD cbBuffer) = 0`
+    ///
+    /// Slot 2 of `IReadEntityProvider`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ireadentityprovider-setentity-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IReadEntityProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetEntity(
+        &self,
+        pBuffer: *mut ::core::ffi::c_void,
+        cbData: u32,
+        cbBuffer: u32,
+    ) {
+        ((*self.vtable).SetEntity)(self.as_raw(), pBuffer, cbData, cbBuffer)
+    }
+}
+/// Upcast: a `IReadEntityProvider` is a `IHttpEventProvider` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IReadEntityProvider {
+    type Target = IHttpEventProvider;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpEventProvider {
+        unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+/// Implement C++ `IReadEntityProvider` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IReadEntityProvider_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IReadEntityProvider_Impl: IHttpEventProvider_Impl {
+    /// `virtual void GetEntity(PVOID * ppBuffer, DWORD * pcbData, DWORD * pcbBuffer) = 0`
+    ///
+    /// Slot 1 of `IReadEntityProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ireadentityprovider-getentity-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn GetEntity(
+        &self,
+        ppBuffer: *mut *mut ::core::ffi::c_void,
+        pcbData: *mut u32,
+        pcbBuffer: *mut u32,
+    );
+    /// `virtual void SetEntity(PVOID pBuffer, DWORD cbData, DWORD cbBuffer) = 0`
+    ///
+    /// Slot 2 of `IReadEntityProvider`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ireadentityprovider-setentity-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn SetEntity(&self, pBuffer: *mut ::core::ffi::c_void, cbData: u32, cbBuffer: u32);
+}
+impl IReadEntityProvider_Vtbl {
+    /// A vtable whose slots call `T`'s [`IReadEntityProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IReadEntityProvider_Impl>() -> Self {
+        member_thunk! {
+            fn GetEntity < T : IReadEntityProvider_Impl > (this : * mut
+            IReadEntityProvider, ppBuffer : *mut *mut ::core::ffi::c_void, pcbData : *
+            mut u32, pcbBuffer : *mut u32) -> () { guard(|| T::GetEntity(unsafe {
+            Object:: < T > ::value_of(this) }, ppBuffer, pcbData, pcbBuffer), || ()) }
+        }
+        member_thunk! {
+            fn SetEntity < T : IReadEntityProvider_Impl > (this : * mut
+            IReadEntityProvider, pBuffer : *mut ::core::ffi::c_void, cbData : u32,
+            cbBuffer : u32) -> () { guard(|| T::SetEntity(unsafe { Object:: < T >
+            ::value_of(this) }, pBuffer, cbData, cbBuffer), || ()) }
+        }
+        Self {
+            base__: IHttpEventProvider_Vtbl::new::<T>(),
+            GetEntity: GetEntity::<T>,
+            SetEntity: SetEntity::<T>,
+        }
+    }
+}
 /// C++ class `IPreBeginRequestProvider` (derives from [`IHttpEventProvider`])
 ///
 /// An object pointer: its first word points at a [`IPreBeginRequestProvider_Vtbl`] of 2 slot(s).
@@ -3385,6 +14531,71 @@ pub struct IPreBeginRequestProvider_Vtbl {
         (*mut IPreBeginRequestProvider) -> *mut IHttpContext
     ),
 }
+impl IPreBeginRequestProvider {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual IHttpContext * GetHttpContext() = 0`
+    ///
+    /// Slot 1 of `IPreBeginRequestProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iprebeginrequestprovider-gethttpcontext-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IPreBeginRequestProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetHttpContext(&self) -> *mut IHttpContext {
+        ((*self.vtable).GetHttpContext)(self.as_raw())
+    }
+}
+/// Upcast: a `IPreBeginRequestProvider` is a `IHttpEventProvider` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IPreBeginRequestProvider {
+    type Target = IHttpEventProvider;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpEventProvider {
+        unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+/// Implement C++ `IPreBeginRequestProvider` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IPreBeginRequestProvider_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IPreBeginRequestProvider_Impl: IHttpEventProvider_Impl {
+    /// `virtual IHttpContext * GetHttpContext() = 0`
+    ///
+    /// Slot 1 of `IPreBeginRequestProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iprebeginrequestprovider-gethttpcontext-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetHttpContext(&self) -> *mut IHttpContext;
+}
+impl IPreBeginRequestProvider_Vtbl {
+    /// A vtable whose slots call `T`'s [`IPreBeginRequestProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IPreBeginRequestProvider_Impl>() -> Self {
+        member_thunk! {
+            fn GetHttpContext < T : IPreBeginRequestProvider_Impl > (this : * mut
+            IPreBeginRequestProvider,) -> *mut IHttpContext { guard(||
+            T::GetHttpContext(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        Self {
+            base__: IHttpEventProvider_Vtbl::new::<T>(),
+            GetHttpContext: GetHttpContext::<T>,
+        }
+    }
+}
 /// C++ class `IHttpApplicationProvider` (derives from [`IHttpEventProvider`])
 ///
 /// An object pointer: its first word points at a [`IHttpApplicationProvider_Vtbl`] of 2 slot(s).
@@ -3411,6 +14622,71 @@ pub struct IHttpApplicationProvider_Vtbl {
     pub GetApplication: member_fn!(
         (*mut IHttpApplicationProvider) -> *mut IHttpApplication
     ),
+}
+impl IHttpApplicationProvider {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual IHttpApplication * GetApplication() = 0`
+    ///
+    /// Slot 1 of `IHttpApplicationProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpapplicationprovider-getapplication-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpApplicationProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetApplication(&self) -> *mut IHttpApplication {
+        ((*self.vtable).GetApplication)(self.as_raw())
+    }
+}
+/// Upcast: a `IHttpApplicationProvider` is a `IHttpEventProvider` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IHttpApplicationProvider {
+    type Target = IHttpEventProvider;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpEventProvider {
+        unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+/// Implement C++ `IHttpApplicationProvider` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpApplicationProvider_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpApplicationProvider_Impl: IHttpEventProvider_Impl {
+    /// `virtual IHttpApplication * GetApplication() = 0`
+    ///
+    /// Slot 1 of `IHttpApplicationProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpapplicationprovider-getapplication-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetApplication(&self) -> *mut IHttpApplication;
+}
+impl IHttpApplicationProvider_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpApplicationProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpApplicationProvider_Impl>() -> Self {
+        member_thunk! {
+            fn GetApplication < T : IHttpApplicationProvider_Impl > (this : * mut
+            IHttpApplicationProvider,) -> *mut IHttpApplication { guard(||
+            T::GetApplication(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        Self {
+            base__: IHttpEventProvider_Vtbl::new::<T>(),
+            GetApplication: GetApplication::<T>,
+        }
+    }
 }
 /// C++ class `IHttpApplicationResolveModulesProvider` (derives from [`IHttpApplicationProvider`])
 ///
@@ -3449,6 +14725,153 @@ pub struct IHttpApplicationResolveModulesProvider_Vtbl {
         (*mut IHttpApplicationResolveModulesProvider, windows_sys::core::PCWSTR, u32,
         windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT
     ),
+}
+impl IHttpApplicationResolveModulesProvider {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual HRESULT RegisterModule(HTTP_MODULE_ID parentModuleId, IHttpModuleFactory * pModuleFactory, PCWSTR pszModuleName, PCWSTR pszModuleType, PCWSTR pszModulePreCondition, DWORD dwRequestNotifications, DWORD dwPostRequestNotifications) = 0`
+    ///
+    /// Slot 2 of `IHttpApplicationResolveModulesProvider`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpapplicationresolvemodulesprovider-registermodule-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpApplicationResolveModulesProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn RegisterModule(
+        &self,
+        parentModuleId: HTTP_MODULE_ID,
+        pModuleFactory: *mut IHttpModuleFactory,
+        pszModuleName: windows_sys::core::PCWSTR,
+        pszModuleType: windows_sys::core::PCWSTR,
+        pszModulePreCondition: windows_sys::core::PCWSTR,
+        dwRequestNotifications: u32,
+        dwPostRequestNotifications: u32,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .RegisterModule)(
+            self.as_raw(),
+            parentModuleId,
+            pModuleFactory,
+            pszModuleName,
+            pszModuleType,
+            pszModulePreCondition,
+            dwRequestNotifications,
+            dwPostRequestNotifications,
+        )
+    }
+    /// `virtual HRESULT SetPriorityForRequestNotification(PCWSTR pszModuleName, DWORD dwRequestNotification, PCWSTR pszPriorityAlias) = 0`
+    ///
+    /// Slot 3 of `IHttpApplicationResolveModulesProvider`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpapplicationresolvemodulesprovider-setpriorityforrequestnotification-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpApplicationResolveModulesProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetPriorityForRequestNotification(
+        &self,
+        pszModuleName: windows_sys::core::PCWSTR,
+        dwRequestNotification: u32,
+        pszPriorityAlias: windows_sys::core::PCWSTR,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .SetPriorityForRequestNotification)(
+            self.as_raw(),
+            pszModuleName,
+            dwRequestNotification,
+            pszPriorityAlias,
+        )
+    }
+}
+/// Upcast: a `IHttpApplicationResolveModulesProvider` is a `IHttpApplicationProvider` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IHttpApplicationResolveModulesProvider {
+    type Target = IHttpApplicationProvider;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpApplicationProvider {
+        unsafe { &*(self as *const Self as *const IHttpApplicationProvider) }
+    }
+}
+/// Implement C++ `IHttpApplicationResolveModulesProvider` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpApplicationResolveModulesProvider_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpApplicationResolveModulesProvider_Impl: IHttpApplicationProvider_Impl {
+    /// `virtual HRESULT RegisterModule(HTTP_MODULE_ID parentModuleId, IHttpModuleFactory * pModuleFactory, PCWSTR pszModuleName, PCWSTR pszModuleType, PCWSTR pszModulePreCondition, DWORD dwRequestNotifications, DWORD dwPostRequestNotifications) = 0`
+    ///
+    /// Slot 2 of `IHttpApplicationResolveModulesProvider`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpapplicationresolvemodulesprovider-registermodule-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn RegisterModule(
+        &self,
+        parentModuleId: HTTP_MODULE_ID,
+        pModuleFactory: *mut IHttpModuleFactory,
+        pszModuleName: windows_sys::core::PCWSTR,
+        pszModuleType: windows_sys::core::PCWSTR,
+        pszModulePreCondition: windows_sys::core::PCWSTR,
+        dwRequestNotifications: u32,
+        dwPostRequestNotifications: u32,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT SetPriorityForRequestNotification(PCWSTR pszModuleName, DWORD dwRequestNotification, PCWSTR pszPriorityAlias) = 0`
+    ///
+    /// Slot 3 of `IHttpApplicationResolveModulesProvider`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpapplicationresolvemodulesprovider-setpriorityforrequestnotification-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn SetPriorityForRequestNotification(
+        &self,
+        pszModuleName: windows_sys::core::PCWSTR,
+        dwRequestNotification: u32,
+        pszPriorityAlias: windows_sys::core::PCWSTR,
+    ) -> windows_sys::core::HRESULT;
+}
+impl IHttpApplicationResolveModulesProvider_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpApplicationResolveModulesProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpApplicationResolveModulesProvider_Impl>() -> Self {
+        member_thunk! {
+            fn RegisterModule < T : IHttpApplicationResolveModulesProvider_Impl > (this :
+            *mut IHttpApplicationResolveModulesProvider, parentModuleId :
+            HTTP_MODULE_ID, pModuleFactory : *mut IHttpModuleFactory, pszModuleName :
+            windows_sys::core::PCWSTR, pszModuleType : windows_sys::core::PCWSTR,
+            pszModulePreCondition : windows_sys::core::PCWSTR, dwRequestNotifications :
+            u32, dwPostRequestNotifications : u32) -> windows_sys::core::HRESULT {
+            guard(|| T::RegisterModule(unsafe { Object:: < T > ::value_of(this) },
+            parentModuleId, pModuleFactory, pszModuleName, pszModuleType,
+            pszModulePreCondition, dwRequestNotifications, dwPostRequestNotifications),
+            || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn SetPriorityForRequestNotification < T :
+            IHttpApplicationResolveModulesProvider_Impl > (this : * mut
+            IHttpApplicationResolveModulesProvider, pszModuleName :
+            windows_sys::core::PCWSTR, dwRequestNotification : u32, pszPriorityAlias :
+            windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT { guard(||
+            T::SetPriorityForRequestNotification(unsafe { Object:: < T > ::value_of(this)
+            }, pszModuleName, dwRequestNotification, pszPriorityAlias), || -
+            2147467259i32) }
+        }
+        Self {
+            base__: IHttpApplicationProvider_Vtbl::new::<T>(),
+            RegisterModule: RegisterModule::<T>,
+            SetPriorityForRequestNotification: SetPriorityForRequestNotification::<T>,
+        }
+    }
 }
 /// C++ class `IGlobalRSCAQueryProvider` (derives from [`IHttpEventProvider`])
 ///
@@ -3515,6 +14938,211 @@ pub struct IGlobalRSCAQueryProvider_Vtbl {
         (*mut IGlobalRSCAQueryProvider, u32, windows_sys::core::HRESULT) -> ()
     ),
 }
+impl IGlobalRSCAQueryProvider {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual PCWSTR GetFunctionName() const = 0`
+    ///
+    /// Slot 1 of `IGlobalRSCAQueryProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalrscaqueryprovider-getfunctionname-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IGlobalRSCAQueryProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetFunctionName(&self) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetFunctionName)(self as *const Self)
+    }
+    /// `virtual PCWSTR GetFunctionParameters() const = 0`
+    ///
+    /// Slot 2 of `IGlobalRSCAQueryProvider`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalrscaqueryprovider-getfunctionparameters-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IGlobalRSCAQueryProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetFunctionParameters(&self) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetFunctionParameters)(self as *const Self)
+    }
+    /// `virtual HRESULT GetOutputBuffer(DWORD cbBuffer, BYTE ** ppbBuffer) = 0`
+    ///
+    /// Slot 3 of `IGlobalRSCAQueryProvider`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalrscaqueryprovider-getoutputbuffer-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IGlobalRSCAQueryProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetOutputBuffer(
+        &self,
+        cbBuffer: u32,
+        ppbBuffer: *mut *mut u8,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).GetOutputBuffer)(self.as_raw(), cbBuffer, ppbBuffer)
+    }
+    /// `virtual HRESULT ResizeOutputBuffer(DWORD cbNewBuffer, DWORD cbBytesToCopy, BYTE ** ppbBuffer) = 0`
+    ///
+    /// Slot 4 of `IGlobalRSCAQueryProvider`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalrscaqueryprovider-resizeoutputbuffer-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IGlobalRSCAQueryProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn ResizeOutputBuffer(
+        &self,
+        cbNewBuffer: u32,
+        cbBytesToCopy: u32,
+        ppbBuffer: *mut *mut u8,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .ResizeOutputBuffer)(self.as_raw(), cbNewBuffer, cbBytesToCopy, ppbBuffer)
+    }
+    /// `virtual void SetResult(DWORD cbData, HRESULT hr) = 0`
+    ///
+    /// Slot 5 of `IGlobalRSCAQueryProvider`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalrscaqueryprovider-setresult-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IGlobalRSCAQueryProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetResult(&self, cbData: u32, hr: windows_sys::core::HRESULT) {
+        ((*self.vtable).SetResult)(self.as_raw(), cbData, hr)
+    }
+}
+/// Upcast: a `IGlobalRSCAQueryProvider` is a `IHttpEventProvider` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IGlobalRSCAQueryProvider {
+    type Target = IHttpEventProvider;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpEventProvider {
+        unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+/// Implement C++ `IGlobalRSCAQueryProvider` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IGlobalRSCAQueryProvider_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IGlobalRSCAQueryProvider_Impl: IHttpEventProvider_Impl {
+    /// `virtual PCWSTR GetFunctionName() const = 0`
+    ///
+    /// Slot 1 of `IGlobalRSCAQueryProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalrscaqueryprovider-getfunctionname-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetFunctionName(&self) -> windows_sys::core::PCWSTR;
+    /// `virtual PCWSTR GetFunctionParameters() const = 0`
+    ///
+    /// Slot 2 of `IGlobalRSCAQueryProvider`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalrscaqueryprovider-getfunctionparameters-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetFunctionParameters(&self) -> windows_sys::core::PCWSTR;
+    /// `virtual HRESULT GetOutputBuffer(DWORD cbBuffer, BYTE ** ppbBuffer) = 0`
+    ///
+    /// Slot 3 of `IGlobalRSCAQueryProvider`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalrscaqueryprovider-getoutputbuffer-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn GetOutputBuffer(
+        &self,
+        cbBuffer: u32,
+        ppbBuffer: *mut *mut u8,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT ResizeOutputBuffer(DWORD cbNewBuffer, DWORD cbBytesToCopy, BYTE ** ppbBuffer) = 0`
+    ///
+    /// Slot 4 of `IGlobalRSCAQueryProvider`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalrscaqueryprovider-resizeoutputbuffer-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn ResizeOutputBuffer(
+        &self,
+        cbNewBuffer: u32,
+        cbBytesToCopy: u32,
+        ppbBuffer: *mut *mut u8,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual void SetResult(DWORD cbData, HRESULT hr) = 0`
+    ///
+    /// Slot 5 of `IGlobalRSCAQueryProvider`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalrscaqueryprovider-setresult-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn SetResult(&self, cbData: u32, hr: windows_sys::core::HRESULT);
+}
+impl IGlobalRSCAQueryProvider_Vtbl {
+    /// A vtable whose slots call `T`'s [`IGlobalRSCAQueryProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IGlobalRSCAQueryProvider_Impl>() -> Self {
+        member_thunk! {
+            fn GetFunctionName < T : IGlobalRSCAQueryProvider_Impl > (this : * const
+            IGlobalRSCAQueryProvider,) -> windows_sys::core::PCWSTR { guard(||
+            T::GetFunctionName(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetFunctionParameters < T : IGlobalRSCAQueryProvider_Impl > (this : *
+            const IGlobalRSCAQueryProvider,) -> windows_sys::core::PCWSTR { guard(||
+            T::GetFunctionParameters(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetOutputBuffer < T : IGlobalRSCAQueryProvider_Impl > (this : * mut
+            IGlobalRSCAQueryProvider, cbBuffer : u32, ppbBuffer : *mut *mut u8) ->
+            windows_sys::core::HRESULT { guard(|| T::GetOutputBuffer(unsafe { Object:: <
+            T > ::value_of(this) }, cbBuffer, ppbBuffer), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn ResizeOutputBuffer < T : IGlobalRSCAQueryProvider_Impl > (this : * mut
+            IGlobalRSCAQueryProvider, cbNewBuffer : u32, cbBytesToCopy : u32, ppbBuffer :
+            *mut *mut u8) -> windows_sys::core::HRESULT { guard(||
+            T::ResizeOutputBuffer(unsafe { Object:: < T > ::value_of(this) },
+            cbNewBuffer, cbBytesToCopy, ppbBuffer), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn SetResult < T : IGlobalRSCAQueryProvider_Impl > (this : * mut
+            IGlobalRSCAQueryProvider, cbData : u32, hr : windows_sys::core::HRESULT) ->
+            () { guard(|| T::SetResult(unsafe { Object:: < T > ::value_of(this) },
+            cbData, hr), || ()) }
+        }
+        Self {
+            base__: IHttpEventProvider_Vtbl::new::<T>(),
+            GetFunctionName: GetFunctionName::<T>,
+            GetFunctionParameters: GetFunctionParameters::<T>,
+            GetOutputBuffer: GetOutputBuffer::<T>,
+            ResizeOutputBuffer: ResizeOutputBuffer::<T>,
+            SetResult: SetResult::<T>,
+        }
+    }
+}
 /// C++ class `IGlobalStopListeningProvider` (derives from [`IHttpEventProvider`])
 ///
 /// An object pointer: its first word points at a [`IGlobalStopListeningProvider_Vtbl`] of 2 slot(s).
@@ -3543,6 +15171,75 @@ pub struct IGlobalStopListeningProvider_Vtbl {
     pub DrainRequestsGracefully: member_fn!(
         (*const IGlobalStopListeningProvider) -> windows_sys::core::BOOL
     ),
+}
+impl IGlobalStopListeningProvider {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual BOOL DrainRequestsGracefully() const = 0`
+    ///
+    /// Slot 1 of `IGlobalStopListeningProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalstoplisteningprovider-drainrequestsgracefully-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IGlobalStopListeningProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn DrainRequestsGracefully(&self) -> windows_sys::core::BOOL {
+        ((*self.vtable).DrainRequestsGracefully)(self as *const Self)
+    }
+}
+/// Upcast: a `IGlobalStopListeningProvider` is a `IHttpEventProvider` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IGlobalStopListeningProvider {
+    type Target = IHttpEventProvider;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpEventProvider {
+        unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+/// Implement C++ `IGlobalStopListeningProvider` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IGlobalStopListeningProvider_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IGlobalStopListeningProvider_Impl: IHttpEventProvider_Impl {
+    /// `virtual BOOL DrainRequestsGracefully() const = 0`
+    ///
+    /// Slot 1 of `IGlobalStopListeningProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalstoplisteningprovider-drainrequestsgracefully-method)
+    ///
+    /// On panic: returns FALSE.
+    fn DrainRequestsGracefully(&self) -> windows_sys::core::BOOL;
+}
+impl IGlobalStopListeningProvider_Vtbl {
+    /// A vtable whose slots call `T`'s [`IGlobalStopListeningProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IGlobalStopListeningProvider_Impl>() -> Self {
+        member_thunk! {
+            fn DrainRequestsGracefully < T : IGlobalStopListeningProvider_Impl > (this :
+            *const IGlobalStopListeningProvider,) -> windows_sys::core::BOOL { guard(||
+            T::DrainRequestsGracefully(unsafe { Object:: < T > ::value_of(this) },), ||
+            0) }
+        }
+        Self {
+            base__: IHttpEventProvider_Vtbl::new::<T>(),
+            DrainRequestsGracefully: DrainRequestsGracefully::<T>,
+        }
+    }
 }
 /// C++ class `ICacheProvider` (derives from [`IHttpEventProvider`])
 ///
@@ -3605,6 +15302,197 @@ pub struct ICacheProvider_Vtbl {
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/icacheprovider-gettracecontext-method)
     pub GetTraceContext: member_fn!((*const ICacheProvider) -> *mut IHttpTraceContext),
 }
+impl ICacheProvider {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual CACHE_OPERATION GetCacheOperation() const = 0`
+    ///
+    /// Slot 1 of `ICacheProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/icacheprovider-getcacheoperation-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `ICacheProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetCacheOperation(&self) -> CACHE_OPERATION {
+        ((*self.vtable).GetCacheOperation)(self as *const Self)
+    }
+    /// `virtual IHttpCacheKey * GetCacheKey() const = 0`
+    ///
+    /// Slot 2 of `ICacheProvider`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/icacheprovider-getcachekey-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `ICacheProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetCacheKey(&self) -> *mut IHttpCacheKey {
+        ((*self.vtable).GetCacheKey)(self as *const Self)
+    }
+    /// `virtual IHttpCacheSpecificData * GetCacheRecord() const = 0`
+    ///
+    /// Slot 3 of `ICacheProvider`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/icacheprovider-getcacherecord-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `ICacheProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetCacheRecord(&self) -> *mut IHttpCacheSpecificData {
+        ((*self.vtable).GetCacheRecord)(self as *const Self)
+    }
+    /// `virtual void SetCacheRecord(IHttpCacheSpecificData * pCacheRecord) = 0`
+    ///
+    /// Slot 4 of `ICacheProvider`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/icacheprovider-setcacherecord-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `ICacheProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetCacheRecord(&self, pCacheRecord: *mut IHttpCacheSpecificData) {
+        ((*self.vtable).SetCacheRecord)(self.as_raw(), pCacheRecord)
+    }
+    /// `virtual IHttpTraceContext * GetTraceContext() const = 0`
+    ///
+    /// Slot 5 of `ICacheProvider`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/icacheprovider-gettracecontext-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `ICacheProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetTraceContext(&self) -> *mut IHttpTraceContext {
+        ((*self.vtable).GetTraceContext)(self as *const Self)
+    }
+}
+/// Upcast: a `ICacheProvider` is a `IHttpEventProvider` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for ICacheProvider {
+    type Target = IHttpEventProvider;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpEventProvider {
+        unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+/// Implement C++ `ICacheProvider` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`ICacheProvider_Vtbl::new`] and put values behind it with [`Object`].
+pub trait ICacheProvider_Impl: IHttpEventProvider_Impl {
+    /// `virtual CACHE_OPERATION GetCacheOperation() const = 0`
+    ///
+    /// Slot 1 of `ICacheProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/icacheprovider-getcacheoperation-method)
+    ///
+    /// On panic: aborts the process (no safe failure value).
+    fn GetCacheOperation(&self) -> CACHE_OPERATION;
+    /// `virtual IHttpCacheKey * GetCacheKey() const = 0`
+    ///
+    /// Slot 2 of `ICacheProvider`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/icacheprovider-getcachekey-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetCacheKey(&self) -> *mut IHttpCacheKey;
+    /// `virtual IHttpCacheSpecificData * GetCacheRecord() const = 0`
+    ///
+    /// Slot 3 of `ICacheProvider`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/icacheprovider-getcacherecord-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetCacheRecord(&self) -> *mut IHttpCacheSpecificData;
+    /// `virtual void SetCacheRecord(IHttpCacheSpecificData * pCacheRecord) = 0`
+    ///
+    /// Slot 4 of `ICacheProvider`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/icacheprovider-setcacherecord-method)
+    ///
+    /// On panic: the panic is swallowed (void).
+    fn SetCacheRecord(&self, pCacheRecord: *mut IHttpCacheSpecificData);
+    /// `virtual IHttpTraceContext * GetTraceContext() const = 0`
+    ///
+    /// Slot 5 of `ICacheProvider`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/icacheprovider-gettracecontext-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetTraceContext(&self) -> *mut IHttpTraceContext;
+}
+impl ICacheProvider_Vtbl {
+    /// A vtable whose slots call `T`'s [`ICacheProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: ICacheProvider_Impl>() -> Self {
+        member_thunk! {
+            fn GetCacheOperation < T : ICacheProvider_Impl > (this : * const
+            ICacheProvider,) -> CACHE_OPERATION { guard(|| T::GetCacheOperation(unsafe {
+            Object:: < T > ::value_of(this) },), || abort()) }
+        }
+        member_thunk! {
+            fn GetCacheKey < T : ICacheProvider_Impl > (this : *const ICacheProvider,)
+            -> *mut IHttpCacheKey { guard(|| T::GetCacheKey(unsafe { Object:: < T >
+            ::value_of(this) },), || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn GetCacheRecord < T : ICacheProvider_Impl > (this : * const
+            ICacheProvider,) -> *mut IHttpCacheSpecificData { guard(||
+            T::GetCacheRecord(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn SetCacheRecord < T : ICacheProvider_Impl > (this : *mut ICacheProvider,
+            pCacheRecord : *mut IHttpCacheSpecificData) -> () { guard(||
+            T::SetCacheRecord(unsafe { Object:: < T > ::value_of(this) }, pCacheRecord),
+            || ()) }
+        }
+        member_thunk! {
+            fn GetTraceContext < T : ICacheProvider_Impl > (this : * const
+            ICacheProvider,) -> *mut IHttpTraceContext { guard(||
+            T::GetTraceContext(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        Self {
+            base__: IHttpEventProvider_Vtbl::new::<T>(),
+            GetCacheOperation: GetCacheOperation::<T>,
+            GetCacheKey: GetCacheKey::<T>,
+            GetCacheRecord: GetCacheRecord::<T>,
+            SetCacheRecord: SetCacheRecord::<T>,
+            GetTraceContext: GetTraceContext::<T>,
+        }
+    }
+}
 /// C++ class `IGlobalConfigurationChangeProvider` (derives from [`IHttpEventProvider`])
 ///
 /// An object pointer: its first word points at a [`IGlobalConfigurationChangeProvider_Vtbl`] of 2 slot(s).
@@ -3633,6 +15521,75 @@ pub struct IGlobalConfigurationChangeProvider_Vtbl {
     pub GetChangePath: member_fn!(
         (*const IGlobalConfigurationChangeProvider) -> windows_sys::core::PCWSTR
     ),
+}
+impl IGlobalConfigurationChangeProvider {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual PCWSTR GetChangePath() const = 0`
+    ///
+    /// Slot 1 of `IGlobalConfigurationChangeProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalconfigurationchangeprovider-getchangepath-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IGlobalConfigurationChangeProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetChangePath(&self) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetChangePath)(self as *const Self)
+    }
+}
+/// Upcast: a `IGlobalConfigurationChangeProvider` is a `IHttpEventProvider` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IGlobalConfigurationChangeProvider {
+    type Target = IHttpEventProvider;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpEventProvider {
+        unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+/// Implement C++ `IGlobalConfigurationChangeProvider` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IGlobalConfigurationChangeProvider_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IGlobalConfigurationChangeProvider_Impl: IHttpEventProvider_Impl {
+    /// `virtual PCWSTR GetChangePath() const = 0`
+    ///
+    /// Slot 1 of `IGlobalConfigurationChangeProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalconfigurationchangeprovider-getchangepath-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetChangePath(&self) -> windows_sys::core::PCWSTR;
+}
+impl IGlobalConfigurationChangeProvider_Vtbl {
+    /// A vtable whose slots call `T`'s [`IGlobalConfigurationChangeProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IGlobalConfigurationChangeProvider_Impl>() -> Self {
+        member_thunk! {
+            fn GetChangePath < T : IGlobalConfigurationChangeProvider_Impl > (this : *
+            const IGlobalConfigurationChangeProvider,) -> windows_sys::core::PCWSTR {
+            guard(|| T::GetChangePath(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null()) }
+        }
+        Self {
+            base__: IHttpEventProvider_Vtbl::new::<T>(),
+            GetChangePath: GetChangePath::<T>,
+        }
+    }
 }
 /// C++ class `IGlobalFileChangeProvider` (derives from [`IHttpEventProvider`])
 ///
@@ -3670,6 +15627,103 @@ pub struct IGlobalFileChangeProvider_Vtbl {
     pub GetFileMonitor: member_fn!(
         (*mut IGlobalFileChangeProvider) -> *mut IHttpFileMonitor
     ),
+}
+impl IGlobalFileChangeProvider {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual PCWSTR GetFileName() const = 0`
+    ///
+    /// Slot 1 of `IGlobalFileChangeProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalfilechangeprovider-getfilename-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IGlobalFileChangeProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetFileName(&self) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetFileName)(self as *const Self)
+    }
+    /// `virtual IHttpFileMonitor * GetFileMonitor() = 0`
+    ///
+    /// Slot 2 of `IGlobalFileChangeProvider`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalfilechangeprovider-getfilemonitor-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IGlobalFileChangeProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetFileMonitor(&self) -> *mut IHttpFileMonitor {
+        ((*self.vtable).GetFileMonitor)(self.as_raw())
+    }
+}
+/// Upcast: a `IGlobalFileChangeProvider` is a `IHttpEventProvider` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IGlobalFileChangeProvider {
+    type Target = IHttpEventProvider;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpEventProvider {
+        unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+/// Implement C++ `IGlobalFileChangeProvider` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IGlobalFileChangeProvider_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IGlobalFileChangeProvider_Impl: IHttpEventProvider_Impl {
+    /// `virtual PCWSTR GetFileName() const = 0`
+    ///
+    /// Slot 1 of `IGlobalFileChangeProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalfilechangeprovider-getfilename-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetFileName(&self) -> windows_sys::core::PCWSTR;
+    /// `virtual IHttpFileMonitor * GetFileMonitor() = 0`
+    ///
+    /// Slot 2 of `IGlobalFileChangeProvider`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalfilechangeprovider-getfilemonitor-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetFileMonitor(&self) -> *mut IHttpFileMonitor;
+}
+impl IGlobalFileChangeProvider_Vtbl {
+    /// A vtable whose slots call `T`'s [`IGlobalFileChangeProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IGlobalFileChangeProvider_Impl>() -> Self {
+        member_thunk! {
+            fn GetFileName < T : IGlobalFileChangeProvider_Impl > (this : * const
+            IGlobalFileChangeProvider,) -> windows_sys::core::PCWSTR { guard(||
+            T::GetFileName(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetFileMonitor < T : IGlobalFileChangeProvider_Impl > (this : * mut
+            IGlobalFileChangeProvider,) -> *mut IHttpFileMonitor { guard(||
+            T::GetFileMonitor(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        Self {
+            base__: IHttpEventProvider_Vtbl::new::<T>(),
+            GetFileName: GetFileName::<T>,
+            GetFileMonitor: GetFileMonitor::<T>,
+        }
+    }
 }
 /// C++ class `IGlobalTraceEventProvider` (derives from [`IHttpEventProvider`])
 ///
@@ -3716,6 +15770,144 @@ pub struct IGlobalTraceEventProvider_Vtbl {
         windows_sys::core::HRESULT
     ),
 }
+impl IGlobalTraceEventProvider {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual HRESULT GetTraceEvent(HTTP_TRACE_EVENT ** ppTraceEvent) = 0`
+    ///
+    /// Slot 1 of `IGlobalTraceEventProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobaltraceeventprovider-gettraceevent-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IGlobalTraceEventProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetTraceEvent(
+        &self,
+        ppTraceEvent: *mut *mut windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).GetTraceEvent)(self.as_raw(), ppTraceEvent)
+    }
+    /// `virtual BOOL CheckSubscription(HTTP_MODULE_ID ModuleId) = 0`
+    ///
+    /// Slot 2 of `IGlobalTraceEventProvider`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobaltraceeventprovider-checksubscription-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IGlobalTraceEventProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn CheckSubscription(
+        &self,
+        ModuleId: HTTP_MODULE_ID,
+    ) -> windows_sys::core::BOOL {
+        ((*self.vtable).CheckSubscription)(self.as_raw(), ModuleId)
+    }
+    /// `virtual HRESULT GetCurrentHttpRequestContext(IHttpContext ** ppHttpContext) = 0`
+    ///
+    /// Slot 3 of `IGlobalTraceEventProvider`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobaltraceeventprovider-getcurrenthttprequestcontext-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IGlobalTraceEventProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetCurrentHttpRequestContext(
+        &self,
+        ppHttpContext: *mut *mut IHttpContext,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).GetCurrentHttpRequestContext)(self.as_raw(), ppHttpContext)
+    }
+}
+/// Upcast: a `IGlobalTraceEventProvider` is a `IHttpEventProvider` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IGlobalTraceEventProvider {
+    type Target = IHttpEventProvider;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpEventProvider {
+        unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+/// Implement C++ `IGlobalTraceEventProvider` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IGlobalTraceEventProvider_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IGlobalTraceEventProvider_Impl: IHttpEventProvider_Impl {
+    /// `virtual HRESULT GetTraceEvent(HTTP_TRACE_EVENT ** ppTraceEvent) = 0`
+    ///
+    /// Slot 1 of `IGlobalTraceEventProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobaltraceeventprovider-gettraceevent-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn GetTraceEvent(
+        &self,
+        ppTraceEvent: *mut *mut windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual BOOL CheckSubscription(HTTP_MODULE_ID ModuleId) = 0`
+    ///
+    /// Slot 2 of `IGlobalTraceEventProvider`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobaltraceeventprovider-checksubscription-method)
+    ///
+    /// On panic: returns FALSE.
+    fn CheckSubscription(&self, ModuleId: HTTP_MODULE_ID) -> windows_sys::core::BOOL;
+    /// `virtual HRESULT GetCurrentHttpRequestContext(IHttpContext ** ppHttpContext) = 0`
+    ///
+    /// Slot 3 of `IGlobalTraceEventProvider`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobaltraceeventprovider-getcurrenthttprequestcontext-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn GetCurrentHttpRequestContext(
+        &self,
+        ppHttpContext: *mut *mut IHttpContext,
+    ) -> windows_sys::core::HRESULT;
+}
+impl IGlobalTraceEventProvider_Vtbl {
+    /// A vtable whose slots call `T`'s [`IGlobalTraceEventProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IGlobalTraceEventProvider_Impl>() -> Self {
+        member_thunk! {
+            fn GetTraceEvent < T : IGlobalTraceEventProvider_Impl > (this : * mut
+            IGlobalTraceEventProvider, ppTraceEvent : *mut * mut
+            windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT) ->
+            windows_sys::core::HRESULT { guard(|| T::GetTraceEvent(unsafe { Object:: < T
+            > ::value_of(this) }, ppTraceEvent), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn CheckSubscription < T : IGlobalTraceEventProvider_Impl > (this : * mut
+            IGlobalTraceEventProvider, ModuleId : HTTP_MODULE_ID) ->
+            windows_sys::core::BOOL { guard(|| T::CheckSubscription(unsafe { Object:: < T
+            > ::value_of(this) }, ModuleId), || 0) }
+        }
+        member_thunk! {
+            fn GetCurrentHttpRequestContext < T : IGlobalTraceEventProvider_Impl > (this
+            : *mut IGlobalTraceEventProvider, ppHttpContext : *mut *mut IHttpContext)
+            -> windows_sys::core::HRESULT { guard(||
+            T::GetCurrentHttpRequestContext(unsafe { Object:: < T > ::value_of(this) },
+            ppHttpContext), || - 2147467259i32) }
+        }
+        Self {
+            base__: IHttpEventProvider_Vtbl::new::<T>(),
+            GetTraceEvent: GetTraceEvent::<T>,
+            CheckSubscription: CheckSubscription::<T>,
+            GetCurrentHttpRequestContext: GetCurrentHttpRequestContext::<T>,
+        }
+    }
+}
 /// C++ class `IGlobalThreadCleanupProvider` (derives from [`IHttpEventProvider`])
 ///
 /// An object pointer: its first word points at a [`IGlobalThreadCleanupProvider_Vtbl`] of 2 slot(s).
@@ -3742,6 +15934,71 @@ pub struct IGlobalThreadCleanupProvider_Vtbl {
     pub GetApplication: member_fn!(
         (*mut IGlobalThreadCleanupProvider) -> *mut IHttpApplication
     ),
+}
+impl IGlobalThreadCleanupProvider {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual IHttpApplication * GetApplication() = 0`
+    ///
+    /// Slot 1 of `IGlobalThreadCleanupProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalthreadcleanupprovider-getapplication-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IGlobalThreadCleanupProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetApplication(&self) -> *mut IHttpApplication {
+        ((*self.vtable).GetApplication)(self.as_raw())
+    }
+}
+/// Upcast: a `IGlobalThreadCleanupProvider` is a `IHttpEventProvider` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IGlobalThreadCleanupProvider {
+    type Target = IHttpEventProvider;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpEventProvider {
+        unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+/// Implement C++ `IGlobalThreadCleanupProvider` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IGlobalThreadCleanupProvider_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IGlobalThreadCleanupProvider_Impl: IHttpEventProvider_Impl {
+    /// `virtual IHttpApplication * GetApplication() = 0`
+    ///
+    /// Slot 1 of `IGlobalThreadCleanupProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalthreadcleanupprovider-getapplication-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetApplication(&self) -> *mut IHttpApplication;
+}
+impl IGlobalThreadCleanupProvider_Vtbl {
+    /// A vtable whose slots call `T`'s [`IGlobalThreadCleanupProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IGlobalThreadCleanupProvider_Impl>() -> Self {
+        member_thunk! {
+            fn GetApplication < T : IGlobalThreadCleanupProvider_Impl > (this : * mut
+            IGlobalThreadCleanupProvider,) -> *mut IHttpApplication { guard(||
+            T::GetApplication(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null_mut()) }
+        }
+        Self {
+            base__: IHttpEventProvider_Vtbl::new::<T>(),
+            GetApplication: GetApplication::<T>,
+        }
+    }
 }
 /// C++ class `IGlobalApplicationPreloadProvider` (derives from [`IHttpEventProvider`])
 ///
@@ -3780,6 +16037,114 @@ pub struct IGlobalApplicationPreloadProvider_Vtbl {
         windows_sys::core::HRESULT
     ),
 }
+impl IGlobalApplicationPreloadProvider {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual HRESULT CreateContext(IHttpContext ** ppHttpContext) = 0`
+    ///
+    /// Slot 1 of `IGlobalApplicationPreloadProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalapplicationpreloadprovider-createcontext-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IGlobalApplicationPreloadProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn CreateContext(
+        &self,
+        ppHttpContext: *mut *mut IHttpContext,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).CreateContext)(self.as_raw(), ppHttpContext)
+    }
+    /// `virtual HRESULT ExecuteRequest(IHttpContext * pHttpContext, IHttpUser * pHttpUser) = 0`
+    ///
+    /// Slot 2 of `IGlobalApplicationPreloadProvider`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalapplicationpreloadprovider-executerequest-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IGlobalApplicationPreloadProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn ExecuteRequest(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pHttpUser: *mut IHttpUser,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).ExecuteRequest)(self.as_raw(), pHttpContext, pHttpUser)
+    }
+}
+/// Upcast: a `IGlobalApplicationPreloadProvider` is a `IHttpEventProvider` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IGlobalApplicationPreloadProvider {
+    type Target = IHttpEventProvider;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpEventProvider {
+        unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+/// Implement C++ `IGlobalApplicationPreloadProvider` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IGlobalApplicationPreloadProvider_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IGlobalApplicationPreloadProvider_Impl: IHttpEventProvider_Impl {
+    /// `virtual HRESULT CreateContext(IHttpContext ** ppHttpContext) = 0`
+    ///
+    /// Slot 1 of `IGlobalApplicationPreloadProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalapplicationpreloadprovider-createcontext-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn CreateContext(
+        &self,
+        ppHttpContext: *mut *mut IHttpContext,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT ExecuteRequest(IHttpContext * pHttpContext, IHttpUser * pHttpUser) = 0`
+    ///
+    /// Slot 2 of `IGlobalApplicationPreloadProvider`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalapplicationpreloadprovider-executerequest-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn ExecuteRequest(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pHttpUser: *mut IHttpUser,
+    ) -> windows_sys::core::HRESULT;
+}
+impl IGlobalApplicationPreloadProvider_Vtbl {
+    /// A vtable whose slots call `T`'s [`IGlobalApplicationPreloadProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IGlobalApplicationPreloadProvider_Impl>() -> Self {
+        member_thunk! {
+            fn CreateContext < T : IGlobalApplicationPreloadProvider_Impl > (this : * mut
+            IGlobalApplicationPreloadProvider, ppHttpContext : *mut *mut IHttpContext)
+            -> windows_sys::core::HRESULT { guard(|| T::CreateContext(unsafe { Object:: <
+            T > ::value_of(this) }, ppHttpContext), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn ExecuteRequest < T : IGlobalApplicationPreloadProvider_Impl > (this : *
+            mut IGlobalApplicationPreloadProvider, pHttpContext : *mut IHttpContext,
+            pHttpUser : *mut IHttpUser) -> windows_sys::core::HRESULT { guard(||
+            T::ExecuteRequest(unsafe { Object:: < T > ::value_of(this) }, pHttpContext,
+            pHttpUser), || - 2147467259i32) }
+        }
+        Self {
+            base__: IHttpEventProvider_Vtbl::new::<T>(),
+            CreateContext: CreateContext::<T>,
+            ExecuteRequest: ExecuteRequest::<T>,
+        }
+    }
+}
 /// C++ class `IGlobalApplicationPreloadProvider2` (derives from [`IGlobalApplicationPreloadProvider`])
 ///
 /// An object pointer: its first word points at a [`IGlobalApplicationPreloadProvider2_Vtbl`] of 4 slot(s).
@@ -3809,6 +16174,75 @@ pub struct IGlobalApplicationPreloadProvider2_Vtbl {
         (*const IGlobalApplicationPreloadProvider2) -> windows_sys::core::BOOL
     ),
 }
+impl IGlobalApplicationPreloadProvider2 {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual BOOL IsProcessRecycled() const = 0`
+    ///
+    /// Slot 3 of `IGlobalApplicationPreloadProvider2`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalapplicationpreloadprovider2-isprocessrecycled-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IGlobalApplicationPreloadProvider2` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn IsProcessRecycled(&self) -> windows_sys::core::BOOL {
+        ((*self.vtable).IsProcessRecycled)(self as *const Self)
+    }
+}
+/// Upcast: a `IGlobalApplicationPreloadProvider2` is a `IGlobalApplicationPreloadProvider` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IGlobalApplicationPreloadProvider2 {
+    type Target = IGlobalApplicationPreloadProvider;
+    #[inline(always)]
+    fn deref(&self) -> &IGlobalApplicationPreloadProvider {
+        unsafe { &*(self as *const Self as *const IGlobalApplicationPreloadProvider) }
+    }
+}
+/// Implement C++ `IGlobalApplicationPreloadProvider2` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IGlobalApplicationPreloadProvider2_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IGlobalApplicationPreloadProvider2_Impl: IGlobalApplicationPreloadProvider_Impl {
+    /// `virtual BOOL IsProcessRecycled() const = 0`
+    ///
+    /// Slot 3 of `IGlobalApplicationPreloadProvider2`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalapplicationpreloadprovider2-isprocessrecycled-method)
+    ///
+    /// On panic: returns FALSE.
+    fn IsProcessRecycled(&self) -> windows_sys::core::BOOL;
+}
+impl IGlobalApplicationPreloadProvider2_Vtbl {
+    /// A vtable whose slots call `T`'s [`IGlobalApplicationPreloadProvider2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IGlobalApplicationPreloadProvider2_Impl>() -> Self {
+        member_thunk! {
+            fn IsProcessRecycled < T : IGlobalApplicationPreloadProvider2_Impl > (this :
+            *const IGlobalApplicationPreloadProvider2,) -> windows_sys::core::BOOL {
+            guard(|| T::IsProcessRecycled(unsafe { Object:: < T > ::value_of(this) },),
+            || 0) }
+        }
+        Self {
+            base__: IGlobalApplicationPreloadProvider_Vtbl::new::<T>(),
+            IsProcessRecycled: IsProcessRecycled::<T>,
+        }
+    }
+}
 /// C++ class `IGlobalSuspendProcessCallback` (derives from [`IHttpEventProvider`])
 ///
 /// An object pointer: its first word points at a [`IGlobalSuspendProcessCallback_Vtbl`] of 2 slot(s).
@@ -3835,6 +16269,70 @@ pub struct IGlobalSuspendProcessCallback_Vtbl {
     pub Resume: member_fn!(
         (*mut IGlobalSuspendProcessCallback) -> windows_sys::core::HRESULT
     ),
+}
+impl IGlobalSuspendProcessCallback {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual HRESULT Resume() = 0`
+    ///
+    /// Slot 1 of `IGlobalSuspendProcessCallback`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalsuspendprocesscallback-resume-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IGlobalSuspendProcessCallback` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn Resume(&self) -> windows_sys::core::HRESULT {
+        ((*self.vtable).Resume)(self.as_raw())
+    }
+}
+/// Upcast: a `IGlobalSuspendProcessCallback` is a `IHttpEventProvider` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IGlobalSuspendProcessCallback {
+    type Target = IHttpEventProvider;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpEventProvider {
+        unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+/// Implement C++ `IGlobalSuspendProcessCallback` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IGlobalSuspendProcessCallback_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IGlobalSuspendProcessCallback_Impl: IHttpEventProvider_Impl {
+    /// `virtual HRESULT Resume() = 0`
+    ///
+    /// Slot 1 of `IGlobalSuspendProcessCallback`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalsuspendprocesscallback-resume-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn Resume(&self) -> windows_sys::core::HRESULT;
+}
+impl IGlobalSuspendProcessCallback_Vtbl {
+    /// A vtable whose slots call `T`'s [`IGlobalSuspendProcessCallback_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IGlobalSuspendProcessCallback_Impl>() -> Self {
+        member_thunk! {
+            fn Resume < T : IGlobalSuspendProcessCallback_Impl > (this : * mut
+            IGlobalSuspendProcessCallback,) -> windows_sys::core::HRESULT { guard(||
+            T::Resume(unsafe { Object:: < T > ::value_of(this) },), || - 2147467259i32) }
+        }
+        Self {
+            base__: IHttpEventProvider_Vtbl::new::<T>(),
+            Resume: Resume::<T>,
+        }
+    }
 }
 /// C++ class `CHttpModule`
 ///
@@ -4125,6 +16623,1271 @@ pub struct CHttpModule_Vtbl {
         (*mut CHttpModule, u32) -> *mut ::core::ffi::c_void
     ),
 }
+impl CHttpModule {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnBeginRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 0 of `CHttpModule`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onbeginrequest-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnBeginRequest(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable).OnBeginRequest)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostBeginRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 1 of `CHttpModule`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostbeginrequest-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnPostBeginRequest(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable).OnPostBeginRequest)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnAuthenticateRequest(IHttpContext * pHttpContext, IAuthenticationProvider * pProvider)`
+    ///
+    /// Slot 2 of `CHttpModule`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onauthenticaterequest-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnAuthenticateRequest(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IAuthenticationProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable).OnAuthenticateRequest)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostAuthenticateRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 3 of `CHttpModule`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostauthenticaterequest-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnPostAuthenticateRequest(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable)
+            .OnPostAuthenticateRequest)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnAuthorizeRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 4 of `CHttpModule`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onauthorizerequest-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnAuthorizeRequest(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable).OnAuthorizeRequest)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostAuthorizeRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 5 of `CHttpModule`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostauthorizerequest-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnPostAuthorizeRequest(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable).OnPostAuthorizeRequest)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnResolveRequestCache(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 6 of `CHttpModule`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onresolverequestcache-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnResolveRequestCache(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable).OnResolveRequestCache)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostResolveRequestCache(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 7 of `CHttpModule`'s vtable: byte offset 56 on x86_64, 28 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostresolverequestcache-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnPostResolveRequestCache(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable)
+            .OnPostResolveRequestCache)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnMapRequestHandler(IHttpContext * pHttpContext, IMapHandlerProvider * pProvider)`
+    ///
+    /// Slot 8 of `CHttpModule`'s vtable: byte offset 64 on x86_64, 32 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onmaprequesthandler-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnMapRequestHandler(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IMapHandlerProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable).OnMapRequestHandler)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostMapRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 9 of `CHttpModule`'s vtable: byte offset 72 on x86_64, 36 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostmaprequesthandler-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnPostMapRequestHandler(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable).OnPostMapRequestHandler)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnAcquireRequestState(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 10 of `CHttpModule`'s vtable: byte offset 80 on x86_64, 40 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onacquirerequeststate-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnAcquireRequestState(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable).OnAcquireRequestState)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostAcquireRequestState(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 11 of `CHttpModule`'s vtable: byte offset 88 on x86_64, 44 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostacquirerequeststate-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnPostAcquireRequestState(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable)
+            .OnPostAcquireRequestState)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPreExecuteRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 12 of `CHttpModule`'s vtable: byte offset 96 on x86_64, 48 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpreexecuterequesthandler-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnPreExecuteRequestHandler(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable)
+            .OnPreExecuteRequestHandler)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostPreExecuteRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 13 of `CHttpModule`'s vtable: byte offset 104 on x86_64, 52 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostpreexecuterequesthandler-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnPostPreExecuteRequestHandler(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable)
+            .OnPostPreExecuteRequestHandler)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnExecuteRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 14 of `CHttpModule`'s vtable: byte offset 112 on x86_64, 56 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onexecuterequesthandler-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnExecuteRequestHandler(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable).OnExecuteRequestHandler)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostExecuteRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 15 of `CHttpModule`'s vtable: byte offset 120 on x86_64, 60 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostexecuterequesthandler-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnPostExecuteRequestHandler(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable)
+            .OnPostExecuteRequestHandler)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnReleaseRequestState(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 16 of `CHttpModule`'s vtable: byte offset 128 on x86_64, 64 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onreleaserequeststate-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnReleaseRequestState(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable).OnReleaseRequestState)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostReleaseRequestState(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 17 of `CHttpModule`'s vtable: byte offset 136 on x86_64, 68 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostreleaserequeststate-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnPostReleaseRequestState(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable)
+            .OnPostReleaseRequestState)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnUpdateRequestCache(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 18 of `CHttpModule`'s vtable: byte offset 144 on x86_64, 72 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onupdaterequestcache-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnUpdateRequestCache(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable).OnUpdateRequestCache)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostUpdateRequestCache(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 19 of `CHttpModule`'s vtable: byte offset 152 on x86_64, 76 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostupdaterequestcache-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnPostUpdateRequestCache(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable).OnPostUpdateRequestCache)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnLogRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 20 of `CHttpModule`'s vtable: byte offset 160 on x86_64, 80 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onlogrequest-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnLogRequest(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable).OnLogRequest)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostLogRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 21 of `CHttpModule`'s vtable: byte offset 168 on x86_64, 84 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostlogrequest-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnPostLogRequest(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable).OnPostLogRequest)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnEndRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 22 of `CHttpModule`'s vtable: byte offset 176 on x86_64, 88 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onendrequest-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnEndRequest(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable).OnEndRequest)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostEndRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 23 of `CHttpModule`'s vtable: byte offset 184 on x86_64, 92 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostendrequest-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnPostEndRequest(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable).OnPostEndRequest)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnSendResponse(IHttpContext * pHttpContext, ISendResponseProvider * pProvider)`
+    ///
+    /// Slot 24 of `CHttpModule`'s vtable: byte offset 192 on x86_64, 96 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onsendresponse-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnSendResponse(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut ISendResponseProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable).OnSendResponse)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnMapPath(IHttpContext * pHttpContext, IMapPathProvider * pProvider)`
+    ///
+    /// Slot 25 of `CHttpModule`'s vtable: byte offset 200 on x86_64, 100 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onmappath-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnMapPath(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IMapPathProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable).OnMapPath)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnReadEntity(IHttpContext * pHttpContext, IReadEntityProvider * pProvider)`
+    ///
+    /// Slot 26 of `CHttpModule`'s vtable: byte offset 208 on x86_64, 104 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onreadentity-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnReadEntity(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IReadEntityProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable).OnReadEntity)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnCustomRequestNotification(IHttpContext * pHttpContext, ICustomNotificationProvider * pProvider)`
+    ///
+    /// Slot 27 of `CHttpModule`'s vtable: byte offset 216 on x86_64, 108 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-oncustomrequestnotification-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnCustomRequestNotification(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut ICustomNotificationProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable)
+            .OnCustomRequestNotification)(self.as_raw(), pHttpContext, pProvider)
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnAsyncCompletion(IHttpContext * pHttpContext, DWORD dwNotification, BOOL fPostNotification, IHttpEventProvider * pProvider, IHttpCompletionInfo * pCompletionInfo)`
+    ///
+    /// Slot 28 of `CHttpModule`'s vtable: byte offset 224 on x86_64, 112 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onasynccompletion-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnAsyncCompletion(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        dwNotification: u32,
+        fPostNotification: windows_sys::core::BOOL,
+        pProvider: *mut IHttpEventProvider,
+        pCompletionInfo: *mut IHttpCompletionInfo,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        ((*self.vtable)
+            .OnAsyncCompletion)(
+            self.as_raw(),
+            pHttpContext,
+            dwNotification,
+            fPostNotification,
+            pProvider,
+            pCompletionInfo,
+        )
+    }
+    /// `virtual void Dispose()`
+    ///
+    /// Slot 29 of `CHttpModule`'s vtable: byte offset 232 on x86_64, 116 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-dispose-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn Dispose(&self) {
+        ((*self.vtable).Dispose)(self.as_raw())
+    }
+    /// `virtual ~CHttpModule()`
+    ///
+    /// Slot 30 of `CHttpModule`'s vtable: byte offset 240 on x86_64, 120 on x86.
+    ///
+    /// MSVC's scalar deleting destructor: `this` and a hidden `unsigned int` flags argument (bit 0: free the memory), returning `this`.
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn ScalarDeletingDestructor(
+        &self,
+        flags: u32,
+    ) -> *mut ::core::ffi::c_void {
+        ((*self.vtable).ScalarDeletingDestructor)(self.as_raw(), flags)
+    }
+}
+/// Implement C++ `CHttpModule` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`CHttpModule_Vtbl::new`] and put values behind it with [`Object`].
+pub trait CHttpModule_Impl {
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnBeginRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 0 of `CHttpModule`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onbeginrequest-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnBeginRequest(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostBeginRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 1 of `CHttpModule`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostbeginrequest-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnPostBeginRequest(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnAuthenticateRequest(IHttpContext * pHttpContext, IAuthenticationProvider * pProvider)`
+    ///
+    /// Slot 2 of `CHttpModule`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onauthenticaterequest-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnAuthenticateRequest(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IAuthenticationProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostAuthenticateRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 3 of `CHttpModule`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostauthenticaterequest-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnPostAuthenticateRequest(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnAuthorizeRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 4 of `CHttpModule`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onauthorizerequest-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnAuthorizeRequest(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostAuthorizeRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 5 of `CHttpModule`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostauthorizerequest-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnPostAuthorizeRequest(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnResolveRequestCache(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 6 of `CHttpModule`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onresolverequestcache-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnResolveRequestCache(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostResolveRequestCache(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 7 of `CHttpModule`'s vtable: byte offset 56 on x86_64, 28 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostresolverequestcache-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnPostResolveRequestCache(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnMapRequestHandler(IHttpContext * pHttpContext, IMapHandlerProvider * pProvider)`
+    ///
+    /// Slot 8 of `CHttpModule`'s vtable: byte offset 64 on x86_64, 32 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onmaprequesthandler-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnMapRequestHandler(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IMapHandlerProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostMapRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 9 of `CHttpModule`'s vtable: byte offset 72 on x86_64, 36 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostmaprequesthandler-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnPostMapRequestHandler(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnAcquireRequestState(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 10 of `CHttpModule`'s vtable: byte offset 80 on x86_64, 40 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onacquirerequeststate-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnAcquireRequestState(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostAcquireRequestState(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 11 of `CHttpModule`'s vtable: byte offset 88 on x86_64, 44 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostacquirerequeststate-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnPostAcquireRequestState(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPreExecuteRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 12 of `CHttpModule`'s vtable: byte offset 96 on x86_64, 48 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpreexecuterequesthandler-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnPreExecuteRequestHandler(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostPreExecuteRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 13 of `CHttpModule`'s vtable: byte offset 104 on x86_64, 52 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostpreexecuterequesthandler-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnPostPreExecuteRequestHandler(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnExecuteRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 14 of `CHttpModule`'s vtable: byte offset 112 on x86_64, 56 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onexecuterequesthandler-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnExecuteRequestHandler(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostExecuteRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 15 of `CHttpModule`'s vtable: byte offset 120 on x86_64, 60 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostexecuterequesthandler-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnPostExecuteRequestHandler(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnReleaseRequestState(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 16 of `CHttpModule`'s vtable: byte offset 128 on x86_64, 64 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onreleaserequeststate-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnReleaseRequestState(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostReleaseRequestState(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 17 of `CHttpModule`'s vtable: byte offset 136 on x86_64, 68 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostreleaserequeststate-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnPostReleaseRequestState(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnUpdateRequestCache(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 18 of `CHttpModule`'s vtable: byte offset 144 on x86_64, 72 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onupdaterequestcache-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnUpdateRequestCache(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostUpdateRequestCache(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 19 of `CHttpModule`'s vtable: byte offset 152 on x86_64, 76 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostupdaterequestcache-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnPostUpdateRequestCache(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnLogRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 20 of `CHttpModule`'s vtable: byte offset 160 on x86_64, 80 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onlogrequest-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnLogRequest(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostLogRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 21 of `CHttpModule`'s vtable: byte offset 168 on x86_64, 84 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostlogrequest-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnPostLogRequest(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnEndRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 22 of `CHttpModule`'s vtable: byte offset 176 on x86_64, 88 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onendrequest-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnEndRequest(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostEndRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)`
+    ///
+    /// Slot 23 of `CHttpModule`'s vtable: byte offset 184 on x86_64, 92 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostendrequest-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnPostEndRequest(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnSendResponse(IHttpContext * pHttpContext, ISendResponseProvider * pProvider)`
+    ///
+    /// Slot 24 of `CHttpModule`'s vtable: byte offset 192 on x86_64, 96 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onsendresponse-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnSendResponse(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut ISendResponseProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnMapPath(IHttpContext * pHttpContext, IMapPathProvider * pProvider)`
+    ///
+    /// Slot 25 of `CHttpModule`'s vtable: byte offset 200 on x86_64, 100 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onmappath-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnMapPath(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IMapPathProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnReadEntity(IHttpContext * pHttpContext, IReadEntityProvider * pProvider)`
+    ///
+    /// Slot 26 of `CHttpModule`'s vtable: byte offset 208 on x86_64, 104 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onreadentity-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnReadEntity(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut IReadEntityProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnCustomRequestNotification(IHttpContext * pHttpContext, ICustomNotificationProvider * pProvider)`
+    ///
+    /// Slot 27 of `CHttpModule`'s vtable: byte offset 216 on x86_64, 108 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-oncustomrequestnotification-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnCustomRequestNotification(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        pProvider: *mut ICustomNotificationProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnAsyncCompletion(IHttpContext * pHttpContext, DWORD dwNotification, BOOL fPostNotification, IHttpEventProvider * pProvider, IHttpCompletionInfo * pCompletionInfo)`
+    ///
+    /// Slot 28 of `CHttpModule`'s vtable: byte offset 224 on x86_64, 112 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onasynccompletion-method)
+    ///
+    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    #[allow(unused_variables)]
+    fn OnAsyncCompletion(
+        &self,
+        pHttpContext: *mut IHttpContext,
+        dwNotification: u32,
+        fPostNotification: windows_sys::core::BOOL,
+        pProvider: *mut IHttpEventProvider,
+        pCompletionInfo: *mut IHttpCompletionInfo,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        RQ_NOTIFICATION_CONTINUE
+    }
+    /// `virtual void Dispose()`
+    ///
+    /// Slot 29 of `CHttpModule`'s vtable: byte offset 232 on x86_64, 116 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-dispose-method)
+    ///
+    /// After this returns the object is released: dropped, and freed if boxed. The default does nothing else.
+    ///
+    /// On panic: the panic is swallowed (void).
+    #[allow(unused_variables)]
+    fn Dispose(&self) {}
+}
+impl CHttpModule_Vtbl {
+    /// A vtable whose slots call `T`'s [`CHttpModule_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: CHttpModule_Impl>() -> Self {
+        member_thunk! {
+            fn OnBeginRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
+            pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
+            REQUEST_NOTIFICATION_STATUS { guard(|| T::OnBeginRequest(unsafe { Object:: <
+            T > ::value_of(this) }, pHttpContext, pProvider), ||
+            RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnPostBeginRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
+            pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
+            REQUEST_NOTIFICATION_STATUS { guard(|| T::OnPostBeginRequest(unsafe {
+            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), ||
+            RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnAuthenticateRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
+            pHttpContext : *mut IHttpContext, pProvider : *mut IAuthenticationProvider)
+            -> REQUEST_NOTIFICATION_STATUS { guard(|| T::OnAuthenticateRequest(unsafe {
+            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), ||
+            RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnPostAuthenticateRequest < T : CHttpModule_Impl > (this : * mut
+            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
+            IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS { guard(||
+            T::OnPostAuthenticateRequest(unsafe { Object:: < T > ::value_of(this) },
+            pHttpContext, pProvider), || RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnAuthorizeRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
+            pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
+            REQUEST_NOTIFICATION_STATUS { guard(|| T::OnAuthorizeRequest(unsafe {
+            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), ||
+            RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnPostAuthorizeRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
+            pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
+            REQUEST_NOTIFICATION_STATUS { guard(|| T::OnPostAuthorizeRequest(unsafe {
+            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), ||
+            RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnResolveRequestCache < T : CHttpModule_Impl > (this : *mut CHttpModule,
+            pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
+            REQUEST_NOTIFICATION_STATUS { guard(|| T::OnResolveRequestCache(unsafe {
+            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), ||
+            RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnPostResolveRequestCache < T : CHttpModule_Impl > (this : * mut
+            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
+            IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS { guard(||
+            T::OnPostResolveRequestCache(unsafe { Object:: < T > ::value_of(this) },
+            pHttpContext, pProvider), || RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnMapRequestHandler < T : CHttpModule_Impl > (this : *mut CHttpModule,
+            pHttpContext : *mut IHttpContext, pProvider : *mut IMapHandlerProvider) ->
+            REQUEST_NOTIFICATION_STATUS { guard(|| T::OnMapRequestHandler(unsafe {
+            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), ||
+            RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnPostMapRequestHandler < T : CHttpModule_Impl > (this : * mut
+            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
+            IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS { guard(||
+            T::OnPostMapRequestHandler(unsafe { Object:: < T > ::value_of(this) },
+            pHttpContext, pProvider), || RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnAcquireRequestState < T : CHttpModule_Impl > (this : *mut CHttpModule,
+            pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
+            REQUEST_NOTIFICATION_STATUS { guard(|| T::OnAcquireRequestState(unsafe {
+            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), ||
+            RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnPostAcquireRequestState < T : CHttpModule_Impl > (this : * mut
+            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
+            IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS { guard(||
+            T::OnPostAcquireRequestState(unsafe { Object:: < T > ::value_of(this) },
+            pHttpContext, pProvider), || RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnPreExecuteRequestHandler < T : CHttpModule_Impl > (this : * mut
+            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
+            IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS { guard(||
+            T::OnPreExecuteRequestHandler(unsafe { Object:: < T > ::value_of(this) },
+            pHttpContext, pProvider), || RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnPostPreExecuteRequestHandler < T : CHttpModule_Impl > (this : * mut
+            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
+            IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS { guard(||
+            T::OnPostPreExecuteRequestHandler(unsafe { Object:: < T > ::value_of(this) },
+            pHttpContext, pProvider), || RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnExecuteRequestHandler < T : CHttpModule_Impl > (this : * mut
+            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
+            IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS { guard(||
+            T::OnExecuteRequestHandler(unsafe { Object:: < T > ::value_of(this) },
+            pHttpContext, pProvider), || RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnPostExecuteRequestHandler < T : CHttpModule_Impl > (this : * mut
+            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
+            IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS { guard(||
+            T::OnPostExecuteRequestHandler(unsafe { Object:: < T > ::value_of(this) },
+            pHttpContext, pProvider), || RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnReleaseRequestState < T : CHttpModule_Impl > (this : *mut CHttpModule,
+            pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
+            REQUEST_NOTIFICATION_STATUS { guard(|| T::OnReleaseRequestState(unsafe {
+            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), ||
+            RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnPostReleaseRequestState < T : CHttpModule_Impl > (this : * mut
+            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
+            IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS { guard(||
+            T::OnPostReleaseRequestState(unsafe { Object:: < T > ::value_of(this) },
+            pHttpContext, pProvider), || RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnUpdateRequestCache < T : CHttpModule_Impl > (this : *mut CHttpModule,
+            pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
+            REQUEST_NOTIFICATION_STATUS { guard(|| T::OnUpdateRequestCache(unsafe {
+            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), ||
+            RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnPostUpdateRequestCache < T : CHttpModule_Impl > (this : * mut
+            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
+            IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS { guard(||
+            T::OnPostUpdateRequestCache(unsafe { Object:: < T > ::value_of(this) },
+            pHttpContext, pProvider), || RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnLogRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
+            pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
+            REQUEST_NOTIFICATION_STATUS { guard(|| T::OnLogRequest(unsafe { Object:: < T
+            > ::value_of(this) }, pHttpContext, pProvider), ||
+            RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnPostLogRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
+            pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
+            REQUEST_NOTIFICATION_STATUS { guard(|| T::OnPostLogRequest(unsafe { Object::
+            < T > ::value_of(this) }, pHttpContext, pProvider), ||
+            RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnEndRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
+            pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
+            REQUEST_NOTIFICATION_STATUS { guard(|| T::OnEndRequest(unsafe { Object:: < T
+            > ::value_of(this) }, pHttpContext, pProvider), ||
+            RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnPostEndRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
+            pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
+            REQUEST_NOTIFICATION_STATUS { guard(|| T::OnPostEndRequest(unsafe { Object::
+            < T > ::value_of(this) }, pHttpContext, pProvider), ||
+            RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnSendResponse < T : CHttpModule_Impl > (this : *mut CHttpModule,
+            pHttpContext : *mut IHttpContext, pProvider : *mut ISendResponseProvider)
+            -> REQUEST_NOTIFICATION_STATUS { guard(|| T::OnSendResponse(unsafe { Object::
+            < T > ::value_of(this) }, pHttpContext, pProvider), ||
+            RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnMapPath < T : CHttpModule_Impl > (this : *mut CHttpModule, pHttpContext
+            : *mut IHttpContext, pProvider : *mut IMapPathProvider) ->
+            REQUEST_NOTIFICATION_STATUS { guard(|| T::OnMapPath(unsafe { Object:: < T >
+            ::value_of(this) }, pHttpContext, pProvider), ||
+            RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnReadEntity < T : CHttpModule_Impl > (this : *mut CHttpModule,
+            pHttpContext : *mut IHttpContext, pProvider : *mut IReadEntityProvider) ->
+            REQUEST_NOTIFICATION_STATUS { guard(|| T::OnReadEntity(unsafe { Object:: < T
+            > ::value_of(this) }, pHttpContext, pProvider), ||
+            RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnCustomRequestNotification < T : CHttpModule_Impl > (this : * mut
+            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
+            ICustomNotificationProvider) -> REQUEST_NOTIFICATION_STATUS { guard(||
+            T::OnCustomRequestNotification(unsafe { Object:: < T > ::value_of(this) },
+            pHttpContext, pProvider), || RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn OnAsyncCompletion < T : CHttpModule_Impl > (this : *mut CHttpModule,
+            pHttpContext : *mut IHttpContext, dwNotification : u32, fPostNotification :
+            windows_sys::core::BOOL, pProvider : *mut IHttpEventProvider,
+            pCompletionInfo : *mut IHttpCompletionInfo) -> REQUEST_NOTIFICATION_STATUS {
+            guard(|| T::OnAsyncCompletion(unsafe { Object:: < T > ::value_of(this) },
+            pHttpContext, dwNotification, fPostNotification, pProvider, pCompletionInfo),
+            || RQ_NOTIFICATION_FINISH_REQUEST) }
+        }
+        member_thunk! {
+            fn Dispose < T : CHttpModule_Impl > (this : *mut CHttpModule,) -> () {
+            guard(|| T::Dispose(unsafe { Object:: < T > ::value_of(this) },), || ());
+            unsafe { Object:: < T > ::release(this as *mut *mut CHttpModule, true) } }
+        }
+        member_thunk! {
+            fn ScalarDeletingDestructor < T : CHttpModule_Impl > (this : * mut
+            CHttpModule, flags : u32) -> *mut ::core::ffi::c_void { guard(|| unsafe {
+            Object:: < T > ::release(this, flags & 1 != 0) }, abort); this as * mut
+            ::core::ffi::c_void }
+        }
+        Self {
+            OnBeginRequest: OnBeginRequest::<T>,
+            OnPostBeginRequest: OnPostBeginRequest::<T>,
+            OnAuthenticateRequest: OnAuthenticateRequest::<T>,
+            OnPostAuthenticateRequest: OnPostAuthenticateRequest::<T>,
+            OnAuthorizeRequest: OnAuthorizeRequest::<T>,
+            OnPostAuthorizeRequest: OnPostAuthorizeRequest::<T>,
+            OnResolveRequestCache: OnResolveRequestCache::<T>,
+            OnPostResolveRequestCache: OnPostResolveRequestCache::<T>,
+            OnMapRequestHandler: OnMapRequestHandler::<T>,
+            OnPostMapRequestHandler: OnPostMapRequestHandler::<T>,
+            OnAcquireRequestState: OnAcquireRequestState::<T>,
+            OnPostAcquireRequestState: OnPostAcquireRequestState::<T>,
+            OnPreExecuteRequestHandler: OnPreExecuteRequestHandler::<T>,
+            OnPostPreExecuteRequestHandler: OnPostPreExecuteRequestHandler::<T>,
+            OnExecuteRequestHandler: OnExecuteRequestHandler::<T>,
+            OnPostExecuteRequestHandler: OnPostExecuteRequestHandler::<T>,
+            OnReleaseRequestState: OnReleaseRequestState::<T>,
+            OnPostReleaseRequestState: OnPostReleaseRequestState::<T>,
+            OnUpdateRequestCache: OnUpdateRequestCache::<T>,
+            OnPostUpdateRequestCache: OnPostUpdateRequestCache::<T>,
+            OnLogRequest: OnLogRequest::<T>,
+            OnPostLogRequest: OnPostLogRequest::<T>,
+            OnEndRequest: OnEndRequest::<T>,
+            OnPostEndRequest: OnPostEndRequest::<T>,
+            OnSendResponse: OnSendResponse::<T>,
+            OnMapPath: OnMapPath::<T>,
+            OnReadEntity: OnReadEntity::<T>,
+            OnCustomRequestNotification: OnCustomRequestNotification::<T>,
+            OnAsyncCompletion: OnAsyncCompletion::<T>,
+            Dispose: Dispose::<T>,
+            ScalarDeletingDestructor: ScalarDeletingDestructor::<T>,
+        }
+    }
+}
 /// C++ class `CGlobalModule`
 ///
 /// An object pointer: its first word points at a [`CGlobalModule_Vtbl`] of 17 slot(s).
@@ -4286,6 +18049,646 @@ pub struct CGlobalModule_Vtbl {
         GLOBAL_NOTIFICATION_STATUS
     ),
 }
+impl CGlobalModule {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalStopListening(IGlobalStopListeningProvider * pProvider)`
+    ///
+    /// Slot 0 of `CGlobalModule`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalstoplistening-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CGlobalModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnGlobalStopListening(
+        &self,
+        pProvider: *mut IGlobalStopListeningProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        ((*self.vtable).OnGlobalStopListening)(self.as_raw(), pProvider)
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalCacheCleanup()`
+    ///
+    /// Slot 1 of `CGlobalModule`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalcachecleanup-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CGlobalModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnGlobalCacheCleanup(&self) -> GLOBAL_NOTIFICATION_STATUS {
+        ((*self.vtable).OnGlobalCacheCleanup)(self.as_raw())
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalCacheOperation(ICacheProvider * pProvider)`
+    ///
+    /// Slot 2 of `CGlobalModule`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalcacheoperation-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CGlobalModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnGlobalCacheOperation(
+        &self,
+        pProvider: *mut ICacheProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        ((*self.vtable).OnGlobalCacheOperation)(self.as_raw(), pProvider)
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalHealthCheck()`
+    ///
+    /// Slot 3 of `CGlobalModule`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalhealthcheck-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CGlobalModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnGlobalHealthCheck(&self) -> GLOBAL_NOTIFICATION_STATUS {
+        ((*self.vtable).OnGlobalHealthCheck)(self.as_raw())
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalConfigurationChange(IGlobalConfigurationChangeProvider * pProvider)`
+    ///
+    /// Slot 4 of `CGlobalModule`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalconfigurationchange-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CGlobalModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnGlobalConfigurationChange(
+        &self,
+        pProvider: *mut IGlobalConfigurationChangeProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        ((*self.vtable).OnGlobalConfigurationChange)(self.as_raw(), pProvider)
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalFileChange(IGlobalFileChangeProvider * pProvider)`
+    ///
+    /// Slot 5 of `CGlobalModule`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalfilechange-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CGlobalModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnGlobalFileChange(
+        &self,
+        pProvider: *mut IGlobalFileChangeProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        ((*self.vtable).OnGlobalFileChange)(self.as_raw(), pProvider)
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalPreBeginRequest(IPreBeginRequestProvider * pProvider)`
+    ///
+    /// Slot 6 of `CGlobalModule`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalprebeginrequest-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CGlobalModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnGlobalPreBeginRequest(
+        &self,
+        pProvider: *mut IPreBeginRequestProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        ((*self.vtable).OnGlobalPreBeginRequest)(self.as_raw(), pProvider)
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationStart(IHttpApplicationStartProvider * pProvider)`
+    ///
+    /// Slot 7 of `CGlobalModule`'s vtable: byte offset 56 on x86_64, 28 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalapplicationstart-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CGlobalModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnGlobalApplicationStart(
+        &self,
+        pProvider: *mut IHttpApplicationStartProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        ((*self.vtable).OnGlobalApplicationStart)(self.as_raw(), pProvider)
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationResolveModules(IHttpApplicationResolveModulesProvider * pProvider)`
+    ///
+    /// Slot 8 of `CGlobalModule`'s vtable: byte offset 64 on x86_64, 32 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalapplicationresolvemodules-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CGlobalModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnGlobalApplicationResolveModules(
+        &self,
+        pProvider: *mut IHttpApplicationResolveModulesProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        ((*self.vtable).OnGlobalApplicationResolveModules)(self.as_raw(), pProvider)
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationStop(IHttpApplicationStopProvider * pProvider)`
+    ///
+    /// Slot 9 of `CGlobalModule`'s vtable: byte offset 72 on x86_64, 36 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalapplicationstop-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CGlobalModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnGlobalApplicationStop(
+        &self,
+        pProvider: *mut IHttpApplicationStopProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        ((*self.vtable).OnGlobalApplicationStop)(self.as_raw(), pProvider)
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalRSCAQuery(IGlobalRSCAQueryProvider * pProvider)`
+    ///
+    /// Slot 10 of `CGlobalModule`'s vtable: byte offset 80 on x86_64, 40 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalrscaquery-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CGlobalModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnGlobalRSCAQuery(
+        &self,
+        pProvider: *mut IGlobalRSCAQueryProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        ((*self.vtable).OnGlobalRSCAQuery)(self.as_raw(), pProvider)
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalTraceEvent(IGlobalTraceEventProvider * pProvider)`
+    ///
+    /// Slot 11 of `CGlobalModule`'s vtable: byte offset 88 on x86_64, 44 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobaltraceevent-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CGlobalModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnGlobalTraceEvent(
+        &self,
+        pProvider: *mut IGlobalTraceEventProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        ((*self.vtable).OnGlobalTraceEvent)(self.as_raw(), pProvider)
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalCustomNotification(ICustomNotificationProvider * pProvider)`
+    ///
+    /// Slot 12 of `CGlobalModule`'s vtable: byte offset 96 on x86_64, 48 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalcustomnotification-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CGlobalModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnGlobalCustomNotification(
+        &self,
+        pProvider: *mut ICustomNotificationProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        ((*self.vtable).OnGlobalCustomNotification)(self.as_raw(), pProvider)
+    }
+    /// `virtual void Terminate() = 0`
+    ///
+    /// Slot 13 of `CGlobalModule`'s vtable: byte offset 104 on x86_64, 52 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-terminate-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CGlobalModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn Terminate(&self) {
+        ((*self.vtable).Terminate)(self.as_raw())
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalThreadCleanup(IGlobalThreadCleanupProvider * pProvider)`
+    ///
+    /// Slot 14 of `CGlobalModule`'s vtable: byte offset 112 on x86_64, 56 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalthreadcleanup-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CGlobalModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnGlobalThreadCleanup(
+        &self,
+        pProvider: *mut IGlobalThreadCleanupProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        ((*self.vtable).OnGlobalThreadCleanup)(self.as_raw(), pProvider)
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationPreload(IGlobalApplicationPreloadProvider * pProvider)`
+    ///
+    /// Slot 15 of `CGlobalModule`'s vtable: byte offset 120 on x86_64, 60 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalapplicationpreload-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CGlobalModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnGlobalApplicationPreload(
+        &self,
+        pProvider: *mut IGlobalApplicationPreloadProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        ((*self.vtable).OnGlobalApplicationPreload)(self.as_raw(), pProvider)
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnSuspendProcess(IGlobalSuspendProcessCallback ** pCallback)`
+    ///
+    /// Slot 16 of `CGlobalModule`'s vtable: byte offset 128 on x86_64, 64 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onsuspendprocess-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `CGlobalModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn OnSuspendProcess(
+        &self,
+        pCallback: *mut *mut IGlobalSuspendProcessCallback,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        ((*self.vtable).OnSuspendProcess)(self.as_raw(), pCallback)
+    }
+}
+/// Implement C++ `CGlobalModule` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`CGlobalModule_Vtbl::new`] and put values behind it with [`Object`].
+pub trait CGlobalModule_Impl {
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalStopListening(IGlobalStopListeningProvider * pProvider)`
+    ///
+    /// Slot 0 of `CGlobalModule`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalstoplistening-method)
+    ///
+    /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    #[allow(unused_variables)]
+    fn OnGlobalStopListening(
+        &self,
+        pProvider: *mut IGlobalStopListeningProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        GL_NOTIFICATION_CONTINUE
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalCacheCleanup()`
+    ///
+    /// Slot 1 of `CGlobalModule`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalcachecleanup-method)
+    ///
+    /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    #[allow(unused_variables)]
+    fn OnGlobalCacheCleanup(&self) -> GLOBAL_NOTIFICATION_STATUS {
+        GL_NOTIFICATION_CONTINUE
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalCacheOperation(ICacheProvider * pProvider)`
+    ///
+    /// Slot 2 of `CGlobalModule`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalcacheoperation-method)
+    ///
+    /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    #[allow(unused_variables)]
+    fn OnGlobalCacheOperation(
+        &self,
+        pProvider: *mut ICacheProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        GL_NOTIFICATION_CONTINUE
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalHealthCheck()`
+    ///
+    /// Slot 3 of `CGlobalModule`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalhealthcheck-method)
+    ///
+    /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    #[allow(unused_variables)]
+    fn OnGlobalHealthCheck(&self) -> GLOBAL_NOTIFICATION_STATUS {
+        GL_NOTIFICATION_CONTINUE
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalConfigurationChange(IGlobalConfigurationChangeProvider * pProvider)`
+    ///
+    /// Slot 4 of `CGlobalModule`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalconfigurationchange-method)
+    ///
+    /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    #[allow(unused_variables)]
+    fn OnGlobalConfigurationChange(
+        &self,
+        pProvider: *mut IGlobalConfigurationChangeProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        GL_NOTIFICATION_CONTINUE
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalFileChange(IGlobalFileChangeProvider * pProvider)`
+    ///
+    /// Slot 5 of `CGlobalModule`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalfilechange-method)
+    ///
+    /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    #[allow(unused_variables)]
+    fn OnGlobalFileChange(
+        &self,
+        pProvider: *mut IGlobalFileChangeProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        GL_NOTIFICATION_CONTINUE
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalPreBeginRequest(IPreBeginRequestProvider * pProvider)`
+    ///
+    /// Slot 6 of `CGlobalModule`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalprebeginrequest-method)
+    ///
+    /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    #[allow(unused_variables)]
+    fn OnGlobalPreBeginRequest(
+        &self,
+        pProvider: *mut IPreBeginRequestProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        GL_NOTIFICATION_CONTINUE
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationStart(IHttpApplicationStartProvider * pProvider)`
+    ///
+    /// Slot 7 of `CGlobalModule`'s vtable: byte offset 56 on x86_64, 28 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalapplicationstart-method)
+    ///
+    /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    #[allow(unused_variables)]
+    fn OnGlobalApplicationStart(
+        &self,
+        pProvider: *mut IHttpApplicationStartProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        GL_NOTIFICATION_CONTINUE
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationResolveModules(IHttpApplicationResolveModulesProvider * pProvider)`
+    ///
+    /// Slot 8 of `CGlobalModule`'s vtable: byte offset 64 on x86_64, 32 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalapplicationresolvemodules-method)
+    ///
+    /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    #[allow(unused_variables)]
+    fn OnGlobalApplicationResolveModules(
+        &self,
+        pProvider: *mut IHttpApplicationResolveModulesProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        GL_NOTIFICATION_CONTINUE
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationStop(IHttpApplicationStopProvider * pProvider)`
+    ///
+    /// Slot 9 of `CGlobalModule`'s vtable: byte offset 72 on x86_64, 36 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalapplicationstop-method)
+    ///
+    /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    #[allow(unused_variables)]
+    fn OnGlobalApplicationStop(
+        &self,
+        pProvider: *mut IHttpApplicationStopProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        GL_NOTIFICATION_CONTINUE
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalRSCAQuery(IGlobalRSCAQueryProvider * pProvider)`
+    ///
+    /// Slot 10 of `CGlobalModule`'s vtable: byte offset 80 on x86_64, 40 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalrscaquery-method)
+    ///
+    /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    #[allow(unused_variables)]
+    fn OnGlobalRSCAQuery(
+        &self,
+        pProvider: *mut IGlobalRSCAQueryProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        GL_NOTIFICATION_CONTINUE
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalTraceEvent(IGlobalTraceEventProvider * pProvider)`
+    ///
+    /// Slot 11 of `CGlobalModule`'s vtable: byte offset 88 on x86_64, 44 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobaltraceevent-method)
+    ///
+    /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    #[allow(unused_variables)]
+    fn OnGlobalTraceEvent(
+        &self,
+        pProvider: *mut IGlobalTraceEventProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        GL_NOTIFICATION_CONTINUE
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalCustomNotification(ICustomNotificationProvider * pProvider)`
+    ///
+    /// Slot 12 of `CGlobalModule`'s vtable: byte offset 96 on x86_64, 48 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalcustomnotification-method)
+    ///
+    /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    #[allow(unused_variables)]
+    fn OnGlobalCustomNotification(
+        &self,
+        pProvider: *mut ICustomNotificationProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        GL_NOTIFICATION_CONTINUE
+    }
+    /// `virtual void Terminate() = 0`
+    ///
+    /// Slot 13 of `CGlobalModule`'s vtable: byte offset 104 on x86_64, 52 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-terminate-method)
+    ///
+    /// After this returns the object is released: dropped, and freed if boxed. The default does nothing else.
+    ///
+    /// On panic: the panic is swallowed (void).
+    #[allow(unused_variables)]
+    fn Terminate(&self) {}
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalThreadCleanup(IGlobalThreadCleanupProvider * pProvider)`
+    ///
+    /// Slot 14 of `CGlobalModule`'s vtable: byte offset 112 on x86_64, 56 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalthreadcleanup-method)
+    ///
+    /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    #[allow(unused_variables)]
+    fn OnGlobalThreadCleanup(
+        &self,
+        pProvider: *mut IGlobalThreadCleanupProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        GL_NOTIFICATION_CONTINUE
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationPreload(IGlobalApplicationPreloadProvider * pProvider)`
+    ///
+    /// Slot 15 of `CGlobalModule`'s vtable: byte offset 120 on x86_64, 60 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onglobalapplicationpreload-method)
+    ///
+    /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    #[allow(unused_variables)]
+    fn OnGlobalApplicationPreload(
+        &self,
+        pProvider: *mut IGlobalApplicationPreloadProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        GL_NOTIFICATION_CONTINUE
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnSuspendProcess(IGlobalSuspendProcessCallback ** pCallback)`
+    ///
+    /// Slot 16 of `CGlobalModule`'s vtable: byte offset 128 on x86_64, 64 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onsuspendprocess-method)
+    ///
+    /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    #[allow(unused_variables)]
+    fn OnSuspendProcess(
+        &self,
+        pCallback: *mut *mut IGlobalSuspendProcessCallback,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        GL_NOTIFICATION_CONTINUE
+    }
+}
+impl CGlobalModule_Vtbl {
+    /// A vtable whose slots call `T`'s [`CGlobalModule_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: CGlobalModule_Impl>() -> Self {
+        member_thunk! {
+            fn OnGlobalStopListening < T : CGlobalModule_Impl > (this : * mut
+            CGlobalModule, pProvider : *mut IGlobalStopListeningProvider) ->
+            GLOBAL_NOTIFICATION_STATUS { guard(|| T::OnGlobalStopListening(unsafe {
+            Object:: < T > ::value_of(this) }, pProvider), || GL_NOTIFICATION_CONTINUE) }
+        }
+        member_thunk! {
+            fn OnGlobalCacheCleanup < T : CGlobalModule_Impl > (this : * mut
+            CGlobalModule,) -> GLOBAL_NOTIFICATION_STATUS { guard(||
+            T::OnGlobalCacheCleanup(unsafe { Object:: < T > ::value_of(this) },), ||
+            GL_NOTIFICATION_CONTINUE) }
+        }
+        member_thunk! {
+            fn OnGlobalCacheOperation < T : CGlobalModule_Impl > (this : * mut
+            CGlobalModule, pProvider : *mut ICacheProvider) ->
+            GLOBAL_NOTIFICATION_STATUS { guard(|| T::OnGlobalCacheOperation(unsafe {
+            Object:: < T > ::value_of(this) }, pProvider), || GL_NOTIFICATION_CONTINUE) }
+        }
+        member_thunk! {
+            fn OnGlobalHealthCheck < T : CGlobalModule_Impl > (this : * mut
+            CGlobalModule,) -> GLOBAL_NOTIFICATION_STATUS { guard(||
+            T::OnGlobalHealthCheck(unsafe { Object:: < T > ::value_of(this) },), ||
+            GL_NOTIFICATION_CONTINUE) }
+        }
+        member_thunk! {
+            fn OnGlobalConfigurationChange < T : CGlobalModule_Impl > (this : * mut
+            CGlobalModule, pProvider : *mut IGlobalConfigurationChangeProvider) ->
+            GLOBAL_NOTIFICATION_STATUS { guard(|| T::OnGlobalConfigurationChange(unsafe {
+            Object:: < T > ::value_of(this) }, pProvider), || GL_NOTIFICATION_CONTINUE) }
+        }
+        member_thunk! {
+            fn OnGlobalFileChange < T : CGlobalModule_Impl > (this : *mut CGlobalModule,
+            pProvider : *mut IGlobalFileChangeProvider) -> GLOBAL_NOTIFICATION_STATUS {
+            guard(|| T::OnGlobalFileChange(unsafe { Object:: < T > ::value_of(this) },
+            pProvider), || GL_NOTIFICATION_CONTINUE) }
+        }
+        member_thunk! {
+            fn OnGlobalPreBeginRequest < T : CGlobalModule_Impl > (this : * mut
+            CGlobalModule, pProvider : *mut IPreBeginRequestProvider) ->
+            GLOBAL_NOTIFICATION_STATUS { guard(|| T::OnGlobalPreBeginRequest(unsafe {
+            Object:: < T > ::value_of(this) }, pProvider), || GL_NOTIFICATION_CONTINUE) }
+        }
+        member_thunk! {
+            fn OnGlobalApplicationStart < T : CGlobalModule_Impl > (this : * mut
+            CGlobalModule, pProvider : *mut IHttpApplicationStartProvider) ->
+            GLOBAL_NOTIFICATION_STATUS { guard(|| T::OnGlobalApplicationStart(unsafe {
+            Object:: < T > ::value_of(this) }, pProvider), || GL_NOTIFICATION_CONTINUE) }
+        }
+        member_thunk! {
+            fn OnGlobalApplicationResolveModules < T : CGlobalModule_Impl > (this : * mut
+            CGlobalModule, pProvider : *mut IHttpApplicationResolveModulesProvider) ->
+            GLOBAL_NOTIFICATION_STATUS { guard(||
+            T::OnGlobalApplicationResolveModules(unsafe { Object:: < T > ::value_of(this)
+            }, pProvider), || GL_NOTIFICATION_CONTINUE) }
+        }
+        member_thunk! {
+            fn OnGlobalApplicationStop < T : CGlobalModule_Impl > (this : * mut
+            CGlobalModule, pProvider : *mut IHttpApplicationStopProvider) ->
+            GLOBAL_NOTIFICATION_STATUS { guard(|| T::OnGlobalApplicationStop(unsafe {
+            Object:: < T > ::value_of(this) }, pProvider), || GL_NOTIFICATION_CONTINUE) }
+        }
+        member_thunk! {
+            fn OnGlobalRSCAQuery < T : CGlobalModule_Impl > (this : *mut CGlobalModule,
+            pProvider : *mut IGlobalRSCAQueryProvider) -> GLOBAL_NOTIFICATION_STATUS {
+            guard(|| T::OnGlobalRSCAQuery(unsafe { Object:: < T > ::value_of(this) },
+            pProvider), || GL_NOTIFICATION_CONTINUE) }
+        }
+        member_thunk! {
+            fn OnGlobalTraceEvent < T : CGlobalModule_Impl > (this : *mut CGlobalModule,
+            pProvider : *mut IGlobalTraceEventProvider) -> GLOBAL_NOTIFICATION_STATUS {
+            guard(|| T::OnGlobalTraceEvent(unsafe { Object:: < T > ::value_of(this) },
+            pProvider), || GL_NOTIFICATION_CONTINUE) }
+        }
+        member_thunk! {
+            fn OnGlobalCustomNotification < T : CGlobalModule_Impl > (this : * mut
+            CGlobalModule, pProvider : *mut ICustomNotificationProvider) ->
+            GLOBAL_NOTIFICATION_STATUS { guard(|| T::OnGlobalCustomNotification(unsafe {
+            Object:: < T > ::value_of(this) }, pProvider), || GL_NOTIFICATION_CONTINUE) }
+        }
+        member_thunk! {
+            fn Terminate < T : CGlobalModule_Impl > (this : *mut CGlobalModule,) -> () {
+            guard(|| T::Terminate(unsafe { Object:: < T > ::value_of(this) },), || ());
+            unsafe { Object:: < T > ::release(this as *mut *mut CGlobalModule, true) }
+            }
+        }
+        member_thunk! {
+            fn OnGlobalThreadCleanup < T : CGlobalModule_Impl > (this : * mut
+            CGlobalModule, pProvider : *mut IGlobalThreadCleanupProvider) ->
+            GLOBAL_NOTIFICATION_STATUS { guard(|| T::OnGlobalThreadCleanup(unsafe {
+            Object:: < T > ::value_of(this) }, pProvider), || GL_NOTIFICATION_CONTINUE) }
+        }
+        member_thunk! {
+            fn OnGlobalApplicationPreload < T : CGlobalModule_Impl > (this : * mut
+            CGlobalModule, pProvider : *mut IGlobalApplicationPreloadProvider) ->
+            GLOBAL_NOTIFICATION_STATUS { guard(|| T::OnGlobalApplicationPreload(unsafe {
+            Object:: < T > ::value_of(this) }, pProvider), || GL_NOTIFICATION_CONTINUE) }
+        }
+        member_thunk! {
+            fn OnSuspendProcess < T : CGlobalModule_Impl > (this : *mut CGlobalModule,
+            pCallback : *mut *mut IGlobalSuspendProcessCallback) ->
+            GLOBAL_NOTIFICATION_STATUS { guard(|| T::OnSuspendProcess(unsafe { Object:: <
+            T > ::value_of(this) }, pCallback), || GL_NOTIFICATION_CONTINUE) }
+        }
+        Self {
+            OnGlobalStopListening: OnGlobalStopListening::<T>,
+            OnGlobalCacheCleanup: OnGlobalCacheCleanup::<T>,
+            OnGlobalCacheOperation: OnGlobalCacheOperation::<T>,
+            OnGlobalHealthCheck: OnGlobalHealthCheck::<T>,
+            OnGlobalConfigurationChange: OnGlobalConfigurationChange::<T>,
+            OnGlobalFileChange: OnGlobalFileChange::<T>,
+            OnGlobalPreBeginRequest: OnGlobalPreBeginRequest::<T>,
+            OnGlobalApplicationStart: OnGlobalApplicationStart::<T>,
+            OnGlobalApplicationResolveModules: OnGlobalApplicationResolveModules::<T>,
+            OnGlobalApplicationStop: OnGlobalApplicationStop::<T>,
+            OnGlobalRSCAQuery: OnGlobalRSCAQuery::<T>,
+            OnGlobalTraceEvent: OnGlobalTraceEvent::<T>,
+            OnGlobalCustomNotification: OnGlobalCustomNotification::<T>,
+            Terminate: Terminate::<T>,
+            OnGlobalThreadCleanup: OnGlobalThreadCleanup::<T>,
+            OnGlobalApplicationPreload: OnGlobalApplicationPreload::<T>,
+            OnSuspendProcess: OnSuspendProcess::<T>,
+        }
+    }
+}
 /// C++ class `IModuleAllocator`
 ///
 /// An object pointer: its first word points at a [`IModuleAllocator_Vtbl`] of 1 slot(s).
@@ -4311,6 +18714,62 @@ pub struct IModuleAllocator_Vtbl {
     pub AllocateMemory: member_fn!(
         (*mut IModuleAllocator, u32) -> *mut ::core::ffi::c_void
     ),
+}
+impl IModuleAllocator {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual void * AllocateMemory(DWORD cbAllocation) = 0`
+    ///
+    /// Slot 0 of `IModuleAllocator`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/imoduleallocator-allocatememory-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IModuleAllocator` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn AllocateMemory(&self, cbAllocation: u32) -> *mut ::core::ffi::c_void {
+        ((*self.vtable).AllocateMemory)(self.as_raw(), cbAllocation)
+    }
+}
+/// Implement C++ `IModuleAllocator` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IModuleAllocator_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IModuleAllocator_Impl {
+    /// `virtual void * AllocateMemory(DWORD cbAllocation) = 0`
+    ///
+    /// Slot 0 of `IModuleAllocator`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/imoduleallocator-allocatememory-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn AllocateMemory(&self, cbAllocation: u32) -> *mut ::core::ffi::c_void;
+}
+impl IModuleAllocator_Vtbl {
+    /// A vtable whose slots call `T`'s [`IModuleAllocator_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IModuleAllocator_Impl>() -> Self {
+        member_thunk! {
+            fn AllocateMemory < T : IModuleAllocator_Impl > (this : * mut
+            IModuleAllocator, cbAllocation : u32) -> *mut ::core::ffi::c_void { guard(||
+            T::AllocateMemory(unsafe { Object:: < T > ::value_of(this) }, cbAllocation),
+            || ::core::ptr::null_mut()) }
+        }
+        Self {
+            AllocateMemory: AllocateMemory::<T>,
+        }
+    }
 }
 /// C++ class `IHttpModuleFactory`
 ///
@@ -4344,6 +18803,102 @@ pub struct IHttpModuleFactory_Vtbl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmodulefactory-terminate-method)
     pub Terminate: member_fn!((*mut IHttpModuleFactory) -> ()),
+}
+impl IHttpModuleFactory {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual HRESULT GetHttpModule(CHttpModule ** ppModule, IModuleAllocator * pAllocator) = 0`
+    ///
+    /// Slot 0 of `IHttpModuleFactory`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmodulefactory-gethttpmodule-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpModuleFactory` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetHttpModule(
+        &self,
+        ppModule: *mut *mut CHttpModule,
+        pAllocator: *mut IModuleAllocator,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).GetHttpModule)(self.as_raw(), ppModule, pAllocator)
+    }
+    /// `virtual void Terminate() = 0`
+    ///
+    /// Slot 1 of `IHttpModuleFactory`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmodulefactory-terminate-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpModuleFactory` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn Terminate(&self) {
+        ((*self.vtable).Terminate)(self.as_raw())
+    }
+}
+/// Implement C++ `IHttpModuleFactory` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpModuleFactory_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpModuleFactory_Impl {
+    /// `virtual HRESULT GetHttpModule(CHttpModule ** ppModule, IModuleAllocator * pAllocator) = 0`
+    ///
+    /// Slot 0 of `IHttpModuleFactory`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmodulefactory-gethttpmodule-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn GetHttpModule(
+        &self,
+        ppModule: *mut *mut CHttpModule,
+        pAllocator: *mut IModuleAllocator,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual void Terminate() = 0`
+    ///
+    /// Slot 1 of `IHttpModuleFactory`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmodulefactory-terminate-method)
+    ///
+    /// After this returns the object is released: dropped, and freed if boxed. The default does nothing else.
+    ///
+    /// On panic: the panic is swallowed (void).
+    #[allow(unused_variables)]
+    fn Terminate(&self) {}
+}
+impl IHttpModuleFactory_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpModuleFactory_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpModuleFactory_Impl>() -> Self {
+        member_thunk! {
+            fn GetHttpModule < T : IHttpModuleFactory_Impl > (this : * mut
+            IHttpModuleFactory, ppModule : *mut *mut CHttpModule, pAllocator : * mut
+            IModuleAllocator) -> windows_sys::core::HRESULT { guard(||
+            T::GetHttpModule(unsafe { Object:: < T > ::value_of(this) }, ppModule,
+            pAllocator), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn Terminate < T : IHttpModuleFactory_Impl > (this : * mut
+            IHttpModuleFactory,) -> () { guard(|| T::Terminate(unsafe { Object:: < T >
+            ::value_of(this) },), || ()); unsafe { Object:: < T > ::release(this as * mut
+            *mut IHttpModuleFactory, true) } }
+        }
+        Self {
+            GetHttpModule: GetHttpModule::<T>,
+            Terminate: Terminate::<T>,
+        }
+    }
 }
 /// C++ class `IHttpModuleRegistrationInfo`
 ///
@@ -4417,6 +18972,266 @@ pub struct IHttpModuleRegistrationInfo_Vtbl {
         windows_sys::core::HRESULT
     ),
 }
+impl IHttpModuleRegistrationInfo {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual PCWSTR GetName() const = 0`
+    ///
+    /// Slot 0 of `IHttpModuleRegistrationInfo`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmoduleregistrationinfo-getname-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpModuleRegistrationInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetName(&self) -> windows_sys::core::PCWSTR {
+        ((*self.vtable).GetName)(self as *const Self)
+    }
+    /// `virtual HTTP_MODULE_ID GetId() const = 0`
+    ///
+    /// Slot 1 of `IHttpModuleRegistrationInfo`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmoduleregistrationinfo-getid-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpModuleRegistrationInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetId(&self) -> HTTP_MODULE_ID {
+        ((*self.vtable).GetId)(self as *const Self)
+    }
+    /// `virtual HRESULT SetRequestNotifications(IHttpModuleFactory * pModuleFactory, DWORD dwRequestNotifications, DWORD dwPostRequestNotifications) = 0`
+    ///
+    /// Slot 2 of `IHttpModuleRegistrationInfo`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmoduleregistrationinfo-setrequestnotifications-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpModuleRegistrationInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetRequestNotifications(
+        &self,
+        pModuleFactory: *mut IHttpModuleFactory,
+        dwRequestNotifications: u32,
+        dwPostRequestNotifications: u32,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .SetRequestNotifications)(
+            self.as_raw(),
+            pModuleFactory,
+            dwRequestNotifications,
+            dwPostRequestNotifications,
+        )
+    }
+    /// `virtual HRESULT SetGlobalNotifications(CGlobalModule * pGlobalModule, DWORD dwGlobalNotifications) = 0`
+    ///
+    /// Slot 3 of `IHttpModuleRegistrationInfo`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmoduleregistrationinfo-setglobalnotifications-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpModuleRegistrationInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetGlobalNotifications(
+        &self,
+        pGlobalModule: *mut CGlobalModule,
+        dwGlobalNotifications: u32,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .SetGlobalNotifications)(self.as_raw(), pGlobalModule, dwGlobalNotifications)
+    }
+    /// `virtual HRESULT SetPriorityForRequestNotification(DWORD dwRequestNotification, PCWSTR pszPriority) = 0`
+    ///
+    /// Slot 4 of `IHttpModuleRegistrationInfo`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmoduleregistrationinfo-setpriorityforrequestnotification-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpModuleRegistrationInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetPriorityForRequestNotification(
+        &self,
+        dwRequestNotification: u32,
+        pszPriority: windows_sys::core::PCWSTR,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .SetPriorityForRequestNotification)(
+            self.as_raw(),
+            dwRequestNotification,
+            pszPriority,
+        )
+    }
+    /// `virtual HRESULT SetPriorityForGlobalNotification(DWORD dwGlobalNotification, PCWSTR pszPriority) = 0`
+    ///
+    /// Slot 5 of `IHttpModuleRegistrationInfo`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmoduleregistrationinfo-setpriorityforglobalnotification-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpModuleRegistrationInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetPriorityForGlobalNotification(
+        &self,
+        dwGlobalNotification: u32,
+        pszPriority: windows_sys::core::PCWSTR,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .SetPriorityForGlobalNotification)(
+            self.as_raw(),
+            dwGlobalNotification,
+            pszPriority,
+        )
+    }
+}
+/// Implement C++ `IHttpModuleRegistrationInfo` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpModuleRegistrationInfo_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpModuleRegistrationInfo_Impl {
+    /// `virtual PCWSTR GetName() const = 0`
+    ///
+    /// Slot 0 of `IHttpModuleRegistrationInfo`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmoduleregistrationinfo-getname-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetName(&self) -> windows_sys::core::PCWSTR;
+    /// `virtual HTTP_MODULE_ID GetId() const = 0`
+    ///
+    /// Slot 1 of `IHttpModuleRegistrationInfo`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmoduleregistrationinfo-getid-method)
+    ///
+    /// On panic: returns a null pointer.
+    fn GetId(&self) -> HTTP_MODULE_ID;
+    /// `virtual HRESULT SetRequestNotifications(IHttpModuleFactory * pModuleFactory, DWORD dwRequestNotifications, DWORD dwPostRequestNotifications) = 0`
+    ///
+    /// Slot 2 of `IHttpModuleRegistrationInfo`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmoduleregistrationinfo-setrequestnotifications-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn SetRequestNotifications(
+        &self,
+        pModuleFactory: *mut IHttpModuleFactory,
+        dwRequestNotifications: u32,
+        dwPostRequestNotifications: u32,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT SetGlobalNotifications(CGlobalModule * pGlobalModule, DWORD dwGlobalNotifications) = 0`
+    ///
+    /// Slot 3 of `IHttpModuleRegistrationInfo`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmoduleregistrationinfo-setglobalnotifications-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn SetGlobalNotifications(
+        &self,
+        pGlobalModule: *mut CGlobalModule,
+        dwGlobalNotifications: u32,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT SetPriorityForRequestNotification(DWORD dwRequestNotification, PCWSTR pszPriority) = 0`
+    ///
+    /// Slot 4 of `IHttpModuleRegistrationInfo`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmoduleregistrationinfo-setpriorityforrequestnotification-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn SetPriorityForRequestNotification(
+        &self,
+        dwRequestNotification: u32,
+        pszPriority: windows_sys::core::PCWSTR,
+    ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT SetPriorityForGlobalNotification(DWORD dwGlobalNotification, PCWSTR pszPriority) = 0`
+    ///
+    /// Slot 5 of `IHttpModuleRegistrationInfo`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmoduleregistrationinfo-setpriorityforglobalnotification-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn SetPriorityForGlobalNotification(
+        &self,
+        dwGlobalNotification: u32,
+        pszPriority: windows_sys::core::PCWSTR,
+    ) -> windows_sys::core::HRESULT;
+}
+impl IHttpModuleRegistrationInfo_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpModuleRegistrationInfo_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpModuleRegistrationInfo_Impl>() -> Self {
+        member_thunk! {
+            fn GetName < T : IHttpModuleRegistrationInfo_Impl > (this : * const
+            IHttpModuleRegistrationInfo,) -> windows_sys::core::PCWSTR { guard(||
+            T::GetName(unsafe { Object:: < T > ::value_of(this) },), ||
+            ::core::ptr::null()) }
+        }
+        member_thunk! {
+            fn GetId < T : IHttpModuleRegistrationInfo_Impl > (this : * const
+            IHttpModuleRegistrationInfo,) -> HTTP_MODULE_ID { guard(|| T::GetId(unsafe {
+            Object:: < T > ::value_of(this) },), || ::core::ptr::null_mut()) }
+        }
+        member_thunk! {
+            fn SetRequestNotifications < T : IHttpModuleRegistrationInfo_Impl > (this : *
+            mut IHttpModuleRegistrationInfo, pModuleFactory : *mut IHttpModuleFactory,
+            dwRequestNotifications : u32, dwPostRequestNotifications : u32) ->
+            windows_sys::core::HRESULT { guard(|| T::SetRequestNotifications(unsafe {
+            Object:: < T > ::value_of(this) }, pModuleFactory, dwRequestNotifications,
+            dwPostRequestNotifications), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn SetGlobalNotifications < T : IHttpModuleRegistrationInfo_Impl > (this : *
+            mut IHttpModuleRegistrationInfo, pGlobalModule : *mut CGlobalModule,
+            dwGlobalNotifications : u32) -> windows_sys::core::HRESULT { guard(||
+            T::SetGlobalNotifications(unsafe { Object:: < T > ::value_of(this) },
+            pGlobalModule, dwGlobalNotifications), || - 2147467259i32) }
+        }
+        member_thunk! {
+            fn SetPriorityForRequestNotification < T : IHttpModuleRegistrationInfo_Impl >
+            (this : *mut IHttpModuleRegistrationInfo, dwRequestNotification : u32,
+            pszPriority : windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT {
+            guard(|| T::SetPriorityForRequestNotification(unsafe { Object:: < T >
+            ::value_of(this) }, dwRequestNotification, pszPriority), || - 2147467259i32)
+            }
+        }
+        member_thunk! {
+            fn SetPriorityForGlobalNotification < T : IHttpModuleRegistrationInfo_Impl >
+            (this : *mut IHttpModuleRegistrationInfo, dwGlobalNotification : u32,
+            pszPriority : windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT {
+            guard(|| T::SetPriorityForGlobalNotification(unsafe { Object:: < T >
+            ::value_of(this) }, dwGlobalNotification, pszPriority), || - 2147467259i32) }
+        }
+        Self {
+            GetName: GetName::<T>,
+            GetId: GetId::<T>,
+            SetRequestNotifications: SetRequestNotifications::<T>,
+            SetGlobalNotifications: SetGlobalNotifications::<T>,
+            SetPriorityForRequestNotification: SetPriorityForRequestNotification::<T>,
+            SetPriorityForGlobalNotification: SetPriorityForGlobalNotification::<T>,
+        }
+    }
+}
 /// C++ class `IHttpModuleRegistrationInfo2` (derives from [`IHttpModuleRegistrationInfo`])
 ///
 /// An object pointer: its first word points at a [`IHttpModuleRegistrationInfo2_Vtbl`] of 7 slot(s).
@@ -4444,6 +19259,89 @@ pub struct IHttpModuleRegistrationInfo2_Vtbl {
         (*mut IHttpModuleRegistrationInfo2, u32, windows_sys::core::PCWSTR) ->
         windows_sys::core::HRESULT
     ),
+}
+impl IHttpModuleRegistrationInfo2 {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual HRESULT SetPriorityForPostRequestNotification(DWORD dwPostRequestNotification, PCWSTR pszPriority) = 0`
+    ///
+    /// Slot 6 of `IHttpModuleRegistrationInfo2`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmoduleregistrationinfo2-setpriorityforpostrequestnotification-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHttpModuleRegistrationInfo2` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn SetPriorityForPostRequestNotification(
+        &self,
+        dwPostRequestNotification: u32,
+        pszPriority: windows_sys::core::PCWSTR,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable)
+            .SetPriorityForPostRequestNotification)(
+            self.as_raw(),
+            dwPostRequestNotification,
+            pszPriority,
+        )
+    }
+}
+/// Upcast: a `IHttpModuleRegistrationInfo2` is a `IHttpModuleRegistrationInfo` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for IHttpModuleRegistrationInfo2 {
+    type Target = IHttpModuleRegistrationInfo;
+    #[inline(always)]
+    fn deref(&self) -> &IHttpModuleRegistrationInfo {
+        unsafe { &*(self as *const Self as *const IHttpModuleRegistrationInfo) }
+    }
+}
+/// Implement C++ `IHttpModuleRegistrationInfo2` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IHttpModuleRegistrationInfo2_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IHttpModuleRegistrationInfo2_Impl: IHttpModuleRegistrationInfo_Impl {
+    /// `virtual HRESULT SetPriorityForPostRequestNotification(DWORD dwPostRequestNotification, PCWSTR pszPriority) = 0`
+    ///
+    /// Slot 6 of `IHttpModuleRegistrationInfo2`'s vtable: byte offset 48 on x86_64, 24 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmoduleregistrationinfo2-setpriorityforpostrequestnotification-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn SetPriorityForPostRequestNotification(
+        &self,
+        dwPostRequestNotification: u32,
+        pszPriority: windows_sys::core::PCWSTR,
+    ) -> windows_sys::core::HRESULT;
+}
+impl IHttpModuleRegistrationInfo2_Vtbl {
+    /// A vtable whose slots call `T`'s [`IHttpModuleRegistrationInfo2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IHttpModuleRegistrationInfo2_Impl>() -> Self {
+        member_thunk! {
+            fn SetPriorityForPostRequestNotification < T :
+            IHttpModuleRegistrationInfo2_Impl > (this : * mut
+            IHttpModuleRegistrationInfo2, dwPostRequestNotification : u32, pszPriority :
+            windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT { guard(||
+            T::SetPriorityForPostRequestNotification(unsafe { Object:: < T >
+            ::value_of(this) }, dwPostRequestNotification, pszPriority), || -
+            2147467259i32) }
+        }
+        Self {
+            base__: IHttpModuleRegistrationInfo_Vtbl::new::<T>(),
+            SetPriorityForPostRequestNotification: SetPriorityForPostRequestNotification::<
+                T,
+            >,
+        }
+    }
 }
 const _: () = assert!(
     core::mem::size_of:: < IHttpStoredContext_Vtbl > () == 1usize * core::mem::size_of::

@@ -7,6 +7,10 @@
     unused_macros
 )]
 #![allow(clippy::all)]
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
 /// The function pointer type of a C++ virtual member function: `thiscall` on x86,
 /// the platform convention elsewhere.
 #[cfg(target_arch = "x86")]
@@ -22,6 +26,116 @@ macro_rules! member_fn {
     (($($arg:ty),* $(,)?) -> $ret:ty) => {
         unsafe extern "system" fn ($($arg),*) -> $ret
     };
+}
+/// Defines a vtable thunk with the member function convention of the target.
+macro_rules! member_thunk {
+    (
+        fn $name:ident < $t:ident : $bound:path > ($($arg:ident : $ty:ty),* $(,)?) ->
+        $ret:ty $body:block
+    ) => {
+        #[cfg(target_arch = "x86")] unsafe extern "thiscall" fn $name < $t : $bound >
+        ($($arg : $ty),*) -> $ret $body #[cfg(not(target_arch = "x86"))] unsafe extern
+        "system" fn $name < $t : $bound > ($($arg : $ty),*) -> $ret $body
+    };
+}
+/// How an [`Object`]'s memory is released when C++ destroys it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Release {
+    /// Allocated by [`Object::new_boxed`]: dropped and freed.
+    Box,
+    /// Placed in memory the Rust side does not own (e.g. from
+    /// `IModuleAllocator::AllocateMemory`, freed with the request): only dropped.
+    InPlace,
+}
+/// A Rust value behind a C++ vtable: the vtable pointer first, as C++ expects, then the
+/// value. The thunks built by `Foo_Vtbl::new::<T>()` find `T` here.
+#[repr(C)]
+pub struct Object<T> {
+    vtable: *const ::core::ffi::c_void,
+    release: Release,
+    pub value: T,
+}
+impl<T> Object<T> {
+    /// Moves `value` to the heap behind `vtable` and returns the C++ object pointer.
+    ///
+    /// # Safety
+    /// `vtable` must have been built for `T` (`Foo_Vtbl::new::<T>()`); the pointer must be
+    /// released through its vtable (destructor, `Dispose` or `Terminate`), not freed by hand.
+    #[cfg(feature = "alloc")]
+    pub unsafe fn new_boxed<V>(vtable: &'static V, value: T) -> *mut Object<T> {
+        alloc::boxed::Box::into_raw(
+            alloc::boxed::Box::new(Object {
+                vtable: vtable as *const V as *const ::core::ffi::c_void,
+                release: Release::Box,
+                value,
+            }),
+        )
+    }
+    /// Writes the object into `memory` (for example from `IModuleAllocator::AllocateMemory`)
+    /// and returns it; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<Object<T>>()` bytes, aligned for
+    /// `Object<T>`, and outlive the object; `vtable` must have been built for `T`.
+    pub unsafe fn new_in_place<V>(
+        memory: *mut ::core::ffi::c_void,
+        vtable: &'static V,
+        value: T,
+    ) -> *mut Object<T> {
+        let object = memory as *mut Object<T>;
+        object
+            .write(Object {
+                vtable: vtable as *const V as *const ::core::ffi::c_void,
+                release: Release::InPlace,
+                value,
+            });
+        object
+    }
+    /// The value behind a C++ `this` pointer.
+    ///
+    /// # Safety
+    /// `this` must point at a live `Object<T>`.
+    pub unsafe fn value_of<'a, I>(this: *const I) -> &'a T {
+        &(*(this as *const Object<T>)).value
+    }
+    /// Drops the value and, when `free` is set and the object was boxed, frees it.
+    ///
+    /// # Safety
+    /// `this` must point at a live `Object<T>`, never used again afterwards.
+    pub unsafe fn release<I>(this: *mut I, free: bool) {
+        let _ = free;
+        let object = this as *mut Object<T>;
+        match (*object).release {
+            #[cfg(feature = "alloc")]
+            Release::Box if free => drop(alloc::boxed::Box::from_raw(object)),
+            _ => ::core::ptr::drop_in_place(object),
+        }
+    }
+}
+/// Runs a Rust implementation of a virtual function. With the `std` feature a panic is
+/// caught and `on_panic` supplies the method's failure value; without it, Rust aborts the
+/// process when a panic reaches the `extern` boundary. Either way no unwinding enters C++.
+#[inline(always)]
+fn guard<R>(body: impl FnOnce() -> R, on_panic: impl FnOnce() -> R) -> R {
+    #[cfg(feature = "std")]
+    {
+        match std::panic::catch_unwind(::core::panic::AssertUnwindSafe(body)) {
+            Ok(value) => value,
+            Err(_) => on_panic(),
+        }
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        let _ = on_panic;
+        body()
+    }
+}
+/// The failure value of a method with no safe one.
+#[inline(always)]
+fn abort<R>() -> R {
+    #[cfg(feature = "std")] { std::process::abort() }
+    #[cfg(not(feature = "std"))] { panic!("no failure value") }
 }
 /// C++ class `IIdentified`
 ///
@@ -47,6 +161,58 @@ pub struct IIdentified_Vtbl {
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iidentified-id-method)
     pub Id: member_fn!((*mut IIdentified) -> u32),
 }
+impl IIdentified {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual ULONG Id() = 0`
+    ///
+    /// Slot 0 of `IIdentified`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iidentified-id-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IIdentified` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn Id(&self) -> u32 {
+        ((*self.vtable).Id)(self.as_raw())
+    }
+}
+/// Implement C++ `IIdentified` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`IIdentified_Vtbl::new`] and put values behind it with [`Object`].
+pub trait IIdentified_Impl {
+    /// `virtual ULONG Id() = 0`
+    ///
+    /// Slot 0 of `IIdentified`'s vtable: byte offset 0 on x86_64, 0 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iidentified-id-method)
+    ///
+    /// On panic: aborts the process (no safe failure value).
+    fn Id(&self) -> u32;
+}
+impl IIdentified_Vtbl {
+    /// A vtable whose slots call `T`'s [`IIdentified_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: IIdentified_Impl>() -> Self {
+        member_thunk! {
+            fn Id < T : IIdentified_Impl > (this : *mut IIdentified,) -> u32 { guard(||
+            T::Id(unsafe { Object:: < T > ::value_of(this) },), || abort()) }
+        }
+        Self { Id: Id::<T> }
+    }
+}
 /// C++ class `INoId` (derives from [`IIdentified`])
 ///
 /// An object pointer: its first word points at a [`INoId_Vtbl`] of 2 slot(s).
@@ -67,6 +233,69 @@ pub struct INoId_Vtbl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/inoid-other-method)
     pub Other: member_fn!((*mut INoId) -> u32),
+}
+impl INoId {
+    /// Borrows the C++ object behind `raw`; `None` for null.
+    ///
+    /// # Safety
+    /// A non-null `raw` must point at a live C++ object of this class (or a derived
+    /// one) for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+        raw.as_ref()
+    }
+    /// The C++ object pointer, for passing back to C++.
+    #[inline(always)]
+    pub fn as_raw(&self) -> *mut Self {
+        self as *const Self as *mut Self
+    }
+    /// `virtual ULONG Other() = 0`
+    ///
+    /// Slot 1 of `INoId`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/inoid-other-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `INoId` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn Other(&self) -> u32 {
+        ((*self.vtable).Other)(self.as_raw())
+    }
+}
+/// Upcast: a `INoId` is a `IIdentified` (single inheritance, the base vtable is the prefix).
+impl ::core::ops::Deref for INoId {
+    type Target = IIdentified;
+    #[inline(always)]
+    fn deref(&self) -> &IIdentified {
+        unsafe { &*(self as *const Self as *const IIdentified) }
+    }
+}
+/// Implement C++ `INoId` in Rust: one method per slot it adds.
+///
+/// Build its vtable with [`INoId_Vtbl::new`] and put values behind it with [`Object`].
+pub trait INoId_Impl: IIdentified_Impl {
+    /// `virtual ULONG Other() = 0`
+    ///
+    /// Slot 1 of `INoId`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/inoid-other-method)
+    ///
+    /// On panic: aborts the process (no safe failure value).
+    fn Other(&self) -> u32;
+}
+impl INoId_Vtbl {
+    /// A vtable whose slots call `T`'s [`INoId_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
+    pub const fn new<T: INoId_Impl>() -> Self {
+        member_thunk! {
+            fn Other < T : INoId_Impl > (this : *mut INoId,) -> u32 { guard(||
+            T::Other(unsafe { Object:: < T > ::value_of(this) },), || abort()) }
+        }
+        Self {
+            base__: IIdentified_Vtbl::new::<T>(),
+            Other: Other::<T>,
+        }
+    }
 }
 const _: () = assert!(
     core::mem::size_of:: < IIdentified_Vtbl > () == 1usize * core::mem::size_of:: < usize

@@ -4,9 +4,13 @@
 mod constants;
 mod docs;
 mod enums;
+mod implement;
 mod interface;
 mod layout_tests;
+mod methods;
 pub mod names;
+mod runtime;
+mod signature;
 mod typedefs;
 pub mod types;
 mod vtable;
@@ -65,8 +69,10 @@ pub fn emit(
     for class in &api.classes {
         let layout = &layouts[&class.name];
         items.push(interface::interface(class, layout.slots.len()));
-        items
-            .push(vtable::vtable(&types, class, layout, &names[&class.name]).map_err(unsupported)?);
+        let class_names = &names[&class.name];
+        items.push(vtable::vtable(&types, class, layout, class_names).map_err(unsupported)?);
+        items.push(methods::methods(&types, class, layout, class_names).map_err(unsupported)?);
+        items.push(implement::implement(&types, class, layout, class_names).map_err(unsupported)?);
         let vtbl = format_ident!("{}_Vtbl", class.name);
         let slots = layout.slots.len();
         assertions.push(quote! {
@@ -74,22 +80,12 @@ pub fn emit(
         });
     }
 
+    let runtime = runtime::runtime();
     let module = quote! {
         #![allow(non_snake_case, non_camel_case_types, non_upper_case_globals, dead_code, unused_macros)]
         #![allow(clippy::all)]
 
-        /// The function pointer type of a C++ virtual member function: `thiscall` on x86,
-        /// the platform convention elsewhere.
-        #[cfg(target_arch = "x86")]
-        macro_rules! member_fn {
-            (($($arg:ty),* $(,)?) -> $ret:ty) => { unsafe extern "thiscall" fn($($arg),*) -> $ret };
-        }
-        /// The function pointer type of a C++ virtual member function: `thiscall` on x86,
-        /// the platform convention elsewhere.
-        #[cfg(not(target_arch = "x86"))]
-        macro_rules! member_fn {
-            (($($arg:ty),* $(,)?) -> $ret:ty) => { unsafe extern "system" fn($($arg),*) -> $ret };
-        }
+        #runtime
 
         #(#items)*
 

@@ -2,6 +2,7 @@
 //! and one function-pointer field per new slot, in slot order.
 
 use super::docs::{doc_lines, slot_doc};
+use super::signature::slot_signature;
 use super::types::TypeMapper;
 use crate::ir::{Class, Method};
 use crate::layout::{slot_method, ClassLayout};
@@ -53,26 +54,5 @@ pub fn member_fn_type(
     class: &str,
     method: &Method,
 ) -> Result<TokenStream, String> {
-    let class_ident = format_ident!("{}", class);
-    let this = if method.is_const {
-        quote!(*const #class_ident)
-    } else {
-        quote!(*mut #class_ident)
-    };
-    let mut params = vec![this];
-    if method.is_destructor {
-        params.push(quote!(u32));
-    }
-    for param in &method.params {
-        params.push(types.rust_param(&param.ty).map_err(|e| {
-            format!(
-                "`{class}::{}`, parameter `{}`: {e}",
-                method.name, param.name
-            )
-        })?);
-    }
-    let ret = types
-        .rust(&method.return_type)
-        .map_err(|e| format!("`{class}::{}` return type: {e}", method.name))?;
-    Ok(quote!(member_fn!((#(#params),*) -> #ret)))
+    Ok(slot_signature(types, class, method)?.field_type())
 }

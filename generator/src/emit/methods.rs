@@ -1,0 +1,92 @@
+//! Calling what C++ implements: on each interface type, one `unsafe fn` per own slot, named
+//! like its vtable field, that loads the vtable and makes one indirect call; `Deref` to the
+//! base class (a zero-cost upcast, since the base vtable is the prefix); raw pointer in/out.
+
+use super::docs::{doc_lines, slot_doc};
+use super::signature::slot_signature;
+use super::types::TypeMapper;
+use crate::ir::Class;
+use crate::layout::{slot_method, ClassLayout};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+pub fn methods(
+    types: &TypeMapper<'_>,
+    class: &Class,
+    layout: &ClassLayout,
+    names: &[String],
+) -> Result<TokenStream, String> {
+    let name = format_ident!("{}", class.name);
+    let mut wrappers = Vec::new();
+    for slot in layout.own_slots() {
+        let method = slot_method(types.api, slot);
+        let signature = slot_signature(types, &class.name, method)?;
+        let field = format_ident!("{}", names[slot.index]);
+        let params = signature.param_list();
+        let args = signature.arg_names();
+        let ret = signature.ret_clause();
+        let this = if method.is_const {
+            quote!(self as *const Self)
+        } else {
+            quote!(self.as_raw())
+        };
+        let mut lines = slot_doc(&class.name, method, slot);
+        lines.extend([
+            String::new(),
+            "# Safety".into(),
+            String::new(),
+            format!(
+                "`self` must be a live C++ `{}` (or derived) object, and every pointer argument \
+                 must satisfy the C++ method's contract.",
+                class.name
+            ),
+        ]);
+        let docs = doc_lines(&lines);
+        wrappers.push(quote! {
+            #docs
+            #[inline(always)]
+            pub unsafe fn #field(&self, #params) #ret {
+                ((*self.vtable).#field)(#this, #args)
+            }
+        });
+    }
+    let upcast = class.base.as_ref().map(|base| {
+        let base = format_ident!("{}", base);
+        let doc = doc_lines(&[format!(
+            "Upcast: a `{}` is a `{base}` (single inheritance, the base vtable is the prefix).",
+            class.name
+        )]);
+        quote! {
+            #doc
+            impl ::core::ops::Deref for #name {
+                type Target = #base;
+                #[inline(always)]
+                fn deref(&self) -> &#base {
+                    unsafe { &*(self as *const Self as *const #base) }
+                }
+            }
+        }
+    });
+    Ok(quote! {
+        impl #name {
+            /// Borrows the C++ object behind `raw`; `None` for null.
+            ///
+            /// # Safety
+            /// A non-null `raw` must point at a live C++ object of this class (or a derived
+            /// one) for the chosen lifetime.
+            #[inline(always)]
+            pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
+                raw.as_ref()
+            }
+
+            /// The C++ object pointer, for passing back to C++.
+            #[inline(always)]
+            pub fn as_raw(&self) -> *mut Self {
+                self as *const Self as *mut Self
+            }
+
+            #(#wrappers)*
+        }
+        #upcast
+    })
+}

@@ -1,0 +1,97 @@
+//! The Rust signature of one vtable slot, shared by the vtable field, the calling wrapper,
+//! the `_Impl` trait method and its thunk: `this`, named parameters and the return type.
+
+use super::types::TypeMapper;
+use crate::ir::{Method, TypeKind};
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+pub struct SlotSignature {
+    /// `*const Foo` for const methods, `*mut Foo` otherwise.
+    pub this: TokenStream,
+    pub params: Vec<(Ident, TokenStream)>,
+    /// `()` for void.
+    pub ret: TokenStream,
+    pub returns_void: bool,
+}
+
+impl SlotSignature {
+    /// `member_fn!((this, params…) -> ret)`.
+    pub fn field_type(&self) -> TokenStream {
+        let types = std::iter::once(&self.this).chain(self.params.iter().map(|(_, ty)| ty));
+        let ret = &self.ret;
+        quote!(member_fn!((#(#types),*) -> #ret))
+    }
+
+    /// `name: Type, …` for a Rust fn declaration.
+    pub fn param_list(&self) -> TokenStream {
+        let params = self.params.iter().map(|(name, ty)| quote!(#name: #ty));
+        quote!(#(#params),*)
+    }
+
+    pub fn arg_names(&self) -> TokenStream {
+        let names = self.params.iter().map(|(name, _)| name);
+        quote!(#(#names),*)
+    }
+
+    /// ` -> R`, or nothing for void.
+    pub fn ret_clause(&self) -> TokenStream {
+        if self.returns_void {
+            quote!()
+        } else {
+            let ret = &self.ret;
+            quote!(-> #ret)
+        }
+    }
+}
+
+pub fn slot_signature(
+    types: &TypeMapper<'_>,
+    class: &str,
+    method: &Method,
+) -> Result<SlotSignature, String> {
+    let class_ident = format_ident!("{}", class);
+    let this = if method.is_const {
+        quote!(*const #class_ident)
+    } else {
+        quote!(*mut #class_ident)
+    };
+    let mut params = Vec::new();
+    if method.is_destructor {
+        params.push((format_ident!("flags"), quote!(u32)));
+    }
+    for param in &method.params {
+        let ty = types.rust_param(&param.ty).map_err(|e| {
+            format!(
+                "`{class}::{}`, parameter `{}`: {e}",
+                method.name, param.name
+            )
+        })?;
+        params.push((param_ident(&param.name), ty));
+    }
+    let returns_void = matches!(method.return_type.kind, TypeKind::Void);
+    let ret = types
+        .rust(&method.return_type)
+        .map_err(|e| format!("`{class}::{}` return type: {e}", method.name))?;
+    Ok(SlotSignature {
+        this,
+        params,
+        ret,
+        returns_void,
+    })
+}
+
+/// A C++ parameter name as a Rust identifier (keywords get a trailing underscore).
+pub fn param_ident(name: &str) -> Ident {
+    const KEYWORDS: &[&str] = &[
+        "as", "async", "await", "box", "break", "const", "continue", "crate", "dyn", "else",
+        "enum", "extern", "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match",
+        "mod", "move", "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait",
+        "true", "type", "unsafe", "use", "where", "while", "yield",
+    ];
+    if KEYWORDS.contains(&name) {
+        format_ident!("{}_", name)
+    } else {
+        format_ident!("{}", name)
+    }
+}
