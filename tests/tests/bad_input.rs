@@ -175,3 +175,35 @@ fn variadic_virtual_names_the_method() {
         &["variadic.h:3:", "`ILogger::Log`", "variadic"],
     );
 }
+
+#[test]
+fn missing_include_is_located() {
+    assert_rejected(
+        "missing-include",
+        &error_fixture("missing_include"),
+        &["missing_include.h:3:10: 'not_a_real_header.h' file not found"],
+    );
+}
+
+#[test]
+fn two_uuids_for_one_class_are_located() {
+    assert_rejected(
+        "conflicting-uuid",
+        &error_fixture("conflicting_uuid"),
+        &["conflicting_uuid.h:4:18: uuid does not match previous declaration"],
+    );
+}
+
+#[test]
+fn utf8_bom_and_crlf_are_accepted() {
+    let (dir, out) = scratch("bom");
+    let text =
+        std::fs::read_to_string(workspace_root().join("tests/fixtures/overload_group.h")).unwrap();
+    let header = dir.join("bom.h");
+    std::fs::write(&header, format!("\u{feff}{}", text.replace('\n', "\r\n"))).unwrap();
+    let run = regen(&header, &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let module = std::fs::read_to_string(out.join("src/bindings.rs")).unwrap();
+    assert!(module.contains("pub Get_HTTP_HEADER_ID: member_fn!("));
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,0 +1,35 @@
+//! libclang missing (or the wrong version): exit 2 with how to install it, output untouched
+//! (own test binary: clang-sys loads libclang per thread from LIBCLANG_PATH).
+
+use httpserv_tests::support::workspace_root;
+
+#[test]
+fn missing_libclang_is_exit_2_with_install_hint() {
+    let dir = std::env::temp_dir().join(format!("httpserv-rs-no-libclang-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::env::set_var("LIBCLANG_PATH", &dir);
+    let out = dir.join("generated");
+    let args: Vec<String> = [
+        "regen",
+        "--header",
+        &workspace_root()
+            .join("tests/fixtures/uuid.h")
+            .display()
+            .to_string(),
+        "--out",
+        &out.display().to_string(),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let code = xtask::run(&args, &mut stdout, &mut stderr);
+    let stderr = String::from_utf8(stderr).unwrap();
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("apt-get install libclang-19-dev"),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "nothing may be written");
+    let _ = std::fs::remove_dir_all(dir);
+}
