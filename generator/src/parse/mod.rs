@@ -61,8 +61,42 @@ pub fn read_header(path: &Path) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Parses `options.header` and returns the API it declares.
+/// How long libclang may take before we give up on hostile input (seconds);
+/// `HTTPSERV_RS_PARSE_TIMEOUT` overrides it.
+pub const DEFAULT_PARSE_TIMEOUT_SECS: u64 = 120;
+
+/// Parses `options.header` and returns the API it declares. The parse runs on its own
+/// thread so that a libclang hang becomes an error after the time limit instead of a hung
+/// `regen`.
 pub fn parse(options: &ParseOptions) -> Result<Api> {
+    let limit = std::env::var("HTTPSERV_RS_PARSE_TIMEOUT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_PARSE_TIMEOUT_SECS);
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let owned = options.clone();
+    std::thread::Builder::new()
+        .name("libclang-parse".into())
+        .spawn(move || {
+            let _ = sender.send(parse_on_this_thread(&owned));
+        })
+        .map_err(|e| Error::Toolchain(format!("cannot start the parser thread: {e}")))?;
+    match receiver.recv_timeout(std::time::Duration::from_secs(limit)) {
+        Ok(result) => result,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(Error::Input {
+            path: options.header.display().to_string(),
+            reason: format!(
+                "libclang did not finish parsing within {limit} s (set HTTPSERV_RS_PARSE_TIMEOUT \
+                 to allow longer)"
+            ),
+        }),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(Error::Toolchain(
+            "the libclang parser thread stopped without an answer (libclang crashed?)".into(),
+        )),
+    }
+}
+
+fn parse_on_this_thread(options: &ParseOptions) -> Result<Api> {
     let source = read_header(&options.header)?;
     clang::load().map_err(Error::Toolchain)?;
     options
