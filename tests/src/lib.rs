@@ -39,4 +39,11 @@ pub mod uuid;
 #[path = "../expected/virtual_destructor.rs"]
 pub mod virtual_destructor;
 
+#[rustfmt::skip]
+#[path = "../expected/sdk_style/sal1_iis7.rs"]
+pub mod sdk_style_sal1_iis7;
+#[rustfmt::skip]
+#[path = "../expected/sdk_style/sal2_crlf.rs"]
+pub mod sdk_style_sal2_crlf;
+
 pub mod support;

@@ -9,6 +9,9 @@ use httpserv_tests::support::{generate_fixture, slots, workspace_root};
 fn generate_and_compare(name: &str) -> generator::Generated {
     let generated = generate_fixture(name).unwrap_or_else(|e| panic!("{name}: {e}"));
     let path = workspace_root().join(format!("tests/expected/{name}.rs"));
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
     if std::env::var_os("HTTPSERV_RS_BLESS").is_some() {
         std::fs::write(&path, &generated.bindings.module).unwrap();
     }
@@ -197,4 +200,48 @@ fn function_pointer() {
         "{m}"
     );
     let _: httpserv_tests::function_pointer::PFN_REGISTER = None;
+}
+
+/// SDK-style headers: CRLF, winapifamily.h and the desktop partition guard, SAL 2 on
+/// parameters and returns; the compat shim makes SAL mingw lacks expand to nothing.
+#[test]
+fn sdk_style_sal2_crlf() {
+    let g = generate_and_compare("sdk_style/sal2_crlf");
+    assert_eq!(
+        names(&slots(&g, "IParcelDepot")),
+        [
+            "FindTag_HTTP_HEADER_ID",
+            "FindTag",
+            "StoreBlob",
+            "OpenCursor",
+            "SourceRequest",
+            "CountParcels"
+        ]
+    );
+    assert_eq!(g.layouts["IParcelDepot2"].inherited, 6);
+    assert_eq!(
+        names(&slots(&g, "IParcelDepot2"))[6..],
+        ["CopyLabel", "DrainInto"]
+    );
+}
+
+/// An IIS 7-era header: SAL 1 (`__in`, `__out_bcount`, `__deref_out_bcount_part(a,b)`),
+/// `IN`/`OUT`, and the `_WIN32_WINNT` choice between http.h and http_xp.h.
+#[test]
+fn sdk_style_sal1_iis7() {
+    let g = generate_and_compare("sdk_style/sal1_iis7");
+    assert_eq!(
+        names(&slots(&g, "ILedgerPage")),
+        ["ReadLine_PCWSTR", "ReadLine", "LineCount"]
+    );
+    assert_eq!(
+        names(&slots(&g, "ILedgerBook")),
+        [
+            "GetDigest",
+            "OpenPage",
+            "GetTitle",
+            "CopyTitle_PSTR",
+            "CopyTitle"
+        ]
+    );
 }
