@@ -6,6 +6,7 @@ pub mod emit;
 pub mod error;
 pub mod ir;
 pub mod layout;
+pub mod manifest;
 pub mod parse;
 pub mod probe;
 

@@ -4,9 +4,11 @@
 //! Exit codes: 0 success, 1 stale files (`regen --check`) or ABI mismatches (`check-abi`),
 //! 2 bad input or a missing tool.
 
+pub mod abi_diff;
 pub mod check_abi;
 pub mod output;
 pub mod regen;
+pub mod sdk;
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -25,6 +27,8 @@ enum Command {
     Regen(regen::RegenArgs),
     /// Prove every vtable slot against clang-19's MSVC ABI for x86_64 and i686.
     CheckAbi(check_abi::CheckAbiArgs),
+    /// Compare two API versions (headers or ABI manifests); exit 1 if the ABI broke.
+    AbiDiff(abi_diff::AbiDiffArgs),
 }
 
 /// The repository root (the workspace this xtask was built in).
@@ -50,5 +54,6 @@ pub fn run<'a>(args: &[String], out: &'a mut dyn Write, err: &'a mut dyn Write) 
     match cli.command {
         Command::Regen(args) => regen::regen(&args, out, err),
         Command::CheckAbi(args) => check_abi::check_abi(&args, out, err),
+        Command::AbiDiff(args) => abi_diff::abi_diff(&args, out, err),
     }
 }

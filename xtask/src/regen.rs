@@ -12,9 +12,13 @@ use std::time::Instant;
 
 #[derive(clap::Args, Debug)]
 pub struct RegenArgs {
-    /// The header to read [default: headers/httpserv.h].
-    #[arg(long, value_name = "PATH")]
+    /// The header to read [default: headers/httpserv.h; on Windows, the installed SDK's].
+    #[arg(long, value_name = "PATH", conflicts_with = "sdk")]
     pub header: Option<PathBuf>,
+    /// Read the newest installed Windows SDK's um/httpserv.h (under %WindowsSdkDir% or
+    /// C:\Program Files (x86)\Windows Kits\10).
+    #[arg(long)]
+    pub sdk: bool,
     /// Regenerate in memory and exit 1 if generated/ differs.
     #[arg(long)]
     pub check: bool,
@@ -31,10 +35,13 @@ pub const LAYOUT_TEST_RS: &str = "src/vtable_layout.rs";
 pub fn regen(args: &RegenArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let started = Instant::now();
     let root = crate::workspace_root();
-    let header = args
-        .header
-        .clone()
-        .unwrap_or_else(|| root.join("headers/httpserv.h"));
+    let header = match input_header(args, &root) {
+        Ok(header) => header,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return 2;
+        }
+    };
     let out_dir = args.out.clone().unwrap_or_else(|| root.join("generated"));
     let options = ParseOptions {
         header: header.clone(),
@@ -94,6 +101,17 @@ pub fn regen(args: &RegenArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 
         shown(&root, &out_dir),
     );
     0
+}
+
+/// `--header`, else `--sdk` (the default on Windows), else our `headers/httpserv.h`.
+fn input_header(args: &RegenArgs, root: &Path) -> Result<PathBuf, String> {
+    if let Some(header) = &args.header {
+        return Ok(header.clone());
+    }
+    if args.sdk || cfg!(windows) {
+        return crate::sdk::newest_httpserv_h(&crate::sdk::kits_root());
+    }
+    Ok(root.join("headers/httpserv.h"))
 }
 
 /// The generated crate's files for one run.

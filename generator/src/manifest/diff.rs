@@ -1,0 +1,349 @@
+//! Classifying the difference between two manifests. IIS only ever appends: new classes,
+//! slots after all existing ones, new enums, variants, constants and typedefs are
+//! compatible. Anything that moves or changes an existing slot, uuid, base or value, or
+//! removes something, breaks modules (or Rust code) built against the old API.
+//!
+//! Slots are matched by their exact C++ declaration; an unmatched slot with the same
+//! method name at the same index changed its signature. A change to a slot a class inherits
+//! is reported once, under the class that introduced the slot. The human report is
+//! `Report`'s `Display`, in `report.rs` with the JSON form.
+
+use super::{ClassEntry, EnumEntry, Manifest, SlotEntry};
+use serde::{Deserialize, Serialize};
+
+/// What changed. [`ChangeKind::is_breaking`] splits them into the two groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    ClassAdded,
+    /// A new slot after all of the class's old slots.
+    SlotAppended,
+    EnumAdded,
+    VariantAdded,
+    ConstantAdded,
+    TypedefAdded,
+    ClassRemoved,
+    BaseChanged,
+    UuidChanged,
+    /// A new slot among the old ones: every slot after it moves.
+    SlotInserted,
+    /// An unchanged method now at a different slot.
+    SlotMoved,
+    MethodRemoved,
+    ConstnessChanged,
+    ReturnTypeChanged,
+    /// Parameters (or anything else in the declaration) changed.
+    SignatureChanged,
+    /// Same slot and declaration, different Rust field name: breaks Rust callers.
+    FieldRenamed,
+    EnumRemoved,
+    VariantRemoved,
+    VariantValueChanged,
+    ConstantRemoved,
+    ConstantValueChanged,
+    TypedefRemoved,
+    TypedefChanged,
+}
+
+impl ChangeKind {
+    pub fn is_breaking(self) -> bool {
+        !matches!(
+            self,
+            ChangeKind::ClassAdded
+                | ChangeKind::SlotAppended
+                | ChangeKind::EnumAdded
+                | ChangeKind::VariantAdded
+                | ChangeKind::ConstantAdded
+                | ChangeKind::TypedefAdded
+        )
+    }
+}
+
+/// One change. `old`/`new` hold the C++ declaration (slots), uuid, base, value or typedef
+/// target, whichever the kind is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub kind: ChangeKind,
+    /// The class, enum, constant or typedef.
+    pub item: String,
+    /// The method (as written) or enum variant, when the change is about one.
+    pub member: Option<String>,
+    pub old_slot: Option<usize>,
+    pub new_slot: Option<usize>,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+impl Change {
+    fn new(kind: ChangeKind, item: &str) -> Change {
+        Change {
+            kind,
+            item: item.to_string(),
+            member: None,
+            old_slot: None,
+            new_slot: None,
+            old: None,
+            new: None,
+        }
+    }
+
+    fn member(mut self, member: &str) -> Change {
+        self.member = Some(member.to_string());
+        self
+    }
+
+    fn values(mut self, old: Option<String>, new: Option<String>) -> Change {
+        self.old = old;
+        self.new = new;
+        self
+    }
+
+    fn slots(mut self, old: Option<&SlotEntry>, new: Option<&SlotEntry>) -> Change {
+        self.old_slot = old.map(|s| s.index);
+        self.new_slot = new.map(|s| s.index);
+        self.values(old.map(|s| s.cpp.clone()), new.map(|s| s.cpp.clone()))
+    }
+
+    pub fn is_breaking(&self) -> bool {
+        self.kind.is_breaking()
+    }
+}
+
+/// Everything that changed from `old` to `new`, in header order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    pub old_source: String,
+    pub new_source: String,
+    pub old_api_hash: String,
+    pub new_api_hash: String,
+    pub changes: Vec<Change>,
+}
+
+/// Compares two manifests.
+pub fn diff(old: &Manifest, new: &Manifest) -> Report {
+    let mut changes = Vec::new();
+    for old_class in &old.classes {
+        match new.class(&old_class.name) {
+            None => changes.push(Change::new(ChangeKind::ClassRemoved, &old_class.name)),
+            Some(new_class) => diff_class(old, new, old_class, new_class, &mut changes),
+        }
+    }
+    for new_class in new.classes.iter().filter(|c| old.class(&c.name).is_none()) {
+        changes.push(
+            Change::new(ChangeKind::ClassAdded, &new_class.name)
+                .values(None, new_class.base.clone()),
+        );
+    }
+    diff_enums(&old.enums, &new.enums, &mut changes);
+    diff_named(
+        &old.constants,
+        &new.constants,
+        |c| (&c.name, c.value.to_string()),
+        [
+            ChangeKind::ConstantAdded,
+            ChangeKind::ConstantRemoved,
+            ChangeKind::ConstantValueChanged,
+        ],
+        &mut changes,
+    );
+    diff_named(
+        &old.typedefs,
+        &new.typedefs,
+        |t| (&t.name, t.target.clone()),
+        [
+            ChangeKind::TypedefAdded,
+            ChangeKind::TypedefRemoved,
+            ChangeKind::TypedefChanged,
+        ],
+        &mut changes,
+    );
+    Report {
+        old_source: old.source.clone(),
+        new_source: new.source.clone(),
+        old_api_hash: old.api_hash.clone(),
+        new_api_hash: new.api_hash.clone(),
+        changes,
+    }
+}
+
+fn diff_class(
+    old_api: &Manifest,
+    new_api: &Manifest,
+    old: &ClassEntry,
+    new: &ClassEntry,
+    changes: &mut Vec<Change>,
+) {
+    let name = old.name.as_str();
+    if old.uuid != new.uuid {
+        changes.push(
+            Change::new(ChangeKind::UuidChanged, name).values(old.uuid.clone(), new.uuid.clone()),
+        );
+    }
+    if old.base != new.base {
+        changes.push(
+            Change::new(ChangeKind::BaseChanged, name).values(old.base.clone(), new.base.clone()),
+        );
+    }
+    // Reported under the introducing class when that class is in both manifests.
+    let elsewhere = |slot: &SlotEntry| {
+        slot.introduced_by != name
+            && old_api.class(&slot.introduced_by).is_some()
+            && new_api.class(&slot.introduced_by).is_some()
+    };
+    let mut slot_changes = Vec::new();
+    for (o, n) in match_slots(&old.slots, &new.slots) {
+        let (o, n) = (o.map(|i| &old.slots[i]), n.map(|j| &new.slots[j]));
+        if o.is_none_or(elsewhere) && n.is_none_or(elsewhere) {
+            continue;
+        }
+        slot_changes.extend(slot_change(name, old.slots.len(), o, n));
+    }
+    // Header order: by the slot the change concerns now (or concerned, if removed).
+    slot_changes.sort_by_key(|c| c.new_slot.or(c.old_slot));
+    changes.extend(slot_changes);
+}
+
+/// Pairs old and new slots: same declaration anywhere, then same method name at the same
+/// index, then same method name and Rust field anywhere; the rest are unpaired.
+fn match_slots(old: &[SlotEntry], new: &[SlotEntry]) -> Vec<(Option<usize>, Option<usize>)> {
+    let mut old_to_new: Vec<Option<usize>> = vec![None; old.len()];
+    let mut taken = vec![false; new.len()];
+    let rules: [&dyn Fn(usize, usize) -> bool; 3] = [
+        &|i, j| old[i].cpp == new[j].cpp,
+        &|i, j| i == j && old[i].method == new[j].method,
+        &|i, j| old[i].method == new[j].method && old[i].field == new[j].field,
+    ];
+    for rule in rules {
+        for (i, paired) in old_to_new.iter_mut().enumerate() {
+            if paired.is_some() {
+                continue;
+            }
+            // Prefer the same index, so repeated declarations pair up in place.
+            let candidates = std::iter::once(i).chain(0..new.len());
+            if let Some(j) = candidates
+                .filter(|&j| j < new.len() && !taken[j])
+                .find(|&j| rule(i, j))
+            {
+                *paired = Some(j);
+                taken[j] = true;
+            }
+        }
+    }
+    let mut pairs: Vec<(Option<usize>, Option<usize>)> = old_to_new
+        .iter()
+        .enumerate()
+        .map(|(i, j)| (Some(i), *j))
+        .collect();
+    pairs.extend(
+        (0..new.len())
+            .filter(|&j| !taken[j])
+            .map(|j| (None, Some(j))),
+    );
+    pairs
+}
+
+fn slot_change(
+    class: &str,
+    old_len: usize,
+    old: Option<&SlotEntry>,
+    new: Option<&SlotEntry>,
+) -> Vec<Change> {
+    let change = |kind, slot: &SlotEntry| {
+        Change::new(kind, class)
+            .member(&slot.method)
+            .slots(old, new)
+    };
+    match (old, new) {
+        (Some(o), None) => vec![change(ChangeKind::MethodRemoved, o)],
+        (None, Some(n)) if n.index >= old_len => vec![change(ChangeKind::SlotAppended, n)],
+        (None, Some(n)) => vec![change(ChangeKind::SlotInserted, n)],
+        (Some(o), Some(n)) => {
+            let mut out = Vec::new();
+            if o.cpp != n.cpp {
+                out.push(change(signature_kind(o, n), n));
+            } else if o.index != n.index {
+                out.push(change(ChangeKind::SlotMoved, n));
+            }
+            if o.field != n.field {
+                out.push(
+                    change(ChangeKind::FieldRenamed, n)
+                        .values(Some(o.field.clone()), Some(n.field.clone())),
+                );
+            }
+            out
+        }
+        (None, None) => Vec::new(),
+    }
+}
+
+/// Which part of a declaration changed: constness, only the return type, or more.
+fn signature_kind(old: &SlotEntry, new: &SlotEntry) -> ChangeKind {
+    if old.is_const != new.is_const {
+        return ChangeKind::ConstnessChanged;
+    }
+    fn split(slot: &SlotEntry) -> Option<(&str, &str)> {
+        let marker = format!("{}(", slot.method);
+        slot.cpp.find(&marker).map(|at| slot.cpp.split_at(at))
+    }
+    match (split(old), split(new)) {
+        (Some((old_ret, old_rest)), Some((new_ret, new_rest)))
+            if old_rest == new_rest && old_ret != new_ret =>
+        {
+            ChangeKind::ReturnTypeChanged
+        }
+        _ => ChangeKind::SignatureChanged,
+    }
+}
+
+fn diff_enums(old: &[EnumEntry], new: &[EnumEntry], changes: &mut Vec<Change>) {
+    for old_enum in old {
+        let Some(new_enum) = new.iter().find(|e| e.name == old_enum.name) else {
+            changes.push(Change::new(ChangeKind::EnumRemoved, &old_enum.name));
+            continue;
+        };
+        let mut variants = Vec::new();
+        diff_named(
+            &old_enum.variants,
+            &new_enum.variants,
+            |v| (&v.name, v.value.to_string()),
+            [
+                ChangeKind::VariantAdded,
+                ChangeKind::VariantRemoved,
+                ChangeKind::VariantValueChanged,
+            ],
+            &mut variants,
+        );
+        changes.extend(variants.into_iter().map(|mut c| {
+            c.member = Some(std::mem::replace(&mut c.item, old_enum.name.clone()));
+            c
+        }));
+    }
+    for added in new.iter().filter(|e| !old.iter().any(|o| o.name == e.name)) {
+        changes.push(Change::new(ChangeKind::EnumAdded, &added.name));
+    }
+}
+
+/// Name-keyed entries with one value each: removed or changed in old order, then added in
+/// new order. `kinds` is `[added, removed, changed]`.
+fn diff_named<T>(
+    old: &[T],
+    new: &[T],
+    key: impl Fn(&T) -> (&String, String),
+    [added, removed, changed]: [ChangeKind; 3],
+    changes: &mut Vec<Change>,
+) {
+    for (name, old_value) in old.iter().map(&key) {
+        match new.iter().map(&key).find(|(n, _)| *n == name) {
+            None => changes.push(Change::new(removed, name).values(Some(old_value), None)),
+            Some((_, new_value)) if new_value != old_value => {
+                changes.push(Change::new(changed, name).values(Some(old_value), Some(new_value)))
+            }
+            Some(_) => {}
+        }
+    }
+    for (name, new_value) in new.iter().map(&key) {
+        if !old.iter().map(&key).any(|(n, _)| n == name) {
+            changes.push(Change::new(added, name).values(None, Some(new_value)));
+        }
+    }
+}

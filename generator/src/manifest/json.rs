@@ -1,0 +1,151 @@
+//! The manifest's JSON text, laid out for reviewing diffs: the structure (classes, enums,
+//! lists) is indented one key per line, and each leaf entry — a slot, an enum variant, a
+//! constant, a typedef — is one line, so a moved slot is one changed line. The text is
+//! plain JSON with keys in struct field order; `from_json` reads it back with serde and
+//! checks the format version and the hash.
+
+use super::{ClassEntry, EnumEntry, Manifest, FORMAT_VERSION};
+use serde::Serialize;
+use std::io;
+
+/// The manifest as JSON text, ending with a newline. Same manifest, same bytes.
+pub fn to_json(manifest: &Manifest) -> String {
+    let top = [
+        ("format", one_line(&manifest.format)),
+        ("source", one_line(&manifest.source)),
+        ("api_hash", one_line(&manifest.api_hash)),
+        (
+            "classes",
+            array(manifest.classes.iter().map(class).collect(), 1),
+        ),
+        (
+            "enums",
+            array(manifest.enums.iter().map(enumeration).collect(), 1),
+        ),
+        ("constants", array(leaves(&manifest.constants, 2), 1)),
+        ("typedefs", array(leaves(&manifest.typedefs, 2), 1)),
+    ];
+    let mut text = object(&top, 0);
+    text.push('\n');
+    text
+}
+
+/// Reads a manifest written by [`to_json`], rejecting other format versions and
+/// contents that do not match their `api_hash` (edited by hand or merged badly).
+pub fn from_json(text: &str) -> Result<Manifest, String> {
+    #[derive(serde::Deserialize)]
+    struct Version {
+        format: Option<u32>,
+    }
+    let version: Version =
+        serde_json::from_str(text).map_err(|e| format!("not an ABI manifest: {e}"))?;
+    match version.format {
+        Some(FORMAT_VERSION) => {}
+        Some(other) => {
+            return Err(format!(
+                "ABI manifest format {other} is not supported (this generator reads format {FORMAT_VERSION})"
+            ))
+        }
+        None => return Err("not an ABI manifest: missing field `format`".into()),
+    }
+    let manifest: Manifest =
+        serde_json::from_str(text).map_err(|e| format!("not an ABI manifest: {e}"))?;
+    let expected = manifest.compute_hash();
+    if manifest.api_hash != expected {
+        return Err(format!(
+            "ABI manifest api_hash {} does not match its contents ({expected}); \
+             was it edited by hand? Regenerate it from the header",
+            manifest.api_hash
+        ));
+    }
+    Ok(manifest)
+}
+
+fn class(class: &ClassEntry) -> String {
+    let fields = [
+        ("name", one_line(&class.name)),
+        ("uuid", one_line(&class.uuid)),
+        ("base", one_line(&class.base)),
+        ("slots", array(leaves(&class.slots, 4), 3)),
+    ];
+    format!("{}{}", indent(2), object(&fields, 2))
+}
+
+fn enumeration(entry: &EnumEntry) -> String {
+    let fields = [
+        ("name", one_line(&entry.name)),
+        ("variants", array(leaves(&entry.variants, 4), 3)),
+    ];
+    format!("{}{}", indent(2), object(&fields, 2))
+}
+
+/// Each item on its own line at `level`.
+fn leaves<T: Serialize>(items: &[T], level: usize) -> Vec<String> {
+    items
+        .iter()
+        .map(|item| format!("{}{}", indent(level), one_line(item)))
+        .collect()
+}
+
+/// `[`, the (already indented) items one per line, `]` at `level`; `[]` when empty.
+fn array(items: Vec<String>, level: usize) -> String {
+    if items.is_empty() {
+        return "[]".into();
+    }
+    format!("[\n{}\n{}]", items.join(",\n"), indent(level))
+}
+
+/// `{`, one `"key": value` per line at `level + 1`, `}` at `level`.
+fn object(fields: &[(&str, String)], level: usize) -> String {
+    let body: Vec<String> = fields
+        .iter()
+        .map(|(key, value)| format!("{}{}: {value}", indent(level + 1), one_line(key)))
+        .collect();
+    format!("{{\n{}\n{}}}", body.join(",\n"), indent(level))
+}
+
+fn indent(level: usize) -> String {
+    "  ".repeat(level)
+}
+
+/// Compact JSON with a space after each `:` and `,`: `{"index": 0, "method": "Get"}`.
+fn one_line<T: Serialize + ?Sized>(value: &T) -> String {
+    let mut bytes = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut bytes, OneLine);
+    value
+        .serialize(&mut serializer)
+        .expect("manifest entries always serialize");
+    String::from_utf8(bytes).expect("serde_json writes UTF-8")
+}
+
+struct OneLine;
+
+impl serde_json::ser::Formatter for OneLine {
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            w.write_all(b", ")
+        }
+    }
+
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            w.write_all(b", ")
+        }
+    }
+
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+}

@@ -1,0 +1,252 @@
+//! The ABI manifest: a checked-in, diff-friendly record of everything a compiled IIS module
+//! depends on — every class's uuid, base and complete vtable (slot, Rust field, C++
+//! declaration, byte offsets on x64 and x86), enum values, constants and typedefs — plus a
+//! content hash of that normalized API. [`build`] makes one from the IR and layouts,
+//! [`to_json`]/[`from_json`] store it (one slot per line, see `json.rs`) and [`diff`]
+//! classifies what changed between two of them (see `diff.rs` and `report.rs`).
+
+mod diff;
+#[cfg(test)]
+mod diff_tests;
+mod json;
+mod report;
+#[cfg(test)]
+mod tests;
+
+pub use diff::{diff, Change, ChangeKind, Report};
+pub use json::{from_json, to_json};
+
+use crate::emit::names::slot_names;
+use crate::ir::{Api, ConstantValue};
+use crate::layout::{slot_method, ClassLayout, Target};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The manifest format this generator writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The prefix of [`Manifest::api_hash`]: the hash function used.
+pub const HASH_PREFIX: &str = "fnv1a64:";
+
+/// The ABI of one header. Field order is the JSON key order; lists are in header order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// [`FORMAT_VERSION`] of the writer.
+    pub format: u32,
+    /// The header's file name, without directories.
+    pub source: String,
+    /// [`HASH_PREFIX`] and 16 hex digits: FNV-1a over the canonical form of everything
+    /// below, so comments, whitespace and line endings do not change it.
+    pub api_hash: String,
+    pub classes: Vec<ClassEntry>,
+    pub enums: Vec<EnumEntry>,
+    pub constants: Vec<ConstantEntry>,
+    pub typedefs: Vec<TypedefEntry>,
+}
+
+/// One class and its complete vtable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassEntry {
+    pub name: String,
+    /// `__declspec(uuid(...))`, upper-case, without braces.
+    pub uuid: Option<String>,
+    pub base: Option<String>,
+    /// Every slot, inherited ones first, in slot order.
+    pub slots: Vec<SlotEntry>,
+}
+
+/// One vtable slot (one line in the JSON file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlotEntry {
+    pub index: usize,
+    /// The method name as written in the header (`~IFoo` for the destructor).
+    pub method: String,
+    /// The Rust vtable field name (`emit::names::slot_names`).
+    pub field: String,
+    #[serde(rename = "const")]
+    pub is_const: bool,
+    /// The class whose declaration introduced the slot.
+    pub introduced_by: String,
+    /// Byte offset in the vtable on x86_64.
+    pub x64: usize,
+    /// Byte offset in the vtable on x86.
+    pub x86: usize,
+    /// `Method::cpp_declaration()`: the exact C++ declaration.
+    pub cpp: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnumEntry {
+    pub name: String,
+    pub variants: Vec<VariantEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariantEntry {
+    pub name: String,
+    pub value: i64,
+}
+
+/// A `#define` constant: `{"name": "RQ_BEGIN_REQUEST", "integer": 1}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConstantEntry {
+    pub name: String,
+    #[serde(flatten)]
+    pub value: ConstValue,
+}
+
+/// A constant's value, keyed by its kind in the JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConstValue {
+    Integer(i64),
+    /// `"..."`.
+    String(String),
+    /// `L"..."`.
+    WideString(String),
+}
+
+impl std::fmt::Display for ConstValue {
+    /// As C would write it: `2`, `0x20000000` (hex from 16 up), `"SID"`, `L"FIRST"`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConstValue::Integer(v) if *v >= 16 => write!(f, "{v:#x}"),
+            ConstValue::Integer(v) => write!(f, "{v}"),
+            ConstValue::String(s) => write!(f, "{s:?}"),
+            ConstValue::WideString(s) => write!(f, "L{s:?}"),
+        }
+    }
+}
+
+/// A typedef name and the spelling of the type it names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TypedefEntry {
+    pub name: String,
+    pub target: String,
+}
+
+/// The manifest of one laid-out API. `layouts` must come from `layout::layout(api)`.
+pub fn build(api: &Api, layouts: &BTreeMap<String, ClassLayout>) -> Manifest {
+    let names = slot_names(api, layouts);
+    let classes = api
+        .classes
+        .iter()
+        .map(|class| ClassEntry {
+            name: class.name.clone(),
+            uuid: class.uuid.clone(),
+            base: class.base.clone(),
+            slots: layouts[&class.name]
+                .slots
+                .iter()
+                .map(|slot| {
+                    let method = slot_method(api, slot);
+                    SlotEntry {
+                        index: slot.index,
+                        method: method.name.clone(),
+                        field: names[&class.name][slot.index].clone(),
+                        is_const: method.is_const,
+                        introduced_by: slot.introduced_by.clone(),
+                        x64: slot.byte_offset(Target::X86_64),
+                        x86: slot.byte_offset(Target::I686),
+                        cpp: method.cpp_declaration(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let enums = api
+        .enums
+        .iter()
+        .map(|e| EnumEntry {
+            name: e.name.clone(),
+            variants: e
+                .variants
+                .iter()
+                .map(|v| VariantEntry {
+                    name: v.name.clone(),
+                    value: v.value,
+                })
+                .collect(),
+        })
+        .collect();
+    let constants = api
+        .constants
+        .iter()
+        .map(|c| ConstantEntry {
+            name: c.name.clone(),
+            value: match &c.value {
+                ConstantValue::Integer(v) => ConstValue::Integer(*v),
+                ConstantValue::String(s) => ConstValue::String(s.clone()),
+                ConstantValue::WideString(s) => ConstValue::WideString(s.clone()),
+            },
+        })
+        .collect();
+    let typedefs = api
+        .typedefs
+        .iter()
+        .map(|t| TypedefEntry {
+            name: t.name.clone(),
+            target: t.target.spelling.clone(),
+        })
+        .collect();
+    let mut manifest = Manifest {
+        format: FORMAT_VERSION,
+        source: file_name(&api.source).to_string(),
+        api_hash: String::new(),
+        classes,
+        enums,
+        constants,
+        typedefs,
+    };
+    manifest.api_hash = manifest.compute_hash();
+    manifest
+}
+
+impl Manifest {
+    /// The hash [`Manifest::api_hash`] should hold for the current contents.
+    pub fn compute_hash(&self) -> String {
+        format!("{HASH_PREFIX}{:016x}", fnv1a64(self.canonical().as_bytes()))
+    }
+
+    /// The normalized API as one string: compact JSON of everything except the format
+    /// version, the source name and the hash itself.
+    fn canonical(&self) -> String {
+        #[derive(Serialize)]
+        struct Canonical<'a> {
+            classes: &'a [ClassEntry],
+            enums: &'a [EnumEntry],
+            constants: &'a [ConstantEntry],
+            typedefs: &'a [TypedefEntry],
+        }
+        serde_json::to_string(&Canonical {
+            classes: &self.classes,
+            enums: &self.enums,
+            constants: &self.constants,
+            typedefs: &self.typedefs,
+        })
+        .expect("manifest entries always serialize")
+    }
+
+    pub fn class(&self, name: &str) -> Option<&ClassEntry> {
+        self.classes.iter().find(|c| c.name == name)
+    }
+
+    /// Total vtable slots over all classes (inherited ones counted in each class).
+    pub fn slot_count(&self) -> usize {
+        self.classes.iter().map(|c| c.slots.len()).sum()
+    }
+}
+
+/// 64-bit FNV-1a: small, dependency-free and stable across platforms and releases.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    bytes.iter().fold(OFFSET_BASIS, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(PRIME)
+    })
+}
+
+/// The last component of a path written with `/` or `\`.
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}

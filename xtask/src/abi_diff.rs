@@ -1,0 +1,81 @@
+//! `cargo xtask abi-diff OLD NEW`: compares two versions of the IIS API — each a header
+//! (parsed and laid out as `regen` does) or a manifest written by
+//! `generator::manifest::to_json` — and prints which changes are compatible (IIS only
+//! appends) and which break modules built against OLD.
+//!
+//! Exit codes: 0 compatible or no change, 1 breaking changes, 2 bad input or tools.
+
+use generator::layout::Target;
+use generator::manifest::{self, Manifest};
+use generator::parse::flags::IncludeSetup;
+use generator::parse::ParseOptions;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args, Debug)]
+pub struct AbiDiffArgs {
+    /// The old API: a header, or an ABI manifest (`.json`).
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The new API: a header, or an ABI manifest (`.json`).
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    /// Print the report as JSON for tools.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn abi_diff(args: &AbiDiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let mut sides = Vec::new();
+    for path in [&args.old, &args.new] {
+        match load(path) {
+            Ok(manifest) => sides.push(manifest),
+            Err(e) => {
+                let _ = writeln!(err, "error: {e}");
+                return 2;
+            }
+        }
+    }
+    let report = manifest::diff(&sides[0], &sides[1]);
+    let written = if args.json {
+        write!(out, "{}", report.to_json())
+    } else {
+        writeln!(
+            out,
+            "abi-diff: {} -> {}",
+            args.old.display(),
+            args.new.display()
+        )
+        .and_then(|()| write!(out, "{report}"))
+    };
+    if let Err(e) = written {
+        let _ = writeln!(err, "error: writing the report failed: {e}");
+        return 2;
+    }
+    if report.is_breaking() {
+        1
+    } else {
+        0
+    }
+}
+
+/// The manifest of one side: read from a `.json` file, or built from a header.
+pub fn load(path: &Path) -> Result<Manifest, String> {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        return manifest::from_json(&text).map_err(|e| format!("{}: {e}", path.display()));
+    }
+    let root = crate::workspace_root();
+    let options = ParseOptions {
+        header: path.to_path_buf(),
+        target: Target::X86_64,
+        includes: IncludeSetup::debian(root.join("headers/shim")),
+    };
+    let api = generator::parse::parse(&options).map_err(|e| e.to_string())?;
+    let layouts = generator::layout::layout(&api).map_err(|e| e.to_string())?;
+    Ok(manifest::build(&api, &layouts))
+}
