@@ -108,3 +108,85 @@ fn output_is_independent_of_checkout_path_and_line_endings() {
     assert!(!module.contains(&std::env::temp_dir().display().to_string()));
     assert!(!module.contains(&workspace_root().display().to_string()));
 }
+
+fn abi_fixture(name: &str) -> String {
+    workspace_root()
+        .join(format!("tests/fixtures/abi_diff/{name}.h"))
+        .display()
+        .to_string()
+}
+
+#[test]
+fn regen_reports_api_changes_and_refuses_breaking_ones() {
+    let dir = scratch("breaking");
+    let out = dir.join("generated");
+    let out_arg = out.display().to_string();
+    let (code, _, stderr) = xtask(&["regen", "--header", &abi_fixture("iis7"), "--out", &out_arg]);
+    assert_eq!(code, 0, "{stderr}");
+    let manifest = read(&out.join("abi.json"));
+    let bindings = read(&out.join("src/bindings.rs"));
+
+    // A compatible update (appended methods, new interfaces) is reported and written.
+    let compatible = dir.join("compatible");
+    let _ = std::fs::create_dir_all(&compatible);
+    let copy_of = |from: &Path, to: &Path| {
+        for file in [
+            "abi.json",
+            "src/lib.rs",
+            "src/bindings.rs",
+            "src/vtable_layout.rs",
+        ] {
+            std::fs::create_dir_all(to.join(file).parent().unwrap()).unwrap();
+            std::fs::copy(from.join(file), to.join(file)).unwrap();
+        }
+    };
+    copy_of(&out, &compatible);
+    let compatible_arg = compatible.display().to_string();
+    let (code, stdout, stderr) = xtask(&[
+        "regen",
+        "--header",
+        &abi_fixture("current"),
+        "--out",
+        &compatible_arg,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with("compatible: "), "{stdout}");
+    assert!(stdout.contains("regen: "), "{stdout}");
+
+    // A breaking one is reported and refused: nothing changes on disk.
+    let (code, stdout, stderr) = xtask(&[
+        "regen",
+        "--header",
+        &abi_fixture("overload_inserted"),
+        "--out",
+        &out_arg,
+    ]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.starts_with("BREAKING: "), "{stdout}");
+    assert!(stdout.contains("inserted at slot"), "{stdout}");
+    assert!(stderr.contains("--allow-breaking"), "{stderr}");
+    assert_eq!(read(&out.join("abi.json")), manifest);
+    assert_eq!(read(&out.join("src/bindings.rs")), bindings);
+
+    // Unless the maintainer says so.
+    let (code, stdout, stderr) = xtask(&[
+        "regen",
+        "--header",
+        &abi_fixture("overload_inserted"),
+        "--out",
+        &out_arg,
+        "--allow-breaking",
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_ne!(read(&out.join("abi.json")), manifest);
+
+    // A damaged manifest is an error, not silently replaced.
+    std::fs::write(out.join("abi.json"), "{ not json").unwrap();
+    let (code, _, stderr) = xtask(&["regen", "--header", &abi_fixture("iis7"), "--out", &out_arg]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("not a valid ABI manifest") && stderr.contains("--allow-breaking"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

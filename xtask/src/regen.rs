@@ -22,6 +22,9 @@ pub struct RegenArgs {
     /// Regenerate in memory and exit 1 if generated/ differs.
     #[arg(long)]
     pub check: bool,
+    /// Write even when the API change breaks the ABI recorded in abi.json.
+    #[arg(long)]
+    pub allow_breaking: bool,
     /// Where the bindings crate lives [default: generated/ in the workspace].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -31,6 +34,8 @@ pub struct RegenArgs {
 pub const LIB_RS: &str = "src/lib.rs";
 pub const BINDINGS_RS: &str = "src/bindings.rs";
 pub const LAYOUT_TEST_RS: &str = "src/vtable_layout.rs";
+/// The ABI manifest: what `abi-diff` and the next regen compare against.
+pub const MANIFEST_JSON: &str = "abi.json";
 
 pub fn regen(args: &RegenArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let started = Instant::now();
@@ -58,7 +63,8 @@ pub fn regen(args: &RegenArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 
             return 2;
         }
     };
-    let files = file_set(&provenance.input, &generated);
+    let manifest = generator::manifest::build(&generated.api, &generated.layouts);
+    let files = file_set(&provenance.input, &generated, &manifest);
     if args.check {
         let stale = files.stale(&out_dir);
         if stale.is_empty() {
@@ -79,6 +85,31 @@ pub fn regen(args: &RegenArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 
             let _ = writeln!(err, "  {path}");
         }
         return 1;
+    }
+    match compare_with_recorded(&out_dir.join(MANIFEST_JSON), &manifest) {
+        Ok(Some(report)) => {
+            let _ = write!(out, "{report}");
+            if report.is_breaking() && !args.allow_breaking {
+                let _ = writeln!(
+                    err,
+                    "regen: refusing to overwrite {}: the new API breaks the recorded ABI \
+                     (see above); if that is intended, rerun with --allow-breaking",
+                    shown(&root, &out_dir)
+                );
+                return 1;
+            }
+        }
+        Ok(None) => {}
+        Err(e) if args.allow_breaking => {
+            let _ = writeln!(out, "regen: replacing an unreadable manifest: {e}");
+        }
+        Err(e) => {
+            let _ = writeln!(
+                err,
+                "error: {e}; restore it (git checkout -- {MANIFEST_JSON}) or rerun with --allow-breaking"
+            );
+            return 2;
+        }
     }
     if let Err(e) = files.write_atomically(&out_dir) {
         let _ = writeln!(
@@ -115,8 +146,30 @@ fn input_header(args: &RegenArgs, root: &Path) -> Result<PathBuf, String> {
 }
 
 /// The generated crate's files for one run.
-pub fn file_set(input: &str, generated: &generator::Generated) -> FileSet {
+/// The report against the manifest already in the output directory: `None` when there is
+/// none yet or the API is unchanged.
+fn compare_with_recorded(
+    path: &Path,
+    manifest: &generator::manifest::Manifest,
+) -> Result<Option<generator::manifest::Report>, String> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(None);
+    };
+    let recorded = generator::manifest::from_json(&text)
+        .map_err(|e| format!("{} is not a valid ABI manifest: {e}", path.display()))?;
+    let report = generator::manifest::diff(&recorded, manifest);
+    Ok((!report.is_empty()).then_some(report))
+}
+
+pub fn file_set(
+    input: &str,
+    generated: &generator::Generated,
+    manifest: &generator::manifest::Manifest,
+) -> FileSet {
     let mut files = FileSet::default();
+    files
+        .files
+        .insert(MANIFEST_JSON.into(), generator::manifest::to_json(manifest));
     files.files.insert(LIB_RS.into(), crate_root(input));
     files
         .files

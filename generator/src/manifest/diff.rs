@@ -3,8 +3,10 @@
 //! compatible. Anything that moves or changes an existing slot, uuid, base or value, or
 //! removes something, breaks modules (or Rust code) built against the old API.
 //!
-//! Slots are matched by their exact C++ declaration; an unmatched slot with the same
-//! method name at the same index changed its signature. A change to a slot a class inherits
+//! Slots are matched by their exact C++ declaration, then by name and ABI signature
+//! (canonical types); an unmatched slot with the same method name at the same index changed
+//! its signature. A declaration whose text changed but whose ABI signature did not
+//! (a renamed parameter, a new default argument) is a compatible, source-level change. A change to a slot a class inherits
 //! is reported once, under the class that introduced the slot. The human report is
 //! `Report`'s `Display`, in `report.rs` with the JSON form.
 
@@ -18,6 +20,9 @@ pub enum ChangeKind {
     ClassAdded,
     /// A new slot after all of the class's old slots.
     SlotAppended,
+    /// Same slot and ABI signature, different declaration text (a parameter renamed, a
+    /// default argument changed): source-level only.
+    DeclarationChanged,
     EnumAdded,
     VariantAdded,
     ConstantAdded,
@@ -51,6 +56,7 @@ impl ChangeKind {
             self,
             ChangeKind::ClassAdded
                 | ChangeKind::SlotAppended
+                | ChangeKind::DeclarationChanged
                 | ChangeKind::EnumAdded
                 | ChangeKind::VariantAdded
                 | ChangeKind::ConstantAdded
@@ -208,8 +214,9 @@ fn diff_class(
 fn match_slots(old: &[SlotEntry], new: &[SlotEntry]) -> Vec<(Option<usize>, Option<usize>)> {
     let mut old_to_new: Vec<Option<usize>> = vec![None; old.len()];
     let mut taken = vec![false; new.len()];
-    let rules: [&dyn Fn(usize, usize) -> bool; 3] = [
+    let rules: [&dyn Fn(usize, usize) -> bool; 4] = [
         &|i, j| old[i].cpp == new[j].cpp,
+        &|i, j| old[i].method == new[j].method && old[i].abi == new[j].abi,
         &|i, j| i == j && old[i].method == new[j].method,
         &|i, j| old[i].method == new[j].method && old[i].field == new[j].field,
     ];
@@ -259,10 +266,12 @@ fn slot_change(
         (None, Some(n)) => vec![change(ChangeKind::SlotInserted, n)],
         (Some(o), Some(n)) => {
             let mut out = Vec::new();
-            if o.cpp != n.cpp {
+            if o.abi != n.abi {
                 out.push(change(signature_kind(o, n), n));
             } else if o.index != n.index {
                 out.push(change(ChangeKind::SlotMoved, n));
+            } else if o.cpp != n.cpp {
+                out.push(change(ChangeKind::DeclarationChanged, n));
             }
             if o.field != n.field {
                 out.push(

@@ -201,3 +201,23 @@ fn json_report_for_tools() {
     assert_eq!(value["changes"][1]["old_slot"], 0);
     assert_eq!(value["changes"][1]["new_slot"], 1);
 }
+
+#[test]
+fn renamed_parameters_and_new_defaults_are_compatible() {
+    let mut new = api();
+    let method = new.classes[0]
+        .methods
+        .iter_mut()
+        .find(|m| !m.params.is_empty())
+        .expect("the base class has a method with parameters");
+    method.params[0].name = "renamed".into();
+    method.params[0].default = Some("NULL".into());
+    let r = report(&api(), &new);
+    assert!(!r.is_breaking(), "{r}");
+    assert_eq!(r.changes.len(), 1, "{r}");
+    assert_eq!(r.changes[0].kind, ChangeKind::DeclarationChanged);
+    assert!(
+        lines(&r)[1].contains("declaration text changed at slot"),
+        "{r}"
+    );
+}

@@ -73,6 +73,9 @@ pub struct SlotEntry {
     pub x86: usize,
     /// `Method::cpp_declaration()`: the exact C++ declaration.
     pub cpp: String,
+    /// What the ABI sees: canonical return and parameter types and constness, without
+    /// names or default arguments (`const char *(unsigned long, unsigned short *) const`).
+    pub abi: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,6 +152,7 @@ pub fn build(api: &Api, layouts: &BTreeMap<String, ClassLayout>) -> Manifest {
                         x64: slot.byte_offset(Target::X86_64),
                         x86: slot.byte_offset(Target::I686),
                         cpp: method.cpp_declaration(),
+                        abi: abi_signature(method),
                     }
                 })
                 .collect(),
@@ -249,4 +253,23 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 /// The last component of a path written with `/` or `\`.
 fn file_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+/// The ABI-relevant signature of a slot: canonical types only, so renaming a parameter or
+/// changing a default argument is not a change here.
+pub fn abi_signature(method: &crate::ir::Method) -> String {
+    let mut params: Vec<&str> = method
+        .params
+        .iter()
+        .map(|p| p.ty.canonical.as_str())
+        .collect();
+    if method.is_destructor {
+        params.insert(0, "unsigned int");
+    }
+    format!(
+        "{}({}){}",
+        method.return_type.canonical,
+        params.join(", "),
+        if method.is_const { " const" } else { "" }
+    )
 }

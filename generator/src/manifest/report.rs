@@ -132,6 +132,10 @@ impl fmt::Display for Change {
             UuidChanged => write!(f, "{item}: uuid changed: {old} -> {new}"),
             BaseChanged => write!(f, "{item}: base changed: {old} -> {new}"),
             SlotAppended => write!(f, "{item}::{member} appended at slot {n}: {new}"),
+            DeclarationChanged => write!(
+                f,
+                "{item}::{member} declaration text changed at slot {at} (same ABI): {old} -> {new}"
+            ),
             SlotInserted => write!(f, "{item}::{member} inserted at slot {n}: {new}"),
             SlotMoved => write!(f, "{item}::{member} moved: slot {o} -> {n}: {new}"),
             MethodRemoved => write!(f, "{item}::{member} removed from slot {o}: {old}"),

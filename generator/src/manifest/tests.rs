@@ -181,8 +181,8 @@ fn json_layout_is_serde_json_of_the_struct() {
 fn one_line_per_slot_variant_constant_and_typedef() {
     let text = to_json(&manifest_of(&api()));
     let expected = [
-        r#"        {"index": 1, "method": "Get", "field": "Get", "const": false, "introduced_by": "IBase", "x64": 8, "x86": 4, "cpp": "virtual int Get(const char * p0) = 0"},"#,
-        r#"        {"index": 2, "method": "Middle", "field": "Middle", "const": true, "introduced_by": "IBase", "x64": 16, "x86": 8, "cpp": "virtual void Middle() const = 0"},"#,
+        r#"        {"index": 1, "method": "Get", "field": "Get", "const": false, "introduced_by": "IBase", "x64": 8, "x86": 4, "cpp": "virtual int Get(const char * p0) = 0", "abi": "int(const char *)"},"#,
+        r#"        {"index": 2, "method": "Middle", "field": "Middle", "const": true, "introduced_by": "IBase", "x64": 16, "x86": 8, "cpp": "virtual void Middle() const = 0", "abi": "void() const"},"#,
         r#"        {"name": "FINISH", "value": 2}"#,
         r#"    {"name": "FLAG", "integer": 32},"#,
         r#"    {"name": "ALIAS", "wide_string": "FIRST"}"#,
