@@ -7,6 +7,26 @@
     unused_macros
 )]
 #![allow(clippy::all)]
+/// What a request notification does when its Rust implementation panicked: a 500
+/// response status (reported as E_FAIL), before finishing the request.
+///
+/// # Safety
+/// `context` must be null or the live context IIS passed to the notification.
+unsafe fn fail_request(context: *mut IHttpContext) {
+    if let Some(context) = IHttpContext::from_raw(context) {
+        if let Some(response) = IHttpResponse::from_raw(context.GetResponse()) {
+            let _ = response
+                .SetStatus(
+                    500,
+                    b"Internal Server Error\0".as_ptr(),
+                    0,
+                    -2147467259i32,
+                    ::core::ptr::null_mut(),
+                    0,
+                );
+        }
+    }
+}
 #[cfg(feature = "alloc")]
 extern crate alloc;
 #[cfg(feature = "std")]
@@ -17190,7 +17210,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onbeginrequest-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnBeginRequest(
         &self,
@@ -17205,7 +17225,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostbeginrequest-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnPostBeginRequest(
         &self,
@@ -17220,7 +17240,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onauthenticaterequest-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnAuthenticateRequest(
         &self,
@@ -17235,7 +17255,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostauthenticaterequest-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnPostAuthenticateRequest(
         &self,
@@ -17250,7 +17270,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onauthorizerequest-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnAuthorizeRequest(
         &self,
@@ -17265,7 +17285,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostauthorizerequest-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnPostAuthorizeRequest(
         &self,
@@ -17280,7 +17300,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onresolverequestcache-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnResolveRequestCache(
         &self,
@@ -17295,7 +17315,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostresolverequestcache-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnPostResolveRequestCache(
         &self,
@@ -17310,7 +17330,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onmaprequesthandler-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnMapRequestHandler(
         &self,
@@ -17325,7 +17345,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostmaprequesthandler-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnPostMapRequestHandler(
         &self,
@@ -17340,7 +17360,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onacquirerequeststate-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnAcquireRequestState(
         &self,
@@ -17355,7 +17375,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostacquirerequeststate-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnPostAcquireRequestState(
         &self,
@@ -17370,7 +17390,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpreexecuterequesthandler-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnPreExecuteRequestHandler(
         &self,
@@ -17385,7 +17405,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostpreexecuterequesthandler-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnPostPreExecuteRequestHandler(
         &self,
@@ -17400,7 +17420,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onexecuterequesthandler-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnExecuteRequestHandler(
         &self,
@@ -17415,7 +17435,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostexecuterequesthandler-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnPostExecuteRequestHandler(
         &self,
@@ -17430,7 +17450,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onreleaserequeststate-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnReleaseRequestState(
         &self,
@@ -17445,7 +17465,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostreleaserequeststate-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnPostReleaseRequestState(
         &self,
@@ -17460,7 +17480,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onupdaterequestcache-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnUpdateRequestCache(
         &self,
@@ -17475,7 +17495,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostupdaterequestcache-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnPostUpdateRequestCache(
         &self,
@@ -17490,7 +17510,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onlogrequest-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnLogRequest(
         &self,
@@ -17505,7 +17525,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostlogrequest-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnPostLogRequest(
         &self,
@@ -17520,7 +17540,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onendrequest-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnEndRequest(
         &self,
@@ -17535,7 +17555,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onpostendrequest-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnPostEndRequest(
         &self,
@@ -17550,7 +17570,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onsendresponse-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnSendResponse(
         &self,
@@ -17565,7 +17585,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onmappath-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnMapPath(
         &self,
@@ -17580,7 +17600,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onreadentity-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnReadEntity(
         &self,
@@ -17595,7 +17615,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-oncustomrequestnotification-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnCustomRequestNotification(
         &self,
@@ -17610,7 +17630,7 @@ pub trait CHttpModule_Impl {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-onasynccompletion-method)
     ///
-    /// On panic: returns RQ_NOTIFICATION_FINISH_REQUEST.
+    /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
     #[allow(unused_variables)]
     fn OnAsyncCompletion(
         &self,
@@ -17641,197 +17661,208 @@ impl CHttpModule_Vtbl {
             fn OnBeginRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
             REQUEST_NOTIFICATION_STATUS { guard(|| T::OnBeginRequest(unsafe { Object:: <
-            T > ::value_of(this) }, pHttpContext, pProvider), ||
-            RQ_NOTIFICATION_FINISH_REQUEST) }
+            T > ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
+            fail_request(pHttpContext) }; RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnPostBeginRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
             REQUEST_NOTIFICATION_STATUS { guard(|| T::OnPostBeginRequest(unsafe {
-            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), ||
-            RQ_NOTIFICATION_FINISH_REQUEST) }
+            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
+            fail_request(pHttpContext) }; RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnAuthenticateRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IAuthenticationProvider)
             -> REQUEST_NOTIFICATION_STATUS { guard(|| T::OnAuthenticateRequest(unsafe {
-            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), ||
-            RQ_NOTIFICATION_FINISH_REQUEST) }
+            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
+            fail_request(pHttpContext) }; RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnPostAuthenticateRequest < T : CHttpModule_Impl > (this : * mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS { guard(||
             T::OnPostAuthenticateRequest(unsafe { Object:: < T > ::value_of(this) },
-            pHttpContext, pProvider), || RQ_NOTIFICATION_FINISH_REQUEST) }
+            pHttpContext, pProvider), || { unsafe { fail_request(pHttpContext) };
+            RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnAuthorizeRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
             REQUEST_NOTIFICATION_STATUS { guard(|| T::OnAuthorizeRequest(unsafe {
-            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), ||
-            RQ_NOTIFICATION_FINISH_REQUEST) }
+            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
+            fail_request(pHttpContext) }; RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnPostAuthorizeRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
             REQUEST_NOTIFICATION_STATUS { guard(|| T::OnPostAuthorizeRequest(unsafe {
-            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), ||
-            RQ_NOTIFICATION_FINISH_REQUEST) }
+            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
+            fail_request(pHttpContext) }; RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnResolveRequestCache < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
             REQUEST_NOTIFICATION_STATUS { guard(|| T::OnResolveRequestCache(unsafe {
-            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), ||
-            RQ_NOTIFICATION_FINISH_REQUEST) }
+            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
+            fail_request(pHttpContext) }; RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnPostResolveRequestCache < T : CHttpModule_Impl > (this : * mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS { guard(||
             T::OnPostResolveRequestCache(unsafe { Object:: < T > ::value_of(this) },
-            pHttpContext, pProvider), || RQ_NOTIFICATION_FINISH_REQUEST) }
+            pHttpContext, pProvider), || { unsafe { fail_request(pHttpContext) };
+            RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnMapRequestHandler < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IMapHandlerProvider) ->
             REQUEST_NOTIFICATION_STATUS { guard(|| T::OnMapRequestHandler(unsafe {
-            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), ||
-            RQ_NOTIFICATION_FINISH_REQUEST) }
+            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
+            fail_request(pHttpContext) }; RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnPostMapRequestHandler < T : CHttpModule_Impl > (this : * mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS { guard(||
             T::OnPostMapRequestHandler(unsafe { Object:: < T > ::value_of(this) },
-            pHttpContext, pProvider), || RQ_NOTIFICATION_FINISH_REQUEST) }
+            pHttpContext, pProvider), || { unsafe { fail_request(pHttpContext) };
+            RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnAcquireRequestState < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
             REQUEST_NOTIFICATION_STATUS { guard(|| T::OnAcquireRequestState(unsafe {
-            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), ||
-            RQ_NOTIFICATION_FINISH_REQUEST) }
+            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
+            fail_request(pHttpContext) }; RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnPostAcquireRequestState < T : CHttpModule_Impl > (this : * mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS { guard(||
             T::OnPostAcquireRequestState(unsafe { Object:: < T > ::value_of(this) },
-            pHttpContext, pProvider), || RQ_NOTIFICATION_FINISH_REQUEST) }
+            pHttpContext, pProvider), || { unsafe { fail_request(pHttpContext) };
+            RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnPreExecuteRequestHandler < T : CHttpModule_Impl > (this : * mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS { guard(||
             T::OnPreExecuteRequestHandler(unsafe { Object:: < T > ::value_of(this) },
-            pHttpContext, pProvider), || RQ_NOTIFICATION_FINISH_REQUEST) }
+            pHttpContext, pProvider), || { unsafe { fail_request(pHttpContext) };
+            RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnPostPreExecuteRequestHandler < T : CHttpModule_Impl > (this : * mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS { guard(||
             T::OnPostPreExecuteRequestHandler(unsafe { Object:: < T > ::value_of(this) },
-            pHttpContext, pProvider), || RQ_NOTIFICATION_FINISH_REQUEST) }
+            pHttpContext, pProvider), || { unsafe { fail_request(pHttpContext) };
+            RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnExecuteRequestHandler < T : CHttpModule_Impl > (this : * mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS { guard(||
             T::OnExecuteRequestHandler(unsafe { Object:: < T > ::value_of(this) },
-            pHttpContext, pProvider), || RQ_NOTIFICATION_FINISH_REQUEST) }
+            pHttpContext, pProvider), || { unsafe { fail_request(pHttpContext) };
+            RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnPostExecuteRequestHandler < T : CHttpModule_Impl > (this : * mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS { guard(||
             T::OnPostExecuteRequestHandler(unsafe { Object:: < T > ::value_of(this) },
-            pHttpContext, pProvider), || RQ_NOTIFICATION_FINISH_REQUEST) }
+            pHttpContext, pProvider), || { unsafe { fail_request(pHttpContext) };
+            RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnReleaseRequestState < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
             REQUEST_NOTIFICATION_STATUS { guard(|| T::OnReleaseRequestState(unsafe {
-            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), ||
-            RQ_NOTIFICATION_FINISH_REQUEST) }
+            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
+            fail_request(pHttpContext) }; RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnPostReleaseRequestState < T : CHttpModule_Impl > (this : * mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS { guard(||
             T::OnPostReleaseRequestState(unsafe { Object:: < T > ::value_of(this) },
-            pHttpContext, pProvider), || RQ_NOTIFICATION_FINISH_REQUEST) }
+            pHttpContext, pProvider), || { unsafe { fail_request(pHttpContext) };
+            RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnUpdateRequestCache < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
             REQUEST_NOTIFICATION_STATUS { guard(|| T::OnUpdateRequestCache(unsafe {
-            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), ||
-            RQ_NOTIFICATION_FINISH_REQUEST) }
+            Object:: < T > ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
+            fail_request(pHttpContext) }; RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnPostUpdateRequestCache < T : CHttpModule_Impl > (this : * mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS { guard(||
             T::OnPostUpdateRequestCache(unsafe { Object:: < T > ::value_of(this) },
-            pHttpContext, pProvider), || RQ_NOTIFICATION_FINISH_REQUEST) }
+            pHttpContext, pProvider), || { unsafe { fail_request(pHttpContext) };
+            RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnLogRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
             REQUEST_NOTIFICATION_STATUS { guard(|| T::OnLogRequest(unsafe { Object:: < T
-            > ::value_of(this) }, pHttpContext, pProvider), ||
-            RQ_NOTIFICATION_FINISH_REQUEST) }
+            > ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
+            fail_request(pHttpContext) }; RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnPostLogRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
             REQUEST_NOTIFICATION_STATUS { guard(|| T::OnPostLogRequest(unsafe { Object::
-            < T > ::value_of(this) }, pHttpContext, pProvider), ||
-            RQ_NOTIFICATION_FINISH_REQUEST) }
+            < T > ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
+            fail_request(pHttpContext) }; RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnEndRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
             REQUEST_NOTIFICATION_STATUS { guard(|| T::OnEndRequest(unsafe { Object:: < T
-            > ::value_of(this) }, pHttpContext, pProvider), ||
-            RQ_NOTIFICATION_FINISH_REQUEST) }
+            > ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
+            fail_request(pHttpContext) }; RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnPostEndRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
             REQUEST_NOTIFICATION_STATUS { guard(|| T::OnPostEndRequest(unsafe { Object::
-            < T > ::value_of(this) }, pHttpContext, pProvider), ||
-            RQ_NOTIFICATION_FINISH_REQUEST) }
+            < T > ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
+            fail_request(pHttpContext) }; RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnSendResponse < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut ISendResponseProvider)
             -> REQUEST_NOTIFICATION_STATUS { guard(|| T::OnSendResponse(unsafe { Object::
-            < T > ::value_of(this) }, pHttpContext, pProvider), ||
-            RQ_NOTIFICATION_FINISH_REQUEST) }
+            < T > ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
+            fail_request(pHttpContext) }; RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnMapPath < T : CHttpModule_Impl > (this : *mut CHttpModule, pHttpContext
             : *mut IHttpContext, pProvider : *mut IMapPathProvider) ->
             REQUEST_NOTIFICATION_STATUS { guard(|| T::OnMapPath(unsafe { Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), ||
-            RQ_NOTIFICATION_FINISH_REQUEST) }
+            ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
+            fail_request(pHttpContext) }; RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnReadEntity < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IReadEntityProvider) ->
             REQUEST_NOTIFICATION_STATUS { guard(|| T::OnReadEntity(unsafe { Object:: < T
-            > ::value_of(this) }, pHttpContext, pProvider), ||
-            RQ_NOTIFICATION_FINISH_REQUEST) }
+            > ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
+            fail_request(pHttpContext) }; RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnCustomRequestNotification < T : CHttpModule_Impl > (this : * mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
             ICustomNotificationProvider) -> REQUEST_NOTIFICATION_STATUS { guard(||
             T::OnCustomRequestNotification(unsafe { Object:: < T > ::value_of(this) },
-            pHttpContext, pProvider), || RQ_NOTIFICATION_FINISH_REQUEST) }
+            pHttpContext, pProvider), || { unsafe { fail_request(pHttpContext) };
+            RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         member_thunk! {
             fn OnAsyncCompletion < T : CHttpModule_Impl > (this : *mut CHttpModule,
@@ -17840,7 +17871,8 @@ impl CHttpModule_Vtbl {
             pCompletionInfo : *mut IHttpCompletionInfo) -> REQUEST_NOTIFICATION_STATUS {
             guard(|| T::OnAsyncCompletion(unsafe { Object:: < T > ::value_of(this) },
             pHttpContext, dwNotification, fPostNotification, pProvider, pCompletionInfo),
-            || RQ_NOTIFICATION_FINISH_REQUEST) }
+            || { unsafe { fail_request(pHttpContext) }; RQ_NOTIFICATION_FINISH_REQUEST })
+            }
         }
         member_thunk! {
             fn Dispose < T : CHttpModule_Impl > (this : *mut CHttpModule,) -> () {

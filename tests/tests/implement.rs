@@ -246,3 +246,98 @@ fn derived_interfaces_use_base_slots_and_upcast() {
         assert_eq!(*name, 'r' as u16);
     }
 }
+
+/// A C++-side object for the panic test: a vtable with only the slots the failure path calls
+/// filled in (the others are never read).
+#[repr(C)]
+struct FakeObject {
+    vtable: *const usize,
+}
+
+thread_local! {
+    static STATUS: Cell<(u16, u16)> = const { Cell::new((0, 0)) };
+    static RESPONSE: Cell<usize> = const { Cell::new(0) };
+}
+
+/// A vtable of `slots` entries where only `slot` is callable.
+fn fake_vtable(slot: usize, function: usize) -> Vec<usize> {
+    let mut slots = vec![0usize; 64];
+    slots[slot / std::mem::size_of::<usize>()] = function;
+    slots
+}
+
+unsafe extern "system" fn fake_get_response(_: *mut IHttpContext) -> *mut IHttpResponse {
+    RESPONSE.with(Cell::get) as *mut IHttpResponse
+}
+
+unsafe extern "system" fn fake_set_status(
+    _: *mut IHttpResponse,
+    status: u16,
+    reason: windows_sys::core::PCSTR,
+    sub: u16,
+    error: windows_sys::core::HRESULT,
+    _: *mut IAppHostConfigException,
+    _: windows_sys::core::BOOL,
+) -> windows_sys::core::HRESULT {
+    // SAFETY: the failure path passes a NUL-terminated static string.
+    let reason = unsafe { std::ffi::CStr::from_ptr(reason.cast()) };
+    assert_eq!(reason.to_str().unwrap(), "Internal Server Error");
+    assert_eq!(error, -2147467259, "E_FAIL");
+    STATUS.with(|s| s.set((status, sub)));
+    0
+}
+
+struct Panicking;
+
+impl CHttpModule_Impl for Panicking {
+    fn OnAuthorizeRequest(
+        &self,
+        _: *mut IHttpContext,
+        _: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        panic!("a bug while authorizing");
+    }
+}
+
+static PANICKING_VTBL: CHttpModule_Vtbl = CHttpModule_Vtbl::new::<Panicking>();
+
+#[test]
+fn a_panicking_notification_sets_500_and_finishes_the_request() {
+    let response_vtbl = fake_vtable(
+        std::mem::offset_of!(IHttpResponse_Vtbl, SetStatus),
+        fake_set_status as usize,
+    );
+    let response = FakeObject {
+        vtable: response_vtbl.as_ptr(),
+    };
+    RESPONSE.with(|r| r.set(&response as *const FakeObject as usize));
+    let context_vtbl = fake_vtable(
+        std::mem::offset_of!(IHttpContext_Vtbl, GetResponse),
+        fake_get_response as usize,
+    );
+    let context = FakeObject {
+        vtable: context_vtbl.as_ptr(),
+    };
+    let mut memory = std::mem::MaybeUninit::<Object<Panicking>>::uninit();
+    let module =
+        unsafe { Object::new_in_place(memory.as_mut_ptr().cast(), &PANICKING_VTBL, Panicking) }
+            as *mut CHttpModule;
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let status = unsafe {
+        (*module).OnAuthorizeRequest(
+            &context as *const FakeObject as *mut IHttpContext,
+            std::ptr::null_mut(),
+        )
+    };
+    std::panic::set_hook(previous);
+    assert_eq!(status, RQ_NOTIFICATION_FINISH_REQUEST);
+    assert_eq!(STATUS.with(Cell::get), (500, 0));
+    // Without a context there is nothing to set; the request still finishes.
+    std::panic::set_hook(Box::new(|_| {}));
+    let status =
+        unsafe { (*module).OnAuthorizeRequest(std::ptr::null_mut(), std::ptr::null_mut()) };
+    let _ = std::panic::take_hook();
+    assert_eq!(status, RQ_NOTIFICATION_FINISH_REQUEST);
+    unsafe { (*module).Dispose() };
+}

@@ -9,8 +9,9 @@
 //! status default to continuing, as the C++ base classes do.
 //!
 //! Panics never unwind into C++ (see `guard`): the failure value is E_FAIL for HRESULT,
-//! RQ_NOTIFICATION_FINISH_REQUEST, GL_NOTIFICATION_CONTINUE, FALSE, a null pointer, nothing for
-//! void, and an abort where no value is safe.
+//! RQ_NOTIFICATION_FINISH_REQUEST (after setting a 500 status through the request's
+//! IHttpContext when the notification has one), GL_NOTIFICATION_CONTINUE, FALSE, a null
+//! pointer, nothing for void, and an abort where no value is safe.
 
 use super::docs::{doc_lines, slot_doc};
 use super::signature::{slot_signature, SlotSignature};
@@ -57,7 +58,7 @@ pub fn implement(
         } else {
             trait_methods.push(trait_method(api, class, method, slot, &signature, &name));
             let call = quote!(T::#name(unsafe { Object::<T>::value_of(this) }, #args));
-            let failure = failure_value(api, &method.return_type);
+            let failure = failure_value(api, method);
             if is_release(method) {
                 quote! {
                     guard(|| #call, || ());
@@ -188,8 +189,33 @@ fn default_value(api: &Api, ty: &Type) -> Option<TokenStream> {
     None
 }
 
+/// True when the bindings carry `fail_request` (see `runtime::fail_request`): the API has
+/// `IHttpContext::GetResponse` and `IHttpResponse::SetStatus` as IIS declares them.
+pub fn can_fail_requests(api: &Api) -> bool {
+    let has = |class: &str, method: &str, params: usize| {
+        api.class(class).is_some_and(|c| {
+            c.methods
+                .iter()
+                .any(|m| m.name == method && m.params.len() == params)
+        })
+    };
+    has("IHttpContext", "GetResponse", 0) && has("IHttpResponse", "SetStatus", 6)
+}
+
+/// The `IHttpContext*` parameter a request notification receives first, if any.
+fn context_parameter(method: &Method) -> Option<proc_macro2::Ident> {
+    let first = method.params.first()?;
+    match &first.ty.kind {
+        TypeKind::Pointer { pointee, .. } if matches!(&pointee.kind, TypeKind::Record { name } if name == "IHttpContext") => {
+            Some(super::signature::param_ident(&first.name))
+        }
+        _ => None,
+    }
+}
+
 /// The value a thunk returns when the implementation panics.
-fn failure_value(api: &Api, ty: &Type) -> TokenStream {
+fn failure_value(api: &Api, method: &Method) -> TokenStream {
+    let ty = &method.return_type;
     let names = type_names(ty);
     if matches!(ty.kind, TypeKind::Void) {
         return quote!(());
@@ -206,6 +232,11 @@ fn failure_value(api: &Api, ty: &Type) -> TokenStream {
     ] {
         if names.contains(&status) && has_enumerator(api, value) {
             let value = format_ident!("{}", value);
+            if status == "REQUEST_NOTIFICATION_STATUS" && can_fail_requests(api) {
+                if let Some(context) = context_parameter(method) {
+                    return quote!({ unsafe { fail_request(#context) }; #value });
+                }
+            }
             return quote!(#value);
         }
     }
@@ -227,7 +258,10 @@ fn failure_value(api: &Api, ty: &Type) -> TokenStream {
 }
 
 fn failure_description(api: &Api, method: &Method) -> String {
-    let value = failure_value(api, &method.return_type).to_string();
+    let value = failure_value(api, method).to_string();
+    if value.contains("fail_request") {
+        return "sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST".into();
+    }
     match value.as_str() {
         "()" => "the panic is swallowed (void)".into(),
         "- 2147467259i32" | "-2147467259i32" => "returns E_FAIL".into(),

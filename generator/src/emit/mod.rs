@@ -80,7 +80,7 @@ pub fn emit(
         });
     }
 
-    let runtime = runtime::runtime();
+    let runtime = runtime::runtime(api);
     let module = quote! {
         #![allow(non_snake_case, non_camel_case_types, non_upper_case_globals, dead_code, unused_macros)]
         #![allow(clippy::all)]

@@ -5,8 +5,33 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn runtime() -> TokenStream {
+pub fn runtime(api: &crate::ir::Api) -> TokenStream {
+    let fail_request = super::implement::can_fail_requests(api).then(|| {
+        quote! {
+            /// What a request notification does when its Rust implementation panicked: a 500
+            /// response status (reported as E_FAIL), before finishing the request.
+            ///
+            /// # Safety
+            /// `context` must be null or the live context IIS passed to the notification.
+            unsafe fn fail_request(context: *mut IHttpContext) {
+                if let Some(context) = IHttpContext::from_raw(context) {
+                    if let Some(response) = IHttpResponse::from_raw(context.GetResponse()) {
+                        let _ = response.SetStatus(
+                            500,
+                            b"Internal Server Error\0".as_ptr(),
+                            0,
+                            -2147467259i32,
+                            ::core::ptr::null_mut(),
+                            0,
+                        );
+                    }
+                }
+            }
+        }
+    });
     quote! {
+        #fail_request
+
         #[cfg(feature = "alloc")]
         extern crate alloc;
         #[cfg(feature = "std")]
