@@ -305,7 +305,7 @@ static PANICKING_VTBL: CHttpModule_Vtbl = CHttpModule_Vtbl::new::<Panicking>();
 fn a_panicking_notification_sets_500_and_finishes_the_request() {
     let response_vtbl = fake_vtable(
         std::mem::offset_of!(IHttpResponse_Vtbl, SetStatus),
-        fake_set_status as usize,
+        fake_set_status as *const () as usize,
     );
     let response = FakeObject {
         vtable: response_vtbl.as_ptr(),
@@ -313,7 +313,7 @@ fn a_panicking_notification_sets_500_and_finishes_the_request() {
     RESPONSE.with(|r| r.set(&response as *const FakeObject as usize));
     let context_vtbl = fake_vtable(
         std::mem::offset_of!(IHttpContext_Vtbl, GetResponse),
-        fake_get_response as usize,
+        fake_get_response as *const () as usize,
     );
     let context = FakeObject {
         vtable: context_vtbl.as_ptr(),
