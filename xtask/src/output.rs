@@ -25,6 +25,10 @@ impl FileSet {
 
     /// Writes every file to a temporary sibling first; only when all are written are they
     /// renamed into place. An error before the renames leaves every old file untouched.
+    ///
+    /// Between "all staged" and "all renamed" a journal (`.regen-journal` in `root`) lists
+    /// the pending renames; if the process dies there, the next run finishes them
+    /// ([`FileSet::recover`]) before anything else, so the old and new files never stay mixed.
     pub fn write_atomically(&self, root: &Path) -> io::Result<()> {
         let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
         let result = (|| {
@@ -39,11 +43,15 @@ impl FileSet {
                     target.file_name().unwrap_or_default().to_string_lossy(),
                     std::process::id()
                 ));
-                std::fs::write(&temp, contents)?;
+                write_synced(&temp, contents.as_bytes())?;
                 staged.push((temp, target));
                 failpoint("after-first-staged-file")?;
             }
-            Ok(())
+            let journal: String = staged
+                .iter()
+                .map(|(temp, target)| format!("{}\t{}\n", temp.display(), target.display()))
+                .collect();
+            write_synced(&root.join(JOURNAL), journal.as_bytes())
         })();
         if let Err(e) = result {
             for (temp, _) in &staged {
@@ -51,11 +59,43 @@ impl FileSet {
             }
             return Err(e);
         }
-        for (temp, target) in &staged {
+        for (i, (temp, target)) in staged.iter().enumerate() {
             std::fs::rename(temp, target)?;
+            if i == 0 {
+                failpoint("after-first-rename")?;
+            }
         }
-        Ok(())
+        std::fs::remove_file(root.join(JOURNAL))
     }
+
+    /// Finishes the renames of an interrupted [`FileSet::write_atomically`]; returns whether
+    /// there was one.
+    pub fn recover(root: &Path) -> io::Result<bool> {
+        let journal = root.join(JOURNAL);
+        let Ok(text) = std::fs::read_to_string(&journal) else {
+            return Ok(false);
+        };
+        for line in text.lines() {
+            let Some((temp, target)) = line.split_once('\t') else {
+                continue;
+            };
+            if Path::new(temp).exists() {
+                std::fs::rename(temp, target)?;
+            }
+        }
+        std::fs::remove_file(journal)?;
+        Ok(true)
+    }
+}
+
+/// The pending-renames journal of an update in progress.
+pub const JOURNAL: &str = ".regen-journal";
+
+fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::File::create(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
 }
 
 /// Test hook: `HTTPSERV_RS_FAILPOINT=<name>` makes the named step fail.

@@ -63,6 +63,24 @@ pub fn regen(args: &RegenArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 
             return 2;
         }
     };
+    match FileSet::recover(&out_dir) {
+        Ok(true) => {
+            let _ = writeln!(
+                out,
+                "regen: finished the interrupted update of {} first",
+                shown(&root, &out_dir)
+            );
+        }
+        Ok(false) => {}
+        Err(e) => {
+            let _ = writeln!(
+                err,
+                "error: cannot finish the interrupted update of {}: {e}",
+                shown(&root, &out_dir)
+            );
+            return 2;
+        }
+    }
     let manifest = generator::manifest::build(&generated.api, &generated.layouts);
     let files = file_set(&provenance.input, &generated, &manifest);
     if args.check {
