@@ -207,3 +207,14 @@ fn utf8_bom_and_crlf_are_accepted() {
     assert!(module.contains("pub Get_HTTP_HEADER_ID: member_fn!("));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn unreadable_file() {
+    // Permissions can't make a file unreadable for root (which CI runs as); reading
+    // /proc/self/mem from offset 0 fails with an I/O error for any user.
+    assert_rejected(
+        "unreadable",
+        Path::new("/proc/self/mem"),
+        &["/proc/self/mem: cannot read: "],
+    );
+}
