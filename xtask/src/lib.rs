@@ -5,6 +5,7 @@
 //! 2 bad input or a missing tool.
 
 pub mod abi_diff;
+pub mod bench;
 pub mod check_abi;
 pub mod output;
 pub mod regen;
@@ -29,6 +30,8 @@ enum Command {
     CheckAbi(check_abi::CheckAbiArgs),
     /// Compare two API versions (headers or ABI manifests); exit 1 if the ABI broke.
     AbiDiff(abi_diff::AbiDiffArgs),
+    /// Measure regen, check-abi, call overhead and compile cost; write BENCHMARKS.md.
+    Bench(bench::BenchArgs),
 }
 
 /// The repository root (the workspace this xtask was built in).
@@ -55,5 +58,6 @@ pub fn run<'a>(args: &[String], out: &'a mut dyn Write, err: &'a mut dyn Write) 
         Command::Regen(args) => regen::regen(&args, out, err),
         Command::CheckAbi(args) => check_abi::check_abi(&args, out, err),
         Command::AbiDiff(args) => abi_diff::abi_diff(&args, out, err),
+        Command::Bench(args) => bench::bench(&args, out, err),
     }
 }

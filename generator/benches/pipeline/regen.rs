@@ -1,0 +1,178 @@
+//! Regen in process: the whole of it (what `cargo xtask regen --out DIR` does once the
+//! header path is known) and each phase on its own.
+
+use crate::timing::timed;
+use generator::emit::Provenance;
+use generator::parse::ParseOptions;
+use generator::Generated;
+use std::path::Path;
+
+/// What one run produced, for the report's "what was measured".
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Counts {
+    pub classes: usize,
+    pub functions: usize,
+    pub slots: usize,
+    pub bytes: usize,
+}
+
+/// The files regen writes, in the layout of the bindings crate (`xtask::regen::file_set`:
+/// abi.json, src/lib.rs, src/bindings.rs, src/vtable_layout.rs).
+fn files(input: &str, generated: &Generated, manifest_json: String) -> Vec<(&'static str, String)> {
+    vec![
+        ("abi.json", manifest_json),
+        (
+            "src/lib.rs",
+            format!(
+                "{}//! Rust bindings for the IIS native-module API (`httpserv.h`).\n#![no_std]\n\n\
+                 #[rustfmt::skip]\nmod bindings;\npub use bindings::*;\n\n\
+                 #[cfg(test)]\n#[rustfmt::skip]\nmod vtable_layout;\n",
+                generator::emit::generated_banner(input)
+            ),
+        ),
+        ("src/bindings.rs", generated.bindings.module.clone()),
+        (
+            "src/vtable_layout.rs",
+            generated.bindings.layout_test.clone(),
+        ),
+    ]
+}
+
+/// Stages every file next to its target, then renames them into place (as
+/// `xtask::output::FileSet::write_atomically`).
+fn write_files(out_dir: &Path, files: &[(&str, String)]) -> std::io::Result<()> {
+    let mut staged = Vec::new();
+    for (path, contents) in files {
+        let target = out_dir.join(path);
+        let dir = target.parent().expect("files live in a directory");
+        std::fs::create_dir_all(dir)?;
+        let temp = dir.join(format!(
+            ".{}.bench-{}",
+            target.file_name().unwrap_or_default().to_string_lossy(),
+            std::process::id()
+        ));
+        std::fs::write(&temp, contents)?;
+        staged.push((temp, target));
+    }
+    for (temp, target) in staged {
+        std::fs::rename(temp, target)?;
+    }
+    Ok(())
+}
+
+/// The ABI report against the manifest already in `out_dir` (regen prints it, and refuses
+/// breaking changes); `None` when there is none yet.
+fn compare_with_recorded(out_dir: &Path, manifest: &generator::manifest::Manifest) -> Option<bool> {
+    let text = std::fs::read_to_string(out_dir.join("abi.json")).ok()?;
+    let recorded = generator::manifest::from_json(&text).ok()?;
+    Some(generator::manifest::diff(&recorded, manifest).is_breaking())
+}
+
+/// The whole regen: parse → layout → emit (with formatting) → manifest → compare with the
+/// recorded manifest → write.
+pub fn full_regen(
+    options: &ParseOptions,
+    provenance: &Provenance,
+    out_dir: &Path,
+) -> Result<Counts, String> {
+    let generated = generator::generate(options, provenance).map_err(|e| e.to_string())?;
+    let manifest = generator::manifest::build(&generated.api, &generated.layouts);
+    if compare_with_recorded(out_dir, &manifest) == Some(true) {
+        return Err("the bench's own output changed ABI between runs".into());
+    }
+    let files = files(
+        &provenance.input,
+        &generated,
+        generator::manifest::to_json(&manifest),
+    );
+    write_files(out_dir, &files).map_err(|e| e.to_string())?;
+    Ok(Counts {
+        classes: generated.api.classes.len(),
+        functions: generated.virtual_function_count(),
+        slots: generated.slot_count(),
+        bytes: files.iter().map(|(_, c)| c.len()).sum(),
+    })
+}
+
+/// Seconds per phase of one regen, each phase run on the previous phase's output.
+pub struct Phases {
+    /// `parse::parse`: libclang's parse plus the cursor walk into the IR (and the thread
+    /// it runs on, and reading the header).
+    pub parse: f64,
+    pub layout: f64,
+    /// `emit::emit`: token building, then `format_file` (syn + prettyplease) of both files.
+    pub emit: f64,
+    /// `emit::format_file` alone on token streams of the same two files.
+    pub format: f64,
+    /// `manifest::build` + `manifest::to_json`.
+    pub manifest: f64,
+    /// Reading the recorded abi.json and diffing it with the new manifest.
+    pub compare: f64,
+    pub write: f64,
+}
+
+impl Phases {
+    pub fn named(&self) -> [(&'static str, f64); 7] {
+        [
+            ("parse", self.parse),
+            ("layout", self.layout),
+            ("emit", self.emit),
+            ("format", self.format),
+            ("manifest", self.manifest),
+            ("compare", self.compare),
+            ("write", self.write),
+        ]
+    }
+}
+
+pub fn phases(
+    options: &ParseOptions,
+    provenance: &Provenance,
+    out_dir: &Path,
+) -> Result<Phases, String> {
+    let (api, parse) = timed(|| generator::parse::parse(options));
+    let api = api.map_err(|e| e.to_string())?;
+    let (layouts, layout) = timed(|| generator::layout::layout(&api));
+    let layouts = layouts.map_err(|e| e.to_string())?;
+    let (bindings, emit) = timed(|| generator::emit::emit(&api, &layouts, provenance));
+    let bindings = bindings.map_err(|e| e.to_string())?;
+
+    // Formatting alone: `format_file` (TokenStream → string → syn → prettyplease → tidy) on
+    // token streams re-read from the two emitted files. Doc comments come back as `#[doc]`
+    // attributes, as quote! builds them, so the work is the same.
+    let module: proc_macro2::TokenStream = bindings.module.parse().map_err(|e| format!("{e}"))?;
+    let test: proc_macro2::TokenStream =
+        bindings.layout_test.parse().map_err(|e| format!("{e}"))?;
+    let (formatted, format) = timed(|| {
+        generator::emit::format_file(&provenance.input, module)
+            .and_then(|_| generator::emit::format_file(&provenance.input, test))
+    });
+    formatted.map_err(|e| e.to_string())?;
+
+    let (manifest, manifest_time) = timed(|| {
+        let manifest = generator::manifest::build(&api, &layouts);
+        let json = generator::manifest::to_json(&manifest);
+        (manifest, json)
+    });
+    let (breaking, compare) = timed(|| compare_with_recorded(out_dir, &manifest.0));
+    if breaking == Some(true) {
+        return Err("the bench's own output changed ABI between runs".into());
+    }
+    let generated = Generated {
+        api,
+        layouts,
+        bindings,
+    };
+    let files = files(&provenance.input, &generated, manifest.1);
+    let (written, write) = timed(|| write_files(out_dir, &files));
+    written.map_err(|e| e.to_string())?;
+    Ok(Phases {
+        parse,
+        layout,
+        emit,
+        format,
+        manifest: manifest_time,
+        compare,
+        write,
+    })
+}

@@ -1,0 +1,82 @@
+//! Wall-clock samples: each measured quantity is a list of seconds, one per run; the report
+//! (`cargo xtask bench`) turns them into medians and spreads.
+
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// Runs `f` once and returns its result with the seconds it took.
+pub fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
+    let started = Instant::now();
+    let value = f();
+    (value, started.elapsed().as_secs_f64())
+}
+
+/// Named series of samples, in insertion order of their names' first sample.
+#[derive(Default)]
+pub struct Samples {
+    series: BTreeMap<String, Vec<f64>>,
+    order: Vec<String>,
+}
+
+impl Samples {
+    pub fn push(&mut self, name: &str, seconds: f64) {
+        if !self.series.contains_key(name) {
+            self.order.push(name.to_string());
+        }
+        self.series
+            .entry(name.to_string())
+            .or_default()
+            .push(seconds);
+    }
+
+    pub fn get(&self, name: &str) -> &[f64] {
+        self.series.get(name).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn to_json(&self) -> Value {
+        let mut map = serde_json::Map::new();
+        for name in &self.order {
+            map.insert(name.clone(), json!(self.series[name]));
+        }
+        Value::Object(map)
+    }
+
+    /// One line per series: median and range, for the console.
+    pub fn summary(&self) -> String {
+        let mut text = String::new();
+        for name in &self.order {
+            let s = &self.series[name];
+            text.push_str(&format!(
+                "  {name:<44} median {:>9.1} ms  [{:.1} – {:.1}]  n={}\n",
+                median(s) * 1e3,
+                min(s) * 1e3,
+                max(s) * 1e3,
+                s.len()
+            ));
+        }
+        text
+    }
+}
+
+pub fn median(samples: &[f64]) -> f64 {
+    if samples.is_empty() {
+        return f64::NAN;
+    }
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mid = sorted.len() / 2;
+    if sorted.len() % 2 == 1 {
+        sorted[mid]
+    } else {
+        (sorted[mid - 1] + sorted[mid]) / 2.0
+    }
+}
+
+fn min(samples: &[f64]) -> f64 {
+    samples.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+fn max(samples: &[f64]) -> f64 {
+    samples.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+}
