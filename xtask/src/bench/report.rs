@@ -73,6 +73,15 @@ fn verdict(met: Option<bool>) -> &'static str {
     }
 }
 
+/// A change: `+318 ms`, `−51 ms`.
+fn delta(seconds: f64) -> String {
+    if seconds < 0.0 {
+        format!("−{}", duration(-seconds))
+    } else {
+        format!("+{}", duration(seconds))
+    }
+}
+
 fn percent(part: f64, whole: f64) -> String {
     if part.is_nan() || whole.is_nan() || whole == 0.0 {
         "–".into()
@@ -235,9 +244,9 @@ fn summary(v: &View) -> Summary {
             let check_text = check
                 .map(|(c, d)| {
                     format!(
-                        "; check-abi +{} then +{} per copy ({:.2})",
-                        duration(c),
-                        duration(d),
+                        "; check-abi {} then {} per copy ({:.2})",
+                        delta(c),
+                        delta(d),
                         d / c
                     )
                 })
@@ -249,9 +258,9 @@ fn summary(v: &View) -> Summary {
                 .unwrap_or_default();
             (
                 format!(
-                    "fastest runs: regen +{} per added 1× of API from 1× to 4×, +{} from 4× to 16× ({:.2}){check_text}{instructions}",
-                    duration(a),
-                    duration(b),
+                    "fastest runs: regen {} per added 1× of API from 1× to 4×, {} from 4× to 16× ({:.2}){check_text}{instructions}",
+                    delta(a),
+                    delta(b),
                     b / a
                 ),
                 Some(b / a <= LINEAR_SLACK && check.is_none_or(|(c, d)| d / c <= LINEAR_SLACK)),
@@ -1250,13 +1259,13 @@ fn scaling_section(md: &mut String, v: &View) {
             scaling_slopes(v, name, false),
         ) {
             lines.push(format!(
-                "- {what}: fastest runs +{} per added 1× of API between 1× and 4×, +{} between \
-                 4× and 16× (ratio {:.2}); medians +{} then +{} ({:.2})",
-                duration(a),
-                duration(b),
+                "- {what}: fastest runs {} per added 1× of API between 1× and 4×, {} between \
+                 4× and 16× (ratio {:.2}); medians {} then {} ({:.2})",
+                delta(a),
+                delta(b),
                 b / a,
-                duration(c),
-                duration(d),
+                delta(c),
+                delta(d),
                 d / c
             ));
         }
@@ -1273,10 +1282,10 @@ fn scaling_section(md: &mut String, v: &View) {
         lines.insert(
             1,
             format!(
-                "- regen as the sum of its phases' fastest runs: +{} per added 1× of API \
-                 between 1× and 4×, +{} between 4× and 16× (ratio {:.2})",
-                duration(a),
-                duration(b),
+                "- regen as the sum of its phases' fastest runs: {} per added 1× of API \
+                 between 1× and 4×, {} between 4× and 16× (ratio {:.2})",
+                delta(a),
+                delta(b),
                 b / a
             ),
         );
@@ -1310,6 +1319,12 @@ fn scaling_section(md: &mut String, v: &View) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn deltas_carry_their_sign() {
+        assert_eq!(super::delta(0.317), "+317 ms");
+        assert_eq!(super::delta(-0.0507), "−51 ms");
+    }
+
     #[test]
     fn numbers_are_grouped() {
         assert_eq!(super::thousands(1_234_567), "1,234,567");
