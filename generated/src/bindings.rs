@@ -19376,270 +19376,249 @@ impl IHttpModuleRegistrationInfo2_Vtbl {
     }
 }
 const _: () = assert!(
-    core::mem::size_of:: < IHttpStoredContext_Vtbl > () == 1usize * core::mem::size_of::
-    < usize > ()
+    core::mem::size_of::<IHttpStoredContext_Vtbl>()
+        == 1usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpModuleContextContainer_Vtbl > () == 2usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<IHttpModuleContextContainer_Vtbl>()
+        == 2usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < INamedContextContainer_Vtbl > () == 2usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<INamedContextContainer_Vtbl>()
+        == 2usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IDispensedHttpModuleContextContainer_Vtbl > () == 3usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<IDispensedHttpModuleContextContainer_Vtbl>()
+        == 3usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpConnectionStoredContext_Vtbl > () == 2usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<IHttpConnectionStoredContext_Vtbl>()
+        == 2usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpConnectionModuleContextContainer_Vtbl > () == 4usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<IHttpConnectionModuleContextContainer_Vtbl>()
+        == 4usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpPerfCounterInfo_Vtbl > () == 2usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<IHttpPerfCounterInfo_Vtbl>()
+        == 2usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpSite_Vtbl > () == 4usize * core::mem::size_of:: < usize >
-    ()
+    core::mem::size_of::<IHttpSite_Vtbl>() == 4usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpApplication_Vtbl > () == 4usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IHttpApplication_Vtbl>()
+        == 4usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpApplication2_Vtbl > () == 7usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IHttpApplication2_Vtbl>()
+        == 7usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpUrlInfo_Vtbl > () == 2usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IHttpUrlInfo_Vtbl>() == 2usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IScriptMapInfo_Vtbl > () == 11usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IScriptMapInfo_Vtbl>()
+        == 11usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IMetadataInfo_Vtbl > () == 4usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IMetadataInfo_Vtbl>() == 4usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IReferencedMetadataInfo_Vtbl > () == 6usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<IReferencedMetadataInfo_Vtbl>()
+        == 6usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpRequest_Vtbl > () == 24usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IHttpRequest_Vtbl>() == 24usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpRequest2_Vtbl > () == 25usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IHttpRequest2_Vtbl>() == 25usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpRequest3_Vtbl > () == 26usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IHttpRequest3_Vtbl>() == 26usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpRequest4_Vtbl > () == 27usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IHttpRequest4_Vtbl>() == 27usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpCachePolicy_Vtbl > () == 14usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IHttpCachePolicy_Vtbl>()
+        == 14usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpCachePolicy2_Vtbl > () == 16usize * core::mem::size_of::
-    < usize > ()
+    core::mem::size_of::<IHttpCachePolicy2_Vtbl>()
+        == 16usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpResponse_Vtbl > () == 28usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IHttpResponse_Vtbl>() == 28usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpResponse2_Vtbl > () == 30usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IHttpResponse2_Vtbl>()
+        == 30usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpResponse3_Vtbl > () == 31usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IHttpResponse3_Vtbl>()
+        == 31usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpResponse4_Vtbl > () == 36usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IHttpResponse4_Vtbl>()
+        == 36usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpUser_Vtbl > () == 11usize * core::mem::size_of:: < usize
-    > ()
+    core::mem::size_of::<IHttpUser_Vtbl>() == 11usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpConnection_Vtbl > () == 3usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IHttpConnection_Vtbl>()
+        == 3usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpTraceContext_Vtbl > () == 5usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IHttpTraceContext_Vtbl>()
+        == 5usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpCacheKey_Vtbl > () == 5usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IHttpCacheKey_Vtbl>() == 5usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpCacheSpecificData_Vtbl > () == 7usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<IHttpCacheSpecificData_Vtbl>()
+        == 7usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpFileMonitor_Vtbl > () == 2usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IHttpFileMonitor_Vtbl>()
+        == 2usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpFileInfo_Vtbl > () == 21usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IHttpFileInfo_Vtbl>() == 21usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpTokenEntry_Vtbl > () == 10usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IHttpTokenEntry_Vtbl>()
+        == 10usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpContext_Vtbl > () == 39usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IHttpContext_Vtbl>() == 39usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpContext2_Vtbl > () == 40usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IHttpContext2_Vtbl>() == 40usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpContext3_Vtbl > () == 44usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IHttpContext3_Vtbl>() == 44usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpContext4_Vtbl > () == 46usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IHttpContext4_Vtbl>() == 46usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpServer_Vtbl > () == 26usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IHttpServer_Vtbl>() == 26usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpServer2_Vtbl > () == 31usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IHttpServer2_Vtbl>() == 31usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpServer3_Vtbl > () == 32usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IHttpServer3_Vtbl>() == 32usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpEventProvider_Vtbl > () == 1usize * core::mem::size_of::
-    < usize > ()
+    core::mem::size_of::<IHttpEventProvider_Vtbl>()
+        == 1usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpCompletionInfo_Vtbl > () == 2usize * core::mem::size_of::
-    < usize > ()
+    core::mem::size_of::<IHttpCompletionInfo_Vtbl>()
+        == 2usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpCompletionInfo2_Vtbl > () == 3usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<IHttpCompletionInfo2_Vtbl>()
+        == 3usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < ICustomNotificationProvider_Vtbl > () == 2usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<ICustomNotificationProvider_Vtbl>()
+        == 2usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IAuthenticationProvider_Vtbl > () == 2usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<IAuthenticationProvider_Vtbl>()
+        == 2usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IMapHandlerProvider_Vtbl > () == 4usize * core::mem::size_of::
-    < usize > ()
+    core::mem::size_of::<IMapHandlerProvider_Vtbl>()
+        == 4usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IMapPathProvider_Vtbl > () == 4usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IMapPathProvider_Vtbl>()
+        == 4usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < ISendResponseProvider_Vtbl > () == 7usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<ISendResponseProvider_Vtbl>()
+        == 7usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IReadEntityProvider_Vtbl > () == 3usize * core::mem::size_of::
-    < usize > ()
+    core::mem::size_of::<IReadEntityProvider_Vtbl>()
+        == 3usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IPreBeginRequestProvider_Vtbl > () == 2usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<IPreBeginRequestProvider_Vtbl>()
+        == 2usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpApplicationProvider_Vtbl > () == 2usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<IHttpApplicationProvider_Vtbl>()
+        == 2usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpApplicationResolveModulesProvider_Vtbl > () == 4usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<IHttpApplicationResolveModulesProvider_Vtbl>()
+        == 4usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IGlobalRSCAQueryProvider_Vtbl > () == 6usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<IGlobalRSCAQueryProvider_Vtbl>()
+        == 6usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IGlobalStopListeningProvider_Vtbl > () == 2usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<IGlobalStopListeningProvider_Vtbl>()
+        == 2usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < ICacheProvider_Vtbl > () == 6usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<ICacheProvider_Vtbl>() == 6usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IGlobalConfigurationChangeProvider_Vtbl > () == 2usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<IGlobalConfigurationChangeProvider_Vtbl>()
+        == 2usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IGlobalFileChangeProvider_Vtbl > () == 3usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<IGlobalFileChangeProvider_Vtbl>()
+        == 3usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IGlobalTraceEventProvider_Vtbl > () == 4usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<IGlobalTraceEventProvider_Vtbl>()
+        == 4usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IGlobalThreadCleanupProvider_Vtbl > () == 2usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<IGlobalThreadCleanupProvider_Vtbl>()
+        == 2usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IGlobalApplicationPreloadProvider_Vtbl > () == 3usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<IGlobalApplicationPreloadProvider_Vtbl>()
+        == 3usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IGlobalApplicationPreloadProvider2_Vtbl > () == 4usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<IGlobalApplicationPreloadProvider2_Vtbl>()
+        == 4usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IGlobalSuspendProcessCallback_Vtbl > () == 2usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<IGlobalSuspendProcessCallback_Vtbl>()
+        == 2usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < CHttpModule_Vtbl > () == 31usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<CHttpModule_Vtbl>() == 31usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < CGlobalModule_Vtbl > () == 17usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<CGlobalModule_Vtbl>() == 17usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IModuleAllocator_Vtbl > () == 1usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IModuleAllocator_Vtbl>()
+        == 1usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpModuleFactory_Vtbl > () == 2usize * core::mem::size_of::
-    < usize > ()
+    core::mem::size_of::<IHttpModuleFactory_Vtbl>()
+        == 2usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpModuleRegistrationInfo_Vtbl > () == 6usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<IHttpModuleRegistrationInfo_Vtbl>()
+        == 6usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IHttpModuleRegistrationInfo2_Vtbl > () == 7usize *
-    core::mem::size_of:: < usize > ()
+    core::mem::size_of::<IHttpModuleRegistrationInfo2_Vtbl>()
+        == 7usize * core::mem::size_of::<usize>(),
 );

@@ -5,91 +5,96 @@ use super::*;
 const PTR: usize = size_of::<usize>();
 #[test]
 fn IHttpStoredContext_vtable_layout() {
-    assert_eq!(size_of:: < IHttpStoredContext_Vtbl > (), 1usize * PTR);
-    assert_eq!(size_of:: < IHttpStoredContext > (), PTR);
+    assert_eq!(size_of::<IHttpStoredContext_Vtbl>(), 1usize * PTR);
+    assert_eq!(size_of::<IHttpStoredContext>(), PTR);
     assert_eq!(offset_of!(IHttpStoredContext_Vtbl, CleanupStoredContext), 0usize * PTR);
 }
 #[test]
 fn IHttpModuleContextContainer_vtable_layout() {
-    assert_eq!(size_of:: < IHttpModuleContextContainer_Vtbl > (), 2usize * PTR);
-    assert_eq!(size_of:: < IHttpModuleContextContainer > (), PTR);
+    assert_eq!(size_of::<IHttpModuleContextContainer_Vtbl>(), 2usize * PTR);
+    assert_eq!(size_of::<IHttpModuleContextContainer>(), PTR);
     assert_eq!(
-        offset_of!(IHttpModuleContextContainer_Vtbl, GetModuleContext), 0usize * PTR
+        offset_of!(IHttpModuleContextContainer_Vtbl, GetModuleContext),
+        0usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpModuleContextContainer_Vtbl, SetModuleContext), 1usize * PTR
+        offset_of!(IHttpModuleContextContainer_Vtbl, SetModuleContext),
+        1usize * PTR,
     );
 }
 #[test]
 fn INamedContextContainer_vtable_layout() {
-    assert_eq!(size_of:: < INamedContextContainer_Vtbl > (), 2usize * PTR);
-    assert_eq!(size_of:: < INamedContextContainer > (), PTR);
+    assert_eq!(size_of::<INamedContextContainer_Vtbl>(), 2usize * PTR);
+    assert_eq!(size_of::<INamedContextContainer>(), PTR);
     assert_eq!(offset_of!(INamedContextContainer_Vtbl, GetNamedContext), 0usize * PTR);
     assert_eq!(offset_of!(INamedContextContainer_Vtbl, SetNamedContext), 1usize * PTR);
 }
 #[test]
 fn IDispensedHttpModuleContextContainer_vtable_layout() {
-    assert_eq!(size_of:: < IDispensedHttpModuleContextContainer_Vtbl > (), 3usize * PTR);
-    assert_eq!(size_of:: < IDispensedHttpModuleContextContainer > (), PTR);
+    assert_eq!(size_of::<IDispensedHttpModuleContextContainer_Vtbl>(), 3usize * PTR);
+    assert_eq!(size_of::<IDispensedHttpModuleContextContainer>(), PTR);
     assert_eq!(
         offset_of!(IDispensedHttpModuleContextContainer_Vtbl, base__.GetModuleContext),
-        0usize * PTR
+        0usize * PTR,
     );
     assert_eq!(
         offset_of!(IDispensedHttpModuleContextContainer_Vtbl, base__.SetModuleContext),
-        1usize * PTR
+        1usize * PTR,
     );
     assert_eq!(
-        offset_of!(IDispensedHttpModuleContextContainer_Vtbl, ReleaseContainer), 2usize *
-        PTR
+        offset_of!(IDispensedHttpModuleContextContainer_Vtbl, ReleaseContainer),
+        2usize * PTR,
     );
 }
 #[test]
 fn IHttpConnectionStoredContext_vtable_layout() {
-    assert_eq!(size_of:: < IHttpConnectionStoredContext_Vtbl > (), 2usize * PTR);
-    assert_eq!(size_of:: < IHttpConnectionStoredContext > (), PTR);
+    assert_eq!(size_of::<IHttpConnectionStoredContext_Vtbl>(), 2usize * PTR);
+    assert_eq!(size_of::<IHttpConnectionStoredContext>(), PTR);
     assert_eq!(
         offset_of!(IHttpConnectionStoredContext_Vtbl, base__.CleanupStoredContext),
-        0usize * PTR
+        0usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpConnectionStoredContext_Vtbl, NotifyDisconnect), 1usize * PTR
+        offset_of!(IHttpConnectionStoredContext_Vtbl, NotifyDisconnect),
+        1usize * PTR,
     );
 }
 #[test]
 fn IHttpConnectionModuleContextContainer_vtable_layout() {
-    assert_eq!(
-        size_of:: < IHttpConnectionModuleContextContainer_Vtbl > (), 4usize * PTR
-    );
-    assert_eq!(size_of:: < IHttpConnectionModuleContextContainer > (), PTR);
+    assert_eq!(size_of::<IHttpConnectionModuleContextContainer_Vtbl>(), 4usize * PTR);
+    assert_eq!(size_of::<IHttpConnectionModuleContextContainer>(), PTR);
     assert_eq!(
         offset_of!(IHttpConnectionModuleContextContainer_Vtbl, base__.GetModuleContext),
-        0usize * PTR
+        0usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpConnectionModuleContextContainer_Vtbl, base__.SetModuleContext),
-        1usize * PTR
+        1usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpConnectionModuleContextContainer_Vtbl,
-        GetConnectionModuleContext), 2usize * PTR
+        offset_of!(
+            IHttpConnectionModuleContextContainer_Vtbl, GetConnectionModuleContext
+        ),
+        2usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpConnectionModuleContextContainer_Vtbl,
-        SetConnectionModuleContext), 3usize * PTR
+        offset_of!(
+            IHttpConnectionModuleContextContainer_Vtbl, SetConnectionModuleContext
+        ),
+        3usize * PTR,
     );
 }
 #[test]
 fn IHttpPerfCounterInfo_vtable_layout() {
-    assert_eq!(size_of:: < IHttpPerfCounterInfo_Vtbl > (), 2usize * PTR);
-    assert_eq!(size_of:: < IHttpPerfCounterInfo > (), PTR);
+    assert_eq!(size_of::<IHttpPerfCounterInfo_Vtbl>(), 2usize * PTR);
+    assert_eq!(size_of::<IHttpPerfCounterInfo>(), PTR);
     assert_eq!(offset_of!(IHttpPerfCounterInfo_Vtbl, IncrementCounter), 0usize * PTR);
     assert_eq!(offset_of!(IHttpPerfCounterInfo_Vtbl, DecrementCounter), 1usize * PTR);
 }
 #[test]
 fn IHttpSite_vtable_layout() {
-    assert_eq!(size_of:: < IHttpSite_Vtbl > (), 4usize * PTR);
-    assert_eq!(size_of:: < IHttpSite > (), PTR);
+    assert_eq!(size_of::<IHttpSite_Vtbl>(), 4usize * PTR);
+    assert_eq!(size_of::<IHttpSite>(), PTR);
     assert_eq!(offset_of!(IHttpSite_Vtbl, GetSiteId), 0usize * PTR);
     assert_eq!(offset_of!(IHttpSite_Vtbl, GetSiteName), 1usize * PTR);
     assert_eq!(offset_of!(IHttpSite_Vtbl, GetModuleContextContainer), 2usize * PTR);
@@ -97,34 +102,38 @@ fn IHttpSite_vtable_layout() {
 }
 #[test]
 fn IHttpApplication_vtable_layout() {
-    assert_eq!(size_of:: < IHttpApplication_Vtbl > (), 4usize * PTR);
-    assert_eq!(size_of:: < IHttpApplication > (), PTR);
+    assert_eq!(size_of::<IHttpApplication_Vtbl>(), 4usize * PTR);
+    assert_eq!(size_of::<IHttpApplication>(), PTR);
     assert_eq!(
-        offset_of!(IHttpApplication_Vtbl, GetApplicationPhysicalPath), 0usize * PTR
+        offset_of!(IHttpApplication_Vtbl, GetApplicationPhysicalPath),
+        0usize * PTR,
     );
     assert_eq!(offset_of!(IHttpApplication_Vtbl, GetApplicationId), 1usize * PTR);
     assert_eq!(offset_of!(IHttpApplication_Vtbl, GetAppConfigPath), 2usize * PTR);
     assert_eq!(
-        offset_of!(IHttpApplication_Vtbl, GetModuleContextContainer), 3usize * PTR
+        offset_of!(IHttpApplication_Vtbl, GetModuleContextContainer),
+        3usize * PTR,
     );
 }
 #[test]
 fn IHttpApplication2_vtable_layout() {
-    assert_eq!(size_of:: < IHttpApplication2_Vtbl > (), 7usize * PTR);
-    assert_eq!(size_of:: < IHttpApplication2 > (), PTR);
+    assert_eq!(size_of::<IHttpApplication2_Vtbl>(), 7usize * PTR);
+    assert_eq!(size_of::<IHttpApplication2>(), PTR);
     assert_eq!(
-        offset_of!(IHttpApplication2_Vtbl, base__.GetApplicationPhysicalPath), 0usize *
-        PTR
+        offset_of!(IHttpApplication2_Vtbl, base__.GetApplicationPhysicalPath),
+        0usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpApplication2_Vtbl, base__.GetApplicationId), 1usize * PTR
+        offset_of!(IHttpApplication2_Vtbl, base__.GetApplicationId),
+        1usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpApplication2_Vtbl, base__.GetAppConfigPath), 2usize * PTR
+        offset_of!(IHttpApplication2_Vtbl, base__.GetAppConfigPath),
+        2usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpApplication2_Vtbl, base__.GetModuleContextContainer), 3usize *
-        PTR
+        offset_of!(IHttpApplication2_Vtbl, base__.GetModuleContextContainer),
+        3usize * PTR,
     );
     assert_eq!(offset_of!(IHttpApplication2_Vtbl, BeginApplicationWarmup), 4usize * PTR);
     assert_eq!(offset_of!(IHttpApplication2_Vtbl, EndApplicationWarmup), 5usize * PTR);
@@ -132,22 +141,23 @@ fn IHttpApplication2_vtable_layout() {
 }
 #[test]
 fn IHttpUrlInfo_vtable_layout() {
-    assert_eq!(size_of:: < IHttpUrlInfo_Vtbl > (), 2usize * PTR);
-    assert_eq!(size_of:: < IHttpUrlInfo > (), PTR);
+    assert_eq!(size_of::<IHttpUrlInfo_Vtbl>(), 2usize * PTR);
+    assert_eq!(size_of::<IHttpUrlInfo>(), PTR);
     assert_eq!(offset_of!(IHttpUrlInfo_Vtbl, GetModuleContextContainer), 0usize * PTR);
     assert_eq!(offset_of!(IHttpUrlInfo_Vtbl, IsFrequentlyHit), 1usize * PTR);
 }
 #[test]
 fn IScriptMapInfo_vtable_layout() {
-    assert_eq!(size_of:: < IScriptMapInfo_Vtbl > (), 11usize * PTR);
-    assert_eq!(size_of:: < IScriptMapInfo > (), PTR);
+    assert_eq!(size_of::<IScriptMapInfo_Vtbl>(), 11usize * PTR);
+    assert_eq!(size_of::<IScriptMapInfo>(), PTR);
     assert_eq!(offset_of!(IScriptMapInfo_Vtbl, GetPath), 0usize * PTR);
     assert_eq!(offset_of!(IScriptMapInfo_Vtbl, GetAllowedVerbs), 1usize * PTR);
     assert_eq!(offset_of!(IScriptMapInfo_Vtbl, GetModules), 2usize * PTR);
     assert_eq!(offset_of!(IScriptMapInfo_Vtbl, GetScriptProcessor), 3usize * PTR);
     assert_eq!(offset_of!(IScriptMapInfo_Vtbl, GetManagedType), 4usize * PTR);
     assert_eq!(
-        offset_of!(IScriptMapInfo_Vtbl, GetAllowPathInfoForScriptMappings), 5usize * PTR
+        offset_of!(IScriptMapInfo_Vtbl, GetAllowPathInfoForScriptMappings),
+        5usize * PTR,
     );
     assert_eq!(offset_of!(IScriptMapInfo_Vtbl, GetRequiredAccess), 6usize * PTR);
     assert_eq!(offset_of!(IScriptMapInfo_Vtbl, GetResourceType), 7usize * PTR);
@@ -157,8 +167,8 @@ fn IScriptMapInfo_vtable_layout() {
 }
 #[test]
 fn IMetadataInfo_vtable_layout() {
-    assert_eq!(size_of:: < IMetadataInfo_Vtbl > (), 4usize * PTR);
-    assert_eq!(size_of:: < IMetadataInfo > (), PTR);
+    assert_eq!(size_of::<IMetadataInfo_Vtbl>(), 4usize * PTR);
+    assert_eq!(size_of::<IMetadataInfo>(), PTR);
     assert_eq!(offset_of!(IMetadataInfo_Vtbl, GetMetaPath), 0usize * PTR);
     assert_eq!(offset_of!(IMetadataInfo_Vtbl, GetVrPath), 1usize * PTR);
     assert_eq!(offset_of!(IMetadataInfo_Vtbl, GetVrToken), 2usize * PTR);
@@ -166,30 +176,34 @@ fn IMetadataInfo_vtable_layout() {
 }
 #[test]
 fn IReferencedMetadataInfo_vtable_layout() {
-    assert_eq!(size_of:: < IReferencedMetadataInfo_Vtbl > (), 6usize * PTR);
-    assert_eq!(size_of:: < IReferencedMetadataInfo > (), PTR);
+    assert_eq!(size_of::<IReferencedMetadataInfo_Vtbl>(), 6usize * PTR);
+    assert_eq!(size_of::<IReferencedMetadataInfo>(), PTR);
     assert_eq!(
-        offset_of!(IReferencedMetadataInfo_Vtbl, base__.GetMetaPath), 0usize * PTR
+        offset_of!(IReferencedMetadataInfo_Vtbl, base__.GetMetaPath),
+        0usize * PTR,
     );
     assert_eq!(offset_of!(IReferencedMetadataInfo_Vtbl, base__.GetVrPath), 1usize * PTR);
     assert_eq!(
-        offset_of!(IReferencedMetadataInfo_Vtbl, base__.GetVrToken), 2usize * PTR
+        offset_of!(IReferencedMetadataInfo_Vtbl, base__.GetVrToken),
+        2usize * PTR,
     );
     assert_eq!(
         offset_of!(IReferencedMetadataInfo_Vtbl, base__.GetModuleContextContainer),
-        3usize * PTR
+        3usize * PTR,
     );
     assert_eq!(
-        offset_of!(IReferencedMetadataInfo_Vtbl, ReferenceMetadata), 4usize * PTR
+        offset_of!(IReferencedMetadataInfo_Vtbl, ReferenceMetadata),
+        4usize * PTR,
     );
     assert_eq!(
-        offset_of!(IReferencedMetadataInfo_Vtbl, DereferenceMetadata), 5usize * PTR
+        offset_of!(IReferencedMetadataInfo_Vtbl, DereferenceMetadata),
+        5usize * PTR,
     );
 }
 #[test]
 fn IHttpRequest_vtable_layout() {
-    assert_eq!(size_of:: < IHttpRequest_Vtbl > (), 24usize * PTR);
-    assert_eq!(size_of:: < IHttpRequest > (), PTR);
+    assert_eq!(size_of::<IHttpRequest_Vtbl>(), 24usize * PTR);
+    assert_eq!(size_of::<IHttpRequest>(), PTR);
     assert_eq!(offset_of!(IHttpRequest_Vtbl, GetRawHttpRequest_const), 0usize * PTR);
     assert_eq!(offset_of!(IHttpRequest_Vtbl, GetRawHttpRequest), 1usize * PTR);
     assert_eq!(offset_of!(IHttpRequest_Vtbl, GetHeader_HTTP_HEADER_ID), 2usize * PTR);
@@ -217,22 +231,26 @@ fn IHttpRequest_vtable_layout() {
 }
 #[test]
 fn IHttpRequest2_vtable_layout() {
-    assert_eq!(size_of:: < IHttpRequest2_Vtbl > (), 25usize * PTR);
-    assert_eq!(size_of:: < IHttpRequest2 > (), PTR);
+    assert_eq!(size_of::<IHttpRequest2_Vtbl>(), 25usize * PTR);
+    assert_eq!(size_of::<IHttpRequest2>(), PTR);
     assert_eq!(
-        offset_of!(IHttpRequest2_Vtbl, base__.GetRawHttpRequest_const), 0usize * PTR
+        offset_of!(IHttpRequest2_Vtbl, base__.GetRawHttpRequest_const),
+        0usize * PTR,
     );
     assert_eq!(offset_of!(IHttpRequest2_Vtbl, base__.GetRawHttpRequest), 1usize * PTR);
     assert_eq!(
-        offset_of!(IHttpRequest2_Vtbl, base__.GetHeader_HTTP_HEADER_ID), 2usize * PTR
+        offset_of!(IHttpRequest2_Vtbl, base__.GetHeader_HTTP_HEADER_ID),
+        2usize * PTR,
     );
     assert_eq!(offset_of!(IHttpRequest2_Vtbl, base__.GetHeader), 3usize * PTR);
     assert_eq!(
-        offset_of!(IHttpRequest2_Vtbl, base__.SetHeader_HTTP_HEADER_ID), 4usize * PTR
+        offset_of!(IHttpRequest2_Vtbl, base__.SetHeader_HTTP_HEADER_ID),
+        4usize * PTR,
     );
     assert_eq!(offset_of!(IHttpRequest2_Vtbl, base__.SetHeader), 5usize * PTR);
     assert_eq!(
-        offset_of!(IHttpRequest2_Vtbl, base__.DeleteHeader_HTTP_HEADER_ID), 6usize * PTR
+        offset_of!(IHttpRequest2_Vtbl, base__.DeleteHeader_HTTP_HEADER_ID),
+        6usize * PTR,
     );
     assert_eq!(offset_of!(IHttpRequest2_Vtbl, base__.DeleteHeader), 7usize * PTR);
     assert_eq!(offset_of!(IHttpRequest2_Vtbl, base__.GetHttpMethod), 8usize * PTR);
@@ -246,14 +264,17 @@ fn IHttpRequest2_vtable_layout() {
     assert_eq!(offset_of!(IHttpRequest2_Vtbl, base__.ReadEntityBody), 16usize * PTR);
     assert_eq!(offset_of!(IHttpRequest2_Vtbl, base__.InsertEntityBody), 17usize * PTR);
     assert_eq!(
-        offset_of!(IHttpRequest2_Vtbl, base__.GetRemainingEntityBytes), 18usize * PTR
+        offset_of!(IHttpRequest2_Vtbl, base__.GetRemainingEntityBytes),
+        18usize * PTR,
     );
     assert_eq!(offset_of!(IHttpRequest2_Vtbl, base__.GetHttpVersion), 19usize * PTR);
     assert_eq!(
-        offset_of!(IHttpRequest2_Vtbl, base__.GetClientCertificate), 20usize * PTR
+        offset_of!(IHttpRequest2_Vtbl, base__.GetClientCertificate),
+        20usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest2_Vtbl, base__.NegotiateClientCertificate), 21usize * PTR
+        offset_of!(IHttpRequest2_Vtbl, base__.NegotiateClientCertificate),
+        21usize * PTR,
     );
     assert_eq!(offset_of!(IHttpRequest2_Vtbl, base__.GetSiteId), 22usize * PTR);
     assert_eq!(offset_of!(IHttpRequest2_Vtbl, base__.GetHeaderChanges), 23usize * PTR);
@@ -261,192 +282,216 @@ fn IHttpRequest2_vtable_layout() {
 }
 #[test]
 fn IHttpRequest3_vtable_layout() {
-    assert_eq!(size_of:: < IHttpRequest3_Vtbl > (), 26usize * PTR);
-    assert_eq!(size_of:: < IHttpRequest3 > (), PTR);
+    assert_eq!(size_of::<IHttpRequest3_Vtbl>(), 26usize * PTR);
+    assert_eq!(size_of::<IHttpRequest3>(), PTR);
     assert_eq!(
-        offset_of!(IHttpRequest3_Vtbl, base__.base__.GetRawHttpRequest_const), 0usize *
-        PTR
+        offset_of!(IHttpRequest3_Vtbl, base__.base__.GetRawHttpRequest_const),
+        0usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest3_Vtbl, base__.base__.GetRawHttpRequest), 1usize * PTR
+        offset_of!(IHttpRequest3_Vtbl, base__.base__.GetRawHttpRequest),
+        1usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest3_Vtbl, base__.base__.GetHeader_HTTP_HEADER_ID), 2usize *
-        PTR
+        offset_of!(IHttpRequest3_Vtbl, base__.base__.GetHeader_HTTP_HEADER_ID),
+        2usize * PTR,
     );
     assert_eq!(offset_of!(IHttpRequest3_Vtbl, base__.base__.GetHeader), 3usize * PTR);
     assert_eq!(
-        offset_of!(IHttpRequest3_Vtbl, base__.base__.SetHeader_HTTP_HEADER_ID), 4usize *
-        PTR
+        offset_of!(IHttpRequest3_Vtbl, base__.base__.SetHeader_HTTP_HEADER_ID),
+        4usize * PTR,
     );
     assert_eq!(offset_of!(IHttpRequest3_Vtbl, base__.base__.SetHeader), 5usize * PTR);
     assert_eq!(
-        offset_of!(IHttpRequest3_Vtbl, base__.base__.DeleteHeader_HTTP_HEADER_ID), 6usize
-        * PTR
+        offset_of!(IHttpRequest3_Vtbl, base__.base__.DeleteHeader_HTTP_HEADER_ID),
+        6usize * PTR,
     );
     assert_eq!(offset_of!(IHttpRequest3_Vtbl, base__.base__.DeleteHeader), 7usize * PTR);
     assert_eq!(
-        offset_of!(IHttpRequest3_Vtbl, base__.base__.GetHttpMethod), 8usize * PTR
+        offset_of!(IHttpRequest3_Vtbl, base__.base__.GetHttpMethod),
+        8usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest3_Vtbl, base__.base__.SetHttpMethod), 9usize * PTR
+        offset_of!(IHttpRequest3_Vtbl, base__.base__.SetHttpMethod),
+        9usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest3_Vtbl, base__.base__.SetUrl_PCSTR), 10usize * PTR
+        offset_of!(IHttpRequest3_Vtbl, base__.base__.SetUrl_PCSTR),
+        10usize * PTR,
     );
     assert_eq!(offset_of!(IHttpRequest3_Vtbl, base__.base__.SetUrl), 11usize * PTR);
     assert_eq!(
-        offset_of!(IHttpRequest3_Vtbl, base__.base__.GetUrlChanged), 12usize * PTR
+        offset_of!(IHttpRequest3_Vtbl, base__.base__.GetUrlChanged),
+        12usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest3_Vtbl, base__.base__.GetForwardedUrl), 13usize * PTR
+        offset_of!(IHttpRequest3_Vtbl, base__.base__.GetForwardedUrl),
+        13usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest3_Vtbl, base__.base__.GetLocalAddress), 14usize * PTR
+        offset_of!(IHttpRequest3_Vtbl, base__.base__.GetLocalAddress),
+        14usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest3_Vtbl, base__.base__.GetRemoteAddress), 15usize * PTR
+        offset_of!(IHttpRequest3_Vtbl, base__.base__.GetRemoteAddress),
+        15usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest3_Vtbl, base__.base__.ReadEntityBody), 16usize * PTR
+        offset_of!(IHttpRequest3_Vtbl, base__.base__.ReadEntityBody),
+        16usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest3_Vtbl, base__.base__.InsertEntityBody), 17usize * PTR
+        offset_of!(IHttpRequest3_Vtbl, base__.base__.InsertEntityBody),
+        17usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest3_Vtbl, base__.base__.GetRemainingEntityBytes), 18usize *
-        PTR
+        offset_of!(IHttpRequest3_Vtbl, base__.base__.GetRemainingEntityBytes),
+        18usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest3_Vtbl, base__.base__.GetHttpVersion), 19usize * PTR
+        offset_of!(IHttpRequest3_Vtbl, base__.base__.GetHttpVersion),
+        19usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest3_Vtbl, base__.base__.GetClientCertificate), 20usize * PTR
+        offset_of!(IHttpRequest3_Vtbl, base__.base__.GetClientCertificate),
+        20usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest3_Vtbl, base__.base__.NegotiateClientCertificate), 21usize
-        * PTR
+        offset_of!(IHttpRequest3_Vtbl, base__.base__.NegotiateClientCertificate),
+        21usize * PTR,
     );
     assert_eq!(offset_of!(IHttpRequest3_Vtbl, base__.base__.GetSiteId), 22usize * PTR);
     assert_eq!(
-        offset_of!(IHttpRequest3_Vtbl, base__.base__.GetHeaderChanges), 23usize * PTR
+        offset_of!(IHttpRequest3_Vtbl, base__.base__.GetHeaderChanges),
+        23usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest3_Vtbl, base__.GetChannelBindingToken), 24usize * PTR
+        offset_of!(IHttpRequest3_Vtbl, base__.GetChannelBindingToken),
+        24usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest3_Vtbl, ReadEntityBody_PFN_ASYNC_COMPLETION), 25usize *
-        PTR
+        offset_of!(IHttpRequest3_Vtbl, ReadEntityBody_PFN_ASYNC_COMPLETION),
+        25usize * PTR,
     );
 }
 #[test]
 fn IHttpRequest4_vtable_layout() {
-    assert_eq!(size_of:: < IHttpRequest4_Vtbl > (), 27usize * PTR);
-    assert_eq!(size_of:: < IHttpRequest4 > (), PTR);
+    assert_eq!(size_of::<IHttpRequest4_Vtbl>(), 27usize * PTR);
+    assert_eq!(size_of::<IHttpRequest4>(), PTR);
     assert_eq!(
         offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.GetRawHttpRequest_const),
-        0usize * PTR
+        0usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.GetRawHttpRequest), 1usize *
-        PTR
+        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.GetRawHttpRequest),
+        1usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.GetHeader_HTTP_HEADER_ID),
-        2usize * PTR
+        2usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.GetHeader), 3usize * PTR
+        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.GetHeader),
+        3usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.SetHeader_HTTP_HEADER_ID),
-        4usize * PTR
+        4usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.SetHeader), 5usize * PTR
+        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.SetHeader),
+        5usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.DeleteHeader_HTTP_HEADER_ID),
-        6usize * PTR
+        6usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.DeleteHeader), 7usize * PTR
+        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.DeleteHeader),
+        7usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.GetHttpMethod), 8usize * PTR
+        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.GetHttpMethod),
+        8usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.SetHttpMethod), 9usize * PTR
+        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.SetHttpMethod),
+        9usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.SetUrl_PCSTR), 10usize * PTR
+        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.SetUrl_PCSTR),
+        10usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.SetUrl), 11usize * PTR
+        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.SetUrl),
+        11usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.GetUrlChanged), 12usize * PTR
+        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.GetUrlChanged),
+        12usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.GetForwardedUrl), 13usize *
-        PTR
+        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.GetForwardedUrl),
+        13usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.GetLocalAddress), 14usize *
-        PTR
+        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.GetLocalAddress),
+        14usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.GetRemoteAddress), 15usize *
-        PTR
+        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.GetRemoteAddress),
+        15usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.ReadEntityBody), 16usize *
-        PTR
+        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.ReadEntityBody),
+        16usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.InsertEntityBody), 17usize *
-        PTR
+        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.InsertEntityBody),
+        17usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.GetRemainingEntityBytes),
-        18usize * PTR
+        18usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.GetHttpVersion), 19usize *
-        PTR
+        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.GetHttpVersion),
+        19usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.GetClientCertificate),
-        20usize * PTR
+        20usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.NegotiateClientCertificate),
-        21usize * PTR
+        21usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.GetSiteId), 22usize * PTR
+        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.GetSiteId),
+        22usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.GetHeaderChanges), 23usize *
-        PTR
+        offset_of!(IHttpRequest4_Vtbl, base__.base__.base__.GetHeaderChanges),
+        23usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpRequest4_Vtbl, base__.base__.GetChannelBindingToken), 24usize *
-        PTR
+        offset_of!(IHttpRequest4_Vtbl, base__.base__.GetChannelBindingToken),
+        24usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpRequest4_Vtbl, base__.ReadEntityBody_PFN_ASYNC_COMPLETION),
-        25usize * PTR
+        25usize * PTR,
     );
     assert_eq!(offset_of!(IHttpRequest4_Vtbl, ReadEntityBody_ULONG), 26usize * PTR);
 }
 #[test]
 fn IHttpCachePolicy_vtable_layout() {
-    assert_eq!(size_of:: < IHttpCachePolicy_Vtbl > (), 14usize * PTR);
-    assert_eq!(size_of:: < IHttpCachePolicy > (), PTR);
+    assert_eq!(size_of::<IHttpCachePolicy_Vtbl>(), 14usize * PTR);
+    assert_eq!(size_of::<IHttpCachePolicy>(), PTR);
     assert_eq!(offset_of!(IHttpCachePolicy_Vtbl, GetKernelCachePolicy), 0usize * PTR);
     assert_eq!(
-        offset_of!(IHttpCachePolicy_Vtbl, SetKernelCacheInvalidatorSet), 1usize * PTR
+        offset_of!(IHttpCachePolicy_Vtbl, SetKernelCacheInvalidatorSet),
+        1usize * PTR,
     );
     assert_eq!(offset_of!(IHttpCachePolicy_Vtbl, GetUserCachePolicy), 2usize * PTR);
     assert_eq!(offset_of!(IHttpCachePolicy_Vtbl, AppendVaryByHeader), 3usize * PTR);
@@ -460,56 +505,65 @@ fn IHttpCachePolicy_vtable_layout() {
     assert_eq!(offset_of!(IHttpCachePolicy_Vtbl, IsCached), 11usize * PTR);
     assert_eq!(offset_of!(IHttpCachePolicy_Vtbl, SetIsCached), 12usize * PTR);
     assert_eq!(
-        offset_of!(IHttpCachePolicy_Vtbl, GetKernelCacheInvalidatorSet), 13usize * PTR
+        offset_of!(IHttpCachePolicy_Vtbl, GetKernelCacheInvalidatorSet),
+        13usize * PTR,
     );
 }
 #[test]
 fn IHttpCachePolicy2_vtable_layout() {
-    assert_eq!(size_of:: < IHttpCachePolicy2_Vtbl > (), 16usize * PTR);
-    assert_eq!(size_of:: < IHttpCachePolicy2 > (), PTR);
+    assert_eq!(size_of::<IHttpCachePolicy2_Vtbl>(), 16usize * PTR);
+    assert_eq!(size_of::<IHttpCachePolicy2>(), PTR);
     assert_eq!(
-        offset_of!(IHttpCachePolicy2_Vtbl, base__.GetKernelCachePolicy), 0usize * PTR
+        offset_of!(IHttpCachePolicy2_Vtbl, base__.GetKernelCachePolicy),
+        0usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpCachePolicy2_Vtbl, base__.SetKernelCacheInvalidatorSet), 1usize *
-        PTR
+        offset_of!(IHttpCachePolicy2_Vtbl, base__.SetKernelCacheInvalidatorSet),
+        1usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpCachePolicy2_Vtbl, base__.GetUserCachePolicy), 2usize * PTR
+        offset_of!(IHttpCachePolicy2_Vtbl, base__.GetUserCachePolicy),
+        2usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpCachePolicy2_Vtbl, base__.AppendVaryByHeader), 3usize * PTR
+        offset_of!(IHttpCachePolicy2_Vtbl, base__.AppendVaryByHeader),
+        3usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpCachePolicy2_Vtbl, base__.GetVaryByHeaders), 4usize * PTR
+        offset_of!(IHttpCachePolicy2_Vtbl, base__.GetVaryByHeaders),
+        4usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpCachePolicy2_Vtbl, base__.AppendVaryByQueryString), 5usize * PTR
+        offset_of!(IHttpCachePolicy2_Vtbl, base__.AppendVaryByQueryString),
+        5usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpCachePolicy2_Vtbl, base__.GetVaryByQueryStrings), 6usize * PTR
+        offset_of!(IHttpCachePolicy2_Vtbl, base__.GetVaryByQueryStrings),
+        6usize * PTR,
     );
     assert_eq!(offset_of!(IHttpCachePolicy2_Vtbl, base__.SetVaryByValue), 7usize * PTR);
     assert_eq!(offset_of!(IHttpCachePolicy2_Vtbl, base__.GetVaryByValue), 8usize * PTR);
     assert_eq!(
-        offset_of!(IHttpCachePolicy2_Vtbl, base__.IsUserCacheEnabled), 9usize * PTR
+        offset_of!(IHttpCachePolicy2_Vtbl, base__.IsUserCacheEnabled),
+        9usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpCachePolicy2_Vtbl, base__.DisableUserCache), 10usize * PTR
+        offset_of!(IHttpCachePolicy2_Vtbl, base__.DisableUserCache),
+        10usize * PTR,
     );
     assert_eq!(offset_of!(IHttpCachePolicy2_Vtbl, base__.IsCached), 11usize * PTR);
     assert_eq!(offset_of!(IHttpCachePolicy2_Vtbl, base__.SetIsCached), 12usize * PTR);
     assert_eq!(
-        offset_of!(IHttpCachePolicy2_Vtbl, base__.GetKernelCacheInvalidatorSet), 13usize
-        * PTR
+        offset_of!(IHttpCachePolicy2_Vtbl, base__.GetKernelCacheInvalidatorSet),
+        13usize * PTR,
     );
     assert_eq!(offset_of!(IHttpCachePolicy2_Vtbl, IsForceUpdateSet), 14usize * PTR);
     assert_eq!(offset_of!(IHttpCachePolicy2_Vtbl, SetForceUpdate), 15usize * PTR);
 }
 #[test]
 fn IHttpResponse_vtable_layout() {
-    assert_eq!(size_of:: < IHttpResponse_Vtbl > (), 28usize * PTR);
-    assert_eq!(size_of:: < IHttpResponse > (), PTR);
+    assert_eq!(size_of::<IHttpResponse_Vtbl>(), 28usize * PTR);
+    assert_eq!(size_of::<IHttpResponse>(), PTR);
     assert_eq!(offset_of!(IHttpResponse_Vtbl, GetRawHttpResponse_const), 0usize * PTR);
     assert_eq!(offset_of!(IHttpResponse_Vtbl, GetRawHttpResponse), 1usize * PTR);
     assert_eq!(offset_of!(IHttpResponse_Vtbl, GetCachePolicy), 2usize * PTR);
@@ -517,7 +571,8 @@ fn IHttpResponse_vtable_layout() {
     assert_eq!(offset_of!(IHttpResponse_Vtbl, SetHeader_HTTP_HEADER_ID), 4usize * PTR);
     assert_eq!(offset_of!(IHttpResponse_Vtbl, SetHeader), 5usize * PTR);
     assert_eq!(
-        offset_of!(IHttpResponse_Vtbl, DeleteHeader_HTTP_HEADER_ID), 6usize * PTR
+        offset_of!(IHttpResponse_Vtbl, DeleteHeader_HTTP_HEADER_ID),
+        6usize * PTR,
     );
     assert_eq!(offset_of!(IHttpResponse_Vtbl, DeleteHeader), 7usize * PTR);
     assert_eq!(offset_of!(IHttpResponse_Vtbl, GetHeader_HTTP_HEADER_ID), 8usize * PTR);
@@ -533,7 +588,8 @@ fn IHttpResponse_vtable_layout() {
     assert_eq!(offset_of!(IHttpResponse_Vtbl, Flush), 18usize * PTR);
     assert_eq!(offset_of!(IHttpResponse_Vtbl, Redirect), 19usize * PTR);
     assert_eq!(
-        offset_of!(IHttpResponse_Vtbl, WriteEntityChunkByReference), 20usize * PTR
+        offset_of!(IHttpResponse_Vtbl, WriteEntityChunkByReference),
+        20usize * PTR,
     );
     assert_eq!(offset_of!(IHttpResponse_Vtbl, WriteEntityChunks), 21usize * PTR);
     assert_eq!(offset_of!(IHttpResponse_Vtbl, DisableBuffering), 22usize * PTR);
@@ -545,24 +601,28 @@ fn IHttpResponse_vtable_layout() {
 }
 #[test]
 fn IHttpResponse2_vtable_layout() {
-    assert_eq!(size_of:: < IHttpResponse2_Vtbl > (), 30usize * PTR);
-    assert_eq!(size_of:: < IHttpResponse2 > (), PTR);
+    assert_eq!(size_of::<IHttpResponse2_Vtbl>(), 30usize * PTR);
+    assert_eq!(size_of::<IHttpResponse2>(), PTR);
     assert_eq!(
-        offset_of!(IHttpResponse2_Vtbl, base__.GetRawHttpResponse_const), 0usize * PTR
+        offset_of!(IHttpResponse2_Vtbl, base__.GetRawHttpResponse_const),
+        0usize * PTR,
     );
     assert_eq!(offset_of!(IHttpResponse2_Vtbl, base__.GetRawHttpResponse), 1usize * PTR);
     assert_eq!(offset_of!(IHttpResponse2_Vtbl, base__.GetCachePolicy), 2usize * PTR);
     assert_eq!(offset_of!(IHttpResponse2_Vtbl, base__.SetStatus), 3usize * PTR);
     assert_eq!(
-        offset_of!(IHttpResponse2_Vtbl, base__.SetHeader_HTTP_HEADER_ID), 4usize * PTR
+        offset_of!(IHttpResponse2_Vtbl, base__.SetHeader_HTTP_HEADER_ID),
+        4usize * PTR,
     );
     assert_eq!(offset_of!(IHttpResponse2_Vtbl, base__.SetHeader), 5usize * PTR);
     assert_eq!(
-        offset_of!(IHttpResponse2_Vtbl, base__.DeleteHeader_HTTP_HEADER_ID), 6usize * PTR
+        offset_of!(IHttpResponse2_Vtbl, base__.DeleteHeader_HTTP_HEADER_ID),
+        6usize * PTR,
     );
     assert_eq!(offset_of!(IHttpResponse2_Vtbl, base__.DeleteHeader), 7usize * PTR);
     assert_eq!(
-        offset_of!(IHttpResponse2_Vtbl, base__.GetHeader_HTTP_HEADER_ID), 8usize * PTR
+        offset_of!(IHttpResponse2_Vtbl, base__.GetHeader_HTTP_HEADER_ID),
+        8usize * PTR,
     );
     assert_eq!(offset_of!(IHttpResponse2_Vtbl, base__.GetHeader), 9usize * PTR);
     assert_eq!(offset_of!(IHttpResponse2_Vtbl, base__.Clear), 10usize * PTR);
@@ -570,244 +630,280 @@ fn IHttpResponse2_vtable_layout() {
     assert_eq!(offset_of!(IHttpResponse2_Vtbl, base__.SetNeedDisconnect), 12usize * PTR);
     assert_eq!(offset_of!(IHttpResponse2_Vtbl, base__.ResetConnection), 13usize * PTR);
     assert_eq!(
-        offset_of!(IHttpResponse2_Vtbl, base__.DisableKernelCache), 14usize * PTR
+        offset_of!(IHttpResponse2_Vtbl, base__.DisableKernelCache),
+        14usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse2_Vtbl, base__.GetKernelCacheEnabled), 15usize * PTR
+        offset_of!(IHttpResponse2_Vtbl, base__.GetKernelCacheEnabled),
+        15usize * PTR,
     );
     assert_eq!(offset_of!(IHttpResponse2_Vtbl, base__.SuppressHeaders), 16usize * PTR);
     assert_eq!(
-        offset_of!(IHttpResponse2_Vtbl, base__.GetHeadersSuppressed), 17usize * PTR
+        offset_of!(IHttpResponse2_Vtbl, base__.GetHeadersSuppressed),
+        17usize * PTR,
     );
     assert_eq!(offset_of!(IHttpResponse2_Vtbl, base__.Flush), 18usize * PTR);
     assert_eq!(offset_of!(IHttpResponse2_Vtbl, base__.Redirect), 19usize * PTR);
     assert_eq!(
-        offset_of!(IHttpResponse2_Vtbl, base__.WriteEntityChunkByReference), 20usize *
-        PTR
+        offset_of!(IHttpResponse2_Vtbl, base__.WriteEntityChunkByReference),
+        20usize * PTR,
     );
     assert_eq!(offset_of!(IHttpResponse2_Vtbl, base__.WriteEntityChunks), 21usize * PTR);
     assert_eq!(offset_of!(IHttpResponse2_Vtbl, base__.DisableBuffering), 22usize * PTR);
     assert_eq!(offset_of!(IHttpResponse2_Vtbl, base__.GetStatus), 23usize * PTR);
     assert_eq!(
-        offset_of!(IHttpResponse2_Vtbl, base__.SetErrorDescription), 24usize * PTR
+        offset_of!(IHttpResponse2_Vtbl, base__.SetErrorDescription),
+        24usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse2_Vtbl, base__.GetErrorDescription), 25usize * PTR
+        offset_of!(IHttpResponse2_Vtbl, base__.GetErrorDescription),
+        25usize * PTR,
     );
     assert_eq!(offset_of!(IHttpResponse2_Vtbl, base__.GetHeaderChanges), 26usize * PTR);
     assert_eq!(offset_of!(IHttpResponse2_Vtbl, base__.CloseConnection), 27usize * PTR);
     assert_eq!(
-        offset_of!(IHttpResponse2_Vtbl, WriteEntityChunks_PFN_ASYNC_COMPLETION), 28usize
-        * PTR
+        offset_of!(IHttpResponse2_Vtbl, WriteEntityChunks_PFN_ASYNC_COMPLETION),
+        28usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse2_Vtbl, Flush_PFN_ASYNC_COMPLETION), 29usize * PTR
+        offset_of!(IHttpResponse2_Vtbl, Flush_PFN_ASYNC_COMPLETION),
+        29usize * PTR,
     );
 }
 #[test]
 fn IHttpResponse3_vtable_layout() {
-    assert_eq!(size_of:: < IHttpResponse3_Vtbl > (), 31usize * PTR);
-    assert_eq!(size_of:: < IHttpResponse3 > (), PTR);
+    assert_eq!(size_of::<IHttpResponse3_Vtbl>(), 31usize * PTR);
+    assert_eq!(size_of::<IHttpResponse3>(), PTR);
     assert_eq!(
-        offset_of!(IHttpResponse3_Vtbl, base__.base__.GetRawHttpResponse_const), 0usize *
-        PTR
+        offset_of!(IHttpResponse3_Vtbl, base__.base__.GetRawHttpResponse_const),
+        0usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse3_Vtbl, base__.base__.GetRawHttpResponse), 1usize * PTR
+        offset_of!(IHttpResponse3_Vtbl, base__.base__.GetRawHttpResponse),
+        1usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse3_Vtbl, base__.base__.GetCachePolicy), 2usize * PTR
+        offset_of!(IHttpResponse3_Vtbl, base__.base__.GetCachePolicy),
+        2usize * PTR,
     );
     assert_eq!(offset_of!(IHttpResponse3_Vtbl, base__.base__.SetStatus), 3usize * PTR);
     assert_eq!(
-        offset_of!(IHttpResponse3_Vtbl, base__.base__.SetHeader_HTTP_HEADER_ID), 4usize *
-        PTR
+        offset_of!(IHttpResponse3_Vtbl, base__.base__.SetHeader_HTTP_HEADER_ID),
+        4usize * PTR,
     );
     assert_eq!(offset_of!(IHttpResponse3_Vtbl, base__.base__.SetHeader), 5usize * PTR);
     assert_eq!(
         offset_of!(IHttpResponse3_Vtbl, base__.base__.DeleteHeader_HTTP_HEADER_ID),
-        6usize * PTR
+        6usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse3_Vtbl, base__.base__.DeleteHeader), 7usize * PTR
+        offset_of!(IHttpResponse3_Vtbl, base__.base__.DeleteHeader),
+        7usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse3_Vtbl, base__.base__.GetHeader_HTTP_HEADER_ID), 8usize *
-        PTR
+        offset_of!(IHttpResponse3_Vtbl, base__.base__.GetHeader_HTTP_HEADER_ID),
+        8usize * PTR,
     );
     assert_eq!(offset_of!(IHttpResponse3_Vtbl, base__.base__.GetHeader), 9usize * PTR);
     assert_eq!(offset_of!(IHttpResponse3_Vtbl, base__.base__.Clear), 10usize * PTR);
     assert_eq!(
-        offset_of!(IHttpResponse3_Vtbl, base__.base__.ClearHeaders), 11usize * PTR
+        offset_of!(IHttpResponse3_Vtbl, base__.base__.ClearHeaders),
+        11usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse3_Vtbl, base__.base__.SetNeedDisconnect), 12usize * PTR
+        offset_of!(IHttpResponse3_Vtbl, base__.base__.SetNeedDisconnect),
+        12usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse3_Vtbl, base__.base__.ResetConnection), 13usize * PTR
+        offset_of!(IHttpResponse3_Vtbl, base__.base__.ResetConnection),
+        13usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse3_Vtbl, base__.base__.DisableKernelCache), 14usize * PTR
+        offset_of!(IHttpResponse3_Vtbl, base__.base__.DisableKernelCache),
+        14usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse3_Vtbl, base__.base__.GetKernelCacheEnabled), 15usize *
-        PTR
+        offset_of!(IHttpResponse3_Vtbl, base__.base__.GetKernelCacheEnabled),
+        15usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse3_Vtbl, base__.base__.SuppressHeaders), 16usize * PTR
+        offset_of!(IHttpResponse3_Vtbl, base__.base__.SuppressHeaders),
+        16usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse3_Vtbl, base__.base__.GetHeadersSuppressed), 17usize *
-        PTR
+        offset_of!(IHttpResponse3_Vtbl, base__.base__.GetHeadersSuppressed),
+        17usize * PTR,
     );
     assert_eq!(offset_of!(IHttpResponse3_Vtbl, base__.base__.Flush), 18usize * PTR);
     assert_eq!(offset_of!(IHttpResponse3_Vtbl, base__.base__.Redirect), 19usize * PTR);
     assert_eq!(
         offset_of!(IHttpResponse3_Vtbl, base__.base__.WriteEntityChunkByReference),
-        20usize * PTR
+        20usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse3_Vtbl, base__.base__.WriteEntityChunks), 21usize * PTR
+        offset_of!(IHttpResponse3_Vtbl, base__.base__.WriteEntityChunks),
+        21usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse3_Vtbl, base__.base__.DisableBuffering), 22usize * PTR
+        offset_of!(IHttpResponse3_Vtbl, base__.base__.DisableBuffering),
+        22usize * PTR,
     );
     assert_eq!(offset_of!(IHttpResponse3_Vtbl, base__.base__.GetStatus), 23usize * PTR);
     assert_eq!(
-        offset_of!(IHttpResponse3_Vtbl, base__.base__.SetErrorDescription), 24usize * PTR
+        offset_of!(IHttpResponse3_Vtbl, base__.base__.SetErrorDescription),
+        24usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse3_Vtbl, base__.base__.GetErrorDescription), 25usize * PTR
+        offset_of!(IHttpResponse3_Vtbl, base__.base__.GetErrorDescription),
+        25usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse3_Vtbl, base__.base__.GetHeaderChanges), 26usize * PTR
+        offset_of!(IHttpResponse3_Vtbl, base__.base__.GetHeaderChanges),
+        26usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse3_Vtbl, base__.base__.CloseConnection), 27usize * PTR
+        offset_of!(IHttpResponse3_Vtbl, base__.base__.CloseConnection),
+        27usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpResponse3_Vtbl, base__.WriteEntityChunks_PFN_ASYNC_COMPLETION),
-        28usize * PTR
+        28usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse3_Vtbl, base__.Flush_PFN_ASYNC_COMPLETION), 29usize * PTR
+        offset_of!(IHttpResponse3_Vtbl, base__.Flush_PFN_ASYNC_COMPLETION),
+        29usize * PTR,
     );
     assert_eq!(offset_of!(IHttpResponse3_Vtbl, PushPromise), 30usize * PTR);
 }
 #[test]
 fn IHttpResponse4_vtable_layout() {
-    assert_eq!(size_of:: < IHttpResponse4_Vtbl > (), 36usize * PTR);
-    assert_eq!(size_of:: < IHttpResponse4 > (), PTR);
+    assert_eq!(size_of::<IHttpResponse4_Vtbl>(), 36usize * PTR);
+    assert_eq!(size_of::<IHttpResponse4>(), PTR);
     assert_eq!(
         offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.GetRawHttpResponse_const),
-        0usize * PTR
+        0usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.GetRawHttpResponse), 1usize
-        * PTR
+        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.GetRawHttpResponse),
+        1usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.GetCachePolicy), 2usize *
-        PTR
+        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.GetCachePolicy),
+        2usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.SetStatus), 3usize * PTR
+        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.SetStatus),
+        3usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.SetHeader_HTTP_HEADER_ID),
-        4usize * PTR
+        4usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.SetHeader), 5usize * PTR
+        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.SetHeader),
+        5usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__
-        .DeleteHeader_HTTP_HEADER_ID), 6usize * PTR
+        offset_of!(
+            IHttpResponse4_Vtbl, base__.base__.base__.DeleteHeader_HTTP_HEADER_ID
+        ),
+        6usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.DeleteHeader), 7usize * PTR
+        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.DeleteHeader),
+        7usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.GetHeader_HTTP_HEADER_ID),
-        8usize * PTR
+        8usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.GetHeader), 9usize * PTR
+        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.GetHeader),
+        9usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.Clear), 10usize * PTR
+        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.Clear),
+        10usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.ClearHeaders), 11usize * PTR
+        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.ClearHeaders),
+        11usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.SetNeedDisconnect), 12usize
-        * PTR
+        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.SetNeedDisconnect),
+        12usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.ResetConnection), 13usize *
-        PTR
+        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.ResetConnection),
+        13usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.DisableKernelCache), 14usize
-        * PTR
+        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.DisableKernelCache),
+        14usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.GetKernelCacheEnabled),
-        15usize * PTR
+        15usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.SuppressHeaders), 16usize *
-        PTR
+        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.SuppressHeaders),
+        16usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.GetHeadersSuppressed),
-        17usize * PTR
+        17usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.Flush), 18usize * PTR
+        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.Flush),
+        18usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.Redirect), 19usize * PTR
+        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.Redirect),
+        19usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__
-        .WriteEntityChunkByReference), 20usize * PTR
+        offset_of!(
+            IHttpResponse4_Vtbl, base__.base__.base__.WriteEntityChunkByReference
+        ),
+        20usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.WriteEntityChunks), 21usize
-        * PTR
+        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.WriteEntityChunks),
+        21usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.DisableBuffering), 22usize *
-        PTR
+        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.DisableBuffering),
+        22usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.GetStatus), 23usize * PTR
+        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.GetStatus),
+        23usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.SetErrorDescription),
-        24usize * PTR
+        24usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.GetErrorDescription),
-        25usize * PTR
+        25usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.GetHeaderChanges), 26usize *
-        PTR
+        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.GetHeaderChanges),
+        26usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.CloseConnection), 27usize *
-        PTR
+        offset_of!(IHttpResponse4_Vtbl, base__.base__.base__.CloseConnection),
+        27usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpResponse4_Vtbl, base__.base__
-        .WriteEntityChunks_PFN_ASYNC_COMPLETION), 28usize * PTR
+        offset_of!(
+            IHttpResponse4_Vtbl, base__.base__.WriteEntityChunks_PFN_ASYNC_COMPLETION
+        ),
+        28usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpResponse4_Vtbl, base__.base__.Flush_PFN_ASYNC_COMPLETION),
-        29usize * PTR
+        29usize * PTR,
     );
     assert_eq!(offset_of!(IHttpResponse4_Vtbl, base__.PushPromise), 30usize * PTR);
     assert_eq!(offset_of!(IHttpResponse4_Vtbl, DeleteTrailer), 31usize * PTR);
@@ -818,8 +914,8 @@ fn IHttpResponse4_vtable_layout() {
 }
 #[test]
 fn IHttpUser_vtable_layout() {
-    assert_eq!(size_of:: < IHttpUser_Vtbl > (), 11usize * PTR);
-    assert_eq!(size_of:: < IHttpUser > (), PTR);
+    assert_eq!(size_of::<IHttpUser_Vtbl>(), 11usize * PTR);
+    assert_eq!(size_of::<IHttpUser>(), PTR);
     assert_eq!(offset_of!(IHttpUser_Vtbl, GetRemoteUserName), 0usize * PTR);
     assert_eq!(offset_of!(IHttpUser_Vtbl, GetUserName), 1usize * PTR);
     assert_eq!(offset_of!(IHttpUser_Vtbl, GetAuthenticationType), 2usize * PTR);
@@ -834,18 +930,19 @@ fn IHttpUser_vtable_layout() {
 }
 #[test]
 fn IHttpConnection_vtable_layout() {
-    assert_eq!(size_of:: < IHttpConnection_Vtbl > (), 3usize * PTR);
-    assert_eq!(size_of:: < IHttpConnection > (), PTR);
+    assert_eq!(size_of::<IHttpConnection_Vtbl>(), 3usize * PTR);
+    assert_eq!(size_of::<IHttpConnection>(), PTR);
     assert_eq!(offset_of!(IHttpConnection_Vtbl, IsConnected), 0usize * PTR);
     assert_eq!(offset_of!(IHttpConnection_Vtbl, AllocateMemory), 1usize * PTR);
     assert_eq!(
-        offset_of!(IHttpConnection_Vtbl, GetModuleContextContainer), 2usize * PTR
+        offset_of!(IHttpConnection_Vtbl, GetModuleContextContainer),
+        2usize * PTR,
     );
 }
 #[test]
 fn IHttpTraceContext_vtable_layout() {
-    assert_eq!(size_of:: < IHttpTraceContext_Vtbl > (), 5usize * PTR);
-    assert_eq!(size_of:: < IHttpTraceContext > (), PTR);
+    assert_eq!(size_of::<IHttpTraceContext_Vtbl>(), 5usize * PTR);
+    assert_eq!(size_of::<IHttpTraceContext>(), PTR);
     assert_eq!(offset_of!(IHttpTraceContext_Vtbl, GetTraceConfiguration), 0usize * PTR);
     assert_eq!(offset_of!(IHttpTraceContext_Vtbl, SetTraceConfiguration), 1usize * PTR);
     assert_eq!(offset_of!(IHttpTraceContext_Vtbl, RaiseTraceEvent), 2usize * PTR);
@@ -854,8 +951,8 @@ fn IHttpTraceContext_vtable_layout() {
 }
 #[test]
 fn IHttpCacheKey_vtable_layout() {
-    assert_eq!(size_of:: < IHttpCacheKey_Vtbl > (), 5usize * PTR);
-    assert_eq!(size_of:: < IHttpCacheKey > (), PTR);
+    assert_eq!(size_of::<IHttpCacheKey_Vtbl>(), 5usize * PTR);
+    assert_eq!(size_of::<IHttpCacheKey>(), PTR);
     assert_eq!(offset_of!(IHttpCacheKey_Vtbl, GetHash), 0usize * PTR);
     assert_eq!(offset_of!(IHttpCacheKey_Vtbl, GetCacheName), 1usize * PTR);
     assert_eq!(offset_of!(IHttpCacheKey_Vtbl, GetIsEqual), 2usize * PTR);
@@ -864,14 +961,16 @@ fn IHttpCacheKey_vtable_layout() {
 }
 #[test]
 fn IHttpCacheSpecificData_vtable_layout() {
-    assert_eq!(size_of:: < IHttpCacheSpecificData_Vtbl > (), 7usize * PTR);
-    assert_eq!(size_of:: < IHttpCacheSpecificData > (), PTR);
+    assert_eq!(size_of::<IHttpCacheSpecificData_Vtbl>(), 7usize * PTR);
+    assert_eq!(size_of::<IHttpCacheSpecificData>(), PTR);
     assert_eq!(offset_of!(IHttpCacheSpecificData_Vtbl, GetCacheKey), 0usize * PTR);
     assert_eq!(
-        offset_of!(IHttpCacheSpecificData_Vtbl, ReferenceCacheData), 1usize * PTR
+        offset_of!(IHttpCacheSpecificData_Vtbl, ReferenceCacheData),
+        1usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpCacheSpecificData_Vtbl, DereferenceCacheData), 2usize * PTR
+        offset_of!(IHttpCacheSpecificData_Vtbl, DereferenceCacheData),
+        2usize * PTR,
     );
     assert_eq!(offset_of!(IHttpCacheSpecificData_Vtbl, ResetTTL), 3usize * PTR);
     assert_eq!(offset_of!(IHttpCacheSpecificData_Vtbl, DecrementTTL), 4usize * PTR);
@@ -880,21 +979,23 @@ fn IHttpCacheSpecificData_vtable_layout() {
 }
 #[test]
 fn IHttpFileMonitor_vtable_layout() {
-    assert_eq!(size_of:: < IHttpFileMonitor_Vtbl > (), 2usize * PTR);
-    assert_eq!(size_of:: < IHttpFileMonitor > (), PTR);
+    assert_eq!(size_of::<IHttpFileMonitor_Vtbl>(), 2usize * PTR);
+    assert_eq!(size_of::<IHttpFileMonitor>(), PTR);
     assert_eq!(
-        offset_of!(IHttpFileMonitor_Vtbl, GetModuleContextContainer), 0usize * PTR
+        offset_of!(IHttpFileMonitor_Vtbl, GetModuleContextContainer),
+        0usize * PTR,
     );
     assert_eq!(offset_of!(IHttpFileMonitor_Vtbl, DereferenceFileMonitor), 1usize * PTR);
 }
 #[test]
 fn IHttpFileInfo_vtable_layout() {
-    assert_eq!(size_of:: < IHttpFileInfo_Vtbl > (), 21usize * PTR);
-    assert_eq!(size_of:: < IHttpFileInfo > (), PTR);
+    assert_eq!(size_of::<IHttpFileInfo_Vtbl>(), 21usize * PTR);
+    assert_eq!(size_of::<IHttpFileInfo>(), PTR);
     assert_eq!(offset_of!(IHttpFileInfo_Vtbl, base__.GetCacheKey), 0usize * PTR);
     assert_eq!(offset_of!(IHttpFileInfo_Vtbl, base__.ReferenceCacheData), 1usize * PTR);
     assert_eq!(
-        offset_of!(IHttpFileInfo_Vtbl, base__.DereferenceCacheData), 2usize * PTR
+        offset_of!(IHttpFileInfo_Vtbl, base__.DereferenceCacheData),
+        2usize * PTR,
     );
     assert_eq!(offset_of!(IHttpFileInfo_Vtbl, base__.ResetTTL), 3usize * PTR);
     assert_eq!(offset_of!(IHttpFileInfo_Vtbl, base__.DecrementTTL), 4usize * PTR);
@@ -917,14 +1018,16 @@ fn IHttpFileInfo_vtable_layout() {
 }
 #[test]
 fn IHttpTokenEntry_vtable_layout() {
-    assert_eq!(size_of:: < IHttpTokenEntry_Vtbl > (), 10usize * PTR);
-    assert_eq!(size_of:: < IHttpTokenEntry > (), PTR);
+    assert_eq!(size_of::<IHttpTokenEntry_Vtbl>(), 10usize * PTR);
+    assert_eq!(size_of::<IHttpTokenEntry>(), PTR);
     assert_eq!(offset_of!(IHttpTokenEntry_Vtbl, base__.GetCacheKey), 0usize * PTR);
     assert_eq!(
-        offset_of!(IHttpTokenEntry_Vtbl, base__.ReferenceCacheData), 1usize * PTR
+        offset_of!(IHttpTokenEntry_Vtbl, base__.ReferenceCacheData),
+        1usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpTokenEntry_Vtbl, base__.DereferenceCacheData), 2usize * PTR
+        offset_of!(IHttpTokenEntry_Vtbl, base__.DereferenceCacheData),
+        2usize * PTR,
     );
     assert_eq!(offset_of!(IHttpTokenEntry_Vtbl, base__.ResetTTL), 3usize * PTR);
     assert_eq!(offset_of!(IHttpTokenEntry_Vtbl, base__.DecrementTTL), 4usize * PTR);
@@ -936,8 +1039,8 @@ fn IHttpTokenEntry_vtable_layout() {
 }
 #[test]
 fn IHttpContext_vtable_layout() {
-    assert_eq!(size_of:: < IHttpContext_Vtbl > (), 39usize * PTR);
-    assert_eq!(size_of:: < IHttpContext > (), PTR);
+    assert_eq!(size_of::<IHttpContext_Vtbl>(), 39usize * PTR);
+    assert_eq!(size_of::<IHttpContext>(), PTR);
     assert_eq!(offset_of!(IHttpContext_Vtbl, GetSite), 0usize * PTR);
     assert_eq!(offset_of!(IHttpContext_Vtbl, GetApplication), 1usize * PTR);
     assert_eq!(offset_of!(IHttpContext_Vtbl, GetConnection), 2usize * PTR);
@@ -954,7 +1057,8 @@ fn IHttpContext_vtable_layout() {
     assert_eq!(offset_of!(IHttpContext_Vtbl, ExecuteRequest), 13usize * PTR);
     assert_eq!(offset_of!(IHttpContext_Vtbl, GetExecuteFlags), 14usize * PTR);
     assert_eq!(
-        offset_of!(IHttpContext_Vtbl, GetServerVariable_PCSTR_ptr), 15usize * PTR
+        offset_of!(IHttpContext_Vtbl, GetServerVariable_PCSTR_ptr),
+        15usize * PTR,
     );
     assert_eq!(offset_of!(IHttpContext_Vtbl, GetServerVariable), 16usize * PTR);
     assert_eq!(offset_of!(IHttpContext_Vtbl, SetServerVariable), 17usize * PTR);
@@ -982,182 +1086,217 @@ fn IHttpContext_vtable_layout() {
 }
 #[test]
 fn IHttpContext2_vtable_layout() {
-    assert_eq!(size_of:: < IHttpContext2_Vtbl > (), 40usize * PTR);
-    assert_eq!(size_of:: < IHttpContext2 > (), PTR);
+    assert_eq!(size_of::<IHttpContext2_Vtbl>(), 40usize * PTR);
+    assert_eq!(size_of::<IHttpContext2>(), PTR);
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.GetSite), 0usize * PTR);
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.GetApplication), 1usize * PTR);
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.GetConnection), 2usize * PTR);
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.GetRequest), 3usize * PTR);
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.GetResponse), 4usize * PTR);
     assert_eq!(
-        offset_of!(IHttpContext2_Vtbl, base__.GetResponseHeadersSent), 5usize * PTR
+        offset_of!(IHttpContext2_Vtbl, base__.GetResponseHeadersSent),
+        5usize * PTR,
     );
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.GetUser), 6usize * PTR);
     assert_eq!(
-        offset_of!(IHttpContext2_Vtbl, base__.GetModuleContextContainer), 7usize * PTR
+        offset_of!(IHttpContext2_Vtbl, base__.GetModuleContextContainer),
+        7usize * PTR,
     );
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.IndicateCompletion), 8usize * PTR);
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.PostCompletion), 9usize * PTR);
     assert_eq!(
-        offset_of!(IHttpContext2_Vtbl, base__.DisableNotifications), 10usize * PTR
+        offset_of!(IHttpContext2_Vtbl, base__.DisableNotifications),
+        10usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext2_Vtbl, base__.GetNextNotification), 11usize * PTR
+        offset_of!(IHttpContext2_Vtbl, base__.GetNextNotification),
+        11usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext2_Vtbl, base__.GetIsLastNotification), 12usize * PTR
+        offset_of!(IHttpContext2_Vtbl, base__.GetIsLastNotification),
+        12usize * PTR,
     );
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.ExecuteRequest), 13usize * PTR);
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.GetExecuteFlags), 14usize * PTR);
     assert_eq!(
-        offset_of!(IHttpContext2_Vtbl, base__.GetServerVariable_PCSTR_ptr), 15usize * PTR
+        offset_of!(IHttpContext2_Vtbl, base__.GetServerVariable_PCSTR_ptr),
+        15usize * PTR,
     );
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.GetServerVariable), 16usize * PTR);
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.SetServerVariable), 17usize * PTR);
     assert_eq!(
-        offset_of!(IHttpContext2_Vtbl, base__.AllocateRequestMemory), 18usize * PTR
+        offset_of!(IHttpContext2_Vtbl, base__.AllocateRequestMemory),
+        18usize * PTR,
     );
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.GetUrlInfo), 19usize * PTR);
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.GetMetadata), 20usize * PTR);
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.GetPhysicalPath), 21usize * PTR);
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.GetScriptName), 22usize * PTR);
     assert_eq!(
-        offset_of!(IHttpContext2_Vtbl, base__.GetScriptTranslated), 23usize * PTR
+        offset_of!(IHttpContext2_Vtbl, base__.GetScriptTranslated),
+        23usize * PTR,
     );
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.GetScriptMap), 24usize * PTR);
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.SetRequestHandled), 25usize * PTR);
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.GetFileInfo), 26usize * PTR);
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.MapPath), 27usize * PTR);
     assert_eq!(
-        offset_of!(IHttpContext2_Vtbl, base__.NotifyCustomNotification), 28usize * PTR
+        offset_of!(IHttpContext2_Vtbl, base__.NotifyCustomNotification),
+        28usize * PTR,
     );
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.GetParentContext), 29usize * PTR);
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.GetRootContext), 30usize * PTR);
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.CloneContext), 31usize * PTR);
     assert_eq!(
-        offset_of!(IHttpContext2_Vtbl, base__.ReleaseClonedContext), 32usize * PTR
+        offset_of!(IHttpContext2_Vtbl, base__.ReleaseClonedContext),
+        32usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext2_Vtbl, base__.GetCurrentExecutionStats), 33usize * PTR
+        offset_of!(IHttpContext2_Vtbl, base__.GetCurrentExecutionStats),
+        33usize * PTR,
     );
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.GetTraceContext), 34usize * PTR);
     assert_eq!(
-        offset_of!(IHttpContext2_Vtbl, base__.GetServerVarChanges), 35usize * PTR
+        offset_of!(IHttpContext2_Vtbl, base__.GetServerVarChanges),
+        35usize * PTR,
     );
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.CancelIo), 36usize * PTR);
     assert_eq!(offset_of!(IHttpContext2_Vtbl, base__.MapHandler), 37usize * PTR);
     assert_eq!(
-        offset_of!(IHttpContext2_Vtbl, base__.GetExtendedInterface), 38usize * PTR
+        offset_of!(IHttpContext2_Vtbl, base__.GetExtendedInterface),
+        38usize * PTR,
     );
     assert_eq!(offset_of!(IHttpContext2_Vtbl, GetOriginalUser), 39usize * PTR);
 }
 #[test]
 fn IHttpContext3_vtable_layout() {
-    assert_eq!(size_of:: < IHttpContext3_Vtbl > (), 44usize * PTR);
-    assert_eq!(size_of:: < IHttpContext3 > (), PTR);
+    assert_eq!(size_of::<IHttpContext3_Vtbl>(), 44usize * PTR);
+    assert_eq!(size_of::<IHttpContext3>(), PTR);
     assert_eq!(offset_of!(IHttpContext3_Vtbl, base__.base__.GetSite), 0usize * PTR);
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.GetApplication), 1usize * PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.GetApplication),
+        1usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.GetConnection), 2usize * PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.GetConnection),
+        2usize * PTR,
     );
     assert_eq!(offset_of!(IHttpContext3_Vtbl, base__.base__.GetRequest), 3usize * PTR);
     assert_eq!(offset_of!(IHttpContext3_Vtbl, base__.base__.GetResponse), 4usize * PTR);
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.GetResponseHeadersSent), 5usize *
-        PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.GetResponseHeadersSent),
+        5usize * PTR,
     );
     assert_eq!(offset_of!(IHttpContext3_Vtbl, base__.base__.GetUser), 6usize * PTR);
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.GetModuleContextContainer), 7usize *
-        PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.GetModuleContextContainer),
+        7usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.IndicateCompletion), 8usize * PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.IndicateCompletion),
+        8usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.PostCompletion), 9usize * PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.PostCompletion),
+        9usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.DisableNotifications), 10usize * PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.DisableNotifications),
+        10usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.GetNextNotification), 11usize * PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.GetNextNotification),
+        11usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.GetIsLastNotification), 12usize *
-        PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.GetIsLastNotification),
+        12usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.ExecuteRequest), 13usize * PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.ExecuteRequest),
+        13usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.GetExecuteFlags), 14usize * PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.GetExecuteFlags),
+        14usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpContext3_Vtbl, base__.base__.GetServerVariable_PCSTR_ptr),
-        15usize * PTR
+        15usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.GetServerVariable), 16usize * PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.GetServerVariable),
+        16usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.SetServerVariable), 17usize * PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.SetServerVariable),
+        17usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.AllocateRequestMemory), 18usize *
-        PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.AllocateRequestMemory),
+        18usize * PTR,
     );
     assert_eq!(offset_of!(IHttpContext3_Vtbl, base__.base__.GetUrlInfo), 19usize * PTR);
     assert_eq!(offset_of!(IHttpContext3_Vtbl, base__.base__.GetMetadata), 20usize * PTR);
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.GetPhysicalPath), 21usize * PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.GetPhysicalPath),
+        21usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.GetScriptName), 22usize * PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.GetScriptName),
+        22usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.GetScriptTranslated), 23usize * PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.GetScriptTranslated),
+        23usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.GetScriptMap), 24usize * PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.GetScriptMap),
+        24usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.SetRequestHandled), 25usize * PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.SetRequestHandled),
+        25usize * PTR,
     );
     assert_eq!(offset_of!(IHttpContext3_Vtbl, base__.base__.GetFileInfo), 26usize * PTR);
     assert_eq!(offset_of!(IHttpContext3_Vtbl, base__.base__.MapPath), 27usize * PTR);
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.NotifyCustomNotification), 28usize *
-        PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.NotifyCustomNotification),
+        28usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.GetParentContext), 29usize * PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.GetParentContext),
+        29usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.GetRootContext), 30usize * PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.GetRootContext),
+        30usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.CloneContext), 31usize * PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.CloneContext),
+        31usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.ReleaseClonedContext), 32usize * PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.ReleaseClonedContext),
+        32usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.GetCurrentExecutionStats), 33usize *
-        PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.GetCurrentExecutionStats),
+        33usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.GetTraceContext), 34usize * PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.GetTraceContext),
+        34usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.GetServerVarChanges), 35usize * PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.GetServerVarChanges),
+        35usize * PTR,
     );
     assert_eq!(offset_of!(IHttpContext3_Vtbl, base__.base__.CancelIo), 36usize * PTR);
     assert_eq!(offset_of!(IHttpContext3_Vtbl, base__.base__.MapHandler), 37usize * PTR);
     assert_eq!(
-        offset_of!(IHttpContext3_Vtbl, base__.base__.GetExtendedInterface), 38usize * PTR
+        offset_of!(IHttpContext3_Vtbl, base__.base__.GetExtendedInterface),
+        38usize * PTR,
     );
     assert_eq!(offset_of!(IHttpContext3_Vtbl, base__.GetOriginalUser), 39usize * PTR);
     assert_eq!(offset_of!(IHttpContext3_Vtbl, GetNamedContextContainer), 40usize * PTR);
@@ -1165,174 +1304,195 @@ fn IHttpContext3_vtable_layout() {
     assert_eq!(offset_of!(IHttpContext3_Vtbl, InheritServerVariable), 42usize * PTR);
     assert_eq!(
         offset_of!(IHttpContext3_Vtbl, PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE),
-        43usize * PTR
+        43usize * PTR,
     );
 }
 #[test]
 fn IHttpContext4_vtable_layout() {
-    assert_eq!(size_of:: < IHttpContext4_Vtbl > (), 46usize * PTR);
-    assert_eq!(size_of:: < IHttpContext4 > (), PTR);
+    assert_eq!(size_of::<IHttpContext4_Vtbl>(), 46usize * PTR);
+    assert_eq!(size_of::<IHttpContext4>(), PTR);
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetSite), 0usize * PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetSite),
+        0usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetApplication), 1usize * PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetApplication),
+        1usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetConnection), 2usize * PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetConnection),
+        2usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetRequest), 3usize * PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetRequest),
+        3usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetResponse), 4usize * PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetResponse),
+        4usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetResponseHeadersSent),
-        5usize * PTR
+        5usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetUser), 6usize * PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetUser),
+        6usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetModuleContextContainer),
-        7usize * PTR
+        7usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.IndicateCompletion), 8usize *
-        PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.IndicateCompletion),
+        8usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.PostCompletion), 9usize * PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.PostCompletion),
+        9usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpContext4_Vtbl, base__.base__.base__.DisableNotifications),
-        10usize * PTR
+        10usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetNextNotification), 11usize
-        * PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetNextNotification),
+        11usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetIsLastNotification),
-        12usize * PTR
+        12usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.ExecuteRequest), 13usize *
-        PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.ExecuteRequest),
+        13usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetExecuteFlags), 14usize *
-        PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetExecuteFlags),
+        14usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetServerVariable_PCSTR_ptr),
-        15usize * PTR
+        15usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetServerVariable), 16usize *
-        PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetServerVariable),
+        16usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.SetServerVariable), 17usize *
-        PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.SetServerVariable),
+        17usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpContext4_Vtbl, base__.base__.base__.AllocateRequestMemory),
-        18usize * PTR
+        18usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetUrlInfo), 19usize * PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetUrlInfo),
+        19usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetMetadata), 20usize * PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetMetadata),
+        20usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetPhysicalPath), 21usize *
-        PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetPhysicalPath),
+        21usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetScriptName), 22usize * PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetScriptName),
+        22usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetScriptTranslated), 23usize
-        * PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetScriptTranslated),
+        23usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetScriptMap), 24usize * PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetScriptMap),
+        24usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.SetRequestHandled), 25usize *
-        PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.SetRequestHandled),
+        25usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetFileInfo), 26usize * PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetFileInfo),
+        26usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.MapPath), 27usize * PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.MapPath),
+        27usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpContext4_Vtbl, base__.base__.base__.NotifyCustomNotification),
-        28usize * PTR
+        28usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetParentContext), 29usize *
-        PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetParentContext),
+        29usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetRootContext), 30usize *
-        PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetRootContext),
+        30usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.CloneContext), 31usize * PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.CloneContext),
+        31usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpContext4_Vtbl, base__.base__.base__.ReleaseClonedContext),
-        32usize * PTR
+        32usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetCurrentExecutionStats),
-        33usize * PTR
+        33usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetTraceContext), 34usize *
-        PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetTraceContext),
+        34usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetServerVarChanges), 35usize
-        * PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetServerVarChanges),
+        35usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.CancelIo), 36usize * PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.CancelIo),
+        36usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.MapHandler), 37usize * PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.base__.MapHandler),
+        37usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpContext4_Vtbl, base__.base__.base__.GetExtendedInterface),
-        38usize * PTR
+        38usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.base__.GetOriginalUser), 39usize * PTR
+        offset_of!(IHttpContext4_Vtbl, base__.base__.GetOriginalUser),
+        39usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.GetNamedContextContainer), 40usize * PTR
+        offset_of!(IHttpContext4_Vtbl, base__.GetNamedContextContainer),
+        40usize * PTR,
     );
     assert_eq!(offset_of!(IHttpContext4_Vtbl, base__.EnableFullDuplex), 41usize * PTR);
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__.InheritServerVariable), 42usize * PTR
+        offset_of!(IHttpContext4_Vtbl, base__.InheritServerVariable),
+        42usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpContext4_Vtbl, base__
-        .PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE), 43usize * PTR
+        offset_of!(
+            IHttpContext4_Vtbl, base__.PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE
+        ),
+        43usize * PTR,
     );
     assert_eq!(offset_of!(IHttpContext4_Vtbl, GetRequestStartTime), 44usize * PTR);
     assert_eq!(offset_of!(IHttpContext4_Vtbl, GetRequestElapsedTime), 45usize * PTR);
 }
 #[test]
 fn IHttpServer_vtable_layout() {
-    assert_eq!(size_of:: < IHttpServer_Vtbl > (), 26usize * PTR);
-    assert_eq!(size_of:: < IHttpServer > (), PTR);
+    assert_eq!(size_of::<IHttpServer_Vtbl>(), 26usize * PTR);
+    assert_eq!(size_of::<IHttpServer>(), PTR);
     assert_eq!(offset_of!(IHttpServer_Vtbl, IsCommandLineLaunch), 0usize * PTR);
     assert_eq!(offset_of!(IHttpServer_Vtbl, GetAppPoolName), 1usize * PTR);
     assert_eq!(offset_of!(IHttpServer_Vtbl, AssociateWithThreadPool), 2usize * PTR);
@@ -1355,7 +1515,8 @@ fn IHttpServer_vtable_layout() {
     assert_eq!(offset_of!(IHttpServer_Vtbl, RemoveFragmentFromCache), 19usize * PTR);
     assert_eq!(offset_of!(IHttpServer_Vtbl, GetWorkerProcessSettings), 20usize * PTR);
     assert_eq!(
-        offset_of!(IHttpServer_Vtbl, GetProtocolManagerCustomInterface), 21usize * PTR
+        offset_of!(IHttpServer_Vtbl, GetProtocolManagerCustomInterface),
+        21usize * PTR,
     );
     assert_eq!(offset_of!(IHttpServer_Vtbl, SatisfiesPrecondition), 22usize * PTR);
     assert_eq!(offset_of!(IHttpServer_Vtbl, GetTraceContext), 23usize * PTR);
@@ -1364,12 +1525,13 @@ fn IHttpServer_vtable_layout() {
 }
 #[test]
 fn IHttpServer2_vtable_layout() {
-    assert_eq!(size_of:: < IHttpServer2_Vtbl > (), 31usize * PTR);
-    assert_eq!(size_of:: < IHttpServer2 > (), PTR);
+    assert_eq!(size_of::<IHttpServer2_Vtbl>(), 31usize * PTR);
+    assert_eq!(size_of::<IHttpServer2>(), PTR);
     assert_eq!(offset_of!(IHttpServer2_Vtbl, base__.IsCommandLineLaunch), 0usize * PTR);
     assert_eq!(offset_of!(IHttpServer2_Vtbl, base__.GetAppPoolName), 1usize * PTR);
     assert_eq!(
-        offset_of!(IHttpServer2_Vtbl, base__.AssociateWithThreadPool), 2usize * PTR
+        offset_of!(IHttpServer2_Vtbl, base__.AssociateWithThreadPool),
+        2usize * PTR,
     );
     assert_eq!(offset_of!(IHttpServer2_Vtbl, base__.IncrementThreadCount), 3usize * PTR);
     assert_eq!(offset_of!(IHttpServer2_Vtbl, base__.DecrementThreadCount), 4usize * PTR);
@@ -1380,201 +1542,237 @@ fn IHttpServer2_vtable_layout() {
     assert_eq!(offset_of!(IHttpServer2_Vtbl, base__.FlushKernelCache), 9usize * PTR);
     assert_eq!(offset_of!(IHttpServer2_Vtbl, base__.DoCacheOperation), 10usize * PTR);
     assert_eq!(
-        offset_of!(IHttpServer2_Vtbl, base__.NotifyCustomNotification), 11usize * PTR
+        offset_of!(IHttpServer2_Vtbl, base__.NotifyCustomNotification),
+        11usize * PTR,
     );
     assert_eq!(offset_of!(IHttpServer2_Vtbl, base__.GetPerfCounterInfo), 12usize * PTR);
     assert_eq!(offset_of!(IHttpServer2_Vtbl, base__.RecycleApplication), 13usize * PTR);
     assert_eq!(
-        offset_of!(IHttpServer2_Vtbl, base__.NotifyConfigurationChange), 14usize * PTR
+        offset_of!(IHttpServer2_Vtbl, base__.NotifyConfigurationChange),
+        14usize * PTR,
     );
     assert_eq!(offset_of!(IHttpServer2_Vtbl, base__.NotifyFileChange), 15usize * PTR);
     assert_eq!(offset_of!(IHttpServer2_Vtbl, base__.DispenseContainer), 16usize * PTR);
     assert_eq!(offset_of!(IHttpServer2_Vtbl, base__.AddFragmentToCache), 17usize * PTR);
     assert_eq!(
-        offset_of!(IHttpServer2_Vtbl, base__.ReadFragmentFromCache), 18usize * PTR
+        offset_of!(IHttpServer2_Vtbl, base__.ReadFragmentFromCache),
+        18usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer2_Vtbl, base__.RemoveFragmentFromCache), 19usize * PTR
+        offset_of!(IHttpServer2_Vtbl, base__.RemoveFragmentFromCache),
+        19usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer2_Vtbl, base__.GetWorkerProcessSettings), 20usize * PTR
+        offset_of!(IHttpServer2_Vtbl, base__.GetWorkerProcessSettings),
+        20usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer2_Vtbl, base__.GetProtocolManagerCustomInterface), 21usize
-        * PTR
+        offset_of!(IHttpServer2_Vtbl, base__.GetProtocolManagerCustomInterface),
+        21usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer2_Vtbl, base__.SatisfiesPrecondition), 22usize * PTR
+        offset_of!(IHttpServer2_Vtbl, base__.SatisfiesPrecondition),
+        22usize * PTR,
     );
     assert_eq!(offset_of!(IHttpServer2_Vtbl, base__.GetTraceContext), 23usize * PTR);
     assert_eq!(
-        offset_of!(IHttpServer2_Vtbl, base__.RegisterFileChangeMonitor), 24usize * PTR
+        offset_of!(IHttpServer2_Vtbl, base__.RegisterFileChangeMonitor),
+        24usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer2_Vtbl, base__.GetExtendedInterface), 25usize * PTR
+        offset_of!(IHttpServer2_Vtbl, base__.GetExtendedInterface),
+        25usize * PTR,
     );
     assert_eq!(offset_of!(IHttpServer2_Vtbl, GetToken), 26usize * PTR);
     assert_eq!(offset_of!(IHttpServer2_Vtbl, GetAppPoolConfigFile), 27usize * PTR);
     assert_eq!(
-        offset_of!(IHttpServer2_Vtbl, GetExtendedInterface_GUID_ref), 28usize * PTR
+        offset_of!(IHttpServer2_Vtbl, GetExtendedInterface_GUID_ref),
+        28usize * PTR,
     );
     assert_eq!(offset_of!(IHttpServer2_Vtbl, GetMetadata), 29usize * PTR);
     assert_eq!(offset_of!(IHttpServer2_Vtbl, GetWorkerProcessFramework), 30usize * PTR);
 }
 #[test]
 fn IHttpServer3_vtable_layout() {
-    assert_eq!(size_of:: < IHttpServer3_Vtbl > (), 32usize * PTR);
-    assert_eq!(size_of:: < IHttpServer3 > (), PTR);
+    assert_eq!(size_of::<IHttpServer3_Vtbl>(), 32usize * PTR);
+    assert_eq!(size_of::<IHttpServer3>(), PTR);
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.base__.IsCommandLineLaunch), 0usize * PTR
+        offset_of!(IHttpServer3_Vtbl, base__.base__.IsCommandLineLaunch),
+        0usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.base__.GetAppPoolName), 1usize * PTR
+        offset_of!(IHttpServer3_Vtbl, base__.base__.GetAppPoolName),
+        1usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.base__.AssociateWithThreadPool), 2usize *
-        PTR
+        offset_of!(IHttpServer3_Vtbl, base__.base__.AssociateWithThreadPool),
+        2usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.base__.IncrementThreadCount), 3usize * PTR
+        offset_of!(IHttpServer3_Vtbl, base__.base__.IncrementThreadCount),
+        3usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.base__.DecrementThreadCount), 4usize * PTR
+        offset_of!(IHttpServer3_Vtbl, base__.base__.DecrementThreadCount),
+        4usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.base__.ReportUnhealthy), 5usize * PTR
+        offset_of!(IHttpServer3_Vtbl, base__.base__.ReportUnhealthy),
+        5usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.base__.RecycleProcess), 6usize * PTR
+        offset_of!(IHttpServer3_Vtbl, base__.base__.RecycleProcess),
+        6usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.base__.GetAdminManager), 7usize * PTR
+        offset_of!(IHttpServer3_Vtbl, base__.base__.GetAdminManager),
+        7usize * PTR,
     );
     assert_eq!(offset_of!(IHttpServer3_Vtbl, base__.base__.GetFileInfo), 8usize * PTR);
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.base__.FlushKernelCache), 9usize * PTR
+        offset_of!(IHttpServer3_Vtbl, base__.base__.FlushKernelCache),
+        9usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.base__.DoCacheOperation), 10usize * PTR
+        offset_of!(IHttpServer3_Vtbl, base__.base__.DoCacheOperation),
+        10usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.base__.NotifyCustomNotification), 11usize *
-        PTR
+        offset_of!(IHttpServer3_Vtbl, base__.base__.NotifyCustomNotification),
+        11usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.base__.GetPerfCounterInfo), 12usize * PTR
+        offset_of!(IHttpServer3_Vtbl, base__.base__.GetPerfCounterInfo),
+        12usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.base__.RecycleApplication), 13usize * PTR
+        offset_of!(IHttpServer3_Vtbl, base__.base__.RecycleApplication),
+        13usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.base__.NotifyConfigurationChange), 14usize *
-        PTR
+        offset_of!(IHttpServer3_Vtbl, base__.base__.NotifyConfigurationChange),
+        14usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.base__.NotifyFileChange), 15usize * PTR
+        offset_of!(IHttpServer3_Vtbl, base__.base__.NotifyFileChange),
+        15usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.base__.DispenseContainer), 16usize * PTR
+        offset_of!(IHttpServer3_Vtbl, base__.base__.DispenseContainer),
+        16usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.base__.AddFragmentToCache), 17usize * PTR
+        offset_of!(IHttpServer3_Vtbl, base__.base__.AddFragmentToCache),
+        17usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.base__.ReadFragmentFromCache), 18usize * PTR
+        offset_of!(IHttpServer3_Vtbl, base__.base__.ReadFragmentFromCache),
+        18usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.base__.RemoveFragmentFromCache), 19usize *
-        PTR
+        offset_of!(IHttpServer3_Vtbl, base__.base__.RemoveFragmentFromCache),
+        19usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.base__.GetWorkerProcessSettings), 20usize *
-        PTR
+        offset_of!(IHttpServer3_Vtbl, base__.base__.GetWorkerProcessSettings),
+        20usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpServer3_Vtbl, base__.base__.GetProtocolManagerCustomInterface),
-        21usize * PTR
+        21usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.base__.SatisfiesPrecondition), 22usize * PTR
+        offset_of!(IHttpServer3_Vtbl, base__.base__.SatisfiesPrecondition),
+        22usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.base__.GetTraceContext), 23usize * PTR
+        offset_of!(IHttpServer3_Vtbl, base__.base__.GetTraceContext),
+        23usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.base__.RegisterFileChangeMonitor), 24usize *
-        PTR
+        offset_of!(IHttpServer3_Vtbl, base__.base__.RegisterFileChangeMonitor),
+        24usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.base__.GetExtendedInterface), 25usize * PTR
+        offset_of!(IHttpServer3_Vtbl, base__.base__.GetExtendedInterface),
+        25usize * PTR,
     );
     assert_eq!(offset_of!(IHttpServer3_Vtbl, base__.GetToken), 26usize * PTR);
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.GetAppPoolConfigFile), 27usize * PTR
+        offset_of!(IHttpServer3_Vtbl, base__.GetAppPoolConfigFile),
+        27usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.GetExtendedInterface_GUID_ref), 28usize *
-        PTR
+        offset_of!(IHttpServer3_Vtbl, base__.GetExtendedInterface_GUID_ref),
+        28usize * PTR,
     );
     assert_eq!(offset_of!(IHttpServer3_Vtbl, base__.GetMetadata), 29usize * PTR);
     assert_eq!(
-        offset_of!(IHttpServer3_Vtbl, base__.GetWorkerProcessFramework), 30usize * PTR
+        offset_of!(IHttpServer3_Vtbl, base__.GetWorkerProcessFramework),
+        30usize * PTR,
     );
     assert_eq!(offset_of!(IHttpServer3_Vtbl, QueryRequestProperty), 31usize * PTR);
 }
 #[test]
 fn IHttpEventProvider_vtable_layout() {
-    assert_eq!(size_of:: < IHttpEventProvider_Vtbl > (), 1usize * PTR);
-    assert_eq!(size_of:: < IHttpEventProvider > (), PTR);
+    assert_eq!(size_of::<IHttpEventProvider_Vtbl>(), 1usize * PTR);
+    assert_eq!(size_of::<IHttpEventProvider>(), PTR);
     assert_eq!(offset_of!(IHttpEventProvider_Vtbl, SetErrorStatus), 0usize * PTR);
 }
 #[test]
 fn IHttpCompletionInfo_vtable_layout() {
-    assert_eq!(size_of:: < IHttpCompletionInfo_Vtbl > (), 2usize * PTR);
-    assert_eq!(size_of:: < IHttpCompletionInfo > (), PTR);
+    assert_eq!(size_of::<IHttpCompletionInfo_Vtbl>(), 2usize * PTR);
+    assert_eq!(size_of::<IHttpCompletionInfo>(), PTR);
     assert_eq!(offset_of!(IHttpCompletionInfo_Vtbl, GetCompletionBytes), 0usize * PTR);
     assert_eq!(offset_of!(IHttpCompletionInfo_Vtbl, GetCompletionStatus), 1usize * PTR);
 }
 #[test]
 fn IHttpCompletionInfo2_vtable_layout() {
-    assert_eq!(size_of:: < IHttpCompletionInfo2_Vtbl > (), 3usize * PTR);
-    assert_eq!(size_of:: < IHttpCompletionInfo2 > (), PTR);
+    assert_eq!(size_of::<IHttpCompletionInfo2_Vtbl>(), 3usize * PTR);
+    assert_eq!(size_of::<IHttpCompletionInfo2>(), PTR);
     assert_eq!(
-        offset_of!(IHttpCompletionInfo2_Vtbl, base__.GetCompletionBytes), 0usize * PTR
+        offset_of!(IHttpCompletionInfo2_Vtbl, base__.GetCompletionBytes),
+        0usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpCompletionInfo2_Vtbl, base__.GetCompletionStatus), 1usize * PTR
+        offset_of!(IHttpCompletionInfo2_Vtbl, base__.GetCompletionStatus),
+        1usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpCompletionInfo2_Vtbl, GetCompletedOperation), 2usize * PTR
+        offset_of!(IHttpCompletionInfo2_Vtbl, GetCompletedOperation),
+        2usize * PTR,
     );
 }
 #[test]
 fn ICustomNotificationProvider_vtable_layout() {
-    assert_eq!(size_of:: < ICustomNotificationProvider_Vtbl > (), 2usize * PTR);
-    assert_eq!(size_of:: < ICustomNotificationProvider > (), PTR);
+    assert_eq!(size_of::<ICustomNotificationProvider_Vtbl>(), 2usize * PTR);
+    assert_eq!(size_of::<ICustomNotificationProvider>(), PTR);
     assert_eq!(
-        offset_of!(ICustomNotificationProvider_Vtbl, base__.SetErrorStatus), 0usize * PTR
+        offset_of!(ICustomNotificationProvider_Vtbl, base__.SetErrorStatus),
+        0usize * PTR,
     );
     assert_eq!(
-        offset_of!(ICustomNotificationProvider_Vtbl, QueryNotificationType), 1usize * PTR
+        offset_of!(ICustomNotificationProvider_Vtbl, QueryNotificationType),
+        1usize * PTR,
     );
 }
 #[test]
 fn IAuthenticationProvider_vtable_layout() {
-    assert_eq!(size_of:: < IAuthenticationProvider_Vtbl > (), 2usize * PTR);
-    assert_eq!(size_of:: < IAuthenticationProvider > (), PTR);
+    assert_eq!(size_of::<IAuthenticationProvider_Vtbl>(), 2usize * PTR);
+    assert_eq!(size_of::<IAuthenticationProvider>(), PTR);
     assert_eq!(
-        offset_of!(IAuthenticationProvider_Vtbl, base__.SetErrorStatus), 0usize * PTR
+        offset_of!(IAuthenticationProvider_Vtbl, base__.SetErrorStatus),
+        0usize * PTR,
     );
     assert_eq!(offset_of!(IAuthenticationProvider_Vtbl, SetUser), 1usize * PTR);
 }
 #[test]
 fn IMapHandlerProvider_vtable_layout() {
-    assert_eq!(size_of:: < IMapHandlerProvider_Vtbl > (), 4usize * PTR);
-    assert_eq!(size_of:: < IMapHandlerProvider > (), PTR);
+    assert_eq!(size_of::<IMapHandlerProvider_Vtbl>(), 4usize * PTR);
+    assert_eq!(size_of::<IMapHandlerProvider>(), PTR);
     assert_eq!(
-        offset_of!(IMapHandlerProvider_Vtbl, base__.SetErrorStatus), 0usize * PTR
+        offset_of!(IMapHandlerProvider_Vtbl, base__.SetErrorStatus),
+        0usize * PTR,
     );
     assert_eq!(offset_of!(IMapHandlerProvider_Vtbl, SetScriptName), 1usize * PTR);
     assert_eq!(offset_of!(IMapHandlerProvider_Vtbl, SetScriptMap), 2usize * PTR);
@@ -1582,8 +1780,8 @@ fn IMapHandlerProvider_vtable_layout() {
 }
 #[test]
 fn IMapPathProvider_vtable_layout() {
-    assert_eq!(size_of:: < IMapPathProvider_Vtbl > (), 4usize * PTR);
-    assert_eq!(size_of:: < IMapPathProvider > (), PTR);
+    assert_eq!(size_of::<IMapPathProvider_Vtbl>(), 4usize * PTR);
+    assert_eq!(size_of::<IMapPathProvider>(), PTR);
     assert_eq!(offset_of!(IMapPathProvider_Vtbl, base__.SetErrorStatus), 0usize * PTR);
     assert_eq!(offset_of!(IMapPathProvider_Vtbl, GetUrl), 1usize * PTR);
     assert_eq!(offset_of!(IMapPathProvider_Vtbl, GetPhysicalPath), 2usize * PTR);
@@ -1591,13 +1789,15 @@ fn IMapPathProvider_vtable_layout() {
 }
 #[test]
 fn ISendResponseProvider_vtable_layout() {
-    assert_eq!(size_of:: < ISendResponseProvider_Vtbl > (), 7usize * PTR);
-    assert_eq!(size_of:: < ISendResponseProvider > (), PTR);
+    assert_eq!(size_of::<ISendResponseProvider_Vtbl>(), 7usize * PTR);
+    assert_eq!(size_of::<ISendResponseProvider>(), PTR);
     assert_eq!(
-        offset_of!(ISendResponseProvider_Vtbl, base__.SetErrorStatus), 0usize * PTR
+        offset_of!(ISendResponseProvider_Vtbl, base__.SetErrorStatus),
+        0usize * PTR,
     );
     assert_eq!(
-        offset_of!(ISendResponseProvider_Vtbl, GetHeadersBeingSent), 1usize * PTR
+        offset_of!(ISendResponseProvider_Vtbl, GetHeadersBeingSent),
+        1usize * PTR,
     );
     assert_eq!(offset_of!(ISendResponseProvider_Vtbl, GetFlags), 2usize * PTR);
     assert_eq!(offset_of!(ISendResponseProvider_Vtbl, SetFlags), 3usize * PTR);
@@ -1607,89 +1807,98 @@ fn ISendResponseProvider_vtable_layout() {
 }
 #[test]
 fn IReadEntityProvider_vtable_layout() {
-    assert_eq!(size_of:: < IReadEntityProvider_Vtbl > (), 3usize * PTR);
-    assert_eq!(size_of:: < IReadEntityProvider > (), PTR);
+    assert_eq!(size_of::<IReadEntityProvider_Vtbl>(), 3usize * PTR);
+    assert_eq!(size_of::<IReadEntityProvider>(), PTR);
     assert_eq!(
-        offset_of!(IReadEntityProvider_Vtbl, base__.SetErrorStatus), 0usize * PTR
+        offset_of!(IReadEntityProvider_Vtbl, base__.SetErrorStatus),
+        0usize * PTR,
     );
     assert_eq!(offset_of!(IReadEntityProvider_Vtbl, GetEntity), 1usize * PTR);
     assert_eq!(offset_of!(IReadEntityProvider_Vtbl, SetEntity), 2usize * PTR);
 }
 #[test]
 fn IPreBeginRequestProvider_vtable_layout() {
-    assert_eq!(size_of:: < IPreBeginRequestProvider_Vtbl > (), 2usize * PTR);
-    assert_eq!(size_of:: < IPreBeginRequestProvider > (), PTR);
+    assert_eq!(size_of::<IPreBeginRequestProvider_Vtbl>(), 2usize * PTR);
+    assert_eq!(size_of::<IPreBeginRequestProvider>(), PTR);
     assert_eq!(
-        offset_of!(IPreBeginRequestProvider_Vtbl, base__.SetErrorStatus), 0usize * PTR
+        offset_of!(IPreBeginRequestProvider_Vtbl, base__.SetErrorStatus),
+        0usize * PTR,
     );
     assert_eq!(offset_of!(IPreBeginRequestProvider_Vtbl, GetHttpContext), 1usize * PTR);
 }
 #[test]
 fn IHttpApplicationProvider_vtable_layout() {
-    assert_eq!(size_of:: < IHttpApplicationProvider_Vtbl > (), 2usize * PTR);
-    assert_eq!(size_of:: < IHttpApplicationProvider > (), PTR);
+    assert_eq!(size_of::<IHttpApplicationProvider_Vtbl>(), 2usize * PTR);
+    assert_eq!(size_of::<IHttpApplicationProvider>(), PTR);
     assert_eq!(
-        offset_of!(IHttpApplicationProvider_Vtbl, base__.SetErrorStatus), 0usize * PTR
+        offset_of!(IHttpApplicationProvider_Vtbl, base__.SetErrorStatus),
+        0usize * PTR,
     );
     assert_eq!(offset_of!(IHttpApplicationProvider_Vtbl, GetApplication), 1usize * PTR);
 }
 #[test]
 fn IHttpApplicationResolveModulesProvider_vtable_layout() {
+    assert_eq!(size_of::<IHttpApplicationResolveModulesProvider_Vtbl>(), 4usize * PTR);
+    assert_eq!(size_of::<IHttpApplicationResolveModulesProvider>(), PTR);
     assert_eq!(
-        size_of:: < IHttpApplicationResolveModulesProvider_Vtbl > (), 4usize * PTR
-    );
-    assert_eq!(size_of:: < IHttpApplicationResolveModulesProvider > (), PTR);
-    assert_eq!(
-        offset_of!(IHttpApplicationResolveModulesProvider_Vtbl, base__.base__
-        .SetErrorStatus), 0usize * PTR
+        offset_of!(
+            IHttpApplicationResolveModulesProvider_Vtbl, base__.base__.SetErrorStatus
+        ),
+        0usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpApplicationResolveModulesProvider_Vtbl, base__.GetApplication),
-        1usize * PTR
+        1usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpApplicationResolveModulesProvider_Vtbl, RegisterModule), 2usize *
-        PTR
+        offset_of!(IHttpApplicationResolveModulesProvider_Vtbl, RegisterModule),
+        2usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpApplicationResolveModulesProvider_Vtbl,
-        SetPriorityForRequestNotification), 3usize * PTR
+        offset_of!(
+            IHttpApplicationResolveModulesProvider_Vtbl,
+            SetPriorityForRequestNotification
+        ),
+        3usize * PTR,
     );
 }
 #[test]
 fn IGlobalRSCAQueryProvider_vtable_layout() {
-    assert_eq!(size_of:: < IGlobalRSCAQueryProvider_Vtbl > (), 6usize * PTR);
-    assert_eq!(size_of:: < IGlobalRSCAQueryProvider > (), PTR);
+    assert_eq!(size_of::<IGlobalRSCAQueryProvider_Vtbl>(), 6usize * PTR);
+    assert_eq!(size_of::<IGlobalRSCAQueryProvider>(), PTR);
     assert_eq!(
-        offset_of!(IGlobalRSCAQueryProvider_Vtbl, base__.SetErrorStatus), 0usize * PTR
+        offset_of!(IGlobalRSCAQueryProvider_Vtbl, base__.SetErrorStatus),
+        0usize * PTR,
     );
     assert_eq!(offset_of!(IGlobalRSCAQueryProvider_Vtbl, GetFunctionName), 1usize * PTR);
     assert_eq!(
-        offset_of!(IGlobalRSCAQueryProvider_Vtbl, GetFunctionParameters), 2usize * PTR
+        offset_of!(IGlobalRSCAQueryProvider_Vtbl, GetFunctionParameters),
+        2usize * PTR,
     );
     assert_eq!(offset_of!(IGlobalRSCAQueryProvider_Vtbl, GetOutputBuffer), 3usize * PTR);
     assert_eq!(
-        offset_of!(IGlobalRSCAQueryProvider_Vtbl, ResizeOutputBuffer), 4usize * PTR
+        offset_of!(IGlobalRSCAQueryProvider_Vtbl, ResizeOutputBuffer),
+        4usize * PTR,
     );
     assert_eq!(offset_of!(IGlobalRSCAQueryProvider_Vtbl, SetResult), 5usize * PTR);
 }
 #[test]
 fn IGlobalStopListeningProvider_vtable_layout() {
-    assert_eq!(size_of:: < IGlobalStopListeningProvider_Vtbl > (), 2usize * PTR);
-    assert_eq!(size_of:: < IGlobalStopListeningProvider > (), PTR);
+    assert_eq!(size_of::<IGlobalStopListeningProvider_Vtbl>(), 2usize * PTR);
+    assert_eq!(size_of::<IGlobalStopListeningProvider>(), PTR);
     assert_eq!(
-        offset_of!(IGlobalStopListeningProvider_Vtbl, base__.SetErrorStatus), 0usize *
-        PTR
+        offset_of!(IGlobalStopListeningProvider_Vtbl, base__.SetErrorStatus),
+        0usize * PTR,
     );
     assert_eq!(
-        offset_of!(IGlobalStopListeningProvider_Vtbl, DrainRequestsGracefully), 1usize *
-        PTR
+        offset_of!(IGlobalStopListeningProvider_Vtbl, DrainRequestsGracefully),
+        1usize * PTR,
     );
 }
 #[test]
 fn ICacheProvider_vtable_layout() {
-    assert_eq!(size_of:: < ICacheProvider_Vtbl > (), 6usize * PTR);
-    assert_eq!(size_of:: < ICacheProvider > (), PTR);
+    assert_eq!(size_of::<ICacheProvider_Vtbl>(), 6usize * PTR);
+    assert_eq!(size_of::<ICacheProvider>(), PTR);
     assert_eq!(offset_of!(ICacheProvider_Vtbl, base__.SetErrorStatus), 0usize * PTR);
     assert_eq!(offset_of!(ICacheProvider_Vtbl, GetCacheOperation), 1usize * PTR);
     assert_eq!(offset_of!(ICacheProvider_Vtbl, GetCacheKey), 2usize * PTR);
@@ -1699,104 +1908,113 @@ fn ICacheProvider_vtable_layout() {
 }
 #[test]
 fn IGlobalConfigurationChangeProvider_vtable_layout() {
-    assert_eq!(size_of:: < IGlobalConfigurationChangeProvider_Vtbl > (), 2usize * PTR);
-    assert_eq!(size_of:: < IGlobalConfigurationChangeProvider > (), PTR);
+    assert_eq!(size_of::<IGlobalConfigurationChangeProvider_Vtbl>(), 2usize * PTR);
+    assert_eq!(size_of::<IGlobalConfigurationChangeProvider>(), PTR);
     assert_eq!(
         offset_of!(IGlobalConfigurationChangeProvider_Vtbl, base__.SetErrorStatus),
-        0usize * PTR
+        0usize * PTR,
     );
     assert_eq!(
-        offset_of!(IGlobalConfigurationChangeProvider_Vtbl, GetChangePath), 1usize * PTR
+        offset_of!(IGlobalConfigurationChangeProvider_Vtbl, GetChangePath),
+        1usize * PTR,
     );
 }
 #[test]
 fn IGlobalFileChangeProvider_vtable_layout() {
-    assert_eq!(size_of:: < IGlobalFileChangeProvider_Vtbl > (), 3usize * PTR);
-    assert_eq!(size_of:: < IGlobalFileChangeProvider > (), PTR);
+    assert_eq!(size_of::<IGlobalFileChangeProvider_Vtbl>(), 3usize * PTR);
+    assert_eq!(size_of::<IGlobalFileChangeProvider>(), PTR);
     assert_eq!(
-        offset_of!(IGlobalFileChangeProvider_Vtbl, base__.SetErrorStatus), 0usize * PTR
+        offset_of!(IGlobalFileChangeProvider_Vtbl, base__.SetErrorStatus),
+        0usize * PTR,
     );
     assert_eq!(offset_of!(IGlobalFileChangeProvider_Vtbl, GetFileName), 1usize * PTR);
     assert_eq!(offset_of!(IGlobalFileChangeProvider_Vtbl, GetFileMonitor), 2usize * PTR);
 }
 #[test]
 fn IGlobalTraceEventProvider_vtable_layout() {
-    assert_eq!(size_of:: < IGlobalTraceEventProvider_Vtbl > (), 4usize * PTR);
-    assert_eq!(size_of:: < IGlobalTraceEventProvider > (), PTR);
+    assert_eq!(size_of::<IGlobalTraceEventProvider_Vtbl>(), 4usize * PTR);
+    assert_eq!(size_of::<IGlobalTraceEventProvider>(), PTR);
     assert_eq!(
-        offset_of!(IGlobalTraceEventProvider_Vtbl, base__.SetErrorStatus), 0usize * PTR
+        offset_of!(IGlobalTraceEventProvider_Vtbl, base__.SetErrorStatus),
+        0usize * PTR,
     );
     assert_eq!(offset_of!(IGlobalTraceEventProvider_Vtbl, GetTraceEvent), 1usize * PTR);
     assert_eq!(
-        offset_of!(IGlobalTraceEventProvider_Vtbl, CheckSubscription), 2usize * PTR
+        offset_of!(IGlobalTraceEventProvider_Vtbl, CheckSubscription),
+        2usize * PTR,
     );
     assert_eq!(
-        offset_of!(IGlobalTraceEventProvider_Vtbl, GetCurrentHttpRequestContext), 3usize
-        * PTR
+        offset_of!(IGlobalTraceEventProvider_Vtbl, GetCurrentHttpRequestContext),
+        3usize * PTR,
     );
 }
 #[test]
 fn IGlobalThreadCleanupProvider_vtable_layout() {
-    assert_eq!(size_of:: < IGlobalThreadCleanupProvider_Vtbl > (), 2usize * PTR);
-    assert_eq!(size_of:: < IGlobalThreadCleanupProvider > (), PTR);
+    assert_eq!(size_of::<IGlobalThreadCleanupProvider_Vtbl>(), 2usize * PTR);
+    assert_eq!(size_of::<IGlobalThreadCleanupProvider>(), PTR);
     assert_eq!(
-        offset_of!(IGlobalThreadCleanupProvider_Vtbl, base__.SetErrorStatus), 0usize *
-        PTR
+        offset_of!(IGlobalThreadCleanupProvider_Vtbl, base__.SetErrorStatus),
+        0usize * PTR,
     );
     assert_eq!(
-        offset_of!(IGlobalThreadCleanupProvider_Vtbl, GetApplication), 1usize * PTR
+        offset_of!(IGlobalThreadCleanupProvider_Vtbl, GetApplication),
+        1usize * PTR,
     );
 }
 #[test]
 fn IGlobalApplicationPreloadProvider_vtable_layout() {
-    assert_eq!(size_of:: < IGlobalApplicationPreloadProvider_Vtbl > (), 3usize * PTR);
-    assert_eq!(size_of:: < IGlobalApplicationPreloadProvider > (), PTR);
+    assert_eq!(size_of::<IGlobalApplicationPreloadProvider_Vtbl>(), 3usize * PTR);
+    assert_eq!(size_of::<IGlobalApplicationPreloadProvider>(), PTR);
     assert_eq!(
-        offset_of!(IGlobalApplicationPreloadProvider_Vtbl, base__.SetErrorStatus), 0usize
-        * PTR
+        offset_of!(IGlobalApplicationPreloadProvider_Vtbl, base__.SetErrorStatus),
+        0usize * PTR,
     );
     assert_eq!(
-        offset_of!(IGlobalApplicationPreloadProvider_Vtbl, CreateContext), 1usize * PTR
+        offset_of!(IGlobalApplicationPreloadProvider_Vtbl, CreateContext),
+        1usize * PTR,
     );
     assert_eq!(
-        offset_of!(IGlobalApplicationPreloadProvider_Vtbl, ExecuteRequest), 2usize * PTR
+        offset_of!(IGlobalApplicationPreloadProvider_Vtbl, ExecuteRequest),
+        2usize * PTR,
     );
 }
 #[test]
 fn IGlobalApplicationPreloadProvider2_vtable_layout() {
-    assert_eq!(size_of:: < IGlobalApplicationPreloadProvider2_Vtbl > (), 4usize * PTR);
-    assert_eq!(size_of:: < IGlobalApplicationPreloadProvider2 > (), PTR);
+    assert_eq!(size_of::<IGlobalApplicationPreloadProvider2_Vtbl>(), 4usize * PTR);
+    assert_eq!(size_of::<IGlobalApplicationPreloadProvider2>(), PTR);
     assert_eq!(
-        offset_of!(IGlobalApplicationPreloadProvider2_Vtbl, base__.base__
-        .SetErrorStatus), 0usize * PTR
+        offset_of!(
+            IGlobalApplicationPreloadProvider2_Vtbl, base__.base__.SetErrorStatus
+        ),
+        0usize * PTR,
     );
     assert_eq!(
-        offset_of!(IGlobalApplicationPreloadProvider2_Vtbl, base__.CreateContext), 1usize
-        * PTR
+        offset_of!(IGlobalApplicationPreloadProvider2_Vtbl, base__.CreateContext),
+        1usize * PTR,
     );
     assert_eq!(
         offset_of!(IGlobalApplicationPreloadProvider2_Vtbl, base__.ExecuteRequest),
-        2usize * PTR
+        2usize * PTR,
     );
     assert_eq!(
-        offset_of!(IGlobalApplicationPreloadProvider2_Vtbl, IsProcessRecycled), 3usize *
-        PTR
+        offset_of!(IGlobalApplicationPreloadProvider2_Vtbl, IsProcessRecycled),
+        3usize * PTR,
     );
 }
 #[test]
 fn IGlobalSuspendProcessCallback_vtable_layout() {
-    assert_eq!(size_of:: < IGlobalSuspendProcessCallback_Vtbl > (), 2usize * PTR);
-    assert_eq!(size_of:: < IGlobalSuspendProcessCallback > (), PTR);
+    assert_eq!(size_of::<IGlobalSuspendProcessCallback_Vtbl>(), 2usize * PTR);
+    assert_eq!(size_of::<IGlobalSuspendProcessCallback>(), PTR);
     assert_eq!(
-        offset_of!(IGlobalSuspendProcessCallback_Vtbl, base__.SetErrorStatus), 0usize *
-        PTR
+        offset_of!(IGlobalSuspendProcessCallback_Vtbl, base__.SetErrorStatus),
+        0usize * PTR,
     );
     assert_eq!(offset_of!(IGlobalSuspendProcessCallback_Vtbl, Resume), 1usize * PTR);
 }
 #[test]
 fn CHttpModule_vtable_layout() {
-    assert_eq!(size_of:: < CHttpModule_Vtbl > (), 31usize * PTR);
-    assert_eq!(size_of:: < CHttpModule > (), PTR);
+    assert_eq!(size_of::<CHttpModule_Vtbl>(), 31usize * PTR);
+    assert_eq!(size_of::<CHttpModule>(), PTR);
     assert_eq!(offset_of!(CHttpModule_Vtbl, OnBeginRequest), 0usize * PTR);
     assert_eq!(offset_of!(CHttpModule_Vtbl, OnPostBeginRequest), 1usize * PTR);
     assert_eq!(offset_of!(CHttpModule_Vtbl, OnAuthenticateRequest), 2usize * PTR);
@@ -1811,7 +2029,8 @@ fn CHttpModule_vtable_layout() {
     assert_eq!(offset_of!(CHttpModule_Vtbl, OnPostAcquireRequestState), 11usize * PTR);
     assert_eq!(offset_of!(CHttpModule_Vtbl, OnPreExecuteRequestHandler), 12usize * PTR);
     assert_eq!(
-        offset_of!(CHttpModule_Vtbl, OnPostPreExecuteRequestHandler), 13usize * PTR
+        offset_of!(CHttpModule_Vtbl, OnPostPreExecuteRequestHandler),
+        13usize * PTR,
     );
     assert_eq!(offset_of!(CHttpModule_Vtbl, OnExecuteRequestHandler), 14usize * PTR);
     assert_eq!(offset_of!(CHttpModule_Vtbl, OnPostExecuteRequestHandler), 15usize * PTR);
@@ -1833,98 +2052,110 @@ fn CHttpModule_vtable_layout() {
 }
 #[test]
 fn CGlobalModule_vtable_layout() {
-    assert_eq!(size_of:: < CGlobalModule_Vtbl > (), 17usize * PTR);
-    assert_eq!(size_of:: < CGlobalModule > (), PTR);
+    assert_eq!(size_of::<CGlobalModule_Vtbl>(), 17usize * PTR);
+    assert_eq!(size_of::<CGlobalModule>(), PTR);
     assert_eq!(offset_of!(CGlobalModule_Vtbl, OnGlobalStopListening), 0usize * PTR);
     assert_eq!(offset_of!(CGlobalModule_Vtbl, OnGlobalCacheCleanup), 1usize * PTR);
     assert_eq!(offset_of!(CGlobalModule_Vtbl, OnGlobalCacheOperation), 2usize * PTR);
     assert_eq!(offset_of!(CGlobalModule_Vtbl, OnGlobalHealthCheck), 3usize * PTR);
     assert_eq!(
-        offset_of!(CGlobalModule_Vtbl, OnGlobalConfigurationChange), 4usize * PTR
+        offset_of!(CGlobalModule_Vtbl, OnGlobalConfigurationChange),
+        4usize * PTR,
     );
     assert_eq!(offset_of!(CGlobalModule_Vtbl, OnGlobalFileChange), 5usize * PTR);
     assert_eq!(offset_of!(CGlobalModule_Vtbl, OnGlobalPreBeginRequest), 6usize * PTR);
     assert_eq!(offset_of!(CGlobalModule_Vtbl, OnGlobalApplicationStart), 7usize * PTR);
     assert_eq!(
-        offset_of!(CGlobalModule_Vtbl, OnGlobalApplicationResolveModules), 8usize * PTR
+        offset_of!(CGlobalModule_Vtbl, OnGlobalApplicationResolveModules),
+        8usize * PTR,
     );
     assert_eq!(offset_of!(CGlobalModule_Vtbl, OnGlobalApplicationStop), 9usize * PTR);
     assert_eq!(offset_of!(CGlobalModule_Vtbl, OnGlobalRSCAQuery), 10usize * PTR);
     assert_eq!(offset_of!(CGlobalModule_Vtbl, OnGlobalTraceEvent), 11usize * PTR);
     assert_eq!(
-        offset_of!(CGlobalModule_Vtbl, OnGlobalCustomNotification), 12usize * PTR
+        offset_of!(CGlobalModule_Vtbl, OnGlobalCustomNotification),
+        12usize * PTR,
     );
     assert_eq!(offset_of!(CGlobalModule_Vtbl, Terminate), 13usize * PTR);
     assert_eq!(offset_of!(CGlobalModule_Vtbl, OnGlobalThreadCleanup), 14usize * PTR);
     assert_eq!(
-        offset_of!(CGlobalModule_Vtbl, OnGlobalApplicationPreload), 15usize * PTR
+        offset_of!(CGlobalModule_Vtbl, OnGlobalApplicationPreload),
+        15usize * PTR,
     );
     assert_eq!(offset_of!(CGlobalModule_Vtbl, OnSuspendProcess), 16usize * PTR);
 }
 #[test]
 fn IModuleAllocator_vtable_layout() {
-    assert_eq!(size_of:: < IModuleAllocator_Vtbl > (), 1usize * PTR);
-    assert_eq!(size_of:: < IModuleAllocator > (), PTR);
+    assert_eq!(size_of::<IModuleAllocator_Vtbl>(), 1usize * PTR);
+    assert_eq!(size_of::<IModuleAllocator>(), PTR);
     assert_eq!(offset_of!(IModuleAllocator_Vtbl, AllocateMemory), 0usize * PTR);
 }
 #[test]
 fn IHttpModuleFactory_vtable_layout() {
-    assert_eq!(size_of:: < IHttpModuleFactory_Vtbl > (), 2usize * PTR);
-    assert_eq!(size_of:: < IHttpModuleFactory > (), PTR);
+    assert_eq!(size_of::<IHttpModuleFactory_Vtbl>(), 2usize * PTR);
+    assert_eq!(size_of::<IHttpModuleFactory>(), PTR);
     assert_eq!(offset_of!(IHttpModuleFactory_Vtbl, GetHttpModule), 0usize * PTR);
     assert_eq!(offset_of!(IHttpModuleFactory_Vtbl, Terminate), 1usize * PTR);
 }
 #[test]
 fn IHttpModuleRegistrationInfo_vtable_layout() {
-    assert_eq!(size_of:: < IHttpModuleRegistrationInfo_Vtbl > (), 6usize * PTR);
-    assert_eq!(size_of:: < IHttpModuleRegistrationInfo > (), PTR);
+    assert_eq!(size_of::<IHttpModuleRegistrationInfo_Vtbl>(), 6usize * PTR);
+    assert_eq!(size_of::<IHttpModuleRegistrationInfo>(), PTR);
     assert_eq!(offset_of!(IHttpModuleRegistrationInfo_Vtbl, GetName), 0usize * PTR);
     assert_eq!(offset_of!(IHttpModuleRegistrationInfo_Vtbl, GetId), 1usize * PTR);
     assert_eq!(
-        offset_of!(IHttpModuleRegistrationInfo_Vtbl, SetRequestNotifications), 2usize *
-        PTR
+        offset_of!(IHttpModuleRegistrationInfo_Vtbl, SetRequestNotifications),
+        2usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpModuleRegistrationInfo_Vtbl, SetGlobalNotifications), 3usize *
-        PTR
+        offset_of!(IHttpModuleRegistrationInfo_Vtbl, SetGlobalNotifications),
+        3usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpModuleRegistrationInfo_Vtbl, SetPriorityForRequestNotification),
-        4usize * PTR
+        4usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpModuleRegistrationInfo_Vtbl, SetPriorityForGlobalNotification),
-        5usize * PTR
+        5usize * PTR,
     );
 }
 #[test]
 fn IHttpModuleRegistrationInfo2_vtable_layout() {
-    assert_eq!(size_of:: < IHttpModuleRegistrationInfo2_Vtbl > (), 7usize * PTR);
-    assert_eq!(size_of:: < IHttpModuleRegistrationInfo2 > (), PTR);
+    assert_eq!(size_of::<IHttpModuleRegistrationInfo2_Vtbl>(), 7usize * PTR);
+    assert_eq!(size_of::<IHttpModuleRegistrationInfo2>(), PTR);
     assert_eq!(
-        offset_of!(IHttpModuleRegistrationInfo2_Vtbl, base__.GetName), 0usize * PTR
+        offset_of!(IHttpModuleRegistrationInfo2_Vtbl, base__.GetName),
+        0usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpModuleRegistrationInfo2_Vtbl, base__.GetId), 1usize * PTR
+        offset_of!(IHttpModuleRegistrationInfo2_Vtbl, base__.GetId),
+        1usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpModuleRegistrationInfo2_Vtbl, base__.SetRequestNotifications),
-        2usize * PTR
+        2usize * PTR,
     );
     assert_eq!(
         offset_of!(IHttpModuleRegistrationInfo2_Vtbl, base__.SetGlobalNotifications),
-        3usize * PTR
+        3usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpModuleRegistrationInfo2_Vtbl, base__
-        .SetPriorityForRequestNotification), 4usize * PTR
+        offset_of!(
+            IHttpModuleRegistrationInfo2_Vtbl, base__.SetPriorityForRequestNotification
+        ),
+        4usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpModuleRegistrationInfo2_Vtbl, base__
-        .SetPriorityForGlobalNotification), 5usize * PTR
+        offset_of!(
+            IHttpModuleRegistrationInfo2_Vtbl, base__.SetPriorityForGlobalNotification
+        ),
+        5usize * PTR,
     );
     assert_eq!(
-        offset_of!(IHttpModuleRegistrationInfo2_Vtbl,
-        SetPriorityForPostRequestNotification), 6usize * PTR
+        offset_of!(
+            IHttpModuleRegistrationInfo2_Vtbl, SetPriorityForPostRequestNotification
+        ),
+        6usize * PTR,
     );
 }

@@ -231,6 +231,5 @@ impl ISnapshot_Vtbl {
     }
 }
 const _: () = assert!(
-    core::mem::size_of:: < ISnapshot_Vtbl > () == 1usize * core::mem::size_of:: < usize >
-    ()
+    core::mem::size_of::<ISnapshot_Vtbl>() == 1usize * core::mem::size_of::<usize>(),
 );

@@ -308,6 +308,5 @@ impl IConstPair_Vtbl {
     }
 }
 const _: () = assert!(
-    core::mem::size_of:: < IConstPair_Vtbl > () == 3usize * core::mem::size_of:: < usize
-    > ()
+    core::mem::size_of::<IConstPair_Vtbl>() == 3usize * core::mem::size_of::<usize>(),
 );

@@ -301,6 +301,5 @@ impl IDefaults_Vtbl {
     }
 }
 const _: () = assert!(
-    core::mem::size_of:: < IDefaults_Vtbl > () == 2usize * core::mem::size_of:: < usize >
-    ()
+    core::mem::size_of::<IDefaults_Vtbl>() == 2usize * core::mem::size_of::<usize>(),
 );

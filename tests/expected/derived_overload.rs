@@ -366,10 +366,8 @@ impl IReader2_Vtbl {
     }
 }
 const _: () = assert!(
-    core::mem::size_of:: < IReader_Vtbl > () == 2usize * core::mem::size_of:: < usize >
-    ()
+    core::mem::size_of::<IReader_Vtbl>() == 2usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IReader2_Vtbl > () == 3usize * core::mem::size_of:: < usize >
-    ()
+    core::mem::size_of::<IReader2_Vtbl>() == 3usize * core::mem::size_of::<usize>(),
 );

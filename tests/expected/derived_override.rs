@@ -328,10 +328,8 @@ impl CMyEvents_Vtbl {
     }
 }
 const _: () = assert!(
-    core::mem::size_of:: < IEvents_Vtbl > () == 2usize * core::mem::size_of:: < usize >
-    ()
+    core::mem::size_of::<IEvents_Vtbl>() == 2usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < CMyEvents_Vtbl > () == 3usize * core::mem::size_of:: < usize >
-    ()
+    core::mem::size_of::<CMyEvents_Vtbl>() == 3usize * core::mem::size_of::<usize>(),
 );

@@ -233,6 +233,5 @@ impl IServer_Vtbl {
     }
 }
 const _: () = assert!(
-    core::mem::size_of:: < IServer_Vtbl > () == 1usize * core::mem::size_of:: < usize >
-    ()
+    core::mem::size_of::<IServer_Vtbl>() == 1usize * core::mem::size_of::<usize>(),
 );

@@ -227,6 +227,5 @@ impl IAppProvider_Vtbl {
     }
 }
 const _: () = assert!(
-    core::mem::size_of:: < IAppProvider_Vtbl > () == 1usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IAppProvider_Vtbl>() == 1usize * core::mem::size_of::<usize>(),
 );

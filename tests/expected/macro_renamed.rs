@@ -289,5 +289,5 @@ impl IUser_Vtbl {
     }
 }
 const _: () = assert!(
-    core::mem::size_of:: < IUser_Vtbl > () == 3usize * core::mem::size_of:: < usize > ()
+    core::mem::size_of::<IUser_Vtbl>() == 3usize * core::mem::size_of::<usize>(),
 );

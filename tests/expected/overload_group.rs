@@ -362,6 +362,5 @@ impl IOverloads_Vtbl {
     }
 }
 const _: () = assert!(
-    core::mem::size_of:: < IOverloads_Vtbl > () == 5usize * core::mem::size_of:: < usize
-    > ()
+    core::mem::size_of::<IOverloads_Vtbl>() == 5usize * core::mem::size_of::<usize>(),
 );

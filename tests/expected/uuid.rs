@@ -298,9 +298,8 @@ impl INoId_Vtbl {
     }
 }
 const _: () = assert!(
-    core::mem::size_of:: < IIdentified_Vtbl > () == 1usize * core::mem::size_of:: < usize
-    > ()
+    core::mem::size_of::<IIdentified_Vtbl>() == 1usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < INoId_Vtbl > () == 2usize * core::mem::size_of:: < usize > ()
+    core::mem::size_of::<INoId_Vtbl>() == 2usize * core::mem::size_of::<usize>(),
 );

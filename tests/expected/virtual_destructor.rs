@@ -311,6 +311,5 @@ impl CModule_Vtbl {
     }
 }
 const _: () = assert!(
-    core::mem::size_of:: < CModule_Vtbl > () == 4usize * core::mem::size_of:: < usize >
-    ()
+    core::mem::size_of::<CModule_Vtbl>() == 4usize * core::mem::size_of::<usize>(),
 );

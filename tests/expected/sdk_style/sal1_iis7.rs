@@ -611,10 +611,8 @@ impl ILedgerBook_Vtbl {
     }
 }
 const _: () = assert!(
-    core::mem::size_of:: < ILedgerPage_Vtbl > () == 3usize * core::mem::size_of:: < usize
-    > ()
+    core::mem::size_of::<ILedgerPage_Vtbl>() == 3usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < ILedgerBook_Vtbl > () == 5usize * core::mem::size_of:: < usize
-    > ()
+    core::mem::size_of::<ILedgerBook_Vtbl>() == 5usize * core::mem::size_of::<usize>(),
 );

@@ -764,14 +764,11 @@ impl IParcelDepot2_Vtbl {
     }
 }
 const _: () = assert!(
-    core::mem::size_of:: < IParcelCursor_Vtbl > () == 2usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IParcelCursor_Vtbl>() == 2usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IParcelDepot_Vtbl > () == 6usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IParcelDepot_Vtbl>() == 6usize * core::mem::size_of::<usize>(),
 );
 const _: () = assert!(
-    core::mem::size_of:: < IParcelDepot2_Vtbl > () == 8usize * core::mem::size_of:: <
-    usize > ()
+    core::mem::size_of::<IParcelDepot2_Vtbl>() == 8usize * core::mem::size_of::<usize>(),
 );
