@@ -1,8 +1,6 @@
 //! Shared helpers: running the generator on a fixture the way `regen` does.
 
 use generator::emit::Provenance;
-use generator::layout::Target;
-use generator::parse::flags::IncludeSetup;
 use generator::parse::ParseOptions;
 use std::path::PathBuf;
 
@@ -20,11 +18,7 @@ pub fn fixture_path(name: &str) -> PathBuf {
 }
 
 pub fn options(header: PathBuf) -> ParseOptions {
-    ParseOptions {
-        header,
-        target: Target::X86_64,
-        includes: IncludeSetup::debian(workspace_root().join("headers/shim")),
-    }
+    xtask::parse_options(&header)
 }
 
 /// Runs parse → layout → emit on `tests/fixtures/<name>.h`.

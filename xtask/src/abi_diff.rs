@@ -5,10 +5,7 @@
 //!
 //! Exit codes: 0 compatible or no change, 1 breaking changes, 2 bad input or tools.
 
-use generator::layout::Target;
 use generator::manifest::{self, Manifest};
-use generator::parse::flags::IncludeSetup;
-use generator::parse::ParseOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -69,12 +66,7 @@ pub fn load(path: &Path) -> Result<Manifest, String> {
             .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
         return manifest::from_json(&text).map_err(|e| format!("{}: {e}", path.display()));
     }
-    let root = crate::workspace_root();
-    let options = ParseOptions {
-        header: path.to_path_buf(),
-        target: Target::X86_64,
-        includes: IncludeSetup::debian(root.join("headers/shim")),
-    };
+    let options = crate::parse_options(path);
     let api = generator::parse::parse(&options).map_err(|e| e.to_string())?;
     let layouts = generator::layout::layout(&api).map_err(|e| e.to_string())?;
     Ok(manifest::build(&api, &layouts))

@@ -5,8 +5,6 @@
 //! Exit codes: 0 all slots agree, 1 mismatches (a table is printed), 2 bad input or tools.
 
 use generator::layout::Target;
-use generator::parse::flags::IncludeSetup;
-use generator::parse::ParseOptions;
 use generator::probe::{self, Mismatch};
 use std::io::Write;
 use std::path::PathBuf;
@@ -24,12 +22,8 @@ pub fn check_abi(args: &CheckAbiArgs, out: &mut dyn Write, err: &mut dyn Write) 
         .header
         .clone()
         .unwrap_or_else(|| root.join("headers/httpserv.h"));
-    let includes = IncludeSetup::debian(root.join("headers/shim"));
-    let options = ParseOptions {
-        header: header.clone(),
-        target: Target::X86_64,
-        includes: includes.clone(),
-    };
+    let options = crate::parse_options(&header);
+    let includes = options.includes.clone();
     let api = match generator::parse::parse(&options) {
         Ok(api) => api,
         Err(e) => {

@@ -42,6 +42,17 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// How every task parses a header: x86_64 MSVC, Debian's toolchain, our shims.
+pub fn parse_options(header: &std::path::Path) -> generator::parse::ParseOptions {
+    generator::parse::ParseOptions {
+        header: header.to_path_buf(),
+        target: generator::layout::Target::X86_64,
+        includes: generator::parse::flags::IncludeSetup::debian(
+            workspace_root().join("headers/shim"),
+        ),
+    }
+}
+
 /// Runs a task; returns the process exit code.
 pub fn run<'a>(args: &[String], out: &'a mut dyn Write, err: &'a mut dyn Write) -> i32 {
     let argv = std::iter::once("xtask".to_string()).chain(args.iter().cloned());

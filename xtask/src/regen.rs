@@ -3,9 +3,6 @@
 
 use crate::output::FileSet;
 use generator::emit::Provenance;
-use generator::layout::Target;
-use generator::parse::flags::IncludeSetup;
-use generator::parse::ParseOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -48,11 +45,7 @@ pub fn regen(args: &RegenArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 
         }
     };
     let out_dir = args.out.clone().unwrap_or_else(|| root.join("generated"));
-    let options = ParseOptions {
-        header: header.clone(),
-        target: Target::X86_64,
-        includes: IncludeSetup::debian(root.join("headers/shim")),
-    };
+    let options = crate::parse_options(&header);
     let provenance = Provenance {
         input: display_input(&root, &header),
     };

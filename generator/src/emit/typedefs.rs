@@ -3,7 +3,7 @@
 
 use super::docs::doc_lines;
 use super::types::{known_path, TypeMapper};
-use crate::ir::{Struct, Type, TypeKind, Typedef};
+use crate::ir::{Struct, TypeKind, Typedef};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -14,8 +14,7 @@ pub fn typedef(types: &TypeMapper<'_>, t: &Typedef) -> Result<TokenStream, Strin
         .map_err(|e| format!("typedef `{}`: {e}", t.name))?;
     let doc = doc_lines(&[format!(
         "C++ typedef `{}`: `{}`.",
-        t.name,
-        spelled(&t.target)
+        t.name, t.target.spelling
     )]);
     let vtbl_alias = match &t.target.kind {
         TypeKind::Record { name: class } if types.api.class(class).is_some() => {
@@ -30,10 +29,6 @@ pub fn typedef(types: &TypeMapper<'_>, t: &Typedef) -> Result<TokenStream, Strin
         pub type #name = #target;
         #vtbl_alias
     })
-}
-
-fn spelled(ty: &Type) -> &str {
-    &ty.spelling
 }
 
 pub fn plain_struct(types: &TypeMapper<'_>, s: &Struct) -> Result<TokenStream, String> {

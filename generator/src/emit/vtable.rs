@@ -4,7 +4,7 @@
 use super::docs::{doc_lines, slot_doc};
 use super::signature::slot_signature;
 use super::types::TypeMapper;
-use crate::ir::{Class, Method};
+use crate::ir::Class;
 use crate::layout::{slot_method, ClassLayout};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -25,7 +25,7 @@ pub fn vtable(
         let method = slot_method(types.api, slot);
         let field = format_ident!("{}", names[slot.index]);
         let docs = doc_lines(&slot_doc(&class.name, method, slot));
-        let signature = member_fn_type(types, &class.name, method)?;
+        let signature = slot_signature(types, &class.name, method)?.field_type();
         fields.push(quote! {
             #docs
             pub #field: #signature,
@@ -46,13 +46,4 @@ pub fn vtable(
             #(#fields)*
         }
     })
-}
-
-/// `member_fn!((this, params…) -> ret)`: the slot's function pointer type.
-pub fn member_fn_type(
-    types: &TypeMapper<'_>,
-    class: &str,
-    method: &Method,
-) -> Result<TokenStream, String> {
-    Ok(slot_signature(types, class, method)?.field_type())
 }
