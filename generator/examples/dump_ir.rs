@@ -5,6 +5,7 @@ fn main() {
         header: header.into(),
         target: generator::layout::Target::X86_64,
         includes: generator::parse::flags::IncludeSetup::debian("headers/shim".into()),
+        isolation: Default::default(),
     };
     match generator::parse::parse(&options) {
         Ok(api) => println!("{}", serde_json::to_string_pretty(&api).unwrap()),

@@ -4,7 +4,8 @@
 
 use crate::layout::LayoutError;
 
-#[derive(Debug, thiserror::Error)]
+/// Serializable so that a parse worker process can hand it to its parent unchanged.
+#[derive(Debug, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum Error {
     /// The input could not be read (missing, a directory, unreadable, not text).
     #[error("{path}: {reason}")]

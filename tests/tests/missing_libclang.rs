@@ -1,5 +1,6 @@
-//! libclang missing (or the wrong version): exit 2 with how to install it, output untouched
-//! (own test binary: clang-sys loads libclang per thread from LIBCLANG_PATH).
+//! libclang missing: exit 2 with how to install it, output untouched (own test binary:
+//! clang-sys loads libclang per thread from LIBCLANG_PATH). A libclang of the wrong version
+//! or one that crashes is covered by xtask/tests/parse_isolation.rs.
 
 use httpserv_tests::support::workspace_root;
 

@@ -42,6 +42,16 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+static PARSE_WORKER: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// From now on, tasks run libclang in child processes of `program` (which must answer
+/// `program __parse-worker` with `generator::parse::worker::serve`), so that libclang
+/// crashing on a header is reported instead of taking the task down. `cargo xtask` does
+/// this at start; in-process callers (tests) parse on a thread unless they call it.
+pub fn isolate_parses_in(program: PathBuf) {
+    let _ = PARSE_WORKER.set(program);
+}
+
 /// How every task parses a header: x86_64 MSVC, Debian's toolchain, our shims.
 pub fn parse_options(header: &std::path::Path) -> generator::parse::ParseOptions {
     generator::parse::ParseOptions {
@@ -50,6 +60,13 @@ pub fn parse_options(header: &std::path::Path) -> generator::parse::ParseOptions
         includes: generator::parse::flags::IncludeSetup::debian(
             workspace_root().join("headers/shim"),
         ),
+        isolation: match PARSE_WORKER.get() {
+            Some(program) => generator::parse::Isolation::ChildProcess {
+                program: program.clone(),
+                args: Vec::new(),
+            },
+            None => generator::parse::Isolation::Thread,
+        },
     }
 }
 

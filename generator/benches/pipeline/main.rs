@@ -160,6 +160,7 @@ fn run(config: &Config) -> Result<(), String> {
         header: header.clone(),
         target: Target::X86_64,
         includes: includes.clone(),
+        isolation: Default::default(),
     };
     let provenance = Provenance {
         input: "headers/httpserv.h".into(),
@@ -358,6 +359,7 @@ fn run(config: &Config) -> Result<(), String> {
                 header: path.clone(),
                 target: Target::X86_64,
                 includes: includes.clone(),
+                isolation: Default::default(),
             };
             let provenance = Provenance {
                 input: format!("httpserv_x{factor}.h"),

@@ -12,11 +12,11 @@
 //! This is a prediction; `check-abi` proves it against the compiler.
 
 use crate::ir::{Api, Class, Method};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The two MSVC targets whose vtables we describe. Slot indices are the same on both.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Target {
     X86_64,
     I686,
@@ -72,7 +72,7 @@ impl ClassLayout {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum LayoutError {
     #[error(
         "{location}: class `{class}` derives from `{base}`, which is not defined in the header"

@@ -138,7 +138,19 @@ impl<'i> TranslationUnit<'i> {
             )
         };
         if code != CXError_Success || tu.is_null() {
-            return Err(format!("libclang failed to parse (error code {code})"));
+            return Err(match code {
+                // libclang's own crash recovery caught a crash inside the parser.
+                CXError_Crashed => "libclang crashed while parsing (it recovered and reported \
+                                    CXError_Crashed); the header triggers a libclang bug"
+                    .to_string(),
+                CXError_InvalidArguments => {
+                    format!(
+                        "libclang rejected the compiler arguments: {}",
+                        args.join(" ")
+                    )
+                }
+                _ => format!("libclang failed to parse (error code {code})"),
+            });
         }
         Ok(TranslationUnit { tu, _index: index })
     }

@@ -6,7 +6,7 @@ use crate::layout::Target;
 use std::path::{Path, PathBuf};
 
 /// Where to find the headers the input includes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct IncludeSetup {
     /// clang's own headers (stddef.h, intrinsics): `/usr/lib/llvm-19/lib/clang/19/include`.
     pub resource_dir: PathBuf,

@@ -12,6 +12,7 @@ pub mod flags;
 pub mod macros;
 pub mod tokens;
 mod types;
+pub mod worker;
 
 pub use clang::{parse_major_version, REQUIRED_MAJOR};
 
@@ -21,15 +22,31 @@ use crate::layout::Target;
 use clang::{Cursor, Index, SourcePosition, TranslationUnit};
 use clang_sys::*;
 use flags::IncludeSetup;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// What to parse and how.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ParseOptions {
     pub header: PathBuf,
     pub target: Target,
     pub includes: IncludeSetup,
+    /// Where libclang runs; a worker always parses on its own thread.
+    #[serde(skip)]
+    pub isolation: Isolation,
+}
+
+/// Where libclang runs. A crash inside libclang takes down the process it runs in; a hang
+/// holds its thread. Tools that must survive both (`cargo xtask`) use a child process.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Isolation {
+    /// In this process, on a helper thread: hangs become errors, crashes do not.
+    #[default]
+    Thread,
+    /// In a child process `program args… __parse-worker` that calls [`worker::serve`]:
+    /// hangs are killed and crashes become errors.
+    ChildProcess { program: PathBuf, args: Vec<String> },
 }
 
 /// Reads the header file, reporting unreadable input as one clear error.
@@ -65,14 +82,35 @@ pub fn read_header(path: &Path) -> Result<Vec<u8>> {
 /// `HTTPSERV_RS_PARSE_TIMEOUT` overrides it.
 pub const DEFAULT_PARSE_TIMEOUT_SECS: u64 = 120;
 
-/// Parses `options.header` and returns the API it declares. The parse runs on its own
-/// thread so that a libclang hang becomes an error after the time limit instead of a hung
-/// `regen`.
+/// Parses `options.header` and returns the API it declares. The parse runs where
+/// `options.isolation` says, bounded by the time limit, so that a libclang hang becomes an
+/// error instead of a hung `regen` (and, in a child process, so does a crash).
 pub fn parse(options: &ParseOptions) -> Result<Api> {
     let limit = std::env::var("HTTPSERV_RS_PARSE_TIMEOUT")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(DEFAULT_PARSE_TIMEOUT_SECS);
+    let limit = std::time::Duration::from_secs(limit);
+    match &options.isolation {
+        Isolation::Thread => parse_on_a_thread(options, limit),
+        Isolation::ChildProcess { program, args } => {
+            worker::parse_in_child(options, program, args, limit)
+        }
+    }
+}
+
+fn time_limit_error(options: &ParseOptions, limit: std::time::Duration) -> Error {
+    Error::Input {
+        path: options.header.display().to_string(),
+        reason: format!(
+            "libclang did not finish parsing within {} s (set HTTPSERV_RS_PARSE_TIMEOUT to \
+             allow longer)",
+            limit.as_secs()
+        ),
+    }
+}
+
+fn parse_on_a_thread(options: &ParseOptions, limit: std::time::Duration) -> Result<Api> {
     let (sender, receiver) = std::sync::mpsc::channel();
     let owned = options.clone();
     std::thread::Builder::new()
@@ -81,15 +119,9 @@ pub fn parse(options: &ParseOptions) -> Result<Api> {
             let _ = sender.send(parse_on_this_thread(&owned));
         })
         .map_err(|e| Error::Toolchain(format!("cannot start the parser thread: {e}")))?;
-    match receiver.recv_timeout(std::time::Duration::from_secs(limit)) {
+    match receiver.recv_timeout(limit) {
         Ok(result) => result,
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(Error::Input {
-            path: options.header.display().to_string(),
-            reason: format!(
-                "libclang did not finish parsing within {limit} s (set HTTPSERV_RS_PARSE_TIMEOUT \
-                 to allow longer)"
-            ),
-        }),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(time_limit_error(options, limit)),
         Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(Error::Toolchain(
             "the libclang parser thread stopped without an answer (libclang crashed?)".into(),
         )),
