@@ -100,8 +100,11 @@ pub struct Phases {
     /// it runs on, and reading the header).
     pub parse: f64,
     pub layout: f64,
-    /// `emit::emit`: token building, then `format_file` (syn + prettyplease) of both files.
+    /// `emit::emit`: token building and formatting (syn + prettyplease) of both files, on
+    /// all cores as regen runs it.
     pub emit: f64,
+    /// The same on one thread (`emit::emit_with_threads(…, 1)`).
+    pub emit_serial: f64,
     /// `emit::format_file` alone on token streams of the same two files.
     pub format: f64,
     /// `manifest::build` + `manifest::to_json`.
@@ -112,11 +115,12 @@ pub struct Phases {
 }
 
 impl Phases {
-    pub fn named(&self) -> [(&'static str, f64); 7] {
+    pub fn named(&self) -> [(&'static str, f64); 8] {
         [
             ("parse", self.parse),
             ("layout", self.layout),
             ("emit", self.emit),
+            ("emit.serial", self.emit_serial),
             ("format", self.format),
             ("manifest", self.manifest),
             ("compare", self.compare),
@@ -136,8 +140,13 @@ pub fn phases(
     let layouts = layouts.map_err(|e| e.to_string())?;
     let (bindings, emit) = timed(|| generator::emit::emit(&api, &layouts, provenance));
     let bindings = bindings.map_err(|e| e.to_string())?;
+    let (serial, emit_serial) =
+        timed(|| generator::emit::emit_with_threads(&api, &layouts, provenance, 1));
+    if serial.map_err(|e| e.to_string())? != bindings {
+        return Err("emit on one thread and on all cores disagree".into());
+    }
 
-    // Formatting alone: `format_file` (TokenStream → string → syn → prettyplease → tidy) on
+    // Formatting alone: `format_file` (syn → prettyplease → tidy) on one thread, on
     // token streams re-read from the two emitted files. Doc comments come back as `#[doc]`
     // attributes, as quote! builds them, so the work is the same.
     let module: proc_macro2::TokenStream = bindings.module.parse().map_err(|e| format!("{e}"))?;
@@ -170,6 +179,7 @@ pub fn phases(
         parse,
         layout,
         emit,
+        emit_serial,
         format,
         manifest: manifest_time,
         compare,

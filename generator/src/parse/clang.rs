@@ -10,10 +10,24 @@ use std::path::Path;
 /// The libclang major version we are written and tested against.
 pub const REQUIRED_MAJOR: u32 = 19;
 
-/// Loads libclang into the current thread (clang-sys keeps it per thread) and checks its
-/// version. Prefers Debian's `/usr/lib/llvm-19/lib` unless `LIBCLANG_PATH` says otherwise.
+/// The libclang loaded by the first successful [`load`], shared with later threads: clang-sys
+/// keeps the library per thread, and resolving its few hundred functions again for every
+/// parse thread costs about 20 ms.
+static LOADED: std::sync::Mutex<Option<std::sync::Arc<clang_sys::SharedLibrary>>> =
+    std::sync::Mutex::new(None);
+
+/// Makes libclang available to the current thread and checks its version. Loads it the first
+/// time (preferring Debian's `/usr/lib/llvm-19/lib` unless `LIBCLANG_PATH` says otherwise);
+/// later calls, on any thread, reuse that library.
 pub fn load() -> Result<(), String> {
     if clang_sys::is_loaded() {
+        return Ok(());
+    }
+    let mut shared = LOADED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(library) = shared.as_ref() {
+        clang_sys::set_library(Some(library.clone()));
         return Ok(());
     }
     if std::env::var_os("LIBCLANG_PATH").is_none() {
@@ -39,6 +53,7 @@ pub fn load() -> Result<(), String> {
              or set LIBCLANG_PATH=/usr/lib/llvm-{REQUIRED_MAJOR}/lib"
         ));
     }
+    *shared = clang_sys::get_library();
     Ok(())
 }
 
@@ -176,6 +191,17 @@ impl<'i> TranslationUnit<'i> {
         out
     }
 
+    /// The file `path` as this TU knows it, if it was read.
+    pub fn file(&self, path: &str) -> Option<SourceFile<'_>> {
+        let c_path = CString::new(path).ok()?;
+        // SAFETY: the TU is alive and the path a valid C string for the call.
+        let raw = unsafe { clang_getFile(self.tu, c_path.as_ptr()) };
+        (!raw.is_null()).then_some(SourceFile {
+            raw,
+            _tu: std::marker::PhantomData,
+        })
+    }
+
     pub fn root(&self) -> Cursor<'_> {
         // SAFETY: the TU is alive for 'self.
         Cursor {
@@ -255,6 +281,22 @@ unsafe fn spelling_location(location: CXSourceLocation) -> (Option<String>, u32,
     (name, line, column, offset)
 }
 
+/// A source file of one translation unit, compared by identity rather than by name: the walk
+/// asks "is this cursor in the input header?" for every top-level cursor of windows.h, and
+/// a name comparison would convert a file name to a string each time.
+#[derive(Clone, Copy)]
+pub struct SourceFile<'t> {
+    raw: CXFile,
+    _tu: std::marker::PhantomData<&'t ()>,
+}
+
+impl PartialEq for SourceFile<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        // SAFETY: both handles come from the same live TU.
+        unsafe { clang_File_isEqual(self.raw, other.raw) != 0 }
+    }
+}
+
 #[derive(Clone, Copy)]
 pub struct Cursor<'t> {
     raw: CXCursor,
@@ -312,6 +354,26 @@ impl<'t> Cursor<'t> {
             column,
             offset,
         }
+    }
+
+    /// The file the cursor was expanded in (none for built-ins and the command line).
+    pub fn file(&self) -> Option<SourceFile<'t>> {
+        let mut raw: CXFile = std::ptr::null_mut();
+        let (mut line, mut column, mut offset) = (0, 0, 0);
+        // SAFETY: a valid cursor of a live TU; every out-pointer is valid for the call.
+        unsafe {
+            clang_getExpansionLocation(
+                clang_getCursorLocation(self.raw),
+                &mut raw,
+                &mut line,
+                &mut column,
+                &mut offset,
+            )
+        };
+        (!raw.is_null()).then_some(SourceFile {
+            raw,
+            _tu: std::marker::PhantomData,
+        })
     }
 
     pub fn is_definition(&self) -> bool {

@@ -19,7 +19,7 @@ pub use clang::{parse_major_version, REQUIRED_MAJOR};
 use crate::error::{Error, Result};
 use crate::ir::{Api, Location, Type, TypeKind};
 use crate::layout::Target;
-use clang::{Cursor, Index, SourcePosition, TranslationUnit};
+use clang::{Cursor, Index, SourceFile, SourcePosition, TranslationUnit};
 use clang_sys::*;
 use flags::IncludeSetup;
 use serde::{Deserialize, Serialize};
@@ -238,23 +238,27 @@ impl Walker {
     fn walk(&self, tu: &TranslationUnit<'_>) -> Result<Api> {
         let mut api = Api::default();
         let mut known_integers: BTreeMap<String, i64> = BTreeMap::new();
-        self.walk_scope(&tu.root(), &mut api, &mut known_integers)?;
+        let Some(input) = tu.file(&self.input_file) else {
+            return Ok(api);
+        };
+        self.walk_scope(&tu.root(), input, &mut api, &mut known_integers)?;
         Ok(api)
     }
 
-    fn walk_scope(
+    fn walk_scope<'t>(
         &self,
-        scope: &Cursor<'_>,
+        scope: &Cursor<'t>,
+        input: SourceFile<'t>,
         api: &mut Api,
         known: &mut BTreeMap<String, i64>,
     ) -> Result<()> {
         for cursor in scope.children() {
-            if !self.is_in_input(&cursor.position()) {
+            if cursor.file() != Some(input) {
                 continue;
             }
             match cursor.kind() {
                 CXCursor_LinkageSpec | CXCursor_Namespace => {
-                    self.walk_scope(&cursor, api, known)?
+                    self.walk_scope(&cursor, input, api, known)?
                 }
                 CXCursor_ClassDecl | CXCursor_StructDecl if cursor.is_definition() => {
                     match self.class(&cursor)? {

@@ -24,9 +24,11 @@ pub(super) fn section(md: &mut String, v: &View) {
          (parse → layout → emit with formatting), the ABI manifest, the comparison with the \
          abi.json already in DIR, and the four files written (staged, then renamed) to a temp \
          dir ({} in all).\n\
-         - **phases**: each step alone, on the previous step's output. `format` is \
-         `emit::format_file` on token streams re-read from the two emitted files (the same \
-         syn + prettyplease work `emit` does inside), so `emit − format` is building the tokens.\n",
+         - **phases**: each step alone, on the previous step's output. `emit` builds and \
+         formats runs of items on all cores (the text does not depend on how many); it is \
+         also timed on one thread. `format` is `emit::format_file` on one thread, on token \
+         streams re-read from the two emitted files (the same syn + prettyplease work `emit` \
+         does inside), so one-thread `emit − format` is building the tokens.\n",
         r["classes"],
         r["functions"],
         r["slots"],
@@ -84,14 +86,20 @@ pub(super) fn section(md: &mut String, v: &View) {
     row(md, "phase `layout::layout`", v.s("phase.layout"), true);
     row(
         md,
-        "phase `emit::emit` (tokens + formatting)",
+        "phase `emit::emit` (tokens + formatting, all cores)",
         v.s("phase.emit"),
         true,
     );
-    let tokens = v.f("phase.emit") - v.f("phase.format");
+    row(
+        md,
+        "  the same on one thread (`emit_with_threads(…, 1)`)",
+        v.s("phase.emit.serial"),
+        false,
+    );
+    let tokens = v.f("phase.emit.serial") - v.f("phase.format");
     let _ = writeln!(
         md,
-        "|   building tokens: fastest `emit` − fastest `format` | {} | {} |",
+        "|   building tokens: fastest one-thread `emit` − fastest `format` | {} | {} |",
         duration(tokens),
         percent(tokens, v.f("regen.full"))
     );
@@ -162,7 +170,7 @@ pub(super) fn section(md: &mut String, v: &View) {
         let _ = writeln!(
             md,
             " As a `{}`-profile process — what `cargo xtask regen` actually runs, including process \
-             start and loading libclang — regen takes {}, {} the bare parse.",
+             start, the parse worker (a second process) and loading libclang — regen takes {}, {} the bare parse.",
             p.profile,
             duration(p.regen.median()),
             ratio(p.regen.median(), bare)
@@ -176,12 +184,13 @@ pub(super) fn section(md: &mut String, v: &View) {
         md,
         "### Where the time above the bare parse goes\n\n\
          Fastest regen − fastest bare parse = {} ({} of the bare parse; the target allows {}). \
-         By phase (fastest runs): the walk from cursors to IR {}, building tokens {}, \
-         formatting {}, manifest + compare + write + layout {}.\n",
+         By phase (fastest runs): the walk from cursors to IR {}, emit {} (on one thread: \
+         building tokens {}, formatting {}), manifest + compare + write + layout {}.\n",
         duration(overhead),
         percent(overhead, fast_bare),
         duration(fast_bare * (REGEN_VS_PARSE - 1.0)),
         duration(walk),
+        duration(v.f("phase.emit")),
         duration(tokens),
         duration(format),
         duration(
@@ -219,15 +228,15 @@ pub(super) fn section(md: &mut String, v: &View) {
             md,
             "**Filtering the translation unit by file.** The TU's root has {} top-level cursors \
              (windows.h's declarations and, with the detailed preprocessing record, every macro \
-             definition); {} are in the header. The walker asks each for its expansion location \
-             and converts the file's name to a Rust `String` to compare it with the header's \
-             path: measured alone, that is {} for the root level (visiting: {}). Comparing \
-             `CXFile` handles instead (`clang_getFile` once, `clang_File_isEqual`) takes {}.\n",
+             definition); {} are in the header. The walker asks each for its expansion file \
+             and compares `CXFile` handles (`clang_getFile` once, `clang_File_isEqual`): {} for \
+             the root level (visiting alone: {}). Converting each file name to a Rust `String` \
+             to compare it with the header's path, as the walker first did, takes {}.\n",
             thousands(cursors),
             thousands(r["top_level_cursors_in_header"].as_u64().unwrap_or(0)),
-            v.s("walk.filter.by_name").cell(),
-            v.s("walk.visit").cell(),
             v.s("walk.filter.by_handle").cell(),
+            v.s("walk.visit").cell(),
+            v.s("walk.filter.by_name").cell(),
         );
     }
     if ratio_value > REGEN_VS_PARSE {
@@ -235,20 +244,19 @@ pub(super) fn section(md: &mut String, v: &View) {
             md,
             "**Why the target is missed.** The bare parse is the floor, and regen must also \
              produce and format {} of Rust. The target allows {} above the parse; formatting \
-             alone (`syn::parse_file` + `prettyplease::unparse` of both files) is {} ({} of \
-             the bare parse), the walk {}, building the token streams {}. What would close the \
-             gap, in the generator (`generator/src`, not touched by this benchmark):\n\n\
-             1. format the items independently and in parallel (prettyplease on each item's \
-             `syn::Item`; regen leaves the second core idle while it formats), or write the \
-             output text directly for the repetitive items (vtable fields, wrappers, thunks) \
-             instead of through syn;\n\
-             2. filter cursors by `CXFile` handle rather than by file-name `String` (above), and \
-             convert CXStrings only where a name is kept (`parse::clang::take` and \
+             on one thread (`syn::parse2` + `prettyplease::unparse` of both files) is {} ({} \
+             of the bare parse), the walk {}, building the token streams {}. Already done: \
+             emit formats runs of items on all cores, the walk filters cursors by `CXFile` \
+             handle, and libclang is loaded once per process rather than per parse thread. \
+             What is left:\n\n\
+             1. write the output text directly for the repetitive items (vtable fields, \
+             wrappers, thunks) instead of through syn and prettyplease;\n\
+             2. convert CXStrings only where a name is kept (`parse::clang::take` and \
              `clang_getExpansionLocation` lead the walk's profile);\n\
              3. for `cargo xtask regen` itself, which runs the dev profile with the generator \
              unoptimized ({} median as a process against {} at best optimized, in process): an `opt-level` for the \
              generator and its dependencies under `[profile.dev.package]`, or the alias \
-             `run --release`.\n",
+             `run --release` (both make every debug build of the workspace slower).\n",
             bytes(r["bytes_written"].as_u64().unwrap_or(0)),
             duration(fast_bare * (REGEN_VS_PARSE - 1.0)),
             duration(format),
