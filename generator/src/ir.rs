@@ -159,6 +159,17 @@ pub enum TypeKind {
     Function(Box<FunctionType>),
 }
 
+impl Type {
+    /// The function type this type is, through typedefs (not through pointers).
+    pub fn function(&self) -> Option<&FunctionType> {
+        match &self.kind {
+            TypeKind::Function(f) => Some(f),
+            TypeKind::Typedef { target, .. } => target.function(),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FunctionType {
     pub return_type: Type,

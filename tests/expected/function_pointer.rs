@@ -143,6 +143,8 @@ pub type PFN_REGISTER = Option<
 >;
 /// C++ typedef `PFN_CALLBACK`: `void (*)(PVOID)`.
 pub type PFN_CALLBACK = Option<unsafe extern "C" fn(*mut ::core::ffi::c_void)>;
+/// C++ typedef `PFN_NOTIFY`: `void (*)(DWORD)`.
+pub type PFN_NOTIFY = Option<unsafe extern "system" fn(u32)>;
 /// C++ class `IServer`
 ///
 /// An object pointer: its first word points at a [`IServer_Vtbl`] of 1 slot(s).

@@ -1,10 +1,14 @@
 //! `check-abi` against the compiler: the real header passes on both targets, and a
-//! deliberately wrong prediction fails with the rows that name what moved.
+//! deliberately wrong prediction (slots, or a function pointer's calling convention) fails
+//! with the rows that name what moved.
 
 use generator::ir::Api;
+use generator::ir::{CallingConvention, TypeKind};
 use generator::layout::{ClassLayout, Slot, Target};
 use generator::parse::flags::IncludeSetup;
-use generator::probe::{compare, compile_layout, Mismatch};
+use generator::probe::{
+    compare, compare_conventions, compile_layout, CompiledConvention, ConventionMismatch, Mismatch,
+};
 use httpserv_tests::support::{fixture_path, options, workspace_root};
 use std::collections::BTreeMap;
 
@@ -124,6 +128,71 @@ fn a_dropped_destructor_is_caught() {
     }
 }
 
+fn compiled_conventions(
+    name: &str,
+    predict: impl Fn(&mut Api),
+) -> (
+    BTreeMap<String, CompiledConvention>,
+    Vec<ConventionMismatch>,
+) {
+    let header = fixture_path(name);
+    let mut api = generator::parse::parse(&options(header.clone())).unwrap();
+    predict(&mut api);
+    let setup = IncludeSetup::debian(workspace_root().join("headers/shim"));
+    let x86_64 = compile_layout(&api, &header, &setup, Target::X86_64).unwrap();
+    assert!(x86_64.conventions.is_empty(), "x86_64 has one convention");
+    assert!(compare_conventions(&api, &x86_64).is_empty());
+    let i686 = compile_layout(&api, &header, &setup, Target::I686).unwrap();
+    let mismatches = compare_conventions(&api, &i686);
+    (i686.conventions, mismatches)
+}
+
+#[test]
+fn function_pointer_conventions_match_the_x86_compiler() {
+    let (compiled, mismatches) = compiled_conventions("function_pointer", |_| {});
+    assert_eq!(
+        compiled.into_iter().collect::<Vec<_>>(),
+        [
+            ("PFN_CALLBACK".to_string(), CompiledConvention::Cdecl),
+            ("PFN_NOTIFY".to_string(), CompiledConvention::Stdcall),
+            ("PFN_REGISTER".to_string(), CompiledConvention::Stdcall),
+        ]
+    );
+    assert!(mismatches.is_empty(), "{mismatches:?}");
+}
+
+#[test]
+fn a_wrong_calling_convention_is_caught() {
+    // What a parser that only knew the WINAPI spellings would predict for PFN_NOTIFY.
+    let (_, mismatches) = compiled_conventions("function_pointer", |api| {
+        let typedef = api
+            .typedefs
+            .iter_mut()
+            .find(|t| t.name == "PFN_NOTIFY")
+            .unwrap();
+        let TypeKind::Pointer { pointee, .. } = &mut typedef.target.kind else {
+            panic!("PFN_NOTIFY is a pointer typedef");
+        };
+        let TypeKind::Function(function) = &mut pointee.kind else {
+            panic!("PFN_NOTIFY points at a function type");
+        };
+        function.convention = CallingConvention::C;
+    });
+    assert_eq!(
+        mismatches,
+        [ConventionMismatch {
+            typedef: "PFN_NOTIFY".into(),
+            predicted: CompiledConvention::Cdecl,
+            compiled: Some(CompiledConvention::Stdcall),
+        }]
+    );
+    let table = xtask::check_abi::convention_table(&mismatches);
+    assert_eq!(
+        table.lines().nth(1),
+        Some("i686-pc-windows-msvc  PFN_NOTIFY  __cdecl    __stdcall")
+    );
+}
+
 #[test]
 fn check_abi_passes_on_the_whole_api() {
     let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
@@ -132,7 +201,8 @@ fn check_abi_passes_on_the_whole_api() {
     assert_eq!(code, 0, "{stdout}{}", String::from_utf8_lossy(&stderr));
     assert_eq!(
         stdout,
-        "check-abi: 352/352 virtual functions (767 slots) verified on x86_64-pc-windows-msvc and i686-pc-windows-msvc\n"
+        "check-abi: 352/352 virtual functions (767 slots) and 2 function pointer types' calling \
+         conventions verified on x86_64-pc-windows-msvc and i686-pc-windows-msvc\n"
     );
 }
 

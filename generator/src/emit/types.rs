@@ -222,7 +222,7 @@ impl TypeMapper<'_> {
                 pointee,
                 pointee_is_const,
             } => {
-                if let Some(function) = function_behind(pointee) {
+                if let Some(function) = pointee.function() {
                     let f = self.function_pointer(function)?;
                     return Ok(quote!(Option<#f>));
                 }
@@ -278,14 +278,6 @@ impl TypeMapper<'_> {
             CallingConvention::C => "C",
         };
         Ok(quote!(unsafe extern #abi fn(#(#params),*) #ret))
-    }
-}
-
-fn function_behind(ty: &Type) -> Option<&FunctionType> {
-    match &ty.kind {
-        TypeKind::Function(f) => Some(f),
-        TypeKind::Typedef { target, .. } => function_behind(target),
-        _ => None,
     }
 }
 

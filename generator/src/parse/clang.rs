@@ -210,6 +210,50 @@ impl<'i> TranslationUnit<'i> {
         }
     }
 
+    /// The macro definitions of the macros expanded inside `cursor`'s extent, in order.
+    pub fn macros_expanded_in(&self, cursor: &Cursor<'_>) -> Vec<Cursor<'_>> {
+        let mut out = Vec::new();
+        // SAFETY: the extent comes from a cursor of this TU; the token buffer is disposed
+        // after the last use of its tokens.
+        unsafe {
+            let range = clang_getCursorExtent(cursor.raw);
+            let mut tokens: *mut CXToken = std::ptr::null_mut();
+            let mut count: c_uint = 0;
+            clang_tokenize(self.tu, range, &mut tokens, &mut count);
+            for i in 0..count as usize {
+                let token = *tokens.add(i);
+                if clang_getTokenKind(token) != CXToken_Identifier {
+                    continue;
+                }
+                let at = clang_getCursor(self.tu, clang_getTokenLocation(self.tu, token));
+                if clang_getCursorKind(at) != CXCursor_MacroExpansion {
+                    continue;
+                }
+                let definition = clang_getCursorReferenced(at);
+                if clang_Cursor_isNull(definition) == 0
+                    && clang_getCursorKind(definition) == CXCursor_MacroDefinition
+                {
+                    out.push(Cursor {
+                        raw: definition,
+                        tu: self,
+                    });
+                }
+            }
+            clang_disposeTokens(self.tu, tokens, count);
+        }
+        out
+    }
+
+    /// The last `#define name` of the translation unit, if any (a scan of every top-level
+    /// cursor: for the rare question, not for the walk).
+    pub fn macro_definition(&self, name: &str) -> Option<Cursor<'_>> {
+        self.root()
+            .children()
+            .into_iter()
+            .rev()
+            .find(|c| c.kind() == CXCursor_MacroDefinition && c.spelling() == name)
+    }
+
     /// Spellings of the tokens inside `cursor`'s extent.
     pub fn tokens(&self, cursor: &Cursor<'_>) -> Vec<Token> {
         // SAFETY: the extent comes from a cursor of this TU; the token buffer is disposed.
@@ -447,6 +491,15 @@ impl<'t> Cursor<'t> {
 
     pub fn tokens(&self) -> Vec<Token> {
         self.tu.tokens(self)
+    }
+
+    pub fn translation_unit(&self) -> &'t TranslationUnit<'t> {
+        self.tu
+    }
+
+    /// See [`TranslationUnit::macros_expanded_in`].
+    pub fn macros_expanded(&self) -> Vec<Cursor<'t>> {
+        self.tu.macros_expanded_in(self)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Everything in the header besides polymorphic classes: plain structs, enums, typedefs
 //! (function pointers, interface aliases) and `#define` constants.
 
-use super::clang::Cursor;
+use super::clang::{Cursor, TokenKind};
 use super::types::convert;
 use super::{macros, Walker};
 use crate::error::Result;
@@ -9,7 +9,7 @@ use crate::ir::{
     Api, CallingConvention, Constant, Enum, EnumVariant, Field, Struct, Type, TypeKind, Typedef,
 };
 use clang_sys::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 impl Walker {
     pub(super) fn plain_struct(&self, cursor: &Cursor<'_>) -> Result<Option<Struct>> {
@@ -97,8 +97,7 @@ impl Walker {
         }
         let mut target = convert(underlying)
             .map_err(|what| self.unsupported(cursor, format!("typedef `{name}` names {what}")))?;
-        let tokens = cursor.tokens();
-        if tokens.iter().any(|t| is_stdcall_spelling(&t.text)) {
+        if spells_stdcall(cursor) {
             mark_system_convention(&mut target);
         }
         // `typedef struct X X;` (or an enum named by its typedef) adds nothing to bind.
@@ -131,9 +130,38 @@ impl Walker {
     }
 }
 
-/// Spellings of `__stdcall` in Windows headers. On x86_64 clang drops the attribute from the
-/// type, so a function pointer typedef's tokens are where WINAPI is still visible; the probe's
-/// i686 compile is the check.
+/// Whether a declaration says `__stdcall`: in its own tokens, or in the bodies of the macros
+/// expanded there, followed through macros they name (`#define MY_API OUR_CALL`,
+/// `#define OUR_CALL __stdcall`). On x86_64 clang drops the attribute from the type, so the
+/// tokens are where it is still visible; check-abi's i686 probe is the judge.
+fn spells_stdcall(cursor: &Cursor<'_>) -> bool {
+    if cursor.tokens().iter().any(|t| is_stdcall_spelling(&t.text)) {
+        return true;
+    }
+    let mut pending = cursor.macros_expanded();
+    let mut seen = BTreeSet::new();
+    while let Some(definition) = pending.pop() {
+        // A definition's tokens: its name, then its body.
+        let tokens = definition.tokens();
+        let Some((name, body)) = tokens.split_first() else {
+            continue;
+        };
+        if !seen.insert(name.text.clone()) {
+            continue;
+        }
+        for token in body {
+            if is_stdcall_spelling(&token.text) {
+                return true;
+            }
+            if token.kind == TokenKind::Identifier {
+                pending.extend(cursor.translation_unit().macro_definition(&token.text));
+            }
+        }
+    }
+    false
+}
+
+/// Spellings of `__stdcall` in Windows headers.
 pub fn is_stdcall_spelling(token: &str) -> bool {
     matches!(
         token,

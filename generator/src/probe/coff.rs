@@ -6,26 +6,35 @@ use super::source::{DATUM_PREFIX, DELETE_PREFIX};
 use object::{Object, ObjectSection, ObjectSymbol, RelocationTarget};
 use std::collections::BTreeMap;
 
+/// The defined symbols named `<prefix>…` (x86 adds a leading underscore to C names) with
+/// their name minus the prefix and their section.
+fn data_symbols<'d, 'f>(
+    file: &'f object::File<'d>,
+    prefix: &'f str,
+) -> impl Iterator<Item = Result<(String, object::Symbol<'d, 'f>, object::Section<'d, 'f>), String>> + 'f
+{
+    file.symbols().filter_map(move |symbol| {
+        let name = symbol.name().ok()?;
+        let key = name
+            .strip_prefix(prefix)
+            .or_else(|| name.strip_prefix('_')?.strip_prefix(prefix))?;
+        let section = file
+            .section_by_index(symbol.section_index()?)
+            .map_err(|e| format!("probe datum {name}: {e}"));
+        Some(section.map(|section| (key.to_string(), symbol, section)))
+    })
+}
+
 /// `httpserv_probe_<Class>_<method>` → (thunk class, byte offset), from a COFF object.
 pub fn thunk_offsets(data: &[u8]) -> Result<BTreeMap<String, (String, u64)>, String> {
     let file = object::File::parse(data).map_err(|e| format!("reading the probe object: {e}"))?;
     let mut out = BTreeMap::new();
-    for symbol in file.symbols() {
-        let Ok(name) = symbol.name() else { continue };
-        // x86 C symbols carry a leading underscore.
-        let name = name
-            .strip_prefix('_')
-            .filter(|n| n.starts_with(DATUM_PREFIX))
-            .unwrap_or(name);
-        if !name.starts_with(DATUM_PREFIX) || name.starts_with(DELETE_PREFIX) {
+    for found in data_symbols(&file, DATUM_PREFIX) {
+        let (key, symbol, section) = found?;
+        let name = format!("{DATUM_PREFIX}{key}");
+        if name.starts_with(DELETE_PREFIX) {
             continue;
         }
-        let Some(section_index) = symbol.section_index() else {
-            continue;
-        };
-        let section = file
-            .section_by_index(section_index)
-            .map_err(|e| format!("probe datum {name}: {e}"))?;
         let relocation = section
             .relocations()
             .find(|(offset, _)| *offset == symbol.address())
@@ -40,7 +49,25 @@ pub fn thunk_offsets(data: &[u8]) -> Result<BTreeMap<String, (String, u64)>, Str
             .map_err(|e| format!("probe datum {name}: {e}"))?;
         let decoded = decode_vcall_thunk(thunk)
             .ok_or_else(|| format!("probe datum {name} points at `{thunk}`, not a vcall thunk"))?;
-        out.insert(name.to_string(), (decoded.class, decoded.offset));
+        out.insert(name, (decoded.class, decoded.offset));
+    }
+    Ok(out)
+}
+
+/// `<prefix><name>` → the 32-bit integer stored in that datum, from a COFF object.
+pub fn integer_data(data: &[u8], prefix: &str) -> Result<BTreeMap<String, i32>, String> {
+    let file = object::File::parse(data).map_err(|e| format!("reading the probe object: {e}"))?;
+    let mut out = BTreeMap::new();
+    for found in data_symbols(&file, prefix) {
+        let (key, symbol, section) = found?;
+        let outside = || format!("probe datum {prefix}{key} lies outside its section");
+        let bytes = section.data().map_err(|e| format!("{prefix}{key}: {e}"))?;
+        let start = usize::try_from(symbol.address() - section.address()).map_err(|_| outside())?;
+        let value = bytes.get(start..start + 4).ok_or_else(outside)?;
+        out.insert(
+            key,
+            i32::from_le_bytes(value.try_into().expect("four bytes")),
+        );
     }
     Ok(out)
 }

@@ -11,14 +11,18 @@ pub mod source;
 use crate::ir::Api;
 use crate::layout::{method_slot, ClassLayout, Target};
 use crate::parse::flags::IncludeSetup;
+pub use source::CompiledConvention;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// What the compiler says for one target: (class, method index) → slot index.
+/// What the compiler says for one target: (class, method index) → slot index, and on x86
+/// the calling convention of each function pointer typedef.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompiledLayout {
     pub target: Target,
     pub slots: BTreeMap<(String, usize), usize>,
+    /// Empty on x86_64, where there is one convention.
+    pub conventions: BTreeMap<String, CompiledConvention>,
 }
 
 /// Compiles the probes for `target` and reads back every virtual function's slot.
@@ -49,6 +53,10 @@ pub fn compile_layout(
     )?;
     let data = std::fs::read(&methods_obj).map_err(|e| e.to_string())?;
     let thunks = coff::thunk_offsets(&data)?;
+    let conventions = coff::integer_data(&data, source::CONVENTION_PREFIX)?
+        .into_iter()
+        .map(|(name, value)| (name, CompiledConvention::from_probe(value)))
+        .collect();
     let pointer = target.pointer_size() as u64;
     for class in &api.classes {
         for (index, method) in class.methods.iter().enumerate() {
@@ -86,7 +94,11 @@ pub fn compile_layout(
             }
         }
     }
-    Ok(CompiledLayout { target, slots })
+    Ok(CompiledLayout {
+        target,
+        slots,
+        conventions,
+    })
 }
 
 /// One disagreement between the prediction and the compiler.
@@ -123,6 +135,35 @@ pub fn compare(
         }
     }
     out
+}
+
+/// A function pointer typedef whose x86 calling convention differs from the prediction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConventionMismatch {
+    pub typedef: String,
+    pub predicted: CompiledConvention,
+    /// None when the probe has no answer for the typedef.
+    pub compiled: Option<CompiledConvention>,
+}
+
+/// Every function pointer typedef whose predicted calling convention (the `extern` ABI the
+/// generated Rust uses) differs from `compiled`. Only x86 tells conventions apart.
+pub fn compare_conventions(api: &Api, compiled: &CompiledLayout) -> Vec<ConventionMismatch> {
+    if compiled.target != Target::I686 {
+        return Vec::new();
+    }
+    source::function_typedefs(api)
+        .into_iter()
+        .filter_map(|(typedef, function, _)| {
+            let predicted = CompiledConvention::predicted(function.convention);
+            let found = compiled.conventions.get(&typedef.name).copied();
+            (found != Some(predicted)).then(|| ConventionMismatch {
+                typedef: typedef.name.clone(),
+                predicted,
+                compiled: found,
+            })
+        })
+        .collect()
 }
 
 /// A temporary directory removed on drop.

@@ -3,13 +3,103 @@
 //! data named `httpserv_probe_<Class>_<method index>`; the compiler resolves it to a vcall
 //! thunk whose name carries the slot offset. Destructors cannot be named by member pointers,
 //! so each virtual destructor gets a `delete` through a derived witness class, compiled to
-//! LLVM IR, where the vtable load shows the slot.
+//! LLVM IR, where the vtable load shows the slot. On x86, where a free function's calling
+//! convention is part of its type, each function pointer typedef is classified by template
+//! specialization into an `extern "C"` integer named `httpserv_callconv_<Typedef>`.
 
-use crate::ir::{Access, Api, Class, Method};
+use crate::ir::{Access, Api, CallingConvention, Class, FunctionType, Method, TypeKind, Typedef};
 use std::fmt::Write;
 
 pub const DATUM_PREFIX: &str = "httpserv_probe_";
 pub const DELETE_PREFIX: &str = "httpserv_probe_delete_";
+/// Not under DATUM_PREFIX: these data hold integers, not member pointers.
+pub const CONVENTION_PREFIX: &str = "httpserv_callconv_";
+
+/// A calling convention as the x86 probe reports it (the values the probe source stores).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompiledConvention {
+    Cdecl = 1,
+    Stdcall = 2,
+    Fastcall = 3,
+    /// Anything the probe's specializations do not name (vectorcall, regcall…).
+    Other = 0,
+}
+
+impl CompiledConvention {
+    pub fn from_probe(value: i32) -> CompiledConvention {
+        match value {
+            1 => CompiledConvention::Cdecl,
+            2 => CompiledConvention::Stdcall,
+            3 => CompiledConvention::Fastcall,
+            _ => CompiledConvention::Other,
+        }
+    }
+
+    /// What the generated Rust's `extern` ABI means on x86.
+    pub fn predicted(convention: CallingConvention) -> CompiledConvention {
+        match convention {
+            CallingConvention::System => CompiledConvention::Stdcall,
+            CallingConvention::C => CompiledConvention::Cdecl,
+        }
+    }
+
+    pub fn keyword(self) -> &'static str {
+        match self {
+            CompiledConvention::Cdecl => "__cdecl",
+            CompiledConvention::Stdcall => "__stdcall",
+            CompiledConvention::Fastcall => "__fastcall",
+            CompiledConvention::Other => "another convention",
+        }
+    }
+}
+
+/// Typedefs naming a function type or a pointer to one: the typedef, its function type, and
+/// the pointer type the probe classifies.
+pub fn function_typedefs(api: &Api) -> Vec<(&Typedef, &FunctionType, String)> {
+    api.typedefs
+        .iter()
+        .filter_map(|t| {
+            if let Some(function) = t.target.function() {
+                return Some((t, function, format!("{} *", t.name)));
+            }
+            match &t.target.kind {
+                TypeKind::Pointer { pointee, .. } => pointee
+                    .function()
+                    .map(|function| (t, function, t.name.clone())),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// The x86-only classification of every function pointer typedef.
+fn conventions_source(api: &Api) -> String {
+    let typedefs = function_typedefs(api);
+    if typedefs.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "#if defined(_M_IX86)
+         template <typename T> struct httpserv_probe_cc { enum { value = 0 }; };
+",
+    );
+    for (value, keyword) in [(1, "__cdecl"), (2, "__stdcall"), (3, "__fastcall")] {
+        let _ = writeln!(
+            out,
+            "template <typename R, typename... A> struct httpserv_probe_cc<R ({keyword} *)(A...)> \
+             {{ enum {{ value = {value} }}; }};"
+        );
+    }
+    for (typedef, _, pointer) in typedefs {
+        let _ = writeln!(
+            out,
+            "extern \"C\" extern const int {CONVENTION_PREFIX}{} = httpserv_probe_cc<{pointer}>::value;",
+            typedef.name
+        );
+    }
+    out.push_str("#endif\n");
+    out
+}
 
 pub fn datum_name(class: &str, method: usize) -> String {
     format!("{DATUM_PREFIX}{class}_{method}")
@@ -76,6 +166,7 @@ pub fn methods_source(api: &Api, header_include: &str) -> String {
             );
         }
     }
+    out.push_str(&conventions_source(api));
     out
 }
 
