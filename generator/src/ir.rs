@@ -159,6 +159,17 @@ pub enum TypeKind {
     Function(Box<FunctionType>),
 }
 
+impl Typedef {
+    /// The function type this typedef names, directly or as a pointer to it (the typedefs
+    /// whose calling convention matters).
+    pub fn function(&self) -> Option<&FunctionType> {
+        self.target.function().or(match &self.target.kind {
+            TypeKind::Pointer { pointee, .. } => pointee.function(),
+            _ => None,
+        })
+    }
+}
+
 impl Type {
     /// The function type this type is, through typedefs (not through pointers).
     pub fn function(&self) -> Option<&FunctionType> {

@@ -10,7 +10,7 @@
 //! is reported once, under the class that introduced the slot. The human report is
 //! `Report`'s `Display`, in `report.rs` with the JSON form.
 
-use super::{ClassEntry, EnumEntry, Manifest, SlotEntry};
+use super::{ClassEntry, EnumEntry, Manifest, SlotEntry, TypedefEntry};
 use serde::{Deserialize, Serialize};
 
 /// What changed. [`ChangeKind::is_breaking`] splits them into the two groups.
@@ -152,10 +152,33 @@ pub fn diff(old: &Manifest, new: &Manifest) -> Report {
         ],
         &mut changes,
     );
+    // A convention is compared only where both manifests record one: older manifests
+    // do not, and that is not a change of the API.
+    let recorded = |typedefs: &[TypedefEntry], other: &[TypedefEntry]| -> Vec<TypedefEntry> {
+        typedefs
+            .iter()
+            .map(|t| {
+                let mut t = t.clone();
+                if other
+                    .iter()
+                    .any(|o| o.name == t.name && o.convention.is_none())
+                {
+                    t.convention = None;
+                }
+                t
+            })
+            .collect()
+    };
     diff_named(
-        &old.typedefs,
-        &new.typedefs,
-        |t| (&t.name, t.target.clone()),
+        &recorded(&old.typedefs, &new.typedefs),
+        &recorded(&new.typedefs, &old.typedefs),
+        |t| {
+            let described = match &t.convention {
+                Some(convention) => format!("{} ({convention} on x86)", t.target),
+                None => t.target.clone(),
+            };
+            (&t.name, described)
+        },
         [
             ChangeKind::TypedefAdded,
             ChangeKind::TypedefRemoved,

@@ -3,7 +3,7 @@
 
 use super::tests::{api, base_methods, class, manifest_of, method, ty};
 use super::*;
-use crate::ir::{Api, Constant, ConstantValue, EnumVariant, Method, Typedef};
+use crate::ir::{Api, Constant, ConstantValue, EnumVariant, Method, Type, Typedef};
 
 fn report(old: &Api, new: &Api) -> Report {
     diff(&manifest_of(old), &manifest_of(new))
@@ -220,4 +220,69 @@ fn renamed_parameters_and_new_defaults_are_compatible() {
         lines(&r)[1].contains("declaration text changed at slot"),
         "{r}"
     );
+}
+
+fn callback(convention: crate::ir::CallingConvention) -> Typedef {
+    use crate::ir::{FunctionType, TypeKind};
+    let function = Type {
+        spelling: "long (unsigned long)".into(),
+        canonical: "long (unsigned long)".into(),
+        kind: TypeKind::Function(Box::new(FunctionType {
+            return_type: ty("long"),
+            params: vec![ty("unsigned long")],
+            convention,
+        })),
+    };
+    Typedef {
+        name: "PFN_DONE".into(),
+        target: Type {
+            spelling: "long (*)(unsigned long)".into(),
+            canonical: "long (*)(unsigned long)".into(),
+            kind: TypeKind::Pointer {
+                pointee: Box::new(function),
+                pointee_is_const: false,
+            },
+        },
+    }
+}
+
+#[test]
+fn a_function_pointer_losing_stdcall_is_breaking() {
+    use crate::ir::CallingConvention::{System, C};
+    let (mut old, mut new) = (api(), api());
+    old.typedefs.push(callback(System));
+    new.typedefs.push(callback(C));
+    let r = report(&old, &new);
+    assert_eq!(
+        lines(&r),
+        [
+            "breaking changes:",
+            "  typedef PFN_DONE changed: long (*)(unsigned long) (__stdcall on x86) -> long (*)(unsigned long) (__cdecl on x86)",
+        ]
+    );
+    // x86_64 spells both the same: without the convention there would be nothing to see.
+    assert_eq!(
+        old.typedefs[1].target.spelling,
+        new.typedefs[1].target.spelling
+    );
+}
+
+#[test]
+fn a_manifest_without_conventions_is_not_a_change() {
+    use crate::ir::CallingConvention::System;
+    let mut api = api();
+    api.typedefs.push(callback(System));
+    let current = manifest_of(&api);
+    assert_eq!(current.typedefs[1].convention.as_deref(), Some("__stdcall"));
+    // What a manifest written before conventions were recorded reads back as.
+    let mut older = current.clone();
+    for t in &mut older.typedefs {
+        t.convention = None;
+    }
+    older.api_hash = older.compute_hash();
+    let json = to_json(&older);
+    assert!(!json.contains("convention"), "{json}");
+    let older = from_json(&json).unwrap();
+    assert!(diff(&older, &current).is_empty());
+    assert!(diff(&current, &older).is_empty());
 }

@@ -126,6 +126,11 @@ impl std::fmt::Display for ConstValue {
 pub struct TypedefEntry {
     pub name: String,
     pub target: String,
+    /// For a function (pointer) type, its x86 calling convention: `__stdcall` or `__cdecl`
+    /// (`target` is spelled for x86_64, where there is only one). Absent in manifests
+    /// written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub convention: Option<String>,
 }
 
 /// The manifest of one laid-out API. `layouts` must come from `layout::layout(api)`.
@@ -191,6 +196,13 @@ pub fn build(api: &Api, layouts: &BTreeMap<String, ClassLayout>) -> Manifest {
         .map(|t| TypedefEntry {
             name: t.name.clone(),
             target: t.target.spelling.clone(),
+            convention: t.function().map(|f| {
+                match f.convention {
+                    crate::ir::CallingConvention::System => "__stdcall",
+                    crate::ir::CallingConvention::C => "__cdecl",
+                }
+                .to_string()
+            }),
         })
         .collect();
     let mut manifest = Manifest {

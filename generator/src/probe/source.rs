@@ -7,7 +7,7 @@
 //! convention is part of its type, each function pointer typedef is classified by template
 //! specialization into an `extern "C"` integer named `httpserv_callconv_<Typedef>`.
 
-use crate::ir::{Access, Api, CallingConvention, Class, FunctionType, Method, TypeKind, Typedef};
+use crate::ir::{Access, Api, CallingConvention, Class, FunctionType, Method, Typedef};
 use std::fmt::Write;
 
 pub const DATUM_PREFIX: &str = "httpserv_probe_";
@@ -59,15 +59,13 @@ pub fn function_typedefs(api: &Api) -> Vec<(&Typedef, &FunctionType, String)> {
     api.typedefs
         .iter()
         .filter_map(|t| {
-            if let Some(function) = t.target.function() {
-                return Some((t, function, format!("{} *", t.name)));
-            }
-            match &t.target.kind {
-                TypeKind::Pointer { pointee, .. } => pointee
-                    .function()
-                    .map(|function| (t, function, t.name.clone())),
-                _ => None,
-            }
+            let function = t.function()?;
+            let pointer = if t.target.function().is_some() {
+                format!("{} *", t.name)
+            } else {
+                t.name.clone()
+            };
+            Some((t, function, pointer))
         })
         .collect()
 }
