@@ -263,7 +263,7 @@ pub struct IWpfSettings {
 }
 /// C++ typedef `HTTP_MODULE_ID`: `void *`.
 pub type HTTP_MODULE_ID = *mut ::core::ffi::c_void;
-/// C++ typedef `PFN_ASYNC_COMPLETION`: `REQUEST_NOTIFICATION_STATUS (*)(IHttpContext3 *, IHttpCompletionInfo2 *, void *)`.
+/// C++ typedef `PFN_ASYNC_COMPLETION`: `REQUEST_NOTIFICATION_STATUS (*)(IHttpContext3 *, IHttpCompletionInfo2 *, void *)` (`__stdcall` on x86).
 pub type PFN_ASYNC_COMPLETION = Option<
     unsafe extern "system" fn(
         *mut IHttpContext3,
@@ -277,7 +277,7 @@ pub type IHttpApplicationStartProvider_Vtbl = IHttpApplicationProvider_Vtbl;
 /// C++ typedef `IHttpApplicationStopProvider`: `IHttpApplicationProvider`.
 pub type IHttpApplicationStopProvider = IHttpApplicationProvider;
 pub type IHttpApplicationStopProvider_Vtbl = IHttpApplicationProvider_Vtbl;
-/// C++ typedef `PFN_REGISTERMODULE`: `HRESULT (*)(DWORD, IHttpModuleRegistrationInfo *, IHttpServer *)`.
+/// C++ typedef `PFN_REGISTERMODULE`: `HRESULT (*)(DWORD, IHttpModuleRegistrationInfo *, IHttpServer *)` (`__stdcall` on x86).
 pub type PFN_REGISTERMODULE = Option<
     unsafe extern "system" fn(
         u32,

@@ -137,13 +137,13 @@ fn abort<R>() -> R {
     #[cfg(feature = "std")] { std::process::abort() }
     #[cfg(not(feature = "std"))] { panic!("no failure value") }
 }
-/// C++ typedef `PFN_REGISTER`: `HRESULT (*)(DWORD, IServer *)`.
+/// C++ typedef `PFN_REGISTER`: `HRESULT (*)(DWORD, IServer *)` (`__stdcall` on x86).
 pub type PFN_REGISTER = Option<
     unsafe extern "system" fn(u32, *mut IServer) -> windows_sys::core::HRESULT,
 >;
-/// C++ typedef `PFN_CALLBACK`: `void (*)(PVOID)`.
+/// C++ typedef `PFN_CALLBACK`: `void (*)(PVOID)` (`__cdecl` on x86).
 pub type PFN_CALLBACK = Option<unsafe extern "C" fn(*mut ::core::ffi::c_void)>;
-/// C++ typedef `PFN_NOTIFY`: `void (*)(DWORD)`.
+/// C++ typedef `PFN_NOTIFY`: `void (*)(DWORD)` (`__stdcall` on x86).
 pub type PFN_NOTIFY = Option<unsafe extern "system" fn(u32)>;
 /// C++ class `IServer`
 ///
