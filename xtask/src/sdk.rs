@@ -1,14 +1,29 @@
 //! Finding the newest installed Windows SDK's `httpserv.h`:
 //! `<Windows Kits root>\Include\<version>\um\httpserv.h`, highest version first. The root is
-//! `%WindowsSdkDir%` when set, else `C:\Program Files (x86)\Windows Kits\10`.
+//! `%WindowsSdkDir%` when set, else `C:\Program Files (x86)\Windows Kits\10`, else — on
+//! Linux under WSL — the same folder as `/mnt/c/Program Files (x86)/Windows Kits/10`.
 
 use std::path::{Path, PathBuf};
 
-/// The Windows Kits root to search.
+/// The Windows Kits root to search: the first of the candidates that exists, else the
+/// first candidate (for the error message).
 pub fn kits_root() -> PathBuf {
-    std::env::var_os("WindowsSdkDir")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(r"C:\Program Files (x86)\Windows Kits\10"))
+    let candidates = kits_root_candidates(std::env::var_os("WindowsSdkDir").map(PathBuf::from));
+    candidates
+        .iter()
+        .find(|root| root.is_dir())
+        .unwrap_or(&candidates[0])
+        .clone()
+}
+
+fn kits_root_candidates(windows_sdk_dir: Option<PathBuf>) -> Vec<PathBuf> {
+    let mut candidates: Vec<PathBuf> = windows_sdk_dir.into_iter().collect();
+    if cfg!(windows) {
+        candidates.push(PathBuf::from(r"C:\Program Files (x86)\Windows Kits\10"));
+    } else {
+        candidates.push(PathBuf::from("/mnt/c/Program Files (x86)/Windows Kits/10"));
+    }
+    candidates
 }
 
 /// `10.0.26100.0` → `[10, 0, 26100, 0]`; `None` for directories that are not versions.
@@ -47,6 +62,15 @@ pub fn newest_httpserv_h(root: &Path) -> Result<PathBuf, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_kits_root_prefers_windows_sdk_dir() {
+        let given = PathBuf::from("/opt/kits");
+        let candidates = kits_root_candidates(Some(given.clone()));
+        assert_eq!(candidates[0], given);
+        assert_eq!(candidates.len(), 2);
+        assert!(kits_root_candidates(None)[0].ends_with("Windows Kits/10"));
+    }
 
     #[test]
     fn picks_the_highest_version_with_the_header() {
