@@ -3,7 +3,7 @@
 //! (Here rather than in tests/ because only this package's tests can run the xtask binary.)
 //!
 //! The broken libclangs are built from tests/fixtures/fake_libclang.c with clang-19 and
-//! loaded through LIBCLANG_PATH.
+//! loaded through LIBCLANG_PATH (linked by lld-19, so nothing beyond .ci/prerequisites).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -25,7 +25,7 @@ fn fake_libclang(dir: &Path, defines: &[&str]) -> Option<PathBuf> {
     let lib_dir = dir.join("lib");
     std::fs::create_dir_all(&lib_dir).unwrap();
     let built = Command::new(&clang)
-        .args(["-shared", "-fPIC", "-O0", "-o"])
+        .args(["-shared", "-fPIC", "-O0", "-fuse-ld=lld", "-o"])
         .arg(lib_dir.join("libclang.so"))
         .arg(root().join("tests/fixtures/fake_libclang.c"))
         .args(defines)
