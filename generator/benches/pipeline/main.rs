@@ -73,7 +73,7 @@ fn config() -> Config {
         bindgen_everything_runs: 2,
         check_abi_runs: 7,
         factors: vec![1, 4, 16],
-        scaling_runs: 3,
+        scaling_runs: 5,
         sections: SECTIONS.iter().map(|s| s.to_string()).collect(),
     };
     let mut args = std::env::args().skip(1);
