@@ -54,9 +54,10 @@ pub fn emit(
     emit_with_threads(api, layouts, provenance, threads)
 }
 
-/// [`emit`] on exactly `threads` threads. The text does not depend on the number: the module
-/// is cut into runs of whole items, and prettyplease prints a run of items the same alone
-/// as inside the file (a test holds us to that).
+/// [`emit`] with the module's items cut into `threads` runs, each built and formatted on its
+/// own thread (the layout test gets one more). The text does not depend on the number:
+/// runs hold whole items, and prettyplease prints a run of items the same alone as inside
+/// the file (a test holds us to that).
 pub fn emit_with_threads(
     api: &Api,
     layouts: &BTreeMap<String, ClassLayout>,
