@@ -1,5 +1,6 @@
 //! The `cargo xtask` binary runs libclang in a child process: a libclang that crashes, hangs
 //! or has the wrong version is one clear error with exit code 2, and the output is untouched.
+//! So is a header path that is not UTF-8 (the binary reads its arguments as OS strings).
 //! (Here rather than in tests/ because only this package's tests can run the xtask binary.)
 //!
 //! The broken libclangs are built from tests/fixtures/fake_libclang.c with clang-19 and
@@ -179,4 +180,31 @@ fn a_hanging_parse_is_stopped_at_the_time_limit() {
         &["tests/fixtures/errors/slow_expansion.h: libclang did not finish parsing within 1 s"],
     );
     assert!(!out.exists(), "nothing may be written");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_header_path_that_is_not_utf8_is_a_clear_error() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = scratch("not-utf8");
+    let header = dir.join(OsStr::from_bytes(b"server-\xff.h"));
+    std::fs::copy(root().join("tests/fixtures/uuid.h"), &header).unwrap();
+    let out = dir.join("generated");
+    let refused = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("regen")
+        .arg("--header")
+        .arg(&header)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_one_clear_error(&refused, &["server-\u{FFFD}.h is not valid UTF-8"]);
+    assert!(!out.exists(), "nothing may be written");
+
+    // A library caller gets the same advice from the parser.
+    let message = generator::parse::parse(&xtask::parse_options(&header))
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("is not valid UTF-8"), "{message}");
 }

@@ -86,6 +86,15 @@ pub const DEFAULT_PARSE_TIMEOUT_SECS: u64 = 120;
 /// `options.isolation` says, bounded by the time limit, so that a libclang hang becomes an
 /// error instead of a hung `regen` (and, in a child process, so does a crash).
 pub fn parse(options: &ParseOptions) -> Result<Api> {
+    // The prelude names the header in an `#include` line, which is text.
+    if options.header.to_str().is_none() {
+        return Err(Error::Input {
+            path: options.header.display().to_string(),
+            reason: "the path is not valid UTF-8, and libclang is given it as text: rename \
+                     the file or copy it to a UTF-8 path"
+                .into(),
+        });
+    }
     let limit = std::env::var("HTTPSERV_RS_PARSE_TIMEOUT")
         .ok()
         .and_then(|v| v.parse().ok())
