@@ -27,6 +27,9 @@ pub mod function_pointer;
 #[path = "../expected/interface_alias.rs"]
 pub mod interface_alias;
 #[rustfmt::skip]
+#[path = "../expected/keyword_names.rs"]
+pub mod keyword_names;
+#[rustfmt::skip]
 #[path = "../expected/macro_renamed.rs"]
 pub mod macro_renamed;
 #[rustfmt::skip]

@@ -69,6 +69,7 @@ fn the_prediction_matches_the_compiler_on_every_fixture() {
         "derived_override",
         "virtual_destructor",
         "macro_renamed",
+        "keyword_names",
     ] {
         let mismatches = compiled_mismatches(name, |api| generator::layout::layout(api).unwrap());
         assert!(mismatches.is_empty(), "{name}: {mismatches:?}");

@@ -73,6 +73,21 @@ fn derived_override() {
 }
 
 #[test]
+fn keyword_names() {
+    let g = generate_and_compare("keyword_names");
+    assert_eq!(names(&slots(&g, "IKeywords")), ["type_", "move_", "ref_"]);
+    let module = &g.bindings.module;
+    for expected in [
+        "pub const self_: LINK_KIND = 0;",
+        "pub type_: u32,",
+        "pub unsafe fn move_(&self, where_: u32, in_: u32)",
+        "fn ref_(&self, link: *mut LINK, kind: LINK_KIND)",
+    ] {
+        assert!(module.contains(expected), "missing `{expected}`");
+    }
+}
+
+#[test]
 fn virtual_destructor() {
     let g = generate_and_compare("virtual_destructor");
     let s = slots(&g, "CModule");

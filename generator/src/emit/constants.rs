@@ -1,12 +1,13 @@
 //! `#define` constants: integers typed by range (u32 for the DWORD flag sets, i32 when
 //! negative, 64-bit when larger), narrow strings as `PCSTR`, wide strings as `PCWSTR`.
 
+use super::names::rust_ident;
 use crate::ir::{Constant, ConstantValue};
 use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 pub fn constant(c: &Constant) -> TokenStream {
-    let name = format_ident!("{}", c.name);
+    let name = rust_ident(&c.name);
     match &c.value {
         ConstantValue::Integer(v) => {
             let v = *v;

@@ -14,6 +14,7 @@
 //! pointer, nothing for void, and an abort where no value is safe.
 
 use super::docs::{doc_lines, slot_doc};
+use super::names::rust_ident;
 use super::signature::{slot_signature, SlotSignature};
 use super::types::TypeMapper;
 use crate::ir::{Api, Class, Method, Type, TypeKind};
@@ -44,7 +45,7 @@ pub fn implement(
     for slot in layout.own_slots() {
         let method = slot_method(api, slot);
         let signature = slot_signature(types, &class.name, method)?;
-        let name = format_ident!("{}", names[slot.index]);
+        let name = rust_ident(&names[slot.index]);
         fields.push(quote!(#name: #name::<T>,));
         let this_ty = &signature.this;
         let params = signature.param_list();
@@ -182,7 +183,7 @@ fn default_value(api: &Api, ty: &Type) -> Option<TokenStream> {
         ("GLOBAL_NOTIFICATION_STATUS", "GL_NOTIFICATION_CONTINUE"),
     ] {
         if names.contains(&status) && has_enumerator(api, value) {
-            let value = format_ident!("{}", value);
+            let value = rust_ident(value);
             return Some(quote!(#value));
         }
     }
@@ -207,7 +208,7 @@ fn context_parameter(method: &Method) -> Option<proc_macro2::Ident> {
     let first = method.params.first()?;
     match &first.ty.kind {
         TypeKind::Pointer { pointee, .. } if matches!(&pointee.kind, TypeKind::Record { name } if name == "IHttpContext") => {
-            Some(super::signature::param_ident(&first.name))
+            Some(rust_ident(&first.name))
         }
         _ => None,
     }
@@ -231,7 +232,7 @@ fn failure_value(api: &Api, method: &Method) -> TokenStream {
         ("GLOBAL_NOTIFICATION_STATUS", "GL_NOTIFICATION_CONTINUE"),
     ] {
         if names.contains(&status) && has_enumerator(api, value) {
-            let value = format_ident!("{}", value);
+            let value = rust_ident(value);
             if status == "REQUEST_NOTIFICATION_STATUS" && can_fail_requests(api) {
                 if let Some(context) = context_parameter(method) {
                     return quote!({ unsafe { fail_request(#context) }; #value });

@@ -2,12 +2,13 @@
 //! pointer, so `*mut IHttpRequest` is exactly C++'s `IHttpRequest*`; plus its IID constant.
 
 use super::docs::{class_link, doc_lines};
+use super::names::rust_ident;
 use crate::ir::Class;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 pub fn interface(class: &Class, slot_count: usize) -> TokenStream {
-    let name = format_ident!("{}", class.name);
+    let name = rust_ident(&class.name);
     let vtbl = format_ident!("{}_Vtbl", class.name);
     let mut lines = vec![format!("C++ class `{}`", class.name)];
     if let Some(base) = &class.base {

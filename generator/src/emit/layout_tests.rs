@@ -1,6 +1,7 @@
 //! The generated layout test: for every class, the Rust vtable struct's size and every
 //! field's offset (inherited ones through `base__`) must equal slot × pointer size.
 
+use super::names::rust_ident;
 use crate::ir::Api;
 use crate::layout::ClassLayout;
 use proc_macro2::TokenStream;
@@ -15,7 +16,7 @@ pub fn layout_tests(
     let tests = api.classes.iter().map(|class| {
         let layout = &layouts[&class.name];
         let vtbl = format_ident!("{}_Vtbl", class.name);
-        let object = format_ident!("{}", class.name);
+        let object = rust_ident(&class.name);
         let test = format_ident!("{}_vtable_layout", class.name);
         let total = layout.slots.len();
         let checks = layout.slots.iter().map(|slot| {
@@ -58,6 +59,6 @@ fn field_path(
             .and_then(|c| c.base.clone())
             .expect("inherited slots imply a base");
     }
-    let field = format_ident!("{}", names[class][index]);
+    let field = rust_ident(&names[class][index]);
     quote!(#(#prefix.)* #field)
 }

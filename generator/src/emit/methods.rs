@@ -3,12 +3,13 @@
 //! base class (a zero-cost upcast, since the base vtable is the prefix); raw pointer in/out.
 
 use super::docs::{doc_lines, slot_doc};
+use super::names::rust_ident;
 use super::signature::slot_signature;
 use super::types::TypeMapper;
 use crate::ir::Class;
 use crate::layout::{slot_method, ClassLayout};
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 pub fn methods(
     types: &TypeMapper<'_>,
@@ -16,12 +17,12 @@ pub fn methods(
     layout: &ClassLayout,
     names: &[String],
 ) -> Result<TokenStream, String> {
-    let name = format_ident!("{}", class.name);
+    let name = rust_ident(&class.name);
     let mut wrappers = Vec::new();
     for slot in layout.own_slots() {
         let method = slot_method(types.api, slot);
         let signature = slot_signature(types, &class.name, method)?;
-        let field = format_ident!("{}", names[slot.index]);
+        let field = rust_ident(&names[slot.index]);
         let params = signature.param_list();
         let args = signature.arg_names();
         let ret = signature.ret_clause();
@@ -51,7 +52,7 @@ pub fn methods(
         });
     }
     let upcast = class.base.as_ref().map(|base| {
-        let base = format_ident!("{}", base);
+        let base = rust_ident(base);
         let doc = doc_lines(&[format!(
             "Upcast: a `{}` is a `{base}` (single inheritance, the base vtable is the prefix).",
             class.name

@@ -8,6 +8,8 @@
 //!    differs from the first-declared overload, written as an identifier (`*` becomes
 //!    `ptr`): `GetHeader_HTTP_HEADER_ID`, `GetServerVariable_PCSTR_ptr`.
 //! 4. If that name is taken, `_2`, `_3`, … in declaration order.
+//! 5. A name that is a Rust keyword takes a trailing underscore (`type_`), as every C++
+//!    name that is one does (parameters, struct fields, enum variants…).
 //!
 //! Inherited slots keep the names their base gave them; the destructor slot is
 //! `ScalarDeletingDestructor`. Names depend only on declaration order and signatures, so
@@ -15,7 +17,31 @@
 
 use crate::ir::{Api, Method};
 use crate::layout::{slot_method, ClassLayout};
+use proc_macro2::Ident;
+use quote::format_ident;
 use std::collections::BTreeMap;
+
+/// A C++ name as a Rust name. C++ names may be Rust keywords (`type`, `move`, `ref`,
+/// `self`); those take a trailing underscore, for every kind of name alike.
+pub fn rust_name(name: &str) -> String {
+    const KEYWORDS: &[&str] = &[
+        "Self", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
+        "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if",
+        "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv",
+        "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "try",
+        "type", "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    ];
+    if KEYWORDS.contains(&name) {
+        format!("{name}_")
+    } else {
+        name.to_string()
+    }
+}
+
+/// [`rust_name`] as an identifier.
+pub fn rust_ident(name: &str) -> Ident {
+    format_ident!("{}", rust_name(name))
+}
 
 /// The name of the destructor slot in every vtable.
 pub const DESTRUCTOR: &str = "ScalarDeletingDestructor";
@@ -80,7 +106,7 @@ fn names_for(
             name
         } else {
             holders.insert(method.name.clone(), method);
-            method.name.clone()
+            rust_name(&method.name)
         };
         by_slot.insert(index, name);
     }

@@ -1,6 +1,7 @@
 //! The Rust signature of one vtable slot, shared by the vtable field, the calling wrapper,
 //! the `_Impl` trait method and its thunk: `this`, named parameters and the return type.
 
+use super::names::rust_ident;
 use super::types::TypeMapper;
 use crate::ir::{Method, TypeKind};
 use proc_macro2::{Ident, TokenStream};
@@ -50,7 +51,7 @@ pub fn slot_signature(
     class: &str,
     method: &Method,
 ) -> Result<SlotSignature, String> {
-    let class_ident = format_ident!("{}", class);
+    let class_ident = rust_ident(class);
     let this = if method.is_const {
         quote!(*const #class_ident)
     } else {
@@ -67,7 +68,7 @@ pub fn slot_signature(
                 method.name, param.name
             )
         })?;
-        params.push((param_ident(&param.name), ty));
+        params.push((rust_ident(&param.name), ty));
     }
     let returns_void = matches!(method.return_type.kind, TypeKind::Void);
     let ret = types
@@ -79,19 +80,4 @@ pub fn slot_signature(
         ret,
         returns_void,
     })
-}
-
-/// A C++ parameter name as a Rust identifier (keywords get a trailing underscore).
-pub fn param_ident(name: &str) -> Ident {
-    const KEYWORDS: &[&str] = &[
-        "as", "async", "await", "box", "break", "const", "continue", "crate", "dyn", "else",
-        "enum", "extern", "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match",
-        "mod", "move", "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait",
-        "true", "type", "unsafe", "use", "where", "while", "yield",
-    ];
-    if KEYWORDS.contains(&name) {
-        format_ident!("{}_", name)
-    } else {
-        format_ident!("{}", name)
-    }
 }

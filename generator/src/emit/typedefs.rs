@@ -2,13 +2,14 @@
 //! header declares, and opaque types for what is only forward-declared.
 
 use super::docs::doc_lines;
+use super::names::rust_ident;
 use super::types::{known_path, TypeMapper};
 use crate::ir::{CallingConvention, Struct, TypeKind, Typedef};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 pub fn typedef(types: &TypeMapper<'_>, t: &Typedef) -> Result<TokenStream, String> {
-    let name = format_ident!("{}", t.name);
+    let name = rust_ident(&t.name);
     let target = types
         .rust(&t.target)
         .map_err(|e| format!("typedef `{}`: {e}", t.name))?;
@@ -38,12 +39,12 @@ pub fn typedef(types: &TypeMapper<'_>, t: &Typedef) -> Result<TokenStream, Strin
 }
 
 pub fn plain_struct(types: &TypeMapper<'_>, s: &Struct) -> Result<TokenStream, String> {
-    let name = format_ident!("{}", s.name);
+    let name = rust_ident(&s.name);
     let fields = s
         .fields
         .iter()
         .map(|f| {
-            let field = format_ident!("{}", f.name);
+            let field = rust_ident(&f.name);
             let ty = types
                 .rust(&f.ty)
                 .map_err(|e| format!("field `{}::{}`: {e}", s.name, f.name))?;
@@ -64,7 +65,7 @@ pub fn opaque(name: &str) -> Option<TokenStream> {
     if known_path(name).is_some() {
         return None;
     }
-    let ident = format_ident!("{}", name);
+    let ident = rust_ident(name);
     let doc = doc_lines(&[format!(
         "`{name}`: declared but not defined by the IIS API; only used behind pointers."
     )]);

@@ -2,9 +2,10 @@
 //! what the header itself declares is referred to by its own name; anything else bottoms
 //! out in a primitive through its typedef chain, or is an error naming the type.
 
+use super::names::rust_ident;
 use crate::ir::{Api, Builtin, CallingConvention, FunctionType, Type, TypeKind};
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 /// Rust paths for the Windows typedef and record names the IIS API uses: what windows-sys
 /// provides, or a plain integer. Sorted (byte order); looked up by binary search. A name
@@ -299,7 +300,7 @@ fn builtin(b: Builtin) -> TokenStream {
 }
 
 fn ident_path(name: &str) -> TokenStream {
-    let ident = format_ident!("{}", name);
+    let ident = rust_ident(name);
     quote!(#ident)
 }
 

@@ -2,6 +2,7 @@
 //! and one function-pointer field per new slot, in slot order.
 
 use super::docs::{doc_lines, slot_doc};
+use super::names::rust_ident;
 use super::signature::slot_signature;
 use super::types::TypeMapper;
 use crate::ir::Class;
@@ -23,7 +24,7 @@ pub fn vtable(
     let mut fields = Vec::new();
     for slot in layout.own_slots() {
         let method = slot_method(types.api, slot);
-        let field = format_ident!("{}", names[slot.index]);
+        let field = rust_ident(&names[slot.index]);
         let docs = doc_lines(&slot_doc(&class.name, method, slot));
         let signature = slot_signature(types, &class.name, method)?.field_type();
         fields.push(quote! {
