@@ -101,7 +101,7 @@ impl Param {
     pub fn cpp_declaration(&self) -> String {
         let mut text = match &self.ty.kind {
             TypeKind::Array { element, .. } => format!("{} {}", element.spelling, self.name),
-            _ => format!("{} {}", self.ty.spelling, self.name),
+            _ => format!("{} {}", self.ty.x86_text(false), self.name),
         };
         if let TypeKind::Array { len, .. } = &self.ty.kind {
             let bound = self.array_bound.clone().unwrap_or_else(|| len.to_string());
@@ -171,6 +171,34 @@ impl Typedef {
 }
 
 impl Type {
+    /// This type as C++ text that is right on x86 too (the canonical text or the spelling).
+    /// clang writes types for x86_64, where `__stdcall` is dropped, so a pointer to a
+    /// `__stdcall` function type written in place gets it back; named types (typedefs)
+    /// carry their own convention.
+    pub fn x86_text(&self, canonical: bool) -> String {
+        if let TypeKind::Pointer { pointee, .. } = &self.kind {
+            if let TypeKind::Function(function) = &pointee.kind {
+                if function.convention == CallingConvention::System {
+                    let params: Vec<String> = function
+                        .params
+                        .iter()
+                        .map(|p| p.x86_text(canonical))
+                        .collect();
+                    return format!(
+                        "{} (__stdcall *)({})",
+                        function.return_type.x86_text(canonical),
+                        params.join(", ")
+                    );
+                }
+            }
+        }
+        if canonical {
+            self.canonical.clone()
+        } else {
+            self.spelling.clone()
+        }
+    }
+
     /// The function type this type is, through typedefs (not through pointers).
     pub fn function(&self) -> Option<&FunctionType> {
         match &self.kind {

@@ -147,7 +147,7 @@ pub type PFN_CALLBACK = Option<unsafe extern "C" fn(*mut ::core::ffi::c_void)>;
 pub type PFN_NOTIFY = Option<unsafe extern "system" fn(u32)>;
 /// C++ class `IServer`
 ///
-/// An object pointer: its first word points at a [`IServer_Vtbl`] of 1 slot(s).
+/// An object pointer: its first word points at a [`IServer_Vtbl`] of 2 slot(s).
 ///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iserver-interface)
 #[repr(C)]
@@ -158,7 +158,7 @@ pub struct IServer {
 pub const IID_IServer: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x6b8f7f5e_1c41_4c2e_9a35_0d1f2e3a4b09,
 );
-/// The vtable of [`IServer`]: 1 slot(s), 0 inherited.
+/// The vtable of [`IServer`]: 2 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct IServer_Vtbl {
@@ -170,6 +170,15 @@ pub struct IServer_Vtbl {
     pub Post: member_fn!(
         (*mut IServer, PFN_CALLBACK, *mut ::core::ffi::c_void) ->
         windows_sys::core::HRESULT
+    ),
+    /// `virtual HRESULT Notify(void (__stdcall *)(DWORD) done, void (*)(DWORD) plain) = 0`
+    ///
+    /// Slot 1 of `IServer`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iserver-notify-method)
+    pub Notify: member_fn!(
+        (*mut IServer, Option < unsafe extern "system" fn (u32) >, Option < unsafe
+        extern "C" fn (u32) >) -> windows_sys::core::HRESULT
     ),
 }
 impl IServer {
@@ -204,6 +213,23 @@ impl IServer {
     ) -> windows_sys::core::HRESULT {
         ((*self.vtable).Post)(self.as_raw(), callback, context)
     }
+    /// `virtual HRESULT Notify(void (__stdcall *)(DWORD) done, void (*)(DWORD) plain) = 0`
+    ///
+    /// Slot 1 of `IServer`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iserver-notify-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IServer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn Notify(
+        &self,
+        done: Option<unsafe extern "system" fn(u32)>,
+        plain: Option<unsafe extern "C" fn(u32)>,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).Notify)(self.as_raw(), done, plain)
+    }
 }
 /// Implement C++ `IServer` in Rust: one method per slot it adds.
 ///
@@ -221,6 +247,18 @@ pub trait IServer_Impl {
         callback: PFN_CALLBACK,
         context: *mut ::core::ffi::c_void,
     ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT Notify(void (__stdcall *)(DWORD) done, void (*)(DWORD) plain) = 0`
+    ///
+    /// Slot 1 of `IServer`'s vtable: byte offset 8 on x86_64, 4 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iserver-notify-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn Notify(
+        &self,
+        done: Option<unsafe extern "system" fn(u32)>,
+        plain: Option<unsafe extern "C" fn(u32)>,
+    ) -> windows_sys::core::HRESULT;
 }
 impl IServer_Vtbl {
     /// A vtable whose slots call `T`'s [`IServer_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -231,9 +269,18 @@ impl IServer_Vtbl {
             T::Post(unsafe { Object:: < T > ::value_of(this) }, callback, context), || -
             2147467259i32) }
         }
-        Self { Post: Post::<T> }
+        member_thunk! {
+            fn Notify < T : IServer_Impl > (this : *mut IServer, done : Option < unsafe
+            extern "system" fn (u32) >, plain : Option < unsafe extern "C" fn (u32) >) ->
+            windows_sys::core::HRESULT { guard(|| T::Notify(unsafe { Object:: < T >
+            ::value_of(this) }, done, plain), || - 2147467259i32) }
+        }
+        Self {
+            Post: Post::<T>,
+            Notify: Notify::<T>,
+        }
     }
 }
 const _: () = assert!(
-    core::mem::size_of::<IServer_Vtbl>() == 1usize * core::mem::size_of::<usize>(),
+    core::mem::size_of::<IServer_Vtbl>() == 2usize * core::mem::size_of::<usize>(),
 );

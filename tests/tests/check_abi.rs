@@ -195,6 +195,32 @@ fn a_wrong_calling_convention_is_caught() {
 }
 
 #[test]
+fn a_wrong_convention_of_a_callback_written_in_place_fails_the_x86_compile() {
+    // The probe's member pointer spells the parameter with the predicted convention, so on
+    // x86 it no longer names the method: clang refuses the cast.
+    let header = fixture_path("function_pointer");
+    let mut api = generator::parse::parse(&options(header.clone())).unwrap();
+    let notify = api.classes[0]
+        .methods
+        .iter_mut()
+        .find(|m| m.name == "Notify")
+        .unwrap();
+    let TypeKind::Pointer { pointee, .. } = &mut notify.params[0].ty.kind else {
+        panic!("`done` is a pointer");
+    };
+    let TypeKind::Function(function) = &mut pointee.kind else {
+        panic!("`done` points at a function type");
+    };
+    assert_eq!(function.convention, CallingConvention::System);
+    function.convention = CallingConvention::C;
+    let setup = IncludeSetup::debian(workspace_root().join("headers/shim"));
+    assert!(compile_layout(&api, &header, &setup, Target::X86_64).is_ok());
+    let error = compile_layout(&api, &header, &setup, Target::I686).unwrap_err();
+    assert!(error.contains("is not allowed"), "{error}");
+    assert!(error.contains("__attribute__((stdcall))"), "{error}");
+}
+
+#[test]
 fn check_abi_passes_on_the_whole_api() {
     let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
     let code = xtask::run(&["check-abi".to_string()], &mut stdout, &mut stderr);

@@ -214,6 +214,17 @@ fn function_pointer() {
         ),
         "{m}"
     );
+    assert!(
+        m.contains("pub type PFN_NOTIFY = Option<unsafe extern \"system\" fn(u32)>;"),
+        "{m}"
+    );
+    // Callbacks written in place keep their convention too.
+    assert!(
+        m.contains(
+            "done: Option<unsafe extern \"system\" fn(u32)>,\n        plain: Option<unsafe extern \"C\" fn(u32)>,"
+        ),
+        "{m}"
+    );
     let _: httpserv_tests::function_pointer::PFN_REGISTER = None;
 }
 

@@ -286,3 +286,26 @@ fn a_manifest_without_conventions_is_not_a_change() {
     assert!(diff(&older, &current).is_empty());
     assert!(diff(&current, &older).is_empty());
 }
+
+#[test]
+fn a_callback_parameter_losing_stdcall_is_breaking() {
+    use crate::ir::CallingConvention::{System, C};
+    let with = |convention| {
+        let mut api = api();
+        let callback = callback(convention).target;
+        api.classes[0].methods[0].params.push(crate::ir::Param {
+            name: "done".into(),
+            ty: callback,
+            default: None,
+            array_bound: None,
+        });
+        api
+    };
+    let r = report(&with(System), &with(C));
+    assert!(r.is_breaking(), "{r}");
+    let text = r.to_string();
+    assert!(
+        text.contains("long (__stdcall *)(unsigned long)"),
+        "the old signature names the convention: {text}"
+    );
+}

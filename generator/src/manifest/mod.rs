@@ -267,20 +267,17 @@ fn file_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
-/// The ABI-relevant signature of a slot: canonical types only, so renaming a parameter or
-/// changing a default argument is not a change here.
+/// The ABI-relevant signature of a slot: canonical types only (with the x86 convention of
+/// callbacks written in place), so renaming a parameter or changing a default argument is
+/// not a change here.
 pub fn abi_signature(method: &crate::ir::Method) -> String {
-    let mut params: Vec<&str> = method
-        .params
-        .iter()
-        .map(|p| p.ty.canonical.as_str())
-        .collect();
+    let mut params: Vec<String> = method.params.iter().map(|p| p.ty.x86_text(true)).collect();
     if method.is_destructor {
-        params.insert(0, "unsigned int");
+        params.insert(0, "unsigned int".into());
     }
     format!(
         "{}({}){}",
-        method.return_type.canonical,
+        method.return_type.x86_text(true),
         params.join(", "),
         if method.is_const { " const" } else { "" }
     )

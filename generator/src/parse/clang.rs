@@ -210,13 +210,38 @@ impl<'i> TranslationUnit<'i> {
         }
     }
 
+    /// `cursor`'s extent in the file. A declaration that begins or ends inside a macro
+    /// expansion (`VOID (WINAPI * done)(DWORD)` begins with the macro VOID) has an extent
+    /// clang_tokenize returns nothing for; the expansion locations of its ends do not.
+    ///
+    /// # Safety
+    /// `cursor` must belong to this TU.
+    unsafe fn file_extent(&self, cursor: &Cursor<'_>) -> CXSourceRange {
+        let extent = clang_getCursorExtent(cursor.raw);
+        let at_expansion = |location: CXSourceLocation| {
+            let mut file: CXFile = std::ptr::null_mut();
+            let (mut line, mut column, mut offset) = (0, 0, 0);
+            clang_getExpansionLocation(location, &mut file, &mut line, &mut column, &mut offset);
+            (file, offset)
+        };
+        let (start_file, start) = at_expansion(clang_getRangeStart(extent));
+        let (end_file, end) = at_expansion(clang_getRangeEnd(extent));
+        if start_file.is_null() || clang_File_isEqual(start_file, end_file) == 0 {
+            return extent;
+        }
+        clang_getRange(
+            clang_getLocationForOffset(self.tu, start_file, start),
+            clang_getLocationForOffset(self.tu, end_file, end),
+        )
+    }
+
     /// The macro definitions of the macros expanded inside `cursor`'s extent, in order.
     pub fn macros_expanded_in(&self, cursor: &Cursor<'_>) -> Vec<Cursor<'_>> {
         let mut out = Vec::new();
         // SAFETY: the extent comes from a cursor of this TU; the token buffer is disposed
         // after the last use of its tokens.
         unsafe {
-            let range = clang_getCursorExtent(cursor.raw);
+            let range = self.file_extent(cursor);
             let mut tokens: *mut CXToken = std::ptr::null_mut();
             let mut count: c_uint = 0;
             clang_tokenize(self.tu, range, &mut tokens, &mut count);
@@ -258,7 +283,7 @@ impl<'i> TranslationUnit<'i> {
     pub fn tokens(&self, cursor: &Cursor<'_>) -> Vec<Token> {
         // SAFETY: the extent comes from a cursor of this TU; the token buffer is disposed.
         unsafe {
-            let range = clang_getCursorExtent(cursor.raw);
+            let range = self.file_extent(cursor);
             let mut tokens: *mut CXToken = std::ptr::null_mut();
             let mut count: c_uint = 0;
             clang_tokenize(self.tu, range, &mut tokens, &mut count);

@@ -3,6 +3,7 @@
 //! layout rules are rejected here, naming the class and the construct.
 
 use super::clang::Cursor;
+use super::declarations::{mark_system_convention, spells_stdcall};
 use super::tokens;
 use super::types::convert;
 use super::Walker;
@@ -125,12 +126,20 @@ impl Walker {
             .filter(|c| c.kind() == CXCursor_ParmDecl)
             .enumerate()
         {
-            let ty = convert(param.ty()).map_err(|what| {
+            let mut ty = convert(param.ty()).map_err(|what| {
                 self.unsupported(
                     &param,
                     format!("parameter {} of `{class}::{name}` has {what}", index + 1),
                 )
             })?;
+            // A callback spelled in place (not through a typedef, which carries its own
+            // convention): its __stdcall is only in the tokens, as for typedefs.
+            if matches!(&ty.kind, TypeKind::Pointer { pointee, .. }
+                if matches!(pointee.kind, TypeKind::Function(_)))
+                && spells_stdcall(&param)
+            {
+                mark_system_convention(&mut ty);
+            }
             let toks = param.tokens();
             let texts: Vec<&str> = toks.iter().map(|t| t.text.as_str()).collect();
             let array_bound = match ty.kind {

@@ -134,7 +134,7 @@ impl Walker {
 /// expanded there, followed through macros they name (`#define MY_API OUR_CALL`,
 /// `#define OUR_CALL __stdcall`). On x86_64 clang drops the attribute from the type, so the
 /// tokens are where it is still visible; check-abi's i686 probe is the judge.
-fn spells_stdcall(cursor: &Cursor<'_>) -> bool {
+pub(super) fn spells_stdcall(cursor: &Cursor<'_>) -> bool {
     if cursor.tokens().iter().any(|t| is_stdcall_spelling(&t.text)) {
         return true;
     }
@@ -176,7 +176,7 @@ pub fn is_stdcall_spelling(token: &str) -> bool {
     )
 }
 
-fn mark_system_convention(ty: &mut Type) {
+pub(super) fn mark_system_convention(ty: &mut Type) {
     match &mut ty.kind {
         TypeKind::Function(function) => function.convention = CallingConvention::System,
         TypeKind::Pointer { pointee, .. } => mark_system_convention(pointee),

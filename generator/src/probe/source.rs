@@ -105,11 +105,7 @@ pub fn datum_name(class: &str, method: usize) -> String {
 
 /// `auto (C::*)(params) const -> ret`: the member pointer type naming one overload.
 fn member_pointer_type(class: &Class, method: &Method) -> String {
-    let params: Vec<&str> = method
-        .params
-        .iter()
-        .map(|p| p.ty.spelling.as_str())
-        .collect();
+    let params: Vec<String> = method.params.iter().map(|p| p.ty.x86_text(false)).collect();
     format!(
         "auto ({}::*)({}){} -> {}",
         class.name,
