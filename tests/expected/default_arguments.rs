@@ -139,7 +139,7 @@ fn abort<R>() -> R {
 }
 /// C++ class `IDefaults`
 ///
-/// An object pointer: its first word points at a [`IDefaults_Vtbl`] of 2 slot(s).
+/// An object pointer: its first word points at a [`IDefaults_Vtbl`] of 3 slot(s).
 ///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/idefaults-interface)
 #[repr(C)]
@@ -150,7 +150,7 @@ pub struct IDefaults {
 pub const IID_IDefaults: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x6b8f7f5e_1c41_4c2e_9a35_0d1f2e3a4b07,
 );
-/// The vtable of [`IDefaults`]: 2 slot(s), 0 inherited.
+/// The vtable of [`IDefaults`]: 3 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct IDefaults_Vtbl {
@@ -175,6 +175,16 @@ pub struct IDefaults_Vtbl {
     pub Status: member_fn!(
         (*mut IDefaults, u16, windows_sys::core::PCSTR, u16, windows_sys::core::HRESULT,
         windows_sys::core::BOOL) -> windows_sys::core::HRESULT
+    ),
+    /// `virtual HRESULT Complete(DWORD status, void * context = NULL) = 0`
+    ///
+    /// Slot 2 of `IDefaults`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// Default arguments in C++: `context = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/idefaults-complete-method)
+    pub Complete: member_fn!(
+        (*mut IDefaults, u32, *mut ::core::ffi::c_void) -> windows_sys::core::HRESULT
     ),
 }
 impl IDefaults {
@@ -236,6 +246,25 @@ impl IDefaults {
     ) -> windows_sys::core::HRESULT {
         ((*self.vtable).Status)(self.as_raw(), code, reason, sub, error, trySkip)
     }
+    /// `virtual HRESULT Complete(DWORD status, void * context = NULL) = 0`
+    ///
+    /// Slot 2 of `IDefaults`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// Default arguments in C++: `context = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/idefaults-complete-method)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IDefaults` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn Complete(
+        &self,
+        status: u32,
+        context: *mut ::core::ffi::c_void,
+    ) -> windows_sys::core::HRESULT {
+        ((*self.vtable).Complete)(self.as_raw(), status, context)
+    }
 }
 /// Implement C++ `IDefaults` in Rust: one method per slot it adds.
 ///
@@ -275,6 +304,20 @@ pub trait IDefaults_Impl {
         error: windows_sys::core::HRESULT,
         trySkip: windows_sys::core::BOOL,
     ) -> windows_sys::core::HRESULT;
+    /// `virtual HRESULT Complete(DWORD status, void * context = NULL) = 0`
+    ///
+    /// Slot 2 of `IDefaults`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// Default arguments in C++: `context = NULL`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/idefaults-complete-method)
+    ///
+    /// On panic: returns E_FAIL.
+    fn Complete(
+        &self,
+        status: u32,
+        context: *mut ::core::ffi::c_void,
+    ) -> windows_sys::core::HRESULT;
 }
 impl IDefaults_Vtbl {
     /// A vtable whose slots call `T`'s [`IDefaults_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -294,12 +337,19 @@ impl IDefaults_Vtbl {
             T::Status(unsafe { Object:: < T > ::value_of(this) }, code, reason, sub,
             error, trySkip), || - 2147467259i32) }
         }
+        member_thunk! {
+            fn Complete < T : IDefaults_Impl > (this : *mut IDefaults, status : u32,
+            context : *mut ::core::ffi::c_void) -> windows_sys::core::HRESULT { guard(||
+            T::Complete(unsafe { Object:: < T > ::value_of(this) }, status, context), ||
+            - 2147467259i32) }
+        }
         Self {
             Read: Read::<T>,
             Status: Status::<T>,
+            Complete: Complete::<T>,
         }
     }
 }
 const _: () = assert!(
-    core::mem::size_of::<IDefaults_Vtbl>() == 2usize * core::mem::size_of::<usize>(),
+    core::mem::size_of::<IDefaults_Vtbl>() == 3usize * core::mem::size_of::<usize>(),
 );

@@ -137,6 +137,7 @@ fn default_arguments() {
         [None, None, Some("0"), Some("S_OK"), Some("FALSE")]
     );
     assert_eq!(class.methods[0].params[4].default.as_deref(), Some("NULL"));
+    assert_eq!(class.methods[2].params[1].default.as_deref(), Some("NULL"));
     assert!(g
         .bindings
         .module
