@@ -96,6 +96,7 @@ fn empty_file() {
     let header = dir.join("empty.h");
     std::fs::write(&header, "\n  \n").unwrap();
     assert_rejected("empty", &header, &["empty.h: is empty"]);
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
@@ -104,6 +105,7 @@ fn binary_garbage() {
     let header = dir.join("garbage.h");
     std::fs::write(&header, [0x7f, b'E', b'L', b'F', 0, 1, 2, 0xff, 0xfe]).unwrap();
     assert_rejected("binary", &header, &["garbage.h: is not a text file"]);
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
