@@ -163,10 +163,7 @@ impl Typedef {
     /// The function type this typedef names, directly or as a pointer to it (the typedefs
     /// whose calling convention matters).
     pub fn function(&self) -> Option<&FunctionType> {
-        self.target.function().or(match &self.target.kind {
-            TypeKind::Pointer { pointee, .. } => pointee.function(),
-            _ => None,
-        })
+        self.target.callable()
     }
 }
 
@@ -185,8 +182,9 @@ impl Type {
                         .map(|p| p.x86_text(canonical))
                         .collect();
                     return format!(
-                        "{} (__stdcall *)({})",
+                        "{} ({} *)({})",
                         function.return_type.x86_text(canonical),
+                        function.convention.x86_keyword(),
                         params.join(", ")
                     );
                 }
@@ -197,6 +195,15 @@ impl Type {
         } else {
             self.spelling.clone()
         }
+    }
+
+    /// The function type this type is or points to (through typedefs): the types that
+    /// carry a calling convention.
+    pub fn callable(&self) -> Option<&FunctionType> {
+        self.function().or(match &self.kind {
+            TypeKind::Pointer { pointee, .. } => pointee.function(),
+            _ => None,
+        })
     }
 
     /// The function type this type is, through typedefs (not through pointers).
@@ -223,6 +230,16 @@ pub enum CallingConvention {
     System,
     /// `__cdecl`.
     C,
+}
+
+impl CallingConvention {
+    /// The C++ keyword for this convention on x86.
+    pub fn x86_keyword(self) -> &'static str {
+        match self {
+            CallingConvention::System => "__stdcall",
+            CallingConvention::C => "__cdecl",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

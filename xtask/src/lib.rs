@@ -63,7 +63,6 @@ pub fn parse_options(header: &std::path::Path) -> generator::parse::ParseOptions
         isolation: match PARSE_WORKER.get() {
             Some(program) => generator::parse::Isolation::ChildProcess {
                 program: program.clone(),
-                args: Vec::new(),
             },
             None => generator::parse::Isolation::Thread,
         },

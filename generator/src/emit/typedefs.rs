@@ -4,7 +4,7 @@
 use super::docs::doc_lines;
 use super::names::rust_ident;
 use super::types::{known_path, TypeMapper};
-use crate::ir::{CallingConvention, Struct, TypeKind, Typedef};
+use crate::ir::{Struct, TypeKind, Typedef};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -14,11 +14,10 @@ pub fn typedef(types: &TypeMapper<'_>, t: &Typedef) -> Result<TokenStream, Strin
         .rust(&t.target)
         .map_err(|e| format!("typedef `{}`: {e}", t.name))?;
     // The spelling is x86_64's, where __stdcall is dropped; say what x86 calls it.
-    let convention = match t.function().map(|f| f.convention) {
-        Some(CallingConvention::System) => " (`__stdcall` on x86)",
-        Some(CallingConvention::C) => " (`__cdecl` on x86)",
-        None => "",
-    };
+    let convention = t
+        .function()
+        .map(|f| format!(" (`{}` on x86)", f.convention.x86_keyword()))
+        .unwrap_or_default();
     let doc = doc_lines(&[format!(
         "C++ typedef `{}`: `{}`{convention}.",
         t.name, t.target.spelling

@@ -196,13 +196,7 @@ pub fn build(api: &Api, layouts: &BTreeMap<String, ClassLayout>) -> Manifest {
         .map(|t| TypedefEntry {
             name: t.name.clone(),
             target: t.target.spelling.clone(),
-            convention: t.function().map(|f| {
-                match f.convention {
-                    crate::ir::CallingConvention::System => "__stdcall",
-                    crate::ir::CallingConvention::C => "__cdecl",
-                }
-                .to_string()
-            }),
+            convention: t.function().map(|f| f.convention.x86_keyword().to_string()),
         })
         .collect();
     let mut manifest = Manifest {

@@ -218,14 +218,8 @@ impl<'i> TranslationUnit<'i> {
     /// `cursor` must belong to this TU.
     unsafe fn file_extent(&self, cursor: &Cursor<'_>) -> CXSourceRange {
         let extent = clang_getCursorExtent(cursor.raw);
-        let at_expansion = |location: CXSourceLocation| {
-            let mut file: CXFile = std::ptr::null_mut();
-            let (mut line, mut column, mut offset) = (0, 0, 0);
-            clang_getExpansionLocation(location, &mut file, &mut line, &mut column, &mut offset);
-            (file, offset)
-        };
-        let (start_file, start) = at_expansion(clang_getRangeStart(extent));
-        let (end_file, end) = at_expansion(clang_getRangeEnd(extent));
+        let (start_file, _, _, start) = expansion(clang_getRangeStart(extent));
+        let (end_file, _, _, end) = expansion(clang_getRangeEnd(extent));
         if start_file.is_null() || clang_File_isEqual(start_file, end_file) == 0 {
             return extent;
         }
@@ -235,24 +229,36 @@ impl<'i> TranslationUnit<'i> {
         )
     }
 
-    /// The macro definitions of the macros expanded inside `cursor`'s extent, in order.
-    pub fn macros_expanded_in(&self, cursor: &Cursor<'_>) -> Vec<Cursor<'_>> {
-        let mut out = Vec::new();
-        // SAFETY: the extent comes from a cursor of this TU; the token buffer is disposed
-        // after the last use of its tokens.
+    /// Calls `visit` with each token inside `cursor`'s extent, then frees them.
+    fn for_each_token(&self, cursor: &Cursor<'_>, mut visit: impl FnMut(CXToken)) {
+        // SAFETY: the extent comes from a cursor of this TU; the tokens are used only during
+        // the visit and disposed after it.
         unsafe {
             let range = self.file_extent(cursor);
             let mut tokens: *mut CXToken = std::ptr::null_mut();
             let mut count: c_uint = 0;
             clang_tokenize(self.tu, range, &mut tokens, &mut count);
             for i in 0..count as usize {
-                let token = *tokens.add(i);
+                visit(*tokens.add(i));
+            }
+            if !tokens.is_null() {
+                clang_disposeTokens(self.tu, tokens, count);
+            }
+        }
+    }
+
+    /// The macro definitions of the macros expanded inside `cursor`'s extent, in order.
+    pub fn macros_expanded_in(&self, cursor: &Cursor<'_>) -> Vec<Cursor<'_>> {
+        let mut out = Vec::new();
+        self.for_each_token(cursor, |token| {
+            // SAFETY: a token of this live TU, during the visit.
+            unsafe {
                 if clang_getTokenKind(token) != CXToken_Identifier {
-                    continue;
+                    return;
                 }
                 let at = clang_getCursor(self.tu, clang_getTokenLocation(self.tu, token));
                 if clang_getCursorKind(at) != CXCursor_MacroExpansion {
-                    continue;
+                    return;
                 }
                 let definition = clang_getCursorReferenced(at);
                 if clang_Cursor_isNull(definition) == 0
@@ -264,8 +270,7 @@ impl<'i> TranslationUnit<'i> {
                     });
                 }
             }
-            clang_disposeTokens(self.tu, tokens, count);
-        }
+        });
         out
     }
 
@@ -281,15 +286,10 @@ impl<'i> TranslationUnit<'i> {
 
     /// Spellings of the tokens inside `cursor`'s extent.
     pub fn tokens(&self, cursor: &Cursor<'_>) -> Vec<Token> {
-        // SAFETY: the extent comes from a cursor of this TU; the token buffer is disposed.
-        unsafe {
-            let range = self.file_extent(cursor);
-            let mut tokens: *mut CXToken = std::ptr::null_mut();
-            let mut count: c_uint = 0;
-            clang_tokenize(self.tu, range, &mut tokens, &mut count);
-            let mut out = Vec::with_capacity(count as usize);
-            for i in 0..count as usize {
-                let token = *tokens.add(i);
+        let mut out = Vec::new();
+        self.for_each_token(cursor, |token| {
+            // SAFETY: a token of this live TU, during the visit; its spelling is taken.
+            unsafe {
                 let kind = match clang_getTokenKind(token) {
                     CXToken_Punctuation => TokenKind::Punctuation,
                     CXToken_Keyword => TokenKind::Keyword,
@@ -304,11 +304,8 @@ impl<'i> TranslationUnit<'i> {
                     });
                 }
             }
-            if !tokens.is_null() {
-                clang_disposeTokens(self.tu, tokens, count);
-            }
-            out
-        }
+        });
+        out
     }
 }
 
@@ -339,9 +336,7 @@ pub struct Token {
 /// # Safety
 /// `location` must come from a live translation unit.
 unsafe fn spelling_location(location: CXSourceLocation) -> (Option<String>, u32, u32, u32) {
-    let mut file: CXFile = std::ptr::null_mut();
-    let (mut line, mut column, mut offset) = (0, 0, 0);
-    clang_getExpansionLocation(location, &mut file, &mut line, &mut column, &mut offset);
+    let (file, line, column, offset) = expansion(location);
     let name = if file.is_null() {
         None
     } else {
@@ -364,6 +359,18 @@ impl PartialEq for SourceFile<'_> {
         // SAFETY: both handles come from the same live TU.
         unsafe { clang_File_isEqual(self.raw, other.raw) != 0 }
     }
+}
+
+/// (file, line, column, byte offset) where `location` was expanded; the file is null for
+/// built-ins and the command line.
+///
+/// # Safety
+/// `location` must come from a live translation unit.
+unsafe fn expansion(location: CXSourceLocation) -> (CXFile, u32, u32, u32) {
+    let mut file: CXFile = std::ptr::null_mut();
+    let (mut line, mut column, mut offset) = (0, 0, 0);
+    clang_getExpansionLocation(location, &mut file, &mut line, &mut column, &mut offset);
+    (file, line, column, offset)
 }
 
 #[derive(Clone, Copy)]
@@ -427,18 +434,8 @@ impl<'t> Cursor<'t> {
 
     /// The file the cursor was expanded in (none for built-ins and the command line).
     pub fn file(&self) -> Option<SourceFile<'t>> {
-        let mut raw: CXFile = std::ptr::null_mut();
-        let (mut line, mut column, mut offset) = (0, 0, 0);
-        // SAFETY: a valid cursor of a live TU; every out-pointer is valid for the call.
-        unsafe {
-            clang_getExpansionLocation(
-                clang_getCursorLocation(self.raw),
-                &mut raw,
-                &mut line,
-                &mut column,
-                &mut offset,
-            )
-        };
+        // SAFETY: a valid cursor of a live TU.
+        let (raw, ..) = unsafe { expansion(clang_getCursorLocation(self.raw)) };
         (!raw.is_null()).then_some(SourceFile {
             raw,
             _tu: std::marker::PhantomData,

@@ -134,10 +134,7 @@ impl Walker {
             })?;
             // A callback spelled in place (not through a typedef, which carries its own
             // convention): its __stdcall is only in the tokens, as for typedefs.
-            if matches!(&ty.kind, TypeKind::Pointer { pointee, .. }
-                if matches!(pointee.kind, TypeKind::Function(_)))
-                && spells_stdcall(&param)
-            {
+            if ty.callable().is_some() && spells_stdcall(&param) {
                 mark_system_convention(&mut ty);
             }
             let toks = param.tokens();

@@ -97,7 +97,7 @@ impl Walker {
         }
         let mut target = convert(underlying)
             .map_err(|what| self.unsupported(cursor, format!("typedef `{name}` names {what}")))?;
-        if spells_stdcall(cursor) {
+        if target.callable().is_some() && spells_stdcall(cursor) {
             mark_system_convention(&mut target);
         }
         // `typedef struct X X;` (or an enum named by its typedef) adds nothing to bind.

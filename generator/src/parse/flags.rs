@@ -36,15 +36,16 @@ impl IncludeSetup {
 
     /// What is missing, with the command that installs it.
     pub fn check(&self, target: Target) -> Result<(), String> {
-        if cfg!(windows) && !self.resource_dir.join("stddef.h").exists() {
-            return Err(
-                "httpserv-rs reads headers with Debian's clang 19 and mingw-w64 headers, which a \
-                 Windows host does not have: run `cargo xtask` in WSL with Debian 12 (`regen \
-                 --sdk` there finds the Windows SDK under /mnt/c) or on a Debian 12 machine"
-                    .into(),
-            );
-        }
         if !self.resource_dir.join("stddef.h").exists() {
+            if cfg!(windows) {
+                return Err(
+                    "httpserv-rs reads headers with Debian's clang 19 and mingw-w64 headers, \
+                     which a Windows host does not have: run `cargo xtask` in WSL with Debian 12 \
+                     (`regen --sdk` there finds the Windows SDK under /mnt/c) or on a Debian 12 \
+                     machine"
+                        .into(),
+                );
+            }
             return Err(format!(
                 "clang's resource headers are missing ({}): install them with \
                  `apt-get install libclang-19-dev`",

@@ -44,9 +44,9 @@ pub enum Isolation {
     /// In this process, on a helper thread: hangs become errors, crashes do not.
     #[default]
     Thread,
-    /// In a child process `program args… __parse-worker` that calls [`worker::serve`]:
-    /// hangs are killed and crashes become errors.
-    ChildProcess { program: PathBuf, args: Vec<String> },
+    /// In a child process `program __parse-worker` that calls [`worker::serve`]: hangs are
+    /// killed and crashes become errors.
+    ChildProcess { program: PathBuf },
 }
 
 /// Reads the header file, reporting unreadable input as one clear error.
@@ -102,9 +102,7 @@ pub fn parse(options: &ParseOptions) -> Result<Api> {
     let limit = std::time::Duration::from_secs(limit);
     match &options.isolation {
         Isolation::Thread => parse_on_a_thread(options, limit),
-        Isolation::ChildProcess { program, args } => {
-            worker::parse_in_child(options, program, args, limit)
-        }
+        Isolation::ChildProcess { program } => worker::parse_in_child(options, program, limit),
     }
 }
 

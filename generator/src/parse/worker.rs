@@ -39,17 +39,15 @@ pub fn serve(input: &mut dyn Read, output: &mut dyn Write) -> i32 {
     }
 }
 
-/// The parent's side: runs `program args… WORKER_ARG` and waits at most `limit`.
+/// The parent's side: runs `program WORKER_ARG` and waits at most `limit`.
 pub(super) fn parse_in_child(
     options: &ParseOptions,
     program: &Path,
-    args: &[String],
     limit: Duration,
 ) -> Result<Api> {
     let shown = options.header.display().to_string();
     let request = serde_json::to_vec(options).map_err(|e| Error::Toolchain(e.to_string()))?;
     let mut child = Command::new(program)
-        .args(args)
         .arg(WORKER_ARG)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -220,7 +218,6 @@ mod tests {
         let mut sent = options("a.h");
         sent.isolation = Isolation::ChildProcess {
             program: "/bin/worker".into(),
-            args: vec!["x".into()],
         };
         let received: ParseOptions =
             serde_json::from_slice(&serde_json::to_vec(&sent).unwrap()).unwrap();
