@@ -1,12 +1,7 @@
 //! Prints the IR of a header as JSON (a debugging aid).
 fn main() {
     let header = std::env::args().nth(1).expect("usage: dump_ir HEADER");
-    let options = generator::parse::ParseOptions {
-        header: header.into(),
-        target: generator::layout::Target::X86_64,
-        includes: generator::parse::flags::IncludeSetup::debian("headers/shim".into()),
-        isolation: Default::default(),
-    };
+    let options = generator::parse::ParseOptions::debian(header);
     match generator::parse::parse(&options) {
         Ok(api) => println!("{}", serde_json::to_string_pretty(&api).unwrap()),
         Err(e) => {

@@ -206,6 +206,14 @@ impl Type {
         })
     }
 
+    /// What this type is once every typedef is followed.
+    pub fn resolved(&self) -> &TypeKind {
+        match &self.kind {
+            TypeKind::Typedef { target, .. } => target.resolved(),
+            other => other,
+        }
+    }
+
     /// The function type this type is, through typedefs (not through pointers).
     pub fn function(&self) -> Option<&FunctionType> {
         match &self.kind {

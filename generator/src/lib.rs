@@ -1,6 +1,9 @@
-//! httpserv-rs generator: reads an IIS `httpserv.h` with libclang (parse), describes its API as
-//! plain data (ir), predicts MSVC vtable layouts (layout), writes Rust bindings (emit) and
-//! C++ probes that let the compiler check the prediction (probe).
+//! httpserv-rs generator: reads an IIS `httpserv.h` with libclang (`parse`), describes its
+//! API as plain data (`ir`), lays out every vtable as MSVC does (`layout`, the one model the
+//! later stages read), and from that model writes the Rust bindings (`emit`), the ABI record
+//! (`manifest`) and the C++ probes that let the compiler judge the prediction (`probe`).
+//! `toolchain` (targets, headers, compiler command line) sits under all of them; `policy`
+//! holds IIS's rules for Rust implementations as data.
 
 pub mod emit;
 pub mod error;
@@ -8,7 +11,9 @@ pub mod ir;
 pub mod layout;
 pub mod manifest;
 pub mod parse;
+pub mod policy;
 pub mod probe;
+pub mod toolchain;
 
 pub use error::{Error, Result};
 
@@ -17,29 +22,52 @@ use std::collections::BTreeMap;
 /// One header, parsed, laid out and emitted.
 #[derive(Debug, Clone)]
 pub struct Generated {
-    pub api: ir::Api,
-    pub layouts: BTreeMap<String, layout::ClassLayout>,
+    pub model: layout::LaidOutApi,
+    pub manifest: manifest::Manifest,
     pub bindings: emit::Bindings,
 }
 
-impl Generated {
-    pub fn slot_count(&self) -> usize {
-        self.layouts.values().map(|l| l.slots.len()).sum()
-    }
+/// The files of the generated crate that `regen` owns, relative to the crate directory.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileTree {
+    /// Relative path (with `/`) → contents.
+    pub files: BTreeMap<String, String>,
+    /// Directories regen owns entirely: a file there that the tree lacks is stale and goes.
+    pub owned_dirs: Vec<String>,
+}
 
-    pub fn virtual_function_count(&self) -> usize {
-        self.api.classes.iter().map(|c| c.methods.len()).sum()
+/// Where the bindings module lives in the generated crate.
+pub const BINDINGS_DIR: &str = "src/bindings";
+/// The ABI manifest: what `abi-diff`, `check-abi` and the next regen compare against.
+pub const MANIFEST_JSON: &str = "abi.json";
+
+impl Generated {
+    /// The files `regen` writes into the generated crate: the bindings module and the
+    /// manifest. Everything else in the crate is hand-written.
+    pub fn file_tree(&self) -> FileTree {
+        let mut files: BTreeMap<String, String> = self
+            .bindings
+            .files
+            .iter()
+            .map(|(name, text)| (format!("{BINDINGS_DIR}/{name}"), text.clone()))
+            .collect();
+        files.insert(MANIFEST_JSON.into(), manifest::to_json(&self.manifest));
+        FileTree {
+            files,
+            owned_dirs: vec![BINDINGS_DIR.into()],
+        }
     }
 }
 
-/// The whole pipeline: parse → IR → layout → emit.
+/// The whole pipeline: parse → IR → layout → emit and manifest.
 pub fn generate(options: &parse::ParseOptions, provenance: &emit::Provenance) -> Result<Generated> {
     let api = parse::parse(options)?;
-    let layouts = layout::layout(&api)?;
-    let bindings = emit::emit(&api, &layouts, provenance)?;
+    let model = layout::LaidOutApi::new(api)?;
+    let bindings = emit::emit(&model, provenance).map_err(|e| Error::from_emit(e, provenance))?;
+    let manifest = manifest::build(&model);
     Ok(Generated {
-        api,
-        layouts,
+        model,
+        manifest,
         bindings,
     })
 }

@@ -2,6 +2,7 @@
 //! registers for RQ_BEGIN_REQUEST, and each request's module sets an `X-Powered-By` response
 //! header. Built as a cdylib; on Windows the DLL is what IIS loads (`RegisterModule` export).
 
+use httpserv::runtime::Object;
 use httpserv::*;
 use windows_sys::core::{BOOL, HRESULT};
 

@@ -1,8 +1,9 @@
-//! Shared helpers: running the generator on a fixture the way `regen` does.
+//! Shared helpers: the fixture catalogue (discovered, not listed), running the generator on
+//! a fixture the way `regen` does, and running an xtask command in process.
 
 use generator::emit::Provenance;
 use generator::parse::ParseOptions;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -15,6 +16,33 @@ pub fn fixture_path(name: &str) -> PathBuf {
     workspace_root()
         .join("tests/fixtures")
         .join(format!("{name}.h"))
+}
+
+/// Fixture directories that hold other catalogues, not generated-output hazards.
+const NOT_OUTPUT_FIXTURES: &[&str] = &["errors", "abi_diff"];
+
+/// Every hazard fixture, by name relative to `tests/fixtures` without `.h`
+/// (`overload_group`, `sdk_style/sal1_iis7`), sorted.
+pub fn fixture_names() -> Vec<String> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            let relative = path.strip_prefix(base).unwrap();
+            if path.is_dir() {
+                if !NOT_OUTPUT_FIXTURES.contains(&relative.to_str().unwrap()) {
+                    walk(base, &path, out);
+                }
+            } else if path.extension().is_some_and(|e| e == "h") {
+                let name = relative.with_extension("");
+                out.push(name.to_str().unwrap().replace('\\', "/"));
+            }
+        }
+    }
+    let base = workspace_root().join("tests/fixtures");
+    let mut names = Vec::new();
+    walk(&base, &base, &mut names);
+    names.sort();
+    names
 }
 
 pub fn options(header: PathBuf) -> ParseOptions {
@@ -31,17 +59,43 @@ pub fn generate_fixture(name: &str) -> generator::Result<generator::Generated> {
 
 /// `(slot index, Rust field name, C++ declaration)` for every slot of `class`.
 pub fn slots(generated: &generator::Generated, class: &str) -> Vec<(usize, String, String)> {
-    let names = generator::emit::names::slot_names(&generated.api, &generated.layouts);
-    generated.layouts[class]
+    let model = &generated.model;
+    model
+        .layout(class)
         .slots
         .iter()
         .map(|slot| {
-            let method = generator::layout::slot_method(&generated.api, slot);
             (
                 slot.index,
-                names[class][slot.index].clone(),
-                method.cpp_declaration(),
+                slot.rust_name.clone(),
+                model.method(slot).cpp_declaration(),
             )
         })
         .collect()
+}
+
+/// The generated bindings of a fixture as one text (every file, in name order), for tests
+/// that look for an item wherever the file cut put it.
+pub fn all_bindings(generated: &generator::Generated) -> String {
+    generated.bindings.files.values().cloned().collect()
+}
+
+/// What an in-process `cargo xtask` run returned.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `cargo xtask <args>` in this process.
+pub fn xtask<S: AsRef<str>>(args: &[S]) -> Run {
+    let args: Vec<String> = args.iter().map(|s| s.as_ref().to_string()).collect();
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let code = xtask::run(&args, &mut stdout, &mut stderr);
+    Run {
+        code,
+        stdout: String::from_utf8(stdout).unwrap(),
+        stderr: String::from_utf8(stderr).unwrap(),
+    }
 }

@@ -9,14 +9,8 @@ use httpserv_tests::support::{options, workspace_root};
 use std::path::{Path, PathBuf};
 
 fn xtask(args: &[&str]) -> (i32, String, String) {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    let code = xtask::run(&args, &mut stdout, &mut stderr);
-    (
-        code,
-        String::from_utf8(stdout).unwrap(),
-        String::from_utf8(stderr).unwrap(),
-    )
+    let run = httpserv_tests::support::xtask(args);
+    (run.code, run.stdout, run.stderr)
 }
 
 fn fixture(name: &str) -> String {
@@ -40,8 +34,7 @@ fn scratch(test: &str) -> PathBuf {
 fn manifest_of(header: &Path) -> Manifest {
     let api = generator::parse::parse(&options(header.to_path_buf()))
         .unwrap_or_else(|e| panic!("{}: {e}", header.display()));
-    let layouts = generator::layout::layout(&api).unwrap();
-    manifest::build(&api, &layouts)
+    manifest::build(&generator::layout::LaidOutApi::new(api).unwrap())
 }
 
 /// Runs `abi-diff OLD NEW`, checks the exit code and the first line, and returns the

@@ -15,30 +15,34 @@ fn failure_midway_leaves_old_files_untouched() {
         std::env::temp_dir().join(format!("httpserv-rs-atomic-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let out = dir.join("generated");
-    std::fs::create_dir_all(out.join("src")).unwrap();
-    for file in ["src/lib.rs", "src/bindings.rs", "src/vtable_layout.rs"] {
+    std::fs::create_dir_all(out.join("src/bindings")).unwrap();
+    for file in [
+        "src/bindings/mod.rs",
+        "src/bindings/types.rs",
+        "src/bindings/i_http_request.rs",
+    ] {
         std::fs::write(out.join(file), format!("// old {file}\n")).unwrap();
     }
     std::env::set_var("HTTPSERV_RS_FAILPOINT", "after-first-staged-file");
-    let args: Vec<String> = ["regen", "--out", &out.display().to_string()]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    let code = xtask::run(&args, &mut stdout, &mut stderr);
+    let run = httpserv_tests::support::xtask(&["regen", "--out", &out.display().to_string()]);
     std::env::remove_var("HTTPSERV_RS_FAILPOINT");
-    let stderr = String::from_utf8(stderr).unwrap();
+    let (code, stderr) = (run.code, run.stderr);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("previous files left in place"), "{stderr}");
-    for file in ["src/lib.rs", "src/bindings.rs", "src/vtable_layout.rs"] {
+    for file in [
+        "src/bindings/mod.rs",
+        "src/bindings/types.rs",
+        "src/bindings/i_http_request.rs",
+    ] {
         assert_eq!(
             std::fs::read_to_string(out.join(file)).unwrap(),
             format!("// old {file}\n")
         );
     }
     // No staging files left behind.
-    let leftovers: Vec<_> = std::fs::read_dir(out.join("src"))
+    let leftovers: Vec<_> = std::fs::read_dir(out.join("src/bindings"))
         .unwrap()
+        .chain(std::fs::read_dir(&out).unwrap())
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.contains(".regen-"))
         .collect();
@@ -58,16 +62,10 @@ fn an_update_interrupted_between_renames_is_finished_by_the_next_run() {
         .display()
         .to_string();
     let run = |args: &[&str]| {
-        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-        let code = xtask::run(&args, &mut stdout, &mut stderr);
-        (
-            code,
-            String::from_utf8(stdout).unwrap(),
-            String::from_utf8(stderr).unwrap(),
-        )
+        let run = httpserv_tests::support::xtask(args);
+        (run.code, run.stdout, run.stderr)
     };
-    // The process "dies" after the first of four renames: the tree is mixed, with a journal.
+    // The process "dies" after the first of its renames: the tree is mixed, with a journal.
     std::env::set_var("HTTPSERV_RS_FAILPOINT", "after-first-rename");
     let (code, _, stderr) = run(&["regen", "--header", &header, "--out", &out_arg]);
     std::env::remove_var("HTTPSERV_RS_FAILPOINT");
@@ -81,8 +79,9 @@ fn an_update_interrupted_between_renames_is_finished_by_the_next_run() {
         "{stdout}"
     );
     assert!(!out.join(".regen-journal").exists());
-    let leftovers: Vec<_> = std::fs::read_dir(out.join("src"))
+    let leftovers: Vec<_> = std::fs::read_dir(out.join("src/bindings"))
         .unwrap()
+        .chain(std::fs::read_dir(&out).unwrap())
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.contains(".regen-"))
         .collect();

@@ -1,30 +1,17 @@
 //! Bad input: each case gives one clear message (located where there is a location), exit
 //! code 2, no panic, and leaves the output directory byte-identical.
 
-use httpserv_tests::support::workspace_root;
+use httpserv_tests::support::{workspace_root, xtask, Run};
 use std::path::{Path, PathBuf};
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn regen(header: &Path, out: &Path) -> Run {
-    let args: Vec<String> = vec![
-        "regen".into(),
+    xtask(&[
+        "regen".to_string(),
         "--header".into(),
         header.display().to_string(),
         "--out".into(),
         out.display().to_string(),
-    ];
-    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    let code = xtask::run(&args, &mut stdout, &mut stderr);
-    Run {
-        code,
-        stdout: String::from_utf8(stdout).unwrap(),
-        stderr: String::from_utf8(stderr).unwrap(),
-    }
+    ])
 }
 
 /// A scratch directory unique to this test, with a sentinel "previous output".
@@ -35,8 +22,8 @@ fn scratch(test: &str) -> (PathBuf, PathBuf) {
     ));
     let _ = std::fs::remove_dir_all(&dir);
     let out = dir.join("generated");
-    std::fs::create_dir_all(out.join("src")).unwrap();
-    std::fs::write(out.join("src/bindings.rs"), "// previous output\n").unwrap();
+    std::fs::create_dir_all(out.join("src/bindings")).unwrap();
+    std::fs::write(out.join("src/bindings/mod.rs"), "// previous output\n").unwrap();
     (dir, out)
 }
 
@@ -60,14 +47,11 @@ fn assert_rejected(test: &str, header: &Path, expected: &[&str]) {
     }
     assert!(!run.stderr.contains("panicked") && !run.stderr.contains("backtrace"));
     assert_eq!(
-        std::fs::read_to_string(out.join("src/bindings.rs")).unwrap(),
+        std::fs::read_to_string(out.join("src/bindings/mod.rs")).unwrap(),
         "// previous output\n",
         "{test}: output was modified"
     );
-    assert!(
-        !out.join("src/lib.rs").exists(),
-        "{test}: output was written"
-    );
+    assert!(!out.join("abi.json").exists(), "{test}: output was written");
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -205,8 +189,8 @@ fn utf8_bom_and_crlf_are_accepted() {
     std::fs::write(&header, format!("\u{feff}{}", text.replace('\n', "\r\n"))).unwrap();
     let run = regen(&header, &out);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let module = std::fs::read_to_string(out.join("src/bindings.rs")).unwrap();
-    assert!(module.contains("pub Get_HTTP_HEADER_ID: member_fn!("));
+    let module = std::fs::read_to_string(out.join("src/bindings/i_overloads.rs")).unwrap();
+    assert!(module.contains("pub Get_HTTP_HEADER_ID: ::httpserv::runtime::member_fn!("));
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -4,53 +4,60 @@
 
 use generator::ir::Api;
 use generator::ir::{CallingConvention, TypeKind};
-use generator::layout::{ClassLayout, Slot, Target};
-use generator::parse::flags::IncludeSetup;
+use generator::layout::{abi_signature, ClassLayout, LaidOutApi, Slot};
 use generator::probe::{
     compare, compare_conventions, compile_layout, CompiledConvention, ConventionMismatch, Mismatch,
 };
-use httpserv_tests::support::{fixture_path, options, workspace_root};
+use generator::toolchain::{IncludeSetup, Target};
+use httpserv_tests::support::{fixture_path, options, xtask};
 use std::collections::BTreeMap;
 
-fn compiled_mismatches(
-    name: &str,
-    predict: impl Fn(&Api) -> BTreeMap<String, ClassLayout>,
-) -> Vec<Mismatch> {
+fn compiled_mismatches(name: &str, predict: impl Fn(Api) -> LaidOutApi) -> Vec<Mismatch> {
     let header = fixture_path(name);
     let api = generator::parse::parse(&options(header.clone())).unwrap();
-    let predicted = predict(&api);
-    let setup = IncludeSetup::debian(workspace_root().join("headers/shim"));
+    let predicted = predict(api);
+    let setup = IncludeSetup::debian();
     Target::ALL
         .iter()
         .flat_map(|&target| {
-            let compiled = compile_layout(&api, &header, &setup, target).unwrap();
-            compare(&api, &predicted, &compiled)
+            let compiled = compile_layout(&predicted.api, &header, &setup, target).unwrap();
+            compare(&predicted, &compiled)
         })
         .collect()
 }
 
+fn msvc_rules(api: Api) -> LaidOutApi {
+    LaidOutApi::new(api).unwrap()
+}
+
 /// The naive prediction bindgen makes: slots in declaration order.
-fn declaration_order(api: &Api) -> BTreeMap<String, ClassLayout> {
-    api.classes
+fn declaration_order(api: Api) -> LaidOutApi {
+    let layouts = api
+        .classes
         .iter()
         .map(|class| {
-            let slots = (0..class.methods.len())
-                .map(|method| Slot {
-                    index: method,
+            let slots = class
+                .methods
+                .iter()
+                .enumerate()
+                .map(|(index, method)| Slot {
+                    index,
                     introduced_by: class.name.clone(),
-                    method,
+                    method: index,
+                    rust_name: method.name.clone(),
+                    abi_signature: abi_signature(method),
                 })
                 .collect();
-            (
-                class.name.clone(),
-                ClassLayout {
-                    class: class.name.clone(),
-                    slots,
-                    inherited: 0,
-                },
-            )
+            let layout = ClassLayout {
+                class: class.name.clone(),
+                slots,
+                inherited: 0,
+                method_slots: (0..class.methods.len()).map(Some).collect(),
+            };
+            (class.name.clone(), layout)
         })
-        .collect()
+        .collect();
+    LaidOutApi::with_layouts(api, layouts)
 }
 
 fn rows(mismatches: &[Mismatch]) -> Vec<(Target, String, Option<usize>, Option<usize>)> {
@@ -71,7 +78,7 @@ fn the_prediction_matches_the_compiler_on_every_fixture() {
         "macro_renamed",
         "keyword_names",
     ] {
-        let mismatches = compiled_mismatches(name, |api| generator::layout::layout(api).unwrap());
+        let mismatches = compiled_mismatches(name, msvc_rules);
         assert!(mismatches.is_empty(), "{name}: {mismatches:?}");
     }
 }
@@ -102,13 +109,14 @@ fn declaration_order_on_overloads_is_caught() {
 #[test]
 fn a_dropped_destructor_is_caught() {
     let mismatches = compiled_mismatches("virtual_destructor", |api| {
-        let mut layouts = generator::layout::layout(api).unwrap();
+        let (api, mut layouts) = msvc_rules(api).into_parts();
         let layout = layouts.get_mut("CModule").unwrap();
         layout.slots.retain(|s| s.method != 2);
         for (i, slot) in layout.slots.iter_mut().enumerate() {
             slot.index = i;
         }
-        layouts
+        layout.method_slots = vec![Some(0), Some(1), None, Some(2)];
+        LaidOutApi::with_layouts(api, layouts)
     });
     let found = rows(&mismatches);
     assert_eq!(found.len(), 4, "{found:?}");
@@ -139,7 +147,7 @@ fn compiled_conventions(
     let header = fixture_path(name);
     let mut api = generator::parse::parse(&options(header.clone())).unwrap();
     predict(&mut api);
-    let setup = IncludeSetup::debian(workspace_root().join("headers/shim"));
+    let setup = IncludeSetup::debian();
     let x86_64 = compile_layout(&api, &header, &setup, Target::X86_64).unwrap();
     assert!(x86_64.conventions.is_empty(), "x86_64 has one convention");
     assert!(compare_conventions(&api, &x86_64).is_empty());
@@ -213,23 +221,24 @@ fn a_wrong_convention_of_a_callback_written_in_place_fails_the_x86_compile() {
     };
     assert_eq!(function.convention, CallingConvention::System);
     function.convention = CallingConvention::C;
-    let setup = IncludeSetup::debian(workspace_root().join("headers/shim"));
+    let setup = IncludeSetup::debian();
     assert!(compile_layout(&api, &header, &setup, Target::X86_64).is_ok());
-    let error = compile_layout(&api, &header, &setup, Target::I686).unwrap_err();
+    let error = compile_layout(&api, &header, &setup, Target::I686)
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("is not allowed"), "{error}");
     assert!(error.contains("__attribute__((stdcall))"), "{error}");
 }
 
 #[test]
 fn check_abi_passes_on_the_whole_api() {
-    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    let code = xtask::run(&["check-abi".to_string()], &mut stdout, &mut stderr);
-    let stdout = String::from_utf8(stdout).unwrap();
-    assert_eq!(code, 0, "{stdout}{}", String::from_utf8_lossy(&stderr));
+    let run = xtask(&["check-abi"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert_eq!(
-        stdout,
+        run.stdout,
         "check-abi: 352/352 virtual functions (767 slots) and 2 function pointer types' calling \
-         conventions verified on x86_64-pc-windows-msvc and i686-pc-windows-msvc\n"
+         conventions verified on x86_64-pc-windows-msvc and i686-pc-windows-msvc; generated/ \
+         (abi.json and the Rust vtables) matches\n"
     );
 }
 

@@ -3,25 +3,83 @@
 //! by this crate's lib). `HTTPSERV_RS_BLESS=1 cargo test -p httpserv-tests` rewrites the
 //! expectations after an intended change; review the diff.
 
-use httpserv_tests::support::{generate_fixture, slots, workspace_root};
+use httpserv_tests::support::{
+    all_bindings, fixture_names, generate_fixture, slots, workspace_root,
+};
+use std::collections::BTreeMap;
+use std::path::Path;
 
-/// Generates `name` and compares its bindings with `tests/expected/<name>.rs`.
+/// The expected files of a fixture: `tests/expected/<name>/*.rs`, by file name.
+fn expected_files(dir: &Path) -> BTreeMap<String, String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return BTreeMap::new();
+    };
+    entries
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// Generates `name` and compares its bindings with `tests/expected/<name>/`, file by file.
 fn generate_and_compare(name: &str) -> generator::Generated {
     let generated = generate_fixture(name).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let path = workspace_root().join(format!("tests/expected/{name}.rs"));
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).unwrap();
-    }
+    let dir = workspace_root().join("tests/expected").join(name);
     if std::env::var_os("HTTPSERV_RS_BLESS").is_some() {
-        std::fs::write(&path, &generated.bindings.module).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (file, text) in &generated.bindings.files {
+            std::fs::write(dir.join(file), text).unwrap();
+        }
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    let expected = expected_files(&dir);
     assert!(
-        expected == generated.bindings.module,
+        expected == generated.bindings.files,
         "{name}: output differs from {}; rerun with HTTPSERV_RS_BLESS=1 to update after review",
-        path.display()
+        dir.display()
     );
     generated
+}
+
+/// Every fixture header under tests/fixtures (discovered, not listed) has its compiled
+/// expected output.
+#[test]
+fn every_fixture_matches_its_expected_output() {
+    let names = fixture_names();
+    assert!(names.len() >= 15, "{names:?}");
+    for name in names {
+        generate_and_compare(&name);
+    }
+}
+
+/// No expected output is left without its fixture.
+#[test]
+fn every_expected_output_has_a_fixture() {
+    let names = fixture_names();
+    let base = workspace_root().join("tests/expected");
+    let mut stack = vec![base.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.join("mod.rs").is_file() {
+                let name = path
+                    .strip_prefix(&base)
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .to_string();
+                assert!(
+                    names.contains(&name),
+                    "{name} has no tests/fixtures/{name}.h"
+                );
+            } else if path.is_dir() {
+                stack.push(path);
+            }
+        }
+    }
 }
 
 fn names(slots: &[(usize, String, String)]) -> Vec<&str> {
@@ -46,10 +104,9 @@ fn const_pair() {
     let s = slots(&g, "IConstPair");
     assert_eq!(names(&s), ["GetRaw_const", "GetRaw", "Other"]);
     assert!(s[0].2.ends_with("GetRaw() const = 0"), "{:?}", s[0]);
-    assert!(g
-        .bindings
-        .module
-        .contains("pub GetRaw_const: member_fn!(\n        (*const IConstPair)"));
+    assert!(all_bindings(&g).contains(
+        "pub GetRaw_const: ::httpserv::runtime::member_fn!(\n        (*const IConstPair)"
+    ));
 }
 
 #[test]
@@ -58,7 +115,7 @@ fn derived_overload() {
     assert_eq!(names(&slots(&g, "IReader")), ["Read", "Remaining"]);
     let s = slots(&g, "IReader2");
     assert_eq!(names(&s), ["Read", "Remaining", "Read_BOOL"]);
-    assert_eq!(g.layouts["IReader2"].inherited, 2);
+    assert_eq!(g.model.layout("IReader2").inherited, 2);
     assert!(s[2].2.contains("BOOL async"), "{:?}", s[2]);
 }
 
@@ -68,15 +125,18 @@ fn derived_override() {
     let s = slots(&g, "CMyEvents");
     assert_eq!(names(&s), ["OnStart", "OnStop", "OnPause"]);
     // The override does not add a slot; the slot still names the base declaration.
-    assert_eq!(g.layouts["CMyEvents"].slots[1].introduced_by, "IEvents");
-    assert_eq!(g.layouts["CMyEvents"].inherited, 2);
+    assert_eq!(
+        g.model.layout("CMyEvents").slots[1].introduced_by,
+        "IEvents"
+    );
+    assert_eq!(g.model.layout("CMyEvents").inherited, 2);
 }
 
 #[test]
 fn keyword_names() {
     let g = generate_and_compare("keyword_names");
     assert_eq!(names(&slots(&g, "IKeywords")), ["type_", "move_", "ref_"]);
-    let module = &g.bindings.module;
+    let module = &all_bindings(&g);
     for expected in [
         "pub const self_: LINK_KIND = 0;",
         "pub type_: u32,",
@@ -95,17 +155,14 @@ fn virtual_destructor() {
         names(&s),
         ["OnBegin", "Dispose", "ScalarDeletingDestructor", "OnEnd"]
     );
-    assert!(g
-        .bindings
-        .module
-        .contains("pub ScalarDeletingDestructor: member_fn!(\n        (*mut CModule, u32) -> *mut ::core::ffi::c_void\n    ),"));
+    assert!(all_bindings(&g).contains("pub ScalarDeletingDestructor: ::httpserv::runtime::member_fn!(\n        (*mut CModule, u32) -> *mut ::core::ffi::c_void\n    ),"));
 }
 
 #[test]
 fn interface_alias() {
     let g = generate_and_compare("interface_alias");
     assert_eq!(names(&slots(&g, "IAppProvider")), ["SetError"]);
-    let m = &g.bindings.module;
+    let m = &all_bindings(&g);
     assert!(m.contains("pub type IAppStartProvider = IAppProvider;"));
     assert!(m.contains("pub type IAppStopProvider_Vtbl = IAppProvider_Vtbl;"));
 }
@@ -118,7 +175,7 @@ fn macro_renamed() {
         names(&s),
         ["GetRemoteUserName", "GetUserName", "GetAuthenticationType"]
     );
-    let method = &g.api.class("IUser").unwrap().methods[1];
+    let method = &g.model.api.class("IUser").unwrap().methods[1];
     assert_eq!(method.name, "GetUserName");
     assert_eq!(method.compiled_name, "GetUserNameA");
 }
@@ -126,7 +183,7 @@ fn macro_renamed() {
 #[test]
 fn default_arguments() {
     let g = generate_and_compare("default_arguments");
-    let class = g.api.class("IDefaults").unwrap();
+    let class = g.model.api.class("IDefaults").unwrap();
     let defaults: Vec<Option<&str>> = class.methods[1]
         .params
         .iter()
@@ -138,16 +195,13 @@ fn default_arguments() {
     );
     assert_eq!(class.methods[0].params[4].default.as_deref(), Some("NULL"));
     assert_eq!(class.methods[2].params[1].default.as_deref(), Some("NULL"));
-    assert!(g
-        .bindings
-        .module
-        .contains("Default arguments in C++: `pending = NULL`."));
+    assert!(all_bindings(&g).contains("Default arguments in C++: `pending = NULL`."));
 }
 
 #[test]
 fn array_bound() {
     let g = generate_and_compare("array_bound");
-    let params = &g.api.class("ISnapshot").unwrap().methods[0].params;
+    let params = &g.model.api.class("ISnapshot").unwrap().methods[0].params;
     assert_eq!(
         params[0].array_bound.as_deref(),
         Some("HttpHeaderRequestMaximum")
@@ -156,26 +210,20 @@ fn array_bound() {
         params[1].array_bound.as_deref(),
         Some("HttpHeaderRequestMaximum + 1")
     );
-    assert!(g
-        .bindings
-        .module
-        .contains("*mut windows_sys::core::PCSTR, *mut u32"));
-    assert!(g
-        .bindings
-        .module
-        .contains("PCSTR knownHeaderSnapshot[HttpHeaderRequestMaximum]"));
+    assert!(all_bindings(&g).contains("*mut windows_sys::core::PCSTR, *mut u32"));
+    assert!(all_bindings(&g).contains("PCSTR knownHeaderSnapshot[HttpHeaderRequestMaximum]"));
 }
 
 #[test]
 fn uuid() {
     let g = generate_and_compare("uuid");
-    let class = g.api.class("IIdentified").unwrap();
+    let class = g.model.api.class("IIdentified").unwrap();
     assert_eq!(
         class.uuid.as_deref(),
         Some("A3C5E7F9-0B1D-4F2A-8C6E-13579BDF0246")
     );
-    assert_eq!(g.api.class("INoId").unwrap().uuid, None);
-    assert!(g.bindings.module.contains(
+    assert_eq!(g.model.api.class("INoId").unwrap().uuid, None);
+    assert!(all_bindings(&g).contains(
         "pub const IID_IIdentified: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(\n    0xa3c5e7f9_0b1d_4f2a_8c6e_13579bdf0246,"
     ));
     assert_eq!(
@@ -198,14 +246,20 @@ fn constants() {
     let wide = unsafe { std::slice::from_raw_parts(c::ALIAS_FIRST, 6) };
     assert_eq!(String::from_utf16(&wide[..5]).unwrap(), "FIRST");
     assert_eq!(wide[5], 0);
-    let names: Vec<&str> = g.api.constants.iter().map(|k| k.name.as_str()).collect();
+    let names: Vec<&str> = g
+        .model
+        .api
+        .constants
+        .iter()
+        .map(|k| k.name.as_str())
+        .collect();
     assert!(!names.contains(&"FIXTURE_CONSTANTS_H") && !names.contains(&"NOT_A_CONSTANT"));
 }
 
 #[test]
 fn function_pointer() {
     let g = generate_and_compare("function_pointer");
-    let m = &g.bindings.module;
+    let m = &all_bindings(&g);
     assert!(m.contains(
         "pub type PFN_REGISTER = Option<\n    unsafe extern \"system\" fn(u32, *mut IServer) -> windows_sys::core::HRESULT,\n>;"
     ), "{m}");
@@ -245,7 +299,7 @@ fn sdk_style_sal2_crlf() {
             "CountParcels"
         ]
     );
-    assert_eq!(g.layouts["IParcelDepot2"].inherited, 6);
+    assert_eq!(g.model.layout("IParcelDepot2").inherited, 6);
     assert_eq!(
         names(&slots(&g, "IParcelDepot2"))[6..],
         ["CopyLabel", "DrainInto"]

@@ -3,6 +3,7 @@
 //! every slot reaches the intended method, defaults continue, Dispose/Terminate and the
 //! destructor release what Rust owns, and panics return the documented failure value.
 
+use httpserv::runtime::Object;
 use httpserv::*;
 use std::cell::Cell;
 use std::rc::Rc;

@@ -6,6 +6,7 @@
 #[allow(dead_code)]
 mod minimal_module;
 
+use httpserv::runtime::Object;
 use httpserv::*;
 use std::cell::Cell;
 use windows_sys::core::{HRESULT, PCWSTR};

@@ -2,7 +2,7 @@
 //! clang-sys loads libclang per thread from LIBCLANG_PATH). A libclang of the wrong version
 //! or one that crashes is covered by xtask/tests/parse_isolation.rs.
 
-use httpserv_tests::support::workspace_root;
+use httpserv_tests::support::{workspace_root, xtask};
 
 #[test]
 fn missing_libclang_is_exit_2_with_install_hint() {
@@ -10,7 +10,7 @@ fn missing_libclang_is_exit_2_with_install_hint() {
     std::fs::create_dir_all(&dir).unwrap();
     std::env::set_var("LIBCLANG_PATH", &dir);
     let out = dir.join("generated");
-    let args: Vec<String> = [
+    let run = xtask(&[
         "regen",
         "--header",
         &workspace_root()
@@ -19,14 +19,9 @@ fn missing_libclang_is_exit_2_with_install_hint() {
             .to_string(),
         "--out",
         &out.display().to_string(),
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    let code = xtask::run(&args, &mut stdout, &mut stderr);
-    let stderr = String::from_utf8(stderr).unwrap();
-    assert_eq!(code, 2, "{stderr}");
+    ]);
+    let stderr = run.stderr;
+    assert_eq!(run.code, 2, "{stderr}");
     assert!(
         stderr.contains("apt-get install libclang-19-dev"),
         "{stderr}"

@@ -8,8 +8,7 @@
 //! Missing tools (the Rust target, clang-19, lld-link-19, mingw's libkernel32.a, wine64)
 //! make the test print `SKIPPED: ...` and return.
 
-use generator::layout::Target;
-use generator::parse::flags::{compiler_args, IncludeSetup};
+use generator::toolchain::{compiler_args, find_clang, IncludeSetup, Target};
 use httpserv_tests::support::workspace_root;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -108,7 +107,7 @@ fn tools() -> Result<Tools, String> {
             "the Rust target {RUST_TARGET} is not installed (`rustup target add {RUST_TARGET}`)"
         ));
     }
-    let clang = generator::probe::compile::find_clang()?;
+    let clang = find_clang().map_err(|e| e.to_string())?;
     let lld_link = find_tool("lld-link-19", &["/usr/lib/llvm-19/bin/lld-link"])
         .ok_or("lld-link-19 was not found (`apt-get install lld-19`)")?;
     if !Path::new(KERNEL32).is_file() {
@@ -163,7 +162,7 @@ fn build_module(root: &Path, out: &Path) -> PathBuf {
 
 /// The C++ host as an object, with the generator's own compiler flags for x86_64.
 fn compile_host(root: &Path, clang: &Path, out: &Path) -> PathBuf {
-    let setup = IncludeSetup::debian(root.join("headers/shim"));
+    let setup = IncludeSetup::debian();
     let object = out.join("host.obj");
     run(
         "clang-19 on tests/wine/host/host.cpp",

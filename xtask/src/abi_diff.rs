@@ -5,6 +5,7 @@
 //!
 //! Exit codes: 0 compatible or no change, 1 breaking changes, 2 bad input or tools.
 
+use crate::{Failure, Outcome};
 use generator::manifest::{self, Manifest};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -22,18 +23,10 @@ pub struct AbiDiffArgs {
     pub json: bool,
 }
 
-pub fn abi_diff(args: &AbiDiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let mut sides = Vec::new();
-    for path in [&args.old, &args.new] {
-        match load(path) {
-            Ok(manifest) => sides.push(manifest),
-            Err(e) => {
-                let _ = writeln!(err, "error: {e}");
-                return 2;
-            }
-        }
-    }
-    let report = manifest::diff(&sides[0], &sides[1]);
+pub fn abi_diff(args: &AbiDiffArgs, out: &mut dyn Write) -> Outcome {
+    let old = load(&args.old).map_err(Failure::error)?;
+    let new = load(&args.new).map_err(Failure::error)?;
+    let report = manifest::diff(&old, &new);
     let written = if args.json {
         write!(out, "{}", report.to_json())
     } else {
@@ -45,15 +38,12 @@ pub fn abi_diff(args: &AbiDiffArgs, out: &mut dyn Write, err: &mut dyn Write) ->
         )
         .and_then(|()| write!(out, "{report}"))
     };
-    if let Err(e) = written {
-        let _ = writeln!(err, "error: writing the report failed: {e}");
-        return 2;
-    }
+    written.map_err(|e| Failure::error(format!("writing the report failed: {e}")))?;
     if report.is_breaking() {
-        1
-    } else {
-        0
+        // The report above says what broke.
+        return Err(Failure::found(""));
     }
+    Ok(())
 }
 
 /// The manifest of one side: read from a `.json` file, or built from a header.
@@ -66,8 +56,7 @@ pub fn load(path: &Path) -> Result<Manifest, String> {
             .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
         return manifest::from_json(&text).map_err(|e| format!("{}: {e}", path.display()));
     }
-    let options = crate::parse_options(path);
-    let api = generator::parse::parse(&options).map_err(|e| e.to_string())?;
-    let layouts = generator::layout::layout(&api).map_err(|e| e.to_string())?;
-    Ok(manifest::build(&api, &layouts))
+    let api = generator::parse::parse(&crate::parse_options(path)).map_err(|e| e.to_string())?;
+    let model = generator::layout::LaidOutApi::new(api).map_err(|e| e.to_string())?;
+    Ok(manifest::build(&model))
 }

@@ -1,96 +1,182 @@
 //! `cargo xtask check-abi`: compiles the probe for both MSVC targets with clang-19 and
-//! compares every virtual function's compiled slot with the layout prediction — the same
-//! prediction the generated Rust is built from (its layout test ties each vtable field to it),
-//! and, on x86, every function pointer typedef's calling convention with the `extern` ABI the
-//! generated Rust gives it.
+//! compares every virtual function's compiled slot with the layout prediction and, on x86,
+//! every function pointer typedef's calling convention with the `extern` ABI the generated
+//! Rust gives it. For the default header it also proves the checked-in bindings: the
+//! compiled slots against `generated/abi.json`, and that manifest against the `_Vtbl`
+//! structs of `generated/src/bindings`, so a header changed without `regen` (or a
+//! hand-edited `generated/`) fails here.
 //!
 //! Exit codes: 0 all agree, 1 mismatches (a table is printed), 2 bad input or tools.
 
-use generator::layout::Target;
-use generator::probe::{self, ConventionMismatch, Mismatch};
+use crate::{Failure, Outcome};
+use generator::layout::LaidOutApi;
+use generator::probe::{self, ConventionMismatch, Mismatch, StaleSlot};
+use generator::toolchain::Target;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 pub struct CheckAbiArgs {
     /// The header to check [default: headers/httpserv.h].
     #[arg(long, value_name = "PATH")]
     pub header: Option<PathBuf>,
+    /// The generated crate to prove against the compiled header [default: generated/ when
+    /// no --header is given; none otherwise].
+    #[arg(long, value_name = "DIR")]
+    pub generated: Option<PathBuf>,
 }
 
-pub fn check_abi(args: &CheckAbiArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+pub fn check_abi(args: &CheckAbiArgs, out: &mut dyn Write) -> Outcome {
     let root = crate::workspace_root();
     let header = args
         .header
         .clone()
         .unwrap_or_else(|| root.join("headers/httpserv.h"));
     let options = crate::parse_options(&header);
-    let includes = options.includes.clone();
-    let api = match generator::parse::parse(&options) {
-        Ok(api) => api,
-        Err(e) => {
-            let _ = writeln!(err, "error: {e}");
-            return 2;
-        }
-    };
-    let layouts = match generator::layout::layout(&api) {
-        Ok(l) => l,
-        Err(e) => {
-            let _ = writeln!(err, "error: {e}");
-            return 2;
-        }
-    };
+    let api = generator::parse::parse(&options).map_err(Failure::error)?;
+    let model = LaidOutApi::new(api).map_err(Failure::error)?;
     let mut mismatches = Vec::new();
     let mut convention_mismatches = Vec::new();
+    let mut compiled_layouts = Vec::new();
     for target in Target::ALL {
-        match probe::compile_layout(&api, &header, &includes, target) {
-            Ok(compiled) => {
-                mismatches.extend(probe::compare(&api, &layouts, &compiled));
-                convention_mismatches.extend(probe::compare_conventions(&api, &compiled));
-            }
-            Err(e) => {
-                let _ = writeln!(err, "error: {e}");
-                return 2;
-            }
-        }
+        let compiled = probe::compile_layout(&model.api, &header, &options.includes, target)
+            .map_err(Failure::error)?;
+        mismatches.extend(probe::compare(&model, &compiled));
+        convention_mismatches.extend(probe::compare_conventions(&model.api, &compiled));
+        compiled_layouts.push(compiled);
     }
-    let functions: usize = api.classes.iter().map(|c| c.methods.len()).sum();
-    let slots: usize = layouts.values().map(|l| l.slots.len()).sum();
-    let pointers = probe::source::function_typedefs(&api).len();
-    if mismatches.is_empty() && convention_mismatches.is_empty() {
+    let generated = match (&args.generated, &args.header) {
+        (Some(dir), _) => Some(dir.clone()),
+        (None, None) => Some(root.join("generated")),
+        (None, Some(_)) => None,
+    };
+    let stale = match &generated {
+        Some(dir) => Some(checked_in(dir, &model, &compiled_layouts)?),
+        None => None,
+    };
+
+    let functions = model.virtual_function_count();
+    let slots = model.slot_count();
+    let pointers = probe::source::function_typedefs(&model.api).len();
+    let stale_rows = stale.as_deref().unwrap_or_default();
+    if mismatches.is_empty() && convention_mismatches.is_empty() && stale_rows.is_empty() {
         let conventions = match pointers {
             0 => String::new(),
             1 => " and 1 function pointer type's calling convention".to_string(),
             n => format!(" and {n} function pointer types' calling conventions"),
         };
+        let bindings = match &generated {
+            Some(dir) if *dir == root.join("generated") => {
+                "; generated/ (abi.json and the Rust vtables) matches".to_string()
+            }
+            Some(dir) => format!(
+                "; {} (abi.json and the Rust vtables) matches",
+                dir.display()
+            ),
+            None => "; generated/ was not checked (another header was given; add --generated \
+                     DIR to check a crate against it)"
+                .to_string(),
+        };
         let _ = writeln!(
             out,
             "check-abi: {functions}/{functions} virtual functions ({slots} slots){conventions} \
-             verified on {} and {}",
+             verified on {} and {}{bindings}",
             Target::X86_64.triple(),
             Target::I686.triple()
         );
-        return 0;
+        return Ok(());
     }
+    let mut report = String::new();
     if !mismatches.is_empty() {
-        let _ = write!(err, "{}", mismatch_table(&mismatches));
-        let _ = writeln!(
-            err,
-            "check-abi: {} of {functions} virtual functions disagree with the compiler",
+        report.push_str(&mismatch_table(&mismatches));
+        report.push_str(&format!(
+            "check-abi: {} of {functions} virtual functions disagree with the compiler\n",
             mismatches.len()
-        );
+        ));
     }
     if !convention_mismatches.is_empty() {
-        let _ = write!(err, "{}", convention_table(&convention_mismatches));
-        let _ = writeln!(
-            err,
+        report.push_str(&convention_table(&convention_mismatches));
+        report.push_str(&format!(
             "check-abi: {} of {pointers} function pointer types have another calling convention \
-             on {} than the generated Rust",
+             on {} than the generated Rust\n",
             convention_mismatches.len(),
             Target::I686.triple()
+        ));
+    }
+    if !stale_rows.is_empty() {
+        report.push_str(&stale_table(stale_rows));
+        report.push_str(&format!(
+            "check-abi: generated/ does not match the compiled header in {} place(s); run \
+             `cargo xtask regen`\n",
+            stale_rows.len()
+        ));
+    }
+    Err(Failure::found(report))
+}
+
+/// The checked-in bindings in `generated` against the compiled slots (x86_64 and i686 give
+/// the same indices, so differences are reported once).
+fn checked_in(
+    generated: &Path,
+    model: &LaidOutApi,
+    compiled: &[probe::CompiledLayout],
+) -> Result<Vec<StaleSlot>, Failure> {
+    let manifest_path = generated.join(generator::MANIFEST_JSON);
+    let text = std::fs::read_to_string(&manifest_path).map_err(|e| {
+        Failure::error(format!(
+            "{}: {e}; run `cargo xtask regen`",
+            manifest_path.display()
+        ))
+    })?;
+    let recorded = generator::manifest::from_json(&text)
+        .map_err(|e| Failure::error(format!("{}: {e}", manifest_path.display())))?;
+    let mut stale: Vec<StaleSlot> = Vec::new();
+    for layout in compiled {
+        for row in probe::compare_recorded(model, layout, &recorded) {
+            if !stale.contains(&row) {
+                stale.push(row);
+            }
+        }
+    }
+    let bindings = generated.join(generator::BINDINGS_DIR);
+    let mut sources = Vec::new();
+    let entries = std::fs::read_dir(&bindings)
+        .map_err(|e| Failure::error(format!("{}: {e}", bindings.display())))?;
+    let mut paths: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .collect();
+    paths.sort();
+    for path in paths {
+        sources.push(
+            std::fs::read_to_string(&path)
+                .map_err(|e| Failure::error(format!("{}: {e}", path.display())))?,
         );
     }
-    1
+    let fields = probe::rust_vtable_fields(&sources)
+        .map_err(|e| Failure::error(format!("{}: not valid Rust: {e}", bindings.display())))?;
+    stale.extend(probe::compare_rust_fields(&recorded, &fields));
+    Ok(stale)
+}
+
+/// The checked-in bindings report: one row per slot the compiler and generated/ disagree on.
+pub fn stale_table(rows: &[StaleSlot]) -> String {
+    let mut table = vec![[
+        "class".to_string(),
+        "slot".to_string(),
+        "compiled from the header".to_string(),
+        "in generated/".to_string(),
+    ]];
+    for row in rows {
+        table.push([
+            row.class.clone(),
+            row.slot.map_or("-".to_string(), |s| s.to_string()),
+            row.compiled.clone(),
+            row.recorded.clone(),
+        ]);
+    }
+    aligned(&table)
 }
 
 /// The calling convention report: one row per function pointer typedef (x86 only).

@@ -52,22 +52,50 @@ pub fn isolate_parses_in(program: PathBuf) {
     let _ = PARSE_WORKER.set(program);
 }
 
-/// How every task parses a header: x86_64 MSVC, Debian's toolchain, our shims.
+/// How every task parses a header: [`ParseOptions::debian`], in a child process once
+/// [`isolate_parses_in`] was called.
+///
+/// [`ParseOptions::debian`]: generator::parse::ParseOptions::debian
 pub fn parse_options(header: &std::path::Path) -> generator::parse::ParseOptions {
-    generator::parse::ParseOptions {
-        header: header.to_path_buf(),
-        target: generator::layout::Target::X86_64,
-        includes: generator::parse::flags::IncludeSetup::debian(
-            workspace_root().join("headers/shim"),
-        ),
-        isolation: match PARSE_WORKER.get() {
-            Some(program) => generator::parse::Isolation::ChildProcess {
-                program: program.clone(),
-            },
-            None => generator::parse::Isolation::Thread,
-        },
+    let options = generator::parse::ParseOptions::debian(header);
+    match PARSE_WORKER.get() {
+        Some(program) => options.isolated(generator::parse::Isolation::ChildProcess {
+            program: program.clone(),
+        }),
+        None => options,
     }
 }
+
+/// How a task ends when it does not succeed: the exit code and what it prints on stderr.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// 1: a check found differences (stale files, ABI mismatches, a breaking change);
+    /// 2: bad input or a missing tool.
+    pub code: i32,
+    /// Printed as is, one or more lines.
+    pub message: String,
+}
+
+impl Failure {
+    /// Bad input or a missing tool (exit 2): `error: <what>`.
+    pub fn error(what: impl std::fmt::Display) -> Failure {
+        Failure {
+            code: 2,
+            message: format!("error: {what}"),
+        }
+    }
+
+    /// A check that found differences (exit 1); `report` is printed as is.
+    pub fn found(report: impl Into<String>) -> Failure {
+        Failure {
+            code: 1,
+            message: report.into(),
+        }
+    }
+}
+
+/// What a task returns: `Ok` is exit 0 (its output already written).
+pub type Outcome = Result<(), Failure>;
 
 /// Runs a task; returns the process exit code.
 pub fn run<'a>(args: &[String], out: &'a mut dyn Write, err: &'a mut dyn Write) -> i32 {
@@ -81,10 +109,20 @@ pub fn run<'a>(args: &[String], out: &'a mut dyn Write, err: &'a mut dyn Write) 
             return code;
         }
     };
-    match cli.command {
-        Command::Regen(args) => regen::regen(&args, out, err),
-        Command::CheckAbi(args) => check_abi::check_abi(&args, out, err),
-        Command::AbiDiff(args) => abi_diff::abi_diff(&args, out, err),
+    let outcome = match cli.command {
+        Command::Regen(args) => regen::regen(&args, out),
+        Command::CheckAbi(args) => check_abi::check_abi(&args, out),
+        Command::AbiDiff(args) => abi_diff::abi_diff(&args, out),
         Command::Bench(args) => bench::bench(&args, out, err),
+    };
+    match outcome {
+        Ok(()) => 0,
+        Err(failure) => {
+            let message = failure.message.trim_end_matches('\n');
+            if !message.is_empty() {
+                let _ = writeln!(err, "{message}");
+            }
+            failure.code
+        }
     }
 }

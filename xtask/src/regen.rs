@@ -1,7 +1,8 @@
-//! `cargo xtask regen`: parse the header, lay out the vtables, emit the bindings crate's
-//! sources, and write them (or, with `--check`, report whether they are stale).
+//! `cargo xtask regen`: parse the header, lay out the vtables, emit the bindings module and
+//! the ABI manifest (the generator's file tree), and write them into the generated crate —
+//! or, with `--check`, report whether they are stale.
 
-use crate::output::FileSet;
+use crate::{output, Failure, Outcome};
 use generator::emit::Provenance;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -27,87 +28,52 @@ pub struct RegenArgs {
     pub out: Option<PathBuf>,
 }
 
-/// The files regen owns, relative to the bindings crate directory.
-pub const LIB_RS: &str = "src/lib.rs";
-pub const BINDINGS_RS: &str = "src/bindings.rs";
-pub const LAYOUT_TEST_RS: &str = "src/vtable_layout.rs";
-/// The ABI manifest: what `abi-diff` and the next regen compare against.
-pub const MANIFEST_JSON: &str = "abi.json";
-
-pub fn regen(args: &RegenArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+pub fn regen(args: &RegenArgs, out: &mut dyn Write) -> Outcome {
     let started = Instant::now();
     let root = crate::workspace_root();
-    let header = match input_header(args, &root) {
-        Ok(header) => header,
-        Err(e) => {
-            let _ = writeln!(err, "error: {e}");
-            return 2;
-        }
-    };
+    let header = input_header(args, &root).map_err(Failure::error)?;
     let out_dir = args.out.clone().unwrap_or_else(|| root.join("generated"));
-    let options = crate::parse_options(&header);
     let provenance = Provenance {
         input: display_input(&root, &header),
     };
-    let generated = match generator::generate(&options, &provenance) {
-        Ok(g) => g,
-        Err(e) => {
-            let _ = writeln!(err, "error: {e}");
-            return 2;
-        }
-    };
-    match FileSet::recover(&out_dir) {
-        Ok(true) => {
-            let _ = writeln!(
-                out,
-                "regen: finished the interrupted update of {} first",
-                shown(&root, &out_dir)
-            );
-        }
-        Ok(false) => {}
-        Err(e) => {
-            let _ = writeln!(
-                err,
-                "error: cannot finish the interrupted update of {}: {e}",
-                shown(&root, &out_dir)
-            );
-            return 2;
-        }
-    }
-    let manifest = generator::manifest::build(&generated.api, &generated.layouts);
-    let files = file_set(&provenance.input, &generated, &manifest);
-    if args.check {
-        let stale = files.stale(&out_dir);
-        if stale.is_empty() {
-            let _ = writeln!(
-                out,
-                "regen --check: {} is up to date",
-                shown(&root, &out_dir)
-            );
-            return 0;
-        }
+    let generated =
+        generator::generate(&crate::parse_options(&header), &provenance).map_err(Failure::error)?;
+    let shown_dir = shown(&root, &out_dir);
+    let recovered = output::recover(&out_dir).map_err(|e| {
+        Failure::error(format!(
+            "cannot finish the interrupted update of {shown_dir}: {e}"
+        ))
+    })?;
+    if recovered {
         let _ = writeln!(
-            err,
-            "regen --check: {} file(s) in {} are stale; run `cargo xtask regen`:",
-            stale.len(),
-            shown(&root, &out_dir)
+            out,
+            "regen: finished the interrupted update of {shown_dir} first"
+        );
+    }
+    let tree = generated.file_tree();
+    if args.check {
+        let stale = output::stale(&tree, &out_dir);
+        if stale.is_empty() {
+            let _ = writeln!(out, "regen --check: {shown_dir} is up to date");
+            return Ok(());
+        }
+        let mut report = format!(
+            "regen --check: {} file(s) in {shown_dir} are stale; run `cargo xtask regen`:",
+            stale.len()
         );
         for path in stale {
-            let _ = writeln!(err, "  {path}");
+            report.push_str(&format!("\n  {path}"));
         }
-        return 1;
+        return Err(Failure::found(report));
     }
-    match compare_with_recorded(&out_dir.join(MANIFEST_JSON), &manifest) {
+    match compare_with_recorded(&out_dir.join(generator::MANIFEST_JSON), &generated.manifest) {
         Ok(Some(report)) => {
             let _ = write!(out, "{report}");
             if report.is_breaking() && !args.allow_breaking {
-                let _ = writeln!(
-                    err,
-                    "regen: refusing to overwrite {}: the new API breaks the recorded ABI \
-                     (see above); if that is intended, rerun with --allow-breaking",
-                    shown(&root, &out_dir)
-                );
-                return 1;
+                return Err(Failure::found(format!(
+                    "regen: refusing to overwrite {shown_dir}: the new API breaks the recorded \
+                     ABI (see above); if that is intended, rerun with --allow-breaking"
+                )));
             }
         }
         Ok(None) => {}
@@ -115,34 +81,31 @@ pub fn regen(args: &RegenArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 
             let _ = writeln!(out, "regen: replacing an unreadable manifest: {e}");
         }
         Err(e) => {
-            let _ = writeln!(
-                err,
-                "error: {e}; restore it (git checkout -- {MANIFEST_JSON}) or rerun with --allow-breaking"
-            );
-            return 2;
+            return Err(Failure::error(format!(
+                "{e}; restore it (git checkout -- {}) or rerun with --allow-breaking",
+                generator::MANIFEST_JSON
+            )))
         }
     }
-    if let Err(e) = files.write_atomically(&out_dir) {
-        let _ = writeln!(
-            err,
-            "error: writing {} failed, previous files left in place: {e}",
-            shown(&root, &out_dir)
-        );
-        return 2;
-    }
+    output::write_atomically(&tree, &out_dir).map_err(|e| {
+        Failure::error(format!(
+            "writing {shown_dir} failed, previous files left in place: {e}"
+        ))
+    })?;
+    let model = &generated.model;
     let _ = writeln!(
         out,
         "regen: {} classes, {} virtual functions, {} slots, {} constants, {} enums from {} in {:.2}s -> {}",
-        generated.api.classes.len(),
-        generated.virtual_function_count(),
-        generated.slot_count(),
-        generated.api.constants.len(),
-        generated.api.enums.len(),
+        model.api.classes.len(),
+        model.virtual_function_count(),
+        model.slot_count(),
+        model.api.constants.len(),
+        model.api.enums.len(),
         provenance.input,
         started.elapsed().as_secs_f64(),
-        shown(&root, &out_dir),
+        shown_dir,
     );
-    0
+    Ok(())
 }
 
 /// `--header`, else `--sdk` (the default on Windows), else our `headers/httpserv.h`.
@@ -156,7 +119,6 @@ fn input_header(args: &RegenArgs, root: &Path) -> Result<PathBuf, String> {
     Ok(root.join("headers/httpserv.h"))
 }
 
-/// The generated crate's files for one run.
 /// The report against the manifest already in the output directory: `None` when there is
 /// none yet or the API is unchanged.
 fn compare_with_recorded(
@@ -170,47 +132,6 @@ fn compare_with_recorded(
         .map_err(|e| format!("{} is not a valid ABI manifest: {e}", path.display()))?;
     let report = generator::manifest::diff(&recorded, manifest);
     Ok((!report.is_empty()).then_some(report))
-}
-
-pub fn file_set(
-    input: &str,
-    generated: &generator::Generated,
-    manifest: &generator::manifest::Manifest,
-) -> FileSet {
-    let mut files = FileSet::default();
-    files
-        .files
-        .insert(MANIFEST_JSON.into(), generator::manifest::to_json(manifest));
-    files.files.insert(LIB_RS.into(), crate_root(input));
-    files
-        .files
-        .insert(BINDINGS_RS.into(), generated.bindings.module.clone());
-    files.files.insert(
-        LAYOUT_TEST_RS.into(),
-        generated.bindings.layout_test.clone(),
-    );
-    files
-}
-
-fn crate_root(input: &str) -> String {
-    format!(
-        "{}//! Rust bindings for the IIS native-module API (`httpserv.h`).\n\
-         //!\n\
-         //! Every C++ class is a `#[repr(C)]` struct holding its vtable pointer, with a\n\
-         //! `*_Vtbl` struct laid out as MSVC lays it out (overloads grouped in reverse\n\
-         //! declaration order, `thiscall` on x86). Windows and HTTP Server API types come\n\
-         //! from `windows-sys`.\n\
-         #![no_std]\n\
-         \n\
-         #[rustfmt::skip]\n\
-         mod bindings;\n\
-         pub use bindings::*;\n\
-         \n\
-         #[cfg(test)]\n\
-         #[rustfmt::skip]\n\
-         mod vtable_layout;\n",
-        generator::emit::generated_banner(input)
-    )
 }
 
 /// The input as generated files mention it: relative to the workspace when inside it, else

@@ -1,11 +1,10 @@
 //! The baseline for regen: a bare libclang parse of the same translation unit, through
-//! clang-sys directly — the same compiler arguments (`parse::flags::compiler_args`), the same
-//! in-memory prelude (`parse::flags::prelude`) under the same file name, the same parse
+//! clang-sys directly — the same compiler arguments (`toolchain::compiler_args`), the same
+//! in-memory prelude (`toolchain::prelude`) under the same file name, the same parse
 //! options — and nothing else: no cursor walk, no IR.
 
 use clang_sys::*;
-use generator::layout::Target;
-use generator::parse::flags::{self, IncludeSetup};
+use generator::toolchain::{self, IncludeSetup, Target};
 use std::ffi::{CStr, CString};
 use std::os::raw::c_char;
 use std::path::Path;
@@ -90,8 +89,8 @@ fn with_parsed<T>(
     f: impl FnOnce(CXTranslationUnit, f64) -> Result<(T, bool), String>,
 ) -> Result<T, String> {
     let absolute = std::path::absolute(header).map_err(|e| e.to_string())?;
-    let args = flags::compiler_args(includes, Target::X86_64);
-    let prelude = flags::prelude(&absolute);
+    let args = toolchain::compiler_args(includes, Target::X86_64);
+    let prelude = toolchain::prelude(&absolute.display().to_string());
     let name = CString::new("httpserv-rs-prelude.cpp").unwrap();
     let text = CString::new(prelude.as_str()).map_err(|e| e.to_string())?;
     let c_args: Vec<CString> = args

@@ -7,8 +7,7 @@
 //! cover, where windows-sys supplies the rest) and `everything` (bindgen's default: the whole
 //! translation unit, windows.h included).
 
-use generator::layout::Target;
-use generator::parse::flags::{self, IncludeSetup};
+use generator::toolchain::{self, IncludeSetup, Target};
 use std::path::Path;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,8 +26,11 @@ fn builder(
 ) -> Result<bindgen::Builder, String> {
     let absolute = std::path::absolute(header).map_err(|e| e.to_string())?;
     let mut builder = bindgen::Builder::default()
-        .header_contents("httpserv-rs-prelude.cpp", &flags::prelude(&absolute))
-        .clang_args(flags::compiler_args(includes, Target::X86_64))
+        .header_contents(
+            "httpserv-rs-prelude.cpp",
+            &toolchain::prelude(&absolute.display().to_string()),
+        )
+        .clang_args(toolchain::compiler_args(includes, Target::X86_64))
         .vtable_generation(true)
         .detect_include_paths(false)
         .formatter(bindgen::Formatter::Prettyplease);
@@ -121,11 +123,8 @@ pub struct Coverage {
     pub thiscall: usize,
 }
 
-pub fn coverage(
-    output: &str,
-    api: &generator::ir::Api,
-    layouts: &std::collections::BTreeMap<String, generator::layout::ClassLayout>,
-) -> Coverage {
+pub fn coverage(output: &str, model: &generator::layout::LaidOutApi) -> Coverage {
+    let api = &model.api;
     let mut coverage = Coverage {
         vtables_with_fields: 0,
         vtables_empty: output.matches("__bindgen_vtable {}").count(),
@@ -153,7 +152,7 @@ pub fn coverage(
         coverage.functions_present += fields;
         if fields == class.methods.len() {
             coverage.functions_misplaced += (0..class.methods.len())
-                .filter(|&i| generator::layout::method_slot(api, layouts, class, i) != Some(i))
+                .filter(|&i| model.layout(&class.name).method_slots[i] != Some(i))
                 .count();
         }
     }

@@ -3,10 +3,9 @@
 //! `clang-19` on the same probe sources with the same command line, nothing else.
 
 use crate::timing::timed;
-use generator::layout::Target;
-use generator::parse::flags::{compiler_args, IncludeSetup};
 use generator::parse::ParseOptions;
-use generator::probe::{self, compile, source};
+use generator::probe::{self, source};
+use generator::toolchain::{compiler_args, find_clang, IncludeSetup, Target};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -24,17 +23,17 @@ pub fn check_abi(options: &ParseOptions) -> Result<CheckAbi, String> {
     let (api, seconds) = timed(|| generator::parse::parse(options));
     let api = api.map_err(|e| e.to_string())?;
     steps.push(("parse".to_string(), seconds));
-    let (layouts, seconds) = timed(|| generator::layout::layout(&api));
-    let layouts = layouts.map_err(|e| e.to_string())?;
+    let (model, seconds) = timed(|| generator::layout::LaidOutApi::new(api));
+    let model = model.map_err(|e| e.to_string())?;
     steps.push(("layout".to_string(), seconds));
     let mut mismatches = Vec::new();
     let mut compare = 0.0;
     for target in Target::ALL {
         let (compiled, seconds) =
-            timed(|| probe::compile_layout(&api, &options.header, &options.includes, target));
-        let compiled = compiled?;
+            timed(|| probe::compile_layout(&model.api, &options.header, &options.includes, target));
+        let compiled = compiled.map_err(|e| e.to_string())?;
         steps.push((format!("probe-{}", arch(target)), seconds));
-        let (found, seconds) = timed(|| probe::compare(&api, &layouts, &compiled));
+        let (found, seconds) = timed(|| probe::compare(&model, &compiled));
         mismatches.extend(found);
         compare += seconds;
     }
@@ -110,7 +109,7 @@ pub fn bare_compiles(
     includes: &IncludeSetup,
     dir: &Path,
 ) -> Result<Vec<(String, f64)>, String> {
-    let clang_path = compile::find_clang()?;
+    let clang_path = find_clang().map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     for target in Target::ALL {
         let arch = arch(target);

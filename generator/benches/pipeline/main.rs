@@ -19,9 +19,8 @@ mod timing;
 mod valgrind;
 
 use generator::emit::Provenance;
-use generator::layout::Target;
-use generator::parse::flags::IncludeSetup;
 use generator::parse::ParseOptions;
+use generator::toolchain::IncludeSetup;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use timing::{median, timed, Samples};
@@ -154,14 +153,9 @@ fn run(config: &Config) -> Result<(), String> {
     let scratch =
         Scratch(std::env::temp_dir().join(format!("httpserv-rs-bench-{}", std::process::id())));
     std::fs::create_dir_all(&scratch.0).map_err(|e| e.to_string())?;
-    let includes = IncludeSetup::debian(root.join("headers/shim"));
     let header = root.join("headers/httpserv.h");
-    let options = ParseOptions {
-        header: header.clone(),
-        target: Target::X86_64,
-        includes: includes.clone(),
-        isolation: Default::default(),
-    };
+    let options = ParseOptions::debian(&header);
+    let includes = options.includes.clone();
     let provenance = Provenance {
         input: "headers/httpserv.h".into(),
     };
@@ -201,9 +195,9 @@ fn run(config: &Config) -> Result<(), String> {
                 ..options.clone()
             };
             let api = generator::parse::parse(&options).map_err(|e| e.to_string())?;
-            let layouts = generator::layout::layout(&api).map_err(|e| e.to_string())?;
+            let model = generator::layout::LaidOutApi::new(api).map_err(|e| e.to_string())?;
             valgrind::start_instrumentation();
-            let bindings = generator::emit::emit(&api, &layouts, &provenance);
+            let bindings = generator::emit::emit(&model, &provenance);
             valgrind::stop_instrumentation();
             bindings.map_err(|e| e.to_string())?;
         }
@@ -288,8 +282,8 @@ fn run(config: &Config) -> Result<(), String> {
             std::fs::write(keep, &output).map_err(|e| format!("{}: {e}", keep.display()))?;
         }
         let api = generator::parse::parse(&options).map_err(|e| e.to_string())?;
-        let layouts = generator::layout::layout(&api).map_err(|e| e.to_string())?;
-        let coverage = bindgen_run::coverage(&output, &api, &layouts);
+        let model = generator::layout::LaidOutApi::new(api).map_err(|e| e.to_string())?;
+        let coverage = bindgen_run::coverage(&output, &model);
         let excerpts: serde_json::Map<String, serde_json::Value> = [
             "IHttpRequest",
             "IHttpRequest2",
@@ -311,7 +305,7 @@ fn run(config: &Config) -> Result<(), String> {
                 "libclang": version,
                 "allowlisted_bytes": bytes.0,
                 "everything_bytes": bytes.1,
-                "classes": api.classes.len(),
+                "classes": model.api.classes.len(),
                 "vtables_with_fields": coverage.vtables_with_fields,
                 "vtables_empty": coverage.vtables_empty,
                 "derived_without_vtable": coverage.derived_without_vtable,
@@ -355,12 +349,7 @@ fn run(config: &Config) -> Result<(), String> {
             std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
             let path = dir.join(format!("httpserv_x{factor}.h"));
             std::fs::write(&path, &scaled).map_err(|e| e.to_string())?;
-            let options = ParseOptions {
-                header: path.clone(),
-                target: Target::X86_64,
-                includes: includes.clone(),
-                isolation: Default::default(),
-            };
+            let options = ParseOptions::debian(&path);
             let provenance = Provenance {
                 input: format!("httpserv_x{factor}.h"),
             };

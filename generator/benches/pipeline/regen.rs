@@ -16,33 +16,11 @@ pub struct Counts {
     pub bytes: usize,
 }
 
-/// The files regen writes, in the layout of the bindings crate (`xtask::regen::file_set`:
-/// abi.json, src/lib.rs, src/bindings.rs, src/vtable_layout.rs).
-fn files(input: &str, generated: &Generated, manifest_json: String) -> Vec<(&'static str, String)> {
-    vec![
-        ("abi.json", manifest_json),
-        (
-            "src/lib.rs",
-            format!(
-                "{}//! Rust bindings for the IIS native-module API (`httpserv.h`).\n#![no_std]\n\n\
-                 #[rustfmt::skip]\nmod bindings;\npub use bindings::*;\n\n\
-                 #[cfg(test)]\n#[rustfmt::skip]\nmod vtable_layout;\n",
-                generator::emit::generated_banner(input)
-            ),
-        ),
-        ("src/bindings.rs", generated.bindings.module.clone()),
-        (
-            "src/vtable_layout.rs",
-            generated.bindings.layout_test.clone(),
-        ),
-    ]
-}
-
 /// Stages every file next to its target, then renames them into place (as
-/// `xtask::output::FileSet::write_atomically`).
-fn write_files(out_dir: &Path, files: &[(&str, String)]) -> std::io::Result<()> {
+/// `xtask::output::write_atomically`).
+fn write_files(out_dir: &Path, files: &generator::FileTree) -> std::io::Result<()> {
     let mut staged = Vec::new();
-    for (path, contents) in files {
+    for (path, contents) in &files.files {
         let target = out_dir.join(path);
         let dir = target.parent().expect("files live in a directory");
         std::fs::create_dir_all(dir)?;
@@ -76,21 +54,16 @@ pub fn full_regen(
     out_dir: &Path,
 ) -> Result<Counts, String> {
     let generated = generator::generate(options, provenance).map_err(|e| e.to_string())?;
-    let manifest = generator::manifest::build(&generated.api, &generated.layouts);
-    if compare_with_recorded(out_dir, &manifest) == Some(true) {
+    if compare_with_recorded(out_dir, &generated.manifest) == Some(true) {
         return Err("the bench's own output changed ABI between runs".into());
     }
-    let files = files(
-        &provenance.input,
-        &generated,
-        generator::manifest::to_json(&manifest),
-    );
+    let files = generated.file_tree();
     write_files(out_dir, &files).map_err(|e| e.to_string())?;
     Ok(Counts {
-        classes: generated.api.classes.len(),
-        functions: generated.virtual_function_count(),
-        slots: generated.slot_count(),
-        bytes: files.iter().map(|(_, c)| c.len()).sum(),
+        classes: generated.model.api.classes.len(),
+        functions: generated.model.virtual_function_count(),
+        slots: generated.model.slot_count(),
+        bytes: files.files.values().map(String::len).sum(),
     })
 }
 
@@ -136,30 +109,33 @@ pub fn phases(
 ) -> Result<Phases, String> {
     let (api, parse) = timed(|| generator::parse::parse(options));
     let api = api.map_err(|e| e.to_string())?;
-    let (layouts, layout) = timed(|| generator::layout::layout(&api));
-    let layouts = layouts.map_err(|e| e.to_string())?;
-    let (bindings, emit) = timed(|| generator::emit::emit(&api, &layouts, provenance));
+    let (model, layout) = timed(|| generator::layout::LaidOutApi::new(api));
+    let model = model.map_err(|e| e.to_string())?;
+    let (bindings, emit) = timed(|| generator::emit::emit(&model, provenance));
     let bindings = bindings.map_err(|e| e.to_string())?;
-    let (serial, emit_serial) =
-        timed(|| generator::emit::emit_with_threads(&api, &layouts, provenance, 1));
+    let (serial, emit_serial) = timed(|| generator::emit::emit_with_threads(&model, provenance, 1));
     if serial.map_err(|e| e.to_string())? != bindings {
         return Err("emit on one thread and on all cores disagree".into());
     }
 
     // Formatting alone: `format_file` (syn → prettyplease → tidy) on one thread, on
-    // token streams re-read from the two emitted files. Doc comments come back as `#[doc]`
+    // token streams re-read from the emitted files. Doc comments come back as `#[doc]`
     // attributes, as quote! builds them, so the work is the same.
-    let module: proc_macro2::TokenStream = bindings.module.parse().map_err(|e| format!("{e}"))?;
-    let test: proc_macro2::TokenStream =
-        bindings.layout_test.parse().map_err(|e| format!("{e}"))?;
+    let streams = bindings
+        .files
+        .values()
+        .map(|text| text.parse::<proc_macro2::TokenStream>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("{e}"))?;
     let (formatted, format) = timed(|| {
-        generator::emit::format_file(&provenance.input, module)
-            .and_then(|_| generator::emit::format_file(&provenance.input, test))
+        streams.into_iter().try_for_each(|tokens| {
+            generator::emit::format_file(&provenance.input, tokens).map(drop)
+        })
     });
     formatted.map_err(|e| e.to_string())?;
 
     let (manifest, manifest_time) = timed(|| {
-        let manifest = generator::manifest::build(&api, &layouts);
+        let manifest = generator::manifest::build(&model);
         let json = generator::manifest::to_json(&manifest);
         (manifest, json)
     });
@@ -168,11 +144,11 @@ pub fn phases(
         return Err("the bench's own output changed ABI between runs".into());
     }
     let generated = Generated {
-        api,
-        layouts,
+        model,
+        manifest: manifest.0,
         bindings,
     };
-    let files = files(&provenance.input, &generated, manifest.1);
+    let files = generated.file_tree();
     let (written, write) = timed(|| write_files(out_dir, &files));
     written.map_err(|e| e.to_string())?;
     Ok(Phases {

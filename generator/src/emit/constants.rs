@@ -1,7 +1,7 @@
 //! `#define` constants: integers typed by range (u32 for the DWORD flag sets, i32 when
 //! negative, 64-bit when larger), narrow strings as `PCSTR`, wide strings as `PCWSTR`.
 
-use super::names::rust_ident;
+use super::rust_ident;
 use crate::ir::{Constant, ConstantValue};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;

@@ -3,7 +3,8 @@
 //! only; no text is copied from it).
 
 use crate::ir::Method;
-use crate::layout::{Slot, Target};
+use crate::layout::Slot;
+use crate::toolchain::Target;
 use proc_macro2::TokenStream;
 use quote::quote;
 

@@ -2,7 +2,7 @@
 //! constant per enumerator, so any value IIS sends is representable.
 
 use super::docs::doc_lines;
-use super::names::rust_ident;
+use super::rust_ident;
 use crate::ir::Enum;
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;

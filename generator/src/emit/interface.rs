@@ -1,13 +1,14 @@
 //! The interface type of a class: a `#[repr(C)]` struct whose only field is the vtable
 //! pointer, so `*mut IHttpRequest` is exactly C++'s `IHttpRequest*`; plus its IID constant.
 
+use super::class::ClassItems;
 use super::docs::{class_link, doc_lines};
-use super::names::rust_ident;
-use crate::ir::Class;
+use super::rust_ident;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-pub fn interface(class: &Class, slot_count: usize) -> TokenStream {
+pub fn interface(items: &ClassItems<'_>) -> TokenStream {
+    let class = items.class;
     let name = rust_ident(&class.name);
     let vtbl = format_ident!("{}_Vtbl", class.name);
     let mut lines = vec![format!("C++ class `{}`", class.name)];
@@ -16,8 +17,9 @@ pub fn interface(class: &Class, slot_count: usize) -> TokenStream {
     }
     lines.push(String::new());
     lines.push(format!(
-        "An object pointer: its first word points at a [`{}_Vtbl`] of {slot_count} slot(s).",
-        class.name
+        "An object pointer: its first word points at a [`{}_Vtbl`] of {} slot(s).",
+        class.name,
+        items.layout.slots.len()
     ));
     lines.push(String::new());
     lines.push(format!(

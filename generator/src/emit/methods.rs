@@ -1,37 +1,29 @@
 //! Calling what C++ implements: on each interface type, one `unsafe fn` per own slot, named
 //! like its vtable field, that loads the vtable and makes one indirect call; `Deref` to the
 //! base class (a zero-cost upcast, since the base vtable is the prefix); raw pointer in/out.
+//! The wrapper carries the slot's full documentation; the vtable field and the `_Impl`
+//! method link here.
 
+use super::class::ClassItems;
 use super::docs::{doc_lines, slot_doc};
-use super::names::rust_ident;
-use super::signature::slot_signature;
-use super::types::TypeMapper;
-use crate::ir::Class;
-use crate::layout::{slot_method, ClassLayout};
+use super::rust_ident;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn methods(
-    types: &TypeMapper<'_>,
-    class: &Class,
-    layout: &ClassLayout,
-    names: &[String],
-) -> Result<TokenStream, String> {
+pub fn methods(items: &ClassItems<'_>) -> TokenStream {
+    let class = items.class;
     let name = rust_ident(&class.name);
-    let mut wrappers = Vec::new();
-    for slot in layout.own_slots() {
-        let method = slot_method(types.api, slot);
-        let signature = slot_signature(types, &class.name, method)?;
-        let field = rust_ident(&names[slot.index]);
-        let params = signature.param_list();
-        let args = signature.arg_names();
-        let ret = signature.ret_clause();
-        let this = if method.is_const {
+    let wrappers = items.own.iter().map(|own| {
+        let field = &own.name;
+        let params = own.signature.param_list();
+        let args = own.signature.arg_names();
+        let ret = own.signature.ret_clause();
+        let this = if own.method.is_const {
             quote!(self as *const Self)
         } else {
             quote!(self.as_raw())
         };
-        let mut lines = slot_doc(&class.name, method, slot);
+        let mut lines = slot_doc(&class.name, own.method, own.slot);
         lines.extend([
             String::new(),
             "# Safety".into(),
@@ -43,14 +35,14 @@ pub fn methods(
             ),
         ]);
         let docs = doc_lines(&lines);
-        wrappers.push(quote! {
+        quote! {
             #docs
             #[inline(always)]
             pub unsafe fn #field(&self, #params) #ret {
                 ((*self.vtable).#field)(#this, #args)
             }
-        });
-    }
+        }
+    });
     let upcast = class.base.as_ref().map(|base| {
         let base = rust_ident(base);
         let doc = doc_lines(&[format!(
@@ -68,7 +60,7 @@ pub fn methods(
             }
         }
     });
-    Ok(quote! {
+    quote! {
         impl #name {
             /// Borrows the C++ object behind `raw`; `None` for null.
             ///
@@ -89,5 +81,5 @@ pub fn methods(
             #(#wrappers)*
         }
         #upcast
-    })
+    }
 }

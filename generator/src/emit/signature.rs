@@ -1,8 +1,10 @@
 //! The Rust signature of one vtable slot, shared by the vtable field, the calling wrapper,
 //! the `_Impl` trait method and its thunk: `this`, named parameters and the return type.
+//! Worked out once per slot (see `class.rs`).
 
-use super::names::rust_ident;
+use super::rust_ident;
 use super::types::TypeMapper;
+use super::EmitError;
 use crate::ir::{Method, TypeKind};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -21,7 +23,7 @@ impl SlotSignature {
     pub fn field_type(&self) -> TokenStream {
         let types = std::iter::once(&self.this).chain(self.params.iter().map(|(_, ty)| ty));
         let ret = &self.ret;
-        quote!(member_fn!((#(#types),*) -> #ret))
+        quote!(::httpserv::runtime::member_fn!((#(#types),*) -> #ret))
     }
 
     /// `name: Type, …` for a Rust fn declaration.
@@ -50,7 +52,7 @@ pub fn slot_signature(
     types: &TypeMapper<'_>,
     class: &str,
     method: &Method,
-) -> Result<SlotSignature, String> {
+) -> Result<SlotSignature, EmitError> {
     let class_ident = rust_ident(class);
     let this = if method.is_const {
         quote!(*const #class_ident)
@@ -62,18 +64,21 @@ pub fn slot_signature(
         params.push((format_ident!("flags"), quote!(u32)));
     }
     for param in &method.params {
-        let ty = types.rust_param(&param.ty).map_err(|e| {
-            format!(
-                "`{class}::{}`, parameter `{}`: {e}",
-                method.name, param.name
-            )
-        })?;
+        let ty = types
+            .rust_param(&param.ty)
+            .map_err(|unbound| EmitError::Unbound {
+                item: format!("`{class}::{}`, parameter `{}`", method.name, param.name),
+                unbound,
+            })?;
         params.push((rust_ident(&param.name), ty));
     }
     let returns_void = matches!(method.return_type.kind, TypeKind::Void);
     let ret = types
         .rust(&method.return_type)
-        .map_err(|e| format!("`{class}::{}` return type: {e}", method.name))?;
+        .map_err(|unbound| EmitError::Unbound {
+            item: format!("`{class}::{}` return type", method.name),
+            unbound,
+        })?;
     Ok(SlotSignature {
         this,
         params,

@@ -2,17 +2,21 @@
 //! header declares, and opaque types for what is only forward-declared.
 
 use super::docs::doc_lines;
-use super::names::rust_ident;
+use super::rust_ident;
 use super::types::{known_path, TypeMapper};
+use super::EmitError;
 use crate::ir::{Struct, TypeKind, Typedef};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-pub fn typedef(types: &TypeMapper<'_>, t: &Typedef) -> Result<TokenStream, String> {
+pub fn typedef(types: &TypeMapper<'_>, t: &Typedef) -> Result<TokenStream, EmitError> {
     let name = rust_ident(&t.name);
     let target = types
         .rust(&t.target)
-        .map_err(|e| format!("typedef `{}`: {e}", t.name))?;
+        .map_err(|unbound| EmitError::Unbound {
+            item: format!("typedef `{}`", t.name),
+            unbound,
+        })?;
     // The spelling is x86_64's, where __stdcall is dropped; say what x86 calls it.
     let convention = t
         .function()
@@ -37,19 +41,20 @@ pub fn typedef(types: &TypeMapper<'_>, t: &Typedef) -> Result<TokenStream, Strin
     })
 }
 
-pub fn plain_struct(types: &TypeMapper<'_>, s: &Struct) -> Result<TokenStream, String> {
+pub fn plain_struct(types: &TypeMapper<'_>, s: &Struct) -> Result<TokenStream, EmitError> {
     let name = rust_ident(&s.name);
     let fields = s
         .fields
         .iter()
         .map(|f| {
             let field = rust_ident(&f.name);
-            let ty = types
-                .rust(&f.ty)
-                .map_err(|e| format!("field `{}::{}`: {e}", s.name, f.name))?;
+            let ty = types.rust(&f.ty).map_err(|unbound| EmitError::Unbound {
+                item: format!("field `{}::{}`", s.name, f.name),
+                unbound,
+            })?;
             Ok(quote!(pub #field: #ty,))
         })
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect::<Result<Vec<_>, EmitError>>()?;
     let doc = doc_lines(&[format!("C++ `struct {}`.", s.name)]);
     Ok(quote! {
         #doc

@@ -2,7 +2,7 @@
 //! what the header itself declares is referred to by its own name; anything else bottoms
 //! out in a primitive through its typedef chain, or is an error naming the type.
 
-use super::names::rust_ident;
+use super::rust_ident;
 use crate::ir::{Api, Builtin, CallingConvention, FunctionType, Type, TypeKind};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -172,6 +172,17 @@ pub fn known_path(name: &str) -> Option<String> {
     lookup(name).or_else(|| lookup(name.strip_prefix('_')?))
 }
 
+/// A type with no Rust binding: neither declared by the header, nor in the windows-sys map,
+/// nor reducible to a primitive.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the type `{spelling}` has no Rust binding (add it to the windows-sys map in \
+     generator/src/emit/types.rs)"
+)]
+pub struct UnboundType {
+    pub spelling: String,
+}
+
 /// Converts types in the context of one API.
 pub struct TypeMapper<'a> {
     pub api: &'a Api,
@@ -187,7 +198,7 @@ impl TypeMapper<'_> {
     }
 
     /// The Rust type for `ty` in a parameter, field or return position.
-    pub fn rust(&self, ty: &Type) -> Result<TokenStream, String> {
+    pub fn rust(&self, ty: &Type) -> Result<TokenStream, UnboundType> {
         Ok(match &ty.kind {
             TypeKind::Void => quote!(()),
             TypeKind::Builtin(b) => builtin(*b),
@@ -209,10 +220,9 @@ impl TypeMapper<'_> {
                 } else if let Some(path) = known_path(name) {
                     path_tokens(&path)
                 } else {
-                    return Err(format!(
-                        "the type `{}` has no Rust binding (add it to the windows-sys map in generator/src/emit/types.rs)",
-                        ty.spelling
-                    ));
+                    return Err(UnboundType {
+                        spelling: ty.spelling.clone(),
+                    });
                 }
             }
             TypeKind::Pointer {
@@ -247,7 +257,7 @@ impl TypeMapper<'_> {
     }
 
     /// An array parameter decays to a pointer to its first element.
-    pub fn rust_param(&self, ty: &Type) -> Result<TokenStream, String> {
+    pub fn rust_param(&self, ty: &Type) -> Result<TokenStream, UnboundType> {
         match &ty.kind {
             TypeKind::Array { element, .. } => {
                 let inner = self.rust(element)?;
@@ -261,7 +271,7 @@ impl TypeMapper<'_> {
         }
     }
 
-    fn function_pointer(&self, function: &FunctionType) -> Result<TokenStream, String> {
+    fn function_pointer(&self, function: &FunctionType) -> Result<TokenStream, UnboundType> {
         let params = function
             .params
             .iter()

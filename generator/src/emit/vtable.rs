@@ -1,44 +1,41 @@
 //! `Foo_Vtbl`: one `#[repr(C)]` struct per class, with the base class's vtable as `base__`
-//! and one function-pointer field per new slot, in slot order.
+//! and one function-pointer field per new slot, in slot order — followed by `const`
+//! assertions of its size and of every field's offset (slot × pointer size), so a wrong
+//! layout fails `cargo check` on every target, i686 included.
 
-use super::docs::{doc_lines, slot_doc};
-use super::names::rust_ident;
-use super::signature::slot_signature;
-use super::types::TypeMapper;
-use crate::ir::Class;
-use crate::layout::{slot_method, ClassLayout};
-use proc_macro2::TokenStream;
+use super::class::ClassItems;
+use super::docs::doc_lines;
+use super::rust_ident;
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-pub fn vtable(
-    types: &TypeMapper<'_>,
-    class: &Class,
-    layout: &ClassLayout,
-    names: &[String],
-) -> Result<TokenStream, String> {
+pub fn vtable(items: &ClassItems<'_>) -> TokenStream {
+    let class = items.class;
     let name = format_ident!("{}_Vtbl", class.name);
     let base = class.base.as_ref().map(|base| {
         let base = format_ident!("{}_Vtbl", base);
         quote!(pub base__: #base,)
     });
-    let mut fields = Vec::new();
-    for slot in layout.own_slots() {
-        let method = slot_method(types.api, slot);
-        let field = rust_ident(&names[slot.index]);
-        let docs = doc_lines(&slot_doc(&class.name, method, slot));
-        let signature = slot_signature(types, &class.name, method)?.field_type();
-        fields.push(quote! {
+    let fields = items.own.iter().map(|own| {
+        let field = &own.name;
+        let docs = doc_lines(&[format!(
+            "Slot {}: [`{}::{}`].",
+            own.slot.index, class.name, own.slot.rust_name
+        )]);
+        let signature = own.signature.field_type();
+        quote! {
             #docs
             pub #field: #signature,
-        });
-    }
+        }
+    });
     let doc = doc_lines(&[format!(
         "The vtable of [`{}`]: {} slot(s), {} inherited.",
         class.name,
-        layout.slots.len(),
-        layout.inherited
+        items.layout.slots.len(),
+        items.layout.inherited
     )]);
-    Ok(quote! {
+    let assertions = assertions(items);
+    quote! {
         #doc
         #[repr(C)]
         #[derive(Clone, Copy)]
@@ -46,5 +43,33 @@ pub fn vtable(
             #base
             #(#fields)*
         }
-    })
+        #assertions
+    }
+}
+
+/// The layout, checked by the compiler: the object is one pointer, the vtable has one
+/// pointer per slot, the base's vtable comes first and each own slot sits at its index.
+fn assertions(items: &ClassItems<'_>) -> TokenStream {
+    let object = rust_ident(&items.class.name);
+    let vtbl = format_ident!("{}_Vtbl", items.class.name);
+    let total = Literal::usize_unsuffixed(items.layout.slots.len());
+    let base = items
+        .class
+        .base
+        .as_ref()
+        .map(|_| quote!(assert!(::core::mem::offset_of!(#vtbl, base__) == 0);));
+    let fields = items.own.iter().map(|own| {
+        let field = &own.name;
+        let index = Literal::usize_unsuffixed(own.slot.index);
+        quote!(assert!(::core::mem::offset_of!(#vtbl, #field) == #index * P);)
+    });
+    quote! {
+        const _: () = {
+            const P: usize = ::core::mem::size_of::<usize>();
+            assert!(::core::mem::size_of::<#object>() == P);
+            assert!(::core::mem::size_of::<#vtbl>() == #total * P);
+            #base
+            #(#fields)*
+        };
+    }
 }

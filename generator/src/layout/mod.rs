@@ -10,35 +10,18 @@
 //! - a virtual destructor is one slot (the scalar deleting destructor).
 //!
 //! This is a prediction; `check-abi` proves it against the compiler.
+//!
+//! The result is the one laid-out model of the API ([`LaidOutApi`]): per class its complete
+//! vtable, per slot the method, its index, the class that introduced it, its Rust name
+//! (`names.rs`) and its ABI signature. Emitters, the manifest, the probe comparison and the
+//! tests read these facts here; nothing recomputes them.
+
+pub mod names;
 
 use crate::ir::{Api, Class, Method};
+use crate::toolchain::Target;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// The two MSVC targets whose vtables we describe. Slot indices are the same on both.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Target {
-    X86_64,
-    I686,
-}
-
-impl Target {
-    pub const ALL: [Target; 2] = [Target::X86_64, Target::I686];
-
-    pub fn triple(self) -> &'static str {
-        match self {
-            Target::X86_64 => "x86_64-pc-windows-msvc",
-            Target::I686 => "i686-pc-windows-msvc",
-        }
-    }
-
-    pub fn pointer_size(self) -> usize {
-        match self {
-            Target::X86_64 => 8,
-            Target::I686 => 4,
-        }
-    }
-}
 
 /// One vftable entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -48,6 +31,10 @@ pub struct Slot {
     pub introduced_by: String,
     /// Index into `introduced_by`'s `methods`.
     pub method: usize,
+    /// The Rust name of the slot: its vtable field, wrapper and `_Impl` method (`names.rs`).
+    pub rust_name: String,
+    /// What the ABI sees ([`abi_signature`]).
+    pub abi_signature: String,
 }
 
 impl Slot {
@@ -63,12 +50,79 @@ pub struct ClassLayout {
     pub slots: Vec<Slot>,
     /// How many of `slots` come from the base class.
     pub inherited: usize,
+    /// For each of the class's declared methods (by index), the slot it occupies: the one
+    /// it introduced, or the base slot it overrides. Always `Some` in a layout made by the
+    /// MSVC rules; a prediction built by hand (a test's deliberately wrong one) may leave a
+    /// method without a slot.
+    pub method_slots: Vec<Option<usize>>,
 }
 
 impl ClassLayout {
     /// The slots this class adds, in slot order.
     pub fn own_slots(&self) -> &[Slot] {
         &self.slots[self.inherited..]
+    }
+
+    /// The Rust names of every slot, in slot order.
+    pub fn slot_names(&self) -> impl Iterator<Item = &str> {
+        self.slots.iter().map(|s| s.rust_name.as_str())
+    }
+}
+
+/// The API with every class laid out: what every stage after layout reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LaidOutApi {
+    pub api: Api,
+    /// Keyed by class name; [`LaidOutApi::classes`] gives header order.
+    layouts: BTreeMap<String, ClassLayout>,
+}
+
+impl LaidOutApi {
+    /// Lays out every class of `api`.
+    pub fn new(api: Api) -> Result<LaidOutApi, LayoutError> {
+        let layouts = layout(&api)?;
+        Ok(LaidOutApi { api, layouts })
+    }
+
+    /// A model whose layouts come from elsewhere than the MSVC rules: tests feed the probe
+    /// comparison a deliberately wrong prediction this way. `layouts` needs one entry per
+    /// class of `api`.
+    pub fn with_layouts(api: Api, layouts: BTreeMap<String, ClassLayout>) -> LaidOutApi {
+        LaidOutApi { api, layouts }
+    }
+
+    /// The API and the layouts by class name, to take apart (and rebuild with
+    /// [`LaidOutApi::with_layouts`]).
+    pub fn into_parts(self) -> (Api, BTreeMap<String, ClassLayout>) {
+        (self.api, self.layouts)
+    }
+
+    /// Every class with its layout, in header order.
+    pub fn classes(&self) -> impl Iterator<Item = (&Class, &ClassLayout)> {
+        self.api
+            .classes
+            .iter()
+            .map(|class| (class, &self.layouts[&class.name]))
+    }
+
+    /// The layout of the class `name`; panics for a class the API does not declare.
+    pub fn layout(&self, name: &str) -> &ClassLayout {
+        &self.layouts[name]
+    }
+
+    /// The method a slot refers to.
+    pub fn method(&self, slot: &Slot) -> &Method {
+        slot_method(&self.api, slot)
+    }
+
+    /// Total vtable slots over all classes (inherited ones counted in each class).
+    pub fn slot_count(&self) -> usize {
+        self.layouts.values().map(|l| l.slots.len()).sum()
+    }
+
+    /// Virtual functions declared in the header (each once, where declared).
+    pub fn virtual_function_count(&self) -> usize {
+        self.api.classes.iter().map(|c| c.methods.len()).sum()
     }
 }
 
@@ -87,7 +141,7 @@ pub enum LayoutError {
 }
 
 /// Lays out every class of the API. The result is keyed by class name.
-pub fn layout(api: &Api) -> Result<BTreeMap<String, ClassLayout>, LayoutError> {
+fn layout(api: &Api) -> Result<BTreeMap<String, ClassLayout>, LayoutError> {
     let mut done = BTreeMap::new();
     for class in &api.classes {
         layout_class(api, class, &mut done, &mut Vec::new())?;
@@ -139,12 +193,33 @@ fn layout_class(
             index: slots.len(),
             introduced_by: class.name.clone(),
             method,
+            rust_name: String::new(),
+            abi_signature: abi_signature(&class.methods[method]),
         });
     }
+    let own_names = names::own_slot_names(api, &slots[..inherited], &slots[inherited..]);
+    for (slot, name) in slots[inherited..].iter_mut().zip(own_names) {
+        slot.rust_name = name;
+    }
+    let method_slots = (0..class.methods.len())
+        .map(|method| {
+            let declared = &class.methods[method];
+            slots
+                .iter()
+                .find(|slot| slot.introduced_by == class.name && slot.method == method)
+                .or_else(|| {
+                    slots[..inherited]
+                        .iter()
+                        .find(|slot| same_signature(slot_method(api, slot), declared))
+                })
+                .map(|slot| slot.index)
+        })
+        .collect();
     let layout = ClassLayout {
         class: class.name.clone(),
         slots,
         inherited,
+        method_slots,
     };
     done.insert(class.name.clone(), layout.clone());
     Ok(layout)
@@ -204,33 +279,27 @@ pub fn same_signature(base: &Method, derived: &Method) -> bool {
 }
 
 /// The method a slot refers to.
-pub fn slot_method<'a>(api: &'a Api, slot: &Slot) -> &'a Method {
+fn slot_method<'a>(api: &'a Api, slot: &Slot) -> &'a Method {
     let class = api
         .class(&slot.introduced_by)
         .expect("slots only refer to classes of the same API");
     &class.methods[slot.method]
 }
 
-/// The slot that `class.methods[method]` occupies in `class`'s vftable: the slot it
-/// introduced, or the base slot it overrides.
-pub fn method_slot(
-    api: &Api,
-    layouts: &BTreeMap<String, ClassLayout>,
-    class: &Class,
-    method: usize,
-) -> Option<usize> {
-    let layout = layouts.get(&class.name)?;
-    let declared = &class.methods[method];
-    layout
-        .slots
-        .iter()
-        .find(|slot| slot.introduced_by == class.name && slot.method == method)
-        .or_else(|| {
-            layout.slots[..layout.inherited]
-                .iter()
-                .find(|slot| same_signature(slot_method(api, slot), declared))
-        })
-        .map(|slot| slot.index)
+/// The ABI-relevant signature of a method: canonical types only (with the x86 convention of
+/// callbacks written in place), so renaming a parameter or changing a default argument is
+/// not a change here. The destructor's hidden flags argument is written out.
+pub fn abi_signature(method: &Method) -> String {
+    let mut params: Vec<String> = method.params.iter().map(|p| p.ty.x86_text(true)).collect();
+    if method.is_destructor {
+        params.insert(0, "unsigned int".into());
+    }
+    format!(
+        "{}({}){}",
+        method.return_type.x86_text(true),
+        params.join(", "),
+        if method.is_const { " const" } else { "" }
+    )
 }
 
 #[cfg(test)]

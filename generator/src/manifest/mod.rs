@@ -16,11 +16,10 @@ mod tests;
 pub use diff::{diff, Change, ChangeKind, Report};
 pub use json::{from_json, to_json};
 
-use crate::emit::names::slot_names;
-use crate::ir::{Api, ConstantValue};
-use crate::layout::{slot_method, ClassLayout, Target};
+use crate::ir::ConstantValue;
+use crate::layout::LaidOutApi;
+use crate::toolchain::Target;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The manifest format this generator writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -61,7 +60,7 @@ pub struct SlotEntry {
     pub index: usize,
     /// The method name as written in the header (`~IFoo` for the destructor).
     pub method: String,
-    /// The Rust vtable field name (`emit::names::slot_names`).
+    /// The Rust vtable field name (`layout::names`).
     pub field: String,
     #[serde(rename = "const")]
     pub is_const: bool,
@@ -133,31 +132,30 @@ pub struct TypedefEntry {
     pub convention: Option<String>,
 }
 
-/// The manifest of one laid-out API. `layouts` must come from `layout::layout(api)`.
-pub fn build(api: &Api, layouts: &BTreeMap<String, ClassLayout>) -> Manifest {
-    let names = slot_names(api, layouts);
-    let classes = api
-        .classes
-        .iter()
-        .map(|class| ClassEntry {
+/// The manifest of one laid-out API.
+pub fn build(model: &LaidOutApi) -> Manifest {
+    let api = &model.api;
+    let classes = model
+        .classes()
+        .map(|(class, layout)| ClassEntry {
             name: class.name.clone(),
             uuid: class.uuid.clone(),
             base: class.base.clone(),
-            slots: layouts[&class.name]
+            slots: layout
                 .slots
                 .iter()
                 .map(|slot| {
-                    let method = slot_method(api, slot);
+                    let method = model.method(slot);
                     SlotEntry {
                         index: slot.index,
                         method: method.name.clone(),
-                        field: names[&class.name][slot.index].clone(),
+                        field: slot.rust_name.clone(),
                         is_const: method.is_const,
                         introduced_by: slot.introduced_by.clone(),
                         x64: slot.byte_offset(Target::X86_64),
                         x86: slot.byte_offset(Target::I686),
                         cpp: method.cpp_declaration(),
-                        abi: abi_signature(method),
+                        abi: slot.abi_signature.clone(),
                     }
                 })
                 .collect(),
@@ -259,20 +257,4 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 /// The last component of a path written with `/` or `\`.
 fn file_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
-}
-
-/// The ABI-relevant signature of a slot: canonical types only (with the x86 convention of
-/// callbacks written in place), so renaming a parameter or changing a default argument is
-/// not a change here.
-pub fn abi_signature(method: &crate::ir::Method) -> String {
-    let mut params: Vec<String> = method.params.iter().map(|p| p.ty.x86_text(true)).collect();
-    if method.is_destructor {
-        params.insert(0, "unsigned int".into());
-    }
-    format!(
-        "{}({}){}",
-        method.return_type.x86_text(true),
-        params.join(", "),
-        if method.is_const { " const" } else { "" }
-    )
 }

@@ -3,10 +3,11 @@
 //! the same end to end through libclang (`tests/tests/abi_diff.rs`).
 
 use super::*;
+use crate::ir::Api;
 use crate::ir::{
     Access, Class, Constant, Enum, EnumVariant, Location, Method, Param, Type, TypeKind, Typedef,
 };
-use crate::layout::layout;
+use crate::layout::LaidOutApi;
 
 pub(super) fn ty(spelling: &str) -> Type {
     Type {
@@ -111,7 +112,7 @@ pub(super) fn api() -> Api {
 }
 
 pub(super) fn manifest_of(api: &Api) -> Manifest {
-    build(api, &layout(api).unwrap())
+    build(&LaidOutApi::new(api.clone()).unwrap())
 }
 
 /// IBase's methods, to edit.

@@ -8,7 +8,6 @@
 mod clang;
 mod classes;
 mod declarations;
-pub mod flags;
 pub mod macros;
 pub mod tokens;
 mod types;
@@ -18,10 +17,9 @@ pub use clang::{parse_major_version, REQUIRED_MAJOR};
 
 use crate::error::{Error, Result};
 use crate::ir::{Api, Location, Type, TypeKind};
-use crate::layout::Target;
+use crate::toolchain::{self, IncludeSetup, Target, ToolchainError};
 use clang::{Cursor, Index, SourceFile, SourcePosition, TranslationUnit};
 use clang_sys::*;
-use flags::IncludeSetup;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -35,6 +33,24 @@ pub struct ParseOptions {
     /// Where libclang runs; a worker always parses on its own thread.
     #[serde(skip)]
     pub isolation: Isolation,
+}
+
+impl ParseOptions {
+    /// How every task parses a header: x86_64 MSVC, Debian's clang and mingw-w64 headers,
+    /// this repository's shims, on a thread of this process.
+    pub fn debian(header: impl Into<PathBuf>) -> ParseOptions {
+        ParseOptions {
+            header: header.into(),
+            target: Target::X86_64,
+            includes: IncludeSetup::debian(),
+            isolation: Isolation::Thread,
+        }
+    }
+
+    /// The same options, parsing where `isolation` says.
+    pub fn isolated(self, isolation: Isolation) -> ParseOptions {
+        ParseOptions { isolation, ..self }
+    }
 }
 
 /// Where libclang runs. A crash inside libclang takes down the process it runs in; a hang
@@ -125,32 +141,40 @@ fn parse_on_a_thread(options: &ParseOptions, limit: std::time::Duration) -> Resu
         .spawn(move || {
             let _ = sender.send(parse_on_this_thread(&owned));
         })
-        .map_err(|e| Error::Toolchain(format!("cannot start the parser thread: {e}")))?;
+        .map_err(|e| {
+            Error::Toolchain(ToolchainError::Libclang(format!(
+                "cannot start the parser thread: {e}"
+            )))
+        })?;
     match receiver.recv_timeout(limit) {
         Ok(result) => result,
         Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(time_limit_error(options, limit)),
-        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(Error::Toolchain(
-            "the libclang parser thread stopped without an answer (libclang crashed?)".into(),
-        )),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            Err(Error::Toolchain(ToolchainError::Libclang(
+                "the libclang parser thread stopped without an answer (libclang crashed?)".into(),
+            )))
+        }
     }
 }
 
 fn parse_on_this_thread(options: &ParseOptions) -> Result<Api> {
     let source = read_header(&options.header)?;
-    clang::load().map_err(Error::Toolchain)?;
-    options
-        .includes
-        .check(options.target)
-        .map_err(Error::Toolchain)?;
+    clang::load().map_err(|e| Error::Toolchain(ToolchainError::Libclang(e)))?;
+    options.includes.check(options.target)?;
     let absolute = std::path::absolute(&options.header).map_err(|e| Error::Input {
         path: options.header.display().to_string(),
         reason: e.to_string(),
     })?;
-    let args = flags::compiler_args(&options.includes, options.target);
+    let args = toolchain::compiler_args(&options.includes, options.target);
     let index = Index::new();
     let prelude_name = "httpserv-rs-prelude.cpp";
-    let tu = TranslationUnit::parse(&index, prelude_name, &flags::prelude(&absolute), &args)
-        .map_err(Error::Toolchain)?;
+    let tu = TranslationUnit::parse(
+        &index,
+        prelude_name,
+        &toolchain::prelude(&absolute.display().to_string()),
+        &args,
+    )
+    .map_err(|e| Error::Toolchain(ToolchainError::Libclang(e)))?;
 
     let absolute_text = absolute.display().to_string();
     let shown = |file: &Option<String>| match file {

@@ -20,11 +20,11 @@ pub const WORKER_ARG: &str = "__parse-worker";
 pub fn serve(input: &mut dyn Read, output: &mut dyn Write) -> i32 {
     let mut request = String::new();
     let answer: Result<Api> = match input.read_to_string(&mut request) {
-        Err(e) => Err(Error::Toolchain(format!(
+        Err(e) => Err(Error::Worker(format!(
             "parse worker: cannot read its request: {e}"
         ))),
         Ok(_) => match serde_json::from_str::<ParseOptions>(&request) {
-            Err(e) => Err(Error::Toolchain(format!(
+            Err(e) => Err(Error::Worker(format!(
                 "parse worker: unreadable request: {e}"
             ))),
             Ok(options) => parse_on_this_thread(&options),
@@ -46,7 +46,7 @@ pub(super) fn parse_in_child(
     limit: Duration,
 ) -> Result<Api> {
     let shown = options.header.display().to_string();
-    let request = serde_json::to_vec(options).map_err(|e| Error::Toolchain(e.to_string()))?;
+    let request = serde_json::to_vec(options).map_err(|e| Error::Worker(e.to_string()))?;
     let mut child = Command::new(program)
         .arg(WORKER_ARG)
         .stdin(Stdio::piped())
@@ -54,7 +54,7 @@ pub(super) fn parse_in_child(
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| {
-            Error::Toolchain(format!(
+            Error::Worker(format!(
                 "cannot start the parse worker `{}`: {e}",
                 program.display()
             ))
@@ -80,7 +80,7 @@ pub(super) fn parse_in_child(
             Ok(None) => std::thread::sleep(Duration::from_millis(5)),
             Err(e) => {
                 let _ = child.kill();
-                return Err(Error::Toolchain(format!(
+                return Err(Error::Worker(format!(
                     "cannot wait for the parse worker: {e}"
                 )));
             }
@@ -104,7 +104,7 @@ pub(super) fn parse_in_child(
         });
     }
     serde_json::from_slice::<Result<Api>>(&answer).map_err(|e| {
-        Error::Toolchain(format!(
+        Error::Worker(format!(
             "internal error: the parse worker answered with unreadable output ({e}){}",
             if last_words.is_empty() {
                 String::new()
@@ -174,16 +174,13 @@ fn signal_name(signal: i32) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::Target;
-    use crate::parse::flags::IncludeSetup;
     use crate::parse::Isolation;
+    use crate::toolchain::Target;
 
     fn options(header: &str) -> ParseOptions {
         ParseOptions {
-            header: header.into(),
             target: Target::I686,
-            includes: IncludeSetup::debian("/nonexistent/shim".into()),
-            isolation: Isolation::Thread,
+            ..ParseOptions::debian(header)
         }
     }
 

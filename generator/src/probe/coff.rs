@@ -3,6 +3,7 @@
 
 use super::mangling::decode_vcall_thunk;
 use super::source::{DATUM_PREFIX, DELETE_PREFIX};
+use super::ProbeError;
 use object::{Object, ObjectSection, ObjectSymbol, RelocationTarget};
 use std::collections::BTreeMap;
 
@@ -11,8 +12,9 @@ use std::collections::BTreeMap;
 fn data_symbols<'d, 'f>(
     file: &'f object::File<'d>,
     prefix: &'f str,
-) -> impl Iterator<Item = Result<(String, object::Symbol<'d, 'f>, object::Section<'d, 'f>), String>> + 'f
-{
+) -> impl Iterator<
+    Item = Result<(String, object::Symbol<'d, 'f>, object::Section<'d, 'f>), ProbeError>,
+> + 'f {
     file.symbols().filter_map(move |symbol| {
         let name = symbol.name().ok()?;
         let key = name
@@ -20,14 +22,14 @@ fn data_symbols<'d, 'f>(
             .or_else(|| name.strip_prefix('_')?.strip_prefix(prefix))?;
         let section = file
             .section_by_index(symbol.section_index()?)
-            .map_err(|e| format!("probe datum {name}: {e}"));
+            .map_err(|e| ProbeError::Object(format!("probe datum {name}: {e}")));
         Some(section.map(|section| (key.to_string(), symbol, section)))
     })
 }
 
 /// `httpserv_probe_<Class>_<method>` → (thunk class, byte offset), from a COFF object.
-pub fn thunk_offsets(data: &[u8]) -> Result<BTreeMap<String, (String, u64)>, String> {
-    let file = object::File::parse(data).map_err(|e| format!("reading the probe object: {e}"))?;
+pub fn thunk_offsets(data: &[u8]) -> Result<BTreeMap<String, (String, u64)>, ProbeError> {
+    let file = object::File::parse(data).map_err(|e| ProbeError::Object(e.to_string()))?;
     let mut out = BTreeMap::new();
     for found in data_symbols(&file, DATUM_PREFIX) {
         let (key, symbol, section) = found?;
@@ -39,29 +41,40 @@ pub fn thunk_offsets(data: &[u8]) -> Result<BTreeMap<String, (String, u64)>, Str
             .relocations()
             .find(|(offset, _)| *offset == symbol.address())
             .map(|(_, r)| r)
-            .ok_or_else(|| format!("probe datum {name} has no relocation"))?;
+            .ok_or_else(|| ProbeError::Object(format!("probe datum {name} has no relocation")))?;
         let RelocationTarget::Symbol(target) = relocation.target() else {
-            return Err(format!("probe datum {name} does not point at a symbol"));
+            return Err(ProbeError::Object(format!(
+                "probe datum {name} does not point at a symbol"
+            )));
         };
         let thunk = file
             .symbol_by_index(target)
             .and_then(|s| s.name())
-            .map_err(|e| format!("probe datum {name}: {e}"))?;
-        let decoded = decode_vcall_thunk(thunk)
-            .ok_or_else(|| format!("probe datum {name} points at `{thunk}`, not a vcall thunk"))?;
+            .map_err(|e| ProbeError::Object(format!("probe datum {name}: {e}")))?;
+        let decoded = decode_vcall_thunk(thunk).ok_or_else(|| {
+            ProbeError::Object(format!(
+                "probe datum {name} points at `{thunk}`, not a vcall thunk"
+            ))
+        })?;
         out.insert(name, (decoded.class, decoded.offset));
     }
     Ok(out)
 }
 
 /// `<prefix><name>` → the 32-bit integer stored in that datum, from a COFF object.
-pub fn integer_data(data: &[u8], prefix: &str) -> Result<BTreeMap<String, i32>, String> {
-    let file = object::File::parse(data).map_err(|e| format!("reading the probe object: {e}"))?;
+pub fn integer_data(data: &[u8], prefix: &str) -> Result<BTreeMap<String, i32>, ProbeError> {
+    let file = object::File::parse(data).map_err(|e| ProbeError::Object(e.to_string()))?;
     let mut out = BTreeMap::new();
     for found in data_symbols(&file, prefix) {
         let (key, symbol, section) = found?;
-        let outside = || format!("probe datum {prefix}{key} lies outside its section");
-        let bytes = section.data().map_err(|e| format!("{prefix}{key}: {e}"))?;
+        let outside = || {
+            ProbeError::Object(format!(
+                "probe datum {prefix}{key} lies outside its section"
+            ))
+        };
+        let bytes = section
+            .data()
+            .map_err(|e| ProbeError::Object(format!("{prefix}{key}: {e}")))?;
         let start = usize::try_from(symbol.address() - section.address()).map_err(|_| outside())?;
         let value = bytes.get(start..start + 4).ok_or_else(outside)?;
         out.insert(

@@ -6,14 +6,46 @@
 pub mod coff;
 pub mod compile;
 pub mod mangling;
+mod recorded;
 pub mod source;
 
+pub use recorded::{compare_recorded, compare_rust_fields, rust_vtable_fields, StaleSlot};
+
 use crate::ir::Api;
-use crate::layout::{method_slot, ClassLayout, Target};
-use crate::parse::flags::IncludeSetup;
+use crate::layout::LaidOutApi;
+use crate::toolchain::{find_clang, IncludeSetup, Target, ToolchainError};
 pub use source::CompiledConvention;
 use std::collections::BTreeMap;
 use std::path::Path;
+
+/// Why the compiler's answer could not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    #[error(transparent)]
+    Toolchain(#[from] ToolchainError),
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{clang} failed to compile the {triple} probe: {first_error}")]
+    Compile {
+        clang: String,
+        triple: String,
+        first_error: String,
+    },
+    /// The compiled object does not hold what the probe source put there.
+    #[error("reading the probe object: {0}")]
+    Object(String),
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ProbeError + '_ {
+    move |source| ProbeError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
 
 /// What the compiler says for one target: (class, method index) → slot index, and on x86
 /// the calling convention of each function pointer typedef.
@@ -31,10 +63,10 @@ pub fn compile_layout(
     header: &Path,
     setup: &IncludeSetup,
     target: Target,
-) -> Result<CompiledLayout, String> {
-    let clang = compile::find_clang()?;
+) -> Result<CompiledLayout, ProbeError> {
+    let clang = find_clang()?;
     setup.check(target)?;
-    let header = std::path::absolute(header).map_err(|e| e.to_string())?;
+    let header = std::path::absolute(header).map_err(io_error(header))?;
     let include = header.display().to_string();
     let dir = ScratchDir::new(target)?;
 
@@ -42,7 +74,7 @@ pub fn compile_layout(
     let methods_cpp = dir.path.join("methods.cpp");
     let methods_obj = dir.path.join("methods.obj");
     std::fs::write(&methods_cpp, source::methods_source(api, &include))
-        .map_err(|e| e.to_string())?;
+        .map_err(io_error(&methods_cpp))?;
     compile::compile(
         &clang,
         setup,
@@ -51,7 +83,7 @@ pub fn compile_layout(
         compile::Output::Object,
         &methods_obj,
     )?;
-    let data = std::fs::read(&methods_obj).map_err(|e| e.to_string())?;
+    let data = std::fs::read(&methods_obj).map_err(io_error(&methods_obj))?;
     let thunks = coff::thunk_offsets(&data)?;
     let conventions = coff::integer_data(&data, source::CONVENTION_PREFIX)?
         .into_iter()
@@ -76,7 +108,7 @@ pub fn compile_layout(
         let dtor_cpp = dir.path.join("destructors.cpp");
         let dtor_ll = dir.path.join("destructors.ll");
         std::fs::write(&dtor_cpp, source::destructors_source(api, &include))
-            .map_err(|e| e.to_string())?;
+            .map_err(io_error(&dtor_cpp))?;
         compile::compile(
             &clang,
             setup,
@@ -85,7 +117,7 @@ pub fn compile_layout(
             compile::Output::LlvmIr,
             &dtor_ll,
         )?;
-        let ir = std::fs::read_to_string(&dtor_ll).map_err(|e| e.to_string())?;
+        let ir = std::fs::read_to_string(&dtor_ll).map_err(io_error(&dtor_ll))?;
         let deletes = coff::delete_slots(&ir);
         for class in source::destructor_classes(api) {
             let index = class.methods.iter().position(|m| m.is_destructor);
@@ -113,15 +145,11 @@ pub struct Mismatch {
 }
 
 /// Every virtual function whose predicted slot differs from (or is missing in) `compiled`.
-pub fn compare(
-    api: &Api,
-    predicted: &BTreeMap<String, ClassLayout>,
-    compiled: &CompiledLayout,
-) -> Vec<Mismatch> {
+pub fn compare(predicted: &LaidOutApi, compiled: &CompiledLayout) -> Vec<Mismatch> {
     let mut out = Vec::new();
-    for class in &api.classes {
+    for (class, layout) in predicted.classes() {
         for (index, method) in class.methods.iter().enumerate() {
-            let predicted_slot = method_slot(api, predicted, class, index);
+            let predicted_slot = layout.method_slots.get(index).copied().flatten();
             let compiled_slot = compiled.slots.get(&(class.name.clone(), index)).copied();
             if predicted_slot != compiled_slot || compiled_slot.is_none() {
                 out.push(Mismatch {
@@ -172,7 +200,7 @@ struct ScratchDir {
 }
 
 impl ScratchDir {
-    fn new(target: Target) -> Result<ScratchDir, String> {
+    fn new(target: Target) -> Result<ScratchDir, ProbeError> {
         static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let path = std::env::temp_dir().join(format!(
@@ -180,7 +208,7 @@ impl ScratchDir {
             std::process::id(),
             target.triple()
         ));
-        std::fs::create_dir_all(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        std::fs::create_dir_all(&path).map_err(io_error(&path))?;
         Ok(ScratchDir { path })
     }
 }

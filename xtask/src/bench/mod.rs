@@ -89,7 +89,7 @@ pub struct Process {
 
 /// clang-19 as check-abi finds it.
 pub fn clang_path() -> Result<PathBuf, String> {
-    generator::probe::compile::find_clang()
+    generator::toolchain::find_clang().map_err(|e| e.to_string())
 }
 
 fn cargo_command() -> Command {
@@ -105,14 +105,12 @@ impl Drop for Scratch {
     }
 }
 
-pub fn bench(args: &BenchArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+pub fn bench(args: &BenchArgs, out: &mut dyn Write, err: &mut dyn Write) -> crate::Outcome {
     if let Some(bad) = args.only.iter().find(|s| !SECTIONS.contains(&s.as_str())) {
-        let _ = writeln!(
-            err,
-            "error: unknown section `{bad}`; sections: {}",
+        return Err(crate::Failure::error(format!(
+            "unknown section `{bad}`; sections: {}",
             SECTIONS.join(", ")
-        );
-        return 2;
+        )));
     }
     let started = Instant::now();
     let root = crate::workspace_root();
@@ -123,10 +121,8 @@ pub fn bench(args: &BenchArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 
     let scratch = Scratch(
         std::env::temp_dir().join(format!("httpserv-rs-xtask-bench-{}", std::process::id())),
     );
-    if let Err(e) = std::fs::create_dir_all(&scratch.0) {
-        let _ = writeln!(err, "error: {}: {e}", scratch.0.display());
-        return 2;
-    }
+    std::fs::create_dir_all(&scratch.0)
+        .map_err(|e| crate::Failure::error(format!("{}: {e}", scratch.0.display())))?;
     let wants = |s: &str| args.only.is_empty() || args.only.iter().any(|x| x == s);
     let mut command = "cargo xtask bench".to_string();
     if args.quick {
@@ -220,13 +216,8 @@ pub fn bench(args: &BenchArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 
     results.total_seconds = started.elapsed().as_secs_f64();
 
     let text = report::render(&results);
-    if let Err(e) = std::fs::write(&report_path, &text) {
-        let _ = writeln!(err, "error: writing {}: {e}", report_path.display());
-        return 2;
-    }
-    for note in &results.notes {
-        let _ = writeln!(err, "bench: {note}");
-    }
+    std::fs::write(&report_path, &text)
+        .map_err(|e| crate::Failure::error(format!("writing {}: {e}", report_path.display())))?;
     let _ = write!(out, "{}", report::summary_text(&results));
     let _ = writeln!(
         out,
@@ -238,9 +229,14 @@ pub fn bench(args: &BenchArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 
         results.total_seconds
     );
     if results.notes.is_empty() {
-        0
+        Ok(())
     } else {
-        1
+        let notes: Vec<String> = results
+            .notes
+            .iter()
+            .map(|n| format!("bench: {n}"))
+            .collect();
+        Err(crate::Failure::found(notes.join("\n")))
     }
 }
 

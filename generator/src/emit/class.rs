@@ -1,0 +1,65 @@
+//! Everything generated for one class, from its slots worked out once: the interface type
+//! (`interface.rs`), the vtable and its layout assertions (`vtable.rs`), the calling wrappers
+//! (`methods.rs`) and the `_Impl` trait with its vtable of thunks (`implement.rs`) all read
+//! the same [`OwnSlot`]s.
+
+use super::signature::{slot_signature, SlotSignature};
+use super::types::TypeMapper;
+use super::{implement, interface, methods, rust_ident, vtable, EmitError};
+use crate::ir::{Class, Method};
+use crate::layout::{ClassLayout, LaidOutApi, Slot};
+use proc_macro2::{Ident, TokenStream};
+
+/// One slot a class adds to its base's vtable, with what every emitter needs of it.
+pub struct OwnSlot<'a> {
+    pub slot: &'a Slot,
+    pub method: &'a Method,
+    /// The vtable field, wrapper and trait method name.
+    pub name: Ident,
+    pub signature: SlotSignature,
+}
+
+/// A class with its layout and its own slots prepared.
+pub struct ClassItems<'a> {
+    pub class: &'a Class,
+    pub layout: &'a ClassLayout,
+    pub own: Vec<OwnSlot<'a>>,
+}
+
+impl<'a> ClassItems<'a> {
+    pub fn new(
+        types: &TypeMapper<'a>,
+        model: &'a LaidOutApi,
+        class: &'a Class,
+        layout: &'a ClassLayout,
+    ) -> Result<ClassItems<'a>, EmitError> {
+        let own = layout
+            .own_slots()
+            .iter()
+            .map(|slot| {
+                let method = model.method(slot);
+                Ok(OwnSlot {
+                    slot,
+                    method,
+                    name: rust_ident(&slot.rust_name),
+                    signature: slot_signature(types, &class.name, method)?,
+                })
+            })
+            .collect::<Result<Vec<_>, EmitError>>()?;
+        Ok(ClassItems { class, layout, own })
+    }
+}
+
+/// The interface type, vtable, wrappers and `_Impl` trait of one class.
+pub fn class_items(
+    types: &TypeMapper<'_>,
+    model: &LaidOutApi,
+    class: &Class,
+) -> Result<TokenStream, EmitError> {
+    let items = ClassItems::new(types, model, class, model.layout(&class.name))?;
+    let mut tokens = interface::interface(&items);
+    tokens.extend(vtable::vtable(&items));
+    tokens.extend(methods::methods(&items));
+    tokens.extend(implement::implement(types.api, &items));
+    Ok(tokens)
+}

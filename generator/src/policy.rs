@@ -1,0 +1,243 @@
+//! IIS's rules for Rust implementations of its classes, as data: what a non-pure virtual
+//! returns by default, what a method returns when its Rust implementation panics (and how
+//! the docs say so), and which slots end an object's life. The emitters turn these tables
+//! into tokens and doc text; no rule is written anywhere else.
+
+use crate::ir::{Api, Method, Type, TypeKind};
+
+/// A value a generated thunk or default method returns, by meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value {
+    /// `()`, for `void`.
+    Unit,
+    /// An enumerator of the API (`RQ_NOTIFICATION_CONTINUE`), by name.
+    Enumerator(&'static str),
+    /// An `HRESULT` the runtime defines (`E_FAIL`), by name.
+    Hresult(&'static str),
+    /// `FALSE`.
+    False,
+    /// A null pointer (const or mut, following the return type).
+    Null,
+    /// No safe value: the process ends.
+    Abort,
+}
+
+/// What a thunk does when the Rust implementation panicked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnPanic {
+    Return(Value),
+    /// A request notification: a 500 status through the `IHttpContext` it was given
+    /// (`runtime::fail_request`), then the value.
+    FailRequestThen(Value),
+}
+
+/// Which return types a rule covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Returns {
+    Void,
+    /// A typedef or enum the return type is or goes through.
+    Named(&'static str),
+    /// Any data pointer (not a function pointer).
+    Pointer,
+    Anything,
+}
+
+struct ReturnRule {
+    returns: Returns,
+    /// What a non-pure virtual without a Rust implementation returns (the C++ base class's
+    /// behaviour); `None`: the trait method has no default.
+    default: Option<Value>,
+    on_panic: OnPanic,
+    /// "On panic: …" in the trait method's docs.
+    on_panic_doc: &'static str,
+}
+
+/// First match wins.
+const RETURN_RULES: &[ReturnRule] = &[
+    ReturnRule {
+        returns: Returns::Void,
+        default: Some(Value::Unit),
+        on_panic: OnPanic::Return(Value::Unit),
+        on_panic_doc: "the panic is swallowed (void)",
+    },
+    ReturnRule {
+        returns: Returns::Named("HRESULT"),
+        default: None,
+        on_panic: OnPanic::Return(Value::Hresult("E_FAIL")),
+        on_panic_doc: "returns E_FAIL",
+    },
+    ReturnRule {
+        returns: Returns::Named("REQUEST_NOTIFICATION_STATUS"),
+        default: Some(Value::Enumerator("RQ_NOTIFICATION_CONTINUE")),
+        on_panic: OnPanic::FailRequestThen(Value::Enumerator("RQ_NOTIFICATION_FINISH_REQUEST")),
+        on_panic_doc: "sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST",
+    },
+    ReturnRule {
+        returns: Returns::Named("GLOBAL_NOTIFICATION_STATUS"),
+        default: Some(Value::Enumerator("GL_NOTIFICATION_CONTINUE")),
+        on_panic: OnPanic::Return(Value::Enumerator("GL_NOTIFICATION_CONTINUE")),
+        on_panic_doc: "returns GL_NOTIFICATION_CONTINUE",
+    },
+    ReturnRule {
+        returns: Returns::Named("BOOL"),
+        default: None,
+        on_panic: OnPanic::Return(Value::False),
+        on_panic_doc: "returns FALSE",
+    },
+    ReturnRule {
+        returns: Returns::Pointer,
+        default: None,
+        on_panic: OnPanic::Return(Value::Null),
+        on_panic_doc: "returns a null pointer",
+    },
+    ReturnRule {
+        returns: Returns::Anything,
+        default: None,
+        on_panic: OnPanic::Return(Value::Abort),
+        on_panic_doc: "aborts the process (no safe failure value)",
+    },
+];
+
+/// What the generated Rust does around one implemented method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MethodPolicy {
+    /// The default body of a non-pure virtual, if it has one.
+    pub default: Option<Value>,
+    pub on_panic: OnPanic,
+    pub on_panic_doc: &'static str,
+    /// The name of the `IHttpContext *` parameter a failed request notification sets its
+    /// status through (set exactly when `on_panic` is `FailRequestThen`).
+    pub context_parameter: Option<String>,
+}
+
+/// The rules that apply to `method` in `api` (a rule naming enumerators the API lacks, or
+/// failing requests where the API cannot, does not apply).
+pub fn method_policy(api: &Api, method: &Method) -> MethodPolicy {
+    let context = context_parameter(method).filter(|_| can_fail_requests(api));
+    let rule = RETURN_RULES
+        .iter()
+        .find(|rule| {
+            matches_return(&rule.returns, &method.return_type)
+                && values(rule).all(|value| available(api, value))
+        })
+        .expect("the last rule matches anything");
+    let (on_panic, on_panic_doc, context_parameter) = match (rule.on_panic, context) {
+        (OnPanic::FailRequestThen(value), None) => (
+            OnPanic::Return(value),
+            "returns RQ_NOTIFICATION_FINISH_REQUEST",
+            None,
+        ),
+        (OnPanic::FailRequestThen(value), Some(name)) => (
+            OnPanic::FailRequestThen(value),
+            rule.on_panic_doc,
+            Some(name),
+        ),
+        (on_panic, _) => (on_panic, rule.on_panic_doc, None),
+    };
+    MethodPolicy {
+        default: if method.is_pure { None } else { rule.default },
+        on_panic,
+        on_panic_doc,
+        context_parameter,
+    }
+}
+
+fn values(rule: &ReturnRule) -> impl Iterator<Item = Value> {
+    let on_panic = match rule.on_panic {
+        OnPanic::Return(value) | OnPanic::FailRequestThen(value) => value,
+    };
+    rule.default.into_iter().chain([on_panic])
+}
+
+fn available(api: &Api, value: Value) -> bool {
+    match value {
+        Value::Enumerator(name) => api
+            .enums
+            .iter()
+            .any(|e| e.variants.iter().any(|v| v.name == name)),
+        _ => true,
+    }
+}
+
+fn matches_return(returns: &Returns, ty: &Type) -> bool {
+    match returns {
+        Returns::Void => matches!(ty.kind, TypeKind::Void),
+        Returns::Named(name) => type_names(ty).contains(name),
+        Returns::Pointer => {
+            matches!(ty.resolved(), TypeKind::Pointer { .. }) && ty.callable().is_none()
+        }
+        Returns::Anything => true,
+    }
+}
+
+/// The typedef and enum names a type goes through, outermost first.
+fn type_names(ty: &Type) -> Vec<&str> {
+    match &ty.kind {
+        TypeKind::Typedef { name, target } => {
+            let mut names = vec![name.as_str()];
+            names.extend(type_names(target));
+            names
+        }
+        TypeKind::Enum { name } => vec![name.as_str()],
+        _ => Vec::new(),
+    }
+}
+
+/// True when the runtime's `fail_request` applies: the API has `IHttpContext::GetResponse`
+/// and `IHttpResponse::SetStatus` as IIS declares them.
+fn can_fail_requests(api: &Api) -> bool {
+    let has = |class: &str, method: &str, params: usize| {
+        api.class(class).is_some_and(|c| {
+            c.methods
+                .iter()
+                .any(|m| m.name == method && m.params.len() == params)
+        })
+    };
+    has("IHttpContext", "GetResponse", 0) && has("IHttpResponse", "SetStatus", 6)
+}
+
+/// The `IHttpContext *` parameter a request notification receives first, if any.
+fn context_parameter(method: &Method) -> Option<String> {
+    let first = method.params.first()?;
+    match &first.ty.kind {
+        TypeKind::Pointer { pointee, .. } if matches!(&pointee.kind, TypeKind::Record { name } if name == "IHttpContext") => {
+            Some(first.name.clone())
+        }
+        _ => None,
+    }
+}
+
+/// How a release slot ends the object's life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Release {
+    /// IIS is done with the object: the trait method runs, then the object is dropped (and
+    /// freed when boxed).
+    AfterCall,
+}
+
+/// The slots IIS calls where C++ modules write `delete this` (besides the destructor):
+/// (class, method, effect).
+const RELEASE_SLOTS: &[(&str, &str, Release)] = &[
+    ("CHttpModule", "Dispose", Release::AfterCall),
+    ("IHttpModuleFactory", "Terminate", Release::AfterCall),
+    ("CGlobalModule", "Terminate", Release::AfterCall),
+];
+
+/// Whether calling `class::method` (introduced by `class`) releases the object.
+pub fn release(class: &str, method: &Method) -> Option<Release> {
+    RELEASE_SLOTS
+        .iter()
+        .find(|(c, m, _)| *c == class && *m == method.name)
+        .filter(|_| method.params.is_empty() && matches!(method.return_type.kind, TypeKind::Void))
+        .map(|(_, _, release)| *release)
+}
+
+/// "After this returns …": the release slot's docs.
+pub fn release_doc(release: Release) -> &'static str {
+    match release {
+        Release::AfterCall => {
+            "After this returns the object is released: dropped, and freed if boxed. \
+             The default does nothing else."
+        }
+    }
+}

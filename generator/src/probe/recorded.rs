@@ -1,0 +1,144 @@
+//! The checked-in bindings against the compiler: every virtual function's compiled slot is
+//! looked up in the recorded manifest (`generated/abi.json`, written by the same `regen` as
+//! the Rust), and every `_Vtbl` struct of the generated Rust is read back with `syn` and
+//! compared with the manifest's fields. A header changed without `regen`, or a hand-edited
+//! `generated/`, shows up here as rows naming each slot that differs.
+
+use super::CompiledLayout;
+use crate::layout::{abi_signature, LaidOutApi};
+use crate::manifest::Manifest;
+use std::collections::BTreeMap;
+
+/// One slot where the compiler, the recorded manifest and the generated Rust disagree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaleSlot {
+    pub class: String,
+    /// What the slot holds for the compiler (a C++ declaration), or `-`.
+    pub compiled: String,
+    /// What `abi.json` or the Rust records there, or `-`.
+    pub recorded: String,
+    pub slot: Option<usize>,
+}
+
+/// Every virtual function whose compiled slot holds something else in `recorded`, every
+/// class one side lacks, and every class whose recorded vtable has another length than the
+/// header's.
+pub fn compare_recorded(
+    model: &LaidOutApi,
+    compiled: &CompiledLayout,
+    recorded: &Manifest,
+) -> Vec<StaleSlot> {
+    let mut out = Vec::new();
+    for (class, layout) in model.classes() {
+        let Some(entry) = recorded.class(&class.name) else {
+            out.push(StaleSlot {
+                class: class.name.clone(),
+                compiled: format!("class with {} slot(s)", layout.slots.len()),
+                recorded: "-".into(),
+                slot: None,
+            });
+            continue;
+        };
+        for (index, method) in class.methods.iter().enumerate() {
+            let Some(&slot) = compiled.slots.get(&(class.name.clone(), index)) else {
+                continue; // the compiler comparison reports a method it did not place
+            };
+            let at_slot = entry.slots.iter().find(|s| s.index == slot);
+            let same = at_slot.is_some_and(|s| {
+                if method.is_destructor {
+                    s.method.starts_with('~')
+                } else {
+                    s.method == method.name && s.abi == abi_signature(method)
+                }
+            });
+            if !same {
+                out.push(StaleSlot {
+                    class: class.name.clone(),
+                    compiled: method.cpp_declaration(),
+                    recorded: at_slot.map_or("-".into(), |s| s.cpp.clone()),
+                    slot: Some(slot),
+                });
+            }
+        }
+        if entry.slots.len() != layout.slots.len() {
+            out.push(StaleSlot {
+                class: class.name.clone(),
+                compiled: format!("{} slot(s)", layout.slots.len()),
+                recorded: format!("{} slot(s)", entry.slots.len()),
+                slot: None,
+            });
+        }
+    }
+    for entry in &recorded.classes {
+        if model.api.class(&entry.name).is_none() {
+            out.push(StaleSlot {
+                class: entry.name.clone(),
+                compiled: "-".into(),
+                recorded: format!("class with {} slot(s)", entry.slots.len()),
+                slot: None,
+            });
+        }
+    }
+    out
+}
+
+/// Every `Foo_Vtbl` struct in the generated Rust `sources`: the class name and its own
+/// field names in order (`base__` left out).
+pub fn rust_vtable_fields(sources: &[String]) -> Result<BTreeMap<String, Vec<String>>, String> {
+    let mut out = BTreeMap::new();
+    for source in sources {
+        let file = syn::parse_file(source).map_err(|e| e.to_string())?;
+        for item in file.items {
+            let syn::Item::Struct(item) = item else {
+                continue;
+            };
+            let name = item.ident.to_string();
+            let Some(class) = name.strip_suffix("_Vtbl") else {
+                continue;
+            };
+            let fields = item
+                .fields
+                .iter()
+                .filter_map(|f| f.ident.as_ref().map(|i| i.to_string()))
+                .filter(|f| f != "base__")
+                .collect();
+            out.insert(class.to_string(), fields);
+        }
+    }
+    Ok(out)
+}
+
+/// Every slot whose Rust vtable field (through the base chain) is not the field the
+/// manifest records for it.
+pub fn compare_rust_fields(
+    recorded: &Manifest,
+    rust: &BTreeMap<String, Vec<String>>,
+) -> Vec<StaleSlot> {
+    let mut out = Vec::new();
+    for entry in &recorded.classes {
+        let mut fields: Vec<&str> = Vec::new();
+        let mut chain = vec![entry.name.as_str()];
+        let mut base = entry.base.as_deref();
+        while let Some(name) = base.filter(|b| !chain.contains(b)) {
+            chain.push(name);
+            base = recorded.class(name).and_then(|c| c.base.as_deref());
+        }
+        for class in chain.iter().rev() {
+            fields.extend(rust.get(*class).into_iter().flatten().map(String::as_str));
+        }
+        let longest = fields.len().max(entry.slots.len());
+        for index in 0..longest {
+            let in_rust = fields.get(index).copied();
+            let in_manifest = entry.slots.get(index).map(|s| s.field.as_str());
+            if in_rust != in_manifest {
+                out.push(StaleSlot {
+                    class: entry.name.clone(),
+                    compiled: format!("abi.json field `{}`", in_manifest.unwrap_or("-")),
+                    recorded: format!("Rust field `{}`", in_rust.unwrap_or("-")),
+                    slot: Some(index),
+                });
+            }
+        }
+    }
+    out
+}
