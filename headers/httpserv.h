@@ -5,7 +5,9 @@
  *
  * Matches the API of um/httpserv.h in Windows SDK 10.0.26100 (IIS 10).
  * Written for the httpserv-rs project from the published API facts (names,
- * signatures, uuids, vtable order); see headers/README.md. Plain C++, no SAL.
+ * signatures, uuids, vtable order, SAL annotations); see headers/README.md.
+ * Parameters and return values carry the SDK's SAL 2 annotations (direction,
+ * optionality, buffer sizes); they expand to nothing and do not change the ABI.
  *
  * Virtual functions are declared in the order that reproduces the SDK's
  * MSVC vtable layout. Overloads of one name share a block and are declared
@@ -22,6 +24,7 @@
 
 #include <winsock2.h>
 #include <windows.h>
+#include <httpserv_rs_compat.h> /* SAL annotations mingw-w64 lacks (_Ret_opt_) */
 #include <http.h>
 #include <ahadmin.h>
 
@@ -242,16 +245,17 @@ public:
 class __declspec(uuid("d7fad7c9-aa27-4ab9-bd60-e55ccba3f5dc")) __declspec(novtable) IHttpModuleContextContainer
 {
 public:
-    virtual IHttpStoredContext *GetModuleContext(HTTP_MODULE_ID moduleId) = 0;
-    virtual HRESULT SetModuleContext(IHttpStoredContext *ppStoredContext,
-                                     HTTP_MODULE_ID moduleId) = 0;
+    virtual IHttpStoredContext *GetModuleContext(_In_ HTTP_MODULE_ID moduleId) = 0;
+    virtual HRESULT SetModuleContext(_In_ IHttpStoredContext *ppStoredContext,
+                                     _In_ HTTP_MODULE_ID moduleId) = 0;
 };
 
 class __declspec(uuid("16db6f7c-1a94-47ca-a8e8-fea6005ff3ba")) __declspec(novtable) INamedContextContainer
 {
 public:
-    virtual IHttpStoredContext *GetNamedContext(LPCWSTR szName) = 0;
-    virtual HRESULT SetNamedContext(IHttpStoredContext *ppStoredContext, LPCWSTR szName) = 0;
+    virtual IHttpStoredContext *GetNamedContext(_In_ LPCWSTR szName) = 0;
+    virtual HRESULT SetNamedContext(_In_ IHttpStoredContext *ppStoredContext,
+                                    _In_ LPCWSTR szName) = 0;
 };
 
 class __declspec(uuid("2ae49359-95dd-4e48-ae20-c0cb9d0bc03a")) __declspec(novtable) IDispensedHttpModuleContextContainer : public IHttpModuleContextContainer
@@ -269,9 +273,10 @@ public:
 class __declspec(uuid("f3dd2fb3-4d11-4295-b8ab-4cb667add1fe")) __declspec(novtable) IHttpConnectionModuleContextContainer : public IHttpModuleContextContainer
 {
 public:
-    virtual IHttpConnectionStoredContext *GetConnectionModuleContext(HTTP_MODULE_ID moduleId) = 0;
-    virtual HRESULT SetConnectionModuleContext(IHttpConnectionStoredContext *ppStoredContext,
-                                               HTTP_MODULE_ID moduleId) = 0;
+    virtual IHttpConnectionStoredContext *GetConnectionModuleContext(
+        _In_ HTTP_MODULE_ID moduleId) = 0;
+    virtual HRESULT SetConnectionModuleContext(_In_ IHttpConnectionStoredContext *ppStoredContext,
+                                               _In_ HTTP_MODULE_ID moduleId) = 0;
 };
 
 /* ========================================================================
@@ -323,9 +328,11 @@ class __declspec(uuid("d7fe3d77-68bc-4d4a-851f-eec9fb68017c")) __declspec(novtab
 public:
     virtual PCWSTR GetPath() const = 0;
     virtual PCSTR GetAllowedVerbs() const = 0;
-    virtual PCWSTR GetModules(DWORD *pcchModules = NULL) const = 0;
-    virtual PCWSTR GetScriptProcessor(DWORD *pcchScriptProcessor = NULL) const = 0;
-    virtual PCWSTR GetManagedType(DWORD *pcchManagedType = NULL) const = 0;
+    virtual _Ret_writes_(*pcchModules) PCWSTR GetModules(_Out_ DWORD *pcchModules = NULL) const = 0;
+    virtual _Ret_writes_(*pcchScriptProcessor) PCWSTR GetScriptProcessor(
+        _Out_ DWORD *pcchScriptProcessor = NULL) const = 0;
+    virtual _Ret_writes_(*pcchManagedType) PCWSTR GetManagedType(
+        _Out_ DWORD *pcchManagedType = NULL) const = 0;
     virtual BOOL GetAllowPathInfoForScriptMappings() const = 0;
     virtual DWORD GetRequiredAccess() const = 0;
     virtual DWORD GetResourceType() const = 0;
@@ -361,64 +368,78 @@ public:
     virtual HTTP_REQUEST *GetRawHttpRequest() = 0;
     virtual const HTTP_REQUEST *GetRawHttpRequest() const = 0;
     // overloads: MSVC groups these, in reverse order
-    virtual PCSTR GetHeader(PCSTR pszHeaderName, USHORT *pcchHeaderValue = NULL) const = 0;
-    virtual PCSTR GetHeader(HTTP_HEADER_ID ulHeaderIndex, USHORT *pcchHeaderValue = NULL) const = 0;
+    virtual _Ret_writes_bytes_(*pcchHeaderValue) PCSTR GetHeader(
+        _In_ PCSTR pszHeaderName, _Out_ USHORT *pcchHeaderValue = NULL) const = 0;
+    virtual _Ret_writes_bytes_(*pcchHeaderValue) PCSTR GetHeader(
+        _In_ HTTP_HEADER_ID ulHeaderIndex, _Out_ USHORT *pcchHeaderValue = NULL) const = 0;
     // overloads: MSVC groups these, in reverse order
-    virtual HRESULT SetHeader(PCSTR pszHeaderName, PCSTR pszHeaderValue, USHORT cchHeaderValue,
-                              BOOL fReplace) = 0;
-    virtual HRESULT SetHeader(HTTP_HEADER_ID ulHeaderIndex, PCSTR pszHeaderValue,
-                              USHORT cchHeaderValue, BOOL fReplace) = 0;
+    virtual HRESULT SetHeader(_In_ PCSTR pszHeaderName,
+                              _In_reads_bytes_(cchHeaderValue) PCSTR pszHeaderValue,
+                              _In_ USHORT cchHeaderValue, _In_ BOOL fReplace) = 0;
+    virtual HRESULT SetHeader(_In_ HTTP_HEADER_ID ulHeaderIndex, _In_ PCSTR pszHeaderValue,
+                              _In_ USHORT cchHeaderValue, _In_ BOOL fReplace) = 0;
     // overloads: MSVC groups these, in reverse order
-    virtual HRESULT DeleteHeader(PCSTR pszHeaderName) = 0;
-    virtual HRESULT DeleteHeader(HTTP_HEADER_ID ulHeaderIndex) = 0;
+    virtual HRESULT DeleteHeader(_In_ PCSTR pszHeaderName) = 0;
+    virtual HRESULT DeleteHeader(_In_ HTTP_HEADER_ID ulHeaderIndex) = 0;
     virtual PCSTR GetHttpMethod() const = 0;
-    virtual HRESULT SetHttpMethod(PCSTR pszHttpMethod) = 0;
+    virtual HRESULT SetHttpMethod(_In_ PCSTR pszHttpMethod) = 0;
     // overloads: MSVC groups these, in reverse order
-    virtual HRESULT SetUrl(PCWSTR pszUrl, DWORD cchUrl, BOOL fResetQueryString) = 0;
-    virtual HRESULT SetUrl(PCSTR pszUrl, DWORD cchUrl, BOOL fResetQueryString) = 0;
+    virtual HRESULT SetUrl(_In_reads_(cchUrl) PCWSTR pszUrl, _In_ DWORD cchUrl,
+                           _In_ BOOL fResetQueryString) = 0;
+    virtual HRESULT SetUrl(_In_reads_bytes_(cchUrl) PCSTR pszUrl, _In_ DWORD cchUrl,
+                           _In_ BOOL fResetQueryString) = 0;
     virtual BOOL GetUrlChanged() const = 0;
     virtual PCWSTR GetForwardedUrl() const = 0;
     virtual PSOCKADDR GetLocalAddress() const = 0;
     virtual PSOCKADDR GetRemoteAddress() const = 0;
-    virtual HRESULT ReadEntityBody(VOID *pvBuffer, DWORD cbBuffer, BOOL fAsync,
-                                   DWORD *pcbBytesReceived, BOOL *pfCompletionPending = NULL) = 0;
-    virtual HRESULT InsertEntityBody(VOID *pvBuffer, DWORD cbBuffer) = 0;
+    virtual HRESULT ReadEntityBody(_Out_writes_bytes_all_(cbBuffer) VOID *pvBuffer,
+                                   _In_ DWORD cbBuffer, _In_ BOOL fAsync,
+                                   _Out_ DWORD *pcbBytesReceived,
+                                   _Out_ BOOL *pfCompletionPending = NULL) = 0;
+    virtual HRESULT InsertEntityBody(_In_reads_bytes_(cbBuffer) VOID *pvBuffer,
+                                     _In_ DWORD cbBuffer) = 0;
     virtual DWORD GetRemainingEntityBytes() = 0;
-    virtual VOID GetHttpVersion(USHORT *pMajorVersion, USHORT *pMinorVersion) const = 0;
-    virtual HRESULT GetClientCertificate(HTTP_SSL_CLIENT_CERT_INFO **ppClientCertInfo,
-                                         BOOL *pfClientCertNegotiated) = 0;
-    virtual HRESULT NegotiateClientCertificate(BOOL fAsync, BOOL *pfCompletionPending = NULL) = 0;
+    virtual VOID GetHttpVersion(_Out_ USHORT *pMajorVersion, _Out_ USHORT *pMinorVersion) const = 0;
+    virtual HRESULT GetClientCertificate(_Outptr_ HTTP_SSL_CLIENT_CERT_INFO **ppClientCertInfo,
+                                         _Out_ BOOL *pfClientCertNegotiated) = 0;
+    virtual HRESULT NegotiateClientCertificate(_In_ BOOL fAsync,
+                                               _Out_ BOOL *pfCompletionPending = NULL) = 0;
     virtual DWORD GetSiteId() const = 0;
-    virtual HRESULT GetHeaderChanges(DWORD dwOldChangeNumber, DWORD *pdwNewChangeNumber,
-                                     PCSTR knownHeaderSnapshot[HttpHeaderRequestMaximum],
-                                     DWORD *pdwUnknownHeaderSnapshot,
-                                     PCSTR **ppUnknownHeaderNameSnapshot,
-                                     PCSTR **ppUnknownHeaderValueSnapshot,
-                                     DWORD diffedKnownHeaderIndices[HttpHeaderRequestMaximum + 1],
-                                     DWORD *pdwDiffedUnknownHeaders,
-                                     DWORD **ppDiffedUnknownHeaderIndices) = 0;
+    virtual HRESULT GetHeaderChanges(
+        _In_ DWORD dwOldChangeNumber, _Out_ DWORD *pdwNewChangeNumber,
+        _Inout_ PCSTR knownHeaderSnapshot[HttpHeaderRequestMaximum],
+        _Inout_ DWORD *pdwUnknownHeaderSnapshot, _Inout_ PCSTR **ppUnknownHeaderNameSnapshot,
+        _Inout_ PCSTR **ppUnknownHeaderValueSnapshot,
+        _Out_writes_all_(HttpHeaderRequestMaximum + 1)
+            DWORD diffedKnownHeaderIndices[HttpHeaderRequestMaximum + 1],
+        _Out_ DWORD *pdwDiffedUnknownHeaders, _Out_ DWORD **ppDiffedUnknownHeaderIndices) = 0;
 };
 
 class __declspec(uuid("d9244ae1-51f8-4aa1-a66d-19277c33e610")) __declspec(novtable) IHttpRequest2 : public IHttpRequest
 {
 public:
-    virtual HRESULT GetChannelBindingToken(PBYTE *ppToken, DWORD *pTokenSize) = 0;
+    virtual HRESULT GetChannelBindingToken(
+        _Outptr_result_bytebuffer_to_(*pTokenSize, *pTokenSize) PBYTE *ppToken,
+        _Out_ DWORD *pTokenSize) = 0;
 };
 
 class __declspec(uuid("b32e4e0f-4057-4feb-aeab-7b69c03c6314")) __declspec(novtable) IHttpRequest3 : public IHttpRequest2
 {
 public:
-    virtual HRESULT ReadEntityBody(VOID *pvBuffer, DWORD cbBuffer, BOOL fAsync,
-                                   PFN_ASYNC_COMPLETION pfnCompletionCallback,
-                                   VOID *pvCompletionContext, DWORD *pcbBytesReceived,
-                                   BOOL *pfCompletionPending = NULL) = 0;
+    virtual HRESULT ReadEntityBody(_Out_writes_bytes_all_(cbBuffer) VOID *pvBuffer,
+                                   _In_ DWORD cbBuffer, _In_ BOOL fAsync,
+                                   _In_ PFN_ASYNC_COMPLETION pfnCompletionCallback,
+                                   _In_ VOID *pvCompletionContext, _Out_ DWORD *pcbBytesReceived,
+                                   _Out_ BOOL *pfCompletionPending = NULL) = 0;
 };
 
 class __declspec(uuid("3816f517-f631-49f0-8b51-16d6f0c6ffb2")) __declspec(novtable) IHttpRequest4 : public IHttpRequest3
 {
 public:
-    virtual HRESULT ReadEntityBody(VOID *pvBuffer, DWORD cbBuffer, BOOL fAsync, ULONG ulFlags,
-                                   DWORD *pcbBytesReceived, BOOL *pfCompletionPending = NULL) = 0;
+    virtual HRESULT ReadEntityBody(_Out_writes_bytes_all_(cbBuffer) VOID *pvBuffer,
+                                   _In_ DWORD cbBuffer, _In_ BOOL fAsync, _In_ ULONG ulFlags,
+                                   _Out_ DWORD *pcbBytesReceived,
+                                   _Out_ BOOL *pfCompletionPending = NULL) = 0;
 };
 
 /* ========================================================================
@@ -431,11 +452,11 @@ public:
     virtual HTTP_CACHE_POLICY *GetKernelCachePolicy() = 0;
     virtual VOID SetKernelCacheInvalidatorSet() = 0;
     virtual HTTP_CACHE_POLICY *GetUserCachePolicy() = 0;
-    virtual HRESULT AppendVaryByHeader(PCSTR pszHeader) = 0;
+    virtual HRESULT AppendVaryByHeader(_In_ PCSTR pszHeader) = 0;
     virtual PCSTR GetVaryByHeaders() const = 0;
-    virtual HRESULT AppendVaryByQueryString(PCSTR pszParam) = 0;
+    virtual HRESULT AppendVaryByQueryString(_In_ PCSTR pszParam) = 0;
     virtual PCSTR GetVaryByQueryStrings() const = 0;
-    virtual HRESULT SetVaryByValue(PCSTR pszValue) = 0;
+    virtual HRESULT SetVaryByValue(_In_ PCSTR pszValue) = 0;
     virtual PCSTR GetVaryByValue() const = 0;
     virtual BOOL IsUserCacheEnabled() const = 0;
     virtual VOID DisableUserCache() = 0;
@@ -458,21 +479,23 @@ public:
     virtual HTTP_RESPONSE *GetRawHttpResponse() = 0;
     virtual const HTTP_RESPONSE *GetRawHttpResponse() const = 0;
     virtual IHttpCachePolicy *GetCachePolicy() = 0;
-    virtual HRESULT SetStatus(USHORT statusCode, PCSTR pszReason, USHORT uSubStatus = 0,
-                              HRESULT hrErrorToReport = S_OK,
-                              IAppHostConfigException *pException = NULL,
-                              BOOL fTrySkipCustomErrors = FALSE) = 0;
+    virtual HRESULT SetStatus(_In_ USHORT statusCode, _In_ PCSTR pszReason,
+                              _In_ USHORT uSubStatus = 0, _In_ HRESULT hrErrorToReport = S_OK,
+                              _In_opt_ IAppHostConfigException *pException = NULL,
+                              _In_ BOOL fTrySkipCustomErrors = FALSE) = 0;
     // overloads: MSVC groups these, in reverse order
-    virtual HRESULT SetHeader(PCSTR pszHeaderName, PCSTR pszHeaderValue, USHORT cchHeaderValue,
-                              BOOL fReplace) = 0;
-    virtual HRESULT SetHeader(HTTP_HEADER_ID ulHeaderIndex, PCSTR pszHeaderValue,
-                              USHORT cchHeaderValue, BOOL fReplace) = 0;
+    virtual HRESULT SetHeader(_In_ PCSTR pszHeaderName, _In_ PCSTR pszHeaderValue,
+                              _In_ USHORT cchHeaderValue, _In_ BOOL fReplace) = 0;
+    virtual HRESULT SetHeader(_In_ HTTP_HEADER_ID ulHeaderIndex, _In_ PCSTR pszHeaderValue,
+                              _In_ USHORT cchHeaderValue, _In_ BOOL fReplace) = 0;
     // overloads: MSVC groups these, in reverse order
-    virtual HRESULT DeleteHeader(PCSTR pszHeaderName) = 0;
-    virtual HRESULT DeleteHeader(HTTP_HEADER_ID ulHeaderIndex) = 0;
+    virtual HRESULT DeleteHeader(_In_ PCSTR pszHeaderName) = 0;
+    virtual HRESULT DeleteHeader(_In_ HTTP_HEADER_ID ulHeaderIndex) = 0;
     // overloads: MSVC groups these, in reverse order
-    virtual PCSTR GetHeader(PCSTR pszHeaderName, USHORT *pcchHeaderValue = NULL) const = 0;
-    virtual PCSTR GetHeader(HTTP_HEADER_ID ulHeaderIndex, USHORT *pcchHeaderValue = NULL) const = 0;
+    virtual _Ret_writes_bytes_(*pcchHeaderValue) PCSTR GetHeader(
+        _In_ PCSTR pszHeaderName, _Out_ USHORT *pcchHeaderValue = NULL) const = 0;
+    virtual _Ret_writes_bytes_(*pcchHeaderValue) PCSTR GetHeader(
+        _In_ HTTP_HEADER_ID ulHeaderIndex, _Out_ USHORT *pcchHeaderValue = NULL) const = 0;
     virtual VOID Clear() = 0;
     virtual VOID ClearHeaders() = 0;
     virtual VOID SetNeedDisconnect() = 0;
@@ -481,63 +504,72 @@ public:
     virtual BOOL GetKernelCacheEnabled() const = 0;
     virtual VOID SuppressHeaders() = 0;
     virtual BOOL GetHeadersSuppressed() const = 0;
-    virtual HRESULT Flush(BOOL fAsync, BOOL fMoreData, DWORD *pcbSent,
-                          BOOL *pfCompletionExpected = NULL) = 0;
-    virtual HRESULT Redirect(PCSTR pszUrl, BOOL fResetStatusCode = TRUE,
-                             BOOL fIncludeParameters = FALSE) = 0;
-    virtual HRESULT WriteEntityChunkByReference(HTTP_DATA_CHUNK *pDataChunk,
-                                                LONG lInsertPosition = -1) = 0;
-    virtual HRESULT WriteEntityChunks(HTTP_DATA_CHUNK *pDataChunks, DWORD nChunks, BOOL fAsync,
-                                      BOOL fMoreData, DWORD *pcbSent,
-                                      BOOL *pfCompletionExpected = NULL) = 0;
+    virtual HRESULT Flush(_In_ BOOL fAsync, _In_ BOOL fMoreData, _Out_ DWORD *pcbSent,
+                          _Out_ BOOL *pfCompletionExpected = NULL) = 0;
+    virtual HRESULT Redirect(_In_ PCSTR pszUrl, _In_ BOOL fResetStatusCode = TRUE,
+                             _In_ BOOL fIncludeParameters = FALSE) = 0;
+    virtual HRESULT WriteEntityChunkByReference(_In_ HTTP_DATA_CHUNK *pDataChunk,
+                                                _In_ LONG lInsertPosition = -1) = 0;
+    virtual HRESULT WriteEntityChunks(_In_reads_(nChunks) HTTP_DATA_CHUNK *pDataChunks,
+                                      _In_ DWORD nChunks, _In_ BOOL fAsync, _In_ BOOL fMoreData,
+                                      _Out_ DWORD *pcbSent,
+                                      _Out_ BOOL *pfCompletionExpected = NULL) = 0;
     virtual VOID DisableBuffering() = 0;
-    virtual VOID GetStatus(USHORT *pStatusCode, USHORT *pSubStatus = NULL, PCSTR *ppszReason = NULL,
-                           USHORT *pcchReason = NULL, HRESULT *phrErrorToReport = NULL,
-                           PCWSTR *ppszModule = NULL, DWORD *pdwNotification = NULL,
-                           IAppHostConfigException **ppException = NULL,
-                           BOOL *pfTrySkipCustomErrors = NULL) = 0;
-    virtual HRESULT SetErrorDescription(PCWSTR pszDescription, DWORD cchDescription,
-                                        BOOL fHtmlEncode = TRUE) = 0;
-    virtual PCWSTR GetErrorDescription(DWORD *pcchDescription = NULL) = 0;
-    virtual HRESULT GetHeaderChanges(DWORD dwOldChangeNumber, DWORD *pdwNewChangeNumber,
-                                     PCSTR knownHeaderSnapshot[HttpHeaderResponseMaximum],
-                                     DWORD *pdwUnknownHeaderSnapshot,
-                                     PCSTR **ppUnknownHeaderNameSnapshot,
-                                     PCSTR **ppUnknownHeaderValueSnapshot,
-                                     DWORD diffedKnownHeaderIndices[HttpHeaderResponseMaximum + 1],
-                                     DWORD *pdwDiffedUnknownHeaders,
-                                     DWORD **ppDiffedUnknownHeaderIndices) = 0;
+    virtual VOID GetStatus(_Out_ USHORT *pStatusCode, _Out_ USHORT *pSubStatus = NULL,
+                           _Outptr_opt_result_bytebuffer_(*pcchReason) PCSTR *ppszReason = NULL,
+                           _Out_ USHORT *pcchReason = NULL, _Out_ HRESULT *phrErrorToReport = NULL,
+                           _Outptr_opt_ PCWSTR *ppszModule = NULL,
+                           _Out_ DWORD *pdwNotification = NULL,
+                           _Outptr_opt_ IAppHostConfigException **ppException = NULL,
+                           _Out_ BOOL *pfTrySkipCustomErrors = NULL) = 0;
+    virtual HRESULT SetErrorDescription(_In_reads_(cchDescription) PCWSTR pszDescription,
+                                        _In_ DWORD cchDescription,
+                                        _In_ BOOL fHtmlEncode = TRUE) = 0;
+    virtual _Ret_writes_(*pcchDescription) PCWSTR GetErrorDescription(
+        _Out_ DWORD *pcchDescription = NULL) = 0;
+    virtual HRESULT GetHeaderChanges(
+        _In_ DWORD dwOldChangeNumber, _Out_ DWORD *pdwNewChangeNumber,
+        _Inout_ PCSTR knownHeaderSnapshot[HttpHeaderResponseMaximum],
+        _Inout_ DWORD *pdwUnknownHeaderSnapshot, _Inout_ PCSTR **ppUnknownHeaderNameSnapshot,
+        _Inout_ PCSTR **ppUnknownHeaderValueSnapshot,
+        _Out_writes_(HttpHeaderResponseMaximum + 1)
+            DWORD diffedKnownHeaderIndices[HttpHeaderResponseMaximum + 1],
+        _Out_ DWORD *pdwDiffedUnknownHeaders, _Out_ DWORD **ppDiffedUnknownHeaderIndices) = 0;
     virtual VOID CloseConnection() = 0;
 };
 
 class __declspec(uuid("0822c871-f14e-4974-a1e6-5b3c1f09b76a")) __declspec(novtable) IHttpResponse2 : public IHttpResponse
 {
 public:
-    virtual HRESULT WriteEntityChunks(HTTP_DATA_CHUNK *pDataChunks, DWORD nChunks, BOOL fAsync,
-                                      BOOL fMoreData, PFN_ASYNC_COMPLETION pfnCompletionCallback,
-                                      VOID *pvCompletionContext, DWORD *pcbSent,
-                                      BOOL *pfCompletionExpected = NULL) = 0;
-    virtual HRESULT Flush(BOOL fAsync, BOOL fMoreData, PFN_ASYNC_COMPLETION pfnCompletionCallback,
-                          VOID *pvCompletionContext, DWORD *pcbSent,
-                          BOOL *pfCompletionExpected = NULL) = 0;
+    virtual HRESULT WriteEntityChunks(_In_reads_(nChunks) HTTP_DATA_CHUNK *pDataChunks,
+                                      _In_ DWORD nChunks, _In_ BOOL fAsync, _In_ BOOL fMoreData,
+                                      _In_ PFN_ASYNC_COMPLETION pfnCompletionCallback,
+                                      _In_ VOID *pvCompletionContext, _Out_ DWORD *pcbSent,
+                                      _Out_ BOOL *pfCompletionExpected = NULL) = 0;
+    virtual HRESULT Flush(_In_ BOOL fAsync, _In_ BOOL fMoreData,
+                          _In_ PFN_ASYNC_COMPLETION pfnCompletionCallback,
+                          _In_ VOID *pvCompletionContext, _Out_ DWORD *pcbSent,
+                          _Out_ BOOL *pfCompletionExpected = NULL) = 0;
 };
 
 class __declspec(uuid("19578e49-d080-45da-b673-96cb475d3c5d")) __declspec(novtable) IHttpResponse3 : public IHttpResponse2
 {
 public:
-    virtual HRESULT PushPromise(PCSTR pszVerb, PCWSTR pwszPath, PCWSTR pwszQuery, DWORD cHeaders,
-                                PCSTR *rgHeaderNames, PCSTR *rgHeaderValues) = 0;
+    virtual HRESULT PushPromise(_In_ PCSTR pszVerb, _In_ PCWSTR pwszPath, _In_opt_ PCWSTR pwszQuery,
+                                _In_ DWORD cHeaders, _In_opt_count_(cHeaders) PCSTR *rgHeaderNames,
+                                _In_opt_count_(cHeaders) PCSTR *rgHeaderValues) = 0;
 };
 
 class __declspec(uuid("1a2acc57-cae2-4f28-b4ab-00c8f96b12ec")) __declspec(novtable) IHttpResponse4 : public IHttpResponse3
 {
 public:
-    virtual HRESULT DeleteTrailer(PCSTR pszHeaderName) = 0;
-    virtual PCSTR GetTrailer(PCSTR pszHeaderName, USHORT *pcchHeaderValue = NULL) const = 0;
-    virtual VOID ResetStream(ULONG errorCode) = 0;
+    virtual HRESULT DeleteTrailer(_In_ PCSTR pszHeaderName) = 0;
+    virtual PCSTR GetTrailer(_In_ PCSTR pszHeaderName,
+                             _Out_ USHORT *pcchHeaderValue = NULL) const = 0;
+    virtual VOID ResetStream(_In_ ULONG errorCode) = 0;
     virtual VOID SetNeedGoAway() = 0;
-    virtual HRESULT SetTrailer(PCSTR pszHeaderName, PCSTR pszHeaderValue, USHORT cchHeaderValue,
-                               BOOL fReplace) = 0;
+    virtual HRESULT SetTrailer(_In_ PCSTR pszHeaderName, _In_ PCSTR pszHeaderValue,
+                               _In_ USHORT cchHeaderValue, _In_ BOOL fReplace) = 0;
 };
 
 /* ========================================================================
@@ -556,15 +588,16 @@ public:
     virtual VOID ReferenceUser() = 0;
     virtual VOID DereferenceUser() = 0;
     virtual BOOL SupportsIsInRole() = 0;
-    virtual HRESULT IsInRole(PCWSTR pszRoleName, BOOL *pfInRole) = 0;
-    virtual PVOID GetUserVariable(PCSTR pszVariableName) = 0;
+    virtual HRESULT IsInRole(_In_ PCWSTR pszRoleName, _Out_ BOOL *pfInRole) = 0;
+    virtual PVOID GetUserVariable(_In_ PCSTR pszVariableName) = 0;
 };
 
 class __declspec(uuid("d9a5de00-3346-4599-9826-fe88565e1226")) __declspec(novtable) IHttpConnection
 {
 public:
     virtual BOOL IsConnected() const = 0;
-    virtual VOID *AllocateMemory(DWORD cbAllocation) = 0;
+    virtual _Ret_opt_ _Post_writable_byte_size_(cbAllocation) VOID *AllocateMemory(
+        DWORD cbAllocation) = 0;
     virtual IHttpConnectionModuleContextContainer *GetModuleContextContainer() = 0;
 };
 
@@ -575,14 +608,15 @@ public:
 class __declspec(uuid("9f9098d5-915c-4294-a52e-66532a232bc9")) __declspec(novtable) IHttpTraceContext
 {
 public:
-    virtual HRESULT GetTraceConfiguration(HTTP_TRACE_CONFIGURATION *pHttpTraceConfiguration) = 0;
-    virtual HRESULT SetTraceConfiguration(HTTP_MODULE_ID moduleId,
-                                          HTTP_TRACE_CONFIGURATION *pHttpTraceConfiguration,
-                                          DWORD cHttpTraceConfiguration = 1) = 0;
-    virtual HRESULT RaiseTraceEvent(HTTP_TRACE_EVENT *pTraceEvent) = 0;
+    virtual HRESULT GetTraceConfiguration(
+        _Inout_ HTTP_TRACE_CONFIGURATION *pHttpTraceConfiguration) = 0;
+    virtual HRESULT SetTraceConfiguration(_In_ HTTP_MODULE_ID moduleId,
+                                          _In_ HTTP_TRACE_CONFIGURATION *pHttpTraceConfiguration,
+                                          _In_ DWORD cHttpTraceConfiguration = 1) = 0;
+    virtual HRESULT RaiseTraceEvent(_In_ HTTP_TRACE_EVENT *pTraceEvent) = 0;
     virtual LPCGUID GetTraceActivityId() = 0;
-    virtual HRESULT QuickTrace(PCWSTR pszData1, PCWSTR pszData2 = NULL, HRESULT hrLastError = S_OK,
-                               UCHAR Level = 4) = 0;
+    virtual HRESULT QuickTrace(_In_ PCWSTR pszData1, _In_opt_ PCWSTR pszData2 = NULL,
+                               _In_ HRESULT hrLastError = S_OK, _In_ UCHAR Level = 4) = 0;
 };
 
 /* ========================================================================
@@ -594,9 +628,9 @@ class __declspec(uuid("cdef2aad-20b3-4512-b1b1-094b3844aeb2")) __declspec(novtab
 public:
     virtual DWORD GetHash() const = 0;
     virtual PCWSTR GetCacheName() const = 0;
-    virtual bool GetIsEqual(IHttpCacheKey *pCacheCompareKey) const = 0;
-    virtual bool GetIsPrefix(IHttpCacheKey *pCacheCompareKey) const = 0;
-    virtual VOID Enum(IHttpCacheSpecificData *pCacheData) = 0;
+    virtual bool GetIsEqual(_In_ IHttpCacheKey *pCacheCompareKey) const = 0;
+    virtual bool GetIsPrefix(_In_ IHttpCacheKey *pCacheCompareKey) const = 0;
+    virtual VOID Enum(_In_ IHttpCacheSpecificData *pCacheData) = 0;
 };
 
 class __declspec(uuid("37776aff-852e-4eec-93a5-b85a285a95b8")) __declspec(novtable) IHttpCacheSpecificData
@@ -606,7 +640,7 @@ public:
     virtual VOID ReferenceCacheData() = 0;
     virtual VOID DereferenceCacheData() = 0;
     virtual VOID ResetTTL() = 0;
-    virtual VOID DecrementTTL(BOOL *pfTTLExpired) = 0;
+    virtual VOID DecrementTTL(_Out_ BOOL *pfTTLExpired) = 0;
     virtual VOID SetFlushed() = 0;
     virtual BOOL GetFlushed() const = 0;
 };
@@ -622,19 +656,19 @@ class __declspec(uuid("71e95595-8c74-44d9-88a9-f5112d5f5900")) __declspec(novtab
 {
 public:
     virtual DWORD GetAttributes() const = 0;
-    virtual VOID GetSize(ULARGE_INTEGER *pliSize) const = 0;
+    virtual VOID GetSize(_Out_ ULARGE_INTEGER *pliSize) const = 0;
     virtual const BYTE *GetFileBuffer() const = 0;
     virtual HANDLE GetFileHandle() const = 0;
     virtual PCWSTR GetFilePath() const = 0;
-    virtual PCSTR GetETag(USHORT *pcchETag = NULL) const = 0;
-    virtual VOID GetLastModifiedTime(FILETIME *pFileTime) const = 0;
+    virtual PCSTR GetETag(_Out_ USHORT *pcchETag = NULL) const = 0;
+    virtual VOID GetLastModifiedTime(_Out_ FILETIME *pFileTime) const = 0;
     virtual PCSTR GetLastModifiedString() const = 0;
-    virtual BOOL GetHttpCacheAllowed(DWORD *pSecondsToLive) const = 0;
-    virtual HRESULT AccessCheck(HANDLE hUserToken, PSID pUserSid) = 0;
+    virtual BOOL GetHttpCacheAllowed(_Out_ DWORD *pSecondsToLive) const = 0;
+    virtual HRESULT AccessCheck(_In_ HANDLE hUserToken, _In_ PSID pUserSid) = 0;
     virtual HANDLE GetVrToken() const = 0;
     virtual PCWSTR GetVrPath() const = 0;
     virtual IHttpModuleContextContainer *GetModuleContextContainer() = 0;
-    virtual BOOL CheckIfFileHasChanged(HANDLE hUserToken) = 0;
+    virtual BOOL CheckIfFileHasChanged(_In_ HANDLE hUserToken) = 0;
 };
 
 class __declspec(uuid("fd86e6de-fb0e-47dd-820a-e0da12be46e9")) __declspec(novtable) IHttpTokenEntry : public IHttpCacheSpecificData
@@ -660,56 +694,74 @@ public:
     virtual BOOL GetResponseHeadersSent() const = 0;
     virtual IHttpUser *GetUser() const = 0;
     virtual IHttpModuleContextContainer *GetModuleContextContainer() = 0;
-    virtual VOID IndicateCompletion(REQUEST_NOTIFICATION_STATUS notificationStatus) = 0;
-    virtual HRESULT PostCompletion(DWORD cbBytes) = 0;
-    virtual VOID DisableNotifications(DWORD dwNotifications, DWORD dwPostNotifications) = 0;
-    virtual BOOL GetNextNotification(REQUEST_NOTIFICATION_STATUS status, DWORD *pdwNotification,
-                                     BOOL *pfIsPostNotification, CHttpModule **ppModuleInfo,
-                                     IHttpEventProvider **ppRequestOutput) = 0;
-    virtual BOOL GetIsLastNotification(REQUEST_NOTIFICATION_STATUS status) = 0;
-    virtual HRESULT ExecuteRequest(BOOL fAsync, IHttpContext *pHttpContext, DWORD dwExecuteFlags,
-                                   IHttpUser *pHttpUser, BOOL *pfCompletionExpected = NULL) = 0;
+    virtual VOID IndicateCompletion(_In_ REQUEST_NOTIFICATION_STATUS notificationStatus) = 0;
+    virtual HRESULT PostCompletion(_In_ DWORD cbBytes) = 0;
+    virtual VOID DisableNotifications(_In_ DWORD dwNotifications,
+                                      _In_ DWORD dwPostNotifications) = 0;
+    virtual BOOL GetNextNotification(_In_ REQUEST_NOTIFICATION_STATUS status,
+                                     _Out_ DWORD *pdwNotification, _Out_ BOOL *pfIsPostNotification,
+                                     _Outptr_ CHttpModule **ppModuleInfo,
+                                     _Outptr_ IHttpEventProvider **ppRequestOutput) = 0;
+    virtual BOOL GetIsLastNotification(_In_ REQUEST_NOTIFICATION_STATUS status) = 0;
+    virtual HRESULT ExecuteRequest(_In_ BOOL fAsync, _In_ IHttpContext *pHttpContext,
+                                   _In_ DWORD dwExecuteFlags, _In_ IHttpUser *pHttpUser,
+                                   _Out_ BOOL *pfCompletionExpected = NULL) = 0;
     virtual DWORD GetExecuteFlags() const = 0;
     // overloads: MSVC groups these, in reverse order
-    virtual HRESULT GetServerVariable(PCSTR pszVariableName, PCWSTR *ppszValue,
-                                      DWORD *pcchValueLength) = 0;
-    virtual HRESULT GetServerVariable(PCSTR pszVariableName, PCSTR *ppszValue,
-                                      DWORD *pcchValueLength) = 0;
+    virtual HRESULT GetServerVariable(_In_ PCSTR pszVariableName,
+                                      _Outptr_result_buffer_(*pcchValueLength) PCWSTR *ppszValue,
+                                      _Out_ DWORD *pcchValueLength) = 0;
+    virtual HRESULT GetServerVariable(_In_ PCSTR pszVariableName,
+                                      _Outptr_result_bytebuffer_(*pcchValueLength) PCSTR *ppszValue,
+                                      _Out_ DWORD *pcchValueLength) = 0;
     virtual HRESULT SetServerVariable(PCSTR pszVariableName, PCWSTR pszVariableValue) = 0;
-    virtual VOID *AllocateRequestMemory(DWORD cbAllocation) = 0;
+    virtual _Ret_opt_ _Post_writable_byte_size_(cbAllocation) VOID *AllocateRequestMemory(
+        _In_ DWORD cbAllocation) = 0;
     virtual IHttpUrlInfo *GetUrlInfo() = 0;
     virtual IMetadataInfo *GetMetadata() = 0;
-    virtual PCWSTR GetPhysicalPath(DWORD *pcchPhysicalPath = NULL) = 0;
-    virtual PCWSTR GetScriptName(DWORD *pcchScriptName = NULL) const = 0;
-    virtual PCWSTR GetScriptTranslated(DWORD *pcchScriptTranslated = NULL) = 0;
+    virtual _Ret_writes_(*pcchPhysicalPath) PCWSTR GetPhysicalPath(
+        _Out_ DWORD *pcchPhysicalPath = NULL) = 0;
+    virtual _Ret_writes_(*pcchScriptName) PCWSTR GetScriptName(
+        _Out_ DWORD *pcchScriptName = NULL) const = 0;
+    virtual _Ret_writes_(*pcchScriptTranslated) PCWSTR GetScriptTranslated(
+        _Out_ DWORD *pcchScriptTranslated = NULL) = 0;
     virtual IScriptMapInfo *GetScriptMap() const = 0;
     virtual VOID SetRequestHandled() = 0;
     virtual IHttpFileInfo *GetFileInfo() const = 0;
-    virtual HRESULT MapPath(PCWSTR pszUrl, PWSTR pszPhysicalPath, DWORD *pcbPhysicalPath) = 0;
-    virtual HRESULT NotifyCustomNotification(ICustomNotificationProvider *pCustomOutput,
-                                             BOOL *pfCompletionExpected) = 0;
+    virtual HRESULT MapPath(_In_ PCWSTR pszUrl,
+                            _Inout_updates_(*pcbPhysicalPath) PWSTR pszPhysicalPath,
+                            _Inout_ DWORD *pcbPhysicalPath) = 0;
+    virtual HRESULT NotifyCustomNotification(_In_ ICustomNotificationProvider *pCustomOutput,
+                                             _Out_ BOOL *pfCompletionExpected) = 0;
     virtual IHttpContext *GetParentContext() const = 0;
     virtual IHttpContext *GetRootContext() const = 0;
-    virtual HRESULT CloneContext(DWORD dwCloneFlags, IHttpContext **ppHttpContext) = 0;
+    virtual HRESULT CloneContext(_In_ DWORD dwCloneFlags,
+                                 _Outptr_ IHttpContext **ppHttpContext) = 0;
     virtual HRESULT ReleaseClonedContext() = 0;
     virtual HRESULT GetCurrentExecutionStats(
-        DWORD *pdwNotification, DWORD *pdwNotificationStartTickCount = NULL,
-        PCWSTR *ppszModule = NULL, DWORD *pdwModuleStartTickCount = NULL,
-        DWORD *pdwAsyncNotification = NULL,
-        DWORD *pdwAsyncNotificationStartTickCount = NULL) const = 0;
+        _Out_ DWORD *pdwNotification, _Out_ DWORD *pdwNotificationStartTickCount = NULL,
+        _Out_ PCWSTR *ppszModule = NULL, _Out_ DWORD *pdwModuleStartTickCount = NULL,
+        _Out_ DWORD *pdwAsyncNotification = NULL,
+        _Out_ DWORD *pdwAsyncNotificationStartTickCount = NULL) const = 0;
     virtual IHttpTraceContext *GetTraceContext() const = 0;
-    virtual HRESULT GetServerVarChanges(DWORD dwOldChangeNumber, DWORD *pdwNewChangeNumber,
-                                        DWORD *pdwVariableSnapshot, PCSTR **ppVariableNameSnapshot,
-                                        PCWSTR **ppVariableValueSnapshot, DWORD *pdwDiffedVariables,
-                                        DWORD **ppDiffedVariableIndices) = 0;
+    virtual HRESULT GetServerVarChanges(
+        _In_ DWORD dwOldChangeNumber, _Out_ DWORD *pdwNewChangeNumber,
+        _Inout_ DWORD *pdwVariableSnapshot,
+        _Inout_ _At_(*ppVariableNameSnapshot, _Pre_readable_size_(*pdwVariableSnapshot)
+                                              _Post_readable_size_(*pdwVariableSnapshot))
+            PCSTR **ppVariableNameSnapshot,
+        _Inout_ _At_(*ppVariableValueSnapshot, _Pre_readable_size_(*pdwVariableSnapshot)
+                                               _Post_readable_size_(*pdwVariableSnapshot))
+            PCWSTR **ppVariableValueSnapshot,
+        _Out_ DWORD *pdwDiffedVariables, _Out_ DWORD **ppDiffedVariableIndices) = 0;
     virtual HRESULT CancelIo() = 0;
-    virtual HRESULT MapHandler(DWORD dwSiteId, PCWSTR pszSiteName, PCWSTR pszUrl, PCSTR pszVerb,
-                               IScriptMapInfo **ppScriptMap,
-                               BOOL fIgnoreWildcardMappings = FALSE) = 0;
+    virtual HRESULT MapHandler(_In_ DWORD dwSiteId, _In_ PCWSTR pszSiteName, _In_ PCWSTR pszUrl,
+                               _In_ PCSTR pszVerb, _Outptr_ IScriptMapInfo **ppScriptMap,
+                               _In_ BOOL fIgnoreWildcardMappings = FALSE) = 0;
     // deprecated in the SDK; use HttpGetExtendedInterface() instead
     __declspec(deprecated("use HttpGetExtendedInterface"))
-    virtual HRESULT GetExtendedInterface(HTTP_CONTEXT_INTERFACE_VERSION version,
-                                         PVOID *ppInterface) = 0;
+    virtual HRESULT GetExtendedInterface(_In_ HTTP_CONTEXT_INTERFACE_VERSION version,
+                                         _Outptr_ PVOID *ppInterface) = 0;
 };
 
 class __declspec(uuid("c986182c-cf4a-4482-8205-0dbbc1fd6cee")) __declspec(novtable) IHttpContext2 : public IHttpContext
@@ -723,7 +775,7 @@ class __declspec(uuid("bf53c022-ca4b-4349-a38e-a4b78ad897fb")) __declspec(novtab
 public:
     virtual INamedContextContainer *GetNamedContextContainer() = 0;
     virtual VOID EnableFullDuplex() = 0;
-    virtual HRESULT InheritServerVariable(PCSTR szName, BOOL fFailIfNotExist = FALSE) = 0;
+    virtual HRESULT InheritServerVariable(_In_ PCSTR szName, _In_ BOOL fFailIfNotExist = FALSE) = 0;
     virtual HRESULT PostCompletion(DWORD cbBytes,
                                    LPOVERLAPPED_COMPLETION_ROUTINE pfnCompletionRoutine,
                                    VOID *pvCompletionContext) = 0;
@@ -745,76 +797,84 @@ class __declspec(uuid("eda2a40f-fb92-4d6d-b52b-c8c207380b4e")) __declspec(novtab
 public:
     virtual BOOL IsCommandLineLaunch() const = 0;
     virtual PCWSTR GetAppPoolName() const = 0;
-    virtual HRESULT AssociateWithThreadPool(HANDLE hHandle,
-                                            LPOVERLAPPED_COMPLETION_ROUTINE completionRoutine) = 0;
+    virtual HRESULT AssociateWithThreadPool(
+        _In_ HANDLE hHandle, _In_ LPOVERLAPPED_COMPLETION_ROUTINE completionRoutine) = 0;
     virtual VOID IncrementThreadCount() = 0;
     virtual VOID DecrementThreadCount() = 0;
-    virtual VOID ReportUnhealthy(PCWSTR pszReasonString, HRESULT hrReason) = 0;
-    virtual VOID RecycleProcess(PCWSTR pszReason) = 0;
+    virtual VOID ReportUnhealthy(_In_ PCWSTR pszReasonString, _In_ HRESULT hrReason) = 0;
+    virtual VOID RecycleProcess(_In_ PCWSTR pszReason) = 0;
     virtual IAppHostAdminManager *GetAdminManager() const = 0;
-    virtual HRESULT GetFileInfo(PCWSTR pszPhysicalPath, HANDLE hUserToken, PSID pSid,
-                                PCWSTR pszChangeNotificationPath, HANDLE hChangeNotificationToken,
-                                BOOL fCache, IHttpFileInfo **ppFileInfo,
-                                IHttpTraceContext *pHttpTraceContext = NULL) = 0;
-    virtual HRESULT FlushKernelCache(PCWSTR pszUrl) = 0;
-    virtual HRESULT DoCacheOperation(CACHE_OPERATION cacheOperation, IHttpCacheKey *pCacheKey,
-                                     IHttpCacheSpecificData **ppCacheSpecificData,
-                                     IHttpTraceContext *pHttpTraceContext = NULL) = 0;
+    virtual HRESULT GetFileInfo(_In_ PCWSTR pszPhysicalPath, _In_ HANDLE hUserToken, _In_ PSID pSid,
+                                _In_ PCWSTR pszChangeNotificationPath,
+                                _In_ HANDLE hChangeNotificationToken, _In_ BOOL fCache,
+                                _Outptr_ IHttpFileInfo **ppFileInfo,
+                                _In_opt_ IHttpTraceContext *pHttpTraceContext = NULL) = 0;
+    virtual HRESULT FlushKernelCache(_In_ PCWSTR pszUrl) = 0;
+    virtual HRESULT DoCacheOperation(_In_ CACHE_OPERATION cacheOperation,
+                                     _In_ IHttpCacheKey *pCacheKey,
+                                     _Outptr_ IHttpCacheSpecificData **ppCacheSpecificData,
+                                     _In_opt_ IHttpTraceContext *pHttpTraceContext = NULL) = 0;
     virtual GLOBAL_NOTIFICATION_STATUS NotifyCustomNotification(
-        ICustomNotificationProvider *pCustomOutput) = 0;
+        _In_ ICustomNotificationProvider *pCustomOutput) = 0;
     virtual IHttpPerfCounterInfo *GetPerfCounterInfo() = 0;
-    virtual VOID RecycleApplication(PCWSTR pszAppConfigPath) = 0;
-    virtual VOID NotifyConfigurationChange(PCWSTR pszPath) = 0;
-    virtual VOID NotifyFileChange(PCWSTR pszFileName) = 0;
+    virtual VOID RecycleApplication(_In_ PCWSTR pszAppConfigPath) = 0;
+    virtual VOID NotifyConfigurationChange(_In_ PCWSTR pszPath) = 0;
+    virtual VOID NotifyFileChange(_In_ PCWSTR pszFileName) = 0;
     virtual IDispensedHttpModuleContextContainer *DispenseContainer() = 0;
-    virtual HRESULT AddFragmentToCache(HTTP_DATA_CHUNK *pDataChunk, PCWSTR pszFragmentName) = 0;
-    virtual HRESULT ReadFragmentFromCache(PCWSTR pszFragmentName, BYTE *pvBuffer, DWORD cbSize,
-                                          DWORD *pcbCopied) = 0;
-    virtual HRESULT RemoveFragmentFromCache(PCWSTR pszFragmentName) = 0;
-    virtual HRESULT GetWorkerProcessSettings(IWpfSettings **ppWorkerProcessSettings) = 0;
-    virtual HRESULT GetProtocolManagerCustomInterface(PCWSTR pProtocolManagerDll,
-                                                      PCWSTR pProtocolManagerDllInitFunction,
-                                                      DWORD dwCustomInterfaceId,
-                                                      PVOID *ppCustomInterface) = 0;
-    virtual BOOL SatisfiesPrecondition(PCWSTR pszPrecondition,
-                                       BOOL *pfUnknownPrecondition = NULL) const = 0;
+    virtual HRESULT AddFragmentToCache(_In_ HTTP_DATA_CHUNK *pDataChunk,
+                                       _In_ PCWSTR pszFragmentName) = 0;
+    virtual HRESULT ReadFragmentFromCache(_In_ PCWSTR pszFragmentName,
+                                          _Out_writes_bytes_all_(cbSize) BYTE *pvBuffer,
+                                          _In_ DWORD cbSize, _Out_ DWORD *pcbCopied) = 0;
+    virtual HRESULT RemoveFragmentFromCache(_In_ PCWSTR pszFragmentName) = 0;
+    virtual HRESULT GetWorkerProcessSettings(_Outptr_ IWpfSettings **ppWorkerProcessSettings) = 0;
+    virtual HRESULT GetProtocolManagerCustomInterface(_In_ PCWSTR pProtocolManagerDll,
+                                                      _In_ PCWSTR pProtocolManagerDllInitFunction,
+                                                      _In_ DWORD dwCustomInterfaceId,
+                                                      _Outptr_ PVOID *ppCustomInterface) = 0;
+    virtual BOOL SatisfiesPrecondition(_In_ PCWSTR pszPrecondition,
+                                       _Out_ BOOL *pfUnknownPrecondition = NULL) const = 0;
     virtual IHttpTraceContext *GetTraceContext() const = 0;
-    virtual HRESULT RegisterFileChangeMonitor(PCWSTR pszPath, HANDLE hToken,
-                                              IHttpFileMonitor **ppFileMonitor) = 0;
-    virtual HRESULT GetExtendedInterface(HTTP_SERVER_INTERFACE_VERSION version,
-                                         PVOID *ppInterface) = 0;
+    virtual HRESULT RegisterFileChangeMonitor(_In_ PCWSTR pszPath, _In_ HANDLE hToken,
+                                              _Outptr_ IHttpFileMonitor **ppFileMonitor) = 0;
+    virtual HRESULT GetExtendedInterface(_In_ HTTP_SERVER_INTERFACE_VERSION version,
+                                         _Outptr_ PVOID *ppInterface) = 0;
 };
 
 class __declspec(uuid("34af637e-afe8-4556-bcc1-767f8e0b4a4e")) __declspec(novtable) IHttpServer2 : public IHttpServer
 {
 public:
-    virtual HRESULT GetToken(PCWSTR pszUserName, PCWSTR pszPassword, DWORD dwLogonMethod,
-                             IHttpTokenEntry **ppTokenEntry, PCWSTR pszDefaultDomain = NULL,
-                             PSOCKADDR pSockAddr = NULL,
-                             IHttpTraceContext *pHttpTraceContext = NULL) = 0;
-    virtual PCWSTR GetAppPoolConfigFile(DWORD *pcchConfigFilePath = NULL) const = 0;
-    virtual HRESULT GetExtendedInterface(const GUID &Version1, PVOID pInput, const GUID &Version2,
-                                         PVOID *ppOutput) = 0;
-    virtual HRESULT GetMetadata(PCWSTR pszSiteName, PCWSTR pszUrl,
-                                IReferencedMetadataInfo **ppMetadataInfo) = 0;
+    virtual HRESULT GetToken(_In_ PCWSTR pszUserName, _In_ PCWSTR pszPassword,
+                             _In_ DWORD dwLogonMethod, _Outptr_ IHttpTokenEntry **ppTokenEntry,
+                             _In_opt_ PCWSTR pszDefaultDomain = NULL,
+                             _In_opt_ PSOCKADDR pSockAddr = NULL,
+                             _In_opt_ IHttpTraceContext *pHttpTraceContext = NULL) = 0;
+    virtual _Ret_writes_(*pcchConfigFilePath) PCWSTR GetAppPoolConfigFile(
+        _Out_ DWORD *pcchConfigFilePath = NULL) const = 0;
+    virtual HRESULT GetExtendedInterface(_In_ const GUID &Version1, _In_ PVOID pInput,
+                                         _In_ const GUID &Version2, _Outptr_ PVOID *ppOutput) = 0;
+    virtual HRESULT GetMetadata(_In_ PCWSTR pszSiteName, _In_ PCWSTR pszUrl,
+                                _Outptr_ IReferencedMetadataInfo **ppMetadataInfo) = 0;
     virtual HRESULT GetWorkerProcessFramework(
-        IWorkerProcessFramework **ppWorkerProcessFramework) = 0;
+        _Outptr_ IWorkerProcessFramework **ppWorkerProcessFramework) = 0;
 };
 
 class __declspec(uuid("f7a66d59-c0a2-48b5-a88f-be5975c960fb")) __declspec(novtable) IHttpServer3 : public IHttpServer2
 {
 public:
-    virtual HRESULT QueryRequestProperty(HTTP_OPAQUE_ID id, HTTP_REQUEST_PROPERTY propertyId,
-                                         PVOID pQualifier, ULONG qualifierSize, PVOID pOutput,
-                                         ULONG outputBufferSize, PULONG pcbBytesReturned,
-                                         LPOVERLAPPED pOverlapped) = 0;
+    virtual HRESULT QueryRequestProperty(
+        _In_ HTTP_OPAQUE_ID id, _In_ HTTP_REQUEST_PROPERTY propertyId,
+        _In_reads_bytes_opt_(qualifierSize) PVOID pQualifier, _In_ ULONG qualifierSize,
+        _Out_writes_bytes_to_opt_(outputBufferSize, *pcbBytesReturned) PVOID pOutput,
+        _In_ ULONG outputBufferSize, _Out_opt_ PULONG pcbBytesReturned,
+        _In_ LPOVERLAPPED pOverlapped) = 0;
 };
 
 /* Obtain a newer interface (e.g. IHttpRequest2) from an older one via
    IHttpServer2::GetExtendedInterface, keyed by the classes' uuids. */
 template <class HttpType1, class HttpType2>
-inline HRESULT HttpGetExtendedInterface(IHttpServer *pHttpServer, HttpType1 *pInput,
-                                        HttpType2 **ppOutput)
+inline HRESULT HttpGetExtendedInterface(_In_ IHttpServer *pHttpServer, _In_ HttpType1 *pInput,
+                                        _Outptr_ HttpType2 **ppOutput)
 {
     IHttpServer2 *pServer2 = NULL;
     HRESULT hr = pHttpServer->GetExtendedInterface(HTTP_SERVER_INTERFACE_V2,
@@ -833,7 +893,7 @@ inline HRESULT HttpGetExtendedInterface(IHttpServer *pHttpServer, HttpType1 *pIn
 class __declspec(uuid("6f3f657d-2fb8-43c6-a096-5064b41f0580")) __declspec(novtable) IHttpEventProvider
 {
 public:
-    virtual VOID SetErrorStatus(HRESULT hrError) = 0;
+    virtual VOID SetErrorStatus(_In_ HRESULT hrError) = 0;
 };
 
 class __declspec(uuid("49dd20e3-d9c0-463c-8821-f3413b55cc00")) __declspec(novtable) IHttpCompletionInfo
@@ -860,16 +920,17 @@ public:
 class __declspec(uuid("304d51d0-0307-45ed-83fd-dd3fc032fdfc")) __declspec(novtable) IAuthenticationProvider : public IHttpEventProvider
 {
 public:
-    virtual VOID SetUser(IHttpUser *pUser) = 0;
+    virtual VOID SetUser(_In_ IHttpUser *pUser) = 0;
 };
 
 /* RQ_MAP_REQUEST_HANDLER */
 class __declspec(uuid("fea3ce6b-e346-47e7-b2a6-ad265baeff2c")) __declspec(novtable) IMapHandlerProvider : public IHttpEventProvider
 {
 public:
-    virtual HRESULT SetScriptName(PCWSTR pszScriptName, DWORD cchScriptName) = 0;
-    virtual VOID SetScriptMap(IScriptMapInfo *pScriptMap) = 0;
-    virtual VOID SetFileInfo(IHttpFileInfo *pFileInfo) = 0;
+    virtual HRESULT SetScriptName(_In_reads_(cchScriptName) PCWSTR pszScriptName,
+                                  _In_ DWORD cchScriptName) = 0;
+    virtual VOID SetScriptMap(_In_ IScriptMapInfo *pScriptMap) = 0;
+    virtual VOID SetFileInfo(_In_ IHttpFileInfo *pFileInfo) = 0;
 };
 
 /* RQ_MAP_PATH */
@@ -878,7 +939,8 @@ class __declspec(uuid("8efdf557-a8f1-4bc9-b462-6df3b038a59a")) __declspec(novtab
 public:
     virtual PCWSTR GetUrl() const = 0;
     virtual PCWSTR GetPhysicalPath() const = 0;
-    virtual HRESULT SetPhysicalPath(PCWSTR pszPhysicalPath, DWORD cchPhysicalPath) = 0;
+    virtual HRESULT SetPhysicalPath(_In_reads_(cchPhysicalPath) PCWSTR pszPhysicalPath,
+                                    _In_ DWORD cchPhysicalPath) = 0;
 };
 
 /* RQ_SEND_RESPONSE */
@@ -887,9 +949,9 @@ class __declspec(uuid("57f2e7bc-0bcf-4a9f-94a4-10e55c6e5b51")) __declspec(novtab
 public:
     virtual BOOL GetHeadersBeingSent() const = 0;
     virtual DWORD GetFlags() const = 0;
-    virtual VOID SetFlags(DWORD dwFlags) = 0;
+    virtual VOID SetFlags(_In_ DWORD dwFlags) = 0;
     virtual HTTP_LOG_DATA *GetLogData() const = 0;
-    virtual HRESULT SetLogData(HTTP_LOG_DATA *pLogData) = 0;
+    virtual HRESULT SetLogData(_In_ HTTP_LOG_DATA *pLogData) = 0;
     virtual BOOL GetReadyToLogData() const = 0;
 };
 
@@ -897,8 +959,10 @@ public:
 class __declspec(uuid("fe6d905a-99b8-49fd-b389-cfc809562b81")) __declspec(novtable) IReadEntityProvider : public IHttpEventProvider
 {
 public:
-    virtual VOID GetEntity(PVOID *ppBuffer, DWORD *pcbData, DWORD *pcbBuffer) = 0;
-    virtual VOID SetEntity(PVOID pBuffer, DWORD cbData, DWORD cbBuffer) = 0;
+    virtual VOID GetEntity(_Outptr_result_bytebuffer_to_(*pcbBuffer, *pcbData) PVOID *ppBuffer,
+                           _Out_ DWORD *pcbData, _Out_ DWORD *pcbBuffer) = 0;
+    virtual VOID SetEntity(_In_reads_(cbBuffer) PVOID pBuffer, _In_ DWORD cbData,
+                           _In_ DWORD cbBuffer) = 0;
 };
 
 /* ========================================================================
@@ -926,14 +990,15 @@ typedef IHttpApplicationProvider IHttpApplicationStopProvider;
 class __declspec(uuid("0617d9b9-e20f-4a9f-94f9-35403b3be01e")) __declspec(novtable) IHttpApplicationResolveModulesProvider : public IHttpApplicationProvider
 {
 public:
-    virtual HRESULT RegisterModule(HTTP_MODULE_ID parentModuleId,
-                                   IHttpModuleFactory *pModuleFactory, PCWSTR pszModuleName,
-                                   PCWSTR pszModuleType, PCWSTR pszModulePreCondition,
-                                   DWORD dwRequestNotifications,
-                                   DWORD dwPostRequestNotifications) = 0;
-    virtual HRESULT SetPriorityForRequestNotification(PCWSTR pszModuleName,
-                                                      DWORD dwRequestNotification,
-                                                      PCWSTR pszPriorityAlias) = 0;
+    virtual HRESULT RegisterModule(_In_ HTTP_MODULE_ID parentModuleId,
+                                   _In_ IHttpModuleFactory *pModuleFactory,
+                                   _In_ PCWSTR pszModuleName, _In_ PCWSTR pszModuleType,
+                                   _In_ PCWSTR pszModulePreCondition,
+                                   _In_ DWORD dwRequestNotifications,
+                                   _In_ DWORD dwPostRequestNotifications) = 0;
+    virtual HRESULT SetPriorityForRequestNotification(_In_ PCWSTR pszModuleName,
+                                                      _In_ DWORD dwRequestNotification,
+                                                      _In_ PCWSTR pszPriorityAlias) = 0;
 };
 
 /* GL_RSCA_QUERY */
@@ -942,10 +1007,14 @@ class __declspec(uuid("63fdc43f-934a-4ee5-bcd8-7e7b50b75605")) __declspec(novtab
 public:
     virtual PCWSTR GetFunctionName() const = 0;
     virtual PCWSTR GetFunctionParameters() const = 0;
-    virtual HRESULT GetOutputBuffer(DWORD cbBuffer, BYTE **ppbBuffer) = 0;
-    virtual HRESULT ResizeOutputBuffer(DWORD cbNewBuffer, DWORD cbBytesToCopy,
-                                       BYTE **ppbBuffer) = 0;
-    virtual VOID SetResult(DWORD cbData, HRESULT hr) = 0;
+    virtual HRESULT GetOutputBuffer(
+        _In_ DWORD cbBuffer, _Outptr_result_bytebuffer_to_(cbBuffer, 0) BYTE **ppbBuffer) = 0;
+    virtual HRESULT ResizeOutputBuffer(
+        _In_ DWORD cbNewBuffer, _In_ _In_range_(<=, cbNewBuffer) DWORD cbBytesToCopy,
+        _Inout_ _At_(*ppbBuffer, _Pre_readable_size_(cbBytesToCopy)
+                                 _Post_readable_size_(cbBytesToCopy)
+                                 _Post_writable_size_(cbNewBuffer)) BYTE **ppbBuffer) = 0;
+    virtual VOID SetResult(_In_ DWORD cbData, _In_ HRESULT hr) = 0;
 };
 
 /* GL_STOP_LISTENING */
@@ -962,7 +1031,7 @@ public:
     virtual CACHE_OPERATION GetCacheOperation() const = 0;
     virtual IHttpCacheKey *GetCacheKey() const = 0;
     virtual IHttpCacheSpecificData *GetCacheRecord() const = 0;
-    virtual VOID SetCacheRecord(IHttpCacheSpecificData *pCacheRecord) = 0;
+    virtual VOID SetCacheRecord(_In_ IHttpCacheSpecificData *pCacheRecord) = 0;
     virtual IHttpTraceContext *GetTraceContext() const = 0;
 };
 
@@ -985,9 +1054,9 @@ public:
 class __declspec(uuid("7c6bb150-0310-4718-a01f-6faceb62dc1d")) __declspec(novtable) IGlobalTraceEventProvider : public IHttpEventProvider
 {
 public:
-    virtual HRESULT GetTraceEvent(HTTP_TRACE_EVENT **ppTraceEvent) = 0;
-    virtual BOOL CheckSubscription(HTTP_MODULE_ID ModuleId) = 0;
-    virtual HRESULT GetCurrentHttpRequestContext(IHttpContext **ppHttpContext) = 0;
+    virtual HRESULT GetTraceEvent(_Outptr_ HTTP_TRACE_EVENT **ppTraceEvent) = 0;
+    virtual BOOL CheckSubscription(_In_ HTTP_MODULE_ID ModuleId) = 0;
+    virtual HRESULT GetCurrentHttpRequestContext(_Outptr_ IHttpContext **ppHttpContext) = 0;
 };
 
 /* GL_THREAD_CLEANUP */
@@ -1001,8 +1070,8 @@ public:
 class __declspec(uuid("2111f8d6-0c41-4ff7-bd45-5c04c7e91a73")) __declspec(novtable) IGlobalApplicationPreloadProvider : public IHttpEventProvider
 {
 public:
-    virtual HRESULT CreateContext(IHttpContext **ppHttpContext) = 0;
-    virtual HRESULT ExecuteRequest(IHttpContext *pHttpContext, IHttpUser *pHttpUser) = 0;
+    virtual HRESULT CreateContext(_Outptr_ IHttpContext **ppHttpContext) = 0;
+    virtual HRESULT ExecuteRequest(_In_ IHttpContext *pHttpContext, _In_ IHttpUser *pHttpUser) = 0;
 };
 
 class __declspec(uuid("251db2dd-81e7-44ce-ae02-46529f2d71ea")) __declspec(novtable) IGlobalApplicationPreloadProvider2 : public IGlobalApplicationPreloadProvider
@@ -1028,207 +1097,207 @@ public:
 class CHttpModule
 {
 public:
-    virtual REQUEST_NOTIFICATION_STATUS OnBeginRequest(IHttpContext *pHttpContext,
-                                                       IHttpEventProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnBeginRequest(_In_ IHttpContext *pHttpContext,
+                                                       _In_ IHttpEventProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnPostBeginRequest(IHttpContext *pHttpContext,
-                                                           IHttpEventProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnPostBeginRequest(_In_ IHttpContext *pHttpContext,
+                                                           _In_ IHttpEventProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnAuthenticateRequest(IHttpContext *pHttpContext,
-                                                              IAuthenticationProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnAuthenticateRequest(
+        _In_ IHttpContext *pHttpContext, _In_ IAuthenticationProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnPostAuthenticateRequest(IHttpContext *pHttpContext,
-                                                                  IHttpEventProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnPostAuthenticateRequest(
+        _In_ IHttpContext *pHttpContext, _In_ IHttpEventProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnAuthorizeRequest(IHttpContext *pHttpContext,
-                                                           IHttpEventProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnAuthorizeRequest(_In_ IHttpContext *pHttpContext,
+                                                           _In_ IHttpEventProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnPostAuthorizeRequest(IHttpContext *pHttpContext,
-                                                               IHttpEventProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnPostAuthorizeRequest(_In_ IHttpContext *pHttpContext,
+                                                               _In_ IHttpEventProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnResolveRequestCache(IHttpContext *pHttpContext,
-                                                              IHttpEventProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnResolveRequestCache(_In_ IHttpContext *pHttpContext,
+                                                              _In_ IHttpEventProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnPostResolveRequestCache(IHttpContext *pHttpContext,
-                                                                  IHttpEventProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnPostResolveRequestCache(
+        _In_ IHttpContext *pHttpContext, _In_ IHttpEventProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnMapRequestHandler(IHttpContext *pHttpContext,
-                                                            IMapHandlerProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnMapRequestHandler(_In_ IHttpContext *pHttpContext,
+                                                            _In_ IMapHandlerProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnPostMapRequestHandler(IHttpContext *pHttpContext,
-                                                                IHttpEventProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnPostMapRequestHandler(_In_ IHttpContext *pHttpContext,
+                                                                _In_ IHttpEventProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnAcquireRequestState(IHttpContext *pHttpContext,
-                                                              IHttpEventProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnAcquireRequestState(_In_ IHttpContext *pHttpContext,
+                                                              _In_ IHttpEventProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnPostAcquireRequestState(IHttpContext *pHttpContext,
-                                                                  IHttpEventProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnPostAcquireRequestState(
+        _In_ IHttpContext *pHttpContext, _In_ IHttpEventProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnPreExecuteRequestHandler(IHttpContext *pHttpContext,
-                                                                   IHttpEventProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnPreExecuteRequestHandler(
+        _In_ IHttpContext *pHttpContext, _In_ IHttpEventProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
     virtual REQUEST_NOTIFICATION_STATUS OnPostPreExecuteRequestHandler(
-        IHttpContext *pHttpContext, IHttpEventProvider *pProvider)
+        _In_ IHttpContext *pHttpContext, _In_ IHttpEventProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnExecuteRequestHandler(IHttpContext *pHttpContext,
-                                                                IHttpEventProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnExecuteRequestHandler(_In_ IHttpContext *pHttpContext,
+                                                                _In_ IHttpEventProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnPostExecuteRequestHandler(IHttpContext *pHttpContext,
-                                                                    IHttpEventProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnPostExecuteRequestHandler(
+        _In_ IHttpContext *pHttpContext, _In_ IHttpEventProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnReleaseRequestState(IHttpContext *pHttpContext,
-                                                              IHttpEventProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnReleaseRequestState(_In_ IHttpContext *pHttpContext,
+                                                              _In_ IHttpEventProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnPostReleaseRequestState(IHttpContext *pHttpContext,
-                                                                  IHttpEventProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnPostReleaseRequestState(
+        _In_ IHttpContext *pHttpContext, _In_ IHttpEventProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnUpdateRequestCache(IHttpContext *pHttpContext,
-                                                             IHttpEventProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnUpdateRequestCache(_In_ IHttpContext *pHttpContext,
+                                                             _In_ IHttpEventProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnPostUpdateRequestCache(IHttpContext *pHttpContext,
-                                                                 IHttpEventProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnPostUpdateRequestCache(_In_ IHttpContext *pHttpContext,
+                                                                 _In_ IHttpEventProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnLogRequest(IHttpContext *pHttpContext,
-                                                     IHttpEventProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnLogRequest(_In_ IHttpContext *pHttpContext,
+                                                     _In_ IHttpEventProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnPostLogRequest(IHttpContext *pHttpContext,
-                                                         IHttpEventProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnPostLogRequest(_In_ IHttpContext *pHttpContext,
+                                                         _In_ IHttpEventProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnEndRequest(IHttpContext *pHttpContext,
-                                                     IHttpEventProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnEndRequest(_In_ IHttpContext *pHttpContext,
+                                                     _In_ IHttpEventProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnPostEndRequest(IHttpContext *pHttpContext,
-                                                         IHttpEventProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnPostEndRequest(_In_ IHttpContext *pHttpContext,
+                                                         _In_ IHttpEventProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnSendResponse(IHttpContext *pHttpContext,
-                                                       ISendResponseProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnSendResponse(_In_ IHttpContext *pHttpContext,
+                                                       _In_ ISendResponseProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnMapPath(IHttpContext *pHttpContext,
-                                                  IMapPathProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnMapPath(_In_ IHttpContext *pHttpContext,
+                                                  _In_ IMapPathProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnReadEntity(IHttpContext *pHttpContext,
-                                                     IReadEntityProvider *pProvider)
+    virtual REQUEST_NOTIFICATION_STATUS OnReadEntity(_In_ IHttpContext *pHttpContext,
+                                                     _In_ IReadEntityProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
     virtual REQUEST_NOTIFICATION_STATUS OnCustomRequestNotification(
-        IHttpContext *pHttpContext, ICustomNotificationProvider *pProvider)
+        _In_ IHttpContext *pHttpContext, _In_ ICustomNotificationProvider *pProvider)
     {
         (void)pHttpContext; (void)pProvider;
         return RQ_NOTIFICATION_CONTINUE;
     }
 
-    virtual REQUEST_NOTIFICATION_STATUS OnAsyncCompletion(IHttpContext *pHttpContext,
-                                                          DWORD dwNotification,
-                                                          BOOL fPostNotification,
-                                                          IHttpEventProvider *pProvider,
-                                                          IHttpCompletionInfo *pCompletionInfo)
+    virtual REQUEST_NOTIFICATION_STATUS OnAsyncCompletion(_In_ IHttpContext *pHttpContext,
+                                                          _In_ DWORD dwNotification,
+                                                          _In_ BOOL fPostNotification,
+                                                          _In_ IHttpEventProvider *pProvider,
+                                                          _In_ IHttpCompletionInfo *pCompletionInfo)
     {
         (void)pHttpContext;
         (void)dwNotification;
@@ -1257,7 +1326,7 @@ class CGlobalModule
 {
 public:
     virtual GLOBAL_NOTIFICATION_STATUS OnGlobalStopListening(
-        IGlobalStopListeningProvider *pProvider)
+        _In_ IGlobalStopListeningProvider *pProvider)
     {
         (void)pProvider;
         return GL_NOTIFICATION_CONTINUE;
@@ -1268,7 +1337,7 @@ public:
         return GL_NOTIFICATION_CONTINUE;
     }
 
-    virtual GLOBAL_NOTIFICATION_STATUS OnGlobalCacheOperation(ICacheProvider *pProvider)
+    virtual GLOBAL_NOTIFICATION_STATUS OnGlobalCacheOperation(_In_ ICacheProvider *pProvider)
     {
         (void)pProvider;
         return GL_NOTIFICATION_CONTINUE;
@@ -1280,59 +1349,60 @@ public:
     }
 
     virtual GLOBAL_NOTIFICATION_STATUS OnGlobalConfigurationChange(
-        IGlobalConfigurationChangeProvider *pProvider)
+        _In_ IGlobalConfigurationChangeProvider *pProvider)
     {
         (void)pProvider;
         return GL_NOTIFICATION_CONTINUE;
     }
 
-    virtual GLOBAL_NOTIFICATION_STATUS OnGlobalFileChange(IGlobalFileChangeProvider *pProvider)
+    virtual GLOBAL_NOTIFICATION_STATUS OnGlobalFileChange(_In_ IGlobalFileChangeProvider *pProvider)
     {
         (void)pProvider;
         return GL_NOTIFICATION_CONTINUE;
     }
 
-    virtual GLOBAL_NOTIFICATION_STATUS OnGlobalPreBeginRequest(IPreBeginRequestProvider *pProvider)
+    virtual GLOBAL_NOTIFICATION_STATUS OnGlobalPreBeginRequest(
+        _In_ IPreBeginRequestProvider *pProvider)
     {
         (void)pProvider;
         return GL_NOTIFICATION_CONTINUE;
     }
 
     virtual GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationStart(
-        IHttpApplicationStartProvider *pProvider)
+        _In_ IHttpApplicationStartProvider *pProvider)
     {
         (void)pProvider;
         return GL_NOTIFICATION_CONTINUE;
     }
 
     virtual GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationResolveModules(
-        IHttpApplicationResolveModulesProvider *pProvider)
+        _In_ IHttpApplicationResolveModulesProvider *pProvider)
     {
         (void)pProvider;
         return GL_NOTIFICATION_CONTINUE;
     }
 
     virtual GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationStop(
-        IHttpApplicationStopProvider *pProvider)
+        _In_ IHttpApplicationStopProvider *pProvider)
     {
         (void)pProvider;
         return GL_NOTIFICATION_CONTINUE;
     }
 
-    virtual GLOBAL_NOTIFICATION_STATUS OnGlobalRSCAQuery(IGlobalRSCAQueryProvider *pProvider)
+    virtual GLOBAL_NOTIFICATION_STATUS OnGlobalRSCAQuery(_In_ IGlobalRSCAQueryProvider *pProvider)
     {
         (void)pProvider;
         return GL_NOTIFICATION_CONTINUE;
     }
 
-    virtual GLOBAL_NOTIFICATION_STATUS OnGlobalTraceEvent(IGlobalTraceEventProvider *pProvider)
+    virtual GLOBAL_NOTIFICATION_STATUS OnGlobalTraceEvent(_In_ IGlobalTraceEventProvider *pProvider)
     {
         (void)pProvider;
         return GL_NOTIFICATION_CONTINUE;
     }
 
     virtual GLOBAL_NOTIFICATION_STATUS OnGlobalCustomNotification(
-        ICustomNotificationProvider *pProvider)
+        _In_ ICustomNotificationProvider *pProvider)
     {
         (void)pProvider;
         return GL_NOTIFICATION_CONTINUE;
@@ -1341,20 +1411,21 @@ public:
     virtual VOID Terminate() = 0;
 
     virtual GLOBAL_NOTIFICATION_STATUS OnGlobalThreadCleanup(
-        IGlobalThreadCleanupProvider *pProvider)
+        _In_ IGlobalThreadCleanupProvider *pProvider)
     {
         (void)pProvider;
         return GL_NOTIFICATION_CONTINUE;
     }
 
     virtual GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationPreload(
-        IGlobalApplicationPreloadProvider *pProvider)
+        _In_ IGlobalApplicationPreloadProvider *pProvider)
     {
         (void)pProvider;
         return GL_NOTIFICATION_CONTINUE;
     }
 
-    virtual GLOBAL_NOTIFICATION_STATUS OnSuspendProcess(IGlobalSuspendProcessCallback **pCallback)
+    virtual GLOBAL_NOTIFICATION_STATUS OnSuspendProcess(
+        _Outptr_ IGlobalSuspendProcessCallback **pCallback)
     {
         (void)pCallback;
         return GL_NOTIFICATION_CONTINUE;
@@ -1368,14 +1439,16 @@ public:
 class __declspec(uuid("85c1679c-0b21-491c-afb5-c7b5c86464c4")) __declspec(novtable) IModuleAllocator
 {
 public:
-    virtual VOID *AllocateMemory(DWORD cbAllocation) = 0;
+    virtual _Ret_opt_ _Post_writable_byte_size_(cbAllocation) VOID *AllocateMemory(
+        _In_ DWORD cbAllocation) = 0;
 };
 
 /* creates a CHttpModule per request */
 class __declspec(uuid("ba32d330-9ea8-4b9e-89f1-8c76a323277f")) __declspec(novtable) IHttpModuleFactory
 {
 public:
-    virtual HRESULT GetHttpModule(CHttpModule **ppModule, IModuleAllocator *pAllocator) = 0;
+    virtual HRESULT GetHttpModule(_Outptr_ CHttpModule **ppModule,
+                                  _In_ IModuleAllocator *pAllocator) = 0;
     virtual VOID Terminate() = 0;
 };
 
@@ -1385,22 +1458,22 @@ class __declspec(uuid("07e5beb3-b798-459d-a98a-e6c485b2b3bc")) __declspec(novtab
 public:
     virtual PCWSTR GetName() const = 0;
     virtual HTTP_MODULE_ID GetId() const = 0;
-    virtual HRESULT SetRequestNotifications(IHttpModuleFactory *pModuleFactory,
-                                            DWORD dwRequestNotifications,
-                                            DWORD dwPostRequestNotifications) = 0;
-    virtual HRESULT SetGlobalNotifications(CGlobalModule *pGlobalModule,
-                                           DWORD dwGlobalNotifications) = 0;
-    virtual HRESULT SetPriorityForRequestNotification(DWORD dwRequestNotification,
-                                                      PCWSTR pszPriority) = 0;
-    virtual HRESULT SetPriorityForGlobalNotification(DWORD dwGlobalNotification,
-                                                     PCWSTR pszPriority) = 0;
+    virtual HRESULT SetRequestNotifications(_In_ IHttpModuleFactory *pModuleFactory,
+                                            _In_ DWORD dwRequestNotifications,
+                                            _In_ DWORD dwPostRequestNotifications) = 0;
+    virtual HRESULT SetGlobalNotifications(_In_ CGlobalModule *pGlobalModule,
+                                           _In_ DWORD dwGlobalNotifications) = 0;
+    virtual HRESULT SetPriorityForRequestNotification(_In_ DWORD dwRequestNotification,
+                                                      _In_ PCWSTR pszPriority) = 0;
+    virtual HRESULT SetPriorityForGlobalNotification(_In_ DWORD dwGlobalNotification,
+                                                     _In_ PCWSTR pszPriority) = 0;
 };
 
 class __declspec(uuid("4fd11cbf-8cc5-418e-8000-c9e765f88533")) __declspec(novtable) IHttpModuleRegistrationInfo2 : public IHttpModuleRegistrationInfo
 {
 public:
-    virtual HRESULT SetPriorityForPostRequestNotification(DWORD dwPostRequestNotification,
-                                                          PCWSTR pszPriority) = 0;
+    virtual HRESULT SetPriorityForPostRequestNotification(_In_ DWORD dwPostRequestNotification,
+                                                          _In_ PCWSTR pszPriority) = 0;
 };
 
 /* The module DLL exports a function of this type, named by MODULE_REGISTERMODULE. */

@@ -14,9 +14,10 @@
  * for C++ because they clash with libstdc++ parameter names; the generator
  * compiles with -nostdinc, so defining them here is safe for it.
  *
- * The generator's prelude includes this file after <windows.h>. The list was
- * made by checking which names mingw-w64 10.0 (Debian) leaves undefined for
- * both x86_64 and i686. Our own text; see headers/README.md.
+ * The generator's prelude includes this file after <windows.h>, and so does
+ * headers/httpserv.h (its SAL uses _Ret_opt_, which mingw-w64 lacks). The
+ * list was made by checking which names mingw-w64 10.0 (Debian) leaves
+ * undefined for both x86_64 and i686. Our own text; see headers/README.md.
  */
 #ifndef HTTPSERV_RS_SHIM_COMPAT_H
 #define HTTPSERV_RS_SHIM_COMPAT_H
