@@ -99,3 +99,28 @@ pub fn xtask<S: AsRef<str>>(args: &[S]) -> Run {
         stderr: String::from_utf8(stderr).unwrap(),
     }
 }
+
+/// `text` (generated Rust) with the field blocks (doc line, name, type) of fields `a` and `b`
+/// of `struct <vtbl>` swapped: a hand edit that keeps every name with its type, so only the
+/// layout is wrong.
+pub fn swap_vtable_fields(text: &str, vtbl: &str, a: &str, b: &str) -> String {
+    let head = format!("pub struct {vtbl} {{\n");
+    let start = text.find(&head).expect("the struct is there") + head.len();
+    let end = start + text[start..].find("\n}\n").expect("the struct ends") + 1;
+    let mut blocks: Vec<String> = Vec::new();
+    for line in text[start..end].split_inclusive('\n') {
+        if line.trim_start().starts_with("///") || blocks.is_empty() {
+            blocks.push(String::new());
+        }
+        blocks.last_mut().unwrap().push_str(line);
+    }
+    let find = |field: &str| {
+        blocks
+            .iter()
+            .position(|b| b.contains(&format!("pub {field}:")))
+            .unwrap_or_else(|| panic!("no field {field} in {vtbl}"))
+    };
+    let (i, j) = (find(a), find(b));
+    blocks.swap(i, j);
+    format!("{}{}{}", &text[..start], blocks.concat(), &text[end..])
+}

@@ -9,7 +9,7 @@ use generator::probe::{
     compare, compare_conventions, compile_layout, CompiledConvention, ConventionMismatch, Mismatch,
 };
 use generator::toolchain::{IncludeSetup, Target};
-use httpserv_tests::support::{fixture_path, options, xtask};
+use httpserv_tests::support::{fixture_path, options, swap_vtable_fields, workspace_root, xtask};
 use std::collections::BTreeMap;
 
 fn compiled_mismatches(name: &str, predict: impl Fn(Api) -> LaidOutApi) -> Vec<Mismatch> {
@@ -260,4 +260,137 @@ fn the_mismatch_table_names_target_class_method_and_slots() {
         lines[1].starts_with("i686-pc-windows-msvc  IOverloads  virtual PCSTR Get(PCSTR name) = 0")
     );
     assert!(lines[1].ends_with("1          2"), "{table}");
+}
+
+fn scratch(test: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "httpserv-rs-check-abi-{}-{test}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `text` with the first two declarations of `name` (each from `virtual` to `;`), which
+/// follow each other, in the other order.
+fn swap_first_overloads(text: &str, name: &str) -> String {
+    let declaration = |from: usize| {
+        let at = from + text[from..].find(&format!(" {name}(")).unwrap();
+        let start = text[..at].rfind("virtual").unwrap();
+        let end = at + text[at..].find(';').unwrap() + 1;
+        (start, end)
+    };
+    let (a_start, a_end) = declaration(0);
+    let (b_start, b_end) = declaration(a_end);
+    assert!(text[a_end..b_start].trim().is_empty(), "not adjacent");
+    format!(
+        "{}{}{}{}{}",
+        &text[..a_start],
+        &text[b_start..b_end],
+        &text[a_end..b_start],
+        &text[a_start..a_end],
+        &text[b_end..]
+    )
+}
+
+/// A maintainer edits the header (two overloads swapped, as an SDK update inserting one
+/// would move them) and forgets `regen`: the compiler agrees with the new prediction, but
+/// not with the checked-in bindings.
+#[test]
+fn a_header_changed_without_regen_fails_naming_the_swapped_slots() {
+    let dir = scratch("stale-header");
+    let original = std::fs::read_to_string(workspace_root().join("headers/httpserv.h")).unwrap();
+    let header = dir.join("httpserv.h");
+    std::fs::write(&header, swap_first_overloads(&original, "GetHeader")).unwrap();
+    let generated = workspace_root().join("generated");
+    let run = xtask(&[
+        "check-abi",
+        "--header",
+        header.to_str().unwrap(),
+        "--generated",
+        generated.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let rows: Vec<&str> = run
+        .stderr
+        .lines()
+        .skip(1)
+        .filter(|l| l.starts_with("IHttp"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{}", run.stderr);
+    assert!(
+        rows[0].starts_with("IHttpRequest  2     virtual PCSTR GetHeader(PCSTR pszHeaderName"),
+        "{}",
+        run.stderr
+    );
+    assert!(rows[0].contains("virtual PCSTR GetHeader(HTTP_HEADER_ID ulHeaderIndex"));
+    assert!(
+        rows[1].starts_with("IHttpRequest  3     virtual PCSTR GetHeader(HTTP_HEADER_ID"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("does not match the compiled header in 2 place(s); run `cargo xtask regen`"),
+        "{}",
+        run.stderr
+    );
+    // Without --generated the same header passes: the prediction itself is right.
+    let run = xtask(&["check-abi", "--header", header.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("generated/ was not checked"),
+        "{}",
+        run.stdout
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A hand edit of the generated Rust (two vtable fields swapped) no longer matches abi.json.
+#[test]
+fn a_hand_edited_vtable_fails_naming_the_fields() {
+    let dir = scratch("hand-edited");
+    let generated = workspace_root().join("generated");
+    let copy = dir.join("generated");
+    std::fs::create_dir_all(copy.join("src/bindings")).unwrap();
+    std::fs::copy(generated.join("abi.json"), copy.join("abi.json")).unwrap();
+    for entry in std::fs::read_dir(generated.join("src/bindings"))
+        .unwrap()
+        .flatten()
+    {
+        let mut text = std::fs::read_to_string(entry.path()).unwrap();
+        if entry.file_name() == "i_http_request.rs" {
+            text = swap_vtable_fields(
+                &text,
+                "IHttpRequest_Vtbl",
+                "GetHeader",
+                "GetHeader_HTTP_HEADER_ID",
+            );
+        }
+        std::fs::write(copy.join("src/bindings").join(entry.file_name()), text).unwrap();
+    }
+    let run = xtask(&["check-abi", "--generated", copy.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    // The slots of IHttpRequest and of the three classes that inherit them.
+    let rows: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("IHttpRequest"))
+        .collect();
+    assert_eq!(rows.len(), 8, "{}", run.stderr);
+    assert_eq!(
+        rows[0].split_whitespace().collect::<Vec<_>>(),
+        [
+            "IHttpRequest",
+            "2",
+            "abi.json",
+            "field",
+            "`GetHeader_HTTP_HEADER_ID`",
+            "Rust",
+            "field",
+            "`GetHeader`"
+        ]
+    );
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -1,9 +1,11 @@
 //! The generated crate compiles for both MSVC targets: on i686 its vtable fields are
 //! `extern "thiscall"` and its const assertions check 4-byte slots; on x86_64, 8-byte slots.
 //! Needs the Rust std for the targets (`rustup target add …`, done by .ci/prerequisites);
-//! without it the check prints SKIPPED with the reason.
+//! without it the check prints SKIPPED with the reason. A copy of the crate with two vtable
+//! fields swapped by hand must fail to compile for i686.
 
-use httpserv_tests::support::workspace_root;
+use httpserv_tests::support::{swap_vtable_fields, workspace_root};
+use std::path::Path;
 use std::process::Command;
 
 fn target_installed(target: &str) -> bool {
@@ -49,4 +51,95 @@ fn generated_crate_checks_for_both_msvc_targets() {
             String::from_utf8_lossy(&output.stderr)
         );
     }
+}
+
+/// A standalone copy of the generated crate (its own workspace, the workspace's versions and
+/// lock file) under `dir`, with `edit` applied to each source file.
+fn copy_generated_crate(dir: &Path, edit: impl Fn(&str, String) -> String) {
+    let root = workspace_root();
+    let generated = root.join("generated");
+    let workspace = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let windows_sys = workspace
+        .lines()
+        .find_map(|l| l.strip_prefix("windows-sys = "))
+        .expect("the workspace pins windows-sys");
+    let manifest = std::fs::read_to_string(generated.join("Cargo.toml"))
+        .unwrap()
+        .replace("edition.workspace = true", "edition = \"2021\"")
+        .replace("license.workspace = true\n", "")
+        .replace("rust-version.workspace = true\n", "")
+        .replace("publish.workspace = true", "publish = false")
+        .replace("workspace = true,", &format!("version = {windows_sys},"));
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("Cargo.toml"), format!("{manifest}\n[workspace]\n")).unwrap();
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    let mut stack = vec![generated.join("src")];
+    while let Some(from) = stack.pop() {
+        for entry in std::fs::read_dir(&from).unwrap().flatten() {
+            let path = entry.path();
+            let relative = path.strip_prefix(&generated).unwrap();
+            if path.is_dir() {
+                std::fs::create_dir_all(dir.join(relative)).unwrap();
+                stack.push(path);
+            } else {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let name = relative.to_str().unwrap().replace('\\', "/");
+                std::fs::write(dir.join(relative), edit(&name, text)).unwrap();
+            }
+        }
+    }
+}
+
+/// The layout is checked by the compiler on every target: two fields of a `_Vtbl` swapped
+/// by hand (each keeping its type, so everything else still type-checks) stop the i686
+/// build at the offset assertion.
+#[test]
+fn a_swapped_vtable_field_fails_the_i686_build() {
+    let target = "i686-pc-windows-msvc";
+    if !target_installed(target) {
+        eprintln!("SKIPPED: the Rust standard library for {target} is not installed (rustup target add {target})");
+        return;
+    }
+    let root = workspace_root();
+    let dir = root.join("target/tmp/swapped-vtable");
+    copy_generated_crate(&dir, |name, text| {
+        if name == "src/bindings/i_http_request.rs" {
+            swap_vtable_fields(
+                &text,
+                "IHttpRequest_Vtbl",
+                "GetHeader",
+                "GetHeader_HTTP_HEADER_ID",
+            )
+        } else {
+            text
+        }
+    });
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(&cargo)
+        .current_dir(&dir)
+        .args(["check", "--quiet", "--offline", "--target", target])
+        .env("CARGO_TARGET_DIR", root.join("target/msvc-check"))
+        .output()
+        .expect("cargo runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "the swapped fields compiled");
+    assert!(
+        stderr.contains("offset_of!(IHttpRequest_Vtbl, GetHeader_HTTP_HEADER_ID) == 2 * P"),
+        "{stderr}"
+    );
+    // The unedited copy compiles: the failure is the swap's.
+    copy_generated_crate(&dir, |_, text| text);
+    let output = Command::new(&cargo)
+        .current_dir(&dir)
+        .args(["check", "--quiet", "--offline", "--target", target])
+        .env("CARGO_TARGET_DIR", root.join("target/msvc-check"))
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -583,33 +583,33 @@ impl CGlobalModule_Vtbl {
     /// A vtable whose slots call `T`'s [`CGlobalModule_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: CGlobalModule_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn OnGlobalStopListening < T : CGlobalModule_Impl > (this : * mut
+            fn OnGlobalStopListening < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IGlobalStopListeningProvider) ->
             GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnGlobalStopListening(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) }, pProvider), || GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn OnGlobalCacheCleanup < T : CGlobalModule_Impl > (this : * mut
+            fn OnGlobalCacheCleanup < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule,) -> GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnGlobalCacheCleanup(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn OnGlobalCacheOperation < T : CGlobalModule_Impl > (this : * mut
+            fn OnGlobalCacheOperation < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut ICacheProvider) ->
             GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnGlobalCacheOperation(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) }, pProvider), || GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn OnGlobalHealthCheck < T : CGlobalModule_Impl > (this : * mut
+            fn OnGlobalHealthCheck < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule,) -> GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnGlobalHealthCheck(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn OnGlobalConfigurationChange < T : CGlobalModule_Impl > (this : * mut
+            fn OnGlobalConfigurationChange < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IGlobalConfigurationChangeProvider) ->
             GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnGlobalConfigurationChange(unsafe { ::httpserv::runtime::Object:: < T >
@@ -623,28 +623,28 @@ impl CGlobalModule_Vtbl {
             GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn OnGlobalPreBeginRequest < T : CGlobalModule_Impl > (this : * mut
+            fn OnGlobalPreBeginRequest < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IPreBeginRequestProvider) ->
             GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnGlobalPreBeginRequest(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) }, pProvider), || GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn OnGlobalApplicationStart < T : CGlobalModule_Impl > (this : * mut
+            fn OnGlobalApplicationStart < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IHttpApplicationStartProvider) ->
             GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnGlobalApplicationStart(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) }, pProvider), || GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn OnGlobalApplicationResolveModules < T : CGlobalModule_Impl > (this : * mut
+            fn OnGlobalApplicationResolveModules < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IHttpApplicationResolveModulesProvider) ->
             GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnGlobalApplicationResolveModules(unsafe { ::httpserv::runtime::Object:: <
             T > ::value_of(this) }, pProvider), || GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn OnGlobalApplicationStop < T : CGlobalModule_Impl > (this : * mut
+            fn OnGlobalApplicationStop < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IHttpApplicationStopProvider) ->
             GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnGlobalApplicationStop(unsafe { ::httpserv::runtime::Object:: < T >
@@ -665,7 +665,7 @@ impl CGlobalModule_Vtbl {
             GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn OnGlobalCustomNotification < T : CGlobalModule_Impl > (this : * mut
+            fn OnGlobalCustomNotification < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut ICustomNotificationProvider) ->
             GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnGlobalCustomNotification(unsafe { ::httpserv::runtime::Object:: < T >
@@ -678,14 +678,14 @@ impl CGlobalModule_Vtbl {
             ::httpserv::runtime::Object:: < T > ::release(this, true) } }
         }
         ::httpserv::runtime::member_thunk! {
-            fn OnGlobalThreadCleanup < T : CGlobalModule_Impl > (this : * mut
+            fn OnGlobalThreadCleanup < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IGlobalThreadCleanupProvider) ->
             GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnGlobalThreadCleanup(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) }, pProvider), || GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn OnGlobalApplicationPreload < T : CGlobalModule_Impl > (this : * mut
+            fn OnGlobalApplicationPreload < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IGlobalApplicationPreloadProvider) ->
             GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnGlobalApplicationPreload(unsafe { ::httpserv::runtime::Object:: < T >

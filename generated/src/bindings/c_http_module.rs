@@ -155,7 +155,7 @@ pub struct CHttpModule_Vtbl {
     ),
     /// Slot 28: [`CHttpModule::OnAsyncCompletion`].
     pub OnAsyncCompletion: ::httpserv::runtime::member_fn!(
-        (*mut CHttpModule, *mut IHttpContext, u32, windows_sys::core::BOOL, * mut
+        (*mut CHttpModule, *mut IHttpContext, u32, windows_sys::core::BOOL, *mut
         IHttpEventProvider, *mut IHttpCompletionInfo) -> REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 29: [`CHttpModule::Dispose`].
@@ -1146,8 +1146,8 @@ impl CHttpModule_Vtbl {
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn OnPostAuthenticateRequest < T : CHttpModule_Impl > (this : * mut
-            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
+            fn OnPostAuthenticateRequest < T : CHttpModule_Impl > (this : *mut
+            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnPostAuthenticateRequest(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
@@ -1182,8 +1182,8 @@ impl CHttpModule_Vtbl {
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn OnPostResolveRequestCache < T : CHttpModule_Impl > (this : * mut
-            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
+            fn OnPostResolveRequestCache < T : CHttpModule_Impl > (this : *mut
+            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnPostResolveRequestCache(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
@@ -1200,8 +1200,8 @@ impl CHttpModule_Vtbl {
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn OnPostMapRequestHandler < T : CHttpModule_Impl > (this : * mut
-            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
+            fn OnPostMapRequestHandler < T : CHttpModule_Impl > (this : *mut
+            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnPostMapRequestHandler(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
@@ -1218,8 +1218,8 @@ impl CHttpModule_Vtbl {
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn OnPostAcquireRequestState < T : CHttpModule_Impl > (this : * mut
-            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
+            fn OnPostAcquireRequestState < T : CHttpModule_Impl > (this : *mut
+            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnPostAcquireRequestState(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
@@ -1227,8 +1227,8 @@ impl CHttpModule_Vtbl {
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn OnPreExecuteRequestHandler < T : CHttpModule_Impl > (this : * mut
-            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
+            fn OnPreExecuteRequestHandler < T : CHttpModule_Impl > (this : *mut
+            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnPreExecuteRequestHandler(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
@@ -1236,8 +1236,8 @@ impl CHttpModule_Vtbl {
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn OnPostPreExecuteRequestHandler < T : CHttpModule_Impl > (this : * mut
-            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
+            fn OnPostPreExecuteRequestHandler < T : CHttpModule_Impl > (this : *mut
+            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnPostPreExecuteRequestHandler(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
@@ -1245,8 +1245,8 @@ impl CHttpModule_Vtbl {
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn OnExecuteRequestHandler < T : CHttpModule_Impl > (this : * mut
-            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
+            fn OnExecuteRequestHandler < T : CHttpModule_Impl > (this : *mut
+            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnExecuteRequestHandler(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
@@ -1254,8 +1254,8 @@ impl CHttpModule_Vtbl {
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn OnPostExecuteRequestHandler < T : CHttpModule_Impl > (this : * mut
-            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
+            fn OnPostExecuteRequestHandler < T : CHttpModule_Impl > (this : *mut
+            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnPostExecuteRequestHandler(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
@@ -1272,8 +1272,8 @@ impl CHttpModule_Vtbl {
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn OnPostReleaseRequestState < T : CHttpModule_Impl > (this : * mut
-            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
+            fn OnPostReleaseRequestState < T : CHttpModule_Impl > (this : *mut
+            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnPostReleaseRequestState(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
@@ -1290,8 +1290,8 @@ impl CHttpModule_Vtbl {
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn OnPostUpdateRequestCache < T : CHttpModule_Impl > (this : * mut
-            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
+            fn OnPostUpdateRequestCache < T : CHttpModule_Impl > (this : *mut
+            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnPostUpdateRequestCache(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
@@ -1362,8 +1362,8 @@ impl CHttpModule_Vtbl {
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn OnCustomRequestNotification < T : CHttpModule_Impl > (this : * mut
-            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : * mut
+            fn OnCustomRequestNotification < T : CHttpModule_Impl > (this : *mut
+            CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             ICustomNotificationProvider) -> REQUEST_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnCustomRequestNotification(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
@@ -1388,7 +1388,7 @@ impl CHttpModule_Vtbl {
             ::httpserv::runtime::Object:: < T > ::release(this, true) } }
         }
         ::httpserv::runtime::member_thunk! {
-            fn ScalarDeletingDestructor < T : CHttpModule_Impl > (this : * mut
+            fn ScalarDeletingDestructor < T : CHttpModule_Impl > (this : *mut
             CHttpModule, flags : u32) -> *mut ::core::ffi::c_void {
             ::httpserv::runtime::guard(|| unsafe { ::httpserv::runtime::Object:: < T >
             ::release(this, flags & 1 != 0) }, ::httpserv::runtime::abort,); this as *

@@ -80,7 +80,7 @@ impl IAuthenticationProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IAuthenticationProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IAuthenticationProvider_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn SetUser < T : IAuthenticationProvider_Impl > (this : * mut
+            fn SetUser < T : IAuthenticationProvider_Impl > (this : *mut
             IAuthenticationProvider, pUser : *mut IHttpUser) -> () {
             ::httpserv::runtime::guard(|| T::SetUser(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pUser), || ()) }

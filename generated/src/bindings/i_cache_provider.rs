@@ -176,7 +176,7 @@ impl ICacheProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`ICacheProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: ICacheProvider_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetCacheOperation < T : ICacheProvider_Impl > (this : * const
+            fn GetCacheOperation < T : ICacheProvider_Impl > (this : *const
             ICacheProvider,) -> CACHE_OPERATION { ::httpserv::runtime::guard(||
             T::GetCacheOperation(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || ::httpserv::runtime::abort()) }
@@ -188,7 +188,7 @@ impl ICacheProvider_Vtbl {
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetCacheRecord < T : ICacheProvider_Impl > (this : * const
+            fn GetCacheRecord < T : ICacheProvider_Impl > (this : *const
             ICacheProvider,) -> *mut IHttpCacheSpecificData {
             ::httpserv::runtime::guard(|| T::GetCacheRecord(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
@@ -202,7 +202,7 @@ impl ICacheProvider_Vtbl {
             }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetTraceContext < T : ICacheProvider_Impl > (this : * const
+            fn GetTraceContext < T : ICacheProvider_Impl > (this : *const
             ICacheProvider,) -> *mut IHttpTraceContext { ::httpserv::runtime::guard(||
             T::GetTraceContext(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || ::core::ptr::null_mut()) }

@@ -126,7 +126,7 @@ impl IGlobalApplicationPreloadProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IGlobalApplicationPreloadProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IGlobalApplicationPreloadProvider_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn CreateContext < T : IGlobalApplicationPreloadProvider_Impl > (this : * mut
+            fn CreateContext < T : IGlobalApplicationPreloadProvider_Impl > (this : *mut
             IGlobalApplicationPreloadProvider, ppHttpContext : *mut *mut IHttpContext)
             -> windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
             T::CreateContext(unsafe { ::httpserv::runtime::Object:: < T >

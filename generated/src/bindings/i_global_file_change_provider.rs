@@ -108,14 +108,14 @@ impl IGlobalFileChangeProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IGlobalFileChangeProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IGlobalFileChangeProvider_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetFileName < T : IGlobalFileChangeProvider_Impl > (this : * const
+            fn GetFileName < T : IGlobalFileChangeProvider_Impl > (this : *const
             IGlobalFileChangeProvider,) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::GetFileName(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetFileMonitor < T : IGlobalFileChangeProvider_Impl > (this : * mut
+            fn GetFileMonitor < T : IGlobalFileChangeProvider_Impl > (this : *mut
             IGlobalFileChangeProvider,) -> *mut IHttpFileMonitor {
             ::httpserv::runtime::guard(|| T::GetFileMonitor(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||

@@ -203,7 +203,7 @@ impl IGlobalRSCAQueryProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IGlobalRSCAQueryProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IGlobalRSCAQueryProvider_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetFunctionName < T : IGlobalRSCAQueryProvider_Impl > (this : * const
+            fn GetFunctionName < T : IGlobalRSCAQueryProvider_Impl > (this : *const
             IGlobalRSCAQueryProvider,) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::GetFunctionName(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
@@ -217,14 +217,14 @@ impl IGlobalRSCAQueryProvider_Vtbl {
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetOutputBuffer < T : IGlobalRSCAQueryProvider_Impl > (this : * mut
+            fn GetOutputBuffer < T : IGlobalRSCAQueryProvider_Impl > (this : *mut
             IGlobalRSCAQueryProvider, cbBuffer : u32, ppbBuffer : *mut *mut u8) ->
             windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
             T::GetOutputBuffer(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) }, cbBuffer, ppbBuffer), || ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn ResizeOutputBuffer < T : IGlobalRSCAQueryProvider_Impl > (this : * mut
+            fn ResizeOutputBuffer < T : IGlobalRSCAQueryProvider_Impl > (this : *mut
             IGlobalRSCAQueryProvider, cbNewBuffer : u32, cbBytesToCopy : u32, ppbBuffer :
             *mut *mut u8) -> windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
             T::ResizeOutputBuffer(unsafe { ::httpserv::runtime::Object:: < T >
@@ -232,7 +232,7 @@ impl IGlobalRSCAQueryProvider_Vtbl {
             ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn SetResult < T : IGlobalRSCAQueryProvider_Impl > (this : * mut
+            fn SetResult < T : IGlobalRSCAQueryProvider_Impl > (this : *mut
             IGlobalRSCAQueryProvider, cbData : u32, hr : windows_sys::core::HRESULT) ->
             () { ::httpserv::runtime::guard(|| T::SetResult(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, cbData, hr), || ()) }

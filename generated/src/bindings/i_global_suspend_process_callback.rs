@@ -82,7 +82,7 @@ impl IGlobalSuspendProcessCallback_Vtbl {
     /// A vtable whose slots call `T`'s [`IGlobalSuspendProcessCallback_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IGlobalSuspendProcessCallback_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn Resume < T : IGlobalSuspendProcessCallback_Impl > (this : * mut
+            fn Resume < T : IGlobalSuspendProcessCallback_Impl > (this : *mut
             IGlobalSuspendProcessCallback,) -> windows_sys::core::HRESULT {
             ::httpserv::runtime::guard(|| T::Resume(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||

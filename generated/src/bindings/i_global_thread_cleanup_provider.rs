@@ -83,7 +83,7 @@ impl IGlobalThreadCleanupProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IGlobalThreadCleanupProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IGlobalThreadCleanupProvider_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetApplication < T : IGlobalThreadCleanupProvider_Impl > (this : * mut
+            fn GetApplication < T : IGlobalThreadCleanupProvider_Impl > (this : *mut
             IGlobalThreadCleanupProvider,) -> *mut IHttpApplication {
             ::httpserv::runtime::guard(|| T::GetApplication(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||

@@ -20,7 +20,7 @@ pub struct IGlobalTraceEventProvider_Vtbl {
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: [`IGlobalTraceEventProvider::GetTraceEvent`].
     pub GetTraceEvent: ::httpserv::runtime::member_fn!(
-        (*mut IGlobalTraceEventProvider, *mut * mut
+        (*mut IGlobalTraceEventProvider, *mut *mut
         windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT) -> windows_sys::core::HRESULT
     ),
     /// Slot 2: [`IGlobalTraceEventProvider::CheckSubscription`].
@@ -150,15 +150,15 @@ impl IGlobalTraceEventProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IGlobalTraceEventProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IGlobalTraceEventProvider_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetTraceEvent < T : IGlobalTraceEventProvider_Impl > (this : * mut
-            IGlobalTraceEventProvider, ppTraceEvent : *mut * mut
+            fn GetTraceEvent < T : IGlobalTraceEventProvider_Impl > (this : *mut
+            IGlobalTraceEventProvider, ppTraceEvent : *mut *mut
             windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT) ->
             windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
             T::GetTraceEvent(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) }, ppTraceEvent), || ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn CheckSubscription < T : IGlobalTraceEventProvider_Impl > (this : * mut
+            fn CheckSubscription < T : IGlobalTraceEventProvider_Impl > (this : *mut
             IGlobalTraceEventProvider, ModuleId : HTTP_MODULE_ID) ->
             windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::CheckSubscription(unsafe { ::httpserv::runtime::Object:: < T >

@@ -148,28 +148,28 @@ impl IHttpApplication_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpApplication_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpApplication_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetApplicationPhysicalPath < T : IHttpApplication_Impl > (this : * const
+            fn GetApplicationPhysicalPath < T : IHttpApplication_Impl > (this : *const
             IHttpApplication,) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::GetApplicationPhysicalPath(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetApplicationId < T : IHttpApplication_Impl > (this : * const
+            fn GetApplicationId < T : IHttpApplication_Impl > (this : *const
             IHttpApplication,) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::GetApplicationId(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetAppConfigPath < T : IHttpApplication_Impl > (this : * const
+            fn GetAppConfigPath < T : IHttpApplication_Impl > (this : *const
             IHttpApplication,) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::GetAppConfigPath(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetModuleContextContainer < T : IHttpApplication_Impl > (this : * mut
+            fn GetModuleContextContainer < T : IHttpApplication_Impl > (this : *mut
             IHttpApplication,) -> *mut IHttpModuleContextContainer {
             ::httpserv::runtime::guard(|| T::GetModuleContextContainer(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
@@ -311,19 +311,19 @@ impl IHttpApplication2_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpApplication2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpApplication2_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn BeginApplicationWarmup < T : IHttpApplication2_Impl > (this : * mut
+            fn BeginApplicationWarmup < T : IHttpApplication2_Impl > (this : *mut
             IHttpApplication2,) -> () { ::httpserv::runtime::guard(||
             T::BeginApplicationWarmup(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || ()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn EndApplicationWarmup < T : IHttpApplication2_Impl > (this : * mut
+            fn EndApplicationWarmup < T : IHttpApplication2_Impl > (this : *mut
             IHttpApplication2,) -> () { ::httpserv::runtime::guard(||
             T::EndApplicationWarmup(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || ()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn QueryIsWarmingUp < T : IHttpApplication2_Impl > (this : * mut
+            fn QueryIsWarmingUp < T : IHttpApplication2_Impl > (this : *mut
             IHttpApplication2,) -> windows_sys::core::BOOL {
             ::httpserv::runtime::guard(|| T::QueryIsWarmingUp(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), || 0) }

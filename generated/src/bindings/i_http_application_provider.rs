@@ -82,7 +82,7 @@ impl IHttpApplicationProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpApplicationProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpApplicationProvider_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetApplication < T : IHttpApplicationProvider_Impl > (this : * mut
+            fn GetApplication < T : IHttpApplicationProvider_Impl > (this : *mut
             IHttpApplicationProvider,) -> *mut IHttpApplication {
             ::httpserv::runtime::guard(|| T::GetApplication(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||

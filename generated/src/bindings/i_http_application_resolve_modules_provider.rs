@@ -20,7 +20,7 @@ pub struct IHttpApplicationResolveModulesProvider_Vtbl {
     pub base__: IHttpApplicationProvider_Vtbl,
     /// Slot 2: [`IHttpApplicationResolveModulesProvider::RegisterModule`].
     pub RegisterModule: ::httpserv::runtime::member_fn!(
-        (*mut IHttpApplicationResolveModulesProvider, HTTP_MODULE_ID, * mut
+        (*mut IHttpApplicationResolveModulesProvider, HTTP_MODULE_ID, *mut
         IHttpModuleFactory, windows_sys::core::PCWSTR, windows_sys::core::PCWSTR,
         windows_sys::core::PCWSTR, u32, u32) -> windows_sys::core::HRESULT
     ),
@@ -176,7 +176,7 @@ impl IHttpApplicationResolveModulesProvider_Vtbl {
         }
         ::httpserv::runtime::member_thunk! {
             fn SetPriorityForRequestNotification < T :
-            IHttpApplicationResolveModulesProvider_Impl > (this : * mut
+            IHttpApplicationResolveModulesProvider_Impl > (this : *mut
             IHttpApplicationResolveModulesProvider, pszModuleName :
             windows_sys::core::PCWSTR, dwRequestNotification : u32, pszPriorityAlias :
             windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT {

@@ -19,7 +19,7 @@ pub const IID_IHttpCachePolicy: windows_sys::core::GUID = windows_sys::core::GUI
 pub struct IHttpCachePolicy_Vtbl {
     /// Slot 0: [`IHttpCachePolicy::GetKernelCachePolicy`].
     pub GetKernelCachePolicy: ::httpserv::runtime::member_fn!(
-        (*mut IHttpCachePolicy) -> * mut
+        (*mut IHttpCachePolicy) -> *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_CACHE_POLICY
     ),
     /// Slot 1: [`IHttpCachePolicy::SetKernelCacheInvalidatorSet`].
@@ -28,7 +28,7 @@ pub struct IHttpCachePolicy_Vtbl {
     ),
     /// Slot 2: [`IHttpCachePolicy::GetUserCachePolicy`].
     pub GetUserCachePolicy: ::httpserv::runtime::member_fn!(
-        (*mut IHttpCachePolicy) -> * mut
+        (*mut IHttpCachePolicy) -> *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_CACHE_POLICY
     ),
     /// Slot 3: [`IHttpCachePolicy::AppendVaryByHeader`].
@@ -406,77 +406,77 @@ impl IHttpCachePolicy_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpCachePolicy_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpCachePolicy_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetKernelCachePolicy < T : IHttpCachePolicy_Impl > (this : * mut
-            IHttpCachePolicy,) -> * mut
+            fn GetKernelCachePolicy < T : IHttpCachePolicy_Impl > (this : *mut
+            IHttpCachePolicy,) -> *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_CACHE_POLICY {
             ::httpserv::runtime::guard(|| T::GetKernelCachePolicy(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn SetKernelCacheInvalidatorSet < T : IHttpCachePolicy_Impl > (this : * mut
+            fn SetKernelCacheInvalidatorSet < T : IHttpCachePolicy_Impl > (this : *mut
             IHttpCachePolicy,) -> () { ::httpserv::runtime::guard(||
             T::SetKernelCacheInvalidatorSet(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || ()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetUserCachePolicy < T : IHttpCachePolicy_Impl > (this : * mut
-            IHttpCachePolicy,) -> * mut
+            fn GetUserCachePolicy < T : IHttpCachePolicy_Impl > (this : *mut
+            IHttpCachePolicy,) -> *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_CACHE_POLICY {
             ::httpserv::runtime::guard(|| T::GetUserCachePolicy(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn AppendVaryByHeader < T : IHttpCachePolicy_Impl > (this : * mut
+            fn AppendVaryByHeader < T : IHttpCachePolicy_Impl > (this : *mut
             IHttpCachePolicy, pszHeader : windows_sys::core::PCSTR) ->
             windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
             T::AppendVaryByHeader(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) }, pszHeader), || ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetVaryByHeaders < T : IHttpCachePolicy_Impl > (this : * const
+            fn GetVaryByHeaders < T : IHttpCachePolicy_Impl > (this : *const
             IHttpCachePolicy,) -> windows_sys::core::PCSTR {
             ::httpserv::runtime::guard(|| T::GetVaryByHeaders(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn AppendVaryByQueryString < T : IHttpCachePolicy_Impl > (this : * mut
+            fn AppendVaryByQueryString < T : IHttpCachePolicy_Impl > (this : *mut
             IHttpCachePolicy, pszParam : windows_sys::core::PCSTR) ->
             windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
             T::AppendVaryByQueryString(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) }, pszParam), || ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetVaryByQueryStrings < T : IHttpCachePolicy_Impl > (this : * const
+            fn GetVaryByQueryStrings < T : IHttpCachePolicy_Impl > (this : *const
             IHttpCachePolicy,) -> windows_sys::core::PCSTR {
             ::httpserv::runtime::guard(|| T::GetVaryByQueryStrings(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn SetVaryByValue < T : IHttpCachePolicy_Impl > (this : * mut
+            fn SetVaryByValue < T : IHttpCachePolicy_Impl > (this : *mut
             IHttpCachePolicy, pszValue : windows_sys::core::PCSTR) ->
             windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
             T::SetVaryByValue(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) }, pszValue), || ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetVaryByValue < T : IHttpCachePolicy_Impl > (this : * const
+            fn GetVaryByValue < T : IHttpCachePolicy_Impl > (this : *const
             IHttpCachePolicy,) -> windows_sys::core::PCSTR {
             ::httpserv::runtime::guard(|| T::GetVaryByValue(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn IsUserCacheEnabled < T : IHttpCachePolicy_Impl > (this : * const
+            fn IsUserCacheEnabled < T : IHttpCachePolicy_Impl > (this : *const
             IHttpCachePolicy,) -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::IsUserCacheEnabled(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || 0) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn DisableUserCache < T : IHttpCachePolicy_Impl > (this : * mut
+            fn DisableUserCache < T : IHttpCachePolicy_Impl > (this : *mut
             IHttpCachePolicy,) -> () { ::httpserv::runtime::guard(||
             T::DisableUserCache(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || ()) }
@@ -492,7 +492,7 @@ impl IHttpCachePolicy_Vtbl {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), || ()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetKernelCacheInvalidatorSet < T : IHttpCachePolicy_Impl > (this : * const
+            fn GetKernelCacheInvalidatorSet < T : IHttpCachePolicy_Impl > (this : *const
             IHttpCachePolicy,) -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::GetKernelCacheInvalidatorSet(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || 0) }
@@ -617,13 +617,13 @@ impl IHttpCachePolicy2_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpCachePolicy2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpCachePolicy2_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn IsForceUpdateSet < T : IHttpCachePolicy2_Impl > (this : * const
+            fn IsForceUpdateSet < T : IHttpCachePolicy2_Impl > (this : *const
             IHttpCachePolicy2,) -> windows_sys::core::BOOL {
             ::httpserv::runtime::guard(|| T::IsForceUpdateSet(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), || 0) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn SetForceUpdate < T : IHttpCachePolicy2_Impl > (this : * mut
+            fn SetForceUpdate < T : IHttpCachePolicy2_Impl > (this : *mut
             IHttpCachePolicy2,) -> () { ::httpserv::runtime::guard(||
             T::SetForceUpdate(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || ()) }

@@ -209,45 +209,45 @@ impl IHttpCacheSpecificData_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpCacheSpecificData_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpCacheSpecificData_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetCacheKey < T : IHttpCacheSpecificData_Impl > (this : * const
+            fn GetCacheKey < T : IHttpCacheSpecificData_Impl > (this : *const
             IHttpCacheSpecificData,) -> *mut IHttpCacheKey {
             ::httpserv::runtime::guard(|| T::GetCacheKey(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn ReferenceCacheData < T : IHttpCacheSpecificData_Impl > (this : * mut
+            fn ReferenceCacheData < T : IHttpCacheSpecificData_Impl > (this : *mut
             IHttpCacheSpecificData,) -> () { ::httpserv::runtime::guard(||
             T::ReferenceCacheData(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || ()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn DereferenceCacheData < T : IHttpCacheSpecificData_Impl > (this : * mut
+            fn DereferenceCacheData < T : IHttpCacheSpecificData_Impl > (this : *mut
             IHttpCacheSpecificData,) -> () { ::httpserv::runtime::guard(||
             T::DereferenceCacheData(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || ()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn ResetTTL < T : IHttpCacheSpecificData_Impl > (this : * mut
+            fn ResetTTL < T : IHttpCacheSpecificData_Impl > (this : *mut
             IHttpCacheSpecificData,) -> () { ::httpserv::runtime::guard(||
             T::ResetTTL(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
             },), || ()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn DecrementTTL < T : IHttpCacheSpecificData_Impl > (this : * mut
+            fn DecrementTTL < T : IHttpCacheSpecificData_Impl > (this : *mut
             IHttpCacheSpecificData, pfTTLExpired : *mut windows_sys::core::BOOL) -> () {
             ::httpserv::runtime::guard(|| T::DecrementTTL(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pfTTLExpired), || ())
             }
         }
         ::httpserv::runtime::member_thunk! {
-            fn SetFlushed < T : IHttpCacheSpecificData_Impl > (this : * mut
+            fn SetFlushed < T : IHttpCacheSpecificData_Impl > (this : *mut
             IHttpCacheSpecificData,) -> () { ::httpserv::runtime::guard(||
             T::SetFlushed(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
             },), || ()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetFlushed < T : IHttpCacheSpecificData_Impl > (this : * const
+            fn GetFlushed < T : IHttpCacheSpecificData_Impl > (this : *const
             IHttpCacheSpecificData,) -> windows_sys::core::BOOL {
             ::httpserv::runtime::guard(|| T::GetFlushed(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), || 0) }

@@ -100,13 +100,13 @@ impl IHttpCompletionInfo_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpCompletionInfo_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpCompletionInfo_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetCompletionBytes < T : IHttpCompletionInfo_Impl > (this : * const
+            fn GetCompletionBytes < T : IHttpCompletionInfo_Impl > (this : *const
             IHttpCompletionInfo,) -> u32 { ::httpserv::runtime::guard(||
             T::GetCompletionBytes(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || ::httpserv::runtime::abort()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetCompletionStatus < T : IHttpCompletionInfo_Impl > (this : * const
+            fn GetCompletionStatus < T : IHttpCompletionInfo_Impl > (this : *const
             IHttpCompletionInfo,) -> windows_sys::core::HRESULT {
             ::httpserv::runtime::guard(|| T::GetCompletionStatus(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
@@ -203,7 +203,7 @@ impl IHttpCompletionInfo2_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpCompletionInfo2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpCompletionInfo2_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetCompletedOperation < T : IHttpCompletionInfo2_Impl > (this : * const
+            fn GetCompletedOperation < T : IHttpCompletionInfo2_Impl > (this : *const
             IHttpCompletionInfo2,) -> u32 { ::httpserv::runtime::guard(||
             T::GetCompletedOperation(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || ::httpserv::runtime::abort()) }

@@ -133,7 +133,7 @@ impl IHttpConnection_Vtbl {
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetModuleContextContainer < T : IHttpConnection_Impl > (this : * mut
+            fn GetModuleContextContainer < T : IHttpConnection_Impl > (this : *mut
             IHttpConnection,) -> *mut IHttpConnectionModuleContextContainer {
             ::httpserv::runtime::guard(|| T::GetModuleContextContainer(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||

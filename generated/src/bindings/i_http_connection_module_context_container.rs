@@ -20,7 +20,7 @@ pub struct IHttpConnectionModuleContextContainer_Vtbl {
     pub base__: IHttpModuleContextContainer_Vtbl,
     /// Slot 2: [`IHttpConnectionModuleContextContainer::GetConnectionModuleContext`].
     pub GetConnectionModuleContext: ::httpserv::runtime::member_fn!(
-        (*mut IHttpConnectionModuleContextContainer, HTTP_MODULE_ID) -> * mut
+        (*mut IHttpConnectionModuleContextContainer, HTTP_MODULE_ID) -> *mut
         IHttpConnectionStoredContext
     ),
     /// Slot 3: [`IHttpConnectionModuleContextContainer::SetConnectionModuleContext`].
@@ -132,16 +132,16 @@ impl IHttpConnectionModuleContextContainer_Vtbl {
     pub const fn new<T: IHttpConnectionModuleContextContainer_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
             fn GetConnectionModuleContext < T :
-            IHttpConnectionModuleContextContainer_Impl > (this : * mut
-            IHttpConnectionModuleContextContainer, moduleId : HTTP_MODULE_ID) -> * mut
+            IHttpConnectionModuleContextContainer_Impl > (this : *mut
+            IHttpConnectionModuleContextContainer, moduleId : HTTP_MODULE_ID) -> *mut
             IHttpConnectionStoredContext { ::httpserv::runtime::guard(||
             T::GetConnectionModuleContext(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) }, moduleId), || ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetConnectionModuleContext < T :
-            IHttpConnectionModuleContextContainer_Impl > (this : * mut
-            IHttpConnectionModuleContextContainer, ppStoredContext : * mut
+            IHttpConnectionModuleContextContainer_Impl > (this : *mut
+            IHttpConnectionModuleContextContainer, ppStoredContext : *mut
             IHttpConnectionStoredContext, moduleId : HTTP_MODULE_ID) ->
             windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
             T::SetConnectionModuleContext(unsafe { ::httpserv::runtime::Object:: < T >

@@ -83,7 +83,7 @@ impl IHttpConnectionStoredContext_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpConnectionStoredContext_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpConnectionStoredContext_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn NotifyDisconnect < T : IHttpConnectionStoredContext_Impl > (this : * mut
+            fn NotifyDisconnect < T : IHttpConnectionStoredContext_Impl > (this : *mut
             IHttpConnectionStoredContext,) -> () { ::httpserv::runtime::guard(||
             T::NotifyDisconnect(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || ()) }

@@ -63,7 +63,7 @@ pub struct IHttpContext_Vtbl {
     ),
     /// Slot 11: [`IHttpContext::GetNextNotification`].
     pub GetNextNotification: ::httpserv::runtime::member_fn!(
-        (*mut IHttpContext, REQUEST_NOTIFICATION_STATUS, *mut u32, * mut
+        (*mut IHttpContext, REQUEST_NOTIFICATION_STATUS, *mut u32, *mut
         windows_sys::core::BOOL, *mut *mut CHttpModule, *mut *mut IHttpEventProvider)
         -> windows_sys::core::BOOL
     ),
@@ -73,7 +73,7 @@ pub struct IHttpContext_Vtbl {
     ),
     /// Slot 13: [`IHttpContext::ExecuteRequest`].
     pub ExecuteRequest: ::httpserv::runtime::member_fn!(
-        (*mut IHttpContext, windows_sys::core::BOOL, *mut IHttpContext, u32, * mut
+        (*mut IHttpContext, windows_sys::core::BOOL, *mut IHttpContext, u32, *mut
         IHttpUser, *mut windows_sys::core::BOOL) -> windows_sys::core::HRESULT
     ),
     /// Slot 14: [`IHttpContext::GetExecuteFlags`].
@@ -129,12 +129,12 @@ pub struct IHttpContext_Vtbl {
     ),
     /// Slot 27: [`IHttpContext::MapPath`].
     pub MapPath: ::httpserv::runtime::member_fn!(
-        (*mut IHttpContext, windows_sys::core::PCWSTR, windows_sys::core::PWSTR, * mut
+        (*mut IHttpContext, windows_sys::core::PCWSTR, windows_sys::core::PWSTR, *mut
         u32) -> windows_sys::core::HRESULT
     ),
     /// Slot 28: [`IHttpContext::NotifyCustomNotification`].
     pub NotifyCustomNotification: ::httpserv::runtime::member_fn!(
-        (*mut IHttpContext, *mut ICustomNotificationProvider, * mut
+        (*mut IHttpContext, *mut ICustomNotificationProvider, *mut
         windows_sys::core::BOOL) -> windows_sys::core::HRESULT
     ),
     /// Slot 29: [`IHttpContext::GetParentContext`].
@@ -164,8 +164,8 @@ pub struct IHttpContext_Vtbl {
     ),
     /// Slot 35: [`IHttpContext::GetServerVarChanges`].
     pub GetServerVarChanges: ::httpserv::runtime::member_fn!(
-        (*mut IHttpContext, u32, *mut u32, *mut u32, *mut * mut
-        windows_sys::core::PCSTR, *mut *mut windows_sys::core::PCWSTR, *mut u32, * mut
+        (*mut IHttpContext, u32, *mut u32, *mut u32, *mut *mut
+        windows_sys::core::PCSTR, *mut *mut windows_sys::core::PCWSTR, *mut u32, *mut
         *mut u32) -> windows_sys::core::HRESULT
     ),
     /// Slot 36: [`IHttpContext::CancelIo`].
@@ -180,7 +180,7 @@ pub struct IHttpContext_Vtbl {
     ),
     /// Slot 38: [`IHttpContext::GetExtendedInterface`].
     pub GetExtendedInterface: ::httpserv::runtime::member_fn!(
-        (*mut IHttpContext, HTTP_CONTEXT_INTERFACE_VERSION, *mut * mut
+        (*mut IHttpContext, HTTP_CONTEXT_INTERFACE_VERSION, *mut *mut
         ::core::ffi::c_void) -> windows_sys::core::HRESULT
     ),
 }
@@ -1187,7 +1187,7 @@ impl IHttpContext_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpContext_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpContext_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetSite < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> * mut
+            fn GetSite < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> *mut
             IHttpSite { ::httpserv::runtime::guard(|| T::GetSite(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
             ::core::ptr::null_mut()) }
@@ -1205,7 +1205,7 @@ impl IHttpContext_Vtbl {
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetRequest < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> * mut
+            fn GetRequest < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> *mut
             IHttpRequest { ::httpserv::runtime::guard(|| T::GetRequest(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
             ::core::ptr::null_mut()) }
@@ -1217,19 +1217,19 @@ impl IHttpContext_Vtbl {
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetResponseHeadersSent < T : IHttpContext_Impl > (this : * const
+            fn GetResponseHeadersSent < T : IHttpContext_Impl > (this : *const
             IHttpContext,) -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::GetResponseHeadersSent(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || 0) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetUser < T : IHttpContext_Impl > (this : *const IHttpContext,) -> * mut
+            fn GetUser < T : IHttpContext_Impl > (this : *const IHttpContext,) -> *mut
             IHttpUser { ::httpserv::runtime::guard(|| T::GetUser(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetModuleContextContainer < T : IHttpContext_Impl > (this : * mut
+            fn GetModuleContextContainer < T : IHttpContext_Impl > (this : *mut
             IHttpContext,) -> *mut IHttpModuleContextContainer {
             ::httpserv::runtime::guard(|| T::GetModuleContextContainer(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
@@ -1266,7 +1266,7 @@ impl IHttpContext_Vtbl {
             ppModuleInfo, ppRequestOutput), || 0) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetIsLastNotification < T : IHttpContext_Impl > (this : * mut
+            fn GetIsLastNotification < T : IHttpContext_Impl > (this : *mut
             IHttpContext, status : REQUEST_NOTIFICATION_STATUS) ->
             windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::GetIsLastNotification(unsafe { ::httpserv::runtime::Object:: < T >
@@ -1289,8 +1289,8 @@ impl IHttpContext_Vtbl {
             ::httpserv::runtime::abort()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetServerVariable_PCSTR_ptr < T : IHttpContext_Impl > (this : * mut
-            IHttpContext, pszVariableName : windows_sys::core::PCSTR, ppszValue : * mut
+            fn GetServerVariable_PCSTR_ptr < T : IHttpContext_Impl > (this : *mut
+            IHttpContext, pszVariableName : windows_sys::core::PCSTR, ppszValue : *mut
             windows_sys::core::PCSTR, pcchValueLength : *mut u32) ->
             windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
             T::GetServerVariable_PCSTR_ptr(unsafe { ::httpserv::runtime::Object:: < T >
@@ -1299,7 +1299,7 @@ impl IHttpContext_Vtbl {
         }
         ::httpserv::runtime::member_thunk! {
             fn GetServerVariable < T : IHttpContext_Impl > (this : *mut IHttpContext,
-            pszVariableName : windows_sys::core::PCSTR, ppszValue : * mut
+            pszVariableName : windows_sys::core::PCSTR, ppszValue : *mut
             windows_sys::core::PCWSTR, pcchValueLength : *mut u32) ->
             windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
             T::GetServerVariable(unsafe { ::httpserv::runtime::Object:: < T >
@@ -1315,14 +1315,14 @@ impl IHttpContext_Vtbl {
             pszVariableValue), || ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn AllocateRequestMemory < T : IHttpContext_Impl > (this : * mut
+            fn AllocateRequestMemory < T : IHttpContext_Impl > (this : *mut
             IHttpContext, cbAllocation : u32) -> *mut ::core::ffi::c_void {
             ::httpserv::runtime::guard(|| T::AllocateRequestMemory(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, cbAllocation), ||
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetUrlInfo < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> * mut
+            fn GetUrlInfo < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> *mut
             IHttpUrlInfo { ::httpserv::runtime::guard(|| T::GetUrlInfo(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
             ::core::ptr::null_mut()) }
@@ -1380,7 +1380,7 @@ impl IHttpContext_Vtbl {
             pszPhysicalPath, pcbPhysicalPath), || ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn NotifyCustomNotification < T : IHttpContext_Impl > (this : * mut
+            fn NotifyCustomNotification < T : IHttpContext_Impl > (this : *mut
             IHttpContext, pCustomOutput : *mut ICustomNotificationProvider,
             pfCompletionExpected : *mut windows_sys::core::BOOL) ->
             windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
@@ -1408,13 +1408,13 @@ impl IHttpContext_Vtbl {
             }, dwCloneFlags, ppHttpContext), || ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn ReleaseClonedContext < T : IHttpContext_Impl > (this : * mut
+            fn ReleaseClonedContext < T : IHttpContext_Impl > (this : *mut
             IHttpContext,) -> windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
             T::ReleaseClonedContext(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetCurrentExecutionStats < T : IHttpContext_Impl > (this : * const
+            fn GetCurrentExecutionStats < T : IHttpContext_Impl > (this : *const
             IHttpContext, pdwNotification : *mut u32, pdwNotificationStartTickCount : *
             mut u32, ppszModule : *mut windows_sys::core::PCWSTR,
             pdwModuleStartTickCount : *mut u32, pdwAsyncNotification : *mut u32,
@@ -1463,7 +1463,7 @@ impl IHttpContext_Vtbl {
         }
         ::httpserv::runtime::member_thunk! {
             fn GetExtendedInterface < T : IHttpContext_Impl > (this : *mut IHttpContext,
-            version : HTTP_CONTEXT_INTERFACE_VERSION, ppInterface : *mut * mut
+            version : HTTP_CONTEXT_INTERFACE_VERSION, ppInterface : *mut *mut
             ::core::ffi::c_void) -> windows_sys::core::HRESULT {
             ::httpserv::runtime::guard(|| T::GetExtendedInterface(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, version,
@@ -1637,7 +1637,7 @@ pub struct IHttpContext3_Vtbl {
     /// Slot 43: [`IHttpContext3::PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE`].
     pub PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE: ::httpserv::runtime::member_fn!(
         (*mut IHttpContext3, u32,
-        windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE, * mut
+        windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE, *mut
         ::core::ffi::c_void) -> windows_sys::core::HRESULT
     ),
 }
@@ -1786,7 +1786,7 @@ impl IHttpContext3_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpContext3_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpContext3_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetNamedContextContainer < T : IHttpContext3_Impl > (this : * mut
+            fn GetNamedContextContainer < T : IHttpContext3_Impl > (this : *mut
             IHttpContext3,) -> *mut INamedContextContainer {
             ::httpserv::runtime::guard(|| T::GetNamedContextContainer(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
@@ -1798,7 +1798,7 @@ impl IHttpContext3_Vtbl {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), || ()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn InheritServerVariable < T : IHttpContext3_Impl > (this : * mut
+            fn InheritServerVariable < T : IHttpContext3_Impl > (this : *mut
             IHttpContext3, szName : windows_sys::core::PCSTR, fFailIfNotExist :
             windows_sys::core::BOOL) -> windows_sys::core::HRESULT {
             ::httpserv::runtime::guard(|| T::InheritServerVariable(unsafe {
@@ -1930,13 +1930,13 @@ impl IHttpContext4_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpContext4_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpContext4_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetRequestStartTime < T : IHttpContext4_Impl > (this : * mut
+            fn GetRequestStartTime < T : IHttpContext4_Impl > (this : *mut
             IHttpContext4,) -> u64 { ::httpserv::runtime::guard(||
             T::GetRequestStartTime(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || ::httpserv::runtime::abort()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetRequestElapsedTime < T : IHttpContext4_Impl > (this : * mut
+            fn GetRequestElapsedTime < T : IHttpContext4_Impl > (this : *mut
             IHttpContext4,) -> u64 { ::httpserv::runtime::guard(||
             T::GetRequestElapsedTime(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || ::httpserv::runtime::abort()) }

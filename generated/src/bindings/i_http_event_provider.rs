@@ -70,7 +70,7 @@ impl IHttpEventProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpEventProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpEventProvider_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn SetErrorStatus < T : IHttpEventProvider_Impl > (this : * mut
+            fn SetErrorStatus < T : IHttpEventProvider_Impl > (this : *mut
             IHttpEventProvider, hrError : windows_sys::core::HRESULT) -> () {
             ::httpserv::runtime::guard(|| T::SetErrorStatus(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, hrError), || ()) }

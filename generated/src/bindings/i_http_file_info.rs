@@ -454,19 +454,19 @@ impl IHttpFileInfo_Vtbl {
             pcchETag), || ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetLastModifiedTime < T : IHttpFileInfo_Impl > (this : * const
+            fn GetLastModifiedTime < T : IHttpFileInfo_Impl > (this : *const
             IHttpFileInfo, pFileTime : *mut windows_sys::Win32::Foundation::FILETIME) ->
             () { ::httpserv::runtime::guard(|| T::GetLastModifiedTime(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pFileTime), || ()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetLastModifiedString < T : IHttpFileInfo_Impl > (this : * const
+            fn GetLastModifiedString < T : IHttpFileInfo_Impl > (this : *const
             IHttpFileInfo,) -> windows_sys::core::PCSTR { ::httpserv::runtime::guard(||
             T::GetLastModifiedString(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetHttpCacheAllowed < T : IHttpFileInfo_Impl > (this : * const
+            fn GetHttpCacheAllowed < T : IHttpFileInfo_Impl > (this : *const
             IHttpFileInfo, pSecondsToLive : *mut u32) -> windows_sys::core::BOOL {
             ::httpserv::runtime::guard(|| T::GetHttpCacheAllowed(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pSecondsToLive), ||
@@ -493,14 +493,14 @@ impl IHttpFileInfo_Vtbl {
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetModuleContextContainer < T : IHttpFileInfo_Impl > (this : * mut
+            fn GetModuleContextContainer < T : IHttpFileInfo_Impl > (this : *mut
             IHttpFileInfo,) -> *mut IHttpModuleContextContainer {
             ::httpserv::runtime::guard(|| T::GetModuleContextContainer(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn CheckIfFileHasChanged < T : IHttpFileInfo_Impl > (this : * mut
+            fn CheckIfFileHasChanged < T : IHttpFileInfo_Impl > (this : *mut
             IHttpFileInfo, hUserToken : windows_sys::Win32::Foundation::HANDLE) ->
             windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::CheckIfFileHasChanged(unsafe { ::httpserv::runtime::Object:: < T >

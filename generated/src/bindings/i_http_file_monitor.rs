@@ -97,14 +97,14 @@ impl IHttpFileMonitor_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpFileMonitor_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpFileMonitor_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetModuleContextContainer < T : IHttpFileMonitor_Impl > (this : * mut
+            fn GetModuleContextContainer < T : IHttpFileMonitor_Impl > (this : *mut
             IHttpFileMonitor,) -> *mut IHttpModuleContextContainer {
             ::httpserv::runtime::guard(|| T::GetModuleContextContainer(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn DereferenceFileMonitor < T : IHttpFileMonitor_Impl > (this : * mut
+            fn DereferenceFileMonitor < T : IHttpFileMonitor_Impl > (this : *mut
             IHttpFileMonitor,) -> () { ::httpserv::runtime::guard(||
             T::DereferenceFileMonitor(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || ()) }

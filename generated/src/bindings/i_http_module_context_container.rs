@@ -110,14 +110,14 @@ impl IHttpModuleContextContainer_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpModuleContextContainer_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpModuleContextContainer_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetModuleContext < T : IHttpModuleContextContainer_Impl > (this : * mut
-            IHttpModuleContextContainer, moduleId : HTTP_MODULE_ID) -> * mut
+            fn GetModuleContext < T : IHttpModuleContextContainer_Impl > (this : *mut
+            IHttpModuleContextContainer, moduleId : HTTP_MODULE_ID) -> *mut
             IHttpStoredContext { ::httpserv::runtime::guard(|| T::GetModuleContext(unsafe
             { ::httpserv::runtime::Object:: < T > ::value_of(this) }, moduleId), ||
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn SetModuleContext < T : IHttpModuleContextContainer_Impl > (this : * mut
+            fn SetModuleContext < T : IHttpModuleContextContainer_Impl > (this : *mut
             IHttpModuleContextContainer, ppStoredContext : *mut IHttpStoredContext,
             moduleId : HTTP_MODULE_ID) -> windows_sys::core::HRESULT {
             ::httpserv::runtime::guard(|| T::SetModuleContext(unsafe {

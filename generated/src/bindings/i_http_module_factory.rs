@@ -102,15 +102,15 @@ impl IHttpModuleFactory_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpModuleFactory_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpModuleFactory_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetHttpModule < T : IHttpModuleFactory_Impl > (this : * mut
-            IHttpModuleFactory, ppModule : *mut *mut CHttpModule, pAllocator : * mut
+            fn GetHttpModule < T : IHttpModuleFactory_Impl > (this : *mut
+            IHttpModuleFactory, ppModule : *mut *mut CHttpModule, pAllocator : *mut
             IModuleAllocator) -> windows_sys::core::HRESULT {
             ::httpserv::runtime::guard(|| T::GetHttpModule(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, ppModule,
             pAllocator), || ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn Terminate < T : IHttpModuleFactory_Impl > (this : * mut
+            fn Terminate < T : IHttpModuleFactory_Impl > (this : *mut
             IHttpModuleFactory,) -> () { ::httpserv::runtime::guard(||
             T::Terminate(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
             },), || ()); unsafe { ::httpserv::runtime::Object:: < T > ::release(this,

@@ -254,14 +254,14 @@ impl IHttpModuleRegistrationInfo_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpModuleRegistrationInfo_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpModuleRegistrationInfo_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetName < T : IHttpModuleRegistrationInfo_Impl > (this : * const
+            fn GetName < T : IHttpModuleRegistrationInfo_Impl > (this : *const
             IHttpModuleRegistrationInfo,) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::GetName(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetId < T : IHttpModuleRegistrationInfo_Impl > (this : * const
+            fn GetId < T : IHttpModuleRegistrationInfo_Impl > (this : *const
             IHttpModuleRegistrationInfo,) -> HTTP_MODULE_ID {
             ::httpserv::runtime::guard(|| T::GetId(unsafe { ::httpserv::runtime::Object::
             < T > ::value_of(this) },), || ::core::ptr::null_mut()) }
@@ -408,7 +408,7 @@ impl IHttpModuleRegistrationInfo2_Vtbl {
     pub const fn new<T: IHttpModuleRegistrationInfo2_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
             fn SetPriorityForPostRequestNotification < T :
-            IHttpModuleRegistrationInfo2_Impl > (this : * mut
+            IHttpModuleRegistrationInfo2_Impl > (this : *mut
             IHttpModuleRegistrationInfo2, dwPostRequestNotification : u32, pszPriority :
             windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT {
             ::httpserv::runtime::guard(|| T::SetPriorityForPostRequestNotification(unsafe

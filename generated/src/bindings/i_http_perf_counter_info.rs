@@ -100,14 +100,14 @@ impl IHttpPerfCounterInfo_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpPerfCounterInfo_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpPerfCounterInfo_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn IncrementCounter < T : IHttpPerfCounterInfo_Impl > (this : * mut
+            fn IncrementCounter < T : IHttpPerfCounterInfo_Impl > (this : *mut
             IHttpPerfCounterInfo, dwCounterIndex : u32, dwValue : u32) -> () {
             ::httpserv::runtime::guard(|| T::IncrementCounter(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, dwCounterIndex,
             dwValue), || ()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn DecrementCounter < T : IHttpPerfCounterInfo_Impl > (this : * mut
+            fn DecrementCounter < T : IHttpPerfCounterInfo_Impl > (this : *mut
             IHttpPerfCounterInfo, dwCounterIndex : u32, dwValue : u32) -> () {
             ::httpserv::runtime::guard(|| T::DecrementCounter(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, dwCounterIndex,

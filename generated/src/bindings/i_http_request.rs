@@ -19,12 +19,12 @@ pub const IID_IHttpRequest: windows_sys::core::GUID = windows_sys::core::GUID::f
 pub struct IHttpRequest_Vtbl {
     /// Slot 0: [`IHttpRequest::GetRawHttpRequest_const`].
     pub GetRawHttpRequest_const: ::httpserv::runtime::member_fn!(
-        (*const IHttpRequest) -> * const
+        (*const IHttpRequest) -> *const
         windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2
     ),
     /// Slot 1: [`IHttpRequest::GetRawHttpRequest`].
     pub GetRawHttpRequest: ::httpserv::runtime::member_fn!(
-        (*mut IHttpRequest) -> * mut
+        (*mut IHttpRequest) -> *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2
     ),
     /// Slot 2: [`IHttpRequest::GetHeader_HTTP_HEADER_ID`].
@@ -112,8 +112,8 @@ pub struct IHttpRequest_Vtbl {
     ),
     /// Slot 20: [`IHttpRequest::GetClientCertificate`].
     pub GetClientCertificate: ::httpserv::runtime::member_fn!(
-        (*mut IHttpRequest, *mut * mut
-        windows_sys::Win32::Networking::HttpServer::HTTP_SSL_CLIENT_CERT_INFO, * mut
+        (*mut IHttpRequest, *mut *mut
+        windows_sys::Win32::Networking::HttpServer::HTTP_SSL_CLIENT_CERT_INFO, *mut
         windows_sys::core::BOOL) -> windows_sys::core::HRESULT
     ),
     /// Slot 21: [`IHttpRequest::NegotiateClientCertificate`].
@@ -126,7 +126,7 @@ pub struct IHttpRequest_Vtbl {
     /// Slot 23: [`IHttpRequest::GetHeaderChanges`].
     pub GetHeaderChanges: ::httpserv::runtime::member_fn!(
         (*mut IHttpRequest, u32, *mut u32, *mut windows_sys::core::PCSTR, *mut u32, *
-        mut *mut windows_sys::core::PCSTR, *mut *mut windows_sys::core::PCSTR, * mut
+        mut *mut windows_sys::core::PCSTR, *mut *mut windows_sys::core::PCSTR, *mut
         u32, *mut u32, *mut *mut u32) -> windows_sys::core::HRESULT
     ),
 }
@@ -832,8 +832,8 @@ impl IHttpRequest_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpRequest_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpRequest_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetRawHttpRequest_const < T : IHttpRequest_Impl > (this : * const
-            IHttpRequest,) -> * const
+            fn GetRawHttpRequest_const < T : IHttpRequest_Impl > (this : *const
+            IHttpRequest,) -> *const
             windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2 {
             ::httpserv::runtime::guard(|| T::GetRawHttpRequest_const(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
@@ -847,7 +847,7 @@ impl IHttpRequest_Vtbl {
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetHeader_HTTP_HEADER_ID < T : IHttpRequest_Impl > (this : * const
+            fn GetHeader_HTTP_HEADER_ID < T : IHttpRequest_Impl > (this : *const
             IHttpRequest, ulHeaderIndex :
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, pcchHeaderValue :
             *mut u16) -> windows_sys::core::PCSTR { ::httpserv::runtime::guard(||
@@ -863,7 +863,7 @@ impl IHttpRequest_Vtbl {
             pcchHeaderValue), || ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn SetHeader_HTTP_HEADER_ID < T : IHttpRequest_Impl > (this : * mut
+            fn SetHeader_HTTP_HEADER_ID < T : IHttpRequest_Impl > (this : *mut
             IHttpRequest, ulHeaderIndex :
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, pszHeaderValue :
             windows_sys::core::PCSTR, cchHeaderValue : u16, fReplace :
@@ -882,7 +882,7 @@ impl IHttpRequest_Vtbl {
             pszHeaderValue, cchHeaderValue, fReplace), || ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn DeleteHeader_HTTP_HEADER_ID < T : IHttpRequest_Impl > (this : * mut
+            fn DeleteHeader_HTTP_HEADER_ID < T : IHttpRequest_Impl > (this : *mut
             IHttpRequest, ulHeaderIndex :
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID) ->
             windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
@@ -969,7 +969,7 @@ impl IHttpRequest_Vtbl {
             ::value_of(this) }, pvBuffer, cbBuffer), || ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetRemainingEntityBytes < T : IHttpRequest_Impl > (this : * mut
+            fn GetRemainingEntityBytes < T : IHttpRequest_Impl > (this : *mut
             IHttpRequest,) -> u32 { ::httpserv::runtime::guard(||
             T::GetRemainingEntityBytes(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || ::httpserv::runtime::abort()) }
@@ -983,7 +983,7 @@ impl IHttpRequest_Vtbl {
         }
         ::httpserv::runtime::member_thunk! {
             fn GetClientCertificate < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
-            ppClientCertInfo : *mut * mut
+            ppClientCertInfo : *mut *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_SSL_CLIENT_CERT_INFO,
             pfClientCertNegotiated : *mut windows_sys::core::BOOL) ->
             windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
@@ -992,8 +992,8 @@ impl IHttpRequest_Vtbl {
             ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn NegotiateClientCertificate < T : IHttpRequest_Impl > (this : * mut
-            IHttpRequest, fAsync : windows_sys::core::BOOL, pfCompletionPending : * mut
+            fn NegotiateClientCertificate < T : IHttpRequest_Impl > (this : *mut
+            IHttpRequest, fAsync : windows_sys::core::BOOL, pfCompletionPending : *mut
             windows_sys::core::BOOL) -> windows_sys::core::HRESULT {
             ::httpserv::runtime::guard(|| T::NegotiateClientCertificate(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, fAsync,
@@ -1138,7 +1138,7 @@ impl IHttpRequest2_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpRequest2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpRequest2_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetChannelBindingToken < T : IHttpRequest2_Impl > (this : * mut
+            fn GetChannelBindingToken < T : IHttpRequest2_Impl > (this : *mut
             IHttpRequest2, ppToken : *mut *mut u8, pTokenSize : *mut u32) ->
             windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
             T::GetChannelBindingToken(unsafe { ::httpserv::runtime::Object:: < T >
@@ -1171,7 +1171,7 @@ pub struct IHttpRequest3_Vtbl {
     /// Slot 25: [`IHttpRequest3::ReadEntityBody_PFN_ASYNC_COMPLETION`].
     pub ReadEntityBody_PFN_ASYNC_COMPLETION: ::httpserv::runtime::member_fn!(
         (*mut IHttpRequest3, *mut ::core::ffi::c_void, u32, windows_sys::core::BOOL,
-        PFN_ASYNC_COMPLETION, *mut ::core::ffi::c_void, *mut u32, * mut
+        PFN_ASYNC_COMPLETION, *mut ::core::ffi::c_void, *mut u32, *mut
         windows_sys::core::BOOL) -> windows_sys::core::HRESULT
     ),
 }
@@ -1269,7 +1269,7 @@ impl IHttpRequest3_Vtbl {
             mut IHttpRequest3, pvBuffer : *mut ::core::ffi::c_void, cbBuffer : u32,
             fAsync : windows_sys::core::BOOL, pfnCompletionCallback :
             PFN_ASYNC_COMPLETION, pvCompletionContext : *mut ::core::ffi::c_void,
-            pcbBytesReceived : *mut u32, pfCompletionPending : * mut
+            pcbBytesReceived : *mut u32, pfCompletionPending : *mut
             windows_sys::core::BOOL) -> windows_sys::core::HRESULT {
             ::httpserv::runtime::guard(|| T::ReadEntityBody_PFN_ASYNC_COMPLETION(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pvBuffer, cbBuffer,
@@ -1390,7 +1390,7 @@ impl IHttpRequest4_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpRequest4_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpRequest4_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn ReadEntityBody_ULONG < T : IHttpRequest4_Impl > (this : * mut
+            fn ReadEntityBody_ULONG < T : IHttpRequest4_Impl > (this : *mut
             IHttpRequest4, pvBuffer : *mut ::core::ffi::c_void, cbBuffer : u32, fAsync :
             windows_sys::core::BOOL, ulFlags : u32, pcbBytesReceived : *mut u32,
             pfCompletionPending : *mut windows_sys::core::BOOL) ->

@@ -19,12 +19,12 @@ pub const IID_IHttpResponse: windows_sys::core::GUID = windows_sys::core::GUID::
 pub struct IHttpResponse_Vtbl {
     /// Slot 0: [`IHttpResponse::GetRawHttpResponse_const`].
     pub GetRawHttpResponse_const: ::httpserv::runtime::member_fn!(
-        (*const IHttpResponse) -> * const
+        (*const IHttpResponse) -> *const
         windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_V2
     ),
     /// Slot 1: [`IHttpResponse::GetRawHttpResponse`].
     pub GetRawHttpResponse: ::httpserv::runtime::member_fn!(
-        (*mut IHttpResponse) -> * mut
+        (*mut IHttpResponse) -> *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_V2
     ),
     /// Slot 2: [`IHttpResponse::GetCachePolicy`].
@@ -92,7 +92,7 @@ pub struct IHttpResponse_Vtbl {
     ),
     /// Slot 18: [`IHttpResponse::Flush`].
     pub Flush: ::httpserv::runtime::member_fn!(
-        (*mut IHttpResponse, windows_sys::core::BOOL, windows_sys::core::BOOL, * mut
+        (*mut IHttpResponse, windows_sys::core::BOOL, windows_sys::core::BOOL, *mut
         u32, *mut windows_sys::core::BOOL) -> windows_sys::core::HRESULT
     ),
     /// Slot 19: [`IHttpResponse::Redirect`].
@@ -102,23 +102,23 @@ pub struct IHttpResponse_Vtbl {
     ),
     /// Slot 20: [`IHttpResponse::WriteEntityChunkByReference`].
     pub WriteEntityChunkByReference: ::httpserv::runtime::member_fn!(
-        (*mut IHttpResponse, * mut
+        (*mut IHttpResponse, *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, i32) ->
         windows_sys::core::HRESULT
     ),
     /// Slot 21: [`IHttpResponse::WriteEntityChunks`].
     pub WriteEntityChunks: ::httpserv::runtime::member_fn!(
-        (*mut IHttpResponse, * mut
+        (*mut IHttpResponse, *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, u32,
-        windows_sys::core::BOOL, windows_sys::core::BOOL, *mut u32, * mut
+        windows_sys::core::BOOL, windows_sys::core::BOOL, *mut u32, *mut
         windows_sys::core::BOOL) -> windows_sys::core::HRESULT
     ),
     /// Slot 22: [`IHttpResponse::DisableBuffering`].
     pub DisableBuffering: ::httpserv::runtime::member_fn!((*mut IHttpResponse) -> ()),
     /// Slot 23: [`IHttpResponse::GetStatus`].
     pub GetStatus: ::httpserv::runtime::member_fn!(
-        (*mut IHttpResponse, *mut u16, *mut u16, *mut windows_sys::core::PCSTR, * mut
-        u16, *mut windows_sys::core::HRESULT, *mut windows_sys::core::PCWSTR, * mut
+        (*mut IHttpResponse, *mut u16, *mut u16, *mut windows_sys::core::PCSTR, *mut
+        u16, *mut windows_sys::core::HRESULT, *mut windows_sys::core::PCWSTR, *mut
         u32, *mut *mut IAppHostConfigException, *mut windows_sys::core::BOOL) -> ()
     ),
     /// Slot 24: [`IHttpResponse::SetErrorDescription`].
@@ -133,7 +133,7 @@ pub struct IHttpResponse_Vtbl {
     /// Slot 26: [`IHttpResponse::GetHeaderChanges`].
     pub GetHeaderChanges: ::httpserv::runtime::member_fn!(
         (*mut IHttpResponse, u32, *mut u32, *mut windows_sys::core::PCSTR, *mut u32,
-        *mut *mut windows_sys::core::PCSTR, *mut *mut windows_sys::core::PCSTR, * mut
+        *mut *mut windows_sys::core::PCSTR, *mut *mut windows_sys::core::PCSTR, *mut
         u32, *mut u32, *mut *mut u32) -> windows_sys::core::HRESULT
     ),
     /// Slot 27: [`IHttpResponse::CloseConnection`].
@@ -970,16 +970,16 @@ impl IHttpResponse_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpResponse_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpResponse_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetRawHttpResponse_const < T : IHttpResponse_Impl > (this : * const
-            IHttpResponse,) -> * const
+            fn GetRawHttpResponse_const < T : IHttpResponse_Impl > (this : *const
+            IHttpResponse,) -> *const
             windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_V2 {
             ::httpserv::runtime::guard(|| T::GetRawHttpResponse_const(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetRawHttpResponse < T : IHttpResponse_Impl > (this : * mut
-            IHttpResponse,) -> * mut
+            fn GetRawHttpResponse < T : IHttpResponse_Impl > (this : *mut
+            IHttpResponse,) -> *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_V2 {
             ::httpserv::runtime::guard(|| T::GetRawHttpResponse(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
@@ -994,7 +994,7 @@ impl IHttpResponse_Vtbl {
         ::httpserv::runtime::member_thunk! {
             fn SetStatus < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
             statusCode : u16, pszReason : windows_sys::core::PCSTR, uSubStatus : u16,
-            hrErrorToReport : windows_sys::core::HRESULT, pException : * mut
+            hrErrorToReport : windows_sys::core::HRESULT, pException : *mut
             IAppHostConfigException, fTrySkipCustomErrors : windows_sys::core::BOOL) ->
             windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
             T::SetStatus(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
@@ -1002,7 +1002,7 @@ impl IHttpResponse_Vtbl {
             fTrySkipCustomErrors), || ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn SetHeader_HTTP_HEADER_ID < T : IHttpResponse_Impl > (this : * mut
+            fn SetHeader_HTTP_HEADER_ID < T : IHttpResponse_Impl > (this : *mut
             IHttpResponse, ulHeaderIndex :
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, pszHeaderValue :
             windows_sys::core::PCSTR, cchHeaderValue : u16, fReplace :
@@ -1021,7 +1021,7 @@ impl IHttpResponse_Vtbl {
             pszHeaderValue, cchHeaderValue, fReplace), || ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn DeleteHeader_HTTP_HEADER_ID < T : IHttpResponse_Impl > (this : * mut
+            fn DeleteHeader_HTTP_HEADER_ID < T : IHttpResponse_Impl > (this : *mut
             IHttpResponse, ulHeaderIndex :
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID) ->
             windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
@@ -1036,7 +1036,7 @@ impl IHttpResponse_Vtbl {
             ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetHeader_HTTP_HEADER_ID < T : IHttpResponse_Impl > (this : * const
+            fn GetHeader_HTTP_HEADER_ID < T : IHttpResponse_Impl > (this : *const
             IHttpResponse, ulHeaderIndex :
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, pcchHeaderValue :
             *mut u16) -> windows_sys::core::PCSTR { ::httpserv::runtime::guard(||
@@ -1078,7 +1078,7 @@ impl IHttpResponse_Vtbl {
             ::value_of(this) }, reason), || ()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetKernelCacheEnabled < T : IHttpResponse_Impl > (this : * const
+            fn GetKernelCacheEnabled < T : IHttpResponse_Impl > (this : *const
             IHttpResponse,) -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::GetKernelCacheEnabled(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || 0) }
@@ -1089,14 +1089,14 @@ impl IHttpResponse_Vtbl {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), || ()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetHeadersSuppressed < T : IHttpResponse_Impl > (this : * const
+            fn GetHeadersSuppressed < T : IHttpResponse_Impl > (this : *const
             IHttpResponse,) -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::GetHeadersSuppressed(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || 0) }
         }
         ::httpserv::runtime::member_thunk! {
             fn Flush < T : IHttpResponse_Impl > (this : *mut IHttpResponse, fAsync :
-            windows_sys::core::BOOL, fMoreData : windows_sys::core::BOOL, pcbSent : * mut
+            windows_sys::core::BOOL, fMoreData : windows_sys::core::BOOL, pcbSent : *mut
             u32, pfCompletionExpected : *mut windows_sys::core::BOOL) ->
             windows_sys::core::HRESULT { ::httpserv::runtime::guard(|| T::Flush(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, fAsync, fMoreData,
@@ -1111,8 +1111,8 @@ impl IHttpResponse_Vtbl {
             fResetStatusCode, fIncludeParameters), || ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn WriteEntityChunkByReference < T : IHttpResponse_Impl > (this : * mut
-            IHttpResponse, pDataChunk : * mut
+            fn WriteEntityChunkByReference < T : IHttpResponse_Impl > (this : *mut
+            IHttpResponse, pDataChunk : *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, lInsertPosition
             : i32) -> windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
             T::WriteEntityChunkByReference(unsafe { ::httpserv::runtime::Object:: < T >
@@ -1121,7 +1121,7 @@ impl IHttpResponse_Vtbl {
         }
         ::httpserv::runtime::member_thunk! {
             fn WriteEntityChunks < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
-            pDataChunks : * mut
+            pDataChunks : *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, nChunks : u32,
             fAsync : windows_sys::core::BOOL, fMoreData : windows_sys::core::BOOL,
             pcbSent : *mut u32, pfCompletionExpected : *mut windows_sys::core::BOOL) ->
@@ -1137,18 +1137,18 @@ impl IHttpResponse_Vtbl {
         }
         ::httpserv::runtime::member_thunk! {
             fn GetStatus < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
-            pStatusCode : *mut u16, pSubStatus : *mut u16, ppszReason : * mut
-            windows_sys::core::PCSTR, pcchReason : *mut u16, phrErrorToReport : * mut
+            pStatusCode : *mut u16, pSubStatus : *mut u16, ppszReason : *mut
+            windows_sys::core::PCSTR, pcchReason : *mut u16, phrErrorToReport : *mut
             windows_sys::core::HRESULT, ppszModule : *mut windows_sys::core::PCWSTR,
-            pdwNotification : *mut u32, ppException : *mut * mut
-            IAppHostConfigException, pfTrySkipCustomErrors : * mut
+            pdwNotification : *mut u32, ppException : *mut *mut
+            IAppHostConfigException, pfTrySkipCustomErrors : *mut
             windows_sys::core::BOOL) -> () { ::httpserv::runtime::guard(||
             T::GetStatus(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
             pStatusCode, pSubStatus, ppszReason, pcchReason, phrErrorToReport,
             ppszModule, pdwNotification, ppException, pfTrySkipCustomErrors), || ()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn SetErrorDescription < T : IHttpResponse_Impl > (this : * mut
+            fn SetErrorDescription < T : IHttpResponse_Impl > (this : *mut
             IHttpResponse, pszDescription : windows_sys::core::PCWSTR, cchDescription :
             u32, fHtmlEncode : windows_sys::core::BOOL) -> windows_sys::core::HRESULT {
             ::httpserv::runtime::guard(|| T::SetErrorDescription(unsafe {
@@ -1156,7 +1156,7 @@ impl IHttpResponse_Vtbl {
             cchDescription, fHtmlEncode), || ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetErrorDescription < T : IHttpResponse_Impl > (this : * mut
+            fn GetErrorDescription < T : IHttpResponse_Impl > (this : *mut
             IHttpResponse, pcchDescription : *mut u32) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::GetErrorDescription(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pcchDescription), ||
@@ -1234,16 +1234,16 @@ pub struct IHttpResponse2_Vtbl {
     pub base__: IHttpResponse_Vtbl,
     /// Slot 28: [`IHttpResponse2::WriteEntityChunks_PFN_ASYNC_COMPLETION`].
     pub WriteEntityChunks_PFN_ASYNC_COMPLETION: ::httpserv::runtime::member_fn!(
-        (*mut IHttpResponse2, * mut
+        (*mut IHttpResponse2, *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, u32,
-        windows_sys::core::BOOL, windows_sys::core::BOOL, PFN_ASYNC_COMPLETION, * mut
+        windows_sys::core::BOOL, windows_sys::core::BOOL, PFN_ASYNC_COMPLETION, *mut
         ::core::ffi::c_void, *mut u32, *mut windows_sys::core::BOOL) ->
         windows_sys::core::HRESULT
     ),
     /// Slot 29: [`IHttpResponse2::Flush_PFN_ASYNC_COMPLETION`].
     pub Flush_PFN_ASYNC_COMPLETION: ::httpserv::runtime::member_fn!(
         (*mut IHttpResponse2, windows_sys::core::BOOL, windows_sys::core::BOOL,
-        PFN_ASYNC_COMPLETION, *mut ::core::ffi::c_void, *mut u32, * mut
+        PFN_ASYNC_COMPLETION, *mut ::core::ffi::c_void, *mut u32, *mut
         windows_sys::core::BOOL) -> windows_sys::core::HRESULT
     ),
 }
@@ -1390,11 +1390,11 @@ impl IHttpResponse2_Vtbl {
     pub const fn new<T: IHttpResponse2_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
             fn WriteEntityChunks_PFN_ASYNC_COMPLETION < T : IHttpResponse2_Impl > (this :
-            *mut IHttpResponse2, pDataChunks : * mut
+            *mut IHttpResponse2, pDataChunks : *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, nChunks : u32,
             fAsync : windows_sys::core::BOOL, fMoreData : windows_sys::core::BOOL,
-            pfnCompletionCallback : PFN_ASYNC_COMPLETION, pvCompletionContext : * mut
-            ::core::ffi::c_void, pcbSent : *mut u32, pfCompletionExpected : * mut
+            pfnCompletionCallback : PFN_ASYNC_COMPLETION, pvCompletionContext : *mut
+            ::core::ffi::c_void, pcbSent : *mut u32, pfCompletionExpected : *mut
             windows_sys::core::BOOL) -> windows_sys::core::HRESULT {
             ::httpserv::runtime::guard(||
             T::WriteEntityChunks_PFN_ASYNC_COMPLETION(unsafe {
@@ -1403,7 +1403,7 @@ impl IHttpResponse2_Vtbl {
             pfCompletionExpected), || ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn Flush_PFN_ASYNC_COMPLETION < T : IHttpResponse2_Impl > (this : * mut
+            fn Flush_PFN_ASYNC_COMPLETION < T : IHttpResponse2_Impl > (this : *mut
             IHttpResponse2, fAsync : windows_sys::core::BOOL, fMoreData :
             windows_sys::core::BOOL, pfnCompletionCallback : PFN_ASYNC_COMPLETION,
             pvCompletionContext : *mut ::core::ffi::c_void, pcbSent : *mut u32,
@@ -1444,7 +1444,7 @@ pub struct IHttpResponse3_Vtbl {
     /// Slot 30: [`IHttpResponse3::PushPromise`].
     pub PushPromise: ::httpserv::runtime::member_fn!(
         (*mut IHttpResponse3, windows_sys::core::PCSTR, windows_sys::core::PCWSTR,
-        windows_sys::core::PCWSTR, u32, *mut windows_sys::core::PCSTR, * mut
+        windows_sys::core::PCWSTR, u32, *mut windows_sys::core::PCSTR, *mut
         windows_sys::core::PCSTR) -> windows_sys::core::HRESULT
     ),
 }
@@ -1532,7 +1532,7 @@ impl IHttpResponse3_Vtbl {
         ::httpserv::runtime::member_thunk! {
             fn PushPromise < T : IHttpResponse3_Impl > (this : *mut IHttpResponse3,
             pszVerb : windows_sys::core::PCSTR, pwszPath : windows_sys::core::PCWSTR,
-            pwszQuery : windows_sys::core::PCWSTR, cHeaders : u32, rgHeaderNames : * mut
+            pwszQuery : windows_sys::core::PCWSTR, cHeaders : u32, rgHeaderNames : *mut
             windows_sys::core::PCSTR, rgHeaderValues : *mut windows_sys::core::PCSTR) ->
             windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
             T::PushPromise(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)

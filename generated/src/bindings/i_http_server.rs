@@ -61,7 +61,7 @@ pub struct IHttpServer_Vtbl {
     ),
     /// Slot 10: [`IHttpServer::DoCacheOperation`].
     pub DoCacheOperation: ::httpserv::runtime::member_fn!(
-        (*mut IHttpServer, CACHE_OPERATION, *mut IHttpCacheKey, *mut * mut
+        (*mut IHttpServer, CACHE_OPERATION, *mut IHttpCacheKey, *mut *mut
         IHttpCacheSpecificData, *mut IHttpTraceContext) -> windows_sys::core::HRESULT
     ),
     /// Slot 11: [`IHttpServer::NotifyCustomNotification`].
@@ -91,7 +91,7 @@ pub struct IHttpServer_Vtbl {
     ),
     /// Slot 17: [`IHttpServer::AddFragmentToCache`].
     pub AddFragmentToCache: ::httpserv::runtime::member_fn!(
-        (*mut IHttpServer, * mut
+        (*mut IHttpServer, *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK,
         windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT
     ),
@@ -130,7 +130,7 @@ pub struct IHttpServer_Vtbl {
     ),
     /// Slot 25: [`IHttpServer::GetExtendedInterface`].
     pub GetExtendedInterface: ::httpserv::runtime::member_fn!(
-        (*mut IHttpServer, HTTP_SERVER_INTERFACE_VERSION, *mut * mut
+        (*mut IHttpServer, HTTP_SERVER_INTERFACE_VERSION, *mut *mut
         ::core::ffi::c_void) -> windows_sys::core::HRESULT
     ),
 }
@@ -845,7 +845,7 @@ impl IHttpServer_Vtbl {
             ::value_of(this) },), || ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn AssociateWithThreadPool < T : IHttpServer_Impl > (this : * mut
+            fn AssociateWithThreadPool < T : IHttpServer_Impl > (this : *mut
             IHttpServer, hHandle : windows_sys::Win32::Foundation::HANDLE,
             completionRoutine :
             windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE) ->
@@ -890,7 +890,7 @@ impl IHttpServer_Vtbl {
             windows_sys::Win32::Security::PSID, pszChangeNotificationPath :
             windows_sys::core::PCWSTR, hChangeNotificationToken :
             windows_sys::Win32::Foundation::HANDLE, fCache : windows_sys::core::BOOL,
-            ppFileInfo : *mut *mut IHttpFileInfo, pHttpTraceContext : * mut
+            ppFileInfo : *mut *mut IHttpFileInfo, pHttpTraceContext : *mut
             IHttpTraceContext) -> windows_sys::core::HRESULT {
             ::httpserv::runtime::guard(|| T::GetFileInfo(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszPhysicalPath,
@@ -915,7 +915,7 @@ impl IHttpServer_Vtbl {
             ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn NotifyCustomNotification < T : IHttpServer_Impl > (this : * mut
+            fn NotifyCustomNotification < T : IHttpServer_Impl > (this : *mut
             IHttpServer, pCustomOutput : *mut ICustomNotificationProvider) ->
             GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::NotifyCustomNotification(unsafe { ::httpserv::runtime::Object:: < T >
@@ -935,7 +935,7 @@ impl IHttpServer_Vtbl {
             ()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn NotifyConfigurationChange < T : IHttpServer_Impl > (this : * mut
+            fn NotifyConfigurationChange < T : IHttpServer_Impl > (this : *mut
             IHttpServer, pszPath : windows_sys::core::PCWSTR) -> () {
             ::httpserv::runtime::guard(|| T::NotifyConfigurationChange(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszPath), || ()) }
@@ -955,7 +955,7 @@ impl IHttpServer_Vtbl {
         }
         ::httpserv::runtime::member_thunk! {
             fn AddFragmentToCache < T : IHttpServer_Impl > (this : *mut IHttpServer,
-            pDataChunk : * mut
+            pDataChunk : *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, pszFragmentName
             : windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT {
             ::httpserv::runtime::guard(|| T::AddFragmentToCache(unsafe {
@@ -971,14 +971,14 @@ impl IHttpServer_Vtbl {
             pvBuffer, cbSize, pcbCopied), || ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn RemoveFragmentFromCache < T : IHttpServer_Impl > (this : * mut
+            fn RemoveFragmentFromCache < T : IHttpServer_Impl > (this : *mut
             IHttpServer, pszFragmentName : windows_sys::core::PCWSTR) ->
             windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
             T::RemoveFragmentFromCache(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) }, pszFragmentName), || ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetWorkerProcessSettings < T : IHttpServer_Impl > (this : * mut
+            fn GetWorkerProcessSettings < T : IHttpServer_Impl > (this : *mut
             IHttpServer, ppWorkerProcessSettings : *mut *mut IWpfSettings) ->
             windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
             T::GetWorkerProcessSettings(unsafe { ::httpserv::runtime::Object:: < T >
@@ -986,10 +986,10 @@ impl IHttpServer_Vtbl {
             }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetProtocolManagerCustomInterface < T : IHttpServer_Impl > (this : * mut
+            fn GetProtocolManagerCustomInterface < T : IHttpServer_Impl > (this : *mut
             IHttpServer, pProtocolManagerDll : windows_sys::core::PCWSTR,
             pProtocolManagerDllInitFunction : windows_sys::core::PCWSTR,
-            dwCustomInterfaceId : u32, ppCustomInterface : *mut * mut
+            dwCustomInterfaceId : u32, ppCustomInterface : *mut *mut
             ::core::ffi::c_void) -> windows_sys::core::HRESULT {
             ::httpserv::runtime::guard(|| T::GetProtocolManagerCustomInterface(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pProtocolManagerDll,
@@ -997,7 +997,7 @@ impl IHttpServer_Vtbl {
             ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn SatisfiesPrecondition < T : IHttpServer_Impl > (this : * const
+            fn SatisfiesPrecondition < T : IHttpServer_Impl > (this : *const
             IHttpServer, pszPrecondition : windows_sys::core::PCWSTR,
             pfUnknownPrecondition : *mut windows_sys::core::BOOL) ->
             windows_sys::core::BOOL { ::httpserv::runtime::guard(||
@@ -1011,9 +1011,9 @@ impl IHttpServer_Vtbl {
             ::value_of(this) },), || ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn RegisterFileChangeMonitor < T : IHttpServer_Impl > (this : * mut
+            fn RegisterFileChangeMonitor < T : IHttpServer_Impl > (this : *mut
             IHttpServer, pszPath : windows_sys::core::PCWSTR, hToken :
-            windows_sys::Win32::Foundation::HANDLE, ppFileMonitor : *mut * mut
+            windows_sys::Win32::Foundation::HANDLE, ppFileMonitor : *mut *mut
             IHttpFileMonitor) -> windows_sys::core::HRESULT {
             ::httpserv::runtime::guard(|| T::RegisterFileChangeMonitor(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszPath, hToken,
@@ -1021,7 +1021,7 @@ impl IHttpServer_Vtbl {
         }
         ::httpserv::runtime::member_thunk! {
             fn GetExtendedInterface < T : IHttpServer_Impl > (this : *mut IHttpServer,
-            version : HTTP_SERVER_INTERFACE_VERSION, ppInterface : *mut * mut
+            version : HTTP_SERVER_INTERFACE_VERSION, ppInterface : *mut *mut
             ::core::ffi::c_void) -> windows_sys::core::HRESULT {
             ::httpserv::runtime::guard(|| T::GetExtendedInterface(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, version,
@@ -1078,7 +1078,7 @@ pub struct IHttpServer2_Vtbl {
     /// Slot 26: [`IHttpServer2::GetToken`].
     pub GetToken: ::httpserv::runtime::member_fn!(
         (*mut IHttpServer2, windows_sys::core::PCWSTR, windows_sys::core::PCWSTR, u32, *
-        mut *mut IHttpTokenEntry, windows_sys::core::PCWSTR, * mut
+        mut *mut IHttpTokenEntry, windows_sys::core::PCWSTR, *mut
         windows_sys::Win32::Networking::WinSock::SOCKADDR, *mut IHttpTraceContext) ->
         windows_sys::core::HRESULT
     ),
@@ -1094,7 +1094,7 @@ pub struct IHttpServer2_Vtbl {
     ),
     /// Slot 29: [`IHttpServer2::GetMetadata`].
     pub GetMetadata: ::httpserv::runtime::member_fn!(
-        (*mut IHttpServer2, windows_sys::core::PCWSTR, windows_sys::core::PCWSTR, * mut
+        (*mut IHttpServer2, windows_sys::core::PCWSTR, windows_sys::core::PCWSTR, *mut
         *mut IReferencedMetadataInfo) -> windows_sys::core::HRESULT
     ),
     /// Slot 30: [`IHttpServer2::GetWorkerProcessFramework`].
@@ -1316,8 +1316,8 @@ impl IHttpServer2_Vtbl {
             fn GetToken < T : IHttpServer2_Impl > (this : *mut IHttpServer2, pszUserName
             : windows_sys::core::PCWSTR, pszPassword : windows_sys::core::PCWSTR,
             dwLogonMethod : u32, ppTokenEntry : *mut *mut IHttpTokenEntry,
-            pszDefaultDomain : windows_sys::core::PCWSTR, pSockAddr : * mut
-            windows_sys::Win32::Networking::WinSock::SOCKADDR, pHttpTraceContext : * mut
+            pszDefaultDomain : windows_sys::core::PCWSTR, pSockAddr : *mut
+            windows_sys::Win32::Networking::WinSock::SOCKADDR, pHttpTraceContext : *mut
             IHttpTraceContext) -> windows_sys::core::HRESULT {
             ::httpserv::runtime::guard(|| T::GetToken(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszUserName,
@@ -1325,15 +1325,15 @@ impl IHttpServer2_Vtbl {
             pHttpTraceContext), || ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetAppPoolConfigFile < T : IHttpServer2_Impl > (this : * const
+            fn GetAppPoolConfigFile < T : IHttpServer2_Impl > (this : *const
             IHttpServer2, pcchConfigFilePath : *mut u32) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::GetAppPoolConfigFile(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pcchConfigFilePath),
             || ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetExtendedInterface_GUID_ref < T : IHttpServer2_Impl > (this : * mut
-            IHttpServer2, Version1 : *const windows_sys::core::GUID, pInput : * mut
+            fn GetExtendedInterface_GUID_ref < T : IHttpServer2_Impl > (this : *mut
+            IHttpServer2, Version1 : *const windows_sys::core::GUID, pInput : *mut
             ::core::ffi::c_void, Version2 : *const windows_sys::core::GUID, ppOutput : *
             mut *mut ::core::ffi::c_void) -> windows_sys::core::HRESULT {
             ::httpserv::runtime::guard(|| T::GetExtendedInterface_GUID_ref(unsafe {
@@ -1349,7 +1349,7 @@ impl IHttpServer2_Vtbl {
             }, pszSiteName, pszUrl, ppMetadataInfo), || ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetWorkerProcessFramework < T : IHttpServer2_Impl > (this : * mut
+            fn GetWorkerProcessFramework < T : IHttpServer2_Impl > (this : *mut
             IHttpServer2, ppWorkerProcessFramework : *mut *mut IWorkerProcessFramework)
             -> windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
             T::GetWorkerProcessFramework(unsafe { ::httpserv::runtime::Object:: < T >
@@ -1387,8 +1387,8 @@ pub struct IHttpServer3_Vtbl {
     /// Slot 31: [`IHttpServer3::QueryRequestProperty`].
     pub QueryRequestProperty: ::httpserv::runtime::member_fn!(
         (*mut IHttpServer3, u64,
-        windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_PROPERTY, * mut
-        ::core::ffi::c_void, u32, *mut ::core::ffi::c_void, u32, *mut u32, * mut
+        windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_PROPERTY, *mut
+        ::core::ffi::c_void, u32, *mut ::core::ffi::c_void, u32, *mut u32, *mut
         windows_sys::Win32::System::IO::OVERLAPPED) -> windows_sys::core::HRESULT
     ),
 }
@@ -1483,7 +1483,7 @@ impl IHttpServer3_Vtbl {
             fn QueryRequestProperty < T : IHttpServer3_Impl > (this : *mut IHttpServer3,
             id : u64, propertyId :
             windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_PROPERTY, pQualifier
-            : *mut ::core::ffi::c_void, qualifierSize : u32, pOutput : * mut
+            : *mut ::core::ffi::c_void, qualifierSize : u32, pOutput : *mut
             ::core::ffi::c_void, outputBufferSize : u32, pcbBytesReturned : *mut u32,
             pOverlapped : *mut windows_sys::Win32::System::IO::OVERLAPPED) ->
             windows_sys::core::HRESULT { ::httpserv::runtime::guard(||

@@ -72,7 +72,7 @@ impl IHttpStoredContext_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpStoredContext_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpStoredContext_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn CleanupStoredContext < T : IHttpStoredContext_Impl > (this : * mut
+            fn CleanupStoredContext < T : IHttpStoredContext_Impl > (this : *mut
             IHttpStoredContext,) -> () { ::httpserv::runtime::guard(||
             T::CleanupStoredContext(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || ()) }

@@ -128,14 +128,14 @@ impl IHttpTokenEntry_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpTokenEntry_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpTokenEntry_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetImpersonationToken < T : IHttpTokenEntry_Impl > (this : * mut
+            fn GetImpersonationToken < T : IHttpTokenEntry_Impl > (this : *mut
             IHttpTokenEntry,) -> windows_sys::Win32::Foundation::HANDLE {
             ::httpserv::runtime::guard(|| T::GetImpersonationToken(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetPrimaryToken < T : IHttpTokenEntry_Impl > (this : * mut
+            fn GetPrimaryToken < T : IHttpTokenEntry_Impl > (this : *mut
             IHttpTokenEntry,) -> windows_sys::Win32::Foundation::HANDLE {
             ::httpserv::runtime::guard(|| T::GetPrimaryToken(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||

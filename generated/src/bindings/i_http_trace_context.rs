@@ -19,19 +19,19 @@ pub const IID_IHttpTraceContext: windows_sys::core::GUID = windows_sys::core::GU
 pub struct IHttpTraceContext_Vtbl {
     /// Slot 0: [`IHttpTraceContext::GetTraceConfiguration`].
     pub GetTraceConfiguration: ::httpserv::runtime::member_fn!(
-        (*mut IHttpTraceContext, * mut
+        (*mut IHttpTraceContext, *mut
         windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION) ->
         windows_sys::core::HRESULT
     ),
     /// Slot 1: [`IHttpTraceContext::SetTraceConfiguration`].
     pub SetTraceConfiguration: ::httpserv::runtime::member_fn!(
-        (*mut IHttpTraceContext, HTTP_MODULE_ID, * mut
+        (*mut IHttpTraceContext, HTTP_MODULE_ID, *mut
         windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION, u32) ->
         windows_sys::core::HRESULT
     ),
     /// Slot 2: [`IHttpTraceContext::RaiseTraceEvent`].
     pub RaiseTraceEvent: ::httpserv::runtime::member_fn!(
-        (*mut IHttpTraceContext, * mut
+        (*mut IHttpTraceContext, *mut
         windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT) -> windows_sys::core::HRESULT
     ),
     /// Slot 3: [`IHttpTraceContext::GetTraceActivityId`].
@@ -215,8 +215,8 @@ impl IHttpTraceContext_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpTraceContext_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpTraceContext_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetTraceConfiguration < T : IHttpTraceContext_Impl > (this : * mut
-            IHttpTraceContext, pHttpTraceConfiguration : * mut
+            fn GetTraceConfiguration < T : IHttpTraceContext_Impl > (this : *mut
+            IHttpTraceContext, pHttpTraceConfiguration : *mut
             windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION) ->
             windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
             T::GetTraceConfiguration(unsafe { ::httpserv::runtime::Object:: < T >
@@ -224,8 +224,8 @@ impl IHttpTraceContext_Vtbl {
             }
         }
         ::httpserv::runtime::member_thunk! {
-            fn SetTraceConfiguration < T : IHttpTraceContext_Impl > (this : * mut
-            IHttpTraceContext, moduleId : HTTP_MODULE_ID, pHttpTraceConfiguration : * mut
+            fn SetTraceConfiguration < T : IHttpTraceContext_Impl > (this : *mut
+            IHttpTraceContext, moduleId : HTTP_MODULE_ID, pHttpTraceConfiguration : *mut
             windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION,
             cHttpTraceConfiguration : u32) -> windows_sys::core::HRESULT {
             ::httpserv::runtime::guard(|| T::SetTraceConfiguration(unsafe {
@@ -234,15 +234,15 @@ impl IHttpTraceContext_Vtbl {
             ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn RaiseTraceEvent < T : IHttpTraceContext_Impl > (this : * mut
-            IHttpTraceContext, pTraceEvent : * mut
+            fn RaiseTraceEvent < T : IHttpTraceContext_Impl > (this : *mut
+            IHttpTraceContext, pTraceEvent : *mut
             windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT) ->
             windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
             T::RaiseTraceEvent(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) }, pTraceEvent), || ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetTraceActivityId < T : IHttpTraceContext_Impl > (this : * mut
+            fn GetTraceActivityId < T : IHttpTraceContext_Impl > (this : *mut
             IHttpTraceContext,) -> *const windows_sys::core::GUID {
             ::httpserv::runtime::guard(|| T::GetTraceActivityId(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||

@@ -96,7 +96,7 @@ impl IHttpUrlInfo_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpUrlInfo_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpUrlInfo_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetModuleContextContainer < T : IHttpUrlInfo_Impl > (this : * mut
+            fn GetModuleContextContainer < T : IHttpUrlInfo_Impl > (this : *mut
             IHttpUrlInfo,) -> *mut IHttpModuleContextContainer {
             ::httpserv::runtime::guard(|| T::GetModuleContextContainer(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||

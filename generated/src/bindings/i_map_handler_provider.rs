@@ -133,7 +133,7 @@ impl IMapHandlerProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IMapHandlerProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IMapHandlerProvider_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn SetScriptName < T : IMapHandlerProvider_Impl > (this : * mut
+            fn SetScriptName < T : IMapHandlerProvider_Impl > (this : *mut
             IMapHandlerProvider, pszScriptName : windows_sys::core::PCWSTR, cchScriptName
             : u32) -> windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
             T::SetScriptName(unsafe { ::httpserv::runtime::Object:: < T >
@@ -141,13 +141,13 @@ impl IMapHandlerProvider_Vtbl {
             ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn SetScriptMap < T : IMapHandlerProvider_Impl > (this : * mut
+            fn SetScriptMap < T : IMapHandlerProvider_Impl > (this : *mut
             IMapHandlerProvider, pScriptMap : *mut IScriptMapInfo) -> () {
             ::httpserv::runtime::guard(|| T::SetScriptMap(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pScriptMap), || ()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn SetFileInfo < T : IMapHandlerProvider_Impl > (this : * mut
+            fn SetFileInfo < T : IMapHandlerProvider_Impl > (this : *mut
             IMapHandlerProvider, pFileInfo : *mut IHttpFileInfo) -> () {
             ::httpserv::runtime::guard(|| T::SetFileInfo(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pFileInfo), || ()) }

@@ -143,14 +143,14 @@ impl IMapPathProvider_Vtbl {
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetPhysicalPath < T : IMapPathProvider_Impl > (this : * const
+            fn GetPhysicalPath < T : IMapPathProvider_Impl > (this : *const
             IMapPathProvider,) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::GetPhysicalPath(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn SetPhysicalPath < T : IMapPathProvider_Impl > (this : * mut
+            fn SetPhysicalPath < T : IMapPathProvider_Impl > (this : *mut
             IMapPathProvider, pszPhysicalPath : windows_sys::core::PCWSTR,
             cchPhysicalPath : u32) -> windows_sys::core::HRESULT {
             ::httpserv::runtime::guard(|| T::SetPhysicalPath(unsafe {

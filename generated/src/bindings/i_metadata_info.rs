@@ -160,7 +160,7 @@ impl IMetadataInfo_Vtbl {
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetModuleContextContainer < T : IMetadataInfo_Impl > (this : * mut
+            fn GetModuleContextContainer < T : IMetadataInfo_Impl > (this : *mut
             IMetadataInfo,) -> *mut IHttpModuleContextContainer {
             ::httpserv::runtime::guard(|| T::GetModuleContextContainer(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||

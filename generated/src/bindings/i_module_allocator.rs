@@ -70,7 +70,7 @@ impl IModuleAllocator_Vtbl {
     /// A vtable whose slots call `T`'s [`IModuleAllocator_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IModuleAllocator_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn AllocateMemory < T : IModuleAllocator_Impl > (this : * mut
+            fn AllocateMemory < T : IModuleAllocator_Impl > (this : *mut
             IModuleAllocator, cbAllocation : u32) -> *mut ::core::ffi::c_void {
             ::httpserv::runtime::guard(|| T::AllocateMemory(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, cbAllocation), ||

@@ -19,7 +19,7 @@ pub const IID_INamedContextContainer: windows_sys::core::GUID = windows_sys::cor
 pub struct INamedContextContainer_Vtbl {
     /// Slot 0: [`INamedContextContainer::GetNamedContext`].
     pub GetNamedContext: ::httpserv::runtime::member_fn!(
-        (*mut INamedContextContainer, windows_sys::core::PCWSTR) -> * mut
+        (*mut INamedContextContainer, windows_sys::core::PCWSTR) -> *mut
         IHttpStoredContext
     ),
     /// Slot 1: [`INamedContextContainer::SetNamedContext`].
@@ -112,14 +112,14 @@ impl INamedContextContainer_Vtbl {
     /// A vtable whose slots call `T`'s [`INamedContextContainer_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: INamedContextContainer_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetNamedContext < T : INamedContextContainer_Impl > (this : * mut
-            INamedContextContainer, szName : windows_sys::core::PCWSTR) -> * mut
+            fn GetNamedContext < T : INamedContextContainer_Impl > (this : *mut
+            INamedContextContainer, szName : windows_sys::core::PCWSTR) -> *mut
             IHttpStoredContext { ::httpserv::runtime::guard(|| T::GetNamedContext(unsafe
             { ::httpserv::runtime::Object:: < T > ::value_of(this) }, szName), ||
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn SetNamedContext < T : INamedContextContainer_Impl > (this : * mut
+            fn SetNamedContext < T : INamedContextContainer_Impl > (this : *mut
             INamedContextContainer, ppStoredContext : *mut IHttpStoredContext, szName :
             windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT {
             ::httpserv::runtime::guard(|| T::SetNamedContext(unsafe {

@@ -82,7 +82,7 @@ impl IPreBeginRequestProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IPreBeginRequestProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IPreBeginRequestProvider_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetHttpContext < T : IPreBeginRequestProvider_Impl > (this : * mut
+            fn GetHttpContext < T : IPreBeginRequestProvider_Impl > (this : *mut
             IPreBeginRequestProvider,) -> *mut IHttpContext {
             ::httpserv::runtime::guard(|| T::GetHttpContext(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||

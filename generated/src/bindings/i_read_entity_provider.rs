@@ -20,7 +20,7 @@ pub struct IReadEntityProvider_Vtbl {
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: [`IReadEntityProvider::GetEntity`].
     pub GetEntity: ::httpserv::runtime::member_fn!(
-        (*mut IReadEntityProvider, *mut *mut ::core::ffi::c_void, *mut u32, * mut
+        (*mut IReadEntityProvider, *mut *mut ::core::ffi::c_void, *mut u32, *mut
         u32) -> ()
     ),
     /// Slot 2: [`IReadEntityProvider::SetEntity`].
@@ -118,14 +118,14 @@ impl IReadEntityProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IReadEntityProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IReadEntityProvider_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetEntity < T : IReadEntityProvider_Impl > (this : * mut
+            fn GetEntity < T : IReadEntityProvider_Impl > (this : *mut
             IReadEntityProvider, ppBuffer : *mut *mut ::core::ffi::c_void, pcbData : *
             mut u32, pcbBuffer : *mut u32) -> () { ::httpserv::runtime::guard(||
             T::GetEntity(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
             ppBuffer, pcbData, pcbBuffer), || ()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn SetEntity < T : IReadEntityProvider_Impl > (this : * mut
+            fn SetEntity < T : IReadEntityProvider_Impl > (this : *mut
             IReadEntityProvider, pBuffer : *mut ::core::ffi::c_void, cbData : u32,
             cbBuffer : u32) -> () { ::httpserv::runtime::guard(|| T::SetEntity(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pBuffer, cbData,

@@ -107,13 +107,13 @@ impl IReferencedMetadataInfo_Vtbl {
     /// A vtable whose slots call `T`'s [`IReferencedMetadataInfo_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IReferencedMetadataInfo_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn ReferenceMetadata < T : IReferencedMetadataInfo_Impl > (this : * mut
+            fn ReferenceMetadata < T : IReferencedMetadataInfo_Impl > (this : *mut
             IReferencedMetadataInfo,) -> () { ::httpserv::runtime::guard(||
             T::ReferenceMetadata(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || ()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn DereferenceMetadata < T : IReferencedMetadataInfo_Impl > (this : * mut
+            fn DereferenceMetadata < T : IReferencedMetadataInfo_Impl > (this : *mut
             IReferencedMetadataInfo,) -> () { ::httpserv::runtime::guard(||
             T::DereferenceMetadata(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || ()) }

@@ -338,7 +338,7 @@ impl IScriptMapInfo_Vtbl {
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetAllowedVerbs < T : IScriptMapInfo_Impl > (this : * const
+            fn GetAllowedVerbs < T : IScriptMapInfo_Impl > (this : *const
             IScriptMapInfo,) -> windows_sys::core::PCSTR { ::httpserv::runtime::guard(||
             T::GetAllowedVerbs(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || ::core::ptr::null()) }
@@ -351,7 +351,7 @@ impl IScriptMapInfo_Vtbl {
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetScriptProcessor < T : IScriptMapInfo_Impl > (this : * const
+            fn GetScriptProcessor < T : IScriptMapInfo_Impl > (this : *const
             IScriptMapInfo, pcchScriptProcessor : *mut u32) -> windows_sys::core::PCWSTR
             { ::httpserv::runtime::guard(|| T::GetScriptProcessor(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pcchScriptProcessor),
@@ -371,25 +371,25 @@ impl IScriptMapInfo_Vtbl {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), || 0) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetRequiredAccess < T : IScriptMapInfo_Impl > (this : * const
+            fn GetRequiredAccess < T : IScriptMapInfo_Impl > (this : *const
             IScriptMapInfo,) -> u32 { ::httpserv::runtime::guard(||
             T::GetRequiredAccess(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || ::httpserv::runtime::abort()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetResourceType < T : IScriptMapInfo_Impl > (this : * const
+            fn GetResourceType < T : IScriptMapInfo_Impl > (this : *const
             IScriptMapInfo,) -> u32 { ::httpserv::runtime::guard(||
             T::GetResourceType(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || ::httpserv::runtime::abort()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetIsStarScriptMap < T : IScriptMapInfo_Impl > (this : * const
+            fn GetIsStarScriptMap < T : IScriptMapInfo_Impl > (this : *const
             IScriptMapInfo,) -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::GetIsStarScriptMap(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || 0) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetResponseBufferLimit < T : IScriptMapInfo_Impl > (this : * const
+            fn GetResponseBufferLimit < T : IScriptMapInfo_Impl > (this : *const
             IScriptMapInfo,) -> u32 { ::httpserv::runtime::guard(||
             T::GetResponseBufferLimit(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) },), || ::httpserv::runtime::abort()) }

@@ -32,12 +32,12 @@ pub struct ISendResponseProvider_Vtbl {
     ),
     /// Slot 4: [`ISendResponseProvider::GetLogData`].
     pub GetLogData: ::httpserv::runtime::member_fn!(
-        (*const ISendResponseProvider) -> * mut
+        (*const ISendResponseProvider) -> *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA
     ),
     /// Slot 5: [`ISendResponseProvider::SetLogData`].
     pub SetLogData: ::httpserv::runtime::member_fn!(
-        (*mut ISendResponseProvider, * mut
+        (*mut ISendResponseProvider, *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA) ->
         windows_sys::core::HRESULT
     ),
@@ -215,41 +215,41 @@ impl ISendResponseProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`ISendResponseProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: ISendResponseProvider_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn GetHeadersBeingSent < T : ISendResponseProvider_Impl > (this : * const
+            fn GetHeadersBeingSent < T : ISendResponseProvider_Impl > (this : *const
             ISendResponseProvider,) -> windows_sys::core::BOOL {
             ::httpserv::runtime::guard(|| T::GetHeadersBeingSent(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), || 0) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetFlags < T : ISendResponseProvider_Impl > (this : * const
+            fn GetFlags < T : ISendResponseProvider_Impl > (this : *const
             ISendResponseProvider,) -> u32 { ::httpserv::runtime::guard(||
             T::GetFlags(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
             },), || ::httpserv::runtime::abort()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn SetFlags < T : ISendResponseProvider_Impl > (this : * mut
+            fn SetFlags < T : ISendResponseProvider_Impl > (this : *mut
             ISendResponseProvider, dwFlags : u32) -> () { ::httpserv::runtime::guard(||
             T::SetFlags(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
             dwFlags), || ()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetLogData < T : ISendResponseProvider_Impl > (this : * const
-            ISendResponseProvider,) -> * mut
+            fn GetLogData < T : ISendResponseProvider_Impl > (this : *const
+            ISendResponseProvider,) -> *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA {
             ::httpserv::runtime::guard(|| T::GetLogData(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn SetLogData < T : ISendResponseProvider_Impl > (this : * mut
-            ISendResponseProvider, pLogData : * mut
+            fn SetLogData < T : ISendResponseProvider_Impl > (this : *mut
+            ISendResponseProvider, pLogData : *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA) ->
             windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
             T::SetLogData(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
             }, pLogData), || ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetReadyToLogData < T : ISendResponseProvider_Impl > (this : * const
+            fn GetReadyToLogData < T : ISendResponseProvider_Impl > (this : *const
             ISendResponseProvider,) -> windows_sys::core::BOOL {
             ::httpserv::runtime::guard(|| T::GetReadyToLogData(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), || 0) }

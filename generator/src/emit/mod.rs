@@ -189,7 +189,9 @@ fn tidy_macro_types(text: &str) -> String {
             out.push_str(
                 &line
                     .replace("* const ", "*const ")
-                    .replace("* mut ", "*mut "),
+                    .replace("* mut ", "*mut ")
+                    .replace("* const\n", "*const\n")
+                    .replace("* mut\n", "*mut\n"),
             );
         }
     }

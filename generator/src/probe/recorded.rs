@@ -39,6 +39,7 @@ pub fn compare_recorded(
             });
             continue;
         };
+        let mut rows = Vec::new();
         for (index, method) in class.methods.iter().enumerate() {
             let Some(&slot) = compiled.slots.get(&(class.name.clone(), index)) else {
                 continue; // the compiler comparison reports a method it did not place
@@ -52,7 +53,7 @@ pub fn compare_recorded(
                 }
             });
             if !same {
-                out.push(StaleSlot {
+                rows.push(StaleSlot {
                     class: class.name.clone(),
                     compiled: method.cpp_declaration(),
                     recorded: at_slot.map_or("-".into(), |s| s.cpp.clone()),
@@ -60,6 +61,8 @@ pub fn compare_recorded(
                 });
             }
         }
+        rows.sort_by_key(|row| row.slot);
+        out.extend(rows);
         if entry.slots.len() != layout.slots.len() {
             out.push(StaleSlot {
                 class: class.name.clone(),

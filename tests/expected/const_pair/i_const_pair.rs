@@ -19,12 +19,12 @@ pub const IID_IConstPair: windows_sys::core::GUID = windows_sys::core::GUID::fro
 pub struct IConstPair_Vtbl {
     /// Slot 0: [`IConstPair::GetRaw_const`].
     pub GetRaw_const: ::httpserv::runtime::member_fn!(
-        (*const IConstPair) -> * const
+        (*const IConstPair) -> *const
         windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2
     ),
     /// Slot 1: [`IConstPair::GetRaw`].
     pub GetRaw: ::httpserv::runtime::member_fn!(
-        (*mut IConstPair) -> * mut
+        (*mut IConstPair) -> *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2
     ),
     /// Slot 2: [`IConstPair::Other`].
@@ -131,7 +131,7 @@ impl IConstPair_Vtbl {
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
-            fn GetRaw < T : IConstPair_Impl > (this : *mut IConstPair,) -> * mut
+            fn GetRaw < T : IConstPair_Impl > (this : *mut IConstPair,) -> *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2 {
             ::httpserv::runtime::guard(|| T::GetRaw(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||

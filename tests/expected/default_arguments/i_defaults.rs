@@ -19,7 +19,7 @@ pub const IID_IDefaults: windows_sys::core::GUID = windows_sys::core::GUID::from
 pub struct IDefaults_Vtbl {
     /// Slot 0: [`IDefaults::Read`].
     pub Read: ::httpserv::runtime::member_fn!(
-        (*mut IDefaults, *mut ::core::ffi::c_void, u32, windows_sys::core::BOOL, * mut
+        (*mut IDefaults, *mut ::core::ffi::c_void, u32, windows_sys::core::BOOL, *mut
         u32, *mut windows_sys::core::BOOL) -> windows_sys::core::HRESULT
     ),
     /// Slot 1: [`IDefaults::Status`].
@@ -158,7 +158,7 @@ impl IDefaults_Vtbl {
     /// A vtable whose slots call `T`'s [`IDefaults_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IDefaults_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn Read < T : IDefaults_Impl > (this : *mut IDefaults, buffer : * mut
+            fn Read < T : IDefaults_Impl > (this : *mut IDefaults, buffer : *mut
             ::core::ffi::c_void, size : u32, async_ : windows_sys::core::BOOL, read : *
             mut u32, pending : *mut windows_sys::core::BOOL) ->
             windows_sys::core::HRESULT { ::httpserv::runtime::guard(|| T::Read(unsafe {

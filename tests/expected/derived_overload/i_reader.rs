@@ -98,7 +98,7 @@ impl IReader_Vtbl {
     /// A vtable whose slots call `T`'s [`IReader_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IReader_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn Read < T : IReader_Impl > (this : *mut IReader, buffer : * mut
+            fn Read < T : IReader_Impl > (this : *mut IReader, buffer : *mut
             ::core::ffi::c_void, size : u32) -> windows_sys::core::HRESULT {
             ::httpserv::runtime::guard(|| T::Read(unsafe { ::httpserv::runtime::Object::
             < T > ::value_of(this) }, buffer, size), || ::httpserv::runtime::E_FAIL) }
@@ -135,7 +135,7 @@ pub struct IReader2_Vtbl {
     pub base__: IReader_Vtbl,
     /// Slot 2: [`IReader2::Read_BOOL`].
     pub Read_BOOL: ::httpserv::runtime::member_fn!(
-        (*mut IReader2, *mut ::core::ffi::c_void, u32, windows_sys::core::BOOL, * mut
+        (*mut IReader2, *mut ::core::ffi::c_void, u32, windows_sys::core::BOOL, *mut
         u32) -> windows_sys::core::HRESULT
     ),
 }
@@ -208,7 +208,7 @@ impl IReader2_Vtbl {
     /// A vtable whose slots call `T`'s [`IReader2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IReader2_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn Read_BOOL < T : IReader2_Impl > (this : *mut IReader2, buffer : * mut
+            fn Read_BOOL < T : IReader2_Impl > (this : *mut IReader2, buffer : *mut
             ::core::ffi::c_void, size : u32, async_ : windows_sys::core::BOOL, read : *
             mut u32) -> windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
             T::Read_BOOL(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },

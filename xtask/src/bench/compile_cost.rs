@@ -23,7 +23,7 @@ pub struct CompileCost {
     pub httpserv_release: Builds,
     pub windows_sys_debug: Builds,
     pub windows_sys_release: Builds,
-    /// (file, lines, bytes) of `generated/src/*.rs`.
+    /// (directory, lines, bytes) of the Rust sources under `generated/src`, per directory.
     pub sources: Vec<(String, usize, usize)>,
     pub windows_sys_version: String,
 }
@@ -91,19 +91,26 @@ pub fn measure(
     alone_runs: usize,
 ) -> Result<CompileCost, String> {
     let mut cost = CompileCost::default();
-    for entry in std::fs::read_dir(root.join("generated/src")).map_err(|e| e.to_string())? {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        if path.extension().is_some_and(|e| e == "rs") {
-            let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
-            cost.sources.push((
-                format!(
-                    "generated/src/{}",
-                    path.file_name().unwrap_or_default().to_string_lossy()
-                ),
-                text.lines().count(),
-                text.len(),
-            ));
+    // Per directory of generated/src (the generated bindings, the hand-written runtime, the
+    // crate root): files, lines and bytes summed.
+    let src = root.join("generated/src");
+    let mut dirs = vec![src.clone()];
+    while let Some(dir) = dirs.pop() {
+        let (mut lines, mut bytes, mut files) = (0, 0, 0);
+        for entry in std::fs::read_dir(&dir).map_err(|e| e.to_string())? {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+                lines += text.lines().count();
+                bytes += text.len();
+                files += 1;
+            }
         }
+        let relative = dir.strip_prefix(root).unwrap_or(&dir).display().to_string();
+        cost.sources
+            .push((format!("{relative}/*.rs ({files} files)"), lines, bytes));
     }
     cost.sources.sort();
 

@@ -40,7 +40,7 @@ pub struct IParcelDepot_Vtbl {
     ),
     /// Slot 4: [`IParcelDepot::SourceRequest`].
     pub SourceRequest: ::httpserv::runtime::member_fn!(
-        (*mut IParcelDepot) -> * mut
+        (*mut IParcelDepot) -> *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2
     ),
     /// Slot 5: [`IParcelDepot::CountParcels`].
@@ -232,9 +232,9 @@ impl IParcelDepot_Vtbl {
     /// A vtable whose slots call `T`'s [`IParcelDepot_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IParcelDepot_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
-            fn FindTag_HTTP_HEADER_ID < T : IParcelDepot_Impl > (this : * const
+            fn FindTag_HTTP_HEADER_ID < T : IParcelDepot_Impl > (this : *const
             IParcelDepot, tagId :
-            windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, pcbTag : * mut
+            windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, pcbTag : *mut
             u16) -> windows_sys::core::PCSTR { ::httpserv::runtime::guard(||
             T::FindTag_HTTP_HEADER_ID(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) }, tagId, pcbTag), || ::core::ptr::null()) }

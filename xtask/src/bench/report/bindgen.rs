@@ -4,30 +4,23 @@
 use super::*;
 use std::fmt::Write;
 
-/// The IHttpRequest vtable fields of generated/src/bindings.rs: (slot, field, C++ declaration).
+/// A class's vtable as the checked-in bindings lay it out, from `generated/abi.json`: (slot,
+/// Rust field, C++ declaration).
 fn our_vtable(class: &str) -> Vec<(usize, String, String)> {
-    let text = std::fs::read_to_string(crate::workspace_root().join("generated/src/bindings.rs"))
+    let text = std::fs::read_to_string(crate::workspace_root().join("generated/abi.json"))
         .unwrap_or_default();
-    let head = format!("pub struct {class}_Vtbl {{");
-    let Some(start) = text.find(&head) else {
+    let Ok(manifest) = generator::manifest::from_json(&text) else {
         return Vec::new();
     };
-    let body = &text[start + head.len()..];
-    let body = &body[..body.find("\n}").unwrap_or(body.len())];
-    let mut out = Vec::new();
-    let (mut decl, mut slot) = (String::new(), None);
-    for line in body.lines().map(str::trim) {
-        if let Some(d) = line.strip_prefix("/// `virtual ") {
-            decl = format!("virtual {}", d.trim_end_matches('`'));
-        } else if let Some(rest) = line.strip_prefix("/// Slot ") {
-            slot = rest.split_whitespace().next().and_then(|n| n.parse().ok());
-        } else if let Some(rest) = line.strip_prefix("pub ") {
-            if let (Some(name), Some(s)) = (rest.split(':').next(), slot.take()) {
-                out.push((s, name.to_string(), std::mem::take(&mut decl)));
-            }
-        }
-    }
-    out
+    manifest
+        .class(class)
+        .map(|c| {
+            c.slots
+                .iter()
+                .map(|s| (s.index, s.field.clone(), s.cpp.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Field names of bindgen's `<class>__bindgen_vtable`, in order.
