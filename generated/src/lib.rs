@@ -9,6 +9,10 @@
 //! this file are hand-written.
 #![no_std]
 
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
 // The generated code names the runtime by its full path, `::httpserv::runtime`, so that the
 // same text compiles inside this crate and in any crate depending on it.
 extern crate self as httpserv;

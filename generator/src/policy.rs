@@ -207,37 +207,124 @@ fn context_parameter(method: &Method) -> Option<String> {
     }
 }
 
-/// How a release slot ends the object's life.
+/// What a slot does to the object's life after the trait method ran.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Release {
-    /// IIS is done with the object: the trait method runs, then the object is dropped (and
-    /// freed when boxed).
-    AfterCall,
+pub enum Lifetime {
+    /// IIS is done with the object (where C++ modules write `delete this`): it is dropped,
+    /// and freed when boxed.
+    Release,
+    /// One more reference (IIS reference-counts the object).
+    AddReference,
+    /// One reference fewer; the last one releases the object.
+    DropReference,
 }
 
-/// The slots IIS calls where C++ modules write `delete this` (besides the destructor):
-/// (class, method, effect).
-const RELEASE_SLOTS: &[(&str, &str, Release)] = &[
-    ("CHttpModule", "Dispose", Release::AfterCall),
-    ("IHttpModuleFactory", "Terminate", Release::AfterCall),
-    ("CGlobalModule", "Terminate", Release::AfterCall),
+/// The slots, besides the destructor, that end or count an object's life: (introducing
+/// class, method, effect).
+const LIFETIME_SLOTS: &[(&str, &str, Lifetime)] = &[
+    ("CHttpModule", "Dispose", Lifetime::Release),
+    ("IHttpModuleFactory", "Terminate", Lifetime::Release),
+    ("CGlobalModule", "Terminate", Lifetime::Release),
+    (
+        "IHttpStoredContext",
+        "CleanupStoredContext",
+        Lifetime::Release,
+    ),
+    (
+        "IHttpCacheSpecificData",
+        "ReferenceCacheData",
+        Lifetime::AddReference,
+    ),
+    (
+        "IHttpCacheSpecificData",
+        "DereferenceCacheData",
+        Lifetime::DropReference,
+    ),
 ];
 
-/// Whether calling `class::method` (introduced by `class`) releases the object.
-pub fn release(class: &str, method: &Method) -> Option<Release> {
-    RELEASE_SLOTS
+/// What calling `class::method` (the class that introduced the slot) does to the object's
+/// life; only `void` methods without parameters qualify.
+pub fn lifetime(class: &str, method: &Method) -> Option<Lifetime> {
+    LIFETIME_SLOTS
         .iter()
         .find(|(c, m, _)| *c == class && *m == method.name)
         .filter(|_| method.params.is_empty() && matches!(method.return_type.kind, TypeKind::Void))
-        .map(|(_, _, release)| *release)
+        .map(|(_, _, lifetime)| *lifetime)
 }
 
-/// "After this returns …": the release slot's docs.
-pub fn release_doc(release: Release) -> &'static str {
-    match release {
-        Release::AfterCall => {
-            "After this returns the object is released: dropped, and freed if boxed. \
-             The default does nothing else."
+/// The lifetime slot's docs.
+pub fn lifetime_doc(lifetime: Lifetime) -> &'static str {
+    match lifetime {
+        Lifetime::Release => {
+            "After this returns the object is released: dropped, and freed if boxed. The \
+             default does nothing else."
+        }
+        Lifetime::AddReference => {
+            "After this returns the object holds one more reference. The default does \
+             nothing else."
+        }
+        Lifetime::DropReference => {
+            "After this returns the object holds one reference fewer; after the last one it \
+             is released (dropped, and freed if boxed). The default does nothing else."
         }
     }
+}
+
+/// The slots of `class` (own and inherited, by method name) that end its life, for its docs.
+pub fn releasing_methods<'a>(classes: impl Iterator<Item = &'a str>) -> Vec<&'static str> {
+    let classes: Vec<&str> = classes.collect();
+    LIFETIME_SLOTS
+        .iter()
+        .filter(|(c, _, l)| classes.contains(c) && *l != Lifetime::AddReference)
+        .map(|(_, m, _)| *m)
+        .collect()
+}
+
+/// Which threads IIS calls an implementation from: the bounds its `_Impl` trait carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Threading {
+    /// One call at a time, possibly on different threads: `Send`.
+    OneAtATime,
+    /// Calls from many worker threads at once: `Send + Sync`.
+    Concurrent,
+}
+
+/// The classes IIS calls from more than one thread: (class, threading, why). Derived
+/// classes inherit the bound through their base's trait.
+const THREADING: &[(&str, Threading, &str)] = &[
+    (
+        "CHttpModule",
+        Threading::OneAtATime,
+        "IIS makes one per request and calls its notifications one at a time, possibly on \
+         different threads (and again on asynchronous completion)",
+    ),
+    (
+        "IHttpModuleFactory",
+        Threading::Concurrent,
+        "IIS calls `GetHttpModule` from many worker threads at once",
+    ),
+    (
+        "CGlobalModule",
+        Threading::Concurrent,
+        "IIS calls global notifications from many worker threads at once",
+    ),
+    (
+        "IHttpStoredContext",
+        Threading::Concurrent,
+        "a stored context can be reachable from several requests at once (connection, \
+         application and site containers) and is cleaned up on any thread",
+    ),
+    (
+        "IHttpCacheSpecificData",
+        Threading::Concurrent,
+        "cache entries are shared between requests and referenced from several threads",
+    ),
+];
+
+/// The threading rule of `class` itself (not inherited), with the reason.
+pub fn threading(class: &str) -> Option<(Threading, &'static str)> {
+    THREADING
+        .iter()
+        .find(|(c, _, _)| *c == class)
+        .map(|(_, threading, why)| (*threading, *why))
 }

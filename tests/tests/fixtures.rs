@@ -261,7 +261,7 @@ fn function_pointer() {
     let g = generate_and_compare("function_pointer");
     let m = &all_bindings(&g);
     assert!(m.contains(
-        "pub type PFN_REGISTER = Option<\n    unsafe extern \"system\" fn(u32, *mut IServer) -> windows_sys::core::HRESULT,\n>;"
+        "pub type PFN_REGISTER = Option<\n    unsafe extern \"system\" fn(u32, *mut IServer) -> ::httpserv::runtime::HRESULT,\n>;"
     ), "{m}");
     assert!(
         m.contains(

@@ -1,29 +1,39 @@
-//! Implementing IIS classes in Rust with the generated `_Impl` traits and `Vtbl::new`, then
-//! calling them through the generated wrappers exactly as C++ would call through the vtable:
-//! every slot reaches the intended method, defaults continue, Dispose/Terminate and the
-//! destructor release what Rust owns, and panics return the documented failure value.
+//! Implementing IIS classes in Rust with the generated `_Impl` traits and the typed
+//! constructors, then calling them through the generated wrappers exactly as C++ would call
+//! through the vtable: every slot reaches the intended method, defaults continue, every slot
+//! that ends an object's life drops it exactly once, downcasts are checked, and panics return
+//! the documented failure value (a request notification answers 500 and traces the panic).
 
-use httpserv::runtime::Object;
+use httpserv::runtime::{self, E_FAIL, E_INVALIDARG, E_POINTER, HRESULT, S_OK};
 use httpserv::*;
 use std::cell::Cell;
-use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
+/// What the Rust objects under test saw happen to them.
 #[derive(Default)]
 struct Log {
-    calls: Cell<u32>,
-    drops: Cell<u32>,
-    disposed: Cell<u32>,
+    calls: AtomicUsize,
+    drops: AtomicUsize,
+    released_by_call: AtomicUsize,
 }
 
-struct Module {
-    log: Rc<Log>,
-}
-
-impl Drop for Module {
-    fn drop(&mut self) {
-        self.log.drops.set(self.log.drops.get() + 1);
+impl Log {
+    fn count(counter: &AtomicUsize) -> usize {
+        counter.load(Ordering::SeqCst)
     }
 }
+
+/// Counts its own drop.
+struct Tracked(Arc<Log>);
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        self.0.drops.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+struct Module(Tracked);
 
 impl CHttpModule_Impl for Module {
     fn OnBeginRequest(
@@ -31,32 +41,22 @@ impl CHttpModule_Impl for Module {
         _: *mut IHttpContext,
         _: *mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
-        self.log.calls.set(self.log.calls.get() + 1);
+        self.0 .0.calls.fetch_add(1, Ordering::SeqCst);
         RQ_NOTIFICATION_FINISH_REQUEST
     }
-    fn OnSendResponse(
-        &self,
-        _: *mut IHttpContext,
-        _: *mut ISendResponseProvider,
-    ) -> REQUEST_NOTIFICATION_STATUS {
-        panic!("a bug in the module");
-    }
     fn Dispose(&self) {
-        self.log.disposed.set(self.log.disposed.get() + 1);
+        self.0 .0.released_by_call.fetch_add(1, Ordering::SeqCst);
     }
 }
 
-static MODULE_VTBL: CHttpModule_Vtbl = CHttpModule_Vtbl::new::<Module>();
-
-fn boxed_module(log: &Rc<Log>) -> *mut CHttpModule {
-    // SAFETY: MODULE_VTBL was built for Module.
-    unsafe { Object::new_boxed(&MODULE_VTBL, Module { log: log.clone() }) as *mut CHttpModule }
+fn module(log: &Arc<Log>) -> *mut CHttpModule {
+    CHttpModule::new_boxed(Module(Tracked(log.clone())))
 }
 
 #[test]
 fn module_slots_reach_the_rust_methods() {
-    let log = Rc::new(Log::default());
-    let raw = boxed_module(&log);
+    let log = Arc::new(Log::default());
+    let raw = module(&log);
     // SAFETY: `raw` is a live object built above; the context pointers are not used.
     let module = unsafe { CHttpModule::from_raw(raw) }.unwrap();
     let null_ctx = std::ptr::null_mut();
@@ -74,96 +74,154 @@ fn module_slots_reach_the_rust_methods() {
             module.OnPostMapRequestHandler(null_ctx, std::ptr::null_mut()),
             RQ_NOTIFICATION_CONTINUE
         );
-        // A panic does not unwind into the caller: the request is finished instead.
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(|_| {}));
-        assert_eq!(
-            module.OnSendResponse(null_ctx, std::ptr::null_mut()),
-            RQ_NOTIFICATION_FINISH_REQUEST
-        );
-        std::panic::set_hook(previous);
     }
-    assert_eq!(log.calls.get(), 1);
+    assert_eq!(Log::count(&log.calls), 1);
     // Dispose: the trait hook runs, then the object is dropped and freed.
     unsafe { module.Dispose() };
-    assert_eq!((log.disposed.get(), log.drops.get()), (1, 1));
+    assert_eq!(Log::count(&log.released_by_call), 1);
+    assert_eq!(Log::count(&log.drops), 1);
 }
 
 #[test]
 fn the_destructor_slot_honours_the_delete_flag() {
-    let log = Rc::new(Log::default());
+    let log = Arc::new(Log::default());
     // `delete p` in C++: scalar deleting destructor with flag 1 drops and frees.
-    let raw = boxed_module(&log);
+    let raw = module(&log);
     let returned = unsafe { (*raw).ScalarDeletingDestructor(1) };
     assert_eq!(returned, raw as *mut std::ffi::c_void);
-    assert_eq!((log.drops.get(), log.disposed.get()), (1, 0));
+    assert_eq!(Log::count(&log.drops), 1);
+    assert_eq!(Log::count(&log.released_by_call), 0);
 
     // In memory Rust does not own (IModuleAllocator::AllocateMemory): drop, never free.
-    let mut memory = std::mem::MaybeUninit::<Object<Module>>::uninit();
+    let mut memory = std::mem::MaybeUninit::<runtime::Object<Module>>::uninit();
+    // SAFETY: the memory is sized and aligned for the object and outlives it.
     let raw = unsafe {
-        Object::new_in_place(
-            memory.as_mut_ptr().cast(),
-            &MODULE_VTBL,
-            Module { log: log.clone() },
-        )
-    } as *mut CHttpModule;
+        CHttpModule::new_in_place(memory.as_mut_ptr().cast(), Module(Tracked(log.clone())))
+    };
     unsafe { (*raw).Dispose() };
-    assert_eq!((log.drops.get(), log.disposed.get()), (2, 1));
+    assert_eq!(Log::count(&log.drops), 2);
+    assert_eq!(Log::count(&log.released_by_call), 1);
 }
 
-struct Factory {
-    log: Rc<Log>,
-}
-
-impl Drop for Factory {
-    fn drop(&mut self) {
-        self.log.drops.set(self.log.drops.get() + 100);
-    }
-}
+struct Factory(Tracked);
 
 impl IHttpModuleFactory_Impl for Factory {
-    fn GetHttpModule(
-        &self,
-        pp_module: *mut *mut CHttpModule,
-        _: *mut IModuleAllocator,
-    ) -> windows_sys::core::HRESULT {
+    fn GetHttpModule(&self, pp_module: *mut *mut CHttpModule, _: *mut IModuleAllocator) -> HRESULT {
         if pp_module.is_null() {
-            return -2147024809; // E_INVALIDARG
+            return E_INVALIDARG;
         }
         // SAFETY: checked non-null; IIS passes a valid out pointer.
-        unsafe { *pp_module = boxed_module(&self.log) };
-        0
+        unsafe { *pp_module = module(&self.0 .0) };
+        S_OK
     }
 }
-
-static FACTORY_VTBL: IHttpModuleFactory_Vtbl = IHttpModuleFactory_Vtbl::new::<Factory>();
 
 #[test]
 fn factory_creates_modules_and_terminate_releases_it() {
-    let log = Rc::new(Log::default());
-    let factory = unsafe { Object::new_boxed(&FACTORY_VTBL, Factory { log: log.clone() }) }
-        as *mut IHttpModuleFactory;
+    let log = Arc::new(Log::default());
+    let factory = IHttpModuleFactory::new_boxed(Factory(Tracked(log.clone())));
     let factory = unsafe { IHttpModuleFactory::from_raw(factory) }.unwrap();
     let mut module: *mut CHttpModule = std::ptr::null_mut();
     unsafe {
-        assert_eq!(factory.GetHttpModule(&mut module, std::ptr::null_mut()), 0);
+        assert_eq!(
+            factory.GetHttpModule(&mut module, std::ptr::null_mut()),
+            S_OK
+        );
         assert_eq!(
             factory.GetHttpModule(std::ptr::null_mut(), std::ptr::null_mut()),
-            -2147024809
+            E_INVALIDARG
         );
         assert_eq!(
             (*module).OnBeginRequest(std::ptr::null_mut(), std::ptr::null_mut()),
             RQ_NOTIFICATION_FINISH_REQUEST
         );
         (*module).Dispose();
+        assert_eq!(Log::count(&log.drops), 1, "the module, once");
         factory.Terminate();
     }
-    assert_eq!(log.calls.get(), 1);
-    assert_eq!(
-        log.drops.get(),
-        101,
-        "module dropped once, factory dropped once"
-    );
+    assert_eq!(Log::count(&log.drops), 2, "then the factory, once");
+}
+
+struct Global(#[allow(dead_code)] Tracked);
+
+impl CGlobalModule_Impl for Global {}
+
+struct StoredContext(Tracked);
+
+impl IHttpStoredContext_Impl for StoredContext {}
+
+impl IHttpConnectionStoredContext_Impl for StoredContext {
+    fn NotifyDisconnect(&self) {}
+}
+
+struct CacheData(#[allow(dead_code)] Tracked);
+
+impl IHttpCacheSpecificData_Impl for CacheData {
+    fn GetCacheKey(&self) -> *mut IHttpCacheKey {
+        std::ptr::null_mut()
+    }
+    fn ResetTTL(&self) {}
+    fn DecrementTTL(&self, _: *mut windows_sys::core::BOOL) {}
+    fn SetFlushed(&self) {}
+    fn GetFlushed(&self) -> windows_sys::core::BOOL {
+        0
+    }
+}
+
+/// Every slot the policy table says ends an object's life drops it exactly once, and the
+/// reference-counted one only at its last reference.
+#[test]
+fn every_release_slot_drops_exactly_once() {
+    let log = Arc::new(Log::default());
+    let tracked = || Tracked(log.clone());
+    let drops = || Log::count(&log.drops);
+    unsafe {
+        (*CGlobalModule::new_boxed(Global(tracked()))).Terminate();
+        assert_eq!(drops(), 1, "CGlobalModule::Terminate");
+        (*IHttpStoredContext::new_boxed(StoredContext(tracked()))).CleanupStoredContext();
+        assert_eq!(drops(), 2, "IHttpStoredContext::CleanupStoredContext");
+        // A derived class releases through the slot its base introduced.
+        let connection = IHttpConnectionStoredContext::new_boxed(StoredContext(tracked()));
+        (*connection).CleanupStoredContext();
+        assert_eq!(
+            drops(),
+            3,
+            "IHttpConnectionStoredContext::CleanupStoredContext"
+        );
+
+        let data = &*IHttpCacheSpecificData::new_boxed(CacheData(tracked()));
+        data.ReferenceCacheData();
+        data.ReferenceCacheData();
+        data.DereferenceCacheData();
+        data.DereferenceCacheData();
+        assert_eq!(
+            drops(),
+            3,
+            "two references are left... one, after the first two"
+        );
+        data.DereferenceCacheData();
+        assert_eq!(drops(), 4, "IHttpCacheSpecificData: the last reference");
+    }
+}
+
+struct Other;
+
+impl IHttpStoredContext_Impl for Other {}
+
+#[test]
+fn a_stored_context_is_downcast_with_a_check() {
+    let log = Arc::new(Log::default());
+    let context = IHttpStoredContext::new_boxed(StoredContext(Tracked(log.clone())));
+    // SAFETY: made by this module's typed constructor above.
+    unsafe {
+        let found = (*context)
+            .downcast::<StoredContext>()
+            .expect("the stored type");
+        assert!(Arc::ptr_eq(&found.0 .0, &log));
+        assert!((*context).downcast::<Other>().is_none(), "another type");
+        (*context).CleanupStoredContext();
+    }
+    assert_eq!(Log::count(&log.drops), 1);
 }
 
 /// A derived interface implemented in Rust: base slots come from the base trait, and the
@@ -175,36 +233,32 @@ impl IHttpModuleRegistrationInfo_Impl for Info {
         windows_sys::w!("rust-module")
     }
     fn GetId(&self) -> HTTP_MODULE_ID {
-        0x1234 as HTTP_MODULE_ID
+        std::ptr::null_mut()
     }
     fn SetRequestNotifications(
         &self,
         _: *mut IHttpModuleFactory,
         request: u32,
         post: u32,
-    ) -> windows_sys::core::HRESULT {
-        (request + post) as i32
+    ) -> HRESULT {
+        HRESULT((request + post) as i32)
     }
-    fn SetGlobalNotifications(
-        &self,
-        _: *mut CGlobalModule,
-        global: u32,
-    ) -> windows_sys::core::HRESULT {
-        global as i32
+    fn SetGlobalNotifications(&self, _: *mut CGlobalModule, global: u32) -> HRESULT {
+        HRESULT(global as i32)
     }
     fn SetPriorityForRequestNotification(
         &self,
         request: u32,
         _: windows_sys::core::PCWSTR,
-    ) -> windows_sys::core::HRESULT {
-        request as i32 + 1
+    ) -> HRESULT {
+        HRESULT(request as i32 + 1)
     }
     fn SetPriorityForGlobalNotification(
         &self,
         global: u32,
         _: windows_sys::core::PCWSTR,
-    ) -> windows_sys::core::HRESULT {
-        global as i32 + 2
+    ) -> HRESULT {
+        HRESULT(global as i32 + 2)
     }
 }
 
@@ -213,38 +267,32 @@ impl IHttpModuleRegistrationInfo2_Impl for Info {
         &self,
         request: u32,
         _: windows_sys::core::PCWSTR,
-    ) -> windows_sys::core::HRESULT {
-        request as i32 + 3
+    ) -> HRESULT {
+        HRESULT(request as i32 + 3)
     }
 }
 
-static INFO2_VTBL: IHttpModuleRegistrationInfo2_Vtbl =
-    IHttpModuleRegistrationInfo2_Vtbl::new::<Info>();
-
 #[test]
 fn derived_interfaces_use_base_slots_and_upcast() {
-    let mut memory = std::mem::MaybeUninit::<Object<Info>>::uninit();
-    let raw = unsafe { Object::new_in_place(memory.as_mut_ptr().cast(), &INFO2_VTBL, Info) }
-        as *mut IHttpModuleRegistrationInfo2;
+    let raw = IHttpModuleRegistrationInfo2::new_boxed(Info);
     let info2 = unsafe { IHttpModuleRegistrationInfo2::from_raw(raw) }.unwrap();
     let info: &IHttpModuleRegistrationInfo = info2; // zero-cost upcast
     assert_eq!(info.as_raw() as usize, raw as usize);
     unsafe {
-        assert_eq!(info.GetId() as usize, 0x1234);
+        assert!(info.GetId().is_null());
         assert_eq!(
             info.SetRequestNotifications(std::ptr::null_mut(), RQ_BEGIN_REQUEST, RQ_END_REQUEST),
-            (RQ_BEGIN_REQUEST + RQ_END_REQUEST) as i32
+            HRESULT((RQ_BEGIN_REQUEST + RQ_END_REQUEST) as i32)
         );
         assert_eq!(
             info2.SetPriorityForGlobalNotification(GL_APPLICATION_START, PRIORITY_ALIAS_HIGH),
-            GL_APPLICATION_START as i32 + 2
+            HRESULT(GL_APPLICATION_START as i32 + 2)
         );
         assert_eq!(
             info2.SetPriorityForPostRequestNotification(7, PRIORITY_ALIAS_LOW),
-            10
+            HRESULT(10)
         );
-        let name = info2.GetName();
-        assert_eq!(*name, 'r' as u16);
+        assert_eq!(*info2.GetName(), u16::from(b'r'));
     }
 }
 
@@ -257,18 +305,26 @@ struct FakeObject {
 
 thread_local! {
     static STATUS: Cell<(u16, u16)> = const { Cell::new((0, 0)) };
+    static TRACED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
     static RESPONSE: Cell<usize> = const { Cell::new(0) };
+    static TRACE: Cell<usize> = const { Cell::new(0) };
 }
 
-/// A vtable of `slots` entries where only `slot` is callable.
-fn fake_vtable(slot: usize, function: usize) -> Vec<usize> {
-    let mut slots = vec![0usize; 64];
-    slots[slot / std::mem::size_of::<usize>()] = function;
-    slots
+/// A vtable where only the given (byte offset, function) slots are callable.
+fn fake_vtable(slots: &[(usize, usize)]) -> Vec<usize> {
+    let mut vtable = vec![0usize; 64];
+    for &(offset, function) in slots {
+        vtable[offset / std::mem::size_of::<usize>()] = function;
+    }
+    vtable
 }
 
 unsafe extern "system" fn fake_get_response(_: *mut IHttpContext) -> *mut IHttpResponse {
     RESPONSE.with(Cell::get) as *mut IHttpResponse
+}
+
+unsafe extern "system" fn fake_get_trace_context(_: *const IHttpContext) -> *mut IHttpTraceContext {
+    TRACE.with(Cell::get) as *mut IHttpTraceContext
 }
 
 unsafe extern "system" fn fake_set_status(
@@ -276,16 +332,40 @@ unsafe extern "system" fn fake_set_status(
     status: u16,
     reason: windows_sys::core::PCSTR,
     sub: u16,
-    error: windows_sys::core::HRESULT,
+    error: HRESULT,
     _: *mut IAppHostConfigException,
     _: windows_sys::core::BOOL,
-) -> windows_sys::core::HRESULT {
+) -> HRESULT {
     // SAFETY: the failure path passes a NUL-terminated static string.
     let reason = unsafe { std::ffi::CStr::from_ptr(reason.cast()) };
     assert_eq!(reason.to_str().unwrap(), "Internal Server Error");
-    assert_eq!(error, -2147467259, "E_FAIL");
+    assert_eq!(error, E_FAIL);
     STATUS.with(|s| s.set((status, sub)));
-    0
+    S_OK
+}
+
+unsafe extern "system" fn fake_quick_trace(
+    _: *mut IHttpTraceContext,
+    data: windows_sys::core::PCWSTR,
+    _: windows_sys::core::PCWSTR,
+    error: HRESULT,
+    _: u8,
+) -> HRESULT {
+    assert_eq!(error, E_FAIL);
+    // SAFETY: the failure path passes a NUL-terminated UTF-16 string.
+    let text = unsafe { utf16_text(data) };
+    TRACED.with(|t| *t.borrow_mut() = text);
+    S_OK
+}
+
+/// The UTF-16 text at a NUL-terminated pointer.
+unsafe fn utf16_text(text: *const u16) -> String {
+    let mut len = 0;
+    // SAFETY: the caller passes a NUL-terminated string.
+    while unsafe { *text.add(len) } != 0 {
+        len += 1;
+    }
+    String::from_utf16(unsafe { std::slice::from_raw_parts(text, len) }).unwrap()
 }
 
 struct Panicking;
@@ -300,45 +380,86 @@ impl CHttpModule_Impl for Panicking {
     }
 }
 
-static PANICKING_VTBL: CHttpModule_Vtbl = CHttpModule_Vtbl::new::<Panicking>();
-
 #[test]
-fn a_panicking_notification_sets_500_and_finishes_the_request() {
-    let response_vtbl = fake_vtable(
+fn a_panicking_notification_sets_500_traces_and_finishes_the_request() {
+    let response_vtbl = fake_vtable(&[(
         std::mem::offset_of!(IHttpResponse_Vtbl, SetStatus),
         fake_set_status as *const () as usize,
-    );
+    )]);
     let response = FakeObject {
         vtable: response_vtbl.as_ptr(),
     };
     RESPONSE.with(|r| r.set(&response as *const FakeObject as usize));
-    let context_vtbl = fake_vtable(
-        std::mem::offset_of!(IHttpContext_Vtbl, GetResponse),
-        fake_get_response as *const () as usize,
-    );
+    let trace_vtbl = fake_vtable(&[(
+        std::mem::offset_of!(IHttpTraceContext_Vtbl, QuickTrace),
+        fake_quick_trace as *const () as usize,
+    )]);
+    let trace = FakeObject {
+        vtable: trace_vtbl.as_ptr(),
+    };
+    TRACE.with(|t| t.set(&trace as *const FakeObject as usize));
+    let context_vtbl = fake_vtable(&[
+        (
+            std::mem::offset_of!(IHttpContext_Vtbl, GetResponse),
+            fake_get_response as *const () as usize,
+        ),
+        (
+            std::mem::offset_of!(IHttpContext_Vtbl, GetTraceContext),
+            fake_get_trace_context as *const () as usize,
+        ),
+    ]);
     let context = FakeObject {
         vtable: context_vtbl.as_ptr(),
     };
-    let mut memory = std::mem::MaybeUninit::<Object<Panicking>>::uninit();
-    let module =
-        unsafe { Object::new_in_place(memory.as_mut_ptr().cast(), &PANICKING_VTBL, Panicking) }
-            as *mut CHttpModule;
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    let module = CHttpModule::new_boxed(Panicking);
     let status = unsafe {
         (*module).OnAuthorizeRequest(
             &context as *const FakeObject as *mut IHttpContext,
             std::ptr::null_mut(),
         )
     };
-    std::panic::set_hook(previous);
     assert_eq!(status, RQ_NOTIFICATION_FINISH_REQUEST);
     assert_eq!(STATUS.with(Cell::get), (500, 0));
+    let traced = TRACED.with(|t| t.borrow().clone());
+    assert!(
+        traced.starts_with("httpserv: panicked at tests/tests/implement.rs:")
+            && traced.ends_with(": a bug while authorizing"),
+        "{traced}"
+    );
     // Without a context there is nothing to set; the request still finishes.
-    std::panic::set_hook(Box::new(|_| {}));
     let status =
         unsafe { (*module).OnAuthorizeRequest(std::ptr::null_mut(), std::ptr::null_mut()) };
-    let _ = std::panic::take_hook();
     assert_eq!(status, RQ_NOTIFICATION_FINISH_REQUEST);
     unsafe { (*module).Dispose() };
+}
+
+#[test]
+fn registration_is_guarded() {
+    let info = IHttpModuleRegistrationInfo::new_boxed(Info);
+    // IIS's server is only passed through; any live object stands in for it here.
+    let server = info.cast::<IHttpServer>();
+    unsafe {
+        assert_eq!(
+            runtime::register(7, info, server, |registration| {
+                assert_eq!(registration.server_version, 7);
+                registration
+                    .info
+                    .SetRequestNotifications(std::ptr::null_mut(), 0, 0)
+                    .ok()
+            }),
+            S_OK
+        );
+        assert_eq!(
+            runtime::register(7, info, server, |_| Err(E_INVALIDARG.into())),
+            E_INVALIDARG
+        );
+        assert_eq!(
+            runtime::register(7, info, server, |_| panic!("a bug while registering")),
+            E_FAIL
+        );
+        assert_eq!(
+            runtime::register(7, std::ptr::null_mut(), server, |_| Ok(())),
+            E_POINTER
+        );
+    }
 }

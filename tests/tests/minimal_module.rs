@@ -6,16 +6,17 @@
 #[allow(dead_code)]
 mod minimal_module;
 
-use httpserv::runtime::Object;
+use httpserv::runtime::{E_NOTIMPL, HRESULT, S_OK};
 use httpserv::*;
-use std::cell::Cell;
-use windows_sys::core::{HRESULT, PCWSTR};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use windows_sys::core::PCWSTR;
 
+/// What the module registered.
 #[derive(Default)]
 struct Registration {
-    factory: Cell<usize>,
-    request: Cell<u32>,
-    post: Cell<u32>,
+    factory: AtomicUsize,
+    request: AtomicU32,
+    post: AtomicU32,
 }
 
 impl IHttpModuleRegistrationInfo_Impl for Registration {
@@ -31,57 +32,47 @@ impl IHttpModuleRegistrationInfo_Impl for Registration {
         request: u32,
         post: u32,
     ) -> HRESULT {
-        self.factory.set(factory as usize);
-        self.request.set(request);
-        self.post.set(post);
-        0
+        self.factory.store(factory as usize, Ordering::SeqCst);
+        self.request.store(request, Ordering::SeqCst);
+        self.post.store(post, Ordering::SeqCst);
+        S_OK
     }
     fn SetGlobalNotifications(&self, _: *mut CGlobalModule, _: u32) -> HRESULT {
-        -1
+        E_NOTIMPL
     }
     fn SetPriorityForRequestNotification(&self, _: u32, _: PCWSTR) -> HRESULT {
-        -1
+        E_NOTIMPL
     }
     fn SetPriorityForGlobalNotification(&self, _: u32, _: PCWSTR) -> HRESULT {
-        -1
+        E_NOTIMPL
     }
 }
 
-static REGISTRATION_VTBL: IHttpModuleRegistrationInfo_Vtbl =
-    IHttpModuleRegistrationInfo_Vtbl::new::<Registration>();
-
 #[test]
 fn register_module_wires_a_factory_for_begin_request() {
-    let mut memory = std::mem::MaybeUninit::<Object<Registration>>::uninit();
-    // SAFETY: the vtable was built for Registration; the memory outlives the calls below.
-    let info = unsafe {
-        Object::new_in_place(
-            memory.as_mut_ptr().cast(),
-            &REGISTRATION_VTBL,
-            Registration::default(),
-        )
-    };
-    let registration = unsafe { &(*info).value };
-    let hr = unsafe {
-        minimal_module::RegisterModule(
-            7,
-            info as *mut IHttpModuleRegistrationInfo,
-            std::ptr::null_mut(),
-        )
-    };
-    assert_eq!(hr, 0);
+    let info = IHttpModuleRegistrationInfo::new_boxed(Registration::default());
+    // SAFETY: made by the typed constructor above, with a Registration.
+    let registration = unsafe { (*info).downcast::<Registration>() }.unwrap();
+    // The module only passes the server through; any live object stands in for it here.
+    let server = info.cast::<IHttpServer>();
+    let hr = unsafe { minimal_module::RegisterModule(7, info, server) };
+    assert_eq!(hr, S_OK);
     assert_eq!(
-        (registration.request.get(), registration.post.get()),
+        (
+            registration.request.load(Ordering::SeqCst),
+            registration.post.load(Ordering::SeqCst)
+        ),
         (RQ_BEGIN_REQUEST, 0)
     );
 
-    let factory = unsafe {
-        IHttpModuleFactory::from_raw(registration.factory.get() as *mut IHttpModuleFactory)
-    }
-    .expect("a factory was registered");
+    let factory = registration.factory.load(Ordering::SeqCst) as *mut IHttpModuleFactory;
+    let factory = unsafe { IHttpModuleFactory::from_raw(factory) }.expect("a factory");
     let mut module: *mut CHttpModule = std::ptr::null_mut();
     unsafe {
-        assert_eq!(factory.GetHttpModule(&mut module, std::ptr::null_mut()), 0);
+        assert_eq!(
+            factory.GetHttpModule(&mut module, std::ptr::null_mut()),
+            S_OK
+        );
         let module = CHttpModule::from_raw(module).expect("a module was created");
         // Without a context the module has nothing to set, and continues.
         assert_eq!(
@@ -90,6 +81,5 @@ fn register_module_wires_a_factory_for_begin_request() {
         );
         module.Dispose();
         factory.Terminate();
-        Object::<Registration>::release(info, false);
     }
 }

@@ -59,17 +59,29 @@ fn copy_generated_crate(dir: &Path, edit: impl Fn(&str, String) -> String) {
     let root = workspace_root();
     let generated = root.join("generated");
     let workspace = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
-    let windows_sys = workspace
-        .lines()
-        .find_map(|l| l.strip_prefix("windows-sys = "))
-        .expect("the workspace pins windows-sys");
-    let manifest = std::fs::read_to_string(generated.join("Cargo.toml"))
+    // `name = { workspace = true, … }` becomes the workspace's spec for `name`, inline.
+    let inherited = |name: &str| {
+        let spec = workspace
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} = ")))
+            .unwrap_or_else(|| panic!("the workspace pins {name}"));
+        match spec.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(table) => table.trim().to_string(),
+            None => format!("version = {spec}"),
+        }
+    };
+    let manifest: Vec<String> = std::fs::read_to_string(generated.join("Cargo.toml"))
         .unwrap()
-        .replace("edition.workspace = true", "edition = \"2021\"")
-        .replace("license.workspace = true\n", "")
-        .replace("rust-version.workspace = true\n", "")
-        .replace("publish.workspace = true", "publish = false")
-        .replace("workspace = true,", &format!("version = {windows_sys},"));
+        .lines()
+        .filter(|l| !l.starts_with("license.workspace") && !l.starts_with("rust-version.workspace"))
+        .map(|line| match line.split_once(" = { workspace = true") {
+            Some((name, _)) => line.replacen("workspace = true", &inherited(name), 1),
+            None => line
+                .replace("edition.workspace = true", "edition = \"2021\"")
+                .replace("publish.workspace = true", "publish = false"),
+        })
+        .collect();
+    let manifest = manifest.join("\n");
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join("Cargo.toml"), format!("{manifest}\n[workspace]\n")).unwrap();

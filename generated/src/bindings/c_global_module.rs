@@ -415,8 +415,12 @@ impl CGlobalModule {
 }
 /// Implement C++ `CGlobalModule` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`CGlobalModule_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
-pub trait CGlobalModule_Impl {
+/// Make the C++ object with [`CGlobalModule::new_boxed`] (or [`CGlobalModule::new_in_place`]); its vtable comes from the value's type.
+///
+/// Threads: IIS calls global notifications from many worker threads at once, so implementations are `Send + Sync`.
+///
+/// Lifetime: IIS ends an object's life through `Terminate`; the Rust value is then dropped (and freed when boxed): put cleanup in `Drop`.
+pub trait CGlobalModule_Impl: Send + Sync {
     /// Implements [`CGlobalModule::OnGlobalStopListening`] (slot 0).
     ///
     /// On panic: returns GL_NOTIFICATION_CONTINUE.
@@ -587,39 +591,39 @@ impl CGlobalModule_Vtbl {
             CGlobalModule, pProvider : *mut IGlobalStopListeningProvider) ->
             GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnGlobalStopListening(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pProvider), || GL_NOTIFICATION_CONTINUE) }
+            ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
             fn OnGlobalCacheCleanup < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule,) -> GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnGlobalCacheCleanup(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || GL_NOTIFICATION_CONTINUE) }
+            ::value_of(this) },), | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
             fn OnGlobalCacheOperation < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut ICacheProvider) ->
             GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnGlobalCacheOperation(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pProvider), || GL_NOTIFICATION_CONTINUE) }
+            ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
             fn OnGlobalHealthCheck < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule,) -> GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnGlobalHealthCheck(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || GL_NOTIFICATION_CONTINUE) }
+            ::value_of(this) },), | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
             fn OnGlobalConfigurationChange < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IGlobalConfigurationChangeProvider) ->
             GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnGlobalConfigurationChange(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pProvider), || GL_NOTIFICATION_CONTINUE) }
+            ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
             fn OnGlobalFileChange < T : CGlobalModule_Impl > (this : *mut CGlobalModule,
             pProvider : *mut IGlobalFileChangeProvider) -> GLOBAL_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnGlobalFileChange(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pProvider), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pProvider), | _ |
             GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -627,41 +631,41 @@ impl CGlobalModule_Vtbl {
             CGlobalModule, pProvider : *mut IPreBeginRequestProvider) ->
             GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnGlobalPreBeginRequest(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pProvider), || GL_NOTIFICATION_CONTINUE) }
+            ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
             fn OnGlobalApplicationStart < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IHttpApplicationStartProvider) ->
             GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnGlobalApplicationStart(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pProvider), || GL_NOTIFICATION_CONTINUE) }
+            ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
             fn OnGlobalApplicationResolveModules < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IHttpApplicationResolveModulesProvider) ->
             GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnGlobalApplicationResolveModules(unsafe { ::httpserv::runtime::Object:: <
-            T > ::value_of(this) }, pProvider), || GL_NOTIFICATION_CONTINUE) }
+            T > ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
             fn OnGlobalApplicationStop < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IHttpApplicationStopProvider) ->
             GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnGlobalApplicationStop(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pProvider), || GL_NOTIFICATION_CONTINUE) }
+            ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
             fn OnGlobalRSCAQuery < T : CGlobalModule_Impl > (this : *mut CGlobalModule,
             pProvider : *mut IGlobalRSCAQueryProvider) -> GLOBAL_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnGlobalRSCAQuery(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pProvider), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pProvider), | _ |
             GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
             fn OnGlobalTraceEvent < T : CGlobalModule_Impl > (this : *mut CGlobalModule,
             pProvider : *mut IGlobalTraceEventProvider) -> GLOBAL_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnGlobalTraceEvent(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pProvider), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pProvider), | _ |
             GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -669,12 +673,12 @@ impl CGlobalModule_Vtbl {
             CGlobalModule, pProvider : *mut ICustomNotificationProvider) ->
             GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnGlobalCustomNotification(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pProvider), || GL_NOTIFICATION_CONTINUE) }
+            ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
             fn Terminate < T : CGlobalModule_Impl > (this : *mut CGlobalModule,) -> () {
             ::httpserv::runtime::guard(|| T::Terminate(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || ()); unsafe {
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()); unsafe {
             ::httpserv::runtime::Object:: < T > ::release(this, true) } }
         }
         ::httpserv::runtime::member_thunk! {
@@ -682,21 +686,21 @@ impl CGlobalModule_Vtbl {
             CGlobalModule, pProvider : *mut IGlobalThreadCleanupProvider) ->
             GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnGlobalThreadCleanup(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pProvider), || GL_NOTIFICATION_CONTINUE) }
+            ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
             fn OnGlobalApplicationPreload < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IGlobalApplicationPreloadProvider) ->
             GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnGlobalApplicationPreload(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pProvider), || GL_NOTIFICATION_CONTINUE) }
+            ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
             fn OnSuspendProcess < T : CGlobalModule_Impl > (this : *mut CGlobalModule,
             pCallback : *mut *mut IGlobalSuspendProcessCallback) ->
             GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnSuspendProcess(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pCallback), || GL_NOTIFICATION_CONTINUE) }
+            ::value_of(this) }, pCallback), | _ | GL_NOTIFICATION_CONTINUE) }
         }
         Self {
             OnGlobalStopListening: OnGlobalStopListening::<T>,
@@ -717,5 +721,41 @@ impl CGlobalModule_Vtbl {
             OnGlobalApplicationPreload: OnGlobalApplicationPreload::<T>,
             OnSuspendProcess: OnSuspendProcess::<T>,
         }
+    }
+}
+impl CGlobalModule {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`CGlobalModule_Impl`] methods and returns the C++ `CGlobalModule*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: CGlobalModule_Impl + 'static>(value: T) -> *mut CGlobalModule {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { CGlobalModule_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`CGlobalModule_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `CGlobalModule*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: CGlobalModule_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut CGlobalModule {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { CGlobalModule_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`CGlobalModule::new_boxed`] or [`CGlobalModule::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: CGlobalModule_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

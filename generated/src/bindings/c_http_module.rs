@@ -783,8 +783,12 @@ impl CHttpModule {
 }
 /// Implement C++ `CHttpModule` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`CHttpModule_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
-pub trait CHttpModule_Impl {
+/// Make the C++ object with [`CHttpModule::new_boxed`] (or [`CHttpModule::new_in_place`]); its vtable comes from the value's type.
+///
+/// Threads: IIS makes one per request and calls its notifications one at a time, possibly on different threads (and again on asynchronous completion), so implementations are `Send`, not `Sync`.
+///
+/// Lifetime: IIS ends an object's life through `Dispose` or its destructor; the Rust value is then dropped (and freed when boxed): put cleanup in `Drop`.
+pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnBeginRequest`] (slot 0).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
@@ -1123,8 +1127,8 @@ impl CHttpModule_Vtbl {
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
             REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnBeginRequest(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext) };
+            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1132,8 +1136,8 @@ impl CHttpModule_Vtbl {
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
             REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnPostBeginRequest(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext) };
+            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1141,8 +1145,8 @@ impl CHttpModule_Vtbl {
             pHttpContext : *mut IHttpContext, pProvider : *mut IAuthenticationProvider)
             -> REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnAuthenticateRequest(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext) };
+            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1151,7 +1155,8 @@ impl CHttpModule_Vtbl {
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnPostAuthenticateRequest(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            pProvider), || { unsafe { ::httpserv::runtime::fail_request(pHttpContext) };
+            pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1159,8 +1164,8 @@ impl CHttpModule_Vtbl {
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
             REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnAuthorizeRequest(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext) };
+            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1168,8 +1173,8 @@ impl CHttpModule_Vtbl {
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
             REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnPostAuthorizeRequest(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext) };
+            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1177,8 +1182,8 @@ impl CHttpModule_Vtbl {
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
             REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnResolveRequestCache(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext) };
+            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1187,7 +1192,8 @@ impl CHttpModule_Vtbl {
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnPostResolveRequestCache(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            pProvider), || { unsafe { ::httpserv::runtime::fail_request(pHttpContext) };
+            pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1195,8 +1201,8 @@ impl CHttpModule_Vtbl {
             pHttpContext : *mut IHttpContext, pProvider : *mut IMapHandlerProvider) ->
             REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnMapRequestHandler(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext) };
+            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1205,7 +1211,8 @@ impl CHttpModule_Vtbl {
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnPostMapRequestHandler(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            pProvider), || { unsafe { ::httpserv::runtime::fail_request(pHttpContext) };
+            pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1213,8 +1220,8 @@ impl CHttpModule_Vtbl {
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
             REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnAcquireRequestState(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext) };
+            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1223,7 +1230,8 @@ impl CHttpModule_Vtbl {
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnPostAcquireRequestState(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            pProvider), || { unsafe { ::httpserv::runtime::fail_request(pHttpContext) };
+            pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1232,7 +1240,8 @@ impl CHttpModule_Vtbl {
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnPreExecuteRequestHandler(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            pProvider), || { unsafe { ::httpserv::runtime::fail_request(pHttpContext) };
+            pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1241,7 +1250,8 @@ impl CHttpModule_Vtbl {
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnPostPreExecuteRequestHandler(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            pProvider), || { unsafe { ::httpserv::runtime::fail_request(pHttpContext) };
+            pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1250,7 +1260,8 @@ impl CHttpModule_Vtbl {
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnExecuteRequestHandler(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            pProvider), || { unsafe { ::httpserv::runtime::fail_request(pHttpContext) };
+            pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1259,7 +1270,8 @@ impl CHttpModule_Vtbl {
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnPostExecuteRequestHandler(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            pProvider), || { unsafe { ::httpserv::runtime::fail_request(pHttpContext) };
+            pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1267,8 +1279,8 @@ impl CHttpModule_Vtbl {
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
             REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnReleaseRequestState(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext) };
+            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1277,7 +1289,8 @@ impl CHttpModule_Vtbl {
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnPostReleaseRequestState(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            pProvider), || { unsafe { ::httpserv::runtime::fail_request(pHttpContext) };
+            pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1285,8 +1298,8 @@ impl CHttpModule_Vtbl {
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
             REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnUpdateRequestCache(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext) };
+            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1295,7 +1308,8 @@ impl CHttpModule_Vtbl {
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnPostUpdateRequestCache(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            pProvider), || { unsafe { ::httpserv::runtime::fail_request(pHttpContext) };
+            pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1303,8 +1317,8 @@ impl CHttpModule_Vtbl {
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
             REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnLogRequest(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            }, pHttpContext, pProvider), || { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext) };
+            }, pHttpContext, pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1312,8 +1326,8 @@ impl CHttpModule_Vtbl {
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
             REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnPostLogRequest(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext) };
+            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1321,8 +1335,8 @@ impl CHttpModule_Vtbl {
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
             REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnEndRequest(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            }, pHttpContext, pProvider), || { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext) };
+            }, pHttpContext, pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1330,8 +1344,8 @@ impl CHttpModule_Vtbl {
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
             REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnPostEndRequest(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext) };
+            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1339,8 +1353,8 @@ impl CHttpModule_Vtbl {
             pHttpContext : *mut IHttpContext, pProvider : *mut ISendResponseProvider)
             -> REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnSendResponse(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), || { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext) };
+            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1348,8 +1362,8 @@ impl CHttpModule_Vtbl {
             : *mut IHttpContext, pProvider : *mut IMapPathProvider) ->
             REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnMapPath(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            pHttpContext, pProvider), || { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext) };
+            pHttpContext, pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1357,8 +1371,8 @@ impl CHttpModule_Vtbl {
             pHttpContext : *mut IHttpContext, pProvider : *mut IReadEntityProvider) ->
             REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::OnReadEntity(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            }, pHttpContext, pProvider), || { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext) };
+            }, pHttpContext, pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1367,7 +1381,8 @@ impl CHttpModule_Vtbl {
             ICustomNotificationProvider) -> REQUEST_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnCustomRequestNotification(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            pProvider), || { unsafe { ::httpserv::runtime::fail_request(pHttpContext) };
+            pProvider), | report | { unsafe {
+            ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1377,14 +1392,14 @@ impl CHttpModule_Vtbl {
             pCompletionInfo : *mut IHttpCompletionInfo) -> REQUEST_NOTIFICATION_STATUS {
             ::httpserv::runtime::guard(|| T::OnAsyncCompletion(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            dwNotification, fPostNotification, pProvider, pCompletionInfo), || { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext) };
+            dwNotification, fPostNotification, pProvider, pCompletionInfo), | report | {
+            unsafe { ::httpserv::runtime::fail_request(pHttpContext, report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv::runtime::member_thunk! {
             fn Dispose < T : CHttpModule_Impl > (this : *mut CHttpModule,) -> () {
             ::httpserv::runtime::guard(|| T::Dispose(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || ()); unsafe {
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()); unsafe {
             ::httpserv::runtime::Object:: < T > ::release(this, true) } }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1427,5 +1442,41 @@ impl CHttpModule_Vtbl {
             Dispose: Dispose::<T>,
             ScalarDeletingDestructor: ScalarDeletingDestructor::<T>,
         }
+    }
+}
+impl CHttpModule {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`CHttpModule_Impl`] methods and returns the C++ `CHttpModule*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: CHttpModule_Impl + 'static>(value: T) -> *mut CHttpModule {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { CHttpModule_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`CHttpModule_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `CHttpModule*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: CHttpModule_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut CHttpModule {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { CHttpModule_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`CHttpModule::new_boxed`] or [`CHttpModule::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: CHttpModule_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -69,7 +69,7 @@ impl ::core::ops::Deref for IAuthenticationProvider {
 }
 /// Implement C++ `IAuthenticationProvider` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IAuthenticationProvider_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IAuthenticationProvider::new_boxed`] (or [`IAuthenticationProvider::new_in_place`]); its vtable comes from the value's type.
 pub trait IAuthenticationProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`IAuthenticationProvider::SetUser`] (slot 1).
     ///
@@ -83,11 +83,51 @@ impl IAuthenticationProvider_Vtbl {
             fn SetUser < T : IAuthenticationProvider_Impl > (this : *mut
             IAuthenticationProvider, pUser : *mut IHttpUser) -> () {
             ::httpserv::runtime::guard(|| T::SetUser(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pUser), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pUser), | _ | ()) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),
             SetUser: SetUser::<T>,
         }
+    }
+}
+impl IAuthenticationProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IAuthenticationProvider_Impl`] methods and returns the C++ `IAuthenticationProvider*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IAuthenticationProvider_Impl + 'static>(
+        value: T,
+    ) -> *mut IAuthenticationProvider {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IAuthenticationProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IAuthenticationProvider_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IAuthenticationProvider*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IAuthenticationProvider_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IAuthenticationProvider {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IAuthenticationProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IAuthenticationProvider::new_boxed`] or [`IAuthenticationProvider::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IAuthenticationProvider_Impl + 'static>(
+        &self,
+    ) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -149,7 +149,7 @@ impl ::core::ops::Deref for ICacheProvider {
 }
 /// Implement C++ `ICacheProvider` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`ICacheProvider_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`ICacheProvider::new_boxed`] (or [`ICacheProvider::new_in_place`]); its vtable comes from the value's type.
 pub trait ICacheProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`ICacheProvider::GetCacheOperation`] (slot 1).
     ///
@@ -179,33 +179,33 @@ impl ICacheProvider_Vtbl {
             fn GetCacheOperation < T : ICacheProvider_Impl > (this : *const
             ICacheProvider,) -> CACHE_OPERATION { ::httpserv::runtime::guard(||
             T::GetCacheOperation(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::httpserv::runtime::abort()) }
+            ::value_of(this) },), ::httpserv::runtime::abort) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetCacheKey < T : ICacheProvider_Impl > (this : *const ICacheProvider,)
             -> *mut IHttpCacheKey { ::httpserv::runtime::guard(|| T::GetCacheKey(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            { ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetCacheRecord < T : ICacheProvider_Impl > (this : *const
             ICacheProvider,) -> *mut IHttpCacheSpecificData {
             ::httpserv::runtime::guard(|| T::GetCacheRecord(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetCacheRecord < T : ICacheProvider_Impl > (this : *mut ICacheProvider,
             pCacheRecord : *mut IHttpCacheSpecificData) -> () {
             ::httpserv::runtime::guard(|| T::SetCacheRecord(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pCacheRecord), || ())
-            }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pCacheRecord), | _ |
+            ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetTraceContext < T : ICacheProvider_Impl > (this : *const
             ICacheProvider,) -> *mut IHttpTraceContext { ::httpserv::runtime::guard(||
             T::GetTraceContext(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::core::ptr::null_mut()) }
+            ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),
@@ -215,5 +215,41 @@ impl ICacheProvider_Vtbl {
             SetCacheRecord: SetCacheRecord::<T>,
             GetTraceContext: GetTraceContext::<T>,
         }
+    }
+}
+impl ICacheProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`ICacheProvider_Impl`] methods and returns the C++ `ICacheProvider*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: ICacheProvider_Impl + 'static>(value: T) -> *mut ICacheProvider {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { ICacheProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`ICacheProvider_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `ICacheProvider*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: ICacheProvider_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut ICacheProvider {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { ICacheProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`ICacheProvider::new_boxed`] or [`ICacheProvider::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: ICacheProvider_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -72,7 +72,7 @@ impl ::core::ops::Deref for ICustomNotificationProvider {
 }
 /// Implement C++ `ICustomNotificationProvider` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`ICustomNotificationProvider_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`ICustomNotificationProvider::new_boxed`] (or [`ICustomNotificationProvider::new_in_place`]); its vtable comes from the value's type.
 pub trait ICustomNotificationProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`ICustomNotificationProvider::QueryNotificationType`] (slot 1).
     ///
@@ -86,12 +86,52 @@ impl ICustomNotificationProvider_Vtbl {
             fn QueryNotificationType < T : ICustomNotificationProvider_Impl > (this : *
             mut ICustomNotificationProvider,) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::QueryNotificationType(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),
             QueryNotificationType: QueryNotificationType::<T>,
         }
+    }
+}
+impl ICustomNotificationProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`ICustomNotificationProvider_Impl`] methods and returns the C++ `ICustomNotificationProvider*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: ICustomNotificationProvider_Impl + 'static>(
+        value: T,
+    ) -> *mut ICustomNotificationProvider {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { ICustomNotificationProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`ICustomNotificationProvider_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `ICustomNotificationProvider*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: ICustomNotificationProvider_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut ICustomNotificationProvider {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { ICustomNotificationProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`ICustomNotificationProvider::new_boxed`] or [`ICustomNotificationProvider::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: ICustomNotificationProvider_Impl + 'static>(
+        &self,
+    ) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -77,7 +77,7 @@ impl ::core::ops::Deref for IDispensedHttpModuleContextContainer {
 }
 /// Implement C++ `IDispensedHttpModuleContextContainer` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IDispensedHttpModuleContextContainer_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IDispensedHttpModuleContextContainer::new_boxed`] (or [`IDispensedHttpModuleContextContainer::new_in_place`]); its vtable comes from the value's type.
 pub trait IDispensedHttpModuleContextContainer_Impl: IHttpModuleContextContainer_Impl {
     /// Implements [`IDispensedHttpModuleContextContainer::ReleaseContainer`] (slot 2).
     ///
@@ -91,11 +91,51 @@ impl IDispensedHttpModuleContextContainer_Vtbl {
             fn ReleaseContainer < T : IDispensedHttpModuleContextContainer_Impl > (this :
             *mut IDispensedHttpModuleContextContainer,) -> () {
             ::httpserv::runtime::guard(|| T::ReleaseContainer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
         Self {
             base__: IHttpModuleContextContainer_Vtbl::new::<T>(),
             ReleaseContainer: ReleaseContainer::<T>,
         }
+    }
+}
+impl IDispensedHttpModuleContextContainer {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IDispensedHttpModuleContextContainer_Impl`] methods and returns the C++ `IDispensedHttpModuleContextContainer*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IDispensedHttpModuleContextContainer_Impl + 'static>(
+        value: T,
+    ) -> *mut IDispensedHttpModuleContextContainer {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IDispensedHttpModuleContextContainer_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IDispensedHttpModuleContextContainer_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IDispensedHttpModuleContextContainer*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IDispensedHttpModuleContextContainer_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IDispensedHttpModuleContextContainer {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IDispensedHttpModuleContextContainer_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IDispensedHttpModuleContextContainer::new_boxed`] or [`IDispensedHttpModuleContextContainer::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IDispensedHttpModuleContextContainer_Impl + 'static>(
+        &self,
+    ) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

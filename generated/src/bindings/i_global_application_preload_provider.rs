@@ -21,12 +21,12 @@ pub struct IGlobalApplicationPreloadProvider_Vtbl {
     /// Slot 1: [`IGlobalApplicationPreloadProvider::CreateContext`].
     pub CreateContext: ::httpserv::runtime::member_fn!(
         (*mut IGlobalApplicationPreloadProvider, *mut *mut IHttpContext) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 2: [`IGlobalApplicationPreloadProvider::ExecuteRequest`].
     pub ExecuteRequest: ::httpserv::runtime::member_fn!(
         (*mut IGlobalApplicationPreloadProvider, *mut IHttpContext, *mut IHttpUser) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -73,7 +73,7 @@ impl IGlobalApplicationPreloadProvider {
     pub unsafe fn CreateContext(
         &self,
         ppHttpContext: *mut *mut IHttpContext,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).CreateContext)(self.as_raw(), ppHttpContext)
     }
     /// `virtual HRESULT ExecuteRequest(IHttpContext * pHttpContext, IHttpUser * pHttpUser) = 0`
@@ -90,7 +90,7 @@ impl IGlobalApplicationPreloadProvider {
         &self,
         pHttpContext: *mut IHttpContext,
         pHttpUser: *mut IHttpUser,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).ExecuteRequest)(self.as_raw(), pHttpContext, pHttpUser)
     }
 }
@@ -104,7 +104,7 @@ impl ::core::ops::Deref for IGlobalApplicationPreloadProvider {
 }
 /// Implement C++ `IGlobalApplicationPreloadProvider` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IGlobalApplicationPreloadProvider_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IGlobalApplicationPreloadProvider::new_boxed`] (or [`IGlobalApplicationPreloadProvider::new_in_place`]); its vtable comes from the value's type.
 pub trait IGlobalApplicationPreloadProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`IGlobalApplicationPreloadProvider::CreateContext`] (slot 1).
     ///
@@ -112,7 +112,7 @@ pub trait IGlobalApplicationPreloadProvider_Impl: IHttpEventProvider_Impl {
     fn CreateContext(
         &self,
         ppHttpContext: *mut *mut IHttpContext,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IGlobalApplicationPreloadProvider::ExecuteRequest`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
@@ -120,7 +120,7 @@ pub trait IGlobalApplicationPreloadProvider_Impl: IHttpEventProvider_Impl {
         &self,
         pHttpContext: *mut IHttpContext,
         pHttpUser: *mut IHttpUser,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl IGlobalApplicationPreloadProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IGlobalApplicationPreloadProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -128,23 +128,63 @@ impl IGlobalApplicationPreloadProvider_Vtbl {
         ::httpserv::runtime::member_thunk! {
             fn CreateContext < T : IGlobalApplicationPreloadProvider_Impl > (this : *mut
             IGlobalApplicationPreloadProvider, ppHttpContext : *mut *mut IHttpContext)
-            -> windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            -> ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::CreateContext(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, ppHttpContext), || ::httpserv::runtime::E_FAIL) }
+            ::value_of(this) }, ppHttpContext), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn ExecuteRequest < T : IGlobalApplicationPreloadProvider_Impl > (this : *
             mut IGlobalApplicationPreloadProvider, pHttpContext : *mut IHttpContext,
-            pHttpUser : *mut IHttpUser) -> windows_sys::core::HRESULT {
+            pHttpUser : *mut IHttpUser) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::ExecuteRequest(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            pHttpUser), || ::httpserv::runtime::E_FAIL) }
+            pHttpUser), | _ | ::httpserv::runtime::E_FAIL) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),
             CreateContext: CreateContext::<T>,
             ExecuteRequest: ExecuteRequest::<T>,
         }
+    }
+}
+impl IGlobalApplicationPreloadProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalApplicationPreloadProvider_Impl`] methods and returns the C++ `IGlobalApplicationPreloadProvider*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IGlobalApplicationPreloadProvider_Impl + 'static>(
+        value: T,
+    ) -> *mut IGlobalApplicationPreloadProvider {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IGlobalApplicationPreloadProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IGlobalApplicationPreloadProvider_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IGlobalApplicationPreloadProvider*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IGlobalApplicationPreloadProvider_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IGlobalApplicationPreloadProvider {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IGlobalApplicationPreloadProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IGlobalApplicationPreloadProvider::new_boxed`] or [`IGlobalApplicationPreloadProvider::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IGlobalApplicationPreloadProvider_Impl + 'static>(
+        &self,
+    ) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IGlobalApplicationPreloadProvider2` (derives from [`IGlobalApplicationPreloadProvider`])
@@ -224,7 +264,7 @@ impl ::core::ops::Deref for IGlobalApplicationPreloadProvider2 {
 }
 /// Implement C++ `IGlobalApplicationPreloadProvider2` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IGlobalApplicationPreloadProvider2_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IGlobalApplicationPreloadProvider2::new_boxed`] (or [`IGlobalApplicationPreloadProvider2::new_in_place`]); its vtable comes from the value's type.
 pub trait IGlobalApplicationPreloadProvider2_Impl: IGlobalApplicationPreloadProvider_Impl {
     /// Implements [`IGlobalApplicationPreloadProvider2::IsProcessRecycled`] (slot 3).
     ///
@@ -238,11 +278,51 @@ impl IGlobalApplicationPreloadProvider2_Vtbl {
             fn IsProcessRecycled < T : IGlobalApplicationPreloadProvider2_Impl > (this :
             *const IGlobalApplicationPreloadProvider2,) -> windows_sys::core::BOOL {
             ::httpserv::runtime::guard(|| T::IsProcessRecycled(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || 0) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | 0) }
         }
         Self {
             base__: IGlobalApplicationPreloadProvider_Vtbl::new::<T>(),
             IsProcessRecycled: IsProcessRecycled::<T>,
         }
+    }
+}
+impl IGlobalApplicationPreloadProvider2 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalApplicationPreloadProvider2_Impl`] methods and returns the C++ `IGlobalApplicationPreloadProvider2*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IGlobalApplicationPreloadProvider2_Impl + 'static>(
+        value: T,
+    ) -> *mut IGlobalApplicationPreloadProvider2 {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IGlobalApplicationPreloadProvider2_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IGlobalApplicationPreloadProvider2_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IGlobalApplicationPreloadProvider2*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IGlobalApplicationPreloadProvider2_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IGlobalApplicationPreloadProvider2 {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IGlobalApplicationPreloadProvider2_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IGlobalApplicationPreloadProvider2::new_boxed`] or [`IGlobalApplicationPreloadProvider2::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IGlobalApplicationPreloadProvider2_Impl + 'static>(
+        &self,
+    ) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -76,7 +76,7 @@ impl ::core::ops::Deref for IGlobalConfigurationChangeProvider {
 }
 /// Implement C++ `IGlobalConfigurationChangeProvider` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IGlobalConfigurationChangeProvider_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IGlobalConfigurationChangeProvider::new_boxed`] (or [`IGlobalConfigurationChangeProvider::new_in_place`]); its vtable comes from the value's type.
 pub trait IGlobalConfigurationChangeProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`IGlobalConfigurationChangeProvider::GetChangePath`] (slot 1).
     ///
@@ -90,12 +90,52 @@ impl IGlobalConfigurationChangeProvider_Vtbl {
             fn GetChangePath < T : IGlobalConfigurationChangeProvider_Impl > (this : *
             const IGlobalConfigurationChangeProvider,) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::GetChangePath(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),
             GetChangePath: GetChangePath::<T>,
         }
+    }
+}
+impl IGlobalConfigurationChangeProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalConfigurationChangeProvider_Impl`] methods and returns the C++ `IGlobalConfigurationChangeProvider*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IGlobalConfigurationChangeProvider_Impl + 'static>(
+        value: T,
+    ) -> *mut IGlobalConfigurationChangeProvider {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IGlobalConfigurationChangeProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IGlobalConfigurationChangeProvider_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IGlobalConfigurationChangeProvider*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IGlobalConfigurationChangeProvider_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IGlobalConfigurationChangeProvider {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IGlobalConfigurationChangeProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IGlobalConfigurationChangeProvider::new_boxed`] or [`IGlobalConfigurationChangeProvider::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IGlobalConfigurationChangeProvider_Impl + 'static>(
+        &self,
+    ) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -93,7 +93,7 @@ impl ::core::ops::Deref for IGlobalFileChangeProvider {
 }
 /// Implement C++ `IGlobalFileChangeProvider` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IGlobalFileChangeProvider_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IGlobalFileChangeProvider::new_boxed`] (or [`IGlobalFileChangeProvider::new_in_place`]); its vtable comes from the value's type.
 pub trait IGlobalFileChangeProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`IGlobalFileChangeProvider::GetFileName`] (slot 1).
     ///
@@ -111,14 +111,14 @@ impl IGlobalFileChangeProvider_Vtbl {
             fn GetFileName < T : IGlobalFileChangeProvider_Impl > (this : *const
             IGlobalFileChangeProvider,) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::GetFileName(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetFileMonitor < T : IGlobalFileChangeProvider_Impl > (this : *mut
             IGlobalFileChangeProvider,) -> *mut IHttpFileMonitor {
             ::httpserv::runtime::guard(|| T::GetFileMonitor(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         Self {
@@ -126,5 +126,45 @@ impl IGlobalFileChangeProvider_Vtbl {
             GetFileName: GetFileName::<T>,
             GetFileMonitor: GetFileMonitor::<T>,
         }
+    }
+}
+impl IGlobalFileChangeProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalFileChangeProvider_Impl`] methods and returns the C++ `IGlobalFileChangeProvider*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IGlobalFileChangeProvider_Impl + 'static>(
+        value: T,
+    ) -> *mut IGlobalFileChangeProvider {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IGlobalFileChangeProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IGlobalFileChangeProvider_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IGlobalFileChangeProvider*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IGlobalFileChangeProvider_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IGlobalFileChangeProvider {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IGlobalFileChangeProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IGlobalFileChangeProvider::new_boxed`] or [`IGlobalFileChangeProvider::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IGlobalFileChangeProvider_Impl + 'static>(
+        &self,
+    ) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -29,16 +29,16 @@ pub struct IGlobalRSCAQueryProvider_Vtbl {
     /// Slot 3: [`IGlobalRSCAQueryProvider::GetOutputBuffer`].
     pub GetOutputBuffer: ::httpserv::runtime::member_fn!(
         (*mut IGlobalRSCAQueryProvider, u32, *mut *mut u8) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 4: [`IGlobalRSCAQueryProvider::ResizeOutputBuffer`].
     pub ResizeOutputBuffer: ::httpserv::runtime::member_fn!(
         (*mut IGlobalRSCAQueryProvider, u32, u32, *mut *mut u8) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 5: [`IGlobalRSCAQueryProvider::SetResult`].
     pub SetResult: ::httpserv::runtime::member_fn!(
-        (*mut IGlobalRSCAQueryProvider, u32, windows_sys::core::HRESULT) -> ()
+        (*mut IGlobalRSCAQueryProvider, u32, ::httpserv::runtime::HRESULT) -> ()
     ),
 }
 const _: () = {
@@ -121,7 +121,7 @@ impl IGlobalRSCAQueryProvider {
         &self,
         cbBuffer: u32,
         ppbBuffer: *mut *mut u8,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).GetOutputBuffer)(self.as_raw(), cbBuffer, ppbBuffer)
     }
     /// `virtual HRESULT ResizeOutputBuffer(DWORD cbNewBuffer, DWORD cbBytesToCopy, BYTE ** ppbBuffer) = 0`
@@ -139,7 +139,7 @@ impl IGlobalRSCAQueryProvider {
         cbNewBuffer: u32,
         cbBytesToCopy: u32,
         ppbBuffer: *mut *mut u8,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .ResizeOutputBuffer)(self.as_raw(), cbNewBuffer, cbBytesToCopy, ppbBuffer)
     }
@@ -153,7 +153,7 @@ impl IGlobalRSCAQueryProvider {
     ///
     /// `self` must be a live C++ `IGlobalRSCAQueryProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
     #[inline(always)]
-    pub unsafe fn SetResult(&self, cbData: u32, hr: windows_sys::core::HRESULT) {
+    pub unsafe fn SetResult(&self, cbData: u32, hr: ::httpserv::runtime::HRESULT) {
         ((*self.vtable).SetResult)(self.as_raw(), cbData, hr)
     }
 }
@@ -167,7 +167,7 @@ impl ::core::ops::Deref for IGlobalRSCAQueryProvider {
 }
 /// Implement C++ `IGlobalRSCAQueryProvider` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IGlobalRSCAQueryProvider_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IGlobalRSCAQueryProvider::new_boxed`] (or [`IGlobalRSCAQueryProvider::new_in_place`]); its vtable comes from the value's type.
 pub trait IGlobalRSCAQueryProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`IGlobalRSCAQueryProvider::GetFunctionName`] (slot 1).
     ///
@@ -184,7 +184,7 @@ pub trait IGlobalRSCAQueryProvider_Impl: IHttpEventProvider_Impl {
         &self,
         cbBuffer: u32,
         ppbBuffer: *mut *mut u8,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IGlobalRSCAQueryProvider::ResizeOutputBuffer`] (slot 4).
     ///
     /// On panic: returns E_FAIL.
@@ -193,11 +193,11 @@ pub trait IGlobalRSCAQueryProvider_Impl: IHttpEventProvider_Impl {
         cbNewBuffer: u32,
         cbBytesToCopy: u32,
         ppbBuffer: *mut *mut u8,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IGlobalRSCAQueryProvider::SetResult`] (slot 5).
     ///
     /// On panic: the panic is swallowed (void).
-    fn SetResult(&self, cbData: u32, hr: windows_sys::core::HRESULT);
+    fn SetResult(&self, cbData: u32, hr: ::httpserv::runtime::HRESULT);
 }
 impl IGlobalRSCAQueryProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IGlobalRSCAQueryProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -206,36 +206,38 @@ impl IGlobalRSCAQueryProvider_Vtbl {
             fn GetFunctionName < T : IGlobalRSCAQueryProvider_Impl > (this : *const
             IGlobalRSCAQueryProvider,) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::GetFunctionName(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetFunctionParameters < T : IGlobalRSCAQueryProvider_Impl > (this : *
             const IGlobalRSCAQueryProvider,) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::GetFunctionParameters(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetOutputBuffer < T : IGlobalRSCAQueryProvider_Impl > (this : *mut
             IGlobalRSCAQueryProvider, cbBuffer : u32, ppbBuffer : *mut *mut u8) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::GetOutputBuffer(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, cbBuffer, ppbBuffer), || ::httpserv::runtime::E_FAIL) }
+            ::value_of(this) }, cbBuffer, ppbBuffer), | _ | ::httpserv::runtime::E_FAIL)
+            }
         }
         ::httpserv::runtime::member_thunk! {
             fn ResizeOutputBuffer < T : IGlobalRSCAQueryProvider_Impl > (this : *mut
             IGlobalRSCAQueryProvider, cbNewBuffer : u32, cbBytesToCopy : u32, ppbBuffer :
-            *mut *mut u8) -> windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
-            T::ResizeOutputBuffer(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, cbNewBuffer, cbBytesToCopy, ppbBuffer), ||
-            ::httpserv::runtime::E_FAIL) }
+            *mut *mut u8) -> ::httpserv::runtime::HRESULT {
+            ::httpserv::runtime::guard(|| T::ResizeOutputBuffer(unsafe {
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, cbNewBuffer,
+            cbBytesToCopy, ppbBuffer), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetResult < T : IGlobalRSCAQueryProvider_Impl > (this : *mut
-            IGlobalRSCAQueryProvider, cbData : u32, hr : windows_sys::core::HRESULT) ->
+            IGlobalRSCAQueryProvider, cbData : u32, hr : ::httpserv::runtime::HRESULT) ->
             () { ::httpserv::runtime::guard(|| T::SetResult(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, cbData, hr), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, cbData, hr), | _ |
+            ()) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),
@@ -245,5 +247,45 @@ impl IGlobalRSCAQueryProvider_Vtbl {
             ResizeOutputBuffer: ResizeOutputBuffer::<T>,
             SetResult: SetResult::<T>,
         }
+    }
+}
+impl IGlobalRSCAQueryProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalRSCAQueryProvider_Impl`] methods and returns the C++ `IGlobalRSCAQueryProvider*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IGlobalRSCAQueryProvider_Impl + 'static>(
+        value: T,
+    ) -> *mut IGlobalRSCAQueryProvider {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IGlobalRSCAQueryProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IGlobalRSCAQueryProvider_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IGlobalRSCAQueryProvider*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IGlobalRSCAQueryProvider_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IGlobalRSCAQueryProvider {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IGlobalRSCAQueryProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IGlobalRSCAQueryProvider::new_boxed`] or [`IGlobalRSCAQueryProvider::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IGlobalRSCAQueryProvider_Impl + 'static>(
+        &self,
+    ) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

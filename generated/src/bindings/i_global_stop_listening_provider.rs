@@ -75,7 +75,7 @@ impl ::core::ops::Deref for IGlobalStopListeningProvider {
 }
 /// Implement C++ `IGlobalStopListeningProvider` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IGlobalStopListeningProvider_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IGlobalStopListeningProvider::new_boxed`] (or [`IGlobalStopListeningProvider::new_in_place`]); its vtable comes from the value's type.
 pub trait IGlobalStopListeningProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`IGlobalStopListeningProvider::DrainRequestsGracefully`] (slot 1).
     ///
@@ -89,11 +89,51 @@ impl IGlobalStopListeningProvider_Vtbl {
             fn DrainRequestsGracefully < T : IGlobalStopListeningProvider_Impl > (this :
             *const IGlobalStopListeningProvider,) -> windows_sys::core::BOOL {
             ::httpserv::runtime::guard(|| T::DrainRequestsGracefully(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || 0) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | 0) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),
             DrainRequestsGracefully: DrainRequestsGracefully::<T>,
         }
+    }
+}
+impl IGlobalStopListeningProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalStopListeningProvider_Impl`] methods and returns the C++ `IGlobalStopListeningProvider*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IGlobalStopListeningProvider_Impl + 'static>(
+        value: T,
+    ) -> *mut IGlobalStopListeningProvider {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IGlobalStopListeningProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IGlobalStopListeningProvider_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IGlobalStopListeningProvider*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IGlobalStopListeningProvider_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IGlobalStopListeningProvider {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IGlobalStopListeningProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IGlobalStopListeningProvider::new_boxed`] or [`IGlobalStopListeningProvider::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IGlobalStopListeningProvider_Impl + 'static>(
+        &self,
+    ) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

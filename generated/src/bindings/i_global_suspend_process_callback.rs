@@ -20,7 +20,7 @@ pub struct IGlobalSuspendProcessCallback_Vtbl {
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: [`IGlobalSuspendProcessCallback::Resume`].
     pub Resume: ::httpserv::runtime::member_fn!(
-        (*mut IGlobalSuspendProcessCallback) -> windows_sys::core::HRESULT
+        (*mut IGlobalSuspendProcessCallback) -> ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -57,7 +57,7 @@ impl IGlobalSuspendProcessCallback {
     ///
     /// `self` must be a live C++ `IGlobalSuspendProcessCallback` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
     #[inline(always)]
-    pub unsafe fn Resume(&self) -> windows_sys::core::HRESULT {
+    pub unsafe fn Resume(&self) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).Resume)(self.as_raw())
     }
 }
@@ -71,26 +71,66 @@ impl ::core::ops::Deref for IGlobalSuspendProcessCallback {
 }
 /// Implement C++ `IGlobalSuspendProcessCallback` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IGlobalSuspendProcessCallback_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IGlobalSuspendProcessCallback::new_boxed`] (or [`IGlobalSuspendProcessCallback::new_in_place`]); its vtable comes from the value's type.
 pub trait IGlobalSuspendProcessCallback_Impl: IHttpEventProvider_Impl {
     /// Implements [`IGlobalSuspendProcessCallback::Resume`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn Resume(&self) -> windows_sys::core::HRESULT;
+    fn Resume(&self) -> ::httpserv::runtime::HRESULT;
 }
 impl IGlobalSuspendProcessCallback_Vtbl {
     /// A vtable whose slots call `T`'s [`IGlobalSuspendProcessCallback_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IGlobalSuspendProcessCallback_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
             fn Resume < T : IGlobalSuspendProcessCallback_Impl > (this : *mut
-            IGlobalSuspendProcessCallback,) -> windows_sys::core::HRESULT {
+            IGlobalSuspendProcessCallback,) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::Resume(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),
             Resume: Resume::<T>,
         }
+    }
+}
+impl IGlobalSuspendProcessCallback {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalSuspendProcessCallback_Impl`] methods and returns the C++ `IGlobalSuspendProcessCallback*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IGlobalSuspendProcessCallback_Impl + 'static>(
+        value: T,
+    ) -> *mut IGlobalSuspendProcessCallback {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IGlobalSuspendProcessCallback_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IGlobalSuspendProcessCallback_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IGlobalSuspendProcessCallback*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IGlobalSuspendProcessCallback_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IGlobalSuspendProcessCallback {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IGlobalSuspendProcessCallback_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IGlobalSuspendProcessCallback::new_boxed`] or [`IGlobalSuspendProcessCallback::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IGlobalSuspendProcessCallback_Impl + 'static>(
+        &self,
+    ) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

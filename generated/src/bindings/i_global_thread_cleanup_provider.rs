@@ -72,7 +72,7 @@ impl ::core::ops::Deref for IGlobalThreadCleanupProvider {
 }
 /// Implement C++ `IGlobalThreadCleanupProvider` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IGlobalThreadCleanupProvider_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IGlobalThreadCleanupProvider::new_boxed`] (or [`IGlobalThreadCleanupProvider::new_in_place`]); its vtable comes from the value's type.
 pub trait IGlobalThreadCleanupProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`IGlobalThreadCleanupProvider::GetApplication`] (slot 1).
     ///
@@ -86,12 +86,52 @@ impl IGlobalThreadCleanupProvider_Vtbl {
             fn GetApplication < T : IGlobalThreadCleanupProvider_Impl > (this : *mut
             IGlobalThreadCleanupProvider,) -> *mut IHttpApplication {
             ::httpserv::runtime::guard(|| T::GetApplication(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),
             GetApplication: GetApplication::<T>,
         }
+    }
+}
+impl IGlobalThreadCleanupProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalThreadCleanupProvider_Impl`] methods and returns the C++ `IGlobalThreadCleanupProvider*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IGlobalThreadCleanupProvider_Impl + 'static>(
+        value: T,
+    ) -> *mut IGlobalThreadCleanupProvider {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IGlobalThreadCleanupProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IGlobalThreadCleanupProvider_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IGlobalThreadCleanupProvider*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IGlobalThreadCleanupProvider_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IGlobalThreadCleanupProvider {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IGlobalThreadCleanupProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IGlobalThreadCleanupProvider::new_boxed`] or [`IGlobalThreadCleanupProvider::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IGlobalThreadCleanupProvider_Impl + 'static>(
+        &self,
+    ) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -21,7 +21,8 @@ pub struct IGlobalTraceEventProvider_Vtbl {
     /// Slot 1: [`IGlobalTraceEventProvider::GetTraceEvent`].
     pub GetTraceEvent: ::httpserv::runtime::member_fn!(
         (*mut IGlobalTraceEventProvider, *mut *mut
-        windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT) -> windows_sys::core::HRESULT
+        windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT) ->
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 2: [`IGlobalTraceEventProvider::CheckSubscription`].
     pub CheckSubscription: ::httpserv::runtime::member_fn!(
@@ -30,7 +31,7 @@ pub struct IGlobalTraceEventProvider_Vtbl {
     /// Slot 3: [`IGlobalTraceEventProvider::GetCurrentHttpRequestContext`].
     pub GetCurrentHttpRequestContext: ::httpserv::runtime::member_fn!(
         (*mut IGlobalTraceEventProvider, *mut *mut IHttpContext) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -79,7 +80,7 @@ impl IGlobalTraceEventProvider {
     pub unsafe fn GetTraceEvent(
         &self,
         ppTraceEvent: *mut *mut windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).GetTraceEvent)(self.as_raw(), ppTraceEvent)
     }
     /// `virtual BOOL CheckSubscription(HTTP_MODULE_ID ModuleId) = 0`
@@ -111,7 +112,7 @@ impl IGlobalTraceEventProvider {
     pub unsafe fn GetCurrentHttpRequestContext(
         &self,
         ppHttpContext: *mut *mut IHttpContext,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).GetCurrentHttpRequestContext)(self.as_raw(), ppHttpContext)
     }
 }
@@ -125,7 +126,7 @@ impl ::core::ops::Deref for IGlobalTraceEventProvider {
 }
 /// Implement C++ `IGlobalTraceEventProvider` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IGlobalTraceEventProvider_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IGlobalTraceEventProvider::new_boxed`] (or [`IGlobalTraceEventProvider::new_in_place`]); its vtable comes from the value's type.
 pub trait IGlobalTraceEventProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`IGlobalTraceEventProvider::GetTraceEvent`] (slot 1).
     ///
@@ -133,7 +134,7 @@ pub trait IGlobalTraceEventProvider_Impl: IHttpEventProvider_Impl {
     fn GetTraceEvent(
         &self,
         ppTraceEvent: *mut *mut windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IGlobalTraceEventProvider::CheckSubscription`] (slot 2).
     ///
     /// On panic: returns FALSE.
@@ -144,7 +145,7 @@ pub trait IGlobalTraceEventProvider_Impl: IHttpEventProvider_Impl {
     fn GetCurrentHttpRequestContext(
         &self,
         ppHttpContext: *mut *mut IHttpContext,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl IGlobalTraceEventProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IGlobalTraceEventProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -153,23 +154,23 @@ impl IGlobalTraceEventProvider_Vtbl {
             fn GetTraceEvent < T : IGlobalTraceEventProvider_Impl > (this : *mut
             IGlobalTraceEventProvider, ppTraceEvent : *mut *mut
             windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::GetTraceEvent(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, ppTraceEvent), || ::httpserv::runtime::E_FAIL) }
+            ::value_of(this) }, ppTraceEvent), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn CheckSubscription < T : IGlobalTraceEventProvider_Impl > (this : *mut
             IGlobalTraceEventProvider, ModuleId : HTTP_MODULE_ID) ->
             windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::CheckSubscription(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, ModuleId), || 0) }
+            ::value_of(this) }, ModuleId), | _ | 0) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetCurrentHttpRequestContext < T : IGlobalTraceEventProvider_Impl > (this
             : *mut IGlobalTraceEventProvider, ppHttpContext : *mut *mut IHttpContext)
-            -> windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            -> ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::GetCurrentHttpRequestContext(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, ppHttpContext), || ::httpserv::runtime::E_FAIL) }
+            ::value_of(this) }, ppHttpContext), | _ | ::httpserv::runtime::E_FAIL) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),
@@ -177,5 +178,45 @@ impl IGlobalTraceEventProvider_Vtbl {
             CheckSubscription: CheckSubscription::<T>,
             GetCurrentHttpRequestContext: GetCurrentHttpRequestContext::<T>,
         }
+    }
+}
+impl IGlobalTraceEventProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalTraceEventProvider_Impl`] methods and returns the C++ `IGlobalTraceEventProvider*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IGlobalTraceEventProvider_Impl + 'static>(
+        value: T,
+    ) -> *mut IGlobalTraceEventProvider {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IGlobalTraceEventProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IGlobalTraceEventProvider_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IGlobalTraceEventProvider*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IGlobalTraceEventProvider_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IGlobalTraceEventProvider {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IGlobalTraceEventProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IGlobalTraceEventProvider::new_boxed`] or [`IGlobalTraceEventProvider::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IGlobalTraceEventProvider_Impl + 'static>(
+        &self,
+    ) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -125,7 +125,7 @@ impl IHttpApplication {
 }
 /// Implement C++ `IHttpApplication` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpApplication_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpApplication::new_boxed`] (or [`IHttpApplication::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpApplication_Impl {
     /// Implements [`IHttpApplication::GetApplicationPhysicalPath`] (slot 0).
     ///
@@ -151,28 +151,28 @@ impl IHttpApplication_Vtbl {
             fn GetApplicationPhysicalPath < T : IHttpApplication_Impl > (this : *const
             IHttpApplication,) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::GetApplicationPhysicalPath(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetApplicationId < T : IHttpApplication_Impl > (this : *const
             IHttpApplication,) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::GetApplicationId(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetAppConfigPath < T : IHttpApplication_Impl > (this : *const
             IHttpApplication,) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::GetAppConfigPath(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetModuleContextContainer < T : IHttpApplication_Impl > (this : *mut
             IHttpApplication,) -> *mut IHttpModuleContextContainer {
             ::httpserv::runtime::guard(|| T::GetModuleContextContainer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         Self {
@@ -181,6 +181,44 @@ impl IHttpApplication_Vtbl {
             GetAppConfigPath: GetAppConfigPath::<T>,
             GetModuleContextContainer: GetModuleContextContainer::<T>,
         }
+    }
+}
+impl IHttpApplication {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpApplication_Impl`] methods and returns the C++ `IHttpApplication*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpApplication_Impl + 'static>(
+        value: T,
+    ) -> *mut IHttpApplication {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpApplication_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpApplication_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpApplication*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpApplication_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpApplication {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpApplication_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpApplication::new_boxed`] or [`IHttpApplication::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpApplication_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpApplication2` (derives from [`IHttpApplication`])
@@ -292,7 +330,7 @@ impl ::core::ops::Deref for IHttpApplication2 {
 }
 /// Implement C++ `IHttpApplication2` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpApplication2_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpApplication2::new_boxed`] (or [`IHttpApplication2::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpApplication2_Impl: IHttpApplication_Impl {
     /// Implements [`IHttpApplication2::BeginApplicationWarmup`] (slot 4).
     ///
@@ -314,19 +352,19 @@ impl IHttpApplication2_Vtbl {
             fn BeginApplicationWarmup < T : IHttpApplication2_Impl > (this : *mut
             IHttpApplication2,) -> () { ::httpserv::runtime::guard(||
             T::BeginApplicationWarmup(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ()) }
+            ::value_of(this) },), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn EndApplicationWarmup < T : IHttpApplication2_Impl > (this : *mut
             IHttpApplication2,) -> () { ::httpserv::runtime::guard(||
             T::EndApplicationWarmup(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ()) }
+            ::value_of(this) },), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn QueryIsWarmingUp < T : IHttpApplication2_Impl > (this : *mut
             IHttpApplication2,) -> windows_sys::core::BOOL {
             ::httpserv::runtime::guard(|| T::QueryIsWarmingUp(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || 0) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | 0) }
         }
         Self {
             base__: IHttpApplication_Vtbl::new::<T>(),
@@ -334,5 +372,43 @@ impl IHttpApplication2_Vtbl {
             EndApplicationWarmup: EndApplicationWarmup::<T>,
             QueryIsWarmingUp: QueryIsWarmingUp::<T>,
         }
+    }
+}
+impl IHttpApplication2 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpApplication2_Impl`] methods and returns the C++ `IHttpApplication2*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpApplication2_Impl + 'static>(
+        value: T,
+    ) -> *mut IHttpApplication2 {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpApplication2_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpApplication2_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpApplication2*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpApplication2_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpApplication2 {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpApplication2_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpApplication2::new_boxed`] or [`IHttpApplication2::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpApplication2_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -71,7 +71,7 @@ impl ::core::ops::Deref for IHttpApplicationProvider {
 }
 /// Implement C++ `IHttpApplicationProvider` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpApplicationProvider_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpApplicationProvider::new_boxed`] (or [`IHttpApplicationProvider::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpApplicationProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`IHttpApplicationProvider::GetApplication`] (slot 1).
     ///
@@ -85,12 +85,52 @@ impl IHttpApplicationProvider_Vtbl {
             fn GetApplication < T : IHttpApplicationProvider_Impl > (this : *mut
             IHttpApplicationProvider,) -> *mut IHttpApplication {
             ::httpserv::runtime::guard(|| T::GetApplication(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),
             GetApplication: GetApplication::<T>,
         }
+    }
+}
+impl IHttpApplicationProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpApplicationProvider_Impl`] methods and returns the C++ `IHttpApplicationProvider*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpApplicationProvider_Impl + 'static>(
+        value: T,
+    ) -> *mut IHttpApplicationProvider {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpApplicationProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpApplicationProvider_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpApplicationProvider*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpApplicationProvider_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpApplicationProvider {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpApplicationProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpApplicationProvider::new_boxed`] or [`IHttpApplicationProvider::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpApplicationProvider_Impl + 'static>(
+        &self,
+    ) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -22,12 +22,12 @@ pub struct IHttpApplicationResolveModulesProvider_Vtbl {
     pub RegisterModule: ::httpserv::runtime::member_fn!(
         (*mut IHttpApplicationResolveModulesProvider, HTTP_MODULE_ID, *mut
         IHttpModuleFactory, windows_sys::core::PCWSTR, windows_sys::core::PCWSTR,
-        windows_sys::core::PCWSTR, u32, u32) -> windows_sys::core::HRESULT
+        windows_sys::core::PCWSTR, u32, u32) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 3: [`IHttpApplicationResolveModulesProvider::SetPriorityForRequestNotification`].
     pub SetPriorityForRequestNotification: ::httpserv::runtime::member_fn!(
         (*mut IHttpApplicationResolveModulesProvider, windows_sys::core::PCWSTR, u32,
-        windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT
+        windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -85,7 +85,7 @@ impl IHttpApplicationResolveModulesProvider {
         pszModulePreCondition: windows_sys::core::PCWSTR,
         dwRequestNotifications: u32,
         dwPostRequestNotifications: u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .RegisterModule)(
             self.as_raw(),
@@ -113,7 +113,7 @@ impl IHttpApplicationResolveModulesProvider {
         pszModuleName: windows_sys::core::PCWSTR,
         dwRequestNotification: u32,
         pszPriorityAlias: windows_sys::core::PCWSTR,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .SetPriorityForRequestNotification)(
             self.as_raw(),
@@ -133,7 +133,7 @@ impl ::core::ops::Deref for IHttpApplicationResolveModulesProvider {
 }
 /// Implement C++ `IHttpApplicationResolveModulesProvider` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpApplicationResolveModulesProvider_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpApplicationResolveModulesProvider::new_boxed`] (or [`IHttpApplicationResolveModulesProvider::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpApplicationResolveModulesProvider_Impl: IHttpApplicationProvider_Impl {
     /// Implements [`IHttpApplicationResolveModulesProvider::RegisterModule`] (slot 2).
     ///
@@ -147,7 +147,7 @@ pub trait IHttpApplicationResolveModulesProvider_Impl: IHttpApplicationProvider_
         pszModulePreCondition: windows_sys::core::PCWSTR,
         dwRequestNotifications: u32,
         dwPostRequestNotifications: u32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpApplicationResolveModulesProvider::SetPriorityForRequestNotification`] (slot 3).
     ///
     /// On panic: returns E_FAIL.
@@ -156,7 +156,7 @@ pub trait IHttpApplicationResolveModulesProvider_Impl: IHttpApplicationProvider_
         pszModuleName: windows_sys::core::PCWSTR,
         dwRequestNotification: u32,
         pszPriorityAlias: windows_sys::core::PCWSTR,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl IHttpApplicationResolveModulesProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpApplicationResolveModulesProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -167,11 +167,11 @@ impl IHttpApplicationResolveModulesProvider_Vtbl {
             HTTP_MODULE_ID, pModuleFactory : *mut IHttpModuleFactory, pszModuleName :
             windows_sys::core::PCWSTR, pszModuleType : windows_sys::core::PCWSTR,
             pszModulePreCondition : windows_sys::core::PCWSTR, dwRequestNotifications :
-            u32, dwPostRequestNotifications : u32) -> windows_sys::core::HRESULT {
+            u32, dwPostRequestNotifications : u32) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::RegisterModule(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, parentModuleId,
             pModuleFactory, pszModuleName, pszModuleType, pszModulePreCondition,
-            dwRequestNotifications, dwPostRequestNotifications), ||
+            dwRequestNotifications, dwPostRequestNotifications), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -179,15 +179,56 @@ impl IHttpApplicationResolveModulesProvider_Vtbl {
             IHttpApplicationResolveModulesProvider_Impl > (this : *mut
             IHttpApplicationResolveModulesProvider, pszModuleName :
             windows_sys::core::PCWSTR, dwRequestNotification : u32, pszPriorityAlias :
-            windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT {
+            windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::SetPriorityForRequestNotification(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszModuleName,
-            dwRequestNotification, pszPriorityAlias), || ::httpserv::runtime::E_FAIL) }
+            dwRequestNotification, pszPriorityAlias), | _ | ::httpserv::runtime::E_FAIL)
+            }
         }
         Self {
             base__: IHttpApplicationProvider_Vtbl::new::<T>(),
             RegisterModule: RegisterModule::<T>,
             SetPriorityForRequestNotification: SetPriorityForRequestNotification::<T>,
         }
+    }
+}
+impl IHttpApplicationResolveModulesProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpApplicationResolveModulesProvider_Impl`] methods and returns the C++ `IHttpApplicationResolveModulesProvider*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpApplicationResolveModulesProvider_Impl + 'static>(
+        value: T,
+    ) -> *mut IHttpApplicationResolveModulesProvider {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpApplicationResolveModulesProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpApplicationResolveModulesProvider_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpApplicationResolveModulesProvider*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpApplicationResolveModulesProvider_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpApplicationResolveModulesProvider {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpApplicationResolveModulesProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpApplicationResolveModulesProvider::new_boxed`] or [`IHttpApplicationResolveModulesProvider::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpApplicationResolveModulesProvider_Impl + 'static>(
+        &self,
+    ) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -137,7 +137,7 @@ impl IHttpCacheKey {
 }
 /// Implement C++ `IHttpCacheKey` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpCacheKey_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpCacheKey::new_boxed`] (or [`IHttpCacheKey::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpCacheKey_Impl {
     /// Implements [`IHttpCacheKey::GetHash`] (slot 0).
     ///
@@ -166,34 +166,34 @@ impl IHttpCacheKey_Vtbl {
         ::httpserv::runtime::member_thunk! {
             fn GetHash < T : IHttpCacheKey_Impl > (this : *const IHttpCacheKey,) -> u32
             { ::httpserv::runtime::guard(|| T::GetHash(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
-            ::httpserv::runtime::abort()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },),
+            ::httpserv::runtime::abort) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetCacheName < T : IHttpCacheKey_Impl > (this : *const IHttpCacheKey,) ->
             windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
             T::GetCacheName(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            },), || ::core::ptr::null()) }
+            },), | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetIsEqual < T : IHttpCacheKey_Impl > (this : *const IHttpCacheKey,
             pCacheCompareKey : *mut IHttpCacheKey) -> bool {
             ::httpserv::runtime::guard(|| T::GetIsEqual(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pCacheCompareKey), ||
-            ::httpserv::runtime::abort()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pCacheCompareKey),
+            ::httpserv::runtime::abort) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetIsPrefix < T : IHttpCacheKey_Impl > (this : *const IHttpCacheKey,
             pCacheCompareKey : *mut IHttpCacheKey) -> bool {
             ::httpserv::runtime::guard(|| T::GetIsPrefix(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pCacheCompareKey), ||
-            ::httpserv::runtime::abort()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pCacheCompareKey),
+            ::httpserv::runtime::abort) }
         }
         ::httpserv::runtime::member_thunk! {
             fn Enum < T : IHttpCacheKey_Impl > (this : *mut IHttpCacheKey, pCacheData :
             *mut IHttpCacheSpecificData) -> () { ::httpserv::runtime::guard(||
             T::Enum(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            pCacheData), || ()) }
+            pCacheData), | _ | ()) }
         }
         Self {
             GetHash: GetHash::<T>,
@@ -202,5 +202,41 @@ impl IHttpCacheKey_Vtbl {
             GetIsPrefix: GetIsPrefix::<T>,
             Enum: Enum::<T>,
         }
+    }
+}
+impl IHttpCacheKey {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpCacheKey_Impl`] methods and returns the C++ `IHttpCacheKey*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpCacheKey_Impl + 'static>(value: T) -> *mut IHttpCacheKey {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpCacheKey_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpCacheKey_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpCacheKey*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpCacheKey_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpCacheKey {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpCacheKey_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpCacheKey::new_boxed`] or [`IHttpCacheKey::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpCacheKey_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -33,7 +33,8 @@ pub struct IHttpCachePolicy_Vtbl {
     ),
     /// Slot 3: [`IHttpCachePolicy::AppendVaryByHeader`].
     pub AppendVaryByHeader: ::httpserv::runtime::member_fn!(
-        (*mut IHttpCachePolicy, windows_sys::core::PCSTR) -> windows_sys::core::HRESULT
+        (*mut IHttpCachePolicy, windows_sys::core::PCSTR) ->
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 4: [`IHttpCachePolicy::GetVaryByHeaders`].
     pub GetVaryByHeaders: ::httpserv::runtime::member_fn!(
@@ -41,7 +42,8 @@ pub struct IHttpCachePolicy_Vtbl {
     ),
     /// Slot 5: [`IHttpCachePolicy::AppendVaryByQueryString`].
     pub AppendVaryByQueryString: ::httpserv::runtime::member_fn!(
-        (*mut IHttpCachePolicy, windows_sys::core::PCSTR) -> windows_sys::core::HRESULT
+        (*mut IHttpCachePolicy, windows_sys::core::PCSTR) ->
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 6: [`IHttpCachePolicy::GetVaryByQueryStrings`].
     pub GetVaryByQueryStrings: ::httpserv::runtime::member_fn!(
@@ -49,7 +51,8 @@ pub struct IHttpCachePolicy_Vtbl {
     ),
     /// Slot 7: [`IHttpCachePolicy::SetVaryByValue`].
     pub SetVaryByValue: ::httpserv::runtime::member_fn!(
-        (*mut IHttpCachePolicy, windows_sys::core::PCSTR) -> windows_sys::core::HRESULT
+        (*mut IHttpCachePolicy, windows_sys::core::PCSTR) ->
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 8: [`IHttpCachePolicy::GetVaryByValue`].
     pub GetVaryByValue: ::httpserv::runtime::member_fn!(
@@ -176,7 +179,7 @@ impl IHttpCachePolicy {
     pub unsafe fn AppendVaryByHeader(
         &self,
         pszHeader: windows_sys::core::PCSTR,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).AppendVaryByHeader)(self.as_raw(), pszHeader)
     }
     /// `virtual PCSTR GetVaryByHeaders() const = 0`
@@ -207,7 +210,7 @@ impl IHttpCachePolicy {
     pub unsafe fn AppendVaryByQueryString(
         &self,
         pszParam: windows_sys::core::PCSTR,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).AppendVaryByQueryString)(self.as_raw(), pszParam)
     }
     /// `virtual PCSTR GetVaryByQueryStrings() const = 0`
@@ -238,7 +241,7 @@ impl IHttpCachePolicy {
     pub unsafe fn SetVaryByValue(
         &self,
         pszValue: windows_sys::core::PCSTR,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).SetVaryByValue)(self.as_raw(), pszValue)
     }
     /// `virtual PCSTR GetVaryByValue() const = 0`
@@ -330,7 +333,7 @@ impl IHttpCachePolicy {
 }
 /// Implement C++ `IHttpCachePolicy` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpCachePolicy_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpCachePolicy::new_boxed`] (or [`IHttpCachePolicy::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpCachePolicy_Impl {
     /// Implements [`IHttpCachePolicy::GetKernelCachePolicy`] (slot 0).
     ///
@@ -354,7 +357,7 @@ pub trait IHttpCachePolicy_Impl {
     fn AppendVaryByHeader(
         &self,
         pszHeader: windows_sys::core::PCSTR,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpCachePolicy::GetVaryByHeaders`] (slot 4).
     ///
     /// On panic: returns a null pointer.
@@ -365,7 +368,7 @@ pub trait IHttpCachePolicy_Impl {
     fn AppendVaryByQueryString(
         &self,
         pszParam: windows_sys::core::PCSTR,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpCachePolicy::GetVaryByQueryStrings`] (slot 6).
     ///
     /// On panic: returns a null pointer.
@@ -376,7 +379,7 @@ pub trait IHttpCachePolicy_Impl {
     fn SetVaryByValue(
         &self,
         pszValue: windows_sys::core::PCSTR,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpCachePolicy::GetVaryByValue`] (slot 8).
     ///
     /// On panic: returns a null pointer.
@@ -410,92 +413,92 @@ impl IHttpCachePolicy_Vtbl {
             IHttpCachePolicy,) -> *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_CACHE_POLICY {
             ::httpserv::runtime::guard(|| T::GetKernelCachePolicy(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetKernelCacheInvalidatorSet < T : IHttpCachePolicy_Impl > (this : *mut
             IHttpCachePolicy,) -> () { ::httpserv::runtime::guard(||
             T::SetKernelCacheInvalidatorSet(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ()) }
+            ::value_of(this) },), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetUserCachePolicy < T : IHttpCachePolicy_Impl > (this : *mut
             IHttpCachePolicy,) -> *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_CACHE_POLICY {
             ::httpserv::runtime::guard(|| T::GetUserCachePolicy(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn AppendVaryByHeader < T : IHttpCachePolicy_Impl > (this : *mut
             IHttpCachePolicy, pszHeader : windows_sys::core::PCSTR) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::AppendVaryByHeader(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pszHeader), || ::httpserv::runtime::E_FAIL) }
+            ::value_of(this) }, pszHeader), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetVaryByHeaders < T : IHttpCachePolicy_Impl > (this : *const
             IHttpCachePolicy,) -> windows_sys::core::PCSTR {
             ::httpserv::runtime::guard(|| T::GetVaryByHeaders(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn AppendVaryByQueryString < T : IHttpCachePolicy_Impl > (this : *mut
             IHttpCachePolicy, pszParam : windows_sys::core::PCSTR) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::AppendVaryByQueryString(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pszParam), || ::httpserv::runtime::E_FAIL) }
+            ::value_of(this) }, pszParam), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetVaryByQueryStrings < T : IHttpCachePolicy_Impl > (this : *const
             IHttpCachePolicy,) -> windows_sys::core::PCSTR {
             ::httpserv::runtime::guard(|| T::GetVaryByQueryStrings(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetVaryByValue < T : IHttpCachePolicy_Impl > (this : *mut
             IHttpCachePolicy, pszValue : windows_sys::core::PCSTR) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::SetVaryByValue(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pszValue), || ::httpserv::runtime::E_FAIL) }
+            ::value_of(this) }, pszValue), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetVaryByValue < T : IHttpCachePolicy_Impl > (this : *const
             IHttpCachePolicy,) -> windows_sys::core::PCSTR {
             ::httpserv::runtime::guard(|| T::GetVaryByValue(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn IsUserCacheEnabled < T : IHttpCachePolicy_Impl > (this : *const
             IHttpCachePolicy,) -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::IsUserCacheEnabled(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || 0) }
+            ::value_of(this) },), | _ | 0) }
         }
         ::httpserv::runtime::member_thunk! {
             fn DisableUserCache < T : IHttpCachePolicy_Impl > (this : *mut
             IHttpCachePolicy,) -> () { ::httpserv::runtime::guard(||
             T::DisableUserCache(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ()) }
+            ::value_of(this) },), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn IsCached < T : IHttpCachePolicy_Impl > (this : *const IHttpCachePolicy,)
             -> windows_sys::core::BOOL { ::httpserv::runtime::guard(|| T::IsCached(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) },), || 0) }
+            { ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | 0) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetIsCached < T : IHttpCachePolicy_Impl > (this : *mut IHttpCachePolicy,)
             -> () { ::httpserv::runtime::guard(|| T::SetIsCached(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetKernelCacheInvalidatorSet < T : IHttpCachePolicy_Impl > (this : *const
             IHttpCachePolicy,) -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::GetKernelCacheInvalidatorSet(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || 0) }
+            ::value_of(this) },), | _ | 0) }
         }
         Self {
             GetKernelCachePolicy: GetKernelCachePolicy::<T>,
@@ -513,6 +516,44 @@ impl IHttpCachePolicy_Vtbl {
             SetIsCached: SetIsCached::<T>,
             GetKernelCacheInvalidatorSet: GetKernelCacheInvalidatorSet::<T>,
         }
+    }
+}
+impl IHttpCachePolicy {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpCachePolicy_Impl`] methods and returns the C++ `IHttpCachePolicy*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpCachePolicy_Impl + 'static>(
+        value: T,
+    ) -> *mut IHttpCachePolicy {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpCachePolicy_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpCachePolicy_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpCachePolicy*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpCachePolicy_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpCachePolicy {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpCachePolicy_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpCachePolicy::new_boxed`] or [`IHttpCachePolicy::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpCachePolicy_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpCachePolicy2` (derives from [`IHttpCachePolicy`])
@@ -602,7 +643,7 @@ impl ::core::ops::Deref for IHttpCachePolicy2 {
 }
 /// Implement C++ `IHttpCachePolicy2` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpCachePolicy2_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpCachePolicy2::new_boxed`] (or [`IHttpCachePolicy2::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpCachePolicy2_Impl: IHttpCachePolicy_Impl {
     /// Implements [`IHttpCachePolicy2::IsForceUpdateSet`] (slot 14).
     ///
@@ -620,18 +661,56 @@ impl IHttpCachePolicy2_Vtbl {
             fn IsForceUpdateSet < T : IHttpCachePolicy2_Impl > (this : *const
             IHttpCachePolicy2,) -> windows_sys::core::BOOL {
             ::httpserv::runtime::guard(|| T::IsForceUpdateSet(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || 0) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | 0) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetForceUpdate < T : IHttpCachePolicy2_Impl > (this : *mut
             IHttpCachePolicy2,) -> () { ::httpserv::runtime::guard(||
             T::SetForceUpdate(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ()) }
+            ::value_of(this) },), | _ | ()) }
         }
         Self {
             base__: IHttpCachePolicy_Vtbl::new::<T>(),
             IsForceUpdateSet: IsForceUpdateSet::<T>,
             SetForceUpdate: SetForceUpdate::<T>,
         }
+    }
+}
+impl IHttpCachePolicy2 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpCachePolicy2_Impl`] methods and returns the C++ `IHttpCachePolicy2*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpCachePolicy2_Impl + 'static>(
+        value: T,
+    ) -> *mut IHttpCachePolicy2 {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpCachePolicy2_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpCachePolicy2_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpCachePolicy2*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpCachePolicy2_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpCachePolicy2 {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpCachePolicy2_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpCachePolicy2::new_boxed`] or [`IHttpCachePolicy2::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpCachePolicy2_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

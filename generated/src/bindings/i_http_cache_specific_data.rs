@@ -174,20 +174,30 @@ impl IHttpCacheSpecificData {
 }
 /// Implement C++ `IHttpCacheSpecificData` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpCacheSpecificData_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
-pub trait IHttpCacheSpecificData_Impl {
+/// Make the C++ object with [`IHttpCacheSpecificData::new_boxed`] (or [`IHttpCacheSpecificData::new_in_place`]); its vtable comes from the value's type.
+///
+/// Threads: cache entries are shared between requests and referenced from several threads, so implementations are `Send + Sync`.
+///
+/// Lifetime: IIS ends an object's life through `DereferenceCacheData`; the Rust value is then dropped (and freed when boxed): put cleanup in `Drop`.
+pub trait IHttpCacheSpecificData_Impl: Send + Sync {
     /// Implements [`IHttpCacheSpecificData::GetCacheKey`] (slot 0).
     ///
     /// On panic: returns a null pointer.
     fn GetCacheKey(&self) -> *mut IHttpCacheKey;
     /// Implements [`IHttpCacheSpecificData::ReferenceCacheData`] (slot 1).
     ///
-    /// On panic: the panic is swallowed (void).
-    fn ReferenceCacheData(&self);
-    /// Implements [`IHttpCacheSpecificData::DereferenceCacheData`] (slot 2).
+    /// After this returns the object holds one more reference. The default does nothing else.
     ///
     /// On panic: the panic is swallowed (void).
-    fn DereferenceCacheData(&self);
+    #[allow(unused_variables)]
+    fn ReferenceCacheData(&self) {}
+    /// Implements [`IHttpCacheSpecificData::DereferenceCacheData`] (slot 2).
+    ///
+    /// After this returns the object holds one reference fewer; after the last one it is released (dropped, and freed if boxed). The default does nothing else.
+    ///
+    /// On panic: the panic is swallowed (void).
+    #[allow(unused_variables)]
+    fn DereferenceCacheData(&self) {}
     /// Implements [`IHttpCacheSpecificData::ResetTTL`] (slot 3).
     ///
     /// On panic: the panic is swallowed (void).
@@ -212,45 +222,47 @@ impl IHttpCacheSpecificData_Vtbl {
             fn GetCacheKey < T : IHttpCacheSpecificData_Impl > (this : *const
             IHttpCacheSpecificData,) -> *mut IHttpCacheKey {
             ::httpserv::runtime::guard(|| T::GetCacheKey(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn ReferenceCacheData < T : IHttpCacheSpecificData_Impl > (this : *mut
             IHttpCacheSpecificData,) -> () { ::httpserv::runtime::guard(||
             T::ReferenceCacheData(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ()) }
+            ::value_of(this) },), | _ | ()); unsafe { ::httpserv::runtime::Object:: < T >
+            ::add_reference(this) } }
         }
         ::httpserv::runtime::member_thunk! {
             fn DereferenceCacheData < T : IHttpCacheSpecificData_Impl > (this : *mut
             IHttpCacheSpecificData,) -> () { ::httpserv::runtime::guard(||
             T::DereferenceCacheData(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ()) }
+            ::value_of(this) },), | _ | ()); unsafe { ::httpserv::runtime::Object:: < T >
+            ::drop_reference(this) } }
         }
         ::httpserv::runtime::member_thunk! {
             fn ResetTTL < T : IHttpCacheSpecificData_Impl > (this : *mut
             IHttpCacheSpecificData,) -> () { ::httpserv::runtime::guard(||
             T::ResetTTL(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            },), || ()) }
+            },), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn DecrementTTL < T : IHttpCacheSpecificData_Impl > (this : *mut
             IHttpCacheSpecificData, pfTTLExpired : *mut windows_sys::core::BOOL) -> () {
             ::httpserv::runtime::guard(|| T::DecrementTTL(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pfTTLExpired), || ())
-            }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pfTTLExpired), | _ |
+            ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetFlushed < T : IHttpCacheSpecificData_Impl > (this : *mut
             IHttpCacheSpecificData,) -> () { ::httpserv::runtime::guard(||
             T::SetFlushed(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            },), || ()) }
+            },), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetFlushed < T : IHttpCacheSpecificData_Impl > (this : *const
             IHttpCacheSpecificData,) -> windows_sys::core::BOOL {
             ::httpserv::runtime::guard(|| T::GetFlushed(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || 0) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | 0) }
         }
         Self {
             GetCacheKey: GetCacheKey::<T>,
@@ -261,5 +273,45 @@ impl IHttpCacheSpecificData_Vtbl {
             SetFlushed: SetFlushed::<T>,
             GetFlushed: GetFlushed::<T>,
         }
+    }
+}
+impl IHttpCacheSpecificData {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpCacheSpecificData_Impl`] methods and returns the C++ `IHttpCacheSpecificData*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpCacheSpecificData_Impl + 'static>(
+        value: T,
+    ) -> *mut IHttpCacheSpecificData {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpCacheSpecificData_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpCacheSpecificData_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpCacheSpecificData*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpCacheSpecificData_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpCacheSpecificData {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpCacheSpecificData_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpCacheSpecificData::new_boxed`] or [`IHttpCacheSpecificData::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpCacheSpecificData_Impl + 'static>(
+        &self,
+    ) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -23,7 +23,7 @@ pub struct IHttpCompletionInfo_Vtbl {
     ),
     /// Slot 1: [`IHttpCompletionInfo::GetCompletionStatus`].
     pub GetCompletionStatus: ::httpserv::runtime::member_fn!(
-        (*const IHttpCompletionInfo) -> windows_sys::core::HRESULT
+        (*const IHttpCompletionInfo) -> ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -79,13 +79,13 @@ impl IHttpCompletionInfo {
     ///
     /// `self` must be a live C++ `IHttpCompletionInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
     #[inline(always)]
-    pub unsafe fn GetCompletionStatus(&self) -> windows_sys::core::HRESULT {
+    pub unsafe fn GetCompletionStatus(&self) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).GetCompletionStatus)(self as *const Self)
     }
 }
 /// Implement C++ `IHttpCompletionInfo` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpCompletionInfo_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpCompletionInfo::new_boxed`] (or [`IHttpCompletionInfo::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpCompletionInfo_Impl {
     /// Implements [`IHttpCompletionInfo::GetCompletionBytes`] (slot 0).
     ///
@@ -94,7 +94,7 @@ pub trait IHttpCompletionInfo_Impl {
     /// Implements [`IHttpCompletionInfo::GetCompletionStatus`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn GetCompletionStatus(&self) -> windows_sys::core::HRESULT;
+    fn GetCompletionStatus(&self) -> ::httpserv::runtime::HRESULT;
 }
 impl IHttpCompletionInfo_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpCompletionInfo_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -103,19 +103,57 @@ impl IHttpCompletionInfo_Vtbl {
             fn GetCompletionBytes < T : IHttpCompletionInfo_Impl > (this : *const
             IHttpCompletionInfo,) -> u32 { ::httpserv::runtime::guard(||
             T::GetCompletionBytes(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::httpserv::runtime::abort()) }
+            ::value_of(this) },), ::httpserv::runtime::abort) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetCompletionStatus < T : IHttpCompletionInfo_Impl > (this : *const
-            IHttpCompletionInfo,) -> windows_sys::core::HRESULT {
+            IHttpCompletionInfo,) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::GetCompletionStatus(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         Self {
             GetCompletionBytes: GetCompletionBytes::<T>,
             GetCompletionStatus: GetCompletionStatus::<T>,
         }
+    }
+}
+impl IHttpCompletionInfo {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpCompletionInfo_Impl`] methods and returns the C++ `IHttpCompletionInfo*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpCompletionInfo_Impl + 'static>(
+        value: T,
+    ) -> *mut IHttpCompletionInfo {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpCompletionInfo_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpCompletionInfo_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpCompletionInfo*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpCompletionInfo_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpCompletionInfo {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpCompletionInfo_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpCompletionInfo::new_boxed`] or [`IHttpCompletionInfo::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpCompletionInfo_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpCompletionInfo2` (derives from [`IHttpCompletionInfo`])
@@ -192,7 +230,7 @@ impl ::core::ops::Deref for IHttpCompletionInfo2 {
 }
 /// Implement C++ `IHttpCompletionInfo2` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpCompletionInfo2_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpCompletionInfo2::new_boxed`] (or [`IHttpCompletionInfo2::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpCompletionInfo2_Impl: IHttpCompletionInfo_Impl {
     /// Implements [`IHttpCompletionInfo2::GetCompletedOperation`] (slot 2).
     ///
@@ -206,11 +244,49 @@ impl IHttpCompletionInfo2_Vtbl {
             fn GetCompletedOperation < T : IHttpCompletionInfo2_Impl > (this : *const
             IHttpCompletionInfo2,) -> u32 { ::httpserv::runtime::guard(||
             T::GetCompletedOperation(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::httpserv::runtime::abort()) }
+            ::value_of(this) },), ::httpserv::runtime::abort) }
         }
         Self {
             base__: IHttpCompletionInfo_Vtbl::new::<T>(),
             GetCompletedOperation: GetCompletedOperation::<T>,
         }
+    }
+}
+impl IHttpCompletionInfo2 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpCompletionInfo2_Impl`] methods and returns the C++ `IHttpCompletionInfo2*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpCompletionInfo2_Impl + 'static>(
+        value: T,
+    ) -> *mut IHttpCompletionInfo2 {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpCompletionInfo2_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpCompletionInfo2_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpCompletionInfo2*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpCompletionInfo2_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpCompletionInfo2 {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpCompletionInfo2_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpCompletionInfo2::new_boxed`] or [`IHttpCompletionInfo2::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpCompletionInfo2_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -101,7 +101,7 @@ impl IHttpConnection {
 }
 /// Implement C++ `IHttpConnection` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpConnection_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpConnection::new_boxed`] (or [`IHttpConnection::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpConnection_Impl {
     /// Implements [`IHttpConnection::IsConnected`] (slot 0).
     ///
@@ -123,20 +123,20 @@ impl IHttpConnection_Vtbl {
             fn IsConnected < T : IHttpConnection_Impl > (this : *const IHttpConnection,)
             -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::IsConnected(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            },), || 0) }
+            },), | _ | 0) }
         }
         ::httpserv::runtime::member_thunk! {
             fn AllocateMemory < T : IHttpConnection_Impl > (this : *mut IHttpConnection,
             cbAllocation : u32) -> *mut ::core::ffi::c_void {
             ::httpserv::runtime::guard(|| T::AllocateMemory(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, cbAllocation), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, cbAllocation), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetModuleContextContainer < T : IHttpConnection_Impl > (this : *mut
             IHttpConnection,) -> *mut IHttpConnectionModuleContextContainer {
             ::httpserv::runtime::guard(|| T::GetModuleContextContainer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         Self {
@@ -144,5 +144,43 @@ impl IHttpConnection_Vtbl {
             AllocateMemory: AllocateMemory::<T>,
             GetModuleContextContainer: GetModuleContextContainer::<T>,
         }
+    }
+}
+impl IHttpConnection {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpConnection_Impl`] methods and returns the C++ `IHttpConnection*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpConnection_Impl + 'static>(
+        value: T,
+    ) -> *mut IHttpConnection {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpConnection_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpConnection_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpConnection*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpConnection_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpConnection {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpConnection_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpConnection::new_boxed`] or [`IHttpConnection::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpConnection_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

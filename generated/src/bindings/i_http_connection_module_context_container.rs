@@ -26,7 +26,7 @@ pub struct IHttpConnectionModuleContextContainer_Vtbl {
     /// Slot 3: [`IHttpConnectionModuleContextContainer::SetConnectionModuleContext`].
     pub SetConnectionModuleContext: ::httpserv::runtime::member_fn!(
         (*mut IHttpConnectionModuleContextContainer, *mut IHttpConnectionStoredContext,
-        HTTP_MODULE_ID) -> windows_sys::core::HRESULT
+        HTTP_MODULE_ID) -> ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -94,7 +94,7 @@ impl IHttpConnectionModuleContextContainer {
         &self,
         ppStoredContext: *mut IHttpConnectionStoredContext,
         moduleId: HTTP_MODULE_ID,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .SetConnectionModuleContext)(self.as_raw(), ppStoredContext, moduleId)
     }
@@ -109,7 +109,7 @@ impl ::core::ops::Deref for IHttpConnectionModuleContextContainer {
 }
 /// Implement C++ `IHttpConnectionModuleContextContainer` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpConnectionModuleContextContainer_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpConnectionModuleContextContainer::new_boxed`] (or [`IHttpConnectionModuleContextContainer::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpConnectionModuleContextContainer_Impl: IHttpModuleContextContainer_Impl {
     /// Implements [`IHttpConnectionModuleContextContainer::GetConnectionModuleContext`] (slot 2).
     ///
@@ -125,7 +125,7 @@ pub trait IHttpConnectionModuleContextContainer_Impl: IHttpModuleContextContaine
         &self,
         ppStoredContext: *mut IHttpConnectionStoredContext,
         moduleId: HTTP_MODULE_ID,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl IHttpConnectionModuleContextContainer_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpConnectionModuleContextContainer_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -136,16 +136,16 @@ impl IHttpConnectionModuleContextContainer_Vtbl {
             IHttpConnectionModuleContextContainer, moduleId : HTTP_MODULE_ID) -> *mut
             IHttpConnectionStoredContext { ::httpserv::runtime::guard(||
             T::GetConnectionModuleContext(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, moduleId), || ::core::ptr::null_mut()) }
+            ::value_of(this) }, moduleId), | _ | ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetConnectionModuleContext < T :
             IHttpConnectionModuleContextContainer_Impl > (this : *mut
             IHttpConnectionModuleContextContainer, ppStoredContext : *mut
             IHttpConnectionStoredContext, moduleId : HTTP_MODULE_ID) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::SetConnectionModuleContext(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, ppStoredContext, moduleId), ||
+            ::value_of(this) }, ppStoredContext, moduleId), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         Self {
@@ -153,5 +153,45 @@ impl IHttpConnectionModuleContextContainer_Vtbl {
             GetConnectionModuleContext: GetConnectionModuleContext::<T>,
             SetConnectionModuleContext: SetConnectionModuleContext::<T>,
         }
+    }
+}
+impl IHttpConnectionModuleContextContainer {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpConnectionModuleContextContainer_Impl`] methods and returns the C++ `IHttpConnectionModuleContextContainer*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpConnectionModuleContextContainer_Impl + 'static>(
+        value: T,
+    ) -> *mut IHttpConnectionModuleContextContainer {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpConnectionModuleContextContainer_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpConnectionModuleContextContainer_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpConnectionModuleContextContainer*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpConnectionModuleContextContainer_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpConnectionModuleContextContainer {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpConnectionModuleContextContainer_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpConnectionModuleContextContainer::new_boxed`] or [`IHttpConnectionModuleContextContainer::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpConnectionModuleContextContainer_Impl + 'static>(
+        &self,
+    ) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

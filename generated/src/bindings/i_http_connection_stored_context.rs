@@ -72,7 +72,11 @@ impl ::core::ops::Deref for IHttpConnectionStoredContext {
 }
 /// Implement C++ `IHttpConnectionStoredContext` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpConnectionStoredContext_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpConnectionStoredContext::new_boxed`] (or [`IHttpConnectionStoredContext::new_in_place`]); its vtable comes from the value's type.
+///
+/// Threads: a stored context can be reachable from several requests at once (connection, application and site containers) and is cleaned up on any thread, so implementations are `Send + Sync`.
+///
+/// Lifetime: IIS ends an object's life through `CleanupStoredContext`; the Rust value is then dropped (and freed when boxed): put cleanup in `Drop`.
 pub trait IHttpConnectionStoredContext_Impl: IHttpStoredContext_Impl {
     /// Implements [`IHttpConnectionStoredContext::NotifyDisconnect`] (slot 1).
     ///
@@ -86,11 +90,51 @@ impl IHttpConnectionStoredContext_Vtbl {
             fn NotifyDisconnect < T : IHttpConnectionStoredContext_Impl > (this : *mut
             IHttpConnectionStoredContext,) -> () { ::httpserv::runtime::guard(||
             T::NotifyDisconnect(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ()) }
+            ::value_of(this) },), | _ | ()) }
         }
         Self {
             base__: IHttpStoredContext_Vtbl::new::<T>(),
             NotifyDisconnect: NotifyDisconnect::<T>,
         }
+    }
+}
+impl IHttpConnectionStoredContext {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpConnectionStoredContext_Impl`] methods and returns the C++ `IHttpConnectionStoredContext*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpConnectionStoredContext_Impl + 'static>(
+        value: T,
+    ) -> *mut IHttpConnectionStoredContext {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpConnectionStoredContext_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpConnectionStoredContext_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpConnectionStoredContext*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpConnectionStoredContext_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpConnectionStoredContext {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpConnectionStoredContext_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpConnectionStoredContext::new_boxed`] or [`IHttpConnectionStoredContext::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpConnectionStoredContext_Impl + 'static>(
+        &self,
+    ) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

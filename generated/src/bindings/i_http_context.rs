@@ -55,7 +55,7 @@ pub struct IHttpContext_Vtbl {
     ),
     /// Slot 9: [`IHttpContext::PostCompletion`].
     pub PostCompletion: ::httpserv::runtime::member_fn!(
-        (*mut IHttpContext, u32) -> windows_sys::core::HRESULT
+        (*mut IHttpContext, u32) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 10: [`IHttpContext::DisableNotifications`].
     pub DisableNotifications: ::httpserv::runtime::member_fn!(
@@ -74,24 +74,24 @@ pub struct IHttpContext_Vtbl {
     /// Slot 13: [`IHttpContext::ExecuteRequest`].
     pub ExecuteRequest: ::httpserv::runtime::member_fn!(
         (*mut IHttpContext, windows_sys::core::BOOL, *mut IHttpContext, u32, *mut
-        IHttpUser, *mut windows_sys::core::BOOL) -> windows_sys::core::HRESULT
+        IHttpUser, *mut windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 14: [`IHttpContext::GetExecuteFlags`].
     pub GetExecuteFlags: ::httpserv::runtime::member_fn!((*const IHttpContext) -> u32),
     /// Slot 15: [`IHttpContext::GetServerVariable_PCSTR_ptr`].
     pub GetServerVariable_PCSTR_ptr: ::httpserv::runtime::member_fn!(
         (*mut IHttpContext, windows_sys::core::PCSTR, *mut windows_sys::core::PCSTR, *
-        mut u32) -> windows_sys::core::HRESULT
+        mut u32) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 16: [`IHttpContext::GetServerVariable`].
     pub GetServerVariable: ::httpserv::runtime::member_fn!(
         (*mut IHttpContext, windows_sys::core::PCSTR, *mut windows_sys::core::PCWSTR, *
-        mut u32) -> windows_sys::core::HRESULT
+        mut u32) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 17: [`IHttpContext::SetServerVariable`].
     pub SetServerVariable: ::httpserv::runtime::member_fn!(
         (*mut IHttpContext, windows_sys::core::PCSTR, windows_sys::core::PCWSTR) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 18: [`IHttpContext::AllocateRequestMemory`].
     pub AllocateRequestMemory: ::httpserv::runtime::member_fn!(
@@ -130,12 +130,12 @@ pub struct IHttpContext_Vtbl {
     /// Slot 27: [`IHttpContext::MapPath`].
     pub MapPath: ::httpserv::runtime::member_fn!(
         (*mut IHttpContext, windows_sys::core::PCWSTR, windows_sys::core::PWSTR, *mut
-        u32) -> windows_sys::core::HRESULT
+        u32) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 28: [`IHttpContext::NotifyCustomNotification`].
     pub NotifyCustomNotification: ::httpserv::runtime::member_fn!(
         (*mut IHttpContext, *mut ICustomNotificationProvider, *mut
-        windows_sys::core::BOOL) -> windows_sys::core::HRESULT
+        windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 29: [`IHttpContext::GetParentContext`].
     pub GetParentContext: ::httpserv::runtime::member_fn!(
@@ -147,16 +147,17 @@ pub struct IHttpContext_Vtbl {
     ),
     /// Slot 31: [`IHttpContext::CloneContext`].
     pub CloneContext: ::httpserv::runtime::member_fn!(
-        (*mut IHttpContext, u32, *mut *mut IHttpContext) -> windows_sys::core::HRESULT
+        (*mut IHttpContext, u32, *mut *mut IHttpContext) ->
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 32: [`IHttpContext::ReleaseClonedContext`].
     pub ReleaseClonedContext: ::httpserv::runtime::member_fn!(
-        (*mut IHttpContext) -> windows_sys::core::HRESULT
+        (*mut IHttpContext) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 33: [`IHttpContext::GetCurrentExecutionStats`].
     pub GetCurrentExecutionStats: ::httpserv::runtime::member_fn!(
         (*const IHttpContext, *mut u32, *mut u32, *mut windows_sys::core::PCWSTR, *
-        mut u32, *mut u32, *mut u32) -> windows_sys::core::HRESULT
+        mut u32, *mut u32, *mut u32) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 34: [`IHttpContext::GetTraceContext`].
     pub GetTraceContext: ::httpserv::runtime::member_fn!(
@@ -166,22 +167,22 @@ pub struct IHttpContext_Vtbl {
     pub GetServerVarChanges: ::httpserv::runtime::member_fn!(
         (*mut IHttpContext, u32, *mut u32, *mut u32, *mut *mut
         windows_sys::core::PCSTR, *mut *mut windows_sys::core::PCWSTR, *mut u32, *mut
-        *mut u32) -> windows_sys::core::HRESULT
+        *mut u32) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 36: [`IHttpContext::CancelIo`].
     pub CancelIo: ::httpserv::runtime::member_fn!(
-        (*mut IHttpContext) -> windows_sys::core::HRESULT
+        (*mut IHttpContext) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 37: [`IHttpContext::MapHandler`].
     pub MapHandler: ::httpserv::runtime::member_fn!(
         (*mut IHttpContext, u32, windows_sys::core::PCWSTR, windows_sys::core::PCWSTR,
         windows_sys::core::PCSTR, *mut *mut IScriptMapInfo, windows_sys::core::BOOL) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 38: [`IHttpContext::GetExtendedInterface`].
     pub GetExtendedInterface: ::httpserv::runtime::member_fn!(
         (*mut IHttpContext, HTTP_CONTEXT_INTERFACE_VERSION, *mut *mut
-        ::core::ffi::c_void) -> windows_sys::core::HRESULT
+        ::core::ffi::c_void) -> ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -385,7 +386,7 @@ impl IHttpContext {
     ///
     /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
     #[inline(always)]
-    pub unsafe fn PostCompletion(&self, cbBytes: u32) -> windows_sys::core::HRESULT {
+    pub unsafe fn PostCompletion(&self, cbBytes: u32) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).PostCompletion)(self.as_raw(), cbBytes)
     }
     /// `virtual void DisableNotifications(DWORD dwNotifications, DWORD dwPostNotifications) = 0`
@@ -469,7 +470,7 @@ impl IHttpContext {
         dwExecuteFlags: u32,
         pHttpUser: *mut IHttpUser,
         pfCompletionExpected: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .ExecuteRequest)(
             self.as_raw(),
@@ -510,7 +511,7 @@ impl IHttpContext {
         pszVariableName: windows_sys::core::PCSTR,
         ppszValue: *mut windows_sys::core::PCSTR,
         pcchValueLength: *mut u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .GetServerVariable_PCSTR_ptr)(
             self.as_raw(),
@@ -534,7 +535,7 @@ impl IHttpContext {
         pszVariableName: windows_sys::core::PCSTR,
         ppszValue: *mut windows_sys::core::PCWSTR,
         pcchValueLength: *mut u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .GetServerVariable)(
             self.as_raw(),
@@ -557,7 +558,7 @@ impl IHttpContext {
         &self,
         pszVariableName: windows_sys::core::PCSTR,
         pszVariableValue: windows_sys::core::PCWSTR,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .SetServerVariable)(self.as_raw(), pszVariableName, pszVariableValue)
     }
@@ -717,7 +718,7 @@ impl IHttpContext {
         pszUrl: windows_sys::core::PCWSTR,
         pszPhysicalPath: windows_sys::core::PWSTR,
         pcbPhysicalPath: *mut u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).MapPath)(self.as_raw(), pszUrl, pszPhysicalPath, pcbPhysicalPath)
     }
     /// `virtual HRESULT NotifyCustomNotification(ICustomNotificationProvider * pCustomOutput, BOOL * pfCompletionExpected) = 0`
@@ -734,7 +735,7 @@ impl IHttpContext {
         &self,
         pCustomOutput: *mut ICustomNotificationProvider,
         pfCompletionExpected: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .NotifyCustomNotification)(
             self.as_raw(),
@@ -786,7 +787,7 @@ impl IHttpContext {
         &self,
         dwCloneFlags: u32,
         ppHttpContext: *mut *mut IHttpContext,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).CloneContext)(self.as_raw(), dwCloneFlags, ppHttpContext)
     }
     /// `virtual HRESULT ReleaseClonedContext() = 0`
@@ -799,7 +800,7 @@ impl IHttpContext {
     ///
     /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
     #[inline(always)]
-    pub unsafe fn ReleaseClonedContext(&self) -> windows_sys::core::HRESULT {
+    pub unsafe fn ReleaseClonedContext(&self) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).ReleaseClonedContext)(self.as_raw())
     }
     /// `virtual HRESULT GetCurrentExecutionStats(DWORD * pdwNotification, DWORD * pdwNotificationStartTickCount = NULL, PCWSTR * ppszModule = NULL, DWORD * pdwModuleStartTickCount = NULL, DWORD * pdwAsyncNotification = NULL, DWORD * pdwAsyncNotificationStartTickCount = NULL) const = 0`
@@ -824,7 +825,7 @@ impl IHttpContext {
         pdwModuleStartTickCount: *mut u32,
         pdwAsyncNotification: *mut u32,
         pdwAsyncNotificationStartTickCount: *mut u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .GetCurrentExecutionStats)(
             self as *const Self,
@@ -870,7 +871,7 @@ impl IHttpContext {
         ppVariableValueSnapshot: *mut *mut windows_sys::core::PCWSTR,
         pdwDiffedVariables: *mut u32,
         ppDiffedVariableIndices: *mut *mut u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .GetServerVarChanges)(
             self.as_raw(),
@@ -893,7 +894,7 @@ impl IHttpContext {
     ///
     /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
     #[inline(always)]
-    pub unsafe fn CancelIo(&self) -> windows_sys::core::HRESULT {
+    pub unsafe fn CancelIo(&self) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).CancelIo)(self.as_raw())
     }
     /// `virtual HRESULT MapHandler(DWORD dwSiteId, PCWSTR pszSiteName, PCWSTR pszUrl, PCSTR pszVerb, IScriptMapInfo ** ppScriptMap, BOOL fIgnoreWildcardMappings = FALSE) = 0`
@@ -916,7 +917,7 @@ impl IHttpContext {
         pszVerb: windows_sys::core::PCSTR,
         ppScriptMap: *mut *mut IScriptMapInfo,
         fIgnoreWildcardMappings: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .MapHandler)(
             self.as_raw(),
@@ -942,13 +943,13 @@ impl IHttpContext {
         &self,
         version: HTTP_CONTEXT_INTERFACE_VERSION,
         ppInterface: *mut *mut ::core::ffi::c_void,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).GetExtendedInterface)(self.as_raw(), version, ppInterface)
     }
 }
 /// Implement C++ `IHttpContext` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpContext_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpContext::new_boxed`] (or [`IHttpContext::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpContext_Impl {
     /// Implements [`IHttpContext::GetSite`] (slot 0).
     ///
@@ -989,7 +990,7 @@ pub trait IHttpContext_Impl {
     /// Implements [`IHttpContext::PostCompletion`] (slot 9).
     ///
     /// On panic: returns E_FAIL.
-    fn PostCompletion(&self, cbBytes: u32) -> windows_sys::core::HRESULT;
+    fn PostCompletion(&self, cbBytes: u32) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpContext::DisableNotifications`] (slot 10).
     ///
     /// On panic: the panic is swallowed (void).
@@ -1022,7 +1023,7 @@ pub trait IHttpContext_Impl {
         dwExecuteFlags: u32,
         pHttpUser: *mut IHttpUser,
         pfCompletionExpected: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpContext::GetExecuteFlags`] (slot 14).
     ///
     /// On panic: aborts the process (no safe failure value).
@@ -1035,7 +1036,7 @@ pub trait IHttpContext_Impl {
         pszVariableName: windows_sys::core::PCSTR,
         ppszValue: *mut windows_sys::core::PCSTR,
         pcchValueLength: *mut u32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpContext::GetServerVariable`] (slot 16).
     ///
     /// On panic: returns E_FAIL.
@@ -1044,7 +1045,7 @@ pub trait IHttpContext_Impl {
         pszVariableName: windows_sys::core::PCSTR,
         ppszValue: *mut windows_sys::core::PCWSTR,
         pcchValueLength: *mut u32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpContext::SetServerVariable`] (slot 17).
     ///
     /// On panic: returns E_FAIL.
@@ -1052,7 +1053,7 @@ pub trait IHttpContext_Impl {
         &self,
         pszVariableName: windows_sys::core::PCSTR,
         pszVariableValue: windows_sys::core::PCWSTR,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpContext::AllocateRequestMemory`] (slot 18).
     ///
     /// On panic: returns a null pointer.
@@ -1100,7 +1101,7 @@ pub trait IHttpContext_Impl {
         pszUrl: windows_sys::core::PCWSTR,
         pszPhysicalPath: windows_sys::core::PWSTR,
         pcbPhysicalPath: *mut u32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpContext::NotifyCustomNotification`] (slot 28).
     ///
     /// On panic: returns E_FAIL.
@@ -1108,7 +1109,7 @@ pub trait IHttpContext_Impl {
         &self,
         pCustomOutput: *mut ICustomNotificationProvider,
         pfCompletionExpected: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpContext::GetParentContext`] (slot 29).
     ///
     /// On panic: returns a null pointer.
@@ -1124,11 +1125,11 @@ pub trait IHttpContext_Impl {
         &self,
         dwCloneFlags: u32,
         ppHttpContext: *mut *mut IHttpContext,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpContext::ReleaseClonedContext`] (slot 32).
     ///
     /// On panic: returns E_FAIL.
-    fn ReleaseClonedContext(&self) -> windows_sys::core::HRESULT;
+    fn ReleaseClonedContext(&self) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpContext::GetCurrentExecutionStats`] (slot 33).
     ///
     /// On panic: returns E_FAIL.
@@ -1140,7 +1141,7 @@ pub trait IHttpContext_Impl {
         pdwModuleStartTickCount: *mut u32,
         pdwAsyncNotification: *mut u32,
         pdwAsyncNotificationStartTickCount: *mut u32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpContext::GetTraceContext`] (slot 34).
     ///
     /// On panic: returns a null pointer.
@@ -1157,11 +1158,11 @@ pub trait IHttpContext_Impl {
         ppVariableValueSnapshot: *mut *mut windows_sys::core::PCWSTR,
         pdwDiffedVariables: *mut u32,
         ppDiffedVariableIndices: *mut *mut u32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpContext::CancelIo`] (slot 36).
     ///
     /// On panic: returns E_FAIL.
-    fn CancelIo(&self) -> windows_sys::core::HRESULT;
+    fn CancelIo(&self) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpContext::MapHandler`] (slot 37).
     ///
     /// On panic: returns E_FAIL.
@@ -1173,7 +1174,7 @@ pub trait IHttpContext_Impl {
         pszVerb: windows_sys::core::PCSTR,
         ppScriptMap: *mut *mut IScriptMapInfo,
         fIgnoreWildcardMappings: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpContext::GetExtendedInterface`] (slot 38).
     ///
     /// On panic: returns E_FAIL.
@@ -1181,7 +1182,7 @@ pub trait IHttpContext_Impl {
         &self,
         version: HTTP_CONTEXT_INTERFACE_VERSION,
         ppInterface: *mut *mut ::core::ffi::c_void,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl IHttpContext_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpContext_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -1189,50 +1190,50 @@ impl IHttpContext_Vtbl {
         ::httpserv::runtime::member_thunk! {
             fn GetSite < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> *mut
             IHttpSite { ::httpserv::runtime::guard(|| T::GetSite(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetApplication < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> *
             mut IHttpApplication { ::httpserv::runtime::guard(|| T::GetApplication(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            { ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetConnection < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> *
             mut IHttpConnection { ::httpserv::runtime::guard(|| T::GetConnection(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetRequest < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> *mut
             IHttpRequest { ::httpserv::runtime::guard(|| T::GetRequest(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetResponse < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> *
             mut IHttpResponse { ::httpserv::runtime::guard(|| T::GetResponse(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetResponseHeadersSent < T : IHttpContext_Impl > (this : *const
             IHttpContext,) -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::GetResponseHeadersSent(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || 0) }
+            ::value_of(this) },), | _ | 0) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetUser < T : IHttpContext_Impl > (this : *const IHttpContext,) -> *mut
             IHttpUser { ::httpserv::runtime::guard(|| T::GetUser(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetModuleContextContainer < T : IHttpContext_Impl > (this : *mut
             IHttpContext,) -> *mut IHttpModuleContextContainer {
             ::httpserv::runtime::guard(|| T::GetModuleContextContainer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1240,20 +1241,21 @@ impl IHttpContext_Vtbl {
             notificationStatus : REQUEST_NOTIFICATION_STATUS) -> () {
             ::httpserv::runtime::guard(|| T::IndicateCompletion(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, notificationStatus),
-            || ()) }
+            | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn PostCompletion < T : IHttpContext_Impl > (this : *mut IHttpContext,
-            cbBytes : u32) -> windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
-            T::PostCompletion(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, cbBytes), || ::httpserv::runtime::E_FAIL) }
+            cbBytes : u32) -> ::httpserv::runtime::HRESULT {
+            ::httpserv::runtime::guard(|| T::PostCompletion(unsafe {
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, cbBytes), | _ |
+            ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn DisableNotifications < T : IHttpContext_Impl > (this : *mut IHttpContext,
             dwNotifications : u32, dwPostNotifications : u32) -> () {
             ::httpserv::runtime::guard(|| T::DisableNotifications(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, dwNotifications,
-            dwPostNotifications), || ()) }
+            dwPostNotifications), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetNextNotification < T : IHttpContext_Impl > (this : *mut IHttpContext,
@@ -1263,173 +1265,174 @@ impl IHttpContext_Vtbl {
             windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::GetNextNotification(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) }, status, pdwNotification, pfIsPostNotification,
-            ppModuleInfo, ppRequestOutput), || 0) }
+            ppModuleInfo, ppRequestOutput), | _ | 0) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetIsLastNotification < T : IHttpContext_Impl > (this : *mut
             IHttpContext, status : REQUEST_NOTIFICATION_STATUS) ->
             windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::GetIsLastNotification(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, status), || 0) }
+            ::value_of(this) }, status), | _ | 0) }
         }
         ::httpserv::runtime::member_thunk! {
             fn ExecuteRequest < T : IHttpContext_Impl > (this : *mut IHttpContext,
             fAsync : windows_sys::core::BOOL, pHttpContext : *mut IHttpContext,
             dwExecuteFlags : u32, pHttpUser : *mut IHttpUser, pfCompletionExpected : *
-            mut windows_sys::core::BOOL) -> windows_sys::core::HRESULT {
+            mut windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::ExecuteRequest(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, fAsync, pHttpContext,
-            dwExecuteFlags, pHttpUser, pfCompletionExpected), ||
+            dwExecuteFlags, pHttpUser, pfCompletionExpected), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetExecuteFlags < T : IHttpContext_Impl > (this : *const IHttpContext,)
             -> u32 { ::httpserv::runtime::guard(|| T::GetExecuteFlags(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
-            ::httpserv::runtime::abort()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },),
+            ::httpserv::runtime::abort) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetServerVariable_PCSTR_ptr < T : IHttpContext_Impl > (this : *mut
             IHttpContext, pszVariableName : windows_sys::core::PCSTR, ppszValue : *mut
             windows_sys::core::PCSTR, pcchValueLength : *mut u32) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::GetServerVariable_PCSTR_ptr(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pszVariableName, ppszValue, pcchValueLength), ||
+            ::value_of(this) }, pszVariableName, ppszValue, pcchValueLength), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetServerVariable < T : IHttpContext_Impl > (this : *mut IHttpContext,
             pszVariableName : windows_sys::core::PCSTR, ppszValue : *mut
             windows_sys::core::PCWSTR, pcchValueLength : *mut u32) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::GetServerVariable(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pszVariableName, ppszValue, pcchValueLength), ||
+            ::value_of(this) }, pszVariableName, ppszValue, pcchValueLength), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetServerVariable < T : IHttpContext_Impl > (this : *mut IHttpContext,
             pszVariableName : windows_sys::core::PCSTR, pszVariableValue :
-            windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT {
+            windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::SetServerVariable(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszVariableName,
-            pszVariableValue), || ::httpserv::runtime::E_FAIL) }
+            pszVariableValue), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn AllocateRequestMemory < T : IHttpContext_Impl > (this : *mut
             IHttpContext, cbAllocation : u32) -> *mut ::core::ffi::c_void {
             ::httpserv::runtime::guard(|| T::AllocateRequestMemory(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, cbAllocation), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, cbAllocation), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetUrlInfo < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> *mut
             IHttpUrlInfo { ::httpserv::runtime::guard(|| T::GetUrlInfo(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetMetadata < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> *
             mut IMetadataInfo { ::httpserv::runtime::guard(|| T::GetMetadata(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetPhysicalPath < T : IHttpContext_Impl > (this : *mut IHttpContext,
             pcchPhysicalPath : *mut u32) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::GetPhysicalPath(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pcchPhysicalPath), ||
-            ::core::ptr::null()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pcchPhysicalPath), |
+            _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetScriptName < T : IHttpContext_Impl > (this : *const IHttpContext,
             pcchScriptName : *mut u32) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::GetScriptName(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pcchScriptName), ||
-            ::core::ptr::null()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pcchScriptName), | _
+            | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetScriptTranslated < T : IHttpContext_Impl > (this : *mut IHttpContext,
             pcchScriptTranslated : *mut u32) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::GetScriptTranslated(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            pcchScriptTranslated), || ::core::ptr::null()) }
+            pcchScriptTranslated), | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetScriptMap < T : IHttpContext_Impl > (this : *const IHttpContext,) -> *
             mut IScriptMapInfo { ::httpserv::runtime::guard(|| T::GetScriptMap(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetRequestHandled < T : IHttpContext_Impl > (this : *mut IHttpContext,)
             -> () { ::httpserv::runtime::guard(|| T::SetRequestHandled(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetFileInfo < T : IHttpContext_Impl > (this : *const IHttpContext,) -> *
             mut IHttpFileInfo { ::httpserv::runtime::guard(|| T::GetFileInfo(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn MapPath < T : IHttpContext_Impl > (this : *mut IHttpContext, pszUrl :
             windows_sys::core::PCWSTR, pszPhysicalPath : windows_sys::core::PWSTR,
-            pcbPhysicalPath : *mut u32) -> windows_sys::core::HRESULT {
+            pcbPhysicalPath : *mut u32) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::MapPath(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszUrl,
-            pszPhysicalPath, pcbPhysicalPath), || ::httpserv::runtime::E_FAIL) }
+            pszPhysicalPath, pcbPhysicalPath), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn NotifyCustomNotification < T : IHttpContext_Impl > (this : *mut
             IHttpContext, pCustomOutput : *mut ICustomNotificationProvider,
             pfCompletionExpected : *mut windows_sys::core::BOOL) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::NotifyCustomNotification(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pCustomOutput, pfCompletionExpected), ||
+            ::value_of(this) }, pCustomOutput, pfCompletionExpected), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetParentContext < T : IHttpContext_Impl > (this : *const IHttpContext,)
             -> *mut IHttpContext { ::httpserv::runtime::guard(||
             T::GetParentContext(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::core::ptr::null_mut()) }
+            ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetRootContext < T : IHttpContext_Impl > (this : *const IHttpContext,) ->
             *mut IHttpContext { ::httpserv::runtime::guard(|| T::GetRootContext(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn CloneContext < T : IHttpContext_Impl > (this : *mut IHttpContext,
             dwCloneFlags : u32, ppHttpContext : *mut *mut IHttpContext) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::CloneContext(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            }, dwCloneFlags, ppHttpContext), || ::httpserv::runtime::E_FAIL) }
+            }, dwCloneFlags, ppHttpContext), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn ReleaseClonedContext < T : IHttpContext_Impl > (this : *mut
-            IHttpContext,) -> windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
-            T::ReleaseClonedContext(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::httpserv::runtime::E_FAIL) }
+            IHttpContext,) -> ::httpserv::runtime::HRESULT {
+            ::httpserv::runtime::guard(|| T::ReleaseClonedContext(unsafe {
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetCurrentExecutionStats < T : IHttpContext_Impl > (this : *const
             IHttpContext, pdwNotification : *mut u32, pdwNotificationStartTickCount : *
             mut u32, ppszModule : *mut windows_sys::core::PCWSTR,
             pdwModuleStartTickCount : *mut u32, pdwAsyncNotification : *mut u32,
-            pdwAsyncNotificationStartTickCount : *mut u32) -> windows_sys::core::HRESULT
-            { ::httpserv::runtime::guard(|| T::GetCurrentExecutionStats(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pdwNotification,
-            pdwNotificationStartTickCount, ppszModule, pdwModuleStartTickCount,
-            pdwAsyncNotification, pdwAsyncNotificationStartTickCount), ||
-            ::httpserv::runtime::E_FAIL) }
+            pdwAsyncNotificationStartTickCount : *mut u32) ->
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
+            T::GetCurrentExecutionStats(unsafe { ::httpserv::runtime::Object:: < T >
+            ::value_of(this) }, pdwNotification, pdwNotificationStartTickCount,
+            ppszModule, pdwModuleStartTickCount, pdwAsyncNotification,
+            pdwAsyncNotificationStartTickCount), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetTraceContext < T : IHttpContext_Impl > (this : *const IHttpContext,)
             -> *mut IHttpTraceContext { ::httpserv::runtime::guard(||
             T::GetTraceContext(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::core::ptr::null_mut()) }
+            ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetServerVarChanges < T : IHttpContext_Impl > (this : *mut IHttpContext,
@@ -1437,37 +1440,37 @@ impl IHttpContext_Vtbl {
             : *mut u32, ppVariableNameSnapshot : *mut *mut windows_sys::core::PCSTR,
             ppVariableValueSnapshot : *mut *mut windows_sys::core::PCWSTR,
             pdwDiffedVariables : *mut u32, ppDiffedVariableIndices : *mut *mut u32) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::GetServerVarChanges(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) }, dwOldChangeNumber, pdwNewChangeNumber,
             pdwVariableSnapshot, ppVariableNameSnapshot, ppVariableValueSnapshot,
-            pdwDiffedVariables, ppDiffedVariableIndices), || ::httpserv::runtime::E_FAIL)
-            }
+            pdwDiffedVariables, ppDiffedVariableIndices), | _ |
+            ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn CancelIo < T : IHttpContext_Impl > (this : *mut IHttpContext,) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(|| T::CancelIo(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
+            T::CancelIo(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
+            },), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn MapHandler < T : IHttpContext_Impl > (this : *mut IHttpContext, dwSiteId
             : u32, pszSiteName : windows_sys::core::PCWSTR, pszUrl :
             windows_sys::core::PCWSTR, pszVerb : windows_sys::core::PCSTR, ppScriptMap :
             *mut *mut IScriptMapInfo, fIgnoreWildcardMappings :
-            windows_sys::core::BOOL) -> windows_sys::core::HRESULT {
+            windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::MapHandler(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, dwSiteId,
-            pszSiteName, pszUrl, pszVerb, ppScriptMap, fIgnoreWildcardMappings), ||
+            pszSiteName, pszUrl, pszVerb, ppScriptMap, fIgnoreWildcardMappings), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetExtendedInterface < T : IHttpContext_Impl > (this : *mut IHttpContext,
             version : HTTP_CONTEXT_INTERFACE_VERSION, ppInterface : *mut *mut
-            ::core::ffi::c_void) -> windows_sys::core::HRESULT {
+            ::core::ffi::c_void) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::GetExtendedInterface(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, version,
-            ppInterface), || ::httpserv::runtime::E_FAIL) }
+            ppInterface), | _ | ::httpserv::runtime::E_FAIL) }
         }
         Self {
             GetSite: GetSite::<T>,
@@ -1510,6 +1513,42 @@ impl IHttpContext_Vtbl {
             MapHandler: MapHandler::<T>,
             GetExtendedInterface: GetExtendedInterface::<T>,
         }
+    }
+}
+impl IHttpContext {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpContext_Impl`] methods and returns the C++ `IHttpContext*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpContext_Impl + 'static>(value: T) -> *mut IHttpContext {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpContext_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpContext_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpContext*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpContext_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpContext {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpContext_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpContext::new_boxed`] or [`IHttpContext::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpContext_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpContext2` (derives from [`IHttpContext`])
@@ -1583,7 +1622,7 @@ impl ::core::ops::Deref for IHttpContext2 {
 }
 /// Implement C++ `IHttpContext2` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpContext2_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpContext2::new_boxed`] (or [`IHttpContext2::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpContext2_Impl: IHttpContext_Impl {
     /// Implements [`IHttpContext2::GetOriginalUser`] (slot 39).
     ///
@@ -1596,13 +1635,49 @@ impl IHttpContext2_Vtbl {
         ::httpserv::runtime::member_thunk! {
             fn GetOriginalUser < T : IHttpContext2_Impl > (this : *const IHttpContext2,)
             -> *mut IHttpUser { ::httpserv::runtime::guard(|| T::GetOriginalUser(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            { ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         Self {
             base__: IHttpContext_Vtbl::new::<T>(),
             GetOriginalUser: GetOriginalUser::<T>,
         }
+    }
+}
+impl IHttpContext2 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpContext2_Impl`] methods and returns the C++ `IHttpContext2*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpContext2_Impl + 'static>(value: T) -> *mut IHttpContext2 {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpContext2_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpContext2_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpContext2*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpContext2_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpContext2 {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpContext2_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpContext2::new_boxed`] or [`IHttpContext2::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpContext2_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpContext3` (derives from [`IHttpContext2`])
@@ -1632,13 +1707,13 @@ pub struct IHttpContext3_Vtbl {
     /// Slot 42: [`IHttpContext3::InheritServerVariable`].
     pub InheritServerVariable: ::httpserv::runtime::member_fn!(
         (*mut IHttpContext3, windows_sys::core::PCSTR, windows_sys::core::BOOL) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 43: [`IHttpContext3::PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE`].
     pub PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE: ::httpserv::runtime::member_fn!(
         (*mut IHttpContext3, u32,
         windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE, *mut
-        ::core::ffi::c_void) -> windows_sys::core::HRESULT
+        ::core::ffi::c_void) -> ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -1716,7 +1791,7 @@ impl IHttpContext3 {
         &self,
         szName: windows_sys::core::PCSTR,
         fFailIfNotExist: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).InheritServerVariable)(self.as_raw(), szName, fFailIfNotExist)
     }
     /// `virtual HRESULT PostCompletion(DWORD cbBytes, LPOVERLAPPED_COMPLETION_ROUTINE pfnCompletionRoutine, void * pvCompletionContext) = 0`
@@ -1734,7 +1809,7 @@ impl IHttpContext3 {
         cbBytes: u32,
         pfnCompletionRoutine: windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE,
         pvCompletionContext: *mut ::core::ffi::c_void,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE)(
             self.as_raw(),
@@ -1754,7 +1829,7 @@ impl ::core::ops::Deref for IHttpContext3 {
 }
 /// Implement C++ `IHttpContext3` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpContext3_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpContext3::new_boxed`] (or [`IHttpContext3::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpContext3_Impl: IHttpContext2_Impl {
     /// Implements [`IHttpContext3::GetNamedContextContainer`] (slot 40).
     ///
@@ -1771,7 +1846,7 @@ pub trait IHttpContext3_Impl: IHttpContext2_Impl {
         &self,
         szName: windows_sys::core::PCSTR,
         fFailIfNotExist: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpContext3::PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE`] (slot 43).
     ///
     /// On panic: returns E_FAIL.
@@ -1780,7 +1855,7 @@ pub trait IHttpContext3_Impl: IHttpContext2_Impl {
         cbBytes: u32,
         pfnCompletionRoutine: windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE,
         pvCompletionContext: *mut ::core::ffi::c_void,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl IHttpContext3_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpContext3_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -1789,31 +1864,32 @@ impl IHttpContext3_Vtbl {
             fn GetNamedContextContainer < T : IHttpContext3_Impl > (this : *mut
             IHttpContext3,) -> *mut INamedContextContainer {
             ::httpserv::runtime::guard(|| T::GetNamedContextContainer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn EnableFullDuplex < T : IHttpContext3_Impl > (this : *mut IHttpContext3,)
             -> () { ::httpserv::runtime::guard(|| T::EnableFullDuplex(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn InheritServerVariable < T : IHttpContext3_Impl > (this : *mut
             IHttpContext3, szName : windows_sys::core::PCSTR, fFailIfNotExist :
-            windows_sys::core::BOOL) -> windows_sys::core::HRESULT {
+            windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::InheritServerVariable(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, szName,
-            fFailIfNotExist), || ::httpserv::runtime::E_FAIL) }
+            fFailIfNotExist), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE < T : IHttpContext3_Impl >
             (this : *mut IHttpContext3, cbBytes : u32, pfnCompletionRoutine :
             windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE,
             pvCompletionContext : *mut ::core::ffi::c_void) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, cbBytes,
-            pfnCompletionRoutine, pvCompletionContext), || ::httpserv::runtime::E_FAIL) }
+            pfnCompletionRoutine, pvCompletionContext), | _ |
+            ::httpserv::runtime::E_FAIL) }
         }
         Self {
             base__: IHttpContext2_Vtbl::new::<T>(),
@@ -1824,6 +1900,42 @@ impl IHttpContext3_Vtbl {
                 T,
             >,
         }
+    }
+}
+impl IHttpContext3 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpContext3_Impl`] methods and returns the C++ `IHttpContext3*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpContext3_Impl + 'static>(value: T) -> *mut IHttpContext3 {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpContext3_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpContext3_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpContext3*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpContext3_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpContext3 {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpContext3_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpContext3::new_boxed`] or [`IHttpContext3::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpContext3_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpContext4` (derives from [`IHttpContext3`])
@@ -1915,7 +2027,7 @@ impl ::core::ops::Deref for IHttpContext4 {
 }
 /// Implement C++ `IHttpContext4` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpContext4_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpContext4::new_boxed`] (or [`IHttpContext4::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpContext4_Impl: IHttpContext3_Impl {
     /// Implements [`IHttpContext4::GetRequestStartTime`] (slot 44).
     ///
@@ -1933,18 +2045,54 @@ impl IHttpContext4_Vtbl {
             fn GetRequestStartTime < T : IHttpContext4_Impl > (this : *mut
             IHttpContext4,) -> u64 { ::httpserv::runtime::guard(||
             T::GetRequestStartTime(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::httpserv::runtime::abort()) }
+            ::value_of(this) },), ::httpserv::runtime::abort) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetRequestElapsedTime < T : IHttpContext4_Impl > (this : *mut
             IHttpContext4,) -> u64 { ::httpserv::runtime::guard(||
             T::GetRequestElapsedTime(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::httpserv::runtime::abort()) }
+            ::value_of(this) },), ::httpserv::runtime::abort) }
         }
         Self {
             base__: IHttpContext3_Vtbl::new::<T>(),
             GetRequestStartTime: GetRequestStartTime::<T>,
             GetRequestElapsedTime: GetRequestElapsedTime::<T>,
         }
+    }
+}
+impl IHttpContext4 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpContext4_Impl`] methods and returns the C++ `IHttpContext4*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpContext4_Impl + 'static>(value: T) -> *mut IHttpContext4 {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpContext4_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpContext4_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpContext4*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpContext4_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpContext4 {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpContext4_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpContext4::new_boxed`] or [`IHttpContext4::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpContext4_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -19,7 +19,7 @@ pub const IID_IHttpEventProvider: windows_sys::core::GUID = windows_sys::core::G
 pub struct IHttpEventProvider_Vtbl {
     /// Slot 0: [`IHttpEventProvider::SetErrorStatus`].
     pub SetErrorStatus: ::httpserv::runtime::member_fn!(
-        (*mut IHttpEventProvider, windows_sys::core::HRESULT) -> ()
+        (*mut IHttpEventProvider, ::httpserv::runtime::HRESULT) -> ()
     ),
 }
 const _: () = {
@@ -53,30 +53,68 @@ impl IHttpEventProvider {
     ///
     /// `self` must be a live C++ `IHttpEventProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
     #[inline(always)]
-    pub unsafe fn SetErrorStatus(&self, hrError: windows_sys::core::HRESULT) {
+    pub unsafe fn SetErrorStatus(&self, hrError: ::httpserv::runtime::HRESULT) {
         ((*self.vtable).SetErrorStatus)(self.as_raw(), hrError)
     }
 }
 /// Implement C++ `IHttpEventProvider` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpEventProvider_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpEventProvider::new_boxed`] (or [`IHttpEventProvider::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpEventProvider_Impl {
     /// Implements [`IHttpEventProvider::SetErrorStatus`] (slot 0).
     ///
     /// On panic: the panic is swallowed (void).
-    fn SetErrorStatus(&self, hrError: windows_sys::core::HRESULT);
+    fn SetErrorStatus(&self, hrError: ::httpserv::runtime::HRESULT);
 }
 impl IHttpEventProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpEventProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpEventProvider_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
             fn SetErrorStatus < T : IHttpEventProvider_Impl > (this : *mut
-            IHttpEventProvider, hrError : windows_sys::core::HRESULT) -> () {
+            IHttpEventProvider, hrError : ::httpserv::runtime::HRESULT) -> () {
             ::httpserv::runtime::guard(|| T::SetErrorStatus(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, hrError), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, hrError), | _ | ()) }
         }
         Self {
             SetErrorStatus: SetErrorStatus::<T>,
         }
+    }
+}
+impl IHttpEventProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpEventProvider_Impl`] methods and returns the C++ `IHttpEventProvider*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpEventProvider_Impl + 'static>(
+        value: T,
+    ) -> *mut IHttpEventProvider {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpEventProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpEventProvider_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpEventProvider*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpEventProvider_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpEventProvider {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpEventProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpEventProvider::new_boxed`] or [`IHttpEventProvider::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpEventProvider_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

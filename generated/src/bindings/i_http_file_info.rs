@@ -55,7 +55,7 @@ pub struct IHttpFileInfo_Vtbl {
     /// Slot 16: [`IHttpFileInfo::AccessCheck`].
     pub AccessCheck: ::httpserv::runtime::member_fn!(
         (*mut IHttpFileInfo, windows_sys::Win32::Foundation::HANDLE,
-        windows_sys::Win32::Security::PSID) -> windows_sys::core::HRESULT
+        windows_sys::Win32::Security::PSID) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 17: [`IHttpFileInfo::GetVrToken`].
     pub GetVrToken: ::httpserv::runtime::member_fn!(
@@ -273,7 +273,7 @@ impl IHttpFileInfo {
         &self,
         hUserToken: windows_sys::Win32::Foundation::HANDLE,
         pUserSid: windows_sys::Win32::Security::PSID,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).AccessCheck)(self.as_raw(), hUserToken, pUserSid)
     }
     /// `virtual HANDLE GetVrToken() const = 0`
@@ -346,7 +346,11 @@ impl ::core::ops::Deref for IHttpFileInfo {
 }
 /// Implement C++ `IHttpFileInfo` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpFileInfo_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpFileInfo::new_boxed`] (or [`IHttpFileInfo::new_in_place`]); its vtable comes from the value's type.
+///
+/// Threads: cache entries are shared between requests and referenced from several threads, so implementations are `Send + Sync`.
+///
+/// Lifetime: IIS ends an object's life through `DereferenceCacheData`; the Rust value is then dropped (and freed when boxed): put cleanup in `Drop`.
 pub trait IHttpFileInfo_Impl: IHttpCacheSpecificData_Impl {
     /// Implements [`IHttpFileInfo::GetAttributes`] (slot 7).
     ///
@@ -394,7 +398,7 @@ pub trait IHttpFileInfo_Impl: IHttpCacheSpecificData_Impl {
         &self,
         hUserToken: windows_sys::Win32::Foundation::HANDLE,
         pUserSid: windows_sys::Win32::Security::PSID,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpFileInfo::GetVrToken`] (slot 17).
     ///
     /// On panic: returns a null pointer.
@@ -421,82 +425,83 @@ impl IHttpFileInfo_Vtbl {
         ::httpserv::runtime::member_thunk! {
             fn GetAttributes < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo,)
             -> u32 { ::httpserv::runtime::guard(|| T::GetAttributes(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
-            ::httpserv::runtime::abort()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },),
+            ::httpserv::runtime::abort) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetSize < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo, pliSize
             : *mut u64) -> () { ::httpserv::runtime::guard(|| T::GetSize(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pliSize), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pliSize), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetFileBuffer < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo,)
             -> *const u8 { ::httpserv::runtime::guard(|| T::GetFileBuffer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetFileHandle < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo,)
             -> windows_sys::Win32::Foundation::HANDLE { ::httpserv::runtime::guard(||
             T::GetFileHandle(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::core::ptr::null_mut()) }
+            ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetFilePath < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo,) ->
             windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
             T::GetFilePath(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            },), || ::core::ptr::null()) }
+            },), | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetETag < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo, pcchETag
             : *mut u16) -> windows_sys::core::PCSTR { ::httpserv::runtime::guard(||
             T::GetETag(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            pcchETag), || ::core::ptr::null()) }
+            pcchETag), | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetLastModifiedTime < T : IHttpFileInfo_Impl > (this : *const
             IHttpFileInfo, pFileTime : *mut windows_sys::Win32::Foundation::FILETIME) ->
             () { ::httpserv::runtime::guard(|| T::GetLastModifiedTime(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pFileTime), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pFileTime), | _ | ())
+            }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetLastModifiedString < T : IHttpFileInfo_Impl > (this : *const
             IHttpFileInfo,) -> windows_sys::core::PCSTR { ::httpserv::runtime::guard(||
             T::GetLastModifiedString(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::core::ptr::null()) }
+            ::value_of(this) },), | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetHttpCacheAllowed < T : IHttpFileInfo_Impl > (this : *const
             IHttpFileInfo, pSecondsToLive : *mut u32) -> windows_sys::core::BOOL {
             ::httpserv::runtime::guard(|| T::GetHttpCacheAllowed(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pSecondsToLive), ||
-            0) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pSecondsToLive), | _
+            | 0) }
         }
         ::httpserv::runtime::member_thunk! {
             fn AccessCheck < T : IHttpFileInfo_Impl > (this : *mut IHttpFileInfo,
             hUserToken : windows_sys::Win32::Foundation::HANDLE, pUserSid :
-            windows_sys::Win32::Security::PSID) -> windows_sys::core::HRESULT {
+            windows_sys::Win32::Security::PSID) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::AccessCheck(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, hUserToken,
-            pUserSid), || ::httpserv::runtime::E_FAIL) }
+            pUserSid), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetVrToken < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo,) ->
             windows_sys::Win32::Foundation::HANDLE { ::httpserv::runtime::guard(||
             T::GetVrToken(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            },), || ::core::ptr::null_mut()) }
+            },), | _ | ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetVrPath < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo,) ->
             windows_sys::core::PCWSTR { ::httpserv::runtime::guard(|| T::GetVrPath(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            { ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetModuleContextContainer < T : IHttpFileInfo_Impl > (this : *mut
             IHttpFileInfo,) -> *mut IHttpModuleContextContainer {
             ::httpserv::runtime::guard(|| T::GetModuleContextContainer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -504,7 +509,7 @@ impl IHttpFileInfo_Vtbl {
             IHttpFileInfo, hUserToken : windows_sys::Win32::Foundation::HANDLE) ->
             windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::CheckIfFileHasChanged(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, hUserToken), || 0) }
+            ::value_of(this) }, hUserToken), | _ | 0) }
         }
         Self {
             base__: IHttpCacheSpecificData_Vtbl::new::<T>(),
@@ -523,5 +528,41 @@ impl IHttpFileInfo_Vtbl {
             GetModuleContextContainer: GetModuleContextContainer::<T>,
             CheckIfFileHasChanged: CheckIfFileHasChanged::<T>,
         }
+    }
+}
+impl IHttpFileInfo {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpFileInfo_Impl`] methods and returns the C++ `IHttpFileInfo*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpFileInfo_Impl + 'static>(value: T) -> *mut IHttpFileInfo {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpFileInfo_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpFileInfo_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpFileInfo*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpFileInfo_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpFileInfo {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpFileInfo_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpFileInfo::new_boxed`] or [`IHttpFileInfo::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpFileInfo_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

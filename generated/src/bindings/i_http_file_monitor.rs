@@ -82,7 +82,7 @@ impl IHttpFileMonitor {
 }
 /// Implement C++ `IHttpFileMonitor` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpFileMonitor_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpFileMonitor::new_boxed`] (or [`IHttpFileMonitor::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpFileMonitor_Impl {
     /// Implements [`IHttpFileMonitor::GetModuleContextContainer`] (slot 0).
     ///
@@ -100,18 +100,56 @@ impl IHttpFileMonitor_Vtbl {
             fn GetModuleContextContainer < T : IHttpFileMonitor_Impl > (this : *mut
             IHttpFileMonitor,) -> *mut IHttpModuleContextContainer {
             ::httpserv::runtime::guard(|| T::GetModuleContextContainer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn DereferenceFileMonitor < T : IHttpFileMonitor_Impl > (this : *mut
             IHttpFileMonitor,) -> () { ::httpserv::runtime::guard(||
             T::DereferenceFileMonitor(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ()) }
+            ::value_of(this) },), | _ | ()) }
         }
         Self {
             GetModuleContextContainer: GetModuleContextContainer::<T>,
             DereferenceFileMonitor: DereferenceFileMonitor::<T>,
         }
+    }
+}
+impl IHttpFileMonitor {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpFileMonitor_Impl`] methods and returns the C++ `IHttpFileMonitor*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpFileMonitor_Impl + 'static>(
+        value: T,
+    ) -> *mut IHttpFileMonitor {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpFileMonitor_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpFileMonitor_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpFileMonitor*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpFileMonitor_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpFileMonitor {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpFileMonitor_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpFileMonitor::new_boxed`] or [`IHttpFileMonitor::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpFileMonitor_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

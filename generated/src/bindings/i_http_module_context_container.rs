@@ -24,7 +24,7 @@ pub struct IHttpModuleContextContainer_Vtbl {
     /// Slot 1: [`IHttpModuleContextContainer::SetModuleContext`].
     pub SetModuleContext: ::httpserv::runtime::member_fn!(
         (*mut IHttpModuleContextContainer, *mut IHttpStoredContext, HTTP_MODULE_ID) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -85,13 +85,13 @@ impl IHttpModuleContextContainer {
         &self,
         ppStoredContext: *mut IHttpStoredContext,
         moduleId: HTTP_MODULE_ID,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).SetModuleContext)(self.as_raw(), ppStoredContext, moduleId)
     }
 }
 /// Implement C++ `IHttpModuleContextContainer` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpModuleContextContainer_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpModuleContextContainer::new_boxed`] (or [`IHttpModuleContextContainer::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpModuleContextContainer_Impl {
     /// Implements [`IHttpModuleContextContainer::GetModuleContext`] (slot 0).
     ///
@@ -104,7 +104,7 @@ pub trait IHttpModuleContextContainer_Impl {
         &self,
         ppStoredContext: *mut IHttpStoredContext,
         moduleId: HTTP_MODULE_ID,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl IHttpModuleContextContainer_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpModuleContextContainer_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -113,20 +113,60 @@ impl IHttpModuleContextContainer_Vtbl {
             fn GetModuleContext < T : IHttpModuleContextContainer_Impl > (this : *mut
             IHttpModuleContextContainer, moduleId : HTTP_MODULE_ID) -> *mut
             IHttpStoredContext { ::httpserv::runtime::guard(|| T::GetModuleContext(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) }, moduleId), ||
+            { ::httpserv::runtime::Object:: < T > ::value_of(this) }, moduleId), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetModuleContext < T : IHttpModuleContextContainer_Impl > (this : *mut
             IHttpModuleContextContainer, ppStoredContext : *mut IHttpStoredContext,
-            moduleId : HTTP_MODULE_ID) -> windows_sys::core::HRESULT {
+            moduleId : HTTP_MODULE_ID) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::SetModuleContext(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, ppStoredContext,
-            moduleId), || ::httpserv::runtime::E_FAIL) }
+            moduleId), | _ | ::httpserv::runtime::E_FAIL) }
         }
         Self {
             GetModuleContext: GetModuleContext::<T>,
             SetModuleContext: SetModuleContext::<T>,
         }
+    }
+}
+impl IHttpModuleContextContainer {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpModuleContextContainer_Impl`] methods and returns the C++ `IHttpModuleContextContainer*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpModuleContextContainer_Impl + 'static>(
+        value: T,
+    ) -> *mut IHttpModuleContextContainer {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpModuleContextContainer_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpModuleContextContainer_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpModuleContextContainer*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpModuleContextContainer_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpModuleContextContainer {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpModuleContextContainer_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpModuleContextContainer::new_boxed`] or [`IHttpModuleContextContainer::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpModuleContextContainer_Impl + 'static>(
+        &self,
+    ) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -20,7 +20,7 @@ pub struct IHttpModuleFactory_Vtbl {
     /// Slot 0: [`IHttpModuleFactory::GetHttpModule`].
     pub GetHttpModule: ::httpserv::runtime::member_fn!(
         (*mut IHttpModuleFactory, *mut *mut CHttpModule, *mut IModuleAllocator) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 1: [`IHttpModuleFactory::Terminate`].
     pub Terminate: ::httpserv::runtime::member_fn!((*mut IHttpModuleFactory) -> ()),
@@ -61,7 +61,7 @@ impl IHttpModuleFactory {
         &self,
         ppModule: *mut *mut CHttpModule,
         pAllocator: *mut IModuleAllocator,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).GetHttpModule)(self.as_raw(), ppModule, pAllocator)
     }
     /// `virtual void Terminate() = 0`
@@ -80,8 +80,12 @@ impl IHttpModuleFactory {
 }
 /// Implement C++ `IHttpModuleFactory` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpModuleFactory_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
-pub trait IHttpModuleFactory_Impl {
+/// Make the C++ object with [`IHttpModuleFactory::new_boxed`] (or [`IHttpModuleFactory::new_in_place`]); its vtable comes from the value's type.
+///
+/// Threads: IIS calls `GetHttpModule` from many worker threads at once, so implementations are `Send + Sync`.
+///
+/// Lifetime: IIS ends an object's life through `Terminate`; the Rust value is then dropped (and freed when boxed): put cleanup in `Drop`.
+pub trait IHttpModuleFactory_Impl: Send + Sync {
     /// Implements [`IHttpModuleFactory::GetHttpModule`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
@@ -89,7 +93,7 @@ pub trait IHttpModuleFactory_Impl {
         &self,
         ppModule: *mut *mut CHttpModule,
         pAllocator: *mut IModuleAllocator,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpModuleFactory::Terminate`] (slot 1).
     ///
     /// After this returns the object is released: dropped, and freed if boxed. The default does nothing else.
@@ -104,21 +108,59 @@ impl IHttpModuleFactory_Vtbl {
         ::httpserv::runtime::member_thunk! {
             fn GetHttpModule < T : IHttpModuleFactory_Impl > (this : *mut
             IHttpModuleFactory, ppModule : *mut *mut CHttpModule, pAllocator : *mut
-            IModuleAllocator) -> windows_sys::core::HRESULT {
+            IModuleAllocator) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::GetHttpModule(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, ppModule,
-            pAllocator), || ::httpserv::runtime::E_FAIL) }
+            pAllocator), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn Terminate < T : IHttpModuleFactory_Impl > (this : *mut
             IHttpModuleFactory,) -> () { ::httpserv::runtime::guard(||
             T::Terminate(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            },), || ()); unsafe { ::httpserv::runtime::Object:: < T > ::release(this,
+            },), | _ | ()); unsafe { ::httpserv::runtime::Object:: < T > ::release(this,
             true) } }
         }
         Self {
             GetHttpModule: GetHttpModule::<T>,
             Terminate: Terminate::<T>,
         }
+    }
+}
+impl IHttpModuleFactory {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpModuleFactory_Impl`] methods and returns the C++ `IHttpModuleFactory*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpModuleFactory_Impl + 'static>(
+        value: T,
+    ) -> *mut IHttpModuleFactory {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpModuleFactory_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpModuleFactory_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpModuleFactory*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpModuleFactory_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpModuleFactory {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpModuleFactory_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpModuleFactory::new_boxed`] or [`IHttpModuleFactory::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpModuleFactory_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -28,22 +28,22 @@ pub struct IHttpModuleRegistrationInfo_Vtbl {
     /// Slot 2: [`IHttpModuleRegistrationInfo::SetRequestNotifications`].
     pub SetRequestNotifications: ::httpserv::runtime::member_fn!(
         (*mut IHttpModuleRegistrationInfo, *mut IHttpModuleFactory, u32, u32) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 3: [`IHttpModuleRegistrationInfo::SetGlobalNotifications`].
     pub SetGlobalNotifications: ::httpserv::runtime::member_fn!(
         (*mut IHttpModuleRegistrationInfo, *mut CGlobalModule, u32) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 4: [`IHttpModuleRegistrationInfo::SetPriorityForRequestNotification`].
     pub SetPriorityForRequestNotification: ::httpserv::runtime::member_fn!(
         (*mut IHttpModuleRegistrationInfo, u32, windows_sys::core::PCWSTR) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 5: [`IHttpModuleRegistrationInfo::SetPriorityForGlobalNotification`].
     pub SetPriorityForGlobalNotification: ::httpserv::runtime::member_fn!(
         (*mut IHttpModuleRegistrationInfo, u32, windows_sys::core::PCWSTR) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -132,7 +132,7 @@ impl IHttpModuleRegistrationInfo {
         pModuleFactory: *mut IHttpModuleFactory,
         dwRequestNotifications: u32,
         dwPostRequestNotifications: u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .SetRequestNotifications)(
             self.as_raw(),
@@ -155,7 +155,7 @@ impl IHttpModuleRegistrationInfo {
         &self,
         pGlobalModule: *mut CGlobalModule,
         dwGlobalNotifications: u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .SetGlobalNotifications)(self.as_raw(), pGlobalModule, dwGlobalNotifications)
     }
@@ -173,7 +173,7 @@ impl IHttpModuleRegistrationInfo {
         &self,
         dwRequestNotification: u32,
         pszPriority: windows_sys::core::PCWSTR,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .SetPriorityForRequestNotification)(
             self.as_raw(),
@@ -195,7 +195,7 @@ impl IHttpModuleRegistrationInfo {
         &self,
         dwGlobalNotification: u32,
         pszPriority: windows_sys::core::PCWSTR,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .SetPriorityForGlobalNotification)(
             self.as_raw(),
@@ -206,7 +206,7 @@ impl IHttpModuleRegistrationInfo {
 }
 /// Implement C++ `IHttpModuleRegistrationInfo` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpModuleRegistrationInfo_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpModuleRegistrationInfo::new_boxed`] (or [`IHttpModuleRegistrationInfo::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpModuleRegistrationInfo_Impl {
     /// Implements [`IHttpModuleRegistrationInfo::GetName`] (slot 0).
     ///
@@ -224,7 +224,7 @@ pub trait IHttpModuleRegistrationInfo_Impl {
         pModuleFactory: *mut IHttpModuleFactory,
         dwRequestNotifications: u32,
         dwPostRequestNotifications: u32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpModuleRegistrationInfo::SetGlobalNotifications`] (slot 3).
     ///
     /// On panic: returns E_FAIL.
@@ -232,7 +232,7 @@ pub trait IHttpModuleRegistrationInfo_Impl {
         &self,
         pGlobalModule: *mut CGlobalModule,
         dwGlobalNotifications: u32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpModuleRegistrationInfo::SetPriorityForRequestNotification`] (slot 4).
     ///
     /// On panic: returns E_FAIL.
@@ -240,7 +240,7 @@ pub trait IHttpModuleRegistrationInfo_Impl {
         &self,
         dwRequestNotification: u32,
         pszPriority: windows_sys::core::PCWSTR,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpModuleRegistrationInfo::SetPriorityForGlobalNotification`] (slot 5).
     ///
     /// On panic: returns E_FAIL.
@@ -248,7 +248,7 @@ pub trait IHttpModuleRegistrationInfo_Impl {
         &self,
         dwGlobalNotification: u32,
         pszPriority: windows_sys::core::PCWSTR,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl IHttpModuleRegistrationInfo_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpModuleRegistrationInfo_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -257,47 +257,47 @@ impl IHttpModuleRegistrationInfo_Vtbl {
             fn GetName < T : IHttpModuleRegistrationInfo_Impl > (this : *const
             IHttpModuleRegistrationInfo,) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::GetName(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetId < T : IHttpModuleRegistrationInfo_Impl > (this : *const
             IHttpModuleRegistrationInfo,) -> HTTP_MODULE_ID {
             ::httpserv::runtime::guard(|| T::GetId(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) },), || ::core::ptr::null_mut()) }
+            < T > ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetRequestNotifications < T : IHttpModuleRegistrationInfo_Impl > (this : *
             mut IHttpModuleRegistrationInfo, pModuleFactory : *mut IHttpModuleFactory,
             dwRequestNotifications : u32, dwPostRequestNotifications : u32) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::SetRequestNotifications(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) }, pModuleFactory, dwRequestNotifications,
-            dwPostRequestNotifications), || ::httpserv::runtime::E_FAIL) }
+            dwPostRequestNotifications), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetGlobalNotifications < T : IHttpModuleRegistrationInfo_Impl > (this : *
             mut IHttpModuleRegistrationInfo, pGlobalModule : *mut CGlobalModule,
-            dwGlobalNotifications : u32) -> windows_sys::core::HRESULT {
+            dwGlobalNotifications : u32) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::SetGlobalNotifications(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pGlobalModule,
-            dwGlobalNotifications), || ::httpserv::runtime::E_FAIL) }
+            dwGlobalNotifications), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetPriorityForRequestNotification < T : IHttpModuleRegistrationInfo_Impl >
             (this : *mut IHttpModuleRegistrationInfo, dwRequestNotification : u32,
-            pszPriority : windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT {
+            pszPriority : windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::SetPriorityForRequestNotification(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            dwRequestNotification, pszPriority), || ::httpserv::runtime::E_FAIL) }
+            dwRequestNotification, pszPriority), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetPriorityForGlobalNotification < T : IHttpModuleRegistrationInfo_Impl >
             (this : *mut IHttpModuleRegistrationInfo, dwGlobalNotification : u32,
-            pszPriority : windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT {
+            pszPriority : windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::SetPriorityForGlobalNotification(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, dwGlobalNotification,
-            pszPriority), || ::httpserv::runtime::E_FAIL) }
+            pszPriority), | _ | ::httpserv::runtime::E_FAIL) }
         }
         Self {
             GetName: GetName::<T>,
@@ -307,6 +307,46 @@ impl IHttpModuleRegistrationInfo_Vtbl {
             SetPriorityForRequestNotification: SetPriorityForRequestNotification::<T>,
             SetPriorityForGlobalNotification: SetPriorityForGlobalNotification::<T>,
         }
+    }
+}
+impl IHttpModuleRegistrationInfo {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpModuleRegistrationInfo_Impl`] methods and returns the C++ `IHttpModuleRegistrationInfo*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpModuleRegistrationInfo_Impl + 'static>(
+        value: T,
+    ) -> *mut IHttpModuleRegistrationInfo {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpModuleRegistrationInfo_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpModuleRegistrationInfo_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpModuleRegistrationInfo*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpModuleRegistrationInfo_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpModuleRegistrationInfo {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpModuleRegistrationInfo_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpModuleRegistrationInfo::new_boxed`] or [`IHttpModuleRegistrationInfo::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpModuleRegistrationInfo_Impl + 'static>(
+        &self,
+    ) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpModuleRegistrationInfo2` (derives from [`IHttpModuleRegistrationInfo`])
@@ -330,7 +370,7 @@ pub struct IHttpModuleRegistrationInfo2_Vtbl {
     /// Slot 6: [`IHttpModuleRegistrationInfo2::SetPriorityForPostRequestNotification`].
     pub SetPriorityForPostRequestNotification: ::httpserv::runtime::member_fn!(
         (*mut IHttpModuleRegistrationInfo2, u32, windows_sys::core::PCWSTR) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -373,7 +413,7 @@ impl IHttpModuleRegistrationInfo2 {
         &self,
         dwPostRequestNotification: u32,
         pszPriority: windows_sys::core::PCWSTR,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .SetPriorityForPostRequestNotification)(
             self.as_raw(),
@@ -392,7 +432,7 @@ impl ::core::ops::Deref for IHttpModuleRegistrationInfo2 {
 }
 /// Implement C++ `IHttpModuleRegistrationInfo2` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpModuleRegistrationInfo2_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpModuleRegistrationInfo2::new_boxed`] (or [`IHttpModuleRegistrationInfo2::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpModuleRegistrationInfo2_Impl: IHttpModuleRegistrationInfo_Impl {
     /// Implements [`IHttpModuleRegistrationInfo2::SetPriorityForPostRequestNotification`] (slot 6).
     ///
@@ -401,7 +441,7 @@ pub trait IHttpModuleRegistrationInfo2_Impl: IHttpModuleRegistrationInfo_Impl {
         &self,
         dwPostRequestNotification: u32,
         pszPriority: windows_sys::core::PCWSTR,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl IHttpModuleRegistrationInfo2_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpModuleRegistrationInfo2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -410,10 +450,10 @@ impl IHttpModuleRegistrationInfo2_Vtbl {
             fn SetPriorityForPostRequestNotification < T :
             IHttpModuleRegistrationInfo2_Impl > (this : *mut
             IHttpModuleRegistrationInfo2, dwPostRequestNotification : u32, pszPriority :
-            windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT {
+            windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::SetPriorityForPostRequestNotification(unsafe
             { ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            dwPostRequestNotification, pszPriority), || ::httpserv::runtime::E_FAIL) }
+            dwPostRequestNotification, pszPriority), | _ | ::httpserv::runtime::E_FAIL) }
         }
         Self {
             base__: IHttpModuleRegistrationInfo_Vtbl::new::<T>(),
@@ -421,5 +461,45 @@ impl IHttpModuleRegistrationInfo2_Vtbl {
                 T,
             >,
         }
+    }
+}
+impl IHttpModuleRegistrationInfo2 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpModuleRegistrationInfo2_Impl`] methods and returns the C++ `IHttpModuleRegistrationInfo2*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpModuleRegistrationInfo2_Impl + 'static>(
+        value: T,
+    ) -> *mut IHttpModuleRegistrationInfo2 {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpModuleRegistrationInfo2_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpModuleRegistrationInfo2_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpModuleRegistrationInfo2*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpModuleRegistrationInfo2_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpModuleRegistrationInfo2 {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpModuleRegistrationInfo2_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpModuleRegistrationInfo2::new_boxed`] or [`IHttpModuleRegistrationInfo2::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpModuleRegistrationInfo2_Impl + 'static>(
+        &self,
+    ) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

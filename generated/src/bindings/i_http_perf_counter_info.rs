@@ -85,7 +85,7 @@ impl IHttpPerfCounterInfo {
 }
 /// Implement C++ `IHttpPerfCounterInfo` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpPerfCounterInfo_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpPerfCounterInfo::new_boxed`] (or [`IHttpPerfCounterInfo::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpPerfCounterInfo_Impl {
     /// Implements [`IHttpPerfCounterInfo::IncrementCounter`] (slot 0).
     ///
@@ -104,18 +104,56 @@ impl IHttpPerfCounterInfo_Vtbl {
             IHttpPerfCounterInfo, dwCounterIndex : u32, dwValue : u32) -> () {
             ::httpserv::runtime::guard(|| T::IncrementCounter(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, dwCounterIndex,
-            dwValue), || ()) }
+            dwValue), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn DecrementCounter < T : IHttpPerfCounterInfo_Impl > (this : *mut
             IHttpPerfCounterInfo, dwCounterIndex : u32, dwValue : u32) -> () {
             ::httpserv::runtime::guard(|| T::DecrementCounter(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, dwCounterIndex,
-            dwValue), || ()) }
+            dwValue), | _ | ()) }
         }
         Self {
             IncrementCounter: IncrementCounter::<T>,
             DecrementCounter: DecrementCounter::<T>,
         }
+    }
+}
+impl IHttpPerfCounterInfo {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpPerfCounterInfo_Impl`] methods and returns the C++ `IHttpPerfCounterInfo*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpPerfCounterInfo_Impl + 'static>(
+        value: T,
+    ) -> *mut IHttpPerfCounterInfo {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpPerfCounterInfo_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpPerfCounterInfo_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpPerfCounterInfo*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpPerfCounterInfo_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpPerfCounterInfo {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpPerfCounterInfo_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpPerfCounterInfo::new_boxed`] or [`IHttpPerfCounterInfo::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpPerfCounterInfo_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

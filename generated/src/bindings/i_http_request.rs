@@ -42,21 +42,21 @@ pub struct IHttpRequest_Vtbl {
     pub SetHeader_HTTP_HEADER_ID: ::httpserv::runtime::member_fn!(
         (*mut IHttpRequest, windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
         windows_sys::core::PCSTR, u16, windows_sys::core::BOOL) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 5: [`IHttpRequest::SetHeader`].
     pub SetHeader: ::httpserv::runtime::member_fn!(
         (*mut IHttpRequest, windows_sys::core::PCSTR, windows_sys::core::PCSTR, u16,
-        windows_sys::core::BOOL) -> windows_sys::core::HRESULT
+        windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 6: [`IHttpRequest::DeleteHeader_HTTP_HEADER_ID`].
     pub DeleteHeader_HTTP_HEADER_ID: ::httpserv::runtime::member_fn!(
         (*mut IHttpRequest, windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID)
-        -> windows_sys::core::HRESULT
+        -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 7: [`IHttpRequest::DeleteHeader`].
     pub DeleteHeader: ::httpserv::runtime::member_fn!(
-        (*mut IHttpRequest, windows_sys::core::PCSTR) -> windows_sys::core::HRESULT
+        (*mut IHttpRequest, windows_sys::core::PCSTR) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 8: [`IHttpRequest::GetHttpMethod`].
     pub GetHttpMethod: ::httpserv::runtime::member_fn!(
@@ -64,17 +64,17 @@ pub struct IHttpRequest_Vtbl {
     ),
     /// Slot 9: [`IHttpRequest::SetHttpMethod`].
     pub SetHttpMethod: ::httpserv::runtime::member_fn!(
-        (*mut IHttpRequest, windows_sys::core::PCSTR) -> windows_sys::core::HRESULT
+        (*mut IHttpRequest, windows_sys::core::PCSTR) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 10: [`IHttpRequest::SetUrl_PCSTR`].
     pub SetUrl_PCSTR: ::httpserv::runtime::member_fn!(
         (*mut IHttpRequest, windows_sys::core::PCSTR, u32, windows_sys::core::BOOL) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 11: [`IHttpRequest::SetUrl`].
     pub SetUrl: ::httpserv::runtime::member_fn!(
         (*mut IHttpRequest, windows_sys::core::PCWSTR, u32, windows_sys::core::BOOL) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 12: [`IHttpRequest::GetUrlChanged`].
     pub GetUrlChanged: ::httpserv::runtime::member_fn!(
@@ -95,12 +95,12 @@ pub struct IHttpRequest_Vtbl {
     /// Slot 16: [`IHttpRequest::ReadEntityBody`].
     pub ReadEntityBody: ::httpserv::runtime::member_fn!(
         (*mut IHttpRequest, *mut ::core::ffi::c_void, u32, windows_sys::core::BOOL, *
-        mut u32, *mut windows_sys::core::BOOL) -> windows_sys::core::HRESULT
+        mut u32, *mut windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 17: [`IHttpRequest::InsertEntityBody`].
     pub InsertEntityBody: ::httpserv::runtime::member_fn!(
         (*mut IHttpRequest, *mut ::core::ffi::c_void, u32) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 18: [`IHttpRequest::GetRemainingEntityBytes`].
     pub GetRemainingEntityBytes: ::httpserv::runtime::member_fn!(
@@ -114,12 +114,12 @@ pub struct IHttpRequest_Vtbl {
     pub GetClientCertificate: ::httpserv::runtime::member_fn!(
         (*mut IHttpRequest, *mut *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_SSL_CLIENT_CERT_INFO, *mut
-        windows_sys::core::BOOL) -> windows_sys::core::HRESULT
+        windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 21: [`IHttpRequest::NegotiateClientCertificate`].
     pub NegotiateClientCertificate: ::httpserv::runtime::member_fn!(
         (*mut IHttpRequest, windows_sys::core::BOOL, *mut windows_sys::core::BOOL) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 22: [`IHttpRequest::GetSiteId`].
     pub GetSiteId: ::httpserv::runtime::member_fn!((*const IHttpRequest) -> u32),
@@ -127,7 +127,7 @@ pub struct IHttpRequest_Vtbl {
     pub GetHeaderChanges: ::httpserv::runtime::member_fn!(
         (*mut IHttpRequest, u32, *mut u32, *mut windows_sys::core::PCSTR, *mut u32, *
         mut *mut windows_sys::core::PCSTR, *mut *mut windows_sys::core::PCSTR, *mut
-        u32, *mut u32, *mut *mut u32) -> windows_sys::core::HRESULT
+        u32, *mut u32, *mut *mut u32) -> ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -281,7 +281,7 @@ impl IHttpRequest {
         pszHeaderValue: windows_sys::core::PCSTR,
         cchHeaderValue: u16,
         fReplace: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .SetHeader_HTTP_HEADER_ID)(
             self.as_raw(),
@@ -307,7 +307,7 @@ impl IHttpRequest {
         pszHeaderValue: windows_sys::core::PCSTR,
         cchHeaderValue: u16,
         fReplace: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .SetHeader)(
             self.as_raw(),
@@ -330,7 +330,7 @@ impl IHttpRequest {
     pub unsafe fn DeleteHeader_HTTP_HEADER_ID(
         &self,
         ulHeaderIndex: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).DeleteHeader_HTTP_HEADER_ID)(self.as_raw(), ulHeaderIndex)
     }
     /// `virtual HRESULT DeleteHeader(PCSTR pszHeaderName) = 0`
@@ -346,7 +346,7 @@ impl IHttpRequest {
     pub unsafe fn DeleteHeader(
         &self,
         pszHeaderName: windows_sys::core::PCSTR,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).DeleteHeader)(self.as_raw(), pszHeaderName)
     }
     /// `virtual PCSTR GetHttpMethod() const = 0`
@@ -377,7 +377,7 @@ impl IHttpRequest {
     pub unsafe fn SetHttpMethod(
         &self,
         pszHttpMethod: windows_sys::core::PCSTR,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).SetHttpMethod)(self.as_raw(), pszHttpMethod)
     }
     /// `virtual HRESULT SetUrl(PCSTR pszUrl, DWORD cchUrl, BOOL fResetQueryString) = 0`
@@ -395,7 +395,7 @@ impl IHttpRequest {
         pszUrl: windows_sys::core::PCSTR,
         cchUrl: u32,
         fResetQueryString: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).SetUrl_PCSTR)(self.as_raw(), pszUrl, cchUrl, fResetQueryString)
     }
     /// `virtual HRESULT SetUrl(PCWSTR pszUrl, DWORD cchUrl, BOOL fResetQueryString) = 0`
@@ -413,7 +413,7 @@ impl IHttpRequest {
         pszUrl: windows_sys::core::PCWSTR,
         cchUrl: u32,
         fResetQueryString: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).SetUrl)(self.as_raw(), pszUrl, cchUrl, fResetQueryString)
     }
     /// `virtual BOOL GetUrlChanged() const = 0`
@@ -499,7 +499,7 @@ impl IHttpRequest {
         fAsync: windows_sys::core::BOOL,
         pcbBytesReceived: *mut u32,
         pfCompletionPending: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .ReadEntityBody)(
             self.as_raw(),
@@ -524,7 +524,7 @@ impl IHttpRequest {
         &self,
         pvBuffer: *mut ::core::ffi::c_void,
         cbBuffer: u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).InsertEntityBody)(self.as_raw(), pvBuffer, cbBuffer)
     }
     /// `virtual DWORD GetRemainingEntityBytes() = 0`
@@ -574,7 +574,7 @@ impl IHttpRequest {
         &self,
         ppClientCertInfo: *mut *mut windows_sys::Win32::Networking::HttpServer::HTTP_SSL_CLIENT_CERT_INFO,
         pfClientCertNegotiated: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .GetClientCertificate)(
             self.as_raw(),
@@ -598,7 +598,7 @@ impl IHttpRequest {
         &self,
         fAsync: windows_sys::core::BOOL,
         pfCompletionPending: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .NegotiateClientCertificate)(self.as_raw(), fAsync, pfCompletionPending)
     }
@@ -638,7 +638,7 @@ impl IHttpRequest {
         diffedKnownHeaderIndices: *mut u32,
         pdwDiffedUnknownHeaders: *mut u32,
         ppDiffedUnknownHeaderIndices: *mut *mut u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .GetHeaderChanges)(
             self.as_raw(),
@@ -656,7 +656,7 @@ impl IHttpRequest {
 }
 /// Implement C++ `IHttpRequest` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpRequest_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpRequest::new_boxed`] (or [`IHttpRequest::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpRequest_Impl {
     /// Implements [`IHttpRequest::GetRawHttpRequest_const`] (slot 0).
     ///
@@ -695,7 +695,7 @@ pub trait IHttpRequest_Impl {
         pszHeaderValue: windows_sys::core::PCSTR,
         cchHeaderValue: u16,
         fReplace: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpRequest::SetHeader`] (slot 5).
     ///
     /// On panic: returns E_FAIL.
@@ -705,21 +705,21 @@ pub trait IHttpRequest_Impl {
         pszHeaderValue: windows_sys::core::PCSTR,
         cchHeaderValue: u16,
         fReplace: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpRequest::DeleteHeader_HTTP_HEADER_ID`] (slot 6).
     ///
     /// On panic: returns E_FAIL.
     fn DeleteHeader_HTTP_HEADER_ID(
         &self,
         ulHeaderIndex: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpRequest::DeleteHeader`] (slot 7).
     ///
     /// On panic: returns E_FAIL.
     fn DeleteHeader(
         &self,
         pszHeaderName: windows_sys::core::PCSTR,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpRequest::GetHttpMethod`] (slot 8).
     ///
     /// On panic: returns a null pointer.
@@ -730,7 +730,7 @@ pub trait IHttpRequest_Impl {
     fn SetHttpMethod(
         &self,
         pszHttpMethod: windows_sys::core::PCSTR,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpRequest::SetUrl_PCSTR`] (slot 10).
     ///
     /// On panic: returns E_FAIL.
@@ -739,7 +739,7 @@ pub trait IHttpRequest_Impl {
         pszUrl: windows_sys::core::PCSTR,
         cchUrl: u32,
         fResetQueryString: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpRequest::SetUrl`] (slot 11).
     ///
     /// On panic: returns E_FAIL.
@@ -748,7 +748,7 @@ pub trait IHttpRequest_Impl {
         pszUrl: windows_sys::core::PCWSTR,
         cchUrl: u32,
         fResetQueryString: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpRequest::GetUrlChanged`] (slot 12).
     ///
     /// On panic: returns FALSE.
@@ -775,7 +775,7 @@ pub trait IHttpRequest_Impl {
         fAsync: windows_sys::core::BOOL,
         pcbBytesReceived: *mut u32,
         pfCompletionPending: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpRequest::InsertEntityBody`] (slot 17).
     ///
     /// On panic: returns E_FAIL.
@@ -783,7 +783,7 @@ pub trait IHttpRequest_Impl {
         &self,
         pvBuffer: *mut ::core::ffi::c_void,
         cbBuffer: u32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpRequest::GetRemainingEntityBytes`] (slot 18).
     ///
     /// On panic: aborts the process (no safe failure value).
@@ -799,7 +799,7 @@ pub trait IHttpRequest_Impl {
         &self,
         ppClientCertInfo: *mut *mut windows_sys::Win32::Networking::HttpServer::HTTP_SSL_CLIENT_CERT_INFO,
         pfClientCertNegotiated: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpRequest::NegotiateClientCertificate`] (slot 21).
     ///
     /// On panic: returns E_FAIL.
@@ -807,7 +807,7 @@ pub trait IHttpRequest_Impl {
         &self,
         fAsync: windows_sys::core::BOOL,
         pfCompletionPending: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpRequest::GetSiteId`] (slot 22).
     ///
     /// On panic: aborts the process (no safe failure value).
@@ -826,7 +826,7 @@ pub trait IHttpRequest_Impl {
         diffedKnownHeaderIndices: *mut u32,
         pdwDiffedUnknownHeaders: *mut u32,
         ppDiffedUnknownHeaderIndices: *mut *mut u32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl IHttpRequest_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpRequest_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -836,14 +836,14 @@ impl IHttpRequest_Vtbl {
             IHttpRequest,) -> *const
             windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2 {
             ::httpserv::runtime::guard(|| T::GetRawHttpRequest_const(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetRawHttpRequest < T : IHttpRequest_Impl > (this : *mut IHttpRequest,)
             -> *mut windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2 {
             ::httpserv::runtime::guard(|| T::GetRawHttpRequest(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -852,158 +852,160 @@ impl IHttpRequest_Vtbl {
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, pcchHeaderValue :
             *mut u16) -> windows_sys::core::PCSTR { ::httpserv::runtime::guard(||
             T::GetHeader_HTTP_HEADER_ID(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, ulHeaderIndex, pcchHeaderValue), || ::core::ptr::null())
-            }
+            ::value_of(this) }, ulHeaderIndex, pcchHeaderValue), | _ |
+            ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetHeader < T : IHttpRequest_Impl > (this : *const IHttpRequest,
             pszHeaderName : windows_sys::core::PCSTR, pcchHeaderValue : *mut u16) ->
             windows_sys::core::PCSTR { ::httpserv::runtime::guard(|| T::GetHeader(unsafe
             { ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszHeaderName,
-            pcchHeaderValue), || ::core::ptr::null()) }
+            pcchHeaderValue), | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetHeader_HTTP_HEADER_ID < T : IHttpRequest_Impl > (this : *mut
             IHttpRequest, ulHeaderIndex :
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, pszHeaderValue :
             windows_sys::core::PCSTR, cchHeaderValue : u16, fReplace :
-            windows_sys::core::BOOL) -> windows_sys::core::HRESULT {
+            windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::SetHeader_HTTP_HEADER_ID(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, ulHeaderIndex,
-            pszHeaderValue, cchHeaderValue, fReplace), || ::httpserv::runtime::E_FAIL) }
+            pszHeaderValue, cchHeaderValue, fReplace), | _ | ::httpserv::runtime::E_FAIL)
+            }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetHeader < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
             pszHeaderName : windows_sys::core::PCSTR, pszHeaderValue :
             windows_sys::core::PCSTR, cchHeaderValue : u16, fReplace :
-            windows_sys::core::BOOL) -> windows_sys::core::HRESULT {
+            windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::SetHeader(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszHeaderName,
-            pszHeaderValue, cchHeaderValue, fReplace), || ::httpserv::runtime::E_FAIL) }
+            pszHeaderValue, cchHeaderValue, fReplace), | _ | ::httpserv::runtime::E_FAIL)
+            }
         }
         ::httpserv::runtime::member_thunk! {
             fn DeleteHeader_HTTP_HEADER_ID < T : IHttpRequest_Impl > (this : *mut
             IHttpRequest, ulHeaderIndex :
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::DeleteHeader_HTTP_HEADER_ID(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, ulHeaderIndex), || ::httpserv::runtime::E_FAIL) }
+            ::value_of(this) }, ulHeaderIndex), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn DeleteHeader < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
-            pszHeaderName : windows_sys::core::PCSTR) -> windows_sys::core::HRESULT {
+            pszHeaderName : windows_sys::core::PCSTR) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::DeleteHeader(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszHeaderName), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszHeaderName), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetHttpMethod < T : IHttpRequest_Impl > (this : *const IHttpRequest,) ->
             windows_sys::core::PCSTR { ::httpserv::runtime::guard(||
             T::GetHttpMethod(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::core::ptr::null()) }
+            ::value_of(this) },), | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetHttpMethod < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
-            pszHttpMethod : windows_sys::core::PCSTR) -> windows_sys::core::HRESULT {
+            pszHttpMethod : windows_sys::core::PCSTR) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::SetHttpMethod(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszHttpMethod), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszHttpMethod), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetUrl_PCSTR < T : IHttpRequest_Impl > (this : *mut IHttpRequest, pszUrl
             : windows_sys::core::PCSTR, cchUrl : u32, fResetQueryString :
-            windows_sys::core::BOOL) -> windows_sys::core::HRESULT {
+            windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::SetUrl_PCSTR(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszUrl, cchUrl,
-            fResetQueryString), || ::httpserv::runtime::E_FAIL) }
+            fResetQueryString), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetUrl < T : IHttpRequest_Impl > (this : *mut IHttpRequest, pszUrl :
             windows_sys::core::PCWSTR, cchUrl : u32, fResetQueryString :
-            windows_sys::core::BOOL) -> windows_sys::core::HRESULT {
+            windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::SetUrl(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszUrl, cchUrl,
-            fResetQueryString), || ::httpserv::runtime::E_FAIL) }
+            fResetQueryString), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetUrlChanged < T : IHttpRequest_Impl > (this : *const IHttpRequest,) ->
             windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::GetUrlChanged(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || 0) }
+            ::value_of(this) },), | _ | 0) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetForwardedUrl < T : IHttpRequest_Impl > (this : *const IHttpRequest,)
             -> windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
             T::GetForwardedUrl(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::core::ptr::null()) }
+            ::value_of(this) },), | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetLocalAddress < T : IHttpRequest_Impl > (this : *const IHttpRequest,)
             -> *mut windows_sys::Win32::Networking::WinSock::SOCKADDR {
             ::httpserv::runtime::guard(|| T::GetLocalAddress(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetRemoteAddress < T : IHttpRequest_Impl > (this : *const IHttpRequest,)
             -> *mut windows_sys::Win32::Networking::WinSock::SOCKADDR {
             ::httpserv::runtime::guard(|| T::GetRemoteAddress(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn ReadEntityBody < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
             pvBuffer : *mut ::core::ffi::c_void, cbBuffer : u32, fAsync :
             windows_sys::core::BOOL, pcbBytesReceived : *mut u32, pfCompletionPending :
-            *mut windows_sys::core::BOOL) -> windows_sys::core::HRESULT {
+            *mut windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::ReadEntityBody(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pvBuffer, cbBuffer,
-            fAsync, pcbBytesReceived, pfCompletionPending), ||
+            fAsync, pcbBytesReceived, pfCompletionPending), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn InsertEntityBody < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
             pvBuffer : *mut ::core::ffi::c_void, cbBuffer : u32) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::InsertEntityBody(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pvBuffer, cbBuffer), || ::httpserv::runtime::E_FAIL) }
+            ::value_of(this) }, pvBuffer, cbBuffer), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetRemainingEntityBytes < T : IHttpRequest_Impl > (this : *mut
             IHttpRequest,) -> u32 { ::httpserv::runtime::guard(||
             T::GetRemainingEntityBytes(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::httpserv::runtime::abort()) }
+            ::value_of(this) },), ::httpserv::runtime::abort) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetHttpVersion < T : IHttpRequest_Impl > (this : *const IHttpRequest,
             pMajorVersion : *mut u16, pMinorVersion : *mut u16) -> () {
             ::httpserv::runtime::guard(|| T::GetHttpVersion(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pMajorVersion,
-            pMinorVersion), || ()) }
+            pMinorVersion), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetClientCertificate < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
             ppClientCertInfo : *mut *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_SSL_CLIENT_CERT_INFO,
             pfClientCertNegotiated : *mut windows_sys::core::BOOL) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::GetClientCertificate(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, ppClientCertInfo, pfClientCertNegotiated), ||
+            ::value_of(this) }, ppClientCertInfo, pfClientCertNegotiated), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn NegotiateClientCertificate < T : IHttpRequest_Impl > (this : *mut
             IHttpRequest, fAsync : windows_sys::core::BOOL, pfCompletionPending : *mut
-            windows_sys::core::BOOL) -> windows_sys::core::HRESULT {
+            windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::NegotiateClientCertificate(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, fAsync,
-            pfCompletionPending), || ::httpserv::runtime::E_FAIL) }
+            pfCompletionPending), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetSiteId < T : IHttpRequest_Impl > (this : *const IHttpRequest,) -> u32
             { ::httpserv::runtime::guard(|| T::GetSiteId(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
-            ::httpserv::runtime::abort()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },),
+            ::httpserv::runtime::abort) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetHeaderChanges < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
@@ -1012,13 +1014,14 @@ impl IHttpRequest_Vtbl {
             ppUnknownHeaderNameSnapshot : *mut *mut windows_sys::core::PCSTR,
             ppUnknownHeaderValueSnapshot : *mut *mut windows_sys::core::PCSTR,
             diffedKnownHeaderIndices : *mut u32, pdwDiffedUnknownHeaders : *mut u32,
-            ppDiffedUnknownHeaderIndices : *mut *mut u32) -> windows_sys::core::HRESULT
-            { ::httpserv::runtime::guard(|| T::GetHeaderChanges(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, dwOldChangeNumber,
-            pdwNewChangeNumber, knownHeaderSnapshot, pdwUnknownHeaderSnapshot,
-            ppUnknownHeaderNameSnapshot, ppUnknownHeaderValueSnapshot,
-            diffedKnownHeaderIndices, pdwDiffedUnknownHeaders,
-            ppDiffedUnknownHeaderIndices), || ::httpserv::runtime::E_FAIL) }
+            ppDiffedUnknownHeaderIndices : *mut *mut u32) ->
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
+            T::GetHeaderChanges(unsafe { ::httpserv::runtime::Object:: < T >
+            ::value_of(this) }, dwOldChangeNumber, pdwNewChangeNumber,
+            knownHeaderSnapshot, pdwUnknownHeaderSnapshot, ppUnknownHeaderNameSnapshot,
+            ppUnknownHeaderValueSnapshot, diffedKnownHeaderIndices,
+            pdwDiffedUnknownHeaders, ppDiffedUnknownHeaderIndices), | _ |
+            ::httpserv::runtime::E_FAIL) }
         }
         Self {
             GetRawHttpRequest_const: GetRawHttpRequest_const::<T>,
@@ -1048,6 +1051,42 @@ impl IHttpRequest_Vtbl {
         }
     }
 }
+impl IHttpRequest {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpRequest_Impl`] methods and returns the C++ `IHttpRequest*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpRequest_Impl + 'static>(value: T) -> *mut IHttpRequest {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpRequest_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpRequest_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpRequest*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpRequest_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpRequest {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpRequest_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpRequest::new_boxed`] or [`IHttpRequest::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpRequest_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+    }
+}
 /// C++ class `IHttpRequest2` (derives from [`IHttpRequest`])
 ///
 /// An object pointer: its first word points at a [`IHttpRequest2_Vtbl`] of 25 slot(s).
@@ -1068,7 +1107,7 @@ pub struct IHttpRequest2_Vtbl {
     pub base__: IHttpRequest_Vtbl,
     /// Slot 24: [`IHttpRequest2::GetChannelBindingToken`].
     pub GetChannelBindingToken: ::httpserv::runtime::member_fn!(
-        (*mut IHttpRequest2, *mut *mut u8, *mut u32) -> windows_sys::core::HRESULT
+        (*mut IHttpRequest2, *mut *mut u8, *mut u32) -> ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -1109,7 +1148,7 @@ impl IHttpRequest2 {
         &self,
         ppToken: *mut *mut u8,
         pTokenSize: *mut u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).GetChannelBindingToken)(self.as_raw(), ppToken, pTokenSize)
     }
 }
@@ -1123,7 +1162,7 @@ impl ::core::ops::Deref for IHttpRequest2 {
 }
 /// Implement C++ `IHttpRequest2` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpRequest2_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpRequest2::new_boxed`] (or [`IHttpRequest2::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpRequest2_Impl: IHttpRequest_Impl {
     /// Implements [`IHttpRequest2::GetChannelBindingToken`] (slot 24).
     ///
@@ -1132,7 +1171,7 @@ pub trait IHttpRequest2_Impl: IHttpRequest_Impl {
         &self,
         ppToken: *mut *mut u8,
         pTokenSize: *mut u32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl IHttpRequest2_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpRequest2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -1140,14 +1179,51 @@ impl IHttpRequest2_Vtbl {
         ::httpserv::runtime::member_thunk! {
             fn GetChannelBindingToken < T : IHttpRequest2_Impl > (this : *mut
             IHttpRequest2, ppToken : *mut *mut u8, pTokenSize : *mut u32) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::GetChannelBindingToken(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, ppToken, pTokenSize), || ::httpserv::runtime::E_FAIL) }
+            ::value_of(this) }, ppToken, pTokenSize), | _ | ::httpserv::runtime::E_FAIL)
+            }
         }
         Self {
             base__: IHttpRequest_Vtbl::new::<T>(),
             GetChannelBindingToken: GetChannelBindingToken::<T>,
         }
+    }
+}
+impl IHttpRequest2 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpRequest2_Impl`] methods and returns the C++ `IHttpRequest2*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpRequest2_Impl + 'static>(value: T) -> *mut IHttpRequest2 {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpRequest2_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpRequest2_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpRequest2*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpRequest2_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpRequest2 {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpRequest2_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpRequest2::new_boxed`] or [`IHttpRequest2::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpRequest2_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpRequest3` (derives from [`IHttpRequest2`])
@@ -1172,7 +1248,7 @@ pub struct IHttpRequest3_Vtbl {
     pub ReadEntityBody_PFN_ASYNC_COMPLETION: ::httpserv::runtime::member_fn!(
         (*mut IHttpRequest3, *mut ::core::ffi::c_void, u32, windows_sys::core::BOOL,
         PFN_ASYNC_COMPLETION, *mut ::core::ffi::c_void, *mut u32, *mut
-        windows_sys::core::BOOL) -> windows_sys::core::HRESULT
+        windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -1221,7 +1297,7 @@ impl IHttpRequest3 {
         pvCompletionContext: *mut ::core::ffi::c_void,
         pcbBytesReceived: *mut u32,
         pfCompletionPending: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .ReadEntityBody_PFN_ASYNC_COMPLETION)(
             self.as_raw(),
@@ -1245,7 +1321,7 @@ impl ::core::ops::Deref for IHttpRequest3 {
 }
 /// Implement C++ `IHttpRequest3` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpRequest3_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpRequest3::new_boxed`] (or [`IHttpRequest3::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpRequest3_Impl: IHttpRequest2_Impl {
     /// Implements [`IHttpRequest3::ReadEntityBody_PFN_ASYNC_COMPLETION`] (slot 25).
     ///
@@ -1259,7 +1335,7 @@ pub trait IHttpRequest3_Impl: IHttpRequest2_Impl {
         pvCompletionContext: *mut ::core::ffi::c_void,
         pcbBytesReceived: *mut u32,
         pfCompletionPending: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl IHttpRequest3_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpRequest3_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -1270,16 +1346,52 @@ impl IHttpRequest3_Vtbl {
             fAsync : windows_sys::core::BOOL, pfnCompletionCallback :
             PFN_ASYNC_COMPLETION, pvCompletionContext : *mut ::core::ffi::c_void,
             pcbBytesReceived : *mut u32, pfCompletionPending : *mut
-            windows_sys::core::BOOL) -> windows_sys::core::HRESULT {
+            windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::ReadEntityBody_PFN_ASYNC_COMPLETION(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pvBuffer, cbBuffer,
             fAsync, pfnCompletionCallback, pvCompletionContext, pcbBytesReceived,
-            pfCompletionPending), || ::httpserv::runtime::E_FAIL) }
+            pfCompletionPending), | _ | ::httpserv::runtime::E_FAIL) }
         }
         Self {
             base__: IHttpRequest2_Vtbl::new::<T>(),
             ReadEntityBody_PFN_ASYNC_COMPLETION: ReadEntityBody_PFN_ASYNC_COMPLETION::<T>,
         }
+    }
+}
+impl IHttpRequest3 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpRequest3_Impl`] methods and returns the C++ `IHttpRequest3*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpRequest3_Impl + 'static>(value: T) -> *mut IHttpRequest3 {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpRequest3_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpRequest3_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpRequest3*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpRequest3_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpRequest3 {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpRequest3_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpRequest3::new_boxed`] or [`IHttpRequest3::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpRequest3_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpRequest4` (derives from [`IHttpRequest3`])
@@ -1303,7 +1415,7 @@ pub struct IHttpRequest4_Vtbl {
     /// Slot 26: [`IHttpRequest4::ReadEntityBody_ULONG`].
     pub ReadEntityBody_ULONG: ::httpserv::runtime::member_fn!(
         (*mut IHttpRequest4, *mut ::core::ffi::c_void, u32, windows_sys::core::BOOL,
-        u32, *mut u32, *mut windows_sys::core::BOOL) -> windows_sys::core::HRESULT
+        u32, *mut u32, *mut windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -1348,7 +1460,7 @@ impl IHttpRequest4 {
         ulFlags: u32,
         pcbBytesReceived: *mut u32,
         pfCompletionPending: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .ReadEntityBody_ULONG)(
             self.as_raw(),
@@ -1371,7 +1483,7 @@ impl ::core::ops::Deref for IHttpRequest4 {
 }
 /// Implement C++ `IHttpRequest4` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpRequest4_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpRequest4::new_boxed`] (or [`IHttpRequest4::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpRequest4_Impl: IHttpRequest3_Impl {
     /// Implements [`IHttpRequest4::ReadEntityBody_ULONG`] (slot 26).
     ///
@@ -1384,7 +1496,7 @@ pub trait IHttpRequest4_Impl: IHttpRequest3_Impl {
         ulFlags: u32,
         pcbBytesReceived: *mut u32,
         pfCompletionPending: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl IHttpRequest4_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpRequest4_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -1394,14 +1506,50 @@ impl IHttpRequest4_Vtbl {
             IHttpRequest4, pvBuffer : *mut ::core::ffi::c_void, cbBuffer : u32, fAsync :
             windows_sys::core::BOOL, ulFlags : u32, pcbBytesReceived : *mut u32,
             pfCompletionPending : *mut windows_sys::core::BOOL) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::ReadEntityBody_ULONG(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) }, pvBuffer, cbBuffer, fAsync, ulFlags, pcbBytesReceived,
-            pfCompletionPending), || ::httpserv::runtime::E_FAIL) }
+            pfCompletionPending), | _ | ::httpserv::runtime::E_FAIL) }
         }
         Self {
             base__: IHttpRequest3_Vtbl::new::<T>(),
             ReadEntityBody_ULONG: ReadEntityBody_ULONG::<T>,
         }
+    }
+}
+impl IHttpRequest4 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpRequest4_Impl`] methods and returns the C++ `IHttpRequest4*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpRequest4_Impl + 'static>(value: T) -> *mut IHttpRequest4 {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpRequest4_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpRequest4_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpRequest4*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpRequest4_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpRequest4 {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpRequest4_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpRequest4::new_boxed`] or [`IHttpRequest4::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpRequest4_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

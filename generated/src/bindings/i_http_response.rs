@@ -34,28 +34,28 @@ pub struct IHttpResponse_Vtbl {
     /// Slot 3: [`IHttpResponse::SetStatus`].
     pub SetStatus: ::httpserv::runtime::member_fn!(
         (*mut IHttpResponse, u16, windows_sys::core::PCSTR, u16,
-        windows_sys::core::HRESULT, *mut IAppHostConfigException,
-        windows_sys::core::BOOL) -> windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT, *mut IAppHostConfigException,
+        windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 4: [`IHttpResponse::SetHeader_HTTP_HEADER_ID`].
     pub SetHeader_HTTP_HEADER_ID: ::httpserv::runtime::member_fn!(
         (*mut IHttpResponse, windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
         windows_sys::core::PCSTR, u16, windows_sys::core::BOOL) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 5: [`IHttpResponse::SetHeader`].
     pub SetHeader: ::httpserv::runtime::member_fn!(
         (*mut IHttpResponse, windows_sys::core::PCSTR, windows_sys::core::PCSTR, u16,
-        windows_sys::core::BOOL) -> windows_sys::core::HRESULT
+        windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 6: [`IHttpResponse::DeleteHeader_HTTP_HEADER_ID`].
     pub DeleteHeader_HTTP_HEADER_ID: ::httpserv::runtime::member_fn!(
         (*mut IHttpResponse, windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID)
-        -> windows_sys::core::HRESULT
+        -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 7: [`IHttpResponse::DeleteHeader`].
     pub DeleteHeader: ::httpserv::runtime::member_fn!(
-        (*mut IHttpResponse, windows_sys::core::PCSTR) -> windows_sys::core::HRESULT
+        (*mut IHttpResponse, windows_sys::core::PCSTR) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 8: [`IHttpResponse::GetHeader_HTTP_HEADER_ID`].
     pub GetHeader_HTTP_HEADER_ID: ::httpserv::runtime::member_fn!(
@@ -93,38 +93,38 @@ pub struct IHttpResponse_Vtbl {
     /// Slot 18: [`IHttpResponse::Flush`].
     pub Flush: ::httpserv::runtime::member_fn!(
         (*mut IHttpResponse, windows_sys::core::BOOL, windows_sys::core::BOOL, *mut
-        u32, *mut windows_sys::core::BOOL) -> windows_sys::core::HRESULT
+        u32, *mut windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 19: [`IHttpResponse::Redirect`].
     pub Redirect: ::httpserv::runtime::member_fn!(
         (*mut IHttpResponse, windows_sys::core::PCSTR, windows_sys::core::BOOL,
-        windows_sys::core::BOOL) -> windows_sys::core::HRESULT
+        windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 20: [`IHttpResponse::WriteEntityChunkByReference`].
     pub WriteEntityChunkByReference: ::httpserv::runtime::member_fn!(
         (*mut IHttpResponse, *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, i32) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 21: [`IHttpResponse::WriteEntityChunks`].
     pub WriteEntityChunks: ::httpserv::runtime::member_fn!(
         (*mut IHttpResponse, *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, u32,
         windows_sys::core::BOOL, windows_sys::core::BOOL, *mut u32, *mut
-        windows_sys::core::BOOL) -> windows_sys::core::HRESULT
+        windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 22: [`IHttpResponse::DisableBuffering`].
     pub DisableBuffering: ::httpserv::runtime::member_fn!((*mut IHttpResponse) -> ()),
     /// Slot 23: [`IHttpResponse::GetStatus`].
     pub GetStatus: ::httpserv::runtime::member_fn!(
         (*mut IHttpResponse, *mut u16, *mut u16, *mut windows_sys::core::PCSTR, *mut
-        u16, *mut windows_sys::core::HRESULT, *mut windows_sys::core::PCWSTR, *mut
+        u16, *mut ::httpserv::runtime::HRESULT, *mut windows_sys::core::PCWSTR, *mut
         u32, *mut *mut IAppHostConfigException, *mut windows_sys::core::BOOL) -> ()
     ),
     /// Slot 24: [`IHttpResponse::SetErrorDescription`].
     pub SetErrorDescription: ::httpserv::runtime::member_fn!(
         (*mut IHttpResponse, windows_sys::core::PCWSTR, u32, windows_sys::core::BOOL) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 25: [`IHttpResponse::GetErrorDescription`].
     pub GetErrorDescription: ::httpserv::runtime::member_fn!(
@@ -134,7 +134,7 @@ pub struct IHttpResponse_Vtbl {
     pub GetHeaderChanges: ::httpserv::runtime::member_fn!(
         (*mut IHttpResponse, u32, *mut u32, *mut windows_sys::core::PCSTR, *mut u32,
         *mut *mut windows_sys::core::PCSTR, *mut *mut windows_sys::core::PCSTR, *mut
-        u32, *mut u32, *mut *mut u32) -> windows_sys::core::HRESULT
+        u32, *mut u32, *mut *mut u32) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 27: [`IHttpResponse::CloseConnection`].
     pub CloseConnection: ::httpserv::runtime::member_fn!((*mut IHttpResponse) -> ()),
@@ -262,10 +262,10 @@ impl IHttpResponse {
         statusCode: u16,
         pszReason: windows_sys::core::PCSTR,
         uSubStatus: u16,
-        hrErrorToReport: windows_sys::core::HRESULT,
+        hrErrorToReport: ::httpserv::runtime::HRESULT,
         pException: *mut IAppHostConfigException,
         fTrySkipCustomErrors: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .SetStatus)(
             self.as_raw(),
@@ -293,7 +293,7 @@ impl IHttpResponse {
         pszHeaderValue: windows_sys::core::PCSTR,
         cchHeaderValue: u16,
         fReplace: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .SetHeader_HTTP_HEADER_ID)(
             self.as_raw(),
@@ -319,7 +319,7 @@ impl IHttpResponse {
         pszHeaderValue: windows_sys::core::PCSTR,
         cchHeaderValue: u16,
         fReplace: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .SetHeader)(
             self.as_raw(),
@@ -342,7 +342,7 @@ impl IHttpResponse {
     pub unsafe fn DeleteHeader_HTTP_HEADER_ID(
         &self,
         ulHeaderIndex: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).DeleteHeader_HTTP_HEADER_ID)(self.as_raw(), ulHeaderIndex)
     }
     /// `virtual HRESULT DeleteHeader(PCSTR pszHeaderName) = 0`
@@ -358,7 +358,7 @@ impl IHttpResponse {
     pub unsafe fn DeleteHeader(
         &self,
         pszHeaderName: windows_sys::core::PCSTR,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).DeleteHeader)(self.as_raw(), pszHeaderName)
     }
     /// `virtual PCSTR GetHeader(HTTP_HEADER_ID ulHeaderIndex, USHORT * pcchHeaderValue = NULL) const = 0`
@@ -536,7 +536,7 @@ impl IHttpResponse {
         fMoreData: windows_sys::core::BOOL,
         pcbSent: *mut u32,
         pfCompletionExpected: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .Flush)(self.as_raw(), fAsync, fMoreData, pcbSent, pfCompletionExpected)
     }
@@ -557,7 +557,7 @@ impl IHttpResponse {
         pszUrl: windows_sys::core::PCSTR,
         fResetStatusCode: windows_sys::core::BOOL,
         fIncludeParameters: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .Redirect)(self.as_raw(), pszUrl, fResetStatusCode, fIncludeParameters)
     }
@@ -577,7 +577,7 @@ impl IHttpResponse {
         &self,
         pDataChunk: *mut windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK,
         lInsertPosition: i32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .WriteEntityChunkByReference)(self.as_raw(), pDataChunk, lInsertPosition)
     }
@@ -601,7 +601,7 @@ impl IHttpResponse {
         fMoreData: windows_sys::core::BOOL,
         pcbSent: *mut u32,
         pfCompletionExpected: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .WriteEntityChunks)(
             self.as_raw(),
@@ -644,7 +644,7 @@ impl IHttpResponse {
         pSubStatus: *mut u16,
         ppszReason: *mut windows_sys::core::PCSTR,
         pcchReason: *mut u16,
-        phrErrorToReport: *mut windows_sys::core::HRESULT,
+        phrErrorToReport: *mut ::httpserv::runtime::HRESULT,
         ppszModule: *mut windows_sys::core::PCWSTR,
         pdwNotification: *mut u32,
         ppException: *mut *mut IAppHostConfigException,
@@ -681,7 +681,7 @@ impl IHttpResponse {
         pszDescription: windows_sys::core::PCWSTR,
         cchDescription: u32,
         fHtmlEncode: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .SetErrorDescription)(
             self.as_raw(),
@@ -729,7 +729,7 @@ impl IHttpResponse {
         diffedKnownHeaderIndices: *mut u32,
         pdwDiffedUnknownHeaders: *mut u32,
         ppDiffedUnknownHeaderIndices: *mut *mut u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .GetHeaderChanges)(
             self.as_raw(),
@@ -760,7 +760,7 @@ impl IHttpResponse {
 }
 /// Implement C++ `IHttpResponse` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpResponse_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpResponse::new_boxed`] (or [`IHttpResponse::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpResponse_Impl {
     /// Implements [`IHttpResponse::GetRawHttpResponse_const`] (slot 0).
     ///
@@ -786,10 +786,10 @@ pub trait IHttpResponse_Impl {
         statusCode: u16,
         pszReason: windows_sys::core::PCSTR,
         uSubStatus: u16,
-        hrErrorToReport: windows_sys::core::HRESULT,
+        hrErrorToReport: ::httpserv::runtime::HRESULT,
         pException: *mut IAppHostConfigException,
         fTrySkipCustomErrors: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpResponse::SetHeader_HTTP_HEADER_ID`] (slot 4).
     ///
     /// On panic: returns E_FAIL.
@@ -799,7 +799,7 @@ pub trait IHttpResponse_Impl {
         pszHeaderValue: windows_sys::core::PCSTR,
         cchHeaderValue: u16,
         fReplace: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpResponse::SetHeader`] (slot 5).
     ///
     /// On panic: returns E_FAIL.
@@ -809,21 +809,21 @@ pub trait IHttpResponse_Impl {
         pszHeaderValue: windows_sys::core::PCSTR,
         cchHeaderValue: u16,
         fReplace: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpResponse::DeleteHeader_HTTP_HEADER_ID`] (slot 6).
     ///
     /// On panic: returns E_FAIL.
     fn DeleteHeader_HTTP_HEADER_ID(
         &self,
         ulHeaderIndex: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpResponse::DeleteHeader`] (slot 7).
     ///
     /// On panic: returns E_FAIL.
     fn DeleteHeader(
         &self,
         pszHeaderName: windows_sys::core::PCSTR,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpResponse::GetHeader_HTTP_HEADER_ID`] (slot 8).
     ///
     /// On panic: returns a null pointer.
@@ -881,7 +881,7 @@ pub trait IHttpResponse_Impl {
         fMoreData: windows_sys::core::BOOL,
         pcbSent: *mut u32,
         pfCompletionExpected: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpResponse::Redirect`] (slot 19).
     ///
     /// On panic: returns E_FAIL.
@@ -890,7 +890,7 @@ pub trait IHttpResponse_Impl {
         pszUrl: windows_sys::core::PCSTR,
         fResetStatusCode: windows_sys::core::BOOL,
         fIncludeParameters: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpResponse::WriteEntityChunkByReference`] (slot 20).
     ///
     /// On panic: returns E_FAIL.
@@ -898,7 +898,7 @@ pub trait IHttpResponse_Impl {
         &self,
         pDataChunk: *mut windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK,
         lInsertPosition: i32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpResponse::WriteEntityChunks`] (slot 21).
     ///
     /// On panic: returns E_FAIL.
@@ -910,7 +910,7 @@ pub trait IHttpResponse_Impl {
         fMoreData: windows_sys::core::BOOL,
         pcbSent: *mut u32,
         pfCompletionExpected: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpResponse::DisableBuffering`] (slot 22).
     ///
     /// On panic: the panic is swallowed (void).
@@ -924,7 +924,7 @@ pub trait IHttpResponse_Impl {
         pSubStatus: *mut u16,
         ppszReason: *mut windows_sys::core::PCSTR,
         pcchReason: *mut u16,
-        phrErrorToReport: *mut windows_sys::core::HRESULT,
+        phrErrorToReport: *mut ::httpserv::runtime::HRESULT,
         ppszModule: *mut windows_sys::core::PCWSTR,
         pdwNotification: *mut u32,
         ppException: *mut *mut IAppHostConfigException,
@@ -938,7 +938,7 @@ pub trait IHttpResponse_Impl {
         pszDescription: windows_sys::core::PCWSTR,
         cchDescription: u32,
         fHtmlEncode: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpResponse::GetErrorDescription`] (slot 25).
     ///
     /// On panic: returns a null pointer.
@@ -960,7 +960,7 @@ pub trait IHttpResponse_Impl {
         diffedKnownHeaderIndices: *mut u32,
         pdwDiffedUnknownHeaders: *mut u32,
         ppDiffedUnknownHeaderIndices: *mut *mut u32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpResponse::CloseConnection`] (slot 27).
     ///
     /// On panic: the panic is swallowed (void).
@@ -974,7 +974,7 @@ impl IHttpResponse_Vtbl {
             IHttpResponse,) -> *const
             windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_V2 {
             ::httpserv::runtime::guard(|| T::GetRawHttpResponse_const(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -982,57 +982,59 @@ impl IHttpResponse_Vtbl {
             IHttpResponse,) -> *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_V2 {
             ::httpserv::runtime::guard(|| T::GetRawHttpResponse(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetCachePolicy < T : IHttpResponse_Impl > (this : *mut IHttpResponse,) ->
             *mut IHttpCachePolicy { ::httpserv::runtime::guard(||
             T::GetCachePolicy(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::core::ptr::null_mut()) }
+            ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetStatus < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
             statusCode : u16, pszReason : windows_sys::core::PCSTR, uSubStatus : u16,
-            hrErrorToReport : windows_sys::core::HRESULT, pException : *mut
+            hrErrorToReport : ::httpserv::runtime::HRESULT, pException : *mut
             IAppHostConfigException, fTrySkipCustomErrors : windows_sys::core::BOOL) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::SetStatus(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
             statusCode, pszReason, uSubStatus, hrErrorToReport, pException,
-            fTrySkipCustomErrors), || ::httpserv::runtime::E_FAIL) }
+            fTrySkipCustomErrors), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetHeader_HTTP_HEADER_ID < T : IHttpResponse_Impl > (this : *mut
             IHttpResponse, ulHeaderIndex :
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, pszHeaderValue :
             windows_sys::core::PCSTR, cchHeaderValue : u16, fReplace :
-            windows_sys::core::BOOL) -> windows_sys::core::HRESULT {
+            windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::SetHeader_HTTP_HEADER_ID(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, ulHeaderIndex,
-            pszHeaderValue, cchHeaderValue, fReplace), || ::httpserv::runtime::E_FAIL) }
+            pszHeaderValue, cchHeaderValue, fReplace), | _ | ::httpserv::runtime::E_FAIL)
+            }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetHeader < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
             pszHeaderName : windows_sys::core::PCSTR, pszHeaderValue :
             windows_sys::core::PCSTR, cchHeaderValue : u16, fReplace :
-            windows_sys::core::BOOL) -> windows_sys::core::HRESULT {
+            windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::SetHeader(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszHeaderName,
-            pszHeaderValue, cchHeaderValue, fReplace), || ::httpserv::runtime::E_FAIL) }
+            pszHeaderValue, cchHeaderValue, fReplace), | _ | ::httpserv::runtime::E_FAIL)
+            }
         }
         ::httpserv::runtime::member_thunk! {
             fn DeleteHeader_HTTP_HEADER_ID < T : IHttpResponse_Impl > (this : *mut
             IHttpResponse, ulHeaderIndex :
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::DeleteHeader_HTTP_HEADER_ID(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, ulHeaderIndex), || ::httpserv::runtime::E_FAIL) }
+            ::value_of(this) }, ulHeaderIndex), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn DeleteHeader < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
-            pszHeaderName : windows_sys::core::PCSTR) -> windows_sys::core::HRESULT {
+            pszHeaderName : windows_sys::core::PCSTR) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::DeleteHeader(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszHeaderName), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszHeaderName), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1041,82 +1043,82 @@ impl IHttpResponse_Vtbl {
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, pcchHeaderValue :
             *mut u16) -> windows_sys::core::PCSTR { ::httpserv::runtime::guard(||
             T::GetHeader_HTTP_HEADER_ID(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, ulHeaderIndex, pcchHeaderValue), || ::core::ptr::null())
-            }
+            ::value_of(this) }, ulHeaderIndex, pcchHeaderValue), | _ |
+            ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetHeader < T : IHttpResponse_Impl > (this : *const IHttpResponse,
             pszHeaderName : windows_sys::core::PCSTR, pcchHeaderValue : *mut u16) ->
             windows_sys::core::PCSTR { ::httpserv::runtime::guard(|| T::GetHeader(unsafe
             { ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszHeaderName,
-            pcchHeaderValue), || ::core::ptr::null()) }
+            pcchHeaderValue), | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn Clear < T : IHttpResponse_Impl > (this : *mut IHttpResponse,) -> () {
             ::httpserv::runtime::guard(|| T::Clear(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) },), || ()) }
+            < T > ::value_of(this) },), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn ClearHeaders < T : IHttpResponse_Impl > (this : *mut IHttpResponse,) ->
             () { ::httpserv::runtime::guard(|| T::ClearHeaders(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetNeedDisconnect < T : IHttpResponse_Impl > (this : *mut IHttpResponse,)
             -> () { ::httpserv::runtime::guard(|| T::SetNeedDisconnect(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn ResetConnection < T : IHttpResponse_Impl > (this : *mut IHttpResponse,)
             -> () { ::httpserv::runtime::guard(|| T::ResetConnection(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn DisableKernelCache < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
             reason : u32) -> () { ::httpserv::runtime::guard(||
             T::DisableKernelCache(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, reason), || ()) }
+            ::value_of(this) }, reason), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetKernelCacheEnabled < T : IHttpResponse_Impl > (this : *const
             IHttpResponse,) -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::GetKernelCacheEnabled(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || 0) }
+            ::value_of(this) },), | _ | 0) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SuppressHeaders < T : IHttpResponse_Impl > (this : *mut IHttpResponse,)
             -> () { ::httpserv::runtime::guard(|| T::SuppressHeaders(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetHeadersSuppressed < T : IHttpResponse_Impl > (this : *const
             IHttpResponse,) -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::GetHeadersSuppressed(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || 0) }
+            ::value_of(this) },), | _ | 0) }
         }
         ::httpserv::runtime::member_thunk! {
             fn Flush < T : IHttpResponse_Impl > (this : *mut IHttpResponse, fAsync :
             windows_sys::core::BOOL, fMoreData : windows_sys::core::BOOL, pcbSent : *mut
             u32, pfCompletionExpected : *mut windows_sys::core::BOOL) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(|| T::Flush(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, fAsync, fMoreData,
-            pcbSent, pfCompletionExpected), || ::httpserv::runtime::E_FAIL) }
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(|| T::Flush(unsafe
+            { ::httpserv::runtime::Object:: < T > ::value_of(this) }, fAsync, fMoreData,
+            pcbSent, pfCompletionExpected), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn Redirect < T : IHttpResponse_Impl > (this : *mut IHttpResponse, pszUrl :
             windows_sys::core::PCSTR, fResetStatusCode : windows_sys::core::BOOL,
-            fIncludeParameters : windows_sys::core::BOOL) -> windows_sys::core::HRESULT {
-            ::httpserv::runtime::guard(|| T::Redirect(unsafe {
+            fIncludeParameters : windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
+            { ::httpserv::runtime::guard(|| T::Redirect(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszUrl,
-            fResetStatusCode, fIncludeParameters), || ::httpserv::runtime::E_FAIL) }
+            fResetStatusCode, fIncludeParameters), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn WriteEntityChunkByReference < T : IHttpResponse_Impl > (this : *mut
             IHttpResponse, pDataChunk : *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, lInsertPosition
-            : i32) -> windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            : i32) -> ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::WriteEntityChunkByReference(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pDataChunk, lInsertPosition), ||
+            ::value_of(this) }, pDataChunk, lInsertPosition), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1125,42 +1127,42 @@ impl IHttpResponse_Vtbl {
             windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, nChunks : u32,
             fAsync : windows_sys::core::BOOL, fMoreData : windows_sys::core::BOOL,
             pcbSent : *mut u32, pfCompletionExpected : *mut windows_sys::core::BOOL) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::WriteEntityChunks(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) }, pDataChunks, nChunks, fAsync, fMoreData, pcbSent,
-            pfCompletionExpected), || ::httpserv::runtime::E_FAIL) }
+            pfCompletionExpected), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn DisableBuffering < T : IHttpResponse_Impl > (this : *mut IHttpResponse,)
             -> () { ::httpserv::runtime::guard(|| T::DisableBuffering(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetStatus < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
             pStatusCode : *mut u16, pSubStatus : *mut u16, ppszReason : *mut
             windows_sys::core::PCSTR, pcchReason : *mut u16, phrErrorToReport : *mut
-            windows_sys::core::HRESULT, ppszModule : *mut windows_sys::core::PCWSTR,
+            ::httpserv::runtime::HRESULT, ppszModule : *mut windows_sys::core::PCWSTR,
             pdwNotification : *mut u32, ppException : *mut *mut
             IAppHostConfigException, pfTrySkipCustomErrors : *mut
             windows_sys::core::BOOL) -> () { ::httpserv::runtime::guard(||
             T::GetStatus(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
             pStatusCode, pSubStatus, ppszReason, pcchReason, phrErrorToReport,
-            ppszModule, pdwNotification, ppException, pfTrySkipCustomErrors), || ()) }
+            ppszModule, pdwNotification, ppException, pfTrySkipCustomErrors), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetErrorDescription < T : IHttpResponse_Impl > (this : *mut
             IHttpResponse, pszDescription : windows_sys::core::PCWSTR, cchDescription :
-            u32, fHtmlEncode : windows_sys::core::BOOL) -> windows_sys::core::HRESULT {
+            u32, fHtmlEncode : windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::SetErrorDescription(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszDescription,
-            cchDescription, fHtmlEncode), || ::httpserv::runtime::E_FAIL) }
+            cchDescription, fHtmlEncode), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetErrorDescription < T : IHttpResponse_Impl > (this : *mut
             IHttpResponse, pcchDescription : *mut u32) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::GetErrorDescription(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pcchDescription), ||
-            ::core::ptr::null()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pcchDescription), | _
+            | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetHeaderChanges < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
@@ -1169,18 +1171,19 @@ impl IHttpResponse_Vtbl {
             ppUnknownHeaderNameSnapshot : *mut *mut windows_sys::core::PCSTR,
             ppUnknownHeaderValueSnapshot : *mut *mut windows_sys::core::PCSTR,
             diffedKnownHeaderIndices : *mut u32, pdwDiffedUnknownHeaders : *mut u32,
-            ppDiffedUnknownHeaderIndices : *mut *mut u32) -> windows_sys::core::HRESULT
-            { ::httpserv::runtime::guard(|| T::GetHeaderChanges(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, dwOldChangeNumber,
-            pdwNewChangeNumber, knownHeaderSnapshot, pdwUnknownHeaderSnapshot,
-            ppUnknownHeaderNameSnapshot, ppUnknownHeaderValueSnapshot,
-            diffedKnownHeaderIndices, pdwDiffedUnknownHeaders,
-            ppDiffedUnknownHeaderIndices), || ::httpserv::runtime::E_FAIL) }
+            ppDiffedUnknownHeaderIndices : *mut *mut u32) ->
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
+            T::GetHeaderChanges(unsafe { ::httpserv::runtime::Object:: < T >
+            ::value_of(this) }, dwOldChangeNumber, pdwNewChangeNumber,
+            knownHeaderSnapshot, pdwUnknownHeaderSnapshot, ppUnknownHeaderNameSnapshot,
+            ppUnknownHeaderValueSnapshot, diffedKnownHeaderIndices,
+            pdwDiffedUnknownHeaders, ppDiffedUnknownHeaderIndices), | _ |
+            ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn CloseConnection < T : IHttpResponse_Impl > (this : *mut IHttpResponse,)
             -> () { ::httpserv::runtime::guard(|| T::CloseConnection(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
         Self {
             GetRawHttpResponse_const: GetRawHttpResponse_const::<T>,
@@ -1214,6 +1217,42 @@ impl IHttpResponse_Vtbl {
         }
     }
 }
+impl IHttpResponse {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpResponse_Impl`] methods and returns the C++ `IHttpResponse*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpResponse_Impl + 'static>(value: T) -> *mut IHttpResponse {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpResponse_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpResponse_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpResponse*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpResponse_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpResponse {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpResponse_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpResponse::new_boxed`] or [`IHttpResponse::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpResponse_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+    }
+}
 /// C++ class `IHttpResponse2` (derives from [`IHttpResponse`])
 ///
 /// An object pointer: its first word points at a [`IHttpResponse2_Vtbl`] of 30 slot(s).
@@ -1238,13 +1277,13 @@ pub struct IHttpResponse2_Vtbl {
         windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, u32,
         windows_sys::core::BOOL, windows_sys::core::BOOL, PFN_ASYNC_COMPLETION, *mut
         ::core::ffi::c_void, *mut u32, *mut windows_sys::core::BOOL) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 29: [`IHttpResponse2::Flush_PFN_ASYNC_COMPLETION`].
     pub Flush_PFN_ASYNC_COMPLETION: ::httpserv::runtime::member_fn!(
         (*mut IHttpResponse2, windows_sys::core::BOOL, windows_sys::core::BOOL,
         PFN_ASYNC_COMPLETION, *mut ::core::ffi::c_void, *mut u32, *mut
-        windows_sys::core::BOOL) -> windows_sys::core::HRESULT
+        windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -1299,7 +1338,7 @@ impl IHttpResponse2 {
         pvCompletionContext: *mut ::core::ffi::c_void,
         pcbSent: *mut u32,
         pfCompletionExpected: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .WriteEntityChunks_PFN_ASYNC_COMPLETION)(
             self.as_raw(),
@@ -1333,7 +1372,7 @@ impl IHttpResponse2 {
         pvCompletionContext: *mut ::core::ffi::c_void,
         pcbSent: *mut u32,
         pfCompletionExpected: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .Flush_PFN_ASYNC_COMPLETION)(
             self.as_raw(),
@@ -1356,7 +1395,7 @@ impl ::core::ops::Deref for IHttpResponse2 {
 }
 /// Implement C++ `IHttpResponse2` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpResponse2_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpResponse2::new_boxed`] (or [`IHttpResponse2::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpResponse2_Impl: IHttpResponse_Impl {
     /// Implements [`IHttpResponse2::WriteEntityChunks_PFN_ASYNC_COMPLETION`] (slot 28).
     ///
@@ -1371,7 +1410,7 @@ pub trait IHttpResponse2_Impl: IHttpResponse_Impl {
         pvCompletionContext: *mut ::core::ffi::c_void,
         pcbSent: *mut u32,
         pfCompletionExpected: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpResponse2::Flush_PFN_ASYNC_COMPLETION`] (slot 29).
     ///
     /// On panic: returns E_FAIL.
@@ -1383,7 +1422,7 @@ pub trait IHttpResponse2_Impl: IHttpResponse_Impl {
         pvCompletionContext: *mut ::core::ffi::c_void,
         pcbSent: *mut u32,
         pfCompletionExpected: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl IHttpResponse2_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpResponse2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -1395,12 +1434,12 @@ impl IHttpResponse2_Vtbl {
             fAsync : windows_sys::core::BOOL, fMoreData : windows_sys::core::BOOL,
             pfnCompletionCallback : PFN_ASYNC_COMPLETION, pvCompletionContext : *mut
             ::core::ffi::c_void, pcbSent : *mut u32, pfCompletionExpected : *mut
-            windows_sys::core::BOOL) -> windows_sys::core::HRESULT {
+            windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(||
             T::WriteEntityChunks_PFN_ASYNC_COMPLETION(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pDataChunks, nChunks,
             fAsync, fMoreData, pfnCompletionCallback, pvCompletionContext, pcbSent,
-            pfCompletionExpected), || ::httpserv::runtime::E_FAIL) }
+            pfCompletionExpected), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn Flush_PFN_ASYNC_COMPLETION < T : IHttpResponse2_Impl > (this : *mut
@@ -1408,10 +1447,10 @@ impl IHttpResponse2_Vtbl {
             windows_sys::core::BOOL, pfnCompletionCallback : PFN_ASYNC_COMPLETION,
             pvCompletionContext : *mut ::core::ffi::c_void, pcbSent : *mut u32,
             pfCompletionExpected : *mut windows_sys::core::BOOL) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::Flush_PFN_ASYNC_COMPLETION(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) }, fAsync, fMoreData, pfnCompletionCallback,
-            pvCompletionContext, pcbSent, pfCompletionExpected), ||
+            pvCompletionContext, pcbSent, pfCompletionExpected), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         Self {
@@ -1421,6 +1460,42 @@ impl IHttpResponse2_Vtbl {
             >,
             Flush_PFN_ASYNC_COMPLETION: Flush_PFN_ASYNC_COMPLETION::<T>,
         }
+    }
+}
+impl IHttpResponse2 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpResponse2_Impl`] methods and returns the C++ `IHttpResponse2*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpResponse2_Impl + 'static>(value: T) -> *mut IHttpResponse2 {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpResponse2_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpResponse2_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpResponse2*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpResponse2_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpResponse2 {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpResponse2_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpResponse2::new_boxed`] or [`IHttpResponse2::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpResponse2_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpResponse3` (derives from [`IHttpResponse2`])
@@ -1445,7 +1520,7 @@ pub struct IHttpResponse3_Vtbl {
     pub PushPromise: ::httpserv::runtime::member_fn!(
         (*mut IHttpResponse3, windows_sys::core::PCSTR, windows_sys::core::PCWSTR,
         windows_sys::core::PCWSTR, u32, *mut windows_sys::core::PCSTR, *mut
-        windows_sys::core::PCSTR) -> windows_sys::core::HRESULT
+        windows_sys::core::PCSTR) -> ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -1488,7 +1563,7 @@ impl IHttpResponse3 {
         cHeaders: u32,
         rgHeaderNames: *mut windows_sys::core::PCSTR,
         rgHeaderValues: *mut windows_sys::core::PCSTR,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .PushPromise)(
             self.as_raw(),
@@ -1511,7 +1586,7 @@ impl ::core::ops::Deref for IHttpResponse3 {
 }
 /// Implement C++ `IHttpResponse3` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpResponse3_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpResponse3::new_boxed`] (or [`IHttpResponse3::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpResponse3_Impl: IHttpResponse2_Impl {
     /// Implements [`IHttpResponse3::PushPromise`] (slot 30).
     ///
@@ -1524,7 +1599,7 @@ pub trait IHttpResponse3_Impl: IHttpResponse2_Impl {
         cHeaders: u32,
         rgHeaderNames: *mut windows_sys::core::PCSTR,
         rgHeaderValues: *mut windows_sys::core::PCSTR,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl IHttpResponse3_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpResponse3_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -1534,15 +1609,51 @@ impl IHttpResponse3_Vtbl {
             pszVerb : windows_sys::core::PCSTR, pwszPath : windows_sys::core::PCWSTR,
             pwszQuery : windows_sys::core::PCWSTR, cHeaders : u32, rgHeaderNames : *mut
             windows_sys::core::PCSTR, rgHeaderValues : *mut windows_sys::core::PCSTR) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::PushPromise(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            }, pszVerb, pwszPath, pwszQuery, cHeaders, rgHeaderNames, rgHeaderValues), ||
-            ::httpserv::runtime::E_FAIL) }
+            }, pszVerb, pwszPath, pwszQuery, cHeaders, rgHeaderNames, rgHeaderValues), |
+            _ | ::httpserv::runtime::E_FAIL) }
         }
         Self {
             base__: IHttpResponse2_Vtbl::new::<T>(),
             PushPromise: PushPromise::<T>,
         }
+    }
+}
+impl IHttpResponse3 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpResponse3_Impl`] methods and returns the C++ `IHttpResponse3*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpResponse3_Impl + 'static>(value: T) -> *mut IHttpResponse3 {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpResponse3_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpResponse3_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpResponse3*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpResponse3_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpResponse3 {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpResponse3_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpResponse3::new_boxed`] or [`IHttpResponse3::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpResponse3_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpResponse4` (derives from [`IHttpResponse3`])
@@ -1565,7 +1676,7 @@ pub struct IHttpResponse4_Vtbl {
     pub base__: IHttpResponse3_Vtbl,
     /// Slot 31: [`IHttpResponse4::DeleteTrailer`].
     pub DeleteTrailer: ::httpserv::runtime::member_fn!(
-        (*mut IHttpResponse4, windows_sys::core::PCSTR) -> windows_sys::core::HRESULT
+        (*mut IHttpResponse4, windows_sys::core::PCSTR) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 32: [`IHttpResponse4::GetTrailer`].
     pub GetTrailer: ::httpserv::runtime::member_fn!(
@@ -1579,7 +1690,7 @@ pub struct IHttpResponse4_Vtbl {
     /// Slot 35: [`IHttpResponse4::SetTrailer`].
     pub SetTrailer: ::httpserv::runtime::member_fn!(
         (*mut IHttpResponse4, windows_sys::core::PCSTR, windows_sys::core::PCSTR, u16,
-        windows_sys::core::BOOL) -> windows_sys::core::HRESULT
+        windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -1621,7 +1732,7 @@ impl IHttpResponse4 {
     pub unsafe fn DeleteTrailer(
         &self,
         pszHeaderName: windows_sys::core::PCSTR,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).DeleteTrailer)(self.as_raw(), pszHeaderName)
     }
     /// `virtual PCSTR GetTrailer(PCSTR pszHeaderName, USHORT * pcchHeaderValue = NULL) const = 0`
@@ -1687,7 +1798,7 @@ impl IHttpResponse4 {
         pszHeaderValue: windows_sys::core::PCSTR,
         cchHeaderValue: u16,
         fReplace: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .SetTrailer)(
             self.as_raw(),
@@ -1708,7 +1819,7 @@ impl ::core::ops::Deref for IHttpResponse4 {
 }
 /// Implement C++ `IHttpResponse4` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpResponse4_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpResponse4::new_boxed`] (or [`IHttpResponse4::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpResponse4_Impl: IHttpResponse3_Impl {
     /// Implements [`IHttpResponse4::DeleteTrailer`] (slot 31).
     ///
@@ -1716,7 +1827,7 @@ pub trait IHttpResponse4_Impl: IHttpResponse3_Impl {
     fn DeleteTrailer(
         &self,
         pszHeaderName: windows_sys::core::PCSTR,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpResponse4::GetTrailer`] (slot 32).
     ///
     /// On panic: returns a null pointer.
@@ -1742,16 +1853,16 @@ pub trait IHttpResponse4_Impl: IHttpResponse3_Impl {
         pszHeaderValue: windows_sys::core::PCSTR,
         cchHeaderValue: u16,
         fReplace: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl IHttpResponse4_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpResponse4_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpResponse4_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
             fn DeleteTrailer < T : IHttpResponse4_Impl > (this : *mut IHttpResponse4,
-            pszHeaderName : windows_sys::core::PCSTR) -> windows_sys::core::HRESULT {
+            pszHeaderName : windows_sys::core::PCSTR) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::DeleteTrailer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszHeaderName), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszHeaderName), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -1759,27 +1870,28 @@ impl IHttpResponse4_Vtbl {
             pszHeaderName : windows_sys::core::PCSTR, pcchHeaderValue : *mut u16) ->
             windows_sys::core::PCSTR { ::httpserv::runtime::guard(|| T::GetTrailer(unsafe
             { ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszHeaderName,
-            pcchHeaderValue), || ::core::ptr::null()) }
+            pcchHeaderValue), | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn ResetStream < T : IHttpResponse4_Impl > (this : *mut IHttpResponse4,
             errorCode : u32) -> () { ::httpserv::runtime::guard(|| T::ResetStream(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) }, errorCode), || ())
-            }
+            { ::httpserv::runtime::Object:: < T > ::value_of(this) }, errorCode), | _ |
+            ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetNeedGoAway < T : IHttpResponse4_Impl > (this : *mut IHttpResponse4,)
             -> () { ::httpserv::runtime::guard(|| T::SetNeedGoAway(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetTrailer < T : IHttpResponse4_Impl > (this : *mut IHttpResponse4,
             pszHeaderName : windows_sys::core::PCSTR, pszHeaderValue :
             windows_sys::core::PCSTR, cchHeaderValue : u16, fReplace :
-            windows_sys::core::BOOL) -> windows_sys::core::HRESULT {
+            windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::SetTrailer(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszHeaderName,
-            pszHeaderValue, cchHeaderValue, fReplace), || ::httpserv::runtime::E_FAIL) }
+            pszHeaderValue, cchHeaderValue, fReplace), | _ | ::httpserv::runtime::E_FAIL)
+            }
         }
         Self {
             base__: IHttpResponse3_Vtbl::new::<T>(),
@@ -1789,5 +1901,41 @@ impl IHttpResponse4_Vtbl {
             SetNeedGoAway: SetNeedGoAway::<T>,
             SetTrailer: SetTrailer::<T>,
         }
+    }
+}
+impl IHttpResponse4 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpResponse4_Impl`] methods and returns the C++ `IHttpResponse4*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpResponse4_Impl + 'static>(value: T) -> *mut IHttpResponse4 {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpResponse4_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpResponse4_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpResponse4*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpResponse4_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpResponse4 {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpResponse4_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpResponse4::new_boxed`] or [`IHttpResponse4::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpResponse4_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

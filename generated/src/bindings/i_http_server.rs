@@ -29,7 +29,7 @@ pub struct IHttpServer_Vtbl {
     pub AssociateWithThreadPool: ::httpserv::runtime::member_fn!(
         (*mut IHttpServer, windows_sys::Win32::Foundation::HANDLE,
         windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 3: [`IHttpServer::IncrementThreadCount`].
     pub IncrementThreadCount: ::httpserv::runtime::member_fn!((*mut IHttpServer) -> ()),
@@ -37,7 +37,8 @@ pub struct IHttpServer_Vtbl {
     pub DecrementThreadCount: ::httpserv::runtime::member_fn!((*mut IHttpServer) -> ()),
     /// Slot 5: [`IHttpServer::ReportUnhealthy`].
     pub ReportUnhealthy: ::httpserv::runtime::member_fn!(
-        (*mut IHttpServer, windows_sys::core::PCWSTR, windows_sys::core::HRESULT) -> ()
+        (*mut IHttpServer, windows_sys::core::PCWSTR, ::httpserv::runtime::HRESULT) ->
+        ()
     ),
     /// Slot 6: [`IHttpServer::RecycleProcess`].
     pub RecycleProcess: ::httpserv::runtime::member_fn!(
@@ -53,16 +54,16 @@ pub struct IHttpServer_Vtbl {
         windows_sys::Win32::Foundation::HANDLE, windows_sys::Win32::Security::PSID,
         windows_sys::core::PCWSTR, windows_sys::Win32::Foundation::HANDLE,
         windows_sys::core::BOOL, *mut *mut IHttpFileInfo, *mut IHttpTraceContext) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 9: [`IHttpServer::FlushKernelCache`].
     pub FlushKernelCache: ::httpserv::runtime::member_fn!(
-        (*mut IHttpServer, windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT
+        (*mut IHttpServer, windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 10: [`IHttpServer::DoCacheOperation`].
     pub DoCacheOperation: ::httpserv::runtime::member_fn!(
         (*mut IHttpServer, CACHE_OPERATION, *mut IHttpCacheKey, *mut *mut
-        IHttpCacheSpecificData, *mut IHttpTraceContext) -> windows_sys::core::HRESULT
+        IHttpCacheSpecificData, *mut IHttpTraceContext) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 11: [`IHttpServer::NotifyCustomNotification`].
     pub NotifyCustomNotification: ::httpserv::runtime::member_fn!(
@@ -93,25 +94,25 @@ pub struct IHttpServer_Vtbl {
     pub AddFragmentToCache: ::httpserv::runtime::member_fn!(
         (*mut IHttpServer, *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK,
-        windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT
+        windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 18: [`IHttpServer::ReadFragmentFromCache`].
     pub ReadFragmentFromCache: ::httpserv::runtime::member_fn!(
         (*mut IHttpServer, windows_sys::core::PCWSTR, *mut u8, u32, *mut u32) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 19: [`IHttpServer::RemoveFragmentFromCache`].
     pub RemoveFragmentFromCache: ::httpserv::runtime::member_fn!(
-        (*mut IHttpServer, windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT
+        (*mut IHttpServer, windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 20: [`IHttpServer::GetWorkerProcessSettings`].
     pub GetWorkerProcessSettings: ::httpserv::runtime::member_fn!(
-        (*mut IHttpServer, *mut *mut IWpfSettings) -> windows_sys::core::HRESULT
+        (*mut IHttpServer, *mut *mut IWpfSettings) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 21: [`IHttpServer::GetProtocolManagerCustomInterface`].
     pub GetProtocolManagerCustomInterface: ::httpserv::runtime::member_fn!(
         (*mut IHttpServer, windows_sys::core::PCWSTR, windows_sys::core::PCWSTR, u32, *
-        mut *mut ::core::ffi::c_void) -> windows_sys::core::HRESULT
+        mut *mut ::core::ffi::c_void) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 22: [`IHttpServer::SatisfiesPrecondition`].
     pub SatisfiesPrecondition: ::httpserv::runtime::member_fn!(
@@ -126,12 +127,12 @@ pub struct IHttpServer_Vtbl {
     pub RegisterFileChangeMonitor: ::httpserv::runtime::member_fn!(
         (*mut IHttpServer, windows_sys::core::PCWSTR,
         windows_sys::Win32::Foundation::HANDLE, *mut *mut IHttpFileMonitor) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 25: [`IHttpServer::GetExtendedInterface`].
     pub GetExtendedInterface: ::httpserv::runtime::member_fn!(
         (*mut IHttpServer, HTTP_SERVER_INTERFACE_VERSION, *mut *mut
-        ::core::ffi::c_void) -> windows_sys::core::HRESULT
+        ::core::ffi::c_void) -> ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -237,7 +238,7 @@ impl IHttpServer {
         &self,
         hHandle: windows_sys::Win32::Foundation::HANDLE,
         completionRoutine: windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .AssociateWithThreadPool)(self.as_raw(), hHandle, completionRoutine)
     }
@@ -280,7 +281,7 @@ impl IHttpServer {
     pub unsafe fn ReportUnhealthy(
         &self,
         pszReasonString: windows_sys::core::PCWSTR,
-        hrReason: windows_sys::core::HRESULT,
+        hrReason: ::httpserv::runtime::HRESULT,
     ) {
         ((*self.vtable).ReportUnhealthy)(self.as_raw(), pszReasonString, hrReason)
     }
@@ -334,7 +335,7 @@ impl IHttpServer {
         fCache: windows_sys::core::BOOL,
         ppFileInfo: *mut *mut IHttpFileInfo,
         pHttpTraceContext: *mut IHttpTraceContext,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .GetFileInfo)(
             self.as_raw(),
@@ -361,7 +362,7 @@ impl IHttpServer {
     pub unsafe fn FlushKernelCache(
         &self,
         pszUrl: windows_sys::core::PCWSTR,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).FlushKernelCache)(self.as_raw(), pszUrl)
     }
     /// `virtual HRESULT DoCacheOperation(CACHE_OPERATION cacheOperation, IHttpCacheKey * pCacheKey, IHttpCacheSpecificData ** ppCacheSpecificData, IHttpTraceContext * pHttpTraceContext = NULL) = 0`
@@ -382,7 +383,7 @@ impl IHttpServer {
         pCacheKey: *mut IHttpCacheKey,
         ppCacheSpecificData: *mut *mut IHttpCacheSpecificData,
         pHttpTraceContext: *mut IHttpTraceContext,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .DoCacheOperation)(
             self.as_raw(),
@@ -490,7 +491,7 @@ impl IHttpServer {
         &self,
         pDataChunk: *mut windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK,
         pszFragmentName: windows_sys::core::PCWSTR,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).AddFragmentToCache)(self.as_raw(), pDataChunk, pszFragmentName)
     }
     /// `virtual HRESULT ReadFragmentFromCache(PCWSTR pszFragmentName, BYTE * pvBuffer, DWORD cbSize, DWORD * pcbCopied) = 0`
@@ -509,7 +510,7 @@ impl IHttpServer {
         pvBuffer: *mut u8,
         cbSize: u32,
         pcbCopied: *mut u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .ReadFragmentFromCache)(
             self.as_raw(),
@@ -532,7 +533,7 @@ impl IHttpServer {
     pub unsafe fn RemoveFragmentFromCache(
         &self,
         pszFragmentName: windows_sys::core::PCWSTR,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).RemoveFragmentFromCache)(self.as_raw(), pszFragmentName)
     }
     /// `virtual HRESULT GetWorkerProcessSettings(IWpfSettings ** ppWorkerProcessSettings) = 0`
@@ -548,7 +549,7 @@ impl IHttpServer {
     pub unsafe fn GetWorkerProcessSettings(
         &self,
         ppWorkerProcessSettings: *mut *mut IWpfSettings,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).GetWorkerProcessSettings)(self.as_raw(), ppWorkerProcessSettings)
     }
     /// `virtual HRESULT GetProtocolManagerCustomInterface(PCWSTR pProtocolManagerDll, PCWSTR pProtocolManagerDllInitFunction, DWORD dwCustomInterfaceId, PVOID * ppCustomInterface) = 0`
@@ -567,7 +568,7 @@ impl IHttpServer {
         pProtocolManagerDllInitFunction: windows_sys::core::PCWSTR,
         dwCustomInterfaceId: u32,
         ppCustomInterface: *mut *mut ::core::ffi::c_void,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .GetProtocolManagerCustomInterface)(
             self.as_raw(),
@@ -633,7 +634,7 @@ impl IHttpServer {
         pszPath: windows_sys::core::PCWSTR,
         hToken: windows_sys::Win32::Foundation::HANDLE,
         ppFileMonitor: *mut *mut IHttpFileMonitor,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .RegisterFileChangeMonitor)(self.as_raw(), pszPath, hToken, ppFileMonitor)
     }
@@ -651,13 +652,13 @@ impl IHttpServer {
         &self,
         version: HTTP_SERVER_INTERFACE_VERSION,
         ppInterface: *mut *mut ::core::ffi::c_void,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).GetExtendedInterface)(self.as_raw(), version, ppInterface)
     }
 }
 /// Implement C++ `IHttpServer` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpServer_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpServer::new_boxed`] (or [`IHttpServer::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpServer_Impl {
     /// Implements [`IHttpServer::IsCommandLineLaunch`] (slot 0).
     ///
@@ -674,7 +675,7 @@ pub trait IHttpServer_Impl {
         &self,
         hHandle: windows_sys::Win32::Foundation::HANDLE,
         completionRoutine: windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpServer::IncrementThreadCount`] (slot 3).
     ///
     /// On panic: the panic is swallowed (void).
@@ -689,7 +690,7 @@ pub trait IHttpServer_Impl {
     fn ReportUnhealthy(
         &self,
         pszReasonString: windows_sys::core::PCWSTR,
-        hrReason: windows_sys::core::HRESULT,
+        hrReason: ::httpserv::runtime::HRESULT,
     );
     /// Implements [`IHttpServer::RecycleProcess`] (slot 6).
     ///
@@ -712,14 +713,14 @@ pub trait IHttpServer_Impl {
         fCache: windows_sys::core::BOOL,
         ppFileInfo: *mut *mut IHttpFileInfo,
         pHttpTraceContext: *mut IHttpTraceContext,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpServer::FlushKernelCache`] (slot 9).
     ///
     /// On panic: returns E_FAIL.
     fn FlushKernelCache(
         &self,
         pszUrl: windows_sys::core::PCWSTR,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpServer::DoCacheOperation`] (slot 10).
     ///
     /// On panic: returns E_FAIL.
@@ -729,7 +730,7 @@ pub trait IHttpServer_Impl {
         pCacheKey: *mut IHttpCacheKey,
         ppCacheSpecificData: *mut *mut IHttpCacheSpecificData,
         pHttpTraceContext: *mut IHttpTraceContext,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpServer::NotifyCustomNotification`] (slot 11).
     ///
     /// On panic: returns GL_NOTIFICATION_CONTINUE.
@@ -764,7 +765,7 @@ pub trait IHttpServer_Impl {
         &self,
         pDataChunk: *mut windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK,
         pszFragmentName: windows_sys::core::PCWSTR,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpServer::ReadFragmentFromCache`] (slot 18).
     ///
     /// On panic: returns E_FAIL.
@@ -774,21 +775,21 @@ pub trait IHttpServer_Impl {
         pvBuffer: *mut u8,
         cbSize: u32,
         pcbCopied: *mut u32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpServer::RemoveFragmentFromCache`] (slot 19).
     ///
     /// On panic: returns E_FAIL.
     fn RemoveFragmentFromCache(
         &self,
         pszFragmentName: windows_sys::core::PCWSTR,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpServer::GetWorkerProcessSettings`] (slot 20).
     ///
     /// On panic: returns E_FAIL.
     fn GetWorkerProcessSettings(
         &self,
         ppWorkerProcessSettings: *mut *mut IWpfSettings,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpServer::GetProtocolManagerCustomInterface`] (slot 21).
     ///
     /// On panic: returns E_FAIL.
@@ -798,7 +799,7 @@ pub trait IHttpServer_Impl {
         pProtocolManagerDllInitFunction: windows_sys::core::PCWSTR,
         dwCustomInterfaceId: u32,
         ppCustomInterface: *mut *mut ::core::ffi::c_void,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpServer::SatisfiesPrecondition`] (slot 22).
     ///
     /// On panic: returns FALSE.
@@ -819,7 +820,7 @@ pub trait IHttpServer_Impl {
         pszPath: windows_sys::core::PCWSTR,
         hToken: windows_sys::Win32::Foundation::HANDLE,
         ppFileMonitor: *mut *mut IHttpFileMonitor,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpServer::GetExtendedInterface`] (slot 25).
     ///
     /// On panic: returns E_FAIL.
@@ -827,7 +828,7 @@ pub trait IHttpServer_Impl {
         &self,
         version: HTTP_SERVER_INTERFACE_VERSION,
         ppInterface: *mut *mut ::core::ffi::c_void,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl IHttpServer_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpServer_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -836,52 +837,52 @@ impl IHttpServer_Vtbl {
             fn IsCommandLineLaunch < T : IHttpServer_Impl > (this : *const IHttpServer,)
             -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::IsCommandLineLaunch(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || 0) }
+            ::value_of(this) },), | _ | 0) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetAppPoolName < T : IHttpServer_Impl > (this : *const IHttpServer,) ->
             windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
             T::GetAppPoolName(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::core::ptr::null()) }
+            ::value_of(this) },), | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn AssociateWithThreadPool < T : IHttpServer_Impl > (this : *mut
             IHttpServer, hHandle : windows_sys::Win32::Foundation::HANDLE,
             completionRoutine :
             windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::AssociateWithThreadPool(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, hHandle, completionRoutine), ||
+            ::value_of(this) }, hHandle, completionRoutine), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn IncrementThreadCount < T : IHttpServer_Impl > (this : *mut IHttpServer,)
             -> () { ::httpserv::runtime::guard(|| T::IncrementThreadCount(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn DecrementThreadCount < T : IHttpServer_Impl > (this : *mut IHttpServer,)
             -> () { ::httpserv::runtime::guard(|| T::DecrementThreadCount(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn ReportUnhealthy < T : IHttpServer_Impl > (this : *mut IHttpServer,
             pszReasonString : windows_sys::core::PCWSTR, hrReason :
-            windows_sys::core::HRESULT) -> () { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT) -> () { ::httpserv::runtime::guard(||
             T::ReportUnhealthy(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pszReasonString, hrReason), || ()) }
+            ::value_of(this) }, pszReasonString, hrReason), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn RecycleProcess < T : IHttpServer_Impl > (this : *mut IHttpServer,
             pszReason : windows_sys::core::PCWSTR) -> () { ::httpserv::runtime::guard(||
             T::RecycleProcess(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pszReason), || ()) }
+            ::value_of(this) }, pszReason), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetAdminManager < T : IHttpServer_Impl > (this : *const IHttpServer,) ->
             *mut IAppHostAdminManager { ::httpserv::runtime::guard(||
             T::GetAdminManager(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::core::ptr::null_mut()) }
+            ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetFileInfo < T : IHttpServer_Impl > (this : *mut IHttpServer,
@@ -891,27 +892,27 @@ impl IHttpServer_Vtbl {
             windows_sys::core::PCWSTR, hChangeNotificationToken :
             windows_sys::Win32::Foundation::HANDLE, fCache : windows_sys::core::BOOL,
             ppFileInfo : *mut *mut IHttpFileInfo, pHttpTraceContext : *mut
-            IHttpTraceContext) -> windows_sys::core::HRESULT {
+            IHttpTraceContext) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::GetFileInfo(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszPhysicalPath,
             hUserToken, pSid, pszChangeNotificationPath, hChangeNotificationToken,
-            fCache, ppFileInfo, pHttpTraceContext), || ::httpserv::runtime::E_FAIL) }
+            fCache, ppFileInfo, pHttpTraceContext), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn FlushKernelCache < T : IHttpServer_Impl > (this : *mut IHttpServer,
-            pszUrl : windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT {
+            pszUrl : windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::FlushKernelCache(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszUrl), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszUrl), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn DoCacheOperation < T : IHttpServer_Impl > (this : *mut IHttpServer,
             cacheOperation : CACHE_OPERATION, pCacheKey : *mut IHttpCacheKey,
             ppCacheSpecificData : *mut *mut IHttpCacheSpecificData, pHttpTraceContext :
-            *mut IHttpTraceContext) -> windows_sys::core::HRESULT {
+            *mut IHttpTraceContext) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::DoCacheOperation(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, cacheOperation,
-            pCacheKey, ppCacheSpecificData, pHttpTraceContext), ||
+            pCacheKey, ppCacheSpecificData, pHttpTraceContext), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -919,82 +920,82 @@ impl IHttpServer_Vtbl {
             IHttpServer, pCustomOutput : *mut ICustomNotificationProvider) ->
             GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
             T::NotifyCustomNotification(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pCustomOutput), || GL_NOTIFICATION_CONTINUE) }
+            ::value_of(this) }, pCustomOutput), | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetPerfCounterInfo < T : IHttpServer_Impl > (this : *mut IHttpServer,) ->
             *mut IHttpPerfCounterInfo { ::httpserv::runtime::guard(||
             T::GetPerfCounterInfo(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::core::ptr::null_mut()) }
+            ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn RecycleApplication < T : IHttpServer_Impl > (this : *mut IHttpServer,
             pszAppConfigPath : windows_sys::core::PCWSTR) -> () {
             ::httpserv::runtime::guard(|| T::RecycleApplication(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszAppConfigPath), ||
-            ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszAppConfigPath), |
+            _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn NotifyConfigurationChange < T : IHttpServer_Impl > (this : *mut
             IHttpServer, pszPath : windows_sys::core::PCWSTR) -> () {
             ::httpserv::runtime::guard(|| T::NotifyConfigurationChange(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszPath), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszPath), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn NotifyFileChange < T : IHttpServer_Impl > (this : *mut IHttpServer,
             pszFileName : windows_sys::core::PCWSTR) -> () {
             ::httpserv::runtime::guard(|| T::NotifyFileChange(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszFileName), || ())
-            }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszFileName), | _ |
+            ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn DispenseContainer < T : IHttpServer_Impl > (this : *mut IHttpServer,) ->
             *mut IDispensedHttpModuleContextContainer { ::httpserv::runtime::guard(||
             T::DispenseContainer(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::core::ptr::null_mut()) }
+            ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn AddFragmentToCache < T : IHttpServer_Impl > (this : *mut IHttpServer,
             pDataChunk : *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, pszFragmentName
-            : windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT {
+            : windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::AddFragmentToCache(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pDataChunk,
-            pszFragmentName), || ::httpserv::runtime::E_FAIL) }
+            pszFragmentName), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn ReadFragmentFromCache < T : IHttpServer_Impl > (this : *mut IHttpServer,
             pszFragmentName : windows_sys::core::PCWSTR, pvBuffer : *mut u8, cbSize :
-            u32, pcbCopied : *mut u32) -> windows_sys::core::HRESULT {
+            u32, pcbCopied : *mut u32) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::ReadFragmentFromCache(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszFragmentName,
-            pvBuffer, cbSize, pcbCopied), || ::httpserv::runtime::E_FAIL) }
+            pvBuffer, cbSize, pcbCopied), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn RemoveFragmentFromCache < T : IHttpServer_Impl > (this : *mut
             IHttpServer, pszFragmentName : windows_sys::core::PCWSTR) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::RemoveFragmentFromCache(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pszFragmentName), || ::httpserv::runtime::E_FAIL) }
+            ::value_of(this) }, pszFragmentName), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetWorkerProcessSettings < T : IHttpServer_Impl > (this : *mut
             IHttpServer, ppWorkerProcessSettings : *mut *mut IWpfSettings) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::GetWorkerProcessSettings(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, ppWorkerProcessSettings), || ::httpserv::runtime::E_FAIL)
-            }
+            ::value_of(this) }, ppWorkerProcessSettings), | _ |
+            ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetProtocolManagerCustomInterface < T : IHttpServer_Impl > (this : *mut
             IHttpServer, pProtocolManagerDll : windows_sys::core::PCWSTR,
             pProtocolManagerDllInitFunction : windows_sys::core::PCWSTR,
             dwCustomInterfaceId : u32, ppCustomInterface : *mut *mut
-            ::core::ffi::c_void) -> windows_sys::core::HRESULT {
+            ::core::ffi::c_void) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::GetProtocolManagerCustomInterface(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pProtocolManagerDll,
-            pProtocolManagerDllInitFunction, dwCustomInterfaceId, ppCustomInterface), ||
-            ::httpserv::runtime::E_FAIL) }
+            pProtocolManagerDllInitFunction, dwCustomInterfaceId, ppCustomInterface), | _
+            | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SatisfiesPrecondition < T : IHttpServer_Impl > (this : *const
@@ -1002,30 +1003,30 @@ impl IHttpServer_Vtbl {
             pfUnknownPrecondition : *mut windows_sys::core::BOOL) ->
             windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::SatisfiesPrecondition(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pszPrecondition, pfUnknownPrecondition), || 0) }
+            ::value_of(this) }, pszPrecondition, pfUnknownPrecondition), | _ | 0) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetTraceContext < T : IHttpServer_Impl > (this : *const IHttpServer,) ->
             *mut IHttpTraceContext { ::httpserv::runtime::guard(||
             T::GetTraceContext(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::core::ptr::null_mut()) }
+            ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn RegisterFileChangeMonitor < T : IHttpServer_Impl > (this : *mut
             IHttpServer, pszPath : windows_sys::core::PCWSTR, hToken :
             windows_sys::Win32::Foundation::HANDLE, ppFileMonitor : *mut *mut
-            IHttpFileMonitor) -> windows_sys::core::HRESULT {
+            IHttpFileMonitor) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::RegisterFileChangeMonitor(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszPath, hToken,
-            ppFileMonitor), || ::httpserv::runtime::E_FAIL) }
+            ppFileMonitor), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetExtendedInterface < T : IHttpServer_Impl > (this : *mut IHttpServer,
             version : HTTP_SERVER_INTERFACE_VERSION, ppInterface : *mut *mut
-            ::core::ffi::c_void) -> windows_sys::core::HRESULT {
+            ::core::ffi::c_void) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::GetExtendedInterface(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, version,
-            ppInterface), || ::httpserv::runtime::E_FAIL) }
+            ppInterface), | _ | ::httpserv::runtime::E_FAIL) }
         }
         Self {
             IsCommandLineLaunch: IsCommandLineLaunch::<T>,
@@ -1057,6 +1058,42 @@ impl IHttpServer_Vtbl {
         }
     }
 }
+impl IHttpServer {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpServer_Impl`] methods and returns the C++ `IHttpServer*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpServer_Impl + 'static>(value: T) -> *mut IHttpServer {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpServer_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpServer_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpServer*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpServer_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpServer {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpServer_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpServer::new_boxed`] or [`IHttpServer::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpServer_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+    }
+}
 /// C++ class `IHttpServer2` (derives from [`IHttpServer`])
 ///
 /// An object pointer: its first word points at a [`IHttpServer2_Vtbl`] of 31 slot(s).
@@ -1080,7 +1117,7 @@ pub struct IHttpServer2_Vtbl {
         (*mut IHttpServer2, windows_sys::core::PCWSTR, windows_sys::core::PCWSTR, u32, *
         mut *mut IHttpTokenEntry, windows_sys::core::PCWSTR, *mut
         windows_sys::Win32::Networking::WinSock::SOCKADDR, *mut IHttpTraceContext) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 27: [`IHttpServer2::GetAppPoolConfigFile`].
     pub GetAppPoolConfigFile: ::httpserv::runtime::member_fn!(
@@ -1090,17 +1127,17 @@ pub struct IHttpServer2_Vtbl {
     pub GetExtendedInterface_GUID_ref: ::httpserv::runtime::member_fn!(
         (*mut IHttpServer2, *const windows_sys::core::GUID, *mut ::core::ffi::c_void,
         *const windows_sys::core::GUID, *mut *mut ::core::ffi::c_void) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 29: [`IHttpServer2::GetMetadata`].
     pub GetMetadata: ::httpserv::runtime::member_fn!(
         (*mut IHttpServer2, windows_sys::core::PCWSTR, windows_sys::core::PCWSTR, *mut
-        *mut IReferencedMetadataInfo) -> windows_sys::core::HRESULT
+        *mut IReferencedMetadataInfo) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 30: [`IHttpServer2::GetWorkerProcessFramework`].
     pub GetWorkerProcessFramework: ::httpserv::runtime::member_fn!(
         (*mut IHttpServer2, *mut *mut IWorkerProcessFramework) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -1155,7 +1192,7 @@ impl IHttpServer2 {
         pszDefaultDomain: windows_sys::core::PCWSTR,
         pSockAddr: *mut windows_sys::Win32::Networking::WinSock::SOCKADDR,
         pHttpTraceContext: *mut IHttpTraceContext,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .GetToken)(
             self.as_raw(),
@@ -1204,7 +1241,7 @@ impl IHttpServer2 {
         pInput: *mut ::core::ffi::c_void,
         Version2: *const windows_sys::core::GUID,
         ppOutput: *mut *mut ::core::ffi::c_void,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .GetExtendedInterface_GUID_ref)(
             self.as_raw(),
@@ -1229,7 +1266,7 @@ impl IHttpServer2 {
         pszSiteName: windows_sys::core::PCWSTR,
         pszUrl: windows_sys::core::PCWSTR,
         ppMetadataInfo: *mut *mut IReferencedMetadataInfo,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).GetMetadata)(self.as_raw(), pszSiteName, pszUrl, ppMetadataInfo)
     }
     /// `virtual HRESULT GetWorkerProcessFramework(IWorkerProcessFramework ** ppWorkerProcessFramework) = 0`
@@ -1245,7 +1282,7 @@ impl IHttpServer2 {
     pub unsafe fn GetWorkerProcessFramework(
         &self,
         ppWorkerProcessFramework: *mut *mut IWorkerProcessFramework,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .GetWorkerProcessFramework)(self.as_raw(), ppWorkerProcessFramework)
     }
@@ -1260,7 +1297,7 @@ impl ::core::ops::Deref for IHttpServer2 {
 }
 /// Implement C++ `IHttpServer2` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpServer2_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpServer2::new_boxed`] (or [`IHttpServer2::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpServer2_Impl: IHttpServer_Impl {
     /// Implements [`IHttpServer2::GetToken`] (slot 26).
     ///
@@ -1274,7 +1311,7 @@ pub trait IHttpServer2_Impl: IHttpServer_Impl {
         pszDefaultDomain: windows_sys::core::PCWSTR,
         pSockAddr: *mut windows_sys::Win32::Networking::WinSock::SOCKADDR,
         pHttpTraceContext: *mut IHttpTraceContext,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpServer2::GetAppPoolConfigFile`] (slot 27).
     ///
     /// On panic: returns a null pointer.
@@ -1291,7 +1328,7 @@ pub trait IHttpServer2_Impl: IHttpServer_Impl {
         pInput: *mut ::core::ffi::c_void,
         Version2: *const windows_sys::core::GUID,
         ppOutput: *mut *mut ::core::ffi::c_void,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpServer2::GetMetadata`] (slot 29).
     ///
     /// On panic: returns E_FAIL.
@@ -1300,14 +1337,14 @@ pub trait IHttpServer2_Impl: IHttpServer_Impl {
         pszSiteName: windows_sys::core::PCWSTR,
         pszUrl: windows_sys::core::PCWSTR,
         ppMetadataInfo: *mut *mut IReferencedMetadataInfo,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpServer2::GetWorkerProcessFramework`] (slot 30).
     ///
     /// On panic: returns E_FAIL.
     fn GetWorkerProcessFramework(
         &self,
         ppWorkerProcessFramework: *mut *mut IWorkerProcessFramework,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl IHttpServer2_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpServer2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -1318,42 +1355,42 @@ impl IHttpServer2_Vtbl {
             dwLogonMethod : u32, ppTokenEntry : *mut *mut IHttpTokenEntry,
             pszDefaultDomain : windows_sys::core::PCWSTR, pSockAddr : *mut
             windows_sys::Win32::Networking::WinSock::SOCKADDR, pHttpTraceContext : *mut
-            IHttpTraceContext) -> windows_sys::core::HRESULT {
+            IHttpTraceContext) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::GetToken(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszUserName,
             pszPassword, dwLogonMethod, ppTokenEntry, pszDefaultDomain, pSockAddr,
-            pHttpTraceContext), || ::httpserv::runtime::E_FAIL) }
+            pHttpTraceContext), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetAppPoolConfigFile < T : IHttpServer2_Impl > (this : *const
             IHttpServer2, pcchConfigFilePath : *mut u32) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::GetAppPoolConfigFile(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pcchConfigFilePath),
-            || ::core::ptr::null()) }
+            | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetExtendedInterface_GUID_ref < T : IHttpServer2_Impl > (this : *mut
             IHttpServer2, Version1 : *const windows_sys::core::GUID, pInput : *mut
             ::core::ffi::c_void, Version2 : *const windows_sys::core::GUID, ppOutput : *
-            mut *mut ::core::ffi::c_void) -> windows_sys::core::HRESULT {
+            mut *mut ::core::ffi::c_void) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::GetExtendedInterface_GUID_ref(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, Version1, pInput,
-            Version2, ppOutput), || ::httpserv::runtime::E_FAIL) }
+            Version2, ppOutput), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetMetadata < T : IHttpServer2_Impl > (this : *mut IHttpServer2,
             pszSiteName : windows_sys::core::PCWSTR, pszUrl : windows_sys::core::PCWSTR,
             ppMetadataInfo : *mut *mut IReferencedMetadataInfo) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::GetMetadata(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            }, pszSiteName, pszUrl, ppMetadataInfo), || ::httpserv::runtime::E_FAIL) }
+            }, pszSiteName, pszUrl, ppMetadataInfo), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetWorkerProcessFramework < T : IHttpServer2_Impl > (this : *mut
             IHttpServer2, ppWorkerProcessFramework : *mut *mut IWorkerProcessFramework)
-            -> windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            -> ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::GetWorkerProcessFramework(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, ppWorkerProcessFramework), ||
+            ::value_of(this) }, ppWorkerProcessFramework), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         Self {
@@ -1364,6 +1401,42 @@ impl IHttpServer2_Vtbl {
             GetMetadata: GetMetadata::<T>,
             GetWorkerProcessFramework: GetWorkerProcessFramework::<T>,
         }
+    }
+}
+impl IHttpServer2 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpServer2_Impl`] methods and returns the C++ `IHttpServer2*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpServer2_Impl + 'static>(value: T) -> *mut IHttpServer2 {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpServer2_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpServer2_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpServer2*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpServer2_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpServer2 {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpServer2_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpServer2::new_boxed`] or [`IHttpServer2::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpServer2_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpServer3` (derives from [`IHttpServer2`])
@@ -1389,7 +1462,7 @@ pub struct IHttpServer3_Vtbl {
         (*mut IHttpServer3, u64,
         windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_PROPERTY, *mut
         ::core::ffi::c_void, u32, *mut ::core::ffi::c_void, u32, *mut u32, *mut
-        windows_sys::Win32::System::IO::OVERLAPPED) -> windows_sys::core::HRESULT
+        windows_sys::Win32::System::IO::OVERLAPPED) -> ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -1434,7 +1507,7 @@ impl IHttpServer3 {
         outputBufferSize: u32,
         pcbBytesReturned: *mut u32,
         pOverlapped: *mut windows_sys::Win32::System::IO::OVERLAPPED,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .QueryRequestProperty)(
             self.as_raw(),
@@ -1459,7 +1532,7 @@ impl ::core::ops::Deref for IHttpServer3 {
 }
 /// Implement C++ `IHttpServer3` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpServer3_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpServer3::new_boxed`] (or [`IHttpServer3::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpServer3_Impl: IHttpServer2_Impl {
     /// Implements [`IHttpServer3::QueryRequestProperty`] (slot 31).
     ///
@@ -1474,7 +1547,7 @@ pub trait IHttpServer3_Impl: IHttpServer2_Impl {
         outputBufferSize: u32,
         pcbBytesReturned: *mut u32,
         pOverlapped: *mut windows_sys::Win32::System::IO::OVERLAPPED,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl IHttpServer3_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpServer3_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -1486,15 +1559,51 @@ impl IHttpServer3_Vtbl {
             : *mut ::core::ffi::c_void, qualifierSize : u32, pOutput : *mut
             ::core::ffi::c_void, outputBufferSize : u32, pcbBytesReturned : *mut u32,
             pOverlapped : *mut windows_sys::Win32::System::IO::OVERLAPPED) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::QueryRequestProperty(unsafe { ::httpserv::runtime::Object:: < T >
             ::value_of(this) }, id, propertyId, pQualifier, qualifierSize, pOutput,
-            outputBufferSize, pcbBytesReturned, pOverlapped), ||
+            outputBufferSize, pcbBytesReturned, pOverlapped), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         Self {
             base__: IHttpServer2_Vtbl::new::<T>(),
             QueryRequestProperty: QueryRequestProperty::<T>,
         }
+    }
+}
+impl IHttpServer3 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpServer3_Impl`] methods and returns the C++ `IHttpServer3*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpServer3_Impl + 'static>(value: T) -> *mut IHttpServer3 {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpServer3_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpServer3_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpServer3*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpServer3_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpServer3 {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpServer3_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpServer3::new_boxed`] or [`IHttpServer3::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpServer3_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -115,7 +115,7 @@ impl IHttpSite {
 }
 /// Implement C++ `IHttpSite` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpSite_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpSite::new_boxed`] (or [`IHttpSite::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpSite_Impl {
     /// Implements [`IHttpSite::GetSiteId`] (slot 0).
     ///
@@ -140,26 +140,26 @@ impl IHttpSite_Vtbl {
         ::httpserv::runtime::member_thunk! {
             fn GetSiteId < T : IHttpSite_Impl > (this : *const IHttpSite,) -> u32 {
             ::httpserv::runtime::guard(|| T::GetSiteId(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
-            ::httpserv::runtime::abort()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },),
+            ::httpserv::runtime::abort) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetSiteName < T : IHttpSite_Impl > (this : *const IHttpSite,) ->
             windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
             T::GetSiteName(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            },), || ::core::ptr::null()) }
+            },), | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetModuleContextContainer < T : IHttpSite_Impl > (this : *mut IHttpSite,)
             -> *mut IHttpModuleContextContainer { ::httpserv::runtime::guard(||
             T::GetModuleContextContainer(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::core::ptr::null_mut()) }
+            ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetPerfCounterInfo < T : IHttpSite_Impl > (this : *mut IHttpSite,) -> *
             mut IHttpPerfCounterInfo { ::httpserv::runtime::guard(||
             T::GetPerfCounterInfo(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::core::ptr::null_mut()) }
+            ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
         Self {
             GetSiteId: GetSiteId::<T>,
@@ -167,5 +167,41 @@ impl IHttpSite_Vtbl {
             GetModuleContextContainer: GetModuleContextContainer::<T>,
             GetPerfCounterInfo: GetPerfCounterInfo::<T>,
         }
+    }
+}
+impl IHttpSite {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpSite_Impl`] methods and returns the C++ `IHttpSite*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpSite_Impl + 'static>(value: T) -> *mut IHttpSite {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpSite_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpSite_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpSite*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpSite_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpSite {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpSite_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpSite::new_boxed`] or [`IHttpSite::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpSite_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

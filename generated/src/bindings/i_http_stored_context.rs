@@ -61,12 +61,19 @@ impl IHttpStoredContext {
 }
 /// Implement C++ `IHttpStoredContext` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpStoredContext_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
-pub trait IHttpStoredContext_Impl {
+/// Make the C++ object with [`IHttpStoredContext::new_boxed`] (or [`IHttpStoredContext::new_in_place`]); its vtable comes from the value's type.
+///
+/// Threads: a stored context can be reachable from several requests at once (connection, application and site containers) and is cleaned up on any thread, so implementations are `Send + Sync`.
+///
+/// Lifetime: IIS ends an object's life through `CleanupStoredContext`; the Rust value is then dropped (and freed when boxed): put cleanup in `Drop`.
+pub trait IHttpStoredContext_Impl: Send + Sync {
     /// Implements [`IHttpStoredContext::CleanupStoredContext`] (slot 0).
     ///
+    /// After this returns the object is released: dropped, and freed if boxed. The default does nothing else.
+    ///
     /// On panic: the panic is swallowed (void).
-    fn CleanupStoredContext(&self);
+    #[allow(unused_variables)]
+    fn CleanupStoredContext(&self) {}
 }
 impl IHttpStoredContext_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpStoredContext_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -75,10 +82,49 @@ impl IHttpStoredContext_Vtbl {
             fn CleanupStoredContext < T : IHttpStoredContext_Impl > (this : *mut
             IHttpStoredContext,) -> () { ::httpserv::runtime::guard(||
             T::CleanupStoredContext(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ()) }
+            ::value_of(this) },), | _ | ()); unsafe { ::httpserv::runtime::Object:: < T >
+            ::release(this, true) } }
         }
         Self {
             CleanupStoredContext: CleanupStoredContext::<T>,
         }
+    }
+}
+impl IHttpStoredContext {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpStoredContext_Impl`] methods and returns the C++ `IHttpStoredContext*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpStoredContext_Impl + 'static>(
+        value: T,
+    ) -> *mut IHttpStoredContext {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpStoredContext_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpStoredContext_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpStoredContext*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpStoredContext_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpStoredContext {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpStoredContext_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpStoredContext::new_boxed`] or [`IHttpStoredContext::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpStoredContext_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

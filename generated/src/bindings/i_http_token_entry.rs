@@ -109,7 +109,11 @@ impl ::core::ops::Deref for IHttpTokenEntry {
 }
 /// Implement C++ `IHttpTokenEntry` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpTokenEntry_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpTokenEntry::new_boxed`] (or [`IHttpTokenEntry::new_in_place`]); its vtable comes from the value's type.
+///
+/// Threads: cache entries are shared between requests and referenced from several threads, so implementations are `Send + Sync`.
+///
+/// Lifetime: IIS ends an object's life through `DereferenceCacheData`; the Rust value is then dropped (and freed when boxed): put cleanup in `Drop`.
 pub trait IHttpTokenEntry_Impl: IHttpCacheSpecificData_Impl {
     /// Implements [`IHttpTokenEntry::GetImpersonationToken`] (slot 7).
     ///
@@ -131,21 +135,21 @@ impl IHttpTokenEntry_Vtbl {
             fn GetImpersonationToken < T : IHttpTokenEntry_Impl > (this : *mut
             IHttpTokenEntry,) -> windows_sys::Win32::Foundation::HANDLE {
             ::httpserv::runtime::guard(|| T::GetImpersonationToken(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetPrimaryToken < T : IHttpTokenEntry_Impl > (this : *mut
             IHttpTokenEntry,) -> windows_sys::Win32::Foundation::HANDLE {
             ::httpserv::runtime::guard(|| T::GetPrimaryToken(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetSid < T : IHttpTokenEntry_Impl > (this : *mut IHttpTokenEntry,) ->
             windows_sys::Win32::Security::PSID { ::httpserv::runtime::guard(||
             T::GetSid(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },),
-            || ::core::ptr::null_mut()) }
+            | _ | ::core::ptr::null_mut()) }
         }
         Self {
             base__: IHttpCacheSpecificData_Vtbl::new::<T>(),
@@ -153,5 +157,43 @@ impl IHttpTokenEntry_Vtbl {
             GetPrimaryToken: GetPrimaryToken::<T>,
             GetSid: GetSid::<T>,
         }
+    }
+}
+impl IHttpTokenEntry {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpTokenEntry_Impl`] methods and returns the C++ `IHttpTokenEntry*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpTokenEntry_Impl + 'static>(
+        value: T,
+    ) -> *mut IHttpTokenEntry {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpTokenEntry_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpTokenEntry_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpTokenEntry*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpTokenEntry_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpTokenEntry {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpTokenEntry_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpTokenEntry::new_boxed`] or [`IHttpTokenEntry::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpTokenEntry_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -21,18 +21,19 @@ pub struct IHttpTraceContext_Vtbl {
     pub GetTraceConfiguration: ::httpserv::runtime::member_fn!(
         (*mut IHttpTraceContext, *mut
         windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 1: [`IHttpTraceContext::SetTraceConfiguration`].
     pub SetTraceConfiguration: ::httpserv::runtime::member_fn!(
         (*mut IHttpTraceContext, HTTP_MODULE_ID, *mut
         windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION, u32) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 2: [`IHttpTraceContext::RaiseTraceEvent`].
     pub RaiseTraceEvent: ::httpserv::runtime::member_fn!(
         (*mut IHttpTraceContext, *mut
-        windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT) -> windows_sys::core::HRESULT
+        windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT) ->
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 3: [`IHttpTraceContext::GetTraceActivityId`].
     pub GetTraceActivityId: ::httpserv::runtime::member_fn!(
@@ -41,7 +42,7 @@ pub struct IHttpTraceContext_Vtbl {
     /// Slot 4: [`IHttpTraceContext::QuickTrace`].
     pub QuickTrace: ::httpserv::runtime::member_fn!(
         (*mut IHttpTraceContext, windows_sys::core::PCWSTR, windows_sys::core::PCWSTR,
-        windows_sys::core::HRESULT, u8) -> windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT, u8) -> ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -88,7 +89,7 @@ impl IHttpTraceContext {
     pub unsafe fn GetTraceConfiguration(
         &self,
         pHttpTraceConfiguration: *mut windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).GetTraceConfiguration)(self.as_raw(), pHttpTraceConfiguration)
     }
     /// `virtual HRESULT SetTraceConfiguration(HTTP_MODULE_ID moduleId, HTTP_TRACE_CONFIGURATION * pHttpTraceConfiguration, DWORD cHttpTraceConfiguration = 1) = 0`
@@ -108,7 +109,7 @@ impl IHttpTraceContext {
         moduleId: HTTP_MODULE_ID,
         pHttpTraceConfiguration: *mut windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION,
         cHttpTraceConfiguration: u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .SetTraceConfiguration)(
             self.as_raw(),
@@ -130,7 +131,7 @@ impl IHttpTraceContext {
     pub unsafe fn RaiseTraceEvent(
         &self,
         pTraceEvent: *mut windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).RaiseTraceEvent)(self.as_raw(), pTraceEvent)
     }
     /// `virtual LPCGUID GetTraceActivityId() = 0`
@@ -162,16 +163,16 @@ impl IHttpTraceContext {
         &self,
         pszData1: windows_sys::core::PCWSTR,
         pszData2: windows_sys::core::PCWSTR,
-        hrLastError: windows_sys::core::HRESULT,
+        hrLastError: ::httpserv::runtime::HRESULT,
         Level: u8,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .QuickTrace)(self.as_raw(), pszData1, pszData2, hrLastError, Level)
     }
 }
 /// Implement C++ `IHttpTraceContext` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpTraceContext_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpTraceContext::new_boxed`] (or [`IHttpTraceContext::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpTraceContext_Impl {
     /// Implements [`IHttpTraceContext::GetTraceConfiguration`] (slot 0).
     ///
@@ -179,7 +180,7 @@ pub trait IHttpTraceContext_Impl {
     fn GetTraceConfiguration(
         &self,
         pHttpTraceConfiguration: *mut windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpTraceContext::SetTraceConfiguration`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
@@ -188,14 +189,14 @@ pub trait IHttpTraceContext_Impl {
         moduleId: HTTP_MODULE_ID,
         pHttpTraceConfiguration: *mut windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION,
         cHttpTraceConfiguration: u32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpTraceContext::RaiseTraceEvent`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
     fn RaiseTraceEvent(
         &self,
         pTraceEvent: *mut windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpTraceContext::GetTraceActivityId`] (slot 3).
     ///
     /// On panic: returns a null pointer.
@@ -207,9 +208,9 @@ pub trait IHttpTraceContext_Impl {
         &self,
         pszData1: windows_sys::core::PCWSTR,
         pszData2: windows_sys::core::PCWSTR,
-        hrLastError: windows_sys::core::HRESULT,
+        hrLastError: ::httpserv::runtime::HRESULT,
         Level: u8,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl IHttpTraceContext_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpTraceContext_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -218,43 +219,44 @@ impl IHttpTraceContext_Vtbl {
             fn GetTraceConfiguration < T : IHttpTraceContext_Impl > (this : *mut
             IHttpTraceContext, pHttpTraceConfiguration : *mut
             windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::GetTraceConfiguration(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pHttpTraceConfiguration), || ::httpserv::runtime::E_FAIL)
-            }
+            ::value_of(this) }, pHttpTraceConfiguration), | _ |
+            ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetTraceConfiguration < T : IHttpTraceContext_Impl > (this : *mut
             IHttpTraceContext, moduleId : HTTP_MODULE_ID, pHttpTraceConfiguration : *mut
             windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION,
-            cHttpTraceConfiguration : u32) -> windows_sys::core::HRESULT {
+            cHttpTraceConfiguration : u32) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::SetTraceConfiguration(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, moduleId,
-            pHttpTraceConfiguration, cHttpTraceConfiguration), ||
+            pHttpTraceConfiguration, cHttpTraceConfiguration), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn RaiseTraceEvent < T : IHttpTraceContext_Impl > (this : *mut
             IHttpTraceContext, pTraceEvent : *mut
             windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::RaiseTraceEvent(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pTraceEvent), || ::httpserv::runtime::E_FAIL) }
+            ::value_of(this) }, pTraceEvent), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetTraceActivityId < T : IHttpTraceContext_Impl > (this : *mut
             IHttpTraceContext,) -> *const windows_sys::core::GUID {
             ::httpserv::runtime::guard(|| T::GetTraceActivityId(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn QuickTrace < T : IHttpTraceContext_Impl > (this : *mut IHttpTraceContext,
             pszData1 : windows_sys::core::PCWSTR, pszData2 : windows_sys::core::PCWSTR,
-            hrLastError : windows_sys::core::HRESULT, Level : u8) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            hrLastError : ::httpserv::runtime::HRESULT, Level : u8) ->
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::QuickTrace(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            }, pszData1, pszData2, hrLastError, Level), || ::httpserv::runtime::E_FAIL) }
+            }, pszData1, pszData2, hrLastError, Level), | _ |
+            ::httpserv::runtime::E_FAIL) }
         }
         Self {
             GetTraceConfiguration: GetTraceConfiguration::<T>,
@@ -263,5 +265,43 @@ impl IHttpTraceContext_Vtbl {
             GetTraceActivityId: GetTraceActivityId::<T>,
             QuickTrace: QuickTrace::<T>,
         }
+    }
+}
+impl IHttpTraceContext {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpTraceContext_Impl`] methods and returns the C++ `IHttpTraceContext*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpTraceContext_Impl + 'static>(
+        value: T,
+    ) -> *mut IHttpTraceContext {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpTraceContext_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpTraceContext_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpTraceContext*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpTraceContext_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpTraceContext {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpTraceContext_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpTraceContext::new_boxed`] or [`IHttpTraceContext::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpTraceContext_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -81,7 +81,7 @@ impl IHttpUrlInfo {
 }
 /// Implement C++ `IHttpUrlInfo` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpUrlInfo_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpUrlInfo::new_boxed`] (or [`IHttpUrlInfo::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpUrlInfo_Impl {
     /// Implements [`IHttpUrlInfo::GetModuleContextContainer`] (slot 0).
     ///
@@ -99,18 +99,54 @@ impl IHttpUrlInfo_Vtbl {
             fn GetModuleContextContainer < T : IHttpUrlInfo_Impl > (this : *mut
             IHttpUrlInfo,) -> *mut IHttpModuleContextContainer {
             ::httpserv::runtime::guard(|| T::GetModuleContextContainer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn IsFrequentlyHit < T : IHttpUrlInfo_Impl > (this : *const IHttpUrlInfo,)
             -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::IsFrequentlyHit(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || 0) }
+            ::value_of(this) },), | _ | 0) }
         }
         Self {
             GetModuleContextContainer: GetModuleContextContainer::<T>,
             IsFrequentlyHit: IsFrequentlyHit::<T>,
         }
+    }
+}
+impl IHttpUrlInfo {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpUrlInfo_Impl`] methods and returns the C++ `IHttpUrlInfo*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpUrlInfo_Impl + 'static>(value: T) -> *mut IHttpUrlInfo {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpUrlInfo_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpUrlInfo_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpUrlInfo*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpUrlInfo_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpUrlInfo {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpUrlInfo_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpUrlInfo::new_boxed`] or [`IHttpUrlInfo::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpUrlInfo_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -52,7 +52,7 @@ pub struct IHttpUser_Vtbl {
     /// Slot 9: [`IHttpUser::IsInRole`].
     pub IsInRole: ::httpserv::runtime::member_fn!(
         (*mut IHttpUser, windows_sys::core::PCWSTR, *mut windows_sys::core::BOOL) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 10: [`IHttpUser::GetUserVariable`].
     pub GetUserVariable: ::httpserv::runtime::member_fn!(
@@ -225,7 +225,7 @@ impl IHttpUser {
         &self,
         pszRoleName: windows_sys::core::PCWSTR,
         pfInRole: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).IsInRole)(self.as_raw(), pszRoleName, pfInRole)
     }
     /// `virtual PVOID GetUserVariable(PCSTR pszVariableName) = 0`
@@ -247,7 +247,7 @@ impl IHttpUser {
 }
 /// Implement C++ `IHttpUser` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IHttpUser_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IHttpUser::new_boxed`] (or [`IHttpUser::new_in_place`]); its vtable comes from the value's type.
 pub trait IHttpUser_Impl {
     /// Implements [`IHttpUser::GetRemoteUserName`] (slot 0).
     ///
@@ -292,7 +292,7 @@ pub trait IHttpUser_Impl {
         &self,
         pszRoleName: windows_sys::core::PCWSTR,
         pfInRole: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IHttpUser::GetUserVariable`] (slot 10).
     ///
     /// On panic: returns a null pointer.
@@ -308,67 +308,67 @@ impl IHttpUser_Vtbl {
             fn GetRemoteUserName < T : IHttpUser_Impl > (this : *mut IHttpUser,) ->
             windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
             T::GetRemoteUserName(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::core::ptr::null()) }
+            ::value_of(this) },), | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetUserName < T : IHttpUser_Impl > (this : *mut IHttpUser,) ->
             windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
             T::GetUserName(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            },), || ::core::ptr::null()) }
+            },), | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetAuthenticationType < T : IHttpUser_Impl > (this : *mut IHttpUser,) ->
             windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
             T::GetAuthenticationType(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::core::ptr::null()) }
+            ::value_of(this) },), | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetPassword < T : IHttpUser_Impl > (this : *mut IHttpUser,) ->
             windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
             T::GetPassword(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            },), || ::core::ptr::null()) }
+            },), | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetImpersonationToken < T : IHttpUser_Impl > (this : *mut IHttpUser,) ->
             windows_sys::Win32::Foundation::HANDLE { ::httpserv::runtime::guard(||
             T::GetImpersonationToken(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::core::ptr::null_mut()) }
+            ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetPrimaryToken < T : IHttpUser_Impl > (this : *mut IHttpUser,) ->
             windows_sys::Win32::Foundation::HANDLE { ::httpserv::runtime::guard(||
             T::GetPrimaryToken(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::core::ptr::null_mut()) }
+            ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn ReferenceUser < T : IHttpUser_Impl > (this : *mut IHttpUser,) -> () {
             ::httpserv::runtime::guard(|| T::ReferenceUser(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn DereferenceUser < T : IHttpUser_Impl > (this : *mut IHttpUser,) -> () {
             ::httpserv::runtime::guard(|| T::DereferenceUser(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SupportsIsInRole < T : IHttpUser_Impl > (this : *mut IHttpUser,) ->
             windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::SupportsIsInRole(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || 0) }
+            ::value_of(this) },), | _ | 0) }
         }
         ::httpserv::runtime::member_thunk! {
             fn IsInRole < T : IHttpUser_Impl > (this : *mut IHttpUser, pszRoleName :
             windows_sys::core::PCWSTR, pfInRole : *mut windows_sys::core::BOOL) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(|| T::IsInRole(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszRoleName,
-            pfInRole), || ::httpserv::runtime::E_FAIL) }
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
+            T::IsInRole(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
+            pszRoleName, pfInRole), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetUserVariable < T : IHttpUser_Impl > (this : *mut IHttpUser,
             pszVariableName : windows_sys::core::PCSTR) -> *mut ::core::ffi::c_void {
             ::httpserv::runtime::guard(|| T::GetUserVariable(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszVariableName), ||
-            ::core::ptr::null_mut()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszVariableName), | _
+            | ::core::ptr::null_mut()) }
         }
         Self {
             GetRemoteUserName: GetRemoteUserName::<T>,
@@ -383,5 +383,41 @@ impl IHttpUser_Vtbl {
             IsInRole: IsInRole::<T>,
             GetUserVariable: GetUserVariable::<T>,
         }
+    }
+}
+impl IHttpUser {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpUser_Impl`] methods and returns the C++ `IHttpUser*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IHttpUser_Impl + 'static>(value: T) -> *mut IHttpUser {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IHttpUser_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IHttpUser_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IHttpUser*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IHttpUser_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IHttpUser {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IHttpUser_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IHttpUser::new_boxed`] or [`IHttpUser::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IHttpUser_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

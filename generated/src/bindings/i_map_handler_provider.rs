@@ -21,7 +21,7 @@ pub struct IMapHandlerProvider_Vtbl {
     /// Slot 1: [`IMapHandlerProvider::SetScriptName`].
     pub SetScriptName: ::httpserv::runtime::member_fn!(
         (*mut IMapHandlerProvider, windows_sys::core::PCWSTR, u32) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 2: [`IMapHandlerProvider::SetScriptMap`].
     pub SetScriptMap: ::httpserv::runtime::member_fn!(
@@ -70,7 +70,7 @@ impl IMapHandlerProvider {
         &self,
         pszScriptName: windows_sys::core::PCWSTR,
         cchScriptName: u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).SetScriptName)(self.as_raw(), pszScriptName, cchScriptName)
     }
     /// `virtual void SetScriptMap(IScriptMapInfo * pScriptMap) = 0`
@@ -110,7 +110,7 @@ impl ::core::ops::Deref for IMapHandlerProvider {
 }
 /// Implement C++ `IMapHandlerProvider` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IMapHandlerProvider_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IMapHandlerProvider::new_boxed`] (or [`IMapHandlerProvider::new_in_place`]); its vtable comes from the value's type.
 pub trait IMapHandlerProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`IMapHandlerProvider::SetScriptName`] (slot 1).
     ///
@@ -119,7 +119,7 @@ pub trait IMapHandlerProvider_Impl: IHttpEventProvider_Impl {
         &self,
         pszScriptName: windows_sys::core::PCWSTR,
         cchScriptName: u32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IMapHandlerProvider::SetScriptMap`] (slot 2).
     ///
     /// On panic: the panic is swallowed (void).
@@ -135,22 +135,24 @@ impl IMapHandlerProvider_Vtbl {
         ::httpserv::runtime::member_thunk! {
             fn SetScriptName < T : IMapHandlerProvider_Impl > (this : *mut
             IMapHandlerProvider, pszScriptName : windows_sys::core::PCWSTR, cchScriptName
-            : u32) -> windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            : u32) -> ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::SetScriptName(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pszScriptName, cchScriptName), ||
+            ::value_of(this) }, pszScriptName, cchScriptName), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetScriptMap < T : IMapHandlerProvider_Impl > (this : *mut
             IMapHandlerProvider, pScriptMap : *mut IScriptMapInfo) -> () {
             ::httpserv::runtime::guard(|| T::SetScriptMap(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pScriptMap), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pScriptMap), | _ |
+            ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetFileInfo < T : IMapHandlerProvider_Impl > (this : *mut
             IMapHandlerProvider, pFileInfo : *mut IHttpFileInfo) -> () {
             ::httpserv::runtime::guard(|| T::SetFileInfo(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pFileInfo), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pFileInfo), | _ | ())
+            }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),
@@ -158,5 +160,43 @@ impl IMapHandlerProvider_Vtbl {
             SetScriptMap: SetScriptMap::<T>,
             SetFileInfo: SetFileInfo::<T>,
         }
+    }
+}
+impl IMapHandlerProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IMapHandlerProvider_Impl`] methods and returns the C++ `IMapHandlerProvider*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IMapHandlerProvider_Impl + 'static>(
+        value: T,
+    ) -> *mut IMapHandlerProvider {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IMapHandlerProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IMapHandlerProvider_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IMapHandlerProvider*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IMapHandlerProvider_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IMapHandlerProvider {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IMapHandlerProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IMapHandlerProvider::new_boxed`] or [`IMapHandlerProvider::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IMapHandlerProvider_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

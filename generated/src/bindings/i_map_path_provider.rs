@@ -29,7 +29,7 @@ pub struct IMapPathProvider_Vtbl {
     /// Slot 3: [`IMapPathProvider::SetPhysicalPath`].
     pub SetPhysicalPath: ::httpserv::runtime::member_fn!(
         (*mut IMapPathProvider, windows_sys::core::PCWSTR, u32) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -100,7 +100,7 @@ impl IMapPathProvider {
         &self,
         pszPhysicalPath: windows_sys::core::PCWSTR,
         cchPhysicalPath: u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).SetPhysicalPath)(self.as_raw(), pszPhysicalPath, cchPhysicalPath)
     }
 }
@@ -114,7 +114,7 @@ impl ::core::ops::Deref for IMapPathProvider {
 }
 /// Implement C++ `IMapPathProvider` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IMapPathProvider_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IMapPathProvider::new_boxed`] (or [`IMapPathProvider::new_in_place`]); its vtable comes from the value's type.
 pub trait IMapPathProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`IMapPathProvider::GetUrl`] (slot 1).
     ///
@@ -131,7 +131,7 @@ pub trait IMapPathProvider_Impl: IHttpEventProvider_Impl {
         &self,
         pszPhysicalPath: windows_sys::core::PCWSTR,
         cchPhysicalPath: u32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl IMapPathProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IMapPathProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -139,23 +139,23 @@ impl IMapPathProvider_Vtbl {
         ::httpserv::runtime::member_thunk! {
             fn GetUrl < T : IMapPathProvider_Impl > (this : *const IMapPathProvider,) ->
             windows_sys::core::PCWSTR { ::httpserv::runtime::guard(|| T::GetUrl(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetPhysicalPath < T : IMapPathProvider_Impl > (this : *const
             IMapPathProvider,) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::GetPhysicalPath(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetPhysicalPath < T : IMapPathProvider_Impl > (this : *mut
             IMapPathProvider, pszPhysicalPath : windows_sys::core::PCWSTR,
-            cchPhysicalPath : u32) -> windows_sys::core::HRESULT {
+            cchPhysicalPath : u32) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::SetPhysicalPath(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszPhysicalPath,
-            cchPhysicalPath), || ::httpserv::runtime::E_FAIL) }
+            cchPhysicalPath), | _ | ::httpserv::runtime::E_FAIL) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),
@@ -163,5 +163,43 @@ impl IMapPathProvider_Vtbl {
             GetPhysicalPath: GetPhysicalPath::<T>,
             SetPhysicalPath: SetPhysicalPath::<T>,
         }
+    }
+}
+impl IMapPathProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IMapPathProvider_Impl`] methods and returns the C++ `IMapPathProvider*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IMapPathProvider_Impl + 'static>(
+        value: T,
+    ) -> *mut IMapPathProvider {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IMapPathProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IMapPathProvider_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IMapPathProvider*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IMapPathProvider_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IMapPathProvider {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IMapPathProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IMapPathProvider::new_boxed`] or [`IMapPathProvider::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IMapPathProvider_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

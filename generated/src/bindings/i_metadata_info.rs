@@ -119,7 +119,7 @@ impl IMetadataInfo {
 }
 /// Implement C++ `IMetadataInfo` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IMetadataInfo_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IMetadataInfo::new_boxed`] (or [`IMetadataInfo::new_in_place`]); its vtable comes from the value's type.
 pub trait IMetadataInfo_Impl {
     /// Implements [`IMetadataInfo::GetMetaPath`] (slot 0).
     ///
@@ -145,25 +145,25 @@ impl IMetadataInfo_Vtbl {
             fn GetMetaPath < T : IMetadataInfo_Impl > (this : *const IMetadataInfo,) ->
             windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
             T::GetMetaPath(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            },), || ::core::ptr::null()) }
+            },), | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetVrPath < T : IMetadataInfo_Impl > (this : *const IMetadataInfo,) ->
             windows_sys::core::PCWSTR { ::httpserv::runtime::guard(|| T::GetVrPath(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            { ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetVrToken < T : IMetadataInfo_Impl > (this : *mut IMetadataInfo,) -> *
             mut IHttpTokenEntry { ::httpserv::runtime::guard(|| T::GetVrToken(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetModuleContextContainer < T : IMetadataInfo_Impl > (this : *mut
             IMetadataInfo,) -> *mut IHttpModuleContextContainer {
             ::httpserv::runtime::guard(|| T::GetModuleContextContainer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         Self {
@@ -172,5 +172,41 @@ impl IMetadataInfo_Vtbl {
             GetVrToken: GetVrToken::<T>,
             GetModuleContextContainer: GetModuleContextContainer::<T>,
         }
+    }
+}
+impl IMetadataInfo {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IMetadataInfo_Impl`] methods and returns the C++ `IMetadataInfo*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IMetadataInfo_Impl + 'static>(value: T) -> *mut IMetadataInfo {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IMetadataInfo_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IMetadataInfo_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IMetadataInfo*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IMetadataInfo_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IMetadataInfo {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IMetadataInfo_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IMetadataInfo::new_boxed`] or [`IMetadataInfo::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IMetadataInfo_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

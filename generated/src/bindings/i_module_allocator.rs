@@ -59,7 +59,7 @@ impl IModuleAllocator {
 }
 /// Implement C++ `IModuleAllocator` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IModuleAllocator_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IModuleAllocator::new_boxed`] (or [`IModuleAllocator::new_in_place`]); its vtable comes from the value's type.
 pub trait IModuleAllocator_Impl {
     /// Implements [`IModuleAllocator::AllocateMemory`] (slot 0).
     ///
@@ -73,11 +73,49 @@ impl IModuleAllocator_Vtbl {
             fn AllocateMemory < T : IModuleAllocator_Impl > (this : *mut
             IModuleAllocator, cbAllocation : u32) -> *mut ::core::ffi::c_void {
             ::httpserv::runtime::guard(|| T::AllocateMemory(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, cbAllocation), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, cbAllocation), | _ |
             ::core::ptr::null_mut()) }
         }
         Self {
             AllocateMemory: AllocateMemory::<T>,
         }
+    }
+}
+impl IModuleAllocator {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IModuleAllocator_Impl`] methods and returns the C++ `IModuleAllocator*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IModuleAllocator_Impl + 'static>(
+        value: T,
+    ) -> *mut IModuleAllocator {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IModuleAllocator_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IModuleAllocator_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IModuleAllocator*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IModuleAllocator_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IModuleAllocator {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IModuleAllocator_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IModuleAllocator::new_boxed`] or [`IModuleAllocator::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IModuleAllocator_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

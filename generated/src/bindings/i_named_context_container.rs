@@ -25,7 +25,7 @@ pub struct INamedContextContainer_Vtbl {
     /// Slot 1: [`INamedContextContainer::SetNamedContext`].
     pub SetNamedContext: ::httpserv::runtime::member_fn!(
         (*mut INamedContextContainer, *mut IHttpStoredContext,
-        windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT
+        windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -84,13 +84,13 @@ impl INamedContextContainer {
         &self,
         ppStoredContext: *mut IHttpStoredContext,
         szName: windows_sys::core::PCWSTR,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).SetNamedContext)(self.as_raw(), ppStoredContext, szName)
     }
 }
 /// Implement C++ `INamedContextContainer` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`INamedContextContainer_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`INamedContextContainer::new_boxed`] (or [`INamedContextContainer::new_in_place`]); its vtable comes from the value's type.
 pub trait INamedContextContainer_Impl {
     /// Implements [`INamedContextContainer::GetNamedContext`] (slot 0).
     ///
@@ -106,7 +106,7 @@ pub trait INamedContextContainer_Impl {
         &self,
         ppStoredContext: *mut IHttpStoredContext,
         szName: windows_sys::core::PCWSTR,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl INamedContextContainer_Vtbl {
     /// A vtable whose slots call `T`'s [`INamedContextContainer_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -115,20 +115,60 @@ impl INamedContextContainer_Vtbl {
             fn GetNamedContext < T : INamedContextContainer_Impl > (this : *mut
             INamedContextContainer, szName : windows_sys::core::PCWSTR) -> *mut
             IHttpStoredContext { ::httpserv::runtime::guard(|| T::GetNamedContext(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) }, szName), ||
+            { ::httpserv::runtime::Object:: < T > ::value_of(this) }, szName), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetNamedContext < T : INamedContextContainer_Impl > (this : *mut
             INamedContextContainer, ppStoredContext : *mut IHttpStoredContext, szName :
-            windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT {
+            windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::SetNamedContext(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, ppStoredContext,
-            szName), || ::httpserv::runtime::E_FAIL) }
+            szName), | _ | ::httpserv::runtime::E_FAIL) }
         }
         Self {
             GetNamedContext: GetNamedContext::<T>,
             SetNamedContext: SetNamedContext::<T>,
         }
+    }
+}
+impl INamedContextContainer {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`INamedContextContainer_Impl`] methods and returns the C++ `INamedContextContainer*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: INamedContextContainer_Impl + 'static>(
+        value: T,
+    ) -> *mut INamedContextContainer {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { INamedContextContainer_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`INamedContextContainer_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `INamedContextContainer*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: INamedContextContainer_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut INamedContextContainer {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { INamedContextContainer_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`INamedContextContainer::new_boxed`] or [`INamedContextContainer::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: INamedContextContainer_Impl + 'static>(
+        &self,
+    ) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -71,7 +71,7 @@ impl ::core::ops::Deref for IPreBeginRequestProvider {
 }
 /// Implement C++ `IPreBeginRequestProvider` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IPreBeginRequestProvider_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IPreBeginRequestProvider::new_boxed`] (or [`IPreBeginRequestProvider::new_in_place`]); its vtable comes from the value's type.
 pub trait IPreBeginRequestProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`IPreBeginRequestProvider::GetHttpContext`] (slot 1).
     ///
@@ -85,12 +85,52 @@ impl IPreBeginRequestProvider_Vtbl {
             fn GetHttpContext < T : IPreBeginRequestProvider_Impl > (this : *mut
             IPreBeginRequestProvider,) -> *mut IHttpContext {
             ::httpserv::runtime::guard(|| T::GetHttpContext(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),
             GetHttpContext: GetHttpContext::<T>,
         }
+    }
+}
+impl IPreBeginRequestProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IPreBeginRequestProvider_Impl`] methods and returns the C++ `IPreBeginRequestProvider*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IPreBeginRequestProvider_Impl + 'static>(
+        value: T,
+    ) -> *mut IPreBeginRequestProvider {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IPreBeginRequestProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IPreBeginRequestProvider_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IPreBeginRequestProvider*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IPreBeginRequestProvider_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IPreBeginRequestProvider {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IPreBeginRequestProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IPreBeginRequestProvider::new_boxed`] or [`IPreBeginRequestProvider::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IPreBeginRequestProvider_Impl + 'static>(
+        &self,
+    ) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -98,7 +98,7 @@ impl ::core::ops::Deref for IReadEntityProvider {
 }
 /// Implement C++ `IReadEntityProvider` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IReadEntityProvider_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IReadEntityProvider::new_boxed`] (or [`IReadEntityProvider::new_in_place`]); its vtable comes from the value's type.
 pub trait IReadEntityProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`IReadEntityProvider::GetEntity`] (slot 1).
     ///
@@ -122,19 +122,57 @@ impl IReadEntityProvider_Vtbl {
             IReadEntityProvider, ppBuffer : *mut *mut ::core::ffi::c_void, pcbData : *
             mut u32, pcbBuffer : *mut u32) -> () { ::httpserv::runtime::guard(||
             T::GetEntity(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            ppBuffer, pcbData, pcbBuffer), || ()) }
+            ppBuffer, pcbData, pcbBuffer), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetEntity < T : IReadEntityProvider_Impl > (this : *mut
             IReadEntityProvider, pBuffer : *mut ::core::ffi::c_void, cbData : u32,
             cbBuffer : u32) -> () { ::httpserv::runtime::guard(|| T::SetEntity(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pBuffer, cbData,
-            cbBuffer), || ()) }
+            cbBuffer), | _ | ()) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),
             GetEntity: GetEntity::<T>,
             SetEntity: SetEntity::<T>,
         }
+    }
+}
+impl IReadEntityProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IReadEntityProvider_Impl`] methods and returns the C++ `IReadEntityProvider*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IReadEntityProvider_Impl + 'static>(
+        value: T,
+    ) -> *mut IReadEntityProvider {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IReadEntityProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IReadEntityProvider_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IReadEntityProvider*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IReadEntityProvider_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IReadEntityProvider {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IReadEntityProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IReadEntityProvider::new_boxed`] or [`IReadEntityProvider::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IReadEntityProvider_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -92,7 +92,7 @@ impl ::core::ops::Deref for IReferencedMetadataInfo {
 }
 /// Implement C++ `IReferencedMetadataInfo` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IReferencedMetadataInfo_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IReferencedMetadataInfo::new_boxed`] (or [`IReferencedMetadataInfo::new_in_place`]); its vtable comes from the value's type.
 pub trait IReferencedMetadataInfo_Impl: IMetadataInfo_Impl {
     /// Implements [`IReferencedMetadataInfo::ReferenceMetadata`] (slot 4).
     ///
@@ -110,18 +110,58 @@ impl IReferencedMetadataInfo_Vtbl {
             fn ReferenceMetadata < T : IReferencedMetadataInfo_Impl > (this : *mut
             IReferencedMetadataInfo,) -> () { ::httpserv::runtime::guard(||
             T::ReferenceMetadata(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ()) }
+            ::value_of(this) },), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn DereferenceMetadata < T : IReferencedMetadataInfo_Impl > (this : *mut
             IReferencedMetadataInfo,) -> () { ::httpserv::runtime::guard(||
             T::DereferenceMetadata(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ()) }
+            ::value_of(this) },), | _ | ()) }
         }
         Self {
             base__: IMetadataInfo_Vtbl::new::<T>(),
             ReferenceMetadata: ReferenceMetadata::<T>,
             DereferenceMetadata: DereferenceMetadata::<T>,
         }
+    }
+}
+impl IReferencedMetadataInfo {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IReferencedMetadataInfo_Impl`] methods and returns the C++ `IReferencedMetadataInfo*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IReferencedMetadataInfo_Impl + 'static>(
+        value: T,
+    ) -> *mut IReferencedMetadataInfo {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IReferencedMetadataInfo_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IReferencedMetadataInfo_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IReferencedMetadataInfo*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IReferencedMetadataInfo_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IReferencedMetadataInfo {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IReferencedMetadataInfo_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IReferencedMetadataInfo::new_boxed`] or [`IReferencedMetadataInfo::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IReferencedMetadataInfo_Impl + 'static>(
+        &self,
+    ) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

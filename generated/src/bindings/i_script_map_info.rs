@@ -278,7 +278,7 @@ impl IScriptMapInfo {
 }
 /// Implement C++ `IScriptMapInfo` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IScriptMapInfo_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IScriptMapInfo::new_boxed`] (or [`IScriptMapInfo::new_in_place`]); its vtable comes from the value's type.
 pub trait IScriptMapInfo_Impl {
     /// Implements [`IScriptMapInfo::GetPath`] (slot 0).
     ///
@@ -334,20 +334,20 @@ impl IScriptMapInfo_Vtbl {
         ::httpserv::runtime::member_thunk! {
             fn GetPath < T : IScriptMapInfo_Impl > (this : *const IScriptMapInfo,) ->
             windows_sys::core::PCWSTR { ::httpserv::runtime::guard(|| T::GetPath(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetAllowedVerbs < T : IScriptMapInfo_Impl > (this : *const
             IScriptMapInfo,) -> windows_sys::core::PCSTR { ::httpserv::runtime::guard(||
             T::GetAllowedVerbs(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::core::ptr::null()) }
+            ::value_of(this) },), | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetModules < T : IScriptMapInfo_Impl > (this : *const IScriptMapInfo,
             pcchModules : *mut u32) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::GetModules(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pcchModules), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pcchModules), | _ |
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
@@ -355,49 +355,49 @@ impl IScriptMapInfo_Vtbl {
             IScriptMapInfo, pcchScriptProcessor : *mut u32) -> windows_sys::core::PCWSTR
             { ::httpserv::runtime::guard(|| T::GetScriptProcessor(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pcchScriptProcessor),
-            || ::core::ptr::null()) }
+            | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetManagedType < T : IScriptMapInfo_Impl > (this : *const IScriptMapInfo,
             pcchManagedType : *mut u32) -> windows_sys::core::PCWSTR {
             ::httpserv::runtime::guard(|| T::GetManagedType(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pcchManagedType), ||
-            ::core::ptr::null()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pcchManagedType), | _
+            | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetAllowPathInfoForScriptMappings < T : IScriptMapInfo_Impl > (this : *
             const IScriptMapInfo,) -> windows_sys::core::BOOL {
             ::httpserv::runtime::guard(|| T::GetAllowPathInfoForScriptMappings(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || 0) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | 0) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetRequiredAccess < T : IScriptMapInfo_Impl > (this : *const
             IScriptMapInfo,) -> u32 { ::httpserv::runtime::guard(||
             T::GetRequiredAccess(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::httpserv::runtime::abort()) }
+            ::value_of(this) },), ::httpserv::runtime::abort) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetResourceType < T : IScriptMapInfo_Impl > (this : *const
             IScriptMapInfo,) -> u32 { ::httpserv::runtime::guard(||
             T::GetResourceType(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::httpserv::runtime::abort()) }
+            ::value_of(this) },), ::httpserv::runtime::abort) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetIsStarScriptMap < T : IScriptMapInfo_Impl > (this : *const
             IScriptMapInfo,) -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::GetIsStarScriptMap(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || 0) }
+            ::value_of(this) },), | _ | 0) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetResponseBufferLimit < T : IScriptMapInfo_Impl > (this : *const
             IScriptMapInfo,) -> u32 { ::httpserv::runtime::guard(||
             T::GetResponseBufferLimit(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::httpserv::runtime::abort()) }
+            ::value_of(this) },), ::httpserv::runtime::abort) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetName < T : IScriptMapInfo_Impl > (this : *const IScriptMapInfo,) ->
             windows_sys::core::PCWSTR { ::httpserv::runtime::guard(|| T::GetName(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         Self {
@@ -413,5 +413,41 @@ impl IScriptMapInfo_Vtbl {
             GetResponseBufferLimit: GetResponseBufferLimit::<T>,
             GetName: GetName::<T>,
         }
+    }
+}
+impl IScriptMapInfo {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IScriptMapInfo_Impl`] methods and returns the C++ `IScriptMapInfo*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IScriptMapInfo_Impl + 'static>(value: T) -> *mut IScriptMapInfo {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IScriptMapInfo_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IScriptMapInfo_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IScriptMapInfo*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IScriptMapInfo_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IScriptMapInfo {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IScriptMapInfo_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IScriptMapInfo::new_boxed`] or [`IScriptMapInfo::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IScriptMapInfo_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -39,7 +39,7 @@ pub struct ISendResponseProvider_Vtbl {
     pub SetLogData: ::httpserv::runtime::member_fn!(
         (*mut ISendResponseProvider, *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 6: [`ISendResponseProvider::GetReadyToLogData`].
     pub GetReadyToLogData: ::httpserv::runtime::member_fn!(
@@ -150,7 +150,7 @@ impl ISendResponseProvider {
     pub unsafe fn SetLogData(
         &self,
         pLogData: *mut windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).SetLogData)(self.as_raw(), pLogData)
     }
     /// `virtual BOOL GetReadyToLogData() const = 0`
@@ -179,7 +179,7 @@ impl ::core::ops::Deref for ISendResponseProvider {
 }
 /// Implement C++ `ISendResponseProvider` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`ISendResponseProvider_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`ISendResponseProvider::new_boxed`] (or [`ISendResponseProvider::new_in_place`]); its vtable comes from the value's type.
 pub trait ISendResponseProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`ISendResponseProvider::GetHeadersBeingSent`] (slot 1).
     ///
@@ -205,7 +205,7 @@ pub trait ISendResponseProvider_Impl: IHttpEventProvider_Impl {
     fn SetLogData(
         &self,
         pLogData: *mut windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`ISendResponseProvider::GetReadyToLogData`] (slot 6).
     ///
     /// On panic: returns FALSE.
@@ -218,41 +218,41 @@ impl ISendResponseProvider_Vtbl {
             fn GetHeadersBeingSent < T : ISendResponseProvider_Impl > (this : *const
             ISendResponseProvider,) -> windows_sys::core::BOOL {
             ::httpserv::runtime::guard(|| T::GetHeadersBeingSent(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || 0) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | 0) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetFlags < T : ISendResponseProvider_Impl > (this : *const
             ISendResponseProvider,) -> u32 { ::httpserv::runtime::guard(||
             T::GetFlags(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            },), || ::httpserv::runtime::abort()) }
+            },), ::httpserv::runtime::abort) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetFlags < T : ISendResponseProvider_Impl > (this : *mut
             ISendResponseProvider, dwFlags : u32) -> () { ::httpserv::runtime::guard(||
             T::SetFlags(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            dwFlags), || ()) }
+            dwFlags), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetLogData < T : ISendResponseProvider_Impl > (this : *const
             ISendResponseProvider,) -> *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA {
             ::httpserv::runtime::guard(|| T::GetLogData(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SetLogData < T : ISendResponseProvider_Impl > (this : *mut
             ISendResponseProvider, pLogData : *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::SetLogData(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            }, pLogData), || ::httpserv::runtime::E_FAIL) }
+            }, pLogData), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetReadyToLogData < T : ISendResponseProvider_Impl > (this : *const
             ISendResponseProvider,) -> windows_sys::core::BOOL {
             ::httpserv::runtime::guard(|| T::GetReadyToLogData(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || 0) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | 0) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),
@@ -263,5 +263,45 @@ impl ISendResponseProvider_Vtbl {
             SetLogData: SetLogData::<T>,
             GetReadyToLogData: GetReadyToLogData::<T>,
         }
+    }
+}
+impl ISendResponseProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`ISendResponseProvider_Impl`] methods and returns the C++ `ISendResponseProvider*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: ISendResponseProvider_Impl + 'static>(
+        value: T,
+    ) -> *mut ISendResponseProvider {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { ISendResponseProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`ISendResponseProvider_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `ISendResponseProvider*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: ISendResponseProvider_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut ISendResponseProvider {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { ISendResponseProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`ISendResponseProvider::new_boxed`] or [`ISendResponseProvider::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: ISendResponseProvider_Impl + 'static>(
+        &self,
+    ) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

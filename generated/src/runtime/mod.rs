@@ -1,15 +1,21 @@
 //! The hand-written support every generated binding stands on: the calling convention of
-//! C++ virtual member functions (`member_fn!`, `member_thunk!`), the heap layout of a Rust
-//! value behind a C++ vtable ([`Object`]), and the panic guard that keeps unwinding out of
-//! C++ ([`guard`]). `cargo xtask regen` never writes here; the generated code refers to
-//! these items by their full path (`::httpserv::runtime::…`).
+//! C++ virtual member functions ([`member_fn!`], [`member_thunk!`]), the heap layout of a
+//! Rust value behind a C++ vtable and how C++ ends its life ([`Object`]), the panic guard
+//! that keeps unwinding out of C++ and tells an operator what happened ([`guard`]),
+//! `HRESULT`s ([`HRESULT`], [`Result`]) and the `RegisterModule` entry point
+//! ([`register_module!`]).
+//!
+//! `cargo xtask regen` never writes here; the generated code refers to these items by their
+//! full path (`::httpserv::runtime::…`).
 
 mod abi;
+mod hresult;
 mod object;
 mod panic;
+mod register;
 
-pub use crate::{member_fn, member_thunk};
-pub use object::{Object, Release};
-pub use panic::{abort, fail_request, guard};
-/// The `HRESULT` a Rust implementation returns when it panicked.
-pub use windows_sys::Win32::Foundation::E_FAIL;
+pub use crate::{member_fn, member_thunk, register_module};
+pub use hresult::*;
+pub use object::{downcast, Allocation, Object};
+pub use panic::{abort, fail_request, guard, report_panic, PanicReport};
+pub use register::{register, registration_fn, Registration};

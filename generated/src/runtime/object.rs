@@ -1,75 +1,90 @@
 //! [`Object`]: a Rust value behind a C++ vtable pointer, the heap layout every Rust
-//! implementation of an IIS class has, and how C++ ends its life (drop, and free when the
-//! object was boxed).
+//! implementation of an IIS class has, and how C++ ends its life. The typed constructors
+//! the generator writes for each class (`CHttpModule::new_boxed(value)`) pick the vtable from
+//! the value's type, so a value, its vtable and the interface pointer always agree; the
+//! functions here are what those constructors and the vtable thunks call.
 
-#[cfg(feature = "alloc")]
-extern crate alloc;
+use core::any::TypeId;
+use core::ffi::c_void;
+use core::sync::atomic::{fence, AtomicU32, Ordering};
 
-/// How an [`Object`]'s memory is released when C++ destroys it.
+/// Where an [`Object`] lives, which decides what releasing it does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
-pub enum Release {
-    /// Allocated by [`Object::new_boxed`]: dropped and freed.
-    Box,
-    /// Placed in memory the Rust side does not own (e.g. from
-    /// `IModuleAllocator::AllocateMemory`, freed with the request): only dropped.
+pub enum Allocation {
+    /// On the heap (`new_boxed`): released by dropping and freeing.
+    Boxed,
+    /// In memory the Rust side does not own (e.g. from `IModuleAllocator::AllocateMemory`,
+    /// freed by IIS with the request): released by dropping only.
     InPlace,
 }
 
-/// A Rust value behind a C++ vtable: the vtable pointer first, as C++ expects, then the
-/// value. The thunks built by `Foo_Vtbl::new::<T>()` find `T` here.
+/// A Rust value behind a C++ vtable: the vtable pointer first, as C++ expects, then what
+/// the Rust side needs to release and identify the object, then the value. The thunks built
+/// by `Foo_Vtbl::new::<T>()` find `T` here.
 #[repr(C)]
 pub struct Object<T> {
-    vtable: *const ::core::ffi::c_void,
-    release: Release,
-    pub value: T,
+    vtable: *const c_void,
+    allocation: Allocation,
+    /// For classes IIS reference-counts (`IHttpCacheSpecificData`); 1 at creation.
+    references: AtomicU32,
+    /// `T`'s type, for checked downcasts.
+    type_id: TypeId,
+    value: T,
 }
 
-impl<T> Object<T> {
-    /// Moves `value` to the heap behind `vtable` and returns the C++ object pointer.
+impl<T: 'static> Object<T> {
+    fn with(vtable: *const c_void, allocation: Allocation, value: T) -> Object<T> {
+        Object {
+            vtable,
+            allocation,
+            references: AtomicU32::new(1),
+            type_id: TypeId::of::<T>(),
+            value,
+        }
+    }
+
+    /// Moves `value` to the heap behind `vtable`; returns the C++ object pointer.
     ///
     /// # Safety
-    /// `vtable` must have been built for `T` (`Foo_Vtbl::new::<T>()`); the pointer must be
-    /// released through its vtable (destructor, `Dispose` or `Terminate`), not freed by hand.
-    #[cfg(feature = "alloc")]
-    pub unsafe fn new_boxed<V>(vtable: &'static V, value: T) -> *mut Object<T> {
-        alloc::boxed::Box::into_raw(alloc::boxed::Box::new(Object {
-            vtable: vtable as *const V as *const ::core::ffi::c_void,
-            release: Release::Box,
+    /// `vtable` must have been built for `T` (`Foo_Vtbl::new::<T>()`), and the pointer used
+    /// as the class of that vtable. The typed constructors (`Foo::new_boxed`) guarantee both.
+    pub unsafe fn boxed<V>(vtable: &'static V, value: T) -> *mut c_void {
+        let object = Object::with(
+            vtable as *const V as *const c_void,
+            Allocation::Boxed,
             value,
-        }))
+        );
+        alloc::boxed::Box::into_raw(alloc::boxed::Box::new(object)).cast()
     }
 
     /// Writes the object into `memory` (for example from `IModuleAllocator::AllocateMemory`)
-    /// and returns it; releasing it drops `value` but never frees `memory`.
+    /// and returns the C++ object pointer; releasing it drops `value` but never frees
+    /// `memory`.
     ///
     /// # Safety
     /// `memory` must be valid for writes of `size_of::<Object<T>>()` bytes, aligned for
-    /// `Object<T>`, and outlive the object; `vtable` must have been built for `T`.
-    pub unsafe fn new_in_place<V>(
-        memory: *mut ::core::ffi::c_void,
-        vtable: &'static V,
-        value: T,
-    ) -> *mut Object<T> {
-        let object = memory as *mut Object<T>;
+    /// `Object<T>`, and outlive the object; `vtable` as for [`Object::boxed`].
+    pub unsafe fn in_place<V>(memory: *mut c_void, vtable: &'static V, value: T) -> *mut c_void {
+        let object = Object::with(
+            vtable as *const V as *const c_void,
+            Allocation::InPlace,
+            value,
+        );
         // SAFETY: the caller guarantees `memory` is valid and aligned for an Object<T>.
-        unsafe {
-            object.write(Object {
-                vtable: vtable as *const V as *const ::core::ffi::c_void,
-                release: Release::InPlace,
-                value,
-            })
-        };
-        object
+        unsafe { memory.cast::<Object<T>>().write(object) };
+        memory
     }
+}
 
-    /// The value behind a C++ `this` pointer.
+impl<T> Object<T> {
+    /// The value behind a C++ `this` pointer (what the thunks call the trait method on).
     ///
     /// # Safety
-    /// `this` must point at a live `Object<T>`.
+    /// `this` must point at a live `Object<T>` for `'a`.
     pub unsafe fn value_of<'a, I>(this: *const I) -> &'a T {
         // SAFETY: the caller guarantees `this` is a live Object<T>.
-        unsafe { &(*(this as *const Object<T>)).value }
+        unsafe { &(*this.cast::<Object<T>>()).value }
     }
 
     /// Drops the value and, when `free` is set and the object was boxed, frees it.
@@ -77,16 +92,58 @@ impl<T> Object<T> {
     /// # Safety
     /// `this` must point at a live `Object<T>`, never used again afterwards.
     pub unsafe fn release<I>(this: *mut I, free: bool) {
-        let _ = free;
-        let object = this as *mut Object<T>;
-        // SAFETY: the caller guarantees `this` is a live Object<T> that nobody uses again;
-        // a boxed one came from Box::into_raw in new_boxed.
+        let object = this.cast::<Object<T>>();
+        // SAFETY: the caller guarantees `this` is a live Object<T> that nobody uses again; a
+        // boxed one came from Box::into_raw in `boxed`.
         unsafe {
-            match (*object).release {
-                #[cfg(feature = "alloc")]
-                Release::Box if free => drop(alloc::boxed::Box::from_raw(object)),
+            match (*object).allocation {
+                Allocation::Boxed if free => drop(alloc::boxed::Box::from_raw(object)),
                 _ => ::core::ptr::drop_in_place(object),
             }
         }
+    }
+
+    /// One more reference (`ReferenceCacheData`).
+    ///
+    /// # Safety
+    /// `this` must point at a live `Object<T>`.
+    pub unsafe fn add_reference<I>(this: *const I) {
+        // SAFETY: the caller guarantees `this` is a live Object<T>.
+        let references = unsafe { &(*this.cast::<Object<T>>()).references };
+        references.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// One reference fewer (`DereferenceCacheData`); the last one releases the object.
+    ///
+    /// # Safety
+    /// `this` must point at a live `Object<T>`; after the last reference is dropped nobody
+    /// uses it again.
+    pub unsafe fn drop_reference<I>(this: *mut I) {
+        // SAFETY: the caller guarantees `this` is a live Object<T>.
+        let references = unsafe { &(*this.cast::<Object<T>>()).references };
+        if references.fetch_sub(1, Ordering::Release) == 1 {
+            // Every earlier use happens before the drop (as in `Arc`).
+            fence(Ordering::Acquire);
+            // SAFETY: that was the last reference.
+            unsafe { Self::release(this, true) };
+        }
+    }
+}
+
+/// The value behind a C++ object made by Rust, if it is a `T`.
+///
+/// # Safety
+/// `this` must point at a live [`Object`] of any value type, made by this module (a typed
+/// constructor such as `IHttpStoredContext::new_boxed`), for `'a`.
+pub unsafe fn downcast<'a, T: 'static, I>(this: *const I) -> Option<&'a T> {
+    // Every Object<_> has the same layout up to `value`, so the type is read through any.
+    let header = this.cast::<Object<()>>();
+    // SAFETY: the caller guarantees `this` is a live Object of some value type.
+    let type_id = unsafe { (*header).type_id };
+    if type_id == TypeId::of::<T>() {
+        // SAFETY: the type matches, so this is an Object<T>.
+        Some(unsafe { Object::<T>::value_of(this) })
+    } else {
+        None
     }
 }

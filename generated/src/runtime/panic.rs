@@ -1,21 +1,82 @@
-//! No unwinding into C++. Every generated thunk runs the Rust implementation inside
-//! [`guard`]: with the `std` feature a panic is caught and the method returns its failure
-//! value (the generator's policy table says which, per return type); without `std`, Rust
-//! aborts when a panic reaches the `extern` boundary.
+//! No unwinding into C++, and no panic lost. Every generated thunk runs the Rust
+//! implementation inside [`guard`]: with the `std` feature a panic is caught, reported where
+//! an IIS operator looks ([`report_panic`]: the debugger output on Windows, which DebugView
+//! and WinDbg show; IIS's worker process has no stderr), and the method returns its failure
+//! value (the generator's policy table says which, per return type). A request notification
+//! also answers 500 and writes the panic to the request's trace ([`fail_request`]), which
+//! Failed Request Tracing shows. Without `std`, Rust aborts when a panic reaches the `extern`
+//! boundary.
+
+/// What is known of a caught panic.
+#[derive(Clone, Copy, Debug)]
+pub struct PanicReport<'a> {
+    /// `panicked at src/lib.rs:10:5: the message`, or the bare message when the location is
+    /// unknown.
+    pub message: &'a str,
+}
 
 #[cfg(feature = "std")]
-extern crate std;
+mod hook {
+    use std::cell::RefCell;
+    use std::string::{String, ToString};
+
+    std::thread_local! {
+        /// The location and message of the last panic on this thread, kept by the hook for
+        /// the guard that catches it.
+        static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+    }
+
+    /// Installs, once per module, a panic hook that keeps each panic's location and message
+    /// for [`super::guard`], then runs the hook that was there before.
+    pub fn install() {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            let previous = std::panic::take_hook();
+            std::panic::set_hook(std::boxed::Box::new(move |info| {
+                let message = match info.location() {
+                    Some(at) => std::format!("panicked at {at}: {}", payload_text(info.payload())),
+                    None => payload_text(info.payload()),
+                };
+                LAST_PANIC.with(|last| *last.borrow_mut() = Some(message));
+                previous(info);
+            }));
+        });
+    }
+
+    /// The message the hook kept, else the payload's text.
+    pub fn take_message(payload: &(dyn std::any::Any + Send)) -> String {
+        LAST_PANIC
+            .with(|last| last.borrow_mut().take())
+            .unwrap_or_else(|| payload_text(payload))
+    }
+
+    fn payload_text(payload: &(dyn std::any::Any + Send)) -> String {
+        if let Some(text) = payload.downcast_ref::<&str>() {
+            text.to_string()
+        } else if let Some(text) = payload.downcast_ref::<String>() {
+            text.clone()
+        } else {
+            "a panic with a non-text payload".to_string()
+        }
+    }
+}
 
 /// Runs a Rust implementation of a virtual function. With the `std` feature a panic is
-/// caught and `on_panic` supplies the method's failure value; without it, Rust aborts the
-/// process when a panic reaches the `extern` boundary. Either way no unwinding enters C++.
+/// caught, reported ([`report_panic`]) and `on_panic` supplies the method's failure value;
+/// without it, Rust aborts the process when a panic reaches the `extern` boundary. Either way
+/// no unwinding enters C++.
 #[inline(always)]
-pub fn guard<R>(body: impl FnOnce() -> R, on_panic: impl FnOnce() -> R) -> R {
+pub fn guard<R>(body: impl FnOnce() -> R, on_panic: impl FnOnce(&PanicReport<'_>) -> R) -> R {
     #[cfg(feature = "std")]
     {
+        hook::install();
         match std::panic::catch_unwind(::core::panic::AssertUnwindSafe(body)) {
             Ok(value) => value,
-            Err(_) => on_panic(),
+            Err(payload) => {
+                let message = hook::take_message(&*payload);
+                report_panic(&message);
+                on_panic(&PanicReport { message: &message })
+            }
         }
     }
     #[cfg(not(feature = "std"))]
@@ -25,9 +86,27 @@ pub fn guard<R>(body: impl FnOnce() -> R, on_panic: impl FnOnce() -> R) -> R {
     }
 }
 
-/// The failure value of a method with no safe one: ends the process.
+/// Writes a caught panic where an operator of the IIS worker process can see it: the
+/// debugger output (`OutputDebugStringA`) on Windows, stderr elsewhere (tests).
+pub fn report_panic(message: &str) {
+    #[cfg(all(feature = "std", windows))]
+    {
+        let line = std::format!("httpserv: {message}\n\0");
+        // SAFETY: `line` is NUL-terminated and lives across the call.
+        unsafe {
+            windows_sys::Win32::System::Diagnostics::Debug::OutputDebugStringA(line.as_ptr())
+        };
+    }
+    #[cfg(all(feature = "std", not(windows)))]
+    std::eprintln!("httpserv: {message}");
+    #[cfg(not(feature = "std"))]
+    let _ = message;
+}
+
+/// The failure value of a method with no safe one: ends the process (after the panic was
+/// reported).
 #[inline(always)]
-pub fn abort<R>() -> R {
+pub fn abort<R>(_: &PanicReport<'_>) -> R {
     #[cfg(feature = "std")]
     {
         std::process::abort()
@@ -38,27 +117,48 @@ pub fn abort<R>() -> R {
     }
 }
 
-/// What a request notification does when its Rust implementation panicked: a 500 response
-/// status (reported as E_FAIL), before the notification returns
-/// `RQ_NOTIFICATION_FINISH_REQUEST`.
+/// evntrace.h's `TRACE_LEVEL_ERROR`: the verbosity of a panic in a request's trace.
+#[cfg(feature = "std")]
+const TRACE_LEVEL_ERROR: u8 = 2;
+
+/// What a request notification does when its Rust implementation panicked, before it
+/// returns `RQ_NOTIFICATION_FINISH_REQUEST`: a 500 response status (with `E_FAIL` as its
+/// error code), and the panic message in the request's trace (`IHttpTraceContext::QuickTrace`,
+/// shown by Failed Request Tracing).
 ///
 /// # Safety
 /// `context` must be null or the live context IIS passed to the notification.
-pub unsafe fn fail_request(context: *mut crate::IHttpContext) {
-    // SAFETY: the caller passes null or IIS's live context; the response it returns is
-    // live for the duration of the notification.
+pub unsafe fn fail_request(context: *mut crate::IHttpContext, report: &PanicReport<'_>) {
+    // SAFETY: the caller passes null or IIS's live context; what it returns is live for the
+    // duration of the notification.
     unsafe {
-        if let Some(context) = crate::IHttpContext::from_raw(context) {
-            if let Some(response) = crate::IHttpResponse::from_raw(context.GetResponse()) {
-                let _ = response.SetStatus(
-                    500,
-                    c"Internal Server Error".as_ptr().cast(),
-                    0,
-                    windows_sys::Win32::Foundation::E_FAIL,
-                    ::core::ptr::null_mut(),
-                    0,
-                );
-            }
+        let Some(context) = crate::IHttpContext::from_raw(context) else {
+            return;
+        };
+        if let Some(response) = crate::IHttpResponse::from_raw(context.GetResponse()) {
+            let _ = response.SetStatus(
+                500,
+                c"Internal Server Error".as_ptr().cast(),
+                0,
+                super::E_FAIL,
+                ::core::ptr::null_mut(),
+                0,
+            );
         }
+        #[cfg(feature = "std")]
+        if let Some(trace) = crate::IHttpTraceContext::from_raw(context.GetTraceContext()) {
+            let text: std::vec::Vec<u16> = std::format!("httpserv: {}", report.message)
+                .encode_utf16()
+                .chain([0])
+                .collect();
+            let _ = trace.QuickTrace(
+                text.as_ptr(),
+                ::core::ptr::null(),
+                super::E_FAIL,
+                TRACE_LEVEL_ERROR,
+            );
+        }
+        #[cfg(not(feature = "std"))]
+        let _ = report;
     }
 }

@@ -1,17 +1,19 @@
 //! Implementing a class in Rust: a `Foo_Impl` trait with one method per own slot (base slots
-//! come from the base's trait, a supertrait) and `Foo_Vtbl::new::<T>()`, a `const fn` that
-//! builds a `'static` vtable of thunks which find `T` in its `runtime::Object` and call it.
+//! come from the base's trait, a supertrait; threading bounds from the policy table),
+//! `Foo_Vtbl::new::<T>()`, a `const fn` that builds a `'static` vtable of thunks which find
+//! `T` in its `runtime::Object` and call it, and typed constructors (`Foo::new_boxed(value)`)
+//! that pick that vtable from the value's type.
 //!
 //! What each thunk does beyond the call is IIS policy, read from `crate::policy`: the value
 //! returned when the implementation panics, the default of a non-pure virtual, and the slots
-//! that release the object. The scalar deleting destructor has no trait method: it drops the
-//! value and frees a boxed object when the flags ask.
+//! that release or count the object. The scalar deleting destructor has no trait method: it
+//! drops the value and frees a boxed object when the flags ask.
 
 use super::class::{ClassItems, OwnSlot};
 use super::docs::doc_lines;
 use super::rust_ident;
 use crate::ir::{Api, TypeKind};
-use crate::policy::{self, MethodPolicy, OnPanic, Value};
+use crate::policy::{self, Lifetime, MethodPolicy, OnPanic, Threading, Value};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -19,10 +21,17 @@ pub fn implement(api: &Api, items: &ClassItems<'_>) -> TokenStream {
     let class = items.class;
     let trait_name = format_ident!("{}_Impl", class.name);
     let vtbl = format_ident!("{}_Vtbl", class.name);
-    let supertrait = class.base.as_ref().map(|b| {
-        let b = format_ident!("{}_Impl", b);
-        quote!(: #b)
-    });
+    let mut supertraits: Vec<TokenStream> = Vec::new();
+    if let Some(base) = &class.base {
+        let base = format_ident!("{}_Impl", base);
+        supertraits.push(quote!(#base));
+    }
+    match policy::threading(&class.name) {
+        Some((Threading::OneAtATime, _)) => supertraits.push(quote!(Send)),
+        Some((Threading::Concurrent, _)) => supertraits.extend([quote!(Send), quote!(Sync)]),
+        None => {}
+    }
+    let supertraits = (!supertraits.is_empty()).then(|| quote!(: #(#supertraits)+*));
     let mut trait_methods = Vec::new();
     let mut thunks = Vec::new();
     let mut fields = Vec::new();
@@ -47,17 +56,29 @@ pub fn implement(api: &Api, items: &ClassItems<'_>) -> TokenStream {
             }
         } else {
             let policy = policy::method_policy(api, own.method);
-            let release = policy::release(&class.name, own.method);
-            trait_methods.push(trait_method(&class.name, own, &policy, release));
+            let lifetime = policy::lifetime(&class.name, own.method);
+            trait_methods.push(trait_method(&class.name, own, &policy, lifetime));
             let call = quote!(T::#name(unsafe { ::httpserv::runtime::Object::<T>::value_of(this) }, #args));
-            match release {
-                Some(policy::Release::AfterCall) => quote! {
-                    ::httpserv::runtime::guard(|| #call, || ());
-                    unsafe { ::httpserv::runtime::Object::<T>::release(this, true) }
+            let after = match lifetime {
+                Some(Lifetime::Release) => Some(quote!(::httpserv::runtime::Object::<T>::release(
+                    this, true
+                ))),
+                Some(Lifetime::AddReference) => Some(quote!(
+                    ::httpserv::runtime::Object::<T>::add_reference(this)
+                )),
+                Some(Lifetime::DropReference) => Some(quote!(
+                    ::httpserv::runtime::Object::<T>::drop_reference(this)
+                )),
+                None => None,
+            };
+            match after {
+                Some(after) => quote! {
+                    ::httpserv::runtime::guard(|| #call, |_| ());
+                    unsafe { #after }
                 },
                 None => {
                     let failure = on_panic_tokens(own, &policy);
-                    quote!(::httpserv::runtime::guard(|| #call, || #failure))
+                    quote!(::httpserv::runtime::guard(|| #call, #failure))
                 }
             }
         };
@@ -67,26 +88,16 @@ pub fn implement(api: &Api, items: &ClassItems<'_>) -> TokenStream {
             }
         });
     }
-    let trait_doc = doc_lines(&[
-        format!(
-            "Implement C++ `{}` in Rust: one method per slot it adds.",
-            class.name
-        ),
-        String::new(),
-        format!(
-            "Build its vtable with [`{}_Vtbl::new`] and put values behind it with \
-             [`Object`](::httpserv::runtime::Object).",
-            class.name
-        ),
-    ]);
+    let trait_doc = doc_lines(&trait_doc_lines(api, items));
     let new_doc = doc_lines(&[format!(
         "A vtable whose slots call `T`'s [`{}_Impl`] methods (base slots through the base's \
          trait); `const`, so it can live in a `static`.",
         class.name
     )]);
+    let constructors = constructors(items);
     quote! {
         #trait_doc
-        pub trait #trait_name #supertrait {
+        pub trait #trait_name #supertraits {
             #(#trait_methods)*
         }
         impl #vtbl {
@@ -96,6 +107,120 @@ pub fn implement(api: &Api, items: &ClassItems<'_>) -> TokenStream {
                 Self { #(#fields)* }
             }
         }
+        #constructors
+    }
+}
+
+/// The trait's docs: what it is for, the threading rule and how IIS ends an object's life.
+fn trait_doc_lines(api: &Api, items: &ClassItems<'_>) -> Vec<String> {
+    let class = &items.class.name;
+    let mut lines = vec![
+        format!("Implement C++ `{class}` in Rust: one method per slot it adds."),
+        String::new(),
+        format!(
+            "Make the C++ object with [`{class}::new_boxed`] (or [`{class}::new_in_place`]); \
+             its vtable comes from the value's type."
+        ),
+    ];
+    let mut chain = vec![class.as_str()];
+    while let Some(base) = api
+        .class(chain[chain.len() - 1])
+        .and_then(|c| c.base.as_deref())
+    {
+        if chain.contains(&base) {
+            break;
+        }
+        chain.push(base);
+    }
+    if let Some((threading, why)) = chain.iter().find_map(|c| policy::threading(c)) {
+        let bound = match threading {
+            Threading::OneAtATime => "`Send`, not `Sync`",
+            Threading::Concurrent => "`Send + Sync`",
+        };
+        lines.push(String::new());
+        lines.push(format!("Threads: {why}, so implementations are {bound}."));
+    }
+    let mut released_by: Vec<String> = policy::releasing_methods(chain.iter().copied())
+        .into_iter()
+        .map(|m| format!("`{m}`"))
+        .collect();
+    let has_destructor = chain.iter().any(|c| {
+        api.class(c)
+            .is_some_and(|c| c.methods.iter().any(|m| m.is_destructor))
+    });
+    if has_destructor {
+        released_by.push("its destructor".into());
+    }
+    if !released_by.is_empty() {
+        lines.push(String::new());
+        lines.push(format!(
+            "Lifetime: IIS ends an object's life through {}; the Rust value is then dropped \
+             (and freed when boxed): put cleanup in `Drop`.",
+            released_by.join(" or ")
+        ));
+    }
+    lines
+}
+
+/// `Foo::new_boxed`, `Foo::new_in_place` and `Foo::downcast`: the vtable is chosen by `T`,
+/// so a value, its vtable and the interface pointer cannot disagree.
+fn constructors(items: &ClassItems<'_>) -> TokenStream {
+    let class = &items.class.name;
+    let name = rust_ident(class);
+    let vtbl = format_ident!("{}_Vtbl", class);
+    let trait_name = format_ident!("{}_Impl", class);
+    let boxed_doc = doc_lines(&[format!(
+        "Moves `value` to the heap behind a vtable of `T`'s [`{class}_Impl`] methods and \
+             returns the C++ `{class}*` to hand to IIS, which releases it."
+    )]);
+    let in_place_doc = doc_lines(&[
+        format!(
+            "Writes `value` behind a vtable of `T`'s [`{class}_Impl`] methods into `memory` \
+             (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ \
+             `{class}*`; releasing it drops `value` but never frees `memory`."
+        ),
+        String::new(),
+        "# Safety".into(),
+        "`memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, \
+         aligned for it, and outlive the object."
+            .into(),
+    ]);
+    let downcast_doc = doc_lines(&[
+        "The Rust value behind this object, if it is a `T`.".into(),
+        String::new(),
+        "# Safety".into(),
+        format!(
+            "`self` must have been made by this module's [`{class}::new_boxed`] or \
+             [`{class}::new_in_place`] (with any value type), not by IIS or another module."
+        ),
+    ]);
+    quote! {
+        impl #name {
+            #boxed_doc
+            pub fn new_boxed<T: #trait_name + 'static>(value: T) -> *mut #name {
+                // SAFETY: the vtable is built for T, and the object is returned as the class
+                // of that vtable.
+                unsafe {
+                    ::httpserv::runtime::Object::boxed(&const { #vtbl::new::<T>() }, value).cast()
+                }
+            }
+            #in_place_doc
+            pub unsafe fn new_in_place<T: #trait_name + 'static>(
+                memory: *mut ::core::ffi::c_void,
+                value: T,
+            ) -> *mut #name {
+                // SAFETY: as for new_boxed; the caller vouches for `memory`.
+                unsafe {
+                    ::httpserv::runtime::Object::in_place(memory, &const { #vtbl::new::<T>() }, value)
+                        .cast()
+                }
+            }
+            #downcast_doc
+            pub unsafe fn downcast<T: #trait_name + 'static>(&self) -> Option<&T> {
+                // SAFETY: the caller guarantees `self` is one of this module's objects.
+                unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+            }
+        }
     }
 }
 
@@ -103,7 +228,7 @@ fn trait_method(
     class: &str,
     own: &OwnSlot<'_>,
     policy: &MethodPolicy,
-    release: Option<policy::Release>,
+    lifetime: Option<Lifetime>,
 ) -> TokenStream {
     let name = &own.name;
     let params = own.signature.param_list();
@@ -112,10 +237,10 @@ fn trait_method(
         "Implements [`{class}::{}`] (slot {}).",
         own.slot.rust_name, own.slot.index
     )];
-    let default = match release {
-        Some(release) => {
+    let default = match lifetime {
+        Some(lifetime) => {
             lines.push(String::new());
-            lines.push(policy::release_doc(release).into());
+            lines.push(policy::lifetime_doc(lifetime).into());
             Some(quote!())
         }
         None => policy.default.map(|value| value_tokens(own, value)),
@@ -136,10 +261,14 @@ fn trait_method(
     }
 }
 
-/// The thunk's value when the implementation panicked.
+/// The closure the guard calls when the implementation panicked, given the panic's report.
 fn on_panic_tokens(own: &OwnSlot<'_>, policy: &MethodPolicy) -> TokenStream {
     match policy.on_panic {
-        OnPanic::Return(value) => value_tokens(own, value),
+        OnPanic::Return(Value::Abort) => quote!(::httpserv::runtime::abort),
+        OnPanic::Return(value) => {
+            let value = value_tokens(own, value);
+            quote!(|_| #value)
+        }
         OnPanic::FailRequestThen(value) => {
             let context = rust_ident(
                 policy
@@ -148,7 +277,7 @@ fn on_panic_tokens(own: &OwnSlot<'_>, policy: &MethodPolicy) -> TokenStream {
                     .expect("FailRequestThen names its context parameter"),
             );
             let value = value_tokens(own, value);
-            quote!({ unsafe { ::httpserv::runtime::fail_request(#context) }; #value })
+            quote!(|report| { unsafe { ::httpserv::runtime::fail_request(#context, report) }; #value })
         }
     }
 }
@@ -172,6 +301,8 @@ fn value_tokens(own: &OwnSlot<'_>, value: Value) -> TokenStream {
             } => quote!(::core::ptr::null()),
             _ => quote!(::core::ptr::null_mut()),
         },
-        Value::Abort => quote!(::httpserv::runtime::abort()),
+        Value::Abort => quote!(::httpserv::runtime::abort(
+            &::httpserv::runtime::PanicReport { message: "" }
+        )),
     }
 }

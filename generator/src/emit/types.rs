@@ -22,7 +22,9 @@ const KNOWN: &[(&str, &str)] = &[
     ("GUID", "windows_sys::core::GUID"),
     ("HANDLE", "windows_sys::Win32::Foundation::HANDLE"),
     ("HMODULE", "windows_sys::Win32::Foundation::HMODULE"),
-    ("HRESULT", "windows_sys::core::HRESULT"),
+    // windows-result's newtype (re-exported by the runtime): ABI-identical to the i32, with
+    // `ok()`, `is_ok()` and the error conversions.
+    ("HRESULT", "::httpserv::runtime::HRESULT"),
     (
         "HTTP_CACHE_POLICY",
         "windows_sys::Win32::Networking::HttpServer::HTTP_CACHE_POLICY",

@@ -20,7 +20,7 @@ pub struct ISnapshot_Vtbl {
     /// Slot 0: [`ISnapshot::GetChanges`].
     pub GetChanges: ::httpserv::runtime::member_fn!(
         (*mut ISnapshot, *mut windows_sys::core::PCSTR, *mut u32) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -58,14 +58,14 @@ impl ISnapshot {
         &self,
         knownHeaderSnapshot: *mut windows_sys::core::PCSTR,
         diffedKnownHeaderIndices: *mut u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .GetChanges)(self.as_raw(), knownHeaderSnapshot, diffedKnownHeaderIndices)
     }
 }
 /// Implement C++ `ISnapshot` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`ISnapshot_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`ISnapshot::new_boxed`] (or [`ISnapshot::new_in_place`]); its vtable comes from the value's type.
 pub trait ISnapshot_Impl {
     /// Implements [`ISnapshot::GetChanges`] (slot 0).
     ///
@@ -74,7 +74,7 @@ pub trait ISnapshot_Impl {
         &self,
         knownHeaderSnapshot: *mut windows_sys::core::PCSTR,
         diffedKnownHeaderIndices: *mut u32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl ISnapshot_Vtbl {
     /// A vtable whose slots call `T`'s [`ISnapshot_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -82,13 +82,49 @@ impl ISnapshot_Vtbl {
         ::httpserv::runtime::member_thunk! {
             fn GetChanges < T : ISnapshot_Impl > (this : *mut ISnapshot,
             knownHeaderSnapshot : *mut windows_sys::core::PCSTR,
-            diffedKnownHeaderIndices : *mut u32) -> windows_sys::core::HRESULT {
+            diffedKnownHeaderIndices : *mut u32) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::GetChanges(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, knownHeaderSnapshot,
-            diffedKnownHeaderIndices), || ::httpserv::runtime::E_FAIL) }
+            diffedKnownHeaderIndices), | _ | ::httpserv::runtime::E_FAIL) }
         }
         Self {
             GetChanges: GetChanges::<T>,
         }
+    }
+}
+impl ISnapshot {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`ISnapshot_Impl`] methods and returns the C++ `ISnapshot*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: ISnapshot_Impl + 'static>(value: T) -> *mut ISnapshot {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { ISnapshot_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`ISnapshot_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `ISnapshot*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: ISnapshot_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut ISnapshot {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { ISnapshot_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`ISnapshot::new_boxed`] or [`ISnapshot::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: ISnapshot_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

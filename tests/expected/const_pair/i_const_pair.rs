@@ -103,7 +103,7 @@ impl IConstPair {
 }
 /// Implement C++ `IConstPair` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IConstPair_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IConstPair::new_boxed`] (or [`IConstPair::new_in_place`]); its vtable comes from the value's type.
 pub trait IConstPair_Impl {
     /// Implements [`IConstPair::GetRaw_const`] (slot 0).
     ///
@@ -127,25 +127,61 @@ impl IConstPair_Vtbl {
             fn GetRaw_const < T : IConstPair_Impl > (this : *const IConstPair,) -> *
             const windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2 {
             ::httpserv::runtime::guard(|| T::GetRaw_const(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetRaw < T : IConstPair_Impl > (this : *mut IConstPair,) -> *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2 {
             ::httpserv::runtime::guard(|| T::GetRaw(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn Other < T : IConstPair_Impl > (this : *const IConstPair,) -> u32 {
             ::httpserv::runtime::guard(|| T::Other(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) },), || ::httpserv::runtime::abort()) }
+            < T > ::value_of(this) },), ::httpserv::runtime::abort) }
         }
         Self {
             GetRaw_const: GetRaw_const::<T>,
             GetRaw: GetRaw::<T>,
             Other: Other::<T>,
         }
+    }
+}
+impl IConstPair {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IConstPair_Impl`] methods and returns the C++ `IConstPair*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IConstPair_Impl + 'static>(value: T) -> *mut IConstPair {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IConstPair_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IConstPair_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IConstPair*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IConstPair_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IConstPair {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IConstPair_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IConstPair::new_boxed`] or [`IConstPair::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IConstPair_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

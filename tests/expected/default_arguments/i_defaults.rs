@@ -20,16 +20,17 @@ pub struct IDefaults_Vtbl {
     /// Slot 0: [`IDefaults::Read`].
     pub Read: ::httpserv::runtime::member_fn!(
         (*mut IDefaults, *mut ::core::ffi::c_void, u32, windows_sys::core::BOOL, *mut
-        u32, *mut windows_sys::core::BOOL) -> windows_sys::core::HRESULT
+        u32, *mut windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 1: [`IDefaults::Status`].
     pub Status: ::httpserv::runtime::member_fn!(
-        (*mut IDefaults, u16, windows_sys::core::PCSTR, u16, windows_sys::core::HRESULT,
-        windows_sys::core::BOOL) -> windows_sys::core::HRESULT
+        (*mut IDefaults, u16, windows_sys::core::PCSTR, u16,
+        ::httpserv::runtime::HRESULT, windows_sys::core::BOOL) ->
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 2: [`IDefaults::Complete`].
     pub Complete: ::httpserv::runtime::member_fn!(
-        (*mut IDefaults, u32, *mut ::core::ffi::c_void) -> windows_sys::core::HRESULT
+        (*mut IDefaults, u32, *mut ::core::ffi::c_void) -> ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -74,7 +75,7 @@ impl IDefaults {
         async_: windows_sys::core::BOOL,
         read: *mut u32,
         pending: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).Read)(self.as_raw(), buffer, size, async_, read, pending)
     }
     /// `virtual HRESULT Status(USHORT code, PCSTR reason, USHORT sub = 0, HRESULT error = S_OK, BOOL trySkip = FALSE) = 0`
@@ -94,9 +95,9 @@ impl IDefaults {
         code: u16,
         reason: windows_sys::core::PCSTR,
         sub: u16,
-        error: windows_sys::core::HRESULT,
+        error: ::httpserv::runtime::HRESULT,
         trySkip: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).Status)(self.as_raw(), code, reason, sub, error, trySkip)
     }
     /// `virtual HRESULT Complete(DWORD status, void * context = NULL) = 0`
@@ -115,13 +116,13 @@ impl IDefaults {
         &self,
         status: u32,
         context: *mut ::core::ffi::c_void,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).Complete)(self.as_raw(), status, context)
     }
 }
 /// Implement C++ `IDefaults` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IDefaults_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IDefaults::new_boxed`] (or [`IDefaults::new_in_place`]); its vtable comes from the value's type.
 pub trait IDefaults_Impl {
     /// Implements [`IDefaults::Read`] (slot 0).
     ///
@@ -133,7 +134,7 @@ pub trait IDefaults_Impl {
         async_: windows_sys::core::BOOL,
         read: *mut u32,
         pending: *mut windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IDefaults::Status`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
@@ -142,9 +143,9 @@ pub trait IDefaults_Impl {
         code: u16,
         reason: windows_sys::core::PCSTR,
         sub: u16,
-        error: windows_sys::core::HRESULT,
+        error: ::httpserv::runtime::HRESULT,
         trySkip: windows_sys::core::BOOL,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IDefaults::Complete`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
@@ -152,7 +153,7 @@ pub trait IDefaults_Impl {
         &self,
         status: u32,
         context: *mut ::core::ffi::c_void,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl IDefaults_Vtbl {
     /// A vtable whose slots call `T`'s [`IDefaults_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -161,29 +162,65 @@ impl IDefaults_Vtbl {
             fn Read < T : IDefaults_Impl > (this : *mut IDefaults, buffer : *mut
             ::core::ffi::c_void, size : u32, async_ : windows_sys::core::BOOL, read : *
             mut u32, pending : *mut windows_sys::core::BOOL) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(|| T::Read(unsafe {
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(|| T::Read(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, buffer, size, async_,
-            read, pending), || ::httpserv::runtime::E_FAIL) }
+            read, pending), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn Status < T : IDefaults_Impl > (this : *mut IDefaults, code : u16, reason
-            : windows_sys::core::PCSTR, sub : u16, error : windows_sys::core::HRESULT,
-            trySkip : windows_sys::core::BOOL) -> windows_sys::core::HRESULT {
+            : windows_sys::core::PCSTR, sub : u16, error : ::httpserv::runtime::HRESULT,
+            trySkip : windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::Status(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, code, reason, sub,
-            error, trySkip), || ::httpserv::runtime::E_FAIL) }
+            error, trySkip), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn Complete < T : IDefaults_Impl > (this : *mut IDefaults, status : u32,
-            context : *mut ::core::ffi::c_void) -> windows_sys::core::HRESULT {
+            context : *mut ::core::ffi::c_void) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::Complete(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, status, context), ||
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, status, context), | _
+            | ::httpserv::runtime::E_FAIL) }
         }
         Self {
             Read: Read::<T>,
             Status: Status::<T>,
             Complete: Complete::<T>,
         }
+    }
+}
+impl IDefaults {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IDefaults_Impl`] methods and returns the C++ `IDefaults*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IDefaults_Impl + 'static>(value: T) -> *mut IDefaults {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IDefaults_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IDefaults_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IDefaults*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IDefaults_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IDefaults {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IDefaults_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IDefaults::new_boxed`] or [`IDefaults::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IDefaults_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

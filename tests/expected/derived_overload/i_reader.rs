@@ -19,7 +19,7 @@ pub const IID_IReader: windows_sys::core::GUID = windows_sys::core::GUID::from_u
 pub struct IReader_Vtbl {
     /// Slot 0: [`IReader::Read`].
     pub Read: ::httpserv::runtime::member_fn!(
-        (*mut IReader, *mut ::core::ffi::c_void, u32) -> windows_sys::core::HRESULT
+        (*mut IReader, *mut ::core::ffi::c_void, u32) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 1: [`IReader::Remaining`].
     pub Remaining: ::httpserv::runtime::member_fn!((*mut IReader) -> u32),
@@ -60,7 +60,7 @@ impl IReader {
         &self,
         buffer: *mut ::core::ffi::c_void,
         size: u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).Read)(self.as_raw(), buffer, size)
     }
     /// `virtual DWORD Remaining() = 0`
@@ -79,7 +79,7 @@ impl IReader {
 }
 /// Implement C++ `IReader` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IReader_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IReader::new_boxed`] (or [`IReader::new_in_place`]); its vtable comes from the value's type.
 pub trait IReader_Impl {
     /// Implements [`IReader::Read`] (slot 0).
     ///
@@ -88,7 +88,7 @@ pub trait IReader_Impl {
         &self,
         buffer: *mut ::core::ffi::c_void,
         size: u32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IReader::Remaining`] (slot 1).
     ///
     /// On panic: aborts the process (no safe failure value).
@@ -99,20 +99,56 @@ impl IReader_Vtbl {
     pub const fn new<T: IReader_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
             fn Read < T : IReader_Impl > (this : *mut IReader, buffer : *mut
-            ::core::ffi::c_void, size : u32) -> windows_sys::core::HRESULT {
+            ::core::ffi::c_void, size : u32) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::Read(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) }, buffer, size), || ::httpserv::runtime::E_FAIL) }
+            < T > ::value_of(this) }, buffer, size), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn Remaining < T : IReader_Impl > (this : *mut IReader,) -> u32 {
             ::httpserv::runtime::guard(|| T::Remaining(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
-            ::httpserv::runtime::abort()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },),
+            ::httpserv::runtime::abort) }
         }
         Self {
             Read: Read::<T>,
             Remaining: Remaining::<T>,
         }
+    }
+}
+impl IReader {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IReader_Impl`] methods and returns the C++ `IReader*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IReader_Impl + 'static>(value: T) -> *mut IReader {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IReader_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IReader_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IReader*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IReader_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IReader {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IReader_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IReader::new_boxed`] or [`IReader::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IReader_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IReader2` (derives from [`IReader`])
@@ -136,7 +172,7 @@ pub struct IReader2_Vtbl {
     /// Slot 2: [`IReader2::Read_BOOL`].
     pub Read_BOOL: ::httpserv::runtime::member_fn!(
         (*mut IReader2, *mut ::core::ffi::c_void, u32, windows_sys::core::BOOL, *mut
-        u32) -> windows_sys::core::HRESULT
+        u32) -> ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -177,7 +213,7 @@ impl IReader2 {
         size: u32,
         async_: windows_sys::core::BOOL,
         read: *mut u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).Read_BOOL)(self.as_raw(), buffer, size, async_, read)
     }
 }
@@ -191,7 +227,7 @@ impl ::core::ops::Deref for IReader2 {
 }
 /// Implement C++ `IReader2` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IReader2_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IReader2::new_boxed`] (or [`IReader2::new_in_place`]); its vtable comes from the value's type.
 pub trait IReader2_Impl: IReader_Impl {
     /// Implements [`IReader2::Read_BOOL`] (slot 2).
     ///
@@ -202,7 +238,7 @@ pub trait IReader2_Impl: IReader_Impl {
         size: u32,
         async_: windows_sys::core::BOOL,
         read: *mut u32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl IReader2_Vtbl {
     /// A vtable whose slots call `T`'s [`IReader2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -210,13 +246,49 @@ impl IReader2_Vtbl {
         ::httpserv::runtime::member_thunk! {
             fn Read_BOOL < T : IReader2_Impl > (this : *mut IReader2, buffer : *mut
             ::core::ffi::c_void, size : u32, async_ : windows_sys::core::BOOL, read : *
-            mut u32) -> windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            mut u32) -> ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::Read_BOOL(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            buffer, size, async_, read), || ::httpserv::runtime::E_FAIL) }
+            buffer, size, async_, read), | _ | ::httpserv::runtime::E_FAIL) }
         }
         Self {
             base__: IReader_Vtbl::new::<T>(),
             Read_BOOL: Read_BOOL::<T>,
         }
+    }
+}
+impl IReader2 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IReader2_Impl`] methods and returns the C++ `IReader2*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IReader2_Impl + 'static>(value: T) -> *mut IReader2 {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IReader2_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IReader2_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IReader2*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IReader2_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IReader2 {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IReader2_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IReader2::new_boxed`] or [`IReader2::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IReader2_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -63,7 +63,7 @@ impl ::core::ops::Deref for CMyEvents {
 }
 /// Implement C++ `CMyEvents` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`CMyEvents_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`CMyEvents::new_boxed`] (or [`CMyEvents::new_in_place`]); its vtable comes from the value's type.
 pub trait CMyEvents_Impl: IEvents_Impl {
     /// Implements [`CMyEvents::OnPause`] (slot 2).
     ///
@@ -76,12 +76,48 @@ impl CMyEvents_Vtbl {
         ::httpserv::runtime::member_thunk! {
             fn OnPause < T : CMyEvents_Impl > (this : *mut CMyEvents,) -> u32 {
             ::httpserv::runtime::guard(|| T::OnPause(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
-            ::httpserv::runtime::abort()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },),
+            ::httpserv::runtime::abort) }
         }
         Self {
             base__: IEvents_Vtbl::new::<T>(),
             OnPause: OnPause::<T>,
         }
+    }
+}
+impl CMyEvents {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`CMyEvents_Impl`] methods and returns the C++ `CMyEvents*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: CMyEvents_Impl + 'static>(value: T) -> *mut CMyEvents {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { CMyEvents_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`CMyEvents_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `CMyEvents*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: CMyEvents_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut CMyEvents {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { CMyEvents_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`CMyEvents::new_boxed`] or [`CMyEvents::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: CMyEvents_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -69,7 +69,7 @@ impl IEvents {
 }
 /// Implement C++ `IEvents` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IEvents_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IEvents::new_boxed`] (or [`IEvents::new_in_place`]); its vtable comes from the value's type.
 pub trait IEvents_Impl {
     /// Implements [`IEvents::OnStart`] (slot 0).
     ///
@@ -86,18 +86,54 @@ impl IEvents_Vtbl {
         ::httpserv::runtime::member_thunk! {
             fn OnStart < T : IEvents_Impl > (this : *mut IEvents,) -> u32 {
             ::httpserv::runtime::guard(|| T::OnStart(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
-            ::httpserv::runtime::abort()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },),
+            ::httpserv::runtime::abort) }
         }
         ::httpserv::runtime::member_thunk! {
             fn OnStop < T : IEvents_Impl > (this : *mut IEvents,) -> u32 {
             ::httpserv::runtime::guard(|| T::OnStop(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
-            ::httpserv::runtime::abort()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },),
+            ::httpserv::runtime::abort) }
         }
         Self {
             OnStart: OnStart::<T>,
             OnStop: OnStop::<T>,
         }
+    }
+}
+impl IEvents {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IEvents_Impl`] methods and returns the C++ `IEvents*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IEvents_Impl + 'static>(value: T) -> *mut IEvents {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IEvents_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IEvents_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IEvents*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IEvents_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IEvents {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IEvents_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IEvents::new_boxed`] or [`IEvents::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IEvents_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

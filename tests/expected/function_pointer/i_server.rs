@@ -20,12 +20,12 @@ pub struct IServer_Vtbl {
     /// Slot 0: [`IServer::Post`].
     pub Post: ::httpserv::runtime::member_fn!(
         (*mut IServer, PFN_CALLBACK, *mut ::core::ffi::c_void) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 1: [`IServer::Notify`].
     pub Notify: ::httpserv::runtime::member_fn!(
         (*mut IServer, Option < unsafe extern "system" fn (u32) >, Option < unsafe
-        extern "C" fn (u32) >) -> windows_sys::core::HRESULT
+        extern "C" fn (u32) >) -> ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -64,7 +64,7 @@ impl IServer {
         &self,
         callback: PFN_CALLBACK,
         context: *mut ::core::ffi::c_void,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).Post)(self.as_raw(), callback, context)
     }
     /// `virtual HRESULT Notify(void (__stdcall *)(DWORD) done, void (*)(DWORD) plain) = 0`
@@ -81,13 +81,13 @@ impl IServer {
         &self,
         done: Option<unsafe extern "system" fn(u32)>,
         plain: Option<unsafe extern "C" fn(u32)>,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).Notify)(self.as_raw(), done, plain)
     }
 }
 /// Implement C++ `IServer` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IServer_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IServer::new_boxed`] (or [`IServer::new_in_place`]); its vtable comes from the value's type.
 pub trait IServer_Impl {
     /// Implements [`IServer::Post`] (slot 0).
     ///
@@ -96,7 +96,7 @@ pub trait IServer_Impl {
         &self,
         callback: PFN_CALLBACK,
         context: *mut ::core::ffi::c_void,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IServer::Notify`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
@@ -104,28 +104,64 @@ pub trait IServer_Impl {
         &self,
         done: Option<unsafe extern "system" fn(u32)>,
         plain: Option<unsafe extern "C" fn(u32)>,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl IServer_Vtbl {
     /// A vtable whose slots call `T`'s [`IServer_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IServer_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
             fn Post < T : IServer_Impl > (this : *mut IServer, callback : PFN_CALLBACK,
-            context : *mut ::core::ffi::c_void) -> windows_sys::core::HRESULT {
+            context : *mut ::core::ffi::c_void) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::Post(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) }, callback, context), || ::httpserv::runtime::E_FAIL)
-            }
+            < T > ::value_of(this) }, callback, context), | _ |
+            ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn Notify < T : IServer_Impl > (this : *mut IServer, done : Option < unsafe
             extern "system" fn (u32) >, plain : Option < unsafe extern "C" fn (u32) >) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(|| T::Notify(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, done, plain), ||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(|| T::Notify(unsafe
+            { ::httpserv::runtime::Object:: < T > ::value_of(this) }, done, plain), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         Self {
             Post: Post::<T>,
             Notify: Notify::<T>,
         }
+    }
+}
+impl IServer {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IServer_Impl`] methods and returns the C++ `IServer*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IServer_Impl + 'static>(value: T) -> *mut IServer {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IServer_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IServer_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IServer*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IServer_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IServer {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IServer_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IServer::new_boxed`] or [`IServer::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IServer_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

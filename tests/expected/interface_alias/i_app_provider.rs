@@ -19,7 +19,8 @@ pub const IID_IAppProvider: windows_sys::core::GUID = windows_sys::core::GUID::f
 pub struct IAppProvider_Vtbl {
     /// Slot 0: [`IAppProvider::SetError`].
     pub SetError: ::httpserv::runtime::member_fn!(
-        (*mut IAppProvider, windows_sys::core::HRESULT) -> windows_sys::core::HRESULT
+        (*mut IAppProvider, ::httpserv::runtime::HRESULT) ->
+        ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -55,30 +56,66 @@ impl IAppProvider {
     #[inline(always)]
     pub unsafe fn SetError(
         &self,
-        hr: windows_sys::core::HRESULT,
-    ) -> windows_sys::core::HRESULT {
+        hr: ::httpserv::runtime::HRESULT,
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).SetError)(self.as_raw(), hr)
     }
 }
 /// Implement C++ `IAppProvider` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IAppProvider_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IAppProvider::new_boxed`] (or [`IAppProvider::new_in_place`]); its vtable comes from the value's type.
 pub trait IAppProvider_Impl {
     /// Implements [`IAppProvider::SetError`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
-    fn SetError(&self, hr: windows_sys::core::HRESULT) -> windows_sys::core::HRESULT;
+    fn SetError(&self, hr: ::httpserv::runtime::HRESULT) -> ::httpserv::runtime::HRESULT;
 }
 impl IAppProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IAppProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IAppProvider_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
             fn SetError < T : IAppProvider_Impl > (this : *mut IAppProvider, hr :
-            windows_sys::core::HRESULT) -> windows_sys::core::HRESULT {
+            ::httpserv::runtime::HRESULT) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::SetError(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, hr), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, hr), | _ |
             ::httpserv::runtime::E_FAIL) }
         }
         Self { SetError: SetError::<T> }
+    }
+}
+impl IAppProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IAppProvider_Impl`] methods and returns the C++ `IAppProvider*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IAppProvider_Impl + 'static>(value: T) -> *mut IAppProvider {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IAppProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IAppProvider_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IAppProvider*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IAppProvider_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IAppProvider {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IAppProvider_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IAppProvider::new_boxed`] or [`IAppProvider::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IAppProvider_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

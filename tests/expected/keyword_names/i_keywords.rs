@@ -19,15 +19,15 @@ pub const IID_IKeywords: windows_sys::core::GUID = windows_sys::core::GUID::from
 pub struct IKeywords_Vtbl {
     /// Slot 0: [`IKeywords::type_`].
     pub type_: ::httpserv::runtime::member_fn!(
-        (*mut IKeywords, *mut u32) -> windows_sys::core::HRESULT
+        (*mut IKeywords, *mut u32) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 1: [`IKeywords::move_`].
     pub move_: ::httpserv::runtime::member_fn!(
-        (*mut IKeywords, u32, u32) -> windows_sys::core::HRESULT
+        (*mut IKeywords, u32, u32) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 2: [`IKeywords::ref_`].
     pub ref_: ::httpserv::runtime::member_fn!(
-        (*mut IKeywords, *mut LINK, LINK_KIND) -> windows_sys::core::HRESULT
+        (*mut IKeywords, *mut LINK, LINK_KIND) -> ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -63,7 +63,7 @@ impl IKeywords {
     ///
     /// `self` must be a live C++ `IKeywords` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
     #[inline(always)]
-    pub unsafe fn type_(&self, type_: *mut u32) -> windows_sys::core::HRESULT {
+    pub unsafe fn type_(&self, type_: *mut u32) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).type_)(self.as_raw(), type_)
     }
     /// `virtual HRESULT move(DWORD where, DWORD in) = 0`
@@ -76,7 +76,7 @@ impl IKeywords {
     ///
     /// `self` must be a live C++ `IKeywords` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
     #[inline(always)]
-    pub unsafe fn move_(&self, where_: u32, in_: u32) -> windows_sys::core::HRESULT {
+    pub unsafe fn move_(&self, where_: u32, in_: u32) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).move_)(self.as_raw(), where_, in_)
     }
     /// `virtual HRESULT ref(LINK * link, LINK_KIND kind) = 0`
@@ -93,52 +93,88 @@ impl IKeywords {
         &self,
         link: *mut LINK,
         kind: LINK_KIND,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).ref_)(self.as_raw(), link, kind)
     }
 }
 /// Implement C++ `IKeywords` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IKeywords_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IKeywords::new_boxed`] (or [`IKeywords::new_in_place`]); its vtable comes from the value's type.
 pub trait IKeywords_Impl {
     /// Implements [`IKeywords::type_`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
-    fn type_(&self, type_: *mut u32) -> windows_sys::core::HRESULT;
+    fn type_(&self, type_: *mut u32) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IKeywords::move_`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn move_(&self, where_: u32, in_: u32) -> windows_sys::core::HRESULT;
+    fn move_(&self, where_: u32, in_: u32) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IKeywords::ref_`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
-    fn ref_(&self, link: *mut LINK, kind: LINK_KIND) -> windows_sys::core::HRESULT;
+    fn ref_(&self, link: *mut LINK, kind: LINK_KIND) -> ::httpserv::runtime::HRESULT;
 }
 impl IKeywords_Vtbl {
     /// A vtable whose slots call `T`'s [`IKeywords_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IKeywords_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
             fn type_ < T : IKeywords_Impl > (this : *mut IKeywords, type_ : *mut u32)
-            -> windows_sys::core::HRESULT { ::httpserv::runtime::guard(|| T::type_(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) }, type_), ||
-            ::httpserv::runtime::E_FAIL) }
+            -> ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
+            T::type_(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
+            type_), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn move_ < T : IKeywords_Impl > (this : *mut IKeywords, where_ : u32, in_ :
-            u32) -> windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            u32) -> ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::move_(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            where_, in_), || ::httpserv::runtime::E_FAIL) }
+            where_, in_), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn ref_ < T : IKeywords_Impl > (this : *mut IKeywords, link : *mut LINK,
-            kind : LINK_KIND) -> windows_sys::core::HRESULT {
+            kind : LINK_KIND) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::ref_(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) }, link, kind), || ::httpserv::runtime::E_FAIL) }
+            < T > ::value_of(this) }, link, kind), | _ | ::httpserv::runtime::E_FAIL) }
         }
         Self {
             type_: type_::<T>,
             move_: move_::<T>,
             ref_: ref_::<T>,
         }
+    }
+}
+impl IKeywords {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IKeywords_Impl`] methods and returns the C++ `IKeywords*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IKeywords_Impl + 'static>(value: T) -> *mut IKeywords {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IKeywords_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IKeywords_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IKeywords*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IKeywords_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IKeywords {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IKeywords_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IKeywords::new_boxed`] or [`IKeywords::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IKeywords_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

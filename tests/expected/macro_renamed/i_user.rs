@@ -97,7 +97,7 @@ impl IUser {
 }
 /// Implement C++ `IUser` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IUser_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IUser::new_boxed`] (or [`IUser::new_in_place`]); its vtable comes from the value's type.
 pub trait IUser_Impl {
     /// Implements [`IUser::GetRemoteUserName`] (slot 0).
     ///
@@ -119,24 +119,57 @@ impl IUser_Vtbl {
             fn GetRemoteUserName < T : IUser_Impl > (this : *mut IUser,) ->
             windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
             T::GetRemoteUserName(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::core::ptr::null()) }
+            ::value_of(this) },), | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetUserName < T : IUser_Impl > (this : *mut IUser,) ->
             windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
             T::GetUserName(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            },), || ::core::ptr::null()) }
+            },), | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetAuthenticationType < T : IUser_Impl > (this : *mut IUser,) ->
             windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
             T::GetAuthenticationType(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), || ::core::ptr::null()) }
+            ::value_of(this) },), | _ | ::core::ptr::null()) }
         }
         Self {
             GetRemoteUserName: GetRemoteUserName::<T>,
             GetUserName: GetUserName::<T>,
             GetAuthenticationType: GetAuthenticationType::<T>,
         }
+    }
+}
+impl IUser {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IUser_Impl`] methods and returns the C++ `IUser*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IUser_Impl + 'static>(value: T) -> *mut IUser {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(&const { IUser_Vtbl::new::<T>() }, value)
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IUser_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IUser*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IUser_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IUser {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IUser_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IUser::new_boxed`] or [`IUser::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IUser_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

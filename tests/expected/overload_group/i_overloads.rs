@@ -132,7 +132,7 @@ impl IOverloads {
 }
 /// Implement C++ `IOverloads` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IOverloads_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IOverloads::new_boxed`] (or [`IOverloads::new_in_place`]); its vtable comes from the value's type.
 pub trait IOverloads_Impl {
     /// Implements [`IOverloads::Before`] (slot 0).
     ///
@@ -164,30 +164,30 @@ impl IOverloads_Vtbl {
         ::httpserv::runtime::member_thunk! {
             fn Before < T : IOverloads_Impl > (this : *mut IOverloads,) -> () {
             ::httpserv::runtime::guard(|| T::Before(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn Get_HTTP_HEADER_ID < T : IOverloads_Impl > (this : *mut IOverloads, id :
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID) ->
             windows_sys::core::PCSTR { ::httpserv::runtime::guard(||
             T::Get_HTTP_HEADER_ID(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, id), || ::core::ptr::null()) }
+            ::value_of(this) }, id), | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn Get < T : IOverloads_Impl > (this : *mut IOverloads, name :
             windows_sys::core::PCSTR) -> windows_sys::core::PCSTR {
             ::httpserv::runtime::guard(|| T::Get(unsafe { ::httpserv::runtime::Object:: <
-            T > ::value_of(this) }, name), || ::core::ptr::null()) }
+            T > ::value_of(this) }, name), | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn Middle < T : IOverloads_Impl > (this : *mut IOverloads,) -> () {
             ::httpserv::runtime::guard(|| T::Middle(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn After < T : IOverloads_Impl > (this : *mut IOverloads,) -> () {
             ::httpserv::runtime::guard(|| T::After(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) },), || ()) }
+            < T > ::value_of(this) },), | _ | ()) }
         }
         Self {
             Before: Before::<T>,
@@ -196,5 +196,41 @@ impl IOverloads_Vtbl {
             Middle: Middle::<T>,
             After: After::<T>,
         }
+    }
+}
+impl IOverloads {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IOverloads_Impl`] methods and returns the C++ `IOverloads*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IOverloads_Impl + 'static>(value: T) -> *mut IOverloads {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IOverloads_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IOverloads_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IOverloads*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IOverloads_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IOverloads {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IOverloads_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IOverloads::new_boxed`] or [`IOverloads::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IOverloads_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -57,7 +57,7 @@ impl IIdentified {
 }
 /// Implement C++ `IIdentified` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IIdentified_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IIdentified::new_boxed`] (or [`IIdentified::new_in_place`]); its vtable comes from the value's type.
 pub trait IIdentified_Impl {
     /// Implements [`IIdentified::Id`] (slot 0).
     ///
@@ -70,8 +70,44 @@ impl IIdentified_Vtbl {
         ::httpserv::runtime::member_thunk! {
             fn Id < T : IIdentified_Impl > (this : *mut IIdentified,) -> u32 {
             ::httpserv::runtime::guard(|| T::Id(unsafe { ::httpserv::runtime::Object:: <
-            T > ::value_of(this) },), || ::httpserv::runtime::abort()) }
+            T > ::value_of(this) },), ::httpserv::runtime::abort) }
         }
         Self { Id: Id::<T> }
+    }
+}
+impl IIdentified {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IIdentified_Impl`] methods and returns the C++ `IIdentified*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IIdentified_Impl + 'static>(value: T) -> *mut IIdentified {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IIdentified_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IIdentified_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IIdentified*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IIdentified_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IIdentified {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IIdentified_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IIdentified::new_boxed`] or [`IIdentified::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IIdentified_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

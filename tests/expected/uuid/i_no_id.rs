@@ -63,7 +63,7 @@ impl ::core::ops::Deref for INoId {
 }
 /// Implement C++ `INoId` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`INoId_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`INoId::new_boxed`] (or [`INoId::new_in_place`]); its vtable comes from the value's type.
 pub trait INoId_Impl: IIdentified_Impl {
     /// Implements [`INoId::Other`] (slot 1).
     ///
@@ -76,11 +76,44 @@ impl INoId_Vtbl {
         ::httpserv::runtime::member_thunk! {
             fn Other < T : INoId_Impl > (this : *mut INoId,) -> u32 {
             ::httpserv::runtime::guard(|| T::Other(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) },), || ::httpserv::runtime::abort()) }
+            < T > ::value_of(this) },), ::httpserv::runtime::abort) }
         }
         Self {
             base__: IIdentified_Vtbl::new::<T>(),
             Other: Other::<T>,
         }
+    }
+}
+impl INoId {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`INoId_Impl`] methods and returns the C++ `INoId*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: INoId_Impl + 'static>(value: T) -> *mut INoId {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(&const { INoId_Vtbl::new::<T>() }, value)
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`INoId_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `INoId*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: INoId_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut INoId {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { INoId_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`INoId::new_boxed`] or [`INoId::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: INoId_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -106,7 +106,9 @@ impl CModule {
 }
 /// Implement C++ `CModule` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`CModule_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`CModule::new_boxed`] (or [`CModule::new_in_place`]); its vtable comes from the value's type.
+///
+/// Lifetime: IIS ends an object's life through its destructor; the Rust value is then dropped (and freed when boxed): put cleanup in `Drop`.
 pub trait CModule_Impl {
     /// Implements [`CModule::OnBegin`] (slot 0).
     ///
@@ -130,13 +132,13 @@ impl CModule_Vtbl {
         ::httpserv::runtime::member_thunk! {
             fn OnBegin < T : CModule_Impl > (this : *mut CModule,) -> u32 {
             ::httpserv::runtime::guard(|| T::OnBegin(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
-            ::httpserv::runtime::abort()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },),
+            ::httpserv::runtime::abort) }
         }
         ::httpserv::runtime::member_thunk! {
             fn Dispose < T : CModule_Impl > (this : *mut CModule,) -> () {
             ::httpserv::runtime::guard(|| T::Dispose(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), || ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn ScalarDeletingDestructor < T : CModule_Impl > (this : *mut CModule, flags
@@ -147,7 +149,7 @@ impl CModule_Vtbl {
         ::httpserv::runtime::member_thunk! {
             fn OnEnd < T : CModule_Impl > (this : *mut CModule,) -> u32 {
             ::httpserv::runtime::guard(|| T::OnEnd(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) },), || ::httpserv::runtime::abort()) }
+            < T > ::value_of(this) },), ::httpserv::runtime::abort) }
         }
         Self {
             OnBegin: OnBegin::<T>,
@@ -155,5 +157,41 @@ impl CModule_Vtbl {
             ScalarDeletingDestructor: ScalarDeletingDestructor::<T>,
             OnEnd: OnEnd::<T>,
         }
+    }
+}
+impl CModule {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`CModule_Impl`] methods and returns the C++ `CModule*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: CModule_Impl + 'static>(value: T) -> *mut CModule {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { CModule_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`CModule_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `CModule*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: CModule_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut CModule {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { CModule_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`CModule::new_boxed`] or [`CModule::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: CModule_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

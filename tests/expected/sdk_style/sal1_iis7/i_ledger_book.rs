@@ -19,12 +19,12 @@ pub const IID_ILedgerBook: windows_sys::core::GUID = windows_sys::core::GUID::fr
 pub struct ILedgerBook_Vtbl {
     /// Slot 0: [`ILedgerBook::GetDigest`].
     pub GetDigest: ::httpserv::runtime::member_fn!(
-        (*mut ILedgerBook, *mut *mut u8, *mut u32) -> windows_sys::core::HRESULT
+        (*mut ILedgerBook, *mut *mut u8, *mut u32) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 1: [`ILedgerBook::OpenPage`].
     pub OpenPage: ::httpserv::runtime::member_fn!(
         (*mut ILedgerBook, u32, windows_sys::core::PCWSTR, *mut *mut ILedgerPage) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 2: [`ILedgerBook::GetTitle`].
     pub GetTitle: ::httpserv::runtime::member_fn!(
@@ -33,12 +33,12 @@ pub struct ILedgerBook_Vtbl {
     /// Slot 3: [`ILedgerBook::CopyTitle_PSTR`].
     pub CopyTitle_PSTR: ::httpserv::runtime::member_fn!(
         (*const ILedgerBook, windows_sys::core::PSTR, *mut u32) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 4: [`ILedgerBook::CopyTitle`].
     pub CopyTitle: ::httpserv::runtime::member_fn!(
         (*const ILedgerBook, windows_sys::core::PWSTR, u32, *mut u32) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -80,7 +80,7 @@ impl ILedgerBook {
         &self,
         ppbDigest: *mut *mut u8,
         pcbDigest: *mut u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).GetDigest)(self.as_raw(), ppbDigest, pcbDigest)
     }
     /// `virtual HRESULT OpenPage(DWORD iPage, PCWSTR pszOwner, ILedgerPage ** ppPage) = 0`
@@ -98,7 +98,7 @@ impl ILedgerBook {
         iPage: u32,
         pszOwner: windows_sys::core::PCWSTR,
         ppPage: *mut *mut ILedgerPage,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).OpenPage)(self.as_raw(), iPage, pszOwner, ppPage)
     }
     /// `virtual PCWSTR GetTitle(DWORD * pcchTitle = NULL) const = 0`
@@ -134,7 +134,7 @@ impl ILedgerBook {
         &self,
         pszBuffer: windows_sys::core::PSTR,
         pcbBuffer: *mut u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).CopyTitle_PSTR)(self as *const Self, pszBuffer, pcbBuffer)
     }
     /// `virtual HRESULT CopyTitle(PWSTR pszBuffer, DWORD cchBuffer, DWORD * pcchWritten) const = 0`
@@ -154,14 +154,14 @@ impl ILedgerBook {
         pszBuffer: windows_sys::core::PWSTR,
         cchBuffer: u32,
         pcchWritten: *mut u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .CopyTitle)(self as *const Self, pszBuffer, cchBuffer, pcchWritten)
     }
 }
 /// Implement C++ `ILedgerBook` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`ILedgerBook_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`ILedgerBook::new_boxed`] (or [`ILedgerBook::new_in_place`]); its vtable comes from the value's type.
 pub trait ILedgerBook_Impl {
     /// Implements [`ILedgerBook::GetDigest`] (slot 0).
     ///
@@ -170,7 +170,7 @@ pub trait ILedgerBook_Impl {
         &self,
         ppbDigest: *mut *mut u8,
         pcbDigest: *mut u32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`ILedgerBook::OpenPage`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
@@ -179,7 +179,7 @@ pub trait ILedgerBook_Impl {
         iPage: u32,
         pszOwner: windows_sys::core::PCWSTR,
         ppPage: *mut *mut ILedgerPage,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`ILedgerBook::GetTitle`] (slot 2).
     ///
     /// On panic: returns a null pointer.
@@ -191,7 +191,7 @@ pub trait ILedgerBook_Impl {
         &self,
         pszBuffer: windows_sys::core::PSTR,
         pcbBuffer: *mut u32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`ILedgerBook::CopyTitle`] (slot 4).
     ///
     /// On panic: returns E_FAIL.
@@ -200,44 +200,45 @@ pub trait ILedgerBook_Impl {
         pszBuffer: windows_sys::core::PWSTR,
         cchBuffer: u32,
         pcchWritten: *mut u32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl ILedgerBook_Vtbl {
     /// A vtable whose slots call `T`'s [`ILedgerBook_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: ILedgerBook_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
             fn GetDigest < T : ILedgerBook_Impl > (this : *mut ILedgerBook, ppbDigest :
-            *mut *mut u8, pcbDigest : *mut u32) -> windows_sys::core::HRESULT {
+            *mut *mut u8, pcbDigest : *mut u32) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::GetDigest(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, ppbDigest,
-            pcbDigest), || ::httpserv::runtime::E_FAIL) }
+            pcbDigest), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn OpenPage < T : ILedgerBook_Impl > (this : *mut ILedgerBook, iPage : u32,
             pszOwner : windows_sys::core::PCWSTR, ppPage : *mut *mut ILedgerPage) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(|| T::OpenPage(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) }, iPage, pszOwner,
-            ppPage), || ::httpserv::runtime::E_FAIL) }
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
+            T::OpenPage(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
+            iPage, pszOwner, ppPage), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn GetTitle < T : ILedgerBook_Impl > (this : *const ILedgerBook, pcchTitle :
             *mut u32) -> windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
             T::GetTitle(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            pcchTitle), || ::core::ptr::null()) }
+            pcchTitle), | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn CopyTitle_PSTR < T : ILedgerBook_Impl > (this : *const ILedgerBook,
             pszBuffer : windows_sys::core::PSTR, pcbBuffer : *mut u32) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::CopyTitle_PSTR(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pszBuffer, pcbBuffer), || ::httpserv::runtime::E_FAIL) }
+            ::value_of(this) }, pszBuffer, pcbBuffer), | _ | ::httpserv::runtime::E_FAIL)
+            }
         }
         ::httpserv::runtime::member_thunk! {
             fn CopyTitle < T : ILedgerBook_Impl > (this : *const ILedgerBook, pszBuffer
             : windows_sys::core::PWSTR, cchBuffer : u32, pcchWritten : *mut u32) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::CopyTitle(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            pszBuffer, cchBuffer, pcchWritten), || ::httpserv::runtime::E_FAIL) }
+            pszBuffer, cchBuffer, pcchWritten), | _ | ::httpserv::runtime::E_FAIL) }
         }
         Self {
             GetDigest: GetDigest::<T>,
@@ -246,5 +247,41 @@ impl ILedgerBook_Vtbl {
             CopyTitle_PSTR: CopyTitle_PSTR::<T>,
             CopyTitle: CopyTitle::<T>,
         }
+    }
+}
+impl ILedgerBook {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`ILedgerBook_Impl`] methods and returns the C++ `ILedgerBook*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: ILedgerBook_Impl + 'static>(value: T) -> *mut ILedgerBook {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { ILedgerBook_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`ILedgerBook_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `ILedgerBook*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: ILedgerBook_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut ILedgerBook {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { ILedgerBook_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`ILedgerBook::new_boxed`] or [`ILedgerBook::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: ILedgerBook_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -20,11 +20,12 @@ pub struct ILedgerPage_Vtbl {
     /// Slot 0: [`ILedgerPage::ReadLine_PCWSTR`].
     pub ReadLine_PCWSTR: ::httpserv::runtime::member_fn!(
         (*mut ILedgerPage, windows_sys::core::PCWSTR, *mut u8, u32, *mut u32) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 1: [`ILedgerPage::ReadLine`].
     pub ReadLine: ::httpserv::runtime::member_fn!(
-        (*mut ILedgerPage, u32, *mut u8, u32, *mut u32) -> windows_sys::core::HRESULT
+        (*mut ILedgerPage, u32, *mut u8, u32, *mut u32) ->
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 2: [`ILedgerPage::LineCount`].
     pub LineCount: ::httpserv::runtime::member_fn!((*const ILedgerPage) -> u32),
@@ -68,7 +69,7 @@ impl ILedgerPage {
         pbLine: *mut u8,
         cbLine: u32,
         pcbRead: *mut u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .ReadLine_PCWSTR)(self.as_raw(), pszLineKey, pbLine, cbLine, pcbRead)
     }
@@ -88,7 +89,7 @@ impl ILedgerPage {
         pbLine: *mut u8,
         cbLine: u32,
         pcbRead: *mut u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).ReadLine)(self.as_raw(), iLine, pbLine, cbLine, pcbRead)
     }
     /// `virtual DWORD LineCount() const = 0`
@@ -109,7 +110,7 @@ impl ILedgerPage {
 }
 /// Implement C++ `ILedgerPage` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`ILedgerPage_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`ILedgerPage::new_boxed`] (or [`ILedgerPage::new_in_place`]); its vtable comes from the value's type.
 pub trait ILedgerPage_Impl {
     /// Implements [`ILedgerPage::ReadLine_PCWSTR`] (slot 0).
     ///
@@ -120,7 +121,7 @@ pub trait ILedgerPage_Impl {
         pbLine: *mut u8,
         cbLine: u32,
         pcbRead: *mut u32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`ILedgerPage::ReadLine`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
@@ -130,7 +131,7 @@ pub trait ILedgerPage_Impl {
         pbLine: *mut u8,
         cbLine: u32,
         pcbRead: *mut u32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`ILedgerPage::LineCount`] (slot 2).
     ///
     /// On panic: aborts the process (no safe failure value).
@@ -142,28 +143,64 @@ impl ILedgerPage_Vtbl {
         ::httpserv::runtime::member_thunk! {
             fn ReadLine_PCWSTR < T : ILedgerPage_Impl > (this : *mut ILedgerPage,
             pszLineKey : windows_sys::core::PCWSTR, pbLine : *mut u8, cbLine : u32,
-            pcbRead : *mut u32) -> windows_sys::core::HRESULT {
+            pcbRead : *mut u32) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::ReadLine_PCWSTR(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszLineKey, pbLine,
-            cbLine, pcbRead), || ::httpserv::runtime::E_FAIL) }
+            cbLine, pcbRead), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn ReadLine < T : ILedgerPage_Impl > (this : *mut ILedgerPage, iLine : u32,
             pbLine : *mut u8, cbLine : u32, pcbRead : *mut u32) ->
-            windows_sys::core::HRESULT { ::httpserv::runtime::guard(|| T::ReadLine(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) }, iLine, pbLine,
-            cbLine, pcbRead), || ::httpserv::runtime::E_FAIL) }
+            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
+            T::ReadLine(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
+            iLine, pbLine, cbLine, pcbRead), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn LineCount < T : ILedgerPage_Impl > (this : *const ILedgerPage,) -> u32 {
             ::httpserv::runtime::guard(|| T::LineCount(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
-            ::httpserv::runtime::abort()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },),
+            ::httpserv::runtime::abort) }
         }
         Self {
             ReadLine_PCWSTR: ReadLine_PCWSTR::<T>,
             ReadLine: ReadLine::<T>,
             LineCount: LineCount::<T>,
         }
+    }
+}
+impl ILedgerPage {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`ILedgerPage_Impl`] methods and returns the C++ `ILedgerPage*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: ILedgerPage_Impl + 'static>(value: T) -> *mut ILedgerPage {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { ILedgerPage_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`ILedgerPage_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `ILedgerPage*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: ILedgerPage_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut ILedgerPage {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { ILedgerPage_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`ILedgerPage::new_boxed`] or [`ILedgerPage::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: ILedgerPage_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -19,7 +19,7 @@ pub const IID_IParcelCursor: windows_sys::core::GUID = windows_sys::core::GUID::
 pub struct IParcelCursor_Vtbl {
     /// Slot 0: [`IParcelCursor::Advance`].
     pub Advance: ::httpserv::runtime::member_fn!(
-        (*mut IParcelCursor, u32, *mut u32) -> windows_sys::core::HRESULT
+        (*mut IParcelCursor, u32, *mut u32) -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 1: [`IParcelCursor::CurrentLabel`].
     pub CurrentLabel: ::httpserv::runtime::member_fn!(
@@ -64,7 +64,7 @@ impl IParcelCursor {
         &self,
         cSteps: u32,
         pcSkipped: *mut u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).Advance)(self.as_raw(), cSteps, pcSkipped)
     }
     /// `virtual PCWSTR CurrentLabel() const = 0`
@@ -85,12 +85,12 @@ impl IParcelCursor {
 }
 /// Implement C++ `IParcelCursor` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IParcelCursor_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IParcelCursor::new_boxed`] (or [`IParcelCursor::new_in_place`]); its vtable comes from the value's type.
 pub trait IParcelCursor_Impl {
     /// Implements [`IParcelCursor::Advance`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
-    fn Advance(&self, cSteps: u32, pcSkipped: *mut u32) -> windows_sys::core::HRESULT;
+    fn Advance(&self, cSteps: u32, pcSkipped: *mut u32) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IParcelCursor::CurrentLabel`] (slot 1).
     ///
     /// On panic: returns a null pointer.
@@ -101,20 +101,56 @@ impl IParcelCursor_Vtbl {
     pub const fn new<T: IParcelCursor_Impl>() -> Self {
         ::httpserv::runtime::member_thunk! {
             fn Advance < T : IParcelCursor_Impl > (this : *mut IParcelCursor, cSteps :
-            u32, pcSkipped : *mut u32) -> windows_sys::core::HRESULT {
+            u32, pcSkipped : *mut u32) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::Advance(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, cSteps, pcSkipped),
-            || ::httpserv::runtime::E_FAIL) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, cSteps, pcSkipped), |
+            _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn CurrentLabel < T : IParcelCursor_Impl > (this : *const IParcelCursor,) ->
             windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
             T::CurrentLabel(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            },), || ::core::ptr::null()) }
+            },), | _ | ::core::ptr::null()) }
         }
         Self {
             Advance: Advance::<T>,
             CurrentLabel: CurrentLabel::<T>,
         }
+    }
+}
+impl IParcelCursor {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IParcelCursor_Impl`] methods and returns the C++ `IParcelCursor*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IParcelCursor_Impl + 'static>(value: T) -> *mut IParcelCursor {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IParcelCursor_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IParcelCursor_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IParcelCursor*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IParcelCursor_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IParcelCursor {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IParcelCursor_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IParcelCursor::new_boxed`] or [`IParcelCursor::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IParcelCursor_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

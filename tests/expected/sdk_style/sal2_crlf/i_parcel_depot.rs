@@ -31,12 +31,12 @@ pub struct IParcelDepot_Vtbl {
     /// Slot 2: [`IParcelDepot::StoreBlob`].
     pub StoreBlob: ::httpserv::runtime::member_fn!(
         (*mut IParcelDepot, *const ::core::ffi::c_void, u32, windows_sys::core::PCWSTR)
-        -> windows_sys::core::HRESULT
+        -> ::httpserv::runtime::HRESULT
     ),
     /// Slot 3: [`IParcelDepot::OpenCursor`].
     pub OpenCursor: ::httpserv::runtime::member_fn!(
         (*mut IParcelDepot, windows_sys::core::BOOL, *mut *mut IParcelCursor) ->
-        windows_sys::core::HRESULT
+        ::httpserv::runtime::HRESULT
     ),
     /// Slot 4: [`IParcelDepot::SourceRequest`].
     pub SourceRequest: ::httpserv::runtime::member_fn!(
@@ -129,7 +129,7 @@ impl IParcelDepot {
         pvBlob: *const ::core::ffi::c_void,
         cbBlob: u32,
         pszLabel: windows_sys::core::PCWSTR,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).StoreBlob)(self.as_raw(), pvBlob, cbBlob, pszLabel)
     }
     /// `virtual HRESULT OpenCursor(BOOL fNewestFirst, IParcelCursor ** ppCursor) = 0`
@@ -146,7 +146,7 @@ impl IParcelDepot {
         &self,
         fNewestFirst: windows_sys::core::BOOL,
         ppCursor: *mut *mut IParcelCursor,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).OpenCursor)(self.as_raw(), fNewestFirst, ppCursor)
     }
     /// `virtual HTTP_REQUEST * SourceRequest() = 0`
@@ -182,7 +182,7 @@ impl IParcelDepot {
 }
 /// Implement C++ `IParcelDepot` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IParcelDepot_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IParcelDepot::new_boxed`] (or [`IParcelDepot::new_in_place`]); its vtable comes from the value's type.
 pub trait IParcelDepot_Impl {
     /// Implements [`IParcelDepot::FindTag_HTTP_HEADER_ID`] (slot 0).
     ///
@@ -208,7 +208,7 @@ pub trait IParcelDepot_Impl {
         pvBlob: *const ::core::ffi::c_void,
         cbBlob: u32,
         pszLabel: windows_sys::core::PCWSTR,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IParcelDepot::OpenCursor`] (slot 3).
     ///
     /// On panic: returns E_FAIL.
@@ -216,7 +216,7 @@ pub trait IParcelDepot_Impl {
         &self,
         fNewestFirst: windows_sys::core::BOOL,
         ppCursor: *mut *mut IParcelCursor,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
     /// Implements [`IParcelDepot::SourceRequest`] (slot 4).
     ///
     /// On panic: returns a null pointer.
@@ -237,42 +237,42 @@ impl IParcelDepot_Vtbl {
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, pcbTag : *mut
             u16) -> windows_sys::core::PCSTR { ::httpserv::runtime::guard(||
             T::FindTag_HTTP_HEADER_ID(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, tagId, pcbTag), || ::core::ptr::null()) }
+            ::value_of(this) }, tagId, pcbTag), | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn FindTag < T : IParcelDepot_Impl > (this : *const IParcelDepot, pszTagName
             : windows_sys::core::PCSTR, pcbTag : *mut u16) -> windows_sys::core::PCSTR {
             ::httpserv::runtime::guard(|| T::FindTag(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszTagName, pcbTag),
-            || ::core::ptr::null()) }
+            | _ | ::core::ptr::null()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn StoreBlob < T : IParcelDepot_Impl > (this : *mut IParcelDepot, pvBlob : *
             const ::core::ffi::c_void, cbBlob : u32, pszLabel :
-            windows_sys::core::PCWSTR) -> windows_sys::core::HRESULT {
+            windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::StoreBlob(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, pvBlob, cbBlob,
-            pszLabel), || ::httpserv::runtime::E_FAIL) }
+            pszLabel), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn OpenCursor < T : IParcelDepot_Impl > (this : *mut IParcelDepot,
             fNewestFirst : windows_sys::core::BOOL, ppCursor : *mut *mut IParcelCursor)
-            -> windows_sys::core::HRESULT { ::httpserv::runtime::guard(||
+            -> ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
             T::OpenCursor(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            }, fNewestFirst, ppCursor), || ::httpserv::runtime::E_FAIL) }
+            }, fNewestFirst, ppCursor), | _ | ::httpserv::runtime::E_FAIL) }
         }
         ::httpserv::runtime::member_thunk! {
             fn SourceRequest < T : IParcelDepot_Impl > (this : *mut IParcelDepot,) -> *
             mut windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2 {
             ::httpserv::runtime::guard(|| T::SourceRequest(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         ::httpserv::runtime::member_thunk! {
             fn CountParcels < T : IParcelDepot_Impl > (this : *const IParcelDepot,) ->
             u32 { ::httpserv::runtime::guard(|| T::CountParcels(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), ||
-            ::httpserv::runtime::abort()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },),
+            ::httpserv::runtime::abort) }
         }
         Self {
             FindTag_HTTP_HEADER_ID: FindTag_HTTP_HEADER_ID::<T>,
@@ -282,6 +282,42 @@ impl IParcelDepot_Vtbl {
             SourceRequest: SourceRequest::<T>,
             CountParcels: CountParcels::<T>,
         }
+    }
+}
+impl IParcelDepot {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IParcelDepot_Impl`] methods and returns the C++ `IParcelDepot*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IParcelDepot_Impl + 'static>(value: T) -> *mut IParcelDepot {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IParcelDepot_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IParcelDepot_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IParcelDepot*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IParcelDepot_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IParcelDepot {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IParcelDepot_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IParcelDepot::new_boxed`] or [`IParcelDepot::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IParcelDepot_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IParcelDepot2` (derives from [`IParcelDepot`])
@@ -310,7 +346,7 @@ pub struct IParcelDepot2_Vtbl {
     /// Slot 7: [`IParcelDepot2::DrainInto`].
     pub DrainInto: ::httpserv::runtime::member_fn!(
         (*mut IParcelDepot2, *mut *mut IParcelCursor, u32, *mut *mut u8, *mut u32)
-        -> windows_sys::core::HRESULT
+        -> ::httpserv::runtime::HRESULT
     ),
 }
 const _: () = {
@@ -372,7 +408,7 @@ impl IParcelDepot2 {
         cSlots: u32,
         ppbOut: *mut *mut u8,
         pcbOut: *mut u32,
-    ) -> windows_sys::core::HRESULT {
+    ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).DrainInto)(self.as_raw(), rgCursors, cSlots, ppbOut, pcbOut)
     }
 }
@@ -386,7 +422,7 @@ impl ::core::ops::Deref for IParcelDepot2 {
 }
 /// Implement C++ `IParcelDepot2` in Rust: one method per slot it adds.
 ///
-/// Build its vtable with [`IParcelDepot2_Vtbl::new`] and put values behind it with [`Object`](::httpserv::runtime::Object).
+/// Make the C++ object with [`IParcelDepot2::new_boxed`] (or [`IParcelDepot2::new_in_place`]); its vtable comes from the value's type.
 pub trait IParcelDepot2_Impl: IParcelDepot_Impl {
     /// Implements [`IParcelDepot2::CopyLabel`] (slot 6).
     ///
@@ -406,7 +442,7 @@ pub trait IParcelDepot2_Impl: IParcelDepot_Impl {
         cSlots: u32,
         ppbOut: *mut *mut u8,
         pcbOut: *mut u32,
-    ) -> windows_sys::core::HRESULT;
+    ) -> ::httpserv::runtime::HRESULT;
 }
 impl IParcelDepot2_Vtbl {
     /// A vtable whose slots call `T`'s [`IParcelDepot2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -416,20 +452,56 @@ impl IParcelDepot2_Vtbl {
             pszLabel : windows_sys::core::PWSTR, cchLabel : u32, pcchCopied : *mut u32)
             -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
             T::CopyLabel(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            pszLabel, cchLabel, pcchCopied), || 0) }
+            pszLabel, cchLabel, pcchCopied), | _ | 0) }
         }
         ::httpserv::runtime::member_thunk! {
             fn DrainInto < T : IParcelDepot2_Impl > (this : *mut IParcelDepot2,
             rgCursors : *mut *mut IParcelCursor, cSlots : u32, ppbOut : *mut *mut u8,
-            pcbOut : *mut u32) -> windows_sys::core::HRESULT {
+            pcbOut : *mut u32) -> ::httpserv::runtime::HRESULT {
             ::httpserv::runtime::guard(|| T::DrainInto(unsafe {
             ::httpserv::runtime::Object:: < T > ::value_of(this) }, rgCursors, cSlots,
-            ppbOut, pcbOut), || ::httpserv::runtime::E_FAIL) }
+            ppbOut, pcbOut), | _ | ::httpserv::runtime::E_FAIL) }
         }
         Self {
             base__: IParcelDepot_Vtbl::new::<T>(),
             CopyLabel: CopyLabel::<T>,
             DrainInto: DrainInto::<T>,
         }
+    }
+}
+impl IParcelDepot2 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IParcelDepot2_Impl`] methods and returns the C++ `IParcelDepot2*` to hand to IIS, which releases it.
+    pub fn new_boxed<T: IParcelDepot2_Impl + 'static>(value: T) -> *mut IParcelDepot2 {
+        unsafe {
+            ::httpserv::runtime::Object::boxed(
+                    &const { IParcelDepot2_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// Writes `value` behind a vtable of `T`'s [`IParcelDepot2_Impl`] methods into `memory` (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ `IParcelDepot2*`; releasing it drops `value` but never frees `memory`.
+    ///
+    /// # Safety
+    /// `memory` must be valid for writes of `size_of::<runtime::Object<T>>()` bytes, aligned for it, and outlive the object.
+    pub unsafe fn new_in_place<T: IParcelDepot2_Impl + 'static>(
+        memory: *mut ::core::ffi::c_void,
+        value: T,
+    ) -> *mut IParcelDepot2 {
+        unsafe {
+            ::httpserv::runtime::Object::in_place(
+                    memory,
+                    &const { IParcelDepot2_Vtbl::new::<T>() },
+                    value,
+                )
+                .cast()
+        }
+    }
+    /// The Rust value behind this object, if it is a `T`.
+    ///
+    /// # Safety
+    /// `self` must have been made by this module's [`IParcelDepot2::new_boxed`] or [`IParcelDepot2::new_in_place`] (with any value type), not by IIS or another module.
+    pub unsafe fn downcast<T: IParcelDepot2_Impl + 'static>(&self) -> Option<&T> {
+        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
     }
 }

@@ -14,16 +14,53 @@
 #![allow(non_snake_case)]
 
 use core::ffi::{c_char, c_void};
+use httpserv::runtime::{E_OUTOFMEMORY, HRESULT, S_OK};
 use httpserv::*;
-use windows_sys::core::{BOOL, HRESULT, PCSTR};
+use windows_sys::core::{BOOL, PCSTR};
 use windows_sys::Win32::Networking::HttpServer::{
     HttpHeaderHost, HttpHeaderServer, HttpHeaderUserAgent,
 };
 
-const S_OK: HRESULT = 0;
 /// An argument slot of `landed` that the method does not have.
 const NONE: *const c_void = core::ptr::null();
-const E_OUTOFMEMORY: HRESULT = 0x8007_000E_u32 as HRESULT;
+
+/// The process heap as Rust's allocator: `httpserv` links `alloc` (its boxed objects), and a
+/// `no_std` static library has no allocator of its own. Alignments above what HeapAlloc gives
+/// (16 bytes on x64) are refused.
+struct ProcessHeap;
+
+unsafe impl core::alloc::GlobalAlloc for ProcessHeap {
+    unsafe fn alloc(&self, layout: core::alloc::Layout) -> *mut u8 {
+        use windows_sys::Win32::System::Memory::{GetProcessHeap, HeapAlloc};
+        if layout.align() > 16 {
+            return core::ptr::null_mut();
+        }
+        HeapAlloc(GetProcessHeap(), 0, layout.size()).cast()
+    }
+    // The host links no C runtime, so the defaults (which call memset and memcpy) are
+    // replaced by the heap's own zeroing and reallocation.
+    unsafe fn alloc_zeroed(&self, layout: core::alloc::Layout) -> *mut u8 {
+        use windows_sys::Win32::System::Memory::{GetProcessHeap, HeapAlloc, HEAP_ZERO_MEMORY};
+        if layout.align() > 16 {
+            return core::ptr::null_mut();
+        }
+        HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, layout.size()).cast()
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: core::alloc::Layout, size: usize) -> *mut u8 {
+        use windows_sys::Win32::System::Memory::{GetProcessHeap, HeapReAlloc};
+        if layout.align() > 16 {
+            return core::ptr::null_mut();
+        }
+        HeapReAlloc(GetProcessHeap(), 0, ptr.cast(), size).cast()
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, _: core::alloc::Layout) {
+        use windows_sys::Win32::System::Memory::{GetProcessHeap, HeapFree};
+        HeapFree(GetProcessHeap(), 0, ptr.cast());
+    }
+}
+
+#[global_allocator]
+static HEAP: ProcessHeap = ProcessHeap;
 
 extern "C" {
     /// Implemented by the host: a C++ → Rust call arrived in `name` (`Class::Method`).
@@ -271,7 +308,7 @@ mod module {
         if !response.is_null() {
             call_response(response);
         }
-        vcall!(provider.SetErrorStatus(0x0000_0123));
+        vcall!(provider.SetErrorStatus(HRESULT(0x0000_0123)));
         cpp_called("IHttpEventProvider::SetErrorStatus", true);
         RQ_NOTIFICATION_FINISH_REQUEST
     }
@@ -306,9 +343,9 @@ mod module {
             4,
             1
         ));
-        cpp_called("IHttpRequest::SetHeader(HTTP_HEADER_ID)", hr == 0x101);
+        cpp_called("IHttpRequest::SetHeader(HTTP_HEADER_ID)", hr == HRESULT(0x101));
         let hr = vcall!(request.SetHeader(c"X-Rust".as_ptr().cast(), c"yes".as_ptr().cast(), 3, 0));
-        cpp_called("IHttpRequest::SetHeader(PCSTR)", hr == 0x102);
+        cpp_called("IHttpRequest::SetHeader(PCSTR)", hr == HRESULT(0x102));
     }
 
     /// Both overloads of `GetRawHttpResponse`, `GetHeader` and `SetHeader`.
@@ -341,10 +378,10 @@ mod module {
             4,
             1
         ));
-        cpp_called("IHttpResponse::SetHeader(HTTP_HEADER_ID)", hr == 0x201);
+        cpp_called("IHttpResponse::SetHeader(HTTP_HEADER_ID)", hr == HRESULT(0x201));
         let hr =
             vcall!(response.SetHeader(c"X-Rust".as_ptr().cast(), c"yes".as_ptr().cast(), 3, 0));
-        cpp_called("IHttpResponse::SetHeader(PCSTR)", hr == 0x202);
+        cpp_called("IHttpResponse::SetHeader(PCSTR)", hr == HRESULT(0x202));
     }
 
     /// Lands only if the two scalar arguments between the pointers arrived intact.

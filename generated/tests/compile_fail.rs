@@ -1,0 +1,25 @@
+//! Misuses of the implement path that must not compile (trybuild): thread-safety bounds from
+//! IIS's threading rules (a factory, global module or stored context that is not `Sync`, a
+//! module that is not `Send`), and typed objects (a value whose type does not implement the
+//! class, an object pointer used as another class). Each case's expected compiler message is
+//! checked in beside it (`TRYBUILD=overwrite` rewrites them after an intended change).
+
+#[test]
+fn misuses_do_not_compile() {
+    let found = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/compile_fail"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "rs")
+        })
+        .count();
+    assert!(
+        found >= 6,
+        "the compile-fail cases are missing ({found} found)"
+    );
+    let cases = trybuild::TestCases::new();
+    cases.compile_fail("tests/compile_fail/*.rs");
+}
