@@ -272,6 +272,7 @@ struct Position
     int pending_module = -1;   /* the module that returned RQ_NOTIFICATION_PENDING */
     DWORD notification = 0;    /* the RQ_ flag being delivered */
     bool finish = false;       /* a module asked for RQ_NOTIFICATION_FINISH_REQUEST */
+    bool prepared = false;     /* the final status and error body are in place */
     bool sent = false;
 };
 

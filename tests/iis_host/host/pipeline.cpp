@@ -91,7 +91,6 @@ static void add_error_body(Context *c)
 /* Content-Length as IIS sets it on a buffered response, then the transport sends. */
 static void transmit(Context *c)
 {
-    add_error_body(c);
     rt::Text length;
     length.add_number(c->response.entity_length());
     c->response.SetHeader(HttpHeaderContentLength, length.c_str(), (USHORT)length.size(), TRUE);
@@ -152,6 +151,11 @@ static void run(Context *c)
         if (at.stage >= kStageCount) {
             complete(c);
             return;
+        }
+        if (at.sending && !at.prepared) {
+            /* RQ_SEND_RESPONSE sees the status and body that will be sent. */
+            add_error_body(c);
+            at.prepared = true;
         }
         DWORD flag = at.sending ? RQ_SEND_RESPONSE : kStages[at.stage];
         int order[kMaxModules];

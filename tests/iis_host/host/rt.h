@@ -12,6 +12,9 @@
 #include <httpserv.h>
 #include <httptrace.h>
 
+/* Placement new, which <new> would declare. */
+inline void *operator new(size_t, void *where) noexcept { return where; }
+
 namespace rt {
 
 size_t length(const char *text);
