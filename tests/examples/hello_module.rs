@@ -96,6 +96,25 @@ unsafe fn write_body(response: &IHttpResponse, body: &[u8]) {
     let _ = response.WriteEntityChunks(&mut chunk, 1, 0, 0, &mut sent, &mut completion_expected);
 }
 
+/// `n` in decimal at the start of `buffer`, NUL-terminated; the number of digits.
+fn decimal(mut n: u16, buffer: &mut [u8; 6]) -> usize {
+    let mut reversed = [0u8; 5];
+    let mut len = 0;
+    loop {
+        reversed[len] = b'0' + (n % 10) as u8;
+        len += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for i in 0..len {
+        buffer[i] = reversed[len - 1 - i];
+    }
+    buffer[len] = 0;
+    len
+}
+
 /// The value of `key` in a query string `a=1&key=value`.
 fn query_value<'a>(query: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
     query.split(|&b| b == b'&').find_map(|pair| {
@@ -296,14 +315,15 @@ impl CHttpModule_Impl for HelloModule {
 
     fn OnSendResponse(&self, context: *mut IHttpContext, _: *mut ISendResponseProvider) -> REQUEST_NOTIFICATION_STATUS {
         COUNTERS.send_response.fetch_add(1, Relaxed);
-        // SAFETY: as above; the status text is formatted into a NUL-terminated buffer.
+        // SAFETY: as above; the status digits are written into a NUL-terminated buffer.
         unsafe {
             if let Some(response) = IHttpContext::from_raw(context).and_then(|c| IHttpResponse::from_raw(c.GetResponse())) {
                 let mut status = 0u16;
                 let null = core::ptr::null_mut();
                 response.GetStatus(&mut status, null, null.cast(), null, null.cast(), null.cast(), null.cast(), null.cast(), null.cast());
-                let value = format!("{status}\0");
-                let _ = response.SetHeader(b"X-Hello-Status\0".as_ptr(), value.as_ptr(), (value.len() - 1) as u16, 1);
+                let mut digits = [0u8; 6];
+                let len = decimal(status, &mut digits);
+                let _ = response.SetHeader(b"X-Hello-Status\0".as_ptr(), digits.as_ptr(), len as u16, 1);
             }
         }
         RQ_NOTIFICATION_CONTINUE

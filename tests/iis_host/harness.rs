@@ -397,12 +397,21 @@ pub fn module_args(modules: &[(String, PathBuf)]) -> Vec<String> {
 
 impl HostProcess {
     /// Starts the host serving on `port` and waits until it listens.
-    pub fn start(tools: &Tools, build: &Build, out: &Path, label: &str, modules: &[(String, PathBuf)], port: u16) -> HostProcess {
+    pub fn start(
+        tools: &Tools,
+        build: &Build,
+        out: &Path,
+        label: &str,
+        modules: &[(String, PathBuf)],
+        port: u16,
+        extra: &[&str],
+    ) -> HostProcess {
         let stdout = build.dir.join(format!("{label}.stdout.txt"));
         let stderr = build.dir.join(format!("{label}.stderr.txt"));
         let child = wine_command(tools, build, out)
             .args(module_args(modules))
-            .args(["--port", &port.to_string(), "--requests", "200", "--trace"])
+            .args(["--port", &port.to_string(), "--requests", "100000"])
+            .args(extra)
             .args(["--seconds", &HOST_SECONDS.to_string()])
             .stdout(std::fs::File::create(&stdout).unwrap())
             .stderr(std::fs::File::create(&stderr).unwrap())

@@ -14,6 +14,8 @@
 
 #[path = "../iis_host/harness.rs"]
 mod harness;
+#[path = "../iis_host/bench.rs"]
+mod bench;
 
 use harness::{curl, Arch, Build, Exchange, HostProcess, Tools};
 use httpserv_tests::support::workspace_root;
@@ -123,7 +125,7 @@ const TRACE_ASYNC: &[&str] = &[
 /// Serves the script with one language's modules; returns the exchanges.
 fn serve(tools: &Tools, build: &Build, language: &str, modules: &[(String, PathBuf)], port: u16) -> Vec<Exchange> {
     let out = out_dir();
-    let host = HostProcess::start(tools, build, &out, language, modules, port);
+    let host = HostProcess::start(tools, build, &out, language, modules, port, &["--trace"]);
     let exchanges: Vec<Exchange> = SCRIPT
         .iter()
         .map(|(path, extra)| curl(tools, port, path, extra))
@@ -246,4 +248,20 @@ fn modules_serve_http_under_wine_i686() {
         Ok(tools) => run_suite(Arch::I686, &tools),
         Err(reason) => eprintln!("SKIPPED: the IIS host on i686: {reason}"),
     }
+}
+
+/// The benchmark of `cargo xtask bench --only iis-host`, which passes the JSON file to write
+/// in `IIS_HOST_BENCH_OUT`.
+#[test]
+#[ignore = "a benchmark (minutes): run by `cargo xtask bench --only iis-host`"]
+fn bench_pipeline_rust_against_cpp() {
+    let tools = match harness::tools(Arch::X86_64) {
+        Ok(tools) => tools,
+        Err(reason) => panic!("the IIS host benchmark cannot run: {reason}"),
+    };
+    let json = std::env::var_os("IIS_HOST_BENCH_OUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| out_dir().join("bench.json"));
+    let build = harness::build(&tools, Arch::X86_64, &workspace_root(), &out_dir());
+    bench::measure(&tools, &build, &out_dir(), &json, port(4));
 }

@@ -62,6 +62,20 @@ void respond(IHttpContext *context, USHORT status, PCSTR reason, rt::Text &body)
     respond(context, status, reason, body.data(), body.size());
 }
 
+/* `n` in decimal at the start of `buffer`, NUL-terminated; the number of digits. */
+USHORT decimal(USHORT n, char buffer[6])
+{
+    char reversed[5];
+    USHORT len = 0;
+    do {
+        reversed[len++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    for (USHORT i = 0; i < len; ++i) buffer[i] = reversed[len - 1 - i];
+    buffer[len] = 0;
+    return len;
+}
+
 /* The value of `key` in a query string `a=1&key=value`; false when absent. */
 bool query_value(PCSTR query, DWORD len, const char *key, PCSTR *value, DWORD *value_len)
 {
@@ -218,9 +232,9 @@ public:
         IHttpResponse *response = context->GetResponse();
         USHORT status = 0;
         response->GetStatus(&status);
-        rt::Text value;
-        value.add_number(status);
-        response->SetHeader("X-Hello-Status", value.c_str(), (USHORT)value.size(), TRUE);
+        char digits[6];
+        USHORT len = decimal(status, digits);
+        response->SetHeader("X-Hello-Status", digits, len, TRUE);
         return RQ_NOTIFICATION_CONTINUE;
     }
 
