@@ -18,7 +18,7 @@
 use httpserv::*;
 use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering::Relaxed};
 use windows_sys::core::{BOOL, HRESULT, PCSTR};
-use windows_sys::Win32::Networking::HttpServer::{HTTP_DATA_CHUNK, HttpDataChunkFromMemory};
+use windows_sys::Win32::Networking::HttpServer::{HttpDataChunkFromMemory, HTTP_DATA_CHUNK};
 
 const E_INVALIDARG: HRESULT = 0x8007_0057_u32 as i32;
 
@@ -59,7 +59,9 @@ static MODULE_ID: AtomicPtr<core::ffi::c_void> = AtomicPtr::new(core::ptr::null_
 unsafe fn server_variable<'a>(context: &'a IHttpContext, name: &[u8]) -> &'a [u8] {
     let mut value: PCSTR = core::ptr::null();
     let mut len = 0u32;
-    if context.GetServerVariable_PCSTR_ptr(name.as_ptr(), &mut value, &mut len) < 0 || value.is_null() {
+    if context.GetServerVariable_PCSTR_ptr(name.as_ptr(), &mut value, &mut len) < 0
+        || value.is_null()
+    {
         return &[];
     }
     core::slice::from_raw_parts(value, len as usize)
@@ -80,7 +82,7 @@ unsafe fn respond(context: &IHttpContext, status: u16, reason: &[u8], body: &[u8
     };
     let _ = response.SetStatus(status, reason.as_ptr(), 0, 0, core::ptr::null_mut(), 0);
     const TEXT: &[u8] = b"text/plain\0";
-    let _ = response.SetHeader(b"Content-Type\0".as_ptr(), TEXT.as_ptr(), 10, 1);
+    let _ = response.SetHeader(c"Content-Type".as_ptr().cast(), TEXT.as_ptr(), 10, 1);
     write_body(response, body);
 }
 
@@ -152,17 +154,25 @@ impl HelloModule {
         let response = IHttpResponse::from_raw(context.GetResponse());
         let powered_by = response.is_some_and(|r| {
             let mut len = 0u16;
-            !r.GetHeader(b"X-Powered-By\0".as_ptr(), &mut len).is_null()
+            !r.GetHeader(c"X-Powered-By".as_ptr().cast(), &mut len)
+                .is_null()
         });
-        let memory = context.AllocateRequestMemory(core::mem::size_of::<Object<RequestState>>() as u32);
-        if let Some(container) = IHttpModuleContextContainer::from_raw(context.GetModuleContextContainer()) {
+        let memory =
+            context.AllocateRequestMemory(core::mem::size_of::<Object<RequestState>>() as u32);
+        if let Some(container) =
+            IHttpModuleContextContainer::from_raw(context.GetModuleContextContainer())
+        {
             if !memory.is_null() {
-                let state = RequestState { powered_by_at_begin: powered_by };
+                let state = RequestState {
+                    powered_by_at_begin: powered_by,
+                };
                 let stored = Object::new_in_place(memory, &STATE_VTBL, state);
-                let _ = container.SetModuleContext(stored as *mut IHttpStoredContext, MODULE_ID.load(Relaxed));
+                let _ = container
+                    .SetModuleContext(stored as *mut IHttpStoredContext, MODULE_ID.load(Relaxed));
             }
         }
-        let _ = context.SetServerVariable(b"HELLO_GREETING\0".as_ptr(), windows_sys::w!("Hello"));
+        let _ =
+            context.SetServerVariable(c"HELLO_GREETING".as_ptr().cast(), windows_sys::w!("Hello"));
     }
 
     unsafe fn stored_state<'a>(&self, context: &'a IHttpContext) -> Option<&'a RequestState> {
@@ -220,8 +230,14 @@ impl HelloModule {
         line("url", server_variable(context, b"URL\0"));
         line("query", server_variable(context, b"QUERY_STRING\0"));
         line("remote", server_variable(context, b"REMOTE_ADDR\0"));
-        line("x-echo", request_header(context, b"X-Echo\0").unwrap_or(b"(none)"));
-        line("x-hello-global", request_header(context, b"X-Hello-Global\0").unwrap_or(b"(none)"));
+        line(
+            "x-echo",
+            request_header(context, b"X-Echo\0").unwrap_or(b"(none)"),
+        );
+        line(
+            "x-hello-global",
+            request_header(context, b"X-Hello-Global\0").unwrap_or(b"(none)"),
+        );
         let at_begin = self.stored_state(context).map(|s| s.powered_by_at_begin);
         line(
             "x-powered-by at begin",
@@ -236,7 +252,13 @@ impl HelloModule {
             let mut buffer = [0u8; 256];
             loop {
                 let mut received = 0u32;
-                let hr = request.ReadEntityBody(buffer.as_mut_ptr().cast(), buffer.len() as u32, 0, &mut received, core::ptr::null_mut());
+                let hr = request.ReadEntityBody(
+                    buffer.as_mut_ptr().cast(),
+                    buffer.len() as u32,
+                    0,
+                    &mut received,
+                    core::ptr::null_mut(),
+                );
                 if hr < 0 || received == 0 {
                     break;
                 }
@@ -245,7 +267,12 @@ impl HelloModule {
         }
         line("entity", &entity);
         if let Some(trace) = IHttpTraceContext::from_raw(context.GetTraceContext()) {
-            let _ = trace.QuickTrace(windows_sys::w!("hello_module"), windows_sys::w!("echo"), 0, 4);
+            let _ = trace.QuickTrace(
+                windows_sys::w!("hello_module"),
+                windows_sys::w!("echo"),
+                0,
+                4,
+            );
         }
         respond(context, 200, b"OK\0", &body);
     }
@@ -277,7 +304,11 @@ unsafe fn start_async(context: &IHttpContext, query: &[u8]) -> REQUEST_NOTIFICAT
 }
 
 impl CHttpModule_Impl for HelloModule {
-    fn OnBeginRequest(&self, context: *mut IHttpContext, _: *mut IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
+    fn OnBeginRequest(
+        &self,
+        context: *mut IHttpContext,
+        _: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
         // SAFETY: the server passes a live context for the length of the notification.
         if let Some(context) = unsafe { IHttpContext::from_raw(context) } {
             unsafe { self.begin(context) };
@@ -285,7 +316,11 @@ impl CHttpModule_Impl for HelloModule {
         RQ_NOTIFICATION_CONTINUE
     }
 
-    fn OnAuthenticateRequest(&self, context: *mut IHttpContext, _: *mut IAuthenticationProvider) -> REQUEST_NOTIFICATION_STATUS {
+    fn OnAuthenticateRequest(
+        &self,
+        context: *mut IHttpContext,
+        _: *mut IAuthenticationProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
         COUNTERS.authenticate.fetch_add(1, Relaxed);
         // SAFETY: as above.
         unsafe {
@@ -300,7 +335,11 @@ impl CHttpModule_Impl for HelloModule {
         RQ_NOTIFICATION_CONTINUE
     }
 
-    fn OnExecuteRequestHandler(&self, context: *mut IHttpContext, _: *mut IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
+    fn OnExecuteRequestHandler(
+        &self,
+        context: *mut IHttpContext,
+        _: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
         // SAFETY: as above.
         match unsafe { IHttpContext::from_raw(context) } {
             Some(context) => unsafe { self.handle(context) },
@@ -308,28 +347,57 @@ impl CHttpModule_Impl for HelloModule {
         }
     }
 
-    fn OnPostExecuteRequestHandler(&self, _: *mut IHttpContext, _: *mut IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
+    fn OnPostExecuteRequestHandler(
+        &self,
+        _: *mut IHttpContext,
+        _: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
         COUNTERS.post_handler.fetch_add(1, Relaxed);
         RQ_NOTIFICATION_CONTINUE
     }
 
-    fn OnSendResponse(&self, context: *mut IHttpContext, _: *mut ISendResponseProvider) -> REQUEST_NOTIFICATION_STATUS {
+    fn OnSendResponse(
+        &self,
+        context: *mut IHttpContext,
+        _: *mut ISendResponseProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
         COUNTERS.send_response.fetch_add(1, Relaxed);
         // SAFETY: as above; the status digits are written into a NUL-terminated buffer.
         unsafe {
-            if let Some(response) = IHttpContext::from_raw(context).and_then(|c| IHttpResponse::from_raw(c.GetResponse())) {
+            if let Some(response) = IHttpContext::from_raw(context)
+                .and_then(|c| IHttpResponse::from_raw(c.GetResponse()))
+            {
                 let mut status = 0u16;
                 let null = core::ptr::null_mut();
-                response.GetStatus(&mut status, null, null.cast(), null, null.cast(), null.cast(), null.cast(), null.cast(), null.cast());
+                response.GetStatus(
+                    &mut status,
+                    null,
+                    null.cast(),
+                    null,
+                    null.cast(),
+                    null.cast(),
+                    null.cast(),
+                    null.cast(),
+                    null.cast(),
+                );
                 let mut digits = [0u8; 6];
                 let len = decimal(status, &mut digits);
-                let _ = response.SetHeader(b"X-Hello-Status\0".as_ptr(), digits.as_ptr(), len as u16, 1);
+                let _ = response.SetHeader(
+                    c"X-Hello-Status".as_ptr().cast(),
+                    digits.as_ptr(),
+                    len as u16,
+                    1,
+                );
             }
         }
         RQ_NOTIFICATION_CONTINUE
     }
 
-    fn OnEndRequest(&self, _: *mut IHttpContext, _: *mut IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
+    fn OnEndRequest(
+        &self,
+        _: *mut IHttpContext,
+        _: *mut IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
         COUNTERS.end.fetch_add(1, Relaxed);
         RQ_NOTIFICATION_CONTINUE
     }
@@ -345,7 +413,8 @@ impl CHttpModule_Impl for HelloModule {
         COUNTERS.async_completions.fetch_add(1, Relaxed);
         // SAFETY: the server passes a live context and completion info.
         unsafe {
-            let bytes = IHttpCompletionInfo::from_raw(completion).map_or(0, |c| c.GetCompletionBytes());
+            let bytes =
+                IHttpCompletionInfo::from_raw(completion).map_or(0, |c| c.GetCompletionBytes());
             if let Some(context) = IHttpContext::from_raw(context) {
                 let body = format!("async: completed after {bytes} ms\n");
                 respond(context, 200, b"OK\0", body.as_bytes());
@@ -376,7 +445,10 @@ static FACTORY_VTBL: IHttpModuleFactory_Vtbl = IHttpModuleFactory_Vtbl::new::<Fa
 struct Global;
 
 impl CGlobalModule_Impl for Global {
-    fn OnGlobalPreBeginRequest(&self, provider: *mut IPreBeginRequestProvider) -> GLOBAL_NOTIFICATION_STATUS {
+    fn OnGlobalPreBeginRequest(
+        &self,
+        provider: *mut IPreBeginRequestProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
         COUNTERS.global.fetch_add(1, Relaxed);
         // SAFETY: the server passes a live provider whose context is the new request's.
         unsafe {
@@ -385,7 +457,7 @@ impl CGlobalModule_Impl for Global {
                 .and_then(|c| IHttpRequest::from_raw(c.GetRequest()));
             if let Some(request) = request {
                 const VALUE: &[u8] = b"pre-begin\0";
-                let _ = request.SetHeader(b"X-Hello-Global\0".as_ptr(), VALUE.as_ptr(), 9, 1);
+                let _ = request.SetHeader(c"X-Hello-Global".as_ptr().cast(), VALUE.as_ptr(), 9, 1);
             }
         }
         GL_NOTIFICATION_CONTINUE

@@ -21,7 +21,13 @@ use std::time::Instant;
 pub const URL: &str = "/hello?name=bench";
 
 /// Nanoseconds per request of one `--bench` run.
-fn pipeline_run(tools: &Tools, build: &Build, out: &Path, modules: &[(String, std::path::PathBuf)], n: u64) -> f64 {
+fn pipeline_run(
+    tools: &Tools,
+    build: &Build,
+    out: &Path,
+    modules: &[(String, std::path::PathBuf)],
+    n: u64,
+) -> f64 {
     let output = wine_command(tools, build, out)
         .args(module_args(modules))
         .args(["--bench", &n.to_string(), "--url", URL, "--seconds", "300"])
@@ -43,15 +49,29 @@ fn pipeline_run(tools: &Tools, build: &Build, out: &Path, modules: &[(String, st
 }
 
 /// Instructions per request under callgrind, or why they could not be counted.
-fn instructions(tools: &Tools, build: &Build, out: &Path, label: &str, modules: &[(String, std::path::PathBuf)], n: u64) -> Result<f64, String> {
+fn instructions(
+    tools: &Tools,
+    build: &Build,
+    out: &Path,
+    label: &str,
+    modules: &[(String, std::path::PathBuf)],
+    n: u64,
+) -> Result<f64, String> {
     let dir = build.dir.join(format!("callgrind-{label}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let wine = wine_command(tools, build, out);
     let mut command = Command::new("valgrind");
     command
-        .args(["--tool=callgrind", "--instr-atstart=no", "--trace-children=yes"])
-        .arg(format!("--callgrind-out-file={}/callgrind.%p", dir.display()))
+        .args([
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            "--trace-children=yes",
+        ])
+        .arg(format!(
+            "--callgrind-out-file={}/callgrind.%p",
+            dir.display()
+        ))
         .arg(wine.get_program())
         .args(wine.get_args())
         .args(module_args(modules))
@@ -73,7 +93,10 @@ fn instructions(tools: &Tools, build: &Build, out: &Path, label: &str, modules: 
         let text = std::fs::read_to_string(file.path()).unwrap_or_default();
         total += text
             .lines()
-            .filter_map(|l| l.strip_prefix("summary:").or_else(|| l.strip_prefix("totals:")))
+            .filter_map(|l| {
+                l.strip_prefix("summary:")
+                    .or_else(|| l.strip_prefix("totals:"))
+            })
             .filter_map(|v| v.split_whitespace().next()?.parse::<u64>().ok())
             .max()
             .unwrap_or(0);
@@ -85,12 +108,36 @@ fn instructions(tools: &Tools, build: &Build, out: &Path, label: &str, modules: 
 }
 
 /// Requests per second over HTTP: curl fetching `n` URLs on one connection.
-fn http_run(tools: &Tools, build: &Build, out: &Path, label: &str, modules: &[(String, std::path::PathBuf)], port: u16, n: u64) -> f64 {
-    let host = HostProcess::start(tools, build, out, &format!("bench-{label}"), modules, port, &[]);
+fn http_run(
+    tools: &Tools,
+    build: &Build,
+    out: &Path,
+    label: &str,
+    modules: &[(String, std::path::PathBuf)],
+    port: u16,
+    n: u64,
+) -> f64 {
+    let host = HostProcess::start(
+        tools,
+        build,
+        out,
+        &format!("bench-{label}"),
+        modules,
+        port,
+        &[],
+    );
     let url = format!("http://127.0.0.1:{port}/hello?name=[1-{n}]");
     let started = Instant::now();
     let output = Command::new(&tools.curl)
-        .args(["-s", "-o", "/dev/null", "-w", "%{http_code}\\n", "--max-time", "120"])
+        .args([
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}\\n",
+            "--max-time",
+            "120",
+        ])
         .arg(&url)
         .output()
         .expect("curl runs");
@@ -99,7 +146,10 @@ fn http_run(tools: &Tools, build: &Build, out: &Path, label: &str, modules: &[(S
     let ok = codes.lines().filter(|c| *c == "200").count() as u64;
     super::harness::curl(tools, port, "/__shutdown", &[]);
     let (code, stdout, _) = host.wait();
-    assert!(ok == n && code == Some(0), "{label}: {ok} of {n} answered 200, host exit {code:?}\n{stdout}");
+    assert!(
+        ok == n && code == Some(0),
+        "{label}: {ok} of {n} answered 200, host exit {code:?}\n{stdout}"
+    );
     n as f64 / seconds
 }
 
@@ -116,7 +166,14 @@ pub fn measure(tools: &Tools, build: &Build, out: &Path, json: &Path, port: u16)
         rust_ns.push(pipeline_run(tools, build, out, &build.rust, requests));
         cpp_ns.push(pipeline_run(tools, build, out, &build.cpp, requests));
     }
-    let count = |label, modules| match instructions(tools, build, out, label, modules, callgrind_requests) {
+    let count = |label, modules| match instructions(
+        tools,
+        build,
+        out,
+        label,
+        modules,
+        callgrind_requests,
+    ) {
         Ok(per_request) => (format!("{per_request:.1}"), String::new()),
         Err(why) => ("null".to_string(), why),
     };
@@ -124,11 +181,30 @@ pub fn measure(tools: &Tools, build: &Build, out: &Path, json: &Path, port: u16)
     let (cpp_instructions, cpp_why) = count("cpp", &build.cpp);
     let (mut rust_rps, mut cpp_rps) = (Vec::new(), Vec::new());
     for round in 0..3u16 {
-        rust_rps.push(http_run(tools, build, out, "rust", &build.rust, port + 2 * round, http_requests));
-        cpp_rps.push(http_run(tools, build, out, "cpp", &build.cpp, port + 2 * round + 1, http_requests));
+        rust_rps.push(http_run(
+            tools,
+            build,
+            out,
+            "rust",
+            &build.rust,
+            port + 2 * round,
+            http_requests,
+        ));
+        cpp_rps.push(http_run(
+            tools,
+            build,
+            out,
+            "cpp",
+            &build.cpp,
+            port + 2 * round + 1,
+            http_requests,
+        ));
     }
     let size = |modules: &[(String, std::path::PathBuf)]| -> u64 {
-        modules.iter().map(|(_, dll)| dll.metadata().map(|m| m.len()).unwrap_or(0)).sum()
+        modules
+            .iter()
+            .map(|(_, dll)| dll.metadata().map(|m| m.len()).unwrap_or(0))
+            .sum()
     };
     let text = format!(
         "{{\n  \"url\": \"{URL}\",\n  \"requests_per_run\": {requests},\n  \

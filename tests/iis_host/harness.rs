@@ -59,7 +59,10 @@ impl Arch {
         )
     }
     fn mingw_lib(self, name: &str) -> PathBuf {
-        Path::new("/usr").join(self.mingw()).join("lib").join(format!("lib{name}.a"))
+        Path::new("/usr")
+            .join(self.mingw())
+            .join("lib")
+            .join(format!("lib{name}.a"))
     }
 }
 
@@ -87,7 +90,12 @@ pub fn tools(arch: Arch) -> Result<Tools, String> {
         .map_err(|e| format!("running rustc: {e}"))?;
     let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
     let target = arch.rust_target();
-    if !sysroot.join("lib/rustlib").join(target).join("lib").is_dir() {
+    if !sysroot
+        .join("lib/rustlib")
+        .join(target)
+        .join("lib")
+        .is_dir()
+    {
         return Err(format!(
             "the Rust target {target} is not installed (`rustup target add {target}`)"
         ));
@@ -97,15 +105,20 @@ pub fn tools(arch: Arch) -> Result<Tools, String> {
         Arch::X86_64 => "gcc-mingw-w64-x86-64",
         Arch::I686 => "gcc-mingw-w64-i686",
     };
-    let gcc = find_tool(&gcc_name, &[])
-        .ok_or(format!("{gcc_name} was not found (`apt-get install {package}`)"))?;
+    let gcc = find_tool(&gcc_name, &[]).ok_or(format!(
+        "{gcc_name} was not found (`apt-get install {package}`)"
+    ))?;
     let clang = generator::probe::compile::find_clang()?;
     let lld_link = find_tool("lld-link-19", &["/usr/lib/llvm-19/bin/lld-link"])
         .ok_or("lld-link-19 was not found (`apt-get install lld-19`)")?;
     for lib in ["kernel32", "httpapi", "advapi32"] {
         let path = arch.mingw_lib(lib);
         if !path.is_file() {
-            return Err(format!("{} is missing (`apt-get install mingw-w64-{}-dev`)", path.display(), arch.name().replace('_', "-")));
+            return Err(format!(
+                "{} is missing (`apt-get install mingw-w64-{}-dev`)",
+                path.display(),
+                arch.name().replace('_', "-")
+            ));
         }
     }
     let wine64 = find_tool("wine64", &["/usr/lib/wine/wine64"])
@@ -157,7 +170,12 @@ pub fn rust_examples(root: &Path) -> Vec<String> {
         if line.starts_with('[') {
             in_example = line == "[[example]]";
         } else if let (true, Some(value)) = (in_example, line.strip_prefix("name")) {
-            names.push(value.trim_start_matches([' ', '=']).trim_matches('"').to_string());
+            names.push(
+                value
+                    .trim_start_matches([' ', '='])
+                    .trim_matches('"')
+                    .to_string(),
+            );
         }
     }
     names
@@ -220,7 +238,12 @@ impl Cxx<'_> {
                 .args(compiler_args(&setup, self.arch.target()))
                 .arg(format!("-I{}", self.root.join("headers").display()))
                 // No MSVC CRT: no RTTI, no exceptions, no stack probes (__chkstk).
-                .args(["-O2", "-fno-rtti", "-fno-exceptions", "-mno-stack-arg-probe"])
+                .args([
+                    "-O2",
+                    "-fno-rtti",
+                    "-fno-exceptions",
+                    "-mno-stack-arg-probe",
+                ])
                 .args(["-Wall", "-Werror", "-Wno-overloaded-virtual"])
                 .arg("-c")
                 .arg(source)
@@ -229,7 +252,13 @@ impl Cxx<'_> {
         );
     }
 
-    fn link(&self, objects: &[PathBuf], libs: &[&str], out: &Path, dll_exports: Option<&[(&str, usize)]>) {
+    fn link(
+        &self,
+        objects: &[PathBuf],
+        libs: &[&str],
+        out: &Path,
+        dll_exports: Option<&[(&str, usize)]>,
+    ) {
         if !stale(out, objects) {
             return;
         }
@@ -277,7 +306,14 @@ pub fn build(tools: &Tools, arch: Arch, root: &Path, out: &Path) -> Build {
     run(
         "cargo build of the example module DLLs",
         Command::new(cargo)
-            .args(["build", "--release", "--quiet", "-p", "httpserv-examples", "--examples"])
+            .args([
+                "build",
+                "--release",
+                "--quiet",
+                "-p",
+                "httpserv-examples",
+                "--examples",
+            ])
             .args(["--target", arch.rust_target()])
             .current_dir(root)
             .env("CARGO_TARGET_DIR", &cargo_dir)
@@ -317,7 +353,10 @@ pub fn build(tools: &Tools, arch: Arch, root: &Path, out: &Path) -> Build {
     let host = bin.join("iis_host.exe");
     cxx.link(&host_objects, &["kernel32", "httpapi"], &host, None);
 
-    cxx.compile(&host_dir.join("bcryptprimitives.cpp"), &object("bcryptprimitives"));
+    cxx.compile(
+        &host_dir.join("bcryptprimitives.cpp"),
+        &object("bcryptprimitives"),
+    );
     cxx.link(
         &[object("bcryptprimitives")],
         &["advapi32"],
@@ -330,7 +369,12 @@ pub fn build(tools: &Tools, arch: Arch, root: &Path, out: &Path) -> Build {
         let obj = object(&format!("cpp_{name}"));
         cxx.compile(&host_dir.join(format!("modules/{name}.cpp")), &obj);
         let dll = bin.join("cpp").join(format!("{name}.dll"));
-        cxx.link(&[obj, object("rt")], &["kernel32"], &dll, Some(&[("RegisterModule", 12)]));
+        cxx.link(
+            &[obj, object("rt")],
+            &["kernel32"],
+            &dll,
+            Some(&[("RegisterModule", 12)]),
+        );
         cpp.push((name, dll));
     }
     Build {
@@ -376,7 +420,10 @@ pub fn wine_command(tools: &Tools, build: &Build, out: &Path) -> Command {
     command
         .arg(&build.host)
         .current_dir(build.host.parent().unwrap())
-        .env("WINEPREFIX", out.join(format!("prefix-{}", build.arch.name())))
+        .env(
+            "WINEPREFIX",
+            out.join(format!("prefix-{}", build.arch.name())),
+        )
         .env("WINEDEBUG", "-all")
         // No Mono/Gecko installer prompts while the prefix is created.
         .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
@@ -390,7 +437,10 @@ pub fn module_args(modules: &[(String, PathBuf)]) -> Vec<String> {
     modules
         .iter()
         .flat_map(|(name, dll)| {
-            ["--module".to_string(), format!("{name}=Z:{}", dll.display()).replace('/', "\\")]
+            [
+                "--module".to_string(),
+                format!("{name}=Z:{}", dll.display()).replace('/', "\\"),
+            ]
         })
         .collect()
 }
@@ -417,11 +467,19 @@ impl HostProcess {
             .stderr(std::fs::File::create(&stderr).unwrap())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", tools.wine64.display()));
-        let mut host = HostProcess { child, stdout, stderr };
+        let mut host = HostProcess {
+            child,
+            stdout,
+            stderr,
+        };
         let started = Instant::now();
         while !host.output().contains("host: listening on") {
             if let Ok(Some(status)) = host.child.try_wait() {
-                panic!("the host exited ({status}) before listening:\n{}\n{}", host.output(), host.errors());
+                panic!(
+                    "the host exited ({status}) before listening:\n{}\n{}",
+                    host.output(),
+                    host.errors()
+                );
             }
             assert!(
                 started.elapsed() < Duration::from_secs(HOST_SECONDS),
@@ -486,7 +544,11 @@ pub fn curl(tools: &Tools, port: u16, path: &str, extra: &[&str]) -> Exchange {
         .arg(&url)
         .output()
         .expect("curl runs");
-    assert!(output.status.success(), "curl {url} failed: {:?}", output.status);
+    assert!(
+        output.status.success(),
+        "curl {url} failed: {:?}",
+        output.status
+    );
     let text = String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n");
     let (head, body) = text.split_once("\n\n").unwrap_or((&text, ""));
     let mut lines = head.lines();

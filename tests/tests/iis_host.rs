@@ -12,10 +12,10 @@
 //! `SKIPPED: <why>` (`.ci/prerequisites` installs them all). The ignored test
 //! `bench_pipeline_rust_against_cpp` is what `cargo xtask bench --only iis-host` runs.
 
-#[path = "../iis_host/harness.rs"]
-mod harness;
 #[path = "../iis_host/bench.rs"]
 mod bench;
+#[path = "../iis_host/harness.rs"]
+mod harness;
 
 use harness::{curl, Arch, Build, Exchange, HostProcess, Tools};
 use httpserv_tests::support::workspace_root;
@@ -123,7 +123,13 @@ const TRACE_ASYNC: &[&str] = &[
 ];
 
 /// Serves the script with one language's modules; returns the exchanges.
-fn serve(tools: &Tools, build: &Build, language: &str, modules: &[(String, PathBuf)], port: u16) -> Vec<Exchange> {
+fn serve(
+    tools: &Tools,
+    build: &Build,
+    language: &str,
+    modules: &[(String, PathBuf)],
+    port: u16,
+) -> Vec<Exchange> {
     let out = out_dir();
     let host = HostProcess::start(tools, build, &out, language, modules, port, &["--trace"]);
     let exchanges: Vec<Exchange> = SCRIPT
@@ -150,7 +156,10 @@ fn serve(tools: &Tools, build: &Build, language: &str, modules: &[(String, PathB
         "{language}: /hello took {quick_time:?} while /async?ms=1500 was pending \
          (still pending then: {slow_still_pending})"
     );
-    assert_eq!(String::from_utf8_lossy(&slow_body), "async: completed after 1500 ms\n");
+    assert_eq!(
+        String::from_utf8_lossy(&slow_body),
+        "async: completed after 1500 ms\n"
+    );
 
     let shutdown = curl(tools, port, "/__shutdown", &[]);
     assert_eq!(shutdown.body, "shutting down\n");
@@ -165,7 +174,10 @@ fn serve(tools: &Tools, build: &Build, language: &str, modules: &[(String, PathB
         "host: unloaded minimal_module",
         "host: exit 0",
     ] {
-        assert!(stdout.lines().any(|l| l == line), "missing `{line}`\n{context}");
+        assert!(
+            stdout.lines().any(|l| l == line),
+            "missing `{line}`\n{context}"
+        );
     }
     assert_eq!(trace_of(&stdout, 1), TRACE_HELLO, "{context}");
     assert_eq!(trace_of(&stdout, 4), TRACE_DENY, "{context}");
@@ -183,11 +195,31 @@ fn check_answers(language: &str, exchanges: &[Exchange]) {
     for (index, exchange) in exchanges.iter().enumerate() {
         let (status, body) = expected(index);
         let what = format!("{language} {}", SCRIPT[index].0);
-        assert_eq!((exchange.status, exchange.body.as_str()), (status, body), "{what}: {exchange:#?}");
-        assert_eq!(exchange.header("X-Powered-By"), Some(language), "{what}: {exchange:#?}");
-        assert_eq!(exchange.header("X-Hello-Status"), Some(status.to_string().as_str()), "{what}");
-        assert_eq!(exchange.header("Content-Type"), Some("text/plain"), "{what}");
-        assert_eq!(exchange.header("Content-Length"), Some(body.len().to_string().as_str()), "{what}");
+        assert_eq!(
+            (exchange.status, exchange.body.as_str()),
+            (status, body),
+            "{what}: {exchange:#?}"
+        );
+        assert_eq!(
+            exchange.header("X-Powered-By"),
+            Some(language),
+            "{what}: {exchange:#?}"
+        );
+        assert_eq!(
+            exchange.header("X-Hello-Status"),
+            Some(status.to_string().as_str()),
+            "{what}"
+        );
+        assert_eq!(
+            exchange.header("Content-Type"),
+            Some("text/plain"),
+            "{what}"
+        );
+        assert_eq!(
+            exchange.header("Content-Length"),
+            Some(body.len().to_string().as_str()),
+            "{what}"
+        );
     }
 }
 
@@ -205,28 +237,56 @@ fn run_suite(arch: Arch, tools: &Tools) {
         n.sort();
         n
     };
-    assert_eq!(names(&build.rust), names(&build.cpp), "Rust examples and C++ twins differ");
+    assert_eq!(
+        names(&build.rust),
+        names(&build.cpp),
+        "Rust examples and C++ twins differ"
+    );
     for (_, dll) in build.rust.iter().chain(&build.cpp) {
         let exports = harness::exports(arch, dll);
-        assert!(exports.iter().any(|e| e == "RegisterModule"), "{}: exports {exports:?}", dll.display());
+        assert!(
+            exports.iter().any(|e| e == "RegisterModule"),
+            "{}: exports {exports:?}",
+            dll.display()
+        );
     }
     if arch == Arch::I686 {
         if let Err(reason) = harness::wine32(&root) {
-            eprintln!("SKIPPED: the i686 run of the IIS host (built in {built:.1?}; not run): {reason}");
+            eprintln!(
+                "SKIPPED: the i686 run of the IIS host (built in {built:.1?}; not run): {reason}"
+            );
             return;
         }
     }
-    let rust = serve(tools, &build, "Rust", &build.rust, port(if arch == Arch::I686 { 2 } else { 0 }));
-    let cpp = serve(tools, &build, "C++", &build.cpp, port(if arch == Arch::I686 { 3 } else { 1 }));
+    let rust = serve(
+        tools,
+        &build,
+        "Rust",
+        &build.rust,
+        port(if arch == Arch::I686 { 2 } else { 0 }),
+    );
+    let cpp = serve(
+        tools,
+        &build,
+        "C++",
+        &build.cpp,
+        port(if arch == Arch::I686 { 3 } else { 1 }),
+    );
     check_answers("Rust", &rust);
     check_answers("C++", &cpp);
     let without_language = |e: &Exchange| {
         let mut e = e.clone();
-        e.headers.retain(|(n, _)| !n.eq_ignore_ascii_case("X-Powered-By"));
+        e.headers
+            .retain(|(n, _)| !n.eq_ignore_ascii_case("X-Powered-By"));
         e
     };
     for (index, (r, c)) in rust.iter().zip(&cpp).enumerate() {
-        assert_eq!(without_language(r), without_language(c), "{} differs between Rust and C++", SCRIPT[index].0);
+        assert_eq!(
+            without_language(r),
+            without_language(c),
+            "{} differs between Rust and C++",
+            SCRIPT[index].0
+        );
     }
     eprintln!(
         "IIS host on {arch:?}: built in {built:.1?}, served both languages in {:.1?}",

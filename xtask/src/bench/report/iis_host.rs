@@ -1,0 +1,152 @@
+//! Section 7: the same IIS module as a Rust DLL and as a C++ DLL, through the IIS host.
+
+use super::*;
+use std::fmt::Write;
+
+/// C++ time ÷ Rust time per request (≥ 1: Rust at least as fast), per round.
+pub(super) fn speed_ratio(h: &crate::bench::iis_host::IisHost) -> Series {
+    h.cpp_pipeline
+        .paired(&h.rust_pipeline, |cpp, rust| cpp / rust)
+}
+
+/// The summary row's measured text and whether the target (ratio ≥ 1.0) is met.
+pub(super) fn summary(v: &View) -> (String, Option<bool>) {
+    let Some(h) = &v.r.iis_host else {
+        return ("–".into(), None);
+    };
+    let ratio = speed_ratio(h);
+    let instructions = match (h.rust_instructions, h.cpp_instructions) {
+        (Some(r), Some(c)) => format!(
+            "; instructions C++ ÷ Rust {:.3} ({:.0} ÷ {:.0})",
+            c / r,
+            c,
+            r
+        ),
+        _ => String::new(),
+    };
+    (
+        format!(
+            "time C++ ÷ Rust per round {}; medians {} ÷ {} per request{instructions}",
+            ratio.ratio_cell(),
+            nanos(h.cpp_pipeline.median()),
+            nanos(h.rust_pipeline.median()),
+        ),
+        (!ratio.is_empty()).then(|| ratio.median() >= 1.0),
+    )
+}
+
+fn nanos(seconds: f64) -> String {
+    if seconds.is_nan() {
+        "–".into()
+    } else {
+        format!("{:.2} µs", seconds * 1e6)
+    }
+}
+
+fn rate(series: &Series) -> String {
+    if series.is_empty() {
+        return "–".into();
+    }
+    format!(
+        "{:.0} ({:.0}–{:.0}, n={})",
+        series.median(),
+        series.min(),
+        series.max(),
+        series.0.len()
+    )
+}
+
+pub(super) fn section(md: &mut String, v: &View) {
+    let _ = writeln!(
+        md,
+        "## 7. A module DLL in Rust against the same module in C++\n"
+    );
+    let Some(h) = &v.r.iis_host else {
+        let _ = writeln!(md, "Not measured in this run.\n");
+        return;
+    };
+    let date = v.r.machine.as_ref().map(|m| m.date.as_str()).unwrap_or("");
+    let _ = writeln!(
+        md,
+        "Measured on {date} by `{}`. The IIS host of `tests/iis_host` (C++, clang-19 for \
+         `x86_64-pc-windows-msvc`, run by wine64) loads the example modules of `tests/examples` \
+         (`minimal_module` and `hello_module`, Rust DLLs for `x86_64-pc-windows-gnu`, release) or \
+         their C++ twins of `tests/iis_host/modules` (clang-19, `-O2`, MSVC ABI) and serves `GET \
+         {}`: the global module, two factories, both modules' notifications through the twelve \
+         stages, stored context, server variables, a 14-byte body, `RQ_SEND_RESPONSE`, `Dispose`. \
+         The host is the same for both, so its share of the work (request memory, headers, wine's \
+         heap) is in both numbers; the difference is the modules'.\n\n\
+         - **pipeline**: `iis_host.exe --bench {}` runs that many synthetic requests (no HTTP, \
+         after a warm-up of a tenth) and times them with the performance counter; rounds \
+         alternate Rust and C++ (the *per round* ratio pairs the runs of one round);\n\
+         - **instructions**: {} requests under `valgrind --tool=callgrind --instr-atstart=no`; the \
+         host turns counting on and off around the loop with valgrind client requests, so the \
+         count is the loop alone (host, modules and the wine code they call), divided by the \
+         requests;\n\
+         - **HTTP**: `curl` fetching {} URLs (`?name=[1-{}]`) over one keep-alive connection from \
+         the host serving through wine's HTTP Server API.\n",
+        v.r.command,
+        h.url,
+        h.requests_per_run,
+        h.callgrind_requests,
+        h.http_requests,
+        h.http_requests
+    );
+    let _ = writeln!(
+        md,
+        "| per request | Rust DLLs | C++ DLLs | C++ ÷ Rust |\n| --- | --- | --- | --- |"
+    );
+    let _ = writeln!(
+        md,
+        "| pipeline time, median (fastest–slowest, n) | {} | {} | {} per round |",
+        h.rust_pipeline.cell(),
+        h.cpp_pipeline.cell(),
+        speed_ratio(h).ratio_cell()
+    );
+    let _ = writeln!(
+        md,
+        "| pipeline requests per second (median) | {:.0} | {:.0} | {} |",
+        1.0 / h.rust_pipeline.median(),
+        1.0 / h.cpp_pipeline.median(),
+        ratio(h.cpp_pipeline.median(), h.rust_pipeline.median())
+    );
+    let instr = |x: Option<f64>| {
+        x.map(|n| thousands(n.round() as u64))
+            .unwrap_or_else(|| "–".into())
+    };
+    let _ = writeln!(
+        md,
+        "| instructions (callgrind) | {} | {} | {} |",
+        instr(h.rust_instructions),
+        instr(h.cpp_instructions),
+        match (h.rust_instructions, h.cpp_instructions) {
+            (Some(r), Some(c)) => format!("{:.3}", c / r),
+            _ => "–".into(),
+        }
+    );
+    let _ = writeln!(
+        md,
+        "| HTTP requests per second, median (range, n) | {} | {} | {} |",
+        rate(&h.rust_http),
+        rate(&h.cpp_http),
+        ratio(h.rust_http.median(), h.cpp_http.median())
+    );
+    let _ = writeln!(
+        md,
+        "| DLL size, both modules | {} | {} | |\n",
+        bytes(h.rust_dll_bytes),
+        bytes(h.cpp_dll_bytes)
+    );
+    if !h.instructions_note.is_empty() {
+        let _ = writeln!(md, "Instructions not counted: {}\n", h.instructions_note);
+    }
+    let (_, met) = summary(v);
+    let _ = writeln!(
+        md,
+        "Result (target: C++ time ÷ Rust time ≥ 1.0): {}. The times are the pipeline's (each \
+         pipeline run is one process, so the spread is the machine's); the instruction counts \
+         are steady from run to run and show what the modules themselves add. The HTTP column's \
+         ratio is Rust ÷ C++ requests per second: there wine's HTTP Server API and curl dominate.\n",
+        verdict(met)
+    );
+}
