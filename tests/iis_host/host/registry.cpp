@@ -139,7 +139,8 @@ bool Host::load(const wchar_t *name, const wchar_t *image)
     ++count;
     /* The API version: 7, the IIS 7 integrated pipeline this API describes. */
     HRESULT hr = entry(7, &r, &server);
-    line.add("host: loaded ").add_wide(name).add(": RegisterModule returned 0x")
+    line.add("host: loaded ").add_wide(name).add(" at 0x").add_hex((ULONG_PTR)r.dll)
+        .add(": RegisterModule returned 0x")
         .add_hex((unsigned)hr).add(", request 0x").add_hex(r.request_mask).add(", post 0x")
         .add_hex(r.post_mask).add(", global 0x").add_hex(r.global_mask);
     rt::out_line(line);

@@ -15,8 +15,12 @@ pub struct IisHost {
     pub rust_pipeline: Series,
     pub cpp_pipeline: Series,
     pub callgrind_requests: u64,
-    pub rust_instructions: Option<f64>,
-    pub cpp_instructions: Option<f64>,
+    /// Instructions per request, whole loop and inside the module DLLs' own code; one
+    /// sample per callgrind run.
+    pub rust_instructions: Series,
+    pub cpp_instructions: Series,
+    pub rust_module_instructions: Series,
+    pub cpp_module_instructions: Series,
     pub instructions_note: String,
     pub http_requests: u64,
     /// Requests per second over HTTP, one sample per run.
@@ -49,8 +53,10 @@ pub fn parse(text: &str) -> Result<IisHost, String> {
         rust_pipeline: series(&json, "rust_ns_per_request", 1e-9),
         cpp_pipeline: series(&json, "cpp_ns_per_request", 1e-9),
         callgrind_requests: number("callgrind_requests"),
-        rust_instructions: json["rust_instructions_per_request"].as_f64(),
-        cpp_instructions: json["cpp_instructions_per_request"].as_f64(),
+        rust_instructions: series(&json, "rust_instructions_per_request", 1.0),
+        cpp_instructions: series(&json, "cpp_instructions_per_request", 1.0),
+        rust_module_instructions: series(&json, "rust_module_instructions_per_request", 1.0),
+        cpp_module_instructions: series(&json, "cpp_module_instructions_per_request", 1.0),
         instructions_note: json["instructions_note"].as_str().unwrap_or("").to_string(),
         http_requests: number("http_requests"),
         rust_http: series(&json, "rust_http_rps", 1.0),
@@ -94,15 +100,14 @@ mod tests {
     #[test]
     fn reads_the_benchmark_json() {
         let text = r#"{"url": "/hello", "requests_per_run": 10, "rust_ns_per_request": [2000.0, 4000.0],
-            "cpp_ns_per_request": [3000.0], "callgrind_requests": 5, "rust_instructions_per_request": 100.5,
-            "cpp_instructions_per_request": null, "instructions_note": "no valgrind", "http_requests": 7,
+            "cpp_ns_per_request": [3000.0], "callgrind_requests": 5, "rust_instructions_per_request": [100.5],
+            "cpp_instructions_per_request": [], "rust_module_instructions_per_request": [7.0, 9.0], "instructions_note": "no valgrind", "http_requests": 7,
             "rust_http_rps": [900.0], "cpp_http_rps": [], "rust_dll_bytes": 12, "cpp_dll_bytes": 3}"#;
         let r = super::parse(text).unwrap();
         assert!((r.rust_pipeline.median() - 3e-6).abs() < 1e-15);
-        assert_eq!(
-            (r.rust_instructions, r.cpp_instructions),
-            (Some(100.5), None)
-        );
+        assert_eq!(r.rust_instructions.median(), 100.5);
+        assert!(r.cpp_instructions.is_empty() && r.cpp_module_instructions.is_empty());
+        assert_eq!(r.rust_module_instructions.median(), 8.0);
         assert_eq!(
             (r.requests_per_run, r.http_requests, r.cpp_http.is_empty()),
             (10, 7, true)
