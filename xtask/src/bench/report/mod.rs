@@ -289,7 +289,7 @@ fn summary(v: &View) -> Summary {
         "7".into(),
         "Rust module DLLs ÷ the same modules in C++ through the IIS host (time per request)".into(),
         measured7,
-        "C++ ÷ Rust ≥ 1.0".into(),
+        "C++ ÷ Rust ≥ 1.0 (time and instructions)".into(),
         verdict(met7).into(),
     ]);
     Summary { rows }
