@@ -300,7 +300,8 @@ pub fn build(tools: &Tools, arch: Arch, root: &Path, out: &Path) -> Build {
         std::fs::create_dir_all(d).unwrap();
     }
 
-    // The Rust examples, by a cargo of their own (its own target dir: no wait on our lock).
+    // The Rust examples, by a cargo of their own (its own target dir: no wait on our lock),
+    // with the release settings the README recommends for module DLLs.
     let cargo_dir = out.join("cargo");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     run(
@@ -315,6 +316,8 @@ pub fn build(tools: &Tools, arch: Arch, root: &Path, out: &Path) -> Build {
                 "--examples",
             ])
             .args(["--target", arch.rust_target()])
+            .args(["--config", "profile.release.lto=true"])
+            .args(["--config", "profile.release.codegen-units=1"])
             .current_dir(root)
             .env("CARGO_TARGET_DIR", &cargo_dir)
             .env(arch.linker_env(), &tools.gcc),
