@@ -86,7 +86,8 @@ pub(super) fn section(md: &mut String, v: &View) {
         md,
         "Measured on {date} by `{}`. The IIS host of `tests/iis_host` (C++, clang-19 for \
          `x86_64-pc-windows-msvc`, run by wine64) loads the example modules of `tests/examples` \
-         (`minimal_module` and `hello_module`, Rust DLLs for `x86_64-pc-windows-gnu`, release) or \
+         (`minimal_module` and `hello_module`, Rust DLLs for `x86_64-pc-windows-gnu`, release with `lto = true` and one codegen \
+         unit) or \
          their C++ twins of `tests/iis_host/modules` (clang-19, `-O2`, MSVC ABI) and serves `GET \
          {}`: the global module, two factories, both modules' notifications through the twelve \
          stages, stored context, server variables, a 14-byte body, `RQ_SEND_RESPONSE`, `Dispose`. \
