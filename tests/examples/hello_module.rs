@@ -68,6 +68,9 @@ unsafe fn server_variable<'a>(context: &'a IHttpContext, name: &[u8]) -> &'a [u8
 }
 
 /// A request header by name (NUL-terminated), if present.
+///
+/// # Safety
+/// As `server_variable`.
 unsafe fn request_header<'a>(context: &'a IHttpContext, name: &[u8]) -> Option<&'a [u8]> {
     let request = IHttpRequest::from_raw(context.GetRequest())?;
     let mut len = 0u16;
@@ -76,6 +79,9 @@ unsafe fn request_header<'a>(context: &'a IHttpContext, name: &[u8]) -> Option<&
 }
 
 /// Sets the status and a text/plain body (copied by the server, buffered until sent).
+///
+/// # Safety
+/// `context` must be live; `reason` must be NUL-terminated.
 unsafe fn respond(context: &IHttpContext, status: u16, reason: &[u8], body: &[u8]) {
     let Some(response) = IHttpResponse::from_raw(context.GetResponse()) else {
         return;
@@ -86,6 +92,8 @@ unsafe fn respond(context: &IHttpContext, status: u16, reason: &[u8], body: &[u8
     write_body(response, body);
 }
 
+/// # Safety
+/// `response` must be live.
 unsafe fn write_body(response: &IHttpResponse, body: &[u8]) {
     let mut chunk = HTTP_DATA_CHUNK {
         DataChunkType: HttpDataChunkFromMemory,

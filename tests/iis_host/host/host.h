@@ -381,8 +381,7 @@ public:
     Transport *transport = 0;
     HANDLE queue = 0;
     bool trace = false;
-    /* Request numbers, and the requests still in flight (for a clean shutdown). */
-    volatile LONG64 started = 0;
+    /* The requests still in flight (for a clean shutdown). */
     volatile LONG in_flight = 0;
 
     /* Loads a module DLL and calls its RegisterModule; false (with a message) on failure. */
