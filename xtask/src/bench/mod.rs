@@ -12,12 +12,15 @@
 //!   (what `cargo xtask …` runs);
 //! - `call-overhead`: a generated wrapper call against a raw vtable call (callgrind's
 //!   instruction counts and the assembly);
-//! - `compile-cost`: building `generated/` against building windows-sys.
+//! - `compile-cost`: building `generated/` against building windows-sys;
+//! - `iis-host`: a module DLL in Rust against the same module in C++, through the IIS host
+//!   of `tests/iis_host` under wine (time, instructions and HTTP requests per second).
 //!
 //! Wall-clock numbers are medians with their range; nothing here asserts a time.
 
 mod call_overhead;
 mod compile_cost;
+pub mod iis_host;
 mod machine;
 mod report;
 mod stats;
@@ -28,13 +31,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-pub const SECTIONS: [&str; 6] = [
+pub const SECTIONS: [&str; 7] = [
     "pipeline",
     "walk-profile",
     "emit-instructions",
     "process",
     "call-overhead",
     "compile-cost",
+    "iis-host",
 ];
 
 /// Header sizes whose `emit::emit` callgrind counts (`emit-instructions`).
@@ -49,7 +53,7 @@ pub struct BenchArgs {
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
     /// Run only these sections (comma-separated): pipeline, walk-profile,
-    /// emit-instructions, process, call-overhead, compile-cost.
+    /// emit-instructions, process, call-overhead, compile-cost, iis-host.
     #[arg(long, value_delimiter = ',', value_name = "SECTIONS")]
     pub only: Vec<String>,
 }
@@ -68,6 +72,7 @@ pub struct Results {
     pub process: Option<Process>,
     pub call: Option<call_overhead::CallOverhead>,
     pub compile: Option<compile_cost::CompileCost>,
+    pub iis_host: Option<iis_host::IisHost>,
     pub notes: Vec<String>,
     pub total_seconds: f64,
 }
@@ -211,6 +216,16 @@ pub fn bench(args: &BenchArgs, out: &mut dyn Write, err: &mut dyn Write) -> crat
         match compile_cost::measure(&root, &scratch.0, fresh, alone) {
             Ok(c) => results.compile = Some(c),
             Err(e) => results.notes.push(format!("compile cost failed: {e}")),
+        }
+    }
+    if wants("iis-host") {
+        let _ = writeln!(
+            err,
+            "bench: Rust module DLLs against C++ ones in the IIS host (wine)…"
+        );
+        match iis_host::measure(&root, &scratch.0) {
+            Ok(h) => results.iis_host = Some(h),
+            Err(e) => results.notes.push(format!("iis-host failed: {e}")),
         }
     }
     results.total_seconds = started.elapsed().as_secs_f64();

@@ -5,6 +5,7 @@ mod bindgen;
 mod call;
 mod check_abi;
 mod compile;
+mod iis_host;
 mod regen;
 mod scaling;
 
@@ -282,6 +283,15 @@ fn summary(v: &View) -> Summary {
         format!("linear (later per-copy cost ≤ {LINEAR_SLACK}× earlier)"),
         verdict(met6).into(),
     ]);
+    // 7
+    let (measured7, met7) = iis_host::summary(v);
+    rows.push([
+        "7".into(),
+        "Rust module DLLs ÷ the same modules in C++ through the IIS host (time per request)".into(),
+        measured7,
+        "C++ ÷ Rust ≥ 1.0 (time and instructions)".into(),
+        verdict(met7).into(),
+    ]);
     Summary { rows }
 }
 
@@ -349,7 +359,7 @@ pub fn render(results: &Results) -> String {
         md,
         "```sh\ncargo xtask bench                 # everything; rewrites BENCHMARKS.md (about 9 minutes)\n\
          cargo xtask bench --quick         # a smoke run (1–2 repetitions, no 16× header)\n\
-         cargo xtask bench --only pipeline # or walk-profile, process, call-overhead, compile-cost\n\
+         cargo xtask bench --only pipeline # or walk-profile, process, call-overhead, compile-cost, iis-host\n\
          cargo bench -p httpserv-generator --bench pipeline   # the pipeline part alone, on the console\n```\n"
     );
     if results.quick {
@@ -379,6 +389,7 @@ pub fn render(results: &Results) -> String {
     call::section(&mut md, &v);
     compile::section(&mut md, &v);
     scaling::section(&mut md, &v);
+    iis_host::section(&mut md, &v);
     md
 }
 

@@ -1,0 +1,295 @@
+//! The Rust-against-C++ benchmark of the IIS host (for `tests/tests/iis_host.rs`'s ignored
+//! test, which `cargo xtask bench --only iis-host` runs): the same request through the same
+//! host with the Rust DLLs and with their C++ twins.
+//!
+//! - **pipeline**: `iis_host.exe --bench N` drives N synthetic GET requests through the whole
+//!   pipeline in process (no HTTP; after a warm-up of N/10), timed with the performance
+//!   counter; rounds alternate the languages;
+//! - **instructions**: the same loop under `valgrind --tool=callgrind --instr-atstart=no`,
+//!   the host switching counting on and off around the loop with client requests, so the
+//!   count is the loop's alone (host, modules, and the wine code they call); also the part
+//!   executed inside the module DLLs' own code (by address, from where the host loaded them);
+//! - **HTTP**: requests per second over one keep-alive connection, `curl` fetching N URLs
+//!   (`?name=[1-N]`) from the host serving through wine's HTTP Server API.
+//!
+//! Results go to a JSON file, written by hand (this package has no JSON dependency).
+
+use super::harness::{module_args, wine_command, Build, HostProcess, Tools};
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+pub const URL: &str = "/hello?name=bench";
+
+/// Nanoseconds per request of one `--bench` run.
+fn pipeline_run(
+    tools: &Tools,
+    build: &Build,
+    out: &Path,
+    modules: &[(String, std::path::PathBuf)],
+    n: u64,
+) -> f64 {
+    let output = wine_command(tools, build, out)
+        .args(module_args(modules))
+        .args(["--bench", &n.to_string(), "--url", URL, "--seconds", "300"])
+        .output()
+        .expect("wine runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("bench:"))
+        .unwrap_or_else(|| panic!("no bench line:\n{text}"));
+    let field = |name: &str| -> f64 {
+        line.split_whitespace()
+            .find_map(|w| w.strip_prefix(name)?.strip_prefix('='))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in `{line}`"))
+    };
+    assert_eq!(field("status"), 200.0, "{line}");
+    field("ticks") / field("frequency") * 1e9 / n as f64
+}
+
+/// Instructions per request under callgrind: (whole loop, inside the module DLLs' own code),
+/// or why they could not be counted.
+fn instructions(
+    tools: &Tools,
+    build: &Build,
+    out: &Path,
+    label: &str,
+    modules: &[(String, std::path::PathBuf)],
+    n: u64,
+) -> Result<(f64, f64), String> {
+    let dir = build.dir.join(format!("callgrind-{label}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let wine = wine_command(tools, build, out);
+    let mut command = Command::new("valgrind");
+    command
+        .args([
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            "--trace-children=yes",
+        ])
+        .arg(format!(
+            "--callgrind-out-file={}/callgrind.%p",
+            dir.display()
+        ))
+        .arg(wine.get_program())
+        .args(wine.get_args())
+        .args(module_args(modules))
+        .args(["--bench", &n.to_string(), "--url", URL, "--seconds", "600"])
+        .current_dir(build.host.parent().unwrap());
+    for (key, value) in wine.get_envs() {
+        match value {
+            Some(v) => command.env(key, v),
+            None => command.env_remove(key),
+        };
+    }
+    let output = command.output().map_err(|e| format!("valgrind: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("valgrind exited with {}", output.status));
+    }
+    // Where the host loaded each module: `host: loaded NAME at 0xBASE: …`.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut ranges = Vec::new();
+    for (name, dll) in modules {
+        let base = stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("host: loaded {name} at 0x")))
+            .and_then(|rest| u64::from_str_radix(rest.split(':').next()?, 16).ok())
+            .ok_or_else(|| format!("no load address of {name} in the host's output"))?;
+        ranges.push((base, base + size_of_image(build, dll)?));
+    }
+    // Only the host's process switches counting on; the other processes count nothing.
+    let (mut total, mut in_modules) = (0u64, 0u64);
+    for file in std::fs::read_dir(&dir).unwrap().flatten() {
+        let text = std::fs::read_to_string(file.path()).unwrap_or_default();
+        let counted = text
+            .lines()
+            .filter_map(|l| {
+                l.strip_prefix("summary:")
+                    .or_else(|| l.strip_prefix("totals:"))
+            })
+            .filter_map(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+            .max()
+            .unwrap_or(0);
+        if counted == 0 {
+            continue;
+        }
+        total += counted;
+        // Self cost per function address (PE code has no symbols valgrind can read).
+        let annotated = Command::new("callgrind_annotate")
+            .args(["--inclusive=no", "--threshold=100"])
+            .arg(file.path())
+            .output()
+            .map_err(|e| format!("callgrind_annotate: {e}"))?;
+        for line in String::from_utf8_lossy(&annotated.stdout).lines() {
+            let mut words = line.split_whitespace();
+            let count = words
+                .next()
+                .and_then(|c| c.replace(',', "").parse::<u64>().ok());
+            let address = line
+                .split("???:0x")
+                .nth(1)
+                .and_then(|a| u64::from_str_radix(a.split_whitespace().next()?, 16).ok());
+            if let (Some(count), Some(address)) = (count, address) {
+                if ranges
+                    .iter()
+                    .any(|&(start, end)| (start..end).contains(&address))
+                {
+                    in_modules += count;
+                }
+            }
+        }
+    }
+    if total == 0 {
+        return Err("callgrind counted nothing".into());
+    }
+    Ok((total as f64 / n as f64, in_modules as f64 / n as f64))
+}
+
+/// A DLL's SizeOfImage, from `objdump -p`.
+fn size_of_image(build: &Build, dll: &Path) -> Result<u64, String> {
+    let objdump = match build.arch {
+        super::harness::Arch::X86_64 => "x86_64-w64-mingw32-objdump",
+        super::harness::Arch::I686 => "i686-w64-mingw32-objdump",
+    };
+    let output = Command::new(objdump)
+        .arg("-p")
+        .arg(dll)
+        .output()
+        .map_err(|e| e.to_string())?;
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("SizeOfImage"))
+        .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
+        .ok_or_else(|| format!("no SizeOfImage for {}", dll.display()))
+}
+
+/// Requests per second over HTTP: curl fetching `n` URLs on one connection.
+fn http_run(
+    tools: &Tools,
+    build: &Build,
+    out: &Path,
+    label: &str,
+    modules: &[(String, std::path::PathBuf)],
+    port: u16,
+    n: u64,
+) -> f64 {
+    let host = HostProcess::start(
+        tools,
+        build,
+        out,
+        &format!("bench-{label}"),
+        modules,
+        port,
+        &[],
+    );
+    let url = format!("http://127.0.0.1:{port}/hello?name=[1-{n}]");
+    let started = Instant::now();
+    let output = Command::new(&tools.curl)
+        .args([
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}\\n",
+            "--max-time",
+            "120",
+        ])
+        .arg(&url)
+        .output()
+        .expect("curl runs");
+    let seconds = started.elapsed().as_secs_f64();
+    let codes = String::from_utf8_lossy(&output.stdout);
+    let ok = codes.lines().filter(|c| *c == "200").count() as u64;
+    super::harness::curl(tools, port, "/__shutdown", &[]);
+    let (code, stdout, _) = host.wait();
+    assert!(
+        ok == n && code == Some(0),
+        "{label}: {ok} of {n} answered 200, host exit {code:?}\n{stdout}"
+    );
+    n as f64 / seconds
+}
+
+fn list(values: &[f64]) -> String {
+    let items: Vec<String> = values.iter().map(|v| format!("{v:.1}")).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// Runs everything and writes the JSON report to `json`.
+pub fn measure(tools: &Tools, build: &Build, out: &Path, json: &Path, port: u16) {
+    let (requests, rounds, callgrind_requests, http_requests) = (20_000u64, 7, 2_000u64, 1_000u64);
+    let (mut rust_ns, mut cpp_ns) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        rust_ns.push(pipeline_run(tools, build, out, &build.rust, requests));
+        cpp_ns.push(pipeline_run(tools, build, out, &build.cpp, requests));
+    }
+    // Counts vary a little from process to process (wine's heap): three runs each.
+    let (mut rust_count, mut cpp_count, mut notes) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..3 {
+        for (label, modules, into) in [
+            ("rust", &build.rust, &mut rust_count),
+            ("cpp", &build.cpp, &mut cpp_count),
+        ] {
+            match instructions(tools, build, out, label, modules, callgrind_requests) {
+                Ok(count) => into.push(count),
+                Err(why) => notes.push(why),
+            }
+        }
+    }
+    let totals = |c: &[(f64, f64)]| c.iter().map(|x| x.0).collect::<Vec<_>>();
+    let own = |c: &[(f64, f64)]| c.iter().map(|x| x.1).collect::<Vec<_>>();
+    let (mut rust_rps, mut cpp_rps) = (Vec::new(), Vec::new());
+    for round in 0..3u16 {
+        rust_rps.push(http_run(
+            tools,
+            build,
+            out,
+            "rust",
+            &build.rust,
+            port + 2 * round,
+            http_requests,
+        ));
+        cpp_rps.push(http_run(
+            tools,
+            build,
+            out,
+            "cpp",
+            &build.cpp,
+            port + 2 * round + 1,
+            http_requests,
+        ));
+    }
+    let size = |modules: &[(String, std::path::PathBuf)]| -> u64 {
+        modules
+            .iter()
+            .map(|(_, dll)| dll.metadata().map(|m| m.len()).unwrap_or(0))
+            .sum()
+    };
+    let text = format!(
+        "{{\n  \"url\": \"{URL}\",\n  \"requests_per_run\": {requests},\n  \
+         \"rust_ns_per_request\": {},\n  \"cpp_ns_per_request\": {},\n  \
+         \"callgrind_requests\": {callgrind_requests},\n  \
+         \"rust_instructions_per_request\": {},\n  \
+         \"cpp_instructions_per_request\": {},\n  \
+         \"rust_module_instructions_per_request\": {},\n  \
+         \"cpp_module_instructions_per_request\": {},\n  \
+         \"instructions_note\": \"{}\",\n  \"http_requests\": {http_requests},\n  \
+         \"rust_http_rps\": {},\n  \"cpp_http_rps\": {},\n  \
+         \"rust_dll_bytes\": {},\n  \"cpp_dll_bytes\": {}\n}}\n",
+        list(&rust_ns),
+        list(&cpp_ns),
+        list(&totals(&rust_count)),
+        list(&totals(&cpp_count)),
+        list(&own(&rust_count)),
+        list(&own(&cpp_count)),
+        notes.join("; ").replace('"', "'"),
+        list(&rust_rps),
+        list(&cpp_rps),
+        size(&build.rust),
+        size(&build.cpp),
+    );
+    std::fs::write(json, &text).unwrap();
+    eprint!("{text}");
+}

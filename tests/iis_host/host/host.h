@@ -1,0 +1,404 @@
+/*
+ * host.h -- the classes of the IIS host (tests/iis_host): what a module DLL sees of the
+ * server. Modules (registry.cpp) are loaded from DLLs and registered as IIS registers them;
+ * each request is a Context (context.cpp) owning a Request and a Response (message.cpp) over
+ * real HTTP_REQUEST_V2 / HTTP_RESPONSE_V2 structures, run through the stages of pipeline.cpp;
+ * requests come from the HTTP Server API (http.cpp) or, for benchmarks, are made up in
+ * process (main.cpp). Methods the host does not model return E_NOTIMPL or a null documented
+ * in tests/iis_host/README.md.
+ */
+#pragma once
+#include "rt.h"
+
+const int kMaxModules = 16;
+/* The request stages, in pipeline order; their RQ_ flags are 1 << index. */
+const int kStageCount = 12;
+
+/* Priority aliases, highest first; a module without one is MEDIUM. */
+enum Priority { kLast = 1, kLow, kMedium, kHigh, kFirst };
+
+class Host;
+class Context;
+
+/* ---- registration -------------------------------------------------------------------- */
+
+/* One <globalModules> entry: its DLL and what its RegisterModule registered. */
+class Registration : public IHttpModuleRegistrationInfo2
+{
+public:
+    wchar_t *name = 0;
+    wchar_t *image = 0;
+    HMODULE dll = 0;
+    IHttpModuleFactory *factory = 0;
+    DWORD request_mask = 0, post_mask = 0;
+    CGlobalModule *global = 0;
+    DWORD global_mask = 0;
+    /* Priority per notification bit (request, post-request and global). */
+    Priority request_priority[32], post_priority[32], global_priority[32];
+
+    Registration();
+    PCWSTR GetName() const override { return name; }
+    HTTP_MODULE_ID GetId() const override { return (HTTP_MODULE_ID)this; }
+    HRESULT SetRequestNotifications(IHttpModuleFactory *, DWORD, DWORD) override;
+    HRESULT SetGlobalNotifications(CGlobalModule *, DWORD) override;
+    HRESULT SetPriorityForRequestNotification(DWORD, PCWSTR) override;
+    HRESULT SetPriorityForGlobalNotification(DWORD, PCWSTR) override;
+    HRESULT SetPriorityForPostRequestNotification(DWORD, PCWSTR) override;
+};
+
+/* The server object RegisterModule receives (IHttpServer); mostly inert, see README. */
+class Server : public IHttpServer
+{
+public:
+    BOOL IsCommandLineLaunch() const override { return TRUE; }
+    PCWSTR GetAppPoolName() const override { return L"httpserv-rs"; }
+    HRESULT AssociateWithThreadPool(HANDLE, LPOVERLAPPED_COMPLETION_ROUTINE) override;
+    VOID IncrementThreadCount() override {}
+    VOID DecrementThreadCount() override {}
+    VOID ReportUnhealthy(PCWSTR, HRESULT) override;
+    VOID RecycleProcess(PCWSTR) override;
+    IAppHostAdminManager *GetAdminManager() const override { return 0; }
+    HRESULT GetFileInfo(PCWSTR, HANDLE, PSID, PCWSTR, HANDLE, BOOL, IHttpFileInfo **,
+                        IHttpTraceContext *) override { return E_NOTIMPL; }
+    HRESULT FlushKernelCache(PCWSTR) override { return E_NOTIMPL; }
+    HRESULT DoCacheOperation(CACHE_OPERATION, IHttpCacheKey *, IHttpCacheSpecificData **,
+                             IHttpTraceContext *) override { return E_NOTIMPL; }
+    GLOBAL_NOTIFICATION_STATUS NotifyCustomNotification(ICustomNotificationProvider *) override
+    { return GL_NOTIFICATION_CONTINUE; }
+    IHttpPerfCounterInfo *GetPerfCounterInfo() override { return 0; }
+    VOID RecycleApplication(PCWSTR) override {}
+    VOID NotifyConfigurationChange(PCWSTR) override {}
+    VOID NotifyFileChange(PCWSTR) override {}
+    IDispensedHttpModuleContextContainer *DispenseContainer() override { return 0; }
+    HRESULT AddFragmentToCache(HTTP_DATA_CHUNK *, PCWSTR) override { return E_NOTIMPL; }
+    HRESULT ReadFragmentFromCache(PCWSTR, BYTE *, DWORD, DWORD *) override { return E_NOTIMPL; }
+    HRESULT RemoveFragmentFromCache(PCWSTR) override { return E_NOTIMPL; }
+    HRESULT GetWorkerProcessSettings(IWpfSettings **) override { return E_NOTIMPL; }
+    HRESULT GetProtocolManagerCustomInterface(PCWSTR, PCWSTR, DWORD, PVOID *) override
+    { return E_NOTIMPL; }
+    BOOL SatisfiesPrecondition(PCWSTR, BOOL *unknown) const override;
+    IHttpTraceContext *GetTraceContext() const override { return 0; }
+    HRESULT RegisterFileChangeMonitor(PCWSTR, HANDLE, IHttpFileMonitor **) override
+    { return E_NOTIMPL; }
+    HRESULT GetExtendedInterface(HTTP_SERVER_INTERFACE_VERSION, PVOID *) override
+    { return E_NOTIMPL; }
+};
+
+/* ---- the request and the response ---------------------------------------------------- */
+
+/* IHttpRequest over the HTTP_REQUEST_V2 the HTTP Server API filled in. */
+class Request : public IHttpRequest
+{
+public:
+    Context *context = 0;
+    HTTP_REQUEST_V2 *raw = 0;
+    /* Entity body left to read (what the HTTP Server API delivered with the request). */
+    const BYTE *entity = 0;
+    DWORD entity_left = 0;
+
+    HTTP_REQUEST *GetRawHttpRequest() override { return raw; }
+    const HTTP_REQUEST *GetRawHttpRequest() const override { return raw; }
+    PCSTR GetHeader(PCSTR name, USHORT *len) const override;
+    PCSTR GetHeader(HTTP_HEADER_ID id, USHORT *len) const override;
+    HRESULT SetHeader(PCSTR name, PCSTR value, USHORT len, BOOL replace) override;
+    HRESULT SetHeader(HTTP_HEADER_ID id, PCSTR value, USHORT len, BOOL replace) override;
+    HRESULT DeleteHeader(PCSTR name) override;
+    HRESULT DeleteHeader(HTTP_HEADER_ID id) override;
+    PCSTR GetHttpMethod() const override;
+    HRESULT SetHttpMethod(PCSTR) override { return E_NOTIMPL; }
+    HRESULT SetUrl(PCWSTR, DWORD, BOOL) override { return E_NOTIMPL; }
+    HRESULT SetUrl(PCSTR, DWORD, BOOL) override { return E_NOTIMPL; }
+    BOOL GetUrlChanged() const override { return FALSE; }
+    PCWSTR GetForwardedUrl() const override { return 0; }
+    PSOCKADDR GetLocalAddress() const override { return raw->Address.pLocalAddress; }
+    PSOCKADDR GetRemoteAddress() const override { return raw->Address.pRemoteAddress; }
+    HRESULT ReadEntityBody(VOID *, DWORD, BOOL, DWORD *, BOOL *) override;
+    HRESULT InsertEntityBody(VOID *, DWORD) override { return E_NOTIMPL; }
+    DWORD GetRemainingEntityBytes() override { return entity_left; }
+    VOID GetHttpVersion(USHORT *major, USHORT *minor) const override;
+    HRESULT GetClientCertificate(HTTP_SSL_CLIENT_CERT_INFO **, BOOL *) override { return E_NOTIMPL; }
+    HRESULT NegotiateClientCertificate(BOOL, BOOL *) override { return E_NOTIMPL; }
+    DWORD GetSiteId() const override { return 1; }
+    HRESULT GetHeaderChanges(DWORD, DWORD *, PCSTR[HttpHeaderRequestMaximum], DWORD *, PCSTR **,
+                             PCSTR **, DWORD[HttpHeaderRequestMaximum + 1], DWORD *,
+                             DWORD **) override { return E_NOTIMPL; }
+};
+
+/* IHttpResponse building the HTTP_RESPONSE_V2 the host sends. */
+class Response : public IHttpResponse
+{
+public:
+    Context *context = 0;
+    HTTP_RESPONSE_V2 raw;
+    /* Unknown headers and entity chunks grow in request memory. */
+    DWORD unknown_capacity = 0, chunk_capacity = 0;
+    /* Set by SetStatus; reported by GetStatus. */
+    USHORT sub_status = 0;
+    HRESULT error_to_report = S_OK;
+    bool headers_suppressed = false, kernel_cache = true, need_disconnect = false;
+    bool status_set = false;
+
+    void reset();
+    HTTP_RESPONSE *GetRawHttpResponse() override { return &raw; }
+    const HTTP_RESPONSE *GetRawHttpResponse() const override { return &raw; }
+    IHttpCachePolicy *GetCachePolicy() override { return 0; }
+    HRESULT SetStatus(USHORT, PCSTR, USHORT, HRESULT, IAppHostConfigException *, BOOL) override;
+    HRESULT SetHeader(PCSTR name, PCSTR value, USHORT len, BOOL replace) override;
+    HRESULT SetHeader(HTTP_HEADER_ID id, PCSTR value, USHORT len, BOOL replace) override;
+    HRESULT DeleteHeader(PCSTR name) override;
+    HRESULT DeleteHeader(HTTP_HEADER_ID id) override;
+    PCSTR GetHeader(PCSTR name, USHORT *len) const override;
+    PCSTR GetHeader(HTTP_HEADER_ID id, USHORT *len) const override;
+    VOID Clear() override;
+    VOID ClearHeaders() override;
+    VOID SetNeedDisconnect() override { need_disconnect = true; }
+    VOID ResetConnection() override { need_disconnect = true; }
+    VOID DisableKernelCache(ULONG) override { kernel_cache = false; }
+    BOOL GetKernelCacheEnabled() const override { return kernel_cache; }
+    VOID SuppressHeaders() override { headers_suppressed = true; }
+    BOOL GetHeadersSuppressed() const override { return headers_suppressed; }
+    HRESULT Flush(BOOL, BOOL, DWORD *, BOOL *) override { return E_NOTIMPL; }
+    HRESULT Redirect(PCSTR url, BOOL reset_status, BOOL include_parameters) override;
+    HRESULT WriteEntityChunkByReference(HTTP_DATA_CHUNK *chunk, LONG position) override;
+    HRESULT WriteEntityChunks(HTTP_DATA_CHUNK *, DWORD, BOOL, BOOL, DWORD *, BOOL *) override;
+    VOID DisableBuffering() override {}
+    VOID GetStatus(USHORT *, USHORT *, PCSTR *, USHORT *, HRESULT *, PCWSTR *, DWORD *,
+                   IAppHostConfigException **, BOOL *) override;
+    HRESULT SetErrorDescription(PCWSTR, DWORD, BOOL) override { return E_NOTIMPL; }
+    PCWSTR GetErrorDescription(DWORD *len) override { if (len) *len = 0; return 0; }
+    HRESULT GetHeaderChanges(DWORD, DWORD *, PCSTR[HttpHeaderResponseMaximum], DWORD *, PCSTR **,
+                             PCSTR **, DWORD[HttpHeaderResponseMaximum + 1], DWORD *,
+                             DWORD **) override { return E_NOTIMPL; }
+    VOID CloseConnection() override { need_disconnect = true; }
+
+    /* Total entity bytes, for Content-Length. */
+    ULONGLONG entity_length() const;
+    HRESULT add_chunk(const HTTP_DATA_CHUNK &chunk, LONG position);
+};
+
+/* Known header names by HTTP_HEADER_ID; -1 when `name` is not a known header. */
+int request_header_id(const char *name, size_t len);
+int response_header_id(const char *name, size_t len);
+const char *response_header_name(int id);
+
+/* ---- per-request objects -------------------------------------------------------------- */
+
+/* The providers notifications receive: one object, a base per provider type. */
+class Providers : public IAuthenticationProvider,
+                  public IMapHandlerProvider,
+                  public ISendResponseProvider,
+                  public IPreBeginRequestProvider,
+                  public IHttpCompletionInfo2
+{
+public:
+    Context *context = 0;
+    HRESULT error = S_OK;
+    DWORD send_flags = 0;
+    /* What the pending operation completed with (OnAsyncCompletion). */
+    DWORD completion_bytes = 0;
+    HRESULT completion_status = S_OK;
+
+    VOID SetErrorStatus(HRESULT hr) override { error = hr; }
+    VOID SetUser(IHttpUser *) override {}
+    HRESULT SetScriptName(PCWSTR, DWORD) override { return E_NOTIMPL; }
+    VOID SetScriptMap(IScriptMapInfo *) override {}
+    VOID SetFileInfo(IHttpFileInfo *) override {}
+    BOOL GetHeadersBeingSent() const override { return TRUE; }
+    DWORD GetFlags() const override { return send_flags; }
+    VOID SetFlags(DWORD flags) override { send_flags = flags; }
+    HTTP_LOG_DATA *GetLogData() const override { return 0; }
+    HRESULT SetLogData(HTTP_LOG_DATA *) override { return E_NOTIMPL; }
+    BOOL GetReadyToLogData() const override { return FALSE; }
+    IHttpContext *GetHttpContext() override;
+    DWORD GetCompletionBytes() const override { return completion_bytes; }
+    HRESULT GetCompletionStatus() const override { return completion_status; }
+    DWORD GetCompletedOperation() const override { return 0; }
+
+    IHttpEventProvider *plain() { return static_cast<IAuthenticationProvider *>(this); }
+};
+
+/* IModuleAllocator: request memory for the modules a factory makes. */
+class Allocator : public IModuleAllocator
+{
+public:
+    Context *context = 0;
+    VOID *AllocateMemory(DWORD size) override;
+};
+
+/* IHttpModuleContextContainer: one stored context per module id, cleaned up at the end. */
+class ContextContainer : public IHttpModuleContextContainer
+{
+public:
+    HTTP_MODULE_ID ids[kMaxModules];
+    IHttpStoredContext *stored[kMaxModules];
+    int count = 0;
+
+    IHttpStoredContext *GetModuleContext(HTTP_MODULE_ID id) override;
+    HRESULT SetModuleContext(IHttpStoredContext *context, HTTP_MODULE_ID id) override;
+    void cleanup();
+};
+
+/* IHttpTraceContext: QuickTrace and RaiseTraceEvent become lines of the host's log. */
+class Trace : public IHttpTraceContext
+{
+public:
+    Context *context = 0;
+    GUID activity;
+
+    HRESULT GetTraceConfiguration(HTTP_TRACE_CONFIGURATION *) override;
+    HRESULT SetTraceConfiguration(HTTP_MODULE_ID, HTTP_TRACE_CONFIGURATION *, DWORD) override
+    { return E_NOTIMPL; }
+    HRESULT RaiseTraceEvent(HTTP_TRACE_EVENT *event) override;
+    LPCGUID GetTraceActivityId() override { return &activity; }
+    HRESULT QuickTrace(PCWSTR data1, PCWSTR data2, HRESULT hr, UCHAR level) override;
+};
+
+/* A server variable a module set (SetServerVariable), both spellings kept. */
+struct Variable
+{
+    Variable *next;
+    char *name;
+    char *narrow;
+    wchar_t *wide;
+};
+
+/* Where a request's pipeline stands. */
+struct Position
+{
+    int stage = -1;           /* index into the stages; kStageCount: done */
+    bool post = false;         /* in the post-notification of `stage` */
+    bool sending = false;      /* in RQ_SEND_RESPONSE */
+    int next = 0;              /* next module in the current notification's order */
+    int pending_module = -1;   /* the module that returned RQ_NOTIFICATION_PENDING */
+    DWORD notification = 0;    /* the RQ_ flag being delivered */
+    bool finish = false;       /* a module asked for RQ_NOTIFICATION_FINISH_REQUEST */
+    bool prepared = false;     /* the final status and error body are in place */
+    bool sent = false;
+};
+
+/* IHttpContext: one request, from arrival to the last Dispose. */
+class Context final : public IHttpContext
+{
+public:
+    Host *host = 0;
+    unsigned long long number = 0;
+    Request request;
+    Response response;
+    Providers providers;
+    Allocator allocator;
+    ContextContainer container;
+    Trace trace;
+    Variable *variables = 0;
+    CHttpModule *modules[kMaxModules];
+    Position at;
+    bool done = false;
+    /* Completions posted (IndicateCompletion, PostCompletion) and handled: the context is
+       freed only once every posted one has arrived. */
+    volatile LONG completions_posted = 0;
+    LONG completions_handled = 0;
+    /* Request memory: a list of blocks freed with the context. */
+    struct Block { Block *next; } *blocks = 0;
+    /* Transport data (the HTTP request buffer, or the synthetic request). */
+    void *transport = 0;
+
+    Context(Host *host, HTTP_REQUEST_V2 *raw, unsigned long long number);
+    ~Context();
+    void *allocate(size_t size);
+    char *copy_string(const char *text, size_t len);
+
+    IHttpSite *GetSite() override { return 0; }
+    IHttpApplication *GetApplication() override { return 0; }
+    IHttpConnection *GetConnection() override { return 0; }
+    IHttpRequest *GetRequest() override { return &request; }
+    IHttpResponse *GetResponse() override { return &response; }
+    BOOL GetResponseHeadersSent() const override { return at.sent; }
+    IHttpUser *GetUser() const override { return 0; }
+    IHttpModuleContextContainer *GetModuleContextContainer() override { return &container; }
+    VOID IndicateCompletion(REQUEST_NOTIFICATION_STATUS status) override;
+    HRESULT PostCompletion(DWORD bytes) override;
+    VOID DisableNotifications(DWORD, DWORD) override {}
+    BOOL GetNextNotification(REQUEST_NOTIFICATION_STATUS, DWORD *, BOOL *, CHttpModule **,
+                             IHttpEventProvider **) override { return FALSE; }
+    BOOL GetIsLastNotification(REQUEST_NOTIFICATION_STATUS) override { return FALSE; }
+    HRESULT ExecuteRequest(BOOL, IHttpContext *, DWORD, IHttpUser *, BOOL *) override
+    { return E_NOTIMPL; }
+    DWORD GetExecuteFlags() const override { return 0; }
+    HRESULT GetServerVariable(PCSTR name, PCWSTR *value, DWORD *len) override;
+    HRESULT GetServerVariable(PCSTR name, PCSTR *value, DWORD *len) override;
+    HRESULT SetServerVariable(PCSTR name, PCWSTR value) override;
+    VOID *AllocateRequestMemory(DWORD size) override { return allocate(size); }
+    IHttpUrlInfo *GetUrlInfo() override { return 0; }
+    IMetadataInfo *GetMetadata() override { return 0; }
+    PCWSTR GetPhysicalPath(DWORD *len) override { if (len) *len = 0; return 0; }
+    PCWSTR GetScriptName(DWORD *len) const override;
+    PCWSTR GetScriptTranslated(DWORD *len) override { if (len) *len = 0; return 0; }
+    IScriptMapInfo *GetScriptMap() const override { return 0; }
+    VOID SetRequestHandled() override {}
+    IHttpFileInfo *GetFileInfo() const override { return 0; }
+    HRESULT MapPath(PCWSTR, PWSTR, DWORD *) override { return E_NOTIMPL; }
+    HRESULT NotifyCustomNotification(ICustomNotificationProvider *, BOOL *) override
+    { return E_NOTIMPL; }
+    IHttpContext *GetParentContext() const override { return 0; }
+    IHttpContext *GetRootContext() const override { return const_cast<Context *>(this); }
+    HRESULT CloneContext(DWORD, IHttpContext **) override { return E_NOTIMPL; }
+    HRESULT ReleaseClonedContext() override { return E_NOTIMPL; }
+    HRESULT GetCurrentExecutionStats(DWORD *, DWORD *, PCWSTR *, DWORD *, DWORD *,
+                                     DWORD *) const override;
+    IHttpTraceContext *GetTraceContext() const override
+    { return const_cast<Trace *>(&trace); }
+    HRESULT GetServerVarChanges(DWORD, DWORD *, DWORD *, PCSTR **, PCWSTR **, DWORD *,
+                                DWORD **) override { return E_NOTIMPL; }
+    HRESULT CancelIo() override { return E_NOTIMPL; }
+    HRESULT MapHandler(DWORD, PCWSTR, PCWSTR, PCSTR, IScriptMapInfo **, BOOL) override
+    { return E_NOTIMPL; }
+    HRESULT GetExtendedInterface(HTTP_CONTEXT_INTERFACE_VERSION, PVOID *) override
+    { return E_NOTIMPL; }
+
+private:
+    /* A variable computed from the request, or null; `scratch` holds built values. */
+    const char *builtin_variable(const char *name, size_t *len);
+};
+
+/* ---- the host ---------------------------------------------------------------------- */
+
+/* Where finished responses go: the HTTP Server API, or nowhere (benchmarks). */
+class Transport
+{
+public:
+    virtual void send(Context *context) = 0;
+    virtual void finished(Context *context) = 0;
+};
+
+/* Events of the request queue (an I/O completion port), as `key`. */
+enum Event { kStart = 1, kIndicate, kAsyncCompletion, kQuit };
+
+class Host
+{
+public:
+    Registration registrations[kMaxModules];
+    int count = 0;
+    Server server;
+    Transport *transport = 0;
+    HANDLE queue = 0;
+    bool trace = false;
+    /* The requests still in flight (for a clean shutdown). */
+    volatile LONG in_flight = 0;
+
+    /* Loads a module DLL and calls its RegisterModule; false (with a message) on failure. */
+    bool load(const wchar_t *name, const wchar_t *image);
+    /* Terminate for factories and global modules, then FreeLibrary, in reverse load order. */
+    void unload();
+    /* Modules registered for `flag` (post: as a post-notification), by priority. */
+    int order(DWORD flag, bool post, int out[kMaxModules]) const;
+    int global_order(DWORD flag, int out[kMaxModules]) const;
+
+    void post(Event event, Context *context, DWORD value);
+    /* Takes one event off the queue and handles it; false on kQuit or timeout. */
+    bool handle_one(DWORD timeout_ms);
+    void log(Context *context, const char *what, const char *detail);
+};
+
+/* pipeline.cpp */
+void pipeline_start(Context *context);
+void pipeline_resume(Context *context, REQUEST_NOTIFICATION_STATUS status);
+void pipeline_async_completion(Context *context, DWORD bytes);

@@ -1,0 +1,389 @@
+/*
+ * message.cpp -- IHttpRequest and IHttpResponse of the IIS host. The request reads and edits
+ * the HTTP_REQUEST_V2 the HTTP Server API delivered (known headers by HTTP_HEADER_ID, the
+ * others in its unknown-header array); the response fills the HTTP_RESPONSE_V2 the host
+ * sends. New strings and grown arrays live in request memory, freed with the request.
+ * Setting a header that exists without `replace` appends ", value", as IIS does.
+ */
+#include "host.h"
+
+/* ---- header names -------------------------------------------------------------------- */
+
+/* HTTP_HEADER_ID 0-19 name the same headers in requests and responses. */
+static const char *const kCommonHeaders[20] = {
+    "Cache-Control", "Connection", "Date", "Keep-Alive", "Pragma", "Trailer",
+    "Transfer-Encoding", "Upgrade", "Via", "Warning", "Allow", "Content-Length",
+    "Content-Type", "Content-Encoding", "Content-Language", "Content-Location", "Content-MD5",
+    "Content-Range", "Expires", "Last-Modified",
+};
+static const char *const kRequestHeaders[HttpHeaderRequestMaximum - 20] = {
+    "Accept", "Accept-Charset", "Accept-Encoding", "Accept-Language", "Authorization",
+    "Cookie", "Expect", "From", "Host", "If-Match", "If-Modified-Since", "If-None-Match",
+    "If-Range", "If-Unmodified-Since", "Max-Forwards", "Proxy-Authorization", "Referer",
+    "Range", "TE", "Translate", "User-Agent",
+};
+static const char *const kResponseHeaders[HttpHeaderResponseMaximum - 20] = {
+    "Accept-Ranges", "Age", "ETag", "Location", "Proxy-Authenticate", "Retry-After", "Server",
+    "Set-Cookie", "Vary", "WWW-Authenticate",
+};
+
+static const char *request_header_name(int id)
+{
+    return id < 20 ? kCommonHeaders[id] : kRequestHeaders[id - 20];
+}
+
+const char *response_header_name(int id)
+{
+    return id < 20 ? kCommonHeaders[id] : kResponseHeaders[id - 20];
+}
+
+static int header_id(const char *name, size_t len, int maximum, const char *(*name_of)(int))
+{
+    for (int id = 0; id < maximum; ++id) {
+        const char *known = name_of(id);
+        if (rt::equal_nocase(name, len, known, rt::length(known))) return id;
+    }
+    return -1;
+}
+
+int request_header_id(const char *name, size_t len)
+{
+    return header_id(name, len, HttpHeaderRequestMaximum, request_header_name);
+}
+
+int response_header_id(const char *name, size_t len)
+{
+    return header_id(name, len, HttpHeaderResponseMaximum, response_header_name);
+}
+
+/* ---- shared header editing ------------------------------------------------------------ */
+
+/* `value` (len bytes), or `old`, ", " and `value` when appending; in request memory. */
+static const char *header_value(Context *c, const char *old, USHORT old_len, PCSTR value,
+                                USHORT len, BOOL replace, USHORT *out_len)
+{
+    if (replace || !old || !old_len) {
+        *out_len = len;
+        return c->copy_string(value, len);
+    }
+    size_t total = (size_t)old_len + 2 + len;
+    char *joined = (char *)c->allocate(total + 1);
+    rt::copy(joined, old, old_len);
+    rt::copy(joined + old_len, ", ", 2);
+    rt::copy(joined + old_len + 2, value, len);
+    joined[total] = 0;
+    *out_len = (USHORT)total;
+    return joined;
+}
+
+/* An unknown header `name` set in (`*headers`, `*count`), growing the array when new. */
+static HRESULT set_unknown(Context *c, HTTP_UNKNOWN_HEADER **headers, USHORT *count,
+                           DWORD *capacity, PCSTR name, PCSTR value, USHORT len, BOOL replace)
+{
+    size_t name_len = rt::length(name);
+    for (USHORT i = 0; i < *count; ++i) {
+        HTTP_UNKNOWN_HEADER &h = (*headers)[i];
+        if (rt::equal_nocase(h.pName, h.NameLength, name, name_len)) {
+            h.pRawValue = header_value(c, h.pRawValue, h.RawValueLength, value, len, replace,
+                                       &h.RawValueLength);
+            return S_OK;
+        }
+    }
+    if (*count >= *capacity) {
+        DWORD grown = *capacity ? *capacity * 2 : 8;
+        if (grown < (DWORD)*count + 1) grown = *count + 1;
+        HTTP_UNKNOWN_HEADER *bigger =
+            (HTTP_UNKNOWN_HEADER *)c->allocate(grown * sizeof(HTTP_UNKNOWN_HEADER));
+        rt::copy(bigger, *headers, *count * sizeof(HTTP_UNKNOWN_HEADER));
+        *headers = bigger;
+        *capacity = grown;
+    }
+    HTTP_UNKNOWN_HEADER &h = (*headers)[(*count)++];
+    h.NameLength = (USHORT)name_len;
+    h.pName = c->copy_string(name, name_len);
+    h.RawValueLength = len;
+    h.pRawValue = c->copy_string(value, len);
+    return S_OK;
+}
+
+static HRESULT delete_unknown(HTTP_UNKNOWN_HEADER *headers, USHORT *count, PCSTR name)
+{
+    size_t name_len = rt::length(name);
+    for (USHORT i = 0; i < *count; ++i)
+        if (rt::equal_nocase(headers[i].pName, headers[i].NameLength, name, name_len)) {
+            for (USHORT j = i + 1; j < *count; ++j) headers[j - 1] = headers[j];
+            --*count;
+            return S_OK;
+        }
+    return S_OK;
+}
+
+static PCSTR get_unknown(const HTTP_UNKNOWN_HEADER *headers, USHORT count, PCSTR name,
+                         USHORT *len)
+{
+    size_t name_len = rt::length(name);
+    for (USHORT i = 0; i < count; ++i)
+        if (rt::equal_nocase(headers[i].pName, headers[i].NameLength, name, name_len)) {
+            if (len) *len = headers[i].RawValueLength;
+            return headers[i].pRawValue;
+        }
+    if (len) *len = 0;
+    return 0;
+}
+
+static PCSTR get_known(const HTTP_KNOWN_HEADER &h, USHORT *len)
+{
+    if (len) *len = h.pRawValue ? h.RawValueLength : 0;
+    return h.pRawValue;
+}
+
+/* ---- IHttpRequest -------------------------------------------------------------------- */
+
+PCSTR Request::GetHeader(PCSTR name, USHORT *len) const
+{
+    int id = request_header_id(name, rt::length(name));
+    if (id >= 0) return get_known(raw->Headers.KnownHeaders[id], len);
+    return get_unknown(raw->Headers.pUnknownHeaders, raw->Headers.UnknownHeaderCount, name, len);
+}
+
+PCSTR Request::GetHeader(HTTP_HEADER_ID id, USHORT *len) const
+{
+    if ((unsigned)id >= HttpHeaderRequestMaximum) {
+        if (len) *len = 0;
+        return 0;
+    }
+    return get_known(raw->Headers.KnownHeaders[id], len);
+}
+
+HRESULT Request::SetHeader(PCSTR name, PCSTR value, USHORT len, BOOL replace)
+{
+    if (!name || !value) return E_INVALIDARG;
+    int id = request_header_id(name, rt::length(name));
+    if (id >= 0) return SetHeader((HTTP_HEADER_ID)id, value, len, replace);
+    /* The HTTP Server API's array is exactly full: a new header copies it, bigger. */
+    DWORD capacity = raw->Headers.UnknownHeaderCount;
+    return set_unknown(context, &raw->Headers.pUnknownHeaders, &raw->Headers.UnknownHeaderCount,
+                       &capacity, name, value, len, replace);
+}
+
+HRESULT Request::SetHeader(HTTP_HEADER_ID id, PCSTR value, USHORT len, BOOL replace)
+{
+    if ((unsigned)id >= HttpHeaderRequestMaximum || !value) return E_INVALIDARG;
+    HTTP_KNOWN_HEADER &h = raw->Headers.KnownHeaders[id];
+    h.pRawValue = header_value(context, h.pRawValue, h.RawValueLength, value, len, replace,
+                               &h.RawValueLength);
+    return S_OK;
+}
+
+HRESULT Request::DeleteHeader(PCSTR name)
+{
+    int id = request_header_id(name, rt::length(name));
+    if (id >= 0) return DeleteHeader((HTTP_HEADER_ID)id);
+    return delete_unknown(raw->Headers.pUnknownHeaders, &raw->Headers.UnknownHeaderCount, name);
+}
+
+HRESULT Request::DeleteHeader(HTTP_HEADER_ID id)
+{
+    if ((unsigned)id >= HttpHeaderRequestMaximum) return E_INVALIDARG;
+    raw->Headers.KnownHeaders[id].pRawValue = 0;
+    raw->Headers.KnownHeaders[id].RawValueLength = 0;
+    return S_OK;
+}
+
+PCSTR Request::GetHttpMethod() const
+{
+    static const char *const verbs[] = {
+        0, 0, 0, "OPTIONS", "GET", "HEAD", "POST", "PUT", "DELETE", "TRACE", "CONNECT",
+        "TRACK", "MOVE", "COPY", "PROPFIND", "PROPPATCH", "MKCOL", "LOCK", "UNLOCK", "SEARCH",
+    };
+    if (raw->Verb == HttpVerbUnknown) return raw->pUnknownVerb;
+    if ((unsigned)raw->Verb < sizeof verbs / sizeof *verbs) return verbs[raw->Verb];
+    return 0;
+}
+
+HRESULT Request::ReadEntityBody(VOID *buffer, DWORD size, BOOL, DWORD *received, BOOL *pending)
+{
+    if (pending) *pending = FALSE;
+    if (!buffer || !received) return E_INVALIDARG;
+    if (!entity_left) {
+        *received = 0;
+        return HRESULT_FROM_WIN32(ERROR_HANDLE_EOF);
+    }
+    DWORD n = size < entity_left ? size : entity_left;
+    rt::copy(buffer, entity, n);
+    entity += n;
+    entity_left -= n;
+    *received = n;
+    return S_OK;
+}
+
+VOID Request::GetHttpVersion(USHORT *major, USHORT *minor) const
+{
+    if (major) *major = raw->Version.MajorVersion;
+    if (minor) *minor = raw->Version.MinorVersion;
+}
+
+/* ---- IHttpResponse ------------------------------------------------------------------- */
+
+void Response::reset()
+{
+    memset(&raw, 0, sizeof raw);
+    raw.Version.MajorVersion = 1;
+    raw.Version.MinorVersion = 1;
+    raw.StatusCode = 200;
+    raw.pReason = "OK";
+    raw.ReasonLength = 2;
+}
+
+HRESULT Response::SetStatus(USHORT code, PCSTR reason, USHORT sub, HRESULT hr,
+                            IAppHostConfigException *, BOOL)
+{
+    if (code < 100 || code > 999) return E_INVALIDARG;
+    size_t len = rt::length(reason);
+    raw.StatusCode = code;
+    raw.pReason = context->copy_string(reason ? reason : "", len);
+    raw.ReasonLength = (USHORT)len;
+    sub_status = sub;
+    error_to_report = hr;
+    status_set = true;
+    return S_OK;
+}
+
+VOID Response::GetStatus(USHORT *code, USHORT *sub, PCSTR *reason, USHORT *reason_len,
+                         HRESULT *hr, PCWSTR *module, DWORD *notification,
+                         IAppHostConfigException **exception, BOOL *skip_custom_errors)
+{
+    if (code) *code = raw.StatusCode;
+    if (sub) *sub = sub_status;
+    if (reason) *reason = raw.pReason;
+    if (reason_len) *reason_len = raw.ReasonLength;
+    if (hr) *hr = error_to_report;
+    if (module) *module = 0;
+    if (notification) *notification = 0;
+    if (exception) *exception = 0;
+    if (skip_custom_errors) *skip_custom_errors = FALSE;
+}
+
+HRESULT Response::SetHeader(PCSTR name, PCSTR value, USHORT len, BOOL replace)
+{
+    if (!name || !value) return E_INVALIDARG;
+    int id = response_header_id(name, rt::length(name));
+    if (id >= 0) return SetHeader((HTTP_HEADER_ID)id, value, len, replace);
+    return set_unknown(context, &raw.Headers.pUnknownHeaders, &raw.Headers.UnknownHeaderCount,
+                       &unknown_capacity, name, value, len, replace);
+}
+
+HRESULT Response::SetHeader(HTTP_HEADER_ID id, PCSTR value, USHORT len, BOOL replace)
+{
+    if ((unsigned)id >= HttpHeaderResponseMaximum || !value) return E_INVALIDARG;
+    HTTP_KNOWN_HEADER &h = raw.Headers.KnownHeaders[id];
+    h.pRawValue = header_value(context, h.pRawValue, h.RawValueLength, value, len, replace,
+                               &h.RawValueLength);
+    return S_OK;
+}
+
+HRESULT Response::DeleteHeader(PCSTR name)
+{
+    int id = response_header_id(name, rt::length(name));
+    if (id >= 0) return DeleteHeader((HTTP_HEADER_ID)id);
+    return delete_unknown(raw.Headers.pUnknownHeaders, &raw.Headers.UnknownHeaderCount, name);
+}
+
+HRESULT Response::DeleteHeader(HTTP_HEADER_ID id)
+{
+    if ((unsigned)id >= HttpHeaderResponseMaximum) return E_INVALIDARG;
+    raw.Headers.KnownHeaders[id].pRawValue = 0;
+    raw.Headers.KnownHeaders[id].RawValueLength = 0;
+    return S_OK;
+}
+
+PCSTR Response::GetHeader(PCSTR name, USHORT *len) const
+{
+    int id = response_header_id(name, rt::length(name));
+    if (id >= 0) return get_known(raw.Headers.KnownHeaders[id], len);
+    return get_unknown(raw.Headers.pUnknownHeaders, raw.Headers.UnknownHeaderCount, name, len);
+}
+
+PCSTR Response::GetHeader(HTTP_HEADER_ID id, USHORT *len) const
+{
+    if ((unsigned)id >= HttpHeaderResponseMaximum) {
+        if (len) *len = 0;
+        return 0;
+    }
+    return get_known(raw.Headers.KnownHeaders[id], len);
+}
+
+VOID Response::Clear()
+{
+    raw.EntityChunkCount = 0;
+}
+
+VOID Response::ClearHeaders()
+{
+    memset(&raw.Headers, 0, sizeof raw.Headers);
+    unknown_capacity = 0;
+}
+
+HRESULT Response::Redirect(PCSTR url, BOOL reset_status, BOOL)
+{
+    if (!url) return E_INVALIDARG;
+    Clear();
+    if (reset_status) SetStatus(302, "Redirect", 0, S_OK, 0, FALSE);
+    return SetHeader(HttpHeaderLocation, url, (USHORT)rt::length(url), TRUE);
+}
+
+HRESULT Response::add_chunk(const HTTP_DATA_CHUNK &chunk, LONG position)
+{
+    if (chunk.DataChunkType != HttpDataChunkFromMemory) return E_NOTIMPL;
+    if (raw.EntityChunkCount >= chunk_capacity) {
+        DWORD grown = chunk_capacity ? chunk_capacity * 2 : 4;
+        HTTP_DATA_CHUNK *bigger = (HTTP_DATA_CHUNK *)context->allocate(grown * sizeof chunk);
+        rt::copy(bigger, raw.pEntityChunks, raw.EntityChunkCount * sizeof chunk);
+        raw.pEntityChunks = bigger;
+        chunk_capacity = grown;
+    }
+    USHORT at = raw.EntityChunkCount;
+    if (position >= 0 && position < at) {
+        for (USHORT i = at; i > position; --i) raw.pEntityChunks[i] = raw.pEntityChunks[i - 1];
+        at = (USHORT)position;
+    }
+    raw.pEntityChunks[at] = chunk;
+    ++raw.EntityChunkCount;
+    return S_OK;
+}
+
+HRESULT Response::WriteEntityChunkByReference(HTTP_DATA_CHUNK *chunk, LONG position)
+{
+    if (!chunk) return E_INVALIDARG;
+    return add_chunk(*chunk, position);
+}
+
+/* Buffered, as IIS buffers by default: the bytes are copied and sent with the response. */
+HRESULT Response::WriteEntityChunks(HTTP_DATA_CHUNK *chunks, DWORD n, BOOL, BOOL, DWORD *sent,
+                                    BOOL *completion_expected)
+{
+    if (completion_expected) *completion_expected = FALSE;
+    if (!chunks && n) return E_INVALIDARG;
+    DWORD total = 0;
+    for (DWORD i = 0; i < n; ++i) {
+        if (chunks[i].DataChunkType != HttpDataChunkFromMemory) return E_NOTIMPL;
+        HTTP_DATA_CHUNK copy = chunks[i];
+        ULONG len = copy.FromMemory.BufferLength;
+        void *bytes = context->allocate(len ? len : 1);
+        rt::copy(bytes, copy.FromMemory.pBuffer, len);
+        copy.FromMemory.pBuffer = bytes;
+        HRESULT hr = add_chunk(copy, -1);
+        if (FAILED(hr)) return hr;
+        total += len;
+    }
+    if (sent) *sent = total;
+    return S_OK;
+}
+
+ULONGLONG Response::entity_length() const
+{
+    ULONGLONG total = 0;
+    for (USHORT i = 0; i < raw.EntityChunkCount; ++i)
+        total += raw.pEntityChunks[i].FromMemory.BufferLength;
+    return total;
+}
