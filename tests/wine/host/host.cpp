@@ -18,10 +18,15 @@
 #include "server.h"
 
 extern "C" HRESULT WINAPI RegisterModule(DWORD, IHttpModuleRegistrationInfo *, IHttpServer *);
+extern "C" void lifetime_objects(void **objects);
+/* The marker MSVC's CRT defines for code that uses floating point; Rust's prebuilt core
+   refers to it, and this host links no CRT. */
+extern "C" int _fltused = 0;
+extern "C" unsigned lifetime_drops(size_t index);
 
 /* ---- output, counting --------------------------------------------------------------- */
 
-static const int kExpectedChecks = 51;
+static const int kExpectedChecks = 58;
 static int g_checks, g_failures;
 
 static void write(const char *text, size_t len)
@@ -137,6 +142,50 @@ template <class T> static T *as(IHttpEventProvider *p) { return reinterpret_cast
 
 /* ---- the run ------------------------------------------------------------------------- */
 
+/* ---- Lifetimes: the release slots end Rust objects exactly once ------------------------ */
+
+/* One check: object `index` was dropped `before` times before `release` ran (as C++ would
+   call it) and `after` times after. */
+template <typename Release>
+static void expect_drops(size_t index, const char *slot, unsigned before, unsigned after,
+                         Release release)
+{
+    const char *why = NULL;
+    if (lifetime_drops(index) != before) why = "dropped before its release slot";
+    release();
+    if (!why && lifetime_drops(index) != after)
+        why = after == 1 ? "not dropped exactly once by its release slot"
+                         : "dropped too early (references were left)";
+    report("cpp->rust", slot, length(slot), why);
+}
+
+static void check_lifetimes()
+{
+    void *objects[7];
+    lifetime_objects(objects);
+    expect_drops(0, "CHttpModule::Dispose releases", 0, 1,
+                 [&] { static_cast<CHttpModule *>(objects[0])->Dispose(); });
+    /* The header's own Dispose is `delete this`: the scalar deleting destructor, flags 1. */
+    expect_drops(1, "delete this (the destructor slot) releases", 0, 1,
+                 [&] { static_cast<CHttpModule *>(objects[1])->CHttpModule::Dispose(); });
+    expect_drops(2, "IHttpModuleFactory::Terminate releases", 0, 1,
+                 [&] { static_cast<IHttpModuleFactory *>(objects[2])->Terminate(); });
+    expect_drops(3, "CGlobalModule::Terminate releases", 0, 1,
+                 [&] { static_cast<CGlobalModule *>(objects[3])->Terminate(); });
+    expect_drops(4, "IHttpStoredContext::CleanupStoredContext releases", 0, 1,
+                 [&] { static_cast<IHttpStoredContext *>(objects[4])->CleanupStoredContext(); });
+    expect_drops(5, "IHttpConnectionStoredContext::CleanupStoredContext releases", 0, 1, [&] {
+        static_cast<IHttpConnectionStoredContext *>(objects[5])->CleanupStoredContext();
+    });
+    IHttpCacheSpecificData *data = static_cast<IHttpCacheSpecificData *>(objects[6]);
+    data->ReferenceCacheData();
+    data->ReferenceCacheData();
+    data->DereferenceCacheData();
+    data->DereferenceCacheData();
+    expect_drops(6, "IHttpCacheSpecificData::DereferenceCacheData releases at the last reference",
+                 0, 1, [&] { data->DereferenceCacheData(); });
+}
+
 extern "C" void host_main()
 {
     g_raw_request.RequestId = 0x1001;
@@ -217,6 +266,8 @@ extern "C" void host_main()
         factory->Terminate();
         expect_rust("IHttpModuleFactory::Terminate", factory, NULL, NULL, true);
     }
+
+    check_lifetimes();
 
     bool complete = g_checks == kExpectedChecks;
     print(g_failures == 0 && complete ? "PASS" : "FAIL");

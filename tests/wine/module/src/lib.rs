@@ -421,3 +421,84 @@ mod module {
         this.cast()
     }
 }
+
+// ---- Lifetimes: typed objects released by the slots IIS calls -----------------------------
+
+/// The objects `lifetime_objects` makes, by index; each counts its drops in `DROPS`.
+mod lifetimes {
+    use core::sync::atomic::{AtomicU32, Ordering};
+    use httpserv::runtime::{HRESULT, S_OK};
+    use httpserv::*;
+
+    /// How many times the object of each index was dropped.
+    pub static DROPS: [AtomicU32; 7] = [const { AtomicU32::new(0) }; 7];
+
+    /// Counts its drop under its index.
+    pub struct Counted(pub usize);
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            DROPS[self.0].fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    impl CHttpModule_Impl for Counted {}
+
+    impl IHttpModuleFactory_Impl for Counted {
+        fn GetHttpModule(&self, _: *mut *mut CHttpModule, _: *mut IModuleAllocator) -> HRESULT {
+            S_OK
+        }
+    }
+
+    impl CGlobalModule_Impl for Counted {}
+
+    impl IHttpStoredContext_Impl for Counted {}
+
+    impl IHttpConnectionStoredContext_Impl for Counted {
+        fn NotifyDisconnect(&self) {}
+    }
+
+    impl IHttpCacheSpecificData_Impl for Counted {
+        fn GetCacheKey(&self) -> *mut IHttpCacheKey {
+            core::ptr::null_mut()
+        }
+        fn ResetTTL(&self) {}
+        fn DecrementTTL(&self, _: *mut windows_sys::core::BOOL) {}
+        fn SetFlushed(&self) {}
+        fn GetFlushed(&self) -> windows_sys::core::BOOL {
+            0
+        }
+    }
+}
+
+/// Makes, with the typed constructors, the objects whose release slots the host calls:
+/// 0 a module (Dispose), 1 a module (its destructor), 2 a factory (Terminate), 3 a global
+/// module (Terminate), 4 a stored context and 5 a connection stored context
+/// (CleanupStoredContext), 6 cache data (reference counted).
+///
+/// # Safety
+/// `objects` must be valid for writes of 7 pointers.
+#[no_mangle]
+pub unsafe extern "C" fn lifetime_objects(objects: *mut *mut c_void) {
+    use lifetimes::Counted;
+    let made: [*mut c_void; 7] = [
+        CHttpModule::new_boxed(Counted(0)).cast(),
+        CHttpModule::new_boxed(Counted(1)).cast(),
+        IHttpModuleFactory::new_boxed(Counted(2)).cast(),
+        CGlobalModule::new_boxed(Counted(3)).cast(),
+        IHttpStoredContext::new_boxed(Counted(4)).cast(),
+        IHttpConnectionStoredContext::new_boxed(Counted(5)).cast(),
+        IHttpCacheSpecificData::new_boxed(Counted(6)).cast(),
+    ];
+    let mut i = 0;
+    while i < made.len() {
+        *objects.add(i) = made[i];
+        i += 1;
+    }
+}
+
+/// How many times the object `index` of `lifetime_objects` was dropped.
+#[no_mangle]
+pub extern "C" fn lifetime_drops(index: usize) -> u32 {
+    lifetimes::DROPS[index].load(core::sync::atomic::Ordering::SeqCst)
+}
