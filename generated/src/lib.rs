@@ -22,3 +22,8 @@ mod bindings;
 pub use bindings::*;
 
 pub mod runtime;
+
+/// The `windows-sys` the bindings are written against, with the features they need (HTTP
+/// Server API, IIS, Winsock, security and I/O types): a module uses `httpserv::windows_sys`
+/// instead of depending on a matching `windows-sys` itself.
+pub use windows_sys;

@@ -16,12 +16,14 @@
 //! - `/panic` panics inside a notification: the bindings catch it and answer 500.
 
 use httpserv::runtime::{Result, E_INVALIDARG, HRESULT, S_OK};
+use httpserv::windows_sys::core::{BOOL, PCSTR};
+use httpserv::windows_sys::Win32::Foundation::{FALSE, TRUE};
+use httpserv::windows_sys::Win32::Networking::HttpServer::{
+    HttpDataChunkFromMemory, HTTP_DATA_CHUNK,
+};
 use httpserv::*;
 use std::ffi::CStr;
 use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering::Relaxed};
-use windows_sys::core::{BOOL, PCSTR};
-use windows_sys::Win32::Foundation::{FALSE, TRUE};
-use windows_sys::Win32::Networking::HttpServer::{HttpDataChunkFromMemory, HTTP_DATA_CHUNK};
 
 /// evntrace.h's `TRACE_LEVEL_INFORMATION`: the verbosity of the echo trace event.
 const TRACE_LEVEL_INFORMATION: u8 = 4;
@@ -203,8 +205,10 @@ impl HelloModule {
                 let _ = container.SetModuleContext(stored, MODULE_ID.load(Relaxed));
             }
         }
-        let _ =
-            context.SetServerVariable(c"HELLO_GREETING".as_ptr().cast(), windows_sys::w!("Hello"));
+        let _ = context.SetServerVariable(
+            c"HELLO_GREETING".as_ptr().cast(),
+            httpserv::windows_sys::w!("Hello"),
+        );
     }
 
     unsafe fn stored_state<'a>(&self, context: &'a IHttpContext) -> Option<&'a RequestState> {
@@ -301,8 +305,8 @@ impl HelloModule {
         line("entity", &entity);
         if let Some(trace) = IHttpTraceContext::from_raw(context.GetTraceContext()) {
             let _ = trace.QuickTrace(
-                windows_sys::w!("hello_module"),
-                windows_sys::w!("echo"),
+                httpserv::windows_sys::w!("hello_module"),
+                httpserv::windows_sys::w!("echo"),
                 S_OK,
                 TRACE_LEVEL_INFORMATION,
             );

@@ -3,8 +3,8 @@
 //! header. Built as a cdylib; on Windows the DLL is what IIS loads (`RegisterModule` export).
 
 use httpserv::runtime::{E_POINTER, HRESULT, S_OK};
+use httpserv::windows_sys::Win32::Foundation::TRUE;
 use httpserv::*;
-use windows_sys::Win32::Foundation::TRUE;
 
 struct HeaderModule;
 
