@@ -66,6 +66,73 @@ pub struct Method {
     pub is_destructor: bool,
     pub access: Access,
     pub location: Location,
+    /// SAL on the return value (`_Ret_writes_bytes_(*pcch)`, `_Ret_opt_`).
+    #[serde(default)]
+    pub return_sal: Sal,
+}
+
+/// What SAL annotations say about one parameter or return value (read by `parse/sal.rs`,
+/// from SAL 2 or SAL 1 spellings alike).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Sal {
+    /// Each annotation as written, e.g. `_In_reads_bytes_(cbBuffer)`.
+    pub written: Vec<String>,
+    pub direction: Option<Direction>,
+    /// `_opt_`, `OPTIONAL`, or a pointer parameter whose C++ default is `NULL`.
+    pub optional: bool,
+    /// The `_Outptr_` family: the callee stores a pointer through this pointer to a pointer.
+    pub pointer_out: bool,
+    /// The buffer the pointer addresses (for `_Outptr_`, the one it stores; for a return
+    /// value, the one it returns).
+    pub buffer: Option<Buffer>,
+    /// The value is returned in writable memory the caller fills (`_Post_writable_size_`).
+    pub writable: bool,
+    /// `_At_(…)`: an annotation on another expression; understood, not expressible.
+    pub conditional: bool,
+    /// Annotation-shaped names we do not know, as written; kept, reported, never dropped.
+    pub unknown: Vec<String>,
+}
+
+impl Sal {
+    pub fn is_empty(&self) -> bool {
+        self.written.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Direction {
+    In,
+    Out,
+    InOut,
+}
+
+/// A buffer's size as SAL states it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Buffer {
+    pub unit: Unit,
+    /// How large it is (`_In_reads_(n)`: n; `_Ret_writes_bytes_(*pcch)`: *pcch).
+    pub capacity: SizeExpr,
+    /// How much of it the callee fills, when SAL says (`_Out_writes_bytes_to_(cb, *pcb)`:
+    /// *pcb; `_all_`: the capacity).
+    pub filled: Option<SizeExpr>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Unit {
+    Elements,
+    Bytes,
+}
+
+/// A size expression of SAL, linked to the parameters where it names one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SizeExpr {
+    /// The value of a parameter (`cbBuffer`).
+    Param(String),
+    /// What a pointer parameter points at (`*pcchValue`), after the call.
+    Deref(String),
+    Literal(u64),
+    /// Anything else, as written.
+    Other(String),
 }
 
 impl Method {
@@ -95,6 +162,8 @@ pub struct Param {
     pub default: Option<String>,
     /// For array parameters, the bound as written, e.g. `HttpHeaderRequestMaximum`.
     pub array_bound: Option<String>,
+    #[serde(default)]
+    pub sal: Sal,
 }
 
 impl Param {

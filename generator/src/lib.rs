@@ -7,12 +7,14 @@
 
 pub mod emit;
 pub mod error;
+pub mod idiom;
 pub mod ir;
 pub mod layout;
 pub mod manifest;
 pub mod parse;
 pub mod policy;
 pub mod probe;
+pub mod rust_types;
 pub mod toolchain;
 
 pub use error::{Error, Result};
@@ -23,6 +25,7 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone)]
 pub struct Generated {
     pub model: layout::LaidOutApi,
+    pub idioms: idiom::Idioms,
     pub manifest: manifest::Manifest,
     pub bindings: emit::Bindings,
 }
@@ -63,10 +66,13 @@ impl Generated {
 pub fn generate(options: &parse::ParseOptions, provenance: &emit::Provenance) -> Result<Generated> {
     let api = parse::parse(options)?;
     let model = layout::LaidOutApi::new(api)?;
-    let bindings = emit::emit(&model, provenance).map_err(|e| Error::from_emit(e, provenance))?;
-    let manifest = manifest::build(&model);
+    let idioms = idiom::Idioms::new(&model);
+    let bindings =
+        emit::emit(&model, &idioms, provenance).map_err(|e| Error::from_emit(e, provenance))?;
+    let manifest = manifest::build(&model, &idioms);
     Ok(Generated {
         model,
+        idioms,
         manifest,
         bindings,
     })

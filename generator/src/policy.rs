@@ -220,26 +220,23 @@ pub enum Lifetime {
 }
 
 /// The slots, besides the destructor, that end or count an object's life: (introducing
-/// class, method, effect).
+/// class, method, effect). The first six are IIS's calls into a module's objects; the rest
+/// are a module's calls into IIS's (a Rust implementation of those, as the test server has,
+/// follows the same rule).
+#[rustfmt::skip]
 const LIFETIME_SLOTS: &[(&str, &str, Lifetime)] = &[
     ("CHttpModule", "Dispose", Lifetime::Release),
     ("IHttpModuleFactory", "Terminate", Lifetime::Release),
     ("CGlobalModule", "Terminate", Lifetime::Release),
-    (
-        "IHttpStoredContext",
-        "CleanupStoredContext",
-        Lifetime::Release,
-    ),
-    (
-        "IHttpCacheSpecificData",
-        "ReferenceCacheData",
-        Lifetime::AddReference,
-    ),
-    (
-        "IHttpCacheSpecificData",
-        "DereferenceCacheData",
-        Lifetime::DropReference,
-    ),
+    ("IHttpStoredContext", "CleanupStoredContext", Lifetime::Release),
+    ("IHttpCacheSpecificData", "ReferenceCacheData", Lifetime::AddReference),
+    ("IHttpCacheSpecificData", "DereferenceCacheData", Lifetime::DropReference),
+    ("IDispensedHttpModuleContextContainer", "ReleaseContainer", Lifetime::Release),
+    ("IHttpUser", "ReferenceUser", Lifetime::AddReference),
+    ("IHttpUser", "DereferenceUser", Lifetime::DropReference),
+    ("IReferencedMetadataInfo", "ReferenceMetadata", Lifetime::AddReference),
+    ("IReferencedMetadataInfo", "DereferenceMetadata", Lifetime::DropReference),
+    ("IHttpFileMonitor", "DereferenceFileMonitor", Lifetime::DropReference),
 ];
 
 /// What calling `class::method` (the class that introduced the slot) does to the object's
@@ -328,3 +325,51 @@ pub fn threading(class: &str) -> Option<(Threading, &'static str)> {
         .find(|(c, _, _)| *c == class)
         .map(|(_, threading, why)| (*threading, *why))
 }
+
+/// The classes IIS gives a request one at a time (one notification at a time, on one
+/// thread at a time): a Rust `&mut` to one of them is unique, so their non-`const` methods
+/// may borrow `self` exclusively. Any other class may be reached from several requests or
+/// threads at once: its methods only ever borrow `self` shared. Derived classes (`…2`, `…3`)
+/// follow their base.
+const REQUEST_OWNED: &[&str] = &[
+    "IHttpContext",
+    "IHttpRequest",
+    "IHttpResponse",
+    "IHttpCachePolicy",
+    "IHttpUser",
+    "IHttpTraceContext",
+    "IHttpEventProvider",
+    "IHttpCompletionInfo",
+    "ISendResponseProvider",
+    "IAuthenticationProvider",
+    "IMapHandlerProvider",
+    "IMapPathProvider",
+    "IReadEntityProvider",
+    "ICustomNotificationProvider",
+    // The providers of global notifications: one notification's, on its thread.
+    "ICacheProvider",
+    "IGlobalApplicationPreloadProvider",
+    "IGlobalConfigurationChangeProvider",
+    "IGlobalFileChangeProvider",
+    "IGlobalRSCAQueryProvider",
+    "IGlobalStopListeningProvider",
+    "IGlobalThreadCleanupProvider",
+    "IGlobalTraceEventProvider",
+    "IHttpApplicationProvider",
+    "IHttpApplicationResolveModulesProvider",
+    "IPreBeginRequestProvider",
+];
+
+/// Whether IIS gives `chain` (a class and its bases) to one request at a time.
+pub fn request_owned<'a>(mut chain: impl Iterator<Item = &'a str>) -> bool {
+    chain.any(|class| REQUEST_OWNED.contains(&class))
+}
+
+/// Methods that keep a pointer argument after they return (IIS sends the chunk's memory
+/// later): no idiomatic form can borrow it for the call only.
+pub const RETAINED_ARGUMENTS: &[(&str, &str)] = &[("IHttpResponse", "WriteEntityChunkByReference")];
+
+/// Parameters that make an IIS call asynchronous: with `TRUE`, IIS uses the buffers after
+/// the call returns, so an idiomatic form (which borrows them for the call only) passes
+/// `FALSE`.
+pub const ASYNC_FLAGS: &[&str] = &["fAsync"];

@@ -34,7 +34,8 @@ fn scratch(test: &str) -> PathBuf {
 fn manifest_of(header: &Path) -> Manifest {
     let api = generator::parse::parse(&options(header.to_path_buf()))
         .unwrap_or_else(|e| panic!("{}: {e}", header.display()));
-    manifest::build(&generator::layout::LaidOutApi::new(api).unwrap())
+    let model = generator::layout::LaidOutApi::new(api).unwrap();
+    manifest::build(&model, &generator::idiom::Idioms::new(&model))
 }
 
 /// Runs `abi-diff OLD NEW`, checks the exit code and the first line, and returns the

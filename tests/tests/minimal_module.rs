@@ -79,7 +79,7 @@ fn register_module_wires_a_factory_for_begin_request() {
             module.OnBeginRequest(std::ptr::null_mut(), std::ptr::null_mut()),
             RQ_NOTIFICATION_CONTINUE
         );
-        module.Dispose();
-        factory.Terminate();
+        CHttpModule::Dispose(module.as_raw());
+        IHttpModuleFactory::Terminate(factory.as_raw());
     }
 }

@@ -152,7 +152,10 @@ fn output_is_independent_of_the_number_of_emit_threads() {
     let provenance = generator::emit::Provenance {
         input: "headers/httpserv.h".into(),
     };
-    let emit = |threads| generator::emit::emit_with_threads(&model, &provenance, threads).unwrap();
+    let idioms = generator::idiom::Idioms::new(&model);
+    let emit = |threads| {
+        generator::emit::emit_with_threads(&model, &idioms, &provenance, threads).unwrap()
+    };
     let single = emit(1);
     let checked_in: BTreeMap<String, String> = owned_files(&workspace_root().join("generated"))
         .into_iter()

@@ -58,5 +58,6 @@ pub fn load(path: &Path) -> Result<Manifest, String> {
     }
     let api = generator::parse::parse(&crate::parse_options(path)).map_err(|e| e.to_string())?;
     let model = generator::layout::LaidOutApi::new(api).map_err(|e| e.to_string())?;
-    Ok(manifest::build(&model))
+    let idioms = generator::idiom::Idioms::new(&model);
+    Ok(manifest::build(&model, &idioms))
 }

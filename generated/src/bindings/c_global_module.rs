@@ -144,6 +144,16 @@ impl CGlobalModule {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -357,12 +367,14 @@ impl CGlobalModule {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-terminate-method)
     ///
+    /// This call may end the object's life, so it takes the object pointer rather than a reference (a reference argument would have to outlive the call).
+    ///
     /// # Safety
     ///
-    /// `self` must be a live C++ `CGlobalModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    /// `this` must be a live C++ `CGlobalModule` (or derived) object, not used again if the call released it.
     #[inline(always)]
-    pub unsafe fn Terminate(&self) {
-        ((*self.vtable).Terminate)(self.as_raw())
+    pub unsafe fn Terminate(this: *mut Self) {
+        ((*(*this).vtable).Terminate)(this)
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalThreadCleanup(IGlobalThreadCleanupProvider * pProvider)`
     ///
@@ -411,6 +423,176 @@ impl CGlobalModule {
         pCallback: *mut *mut IGlobalSuspendProcessCallback,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         ((*self.vtable).OnSuspendProcess)(self.as_raw(), pCallback)
+    }
+}
+impl CGlobalModule {
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalStopListening(IGlobalStopListeningProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalStopListening`].
+    #[inline]
+    pub fn on_global_stop_listening(
+        &self,
+        provider: &IGlobalStopListeningProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnGlobalStopListening(::core::ptr::from_ref(provider).cast_mut())
+        };
+        returned
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalCacheCleanup()` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalCacheCleanup`].
+    #[inline]
+    pub fn on_global_cache_cleanup(&self) -> GLOBAL_NOTIFICATION_STATUS {
+        let returned = unsafe { self.OnGlobalCacheCleanup() };
+        returned
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalCacheOperation(ICacheProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalCacheOperation`].
+    #[inline]
+    pub fn on_global_cache_operation(
+        &self,
+        provider: &ICacheProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnGlobalCacheOperation(::core::ptr::from_ref(provider).cast_mut())
+        };
+        returned
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalHealthCheck()` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalHealthCheck`].
+    #[inline]
+    pub fn on_global_health_check(&self) -> GLOBAL_NOTIFICATION_STATUS {
+        let returned = unsafe { self.OnGlobalHealthCheck() };
+        returned
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalConfigurationChange(IGlobalConfigurationChangeProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalConfigurationChange`].
+    #[inline]
+    pub fn on_global_configuration_change(
+        &self,
+        provider: &IGlobalConfigurationChangeProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnGlobalConfigurationChange(::core::ptr::from_ref(provider).cast_mut())
+        };
+        returned
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalFileChange(IGlobalFileChangeProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalFileChange`].
+    #[inline]
+    pub fn on_global_file_change(
+        &self,
+        provider: &IGlobalFileChangeProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnGlobalFileChange(::core::ptr::from_ref(provider).cast_mut())
+        };
+        returned
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalPreBeginRequest(IPreBeginRequestProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalPreBeginRequest`].
+    #[inline]
+    pub fn on_global_pre_begin_request(
+        &self,
+        provider: &IPreBeginRequestProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnGlobalPreBeginRequest(::core::ptr::from_ref(provider).cast_mut())
+        };
+        returned
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationStart(IHttpApplicationStartProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalApplicationStart`].
+    #[inline]
+    pub fn on_global_application_start(
+        &self,
+        provider: &IHttpApplicationProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnGlobalApplicationStart(::core::ptr::from_ref(provider).cast_mut())
+        };
+        returned
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationResolveModules(IHttpApplicationResolveModulesProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalApplicationResolveModules`].
+    #[inline]
+    pub fn on_global_application_resolve_modules(
+        &self,
+        provider: &IHttpApplicationResolveModulesProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnGlobalApplicationResolveModules(
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationStop(IHttpApplicationStopProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalApplicationStop`].
+    #[inline]
+    pub fn on_global_application_stop(
+        &self,
+        provider: &IHttpApplicationProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnGlobalApplicationStop(::core::ptr::from_ref(provider).cast_mut())
+        };
+        returned
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalRSCAQuery(IGlobalRSCAQueryProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalRSCAQuery`].
+    #[inline]
+    pub fn on_global_rsca_query(
+        &self,
+        provider: &IGlobalRSCAQueryProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnGlobalRSCAQuery(::core::ptr::from_ref(provider).cast_mut())
+        };
+        returned
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalTraceEvent(IGlobalTraceEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalTraceEvent`].
+    #[inline]
+    pub fn on_global_trace_event(
+        &self,
+        provider: &IGlobalTraceEventProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnGlobalTraceEvent(::core::ptr::from_ref(provider).cast_mut())
+        };
+        returned
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalCustomNotification(ICustomNotificationProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalCustomNotification`].
+    #[inline]
+    pub fn on_global_custom_notification(
+        &self,
+        provider: &ICustomNotificationProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnGlobalCustomNotification(::core::ptr::from_ref(provider).cast_mut())
+        };
+        returned
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalThreadCleanup(IGlobalThreadCleanupProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalThreadCleanup`].
+    #[inline]
+    pub fn on_global_thread_cleanup(
+        &self,
+        provider: &IGlobalThreadCleanupProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnGlobalThreadCleanup(::core::ptr::from_ref(provider).cast_mut())
+        };
+        returned
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationPreload(IGlobalApplicationPreloadProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalApplicationPreload`].
+    #[inline]
+    pub fn on_global_application_preload(
+        &self,
+        provider: &IGlobalApplicationPreloadProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnGlobalApplicationPreload(::core::ptr::from_ref(provider).cast_mut())
+        };
+        returned
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS OnSuspendProcess(IGlobalSuspendProcessCallback ** pCallback)` in Rust terms; the raw method, with the full docs, is [`Self::OnSuspendProcess`].
+    #[inline]
+    pub fn on_suspend_process(
+        &self,
+    ) -> (GLOBAL_NOTIFICATION_STATUS, Option<&IGlobalSuspendProcessCallback>) {
+        let mut callback: *mut IGlobalSuspendProcessCallback = unsafe {
+            ::core::mem::zeroed()
+        };
+        let returned = unsafe { self.OnSuspendProcess(&mut callback) };
+        (returned, unsafe { callback.as_ref() })
     }
 }
 /// Implement C++ `CGlobalModule` in Rust: one method per slot it adds.

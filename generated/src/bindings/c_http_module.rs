@@ -234,6 +234,16 @@ impl CHttpModule {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -757,12 +767,14 @@ impl CHttpModule {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/chttpmodule-dispose-method)
     ///
+    /// This call may end the object's life, so it takes the object pointer rather than a reference (a reference argument would have to outlive the call).
+    ///
     /// # Safety
     ///
-    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    /// `this` must be a live C++ `CHttpModule` (or derived) object, not used again if the call released it.
     #[inline(always)]
-    pub unsafe fn Dispose(&self) {
-        ((*self.vtable).Dispose)(self.as_raw())
+    pub unsafe fn Dispose(this: *mut Self) {
+        ((*(*this).vtable).Dispose)(this)
     }
     /// `virtual ~CHttpModule()`
     ///
@@ -770,15 +782,460 @@ impl CHttpModule {
     ///
     /// MSVC's scalar deleting destructor: `this` and a hidden `unsigned int` flags argument (bit 0: free the memory), returning `this`.
     ///
+    /// This call may end the object's life, so it takes the object pointer rather than a reference (a reference argument would have to outlive the call).
+    ///
     /// # Safety
     ///
-    /// `self` must be a live C++ `CHttpModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    /// `this` must be a live C++ `CHttpModule` (or derived) object, not used again if the call released it.
     #[inline(always)]
     pub unsafe fn ScalarDeletingDestructor(
-        &self,
+        this: *mut Self,
         flags: u32,
     ) -> *mut ::core::ffi::c_void {
-        ((*self.vtable).ScalarDeletingDestructor)(self.as_raw(), flags)
+        ((*(*this).vtable).ScalarDeletingDestructor)(this, flags)
+    }
+}
+impl CHttpModule {
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnBeginRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnBeginRequest`].
+    #[inline]
+    pub fn on_begin_request(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnBeginRequest(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostBeginRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostBeginRequest`].
+    #[inline]
+    pub fn on_post_begin_request(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnPostBeginRequest(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnAuthenticateRequest(IHttpContext * pHttpContext, IAuthenticationProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnAuthenticateRequest`].
+    #[inline]
+    pub fn on_authenticate_request(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IAuthenticationProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnAuthenticateRequest(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostAuthenticateRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostAuthenticateRequest`].
+    #[inline]
+    pub fn on_post_authenticate_request(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnPostAuthenticateRequest(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnAuthorizeRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnAuthorizeRequest`].
+    #[inline]
+    pub fn on_authorize_request(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnAuthorizeRequest(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostAuthorizeRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostAuthorizeRequest`].
+    #[inline]
+    pub fn on_post_authorize_request(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnPostAuthorizeRequest(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnResolveRequestCache(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnResolveRequestCache`].
+    #[inline]
+    pub fn on_resolve_request_cache(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnResolveRequestCache(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostResolveRequestCache(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostResolveRequestCache`].
+    #[inline]
+    pub fn on_post_resolve_request_cache(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnPostResolveRequestCache(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnMapRequestHandler(IHttpContext * pHttpContext, IMapHandlerProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnMapRequestHandler`].
+    #[inline]
+    pub fn on_map_request_handler(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IMapHandlerProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnMapRequestHandler(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostMapRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostMapRequestHandler`].
+    #[inline]
+    pub fn on_post_map_request_handler(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnPostMapRequestHandler(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnAcquireRequestState(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnAcquireRequestState`].
+    #[inline]
+    pub fn on_acquire_request_state(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnAcquireRequestState(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostAcquireRequestState(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostAcquireRequestState`].
+    #[inline]
+    pub fn on_post_acquire_request_state(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnPostAcquireRequestState(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPreExecuteRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPreExecuteRequestHandler`].
+    #[inline]
+    pub fn on_pre_execute_request_handler(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnPreExecuteRequestHandler(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostPreExecuteRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostPreExecuteRequestHandler`].
+    #[inline]
+    pub fn on_post_pre_execute_request_handler(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnPostPreExecuteRequestHandler(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnExecuteRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnExecuteRequestHandler`].
+    #[inline]
+    pub fn on_execute_request_handler(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnExecuteRequestHandler(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostExecuteRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostExecuteRequestHandler`].
+    #[inline]
+    pub fn on_post_execute_request_handler(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnPostExecuteRequestHandler(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnReleaseRequestState(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnReleaseRequestState`].
+    #[inline]
+    pub fn on_release_request_state(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnReleaseRequestState(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostReleaseRequestState(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostReleaseRequestState`].
+    #[inline]
+    pub fn on_post_release_request_state(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnPostReleaseRequestState(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnUpdateRequestCache(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnUpdateRequestCache`].
+    #[inline]
+    pub fn on_update_request_cache(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnUpdateRequestCache(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostUpdateRequestCache(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostUpdateRequestCache`].
+    #[inline]
+    pub fn on_post_update_request_cache(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnPostUpdateRequestCache(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnLogRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnLogRequest`].
+    #[inline]
+    pub fn on_log_request(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnLogRequest(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostLogRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostLogRequest`].
+    #[inline]
+    pub fn on_post_log_request(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnPostLogRequest(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnEndRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnEndRequest`].
+    #[inline]
+    pub fn on_end_request(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnEndRequest(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnPostEndRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostEndRequest`].
+    #[inline]
+    pub fn on_post_end_request(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnPostEndRequest(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnSendResponse(IHttpContext * pHttpContext, ISendResponseProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnSendResponse`].
+    #[inline]
+    pub fn on_send_response(
+        &self,
+        http_context: &IHttpContext,
+        provider: &ISendResponseProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnSendResponse(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnMapPath(IHttpContext * pHttpContext, IMapPathProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnMapPath`].
+    #[inline]
+    pub fn on_map_path(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IMapPathProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnMapPath(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnReadEntity(IHttpContext * pHttpContext, IReadEntityProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnReadEntity`].
+    #[inline]
+    pub fn on_read_entity(
+        &self,
+        http_context: &IHttpContext,
+        provider: &IReadEntityProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnReadEntity(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnCustomRequestNotification(IHttpContext * pHttpContext, ICustomNotificationProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnCustomRequestNotification`].
+    #[inline]
+    pub fn on_custom_request_notification(
+        &self,
+        http_context: &IHttpContext,
+        provider: &ICustomNotificationProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnCustomRequestNotification(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(provider).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual REQUEST_NOTIFICATION_STATUS OnAsyncCompletion(IHttpContext * pHttpContext, DWORD dwNotification, BOOL fPostNotification, IHttpEventProvider * pProvider, IHttpCompletionInfo * pCompletionInfo)` in Rust terms; the raw method, with the full docs, is [`Self::OnAsyncCompletion`].
+    #[inline]
+    pub fn on_async_completion(
+        &self,
+        http_context: &IHttpContext,
+        notification: u32,
+        post_notification: bool,
+        provider: &IHttpEventProvider,
+        completion_info: &IHttpCompletionInfo,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.OnAsyncCompletion(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                notification,
+                ::httpserv::windows_sys::core::BOOL::from(post_notification),
+                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_ref(completion_info).cast_mut(),
+            )
+        };
+        returned
     }
 }
 /// Implement C++ `CHttpModule` in Rust: one method per slot it adds.

@@ -40,6 +40,16 @@ impl IAuthenticationProvider {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -65,6 +75,14 @@ impl ::core::ops::Deref for IAuthenticationProvider {
     #[inline(always)]
     fn deref(&self) -> &IHttpEventProvider {
         unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+impl IAuthenticationProvider {
+    /// `virtual void SetUser(IHttpUser * pUser) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetUser`].
+    #[inline]
+    pub fn set_user(&mut self, user: &IHttpUser) {
+        let returned = unsafe { self.SetUser(::core::ptr::from_ref(user).cast_mut()) };
+        let () = returned;
     }
 }
 /// Implement C++ `IAuthenticationProvider` in Rust: one method per slot it adds.

@@ -60,6 +60,16 @@ impl ICacheProvider {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -145,6 +155,61 @@ impl ::core::ops::Deref for ICacheProvider {
     #[inline(always)]
     fn deref(&self) -> &IHttpEventProvider {
         unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+impl ICacheProvider {
+    /// `virtual CACHE_OPERATION GetCacheOperation() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetCacheOperation`].
+    #[inline]
+    pub fn cache_operation(&self) -> CACHE_OPERATION {
+        let returned = unsafe { self.GetCacheOperation() };
+        returned
+    }
+    /// `virtual IHttpCacheKey * GetCacheKey() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetCacheKey`].
+    #[inline]
+    pub fn cache_key(&self) -> Option<&IHttpCacheKey> {
+        let returned = unsafe { self.GetCacheKey() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual IHttpCacheKey * GetCacheKey() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetCacheKey`].
+    /// The object comes back exclusive, for its mutating methods (it borrows `self` exclusively meanwhile).
+    #[inline]
+    pub fn cache_key_mut(&mut self) -> Option<&mut IHttpCacheKey> {
+        let returned = unsafe { self.GetCacheKey() };
+        unsafe { returned.as_mut() }
+    }
+    /// `virtual IHttpCacheSpecificData * GetCacheRecord() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetCacheRecord`].
+    #[inline]
+    pub fn cache_record(&self) -> Option<&IHttpCacheSpecificData> {
+        let returned = unsafe { self.GetCacheRecord() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual IHttpCacheSpecificData * GetCacheRecord() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetCacheRecord`].
+    /// The object comes back exclusive, for its mutating methods (it borrows `self` exclusively meanwhile).
+    #[inline]
+    pub fn cache_record_mut(&mut self) -> Option<&mut IHttpCacheSpecificData> {
+        let returned = unsafe { self.GetCacheRecord() };
+        unsafe { returned.as_mut() }
+    }
+    /// `virtual void SetCacheRecord(IHttpCacheSpecificData * pCacheRecord) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetCacheRecord`].
+    #[inline]
+    pub fn set_cache_record(&mut self, cache_record: &IHttpCacheSpecificData) {
+        let returned = unsafe {
+            self.SetCacheRecord(::core::ptr::from_ref(cache_record).cast_mut())
+        };
+        let () = returned;
+    }
+    /// `virtual IHttpTraceContext * GetTraceContext() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetTraceContext`].
+    #[inline]
+    pub fn trace_context(&self) -> Option<&IHttpTraceContext> {
+        let returned = unsafe { self.GetTraceContext() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual IHttpTraceContext * GetTraceContext() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetTraceContext`].
+    /// The object comes back exclusive, for its mutating methods (it borrows `self` exclusively meanwhile).
+    #[inline]
+    pub fn trace_context_mut(&mut self) -> Option<&mut IHttpTraceContext> {
+        let returned = unsafe { self.GetTraceContext() };
+        unsafe { returned.as_mut() }
     }
 }
 /// Implement C++ `ICacheProvider` in Rust: one method per slot it adds.

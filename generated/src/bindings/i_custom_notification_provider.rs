@@ -43,6 +43,16 @@ impl ICustomNotificationProvider {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -68,6 +78,17 @@ impl ::core::ops::Deref for ICustomNotificationProvider {
     #[inline(always)]
     fn deref(&self) -> &IHttpEventProvider {
         unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+impl ICustomNotificationProvider {
+    /// `virtual PCWSTR QueryNotificationType() = 0` in Rust terms; the raw method, with the full docs, is [`Self::QueryNotificationType`].
+    #[inline]
+    pub fn query_notification_type(&mut self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.QueryNotificationType() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
     }
 }
 /// Implement C++ `ICustomNotificationProvider` in Rust: one method per slot it adds.

@@ -48,6 +48,16 @@ impl IDispensedHttpModuleContextContainer {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -59,12 +69,14 @@ impl IDispensedHttpModuleContextContainer {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/idispensedhttpmodulecontextcontainer-releasecontainer-method)
     ///
+    /// This call may end the object's life, so it takes the object pointer rather than a reference (a reference argument would have to outlive the call).
+    ///
     /// # Safety
     ///
-    /// `self` must be a live C++ `IDispensedHttpModuleContextContainer` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    /// `this` must be a live C++ `IDispensedHttpModuleContextContainer` (or derived) object, not used again if the call released it.
     #[inline(always)]
-    pub unsafe fn ReleaseContainer(&self) {
-        ((*self.vtable).ReleaseContainer)(self.as_raw())
+    pub unsafe fn ReleaseContainer(this: *mut Self) {
+        ((*(*this).vtable).ReleaseContainer)(this)
     }
 }
 /// Upcast: a `IDispensedHttpModuleContextContainer` is a `IHttpModuleContextContainer` (single inheritance, the base vtable is the prefix).
@@ -78,11 +90,16 @@ impl ::core::ops::Deref for IDispensedHttpModuleContextContainer {
 /// Implement C++ `IDispensedHttpModuleContextContainer` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IDispensedHttpModuleContextContainer::new_boxed`] (or [`IDispensedHttpModuleContextContainer::new_in_place`]); its vtable comes from the value's type.
+///
+/// Lifetime: IIS ends an object's life through `ReleaseContainer`; the Rust value is then dropped (and freed when boxed): put cleanup in `Drop`.
 pub trait IDispensedHttpModuleContextContainer_Impl: IHttpModuleContextContainer_Impl {
     /// Implements [`IDispensedHttpModuleContextContainer::ReleaseContainer`] (slot 2).
     ///
+    /// After this returns the object is released: dropped, and freed if boxed. The default does nothing else.
+    ///
     /// On panic: the panic is swallowed (void).
-    fn ReleaseContainer(&self);
+    #[allow(unused_variables)]
+    fn ReleaseContainer(&self) {}
 }
 impl IDispensedHttpModuleContextContainer_Vtbl {
     /// A vtable whose slots call `T`'s [`IDispensedHttpModuleContextContainer_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -91,7 +108,8 @@ impl IDispensedHttpModuleContextContainer_Vtbl {
             fn ReleaseContainer < T : IDispensedHttpModuleContextContainer_Impl > (this :
             *mut IDispensedHttpModuleContextContainer,) -> () {
             ::httpserv::runtime::guard(|| T::ReleaseContainer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()); unsafe {
+            ::httpserv::runtime::Object:: < T > ::release(this, true) } }
         }
         Self {
             base__: IHttpModuleContextContainer_Vtbl::new::<T>(),

@@ -55,6 +55,16 @@ impl IGlobalApplicationPreloadProvider {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -100,6 +110,37 @@ impl ::core::ops::Deref for IGlobalApplicationPreloadProvider {
     #[inline(always)]
     fn deref(&self) -> &IHttpEventProvider {
         unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+impl IGlobalApplicationPreloadProvider {
+    /// `virtual HRESULT CreateContext(IHttpContext ** ppHttpContext) = 0` in Rust terms; the raw method, with the full docs, is [`Self::CreateContext`].
+    #[inline]
+    pub fn create_context(&mut self) -> ::httpserv::runtime::Result<&mut IHttpContext> {
+        let mut http_context: *mut IHttpContext = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe { self.CreateContext(&mut http_context) };
+        returned.ok()?;
+        Ok(
+            unsafe { http_context.as_mut() }
+                .ok_or_else(|| ::httpserv::runtime::Error::from(
+                    ::httpserv::runtime::E_POINTER,
+                ))?,
+        )
+    }
+    /// `virtual HRESULT ExecuteRequest(IHttpContext * pHttpContext, IHttpUser * pHttpUser) = 0` in Rust terms; the raw method, with the full docs, is [`Self::ExecuteRequest`].
+    #[inline]
+    pub fn execute_request(
+        &mut self,
+        http_context: &IHttpContext,
+        http_user: &IHttpUser,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.ExecuteRequest(
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_ref(http_user).cast_mut(),
+            )
+        };
+        returned.ok()?;
+        Ok(())
     }
 }
 /// Implement C++ `IGlobalApplicationPreloadProvider` in Rust: one method per slot it adds.
@@ -233,6 +274,16 @@ impl IGlobalApplicationPreloadProvider2 {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -260,6 +311,14 @@ impl ::core::ops::Deref for IGlobalApplicationPreloadProvider2 {
     #[inline(always)]
     fn deref(&self) -> &IGlobalApplicationPreloadProvider {
         unsafe { &*(self as *const Self as *const IGlobalApplicationPreloadProvider) }
+    }
+}
+impl IGlobalApplicationPreloadProvider2 {
+    /// `virtual BOOL IsProcessRecycled() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::IsProcessRecycled`].
+    #[inline]
+    pub fn is_process_recycled(&self) -> bool {
+        let returned = unsafe { self.IsProcessRecycled() };
+        returned != 0
     }
 }
 /// Implement C++ `IGlobalApplicationPreloadProvider2` in Rust: one method per slot it adds.

@@ -45,6 +45,16 @@ impl IGlobalConfigurationChangeProvider {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -72,6 +82,17 @@ impl ::core::ops::Deref for IGlobalConfigurationChangeProvider {
     #[inline(always)]
     fn deref(&self) -> &IHttpEventProvider {
         unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+impl IGlobalConfigurationChangeProvider {
+    /// `virtual PCWSTR GetChangePath() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetChangePath`].
+    #[inline]
+    pub fn change_path(&self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.GetChangePath() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
     }
 }
 /// Implement C++ `IGlobalConfigurationChangeProvider` in Rust: one method per slot it adds.

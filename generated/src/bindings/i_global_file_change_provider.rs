@@ -49,6 +49,16 @@ impl IGlobalFileChangeProvider {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -89,6 +99,30 @@ impl ::core::ops::Deref for IGlobalFileChangeProvider {
     #[inline(always)]
     fn deref(&self) -> &IHttpEventProvider {
         unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+impl IGlobalFileChangeProvider {
+    /// `virtual PCWSTR GetFileName() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetFileName`].
+    #[inline]
+    pub fn file_name(&self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.GetFileName() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
+    }
+    /// `virtual IHttpFileMonitor * GetFileMonitor() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetFileMonitor`].
+    #[inline]
+    pub fn file_monitor(&self) -> Option<&IHttpFileMonitor> {
+        let returned = unsafe { self.GetFileMonitor() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual IHttpFileMonitor * GetFileMonitor() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetFileMonitor`].
+    /// The object comes back exclusive, for its mutating methods (it borrows `self` exclusively meanwhile).
+    #[inline]
+    pub fn file_monitor_mut(&mut self) -> Option<&mut IHttpFileMonitor> {
+        let returned = unsafe { self.GetFileMonitor() };
+        unsafe { returned.as_mut() }
     }
 }
 /// Implement C++ `IGlobalFileChangeProvider` in Rust: one method per slot it adds.

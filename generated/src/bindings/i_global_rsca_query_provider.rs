@@ -72,6 +72,16 @@ impl IGlobalRSCAQueryProvider {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -163,6 +173,54 @@ impl ::core::ops::Deref for IGlobalRSCAQueryProvider {
     #[inline(always)]
     fn deref(&self) -> &IHttpEventProvider {
         unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+impl IGlobalRSCAQueryProvider {
+    /// `virtual PCWSTR GetFunctionName() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetFunctionName`].
+    #[inline]
+    pub fn function_name(&self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.GetFunctionName() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
+    }
+    /// `virtual PCWSTR GetFunctionParameters() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetFunctionParameters`].
+    #[inline]
+    pub fn function_parameters(&self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.GetFunctionParameters() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
+    }
+    /// `virtual HRESULT GetOutputBuffer(DWORD cbBuffer, BYTE ** ppbBuffer) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetOutputBuffer`].
+    #[inline]
+    pub fn output_buffer(
+        &mut self,
+        buffer: u32,
+    ) -> ::httpserv::runtime::Result<&mut [u8]> {
+        let mut ppb_buffer: *mut u8 = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe { self.GetOutputBuffer(buffer, &mut ppb_buffer) };
+        returned.ok()?;
+        Ok(
+            if ppb_buffer.is_null() {
+                &mut []
+            } else {
+                unsafe {
+                    ::core::slice::from_raw_parts_mut(
+                        ppb_buffer.cast::<u8>(),
+                        buffer as usize,
+                    )
+                }
+            },
+        )
+    }
+    /// `virtual void SetResult(DWORD cbData, HRESULT hr) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetResult`].
+    #[inline]
+    pub fn set_result(&mut self, data: u32, hr: ::httpserv::runtime::HRESULT) {
+        let returned = unsafe { self.SetResult(data, hr) };
+        let () = returned;
     }
 }
 /// Implement C++ `IGlobalRSCAQueryProvider` in Rust: one method per slot it adds.

@@ -44,6 +44,16 @@ impl IGlobalStopListeningProvider {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -71,6 +81,14 @@ impl ::core::ops::Deref for IGlobalStopListeningProvider {
     #[inline(always)]
     fn deref(&self) -> &IHttpEventProvider {
         unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+impl IGlobalStopListeningProvider {
+    /// `virtual BOOL DrainRequestsGracefully() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::DrainRequestsGracefully`].
+    #[inline]
+    pub fn drain_requests_gracefully(&self) -> bool {
+        let returned = unsafe { self.DrainRequestsGracefully() };
+        returned != 0
     }
 }
 /// Implement C++ `IGlobalStopListeningProvider` in Rust: one method per slot it adds.

@@ -42,6 +42,16 @@ impl IGlobalSuspendProcessCallback {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -67,6 +77,15 @@ impl ::core::ops::Deref for IGlobalSuspendProcessCallback {
     #[inline(always)]
     fn deref(&self) -> &IHttpEventProvider {
         unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+impl IGlobalSuspendProcessCallback {
+    /// `virtual HRESULT Resume() = 0` in Rust terms; the raw method, with the full docs, is [`Self::Resume`].
+    #[inline]
+    pub fn resume(&mut self) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe { self.Resume() };
+        returned.ok()?;
+        Ok(())
     }
 }
 /// Implement C++ `IGlobalSuspendProcessCallback` in Rust: one method per slot it adds.

@@ -62,6 +62,16 @@ impl IGlobalTraceEventProvider {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -122,6 +132,29 @@ impl ::core::ops::Deref for IGlobalTraceEventProvider {
     #[inline(always)]
     fn deref(&self) -> &IHttpEventProvider {
         unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+impl IGlobalTraceEventProvider {
+    /// `virtual BOOL CheckSubscription(HTTP_MODULE_ID ModuleId) = 0` in Rust terms; the raw method, with the full docs, is [`Self::CheckSubscription`].
+    #[inline]
+    pub fn check_subscription(&mut self, module_id: HTTP_MODULE_ID) -> bool {
+        let returned = unsafe { self.CheckSubscription(module_id) };
+        returned != 0
+    }
+    /// `virtual HRESULT GetCurrentHttpRequestContext(IHttpContext ** ppHttpContext) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetCurrentHttpRequestContext`].
+    #[inline]
+    pub fn current_http_request_context(
+        &mut self,
+    ) -> ::httpserv::runtime::Result<&mut IHttpContext> {
+        let mut http_context: *mut IHttpContext = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe { self.GetCurrentHttpRequestContext(&mut http_context) };
+        returned.ok()?;
+        Ok(
+            unsafe { http_context.as_mut() }
+                .ok_or_else(|| ::httpserv::runtime::Error::from(
+                    ::httpserv::runtime::E_POINTER,
+                ))?,
+        )
     }
 }
 /// Implement C++ `IGlobalTraceEventProvider` in Rust: one method per slot it adds.

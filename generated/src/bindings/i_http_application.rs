@@ -59,6 +59,16 @@ impl IHttpApplication {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -121,6 +131,41 @@ impl IHttpApplication {
     #[inline(always)]
     pub unsafe fn GetModuleContextContainer(&self) -> *mut IHttpModuleContextContainer {
         ((*self.vtable).GetModuleContextContainer)(self.as_raw())
+    }
+}
+impl IHttpApplication {
+    /// `virtual PCWSTR GetApplicationPhysicalPath() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetApplicationPhysicalPath`].
+    #[inline]
+    pub fn application_physical_path(&self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.GetApplicationPhysicalPath() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
+    }
+    /// `virtual PCWSTR GetApplicationId() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetApplicationId`].
+    #[inline]
+    pub fn application_id(&self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.GetApplicationId() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
+    }
+    /// `virtual PCWSTR GetAppConfigPath() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetAppConfigPath`].
+    #[inline]
+    pub fn app_config_path(&self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.GetAppConfigPath() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
+    }
+    /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetModuleContextContainer`].
+    #[inline]
+    pub fn module_context_container(&self) -> Option<&IHttpModuleContextContainer> {
+        let returned = unsafe { self.GetModuleContextContainer() };
+        unsafe { returned.as_ref() }
     }
 }
 /// Implement C++ `IHttpApplication` in Rust: one method per slot it adds.
@@ -275,6 +320,16 @@ impl IHttpApplication2 {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -326,6 +381,26 @@ impl ::core::ops::Deref for IHttpApplication2 {
     #[inline(always)]
     fn deref(&self) -> &IHttpApplication {
         unsafe { &*(self as *const Self as *const IHttpApplication) }
+    }
+}
+impl IHttpApplication2 {
+    /// `virtual void BeginApplicationWarmup() = 0` in Rust terms; the raw method, with the full docs, is [`Self::BeginApplicationWarmup`].
+    #[inline]
+    pub fn begin_application_warmup(&self) {
+        let returned = unsafe { self.BeginApplicationWarmup() };
+        let () = returned;
+    }
+    /// `virtual void EndApplicationWarmup() = 0` in Rust terms; the raw method, with the full docs, is [`Self::EndApplicationWarmup`].
+    #[inline]
+    pub fn end_application_warmup(&self) {
+        let returned = unsafe { self.EndApplicationWarmup() };
+        let () = returned;
+    }
+    /// `virtual BOOL QueryIsWarmingUp() = 0` in Rust terms; the raw method, with the full docs, is [`Self::QueryIsWarmingUp`].
+    #[inline]
+    pub fn query_is_warming_up(&self) -> bool {
+        let returned = unsafe { self.QueryIsWarmingUp() };
+        returned != 0
     }
 }
 /// Implement C++ `IHttpApplication2` in Rust: one method per slot it adds.

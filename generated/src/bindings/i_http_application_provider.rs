@@ -42,6 +42,16 @@ impl IHttpApplicationProvider {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -67,6 +77,21 @@ impl ::core::ops::Deref for IHttpApplicationProvider {
     #[inline(always)]
     fn deref(&self) -> &IHttpEventProvider {
         unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+impl IHttpApplicationProvider {
+    /// `virtual IHttpApplication * GetApplication() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetApplication`].
+    #[inline]
+    pub fn application(&self) -> Option<&IHttpApplication> {
+        let returned = unsafe { self.GetApplication() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual IHttpApplication * GetApplication() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetApplication`].
+    /// The object comes back exclusive, for its mutating methods (it borrows `self` exclusively meanwhile).
+    #[inline]
+    pub fn application_mut(&mut self) -> Option<&mut IHttpApplication> {
+        let returned = unsafe { self.GetApplication() };
+        unsafe { returned.as_mut() }
     }
 }
 /// Implement C++ `IHttpApplicationProvider` in Rust: one method per slot it adds.

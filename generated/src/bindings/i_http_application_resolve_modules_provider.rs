@@ -61,6 +61,16 @@ impl IHttpApplicationResolveModulesProvider {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -129,6 +139,52 @@ impl ::core::ops::Deref for IHttpApplicationResolveModulesProvider {
     #[inline(always)]
     fn deref(&self) -> &IHttpApplicationProvider {
         unsafe { &*(self as *const Self as *const IHttpApplicationProvider) }
+    }
+}
+impl IHttpApplicationResolveModulesProvider {
+    /// `virtual HRESULT RegisterModule(HTTP_MODULE_ID parentModuleId, IHttpModuleFactory * pModuleFactory, PCWSTR pszModuleName, PCWSTR pszModuleType, PCWSTR pszModulePreCondition, DWORD dwRequestNotifications, DWORD dwPostRequestNotifications) = 0` in Rust terms; the raw method, with the full docs, is [`Self::RegisterModule`].
+    #[inline]
+    pub fn register_module(
+        &mut self,
+        parent_module_id: HTTP_MODULE_ID,
+        module_factory: &IHttpModuleFactory,
+        module_name: &::httpserv::runtime::U16CStr,
+        module_type: &::httpserv::runtime::U16CStr,
+        module_pre_condition: &::httpserv::runtime::U16CStr,
+        request_notifications: u32,
+        post_request_notifications: u32,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.RegisterModule(
+                parent_module_id,
+                ::core::ptr::from_ref(module_factory).cast_mut(),
+                module_name.as_ptr().cast_mut().cast(),
+                module_type.as_ptr().cast_mut().cast(),
+                module_pre_condition.as_ptr().cast_mut().cast(),
+                request_notifications,
+                post_request_notifications,
+            )
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT SetPriorityForRequestNotification(PCWSTR pszModuleName, DWORD dwRequestNotification, PCWSTR pszPriorityAlias) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetPriorityForRequestNotification`].
+    #[inline]
+    pub fn set_priority_for_request_notification(
+        &mut self,
+        module_name: &::httpserv::runtime::U16CStr,
+        request_notification: u32,
+        priority_alias: &::httpserv::runtime::U16CStr,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.SetPriorityForRequestNotification(
+                module_name.as_ptr().cast_mut().cast(),
+                request_notification,
+                priority_alias.as_ptr().cast_mut().cast(),
+            )
+        };
+        returned.ok()?;
+        Ok(())
     }
 }
 /// Implement C++ `IHttpApplicationResolveModulesProvider` in Rust: one method per slot it adds.

@@ -56,6 +56,16 @@ impl IHttpCacheKey {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -133,6 +143,47 @@ impl IHttpCacheKey {
     #[inline(always)]
     pub unsafe fn Enum(&self, pCacheData: *mut IHttpCacheSpecificData) {
         ((*self.vtable).Enum)(self.as_raw(), pCacheData)
+    }
+}
+impl IHttpCacheKey {
+    /// `virtual DWORD GetHash() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetHash`].
+    #[inline]
+    pub fn hash(&self) -> u32 {
+        let returned = unsafe { self.GetHash() };
+        returned
+    }
+    /// `virtual PCWSTR GetCacheName() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetCacheName`].
+    #[inline]
+    pub fn cache_name(&self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.GetCacheName() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
+    }
+    /// `virtual bool GetIsEqual(IHttpCacheKey * pCacheCompareKey) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetIsEqual`].
+    #[inline]
+    pub fn is_equal(&self, cache_compare_key: &IHttpCacheKey) -> bool {
+        let returned = unsafe {
+            self.GetIsEqual(::core::ptr::from_ref(cache_compare_key).cast_mut())
+        };
+        returned
+    }
+    /// `virtual bool GetIsPrefix(IHttpCacheKey * pCacheCompareKey) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetIsPrefix`].
+    #[inline]
+    pub fn is_prefix(&self, cache_compare_key: &IHttpCacheKey) -> bool {
+        let returned = unsafe {
+            self.GetIsPrefix(::core::ptr::from_ref(cache_compare_key).cast_mut())
+        };
+        returned
+    }
+    /// `virtual void Enum(IHttpCacheSpecificData * pCacheData) = 0` in Rust terms; the raw method, with the full docs, is [`Self::Enum`].
+    #[inline]
+    pub fn enum_(&self, cache_data: &IHttpCacheSpecificData) {
+        let returned = unsafe {
+            self.Enum(::core::ptr::from_ref(cache_data).cast_mut())
+        };
+        let () = returned;
     }
 }
 /// Implement C++ `IHttpCacheKey` in Rust: one method per slot it adds.

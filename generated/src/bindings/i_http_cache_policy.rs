@@ -118,6 +118,16 @@ impl IHttpCachePolicy {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -329,6 +339,115 @@ impl IHttpCachePolicy {
     #[inline(always)]
     pub unsafe fn GetKernelCacheInvalidatorSet(&self) -> windows_sys::core::BOOL {
         ((*self.vtable).GetKernelCacheInvalidatorSet)(self as *const Self)
+    }
+}
+impl IHttpCachePolicy {
+    /// `virtual HTTP_CACHE_POLICY * GetKernelCachePolicy() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetKernelCachePolicy`].
+    #[inline]
+    pub fn kernel_cache_policy(
+        &mut self,
+    ) -> Option<&mut windows_sys::Win32::Networking::HttpServer::HTTP_CACHE_POLICY> {
+        let returned = unsafe { self.GetKernelCachePolicy() };
+        unsafe { returned.as_mut() }
+    }
+    /// `virtual void SetKernelCacheInvalidatorSet() = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetKernelCacheInvalidatorSet`].
+    #[inline]
+    pub fn set_kernel_cache_invalidator_set(&mut self) {
+        let returned = unsafe { self.SetKernelCacheInvalidatorSet() };
+        let () = returned;
+    }
+    /// `virtual HTTP_CACHE_POLICY * GetUserCachePolicy() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetUserCachePolicy`].
+    #[inline]
+    pub fn user_cache_policy(
+        &mut self,
+    ) -> Option<&mut windows_sys::Win32::Networking::HttpServer::HTTP_CACHE_POLICY> {
+        let returned = unsafe { self.GetUserCachePolicy() };
+        unsafe { returned.as_mut() }
+    }
+    /// `virtual HRESULT AppendVaryByHeader(PCSTR pszHeader) = 0` in Rust terms; the raw method, with the full docs, is [`Self::AppendVaryByHeader`].
+    #[inline]
+    pub fn append_vary_by_header(
+        &mut self,
+        header: &::core::ffi::CStr,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.AppendVaryByHeader(header.as_ptr().cast_mut().cast())
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual PCSTR GetVaryByHeaders() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetVaryByHeaders`].
+    #[inline]
+    pub fn vary_by_headers(&self) -> Option<&::core::ffi::CStr> {
+        let returned = unsafe { self.GetVaryByHeaders() };
+        (!returned.is_null())
+            .then(|| unsafe { ::core::ffi::CStr::from_ptr(returned.cast()) })
+    }
+    /// `virtual HRESULT AppendVaryByQueryString(PCSTR pszParam) = 0` in Rust terms; the raw method, with the full docs, is [`Self::AppendVaryByQueryString`].
+    #[inline]
+    pub fn append_vary_by_query_string(
+        &mut self,
+        param: &::core::ffi::CStr,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.AppendVaryByQueryString(param.as_ptr().cast_mut().cast())
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual PCSTR GetVaryByQueryStrings() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetVaryByQueryStrings`].
+    #[inline]
+    pub fn vary_by_query_strings(&self) -> Option<&::core::ffi::CStr> {
+        let returned = unsafe { self.GetVaryByQueryStrings() };
+        (!returned.is_null())
+            .then(|| unsafe { ::core::ffi::CStr::from_ptr(returned.cast()) })
+    }
+    /// `virtual HRESULT SetVaryByValue(PCSTR pszValue) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetVaryByValue`].
+    #[inline]
+    pub fn set_vary_by_value(
+        &mut self,
+        value: &::core::ffi::CStr,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe { self.SetVaryByValue(value.as_ptr().cast_mut().cast()) };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual PCSTR GetVaryByValue() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetVaryByValue`].
+    #[inline]
+    pub fn vary_by_value(&self) -> Option<&::core::ffi::CStr> {
+        let returned = unsafe { self.GetVaryByValue() };
+        (!returned.is_null())
+            .then(|| unsafe { ::core::ffi::CStr::from_ptr(returned.cast()) })
+    }
+    /// `virtual BOOL IsUserCacheEnabled() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::IsUserCacheEnabled`].
+    #[inline]
+    pub fn is_user_cache_enabled(&self) -> bool {
+        let returned = unsafe { self.IsUserCacheEnabled() };
+        returned != 0
+    }
+    /// `virtual void DisableUserCache() = 0` in Rust terms; the raw method, with the full docs, is [`Self::DisableUserCache`].
+    #[inline]
+    pub fn disable_user_cache(&mut self) {
+        let returned = unsafe { self.DisableUserCache() };
+        let () = returned;
+    }
+    /// `virtual BOOL IsCached() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::IsCached`].
+    #[inline]
+    pub fn is_cached(&self) -> bool {
+        let returned = unsafe { self.IsCached() };
+        returned != 0
+    }
+    /// `virtual void SetIsCached() = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetIsCached`].
+    #[inline]
+    pub fn set_is_cached(&mut self) {
+        let returned = unsafe { self.SetIsCached() };
+        let () = returned;
+    }
+    /// `virtual BOOL GetKernelCacheInvalidatorSet() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetKernelCacheInvalidatorSet`].
+    #[inline]
+    pub fn kernel_cache_invalidator_set(&self) -> bool {
+        let returned = unsafe { self.GetKernelCacheInvalidatorSet() };
+        returned != 0
     }
 }
 /// Implement C++ `IHttpCachePolicy` in Rust: one method per slot it adds.
@@ -599,6 +718,16 @@ impl IHttpCachePolicy2 {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -639,6 +768,20 @@ impl ::core::ops::Deref for IHttpCachePolicy2 {
     #[inline(always)]
     fn deref(&self) -> &IHttpCachePolicy {
         unsafe { &*(self as *const Self as *const IHttpCachePolicy) }
+    }
+}
+impl IHttpCachePolicy2 {
+    /// `virtual BOOL IsForceUpdateSet() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::IsForceUpdateSet`].
+    #[inline]
+    pub fn is_force_update_set(&self) -> bool {
+        let returned = unsafe { self.IsForceUpdateSet() };
+        returned != 0
+    }
+    /// `virtual void SetForceUpdate() = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetForceUpdate`].
+    #[inline]
+    pub fn set_force_update(&mut self) {
+        let returned = unsafe { self.SetForceUpdate() };
+        let () = returned;
     }
 }
 /// Implement C++ `IHttpCachePolicy2` in Rust: one method per slot it adds.

@@ -71,6 +71,16 @@ impl IHttpCacheSpecificData {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -110,12 +120,14 @@ impl IHttpCacheSpecificData {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachespecificdata-dereferencecachedata-method)
     ///
+    /// This call may end the object's life, so it takes the object pointer rather than a reference (a reference argument would have to outlive the call).
+    ///
     /// # Safety
     ///
-    /// `self` must be a live C++ `IHttpCacheSpecificData` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    /// `this` must be a live C++ `IHttpCacheSpecificData` (or derived) object, not used again if the call released it.
     #[inline(always)]
-    pub unsafe fn DereferenceCacheData(&self) {
-        ((*self.vtable).DereferenceCacheData)(self.as_raw())
+    pub unsafe fn DereferenceCacheData(this: *mut Self) {
+        ((*(*this).vtable).DereferenceCacheData)(this)
     }
     /// `virtual void ResetTTL() = 0`
     ///
@@ -170,6 +182,46 @@ impl IHttpCacheSpecificData {
     #[inline(always)]
     pub unsafe fn GetFlushed(&self) -> windows_sys::core::BOOL {
         ((*self.vtable).GetFlushed)(self as *const Self)
+    }
+}
+impl IHttpCacheSpecificData {
+    /// `virtual IHttpCacheKey * GetCacheKey() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetCacheKey`].
+    #[inline]
+    pub fn cache_key(&self) -> Option<&IHttpCacheKey> {
+        let returned = unsafe { self.GetCacheKey() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual void ReferenceCacheData() = 0` in Rust terms; the raw method, with the full docs, is [`Self::ReferenceCacheData`].
+    #[inline]
+    pub fn reference_cache_data(&self) {
+        let returned = unsafe { self.ReferenceCacheData() };
+        let () = returned;
+    }
+    /// `virtual void ResetTTL() = 0` in Rust terms; the raw method, with the full docs, is [`Self::ResetTTL`].
+    #[inline]
+    pub fn reset_ttl(&self) {
+        let returned = unsafe { self.ResetTTL() };
+        let () = returned;
+    }
+    /// `virtual void DecrementTTL(BOOL * pfTTLExpired) = 0` in Rust terms; the raw method, with the full docs, is [`Self::DecrementTTL`].
+    #[inline]
+    pub fn decrement_ttl(&self) -> bool {
+        let mut ttl_expired: windows_sys::core::BOOL = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe { self.DecrementTTL(&mut ttl_expired) };
+        let () = returned;
+        ttl_expired != 0
+    }
+    /// `virtual void SetFlushed() = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetFlushed`].
+    #[inline]
+    pub fn set_flushed(&self) {
+        let returned = unsafe { self.SetFlushed() };
+        let () = returned;
+    }
+    /// `virtual BOOL GetFlushed() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetFlushed`].
+    #[inline]
+    pub fn flushed(&self) -> bool {
+        let returned = unsafe { self.GetFlushed() };
+        returned != 0
     }
 }
 /// Implement C++ `IHttpCacheSpecificData` in Rust: one method per slot it adds.

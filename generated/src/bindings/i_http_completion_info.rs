@@ -47,6 +47,16 @@ impl IHttpCompletionInfo {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -81,6 +91,21 @@ impl IHttpCompletionInfo {
     #[inline(always)]
     pub unsafe fn GetCompletionStatus(&self) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).GetCompletionStatus)(self as *const Self)
+    }
+}
+impl IHttpCompletionInfo {
+    /// `virtual DWORD GetCompletionBytes() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetCompletionBytes`].
+    #[inline]
+    pub fn completion_bytes(&self) -> u32 {
+        let returned = unsafe { self.GetCompletionBytes() };
+        returned
+    }
+    /// `virtual HRESULT GetCompletionStatus() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetCompletionStatus`].
+    #[inline]
+    pub fn completion_status(&self) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe { self.GetCompletionStatus() };
+        returned.ok()?;
+        Ok(())
     }
 }
 /// Implement C++ `IHttpCompletionInfo` in Rust: one method per slot it adds.
@@ -199,6 +224,16 @@ impl IHttpCompletionInfo2 {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -226,6 +261,14 @@ impl ::core::ops::Deref for IHttpCompletionInfo2 {
     #[inline(always)]
     fn deref(&self) -> &IHttpCompletionInfo {
         unsafe { &*(self as *const Self as *const IHttpCompletionInfo) }
+    }
+}
+impl IHttpCompletionInfo2 {
+    /// `virtual DWORD GetCompletedOperation() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetCompletedOperation`].
+    #[inline]
+    pub fn completed_operation(&self) -> u32 {
+        let returned = unsafe { self.GetCompletedOperation() };
+        returned
     }
 }
 /// Implement C++ `IHttpCompletionInfo2` in Rust: one method per slot it adds.

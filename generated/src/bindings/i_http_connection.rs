@@ -50,6 +50,16 @@ impl IHttpConnection {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -97,6 +107,22 @@ impl IHttpConnection {
         &self,
     ) -> *mut IHttpConnectionModuleContextContainer {
         ((*self.vtable).GetModuleContextContainer)(self.as_raw())
+    }
+}
+impl IHttpConnection {
+    /// `virtual BOOL IsConnected() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::IsConnected`].
+    #[inline]
+    pub fn is_connected(&self) -> bool {
+        let returned = unsafe { self.IsConnected() };
+        returned != 0
+    }
+    /// `virtual IHttpConnectionModuleContextContainer * GetModuleContextContainer() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetModuleContextContainer`].
+    #[inline]
+    pub fn module_context_container(
+        &self,
+    ) -> Option<&IHttpConnectionModuleContextContainer> {
+        let returned = unsafe { self.GetModuleContextContainer() };
+        unsafe { returned.as_ref() }
     }
 }
 /// Implement C++ `IHttpConnection` in Rust: one method per slot it adds.

@@ -59,6 +59,16 @@ impl IHttpConnectionModuleContextContainer {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -105,6 +115,33 @@ impl ::core::ops::Deref for IHttpConnectionModuleContextContainer {
     #[inline(always)]
     fn deref(&self) -> &IHttpModuleContextContainer {
         unsafe { &*(self as *const Self as *const IHttpModuleContextContainer) }
+    }
+}
+impl IHttpConnectionModuleContextContainer {
+    /// `virtual IHttpConnectionStoredContext * GetConnectionModuleContext(HTTP_MODULE_ID moduleId) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetConnectionModuleContext`].
+    #[inline]
+    pub fn connection_module_context(
+        &self,
+        module_id: HTTP_MODULE_ID,
+    ) -> Option<&IHttpConnectionStoredContext> {
+        let returned = unsafe { self.GetConnectionModuleContext(module_id) };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual HRESULT SetConnectionModuleContext(IHttpConnectionStoredContext * ppStoredContext, HTTP_MODULE_ID moduleId) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetConnectionModuleContext`].
+    #[inline]
+    pub fn set_connection_module_context(
+        &self,
+        stored_context: &IHttpConnectionStoredContext,
+        module_id: HTTP_MODULE_ID,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.SetConnectionModuleContext(
+                ::core::ptr::from_ref(stored_context).cast_mut(),
+                module_id,
+            )
+        };
+        returned.ok()?;
+        Ok(())
     }
 }
 /// Implement C++ `IHttpConnectionModuleContextContainer` in Rust: one method per slot it adds.

@@ -43,6 +43,16 @@ impl IHttpConnectionStoredContext {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -68,6 +78,14 @@ impl ::core::ops::Deref for IHttpConnectionStoredContext {
     #[inline(always)]
     fn deref(&self) -> &IHttpStoredContext {
         unsafe { &*(self as *const Self as *const IHttpStoredContext) }
+    }
+}
+impl IHttpConnectionStoredContext {
+    /// `virtual void NotifyDisconnect() = 0` in Rust terms; the raw method, with the full docs, is [`Self::NotifyDisconnect`].
+    #[inline]
+    pub fn notify_disconnect(&self) {
+        let returned = unsafe { self.NotifyDisconnect() };
+        let () = returned;
     }
 }
 /// Implement C++ `IHttpConnectionStoredContext` in Rust: one method per slot it adds.

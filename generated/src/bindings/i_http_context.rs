@@ -247,6 +247,16 @@ impl IHttpContext {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -947,6 +957,631 @@ impl IHttpContext {
         ((*self.vtable).GetExtendedInterface)(self.as_raw(), version, ppInterface)
     }
 }
+impl IHttpContext {
+    /// `virtual IHttpSite * GetSite() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetSite`].
+    #[inline]
+    pub fn site(&self) -> Option<&IHttpSite> {
+        let returned = unsafe { self.GetSite() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual IHttpSite * GetSite() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetSite`].
+    /// The object comes back exclusive, for its mutating methods (it borrows `self` exclusively meanwhile).
+    #[inline]
+    pub fn site_mut(&mut self) -> Option<&mut IHttpSite> {
+        let returned = unsafe { self.GetSite() };
+        unsafe { returned.as_mut() }
+    }
+    /// `virtual IHttpApplication * GetApplication() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetApplication`].
+    #[inline]
+    pub fn application(&self) -> Option<&IHttpApplication> {
+        let returned = unsafe { self.GetApplication() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual IHttpApplication * GetApplication() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetApplication`].
+    /// The object comes back exclusive, for its mutating methods (it borrows `self` exclusively meanwhile).
+    #[inline]
+    pub fn application_mut(&mut self) -> Option<&mut IHttpApplication> {
+        let returned = unsafe { self.GetApplication() };
+        unsafe { returned.as_mut() }
+    }
+    /// `virtual IHttpConnection * GetConnection() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetConnection`].
+    #[inline]
+    pub fn connection(&self) -> Option<&IHttpConnection> {
+        let returned = unsafe { self.GetConnection() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual IHttpConnection * GetConnection() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetConnection`].
+    /// The object comes back exclusive, for its mutating methods (it borrows `self` exclusively meanwhile).
+    #[inline]
+    pub fn connection_mut(&mut self) -> Option<&mut IHttpConnection> {
+        let returned = unsafe { self.GetConnection() };
+        unsafe { returned.as_mut() }
+    }
+    /// `virtual IHttpRequest * GetRequest() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetRequest`].
+    #[inline]
+    pub fn request(&self) -> Option<&IHttpRequest> {
+        let returned = unsafe { self.GetRequest() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual IHttpRequest * GetRequest() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetRequest`].
+    /// The object comes back exclusive, for its mutating methods (it borrows `self` exclusively meanwhile).
+    #[inline]
+    pub fn request_mut(&mut self) -> Option<&mut IHttpRequest> {
+        let returned = unsafe { self.GetRequest() };
+        unsafe { returned.as_mut() }
+    }
+    /// `virtual IHttpResponse * GetResponse() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetResponse`].
+    #[inline]
+    pub fn response(&self) -> Option<&IHttpResponse> {
+        let returned = unsafe { self.GetResponse() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual IHttpResponse * GetResponse() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetResponse`].
+    /// The object comes back exclusive, for its mutating methods (it borrows `self` exclusively meanwhile).
+    #[inline]
+    pub fn response_mut(&mut self) -> Option<&mut IHttpResponse> {
+        let returned = unsafe { self.GetResponse() };
+        unsafe { returned.as_mut() }
+    }
+    /// `virtual BOOL GetResponseHeadersSent() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetResponseHeadersSent`].
+    #[inline]
+    pub fn response_headers_sent(&self) -> bool {
+        let returned = unsafe { self.GetResponseHeadersSent() };
+        returned != 0
+    }
+    /// `virtual IHttpUser * GetUser() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetUser`].
+    #[inline]
+    pub fn user(&self) -> Option<&IHttpUser> {
+        let returned = unsafe { self.GetUser() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual IHttpUser * GetUser() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetUser`].
+    /// The object comes back exclusive, for its mutating methods (it borrows `self` exclusively meanwhile).
+    #[inline]
+    pub fn user_mut(&mut self) -> Option<&mut IHttpUser> {
+        let returned = unsafe { self.GetUser() };
+        unsafe { returned.as_mut() }
+    }
+    /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetModuleContextContainer`].
+    #[inline]
+    pub fn module_context_container(&self) -> Option<&IHttpModuleContextContainer> {
+        let returned = unsafe { self.GetModuleContextContainer() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetModuleContextContainer`].
+    /// The object comes back exclusive, for its mutating methods (it borrows `self` exclusively meanwhile).
+    #[inline]
+    pub fn module_context_container_mut(
+        &mut self,
+    ) -> Option<&mut IHttpModuleContextContainer> {
+        let returned = unsafe { self.GetModuleContextContainer() };
+        unsafe { returned.as_mut() }
+    }
+    /// `virtual void IndicateCompletion(REQUEST_NOTIFICATION_STATUS notificationStatus) = 0` in Rust terms; the raw method, with the full docs, is [`Self::IndicateCompletion`].
+    #[inline]
+    pub fn indicate_completion(
+        &mut self,
+        notification_status: REQUEST_NOTIFICATION_STATUS,
+    ) {
+        let returned = unsafe { self.IndicateCompletion(notification_status) };
+        let () = returned;
+    }
+    /// `virtual HRESULT PostCompletion(DWORD cbBytes) = 0` in Rust terms; the raw method, with the full docs, is [`Self::PostCompletion`].
+    #[inline]
+    pub fn post_completion(&mut self, bytes: u32) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe { self.PostCompletion(bytes) };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual void DisableNotifications(DWORD dwNotifications, DWORD dwPostNotifications) = 0` in Rust terms; the raw method, with the full docs, is [`Self::DisableNotifications`].
+    #[inline]
+    pub fn disable_notifications(
+        &mut self,
+        notifications: u32,
+        post_notifications: u32,
+    ) {
+        let returned = unsafe {
+            self.DisableNotifications(notifications, post_notifications)
+        };
+        let () = returned;
+    }
+    /// `virtual BOOL GetNextNotification(REQUEST_NOTIFICATION_STATUS status, DWORD * pdwNotification, BOOL * pfIsPostNotification, CHttpModule ** ppModuleInfo, IHttpEventProvider ** ppRequestOutput) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetNextNotification`].
+    #[inline]
+    pub fn next_notification(
+        &mut self,
+        status: REQUEST_NOTIFICATION_STATUS,
+    ) -> (bool, u32, bool, Option<&mut CHttpModule>, Option<&mut IHttpEventProvider>) {
+        let mut notification: u32 = unsafe { ::core::mem::zeroed() };
+        let mut is_post_notification: windows_sys::core::BOOL = unsafe {
+            ::core::mem::zeroed()
+        };
+        let mut module_info: *mut CHttpModule = unsafe { ::core::mem::zeroed() };
+        let mut request_output: *mut IHttpEventProvider = unsafe {
+            ::core::mem::zeroed()
+        };
+        let returned = unsafe {
+            self.GetNextNotification(
+                status,
+                &mut notification,
+                &mut is_post_notification,
+                &mut module_info,
+                &mut request_output,
+            )
+        };
+        (
+            returned != 0,
+            notification,
+            is_post_notification != 0,
+            unsafe { module_info.as_mut() },
+            unsafe { request_output.as_mut() },
+        )
+    }
+    /// `virtual BOOL GetIsLastNotification(REQUEST_NOTIFICATION_STATUS status) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetIsLastNotification`].
+    #[inline]
+    pub fn is_last_notification(&mut self, status: REQUEST_NOTIFICATION_STATUS) -> bool {
+        let returned = unsafe { self.GetIsLastNotification(status) };
+        returned != 0
+    }
+    /// `virtual HRESULT ExecuteRequest(BOOL fAsync, IHttpContext * pHttpContext, DWORD dwExecuteFlags, IHttpUser * pHttpUser, BOOL * pfCompletionExpected = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::ExecuteRequest`].
+    /// The C++ default arguments are used; [`Self::execute_request_with`] takes them all.
+    /// Synchronous: the asynchronous flag is `FALSE`, since the buffers are borrowed for the call only.
+    #[inline]
+    pub fn execute_request(
+        &mut self,
+        http_context: &IHttpContext,
+        execute_flags: u32,
+        http_user: &IHttpUser,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.ExecuteRequest(
+                0i32,
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                execute_flags,
+                ::core::ptr::from_ref(http_user).cast_mut(),
+                ::core::ptr::null_mut(),
+            )
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT ExecuteRequest(BOOL fAsync, IHttpContext * pHttpContext, DWORD dwExecuteFlags, IHttpUser * pHttpUser, BOOL * pfCompletionExpected = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::ExecuteRequest`].
+    /// Synchronous: the asynchronous flag is `FALSE`, since the buffers are borrowed for the call only.
+    #[inline]
+    pub fn execute_request_with(
+        &mut self,
+        http_context: &IHttpContext,
+        execute_flags: u32,
+        http_user: &IHttpUser,
+    ) -> ::httpserv::runtime::Result<bool> {
+        let mut completion_expected: windows_sys::core::BOOL = unsafe {
+            ::core::mem::zeroed()
+        };
+        let returned = unsafe {
+            self.ExecuteRequest(
+                0i32,
+                ::core::ptr::from_ref(http_context).cast_mut(),
+                execute_flags,
+                ::core::ptr::from_ref(http_user).cast_mut(),
+                &mut completion_expected,
+            )
+        };
+        returned.ok()?;
+        Ok(completion_expected != 0)
+    }
+    /// `virtual DWORD GetExecuteFlags() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetExecuteFlags`].
+    #[inline]
+    pub fn execute_flags(&self) -> u32 {
+        let returned = unsafe { self.GetExecuteFlags() };
+        returned
+    }
+    /// `virtual HRESULT GetServerVariable(PCSTR pszVariableName, PCSTR * ppszValue, DWORD * pcchValueLength) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetServerVariable_PCSTR_ptr`].
+    #[inline]
+    pub fn server_variable_bytes(
+        &mut self,
+        variable_name: &::core::ffi::CStr,
+    ) -> ::httpserv::runtime::Result<&[u8]> {
+        let mut value: windows_sys::core::PCSTR = unsafe { ::core::mem::zeroed() };
+        let mut value_length: u32 = 0;
+        let returned = unsafe {
+            self.GetServerVariable_PCSTR_ptr(
+                variable_name.as_ptr().cast_mut().cast(),
+                &mut value,
+                &mut value_length,
+            )
+        };
+        returned.ok()?;
+        Ok(
+            if value.is_null() {
+                &[]
+            } else {
+                unsafe {
+                    ::core::slice::from_raw_parts(
+                        value.cast::<u8>(),
+                        value_length as usize,
+                    )
+                }
+            },
+        )
+    }
+    /// `virtual HRESULT GetServerVariable(PCSTR pszVariableName, PCWSTR * ppszValue, DWORD * pcchValueLength) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetServerVariable`].
+    #[inline]
+    pub fn server_variable(
+        &mut self,
+        variable_name: &::core::ffi::CStr,
+    ) -> ::httpserv::runtime::Result<&[u16]> {
+        let mut value: windows_sys::core::PCWSTR = unsafe { ::core::mem::zeroed() };
+        let mut value_length: u32 = 0;
+        let returned = unsafe {
+            self.GetServerVariable(
+                variable_name.as_ptr().cast_mut().cast(),
+                &mut value,
+                &mut value_length,
+            )
+        };
+        returned.ok()?;
+        Ok(
+            if value.is_null() {
+                &[]
+            } else {
+                unsafe {
+                    ::core::slice::from_raw_parts(
+                        value.cast::<u16>(),
+                        value_length as usize,
+                    )
+                }
+            },
+        )
+    }
+    /// `virtual HRESULT SetServerVariable(PCSTR pszVariableName, PCWSTR pszVariableValue) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetServerVariable`].
+    #[inline]
+    pub fn set_server_variable(
+        &mut self,
+        variable_name: &::core::ffi::CStr,
+        variable_value: &::httpserv::runtime::U16CStr,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.SetServerVariable(
+                variable_name.as_ptr().cast_mut().cast(),
+                variable_value.as_ptr().cast_mut().cast(),
+            )
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual IHttpUrlInfo * GetUrlInfo() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetUrlInfo`].
+    #[inline]
+    pub fn url_info(&self) -> Option<&IHttpUrlInfo> {
+        let returned = unsafe { self.GetUrlInfo() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual IHttpUrlInfo * GetUrlInfo() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetUrlInfo`].
+    /// The object comes back exclusive, for its mutating methods (it borrows `self` exclusively meanwhile).
+    #[inline]
+    pub fn url_info_mut(&mut self) -> Option<&mut IHttpUrlInfo> {
+        let returned = unsafe { self.GetUrlInfo() };
+        unsafe { returned.as_mut() }
+    }
+    /// `virtual IMetadataInfo * GetMetadata() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetMetadata`].
+    #[inline]
+    pub fn metadata(&self) -> Option<&IMetadataInfo> {
+        let returned = unsafe { self.GetMetadata() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual IMetadataInfo * GetMetadata() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetMetadata`].
+    /// The object comes back exclusive, for its mutating methods (it borrows `self` exclusively meanwhile).
+    #[inline]
+    pub fn metadata_mut(&mut self) -> Option<&mut IMetadataInfo> {
+        let returned = unsafe { self.GetMetadata() };
+        unsafe { returned.as_mut() }
+    }
+    /// `virtual PCWSTR GetPhysicalPath(DWORD * pcchPhysicalPath = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetPhysicalPath`].
+    #[inline]
+    pub fn physical_path(&mut self) -> Option<&[u16]> {
+        let mut physical_path: u32 = 0;
+        let returned = unsafe { self.GetPhysicalPath(&mut physical_path) };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::core::slice::from_raw_parts(
+                    returned.cast::<u16>(),
+                    physical_path as usize,
+                )
+            })
+    }
+    /// `virtual PCWSTR GetScriptName(DWORD * pcchScriptName = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetScriptName`].
+    #[inline]
+    pub fn script_name(&self) -> Option<&[u16]> {
+        let mut script_name: u32 = 0;
+        let returned = unsafe { self.GetScriptName(&mut script_name) };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::core::slice::from_raw_parts(
+                    returned.cast::<u16>(),
+                    script_name as usize,
+                )
+            })
+    }
+    /// `virtual PCWSTR GetScriptTranslated(DWORD * pcchScriptTranslated = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetScriptTranslated`].
+    #[inline]
+    pub fn script_translated(&mut self) -> Option<&[u16]> {
+        let mut script_translated: u32 = 0;
+        let returned = unsafe { self.GetScriptTranslated(&mut script_translated) };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::core::slice::from_raw_parts(
+                    returned.cast::<u16>(),
+                    script_translated as usize,
+                )
+            })
+    }
+    /// `virtual IScriptMapInfo * GetScriptMap() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetScriptMap`].
+    #[inline]
+    pub fn script_map(&self) -> Option<&IScriptMapInfo> {
+        let returned = unsafe { self.GetScriptMap() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual IScriptMapInfo * GetScriptMap() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetScriptMap`].
+    /// The object comes back exclusive, for its mutating methods (it borrows `self` exclusively meanwhile).
+    #[inline]
+    pub fn script_map_mut(&mut self) -> Option<&mut IScriptMapInfo> {
+        let returned = unsafe { self.GetScriptMap() };
+        unsafe { returned.as_mut() }
+    }
+    /// `virtual void SetRequestHandled() = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetRequestHandled`].
+    #[inline]
+    pub fn set_request_handled(&mut self) {
+        let returned = unsafe { self.SetRequestHandled() };
+        let () = returned;
+    }
+    /// `virtual IHttpFileInfo * GetFileInfo() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetFileInfo`].
+    #[inline]
+    pub fn file_info(&self) -> Option<&IHttpFileInfo> {
+        let returned = unsafe { self.GetFileInfo() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual IHttpFileInfo * GetFileInfo() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetFileInfo`].
+    /// The object comes back exclusive, for its mutating methods (it borrows `self` exclusively meanwhile).
+    #[inline]
+    pub fn file_info_mut(&mut self) -> Option<&mut IHttpFileInfo> {
+        let returned = unsafe { self.GetFileInfo() };
+        unsafe { returned.as_mut() }
+    }
+    /// `virtual HRESULT MapPath(PCWSTR pszUrl, PWSTR pszPhysicalPath, DWORD * pcbPhysicalPath) = 0` in Rust terms; the raw method, with the full docs, is [`Self::MapPath`].
+    #[inline]
+    pub fn map_path(
+        &mut self,
+        url: &::httpserv::runtime::U16CStr,
+        physical_path: &mut [u16],
+    ) -> ::httpserv::runtime::Result<u32> {
+        let physical_path_2: u32 = ::core::convert::TryFrom::try_from(
+                physical_path.len(),
+            )
+            .map_err(|_| ::httpserv::runtime::Error::from(
+                ::httpserv::runtime::E_INVALIDARG,
+            ))?;
+        let mut physical_path_2 = physical_path_2;
+        let returned = unsafe {
+            self.MapPath(
+                url.as_ptr().cast_mut().cast(),
+                physical_path.as_mut_ptr().cast(),
+                &mut physical_path_2,
+            )
+        };
+        returned.ok()?;
+        Ok(physical_path_2 as u32)
+    }
+    /// `virtual HRESULT NotifyCustomNotification(ICustomNotificationProvider * pCustomOutput, BOOL * pfCompletionExpected) = 0` in Rust terms; the raw method, with the full docs, is [`Self::NotifyCustomNotification`].
+    #[inline]
+    pub fn notify_custom_notification(
+        &mut self,
+        custom_output: &ICustomNotificationProvider,
+    ) -> ::httpserv::runtime::Result<bool> {
+        let mut completion_expected: windows_sys::core::BOOL = unsafe {
+            ::core::mem::zeroed()
+        };
+        let returned = unsafe {
+            self.NotifyCustomNotification(
+                ::core::ptr::from_ref(custom_output).cast_mut(),
+                &mut completion_expected,
+            )
+        };
+        returned.ok()?;
+        Ok(completion_expected != 0)
+    }
+    /// `virtual IHttpContext * GetParentContext() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetParentContext`].
+    #[inline]
+    pub fn parent_context(&self) -> Option<&IHttpContext> {
+        let returned = unsafe { self.GetParentContext() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual IHttpContext * GetParentContext() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetParentContext`].
+    /// The object comes back exclusive, for its mutating methods (it borrows `self` exclusively meanwhile).
+    #[inline]
+    pub fn parent_context_mut(&mut self) -> Option<&mut IHttpContext> {
+        let returned = unsafe { self.GetParentContext() };
+        unsafe { returned.as_mut() }
+    }
+    /// `virtual IHttpContext * GetRootContext() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetRootContext`].
+    #[inline]
+    pub fn root_context(&self) -> Option<&IHttpContext> {
+        let returned = unsafe { self.GetRootContext() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual IHttpContext * GetRootContext() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetRootContext`].
+    /// The object comes back exclusive, for its mutating methods (it borrows `self` exclusively meanwhile).
+    #[inline]
+    pub fn root_context_mut(&mut self) -> Option<&mut IHttpContext> {
+        let returned = unsafe { self.GetRootContext() };
+        unsafe { returned.as_mut() }
+    }
+    /// `virtual HRESULT CloneContext(DWORD dwCloneFlags, IHttpContext ** ppHttpContext) = 0` in Rust terms; the raw method, with the full docs, is [`Self::CloneContext`].
+    #[inline]
+    pub fn clone_context(
+        &mut self,
+        clone_flags: u32,
+    ) -> ::httpserv::runtime::Result<&mut IHttpContext> {
+        let mut http_context: *mut IHttpContext = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe { self.CloneContext(clone_flags, &mut http_context) };
+        returned.ok()?;
+        Ok(
+            unsafe { http_context.as_mut() }
+                .ok_or_else(|| ::httpserv::runtime::Error::from(
+                    ::httpserv::runtime::E_POINTER,
+                ))?,
+        )
+    }
+    /// `virtual HRESULT ReleaseClonedContext() = 0` in Rust terms; the raw method, with the full docs, is [`Self::ReleaseClonedContext`].
+    #[inline]
+    pub fn release_cloned_context(&mut self) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe { self.ReleaseClonedContext() };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT GetCurrentExecutionStats(DWORD * pdwNotification, DWORD * pdwNotificationStartTickCount = NULL, PCWSTR * ppszModule = NULL, DWORD * pdwModuleStartTickCount = NULL, DWORD * pdwAsyncNotification = NULL, DWORD * pdwAsyncNotificationStartTickCount = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetCurrentExecutionStats`].
+    /// The C++ default arguments are used; [`Self::current_execution_stats_with`] takes them all.
+    #[inline]
+    pub fn current_execution_stats(&self) -> ::httpserv::runtime::Result<u32> {
+        let mut notification: u32 = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe {
+            self.GetCurrentExecutionStats(
+                &mut notification,
+                ::core::ptr::null_mut(),
+                ::core::ptr::null_mut(),
+                ::core::ptr::null_mut(),
+                ::core::ptr::null_mut(),
+                ::core::ptr::null_mut(),
+            )
+        };
+        returned.ok()?;
+        Ok(notification)
+    }
+    /// `virtual HRESULT GetCurrentExecutionStats(DWORD * pdwNotification, DWORD * pdwNotificationStartTickCount = NULL, PCWSTR * ppszModule = NULL, DWORD * pdwModuleStartTickCount = NULL, DWORD * pdwAsyncNotification = NULL, DWORD * pdwAsyncNotificationStartTickCount = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetCurrentExecutionStats`].
+    #[inline]
+    pub fn current_execution_stats_with(
+        &self,
+    ) -> ::httpserv::runtime::Result<
+        (u32, u32, Option<&::httpserv::runtime::U16CStr>, u32, u32, u32),
+    > {
+        let mut notification: u32 = unsafe { ::core::mem::zeroed() };
+        let mut notification_start_tick_count: u32 = unsafe { ::core::mem::zeroed() };
+        let mut module: windows_sys::core::PCWSTR = unsafe { ::core::mem::zeroed() };
+        let mut module_start_tick_count: u32 = unsafe { ::core::mem::zeroed() };
+        let mut async_notification: u32 = unsafe { ::core::mem::zeroed() };
+        let mut async_notification_start_tick_count: u32 = unsafe {
+            ::core::mem::zeroed()
+        };
+        let returned = unsafe {
+            self.GetCurrentExecutionStats(
+                &mut notification,
+                &mut notification_start_tick_count,
+                &mut module,
+                &mut module_start_tick_count,
+                &mut async_notification,
+                &mut async_notification_start_tick_count,
+            )
+        };
+        returned.ok()?;
+        Ok((
+            notification,
+            notification_start_tick_count,
+            (!module.is_null())
+                .then(|| unsafe {
+                    ::httpserv::runtime::U16CStr::from_ptr_str(module.cast::<u16>())
+                }),
+            module_start_tick_count,
+            async_notification,
+            async_notification_start_tick_count,
+        ))
+    }
+    /// `virtual IHttpTraceContext * GetTraceContext() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetTraceContext`].
+    #[inline]
+    pub fn trace_context(&self) -> Option<&IHttpTraceContext> {
+        let returned = unsafe { self.GetTraceContext() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual IHttpTraceContext * GetTraceContext() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetTraceContext`].
+    /// The object comes back exclusive, for its mutating methods (it borrows `self` exclusively meanwhile).
+    #[inline]
+    pub fn trace_context_mut(&mut self) -> Option<&mut IHttpTraceContext> {
+        let returned = unsafe { self.GetTraceContext() };
+        unsafe { returned.as_mut() }
+    }
+    /// `virtual HRESULT CancelIo() = 0` in Rust terms; the raw method, with the full docs, is [`Self::CancelIo`].
+    #[inline]
+    pub fn cancel_io(&mut self) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe { self.CancelIo() };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT MapHandler(DWORD dwSiteId, PCWSTR pszSiteName, PCWSTR pszUrl, PCSTR pszVerb, IScriptMapInfo ** ppScriptMap, BOOL fIgnoreWildcardMappings = FALSE) = 0` in Rust terms; the raw method, with the full docs, is [`Self::MapHandler`].
+    /// The C++ default arguments are used; [`Self::map_handler_with`] takes them all.
+    #[inline]
+    pub fn map_handler(
+        &mut self,
+        site_id: u32,
+        site_name: &::httpserv::runtime::U16CStr,
+        url: &::httpserv::runtime::U16CStr,
+        verb: &::core::ffi::CStr,
+    ) -> ::httpserv::runtime::Result<&mut IScriptMapInfo> {
+        let mut script_map: *mut IScriptMapInfo = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe {
+            self.MapHandler(
+                site_id,
+                site_name.as_ptr().cast_mut().cast(),
+                url.as_ptr().cast_mut().cast(),
+                verb.as_ptr().cast_mut().cast(),
+                &mut script_map,
+                0i32,
+            )
+        };
+        returned.ok()?;
+        Ok(
+            unsafe { script_map.as_mut() }
+                .ok_or_else(|| ::httpserv::runtime::Error::from(
+                    ::httpserv::runtime::E_POINTER,
+                ))?,
+        )
+    }
+    /// `virtual HRESULT MapHandler(DWORD dwSiteId, PCWSTR pszSiteName, PCWSTR pszUrl, PCSTR pszVerb, IScriptMapInfo ** ppScriptMap, BOOL fIgnoreWildcardMappings = FALSE) = 0` in Rust terms; the raw method, with the full docs, is [`Self::MapHandler`].
+    #[inline]
+    pub fn map_handler_with(
+        &mut self,
+        site_id: u32,
+        site_name: &::httpserv::runtime::U16CStr,
+        url: &::httpserv::runtime::U16CStr,
+        verb: &::core::ffi::CStr,
+        ignore_wildcard_mappings: bool,
+    ) -> ::httpserv::runtime::Result<&mut IScriptMapInfo> {
+        let mut script_map: *mut IScriptMapInfo = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe {
+            self.MapHandler(
+                site_id,
+                site_name.as_ptr().cast_mut().cast(),
+                url.as_ptr().cast_mut().cast(),
+                verb.as_ptr().cast_mut().cast(),
+                &mut script_map,
+                ::httpserv::windows_sys::core::BOOL::from(ignore_wildcard_mappings),
+            )
+        };
+        returned.ok()?;
+        Ok(
+            unsafe { script_map.as_mut() }
+                .ok_or_else(|| ::httpserv::runtime::Error::from(
+                    ::httpserv::runtime::E_POINTER,
+                ))?,
+        )
+    }
+    /// `virtual HRESULT GetExtendedInterface(HTTP_CONTEXT_INTERFACE_VERSION version, PVOID * ppInterface) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetExtendedInterface`].
+    #[inline]
+    pub fn extended_interface(
+        &mut self,
+        version: HTTP_CONTEXT_INTERFACE_VERSION,
+    ) -> ::httpserv::runtime::Result<*mut ::core::ffi::c_void> {
+        let mut interface: *mut ::core::ffi::c_void = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe { self.GetExtendedInterface(version, &mut interface) };
+        returned.ok()?;
+        Ok(interface)
+    }
+}
 /// Implement C++ `IHttpContext` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpContext::new_boxed`] (or [`IHttpContext::new_in_place`]); its vtable comes from the value's type.
@@ -1591,6 +2226,16 @@ impl IHttpContext2 {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -1618,6 +2263,21 @@ impl ::core::ops::Deref for IHttpContext2 {
     #[inline(always)]
     fn deref(&self) -> &IHttpContext {
         unsafe { &*(self as *const Self as *const IHttpContext) }
+    }
+}
+impl IHttpContext2 {
+    /// `virtual IHttpUser * GetOriginalUser() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetOriginalUser`].
+    #[inline]
+    pub fn original_user(&self) -> Option<&IHttpUser> {
+        let returned = unsafe { self.GetOriginalUser() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual IHttpUser * GetOriginalUser() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetOriginalUser`].
+    /// The object comes back exclusive, for its mutating methods (it borrows `self` exclusively meanwhile).
+    #[inline]
+    pub fn original_user_mut(&mut self) -> Option<&mut IHttpUser> {
+        let returned = unsafe { self.GetOriginalUser() };
+        unsafe { returned.as_mut() }
     }
 }
 /// Implement C++ `IHttpContext2` in Rust: one method per slot it adds.
@@ -1744,6 +2404,16 @@ impl IHttpContext3 {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -1825,6 +2495,58 @@ impl ::core::ops::Deref for IHttpContext3 {
     #[inline(always)]
     fn deref(&self) -> &IHttpContext2 {
         unsafe { &*(self as *const Self as *const IHttpContext2) }
+    }
+}
+impl IHttpContext3 {
+    /// `virtual INamedContextContainer * GetNamedContextContainer() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetNamedContextContainer`].
+    #[inline]
+    pub fn named_context_container(&self) -> Option<&INamedContextContainer> {
+        let returned = unsafe { self.GetNamedContextContainer() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual INamedContextContainer * GetNamedContextContainer() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetNamedContextContainer`].
+    /// The object comes back exclusive, for its mutating methods (it borrows `self` exclusively meanwhile).
+    #[inline]
+    pub fn named_context_container_mut(
+        &mut self,
+    ) -> Option<&mut INamedContextContainer> {
+        let returned = unsafe { self.GetNamedContextContainer() };
+        unsafe { returned.as_mut() }
+    }
+    /// `virtual void EnableFullDuplex() = 0` in Rust terms; the raw method, with the full docs, is [`Self::EnableFullDuplex`].
+    #[inline]
+    pub fn enable_full_duplex(&mut self) {
+        let returned = unsafe { self.EnableFullDuplex() };
+        let () = returned;
+    }
+    /// `virtual HRESULT InheritServerVariable(PCSTR szName, BOOL fFailIfNotExist = FALSE) = 0` in Rust terms; the raw method, with the full docs, is [`Self::InheritServerVariable`].
+    /// The C++ default arguments are used; [`Self::inherit_server_variable_with`] takes them all.
+    #[inline]
+    pub fn inherit_server_variable(
+        &mut self,
+        name: &::core::ffi::CStr,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.InheritServerVariable(name.as_ptr().cast_mut().cast(), 0i32)
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT InheritServerVariable(PCSTR szName, BOOL fFailIfNotExist = FALSE) = 0` in Rust terms; the raw method, with the full docs, is [`Self::InheritServerVariable`].
+    #[inline]
+    pub fn inherit_server_variable_with(
+        &mut self,
+        name: &::core::ffi::CStr,
+        fail_if_not_exist: bool,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.InheritServerVariable(
+                name.as_ptr().cast_mut().cast(),
+                ::httpserv::windows_sys::core::BOOL::from(fail_if_not_exist),
+            )
+        };
+        returned.ok()?;
+        Ok(())
     }
 }
 /// Implement C++ `IHttpContext3` in Rust: one method per slot it adds.
@@ -1985,6 +2707,16 @@ impl IHttpContext4 {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -2023,6 +2755,20 @@ impl ::core::ops::Deref for IHttpContext4 {
     #[inline(always)]
     fn deref(&self) -> &IHttpContext3 {
         unsafe { &*(self as *const Self as *const IHttpContext3) }
+    }
+}
+impl IHttpContext4 {
+    /// `virtual ULONGLONG GetRequestStartTime() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetRequestStartTime`].
+    #[inline]
+    pub fn request_start_time(&mut self) -> u64 {
+        let returned = unsafe { self.GetRequestStartTime() };
+        returned
+    }
+    /// `virtual ULONGLONG GetRequestElapsedTime() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetRequestElapsedTime`].
+    #[inline]
+    pub fn request_elapsed_time(&mut self) -> u64 {
+        let returned = unsafe { self.GetRequestElapsedTime() };
+        returned
     }
 }
 /// Implement C++ `IHttpContext4` in Rust: one method per slot it adds.

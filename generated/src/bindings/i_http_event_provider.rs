@@ -38,6 +38,16 @@ impl IHttpEventProvider {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -55,6 +65,14 @@ impl IHttpEventProvider {
     #[inline(always)]
     pub unsafe fn SetErrorStatus(&self, hrError: ::httpserv::runtime::HRESULT) {
         ((*self.vtable).SetErrorStatus)(self.as_raw(), hrError)
+    }
+}
+impl IHttpEventProvider {
+    /// `virtual void SetErrorStatus(HRESULT hrError) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetErrorStatus`].
+    #[inline]
+    pub fn set_error_status(&mut self, error: ::httpserv::runtime::HRESULT) {
+        let returned = unsafe { self.SetErrorStatus(error) };
+        let () = returned;
     }
 }
 /// Implement C++ `IHttpEventProvider` in Rust: one method per slot it adds.

@@ -111,6 +111,16 @@ impl IHttpFileInfo {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -342,6 +352,110 @@ impl ::core::ops::Deref for IHttpFileInfo {
     #[inline(always)]
     fn deref(&self) -> &IHttpCacheSpecificData {
         unsafe { &*(self as *const Self as *const IHttpCacheSpecificData) }
+    }
+}
+impl IHttpFileInfo {
+    /// `virtual DWORD GetAttributes() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetAttributes`].
+    #[inline]
+    pub fn attributes(&self) -> u32 {
+        let returned = unsafe { self.GetAttributes() };
+        returned
+    }
+    /// `virtual void GetSize(ULARGE_INTEGER * pliSize) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetSize`].
+    #[inline]
+    pub fn size(&self) -> u64 {
+        let mut pli_size: u64 = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe { self.GetSize(&mut pli_size) };
+        let () = returned;
+        pli_size
+    }
+    /// `virtual HANDLE GetFileHandle() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetFileHandle`].
+    #[inline]
+    pub fn file_handle(&self) -> windows_sys::Win32::Foundation::HANDLE {
+        let returned = unsafe { self.GetFileHandle() };
+        returned
+    }
+    /// `virtual PCWSTR GetFilePath() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetFilePath`].
+    #[inline]
+    pub fn file_path(&self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.GetFilePath() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
+    }
+    /// `virtual PCSTR GetETag(USHORT * pcchETag = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetETag`].
+    /// The C++ default arguments are used; [`Self::e_tag_with`] takes them all.
+    #[inline]
+    pub fn e_tag(&self) -> Option<&::core::ffi::CStr> {
+        let returned = unsafe { self.GetETag(::core::ptr::null_mut()) };
+        (!returned.is_null())
+            .then(|| unsafe { ::core::ffi::CStr::from_ptr(returned.cast()) })
+    }
+    /// `virtual PCSTR GetETag(USHORT * pcchETag = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetETag`].
+    #[inline]
+    pub fn e_tag_with(&self) -> (Option<&::core::ffi::CStr>, u16) {
+        let mut e_tag: u16 = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe { self.GetETag(&mut e_tag) };
+        (
+            (!returned.is_null())
+                .then(|| unsafe { ::core::ffi::CStr::from_ptr(returned.cast()) }),
+            e_tag,
+        )
+    }
+    /// `virtual void GetLastModifiedTime(FILETIME * pFileTime) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetLastModifiedTime`].
+    #[inline]
+    pub fn last_modified_time(&self) -> windows_sys::Win32::Foundation::FILETIME {
+        let mut file_time: windows_sys::Win32::Foundation::FILETIME = unsafe {
+            ::core::mem::zeroed()
+        };
+        let returned = unsafe { self.GetLastModifiedTime(&mut file_time) };
+        let () = returned;
+        file_time
+    }
+    /// `virtual PCSTR GetLastModifiedString() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetLastModifiedString`].
+    #[inline]
+    pub fn last_modified_string(&self) -> Option<&::core::ffi::CStr> {
+        let returned = unsafe { self.GetLastModifiedString() };
+        (!returned.is_null())
+            .then(|| unsafe { ::core::ffi::CStr::from_ptr(returned.cast()) })
+    }
+    /// `virtual BOOL GetHttpCacheAllowed(DWORD * pSecondsToLive) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetHttpCacheAllowed`].
+    #[inline]
+    pub fn http_cache_allowed(&self) -> (bool, u32) {
+        let mut seconds_to_live: u32 = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe { self.GetHttpCacheAllowed(&mut seconds_to_live) };
+        (returned != 0, seconds_to_live)
+    }
+    /// `virtual HANDLE GetVrToken() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetVrToken`].
+    #[inline]
+    pub fn vr_token(&self) -> windows_sys::Win32::Foundation::HANDLE {
+        let returned = unsafe { self.GetVrToken() };
+        returned
+    }
+    /// `virtual PCWSTR GetVrPath() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetVrPath`].
+    #[inline]
+    pub fn vr_path(&self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.GetVrPath() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
+    }
+    /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetModuleContextContainer`].
+    #[inline]
+    pub fn module_context_container(&self) -> Option<&IHttpModuleContextContainer> {
+        let returned = unsafe { self.GetModuleContextContainer() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual BOOL CheckIfFileHasChanged(HANDLE hUserToken) = 0` in Rust terms; the raw method, with the full docs, is [`Self::CheckIfFileHasChanged`].
+    #[inline]
+    pub fn check_if_file_has_changed(
+        &self,
+        user_token: windows_sys::Win32::Foundation::HANDLE,
+    ) -> bool {
+        let returned = unsafe { self.CheckIfFileHasChanged(user_token) };
+        returned != 0
     }
 }
 /// Implement C++ `IHttpFileInfo` in Rust: one method per slot it adds.

@@ -48,6 +48,16 @@ impl IHttpFileMonitor {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -72,17 +82,29 @@ impl IHttpFileMonitor {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfilemonitor-dereferencefilemonitor-method)
     ///
+    /// This call may end the object's life, so it takes the object pointer rather than a reference (a reference argument would have to outlive the call).
+    ///
     /// # Safety
     ///
-    /// `self` must be a live C++ `IHttpFileMonitor` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    /// `this` must be a live C++ `IHttpFileMonitor` (or derived) object, not used again if the call released it.
     #[inline(always)]
-    pub unsafe fn DereferenceFileMonitor(&self) {
-        ((*self.vtable).DereferenceFileMonitor)(self.as_raw())
+    pub unsafe fn DereferenceFileMonitor(this: *mut Self) {
+        ((*(*this).vtable).DereferenceFileMonitor)(this)
+    }
+}
+impl IHttpFileMonitor {
+    /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetModuleContextContainer`].
+    #[inline]
+    pub fn module_context_container(&self) -> Option<&IHttpModuleContextContainer> {
+        let returned = unsafe { self.GetModuleContextContainer() };
+        unsafe { returned.as_ref() }
     }
 }
 /// Implement C++ `IHttpFileMonitor` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpFileMonitor::new_boxed`] (or [`IHttpFileMonitor::new_in_place`]); its vtable comes from the value's type.
+///
+/// Lifetime: IIS ends an object's life through `DereferenceFileMonitor`; the Rust value is then dropped (and freed when boxed): put cleanup in `Drop`.
 pub trait IHttpFileMonitor_Impl {
     /// Implements [`IHttpFileMonitor::GetModuleContextContainer`] (slot 0).
     ///
@@ -90,8 +112,11 @@ pub trait IHttpFileMonitor_Impl {
     fn GetModuleContextContainer(&self) -> *mut IHttpModuleContextContainer;
     /// Implements [`IHttpFileMonitor::DereferenceFileMonitor`] (slot 1).
     ///
+    /// After this returns the object holds one reference fewer; after the last one it is released (dropped, and freed if boxed). The default does nothing else.
+    ///
     /// On panic: the panic is swallowed (void).
-    fn DereferenceFileMonitor(&self);
+    #[allow(unused_variables)]
+    fn DereferenceFileMonitor(&self) {}
 }
 impl IHttpFileMonitor_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpFileMonitor_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -107,7 +132,8 @@ impl IHttpFileMonitor_Vtbl {
             fn DereferenceFileMonitor < T : IHttpFileMonitor_Impl > (this : *mut
             IHttpFileMonitor,) -> () { ::httpserv::runtime::guard(||
             T::DereferenceFileMonitor(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), | _ | ()) }
+            ::value_of(this) },), | _ | ()); unsafe { ::httpserv::runtime::Object:: < T >
+            ::drop_reference(this) } }
         }
         Self {
             GetModuleContextContainer: GetModuleContextContainer::<T>,

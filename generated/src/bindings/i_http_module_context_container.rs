@@ -50,6 +50,16 @@ impl IHttpModuleContextContainer {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -87,6 +97,33 @@ impl IHttpModuleContextContainer {
         moduleId: HTTP_MODULE_ID,
     ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).SetModuleContext)(self.as_raw(), ppStoredContext, moduleId)
+    }
+}
+impl IHttpModuleContextContainer {
+    /// `virtual IHttpStoredContext * GetModuleContext(HTTP_MODULE_ID moduleId) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetModuleContext`].
+    #[inline]
+    pub fn module_context(
+        &self,
+        module_id: HTTP_MODULE_ID,
+    ) -> Option<&IHttpStoredContext> {
+        let returned = unsafe { self.GetModuleContext(module_id) };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual HRESULT SetModuleContext(IHttpStoredContext * ppStoredContext, HTTP_MODULE_ID moduleId) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetModuleContext`].
+    #[inline]
+    pub fn set_module_context(
+        &self,
+        stored_context: &IHttpStoredContext,
+        module_id: HTTP_MODULE_ID,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.SetModuleContext(
+                ::core::ptr::from_ref(stored_context).cast_mut(),
+                module_id,
+            )
+        };
+        returned.ok()?;
+        Ok(())
     }
 }
 /// Implement C++ `IHttpModuleContextContainer` in Rust: one method per slot it adds.

@@ -42,6 +42,16 @@ impl IHttpModuleFactory {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -70,12 +80,34 @@ impl IHttpModuleFactory {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmodulefactory-terminate-method)
     ///
+    /// This call may end the object's life, so it takes the object pointer rather than a reference (a reference argument would have to outlive the call).
+    ///
     /// # Safety
     ///
-    /// `self` must be a live C++ `IHttpModuleFactory` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    /// `this` must be a live C++ `IHttpModuleFactory` (or derived) object, not used again if the call released it.
     #[inline(always)]
-    pub unsafe fn Terminate(&self) {
-        ((*self.vtable).Terminate)(self.as_raw())
+    pub unsafe fn Terminate(this: *mut Self) {
+        ((*(*this).vtable).Terminate)(this)
+    }
+}
+impl IHttpModuleFactory {
+    /// `virtual HRESULT GetHttpModule(CHttpModule ** ppModule, IModuleAllocator * pAllocator) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetHttpModule`].
+    #[inline]
+    pub fn http_module(
+        &self,
+        allocator: &IModuleAllocator,
+    ) -> ::httpserv::runtime::Result<&CHttpModule> {
+        let mut module: *mut CHttpModule = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe {
+            self.GetHttpModule(&mut module, ::core::ptr::from_ref(allocator).cast_mut())
+        };
+        returned.ok()?;
+        Ok(
+            unsafe { module.as_ref() }
+                .ok_or_else(|| ::httpserv::runtime::Error::from(
+                    ::httpserv::runtime::E_POINTER,
+                ))?,
+        )
     }
 }
 /// Implement C++ `IHttpModuleFactory` in Rust: one method per slot it adds.

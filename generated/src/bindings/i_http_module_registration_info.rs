@@ -82,6 +82,16 @@ impl IHttpModuleRegistrationInfo {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -202,6 +212,89 @@ impl IHttpModuleRegistrationInfo {
             dwGlobalNotification,
             pszPriority,
         )
+    }
+}
+impl IHttpModuleRegistrationInfo {
+    /// `virtual PCWSTR GetName() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetName`].
+    #[inline]
+    pub fn name(&self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.GetName() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
+    }
+    /// `virtual HTTP_MODULE_ID GetId() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetId`].
+    #[inline]
+    pub fn id(&self) -> HTTP_MODULE_ID {
+        let returned = unsafe { self.GetId() };
+        returned
+    }
+    /// `virtual HRESULT SetRequestNotifications(IHttpModuleFactory * pModuleFactory, DWORD dwRequestNotifications, DWORD dwPostRequestNotifications) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetRequestNotifications`].
+    #[inline]
+    pub fn set_request_notifications(
+        &self,
+        module_factory: &IHttpModuleFactory,
+        request_notifications: u32,
+        post_request_notifications: u32,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.SetRequestNotifications(
+                ::core::ptr::from_ref(module_factory).cast_mut(),
+                request_notifications,
+                post_request_notifications,
+            )
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT SetGlobalNotifications(CGlobalModule * pGlobalModule, DWORD dwGlobalNotifications) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetGlobalNotifications`].
+    #[inline]
+    pub fn set_global_notifications(
+        &self,
+        global_module: &CGlobalModule,
+        global_notifications: u32,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.SetGlobalNotifications(
+                ::core::ptr::from_ref(global_module).cast_mut(),
+                global_notifications,
+            )
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT SetPriorityForRequestNotification(DWORD dwRequestNotification, PCWSTR pszPriority) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetPriorityForRequestNotification`].
+    #[inline]
+    pub fn set_priority_for_request_notification(
+        &self,
+        request_notification: u32,
+        priority: &::httpserv::runtime::U16CStr,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.SetPriorityForRequestNotification(
+                request_notification,
+                priority.as_ptr().cast_mut().cast(),
+            )
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT SetPriorityForGlobalNotification(DWORD dwGlobalNotification, PCWSTR pszPriority) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetPriorityForGlobalNotification`].
+    #[inline]
+    pub fn set_priority_for_global_notification(
+        &self,
+        global_notification: u32,
+        priority: &::httpserv::runtime::U16CStr,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.SetPriorityForGlobalNotification(
+                global_notification,
+                priority.as_ptr().cast_mut().cast(),
+            )
+        };
+        returned.ok()?;
+        Ok(())
     }
 }
 /// Implement C++ `IHttpModuleRegistrationInfo` in Rust: one method per slot it adds.
@@ -394,6 +487,16 @@ impl IHttpModuleRegistrationInfo2 {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -428,6 +531,24 @@ impl ::core::ops::Deref for IHttpModuleRegistrationInfo2 {
     #[inline(always)]
     fn deref(&self) -> &IHttpModuleRegistrationInfo {
         unsafe { &*(self as *const Self as *const IHttpModuleRegistrationInfo) }
+    }
+}
+impl IHttpModuleRegistrationInfo2 {
+    /// `virtual HRESULT SetPriorityForPostRequestNotification(DWORD dwPostRequestNotification, PCWSTR pszPriority) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetPriorityForPostRequestNotification`].
+    #[inline]
+    pub fn set_priority_for_post_request_notification(
+        &self,
+        post_request_notification: u32,
+        priority: &::httpserv::runtime::U16CStr,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.SetPriorityForPostRequestNotification(
+                post_request_notification,
+                priority.as_ptr().cast_mut().cast(),
+            )
+        };
+        returned.ok()?;
+        Ok(())
     }
 }
 /// Implement C++ `IHttpModuleRegistrationInfo2` in Rust: one method per slot it adds.

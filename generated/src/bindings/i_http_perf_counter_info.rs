@@ -47,6 +47,16 @@ impl IHttpPerfCounterInfo {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -81,6 +91,34 @@ impl IHttpPerfCounterInfo {
     #[inline(always)]
     pub unsafe fn DecrementCounter(&self, dwCounterIndex: u32, dwValue: u32) {
         ((*self.vtable).DecrementCounter)(self.as_raw(), dwCounterIndex, dwValue)
+    }
+}
+impl IHttpPerfCounterInfo {
+    /// `virtual void IncrementCounter(DWORD dwCounterIndex, DWORD dwValue = 1) = 0` in Rust terms; the raw method, with the full docs, is [`Self::IncrementCounter`].
+    /// The C++ default arguments are used; [`Self::increment_counter_with`] takes them all.
+    #[inline]
+    pub fn increment_counter(&self, counter_index: u32) {
+        let returned = unsafe { self.IncrementCounter(counter_index, 1 as u32) };
+        let () = returned;
+    }
+    /// `virtual void IncrementCounter(DWORD dwCounterIndex, DWORD dwValue = 1) = 0` in Rust terms; the raw method, with the full docs, is [`Self::IncrementCounter`].
+    #[inline]
+    pub fn increment_counter_with(&self, counter_index: u32, value: u32) {
+        let returned = unsafe { self.IncrementCounter(counter_index, value) };
+        let () = returned;
+    }
+    /// `virtual void DecrementCounter(DWORD dwCounterIndex, DWORD dwValue = 1) = 0` in Rust terms; the raw method, with the full docs, is [`Self::DecrementCounter`].
+    /// The C++ default arguments are used; [`Self::decrement_counter_with`] takes them all.
+    #[inline]
+    pub fn decrement_counter(&self, counter_index: u32) {
+        let returned = unsafe { self.DecrementCounter(counter_index, 1 as u32) };
+        let () = returned;
+    }
+    /// `virtual void DecrementCounter(DWORD dwCounterIndex, DWORD dwValue = 1) = 0` in Rust terms; the raw method, with the full docs, is [`Self::DecrementCounter`].
+    #[inline]
+    pub fn decrement_counter_with(&self, counter_index: u32, value: u32) {
+        let returned = unsafe { self.DecrementCounter(counter_index, value) };
+        let () = returned;
     }
 }
 /// Implement C++ `IHttpPerfCounterInfo` in Rust: one method per slot it adds.

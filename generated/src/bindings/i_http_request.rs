@@ -181,6 +181,16 @@ impl IHttpRequest {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -652,6 +662,372 @@ impl IHttpRequest {
             pdwDiffedUnknownHeaders,
             ppDiffedUnknownHeaderIndices,
         )
+    }
+}
+impl IHttpRequest {
+    /// `virtual const HTTP_REQUEST * GetRawHttpRequest() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetRawHttpRequest_const`].
+    #[inline]
+    pub fn raw_http_request(
+        &self,
+    ) -> Option<&windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2> {
+        let returned = unsafe { self.GetRawHttpRequest_const() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual HTTP_REQUEST * GetRawHttpRequest() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetRawHttpRequest`].
+    #[inline]
+    pub fn raw_http_request_mut(
+        &mut self,
+    ) -> Option<&mut windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2> {
+        let returned = unsafe { self.GetRawHttpRequest() };
+        unsafe { returned.as_mut() }
+    }
+    /// `virtual PCSTR GetHeader(HTTP_HEADER_ID ulHeaderIndex, USHORT * pcchHeaderValue = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetHeader_HTTP_HEADER_ID`].
+    #[inline]
+    pub fn header_by_id(
+        &self,
+        header_index: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
+    ) -> Option<&[u8]> {
+        let mut header_value: u16 = 0;
+        let returned = unsafe {
+            self.GetHeader_HTTP_HEADER_ID(header_index, &mut header_value)
+        };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::core::slice::from_raw_parts(
+                    returned.cast::<u8>(),
+                    header_value as usize,
+                )
+            })
+    }
+    /// `virtual PCSTR GetHeader(PCSTR pszHeaderName, USHORT * pcchHeaderValue = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetHeader`].
+    #[inline]
+    pub fn header(&self, header_name: &::core::ffi::CStr) -> Option<&[u8]> {
+        let mut header_value: u16 = 0;
+        let returned = unsafe {
+            self.GetHeader(header_name.as_ptr().cast_mut().cast(), &mut header_value)
+        };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::core::slice::from_raw_parts(
+                    returned.cast::<u8>(),
+                    header_value as usize,
+                )
+            })
+    }
+    /// `virtual HRESULT SetHeader(HTTP_HEADER_ID ulHeaderIndex, PCSTR pszHeaderValue, USHORT cchHeaderValue, BOOL fReplace) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetHeader_HTTP_HEADER_ID`].
+    #[inline]
+    pub fn set_header_by_id(
+        &mut self,
+        header_index: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
+        header_value: &[u8],
+        replace: bool,
+    ) -> ::httpserv::runtime::Result<()> {
+        let header_value_2: u16 = ::core::convert::TryFrom::try_from(header_value.len())
+            .map_err(|_| ::httpserv::runtime::Error::from(
+                ::httpserv::runtime::E_INVALIDARG,
+            ))?;
+        let returned = unsafe {
+            self.SetHeader_HTTP_HEADER_ID(
+                header_index,
+                header_value.as_ptr().cast_mut().cast(),
+                header_value_2,
+                ::httpserv::windows_sys::core::BOOL::from(replace),
+            )
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT SetHeader(PCSTR pszHeaderName, PCSTR pszHeaderValue, USHORT cchHeaderValue, BOOL fReplace) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetHeader`].
+    #[inline]
+    pub fn set_header(
+        &mut self,
+        header_name: &::core::ffi::CStr,
+        header_value: &[u8],
+        replace: bool,
+    ) -> ::httpserv::runtime::Result<()> {
+        let header_value_2: u16 = ::core::convert::TryFrom::try_from(
+                ::core::mem::size_of_val(header_value),
+            )
+            .map_err(|_| ::httpserv::runtime::Error::from(
+                ::httpserv::runtime::E_INVALIDARG,
+            ))?;
+        let returned = unsafe {
+            self.SetHeader(
+                header_name.as_ptr().cast_mut().cast(),
+                header_value.as_ptr().cast_mut().cast(),
+                header_value_2,
+                ::httpserv::windows_sys::core::BOOL::from(replace),
+            )
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT DeleteHeader(HTTP_HEADER_ID ulHeaderIndex) = 0` in Rust terms; the raw method, with the full docs, is [`Self::DeleteHeader_HTTP_HEADER_ID`].
+    #[inline]
+    pub fn delete_header_by_id(
+        &mut self,
+        header_index: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe { self.DeleteHeader_HTTP_HEADER_ID(header_index) };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT DeleteHeader(PCSTR pszHeaderName) = 0` in Rust terms; the raw method, with the full docs, is [`Self::DeleteHeader`].
+    #[inline]
+    pub fn delete_header(
+        &mut self,
+        header_name: &::core::ffi::CStr,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.DeleteHeader(header_name.as_ptr().cast_mut().cast())
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual PCSTR GetHttpMethod() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetHttpMethod`].
+    #[inline]
+    pub fn http_method(&self) -> Option<&::core::ffi::CStr> {
+        let returned = unsafe { self.GetHttpMethod() };
+        (!returned.is_null())
+            .then(|| unsafe { ::core::ffi::CStr::from_ptr(returned.cast()) })
+    }
+    /// `virtual HRESULT SetHttpMethod(PCSTR pszHttpMethod) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetHttpMethod`].
+    #[inline]
+    pub fn set_http_method(
+        &mut self,
+        http_method: &::core::ffi::CStr,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.SetHttpMethod(http_method.as_ptr().cast_mut().cast())
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT SetUrl(PCSTR pszUrl, DWORD cchUrl, BOOL fResetQueryString) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetUrl_PCSTR`].
+    #[inline]
+    pub fn set_url_bytes(
+        &mut self,
+        url: &[u8],
+        reset_query_string: bool,
+    ) -> ::httpserv::runtime::Result<()> {
+        let url_2: u32 = ::core::convert::TryFrom::try_from(
+                ::core::mem::size_of_val(url),
+            )
+            .map_err(|_| ::httpserv::runtime::Error::from(
+                ::httpserv::runtime::E_INVALIDARG,
+            ))?;
+        let returned = unsafe {
+            self.SetUrl_PCSTR(
+                url.as_ptr().cast_mut().cast(),
+                url_2,
+                ::httpserv::windows_sys::core::BOOL::from(reset_query_string),
+            )
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT SetUrl(PCWSTR pszUrl, DWORD cchUrl, BOOL fResetQueryString) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetUrl`].
+    #[inline]
+    pub fn set_url(
+        &mut self,
+        url: &[u16],
+        reset_query_string: bool,
+    ) -> ::httpserv::runtime::Result<()> {
+        let url_2: u32 = ::core::convert::TryFrom::try_from(url.len())
+            .map_err(|_| ::httpserv::runtime::Error::from(
+                ::httpserv::runtime::E_INVALIDARG,
+            ))?;
+        let returned = unsafe {
+            self.SetUrl(
+                url.as_ptr().cast_mut().cast(),
+                url_2,
+                ::httpserv::windows_sys::core::BOOL::from(reset_query_string),
+            )
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual BOOL GetUrlChanged() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetUrlChanged`].
+    #[inline]
+    pub fn url_changed(&self) -> bool {
+        let returned = unsafe { self.GetUrlChanged() };
+        returned != 0
+    }
+    /// `virtual PCWSTR GetForwardedUrl() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetForwardedUrl`].
+    #[inline]
+    pub fn forwarded_url(&self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.GetForwardedUrl() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
+    }
+    /// `virtual PSOCKADDR GetLocalAddress() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetLocalAddress`].
+    #[inline]
+    pub fn local_address(
+        &mut self,
+    ) -> Option<&mut windows_sys::Win32::Networking::WinSock::SOCKADDR> {
+        let returned = unsafe { self.GetLocalAddress() };
+        unsafe { returned.as_mut() }
+    }
+    /// `virtual PSOCKADDR GetRemoteAddress() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetRemoteAddress`].
+    #[inline]
+    pub fn remote_address(
+        &mut self,
+    ) -> Option<&mut windows_sys::Win32::Networking::WinSock::SOCKADDR> {
+        let returned = unsafe { self.GetRemoteAddress() };
+        unsafe { returned.as_mut() }
+    }
+    /// `virtual HRESULT ReadEntityBody(void * pvBuffer, DWORD cbBuffer, BOOL fAsync, DWORD * pcbBytesReceived, BOOL * pfCompletionPending = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::ReadEntityBody`].
+    /// The C++ default arguments are used; [`Self::read_entity_body_with`] takes them all.
+    /// Synchronous: the asynchronous flag is `FALSE`, since the buffers are borrowed for the call only.
+    #[inline]
+    pub fn read_entity_body(
+        &mut self,
+        buffer: &mut [u8],
+    ) -> ::httpserv::runtime::Result<u32> {
+        let buffer_2: u32 = ::core::convert::TryFrom::try_from(
+                ::core::mem::size_of_val(buffer),
+            )
+            .map_err(|_| ::httpserv::runtime::Error::from(
+                ::httpserv::runtime::E_INVALIDARG,
+            ))?;
+        let mut bytes_received: u32 = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe {
+            self.ReadEntityBody(
+                buffer.as_mut_ptr().cast(),
+                buffer_2,
+                0i32,
+                &mut bytes_received,
+                ::core::ptr::null_mut(),
+            )
+        };
+        returned.ok()?;
+        Ok(bytes_received)
+    }
+    /// `virtual HRESULT ReadEntityBody(void * pvBuffer, DWORD cbBuffer, BOOL fAsync, DWORD * pcbBytesReceived, BOOL * pfCompletionPending = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::ReadEntityBody`].
+    /// Synchronous: the asynchronous flag is `FALSE`, since the buffers are borrowed for the call only.
+    #[inline]
+    pub fn read_entity_body_with(
+        &mut self,
+        buffer: &mut [u8],
+    ) -> ::httpserv::runtime::Result<(u32, bool)> {
+        let buffer_2: u32 = ::core::convert::TryFrom::try_from(
+                ::core::mem::size_of_val(buffer),
+            )
+            .map_err(|_| ::httpserv::runtime::Error::from(
+                ::httpserv::runtime::E_INVALIDARG,
+            ))?;
+        let mut bytes_received: u32 = unsafe { ::core::mem::zeroed() };
+        let mut completion_pending: windows_sys::core::BOOL = unsafe {
+            ::core::mem::zeroed()
+        };
+        let returned = unsafe {
+            self.ReadEntityBody(
+                buffer.as_mut_ptr().cast(),
+                buffer_2,
+                0i32,
+                &mut bytes_received,
+                &mut completion_pending,
+            )
+        };
+        returned.ok()?;
+        Ok((bytes_received, completion_pending != 0))
+    }
+    /// `virtual HRESULT InsertEntityBody(void * pvBuffer, DWORD cbBuffer) = 0` in Rust terms; the raw method, with the full docs, is [`Self::InsertEntityBody`].
+    #[inline]
+    pub fn insert_entity_body(
+        &mut self,
+        buffer: &[u8],
+    ) -> ::httpserv::runtime::Result<()> {
+        let buffer_2: u32 = ::core::convert::TryFrom::try_from(
+                ::core::mem::size_of_val(buffer),
+            )
+            .map_err(|_| ::httpserv::runtime::Error::from(
+                ::httpserv::runtime::E_INVALIDARG,
+            ))?;
+        let returned = unsafe {
+            self.InsertEntityBody(buffer.as_ptr().cast_mut().cast(), buffer_2)
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual DWORD GetRemainingEntityBytes() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetRemainingEntityBytes`].
+    #[inline]
+    pub fn remaining_entity_bytes(&mut self) -> u32 {
+        let returned = unsafe { self.GetRemainingEntityBytes() };
+        returned
+    }
+    /// `virtual void GetHttpVersion(USHORT * pMajorVersion, USHORT * pMinorVersion) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetHttpVersion`].
+    #[inline]
+    pub fn http_version(&self) -> (u16, u16) {
+        let mut major_version: u16 = unsafe { ::core::mem::zeroed() };
+        let mut minor_version: u16 = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe {
+            self.GetHttpVersion(&mut major_version, &mut minor_version)
+        };
+        let () = returned;
+        (major_version, minor_version)
+    }
+    /// `virtual HRESULT GetClientCertificate(HTTP_SSL_CLIENT_CERT_INFO ** ppClientCertInfo, BOOL * pfClientCertNegotiated) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetClientCertificate`].
+    #[inline]
+    pub fn client_certificate(
+        &mut self,
+    ) -> ::httpserv::runtime::Result<
+        (
+            &mut windows_sys::Win32::Networking::HttpServer::HTTP_SSL_CLIENT_CERT_INFO,
+            bool,
+        ),
+    > {
+        let mut client_cert_info: *mut windows_sys::Win32::Networking::HttpServer::HTTP_SSL_CLIENT_CERT_INFO = unsafe {
+            ::core::mem::zeroed()
+        };
+        let mut client_cert_negotiated: windows_sys::core::BOOL = unsafe {
+            ::core::mem::zeroed()
+        };
+        let returned = unsafe {
+            self.GetClientCertificate(&mut client_cert_info, &mut client_cert_negotiated)
+        };
+        returned.ok()?;
+        Ok((
+            unsafe { client_cert_info.as_mut() }
+                .ok_or_else(|| ::httpserv::runtime::Error::from(
+                    ::httpserv::runtime::E_POINTER,
+                ))?,
+            client_cert_negotiated != 0,
+        ))
+    }
+    /// `virtual HRESULT NegotiateClientCertificate(BOOL fAsync, BOOL * pfCompletionPending = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::NegotiateClientCertificate`].
+    /// The C++ default arguments are used; [`Self::negotiate_client_certificate_with`] takes them all.
+    /// Synchronous: the asynchronous flag is `FALSE`, since the buffers are borrowed for the call only.
+    #[inline]
+    pub fn negotiate_client_certificate(&mut self) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.NegotiateClientCertificate(0i32, ::core::ptr::null_mut())
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT NegotiateClientCertificate(BOOL fAsync, BOOL * pfCompletionPending = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::NegotiateClientCertificate`].
+    /// Synchronous: the asynchronous flag is `FALSE`, since the buffers are borrowed for the call only.
+    #[inline]
+    pub fn negotiate_client_certificate_with(
+        &mut self,
+    ) -> ::httpserv::runtime::Result<bool> {
+        let mut completion_pending: windows_sys::core::BOOL = unsafe {
+            ::core::mem::zeroed()
+        };
+        let returned = unsafe {
+            self.NegotiateClientCertificate(0i32, &mut completion_pending)
+        };
+        returned.ok()?;
+        Ok(completion_pending != 0)
+    }
+    /// `virtual DWORD GetSiteId() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetSiteId`].
+    #[inline]
+    pub fn site_id(&self) -> u32 {
+        let returned = unsafe { self.GetSiteId() };
+        returned
     }
 }
 /// Implement C++ `IHttpRequest` in Rust: one method per slot it adds.
@@ -1129,6 +1505,16 @@ impl IHttpRequest2 {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -1158,6 +1544,30 @@ impl ::core::ops::Deref for IHttpRequest2 {
     #[inline(always)]
     fn deref(&self) -> &IHttpRequest {
         unsafe { &*(self as *const Self as *const IHttpRequest) }
+    }
+}
+impl IHttpRequest2 {
+    /// `virtual HRESULT GetChannelBindingToken(PBYTE * ppToken, DWORD * pTokenSize) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetChannelBindingToken`].
+    #[inline]
+    pub fn channel_binding_token(&mut self) -> ::httpserv::runtime::Result<&[u8]> {
+        let mut token: *mut u8 = unsafe { ::core::mem::zeroed() };
+        let mut token_size: u32 = 0;
+        let returned = unsafe {
+            self.GetChannelBindingToken(&mut token, &mut token_size)
+        };
+        returned.ok()?;
+        Ok(
+            if token.is_null() {
+                &[]
+            } else {
+                unsafe {
+                    ::core::slice::from_raw_parts(
+                        token.cast::<u8>(),
+                        token_size as usize,
+                    )
+                }
+            },
+        )
     }
 }
 /// Implement C++ `IHttpRequest2` in Rust: one method per slot it adds.
@@ -1270,6 +1680,16 @@ impl IHttpRequest3 {
     #[inline(always)]
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
+    }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
     }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
@@ -1435,6 +1855,16 @@ impl IHttpRequest4 {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -1479,6 +1909,68 @@ impl ::core::ops::Deref for IHttpRequest4 {
     #[inline(always)]
     fn deref(&self) -> &IHttpRequest3 {
         unsafe { &*(self as *const Self as *const IHttpRequest3) }
+    }
+}
+impl IHttpRequest4 {
+    /// `virtual HRESULT ReadEntityBody(void * pvBuffer, DWORD cbBuffer, BOOL fAsync, ULONG ulFlags, DWORD * pcbBytesReceived, BOOL * pfCompletionPending = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::ReadEntityBody_ULONG`].
+    /// The C++ default arguments are used; [`Self::read_entity_body_ulong_with`] takes them all.
+    /// Synchronous: the asynchronous flag is `FALSE`, since the buffers are borrowed for the call only.
+    #[inline]
+    pub fn read_entity_body_ulong(
+        &mut self,
+        buffer: &mut [u8],
+        flags: u32,
+    ) -> ::httpserv::runtime::Result<u32> {
+        let buffer_2: u32 = ::core::convert::TryFrom::try_from(
+                ::core::mem::size_of_val(buffer),
+            )
+            .map_err(|_| ::httpserv::runtime::Error::from(
+                ::httpserv::runtime::E_INVALIDARG,
+            ))?;
+        let mut bytes_received: u32 = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe {
+            self.ReadEntityBody_ULONG(
+                buffer.as_mut_ptr().cast(),
+                buffer_2,
+                0i32,
+                flags,
+                &mut bytes_received,
+                ::core::ptr::null_mut(),
+            )
+        };
+        returned.ok()?;
+        Ok(bytes_received)
+    }
+    /// `virtual HRESULT ReadEntityBody(void * pvBuffer, DWORD cbBuffer, BOOL fAsync, ULONG ulFlags, DWORD * pcbBytesReceived, BOOL * pfCompletionPending = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::ReadEntityBody_ULONG`].
+    /// Synchronous: the asynchronous flag is `FALSE`, since the buffers are borrowed for the call only.
+    #[inline]
+    pub fn read_entity_body_ulong_with(
+        &mut self,
+        buffer: &mut [u8],
+        flags: u32,
+    ) -> ::httpserv::runtime::Result<(u32, bool)> {
+        let buffer_2: u32 = ::core::convert::TryFrom::try_from(
+                ::core::mem::size_of_val(buffer),
+            )
+            .map_err(|_| ::httpserv::runtime::Error::from(
+                ::httpserv::runtime::E_INVALIDARG,
+            ))?;
+        let mut bytes_received: u32 = unsafe { ::core::mem::zeroed() };
+        let mut completion_pending: windows_sys::core::BOOL = unsafe {
+            ::core::mem::zeroed()
+        };
+        let returned = unsafe {
+            self.ReadEntityBody_ULONG(
+                buffer.as_mut_ptr().cast(),
+                buffer_2,
+                0i32,
+                flags,
+                &mut bytes_received,
+                &mut completion_pending,
+            )
+        };
+        returned.ok()?;
+        Ok((bytes_received, completion_pending != 0))
     }
 }
 /// Implement C++ `IHttpRequest4` in Rust: one method per slot it adds.

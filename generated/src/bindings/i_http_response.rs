@@ -195,6 +195,16 @@ impl IHttpResponse {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -758,6 +768,528 @@ impl IHttpResponse {
         ((*self.vtable).CloseConnection)(self.as_raw())
     }
 }
+impl IHttpResponse {
+    /// `virtual const HTTP_RESPONSE * GetRawHttpResponse() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetRawHttpResponse_const`].
+    #[inline]
+    pub fn raw_http_response(
+        &self,
+    ) -> Option<&windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_V2> {
+        let returned = unsafe { self.GetRawHttpResponse_const() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual HTTP_RESPONSE * GetRawHttpResponse() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetRawHttpResponse`].
+    #[inline]
+    pub fn raw_http_response_mut(
+        &mut self,
+    ) -> Option<&mut windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_V2> {
+        let returned = unsafe { self.GetRawHttpResponse() };
+        unsafe { returned.as_mut() }
+    }
+    /// `virtual IHttpCachePolicy * GetCachePolicy() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetCachePolicy`].
+    #[inline]
+    pub fn cache_policy(&self) -> Option<&IHttpCachePolicy> {
+        let returned = unsafe { self.GetCachePolicy() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual IHttpCachePolicy * GetCachePolicy() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetCachePolicy`].
+    /// The object comes back exclusive, for its mutating methods (it borrows `self` exclusively meanwhile).
+    #[inline]
+    pub fn cache_policy_mut(&mut self) -> Option<&mut IHttpCachePolicy> {
+        let returned = unsafe { self.GetCachePolicy() };
+        unsafe { returned.as_mut() }
+    }
+    /// `virtual HRESULT SetStatus(USHORT statusCode, PCSTR pszReason, USHORT uSubStatus = 0, HRESULT hrErrorToReport = S_OK, IAppHostConfigException * pException = NULL, BOOL fTrySkipCustomErrors = FALSE) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetStatus`].
+    /// The C++ default arguments are used; [`Self::set_status_with`] takes them all.
+    #[inline]
+    pub fn set_status(
+        &mut self,
+        status_code: u16,
+        reason: &::core::ffi::CStr,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.SetStatus(
+                status_code,
+                reason.as_ptr().cast_mut().cast(),
+                0 as u16,
+                ::httpserv::runtime::S_OK,
+                ::core::ptr::null_mut(),
+                0i32,
+            )
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT SetStatus(USHORT statusCode, PCSTR pszReason, USHORT uSubStatus = 0, HRESULT hrErrorToReport = S_OK, IAppHostConfigException * pException = NULL, BOOL fTrySkipCustomErrors = FALSE) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetStatus`].
+    #[inline]
+    pub fn set_status_with(
+        &mut self,
+        status_code: u16,
+        reason: &::core::ffi::CStr,
+        sub_status: u16,
+        error_to_report: ::httpserv::runtime::HRESULT,
+        exception: Option<&IAppHostConfigException>,
+        try_skip_custom_errors: bool,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.SetStatus(
+                status_code,
+                reason.as_ptr().cast_mut().cast(),
+                sub_status,
+                error_to_report,
+                exception
+                    .map_or(
+                        ::core::ptr::null_mut(),
+                        |exception| ::core::ptr::from_ref(exception).cast_mut(),
+                    ),
+                ::httpserv::windows_sys::core::BOOL::from(try_skip_custom_errors),
+            )
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT SetHeader(HTTP_HEADER_ID ulHeaderIndex, PCSTR pszHeaderValue, USHORT cchHeaderValue, BOOL fReplace) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetHeader_HTTP_HEADER_ID`].
+    #[inline]
+    pub fn set_header_by_id(
+        &mut self,
+        header_index: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
+        header_value: &[u8],
+        replace: bool,
+    ) -> ::httpserv::runtime::Result<()> {
+        let header_value_2: u16 = ::core::convert::TryFrom::try_from(header_value.len())
+            .map_err(|_| ::httpserv::runtime::Error::from(
+                ::httpserv::runtime::E_INVALIDARG,
+            ))?;
+        let returned = unsafe {
+            self.SetHeader_HTTP_HEADER_ID(
+                header_index,
+                header_value.as_ptr().cast_mut().cast(),
+                header_value_2,
+                ::httpserv::windows_sys::core::BOOL::from(replace),
+            )
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT SetHeader(PCSTR pszHeaderName, PCSTR pszHeaderValue, USHORT cchHeaderValue, BOOL fReplace) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetHeader`].
+    #[inline]
+    pub fn set_header(
+        &mut self,
+        header_name: &::core::ffi::CStr,
+        header_value: &[u8],
+        replace: bool,
+    ) -> ::httpserv::runtime::Result<()> {
+        let header_value_2: u16 = ::core::convert::TryFrom::try_from(header_value.len())
+            .map_err(|_| ::httpserv::runtime::Error::from(
+                ::httpserv::runtime::E_INVALIDARG,
+            ))?;
+        let returned = unsafe {
+            self.SetHeader(
+                header_name.as_ptr().cast_mut().cast(),
+                header_value.as_ptr().cast_mut().cast(),
+                header_value_2,
+                ::httpserv::windows_sys::core::BOOL::from(replace),
+            )
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT DeleteHeader(HTTP_HEADER_ID ulHeaderIndex) = 0` in Rust terms; the raw method, with the full docs, is [`Self::DeleteHeader_HTTP_HEADER_ID`].
+    #[inline]
+    pub fn delete_header_by_id(
+        &mut self,
+        header_index: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe { self.DeleteHeader_HTTP_HEADER_ID(header_index) };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT DeleteHeader(PCSTR pszHeaderName) = 0` in Rust terms; the raw method, with the full docs, is [`Self::DeleteHeader`].
+    #[inline]
+    pub fn delete_header(
+        &mut self,
+        header_name: &::core::ffi::CStr,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.DeleteHeader(header_name.as_ptr().cast_mut().cast())
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual PCSTR GetHeader(HTTP_HEADER_ID ulHeaderIndex, USHORT * pcchHeaderValue = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetHeader_HTTP_HEADER_ID`].
+    #[inline]
+    pub fn header_by_id(
+        &self,
+        header_index: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
+    ) -> Option<&[u8]> {
+        let mut header_value: u16 = 0;
+        let returned = unsafe {
+            self.GetHeader_HTTP_HEADER_ID(header_index, &mut header_value)
+        };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::core::slice::from_raw_parts(
+                    returned.cast::<u8>(),
+                    header_value as usize,
+                )
+            })
+    }
+    /// `virtual PCSTR GetHeader(PCSTR pszHeaderName, USHORT * pcchHeaderValue = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetHeader`].
+    #[inline]
+    pub fn header(&self, header_name: &::core::ffi::CStr) -> Option<&[u8]> {
+        let mut header_value: u16 = 0;
+        let returned = unsafe {
+            self.GetHeader(header_name.as_ptr().cast_mut().cast(), &mut header_value)
+        };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::core::slice::from_raw_parts(
+                    returned.cast::<u8>(),
+                    header_value as usize,
+                )
+            })
+    }
+    /// `virtual void Clear() = 0` in Rust terms; the raw method, with the full docs, is [`Self::Clear`].
+    #[inline]
+    pub fn clear(&mut self) {
+        let returned = unsafe { self.Clear() };
+        let () = returned;
+    }
+    /// `virtual void ClearHeaders() = 0` in Rust terms; the raw method, with the full docs, is [`Self::ClearHeaders`].
+    #[inline]
+    pub fn clear_headers(&mut self) {
+        let returned = unsafe { self.ClearHeaders() };
+        let () = returned;
+    }
+    /// `virtual void SetNeedDisconnect() = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetNeedDisconnect`].
+    #[inline]
+    pub fn set_need_disconnect(&mut self) {
+        let returned = unsafe { self.SetNeedDisconnect() };
+        let () = returned;
+    }
+    /// `virtual void ResetConnection() = 0` in Rust terms; the raw method, with the full docs, is [`Self::ResetConnection`].
+    #[inline]
+    pub fn reset_connection(&mut self) {
+        let returned = unsafe { self.ResetConnection() };
+        let () = returned;
+    }
+    /// `virtual void DisableKernelCache(ULONG reason = 9) = 0` in Rust terms; the raw method, with the full docs, is [`Self::DisableKernelCache`].
+    /// The C++ default arguments are used; [`Self::disable_kernel_cache_with`] takes them all.
+    #[inline]
+    pub fn disable_kernel_cache(&mut self) {
+        let returned = unsafe { self.DisableKernelCache(9 as u32) };
+        let () = returned;
+    }
+    /// `virtual void DisableKernelCache(ULONG reason = 9) = 0` in Rust terms; the raw method, with the full docs, is [`Self::DisableKernelCache`].
+    #[inline]
+    pub fn disable_kernel_cache_with(&mut self, reason: u32) {
+        let returned = unsafe { self.DisableKernelCache(reason) };
+        let () = returned;
+    }
+    /// `virtual BOOL GetKernelCacheEnabled() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetKernelCacheEnabled`].
+    #[inline]
+    pub fn kernel_cache_enabled(&self) -> bool {
+        let returned = unsafe { self.GetKernelCacheEnabled() };
+        returned != 0
+    }
+    /// `virtual void SuppressHeaders() = 0` in Rust terms; the raw method, with the full docs, is [`Self::SuppressHeaders`].
+    #[inline]
+    pub fn suppress_headers(&mut self) {
+        let returned = unsafe { self.SuppressHeaders() };
+        let () = returned;
+    }
+    /// `virtual BOOL GetHeadersSuppressed() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetHeadersSuppressed`].
+    #[inline]
+    pub fn headers_suppressed(&self) -> bool {
+        let returned = unsafe { self.GetHeadersSuppressed() };
+        returned != 0
+    }
+    /// `virtual HRESULT Flush(BOOL fAsync, BOOL fMoreData, DWORD * pcbSent, BOOL * pfCompletionExpected = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::Flush`].
+    /// The C++ default arguments are used; [`Self::flush_with`] takes them all.
+    /// Synchronous: the asynchronous flag is `FALSE`, since the buffers are borrowed for the call only.
+    #[inline]
+    pub fn flush(&mut self, more_data: bool) -> ::httpserv::runtime::Result<u32> {
+        let mut sent: u32 = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe {
+            self.Flush(
+                0i32,
+                ::httpserv::windows_sys::core::BOOL::from(more_data),
+                &mut sent,
+                ::core::ptr::null_mut(),
+            )
+        };
+        returned.ok()?;
+        Ok(sent)
+    }
+    /// `virtual HRESULT Flush(BOOL fAsync, BOOL fMoreData, DWORD * pcbSent, BOOL * pfCompletionExpected = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::Flush`].
+    /// Synchronous: the asynchronous flag is `FALSE`, since the buffers are borrowed for the call only.
+    #[inline]
+    pub fn flush_with(
+        &mut self,
+        more_data: bool,
+    ) -> ::httpserv::runtime::Result<(u32, bool)> {
+        let mut sent: u32 = unsafe { ::core::mem::zeroed() };
+        let mut completion_expected: windows_sys::core::BOOL = unsafe {
+            ::core::mem::zeroed()
+        };
+        let returned = unsafe {
+            self.Flush(
+                0i32,
+                ::httpserv::windows_sys::core::BOOL::from(more_data),
+                &mut sent,
+                &mut completion_expected,
+            )
+        };
+        returned.ok()?;
+        Ok((sent, completion_expected != 0))
+    }
+    /// `virtual HRESULT Redirect(PCSTR pszUrl, BOOL fResetStatusCode = TRUE, BOOL fIncludeParameters = FALSE) = 0` in Rust terms; the raw method, with the full docs, is [`Self::Redirect`].
+    /// The C++ default arguments are used; [`Self::redirect_with`] takes them all.
+    #[inline]
+    pub fn redirect(
+        &mut self,
+        url: &::core::ffi::CStr,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.Redirect(url.as_ptr().cast_mut().cast(), 1i32, 0i32)
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT Redirect(PCSTR pszUrl, BOOL fResetStatusCode = TRUE, BOOL fIncludeParameters = FALSE) = 0` in Rust terms; the raw method, with the full docs, is [`Self::Redirect`].
+    #[inline]
+    pub fn redirect_with(
+        &mut self,
+        url: &::core::ffi::CStr,
+        reset_status_code: bool,
+        include_parameters: bool,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.Redirect(
+                url.as_ptr().cast_mut().cast(),
+                ::httpserv::windows_sys::core::BOOL::from(reset_status_code),
+                ::httpserv::windows_sys::core::BOOL::from(include_parameters),
+            )
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT WriteEntityChunks(HTTP_DATA_CHUNK * pDataChunks, DWORD nChunks, BOOL fAsync, BOOL fMoreData, DWORD * pcbSent, BOOL * pfCompletionExpected = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::WriteEntityChunks`].
+    /// The C++ default arguments are used; [`Self::write_entity_chunks_with`] takes them all.
+    /// Synchronous: the asynchronous flag is `FALSE`, since the buffers are borrowed for the call only.
+    #[inline]
+    pub fn write_entity_chunks(
+        &mut self,
+        data_chunks: &[::httpserv::runtime::DataChunk<'_>],
+        more_data: bool,
+    ) -> ::httpserv::runtime::Result<u32> {
+        let chunks: u32 = ::core::convert::TryFrom::try_from(data_chunks.len())
+            .map_err(|_| ::httpserv::runtime::Error::from(
+                ::httpserv::runtime::E_INVALIDARG,
+            ))?;
+        let mut sent: u32 = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe {
+            self.WriteEntityChunks(
+                data_chunks
+                    .as_ptr()
+                    .cast::<::httpserv::runtime::DataChunk<'_>>()
+                    .cast_mut()
+                    .cast(),
+                chunks,
+                0i32,
+                ::httpserv::windows_sys::core::BOOL::from(more_data),
+                &mut sent,
+                ::core::ptr::null_mut(),
+            )
+        };
+        returned.ok()?;
+        Ok(sent)
+    }
+    /// `virtual HRESULT WriteEntityChunks(HTTP_DATA_CHUNK * pDataChunks, DWORD nChunks, BOOL fAsync, BOOL fMoreData, DWORD * pcbSent, BOOL * pfCompletionExpected = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::WriteEntityChunks`].
+    /// Synchronous: the asynchronous flag is `FALSE`, since the buffers are borrowed for the call only.
+    #[inline]
+    pub fn write_entity_chunks_with(
+        &mut self,
+        data_chunks: &[::httpserv::runtime::DataChunk<'_>],
+        more_data: bool,
+    ) -> ::httpserv::runtime::Result<(u32, bool)> {
+        let chunks: u32 = ::core::convert::TryFrom::try_from(data_chunks.len())
+            .map_err(|_| ::httpserv::runtime::Error::from(
+                ::httpserv::runtime::E_INVALIDARG,
+            ))?;
+        let mut sent: u32 = unsafe { ::core::mem::zeroed() };
+        let mut completion_expected: windows_sys::core::BOOL = unsafe {
+            ::core::mem::zeroed()
+        };
+        let returned = unsafe {
+            self.WriteEntityChunks(
+                data_chunks
+                    .as_ptr()
+                    .cast::<::httpserv::runtime::DataChunk<'_>>()
+                    .cast_mut()
+                    .cast(),
+                chunks,
+                0i32,
+                ::httpserv::windows_sys::core::BOOL::from(more_data),
+                &mut sent,
+                &mut completion_expected,
+            )
+        };
+        returned.ok()?;
+        Ok((sent, completion_expected != 0))
+    }
+    /// `virtual void DisableBuffering() = 0` in Rust terms; the raw method, with the full docs, is [`Self::DisableBuffering`].
+    #[inline]
+    pub fn disable_buffering(&mut self) {
+        let returned = unsafe { self.DisableBuffering() };
+        let () = returned;
+    }
+    /// `virtual void GetStatus(USHORT * pStatusCode, USHORT * pSubStatus = NULL, PCSTR * ppszReason = NULL, USHORT * pcchReason = NULL, HRESULT * phrErrorToReport = NULL, PCWSTR * ppszModule = NULL, DWORD * pdwNotification = NULL, IAppHostConfigException ** ppException = NULL, BOOL * pfTrySkipCustomErrors = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetStatus`].
+    /// The C++ default arguments are used; [`Self::status_with`] takes them all.
+    #[inline]
+    pub fn status(&mut self) -> u16 {
+        let mut status_code: u16 = unsafe { ::core::mem::zeroed() };
+        let mut reason_2: u16 = 0;
+        let returned = unsafe {
+            self.GetStatus(
+                &mut status_code,
+                ::core::ptr::null_mut(),
+                ::core::ptr::null_mut(),
+                &mut reason_2,
+                ::core::ptr::null_mut(),
+                ::core::ptr::null_mut(),
+                ::core::ptr::null_mut(),
+                ::core::ptr::null_mut(),
+                ::core::ptr::null_mut(),
+            )
+        };
+        let () = returned;
+        status_code
+    }
+    /// `virtual void GetStatus(USHORT * pStatusCode, USHORT * pSubStatus = NULL, PCSTR * ppszReason = NULL, USHORT * pcchReason = NULL, HRESULT * phrErrorToReport = NULL, PCWSTR * ppszModule = NULL, DWORD * pdwNotification = NULL, IAppHostConfigException ** ppException = NULL, BOOL * pfTrySkipCustomErrors = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetStatus`].
+    #[inline]
+    pub fn status_with(
+        &mut self,
+    ) -> (
+        u16,
+        u16,
+        &[u8],
+        ::httpserv::runtime::HRESULT,
+        Option<&::httpserv::runtime::U16CStr>,
+        u32,
+        Option<&mut IAppHostConfigException>,
+        bool,
+    ) {
+        let mut status_code: u16 = unsafe { ::core::mem::zeroed() };
+        let mut sub_status: u16 = unsafe { ::core::mem::zeroed() };
+        let mut reason: windows_sys::core::PCSTR = unsafe { ::core::mem::zeroed() };
+        let mut reason_2: u16 = 0;
+        let mut phr_error_to_report: ::httpserv::runtime::HRESULT = unsafe {
+            ::core::mem::zeroed()
+        };
+        let mut module: windows_sys::core::PCWSTR = unsafe { ::core::mem::zeroed() };
+        let mut notification: u32 = unsafe { ::core::mem::zeroed() };
+        let mut exception: *mut IAppHostConfigException = unsafe {
+            ::core::mem::zeroed()
+        };
+        let mut try_skip_custom_errors: windows_sys::core::BOOL = unsafe {
+            ::core::mem::zeroed()
+        };
+        let returned = unsafe {
+            self.GetStatus(
+                &mut status_code,
+                &mut sub_status,
+                &mut reason,
+                &mut reason_2,
+                &mut phr_error_to_report,
+                &mut module,
+                &mut notification,
+                &mut exception,
+                &mut try_skip_custom_errors,
+            )
+        };
+        let () = returned;
+        (
+            status_code,
+            sub_status,
+            if reason.is_null() {
+                &[]
+            } else {
+                unsafe {
+                    ::core::slice::from_raw_parts(reason.cast::<u8>(), reason_2 as usize)
+                }
+            },
+            phr_error_to_report,
+            (!module.is_null())
+                .then(|| unsafe {
+                    ::httpserv::runtime::U16CStr::from_ptr_str(module.cast::<u16>())
+                }),
+            notification,
+            unsafe { exception.as_mut() },
+            try_skip_custom_errors != 0,
+        )
+    }
+    /// `virtual HRESULT SetErrorDescription(PCWSTR pszDescription, DWORD cchDescription, BOOL fHtmlEncode = TRUE) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetErrorDescription`].
+    /// The C++ default arguments are used; [`Self::set_error_description_with`] takes them all.
+    #[inline]
+    pub fn set_error_description(
+        &mut self,
+        description: &[u16],
+    ) -> ::httpserv::runtime::Result<()> {
+        let description_2: u32 = ::core::convert::TryFrom::try_from(description.len())
+            .map_err(|_| ::httpserv::runtime::Error::from(
+                ::httpserv::runtime::E_INVALIDARG,
+            ))?;
+        let returned = unsafe {
+            self.SetErrorDescription(
+                description.as_ptr().cast_mut().cast(),
+                description_2,
+                1i32,
+            )
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT SetErrorDescription(PCWSTR pszDescription, DWORD cchDescription, BOOL fHtmlEncode = TRUE) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetErrorDescription`].
+    #[inline]
+    pub fn set_error_description_with(
+        &mut self,
+        description: &[u16],
+        html_encode: bool,
+    ) -> ::httpserv::runtime::Result<()> {
+        let description_2: u32 = ::core::convert::TryFrom::try_from(description.len())
+            .map_err(|_| ::httpserv::runtime::Error::from(
+                ::httpserv::runtime::E_INVALIDARG,
+            ))?;
+        let returned = unsafe {
+            self.SetErrorDescription(
+                description.as_ptr().cast_mut().cast(),
+                description_2,
+                ::httpserv::windows_sys::core::BOOL::from(html_encode),
+            )
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual PCWSTR GetErrorDescription(DWORD * pcchDescription = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetErrorDescription`].
+    #[inline]
+    pub fn error_description(&mut self) -> Option<&[u16]> {
+        let mut description: u32 = 0;
+        let returned = unsafe { self.GetErrorDescription(&mut description) };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::core::slice::from_raw_parts(
+                    returned.cast::<u16>(),
+                    description as usize,
+                )
+            })
+    }
+    /// `virtual void CloseConnection() = 0` in Rust terms; the raw method, with the full docs, is [`Self::CloseConnection`].
+    #[inline]
+    pub fn close_connection(&mut self) {
+        let returned = unsafe { self.CloseConnection() };
+        let () = returned;
+    }
+}
 /// Implement C++ `IHttpResponse` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpResponse::new_boxed`] (or [`IHttpResponse::new_in_place`]); its vtable comes from the value's type.
@@ -1311,6 +1843,16 @@ impl IHttpResponse2 {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -1540,6 +2082,16 @@ impl IHttpResponse3 {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -1714,6 +2266,16 @@ impl IHttpResponse4 {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -1815,6 +2377,87 @@ impl ::core::ops::Deref for IHttpResponse4 {
     #[inline(always)]
     fn deref(&self) -> &IHttpResponse3 {
         unsafe { &*(self as *const Self as *const IHttpResponse3) }
+    }
+}
+impl IHttpResponse4 {
+    /// `virtual HRESULT DeleteTrailer(PCSTR pszHeaderName) = 0` in Rust terms; the raw method, with the full docs, is [`Self::DeleteTrailer`].
+    #[inline]
+    pub fn delete_trailer(
+        &mut self,
+        header_name: &::core::ffi::CStr,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.DeleteTrailer(header_name.as_ptr().cast_mut().cast())
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual PCSTR GetTrailer(PCSTR pszHeaderName, USHORT * pcchHeaderValue = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetTrailer`].
+    /// The C++ default arguments are used; [`Self::trailer_with`] takes them all.
+    #[inline]
+    pub fn trailer(
+        &self,
+        header_name: &::core::ffi::CStr,
+    ) -> Option<&::core::ffi::CStr> {
+        let returned = unsafe {
+            self.GetTrailer(
+                header_name.as_ptr().cast_mut().cast(),
+                ::core::ptr::null_mut(),
+            )
+        };
+        (!returned.is_null())
+            .then(|| unsafe { ::core::ffi::CStr::from_ptr(returned.cast()) })
+    }
+    /// `virtual PCSTR GetTrailer(PCSTR pszHeaderName, USHORT * pcchHeaderValue = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetTrailer`].
+    #[inline]
+    pub fn trailer_with(
+        &self,
+        header_name: &::core::ffi::CStr,
+    ) -> (Option<&::core::ffi::CStr>, u16) {
+        let mut header_value: u16 = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe {
+            self.GetTrailer(header_name.as_ptr().cast_mut().cast(), &mut header_value)
+        };
+        (
+            (!returned.is_null())
+                .then(|| unsafe { ::core::ffi::CStr::from_ptr(returned.cast()) }),
+            header_value,
+        )
+    }
+    /// `virtual void ResetStream(ULONG errorCode) = 0` in Rust terms; the raw method, with the full docs, is [`Self::ResetStream`].
+    #[inline]
+    pub fn reset_stream(&mut self, error_code: u32) {
+        let returned = unsafe { self.ResetStream(error_code) };
+        let () = returned;
+    }
+    /// `virtual void SetNeedGoAway() = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetNeedGoAway`].
+    #[inline]
+    pub fn set_need_go_away(&mut self) {
+        let returned = unsafe { self.SetNeedGoAway() };
+        let () = returned;
+    }
+    /// `virtual HRESULT SetTrailer(PCSTR pszHeaderName, PCSTR pszHeaderValue, USHORT cchHeaderValue, BOOL fReplace) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetTrailer`].
+    #[inline]
+    pub fn set_trailer(
+        &mut self,
+        header_name: &::core::ffi::CStr,
+        header_value: &[u8],
+        replace: bool,
+    ) -> ::httpserv::runtime::Result<()> {
+        let header_value_2: u16 = ::core::convert::TryFrom::try_from(header_value.len())
+            .map_err(|_| ::httpserv::runtime::Error::from(
+                ::httpserv::runtime::E_INVALIDARG,
+            ))?;
+        let returned = unsafe {
+            self.SetTrailer(
+                header_name.as_ptr().cast_mut().cast(),
+                header_value.as_ptr().cast_mut().cast(),
+                header_value_2,
+                ::httpserv::windows_sys::core::BOOL::from(replace),
+            )
+        };
+        returned.ok()?;
+        Ok(())
     }
 }
 /// Implement C++ `IHttpResponse4` in Rust: one method per slot it adds.

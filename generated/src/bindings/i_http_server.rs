@@ -189,6 +189,16 @@ impl IHttpServer {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -654,6 +664,342 @@ impl IHttpServer {
         ppInterface: *mut *mut ::core::ffi::c_void,
     ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).GetExtendedInterface)(self.as_raw(), version, ppInterface)
+    }
+}
+impl IHttpServer {
+    /// `virtual BOOL IsCommandLineLaunch() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::IsCommandLineLaunch`].
+    #[inline]
+    pub fn is_command_line_launch(&self) -> bool {
+        let returned = unsafe { self.IsCommandLineLaunch() };
+        returned != 0
+    }
+    /// `virtual PCWSTR GetAppPoolName() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetAppPoolName`].
+    #[inline]
+    pub fn app_pool_name(&self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.GetAppPoolName() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
+    }
+    /// `virtual void IncrementThreadCount() = 0` in Rust terms; the raw method, with the full docs, is [`Self::IncrementThreadCount`].
+    #[inline]
+    pub fn increment_thread_count(&self) {
+        let returned = unsafe { self.IncrementThreadCount() };
+        let () = returned;
+    }
+    /// `virtual void DecrementThreadCount() = 0` in Rust terms; the raw method, with the full docs, is [`Self::DecrementThreadCount`].
+    #[inline]
+    pub fn decrement_thread_count(&self) {
+        let returned = unsafe { self.DecrementThreadCount() };
+        let () = returned;
+    }
+    /// `virtual void ReportUnhealthy(PCWSTR pszReasonString, HRESULT hrReason) = 0` in Rust terms; the raw method, with the full docs, is [`Self::ReportUnhealthy`].
+    #[inline]
+    pub fn report_unhealthy(
+        &self,
+        reason_string: &::httpserv::runtime::U16CStr,
+        reason: ::httpserv::runtime::HRESULT,
+    ) {
+        let returned = unsafe {
+            self.ReportUnhealthy(reason_string.as_ptr().cast_mut().cast(), reason)
+        };
+        let () = returned;
+    }
+    /// `virtual void RecycleProcess(PCWSTR pszReason) = 0` in Rust terms; the raw method, with the full docs, is [`Self::RecycleProcess`].
+    #[inline]
+    pub fn recycle_process(&self, reason: &::httpserv::runtime::U16CStr) {
+        let returned = unsafe { self.RecycleProcess(reason.as_ptr().cast_mut().cast()) };
+        let () = returned;
+    }
+    /// `virtual IAppHostAdminManager * GetAdminManager() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetAdminManager`].
+    #[inline]
+    pub fn admin_manager(&self) -> Option<&IAppHostAdminManager> {
+        let returned = unsafe { self.GetAdminManager() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual HRESULT FlushKernelCache(PCWSTR pszUrl) = 0` in Rust terms; the raw method, with the full docs, is [`Self::FlushKernelCache`].
+    #[inline]
+    pub fn flush_kernel_cache(
+        &self,
+        url: &::httpserv::runtime::U16CStr,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe { self.FlushKernelCache(url.as_ptr().cast_mut().cast()) };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT DoCacheOperation(CACHE_OPERATION cacheOperation, IHttpCacheKey * pCacheKey, IHttpCacheSpecificData ** ppCacheSpecificData, IHttpTraceContext * pHttpTraceContext = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::DoCacheOperation`].
+    /// The C++ default arguments are used; [`Self::do_cache_operation_with`] takes them all.
+    #[inline]
+    pub fn do_cache_operation(
+        &self,
+        cache_operation: CACHE_OPERATION,
+        cache_key: &IHttpCacheKey,
+    ) -> ::httpserv::runtime::Result<&IHttpCacheSpecificData> {
+        let mut cache_specific_data: *mut IHttpCacheSpecificData = unsafe {
+            ::core::mem::zeroed()
+        };
+        let returned = unsafe {
+            self.DoCacheOperation(
+                cache_operation,
+                ::core::ptr::from_ref(cache_key).cast_mut(),
+                &mut cache_specific_data,
+                ::core::ptr::null_mut(),
+            )
+        };
+        returned.ok()?;
+        Ok(
+            unsafe { cache_specific_data.as_ref() }
+                .ok_or_else(|| ::httpserv::runtime::Error::from(
+                    ::httpserv::runtime::E_POINTER,
+                ))?,
+        )
+    }
+    /// `virtual HRESULT DoCacheOperation(CACHE_OPERATION cacheOperation, IHttpCacheKey * pCacheKey, IHttpCacheSpecificData ** ppCacheSpecificData, IHttpTraceContext * pHttpTraceContext = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::DoCacheOperation`].
+    #[inline]
+    pub fn do_cache_operation_with(
+        &self,
+        cache_operation: CACHE_OPERATION,
+        cache_key: &IHttpCacheKey,
+        http_trace_context: Option<&IHttpTraceContext>,
+    ) -> ::httpserv::runtime::Result<&IHttpCacheSpecificData> {
+        let mut cache_specific_data: *mut IHttpCacheSpecificData = unsafe {
+            ::core::mem::zeroed()
+        };
+        let returned = unsafe {
+            self.DoCacheOperation(
+                cache_operation,
+                ::core::ptr::from_ref(cache_key).cast_mut(),
+                &mut cache_specific_data,
+                http_trace_context
+                    .map_or(
+                        ::core::ptr::null_mut(),
+                        |http_trace_context| {
+                            ::core::ptr::from_ref(http_trace_context).cast_mut()
+                        },
+                    ),
+            )
+        };
+        returned.ok()?;
+        Ok(
+            unsafe { cache_specific_data.as_ref() }
+                .ok_or_else(|| ::httpserv::runtime::Error::from(
+                    ::httpserv::runtime::E_POINTER,
+                ))?,
+        )
+    }
+    /// `virtual GLOBAL_NOTIFICATION_STATUS NotifyCustomNotification(ICustomNotificationProvider * pCustomOutput) = 0` in Rust terms; the raw method, with the full docs, is [`Self::NotifyCustomNotification`].
+    #[inline]
+    pub fn notify_custom_notification(
+        &self,
+        custom_output: &ICustomNotificationProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        let returned = unsafe {
+            self.NotifyCustomNotification(
+                ::core::ptr::from_ref(custom_output).cast_mut(),
+            )
+        };
+        returned
+    }
+    /// `virtual IHttpPerfCounterInfo * GetPerfCounterInfo() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetPerfCounterInfo`].
+    #[inline]
+    pub fn perf_counter_info(&self) -> Option<&IHttpPerfCounterInfo> {
+        let returned = unsafe { self.GetPerfCounterInfo() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual void RecycleApplication(PCWSTR pszAppConfigPath) = 0` in Rust terms; the raw method, with the full docs, is [`Self::RecycleApplication`].
+    #[inline]
+    pub fn recycle_application(&self, app_config_path: &::httpserv::runtime::U16CStr) {
+        let returned = unsafe {
+            self.RecycleApplication(app_config_path.as_ptr().cast_mut().cast())
+        };
+        let () = returned;
+    }
+    /// `virtual void NotifyConfigurationChange(PCWSTR pszPath) = 0` in Rust terms; the raw method, with the full docs, is [`Self::NotifyConfigurationChange`].
+    #[inline]
+    pub fn notify_configuration_change(&self, path: &::httpserv::runtime::U16CStr) {
+        let returned = unsafe {
+            self.NotifyConfigurationChange(path.as_ptr().cast_mut().cast())
+        };
+        let () = returned;
+    }
+    /// `virtual void NotifyFileChange(PCWSTR pszFileName) = 0` in Rust terms; the raw method, with the full docs, is [`Self::NotifyFileChange`].
+    #[inline]
+    pub fn notify_file_change(&self, file_name: &::httpserv::runtime::U16CStr) {
+        let returned = unsafe {
+            self.NotifyFileChange(file_name.as_ptr().cast_mut().cast())
+        };
+        let () = returned;
+    }
+    /// `virtual IDispensedHttpModuleContextContainer * DispenseContainer() = 0` in Rust terms; the raw method, with the full docs, is [`Self::DispenseContainer`].
+    #[inline]
+    pub fn dispense_container(&self) -> Option<&IDispensedHttpModuleContextContainer> {
+        let returned = unsafe { self.DispenseContainer() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual HRESULT AddFragmentToCache(HTTP_DATA_CHUNK * pDataChunk, PCWSTR pszFragmentName) = 0` in Rust terms; the raw method, with the full docs, is [`Self::AddFragmentToCache`].
+    #[inline]
+    pub fn add_fragment_to_cache(
+        &self,
+        data_chunk: &::httpserv::runtime::DataChunk<'_>,
+        fragment_name: &::httpserv::runtime::U16CStr,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.AddFragmentToCache(
+                ::core::ptr::from_ref(data_chunk).cast_mut().cast(),
+                fragment_name.as_ptr().cast_mut().cast(),
+            )
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT ReadFragmentFromCache(PCWSTR pszFragmentName, BYTE * pvBuffer, DWORD cbSize, DWORD * pcbCopied) = 0` in Rust terms; the raw method, with the full docs, is [`Self::ReadFragmentFromCache`].
+    #[inline]
+    pub fn read_fragment_from_cache(
+        &self,
+        fragment_name: &::httpserv::runtime::U16CStr,
+        buffer: &mut [u8],
+    ) -> ::httpserv::runtime::Result<u32> {
+        let size: u32 = ::core::convert::TryFrom::try_from(
+                ::core::mem::size_of_val(buffer),
+            )
+            .map_err(|_| ::httpserv::runtime::Error::from(
+                ::httpserv::runtime::E_INVALIDARG,
+            ))?;
+        let mut copied: u32 = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe {
+            self.ReadFragmentFromCache(
+                fragment_name.as_ptr().cast_mut().cast(),
+                buffer.as_mut_ptr().cast(),
+                size,
+                &mut copied,
+            )
+        };
+        returned.ok()?;
+        Ok(copied)
+    }
+    /// `virtual HRESULT RemoveFragmentFromCache(PCWSTR pszFragmentName) = 0` in Rust terms; the raw method, with the full docs, is [`Self::RemoveFragmentFromCache`].
+    #[inline]
+    pub fn remove_fragment_from_cache(
+        &self,
+        fragment_name: &::httpserv::runtime::U16CStr,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.RemoveFragmentFromCache(fragment_name.as_ptr().cast_mut().cast())
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT GetWorkerProcessSettings(IWpfSettings ** ppWorkerProcessSettings) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetWorkerProcessSettings`].
+    #[inline]
+    pub fn worker_process_settings(&self) -> ::httpserv::runtime::Result<&IWpfSettings> {
+        let mut worker_process_settings: *mut IWpfSettings = unsafe {
+            ::core::mem::zeroed()
+        };
+        let returned = unsafe {
+            self.GetWorkerProcessSettings(&mut worker_process_settings)
+        };
+        returned.ok()?;
+        Ok(
+            unsafe { worker_process_settings.as_ref() }
+                .ok_or_else(|| ::httpserv::runtime::Error::from(
+                    ::httpserv::runtime::E_POINTER,
+                ))?,
+        )
+    }
+    /// `virtual HRESULT GetProtocolManagerCustomInterface(PCWSTR pProtocolManagerDll, PCWSTR pProtocolManagerDllInitFunction, DWORD dwCustomInterfaceId, PVOID * ppCustomInterface) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetProtocolManagerCustomInterface`].
+    #[inline]
+    pub fn protocol_manager_custom_interface(
+        &self,
+        protocol_manager_dll: &::httpserv::runtime::U16CStr,
+        protocol_manager_dll_init_function: &::httpserv::runtime::U16CStr,
+        custom_interface_id: u32,
+    ) -> ::httpserv::runtime::Result<*mut ::core::ffi::c_void> {
+        let mut custom_interface: *mut ::core::ffi::c_void = unsafe {
+            ::core::mem::zeroed()
+        };
+        let returned = unsafe {
+            self.GetProtocolManagerCustomInterface(
+                protocol_manager_dll.as_ptr().cast_mut().cast(),
+                protocol_manager_dll_init_function.as_ptr().cast_mut().cast(),
+                custom_interface_id,
+                &mut custom_interface,
+            )
+        };
+        returned.ok()?;
+        Ok(custom_interface)
+    }
+    /// `virtual BOOL SatisfiesPrecondition(PCWSTR pszPrecondition, BOOL * pfUnknownPrecondition = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::SatisfiesPrecondition`].
+    /// The C++ default arguments are used; [`Self::satisfies_precondition_with`] takes them all.
+    #[inline]
+    pub fn satisfies_precondition(
+        &self,
+        precondition: &::httpserv::runtime::U16CStr,
+    ) -> bool {
+        let returned = unsafe {
+            self.SatisfiesPrecondition(
+                precondition.as_ptr().cast_mut().cast(),
+                ::core::ptr::null_mut(),
+            )
+        };
+        returned != 0
+    }
+    /// `virtual BOOL SatisfiesPrecondition(PCWSTR pszPrecondition, BOOL * pfUnknownPrecondition = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::SatisfiesPrecondition`].
+    #[inline]
+    pub fn satisfies_precondition_with(
+        &self,
+        precondition: &::httpserv::runtime::U16CStr,
+    ) -> (bool, bool) {
+        let mut unknown_precondition: windows_sys::core::BOOL = unsafe {
+            ::core::mem::zeroed()
+        };
+        let returned = unsafe {
+            self.SatisfiesPrecondition(
+                precondition.as_ptr().cast_mut().cast(),
+                &mut unknown_precondition,
+            )
+        };
+        (returned != 0, unknown_precondition != 0)
+    }
+    /// `virtual IHttpTraceContext * GetTraceContext() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetTraceContext`].
+    #[inline]
+    pub fn trace_context(&self) -> Option<&IHttpTraceContext> {
+        let returned = unsafe { self.GetTraceContext() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual HRESULT RegisterFileChangeMonitor(PCWSTR pszPath, HANDLE hToken, IHttpFileMonitor ** ppFileMonitor) = 0` in Rust terms; the raw method, with the full docs, is [`Self::RegisterFileChangeMonitor`].
+    #[inline]
+    pub fn register_file_change_monitor(
+        &self,
+        path: &::httpserv::runtime::U16CStr,
+        token: windows_sys::Win32::Foundation::HANDLE,
+    ) -> ::httpserv::runtime::Result<&IHttpFileMonitor> {
+        let mut file_monitor: *mut IHttpFileMonitor = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe {
+            self.RegisterFileChangeMonitor(
+                path.as_ptr().cast_mut().cast(),
+                token,
+                &mut file_monitor,
+            )
+        };
+        returned.ok()?;
+        Ok(
+            unsafe { file_monitor.as_ref() }
+                .ok_or_else(|| ::httpserv::runtime::Error::from(
+                    ::httpserv::runtime::E_POINTER,
+                ))?,
+        )
+    }
+    /// `virtual HRESULT GetExtendedInterface(HTTP_SERVER_INTERFACE_VERSION version, PVOID * ppInterface) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetExtendedInterface`].
+    #[inline]
+    pub fn extended_interface(
+        &self,
+        version: HTTP_SERVER_INTERFACE_VERSION,
+    ) -> ::httpserv::runtime::Result<*mut ::core::ffi::c_void> {
+        let mut interface: *mut ::core::ffi::c_void = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe { self.GetExtendedInterface(version, &mut interface) };
+        returned.ok()?;
+        Ok(interface)
     }
 }
 /// Implement C++ `IHttpServer` in Rust: one method per slot it adds.
@@ -1166,6 +1512,16 @@ impl IHttpServer2 {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -1293,6 +1649,65 @@ impl ::core::ops::Deref for IHttpServer2 {
     #[inline(always)]
     fn deref(&self) -> &IHttpServer {
         unsafe { &*(self as *const Self as *const IHttpServer) }
+    }
+}
+impl IHttpServer2 {
+    /// `virtual PCWSTR GetAppPoolConfigFile(DWORD * pcchConfigFilePath = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetAppPoolConfigFile`].
+    #[inline]
+    pub fn app_pool_config_file(&self) -> Option<&[u16]> {
+        let mut config_file_path: u32 = 0;
+        let returned = unsafe { self.GetAppPoolConfigFile(&mut config_file_path) };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::core::slice::from_raw_parts(
+                    returned.cast::<u16>(),
+                    config_file_path as usize,
+                )
+            })
+    }
+    /// `virtual HRESULT GetMetadata(PCWSTR pszSiteName, PCWSTR pszUrl, IReferencedMetadataInfo ** ppMetadataInfo) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetMetadata`].
+    #[inline]
+    pub fn metadata(
+        &self,
+        site_name: &::httpserv::runtime::U16CStr,
+        url: &::httpserv::runtime::U16CStr,
+    ) -> ::httpserv::runtime::Result<&IReferencedMetadataInfo> {
+        let mut metadata_info: *mut IReferencedMetadataInfo = unsafe {
+            ::core::mem::zeroed()
+        };
+        let returned = unsafe {
+            self.GetMetadata(
+                site_name.as_ptr().cast_mut().cast(),
+                url.as_ptr().cast_mut().cast(),
+                &mut metadata_info,
+            )
+        };
+        returned.ok()?;
+        Ok(
+            unsafe { metadata_info.as_ref() }
+                .ok_or_else(|| ::httpserv::runtime::Error::from(
+                    ::httpserv::runtime::E_POINTER,
+                ))?,
+        )
+    }
+    /// `virtual HRESULT GetWorkerProcessFramework(IWorkerProcessFramework ** ppWorkerProcessFramework) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetWorkerProcessFramework`].
+    #[inline]
+    pub fn worker_process_framework(
+        &self,
+    ) -> ::httpserv::runtime::Result<&IWorkerProcessFramework> {
+        let mut worker_process_framework: *mut IWorkerProcessFramework = unsafe {
+            ::core::mem::zeroed()
+        };
+        let returned = unsafe {
+            self.GetWorkerProcessFramework(&mut worker_process_framework)
+        };
+        returned.ok()?;
+        Ok(
+            unsafe { worker_process_framework.as_ref() }
+                .ok_or_else(|| ::httpserv::runtime::Error::from(
+                    ::httpserv::runtime::E_POINTER,
+                ))?,
+        )
     }
 }
 /// Implement C++ `IHttpServer2` in Rust: one method per slot it adds.
@@ -1481,6 +1896,16 @@ impl IHttpServer3 {
     #[inline(always)]
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
+    }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
     }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]

@@ -51,6 +51,16 @@ impl IHttpSite {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -111,6 +121,35 @@ impl IHttpSite {
     #[inline(always)]
     pub unsafe fn GetPerfCounterInfo(&self) -> *mut IHttpPerfCounterInfo {
         ((*self.vtable).GetPerfCounterInfo)(self.as_raw())
+    }
+}
+impl IHttpSite {
+    /// `virtual DWORD GetSiteId() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetSiteId`].
+    #[inline]
+    pub fn site_id(&self) -> u32 {
+        let returned = unsafe { self.GetSiteId() };
+        returned
+    }
+    /// `virtual PCWSTR GetSiteName() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetSiteName`].
+    #[inline]
+    pub fn site_name(&self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.GetSiteName() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
+    }
+    /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetModuleContextContainer`].
+    #[inline]
+    pub fn module_context_container(&self) -> Option<&IHttpModuleContextContainer> {
+        let returned = unsafe { self.GetModuleContextContainer() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual IHttpPerfCounterInfo * GetPerfCounterInfo() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetPerfCounterInfo`].
+    #[inline]
+    pub fn perf_counter_info(&self) -> Option<&IHttpPerfCounterInfo> {
+        let returned = unsafe { self.GetPerfCounterInfo() };
+        unsafe { returned.as_ref() }
     }
 }
 /// Implement C++ `IHttpSite` in Rust: one method per slot it adds.

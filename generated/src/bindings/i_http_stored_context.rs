@@ -40,6 +40,16 @@ impl IHttpStoredContext {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -51,12 +61,14 @@ impl IHttpStoredContext {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpstoredcontext-cleanupstoredcontext-method)
     ///
+    /// This call may end the object's life, so it takes the object pointer rather than a reference (a reference argument would have to outlive the call).
+    ///
     /// # Safety
     ///
-    /// `self` must be a live C++ `IHttpStoredContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    /// `this` must be a live C++ `IHttpStoredContext` (or derived) object, not used again if the call released it.
     #[inline(always)]
-    pub unsafe fn CleanupStoredContext(&self) {
-        ((*self.vtable).CleanupStoredContext)(self.as_raw())
+    pub unsafe fn CleanupStoredContext(this: *mut Self) {
+        ((*(*this).vtable).CleanupStoredContext)(this)
     }
 }
 /// Implement C++ `IHttpStoredContext` in Rust: one method per slot it adds.

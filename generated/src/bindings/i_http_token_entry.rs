@@ -52,6 +52,16 @@ impl IHttpTokenEntry {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -105,6 +115,26 @@ impl ::core::ops::Deref for IHttpTokenEntry {
     #[inline(always)]
     fn deref(&self) -> &IHttpCacheSpecificData {
         unsafe { &*(self as *const Self as *const IHttpCacheSpecificData) }
+    }
+}
+impl IHttpTokenEntry {
+    /// `virtual HANDLE GetImpersonationToken() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetImpersonationToken`].
+    #[inline]
+    pub fn impersonation_token(&self) -> windows_sys::Win32::Foundation::HANDLE {
+        let returned = unsafe { self.GetImpersonationToken() };
+        returned
+    }
+    /// `virtual HANDLE GetPrimaryToken() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetPrimaryToken`].
+    #[inline]
+    pub fn primary_token(&self) -> windows_sys::Win32::Foundation::HANDLE {
+        let returned = unsafe { self.GetPrimaryToken() };
+        returned
+    }
+    /// `virtual PSID GetSid() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetSid`].
+    #[inline]
+    pub fn sid(&self) -> windows_sys::Win32::Security::PSID {
+        let returned = unsafe { self.GetSid() };
+        returned
     }
 }
 /// Implement C++ `IHttpTokenEntry` in Rust: one method per slot it adds.

@@ -71,6 +71,16 @@ impl IHttpTraceContext {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -168,6 +178,56 @@ impl IHttpTraceContext {
     ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .QuickTrace)(self.as_raw(), pszData1, pszData2, hrLastError, Level)
+    }
+}
+impl IHttpTraceContext {
+    /// `virtual LPCGUID GetTraceActivityId() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetTraceActivityId`].
+    #[inline]
+    pub fn trace_activity_id(&mut self) -> Option<&windows_sys::core::GUID> {
+        let returned = unsafe { self.GetTraceActivityId() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual HRESULT QuickTrace(PCWSTR pszData1, PCWSTR pszData2 = NULL, HRESULT hrLastError = S_OK, UCHAR Level = 4) = 0` in Rust terms; the raw method, with the full docs, is [`Self::QuickTrace`].
+    /// The C++ default arguments are used; [`Self::quick_trace_with`] takes them all.
+    #[inline]
+    pub fn quick_trace(
+        &mut self,
+        data1: &::httpserv::runtime::U16CStr,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.QuickTrace(
+                data1.as_ptr().cast_mut().cast(),
+                ::core::ptr::null(),
+                ::httpserv::runtime::S_OK,
+                4 as u8,
+            )
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT QuickTrace(PCWSTR pszData1, PCWSTR pszData2 = NULL, HRESULT hrLastError = S_OK, UCHAR Level = 4) = 0` in Rust terms; the raw method, with the full docs, is [`Self::QuickTrace`].
+    #[inline]
+    pub fn quick_trace_with(
+        &mut self,
+        data1: &::httpserv::runtime::U16CStr,
+        data2: Option<&::httpserv::runtime::U16CStr>,
+        last_error: ::httpserv::runtime::HRESULT,
+        level: u8,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.QuickTrace(
+                data1.as_ptr().cast_mut().cast(),
+                data2
+                    .map_or(
+                        ::core::ptr::null_mut(),
+                        |data2| data2.as_ptr().cast_mut().cast(),
+                    ),
+                last_error,
+                level,
+            )
+        };
+        returned.ok()?;
+        Ok(())
     }
 }
 /// Implement C++ `IHttpTraceContext` in Rust: one method per slot it adds.

@@ -45,6 +45,16 @@ impl IHttpUrlInfo {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -77,6 +87,20 @@ impl IHttpUrlInfo {
     #[inline(always)]
     pub unsafe fn IsFrequentlyHit(&self) -> windows_sys::core::BOOL {
         ((*self.vtable).IsFrequentlyHit)(self as *const Self)
+    }
+}
+impl IHttpUrlInfo {
+    /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetModuleContextContainer`].
+    #[inline]
+    pub fn module_context_container(&self) -> Option<&IHttpModuleContextContainer> {
+        let returned = unsafe { self.GetModuleContextContainer() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual BOOL IsFrequentlyHit() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::IsFrequentlyHit`].
+    #[inline]
+    pub fn is_frequently_hit(&self) -> bool {
+        let returned = unsafe { self.IsFrequentlyHit() };
+        returned != 0
     }
 }
 /// Implement C++ `IHttpUrlInfo` in Rust: one method per slot it adds.

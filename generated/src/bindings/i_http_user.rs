@@ -85,6 +85,16 @@ impl IHttpUser {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -191,12 +201,14 @@ impl IHttpUser {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpuser-dereferenceuser-method)
     ///
+    /// This call may end the object's life, so it takes the object pointer rather than a reference (a reference argument would have to outlive the call).
+    ///
     /// # Safety
     ///
-    /// `self` must be a live C++ `IHttpUser` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    /// `this` must be a live C++ `IHttpUser` (or derived) object, not used again if the call released it.
     #[inline(always)]
-    pub unsafe fn DereferenceUser(&self) {
-        ((*self.vtable).DereferenceUser)(self.as_raw())
+    pub unsafe fn DereferenceUser(this: *mut Self) {
+        ((*(*this).vtable).DereferenceUser)(this)
     }
     /// `virtual BOOL SupportsIsInRole() = 0`
     ///
@@ -245,9 +257,97 @@ impl IHttpUser {
         ((*self.vtable).GetUserVariable)(self.as_raw(), pszVariableName)
     }
 }
+impl IHttpUser {
+    /// `virtual PCWSTR GetRemoteUserName() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetRemoteUserName`].
+    #[inline]
+    pub fn remote_user_name(&mut self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.GetRemoteUserName() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
+    }
+    /// `virtual PCWSTR GetUserName() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetUserName`].
+    #[inline]
+    pub fn user_name(&mut self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.GetUserName() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
+    }
+    /// `virtual PCWSTR GetAuthenticationType() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetAuthenticationType`].
+    #[inline]
+    pub fn authentication_type(&mut self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.GetAuthenticationType() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
+    }
+    /// `virtual PCWSTR GetPassword() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetPassword`].
+    #[inline]
+    pub fn password(&mut self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.GetPassword() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
+    }
+    /// `virtual HANDLE GetImpersonationToken() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetImpersonationToken`].
+    #[inline]
+    pub fn impersonation_token(&mut self) -> windows_sys::Win32::Foundation::HANDLE {
+        let returned = unsafe { self.GetImpersonationToken() };
+        returned
+    }
+    /// `virtual HANDLE GetPrimaryToken() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetPrimaryToken`].
+    #[inline]
+    pub fn primary_token(&mut self) -> windows_sys::Win32::Foundation::HANDLE {
+        let returned = unsafe { self.GetPrimaryToken() };
+        returned
+    }
+    /// `virtual void ReferenceUser() = 0` in Rust terms; the raw method, with the full docs, is [`Self::ReferenceUser`].
+    #[inline]
+    pub fn reference_user(&mut self) {
+        let returned = unsafe { self.ReferenceUser() };
+        let () = returned;
+    }
+    /// `virtual BOOL SupportsIsInRole() = 0` in Rust terms; the raw method, with the full docs, is [`Self::SupportsIsInRole`].
+    #[inline]
+    pub fn supports_is_in_role(&mut self) -> bool {
+        let returned = unsafe { self.SupportsIsInRole() };
+        returned != 0
+    }
+    /// `virtual HRESULT IsInRole(PCWSTR pszRoleName, BOOL * pfInRole) = 0` in Rust terms; the raw method, with the full docs, is [`Self::IsInRole`].
+    #[inline]
+    pub fn is_in_role(
+        &mut self,
+        role_name: &::httpserv::runtime::U16CStr,
+    ) -> ::httpserv::runtime::Result<bool> {
+        let mut in_role: windows_sys::core::BOOL = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe {
+            self.IsInRole(role_name.as_ptr().cast_mut().cast(), &mut in_role)
+        };
+        returned.ok()?;
+        Ok(in_role != 0)
+    }
+    /// `virtual PVOID GetUserVariable(PCSTR pszVariableName) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetUserVariable`].
+    #[inline]
+    pub fn user_variable(
+        &mut self,
+        variable_name: &::core::ffi::CStr,
+    ) -> *mut ::core::ffi::c_void {
+        let returned = unsafe {
+            self.GetUserVariable(variable_name.as_ptr().cast_mut().cast())
+        };
+        returned
+    }
+}
 /// Implement C++ `IHttpUser` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpUser::new_boxed`] (or [`IHttpUser::new_in_place`]); its vtable comes from the value's type.
+///
+/// Lifetime: IIS ends an object's life through `DereferenceUser`; the Rust value is then dropped (and freed when boxed): put cleanup in `Drop`.
 pub trait IHttpUser_Impl {
     /// Implements [`IHttpUser::GetRemoteUserName`] (slot 0).
     ///
@@ -275,12 +375,18 @@ pub trait IHttpUser_Impl {
     fn GetPrimaryToken(&self) -> windows_sys::Win32::Foundation::HANDLE;
     /// Implements [`IHttpUser::ReferenceUser`] (slot 6).
     ///
-    /// On panic: the panic is swallowed (void).
-    fn ReferenceUser(&self);
-    /// Implements [`IHttpUser::DereferenceUser`] (slot 7).
+    /// After this returns the object holds one more reference. The default does nothing else.
     ///
     /// On panic: the panic is swallowed (void).
-    fn DereferenceUser(&self);
+    #[allow(unused_variables)]
+    fn ReferenceUser(&self) {}
+    /// Implements [`IHttpUser::DereferenceUser`] (slot 7).
+    ///
+    /// After this returns the object holds one reference fewer; after the last one it is released (dropped, and freed if boxed). The default does nothing else.
+    ///
+    /// On panic: the panic is swallowed (void).
+    #[allow(unused_variables)]
+    fn DereferenceUser(&self) {}
     /// Implements [`IHttpUser::SupportsIsInRole`] (slot 8).
     ///
     /// On panic: returns FALSE.
@@ -343,12 +449,14 @@ impl IHttpUser_Vtbl {
         ::httpserv::runtime::member_thunk! {
             fn ReferenceUser < T : IHttpUser_Impl > (this : *mut IHttpUser,) -> () {
             ::httpserv::runtime::guard(|| T::ReferenceUser(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()); unsafe {
+            ::httpserv::runtime::Object:: < T > ::add_reference(this) } }
         }
         ::httpserv::runtime::member_thunk! {
             fn DereferenceUser < T : IHttpUser_Impl > (this : *mut IHttpUser,) -> () {
             ::httpserv::runtime::guard(|| T::DereferenceUser(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
+            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()); unsafe {
+            ::httpserv::runtime::Object:: < T > ::drop_reference(this) } }
         }
         ::httpserv::runtime::member_thunk! {
             fn SupportsIsInRole < T : IHttpUser_Impl > (this : *mut IHttpUser,) ->

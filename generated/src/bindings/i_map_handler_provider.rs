@@ -51,6 +51,16 @@ impl IMapHandlerProvider {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -106,6 +116,40 @@ impl ::core::ops::Deref for IMapHandlerProvider {
     #[inline(always)]
     fn deref(&self) -> &IHttpEventProvider {
         unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+impl IMapHandlerProvider {
+    /// `virtual HRESULT SetScriptName(PCWSTR pszScriptName, DWORD cchScriptName) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetScriptName`].
+    #[inline]
+    pub fn set_script_name(
+        &mut self,
+        script_name: &[u16],
+    ) -> ::httpserv::runtime::Result<()> {
+        let script_name_2: u32 = ::core::convert::TryFrom::try_from(script_name.len())
+            .map_err(|_| ::httpserv::runtime::Error::from(
+                ::httpserv::runtime::E_INVALIDARG,
+            ))?;
+        let returned = unsafe {
+            self.SetScriptName(script_name.as_ptr().cast_mut().cast(), script_name_2)
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual void SetScriptMap(IScriptMapInfo * pScriptMap) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetScriptMap`].
+    #[inline]
+    pub fn set_script_map(&mut self, script_map: &IScriptMapInfo) {
+        let returned = unsafe {
+            self.SetScriptMap(::core::ptr::from_ref(script_map).cast_mut())
+        };
+        let () = returned;
+    }
+    /// `virtual void SetFileInfo(IHttpFileInfo * pFileInfo) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetFileInfo`].
+    #[inline]
+    pub fn set_file_info(&mut self, file_info: &IHttpFileInfo) {
+        let returned = unsafe {
+            self.SetFileInfo(::core::ptr::from_ref(file_info).cast_mut())
+        };
+        let () = returned;
     }
 }
 /// Implement C++ `IMapHandlerProvider` in Rust: one method per slot it adds.

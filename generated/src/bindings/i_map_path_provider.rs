@@ -51,6 +51,16 @@ impl IMapPathProvider {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -110,6 +120,47 @@ impl ::core::ops::Deref for IMapPathProvider {
     #[inline(always)]
     fn deref(&self) -> &IHttpEventProvider {
         unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+impl IMapPathProvider {
+    /// `virtual PCWSTR GetUrl() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetUrl`].
+    #[inline]
+    pub fn url(&self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.GetUrl() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
+    }
+    /// `virtual PCWSTR GetPhysicalPath() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetPhysicalPath`].
+    #[inline]
+    pub fn physical_path(&self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.GetPhysicalPath() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
+    }
+    /// `virtual HRESULT SetPhysicalPath(PCWSTR pszPhysicalPath, DWORD cchPhysicalPath) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetPhysicalPath`].
+    #[inline]
+    pub fn set_physical_path(
+        &mut self,
+        physical_path: &[u16],
+    ) -> ::httpserv::runtime::Result<()> {
+        let physical_path_2: u32 = ::core::convert::TryFrom::try_from(
+                physical_path.len(),
+            )
+            .map_err(|_| ::httpserv::runtime::Error::from(
+                ::httpserv::runtime::E_INVALIDARG,
+            ))?;
+        let returned = unsafe {
+            self.SetPhysicalPath(
+                physical_path.as_ptr().cast_mut().cast(),
+                physical_path_2,
+            )
+        };
+        returned.ok()?;
+        Ok(())
     }
 }
 /// Implement C++ `IMapPathProvider` in Rust: one method per slot it adds.

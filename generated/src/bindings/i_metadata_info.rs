@@ -55,6 +55,16 @@ impl IMetadataInfo {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -115,6 +125,38 @@ impl IMetadataInfo {
     #[inline(always)]
     pub unsafe fn GetModuleContextContainer(&self) -> *mut IHttpModuleContextContainer {
         ((*self.vtable).GetModuleContextContainer)(self.as_raw())
+    }
+}
+impl IMetadataInfo {
+    /// `virtual PCWSTR GetMetaPath() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetMetaPath`].
+    #[inline]
+    pub fn meta_path(&self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.GetMetaPath() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
+    }
+    /// `virtual PCWSTR GetVrPath() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetVrPath`].
+    #[inline]
+    pub fn vr_path(&self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.GetVrPath() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
+    }
+    /// `virtual IHttpTokenEntry * GetVrToken() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetVrToken`].
+    #[inline]
+    pub fn vr_token(&self) -> Option<&IHttpTokenEntry> {
+        let returned = unsafe { self.GetVrToken() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetModuleContextContainer`].
+    #[inline]
+    pub fn module_context_container(&self) -> Option<&IHttpModuleContextContainer> {
+        let returned = unsafe { self.GetModuleContextContainer() };
+        unsafe { returned.as_ref() }
     }
 }
 /// Implement C++ `IMetadataInfo` in Rust: one method per slot it adds.

@@ -49,6 +49,16 @@ impl INamedContextContainer {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -86,6 +96,33 @@ impl INamedContextContainer {
         szName: windows_sys::core::PCWSTR,
     ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).SetNamedContext)(self.as_raw(), ppStoredContext, szName)
+    }
+}
+impl INamedContextContainer {
+    /// `virtual IHttpStoredContext * GetNamedContext(LPCWSTR szName) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetNamedContext`].
+    #[inline]
+    pub fn named_context(
+        &self,
+        name: &::httpserv::runtime::U16CStr,
+    ) -> Option<&IHttpStoredContext> {
+        let returned = unsafe { self.GetNamedContext(name.as_ptr().cast_mut().cast()) };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual HRESULT SetNamedContext(IHttpStoredContext * ppStoredContext, LPCWSTR szName) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetNamedContext`].
+    #[inline]
+    pub fn set_named_context(
+        &self,
+        stored_context: &IHttpStoredContext,
+        name: &::httpserv::runtime::U16CStr,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.SetNamedContext(
+                ::core::ptr::from_ref(stored_context).cast_mut(),
+                name.as_ptr().cast_mut().cast(),
+            )
+        };
+        returned.ok()?;
+        Ok(())
     }
 }
 /// Implement C++ `INamedContextContainer` in Rust: one method per slot it adds.

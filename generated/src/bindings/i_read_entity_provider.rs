@@ -46,6 +46,16 @@ impl IReadEntityProvider {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -94,6 +104,32 @@ impl ::core::ops::Deref for IReadEntityProvider {
     #[inline(always)]
     fn deref(&self) -> &IHttpEventProvider {
         unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+impl IReadEntityProvider {
+    /// `virtual void GetEntity(PVOID * ppBuffer, DWORD * pcbData, DWORD * pcbBuffer) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetEntity`].
+    #[inline]
+    pub fn entity(&mut self) -> &[u8] {
+        let mut buffer: *mut ::core::ffi::c_void = unsafe { ::core::mem::zeroed() };
+        let mut data: u32 = 0;
+        let mut buffer_2: u32 = 0;
+        let returned = unsafe { self.GetEntity(&mut buffer, &mut data, &mut buffer_2) };
+        let () = returned;
+        if buffer.is_null() {
+            &[]
+        } else {
+            unsafe { ::core::slice::from_raw_parts(buffer.cast::<u8>(), data as usize) }
+        }
+    }
+    /// `virtual void SetEntity(PVOID pBuffer, DWORD cbData, DWORD cbBuffer) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetEntity`].
+    #[inline]
+    pub fn set_entity(&mut self, buffer: &[u8], data: u32) {
+        let buffer_2: u32 = ::core::convert::TryFrom::try_from(buffer.len())
+            .unwrap_or(u32::MAX);
+        let returned = unsafe {
+            self.SetEntity(buffer.as_ptr().cast_mut().cast(), data, buffer_2)
+        };
+        let () = returned;
     }
 }
 /// Implement C++ `IReadEntityProvider` in Rust: one method per slot it adds.

@@ -50,6 +50,16 @@ impl IReferencedMetadataInfo {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -74,12 +84,14 @@ impl IReferencedMetadataInfo {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ireferencedmetadatainfo-dereferencemetadata-method)
     ///
+    /// This call may end the object's life, so it takes the object pointer rather than a reference (a reference argument would have to outlive the call).
+    ///
     /// # Safety
     ///
-    /// `self` must be a live C++ `IReferencedMetadataInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    /// `this` must be a live C++ `IReferencedMetadataInfo` (or derived) object, not used again if the call released it.
     #[inline(always)]
-    pub unsafe fn DereferenceMetadata(&self) {
-        ((*self.vtable).DereferenceMetadata)(self.as_raw())
+    pub unsafe fn DereferenceMetadata(this: *mut Self) {
+        ((*(*this).vtable).DereferenceMetadata)(this)
     }
 }
 /// Upcast: a `IReferencedMetadataInfo` is a `IMetadataInfo` (single inheritance, the base vtable is the prefix).
@@ -90,18 +102,34 @@ impl ::core::ops::Deref for IReferencedMetadataInfo {
         unsafe { &*(self as *const Self as *const IMetadataInfo) }
     }
 }
+impl IReferencedMetadataInfo {
+    /// `virtual void ReferenceMetadata() = 0` in Rust terms; the raw method, with the full docs, is [`Self::ReferenceMetadata`].
+    #[inline]
+    pub fn reference_metadata(&self) {
+        let returned = unsafe { self.ReferenceMetadata() };
+        let () = returned;
+    }
+}
 /// Implement C++ `IReferencedMetadataInfo` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IReferencedMetadataInfo::new_boxed`] (or [`IReferencedMetadataInfo::new_in_place`]); its vtable comes from the value's type.
+///
+/// Lifetime: IIS ends an object's life through `DereferenceMetadata`; the Rust value is then dropped (and freed when boxed): put cleanup in `Drop`.
 pub trait IReferencedMetadataInfo_Impl: IMetadataInfo_Impl {
     /// Implements [`IReferencedMetadataInfo::ReferenceMetadata`] (slot 4).
     ///
-    /// On panic: the panic is swallowed (void).
-    fn ReferenceMetadata(&self);
-    /// Implements [`IReferencedMetadataInfo::DereferenceMetadata`] (slot 5).
+    /// After this returns the object holds one more reference. The default does nothing else.
     ///
     /// On panic: the panic is swallowed (void).
-    fn DereferenceMetadata(&self);
+    #[allow(unused_variables)]
+    fn ReferenceMetadata(&self) {}
+    /// Implements [`IReferencedMetadataInfo::DereferenceMetadata`] (slot 5).
+    ///
+    /// After this returns the object holds one reference fewer; after the last one it is released (dropped, and freed if boxed). The default does nothing else.
+    ///
+    /// On panic: the panic is swallowed (void).
+    #[allow(unused_variables)]
+    fn DereferenceMetadata(&self) {}
 }
 impl IReferencedMetadataInfo_Vtbl {
     /// A vtable whose slots call `T`'s [`IReferencedMetadataInfo_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -110,13 +138,15 @@ impl IReferencedMetadataInfo_Vtbl {
             fn ReferenceMetadata < T : IReferencedMetadataInfo_Impl > (this : *mut
             IReferencedMetadataInfo,) -> () { ::httpserv::runtime::guard(||
             T::ReferenceMetadata(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), | _ | ()) }
+            ::value_of(this) },), | _ | ()); unsafe { ::httpserv::runtime::Object:: < T >
+            ::add_reference(this) } }
         }
         ::httpserv::runtime::member_thunk! {
             fn DereferenceMetadata < T : IReferencedMetadataInfo_Impl > (this : *mut
             IReferencedMetadataInfo,) -> () { ::httpserv::runtime::guard(||
             T::DereferenceMetadata(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), | _ | ()) }
+            ::value_of(this) },), | _ | ()); unsafe { ::httpserv::runtime::Object:: < T >
+            ::drop_reference(this) } }
         }
         Self {
             base__: IMetadataInfo_Vtbl::new::<T>(),

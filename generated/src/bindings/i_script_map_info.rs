@@ -93,6 +93,16 @@ impl IScriptMapInfo {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -274,6 +284,99 @@ impl IScriptMapInfo {
     #[inline(always)]
     pub unsafe fn GetName(&self) -> windows_sys::core::PCWSTR {
         ((*self.vtable).GetName)(self as *const Self)
+    }
+}
+impl IScriptMapInfo {
+    /// `virtual PCWSTR GetPath() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetPath`].
+    #[inline]
+    pub fn path(&self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.GetPath() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
+    }
+    /// `virtual PCSTR GetAllowedVerbs() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetAllowedVerbs`].
+    #[inline]
+    pub fn allowed_verbs(&self) -> Option<&::core::ffi::CStr> {
+        let returned = unsafe { self.GetAllowedVerbs() };
+        (!returned.is_null())
+            .then(|| unsafe { ::core::ffi::CStr::from_ptr(returned.cast()) })
+    }
+    /// `virtual PCWSTR GetModules(DWORD * pcchModules = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetModules`].
+    #[inline]
+    pub fn modules(&self) -> Option<&[u16]> {
+        let mut modules: u32 = 0;
+        let returned = unsafe { self.GetModules(&mut modules) };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::core::slice::from_raw_parts(returned.cast::<u16>(), modules as usize)
+            })
+    }
+    /// `virtual PCWSTR GetScriptProcessor(DWORD * pcchScriptProcessor = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetScriptProcessor`].
+    #[inline]
+    pub fn script_processor(&self) -> Option<&[u16]> {
+        let mut script_processor: u32 = 0;
+        let returned = unsafe { self.GetScriptProcessor(&mut script_processor) };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::core::slice::from_raw_parts(
+                    returned.cast::<u16>(),
+                    script_processor as usize,
+                )
+            })
+    }
+    /// `virtual PCWSTR GetManagedType(DWORD * pcchManagedType = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetManagedType`].
+    #[inline]
+    pub fn managed_type(&self) -> Option<&[u16]> {
+        let mut managed_type: u32 = 0;
+        let returned = unsafe { self.GetManagedType(&mut managed_type) };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::core::slice::from_raw_parts(
+                    returned.cast::<u16>(),
+                    managed_type as usize,
+                )
+            })
+    }
+    /// `virtual BOOL GetAllowPathInfoForScriptMappings() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetAllowPathInfoForScriptMappings`].
+    #[inline]
+    pub fn allow_path_info_for_script_mappings(&self) -> bool {
+        let returned = unsafe { self.GetAllowPathInfoForScriptMappings() };
+        returned != 0
+    }
+    /// `virtual DWORD GetRequiredAccess() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetRequiredAccess`].
+    #[inline]
+    pub fn required_access(&self) -> u32 {
+        let returned = unsafe { self.GetRequiredAccess() };
+        returned
+    }
+    /// `virtual DWORD GetResourceType() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetResourceType`].
+    #[inline]
+    pub fn resource_type(&self) -> u32 {
+        let returned = unsafe { self.GetResourceType() };
+        returned
+    }
+    /// `virtual BOOL GetIsStarScriptMap() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetIsStarScriptMap`].
+    #[inline]
+    pub fn is_star_script_map(&self) -> bool {
+        let returned = unsafe { self.GetIsStarScriptMap() };
+        returned != 0
+    }
+    /// `virtual DWORD GetResponseBufferLimit() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetResponseBufferLimit`].
+    #[inline]
+    pub fn response_buffer_limit(&self) -> u32 {
+        let returned = unsafe { self.GetResponseBufferLimit() };
+        returned
+    }
+    /// `virtual PCWSTR GetName() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetName`].
+    #[inline]
+    pub fn name(&self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.GetName() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
     }
 }
 /// Implement C++ `IScriptMapInfo` in Rust: one method per slot it adds.

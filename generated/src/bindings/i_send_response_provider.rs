@@ -72,6 +72,16 @@ impl ISendResponseProvider {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -175,6 +185,40 @@ impl ::core::ops::Deref for ISendResponseProvider {
     #[inline(always)]
     fn deref(&self) -> &IHttpEventProvider {
         unsafe { &*(self as *const Self as *const IHttpEventProvider) }
+    }
+}
+impl ISendResponseProvider {
+    /// `virtual BOOL GetHeadersBeingSent() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetHeadersBeingSent`].
+    #[inline]
+    pub fn headers_being_sent(&self) -> bool {
+        let returned = unsafe { self.GetHeadersBeingSent() };
+        returned != 0
+    }
+    /// `virtual DWORD GetFlags() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetFlags`].
+    #[inline]
+    pub fn flags(&self) -> u32 {
+        let returned = unsafe { self.GetFlags() };
+        returned
+    }
+    /// `virtual void SetFlags(DWORD dwFlags) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetFlags`].
+    #[inline]
+    pub fn set_flags(&mut self, flags: u32) {
+        let returned = unsafe { self.SetFlags(flags) };
+        let () = returned;
+    }
+    /// `virtual HTTP_LOG_DATA * GetLogData() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetLogData`].
+    #[inline]
+    pub fn log_data(
+        &mut self,
+    ) -> Option<&mut windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA> {
+        let returned = unsafe { self.GetLogData() };
+        unsafe { returned.as_mut() }
+    }
+    /// `virtual BOOL GetReadyToLogData() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetReadyToLogData`].
+    #[inline]
+    pub fn ready_to_log_data(&self) -> bool {
+        let returned = unsafe { self.GetReadyToLogData() };
+        returned != 0
     }
 }
 /// Implement C++ `ISendResponseProvider` in Rust: one method per slot it adds.

@@ -9,13 +9,18 @@
 //! full path (`::httpserv::runtime::…`).
 
 mod abi;
+mod chunk;
 mod hresult;
 mod object;
 mod panic;
 mod register;
 
 pub use crate::{member_fn, member_thunk, register_module};
+pub use chunk::DataChunk;
 pub use hresult::*;
 pub use object::{downcast, Allocation, Object};
 pub use panic::{abort, fail_request, guard, report_panic, PanicReport};
 pub use register::{register, registration_fn, Registration};
+/// NUL-terminated UTF-16 strings, as the idiomatic methods take and return `PCWSTR`s; make
+/// one with [`u16cstr!`].
+pub use widestring::{u16cstr, U16CStr};

@@ -55,7 +55,7 @@ impl<T: 'static> Object<T> {
             Allocation::Boxed,
             value,
         );
-        alloc::boxed::Box::into_raw(alloc::boxed::Box::new(object)).cast()
+        expose(alloc::boxed::Box::into_raw(alloc::boxed::Box::new(object))).cast()
     }
 
     /// Writes the object into `memory` (for example from `IModuleAllocator::AllocateMemory`)
@@ -73,8 +73,20 @@ impl<T: 'static> Object<T> {
         );
         // SAFETY: the caller guarantees `memory` is valid and aligned for an Object<T>.
         unsafe { memory.cast::<Object<T>>().write(object) };
-        memory
+        expose(memory)
     }
+}
+
+/// Exposes `pointer`'s provenance, so that [`recover`] can rebuild it from the address.
+fn expose<P>(pointer: *mut P) -> *mut P {
+    let _address = pointer as usize;
+    pointer
+}
+
+/// The object at `this`'s address, with the provenance exposed when it was made (see the
+/// module docs): `this` may come from a reference that covers only the vtable pointer.
+fn recover<T, I>(this: *const I) -> *mut Object<T> {
+    this as usize as *mut Object<T>
 }
 
 impl<T> Object<T> {
@@ -84,7 +96,7 @@ impl<T> Object<T> {
     /// `this` must point at a live `Object<T>` for `'a`.
     pub unsafe fn value_of<'a, I>(this: *const I) -> &'a T {
         // SAFETY: the caller guarantees `this` is a live Object<T>.
-        unsafe { &(*this.cast::<Object<T>>()).value }
+        unsafe { &(*recover::<T, I>(this)).value }
     }
 
     /// Drops the value and, when `free` is set and the object was boxed, frees it.
@@ -92,7 +104,7 @@ impl<T> Object<T> {
     /// # Safety
     /// `this` must point at a live `Object<T>`, never used again afterwards.
     pub unsafe fn release<I>(this: *mut I, free: bool) {
-        let object = this.cast::<Object<T>>();
+        let object = recover::<T, I>(this);
         // SAFETY: the caller guarantees `this` is a live Object<T> that nobody uses again; a
         // boxed one came from Box::into_raw in `boxed`.
         unsafe {
@@ -109,7 +121,7 @@ impl<T> Object<T> {
     /// `this` must point at a live `Object<T>`.
     pub unsafe fn add_reference<I>(this: *const I) {
         // SAFETY: the caller guarantees `this` is a live Object<T>.
-        let references = unsafe { &(*this.cast::<Object<T>>()).references };
+        let references = unsafe { &(*recover::<T, I>(this)).references };
         references.fetch_add(1, Ordering::Relaxed);
     }
 
@@ -120,7 +132,7 @@ impl<T> Object<T> {
     /// uses it again.
     pub unsafe fn drop_reference<I>(this: *mut I) {
         // SAFETY: the caller guarantees `this` is a live Object<T>.
-        let references = unsafe { &(*this.cast::<Object<T>>()).references };
+        let references = unsafe { &(*recover::<T, I>(this)).references };
         if references.fetch_sub(1, Ordering::Release) == 1 {
             // Every earlier use happens before the drop (as in `Arc`).
             fence(Ordering::Acquire);
@@ -137,7 +149,7 @@ impl<T> Object<T> {
 /// constructor such as `IHttpStoredContext::new_boxed`), for `'a`.
 pub unsafe fn downcast<'a, T: 'static, I>(this: *const I) -> Option<&'a T> {
     // Every Object<_> has the same layout up to `value`, so the type is read through any.
-    let header = this.cast::<Object<()>>();
+    let header = recover::<(), I>(this);
     // SAFETY: the caller guarantees `this` is a live Object of some value type.
     let type_id = unsafe { (*header).type_id };
     if type_id == TypeId::of::<T>() {

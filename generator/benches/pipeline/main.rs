@@ -197,7 +197,8 @@ fn run(config: &Config) -> Result<(), String> {
             let api = generator::parse::parse(&options).map_err(|e| e.to_string())?;
             let model = generator::layout::LaidOutApi::new(api).map_err(|e| e.to_string())?;
             valgrind::start_instrumentation();
-            let bindings = generator::emit::emit(&model, &provenance);
+            let idioms = generator::idiom::Idioms::new(&model);
+            let bindings = generator::emit::emit(&model, &idioms, &provenance);
             valgrind::stop_instrumentation();
             bindings.map_err(|e| e.to_string())?;
         }

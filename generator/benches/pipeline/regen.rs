@@ -111,9 +111,11 @@ pub fn phases(
     let api = api.map_err(|e| e.to_string())?;
     let (model, layout) = timed(|| generator::layout::LaidOutApi::new(api));
     let model = model.map_err(|e| e.to_string())?;
-    let (bindings, emit) = timed(|| generator::emit::emit(&model, provenance));
+    let idioms = generator::idiom::Idioms::new(&model);
+    let (bindings, emit) = timed(|| generator::emit::emit(&model, &idioms, provenance));
     let bindings = bindings.map_err(|e| e.to_string())?;
-    let (serial, emit_serial) = timed(|| generator::emit::emit_with_threads(&model, provenance, 1));
+    let (serial, emit_serial) =
+        timed(|| generator::emit::emit_with_threads(&model, &idioms, provenance, 1));
     if serial.map_err(|e| e.to_string())? != bindings {
         return Err("emit on one thread and on all cores disagree".into());
     }
@@ -135,7 +137,7 @@ pub fn phases(
     formatted.map_err(|e| e.to_string())?;
 
     let (manifest, manifest_time) = timed(|| {
-        let manifest = generator::manifest::build(&model);
+        let manifest = generator::manifest::build(&model, &idioms);
         let json = generator::manifest::to_json(&manifest);
         (manifest, json)
     });
@@ -145,6 +147,7 @@ pub fn phases(
     }
     let generated = Generated {
         model,
+        idioms,
         manifest: manifest.0,
         bindings,
     };

@@ -1,13 +1,15 @@
 //! Everything generated for one class, from its slots worked out once: the interface type
 //! (`interface.rs`), the vtable and its layout assertions (`vtable.rs`), the calling wrappers
-//! (`methods.rs`) and the `_Impl` trait with its vtable of thunks (`implement.rs`) all read
+//! (`methods.rs`), the idiomatic methods (`idiomatic.rs`) and the `_Impl` trait with its
+//! vtable of thunks (`implement.rs`) all read
 //! the same [`OwnSlot`]s.
 
 use super::signature::{slot_signature, SlotSignature};
-use super::types::TypeMapper;
-use super::{implement, interface, methods, rust_ident, vtable, EmitError};
+use super::{idiomatic, implement, interface, methods, rust_ident, vtable, EmitError};
+use crate::idiom::Idioms;
 use crate::ir::{Class, Method};
 use crate::layout::{ClassLayout, LaidOutApi, Slot};
+use crate::rust_types::TypeMapper;
 use proc_macro2::{Ident, TokenStream};
 
 /// One slot a class adds to its base's vtable, with what every emitter needs of it.
@@ -54,12 +56,14 @@ impl<'a> ClassItems<'a> {
 pub fn class_items(
     types: &TypeMapper<'_>,
     model: &LaidOutApi,
+    idioms: &Idioms,
     class: &Class,
 ) -> Result<TokenStream, EmitError> {
     let items = ClassItems::new(types, model, class, model.layout(&class.name))?;
     let mut tokens = interface::interface(&items);
     tokens.extend(vtable::vtable(&items));
     tokens.extend(methods::methods(&items));
+    tokens.extend(idiomatic::idiomatic(types, idioms, &items));
     tokens.extend(implement::implement(types.api, &items));
     Ok(tokens)
 }

@@ -4,11 +4,23 @@
 //! The wrapper carries the slot's full documentation; the vtable field and the `_Impl`
 //! method link here.
 
-use super::class::ClassItems;
+use super::class::{ClassItems, OwnSlot};
 use super::docs::{doc_lines, slot_doc};
 use super::rust_ident;
+use crate::policy::{self, Lifetime};
 use proc_macro2::TokenStream;
 use quote::quote;
+
+/// Whether calling the slot may end the object's life (the destructor, `Dispose`,
+/// `Terminate`, `CleanupStoredContext`, the last `DereferenceCacheData`): its wrapper takes
+/// the object pointer, since a reference argument must stay valid for the whole call.
+fn ends_life(class: &str, own: &OwnSlot<'_>) -> bool {
+    own.method.is_destructor
+        || matches!(
+            policy::lifetime(class, own.method),
+            Some(Lifetime::Release | Lifetime::DropReference)
+        )
+}
 
 pub fn methods(items: &ClassItems<'_>) -> TokenStream {
     let class = items.class;
@@ -18,12 +30,36 @@ pub fn methods(items: &ClassItems<'_>) -> TokenStream {
         let params = own.signature.param_list();
         let args = own.signature.arg_names();
         let ret = own.signature.ret_clause();
+        let mut lines = slot_doc(&class.name, own.method, own.slot);
+        if ends_life(&class.name, own) {
+            lines.extend([
+                String::new(),
+                "This call may end the object's life, so it takes the object pointer rather \
+                 than a reference (a reference argument would have to outlive the call)."
+                    .into(),
+                String::new(),
+                "# Safety".into(),
+                String::new(),
+                format!(
+                    "`this` must be a live C++ `{}` (or derived) object, not used again if the \
+                     call released it.",
+                    class.name
+                ),
+            ]);
+            let docs = doc_lines(&lines);
+            return quote! {
+                #docs
+                #[inline(always)]
+                pub unsafe fn #field(this: *mut Self, #params) #ret {
+                    ((*(*this).vtable).#field)(this, #args)
+                }
+            };
+        }
         let this = if own.method.is_const {
             quote!(self as *const Self)
         } else {
             quote!(self.as_raw())
         };
-        let mut lines = slot_doc(&class.name, own.method, own.slot);
         lines.extend([
             String::new(),
             "# Safety".into(),
@@ -70,6 +106,17 @@ pub fn methods(items: &ClassItems<'_>) -> TokenStream {
             #[inline(always)]
             pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
                 raw.as_ref()
+            }
+
+            /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+            /// methods that may invalidate data they handed out borrow `self` exclusively.
+            ///
+            /// # Safety
+            /// As for [`Self::from_raw`], and no other reference to the object may be used
+            /// for the chosen lifetime.
+            #[inline(always)]
+            pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+                raw.as_mut()
             }
 
             /// The C++ object pointer, for passing back to C++.

@@ -3,9 +3,9 @@
 //! Worked out once per slot (see `class.rs`).
 
 use super::rust_ident;
-use super::types::TypeMapper;
 use super::EmitError;
 use crate::ir::{Method, TypeKind};
+use crate::rust_types::TypeMapper;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 

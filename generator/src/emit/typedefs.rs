@@ -3,9 +3,9 @@
 
 use super::docs::doc_lines;
 use super::rust_ident;
-use super::types::{known_path, TypeMapper};
 use super::EmitError;
 use crate::ir::{Struct, TypeKind, Typedef};
+use crate::rust_types::{known_path, TypeMapper};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 

@@ -33,6 +33,7 @@ fn method(name: &str, params: &[Type], is_const: bool) -> Method {
                 ty: t.clone(),
                 default: None,
                 array_bound: None,
+                sal: Default::default(),
             })
             .collect(),
         is_const,
@@ -40,6 +41,7 @@ fn method(name: &str, params: &[Type], is_const: bool) -> Method {
         is_destructor: name.starts_with('~'),
         access: Access::Public,
         location: Location::default(),
+        return_sal: Default::default(),
     }
 }
 

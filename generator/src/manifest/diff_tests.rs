@@ -298,6 +298,7 @@ fn a_callback_parameter_losing_stdcall_is_breaking() {
             ty: callback,
             default: None,
             array_bound: None,
+            sal: Default::default(),
         });
         api
     };

@@ -16,6 +16,7 @@ mod tests;
 pub use diff::{diff, Change, ChangeKind, Report};
 pub use json::{from_json, to_json};
 
+use crate::idiom::{Form, Idioms};
 use crate::ir::ConstantValue;
 use crate::layout::LaidOutApi;
 use crate::toolchain::Target;
@@ -75,6 +76,11 @@ pub struct SlotEntry {
     /// What the ABI sees: canonical return and parameter types and constness, without
     /// names or default arguments (`const char *(unsigned long, unsigned short *) const`).
     pub abi: String,
+    /// The idiomatic Rust signature(s) of the slot's method (`crate::idiom`), where it has
+    /// one and this class introduced the slot; absent in manifests written before they were
+    /// recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rust: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,8 +138,20 @@ pub struct TypedefEntry {
     pub convention: Option<String>,
 }
 
-/// The manifest of one laid-out API.
-pub fn build(model: &LaidOutApi) -> Manifest {
+/// The idiomatic signature(s) of one slot as the manifest records them: the short form, then
+/// the full one after ` | `.
+fn rust_signature(idioms: &Idioms, class: &str, slot: usize) -> Option<String> {
+    match idioms.form(class, slot)? {
+        Form::Idiomatic(form) => Some(match &form.full_signature {
+            Some(full) => format!("{} | {full}", form.signature),
+            None => form.signature.clone(),
+        }),
+        Form::Raw(_) => None,
+    }
+}
+
+/// The manifest of one laid-out API and its idiomatic forms.
+pub fn build(model: &LaidOutApi, idioms: &Idioms) -> Manifest {
     let api = &model.api;
     let classes = model
         .classes()
@@ -156,6 +174,7 @@ pub fn build(model: &LaidOutApi) -> Manifest {
                         x86: slot.byte_offset(Target::I686),
                         cpp: method.cpp_declaration(),
                         abi: slot.abi_signature.clone(),
+                        rust: rust_signature(idioms, &slot.introduced_by, slot.index),
                     }
                 })
                 .collect(),

@@ -31,6 +31,7 @@ pub(super) fn method(ret: &str, name: &str, params: &[&str], is_const: bool) -> 
                 ty: ty(t),
                 default: None,
                 array_bound: None,
+                sal: Default::default(),
             })
             .collect(),
         is_const,
@@ -38,6 +39,7 @@ pub(super) fn method(ret: &str, name: &str, params: &[&str], is_const: bool) -> 
         is_destructor: false,
         access: Access::Public,
         location: Location::default(),
+        return_sal: Default::default(),
     }
 }
 
@@ -112,7 +114,9 @@ pub(super) fn api() -> Api {
 }
 
 pub(super) fn manifest_of(api: &Api) -> Manifest {
-    build(&LaidOutApi::new(api.clone()).unwrap())
+    let model = LaidOutApi::new(api.clone()).unwrap();
+    let idioms = crate::idiom::Idioms::new(&model);
+    build(&model, &idioms)
 }
 
 /// IBase's methods, to edit.
@@ -183,7 +187,7 @@ fn one_line_per_slot_variant_constant_and_typedef() {
     let text = to_json(&manifest_of(&api()));
     let expected = [
         r#"        {"index": 1, "method": "Get", "field": "Get", "const": false, "introduced_by": "IBase", "x64": 8, "x86": 4, "cpp": "virtual int Get(const char * p0) = 0", "abi": "int(const char *)"},"#,
-        r#"        {"index": 2, "method": "Middle", "field": "Middle", "const": true, "introduced_by": "IBase", "x64": 16, "x86": 8, "cpp": "virtual void Middle() const = 0", "abi": "void() const"},"#,
+        r#"        {"index": 2, "method": "Middle", "field": "Middle", "const": true, "introduced_by": "IBase", "x64": 16, "x86": 8, "cpp": "virtual void Middle() const = 0", "abi": "void() const", "rust": "fn middle(&self)"},"#,
         r#"        {"name": "FINISH", "value": 2}"#,
         r#"    {"name": "FLAG", "integer": 32},"#,
         r#"    {"name": "ALIAS", "wide_string": "FIRST"}"#,
@@ -218,6 +222,7 @@ fn api_hash_ignores_locations_and_source_but_not_signatures() {
         ty: ty("int"),
         default: None,
         array_bound: None,
+        sal: Default::default(),
     });
     assert_ne!(manifest_of(&changed).api_hash, original);
     assert!(original.starts_with(HASH_PREFIX) && original.len() == HASH_PREFIX.len() + 16);

@@ -4,11 +4,12 @@
 
 use super::clang::Cursor;
 use super::declarations::{mark_system_convention, spells_stdcall};
+use super::sal;
 use super::tokens;
 use super::types::convert;
 use super::Walker;
 use crate::error::Result;
-use crate::ir::{Access, Class, Method, Param, Type, TypeKind};
+use crate::ir::{Access, Class, Method, Param, Sal, Type, TypeKind};
 use clang_sys::*;
 
 impl Walker {
@@ -152,8 +153,14 @@ impl Walker {
                 ty,
                 default: tokens::default_argument(texts.iter().copied()),
                 array_bound,
+                sal: Sal::default(),
             });
         }
+        let return_sal = if is_destructor {
+            Sal::default()
+        } else {
+            annotate(cursor, &name, &mut params)
+        };
         Ok(Method {
             name,
             compiled_name,
@@ -168,8 +175,33 @@ impl Walker {
                 _ => Access::Public,
             },
             location: self.location(cursor),
+            return_sal,
         })
     }
+}
+
+/// Reads the SAL annotations of a method's return value (returned) and parameters (set on
+/// `params`) from its tokens; a pointer parameter whose default is `NULL` is optional too.
+fn annotate(cursor: &Cursor<'_>, name: &str, params: &mut [Param]) -> Sal {
+    let tokens = cursor.tokens();
+    let texts: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+    let Some((ret, stretches)) = sal::method_stretches(&texts, name) else {
+        return Sal::default();
+    };
+    if stretches.len() != params.len() {
+        // A parameter list we cannot split (a macro writing several parameters): no SAL.
+        return Sal::default();
+    }
+    let names: Vec<String> = params.iter().map(|p| p.name.clone()).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    for (param, stretch) in params.iter_mut().zip(&stretches) {
+        param.sal = sal::interpret(&sal::annotations(stretch), &names);
+        let null_default = matches!(param.default.as_deref(), Some("NULL" | "nullptr" | "0"));
+        if null_default && matches!(param.ty.resolved(), TypeKind::Pointer { .. }) {
+            param.sal.optional = true;
+        }
+    }
+    sal::interpret(&sal::annotations(&ret), &names)
 }
 
 /// libclang numbers attribute cursors from 400 (CXCursor_UnexposedAttr) upwards.

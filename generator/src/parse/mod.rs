@@ -9,6 +9,7 @@ mod clang;
 mod classes;
 mod declarations;
 pub mod macros;
+pub mod sal;
 pub mod tokens;
 mod types;
 pub mod worker;

@@ -48,6 +48,16 @@ impl IConstPair {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -99,6 +109,22 @@ impl IConstPair {
     #[inline(always)]
     pub unsafe fn Other(&self) -> u32 {
         ((*self.vtable).Other)(self as *const Self)
+    }
+}
+impl IConstPair {
+    /// `virtual const HTTP_REQUEST * GetRaw() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetRaw_const`].
+    #[inline]
+    pub fn raw(
+        &self,
+    ) -> Option<&windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2> {
+        let returned = unsafe { self.GetRaw_const() };
+        unsafe { returned.as_ref() }
+    }
+    /// `virtual DWORD Other() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::Other`].
+    #[inline]
+    pub fn other(&self) -> u32 {
+        let returned = unsafe { self.Other() };
+        returned
     }
 }
 /// Implement C++ `IConstPair` in Rust: one method per slot it adds.

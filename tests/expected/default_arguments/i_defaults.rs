@@ -51,6 +51,16 @@ impl IDefaults {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -118,6 +128,50 @@ impl IDefaults {
         context: *mut ::core::ffi::c_void,
     ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).Complete)(self.as_raw(), status, context)
+    }
+}
+impl IDefaults {
+    /// `virtual HRESULT Status(USHORT code, PCSTR reason, USHORT sub = 0, HRESULT error = S_OK, BOOL trySkip = FALSE) = 0` in Rust terms; the raw method, with the full docs, is [`Self::Status`].
+    /// The C++ default arguments are used; [`Self::status_with`] takes them all.
+    #[inline]
+    pub fn status(
+        &self,
+        code: u16,
+        reason: &::core::ffi::CStr,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.Status(
+                code,
+                reason.as_ptr().cast_mut().cast(),
+                0 as u16,
+                ::httpserv::runtime::S_OK,
+                0i32,
+            )
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT Status(USHORT code, PCSTR reason, USHORT sub = 0, HRESULT error = S_OK, BOOL trySkip = FALSE) = 0` in Rust terms; the raw method, with the full docs, is [`Self::Status`].
+    #[inline]
+    pub fn status_with(
+        &self,
+        code: u16,
+        reason: &::core::ffi::CStr,
+        sub: u16,
+        error: ::httpserv::runtime::HRESULT,
+        try_skip: bool,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe {
+            self.Status(
+                code,
+                reason.as_ptr().cast_mut().cast(),
+                sub,
+                error,
+                ::httpserv::windows_sys::core::BOOL::from(try_skip),
+            )
+        };
+        returned.ok()?;
+        Ok(())
     }
 }
 /// Implement C++ `IDefaults` in Rust: one method per slot it adds.

@@ -41,6 +41,16 @@ impl IReader {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -75,6 +85,14 @@ impl IReader {
     #[inline(always)]
     pub unsafe fn Remaining(&self) -> u32 {
         ((*self.vtable).Remaining)(self.as_raw())
+    }
+}
+impl IReader {
+    /// `virtual DWORD Remaining() = 0` in Rust terms; the raw method, with the full docs, is [`Self::Remaining`].
+    #[inline]
+    pub fn remaining(&self) -> u32 {
+        let returned = unsafe { self.Remaining() };
+        returned
     }
 }
 /// Implement C++ `IReader` in Rust: one method per slot it adds.
@@ -191,6 +209,16 @@ impl IReader2 {
     #[inline(always)]
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
+    }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
     }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]

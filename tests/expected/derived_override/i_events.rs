@@ -35,6 +35,16 @@ impl IEvents {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -65,6 +75,20 @@ impl IEvents {
     #[inline(always)]
     pub unsafe fn OnStop(&self) -> u32 {
         ((*self.vtable).OnStop)(self.as_raw())
+    }
+}
+impl IEvents {
+    /// `virtual DWORD OnStart()` in Rust terms; the raw method, with the full docs, is [`Self::OnStart`].
+    #[inline]
+    pub fn on_start(&self) -> u32 {
+        let returned = unsafe { self.OnStart() };
+        returned
+    }
+    /// `virtual DWORD OnStop()` in Rust terms; the raw method, with the full docs, is [`Self::OnStop`].
+    #[inline]
+    pub fn on_stop(&self) -> u32 {
+        let returned = unsafe { self.OnStop() };
+        returned
     }
 }
 /// Implement C++ `IEvents` in Rust: one method per slot it adds.

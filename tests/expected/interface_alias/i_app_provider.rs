@@ -39,6 +39,16 @@ impl IAppProvider {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -59,6 +69,18 @@ impl IAppProvider {
         hr: ::httpserv::runtime::HRESULT,
     ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).SetError)(self.as_raw(), hr)
+    }
+}
+impl IAppProvider {
+    /// `virtual HRESULT SetError(HRESULT hr) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetError`].
+    #[inline]
+    pub fn set_error(
+        &self,
+        hr: ::httpserv::runtime::HRESULT,
+    ) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe { self.SetError(hr) };
+        returned.ok()?;
+        Ok(())
     }
 }
 /// Implement C++ `IAppProvider` in Rust: one method per slot it adds.

@@ -48,6 +48,16 @@ impl IKeywords {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -95,6 +105,15 @@ impl IKeywords {
         kind: LINK_KIND,
     ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable).ref_)(self.as_raw(), link, kind)
+    }
+}
+impl IKeywords {
+    /// `virtual HRESULT move(DWORD where, DWORD in) = 0` in Rust terms; the raw method, with the full docs, is [`Self::move_`].
+    #[inline]
+    pub fn move__safe(&self, where_: u32, in_: u32) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe { self.move_(where_, in_) };
+        returned.ok()?;
+        Ok(())
     }
 }
 /// Implement C++ `IKeywords` in Rust: one method per slot it adds.

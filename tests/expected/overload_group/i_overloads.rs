@@ -53,6 +53,16 @@ impl IOverloads {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -128,6 +138,26 @@ impl IOverloads {
     #[inline(always)]
     pub unsafe fn After(&self) {
         ((*self.vtable).After)(self.as_raw())
+    }
+}
+impl IOverloads {
+    /// `virtual void Before() = 0` in Rust terms; the raw method, with the full docs, is [`Self::Before`].
+    #[inline]
+    pub fn before(&self) {
+        let returned = unsafe { self.Before() };
+        let () = returned;
+    }
+    /// `virtual void Middle() = 0` in Rust terms; the raw method, with the full docs, is [`Self::Middle`].
+    #[inline]
+    pub fn middle(&self) {
+        let returned = unsafe { self.Middle() };
+        let () = returned;
+    }
+    /// `virtual void After() = 0` in Rust terms; the raw method, with the full docs, is [`Self::After`].
+    #[inline]
+    pub fn after(&self) {
+        let returned = unsafe { self.After() };
+        let () = returned;
     }
 }
 /// Implement C++ `IOverloads` in Rust: one method per slot it adds.

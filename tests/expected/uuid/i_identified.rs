@@ -36,6 +36,16 @@ impl IIdentified {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -53,6 +63,14 @@ impl IIdentified {
     #[inline(always)]
     pub unsafe fn Id(&self) -> u32 {
         ((*self.vtable).Id)(self.as_raw())
+    }
+}
+impl IIdentified {
+    /// `virtual ULONG Id() = 0` in Rust terms; the raw method, with the full docs, is [`Self::Id`].
+    #[inline]
+    pub fn id(&self) -> u32 {
+        let returned = unsafe { self.Id() };
+        returned
     }
 }
 /// Implement C++ `IIdentified` in Rust: one method per slot it adds.

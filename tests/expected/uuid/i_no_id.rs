@@ -34,6 +34,16 @@ impl INoId {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -59,6 +69,14 @@ impl ::core::ops::Deref for INoId {
     #[inline(always)]
     fn deref(&self) -> &IIdentified {
         unsafe { &*(self as *const Self as *const IIdentified) }
+    }
+}
+impl INoId {
+    /// `virtual ULONG Other() = 0` in Rust terms; the raw method, with the full docs, is [`Self::Other`].
+    #[inline]
+    pub fn other(&self) -> u32 {
+        let returned = unsafe { self.Other() };
+        returned
     }
 }
 /// Implement C++ `INoId` in Rust: one method per slot it adds.

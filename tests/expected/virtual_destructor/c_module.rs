@@ -43,6 +43,16 @@ impl CModule {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -80,15 +90,17 @@ impl CModule {
     ///
     /// MSVC's scalar deleting destructor: `this` and a hidden `unsigned int` flags argument (bit 0: free the memory), returning `this`.
     ///
+    /// This call may end the object's life, so it takes the object pointer rather than a reference (a reference argument would have to outlive the call).
+    ///
     /// # Safety
     ///
-    /// `self` must be a live C++ `CModule` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    /// `this` must be a live C++ `CModule` (or derived) object, not used again if the call released it.
     #[inline(always)]
     pub unsafe fn ScalarDeletingDestructor(
-        &self,
+        this: *mut Self,
         flags: u32,
     ) -> *mut ::core::ffi::c_void {
-        ((*self.vtable).ScalarDeletingDestructor)(self.as_raw(), flags)
+        ((*(*this).vtable).ScalarDeletingDestructor)(this, flags)
     }
     /// `virtual DWORD OnEnd()`
     ///
@@ -102,6 +114,26 @@ impl CModule {
     #[inline(always)]
     pub unsafe fn OnEnd(&self) -> u32 {
         ((*self.vtable).OnEnd)(self.as_raw())
+    }
+}
+impl CModule {
+    /// `virtual DWORD OnBegin()` in Rust terms; the raw method, with the full docs, is [`Self::OnBegin`].
+    #[inline]
+    pub fn on_begin(&self) -> u32 {
+        let returned = unsafe { self.OnBegin() };
+        returned
+    }
+    /// `virtual void Dispose()` in Rust terms; the raw method, with the full docs, is [`Self::Dispose`].
+    #[inline]
+    pub fn dispose(&self) {
+        let returned = unsafe { self.Dispose() };
+        let () = returned;
+    }
+    /// `virtual DWORD OnEnd()` in Rust terms; the raw method, with the full docs, is [`Self::OnEnd`].
+    #[inline]
+    pub fn on_end(&self) -> u32 {
+        let returned = unsafe { self.OnEnd() };
+        returned
     }
 }
 /// Implement C++ `CModule` in Rust: one method per slot it adds.

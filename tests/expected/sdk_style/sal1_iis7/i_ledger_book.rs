@@ -61,6 +61,16 @@ impl ILedgerBook {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -157,6 +167,72 @@ impl ILedgerBook {
     ) -> ::httpserv::runtime::HRESULT {
         ((*self.vtable)
             .CopyTitle)(self as *const Self, pszBuffer, cchBuffer, pcchWritten)
+    }
+}
+impl ILedgerBook {
+    /// `virtual HRESULT OpenPage(DWORD iPage, PCWSTR pszOwner, ILedgerPage ** ppPage) = 0` in Rust terms; the raw method, with the full docs, is [`Self::OpenPage`].
+    #[inline]
+    pub fn open_page(
+        &self,
+        i_page: u32,
+        owner: Option<&::httpserv::runtime::U16CStr>,
+    ) -> ::httpserv::runtime::Result<&ILedgerPage> {
+        let mut page: *mut ILedgerPage = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe {
+            self.OpenPage(
+                i_page,
+                owner
+                    .map_or(
+                        ::core::ptr::null_mut(),
+                        |owner| owner.as_ptr().cast_mut().cast(),
+                    ),
+                &mut page,
+            )
+        };
+        returned.ok()?;
+        Ok(
+            unsafe { page.as_ref() }
+                .ok_or_else(|| ::httpserv::runtime::Error::from(
+                    ::httpserv::runtime::E_POINTER,
+                ))?,
+        )
+    }
+    /// `virtual PCWSTR GetTitle(DWORD * pcchTitle = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetTitle`].
+    /// The C++ default arguments are used; [`Self::title_with`] takes them all.
+    #[inline]
+    pub fn title(&self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.GetTitle(::core::ptr::null_mut()) };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
+    }
+    /// `virtual PCWSTR GetTitle(DWORD * pcchTitle = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetTitle`].
+    #[inline]
+    pub fn title_with(&self) -> (Option<&::httpserv::runtime::U16CStr>, u32) {
+        let mut title: u32 = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe { self.GetTitle(&mut title) };
+        (
+            (!returned.is_null())
+                .then(|| unsafe {
+                    ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                }),
+            title,
+        )
+    }
+    /// `virtual HRESULT CopyTitle(PWSTR pszBuffer, DWORD cchBuffer, DWORD * pcchWritten) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::CopyTitle`].
+    #[inline]
+    pub fn copy_title(&self, buffer: &mut [u16]) -> ::httpserv::runtime::Result<u32> {
+        let buffer_2: u32 = ::core::convert::TryFrom::try_from(buffer.len())
+            .map_err(|_| ::httpserv::runtime::Error::from(
+                ::httpserv::runtime::E_INVALIDARG,
+            ))?;
+        let mut written: u32 = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe {
+            self.CopyTitle(buffer.as_mut_ptr().cast(), buffer_2, &mut written)
+        };
+        returned.ok()?;
+        Ok(written)
     }
 }
 /// Implement C++ `ILedgerBook` in Rust: one method per slot it adds.

@@ -48,6 +48,16 @@ impl ILedgerPage {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -106,6 +116,59 @@ impl ILedgerPage {
     #[inline(always)]
     pub unsafe fn LineCount(&self) -> u32 {
         ((*self.vtable).LineCount)(self as *const Self)
+    }
+}
+impl ILedgerPage {
+    /// `virtual HRESULT ReadLine(PCWSTR pszLineKey, BYTE * pbLine, DWORD cbLine, DWORD * pcbRead) = 0` in Rust terms; the raw method, with the full docs, is [`Self::ReadLine_PCWSTR`].
+    #[inline]
+    pub fn read_line_pcwstr(
+        &self,
+        line_key: &::httpserv::runtime::U16CStr,
+        line: &mut [u8],
+    ) -> ::httpserv::runtime::Result<u32> {
+        let line_2: u32 = ::core::convert::TryFrom::try_from(
+                ::core::mem::size_of_val(line),
+            )
+            .map_err(|_| ::httpserv::runtime::Error::from(
+                ::httpserv::runtime::E_INVALIDARG,
+            ))?;
+        let mut read: u32 = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe {
+            self.ReadLine_PCWSTR(
+                line_key.as_ptr().cast_mut().cast(),
+                line.as_mut_ptr().cast(),
+                line_2,
+                &mut read,
+            )
+        };
+        returned.ok()?;
+        Ok(read)
+    }
+    /// `virtual HRESULT ReadLine(DWORD iLine, BYTE * pbLine, DWORD cbLine, DWORD * pcbRead) = 0` in Rust terms; the raw method, with the full docs, is [`Self::ReadLine`].
+    #[inline]
+    pub fn read_line(
+        &self,
+        i_line: u32,
+        line: &mut [u8],
+    ) -> ::httpserv::runtime::Result<u32> {
+        let line_2: u32 = ::core::convert::TryFrom::try_from(
+                ::core::mem::size_of_val(line),
+            )
+            .map_err(|_| ::httpserv::runtime::Error::from(
+                ::httpserv::runtime::E_INVALIDARG,
+            ))?;
+        let mut read: u32 = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe {
+            self.ReadLine(i_line, line.as_mut_ptr().cast(), line_2, &mut read)
+        };
+        returned.ok()?;
+        Ok(read)
+    }
+    /// `virtual DWORD LineCount() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::LineCount`].
+    #[inline]
+    pub fn line_count(&self) -> u32 {
+        let returned = unsafe { self.LineCount() };
+        returned
     }
 }
 /// Implement C++ `ILedgerPage` in Rust: one method per slot it adds.

@@ -43,6 +43,16 @@ impl IParcelCursor {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -81,6 +91,33 @@ impl IParcelCursor {
     #[inline(always)]
     pub unsafe fn CurrentLabel(&self) -> windows_sys::core::PCWSTR {
         ((*self.vtable).CurrentLabel)(self as *const Self)
+    }
+}
+impl IParcelCursor {
+    /// `virtual HRESULT Advance(DWORD cSteps, DWORD * pcSkipped = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::Advance`].
+    /// The C++ default arguments are used; [`Self::advance_with`] takes them all.
+    #[inline]
+    pub fn advance(&self, steps: u32) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe { self.Advance(steps, ::core::ptr::null_mut()) };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT Advance(DWORD cSteps, DWORD * pcSkipped = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::Advance`].
+    #[inline]
+    pub fn advance_with(&self, steps: u32) -> ::httpserv::runtime::Result<u32> {
+        let mut pc_skipped: u32 = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe { self.Advance(steps, &mut pc_skipped) };
+        returned.ok()?;
+        Ok(pc_skipped)
+    }
+    /// `virtual PCWSTR CurrentLabel() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::CurrentLabel`].
+    #[inline]
+    pub fn current_label(&self) -> Option<&::httpserv::runtime::U16CStr> {
+        let returned = unsafe { self.CurrentLabel() };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+            })
     }
 }
 /// Implement C++ `IParcelCursor` in Rust: one method per slot it adds.

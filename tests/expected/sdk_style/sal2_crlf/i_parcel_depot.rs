@@ -67,6 +67,16 @@ impl IParcelDepot {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -178,6 +188,87 @@ impl IParcelDepot {
     #[inline(always)]
     pub unsafe fn CountParcels(&self) -> u32 {
         ((*self.vtable).CountParcels)(self as *const Self)
+    }
+}
+impl IParcelDepot {
+    /// `virtual PCSTR FindTag(HTTP_HEADER_ID tagId, USHORT * pcbTag = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::FindTag_HTTP_HEADER_ID`].
+    #[inline]
+    pub fn find_tag_by_id(
+        &self,
+        tag_id: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
+    ) -> Option<&[u8]> {
+        let mut tag: u16 = 0;
+        let returned = unsafe { self.FindTag_HTTP_HEADER_ID(tag_id, &mut tag) };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::core::slice::from_raw_parts(returned.cast::<u8>(), tag as usize)
+            })
+    }
+    /// `virtual PCSTR FindTag(PCSTR pszTagName, USHORT * pcbTag = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::FindTag`].
+    #[inline]
+    pub fn find_tag(&self, tag_name: &::core::ffi::CStr) -> Option<&[u8]> {
+        let mut tag: u16 = 0;
+        let returned = unsafe {
+            self.FindTag(tag_name.as_ptr().cast_mut().cast(), &mut tag)
+        };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::core::slice::from_raw_parts(returned.cast::<u8>(), tag as usize)
+            })
+    }
+    /// `virtual HRESULT StoreBlob(const void * pvBlob, DWORD cbBlob, PCWSTR pszLabel) = 0` in Rust terms; the raw method, with the full docs, is [`Self::StoreBlob`].
+    #[inline]
+    pub fn store_blob(
+        &self,
+        blob: &[u8],
+        label: Option<&::httpserv::runtime::U16CStr>,
+    ) -> ::httpserv::runtime::Result<()> {
+        let blob_2: u32 = ::core::convert::TryFrom::try_from(
+                ::core::mem::size_of_val(blob),
+            )
+            .map_err(|_| ::httpserv::runtime::Error::from(
+                ::httpserv::runtime::E_INVALIDARG,
+            ))?;
+        let returned = unsafe {
+            self.StoreBlob(
+                blob.as_ptr().cast_mut().cast(),
+                blob_2,
+                label
+                    .map_or(
+                        ::core::ptr::null_mut(),
+                        |label| label.as_ptr().cast_mut().cast(),
+                    ),
+            )
+        };
+        returned.ok()?;
+        Ok(())
+    }
+    /// `virtual HRESULT OpenCursor(BOOL fNewestFirst, IParcelCursor ** ppCursor) = 0` in Rust terms; the raw method, with the full docs, is [`Self::OpenCursor`].
+    #[inline]
+    pub fn open_cursor(
+        &self,
+        newest_first: bool,
+    ) -> ::httpserv::runtime::Result<&IParcelCursor> {
+        let mut cursor: *mut IParcelCursor = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe {
+            self.OpenCursor(
+                ::httpserv::windows_sys::core::BOOL::from(newest_first),
+                &mut cursor,
+            )
+        };
+        returned.ok()?;
+        Ok(
+            unsafe { cursor.as_ref() }
+                .ok_or_else(|| ::httpserv::runtime::Error::from(
+                    ::httpserv::runtime::E_POINTER,
+                ))?,
+        )
+    }
+    /// `virtual DWORD CountParcels() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::CountParcels`].
+    #[inline]
+    pub fn count_parcels(&self) -> u32 {
+        let returned = unsafe { self.CountParcels() };
+        returned
     }
 }
 /// Implement C++ `IParcelDepot` in Rust: one method per slot it adds.
@@ -367,6 +458,16 @@ impl IParcelDepot2 {
     pub unsafe fn from_raw<'a>(raw: *mut Self) -> Option<&'a Self> {
         raw.as_ref()
     }
+    /// Borrows the C++ object behind `raw` exclusively; `None` for null. The idiomatic
+    /// methods that may invalidate data they handed out borrow `self` exclusively.
+    ///
+    /// # Safety
+    /// As for [`Self::from_raw`], and no other reference to the object may be used
+    /// for the chosen lifetime.
+    #[inline(always)]
+    pub unsafe fn from_raw_mut<'a>(raw: *mut Self) -> Option<&'a mut Self> {
+        raw.as_mut()
+    }
     /// The C++ object pointer, for passing back to C++.
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
@@ -418,6 +519,25 @@ impl ::core::ops::Deref for IParcelDepot2 {
     #[inline(always)]
     fn deref(&self) -> &IParcelDepot {
         unsafe { &*(self as *const Self as *const IParcelDepot) }
+    }
+}
+impl IParcelDepot2 {
+    /// `virtual BOOL CopyLabel(PWSTR pszLabel, DWORD cchLabel, DWORD * pcchCopied) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::CopyLabel`].
+    #[inline]
+    pub fn copy_label(&self, label: Option<&mut [u16]>) -> (bool, u32) {
+        let label_2: u32 = ::core::convert::TryFrom::try_from(
+                label.as_ref().map_or(0, |s| s.len()),
+            )
+            .unwrap_or(u32::MAX);
+        let mut copied: u32 = unsafe { ::core::mem::zeroed() };
+        let returned = unsafe {
+            self.CopyLabel(
+                label.map_or(::core::ptr::null_mut(), |label| label.as_mut_ptr().cast()),
+                label_2,
+                &mut copied,
+            )
+        };
+        (returned != 0, copied)
     }
 }
 /// Implement C++ `IParcelDepot2` in Rust: one method per slot it adds.

@@ -1,10 +1,12 @@
-//! Maps IR types to Rust types. Windows and http.h types come from `windows-sys` by name;
+//! Maps IR types to Rust types (the emitters' tokens, the idiomatic signatures' text). Windows and http.h types come from `windows-sys` by name;
 //! what the header itself declares is referred to by its own name; anything else bottoms
 //! out in a primitive through its typedef chain, or is an error naming the type.
 
-use super::rust_ident;
 use crate::ir::{Api, Builtin, CallingConvention, FunctionType, Type, TypeKind};
+use crate::layout::names::rust_name;
+use proc_macro2::Ident;
 use proc_macro2::TokenStream;
+use quote::format_ident;
 use quote::quote;
 
 /// Rust paths for the Windows typedef and record names the IIS API uses: what windows-sys
@@ -179,10 +181,15 @@ pub fn known_path(name: &str) -> Option<String> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "the type `{spelling}` has no Rust binding (add it to the windows-sys map in \
-     generator/src/emit/types.rs)"
+     generator/src/rust_types.rs)"
 )]
 pub struct UnboundType {
     pub spelling: String,
+}
+
+/// A C++ name as a Rust identifier (see `layout::names::rust_name`).
+pub fn rust_ident(name: &str) -> Ident {
+    format_ident!("{}", rust_name(name))
 }
 
 /// Converts types in the context of one API.

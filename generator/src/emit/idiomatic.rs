@@ -1,0 +1,588 @@
+//! The idiomatic methods (`crate::idiom`'s forms) as Rust: one safe method per form (and its
+//! full and `_mut` forms) beside the raw `unsafe fn`, calling it once. What happens around
+//! the call is what the form's roles say: slices in, lengths filled from them, outputs in
+//! locals, borrowed results made from C++'s pointers (with the lengths C++ wrote), an
+//! `HRESULT` turned into `Result`.
+
+use super::class::ClassItems;
+use super::docs::doc_lines;
+use super::rust_ident;
+use crate::idiom::{Arg, Form, Idiomatic, Idioms, In, Out, Receiver, Ret, Role, Value};
+use crate::ir::{Method, Type, TypeKind, Unit};
+use crate::rust_types::TypeMapper;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// `impl Foo { … }` with the idiomatic methods of the class's own slots.
+pub fn idiomatic(types: &TypeMapper<'_>, idioms: &Idioms, items: &ClassItems<'_>) -> TokenStream {
+    let class = rust_ident(&items.class.name);
+    let mut methods = Vec::new();
+    for own in &items.own {
+        let Some(Form::Idiomatic(form)) = idioms.form(&items.class.name, own.slot.index) else {
+            continue;
+        };
+        let raw = &own.name;
+        methods.push(method(types, own.method, form, raw, Variant::Short));
+        if form.full_name.is_some() {
+            methods.push(method(types, own.method, form, raw, Variant::Full));
+        }
+        if form.mut_name.is_some() {
+            methods.push(method(types, own.method, form, raw, Variant::Mut));
+        }
+    }
+    if methods.is_empty() {
+        return quote!();
+    }
+    quote! {
+        impl #class {
+            #(#methods)*
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Variant {
+    /// Without the defaulted parameters (or the only form).
+    Short,
+    /// With every parameter.
+    Full,
+    /// The exclusive form of an object getter.
+    Mut,
+}
+
+fn method(
+    types: &TypeMapper<'_>,
+    cpp: &Method,
+    form: &Idiomatic,
+    raw: &proc_macro2::Ident,
+    variant: Variant,
+) -> TokenStream {
+    let full = variant == Variant::Full;
+    let name = match variant {
+        Variant::Short => form.name.clone(),
+        Variant::Full => form.full_name.clone().unwrap_or_default(),
+        Variant::Mut => form.mut_name.clone().unwrap_or_default(),
+    };
+    let name = format_ident!("{}", name);
+    let receiver = match (variant, form.receiver) {
+        (Variant::Mut, _) | (_, Receiver::Exclusive) => quote!(&mut self),
+        _ => quote!(&self),
+    };
+    let returns_result = form.ret == Ret::Result;
+    let leaves_out = |arg: &Arg| !full && arg.default.is_some();
+
+    let mut params = Vec::new();
+    let mut before = Vec::new();
+    let mut call_args = Vec::new();
+    let mut outputs = Vec::new();
+    for (arg, param) in form.args.iter().zip(&cpp.params) {
+        let local = format_ident!("{}", arg.name);
+        match &arg.role {
+            Role::In { ty, optional } => {
+                if leaves_out(arg) {
+                    call_args.push(value(
+                        types,
+                        &param.ty,
+                        arg.default.as_ref().expect("left out"),
+                    ));
+                } else {
+                    let rust = input_type(types, ty, *optional);
+                    params.push(quote!(#local: #rust));
+                    call_args.push(input_value(ty, *optional, &local));
+                }
+            }
+            Role::Length { of, unit } => {
+                let slice = format_ident!("{}", form.args[*of].name);
+                let optional = matches!(form.args[*of].role, Role::In { optional: true, .. });
+                let len = length(&slice, *unit, optional);
+                let count = pointee_or_self(types, &param.ty);
+                before.push(convert_length(&local, &count, len, returns_result));
+                call_args.push(quote!(#local));
+            }
+            Role::InOutLength { of, unit } => {
+                let slice = format_ident!("{}", form.args[*of].name);
+                let len = length(&slice, *unit, false);
+                let count = pointee(types, &param.ty);
+                before.push(convert_length(&local, &count, len, returns_result));
+                before.push(quote!(let mut #local = #local;));
+                call_args.push(quote!(&mut #local));
+                outputs.push(quote!(#local as u32));
+            }
+            Role::CountOut => {
+                let count = pointee(types, &param.ty);
+                before.push(quote!(let mut #local: #count = 0;));
+                call_args.push(quote!(&mut #local));
+            }
+            Role::Fixed(fixed) => call_args.push(value(types, &param.ty, fixed)),
+            Role::Out(out) => {
+                if leaves_out(arg) {
+                    call_args.push(quote!(::core::ptr::null_mut()));
+                    continue;
+                }
+                let slot = pointee(types, &param.ty);
+                before.push(quote! {
+                    // SAFETY: a plain value or pointer, all zeroes until C++ writes it.
+                    let mut #local: #slot = unsafe { ::core::mem::zeroed() };
+                });
+                call_args.push(quote!(&mut #local));
+                outputs.push(output_value(form, out, &local, returns_result));
+            }
+        }
+    }
+    let ret_mutable = variant == Variant::Mut;
+    let (ret_type, body_tail) = result(types, cpp, form, &outputs, ret_mutable, full);
+    let docs = doc_lines(&docs(cpp, form, variant, raw));
+    quote! {
+        #docs
+        #[inline]
+        pub fn #name(#receiver, #(#params),*) #ret_type {
+            #(#before)*
+            // SAFETY: `self` is a live object (the contract of `from_raw`, where the C++
+            // pointer became a reference); every argument is what the C++ method's SAL asks
+            // for, made from Rust references and slices that outlive the call.
+            let returned = unsafe { self.#raw(#(#call_args),*) };
+            #body_tail
+        }
+    }
+}
+
+/// The method's docs: the C++ method it wraps, the rules that shaped it.
+fn docs(cpp: &Method, form: &Idiomatic, variant: Variant, raw: &proc_macro2::Ident) -> Vec<String> {
+    let mut lines = vec![format!(
+        "`{}` in Rust terms; the raw method, with the full docs, is [`Self::{raw}`].",
+        cpp.cpp_declaration(),
+    )];
+    match variant {
+        Variant::Short if form.full_name.is_some() => lines.push(format!(
+            "The C++ default arguments are used; [`Self::{}`] takes them all.",
+            form.full_name.as_deref().unwrap_or_default()
+        )),
+        Variant::Mut => lines.push(
+            "The object comes back exclusive, for its mutating methods (it borrows `self` \
+             exclusively meanwhile)."
+                .into(),
+        ),
+        _ => {}
+    }
+    if form
+        .args
+        .iter()
+        .any(|a| matches!(a.role, Role::Fixed(Value::Bool(false))))
+    {
+        lines.push(
+            "Synchronous: the asynchronous flag is `FALSE`, since the buffers are borrowed \
+             for the call only."
+                .into(),
+        );
+    }
+    lines
+}
+
+fn input_type(types: &TypeMapper<'_>, ty: &In, optional: bool) -> TokenStream {
+    let inner = match ty {
+        In::CStr => quote!(&::core::ffi::CStr),
+        In::WideCStr => quote!(&::httpserv::runtime::U16CStr),
+        In::Bytes => quote!(&[u8]),
+        In::Wide => quote!(&[u16]),
+        In::BytesMut => quote!(&mut [u8]),
+        In::WideMut => quote!(&mut [u16]),
+        In::Chunks => quote!(&[::httpserv::runtime::DataChunk<'_>]),
+        In::Chunk => quote!(&::httpserv::runtime::DataChunk<'_>),
+        In::Bool => quote!(bool),
+        In::Value(t) => rust(types, t),
+        In::Ref(t) => {
+            let t = rust(types, t);
+            quote!(&#t)
+        }
+        In::RefMut(t) => {
+            let t = rust(types, t);
+            quote!(&mut #t)
+        }
+        In::Interface(class) => {
+            let class = rust_ident(class);
+            quote!(&#class)
+        }
+    };
+    if optional {
+        quote!(Option<#inner>)
+    } else {
+        inner
+    }
+}
+
+/// The argument passed to the raw method for a Rust parameter.
+fn input_value(ty: &In, optional: bool, local: &proc_macro2::Ident) -> TokenStream {
+    let pointer_mut = |value: TokenStream| -> TokenStream {
+        if optional {
+            quote!(#local.map_or(::core::ptr::null_mut(), |#local| #value))
+        } else {
+            value
+        }
+    };
+    match ty {
+        // Inputs C++ only reads; a parameter not declared const gets a mutable pointer.
+        In::CStr | In::WideCStr | In::Bytes | In::Wide => {
+            pointer_mut(quote!(#local.as_ptr().cast_mut().cast()))
+        }
+        In::BytesMut | In::WideMut => pointer_mut(quote!(#local.as_mut_ptr().cast())),
+        In::Chunks => pointer_mut(
+            quote!(#local.as_ptr().cast::<::httpserv::runtime::DataChunk<'_>>().cast_mut().cast()),
+        ),
+        In::Chunk => pointer_mut(quote!(::core::ptr::from_ref(#local).cast_mut().cast())),
+        In::Bool => quote!(::httpserv::windows_sys::core::BOOL::from(#local)),
+        In::Value(_) => quote!(#local),
+        In::Ref(_) => quote!(#local),
+        In::RefMut(_) => quote!(#local),
+        In::Interface(_) => pointer_mut(quote!(::core::ptr::from_ref(#local).cast_mut())),
+    }
+}
+
+/// `slice.len()` (elements) or its size in bytes, 0 for a `None`.
+fn length(slice: &proc_macro2::Ident, unit: Unit, optional: bool) -> TokenStream {
+    let of = |s: TokenStream| match unit {
+        Unit::Elements => quote!(#s.len()),
+        Unit::Bytes => quote!(::core::mem::size_of_val(#s)),
+    };
+    if optional {
+        let inner = of(quote!(s));
+        quote!(#slice.as_ref().map_or(0, |s| #inner))
+    } else {
+        of(quote!(#slice))
+    }
+}
+
+/// `let local: T = len` converted to the C++ count type: too long is `E_INVALIDARG` where
+/// the method reports errors, else the largest count the type can say (C++ then uses a
+/// prefix of the slice, which is still memory-safe).
+fn convert_length(
+    local: &proc_macro2::Ident,
+    count: &TokenStream,
+    len: TokenStream,
+    returns_result: bool,
+) -> TokenStream {
+    if returns_result {
+        quote! {
+            let #local: #count = ::core::convert::TryFrom::try_from(#len)
+                .map_err(|_| ::httpserv::runtime::Error::from(::httpserv::runtime::E_INVALIDARG))?;
+        }
+    } else {
+        quote! {
+            let #local: #count = ::core::convert::TryFrom::try_from(#len).unwrap_or(#count::MAX);
+        }
+    }
+}
+
+/// A fixed or default value for a parameter of type `ty`.
+fn value(types: &TypeMapper<'_>, ty: &Type, value: &Value) -> TokenStream {
+    match value {
+        Value::Null => match ty.resolved() {
+            TypeKind::Pointer {
+                pointee_is_const: true,
+                ..
+            } => quote!(::core::ptr::null()),
+            _ => quote!(::core::ptr::null_mut()),
+        },
+        Value::Bool(b) => {
+            let b = i32::from(*b);
+            quote!(#b)
+        }
+        Value::Int(n) => {
+            let literal = proc_macro2::Literal::i64_unsuffixed(*n);
+            let t = rust(types, ty);
+            if *n < 0 {
+                quote!((#literal) as #t)
+            } else {
+                quote!(#literal as #t)
+            }
+        }
+        Value::Hresult(name) => {
+            let name = format_ident!("{name}");
+            quote!(::httpserv::runtime::#name)
+        }
+        Value::Constant(name) => {
+            let name = rust_ident(name);
+            let t = rust(types, ty);
+            quote!(#name as #t)
+        }
+    }
+}
+
+/// The Rust value of an output after the call.
+fn output_value(
+    form: &Idiomatic,
+    out: &Out,
+    local: &proc_macro2::Ident,
+    returns_result: bool,
+) -> TokenStream {
+    let required = |option: TokenStream| -> TokenStream {
+        quote!(#option.ok_or_else(|| ::httpserv::runtime::Error::from(::httpserv::runtime::E_POINTER))?)
+    };
+    match out {
+        Out::Value(_) => quote!(#local),
+        Out::Bool => quote!(#local != 0),
+        Out::Interface {
+            mutable, optional, ..
+        }
+        | Out::Ref {
+            mutable, optional, ..
+        } => {
+            // SAFETY: C++ handed out this object (or struct), which lives as long as the
+            // object it came from; the borrow of `self` keeps that alive.
+            let option = if *mutable {
+                quote!(unsafe { #local.as_mut() })
+            } else {
+                quote!(unsafe { #local.as_ref() })
+            };
+            if *optional || !returns_result {
+                option
+            } else {
+                required(option)
+            }
+        }
+        Out::Buffer { len, wide } => {
+            let count = format_ident!("{}", form.args[*len].name);
+            let element = if *wide { quote!(u16) } else { quote!(u8) };
+            quote! {
+                if #local.is_null() {
+                    &[]
+                } else {
+                    // SAFETY: C++ handed out `count` elements at the pointer (SAL), which
+                    // live as long as the borrow of `self`.
+                    unsafe { ::core::slice::from_raw_parts(#local.cast::<#element>(), #count as usize) }
+                }
+            }
+        }
+        Out::BufferMut { len } => {
+            let count = format_ident!("{}", form.args[*len].name);
+            quote! {
+                if #local.is_null() {
+                    &mut []
+                } else {
+                    // SAFETY: C++ handed out a buffer of `count` bytes to fill (SAL), which
+                    // lives as long as the exclusive borrow of `self`.
+                    unsafe { ::core::slice::from_raw_parts_mut(#local.cast::<u8>(), #count as usize) }
+                }
+            }
+        }
+        Out::Str { wide } => string(local, *wide),
+    }
+}
+
+/// `Option<&CStr>` / `Option<&U16CStr>` from a C++ string pointer.
+fn string(pointer: &proc_macro2::Ident, wide: bool) -> TokenStream {
+    if wide {
+        quote! {
+            // SAFETY: C++ strings (PCWSTR) are NUL-terminated and live as long as the borrow
+            // of `self`.
+            (!#pointer.is_null()).then(|| unsafe { ::httpserv::runtime::U16CStr::from_ptr_str(#pointer.cast::<u16>()) })
+        }
+    } else {
+        quote! {
+            // SAFETY: C++ strings (PCSTR) are NUL-terminated and live as long as the borrow of
+            // `self`.
+            (!#pointer.is_null()).then(|| unsafe { ::core::ffi::CStr::from_ptr(#pointer.cast()) })
+        }
+    }
+}
+
+/// The Rust result type and the tail of the body.
+fn result(
+    types: &TypeMapper<'_>,
+    cpp: &Method,
+    form: &Idiomatic,
+    outputs: &[TokenStream],
+    exclusive_object: bool,
+    full: bool,
+) -> (TokenStream, TokenStream) {
+    let output_types: Vec<TokenStream> = form
+        .args
+        .iter()
+        .zip(&cpp.params)
+        .filter(|(a, _)| full || a.default.is_none())
+        .filter_map(|(a, p)| match &a.role {
+            Role::Out(out) => Some(output_type(types, out, p)),
+            Role::InOutLength { .. } => Some(quote!(u32)),
+            _ => None,
+        })
+        .collect();
+    let tuple = |items: &[TokenStream]| -> TokenStream {
+        match items {
+            [] => quote!(()),
+            [one] => one.clone(),
+            many => quote!((#(#many),*)),
+        }
+    };
+    let returned = quote!(returned);
+    match &form.ret {
+        Ret::Result => {
+            let ty = tuple(&output_types);
+            let value = tuple(outputs);
+            (
+                quote!(-> ::httpserv::runtime::Result<#ty>),
+                quote! {
+                    returned.ok()?;
+                    Ok(#value)
+                },
+            )
+        }
+        Ret::Unit if outputs.is_empty() => (quote!(), quote!(let () = returned;)),
+        ret => {
+            let (ty, value) = match ret {
+                Ret::Unit => (None, None),
+                Ret::Bool => (Some(quote!(bool)), Some(quote!(#returned != 0))),
+                Ret::Value(t) | Ret::Pointer(t) => (Some(rust(types, t)), Some(returned.clone())),
+                Ret::Str { wide } => {
+                    let ty = if *wide {
+                        quote!(Option<&::httpserv::runtime::U16CStr>)
+                    } else {
+                        quote!(Option<&::core::ffi::CStr>)
+                    };
+                    (Some(ty), Some(string(&format_ident!("returned"), *wide)))
+                }
+                Ret::Buffer { len, wide } => {
+                    let count = format_ident!("{}", form.args[*len].name);
+                    let element = if *wide { quote!(u16) } else { quote!(u8) };
+                    (
+                        Some(quote!(Option<&[#element]>)),
+                        Some(quote! {
+                            // SAFETY: C++ returned `count` elements at the pointer (SAL),
+                            // which live as long as the borrow of `self`.
+                            (!returned.is_null()).then(|| unsafe { ::core::slice::from_raw_parts(returned.cast::<#element>(), #count as usize) })
+                        }),
+                    )
+                }
+                Ret::Interface { class, mutable } => {
+                    let class = rust_ident(class);
+                    if *mutable || exclusive_object {
+                        (
+                            Some(quote!(Option<&mut #class>)),
+                            // SAFETY: an object C++ hands out lives as long as the object it
+                            // came from; the exclusive borrow of `self` keeps it unique.
+                            Some(quote!(unsafe { returned.as_mut() })),
+                        )
+                    } else {
+                        (
+                            Some(quote!(Option<&#class>)),
+                            // SAFETY: an object C++ hands out lives as long as the object it
+                            // came from, which the borrow of `self` keeps alive.
+                            Some(quote!(unsafe { returned.as_ref() })),
+                        )
+                    }
+                }
+                Ret::Ref { ty, mutable } => {
+                    let t = rust(types, ty);
+                    if *mutable {
+                        (
+                            Some(quote!(Option<&mut #t>)),
+                            // SAFETY: C++ owns the struct, alive as long as `self`, and hands
+                            // it out for the exclusive borrow.
+                            Some(quote!(unsafe { returned.as_mut() })),
+                        )
+                    } else {
+                        (
+                            Some(quote!(Option<&#t>)),
+                            // SAFETY: C++ owns the struct, alive as long as `self`.
+                            Some(quote!(unsafe { returned.as_ref() })),
+                        )
+                    }
+                }
+                Ret::Result => unreachable!("handled above"),
+            };
+            let mut types_out: Vec<TokenStream> = ty.into_iter().collect();
+            types_out.extend(output_types);
+            let discard = (*ret == Ret::Unit).then(|| quote!(let () = returned;));
+            let mut values: Vec<TokenStream> = value.into_iter().collect();
+            values.extend(outputs.iter().cloned());
+            if types_out.is_empty() {
+                (quote!(), quote!(let () = returned;))
+            } else {
+                let ty = tuple(&types_out);
+                let value = tuple(&values);
+                (quote!(-> #ty), quote!(#discard #value))
+            }
+        }
+    }
+}
+
+fn output_type(types: &TypeMapper<'_>, out: &Out, param: &crate::ir::Param) -> TokenStream {
+    let optional_ref = |inner: TokenStream, optional: bool| {
+        if optional {
+            quote!(Option<#inner>)
+        } else {
+            inner
+        }
+    };
+    let _ = param;
+    match out {
+        Out::Value(t) => rust(types, t),
+        Out::Bool => quote!(bool),
+        Out::Interface {
+            class,
+            mutable,
+            optional,
+        } => {
+            let class = rust_ident(class);
+            let inner = if *mutable {
+                quote!(&mut #class)
+            } else {
+                quote!(&#class)
+            };
+            optional_ref(inner, *optional)
+        }
+        Out::Ref {
+            ty,
+            mutable,
+            optional,
+        } => {
+            let t = rust(types, ty);
+            let inner = if *mutable {
+                quote!(&mut #t)
+            } else {
+                quote!(&#t)
+            };
+            optional_ref(inner, *optional)
+        }
+        Out::Buffer { wide, .. } => {
+            if *wide {
+                quote!(&[u16])
+            } else {
+                quote!(&[u8])
+            }
+        }
+        Out::BufferMut { .. } => quote!(&mut [u8]),
+        Out::Str { wide } => {
+            if *wide {
+                quote!(Option<&::httpserv::runtime::U16CStr>)
+            } else {
+                quote!(Option<&::core::ffi::CStr>)
+            }
+        }
+    }
+}
+
+fn rust(types: &TypeMapper<'_>, ty: &Type) -> TokenStream {
+    types
+        .rust(ty)
+        .expect("the raw signature of the same slot mapped this type")
+}
+
+/// The Rust type a pointer parameter points at.
+fn pointee(types: &TypeMapper<'_>, ty: &Type) -> TokenStream {
+    match ty.resolved() {
+        TypeKind::Pointer { pointee, .. } | TypeKind::Reference { pointee, .. } => {
+            match pointee.resolved() {
+                TypeKind::Void => quote!(*mut ::core::ffi::c_void),
+                _ => rust(types, pointee),
+            }
+        }
+        _ => rust(types, ty),
+    }
+}
+
+/// A count parameter's type: the pointee for `*n`, else the type itself.
+fn pointee_or_self(types: &TypeMapper<'_>, ty: &Type) -> TokenStream {
+    match ty.resolved() {
+        TypeKind::Pointer { .. } => pointee(types, ty),
+        _ => rust(types, ty),
+    }
+}

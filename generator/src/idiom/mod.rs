@@ -1,0 +1,272 @@
+//! The idiomatic form of every virtual function, worked out once from its types, its SAL
+//! annotations, its C++ defaults and IIS's sharing rules (`policy`), as data: which C++
+//! parameters become which Rust arguments, which are filled in (lengths, outputs, fixed
+//! flags), what the result is, and the Rust signature as text. The emitter writes the
+//! methods from this model, the manifest records the signatures, and the coverage list names
+//! what stays raw and why.
+//!
+//! The rules, by kind (`rules.rs`; names in `names.rs`):
+//! - `_In_ PCSTR` → `&CStr`, `_In_ PCWSTR` → `&U16CStr`; `_In_reads_bytes_(cb)` and
+//!   `_In_reads_(n)` → a slice whose length fills the count parameter (so does a `psz…`/`pv…`
+//!   parameter followed by its `cch…`/`cb…` count, the Windows naming convention);
+//!   `_Out_writes_…(cb)` → `&mut [u8]`; `_opt_` (or a `NULL` default) → `Option`.
+//! - `BOOL` in or out → `bool`; `_Out_` scalars and `_Outptr_` objects or buffers become the
+//!   result; an `HRESULT` result becomes `Result<T>`.
+//! - a returned `PCSTR`/`PCWSTR` sized by `_Ret_writes_…(*pcch)` → `Option<&[u8]>` /
+//!   `Option<&[u16]>` (the count hidden), unsized → `Option<&CStr>` / `Option<&U16CStr>`; a
+//!   returned object → `Option<&I>` (and `Option<&mut I>` from the `_mut` form where IIS
+//!   gives the request one at a time).
+//! - C++ default arguments give a short form without them and a full form (`_with`).
+//! - Soundness: a `const` C++ method borrows `self` shared, a non-`const` one of a class IIS
+//!   gives one request at a time borrows it exclusively, so data it returned cannot be
+//!   invalidated while borrowed; asynchronous flags are fixed to `FALSE` (a buffer is
+//!   borrowed for the call only). What these rules cannot express keeps only the raw method.
+
+mod defaults;
+pub mod names;
+mod render;
+mod rules;
+
+use crate::ir::{Type, Unit};
+use crate::layout::LaidOutApi;
+use std::collections::BTreeMap;
+
+/// The inherent functions the generator gives every class besides its methods.
+pub const RESERVED: &[&str] = &[
+    "from_raw",
+    "from_raw_mut",
+    "as_raw",
+    "new_boxed",
+    "new_in_place",
+    "downcast",
+];
+
+/// The idiomatic forms of one API, by (class, own slot index).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Idioms {
+    forms: BTreeMap<(String, usize), Form>,
+}
+
+/// What a slot gets besides its raw `unsafe fn`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Form {
+    Idiomatic(Box<Idiomatic>),
+    /// Only the raw method, and why.
+    Raw(String),
+}
+
+/// One idiomatic method (and, with defaults, its full form).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Idiomatic {
+    pub name: String,
+    pub receiver: Receiver,
+    /// One per C++ parameter, in order.
+    pub args: Vec<Arg>,
+    pub ret: Ret,
+    /// The full form's name when a short form without the defaulted parameters exists.
+    pub full_name: Option<String>,
+    /// The form with an exclusive receiver returning exclusive objects (`request_mut`),
+    /// for getters of objects IIS gives one request at a time.
+    pub mut_name: Option<String>,
+    /// The Rust signature of the (short) form, e.g. `fn header(&self, name: &CStr) ->
+    /// Option<&[u8]>`.
+    pub signature: String,
+    /// The full form's signature, when there is one.
+    pub full_signature: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Receiver {
+    /// `&self`.
+    Shared,
+    /// `&mut self`.
+    Exclusive,
+}
+
+/// One C++ parameter in the idiomatic form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arg {
+    /// The Rust parameter name (also the name of the local holding an output).
+    pub name: String,
+    pub role: Role,
+    /// The C++ default, as a Rust value; `Some` only where the short form leaves the
+    /// parameter out.
+    pub default: Option<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    /// A Rust parameter.
+    In { ty: In, optional: bool },
+    /// Filled with the length of the slice passed for argument `of`.
+    Length { of: usize, unit: Unit },
+    /// Points at the capacity of the slice passed for argument `of` (`_Inout_updates_(*n)`);
+    /// what C++ leaves there is returned.
+    InOutLength { of: usize, unit: Unit },
+    /// Written by C++ and returned.
+    Out(Out),
+    /// Written by C++: the length of the buffer the method returns or another output is.
+    CountOut,
+    /// Always passed this value.
+    Fixed(Value),
+}
+
+/// Rust parameter kinds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum In {
+    /// `&CStr`.
+    CStr,
+    /// `&U16CStr`.
+    WideCStr,
+    /// `&[u8]`.
+    Bytes,
+    /// `&[u16]`.
+    Wide,
+    /// `&mut [u8]`, filled by C++.
+    BytesMut,
+    /// `&mut [u16]`, filled by C++.
+    WideMut,
+    /// `&DataChunk<'_>`.
+    Chunk,
+    /// `&[DataChunk<'_>]`.
+    Chunks,
+    /// `bool`.
+    Bool,
+    /// The type as is (integers, enums, handles, `HRESULT`).
+    Value(Type),
+    /// `&T` for a C++ reference (`const GUID &`).
+    Ref(Type),
+    /// `&mut T` for an `_Inout_` scalar.
+    RefMut(Type),
+    /// `&I` for an interface pointer.
+    Interface(String),
+}
+
+/// Output kinds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Out {
+    /// A plain value (integers, enums, `HRESULT`, plain structs).
+    Value(Type),
+    Bool,
+    /// An object: `&I` or, when `mutable`, `&mut I`; in an `Option` when `optional` (SAL
+    /// `_opt_`, or a method without an `HRESULT` to report a null with).
+    Interface {
+        class: String,
+        mutable: bool,
+        optional: bool,
+    },
+    /// A buffer whose length another output (argument index) holds: `&[u8]` / `&[u16]`.
+    Buffer {
+        len: usize,
+        wide: bool,
+    },
+    /// A buffer C++ hands out for the caller to fill, as long as the input argument `len`
+    /// says: `&mut [u8]`.
+    BufferMut {
+        len: usize,
+    },
+    /// A NUL-terminated string: `Option<&CStr>` / `Option<&U16CStr>`.
+    Str {
+        wide: bool,
+    },
+    /// A struct C++ owns: `&T` or, when `mutable`, `&mut T`, in an `Option` when
+    /// `optional`.
+    Ref {
+        ty: Type,
+        mutable: bool,
+        optional: bool,
+    },
+}
+
+/// What the C++ return value becomes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ret {
+    Unit,
+    /// `HRESULT` → `Result<…>` of the outputs.
+    Result,
+    Bool,
+    Value(Type),
+    /// A data pointer returned as is (`PVOID`, `PSID`): safe to return, unsafe to use.
+    Pointer(Type),
+    /// `Option<&CStr>` / `Option<&U16CStr>`.
+    Str {
+        wide: bool,
+    },
+    /// `Option<&[u8]>` / `Option<&[u16]>` whose length the argument `len` receives.
+    Buffer {
+        len: usize,
+        wide: bool,
+    },
+    /// `Option<&I>` / `Option<&mut I>`.
+    Interface {
+        class: String,
+        mutable: bool,
+    },
+    /// `Option<&T>` / `Option<&mut T>` for a struct C++ owns.
+    Ref {
+        ty: Type,
+        mutable: bool,
+    },
+}
+
+/// A value passed for a parameter the Rust caller does not give.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    /// An `HRESULT` the runtime names (`S_OK`).
+    Hresult(String),
+    /// A constant or enumerator of the API.
+    Constant(String),
+}
+
+impl Idioms {
+    /// The idiomatic forms of every own slot of every class.
+    pub fn new(model: &LaidOutApi) -> Idioms {
+        let mut forms = BTreeMap::new();
+        for (class, layout) in model.classes() {
+            // The raw methods (C++ names can be snake_case too) and the inherent functions
+            // every class has stay theirs.
+            let mut taken: Vec<String> = RESERVED.iter().map(|s| s.to_string()).collect();
+            taken.extend(layout.slot_names().map(str::to_string));
+            // Inherited idiomatic names stay taken in the derived class.
+            let mut base = class.base.as_deref();
+            while let Some(name) = base {
+                for slot in model.layout(name).own_slots() {
+                    if let Some(Form::Idiomatic(form)) = forms.get(&(name.to_string(), slot.index))
+                    {
+                        taken.extend(form.names().map(str::to_string));
+                    }
+                }
+                base = model.api.class(name).and_then(|c| c.base.as_deref());
+            }
+            let named = rules::name_slots(model, layout);
+            for slot in layout.own_slots() {
+                let method = model.method(slot);
+                let form = rules::form(model, class, method, &named[&slot.index], &mut taken);
+                forms.insert((class.name.clone(), slot.index), form);
+            }
+        }
+        Idioms { forms }
+    }
+
+    /// The form of `class`'s own slot `slot`.
+    pub fn form(&self, class: &str, slot: usize) -> Option<&Form> {
+        self.forms.get(&(class.to_string(), slot))
+    }
+
+    /// Every form, by (class, slot).
+    pub fn forms(&self) -> impl Iterator<Item = (&(String, usize), &Form)> {
+        self.forms.iter()
+    }
+}
+
+impl Idiomatic {
+    /// Every Rust name the form uses.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.name.as_str())
+            .chain(self.full_name.as_deref())
+            .chain(self.mut_name.as_deref())
+    }
+}
