@@ -150,12 +150,12 @@ pub fn write_atomically(tree: &FileTree, root: &Path) -> Result<(), WriteError> 
     };
     let shown = |entry: &Entry| relative(&journal.root, entry.target());
     for (done, entry) in journal.entries.iter().enumerate() {
-        let step = entry.forward().and_then(|()| {
-            if done == 0 {
-                failpoint("after-first-rename")?;
-            }
+        let step = if done == 1 {
+            failpoint("after-first-rename")
+        } else {
             Ok(())
-        });
+        };
+        let step = step.and_then(|()| entry.forward());
         if let Err(error) = step {
             let failed = shown(entry);
             // Even if the direction cannot be recorded, undo now; only a kill during the
