@@ -28,6 +28,8 @@ pub struct OutputLock {
     /// Holds the lock while open (on Windows closing it is the only release).
     #[cfg_attr(windows, allow(dead_code))]
     file: File,
+    /// Removed on release (Unix only; see the module docs).
+    #[cfg_attr(windows, allow(dead_code))]
     path: PathBuf,
 }
 
