@@ -160,6 +160,40 @@ fn an_immutable_target_midway_puts_back_what_was_replaced() {
 }
 
 #[test]
+fn an_undo_that_cannot_be_recorded_is_left_for_the_next_run_to_finish() {
+    let _turn = FAILPOINT.lock().unwrap_or_else(|e| e.into_inner());
+    let out = previous_output("unrecorded");
+    let module = out.join("src/bindings/mod.rs");
+    std::fs::remove_file(&module).unwrap();
+    std::fs::create_dir(&module).unwrap();
+    std::env::set_var("HTTPSERV_RS_FAILPOINT", "mark-undo");
+    let run = switch_header(&out);
+    std::env::remove_var("HTTPSERV_RS_FAILPOINT");
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "replacing src/bindings/mod.rs failed (Is a directory (os error 21)), and \
+             .regen-journal could not be switched to undo (failpoint `mark-undo` triggered), \
+             so nothing was put back: the directory is a mix of old and new files until the \
+             next regen, which finishes this update from .regen-journal"
+        ),
+        "{}",
+        run.stderr
+    );
+    // The next run, once the obstacle is gone, finishes that update first.
+    std::fs::remove_dir(&module).unwrap();
+    let run = regen("overload_group", &out, &["--check"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("finished the interrupted update of "),
+        "{}",
+        run.stdout
+    );
+    assert!(hidden(&out).is_empty(), "{:?}", hidden(&out));
+    let _ = std::fs::remove_dir_all(out.parent().unwrap());
+}
+
+#[test]
 fn a_failure_after_the_first_replacement_puts_it_back() {
     let _turn = FAILPOINT.lock().unwrap_or_else(|e| e.into_inner());
     let out = previous_output("first-rename");

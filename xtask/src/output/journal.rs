@@ -363,6 +363,7 @@ impl Journal {
     /// Turns the journal in `root` to [`Direction::Undo`] in place (same bytes, no new
     /// space needed), synced, before anything is undone.
     pub fn mark_undo(root: &Path) -> io::Result<()> {
+        super::process::failpoint("mark-undo")?;
         let mut file = std::fs::OpenOptions::new()
             .write(true)
             .open(Journal::path(root))?;

@@ -7,19 +7,21 @@
 //!   (`journal.rs`), replaces the targets keeping the old files as backups, and removes
 //!   the backups only once every file is in place. A failed step puts every replaced file
 //!   back, and the error says which state the directory is in.
-//! - [`recover`] (run under the lock before anything else) carries out or undoes the
-//!   journal of a run that died, and removes the staging files dead runs left behind.
+//! - [`recover`] (`recover.rs`; under the lock, before anything else) carries out or undoes
+//!   the journal of a run that died, and removes the staging files dead runs left behind.
 
 mod journal;
 mod lock;
 mod process;
+mod recover;
 
 pub use journal::JOURNAL;
 pub use lock::{describe_holder, lock, lock_wait, LockError, OutputLock, LOCK};
 pub use process::Owner;
+pub use recover::{recover, RecoverError, Recovered, Recovery};
 
 use generator::FileTree;
-use journal::{sibling, sibling_pid, Direction, Entry, Journal};
+use journal::{sibling, Direction, Entry, Journal};
 use process::failpoint;
 use std::collections::BTreeSet;
 use std::io;
@@ -72,6 +74,14 @@ pub enum WriteError {
         error: io::Error,
         replaced: usize,
     },
+    /// Replacing `failed` failed, and the journal could not be turned to "undo", so nothing
+    /// was put back (undoing unrecorded, a kill midway would leave a mix the journal no
+    /// longer describes); the next run finishes the update from the journal.
+    Unrecorded {
+        failed: String,
+        error: io::Error,
+        journal_error: io::Error,
+    },
     /// Replacing `failed` failed, and some files could not be put back either.
     Mixed {
         failed: String,
@@ -101,6 +111,16 @@ impl std::fmt::Display for WriteError {
                 }
                 write!(f, ": every file is as before this run")
             }
+            WriteError::Unrecorded {
+                failed,
+                error,
+                journal_error,
+            } => write!(
+                f,
+                "replacing {failed} failed ({error}), and {JOURNAL} could not be switched to \
+                 undo ({journal_error}), so nothing was put back: the directory is a mix of old \
+                 and new files until the next regen, which finishes this update from {JOURNAL}"
+            ),
             WriteError::Mixed {
                 failed,
                 error,
@@ -158,9 +178,13 @@ pub fn write_atomically(tree: &FileTree, root: &Path) -> Result<(), WriteError> 
         let step = step.and_then(|()| entry.forward());
         if let Err(error) = step {
             let failed = shown(entry);
-            // Even if the direction cannot be recorded, undo now; only a kill during the
-            // undo would then let the next run finish the update instead.
-            let _ = Journal::mark_undo(&journal.root);
+            if let Err(journal_error) = Journal::mark_undo(&journal.root) {
+                return Err(WriteError::Unrecorded {
+                    failed,
+                    error,
+                    journal_error,
+                });
+            }
             let stuck = undo(&journal);
             return Err(if stuck.is_empty() {
                 let _ = std::fs::remove_file(Journal::path(&journal.root));
@@ -268,184 +292,6 @@ fn complete(journal: &Journal) {
     }
     let _ = std::fs::remove_file(Journal::path(&journal.root));
     let _ = sync_dir(&journal.root);
-}
-
-/// What [`recover`] found and did.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Recovery {
-    /// The journal of a dead run, and what became of it.
-    pub journal: Option<(Owner, Recovered)>,
-    /// Staging and backup files of dead runs removed.
-    pub orphans_removed: usize,
-}
-
-#[derive(Debug, PartialEq, Eq)]
-pub enum Recovered {
-    /// Carried out: every file is the dead run's new one.
-    Finished,
-    /// Undone (it had started undoing, or finishing it failed with this error): every
-    /// file is as before that run.
-    Undone { finishing_failed: Option<String> },
-}
-
-impl Recovery {
-    /// One line for the user, if anything happened.
-    pub fn describe(&self, dir: &str) -> Option<String> {
-        let mut parts = Vec::new();
-        match &self.journal {
-            Some((owner, Recovered::Finished)) => parts.push(format!(
-                "finished the interrupted update of {dir} (by pid {}) first",
-                owner.pid
-            )),
-            Some((owner, Recovered::Undone { finishing_failed })) => parts.push(format!(
-                "undid the interrupted update of {dir} (by pid {}){}: every file is as \
-                 before it",
-                owner.pid,
-                finishing_failed
-                    .as_ref()
-                    .map(|e| format!(" because finishing it failed ({e})"))
-                    .unwrap_or_default()
-            )),
-            None => {}
-        }
-        if self.orphans_removed > 0 {
-            parts.push(format!(
-                "removed {} staging file(s) left in {dir} by runs that died",
-                self.orphans_removed
-            ));
-        }
-        (!parts.is_empty()).then(|| parts.join("; "))
-    }
-}
-
-/// Why [`recover`] could not bring the directory to one run's files.
-#[derive(Debug)]
-pub enum RecoverError {
-    /// The journal's owner still runs (it is writing, without the lock).
-    OwnerRunning {
-        pid: u32,
-    },
-    /// The journal cannot be read or trusted.
-    Unreadable {
-        reason: String,
-    },
-    /// Neither finishing nor undoing the update worked for these files.
-    Stuck {
-        owner: u32,
-        stuck: Vec<(String, io::Error)>,
-    },
-    Io(io::Error),
-}
-
-impl std::fmt::Display for RecoverError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            RecoverError::OwnerRunning { pid } => write!(
-                f,
-                "{JOURNAL} belongs to pid {pid}, which is still running and may be in the \
-                 middle of replacing these files; nothing was changed. Let it finish (or stop \
-                 it) and rerun"
-            ),
-            RecoverError::Unreadable { reason } => write!(
-                f,
-                "{JOURNAL} is not a journal regen can follow ({reason}); nothing was changed, \
-                 and the files may be a mix of two runs: compare them with version control, \
-                 then delete {JOURNAL} and rerun"
-            ),
-            RecoverError::Stuck { owner, stuck } => {
-                write!(
-                    f,
-                    "the interrupted update by pid {owner} can be neither finished nor undone; \
-                     the directory is a mix: "
-                )?;
-                for (i, (path, error)) in stuck.iter().enumerate() {
-                    let separator = if i == 0 { "" } else { ", " };
-                    write!(f, "{separator}{path} is not the old file ({error})")?;
-                }
-                write!(
-                    f,
-                    "; every other file is as before that update. Fix the cause and rerun"
-                )
-            }
-            RecoverError::Io(error) => write!(f, "{error}"),
-        }
-    }
-}
-
-/// Brings `root` back to one run's files before this run touches it (hold [`lock`]):
-/// follows the journal of a run that died mid-update (to all-new if it was finishing and
-/// can be, else to all-old), then removes staging and backup files of dead runs from the
-/// directories `tree` writes.
-pub fn recover(tree: &FileTree, root: &Path) -> Result<Recovery, RecoverError> {
-    let mut recovery = Recovery::default();
-    if !root.exists() {
-        return Ok(recovery);
-    }
-    let root = std::fs::canonicalize(root).map_err(RecoverError::Io)?;
-    let journal = Journal::read(&root).map_err(|reason| RecoverError::Unreadable { reason })?;
-    if let Some(journal) = journal {
-        if journal.owner.is_running() {
-            return Err(RecoverError::OwnerRunning {
-                pid: journal.owner.pid,
-            });
-        }
-        let finished = match journal.direction {
-            Direction::Finish => journal
-                .entries
-                .iter()
-                .try_for_each(Entry::forward)
-                .map_err(|e| e.to_string()),
-            Direction::Undo => Err(String::new()),
-        };
-        let outcome = match finished {
-            Ok(()) => {
-                complete(&journal);
-                Recovered::Finished
-            }
-            Err(reason) => {
-                if journal.direction == Direction::Finish {
-                    Journal::mark_undo(&root).map_err(RecoverError::Io)?;
-                }
-                let stuck = undo(&journal);
-                if !stuck.is_empty() {
-                    return Err(RecoverError::Stuck {
-                        owner: journal.owner.pid,
-                        stuck,
-                    });
-                }
-                std::fs::remove_file(Journal::path(&root)).map_err(RecoverError::Io)?;
-                Recovered::Undone {
-                    finishing_failed: (!reason.is_empty()).then_some(reason),
-                }
-            }
-        };
-        recovery.journal = Some((journal.owner, outcome));
-    }
-    recovery.orphans_removed = remove_orphans(tree, &root);
-    Ok(recovery)
-}
-
-/// Removes `.NAME.regen-PID` and `.NAME.regen-backup-PID` files whose process is gone
-/// from the directories the tree writes; returns how many.
-fn remove_orphans(tree: &FileTree, root: &Path) -> usize {
-    let mut removed = 0;
-    for dir in directories(tree, root) {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let Some(pid) = sibling_pid(&name) else {
-                continue;
-            };
-            let owner = Owner { pid, started: None };
-            let is_file = entry.file_type().is_ok_and(|t| !t.is_dir());
-            if is_file && !owner.is_running() && std::fs::remove_file(entry.path()).is_ok() {
-                removed += 1;
-            }
-        }
-    }
-    removed
 }
 
 /// `root` and every directory the tree writes or owns.
