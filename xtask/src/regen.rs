@@ -102,8 +102,9 @@ pub fn regen(args: &RegenArgs, out: &mut dyn Write) -> Outcome {
         }
         Err(e) => {
             return Err(Failure::error(format!(
-                "{e}; regen compares the new API with it before writing, so restore it \
-                 (git checkout -- {shown_manifest}) or rerun with --allow-breaking to replace it"
+                "{e}; regen compares the new API with the ABI recorded there before writing, \
+                 so a file that is not a valid ABI manifest stops it: restore it (git checkout \
+                 -- {shown_manifest}) or rerun with --allow-breaking to replace it"
             )))
         }
     }
