@@ -129,35 +129,32 @@ pub fn recover(tree: &FileTree, root: &Path) -> Result<Recovery, RecoverError> {
                 pid: journal.owner.pid,
             });
         }
-        let finished = match journal.direction {
-            Direction::Finish => journal
-                .entries
-                .iter()
-                .try_for_each(Entry::forward)
-                .map_err(|e| e.to_string()),
-            Direction::Undo => Err(String::new()),
-        };
-        let outcome = match finished {
-            Ok(()) => {
-                complete(&journal);
-                Recovered::Finished
-            }
-            Err(reason) => {
-                if journal.direction == Direction::Finish {
+        // Finish what was finishing, if every step still works; otherwise (or if it was
+        // already undoing) undo, recording the direction first so a kill mid-undo is
+        // continued as an undo.
+        let finishing_failed = match journal.direction {
+            Direction::Finish => match journal.entries.iter().try_for_each(Entry::forward) {
+                Ok(()) => None,
+                Err(error) => {
                     Journal::mark_undo(&root).map_err(RecoverError::Io)?;
+                    Some(error.to_string())
                 }
-                let stuck = undo(&journal);
-                if !stuck.is_empty() {
-                    return Err(RecoverError::Stuck {
-                        owner: journal.owner.pid,
-                        stuck,
-                    });
-                }
-                std::fs::remove_file(Journal::path(&root)).map_err(RecoverError::Io)?;
-                Recovered::Undone {
-                    finishing_failed: (!reason.is_empty()).then_some(reason),
-                }
+            },
+            Direction::Undo => None,
+        };
+        let outcome = if journal.direction == Direction::Finish && finishing_failed.is_none() {
+            complete(&journal);
+            Recovered::Finished
+        } else {
+            let stuck = undo(&journal);
+            if !stuck.is_empty() {
+                return Err(RecoverError::Stuck {
+                    owner: journal.owner.pid,
+                    stuck,
+                });
             }
+            std::fs::remove_file(Journal::path(&root)).map_err(RecoverError::Io)?;
+            Recovered::Undone { finishing_failed }
         };
         recovery.journal = Some((journal.owner, outcome));
     }
