@@ -1,5 +1,8 @@
 //! Bad input: each case gives one clear message (located where there is a location), exit
-//! code 2, no panic, and leaves the output directory byte-identical.
+//! code 2, no panic, and leaves the output directory byte-identical. Headers (fixtures in
+//! `tests/fixtures/errors/`, or generated here when they are huge: types and `#define`s
+//! nested thousands deep), and the manifest already in the output directory, which regen
+//! must be able to read before it writes (only a missing one counts as none).
 
 use httpserv_tests::support::{workspace_root, xtask, Run};
 use std::path::{Path, PathBuf};
@@ -27,8 +30,9 @@ fn scratch(test: &str) -> (PathBuf, PathBuf) {
     (dir, out)
 }
 
-/// Asserts exit code 2, a single-line error matching `expected`, and untouched output.
-fn assert_rejected(test: &str, header: &Path, expected: &[&str]) {
+/// Asserts exit code 2, a single-line error matching `expected`, and untouched output;
+/// returns the error.
+fn assert_rejected(test: &str, header: &Path, expected: &[&str]) -> String {
     let (dir, out) = scratch(test);
     let run = regen(header, &out);
     assert_eq!(
@@ -53,6 +57,7 @@ fn assert_rejected(test: &str, header: &Path, expected: &[&str]) {
     );
     assert!(!out.join("abi.json").exists(), "{test}: output was written");
     let _ = std::fs::remove_dir_all(dir);
+    run.stderr
 }
 
 fn error_fixture(name: &str) -> PathBuf {
@@ -203,4 +208,186 @@ fn unreadable_file() {
         Path::new("/proc/self/mem"),
         &["/proc/self/mem: cannot read: "],
     );
+}
+
+#[test]
+fn a_type_nested_in_a_class_is_located_without_windows_sys_advice() {
+    let error = assert_rejected(
+        "nested-type",
+        &error_fixture("nested_type"),
+        &[
+            "nested_type.h:9:29: parameter 1 of `IOuter::Get` has the type `IOuter::Inner`, \
+             declared inside `IOuter`: types nested in a class are not bound",
+        ],
+    );
+    assert!(!error.contains("windows-sys"), "{error}");
+}
+
+/// `typedef int **…**` ten thousand levels deep: libclang's own type printer would
+/// overflow the stack, so the depth is measured first (generated: the file is 10 kB of
+/// stars).
+#[test]
+fn a_deeply_nested_pointer_typedef_is_located() {
+    let (dir, _) = scratch("deep-pointer-input");
+    let header = dir.join("deep_pointer.h");
+    std::fs::write(
+        &header,
+        format!(
+            "typedef int {} DEEP;\nclass IUser {{ public: virtual void Use(DEEP p) = 0; }};\n",
+            "*".repeat(10_000)
+        ),
+    )
+    .unwrap();
+    assert_rejected(
+        "deep-pointer",
+        &header,
+        &["deep_pointer.h:1:10014: typedef `DEEP` names a type nested more than 24 levels deep"],
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_type_multiplied_by_its_typedefs_is_located() {
+    assert_rejected(
+        "wide-typedefs",
+        &error_fixture("wide_typedefs"),
+        &["wide_typedefs.h:7:16: typedef `F3` names a type of more than 4096 parts"],
+    );
+}
+
+/// `#define`s nested 100k deep (parentheses, or unary minus) are no constants, not a
+/// crash of the parser; the constants around them are still emitted.
+#[test]
+fn deeply_nested_defines_are_skipped() {
+    let (dir, out) = scratch("deep-define");
+    let header = dir.join("deep_define.h");
+    let depth = 100_000;
+    std::fs::write(
+        &header,
+        format!(
+            "#define BEFORE 1\n#define PARENS {}1{}\n#define NEGATIONS {}1{}\n#define AFTER 2\n\
+             class IUser {{ public: virtual void Use(int p) = 0; }};\n",
+            "(".repeat(depth),
+            ")".repeat(depth),
+            "-(".repeat(depth),
+            ")".repeat(depth)
+        ),
+    )
+    .unwrap();
+    let run = regen(&header, &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let manifest = std::fs::read_to_string(out.join("abi.json")).unwrap();
+    assert!(
+        manifest.contains(r#"{"name": "BEFORE", "integer": 1}"#),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains(r#"{"name": "AFTER", "integer": 2}"#),
+        "{manifest}"
+    );
+    assert!(!manifest.contains("PARENS") && !manifest.contains("NEGATIONS"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// What regen says about the manifest already in the output directory when it cannot use
+/// it: exit 2, one line, nothing written.
+fn assert_manifest_refused(test: &str, manifest: impl FnOnce(&Path), expected: &[&str]) {
+    let (dir, out) = scratch(test);
+    let header = workspace_root().join("tests/fixtures/overload_group.h");
+    let made = regen(&header, &out);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    manifest(&out.join("abi.json"));
+    let before = std::fs::read_dir(out.join("src/bindings"))
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .collect::<Vec<_>>();
+    let run = regen(&header, &out);
+    assert_eq!(run.code, 2, "{test}: {}{}", run.stdout, run.stderr);
+    assert_eq!(run.stderr.trim_end().lines().count(), 1, "{}", run.stderr);
+    for needle in expected {
+        assert!(
+            run.stderr.contains(needle),
+            "{test}: expected `{needle}` in {}",
+            run.stderr
+        );
+    }
+    assert!(
+        run.stderr
+            .contains("or rerun with --allow-breaking to replace it"),
+        "{}",
+        run.stderr
+    );
+    let after = std::fs::read_dir(out.join("src/bindings"))
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .collect::<Vec<_>>();
+    assert_eq!(before, after, "{test}: output was modified");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_manifest_with_invalid_utf8_is_refused_not_ignored() {
+    assert_manifest_refused(
+        "manifest-utf8",
+        |path| {
+            // The source name's first letter (line 3, after `  "source": "`) made 0xFF.
+            let text = std::fs::read_to_string(path).unwrap();
+            let at = text.find("\"overload_group.h\"").unwrap() + 1;
+            let mut bytes = text.into_bytes();
+            bytes[at] = 0xff;
+            std::fs::write(path, bytes).unwrap();
+        },
+        &["abi.json:3:14: not an ABI manifest: invalid UTF-8 (byte 0xff)"],
+    );
+}
+
+#[test]
+fn a_manifest_that_is_not_json_is_located() {
+    assert_manifest_refused(
+        "manifest-json",
+        |path| {
+            let text = std::fs::read_to_string(path).unwrap();
+            std::fs::write(path, text.replacen("\"source\"", "source", 1)).unwrap();
+        },
+        &["abi.json:3:3: not an ABI manifest: key must be a string"],
+    );
+}
+
+#[test]
+fn a_manifest_edited_by_hand_is_located() {
+    assert_manifest_refused(
+        "manifest-hash",
+        |path| {
+            let text = std::fs::read_to_string(path).unwrap();
+            std::fs::write(path, text.replacen("\"x64\": 8,", "\"x64\": 16,", 1)).unwrap();
+        },
+        &[
+            "abi.json:4:15: ABI manifest api_hash fnv1a64:",
+            "was it edited by hand?",
+        ],
+    );
+}
+
+#[test]
+fn a_manifest_that_cannot_be_read_is_refused() {
+    assert_manifest_refused(
+        "manifest-directory",
+        |path| {
+            std::fs::remove_file(path).unwrap();
+            std::fs::create_dir(path).unwrap();
+        },
+        &["abi.json: cannot read: Is a directory"],
+    );
+}
+
+#[test]
+fn only_a_missing_manifest_counts_as_none() {
+    let (dir, out) = scratch("manifest-missing");
+    let header = workspace_root().join("tests/fixtures/overload_group.h");
+    assert_eq!(regen(&header, &out).code, 0);
+    std::fs::remove_file(out.join("abi.json")).unwrap();
+    let run = regen(&header, &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(out.join("abi.json").exists());
+    let _ = std::fs::remove_dir_all(dir);
 }

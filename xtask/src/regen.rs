@@ -1,6 +1,8 @@
 //! `cargo xtask regen`: parse the header, lay out the vtables, emit the bindings module and
 //! the ABI manifest (the generator's file tree), and write them into the generated crate —
-//! or, with `--check`, report whether they are stale.
+//! or, with `--check`, report whether they are stale. The directory work runs under the
+//! output lock, after recovering any update a dead run left (see `output`), and only once
+//! the manifest already there has been read and compared (an unreadable one stops the run).
 
 use crate::{output, Failure, Outcome};
 use generator::emit::Provenance;
@@ -39,18 +41,34 @@ pub fn regen(args: &RegenArgs, out: &mut dyn Write) -> Outcome {
     let generated =
         generator::generate(&crate::parse_options(&header), &provenance).map_err(Failure::error)?;
     let shown_dir = shown(&root, &out_dir);
-    let recovered = output::recover(&out_dir).map_err(|e| {
+    let tree = generated.file_tree();
+    // One run at a time from here to the end (the parse above needs no lock). `--check`
+    // on a directory that does not exist has nothing to lock and must not create it.
+    let _lock = if args.check && !out_dir.exists() {
+        None
+    } else {
+        let wait = output::lock_wait();
+        let mut waiting = |holder: Option<u32>| {
+            let _ = writeln!(
+                out,
+                "regen: {shown_dir} is locked by another regen ({}); waiting up to {} s",
+                output::describe_holder(holder),
+                wait.as_secs()
+            );
+        };
+        Some(
+            output::lock(&out_dir, wait, &mut waiting)
+                .map_err(|e| Failure::error(format!("regen: {shown_dir}: {e}")))?,
+        )
+    };
+    let recovery = output::recover(&tree, &out_dir).map_err(|e| {
         Failure::error(format!(
-            "cannot finish the interrupted update of {shown_dir}: {e}"
+            "regen: {shown_dir}: cannot bring it back to one run's files: {e}"
         ))
     })?;
-    if recovered {
-        let _ = writeln!(
-            out,
-            "regen: finished the interrupted update of {shown_dir} first"
-        );
+    if let Some(note) = recovery.describe(&shown_dir) {
+        let _ = writeln!(out, "regen: {note}");
     }
-    let tree = generated.file_tree();
     if args.check {
         let stale = output::stale(&tree, &out_dir);
         if stale.is_empty() {
@@ -66,7 +84,9 @@ pub fn regen(args: &RegenArgs, out: &mut dyn Write) -> Outcome {
         }
         return Err(Failure::found(report));
     }
-    match compare_with_recorded(&out_dir.join(generator::MANIFEST_JSON), &generated.manifest) {
+    let manifest_path = out_dir.join(generator::MANIFEST_JSON);
+    let shown_manifest = shown(&root, &manifest_path);
+    match compare_with_recorded(&manifest_path, &shown_manifest, &generated.manifest) {
         Ok(Some(report)) => {
             let _ = write!(out, "{report}");
             if report.is_breaking() && !args.allow_breaking {
@@ -82,16 +102,14 @@ pub fn regen(args: &RegenArgs, out: &mut dyn Write) -> Outcome {
         }
         Err(e) => {
             return Err(Failure::error(format!(
-                "{e}; restore it (git checkout -- {}) or rerun with --allow-breaking",
-                generator::MANIFEST_JSON
+                "{e}; regen compares the new API with the ABI recorded there before writing, \
+                 so a file that is not a valid ABI manifest stops it: restore it (git checkout \
+                 -- {shown_manifest}) or rerun with --allow-breaking to replace it"
             )))
         }
     }
-    output::write_atomically(&tree, &out_dir).map_err(|e| {
-        Failure::error(format!(
-            "writing {shown_dir} failed, previous files left in place: {e}"
-        ))
-    })?;
+    output::write_atomically(&tree, &out_dir)
+        .map_err(|e| Failure::error(format!("regen: {shown_dir}: {e}")))?;
     let model = &generated.model;
     let _ = writeln!(
         out,
@@ -123,15 +141,63 @@ fn input_header(args: &RegenArgs, root: &Path) -> Result<PathBuf, String> {
 /// none yet or the API is unchanged.
 fn compare_with_recorded(
     path: &Path,
+    shown_path: &str,
     manifest: &generator::manifest::Manifest,
 ) -> Result<Option<generator::manifest::Report>, String> {
-    let Ok(text) = std::fs::read_to_string(path) else {
+    let Some(recorded) = read_manifest(path, shown_path)? else {
         return Ok(None);
     };
-    let recorded = generator::manifest::from_json(&text)
-        .map_err(|e| format!("{} is not a valid ABI manifest: {e}", path.display()))?;
     let report = generator::manifest::diff(&recorded, manifest);
     Ok((!report.is_empty()).then_some(report))
+}
+
+/// The manifest at `path`: `None` only when there is no file there. Anything else that is
+/// not a valid manifest — unreadable, a directory, not UTF-8, not JSON, another format, a
+/// hash that does not match — is an error located as `shown_path:line:col` where there is
+/// a place to point at, because regen's breaking-change guard must not be skipped by a
+/// manifest it cannot read.
+pub fn read_manifest(
+    path: &Path,
+    shown_path: &str,
+) -> Result<Option<generator::manifest::Manifest>, String> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("{shown_path}: cannot read: {e}")),
+    };
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+        let line = valid.matches('\n').count() + 1;
+        let column = valid
+            .rsplit('\n')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .count()
+            + 1;
+        format!(
+            "{shown_path}:{line}:{column}: not an ABI manifest: invalid UTF-8 (byte {:#04x})",
+            bytes[e.valid_up_to()]
+        )
+    })?;
+    generator::manifest::from_json(text)
+        .map(Some)
+        .map_err(|e| located(shown_path, &e))
+}
+
+/// `path:L:C: message` for a message ending with serde_json's ` at line L column C`
+/// (see `generator::manifest::from_json`), else `path: message`.
+fn located(path: &str, message: &str) -> String {
+    let place = message.rsplit_once(" at line ").and_then(|(rest, place)| {
+        let (line, column) = place.split_once(" column ")?;
+        let line: usize = line.parse().ok()?;
+        let column: usize = column.parse().ok()?;
+        Some((rest, line, column))
+    });
+    match place {
+        Some((rest, line, column)) => format!("{path}:{line}:{column}: {rest}"),
+        None => format!("{path}: {message}"),
+    }
 }
 
 /// The input as generated files mention it: relative to the workspace when inside it, else

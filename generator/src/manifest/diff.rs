@@ -9,9 +9,16 @@
 //! (a renamed parameter, a new default argument) is a compatible, source-level change. A change to a slot a class inherits
 //! is reported once, under the class that introduced the slot. The human report is
 //! `Report`'s `Display`, in `report.rs` with the JSON form.
+//!
+//! Every lookup goes through a hash index built once per list, so a diff takes time linear
+//! in the size of the two manifests (SDK-sized manifests, or generated ones with tens of
+//! thousands of constants, diff in milliseconds). Where a name occurs twice, the first
+//! occurrence is the one compared, as a scan from the start would find it.
 
 use super::{ClassEntry, EnumEntry, Manifest, SlotEntry, TypedefEntry};
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
 
 /// What changed. [`ChangeKind::is_breaking`] splits them into the two groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,13 +135,25 @@ pub struct Report {
 /// Compares two manifests.
 pub fn diff(old: &Manifest, new: &Manifest) -> Report {
     let mut changes = Vec::new();
+    let old_classes = first_by_key(&old.classes, |c| c.name.as_str());
+    let new_classes = first_by_key(&new.classes, |c| c.name.as_str());
     for old_class in &old.classes {
-        match new.class(&old_class.name) {
+        match new_classes.get(old_class.name.as_str()) {
             None => changes.push(Change::new(ChangeKind::ClassRemoved, &old_class.name)),
-            Some(new_class) => diff_class(old, new, old_class, new_class, &mut changes),
+            Some(new_class) => diff_class(
+                &old_classes,
+                &new_classes,
+                old_class,
+                new_class,
+                &mut changes,
+            ),
         }
     }
-    for new_class in new.classes.iter().filter(|c| old.class(&c.name).is_none()) {
+    for new_class in new
+        .classes
+        .iter()
+        .filter(|c| !old_classes.contains_key(c.name.as_str()))
+    {
         changes.push(
             Change::new(ChangeKind::ClassAdded, &new_class.name)
                 .values(None, new_class.base.clone()),
@@ -155,14 +174,16 @@ pub fn diff(old: &Manifest, new: &Manifest) -> Report {
     // A convention is compared only where both manifests record one: older manifests
     // do not, and that is not a change of the API.
     let recorded = |typedefs: &[TypedefEntry], other: &[TypedefEntry]| -> Vec<TypedefEntry> {
+        let unrecorded: HashSet<&str> = other
+            .iter()
+            .filter(|o| o.convention.is_none())
+            .map(|o| o.name.as_str())
+            .collect();
         typedefs
             .iter()
             .map(|t| {
                 let mut t = t.clone();
-                if other
-                    .iter()
-                    .any(|o| o.name == t.name && o.convention.is_none())
-                {
+                if unrecorded.contains(t.name.as_str()) {
                     t.convention = None;
                 }
                 t
@@ -195,9 +216,21 @@ pub fn diff(old: &Manifest, new: &Manifest) -> Report {
     }
 }
 
+/// Each key's first item: what `iter().find(|x| key(x) == k)` would return, in O(1).
+fn first_by_key<'a, T, K: Eq + Hash>(
+    items: &'a [T],
+    key: impl Fn(&'a T) -> K,
+) -> HashMap<K, &'a T> {
+    let mut index = HashMap::with_capacity(items.len());
+    for item in items {
+        index.entry(key(item)).or_insert(item);
+    }
+    index
+}
+
 fn diff_class(
-    old_api: &Manifest,
-    new_api: &Manifest,
+    old_api: &HashMap<&str, &ClassEntry>,
+    new_api: &HashMap<&str, &ClassEntry>,
     old: &ClassEntry,
     new: &ClassEntry,
     changes: &mut Vec<Change>,
@@ -216,8 +249,8 @@ fn diff_class(
     // Reported under the introducing class when that class is in both manifests.
     let elsewhere = |slot: &SlotEntry| {
         slot.introduced_by != name
-            && old_api.class(&slot.introduced_by).is_some()
-            && new_api.class(&slot.introduced_by).is_some()
+            && old_api.contains_key(slot.introduced_by.as_str())
+            && new_api.contains_key(slot.introduced_by.as_str())
     };
     let mut slot_changes = Vec::new();
     for (o, n) in match_slots(&old.slots, &new.slots) {
@@ -232,33 +265,38 @@ fn diff_class(
     changes.extend(slot_changes);
 }
 
-/// Pairs old and new slots: same declaration anywhere, then same method name at the same
-/// index, then same method name and Rust field anywhere; the rest are unpaired.
-fn match_slots(old: &[SlotEntry], new: &[SlotEntry]) -> Vec<(Option<usize>, Option<usize>)> {
+/// Pairs old and new slots: same declaration anywhere, then same method name and ABI
+/// signature anywhere, then same method name at the same index, then same method name and
+/// Rust field anywhere; the rest are unpaired. Within a rule, an old slot takes the new slot
+/// at its own index if that one qualifies (so repeated declarations pair up in place), else
+/// the first free one that does.
+pub(super) fn match_slots(
+    old: &[SlotEntry],
+    new: &[SlotEntry],
+) -> Vec<(Option<usize>, Option<usize>)> {
     let mut old_to_new: Vec<Option<usize>> = vec![None; old.len()];
     let mut taken = vec![false; new.len()];
-    let rules: [&dyn Fn(usize, usize) -> bool; 4] = [
-        &|i, j| old[i].cpp == new[j].cpp,
-        &|i, j| old[i].method == new[j].method && old[i].abi == new[j].abi,
-        &|i, j| i == j && old[i].method == new[j].method,
-        &|i, j| old[i].method == new[j].method && old[i].field == new[j].field,
-    ];
-    for rule in rules {
-        for (i, paired) in old_to_new.iter_mut().enumerate() {
-            if paired.is_some() {
-                continue;
-            }
-            // Prefer the same index, so repeated declarations pair up in place.
-            let candidates = std::iter::once(i).chain(0..new.len());
-            if let Some(j) = candidates
-                .filter(|&j| j < new.len() && !taken[j])
-                .find(|&j| rule(i, j))
-            {
-                *paired = Some(j);
-                taken[j] = true;
-            }
+    pair_by_key(old, new, |s| s.cpp.as_str(), &mut old_to_new, &mut taken);
+    pair_by_key(
+        old,
+        new,
+        |s| (s.method.as_str(), s.abi.as_str()),
+        &mut old_to_new,
+        &mut taken,
+    );
+    for (i, paired) in old_to_new.iter_mut().enumerate() {
+        if paired.is_none() && i < new.len() && !taken[i] && old[i].method == new[i].method {
+            *paired = Some(i);
+            taken[i] = true;
         }
     }
+    pair_by_key(
+        old,
+        new,
+        |s| (s.method.as_str(), s.field.as_str()),
+        &mut old_to_new,
+        &mut taken,
+    );
     let mut pairs: Vec<(Option<usize>, Option<usize>)> = old_to_new
         .iter()
         .enumerate()
@@ -270,6 +308,49 @@ fn match_slots(old: &[SlotEntry], new: &[SlotEntry]) -> Vec<(Option<usize>, Opti
             .map(|j| (None, Some(j))),
     );
     pairs
+}
+
+/// One pairing rule: old slot `i` (not yet paired) pairs with new slot `i` when that is free
+/// and has the same key, else with the first free new slot with the same key.
+///
+/// Each key's new slots are a queue in index order whose front is advanced past taken
+/// slots; slots only ever become taken, so every queue is walked once: linear overall.
+fn pair_by_key<'a, K: Eq + Hash>(
+    old: &'a [SlotEntry],
+    new: &'a [SlotEntry],
+    key: impl Fn(&'a SlotEntry) -> K,
+    old_to_new: &mut [Option<usize>],
+    taken: &mut [bool],
+) {
+    let mut queues: HashMap<K, (usize, Vec<usize>)> = HashMap::with_capacity(new.len());
+    for (j, slot) in new.iter().enumerate() {
+        if !taken[j] {
+            queues.entry(key(slot)).or_default().1.push(j);
+        }
+    }
+    for (i, paired) in old_to_new.iter_mut().enumerate() {
+        if paired.is_some() {
+            continue;
+        }
+        let wanted = key(&old[i]);
+        let Some((front, queue)) = queues.get_mut(&wanted) else {
+            continue;
+        };
+        let in_place = i < new.len() && !taken[i] && key(&new[i]) == wanted;
+        let j = if in_place {
+            i
+        } else {
+            while *front < queue.len() && taken[queue[*front]] {
+                *front += 1;
+            }
+            match queue.get(*front) {
+                Some(&j) => j,
+                None => continue,
+            }
+        };
+        *paired = Some(j);
+        taken[j] = true;
+    }
 }
 
 fn slot_change(
@@ -328,8 +409,9 @@ fn signature_kind(old: &SlotEntry, new: &SlotEntry) -> ChangeKind {
 }
 
 fn diff_enums(old: &[EnumEntry], new: &[EnumEntry], changes: &mut Vec<Change>) {
+    let new_by_name = first_by_key(new, |e| e.name.as_str());
     for old_enum in old {
-        let Some(new_enum) = new.iter().find(|e| e.name == old_enum.name) else {
+        let Some(new_enum) = new_by_name.get(old_enum.name.as_str()) else {
             changes.push(Change::new(ChangeKind::EnumRemoved, &old_enum.name));
             continue;
         };
@@ -350,7 +432,8 @@ fn diff_enums(old: &[EnumEntry], new: &[EnumEntry], changes: &mut Vec<Change>) {
             c
         }));
     }
-    for added in new.iter().filter(|e| !old.iter().any(|o| o.name == e.name)) {
+    let old_names: HashSet<&str> = old.iter().map(|e| e.name.as_str()).collect();
+    for added in new.iter().filter(|e| !old_names.contains(e.name.as_str())) {
         changes.push(Change::new(ChangeKind::EnumAdded, &added.name));
     }
 }
@@ -364,18 +447,22 @@ fn diff_named<T>(
     [added, removed, changed]: [ChangeKind; 3],
     changes: &mut Vec<Change>,
 ) {
-    for (name, old_value) in old.iter().map(&key) {
-        match new.iter().map(&key).find(|(n, _)| *n == name) {
-            None => changes.push(Change::new(removed, name).values(Some(old_value), None)),
-            Some((_, new_value)) if new_value != old_value => {
-                changes.push(Change::new(changed, name).values(Some(old_value), Some(new_value)))
-            }
+    let old_entries: Vec<(&String, String)> = old.iter().map(&key).collect();
+    let new_entries: Vec<(&String, String)> = new.iter().map(&key).collect();
+    let new_values = first_by_key(&new_entries, |(name, _)| name.as_str());
+    for (name, old_value) in &old_entries {
+        match new_values.get(name.as_str()) {
+            None => changes.push(Change::new(removed, name).values(Some(old_value.clone()), None)),
+            Some((_, new_value)) if new_value != old_value => changes.push(
+                Change::new(changed, name).values(Some(old_value.clone()), Some(new_value.clone())),
+            ),
             Some(_) => {}
         }
     }
-    for (name, new_value) in new.iter().map(&key) {
-        if !old.iter().map(&key).any(|(n, _)| n == name) {
-            changes.push(Change::new(added, name).values(None, Some(new_value)));
+    let old_names: HashSet<&str> = old_entries.iter().map(|(name, _)| name.as_str()).collect();
+    for (name, new_value) in &new_entries {
+        if !old_names.contains(name.as_str()) {
+            changes.push(Change::new(added, name).values(None, Some(new_value.clone())));
         }
     }
 }

@@ -310,3 +310,208 @@ fn a_callback_parameter_losing_stdcall_is_breaking() {
         "the old signature names the convention: {text}"
     );
 }
+
+/// Two manifests of `n` constants, enum variants and typedefs each, and a class of `n`
+/// slots: every hundredth item removed, changed or added, and one slot inserted at the
+/// front of the class (which moves every other slot).
+fn large_pair(n: usize) -> (Manifest, Manifest) {
+    use super::{ConstValue, ConstantEntry, EnumEntry, SlotEntry, TypedefEntry, VariantEntry};
+    // Item i exists with `value(i)` unless that is None.
+    fn items<T>(
+        n: usize,
+        value: impl Fn(usize) -> Option<i64>,
+        make: impl Fn(usize, i64) -> T,
+    ) -> Vec<T> {
+        (0..n)
+            .filter_map(|i| value(i).map(|v| make(i, v)))
+            .collect()
+    }
+    let old_value = |i: usize| (i % 100 != 1).then_some(i as i64);
+    let new_value = |i: usize| match i % 100 {
+        0 => None,
+        2 => Some(-(i as i64)),
+        _ => Some(i as i64),
+    };
+    let slot = |index: usize, method: &str| SlotEntry {
+        index,
+        method: method.into(),
+        field: method.into(),
+        is_const: false,
+        introduced_by: "IHuge".into(),
+        x64: 8 * index,
+        x86: 4 * index,
+        cpp: format!("virtual void {method}() = 0"),
+        abi: "void ()".into(),
+    };
+    let side = |value: &dyn Fn(usize) -> Option<i64>, inserted: bool| {
+        let mut m = manifest_of(&api());
+        m.constants = items(n, value, |i, v| ConstantEntry {
+            name: format!("C{i}"),
+            value: ConstValue::Integer(v),
+        });
+        m.enums.push(EnumEntry {
+            name: "HUGE".into(),
+            variants: items(n, value, |i, v| VariantEntry {
+                name: format!("V{i}"),
+                value: v,
+            }),
+        });
+        m.typedefs = items(n, value, |i, v| TypedefEntry {
+            name: format!("T{i}"),
+            target: format!("int [{v}]"),
+            convention: None,
+        });
+        let methods = inserted
+            .then(|| "Inserted".to_string())
+            .into_iter()
+            .chain((0..n).map(|i| format!("M{i}")));
+        m.classes.push(ClassEntry {
+            name: "IHuge".into(),
+            uuid: None,
+            base: None,
+            slots: methods
+                .enumerate()
+                .map(|(i, name)| slot(i, &name))
+                .collect(),
+        });
+        m.api_hash = m.compute_hash();
+        m
+    };
+    (side(&old_value, false), side(&new_value, true))
+}
+
+/// Linear, not quadratic: 20k entries of each kind diff at once (the time is measured by
+/// `cargo xtask bench`, not here); this checks the result at that size.
+#[test]
+fn twenty_thousand_entries_of_each_kind() {
+    let n = 20_000;
+    let (old, new) = large_pair(n);
+    let r = diff(&old, &new);
+    // Changes of `kind`, to `item` when one is named.
+    let count = |kind: ChangeKind, item: &str| {
+        r.changes
+            .iter()
+            .filter(|c| c.kind == kind && (item.is_empty() || c.item == item))
+            .count()
+    };
+    let hundredth = n / 100;
+    assert_eq!(count(ChangeKind::ConstantRemoved, ""), hundredth);
+    assert_eq!(count(ChangeKind::ConstantValueChanged, ""), hundredth);
+    assert_eq!(count(ChangeKind::ConstantAdded, ""), hundredth);
+    assert_eq!(count(ChangeKind::VariantRemoved, "HUGE"), hundredth);
+    assert_eq!(count(ChangeKind::VariantValueChanged, "HUGE"), hundredth);
+    assert_eq!(count(ChangeKind::VariantAdded, "HUGE"), hundredth);
+    assert_eq!(count(ChangeKind::TypedefRemoved, ""), hundredth);
+    assert_eq!(count(ChangeKind::TypedefChanged, ""), hundredth);
+    assert_eq!(count(ChangeKind::TypedefAdded, ""), hundredth);
+    assert_eq!(count(ChangeKind::SlotInserted, "IHuge"), 1);
+    assert_eq!(count(ChangeKind::SlotMoved, "IHuge"), n);
+    assert_eq!(r.changes.len(), 9 * hundredth + 1 + n);
+    // Spot checks: which item, which values, which slots.
+    let find = |kind: ChangeKind, item: &str| {
+        r.changes
+            .iter()
+            .find(|c| c.kind == kind && c.item == item)
+            .unwrap_or_else(|| panic!("no {kind:?} of {item}"))
+    };
+    assert_eq!(
+        find(ChangeKind::ConstantRemoved, "C19900").old.as_deref(),
+        Some("0x4dbc")
+    );
+    let changed = find(ChangeKind::ConstantValueChanged, "C19902");
+    assert_eq!(changed.old.as_deref(), Some("0x4dbe"));
+    assert_eq!(changed.new.as_deref(), Some("-19902"));
+    assert_eq!(
+        find(ChangeKind::TypedefAdded, "T19901").new.as_deref(),
+        Some("int [19901]")
+    );
+    let moved = r
+        .changes
+        .iter()
+        .find(|c| c.kind == ChangeKind::SlotMoved && c.member.as_deref() == Some("M19999"))
+        .unwrap();
+    assert_eq!(
+        (moved.old_slot, moved.new_slot),
+        (Some(19_999), Some(20_000))
+    );
+    assert!(r.is_breaking());
+    // The same manifest against itself: nothing, at the same size.
+    assert!(diff(&new, &new).is_empty());
+}
+
+/// The indexed pairing gives exactly the pairs of the scan it replaced, on random classes
+/// built from few names and declarations (so every rule and every repeat is exercised).
+#[test]
+fn slot_pairing_matches_the_quadratic_scan() {
+    /// The pairing as first written: each rule scans all new slots for each old one.
+    fn scan(old: &[SlotEntry], new: &[SlotEntry]) -> Vec<(Option<usize>, Option<usize>)> {
+        let mut old_to_new: Vec<Option<usize>> = vec![None; old.len()];
+        let mut taken = vec![false; new.len()];
+        let rules: [&dyn Fn(usize, usize) -> bool; 4] = [
+            &|i, j| old[i].cpp == new[j].cpp,
+            &|i, j| old[i].method == new[j].method && old[i].abi == new[j].abi,
+            &|i, j| i == j && old[i].method == new[j].method,
+            &|i, j| old[i].method == new[j].method && old[i].field == new[j].field,
+        ];
+        for rule in rules {
+            for (i, paired) in old_to_new.iter_mut().enumerate() {
+                if paired.is_some() {
+                    continue;
+                }
+                let candidates = std::iter::once(i).chain(0..new.len());
+                if let Some(j) = candidates
+                    .filter(|&j| j < new.len() && !taken[j])
+                    .find(|&j| rule(i, j))
+                {
+                    *paired = Some(j);
+                    taken[j] = true;
+                }
+            }
+        }
+        let mut pairs: Vec<_> = old_to_new
+            .iter()
+            .enumerate()
+            .map(|(i, j)| (Some(i), *j))
+            .collect();
+        pairs.extend(
+            (0..new.len())
+                .filter(|&j| !taken[j])
+                .map(|j| (None, Some(j))),
+        );
+        pairs
+    }
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |below: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % below) as usize
+    };
+    let slots = |len: usize, next: &mut dyn FnMut(u64) -> usize| -> Vec<SlotEntry> {
+        (0..len)
+            .map(|index| {
+                let method = ["A", "B", "C"][next(3)];
+                SlotEntry {
+                    index,
+                    method: method.into(),
+                    field: format!("{method}{}", next(2)),
+                    is_const: false,
+                    introduced_by: "I".into(),
+                    x64: 8 * index,
+                    x86: 4 * index,
+                    cpp: format!("virtual void {method}(int p{}) = 0", next(2)),
+                    abi: format!("void ({})", ["int", "long"][next(2)]),
+                }
+            })
+            .collect()
+    };
+    for _ in 0..3000 {
+        let (old_len, new_len) = (next(9), next(9));
+        let (old, new) = (slots(old_len, &mut next), slots(new_len, &mut next));
+        assert_eq!(
+            super::diff::match_slots(&old, &new),
+            scan(&old, &new),
+            "old: {old:#?}\nnew: {new:#?}"
+        );
+    }
+}

@@ -32,6 +32,10 @@ pub fn to_json(manifest: &Manifest) -> String {
 
 /// Reads a manifest written by [`to_json`], rejecting other format versions and
 /// contents that do not match their `api_hash` (edited by hand or merged badly).
+///
+/// An error about one place in the text ends with ` at line L column C` (serde_json's
+/// wording, used for our own checks too), so a caller that knows the file's path can turn
+/// it into `path:L:C: …`.
 pub fn from_json(text: &str) -> Result<Manifest, String> {
     #[derive(serde::Deserialize)]
     struct Version {
@@ -43,7 +47,9 @@ pub fn from_json(text: &str) -> Result<Manifest, String> {
         Some(FORMAT_VERSION) => {}
         Some(other) => {
             return Err(format!(
-                "ABI manifest format {other} is not supported (this generator reads format {FORMAT_VERSION})"
+                "ABI manifest format {other} is not supported (this generator reads format \
+                 {FORMAT_VERSION}){}",
+                at_value_of(text, "format")
             ))
         }
         None => return Err("not an ABI manifest: missing field `format`".into()),
@@ -54,11 +60,27 @@ pub fn from_json(text: &str) -> Result<Manifest, String> {
     if manifest.api_hash != expected {
         return Err(format!(
             "ABI manifest api_hash {} does not match its contents ({expected}); \
-             was it edited by hand? Regenerate it from the header",
-            manifest.api_hash
+             was it edited by hand? Regenerate it from the header{}",
+            manifest.api_hash,
+            at_value_of(text, "api_hash")
         ));
     }
     Ok(manifest)
+}
+
+/// ` at line L column C` of the first value of the top-level `key`, as `to_json` lays it
+/// out (one key per line, two spaces in); empty if the text is laid out otherwise.
+fn at_value_of(text: &str, key: &str) -> String {
+    let prefix = format!("  \"{key}\": ");
+    text.lines()
+        .enumerate()
+        .find_map(|(index, line)| {
+            line.starts_with(&prefix).then(|| {
+                let column = prefix.chars().count() + 1;
+                format!(" at line {} column {column}", index + 1)
+            })
+        })
+        .unwrap_or_default()
 }
 
 fn class(class: &ClassEntry) -> String {
@@ -147,5 +169,31 @@ impl serde_json::ser::Formatter for OneLine {
 
     fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
         w.write_all(b": ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::tests::{api, manifest_of};
+
+    #[test]
+    fn errors_end_with_where_they_are() {
+        let text = to_json(&manifest_of(&api()));
+        let broken = text.replacen("\"classes\": [", "\"classes\": [,", 1);
+        let error = from_json(&broken).unwrap_err();
+        assert!(error.starts_with("not an ABI manifest: "), "{error}");
+        assert!(error.ends_with(" at line 5 column 15"), "{error}");
+        let future = text.replacen("\"format\": 1", "\"format\": 9", 1);
+        assert!(
+            from_json(&future)
+                .unwrap_err()
+                .ends_with("(this generator reads format 1) at line 2 column 13"),
+            "{future}"
+        );
+        let edited = text.replacen("\"x64\": 8,", "\"x64\": 16,", 1);
+        assert!(from_json(&edited)
+            .unwrap_err()
+            .ends_with("Regenerate it from the header at line 4 column 15"));
     }
 }

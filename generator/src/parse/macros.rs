@@ -2,9 +2,17 @@
 //! (wide) string. Integer bodies may use literals with C suffixes, earlier constants,
 //! parentheses and the usual unary and binary operators; anything else is not a constant
 //! and is skipped (headers also define guards, SAL shims and function-like macros).
+//!
+//! The evaluator recurses once per parenthesis and unary operator, so it stops at
+//! [`MAX_NESTING`] levels: a body nested deeper (a hostile `((((…1…))))` or `-(-(-…))`) is
+//! not a constant either, instead of overflowing the parser's stack.
 
 use crate::ir::ConstantValue;
 use std::collections::BTreeMap;
+
+/// How deeply parentheses and unary operators may nest in a `#define` body: clang's own
+/// default bracket depth (`-fbracket-depth=256`), far beyond what any SDK header writes.
+pub const MAX_NESTING: usize = 256;
 
 /// Evaluates a macro body. `known` holds integer constants defined earlier (macros and
 /// enumerators), by name.
@@ -18,6 +26,7 @@ pub fn evaluate(body: &[&str], known: &BTreeMap<String, i64>) -> Option<Constant
     let mut parser = Expr {
         tokens: body,
         pos: 0,
+        depth: 0,
         known,
     };
     let value = parser.binary(0)?;
@@ -95,6 +104,8 @@ pub fn integer_literal(token: &str) -> Option<i64> {
 struct Expr<'a> {
     tokens: &'a [&'a str],
     pos: usize,
+    /// Parentheses and unary operators open around the current token.
+    depth: usize,
     known: &'a BTreeMap<String, i64>,
 }
 
@@ -137,7 +148,19 @@ impl<'a> Expr<'a> {
         Some(left)
     }
 
+    /// One operand; the only place that recurses into a nested expression, so the depth is
+    /// counted here.
     fn unary(&mut self) -> Option<i64> {
+        if self.depth >= MAX_NESTING {
+            return None;
+        }
+        self.depth += 1;
+        let value = self.operand();
+        self.depth -= 1;
+        value
+    }
+
+    fn operand(&mut self) -> Option<i64> {
         match self.next()? {
             "-" => self.unary().map(i64::wrapping_neg),
             "+" => self.unary(),
@@ -199,6 +222,35 @@ mod tests {
         assert_eq!(eval("1 / 0"), None);
         assert_eq!(eval("( 1"), None);
         assert_eq!(eval("1 2"), None);
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let nested = |depth: usize, open: &str, close: &str| {
+            format!("{} 1 {}", open.repeat(depth), close.repeat(depth))
+        };
+        // At the bound, still a constant.
+        assert_eq!(
+            eval(&nested(MAX_NESTING - 1, "( ", ") ")),
+            Some(ConstantValue::Integer(1))
+        );
+        assert_eq!(
+            eval(&nested(MAX_NESTING - 1, "~ ", "")),
+            Some(ConstantValue::Integer(if MAX_NESTING % 2 == 0 {
+                -2
+            } else {
+                1
+            }))
+        );
+        // Deeper, and hostile depths: not a constant, and no stack overflow (this runs on
+        // a test thread's 2 MiB stack).
+        assert_eq!(eval(&nested(MAX_NESTING, "( ", ") ")), None);
+        assert_eq!(eval(&nested(100_000, "( ", ") ")), None);
+        assert_eq!(eval(&nested(100_000, "- ( ", ") ")), None);
+        assert_eq!(eval(&nested(100_000, "! ", "")), None);
+        // Long flat expressions are not nesting.
+        let flat = vec!["1"; 50_001].join(" + ");
+        assert_eq!(eval(&flat), Some(ConstantValue::Integer(50_001)));
     }
 
     #[test]

@@ -1,13 +1,84 @@
 //! Converts libclang types into IR types, keeping typedef names (PCSTR, DWORD, …) as
 //! written while recording the canonical type underneath.
+//!
+//! Conversion recurses once per level of the type (pointer, array, function, typedef,
+//! sugar). Before converting, [`measure`] walks the type without printing it and refuses
+//! one deeper than [`MAX_TYPE_NESTING`] levels or larger than [`MAX_TYPE_PARTS`] parts,
+//! with an error the caller locates at the declaration: a hostile `typedef int ****…` ten
+//! thousand levels deep must be one located message, not a stack overflow (libclang's own
+//! type printer recurses per level) or an IR too deep for the parse worker's JSON answer.
 
 use super::clang::ClangType;
 use crate::ir::{Builtin, CallingConvention, FunctionType, Type, TypeKind};
 use clang_sys::*;
 
+/// How many levels a type may nest, sugar included. SDK declarations use fewer than ten
+/// (`const char * const *`, a callback typedef's parameters); the bound keeps every later
+/// stage shallow too: the parse worker's answer must stay within serde_json's 128 levels,
+/// and each level here is at most four of those.
+pub const MAX_TYPE_NESTING: usize = 24;
+
+/// How many parts (levels, parameters, typedef expansions) one declaration's type may
+/// have. Typedefs are expanded where they are used, so function pointer typedefs taking
+/// each other twice would otherwise double the IR at every level.
+pub const MAX_TYPE_PARTS: usize = 4096;
+
 /// Converts `ty`; `Err` carries a description of what we cannot represent.
 pub fn convert(ty: ClangType<'_>) -> Result<Type, String> {
+    measure(ty)?;
+    convert_nested(ty, 0)
+}
+
+/// Refuses a type deeper than [`MAX_TYPE_NESTING`] or larger than [`MAX_TYPE_PARTS`],
+/// walking the levels [`convert_nested`] follows with a work list (no recursion) and
+/// without asking libclang for any spelling.
+fn measure(ty: ClangType<'_>) -> Result<(), String> {
+    let mut pending = vec![(ty, 0)];
+    let mut parts = 0;
+    while let Some((ty, depth)) = pending.pop() {
+        if depth > MAX_TYPE_NESTING {
+            return Err(format!(
+                "a type nested more than {MAX_TYPE_NESTING} levels deep (pointers, arrays, \
+                 references, function types and typedefs, counted from the outside); spell \
+                 it through fewer levels"
+            ));
+        }
+        parts += 1;
+        if parts > MAX_TYPE_PARTS {
+            return Err(format!(
+                "a type of more than {MAX_TYPE_PARTS} parts once its typedefs are expanded \
+                 (function pointer typedefs taking each other?); spell it through fewer levels"
+            ));
+        }
+        pending.extend(inner_types(ty).into_iter().map(|inner| (inner, depth + 1)));
+    }
+    Ok(())
+}
+
+/// The types one level inside `ty`, as [`convert_nested`] visits them.
+fn inner_types(ty: ClangType<'_>) -> Vec<ClangType<'_>> {
+    match ty.kind() {
+        CXType_Elaborated => vec![ty.named()],
+        CXType_Attributed => vec![ty.modified()],
+        CXType_Unexposed if ty.canonical().kind() != CXType_Unexposed => vec![ty.canonical()],
+        CXType_Typedef => vec![ty.declaration().typedef_underlying()],
+        CXType_Pointer | CXType_LValueReference => vec![ty.pointee()],
+        CXType_ConstantArray | CXType_IncompleteArray => vec![ty.element()],
+        CXType_FunctionProto => std::iter::once(ty.result()).chain(ty.args()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// [`convert`] for a type `depth` levels inside the declaration's type (already measured;
+/// the depth check here only keeps this recursion bounded on its own).
+fn convert_nested(ty: ClangType<'_>, depth: usize) -> Result<Type, String> {
+    if depth > MAX_TYPE_NESTING {
+        return Err(format!(
+            "a type nested more than {MAX_TYPE_NESTING} levels deep"
+        ));
+    }
     let spelling = ty.spelling();
+    let convert = |inner: ClangType<'_>| convert_nested(inner, depth + 1);
     let canonical = ty.canonical().spelling();
     let kind = match ty.kind() {
         CXType_Elaborated => return convert(ty.named()).map(|t| respell(t, spelling)),
@@ -33,6 +104,13 @@ pub fn convert(ty: ClangType<'_>) -> Result<Type, String> {
         }
         // An incomplete record (only forward-declared, like the IAppHost* interfaces) can
         // only be used behind a pointer: it becomes an opaque type.
+        CXType_Record | CXType_Enum if nested_in_class(&ty).is_some() => {
+            let class = nested_in_class(&ty).unwrap_or_default();
+            return Err(format!(
+                "the type `{spelling}`, declared inside `{class}`: types nested in a class \
+                 are not bound; declare it at namespace scope"
+            ));
+        }
         CXType_Record if ty.size_of() < 0 => TypeKind::Opaque {
             name: ty.declaration().spelling(),
         },
@@ -84,6 +162,16 @@ pub fn convert(ty: ClangType<'_>) -> Result<Type, String> {
         canonical,
         kind,
     })
+}
+
+/// The class a record or enum type is declared in, if it is nested in one.
+fn nested_in_class(ty: &ClangType<'_>) -> Option<String> {
+    let parent = ty.declaration().semantic_parent();
+    matches!(
+        parent.kind(),
+        CXCursor_ClassDecl | CXCursor_StructDecl | CXCursor_UnionDecl | CXCursor_ClassTemplate
+    )
+    .then(|| parent.spelling())
 }
 
 fn respell(mut ty: Type, spelling: String) -> Type {

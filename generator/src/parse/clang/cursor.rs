@@ -72,6 +72,16 @@ impl<'t> Cursor<'t> {
         })
     }
 
+    /// The scope the declaration belongs to (a class for a nested type, the translation
+    /// unit or a namespace otherwise).
+    pub fn semantic_parent(&self) -> Cursor<'t> {
+        // SAFETY: a valid cursor of a live TU; the parent belongs to the same TU.
+        Cursor {
+            raw: unsafe { clang_getCursorSemanticParent(self.raw) },
+            tu: self.tu,
+        }
+    }
+
     pub fn is_definition(&self) -> bool {
         // SAFETY: a valid cursor.
         unsafe { clang_isCursorDefinition(self.raw) != 0 }
