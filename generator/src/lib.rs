@@ -24,6 +24,8 @@ use std::collections::BTreeMap;
 /// One header, parsed, laid out and emitted.
 #[derive(Debug, Clone)]
 pub struct Generated {
+    /// The input as the generated files name it (`Provenance::input`).
+    pub input: String,
     pub model: layout::LaidOutApi,
     pub idioms: idiom::Idioms,
     pub manifest: manifest::Manifest,
@@ -43,6 +45,8 @@ pub struct FileTree {
 pub const BINDINGS_DIR: &str = "src/bindings";
 /// The ABI manifest: what `abi-diff`, `check-abi` and the next regen compare against.
 pub const MANIFEST_JSON: &str = "abi.json";
+/// Which methods keep only their raw form, and why.
+pub const COVERAGE_MD: &str = "idiomatic-coverage.md";
 
 impl Generated {
     /// The files `regen` writes into the generated crate: the bindings module and the
@@ -55,6 +59,10 @@ impl Generated {
             .map(|(name, text)| (format!("{BINDINGS_DIR}/{name}"), text.clone()))
             .collect();
         files.insert(MANIFEST_JSON.into(), manifest::to_json(&self.manifest));
+        files.insert(
+            COVERAGE_MD.into(),
+            idiom::coverage::markdown(&self.model, &self.idioms, &self.input),
+        );
         FileTree {
             files,
             owned_dirs: vec![BINDINGS_DIR.into()],
@@ -71,6 +79,7 @@ pub fn generate(options: &parse::ParseOptions, provenance: &emit::Provenance) ->
         emit::emit(&model, &idioms, provenance).map_err(|e| Error::from_emit(e, provenance))?;
     let manifest = manifest::build(&model, &idioms);
     Ok(Generated {
+        input: provenance.input.clone(),
         model,
         idioms,
         manifest,

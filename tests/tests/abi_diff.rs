@@ -103,9 +103,12 @@ fn changed_constness_is_breaking() {
     assert_eq!(
         lines,
         [
-            "BREAKING: 1 breaking change, 0 compatible changes",
+            "BREAKING: 2 breaking changes, 0 compatible changes",
             "breaking changes:",
             "  IHttpServer::GetAppPoolName constness changed at slot 1: virtual PCWSTR GetAppPoolName() const = 0 -> virtual PCWSTR GetAppPoolName() = 0",
+            // A shared object's non-const method cannot hand out borrowed data soundly.
+            "Rust API changes (the vtables did not move; Rust callers must adapt):",
+            "  Rust API changed: IHttpServer::GetAppPoolName at slot 1: `fn app_pool_name(&self) -> Option<&U16CStr>` now `raw method only`",
         ]
     );
 }

@@ -13,6 +13,9 @@ pub struct IAuthenticationProvider {
 pub const IID_IAuthenticationProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x304d51d0_0307_45ed_83fd_dd3fc032fdfc,
 );
+unsafe impl ::httpserv::runtime::Interface for IAuthenticationProvider {
+    const IID: windows_sys::core::GUID = IID_IAuthenticationProvider;
+}
 /// The vtable of [`IAuthenticationProvider`]: 2 slot(s), 1 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

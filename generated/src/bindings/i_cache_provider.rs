@@ -13,6 +13,9 @@ pub struct ICacheProvider {
 pub const IID_ICacheProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x58925fb9_7c5e_4684_833b_4a04e1286690,
 );
+unsafe impl ::httpserv::runtime::Interface for ICacheProvider {
+    const IID: windows_sys::core::GUID = IID_ICacheProvider;
+}
 /// The vtable of [`ICacheProvider`]: 6 slot(s), 1 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct ICustomNotificationProvider {
 pub const IID_ICustomNotificationProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x671e6d34_9380_4df4_b453_91129df02b24,
 );
+unsafe impl ::httpserv::runtime::Interface for ICustomNotificationProvider {
+    const IID: windows_sys::core::GUID = IID_ICustomNotificationProvider;
+}
 /// The vtable of [`ICustomNotificationProvider`]: 2 slot(s), 1 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct IDispensedHttpModuleContextContainer {
 pub const IID_IDispensedHttpModuleContextContainer: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x2ae49359_95dd_4e48_ae20_c0cb9d0bc03a,
 );
+unsafe impl ::httpserv::runtime::Interface for IDispensedHttpModuleContextContainer {
+    const IID: windows_sys::core::GUID = IID_IDispensedHttpModuleContextContainer;
+}
 /// The vtable of [`IDispensedHttpModuleContextContainer`]: 3 slot(s), 2 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

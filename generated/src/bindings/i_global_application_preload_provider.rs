@@ -13,6 +13,9 @@ pub struct IGlobalApplicationPreloadProvider {
 pub const IID_IGlobalApplicationPreloadProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x2111f8d6_0c41_4ff7_bd45_5c04c7e91a73,
 );
+unsafe impl ::httpserv::runtime::Interface for IGlobalApplicationPreloadProvider {
+    const IID: windows_sys::core::GUID = IID_IGlobalApplicationPreloadProvider;
+}
 /// The vtable of [`IGlobalApplicationPreloadProvider`]: 3 slot(s), 1 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -241,6 +244,9 @@ pub struct IGlobalApplicationPreloadProvider2 {
 pub const IID_IGlobalApplicationPreloadProvider2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x251db2dd_81e7_44ce_ae02_46529f2d71ea,
 );
+unsafe impl ::httpserv::runtime::Interface for IGlobalApplicationPreloadProvider2 {
+    const IID: windows_sys::core::GUID = IID_IGlobalApplicationPreloadProvider2;
+}
 /// The vtable of [`IGlobalApplicationPreloadProvider2`]: 4 slot(s), 3 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

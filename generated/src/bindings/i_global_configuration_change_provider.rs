@@ -13,6 +13,9 @@ pub struct IGlobalConfigurationChangeProvider {
 pub const IID_IGlobalConfigurationChangeProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x3405f3b4_b3d6_4b73_b5f5_4d8a3cc642ce,
 );
+unsafe impl ::httpserv::runtime::Interface for IGlobalConfigurationChangeProvider {
+    const IID: windows_sys::core::GUID = IID_IGlobalConfigurationChangeProvider;
+}
 /// The vtable of [`IGlobalConfigurationChangeProvider`]: 2 slot(s), 1 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

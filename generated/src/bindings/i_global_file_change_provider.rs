@@ -13,6 +13,9 @@ pub struct IGlobalFileChangeProvider {
 pub const IID_IGlobalFileChangeProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xece31ee5_0486_4fb0_a875_6739a2d7daf5,
 );
+unsafe impl ::httpserv::runtime::Interface for IGlobalFileChangeProvider {
+    const IID: windows_sys::core::GUID = IID_IGlobalFileChangeProvider;
+}
 /// The vtable of [`IGlobalFileChangeProvider`]: 3 slot(s), 1 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

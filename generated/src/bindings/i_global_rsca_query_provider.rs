@@ -13,6 +13,9 @@ pub struct IGlobalRSCAQueryProvider {
 pub const IID_IGlobalRSCAQueryProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x63fdc43f_934a_4ee5_bcd8_7e7b50b75605,
 );
+unsafe impl ::httpserv::runtime::Interface for IGlobalRSCAQueryProvider {
+    const IID: windows_sys::core::GUID = IID_IGlobalRSCAQueryProvider;
+}
 /// The vtable of [`IGlobalRSCAQueryProvider`]: 6 slot(s), 1 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

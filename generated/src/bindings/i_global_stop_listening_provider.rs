@@ -13,6 +13,9 @@ pub struct IGlobalStopListeningProvider {
 pub const IID_IGlobalStopListeningProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x41f9a601_e25d_4ac8_8a1f_635698a30ab9,
 );
+unsafe impl ::httpserv::runtime::Interface for IGlobalStopListeningProvider {
+    const IID: windows_sys::core::GUID = IID_IGlobalStopListeningProvider;
+}
 /// The vtable of [`IGlobalStopListeningProvider`]: 2 slot(s), 1 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

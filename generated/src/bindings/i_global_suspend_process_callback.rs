@@ -13,6 +13,9 @@ pub struct IGlobalSuspendProcessCallback {
 pub const IID_IGlobalSuspendProcessCallback: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x7fd8f303_1031_4e50_918a_b7b916fd6c54,
 );
+unsafe impl ::httpserv::runtime::Interface for IGlobalSuspendProcessCallback {
+    const IID: windows_sys::core::GUID = IID_IGlobalSuspendProcessCallback;
+}
 /// The vtable of [`IGlobalSuspendProcessCallback`]: 2 slot(s), 1 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct IGlobalThreadCleanupProvider {
 pub const IID_IGlobalThreadCleanupProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x6b36a149_8620_45a0_8197_00814a706e2e,
 );
+unsafe impl ::httpserv::runtime::Interface for IGlobalThreadCleanupProvider {
+    const IID: windows_sys::core::GUID = IID_IGlobalThreadCleanupProvider;
+}
 /// The vtable of [`IGlobalThreadCleanupProvider`]: 2 slot(s), 1 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct IGlobalTraceEventProvider {
 pub const IID_IGlobalTraceEventProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x7c6bb150_0310_4718_a01f_6faceb62dc1d,
 );
+unsafe impl ::httpserv::runtime::Interface for IGlobalTraceEventProvider {
+    const IID: windows_sys::core::GUID = IID_IGlobalTraceEventProvider;
+}
 /// The vtable of [`IGlobalTraceEventProvider`]: 4 slot(s), 1 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct IHttpApplication {
 pub const IID_IHttpApplication: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x3f75d9e6_1075_422c_ad89_93a85f2d7bdc,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpApplication {
+    const IID: windows_sys::core::GUID = IID_IHttpApplication;
+}
 /// The vtable of [`IHttpApplication`]: 4 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -279,6 +282,9 @@ pub struct IHttpApplication2 {
 pub const IID_IHttpApplication2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x311a3b7a_b673_4a1c_8349_2e98a23cadcb,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpApplication2 {
+    const IID: windows_sys::core::GUID = IID_IHttpApplication2;
+}
 /// The vtable of [`IHttpApplication2`]: 7 slot(s), 4 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

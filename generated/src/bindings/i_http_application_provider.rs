@@ -13,6 +13,9 @@ pub struct IHttpApplicationProvider {
 pub const IID_IHttpApplicationProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x1de2c71c_c126_4512_aed3_f4f885e14997,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpApplicationProvider {
+    const IID: windows_sys::core::GUID = IID_IHttpApplicationProvider;
+}
 /// The vtable of [`IHttpApplicationProvider`]: 2 slot(s), 1 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct IHttpApplicationResolveModulesProvider {
 pub const IID_IHttpApplicationResolveModulesProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x0617d9b9_e20f_4a9f_94f9_35403b3be01e,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpApplicationResolveModulesProvider {
+    const IID: windows_sys::core::GUID = IID_IHttpApplicationResolveModulesProvider;
+}
 /// The vtable of [`IHttpApplicationResolveModulesProvider`]: 4 slot(s), 2 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct IHttpCacheKey {
 pub const IID_IHttpCacheKey: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xcdef2aad_20b3_4512_b1b1_094b3844aeb2,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpCacheKey {
+    const IID: windows_sys::core::GUID = IID_IHttpCacheKey;
+}
 /// The vtable of [`IHttpCacheKey`]: 5 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct IHttpCachePolicy {
 pub const IID_IHttpCachePolicy: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xcb1c40ca_70f2_41a0_add2_881f5ef57388,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpCachePolicy {
+    const IID: windows_sys::core::GUID = IID_IHttpCachePolicy;
+}
 /// The vtable of [`IHttpCachePolicy`]: 14 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -688,6 +691,9 @@ pub struct IHttpCachePolicy2 {
 pub const IID_IHttpCachePolicy2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x9f4ba807_050e_4495_ae55_8870f7e9194a,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpCachePolicy2 {
+    const IID: windows_sys::core::GUID = IID_IHttpCachePolicy2;
+}
 /// The vtable of [`IHttpCachePolicy2`]: 16 slot(s), 14 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

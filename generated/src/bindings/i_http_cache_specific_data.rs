@@ -13,6 +13,9 @@ pub struct IHttpCacheSpecificData {
 pub const IID_IHttpCacheSpecificData: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x37776aff_852e_4eec_93a5_b85a285a95b8,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpCacheSpecificData {
+    const IID: windows_sys::core::GUID = IID_IHttpCacheSpecificData;
+}
 /// The vtable of [`IHttpCacheSpecificData`]: 7 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct IHttpCompletionInfo {
 pub const IID_IHttpCompletionInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x49dd20e3_d9c0_463c_8821_f3413b55cc00,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpCompletionInfo {
+    const IID: windows_sys::core::GUID = IID_IHttpCompletionInfo;
+}
 /// The vtable of [`IHttpCompletionInfo`]: 2 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -194,6 +197,9 @@ pub struct IHttpCompletionInfo2 {
 pub const IID_IHttpCompletionInfo2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x53129f70_0196_47ec_b16c_127906e2afeb,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpCompletionInfo2 {
+    const IID: windows_sys::core::GUID = IID_IHttpCompletionInfo2;
+}
 /// The vtable of [`IHttpCompletionInfo2`]: 3 slot(s), 2 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct IHttpConnection {
 pub const IID_IHttpConnection: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xd9a5de00_3346_4599_9826_fe88565e1226,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpConnection {
+    const IID: windows_sys::core::GUID = IID_IHttpConnection;
+}
 /// The vtable of [`IHttpConnection`]: 3 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

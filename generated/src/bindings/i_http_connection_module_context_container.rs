@@ -13,6 +13,9 @@ pub struct IHttpConnectionModuleContextContainer {
 pub const IID_IHttpConnectionModuleContextContainer: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xf3dd2fb3_4d11_4295_b8ab_4cb667add1fe,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpConnectionModuleContextContainer {
+    const IID: windows_sys::core::GUID = IID_IHttpConnectionModuleContextContainer;
+}
 /// The vtable of [`IHttpConnectionModuleContextContainer`]: 4 slot(s), 2 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

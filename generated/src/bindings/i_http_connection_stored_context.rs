@@ -13,6 +13,9 @@ pub struct IHttpConnectionStoredContext {
 pub const IID_IHttpConnectionStoredContext: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x841d9a71_75f4_4626_8b97_66046ca7e45b,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpConnectionStoredContext {
+    const IID: windows_sys::core::GUID = IID_IHttpConnectionStoredContext;
+}
 /// The vtable of [`IHttpConnectionStoredContext`]: 2 slot(s), 1 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct IHttpContext {
 pub const IID_IHttpContext: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x424c1b8c_a1ba_44d7_ac98_9f8f457701a5,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpContext {
+    const IID: windows_sys::core::GUID = IID_IHttpContext;
+}
 /// The vtable of [`IHttpContext`]: 39 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -2199,6 +2202,9 @@ pub struct IHttpContext2 {
 pub const IID_IHttpContext2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xc986182c_cf4a_4482_8205_0dbbc1fd6cee,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpContext2 {
+    const IID: windows_sys::core::GUID = IID_IHttpContext2;
+}
 /// The vtable of [`IHttpContext2`]: 40 slot(s), 39 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -2353,6 +2359,9 @@ pub struct IHttpContext3 {
 pub const IID_IHttpContext3: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xbf53c022_ca4b_4349_a38e_a4b78ad897fb,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpContext3 {
+    const IID: windows_sys::core::GUID = IID_IHttpContext3;
+}
 /// The vtable of [`IHttpContext3`]: 44 slot(s), 40 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -2673,6 +2682,9 @@ pub struct IHttpContext4 {
 pub const IID_IHttpContext4: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x2c9463d8_4ec4_4622_8917_d486321a9443,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpContext4 {
+    const IID: windows_sys::core::GUID = IID_IHttpContext4;
+}
 /// The vtable of [`IHttpContext4`]: 46 slot(s), 44 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct IHttpEventProvider {
 pub const IID_IHttpEventProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x6f3f657d_2fb8_43c6_a096_5064b41f0580,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpEventProvider {
+    const IID: windows_sys::core::GUID = IID_IHttpEventProvider;
+}
 /// The vtable of [`IHttpEventProvider`]: 1 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

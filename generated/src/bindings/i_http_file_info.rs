@@ -13,6 +13,9 @@ pub struct IHttpFileInfo {
 pub const IID_IHttpFileInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x71e95595_8c74_44d9_88a9_f5112d5f5900,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpFileInfo {
+    const IID: windows_sys::core::GUID = IID_IHttpFileInfo;
+}
 /// The vtable of [`IHttpFileInfo`]: 21 slot(s), 7 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

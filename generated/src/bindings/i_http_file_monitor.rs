@@ -13,6 +13,9 @@ pub struct IHttpFileMonitor {
 pub const IID_IHttpFileMonitor: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x985422da_b0cf_473b_ba9e_8148ceb3e240,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpFileMonitor {
+    const IID: windows_sys::core::GUID = IID_IHttpFileMonitor;
+}
 /// The vtable of [`IHttpFileMonitor`]: 2 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct IHttpModuleContextContainer {
 pub const IID_IHttpModuleContextContainer: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xd7fad7c9_aa27_4ab9_bd60_e55ccba3f5dc,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpModuleContextContainer {
+    const IID: windows_sys::core::GUID = IID_IHttpModuleContextContainer;
+}
 /// The vtable of [`IHttpModuleContextContainer`]: 2 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

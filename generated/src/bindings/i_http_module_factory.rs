@@ -13,6 +13,9 @@ pub struct IHttpModuleFactory {
 pub const IID_IHttpModuleFactory: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xba32d330_9ea8_4b9e_89f1_8c76a323277f,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpModuleFactory {
+    const IID: windows_sys::core::GUID = IID_IHttpModuleFactory;
+}
 /// The vtable of [`IHttpModuleFactory`]: 2 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct IHttpModuleRegistrationInfo {
 pub const IID_IHttpModuleRegistrationInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x07e5beb3_b798_459d_a98a_e6c485b2b3bc,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpModuleRegistrationInfo {
+    const IID: windows_sys::core::GUID = IID_IHttpModuleRegistrationInfo;
+}
 /// The vtable of [`IHttpModuleRegistrationInfo`]: 6 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -455,6 +458,9 @@ pub struct IHttpModuleRegistrationInfo2 {
 pub const IID_IHttpModuleRegistrationInfo2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x4fd11cbf_8cc5_418e_8000_c9e765f88533,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpModuleRegistrationInfo2 {
+    const IID: windows_sys::core::GUID = IID_IHttpModuleRegistrationInfo2;
+}
 /// The vtable of [`IHttpModuleRegistrationInfo2`]: 7 slot(s), 6 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct IHttpPerfCounterInfo {
 pub const IID_IHttpPerfCounterInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xbdfc4c4a_12a4_4744_87d8_765eb320c59f,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpPerfCounterInfo {
+    const IID: windows_sys::core::GUID = IID_IHttpPerfCounterInfo;
+}
 /// The vtable of [`IHttpPerfCounterInfo`]: 2 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct IHttpRequest {
 pub const IID_IHttpRequest: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xe8698f7e_576e_4cac_a309_67435355faef,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpRequest {
+    const IID: windows_sys::core::GUID = IID_IHttpRequest;
+}
 /// The vtable of [`IHttpRequest`]: 24 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -1476,6 +1479,9 @@ pub struct IHttpRequest2 {
 pub const IID_IHttpRequest2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xd9244ae1_51f8_4aa1_a66d_19277c33e610,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpRequest2 {
+    const IID: windows_sys::core::GUID = IID_IHttpRequest2;
+}
 /// The vtable of [`IHttpRequest2`]: 25 slot(s), 24 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -1649,6 +1655,9 @@ pub struct IHttpRequest3 {
 pub const IID_IHttpRequest3: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xb32e4e0f_4057_4feb_aeab_7b69c03c6314,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpRequest3 {
+    const IID: windows_sys::core::GUID = IID_IHttpRequest3;
+}
 /// The vtable of [`IHttpRequest3`]: 26 slot(s), 25 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -1827,6 +1836,9 @@ pub struct IHttpRequest4 {
 pub const IID_IHttpRequest4: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x3816f517_f631_49f0_8b51_16d6f0c6ffb2,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpRequest4 {
+    const IID: windows_sys::core::GUID = IID_IHttpRequest4;
+}
 /// The vtable of [`IHttpRequest4`]: 27 slot(s), 26 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

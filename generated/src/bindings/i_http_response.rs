@@ -13,6 +13,9 @@ pub struct IHttpResponse {
 pub const IID_IHttpResponse: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x7e1c6b38_628f_4e6c_95dc_41237eb7f95e,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpResponse {
+    const IID: windows_sys::core::GUID = IID_IHttpResponse;
+}
 /// The vtable of [`IHttpResponse`]: 28 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -1798,6 +1801,9 @@ pub struct IHttpResponse2 {
 pub const IID_IHttpResponse2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x0822c871_f14e_4974_a1e6_5b3c1f09b76a,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpResponse2 {
+    const IID: windows_sys::core::GUID = IID_IHttpResponse2;
+}
 /// The vtable of [`IHttpResponse2`]: 30 slot(s), 28 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -2053,6 +2059,9 @@ pub struct IHttpResponse3 {
 pub const IID_IHttpResponse3: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x19578e49_d080_45da_b673_96cb475d3c5d,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpResponse3 {
+    const IID: windows_sys::core::GUID = IID_IHttpResponse3;
+}
 /// The vtable of [`IHttpResponse3`]: 31 slot(s), 30 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -2221,6 +2230,9 @@ pub struct IHttpResponse4 {
 pub const IID_IHttpResponse4: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x1a2acc57_cae2_4f28_b4ab_00c8f96b12ec,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpResponse4 {
+    const IID: windows_sys::core::GUID = IID_IHttpResponse4;
+}
 /// The vtable of [`IHttpResponse4`]: 36 slot(s), 31 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct IHttpServer {
 pub const IID_IHttpServer: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xeda2a40f_fb92_4d6d_b52b_c8c207380b4e,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpServer {
+    const IID: windows_sys::core::GUID = IID_IHttpServer;
+}
 /// The vtable of [`IHttpServer`]: 26 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -1453,6 +1456,9 @@ pub struct IHttpServer2 {
 pub const IID_IHttpServer2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x34af637e_afe8_4556_bcc1_767f8e0b4a4e,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpServer2 {
+    const IID: windows_sys::core::GUID = IID_IHttpServer2;
+}
 /// The vtable of [`IHttpServer2`]: 31 slot(s), 26 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -1867,6 +1873,9 @@ pub struct IHttpServer3 {
 pub const IID_IHttpServer3: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xf7a66d59_c0a2_48b5_a88f_be5975c960fb,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpServer3 {
+    const IID: windows_sys::core::GUID = IID_IHttpServer3;
+}
 /// The vtable of [`IHttpServer3`]: 32 slot(s), 31 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

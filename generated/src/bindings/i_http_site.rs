@@ -13,6 +13,9 @@ pub struct IHttpSite {
 pub const IID_IHttpSite: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xeb16a6ec_ba5d_436f_bf24_3ede13906450,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpSite {
+    const IID: windows_sys::core::GUID = IID_IHttpSite;
+}
 /// The vtable of [`IHttpSite`]: 4 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct IHttpStoredContext {
 pub const IID_IHttpStoredContext: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xf1927f76_790e_4ccb_a72e_396bdfdae05d,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpStoredContext {
+    const IID: windows_sys::core::GUID = IID_IHttpStoredContext;
+}
 /// The vtable of [`IHttpStoredContext`]: 1 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct IHttpTokenEntry {
 pub const IID_IHttpTokenEntry: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xfd86e6de_fb0e_47dd_820a_e0da12be46e9,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpTokenEntry {
+    const IID: windows_sys::core::GUID = IID_IHttpTokenEntry;
+}
 /// The vtable of [`IHttpTokenEntry`]: 10 slot(s), 7 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

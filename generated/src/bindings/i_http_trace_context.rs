@@ -13,6 +13,9 @@ pub struct IHttpTraceContext {
 pub const IID_IHttpTraceContext: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x9f9098d5_915c_4294_a52e_66532a232bc9,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpTraceContext {
+    const IID: windows_sys::core::GUID = IID_IHttpTraceContext;
+}
 /// The vtable of [`IHttpTraceContext`]: 5 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct IHttpUrlInfo {
 pub const IID_IHttpUrlInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x7e0e6167_0094_49a1_8287_ecf6dc6e73a6,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpUrlInfo {
+    const IID: windows_sys::core::GUID = IID_IHttpUrlInfo;
+}
 /// The vtable of [`IHttpUrlInfo`]: 2 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct IHttpUser {
 pub const IID_IHttpUser: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x8059e6f8_10ce_4d61_b47e_5a1d8d9a8b67,
 );
+unsafe impl ::httpserv::runtime::Interface for IHttpUser {
+    const IID: windows_sys::core::GUID = IID_IHttpUser;
+}
 /// The vtable of [`IHttpUser`]: 11 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct IMapHandlerProvider {
 pub const IID_IMapHandlerProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xfea3ce6b_e346_47e7_b2a6_ad265baeff2c,
 );
+unsafe impl ::httpserv::runtime::Interface for IMapHandlerProvider {
+    const IID: windows_sys::core::GUID = IID_IMapHandlerProvider;
+}
 /// The vtable of [`IMapHandlerProvider`]: 4 slot(s), 1 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

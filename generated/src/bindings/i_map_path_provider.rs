@@ -13,6 +13,9 @@ pub struct IMapPathProvider {
 pub const IID_IMapPathProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x8efdf557_a8f1_4bc9_b462_6df3b038a59a,
 );
+unsafe impl ::httpserv::runtime::Interface for IMapPathProvider {
+    const IID: windows_sys::core::GUID = IID_IMapPathProvider;
+}
 /// The vtable of [`IMapPathProvider`]: 4 slot(s), 1 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

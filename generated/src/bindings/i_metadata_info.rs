@@ -13,6 +13,9 @@ pub struct IMetadataInfo {
 pub const IID_IMetadataInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x48b10633_825d_495e_93b0_225380053e8e,
 );
+unsafe impl ::httpserv::runtime::Interface for IMetadataInfo {
+    const IID: windows_sys::core::GUID = IID_IMetadataInfo;
+}
 /// The vtable of [`IMetadataInfo`]: 4 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct IModuleAllocator {
 pub const IID_IModuleAllocator: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x85c1679c_0b21_491c_afb5_c7b5c86464c4,
 );
+unsafe impl ::httpserv::runtime::Interface for IModuleAllocator {
+    const IID: windows_sys::core::GUID = IID_IModuleAllocator;
+}
 /// The vtable of [`IModuleAllocator`]: 1 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct INamedContextContainer {
 pub const IID_INamedContextContainer: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x16db6f7c_1a94_47ca_a8e8_fea6005ff3ba,
 );
+unsafe impl ::httpserv::runtime::Interface for INamedContextContainer {
+    const IID: windows_sys::core::GUID = IID_INamedContextContainer;
+}
 /// The vtable of [`INamedContextContainer`]: 2 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

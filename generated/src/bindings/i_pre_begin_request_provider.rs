@@ -13,6 +13,9 @@ pub struct IPreBeginRequestProvider {
 pub const IID_IPreBeginRequestProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xfb715d26_aff9_476a_8fc0_6b1acb3d1098,
 );
+unsafe impl ::httpserv::runtime::Interface for IPreBeginRequestProvider {
+    const IID: windows_sys::core::GUID = IID_IPreBeginRequestProvider;
+}
 /// The vtable of [`IPreBeginRequestProvider`]: 2 slot(s), 1 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

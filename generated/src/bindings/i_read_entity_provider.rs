@@ -13,6 +13,9 @@ pub struct IReadEntityProvider {
 pub const IID_IReadEntityProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xfe6d905a_99b8_49fd_b389_cfc809562b81,
 );
+unsafe impl ::httpserv::runtime::Interface for IReadEntityProvider {
+    const IID: windows_sys::core::GUID = IID_IReadEntityProvider;
+}
 /// The vtable of [`IReadEntityProvider`]: 3 slot(s), 1 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct IReferencedMetadataInfo {
 pub const IID_IReferencedMetadataInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x3fc5c336_9ad7_45ea_af2f_31b59302c9fe,
 );
+unsafe impl ::httpserv::runtime::Interface for IReferencedMetadataInfo {
+    const IID: windows_sys::core::GUID = IID_IReferencedMetadataInfo;
+}
 /// The vtable of [`IReferencedMetadataInfo`]: 6 slot(s), 4 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

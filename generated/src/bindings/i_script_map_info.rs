@@ -13,6 +13,9 @@ pub struct IScriptMapInfo {
 pub const IID_IScriptMapInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xd7fe3d77_68bc_4d4a_851f_eec9fb68017c,
 );
+unsafe impl ::httpserv::runtime::Interface for IScriptMapInfo {
+    const IID: windows_sys::core::GUID = IID_IScriptMapInfo;
+}
 /// The vtable of [`IScriptMapInfo`]: 11 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct ISendResponseProvider {
 pub const IID_ISendResponseProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x57f2e7bc_0bcf_4a9f_94a4_10e55c6e5b51,
 );
+unsafe impl ::httpserv::runtime::Interface for ISendResponseProvider {
+    const IID: windows_sys::core::GUID = IID_ISendResponseProvider;
+}
 /// The vtable of [`ISendResponseProvider`]: 7 slot(s), 1 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -10,6 +10,7 @@
 
 mod abi;
 mod chunk;
+mod extended;
 mod hresult;
 mod object;
 mod panic;
@@ -17,6 +18,7 @@ mod register;
 
 pub use crate::{member_fn, member_thunk, register_module};
 pub use chunk::DataChunk;
+pub use extended::Interface;
 pub use hresult::*;
 pub use object::{downcast, Allocation, Object};
 pub use panic::{abort, fail_request, guard, report_panic, PanicReport};

@@ -146,6 +146,7 @@ pub fn phases(
         return Err("the bench's own output changed ABI between runs".into());
     }
     let generated = Generated {
+        input: provenance.input.clone(),
         model,
         idioms,
         manifest: manifest.0,

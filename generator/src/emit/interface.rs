@@ -37,6 +37,10 @@ pub fn interface(items: &ClassItems<'_>) -> TokenStream {
         quote! {
             #doc
             pub const #iid: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(#literal);
+            // SAFETY: the uuid is the class's `__declspec(uuid)`.
+            unsafe impl ::httpserv::runtime::Interface for #name {
+                const IID: windows_sys::core::GUID = #iid;
+            }
         }
     });
     quote! {

@@ -22,6 +22,7 @@
 //!   invalidated while borrowed; asynchronous flags are fixed to `FALSE` (a buffer is
 //!   borrowed for the call only). What these rules cannot express keeps only the raw method.
 
+pub mod coverage;
 mod defaults;
 pub mod names;
 mod render;

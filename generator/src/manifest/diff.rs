@@ -48,6 +48,9 @@ pub enum ChangeKind {
     SignatureChanged,
     /// Same slot and declaration, different Rust field name: breaks Rust callers.
     FieldRenamed,
+    /// The idiomatic Rust signature changed (or went away) while the slot did not move:
+    /// SAL or defaults changed, which breaks Rust callers though not the C++ ABI.
+    RustApiChanged,
     EnumRemoved,
     VariantRemoved,
     VariantValueChanged,
@@ -58,6 +61,11 @@ pub enum ChangeKind {
 }
 
 impl ChangeKind {
+    /// Whether the change breaks Rust code only, not modules already built (the C++ ABI).
+    pub fn is_rust_only(self) -> bool {
+        matches!(self, ChangeKind::FieldRenamed | ChangeKind::RustApiChanged)
+    }
+
     pub fn is_breaking(self) -> bool {
         !matches!(
             self,
@@ -382,6 +390,14 @@ fn slot_change(
                     change(ChangeKind::FieldRenamed, n)
                         .values(Some(o.field.clone()), Some(n.field.clone())),
                 );
+            }
+            // A manifest written before idiomatic signatures were recorded has none to
+            // compare.
+            if o.rust.is_some() && o.rust != n.rust {
+                out.push(change(ChangeKind::RustApiChanged, n).values(
+                    o.rust.clone(),
+                    Some(n.rust.clone().unwrap_or_else(|| "raw method only".into())),
+                ));
             }
             out
         }

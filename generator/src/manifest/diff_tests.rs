@@ -186,6 +186,28 @@ fn renamed_rust_fields_are_breaking() {
 }
 
 #[test]
+fn idiomatic_signature_changes_are_rust_api_breaks_in_their_own_section() {
+    let old = manifest_of(&api());
+    let mut new = old.clone();
+    let slot = &mut new.classes[0].slots[2];
+    assert_eq!(slot.rust.as_deref(), Some("fn middle(&self)"));
+    slot.rust = Some("fn middle(&mut self)".into());
+    let r = diff(&old, &new);
+    assert_eq!(r.changes.len(), 1, "{r}");
+    assert_eq!(r.changes[0].kind, ChangeKind::RustApiChanged);
+    assert!(r.is_breaking());
+    let text = r.to_string();
+    assert!(
+        text.contains("Rust API changes (the vtables did not move; Rust callers must adapt):\n  Rust API changed: IBase::Middle at slot 2: `fn middle(&self)` now `fn middle(&mut self)`"),
+        "{text}"
+    );
+    // A manifest from before the signatures were recorded has nothing to compare.
+    let mut older = old.clone();
+    older.classes[0].slots[2].rust = None;
+    assert!(diff(&older, &old).is_empty());
+}
+
+#[test]
 fn json_report_for_tools() {
     let mut new = api();
     push(&mut new, 0, 3, method("int", "Get", &["long"], false));
@@ -342,6 +364,7 @@ fn large_pair(n: usize) -> (Manifest, Manifest) {
         x86: 4 * index,
         cpp: format!("virtual void {method}() = 0"),
         abi: "void ()".into(),
+        rust: None,
     };
     let side = |value: &dyn Fn(usize) -> Option<i64>, inserted: bool| {
         let mut m = manifest_of(&api());
@@ -501,6 +524,7 @@ fn slot_pairing_matches_the_quadratic_scan() {
                     x86: 4 * index,
                     cpp: format!("virtual void {method}(int p{}) = 0", next(2)),
                     abi: format!("void ({})", ["int", "long"][next(2)]),
+                    rust: None,
                 }
             })
             .collect()

@@ -17,8 +17,17 @@ impl Report {
         self.changes.is_empty()
     }
 
+    /// Breaking changes, C++ ABI first, then the ones that break Rust code only.
     pub fn breaking(&self) -> impl Iterator<Item = &Change> {
-        self.changes.iter().filter(|c| c.is_breaking())
+        let abi = self
+            .changes
+            .iter()
+            .filter(|c| c.is_breaking() && !c.kind.is_rust_only());
+        let rust = self
+            .changes
+            .iter()
+            .filter(|c| c.is_breaking() && c.kind.is_rust_only());
+        abi.chain(rust)
     }
 
     pub fn compatible(&self) -> impl Iterator<Item = &Change> {
@@ -93,8 +102,14 @@ fn count(n: usize, what: &str) -> String {
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}", self.summary())?;
+        let (rust, abi): (Vec<&Change>, Vec<&Change>) =
+            self.breaking().partition(|c| c.kind.is_rust_only());
         for (title, changes) in [
-            ("breaking changes:", self.breaking().collect::<Vec<_>>()),
+            ("breaking changes:", abi),
+            (
+                "Rust API changes (the vtables did not move; Rust callers must adapt):",
+                rust,
+            ),
             ("compatible changes:", self.compatible().collect()),
         ] {
             if !changes.is_empty() {
@@ -154,6 +169,10 @@ impl fmt::Display for Change {
             FieldRenamed => write!(
                 f,
                 "{item}::{member} Rust field renamed at slot {n}: {old} -> {new}"
+            ),
+            RustApiChanged => write!(
+                f,
+                "Rust API changed: {item}::{member} at slot {n}: `{old}` now `{new}`"
             ),
             EnumAdded => write!(f, "enum {item} added"),
             EnumRemoved => write!(f, "enum {item} removed"),

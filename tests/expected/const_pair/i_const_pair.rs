@@ -13,6 +13,9 @@ pub struct IConstPair {
 pub const IID_IConstPair: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x6b8f7f5e_1c41_4c2e_9a35_0d1f2e3a4b02,
 );
+unsafe impl ::httpserv::runtime::Interface for IConstPair {
+    const IID: windows_sys::core::GUID = IID_IConstPair;
+}
 /// The vtable of [`IConstPair`]: 3 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

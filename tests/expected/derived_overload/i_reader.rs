@@ -13,6 +13,9 @@ pub struct IReader {
 pub const IID_IReader: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x6b8f7f5e_1c41_4c2e_9a35_0d1f2e3a4b03,
 );
+unsafe impl ::httpserv::runtime::Interface for IReader {
+    const IID: windows_sys::core::GUID = IID_IReader;
+}
 /// The vtable of [`IReader`]: 2 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -182,6 +185,9 @@ pub struct IReader2 {
 pub const IID_IReader2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x6b8f7f5e_1c41_4c2e_9a35_0d1f2e3a4b04,
 );
+unsafe impl ::httpserv::runtime::Interface for IReader2 {
+    const IID: windows_sys::core::GUID = IID_IReader2;
+}
 /// The vtable of [`IReader2`]: 3 slot(s), 2 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct IKeywords {
 pub const IID_IKeywords: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x3f2a8c1e_5b7d_4e90_a1c2_d3e4f5a6b7c8,
 );
+unsafe impl ::httpserv::runtime::Interface for IKeywords {
+    const IID: windows_sys::core::GUID = IID_IKeywords;
+}
 /// The vtable of [`IKeywords`]: 3 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

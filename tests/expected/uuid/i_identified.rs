@@ -13,6 +13,9 @@ pub struct IIdentified {
 pub const IID_IIdentified: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xa3c5e7f9_0b1d_4f2a_8c6e_13579bdf0246,
 );
+unsafe impl ::httpserv::runtime::Interface for IIdentified {
+    const IID: windows_sys::core::GUID = IID_IIdentified;
+}
 /// The vtable of [`IIdentified`]: 1 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

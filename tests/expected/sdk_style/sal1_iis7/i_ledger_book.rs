@@ -13,6 +13,9 @@ pub struct ILedgerBook {
 pub const IID_ILedgerBook: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x9e4b2a17_05c3_4d88_b1f6_2a7d3c9e6002,
 );
+unsafe impl ::httpserv::runtime::Interface for ILedgerBook {
+    const IID: windows_sys::core::GUID = IID_ILedgerBook;
+}
 /// The vtable of [`ILedgerBook`]: 5 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct ILedgerPage {
 pub const IID_ILedgerPage: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x9e4b2a17_05c3_4d88_b1f6_2a7d3c9e6001,
 );
+unsafe impl ::httpserv::runtime::Interface for ILedgerPage {
+    const IID: windows_sys::core::GUID = IID_ILedgerPage;
+}
 /// The vtable of [`ILedgerPage`]: 3 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -13,6 +13,9 @@ pub struct IParcelCursor {
 pub const IID_IParcelCursor: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x3c1d8e52_7a40_4f6b_9d2e_5b7a0c4e1f01,
 );
+unsafe impl ::httpserv::runtime::Interface for IParcelCursor {
+    const IID: windows_sys::core::GUID = IID_IParcelCursor;
+}
 /// The vtable of [`IParcelCursor`]: 2 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]

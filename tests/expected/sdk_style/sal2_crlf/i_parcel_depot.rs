@@ -13,6 +13,9 @@ pub struct IParcelDepot {
 pub const IID_IParcelDepot: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x3c1d8e52_7a40_4f6b_9d2e_5b7a0c4e1f02,
 );
+unsafe impl ::httpserv::runtime::Interface for IParcelDepot {
+    const IID: windows_sys::core::GUID = IID_IParcelDepot;
+}
 /// The vtable of [`IParcelDepot`]: 6 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -424,6 +427,9 @@ pub struct IParcelDepot2 {
 pub const IID_IParcelDepot2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x3c1d8e52_7a40_4f6b_9d2e_5b7a0c4e1f03,
 );
+unsafe impl ::httpserv::runtime::Interface for IParcelDepot2 {
+    const IID: windows_sys::core::GUID = IID_IParcelDepot2;
+}
 /// The vtable of [`IParcelDepot2`]: 8 slot(s), 6 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]
