@@ -373,3 +373,17 @@ pub const RETAINED_ARGUMENTS: &[(&str, &str)] = &[("IHttpResponse", "WriteEntity
 /// the call returns, so an idiomatic form (which borrows them for the call only) passes
 /// `FALSE`.
 pub const ASYNC_FLAGS: &[&str] = &["fAsync"];
+
+/// Parameters through which IIS takes a Rust-made object and later releases it: (class,
+/// method, parameter). Their idiomatic form takes `runtime::Owned<I>` by value, so the
+/// object cannot be used (or released) by Rust afterwards; a call that fails hands it back
+/// for release.
+#[rustfmt::skip]
+pub const TAKES_OWNERSHIP: &[(&str, &str, &str)] = &[
+    ("IHttpModuleRegistrationInfo", "SetRequestNotifications", "pModuleFactory"),
+    ("IHttpModuleRegistrationInfo", "SetGlobalNotifications", "pGlobalModule"),
+    ("IHttpModuleContextContainer", "SetModuleContext", "ppStoredContext"),
+    ("INamedContextContainer", "SetNamedContext", "ppStoredContext"),
+    ("IHttpConnectionModuleContextContainer", "SetConnectionModuleContext", "ppStoredContext"),
+    ("IHttpApplicationResolveModulesProvider", "RegisterModule", "pModuleFactory"),
+];

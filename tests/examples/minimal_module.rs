@@ -3,7 +3,6 @@
 //! header. Built as a cdylib; on Windows the DLL is what IIS loads (`RegisterModule` export).
 
 use httpserv::runtime::{E_POINTER, HRESULT, S_OK};
-use httpserv::windows_sys::Win32::Foundation::TRUE;
 use httpserv::*;
 
 struct HeaderModule;
@@ -14,18 +13,10 @@ impl CHttpModule_Impl for HeaderModule {
         context: *mut IHttpContext,
         _: *mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
-        const VALUE: &std::ffi::CStr = c"Rust";
-        // SAFETY: IIS passes the request's live context; its response lives as long.
-        unsafe {
-            if let Some(context) = IHttpContext::from_raw(context) {
-                if let Some(response) = IHttpResponse::from_raw(context.GetResponse()) {
-                    let _ = response.SetHeader(
-                        c"X-Powered-By".as_ptr().cast(),
-                        VALUE.as_ptr().cast(),
-                        VALUE.count_bytes() as u16,
-                        TRUE,
-                    );
-                }
+        // SAFETY: IIS passes the request's live context, ours alone during the notification.
+        if let Some(context) = unsafe { IHttpContext::from_raw_mut(context) } {
+            if let Some(response) = context.response_mut() {
+                let _ = response.set_header(c"X-Powered-By", b"Rust", true);
             }
         }
         RQ_NOTIFICATION_CONTINUE
@@ -39,19 +30,15 @@ impl IHttpModuleFactory_Impl for Factory {
         if module.is_null() {
             return E_POINTER;
         }
-        // SAFETY: checked non-null; IIS passes a valid out pointer.
-        unsafe { *module = CHttpModule::new_boxed(HeaderModule) };
+        // SAFETY: checked non-null; IIS's out pointer receives the new module.
+        unsafe { *module = CHttpModule::new(HeaderModule).into_raw() };
         S_OK
     }
 }
 
 httpserv::register_module!(|registration| {
-    let factory = IHttpModuleFactory::new_boxed(Factory);
-    // SAFETY: IIS's registration info is live during RegisterModule.
-    unsafe {
-        registration
-            .info
-            .SetRequestNotifications(factory, RQ_BEGIN_REQUEST, 0)
-    }
-    .ok()
+    let factory = IHttpModuleFactory::new(Factory);
+    registration
+        .info
+        .set_request_notifications(factory, RQ_BEGIN_REQUEST, 0)
 });

@@ -96,7 +96,7 @@ fn assert_rolled_back(out: &Path, before: &BTreeMap<String, Vec<u8>>, run: &Run,
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stderr.contains(&format!(
-            "replacing src/bindings/mod.rs failed ({cause}); the 2 file(s) already replaced \
+            "replacing src/bindings/mod.rs failed ({cause}); the 3 file(s) already replaced \
              were put back: every file is as before this run"
         )),
         "{}",
@@ -204,7 +204,7 @@ fn a_failure_after_the_first_replacement_puts_it_back() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr.contains(
-            "replacing src/bindings/i_overloads.rs failed (failpoint `after-first-rename` \
+            "replacing idiomatic-coverage.md failed (failpoint `after-first-rename` \
              triggered); the 1 file(s) already replaced were put back: every file is as \
              before this run"
         ),

@@ -465,3 +465,74 @@ fn registration_is_guarded() {
         runtime::Object::<Info>::release(info, true);
     }
 }
+
+thread_local! {
+    static SERVER2: Cell<*mut IHttpServer2> = const { Cell::new(std::ptr::null_mut()) };
+    static EXTENDED: Cell<*mut std::ffi::c_void> = const { Cell::new(std::ptr::null_mut()) };
+}
+
+unsafe extern "system" fn fake_server_extended(
+    _: *mut IHttpServer,
+    version: HTTP_SERVER_INTERFACE_VERSION,
+    out: *mut *mut std::ffi::c_void,
+) -> HRESULT {
+    assert_eq!(version, HTTP_SERVER_INTERFACE_V2);
+    unsafe { *out = SERVER2.with(Cell::get).cast() };
+    S_OK
+}
+
+unsafe extern "system" fn fake_server2_extended(
+    _: *mut IHttpServer2,
+    from: *const windows_sys::core::GUID,
+    object: *mut std::ffi::c_void,
+    to: *const windows_sys::core::GUID,
+    out: *mut *mut std::ffi::c_void,
+) -> HRESULT {
+    let (from, to) = unsafe { (&*from, &*to) };
+    // This fake server knows one extension: IHttpResponse → IHttpResponse4.
+    if guid(from) == guid(&IID_IHttpResponse) && guid(to) == guid(&IID_IHttpResponse4) {
+        EXTENDED.with(|e| e.set(object));
+        unsafe { *out = object };
+        S_OK
+    } else {
+        httpserv::runtime::E_NOINTERFACE
+    }
+}
+
+fn guid(g: &windows_sys::core::GUID) -> (u32, u16, u16, [u8; 8]) {
+    (g.data1, g.data2, g.data3, g.data4)
+}
+
+/// `server.extended::<I>(object)` is C++'s `HttpGetExtendedInterface`: IHttpServer2 is asked
+/// for `I` by the classes' uuids.
+#[test]
+fn extended_interfaces_are_asked_for_by_uuid() {
+    let server2_vtbl = fake_vtable(&[(
+        std::mem::offset_of!(IHttpServer2_Vtbl, GetExtendedInterface_GUID_ref),
+        fake_server2_extended as *const (),
+    )]);
+    let server2 = FakeObject {
+        vtable: server2_vtbl.as_ptr(),
+    };
+    SERVER2.with(|s| s.set(&server2 as *const FakeObject as *mut IHttpServer2));
+    let server_vtbl = fake_vtable(&[(
+        std::mem::offset_of!(IHttpServer_Vtbl, GetExtendedInterface),
+        fake_server_extended as *const (),
+    )]);
+    let server = FakeObject {
+        vtable: server_vtbl.as_ptr(),
+    };
+    let server = unsafe { IHttpServer::from_raw(&server as *const FakeObject as *mut _) }.unwrap();
+    let response_object = FakeObject {
+        vtable: std::ptr::null(),
+    };
+    let response =
+        unsafe { IHttpResponse::from_raw(&response_object as *const FakeObject as *mut _) }
+            .unwrap();
+    let response4 = server.extended::<IHttpResponse4>(response).unwrap();
+    assert!(std::ptr::eq(
+        response4.as_raw().cast::<FakeObject>(),
+        &response_object
+    ));
+    assert!(server.extended::<IHttpResponse3>(response).is_none());
+}

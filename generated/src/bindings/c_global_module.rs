@@ -906,6 +906,17 @@ impl CGlobalModule_Vtbl {
     }
 }
 impl CGlobalModule {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`CGlobalModule_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: CGlobalModule_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<CGlobalModule> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, CGlobalModule>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`CGlobalModule_Impl`] methods and returns the C++ `CGlobalModule*` to hand to IIS, which releases it.
     pub fn new_boxed<T: CGlobalModule_Impl + 'static>(value: T) -> *mut CGlobalModule {
         unsafe {

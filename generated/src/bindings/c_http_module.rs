@@ -1902,6 +1902,17 @@ impl CHttpModule_Vtbl {
     }
 }
 impl CHttpModule {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`CHttpModule_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: CHttpModule_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<CHttpModule> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, CHttpModule>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`CHttpModule_Impl`] methods and returns the C++ `CHttpModule*` to hand to IIS, which releases it.
     pub fn new_boxed<T: CHttpModule_Impl + 'static>(value: T) -> *mut CHttpModule {
         unsafe {

@@ -113,6 +113,17 @@ impl IAuthenticationProvider_Vtbl {
     }
 }
 impl IAuthenticationProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IAuthenticationProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IAuthenticationProvider_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IAuthenticationProvider> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IAuthenticationProvider>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IAuthenticationProvider_Impl`] methods and returns the C++ `IAuthenticationProvider*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IAuthenticationProvider_Impl + 'static>(
         value: T,

@@ -286,6 +286,17 @@ impl ICacheProvider_Vtbl {
     }
 }
 impl ICacheProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`ICacheProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: ICacheProvider_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<ICacheProvider> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, ICacheProvider>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`ICacheProvider_Impl`] methods and returns the C++ `ICacheProvider*` to hand to IIS, which releases it.
     pub fn new_boxed<T: ICacheProvider_Impl + 'static>(value: T) -> *mut ICacheProvider {
         unsafe {

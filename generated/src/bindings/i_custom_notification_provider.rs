@@ -120,6 +120,17 @@ impl ICustomNotificationProvider_Vtbl {
     }
 }
 impl ICustomNotificationProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`ICustomNotificationProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: ICustomNotificationProvider_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<ICustomNotificationProvider> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, ICustomNotificationProvider>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`ICustomNotificationProvider_Impl`] methods and returns the C++ `ICustomNotificationProvider*` to hand to IIS, which releases it.
     pub fn new_boxed<T: ICustomNotificationProvider_Impl + 'static>(
         value: T,

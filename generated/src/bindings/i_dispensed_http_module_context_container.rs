@@ -121,6 +121,20 @@ impl IDispensedHttpModuleContextContainer_Vtbl {
     }
 }
 impl IDispensedHttpModuleContextContainer {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IDispensedHttpModuleContextContainer_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IDispensedHttpModuleContextContainer_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IDispensedHttpModuleContextContainer> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<
+                    T,
+                    IDispensedHttpModuleContextContainer,
+                >,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IDispensedHttpModuleContextContainer_Impl`] methods and returns the C++ `IDispensedHttpModuleContextContainer*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IDispensedHttpModuleContextContainer_Impl + 'static>(
         value: T,

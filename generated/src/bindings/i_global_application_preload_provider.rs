@@ -192,6 +192,20 @@ impl IGlobalApplicationPreloadProvider_Vtbl {
     }
 }
 impl IGlobalApplicationPreloadProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalApplicationPreloadProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IGlobalApplicationPreloadProvider_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IGlobalApplicationPreloadProvider> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<
+                    T,
+                    IGlobalApplicationPreloadProvider,
+                >,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalApplicationPreloadProvider_Impl`] methods and returns the C++ `IGlobalApplicationPreloadProvider*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IGlobalApplicationPreloadProvider_Impl + 'static>(
         value: T,
@@ -352,6 +366,20 @@ impl IGlobalApplicationPreloadProvider2_Vtbl {
     }
 }
 impl IGlobalApplicationPreloadProvider2 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalApplicationPreloadProvider2_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IGlobalApplicationPreloadProvider2_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IGlobalApplicationPreloadProvider2> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<
+                    T,
+                    IGlobalApplicationPreloadProvider2,
+                >,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalApplicationPreloadProvider2_Impl`] methods and returns the C++ `IGlobalApplicationPreloadProvider2*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IGlobalApplicationPreloadProvider2_Impl + 'static>(
         value: T,

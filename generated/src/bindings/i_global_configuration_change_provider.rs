@@ -124,6 +124,20 @@ impl IGlobalConfigurationChangeProvider_Vtbl {
     }
 }
 impl IGlobalConfigurationChangeProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalConfigurationChangeProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IGlobalConfigurationChangeProvider_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IGlobalConfigurationChangeProvider> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<
+                    T,
+                    IGlobalConfigurationChangeProvider,
+                >,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalConfigurationChangeProvider_Impl`] methods and returns the C++ `IGlobalConfigurationChangeProvider*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IGlobalConfigurationChangeProvider_Impl + 'static>(
         value: T,

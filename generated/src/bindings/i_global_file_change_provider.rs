@@ -166,6 +166,17 @@ impl IGlobalFileChangeProvider_Vtbl {
     }
 }
 impl IGlobalFileChangeProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalFileChangeProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IGlobalFileChangeProvider_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IGlobalFileChangeProvider> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IGlobalFileChangeProvider>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalFileChangeProvider_Impl`] methods and returns the C++ `IGlobalFileChangeProvider*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IGlobalFileChangeProvider_Impl + 'static>(
         value: T,

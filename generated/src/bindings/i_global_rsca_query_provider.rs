@@ -311,6 +311,17 @@ impl IGlobalRSCAQueryProvider_Vtbl {
     }
 }
 impl IGlobalRSCAQueryProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalRSCAQueryProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IGlobalRSCAQueryProvider_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IGlobalRSCAQueryProvider> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IGlobalRSCAQueryProvider>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalRSCAQueryProvider_Impl`] methods and returns the C++ `IGlobalRSCAQueryProvider*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IGlobalRSCAQueryProvider_Impl + 'static>(
         value: T,

@@ -119,6 +119,17 @@ impl IGlobalStopListeningProvider_Vtbl {
     }
 }
 impl IGlobalStopListeningProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalStopListeningProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IGlobalStopListeningProvider_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IGlobalStopListeningProvider> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IGlobalStopListeningProvider>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalStopListeningProvider_Impl`] methods and returns the C++ `IGlobalStopListeningProvider*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IGlobalStopListeningProvider_Impl + 'static>(
         value: T,

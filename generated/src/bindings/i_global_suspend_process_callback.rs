@@ -117,6 +117,17 @@ impl IGlobalSuspendProcessCallback_Vtbl {
     }
 }
 impl IGlobalSuspendProcessCallback {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalSuspendProcessCallback_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IGlobalSuspendProcessCallback_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IGlobalSuspendProcessCallback> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IGlobalSuspendProcessCallback>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalSuspendProcessCallback_Impl`] methods and returns the C++ `IGlobalSuspendProcessCallback*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IGlobalSuspendProcessCallback_Impl + 'static>(
         value: T,

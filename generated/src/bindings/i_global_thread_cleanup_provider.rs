@@ -124,6 +124,17 @@ impl IGlobalThreadCleanupProvider_Vtbl {
     }
 }
 impl IGlobalThreadCleanupProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalThreadCleanupProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IGlobalThreadCleanupProvider_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IGlobalThreadCleanupProvider> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IGlobalThreadCleanupProvider>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalThreadCleanupProvider_Impl`] methods and returns the C++ `IGlobalThreadCleanupProvider*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IGlobalThreadCleanupProvider_Impl + 'static>(
         value: T,

@@ -217,6 +217,17 @@ impl IGlobalTraceEventProvider_Vtbl {
     }
 }
 impl IGlobalTraceEventProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalTraceEventProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IGlobalTraceEventProvider_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IGlobalTraceEventProvider> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IGlobalTraceEventProvider>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalTraceEventProvider_Impl`] methods and returns the C++ `IGlobalTraceEventProvider*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IGlobalTraceEventProvider_Impl + 'static>(
         value: T,

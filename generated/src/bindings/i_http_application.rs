@@ -232,6 +232,17 @@ impl IHttpApplication_Vtbl {
     }
 }
 impl IHttpApplication {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpApplication_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpApplication_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpApplication> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpApplication>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpApplication_Impl`] methods and returns the C++ `IHttpApplication*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpApplication_Impl + 'static>(
         value: T,
@@ -456,6 +467,17 @@ impl IHttpApplication2_Vtbl {
     }
 }
 impl IHttpApplication2 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpApplication2_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpApplication2_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpApplication2> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpApplication2>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpApplication2_Impl`] methods and returns the C++ `IHttpApplication2*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpApplication2_Impl + 'static>(
         value: T,

@@ -123,6 +123,17 @@ impl IHttpApplicationProvider_Vtbl {
     }
 }
 impl IHttpApplicationProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpApplicationProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpApplicationProvider_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpApplicationProvider> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpApplicationProvider>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpApplicationProvider_Impl`] methods and returns the C++ `IHttpApplicationProvider*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpApplicationProvider_Impl + 'static>(
         value: T,

@@ -150,17 +150,18 @@ impl IHttpApplicationResolveModulesProvider {
     pub fn register_module(
         &mut self,
         parent_module_id: HTTP_MODULE_ID,
-        module_factory: &IHttpModuleFactory,
+        module_factory: ::httpserv::runtime::Owned<IHttpModuleFactory>,
         module_name: &::httpserv::runtime::U16CStr,
         module_type: &::httpserv::runtime::U16CStr,
         module_pre_condition: &::httpserv::runtime::U16CStr,
         request_notifications: u32,
         post_request_notifications: u32,
     ) -> ::httpserv::runtime::Result<()> {
+        let module_factory = module_factory.into_parts();
         let returned = unsafe {
             self.RegisterModule(
                 parent_module_id,
-                ::core::ptr::from_ref(module_factory).cast_mut(),
+                module_factory.0,
                 module_name.as_ptr().cast_mut().cast(),
                 module_type.as_ptr().cast_mut().cast(),
                 module_pre_condition.as_ptr().cast_mut().cast(),
@@ -168,6 +169,9 @@ impl IHttpApplicationResolveModulesProvider {
                 post_request_notifications,
             )
         };
+        if returned.is_err() {
+            unsafe { (module_factory.1)(module_factory.0) };
+        }
         returned.ok()?;
         Ok(())
     }
@@ -252,6 +256,20 @@ impl IHttpApplicationResolveModulesProvider_Vtbl {
     }
 }
 impl IHttpApplicationResolveModulesProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpApplicationResolveModulesProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpApplicationResolveModulesProvider_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpApplicationResolveModulesProvider> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<
+                    T,
+                    IHttpApplicationResolveModulesProvider,
+                >,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpApplicationResolveModulesProvider_Impl`] methods and returns the C++ `IHttpApplicationResolveModulesProvider*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpApplicationResolveModulesProvider_Impl + 'static>(
         value: T,

@@ -259,6 +259,17 @@ impl IHttpCacheKey_Vtbl {
     }
 }
 impl IHttpCacheKey {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpCacheKey_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpCacheKey_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpCacheKey> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpCacheKey>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpCacheKey_Impl`] methods and returns the C++ `IHttpCacheKey*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpCacheKey_Impl + 'static>(value: T) -> *mut IHttpCacheKey {
         unsafe {

@@ -641,6 +641,17 @@ impl IHttpCachePolicy_Vtbl {
     }
 }
 impl IHttpCachePolicy {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpCachePolicy_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpCachePolicy_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpCachePolicy> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpCachePolicy>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpCachePolicy_Impl`] methods and returns the C++ `IHttpCachePolicy*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpCachePolicy_Impl + 'static>(
         value: T,
@@ -826,6 +837,17 @@ impl IHttpCachePolicy2_Vtbl {
     }
 }
 impl IHttpCachePolicy2 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpCachePolicy2_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpCachePolicy2_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpCachePolicy2> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpCachePolicy2>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpCachePolicy2_Impl`] methods and returns the C++ `IHttpCachePolicy2*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpCachePolicy2_Impl + 'static>(
         value: T,

@@ -331,6 +331,17 @@ impl IHttpCacheSpecificData_Vtbl {
     }
 }
 impl IHttpCacheSpecificData {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpCacheSpecificData_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpCacheSpecificData_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpCacheSpecificData> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpCacheSpecificData>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpCacheSpecificData_Impl`] methods and returns the C++ `IHttpCacheSpecificData*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpCacheSpecificData_Impl + 'static>(
         value: T,

@@ -147,6 +147,17 @@ impl IHttpCompletionInfo_Vtbl {
     }
 }
 impl IHttpCompletionInfo {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpCompletionInfo_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpCompletionInfo_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpCompletionInfo> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpCompletionInfo>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpCompletionInfo_Impl`] methods and returns the C++ `IHttpCompletionInfo*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpCompletionInfo_Impl + 'static>(
         value: T,
@@ -302,6 +313,17 @@ impl IHttpCompletionInfo2_Vtbl {
     }
 }
 impl IHttpCompletionInfo2 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpCompletionInfo2_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpCompletionInfo2_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpCompletionInfo2> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpCompletionInfo2>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpCompletionInfo2_Impl`] methods and returns the C++ `IHttpCompletionInfo2*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpCompletionInfo2_Impl + 'static>(
         value: T,

@@ -176,6 +176,17 @@ impl IHttpConnection_Vtbl {
     }
 }
 impl IHttpConnection {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpConnection_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpConnection_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpConnection> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpConnection>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpConnection_Impl`] methods and returns the C++ `IHttpConnection*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpConnection_Impl + 'static>(
         value: T,

@@ -134,15 +134,16 @@ impl IHttpConnectionModuleContextContainer {
     #[inline]
     pub fn set_connection_module_context(
         &self,
-        stored_context: &IHttpConnectionStoredContext,
+        stored_context: ::httpserv::runtime::Owned<IHttpConnectionStoredContext>,
         module_id: HTTP_MODULE_ID,
     ) -> ::httpserv::runtime::Result<()> {
+        let stored_context = stored_context.into_parts();
         let returned = unsafe {
-            self.SetConnectionModuleContext(
-                ::core::ptr::from_ref(stored_context).cast_mut(),
-                module_id,
-            )
+            self.SetConnectionModuleContext(stored_context.0, module_id)
         };
+        if returned.is_err() {
+            unsafe { (stored_context.1)(stored_context.0) };
+        }
         returned.ok()?;
         Ok(())
     }
@@ -196,6 +197,20 @@ impl IHttpConnectionModuleContextContainer_Vtbl {
     }
 }
 impl IHttpConnectionModuleContextContainer {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpConnectionModuleContextContainer_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpConnectionModuleContextContainer_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpConnectionModuleContextContainer> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<
+                    T,
+                    IHttpConnectionModuleContextContainer,
+                >,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpConnectionModuleContextContainer_Impl`] methods and returns the C++ `IHttpConnectionModuleContextContainer*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpConnectionModuleContextContainer_Impl + 'static>(
         value: T,

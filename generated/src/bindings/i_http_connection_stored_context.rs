@@ -120,6 +120,17 @@ impl IHttpConnectionStoredContext_Vtbl {
     }
 }
 impl IHttpConnectionStoredContext {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpConnectionStoredContext_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpConnectionStoredContext_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpConnectionStoredContext> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpConnectionStoredContext>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpConnectionStoredContext_Impl`] methods and returns the C++ `IHttpConnectionStoredContext*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpConnectionStoredContext_Impl + 'static>(
         value: T,

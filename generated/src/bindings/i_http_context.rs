@@ -2154,6 +2154,17 @@ impl IHttpContext_Vtbl {
     }
 }
 impl IHttpContext {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpContext_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpContext_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpContext> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpContext>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpContext_Impl`] methods and returns the C++ `IHttpContext*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpContext_Impl + 'static>(value: T) -> *mut IHttpContext {
         unsafe {
@@ -2311,6 +2322,17 @@ impl IHttpContext2_Vtbl {
     }
 }
 impl IHttpContext2 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpContext2_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpContext2_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpContext2> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpContext2>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpContext2_Impl`] methods and returns the C++ `IHttpContext2*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpContext2_Impl + 'static>(value: T) -> *mut IHttpContext2 {
         unsafe {
@@ -2634,6 +2656,17 @@ impl IHttpContext3_Vtbl {
     }
 }
 impl IHttpContext3 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpContext3_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpContext3_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpContext3> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpContext3>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpContext3_Impl`] methods and returns the C++ `IHttpContext3*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpContext3_Impl + 'static>(value: T) -> *mut IHttpContext3 {
         unsafe {
@@ -2819,6 +2852,17 @@ impl IHttpContext4_Vtbl {
     }
 }
 impl IHttpContext4 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpContext4_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpContext4_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpContext4> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpContext4>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpContext4_Impl`] methods and returns the C++ `IHttpContext4*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpContext4_Impl + 'static>(value: T) -> *mut IHttpContext4 {
         unsafe {

@@ -102,6 +102,17 @@ impl IHttpEventProvider_Vtbl {
     }
 }
 impl IHttpEventProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpEventProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpEventProvider_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpEventProvider> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpEventProvider>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpEventProvider_Impl`] methods and returns the C++ `IHttpEventProvider*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpEventProvider_Impl + 'static>(
         value: T,

@@ -648,6 +648,17 @@ impl IHttpFileInfo_Vtbl {
     }
 }
 impl IHttpFileInfo {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpFileInfo_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpFileInfo_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpFileInfo> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpFileInfo>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpFileInfo_Impl`] methods and returns the C++ `IHttpFileInfo*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpFileInfo_Impl + 'static>(value: T) -> *mut IHttpFileInfo {
         unsafe {

@@ -145,6 +145,17 @@ impl IHttpFileMonitor_Vtbl {
     }
 }
 impl IHttpFileMonitor {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpFileMonitor_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpFileMonitor_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpFileMonitor> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpFileMonitor>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpFileMonitor_Impl`] methods and returns the C++ `IHttpFileMonitor*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpFileMonitor_Impl + 'static>(
         value: T,

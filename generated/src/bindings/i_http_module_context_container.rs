@@ -116,15 +116,14 @@ impl IHttpModuleContextContainer {
     #[inline]
     pub fn set_module_context(
         &self,
-        stored_context: &IHttpStoredContext,
+        stored_context: ::httpserv::runtime::Owned<IHttpStoredContext>,
         module_id: HTTP_MODULE_ID,
     ) -> ::httpserv::runtime::Result<()> {
-        let returned = unsafe {
-            self.SetModuleContext(
-                ::core::ptr::from_ref(stored_context).cast_mut(),
-                module_id,
-            )
-        };
+        let stored_context = stored_context.into_parts();
+        let returned = unsafe { self.SetModuleContext(stored_context.0, module_id) };
+        if returned.is_err() {
+            unsafe { (stored_context.1)(stored_context.0) };
+        }
         returned.ok()?;
         Ok(())
     }
@@ -171,6 +170,17 @@ impl IHttpModuleContextContainer_Vtbl {
     }
 }
 impl IHttpModuleContextContainer {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpModuleContextContainer_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpModuleContextContainer_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpModuleContextContainer> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpModuleContextContainer>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpModuleContextContainer_Impl`] methods and returns the C++ `IHttpModuleContextContainer*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpModuleContextContainer_Impl + 'static>(
         value: T,

@@ -162,6 +162,17 @@ impl IHttpModuleFactory_Vtbl {
     }
 }
 impl IHttpModuleFactory {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpModuleFactory_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpModuleFactory_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpModuleFactory> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpModuleFactory>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpModuleFactory_Impl`] methods and returns the C++ `IHttpModuleFactory*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpModuleFactory_Impl + 'static>(
         value: T,

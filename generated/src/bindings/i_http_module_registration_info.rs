@@ -237,17 +237,21 @@ impl IHttpModuleRegistrationInfo {
     #[inline]
     pub fn set_request_notifications(
         &self,
-        module_factory: &IHttpModuleFactory,
+        module_factory: ::httpserv::runtime::Owned<IHttpModuleFactory>,
         request_notifications: u32,
         post_request_notifications: u32,
     ) -> ::httpserv::runtime::Result<()> {
+        let module_factory = module_factory.into_parts();
         let returned = unsafe {
             self.SetRequestNotifications(
-                ::core::ptr::from_ref(module_factory).cast_mut(),
+                module_factory.0,
                 request_notifications,
                 post_request_notifications,
             )
         };
+        if returned.is_err() {
+            unsafe { (module_factory.1)(module_factory.0) };
+        }
         returned.ok()?;
         Ok(())
     }
@@ -255,15 +259,16 @@ impl IHttpModuleRegistrationInfo {
     #[inline]
     pub fn set_global_notifications(
         &self,
-        global_module: &CGlobalModule,
+        global_module: ::httpserv::runtime::Owned<CGlobalModule>,
         global_notifications: u32,
     ) -> ::httpserv::runtime::Result<()> {
+        let global_module = global_module.into_parts();
         let returned = unsafe {
-            self.SetGlobalNotifications(
-                ::core::ptr::from_ref(global_module).cast_mut(),
-                global_notifications,
-            )
+            self.SetGlobalNotifications(global_module.0, global_notifications)
         };
+        if returned.is_err() {
+            unsafe { (global_module.1)(global_module.0) };
+        }
         returned.ok()?;
         Ok(())
     }
@@ -406,6 +411,17 @@ impl IHttpModuleRegistrationInfo_Vtbl {
     }
 }
 impl IHttpModuleRegistrationInfo {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpModuleRegistrationInfo_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpModuleRegistrationInfo_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpModuleRegistrationInfo> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpModuleRegistrationInfo>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpModuleRegistrationInfo_Impl`] methods and returns the C++ `IHttpModuleRegistrationInfo*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpModuleRegistrationInfo_Impl + 'static>(
         value: T,
@@ -591,6 +607,17 @@ impl IHttpModuleRegistrationInfo2_Vtbl {
     }
 }
 impl IHttpModuleRegistrationInfo2 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpModuleRegistrationInfo2_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpModuleRegistrationInfo2_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpModuleRegistrationInfo2> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpModuleRegistrationInfo2>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpModuleRegistrationInfo2_Impl`] methods and returns the C++ `IHttpModuleRegistrationInfo2*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpModuleRegistrationInfo2_Impl + 'static>(
         value: T,

@@ -161,6 +161,17 @@ impl IHttpPerfCounterInfo_Vtbl {
     }
 }
 impl IHttpPerfCounterInfo {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpPerfCounterInfo_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpPerfCounterInfo_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpPerfCounterInfo> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpPerfCounterInfo>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpPerfCounterInfo_Impl`] methods and returns the C++ `IHttpPerfCounterInfo*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpPerfCounterInfo_Impl + 'static>(
         value: T,

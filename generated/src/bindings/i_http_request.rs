@@ -1431,6 +1431,17 @@ impl IHttpRequest_Vtbl {
     }
 }
 impl IHttpRequest {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpRequest_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpRequest_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpRequest> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpRequest>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpRequest_Impl`] methods and returns the C++ `IHttpRequest*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpRequest_Impl + 'static>(value: T) -> *mut IHttpRequest {
         unsafe {
@@ -1607,6 +1618,17 @@ impl IHttpRequest2_Vtbl {
     }
 }
 impl IHttpRequest2 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpRequest2_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpRequest2_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpRequest2> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpRequest2>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpRequest2_Impl`] methods and returns the C++ `IHttpRequest2*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpRequest2_Impl + 'static>(value: T) -> *mut IHttpRequest2 {
         unsafe {
@@ -1788,6 +1810,17 @@ impl IHttpRequest3_Vtbl {
     }
 }
 impl IHttpRequest3 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpRequest3_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpRequest3_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpRequest3> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpRequest3>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpRequest3_Impl`] methods and returns the C++ `IHttpRequest3*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpRequest3_Impl + 'static>(value: T) -> *mut IHttpRequest3 {
         unsafe {
@@ -2022,6 +2055,17 @@ impl IHttpRequest4_Vtbl {
     }
 }
 impl IHttpRequest4 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpRequest4_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpRequest4_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpRequest4> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpRequest4>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpRequest4_Impl`] methods and returns the C++ `IHttpRequest4*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpRequest4_Impl + 'static>(value: T) -> *mut IHttpRequest4 {
         unsafe {

@@ -1753,6 +1753,17 @@ impl IHttpResponse_Vtbl {
     }
 }
 impl IHttpResponse {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpResponse_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpResponse_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpResponse> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpResponse>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpResponse_Impl`] methods and returns the C++ `IHttpResponse*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpResponse_Impl + 'static>(value: T) -> *mut IHttpResponse {
         unsafe {
@@ -2011,6 +2022,17 @@ impl IHttpResponse2_Vtbl {
     }
 }
 impl IHttpResponse2 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpResponse2_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpResponse2_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpResponse2> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpResponse2>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpResponse2_Impl`] methods and returns the C++ `IHttpResponse2*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpResponse2_Impl + 'static>(value: T) -> *mut IHttpResponse2 {
         unsafe {
@@ -2182,6 +2204,17 @@ impl IHttpResponse3_Vtbl {
     }
 }
 impl IHttpResponse3 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpResponse3_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpResponse3_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpResponse3> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpResponse3>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpResponse3_Impl`] methods and returns the C++ `IHttpResponse3*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpResponse3_Impl + 'static>(value: T) -> *mut IHttpResponse3 {
         unsafe {
@@ -2559,6 +2592,17 @@ impl IHttpResponse4_Vtbl {
     }
 }
 impl IHttpResponse4 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpResponse4_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpResponse4_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpResponse4> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpResponse4>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpResponse4_Impl`] methods and returns the C++ `IHttpResponse4*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpResponse4_Impl + 'static>(value: T) -> *mut IHttpResponse4 {
         unsafe {

@@ -1408,6 +1408,17 @@ impl IHttpServer_Vtbl {
     }
 }
 impl IHttpServer {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpServer_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpServer_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpServer> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpServer>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpServer_Impl`] methods and returns the C++ `IHttpServer*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpServer_Impl + 'static>(value: T) -> *mut IHttpServer {
         unsafe {
@@ -1825,6 +1836,17 @@ impl IHttpServer2_Vtbl {
     }
 }
 impl IHttpServer2 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpServer2_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpServer2_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpServer2> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpServer2>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpServer2_Impl`] methods and returns the C++ `IHttpServer2*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpServer2_Impl + 'static>(value: T) -> *mut IHttpServer2 {
         unsafe {
@@ -2006,6 +2028,17 @@ impl IHttpServer3_Vtbl {
     }
 }
 impl IHttpServer3 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpServer3_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpServer3_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpServer3> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpServer3>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpServer3_Impl`] methods and returns the C++ `IHttpServer3*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpServer3_Impl + 'static>(value: T) -> *mut IHttpServer3 {
         unsafe {

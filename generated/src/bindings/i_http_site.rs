@@ -212,6 +212,17 @@ impl IHttpSite_Vtbl {
     }
 }
 impl IHttpSite {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpSite_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpSite_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpSite> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpSite>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpSite_Impl`] methods and returns the C++ `IHttpSite*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpSite_Impl + 'static>(value: T) -> *mut IHttpSite {
         unsafe {

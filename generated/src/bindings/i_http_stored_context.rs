@@ -106,6 +106,17 @@ impl IHttpStoredContext_Vtbl {
     }
 }
 impl IHttpStoredContext {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpStoredContext_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpStoredContext_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpStoredContext> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpStoredContext>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpStoredContext_Impl`] methods and returns the C++ `IHttpStoredContext*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpStoredContext_Impl + 'static>(
         value: T,

@@ -193,6 +193,17 @@ impl IHttpTokenEntry_Vtbl {
     }
 }
 impl IHttpTokenEntry {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpTokenEntry_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpTokenEntry_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpTokenEntry> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpTokenEntry>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpTokenEntry_Impl`] methods and returns the C++ `IHttpTokenEntry*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpTokenEntry_Impl + 'static>(
         value: T,

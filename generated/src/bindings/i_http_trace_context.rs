@@ -331,6 +331,17 @@ impl IHttpTraceContext_Vtbl {
     }
 }
 impl IHttpTraceContext {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpTraceContext_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpTraceContext_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpTraceContext> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpTraceContext>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpTraceContext_Impl`] methods and returns the C++ `IHttpTraceContext*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpTraceContext_Impl + 'static>(
         value: T,

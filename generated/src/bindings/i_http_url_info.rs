@@ -142,6 +142,17 @@ impl IHttpUrlInfo_Vtbl {
     }
 }
 impl IHttpUrlInfo {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpUrlInfo_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpUrlInfo_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpUrlInfo> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpUrlInfo>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpUrlInfo_Impl`] methods and returns the C++ `IHttpUrlInfo*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpUrlInfo_Impl + 'static>(value: T) -> *mut IHttpUrlInfo {
         unsafe {

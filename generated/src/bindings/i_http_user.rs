@@ -497,6 +497,17 @@ impl IHttpUser_Vtbl {
     }
 }
 impl IHttpUser {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpUser_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpUser_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpUser> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpUser>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpUser_Impl`] methods and returns the C++ `IHttpUser*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpUser_Impl + 'static>(value: T) -> *mut IHttpUser {
         unsafe {

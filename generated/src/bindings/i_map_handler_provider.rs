@@ -210,6 +210,17 @@ impl IMapHandlerProvider_Vtbl {
     }
 }
 impl IMapHandlerProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IMapHandlerProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IMapHandlerProvider_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IMapHandlerProvider> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IMapHandlerProvider>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IMapHandlerProvider_Impl`] methods and returns the C++ `IMapHandlerProvider*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IMapHandlerProvider_Impl + 'static>(
         value: T,

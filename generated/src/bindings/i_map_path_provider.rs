@@ -220,6 +220,17 @@ impl IMapPathProvider_Vtbl {
     }
 }
 impl IMapPathProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IMapPathProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IMapPathProvider_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IMapPathProvider> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IMapPathProvider>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IMapPathProvider_Impl`] methods and returns the C++ `IMapPathProvider*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IMapPathProvider_Impl + 'static>(
         value: T,

@@ -220,6 +220,17 @@ impl IMetadataInfo_Vtbl {
     }
 }
 impl IMetadataInfo {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IMetadataInfo_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IMetadataInfo_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IMetadataInfo> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IMetadataInfo>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IMetadataInfo_Impl`] methods and returns the C++ `IMetadataInfo*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IMetadataInfo_Impl + 'static>(value: T) -> *mut IMetadataInfo {
         unsafe {

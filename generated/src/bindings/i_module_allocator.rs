@@ -95,6 +95,17 @@ impl IModuleAllocator_Vtbl {
     }
 }
 impl IModuleAllocator {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IModuleAllocator_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IModuleAllocator_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IModuleAllocator> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IModuleAllocator>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IModuleAllocator_Impl`] methods and returns the C++ `IModuleAllocator*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IModuleAllocator_Impl + 'static>(
         value: T,

@@ -115,15 +115,16 @@ impl INamedContextContainer {
     #[inline]
     pub fn set_named_context(
         &self,
-        stored_context: &IHttpStoredContext,
+        stored_context: ::httpserv::runtime::Owned<IHttpStoredContext>,
         name: &::httpserv::runtime::U16CStr,
     ) -> ::httpserv::runtime::Result<()> {
+        let stored_context = stored_context.into_parts();
         let returned = unsafe {
-            self.SetNamedContext(
-                ::core::ptr::from_ref(stored_context).cast_mut(),
-                name.as_ptr().cast_mut().cast(),
-            )
+            self.SetNamedContext(stored_context.0, name.as_ptr().cast_mut().cast())
         };
+        if returned.is_err() {
+            unsafe { (stored_context.1)(stored_context.0) };
+        }
         returned.ok()?;
         Ok(())
     }
@@ -173,6 +174,17 @@ impl INamedContextContainer_Vtbl {
     }
 }
 impl INamedContextContainer {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`INamedContextContainer_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: INamedContextContainer_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<INamedContextContainer> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, INamedContextContainer>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`INamedContextContainer_Impl`] methods and returns the C++ `INamedContextContainer*` to hand to IIS, which releases it.
     pub fn new_boxed<T: INamedContextContainer_Impl + 'static>(
         value: T,

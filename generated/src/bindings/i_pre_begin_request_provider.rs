@@ -123,6 +123,17 @@ impl IPreBeginRequestProvider_Vtbl {
     }
 }
 impl IPreBeginRequestProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IPreBeginRequestProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IPreBeginRequestProvider_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IPreBeginRequestProvider> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IPreBeginRequestProvider>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IPreBeginRequestProvider_Impl`] methods and returns the C++ `IPreBeginRequestProvider*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IPreBeginRequestProvider_Impl + 'static>(
         value: T,

@@ -178,6 +178,17 @@ impl IReadEntityProvider_Vtbl {
     }
 }
 impl IReadEntityProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IReadEntityProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IReadEntityProvider_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IReadEntityProvider> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IReadEntityProvider>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IReadEntityProvider_Impl`] methods and returns the C++ `IReadEntityProvider*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IReadEntityProvider_Impl + 'static>(
         value: T,

@@ -159,6 +159,17 @@ impl IReferencedMetadataInfo_Vtbl {
     }
 }
 impl IReferencedMetadataInfo {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IReferencedMetadataInfo_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IReferencedMetadataInfo_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IReferencedMetadataInfo> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IReferencedMetadataInfo>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IReferencedMetadataInfo_Impl`] methods and returns the C++ `IReferencedMetadataInfo*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IReferencedMetadataInfo_Impl + 'static>(
         value: T,

@@ -522,6 +522,17 @@ impl IScriptMapInfo_Vtbl {
     }
 }
 impl IScriptMapInfo {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IScriptMapInfo_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IScriptMapInfo_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IScriptMapInfo> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IScriptMapInfo>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IScriptMapInfo_Impl`] methods and returns the C++ `IScriptMapInfo*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IScriptMapInfo_Impl + 'static>(value: T) -> *mut IScriptMapInfo {
         unsafe {

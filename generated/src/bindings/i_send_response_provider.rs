@@ -313,6 +313,17 @@ impl ISendResponseProvider_Vtbl {
     }
 }
 impl ISendResponseProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`ISendResponseProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: ISendResponseProvider_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<ISendResponseProvider> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, ISendResponseProvider>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`ISendResponseProvider_Impl`] methods and returns the C++ `ISendResponseProvider*` to hand to IIS, which releases it.
     pub fn new_boxed<T: ISendResponseProvider_Impl + 'static>(
         value: T,

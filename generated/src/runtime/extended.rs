@@ -32,19 +32,19 @@ impl IHttpServer {
     /// The `I` view of `object` (for example `IHttpResponse4` of an `IHttpResponse`), as C++'s
     /// `HttpGetExtendedInterface(server, object, &interface)` gives it; `None` when IIS has
     /// no such interface for the object. It lives as long as the borrow of `object`.
-    pub fn extended<'a, I: Interface, T: Interface>(&self, object: &'a T) -> Option<&'a I> {
-        self.extended_pointer::<I, T>(core::ptr::from_ref(object).cast_mut())
+    pub fn extended<'a, I: Interface>(&self, object: &'a impl Interface) -> Option<&'a I> {
+        self.extended_pointer::<I, _>(core::ptr::from_ref(object).cast_mut())
             // SAFETY: IIS hands out the same object's `I` interface, alive as long as it.
             .and_then(|found| unsafe { found.as_ref() })
     }
 
     /// [`IHttpServer::extended`] for an object borrowed exclusively, so the `I` view can call
     /// its mutating methods.
-    pub fn extended_mut<'a, I: Interface, T: Interface>(
+    pub fn extended_mut<'a, I: Interface>(
         &self,
-        object: &'a mut T,
+        object: &'a mut impl Interface,
     ) -> Option<&'a mut I> {
-        self.extended_pointer::<I, T>(core::ptr::from_mut(object))
+        self.extended_pointer::<I, _>(core::ptr::from_mut(object))
             // SAFETY: as above; the exclusive borrow of `object` keeps the view unique.
             .and_then(|found| unsafe { found.as_mut() })
     }

@@ -21,6 +21,8 @@ pub const E_OUTOFMEMORY: HRESULT = HRESULT(win32::E_OUTOFMEMORY);
 pub const E_POINTER: HRESULT = HRESULT(win32::E_POINTER);
 /// A failure that should not happen.
 pub const E_UNEXPECTED: HRESULT = HRESULT(win32::E_UNEXPECTED);
+/// The object has no such interface.
+pub const E_NOINTERFACE: HRESULT = HRESULT(win32::E_NOINTERFACE);
 /// Access denied.
 pub const E_ACCESSDENIED: HRESULT = HRESULT(win32::E_ACCESSDENIED);
 /// A buffer is too small: IIS's answer to a get-into-buffer call, with the size needed.

@@ -159,3 +159,70 @@ pub unsafe fn downcast<'a, T: 'static, I>(this: *const I) -> Option<&'a T> {
         None
     }
 }
+
+/// A C++ object made from a Rust value (`Foo::new(value)`) that IIS does not have yet. It
+/// goes to IIS by value, through the idiomatic methods that take ownership
+/// (`set_request_notifications`, `set_module_context`…); a call that fails leaves it with
+/// Rust, which releases it. Dropped without being handed over, it is released too.
+pub struct Owned<I> {
+    object: core::ptr::NonNull<I>,
+    /// Drops and frees the value behind the object (`Object::<T>::release` for its `T`).
+    release: unsafe fn(*mut I),
+}
+
+// SAFETY: made only from values of `Foo_Impl` types, whose traits require `Send` where IIS
+// moves the object between threads; the handle itself is a unique pointer.
+unsafe impl<I> Send for Owned<I> {}
+
+impl<I> Owned<I> {
+    /// # Safety
+    /// `object` must be a boxed [`Object`] of a value type `T`, and `release` must be
+    /// `Object::<T>::release` with freeing for that `T`.
+    #[doc(hidden)]
+    pub unsafe fn from_parts(object: *mut I, release: unsafe fn(*mut I)) -> Owned<I> {
+        Owned {
+            object: core::ptr::NonNull::new(object).expect("a boxed object is never null"),
+            release,
+        }
+    }
+
+    /// The C++ object pointer, now IIS's to release (a raw hand-over).
+    pub fn into_raw(self) -> *mut I {
+        let object = self.object.as_ptr();
+        core::mem::forget(self);
+        object
+    }
+
+    /// The pointer and how to release it, for a call that may fail to take it.
+    #[doc(hidden)]
+    pub fn into_parts(self) -> (*mut I, unsafe fn(*mut I)) {
+        let release = self.release;
+        (self.into_raw(), release)
+    }
+}
+
+impl<I> core::ops::Deref for Owned<I> {
+    type Target = I;
+    fn deref(&self) -> &I {
+        // SAFETY: the object is live until released, which only dropping `self` or handing
+        // it over does.
+        unsafe { self.object.as_ref() }
+    }
+}
+
+impl<I> Drop for Owned<I> {
+    fn drop(&mut self) {
+        // SAFETY: never handed over, so Rust still owns the object.
+        unsafe { (self.release)(self.object.as_ptr()) }
+    }
+}
+
+/// `Object::<T>::release(this, true)` as a plain function pointer for [`Owned`].
+///
+/// # Safety
+/// `this` must be a live boxed `Object<T>`, never used again.
+#[doc(hidden)]
+pub unsafe fn release_boxed<T, I>(this: *mut I) {
+    // SAFETY: the caller's guarantee.
+    unsafe { Object::<T>::release(this, true) }
+}

@@ -75,6 +75,7 @@ fn method(
     let mut before = Vec::new();
     let mut call_args = Vec::new();
     let mut outputs = Vec::new();
+    let mut after = Vec::new();
     for (arg, param) in form.args.iter().zip(&cpp.params) {
         let local = format_ident!("{}", arg.name);
         match &arg.role {
@@ -88,6 +89,17 @@ fn method(
                 } else {
                     let rust = input_type(types, ty, *optional);
                     params.push(quote!(#local: #rust));
+                    if let In::Owned(_) = ty {
+                        // IIS takes the object if the call succeeds; otherwise Rust
+                        // releases it.
+                        before.push(quote!(let #local = #local.into_parts();));
+                        after.push(quote! {
+                            if returned.is_err() {
+                                // SAFETY: the failed call did not take the object.
+                                unsafe { (#local.1)(#local.0) };
+                            }
+                        });
+                    }
                     call_args.push(input_value(ty, *optional, &local));
                 }
             }
@@ -141,6 +153,7 @@ fn method(
             // pointer became a reference); every argument is what the C++ method's SAL asks
             // for, made from Rust references and slices that outlive the call.
             let returned = unsafe { self.#raw(#(#call_args),*) };
+            #(#after)*
             #body_tail
         }
     }
@@ -202,6 +215,10 @@ fn input_type(types: &TypeMapper<'_>, ty: &In, optional: bool) -> TokenStream {
             let class = rust_ident(class);
             quote!(&#class)
         }
+        In::Owned(class) => {
+            let class = rust_ident(class);
+            quote!(::httpserv::runtime::Owned<#class>)
+        }
     };
     if optional {
         quote!(Option<#inner>)
@@ -234,6 +251,8 @@ fn input_value(ty: &In, optional: bool, local: &proc_macro2::Ident) -> TokenStre
         In::Ref(_) => quote!(#local),
         In::RefMut(_) => quote!(#local),
         In::Interface(_) => pointer_mut(quote!(::core::ptr::from_ref(#local).cast_mut())),
+        // Split before the call (see `method`): the pointer goes to C++.
+        In::Owned(_) => quote!(#local.0),
     }
 }
 

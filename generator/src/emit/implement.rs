@@ -194,8 +194,22 @@ fn constructors(items: &ClassItems<'_>) -> TokenStream {
              [`{class}::new_in_place`] (with any value type), not by IIS or another module."
         ),
     ]);
+    let new_doc = doc_lines(&[format!(
+        "Moves `value` to the heap behind a vtable of `T`'s [`{class}_Impl`] methods, owned by \
+         Rust until it is handed to IIS (by value, to a method that takes it)."
+    )]);
     quote! {
         impl #name {
+            #new_doc
+            pub fn new<T: #trait_name + 'static>(value: T) -> ::httpserv::runtime::Owned<#name> {
+                // SAFETY: a boxed object of T, released as one.
+                unsafe {
+                    ::httpserv::runtime::Owned::from_parts(
+                        Self::new_boxed(value),
+                        ::httpserv::runtime::release_boxed::<T, #name>,
+                    )
+                }
+            }
             #boxed_doc
             pub fn new_boxed<T: #trait_name + 'static>(value: T) -> *mut #name {
                 // SAFETY: the vtable is built for T, and the object is returned as the class

@@ -34,6 +34,7 @@ use std::collections::BTreeMap;
 
 /// The inherent functions the generator gives every class besides its methods.
 pub const RESERVED: &[&str] = &[
+    "new",
     "from_raw",
     "from_raw_mut",
     "as_raw",
@@ -141,6 +142,8 @@ pub enum In {
     RefMut(Type),
     /// `&I` for an interface pointer.
     Interface(String),
+    /// `Owned<I>`, by value: IIS takes the object (`policy::TAKES_OWNERSHIP`).
+    Owned(String),
 }
 
 /// Output kinds.

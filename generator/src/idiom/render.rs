@@ -77,6 +77,7 @@ fn input(api: &Api, ty: &In, optional: bool) -> String {
         In::Ref(t) => format!("&{}", short(api, t)),
         In::RefMut(t) => format!("&mut {}", short(api, t)),
         In::Interface(class) => format!("&{class}"),
+        In::Owned(class) => format!("Owned<{class}>"),
     };
     if optional {
         format!("Option<{text}>")

@@ -170,8 +170,24 @@ fn idiomatic(
             args[i] = Some(Role::Fixed(Value::Bool(false)));
             continue;
         }
-        let role = param_role(api, method, param, sized[i])
+        let mut role = param_role(api, method, param, sized[i])
             .map_err(|why| format!("parameter `{}`: {why}", param.name))?;
+        let takes_ownership = policy::TAKES_OWNERSHIP
+            .iter()
+            .any(|(c, m, p)| *c == class.name && *m == method.name && *p == param.name);
+        if let (
+            true,
+            Role::In {
+                ty: In::Interface(object),
+                optional: false,
+            },
+        ) = (takes_ownership, &role)
+        {
+            role = Role::In {
+                ty: In::Owned(object.clone()),
+                optional: false,
+            };
+        }
         if retained && matches!(role, Role::In { ty: In::Chunk, .. }) {
             return Err(format!(
                 "parameter `{}`: IIS keeps it after the call returns",

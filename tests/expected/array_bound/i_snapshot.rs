@@ -106,6 +106,17 @@ impl ISnapshot_Vtbl {
     }
 }
 impl ISnapshot {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`ISnapshot_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: ISnapshot_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<ISnapshot> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, ISnapshot>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`ISnapshot_Impl`] methods and returns the C++ `ISnapshot*` to hand to IIS, which releases it.
     pub fn new_boxed<T: ISnapshot_Impl + 'static>(value: T) -> *mut ISnapshot {
         unsafe {

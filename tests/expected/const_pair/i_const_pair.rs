@@ -179,6 +179,17 @@ impl IConstPair_Vtbl {
     }
 }
 impl IConstPair {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IConstPair_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IConstPair_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IConstPair> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IConstPair>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IConstPair_Impl`] methods and returns the C++ `IConstPair*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IConstPair_Impl + 'static>(value: T) -> *mut IConstPair {
         unsafe {

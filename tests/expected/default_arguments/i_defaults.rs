@@ -246,6 +246,17 @@ impl IDefaults_Vtbl {
     }
 }
 impl IDefaults {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IDefaults_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IDefaults_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IDefaults> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IDefaults>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IDefaults_Impl`] methods and returns the C++ `IDefaults*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IDefaults_Impl + 'static>(value: T) -> *mut IDefaults {
         unsafe {

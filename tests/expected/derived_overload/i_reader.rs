@@ -137,6 +137,17 @@ impl IReader_Vtbl {
     }
 }
 impl IReader {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IReader_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IReader_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IReader> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IReader>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IReader_Impl`] methods and returns the C++ `IReader*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IReader_Impl + 'static>(value: T) -> *mut IReader {
         unsafe {
@@ -291,6 +302,17 @@ impl IReader2_Vtbl {
     }
 }
 impl IReader2 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IReader2_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IReader2_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IReader2> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IReader2>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IReader2_Impl`] methods and returns the C++ `IReader2*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IReader2_Impl + 'static>(value: T) -> *mut IReader2 {
         unsafe {

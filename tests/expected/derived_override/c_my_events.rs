@@ -104,6 +104,17 @@ impl CMyEvents_Vtbl {
     }
 }
 impl CMyEvents {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`CMyEvents_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: CMyEvents_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<CMyEvents> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, CMyEvents>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`CMyEvents_Impl`] methods and returns the C++ `CMyEvents*` to hand to IIS, which releases it.
     pub fn new_boxed<T: CMyEvents_Impl + 'static>(value: T) -> *mut CMyEvents {
         unsafe {

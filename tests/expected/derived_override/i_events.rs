@@ -126,6 +126,17 @@ impl IEvents_Vtbl {
     }
 }
 impl IEvents {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IEvents_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IEvents_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IEvents> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IEvents>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IEvents_Impl`] methods and returns the C++ `IEvents*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IEvents_Impl + 'static>(value: T) -> *mut IEvents {
         unsafe {

@@ -143,6 +143,17 @@ impl IServer_Vtbl {
     }
 }
 impl IServer {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IServer_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IServer_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IServer> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IServer>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IServer_Impl`] methods and returns the C++ `IServer*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IServer_Impl + 'static>(value: T) -> *mut IServer {
         unsafe {

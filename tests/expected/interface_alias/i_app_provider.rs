@@ -109,6 +109,17 @@ impl IAppProvider_Vtbl {
     }
 }
 impl IAppProvider {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IAppProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IAppProvider_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IAppProvider> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IAppProvider>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IAppProvider_Impl`] methods and returns the C++ `IAppProvider*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IAppProvider_Impl + 'static>(value: T) -> *mut IAppProvider {
         unsafe {

@@ -165,6 +165,17 @@ impl IKeywords_Vtbl {
     }
 }
 impl IKeywords {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IKeywords_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IKeywords_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IKeywords> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IKeywords>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IKeywords_Impl`] methods and returns the C++ `IKeywords*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IKeywords_Impl + 'static>(value: T) -> *mut IKeywords {
         unsafe {

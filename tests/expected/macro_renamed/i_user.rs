@@ -154,6 +154,15 @@ impl IUser_Vtbl {
     }
 }
 impl IUser {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IUser_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IUser_Impl + 'static>(value: T) -> ::httpserv::runtime::Owned<IUser> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IUser>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IUser_Impl`] methods and returns the C++ `IUser*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IUser_Impl + 'static>(value: T) -> *mut IUser {
         unsafe {

@@ -232,6 +232,17 @@ impl IOverloads_Vtbl {
     }
 }
 impl IOverloads {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IOverloads_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IOverloads_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IOverloads> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IOverloads>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IOverloads_Impl`] methods and returns the C++ `IOverloads*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IOverloads_Impl + 'static>(value: T) -> *mut IOverloads {
         unsafe {

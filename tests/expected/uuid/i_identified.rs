@@ -97,6 +97,17 @@ impl IIdentified_Vtbl {
     }
 }
 impl IIdentified {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IIdentified_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IIdentified_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IIdentified> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IIdentified>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IIdentified_Impl`] methods and returns the C++ `IIdentified*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IIdentified_Impl + 'static>(value: T) -> *mut IIdentified {
         unsafe {

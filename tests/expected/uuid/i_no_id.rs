@@ -103,6 +103,15 @@ impl INoId_Vtbl {
     }
 }
 impl INoId {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`INoId_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: INoId_Impl + 'static>(value: T) -> ::httpserv::runtime::Owned<INoId> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, INoId>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`INoId_Impl`] methods and returns the C++ `INoId*` to hand to IIS, which releases it.
     pub fn new_boxed<T: INoId_Impl + 'static>(value: T) -> *mut INoId {
         unsafe {

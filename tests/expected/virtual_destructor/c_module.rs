@@ -192,6 +192,17 @@ impl CModule_Vtbl {
     }
 }
 impl CModule {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`CModule_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: CModule_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<CModule> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, CModule>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`CModule_Impl`] methods and returns the C++ `CModule*` to hand to IIS, which releases it.
     pub fn new_boxed<T: CModule_Impl + 'static>(value: T) -> *mut CModule {
         unsafe {

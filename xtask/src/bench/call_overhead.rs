@@ -1,8 +1,9 @@
 //! Call overhead of the generated wrappers: `IHttpRequest::GetHeader` (the generated
-//! `unsafe fn`) against the hand-written vtable call `((*(*p).vtable).GetHeader)(p, …)`.
+//! `unsafe fn`) and `IHttpRequest::header` (the idiomatic form: `&CStr` in, `Option<&[u8]>`
+//! out) against the hand-written vtable call `((*(*p).vtable).GetHeader)(p, …)`.
 //!
-//! A throwaway crate in a temp dir depends on `generated/` and is built twice in release
-//! mode, once per call style (its `direct` feature). Two measures, neither a timing:
+//! A throwaway crate in a temp dir depends on `generated/` and is built three times in
+//! release mode, once per call style (its `direct` and `idiomatic` features). Two measures, neither a timing:
 //! - callgrind's instruction count for `run_calls` (N calls through a fake vtable whose
 //!   slots point at one `#[inline(never)]` function), on x86_64 Linux;
 //! - the assembly of `one_call` (one call, nothing else), on x86_64 Linux and, when its
@@ -14,10 +15,35 @@ use std::process::Command;
 
 pub const CALLS: u64 = 1_000_000;
 
-const LIB_RS: &str = r#"//! One call site, two spellings: the generated wrapper (default) or the raw vtable call
-//! (feature `direct`).
+const LIB_RS: &str = r#"//! One call site, three spellings: the generated wrapper (default), the raw vtable call
+//! (feature `direct`) or the idiomatic method (feature `idiomatic`). Each returns the header
+//! value's pointer and length.
 #![no_std]
 use httpserv::IHttpRequest;
+
+#[inline(always)]
+unsafe fn get(request: *mut IHttpRequest) -> (*const u8, usize) {
+    #[cfg(feature = "idiomatic")]
+    {
+        match (*request).header(c"Host") {
+            Some(value) => (value.as_ptr(), value.len()),
+            None => (core::ptr::null(), 0),
+        }
+    }
+    #[cfg(not(feature = "idiomatic"))]
+    {
+        let mut len = 0u16;
+        #[cfg(not(feature = "direct"))]
+        let header = (*request).GetHeader(c"Host".as_ptr().cast(), &mut len);
+        #[cfg(feature = "direct")]
+        let header = ((*(*request).vtable).GetHeader)(
+            request as *const IHttpRequest,
+            c"Host".as_ptr().cast(),
+            &mut len,
+        );
+        (header, len as usize)
+    }
+}
 
 /// One `GetHeader` call and nothing else: compare the assembly.
 ///
@@ -25,12 +51,8 @@ use httpserv::IHttpRequest;
 /// `request` must point at an object whose vtable has a `GetHeader` slot.
 #[inline(never)]
 #[no_mangle]
-pub unsafe fn one_call(request: *mut IHttpRequest, name: *const u8, len: *mut u16) -> *const u8 {
-    #[cfg(not(feature = "direct"))]
-    let header = (*request).GetHeader(name, len);
-    #[cfg(feature = "direct")]
-    let header = ((*(*request).vtable).GetHeader)(request as *const IHttpRequest, name, len);
-    header
+pub unsafe fn one_call(request: *mut IHttpRequest) -> (*const u8, usize) {
+    get(request)
 }
 
 /// `n` calls: compare the instruction counts.
@@ -39,15 +61,11 @@ pub unsafe fn one_call(request: *mut IHttpRequest, name: *const u8, len: *mut u1
 /// As `one_call`.
 #[inline(never)]
 #[no_mangle]
-pub unsafe fn run_calls(request: *mut IHttpRequest, name: *const u8, n: u64) -> usize {
+pub unsafe fn run_calls(request: *mut IHttpRequest, n: u64) -> usize {
     let mut sum = 0usize;
-    let mut len = 0u16;
     for _ in 0..n {
-        #[cfg(not(feature = "direct"))]
-        let header = (*request).GetHeader(name, &mut len);
-        #[cfg(feature = "direct")]
-        let header = ((*(*request).vtable).GetHeader)(request as *const IHttpRequest, name, &mut len);
-        sum = sum.wrapping_add(header as usize).wrapping_add(len as usize);
+        let (header, len) = get(request);
+        sum = sum.wrapping_add(header as usize).wrapping_add(len);
     }
     sum
 }
@@ -76,7 +94,7 @@ fn main() {
     let n: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
     let fake = Fake { vtable: VTABLE.as_ptr() };
     let request = std::hint::black_box(&fake as *const Fake as *mut IHttpRequest);
-    let sum = unsafe { callbench::run_calls(request, b"Host\0".as_ptr(), std::hint::black_box(n)) };
+    let sum = unsafe { callbench::run_calls(request, std::hint::black_box(n)) };
     println!("{sum}");
 }
 "#;
@@ -95,6 +113,8 @@ pub struct Variant {
 pub struct CallOverhead {
     pub wrapper: Variant,
     pub direct: Variant,
+    /// `request.header(c"Host")`.
+    pub idiomatic: Variant,
     pub notes: Vec<String>,
 }
 
@@ -102,7 +122,7 @@ fn write_crate(dir: &Path, root: &Path) -> Result<(), String> {
     std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
     let manifest = format!(
         "[package]\nname = \"callbench\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-         [dependencies]\nhttpserv = {{ path = \"{}\" }}\n\n[features]\ndirect = []\n\n[workspace]\n",
+         [dependencies]\nhttpserv = {{ path = \"{}\" }}\n\n[features]\ndirect = []\nidiomatic = []\n\n[workspace]\n",
         root.join("generated").display()
     );
     for (path, text) in [
@@ -217,21 +237,20 @@ pub fn measure(root: &Path, scratch: &Path) -> Result<CallOverhead, String> {
                 .into(),
         );
     }
-    for direct in [false, true] {
-        let features: &[&str] = if direct {
-            &["--features", "direct"]
-        } else {
-            &[]
+    for name in ["wrapper", "direct", "idiomatic"] {
+        let features: &[&str] = match name {
+            "wrapper" => &[],
+            "direct" => &["--features", "direct"],
+            _ => &["--features", "idiomatic"],
         };
-        let variant = if direct {
-            &mut result.direct
-        } else {
-            &mut result.wrapper
+        let variant = match name {
+            "wrapper" => &mut result.wrapper,
+            "direct" => &mut result.direct,
+            _ => &mut result.idiomatic,
         };
         let mut args = vec!["build", "--release", "--quiet"];
         args.extend(features);
         cargo(&dir, &target_dir, &args)?;
-        let name = if direct { "direct" } else { "wrapper" };
         let binary = scratch.join(format!("callbench-{name}"));
         std::fs::copy(target_dir.join("release/callbench"), &binary).map_err(|e| e.to_string())?;
         variant.instructions = Some(callgrind(

@@ -272,6 +272,17 @@ impl IHttpResponse_Vtbl {
     }
 }
 impl IHttpResponse {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpResponse_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IHttpResponse_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IHttpResponse> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IHttpResponse>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpResponse_Impl`] methods and returns the C++ `IHttpResponse*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpResponse_Impl + 'static>(value: T) -> *mut IHttpResponse {
         unsafe {

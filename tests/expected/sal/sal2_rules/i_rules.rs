@@ -560,6 +560,17 @@ impl IRules_Vtbl {
     }
 }
 impl IRules {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IRules_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IRules_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IRules> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IRules>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IRules_Impl`] methods and returns the C++ `IRules*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IRules_Impl + 'static>(value: T) -> *mut IRules {
         unsafe {

@@ -329,6 +329,17 @@ impl ILedgerBook_Vtbl {
     }
 }
 impl ILedgerBook {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`ILedgerBook_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: ILedgerBook_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<ILedgerBook> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, ILedgerBook>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`ILedgerBook_Impl`] methods and returns the C++ `ILedgerBook*` to hand to IIS, which releases it.
     pub fn new_boxed<T: ILedgerBook_Impl + 'static>(value: T) -> *mut ILedgerBook {
         unsafe {

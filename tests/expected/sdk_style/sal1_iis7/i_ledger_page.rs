@@ -235,6 +235,17 @@ impl ILedgerPage_Vtbl {
     }
 }
 impl ILedgerPage {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`ILedgerPage_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: ILedgerPage_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<ILedgerPage> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, ILedgerPage>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`ILedgerPage_Impl`] methods and returns the C++ `ILedgerPage*` to hand to IIS, which releases it.
     pub fn new_boxed<T: ILedgerPage_Impl + 'static>(value: T) -> *mut ILedgerPage {
         unsafe {

@@ -159,6 +159,17 @@ impl IParcelCursor_Vtbl {
     }
 }
 impl IParcelCursor {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IParcelCursor_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IParcelCursor_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IParcelCursor> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IParcelCursor>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IParcelCursor_Impl`] methods and returns the C++ `IParcelCursor*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IParcelCursor_Impl + 'static>(value: T) -> *mut IParcelCursor {
         unsafe {

@@ -379,6 +379,17 @@ impl IParcelDepot_Vtbl {
     }
 }
 impl IParcelDepot {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IParcelDepot_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IParcelDepot_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IParcelDepot> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IParcelDepot>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IParcelDepot_Impl`] methods and returns the C++ `IParcelDepot*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IParcelDepot_Impl + 'static>(value: T) -> *mut IParcelDepot {
         unsafe {
@@ -596,6 +607,17 @@ impl IParcelDepot2_Vtbl {
     }
 }
 impl IParcelDepot2 {
+    /// Moves `value` to the heap behind a vtable of `T`'s [`IParcelDepot2_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
+    pub fn new<T: IParcelDepot2_Impl + 'static>(
+        value: T,
+    ) -> ::httpserv::runtime::Owned<IParcelDepot2> {
+        unsafe {
+            ::httpserv::runtime::Owned::from_parts(
+                Self::new_boxed(value),
+                ::httpserv::runtime::release_boxed::<T, IParcelDepot2>,
+            )
+        }
+    }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IParcelDepot2_Impl`] methods and returns the C++ `IParcelDepot2*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IParcelDepot2_Impl + 'static>(value: T) -> *mut IParcelDepot2 {
         unsafe {

@@ -13,10 +13,12 @@ pub(super) fn section(md: &mut String, v: &View) {
         md,
         "A throwaway crate (in a temp dir, depending on `generated/`) calls \
          `IHttpRequest::GetHeader` through a fake C++ object whose vtable slots all point at one \
-         `#[inline(never)] extern \"system\"` function, built in release mode twice: once with the \
+         `#[inline(never)] extern \"system\"` function, built in release mode three times: once with the \
          generated wrapper `(*request).GetHeader(name, &mut len)`, once with the hand-written \
-         vtable call `((*(*request).vtable).GetHeader)(request, name, &mut len)`. The object \
-         pointer goes through `black_box`, so neither call can be devirtualized.\n\n\
+         vtable call `((*(*request).vtable).GetHeader)(request, name, &mut len)`, and once \
+         with the idiomatic method `(*request).header(c\"Host\")` (`&CStr` in, `Option<&[u8]>` \
+         out, the length parameter hidden). The object pointer goes through `black_box`, so no \
+         call can be devirtualized.\n\n\
          - **instructions**: `valgrind --tool=callgrind --toggle-collect=run_calls`, a loop of \
          {} calls (the callee's instructions included, the same in both);\n\
          - **assembly**: `one_call` (a single call, `#[inline(never)]`) from \
@@ -40,6 +42,7 @@ pub(super) fn section(md: &mut String, v: &View) {
     for (name, variant) in [
         ("generated wrapper", &c.wrapper),
         ("raw vtable call", &c.direct),
+        ("idiomatic `header`", &c.idiomatic),
     ] {
         let _ = writeln!(
             md,
@@ -80,6 +83,28 @@ pub(super) fn section(md: &mut String, v: &View) {
                 )
             },
             direct.join("\n")
+        );
+    }
+    for (target, idiomatic, direct) in [
+        (
+            "x86_64-unknown-linux-gnu",
+            &c.idiomatic.asm_x86_64,
+            &c.direct.asm_x86_64,
+        ),
+        (
+            "i686-pc-windows-msvc",
+            &c.idiomatic.asm_i686,
+            &c.direct.asm_i686,
+        ),
+    ] {
+        if idiomatic.is_empty() || idiomatic == direct {
+            continue;
+        }
+        let _ = writeln!(
+            md,
+            "`one_call` with the idiomatic `header` on {target} (the slice construction: a \
+             null check and the length widened):\n\n```asm\n{}\n```\n",
+            idiomatic.join("\n")
         );
     }
     for note in &c.notes {

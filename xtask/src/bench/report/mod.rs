@@ -202,9 +202,16 @@ fn summary(v: &View) -> Summary {
             } else {
                 ", **differs** on i686-pc-windows-msvc".into()
             };
+            let idiomatic = c.idiomatic.instructions.map_or(String::new(), |i| {
+                format!(
+                    "; idiomatic `header`: {} (+{:.2} per call: the slice construction)",
+                    thousands(i),
+                    (i as f64 - d as f64) / super::call_overhead::CALLS as f64
+                )
+            });
             (
                 format!(
-                    "{} vs {} instructions for {} calls; x86_64 assembly {}{i686}",
+                    "{} vs {} instructions for {} calls; x86_64 assembly {}{i686}{idiomatic}",
                     thousands(w),
                     thousands(d),
                     thousands(super::call_overhead::CALLS),
