@@ -3,6 +3,12 @@
 //! the generator writes for each class (`CHttpModule::new_boxed(value)`) pick the vtable from
 //! the value's type, so a value, its vtable and the interface pointer always agree; the
 //! functions here are what those constructors and the vtable thunks call.
+//!
+//! The pointer a thunk receives has been through C++ (or through a `&IFoo`, a borrow of the
+//! vtable pointer alone), so under Rust's aliasing rules it may not cover the `Object`
+//! behind it. Like any pointer handed across an FFI boundary, the object's pointer is
+//! therefore exposed when it is made ([`Object::boxed`], [`Object::in_place`]) and taken
+//! back from its address by every function here that reaches past the vtable pointer.
 
 use core::any::TypeId;
 use core::ffi::c_void;
@@ -55,7 +61,7 @@ impl<T: 'static> Object<T> {
             Allocation::Boxed,
             value,
         );
-        alloc::boxed::Box::into_raw(alloc::boxed::Box::new(object)).cast()
+        expose(alloc::boxed::Box::into_raw(alloc::boxed::Box::new(object))).cast()
     }
 
     /// Writes the object into `memory` (for example from `IModuleAllocator::AllocateMemory`)
@@ -73,8 +79,21 @@ impl<T: 'static> Object<T> {
         );
         // SAFETY: the caller guarantees `memory` is valid and aligned for an Object<T>.
         unsafe { memory.cast::<Object<T>>().write(object) };
-        memory
+        expose(memory)
     }
+}
+
+/// Exposes `pointer`'s provenance (a pointer-to-integer cast), so that [`object_at`] can take
+/// it back from the address a C++ caller passes.
+fn expose<P>(pointer: *mut P) -> *mut P {
+    let _address = pointer as usize;
+    pointer
+}
+
+/// The `Object<T>` at `this`'s address, with the provenance [`expose`] published when the
+/// object was made (an integer-to-pointer cast), not the narrower one `this` arrived with.
+fn object_at<T, I>(this: *const I) -> *mut Object<T> {
+    this as usize as *mut Object<T>
 }
 
 impl<T> Object<T> {
@@ -84,7 +103,7 @@ impl<T> Object<T> {
     /// `this` must point at a live `Object<T>` for `'a`.
     pub unsafe fn value_of<'a, I>(this: *const I) -> &'a T {
         // SAFETY: the caller guarantees `this` is a live Object<T>.
-        unsafe { &(*this.cast::<Object<T>>()).value }
+        unsafe { &(*object_at::<T, I>(this)).value }
     }
 
     /// Drops the value and, when `free` is set and the object was boxed, frees it.
@@ -92,7 +111,7 @@ impl<T> Object<T> {
     /// # Safety
     /// `this` must point at a live `Object<T>`, never used again afterwards.
     pub unsafe fn release<I>(this: *mut I, free: bool) {
-        let object = this.cast::<Object<T>>();
+        let object = object_at::<T, I>(this);
         // SAFETY: the caller guarantees `this` is a live Object<T> that nobody uses again; a
         // boxed one came from Box::into_raw in `boxed`.
         unsafe {
@@ -109,7 +128,7 @@ impl<T> Object<T> {
     /// `this` must point at a live `Object<T>`.
     pub unsafe fn add_reference<I>(this: *const I) {
         // SAFETY: the caller guarantees `this` is a live Object<T>.
-        let references = unsafe { &(*this.cast::<Object<T>>()).references };
+        let references = unsafe { &(*object_at::<T, I>(this)).references };
         references.fetch_add(1, Ordering::Relaxed);
     }
 
@@ -120,7 +139,7 @@ impl<T> Object<T> {
     /// uses it again.
     pub unsafe fn drop_reference<I>(this: *mut I) {
         // SAFETY: the caller guarantees `this` is a live Object<T>.
-        let references = unsafe { &(*this.cast::<Object<T>>()).references };
+        let references = unsafe { &(*object_at::<T, I>(this)).references };
         if references.fetch_sub(1, Ordering::Release) == 1 {
             // Every earlier use happens before the drop (as in `Arc`).
             fence(Ordering::Acquire);
@@ -137,7 +156,7 @@ impl<T> Object<T> {
 /// constructor such as `IHttpStoredContext::new_boxed`), for `'a`.
 pub unsafe fn downcast<'a, T: 'static, I>(this: *const I) -> Option<&'a T> {
     // Every Object<_> has the same layout up to `value`, so the type is read through any.
-    let header = this.cast::<Object<()>>();
+    let header = object_at::<(), I>(this);
     // SAFETY: the caller guarantees `this` is a live Object of some value type.
     let type_id = unsafe { (*header).type_id };
     if type_id == TypeId::of::<T>() {
