@@ -291,8 +291,9 @@ impl IHttpContext_Impl for HttpContext {
             })
             .unwrap_or(E_UNEXPECTED)
     }
+    /// Null once the request is over.
     fn AllocateRequestMemory(&self, size: u32) -> *mut c_void {
-        self.exchange.memory.allocate(size as usize).cast()
+        self.exchange.allocate(size as usize).cast()
     }
     /// Not modelled.
     fn GetUrlInfo(&self) -> *mut IHttpUrlInfo {

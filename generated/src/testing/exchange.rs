@@ -193,6 +193,14 @@ impl Exchange {
         lock(&self.state).as_mut().map(f)
     }
 
+    /// Request memory for a module (`AllocateRequestMemory`, `IModuleAllocator`); null
+    /// once the request is over.
+    pub fn allocate(&self, size: usize) -> *mut u8 {
+        // The state lock keeps `finish` from freeing the memory meanwhile.
+        self.with(|_| self.memory.allocate(size))
+            .unwrap_or(core::ptr::null_mut())
+    }
+
     /// The request's objects; `None` before they exist and once the request is over.
     pub fn objects(&self) -> Option<Objects> {
         *lock(&self.objects)
@@ -214,10 +222,20 @@ impl Exchange {
         )
     }
 
-    /// Queues a completion for the thread running the request.
+    /// Queues a completion for the thread running the request. The notification is sent
+    /// with the queue locked, so unlocking it is the caller's last touch of the request:
+    /// whoever locks the queue afterwards ([`Exchange::quiesce`]) sees every earlier one.
     pub fn post(&self, completion: Completion) {
-        lock(&self.completions).push_back(completion);
+        let mut queue = lock(&self.completions);
+        queue.push_back(completion);
         self.completion_arrived.notify_all();
+        drop(queue);
+    }
+
+    /// Waits until no thread is inside [`Exchange::post`], and orders everything such a
+    /// thread did before whatever the caller does next (freeing the request's context).
+    pub fn quiesce(&self) {
+        drop(lock(&self.completions));
     }
 
     /// The next completion, waiting up to `timeout` for one.
@@ -330,12 +348,34 @@ impl Objects {
     }
 }
 
-/// Releases a request's context, kept by the server since the request ended.
-///
-/// # Safety
-/// Once, for a context returned by [`Exchange::finish`], when no module can be in a call on
-/// it any more.
-pub(crate) unsafe fn release_context(context: Ptr<IHttpContext>) {
-    // SAFETY: made by `Objects::create` as an HttpContext; the caller guarantees the rest.
-    unsafe { Object::<HttpContext>::release(context.get(), true) }
+/// A finished request's context, kept by the server until it is dropped: a module's thread
+/// that completed the request may still be returning from `IndicateCompletion` or
+/// `PostCompletion` on it.
+pub(crate) struct Finished {
+    context: Ptr<IHttpContext>,
+    exchange: Arc<Exchange>,
+}
+
+impl Exchange {
+    /// Ends the request ([`Exchange::finish`]); what the server keeps of it.
+    pub fn retire(self: &Arc<Exchange>) -> Option<Finished> {
+        Some(Finished {
+            context: self.finish()?,
+            exchange: self.clone(),
+        })
+    }
+}
+
+impl Finished {
+    /// Releases the context.
+    ///
+    /// # Safety
+    /// When no module can start a call on the context any more (its server is being
+    /// dropped) and threads that completed the request had time to return from the call.
+    pub unsafe fn release(self) {
+        self.exchange.quiesce();
+        // SAFETY: made by `Objects::create` as an HttpContext, released once (`self` is
+        // consumed); the caller guarantees no call is under way.
+        unsafe { Object::<HttpContext>::release(self.context.get(), true) }
+    }
 }

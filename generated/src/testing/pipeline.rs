@@ -430,6 +430,13 @@ impl<'a> Pipeline<'a> {
         self.at.sent = true;
     }
 
+    /// Ends a request that will not complete: as at the end of any request, stored contexts
+    /// are cleaned up and modules disposed.
+    pub fn abandon(&mut self) {
+        self.log("abandoned".to_string());
+        self.complete();
+    }
+
     /// The end of the request: stored contexts cleaned up, each module disposed.
     fn complete(&mut self) {
         let stored = self

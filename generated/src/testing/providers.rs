@@ -146,7 +146,7 @@ pub(crate) struct Allocator {
 
 impl IModuleAllocator_Impl for Allocator {
     fn AllocateMemory(&self, size: u32) -> *mut c_void {
-        self.exchange.memory.allocate(size as usize).cast()
+        self.exchange.allocate(size as usize).cast()
     }
 }
 

@@ -12,7 +12,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::exchange::{lock, release_context, Exchange, Objects, Ptr};
+use super::exchange::{lock, Exchange, Finished, Objects, Ptr};
 use super::pipeline::{Outcome, Pipeline};
 use super::registration::{Registered, RegistrationInfo, Server, MAX_MODULES};
 use super::request::{Request, Response};
@@ -47,8 +47,8 @@ pub struct TestServer {
     server: Ptr<IHttpServer>,
     messages: Arc<Mutex<Vec<String>>>,
     requests: AtomicU64,
-    /// The contexts of finished requests (see [`Exchange::finish`]).
-    finished: Mutex<Vec<Ptr<IHttpContext>>>,
+    /// The contexts of finished requests.
+    finished: Mutex<Vec<Finished>>,
     pending_timeout: Duration,
 }
 
@@ -180,6 +180,10 @@ impl TestServer {
         let mut outcome = pipeline.start();
         while outcome == Outcome::Pending {
             let Some(completion) = exchange.next_completion(self.pending_timeout) else {
+                // The test fails, but the server stays sound: the request ends as an
+                // abandoned one (a late completion finds an inert context).
+                pipeline.abandon();
+                lock(&self.finished).extend(exchange.retire());
                 panic!(
                     "request {number} ({} {}) stayed pending for {:?} without a completion",
                     request.method, request.url, self.pending_timeout
@@ -188,9 +192,7 @@ impl TestServer {
             outcome = pipeline.resume(completion);
         }
         let response = pipeline.into_response();
-        if let Some(context) = exchange.finish() {
-            lock(&self.finished).push(context);
-        }
+        lock(&self.finished).extend(exchange.retire());
         response
     }
 
@@ -275,10 +277,10 @@ impl Drop for TestServer {
         for _ in 0..YIELDS_BEFORE_RELEASE {
             std::thread::yield_now();
         }
-        for context in lock(&self.finished).drain(..) {
-            // SAFETY: each finished request's context, released once; its request ended and
-            // the threads that completed it have had time to return (above).
-            unsafe { release_context(context) };
+        for finished in lock(&self.finished).drain(..) {
+            // SAFETY: the server is going, so no module starts a call on a context; the
+            // threads that completed requests have had time to return (above).
+            unsafe { finished.release() };
         }
         for module in self.modules.iter().rev() {
             terminate(&module.registered);
