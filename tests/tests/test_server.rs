@@ -42,6 +42,8 @@ macro_rules! register_module {
 
 #[path = "../examples/hello_module.rs"]
 mod hello_module;
+// Also included by the README's test, which is self-contained as a user's test would be.
+#[allow(clippy::duplicate_mod)]
 #[path = "../examples/minimal_module.rs"]
 mod minimal_module;
 #[path = "../examples/testing_minimal_module.rs"]

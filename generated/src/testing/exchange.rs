@@ -258,7 +258,7 @@ impl Exchange {
     /// The request is over: its objects (but the context, which the server keeps until it
     /// is dropped: a module's thread may still be returning from a call on it) are released
     /// and its memory freed. Returns the context.
-    pub fn finish(&self) -> Option<Ptr<IHttpContext>> {
+    fn finish(&self) -> Option<Ptr<IHttpContext>> {
         let objects = lock(&self.objects).take()?;
         // Drop the state first: its headers point into request memory.
         drop(lock(&self.state).take());

@@ -2,12 +2,19 @@
 //! and where the test server keeps every string it gives a module (header values, server
 //! variables, the reason phrase, the method), NUL-terminated as IIS hands them out. Like IIS,
 //! nothing is freed before the request ends, so a pointer a module got stays valid for the
-//! whole request; then everything is freed at once.
+//! whole request; then everything is freed at once. Also the helpers that read what modules
+//! pass (NUL-terminated strings, out pointers) and the socket addresses handed out.
 
 use alloc::vec::Vec;
 use core::alloc::Layout;
 use core::ptr::NonNull;
+use std::net::SocketAddr;
 use std::sync::{Mutex, PoisonError};
+
+use windows_sys::Win32::Networking::WinSock::{
+    AF_INET, AF_INET6, IN6_ADDR, IN6_ADDR_0, IN_ADDR, IN_ADDR_0, SOCKADDR, SOCKADDR_IN,
+    SOCKADDR_IN6,
+};
 
 /// The alignment of every block: what IIS's allocators give, enough for any object a module
 /// places there (`IHttpStoredContext::new_in_place`).
@@ -154,6 +161,50 @@ fn out_of_memory(size: usize) -> ! {
     std::alloc::handle_alloc_error(
         Layout::from_size_align(size, ALIGNMENT).unwrap_or(Layout::new::<u8>()),
     )
+}
+
+/// A `SOCKADDR_IN` or `SOCKADDR_IN6` for `address` in request memory.
+pub(crate) fn socket_address(memory: &RequestMemory, address: SocketAddr) -> *mut SOCKADDR {
+    match address {
+        SocketAddr::V4(v4) => {
+            let value = SOCKADDR_IN {
+                sin_family: AF_INET,
+                sin_port: v4.port().to_be(),
+                sin_addr: IN_ADDR {
+                    S_un: IN_ADDR_0 {
+                        S_addr: u32::from_ne_bytes(v4.ip().octets()),
+                    },
+                },
+                sin_zero: [0; 8],
+            };
+            place(memory, value).cast()
+        }
+        SocketAddr::V6(v6) => {
+            let value = SOCKADDR_IN6 {
+                sin6_family: AF_INET6,
+                sin6_port: v6.port().to_be(),
+                sin6_flowinfo: v6.flowinfo(),
+                sin6_addr: IN6_ADDR {
+                    u: IN6_ADDR_0 {
+                        Byte: v6.ip().octets(),
+                    },
+                },
+                ..Default::default()
+            };
+            place(memory, value).cast()
+        }
+    }
+}
+
+/// Moves `value` into request memory (16-aligned, enough for these structures).
+fn place<T: Copy>(memory: &RequestMemory, value: T) -> *mut T {
+    debug_assert!(core::mem::align_of::<T>() <= 16);
+    let at = memory.allocate(core::mem::size_of::<T>()).cast::<T>();
+    if !at.is_null() {
+        // SAFETY: a fresh block of T's size, aligned for it.
+        unsafe { at.write(value) };
+    }
+    at
 }
 
 /// The bytes of a NUL-terminated string a module passed; `None` for null.

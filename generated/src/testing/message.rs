@@ -8,7 +8,6 @@
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::ffi::c_void;
-use std::net::SocketAddr;
 
 use windows_sys::core::{BOOL, PCSTR, PCWSTR};
 use windows_sys::Win32::Foundation::{FALSE, TRUE};
@@ -16,14 +15,11 @@ use windows_sys::Win32::Networking::HttpServer::{
     HttpDataChunkFromMemory, HttpHeaderLocation, HTTP_DATA_CHUNK, HTTP_HEADER_ID, HTTP_REQUEST_V2,
     HTTP_RESPONSE_V2, HTTP_SSL_CLIENT_CERT_INFO,
 };
-use windows_sys::Win32::Networking::WinSock::{
-    AF_INET, AF_INET6, IN6_ADDR, IN6_ADDR_0, IN_ADDR, IN_ADDR_0, SOCKADDR, SOCKADDR_IN,
-    SOCKADDR_IN6,
-};
+use windows_sys::Win32::Networking::WinSock::SOCKADDR;
 
 use super::exchange::{Exchange, State};
 use super::headers::{HeaderValue, Headers};
-use super::memory::{c_str, put, RequestMemory};
+use super::memory::{c_str, put, socket_address, RequestMemory};
 use crate::runtime::{E_HANDLE_EOF, E_INVALIDARG, E_NOTIMPL, E_UNEXPECTED, HRESULT, S_OK};
 use crate::*;
 
@@ -77,50 +73,6 @@ fn request_headers(state: &mut State) -> &mut Headers {
 
 fn response_headers(state: &mut State) -> &mut Headers {
     &mut state.response.headers
-}
-
-/// A `SOCKADDR_IN` or `SOCKADDR_IN6` for `address` in request memory.
-fn socket_address(memory: &RequestMemory, address: SocketAddr) -> *mut SOCKADDR {
-    match address {
-        SocketAddr::V4(v4) => {
-            let value = SOCKADDR_IN {
-                sin_family: AF_INET,
-                sin_port: v4.port().to_be(),
-                sin_addr: IN_ADDR {
-                    S_un: IN_ADDR_0 {
-                        S_addr: u32::from_ne_bytes(v4.ip().octets()),
-                    },
-                },
-                sin_zero: [0; 8],
-            };
-            place(memory, value).cast()
-        }
-        SocketAddr::V6(v6) => {
-            let value = SOCKADDR_IN6 {
-                sin6_family: AF_INET6,
-                sin6_port: v6.port().to_be(),
-                sin6_flowinfo: v6.flowinfo(),
-                sin6_addr: IN6_ADDR {
-                    u: IN6_ADDR_0 {
-                        Byte: v6.ip().octets(),
-                    },
-                },
-                ..Default::default()
-            };
-            place(memory, value).cast()
-        }
-    }
-}
-
-/// Moves `value` into request memory (16-aligned, enough for these structures).
-fn place<T: Copy>(memory: &RequestMemory, value: T) -> *mut T {
-    debug_assert!(core::mem::align_of::<T>() <= 16);
-    let at = memory.allocate(core::mem::size_of::<T>()).cast::<T>();
-    if !at.is_null() {
-        // SAFETY: a fresh block of T's size, aligned for it.
-        unsafe { at.write(value) };
-    }
-    at
 }
 
 impl IHttpRequest_Impl for HttpRequest {
@@ -524,6 +476,7 @@ impl IHttpResponse_Impl for HttpResponse {
     fn WriteEntityChunkByReference(&self, chunk: *mut HTTP_DATA_CHUNK, position: i32) -> HRESULT {
         // SAFETY: IIS's contract: `chunk` is null or a valid chunk whose memory is readable.
         match unsafe { chunk.as_ref() } {
+            // SAFETY: as above, the chunk's memory is readable for its length.
             Some(chunk) => unsafe { self.add_chunk(chunk, usize::try_from(position).ok()) },
             None => E_INVALIDARG,
         }

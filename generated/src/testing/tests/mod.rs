@@ -1,11 +1,13 @@
 //! Unit tests of the test server: small modules whose every notification runs a closure
-//! (`Scripted`), loaded with registration functions, drive the pipeline (`pipeline.rs`) and
-//! the server's objects (`objects.rs`) through the same vtables a module DLL uses.
+//! (`Scripted`), loaded with registration functions, drive the pipeline (`pipeline.rs`), the
+//! request and response (`messages.rs`) and the rest of the server's objects (`context.rs`)
+//! through the same vtables a module DLL uses.
 //!
 //! A notification that panics is caught by the bindings and answers 500, so closures record
 //! what they see (`Log`) and the tests assert afterwards.
 
-mod objects;
+mod context;
+mod messages;
 mod pipeline;
 
 use alloc::string::{String, ToString};
@@ -14,9 +16,9 @@ use alloc::vec::Vec;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use windows_sys::core::{BOOL, PCWSTR};
+use windows_sys::core::{BOOL, PCSTR, PCWSTR};
 
-use super::TestServer;
+use super::{Request, Response, TestServer};
 use crate::runtime::{Result, E_FAIL, HRESULT, S_OK};
 use crate::*;
 
@@ -101,6 +103,7 @@ macro_rules! notifications {
             ) -> REQUEST_NOTIFICATION_STATUS {
                 // SAFETY: the server passes its live completion info.
                 let bytes = unsafe { IHttpCompletionInfo::from_raw(completion) }
+                    // SAFETY: as above.
                     .map_or(u32::MAX, |c| unsafe { c.GetCompletionBytes() });
                 let completion = Some((notification, post != 0, bytes));
                 self.notify("ASYNC_COMPLETION", context, provider, completion)
@@ -323,4 +326,48 @@ pub(super) fn wide(text: &str) -> Vec<u16> {
 /// Asserts a call succeeded (inside a notification, a failure is a panic: a 500).
 pub(super) fn ok(hr: HRESULT) {
     assert_eq!(hr, S_OK);
+}
+
+/// Runs `request` through a module that calls `observe` in RQ_EXECUTE_REQUEST_HANDLER;
+/// returns the response and what `observe` logged.
+pub(super) fn observe(
+    request: Request,
+    observe: impl Fn(&IHttpContext, &Log) + Send + Sync + 'static,
+) -> (Response, Vec<String>) {
+    let log = Log::default();
+    let seen = log.clone();
+    let server = module("observer", RQ_EXECUTE_REQUEST_HANDLER, 0, move |event| {
+        observe(event.context, &seen);
+        RQ_NOTIFICATION_CONTINUE
+    })
+    .load(TestServer::new());
+    let response = server.request(request);
+    assert_ne!(response.status, 500, "the observer panicked: {response:?}");
+    (response, log.take())
+}
+
+/// A returned string and its length, as text.
+///
+/// # Safety
+/// `value` must be null or readable for `len` bytes.
+pub(super) unsafe fn text(value: PCSTR, len: usize) -> String {
+    if value.is_null() {
+        return String::from("(null)");
+    }
+    // SAFETY: the caller's contract.
+    String::from_utf8_lossy(unsafe { core::slice::from_raw_parts(value, len) }).into_owned()
+}
+
+/// # Safety
+/// `context` must be live.
+pub(super) unsafe fn request_of(context: &IHttpContext) -> &IHttpRequest {
+    // SAFETY: the caller's contract; the request lives as long as the context.
+    unsafe { IHttpRequest::from_raw(context.GetRequest()) }.unwrap()
+}
+
+/// # Safety
+/// `context` must be live.
+pub(super) unsafe fn response_of(context: &IHttpContext) -> &IHttpResponse {
+    // SAFETY: the caller's contract; the response lives as long as the context.
+    unsafe { IHttpResponse::from_raw(context.GetResponse()) }.unwrap()
 }

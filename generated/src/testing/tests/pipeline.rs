@@ -368,6 +368,7 @@ fn a_panic_answers_500_and_the_server_keeps_serving() {
             if event.name == "EXECUTE_REQUEST_HANDLER" {
                 // SAFETY: the server's context.
                 let url = unsafe { event.context.GetScriptName(core::ptr::null_mut()) };
+                // SAFETY: the server returns a NUL-terminated path.
                 if unsafe { super::super::memory::wide_string(url) } == "/panic" {
                     panic!("asked to panic");
                 }

@@ -1,7 +1,6 @@
-//! The server's objects as a module sees them: headers, status and body, server variables,
-//! the entity body, request memory and stored contexts, the trace, registration, and what is
-//! not modelled. Each test runs a module that calls the objects in RQ_EXECUTE_REQUEST_HANDLER
-//! and logs what it got.
+//! What hangs off the context as a module sees it: server variables and addresses, request
+//! memory and stored contexts, the trace context, registration and the server object, what
+//! is not modelled, and a context used after its request.
 
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -9,280 +8,17 @@ use alloc::vec::Vec;
 use core::ffi::c_void;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-use windows_sys::core::{PCSTR, PCWSTR};
+use windows_sys::core::PCWSTR;
 use windows_sys::Win32::Foundation::{ERROR_ALREADY_ASSIGNED, ERROR_INVALID_INDEX, FALSE, TRUE};
-use windows_sys::Win32::Networking::HttpServer::{
-    HttpDataChunkFromFileHandle, HttpDataChunkFromMemory, HttpHeaderAccept, HttpHeaderServer,
-    HttpHeaderUserAgent, HTTP_DATA_CHUNK,
-};
 use windows_sys::Win32::Networking::WinSock::{AF_INET, AF_INET6, SOCKADDR_IN, SOCKADDR_IN6};
 use windows_sys::Win32::System::Iis::{HTTP_TRACE_CONFIGURATION, HTTP_TRACE_EVENT};
 
 use super::super::memory::wide_string;
 use super::super::registration;
-use super::{module, ok, wide, Log};
-use crate::runtime::{E_FAIL, E_HANDLE_EOF, E_INVALIDARG, E_NOTIMPL, HRESULT, S_OK};
-use crate::testing::{Request, Response, TestServer};
+use super::{module, observe, ok, request_of, response_of, text, wide, Log};
+use crate::runtime::{E_FAIL, E_INVALIDARG, E_NOTIMPL, HRESULT, S_OK};
+use crate::testing::{Request, TestServer};
 use crate::*;
-
-/// Runs `request` through a module that calls `observe` in RQ_EXECUTE_REQUEST_HANDLER;
-/// returns the response and what `observe` logged.
-fn observe(
-    request: Request,
-    observe: impl Fn(&IHttpContext, &Log) + Send + Sync + 'static,
-) -> (Response, Vec<String>) {
-    let log = Log::default();
-    let seen = log.clone();
-    let server = module("observer", RQ_EXECUTE_REQUEST_HANDLER, 0, move |event| {
-        observe(event.context, &seen);
-        RQ_NOTIFICATION_CONTINUE
-    })
-    .load(TestServer::new());
-    let response = server.request(request);
-    assert_ne!(response.status, 500, "the observer panicked: {response:?}");
-    (response, log.take())
-}
-
-/// A returned string and its length, as text.
-///
-/// # Safety
-/// `value` must be null or readable for `len` bytes.
-unsafe fn text(value: PCSTR, len: usize) -> String {
-    if value.is_null() {
-        return String::from("(null)");
-    }
-    // SAFETY: the caller's contract.
-    String::from_utf8_lossy(unsafe { core::slice::from_raw_parts(value, len) }).into_owned()
-}
-
-/// # Safety
-/// `context` must be live.
-unsafe fn request_of(context: &IHttpContext) -> &IHttpRequest {
-    unsafe { IHttpRequest::from_raw(context.GetRequest()) }.unwrap()
-}
-
-/// # Safety
-/// `context` must be live.
-unsafe fn response_of(context: &IHttpContext) -> &IHttpResponse {
-    unsafe { IHttpResponse::from_raw(context.GetResponse()) }.unwrap()
-}
-
-#[test]
-fn request_headers_by_name_and_id() {
-    let request = Request::get("/")
-        .header("X-One", "1")
-        .header("Accept", "text/html")
-        .header("accept", "*/*")
-        .header("User-Agent", "tests");
-    let (_, log) = observe(request, |context, log| unsafe {
-        let request = request_of(context);
-        let mut len = 0u16;
-        let get = |name: &core::ffi::CStr, len: &mut u16| {
-            let value = request.GetHeader(name.as_ptr().cast(), len);
-            text(value, usize::from(*len))
-        };
-        log.push(get(c"x-one", &mut len));
-        let accept = request.GetHeader_HTTP_HEADER_ID(HttpHeaderAccept, &mut len);
-        log.push(text(accept, len.into()));
-        log.push(get(c"host", &mut len));
-        let one = request.GetHeader(c"X-One".as_ptr().cast(), &mut len);
-        let set = |value: &core::ffi::CStr, replace| {
-            request.SetHeader(
-                c"X-ONE".as_ptr().cast(),
-                value.as_ptr().cast(),
-                value.count_bytes() as u16,
-                replace,
-            )
-        };
-        log.push(format!(
-            "{:?} {}",
-            set(c"2", FALSE),
-            get(c"X-One", &mut len)
-        ));
-        log.push(format!("{:?} {}", set(c"3", TRUE), get(c"X-One", &mut len)));
-        // An old value stays readable until the request ends.
-        log.push(text(one, 1));
-        log.push(format!(
-            "{:?} {}",
-            request.DeleteHeader(c"x-one".as_ptr().cast()),
-            get(c"X-One", &mut len)
-        ));
-        log.push(format!(
-            "{:?} {}",
-            request.DeleteHeader_HTTP_HEADER_ID(HttpHeaderUserAgent),
-            get(c"User-Agent", &mut len)
-        ));
-        log.push(format!(
-            "{:?}",
-            request.SetHeader_HTTP_HEADER_ID(99, c"x".as_ptr().cast(), 1, TRUE)
-        ));
-        log.push(format!(
-            "{:?}",
-            request.SetHeader(c"X".as_ptr().cast(), core::ptr::null(), 0, TRUE)
-        ));
-    });
-    let expected = [
-        "1".into(),
-        "text/html, */*".into(),
-        "localhost".into(),
-        format!("{S_OK:?} 1, 2"),
-        format!("{S_OK:?} 3"),
-        "1".into(),
-        format!("{S_OK:?} (null)"),
-        format!("{S_OK:?} (null)"),
-        format!("{E_INVALIDARG:?}"),
-        format!("{E_INVALIDARG:?}"),
-    ];
-    assert_eq!(log, expected);
-}
-
-#[test]
-fn response_headers_status_and_body() {
-    let (response, log) = observe(Request::get("/"), |context, log| unsafe {
-        let response = response_of(context);
-        let set = |name: &core::ffi::CStr, value: &core::ffi::CStr, replace| {
-            response.SetHeader(
-                name.as_ptr().cast(),
-                value.as_ptr().cast(),
-                value.count_bytes() as u16,
-                replace,
-            )
-        };
-        ok(set(c"x-custom", c"a", TRUE));
-        ok(set(c"Server", c"one", TRUE));
-        ok(response.SetHeader_HTTP_HEADER_ID(HttpHeaderServer, c"two".as_ptr().cast(), 3, FALSE));
-        ok(set(c"X-Gone", c"soon", TRUE));
-        ok(response.DeleteHeader(c"x-gone".as_ptr().cast()));
-        let mut len = 0u16;
-        let server = response.GetHeader_HTTP_HEADER_ID(HttpHeaderServer, &mut len);
-        log.push(text(server, len.into()));
-        log.push(format!(
-            "{:?}",
-            response.SetStatus(
-                42,
-                c"No".as_ptr().cast(),
-                0,
-                S_OK,
-                core::ptr::null_mut(),
-                FALSE
-            )
-        ));
-        ok(response.SetStatus(
-            418,
-            c"I'm a teapot".as_ptr().cast(),
-            7,
-            E_FAIL,
-            core::ptr::null_mut(),
-            FALSE,
-        ));
-        let (mut code, mut sub, mut reason, mut reason_len, mut hr) =
-            (0u16, 0u16, core::ptr::null(), 0u16, S_OK);
-        let null = core::ptr::null_mut();
-        response.GetStatus(
-            &mut code,
-            &mut sub,
-            &mut reason,
-            &mut reason_len,
-            &mut hr,
-            null,
-            null.cast(),
-            null.cast(),
-            null.cast(),
-        );
-        log.push(format!(
-            "{code} {sub} {} {hr:?}",
-            text(reason, reason_len.into())
-        ));
-
-        let chunk = |bytes: &'static [u8]| {
-            let mut chunk = HTTP_DATA_CHUNK {
-                DataChunkType: HttpDataChunkFromMemory,
-                ..Default::default()
-            };
-            chunk.Anonymous.FromMemory.pBuffer = bytes.as_ptr() as *mut c_void;
-            chunk.Anonymous.FromMemory.BufferLength = bytes.len() as u32;
-            chunk
-        };
-        let mut chunks = [chunk(b"b"), chunk(b"c")];
-        let (mut sent, mut expected) = (0u32, TRUE);
-        let hr = response.WriteEntityChunks(
-            chunks.as_mut_ptr(),
-            2,
-            FALSE,
-            FALSE,
-            &mut sent,
-            &mut expected,
-        );
-        log.push(format!("{hr:?} {sent} {expected}"));
-        ok(response.WriteEntityChunkByReference(&mut chunk(b"a"), 0));
-        ok(response.WriteEntityChunkByReference(&mut chunk(b"d"), -1));
-        let mut file = HTTP_DATA_CHUNK {
-            DataChunkType: HttpDataChunkFromFileHandle,
-            ..Default::default()
-        };
-        log.push(format!(
-            "{:?}",
-            response.WriteEntityChunks(&mut file, 1, FALSE, FALSE, &mut sent, null.cast())
-        ));
-    });
-    assert_eq!(
-        log,
-        [
-            "one, two".into(),
-            format!("{E_INVALIDARG:?}"),
-            format!("418 7 I'm a teapot {E_FAIL:?}"),
-            format!("{S_OK:?} 2 0"),
-            format!("{E_NOTIMPL:?}"),
-        ]
-    );
-    assert_eq!(
-        (response.status, response.reason.as_str()),
-        (418, "I'm a teapot")
-    );
-    assert_eq!(response.text(), "abcd");
-    // Known headers by HTTP_HEADER_ID (Content-Length 11, Server 26), then the others.
-    let names: Vec<&str> = response.headers.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["Content-Length", "Server", "x-custom"]);
-    assert_eq!(response.header("content-length"), Some("4"));
-}
-
-#[test]
-fn redirect_clear_and_clear_headers() {
-    let (redirected, _) = observe(Request::get("/"), |context, _| unsafe {
-        let response = response_of(context);
-        ok(response.SetHeader(c"X-Kept".as_ptr().cast(), c"1".as_ptr().cast(), 1, TRUE));
-        let mut chunk = HTTP_DATA_CHUNK {
-            DataChunkType: HttpDataChunkFromMemory,
-            ..Default::default()
-        };
-        chunk.Anonymous.FromMemory.pBuffer = b"dropped".as_ptr() as *mut c_void;
-        chunk.Anonymous.FromMemory.BufferLength = 7;
-        ok(response.WriteEntityChunkByReference(&mut chunk, -1));
-        ok(response.Redirect(c"/elsewhere".as_ptr().cast(), TRUE, FALSE));
-    });
-    assert_eq!(
-        (redirected.status, redirected.reason.as_str()),
-        (302, "Redirect")
-    );
-    assert_eq!(redirected.header("Location"), Some("/elsewhere"));
-    assert_eq!(redirected.header("X-Kept"), Some("1"));
-    assert!(redirected.body.is_empty());
-
-    let (cleared, _) = observe(Request::get("/"), |context, _| unsafe {
-        let response = response_of(context);
-        ok(response.SetStatus(
-            200,
-            c"OK".as_ptr().cast(),
-            0,
-            S_OK,
-            core::ptr::null_mut(),
-            FALSE,
-        ));
-        ok(response.SetHeader(c"X-Gone".as_ptr().cast(), c"1".as_ptr().cast(), 1, TRUE));
-        response.ClearHeaders();
-    });
-    assert_eq!(cleared.headers, [("Content-Length".into(), "0".into())]);
-}
 
 #[test]
 fn server_variables_computed_set_and_unknown() {
@@ -317,6 +53,7 @@ fn server_variables_computed_set_and_unknown() {
         "HTTP_X_DASHED_NAME",
         "HTTP_HOST",
     ];
+    // SAFETY: the server passes live objects, which stay live during the notification or registration.
     let (_, log) = observe(request, move |context, log| unsafe {
         let narrow = |name: &str| {
             let name: Vec<u8> = name.bytes().chain([0]).collect();
@@ -409,54 +146,6 @@ fn server_variables_computed_set_and_unknown() {
     );
 }
 
-#[test]
-fn read_entity_body_in_pieces_then_end_of_file() {
-    let body: Vec<u8> = (0..=255u8).chain(0..44).collect();
-    let (_, log) = observe(
-        Request::post("/").body(body.clone()),
-        |context, log| unsafe {
-            let request = request_of(context);
-            let mut buffer = [0u8; 128];
-            let mut all = Vec::new();
-            loop {
-                let (mut received, mut pending) = (0u32, TRUE);
-                let hr = request.ReadEntityBody(
-                    buffer.as_mut_ptr().cast(),
-                    128,
-                    FALSE,
-                    &mut received,
-                    &mut pending,
-                );
-                all.extend_from_slice(&buffer[..received as usize]);
-                log.push(format!(
-                    "{hr:?} {received} {pending} {}",
-                    request.GetRemainingEntityBytes()
-                ));
-                if hr.is_err() {
-                    break;
-                }
-            }
-            log.push(format!("{:?}", all.len()));
-            log.push(format!(
-                "{}",
-                all.iter().map(|&b| u32::from(b)).sum::<u32>()
-            ));
-        },
-    );
-    let sum: u32 = body.iter().map(|&b| u32::from(b)).sum();
-    assert_eq!(
-        log,
-        [
-            format!("{S_OK:?} 128 0 172"),
-            format!("{S_OK:?} 128 0 44"),
-            format!("{S_OK:?} 44 0 0"),
-            format!("{E_HANDLE_EOF:?} 0 0 0"),
-            "300".into(),
-            sum.to_string(),
-        ]
-    );
-}
-
 static CLEANED: AtomicUsize = AtomicUsize::new(0);
 static DROPPED: AtomicUsize = AtomicUsize::new(0);
 
@@ -476,6 +165,7 @@ impl IHttpStoredContext_Impl for Stored {
 
 #[test]
 fn request_memory_and_stored_contexts() {
+    // SAFETY: the server passes live objects, which stay live during the notification or registration.
     let (_, log) = observe(Request::get("/"), |context, log| unsafe {
         for size in [1u32, 3, 40] {
             let memory = context.AllocateRequestMemory(size).cast::<u8>();
@@ -532,6 +222,7 @@ fn request_memory_and_stored_contexts() {
 
 #[test]
 fn the_trace_context_records_quick_traces_and_events() {
+    // SAFETY: the server passes live objects, which stay live during the notification or registration.
     let server = module("tracer", RQ_BEGIN_REQUEST, 0, |event| unsafe {
         let trace = IHttpTraceContext::from_raw(event.context.GetTraceContext()).unwrap();
         ok(trace.QuickTrace(wide("one").as_ptr(), core::ptr::null(), S_OK, 4));
@@ -583,6 +274,7 @@ fn the_trace_context_records_quick_traces_and_events() {
 
 #[test]
 fn what_is_not_modelled_says_so() {
+    // SAFETY: the server passes live objects, which stay live during the notification or registration.
     let (_, log) = observe(Request::get("/"), |context, log| unsafe {
         let null = core::ptr::null_mut::<c_void>();
         log.push(format!(
@@ -646,6 +338,7 @@ fn what_is_not_modelled_says_so() {
 fn registration_rules_and_the_server_object() {
     let log = Log::default();
     let seen = log.clone();
+    // SAFETY: the server passes live objects, which stay live during the notification or registration.
     let server = TestServer::new().load_with("rules", move |registration| unsafe {
         let info = registration.info;
         seen.push(wide_string(info.GetName()));
