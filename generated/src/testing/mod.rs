@@ -16,13 +16,18 @@
 //! # impl CHttpModule_Impl for Hello {}
 //! # struct Factory;
 //! # impl IHttpModuleFactory_Impl for Factory {
-//! #     fn GetHttpModule(&self, m: *mut *mut CHttpModule, _: *mut IModuleAllocator) -> runtime::HRESULT {
+//! #     fn GetHttpModule(
+//! #         &self,
+//! #         m: *mut *mut CHttpModule,
+//! #         _: *mut IModuleAllocator,
+//! #     ) -> runtime::HRESULT {
 //! #         unsafe { *m = CHttpModule::new_boxed(Hello) };
 //! #         runtime::S_OK
 //! #     }
 //! # }
 //! # httpserv::register_module!(|r| unsafe {
-//! #     r.info.SetRequestNotifications(IHttpModuleFactory::new_boxed(Factory), RQ_BEGIN_REQUEST, 0).ok()
+//! #     let factory = IHttpModuleFactory::new_boxed(Factory);
+//! #     r.info.SetRequestNotifications(factory, RQ_BEGIN_REQUEST, 0).ok()
 //! # });
 //!
 //! let server = TestServer::new().load("my_module", RegisterModule);
@@ -41,11 +46,19 @@
 //! lines) and the module's `QuickTrace` calls. A panic in the module is caught by the
 //! bindings' guard and answers 500, and the server keeps serving.
 //!
+//! [`TestServer::load`]: crate::testing::TestServer::load
+//! [`TestServer::load_with`]: crate::testing::TestServer::load_with
+//! [`TestServer::request`]: crate::testing::TestServer::request
+//! [`TestServer::messages`]: crate::testing::TestServer::messages
+//! [`Response`]: crate::testing::Response
+//! [`Response::trace`]: crate::testing::Response::trace
+//!
 //! # What it models
 //!
 //! - **Loading**: `RegisterModule(7, info, server)`; one factory (request and post-request
-//!   masks) and one global module per module; `SetPriorityFor{Request,PostRequest,Global}Notification`
-//!   with FIRST, HIGH, MEDIUM (default), LOW, LAST; `GetId`. On drop, for each module in
+//!   masks) and one global module per module;
+//!   `SetPriorityFor{Request,PostRequest,Global}Notification` with FIRST, HIGH, MEDIUM
+//!   (default), LOW, LAST; `GetId`. On drop, for each module in
 //!   reverse load order: the global module's `Terminate`, then the factory's.
 //! - **The pipeline**: `GL_PRE_BEGIN_REQUEST` (until `GL_NOTIFICATION_HANDLED`), a module from
 //!   each factory (`GetHttpModule` with a request-memory `IModuleAllocator`), the twelve
@@ -62,7 +75,8 @@
 //!   a response nobody touched is a 404; `Content-Length` is set at the send.
 //! - **Requests**: headers by name and id, `GetHttpMethod`, `GetHttpVersion`, local and
 //!   remote addresses, `ReadEntityBody` (synchronous) and `GetRemainingEntityBytes`,
-//!   `GetSiteId` (1); `AllocateRequestMemory` (16-aligned, freed when the request ends).
+//!   `GetSiteId` (1); `IHttpContext::GetScriptName` (the URL's path);
+//!   `AllocateRequestMemory` (16-aligned, freed when the request ends).
 //! - **Server variables**: `REQUEST_METHOD`, `URL`, `PATH_INFO`, `SCRIPT_NAME`,
 //!   `QUERY_STRING`, `UNENCODED_URL`, `CACHE_URL`, `SERVER_PROTOCOL`, `REMOTE_ADDR`,
 //!   `REMOTE_HOST`, `REMOTE_PORT`, `LOCAL_ADDR`, `SERVER_PORT`, `SERVER_NAME`,

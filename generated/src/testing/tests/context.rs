@@ -53,7 +53,7 @@ fn server_variables_computed_set_and_unknown() {
         "HTTP_X_DASHED_NAME",
         "HTTP_HOST",
     ];
-    // SAFETY: the server passes live objects, which stay live during the notification or registration.
+    // SAFETY: what the server passes is live during the call.
     let (_, log) = observe(request, move |context, log| unsafe {
         let narrow = |name: &str| {
             let name: Vec<u8> = name.bytes().chain([0]).collect();
@@ -165,7 +165,7 @@ impl IHttpStoredContext_Impl for Stored {
 
 #[test]
 fn request_memory_and_stored_contexts() {
-    // SAFETY: the server passes live objects, which stay live during the notification or registration.
+    // SAFETY: what the server passes is live during the call.
     let (_, log) = observe(Request::get("/"), |context, log| unsafe {
         for size in [1u32, 3, 40] {
             let memory = context.AllocateRequestMemory(size).cast::<u8>();
@@ -222,7 +222,7 @@ fn request_memory_and_stored_contexts() {
 
 #[test]
 fn the_trace_context_records_quick_traces_and_events() {
-    // SAFETY: the server passes live objects, which stay live during the notification or registration.
+    // SAFETY: what the server passes is live during the call.
     let server = module("tracer", RQ_BEGIN_REQUEST, 0, |event| unsafe {
         let trace = IHttpTraceContext::from_raw(event.context.GetTraceContext()).unwrap();
         ok(trace.QuickTrace(wide("one").as_ptr(), core::ptr::null(), S_OK, 4));
@@ -274,7 +274,7 @@ fn the_trace_context_records_quick_traces_and_events() {
 
 #[test]
 fn what_is_not_modelled_says_so() {
-    // SAFETY: the server passes live objects, which stay live during the notification or registration.
+    // SAFETY: what the server passes is live during the call.
     let (_, log) = observe(Request::get("/"), |context, log| unsafe {
         let null = core::ptr::null_mut::<c_void>();
         log.push(format!(
@@ -338,7 +338,7 @@ fn what_is_not_modelled_says_so() {
 fn registration_rules_and_the_server_object() {
     let log = Log::default();
     let seen = log.clone();
-    // SAFETY: the server passes live objects, which stay live during the notification or registration.
+    // SAFETY: what the server passes is live during the call.
     let server = TestServer::new().load_with("rules", move |registration| unsafe {
         let info = registration.info;
         seen.push(wide_string(info.GetName()));

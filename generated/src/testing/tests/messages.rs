@@ -25,7 +25,7 @@ fn request_headers_by_name_and_id() {
         .header("Accept", "text/html")
         .header("accept", "*/*")
         .header("User-Agent", "tests");
-    // SAFETY: the server passes live objects, which stay live during the notification or registration.
+    // SAFETY: what the server passes is live during the call.
     let (_, log) = observe(request, |context, log| unsafe {
         let request = request_of(context);
         let mut len = 0u16;
@@ -90,7 +90,7 @@ fn request_headers_by_name_and_id() {
 
 #[test]
 fn response_headers_status_and_body() {
-    // SAFETY: the server passes live objects, which stay live during the notification or registration.
+    // SAFETY: what the server passes is live during the call.
     let (response, log) = observe(Request::get("/"), |context, log| unsafe {
         let response = response_of(context);
         let set = |name: &core::ffi::CStr, value: &core::ffi::CStr, replace| {
@@ -201,7 +201,7 @@ fn response_headers_status_and_body() {
 
 #[test]
 fn redirect_clear_and_clear_headers() {
-    // SAFETY: the server passes live objects, which stay live during the notification or registration.
+    // SAFETY: what the server passes is live during the call.
     let (redirected, _) = observe(Request::get("/"), |context, _| unsafe {
         let response = response_of(context);
         ok(response.SetHeader(c"X-Kept".as_ptr().cast(), c"1".as_ptr().cast(), 1, TRUE));
@@ -222,7 +222,7 @@ fn redirect_clear_and_clear_headers() {
     assert_eq!(redirected.header("X-Kept"), Some("1"));
     assert!(redirected.body.is_empty());
 
-    // SAFETY: the server passes live objects, which stay live during the notification or registration.
+    // SAFETY: what the server passes is live during the call.
     let (cleared, _) = observe(Request::get("/"), |context, _| unsafe {
         let response = response_of(context);
         ok(response.SetStatus(
@@ -244,7 +244,7 @@ fn read_entity_body_in_pieces_then_end_of_file() {
     let body: Vec<u8> = (0..=255u8).chain(0..44).collect();
     let (_, log) = observe(
         Request::post("/").body(body.clone()),
-        // SAFETY: the server passes live objects, which stay live during the notification or registration.
+        // SAFETY: what the server passes is live during the call.
         |context, log| unsafe {
             let request = request_of(context);
             let mut buffer = [0u8; 128];
