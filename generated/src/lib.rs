@@ -23,6 +23,10 @@ pub use bindings::*;
 
 pub mod runtime;
 
+/// An in-process IIS that runs modules through the pipeline for unit tests (feature `testing`).
+#[cfg(feature = "testing")]
+pub mod testing;
+
 /// The `windows-sys` the bindings are written against, with the features they need (HTTP
 /// Server API, IIS, Winsock, security and I/O types): a module uses `httpserv::windows_sys`
 /// instead of depending on a matching `windows-sys` itself.

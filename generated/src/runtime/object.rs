@@ -3,6 +3,12 @@
 //! the generator writes for each class (`CHttpModule::new_boxed(value)`) pick the vtable from
 //! the value's type, so a value, its vtable and the interface pointer always agree; the
 //! functions here are what those constructors and the vtable thunks call.
+//!
+//! The pointer a thunk receives has been through C++ (or through a `&IFoo`, a borrow of the
+//! vtable pointer alone), so under Rust's aliasing rules it may not cover the `Object`
+//! behind it. Like any pointer handed across an FFI boundary, the object's pointer is
+//! therefore exposed when it is made ([`Object::boxed`], [`Object::in_place`]) and taken
+//! back from its address by every function here that reaches past the vtable pointer.
 
 use core::any::TypeId;
 use core::ffi::c_void;
@@ -77,15 +83,16 @@ impl<T: 'static> Object<T> {
     }
 }
 
-/// Exposes `pointer`'s provenance, so that [`recover`] can rebuild it from the address.
+/// Exposes `pointer`'s provenance (a pointer-to-integer cast), so that [`object_at`] can take
+/// it back from the address a C++ caller passes.
 fn expose<P>(pointer: *mut P) -> *mut P {
     let _address = pointer as usize;
     pointer
 }
 
-/// The object at `this`'s address, with the provenance exposed when it was made (see the
-/// module docs): `this` may come from a reference that covers only the vtable pointer.
-fn recover<T, I>(this: *const I) -> *mut Object<T> {
+/// The `Object<T>` at `this`'s address, with the provenance [`expose`] published when the
+/// object was made (an integer-to-pointer cast), not the narrower one `this` arrived with.
+fn object_at<T, I>(this: *const I) -> *mut Object<T> {
     this as usize as *mut Object<T>
 }
 
@@ -96,7 +103,7 @@ impl<T> Object<T> {
     /// `this` must point at a live `Object<T>` for `'a`.
     pub unsafe fn value_of<'a, I>(this: *const I) -> &'a T {
         // SAFETY: the caller guarantees `this` is a live Object<T>.
-        unsafe { &(*recover::<T, I>(this)).value }
+        unsafe { &(*object_at::<T, I>(this)).value }
     }
 
     /// Drops the value and, when `free` is set and the object was boxed, frees it.
@@ -104,7 +111,7 @@ impl<T> Object<T> {
     /// # Safety
     /// `this` must point at a live `Object<T>`, never used again afterwards.
     pub unsafe fn release<I>(this: *mut I, free: bool) {
-        let object = recover::<T, I>(this);
+        let object = object_at::<T, I>(this);
         // SAFETY: the caller guarantees `this` is a live Object<T> that nobody uses again; a
         // boxed one came from Box::into_raw in `boxed`.
         unsafe {
@@ -121,7 +128,7 @@ impl<T> Object<T> {
     /// `this` must point at a live `Object<T>`.
     pub unsafe fn add_reference<I>(this: *const I) {
         // SAFETY: the caller guarantees `this` is a live Object<T>.
-        let references = unsafe { &(*recover::<T, I>(this)).references };
+        let references = unsafe { &(*object_at::<T, I>(this)).references };
         references.fetch_add(1, Ordering::Relaxed);
     }
 
@@ -132,7 +139,7 @@ impl<T> Object<T> {
     /// uses it again.
     pub unsafe fn drop_reference<I>(this: *mut I) {
         // SAFETY: the caller guarantees `this` is a live Object<T>.
-        let references = unsafe { &(*recover::<T, I>(this)).references };
+        let references = unsafe { &(*object_at::<T, I>(this)).references };
         if references.fetch_sub(1, Ordering::Release) == 1 {
             // Every earlier use happens before the drop (as in `Arc`).
             fence(Ordering::Acquire);
@@ -149,7 +156,7 @@ impl<T> Object<T> {
 /// constructor such as `IHttpStoredContext::new_boxed`), for `'a`.
 pub unsafe fn downcast<'a, T: 'static, I>(this: *const I) -> Option<&'a T> {
     // Every Object<_> has the same layout up to `value`, so the type is read through any.
-    let header = recover::<(), I>(this);
+    let header = object_at::<(), I>(this);
     // SAFETY: the caller guarantees `this` is a live Object of some value type.
     let type_id = unsafe { (*header).type_id };
     if type_id == TypeId::of::<T>() {

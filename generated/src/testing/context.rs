@@ -1,0 +1,428 @@
+//! `IHttpContext` of the test server, as the C++ host of `tests/iis_host` models it: the
+//! request, the response, the module context container and the trace context; request
+//! memory; server variables (computed from the request, or set by modules, which win);
+//! asynchronous completion (`IndicateCompletion`, `PostCompletion`), queued for the thread
+//! running the request whatever thread calls. What it does not model returns `E_NOTIMPL` or
+//! null (see the module docs).
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::ffi::c_void;
+
+use windows_sys::core::{BOOL, PCSTR, PCWSTR, PWSTR};
+use windows_sys::Win32::Foundation::{ERROR_INVALID_INDEX, FALSE, TRUE};
+use windows_sys::Win32::Networking::HttpServer::{
+    HttpHeaderContentLength, HttpHeaderContentType, HttpHeaderHost,
+};
+
+use super::exchange::{Completion, Exchange, State, Variable};
+use super::memory::{c_str, put, wide_str};
+use crate::runtime::{E_INVALIDARG, E_NOTIMPL, E_UNEXPECTED, HRESULT, S_OK};
+use crate::*;
+
+/// What `SERVER_SOFTWARE` says.
+const SERVER_SOFTWARE: &str = "httpserv-testing";
+/// What `APP_POOL_ID` and `IHttpServer::GetAppPoolName` say.
+pub(crate) const APP_POOL: &str = "httpserv-rs";
+
+/// `HRESULT_FROM_WIN32(ERROR_INVALID_INDEX)`: IIS's answer for an unknown server variable.
+fn unknown_variable() -> HRESULT {
+    HRESULT::from_win32(ERROR_INVALID_INDEX)
+}
+
+/// `IHttpContext`.
+pub(crate) struct HttpContext {
+    pub exchange: Arc<Exchange>,
+}
+
+/// A server variable's value, either computed or a request header's (which is handed out
+/// as it is: it already lives in request memory).
+enum Value {
+    Computed(Vec<u8>),
+    Header(super::headers::HeaderValue),
+}
+
+/// The variables IIS computes from the request.
+fn builtin(state: &State, name: &[u8]) -> Option<Value> {
+    let received = &state.received;
+    let url = received.url.as_slice();
+    let path_len = url.iter().position(|&b| b == b'?').unwrap_or(url.len());
+    let header = |name: &[u8]| received.headers.get(name);
+    let text = |s: String| Some(Value::Computed(s.into_bytes()));
+    match name {
+        b"REQUEST_METHOD" => {
+            let method = received.method;
+            // SAFETY: the method lives in request memory, as long as the state.
+            let bytes = unsafe { core::slice::from_raw_parts(method.as_ptr(), method.len()) };
+            Some(Value::Computed(bytes.to_vec()))
+        }
+        b"URL" | b"PATH_INFO" | b"SCRIPT_NAME" => Some(Value::Computed(url[..path_len].to_vec())),
+        b"QUERY_STRING" => Some(Value::Computed(
+            url.get(path_len + 1..).unwrap_or_default().to_vec(),
+        )),
+        b"UNENCODED_URL" | b"CACHE_URL" => Some(Value::Computed(url.to_vec())),
+        b"SERVER_PROTOCOL" => {
+            let (major, minor) = received.version;
+            text(format!("HTTP/{major}.{minor}"))
+        }
+        b"REMOTE_ADDR" | b"REMOTE_HOST" => text(received.remote.ip().to_string()),
+        b"REMOTE_PORT" => text(received.remote.port().to_string()),
+        b"LOCAL_ADDR" => text(received.local.ip().to_string()),
+        b"SERVER_PORT" => text(received.local.port().to_string()),
+        b"SERVER_NAME" => {
+            let host = received.headers.get_id(HttpHeaderHost);
+            let host = host.as_ref().map_or(&[][..], |h| h.bytes());
+            let end = host.iter().position(|&b| b == b':').unwrap_or(host.len());
+            Some(Value::Computed(host[..end].to_vec()))
+        }
+        b"CONTENT_LENGTH" => Some(Value::Computed(
+            received
+                .headers
+                .get_id(HttpHeaderContentLength)
+                .map_or(b"0".to_vec(), |h| h.bytes().to_vec()),
+        )),
+        b"CONTENT_TYPE" => Some(Value::Computed(
+            received
+                .headers
+                .get_id(HttpHeaderContentType)
+                .map_or(Vec::new(), |h| h.bytes().to_vec()),
+        )),
+        b"HTTPS" => text("off".to_string()),
+        b"INSTANCE_ID" => text("1".to_string()),
+        b"APP_POOL_ID" => text(APP_POOL.to_string()),
+        b"SERVER_SOFTWARE" => text(SERVER_SOFTWARE.to_string()),
+        _ => {
+            // HTTP_<NAME>: request header NAME, `_` read as `-`.
+            let header_name: Vec<u8> = name
+                .strip_prefix(b"HTTP_")?
+                .iter()
+                .map(|&b| if b == b'_' { b'-' } else { b })
+                .collect();
+            header(&header_name).map(Value::Header)
+        }
+    }
+}
+
+impl HttpContext {
+    /// The narrow value of server variable `name`: pointer and length, in request memory.
+    fn narrow_variable(&self, name: &[u8]) -> Result<(*const u8, usize), HRESULT> {
+        self.exchange
+            .with(|state| {
+                if let Some(set) = state.variables.iter().find(|v| v.name == name) {
+                    return Ok((set.narrow.as_ptr(), set.narrow.len()));
+                }
+                match builtin(state, name) {
+                    Some(Value::Computed(bytes)) => {
+                        let text = self.exchange.memory.c_text(&bytes);
+                        Ok((text.as_ptr(), text.len()))
+                    }
+                    Some(Value::Header(value)) => Ok((value.text.as_ptr(), value.text.len())),
+                    None => Err(unknown_variable()),
+                }
+            })
+            .unwrap_or(Err(E_UNEXPECTED))
+    }
+
+    /// The wide value of server variable `name`.
+    fn wide_variable(&self, name: &[u8]) -> Result<(*const u16, usize), HRESULT> {
+        let set = self
+            .exchange
+            .with(|state| {
+                state
+                    .variables
+                    .iter()
+                    .find(|v| v.name == name)
+                    .map(|v| (v.wide.as_ptr(), v.wide.len()))
+            })
+            .ok_or(E_UNEXPECTED)?;
+        if let Some(set) = set {
+            return Ok(set);
+        }
+        let (narrow, len) = self.narrow_variable(name)?;
+        // SAFETY: `narrow_variable` returns `len` bytes in request memory.
+        let bytes = unsafe { core::slice::from_raw_parts(narrow, len) };
+        let units: Vec<u16> = String::from_utf8_lossy(bytes).encode_utf16().collect();
+        let wide = self.exchange.memory.wide_text(&units);
+        Ok((wide.as_ptr(), wide.len()))
+    }
+}
+
+impl IHttpContext_Impl for HttpContext {
+    /// Not modelled (one site, no configuration).
+    fn GetSite(&self) -> *mut IHttpSite {
+        core::ptr::null_mut()
+    }
+    /// Not modelled.
+    fn GetApplication(&self) -> *mut IHttpApplication {
+        core::ptr::null_mut()
+    }
+    /// Not modelled.
+    fn GetConnection(&self) -> *mut IHttpConnection {
+        core::ptr::null_mut()
+    }
+    fn GetRequest(&self) -> *mut IHttpRequest {
+        self.exchange
+            .objects()
+            .map_or(core::ptr::null_mut(), |o| o.request.get())
+    }
+    fn GetResponse(&self) -> *mut IHttpResponse {
+        self.exchange
+            .objects()
+            .map_or(core::ptr::null_mut(), |o| o.response.get())
+    }
+    fn GetResponseHeadersSent(&self) -> BOOL {
+        if self.exchange.with(|s| s.headers_sent) == Some(true) {
+            TRUE
+        } else {
+            FALSE
+        }
+    }
+    /// Not modelled (no authentication).
+    fn GetUser(&self) -> *mut IHttpUser {
+        core::ptr::null_mut()
+    }
+    fn GetModuleContextContainer(&self) -> *mut IHttpModuleContextContainer {
+        self.exchange
+            .objects()
+            .map_or(core::ptr::null_mut(), |o| o.container.get())
+    }
+    /// Resumes the pending request as if its notification had returned `status`.
+    fn IndicateCompletion(&self, status: REQUEST_NOTIFICATION_STATUS) {
+        self.exchange.post(Completion::Indicate(status));
+    }
+    /// Calls the pending module's `OnAsyncCompletion` with `bytes` (status `S_OK`).
+    fn PostCompletion(&self, bytes: u32) -> HRESULT {
+        self.exchange.post(Completion::Async(bytes));
+        S_OK
+    }
+    /// Ignored.
+    fn DisableNotifications(&self, _: u32, _: u32) {}
+    /// Not modelled.
+    fn GetNextNotification(
+        &self,
+        _: REQUEST_NOTIFICATION_STATUS,
+        _: *mut u32,
+        _: *mut BOOL,
+        _: *mut *mut CHttpModule,
+        _: *mut *mut IHttpEventProvider,
+    ) -> BOOL {
+        FALSE
+    }
+    /// Not modelled.
+    fn GetIsLastNotification(&self, _: REQUEST_NOTIFICATION_STATUS) -> BOOL {
+        FALSE
+    }
+    /// Not modelled (no child requests).
+    fn ExecuteRequest(
+        &self,
+        _: BOOL,
+        _: *mut IHttpContext,
+        _: u32,
+        _: *mut IHttpUser,
+        _: *mut BOOL,
+    ) -> HRESULT {
+        E_NOTIMPL
+    }
+    fn GetExecuteFlags(&self) -> u32 {
+        0
+    }
+    fn GetServerVariable_PCSTR_ptr(
+        &self,
+        name: PCSTR,
+        value: *mut PCSTR,
+        len: *mut u32,
+    ) -> HRESULT {
+        // SAFETY: IIS's contract: `name` is NUL-terminated.
+        let Some(name) = (unsafe { c_str(name) }) else {
+            return E_INVALIDARG;
+        };
+        if value.is_null() {
+            return E_INVALIDARG;
+        }
+        let (pointer, length, hr) = match self.narrow_variable(name) {
+            Ok((pointer, length)) => (pointer, length, S_OK),
+            Err(hr) => (core::ptr::null(), 0, hr),
+        };
+        // SAFETY: IIS's contract: `value` (checked non-null) and `len` are writable.
+        unsafe {
+            value.write(pointer);
+            put(len, length as u32);
+        }
+        hr
+    }
+    fn GetServerVariable(&self, name: PCSTR, value: *mut PCWSTR, len: *mut u32) -> HRESULT {
+        // SAFETY: IIS's contract: `name` is NUL-terminated.
+        let Some(name) = (unsafe { c_str(name) }) else {
+            return E_INVALIDARG;
+        };
+        if value.is_null() {
+            return E_INVALIDARG;
+        }
+        let (pointer, length, hr) = match self.wide_variable(name) {
+            Ok((pointer, length)) => (pointer, length, S_OK),
+            Err(hr) => (core::ptr::null(), 0, hr),
+        };
+        // SAFETY: as above.
+        unsafe {
+            value.write(pointer);
+            put(len, length as u32);
+        }
+        hr
+    }
+    /// Sets (or replaces) a variable; it wins over the computed ones.
+    fn SetServerVariable(&self, name: PCSTR, value: PCWSTR) -> HRESULT {
+        // SAFETY: IIS's contract: both are NUL-terminated.
+        let (Some(name), Some(value)) = (unsafe { (c_str(name), wide_str(value)) }) else {
+            return E_INVALIDARG;
+        };
+        let memory = &self.exchange.memory;
+        let variable = Variable {
+            name: name.to_vec(),
+            narrow: memory.c_text(String::from_utf16_lossy(value).as_bytes()),
+            wide: memory.wide_text(value),
+        };
+        self.exchange
+            .with(|state| {
+                state.variables.retain(|v| v.name != name);
+                state.variables.push(variable);
+                S_OK
+            })
+            .unwrap_or(E_UNEXPECTED)
+    }
+    /// Null once the request is over.
+    fn AllocateRequestMemory(&self, size: u32) -> *mut c_void {
+        self.exchange.allocate(size as usize).cast()
+    }
+    /// Not modelled.
+    fn GetUrlInfo(&self) -> *mut IHttpUrlInfo {
+        core::ptr::null_mut()
+    }
+    /// Not modelled.
+    fn GetMetadata(&self) -> *mut IMetadataInfo {
+        core::ptr::null_mut()
+    }
+    /// Not modelled (no files).
+    fn GetPhysicalPath(&self, len: *mut u32) -> PCWSTR {
+        // SAFETY: IIS's contract: `len` is null or writable.
+        unsafe { put(len, 0) };
+        core::ptr::null()
+    }
+    /// The URL's path.
+    fn GetScriptName(&self, len: *mut u32) -> PCWSTR {
+        let wide = self
+            .wide_variable(b"SCRIPT_NAME")
+            .unwrap_or((core::ptr::null(), 0));
+        // SAFETY: IIS's contract: `len` is null or writable.
+        unsafe { put(len, wide.1 as u32) };
+        wide.0
+    }
+    /// Not modelled (no files).
+    fn GetScriptTranslated(&self, len: *mut u32) -> PCWSTR {
+        // SAFETY: IIS's contract: `len` is null or writable.
+        unsafe { put(len, 0) };
+        core::ptr::null()
+    }
+    /// Not modelled.
+    fn GetScriptMap(&self) -> *mut IScriptMapInfo {
+        core::ptr::null_mut()
+    }
+    fn SetRequestHandled(&self) {}
+    /// Not modelled (no files).
+    fn GetFileInfo(&self) -> *mut IHttpFileInfo {
+        core::ptr::null_mut()
+    }
+    /// Not modelled (no files).
+    fn MapPath(&self, _: PCWSTR, _: PWSTR, _: *mut u32) -> HRESULT {
+        E_NOTIMPL
+    }
+    /// Not modelled.
+    fn NotifyCustomNotification(
+        &self,
+        _: *mut ICustomNotificationProvider,
+        _: *mut BOOL,
+    ) -> HRESULT {
+        E_NOTIMPL
+    }
+    fn GetParentContext(&self) -> *mut IHttpContext {
+        core::ptr::null_mut()
+    }
+    fn GetRootContext(&self) -> *mut IHttpContext {
+        self.exchange
+            .objects()
+            .map_or(core::ptr::null_mut(), |o| o.context.get())
+    }
+    /// Not modelled.
+    fn CloneContext(&self, _: u32, _: *mut *mut IHttpContext) -> HRESULT {
+        E_NOTIMPL
+    }
+    /// Not modelled.
+    fn ReleaseClonedContext(&self) -> HRESULT {
+        E_NOTIMPL
+    }
+    /// The notification being delivered; the tick counts and module are 0 and null.
+    fn GetCurrentExecutionStats(
+        &self,
+        notification: *mut u32,
+        notification_start: *mut u32,
+        module: *mut PCWSTR,
+        module_start: *mut u32,
+        async_notification: *mut u32,
+        async_start: *mut u32,
+    ) -> HRESULT {
+        let current = self.exchange.with(|s| s.notification).unwrap_or(0);
+        // SAFETY: IIS's contract: each out pointer is null or writable.
+        unsafe {
+            put(notification, current);
+            put(notification_start, 0);
+            put(module, core::ptr::null());
+            put(module_start, 0);
+            put(async_notification, 0);
+            put(async_start, 0);
+        }
+        S_OK
+    }
+    fn GetTraceContext(&self) -> *mut IHttpTraceContext {
+        self.exchange
+            .objects()
+            .map_or(core::ptr::null_mut(), |o| o.trace.get())
+    }
+    /// Not modelled.
+    fn GetServerVarChanges(
+        &self,
+        _: u32,
+        _: *mut u32,
+        _: *mut u32,
+        _: *mut *mut PCSTR,
+        _: *mut *mut PCWSTR,
+        _: *mut u32,
+        _: *mut *mut u32,
+    ) -> HRESULT {
+        E_NOTIMPL
+    }
+    /// Not modelled.
+    fn CancelIo(&self) -> HRESULT {
+        E_NOTIMPL
+    }
+    /// Not modelled.
+    fn MapHandler(
+        &self,
+        _: u32,
+        _: PCWSTR,
+        _: PCWSTR,
+        _: PCSTR,
+        _: *mut *mut IScriptMapInfo,
+        _: BOOL,
+    ) -> HRESULT {
+        E_NOTIMPL
+    }
+    /// Not modelled (so no `IHttpContext2`–`4`).
+    fn GetExtendedInterface(
+        &self,
+        _: HTTP_CONTEXT_INTERFACE_VERSION,
+        _: *mut *mut c_void,
+    ) -> HRESULT {
+        E_NOTIMPL
+    }
+}

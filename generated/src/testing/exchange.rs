@@ -1,0 +1,381 @@
+//! One request in the test server, from arrival to the last `Dispose`: its state (the
+//! request as received, the response being built, server variables, stored contexts, the
+//! providers' data), its request memory, the completions modules post from any thread, the
+//! trace, and the C++ objects a module reaches it through (`IHttpContext`, `IHttpRequest`,
+//! `IHttpResponse`, the providers, …), each a Rust value made with the generated typed
+//! constructors, so a module calls them through the vtables IIS gives it.
+
+use alloc::collections::VecDeque;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::ptr::NonNull;
+use std::net::SocketAddr;
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use super::context::HttpContext;
+use super::headers::{Direction, Headers};
+use super::memory::{CText, RequestMemory, WideText};
+use super::message::{HttpRequest, HttpResponse};
+use super::providers::{Allocator, ContextContainer, Provider, TraceContext};
+use super::request::{QuickTrace, Request};
+use crate::runtime::{Object, HRESULT, S_OK};
+use crate::*;
+
+/// A C++ object pointer the server owns or was given, shared between threads: the objects
+/// behind these pointers are called only through their vtables, and the server's own are
+/// thread-safe (their state is behind mutexes), as IIS's are.
+pub(crate) struct Ptr<I>(NonNull<I>);
+
+impl<I> Ptr<I> {
+    pub fn new(pointer: *mut I) -> Option<Ptr<I>> {
+        NonNull::new(pointer).map(Ptr)
+    }
+
+    pub fn get(self) -> *mut I {
+        self.0.as_ptr()
+    }
+}
+
+impl<I> Clone for Ptr<I> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<I> Copy for Ptr<I> {}
+
+// SAFETY: see the type's docs: the pointee is used only through its vtable, whose
+// implementations (the server's, or a module's for IIS's threading rules) are thread-safe.
+unsafe impl<I> Send for Ptr<I> {}
+// SAFETY: as above.
+unsafe impl<I> Sync for Ptr<I> {}
+
+/// The request as received.
+pub(crate) struct Received {
+    pub method: CText,
+    /// The raw URL: path and query.
+    pub url: Vec<u8>,
+    pub version: (u16, u16),
+    pub headers: Headers,
+    pub entity: Vec<u8>,
+    /// How much of `entity` `ReadEntityBody` has handed out.
+    pub entity_read: usize,
+    pub remote: SocketAddr,
+    pub local: SocketAddr,
+}
+
+/// The response being built.
+pub(crate) struct Building {
+    pub status: u16,
+    pub reason: CText,
+    pub sub_status: u16,
+    pub error_to_report: HRESULT,
+    /// `SetStatus` was called (an untouched response becomes a 404).
+    pub status_set: bool,
+    pub headers: Headers,
+    /// The entity, chunk by chunk (copies).
+    pub chunks: Vec<Vec<u8>>,
+    pub headers_suppressed: bool,
+    pub kernel_cache: bool,
+    pub need_disconnect: bool,
+}
+
+/// A server variable a module set, in both spellings.
+pub(crate) struct Variable {
+    pub name: Vec<u8>,
+    pub narrow: CText,
+    pub wide: WideText,
+}
+
+/// Everything about a request that modules read and change.
+pub(crate) struct State {
+    pub received: Received,
+    pub response: Building,
+    pub variables: Vec<Variable>,
+    /// `IHttpModuleContextContainer`: module id (its address) and stored context.
+    pub stored: Vec<(usize, Ptr<IHttpStoredContext>)>,
+    /// `IHttpEventProvider::SetErrorStatus` since the last notification returned.
+    pub error: HRESULT,
+    /// `ISendResponseProvider::SetFlags`.
+    pub send_flags: u32,
+    /// What the pending operation completed with (`IHttpCompletionInfo`).
+    pub completion_bytes: u32,
+    pub completion_status: HRESULT,
+    /// The notification being delivered (`GetCurrentExecutionStats`).
+    pub notification: u32,
+    pub headers_sent: bool,
+}
+
+/// A completion a module posted.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Completion {
+    /// `IHttpContext::IndicateCompletion(status)`.
+    Indicate(REQUEST_NOTIFICATION_STATUS),
+    /// `IHttpContext::PostCompletion(bytes)`.
+    Async(u32),
+}
+
+/// One request.
+pub(crate) struct Exchange {
+    pub number: u64,
+    pub memory: RequestMemory,
+    /// `None` once the request is over: late calls from a module find nothing.
+    state: Mutex<Option<State>>,
+    objects: Mutex<Option<Objects>>,
+    completions: Mutex<VecDeque<Completion>>,
+    completion_arrived: Condvar,
+    trace: Mutex<Vec<String>>,
+    quick_traces: Mutex<Vec<QuickTrace>>,
+}
+
+/// Locks `mutex`; a module that panicked while the server held a lock cannot leave the data
+/// half-changed (the server's own code does not panic mid-update), so poisoning is ignored.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Exchange {
+    pub fn new(number: u64, request: &Request) -> Arc<Exchange> {
+        let memory = RequestMemory::new();
+        let mut headers = Headers::new(Direction::Request);
+        for (name, value) in request.received_headers() {
+            headers.set(&memory, name.as_bytes(), value.as_bytes(), false);
+        }
+        let received = Received {
+            method: memory.c_text(request.method.as_bytes()),
+            url: request.url.as_bytes().to_vec(),
+            version: request.version,
+            headers,
+            entity: request.body.clone(),
+            entity_read: 0,
+            remote: request.remote,
+            local: request.local,
+        };
+        let response = Building {
+            status: 200,
+            reason: memory.c_text(b"OK"),
+            sub_status: 0,
+            error_to_report: S_OK,
+            status_set: false,
+            headers: Headers::new(Direction::Response),
+            chunks: Vec::new(),
+            headers_suppressed: false,
+            kernel_cache: true,
+            need_disconnect: false,
+        };
+        let state = State {
+            received,
+            response,
+            variables: Vec::new(),
+            stored: Vec::new(),
+            error: S_OK,
+            send_flags: 0,
+            completion_bytes: 0,
+            completion_status: S_OK,
+            notification: 0,
+            headers_sent: false,
+        };
+        Arc::new(Exchange {
+            number,
+            memory,
+            state: Mutex::new(Some(state)),
+            objects: Mutex::new(None),
+            completions: Mutex::new(VecDeque::new()),
+            completion_arrived: Condvar::new(),
+            trace: Mutex::new(Vec::new()),
+            quick_traces: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Runs `f` on the request's state; `None` once the request is over.
+    pub fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> Option<R> {
+        lock(&self.state).as_mut().map(f)
+    }
+
+    /// Request memory for a module (`AllocateRequestMemory`, `IModuleAllocator`); null
+    /// once the request is over.
+    pub fn allocate(&self, size: usize) -> *mut u8 {
+        // The state lock keeps `finish` from freeing the memory meanwhile.
+        self.with(|_| self.memory.allocate(size))
+            .unwrap_or(core::ptr::null_mut())
+    }
+
+    /// The request's objects; `None` before they exist and once the request is over.
+    pub fn objects(&self) -> Option<Objects> {
+        *lock(&self.objects)
+    }
+
+    /// A line of the request's trace.
+    pub fn log(&self, line: String) {
+        lock(&self.trace).push(line);
+    }
+
+    pub fn quick_trace(&self, trace: QuickTrace) {
+        lock(&self.quick_traces).push(trace);
+    }
+
+    pub fn take_trace(&self) -> (Vec<String>, Vec<QuickTrace>) {
+        (
+            core::mem::take(&mut *lock(&self.trace)),
+            core::mem::take(&mut *lock(&self.quick_traces)),
+        )
+    }
+
+    /// Queues a completion for the thread running the request. The notification is sent
+    /// with the queue locked, so unlocking it is the caller's last touch of the request:
+    /// whoever locks the queue afterwards ([`Exchange::quiesce`]) sees every earlier one.
+    pub fn post(&self, completion: Completion) {
+        let mut queue = lock(&self.completions);
+        queue.push_back(completion);
+        self.completion_arrived.notify_all();
+        drop(queue);
+    }
+
+    /// Waits until no thread is inside [`Exchange::post`], and orders everything such a
+    /// thread did before whatever the caller does next (freeing the request's context).
+    pub fn quiesce(&self) {
+        drop(lock(&self.completions));
+    }
+
+    /// The next completion, waiting up to `timeout` for one.
+    pub fn next_completion(&self, timeout: Duration) -> Option<Completion> {
+        let deadline = Instant::now() + timeout;
+        let mut queue = lock(&self.completions);
+        loop {
+            if let Some(completion) = queue.pop_front() {
+                return Some(completion);
+            }
+            let left = deadline.checked_duration_since(Instant::now())?;
+            queue = self
+                .completion_arrived
+                .wait_timeout(queue, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    /// The request is over: its objects (but the context, which the server keeps until it
+    /// is dropped: a module's thread may still be returning from a call on it) are released
+    /// and its memory freed. Returns the context.
+    fn finish(&self) -> Option<Ptr<IHttpContext>> {
+        let objects = lock(&self.objects).take()?;
+        // Drop the state first: its headers point into request memory.
+        drop(lock(&self.state).take());
+        // SAFETY: made by `Objects::create` with these value types, released once (taken out
+        // of the exchange); no module may use them after the request.
+        unsafe { objects.release_all_but_context() };
+        self.memory.free_all();
+        Some(objects.context)
+    }
+}
+
+/// The C++ objects of one request.
+#[derive(Clone, Copy)]
+pub(crate) struct Objects {
+    pub context: Ptr<IHttpContext>,
+    pub request: Ptr<IHttpRequest>,
+    pub response: Ptr<IHttpResponse>,
+    pub container: Ptr<IHttpModuleContextContainer>,
+    pub trace: Ptr<IHttpTraceContext>,
+    pub allocator: Ptr<IModuleAllocator>,
+    /// The provider of most notifications.
+    pub event: Ptr<IHttpEventProvider>,
+    pub authentication: Ptr<IAuthenticationProvider>,
+    pub map_handler: Ptr<IMapHandlerProvider>,
+    pub send_response: Ptr<ISendResponseProvider>,
+    pub pre_begin: Ptr<IPreBeginRequestProvider>,
+    pub completion: Ptr<IHttpCompletionInfo2>,
+}
+
+fn owned<I>(pointer: *mut I) -> Ptr<I> {
+    // `new_boxed` returns the pointer of a fresh Box, never null.
+    Ptr::new(pointer).expect("new_boxed returned null")
+}
+
+impl Objects {
+    /// Makes the objects of `exchange` and records them there.
+    pub fn create(exchange: &Arc<Exchange>) -> Objects {
+        let provider = || Provider {
+            exchange: exchange.clone(),
+        };
+        let objects = Objects {
+            context: owned(IHttpContext::new_boxed(HttpContext {
+                exchange: exchange.clone(),
+            })),
+            request: owned(IHttpRequest::new_boxed(HttpRequest {
+                exchange: exchange.clone(),
+            })),
+            response: owned(IHttpResponse::new_boxed(HttpResponse {
+                exchange: exchange.clone(),
+            })),
+            container: owned(IHttpModuleContextContainer::new_boxed(ContextContainer {
+                exchange: exchange.clone(),
+            })),
+            trace: owned(IHttpTraceContext::new_boxed(TraceContext::new(exchange))),
+            allocator: owned(IModuleAllocator::new_boxed(Allocator {
+                exchange: exchange.clone(),
+            })),
+            event: owned(IHttpEventProvider::new_boxed(provider())),
+            authentication: owned(IAuthenticationProvider::new_boxed(provider())),
+            map_handler: owned(IMapHandlerProvider::new_boxed(provider())),
+            send_response: owned(ISendResponseProvider::new_boxed(provider())),
+            pre_begin: owned(IPreBeginRequestProvider::new_boxed(provider())),
+            completion: owned(IHttpCompletionInfo2::new_boxed(provider())),
+        };
+        *lock(&exchange.objects) = Some(objects);
+        objects
+    }
+
+    /// # Safety
+    /// Once, for objects made by [`Objects::create`], which nobody uses afterwards.
+    unsafe fn release_all_but_context(self) {
+        // SAFETY: each pointer is the Box-made object of the value type named (see
+        // `create`), released exactly once here.
+        unsafe {
+            Object::<HttpRequest>::release(self.request.get(), true);
+            Object::<HttpResponse>::release(self.response.get(), true);
+            Object::<ContextContainer>::release(self.container.get(), true);
+            Object::<TraceContext>::release(self.trace.get(), true);
+            Object::<Allocator>::release(self.allocator.get(), true);
+            Object::<Provider>::release(self.event.get(), true);
+            Object::<Provider>::release(self.authentication.get(), true);
+            Object::<Provider>::release(self.map_handler.get(), true);
+            Object::<Provider>::release(self.send_response.get(), true);
+            Object::<Provider>::release(self.pre_begin.get(), true);
+            Object::<Provider>::release(self.completion.get(), true);
+        }
+    }
+}
+
+/// A finished request's context, kept by the server until it is dropped: a module's thread
+/// that completed the request may still be returning from `IndicateCompletion` or
+/// `PostCompletion` on it.
+pub(crate) struct Finished {
+    context: Ptr<IHttpContext>,
+    exchange: Arc<Exchange>,
+}
+
+impl Exchange {
+    /// Ends the request ([`Exchange::finish`]); what the server keeps of it.
+    pub fn retire(self: &Arc<Exchange>) -> Option<Finished> {
+        Some(Finished {
+            context: self.finish()?,
+            exchange: self.clone(),
+        })
+    }
+}
+
+impl Finished {
+    /// Releases the context.
+    ///
+    /// # Safety
+    /// When no module can start a call on the context any more (its server is being
+    /// dropped) and threads that completed the request had time to return from the call.
+    pub unsafe fn release(self) {
+        self.exchange.quiesce();
+        // SAFETY: made by `Objects::create` as an HttpContext, released once (`self` is
+        // consumed); the caller guarantees no call is under way.
+        unsafe { Object::<HttpContext>::release(self.context.get(), true) }
+    }
+}

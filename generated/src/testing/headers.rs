@@ -1,0 +1,255 @@
+//! Request and response headers as IIS keeps them: the known headers by `HTTP_HEADER_ID`
+//! (the HTTP Server API's numbering, different for requests and responses past id 19) and the
+//! others by name, compared without regard to case. Setting a header that exists without
+//! `replace` appends `", value"`; every value is a NUL-terminated copy in request memory that
+//! stays valid until the request ends, even after the header changes.
+
+use super::memory::{CText, RequestMemory};
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// HTTP_HEADER_ID 0-19: the same headers in requests and responses.
+const COMMON: [&str; 20] = [
+    "Cache-Control",
+    "Connection",
+    "Date",
+    "Keep-Alive",
+    "Pragma",
+    "Trailer",
+    "Transfer-Encoding",
+    "Upgrade",
+    "Via",
+    "Warning",
+    "Allow",
+    "Content-Length",
+    "Content-Type",
+    "Content-Encoding",
+    "Content-Language",
+    "Content-Location",
+    "Content-MD5",
+    "Content-Range",
+    "Expires",
+    "Last-Modified",
+];
+
+/// HTTP_HEADER_ID 20-40 of a request (`HttpHeaderAccept` … `HttpHeaderUserAgent`).
+const REQUEST_ONLY: [&str; 21] = [
+    "Accept",
+    "Accept-Charset",
+    "Accept-Encoding",
+    "Accept-Language",
+    "Authorization",
+    "Cookie",
+    "Expect",
+    "From",
+    "Host",
+    "If-Match",
+    "If-Modified-Since",
+    "If-None-Match",
+    "If-Range",
+    "If-Unmodified-Since",
+    "Max-Forwards",
+    "Proxy-Authorization",
+    "Referer",
+    "Range",
+    "TE",
+    "Translate",
+    "User-Agent",
+];
+
+/// HTTP_HEADER_ID 20-29 of a response (`HttpHeaderAcceptRanges` … `HttpHeaderWwwAuthenticate`).
+const RESPONSE_ONLY: [&str; 10] = [
+    "Accept-Ranges",
+    "Age",
+    "ETag",
+    "Location",
+    "Proxy-Authenticate",
+    "Retry-After",
+    "Server",
+    "Set-Cookie",
+    "Vary",
+    "WWW-Authenticate",
+];
+
+/// Which numbering of known headers a set uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Direction {
+    Request,
+    Response,
+}
+
+impl Direction {
+    /// `HttpHeaderRequestMaximum` or `HttpHeaderResponseMaximum`.
+    fn known_count(self) -> usize {
+        COMMON.len() + self.specific().len()
+    }
+
+    fn specific(self) -> &'static [&'static str] {
+        match self {
+            Direction::Request => &REQUEST_ONLY,
+            Direction::Response => &RESPONSE_ONLY,
+        }
+    }
+
+    /// The name of known header `id`.
+    pub fn name_of(self, id: usize) -> Option<&'static str> {
+        COMMON
+            .get(id)
+            .or_else(|| self.specific().get(id.checked_sub(COMMON.len())?))
+            .copied()
+    }
+
+    /// The `HTTP_HEADER_ID` of a known header name, in any case.
+    pub fn id_of(self, name: &[u8]) -> Option<usize> {
+        (0..self.known_count()).find(|&id| {
+            self.name_of(id)
+                .is_some_and(|known| known.as_bytes().eq_ignore_ascii_case(name))
+        })
+    }
+}
+
+/// A header value: the bytes, and their copy in request memory that modules receive.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct HeaderValue {
+    pub text: CText,
+}
+
+impl HeaderValue {
+    /// The value's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: `text` was written once in request memory, which lives as long as the
+        // request whose headers hold it.
+        unsafe { core::slice::from_raw_parts(self.text.as_ptr(), self.text.len()) }
+    }
+}
+
+/// The headers of one request or response.
+pub(crate) struct Headers {
+    direction: Direction,
+    known: Vec<Option<HeaderValue>>,
+    /// Name as first given, value; in the order first set.
+    unknown: Vec<(Vec<u8>, HeaderValue)>,
+}
+
+/// Why a header could not be set.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct UnknownId;
+
+impl Headers {
+    pub fn new(direction: Direction) -> Headers {
+        Headers {
+            direction,
+            known: (0..direction.known_count()).map(|_| None).collect(),
+            unknown: Vec::new(),
+        }
+    }
+
+    /// The value of header `name` (any case), known or not.
+    pub fn get(&self, name: &[u8]) -> Option<HeaderValue> {
+        match self.direction.id_of(name) {
+            Some(id) => self.known[id],
+            None => self
+                .unknown
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, value)| *value),
+        }
+    }
+
+    /// The value of known header `id`.
+    pub fn get_id(&self, id: i32) -> Option<HeaderValue> {
+        *self.known.get(usize::try_from(id).ok()?)?
+    }
+
+    /// Sets header `name`; without `replace`, an existing value gets `", value"` appended.
+    pub fn set(&mut self, memory: &RequestMemory, name: &[u8], value: &[u8], replace: bool) {
+        if let Some(id) = self.direction.id_of(name) {
+            self.known[id] = Some(joined(memory, self.known[id], value, replace));
+            return;
+        }
+        match self
+            .unknown
+            .iter_mut()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        {
+            Some((_, old)) => *old = joined(memory, Some(*old), value, replace),
+            None => self
+                .unknown
+                .push((name.to_vec(), joined(memory, None, value, replace))),
+        }
+    }
+
+    /// Sets known header `id`, as [`Headers::set`].
+    pub fn set_id(
+        &mut self,
+        memory: &RequestMemory,
+        id: i32,
+        value: &[u8],
+        replace: bool,
+    ) -> Result<(), UnknownId> {
+        let slot = usize::try_from(id)
+            .ok()
+            .and_then(|id| self.known.get_mut(id))
+            .ok_or(UnknownId)?;
+        *slot = Some(joined(memory, *slot, value, replace));
+        Ok(())
+    }
+
+    /// Removes header `name` (any case); removing a missing header succeeds.
+    pub fn delete(&mut self, name: &[u8]) {
+        match self.direction.id_of(name) {
+            Some(id) => self.known[id] = None,
+            None => self.unknown.retain(|(n, _)| !n.eq_ignore_ascii_case(name)),
+        }
+    }
+
+    /// Removes known header `id`.
+    pub fn delete_id(&mut self, id: i32) -> Result<(), UnknownId> {
+        let slot = usize::try_from(id)
+            .ok()
+            .and_then(|id| self.known.get_mut(id))
+            .ok_or(UnknownId)?;
+        *slot = None;
+        Ok(())
+    }
+
+    /// Removes every header.
+    pub fn clear(&mut self) {
+        self.known.iter_mut().for_each(|slot| *slot = None);
+        self.unknown.clear();
+    }
+
+    /// Every header as text: the known ones in `HTTP_HEADER_ID` order under their usual
+    /// names (as the HTTP Server API sends them), then the others in the order first set.
+    pub fn list(&self) -> Vec<(String, String)> {
+        let known = self.known.iter().enumerate().filter_map(|(id, value)| {
+            let name = self.direction.name_of(id)?;
+            Some((String::from(name), text(value.as_ref()?.bytes())))
+        });
+        let unknown = self
+            .unknown
+            .iter()
+            .map(|(name, value)| (text(name), text(value.bytes())));
+        known.chain(unknown).collect()
+    }
+}
+
+/// `value`, or the old value, `", "` and `value` when appending to a non-empty one.
+fn joined(
+    memory: &RequestMemory,
+    old: Option<HeaderValue>,
+    value: &[u8],
+    replace: bool,
+) -> HeaderValue {
+    let text = match old {
+        Some(old) if !replace && !old.bytes().is_empty() => {
+            memory.c_text(&[old.bytes(), b", ", value].concat())
+        }
+        _ => memory.c_text(value),
+    };
+    HeaderValue { text }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}

@@ -1,0 +1,580 @@
+//! `IHttpRequest` and `IHttpResponse` of the test server, as the C++ host of `tests/iis_host`
+//! models them: headers by name and by `HTTP_HEADER_ID` (get, set, append, delete), the
+//! method, version and addresses, `ReadEntityBody` from the body the test gave; the status,
+//! `WriteEntityChunks` of memory chunks (copied: IIS buffers the response), `Clear`,
+//! `Redirect`. Strings handed out live in request memory until the request ends. A call after
+//! the request ended fails with `E_UNEXPECTED` (or returns null).
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::ffi::c_void;
+
+use windows_sys::core::{BOOL, PCSTR, PCWSTR};
+use windows_sys::Win32::Foundation::{FALSE, TRUE};
+use windows_sys::Win32::Networking::HttpServer::{
+    HttpDataChunkFromMemory, HttpHeaderLocation, HTTP_DATA_CHUNK, HTTP_HEADER_ID, HTTP_REQUEST_V2,
+    HTTP_RESPONSE_V2, HTTP_SSL_CLIENT_CERT_INFO,
+};
+use windows_sys::Win32::Networking::WinSock::SOCKADDR;
+
+use super::exchange::{Exchange, State};
+use super::headers::{HeaderValue, Headers};
+use super::memory::{c_str, put, socket_address, RequestMemory};
+use crate::runtime::{E_HANDLE_EOF, E_INVALIDARG, E_NOTIMPL, E_UNEXPECTED, HRESULT, S_OK};
+use crate::*;
+
+/// `IHttpRequest`.
+pub(crate) struct HttpRequest {
+    pub exchange: Arc<Exchange>,
+}
+
+/// `IHttpResponse`.
+pub(crate) struct HttpResponse {
+    pub exchange: Arc<Exchange>,
+}
+
+/// Hands a header out: its pointer, and its length through `len`; null and 0 when absent.
+///
+/// # Safety
+/// `len` must be null or writable.
+unsafe fn hand_out(value: Option<HeaderValue>, len: *mut u16) -> PCSTR {
+    // Header values are at most u16::MAX long: SetHeader takes a u16 length.
+    let (pointer, length) = value.map_or((core::ptr::null(), 0), |v| {
+        (v.text.as_ptr(), v.text.len() as u16)
+    });
+    // SAFETY: the caller's contract.
+    unsafe { put(len, length) };
+    pointer
+}
+
+/// The value a module passes to `SetHeader`.
+///
+/// # Safety
+/// `value` must be null or readable for `len` bytes.
+unsafe fn header_value<'a>(value: PCSTR, len: u16) -> Option<&'a [u8]> {
+    // SAFETY: the caller's contract.
+    (!value.is_null()).then(|| unsafe { core::slice::from_raw_parts(value, len.into()) })
+}
+
+/// Runs a header edit on the request's or the response's headers.
+fn edit(
+    exchange: &Exchange,
+    which: fn(&mut State) -> &mut Headers,
+    change: impl FnOnce(&mut Headers, &RequestMemory) -> HRESULT,
+) -> HRESULT {
+    exchange
+        .with(|state| change(which(state), &exchange.memory))
+        .unwrap_or(E_UNEXPECTED)
+}
+
+fn request_headers(state: &mut State) -> &mut Headers {
+    &mut state.received.headers
+}
+
+fn response_headers(state: &mut State) -> &mut Headers {
+    &mut state.response.headers
+}
+
+impl IHttpRequest_Impl for HttpRequest {
+    /// Not modelled: the test server keeps no `HTTP_REQUEST` structure.
+    fn GetRawHttpRequest_const(&self) -> *const HTTP_REQUEST_V2 {
+        core::ptr::null()
+    }
+    /// Not modelled, as above.
+    fn GetRawHttpRequest(&self) -> *mut HTTP_REQUEST_V2 {
+        core::ptr::null_mut()
+    }
+    fn GetHeader_HTTP_HEADER_ID(&self, id: HTTP_HEADER_ID, len: *mut u16) -> PCSTR {
+        let value = self
+            .exchange
+            .with(|s| s.received.headers.get_id(id))
+            .flatten();
+        // SAFETY: IIS's contract: `len` is null or writable.
+        unsafe { hand_out(value, len) }
+    }
+    fn GetHeader(&self, name: PCSTR, len: *mut u16) -> PCSTR {
+        // SAFETY: IIS's contract: `name` is a NUL-terminated string, `len` null or writable.
+        unsafe {
+            let value = c_str(name)
+                .and_then(|name| self.exchange.with(|s| s.received.headers.get(name)))
+                .flatten();
+            hand_out(value, len)
+        }
+    }
+    fn SetHeader_HTTP_HEADER_ID(
+        &self,
+        id: HTTP_HEADER_ID,
+        value: PCSTR,
+        len: u16,
+        replace: BOOL,
+    ) -> HRESULT {
+        // SAFETY: IIS's contract: `value` is readable for `len` bytes.
+        let Some(value) = (unsafe { header_value(value, len) }) else {
+            return E_INVALIDARG;
+        };
+        edit(
+            &self.exchange,
+            request_headers,
+            |headers, memory| match headers.set_id(memory, id, value, replace != FALSE) {
+                Ok(()) => S_OK,
+                Err(_) => E_INVALIDARG,
+            },
+        )
+    }
+    fn SetHeader(&self, name: PCSTR, value: PCSTR, len: u16, replace: BOOL) -> HRESULT {
+        // SAFETY: IIS's contract: `name` is NUL-terminated, `value` readable for `len` bytes.
+        let (Some(name), Some(value)) = (unsafe { (c_str(name), header_value(value, len)) }) else {
+            return E_INVALIDARG;
+        };
+        edit(&self.exchange, request_headers, |headers, memory| {
+            headers.set(memory, name, value, replace != FALSE);
+            S_OK
+        })
+    }
+    fn DeleteHeader_HTTP_HEADER_ID(&self, id: HTTP_HEADER_ID) -> HRESULT {
+        edit(
+            &self.exchange,
+            request_headers,
+            |headers, _| match headers.delete_id(id) {
+                Ok(()) => S_OK,
+                Err(_) => E_INVALIDARG,
+            },
+        )
+    }
+    fn DeleteHeader(&self, name: PCSTR) -> HRESULT {
+        // SAFETY: IIS's contract: `name` is NUL-terminated.
+        let Some(name) = (unsafe { c_str(name) }) else {
+            return E_INVALIDARG;
+        };
+        edit(&self.exchange, request_headers, |headers, _| {
+            headers.delete(name);
+            S_OK
+        })
+    }
+    fn GetHttpMethod(&self) -> PCSTR {
+        self.exchange
+            .with(|s| s.received.method.as_ptr())
+            .unwrap_or(core::ptr::null())
+    }
+    /// Not modelled.
+    fn SetHttpMethod(&self, _: PCSTR) -> HRESULT {
+        E_NOTIMPL
+    }
+    /// Not modelled.
+    fn SetUrl_PCSTR(&self, _: PCSTR, _: u32, _: BOOL) -> HRESULT {
+        E_NOTIMPL
+    }
+    /// Not modelled.
+    fn SetUrl(&self, _: PCWSTR, _: u32, _: BOOL) -> HRESULT {
+        E_NOTIMPL
+    }
+    fn GetUrlChanged(&self) -> BOOL {
+        FALSE
+    }
+    fn GetForwardedUrl(&self) -> PCWSTR {
+        core::ptr::null()
+    }
+    fn GetLocalAddress(&self) -> *mut SOCKADDR {
+        self.exchange
+            .with(|s| socket_address(&self.exchange.memory, s.received.local))
+            .unwrap_or(core::ptr::null_mut())
+    }
+    fn GetRemoteAddress(&self) -> *mut SOCKADDR {
+        self.exchange
+            .with(|s| socket_address(&self.exchange.memory, s.received.remote))
+            .unwrap_or(core::ptr::null_mut())
+    }
+    /// Synchronous, from the body the test gave: `HRESULT_FROM_WIN32(ERROR_HANDLE_EOF)` and
+    /// 0 bytes at its end.
+    fn ReadEntityBody(
+        &self,
+        buffer: *mut c_void,
+        size: u32,
+        _async: BOOL,
+        received: *mut u32,
+        pending: *mut BOOL,
+    ) -> HRESULT {
+        // SAFETY: IIS's contract: `pending` is null or writable.
+        unsafe { put(pending, FALSE) };
+        if buffer.is_null() || received.is_null() {
+            return E_INVALIDARG;
+        }
+        let read = self.exchange.with(|s| {
+            let entity = &s.received.entity;
+            let left = &entity[s.received.entity_read..];
+            let n = left.len().min(size as usize);
+            // SAFETY: IIS's contract: `buffer` is writable for `size` bytes.
+            unsafe { core::ptr::copy_nonoverlapping(left.as_ptr(), buffer.cast::<u8>(), n) };
+            s.received.entity_read += n;
+            n
+        });
+        let Some(read) = read else {
+            return E_UNEXPECTED;
+        };
+        // SAFETY: checked non-null; IIS's contract makes it writable.
+        unsafe { received.write(read as u32) };
+        if read == 0 {
+            E_HANDLE_EOF
+        } else {
+            S_OK
+        }
+    }
+    /// Not modelled.
+    fn InsertEntityBody(&self, _: *mut c_void, _: u32) -> HRESULT {
+        E_NOTIMPL
+    }
+    fn GetRemainingEntityBytes(&self) -> u32 {
+        self.exchange
+            .with(|s| (s.received.entity.len() - s.received.entity_read) as u32)
+            .unwrap_or(0)
+    }
+    fn GetHttpVersion(&self, major: *mut u16, minor: *mut u16) {
+        let (a, b) = self.exchange.with(|s| s.received.version).unwrap_or((1, 1));
+        // SAFETY: IIS's contract: each is null or writable.
+        unsafe {
+            put(major, a);
+            put(minor, b);
+        }
+    }
+    /// Not modelled (no TLS).
+    fn GetClientCertificate(
+        &self,
+        _: *mut *mut HTTP_SSL_CLIENT_CERT_INFO,
+        _: *mut BOOL,
+    ) -> HRESULT {
+        E_NOTIMPL
+    }
+    /// Not modelled (no TLS).
+    fn NegotiateClientCertificate(&self, _: BOOL, _: *mut BOOL) -> HRESULT {
+        E_NOTIMPL
+    }
+    fn GetSiteId(&self) -> u32 {
+        1
+    }
+    /// Not modelled.
+    fn GetHeaderChanges(
+        &self,
+        _: u32,
+        _: *mut u32,
+        _: *mut PCSTR,
+        _: *mut u32,
+        _: *mut *mut PCSTR,
+        _: *mut *mut PCSTR,
+        _: *mut u32,
+        _: *mut u32,
+        _: *mut *mut u32,
+    ) -> HRESULT {
+        E_NOTIMPL
+    }
+}
+
+impl HttpResponse {
+    /// Adds a copy of a memory chunk at `position` (appended when out of range).
+    ///
+    /// # Safety
+    /// `chunk`'s buffer must be readable for its length (IIS's contract).
+    unsafe fn add_chunk(&self, chunk: &HTTP_DATA_CHUNK, position: Option<usize>) -> HRESULT {
+        if chunk.DataChunkType != HttpDataChunkFromMemory {
+            return E_NOTIMPL;
+        }
+        // SAFETY: a memory chunk, so `FromMemory` is the union's live field.
+        let memory = unsafe { chunk.Anonymous.FromMemory };
+        let len = memory.BufferLength as usize;
+        if memory.pBuffer.is_null() && len != 0 {
+            return E_INVALIDARG;
+        }
+        let bytes = if len == 0 {
+            Vec::new()
+        } else {
+            // SAFETY: the caller's contract.
+            unsafe { core::slice::from_raw_parts(memory.pBuffer.cast::<u8>(), len) }.to_vec()
+        };
+        self.exchange
+            .with(|s| {
+                let chunks = &mut s.response.chunks;
+                match position {
+                    Some(at) if at < chunks.len() => chunks.insert(at, bytes),
+                    _ => chunks.push(bytes),
+                }
+                S_OK
+            })
+            .unwrap_or(E_UNEXPECTED)
+    }
+
+    fn set_status(&self, code: u16, reason: &[u8], sub: u16, error: HRESULT) -> HRESULT {
+        if !(100..=999).contains(&code) {
+            return E_INVALIDARG;
+        }
+        self.exchange
+            .with(|s| {
+                let response = &mut s.response;
+                response.status = code;
+                response.reason = self.exchange.memory.c_text(reason);
+                response.sub_status = sub;
+                response.error_to_report = error;
+                response.status_set = true;
+                S_OK
+            })
+            .unwrap_or(E_UNEXPECTED)
+    }
+}
+
+impl IHttpResponse_Impl for HttpResponse {
+    /// Not modelled: the test server keeps no `HTTP_RESPONSE` structure.
+    fn GetRawHttpResponse_const(&self) -> *const HTTP_RESPONSE_V2 {
+        core::ptr::null()
+    }
+    /// Not modelled, as above.
+    fn GetRawHttpResponse(&self) -> *mut HTTP_RESPONSE_V2 {
+        core::ptr::null_mut()
+    }
+    /// Not modelled (no output cache).
+    fn GetCachePolicy(&self) -> *mut IHttpCachePolicy {
+        core::ptr::null_mut()
+    }
+    fn SetStatus(
+        &self,
+        code: u16,
+        reason: PCSTR,
+        sub: u16,
+        error: HRESULT,
+        _: *mut IAppHostConfigException,
+        _: BOOL,
+    ) -> HRESULT {
+        // SAFETY: IIS's contract: `reason` is null or NUL-terminated.
+        let reason = unsafe { c_str(reason) }.unwrap_or_default();
+        self.set_status(code, reason, sub, error)
+    }
+    fn SetHeader_HTTP_HEADER_ID(
+        &self,
+        id: HTTP_HEADER_ID,
+        value: PCSTR,
+        len: u16,
+        replace: BOOL,
+    ) -> HRESULT {
+        // SAFETY: IIS's contract: `value` is readable for `len` bytes.
+        let Some(value) = (unsafe { header_value(value, len) }) else {
+            return E_INVALIDARG;
+        };
+        edit(
+            &self.exchange,
+            response_headers,
+            |headers, memory| match headers.set_id(memory, id, value, replace != FALSE) {
+                Ok(()) => S_OK,
+                Err(_) => E_INVALIDARG,
+            },
+        )
+    }
+    fn SetHeader(&self, name: PCSTR, value: PCSTR, len: u16, replace: BOOL) -> HRESULT {
+        // SAFETY: IIS's contract: `name` is NUL-terminated, `value` readable for `len` bytes.
+        let (Some(name), Some(value)) = (unsafe { (c_str(name), header_value(value, len)) }) else {
+            return E_INVALIDARG;
+        };
+        edit(&self.exchange, response_headers, |headers, memory| {
+            headers.set(memory, name, value, replace != FALSE);
+            S_OK
+        })
+    }
+    fn DeleteHeader_HTTP_HEADER_ID(&self, id: HTTP_HEADER_ID) -> HRESULT {
+        edit(
+            &self.exchange,
+            response_headers,
+            |headers, _| match headers.delete_id(id) {
+                Ok(()) => S_OK,
+                Err(_) => E_INVALIDARG,
+            },
+        )
+    }
+    fn DeleteHeader(&self, name: PCSTR) -> HRESULT {
+        // SAFETY: IIS's contract: `name` is NUL-terminated.
+        let Some(name) = (unsafe { c_str(name) }) else {
+            return E_INVALIDARG;
+        };
+        edit(&self.exchange, response_headers, |headers, _| {
+            headers.delete(name);
+            S_OK
+        })
+    }
+    fn GetHeader_HTTP_HEADER_ID(&self, id: HTTP_HEADER_ID, len: *mut u16) -> PCSTR {
+        let value = self
+            .exchange
+            .with(|s| s.response.headers.get_id(id))
+            .flatten();
+        // SAFETY: IIS's contract: `len` is null or writable.
+        unsafe { hand_out(value, len) }
+    }
+    fn GetHeader(&self, name: PCSTR, len: *mut u16) -> PCSTR {
+        // SAFETY: IIS's contract: `name` is NUL-terminated, `len` null or writable.
+        unsafe {
+            let value = c_str(name)
+                .and_then(|name| self.exchange.with(|s| s.response.headers.get(name)))
+                .flatten();
+            hand_out(value, len)
+        }
+    }
+    fn Clear(&self) {
+        self.exchange.with(|s| s.response.chunks.clear());
+    }
+    fn ClearHeaders(&self) {
+        self.exchange.with(|s| s.response.headers.clear());
+    }
+    fn SetNeedDisconnect(&self) {
+        self.exchange.with(|s| s.response.need_disconnect = true);
+    }
+    fn ResetConnection(&self) {
+        self.exchange.with(|s| s.response.need_disconnect = true);
+    }
+    fn DisableKernelCache(&self, _: u32) {
+        self.exchange.with(|s| s.response.kernel_cache = false);
+    }
+    fn GetKernelCacheEnabled(&self) -> BOOL {
+        let enabled = self.exchange.with(|s| s.response.kernel_cache);
+        if enabled == Some(true) {
+            TRUE
+        } else {
+            FALSE
+        }
+    }
+    fn SuppressHeaders(&self) {
+        self.exchange.with(|s| s.response.headers_suppressed = true);
+    }
+    fn GetHeadersSuppressed(&self) -> BOOL {
+        let suppressed = self.exchange.with(|s| s.response.headers_suppressed);
+        if suppressed == Some(true) {
+            TRUE
+        } else {
+            FALSE
+        }
+    }
+    /// Not modelled: everything is buffered until the send.
+    fn Flush(&self, _: BOOL, _: BOOL, _: *mut u32, _: *mut BOOL) -> HRESULT {
+        E_NOTIMPL
+    }
+    fn Redirect(&self, url: PCSTR, reset_status: BOOL, _include_parameters: BOOL) -> HRESULT {
+        // SAFETY: IIS's contract: `url` is NUL-terminated.
+        let Some(url) = (unsafe { c_str(url) }) else {
+            return E_INVALIDARG;
+        };
+        self.Clear();
+        if reset_status != FALSE {
+            let hr = self.set_status(302, b"Redirect", 0, S_OK);
+            if hr.is_err() {
+                return hr;
+            }
+        }
+        edit(
+            &self.exchange,
+            response_headers,
+            |headers, memory| match headers.set_id(memory, HttpHeaderLocation, url, true) {
+                Ok(()) => S_OK,
+                Err(_) => E_INVALIDARG,
+            },
+        )
+    }
+    /// Copies the chunk at once (a module must keep the buffer until the send; the copy does
+    /// not check that it does).
+    fn WriteEntityChunkByReference(&self, chunk: *mut HTTP_DATA_CHUNK, position: i32) -> HRESULT {
+        // SAFETY: IIS's contract: `chunk` is null or a valid chunk whose memory is readable.
+        match unsafe { chunk.as_ref() } {
+            // SAFETY: as above, the chunk's memory is readable for its length.
+            Some(chunk) => unsafe { self.add_chunk(chunk, usize::try_from(position).ok()) },
+            None => E_INVALIDARG,
+        }
+    }
+    /// Buffered, as IIS buffers by default: memory chunks are copied and sent with the
+    /// response; other chunk types are `E_NOTIMPL`.
+    fn WriteEntityChunks(
+        &self,
+        chunks: *mut HTTP_DATA_CHUNK,
+        count: u32,
+        _async: BOOL,
+        _more_data: BOOL,
+        sent: *mut u32,
+        completion_expected: *mut BOOL,
+    ) -> HRESULT {
+        // SAFETY: IIS's contract: each out pointer is null or writable.
+        unsafe { put(completion_expected, FALSE) };
+        if chunks.is_null() && count != 0 {
+            return E_INVALIDARG;
+        }
+        let mut total = 0u32;
+        for index in 0..count as usize {
+            // SAFETY: IIS's contract: `chunks` holds `count` chunks, each memory one readable.
+            let hr = unsafe {
+                let chunk = &*chunks.add(index);
+                total = total.wrapping_add(chunk.Anonymous.FromMemory.BufferLength);
+                self.add_chunk(chunk, None)
+            };
+            if hr.is_err() {
+                return hr;
+            }
+        }
+        // SAFETY: as above.
+        unsafe { put(sent, total) };
+        S_OK
+    }
+    fn DisableBuffering(&self) {}
+    fn GetStatus(
+        &self,
+        code: *mut u16,
+        sub: *mut u16,
+        reason: *mut PCSTR,
+        reason_len: *mut u16,
+        error: *mut HRESULT,
+        module: *mut PCWSTR,
+        notification: *mut u32,
+        exception: *mut *mut IAppHostConfigException,
+        skip_custom_errors: *mut BOOL,
+    ) {
+        let status = self.exchange.with(|s| {
+            let r = &s.response;
+            (r.status, r.sub_status, r.reason, r.error_to_report)
+        });
+        let (c, sub_status, reason_text, hr) = match status {
+            Some((c, sub, text, hr)) => (c, sub, Some(text), hr),
+            None => (0, 0, None, S_OK),
+        };
+        // SAFETY: IIS's contract: each out pointer is null or writable.
+        unsafe {
+            put(code, c);
+            put(sub, sub_status);
+            put(
+                reason,
+                reason_text.map_or(core::ptr::null(), |t| t.as_ptr()),
+            );
+            put(reason_len, reason_text.map_or(0, |t| t.len() as u16));
+            put(error, hr);
+            put(module, core::ptr::null());
+            put(notification, 0);
+            put(exception, core::ptr::null_mut());
+            put(skip_custom_errors, FALSE);
+        }
+    }
+    /// Not modelled (no custom error pages).
+    fn SetErrorDescription(&self, _: PCWSTR, _: u32, _: BOOL) -> HRESULT {
+        E_NOTIMPL
+    }
+    fn GetErrorDescription(&self, len: *mut u32) -> PCWSTR {
+        // SAFETY: IIS's contract: `len` is null or writable.
+        unsafe { put(len, 0) };
+        core::ptr::null()
+    }
+    /// Not modelled.
+    fn GetHeaderChanges(
+        &self,
+        _: u32,
+        _: *mut u32,
+        _: *mut PCSTR,
+        _: *mut u32,
+        _: *mut *mut PCSTR,
+        _: *mut *mut PCSTR,
+        _: *mut u32,
+        _: *mut u32,
+        _: *mut *mut u32,
+    ) -> HRESULT {
+        E_NOTIMPL
+    }
+    fn CloseConnection(&self) {
+        self.exchange.with(|s| s.response.need_disconnect = true);
+    }
+}

@@ -1,0 +1,141 @@
+//! An in-process IIS for unit tests (feature `testing`): the IIS side of the API —
+//! `IHttpServer`, `IHttpContext`, `IHttpRequest`, `IHttpResponse`,
+//! `IHttpModuleRegistrationInfo2`, `IHttpModuleContextContainer`, `IHttpTraceContext`,
+//! `IModuleAllocator`, the providers and `IHttpCompletionInfo2` — written in Rust with the
+//! generated `_Impl` traits and typed constructors, so the module under test is driven through
+//! exactly the vtables IIS gives it. It runs requests through IIS's pipeline as the C++ host
+//! of `tests/iis_host` does (the two are held to the same answers by the test suite), with
+//! no Windows API call, so the tests run on any OS and under Miri.
+//!
+//! # A test in ten lines
+//!
+//! ```
+//! use httpserv::testing::{Request, TestServer};
+//! # use httpserv::*;
+//! # struct Hello;
+//! # impl CHttpModule_Impl for Hello {}
+//! # struct Factory;
+//! # impl IHttpModuleFactory_Impl for Factory {
+//! #     fn GetHttpModule(
+//! #         &self,
+//! #         m: *mut *mut CHttpModule,
+//! #         _: *mut IModuleAllocator,
+//! #     ) -> runtime::HRESULT {
+//! #         unsafe { *m = CHttpModule::new_boxed(Hello) };
+//! #         runtime::S_OK
+//! #     }
+//! # }
+//! # httpserv::register_module!(|r| unsafe {
+//! #     let factory = IHttpModuleFactory::new_boxed(Factory);
+//! #     r.info.SetRequestNotifications(factory, RQ_BEGIN_REQUEST, 0).ok()
+//! # });
+//!
+//! let server = TestServer::new().load("my_module", RegisterModule);
+//! let response = server.request(Request::get("/hello?name=you").header("X-Echo", "1"));
+//! assert_eq!(response.status, 404); // no module answered: IIS's static file handler's 404
+//! assert_eq!(
+//!     response.trace,
+//!     ["notify BEGIN_REQUEST my_module", "send", "done"]
+//! );
+//! ```
+//!
+//! [`TestServer::load`] takes a module's `RegisterModule` export (what
+//! [`register_module!`](crate::register_module) writes), [`TestServer::load_with`] a
+//! registration function. [`TestServer::request`] returns a [`Response`]: status, reason,
+//! headers, body, the notifications delivered ([`Response::trace`], the C++ host's `--trace`
+//! lines) and the module's `QuickTrace` calls. A panic in the module is caught by the
+//! bindings' guard and answers 500, and the server keeps serving.
+//!
+//! [`TestServer::load`]: crate::testing::TestServer::load
+//! [`TestServer::load_with`]: crate::testing::TestServer::load_with
+//! [`TestServer::request`]: crate::testing::TestServer::request
+//! [`TestServer::messages`]: crate::testing::TestServer::messages
+//! [`Response`]: crate::testing::Response
+//! [`Response::trace`]: crate::testing::Response::trace
+//!
+//! # What it models
+//!
+//! - **Loading**: `RegisterModule(7, info, server)`; one factory (request and post-request
+//!   masks) and one global module per module;
+//!   `SetPriorityFor{Request,PostRequest,Global}Notification` with FIRST, HIGH, MEDIUM
+//!   (default), LOW, LAST; `GetId`. On drop, for each module in
+//!   reverse load order: the global module's `Terminate`, then the factory's.
+//! - **The pipeline**: `GL_PRE_BEGIN_REQUEST` (until `GL_NOTIFICATION_HANDLED`), a module from
+//!   each factory (`GetHttpModule` with a request-memory `IModuleAllocator`), the twelve
+//!   stages each with its post-notification, `RQ_SEND_RESPONSE` (lowest priority first), the
+//!   send, `RQ_LOG_REQUEST`, `RQ_END_REQUEST`, `CleanupStoredContext`, `Dispose`;
+//!   `RQ_NOTIFICATION_FINISH_REQUEST`, `RQ_NOTIFICATION_PENDING` with `IndicateCompletion` or
+//!   `PostCompletion` → `OnAsyncCompletion` from any thread; a failed `SetErrorStatus` is a
+//!   500. Each request runs on the thread calling [`TestServer::request`]; several threads
+//!   may run requests at once.
+//! - **Responses**: `SetStatus`, `GetStatus`, headers by name and `HTTP_HEADER_ID` (set,
+//!   append with `", "`, delete, get), `Clear`, `ClearHeaders`, `Redirect`,
+//!   `WriteEntityChunks` and `WriteEntityChunkByReference` with memory chunks (copied at the
+//!   call). A status of 400 or more with no body gets a `"<status> <reason>\n"` text body;
+//!   a response nobody touched is a 404; `Content-Length` is set at the send.
+//! - **Requests**: headers by name and id, `GetHttpMethod`, `GetHttpVersion`, local and
+//!   remote addresses, `ReadEntityBody` (synchronous) and `GetRemainingEntityBytes`,
+//!   `GetSiteId` (1); `IHttpContext::GetScriptName` (the URL's path);
+//!   `AllocateRequestMemory` (16-aligned, freed when the request ends).
+//! - **Server variables**: `REQUEST_METHOD`, `URL`, `PATH_INFO`, `SCRIPT_NAME`,
+//!   `QUERY_STRING`, `UNENCODED_URL`, `CACHE_URL`, `SERVER_PROTOCOL`, `REMOTE_ADDR`,
+//!   `REMOTE_HOST`, `REMOTE_PORT`, `LOCAL_ADDR`, `SERVER_PORT`, `SERVER_NAME`,
+//!   `CONTENT_LENGTH`, `CONTENT_TYPE`, `HTTPS` (`off`), `INSTANCE_ID`, `APP_POOL_ID`,
+//!   `SERVER_SOFTWARE`, `HTTP_<HEADER>`, and whatever modules set with `SetServerVariable`
+//!   (which wins); others fail with `HRESULT_FROM_WIN32(ERROR_INVALID_INDEX)`.
+//! - **Per request**: the module context container (one stored context per module id),
+//!   `QuickTrace` (recorded), `RaiseTraceEvent` (a trace line), `GetTraceActivityId`,
+//!   `GetTraceConfiguration` (no provider enabled), `GetCurrentExecutionStats` (the
+//!   notification).
+//!
+//! # What it does not model
+//!
+//! These return `E_NOTIMPL`, or null / `FALSE` / 0 where the method returns no `HRESULT`:
+//! `IHttpContext::GetSite`, `GetApplication`, `GetConnection`, `GetUser`, `GetUrlInfo`,
+//! `GetMetadata`, `GetPhysicalPath`, `GetScriptTranslated`, `GetScriptMap`, `GetFileInfo`,
+//! `MapPath`, `ExecuteRequest`, `NotifyCustomNotification`, `CloneContext`,
+//! `ReleaseClonedContext`, `GetServerVarChanges`, `CancelIo`, `MapHandler`,
+//! `GetExtendedInterface` (so no `IHttpContext2`–`4`), `GetNextNotification`,
+//! `GetIsLastNotification`, `GetParentContext`; `DisableNotifications` and
+//! `SetRequestHandled` are ignored. `IHttpRequest::GetRawHttpRequest`, `SetHttpMethod`,
+//! `SetUrl`, `InsertEntityBody`, `GetClientCertificate`, `NegotiateClientCertificate`,
+//! `GetHeaderChanges`, `GetForwardedUrl`. `IHttpResponse::GetRawHttpResponse`, `Flush`
+//! (everything is buffered until the send), `GetCachePolicy`, `SetErrorDescription`,
+//! `GetErrorDescription`, `GetHeaderChanges`, data chunks other than memory. The providers'
+//! `SetScriptName`, `GetLogData`, `SetLogData` (`SetUser`, `SetScriptMap`, `SetFileInfo` are
+//! ignored). `IHttpTraceContext::SetTraceConfiguration`. `IHttpServer` beyond
+//! `IsCommandLineLaunch` (TRUE), `GetAppPoolName`, `SatisfiesPrecondition` (TRUE, unknown)
+//! and the messages of `ReportUnhealthy` and `RecycleProcess` ([`TestServer::messages`]):
+//! `AssociateWithThreadPool`, `GetFileInfo`, `FlushKernelCache`, `DoCacheOperation`, the
+//! fragment cache, `GetWorkerProcessSettings`, `GetProtocolManagerCustomInterface`,
+//! `RegisterFileChangeMonitor`, `GetExtendedInterface` (so no `IHttpServer2`); null from
+//! `GetAdminManager`, `GetPerfCounterInfo`, `DispenseContainer`, `GetTraceContext`.
+//! Global notifications other than `GL_PRE_BEGIN_REQUEST` are never raised; `RQ_MAP_PATH`,
+//! `RQ_READ_ENTITY`, `RQ_CUSTOM_NOTIFICATION` and `RQ_SEND_RESPONSE_STATUS_AND_HEADERS` are
+//! not delivered. One site, one application; no configuration, authentication, caching,
+//! files or network.
+//!
+//! # Lifetimes
+//!
+//! A module's registration info is valid during its `RegisterModule` only; the server object
+//! until the `TestServer` is dropped; a request's objects and request memory until the
+//! request ends (its context stays valid, inert, until the server is dropped, so a thread
+//! that completed a request can return from the call). A module using anything later is
+//! caught by Miri.
+
+mod context;
+mod exchange;
+mod headers;
+mod memory;
+mod message;
+mod pipeline;
+mod providers;
+mod registration;
+mod request;
+mod server;
+
+pub use request::{QuickTrace, Request, Response};
+pub use server::{RegisterModuleFn, TestServer};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,463 @@
+//! The IIS integrated pipeline, as the C++ host of `tests/iis_host` runs it
+//! (`host/pipeline.cpp`). A request gets `GL_PRE_BEGIN_REQUEST` (global modules by priority,
+//! until one returns `GL_NOTIFICATION_HANDLED`), a module from each factory, then the twelve
+//! stages in order, each notification followed by its post-notification, every one delivered
+//! to the modules registered for it by priority (highest first; equal priorities in load
+//! order).
+//!
+//! - `RQ_NOTIFICATION_FINISH_REQUEST` skips the rest of the request stages (other modules of
+//!   the same notification included) to the response; during `RQ_LOG_REQUEST` or
+//!   `RQ_END_REQUEST` it skips to the next of those two stages.
+//! - The response is sent after `RQ_UPDATE_REQUEST_CACHE` (or on finishing early), preceded
+//!   by `RQ_SEND_RESPONSE`, delivered lowest priority first; `RQ_LOG_REQUEST` and
+//!   `RQ_END_REQUEST` run after it.
+//! - `RQ_NOTIFICATION_PENDING` parks the request where it is. `IndicateCompletion(status)`
+//!   resumes it as if the notification had returned `status`; `PostCompletion(bytes)` first
+//!   calls the module's `OnAsyncCompletion`, whose status counts instead.
+//! - A failed `IHttpEventProvider::SetErrorStatus` makes a 500 and finishes the request.
+//! - At the end: `CleanupStoredContext` for stored contexts, then `Dispose` for each module.
+//!
+//! Modules are called through their vtables with the pointers they handed over, never
+//! through a Rust reference to the object (a release slot such as `Dispose` frees it).
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use windows_sys::Win32::Foundation::{FALSE, TRUE};
+use windows_sys::Win32::Networking::HttpServer::{HttpHeaderContentLength, HttpHeaderContentType};
+
+use super::exchange::{Completion, Exchange, Objects, Ptr};
+use super::request::Response;
+use super::server::TestServer;
+use crate::runtime::{HRESULT, S_OK};
+use crate::*;
+
+/// The request stages in pipeline order, with their names in the trace.
+const STAGES: [(u32, &str); 12] = [
+    (RQ_BEGIN_REQUEST, "BEGIN_REQUEST"),
+    (RQ_AUTHENTICATE_REQUEST, "AUTHENTICATE_REQUEST"),
+    (RQ_AUTHORIZE_REQUEST, "AUTHORIZE_REQUEST"),
+    (RQ_RESOLVE_REQUEST_CACHE, "RESOLVE_REQUEST_CACHE"),
+    (RQ_MAP_REQUEST_HANDLER, "MAP_REQUEST_HANDLER"),
+    (RQ_ACQUIRE_REQUEST_STATE, "ACQUIRE_REQUEST_STATE"),
+    (
+        RQ_PRE_EXECUTE_REQUEST_HANDLER,
+        "PRE_EXECUTE_REQUEST_HANDLER",
+    ),
+    (RQ_EXECUTE_REQUEST_HANDLER, "EXECUTE_REQUEST_HANDLER"),
+    (RQ_RELEASE_REQUEST_STATE, "RELEASE_REQUEST_STATE"),
+    (RQ_UPDATE_REQUEST_CACHE, "UPDATE_REQUEST_CACHE"),
+    (RQ_LOG_REQUEST, "LOG_REQUEST"),
+    (RQ_END_REQUEST, "END_REQUEST"),
+];
+/// The index of RQ_LOG_REQUEST, the first stage after the send.
+const LOG_STAGE: usize = 10;
+/// The index of RQ_UPDATE_REQUEST_CACHE, the last stage before the send.
+const UPDATE_CACHE_STAGE: usize = 9;
+
+/// Where a request's pipeline stands.
+#[derive(Default)]
+struct Position {
+    /// Index into STAGES; STAGES.len() once done.
+    stage: usize,
+    /// In the post-notification of `stage`.
+    post: bool,
+    /// In RQ_SEND_RESPONSE.
+    sending: bool,
+    /// The next module in the current notification's order.
+    next: usize,
+    /// The module that returned RQ_NOTIFICATION_PENDING.
+    pending_module: Option<usize>,
+    /// The RQ_ flag being delivered.
+    notification: u32,
+    /// The final status and error body are in place.
+    prepared: bool,
+    sent: bool,
+}
+
+/// Whether a request still runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Pending,
+    Done,
+}
+
+/// One request going through the pipeline.
+pub(crate) struct Pipeline<'a> {
+    server: &'a TestServer,
+    exchange: &'a Arc<Exchange>,
+    objects: Objects,
+    /// The request's module from each factory, by load index.
+    modules: Vec<Option<Ptr<CHttpModule>>>,
+    at: Position,
+    /// The response as sent.
+    sent: Option<Response>,
+}
+
+impl<'a> Pipeline<'a> {
+    pub fn new(server: &'a TestServer, exchange: &'a Arc<Exchange>, objects: Objects) -> Self {
+        Pipeline {
+            server,
+            exchange,
+            objects,
+            modules: vec![None; server.module_count()],
+            at: Position::default(),
+            sent: None,
+        }
+    }
+
+    /// The response as it was sent, with the request's trace; once the pipeline is done.
+    pub fn into_response(self) -> Response {
+        let mut response = self
+            .sent
+            .expect("the pipeline sends a response before it is done");
+        (response.trace, response.quick_traces) = self.exchange.take_trace();
+        response
+    }
+
+    fn log(&self, line: String) {
+        self.exchange.log(line);
+    }
+
+    /// GL_PRE_BEGIN_REQUEST, the request's modules, then the stages until done or pending.
+    pub fn start(&mut self) -> Outcome {
+        for index in self.server.global_order(GL_PRE_BEGIN_REQUEST) {
+            let global = self.server.registered(index).global.expect("ordered");
+            self.log(format!(
+                "notify GL_PRE_BEGIN_REQUEST {}",
+                self.server.name(index)
+            ));
+            // SAFETY: the module's global module, live until the server terminates it; the
+            // provider is this request's.
+            let status = unsafe {
+                let global = global.get();
+                ((*(*global).vtable).OnGlobalPreBeginRequest)(global, self.objects.pre_begin.get())
+            };
+            if status == GL_NOTIFICATION_HANDLED {
+                break;
+            }
+        }
+        let mut failed = false;
+        for index in 0..self.modules.len() {
+            let Some(factory) = self.server.registered(index).factory else {
+                continue;
+            };
+            let mut module: *mut CHttpModule = core::ptr::null_mut();
+            // SAFETY: the module's factory, live until the server terminates it; `module` is
+            // a valid out pointer and the allocator is this request's.
+            let hr = unsafe {
+                let factory = factory.get();
+                ((*(*factory).vtable).GetHttpModule)(
+                    factory,
+                    &mut module,
+                    self.objects.allocator.get(),
+                )
+            };
+            self.modules[index] = Ptr::new(module).filter(|_| hr.is_ok());
+            if self.modules[index].is_none() {
+                self.set_status(500, "Internal Server Error", hr);
+                failed = true;
+            }
+        }
+        if failed {
+            self.skip_to_end();
+        }
+        self.run()
+    }
+
+    /// A completion arrived for the pending request.
+    pub fn resume(&mut self, completion: Completion) -> Outcome {
+        let Some(index) = self.at.pending_module else {
+            self.log("completion ignored: the request is not pending".to_string());
+            return Outcome::Pending;
+        };
+        let status = match completion {
+            Completion::Indicate(status) => {
+                self.log("resume".to_string());
+                status
+            }
+            Completion::Async(bytes) => {
+                self.exchange.with(|s| {
+                    s.completion_bytes = bytes;
+                    s.completion_status = S_OK;
+                });
+                self.log("async-completion".to_string());
+                let provider = if self.at.sending {
+                    self.objects
+                        .send_response
+                        .get()
+                        .cast::<IHttpEventProvider>()
+                } else {
+                    self.objects.event.get()
+                };
+                let module = self.modules[index]
+                    .expect("the pending module exists")
+                    .get();
+                // SAFETY: the request's module, live until Dispose; the objects are this
+                // request's (an ISendResponseProvider and an IHttpCompletionInfo2 begin with
+                // their base class, as in C++).
+                unsafe {
+                    ((*(*module).vtable).OnAsyncCompletion)(
+                        module,
+                        self.objects.context.get(),
+                        self.at.notification,
+                        if self.at.post { TRUE } else { FALSE },
+                        provider,
+                        self.objects.completion.get().cast(),
+                    )
+                }
+            }
+        };
+        if status == RQ_NOTIFICATION_PENDING {
+            return Outcome::Pending;
+        }
+        self.at.pending_module = None;
+        self.after_status(status);
+        self.run()
+    }
+
+    /// Runs the pipeline from where the request stands until it is done or pending.
+    fn run(&mut self) -> Outcome {
+        loop {
+            if self.at.stage >= STAGES.len() {
+                self.complete();
+                return Outcome::Done;
+            }
+            if self.at.sending && !self.at.prepared {
+                // RQ_SEND_RESPONSE sees the status and body that will be sent.
+                self.add_error_body();
+                self.at.prepared = true;
+            }
+            let (flag, name) = if self.at.sending {
+                (RQ_SEND_RESPONSE, "SEND_RESPONSE")
+            } else {
+                STAGES[self.at.stage]
+            };
+            let order = self.server.order(flag, self.at.post);
+            if let Some(&index) = order.get(self.at.next) {
+                self.at.next += 1;
+                let Some(module) = self.modules[index] else {
+                    continue;
+                };
+                self.at.notification = flag;
+                self.exchange.with(|s| s.notification = flag);
+                let post = if self.at.post { "POST_" } else { "" };
+                self.log(format!("notify {post}{name} {}", self.server.name(index)));
+                let status = self.deliver(module);
+                if status == RQ_NOTIFICATION_PENDING {
+                    self.at.pending_module = Some(index);
+                    self.log("pending".to_string());
+                    return Outcome::Pending;
+                }
+                self.after_status(status);
+                continue;
+            }
+            // Every module had this notification: move on.
+            let at = &mut self.at;
+            if at.sending {
+                at.sending = false;
+                self.transmit();
+                let at = &mut self.at;
+                at.stage = LOG_STAGE;
+                at.post = false;
+                at.next = 0;
+            } else if !at.post {
+                at.post = true;
+                at.next = 0;
+            } else {
+                at.post = false;
+                at.next = 0;
+                if at.stage == UPDATE_CACHE_STAGE && !at.sent {
+                    at.sending = true;
+                } else {
+                    at.stage += 1;
+                }
+            }
+        }
+    }
+
+    /// Calls the notification method of the current stage (or its post-notification, or
+    /// RQ_SEND_RESPONSE) on `module`.
+    fn deliver(&self, module: Ptr<CHttpModule>) -> REQUEST_NOTIFICATION_STATUS {
+        let o = &self.objects;
+        let (m, c, p) = (module.get(), o.context.get(), o.event.get());
+        // SAFETY: the request's module, live until Dispose; the context and providers are
+        // this request's objects, of the classes each slot takes.
+        unsafe {
+            let v = &*(*m).vtable;
+            if self.at.sending {
+                return (v.OnSendResponse)(m, c, o.send_response.get());
+            }
+            match (self.at.stage, self.at.post) {
+                (0, false) => (v.OnBeginRequest)(m, c, p),
+                (0, true) => (v.OnPostBeginRequest)(m, c, p),
+                (1, false) => (v.OnAuthenticateRequest)(m, c, o.authentication.get()),
+                (1, true) => (v.OnPostAuthenticateRequest)(m, c, p),
+                (2, false) => (v.OnAuthorizeRequest)(m, c, p),
+                (2, true) => (v.OnPostAuthorizeRequest)(m, c, p),
+                (3, false) => (v.OnResolveRequestCache)(m, c, p),
+                (3, true) => (v.OnPostResolveRequestCache)(m, c, p),
+                (4, false) => (v.OnMapRequestHandler)(m, c, o.map_handler.get()),
+                (4, true) => (v.OnPostMapRequestHandler)(m, c, p),
+                (5, false) => (v.OnAcquireRequestState)(m, c, p),
+                (5, true) => (v.OnPostAcquireRequestState)(m, c, p),
+                (6, false) => (v.OnPreExecuteRequestHandler)(m, c, p),
+                (6, true) => (v.OnPostPreExecuteRequestHandler)(m, c, p),
+                (7, false) => (v.OnExecuteRequestHandler)(m, c, p),
+                (7, true) => (v.OnPostExecuteRequestHandler)(m, c, p),
+                (8, false) => (v.OnReleaseRequestState)(m, c, p),
+                (8, true) => (v.OnPostReleaseRequestState)(m, c, p),
+                (9, false) => (v.OnUpdateRequestCache)(m, c, p),
+                (9, true) => (v.OnPostUpdateRequestCache)(m, c, p),
+                (10, false) => (v.OnLogRequest)(m, c, p),
+                (10, true) => (v.OnPostLogRequest)(m, c, p),
+                (11, false) => (v.OnEndRequest)(m, c, p),
+                (11, true) => (v.OnPostEndRequest)(m, c, p),
+                _ => RQ_NOTIFICATION_CONTINUE,
+            }
+        }
+    }
+
+    /// What a notification's status (and a failed `SetErrorStatus`) does to the position.
+    fn after_status(&mut self, mut status: REQUEST_NOTIFICATION_STATUS) {
+        let error = self
+            .exchange
+            .with(|s| core::mem::replace(&mut s.error, S_OK));
+        if let Some(error) = error.filter(|e| e.is_err()) {
+            let code = self.exchange.with(|s| s.response.status).unwrap_or(0);
+            if code < 400 {
+                self.set_status(500, "Internal Server Error", error);
+            }
+            status = RQ_NOTIFICATION_FINISH_REQUEST;
+        }
+        if status == RQ_NOTIFICATION_FINISH_REQUEST {
+            self.skip_to_end();
+        }
+    }
+
+    /// RQ_NOTIFICATION_FINISH_REQUEST: where the pipeline goes next.
+    fn skip_to_end(&mut self) {
+        let at = &mut self.at;
+        if at.sending {
+            at.next = usize::MAX;
+        } else if !at.sent {
+            at.sending = true;
+            at.post = false;
+            at.next = 0;
+        } else {
+            at.stage += 1;
+            at.post = false;
+            at.next = 0;
+        }
+    }
+
+    fn set_status(&self, code: u16, reason: &str, error: HRESULT) {
+        self.exchange.with(|s| {
+            let response = &mut s.response;
+            response.status = code;
+            response.reason = self.exchange.memory.c_text(reason.as_bytes());
+            response.sub_status = 0;
+            response.error_to_report = error;
+            response.status_set = true;
+        });
+    }
+
+    /// A status of 400 or more with no entity gets a short text body, standing in for IIS's
+    /// error pages. A response no module touched (no status set, no entity) is a 404, which
+    /// is what IIS's static file handler answers when there is no file; there are no files.
+    fn add_error_body(&self) {
+        let untouched = self
+            .exchange
+            .with(|s| {
+                !s.response.status_set && s.response.chunks.is_empty() && s.response.status == 200
+            })
+            .unwrap_or(false);
+        if untouched {
+            self.set_status(404, "Not Found", S_OK);
+        }
+        let memory = &self.exchange.memory;
+        self.exchange.with(|s| {
+            let response = &mut s.response;
+            if response.status < 400 || !response.chunks.is_empty() {
+                return;
+            }
+            // SAFETY: the reason lives in request memory, as long as the state.
+            let reason = unsafe {
+                core::slice::from_raw_parts(response.reason.as_ptr(), response.reason.len())
+            };
+            let body = [response.status.to_string().as_bytes(), b" ", reason, b"\n"].concat();
+            response.chunks.push(body);
+            let _ = response
+                .headers
+                .set_id(memory, HttpHeaderContentType, b"text/plain", true);
+        });
+    }
+
+    /// Sets `Content-Length` as IIS does on a buffered response, and sends: the response is
+    /// what the test gets back.
+    fn transmit(&mut self) {
+        let memory = &self.exchange.memory;
+        let number = self.exchange.number;
+        let response = self.exchange.with(|s| {
+            let response = &mut s.response;
+            let length: usize = response.chunks.iter().map(Vec::len).sum();
+            let _ = response.headers.set_id(
+                memory,
+                HttpHeaderContentLength,
+                length.to_string().as_bytes(),
+                true,
+            );
+            s.headers_sent = true;
+            // SAFETY: the reason lives in request memory, as long as the state.
+            let reason = unsafe {
+                core::slice::from_raw_parts(response.reason.as_ptr(), response.reason.len())
+            };
+            Response {
+                number,
+                status: response.status,
+                reason: String::from_utf8_lossy(reason).into_owned(),
+                headers: response.headers.list(),
+                body: response.chunks.concat(),
+                trace: Vec::new(),
+                quick_traces: Vec::new(),
+            }
+        });
+        self.log("send".to_string());
+        self.sent = response;
+        self.at.sent = true;
+    }
+
+    /// Ends a request that will not complete: as at the end of any request, stored contexts
+    /// are cleaned up and modules disposed.
+    pub fn abandon(&mut self) {
+        self.log("abandoned".to_string());
+        self.complete();
+    }
+
+    /// The end of the request: stored contexts cleaned up, each module disposed.
+    fn complete(&mut self) {
+        let stored = self
+            .exchange
+            .with(|s| core::mem::take(&mut s.stored))
+            .unwrap_or_default();
+        for (_, context) in stored {
+            // SAFETY: a stored context a module handed over, live until this call releases
+            // it; called once (taken out of the container).
+            unsafe {
+                let context = context.get();
+                ((*(*context).vtable).CleanupStoredContext)(context);
+            }
+        }
+        for module in self.modules.iter_mut().filter_map(Option::take) {
+            // SAFETY: the request's module, released by this call, never used again.
+            unsafe {
+                let module = module.get();
+                ((*(*module).vtable).Dispose)(module);
+            }
+        }
+        self.log("done".to_string());
+    }
+}

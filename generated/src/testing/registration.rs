@@ -1,0 +1,342 @@
+//! What a module meets when the test server loads it: the `IHttpModuleRegistrationInfo2` its
+//! `RegisterModule` registers with (one factory with request and post-request masks, one
+//! global module, priorities by alias per notification; `GetId`, the key of its stored
+//! contexts) and the `IHttpServer`, as inert as the C++ host's.
+
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::ffi::c_void;
+use std::sync::Mutex;
+
+use windows_sys::core::{BOOL, PCWSTR};
+use windows_sys::Win32::Foundation::{ERROR_ALREADY_ASSIGNED, HANDLE, TRUE};
+use windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK;
+use windows_sys::Win32::Security::PSID;
+use windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE;
+
+use super::context::APP_POOL;
+use super::exchange::{lock, Ptr};
+use super::memory::{put, wide_str, wide_string};
+use crate::runtime::{E_INVALIDARG, E_NOTIMPL, HRESULT, S_OK};
+use crate::*;
+
+/// How many modules one server loads at most (IIS's default configuration has about 45).
+pub(crate) const MAX_MODULES: usize = 64;
+
+/// The module ids: the n-th module a server loads gets `&IDS[n]`. A pointer, as IIS's ids
+/// are, and the same for the same load position in every server, so a module that keeps its
+/// id in a static (as modules written for one worker process do) still finds its stored
+/// contexts when tests run several servers at once.
+static IDS: [u8; MAX_MODULES] = [0; MAX_MODULES];
+
+/// The id of the module loaded at `index`.
+pub(crate) fn module_id(index: usize) -> HTTP_MODULE_ID {
+    // Never written through: an id is only compared.
+    IDS[index..].as_ptr() as *mut c_void
+}
+
+/// A priority alias; a module that sets none is MEDIUM.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Priority {
+    Last = 1,
+    Low,
+    Medium,
+    High,
+    First,
+}
+
+impl Priority {
+    /// IIS accepts exactly these five aliases.
+    fn from_alias(alias: &[u16]) -> Option<Priority> {
+        let alias = String::from_utf16(alias).ok()?;
+        Some(match alias.as_str() {
+            "FIRST" => Priority::First,
+            "HIGH" => Priority::High,
+            "MEDIUM" => Priority::Medium,
+            "LOW" => Priority::Low,
+            "LAST" => Priority::Last,
+            _ => return None,
+        })
+    }
+}
+
+/// A priority per notification bit.
+pub(crate) type Priorities = [Priority; 32];
+
+/// What a module's `RegisterModule` registered.
+#[derive(Clone, Copy)]
+pub(crate) struct Registered {
+    pub factory: Option<Ptr<IHttpModuleFactory>>,
+    pub request_mask: u32,
+    pub post_mask: u32,
+    pub global: Option<Ptr<CGlobalModule>>,
+    pub global_mask: u32,
+    pub request_priority: Priorities,
+    pub post_priority: Priorities,
+    pub global_priority: Priorities,
+}
+
+impl Default for Registered {
+    fn default() -> Registered {
+        Registered {
+            factory: None,
+            request_mask: 0,
+            post_mask: 0,
+            global: None,
+            global_mask: 0,
+            request_priority: [Priority::Medium; 32],
+            post_priority: [Priority::Medium; 32],
+            global_priority: [Priority::Medium; 32],
+        }
+    }
+}
+
+impl Registered {
+    /// The priority of notification `flag` (its lowest bit).
+    pub fn priority(table: &Priorities, flag: u32) -> Priority {
+        table[flag.trailing_zeros().min(31) as usize]
+    }
+}
+
+/// `IHttpModuleRegistrationInfo2`, valid while the module's `RegisterModule` runs.
+pub(crate) struct RegistrationInfo {
+    /// The module's name, NUL-terminated.
+    pub name: Vec<u16>,
+    pub index: usize,
+    pub registered: Arc<Mutex<Registered>>,
+}
+
+/// Sets `table[bit]` for each bit of `mask`.
+///
+/// # Safety
+/// `alias` must be null or NUL-terminated.
+unsafe fn set_priority(
+    registered: &Mutex<Registered>,
+    table: fn(&mut Registered) -> &mut Priorities,
+    mask: u32,
+    alias: PCWSTR,
+) -> HRESULT {
+    // SAFETY: the caller's contract.
+    let priority = unsafe { wide_str(alias) }.and_then(Priority::from_alias);
+    let Some(priority) = priority.filter(|_| mask != 0) else {
+        return E_INVALIDARG;
+    };
+    let mut registered = lock(registered);
+    let table = table(&mut registered);
+    for (bit, slot) in table.iter_mut().enumerate() {
+        if mask & (1 << bit) != 0 {
+            *slot = priority;
+        }
+    }
+    S_OK
+}
+
+impl IHttpModuleRegistrationInfo_Impl for RegistrationInfo {
+    fn GetName(&self) -> PCWSTR {
+        self.name.as_ptr()
+    }
+    fn GetId(&self) -> HTTP_MODULE_ID {
+        module_id(self.index)
+    }
+    /// One factory per module; `E_INVALIDARG` without a factory or a notification.
+    fn SetRequestNotifications(
+        &self,
+        factory: *mut IHttpModuleFactory,
+        request: u32,
+        post: u32,
+    ) -> HRESULT {
+        let Some(factory) = Ptr::new(factory).filter(|_| request != 0 || post != 0) else {
+            return E_INVALIDARG;
+        };
+        let mut registered = lock(&self.registered);
+        if registered.factory.is_some() {
+            return HRESULT::from_win32(ERROR_ALREADY_ASSIGNED);
+        }
+        registered.factory = Some(factory);
+        registered.request_mask = request;
+        registered.post_mask = post;
+        S_OK
+    }
+    /// One global module per module; `E_INVALIDARG` without one or a notification.
+    fn SetGlobalNotifications(&self, global: *mut CGlobalModule, mask: u32) -> HRESULT {
+        let Some(global) = Ptr::new(global).filter(|_| mask != 0) else {
+            return E_INVALIDARG;
+        };
+        let mut registered = lock(&self.registered);
+        if registered.global.is_some() {
+            return HRESULT::from_win32(ERROR_ALREADY_ASSIGNED);
+        }
+        registered.global = Some(global);
+        registered.global_mask = mask;
+        S_OK
+    }
+    fn SetPriorityForRequestNotification(&self, mask: u32, alias: PCWSTR) -> HRESULT {
+        // SAFETY: IIS's contract: `alias` is NUL-terminated.
+        unsafe { set_priority(&self.registered, |r| &mut r.request_priority, mask, alias) }
+    }
+    fn SetPriorityForGlobalNotification(&self, mask: u32, alias: PCWSTR) -> HRESULT {
+        // SAFETY: as above.
+        unsafe { set_priority(&self.registered, |r| &mut r.global_priority, mask, alias) }
+    }
+}
+
+impl IHttpModuleRegistrationInfo2_Impl for RegistrationInfo {
+    fn SetPriorityForPostRequestNotification(&self, mask: u32, alias: PCWSTR) -> HRESULT {
+        // SAFETY: as above.
+        unsafe { set_priority(&self.registered, |r| &mut r.post_priority, mask, alias) }
+    }
+}
+
+/// `IHttpServer`: what modules may ask of the process. Mostly inert, as in the C++ host;
+/// `ReportUnhealthy` and `RecycleProcess` are recorded ([`TestServer::messages`]).
+///
+/// [`TestServer::messages`]: super::TestServer::messages
+pub(crate) struct Server {
+    pub messages: Arc<Mutex<Vec<String>>>,
+    /// `APP_POOL`, NUL-terminated UTF-16.
+    app_pool: Vec<u16>,
+}
+
+impl Server {
+    pub fn new(messages: Arc<Mutex<Vec<String>>>) -> Server {
+        Server {
+            messages,
+            app_pool: APP_POOL.encode_utf16().chain([0]).collect(),
+        }
+    }
+
+    fn message(&self, text: String) {
+        lock(&self.messages).push(text);
+    }
+}
+
+impl IHttpServer_Impl for Server {
+    fn IsCommandLineLaunch(&self) -> BOOL {
+        TRUE
+    }
+    fn GetAppPoolName(&self) -> PCWSTR {
+        self.app_pool.as_ptr()
+    }
+    /// Not modelled.
+    fn AssociateWithThreadPool(&self, _: HANDLE, _: LPOVERLAPPED_COMPLETION_ROUTINE) -> HRESULT {
+        E_NOTIMPL
+    }
+    fn IncrementThreadCount(&self) {}
+    fn DecrementThreadCount(&self) {}
+    fn ReportUnhealthy(&self, reason: PCWSTR, _: HRESULT) {
+        // SAFETY: IIS's contract: `reason` is null or NUL-terminated.
+        let reason = unsafe { wide_string(reason) };
+        self.message(alloc::format!(
+            "a module reported the process unhealthy: {reason}"
+        ));
+    }
+    fn RecycleProcess(&self, reason: PCWSTR) {
+        // SAFETY: as above.
+        let reason = unsafe { wide_string(reason) };
+        self.message(alloc::format!("a module asked for a recycle: {reason}"));
+    }
+    /// Not modelled (no configuration).
+    fn GetAdminManager(&self) -> *mut IAppHostAdminManager {
+        core::ptr::null_mut()
+    }
+    /// Not modelled (no files).
+    fn GetFileInfo(
+        &self,
+        _: PCWSTR,
+        _: HANDLE,
+        _: PSID,
+        _: PCWSTR,
+        _: HANDLE,
+        _: BOOL,
+        _: *mut *mut IHttpFileInfo,
+        _: *mut IHttpTraceContext,
+    ) -> HRESULT {
+        E_NOTIMPL
+    }
+    /// Not modelled (no cache).
+    fn FlushKernelCache(&self, _: PCWSTR) -> HRESULT {
+        E_NOTIMPL
+    }
+    /// Not modelled (no cache).
+    fn DoCacheOperation(
+        &self,
+        _: CACHE_OPERATION,
+        _: *mut IHttpCacheKey,
+        _: *mut *mut IHttpCacheSpecificData,
+        _: *mut IHttpTraceContext,
+    ) -> HRESULT {
+        E_NOTIMPL
+    }
+    /// Not raised to anyone: continues.
+    fn NotifyCustomNotification(
+        &self,
+        _: *mut ICustomNotificationProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        GL_NOTIFICATION_CONTINUE
+    }
+    /// Not modelled.
+    fn GetPerfCounterInfo(&self) -> *mut IHttpPerfCounterInfo {
+        core::ptr::null_mut()
+    }
+    fn RecycleApplication(&self, _: PCWSTR) {}
+    fn NotifyConfigurationChange(&self, _: PCWSTR) {}
+    fn NotifyFileChange(&self, _: PCWSTR) {}
+    /// Not modelled.
+    fn DispenseContainer(&self) -> *mut IDispensedHttpModuleContextContainer {
+        core::ptr::null_mut()
+    }
+    /// Not modelled (no cache).
+    fn AddFragmentToCache(&self, _: *mut HTTP_DATA_CHUNK, _: PCWSTR) -> HRESULT {
+        E_NOTIMPL
+    }
+    /// Not modelled (no cache).
+    fn ReadFragmentFromCache(&self, _: PCWSTR, _: *mut u8, _: u32, _: *mut u32) -> HRESULT {
+        E_NOTIMPL
+    }
+    /// Not modelled (no cache).
+    fn RemoveFragmentFromCache(&self, _: PCWSTR) -> HRESULT {
+        E_NOTIMPL
+    }
+    /// Not modelled.
+    fn GetWorkerProcessSettings(&self, _: *mut *mut IWpfSettings) -> HRESULT {
+        E_NOTIMPL
+    }
+    /// Not modelled.
+    fn GetProtocolManagerCustomInterface(
+        &self,
+        _: PCWSTR,
+        _: PCWSTR,
+        _: u32,
+        _: *mut *mut c_void,
+    ) -> HRESULT {
+        E_NOTIMPL
+    }
+    /// Every precondition is satisfied, and reported as unknown.
+    fn SatisfiesPrecondition(&self, _: PCWSTR, unknown: *mut BOOL) -> BOOL {
+        // SAFETY: IIS's contract: `unknown` is null or writable.
+        unsafe { put(unknown, TRUE) };
+        TRUE
+    }
+    /// No server-wide trace context.
+    fn GetTraceContext(&self) -> *mut IHttpTraceContext {
+        core::ptr::null_mut()
+    }
+    /// Not modelled (no files).
+    fn RegisterFileChangeMonitor(
+        &self,
+        _: PCWSTR,
+        _: HANDLE,
+        _: *mut *mut IHttpFileMonitor,
+    ) -> HRESULT {
+        E_NOTIMPL
+    }
+    /// Not modelled (so no `IHttpServer2`, and no `HttpGetExtendedInterface`).
+    fn GetExtendedInterface(
+        &self,
+        _: HTTP_SERVER_INTERFACE_VERSION,
+        _: *mut *mut c_void,
+    ) -> HRESULT {
+        E_NOTIMPL
+    }
+}

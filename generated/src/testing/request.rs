@@ -1,0 +1,167 @@
+//! What a test gives the test server and gets back: a [`Request`] (method, URL, headers,
+//! body, addresses) and the [`Response`] the modules made of it (status, reason, headers,
+//! body), with the notifications delivered on the way ([`Response::trace`]) and what the
+//! modules wrote to the request's trace ([`QuickTrace`]).
+
+use alloc::borrow::ToOwned;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+
+use crate::runtime::HRESULT;
+
+/// A request to run through the pipeline: `Request::get("/hello?name=you").header("X-Echo",
+/// "1")`. Without a `Host` header the server adds `Host: localhost`, and a body sets
+/// `Content-Length`, as an HTTP client would.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub(crate) method: String,
+    pub(crate) url: String,
+    pub(crate) version: (u16, u16),
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
+    pub(crate) remote: SocketAddr,
+    pub(crate) local: SocketAddr,
+}
+
+impl Request {
+    /// A request with any method; `url` is the raw path and query (`/a/b?x=1`), as IIS's
+    /// `URL` and `QUERY_STRING` server variables split it.
+    pub fn new(method: &str, url: &str) -> Request {
+        Request {
+            method: method.to_owned(),
+            url: url.to_owned(),
+            version: (1, 1),
+            headers: Vec::new(),
+            body: Vec::new(),
+            remote: SocketAddr::from((Ipv4Addr::LOCALHOST, 50_000)),
+            local: SocketAddr::from((Ipv4Addr::LOCALHOST, 80)),
+        }
+    }
+
+    /// A `GET` request.
+    pub fn get(url: &str) -> Request {
+        Request::new("GET", url)
+    }
+
+    /// A `POST` request (give it a [`Request::body`]).
+    pub fn post(url: &str) -> Request {
+        Request::new("POST", url)
+    }
+
+    /// Adds a request header (a second one of the same name is joined to the first with
+    /// `", "`, as IIS joins repeated headers).
+    pub fn header(mut self, name: &str, value: &str) -> Request {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// The entity body, read by `IHttpRequest::ReadEntityBody`; sets `Content-Length`.
+    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Request {
+        self.body = body.into();
+        self
+    }
+
+    /// The HTTP version (1.1 by default).
+    pub fn version(mut self, major: u16, minor: u16) -> Request {
+        self.version = (major, minor);
+        self
+    }
+
+    /// The client's address (127.0.0.1:50000 by default): `REMOTE_ADDR`, `REMOTE_PORT`,
+    /// `IHttpRequest::GetRemoteAddress`.
+    pub fn remote(mut self, address: SocketAddr) -> Request {
+        self.remote = address;
+        self
+    }
+
+    /// The server's address (127.0.0.1:80 by default): `LOCAL_ADDR`, `SERVER_PORT`,
+    /// `IHttpRequest::GetLocalAddress`.
+    pub fn local(mut self, address: SocketAddr) -> Request {
+        self.local = address;
+        self
+    }
+
+    /// The headers as the server receives them: the test's, then `Host` and
+    /// `Content-Length` where the test did not give them.
+    pub(crate) fn received_headers(&self) -> Vec<(String, String)> {
+        let mut headers = self.headers.clone();
+        let has = |name: &str| {
+            self.headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(name))
+        };
+        if !has("Host") {
+            headers.push(("Host".to_owned(), "localhost".to_owned()));
+        }
+        if !self.body.is_empty() && !has("Content-Length") {
+            headers.push(("Content-Length".to_owned(), self.body.len().to_string()));
+        }
+        headers
+    }
+}
+
+/// What the modules answered, as it was sent (after `RQ_SEND_RESPONSE`, with the
+/// `Content-Length` the server sets on a buffered response), and how the request went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Response {
+    /// The request's number on this server, from 1.
+    pub number: u64,
+    /// The status code.
+    pub status: u16,
+    /// The reason phrase.
+    pub reason: String,
+    /// Every header: the known ones in `HTTP_HEADER_ID` order, then the others in the order
+    /// they were first set.
+    pub headers: Vec<(String, String)>,
+    /// The entity body.
+    pub body: Vec<u8>,
+    /// The pipeline, one line per event, as the C++ host of `tests/iis_host` prints them
+    /// with `--trace` (without its `trace: request N ` prefix): `notify BEGIN_REQUEST name`,
+    /// `notify POST_EXECUTE_REQUEST_HANDLER name`, `notify GL_PRE_BEGIN_REQUEST name`,
+    /// `pending`, `resume`, `async-completion`, `send`, `done`, and `trace-event …` for
+    /// `RaiseTraceEvent`.
+    pub trace: Vec<String>,
+    /// What the modules wrote with `IHttpTraceContext::QuickTrace`, in order.
+    pub quick_traces: Vec<QuickTrace>,
+}
+
+impl Response {
+    /// The value of header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The body as text (invalid UTF-8 replaced).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// One `IHttpTraceContext::QuickTrace` call. Its `Display` is the C++ host's line without
+/// `quick-trace: request N `: `hello_module echo hr=0x0 level=4`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuickTrace {
+    /// `pszData1`.
+    pub data1: String,
+    /// `pszData2`, when not null.
+    pub data2: Option<String>,
+    /// `hrLastError`.
+    pub hr: HRESULT,
+    /// `Level` (evntrace.h's `TRACE_LEVEL_*`).
+    pub level: u8,
+}
+
+impl fmt::Display for QuickTrace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.data1)?;
+        if let Some(data2) = &self.data2 {
+            write!(f, " {data2}")?;
+        }
+        write!(f, " hr={:#x} level={}", self.hr.0 as u32, self.level)
+    }
+}
