@@ -1,4 +1,6 @@
-//! Rust bindings for the IIS native-module API (`httpserv.h`).
+#![doc = include_str!("../README.md")]
+//!
+//! # The bindings
 //!
 //! Every C++ class is a `#[repr(C)]` struct holding its vtable pointer, with a `*_Vtbl`
 //! struct laid out as MSVC lays it out (overloads grouped in reverse declaration order,
@@ -21,6 +23,7 @@ extern crate self as httpserv;
 mod bindings;
 pub use bindings::*;
 
+pub mod module;
 pub mod runtime;
 
 /// An in-process IIS that runs modules through the pipeline for unit tests (feature `testing`).

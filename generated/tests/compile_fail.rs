@@ -17,7 +17,7 @@ fn misuses_do_not_compile() {
         })
         .count();
     assert!(
-        found >= 6,
+        found >= 11,
         "the compile-fail cases are missing ({found} found)"
     );
     let cases = trybuild::TestCases::new();

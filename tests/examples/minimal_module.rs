@@ -1,44 +1,20 @@
-//! A minimal IIS module in Rust, written against the generated `httpserv` crate: a factory
-//! registers for RQ_BEGIN_REQUEST, and each request's module sets an `X-Powered-By` response
-//! header. Built as a cdylib; on Windows the DLL is what IIS loads (`RegisterModule` export).
+//! A minimal IIS module in Rust: every response says it was powered by Rust. One value of
+//! `PoweredBy` per request, called at `RQ_BEGIN_REQUEST`; built as a cdylib, the DLL is what
+//! IIS loads (its `RegisterModule` export). Its twin in C++ is
+//! `tests/iis_host/modules/minimal_module.cpp`.
 
-use httpserv::runtime::{E_POINTER, HRESULT, S_OK};
-use httpserv::*;
+use httpserv::module::{HttpContext, HttpModule, Notification, Notifications};
 
-struct HeaderModule;
+struct PoweredBy;
 
-impl CHttpModule_Impl for HeaderModule {
-    fn OnBeginRequest(
-        &self,
-        context: *mut IHttpContext,
-        _: *mut IHttpEventProvider,
-    ) -> REQUEST_NOTIFICATION_STATUS {
-        // SAFETY: IIS passes the request's live context, ours alone during the notification.
-        if let Some(context) = unsafe { IHttpContext::from_raw_mut(context) } {
-            if let Some(response) = context.response_mut() {
-                let _ = response.set_header(c"X-Powered-By", b"Rust", true);
-            }
-        }
-        RQ_NOTIFICATION_CONTINUE
+impl HttpModule for PoweredBy {
+    const NOTIFICATIONS: Notifications = Notifications::BEGIN_REQUEST;
+
+    fn on_begin_request(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
+        // A header IIS refuses is no reason to fail the request.
+        let _ = ctx.set_response_header("X-Powered-By", "Rust");
+        Notification::Continue
     }
 }
 
-struct Factory;
-
-impl IHttpModuleFactory_Impl for Factory {
-    fn GetHttpModule(&self, module: *mut *mut CHttpModule, _: *mut IModuleAllocator) -> HRESULT {
-        if module.is_null() {
-            return E_POINTER;
-        }
-        // SAFETY: checked non-null; IIS's out pointer receives the new module.
-        unsafe { *module = CHttpModule::new(HeaderModule).into_raw() };
-        S_OK
-    }
-}
-
-httpserv::register_module!(|registration| {
-    let factory = IHttpModuleFactory::new(Factory);
-    registration
-        .info
-        .set_request_notifications(factory, RQ_BEGIN_REQUEST, 0)
-});
+httpserv::register_module!(|registration| registration.request_module(|| PoweredBy));

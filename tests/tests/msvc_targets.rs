@@ -1,4 +1,5 @@
-//! The generated crate compiles for both MSVC targets: on i686 its vtable fields are
+//! The generated crate compiles for both MSVC targets, documents without warnings and
+//! packages for crates.io: on i686 its vtable fields are
 //! `extern "thiscall"` and its const assertions check 4-byte slots; on x86_64, 8-byte slots.
 //! Needs the Rust std for the targets (`rustup target add …`, done by .ci/prerequisites);
 //! without it the check prints SKIPPED with the reason. A copy of the crate with two vtable
@@ -39,18 +40,99 @@ fn generated_crate_checks_for_both_msvc_targets() {
             );
             continue;
         }
+        // Without features (no_std), and with everything a module's tests turn on.
+        for features in ["", "testing"] {
+            let output = Command::new(&cargo)
+                .current_dir(&root)
+                .args(["check", "--quiet", "-p", "httpserv", "--target", target])
+                .args(["--features", features])
+                .env("CARGO_TARGET_DIR", root.join("target/msvc-check"))
+                .output()
+                .expect("cargo runs");
+            assert!(
+                output.status.success(),
+                "{target} (features: {features:?}): {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+    }
+}
+
+/// The docs as docs.rs builds them (`[package.metadata.docs.rs]`: the MSVC targets, features
+/// `std` and `testing`) and as a user without features reads them: no warning, no broken
+/// intra-doc link.
+#[test]
+fn the_crate_docs_build_for_windows_without_warnings() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let root = workspace_root();
+    let target = "x86_64-pc-windows-msvc";
+    if !target_installed(target) {
+        eprintln!("SKIPPED: the Rust standard library for {target} is not installed");
+        return;
+    }
+    for features in ["", "std,testing"] {
         let output = Command::new(&cargo)
             .current_dir(&root)
-            .args(["check", "--quiet", "-p", "httpserv", "--target", target])
+            .args([
+                "doc",
+                "--quiet",
+                "--no-deps",
+                "-p",
+                "httpserv",
+                "--target",
+                target,
+            ])
+            .args(["--features", features])
+            .env("RUSTDOCFLAGS", "-D warnings")
             .env("CARGO_TARGET_DIR", root.join("target/msvc-check"))
             .output()
             .expect("cargo runs");
         assert!(
             output.status.success(),
-            "{target}: {}",
+            "cargo doc (features: {features:?}): {}",
             String::from_utf8_lossy(&output.stderr)
         );
     }
+}
+
+/// `httpserv` is the crate people depend on: `cargo package` builds it from what it
+/// publishes (sources, ABI manifest, README), nothing of the workspace's tests.
+#[test]
+fn the_crate_packages_for_crates_io() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let root = workspace_root();
+    let package = |extra: &[&str]| {
+        Command::new(&cargo)
+            .current_dir(&root)
+            .args(["package", "--quiet", "-p", "httpserv", "--allow-dirty"])
+            .args(extra)
+            .env("CARGO_TARGET_DIR", root.join("target/package-check"))
+            .output()
+            .expect("cargo runs")
+    };
+    let listed = package(&["--list"]);
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    let files = String::from_utf8_lossy(&listed.stdout);
+    for needed in ["README.md", "abi.json", "src/lib.rs", "src/module/mod.rs"] {
+        assert!(
+            files.lines().any(|f| f == needed),
+            "{needed} is not packaged:\n{files}"
+        );
+    }
+    assert!(
+        !files.lines().any(|f| f.starts_with("tests/")),
+        "the crate's integration tests are packaged:\n{files}"
+    );
+    let built = package(&[]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
 }
 
 /// A standalone copy of the generated crate (its own workspace, the workspace's versions and
@@ -86,6 +168,8 @@ fn copy_generated_crate(dir: &Path, edit: impl Fn(&str, String) -> String) {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join("Cargo.toml"), format!("{manifest}\n[workspace]\n")).unwrap();
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    // The crate's top-level docs.
+    std::fs::copy(generated.join("README.md"), dir.join("README.md")).unwrap();
     let mut stack = vec![generated.join("src")];
     while let Some(from) = stack.pop() {
         for entry in std::fs::read_dir(&from).unwrap().flatten() {

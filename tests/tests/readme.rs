@@ -1,5 +1,6 @@
-//! The README cannot drift from the code: every ```rust block in it is the body of a file
-//! the test suite compiles and runs (an example under `tests/examples/`, after its `//!`
+//! The READMEs cannot drift from the code: every ```rust block of the workspace's README and
+//! of the crate's (`generated/README.md`, also the crate's top-level docs) is the body of a
+//! file the test suite compiles and runs (an example under `tests/examples/`, after its `//!`
 //! paragraph), character for character.
 
 use httpserv_tests::support::workspace_root;
@@ -38,7 +39,6 @@ fn body(source: &str) -> String {
 #[test]
 fn every_rust_block_of_the_readme_is_a_compiled_example() {
     let root = workspace_root();
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     let examples: Vec<(String, String)> = std::fs::read_dir(root.join("tests/examples"))
         .unwrap()
         .flatten()
@@ -48,13 +48,16 @@ fn every_rust_block_of_the_readme_is_a_compiled_example() {
             (e.file_name().to_string_lossy().into_owned(), body(&text))
         })
         .collect();
-    let blocks = rust_blocks(&readme);
-    assert!(!blocks.is_empty(), "the README shows no Rust");
-    for block in blocks {
-        assert!(
-            examples.iter().any(|(_, text)| *text == block),
-            "this README block is not the body of any tests/examples/*.rs file; copy the \
-             example's text into the README (or make the block an example):\n{block}"
-        );
+    for readme in ["README.md", "generated/README.md"] {
+        let text = std::fs::read_to_string(root.join(readme)).unwrap();
+        let blocks = rust_blocks(&text);
+        assert!(!blocks.is_empty(), "{readme} shows no Rust");
+        for block in blocks {
+            assert!(
+                examples.iter().any(|(_, example)| *example == block),
+                "this block of {readme} is not the body of any tests/examples/*.rs file; copy \
+                 the example's text into it (or make the block an example):\n{block}"
+            );
+        }
     }
 }

@@ -4,13 +4,13 @@
 //! host's `--trace` lines), finishing early, pending with a completion from another thread,
 //! priority order, post-notifications, a panic answered with 500 while the server keeps
 //! serving, and the modules' own counters (`/stats`). So the Rust test server and the C++
-//! host are held to one behaviour. Also the README's test (`testing_minimal_module.rs`).
+//! host are held to one behaviour.
 //!
 //! The examples are DLLs, each with its own `RegisterModule` export; linked into one test
 //! binary, two exports of one name would clash. So in this crate `httpserv` is the real
 //! crate with one change: a `register_module!` that writes the same `RegisterModule`
 //! function without `#[no_mangle]` (the real macro is what the DLL builds of
-//! `tests/tests/iis_host.rs` and `tests/tests/minimal_module.rs` use).
+//! `tests/tests/iis_host.rs` uses).
 //!
 //! `hello_module` counts notifications in statics, so only one test here drives it.
 
@@ -42,12 +42,8 @@ macro_rules! register_module {
 
 #[path = "../examples/hello_module.rs"]
 mod hello_module;
-// Also included by the README's test, which is self-contained as a user's test would be.
-#[allow(clippy::duplicate_mod)]
 #[path = "../examples/minimal_module.rs"]
 mod minimal_module;
-#[path = "../examples/testing_minimal_module.rs"]
-mod testing_minimal_module;
 
 use httpserv::testing::{Request, Response, TestServer};
 use std::time::{Duration, Instant};

@@ -1,4 +1,4 @@
-//! `RegisterModule`, the one function IIS calls by name in a module DLL: [`register_module!`]
+//! `RegisterModule`, the one function IIS calls by name in a module DLL: [`register_module!`](crate::register_module!)
 //! writes the export with the exact `PFN_REGISTERMODULE` type, and [`register`] runs the
 //! module's registration code inside the panic guard (a panic there returns `E_FAIL`
 //! instead of taking down the worker process).
@@ -13,12 +13,14 @@ pub struct Registration<'a> {
     pub server_version: u32,
     /// Where the module registers its factory and global module; valid during the call.
     pub info: &'a IHttpModuleRegistrationInfo,
-    /// The server, valid for as long as the module is loaded.
-    pub server: &'static IHttpServer,
+    /// The server. It lives as long as the module is loaded, but is borrowed here for the
+    /// registration only: a module that keeps it (as the framework does) keeps a pointer
+    /// (`as_raw`) and answers for its use.
+    pub server: &'a IHttpServer,
 }
 
 /// Runs `register` inside the panic guard and turns its result into an `HRESULT`: the body
-/// of the `RegisterModule` export that [`register_module!`] writes.
+/// of the `RegisterModule` export that [`register_module!`](crate::register_module!) writes.
 ///
 /// # Safety
 /// `info` must be null or live for the call, and `server` null or live while the module is

@@ -1,0 +1,407 @@
+//! [`HttpContext`]: one request as a notification sees it, in Rust terms — the request's
+//! method, URL, headers, server variables and body; the response's status, headers and body;
+//! typed state stored on the request; and [`HttpContext::complete_later`] for work that
+//! finishes after the notification returns. Everything else IIS offers is one call away on
+//! the generated [`IHttpContext`] ([`HttpContext::iis`]).
+
+use super::completion::{Completion, Shared};
+use super::{state, Host, Notification};
+use crate::runtime::{Error, Result, U16CStr, E_HANDLE_EOF, E_INVALIDARG};
+use crate::{IHttpContext, IHttpContext3, IHttpRequest, IHttpResponse, IHttpServer};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::ffi::CStr;
+
+/// The request a notification is about, borrowed for the notification.
+pub struct HttpContext<'a> {
+    context: &'a mut IHttpContext,
+    host: Host,
+    /// Whether the notification can be pending (request notifications can, global ones
+    /// cannot).
+    can_pend: bool,
+    /// The completion taken during this notification, if any.
+    completion: Option<Arc<Shared>>,
+}
+
+impl<'a> HttpContext<'a> {
+    pub(crate) fn new(
+        context: &'a mut IHttpContext,
+        host: Host,
+        can_pend: bool,
+    ) -> HttpContext<'a> {
+        HttpContext {
+            context,
+            host,
+            can_pend,
+            completion: None,
+        }
+    }
+
+    /// The completion taken during the notification, for the framework to settle.
+    pub(crate) fn take_completion(&mut self) -> Option<Arc<Shared>> {
+        self.completion.take()
+    }
+
+    /// The IIS object, for what this type does not cover.
+    pub fn iis(&self) -> &IHttpContext {
+        self.context
+    }
+
+    /// The IIS object, exclusively.
+    pub fn iis_mut(&mut self) -> &mut IHttpContext {
+        self.context
+    }
+
+    /// The module's id (`IHttpModuleRegistrationInfo::GetId`): its key for the raw module
+    /// context container.
+    pub fn module_id(&self) -> crate::HTTP_MODULE_ID {
+        self.host.module_id()
+    }
+
+    /// The server the module was loaded by.
+    pub fn server(&self) -> &IHttpServer {
+        self.host.server()
+    }
+
+    /// The request.
+    ///
+    /// # Panics
+    /// If IIS has no request for the context (it always has one during a notification).
+    pub fn request(&self) -> &IHttpRequest {
+        self.context
+            .request()
+            .expect("IIS gives every context a request")
+    }
+
+    /// The request, exclusively (to change headers, the URL, or read the body).
+    ///
+    /// # Panics
+    /// As [`Self::request`].
+    pub fn request_mut(&mut self) -> &mut IHttpRequest {
+        self.context
+            .request_mut()
+            .expect("IIS gives every context a request")
+    }
+
+    /// The response.
+    ///
+    /// # Panics
+    /// If IIS has no response for the context (it always has one during a notification).
+    pub fn response(&self) -> &IHttpResponse {
+        self.context
+            .response()
+            .expect("IIS gives every context a response")
+    }
+
+    /// The response, exclusively.
+    ///
+    /// # Panics
+    /// As [`Self::response`].
+    pub fn response_mut(&mut self) -> &mut IHttpResponse {
+        self.context
+            .response_mut()
+            .expect("IIS gives every context a response")
+    }
+
+    /// The HTTP method (`GET`), or `""` if IIS has none or it is not UTF-8.
+    pub fn method(&self) -> &str {
+        self.request()
+            .http_method()
+            .and_then(|method| method.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The URL's path, decoded (the `URL` server variable: `/a b` for `/a%20b?x=1`).
+    pub fn path(&mut self) -> &str {
+        self.server_variable("URL").unwrap_or("")
+    }
+
+    /// The query string without its `?` (the `QUERY_STRING` server variable).
+    pub fn query(&mut self) -> &str {
+        self.server_variable("QUERY_STRING").unwrap_or("")
+    }
+
+    /// The value of `key` in the query string (`a=1&key=value`), undecoded.
+    pub fn query_value(&mut self, key: &str) -> Option<&str> {
+        self.query().split('&').find_map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (name == key).then_some(value)
+        })
+    }
+
+    /// A request header by name, as IIS has it (bytes, usually ASCII).
+    pub fn request_header(&self, name: &str) -> Option<&[u8]> {
+        let request = self.request();
+        with_c_str(name, |name| Ok(request.header(name)))
+            .ok()
+            .flatten()
+    }
+
+    /// A request header as text, if it is present and UTF-8.
+    pub fn request_header_str(&self, name: &str) -> Option<&str> {
+        self.request_header(name)
+            .and_then(|value| core::str::from_utf8(value).ok())
+    }
+
+    /// Sets (replacing) a request header, for the modules and handler that come later.
+    pub fn set_request_header(&mut self, name: &str, value: impl AsRef<[u8]>) -> Result<()> {
+        let request = self.request_mut();
+        with_c_str(name, |name| request.set_header(name, value.as_ref(), true))
+    }
+
+    /// A server variable as text (`REMOTE_ADDR`, `HTTP_HOST`…); `None` if it is not set or
+    /// not UTF-8.
+    pub fn server_variable(&mut self, name: &str) -> Option<&str> {
+        self.server_variable_bytes(name)
+            .and_then(|value| core::str::from_utf8(value).ok())
+    }
+
+    /// A server variable as IIS has it (bytes); `None` if it is not set.
+    pub fn server_variable_bytes(&mut self, name: &str) -> Option<&[u8]> {
+        let context = &mut *self.context;
+        with_c_str(name, |name| context.server_variable_bytes(name)).ok()
+    }
+
+    /// Sets a server variable for the rest of the request.
+    pub fn set_server_variable(&mut self, name: &str, value: &U16CStr) -> Result<()> {
+        let context = &mut *self.context;
+        with_c_str(name, |name| context.set_server_variable(name, value))
+    }
+
+    /// Reads the next part of the request body into `buffer`; `Ok(0)` at its end.
+    pub fn read_body(&mut self, buffer: &mut [u8]) -> Result<usize> {
+        if buffer.is_empty() {
+            return Ok(0);
+        }
+        match self.request_mut().read_entity_body(buffer) {
+            Ok(read) => Ok(read as usize),
+            Err(error) if error.code() == E_HANDLE_EOF => Ok(0),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Reads the rest of the request body.
+    pub fn read_body_to_end(&mut self) -> Result<Vec<u8>> {
+        let mut body = Vec::new();
+        let mut buffer = [0u8; 4096];
+        loop {
+            match self.read_body(&mut buffer)? {
+                0 => return Ok(body),
+                read => body.extend_from_slice(&buffer[..read]),
+            }
+        }
+    }
+
+    /// Sets the response status; `reason` is the text after the code (`"Not Found"`).
+    pub fn set_status(&mut self, code: u16, reason: &str) -> Result<()> {
+        let response = self.response_mut();
+        with_c_str(reason, |reason| response.set_status(code, reason))
+    }
+
+    /// The response status code so far.
+    pub fn status(&mut self) -> u16 {
+        self.response_mut().status()
+    }
+
+    /// A response header by name.
+    pub fn response_header(&self, name: &str) -> Option<&[u8]> {
+        let response = self.response();
+        with_c_str(name, |name| Ok(response.header(name)))
+            .ok()
+            .flatten()
+    }
+
+    /// Sets (replacing) a response header.
+    pub fn set_response_header(&mut self, name: &str, value: impl AsRef<[u8]>) -> Result<()> {
+        let response = self.response_mut();
+        with_c_str(name, |name| response.set_header(name, value.as_ref(), true))
+    }
+
+    /// Appends `bytes` to the response body (IIS copies them; the response is sent when the
+    /// request finishes, or when the module flushes it through [`Self::response_mut`]).
+    pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let chunk = crate::runtime::DataChunk::from_memory(bytes);
+        self.response_mut()
+            .write_entity_chunks(core::slice::from_ref(&chunk), true)
+            .map(drop)
+    }
+
+    /// Answers the request: [`Self::set_response`], then [`Notification::FinishRequest`]. If
+    /// IIS refuses any of it, the answer is a 500 and the failure goes to the request's trace.
+    pub fn respond(
+        &mut self,
+        status: u16,
+        content_type: &str,
+        body: impl AsRef<[u8]>,
+    ) -> Notification {
+        if let Err(error) = self.set_response(status, content_type, body) {
+            return self.fail(&error);
+        }
+        Notification::FinishRequest
+    }
+
+    /// Makes the response `status` (with its usual reason phrase), `Content-Type` and
+    /// `body`, replacing the body so far (headers other modules set stay).
+    pub fn set_response(
+        &mut self,
+        status: u16,
+        content_type: &str,
+        body: impl AsRef<[u8]>,
+    ) -> Result<()> {
+        self.response_mut().clear();
+        self.set_status(status, reason_phrase(status))?;
+        self.set_response_header("Content-Type", content_type)?;
+        self.write(body.as_ref())
+    }
+
+    /// Answers 500 and writes `error` to the request's trace (Failed Request Tracing shows
+    /// it); returns [`Notification::FinishRequest`].
+    pub fn fail(&mut self, error: &Error) -> Notification {
+        let response = self.response_mut();
+        response.clear();
+        let _ = response.set_status(500, c"Internal Server Error");
+        if let Some(trace) = self.context.trace_context_mut() {
+            let _ = trace.quick_trace_with(
+                crate::runtime::u16cstr!("httpserv: a request failed"),
+                None,
+                error.code(),
+                2, // TRACE_LEVEL_ERROR
+            );
+        }
+        Notification::FinishRequest
+    }
+
+    /// Writes `message` to the request's trace (`IHttpTraceContext::QuickTrace`, which
+    /// Failed Request Tracing shows).
+    pub fn trace(&mut self, message: &U16CStr) -> Result<()> {
+        match self.context.trace_context_mut() {
+            Some(trace) => trace.quick_trace(message),
+            None => Ok(()),
+        }
+    }
+
+    /// This module's value of type `T` stored on the request (see [`Self::set_state`]);
+    /// `None` if there is none or it is another type.
+    pub fn state<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        let container = self.context.module_context_container()?;
+        state::stored(container.module_context(self.host.module_id())?)
+    }
+
+    /// Stores `value` on the request for this module (its slot of the module context
+    /// container), for later notifications and for the global module of the same DLL; IIS
+    /// drops it when the request ends. A request holds one value per module: a second
+    /// `set_state` fails, as IIS's `SetModuleContext` does.
+    pub fn set_state<T: Send + Sync + 'static>(&mut self, value: T) -> Result<&T> {
+        let container = self
+            .context
+            .module_context_container()
+            .ok_or_else(|| Error::from(crate::runtime::E_UNEXPECTED))?;
+        container.set_module_context(state::store(value), self.host.module_id())?;
+        self.state::<T>()
+            .ok_or_else(|| Error::from(crate::runtime::E_UNEXPECTED))
+    }
+
+    /// The value of type `T` stored on the request under `name` by any module of this DLL
+    /// (`IHttpContext3`'s named contexts); `None` if there is none, if it is another type or
+    /// was stored by another module, or if the server has no named contexts.
+    pub fn named_state<T: Send + Sync + 'static>(&self, name: &U16CStr) -> Option<&T> {
+        let context3 = self.server().extended::<IHttpContext3>(&*self.context)?;
+        let stored = context3.named_context_container()?.named_context(name)?;
+        state::stored(stored)
+    }
+
+    /// Stores `value` on the request under `name`, where other modules can find it.
+    pub fn set_named_state<T: Send + Sync + 'static>(
+        &mut self,
+        name: &U16CStr,
+        value: T,
+    ) -> Result<()> {
+        let context3 = self
+            .server()
+            .extended::<IHttpContext3>(&*self.context)
+            .ok_or_else(|| Error::from(crate::runtime::E_NOINTERFACE))?;
+        let container = context3
+            .named_context_container()
+            .ok_or_else(|| Error::from(crate::runtime::E_UNEXPECTED))?;
+        container.set_named_context(state::store(value), name)
+    }
+
+    /// Finishes this notification later: the framework answers IIS "pending" when the
+    /// notification returns (whatever it returns), and the request waits until the
+    /// [`Completion`] is signalled — from any thread, or dropped, which resumes it.
+    ///
+    /// # Panics
+    /// In a global notification (IIS has no pending answer for those), or if the
+    /// notification already took a completion.
+    pub fn complete_later(&mut self) -> Completion {
+        assert!(self.can_pend, "a global notification cannot complete later");
+        assert!(
+            self.completion.is_none(),
+            "a notification takes one completion"
+        );
+        let shared = Shared::new(core::ptr::from_mut(self.context), self.host);
+        self.completion = Some(shared.clone());
+        Completion::new(shared)
+    }
+}
+
+/// Runs `f` with `text` as a NUL-terminated C string: on the stack for the usual short names,
+/// else on the heap; `E_INVALIDARG` if `text` holds a NUL.
+fn with_c_str<R>(text: &str, f: impl FnOnce(&CStr) -> Result<R>) -> Result<R> {
+    const STACK: usize = 128;
+    if text.len() < STACK {
+        let mut buffer = [0u8; STACK];
+        buffer[..text.len()].copy_from_slice(text.as_bytes());
+        let c_str = CStr::from_bytes_with_nul(&buffer[..=text.len()])
+            .map_err(|_| Error::from(E_INVALIDARG))?;
+        f(c_str)
+    } else {
+        let c_string = alloc::ffi::CString::new(text).map_err(|_| Error::from(E_INVALIDARG))?;
+        f(&c_string)
+    }
+}
+
+/// The reason phrase of a status code (RFC 9110's), `""` for codes it does not name.
+pub fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        100 => "Continue",
+        101 => "Switching Protocols",
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "No Content",
+        206 => "Partial Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        410 => "Gone",
+        411 => "Length Required",
+        412 => "Precondition Failed",
+        413 => "Content Too Large",
+        414 => "URI Too Long",
+        415 => "Unsupported Media Type",
+        416 => "Range Not Satisfiable",
+        422 => "Unprocessable Content",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "",
+    }
+}

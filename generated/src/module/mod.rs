@@ -1,0 +1,126 @@
+//! Writing an IIS module in safe Rust: implement [`HttpModule`] (one value per request,
+//! `&mut self`) and/or [`GlobalModule`] (one value per process, `&self`), state the
+//! notifications each handles once, and register them in `RegisterModule`:
+//!
+//! ```
+//! use httpserv::module::{HttpContext, HttpModule, Notification, Notifications};
+//!
+//! struct Hello;
+//!
+//! impl HttpModule for Hello {
+//!     const NOTIFICATIONS: Notifications = Notifications::EXECUTE_REQUEST_HANDLER;
+//!
+//!     fn on_execute_request_handler(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
+//!         match ctx.path() {
+//!             "/hello" => ctx.respond(200, "text/plain", "Hello from Rust\n"),
+//!             _ => Notification::Continue,
+//!         }
+//!     }
+//! }
+//!
+//! httpserv::register_module!(|registration| registration.request_module(|| Hello));
+//! ```
+//!
+//! What the framework does for the module: the `RegisterModule` export with IIS's exact
+//! type; the factory and the `CHttpModule` objects IIS asks for, released through the slots
+//! IIS calls (`Dispose`, `Terminate`); the module id and server kept for the module; panics
+//! caught at every entry (the request answers 500, the panic goes to the debugger output and
+//! the request's trace); `&mut self` for request modules, whose notifications IIS calls one
+//! at a time; typed per-request state ([`HttpContext::set_state`], named with
+//! [`HttpContext::set_named_state`]) found again without casts; asynchronous completion
+//! without raw pointers ([`HttpContext::complete_later`]); request and response bodies as
+//! byte slices. The generated classes stay one call away ([`HttpContext::iis`]) for the rest.
+
+mod completion;
+mod context;
+mod global_module;
+mod http_module;
+mod notification;
+mod state;
+
+pub use completion::Completion;
+pub use context::{reason_phrase, HttpContext};
+pub use global_module::GlobalModule;
+pub use http_module::{AsyncCompletion, HttpModule};
+pub use notification::{
+    GlobalNotification, GlobalNotifications, Notification, Notifications, Priority,
+};
+
+use crate::runtime::{Registration, Result};
+use crate::{IHttpServer, HTTP_MODULE_ID};
+use core::ptr::NonNull;
+
+/// What every object of a module keeps from its registration: its module id (the key of its
+/// stored contexts) and the server.
+#[derive(Clone, Copy)]
+pub(crate) struct Host {
+    module_id: usize,
+    server: NonNull<IHttpServer>,
+}
+
+// SAFETY: the module id is an opaque key, and IIS's server object is called from every worker
+// thread and lives as long as the module is loaded.
+unsafe impl Send for Host {}
+// SAFETY: as above.
+unsafe impl Sync for Host {}
+
+impl Host {
+    fn of(registration: &Registration<'_>) -> Host {
+        Host {
+            module_id: registration.info.id() as usize,
+            server: NonNull::from(registration.server),
+        }
+    }
+
+    pub(crate) fn module_id(self) -> HTTP_MODULE_ID {
+        self.module_id as HTTP_MODULE_ID
+    }
+
+    /// The server, for a borrow no longer than one of the module's calls (IIS keeps it alive
+    /// while the module is loaded, which is longer).
+    pub(crate) fn server<'a>(self) -> &'a IHttpServer {
+        // SAFETY: the server registration handed out, live while the module is loaded, so
+        // during any call IIS makes into the module; callers bound 'a by such a call.
+        unsafe { self.server.as_ref() }
+    }
+}
+
+impl Registration<'_> {
+    /// Registers a request module: IIS calls `make` for every request and delivers
+    /// `M::NOTIFICATIONS` to the value, at `M::PRIORITIES`.
+    pub fn request_module<M, F>(&self, make: F) -> Result<()>
+    where
+        M: HttpModule,
+        F: Fn() -> M + Send + Sync + 'static,
+    {
+        let factory = http_module::Factory::object(make, Host::of(self));
+        let Notifications { request, post } = M::NOTIFICATIONS;
+        self.info
+            .set_request_notifications(factory, request, post)?;
+        for (notifications, priority) in M::PRIORITIES {
+            if notifications.request != 0 {
+                self.info.set_priority_for_request_notification(
+                    notifications.request,
+                    priority.alias(),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Registers the global module: IIS delivers `G::NOTIFICATIONS` to `module`, from any
+    /// worker thread, until it terminates the module.
+    pub fn global_module<G: GlobalModule>(&self, module: G) -> Result<()> {
+        let global = global_module::Global::object(module, Host::of(self));
+        self.info
+            .set_global_notifications(global, G::NOTIFICATIONS.0)?;
+        for (notifications, priority) in G::PRIORITIES {
+            self.info
+                .set_priority_for_global_notification(notifications.0, priority.alias())?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(all(test, feature = "testing"))]
+mod tests;

@@ -1,0 +1,74 @@
+//! Miri, the judge of soundness across the vtable boundary: the crate's unit tests (the
+//! framework and the test server, with the runtime under both), its doc tests, the examples
+//! held to the C++ host's answers (`test_server.rs`) and each example's own tests run under
+//! `cargo +nightly miri test`, and Miri must find no undefined behaviour. Not the rest of the
+//! suite: it calls libclang, spawns compilers or runs wine, which Miri cannot.
+//!
+//! The runtime takes an object back from the address it exposed when it made it (the
+//! pointer went through C++), so Miri's warning about integer-to-pointer casts is expected
+//! and silenced with `-Zmiri-permissive-provenance`; every check stays on.
+//!
+//! Prints `SKIPPED: <why>` when nightly with Miri is not installed (`.ci/prerequisites`
+//! installs it, best effort, and keeps the reason when it cannot).
+
+use httpserv_tests::support::workspace_root;
+use std::process::Command;
+
+/// `cargo +nightly miri test <args>` in the workspace, with its own target directory (the
+/// outer `cargo test` may hold the usual one).
+fn miri_test(args: &[&str]) {
+    let root = workspace_root();
+    let output = Command::new("cargo")
+        .current_dir(&root)
+        .args(["+nightly", "miri", "test"])
+        .args(args)
+        .env("MIRIFLAGS", "-Zmiri-permissive-provenance")
+        .env("CARGO_TARGET_DIR", root.join("target/miri-tests"))
+        .output()
+        .expect("cargo runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "cargo +nightly miri test {}:\n{stdout}\n{stderr}",
+        args.join(" ")
+    );
+    let passed: usize = stdout
+        .lines()
+        .filter_map(|line| line.strip_prefix("test result: ok. "))
+        .filter_map(|rest| rest.split(' ').next()?.parse::<usize>().ok())
+        .sum();
+    assert!(passed > 0, "no test ran under Miri for {}", args.join(" "));
+    eprintln!(
+        "miri: {} ({passed} tests): no undefined behaviour",
+        args.join(" ")
+    );
+}
+
+fn miri_available() -> Result<(), String> {
+    let probe = Command::new("cargo")
+        .args(["+nightly", "miri", "--version"])
+        .output();
+    match probe {
+        Ok(output) if output.status.success() => Ok(()),
+        _ => {
+            let kept = workspace_root().join("target/prerequisites/miri.txt");
+            Err(std::fs::read_to_string(kept)
+                .map(|reason| reason.trim().to_string())
+                .unwrap_or_else(|_| "cargo +nightly miri is not available".into()))
+        }
+    }
+}
+
+#[test]
+fn the_framework_the_test_server_and_the_examples_have_no_undefined_behaviour() {
+    if let Err(reason) = miri_available() {
+        eprintln!("SKIPPED: Miri on the test server and the examples: {reason}");
+        return;
+    }
+    // `--lib`: the crate's other tests include trybuild's compile-fail cases, which run rustc.
+    miri_test(&["-p", "httpserv", "--features", "testing", "--lib"]);
+    miri_test(&["-p", "httpserv", "--features", "testing", "--doc"]);
+    miri_test(&["-p", "httpserv-tests", "--test", "test_server"]);
+    miri_test(&["-p", "httpserv-examples", "--examples"]);
+}
