@@ -198,9 +198,11 @@ pub struct Build {
     pub arch: Arch,
     pub dir: PathBuf,
     pub host: PathBuf,
-    /// (name, DLL) in load order.
+    /// (name, DLL) in load order: the Rust examples with a C++ twin, and the twins.
     pub rust: Vec<(String, PathBuf)>,
     pub cpp: Vec<(String, PathBuf)>,
+    /// The Rust examples without a twin (each served on its own).
+    pub rust_only: Vec<(String, PathBuf)>,
 }
 
 fn modified(path: &Path) -> Option<SystemTime> {
@@ -321,7 +323,8 @@ pub fn build(tools: &Tools, arch: Arch, root: &Path, out: &Path) -> Build {
             .env("CARGO_TARGET_DIR", &cargo_dir)
             .env(arch.linker_env(), &tools.gcc),
     );
-    let mut rust = Vec::new();
+    let twins = cpp_modules(root);
+    let (mut rust, mut rust_only) = (Vec::new(), Vec::new());
     for name in rust_examples(root) {
         let built = cargo_dir
             .join(arch.rust_target())
@@ -329,7 +332,11 @@ pub fn build(tools: &Tools, arch: Arch, root: &Path, out: &Path) -> Build {
             .join(format!("{name}.dll"));
         let dll = bin.join("rust").join(format!("{name}.dll"));
         std::fs::copy(&built, &dll).unwrap_or_else(|e| panic!("{}: {e}", built.display()));
-        rust.push((name, dll));
+        if twins.contains(&name) {
+            rust.push((name, dll));
+        } else {
+            rust_only.push((name, dll));
+        }
     }
 
     let host_dir = root.join("tests/iis_host");
@@ -385,6 +392,7 @@ pub fn build(tools: &Tools, arch: Arch, root: &Path, out: &Path) -> Build {
         host,
         rust,
         cpp,
+        rust_only,
     }
 }
 

@@ -231,7 +231,7 @@ fn run_suite(arch: Arch, tools: &Tools) {
     let build = harness::build(tools, arch, &root, &out);
     let built = started.elapsed();
 
-    // Every Rust example has its C++ twin, and the DLLs export what IIS looks for.
+    // Every C++ twin has its Rust example, and the DLLs export what IIS looks for.
     let names = |m: &[(String, PathBuf)]| {
         let mut n: Vec<String> = m.iter().map(|(n, _)| n.clone()).collect();
         n.sort();
@@ -240,9 +240,9 @@ fn run_suite(arch: Arch, tools: &Tools) {
     assert_eq!(
         names(&build.rust),
         names(&build.cpp),
-        "Rust examples and C++ twins differ"
+        "a C++ twin has no Rust example"
     );
-    for (_, dll) in build.rust.iter().chain(&build.cpp) {
+    for (_, dll) in build.rust.iter().chain(&build.cpp).chain(&build.rust_only) {
         let exports = harness::exports(arch, dll);
         assert!(
             exports.iter().any(|e| e == "RegisterModule"),
@@ -288,10 +288,121 @@ fn run_suite(arch: Arch, tools: &Tools) {
             SCRIPT[index].0
         );
     }
+    serve_rust_only(tools, &build, arch);
     eprintln!(
-        "IIS host on {arch:?}: built in {built:.1?}, served both languages in {:.1?}",
+        "IIS host on {arch:?}: built in {built:.1?}, served both languages and the other \
+         examples in {:.1?}",
         started.elapsed() - built
     );
+}
+
+/// What an example without a C++ twin must answer under the host: requests (path, curl
+/// arguments) with their status, body and a header, as its own tests expect of the test
+/// server.
+type Expectation = (
+    &'static str,
+    &'static [&'static str],
+    u16,
+    &'static str,
+    (&'static str, &'static str),
+);
+
+fn rust_only_expectations(example: &str) -> &'static [Expectation] {
+    match example {
+        "route_module" => &[
+            (
+                "/hello?name=wine",
+                &[],
+                200,
+                "Hello, wine!\n",
+                ("Content-Type", "text/plain; charset=utf-8"),
+            ),
+            (
+                "/hello",
+                &["-d", "x"],
+                405,
+                "only GET here\n",
+                ("Allow", "GET"),
+            ),
+            (
+                "/elsewhere",
+                &[],
+                404,
+                "404 Not Found\n",
+                ("Content-Type", "text/plain"),
+            ),
+        ],
+        "body_module" => &[(
+            "/upper",
+            &["-d", "make me loud"],
+            200,
+            "MAKE ME LOUD",
+            ("X-Body-Length", "12"),
+        )],
+        "request_id_module" => &[
+            ("/", &[], 404, "404 Not Found\n", ("X-Request-Id", "1")),
+            (
+                "/",
+                &["-H", "X-Request-Id: abc-7"],
+                404,
+                "404 Not Found\n",
+                ("X-Request-Id", "abc-7"),
+            ),
+            ("/", &[], 404, "404 Not Found\n", ("X-Request-Id", "2")),
+        ],
+        "state_module" => &[(
+            "/private/data",
+            &["-d", "x"],
+            403,
+            "private\n",
+            ("Content-Type", "text/plain"),
+        )],
+        "async_module" => &[(
+            "/slow?ms=20",
+            &[],
+            200,
+            "waited 20 ms\n",
+            ("Content-Type", "text/plain"),
+        )],
+        other => panic!("{other}: an example without a C++ twin needs its expectations here"),
+    }
+}
+
+/// Serves each example without a C++ twin on its own and checks its answers.
+fn serve_rust_only(tools: &Tools, build: &Build, arch: Arch) {
+    for (index, module) in build.rust_only.iter().enumerate() {
+        let name = &module.0;
+        let base = if arch == Arch::I686 { 40 } else { 20 };
+        let port = port(base + index as u16);
+        let host = HostProcess::start(
+            tools,
+            build,
+            &out_dir(),
+            name,
+            std::slice::from_ref(module),
+            port,
+            &[],
+        );
+        for (path, extra, status, body, (header, value)) in rust_only_expectations(name) {
+            let exchange = curl(tools, port, path, extra);
+            let what = format!("{name} {path} {extra:?}: {exchange:?}");
+            assert_eq!(
+                (exchange.status, exchange.body.as_str()),
+                (*status, *body),
+                "{what}"
+            );
+            assert_eq!(exchange.header(header), Some(*value), "{what}");
+        }
+        curl(tools, port, "/__shutdown", &[]);
+        let (code, stdout, stderr) = host.wait();
+        assert_eq!(
+            code,
+            Some(0),
+            "{name}: the host failed:\n{stdout}\n{stderr}"
+        );
+        let unloaded = format!("host: unloaded {name}");
+        assert!(stdout.lines().any(|l| l == unloaded), "{name}:\n{stdout}");
+    }
 }
 
 #[test]

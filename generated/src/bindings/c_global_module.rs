@@ -412,7 +412,7 @@ impl CGlobalModule {
     ///
     /// Slot 16 of `CGlobalModule`'s vtable: byte offset 128 on x86_64, 64 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-onsuspendprocess-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-class)
     ///
     /// # Safety
     ///

@@ -4,7 +4,7 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IGlobalSuspendProcessCallback_Vtbl`] of 2 slot(s).
 ///
-/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalsuspendprocesscallback-interface)
+/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct IGlobalSuspendProcessCallback {
     pub vtable: *const IGlobalSuspendProcessCallback_Vtbl,
@@ -64,7 +64,7 @@ impl IGlobalSuspendProcessCallback {
     ///
     /// Slot 1 of `IGlobalSuspendProcessCallback`'s vtable: byte offset 8 on x86_64, 4 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalsuspendprocesscallback-resume-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///

@@ -65,7 +65,7 @@ impl IGlobalThreadCleanupProvider {
     ///
     /// Slot 1 of `IGlobalThreadCleanupProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalthreadcleanupprovider-getapplication-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalthreadcleanupprovider-interface)
     ///
     /// # Safety
     ///

@@ -334,7 +334,7 @@ impl IHttpCachePolicy {
     ///
     /// A `const` method: `this` is `*const`.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-getkernelcacheinvalidatorset-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-interface)
     ///
     /// # Safety
     ///

@@ -4,7 +4,7 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IHttpConnectionModuleContextContainer_Vtbl`] of 4 slot(s).
 ///
-/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpconnectionmodulecontextcontainer-interface)
+/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct IHttpConnectionModuleContextContainer {
     pub vtable: *const IHttpConnectionModuleContextContainer_Vtbl,
@@ -81,7 +81,7 @@ impl IHttpConnectionModuleContextContainer {
     ///
     /// Slot 2 of `IHttpConnectionModuleContextContainer`'s vtable: byte offset 16 on x86_64, 8 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpconnectionmodulecontextcontainer-getconnectionmodulecontext-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///
@@ -97,7 +97,7 @@ impl IHttpConnectionModuleContextContainer {
     ///
     /// Slot 3 of `IHttpConnectionModuleContextContainer`'s vtable: byte offset 24 on x86_64, 12 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpconnectionmodulecontextcontainer-setconnectionmodulecontext-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///

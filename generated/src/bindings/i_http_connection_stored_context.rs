@@ -65,7 +65,7 @@ impl IHttpConnectionStoredContext {
     ///
     /// Slot 1 of `IHttpConnectionStoredContext`'s vtable: byte offset 8 on x86_64, 4 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpconnectionstoredcontext-notifydisconnect-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpconnectionstoredcontext-interface)
     ///
     /// # Safety
     ///

@@ -946,7 +946,7 @@ impl IHttpContext {
     ///
     /// Slot 38 of `IHttpContext`'s vtable: byte offset 304 on x86_64, 152 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-getextendedinterface-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-interface)
     ///
     /// # Safety
     ///

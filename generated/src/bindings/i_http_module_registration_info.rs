@@ -465,7 +465,7 @@ impl IHttpModuleRegistrationInfo {
 ///
 /// An object pointer: its first word points at a [`IHttpModuleRegistrationInfo2_Vtbl`] of 7 slot(s).
 ///
-/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmoduleregistrationinfo2-interface)
+/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct IHttpModuleRegistrationInfo2 {
     pub vtable: *const IHttpModuleRegistrationInfo2_Vtbl,
@@ -528,7 +528,7 @@ impl IHttpModuleRegistrationInfo2 {
     ///
     /// Slot 6 of `IHttpModuleRegistrationInfo2`'s vtable: byte offset 48 on x86_64, 24 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmoduleregistrationinfo2-setpriorityforpostrequestnotification-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///

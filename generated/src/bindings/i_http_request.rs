@@ -1860,7 +1860,7 @@ impl IHttpRequest3 {
 ///
 /// An object pointer: its first word points at a [`IHttpRequest4_Vtbl`] of 27 slot(s).
 ///
-/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest4-interface)
+/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct IHttpRequest4 {
     pub vtable: *const IHttpRequest4_Vtbl,
@@ -1921,7 +1921,7 @@ impl IHttpRequest4 {
     ///
     /// Default arguments in C++: `pfCompletionPending = NULL`.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest4-readentitybody-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///

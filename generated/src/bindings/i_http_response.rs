@@ -2072,7 +2072,7 @@ impl IHttpResponse2 {
 ///
 /// An object pointer: its first word points at a [`IHttpResponse3_Vtbl`] of 31 slot(s).
 ///
-/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse3-interface)
+/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct IHttpResponse3 {
     pub vtable: *const IHttpResponse3_Vtbl,
@@ -2132,7 +2132,7 @@ impl IHttpResponse3 {
     ///
     /// Slot 30 of `IHttpResponse3`'s vtable: byte offset 240 on x86_64, 120 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse3-pushpromise-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///
@@ -2254,7 +2254,7 @@ impl IHttpResponse3 {
 ///
 /// An object pointer: its first word points at a [`IHttpResponse4_Vtbl`] of 36 slot(s).
 ///
-/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse4-interface)
+/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct IHttpResponse4 {
     pub vtable: *const IHttpResponse4_Vtbl,
@@ -2330,7 +2330,7 @@ impl IHttpResponse4 {
     ///
     /// Slot 31 of `IHttpResponse4`'s vtable: byte offset 248 on x86_64, 124 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse4-deletetrailer-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///
@@ -2350,7 +2350,7 @@ impl IHttpResponse4 {
     ///
     /// A `const` method: `this` is `*const`.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse4-gettrailer-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///
@@ -2367,7 +2367,7 @@ impl IHttpResponse4 {
     ///
     /// Slot 33 of `IHttpResponse4`'s vtable: byte offset 264 on x86_64, 132 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse4-resetstream-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///
@@ -2380,7 +2380,7 @@ impl IHttpResponse4 {
     ///
     /// Slot 34 of `IHttpResponse4`'s vtable: byte offset 272 on x86_64, 136 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse4-setneedgoaway-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///
@@ -2393,7 +2393,7 @@ impl IHttpResponse4 {
     ///
     /// Slot 35 of `IHttpResponse4`'s vtable: byte offset 280 on x86_64, 140 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse4-settrailer-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///

@@ -317,7 +317,7 @@ impl IHttpServer {
     ///
     /// A `const` method: `this` is `*const`.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-getadminmanager-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-interface)
     ///
     /// # Safety
     ///
@@ -655,7 +655,7 @@ impl IHttpServer {
     ///
     /// Slot 25 of `IHttpServer`'s vtable: byte offset 200 on x86_64, 100 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-getextendedinterface-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-interface)
     ///
     /// # Safety
     ///
@@ -1886,7 +1886,7 @@ impl IHttpServer2 {
 ///
 /// An object pointer: its first word points at a [`IHttpServer3_Vtbl`] of 32 slot(s).
 ///
-/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver3-interface)
+/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct IHttpServer3 {
     pub vtable: *const IHttpServer3_Vtbl,
@@ -1947,7 +1947,7 @@ impl IHttpServer3 {
     ///
     /// Slot 31 of `IHttpServer3`'s vtable: byte offset 248 on x86_64, 124 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver3-queryrequestproperty-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///

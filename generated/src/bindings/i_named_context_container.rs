@@ -87,7 +87,7 @@ impl INamedContextContainer {
     ///
     /// Slot 1 of `INamedContextContainer`'s vtable: byte offset 8 on x86_64, 4 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/inamedcontextcontainer-setnamedcontext-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/inamedcontextcontainer-interface)
     ///
     /// # Safety
     ///

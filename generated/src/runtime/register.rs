@@ -57,11 +57,19 @@ pub fn registration_fn<F: FnOnce(Registration<'_>) -> Result<()>>(register: F) -
 /// Writes the module DLL's `RegisterModule` export around a registration function
 /// `fn(Registration<'_>) -> Result<()>` (a closure or a path):
 ///
-/// ```ignore
-/// httpserv::register_module!(|registration| {
-///     let factory = IHttpModuleFactory::new_boxed(MyFactory);
-///     unsafe { registration.info.SetRequestNotifications(factory, RQ_BEGIN_REQUEST, 0) }.ok()
-/// });
+/// ```
+/// use httpserv::module::{HttpContext, HttpModule, Notification, Notifications};
+///
+/// struct Hello;
+///
+/// impl HttpModule for Hello {
+///     const NOTIFICATIONS: Notifications = Notifications::BEGIN_REQUEST;
+///     fn on_begin_request(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
+///         ctx.respond(200, "text/plain", "hello\n")
+///     }
+/// }
+///
+/// httpserv::register_module!(|registration| registration.request_module(|| Hello));
 /// ```
 ///
 /// The export has the exact type of `PFN_REGISTERMODULE` (checked at compile time), and a

@@ -1,6 +1,8 @@
 //! Doc comments for emitted items: the C++ declaration, slot and byte offsets per target,
 //! default arguments, and a link to Microsoft's IIS native-code API reference (a link
-//! only; no text is copied from it).
+//! only; no text is copied from it). A link goes only to a page the reference has
+//! (`generator/data/iis-reference-pages.txt`): a method's own page, else its class's, else
+//! the Web Server Core API reference.
 
 use crate::ir::Method;
 use crate::layout::Slot;
@@ -20,22 +22,51 @@ pub fn doc_lines(lines: &[String]) -> TokenStream {
     quote!(#(#docs)*)
 }
 
-pub fn class_link(class: &str) -> String {
-    let page = if class.starts_with('C') {
-        format!("{}-class", class.to_ascii_lowercase())
-    } else {
-        format!("{}-interface", class.to_ascii_lowercase())
-    };
+/// The reference's page names, one per line after the `#` header.
+const PAGES: &str = include_str!("../../data/iis-reference-pages.txt");
+
+/// The page every class and method falls back to: the index of the server API.
+const FALLBACK_PAGE: &str = "web-server-core-api-reference";
+
+/// Whether the reference has a page of this name.
+fn page_exists(page: &str) -> bool {
+    PAGES
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .any(|line| line == page)
+}
+
+fn link(page: &str) -> String {
     format!("{REFERENCE}/{page}")
+}
+
+/// The page Microsoft would name for a class, if it has one.
+fn class_page(class: &str) -> Option<String> {
+    let kind = if class.starts_with('C') {
+        "class"
+    } else {
+        "interface"
+    };
+    let page = format!("{}-{kind}", class.to_ascii_lowercase());
+    page_exists(&page).then_some(page)
+}
+
+pub fn class_link(class: &str) -> String {
+    link(&class_page(class).unwrap_or_else(|| FALLBACK_PAGE.into()))
 }
 
 pub fn method_link(class: &str, method: &Method) -> String {
     let name = method.name.trim_start_matches('~');
-    format!(
-        "{REFERENCE}/{}-{}-method",
+    let page = format!(
+        "{}-{}-method",
         class.to_ascii_lowercase(),
         name.to_ascii_lowercase()
-    )
+    );
+    if page_exists(&page) {
+        link(&page)
+    } else {
+        class_link(class)
+    }
 }
 
 /// The doc lines of one vtable slot.

@@ -4,7 +4,7 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IDefaults_Vtbl`] of 3 slot(s).
 ///
-/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/idefaults-interface)
+/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct IDefaults {
     pub vtable: *const IDefaults_Vtbl,
@@ -75,7 +75,7 @@ impl IDefaults {
     ///
     /// Default arguments in C++: `pending = NULL`.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/idefaults-read-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///
@@ -97,7 +97,7 @@ impl IDefaults {
     ///
     /// Default arguments in C++: `sub = 0`, `error = S_OK`, `trySkip = FALSE`.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/idefaults-status-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///
@@ -119,7 +119,7 @@ impl IDefaults {
     ///
     /// Default arguments in C++: `context = NULL`.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/idefaults-complete-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///

@@ -4,7 +4,7 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IReader_Vtbl`] of 2 slot(s).
 ///
-/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ireader-interface)
+/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct IReader {
     pub vtable: *const IReader_Vtbl,
@@ -63,7 +63,7 @@ impl IReader {
     ///
     /// Slot 0 of `IReader`'s vtable: byte offset 0 on x86_64, 0 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ireader-read-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///
@@ -80,7 +80,7 @@ impl IReader {
     ///
     /// Slot 1 of `IReader`'s vtable: byte offset 8 on x86_64, 4 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ireader-remaining-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///
@@ -187,7 +187,7 @@ impl IReader {
 ///
 /// An object pointer: its first word points at a [`IReader2_Vtbl`] of 3 slot(s).
 ///
-/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ireader2-interface)
+/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct IReader2 {
     pub vtable: *const IReader2_Vtbl,
@@ -246,7 +246,7 @@ impl IReader2 {
     ///
     /// Slot 2 of `IReader2`'s vtable: byte offset 16 on x86_64, 8 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ireader2-read-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///

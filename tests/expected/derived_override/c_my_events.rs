@@ -4,7 +4,7 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`CMyEvents_Vtbl`] of 3 slot(s).
 ///
-/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cmyevents-class)
+/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct CMyEvents {
     pub vtable: *const CMyEvents_Vtbl,
@@ -53,7 +53,7 @@ impl CMyEvents {
     ///
     /// Slot 2 of `CMyEvents`'s vtable: byte offset 16 on x86_64, 8 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cmyevents-onpause-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///

@@ -4,7 +4,7 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IUser_Vtbl`] of 3 slot(s).
 ///
-/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iuser-interface)
+/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct IUser {
     pub vtable: *const IUser_Vtbl,
@@ -70,7 +70,7 @@ impl IUser {
     ///
     /// Slot 0 of `IUser`'s vtable: byte offset 0 on x86_64, 0 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iuser-getremoteusername-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///
@@ -85,7 +85,7 @@ impl IUser {
     ///
     /// windows.h renames this method to `GetUserNameA` when compiling C++.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iuser-getusername-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///
@@ -98,7 +98,7 @@ impl IUser {
     ///
     /// Slot 2 of `IUser`'s vtable: byte offset 16 on x86_64, 8 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iuser-getauthenticationtype-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///

@@ -4,7 +4,7 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IOverloads_Vtbl`] of 5 slot(s).
 ///
-/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ioverloads-interface)
+/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct IOverloads {
     pub vtable: *const IOverloads_Vtbl,
@@ -75,7 +75,7 @@ impl IOverloads {
     ///
     /// Slot 0 of `IOverloads`'s vtable: byte offset 0 on x86_64, 0 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ioverloads-before-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///
@@ -88,7 +88,7 @@ impl IOverloads {
     ///
     /// Slot 1 of `IOverloads`'s vtable: byte offset 8 on x86_64, 4 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ioverloads-get-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///
@@ -104,7 +104,7 @@ impl IOverloads {
     ///
     /// Slot 2 of `IOverloads`'s vtable: byte offset 16 on x86_64, 8 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ioverloads-get-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///
@@ -120,7 +120,7 @@ impl IOverloads {
     ///
     /// Slot 3 of `IOverloads`'s vtable: byte offset 24 on x86_64, 12 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ioverloads-middle-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///
@@ -133,7 +133,7 @@ impl IOverloads {
     ///
     /// Slot 4 of `IOverloads`'s vtable: byte offset 32 on x86_64, 16 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ioverloads-after-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///

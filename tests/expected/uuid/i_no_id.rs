@@ -4,7 +4,7 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`INoId_Vtbl`] of 2 slot(s).
 ///
-/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/inoid-interface)
+/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct INoId {
     pub vtable: *const INoId_Vtbl,
@@ -53,7 +53,7 @@ impl INoId {
     ///
     /// Slot 1 of `INoId`'s vtable: byte offset 8 on x86_64, 4 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/inoid-other-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///

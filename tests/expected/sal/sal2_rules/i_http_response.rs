@@ -107,7 +107,7 @@ impl IHttpResponse {
     ///
     /// Slot 2 of `IHttpResponse`'s vtable: byte offset 16 on x86_64, 8 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-getrules-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-interface)
     ///
     /// # Safety
     ///
@@ -120,7 +120,7 @@ impl IHttpResponse {
     ///
     /// Slot 3 of `IHttpResponse`'s vtable: byte offset 24 on x86_64, 12 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-getbuffer-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-interface)
     ///
     /// # Safety
     ///

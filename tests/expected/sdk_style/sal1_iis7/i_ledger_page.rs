@@ -4,7 +4,7 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`ILedgerPage_Vtbl`] of 3 slot(s).
 ///
-/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iledgerpage-interface)
+/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct ILedgerPage {
     pub vtable: *const ILedgerPage_Vtbl,
@@ -70,7 +70,7 @@ impl ILedgerPage {
     ///
     /// Slot 0 of `ILedgerPage`'s vtable: byte offset 0 on x86_64, 0 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iledgerpage-readline-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///
@@ -90,7 +90,7 @@ impl ILedgerPage {
     ///
     /// Slot 1 of `ILedgerPage`'s vtable: byte offset 8 on x86_64, 4 on x86.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iledgerpage-readline-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///
@@ -111,7 +111,7 @@ impl ILedgerPage {
     ///
     /// A `const` method: `this` is `*const`.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iledgerpage-linecount-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///

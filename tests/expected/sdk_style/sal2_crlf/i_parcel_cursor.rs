@@ -4,7 +4,7 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IParcelCursor_Vtbl`] of 2 slot(s).
 ///
-/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iparcelcursor-interface)
+/// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct IParcelCursor {
     pub vtable: *const IParcelCursor_Vtbl,
@@ -67,7 +67,7 @@ impl IParcelCursor {
     ///
     /// Default arguments in C++: `pcSkipped = NULL`.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iparcelcursor-advance-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///
@@ -86,7 +86,7 @@ impl IParcelCursor {
     ///
     /// A `const` method: `this` is `*const`.
     ///
-    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iparcelcursor-currentlabel-method)
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
     ///
     /// # Safety
     ///
