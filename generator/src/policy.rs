@@ -369,6 +369,17 @@ pub fn request_owned<'a>(mut chain: impl Iterator<Item = &'a str>) -> bool {
 /// later): no idiomatic form can borrow it for the call only.
 pub const RETAINED_ARGUMENTS: &[(&str, &str)] = &[("IHttpResponse", "WriteEntityChunkByReference")];
 
+/// Methods that resume a pending request: IIS then calls the module again (its
+/// `OnAsyncCompletion`, or the next notification), from another thread. Sound only when the
+/// notification answered `RQ_NOTIFICATION_PENDING` and has returned — a contract no
+/// borrow can express — so they keep only the raw form, and modules use the framework's
+/// `Completion`, which keeps that contract.
+pub const RESUMES_THE_PIPELINE: &[(&str, &str)] = &[
+    ("IHttpContext", "PostCompletion"),
+    ("IHttpContext", "IndicateCompletion"),
+    ("IHttpContext3", "PostCompletion"),
+];
+
 /// Parameters that make an IIS call asynchronous: with `TRUE`, IIS uses the buffers after
 /// the call returns, so an idiomatic form (which borrows them for the call only) passes
 /// `FALSE`.

@@ -265,8 +265,9 @@ fn what_the_rules_cannot_express_stays_raw() {
 /// The soundness rules, checked on every form of the real API: borrowed data only comes
 /// back from a `const` method or under an exclusive borrow; exclusive references only under
 /// an exclusive borrow, which only classes IIS gives one request at a time have; a buffer
-/// handed to C++ never goes with an asynchronous flag left to the caller; and at least 90%
-/// of the methods have a form.
+/// handed to C++ never goes with an asynchronous flag left to the caller; the methods that
+/// resume a pending request keep only their raw form; and at least 315 of the 352 methods
+/// (89%: the count on 2026-11-30) have a form.
 #[test]
 fn the_real_api_keeps_the_soundness_rules() {
     use generator::idiom::{Form, In, Out, Receiver, Ret, Role};
@@ -354,7 +355,18 @@ fn the_real_api_keeps_the_soundness_rules() {
     }
     assert_eq!(total, 352);
     assert!(
-        idiomatic * 10 >= total * 9,
+        idiomatic >= 315,
         "{idiomatic} of {total} methods have an idiomatic form"
     );
+    for (class, slot) in [("IHttpContext", 8), ("IHttpContext", 9)] {
+        let form = idioms
+            .forms()
+            .find(|((c, s), _)| c.as_str() == class && *s == slot)
+            .map(|(_, form)| form)
+            .unwrap();
+        assert!(
+            matches!(form, Form::Raw(reason) if reason.contains("resumes a pending request")),
+            "{class} slot {slot}: {form:?}"
+        );
+    }
 }

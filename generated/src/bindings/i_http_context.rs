@@ -1060,22 +1060,6 @@ impl IHttpContext {
         let returned = unsafe { self.GetModuleContextContainer() };
         unsafe { returned.as_mut() }
     }
-    /// `virtual void IndicateCompletion(REQUEST_NOTIFICATION_STATUS notificationStatus) = 0` in Rust terms; the raw method, with the full docs, is [`Self::IndicateCompletion`].
-    #[inline]
-    pub fn indicate_completion(
-        &mut self,
-        notification_status: REQUEST_NOTIFICATION_STATUS,
-    ) {
-        let returned = unsafe { self.IndicateCompletion(notification_status) };
-        let () = returned;
-    }
-    /// `virtual HRESULT PostCompletion(DWORD cbBytes) = 0` in Rust terms; the raw method, with the full docs, is [`Self::PostCompletion`].
-    #[inline]
-    pub fn post_completion(&mut self, bytes: u32) -> ::httpserv::runtime::Result<()> {
-        let returned = unsafe { self.PostCompletion(bytes) };
-        returned.ok()?;
-        Ok(())
-    }
     /// `virtual void DisableNotifications(DWORD dwNotifications, DWORD dwPostNotifications) = 0` in Rust terms; the raw method, with the full docs, is [`Self::DisableNotifications`].
     #[inline]
     pub fn disable_notifications(

@@ -96,6 +96,13 @@ fn idiomatic(
     {
         return Err("ends the object's life: the raw method takes the object pointer".into());
     }
+    if policy::RESUMES_THE_PIPELINE.contains(&(class.name.as_str(), method.name.as_str())) {
+        return Err(
+            "resumes a pending request, sound only after the notification answered pending: \
+             `module::Completion` keeps that contract"
+                .into(),
+        );
+    }
     let sals = method
         .params
         .iter()
