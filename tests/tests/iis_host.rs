@@ -364,6 +364,47 @@ fn rust_only_expectations(example: &str) -> &'static [Expectation] {
             "waited 20 ms\n",
             ("Content-Type", "text/plain"),
         )],
+        // Its header's value is a measured time; the module loading and the pipeline running
+        // through it is what counts here.
+        "timing_module" => &[(
+            "/",
+            &[],
+            404,
+            "404 Not Found\n",
+            ("Content-Type", "text/plain"),
+        )],
+        "worker_module" => &[
+            (
+                "/report",
+                &[],
+                200,
+                "line 1\nline 2\nline 3\n",
+                ("Content-Type", "text/plain"),
+            ),
+            (
+                "/report?skip",
+                &[],
+                404,
+                "404 Not Found\n",
+                ("Content-Type", "text/plain"),
+            ),
+        ],
+        "divide_module" => &[
+            (
+                "/divide?a=7&b=2",
+                &[],
+                200,
+                "3\n",
+                ("Content-Type", "text/plain"),
+            ),
+            (
+                "/divide?a=1&b=0",
+                &[],
+                500,
+                "500 Internal Server Error\n",
+                ("Content-Type", "text/plain"),
+            ),
+        ],
         other => panic!("{other}: an example without a C++ twin needs its expectations here"),
     }
 }
