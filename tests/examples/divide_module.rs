@@ -5,7 +5,6 @@
 //! request.
 
 use httpserv::module::{HttpContext, HttpModule, Notification, Notifications};
-use httpserv::runtime::u16cstr;
 
 struct Divide;
 
@@ -16,7 +15,7 @@ impl HttpModule for Divide {
         if ctx.path() != "/divide" {
             return Notification::Continue;
         }
-        let _ = ctx.trace(u16cstr!("divide_module: dividing"));
+        let _ = ctx.trace("divide_module: dividing");
         let a: i64 = ctx
             .query_value("a")
             .and_then(|a| a.parse().ok())

@@ -275,12 +275,14 @@ impl<'a> HttpContext<'a> {
     }
 
     /// Writes `message` to the request's trace (`IHttpTraceContext::QuickTrace`, which
-    /// Failed Request Tracing shows).
-    pub fn trace(&mut self, message: &U16CStr) -> Result<()> {
-        match self.context.trace_context_mut() {
-            Some(trace) => trace.quick_trace(message),
-            None => Ok(()),
-        }
+    /// Failed Request Tracing shows); `E_INVALIDARG` if it holds a NUL.
+    pub fn trace(&mut self, message: &str) -> Result<()> {
+        let Some(trace) = self.context.trace_context_mut() else {
+            return Ok(());
+        };
+        let wide: Vec<u16> = message.encode_utf16().chain([0]).collect();
+        let message = U16CStr::from_slice(&wide).map_err(|_| Error::from(E_INVALIDARG))?;
+        trace.quick_trace(message)
     }
 
     /// This module's value of type `T` stored on the request (see [`Self::set_state`]);
@@ -348,15 +350,26 @@ impl<'a> HttpContext<'a> {
     }
 }
 
-/// Runs `f` with `text` as a NUL-terminated C string: on the stack for the usual short names,
-/// else on the heap; `E_INVALIDARG` if `text` holds a NUL.
+/// Runs `f` with `text` as a NUL-terminated C string: copied to the stack for the usual
+/// short names (no allocation, no zeroing), else to the heap; `E_INVALIDARG` if `text` holds
+/// a NUL.
 fn with_c_str<R>(text: &str, f: impl FnOnce(&CStr) -> Result<R>) -> Result<R> {
     const STACK: usize = 128;
-    if text.len() < STACK {
-        let mut buffer = [0u8; STACK];
-        buffer[..text.len()].copy_from_slice(text.as_bytes());
-        let c_str = CStr::from_bytes_with_nul(&buffer[..=text.len()])
-            .map_err(|_| Error::from(E_INVALIDARG))?;
+    let bytes = text.as_bytes();
+    if bytes.contains(&0) {
+        return Err(Error::from(E_INVALIDARG));
+    }
+    if bytes.len() < STACK {
+        let mut buffer = core::mem::MaybeUninit::<[u8; STACK]>::uninit();
+        let start = buffer.as_mut_ptr().cast::<u8>();
+        // SAFETY: `bytes.len() + 1 <= STACK`, so the copy and the NUL stay in the buffer; the
+        // first `bytes.len() + 1` bytes are then initialised, hold no NUL but the last
+        // (checked above), and live as long as `buffer`.
+        let c_str = unsafe {
+            core::ptr::copy_nonoverlapping(bytes.as_ptr(), start, bytes.len());
+            start.add(bytes.len()).write(0);
+            CStr::from_bytes_with_nul_unchecked(core::slice::from_raw_parts(start, bytes.len() + 1))
+        };
         f(c_str)
     } else {
         let c_string = alloc::ffi::CString::new(text).map_err(|_| Error::from(E_INVALIDARG))?;

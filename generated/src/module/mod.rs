@@ -46,8 +46,8 @@ pub use notification::{
     GlobalNotification, GlobalNotifications, Notification, Notifications, Priority,
 };
 
-use crate::runtime::{Registration, Result};
-use crate::{IHttpServer, HTTP_MODULE_ID};
+use crate::runtime::{Error, Registration, Result, E_NOINTERFACE};
+use crate::{IHttpModuleRegistrationInfo2, IHttpServer, HTTP_MODULE_ID};
 use core::ptr::NonNull;
 
 /// What every object of a module keeps from its registration: its module id (the key of its
@@ -87,7 +87,8 @@ impl Host {
 
 impl Registration<'_> {
     /// Registers a request module: IIS calls `make` for every request and delivers
-    /// `M::NOTIFICATIONS` to the value, at `M::PRIORITIES`.
+    /// `M::NOTIFICATIONS` to the value, at `M::PRIORITIES` (a post-notification's through
+    /// `IHttpModuleRegistrationInfo2`; `E_NOINTERFACE` from a server without it).
     pub fn request_module<M, F>(&self, make: F) -> Result<()>
     where
         M: HttpModule,
@@ -101,6 +102,17 @@ impl Registration<'_> {
             if notifications.request != 0 {
                 self.info.set_priority_for_request_notification(
                     notifications.request,
+                    priority.alias(),
+                )?;
+            }
+            if notifications.post != 0 {
+                // Post-notification priorities are IHttpModuleRegistrationInfo2's.
+                let info2 = self
+                    .server
+                    .extended::<IHttpModuleRegistrationInfo2>(self.info)
+                    .ok_or_else(|| Error::from(E_NOINTERFACE))?;
+                info2.set_priority_for_post_request_notification(
+                    notifications.post,
                     priority.alias(),
                 )?;
             }

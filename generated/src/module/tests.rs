@@ -443,35 +443,50 @@ fn a_panic_answers_500_and_the_request_still_ends_through_the_module() {
 }
 
 #[test]
-fn priorities_order_the_modules_of_a_notification() {
+fn priorities_order_the_modules_of_a_notification_and_of_a_post_notification() {
     struct Ranked(&'static str, Log);
     impl HttpModule for Ranked {
-        const NOTIFICATIONS: Notifications = Notifications::BEGIN_REQUEST;
+        const NOTIFICATIONS: Notifications =
+            Notifications::BEGIN_REQUEST.or(Notifications::POST_BEGIN_REQUEST);
         fn on_begin_request(&mut self, _: &mut HttpContext<'_>) -> Notification {
             push(&self.1, self.0);
             Notification::Continue
         }
+        fn on_post_begin_request(&mut self, _: &mut HttpContext<'_>) -> Notification {
+            push(&self.1, &alloc::format!("post {}", self.0));
+            Notification::Continue
+        }
     }
-    struct First(Ranked);
-    impl HttpModule for First {
-        const NOTIFICATIONS: Notifications = Notifications::BEGIN_REQUEST;
-        const PRIORITIES: &'static [(Notifications, Priority)] =
-            &[(Notifications::BEGIN_REQUEST, Priority::First)];
+    /// First for the notification, last for its post-notification.
+    struct Ordered(Ranked);
+    impl HttpModule for Ordered {
+        const NOTIFICATIONS: Notifications = Ranked::NOTIFICATIONS;
+        const PRIORITIES: &'static [(Notifications, Priority)] = &[
+            (Notifications::BEGIN_REQUEST, Priority::First),
+            (Notifications::POST_BEGIN_REQUEST, Priority::Last),
+        ];
         fn on_begin_request(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
             self.0.on_begin_request(ctx)
+        }
+        fn on_post_begin_request(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
+            self.0.on_post_begin_request(ctx)
         }
     }
     let log = Log::default();
     let (a, b) = (log.clone(), log.clone());
+    // Loaded second: only its priorities put it first, then last.
     let server = TestServer::new()
         .load_with("medium", move |r| {
             r.request_module(move || Ranked("medium", a.clone()))
         })
-        .load_with("first", move |r| {
-            r.request_module(move || First(Ranked("first", b.clone())))
+        .load_with("ordered", move |r| {
+            r.request_module(move || Ordered(Ranked("ordered", b.clone())))
         });
     server.request(Request::get("/"));
-    assert_eq!(log_of(&log), ["first", "medium"]);
+    assert_eq!(
+        log_of(&log),
+        ["ordered", "medium", "post medium", "post ordered"]
+    );
 }
 
 #[test]

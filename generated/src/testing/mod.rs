@@ -104,11 +104,14 @@
 //! `GetErrorDescription`, `GetHeaderChanges`, data chunks other than memory. The providers'
 //! `SetScriptName`, `GetLogData`, `SetLogData` (`SetUser`, `SetScriptMap`, `SetFileInfo` are
 //! ignored). `IHttpTraceContext::SetTraceConfiguration`. `IHttpServer` beyond
-//! `IsCommandLineLaunch` (TRUE), `GetAppPoolName`, `SatisfiesPrecondition` (TRUE, unknown)
-//! and the messages of `ReportUnhealthy` and `RecycleProcess` ([`TestServer::messages`]):
+//! `IsCommandLineLaunch` (TRUE), `GetAppPoolName`, `SatisfiesPrecondition` (TRUE, unknown),
+//! the messages of `ReportUnhealthy` and `RecycleProcess` ([`TestServer::messages`]) and
+//! `IHttpServer2` for `HttpGetExtendedInterface` of a registration info's
+//! `IHttpModuleRegistrationInfo2` (`server.extended::<IHttpModuleRegistrationInfo2>(info)`;
+//! `E_NOINTERFACE` for any other object or interface):
 //! `AssociateWithThreadPool`, `GetFileInfo`, `FlushKernelCache`, `DoCacheOperation`, the
 //! fragment cache, `GetWorkerProcessSettings`, `GetProtocolManagerCustomInterface`,
-//! `RegisterFileChangeMonitor`, `GetExtendedInterface` (so no `IHttpServer2`); null from
+//! `RegisterFileChangeMonitor`, `IHttpServer2`'s other methods; null from
 //! `GetAdminManager`, `GetPerfCounterInfo`, `DispenseContainer`, `GetTraceContext`.
 //! Global notifications other than `GL_PRE_BEGIN_REQUEST` are never raised; `RQ_MAP_PATH`,
 //! `RQ_READ_ENTITY`, `RQ_CUSTOM_NOTIFICATION` and `RQ_SEND_RESPONSE_STATUS_AND_HEADERS` are

@@ -188,14 +188,20 @@ impl IHttpModuleRegistrationInfo2_Impl for RegistrationInfo {
     }
 }
 
-/// `IHttpServer`: what modules may ask of the process. Mostly inert, as in the C++ host;
-/// `ReportUnhealthy` and `RecycleProcess` are recorded ([`TestServer::messages`]).
+/// `IHttpServer` and `IHttpServer2`: what modules may ask of the process. Mostly inert, as
+/// in the C++ host; `ReportUnhealthy` and `RecycleProcess` are recorded
+/// ([`TestServer::messages`]); `IHttpServer2` is there for `HttpGetExtendedInterface`,
+/// which gives a registration info's `IHttpModuleRegistrationInfo2` (every registration
+/// info of the test server is one).
 ///
 /// [`TestServer::messages`]: super::TestServer::messages
 pub(crate) struct Server {
     pub messages: Arc<Mutex<Vec<String>>>,
     /// `APP_POOL`, NUL-terminated UTF-16.
     app_pool: Vec<u16>,
+    /// The address of this server's own C++ object, which `GetExtendedInterface` hands out
+    /// as the `IHttpServer2` (set by `TestServer::new` once the object exists).
+    pub object: core::sync::atomic::AtomicUsize,
 }
 
 impl Server {
@@ -203,6 +209,7 @@ impl Server {
         Server {
             messages,
             app_pool: APP_POOL.encode_utf16().chain([0]).collect(),
+            object: core::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -331,12 +338,78 @@ impl IHttpServer_Impl for Server {
     ) -> HRESULT {
         E_NOTIMPL
     }
-    /// Not modelled (so no `IHttpServer2`, and no `HttpGetExtendedInterface`).
+    /// `HTTP_SERVER_INTERFACE_V2`: this server as an `IHttpServer2`; nothing else.
     fn GetExtendedInterface(
         &self,
-        _: HTTP_SERVER_INTERFACE_VERSION,
-        _: *mut *mut c_void,
+        version: HTTP_SERVER_INTERFACE_VERSION,
+        output: *mut *mut c_void,
     ) -> HRESULT {
+        let object = self.object.load(core::sync::atomic::Ordering::Acquire);
+        if version != HTTP_SERVER_INTERFACE_V2 || object == 0 {
+            return E_NOTIMPL;
+        }
+        if output.is_null() {
+            return crate::runtime::E_POINTER;
+        }
+        // SAFETY: IIS's contract: a non-null `output` is writable.
+        unsafe { put(output, object as *mut c_void) };
+        S_OK
+    }
+}
+
+impl IHttpServer2_Impl for Server {
+    /// Not modelled.
+    fn GetToken(
+        &self,
+        _: PCWSTR,
+        _: PCWSTR,
+        _: u32,
+        _: *mut *mut IHttpTokenEntry,
+        _: PCWSTR,
+        _: *mut windows_sys::Win32::Networking::WinSock::SOCKADDR,
+        _: *mut IHttpTraceContext,
+    ) -> HRESULT {
+        E_NOTIMPL
+    }
+    /// Not modelled: null.
+    fn GetAppPoolConfigFile(&self, _: *mut u32) -> PCWSTR {
+        core::ptr::null()
+    }
+    /// `HttpGetExtendedInterface`: a registration info's `IHttpModuleRegistrationInfo2`
+    /// (itself); `E_NOINTERFACE` for anything else.
+    fn GetExtendedInterface_GUID_ref(
+        &self,
+        from: *const windows_sys::core::GUID,
+        input: *mut c_void,
+        to: *const windows_sys::core::GUID,
+        output: *mut *mut c_void,
+    ) -> HRESULT {
+        let is = |guid: *const windows_sys::core::GUID, iid: windows_sys::core::GUID| {
+            // SAFETY: IIS's contract: a GUID argument is null or readable.
+            unsafe { guid.as_ref() }.is_some_and(|g| {
+                (g.data1, g.data2, g.data3, g.data4) == (iid.data1, iid.data2, iid.data3, iid.data4)
+            })
+        };
+        if !is(from, IID_IHttpModuleRegistrationInfo)
+            || !is(to, IID_IHttpModuleRegistrationInfo2)
+            || input.is_null()
+        {
+            return crate::runtime::E_NOINTERFACE;
+        }
+        if output.is_null() {
+            return crate::runtime::E_POINTER;
+        }
+        // SAFETY: a non-null `output` is writable (IIS's contract); every registration info
+        // of the test server is an IHttpModuleRegistrationInfo2.
+        unsafe { put(output, input) };
+        S_OK
+    }
+    /// Not modelled.
+    fn GetMetadata(&self, _: PCWSTR, _: PCWSTR, _: *mut *mut IReferencedMetadataInfo) -> HRESULT {
+        E_NOTIMPL
+    }
+    /// Not modelled.
+    fn GetWorkerProcessFramework(&self, _: *mut *mut IWorkerProcessFramework) -> HRESULT {
         E_NOTIMPL
     }
 }

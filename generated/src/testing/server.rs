@@ -62,7 +62,13 @@ impl TestServer {
     /// A server with no modules.
     pub fn new() -> TestServer {
         let messages = Arc::new(Mutex::new(Vec::new()));
-        let server = IHttpServer::new_boxed(Server::new(messages.clone()));
+        let server = IHttpServer2::new_boxed(Server::new(messages.clone()));
+        // SAFETY: just made from a Server, live until the TestServer is dropped.
+        let value = unsafe { (*server).downcast::<Server>() }.expect("a Server");
+        value
+            .object
+            .store(server as usize, core::sync::atomic::Ordering::Release);
+        let server = server.cast::<IHttpServer>();
         TestServer {
             modules: Vec::new(),
             server: Ptr::new(server).expect("new_boxed returned null"),

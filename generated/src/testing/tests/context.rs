@@ -373,9 +373,19 @@ fn registration_rules_and_the_server_object() {
             server.IsCommandLineLaunch(),
             wide_string(server.GetAppPoolName())
         ));
+        // IHttpServer2 is the server itself; it gives the registration info's
+        // IHttpModuleRegistrationInfo2, and nothing for another interface.
+        let info2 = registration
+            .server
+            .extended::<IHttpModuleRegistrationInfo2>(registration.info);
+        let unknown_interface = registration
+            .server
+            .extended::<IHttpContext>(registration.info);
         seen.push(format!(
-            "{:?}",
-            server.GetExtendedInterface(0, core::ptr::null_mut())
+            "{:?} {} {}",
+            server.GetExtendedInterface(1, core::ptr::null_mut()),
+            info2.is_some_and(|i| core::ptr::addr_eq(i, registration.info)),
+            unknown_interface.is_none(),
         ));
         let mut unknown = FALSE;
         seen.push(format!(
@@ -396,7 +406,7 @@ fn registration_rules_and_the_server_object() {
             format!("{E_INVALIDARG:?}"),
             format!("{E_INVALIDARG:?}"),
             "1 httpserv-rs".into(),
-            format!("{E_NOTIMPL:?}"),
+            format!("{E_NOTIMPL:?} true true"),
             "1 1".into(),
         ]
     );
