@@ -112,12 +112,12 @@ impl HttpModule for HelloModule {
         count(&COUNTERS.handler);
         let body = match ctx.path() {
             "/hello" => {
-                let greeting = ctx
-                    .server_variable("HELLO_GREETING")
-                    .unwrap_or("")
-                    .to_owned();
-                let name = ctx.query_value("name").unwrap_or("world");
-                format!("{greeting}, {name}!\n")
+                let mut body = String::with_capacity(64);
+                body += ctx.server_variable("HELLO_GREETING").unwrap_or("");
+                body += ", ";
+                body += ctx.query_value("name").unwrap_or("world");
+                body += "!\n";
+                body
             }
             "/echo" => echo(ctx),
             "/async" => return start_async(ctx),

@@ -301,9 +301,11 @@ impl<'a> HttpContext<'a> {
             .context
             .module_context_container()
             .ok_or_else(|| Error::from(crate::runtime::E_UNEXPECTED))?;
-        container.set_module_context(state::store(value), self.host.module_id())?;
-        self.state::<T>()
-            .ok_or_else(|| Error::from(crate::runtime::E_UNEXPECTED))
+        let (stored, value) = state::store(self.context, value)?;
+        container.set_module_context(stored, self.host.module_id())?;
+        // SAFETY: the container holds the stored context, and with it the value, until the
+        // request ends, longer than this borrow of the request; nothing hands out `&mut T`.
+        Ok(unsafe { value.as_ref() })
     }
 
     /// The value of type `T` stored on the request under `name` by any module of this DLL
@@ -328,7 +330,8 @@ impl<'a> HttpContext<'a> {
         let container = context3
             .named_context_container()
             .ok_or_else(|| Error::from(crate::runtime::E_UNEXPECTED))?;
-        container.set_named_context(state::store(value), name)
+        let (stored, _) = state::store(self.context, value)?;
+        container.set_named_context(stored, name)
     }
 
     /// Finishes this notification later: the framework answers IIS "pending" when the

@@ -1,41 +1,90 @@
 //! Typed values stored on a request: a module's own slot of the module context container
 //! and the named contexts other modules can find by name. IIS keeps them as
-//! `IHttpStoredContext` objects and calls `CleanupStoredContext` when the request ends; here
-//! each holds one `Box<dyn Any + Send + Sync>` behind one vtable, a `static` with one address.
-//! A stored context is ours exactly when its vtable pointer is that address, so reading a
-//! context another module (in C++, or in another Rust DLL) stored is never mistaken for ours,
-//! and a value of the wrong type is `None`, never a cast.
+//! `IHttpStoredContext` objects and calls `CleanupStoredContext` when the request ends.
+//!
+//! Here every one is an `Object<Stored>` behind one vtable, a `static` with one address, so a
+//! stored context is ours exactly when its vtable pointer is that address: a context another
+//! module (in C++, or in another Rust DLL) stored is never mistaken for ours, and a value of
+//! the wrong type is `None`, never a cast. Like the stored contexts of C++ modules, the object
+//! and its value live in one block of the request's memory (`AllocateRequestMemory`, which
+//! IIS frees after the cleanup): no heap allocation; the cleanup drops the value.
 
-use crate::runtime::{self, Object, Owned};
-use crate::{IHttpStoredContext, IHttpStoredContext_Impl, IHttpStoredContext_Vtbl};
-use alloc::boxed::Box;
+use crate::runtime::{self, Error, Object, Owned, Result, E_OUTOFMEMORY};
+use crate::{IHttpContext, IHttpStoredContext, IHttpStoredContext_Impl, IHttpStoredContext_Vtbl};
+use core::alloc::Layout;
 use core::any::Any;
 use core::ffi::c_void;
+use core::ptr::NonNull;
 
-/// The Rust value behind every stored context the framework makes.
+/// The Rust value behind every stored context the framework makes: where its value is.
 struct Stored {
-    value: Box<dyn Any + Send + Sync>,
+    value: NonNull<dyn Any + Send + Sync>,
+}
+
+// SAFETY: the value is `Send + Sync`, and `Stored` owns it (it drops it, once).
+unsafe impl Send for Stored {}
+// SAFETY: as above.
+unsafe impl Sync for Stored {}
+
+impl Drop for Stored {
+    fn drop(&mut self) {
+        // SAFETY: `store` wrote the value, and only this drop (in CleanupStoredContext, or of
+        // an Owned never handed over) ends it; its memory outlives the object.
+        unsafe { core::ptr::drop_in_place(self.value.as_ptr()) }
+    }
 }
 
 impl IHttpStoredContext_Impl for Stored {
-    // CleanupStoredContext: the release rule drops the value and frees the object.
+    // CleanupStoredContext: the release rule drops the value (the memory is the request's).
 }
 
 /// The vtable of every [`Stored`] object: a `static`, so its address identifies them.
 static STORED_VTABLE: IHttpStoredContext_Vtbl = IHttpStoredContext_Vtbl::new::<Stored>();
 
-/// `value` as a stored context for IIS, owned by Rust until a call takes it.
-pub(crate) fn store<T: Send + Sync + 'static>(value: T) -> Owned<IHttpStoredContext> {
-    let stored = Stored {
-        value: Box::new(value),
-    };
-    // SAFETY: STORED_VTABLE was built for `Stored` (IHttpStoredContext_Vtbl::new::<Stored>),
-    // and the pointer is used as an IHttpStoredContext; release_boxed::<Stored> releases
-    // exactly this boxed object.
-    unsafe {
-        let object = Object::boxed(&STORED_VTABLE, stored).cast::<IHttpStoredContext>();
-        Owned::from_parts(object, runtime::release_boxed::<Stored, IHttpStoredContext>)
+/// `layout` in the request's memory, aligned (IIS promises no alignment, so this asks for
+/// enough to align by hand).
+fn request_memory(context: &IHttpContext, layout: Layout) -> Result<*mut u8> {
+    let size = layout.size().max(1) + layout.align() - 1;
+    let size = u32::try_from(size).map_err(|_| Error::from(E_OUTOFMEMORY))?;
+    // SAFETY: `context` is the request's live context; the memory lives as long as the
+    // request.
+    let memory = unsafe { context.AllocateRequestMemory(size) }.cast::<u8>();
+    if memory.is_null() {
+        return Err(Error::from(E_OUTOFMEMORY));
     }
+    Ok(memory.wrapping_add(memory.align_offset(layout.align())))
+}
+
+/// `value` as a stored context for IIS, owned by Rust until a call takes it, and where the
+/// value is (valid while the stored context is).
+pub(crate) fn store<T: Send + Sync + 'static>(
+    context: &IHttpContext,
+    value: T,
+) -> Result<(Owned<IHttpStoredContext>, NonNull<T>)> {
+    // One allocation: the object, then the value.
+    let (layout, value_offset) = Layout::new::<Object<Stored>>()
+        .extend(Layout::new::<T>())
+        .map_err(|_| Error::from(E_OUTOFMEMORY))?;
+    let object = request_memory(context, layout)?;
+    // SAFETY: `object` is aligned for `layout`, in which the value's place is aligned for a
+    // T; the memory is the request's, so it outlives the object.
+    let value = unsafe {
+        let place = object.add(value_offset).cast::<T>();
+        place.write(value);
+        NonNull::new_unchecked(place)
+    };
+    let stored = Stored { value };
+    // SAFETY: `object` is aligned memory for an Object<Stored> that outlives it (the
+    // request's); STORED_VTABLE was built for `Stored`, and the pointer is used as an
+    // IHttpStoredContext; release_in_place::<Stored> drops exactly this object.
+    let owned = unsafe {
+        let object = Object::in_place(object.cast::<c_void>(), &STORED_VTABLE, stored);
+        Owned::from_parts(
+            object.cast::<IHttpStoredContext>(),
+            runtime::release_in_place::<Stored, IHttpStoredContext>,
+        )
+    };
+    Ok((owned, value))
 }
 
 /// The value in `context` if the framework stored it and it is a `T`.
@@ -47,8 +96,10 @@ pub(crate) fn stored<T: 'static>(context: &IHttpStoredContext) -> Option<&T> {
     if !ours {
         return None;
     }
-    // SAFETY: only `store` makes objects with STORED_VTABLE, and they are Object<Stored>;
-    // the container keeps them alive while `context` is borrowed.
+    // SAFETY: only `store` makes objects with STORED_VTABLE, and they are Object<Stored>
+    // whose value lives as long as they do; the container keeps them alive while `context`
+    // is borrowed.
     let stored = unsafe { Object::<Stored>::value_of(context) };
-    stored.value.downcast_ref::<T>()
+    // SAFETY: the value lives as long as its object (see `Stored`'s drop).
+    unsafe { stored.value.as_ref() }.downcast_ref::<T>()
 }

@@ -20,7 +20,7 @@ pub use crate::{member_fn, member_thunk, register_module};
 pub use chunk::DataChunk;
 pub use extended::Interface;
 pub use hresult::*;
-pub use object::{downcast, release_boxed, Allocation, Object, Owned};
+pub use object::{downcast, release_boxed, release_in_place, Allocation, Object, Owned};
 pub use panic::{abort, fail_request, guard, report_panic, PanicReport};
 pub use register::{register, registration_fn, Registration};
 /// NUL-terminated UTF-16 strings, as the idiomatic methods take and return `PCWSTR`s; make

@@ -183,8 +183,9 @@ unsafe impl<I> Send for Owned<I> {}
 
 impl<I> Owned<I> {
     /// # Safety
-    /// `object` must be a boxed [`Object`] of a value type `T`, and `release` must be
-    /// `Object::<T>::release` with freeing for that `T`.
+    /// `object` must be an [`Object`] of a value type `T`, and `release` must release it as
+    /// it was made ([`release_boxed`] for a boxed one, [`release_in_place`] for one in
+    /// memory Rust does not own) for that `T`.
     #[doc(hidden)]
     pub unsafe fn from_parts(object: *mut I, release: unsafe fn(*mut I)) -> Owned<I> {
         Owned {
@@ -222,6 +223,17 @@ impl<I> Drop for Owned<I> {
         // SAFETY: never handed over, so Rust still owns the object.
         unsafe { (self.release)(self.object.as_ptr()) }
     }
+}
+
+/// `Object::<T>::release(this, false)` as a plain function pointer for [`Owned`]: drops an
+/// object made in memory Rust does not own ([`Object::in_place`]).
+///
+/// # Safety
+/// `this` must be a live `Object<T>`, never used again.
+#[doc(hidden)]
+pub unsafe fn release_in_place<T, I>(this: *mut I) {
+    // SAFETY: the caller's guarantee.
+    unsafe { Object::<T>::release(this, false) }
 }
 
 /// `Object::<T>::release(this, true)` as a plain function pointer for [`Owned`].
