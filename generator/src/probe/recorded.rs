@@ -5,7 +5,7 @@
 //! `generated/`, shows up here as rows naming each slot that differs.
 
 use super::CompiledLayout;
-use crate::layout::{abi_signature, LaidOutApi};
+use crate::layout::{abi_signature_of, LaidOutApi};
 use crate::manifest::Manifest;
 use std::collections::BTreeMap;
 
@@ -49,7 +49,8 @@ pub fn compare_recorded(
                 if method.is_destructor {
                     s.method.starts_with('~')
                 } else {
-                    s.method == method.name && s.abi == abi_signature(method)
+                    s.method == method.name
+                        && s.abi == abi_signature_of(&model.api, &class.name, index)
                 }
             });
             if !same {
