@@ -42,7 +42,8 @@ impl SlotSignature {
             None => quote!(::httpserv::runtime::member_fn!((#(#types),*) -> #ret)),
             Some(convention) => {
                 let abi = abi(convention);
-                quote!(unsafe extern #abi fn(#(#types),*) -> #ret)
+                let ret = self.ret_clause();
+                quote!(unsafe extern #abi fn(#(#types),*) #ret)
             }
         }
     }

@@ -93,6 +93,8 @@ impl Walker {
         if !polymorphic {
             return Ok(None);
         }
+        // After the methods: a nested type a method uses is refused where it is used.
+        self.reject_nested_types(cursor)?;
         if let Some(field) = data_member {
             return Err(self.unsupported(
                 field,
@@ -116,8 +118,9 @@ impl Walker {
         }))
     }
 
-    /// Refuses types declared inside a class or struct (used or not): the bindings have no
-    /// place for them, and dropping them would drop API silently.
+    /// Refuses types declared inside a class or struct: the bindings have no place for them,
+    /// and dropping them would drop API silently. (One a member uses is refused there first,
+    /// with the member's location.)
     pub(super) fn reject_nested_types(&self, cursor: &Cursor<'_>) -> Result<()> {
         let nested = cursor.children().into_iter().find(|c| {
             matches!(
@@ -223,12 +226,7 @@ impl Walker {
             converted
         };
         let mut params = Vec::new();
-        for (index, param) in cursor
-            .children()
-            .into_iter()
-            .filter(|c| c.kind() == CXCursor_ParmDecl)
-            .enumerate()
-        {
+        for (index, param) in cursor.arguments().into_iter().enumerate() {
             let mut ty = convert(param.ty()).map_err(|what| {
                 self.unsupported(
                     &param,

@@ -83,7 +83,6 @@ impl Walker {
     }
 
     fn struct_named(&self, cursor: &Cursor<'_>, name: String, api: &Api) -> Result<Struct> {
-        self.reject_nested_types(cursor)?;
         let mut fields = Vec::new();
         // (size, alignment) of each field's type and its offset, as the compiler lays the
         // struct out for x86_64.
@@ -123,6 +122,8 @@ impl Walker {
                 ty,
             });
         }
+        // After the fields: a nested type a field uses is refused where it is used.
+        self.reject_nested_types(cursor)?;
         let record = cursor.ty();
         let (size, align) = (record.size_of(), record.align_of());
         if size < 0 || align <= 0 {

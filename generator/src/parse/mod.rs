@@ -290,18 +290,24 @@ impl Walker {
         input: SourceFile<'t>,
         state: &mut WalkState,
     ) -> Result<()> {
-        for cursor in scope.children() {
-            if cursor.file() != Some(input) {
-                continue;
-            }
-            state.apply_undefs(cursor.position().offset);
+        // libclang visits a translation unit's macro definitions before its declarations;
+        // in source order, a #define sees the enumerators declared above it, and #undefs
+        // apply where they are written.
+        let mut cursors: Vec<(u32, Cursor<'t>)> = scope
+            .children()
+            .into_iter()
+            .filter(|cursor| cursor.file() == Some(input))
+            .map(|cursor| (cursor.position().offset, cursor))
+            .collect();
+        cursors.sort_by_key(|(offset, _)| *offset);
+        for (offset, cursor) in cursors {
+            state.apply_undefs(offset);
             let (api, known) = (&mut state.api, &mut state.known);
             match cursor.kind() {
                 CXCursor_LinkageSpec | CXCursor_Namespace => {
                     self.walk_scope(&cursor, input, state)?
                 }
                 CXCursor_ClassDecl | CXCursor_StructDecl if cursor.is_definition() => {
-                    self.reject_nested_types(&cursor)?;
                     match self.class(&cursor)? {
                         Some(parsed) => {
                             let class = parsed.class;

@@ -50,6 +50,20 @@ impl<'t> Cursor<'t> {
             .collect()
     }
 
+    /// A function's own parameters (not those of a function type it returns, which are
+    /// children too).
+    pub fn arguments(&self) -> Vec<Cursor<'t>> {
+        // SAFETY: a valid cursor; a negative count means "not a function".
+        let n = unsafe { clang_Cursor_getNumArguments(self.raw) };
+        (0..n.max(0) as u32)
+            .map(|i| Cursor {
+                // SAFETY: index in range.
+                raw: unsafe { clang_Cursor_getArgument(self.raw, i) },
+                tu: self.tu,
+            })
+            .collect()
+    }
+
     pub fn position(&self) -> SourcePosition {
         // SAFETY: a valid cursor of a live TU.
         let (file, line, column, offset) =
