@@ -56,6 +56,7 @@ fn packed_and_aligned_structs_keep_the_compilers_layout() {
             ("PACK_NO_EFFECT", None, None),
             ("ALIGNED_BLOCK", None, Some(16)),
             ("HOLDS_ALIGNED", None, None),
+            ("PACKED_AROUND_ALIGNED", None, None),
             ("WITH_CALLBACK", None, None),
         ]
     );
@@ -73,6 +74,7 @@ fn packed_and_aligned_structs_keep_the_compilers_layout() {
         (16, 16)
     );
     assert_eq!(offset_of!(s::HOLDS_ALIGNED, block), 16);
+    assert_eq!(offset_of!(s::PACKED_AROUND_ALIGNED, block), 16);
     assert!(all_bindings(&g).contains(
         "pub done: Option<unsafe extern \"system\" fn(u32)>,\n    pub plain: Option<unsafe extern \"C\" fn(*mut ::core::ffi::c_void)>,"
     ));

@@ -197,15 +197,26 @@ pub fn returned_function_tokens<'t>(
     inside
 }
 
-/// The name clang gives a calling convention of a function type it kept on x86_64
-/// (`__vectorcall` is real there), for the message refusing it.
-pub fn clang_convention_name(convention: clang_sys::CXCallingConv) -> String {
+/// Why a function type whose calling convention clang kept on x86_64 (`__vectorcall` is
+/// real there) cannot be bound: `a `__vectorcall` function type (`…`): Rust has no …`.
+pub fn refuse_clang_convention(convention: clang_sys::CXCallingConv, spelling: &str) -> String {
     use clang_sys::*;
-    match convention {
-        CXCallingConv_X86VectorCall => {
-            "`__vectorcall`: Rust has no stable vectorcall ABI".to_string()
+    let keyword = match convention {
+        CXCallingConv_X86VectorCall => "__vectorcall",
+        CXCallingConv_X86RegCall => "__regcall",
+        _ => {
+            return format!(
+                "the function type `{spelling}` of calling convention {convention}, which \
+                 Rust cannot name"
+            )
         }
-        CXCallingConv_X86RegCall => "`__regcall`: Rust has no regcall ABI".to_string(),
-        other => format!("calling convention {other}, which Rust cannot name"),
-    }
+    };
+    let why = SPELLINGS
+        .iter()
+        .find_map(|(spelling, meaning)| match meaning {
+            Meaning::Unsupported(why) if *spelling == keyword => Some(*why),
+            _ => None,
+        })
+        .unwrap_or("Rust cannot name it");
+    format!("a `{keyword}` function type (`{spelling}`): {why}")
 }

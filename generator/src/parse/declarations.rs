@@ -74,15 +74,15 @@ fn is_unsigned(builtin: Builtin) -> bool {
 }
 
 impl Walker {
-    pub(super) fn plain_struct(&self, cursor: &Cursor<'_>, api: &Api) -> Result<Option<Struct>> {
+    pub(super) fn plain_struct(&self, cursor: &Cursor<'_>) -> Result<Option<Struct>> {
         let name = cursor.spelling();
         if name.is_empty() || cursor.is_anonymous() {
             return Ok(None);
         }
-        self.struct_named(cursor, name, api).map(Some)
+        self.struct_named(cursor, name).map(Some)
     }
 
-    fn struct_named(&self, cursor: &Cursor<'_>, name: String, api: &Api) -> Result<Struct> {
+    fn struct_named(&self, cursor: &Cursor<'_>, name: String) -> Result<Struct> {
         let mut fields = Vec::new();
         // (size, alignment) of each field's type and its offset, as the compiler lays the
         // struct out for x86_64.
@@ -132,20 +132,11 @@ impl Walker {
                 format!("struct `{name}` has no size the compiler can give"),
             ));
         }
+        // A packed Rust struct cannot hold an aligned one; MSVC never packs a member below
+        // its `__declspec(align)` either, so a struct is less aligned than its fields (and
+        // `repr` picks `packed`) only when no aligned struct is among them.
         let (packing, alignment) =
             self.repr(cursor, &name, &compiled, size as u64, align as u64)?;
-        if packing.is_some() {
-            if let Some(field) = fields.iter().find(|f| holds_aligned_struct(api, &f.ty)) {
-                return Err(self.unsupported(
-                    cursor,
-                    format!(
-                        "struct `{name}` is packed and holds `{}`, a struct with its own \
-                         alignment, which Rust's `packed` cannot hold",
-                        field.name
-                    ),
-                ));
-            }
-        }
         Ok(Struct {
             name,
             fields,
@@ -275,7 +266,7 @@ impl Walker {
                 return Ok(());
             }
             CXCursor_StructDecl if anonymous_here => {
-                let s = self.struct_named(&declaration, name, api)?;
+                let s = self.struct_named(&declaration, name)?;
                 api.structs.push(s);
                 return Ok(());
             }
@@ -361,22 +352,5 @@ pub(super) fn mark_convention(ty: &mut Type, convention: Option<CallingConventio
         }
         TypeKind::Array { element, .. } => mark_convention(element, Some(convention)),
         _ => {}
-    }
-}
-
-/// Whether `ty` holds (by value) a struct of `api` declared with its own alignment.
-fn holds_aligned_struct(api: &Api, ty: &Type) -> bool {
-    match ty.resolved() {
-        TypeKind::Record { name } => {
-            api.structs
-                .iter()
-                .find(|s| s.name == *name)
-                .is_some_and(|s| {
-                    s.alignment.is_some()
-                        || s.fields.iter().any(|f| holds_aligned_struct(api, &f.ty))
-                })
-        }
-        TypeKind::Array { element, .. } => holds_aligned_struct(api, element),
-        _ => false,
     }
 }

@@ -332,7 +332,7 @@ impl Walker {
                             api.classes.push(class)
                         }
                         None => {
-                            if let Some(s) = self.plain_struct(&cursor, api)? {
+                            if let Some(s) = self.plain_struct(&cursor)? {
                                 api.structs.push(s);
                             }
                         }

@@ -149,12 +149,7 @@ fn convert_nested(ty: ClangType<'_>, depth: usize) -> Result<Type, String> {
             let convention = match ty.calling_convention() {
                 CXCallingConv_X86StdCall | CXCallingConv_Win64 => CallingConvention::System,
                 CXCallingConv_C => CallingConvention::C,
-                other => {
-                    return Err(format!(
-                        "the function type `{spelling}` of {}",
-                        conventions::clang_convention_name(other)
-                    ))
-                }
+                other => return Err(conventions::refuse_clang_convention(other, &spelling)),
             };
             TypeKind::Function(Box::new(FunctionType {
                 return_type: convert(ty.result())?,

@@ -20,7 +20,8 @@ pub struct ILayouts_Vtbl {
     ),
     /// Slot 1: [`ILayouts::Align`].
     pub Align: ::httpserv::runtime::member_fn!(
-        (*mut ILayouts, *mut HOLDS_ALIGNED, *mut WITH_CALLBACK) -> ()
+        (*mut ILayouts, *mut HOLDS_ALIGNED, *mut PACKED_AROUND_ALIGNED, *mut
+        WITH_CALLBACK) -> ()
     ),
 }
 const _: () = {
@@ -73,7 +74,7 @@ impl ILayouts {
     ) {
         ((*self.vtable).Read)(self.as_raw(), header, pair, plain)
     }
-    /// `virtual void Align(HOLDS_ALIGNED * holder, WITH_CALLBACK * callback) = 0`
+    /// `virtual void Align(HOLDS_ALIGNED * holder, PACKED_AROUND_ALIGNED * around, WITH_CALLBACK * callback) = 0`
     ///
     /// Slot 1 of `ILayouts`'s vtable: byte offset 8 on x86_64, 4 on x86.
     ///
@@ -86,9 +87,10 @@ impl ILayouts {
     pub unsafe fn Align(
         &self,
         holder: *mut HOLDS_ALIGNED,
+        around: *mut PACKED_AROUND_ALIGNED,
         callback: *mut WITH_CALLBACK,
     ) {
-        ((*self.vtable).Align)(self.as_raw(), holder, callback)
+        ((*self.vtable).Align)(self.as_raw(), holder, around, callback)
     }
 }
 /// Implement C++ `ILayouts` in Rust: one method per slot it adds.
@@ -107,7 +109,12 @@ pub trait ILayouts_Impl {
     /// Implements [`ILayouts::Align`] (slot 1).
     ///
     /// On panic: the panic is swallowed (void).
-    fn Align(&self, holder: *mut HOLDS_ALIGNED, callback: *mut WITH_CALLBACK);
+    fn Align(
+        &self,
+        holder: *mut HOLDS_ALIGNED,
+        around: *mut PACKED_AROUND_ALIGNED,
+        callback: *mut WITH_CALLBACK,
+    );
 }
 impl ILayouts_Vtbl {
     /// A vtable whose slots call `T`'s [`ILayouts_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -121,9 +128,10 @@ impl ILayouts_Vtbl {
         }
         ::httpserv::runtime::member_thunk! {
             fn Align < T : ILayouts_Impl > (this : *mut ILayouts, holder : *mut
-            HOLDS_ALIGNED, callback : *mut WITH_CALLBACK) -> () {
-            ::httpserv::runtime::guard(|| T::Align(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) }, holder, callback), | _ | ()) }
+            HOLDS_ALIGNED, around : *mut PACKED_AROUND_ALIGNED, callback : *mut
+            WITH_CALLBACK) -> () { ::httpserv::runtime::guard(|| T::Align(unsafe {
+            ::httpserv::runtime::Object:: < T > ::value_of(this) }, holder, around,
+            callback), | _ | ()) }
         }
         Self {
             Read: Read::<T>,

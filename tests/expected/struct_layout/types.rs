@@ -42,6 +42,13 @@ pub struct HOLDS_ALIGNED {
     pub tag: i8,
     pub block: ALIGNED_BLOCK,
 }
+/// C++ `struct PACKED_AROUND_ALIGNED`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct PACKED_AROUND_ALIGNED {
+    pub tag: i8,
+    pub block: ALIGNED_BLOCK,
+}
 /// C++ `struct WITH_CALLBACK`.
 #[repr(C)]
 #[derive(Clone, Copy)]
