@@ -531,7 +531,7 @@ fn a_data_member_of_a_polymorphic_class_is_refused() {
 
 /// A chain of 66 classes: every base is a nested `base__` vtable and a `Deref` step, and
 /// rustc stops at 128 (the output did not compile); 65 (64 bases) is the most accepted
-/// (`tests/tests/generated_crates.rs` compiles it).
+/// (`generator/tests/generated_crates.rs` compiles it).
 #[test]
 fn inheritance_deeper_than_64_bases_is_refused() {
     let (dir, _) = scratch("deep-inheritance-input");

@@ -5,7 +5,7 @@
 use super::names::{method_name, overload_suffix, param_name};
 use super::{defaults, render, Arg, Form, Idiomatic, In, Out, Receiver, Ret, Role, Value};
 use crate::ir::{Class, Direction, Method, Param, SizeExpr, Type, TypeKind, Unit};
-use crate::layout::names::method_base_name;
+use crate::layout::names::{method_base_name, rust_name};
 use crate::layout::{ClassLayout, LaidOutApi};
 use crate::policy::{self, Lifetime, ASYNC_FLAGS};
 use std::collections::BTreeMap;
@@ -59,7 +59,9 @@ pub(super) fn name_slots(model: &LaidOutApi, layout: &ClassLayout) -> BTreeMap<u
                 suffix => format!("{plain}_{suffix}"),
             },
         };
-        names.insert(*index, name);
+        // A suffix from a type's spelling (`unsigned long long`) made a valid identifier
+        // by the naming pass's rule.
+        names.insert(*index, rust_name(&name));
     }
     names
 }

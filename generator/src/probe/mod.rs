@@ -124,9 +124,9 @@ pub fn compile_layout(
         )?;
         let ir = std::fs::read_to_string(&dtor_ll).map_err(io_error(&dtor_ll))?;
         let deletes = coff::delete_slots(&ir);
-        for class in source::destructor_classes(api) {
+        for (witness, class) in source::destructor_classes(api).into_iter().enumerate() {
             let index = class.methods.iter().position(|m| m.is_destructor);
-            if let (Some(index), Some(slot)) = (index, deletes.get(&class.name)) {
+            if let (Some(index), Some(slot)) = (index, deletes.get(&witness.to_string())) {
                 slots.insert((class.name.clone(), index), *slot);
             }
         }

@@ -286,14 +286,16 @@ pub fn destructor_classes(api: &Api) -> Vec<&Class> {
         .collect()
 }
 
-/// The destructor witnesses: `delete` through a class derived from each such class.
+/// The destructor witnesses: `delete` through a class derived from each such class. The
+/// functions are named by the class's position in [`destructor_classes`] (LLVM IR quotes and
+/// escapes names beyond ASCII, which the reader would have to undo).
 pub fn destructors_source(api: &Api, header_include: &str) -> String {
     let mut out = prelude(header_include);
-    for class in destructor_classes(api) {
+    for (index, class) in destructor_classes(api).into_iter().enumerate() {
         let _ = writeln!(
             out,
-            "struct httpserv_probe_witness_{0} : {0} {{}};\n\
-             extern \"C\" void {DELETE_PREFIX}{0}(httpserv_probe_witness_{0} *p) {{ delete p; }}",
+            "struct httpserv_probe_witness_{index} : {0} {{}};\n\
+             extern \"C\" void {DELETE_PREFIX}{index}(httpserv_probe_witness_{index} *p) {{ delete p; }}",
             class.name
         );
     }

@@ -105,9 +105,10 @@ fn is_continue(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || (!c.is_ascii() && unicode_ident(&format!("a{c}")))
 }
 
-/// Whether `text` is one identifier by Rust's Unicode rules (UAX #31), as `syn` reads it.
+/// Whether `text` is one identifier by Rust's Unicode rules (UAX #31), as `syn` reads it
+/// (all of it: `syn` skips whitespace around a token, and `U+00A0` is whitespace to it).
 fn unicode_ident(text: &str) -> bool {
-    syn::parse_str::<syn::Ident>(text).is_ok()
+    syn::parse_str::<syn::Ident>(text).is_ok_and(|ident| ident == text)
 }
 
 #[cfg(test)]
@@ -128,7 +129,8 @@ mod tests {
         assert_eq!(rust_name("a-b"), "a_b");
         assert_eq!(module_name("grüße"), "gr_e");
         assert_eq!(module_name("type"), "type_");
-        for name in ["a$b", "Grüße", "_", "", "1st", "fn", "x y"] {
+        assert_eq!(rust_name("\u{a0}"), "__");
+        for name in ["a$b", "Grüße", "_", "", "1st", "fn", "x y", "\u{a0}"] {
             let ident = rust_name(name);
             assert!(
                 syn::parse_str::<syn::Ident>(&ident).is_ok(),
