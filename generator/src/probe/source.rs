@@ -1,11 +1,15 @@
 //! The probe's C++ source, generated from the IR. For every virtual method a member function
-//! pointer to that exact overload (its full type, `const` included) is stored in `extern "C"`
-//! data named `httpserv_probe_<Class>_<method index>`; the compiler resolves it to a vcall
-//! thunk whose name carries the slot offset. Destructors cannot be named by member pointers,
-//! so each virtual destructor gets a `delete` through a derived witness class, compiled to
-//! LLVM IR, where the vtable load shows the slot. On x86, where a free function's calling
-//! convention is part of its type, each function pointer typedef is classified by template
-//! specialization into an `extern "C"` integer named `httpserv_callconv_<Typedef>`.
+//! pointer to that exact overload (its full type, `const` and the predicted conventions of
+//! the method and of callbacks it takes or returns included) is stored in `extern "C"` data
+//! named `httpserv_probe_<Class>_<method index>`; the compiler resolves it to a vcall thunk
+//! whose name carries the slot offset (and refuses the cast on x86 when a convention is
+//! mispredicted). Destructors cannot be named by member pointers, so each virtual
+//! destructor gets a `delete` through a derived witness class, compiled to LLVM IR, where
+//! the vtable load shows the slot. On x86, where a free function's calling convention is
+//! part of its type, each function pointer typedef (the header's, and those of other
+//! headers it uses) and each callback stored in a struct is classified by template
+//! specialization into an `extern "C"` integer named `httpserv_callconv_<key>`. Struct and
+//! enum layouts are `records.rs`'s.
 
 use crate::ir::{
     Access, Api, CallingConvention, Class, FunctionType, Method, Type, TypeKind, Typedef,
