@@ -3,6 +3,7 @@
 //! Nothing here refers to libclang; the parse room fills it and every later room reads it.
 
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Everything the generator learned from one input header.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -16,6 +17,71 @@ pub struct Api {
     pub structs: Vec<Struct>,
     /// Types that are only forward-declared (e.g. the IAppHost* COM interfaces).
     pub opaque_types: Vec<String>,
+    /// What the declarations above say beyond their own fields.
+    #[serde(default)]
+    pub details: Details,
+}
+
+/// Facts about the declarations of an [`Api`] that their types have no field for, by name.
+/// (The manifest's tests build `Enum`, `Constant`, `Class` and `Method` field by field, so
+/// these facts live beside them; a missing entry is the common case: `int`, unscoped, the
+/// member default.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Details {
+    /// Enums declared with an underlying type other than `int` (`enum E : unsigned char`).
+    pub enum_underlying: BTreeMap<String, Builtin>,
+    /// Scoped enums (`enum class`): C++ names their enumerators through the enum.
+    pub scoped_enums: BTreeSet<String>,
+    /// Integer constants whose C++ type is not `int`: `0xFFFFFFFF` is `unsigned int`,
+    /// `1ULL << 40` `unsigned long long` (whose values above `i64::MAX` the constant's
+    /// `i64` holds as their bit pattern).
+    pub constant_types: BTreeMap<String, IntegerType>,
+    /// Methods declared with a calling convention of their own (`STDMETHOD`'s `__stdcall`,
+    /// `__cdecl`) instead of the member default (`thiscall` on x86): (class, method index).
+    pub method_conventions: Vec<(String, usize, CallingConvention)>,
+}
+
+impl Details {
+    /// The calling convention method `index` of `class` declares, if any.
+    pub fn method_convention(&self, class: &str, index: usize) -> Option<CallingConvention> {
+        self.method_conventions
+            .iter()
+            .find(|(c, i, _)| c == class && *i == index)
+            .map(|(_, _, convention)| *convention)
+    }
+}
+
+/// The C++ type of an integer constant expression on Windows, where `long` is 32 bits wide:
+/// the four types the usual arithmetic conversions lead to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum IntegerType {
+    Int,
+    UInt,
+    LongLong,
+    ULongLong,
+}
+
+impl IntegerType {
+    pub fn is_unsigned(self) -> bool {
+        matches!(self, IntegerType::UInt | IntegerType::ULongLong)
+    }
+
+    pub fn bits(self) -> u32 {
+        match self {
+            IntegerType::Int | IntegerType::UInt => 32,
+            IntegerType::LongLong | IntegerType::ULongLong => 64,
+        }
+    }
+
+    /// `value` brought into this type's range the way two's complement hardware does.
+    pub fn wrap(self, value: i128) -> i128 {
+        match self {
+            IntegerType::Int => value as i32 as i128,
+            IntegerType::UInt => value as u32 as i128,
+            IntegerType::LongLong => value as i64 as i128,
+            IntegerType::ULongLong => value as u64 as i128,
+        }
+    }
 }
 
 /// Where a declaration was written, relative to the input's directory.
@@ -156,6 +222,7 @@ impl Method {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Param {
+    /// As written; empty for an unnamed parameter (the naming pass gives it a stand-in).
     pub name: String,
     pub ty: Type,
     /// The default argument's tokens joined by single spaces, e.g. `NULL`.
@@ -169,9 +236,13 @@ pub struct Param {
 impl Param {
     pub fn cpp_declaration(&self) -> String {
         let mut text = match &self.ty.kind {
-            TypeKind::Array { element, .. } => format!("{} {}", element.spelling, self.name),
-            _ => format!("{} {}", self.ty.x86_text(false), self.name),
+            TypeKind::Array { element, .. } => element.spelling.clone(),
+            _ => self.ty.x86_text(false),
         };
+        if !self.name.is_empty() {
+            text.push(' ');
+            text.push_str(&self.name);
+        }
         if let TypeKind::Array { len, .. } = &self.ty.kind {
             let bound = self.array_bound.clone().unwrap_or_else(|| len.to_string());
             text.push_str(&format!("[{bound}]"));
@@ -376,6 +447,13 @@ pub struct Typedef {
 pub struct Struct {
     pub name: String,
     pub fields: Vec<Field>,
+    /// `#pragma pack(n)` in effect: every field aligned to at most `n` bytes (Rust's
+    /// `#[repr(C, packed(n))]`). Read from the compiler's layout, not the pragma's text.
+    #[serde(default)]
+    pub packing: Option<u64>,
+    /// `__declspec(align(n))` on the struct: aligned to `n` bytes (`#[repr(C, align(n))]`).
+    #[serde(default)]
+    pub alignment: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,9 +1,11 @@
-//! Maps IR types to Rust types (the emitters' tokens, the idiomatic signatures' text). Windows and http.h types come from `windows-sys` by name;
-//! what the header itself declares is referred to by its own name; anything else bottoms
-//! out in a primitive through its typedef chain, or is an error naming the type.
+//! Maps IR types to Rust types (the emitters' tokens, the idiomatic signatures' text).
+//! Windows and http.h types come from `windows-sys` by name; what the header itself declares
+//! is referred to by the name the naming pass gave it; anything else bottoms out in a
+//! primitive through its typedef chain, or is an error naming the type.
 
 use crate::ir::{Api, Builtin, CallingConvention, FunctionType, Type, TypeKind};
-use crate::layout::names::rust_name;
+use crate::layout::names::Names;
+use crate::layout::LaidOutApi;
 use proc_macro2::Ident;
 use proc_macro2::TokenStream;
 use quote::format_ident;
@@ -187,23 +189,31 @@ pub struct UnboundType {
     pub spelling: String,
 }
 
-/// A C++ name as a Rust identifier (see `layout::names::rust_name`).
-pub fn rust_ident(name: &str) -> Ident {
-    format_ident!("{}", rust_name(name))
+/// A name the naming pass gave (already a Rust identifier) as an identifier token.
+pub fn ident(name: &str) -> Ident {
+    format_ident!("{}", name)
 }
 
-/// Converts types in the context of one API.
+/// Converts types in the context of one API and its names.
 pub struct TypeMapper<'a> {
     pub api: &'a Api,
+    pub names: &'a Names,
 }
 
-impl TypeMapper<'_> {
-    fn declared_here(&self, name: &str) -> bool {
-        self.api.classes.iter().any(|c| c.name == name)
-            || self.api.enums.iter().any(|e| e.name == name)
-            || self.api.structs.iter().any(|s| s.name == name)
-            || self.api.typedefs.iter().any(|t| t.name == name)
-            || self.api.opaque_types.iter().any(|o| o == name)
+impl<'a> TypeMapper<'a> {
+    pub fn new(model: &'a LaidOutApi) -> TypeMapper<'a> {
+        TypeMapper {
+            api: &model.api,
+            names: model.names(),
+        }
+    }
+
+    /// The Rust name of a type the header declares (and the bindings define).
+    fn declared_here(&self, name: &str) -> Option<TokenStream> {
+        self.names.type_name(name).map(|rust| {
+            let ident = ident(rust);
+            quote!(#ident)
+        })
     }
 
     /// The Rust type for `ty` in a parameter, field or return position.
@@ -212,8 +222,8 @@ impl TypeMapper<'_> {
             TypeKind::Void => quote!(()),
             TypeKind::Builtin(b) => builtin(*b),
             TypeKind::Typedef { name, target } => {
-                if self.declared_here(name) {
-                    ident_path(name)
+                if let Some(declared) = self.declared_here(name) {
+                    declared
                 } else if let Some(path) = known_path(name) {
                     path_tokens(&path)
                 } else {
@@ -224,8 +234,8 @@ impl TypeMapper<'_> {
                 path_tokens(&known_path(name).unwrap_or_default())
             }
             TypeKind::Record { name } | TypeKind::Enum { name } | TypeKind::Opaque { name } => {
-                if self.declared_here(name) {
-                    ident_path(name)
+                if let Some(declared) = self.declared_here(name) {
+                    declared
                 } else if let Some(path) = known_path(name) {
                     path_tokens(&path)
                 } else {
@@ -316,11 +326,6 @@ fn builtin(b: Builtin) -> TokenStream {
         Builtin::Float => quote!(f32),
         Builtin::Double => quote!(f64),
     }
-}
-
-fn ident_path(name: &str) -> TokenStream {
-    let ident = rust_ident(name);
-    quote!(#ident)
 }
 
 fn path_tokens(path: &str) -> TokenStream {

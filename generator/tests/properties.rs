@@ -1,6 +1,7 @@
 //! Property tests of the readers we wrote by hand (the fuzz targets in generator/fuzz run the
 //! same code on unstructured bytes): uuid, default-argument and array-bound token parsing,
-//! spelling recovery, `#define` evaluation and MSVC thunk-name decoding. None may panic on
+//! spelling recovery, `#define` evaluation (typed as C++ types it) and MSVC thunk-name
+//! decoding; and the naming pass's rule that any name becomes a Rust identifier. None may panic on
 //! any input, and each round-trips what it is meant to read.
 
 use generator::parse::{macros, tokens};
@@ -70,6 +71,31 @@ proptest! {
         let b_dec = b.to_string();
         let expr = ["(", a_hex.as_str(), "|", b_dec.as_str(), ")"];
         prop_assert_eq!(macros::evaluate(&expr, &BTreeMap::new()), Some(generator::ir::ConstantValue::Integer(i64::from(a | b))));
+    }
+
+    #[test]
+    fn unsigned_64_bit_constants_keep_their_value(value in any::<u64>(), hex in any::<bool>()) {
+        let literal = if hex { format!("0x{value:X}ULL") } else { format!("{value}ull") };
+        let tokens = ["(", literal.as_str(), ")"];
+        let evaluated = macros::evaluate_typed(&tokens, &BTreeMap::new());
+        prop_assert_eq!(
+            evaluated,
+            Some(macros::Evaluated::Integer(macros::Integer::new(value.into(), generator::ir::IntegerType::ULongLong)))
+        );
+    }
+
+    #[test]
+    fn every_name_becomes_a_rust_identifier(name in "\\PC{0,12}") {
+        use generator::layout::names::{module_name, rust_name};
+        let rust = rust_name(&name);
+        prop_assert!(syn::parse_str::<syn::Ident>(&rust).is_ok(), "{name:?} -> {rust:?}");
+        let module = module_name(&name);
+        prop_assert!(module.is_ascii() && syn::parse_str::<syn::Ident>(&module).is_ok(), "{name:?} -> {module:?}");
+        // All of the name (syn skips whitespace and comments around a token).
+        let valid = syn::parse_str::<syn::Ident>(&name).is_ok_and(|i| i == name.as_str());
+        if valid {
+            prop_assert_eq!(rust, name, "a valid name is kept");
+        }
     }
 
     #[test]

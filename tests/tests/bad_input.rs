@@ -391,3 +391,166 @@ fn only_a_missing_manifest_counts_as_none() {
     assert!(out.join("abi.json").exists());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+// Issue 13: what used to give wrong ABI or drop API with exit 0 is refused where it is
+// written, naming the construct and why.
+
+#[test]
+fn a_fastcall_typedef_is_refused() {
+    assert_rejected(
+        "fastcall-typedef",
+        &error_fixture("fastcall_typedef"),
+        &[
+            "fastcall_typedef.h:5:28: typedef `PFN_FAST` has the calling convention `__fastcall`: \
+           Rust has this convention only on x86",
+        ],
+    );
+}
+
+#[test]
+fn a_fastcall_callback_written_in_place_is_refused() {
+    assert_rejected(
+        "fastcall-callback",
+        &error_fixture("fastcall_callback"),
+        &[
+            "fastcall_callback.h:5:54: parameter 2 of `IUser::Use` has the calling convention \
+           `__fastcall`",
+        ],
+    );
+}
+
+#[test]
+fn a_thiscall_function_pointer_is_refused() {
+    assert_rejected(
+        "thiscall-typedef",
+        &error_fixture("thiscall_typedef"),
+        &[
+            "thiscall_typedef.h:3:28: typedef `PFN_THIS` has the calling convention `__thiscall` \
+           on a function pointer",
+        ],
+    );
+}
+
+#[test]
+fn a_vectorcall_typedef_is_refused() {
+    assert_rejected(
+        "vectorcall-typedef",
+        &error_fixture("vectorcall_typedef"),
+        &[
+            "vectorcall_typedef.h:4:30: typedef `PFN_VECTOR` names a `__vectorcall` function \
+           type",
+            "Rust has no stable vectorcall ABI",
+        ],
+    );
+}
+
+#[test]
+fn a_fastcall_method_is_refused() {
+    assert_rejected(
+        "fastcall-method",
+        &error_fixture("fastcall_method"),
+        &["fastcall_method.h:7:29: `IUser::Fast` has the calling convention `__fastcall`"],
+    );
+}
+
+#[test]
+fn a_convention_for_one_of_several_function_types_is_refused() {
+    assert_rejected(
+        "ambiguous-convention",
+        &error_fixture("ambiguous_convention"),
+        &[
+            "ambiguous_convention.h:5:24: typedef `PFN_OUTER` has a calling convention \
+           (`WINAPI`) spelled where 2 function types are written in place",
+            "typedef",
+        ],
+    );
+}
+
+#[test]
+fn a_bitfield_is_refused() {
+    assert_rejected(
+        "bitfield",
+        &error_fixture("bitfield"),
+        &["bitfield.h:4:14: field `FLAGS::ready` is a bit-field; bit-fields are not supported"],
+    );
+}
+
+#[test]
+fn a_field_with_its_own_alignment_is_refused() {
+    assert_rejected(
+        "field-alignment",
+        &error_fixture("field_alignment"),
+        &[
+            "field_alignment.h:4:8: struct `SPACED` has a layout no Rust `repr` reproduces \
+           (size 32, alignment 16, field offsets [0, 16]",
+        ],
+    );
+}
+
+#[test]
+fn an_empty_struct_is_refused() {
+    assert_rejected(
+        "empty-struct",
+        &error_fixture("empty_struct"),
+        &["empty_struct.h:3:8: struct `NOTHING` has a layout no Rust `repr` reproduces (size 1"],
+    );
+}
+
+#[test]
+fn an_unused_nested_class_is_refused_not_dropped() {
+    assert_rejected(
+        "nested-class",
+        &error_fixture("nested_class"),
+        &[
+            "nested_class.h:5:11: `IOuter` declares the type `Helper` inside itself; types \
+           nested in a class or struct are not bound",
+        ],
+    );
+}
+
+#[test]
+fn an_anonymous_union_member_is_refused_not_dropped() {
+    assert_rejected(
+        "anonymous-union",
+        &error_fixture("anonymous_union"),
+        &["anonymous_union.h:6:5: `VARIANT_LIKE` declares an anonymous struct, union or enum"],
+    );
+}
+
+#[test]
+fn a_data_member_of_a_polymorphic_class_is_refused() {
+    assert_rejected(
+        "data-member",
+        &error_fixture("data_member"),
+        &[
+            "data_member.h:8:11: class `ICounter` has the data member `m_count`; data members in \
+           a polymorphic class are not supported",
+        ],
+    );
+}
+
+/// A chain of 66 classes: every base is a nested `base__` vtable and a `Deref` step, and
+/// rustc stops at 128 (the output did not compile); 65 (64 bases) is the most accepted
+/// (`generator/tests/generated_crates.rs` compiles it).
+#[test]
+fn inheritance_deeper_than_64_bases_is_refused() {
+    let (dir, _) = scratch("deep-inheritance-input");
+    let header = dir.join("deep_inheritance.h");
+    let mut text = "class C0 { public: virtual void F0() = 0; };\n".to_string();
+    for i in 1..66 {
+        text.push_str(&format!(
+            "class C{i} : public C{} {{ public: virtual void F{i}() = 0; }};\n",
+            i - 1
+        ));
+    }
+    std::fs::write(&header, text).unwrap();
+    assert_rejected(
+        "deep-inheritance",
+        &header,
+        &[
+            "deep_inheritance.h:66:7: class `C65` derives from 65 classes in a chain; more than \
+           64 is not supported",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -5,9 +5,10 @@
 //! the same [`OwnSlot`]s.
 
 use super::signature::{slot_signature, SlotSignature};
-use super::{idiomatic, implement, interface, methods, rust_ident, vtable, EmitError};
+use super::{ident, idiomatic, implement, interface, methods, vtable, EmitError};
 use crate::idiom::Idioms;
 use crate::ir::{Class, Method};
+use crate::layout::names::ClassNames;
 use crate::layout::{ClassLayout, LaidOutApi, Slot};
 use crate::rust_types::TypeMapper;
 use proc_macro2::{Ident, TokenStream};
@@ -25,7 +26,20 @@ pub struct OwnSlot<'a> {
 pub struct ClassItems<'a> {
     pub class: &'a Class,
     pub layout: &'a ClassLayout,
+    /// The class's Rust names (the naming pass's).
+    pub names: &'a ClassNames,
+    pub model: &'a LaidOutApi,
     pub own: Vec<OwnSlot<'a>>,
+}
+
+impl ClassItems<'_> {
+    /// The Rust names of the class's base, if it has one.
+    pub fn base(&self) -> Option<&ClassNames> {
+        self.class
+            .base
+            .as_deref()
+            .map(|base| self.model.names().class(base))
+    }
 }
 
 impl<'a> ClassItems<'a> {
@@ -43,12 +57,18 @@ impl<'a> ClassItems<'a> {
                 Ok(OwnSlot {
                     slot,
                     method,
-                    name: rust_ident(&slot.rust_name),
-                    signature: slot_signature(types, &class.name, method)?,
+                    name: ident(&slot.rust_name),
+                    signature: slot_signature(types, slot, method)?,
                 })
             })
             .collect::<Result<Vec<_>, EmitError>>()?;
-        Ok(ClassItems { class, layout, own })
+        Ok(ClassItems {
+            class,
+            layout,
+            names: model.names().class(&class.name),
+            model,
+            own,
+        })
     }
 }
 

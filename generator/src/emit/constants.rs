@@ -1,25 +1,41 @@
-//! `#define` constants: integers typed by range (u32 for the DWORD flag sets, i32 when
-//! negative, 64-bit when larger), narrow strings as `PCSTR`, wide strings as `PCWSTR`.
+//! `#define` constants, typed by their value: `u32` for the DWORD flag sets (0 to
+//! `u32::MAX`, in hex), `i32` when negative and an `int`, `i64` when wider, `u64` for an
+//! `unsigned long long` above `i64::MAX` (`0xFFFFFFFFFFFFFFFF`); narrow strings as `PCSTR`,
+//! wide strings as `PCWSTR`.
 
-use super::rust_ident;
-use crate::ir::{Constant, ConstantValue};
+use super::ident;
+use crate::ir::{Constant, ConstantValue, IntegerType};
+use crate::layout::LaidOutApi;
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-pub fn constant(c: &Constant) -> TokenStream {
-    let name = rust_ident(&c.name);
+pub fn constant(model: &LaidOutApi, c: &Constant) -> TokenStream {
+    let name = ident(
+        model
+            .names()
+            .value(&c.name)
+            .expect("every constant is named"),
+    );
     match &c.value {
-        ConstantValue::Integer(v) => {
-            let v = *v;
-            if (0..=u32::MAX as i64).contains(&v) {
-                let lit: Literal = format!("0x{:x}", v).parse().expect("hex literal");
+        ConstantValue::Integer(bits) => {
+            let ty = model.api.details.constant_types.get(&c.name).copied();
+            // An unsigned long long above i64::MAX is held as its bit pattern.
+            let value: i128 = match ty {
+                Some(IntegerType::ULongLong) => *bits as u64 as i128,
+                _ => *bits as i128,
+            };
+            if (0..=u32::MAX as i128).contains(&value) {
+                let lit: Literal = format!("0x{value:x}").parse().expect("hex literal");
                 quote!(pub const #name: u32 = #lit;)
-            } else if (i32::MIN as i64..0).contains(&v) {
-                let lit = Literal::i32_unsuffixed(v as i32);
+            } else if (i32::MIN as i128..0).contains(&value) {
+                let lit = Literal::i32_unsuffixed(value as i32);
                 quote!(pub const #name: i32 = #lit;)
-            } else {
-                let lit = Literal::i64_unsuffixed(v);
+            } else if let Ok(value) = i64::try_from(value) {
+                let lit = Literal::i64_unsuffixed(value);
                 quote!(pub const #name: i64 = #lit;)
+            } else {
+                let lit: Literal = format!("0x{value:x}").parse().expect("hex literal");
+                quote!(pub const #name: u64 = #lit;)
             }
         }
         ConstantValue::String(s) => {

@@ -3,11 +3,8 @@
 //! `IHttpRequest4`, in `i_http_request.rs`), one (`types.rs`) for the constants, enums,
 //! typedefs, structs and opaque types, and `mod.rs` tying them together.
 
-use crate::ir::{Api, Class, Constant, Enum, Struct, Typedef};
-use crate::layout::names::rust_name;
-
-/// The module of the non-class items.
-pub const TYPES_MODULE: &str = "types";
+use crate::ir::{Class, Constant, Enum, Struct, Typedef};
+use crate::layout::LaidOutApi;
 
 /// One top-level piece of the bindings, emitted independently of the others.
 pub enum Piece<'a> {
@@ -45,8 +42,10 @@ impl FilePlan<'_> {
 
 /// The files of the bindings module (without `mod.rs`), in output order: the types file
 /// (when there is anything for it), then one file per class family in header order of the
-/// family's first class.
-pub fn plan(api: &Api) -> Vec<FilePlan<'_>> {
+/// family's first class. Module names are the naming pass's (`ClassNames::module`).
+pub fn plan(model: &LaidOutApi) -> Vec<FilePlan<'_>> {
+    let api = &model.api;
+    let names = model.names();
     let mut files = Vec::new();
     let mut types = Vec::new();
     types.extend(api.constants.iter().map(Piece::Constant));
@@ -56,78 +55,21 @@ pub fn plan(api: &Api) -> Vec<FilePlan<'_>> {
     types.extend(api.typedefs.iter().map(Piece::Typedef));
     if !types.is_empty() {
         files.push(FilePlan {
-            module: TYPES_MODULE.into(),
+            module: names.types_module().to_string(),
             pieces: types,
         });
     }
-    let mut families: Vec<(&str, Vec<Piece<'_>>)> = Vec::new();
+    let mut families: Vec<FilePlan<'_>> = Vec::new();
     for class in &api.classes {
-        let stem = family_stem(&class.name);
-        match families.iter_mut().find(|(s, _)| *s == stem) {
-            Some((_, pieces)) => pieces.push(Piece::Class(class)),
-            None => families.push((stem, vec![Piece::Class(class)])),
+        let module = &names.class(&class.name).module;
+        match families.iter_mut().find(|f| f.module == *module) {
+            Some(family) => family.pieces.push(Piece::Class(class)),
+            None => families.push(FilePlan {
+                module: module.clone(),
+                pieces: vec![Piece::Class(class)],
+            }),
         }
     }
-    let mut taken: Vec<String> = vec![TYPES_MODULE.into()];
-    for (stem, pieces) in families {
-        let base = rust_name(&snake_case(stem));
-        let mut module = base.clone();
-        let mut n = 2;
-        while taken.contains(&module) {
-            module = format!("{base}_{n}");
-            n += 1;
-        }
-        taken.push(module.clone());
-        files.push(FilePlan { module, pieces });
-    }
+    files.extend(families);
     files
-}
-
-/// A class's family: its name without a trailing version number (`IHttpRequest4` →
-/// `IHttpRequest`).
-pub fn family_stem(class: &str) -> &str {
-    let stem = class.trim_end_matches(|c: char| c.is_ascii_digit());
-    if stem.is_empty() {
-        class
-    } else {
-        stem
-    }
-}
-
-/// `IHttpRequest` → `i_http_request`, `CHttpModule` → `c_http_module`, `HTTP_TRACE` →
-/// `http_trace`.
-pub fn snake_case(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
-    let mut out = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            let previous = chars[i - 1];
-            let next_is_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-            if previous.is_ascii_lowercase()
-                || previous.is_ascii_digit()
-                || (previous.is_ascii_uppercase() && next_is_lower)
-            {
-                out.push('_');
-            }
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn class_families_share_a_file() {
-        assert_eq!(family_stem("IHttpRequest4"), "IHttpRequest");
-        assert_eq!(family_stem("IHttpRequest"), "IHttpRequest");
-        assert_eq!(family_stem("123"), "123");
-        assert_eq!(snake_case("IHttpRequest"), "i_http_request");
-        assert_eq!(snake_case("CHttpModule"), "c_http_module");
-        assert_eq!(snake_case("IHttpCacheKey"), "i_http_cache_key");
-        assert_eq!(snake_case("HTTP_TRACE"), "http_trace");
-        assert_eq!(snake_case("IReader2x"), "i_reader2x");
-    }
 }

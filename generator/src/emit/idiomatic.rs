@@ -6,7 +6,7 @@
 
 use super::class::ClassItems;
 use super::docs::doc_lines;
-use super::rust_ident;
+use super::ident;
 use crate::idiom::{Arg, Form, Idiomatic, Idioms, In, Out, Receiver, Ret, Role, Value};
 use crate::ir::{Method, Type, TypeKind, Unit};
 use crate::rust_types::TypeMapper;
@@ -15,7 +15,7 @@ use quote::{format_ident, quote};
 
 /// `impl Foo { … }` with the idiomatic methods of the class's own slots.
 pub fn idiomatic(types: &TypeMapper<'_>, idioms: &Idioms, items: &ClassItems<'_>) -> TokenStream {
-    let class = rust_ident(&items.class.name);
+    let class = ident(&items.names.object);
     let mut methods = Vec::new();
     for own in &items.own {
         let Some(Form::Idiomatic(form)) = idioms.form(&items.class.name, own.slot.index) else {
@@ -212,11 +212,11 @@ fn input_type(types: &TypeMapper<'_>, ty: &In, optional: bool) -> TokenStream {
             quote!(&mut #t)
         }
         In::Interface(class) => {
-            let class = rust_ident(class);
+            let class = class_ident(types, class);
             quote!(&#class)
         }
         In::Owned(class) => {
-            let class = rust_ident(class);
+            let class = class_ident(types, class);
             quote!(::httpserv::runtime::Owned<#class>)
         }
     };
@@ -319,7 +319,7 @@ fn value(types: &TypeMapper<'_>, ty: &Type, value: &Value) -> TokenStream {
             quote!(::httpserv::runtime::#name)
         }
         Value::Constant(name) => {
-            let name = rust_ident(name);
+            let name = ident(types.names.value(name).unwrap_or(name));
             let t = rust(types, ty);
             quote!(#name as #t)
         }
@@ -471,7 +471,7 @@ fn result(
                     )
                 }
                 Ret::Interface { class, mutable } => {
-                    let class = rust_ident(class);
+                    let class = class_ident(types, class);
                     if *mutable || exclusive_object {
                         (
                             Some(quote!(Option<&mut #class>)),
@@ -540,7 +540,7 @@ fn output_type(types: &TypeMapper<'_>, out: &Out, param: &crate::ir::Param) -> T
             mutable,
             optional,
         } => {
-            let class = rust_ident(class);
+            let class = class_ident(types, class);
             let inner = if *mutable {
                 quote!(&mut #class)
             } else {
@@ -577,6 +577,12 @@ fn output_type(types: &TypeMapper<'_>, out: &Out, param: &crate::ir::Param) -> T
             }
         }
     }
+}
+
+/// An interface (a class or an opaque type of the API), by the name the naming pass gave
+/// it.
+fn class_ident(types: &TypeMapper<'_>, class: &str) -> proc_macro2::Ident {
+    ident(types.names.type_name(class).unwrap_or(class))
 }
 
 fn rust(types: &TypeMapper<'_>, ty: &Type) -> TokenStream {

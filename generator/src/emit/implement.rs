@@ -11,19 +11,22 @@
 
 use super::class::{ClassItems, OwnSlot};
 use super::docs::doc_lines;
-use super::rust_ident;
+use super::ident;
+use super::signature::abi;
 use crate::ir::{Api, TypeKind};
+use crate::layout::names::Names;
 use crate::policy::{self, Lifetime, MethodPolicy, OnPanic, Threading, Value};
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 pub fn implement(api: &Api, items: &ClassItems<'_>) -> TokenStream {
     let class = items.class;
-    let trait_name = format_ident!("{}_Impl", class.name);
-    let vtbl = format_ident!("{}_Vtbl", class.name);
+    let names = items.model.names();
+    let trait_name = ident(&items.names.implement);
+    let vtbl = ident(&items.names.vtable);
     let mut supertraits: Vec<TokenStream> = Vec::new();
-    if let Some(base) = &class.base {
-        let base = format_ident!("{}_Impl", base);
+    if let Some(base) = items.base() {
+        let base = ident(&base.implement);
         supertraits.push(quote!(#base));
     }
     match policy::threading(&class.name) {
@@ -35,8 +38,8 @@ pub fn implement(api: &Api, items: &ClassItems<'_>) -> TokenStream {
     let mut trait_methods = Vec::new();
     let mut thunks = Vec::new();
     let mut fields = Vec::new();
-    if let Some(base) = &class.base {
-        let base_vtbl = format_ident!("{}_Vtbl", base);
+    if let Some(base) = items.base() {
+        let base_vtbl = ident(&base.vtable);
         fields.push(quote!(base__: #base_vtbl::new::<T>(),));
     }
     for own in &items.own {
@@ -57,7 +60,13 @@ pub fn implement(api: &Api, items: &ClassItems<'_>) -> TokenStream {
         } else {
             let policy = policy::method_policy(api, own.method);
             let lifetime = policy::lifetime(&class.name, own.method);
-            trait_methods.push(trait_method(&class.name, own, &policy, lifetime));
+            trait_methods.push(trait_method(
+                names,
+                &items.names.object,
+                own,
+                &policy,
+                lifetime,
+            ));
             let call = quote!(T::#name(unsafe { ::httpserv::runtime::Object::<T>::value_of(this) }, #args));
             let after = match lifetime {
                 Some(Lifetime::Release) => Some(quote!(::httpserv::runtime::Object::<T>::release(
@@ -77,22 +86,33 @@ pub fn implement(api: &Api, items: &ClassItems<'_>) -> TokenStream {
                     unsafe { #after }
                 },
                 None => {
-                    let failure = on_panic_tokens(own, &policy);
+                    let failure = on_panic_tokens(names, items, own, &policy);
                     quote!(::httpserv::runtime::guard(|| #call, #failure))
                 }
             }
         };
-        thunks.push(quote! {
-            ::httpserv::runtime::member_thunk! {
-                fn #name<T: #trait_name>(this: #this_ty, #params) -> #ret { #thunk_body }
+        thunks.push(match own.signature.convention {
+            None => quote! {
+                ::httpserv::runtime::member_thunk! {
+                    fn #name<T: #trait_name>(this: #this_ty, #params) -> #ret { #thunk_body }
+                }
+            },
+            // A method with its own convention has it on every target.
+            Some(convention) => {
+                let abi = abi(convention);
+                quote! {
+                    unsafe extern #abi fn #name<T: #trait_name>(this: #this_ty, #params) -> #ret {
+                        #thunk_body
+                    }
+                }
             }
         });
     }
     let trait_doc = doc_lines(&trait_doc_lines(api, items));
     let new_doc = doc_lines(&[format!(
-        "A vtable whose slots call `T`'s [`{}_Impl`] methods (base slots through the base's \
+        "A vtable whose slots call `T`'s [`{}`] methods (base slots through the base's \
          trait); `const`, so it can live in a `static`.",
-        class.name
+        items.names.implement
     )]);
     let constructors = constructors(items);
     quote! {
@@ -114,11 +134,12 @@ pub fn implement(api: &Api, items: &ClassItems<'_>) -> TokenStream {
 /// The trait's docs: what it is for, the threading rule and how IIS ends an object's life.
 fn trait_doc_lines(api: &Api, items: &ClassItems<'_>) -> Vec<String> {
     let class = &items.class.name;
+    let object = &items.names.object;
     let mut lines = vec![
         format!("Implement C++ `{class}` in Rust: one method per slot it adds."),
         String::new(),
         format!(
-            "Make the C++ object with [`{class}::new_boxed`] (or [`{class}::new_in_place`]); \
+            "Make the C++ object with [`{object}::new_boxed`] (or [`{object}::new_in_place`]); \
              its vtable comes from the value's type."
         ),
     ];
@@ -166,16 +187,18 @@ fn trait_doc_lines(api: &Api, items: &ClassItems<'_>) -> Vec<String> {
 /// so a value, its vtable and the interface pointer cannot disagree.
 fn constructors(items: &ClassItems<'_>) -> TokenStream {
     let class = &items.class.name;
-    let name = rust_ident(class);
-    let vtbl = format_ident!("{}_Vtbl", class);
-    let trait_name = format_ident!("{}_Impl", class);
+    let object = &items.names.object;
+    let implement = &items.names.implement;
+    let name = ident(object);
+    let vtbl = ident(&items.names.vtable);
+    let trait_name = ident(implement);
     let boxed_doc = doc_lines(&[format!(
-        "Moves `value` to the heap behind a vtable of `T`'s [`{class}_Impl`] methods and \
+        "Moves `value` to the heap behind a vtable of `T`'s [`{implement}`] methods and \
              returns the C++ `{class}*` to hand to IIS, which releases it."
     )]);
     let in_place_doc = doc_lines(&[
         format!(
-            "Writes `value` behind a vtable of `T`'s [`{class}_Impl`] methods into `memory` \
+            "Writes `value` behind a vtable of `T`'s [`{implement}`] methods into `memory` \
              (from `IModuleAllocator::AllocateMemory`, freed by IIS) and returns the C++ \
              `{class}*`; releasing it drops `value` but never frees `memory`."
         ),
@@ -190,12 +213,12 @@ fn constructors(items: &ClassItems<'_>) -> TokenStream {
         String::new(),
         "# Safety".into(),
         format!(
-            "`self` must have been made by this module's [`{class}::new_boxed`] or \
-             [`{class}::new_in_place`] (with any value type), not by IIS or another module."
+            "`self` must have been made by this module's [`{object}::new_boxed`] or \
+             [`{object}::new_in_place`] (with any value type), not by IIS or another module."
         ),
     ]);
     let new_doc = doc_lines(&[format!(
-        "Moves `value` to the heap behind a vtable of `T`'s [`{class}_Impl`] methods, owned by \
+        "Moves `value` to the heap behind a vtable of `T`'s [`{implement}`] methods, owned by \
          Rust until it is handed to IIS (by value, to a method that takes it)."
     )]);
     quote! {
@@ -239,6 +262,7 @@ fn constructors(items: &ClassItems<'_>) -> TokenStream {
 }
 
 fn trait_method(
+    names: &Names,
     class: &str,
     own: &OwnSlot<'_>,
     policy: &MethodPolicy,
@@ -257,7 +281,7 @@ fn trait_method(
             lines.push(policy::lifetime_doc(lifetime).into());
             Some(quote!())
         }
-        None => policy.default.map(|value| value_tokens(own, value)),
+        None => policy.default.map(|value| value_tokens(names, own, value)),
     };
     lines.push(String::new());
     lines.push(format!("On panic: {}.", policy.on_panic_doc));
@@ -276,35 +300,46 @@ fn trait_method(
 }
 
 /// The closure the guard calls when the implementation panicked, given the panic's report.
-fn on_panic_tokens(own: &OwnSlot<'_>, policy: &MethodPolicy) -> TokenStream {
+fn on_panic_tokens(
+    names: &Names,
+    items: &ClassItems<'_>,
+    own: &OwnSlot<'_>,
+    policy: &MethodPolicy,
+) -> TokenStream {
     match policy.on_panic {
         OnPanic::Return(Value::Abort) => quote!(::httpserv::runtime::abort),
         OnPanic::Return(value) => {
-            let value = value_tokens(own, value);
+            let value = value_tokens(names, own, value);
             quote!(|_| #value)
         }
         OnPanic::FailRequestThen(value) => {
-            let context = rust_ident(
-                policy
-                    .context_parameter
-                    .as_deref()
-                    .expect("FailRequestThen names its context parameter"),
-            );
-            let value = value_tokens(own, value);
+            let cpp = policy
+                .context_parameter
+                .as_deref()
+                .expect("FailRequestThen names its context parameter");
+            // The policy names the parameter as C++ does; the thunk binds the Rust name.
+            let index = own
+                .method
+                .params
+                .iter()
+                .position(|p| p.name == cpp)
+                .expect("the context parameter is one of the method's");
+            let context = ident(&names.params(&items.class.name, own.slot.method)[index]);
+            let value = value_tokens(names, own, value);
             quote!(|report| { unsafe { ::httpserv::runtime::fail_request(#context, report) }; #value })
         }
     }
 }
 
-fn value_tokens(own: &OwnSlot<'_>, value: Value) -> TokenStream {
+fn value_tokens(names: &Names, own: &OwnSlot<'_>, value: Value) -> TokenStream {
     match value {
         Value::Unit => quote!(()),
         Value::Enumerator(name) => {
-            let name = rust_ident(name);
+            let name = ident(names.value(name).unwrap_or(name));
             quote!(#name)
         }
         Value::Hresult(name) => {
-            let name = format_ident!("{name}");
+            let name = ident(name);
             quote!(::httpserv::runtime::#name)
         }
         Value::False => quote!(0),

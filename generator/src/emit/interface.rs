@@ -3,22 +3,23 @@
 
 use super::class::ClassItems;
 use super::docs::{class_link, doc_lines};
-use super::rust_ident;
+use super::ident;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 pub fn interface(items: &ClassItems<'_>) -> TokenStream {
     let class = items.class;
-    let name = rust_ident(&class.name);
-    let vtbl = format_ident!("{}_Vtbl", class.name);
+    let name = ident(&items.names.object);
+    let vtbl = ident(&items.names.vtable);
+    // The first line names the C++ class: `probe::rust_vtable_fields` reads it back.
     let mut lines = vec![format!("C++ class `{}`", class.name)];
-    if let Some(base) = &class.base {
-        lines[0].push_str(&format!(" (derives from [`{base}`])"));
+    if let Some(base) = items.base() {
+        lines[0].push_str(&format!(" (derives from [`{}`])", base.object));
     }
     lines.push(String::new());
     lines.push(format!(
-        "An object pointer: its first word points at a [`{}_Vtbl`] of {} slot(s).",
-        class.name,
+        "An object pointer: its first word points at a [`{}`] of {} slot(s).",
+        items.names.vtable,
         items.layout.slots.len()
     ));
     lines.push(String::new());
@@ -28,7 +29,13 @@ pub fn interface(items: &ClassItems<'_>) -> TokenStream {
     ));
     let doc = doc_lines(&lines);
     let iid = class.uuid.as_ref().map(|uuid| {
-        let iid = format_ident!("IID_{}", class.name);
+        let iid = ident(
+            items
+                .names
+                .iid
+                .as_deref()
+                .expect("a class with a uuid has an IID"),
+        );
         let literal: proc_macro2::Literal =
             format!("0x{}", uuid.replace('-', "_").to_ascii_lowercase())
                 .parse()

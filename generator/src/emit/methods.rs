@@ -6,7 +6,7 @@
 
 use super::class::{ClassItems, OwnSlot};
 use super::docs::{doc_lines, slot_doc};
-use super::rust_ident;
+use super::ident;
 use crate::policy::{self, Lifetime};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -24,13 +24,21 @@ fn ends_life(class: &str, own: &OwnSlot<'_>) -> bool {
 
 pub fn methods(items: &ClassItems<'_>) -> TokenStream {
     let class = items.class;
-    let name = rust_ident(&class.name);
+    let name = ident(&items.names.object);
     let wrappers = items.own.iter().map(|own| {
         let field = &own.name;
         let params = own.signature.param_list();
         let args = own.signature.arg_names();
         let ret = own.signature.ret_clause();
         let mut lines = slot_doc(&class.name, own.method, own.slot);
+        if let Some(convention) = own.signature.convention {
+            lines.push(String::new());
+            lines.push(format!(
+                "Declared `{}`: `extern \"{}\"` on every target, not the member default.",
+                convention.x86_keyword(),
+                super::signature::abi(convention)
+            ));
+        }
         if ends_life(&class.name, own) {
             lines.extend([
                 String::new(),
@@ -79,12 +87,12 @@ pub fn methods(items: &ClassItems<'_>) -> TokenStream {
             }
         }
     });
-    let upcast = class.base.as_ref().map(|base| {
-        let base = rust_ident(base);
+    let upcast = items.base().map(|base| {
         let doc = doc_lines(&[format!(
-            "Upcast: a `{}` is a `{base}` (single inheritance, the base vtable is the prefix).",
-            class.name
+            "Upcast: a `{}` is a `{}` (single inheritance, the base vtable is the prefix).",
+            items.names.object, base.object
         )]);
+        let base = ident(&base.object);
         quote! {
             #doc
             impl ::core::ops::Deref for #name {

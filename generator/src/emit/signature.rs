@@ -1,10 +1,12 @@
 //! The Rust signature of one vtable slot, shared by the vtable field, the calling wrapper,
-//! the `_Impl` trait method and its thunk: `this`, named parameters and the return type.
-//! Worked out once per slot (see `class.rs`).
+//! the `_Impl` trait method and its thunk: `this`, named parameters (named by the naming
+//! pass), the return type and the calling convention. Worked out once per slot (see
+//! `class.rs`).
 
-use super::rust_ident;
+use super::ident;
 use super::EmitError;
-use crate::ir::{Method, TypeKind};
+use crate::ir::{CallingConvention, Method, TypeKind};
+use crate::layout::Slot;
 use crate::rust_types::TypeMapper;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -16,14 +18,34 @@ pub struct SlotSignature {
     /// `()` for void.
     pub ret: TokenStream,
     pub returns_void: bool,
+    /// The convention the method declares for itself (`STDMETHOD`'s `__stdcall`); `None`
+    /// for the member default (`thiscall` on x86).
+    pub convention: Option<CallingConvention>,
+}
+
+/// The `extern` ABI of a method declaring its own convention: the same on every target
+/// (`__stdcall` is `system`, which is the platform convention on x64, as MSVC has it).
+pub fn abi(convention: CallingConvention) -> &'static str {
+    match convention {
+        CallingConvention::System => "system",
+        CallingConvention::C => "C",
+    }
 }
 
 impl SlotSignature {
-    /// `member_fn!((this, params…) -> ret)`.
+    /// `member_fn!((this, params…) -> ret)`, or `unsafe extern "system" fn(…) -> ret` for a
+    /// method with its own convention.
     pub fn field_type(&self) -> TokenStream {
         let types = std::iter::once(&self.this).chain(self.params.iter().map(|(_, ty)| ty));
         let ret = &self.ret;
-        quote!(::httpserv::runtime::member_fn!((#(#types),*) -> #ret))
+        match self.convention {
+            None => quote!(::httpserv::runtime::member_fn!((#(#types),*) -> #ret)),
+            Some(convention) => {
+                let abi = abi(convention);
+                let ret = self.ret_clause();
+                quote!(unsafe extern #abi fn(#(#types),*) #ret)
+            }
+        }
     }
 
     /// `name: Type, …` for a Rust fn declaration.
@@ -50,10 +72,11 @@ impl SlotSignature {
 
 pub fn slot_signature(
     types: &TypeMapper<'_>,
-    class: &str,
+    slot: &Slot,
     method: &Method,
 ) -> Result<SlotSignature, EmitError> {
-    let class_ident = rust_ident(class);
+    let class = &slot.introduced_by;
+    let class_ident = ident(&types.names.class(class).object);
     let this = if method.is_const {
         quote!(*const #class_ident)
     } else {
@@ -63,14 +86,15 @@ pub fn slot_signature(
     if method.is_destructor {
         params.push((format_ident!("flags"), quote!(u32)));
     }
-    for param in &method.params {
+    let names = types.names.params(class, slot.method);
+    for (param, name) in method.params.iter().zip(names) {
         let ty = types
             .rust_param(&param.ty)
             .map_err(|unbound| EmitError::Unbound {
                 item: format!("`{class}::{}`, parameter `{}`", method.name, param.name),
                 unbound,
             })?;
-        params.push((rust_ident(&param.name), ty));
+        params.push((ident(name), ty));
     }
     let returns_void = matches!(method.return_type.kind, TypeKind::Void);
     let ret = types
@@ -84,5 +108,6 @@ pub fn slot_signature(
         params,
         ret,
         returns_void,
+        convention: types.api.details.method_convention(class, slot.method),
     })
 }

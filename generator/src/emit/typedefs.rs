@@ -1,16 +1,23 @@
 //! Typedefs (HTTP_MODULE_ID, PFN_* function pointers, interface aliases), plain structs the
-//! header declares, and opaque types for what is only forward-declared.
+//! header declares (`#[repr(C)]`, with `packed(n)` or `align(n)` where the compiler's layout
+//! says so), and opaque types for what is only forward-declared.
 
 use super::docs::doc_lines;
-use super::rust_ident;
+use super::ident;
 use super::EmitError;
 use crate::ir::{Struct, TypeKind, Typedef};
+use crate::layout::LaidOutApi;
 use crate::rust_types::{known_path, TypeMapper};
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
 
 pub fn typedef(types: &TypeMapper<'_>, t: &Typedef) -> Result<TokenStream, EmitError> {
-    let name = rust_ident(&t.name);
+    let name = ident(
+        types
+            .names
+            .type_name(&t.name)
+            .expect("every typedef is named"),
+    );
     let target = types
         .rust(&t.target)
         .map_err(|unbound| EmitError::Unbound {
@@ -26,10 +33,10 @@ pub fn typedef(types: &TypeMapper<'_>, t: &Typedef) -> Result<TokenStream, EmitE
         "C++ typedef `{}`: `{}`{convention}.",
         t.name, t.target.spelling
     )]);
-    let vtbl_alias = match &t.target.kind {
-        TypeKind::Record { name: class } if types.api.class(class).is_some() => {
-            let alias = format_ident!("{}_Vtbl", t.name);
-            let vtbl = format_ident!("{}_Vtbl", class);
+    let vtbl_alias = match (&t.target.kind, types.names.alias_vtable(&t.name)) {
+        (TypeKind::Record { name: class }, Some(alias)) => {
+            let alias = ident(alias);
+            let vtbl = ident(&types.names.class(class).vtable);
             Some(quote!(pub type #alias = #vtbl;))
         }
         _ => None,
@@ -42,12 +49,18 @@ pub fn typedef(types: &TypeMapper<'_>, t: &Typedef) -> Result<TokenStream, EmitE
 }
 
 pub fn plain_struct(types: &TypeMapper<'_>, s: &Struct) -> Result<TokenStream, EmitError> {
-    let name = rust_ident(&s.name);
+    let name = ident(
+        types
+            .names
+            .type_name(&s.name)
+            .expect("every struct is named"),
+    );
     let fields = s
         .fields
         .iter()
-        .map(|f| {
-            let field = rust_ident(&f.name);
+        .enumerate()
+        .map(|(index, f)| {
+            let field = ident(types.names.field(&s.name, index));
             let ty = types.rust(&f.ty).map_err(|unbound| EmitError::Unbound {
                 item: format!("field `{}::{}`", s.name, f.name),
                 unbound,
@@ -55,21 +68,37 @@ pub fn plain_struct(types: &TypeMapper<'_>, s: &Struct) -> Result<TokenStream, E
             Ok(quote!(pub #field: #ty,))
         })
         .collect::<Result<Vec<_>, EmitError>>()?;
-    let doc = doc_lines(&[format!("C++ `struct {}`.", s.name)]);
+    let mut lines = vec![format!("C++ `struct {}`.", s.name)];
+    let repr = match (s.packing, s.alignment) {
+        (Some(n), _) => {
+            lines.push(String::new());
+            lines.push(format!("Packed: `#pragma pack({n})`."));
+            let n = Literal::u64_unsuffixed(n);
+            quote!(#[repr(C, packed(#n))])
+        }
+        (None, Some(n)) => {
+            lines.push(String::new());
+            lines.push(format!("Aligned: `__declspec(align({n}))`."));
+            let n = Literal::u64_unsuffixed(n);
+            quote!(#[repr(C, align(#n))])
+        }
+        (None, None) => quote!(#[repr(C)]),
+    };
+    let doc = doc_lines(&lines);
     Ok(quote! {
         #doc
-        #[repr(C)]
+        #repr
         #[derive(Clone, Copy)]
         pub struct #name { #(#fields)* }
     })
 }
 
 /// Forward-declared types that windows-sys does not provide: usable only behind pointers.
-pub fn opaque(name: &str) -> Option<TokenStream> {
+pub fn opaque(model: &LaidOutApi, name: &str) -> Option<TokenStream> {
     if known_path(name).is_some() {
         return None;
     }
-    let ident = rust_ident(name);
+    let ident = ident(model.names().type_name(name)?);
     let doc = doc_lines(&[format!(
         "`{name}`: declared but not defined by the IIS API; only used behind pointers."
     )]);

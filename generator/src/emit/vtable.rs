@@ -5,22 +5,22 @@
 
 use super::class::ClassItems;
 use super::docs::doc_lines;
-use super::rust_ident;
+use super::ident;
 use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 pub fn vtable(items: &ClassItems<'_>) -> TokenStream {
-    let class = items.class;
-    let name = format_ident!("{}_Vtbl", class.name);
-    let base = class.base.as_ref().map(|base| {
-        let base = format_ident!("{}_Vtbl", base);
+    let name = ident(&items.names.vtable);
+    let object = &items.names.object;
+    let base = items.base().map(|base| {
+        let base = ident(&base.vtable);
         quote!(pub base__: #base,)
     });
     let fields = items.own.iter().map(|own| {
         let field = &own.name;
         let docs = doc_lines(&[format!(
             "Slot {}: [`{}::{}`].",
-            own.slot.index, class.name, own.slot.rust_name
+            own.slot.index, object, own.slot.rust_name
         )]);
         let signature = own.signature.field_type();
         quote! {
@@ -30,7 +30,7 @@ pub fn vtable(items: &ClassItems<'_>) -> TokenStream {
     });
     let doc = doc_lines(&[format!(
         "The vtable of [`{}`]: {} slot(s), {} inherited.",
-        class.name,
+        object,
         items.layout.slots.len(),
         items.layout.inherited
     )]);
@@ -50,8 +50,8 @@ pub fn vtable(items: &ClassItems<'_>) -> TokenStream {
 /// The layout, checked by the compiler: the object is one pointer, the vtable has one
 /// pointer per slot, the base's vtable comes first and each own slot sits at its index.
 fn assertions(items: &ClassItems<'_>) -> TokenStream {
-    let object = rust_ident(&items.class.name);
-    let vtbl = format_ident!("{}_Vtbl", items.class.name);
+    let object = ident(&items.names.object);
+    let vtbl = ident(&items.names.vtable);
     let total = Literal::usize_unsuffixed(items.layout.slots.len());
     let base = items
         .class

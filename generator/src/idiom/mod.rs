@@ -32,16 +32,9 @@ use crate::ir::{Type, Unit};
 use crate::layout::LaidOutApi;
 use std::collections::BTreeMap;
 
-/// The inherent functions the generator gives every class besides its methods.
-pub const RESERVED: &[&str] = &[
-    "new",
-    "from_raw",
-    "from_raw_mut",
-    "as_raw",
-    "new_boxed",
-    "new_in_place",
-    "downcast",
-];
+/// The inherent functions the generator gives every class besides its methods (the naming
+/// pass's list, which slot names avoid too).
+pub const RESERVED: &[&str] = crate::layout::names::HELPER_METHODS;
 
 /// The idiomatic forms of one API, by (class, own slot index).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -3,11 +3,11 @@
 //! last segment.
 
 use super::{Idiomatic, In, Out, Receiver, Ret, Role};
-use crate::ir::{Api, Type};
+use crate::ir::Type;
 use crate::rust_types::TypeMapper;
 
 /// The signature of the short form, or of the full form when `full`.
-pub fn signature(api: &Api, form: &Idiomatic, full: bool) -> String {
+pub fn signature(types: &TypeMapper<'_>, form: &Idiomatic, full: bool) -> String {
     let name = match (&form.full_name, full) {
         (Some(full_name), true) => full_name,
         _ => &form.name,
@@ -20,11 +20,11 @@ pub fn signature(api: &Api, form: &Idiomatic, full: bool) -> String {
     for arg in &form.args {
         if let Role::In { ty, optional } = &arg.role {
             if full || arg.default.is_none() {
-                params.push(format!("{}: {}", arg.name, input(api, ty, *optional)));
+                params.push(format!("{}: {}", arg.name, input(types, ty, *optional)));
             }
         }
     }
-    let result = result(api, form, full);
+    let result = result(types, form, full);
     let arrow = if result.is_empty() {
         String::new()
     } else {
@@ -34,13 +34,13 @@ pub fn signature(api: &Api, form: &Idiomatic, full: bool) -> String {
 }
 
 /// The Rust result type of a form (empty for `()`).
-pub fn result(api: &Api, form: &Idiomatic, full: bool) -> String {
+pub fn result(types: &TypeMapper<'_>, form: &Idiomatic, full: bool) -> String {
     let outputs: Vec<String> = form
         .args
         .iter()
         .filter(|a| full || a.default.is_none())
         .filter_map(|a| match &a.role {
-            Role::Out(out) => Some(output(api, out)),
+            Role::Out(out) => Some(output(types, out)),
             Role::InOutLength { .. } => Some("u32".into()),
             _ => None,
         })
@@ -55,14 +55,14 @@ pub fn result(api: &Api, form: &Idiomatic, full: bool) -> String {
         Ret::Unit if outputs.is_empty() => String::new(),
         Ret::Unit => tuple(&outputs),
         ret => {
-            let mut items = vec![returned(api, ret)];
+            let mut items = vec![returned(types, ret)];
             items.extend(outputs);
             tuple(&items)
         }
     }
 }
 
-fn input(api: &Api, ty: &In, optional: bool) -> String {
+fn input(types: &TypeMapper<'_>, ty: &In, optional: bool) -> String {
     let text = match ty {
         In::CStr => "&CStr".to_string(),
         In::WideCStr => "&U16CStr".to_string(),
@@ -73,11 +73,11 @@ fn input(api: &Api, ty: &In, optional: bool) -> String {
         In::Chunk => "&DataChunk<'_>".to_string(),
         In::Chunks => "&[DataChunk<'_>]".to_string(),
         In::Bool => "bool".to_string(),
-        In::Value(t) => short(api, t),
-        In::Ref(t) => format!("&{}", short(api, t)),
-        In::RefMut(t) => format!("&mut {}", short(api, t)),
-        In::Interface(class) => format!("&{class}"),
-        In::Owned(class) => format!("Owned<{class}>"),
+        In::Value(t) => short(types, t),
+        In::Ref(t) => format!("&{}", short(types, t)),
+        In::RefMut(t) => format!("&mut {}", short(types, t)),
+        In::Interface(class) => format!("&{}", object(types, class)),
+        In::Owned(class) => format!("Owned<{}>", object(types, class)),
     };
     if optional {
         format!("Option<{text}>")
@@ -86,16 +86,20 @@ fn input(api: &Api, ty: &In, optional: bool) -> String {
     }
 }
 
-fn output(api: &Api, out: &Out) -> String {
+fn output(types: &TypeMapper<'_>, out: &Out) -> String {
     match out {
-        Out::Value(t) => short(api, t),
+        Out::Value(t) => short(types, t),
         Out::Bool => "bool".into(),
         Out::Interface {
             class,
             mutable,
             optional,
         } => optional_ref(
-            &format!("&{}{class}", if *mutable { "mut " } else { "" }),
+            &format!(
+                "&{}{}",
+                if *mutable { "mut " } else { "" },
+                object(types, class)
+            ),
             *optional,
         ),
         Out::Buffer { wide, .. } => if *wide { "&[u16]" } else { "&[u8]" }.into(),
@@ -111,17 +115,21 @@ fn output(api: &Api, out: &Out) -> String {
             mutable,
             optional,
         } => optional_ref(
-            &format!("&{}{}", if *mutable { "mut " } else { "" }, short(api, ty)),
+            &format!(
+                "&{}{}",
+                if *mutable { "mut " } else { "" },
+                short(types, ty)
+            ),
             *optional,
         ),
     }
 }
 
-fn returned(api: &Api, ret: &Ret) -> String {
+fn returned(types: &TypeMapper<'_>, ret: &Ret) -> String {
     match ret {
         Ret::Unit | Ret::Result => "()".into(),
         Ret::Bool => "bool".into(),
-        Ret::Value(t) | Ret::Pointer(t) => short(api, t),
+        Ret::Value(t) | Ret::Pointer(t) => short(types, t),
         Ret::Str { wide } => if *wide {
             "Option<&U16CStr>"
         } else {
@@ -135,14 +143,23 @@ fn returned(api: &Api, ret: &Ret) -> String {
         }
         .into(),
         Ret::Interface { class, mutable } => {
-            format!("Option<&{}{class}>", if *mutable { "mut " } else { "" })
+            format!(
+                "Option<&{}{}>",
+                if *mutable { "mut " } else { "" },
+                object(types, class)
+            )
         }
         Ret::Ref { ty, mutable } => format!(
             "Option<&{}{}>",
             if *mutable { "mut " } else { "" },
-            short(api, ty)
+            short(types, ty)
         ),
     }
+}
+
+/// An interface's Rust name (the naming pass's): a class or an opaque type of the API.
+fn object<'a>(types: &'a TypeMapper<'_>, class: &'a str) -> &'a str {
+    types.names.type_name(class).unwrap_or(class)
 }
 
 fn optional_ref(text: &str, optional: bool) -> String {
@@ -155,8 +172,8 @@ fn optional_ref(text: &str, optional: bool) -> String {
 
 /// A type's Rust spelling with every path cut to its last segment (`u32`, `HTTP_HEADER_ID`,
 /// `*mut c_void`).
-fn short(api: &Api, ty: &Type) -> String {
-    let tokens = TypeMapper { api }
+fn short(types: &TypeMapper<'_>, ty: &Type) -> String {
+    let tokens = types
         .rust(ty)
         .map(|t| t.to_string())
         .unwrap_or_else(|_| ty.spelling.clone());

@@ -5,6 +5,7 @@
 use super::names::{method_name, overload_suffix, param_name};
 use super::{defaults, render, Arg, Form, Idiomatic, In, Out, Receiver, Ret, Role, Value};
 use crate::ir::{Class, Direction, Method, Param, SizeExpr, Type, TypeKind, Unit};
+use crate::layout::names::{method_base_name, rust_name};
 use crate::layout::{ClassLayout, LaidOutApi};
 use crate::policy::{self, Lifetime, ASYNC_FLAGS};
 use std::collections::BTreeMap;
@@ -36,7 +37,7 @@ pub(super) fn name_slots(model: &LaidOutApi, layout: &ClassLayout) -> BTreeMap<u
     own.sort_by_key(|(index, _)| layout.slots[*index].method);
     let mut names = BTreeMap::new();
     for (index, method) in &own {
-        let plain = method_name(&method.name);
+        let plain = method_name(&method_base_name(method));
         let name = match first.get(&method.name) {
             None => {
                 first.insert(method.name.clone(), method);
@@ -58,7 +59,9 @@ pub(super) fn name_slots(model: &LaidOutApi, layout: &ClassLayout) -> BTreeMap<u
                 suffix => format!("{plain}_{suffix}"),
             },
         };
-        names.insert(*index, name);
+        // A suffix from a type's spelling (`unsigned long long`) made a valid identifier
+        // by the naming pass's rule.
+        names.insert(*index, rust_name(&name));
     }
     names
 }
@@ -264,7 +267,7 @@ fn idiomatic(
         (ret, roles)
     };
 
-    let args = with_defaults(api, method, roles)?;
+    let args = with_defaults(model, class, method, roles)?;
     let has_short_form = args.iter().any(|a| a.default.is_some());
     let name = free_name(name, taken);
     let full_name = has_short_form.then(|| format!("{name}_with"));
@@ -278,11 +281,12 @@ fn idiomatic(
         signature: String::new(),
         full_signature: None,
     };
-    form.signature = render::signature(api, &form, false);
+    let types = crate::rust_types::TypeMapper::new(model);
+    form.signature = render::signature(&types, &form, false);
     form.full_signature = form
         .full_name
         .as_ref()
-        .map(|_| render::signature(api, &form, true));
+        .map(|_| render::signature(&types, &form, true));
     Ok(form)
 }
 
@@ -638,16 +642,24 @@ fn pointer_output(
 /// Which C++ defaults become the short form (trailing defaulted parameters whose default
 /// has a Rust spelling); roles unchanged.
 fn with_defaults(
-    api: &crate::ir::Api,
+    model: &LaidOutApi,
+    class: &Class,
     method: &Method,
     roles: Vec<Role>,
 ) -> Result<Vec<Arg>, String> {
-    let mut args: Vec<Arg> = method
-        .params
+    let api = &model.api;
+    // The parameters as the naming pass named them (valid, unnamed ones given stand-ins).
+    let index = class
+        .methods
+        .iter()
+        .position(|m| std::ptr::eq(m, method))
+        .expect("a method of its class");
+    let raw_names = model.names().params(&class.name, index);
+    let mut args: Vec<Arg> = raw_names
         .iter()
         .zip(roles)
-        .map(|(param, role)| Arg {
-            name: param_name(&param.name),
+        .map(|(raw, role)| Arg {
+            name: param_name(raw),
             role,
             default: None,
         })
@@ -669,7 +681,7 @@ fn with_defaults(
     for arg in &mut args {
         let mut name = arg.name.clone();
         let mut n = 2;
-        while seen.contains(&name) || name == "self" {
+        while seen.contains(&name) || name == "self" || model.names().is_taken_local(&name) {
             name = format!("{}_{n}", arg.name);
             n += 1;
         }

@@ -13,13 +13,17 @@
 //!
 //! The result is the one laid-out model of the API ([`LaidOutApi`]): per class its complete
 //! vtable, per slot the method, its index, the class that introduced it, its Rust name
-//! (`names.rs`) and its ABI signature. Emitters, the manifest, the probe comparison and the
-//! tests read these facts here; nothing recomputes them.
+//! (`names/slots.rs`) and its ABI signature, and every other Rust name the bindings define
+//! (`names/`, the naming pass). Emitters, the manifest, the probe comparison and the tests
+//! read these facts here; nothing recomputes them. `records.rs` places struct fields as
+//! the emitted `repr` does.
 
 pub mod names;
+pub mod records;
 
 use crate::ir::{Api, Class, Method};
 use crate::toolchain::Target;
+use names::Names;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -75,20 +79,37 @@ pub struct LaidOutApi {
     pub api: Api,
     /// Keyed by class name; [`LaidOutApi::classes`] gives header order.
     layouts: BTreeMap<String, ClassLayout>,
+    names: Names,
 }
 
 impl LaidOutApi {
-    /// Lays out every class of `api`.
+    /// Lays out every class of `api` and names every item.
     pub fn new(api: Api) -> Result<LaidOutApi, LayoutError> {
+        check_inheritance_depth(&api)?;
         let layouts = layout(&api)?;
-        Ok(LaidOutApi { api, layouts })
+        let names = Names::new(&api);
+        Ok(LaidOutApi {
+            api,
+            layouts,
+            names,
+        })
     }
 
     /// A model whose layouts come from elsewhere than the MSVC rules: tests feed the probe
     /// comparison a deliberately wrong prediction this way. `layouts` needs one entry per
     /// class of `api`.
     pub fn with_layouts(api: Api, layouts: BTreeMap<String, ClassLayout>) -> LaidOutApi {
-        LaidOutApi { api, layouts }
+        let names = Names::new(&api);
+        LaidOutApi {
+            api,
+            layouts,
+            names,
+        }
+    }
+
+    /// The Rust name of every item (the naming pass).
+    pub fn names(&self) -> &Names {
+        &self.names
     }
 
     /// The API and the layouts by class name, to take apart (and rebuild with
@@ -138,6 +159,58 @@ pub enum LayoutError {
     },
     #[error("{location}: class `{class}` is its own base (inheritance cycle)")]
     Cycle { class: String, location: String },
+    #[error(
+        "{location}: class `{class}` derives from {depth} classes in a chain; more than \
+         {MAX_INHERITANCE_DEPTH} is not supported (each base is a nested `base__` vtable and a \
+         `Deref` step, and the Rust compiler stops at 128 nested levels)"
+    )]
+    TooDeep {
+        class: String,
+        depth: usize,
+        location: String,
+    },
+}
+
+/// How many bases a class may have above it in its chain. IIS's deepest chain has four
+/// (`IHttpRequest4` … `IHttpRequest`); the Rust compiler's recursion limit (128 levels,
+/// spent on nested `base__` vtables when checking auto traits, and on `Deref` steps) is the
+/// real bound, with room to spare.
+pub const MAX_INHERITANCE_DEPTH: usize = 64;
+
+/// Refuses a class whose base chain is longer than [`MAX_INHERITANCE_DEPTH`].
+fn check_inheritance_depth(api: &Api) -> Result<(), LayoutError> {
+    let classes: BTreeMap<&str, &Class> =
+        api.classes.iter().map(|c| (c.name.as_str(), c)).collect();
+    let mut depths: BTreeMap<&str, usize> = BTreeMap::new();
+    for class in &api.classes {
+        // Walk up to a class of known depth (or the root), then fill in the chain.
+        let mut chain = vec![class.name.as_str()];
+        let mut known = 0;
+        while let Some(base) = classes[chain[chain.len() - 1]].base.as_deref() {
+            if let Some(depth) = depths.get(base) {
+                known = depth + 1;
+                break;
+            }
+            if chain.contains(&base) || !classes.contains_key(base) {
+                // A cycle or an unknown base: the layout reports those.
+                return Ok(());
+            }
+            chain.push(base);
+        }
+        for (i, name) in chain.iter().enumerate().rev() {
+            let depth = known + (chain.len() - 1 - i);
+            depths.insert(name, depth);
+            if depth > MAX_INHERITANCE_DEPTH {
+                let class = classes[name];
+                return Err(LayoutError::TooDeep {
+                    class: class.name.clone(),
+                    depth,
+                    location: class.location.to_string(),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Lays out every class of the API. The result is keyed by class name.
@@ -194,7 +267,7 @@ fn layout_class(
             introduced_by: class.name.clone(),
             method,
             rust_name: String::new(),
-            abi_signature: abi_signature(&class.methods[method]),
+            abi_signature: abi_signature_of(api, &class.name, method),
         });
     }
     let own_names = names::own_slot_names(api, &slots[..inherited], &slots[inherited..]);
@@ -284,6 +357,17 @@ fn slot_method<'a>(api: &'a Api, slot: &Slot) -> &'a Method {
         .class(&slot.introduced_by)
         .expect("slots only refer to classes of the same API");
     &class.methods[slot.method]
+}
+
+/// [`abi_signature`] of method `index` of `class`, with the calling convention the method
+/// declares for itself (`STDMETHOD`'s `__stdcall`) after it, where it has one.
+pub fn abi_signature_of(api: &Api, class: &str, index: usize) -> String {
+    let method = &api.class(class).expect("a class of the API").methods[index];
+    let signature = abi_signature(method);
+    match api.details.method_convention(class, index) {
+        Some(convention) => format!("{signature} {}", convention.x86_keyword()),
+        None => signature,
+    }
 }
 
 /// The ABI-relevant signature of a method: canonical types only (with the x86 convention of

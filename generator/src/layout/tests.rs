@@ -4,7 +4,7 @@
 use super::*;
 use crate::ir::{Access, Builtin, Location, Param, Type, TypeKind};
 
-fn int() -> Type {
+pub(super) fn int() -> Type {
     Type {
         spelling: "int".into(),
         canonical: "int".into(),
@@ -20,7 +20,7 @@ fn ptr() -> Type {
     }
 }
 
-fn method(name: &str, params: &[Type], is_const: bool) -> Method {
+pub(super) fn method(name: &str, params: &[Type], is_const: bool) -> Method {
     Method {
         name: name.into(),
         compiled_name: name.into(),
@@ -45,7 +45,7 @@ fn method(name: &str, params: &[Type], is_const: bool) -> Method {
     }
 }
 
-fn class(name: &str, base: Option<&str>, methods: Vec<Method>) -> Class {
+pub(super) fn class(name: &str, base: Option<&str>, methods: Vec<Method>) -> Class {
     let mut member_names = Vec::new();
     for m in &methods {
         if !member_names.contains(&m.name) {
@@ -184,4 +184,30 @@ fn unknown_base_and_cycles_are_errors() {
         ..Api::default()
     };
     assert!(matches!(layout(&api), Err(LayoutError::Cycle { .. })));
+}
+
+#[test]
+fn inheritance_deeper_than_the_bound_is_located() {
+    let mut classes = vec![class("C0", None, vec![method("F", &[], false)])];
+    for i in 1..=MAX_INHERITANCE_DEPTH + 1 {
+        let mut c = class(&format!("C{i}"), Some(&format!("C{}", i - 1)), vec![]);
+        c.location.line = i as u32;
+        classes.push(c);
+    }
+    let api = Api {
+        classes,
+        ..Api::default()
+    };
+    let error = LaidOutApi::new(api.clone()).unwrap_err();
+    assert_eq!(
+        error,
+        LayoutError::TooDeep {
+            class: format!("C{}", MAX_INHERITANCE_DEPTH + 1),
+            depth: MAX_INHERITANCE_DEPTH + 1,
+            location: format!(":{}:0", MAX_INHERITANCE_DEPTH + 1),
+        }
+    );
+    let mut at_the_bound = api;
+    at_the_bound.classes.pop();
+    assert!(LaidOutApi::new(at_the_bound).is_ok());
 }

@@ -1,20 +1,30 @@
-//! Polymorphic classes: bases, uuid, member order and virtual functions with their
-//! parameters, defaults and array bounds. Constructs outside our single-inheritance
-//! layout rules are rejected here, naming the class and the construct.
+//! Polymorphic classes: bases, uuid, member order and virtual functions with their names
+//! (from the AST), calling conventions, parameters, defaults and array bounds. Constructs
+//! outside our single-inheritance layout rules are rejected here, naming the class and the
+//! construct: data members of a polymorphic class among them (the binding is the vtable
+//! pointer alone).
 
-use super::clang::Cursor;
-use super::declarations::{mark_system_convention, spells_stdcall};
+use super::clang::{Cursor, Token};
+use super::conventions;
+use super::declarations::{in_place_function_levels, mark_convention};
 use super::sal;
 use super::tokens;
 use super::types::convert;
 use super::Walker;
 use crate::error::Result;
-use crate::ir::{Access, Class, Method, Param, Sal, Type, TypeKind};
+use crate::ir::{Access, CallingConvention, Class, Method, Param, Sal, Type, TypeKind};
 use clang_sys::*;
+
+/// A class as parsed, with what its `Class` has no field for.
+pub(super) struct ParsedClass {
+    pub class: Class,
+    /// Methods declaring their own calling convention, by index.
+    pub conventions: Vec<(usize, CallingConvention)>,
+}
 
 impl Walker {
     /// Reads one class definition from the input header; `None` for non-polymorphic records.
-    pub(super) fn class(&self, cursor: &Cursor<'_>) -> Result<Option<Class>> {
+    pub(super) fn class(&self, cursor: &Cursor<'_>) -> Result<Option<ParsedClass>> {
         let name = cursor.spelling();
         let location = self.location(cursor);
         let children = cursor.children();
@@ -44,6 +54,8 @@ impl Walker {
 
         let mut member_names: Vec<String> = Vec::new();
         let mut methods = Vec::new();
+        let mut conventions = Vec::new();
+        let mut data_member = None;
         let mut uuid = None;
         for child in &children {
             let kind = child.kind();
@@ -61,7 +73,14 @@ impl Walker {
             }
             let is_method = matches!(kind, CXCursor_CXXMethod | CXCursor_Destructor);
             if is_method && child.is_virtual() {
-                methods.push(self.method(&name, child)?);
+                let (method, convention) = self.method(&name, child)?;
+                if let Some(convention) = convention {
+                    conventions.push((methods.len(), convention));
+                }
+                methods.push(method);
+            }
+            if kind == CXCursor_FieldDecl && data_member.is_none() {
+                data_member = Some(child);
             }
             if kind == CXCursor_FunctionTemplate && child.is_virtual() {
                 return Err(self.unsupported(
@@ -74,27 +93,104 @@ impl Walker {
         if !polymorphic {
             return Ok(None);
         }
-        Ok(Some(Class {
-            name,
-            uuid,
-            base,
-            member_names,
-            methods,
-            location,
+        // After the methods: a nested type a method uses is refused where it is used.
+        self.reject_nested_types(cursor)?;
+        if let Some(field) = data_member {
+            return Err(self.unsupported(
+                field,
+                format!(
+                    "class `{name}` has the data member `{}`; data members in a polymorphic \
+                     class are not supported (its binding is the vtable pointer alone)",
+                    field.spelling()
+                ),
+            ));
+        }
+        Ok(Some(ParsedClass {
+            class: Class {
+                name,
+                uuid,
+                base,
+                member_names,
+                methods,
+                location,
+            },
+            conventions,
         }))
     }
 
-    fn method(&self, class: &str, cursor: &Cursor<'_>) -> Result<Method> {
-        let compiled_name = cursor.spelling();
+    /// Refuses types declared inside a class or struct: the bindings have no place for them,
+    /// and dropping them would drop API silently. (One a member uses is refused there first,
+    /// with the member's location.)
+    pub(super) fn reject_nested_types(&self, cursor: &Cursor<'_>) -> Result<()> {
+        let nested = cursor.children().into_iter().find(|c| {
+            matches!(
+                c.kind(),
+                CXCursor_ClassDecl
+                    | CXCursor_StructDecl
+                    | CXCursor_UnionDecl
+                    | CXCursor_EnumDecl
+                    | CXCursor_ClassTemplate
+            )
+        });
+        match nested {
+            Some(nested) => {
+                let what = if nested.is_anonymous() || nested.spelling().is_empty() {
+                    "an anonymous struct, union or enum".to_string()
+                } else {
+                    format!("the type `{}`", nested.spelling())
+                };
+                Err(self.unsupported(
+                    &nested,
+                    format!(
+                        "`{}` declares {what} inside itself; types nested in a class or \
+                         struct are not bound: declare it at namespace scope",
+                        cursor.spelling()
+                    ),
+                ))
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// The method's name: clang's (the AST's), except where windows.h renamed it for the
+    /// compiler by an A/W macro (`#define GetUserName GetUserNameA`, or mingw's
+    /// `__MINGW_NAME_AW(GetUserName)`): then the name as the header writes it, which is what
+    /// C++ callers write too. Only an object-like macro named as written, whose expansion is
+    /// that name plus `A` or `W`, counts; a function-like macro that builds the declaration
+    /// (`STDMETHOD(GetA)`) does not, nor any other spelling at the location.
+    fn written_name(&self, cursor: &Cursor<'_>, compiled: &str) -> String {
         let position = cursor.position();
-        let is_destructor = cursor.kind() == CXCursor_Destructor;
-        // The name as written: read at the expansion location in the header's own text.
-        let name = if self.is_in_input(&position) {
-            tokens::identifier_at(&self.source, position.offset as usize)
-                .unwrap_or_else(|| compiled_name.clone())
-        } else {
-            compiled_name.clone()
+        if !self.is_in_input(&position) {
+            return compiled.to_string();
+        }
+        let Some(written) = tokens::identifier_at(&self.source, position.offset as usize) else {
+            return compiled.to_string();
         };
+        let a_or_w = [format!("{written}A"), format!("{written}W")];
+        let renamed = a_or_w.iter().any(|name| name == compiled)
+            && cursor
+                .translation_unit()
+                .macro_definition(&written)
+                .is_some_and(|definition| !definition.is_macro_function_like());
+        if renamed {
+            written
+        } else {
+            compiled.to_string()
+        }
+    }
+
+    fn method(
+        &self,
+        class: &str,
+        cursor: &Cursor<'_>,
+    ) -> Result<(Method, Option<CallingConvention>)> {
+        let compiled_name = cursor.spelling();
+        let is_destructor = cursor.kind() == CXCursor_Destructor;
+        let name = self.written_name(cursor, &compiled_name);
+        let expanded = cursor.expanded_tokens();
+        let prefix = declaration_prefix(&expanded, &name, &compiled_name, is_destructor);
+        let convention = conventions::method(prefix)
+            .map_err(|why| self.unsupported(cursor, format!("`{class}::{name}` has {why}")))?;
         let function_type = cursor.ty();
         if function_type.is_variadic() {
             return Err(self.unsupported(
@@ -109,6 +205,15 @@ impl Walker {
             let converted = convert(ret).map_err(|what| {
                 self.unsupported(cursor, format!("`{class}::{name}` returns {what}"))
             })?;
+            let mut converted = converted;
+            let levels = in_place_function_levels(&converted);
+            if levels > 0 {
+                let returned = conventions::returned_function_tokens(prefix);
+                let spelled = conventions::free_function(&returned, levels).map_err(|why| {
+                    self.unsupported(cursor, format!("`{class}::{name}` returns {why}"))
+                })?;
+                mark_convention(&mut converted, spelled);
+            }
             if returns_class_by_value(&converted) {
                 return Err(self.unsupported(
                     cursor,
@@ -121,12 +226,7 @@ impl Walker {
             converted
         };
         let mut params = Vec::new();
-        for (index, param) in cursor
-            .children()
-            .into_iter()
-            .filter(|c| c.kind() == CXCursor_ParmDecl)
-            .enumerate()
-        {
+        for (index, param) in cursor.arguments().into_iter().enumerate() {
             let mut ty = convert(param.ty()).map_err(|what| {
                 self.unsupported(
                     &param,
@@ -134,22 +234,26 @@ impl Walker {
                 )
             })?;
             // A callback spelled in place (not through a typedef, which carries its own
-            // convention): its __stdcall is only in the tokens, as for typedefs.
-            if ty.callable().is_some() && spells_stdcall(&param) {
-                mark_system_convention(&mut ty);
+            // convention): its convention is only in the tokens, as for typedefs.
+            let levels = in_place_function_levels(&ty);
+            let expanded = param.expanded_tokens();
+            if levels > 0 {
+                let spelled = conventions::free_function(&expanded, levels).map_err(|why| {
+                    self.unsupported(
+                        &param,
+                        format!("parameter {} of `{class}::{name}` has {why}", index + 1),
+                    )
+                })?;
+                mark_convention(&mut ty, spelled);
             }
-            let toks = param.tokens();
-            let texts: Vec<&str> = toks.iter().map(|t| t.text.as_str()).collect();
+            let texts: Vec<&str> = expanded.iter().map(|(t, _)| t.text.as_str()).collect();
             let array_bound = match ty.kind {
                 TypeKind::Array { .. } => tokens::array_bound(texts.iter().copied()),
                 _ => None,
             };
-            let mut param_name = param.spelling();
-            if param_name.is_empty() {
-                param_name = format!("param{index}");
-            }
             params.push(Param {
-                name: param_name,
+                // Empty for an unnamed parameter: the naming pass gives it a stand-in.
+                name: param.spelling(),
                 ty,
                 default: tokens::default_argument(texts.iter().copied()),
                 array_bound,
@@ -161,7 +265,7 @@ impl Walker {
         } else {
             annotate(cursor, &name, &mut params)
         };
-        Ok(Method {
+        let method = Method {
             name,
             compiled_name,
             return_type,
@@ -176,8 +280,29 @@ impl Walker {
             },
             location: self.location(cursor),
             return_sal,
-        })
+        };
+        Ok((method, convention))
     }
+}
+
+/// The tokens of a method declaration before its name (the destructor's `~`): where its
+/// own calling convention and that of a function pointer it returns are written. The name
+/// may be the header's (a windows.h rename) or clang's (inside `STDMETHOD(…)`); without
+/// either, nothing is taken as the prefix.
+fn declaration_prefix<'a, 't>(
+    tokens: &'a [(Token, Option<Cursor<'t>>)],
+    name: &str,
+    compiled: &str,
+    is_destructor: bool,
+) -> &'a [(Token, Option<Cursor<'t>>)] {
+    let at = tokens.iter().position(|(token, _)| {
+        if is_destructor {
+            token.text == "~"
+        } else {
+            token.text == name || token.text == compiled
+        }
+    });
+    &tokens[..at.unwrap_or(0)]
 }
 
 /// Reads the SAL annotations of a method's return value (returned) and parameters (set on

@@ -1,15 +1,77 @@
-//! Everything in the header besides polymorphic classes: plain structs, enums, typedefs
-//! (function pointers, interface aliases) and `#define` constants.
+//! Everything in the header besides polymorphic classes: plain structs (with the layout the
+//! compiler gives them, checked against a Rust `repr`), enums (with their underlying type),
+//! typedefs (function pointers with their calling convention, interface aliases) and
+//! `#define` constants (typed as C++ types them).
 
-use super::clang::{Cursor, TokenKind};
+use super::clang::Cursor;
+use super::conventions;
+use super::macros::{self, Evaluated, Integer};
 use super::types::convert;
-use super::{macros, Walker};
+use super::Walker;
 use crate::error::Result;
 use crate::ir::{
-    Api, CallingConvention, Constant, Enum, EnumVariant, Field, Struct, Type, TypeKind, Typedef,
+    Api, Builtin, CallingConvention, Constant, Enum, EnumVariant, Field, IntegerType, Struct, Type,
+    TypeKind, Typedef,
 };
+use crate::layout::records::{place, Placed};
 use clang_sys::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+
+/// One enum as parsed, with what its `Enum` has no field for.
+pub(super) struct ParsedEnum {
+    pub enumeration: Enum,
+    pub underlying: Builtin,
+    pub scoped: bool,
+}
+
+impl ParsedEnum {
+    /// Records the enum in `api` and its enumerators (unscoped ones: C++ names scoped ones
+    /// through the enum) in `known`, typed as C++ promotes them.
+    pub fn add_to(self, api: &mut Api, known: &mut BTreeMap<String, Integer>) {
+        let ParsedEnum {
+            enumeration,
+            underlying,
+            scoped,
+        } = self;
+        if !scoped {
+            let ty = promoted(underlying);
+            for v in &enumeration.variants {
+                known.insert(v.name.clone(), Integer::new(v.value.into(), ty));
+            }
+        } else {
+            api.details.scoped_enums.insert(enumeration.name.clone());
+        }
+        if underlying != Builtin::Int {
+            api.details
+                .enum_underlying
+                .insert(enumeration.name.clone(), underlying);
+        }
+        api.enums.push(enumeration);
+    }
+}
+
+/// The type an enumerator of underlying type `builtin` takes in arithmetic.
+fn promoted(builtin: Builtin) -> IntegerType {
+    match builtin {
+        Builtin::UInt | Builtin::ULong => IntegerType::UInt,
+        Builtin::LongLong => IntegerType::LongLong,
+        Builtin::ULongLong => IntegerType::ULongLong,
+        _ => IntegerType::Int,
+    }
+}
+
+fn is_unsigned(builtin: Builtin) -> bool {
+    matches!(
+        builtin,
+        Builtin::Bool
+            | Builtin::UChar
+            | Builtin::UShort
+            | Builtin::UInt
+            | Builtin::ULong
+            | Builtin::ULongLong
+            | Builtin::WChar
+    )
+}
 
 impl Walker {
     pub(super) fn plain_struct(&self, cursor: &Cursor<'_>) -> Result<Option<Struct>> {
@@ -22,20 +84,113 @@ impl Walker {
 
     fn struct_named(&self, cursor: &Cursor<'_>, name: String) -> Result<Struct> {
         let mut fields = Vec::new();
+        // (size, alignment) of each field's type and its offset, as the compiler lays the
+        // struct out for x86_64.
+        let mut compiled: Vec<((u64, u64), u64)> = Vec::new();
         for child in cursor.children() {
             if child.kind() != CXCursor_FieldDecl {
                 continue;
             }
             let field_name = child.spelling();
-            let ty = convert(child.ty()).map_err(|what| {
-                self.unsupported(&child, format!("field `{name}::{field_name}` has {what}"))
-            })?;
+            let unsupported = |what: String| {
+                self.unsupported(&child, format!("field `{name}::{field_name}` {what}"))
+            };
+            if child.is_bitfield() {
+                return Err(unsupported(
+                    "is a bit-field; bit-fields are not supported (Rust has none, and the \
+                     probe cannot take a bit-field's offset to prove one)"
+                        .into(),
+                ));
+            }
+            let mut ty = convert(child.ty()).map_err(|what| unsupported(format!("has {what}")))?;
+            let levels = in_place_function_levels(&ty);
+            if levels > 0 {
+                let spelled = conventions::free_function(&child.expanded_tokens(), levels)
+                    .map_err(|why| unsupported(format!("has {why}")))?;
+                mark_convention(&mut ty, spelled);
+            }
+            let (size, align) = (child.ty().size_of(), child.ty().align_of());
+            let offset = child.field_offset_bits();
+            if size < 0 || align <= 0 || offset < 0 {
+                return Err(unsupported(
+                    "has no fixed size or offset (a flexible array member?)".into(),
+                ));
+            }
+            compiled.push(((size as u64, align as u64), offset as u64 / 8));
             fields.push(Field {
                 name: field_name,
                 ty,
             });
         }
-        Ok(Struct { name, fields })
+        // After the fields: a nested type a field uses is refused where it is used.
+        self.reject_nested_types(cursor)?;
+        let record = cursor.ty();
+        let (size, align) = (record.size_of(), record.align_of());
+        if size < 0 || align <= 0 {
+            return Err(self.unsupported(
+                cursor,
+                format!("struct `{name}` has no size the compiler can give"),
+            ));
+        }
+        // A packed Rust struct cannot hold an aligned one; MSVC never packs a member below
+        // its `__declspec(align)` either, so a struct is less aligned than its fields (and
+        // `repr` picks `packed`) only when no aligned struct is among them.
+        let (packing, alignment) =
+            self.repr(cursor, &name, &compiled, size as u64, align as u64)?;
+        Ok(Struct {
+            name,
+            fields,
+            packing,
+            alignment,
+        })
+    }
+
+    /// The Rust `repr` that reproduces the compiler's layout of a struct: `packed(n)` when
+    /// the struct is less aligned than its fields (`#pragma pack(n)`), `align(n)` when more
+    /// (`__declspec(align(n))`), plain `C` otherwise; an error when none gives the
+    /// compiler's offsets and size (a field with its own alignment, `pack` and `align`
+    /// together, an empty struct).
+    fn repr(
+        &self,
+        cursor: &Cursor<'_>,
+        name: &str,
+        compiled: &[((u64, u64), u64)],
+        size: u64,
+        align: u64,
+    ) -> Result<(Option<u64>, Option<u64>)> {
+        let fields: Vec<(u64, u64)> = compiled.iter().map(|(layout, _)| *layout).collect();
+        let natural = fields.iter().map(|(_, a)| *a).max().unwrap_or(1);
+        let (packing, alignment) = match align.cmp(&natural) {
+            std::cmp::Ordering::Less => (Some(align), None),
+            std::cmp::Ordering::Greater => (None, Some(align)),
+            std::cmp::Ordering::Equal => (None, None),
+        };
+        let predicted = place(&fields, packing, alignment);
+        let expected = Placed {
+            offsets: compiled.iter().map(|(_, offset)| *offset).collect(),
+            size,
+            align,
+        };
+        if predicted != expected {
+            return Err(self.unsupported(
+                cursor,
+                format!(
+                    "struct `{name}` has a layout no Rust `repr` reproduces (size {size}, \
+                     alignment {align}, field offsets {:?}; `repr(C{})` gives size {}, \
+                     offsets {:?}): a field with its own alignment, `#pragma pack` with \
+                     `__declspec(align)`, or an empty struct",
+                    expected.offsets,
+                    match (packing, alignment) {
+                        (Some(n), _) => format!(", packed({n})"),
+                        (_, Some(n)) => format!(", align({n})"),
+                        _ => String::new(),
+                    },
+                    predicted.size,
+                    predicted.offsets
+                ),
+            ));
+        }
+        Ok((packing, alignment))
     }
 
     pub(super) fn reject_virtual_template(&self, cursor: &Cursor<'_>) -> Result<()> {
@@ -54,17 +209,43 @@ impl Walker {
         Ok(())
     }
 
-    pub(super) fn enumeration(&self, cursor: &Cursor<'_>, name: String) -> Enum {
+    pub(super) fn enumeration(&self, cursor: &Cursor<'_>, name: String) -> Result<ParsedEnum> {
+        let integer = cursor.enum_integer_type();
+        let underlying = convert(integer)
+            .ok()
+            .and_then(|ty| match ty.resolved() {
+                TypeKind::Builtin(builtin) => Some(*builtin),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                self.unsupported(
+                    cursor,
+                    format!(
+                        "enum `{name}` has the underlying type `{}`, which is not an integer",
+                        integer.spelling()
+                    ),
+                )
+            })?;
+        let unsigned = is_unsigned(underlying);
         let variants = cursor
             .children()
             .into_iter()
             .filter(|c| c.kind() == CXCursor_EnumConstantDecl)
             .map(|c| EnumVariant {
                 name: c.spelling(),
-                value: c.enum_value(),
+                // An unsigned value above i64::MAX is kept as its bit pattern.
+                value: if unsigned {
+                    c.enum_unsigned_value() as i64
+                } else {
+                    c.enum_value()
+                },
             })
             .collect();
-        Enum { name, variants }
+        Ok(ParsedEnum {
+            enumeration: Enum { name, variants },
+            underlying,
+            scoped: cursor.is_scoped_enum(),
+        })
     }
 
     /// A typedef: an alias to emit, or the name of an anonymous enum or struct it defines.
@@ -72,7 +253,7 @@ impl Walker {
         &self,
         cursor: &Cursor<'_>,
         api: &mut Api,
-        known: &mut BTreeMap<String, i64>,
+        known: &mut BTreeMap<String, Integer>,
     ) -> Result<()> {
         let name = cursor.spelling();
         let underlying = cursor.typedef_underlying();
@@ -81,11 +262,7 @@ impl Walker {
             declaration.is_anonymous() && self.is_in_input(&declaration.position());
         match declaration.kind() {
             CXCursor_EnumDecl if anonymous_here => {
-                let e = self.enumeration(&declaration, name);
-                for v in &e.variants {
-                    known.insert(v.name.clone(), v.value);
-                }
-                api.enums.push(e);
+                self.enumeration(&declaration, name)?.add_to(api, known);
                 return Ok(());
             }
             CXCursor_StructDecl if anonymous_here => {
@@ -97,13 +274,18 @@ impl Walker {
         }
         let mut target = convert(underlying)
             .map_err(|what| self.unsupported(cursor, format!("typedef `{name}` names {what}")))?;
-        if target.callable().is_some() && spells_stdcall(cursor) {
-            mark_system_convention(&mut target);
+        let levels = in_place_function_levels(&target);
+        if levels > 0 {
+            let spelled = conventions::free_function(&cursor.expanded_tokens(), levels)
+                .map_err(|why| self.unsupported(cursor, format!("typedef `{name}` has {why}")))?;
+            mark_convention(&mut target, spelled);
         }
-        // `typedef struct X X;` (or an enum named by its typedef) adds nothing to bind.
+        // `typedef struct X X;` (or an enum named by its typedef), directly or through other
+        // typedefs (`typedef struct X Y; typedef Y X;`), adds nothing to bind: the struct or
+        // enum already has the name, and an alias would name itself.
         if let TypeKind::Record { name: tag }
         | TypeKind::Enum { name: tag }
-        | TypeKind::Opaque { name: tag } = &target.kind
+        | TypeKind::Opaque { name: tag } = target.resolved()
         {
             if *tag == name {
                 return Ok(());
@@ -114,72 +296,61 @@ impl Walker {
         Ok(())
     }
 
+    /// A `#define` that evaluates to a constant, with its C++ type when an integer.
     pub(super) fn constant(
         &self,
         cursor: &Cursor<'_>,
-        known: &BTreeMap<String, i64>,
-    ) -> Option<Constant> {
+        known: &BTreeMap<String, Integer>,
+    ) -> Option<(Constant, Option<Integer>)> {
         let tokens = cursor.tokens();
         let (name, body) = tokens.split_first()?;
         let body: Vec<&str> = body.iter().map(|t| t.text.as_str()).collect();
-        let value = macros::evaluate(&body, known)?;
-        Some(Constant {
-            name: name.text.clone(),
-            value,
-        })
-    }
-}
-
-/// Whether a declaration says `__stdcall`: in its own tokens, or in the bodies of the macros
-/// expanded there, followed through macros they name (`#define MY_API OUR_CALL`,
-/// `#define OUR_CALL __stdcall`). On x86_64 clang drops the attribute from the type, so the
-/// tokens are where it is still visible; check-abi's i686 probe is the judge.
-pub(super) fn spells_stdcall(cursor: &Cursor<'_>) -> bool {
-    if cursor.tokens().iter().any(|t| is_stdcall_spelling(&t.text)) {
-        return true;
-    }
-    let mut pending = cursor.macros_expanded();
-    let mut seen = BTreeSet::new();
-    while let Some(definition) = pending.pop() {
-        // A definition's tokens: its name, then its body.
-        let tokens = definition.tokens();
-        let Some((name, body)) = tokens.split_first() else {
-            continue;
+        let value = macros::evaluate_typed(&body, known)?;
+        let integer = match &value {
+            Evaluated::Integer(integer) => Some(*integer),
+            _ => None,
         };
-        if !seen.insert(name.text.clone()) {
-            continue;
-        }
-        for token in body {
-            if is_stdcall_spelling(&token.text) {
-                return true;
-            }
-            if token.kind == TokenKind::Identifier {
-                pending.extend(cursor.translation_unit().macro_definition(&token.text));
-            }
-        }
+        Some((
+            Constant {
+                name: name.text.clone(),
+                value: value.into_constant(),
+            },
+            integer,
+        ))
     }
-    false
 }
 
-/// Spellings of `__stdcall` in Windows headers.
-pub fn is_stdcall_spelling(token: &str) -> bool {
-    matches!(
-        token,
-        "__stdcall"
-            | "_stdcall"
-            | "WINAPI"
-            | "CALLBACK"
-            | "APIENTRY"
-            | "NTAPI"
-            | "STDMETHODCALLTYPE"
-            | "PASCAL"
-    )
+/// How many function types `ty` writes in place: not through a typedef, which names one
+/// with its own convention.
+pub(super) fn in_place_function_levels(ty: &Type) -> usize {
+    match &ty.kind {
+        TypeKind::Function(function) => {
+            1 + in_place_function_levels(&function.return_type)
+                + function
+                    .params
+                    .iter()
+                    .map(in_place_function_levels)
+                    .sum::<usize>()
+        }
+        TypeKind::Pointer { pointee, .. } | TypeKind::Reference { pointee, .. } => {
+            in_place_function_levels(pointee)
+        }
+        TypeKind::Array { element, .. } => in_place_function_levels(element),
+        _ => 0,
+    }
 }
 
-pub(super) fn mark_system_convention(ty: &mut Type) {
+/// Gives the outermost function type written in place in `ty` the convention spelled for it.
+pub(super) fn mark_convention(ty: &mut Type, convention: Option<CallingConvention>) {
+    let Some(convention) = convention else {
+        return;
+    };
     match &mut ty.kind {
-        TypeKind::Function(function) => function.convention = CallingConvention::System,
-        TypeKind::Pointer { pointee, .. } => mark_system_convention(pointee),
+        TypeKind::Function(function) => function.convention = convention,
+        TypeKind::Pointer { pointee, .. } | TypeKind::Reference { pointee, .. } => {
+            mark_convention(pointee, Some(convention))
+        }
+        TypeKind::Array { element, .. } => mark_convention(element, Some(convention)),
         _ => {}
     }
 }

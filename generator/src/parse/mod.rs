@@ -7,6 +7,7 @@
 
 mod clang;
 mod classes;
+mod conventions;
 mod declarations;
 pub mod macros;
 pub mod sal;
@@ -21,6 +22,7 @@ use crate::ir::{Api, Location, Type, TypeKind};
 use crate::toolchain::{self, IncludeSetup, Target, ToolchainError};
 use clang::{Cursor, Index, SourceFile, SourcePosition, TranslationUnit};
 use clang_sys::*;
+use macros::Integer;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -268,33 +270,47 @@ impl Walker {
     }
 
     fn walk(&self, tu: &TranslationUnit<'_>) -> Result<Api> {
-        let mut api = Api::default();
-        let mut known_integers: BTreeMap<String, i64> = BTreeMap::new();
         let Some(input) = tu.file(&self.input_file) else {
-            return Ok(api);
+            return Ok(Api::default());
         };
-        self.walk_scope(&tu.root(), input, &mut api, &mut known_integers)?;
-        Ok(api)
+        let mut state = WalkState {
+            api: Api::default(),
+            known: BTreeMap::new(),
+            undefs: tu.undefs(input, self.source.len()),
+            applied: 0,
+        };
+        self.walk_scope(&tu.root(), input, &mut state)?;
+        state.apply_undefs(u32::MAX);
+        Ok(state.api)
     }
 
     fn walk_scope<'t>(
         &self,
         scope: &Cursor<'t>,
         input: SourceFile<'t>,
-        api: &mut Api,
-        known: &mut BTreeMap<String, i64>,
+        state: &mut WalkState,
     ) -> Result<()> {
-        for cursor in scope.children() {
-            if cursor.file() != Some(input) {
-                continue;
-            }
+        // libclang visits a translation unit's macro definitions before its declarations;
+        // in source order, a #define sees the enumerators declared above it, and #undefs
+        // apply where they are written.
+        let mut cursors: Vec<(u32, Cursor<'t>)> = scope
+            .children()
+            .into_iter()
+            .filter(|cursor| cursor.file() == Some(input))
+            .map(|cursor| (cursor.position().offset, cursor))
+            .collect();
+        cursors.sort_by_key(|(offset, _)| *offset);
+        for (offset, cursor) in cursors {
+            state.apply_undefs(offset);
+            let (api, known) = (&mut state.api, &mut state.known);
             match cursor.kind() {
                 CXCursor_LinkageSpec | CXCursor_Namespace => {
-                    self.walk_scope(&cursor, input, api, known)?
+                    self.walk_scope(&cursor, input, state)?
                 }
                 CXCursor_ClassDecl | CXCursor_StructDecl if cursor.is_definition() => {
                     match self.class(&cursor)? {
-                        Some(class) => {
+                        Some(parsed) => {
+                            let class = parsed.class;
                             if let Some(previous) =
                                 api.classes.iter().find(|c| c.name == class.name)
                             {
@@ -304,6 +320,13 @@ impl Walker {
                                         "class `{}` is defined twice (first at {})",
                                         class.name, previous.location
                                     ),
+                                ));
+                            }
+                            for (index, convention) in parsed.conventions {
+                                api.details.method_conventions.push((
+                                    class.name.clone(),
+                                    index,
+                                    convention,
                                 ));
                             }
                             api.classes.push(class)
@@ -317,19 +340,22 @@ impl Walker {
                 }
                 CXCursor_ClassTemplate => self.reject_virtual_template(&cursor)?,
                 CXCursor_EnumDecl if cursor.is_definition() && !cursor.is_anonymous() => {
-                    let e = self.enumeration(&cursor, cursor.spelling());
-                    for v in &e.variants {
-                        known.insert(v.name.clone(), v.value);
-                    }
-                    api.enums.push(e);
+                    self.enumeration(&cursor, cursor.spelling())?
+                        .add_to(api, known);
                 }
                 CXCursor_TypedefDecl => self.typedef(&cursor, api, known)?,
                 CXCursor_MacroDefinition if !cursor.is_macro_function_like() => {
-                    if let Some(constant) = self.constant(&cursor, known) {
-                        if let crate::ir::ConstantValue::Integer(v) = constant.value {
-                            known.insert(constant.name.clone(), v);
-                        }
+                    if let Some((constant, integer)) = self.constant(&cursor, known) {
                         api.constants.retain(|c| c.name != constant.name);
+                        api.details.constant_types.remove(&constant.name);
+                        if let Some(integer) = integer {
+                            known.insert(constant.name.clone(), integer);
+                            if integer.ty != crate::ir::IntegerType::Int {
+                                api.details
+                                    .constant_types
+                                    .insert(constant.name.clone(), integer.ty);
+                            }
+                        }
                         api.constants.push(constant);
                     }
                 }
@@ -337,6 +363,34 @@ impl Walker {
             }
         }
         Ok(())
+    }
+}
+
+/// What the walk has gathered so far, and the input's `#undef`s still to apply.
+struct WalkState {
+    api: Api,
+    /// Integer constants and unscoped enumerators defined so far: what later `#define`
+    /// bodies may use.
+    known: BTreeMap<String, Integer>,
+    /// `#undef NAME` directives of the input, by offset.
+    undefs: Vec<(String, u32)>,
+    /// How many of `undefs` have been applied.
+    applied: usize,
+}
+
+impl WalkState {
+    /// Applies the `#undef`s written before `offset`: a constant undefined there is no
+    /// longer one (and no later `#define` may use it).
+    fn apply_undefs(&mut self, offset: u32) {
+        while let Some((name, at)) = self.undefs.get(self.applied) {
+            if *at >= offset {
+                break;
+            }
+            self.api.constants.retain(|c| c.name != *name);
+            self.api.details.constant_types.remove(name);
+            self.known.remove(name);
+            self.applied += 1;
+        }
     }
 }
 

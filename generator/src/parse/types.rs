@@ -9,6 +9,8 @@
 //! type printer recurses per level) or an IR too deep for the parse worker's JSON answer.
 
 use super::clang::ClangType;
+use super::conventions;
+use super::declarations::{in_place_function_levels, mark_convention};
 use crate::ir::{Builtin, CallingConvention, FunctionType, Type, TypeKind};
 use clang_sys::*;
 
@@ -89,7 +91,19 @@ fn convert_nested(ty: ClangType<'_>, depth: usize) -> Result<Type, String> {
         CXType_Void => TypeKind::Void,
         CXType_Typedef => {
             let name = ty.typedef_name();
-            let target = convert(ty.declaration().typedef_underlying())?;
+            let declaration = ty.declaration();
+            let mut target = convert(declaration.typedef_underlying())?;
+            // The typedef's own declaration says the convention of a function type it
+            // writes in place (windows.h's `typedef VOID (NTAPI *PTIMERAPCROUTINE)(…)`);
+            // the input's own typedefs are read the same way where they are declared.
+            let levels = in_place_function_levels(&target);
+            if levels > 0 {
+                let spelled = conventions::free_function(&declaration.expanded_tokens(), levels)
+                    .map_err(|why| {
+                        format!("the function pointer type `{name}`, which has {why}")
+                    })?;
+                mark_convention(&mut target, spelled);
+            }
             TypeKind::Typedef {
                 name,
                 target: Box::new(target),
@@ -135,7 +149,7 @@ fn convert_nested(ty: ClangType<'_>, depth: usize) -> Result<Type, String> {
             let convention = match ty.calling_convention() {
                 CXCallingConv_X86StdCall | CXCallingConv_Win64 => CallingConvention::System,
                 CXCallingConv_C => CallingConvention::C,
-                other => return Err(format!("calling convention {other} of `{spelling}`")),
+                other => return Err(conventions::refuse_clang_convention(other, &spelling)),
             };
             TypeKind::Function(Box::new(FunctionType {
                 return_type: convert(ty.result())?,

@@ -85,7 +85,8 @@ pub fn integer_data(data: &[u8], prefix: &str) -> Result<BTreeMap<String, i32>, 
     Ok(out)
 }
 
-/// `Class` → vtable slot index called by `httpserv_probe_delete_<Class>`, from LLVM IR.
+/// `<witness>` → vtable slot index called by `httpserv_probe_delete_<witness>`, from LLVM
+/// IR (the witness is the class's index in `source::destructor_classes`).
 /// The function loads the vtable pointer, indexes it (`getelementptr inbounds ptr, ptr %v,
 /// i64 N`; no index means slot 0) and calls the slot with the deleting flag.
 pub fn delete_slots(ir: &str) -> BTreeMap<String, usize> {
@@ -127,18 +128,18 @@ mod tests {
 
     #[test]
     fn delete_witness_ir() {
-        let ir = "define dso_local void @httpserv_probe_delete_CModule(ptr noundef %0) #0 {\n\
+        let ir = "define dso_local void @httpserv_probe_delete_0(ptr noundef %0) #0 {\n\
                   %6 = load ptr, ptr %5, align 8\n\
                   %7 = getelementptr inbounds ptr, ptr %6, i64 30\n\
                   %8 = load ptr, ptr %7, align 8\n\
                   %9 = call noundef ptr %8(ptr noundef nonnull align 8 dereferenceable(8) %3, i32 noundef 1) #2\n\
                   }\n\
-                  define dso_local void @httpserv_probe_delete_IZero(ptr noundef %0) #0 {\n\
+                  define dso_local void @httpserv_probe_delete_1(ptr noundef %0) #0 {\n\
                   %8 = load ptr, ptr %6, align 8\n\
                   %9 = call x86_thiscallcc noundef ptr %8(ptr noundef %3, i32 noundef 1) #2\n\
                   }\n";
         let slots = delete_slots(ir);
-        assert_eq!(slots.get("CModule"), Some(&30));
-        assert_eq!(slots.get("IZero"), Some(&0));
+        assert_eq!(slots.get("0"), Some(&30));
+        assert_eq!(slots.get("1"), Some(&0));
     }
 }

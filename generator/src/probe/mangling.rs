@@ -43,10 +43,12 @@ pub struct VcallThunk {
 pub fn decode_vcall_thunk(symbol: &str) -> Option<VcallThunk> {
     let rest = symbol.strip_prefix("??_9")?;
     let (class, rest) = rest.split_once("@@")?;
+    // A C++ identifier as the object spells it: ASCII, `$`, or UTF-8 beyond ASCII (clang
+    // mangles `Grüße` as its bytes); never the mangling's own `?` or `@`.
     if class.is_empty()
         || !class
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
     {
         return None;
     }
@@ -92,6 +94,10 @@ mod tests {
             None
         );
         assert_eq!(decode_vcall_thunk("??_9@@$BA@AA"), None);
+        let t = decode_vcall_thunk("??_9Grüße@@$BA@AA").unwrap();
+        assert_eq!((t.class.as_str(), t.offset), ("Grüße", 0));
+        assert_eq!(decode_vcall_thunk("??_9a$b@@$B7AE").unwrap().class, "a$b");
+        assert_eq!(decode_vcall_thunk("??_9a?b@@$B7AE"), None);
         assert_eq!(decode_vcall_thunk("??_9IFoo@@$BA@"), None);
     }
 }

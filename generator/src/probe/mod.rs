@@ -1,12 +1,14 @@
 //! The probe: lets the C++ compiler judge the layout prediction. C++ source goes out
-//! (`source`), clang-19 compiles it for both MSVC targets (`compile`), and slot numbers come
-//! back from the objects' vcall thunks and the destructor witnesses' IR (`coff`,
-//! `mangling`); `compare` lists every disagreement with the prediction.
+//! (`source`, `records`), clang-19 compiles it for both MSVC targets (`compile`), and slot
+//! numbers come back from the objects' vcall thunks and the destructor witnesses' IR
+//! (`coff`, `mangling`), struct and enum layouts from integers the probe stores
+//! (`records`); `compare` lists every disagreement with the prediction.
 
 pub mod coff;
 pub mod compile;
 pub mod mangling;
 mod recorded;
+pub mod records;
 pub mod source;
 
 pub use recorded::{compare_recorded, compare_rust_fields, rust_vtable_fields, StaleSlot};
@@ -55,6 +57,8 @@ pub struct CompiledLayout {
     pub slots: BTreeMap<(String, usize), usize>,
     /// Empty on x86_64, where there is one convention.
     pub conventions: BTreeMap<String, CompiledConvention>,
+    /// The struct and enum layout facts `records::records_source` asks for, by key.
+    pub layouts: BTreeMap<String, i32>,
 }
 
 /// Compiles the probes for `target` and reads back every virtual function's slot.
@@ -89,6 +93,7 @@ pub fn compile_layout(
         .into_iter()
         .map(|(name, value)| (name, CompiledConvention::from_probe(value)))
         .collect();
+    let layouts = coff::integer_data(&data, records::LAYOUT_PREFIX)?;
     let pointer = target.pointer_size() as u64;
     for class in &api.classes {
         for (index, method) in class.methods.iter().enumerate() {
@@ -119,9 +124,9 @@ pub fn compile_layout(
         )?;
         let ir = std::fs::read_to_string(&dtor_ll).map_err(io_error(&dtor_ll))?;
         let deletes = coff::delete_slots(&ir);
-        for class in source::destructor_classes(api) {
+        for (witness, class) in source::destructor_classes(api).into_iter().enumerate() {
             let index = class.methods.iter().position(|m| m.is_destructor);
-            if let (Some(index), Some(slot)) = (index, deletes.get(&class.name)) {
+            if let (Some(index), Some(slot)) = (index, deletes.get(&witness.to_string())) {
                 slots.insert((class.name.clone(), index), *slot);
             }
         }
@@ -130,6 +135,7 @@ pub fn compile_layout(
         target,
         slots,
         conventions,
+        layouts,
     })
 }
 
@@ -144,7 +150,10 @@ pub struct Mismatch {
     pub compiled: Option<usize>,
 }
 
-/// Every virtual function whose predicted slot differs from (or is missing in) `compiled`.
+/// Every virtual function whose predicted slot differs from (or is missing in) `compiled`,
+/// then every struct offset, size or alignment and enum size that does
+/// ([`records::compare_records`]; the row's `class` is the struct or enum, its `method`
+/// what was measured, `offsetof(S, f)`, and the numbers are bytes).
 pub fn compare(predicted: &LaidOutApi, compiled: &CompiledLayout) -> Vec<Mismatch> {
     let mut out = Vec::new();
     for (class, layout) in predicted.classes() {
@@ -162,6 +171,7 @@ pub fn compare(predicted: &LaidOutApi, compiled: &CompiledLayout) -> Vec<Mismatc
             }
         }
     }
+    out.extend(records::compare_records(predicted, compiled));
     out
 }
 
@@ -174,19 +184,31 @@ pub struct ConventionMismatch {
     pub compiled: Option<CompiledConvention>,
 }
 
-/// Every function pointer typedef whose predicted calling convention (the `extern` ABI the
+/// Every function pointer typedef (the header's, and those of other headers it uses), and
+/// struct field of a function pointer type written in place (reported as `S::f`), whose
+/// predicted calling convention (the `extern` ABI the
 /// generated Rust uses) differs from `compiled`. Only x86 tells conventions apart.
 pub fn compare_conventions(api: &Api, compiled: &CompiledLayout) -> Vec<ConventionMismatch> {
     if compiled.target != Target::I686 {
         return Vec::new();
     }
-    source::function_typedefs(api)
+    let typedefs = source::function_typedefs(api)
         .into_iter()
-        .filter_map(|(typedef, function, _)| {
+        .map(|(typedef, function, _)| (typedef.name.clone(), typedef.name.clone(), function));
+    let foreign = source::foreign_function_typedefs(api)
+        .into_iter()
+        .map(|(name, function)| (name.clone(), name, function));
+    let fields = source::function_fields(api)
+        .into_iter()
+        .map(|(label, key, function, _)| (label, key, function));
+    typedefs
+        .chain(foreign)
+        .chain(fields)
+        .filter_map(|(label, key, function)| {
             let predicted = CompiledConvention::predicted(function.convention);
-            let found = compiled.conventions.get(&typedef.name).copied();
-            (found != Some(predicted)).then(|| ConventionMismatch {
-                typedef: typedef.name.clone(),
+            let found = compiled.conventions.get(&key).copied();
+            (found != Some(predicted)).then_some(ConventionMismatch {
+                typedef: label,
                 predicted,
                 compiled: found,
             })

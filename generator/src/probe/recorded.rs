@@ -5,7 +5,7 @@
 //! `generated/`, shows up here as rows naming each slot that differs.
 
 use super::CompiledLayout;
-use crate::layout::{abi_signature, LaidOutApi};
+use crate::layout::{abi_signature_of, LaidOutApi};
 use crate::manifest::Manifest;
 use std::collections::BTreeMap;
 
@@ -49,7 +49,8 @@ pub fn compare_recorded(
                 if method.is_destructor {
                     s.method.starts_with('~')
                 } else {
-                    s.method == method.name && s.abi == abi_signature(method)
+                    s.method == method.name
+                        && s.abi == abi_signature_of(&model.api, &class.name, index)
                 }
             });
             if !same {
@@ -85,30 +86,77 @@ pub fn compare_recorded(
     out
 }
 
-/// Every `Foo_Vtbl` struct in the generated Rust `sources`: the class name and its own
-/// field names in order (`base__` left out).
+/// Every vtable struct in the generated Rust `sources`: the C++ class it belongs to and its
+/// own field names in order (`base__` left out). The class is read from the interface
+/// struct that points at the vtable (`pub vtable: *const IFoo_Vtbl`, documented "C++ class
+/// `IFoo`"), so vtables the naming pass renamed (`IFoo_Vtbl_2` beside a class `IFoo_Vtbl`)
+/// are found too; a `Foo_Vtbl` no interface claims is taken as `Foo`'s.
 pub fn rust_vtable_fields(sources: &[String]) -> Result<BTreeMap<String, Vec<String>>, String> {
-    let mut out = BTreeMap::new();
+    let mut structs: Vec<syn::ItemStruct> = Vec::new();
     for source in sources {
         let file = syn::parse_file(source).map_err(|e| e.to_string())?;
-        for item in file.items {
-            let syn::Item::Struct(item) = item else {
-                continue;
-            };
-            let name = item.ident.to_string();
-            let Some(class) = name.strip_suffix("_Vtbl") else {
-                continue;
-            };
-            let fields = item
-                .fields
-                .iter()
-                .filter_map(|f| f.ident.as_ref().map(|i| i.to_string()))
-                .filter(|f| f != "base__")
-                .collect();
-            out.insert(class.to_string(), fields);
+        structs.extend(file.items.into_iter().filter_map(|item| match item {
+            syn::Item::Struct(item) => Some(item),
+            _ => None,
+        }));
+    }
+    let mut class_of_vtable: BTreeMap<String, String> = BTreeMap::new();
+    let mut interfaces = std::collections::BTreeSet::new();
+    for item in &structs {
+        let Some(class) = documented_class(item) else {
+            continue;
+        };
+        interfaces.insert(item.ident.to_string());
+        for field in &item.fields {
+            if field.ident.as_ref().is_some_and(|i| i == "vtable") {
+                if let syn::Type::Ptr(pointer) = &field.ty {
+                    if let syn::Type::Path(path) = &*pointer.elem {
+                        if let Some(last) = path.path.segments.last() {
+                            class_of_vtable.insert(last.ident.to_string(), class.clone());
+                        }
+                    }
+                }
+            }
         }
     }
+    let mut out = BTreeMap::new();
+    for item in structs {
+        let name = item.ident.to_string();
+        if interfaces.contains(&name) {
+            continue;
+        }
+        let class = match class_of_vtable.get(&name) {
+            Some(class) => class.clone(),
+            None => match name.strip_suffix("_Vtbl") {
+                Some(class) => class.to_string(),
+                None => continue,
+            },
+        };
+        let fields = item
+            .fields
+            .iter()
+            .filter_map(|f| f.ident.as_ref().map(|i| i.to_string()))
+            .filter(|f| f != "base__")
+            .collect();
+        out.insert(class, fields);
+    }
     Ok(out)
+}
+
+/// The C++ class an interface struct's docs name on their first line ("C++ class `IFoo`").
+fn documented_class(item: &syn::ItemStruct) -> Option<String> {
+    let first = item.attrs.iter().find_map(|attr| match &attr.meta {
+        syn::Meta::NameValue(doc) if doc.path.is_ident("doc") => match &doc.value {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(text),
+                ..
+            }) => Some(text.value()),
+            _ => None,
+        },
+        _ => None,
+    })?;
+    let rest = first.trim().strip_prefix("C++ class `")?;
+    Some(rest[..rest.find('`')?].to_string())
 }
 
 /// Every slot whose Rust vtable field (through the base chain) is not the field the

@@ -50,6 +50,20 @@ impl<'t> Cursor<'t> {
             .collect()
     }
 
+    /// A function's own parameters (not those of a function type it returns, which are
+    /// children too).
+    pub fn arguments(&self) -> Vec<Cursor<'t>> {
+        // SAFETY: a valid cursor; a negative count means "not a function".
+        let n = unsafe { clang_Cursor_getNumArguments(self.raw) };
+        (0..n.max(0) as u32)
+            .map(|i| Cursor {
+                // SAFETY: index in range.
+                raw: unsafe { clang_Cursor_getArgument(self.raw, i) },
+                tu: self.tu,
+            })
+            .collect()
+    }
+
     pub fn position(&self) -> SourcePosition {
         // SAFETY: a valid cursor of a live TU.
         let (file, line, column, offset) =
@@ -146,6 +160,39 @@ impl<'t> Cursor<'t> {
         unsafe { clang_getEnumConstantDeclValue(self.raw) }
     }
 
+    /// An enumerator's value read as unsigned (for enums of an unsigned underlying type).
+    pub fn enum_unsigned_value(&self) -> u64 {
+        // SAFETY: called on enum constant cursors only.
+        unsafe { clang_getEnumConstantDeclUnsignedValue(self.raw) }
+    }
+
+    /// An enum declaration's underlying integer type.
+    pub fn enum_integer_type(&self) -> ClangType<'t> {
+        // SAFETY: called on enum declaration cursors only.
+        ClangType {
+            raw: unsafe { clang_getEnumDeclIntegerType(self.raw) },
+            tu: self.tu,
+        }
+    }
+
+    /// `enum class` / `enum struct`.
+    pub fn is_scoped_enum(&self) -> bool {
+        // SAFETY: a valid cursor; 0 for anything but a scoped enum.
+        unsafe { clang_EnumDecl_isScoped(self.raw) != 0 }
+    }
+
+    pub fn is_bitfield(&self) -> bool {
+        // SAFETY: a valid cursor; 0 for anything but a bit-field.
+        unsafe { clang_Cursor_isBitField(self.raw) != 0 }
+    }
+
+    /// A field's offset in bits from the start of its record, as the compiler lays it out
+    /// (negative: libclang's error codes).
+    pub fn field_offset_bits(&self) -> i64 {
+        // SAFETY: a valid field cursor.
+        unsafe { clang_Cursor_getOffsetOfField(self.raw) }
+    }
+
     pub fn is_anonymous(&self) -> bool {
         // SAFETY: a valid cursor.
         unsafe { clang_Cursor_isAnonymous(self.raw) != 0 }
@@ -159,9 +206,9 @@ impl<'t> Cursor<'t> {
         self.tu
     }
 
-    /// See [`TranslationUnit::macros_expanded_in`].
-    pub fn macros_expanded(&self) -> Vec<Cursor<'t>> {
-        self.tu.macros_expanded_in(self)
+    /// See [`TranslationUnit::expanded_tokens`].
+    pub fn expanded_tokens(&self) -> Vec<(Token, Option<Cursor<'t>>)> {
+        self.tu.expanded_tokens(self)
     }
 }
 
@@ -247,6 +294,11 @@ impl<'t> ClangType<'t> {
     pub fn size_of(&self) -> i64 {
         // SAFETY: as above; negative values are libclang's error codes.
         unsafe { clang_Type_getSizeOf(self.raw) }
+    }
+
+    pub fn align_of(&self) -> i64 {
+        // SAFETY: as above; negative values are libclang's error codes.
+        unsafe { clang_Type_getAlignOf(self.raw) }
     }
 
     pub fn declaration(&self) -> Cursor<'t> {

@@ -107,6 +107,9 @@ impl Drop for Index {
 pub struct TranslationUnit<'i> {
     tu: CXTranslationUnit,
     _index: &'i Index,
+    /// Every `#define` of the translation unit by name (the last one wins), built the first
+    /// time a macro is looked up by name.
+    macros: std::cell::OnceCell<std::collections::HashMap<String, CXCursor>>,
 }
 
 /// A diagnostic reduced to what we report.
@@ -171,7 +174,11 @@ impl<'i> TranslationUnit<'i> {
                 _ => format!("libclang failed to parse (error code {code})"),
             });
         }
-        Ok(TranslationUnit { tu, _index: index })
+        Ok(TranslationUnit {
+            tu,
+            _index: index,
+            macros: std::cell::OnceCell::new(),
+        })
     }
 
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
@@ -251,63 +258,138 @@ impl<'i> TranslationUnit<'i> {
         }
     }
 
-    /// The macro definitions of the macros expanded inside `cursor`'s extent, in order.
-    pub fn macros_expanded_in(&self, cursor: &Cursor<'_>) -> Vec<Cursor<'_>> {
+    /// The tokens inside `cursor`'s extent, each with the definition of the macro it
+    /// expands when it names one.
+    pub fn expanded_tokens(&self, cursor: &Cursor<'_>) -> Vec<(Token, Option<Cursor<'_>>)> {
         let mut out = Vec::new();
         self.for_each_token(cursor, |token| {
             // SAFETY: a token of this live TU, during the visit.
             unsafe {
-                if clang_getTokenKind(token) != CXToken_Identifier {
+                let Some(spelled) = self.token(token) else {
                     return;
+                };
+                let mut definition = None;
+                if spelled.kind == TokenKind::Identifier {
+                    let at = clang_getCursor(self.tu, clang_getTokenLocation(self.tu, token));
+                    if clang_getCursorKind(at) == CXCursor_MacroExpansion {
+                        let referenced = clang_getCursorReferenced(at);
+                        if clang_Cursor_isNull(referenced) == 0
+                            && clang_getCursorKind(referenced) == CXCursor_MacroDefinition
+                        {
+                            definition = Some(Cursor {
+                                raw: referenced,
+                                tu: self,
+                            });
+                        }
+                    }
                 }
-                let at = clang_getCursor(self.tu, clang_getTokenLocation(self.tu, token));
-                if clang_getCursorKind(at) != CXCursor_MacroExpansion {
-                    return;
-                }
-                let definition = clang_getCursorReferenced(at);
-                if clang_Cursor_isNull(definition) == 0
-                    && clang_getCursorKind(definition) == CXCursor_MacroDefinition
-                {
-                    out.push(Cursor {
-                        raw: definition,
-                        tu: self,
-                    });
-                }
+                out.push((spelled, definition));
             }
         });
         out
     }
 
-    /// The last `#define name` of the translation unit, if any (a scan of every top-level
-    /// cursor: for the rare question, not for the walk).
+    /// `#undef NAME` directives of `file` outside the regions the preprocessor skipped
+    /// (`#if 0`), as (name, byte offset), in order. libclang has no cursor for `#undef`, so
+    /// they are read from the file's tokens: a `#` first on its line, then `undef`, then a
+    /// name on the same line.
+    pub fn undefs(&self, file: SourceFile<'_>, length: usize) -> Vec<(String, u32)> {
+        let mut out = Vec::new();
+        // SAFETY: the file belongs to this live TU; the skipped ranges and the tokens are
+        // disposed after use.
+        unsafe {
+            let skipped_list = clang_getSkippedRanges(self.tu, file.raw);
+            let mut skipped = Vec::new();
+            if !skipped_list.is_null() {
+                let list = &*skipped_list;
+                for i in 0..list.count as usize {
+                    let range = *list.ranges.add(i);
+                    let (_, _, _, start) = expansion(clang_getRangeStart(range));
+                    let (_, _, _, end) = expansion(clang_getRangeEnd(range));
+                    skipped.push(start..=end);
+                }
+                clang_disposeSourceRangeList(skipped_list);
+            }
+            let range = clang_getRange(
+                clang_getLocationForOffset(self.tu, file.raw, 0),
+                clang_getLocationForOffset(self.tu, file.raw, length as c_uint),
+            );
+            let mut tokens: *mut CXToken = std::ptr::null_mut();
+            let mut count: c_uint = 0;
+            clang_tokenize(self.tu, range, &mut tokens, &mut count);
+            let mut read: Vec<(Token, u32, u32)> = Vec::new();
+            for i in 0..count as usize {
+                let token = *tokens.add(i);
+                let (_, line, _, offset) = expansion(clang_getTokenLocation(self.tu, token));
+                if skipped.iter().any(|r| r.contains(&offset)) {
+                    continue;
+                }
+                if let Some(spelled) = self.token(token) {
+                    read.push((spelled, line, offset));
+                }
+            }
+            if !tokens.is_null() {
+                clang_disposeTokens(self.tu, tokens, count);
+            }
+            for (i, window) in read.windows(3).enumerate() {
+                let [(hash, line, offset), (undef, undef_line, _), (name, name_line, _)] = window
+                else {
+                    continue;
+                };
+                let first_on_line = i == 0 || read[i - 1].1 < *line;
+                if hash.text == "#"
+                    && first_on_line
+                    && undef.text == "undef"
+                    && *undef_line == *line
+                    && *name_line == *line
+                    && name.kind == TokenKind::Identifier
+                {
+                    out.push((name.text.clone(), *offset));
+                }
+            }
+        }
+        out
+    }
+
+    /// A token's kind and spelling; `None` for comments.
+    ///
+    /// # Safety
+    /// `token` must belong to this live TU.
+    unsafe fn token(&self, token: CXToken) -> Option<Token> {
+        let kind = match clang_getTokenKind(token) {
+            CXToken_Punctuation => TokenKind::Punctuation,
+            CXToken_Keyword => TokenKind::Keyword,
+            CXToken_Identifier => TokenKind::Identifier,
+            CXToken_Literal => TokenKind::Literal,
+            _ => return None,
+        };
+        Some(Token {
+            kind,
+            text: take(clang_getTokenSpelling(self.tu, token)),
+        })
+    }
+
+    /// The last `#define name` of the translation unit, if any (one scan of every
+    /// top-level cursor builds the index, the first time).
     pub fn macro_definition(&self, name: &str) -> Option<Cursor<'_>> {
-        self.root()
-            .children()
-            .into_iter()
-            .rev()
-            .find(|c| c.kind() == CXCursor_MacroDefinition && c.spelling() == name)
+        let index = self.macros.get_or_init(|| {
+            let mut index = std::collections::HashMap::new();
+            for cursor in self.root().children() {
+                if cursor.kind() == CXCursor_MacroDefinition {
+                    index.insert(cursor.spelling(), cursor.raw);
+                }
+            }
+            index
+        });
+        index.get(name).map(|&raw| Cursor { raw, tu: self })
     }
 
     /// Spellings of the tokens inside `cursor`'s extent.
     pub fn tokens(&self, cursor: &Cursor<'_>) -> Vec<Token> {
         let mut out = Vec::new();
         self.for_each_token(cursor, |token| {
-            // SAFETY: a token of this live TU, during the visit; its spelling is taken.
-            unsafe {
-                let kind = match clang_getTokenKind(token) {
-                    CXToken_Punctuation => TokenKind::Punctuation,
-                    CXToken_Keyword => TokenKind::Keyword,
-                    CXToken_Identifier => TokenKind::Identifier,
-                    CXToken_Literal => TokenKind::Literal,
-                    _ => TokenKind::Comment,
-                };
-                if kind != TokenKind::Comment {
-                    out.push(Token {
-                        kind,
-                        text: take(clang_getTokenSpelling(self.tu, token)),
-                    });
-                }
-            }
+            // SAFETY: a token of this live TU, during the visit.
+            out.extend(unsafe { self.token(token) });
         });
         out
     }
@@ -326,7 +408,6 @@ pub enum TokenKind {
     Keyword,
     Identifier,
     Literal,
-    Comment,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
