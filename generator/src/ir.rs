@@ -62,6 +62,16 @@ pub enum IntegerType {
 }
 
 impl IntegerType {
+    /// As C++ spells it.
+    pub fn cpp_spelling(self) -> &'static str {
+        match self {
+            IntegerType::Int => "int",
+            IntegerType::UInt => "unsigned int",
+            IntegerType::LongLong => "long long",
+            IntegerType::ULongLong => "unsigned long long",
+        }
+    }
+
     pub fn is_unsigned(self) -> bool {
         matches!(self, IntegerType::UInt | IntegerType::ULongLong)
     }
@@ -408,6 +418,29 @@ pub enum Builtin {
     ULongLong,
     Float,
     Double,
+}
+
+impl Builtin {
+    /// As C++ spells it (`long` is 32 bits on Windows).
+    pub fn cpp_spelling(self) -> &'static str {
+        match self {
+            Builtin::Bool => "bool",
+            Builtin::Char => "char",
+            Builtin::SChar => "signed char",
+            Builtin::UChar => "unsigned char",
+            Builtin::WChar => "wchar_t",
+            Builtin::Short => "short",
+            Builtin::UShort => "unsigned short",
+            Builtin::Int => "int",
+            Builtin::UInt => "unsigned int",
+            Builtin::Long => "long",
+            Builtin::ULong => "unsigned long",
+            Builtin::LongLong => "long long",
+            Builtin::ULongLong => "unsigned long long",
+            Builtin::Float => "float",
+            Builtin::Double => "double",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

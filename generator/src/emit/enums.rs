@@ -29,7 +29,7 @@ pub fn enumeration(model: &LaidOutApi, e: &Enum) -> TokenStream {
         e.name,
         match underlying {
             Builtin::Int => String::new(),
-            other => format!(" (underlying type `{}`)", cpp_name(other)),
+            other => format!(" (underlying type `{}`)", other.cpp_spelling()),
         }
     )]);
     let variants = e.variants.iter().map(|v| {
@@ -64,25 +64,5 @@ fn integer(underlying: Builtin) -> (TokenStream, bool) {
         Builtin::ULongLong => (quote!(u64), true),
         // Not integers; clang refuses them as underlying types.
         Builtin::Float | Builtin::Double => (quote!(i32), false),
-    }
-}
-
-fn cpp_name(builtin: Builtin) -> &'static str {
-    match builtin {
-        Builtin::Bool => "bool",
-        Builtin::Char => "char",
-        Builtin::SChar => "signed char",
-        Builtin::UChar => "unsigned char",
-        Builtin::WChar => "wchar_t",
-        Builtin::Short => "short",
-        Builtin::UShort => "unsigned short",
-        Builtin::Int => "int",
-        Builtin::UInt => "unsigned int",
-        Builtin::Long => "long",
-        Builtin::ULong => "unsigned long",
-        Builtin::LongLong => "long long",
-        Builtin::ULongLong => "unsigned long long",
-        Builtin::Float => "float",
-        Builtin::Double => "double",
     }
 }

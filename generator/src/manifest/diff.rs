@@ -52,6 +52,8 @@ pub enum ChangeKind {
     /// SAL or defaults changed, which breaks Rust callers though not the C++ ABI.
     RustApiChanged,
     EnumRemoved,
+    /// The underlying type (and so the size) of an enum changed.
+    EnumTypeChanged,
     VariantRemoved,
     VariantValueChanged,
     ConstantRemoved,
@@ -167,11 +169,20 @@ pub fn diff(old: &Manifest, new: &Manifest) -> Report {
                 .values(None, new_class.base.clone()),
         );
     }
-    diff_enums(&old.enums, &new.enums, &mut changes);
+    // Types are compared only when both sides record them (see `Manifest::records_types`).
+    let typed = old.records_types && new.records_types;
+    diff_enums(&old.enums, &new.enums, typed, &mut changes);
     diff_named(
         &old.constants,
         &new.constants,
-        |c| (&c.name, c.value.to_string()),
+        |c| {
+            let shown = if typed {
+                c.shown()
+            } else {
+                c.value.to_string()
+            };
+            (&c.name, shown)
+        },
         [
             ChangeKind::ConstantAdded,
             ChangeKind::ConstantRemoved,
@@ -424,13 +435,20 @@ fn signature_kind(old: &SlotEntry, new: &SlotEntry) -> ChangeKind {
     }
 }
 
-fn diff_enums(old: &[EnumEntry], new: &[EnumEntry], changes: &mut Vec<Change>) {
+fn diff_enums(old: &[EnumEntry], new: &[EnumEntry], typed: bool, changes: &mut Vec<Change>) {
     let new_by_name = first_by_key(new, |e| e.name.as_str());
     for old_enum in old {
         let Some(new_enum) = new_by_name.get(old_enum.name.as_str()) else {
             changes.push(Change::new(ChangeKind::EnumRemoved, &old_enum.name));
             continue;
         };
+        if typed && old_enum.underlying != new_enum.underlying {
+            let spelled = |e: &EnumEntry| e.underlying.clone().unwrap_or_else(|| "int".into());
+            changes.push(
+                Change::new(ChangeKind::EnumTypeChanged, &old_enum.name)
+                    .values(Some(spelled(old_enum)), Some(spelled(new_enum))),
+            );
+        }
         let mut variants = Vec::new();
         diff_named(
             &old_enum.variants,

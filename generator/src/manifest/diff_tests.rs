@@ -371,9 +371,11 @@ fn large_pair(n: usize) -> (Manifest, Manifest) {
         m.constants = items(n, value, |i, v| ConstantEntry {
             name: format!("C{i}"),
             value: ConstValue::Integer(v),
+            ctype: None,
         });
         m.enums.push(EnumEntry {
             name: "HUGE".into(),
+            underlying: None,
             variants: items(n, value, |i, v| VariantEntry {
                 name: format!("V{i}"),
                 value: v,
@@ -538,4 +540,45 @@ fn slot_pairing_matches_the_quadratic_scan() {
             "old: {old:#?}\nnew: {new:#?}"
         );
     }
+}
+
+/// An enum's underlying type and a constant's type are ABI: a change of either is breaking,
+/// reported with the types, and an `unsigned long long` shows unsigned.
+#[test]
+fn enum_and_constant_types_are_compared() {
+    let side = |underlying: Option<&str>, ctype: Option<&str>| {
+        let mut m = manifest_of(&api());
+        m.enums.push(EnumEntry {
+            name: "KIND".into(),
+            underlying: underlying.map(String::from),
+            variants: vec![VariantEntry {
+                name: "KIND_A".into(),
+                value: 1,
+            }],
+        });
+        m.constants.push(ConstantEntry {
+            name: "ALL_BITS".into(),
+            value: ConstValue::Integer(-1),
+            ctype: ctype.map(String::from),
+        });
+        m
+    };
+    let same = diff(
+        &side(Some("unsigned char"), Some("unsigned long long")),
+        &side(Some("unsigned char"), Some("unsigned long long")),
+    );
+    assert!(same.changes.is_empty(), "{same}");
+    let report = diff(
+        &side(None, Some("unsigned long long")),
+        &side(Some("unsigned char"), Some("long long")),
+    );
+    let lines: Vec<String> = report.changes.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        lines,
+        [
+            "enum KIND: underlying type changed: int -> unsigned char",
+            "constant ALL_BITS changed: 0xffffffffffffffff (unsigned long long) -> -1 (long long)",
+        ]
+    );
+    assert!(report.changes.iter().all(Change::is_breaking));
 }

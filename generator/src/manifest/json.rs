@@ -14,6 +14,7 @@ pub fn to_json(manifest: &Manifest) -> String {
         ("format", one_line(&manifest.format)),
         ("source", one_line(&manifest.source)),
         ("api_hash", one_line(&manifest.api_hash)),
+        ("records_types", one_line(&manifest.records_types)),
         (
             "classes",
             array(manifest.classes.iter().map(class).collect(), 1),
@@ -94,10 +95,11 @@ fn class(class: &ClassEntry) -> String {
 }
 
 fn enumeration(entry: &EnumEntry) -> String {
-    let fields = [
-        ("name", one_line(&entry.name)),
-        ("variants", array(leaves(&entry.variants, 4), 3)),
-    ];
+    let mut fields = vec![("name", one_line(&entry.name))];
+    if let Some(underlying) = &entry.underlying {
+        fields.push(("underlying", one_line(underlying)));
+    }
+    fields.push(("variants", array(leaves(&entry.variants, 4), 3)));
     format!("{}{}", indent(2), object(&fields, 2))
 }
 
@@ -183,7 +185,7 @@ mod tests {
         let broken = text.replacen("\"classes\": [", "\"classes\": [,", 1);
         let error = from_json(&broken).unwrap_err();
         assert!(error.starts_with("not an ABI manifest: "), "{error}");
-        assert!(error.ends_with(" at line 5 column 15"), "{error}");
+        assert!(error.ends_with(" at line 6 column 15"), "{error}");
         let future = text.replacen("\"format\": 1", "\"format\": 9", 1);
         assert!(
             from_json(&future)

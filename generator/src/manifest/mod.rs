@@ -17,7 +17,7 @@ pub use diff::{diff, Change, ChangeKind, Report};
 pub use json::{from_json, to_json};
 
 use crate::idiom::{Form, Idioms};
-use crate::ir::ConstantValue;
+use crate::ir::{ConstantValue, IntegerType};
 use crate::layout::LaidOutApi;
 use crate::toolchain::Target;
 use serde::{Deserialize, Serialize};
@@ -38,6 +38,11 @@ pub struct Manifest {
     /// [`HASH_PREFIX`] and 16 hex digits: FNV-1a over the canonical form of everything
     /// below, so comments, whitespace and line endings do not change it.
     pub api_hash: String,
+    /// Whether enum underlying types and constant types are recorded (absent, so false, in
+    /// manifests written before they were): `diff` compares them only when both sides
+    /// record them, so the first regen after the upgrade is not a false break.
+    #[serde(default)]
+    pub records_types: bool,
     pub classes: Vec<ClassEntry>,
     pub enums: Vec<EnumEntry>,
     pub constants: Vec<ConstantEntry>,
@@ -86,6 +91,11 @@ pub struct SlotEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnumEntry {
     pub name: String,
+    /// The underlying type when it is not `int` (`enum E : unsigned char`), as C++ spells
+    /// it: it decides the enum's size. Absent for `int` and in manifests written before it
+    /// was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub underlying: Option<String>,
     pub variants: Vec<VariantEntry>,
 }
 
@@ -101,6 +111,26 @@ pub struct ConstantEntry {
     pub name: String,
     #[serde(flatten)]
     pub value: ConstValue,
+    /// An integer constant's C++ type when it is not `int` (`0xFFFFFFFF` is
+    /// `unsigned int`): it decides the Rust constant's type. Absent for `int` and in
+    /// manifests written before it was recorded.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub ctype: Option<String>,
+}
+
+impl ConstantEntry {
+    /// The value as C writes it, with its type when that is not `int`: `0xffffffff
+    /// (unsigned int)`; an `unsigned long long` above `i64::MAX` (kept as its bit pattern)
+    /// shown unsigned.
+    pub fn shown(&self) -> String {
+        match (&self.value, self.ctype.as_deref()) {
+            (ConstValue::Integer(v), Some(ctype @ "unsigned long long")) => {
+                format!("{:#x} ({ctype})", *v as u64)
+            }
+            (value, Some(ctype)) => format!("{value} ({ctype})"),
+            (value, None) => value.to_string(),
+        }
+    }
 }
 
 /// A constant's value, keyed by its kind in the JSON.
@@ -185,6 +215,11 @@ pub fn build(model: &LaidOutApi, idioms: &Idioms) -> Manifest {
         .iter()
         .map(|e| EnumEntry {
             name: e.name.clone(),
+            underlying: api
+                .details
+                .enum_underlying
+                .get(&e.name)
+                .map(|builtin| builtin.cpp_spelling().to_string()),
             variants: e
                 .variants
                 .iter()
@@ -205,6 +240,12 @@ pub fn build(model: &LaidOutApi, idioms: &Idioms) -> Manifest {
                 ConstantValue::String(s) => ConstValue::String(s.clone()),
                 ConstantValue::WideString(s) => ConstValue::WideString(s.clone()),
             },
+            ctype: api
+                .details
+                .constant_types
+                .get(&c.name)
+                .filter(|ctype| **ctype != IntegerType::Int)
+                .map(|ctype| ctype.cpp_spelling().to_string()),
         })
         .collect();
     let typedefs = api
@@ -220,6 +261,7 @@ pub fn build(model: &LaidOutApi, idioms: &Idioms) -> Manifest {
         format: FORMAT_VERSION,
         source: file_name(&api.source).to_string(),
         api_hash: String::new(),
+        records_types: true,
         classes,
         enums,
         constants,

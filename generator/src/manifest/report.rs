@@ -176,6 +176,7 @@ impl fmt::Display for Change {
             ),
             EnumAdded => write!(f, "enum {item} added"),
             EnumRemoved => write!(f, "enum {item} removed"),
+            EnumTypeChanged => write!(f, "enum {item}: underlying type changed: {old} -> {new}"),
             VariantAdded => write!(f, "enum {item}: {member} = {new} added"),
             VariantRemoved => write!(f, "enum {item}: {member} = {old} removed"),
             VariantValueChanged => write!(f, "enum {item}: {member} changed: {old} -> {new}"),
