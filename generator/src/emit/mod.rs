@@ -12,6 +12,7 @@ mod docs;
 mod enums;
 pub mod files;
 mod idiomatic;
+mod idiomatic_results;
 mod implement;
 mod interface;
 mod methods;

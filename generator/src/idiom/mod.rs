@@ -5,7 +5,8 @@
 //! methods from this model, the manifest records the signatures, and the coverage list names
 //! what stays raw and why.
 //!
-//! The rules, by kind (`rules.rs`; names in `names.rs`):
+//! The rules, by kind (`rules.rs` for the method, `roles.rs` for each parameter, `types.rs`
+//! for what a C++ type is; names in `names.rs`):
 //! - `_In_ PCSTR` → `&CStr`, `_In_ PCWSTR` → `&U16CStr`; `_In_reads_bytes_(cb)` and
 //!   `_In_reads_(n)` → a slice whose length fills the count parameter (so does a `psz…`/`pv…`
 //!   parameter followed by its `cch…`/`cb…` count, the Windows naming convention);
@@ -26,7 +27,9 @@ pub mod coverage;
 mod defaults;
 pub mod names;
 mod render;
+mod roles;
 mod rules;
+mod types;
 
 use crate::ir::{Type, Unit};
 use crate::layout::LaidOutApi;

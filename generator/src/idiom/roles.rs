@@ -1,0 +1,324 @@
+//! What each parameter of one method becomes: counts and lengths claimed by the buffers
+//! they size (SAL first, then the Windows naming convention), the return value, then every
+//! remaining parameter by its type and direction — inputs as references, strings and
+//! slices, outputs as results. A parameter no rule covers is an error naming it, which
+//! keeps the method raw.
+
+use super::types::{
+    byte_sized, has_name, interface, is_integer, is_plain_struct, is_scalar, is_void, string_width,
+    Width,
+};
+use super::{In, Out, Ret, Role};
+use crate::ir::{Direction, Method, Param, SizeExpr, Type, TypeKind, Unit};
+
+pub(super) fn mark(
+    args: &mut [Option<Role>],
+    index: Option<usize>,
+    role: Role,
+) -> Result<(), String> {
+    let index = index.ok_or("a size names no parameter")?;
+    match &args[index] {
+        Some(existing) if *existing != role => Err("a count parameter with two roles".into()),
+        _ => {
+            args[index] = Some(role);
+            Ok(())
+        }
+    }
+}
+
+/// The Windows naming convention where SAL is silent: `pszValue` (or `pvValue`, `pbValue`,
+/// `pwszValue`), then `cchValue` (or `cbValue`) right after it, is a buffer and its length.
+pub(super) fn hungarian_lengths(method: &Method, args: &mut [Option<Role>]) {
+    for (i, pair) in method.params.windows(2).enumerate() {
+        let (buffer, count) = (&pair[0], &pair[1]);
+        if args[i].is_some() || args[i + 1].is_some() || buffer.sal.buffer.is_some() {
+            continue;
+        }
+        let stem = ["psz", "pwsz", "pv", "pb"]
+            .iter()
+            .find_map(|p| buffer.name.strip_prefix(p));
+        let counted = ["cch", "cb"]
+            .iter()
+            .find_map(|p| count.name.strip_prefix(p));
+        if let (Some(stem), Some(counted)) = (stem, counted) {
+            if stem == counted && is_integer(&count.ty) {
+                let unit = if count.name.starts_with("cb") {
+                    Unit::Bytes
+                } else {
+                    Unit::Elements
+                };
+                args[i + 1] = Some(Role::Length { of: i, unit });
+            }
+        }
+    }
+}
+
+/// What the return value becomes; marks the parameter that receives a returned buffer's
+/// length.
+pub(super) fn return_value(
+    api: &crate::ir::Api,
+    method: &Method,
+    args: &mut [Option<Role>],
+    index_of: &dyn Fn(&str) -> Option<usize>,
+) -> Result<Ret, String> {
+    let ty = &method.return_type;
+    if matches!(ty.kind, TypeKind::Void) {
+        return Ok(Ret::Unit);
+    }
+    if has_name(ty, "HRESULT") {
+        return Ok(Ret::Result);
+    }
+    if has_name(ty, "BOOL") {
+        return Ok(Ret::Bool);
+    }
+    if is_scalar(ty) {
+        return Ok(Ret::Value(ty.clone()));
+    }
+    if let Some(width) = string_width(ty) {
+        let wide = width == Width::Wide;
+        return match &method.return_sal.buffer {
+            Some(buffer) => match &buffer.capacity {
+                SizeExpr::Deref(n) => {
+                    let len = index_of(n).ok_or("a size names no parameter")?;
+                    mark(args, Some(len), Role::CountOut)?;
+                    Ok(Ret::Buffer { len, wide })
+                }
+                other => Err(format!("returns a buffer sized by {other:?}")),
+            },
+            None => Ok(Ret::Str { wide }),
+        };
+    }
+    if let Some((class, mutable)) = interface(api, ty) {
+        return Ok(Ret::Interface { class, mutable });
+    }
+    match ty.resolved() {
+        TypeKind::Pointer {
+            pointee,
+            pointee_is_const,
+        } => {
+            if method.return_sal.writable {
+                return Err("returns memory that outlives the call".into());
+            }
+            match pointee.resolved() {
+                TypeKind::Void | TypeKind::Opaque { .. } => Ok(Ret::Pointer(ty.clone())),
+                TypeKind::Record { .. } => Ok(Ret::Ref {
+                    ty: (**pointee).clone(),
+                    mutable: !pointee_is_const,
+                }),
+                _ => Err("returns a buffer of unstated size".into()),
+            }
+        }
+        _ => Err(format!("returns `{}`", ty.spelling)),
+    }
+}
+
+/// A parameter that no size or name rule claimed.
+pub(super) fn param_role(
+    api: &crate::ir::Api,
+    method: &Method,
+    param: &Param,
+    sized: bool,
+) -> Result<Role, String> {
+    let ty = &param.ty;
+    let sal = &param.sal;
+    let optional = sal.optional;
+    if matches!(ty.kind, TypeKind::Array { .. }) {
+        return Err("an array parameter".into());
+    }
+    if ty.callable().is_some() {
+        return Err("a callback".into());
+    }
+    let pointee_const = matches!(
+        ty.resolved(),
+        TypeKind::Pointer {
+            pointee_is_const: true,
+            ..
+        }
+    );
+    let direction = match sal.direction {
+        Some(direction) => direction,
+        None if pointee_const || is_scalar(ty) => Direction::In,
+        None => return Err("a pointer without a direction (no SAL)".into()),
+    };
+    match direction {
+        Direction::In => input(api, param, optional, sized),
+        Direction::Out => output(api, method, param, optional),
+        Direction::InOut if sized => slice_input(param, optional),
+        Direction::InOut => match ty.resolved() {
+            TypeKind::Pointer { pointee, .. } if is_scalar(pointee) && !sal.pointer_out => {
+                Ok(Role::In {
+                    ty: In::RefMut((**pointee).clone()),
+                    optional: false,
+                })
+            }
+            _ => Err("an in-out buffer or pointer".into()),
+        },
+    }
+}
+
+pub(super) fn input(
+    api: &crate::ir::Api,
+    param: &Param,
+    optional: bool,
+    sized: bool,
+) -> Result<Role, String> {
+    let ty = &param.ty;
+    let role = |ty: In| Role::In { ty, optional };
+    if has_name(ty, "BOOL") {
+        return Ok(role(In::Bool));
+    }
+    if is_scalar(ty) {
+        return Ok(role(In::Value(ty.clone())));
+    }
+    if param.sal.buffer.is_some() || sized {
+        return slice_input(param, optional);
+    }
+    if let Some(width) = string_width(ty) {
+        return Ok(role(match width {
+            Width::Narrow => In::CStr,
+            Width::Wide => In::WideCStr,
+        }));
+    }
+    if let Some((class, _)) = interface(api, ty) {
+        return Ok(role(In::Interface(class)));
+    }
+    if let TypeKind::Reference {
+        pointee,
+        pointee_is_const: true,
+    } = &ty.kind
+    {
+        if is_plain_struct(pointee) {
+            return Ok(role(In::Ref((**pointee).clone())));
+        }
+    }
+    if let TypeKind::Pointer { pointee, .. } = ty.resolved() {
+        if has_name(pointee, "HTTP_DATA_CHUNK") {
+            return Ok(role(In::Chunk));
+        }
+    }
+    Err(format!("`{}` read by the callee", ty.spelling))
+}
+
+/// An input claimed as a buffer by SAL or by its count's name (`Length` on the count).
+pub(super) fn slice_input(param: &Param, optional: bool) -> Result<Role, String> {
+    let ty = &param.ty;
+    let TypeKind::Pointer { pointee, .. } = ty.resolved() else {
+        return Err("a buffer that is not a pointer".into());
+    };
+    let written = matches!(param.sal.direction, Some(Direction::Out | Direction::InOut));
+    let element = pointee.resolved();
+    let slice = if has_name(pointee, "HTTP_DATA_CHUNK") && !written {
+        In::Chunks
+    } else if written {
+        match element {
+            _ if byte_sized(pointee) || is_void(pointee) => In::BytesMut,
+            TypeKind::Builtin(crate::ir::Builtin::WChar) => In::WideMut,
+            _ => return Err("an output buffer of non-bytes".into()),
+        }
+    } else if matches!(string_width(ty), Some(Width::Wide)) {
+        In::Wide
+    } else if is_void(pointee) || byte_sized(pointee) {
+        In::Bytes
+    } else {
+        return Err(format!("a buffer of `{}`", pointee.spelling));
+    };
+    Ok(Role::In {
+        ty: slice,
+        optional,
+    })
+}
+
+pub(super) fn output(
+    api: &crate::ir::Api,
+    method: &Method,
+    param: &Param,
+    optional: bool,
+) -> Result<Role, String> {
+    let ty = &param.ty;
+    if param.sal.buffer.is_some() && !param.sal.pointer_out {
+        // `_Out_writes_…(n)`: a caller-provided buffer C++ fills.
+        return slice_input(param, optional);
+    }
+    let TypeKind::Pointer { pointee, .. } = ty.resolved() else {
+        return Err("an output that is not a pointer".into());
+    };
+    if param.sal.pointer_out || matches!(pointee.resolved(), TypeKind::Pointer { .. }) {
+        return pointer_output(api, method, param, pointee);
+    }
+    if has_name(pointee, "BOOL") {
+        return Ok(Role::Out(Out::Bool));
+    }
+    if is_scalar(pointee) || is_plain_struct(pointee) {
+        return Ok(Role::Out(Out::Value((**pointee).clone())));
+    }
+    Err(format!("an output of `{}`", pointee.spelling))
+}
+
+/// `_Outptr_`: the callee stores a pointer (an object, a buffer, a string).
+pub(super) fn pointer_output(
+    api: &crate::ir::Api,
+    method: &Method,
+    param: &Param,
+    pointee: &Type,
+) -> Result<Role, String> {
+    let optional = param.sal.optional || !has_name(&method.return_type, "HRESULT");
+    if let Some((class, mutable)) = interface(api, pointee) {
+        return Ok(Role::Out(Out::Interface {
+            class,
+            mutable,
+            optional,
+        }));
+    }
+    let width = string_width(pointee);
+    let bytes = width.is_some()
+        || matches!(pointee.resolved(), TypeKind::Pointer { pointee: p, .. } if byte_sized(p) || is_void(p));
+    match &param.sal.buffer {
+        // `_Outptr_result_bytebuffer_to_(cb, 0)`: a buffer of `cb` bytes C++ hands out to be
+        // filled.
+        Some(buffer) if bytes && matches!(buffer.filled, Some(SizeExpr::Literal(0))) => {
+            match &buffer.capacity {
+                SizeExpr::Param(n) => Ok(Role::Out(Out::BufferMut {
+                    len: method
+                        .params
+                        .iter()
+                        .position(|p| p.name == *n)
+                        .ok_or("a size names no parameter")?,
+                })),
+                _ => Err("a buffer the callee hands out to be written".into()),
+            }
+        }
+        Some(buffer) if bytes => match buffer.filled.as_ref().unwrap_or(&buffer.capacity) {
+            SizeExpr::Deref(n) => {
+                let len = method
+                    .params
+                    .iter()
+                    .position(|p| p.name == *n)
+                    .ok_or("a size names no parameter")?;
+                Ok(Role::Out(Out::Buffer {
+                    len,
+                    wide: width == Some(Width::Wide),
+                }))
+            }
+            _ => Err("a buffer the callee hands out to be written".into()),
+        },
+        None if width.is_some() => Ok(Role::Out(Out::Str {
+            wide: width == Some(Width::Wide),
+        })),
+        // An untyped pointer (`PVOID *`): handed back as is, which is safe; using it is not.
+        None if matches!(pointee.resolved(), TypeKind::Pointer { pointee: p, .. } if is_void(p)) => {
+            Ok(Role::Out(Out::Value(pointee.clone())))
+        }
+        None => match pointee.resolved() {
+            TypeKind::Pointer {
+                pointee: target,
+                pointee_is_const,
+            } if matches!(target.resolved(), TypeKind::Record { .. }) => Ok(Role::Out(Out::Ref {
+                ty: (**target).clone(),
+                mutable: !pointee_is_const,
+                optional,
+            })),
+            _ => Err(format!("an output pointer to `{}`", pointee.spelling)),
+        },
+        _ => Err(format!("an output pointer to `{}`", pointee.spelling)),
+    }
+}
