@@ -372,13 +372,22 @@ pub const RETAINED_ARGUMENTS: &[(&str, &str)] = &[("IHttpResponse", "WriteEntity
 /// Methods that resume a pending request: IIS then calls the module again (its
 /// `OnAsyncCompletion`, or the next notification), from another thread. Sound only when the
 /// notification answered `RQ_NOTIFICATION_PENDING` and has returned — a contract no
-/// borrow can express — so they keep only the raw form, and modules use the framework's
-/// `Completion`, which keeps that contract.
+/// borrow can express — so their idiomatic form is an `unsafe fn` with
+/// [`RESUME_CONTRACT`] as its `# Safety`, and modules use the framework's `Completion`,
+/// which keeps that contract for them.
 pub const RESUMES_THE_PIPELINE: &[(&str, &str)] = &[
     ("IHttpContext", "PostCompletion"),
     ("IHttpContext", "IndicateCompletion"),
     ("IHttpContext3", "PostCompletion"),
 ];
+
+/// The caller's contract of a [`RESUMES_THE_PIPELINE`] method.
+pub const RESUME_CONTRACT: &str = "The notification that handles this request answered \
+    `RQ_NOTIFICATION_PENDING` and has returned, and nothing else resumes the request. IIS \
+    then calls the module again, possibly on another thread and before this call returns, \
+    and hands it the request's objects: from this call on, the caller uses no reference to \
+    them it held before. `httpserv::module::Completion` keeps this contract for framework \
+    modules.";
 
 /// Parameters that make an IIS call asynchronous: with `TRUE`, IIS uses the buffers after
 /// the call returns, so an idiomatic form (which borrows them for the call only) passes

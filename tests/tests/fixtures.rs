@@ -199,6 +199,21 @@ fn default_arguments() {
 }
 
 #[test]
+fn iis_policy() {
+    let g = generate_and_compare("iis_policy");
+    let code = all_bindings(&g);
+    // The release slot: raw only, taking the object pointer.
+    assert!(code.contains("pub unsafe fn CleanupStoredContext(this: *mut Self)"));
+    assert!(!code.contains("fn cleanup_stored_context"));
+    // The resumes: `unsafe fn` forms on a shared borrow, with IIS's contract.
+    assert!(code.contains("pub unsafe fn post_completion(&self, bytes: u32)"));
+    assert!(code.contains("pub unsafe fn indicate_completion(\n        &self,"));
+    assert!(code.contains("answered `RQ_NOTIFICATION_PENDING` and has returned"));
+    // The same class's other methods stay safe, exclusive where IIS gives one request.
+    assert!(code.contains("pub fn set_request_handled(&mut self)"));
+}
+
+#[test]
 fn array_bound() {
     let g = generate_and_compare("array_bound");
     let params = &g.model.api.class("ISnapshot").unwrap().methods[0].params;

@@ -1060,6 +1060,30 @@ impl IHttpContext {
         let returned = unsafe { self.GetModuleContextContainer() };
         unsafe { returned.as_mut() }
     }
+    /// `virtual void IndicateCompletion(REQUEST_NOTIFICATION_STATUS notificationStatus) = 0` in Rust terms; the raw method, with the full docs, is [`Self::IndicateCompletion`].
+    ///
+    /// # Safety
+    ///
+    /// The notification that handles this request answered `RQ_NOTIFICATION_PENDING` and has returned, and nothing else resumes the request. IIS then calls the module again, possibly on another thread and before this call returns, and hands it the request's objects: from this call on, the caller uses no reference to them it held before. `httpserv::module::Completion` keeps this contract for framework modules.
+    #[inline]
+    pub unsafe fn indicate_completion(
+        &self,
+        notification_status: REQUEST_NOTIFICATION_STATUS,
+    ) {
+        let returned = unsafe { self.IndicateCompletion(notification_status) };
+        let () = returned;
+    }
+    /// `virtual HRESULT PostCompletion(DWORD cbBytes) = 0` in Rust terms; the raw method, with the full docs, is [`Self::PostCompletion`].
+    ///
+    /// # Safety
+    ///
+    /// The notification that handles this request answered `RQ_NOTIFICATION_PENDING` and has returned, and nothing else resumes the request. IIS then calls the module again, possibly on another thread and before this call returns, and hands it the request's objects: from this call on, the caller uses no reference to them it held before. `httpserv::module::Completion` keeps this contract for framework modules.
+    #[inline]
+    pub unsafe fn post_completion(&self, bytes: u32) -> ::httpserv::runtime::Result<()> {
+        let returned = unsafe { self.PostCompletion(bytes) };
+        returned.ok()?;
+        Ok(())
+    }
     /// `virtual void DisableNotifications(DWORD dwNotifications, DWORD dwPostNotifications) = 0` in Rust terms; the raw method, with the full docs, is [`Self::DisableNotifications`].
     #[inline]
     pub fn disable_notifications(

@@ -145,10 +145,12 @@ fn method(
     let ret_mutable = variant == Variant::Mut;
     let (ret_type, body_tail) = result(types, cpp, form, &outputs, ret_mutable, full);
     let docs = doc_lines(&docs(cpp, form, variant, raw));
+    // A contract of IIS no borrow can express stays the caller's (`# Safety`).
+    let qualifier = form.safety.as_ref().map(|_| quote!(unsafe));
     quote! {
         #docs
         #[inline]
-        pub fn #name(#receiver, #(#params),*) #ret_type {
+        pub #qualifier fn #name(#receiver, #(#params),*) #ret_type {
             #(#before)*
             // SAFETY: `self` is a live object (the contract of `from_raw`, where the C++
             // pointer became a reference); every argument is what the C++ method's SAL asks
@@ -188,6 +190,10 @@ fn docs(cpp: &Method, form: &Idiomatic, variant: Variant, raw: &proc_macro2::Ide
              for the call only."
                 .into(),
         );
+    }
+    if let Some(contract) = &form.safety {
+        let heading = ["", "# Safety", ""].map(String::from);
+        lines.extend(heading.into_iter().chain([contract.clone()]));
     }
     lines
 }

@@ -1,6 +1,7 @@
 //! The coverage list `regen` writes beside the crate (`generated/idiomatic-coverage.md`):
-//! how many methods have an idiomatic form, and each one that keeps only its raw method,
-//! with the reason the rules give.
+//! how many methods have an idiomatic form, each one that keeps only its raw method, with
+//! the reason the rules give, and each idiomatic form that is an `unsafe fn` because IIS
+//! asks something of the caller that no borrow can express.
 
 use super::{Form, Idioms};
 use crate::layout::LaidOutApi;
@@ -8,13 +9,18 @@ use std::fmt::Write;
 
 /// The Markdown list for one API.
 pub fn markdown(model: &LaidOutApi, idioms: &Idioms, input: &str) -> String {
-    let mut raw = Vec::new();
+    let (mut raw, mut contracts) = (Vec::new(), Vec::new());
     let mut total = 0;
     for ((class, slot), form) in idioms.forms() {
         total += 1;
-        if let Form::Raw(why) = form {
-            let method = model.method(&model.layout(class).slots[*slot]);
-            raw.push((class.as_str(), method.name.as_str(), why.as_str()));
+        let method = model.method(&model.layout(class).slots[*slot]);
+        match form {
+            Form::Raw(why) => raw.push((class.as_str(), method.name.as_str(), why.as_str())),
+            Form::Idiomatic(form) => {
+                if let Some(contract) = &form.safety {
+                    contracts.push((class.as_str(), form.signature.as_str(), contract.as_str()));
+                }
+            }
         }
     }
     let idiomatic = total - raw.len();
@@ -33,6 +39,22 @@ pub fn markdown(model: &LaidOutApi, idioms: &Idioms, input: &str) -> String {
             "| `{class}` | `{method}` | {} |",
             why.replace('|', "\\|")
         );
+    }
+    if !contracts.is_empty() {
+        let _ = write!(
+            text,
+            "\nThese {} idiomatic forms are `unsafe fn`: IIS asks something of the caller \
+             that no borrow can express, stated as their `# Safety`:\n\n\
+             | class | form | the caller's contract |\n| --- | --- | --- |\n",
+            contracts.len()
+        );
+        for (class, signature, contract) in contracts {
+            let _ = writeln!(
+                text,
+                "| `{class}` | `{signature}` | {} |",
+                contract.replace('|', "\\|")
+            );
+        }
     }
     text
 }

@@ -66,6 +66,9 @@ pub struct Idiomatic {
     /// The form with an exclusive receiver returning exclusive objects (`request_mut`),
     /// for getters of objects IIS gives one request at a time.
     pub mut_name: Option<String>,
+    /// The caller's contract when the form is an `unsafe fn` (its `# Safety`): a rule of
+    /// IIS that no borrow can express (`policy::RESUME_CONTRACT`).
+    pub safety: Option<String>,
     /// The Rust signature of the (short) form, e.g. `fn header(&self, name: &CStr) ->
     /// Option<&[u8]>`.
     pub signature: String,

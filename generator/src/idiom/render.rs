@@ -30,7 +30,8 @@ pub fn signature(types: &TypeMapper<'_>, form: &Idiomatic, full: bool) -> String
     } else {
         format!(" -> {result}")
     };
-    format!("fn {name}({}){arrow}", params.join(", "))
+    let qualifier = if form.safety.is_some() { "unsafe " } else { "" };
+    format!("{qualifier}fn {name}({}){arrow}", params.join(", "))
 }
 
 /// The Rust result type of a form (empty for `()`).

@@ -92,13 +92,10 @@ fn idiomatic(
     {
         return Err("ends the object's life: the raw method takes the object pointer".into());
     }
-    if policy::RESUMES_THE_PIPELINE.contains(&(class.name.as_str(), method.name.as_str())) {
-        return Err(
-            "resumes a pending request, sound only after the notification answered pending: \
-             `module::Completion` keeps that contract"
-                .into(),
-        );
-    }
+    // A contract no borrow can express makes the form an `unsafe fn` that states it.
+    let safety = policy::RESUMES_THE_PIPELINE
+        .contains(&(class.name.as_str(), method.name.as_str()))
+        .then(|| policy::RESUME_CONTRACT.to_string());
     let sals = method
         .params
         .iter()
@@ -250,6 +247,13 @@ fn idiomatic(
         (_, ret) => (receiver, ret),
     };
     let mut_form = interface_getter.then(|| format!("{name}_mut"));
+    // IIS may call the module again (and hand it the request exclusively) before a resuming
+    // call returns: the call itself claims no exclusive borrow.
+    let receiver = if safety.is_some() {
+        Receiver::Shared
+    } else {
+        receiver
+    };
     // Only an exclusive borrow of `self` can hand out exclusive references.
     let (ret, roles) = if receiver == Receiver::Shared {
         (
@@ -271,6 +275,7 @@ fn idiomatic(
         ret,
         full_name,
         mut_name: mut_form,
+        safety,
         signature: String::new(),
         full_signature: None,
     };
