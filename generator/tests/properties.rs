@@ -80,7 +80,7 @@ proptest! {
         let evaluated = macros::evaluate_typed(&tokens, &BTreeMap::new());
         prop_assert_eq!(
             evaluated,
-            Some(macros::Evaluated::Integer(macros::Integer::new(value.into(), generator::ir::IntegerType::ULongLong)))
+            Ok(Some(macros::Evaluated::Integer(macros::Integer::new(value.into(), generator::ir::IntegerType::ULongLong))))
         );
     }
 

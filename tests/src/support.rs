@@ -5,6 +5,14 @@ use generator::emit::Provenance;
 use generator::parse::ParseOptions;
 use std::path::{Path, PathBuf};
 
+/// Reports a check that could not run here: `SKIPPED: <reason>` on the test process's
+/// stderr, written past libtest's output capture (which takes only `print!`/`eprint!`), so
+/// `cargo test` shows it even when the test passes — a skip is never silent.
+pub fn skipped(reason: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {reason}");
+}
+
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .parent()

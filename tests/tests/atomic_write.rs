@@ -141,9 +141,9 @@ fn an_immutable_target_midway_puts_back_what_was_replaced() {
             .is_ok_and(|o| o.status.success())
     };
     if !chattr("+i") {
-        eprintln!(
-            "SKIPPED: chattr +i is not permitted here (needs CAP_LINUX_IMMUTABLE and ext4 or \
-             similar); the directory variant of this test covers the rollback"
+        httpserv_tests::support::skipped(
+            "chattr +i is not permitted here (needs CAP_LINUX_IMMUTABLE and ext4 or \
+             similar); the directory variant of this test covers the rollback",
         );
         let _ = std::fs::remove_dir_all(out.parent().unwrap());
         return;

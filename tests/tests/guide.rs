@@ -153,7 +153,7 @@ fn getting_started_builds_a_tested_module_dll_from_an_empty_directory() {
     );
 
     if let Some(reason) = gnu_build_missing() {
-        eprintln!("SKIPPED: building the guide's module DLL: {reason}");
+        httpserv_tests::support::skipped(&format!("building the guide's module DLL: {reason}"));
         return;
     }
     assert!(

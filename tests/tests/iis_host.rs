@@ -252,9 +252,9 @@ fn run_suite(arch: Arch, tools: &Tools) {
     }
     if arch == Arch::I686 {
         if let Err(reason) = harness::wine32(&root) {
-            eprintln!(
-                "SKIPPED: the i686 run of the IIS host (built in {built:.1?}; not run): {reason}"
-            );
+            httpserv_tests::support::skipped(&format!(
+                "the i686 run of the IIS host (built in {built:.1?}; not run): {reason}"
+            ));
             return;
         }
     }
@@ -450,7 +450,9 @@ fn serve_rust_only(tools: &Tools, build: &Build, arch: Arch) {
 fn modules_serve_http_under_wine_x86_64() {
     match harness::tools(Arch::X86_64) {
         Ok(tools) => run_suite(Arch::X86_64, &tools),
-        Err(reason) => eprintln!("SKIPPED: the IIS host on x86_64: {reason}"),
+        Err(reason) => {
+            httpserv_tests::support::skipped(&format!("the IIS host on x86_64: {reason}"))
+        }
     }
 }
 
@@ -458,7 +460,7 @@ fn modules_serve_http_under_wine_x86_64() {
 fn modules_serve_http_under_wine_i686() {
     match harness::tools(Arch::I686) {
         Ok(tools) => run_suite(Arch::I686, &tools),
-        Err(reason) => eprintln!("SKIPPED: the IIS host on i686: {reason}"),
+        Err(reason) => httpserv_tests::support::skipped(&format!("the IIS host on i686: {reason}")),
     }
 }
 

@@ -63,7 +63,9 @@ fn miri_available() -> Result<(), String> {
 #[test]
 fn the_framework_the_test_server_and_the_examples_have_no_undefined_behaviour() {
     if let Err(reason) = miri_available() {
-        eprintln!("SKIPPED: Miri on the test server and the examples: {reason}");
+        httpserv_tests::support::skipped(&format!(
+            "Miri on the test server and the examples: {reason}"
+        ));
         return;
     }
     // `--lib`: the crate's other tests include trybuild's compile-fail cases, which run rustc.

@@ -34,10 +34,10 @@ fn generated_crate_checks_for_both_msvc_targets() {
     let root = workspace_root();
     for target in ["x86_64-pc-windows-msvc", "i686-pc-windows-msvc"] {
         if !target_installed(target) {
-            eprintln!(
-                "SKIPPED: the Rust standard library for {target} is not installed \
+            httpserv_tests::support::skipped(&format!(
+                "the Rust standard library for {target} is not installed \
                  (rustup target add {target})"
-            );
+            ));
             continue;
         }
         // Without features (no_std), and with everything a module's tests turn on.
@@ -67,7 +67,9 @@ fn the_crate_docs_build_for_windows_without_warnings() {
     let root = workspace_root();
     let target = "x86_64-pc-windows-msvc";
     if !target_installed(target) {
-        eprintln!("SKIPPED: the Rust standard library for {target} is not installed");
+        httpserv_tests::support::skipped(&format!(
+            "the Rust standard library for {target} is not installed"
+        ));
         return;
     }
     for features in ["", "std,testing"] {
@@ -194,7 +196,9 @@ fn copy_generated_crate(dir: &Path, edit: impl Fn(&str, String) -> String) {
 fn a_swapped_vtable_field_fails_the_i686_build() {
     let target = "i686-pc-windows-msvc";
     if !target_installed(target) {
-        eprintln!("SKIPPED: the Rust standard library for {target} is not installed (rustup target add {target})");
+        httpserv_tests::support::skipped(&format!(
+            "the Rust standard library for {target} is not installed (rustup target add {target})"
+        ));
         return;
     }
     let root = workspace_root();

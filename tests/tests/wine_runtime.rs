@@ -250,7 +250,7 @@ fn cpp_and_rust_call_each_other_under_wine() {
     let tools = match tools() {
         Ok(tools) => tools,
         Err(reason) => {
-            eprintln!("SKIPPED: wine runtime proof: {reason}");
+            httpserv_tests::support::skipped(&format!("wine runtime proof: {reason}"));
             return;
         }
     };

@@ -296,27 +296,45 @@ impl Walker {
         Ok(())
     }
 
-    /// A `#define` that evaluates to a constant, with its C++ type when an integer.
+    /// A `#define` that evaluates to a constant, with its C++ type when an integer; one
+    /// nested too deeply to read is refused, located.
     pub(super) fn constant(
         &self,
         cursor: &Cursor<'_>,
         known: &BTreeMap<String, Integer>,
-    ) -> Option<(Constant, Option<Integer>)> {
+    ) -> Result<Option<(Constant, Option<Integer>)>> {
         let tokens = cursor.tokens();
-        let (name, body) = tokens.split_first()?;
+        let Some((name, body)) = tokens.split_first() else {
+            return Ok(None);
+        };
         let body: Vec<&str> = body.iter().map(|t| t.text.as_str()).collect();
-        let value = macros::evaluate_typed(&body, known)?;
+        let value = match macros::evaluate_typed(&body, known) {
+            Ok(Some(value)) => value,
+            Ok(None) => return Ok(None),
+            Err(macros::TooDeep) => {
+                return Err(self.unsupported(
+                    cursor,
+                    format!(
+                        "`#define {}` nests parentheses and unary operators deeper than {} \
+                         levels, which this generator does not evaluate; write the constant \
+                         more simply",
+                        name.text,
+                        macros::MAX_NESTING
+                    ),
+                ))
+            }
+        };
         let integer = match &value {
             Evaluated::Integer(integer) => Some(*integer),
             _ => None,
         };
-        Some((
+        Ok(Some((
             Constant {
                 name: name.text.clone(),
                 value: value.into_constant(),
             },
             integer,
-        ))
+        )))
     }
 }
 

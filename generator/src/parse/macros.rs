@@ -11,7 +11,8 @@
 //!
 //! The evaluator recurses once per parenthesis and unary operator, so it stops at
 //! [`MAX_NESTING`] levels: a body nested deeper (a hostile `((((…1…))))` or `-(-(-…))`) is
-//! not a constant either, instead of overflowing the parser's stack.
+//! [`TooDeep`], which the parser refuses with the define's location, instead of overflowing
+//! its stack or leaving out what may be a constant.
 
 use crate::ir::{ConstantValue, IntegerType};
 use std::collections::BTreeMap;
@@ -78,28 +79,43 @@ pub fn evaluate(body: &[&str], known: &BTreeMap<String, i64>) -> Option<Constant
         .iter()
         .map(|(name, value)| (name.clone(), Integer::from_i64(*value)))
         .collect();
-    evaluate_typed(body, &typed).map(Evaluated::into_constant)
+    evaluate_typed(body, &typed)
+        .ok()
+        .flatten()
+        .map(Evaluated::into_constant)
 }
 
-/// Evaluates a macro body against typed earlier constants.
-pub fn evaluate_typed(body: &[&str], known: &BTreeMap<String, Integer>) -> Option<Evaluated> {
+/// A `#define` body nested deeper than [`MAX_NESTING`]: it may be a constant, but one this
+/// evaluator does not read, so the parser refuses it rather than leave it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooDeep;
+
+/// Evaluates a macro body against typed earlier constants: `Ok(None)` when it is no
+/// constant (a string of mixed widths, a call, an unknown name…).
+pub fn evaluate_typed(
+    body: &[&str],
+    known: &BTreeMap<String, Integer>,
+) -> Result<Option<Evaluated>, TooDeep> {
     if body.is_empty() {
-        return None;
+        return Ok(None);
     }
     if let Some(value) = string_literal(body) {
-        return Some(value);
+        return Ok(Some(value));
     }
     let mut parser = Expr {
         tokens: body,
         pos: 0,
         depth: 0,
+        too_deep: false,
         known,
     };
-    let value = parser.binary(0)?;
-    if parser.pos != body.len() {
-        return None;
+    let value = parser.binary(0);
+    if parser.too_deep {
+        return Err(TooDeep);
     }
-    Some(Evaluated::Integer(value))
+    Ok(value
+        .filter(|_| parser.pos == body.len())
+        .map(Evaluated::Integer))
 }
 
 /// One or more adjacent string literals of the same width.
@@ -241,6 +257,8 @@ struct Expr<'a> {
     pos: usize,
     /// Parentheses and unary operators open around the current token.
     depth: usize,
+    /// Set when the depth reached [`MAX_NESTING`].
+    too_deep: bool,
     known: &'a BTreeMap<String, Integer>,
 }
 
@@ -287,6 +305,7 @@ impl<'a> Expr<'a> {
     /// counted here.
     fn unary(&mut self) -> Option<Integer> {
         if self.depth >= MAX_NESTING {
+            self.too_deep = true;
             return None;
         }
         self.depth += 1;
@@ -375,7 +394,7 @@ mod tests {
 
     fn typed(body: &str) -> Option<(i128, IntegerType)> {
         let tokens: Vec<&str> = body.split_whitespace().collect();
-        match evaluate_typed(&tokens, &BTreeMap::new())? {
+        match evaluate_typed(&tokens, &BTreeMap::new()).ok()?? {
             Evaluated::Integer(i) => Some((i.value, i.ty)),
             _ => None,
         }
@@ -426,8 +445,15 @@ mod tests {
                 1
             }))
         );
-        // Deeper, and hostile depths: not a constant, and no stack overflow (this runs on
-        // a test thread's 2 MiB stack).
+        // Deeper, and hostile depths: refused, and no stack overflow (this runs on a test
+        // thread's 2 MiB stack).
+        let too_deep = |body: &str| {
+            let tokens: Vec<&str> = body.split_whitespace().collect();
+            evaluate_typed(&tokens, &BTreeMap::new()) == Err(TooDeep)
+        };
+        assert!(too_deep(&nested(MAX_NESTING, "( ", ") ")));
+        assert!(too_deep(&nested(100_000, "- ( ", ") ")));
+        assert!(!too_deep(&nested(MAX_NESTING - 1, "( ", ") ")));
         assert_eq!(eval(&nested(MAX_NESTING, "( ", ") ")), None);
         assert_eq!(eval(&nested(100_000, "( ", ") ")), None);
         assert_eq!(eval(&nested(100_000, "- ( ", ") ")), None);

@@ -346,7 +346,7 @@ impl Walker {
                 }
                 CXCursor_TypedefDecl => self.typedef(&cursor, api, known)?,
                 CXCursor_MacroDefinition if !cursor.is_macro_function_like() => {
-                    if let Some((constant, integer)) = self.constant(&cursor, known) {
+                    if let Some((constant, integer)) = self.constant(&cursor, known)? {
                         api.constants.retain(|c| c.name != constant.name);
                         api.details.constant_types.remove(&constant.name);
                         if let Some(integer) = integer {
