@@ -141,7 +141,8 @@ impl HttpModule for HelloModule {
         _: &mut ISendResponseProvider,
     ) -> Notification {
         count(&COUNTERS.send_response);
-        let status = ctx.status().to_string();
+        let mut digits = itoa::Buffer::new();
+        let status = digits.format(ctx.status());
         let _ = ctx.set_response_header("X-Hello-Status", status);
         Notification::Continue
     }

@@ -67,6 +67,9 @@ fn instructions(
     command
         .args([
             "--tool=callgrind",
+            // Costs per instruction address: code reached by a jump counts where it runs,
+            // not in the function that jumped (PE code has no symbols for callgrind).
+            "--dump-instr=yes",
             "--instr-atstart=no",
             "--trace-children=yes",
         ])
@@ -117,35 +120,60 @@ fn instructions(
             continue;
         }
         total += counted;
-        // Self cost per function address (PE code has no symbols valgrind can read).
-        let annotated = Command::new("callgrind_annotate")
-            .args(["--inclusive=no", "--threshold=100"])
-            .arg(file.path())
-            .output()
-            .map_err(|e| format!("callgrind_annotate: {e}"))?;
-        for line in String::from_utf8_lossy(&annotated.stdout).lines() {
-            let mut words = line.split_whitespace();
-            let count = words
-                .next()
-                .and_then(|c| c.replace(',', "").parse::<u64>().ok());
-            let address = line
-                .split("???:0x")
-                .nth(1)
-                .and_then(|a| u64::from_str_radix(a.split_whitespace().next()?, 16).ok());
-            if let (Some(count), Some(address)) = (count, address) {
-                if ranges
-                    .iter()
-                    .any(|&(start, end)| (start..end).contains(&address))
-                {
-                    in_modules += count;
-                }
-            }
-        }
+        in_modules += cost_at(&text, |address| {
+            ranges
+                .iter()
+                .any(|&(start, end)| (start..end).contains(&address))
+        });
     }
     if total == 0 {
         return Err("callgrind counted nothing".into());
     }
     Ok((total as f64 / n as f64, in_modules as f64 / n as f64))
+}
+
+/// The instructions callgrind counted at addresses `inside` accepts, from a profile written
+/// with `--dump-instr=yes` (`positions: instr line`): each cost line is an address
+/// (absolute `0x…`, relative `+n`/`-n`, or `*` for the same), a line number and the count;
+/// the line after `calls=` is the call's inclusive cost, counted where the callee runs.
+fn cost_at(profile: &str, inside: impl Fn(u64) -> bool) -> u64 {
+    let (mut address, mut after_call, mut counted) = (0u64, false, 0u64);
+    for line in profile.lines() {
+        if line.starts_with("calls=") {
+            after_call = true;
+            continue;
+        }
+        let mut words = line.split_whitespace();
+        let Some(position) = words.next() else {
+            continue;
+        };
+        let next = if let Some(hex) = position.strip_prefix("0x") {
+            u64::from_str_radix(hex, 16).ok()
+        } else if let Some(delta) = position.strip_prefix('+') {
+            delta.parse::<u64>().ok().map(|d| address.wrapping_add(d))
+        } else if let Some(delta) = position.strip_prefix('-') {
+            delta.parse::<u64>().ok().map(|d| address.wrapping_sub(d))
+        } else if position == "*" {
+            Some(address)
+        } else {
+            None
+        };
+        let Some(next) = next else {
+            continue;
+        };
+        address = next;
+        if std::mem::take(&mut after_call) {
+            continue;
+        }
+        let cost = words
+            .nth(1)
+            .and_then(|c| c.parse::<u64>().ok())
+            .unwrap_or(0);
+        if inside(address) {
+            counted += cost;
+        }
+    }
+    counted
 }
 
 /// A DLL's SizeOfImage, from `objdump -p`.
@@ -292,4 +320,24 @@ pub fn measure(tools: &Tools, build: &Build, out: &Path, json: &Path, port: u16)
     );
     std::fs::write(json, &text).unwrap();
     eprint!("{text}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cost_at;
+
+    /// Absolute, relative and repeated positions; a call's inclusive cost is not the
+    /// caller's own.
+    #[test]
+    fn callgrind_costs_are_read_by_instruction_address() {
+        let profile = "positions: instr line\nevents: Ir\nsummary: 60\n\nob=(1) ???\n\
+                       fn=(1) 0x1000\n0x1000 0 5\n+4 0 7\n* 0 1\ncalls=1 0x2000 0\n+2 0 40\n\
+                       -10 0 3\nfn=(2) 0x2000\n0x2000 0 40\n";
+        let inside = |lo: u64, hi: u64| cost_at(profile, move |a| (lo..hi).contains(&a));
+        // 0x1000: 5, 0x1004: 7 + 1, 0x0ffc: 3 (the 40 after calls= at 0x1006 is skipped).
+        assert_eq!(inside(0x1000, 0x1008), 13);
+        assert_eq!(inside(0x0ff0, 0x1000), 3);
+        assert_eq!(inside(0x2000, 0x2001), 40);
+        assert_eq!(inside(0, u64::MAX), 56);
+    }
 }

@@ -112,24 +112,24 @@ impl<'a> HttpContext<'a> {
     }
 
     /// The URL's path, decoded (the `URL` server variable: `/a b` for `/a%20b?x=1`).
+    #[inline]
     pub fn path(&mut self) -> &str {
         self.server_variable("URL").unwrap_or("")
     }
 
     /// The query string without its `?` (the `QUERY_STRING` server variable).
+    #[inline]
     pub fn query(&mut self) -> &str {
         self.server_variable("QUERY_STRING").unwrap_or("")
     }
 
     /// The value of `key` in the query string (`a=1&key=value`), undecoded.
     pub fn query_value(&mut self, key: &str) -> Option<&str> {
-        self.query().split('&').find_map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (name == key).then_some(value)
-        })
+        query_value(self.query(), key)
     }
 
     /// A request header by name, as IIS has it (bytes, usually ASCII).
+    #[inline]
     pub fn request_header(&self, name: &str) -> Option<&[u8]> {
         let request = self.request();
         with_c_str(name, |name| Ok(request.header(name)))
@@ -138,12 +138,13 @@ impl<'a> HttpContext<'a> {
     }
 
     /// A request header as text, if it is present and UTF-8.
+    #[inline]
     pub fn request_header_str(&self, name: &str) -> Option<&str> {
-        self.request_header(name)
-            .and_then(|value| core::str::from_utf8(value).ok())
+        self.request_header(name).and_then(text)
     }
 
     /// Sets (replacing) a request header, for the modules and handler that come later.
+    #[inline]
     pub fn set_request_header(&mut self, name: &str, value: impl AsRef<[u8]>) -> Result<()> {
         let request = self.request_mut();
         with_c_str(name, |name| request.set_header(name, value.as_ref(), true))
@@ -151,18 +152,20 @@ impl<'a> HttpContext<'a> {
 
     /// A server variable as text (`REMOTE_ADDR`, `HTTP_HOST`…); `None` if it is not set or
     /// not UTF-8.
+    #[inline]
     pub fn server_variable(&mut self, name: &str) -> Option<&str> {
-        self.server_variable_bytes(name)
-            .and_then(|value| core::str::from_utf8(value).ok())
+        self.server_variable_bytes(name).and_then(text)
     }
 
     /// A server variable as IIS has it (bytes); `None` if it is not set.
+    #[inline]
     pub fn server_variable_bytes(&mut self, name: &str) -> Option<&[u8]> {
         let context = &mut *self.context;
         with_c_str(name, |name| context.server_variable_bytes(name)).ok()
     }
 
     /// Sets a server variable for the rest of the request.
+    #[inline]
     pub fn set_server_variable(&mut self, name: &str, value: &U16CStr) -> Result<()> {
         let context = &mut *self.context;
         with_c_str(name, |name| context.set_server_variable(name, value))
@@ -193,6 +196,7 @@ impl<'a> HttpContext<'a> {
     }
 
     /// Sets the response status; `reason` is the text after the code (`"Not Found"`).
+    #[inline]
     pub fn set_status(&mut self, code: u16, reason: &str) -> Result<()> {
         let response = self.response_mut();
         with_c_str(reason, |reason| response.set_status(code, reason))
@@ -204,6 +208,7 @@ impl<'a> HttpContext<'a> {
     }
 
     /// A response header by name.
+    #[inline]
     pub fn response_header(&self, name: &str) -> Option<&[u8]> {
         let response = self.response();
         with_c_str(name, |name| Ok(response.header(name)))
@@ -212,6 +217,7 @@ impl<'a> HttpContext<'a> {
     }
 
     /// Sets (replacing) a response header.
+    #[inline]
     pub fn set_response_header(&mut self, name: &str, value: impl AsRef<[u8]>) -> Result<()> {
         let response = self.response_mut();
         with_c_str(name, |name| response.set_header(name, value.as_ref(), true))
@@ -356,6 +362,7 @@ impl<'a> HttpContext<'a> {
 /// Runs `f` with `text` as a NUL-terminated C string: copied to the stack for the usual
 /// short names (no allocation, no zeroing), else to the heap; `E_INVALIDARG` if `text` holds
 /// a NUL.
+#[inline(always)]
 fn with_c_str<R>(text: &str, f: impl FnOnce(&CStr) -> Result<R>) -> Result<R> {
     const STACK: usize = 128;
     let bytes = text.as_bytes();
@@ -378,6 +385,35 @@ fn with_c_str<R>(text: &str, f: impl FnOnce(&CStr) -> Result<R>) -> Result<R> {
         let c_string = alloc::ffi::CString::new(text).map_err(|_| Error::from(E_INVALIDARG))?;
         f(&c_string)
     }
+}
+
+/// `bytes` as text if they are UTF-8. The values IIS hands out are nearly always ASCII, which
+/// a short loop confirms faster than the general check does for such short strings.
+pub(super) fn text(bytes: &[u8]) -> Option<&str> {
+    if bytes.is_ascii() {
+        // SAFETY: ASCII is UTF-8.
+        Some(unsafe { core::str::from_utf8_unchecked(bytes) })
+    } else {
+        core::str::from_utf8(bytes).ok()
+    }
+}
+
+/// The value of `key` in `query` (`a=1&key=value`), undecoded; `&` and `=` are ASCII, so
+/// splitting the bytes at them keeps every piece at a character boundary.
+pub(super) fn query_value<'q>(query: &'q str, key: &str) -> Option<&'q str> {
+    let mut start = 0;
+    for pair in query.as_bytes().split(|&b| b == b'&') {
+        let end = start + pair.len();
+        let (name, value) = match pair.iter().position(|&b| b == b'=') {
+            Some(at) => (&query[start..start + at], &query[start + at + 1..end]),
+            None => (&query[start..end], ""),
+        };
+        if name == key {
+            return Some(value);
+        }
+        start = end + 1;
+    }
+    None
 }
 
 /// The reason phrase of a status code (RFC 9110's), `""` for codes it does not name.

@@ -332,7 +332,11 @@ where
     F: Fn() -> M + Send + Sync + 'static,
     M: HttpModule,
 {
-    fn GetHttpModule(&self, module: *mut *mut CHttpModule, _: *mut IModuleAllocator) -> HRESULT {
+    fn GetHttpModule(
+        &self,
+        module: *mut *mut CHttpModule,
+        allocator: *mut IModuleAllocator,
+    ) -> HRESULT {
         if module.is_null() {
             return E_POINTER;
         }
@@ -341,13 +345,35 @@ where
             busy: Cell::new(false),
             host: self.host,
         };
+        let object = match request_pool_memory::<RequestModule<M>>(allocator) {
+            // SAFETY: memory from the request's pool, sized and aligned for the object, which
+            // IIS frees with the request, after Dispose (the release rule drops the value in
+            // place and frees nothing).
+            Some(memory) => unsafe { CHttpModule::new_in_place(memory, request) },
+            None => CHttpModule::new(request).into_raw(),
+        };
         // SAFETY: checked non-null: IIS's out pointer for the new module, which IIS releases
         // with Dispose.
-        unsafe { *module = CHttpModule::new(request).into_raw() };
+        unsafe { *module = object };
         S_OK
     }
 
     // Terminate: the release rule drops the factory (and `make`) and frees it.
+}
+
+/// Memory in the request's pool (`IModuleAllocator`) for the object of a `T`, or `None` when
+/// IIS passes no allocator, has none left, or hands out memory not aligned for it. A module
+/// there costs no lock on the process heap, and IIS frees it with the request: the
+/// "allocate module memory in the request pool" pattern of IIS's native-module walkthrough,
+/// which C++ modules write by hand.
+fn request_pool_memory<T>(allocator: *mut IModuleAllocator) -> Option<*mut core::ffi::c_void> {
+    let layout = core::alloc::Layout::new::<crate::runtime::Object<T>>();
+    let size = u32::try_from(layout.size()).ok()?;
+    // SAFETY: IIS passes a live allocator for the call, or null.
+    let allocator = unsafe { allocator.as_ref() }?;
+    // SAFETY: a plain call of the allocator IIS passed.
+    let memory = unsafe { allocator.AllocateMemory(size) };
+    (!memory.is_null() && (memory as usize) % layout.align() == 0).then_some(memory)
 }
 
 impl<F, M> Factory<F>

@@ -88,7 +88,9 @@ impl Host {
 impl Registration<'_> {
     /// Registers a request module: IIS calls `make` for every request and delivers
     /// `M::NOTIFICATIONS` to the value, at `M::PRIORITIES` (a post-notification's through
-    /// `IHttpModuleRegistrationInfo2`; `E_NOINTERFACE` from a server without it).
+    /// `IHttpModuleRegistrationInfo2`; `E_NOINTERFACE` from a server without it). The value
+    /// lives in the request's memory pool (`IModuleAllocator`), not on the process heap, and
+    /// is dropped when IIS disposes of it at the end of the request.
     pub fn request_module<M, F>(&self, make: F) -> Result<()>
     where
         M: HttpModule,

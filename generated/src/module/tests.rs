@@ -536,3 +536,19 @@ fn query_values_and_reason_phrases() {
     assert_eq!(reason_phrase(404), "Not Found");
     assert_eq!(reason_phrase(799), "");
 }
+
+#[test]
+fn query_pairs_split_at_ascii_separators_only() {
+    use super::context::{query_value, text};
+    let query = "é=ü&&a=1=2&flag&=empty&last=";
+    assert_eq!(query_value(query, "é"), Some("ü"));
+    assert_eq!(query_value(query, "a"), Some("1=2"));
+    assert_eq!(query_value(query, "flag"), Some(""));
+    assert_eq!(query_value(query, ""), Some(""));
+    assert_eq!(query_value(query, "last"), Some(""));
+    assert_eq!(query_value(query, "missing"), None);
+    assert_eq!(query_value("", "a"), None);
+    assert_eq!(text(b"/hello"), Some("/hello"));
+    assert_eq!(text("/grüße".as_bytes()), Some("/grüße"));
+    assert_eq!(text(b"\xff"), None);
+}

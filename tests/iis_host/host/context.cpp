@@ -46,12 +46,23 @@ Context::~Context()
 
 void *Context::allocate(size_t size)
 {
-    /* Each allocation is its own block behind a 16-byte header, so it stays 16-aligned. */
-    Block *block = (Block *)::operator new(size + 16);
-    if (!block) return 0;
-    block->next = blocks;
-    blocks = block;
-    return (char *)block + 16;
+    /* Sizes rounded up to 16 keep every piece 16-aligned: a chunk's data starts 16 bytes in
+       (behind its header), and operator new is 16-aligned. */
+    if (size > ((size_t)-1 >> 1)) return 0;
+    size = (size + 15) & ~(size_t)15;
+    if (size > pool_left) {
+        size_t chunk = size > kPoolChunk ? size : kPoolChunk;
+        Block *block = (Block *)::operator new(chunk + 16);
+        if (!block) return 0;
+        block->next = blocks;
+        blocks = block;
+        pool_next = (char *)block + 16;
+        pool_left = chunk;
+    }
+    void *memory = pool_next;
+    pool_next += size;
+    pool_left -= size;
+    return memory;
 }
 
 char *Context::copy_string(const char *text, size_t len)

@@ -296,8 +296,13 @@ public:
        freed only once every posted one has arrived. */
     volatile LONG completions_posted = 0;
     LONG completions_handled = 0;
-    /* Request memory: a list of blocks freed with the context. */
+    /* Request memory, a pool as in IIS: chunks of at least kPoolChunk bytes handed out
+       16-aligned by bumping (pool_left bytes left at pool_next in the newest chunk), all
+       freed with the context. */
+    static const size_t kPoolChunk = 4096;
     struct Block { Block *next; } *blocks = 0;
+    char *pool_next = 0;
+    size_t pool_left = 0;
     /* Transport data (the HTTP request buffer, or the synthetic request). */
     void *transport = 0;
 

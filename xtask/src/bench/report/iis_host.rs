@@ -91,17 +91,22 @@ pub(super) fn section(md: &mut String, v: &View) {
          their C++ twins of `tests/iis_host/modules` (clang-19, `-O2`, MSVC ABI) and serves `GET \
          {}`: the global module, two factories, both modules' notifications through the twelve \
          stages, stored context, server variables, a 14-byte body, `RQ_SEND_RESPONSE`, `Dispose`. \
-         The host is the same for both, so its share of the work (request memory, headers, wine's \
-         heap) is in both numbers; the difference is the modules'.\n\n\
+         The host is the same for both, so its share of the work (headers, server variables, \
+         wine's heap) is in both numbers; the difference is the modules'. Request memory is a \
+         pool, as in IIS (4 KiB chunks handed out by bumping, freed with the request). The Rust \
+         framework makes each request's module object in that pool (`IModuleAllocator`, the \
+         pattern IIS's native-module walkthrough names for advanced modules); the C++ twins \
+         `new` theirs on the process heap, as the walkthrough's module does.\n\n\
          - **pipeline**: `iis_host.exe --bench {}` runs that many synthetic requests (no HTTP, \
          after a warm-up of a tenth) and times them with the performance counter; rounds \
          alternate Rust and C++ (the *per round* ratio pairs the runs of one round);\n\
          - **instructions**: {} requests under `valgrind --tool=callgrind --instr-atstart=no`; the \
          host turns counting on and off around the loop with valgrind client requests, so the \
          count is the loop alone (host, modules and the wine code they call), divided by the \
-         requests; the second row keeps only what ran inside the module DLLs' own code \
-         (function addresses within each DLL's image, from the address the host loaded it at); \
-         three runs of each;\n\
+         requests; the second row keeps only the instructions executed inside the module DLLs' \
+         own code (by instruction address, `--dump-instr=yes`, within each DLL's image from the \
+         address the host loaded it at; the wine code a module calls or jumps to, such as the \
+         heap and `memcpy`, counts in the first row only); three runs of each;\n\
          - **HTTP**: `curl` fetching {} URLs (`?name=[1-{}]`) over one keep-alive connection from \
          the host serving through wine's HTTP Server API.\n",
         v.r.command,
@@ -181,13 +186,8 @@ pub(super) fn section(md: &mut String, v: &View) {
          pipeline run is one process, so the spread is the machine's and the 2 shared cores'). The \
          whole-loop instruction counts are nearly all the host's and wine's (the same code for \
          both languages) and move by several hundred per request from one process to the next \
-         (wine's heap). The module-only row does not compare like with like: callgrind has no \
-         symbols for PE code and charges code entered by a jump to the function that jumped, \
-         and Rust's allocator ends in a tail jump to `HeapAlloc` where the C++ modules' \
-         `operator new` calls it, so wine's heap code counts inside the Rust DLLs (about 1,200 \
-         instructions per request in a callgrind profile by function) and outside the C++ \
-         ones; the whole-loop row is the fair comparison. The HTTP row's ratio is Rust ÷ C++ \
-         requests per second: there wine's HTTP Server API and curl dominate.\n",
+         (wine's heap). The HTTP row's ratio is Rust ÷ C++ requests per second: there wine's \
+         HTTP Server API and curl dominate.\n",
         verdict(met)
     );
 }
