@@ -224,14 +224,22 @@ impl<'i> TranslationUnit<'i> {
     /// `cursor`'s extent in the file. A declaration that begins or ends inside a macro
     /// expansion (`VOID (WINAPI * done)(DWORD)` begins with the macro VOID) has an extent
     /// clang_tokenize returns nothing for; the expansion locations of its ends do not.
+    /// Most extents are file locations already (spelled where they expand) and are kept:
+    /// `clang_getLocationForOffset` looks the file up among all of the TU's source
+    /// locations, which windows.h's macro expansions make the walk's largest cost.
     ///
     /// # Safety
     /// `cursor` must belong to this TU.
     unsafe fn file_extent(&self, cursor: &Cursor<'_>) -> CXSourceRange {
         let extent = clang_getCursorExtent(cursor.raw);
-        let (start_file, _, _, start) = expansion(clang_getRangeStart(extent));
-        let (end_file, _, _, end) = expansion(clang_getRangeEnd(extent));
+        let (start_at, end_at) = (clang_getRangeStart(extent), clang_getRangeEnd(extent));
+        let (start_file, _, _, start) = expansion(start_at);
+        let (end_file, _, _, end) = expansion(end_at);
         if start_file.is_null() || clang_File_isEqual(start_file, end_file) == 0 {
+            return extent;
+        }
+        if is_file_location(start_at, start_file, start) && is_file_location(end_at, end_file, end)
+        {
             return extent;
         }
         clang_getRange(
@@ -451,6 +459,21 @@ impl PartialEq for SourceFile<'_> {
 ///
 /// # Safety
 /// `location` must come from a live translation unit.
+/// Whether `location` is where it expands (`file`, `offset`): spelled there, not inside a
+/// macro.
+unsafe fn is_file_location(location: CXSourceLocation, file: CXFile, offset: u32) -> bool {
+    let mut spelled_file: CXFile = std::ptr::null_mut();
+    let (mut line, mut column, mut spelled_offset) = (0, 0, 0);
+    clang_getSpellingLocation(
+        location,
+        &mut spelled_file,
+        &mut line,
+        &mut column,
+        &mut spelled_offset,
+    );
+    spelled_offset == offset && clang_File_isEqual(spelled_file, file) != 0
+}
+
 unsafe fn expansion(location: CXSourceLocation) -> (CXFile, u32, u32, u32) {
     let mut file: CXFile = std::ptr::null_mut();
     let (mut line, mut column, mut offset) = (0, 0, 0);
