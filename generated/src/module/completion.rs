@@ -139,9 +139,11 @@ impl Completion {
         self.shared.bytes.store(bytes, Ordering::Release);
         self.signal(EARLY_POST, |context| {
             // SAFETY: the request is pending until this call, so IIS keeps the context alive;
-            // IIS takes completions from any thread. A failure leaves nothing to undo, and
-            // nobody to tell: the request ends when IIS gives up on it.
-            let _ = unsafe { (*context).PostCompletion(bytes) };
+            // IIS takes completions from any thread. The resume contract holds: `signal` runs
+            // this once, only after the notification answered pending and returned, and the
+            // completion (consumed here) held the only Rust access to the request. A failure
+            // leaves nothing to undo, and nobody to tell: the request ends when IIS gives up.
+            let _ = unsafe { (*context).post_completion(bytes) };
         });
     }
 
@@ -154,7 +156,7 @@ impl Completion {
         };
         self.signal(early, |context| {
             // SAFETY: as in `post`.
-            unsafe { (*context).IndicateCompletion(notification.to_raw()) };
+            unsafe { (*context).indicate_completion(notification.to_raw()) };
         });
     }
 
