@@ -32,7 +32,7 @@ pub struct Generated {
     pub bindings: emit::Bindings,
 }
 
-/// The files of the generated crate that `regen` owns, relative to the crate directory.
+/// The files of the generated crate, all of them regen's, relative to the crate directory.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FileTree {
     /// Relative path (with `/`) → contents.
@@ -43,6 +43,10 @@ pub struct FileTree {
 
 /// Where the bindings module lives in the generated crate.
 pub const BINDINGS_DIR: &str = "src/bindings";
+/// The generated crate's manifest.
+pub const CARGO_TOML: &str = "Cargo.toml";
+/// The generated crate's root.
+pub const LIB_RS: &str = "src/lib.rs";
 /// The ABI manifest: what `abi-diff`, `check-abi` and the next regen compare against.
 pub const MANIFEST_JSON: &str = "abi.json";
 /// Which methods keep only their raw form, and why.
@@ -58,6 +62,11 @@ impl Generated {
             .iter()
             .map(|(name, text)| (format!("{BINDINGS_DIR}/{name}"), text.clone()))
             .collect();
+        files.insert(
+            CARGO_TOML.into(),
+            emit::crate_files::cargo_toml(&self.input),
+        );
+        files.insert(LIB_RS.into(), emit::crate_files::lib_rs(&self.input));
         files.insert(MANIFEST_JSON.into(), manifest::to_json(&self.manifest));
         files.insert(
             COVERAGE_MD.into(),

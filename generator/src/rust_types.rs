@@ -28,7 +28,7 @@ const KNOWN: &[(&str, &str)] = &[
     ("HMODULE", "windows_sys::Win32::Foundation::HMODULE"),
     // windows-result's newtype (re-exported by the runtime): ABI-identical to the i32, with
     // `ok()`, `is_ok()` and the error conversions.
-    ("HRESULT", "::httpserv::runtime::HRESULT"),
+    ("HRESULT", "::httpserv_runtime::HRESULT"),
     (
         "HTTP_CACHE_POLICY",
         "windows_sys::Win32::Networking::HttpServer::HTTP_CACHE_POLICY",

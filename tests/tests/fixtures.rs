@@ -105,7 +105,7 @@ fn const_pair() {
     assert_eq!(names(&s), ["GetRaw_const", "GetRaw", "Other"]);
     assert!(s[0].2.ends_with("GetRaw() const = 0"), "{:?}", s[0]);
     assert!(all_bindings(&g).contains(
-        "pub GetRaw_const: ::httpserv::runtime::member_fn!(\n        (*const IConstPair)"
+        "pub GetRaw_const: ::httpserv_runtime::member_fn!(\n        (*const IConstPair)"
     ));
 }
 
@@ -155,7 +155,7 @@ fn virtual_destructor() {
         names(&s),
         ["OnBegin", "Dispose", "ScalarDeletingDestructor", "OnEnd"]
     );
-    assert!(all_bindings(&g).contains("pub ScalarDeletingDestructor: ::httpserv::runtime::member_fn!(\n        (*mut CModule, u32) -> *mut ::core::ffi::c_void\n    ),"));
+    assert!(all_bindings(&g).contains("pub ScalarDeletingDestructor: ::httpserv_runtime::member_fn!(\n        (*mut CModule, u32) -> *mut ::core::ffi::c_void\n    ),"));
 }
 
 #[test]
@@ -276,7 +276,7 @@ fn function_pointer() {
     let g = generate_and_compare("function_pointer");
     let m = &all_bindings(&g);
     assert!(m.contains(
-        "pub type PFN_REGISTER = Option<\n    unsafe extern \"system\" fn(u32, *mut IServer) -> ::httpserv::runtime::HRESULT,\n>;"
+        "pub type PFN_REGISTER = Option<\n    unsafe extern \"system\" fn(u32, *mut IServer) -> ::httpserv_runtime::HRESULT,\n>;"
     ), "{m}");
     assert!(
         m.contains(

@@ -1,5 +1,5 @@
 //! The READMEs and the guide cannot drift from the code: every ```rust block of the
-//! workspace's README, of the crate's (`generated/README.md`, also the crate's top-level docs)
+//! workspace's README, of the crate's (`httpserv/README.md`, also the crate's top-level docs)
 //! and of every chapter of the guide (`docs/*.md`, found by listing the directory) is the
 //! body of a file the test suite compiles and runs (an example under `tests/examples/`, after
 //! its `//!` paragraph), character for character. The guide's chapters each start with a
@@ -46,7 +46,7 @@ fn every_rust_block_of_the_readmes_and_the_guide_is_a_compiled_example() {
             (e.file_name().to_string_lossy().into_owned(), body(&text))
         })
         .collect();
-    let readmes = ["README.md", "generated/README.md"].map(String::from);
+    let readmes = ["README.md", "httpserv/README.md"].map(String::from);
     let chapters = guide_chapters(&root);
     let mut checked = 0;
     for file in readmes.iter().chain(&chapters) {

@@ -14,81 +14,81 @@ pub struct CGlobalModule {
 #[derive(Clone, Copy)]
 pub struct CGlobalModule_Vtbl {
     /// Slot 0: [`CGlobalModule::OnGlobalStopListening`].
-    pub OnGlobalStopListening: ::httpserv::runtime::member_fn!(
+    pub OnGlobalStopListening: ::httpserv_runtime::member_fn!(
         (*mut CGlobalModule, *mut IGlobalStopListeningProvider) ->
         GLOBAL_NOTIFICATION_STATUS
     ),
     /// Slot 1: [`CGlobalModule::OnGlobalCacheCleanup`].
-    pub OnGlobalCacheCleanup: ::httpserv::runtime::member_fn!(
+    pub OnGlobalCacheCleanup: ::httpserv_runtime::member_fn!(
         (*mut CGlobalModule) -> GLOBAL_NOTIFICATION_STATUS
     ),
     /// Slot 2: [`CGlobalModule::OnGlobalCacheOperation`].
-    pub OnGlobalCacheOperation: ::httpserv::runtime::member_fn!(
+    pub OnGlobalCacheOperation: ::httpserv_runtime::member_fn!(
         (*mut CGlobalModule, *mut ICacheProvider) -> GLOBAL_NOTIFICATION_STATUS
     ),
     /// Slot 3: [`CGlobalModule::OnGlobalHealthCheck`].
-    pub OnGlobalHealthCheck: ::httpserv::runtime::member_fn!(
+    pub OnGlobalHealthCheck: ::httpserv_runtime::member_fn!(
         (*mut CGlobalModule) -> GLOBAL_NOTIFICATION_STATUS
     ),
     /// Slot 4: [`CGlobalModule::OnGlobalConfigurationChange`].
-    pub OnGlobalConfigurationChange: ::httpserv::runtime::member_fn!(
+    pub OnGlobalConfigurationChange: ::httpserv_runtime::member_fn!(
         (*mut CGlobalModule, *mut IGlobalConfigurationChangeProvider) ->
         GLOBAL_NOTIFICATION_STATUS
     ),
     /// Slot 5: [`CGlobalModule::OnGlobalFileChange`].
-    pub OnGlobalFileChange: ::httpserv::runtime::member_fn!(
+    pub OnGlobalFileChange: ::httpserv_runtime::member_fn!(
         (*mut CGlobalModule, *mut IGlobalFileChangeProvider) ->
         GLOBAL_NOTIFICATION_STATUS
     ),
     /// Slot 6: [`CGlobalModule::OnGlobalPreBeginRequest`].
-    pub OnGlobalPreBeginRequest: ::httpserv::runtime::member_fn!(
+    pub OnGlobalPreBeginRequest: ::httpserv_runtime::member_fn!(
         (*mut CGlobalModule, *mut IPreBeginRequestProvider) ->
         GLOBAL_NOTIFICATION_STATUS
     ),
     /// Slot 7: [`CGlobalModule::OnGlobalApplicationStart`].
-    pub OnGlobalApplicationStart: ::httpserv::runtime::member_fn!(
+    pub OnGlobalApplicationStart: ::httpserv_runtime::member_fn!(
         (*mut CGlobalModule, *mut IHttpApplicationStartProvider) ->
         GLOBAL_NOTIFICATION_STATUS
     ),
     /// Slot 8: [`CGlobalModule::OnGlobalApplicationResolveModules`].
-    pub OnGlobalApplicationResolveModules: ::httpserv::runtime::member_fn!(
+    pub OnGlobalApplicationResolveModules: ::httpserv_runtime::member_fn!(
         (*mut CGlobalModule, *mut IHttpApplicationResolveModulesProvider) ->
         GLOBAL_NOTIFICATION_STATUS
     ),
     /// Slot 9: [`CGlobalModule::OnGlobalApplicationStop`].
-    pub OnGlobalApplicationStop: ::httpserv::runtime::member_fn!(
+    pub OnGlobalApplicationStop: ::httpserv_runtime::member_fn!(
         (*mut CGlobalModule, *mut IHttpApplicationStopProvider) ->
         GLOBAL_NOTIFICATION_STATUS
     ),
     /// Slot 10: [`CGlobalModule::OnGlobalRSCAQuery`].
-    pub OnGlobalRSCAQuery: ::httpserv::runtime::member_fn!(
+    pub OnGlobalRSCAQuery: ::httpserv_runtime::member_fn!(
         (*mut CGlobalModule, *mut IGlobalRSCAQueryProvider) ->
         GLOBAL_NOTIFICATION_STATUS
     ),
     /// Slot 11: [`CGlobalModule::OnGlobalTraceEvent`].
-    pub OnGlobalTraceEvent: ::httpserv::runtime::member_fn!(
+    pub OnGlobalTraceEvent: ::httpserv_runtime::member_fn!(
         (*mut CGlobalModule, *mut IGlobalTraceEventProvider) ->
         GLOBAL_NOTIFICATION_STATUS
     ),
     /// Slot 12: [`CGlobalModule::OnGlobalCustomNotification`].
-    pub OnGlobalCustomNotification: ::httpserv::runtime::member_fn!(
+    pub OnGlobalCustomNotification: ::httpserv_runtime::member_fn!(
         (*mut CGlobalModule, *mut ICustomNotificationProvider) ->
         GLOBAL_NOTIFICATION_STATUS
     ),
     /// Slot 13: [`CGlobalModule::Terminate`].
-    pub Terminate: ::httpserv::runtime::member_fn!((*mut CGlobalModule) -> ()),
+    pub Terminate: ::httpserv_runtime::member_fn!((*mut CGlobalModule) -> ()),
     /// Slot 14: [`CGlobalModule::OnGlobalThreadCleanup`].
-    pub OnGlobalThreadCleanup: ::httpserv::runtime::member_fn!(
+    pub OnGlobalThreadCleanup: ::httpserv_runtime::member_fn!(
         (*mut CGlobalModule, *mut IGlobalThreadCleanupProvider) ->
         GLOBAL_NOTIFICATION_STATUS
     ),
     /// Slot 15: [`CGlobalModule::OnGlobalApplicationPreload`].
-    pub OnGlobalApplicationPreload: ::httpserv::runtime::member_fn!(
+    pub OnGlobalApplicationPreload: ::httpserv_runtime::member_fn!(
         (*mut CGlobalModule, *mut IGlobalApplicationPreloadProvider) ->
         GLOBAL_NOTIFICATION_STATUS
     ),
     /// Slot 16: [`CGlobalModule::OnSuspendProcess`].
-    pub OnSuspendProcess: ::httpserv::runtime::member_fn!(
+    pub OnSuspendProcess: ::httpserv_runtime::member_fn!(
         (*mut CGlobalModule, *mut *mut IGlobalSuspendProcessCallback) ->
         GLOBAL_NOTIFICATION_STATUS
     ),
@@ -768,120 +768,120 @@ pub trait CGlobalModule_Impl: Send + Sync {
 impl CGlobalModule_Vtbl {
     /// A vtable whose slots call `T`'s [`CGlobalModule_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: CGlobalModule_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnGlobalStopListening < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IGlobalStopListeningProvider) ->
-            GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnGlobalStopListening(unsafe { ::httpserv::runtime::Object:: < T >
+            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnGlobalStopListening(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnGlobalCacheCleanup < T : CGlobalModule_Impl > (this : *mut
-            CGlobalModule,) -> GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnGlobalCacheCleanup(unsafe { ::httpserv::runtime::Object:: < T >
+            CGlobalModule,) -> GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnGlobalCacheCleanup(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | GL_NOTIFICATION_CONTINUE) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnGlobalCacheOperation < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut ICacheProvider) ->
-            GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnGlobalCacheOperation(unsafe { ::httpserv::runtime::Object:: < T >
+            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnGlobalCacheOperation(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnGlobalHealthCheck < T : CGlobalModule_Impl > (this : *mut
-            CGlobalModule,) -> GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnGlobalHealthCheck(unsafe { ::httpserv::runtime::Object:: < T >
+            CGlobalModule,) -> GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnGlobalHealthCheck(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | GL_NOTIFICATION_CONTINUE) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnGlobalConfigurationChange < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IGlobalConfigurationChangeProvider) ->
-            GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnGlobalConfigurationChange(unsafe { ::httpserv::runtime::Object:: < T >
+            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnGlobalConfigurationChange(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnGlobalFileChange < T : CGlobalModule_Impl > (this : *mut CGlobalModule,
             pProvider : *mut IGlobalFileChangeProvider) -> GLOBAL_NOTIFICATION_STATUS {
-            ::httpserv::runtime::guard(|| T::OnGlobalFileChange(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pProvider), | _ |
+            ::httpserv_runtime::guard(|| T::OnGlobalFileChange(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pProvider), | _ |
             GL_NOTIFICATION_CONTINUE) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnGlobalPreBeginRequest < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IPreBeginRequestProvider) ->
-            GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnGlobalPreBeginRequest(unsafe { ::httpserv::runtime::Object:: < T >
+            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnGlobalPreBeginRequest(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnGlobalApplicationStart < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IHttpApplicationStartProvider) ->
-            GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnGlobalApplicationStart(unsafe { ::httpserv::runtime::Object:: < T >
+            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnGlobalApplicationStart(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnGlobalApplicationResolveModules < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IHttpApplicationResolveModulesProvider) ->
-            GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnGlobalApplicationResolveModules(unsafe { ::httpserv::runtime::Object:: <
+            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnGlobalApplicationResolveModules(unsafe { ::httpserv_runtime::Object:: <
             T > ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnGlobalApplicationStop < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IHttpApplicationStopProvider) ->
-            GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnGlobalApplicationStop(unsafe { ::httpserv::runtime::Object:: < T >
+            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnGlobalApplicationStop(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnGlobalRSCAQuery < T : CGlobalModule_Impl > (this : *mut CGlobalModule,
             pProvider : *mut IGlobalRSCAQueryProvider) -> GLOBAL_NOTIFICATION_STATUS {
-            ::httpserv::runtime::guard(|| T::OnGlobalRSCAQuery(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pProvider), | _ |
+            ::httpserv_runtime::guard(|| T::OnGlobalRSCAQuery(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pProvider), | _ |
             GL_NOTIFICATION_CONTINUE) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnGlobalTraceEvent < T : CGlobalModule_Impl > (this : *mut CGlobalModule,
             pProvider : *mut IGlobalTraceEventProvider) -> GLOBAL_NOTIFICATION_STATUS {
-            ::httpserv::runtime::guard(|| T::OnGlobalTraceEvent(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pProvider), | _ |
+            ::httpserv_runtime::guard(|| T::OnGlobalTraceEvent(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pProvider), | _ |
             GL_NOTIFICATION_CONTINUE) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnGlobalCustomNotification < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut ICustomNotificationProvider) ->
-            GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnGlobalCustomNotification(unsafe { ::httpserv::runtime::Object:: < T >
+            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnGlobalCustomNotification(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Terminate < T : CGlobalModule_Impl > (this : *mut CGlobalModule,) -> () {
-            ::httpserv::runtime::guard(|| T::Terminate(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()); unsafe {
-            ::httpserv::runtime::Object:: < T > ::release(this, true) } }
+            ::httpserv_runtime::guard(|| T::Terminate(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | ()); unsafe {
+            ::httpserv_runtime::Object:: < T > ::release(this, true) } }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnGlobalThreadCleanup < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IGlobalThreadCleanupProvider) ->
-            GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnGlobalThreadCleanup(unsafe { ::httpserv::runtime::Object:: < T >
+            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnGlobalThreadCleanup(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnGlobalApplicationPreload < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IGlobalApplicationPreloadProvider) ->
-            GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnGlobalApplicationPreload(unsafe { ::httpserv::runtime::Object:: < T >
+            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnGlobalApplicationPreload(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnSuspendProcess < T : CGlobalModule_Impl > (this : *mut CGlobalModule,
             pCallback : *mut *mut IGlobalSuspendProcessCallback) ->
-            GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnSuspendProcess(unsafe { ::httpserv::runtime::Object:: < T >
+            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnSuspendProcess(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pCallback), | _ | GL_NOTIFICATION_CONTINUE) }
         }
         Self {
@@ -909,18 +909,18 @@ impl CGlobalModule {
     /// Moves `value` to the heap behind a vtable of `T`'s [`CGlobalModule_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: CGlobalModule_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<CGlobalModule> {
+    ) -> ::httpserv_runtime::Owned<CGlobalModule> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, CGlobalModule>,
+                ::httpserv_runtime::release_boxed::<T, CGlobalModule>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`CGlobalModule_Impl`] methods and returns the C++ `CGlobalModule*` to hand to IIS, which releases it.
     pub fn new_boxed<T: CGlobalModule_Impl + 'static>(value: T) -> *mut CGlobalModule {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { CGlobalModule_Vtbl::new::<T>() },
                     value,
                 )
@@ -936,7 +936,7 @@ impl CGlobalModule {
         value: T,
     ) -> *mut CGlobalModule {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { CGlobalModule_Vtbl::new::<T>() },
                     value,
@@ -949,6 +949,6 @@ impl CGlobalModule {
     /// # Safety
     /// `self` must have been made by this module's [`CGlobalModule::new_boxed`] or [`CGlobalModule::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: CGlobalModule_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

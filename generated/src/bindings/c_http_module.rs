@@ -14,154 +14,154 @@ pub struct CHttpModule {
 #[derive(Clone, Copy)]
 pub struct CHttpModule_Vtbl {
     /// Slot 0: [`CHttpModule::OnBeginRequest`].
-    pub OnBeginRequest: ::httpserv::runtime::member_fn!(
+    pub OnBeginRequest: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IHttpEventProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 1: [`CHttpModule::OnPostBeginRequest`].
-    pub OnPostBeginRequest: ::httpserv::runtime::member_fn!(
+    pub OnPostBeginRequest: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IHttpEventProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 2: [`CHttpModule::OnAuthenticateRequest`].
-    pub OnAuthenticateRequest: ::httpserv::runtime::member_fn!(
+    pub OnAuthenticateRequest: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IAuthenticationProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 3: [`CHttpModule::OnPostAuthenticateRequest`].
-    pub OnPostAuthenticateRequest: ::httpserv::runtime::member_fn!(
+    pub OnPostAuthenticateRequest: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IHttpEventProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 4: [`CHttpModule::OnAuthorizeRequest`].
-    pub OnAuthorizeRequest: ::httpserv::runtime::member_fn!(
+    pub OnAuthorizeRequest: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IHttpEventProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 5: [`CHttpModule::OnPostAuthorizeRequest`].
-    pub OnPostAuthorizeRequest: ::httpserv::runtime::member_fn!(
+    pub OnPostAuthorizeRequest: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IHttpEventProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 6: [`CHttpModule::OnResolveRequestCache`].
-    pub OnResolveRequestCache: ::httpserv::runtime::member_fn!(
+    pub OnResolveRequestCache: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IHttpEventProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 7: [`CHttpModule::OnPostResolveRequestCache`].
-    pub OnPostResolveRequestCache: ::httpserv::runtime::member_fn!(
+    pub OnPostResolveRequestCache: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IHttpEventProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 8: [`CHttpModule::OnMapRequestHandler`].
-    pub OnMapRequestHandler: ::httpserv::runtime::member_fn!(
+    pub OnMapRequestHandler: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IMapHandlerProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 9: [`CHttpModule::OnPostMapRequestHandler`].
-    pub OnPostMapRequestHandler: ::httpserv::runtime::member_fn!(
+    pub OnPostMapRequestHandler: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IHttpEventProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 10: [`CHttpModule::OnAcquireRequestState`].
-    pub OnAcquireRequestState: ::httpserv::runtime::member_fn!(
+    pub OnAcquireRequestState: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IHttpEventProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 11: [`CHttpModule::OnPostAcquireRequestState`].
-    pub OnPostAcquireRequestState: ::httpserv::runtime::member_fn!(
+    pub OnPostAcquireRequestState: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IHttpEventProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 12: [`CHttpModule::OnPreExecuteRequestHandler`].
-    pub OnPreExecuteRequestHandler: ::httpserv::runtime::member_fn!(
+    pub OnPreExecuteRequestHandler: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IHttpEventProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 13: [`CHttpModule::OnPostPreExecuteRequestHandler`].
-    pub OnPostPreExecuteRequestHandler: ::httpserv::runtime::member_fn!(
+    pub OnPostPreExecuteRequestHandler: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IHttpEventProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 14: [`CHttpModule::OnExecuteRequestHandler`].
-    pub OnExecuteRequestHandler: ::httpserv::runtime::member_fn!(
+    pub OnExecuteRequestHandler: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IHttpEventProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 15: [`CHttpModule::OnPostExecuteRequestHandler`].
-    pub OnPostExecuteRequestHandler: ::httpserv::runtime::member_fn!(
+    pub OnPostExecuteRequestHandler: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IHttpEventProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 16: [`CHttpModule::OnReleaseRequestState`].
-    pub OnReleaseRequestState: ::httpserv::runtime::member_fn!(
+    pub OnReleaseRequestState: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IHttpEventProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 17: [`CHttpModule::OnPostReleaseRequestState`].
-    pub OnPostReleaseRequestState: ::httpserv::runtime::member_fn!(
+    pub OnPostReleaseRequestState: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IHttpEventProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 18: [`CHttpModule::OnUpdateRequestCache`].
-    pub OnUpdateRequestCache: ::httpserv::runtime::member_fn!(
+    pub OnUpdateRequestCache: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IHttpEventProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 19: [`CHttpModule::OnPostUpdateRequestCache`].
-    pub OnPostUpdateRequestCache: ::httpserv::runtime::member_fn!(
+    pub OnPostUpdateRequestCache: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IHttpEventProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 20: [`CHttpModule::OnLogRequest`].
-    pub OnLogRequest: ::httpserv::runtime::member_fn!(
+    pub OnLogRequest: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IHttpEventProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 21: [`CHttpModule::OnPostLogRequest`].
-    pub OnPostLogRequest: ::httpserv::runtime::member_fn!(
+    pub OnPostLogRequest: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IHttpEventProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 22: [`CHttpModule::OnEndRequest`].
-    pub OnEndRequest: ::httpserv::runtime::member_fn!(
+    pub OnEndRequest: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IHttpEventProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 23: [`CHttpModule::OnPostEndRequest`].
-    pub OnPostEndRequest: ::httpserv::runtime::member_fn!(
+    pub OnPostEndRequest: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IHttpEventProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 24: [`CHttpModule::OnSendResponse`].
-    pub OnSendResponse: ::httpserv::runtime::member_fn!(
+    pub OnSendResponse: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut ISendResponseProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 25: [`CHttpModule::OnMapPath`].
-    pub OnMapPath: ::httpserv::runtime::member_fn!(
+    pub OnMapPath: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IMapPathProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 26: [`CHttpModule::OnReadEntity`].
-    pub OnReadEntity: ::httpserv::runtime::member_fn!(
+    pub OnReadEntity: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut IReadEntityProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 27: [`CHttpModule::OnCustomRequestNotification`].
-    pub OnCustomRequestNotification: ::httpserv::runtime::member_fn!(
+    pub OnCustomRequestNotification: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, *mut ICustomNotificationProvider) ->
         REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 28: [`CHttpModule::OnAsyncCompletion`].
-    pub OnAsyncCompletion: ::httpserv::runtime::member_fn!(
+    pub OnAsyncCompletion: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, *mut IHttpContext, u32, windows_sys::core::BOOL, *mut
         IHttpEventProvider, *mut IHttpCompletionInfo) -> REQUEST_NOTIFICATION_STATUS
     ),
     /// Slot 29: [`CHttpModule::Dispose`].
-    pub Dispose: ::httpserv::runtime::member_fn!((*mut CHttpModule) -> ()),
+    pub Dispose: ::httpserv_runtime::member_fn!((*mut CHttpModule) -> ()),
     /// Slot 30: [`CHttpModule::ScalarDeletingDestructor`].
-    pub ScalarDeletingDestructor: ::httpserv::runtime::member_fn!(
+    pub ScalarDeletingDestructor: ::httpserv_runtime::member_fn!(
         (*mut CHttpModule, u32) -> *mut ::core::ffi::c_void
     ),
 }
@@ -1230,7 +1230,7 @@ impl CHttpModule {
             self.OnAsyncCompletion(
                 ::core::ptr::from_ref(http_context).cast_mut(),
                 notification,
-                ::httpserv::windows_sys::core::BOOL::from(post_notification),
+                ::windows_sys::core::BOOL::from(post_notification),
                 ::core::ptr::from_ref(provider).cast_mut(),
                 ::core::ptr::from_ref(completion_info).cast_mut(),
             )
@@ -1579,292 +1579,292 @@ pub trait CHttpModule_Impl: Send {
 impl CHttpModule_Vtbl {
     /// A vtable whose slots call `T`'s [`CHttpModule_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: CHttpModule_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnBeginRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnBeginRequest(unsafe { ::httpserv::runtime::Object:: < T >
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnBeginRequest(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnPostBeginRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnPostBeginRequest(unsafe { ::httpserv::runtime::Object:: < T >
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnPostBeginRequest(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnAuthenticateRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IAuthenticationProvider)
-            -> REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnAuthenticateRequest(unsafe { ::httpserv::runtime::Object:: < T >
+            -> REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnAuthenticateRequest(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnPostAuthenticateRequest < T : CHttpModule_Impl > (this : *mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
-            ::httpserv::runtime::guard(|| T::OnPostAuthenticateRequest(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
+            ::httpserv_runtime::guard(|| T::OnPostAuthenticateRequest(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
             pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnAuthorizeRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnAuthorizeRequest(unsafe { ::httpserv::runtime::Object:: < T >
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnAuthorizeRequest(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnPostAuthorizeRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnPostAuthorizeRequest(unsafe { ::httpserv::runtime::Object:: < T >
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnPostAuthorizeRequest(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnResolveRequestCache < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnResolveRequestCache(unsafe { ::httpserv::runtime::Object:: < T >
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnResolveRequestCache(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnPostResolveRequestCache < T : CHttpModule_Impl > (this : *mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
-            ::httpserv::runtime::guard(|| T::OnPostResolveRequestCache(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
+            ::httpserv_runtime::guard(|| T::OnPostResolveRequestCache(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
             pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnMapRequestHandler < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IMapHandlerProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnMapRequestHandler(unsafe { ::httpserv::runtime::Object:: < T >
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnMapRequestHandler(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnPostMapRequestHandler < T : CHttpModule_Impl > (this : *mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
-            ::httpserv::runtime::guard(|| T::OnPostMapRequestHandler(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
+            ::httpserv_runtime::guard(|| T::OnPostMapRequestHandler(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
             pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnAcquireRequestState < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnAcquireRequestState(unsafe { ::httpserv::runtime::Object:: < T >
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnAcquireRequestState(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnPostAcquireRequestState < T : CHttpModule_Impl > (this : *mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
-            ::httpserv::runtime::guard(|| T::OnPostAcquireRequestState(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
+            ::httpserv_runtime::guard(|| T::OnPostAcquireRequestState(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
             pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnPreExecuteRequestHandler < T : CHttpModule_Impl > (this : *mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
-            ::httpserv::runtime::guard(|| T::OnPreExecuteRequestHandler(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
+            ::httpserv_runtime::guard(|| T::OnPreExecuteRequestHandler(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
             pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnPostPreExecuteRequestHandler < T : CHttpModule_Impl > (this : *mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
-            ::httpserv::runtime::guard(|| T::OnPostPreExecuteRequestHandler(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
+            ::httpserv_runtime::guard(|| T::OnPostPreExecuteRequestHandler(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
             pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnExecuteRequestHandler < T : CHttpModule_Impl > (this : *mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
-            ::httpserv::runtime::guard(|| T::OnExecuteRequestHandler(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
+            ::httpserv_runtime::guard(|| T::OnExecuteRequestHandler(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
             pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnPostExecuteRequestHandler < T : CHttpModule_Impl > (this : *mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
-            ::httpserv::runtime::guard(|| T::OnPostExecuteRequestHandler(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
+            ::httpserv_runtime::guard(|| T::OnPostExecuteRequestHandler(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
             pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnReleaseRequestState < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnReleaseRequestState(unsafe { ::httpserv::runtime::Object:: < T >
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnReleaseRequestState(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnPostReleaseRequestState < T : CHttpModule_Impl > (this : *mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
-            ::httpserv::runtime::guard(|| T::OnPostReleaseRequestState(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
+            ::httpserv_runtime::guard(|| T::OnPostReleaseRequestState(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
             pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnUpdateRequestCache < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnUpdateRequestCache(unsafe { ::httpserv::runtime::Object:: < T >
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnUpdateRequestCache(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnPostUpdateRequestCache < T : CHttpModule_Impl > (this : *mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
-            ::httpserv::runtime::guard(|| T::OnPostUpdateRequestCache(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
+            ::httpserv_runtime::guard(|| T::OnPostUpdateRequestCache(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
             pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnLogRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnLogRequest(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnLogRequest(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
             }, pHttpContext, pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnPostLogRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnPostLogRequest(unsafe { ::httpserv::runtime::Object:: < T >
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnPostLogRequest(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnEndRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnEndRequest(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnEndRequest(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
             }, pHttpContext, pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnPostEndRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnPostEndRequest(unsafe { ::httpserv::runtime::Object:: < T >
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnPostEndRequest(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnSendResponse < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut ISendResponseProvider)
-            -> REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnSendResponse(unsafe { ::httpserv::runtime::Object:: < T >
+            -> REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnSendResponse(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnMapPath < T : CHttpModule_Impl > (this : *mut CHttpModule, pHttpContext
             : *mut IHttpContext, pProvider : *mut IMapPathProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnMapPath(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnMapPath(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
             pHttpContext, pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnReadEntity < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IReadEntityProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::OnReadEntity(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::OnReadEntity(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
             }, pHttpContext, pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnCustomRequestNotification < T : CHttpModule_Impl > (this : *mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             ICustomNotificationProvider) -> REQUEST_NOTIFICATION_STATUS {
-            ::httpserv::runtime::guard(|| T::OnCustomRequestNotification(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
+            ::httpserv_runtime::guard(|| T::OnCustomRequestNotification(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
             pProvider), | report | { unsafe {
-            ::httpserv::runtime::fail_request(pHttpContext, report) };
+            ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnAsyncCompletion < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, dwNotification : u32, fPostNotification :
             windows_sys::core::BOOL, pProvider : *mut IHttpEventProvider,
             pCompletionInfo : *mut IHttpCompletionInfo) -> REQUEST_NOTIFICATION_STATUS {
-            ::httpserv::runtime::guard(|| T::OnAsyncCompletion(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
+            ::httpserv_runtime::guard(|| T::OnAsyncCompletion(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
             dwNotification, fPostNotification, pProvider, pCompletionInfo), | report | {
-            unsafe { ::httpserv::runtime::fail_request(pHttpContext, report) };
+            unsafe { ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Dispose < T : CHttpModule_Impl > (this : *mut CHttpModule,) -> () {
-            ::httpserv::runtime::guard(|| T::Dispose(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()); unsafe {
-            ::httpserv::runtime::Object:: < T > ::release(this, true) } }
+            ::httpserv_runtime::guard(|| T::Dispose(unsafe { ::httpserv_runtime::Object::
+            < T > ::value_of(this) },), | _ | ()); unsafe { ::httpserv_runtime::Object::
+            < T > ::release(this, true) } }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn ScalarDeletingDestructor < T : CHttpModule_Impl > (this : *mut
             CHttpModule, flags : u32) -> *mut ::core::ffi::c_void {
-            ::httpserv::runtime::guard(|| unsafe { ::httpserv::runtime::Object:: < T >
-            ::release(this, flags & 1 != 0) }, ::httpserv::runtime::abort,); this as *
-            mut ::core::ffi::c_void }
+            ::httpserv_runtime::guard(|| unsafe { ::httpserv_runtime::Object:: < T >
+            ::release(this, flags & 1 != 0) }, ::httpserv_runtime::abort,); this as *mut
+            ::core::ffi::c_void }
         }
         Self {
             OnBeginRequest: OnBeginRequest::<T>,
@@ -1905,18 +1905,18 @@ impl CHttpModule {
     /// Moves `value` to the heap behind a vtable of `T`'s [`CHttpModule_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: CHttpModule_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<CHttpModule> {
+    ) -> ::httpserv_runtime::Owned<CHttpModule> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, CHttpModule>,
+                ::httpserv_runtime::release_boxed::<T, CHttpModule>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`CHttpModule_Impl`] methods and returns the C++ `CHttpModule*` to hand to IIS, which releases it.
     pub fn new_boxed<T: CHttpModule_Impl + 'static>(value: T) -> *mut CHttpModule {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { CHttpModule_Vtbl::new::<T>() },
                     value,
                 )
@@ -1932,7 +1932,7 @@ impl CHttpModule {
         value: T,
     ) -> *mut CHttpModule {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { CHttpModule_Vtbl::new::<T>() },
                     value,
@@ -1945,6 +1945,6 @@ impl CHttpModule {
     /// # Safety
     /// `self` must have been made by this module's [`CHttpModule::new_boxed`] or [`CHttpModule::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: CHttpModule_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -13,7 +13,7 @@ pub struct IAuthenticationProvider {
 pub const IID_IAuthenticationProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x304d51d0_0307_45ed_83fd_dd3fc032fdfc,
 );
-unsafe impl ::httpserv::runtime::Interface for IAuthenticationProvider {
+unsafe impl ::httpserv_runtime::Interface for IAuthenticationProvider {
     const IID: windows_sys::core::GUID = IID_IAuthenticationProvider;
 }
 /// The vtable of [`IAuthenticationProvider`]: 2 slot(s), 1 inherited.
@@ -22,7 +22,7 @@ unsafe impl ::httpserv::runtime::Interface for IAuthenticationProvider {
 pub struct IAuthenticationProvider_Vtbl {
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: [`IAuthenticationProvider::SetUser`].
-    pub SetUser: ::httpserv::runtime::member_fn!(
+    pub SetUser: ::httpserv_runtime::member_fn!(
         (*mut IAuthenticationProvider, *mut IHttpUser) -> ()
     ),
 }
@@ -100,11 +100,11 @@ pub trait IAuthenticationProvider_Impl: IHttpEventProvider_Impl {
 impl IAuthenticationProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IAuthenticationProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IAuthenticationProvider_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetUser < T : IAuthenticationProvider_Impl > (this : *mut
             IAuthenticationProvider, pUser : *mut IHttpUser) -> () {
-            ::httpserv::runtime::guard(|| T::SetUser(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pUser), | _ | ()) }
+            ::httpserv_runtime::guard(|| T::SetUser(unsafe { ::httpserv_runtime::Object::
+            < T > ::value_of(this) }, pUser), | _ | ()) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),
@@ -116,11 +116,11 @@ impl IAuthenticationProvider {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IAuthenticationProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IAuthenticationProvider_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IAuthenticationProvider> {
+    ) -> ::httpserv_runtime::Owned<IAuthenticationProvider> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IAuthenticationProvider>,
+                ::httpserv_runtime::release_boxed::<T, IAuthenticationProvider>,
             )
         }
     }
@@ -129,7 +129,7 @@ impl IAuthenticationProvider {
         value: T,
     ) -> *mut IAuthenticationProvider {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IAuthenticationProvider_Vtbl::new::<T>() },
                     value,
                 )
@@ -145,7 +145,7 @@ impl IAuthenticationProvider {
         value: T,
     ) -> *mut IAuthenticationProvider {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IAuthenticationProvider_Vtbl::new::<T>() },
                     value,
@@ -160,6 +160,6 @@ impl IAuthenticationProvider {
     pub unsafe fn downcast<T: IAuthenticationProvider_Impl + 'static>(
         &self,
     ) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

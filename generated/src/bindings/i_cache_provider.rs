@@ -13,7 +13,7 @@ pub struct ICacheProvider {
 pub const IID_ICacheProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x58925fb9_7c5e_4684_833b_4a04e1286690,
 );
-unsafe impl ::httpserv::runtime::Interface for ICacheProvider {
+unsafe impl ::httpserv_runtime::Interface for ICacheProvider {
     const IID: windows_sys::core::GUID = IID_ICacheProvider;
 }
 /// The vtable of [`ICacheProvider`]: 6 slot(s), 1 inherited.
@@ -22,23 +22,23 @@ unsafe impl ::httpserv::runtime::Interface for ICacheProvider {
 pub struct ICacheProvider_Vtbl {
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: [`ICacheProvider::GetCacheOperation`].
-    pub GetCacheOperation: ::httpserv::runtime::member_fn!(
+    pub GetCacheOperation: ::httpserv_runtime::member_fn!(
         (*const ICacheProvider) -> CACHE_OPERATION
     ),
     /// Slot 2: [`ICacheProvider::GetCacheKey`].
-    pub GetCacheKey: ::httpserv::runtime::member_fn!(
+    pub GetCacheKey: ::httpserv_runtime::member_fn!(
         (*const ICacheProvider) -> *mut IHttpCacheKey
     ),
     /// Slot 3: [`ICacheProvider::GetCacheRecord`].
-    pub GetCacheRecord: ::httpserv::runtime::member_fn!(
+    pub GetCacheRecord: ::httpserv_runtime::member_fn!(
         (*const ICacheProvider) -> *mut IHttpCacheSpecificData
     ),
     /// Slot 4: [`ICacheProvider::SetCacheRecord`].
-    pub SetCacheRecord: ::httpserv::runtime::member_fn!(
+    pub SetCacheRecord: ::httpserv_runtime::member_fn!(
         (*mut ICacheProvider, *mut IHttpCacheSpecificData) -> ()
     ),
     /// Slot 5: [`ICacheProvider::GetTraceContext`].
-    pub GetTraceContext: ::httpserv::runtime::member_fn!(
+    pub GetTraceContext: ::httpserv_runtime::member_fn!(
         (*const ICacheProvider) -> *mut IHttpTraceContext
     ),
 }
@@ -243,36 +243,36 @@ pub trait ICacheProvider_Impl: IHttpEventProvider_Impl {
 impl ICacheProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`ICacheProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: ICacheProvider_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetCacheOperation < T : ICacheProvider_Impl > (this : *const
-            ICacheProvider,) -> CACHE_OPERATION { ::httpserv::runtime::guard(||
-            T::GetCacheOperation(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), ::httpserv::runtime::abort) }
+            ICacheProvider,) -> CACHE_OPERATION { ::httpserv_runtime::guard(||
+            T::GetCacheOperation(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) },), ::httpserv_runtime::abort) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetCacheKey < T : ICacheProvider_Impl > (this : *const ICacheProvider,)
-            -> *mut IHttpCacheKey { ::httpserv::runtime::guard(|| T::GetCacheKey(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            -> *mut IHttpCacheKey { ::httpserv_runtime::guard(|| T::GetCacheKey(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetCacheRecord < T : ICacheProvider_Impl > (this : *const
             ICacheProvider,) -> *mut IHttpCacheSpecificData {
-            ::httpserv::runtime::guard(|| T::GetCacheRecord(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetCacheRecord(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetCacheRecord < T : ICacheProvider_Impl > (this : *mut ICacheProvider,
             pCacheRecord : *mut IHttpCacheSpecificData) -> () {
-            ::httpserv::runtime::guard(|| T::SetCacheRecord(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pCacheRecord), | _ |
+            ::httpserv_runtime::guard(|| T::SetCacheRecord(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pCacheRecord), | _ |
             ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetTraceContext < T : ICacheProvider_Impl > (this : *const
-            ICacheProvider,) -> *mut IHttpTraceContext { ::httpserv::runtime::guard(||
-            T::GetTraceContext(unsafe { ::httpserv::runtime::Object:: < T >
+            ICacheProvider,) -> *mut IHttpTraceContext { ::httpserv_runtime::guard(||
+            T::GetTraceContext(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
         Self {
@@ -289,18 +289,18 @@ impl ICacheProvider {
     /// Moves `value` to the heap behind a vtable of `T`'s [`ICacheProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: ICacheProvider_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<ICacheProvider> {
+    ) -> ::httpserv_runtime::Owned<ICacheProvider> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, ICacheProvider>,
+                ::httpserv_runtime::release_boxed::<T, ICacheProvider>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`ICacheProvider_Impl`] methods and returns the C++ `ICacheProvider*` to hand to IIS, which releases it.
     pub fn new_boxed<T: ICacheProvider_Impl + 'static>(value: T) -> *mut ICacheProvider {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { ICacheProvider_Vtbl::new::<T>() },
                     value,
                 )
@@ -316,7 +316,7 @@ impl ICacheProvider {
         value: T,
     ) -> *mut ICacheProvider {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { ICacheProvider_Vtbl::new::<T>() },
                     value,
@@ -329,6 +329,6 @@ impl ICacheProvider {
     /// # Safety
     /// `self` must have been made by this module's [`ICacheProvider::new_boxed`] or [`ICacheProvider::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: ICacheProvider_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -13,7 +13,7 @@ pub struct ICustomNotificationProvider {
 pub const IID_ICustomNotificationProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x671e6d34_9380_4df4_b453_91129df02b24,
 );
-unsafe impl ::httpserv::runtime::Interface for ICustomNotificationProvider {
+unsafe impl ::httpserv_runtime::Interface for ICustomNotificationProvider {
     const IID: windows_sys::core::GUID = IID_ICustomNotificationProvider;
 }
 /// The vtable of [`ICustomNotificationProvider`]: 2 slot(s), 1 inherited.
@@ -22,7 +22,7 @@ unsafe impl ::httpserv::runtime::Interface for ICustomNotificationProvider {
 pub struct ICustomNotificationProvider_Vtbl {
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: [`ICustomNotificationProvider::QueryNotificationType`].
-    pub QueryNotificationType: ::httpserv::runtime::member_fn!(
+    pub QueryNotificationType: ::httpserv_runtime::member_fn!(
         (*mut ICustomNotificationProvider) -> windows_sys::core::PCWSTR
     ),
 }
@@ -86,11 +86,11 @@ impl ::core::ops::Deref for ICustomNotificationProvider {
 impl ICustomNotificationProvider {
     /// `virtual PCWSTR QueryNotificationType() = 0` in Rust terms; the raw method, with the full docs, is [`Self::QueryNotificationType`].
     #[inline]
-    pub fn query_notification_type(&mut self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn query_notification_type(&mut self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.QueryNotificationType() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
 }
@@ -106,11 +106,11 @@ pub trait ICustomNotificationProvider_Impl: IHttpEventProvider_Impl {
 impl ICustomNotificationProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`ICustomNotificationProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: ICustomNotificationProvider_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn QueryNotificationType < T : ICustomNotificationProvider_Impl > (this : *
             mut ICustomNotificationProvider,) -> windows_sys::core::PCWSTR {
-            ::httpserv::runtime::guard(|| T::QueryNotificationType(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::QueryNotificationType(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         Self {
@@ -123,11 +123,11 @@ impl ICustomNotificationProvider {
     /// Moves `value` to the heap behind a vtable of `T`'s [`ICustomNotificationProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: ICustomNotificationProvider_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<ICustomNotificationProvider> {
+    ) -> ::httpserv_runtime::Owned<ICustomNotificationProvider> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, ICustomNotificationProvider>,
+                ::httpserv_runtime::release_boxed::<T, ICustomNotificationProvider>,
             )
         }
     }
@@ -136,7 +136,7 @@ impl ICustomNotificationProvider {
         value: T,
     ) -> *mut ICustomNotificationProvider {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { ICustomNotificationProvider_Vtbl::new::<T>() },
                     value,
                 )
@@ -152,7 +152,7 @@ impl ICustomNotificationProvider {
         value: T,
     ) -> *mut ICustomNotificationProvider {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { ICustomNotificationProvider_Vtbl::new::<T>() },
                     value,
@@ -167,6 +167,6 @@ impl ICustomNotificationProvider {
     pub unsafe fn downcast<T: ICustomNotificationProvider_Impl + 'static>(
         &self,
     ) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -13,7 +13,7 @@ pub struct IDispensedHttpModuleContextContainer {
 pub const IID_IDispensedHttpModuleContextContainer: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x2ae49359_95dd_4e48_ae20_c0cb9d0bc03a,
 );
-unsafe impl ::httpserv::runtime::Interface for IDispensedHttpModuleContextContainer {
+unsafe impl ::httpserv_runtime::Interface for IDispensedHttpModuleContextContainer {
     const IID: windows_sys::core::GUID = IID_IDispensedHttpModuleContextContainer;
 }
 /// The vtable of [`IDispensedHttpModuleContextContainer`]: 3 slot(s), 2 inherited.
@@ -22,7 +22,7 @@ unsafe impl ::httpserv::runtime::Interface for IDispensedHttpModuleContextContai
 pub struct IDispensedHttpModuleContextContainer_Vtbl {
     pub base__: IHttpModuleContextContainer_Vtbl,
     /// Slot 2: [`IDispensedHttpModuleContextContainer::ReleaseContainer`].
-    pub ReleaseContainer: ::httpserv::runtime::member_fn!(
+    pub ReleaseContainer: ::httpserv_runtime::member_fn!(
         (*mut IDispensedHttpModuleContextContainer) -> ()
     ),
 }
@@ -107,12 +107,12 @@ pub trait IDispensedHttpModuleContextContainer_Impl: IHttpModuleContextContainer
 impl IDispensedHttpModuleContextContainer_Vtbl {
     /// A vtable whose slots call `T`'s [`IDispensedHttpModuleContextContainer_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IDispensedHttpModuleContextContainer_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn ReleaseContainer < T : IDispensedHttpModuleContextContainer_Impl > (this :
             *mut IDispensedHttpModuleContextContainer,) -> () {
-            ::httpserv::runtime::guard(|| T::ReleaseContainer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()); unsafe {
-            ::httpserv::runtime::Object:: < T > ::release(this, true) } }
+            ::httpserv_runtime::guard(|| T::ReleaseContainer(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | ()); unsafe {
+            ::httpserv_runtime::Object:: < T > ::release(this, true) } }
         }
         Self {
             base__: IHttpModuleContextContainer_Vtbl::new::<T>(),
@@ -124,11 +124,11 @@ impl IDispensedHttpModuleContextContainer {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IDispensedHttpModuleContextContainer_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IDispensedHttpModuleContextContainer_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IDispensedHttpModuleContextContainer> {
+    ) -> ::httpserv_runtime::Owned<IDispensedHttpModuleContextContainer> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<
+                ::httpserv_runtime::release_boxed::<
                     T,
                     IDispensedHttpModuleContextContainer,
                 >,
@@ -140,7 +140,7 @@ impl IDispensedHttpModuleContextContainer {
         value: T,
     ) -> *mut IDispensedHttpModuleContextContainer {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IDispensedHttpModuleContextContainer_Vtbl::new::<T>() },
                     value,
                 )
@@ -156,7 +156,7 @@ impl IDispensedHttpModuleContextContainer {
         value: T,
     ) -> *mut IDispensedHttpModuleContextContainer {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IDispensedHttpModuleContextContainer_Vtbl::new::<T>() },
                     value,
@@ -171,6 +171,6 @@ impl IDispensedHttpModuleContextContainer {
     pub unsafe fn downcast<T: IDispensedHttpModuleContextContainer_Impl + 'static>(
         &self,
     ) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

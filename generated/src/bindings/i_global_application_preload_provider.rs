@@ -13,7 +13,7 @@ pub struct IGlobalApplicationPreloadProvider {
 pub const IID_IGlobalApplicationPreloadProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x2111f8d6_0c41_4ff7_bd45_5c04c7e91a73,
 );
-unsafe impl ::httpserv::runtime::Interface for IGlobalApplicationPreloadProvider {
+unsafe impl ::httpserv_runtime::Interface for IGlobalApplicationPreloadProvider {
     const IID: windows_sys::core::GUID = IID_IGlobalApplicationPreloadProvider;
 }
 /// The vtable of [`IGlobalApplicationPreloadProvider`]: 3 slot(s), 1 inherited.
@@ -22,14 +22,14 @@ unsafe impl ::httpserv::runtime::Interface for IGlobalApplicationPreloadProvider
 pub struct IGlobalApplicationPreloadProvider_Vtbl {
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: [`IGlobalApplicationPreloadProvider::CreateContext`].
-    pub CreateContext: ::httpserv::runtime::member_fn!(
+    pub CreateContext: ::httpserv_runtime::member_fn!(
         (*mut IGlobalApplicationPreloadProvider, *mut *mut IHttpContext) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 2: [`IGlobalApplicationPreloadProvider::ExecuteRequest`].
-    pub ExecuteRequest: ::httpserv::runtime::member_fn!(
+    pub ExecuteRequest: ::httpserv_runtime::member_fn!(
         (*mut IGlobalApplicationPreloadProvider, *mut IHttpContext, *mut IHttpUser) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -86,7 +86,7 @@ impl IGlobalApplicationPreloadProvider {
     pub unsafe fn CreateContext(
         &self,
         ppHttpContext: *mut *mut IHttpContext,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).CreateContext)(self.as_raw(), ppHttpContext)
     }
     /// `virtual HRESULT ExecuteRequest(IHttpContext * pHttpContext, IHttpUser * pHttpUser) = 0`
@@ -103,7 +103,7 @@ impl IGlobalApplicationPreloadProvider {
         &self,
         pHttpContext: *mut IHttpContext,
         pHttpUser: *mut IHttpUser,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).ExecuteRequest)(self.as_raw(), pHttpContext, pHttpUser)
     }
 }
@@ -118,14 +118,14 @@ impl ::core::ops::Deref for IGlobalApplicationPreloadProvider {
 impl IGlobalApplicationPreloadProvider {
     /// `virtual HRESULT CreateContext(IHttpContext ** ppHttpContext) = 0` in Rust terms; the raw method, with the full docs, is [`Self::CreateContext`].
     #[inline]
-    pub fn create_context(&mut self) -> ::httpserv::runtime::Result<&mut IHttpContext> {
+    pub fn create_context(&mut self) -> ::httpserv_runtime::Result<&mut IHttpContext> {
         let mut http_context: *mut IHttpContext = unsafe { ::core::mem::zeroed() };
         let returned = unsafe { self.CreateContext(&mut http_context) };
         returned.ok()?;
         Ok(
             unsafe { http_context.as_mut() }
-                .ok_or_else(|| ::httpserv::runtime::Error::from(
-                    ::httpserv::runtime::E_POINTER,
+                .ok_or_else(|| ::httpserv_runtime::Error::from(
+                    ::httpserv_runtime::E_POINTER,
                 ))?,
         )
     }
@@ -135,7 +135,7 @@ impl IGlobalApplicationPreloadProvider {
         &mut self,
         http_context: &IHttpContext,
         http_user: &IHttpUser,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.ExecuteRequest(
                 ::core::ptr::from_ref(http_context).cast_mut(),
@@ -156,7 +156,7 @@ pub trait IGlobalApplicationPreloadProvider_Impl: IHttpEventProvider_Impl {
     fn CreateContext(
         &self,
         ppHttpContext: *mut *mut IHttpContext,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IGlobalApplicationPreloadProvider::ExecuteRequest`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
@@ -164,25 +164,25 @@ pub trait IGlobalApplicationPreloadProvider_Impl: IHttpEventProvider_Impl {
         &self,
         pHttpContext: *mut IHttpContext,
         pHttpUser: *mut IHttpUser,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IGlobalApplicationPreloadProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IGlobalApplicationPreloadProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IGlobalApplicationPreloadProvider_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn CreateContext < T : IGlobalApplicationPreloadProvider_Impl > (this : *mut
             IGlobalApplicationPreloadProvider, ppHttpContext : *mut *mut IHttpContext)
-            -> ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::CreateContext(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, ppHttpContext), | _ | ::httpserv::runtime::E_FAIL) }
+            -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::CreateContext(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
+            }, ppHttpContext), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn ExecuteRequest < T : IGlobalApplicationPreloadProvider_Impl > (this : *
             mut IGlobalApplicationPreloadProvider, pHttpContext : *mut IHttpContext,
-            pHttpUser : *mut IHttpUser) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::ExecuteRequest(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            pHttpUser), | _ | ::httpserv::runtime::E_FAIL) }
+            pHttpUser : *mut IHttpUser) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::ExecuteRequest(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
+            pHttpUser), | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),
@@ -195,14 +195,11 @@ impl IGlobalApplicationPreloadProvider {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalApplicationPreloadProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IGlobalApplicationPreloadProvider_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IGlobalApplicationPreloadProvider> {
+    ) -> ::httpserv_runtime::Owned<IGlobalApplicationPreloadProvider> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<
-                    T,
-                    IGlobalApplicationPreloadProvider,
-                >,
+                ::httpserv_runtime::release_boxed::<T, IGlobalApplicationPreloadProvider>,
             )
         }
     }
@@ -211,7 +208,7 @@ impl IGlobalApplicationPreloadProvider {
         value: T,
     ) -> *mut IGlobalApplicationPreloadProvider {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IGlobalApplicationPreloadProvider_Vtbl::new::<T>() },
                     value,
                 )
@@ -227,7 +224,7 @@ impl IGlobalApplicationPreloadProvider {
         value: T,
     ) -> *mut IGlobalApplicationPreloadProvider {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IGlobalApplicationPreloadProvider_Vtbl::new::<T>() },
                     value,
@@ -242,7 +239,7 @@ impl IGlobalApplicationPreloadProvider {
     pub unsafe fn downcast<T: IGlobalApplicationPreloadProvider_Impl + 'static>(
         &self,
     ) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IGlobalApplicationPreloadProvider2` (derives from [`IGlobalApplicationPreloadProvider`])
@@ -258,7 +255,7 @@ pub struct IGlobalApplicationPreloadProvider2 {
 pub const IID_IGlobalApplicationPreloadProvider2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x251db2dd_81e7_44ce_ae02_46529f2d71ea,
 );
-unsafe impl ::httpserv::runtime::Interface for IGlobalApplicationPreloadProvider2 {
+unsafe impl ::httpserv_runtime::Interface for IGlobalApplicationPreloadProvider2 {
     const IID: windows_sys::core::GUID = IID_IGlobalApplicationPreloadProvider2;
 }
 /// The vtable of [`IGlobalApplicationPreloadProvider2`]: 4 slot(s), 3 inherited.
@@ -267,7 +264,7 @@ unsafe impl ::httpserv::runtime::Interface for IGlobalApplicationPreloadProvider
 pub struct IGlobalApplicationPreloadProvider2_Vtbl {
     pub base__: IGlobalApplicationPreloadProvider_Vtbl,
     /// Slot 3: [`IGlobalApplicationPreloadProvider2::IsProcessRecycled`].
-    pub IsProcessRecycled: ::httpserv::runtime::member_fn!(
+    pub IsProcessRecycled: ::httpserv_runtime::member_fn!(
         (*const IGlobalApplicationPreloadProvider2) -> windows_sys::core::BOOL
     ),
 }
@@ -353,11 +350,11 @@ pub trait IGlobalApplicationPreloadProvider2_Impl: IGlobalApplicationPreloadProv
 impl IGlobalApplicationPreloadProvider2_Vtbl {
     /// A vtable whose slots call `T`'s [`IGlobalApplicationPreloadProvider2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IGlobalApplicationPreloadProvider2_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn IsProcessRecycled < T : IGlobalApplicationPreloadProvider2_Impl > (this :
             *const IGlobalApplicationPreloadProvider2,) -> windows_sys::core::BOOL {
-            ::httpserv::runtime::guard(|| T::IsProcessRecycled(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | 0) }
+            ::httpserv_runtime::guard(|| T::IsProcessRecycled(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | 0) }
         }
         Self {
             base__: IGlobalApplicationPreloadProvider_Vtbl::new::<T>(),
@@ -369,11 +366,11 @@ impl IGlobalApplicationPreloadProvider2 {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalApplicationPreloadProvider2_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IGlobalApplicationPreloadProvider2_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IGlobalApplicationPreloadProvider2> {
+    ) -> ::httpserv_runtime::Owned<IGlobalApplicationPreloadProvider2> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<
+                ::httpserv_runtime::release_boxed::<
                     T,
                     IGlobalApplicationPreloadProvider2,
                 >,
@@ -385,7 +382,7 @@ impl IGlobalApplicationPreloadProvider2 {
         value: T,
     ) -> *mut IGlobalApplicationPreloadProvider2 {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IGlobalApplicationPreloadProvider2_Vtbl::new::<T>() },
                     value,
                 )
@@ -401,7 +398,7 @@ impl IGlobalApplicationPreloadProvider2 {
         value: T,
     ) -> *mut IGlobalApplicationPreloadProvider2 {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IGlobalApplicationPreloadProvider2_Vtbl::new::<T>() },
                     value,
@@ -416,6 +413,6 @@ impl IGlobalApplicationPreloadProvider2 {
     pub unsafe fn downcast<T: IGlobalApplicationPreloadProvider2_Impl + 'static>(
         &self,
     ) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -13,7 +13,7 @@ pub struct IGlobalConfigurationChangeProvider {
 pub const IID_IGlobalConfigurationChangeProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x3405f3b4_b3d6_4b73_b5f5_4d8a3cc642ce,
 );
-unsafe impl ::httpserv::runtime::Interface for IGlobalConfigurationChangeProvider {
+unsafe impl ::httpserv_runtime::Interface for IGlobalConfigurationChangeProvider {
     const IID: windows_sys::core::GUID = IID_IGlobalConfigurationChangeProvider;
 }
 /// The vtable of [`IGlobalConfigurationChangeProvider`]: 2 slot(s), 1 inherited.
@@ -22,7 +22,7 @@ unsafe impl ::httpserv::runtime::Interface for IGlobalConfigurationChangeProvide
 pub struct IGlobalConfigurationChangeProvider_Vtbl {
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: [`IGlobalConfigurationChangeProvider::GetChangePath`].
-    pub GetChangePath: ::httpserv::runtime::member_fn!(
+    pub GetChangePath: ::httpserv_runtime::member_fn!(
         (*const IGlobalConfigurationChangeProvider) -> windows_sys::core::PCWSTR
     ),
 }
@@ -90,11 +90,11 @@ impl ::core::ops::Deref for IGlobalConfigurationChangeProvider {
 impl IGlobalConfigurationChangeProvider {
     /// `virtual PCWSTR GetChangePath() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetChangePath`].
     #[inline]
-    pub fn change_path(&self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn change_path(&self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetChangePath() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
 }
@@ -110,11 +110,11 @@ pub trait IGlobalConfigurationChangeProvider_Impl: IHttpEventProvider_Impl {
 impl IGlobalConfigurationChangeProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IGlobalConfigurationChangeProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IGlobalConfigurationChangeProvider_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetChangePath < T : IGlobalConfigurationChangeProvider_Impl > (this : *
             const IGlobalConfigurationChangeProvider,) -> windows_sys::core::PCWSTR {
-            ::httpserv::runtime::guard(|| T::GetChangePath(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetChangePath(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         Self {
@@ -127,11 +127,11 @@ impl IGlobalConfigurationChangeProvider {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalConfigurationChangeProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IGlobalConfigurationChangeProvider_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IGlobalConfigurationChangeProvider> {
+    ) -> ::httpserv_runtime::Owned<IGlobalConfigurationChangeProvider> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<
+                ::httpserv_runtime::release_boxed::<
                     T,
                     IGlobalConfigurationChangeProvider,
                 >,
@@ -143,7 +143,7 @@ impl IGlobalConfigurationChangeProvider {
         value: T,
     ) -> *mut IGlobalConfigurationChangeProvider {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IGlobalConfigurationChangeProvider_Vtbl::new::<T>() },
                     value,
                 )
@@ -159,7 +159,7 @@ impl IGlobalConfigurationChangeProvider {
         value: T,
     ) -> *mut IGlobalConfigurationChangeProvider {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IGlobalConfigurationChangeProvider_Vtbl::new::<T>() },
                     value,
@@ -174,6 +174,6 @@ impl IGlobalConfigurationChangeProvider {
     pub unsafe fn downcast<T: IGlobalConfigurationChangeProvider_Impl + 'static>(
         &self,
     ) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

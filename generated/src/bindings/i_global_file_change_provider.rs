@@ -13,7 +13,7 @@ pub struct IGlobalFileChangeProvider {
 pub const IID_IGlobalFileChangeProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xece31ee5_0486_4fb0_a875_6739a2d7daf5,
 );
-unsafe impl ::httpserv::runtime::Interface for IGlobalFileChangeProvider {
+unsafe impl ::httpserv_runtime::Interface for IGlobalFileChangeProvider {
     const IID: windows_sys::core::GUID = IID_IGlobalFileChangeProvider;
 }
 /// The vtable of [`IGlobalFileChangeProvider`]: 3 slot(s), 1 inherited.
@@ -22,11 +22,11 @@ unsafe impl ::httpserv::runtime::Interface for IGlobalFileChangeProvider {
 pub struct IGlobalFileChangeProvider_Vtbl {
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: [`IGlobalFileChangeProvider::GetFileName`].
-    pub GetFileName: ::httpserv::runtime::member_fn!(
+    pub GetFileName: ::httpserv_runtime::member_fn!(
         (*const IGlobalFileChangeProvider) -> windows_sys::core::PCWSTR
     ),
     /// Slot 2: [`IGlobalFileChangeProvider::GetFileMonitor`].
-    pub GetFileMonitor: ::httpserv::runtime::member_fn!(
+    pub GetFileMonitor: ::httpserv_runtime::member_fn!(
         (*mut IGlobalFileChangeProvider) -> *mut IHttpFileMonitor
     ),
 }
@@ -107,11 +107,11 @@ impl ::core::ops::Deref for IGlobalFileChangeProvider {
 impl IGlobalFileChangeProvider {
     /// `virtual PCWSTR GetFileName() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetFileName`].
     #[inline]
-    pub fn file_name(&self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn file_name(&self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetFileName() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
     /// `virtual IHttpFileMonitor * GetFileMonitor() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetFileMonitor`].
@@ -144,18 +144,18 @@ pub trait IGlobalFileChangeProvider_Impl: IHttpEventProvider_Impl {
 impl IGlobalFileChangeProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IGlobalFileChangeProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IGlobalFileChangeProvider_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetFileName < T : IGlobalFileChangeProvider_Impl > (this : *const
             IGlobalFileChangeProvider,) -> windows_sys::core::PCWSTR {
-            ::httpserv::runtime::guard(|| T::GetFileName(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetFileName(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetFileMonitor < T : IGlobalFileChangeProvider_Impl > (this : *mut
             IGlobalFileChangeProvider,) -> *mut IHttpFileMonitor {
-            ::httpserv::runtime::guard(|| T::GetFileMonitor(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetFileMonitor(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         Self {
@@ -169,11 +169,11 @@ impl IGlobalFileChangeProvider {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalFileChangeProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IGlobalFileChangeProvider_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IGlobalFileChangeProvider> {
+    ) -> ::httpserv_runtime::Owned<IGlobalFileChangeProvider> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IGlobalFileChangeProvider>,
+                ::httpserv_runtime::release_boxed::<T, IGlobalFileChangeProvider>,
             )
         }
     }
@@ -182,7 +182,7 @@ impl IGlobalFileChangeProvider {
         value: T,
     ) -> *mut IGlobalFileChangeProvider {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IGlobalFileChangeProvider_Vtbl::new::<T>() },
                     value,
                 )
@@ -198,7 +198,7 @@ impl IGlobalFileChangeProvider {
         value: T,
     ) -> *mut IGlobalFileChangeProvider {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IGlobalFileChangeProvider_Vtbl::new::<T>() },
                     value,
@@ -213,6 +213,6 @@ impl IGlobalFileChangeProvider {
     pub unsafe fn downcast<T: IGlobalFileChangeProvider_Impl + 'static>(
         &self,
     ) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

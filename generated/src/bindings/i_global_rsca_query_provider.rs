@@ -13,7 +13,7 @@ pub struct IGlobalRSCAQueryProvider {
 pub const IID_IGlobalRSCAQueryProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x63fdc43f_934a_4ee5_bcd8_7e7b50b75605,
 );
-unsafe impl ::httpserv::runtime::Interface for IGlobalRSCAQueryProvider {
+unsafe impl ::httpserv_runtime::Interface for IGlobalRSCAQueryProvider {
     const IID: windows_sys::core::GUID = IID_IGlobalRSCAQueryProvider;
 }
 /// The vtable of [`IGlobalRSCAQueryProvider`]: 6 slot(s), 1 inherited.
@@ -22,26 +22,26 @@ unsafe impl ::httpserv::runtime::Interface for IGlobalRSCAQueryProvider {
 pub struct IGlobalRSCAQueryProvider_Vtbl {
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: [`IGlobalRSCAQueryProvider::GetFunctionName`].
-    pub GetFunctionName: ::httpserv::runtime::member_fn!(
+    pub GetFunctionName: ::httpserv_runtime::member_fn!(
         (*const IGlobalRSCAQueryProvider) -> windows_sys::core::PCWSTR
     ),
     /// Slot 2: [`IGlobalRSCAQueryProvider::GetFunctionParameters`].
-    pub GetFunctionParameters: ::httpserv::runtime::member_fn!(
+    pub GetFunctionParameters: ::httpserv_runtime::member_fn!(
         (*const IGlobalRSCAQueryProvider) -> windows_sys::core::PCWSTR
     ),
     /// Slot 3: [`IGlobalRSCAQueryProvider::GetOutputBuffer`].
-    pub GetOutputBuffer: ::httpserv::runtime::member_fn!(
+    pub GetOutputBuffer: ::httpserv_runtime::member_fn!(
         (*mut IGlobalRSCAQueryProvider, u32, *mut *mut u8) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 4: [`IGlobalRSCAQueryProvider::ResizeOutputBuffer`].
-    pub ResizeOutputBuffer: ::httpserv::runtime::member_fn!(
+    pub ResizeOutputBuffer: ::httpserv_runtime::member_fn!(
         (*mut IGlobalRSCAQueryProvider, u32, u32, *mut *mut u8) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 5: [`IGlobalRSCAQueryProvider::SetResult`].
-    pub SetResult: ::httpserv::runtime::member_fn!(
-        (*mut IGlobalRSCAQueryProvider, u32, ::httpserv::runtime::HRESULT) -> ()
+    pub SetResult: ::httpserv_runtime::member_fn!(
+        (*mut IGlobalRSCAQueryProvider, u32, ::httpserv_runtime::HRESULT) -> ()
     ),
 }
 const _: () = {
@@ -134,7 +134,7 @@ impl IGlobalRSCAQueryProvider {
         &self,
         cbBuffer: u32,
         ppbBuffer: *mut *mut u8,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).GetOutputBuffer)(self.as_raw(), cbBuffer, ppbBuffer)
     }
     /// `virtual HRESULT ResizeOutputBuffer(DWORD cbNewBuffer, DWORD cbBytesToCopy, BYTE ** ppbBuffer) = 0`
@@ -152,7 +152,7 @@ impl IGlobalRSCAQueryProvider {
         cbNewBuffer: u32,
         cbBytesToCopy: u32,
         ppbBuffer: *mut *mut u8,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .ResizeOutputBuffer)(self.as_raw(), cbNewBuffer, cbBytesToCopy, ppbBuffer)
     }
@@ -166,7 +166,7 @@ impl IGlobalRSCAQueryProvider {
     ///
     /// `self` must be a live C++ `IGlobalRSCAQueryProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
     #[inline(always)]
-    pub unsafe fn SetResult(&self, cbData: u32, hr: ::httpserv::runtime::HRESULT) {
+    pub unsafe fn SetResult(&self, cbData: u32, hr: ::httpserv_runtime::HRESULT) {
         ((*self.vtable).SetResult)(self.as_raw(), cbData, hr)
     }
 }
@@ -181,20 +181,20 @@ impl ::core::ops::Deref for IGlobalRSCAQueryProvider {
 impl IGlobalRSCAQueryProvider {
     /// `virtual PCWSTR GetFunctionName() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetFunctionName`].
     #[inline]
-    pub fn function_name(&self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn function_name(&self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetFunctionName() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
     /// `virtual PCWSTR GetFunctionParameters() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetFunctionParameters`].
     #[inline]
-    pub fn function_parameters(&self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn function_parameters(&self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetFunctionParameters() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
     /// `virtual HRESULT GetOutputBuffer(DWORD cbBuffer, BYTE ** ppbBuffer) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetOutputBuffer`].
@@ -202,7 +202,7 @@ impl IGlobalRSCAQueryProvider {
     pub fn output_buffer(
         &mut self,
         buffer: u32,
-    ) -> ::httpserv::runtime::Result<&mut [u8]> {
+    ) -> ::httpserv_runtime::Result<&mut [u8]> {
         let mut ppb_buffer: *mut u8 = unsafe { ::core::mem::zeroed() };
         let returned = unsafe { self.GetOutputBuffer(buffer, &mut ppb_buffer) };
         returned.ok()?;
@@ -221,7 +221,7 @@ impl IGlobalRSCAQueryProvider {
     }
     /// `virtual void SetResult(DWORD cbData, HRESULT hr) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetResult`].
     #[inline]
-    pub fn set_result(&mut self, data: u32, hr: ::httpserv::runtime::HRESULT) {
+    pub fn set_result(&mut self, data: u32, hr: ::httpserv_runtime::HRESULT) {
         let returned = unsafe { self.SetResult(data, hr) };
         let () = returned;
     }
@@ -245,7 +245,7 @@ pub trait IGlobalRSCAQueryProvider_Impl: IHttpEventProvider_Impl {
         &self,
         cbBuffer: u32,
         ppbBuffer: *mut *mut u8,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IGlobalRSCAQueryProvider::ResizeOutputBuffer`] (slot 4).
     ///
     /// On panic: returns E_FAIL.
@@ -254,51 +254,50 @@ pub trait IGlobalRSCAQueryProvider_Impl: IHttpEventProvider_Impl {
         cbNewBuffer: u32,
         cbBytesToCopy: u32,
         ppbBuffer: *mut *mut u8,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IGlobalRSCAQueryProvider::SetResult`] (slot 5).
     ///
     /// On panic: the panic is swallowed (void).
-    fn SetResult(&self, cbData: u32, hr: ::httpserv::runtime::HRESULT);
+    fn SetResult(&self, cbData: u32, hr: ::httpserv_runtime::HRESULT);
 }
 impl IGlobalRSCAQueryProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IGlobalRSCAQueryProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IGlobalRSCAQueryProvider_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetFunctionName < T : IGlobalRSCAQueryProvider_Impl > (this : *const
             IGlobalRSCAQueryProvider,) -> windows_sys::core::PCWSTR {
-            ::httpserv::runtime::guard(|| T::GetFunctionName(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetFunctionName(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetFunctionParameters < T : IGlobalRSCAQueryProvider_Impl > (this : *
             const IGlobalRSCAQueryProvider,) -> windows_sys::core::PCWSTR {
-            ::httpserv::runtime::guard(|| T::GetFunctionParameters(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetFunctionParameters(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetOutputBuffer < T : IGlobalRSCAQueryProvider_Impl > (this : *mut
             IGlobalRSCAQueryProvider, cbBuffer : u32, ppbBuffer : *mut *mut u8) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::GetOutputBuffer(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, cbBuffer, ppbBuffer), | _ | ::httpserv::runtime::E_FAIL)
-            }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::GetOutputBuffer(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) }, cbBuffer, ppbBuffer), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn ResizeOutputBuffer < T : IGlobalRSCAQueryProvider_Impl > (this : *mut
             IGlobalRSCAQueryProvider, cbNewBuffer : u32, cbBytesToCopy : u32, ppbBuffer :
-            *mut *mut u8) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::ResizeOutputBuffer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, cbNewBuffer,
-            cbBytesToCopy, ppbBuffer), | _ | ::httpserv::runtime::E_FAIL) }
+            *mut *mut u8) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::ResizeOutputBuffer(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) }, cbNewBuffer, cbBytesToCopy, ppbBuffer), | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetResult < T : IGlobalRSCAQueryProvider_Impl > (this : *mut
-            IGlobalRSCAQueryProvider, cbData : u32, hr : ::httpserv::runtime::HRESULT) ->
-            () { ::httpserv::runtime::guard(|| T::SetResult(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, cbData, hr), | _ |
-            ()) }
+            IGlobalRSCAQueryProvider, cbData : u32, hr : ::httpserv_runtime::HRESULT) ->
+            () { ::httpserv_runtime::guard(|| T::SetResult(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, cbData, hr), | _ | ())
+            }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),
@@ -314,11 +313,11 @@ impl IGlobalRSCAQueryProvider {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalRSCAQueryProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IGlobalRSCAQueryProvider_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IGlobalRSCAQueryProvider> {
+    ) -> ::httpserv_runtime::Owned<IGlobalRSCAQueryProvider> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IGlobalRSCAQueryProvider>,
+                ::httpserv_runtime::release_boxed::<T, IGlobalRSCAQueryProvider>,
             )
         }
     }
@@ -327,7 +326,7 @@ impl IGlobalRSCAQueryProvider {
         value: T,
     ) -> *mut IGlobalRSCAQueryProvider {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IGlobalRSCAQueryProvider_Vtbl::new::<T>() },
                     value,
                 )
@@ -343,7 +342,7 @@ impl IGlobalRSCAQueryProvider {
         value: T,
     ) -> *mut IGlobalRSCAQueryProvider {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IGlobalRSCAQueryProvider_Vtbl::new::<T>() },
                     value,
@@ -358,6 +357,6 @@ impl IGlobalRSCAQueryProvider {
     pub unsafe fn downcast<T: IGlobalRSCAQueryProvider_Impl + 'static>(
         &self,
     ) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

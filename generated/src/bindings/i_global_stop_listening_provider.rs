@@ -13,7 +13,7 @@ pub struct IGlobalStopListeningProvider {
 pub const IID_IGlobalStopListeningProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x41f9a601_e25d_4ac8_8a1f_635698a30ab9,
 );
-unsafe impl ::httpserv::runtime::Interface for IGlobalStopListeningProvider {
+unsafe impl ::httpserv_runtime::Interface for IGlobalStopListeningProvider {
     const IID: windows_sys::core::GUID = IID_IGlobalStopListeningProvider;
 }
 /// The vtable of [`IGlobalStopListeningProvider`]: 2 slot(s), 1 inherited.
@@ -22,7 +22,7 @@ unsafe impl ::httpserv::runtime::Interface for IGlobalStopListeningProvider {
 pub struct IGlobalStopListeningProvider_Vtbl {
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: [`IGlobalStopListeningProvider::DrainRequestsGracefully`].
-    pub DrainRequestsGracefully: ::httpserv::runtime::member_fn!(
+    pub DrainRequestsGracefully: ::httpserv_runtime::member_fn!(
         (*const IGlobalStopListeningProvider) -> windows_sys::core::BOOL
     ),
 }
@@ -106,11 +106,11 @@ pub trait IGlobalStopListeningProvider_Impl: IHttpEventProvider_Impl {
 impl IGlobalStopListeningProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IGlobalStopListeningProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IGlobalStopListeningProvider_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn DrainRequestsGracefully < T : IGlobalStopListeningProvider_Impl > (this :
             *const IGlobalStopListeningProvider,) -> windows_sys::core::BOOL {
-            ::httpserv::runtime::guard(|| T::DrainRequestsGracefully(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | 0) }
+            ::httpserv_runtime::guard(|| T::DrainRequestsGracefully(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | 0) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),
@@ -122,11 +122,11 @@ impl IGlobalStopListeningProvider {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalStopListeningProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IGlobalStopListeningProvider_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IGlobalStopListeningProvider> {
+    ) -> ::httpserv_runtime::Owned<IGlobalStopListeningProvider> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IGlobalStopListeningProvider>,
+                ::httpserv_runtime::release_boxed::<T, IGlobalStopListeningProvider>,
             )
         }
     }
@@ -135,7 +135,7 @@ impl IGlobalStopListeningProvider {
         value: T,
     ) -> *mut IGlobalStopListeningProvider {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IGlobalStopListeningProvider_Vtbl::new::<T>() },
                     value,
                 )
@@ -151,7 +151,7 @@ impl IGlobalStopListeningProvider {
         value: T,
     ) -> *mut IGlobalStopListeningProvider {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IGlobalStopListeningProvider_Vtbl::new::<T>() },
                     value,
@@ -166,6 +166,6 @@ impl IGlobalStopListeningProvider {
     pub unsafe fn downcast<T: IGlobalStopListeningProvider_Impl + 'static>(
         &self,
     ) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

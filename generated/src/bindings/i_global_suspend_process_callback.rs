@@ -13,7 +13,7 @@ pub struct IGlobalSuspendProcessCallback {
 pub const IID_IGlobalSuspendProcessCallback: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x7fd8f303_1031_4e50_918a_b7b916fd6c54,
 );
-unsafe impl ::httpserv::runtime::Interface for IGlobalSuspendProcessCallback {
+unsafe impl ::httpserv_runtime::Interface for IGlobalSuspendProcessCallback {
     const IID: windows_sys::core::GUID = IID_IGlobalSuspendProcessCallback;
 }
 /// The vtable of [`IGlobalSuspendProcessCallback`]: 2 slot(s), 1 inherited.
@@ -22,8 +22,8 @@ unsafe impl ::httpserv::runtime::Interface for IGlobalSuspendProcessCallback {
 pub struct IGlobalSuspendProcessCallback_Vtbl {
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: [`IGlobalSuspendProcessCallback::Resume`].
-    pub Resume: ::httpserv::runtime::member_fn!(
-        (*mut IGlobalSuspendProcessCallback) -> ::httpserv::runtime::HRESULT
+    pub Resume: ::httpserv_runtime::member_fn!(
+        (*mut IGlobalSuspendProcessCallback) -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -70,7 +70,7 @@ impl IGlobalSuspendProcessCallback {
     ///
     /// `self` must be a live C++ `IGlobalSuspendProcessCallback` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
     #[inline(always)]
-    pub unsafe fn Resume(&self) -> ::httpserv::runtime::HRESULT {
+    pub unsafe fn Resume(&self) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).Resume)(self.as_raw())
     }
 }
@@ -85,7 +85,7 @@ impl ::core::ops::Deref for IGlobalSuspendProcessCallback {
 impl IGlobalSuspendProcessCallback {
     /// `virtual HRESULT Resume() = 0` in Rust terms; the raw method, with the full docs, is [`Self::Resume`].
     #[inline]
-    pub fn resume(&mut self) -> ::httpserv::runtime::Result<()> {
+    pub fn resume(&mut self) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe { self.Resume() };
         returned.ok()?;
         Ok(())
@@ -98,17 +98,16 @@ pub trait IGlobalSuspendProcessCallback_Impl: IHttpEventProvider_Impl {
     /// Implements [`IGlobalSuspendProcessCallback::Resume`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn Resume(&self) -> ::httpserv::runtime::HRESULT;
+    fn Resume(&self) -> ::httpserv_runtime::HRESULT;
 }
 impl IGlobalSuspendProcessCallback_Vtbl {
     /// A vtable whose slots call `T`'s [`IGlobalSuspendProcessCallback_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IGlobalSuspendProcessCallback_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Resume < T : IGlobalSuspendProcessCallback_Impl > (this : *mut
-            IGlobalSuspendProcessCallback,) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::Resume(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            IGlobalSuspendProcessCallback,) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::Resume(unsafe { ::httpserv_runtime::Object::
+            < T > ::value_of(this) },), | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),
@@ -120,11 +119,11 @@ impl IGlobalSuspendProcessCallback {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalSuspendProcessCallback_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IGlobalSuspendProcessCallback_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IGlobalSuspendProcessCallback> {
+    ) -> ::httpserv_runtime::Owned<IGlobalSuspendProcessCallback> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IGlobalSuspendProcessCallback>,
+                ::httpserv_runtime::release_boxed::<T, IGlobalSuspendProcessCallback>,
             )
         }
     }
@@ -133,7 +132,7 @@ impl IGlobalSuspendProcessCallback {
         value: T,
     ) -> *mut IGlobalSuspendProcessCallback {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IGlobalSuspendProcessCallback_Vtbl::new::<T>() },
                     value,
                 )
@@ -149,7 +148,7 @@ impl IGlobalSuspendProcessCallback {
         value: T,
     ) -> *mut IGlobalSuspendProcessCallback {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IGlobalSuspendProcessCallback_Vtbl::new::<T>() },
                     value,
@@ -164,6 +163,6 @@ impl IGlobalSuspendProcessCallback {
     pub unsafe fn downcast<T: IGlobalSuspendProcessCallback_Impl + 'static>(
         &self,
     ) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

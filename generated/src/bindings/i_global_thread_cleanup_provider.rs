@@ -13,7 +13,7 @@ pub struct IGlobalThreadCleanupProvider {
 pub const IID_IGlobalThreadCleanupProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x6b36a149_8620_45a0_8197_00814a706e2e,
 );
-unsafe impl ::httpserv::runtime::Interface for IGlobalThreadCleanupProvider {
+unsafe impl ::httpserv_runtime::Interface for IGlobalThreadCleanupProvider {
     const IID: windows_sys::core::GUID = IID_IGlobalThreadCleanupProvider;
 }
 /// The vtable of [`IGlobalThreadCleanupProvider`]: 2 slot(s), 1 inherited.
@@ -22,7 +22,7 @@ unsafe impl ::httpserv::runtime::Interface for IGlobalThreadCleanupProvider {
 pub struct IGlobalThreadCleanupProvider_Vtbl {
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: [`IGlobalThreadCleanupProvider::GetApplication`].
-    pub GetApplication: ::httpserv::runtime::member_fn!(
+    pub GetApplication: ::httpserv_runtime::member_fn!(
         (*mut IGlobalThreadCleanupProvider) -> *mut IHttpApplication
     ),
 }
@@ -110,11 +110,11 @@ pub trait IGlobalThreadCleanupProvider_Impl: IHttpEventProvider_Impl {
 impl IGlobalThreadCleanupProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IGlobalThreadCleanupProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IGlobalThreadCleanupProvider_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetApplication < T : IGlobalThreadCleanupProvider_Impl > (this : *mut
             IGlobalThreadCleanupProvider,) -> *mut IHttpApplication {
-            ::httpserv::runtime::guard(|| T::GetApplication(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetApplication(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         Self {
@@ -127,11 +127,11 @@ impl IGlobalThreadCleanupProvider {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalThreadCleanupProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IGlobalThreadCleanupProvider_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IGlobalThreadCleanupProvider> {
+    ) -> ::httpserv_runtime::Owned<IGlobalThreadCleanupProvider> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IGlobalThreadCleanupProvider>,
+                ::httpserv_runtime::release_boxed::<T, IGlobalThreadCleanupProvider>,
             )
         }
     }
@@ -140,7 +140,7 @@ impl IGlobalThreadCleanupProvider {
         value: T,
     ) -> *mut IGlobalThreadCleanupProvider {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IGlobalThreadCleanupProvider_Vtbl::new::<T>() },
                     value,
                 )
@@ -156,7 +156,7 @@ impl IGlobalThreadCleanupProvider {
         value: T,
     ) -> *mut IGlobalThreadCleanupProvider {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IGlobalThreadCleanupProvider_Vtbl::new::<T>() },
                     value,
@@ -171,6 +171,6 @@ impl IGlobalThreadCleanupProvider {
     pub unsafe fn downcast<T: IGlobalThreadCleanupProvider_Impl + 'static>(
         &self,
     ) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

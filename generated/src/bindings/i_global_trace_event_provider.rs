@@ -13,7 +13,7 @@ pub struct IGlobalTraceEventProvider {
 pub const IID_IGlobalTraceEventProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x7c6bb150_0310_4718_a01f_6faceb62dc1d,
 );
-unsafe impl ::httpserv::runtime::Interface for IGlobalTraceEventProvider {
+unsafe impl ::httpserv_runtime::Interface for IGlobalTraceEventProvider {
     const IID: windows_sys::core::GUID = IID_IGlobalTraceEventProvider;
 }
 /// The vtable of [`IGlobalTraceEventProvider`]: 4 slot(s), 1 inherited.
@@ -22,19 +22,18 @@ unsafe impl ::httpserv::runtime::Interface for IGlobalTraceEventProvider {
 pub struct IGlobalTraceEventProvider_Vtbl {
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: [`IGlobalTraceEventProvider::GetTraceEvent`].
-    pub GetTraceEvent: ::httpserv::runtime::member_fn!(
+    pub GetTraceEvent: ::httpserv_runtime::member_fn!(
         (*mut IGlobalTraceEventProvider, *mut *mut
-        windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT) ->
-        ::httpserv::runtime::HRESULT
+        windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 2: [`IGlobalTraceEventProvider::CheckSubscription`].
-    pub CheckSubscription: ::httpserv::runtime::member_fn!(
+    pub CheckSubscription: ::httpserv_runtime::member_fn!(
         (*mut IGlobalTraceEventProvider, HTTP_MODULE_ID) -> windows_sys::core::BOOL
     ),
     /// Slot 3: [`IGlobalTraceEventProvider::GetCurrentHttpRequestContext`].
-    pub GetCurrentHttpRequestContext: ::httpserv::runtime::member_fn!(
+    pub GetCurrentHttpRequestContext: ::httpserv_runtime::member_fn!(
         (*mut IGlobalTraceEventProvider, *mut *mut IHttpContext) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -93,7 +92,7 @@ impl IGlobalTraceEventProvider {
     pub unsafe fn GetTraceEvent(
         &self,
         ppTraceEvent: *mut *mut windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).GetTraceEvent)(self.as_raw(), ppTraceEvent)
     }
     /// `virtual BOOL CheckSubscription(HTTP_MODULE_ID ModuleId) = 0`
@@ -125,7 +124,7 @@ impl IGlobalTraceEventProvider {
     pub unsafe fn GetCurrentHttpRequestContext(
         &self,
         ppHttpContext: *mut *mut IHttpContext,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).GetCurrentHttpRequestContext)(self.as_raw(), ppHttpContext)
     }
 }
@@ -148,14 +147,14 @@ impl IGlobalTraceEventProvider {
     #[inline]
     pub fn current_http_request_context(
         &mut self,
-    ) -> ::httpserv::runtime::Result<&mut IHttpContext> {
+    ) -> ::httpserv_runtime::Result<&mut IHttpContext> {
         let mut http_context: *mut IHttpContext = unsafe { ::core::mem::zeroed() };
         let returned = unsafe { self.GetCurrentHttpRequestContext(&mut http_context) };
         returned.ok()?;
         Ok(
             unsafe { http_context.as_mut() }
-                .ok_or_else(|| ::httpserv::runtime::Error::from(
-                    ::httpserv::runtime::E_POINTER,
+                .ok_or_else(|| ::httpserv_runtime::Error::from(
+                    ::httpserv_runtime::E_POINTER,
                 ))?,
         )
     }
@@ -170,7 +169,7 @@ pub trait IGlobalTraceEventProvider_Impl: IHttpEventProvider_Impl {
     fn GetTraceEvent(
         &self,
         ppTraceEvent: *mut *mut windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IGlobalTraceEventProvider::CheckSubscription`] (slot 2).
     ///
     /// On panic: returns FALSE.
@@ -181,32 +180,32 @@ pub trait IGlobalTraceEventProvider_Impl: IHttpEventProvider_Impl {
     fn GetCurrentHttpRequestContext(
         &self,
         ppHttpContext: *mut *mut IHttpContext,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IGlobalTraceEventProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IGlobalTraceEventProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IGlobalTraceEventProvider_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetTraceEvent < T : IGlobalTraceEventProvider_Impl > (this : *mut
             IGlobalTraceEventProvider, ppTraceEvent : *mut *mut
             windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::GetTraceEvent(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, ppTraceEvent), | _ | ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::GetTraceEvent(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
+            }, ppTraceEvent), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn CheckSubscription < T : IGlobalTraceEventProvider_Impl > (this : *mut
             IGlobalTraceEventProvider, ModuleId : HTTP_MODULE_ID) ->
-            windows_sys::core::BOOL { ::httpserv::runtime::guard(||
-            T::CheckSubscription(unsafe { ::httpserv::runtime::Object:: < T >
+            windows_sys::core::BOOL { ::httpserv_runtime::guard(||
+            T::CheckSubscription(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, ModuleId), | _ | 0) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetCurrentHttpRequestContext < T : IGlobalTraceEventProvider_Impl > (this
             : *mut IGlobalTraceEventProvider, ppHttpContext : *mut *mut IHttpContext)
-            -> ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::GetCurrentHttpRequestContext(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, ppHttpContext), | _ | ::httpserv::runtime::E_FAIL) }
+            -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::GetCurrentHttpRequestContext(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) }, ppHttpContext), | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),
@@ -220,11 +219,11 @@ impl IGlobalTraceEventProvider {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IGlobalTraceEventProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IGlobalTraceEventProvider_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IGlobalTraceEventProvider> {
+    ) -> ::httpserv_runtime::Owned<IGlobalTraceEventProvider> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IGlobalTraceEventProvider>,
+                ::httpserv_runtime::release_boxed::<T, IGlobalTraceEventProvider>,
             )
         }
     }
@@ -233,7 +232,7 @@ impl IGlobalTraceEventProvider {
         value: T,
     ) -> *mut IGlobalTraceEventProvider {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IGlobalTraceEventProvider_Vtbl::new::<T>() },
                     value,
                 )
@@ -249,7 +248,7 @@ impl IGlobalTraceEventProvider {
         value: T,
     ) -> *mut IGlobalTraceEventProvider {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IGlobalTraceEventProvider_Vtbl::new::<T>() },
                     value,
@@ -264,6 +263,6 @@ impl IGlobalTraceEventProvider {
     pub unsafe fn downcast<T: IGlobalTraceEventProvider_Impl + 'static>(
         &self,
     ) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

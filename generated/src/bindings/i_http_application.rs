@@ -13,7 +13,7 @@ pub struct IHttpApplication {
 pub const IID_IHttpApplication: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x3f75d9e6_1075_422c_ad89_93a85f2d7bdc,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpApplication {
+unsafe impl ::httpserv_runtime::Interface for IHttpApplication {
     const IID: windows_sys::core::GUID = IID_IHttpApplication;
 }
 /// The vtable of [`IHttpApplication`]: 4 slot(s), 0 inherited.
@@ -21,19 +21,19 @@ unsafe impl ::httpserv::runtime::Interface for IHttpApplication {
 #[derive(Clone, Copy)]
 pub struct IHttpApplication_Vtbl {
     /// Slot 0: [`IHttpApplication::GetApplicationPhysicalPath`].
-    pub GetApplicationPhysicalPath: ::httpserv::runtime::member_fn!(
+    pub GetApplicationPhysicalPath: ::httpserv_runtime::member_fn!(
         (*const IHttpApplication) -> windows_sys::core::PCWSTR
     ),
     /// Slot 1: [`IHttpApplication::GetApplicationId`].
-    pub GetApplicationId: ::httpserv::runtime::member_fn!(
+    pub GetApplicationId: ::httpserv_runtime::member_fn!(
         (*const IHttpApplication) -> windows_sys::core::PCWSTR
     ),
     /// Slot 2: [`IHttpApplication::GetAppConfigPath`].
-    pub GetAppConfigPath: ::httpserv::runtime::member_fn!(
+    pub GetAppConfigPath: ::httpserv_runtime::member_fn!(
         (*const IHttpApplication) -> windows_sys::core::PCWSTR
     ),
     /// Slot 3: [`IHttpApplication::GetModuleContextContainer`].
-    pub GetModuleContextContainer: ::httpserv::runtime::member_fn!(
+    pub GetModuleContextContainer: ::httpserv_runtime::member_fn!(
         (*mut IHttpApplication) -> *mut IHttpModuleContextContainer
     ),
 }
@@ -139,29 +139,29 @@ impl IHttpApplication {
 impl IHttpApplication {
     /// `virtual PCWSTR GetApplicationPhysicalPath() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetApplicationPhysicalPath`].
     #[inline]
-    pub fn application_physical_path(&self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn application_physical_path(&self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetApplicationPhysicalPath() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
     /// `virtual PCWSTR GetApplicationId() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetApplicationId`].
     #[inline]
-    pub fn application_id(&self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn application_id(&self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetApplicationId() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
     /// `virtual PCWSTR GetAppConfigPath() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetAppConfigPath`].
     #[inline]
-    pub fn app_config_path(&self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn app_config_path(&self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetAppConfigPath() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
     /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetModuleContextContainer`].
@@ -195,32 +195,32 @@ pub trait IHttpApplication_Impl {
 impl IHttpApplication_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpApplication_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpApplication_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetApplicationPhysicalPath < T : IHttpApplication_Impl > (this : *const
             IHttpApplication,) -> windows_sys::core::PCWSTR {
-            ::httpserv::runtime::guard(|| T::GetApplicationPhysicalPath(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetApplicationPhysicalPath(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetApplicationId < T : IHttpApplication_Impl > (this : *const
             IHttpApplication,) -> windows_sys::core::PCWSTR {
-            ::httpserv::runtime::guard(|| T::GetApplicationId(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetApplicationId(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetAppConfigPath < T : IHttpApplication_Impl > (this : *const
             IHttpApplication,) -> windows_sys::core::PCWSTR {
-            ::httpserv::runtime::guard(|| T::GetAppConfigPath(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetAppConfigPath(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetModuleContextContainer < T : IHttpApplication_Impl > (this : *mut
             IHttpApplication,) -> *mut IHttpModuleContextContainer {
-            ::httpserv::runtime::guard(|| T::GetModuleContextContainer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetModuleContextContainer(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         Self {
@@ -235,11 +235,11 @@ impl IHttpApplication {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpApplication_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpApplication_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpApplication> {
+    ) -> ::httpserv_runtime::Owned<IHttpApplication> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpApplication>,
+                ::httpserv_runtime::release_boxed::<T, IHttpApplication>,
             )
         }
     }
@@ -248,7 +248,7 @@ impl IHttpApplication {
         value: T,
     ) -> *mut IHttpApplication {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpApplication_Vtbl::new::<T>() },
                     value,
                 )
@@ -264,7 +264,7 @@ impl IHttpApplication {
         value: T,
     ) -> *mut IHttpApplication {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpApplication_Vtbl::new::<T>() },
                     value,
@@ -277,7 +277,7 @@ impl IHttpApplication {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpApplication::new_boxed`] or [`IHttpApplication::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpApplication_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpApplication2` (derives from [`IHttpApplication`])
@@ -293,7 +293,7 @@ pub struct IHttpApplication2 {
 pub const IID_IHttpApplication2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x311a3b7a_b673_4a1c_8349_2e98a23cadcb,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpApplication2 {
+unsafe impl ::httpserv_runtime::Interface for IHttpApplication2 {
     const IID: windows_sys::core::GUID = IID_IHttpApplication2;
 }
 /// The vtable of [`IHttpApplication2`]: 7 slot(s), 4 inherited.
@@ -302,15 +302,15 @@ unsafe impl ::httpserv::runtime::Interface for IHttpApplication2 {
 pub struct IHttpApplication2_Vtbl {
     pub base__: IHttpApplication_Vtbl,
     /// Slot 4: [`IHttpApplication2::BeginApplicationWarmup`].
-    pub BeginApplicationWarmup: ::httpserv::runtime::member_fn!(
+    pub BeginApplicationWarmup: ::httpserv_runtime::member_fn!(
         (*mut IHttpApplication2) -> ()
     ),
     /// Slot 5: [`IHttpApplication2::EndApplicationWarmup`].
-    pub EndApplicationWarmup: ::httpserv::runtime::member_fn!(
+    pub EndApplicationWarmup: ::httpserv_runtime::member_fn!(
         (*mut IHttpApplication2) -> ()
     ),
     /// Slot 6: [`IHttpApplication2::QueryIsWarmingUp`].
-    pub QueryIsWarmingUp: ::httpserv::runtime::member_fn!(
+    pub QueryIsWarmingUp: ::httpserv_runtime::member_fn!(
         (*mut IHttpApplication2) -> windows_sys::core::BOOL
     ),
 }
@@ -440,23 +440,23 @@ pub trait IHttpApplication2_Impl: IHttpApplication_Impl {
 impl IHttpApplication2_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpApplication2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpApplication2_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn BeginApplicationWarmup < T : IHttpApplication2_Impl > (this : *mut
-            IHttpApplication2,) -> () { ::httpserv::runtime::guard(||
-            T::BeginApplicationWarmup(unsafe { ::httpserv::runtime::Object:: < T >
+            IHttpApplication2,) -> () { ::httpserv_runtime::guard(||
+            T::BeginApplicationWarmup(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn EndApplicationWarmup < T : IHttpApplication2_Impl > (this : *mut
-            IHttpApplication2,) -> () { ::httpserv::runtime::guard(||
-            T::EndApplicationWarmup(unsafe { ::httpserv::runtime::Object:: < T >
+            IHttpApplication2,) -> () { ::httpserv_runtime::guard(||
+            T::EndApplicationWarmup(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn QueryIsWarmingUp < T : IHttpApplication2_Impl > (this : *mut
-            IHttpApplication2,) -> windows_sys::core::BOOL {
-            ::httpserv::runtime::guard(|| T::QueryIsWarmingUp(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | 0) }
+            IHttpApplication2,) -> windows_sys::core::BOOL { ::httpserv_runtime::guard(||
+            T::QueryIsWarmingUp(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) },), | _ | 0) }
         }
         Self {
             base__: IHttpApplication_Vtbl::new::<T>(),
@@ -470,11 +470,11 @@ impl IHttpApplication2 {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpApplication2_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpApplication2_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpApplication2> {
+    ) -> ::httpserv_runtime::Owned<IHttpApplication2> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpApplication2>,
+                ::httpserv_runtime::release_boxed::<T, IHttpApplication2>,
             )
         }
     }
@@ -483,7 +483,7 @@ impl IHttpApplication2 {
         value: T,
     ) -> *mut IHttpApplication2 {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpApplication2_Vtbl::new::<T>() },
                     value,
                 )
@@ -499,7 +499,7 @@ impl IHttpApplication2 {
         value: T,
     ) -> *mut IHttpApplication2 {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpApplication2_Vtbl::new::<T>() },
                     value,
@@ -512,6 +512,6 @@ impl IHttpApplication2 {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpApplication2::new_boxed`] or [`IHttpApplication2::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpApplication2_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

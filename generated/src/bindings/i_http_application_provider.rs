@@ -13,7 +13,7 @@ pub struct IHttpApplicationProvider {
 pub const IID_IHttpApplicationProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x1de2c71c_c126_4512_aed3_f4f885e14997,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpApplicationProvider {
+unsafe impl ::httpserv_runtime::Interface for IHttpApplicationProvider {
     const IID: windows_sys::core::GUID = IID_IHttpApplicationProvider;
 }
 /// The vtable of [`IHttpApplicationProvider`]: 2 slot(s), 1 inherited.
@@ -22,7 +22,7 @@ unsafe impl ::httpserv::runtime::Interface for IHttpApplicationProvider {
 pub struct IHttpApplicationProvider_Vtbl {
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: [`IHttpApplicationProvider::GetApplication`].
-    pub GetApplication: ::httpserv::runtime::member_fn!(
+    pub GetApplication: ::httpserv_runtime::member_fn!(
         (*mut IHttpApplicationProvider) -> *mut IHttpApplication
     ),
 }
@@ -109,11 +109,11 @@ pub trait IHttpApplicationProvider_Impl: IHttpEventProvider_Impl {
 impl IHttpApplicationProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpApplicationProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpApplicationProvider_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetApplication < T : IHttpApplicationProvider_Impl > (this : *mut
             IHttpApplicationProvider,) -> *mut IHttpApplication {
-            ::httpserv::runtime::guard(|| T::GetApplication(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetApplication(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         Self {
@@ -126,11 +126,11 @@ impl IHttpApplicationProvider {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpApplicationProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpApplicationProvider_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpApplicationProvider> {
+    ) -> ::httpserv_runtime::Owned<IHttpApplicationProvider> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpApplicationProvider>,
+                ::httpserv_runtime::release_boxed::<T, IHttpApplicationProvider>,
             )
         }
     }
@@ -139,7 +139,7 @@ impl IHttpApplicationProvider {
         value: T,
     ) -> *mut IHttpApplicationProvider {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpApplicationProvider_Vtbl::new::<T>() },
                     value,
                 )
@@ -155,7 +155,7 @@ impl IHttpApplicationProvider {
         value: T,
     ) -> *mut IHttpApplicationProvider {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpApplicationProvider_Vtbl::new::<T>() },
                     value,
@@ -170,6 +170,6 @@ impl IHttpApplicationProvider {
     pub unsafe fn downcast<T: IHttpApplicationProvider_Impl + 'static>(
         &self,
     ) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

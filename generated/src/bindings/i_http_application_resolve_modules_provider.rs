@@ -13,7 +13,7 @@ pub struct IHttpApplicationResolveModulesProvider {
 pub const IID_IHttpApplicationResolveModulesProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x0617d9b9_e20f_4a9f_94f9_35403b3be01e,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpApplicationResolveModulesProvider {
+unsafe impl ::httpserv_runtime::Interface for IHttpApplicationResolveModulesProvider {
     const IID: windows_sys::core::GUID = IID_IHttpApplicationResolveModulesProvider;
 }
 /// The vtable of [`IHttpApplicationResolveModulesProvider`]: 4 slot(s), 2 inherited.
@@ -22,15 +22,15 @@ unsafe impl ::httpserv::runtime::Interface for IHttpApplicationResolveModulesPro
 pub struct IHttpApplicationResolveModulesProvider_Vtbl {
     pub base__: IHttpApplicationProvider_Vtbl,
     /// Slot 2: [`IHttpApplicationResolveModulesProvider::RegisterModule`].
-    pub RegisterModule: ::httpserv::runtime::member_fn!(
+    pub RegisterModule: ::httpserv_runtime::member_fn!(
         (*mut IHttpApplicationResolveModulesProvider, HTTP_MODULE_ID, *mut
         IHttpModuleFactory, windows_sys::core::PCWSTR, windows_sys::core::PCWSTR,
-        windows_sys::core::PCWSTR, u32, u32) -> ::httpserv::runtime::HRESULT
+        windows_sys::core::PCWSTR, u32, u32) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 3: [`IHttpApplicationResolveModulesProvider::SetPriorityForRequestNotification`].
-    pub SetPriorityForRequestNotification: ::httpserv::runtime::member_fn!(
+    pub SetPriorityForRequestNotification: ::httpserv_runtime::member_fn!(
         (*mut IHttpApplicationResolveModulesProvider, windows_sys::core::PCWSTR, u32,
-        windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT
+        windows_sys::core::PCWSTR) -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -98,7 +98,7 @@ impl IHttpApplicationResolveModulesProvider {
         pszModulePreCondition: windows_sys::core::PCWSTR,
         dwRequestNotifications: u32,
         dwPostRequestNotifications: u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .RegisterModule)(
             self.as_raw(),
@@ -126,7 +126,7 @@ impl IHttpApplicationResolveModulesProvider {
         pszModuleName: windows_sys::core::PCWSTR,
         dwRequestNotification: u32,
         pszPriorityAlias: windows_sys::core::PCWSTR,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .SetPriorityForRequestNotification)(
             self.as_raw(),
@@ -150,13 +150,13 @@ impl IHttpApplicationResolveModulesProvider {
     pub fn register_module(
         &mut self,
         parent_module_id: HTTP_MODULE_ID,
-        module_factory: ::httpserv::runtime::Owned<IHttpModuleFactory>,
-        module_name: &::httpserv::runtime::U16CStr,
-        module_type: &::httpserv::runtime::U16CStr,
-        module_pre_condition: &::httpserv::runtime::U16CStr,
+        module_factory: ::httpserv_runtime::Owned<IHttpModuleFactory>,
+        module_name: &::httpserv_runtime::U16CStr,
+        module_type: &::httpserv_runtime::U16CStr,
+        module_pre_condition: &::httpserv_runtime::U16CStr,
         request_notifications: u32,
         post_request_notifications: u32,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let module_factory = module_factory.into_parts();
         let returned = unsafe {
             self.RegisterModule(
@@ -179,10 +179,10 @@ impl IHttpApplicationResolveModulesProvider {
     #[inline]
     pub fn set_priority_for_request_notification(
         &mut self,
-        module_name: &::httpserv::runtime::U16CStr,
+        module_name: &::httpserv_runtime::U16CStr,
         request_notification: u32,
-        priority_alias: &::httpserv::runtime::U16CStr,
-    ) -> ::httpserv::runtime::Result<()> {
+        priority_alias: &::httpserv_runtime::U16CStr,
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.SetPriorityForRequestNotification(
                 module_name.as_ptr().cast_mut().cast(),
@@ -210,7 +210,7 @@ pub trait IHttpApplicationResolveModulesProvider_Impl: IHttpApplicationProvider_
         pszModulePreCondition: windows_sys::core::PCWSTR,
         dwRequestNotifications: u32,
         dwPostRequestNotifications: u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpApplicationResolveModulesProvider::SetPriorityForRequestNotification`] (slot 3).
     ///
     /// On panic: returns E_FAIL.
@@ -219,34 +219,33 @@ pub trait IHttpApplicationResolveModulesProvider_Impl: IHttpApplicationProvider_
         pszModuleName: windows_sys::core::PCWSTR,
         dwRequestNotification: u32,
         pszPriorityAlias: windows_sys::core::PCWSTR,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IHttpApplicationResolveModulesProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpApplicationResolveModulesProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpApplicationResolveModulesProvider_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn RegisterModule < T : IHttpApplicationResolveModulesProvider_Impl > (this :
             *mut IHttpApplicationResolveModulesProvider, parentModuleId :
             HTTP_MODULE_ID, pModuleFactory : *mut IHttpModuleFactory, pszModuleName :
             windows_sys::core::PCWSTR, pszModuleType : windows_sys::core::PCWSTR,
             pszModulePreCondition : windows_sys::core::PCWSTR, dwRequestNotifications :
-            u32, dwPostRequestNotifications : u32) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::RegisterModule(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, parentModuleId,
+            u32, dwPostRequestNotifications : u32) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::RegisterModule(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, parentModuleId,
             pModuleFactory, pszModuleName, pszModuleType, pszModulePreCondition,
             dwRequestNotifications, dwPostRequestNotifications), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetPriorityForRequestNotification < T :
             IHttpApplicationResolveModulesProvider_Impl > (this : *mut
             IHttpApplicationResolveModulesProvider, pszModuleName :
             windows_sys::core::PCWSTR, dwRequestNotification : u32, pszPriorityAlias :
-            windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::SetPriorityForRequestNotification(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszModuleName,
-            dwRequestNotification, pszPriorityAlias), | _ | ::httpserv::runtime::E_FAIL)
-            }
+            windows_sys::core::PCWSTR) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::SetPriorityForRequestNotification(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszModuleName,
+            dwRequestNotification, pszPriorityAlias), | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpApplicationProvider_Vtbl::new::<T>(),
@@ -259,11 +258,11 @@ impl IHttpApplicationResolveModulesProvider {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpApplicationResolveModulesProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpApplicationResolveModulesProvider_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpApplicationResolveModulesProvider> {
+    ) -> ::httpserv_runtime::Owned<IHttpApplicationResolveModulesProvider> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<
+                ::httpserv_runtime::release_boxed::<
                     T,
                     IHttpApplicationResolveModulesProvider,
                 >,
@@ -275,7 +274,7 @@ impl IHttpApplicationResolveModulesProvider {
         value: T,
     ) -> *mut IHttpApplicationResolveModulesProvider {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpApplicationResolveModulesProvider_Vtbl::new::<T>() },
                     value,
                 )
@@ -291,7 +290,7 @@ impl IHttpApplicationResolveModulesProvider {
         value: T,
     ) -> *mut IHttpApplicationResolveModulesProvider {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpApplicationResolveModulesProvider_Vtbl::new::<T>() },
                     value,
@@ -306,6 +305,6 @@ impl IHttpApplicationResolveModulesProvider {
     pub unsafe fn downcast<T: IHttpApplicationResolveModulesProvider_Impl + 'static>(
         &self,
     ) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

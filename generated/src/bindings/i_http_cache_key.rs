@@ -13,7 +13,7 @@ pub struct IHttpCacheKey {
 pub const IID_IHttpCacheKey: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xcdef2aad_20b3_4512_b1b1_094b3844aeb2,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpCacheKey {
+unsafe impl ::httpserv_runtime::Interface for IHttpCacheKey {
     const IID: windows_sys::core::GUID = IID_IHttpCacheKey;
 }
 /// The vtable of [`IHttpCacheKey`]: 5 slot(s), 0 inherited.
@@ -21,21 +21,21 @@ unsafe impl ::httpserv::runtime::Interface for IHttpCacheKey {
 #[derive(Clone, Copy)]
 pub struct IHttpCacheKey_Vtbl {
     /// Slot 0: [`IHttpCacheKey::GetHash`].
-    pub GetHash: ::httpserv::runtime::member_fn!((*const IHttpCacheKey) -> u32),
+    pub GetHash: ::httpserv_runtime::member_fn!((*const IHttpCacheKey) -> u32),
     /// Slot 1: [`IHttpCacheKey::GetCacheName`].
-    pub GetCacheName: ::httpserv::runtime::member_fn!(
+    pub GetCacheName: ::httpserv_runtime::member_fn!(
         (*const IHttpCacheKey) -> windows_sys::core::PCWSTR
     ),
     /// Slot 2: [`IHttpCacheKey::GetIsEqual`].
-    pub GetIsEqual: ::httpserv::runtime::member_fn!(
+    pub GetIsEqual: ::httpserv_runtime::member_fn!(
         (*const IHttpCacheKey, *mut IHttpCacheKey) -> bool
     ),
     /// Slot 3: [`IHttpCacheKey::GetIsPrefix`].
-    pub GetIsPrefix: ::httpserv::runtime::member_fn!(
+    pub GetIsPrefix: ::httpserv_runtime::member_fn!(
         (*const IHttpCacheKey, *mut IHttpCacheKey) -> bool
     ),
     /// Slot 4: [`IHttpCacheKey::Enum`].
-    pub Enum: ::httpserv::runtime::member_fn!(
+    pub Enum: ::httpserv_runtime::member_fn!(
         (*mut IHttpCacheKey, *mut IHttpCacheSpecificData) -> ()
     ),
 }
@@ -157,11 +157,11 @@ impl IHttpCacheKey {
     }
     /// `virtual PCWSTR GetCacheName() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetCacheName`].
     #[inline]
-    pub fn cache_name(&self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn cache_name(&self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetCacheName() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
     /// `virtual bool GetIsEqual(IHttpCacheKey * pCacheCompareKey) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetIsEqual`].
@@ -217,36 +217,36 @@ pub trait IHttpCacheKey_Impl {
 impl IHttpCacheKey_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpCacheKey_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpCacheKey_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetHash < T : IHttpCacheKey_Impl > (this : *const IHttpCacheKey,) -> u32
-            { ::httpserv::runtime::guard(|| T::GetHash(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },),
-            ::httpserv::runtime::abort) }
+            { ::httpserv_runtime::guard(|| T::GetHash(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },),
+            ::httpserv_runtime::abort) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetCacheName < T : IHttpCacheKey_Impl > (this : *const IHttpCacheKey,) ->
-            windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
-            T::GetCacheName(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
+            windows_sys::core::PCWSTR { ::httpserv_runtime::guard(||
+            T::GetCacheName(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
             },), | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetIsEqual < T : IHttpCacheKey_Impl > (this : *const IHttpCacheKey,
             pCacheCompareKey : *mut IHttpCacheKey) -> bool {
-            ::httpserv::runtime::guard(|| T::GetIsEqual(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pCacheCompareKey),
-            ::httpserv::runtime::abort) }
+            ::httpserv_runtime::guard(|| T::GetIsEqual(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pCacheCompareKey),
+            ::httpserv_runtime::abort) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetIsPrefix < T : IHttpCacheKey_Impl > (this : *const IHttpCacheKey,
             pCacheCompareKey : *mut IHttpCacheKey) -> bool {
-            ::httpserv::runtime::guard(|| T::GetIsPrefix(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pCacheCompareKey),
-            ::httpserv::runtime::abort) }
+            ::httpserv_runtime::guard(|| T::GetIsPrefix(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pCacheCompareKey),
+            ::httpserv_runtime::abort) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Enum < T : IHttpCacheKey_Impl > (this : *mut IHttpCacheKey, pCacheData :
-            *mut IHttpCacheSpecificData) -> () { ::httpserv::runtime::guard(||
-            T::Enum(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
+            *mut IHttpCacheSpecificData) -> () { ::httpserv_runtime::guard(||
+            T::Enum(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
             pCacheData), | _ | ()) }
         }
         Self {
@@ -262,18 +262,18 @@ impl IHttpCacheKey {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpCacheKey_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpCacheKey_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpCacheKey> {
+    ) -> ::httpserv_runtime::Owned<IHttpCacheKey> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpCacheKey>,
+                ::httpserv_runtime::release_boxed::<T, IHttpCacheKey>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpCacheKey_Impl`] methods and returns the C++ `IHttpCacheKey*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpCacheKey_Impl + 'static>(value: T) -> *mut IHttpCacheKey {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpCacheKey_Vtbl::new::<T>() },
                     value,
                 )
@@ -289,7 +289,7 @@ impl IHttpCacheKey {
         value: T,
     ) -> *mut IHttpCacheKey {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpCacheKey_Vtbl::new::<T>() },
                     value,
@@ -302,6 +302,6 @@ impl IHttpCacheKey {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpCacheKey::new_boxed`] or [`IHttpCacheKey::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpCacheKey_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

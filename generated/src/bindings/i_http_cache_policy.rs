@@ -13,7 +13,7 @@ pub struct IHttpCachePolicy {
 pub const IID_IHttpCachePolicy: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xcb1c40ca_70f2_41a0_add2_881f5ef57388,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpCachePolicy {
+unsafe impl ::httpserv_runtime::Interface for IHttpCachePolicy {
     const IID: windows_sys::core::GUID = IID_IHttpCachePolicy;
 }
 /// The vtable of [`IHttpCachePolicy`]: 14 slot(s), 0 inherited.
@@ -21,62 +21,57 @@ unsafe impl ::httpserv::runtime::Interface for IHttpCachePolicy {
 #[derive(Clone, Copy)]
 pub struct IHttpCachePolicy_Vtbl {
     /// Slot 0: [`IHttpCachePolicy::GetKernelCachePolicy`].
-    pub GetKernelCachePolicy: ::httpserv::runtime::member_fn!(
+    pub GetKernelCachePolicy: ::httpserv_runtime::member_fn!(
         (*mut IHttpCachePolicy) -> *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_CACHE_POLICY
     ),
     /// Slot 1: [`IHttpCachePolicy::SetKernelCacheInvalidatorSet`].
-    pub SetKernelCacheInvalidatorSet: ::httpserv::runtime::member_fn!(
+    pub SetKernelCacheInvalidatorSet: ::httpserv_runtime::member_fn!(
         (*mut IHttpCachePolicy) -> ()
     ),
     /// Slot 2: [`IHttpCachePolicy::GetUserCachePolicy`].
-    pub GetUserCachePolicy: ::httpserv::runtime::member_fn!(
+    pub GetUserCachePolicy: ::httpserv_runtime::member_fn!(
         (*mut IHttpCachePolicy) -> *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_CACHE_POLICY
     ),
     /// Slot 3: [`IHttpCachePolicy::AppendVaryByHeader`].
-    pub AppendVaryByHeader: ::httpserv::runtime::member_fn!(
-        (*mut IHttpCachePolicy, windows_sys::core::PCSTR) ->
-        ::httpserv::runtime::HRESULT
+    pub AppendVaryByHeader: ::httpserv_runtime::member_fn!(
+        (*mut IHttpCachePolicy, windows_sys::core::PCSTR) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 4: [`IHttpCachePolicy::GetVaryByHeaders`].
-    pub GetVaryByHeaders: ::httpserv::runtime::member_fn!(
+    pub GetVaryByHeaders: ::httpserv_runtime::member_fn!(
         (*const IHttpCachePolicy) -> windows_sys::core::PCSTR
     ),
     /// Slot 5: [`IHttpCachePolicy::AppendVaryByQueryString`].
-    pub AppendVaryByQueryString: ::httpserv::runtime::member_fn!(
-        (*mut IHttpCachePolicy, windows_sys::core::PCSTR) ->
-        ::httpserv::runtime::HRESULT
+    pub AppendVaryByQueryString: ::httpserv_runtime::member_fn!(
+        (*mut IHttpCachePolicy, windows_sys::core::PCSTR) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 6: [`IHttpCachePolicy::GetVaryByQueryStrings`].
-    pub GetVaryByQueryStrings: ::httpserv::runtime::member_fn!(
+    pub GetVaryByQueryStrings: ::httpserv_runtime::member_fn!(
         (*const IHttpCachePolicy) -> windows_sys::core::PCSTR
     ),
     /// Slot 7: [`IHttpCachePolicy::SetVaryByValue`].
-    pub SetVaryByValue: ::httpserv::runtime::member_fn!(
-        (*mut IHttpCachePolicy, windows_sys::core::PCSTR) ->
-        ::httpserv::runtime::HRESULT
+    pub SetVaryByValue: ::httpserv_runtime::member_fn!(
+        (*mut IHttpCachePolicy, windows_sys::core::PCSTR) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 8: [`IHttpCachePolicy::GetVaryByValue`].
-    pub GetVaryByValue: ::httpserv::runtime::member_fn!(
+    pub GetVaryByValue: ::httpserv_runtime::member_fn!(
         (*const IHttpCachePolicy) -> windows_sys::core::PCSTR
     ),
     /// Slot 9: [`IHttpCachePolicy::IsUserCacheEnabled`].
-    pub IsUserCacheEnabled: ::httpserv::runtime::member_fn!(
+    pub IsUserCacheEnabled: ::httpserv_runtime::member_fn!(
         (*const IHttpCachePolicy) -> windows_sys::core::BOOL
     ),
     /// Slot 10: [`IHttpCachePolicy::DisableUserCache`].
-    pub DisableUserCache: ::httpserv::runtime::member_fn!(
-        (*mut IHttpCachePolicy) -> ()
-    ),
+    pub DisableUserCache: ::httpserv_runtime::member_fn!((*mut IHttpCachePolicy) -> ()),
     /// Slot 11: [`IHttpCachePolicy::IsCached`].
-    pub IsCached: ::httpserv::runtime::member_fn!(
+    pub IsCached: ::httpserv_runtime::member_fn!(
         (*const IHttpCachePolicy) -> windows_sys::core::BOOL
     ),
     /// Slot 12: [`IHttpCachePolicy::SetIsCached`].
-    pub SetIsCached: ::httpserv::runtime::member_fn!((*mut IHttpCachePolicy) -> ()),
+    pub SetIsCached: ::httpserv_runtime::member_fn!((*mut IHttpCachePolicy) -> ()),
     /// Slot 13: [`IHttpCachePolicy::GetKernelCacheInvalidatorSet`].
-    pub GetKernelCacheInvalidatorSet: ::httpserv::runtime::member_fn!(
+    pub GetKernelCacheInvalidatorSet: ::httpserv_runtime::member_fn!(
         (*const IHttpCachePolicy) -> windows_sys::core::BOOL
     ),
 }
@@ -192,7 +187,7 @@ impl IHttpCachePolicy {
     pub unsafe fn AppendVaryByHeader(
         &self,
         pszHeader: windows_sys::core::PCSTR,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).AppendVaryByHeader)(self.as_raw(), pszHeader)
     }
     /// `virtual PCSTR GetVaryByHeaders() const = 0`
@@ -223,7 +218,7 @@ impl IHttpCachePolicy {
     pub unsafe fn AppendVaryByQueryString(
         &self,
         pszParam: windows_sys::core::PCSTR,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).AppendVaryByQueryString)(self.as_raw(), pszParam)
     }
     /// `virtual PCSTR GetVaryByQueryStrings() const = 0`
@@ -254,7 +249,7 @@ impl IHttpCachePolicy {
     pub unsafe fn SetVaryByValue(
         &self,
         pszValue: windows_sys::core::PCSTR,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).SetVaryByValue)(self.as_raw(), pszValue)
     }
     /// `virtual PCSTR GetVaryByValue() const = 0`
@@ -372,7 +367,7 @@ impl IHttpCachePolicy {
     pub fn append_vary_by_header(
         &mut self,
         header: &::core::ffi::CStr,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.AppendVaryByHeader(header.as_ptr().cast_mut().cast())
         };
@@ -391,7 +386,7 @@ impl IHttpCachePolicy {
     pub fn append_vary_by_query_string(
         &mut self,
         param: &::core::ffi::CStr,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.AppendVaryByQueryString(param.as_ptr().cast_mut().cast())
         };
@@ -410,7 +405,7 @@ impl IHttpCachePolicy {
     pub fn set_vary_by_value(
         &mut self,
         value: &::core::ffi::CStr,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe { self.SetVaryByValue(value.as_ptr().cast_mut().cast()) };
         returned.ok()?;
         Ok(())
@@ -479,7 +474,7 @@ pub trait IHttpCachePolicy_Impl {
     fn AppendVaryByHeader(
         &self,
         pszHeader: windows_sys::core::PCSTR,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpCachePolicy::GetVaryByHeaders`] (slot 4).
     ///
     /// On panic: returns a null pointer.
@@ -490,7 +485,7 @@ pub trait IHttpCachePolicy_Impl {
     fn AppendVaryByQueryString(
         &self,
         pszParam: windows_sys::core::PCSTR,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpCachePolicy::GetVaryByQueryStrings`] (slot 6).
     ///
     /// On panic: returns a null pointer.
@@ -501,7 +496,7 @@ pub trait IHttpCachePolicy_Impl {
     fn SetVaryByValue(
         &self,
         pszValue: windows_sys::core::PCSTR,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpCachePolicy::GetVaryByValue`] (slot 8).
     ///
     /// On panic: returns a null pointer.
@@ -530,96 +525,93 @@ pub trait IHttpCachePolicy_Impl {
 impl IHttpCachePolicy_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpCachePolicy_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpCachePolicy_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetKernelCachePolicy < T : IHttpCachePolicy_Impl > (this : *mut
             IHttpCachePolicy,) -> *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_CACHE_POLICY {
-            ::httpserv::runtime::guard(|| T::GetKernelCachePolicy(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetKernelCachePolicy(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetKernelCacheInvalidatorSet < T : IHttpCachePolicy_Impl > (this : *mut
-            IHttpCachePolicy,) -> () { ::httpserv::runtime::guard(||
-            T::SetKernelCacheInvalidatorSet(unsafe { ::httpserv::runtime::Object:: < T >
+            IHttpCachePolicy,) -> () { ::httpserv_runtime::guard(||
+            T::SetKernelCacheInvalidatorSet(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetUserCachePolicy < T : IHttpCachePolicy_Impl > (this : *mut
             IHttpCachePolicy,) -> *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_CACHE_POLICY {
-            ::httpserv::runtime::guard(|| T::GetUserCachePolicy(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetUserCachePolicy(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn AppendVaryByHeader < T : IHttpCachePolicy_Impl > (this : *mut
             IHttpCachePolicy, pszHeader : windows_sys::core::PCSTR) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::AppendVaryByHeader(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pszHeader), | _ | ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::AppendVaryByHeader(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) }, pszHeader), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetVaryByHeaders < T : IHttpCachePolicy_Impl > (this : *const
-            IHttpCachePolicy,) -> windows_sys::core::PCSTR {
-            ::httpserv::runtime::guard(|| T::GetVaryByHeaders(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
-            ::core::ptr::null()) }
+            IHttpCachePolicy,) -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(||
+            T::GetVaryByHeaders(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) },), | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn AppendVaryByQueryString < T : IHttpCachePolicy_Impl > (this : *mut
             IHttpCachePolicy, pszParam : windows_sys::core::PCSTR) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::AppendVaryByQueryString(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pszParam), | _ | ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::AppendVaryByQueryString(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) }, pszParam), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetVaryByQueryStrings < T : IHttpCachePolicy_Impl > (this : *const
-            IHttpCachePolicy,) -> windows_sys::core::PCSTR {
-            ::httpserv::runtime::guard(|| T::GetVaryByQueryStrings(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
-            ::core::ptr::null()) }
+            IHttpCachePolicy,) -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(||
+            T::GetVaryByQueryStrings(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) },), | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetVaryByValue < T : IHttpCachePolicy_Impl > (this : *mut
             IHttpCachePolicy, pszValue : windows_sys::core::PCSTR) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::SetVaryByValue(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pszValue), | _ | ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::SetVaryByValue(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) }, pszValue), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetVaryByValue < T : IHttpCachePolicy_Impl > (this : *const
-            IHttpCachePolicy,) -> windows_sys::core::PCSTR {
-            ::httpserv::runtime::guard(|| T::GetVaryByValue(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
-            ::core::ptr::null()) }
+            IHttpCachePolicy,) -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(||
+            T::GetVaryByValue(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) },), | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn IsUserCacheEnabled < T : IHttpCachePolicy_Impl > (this : *const
-            IHttpCachePolicy,) -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
-            T::IsUserCacheEnabled(unsafe { ::httpserv::runtime::Object:: < T >
+            IHttpCachePolicy,) -> windows_sys::core::BOOL { ::httpserv_runtime::guard(||
+            T::IsUserCacheEnabled(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | 0) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn DisableUserCache < T : IHttpCachePolicy_Impl > (this : *mut
-            IHttpCachePolicy,) -> () { ::httpserv::runtime::guard(||
-            T::DisableUserCache(unsafe { ::httpserv::runtime::Object:: < T >
+            IHttpCachePolicy,) -> () { ::httpserv_runtime::guard(||
+            T::DisableUserCache(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn IsCached < T : IHttpCachePolicy_Impl > (this : *const IHttpCachePolicy,)
-            -> windows_sys::core::BOOL { ::httpserv::runtime::guard(|| T::IsCached(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | 0) }
+            -> windows_sys::core::BOOL { ::httpserv_runtime::guard(|| T::IsCached(unsafe
+            { ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | 0) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetIsCached < T : IHttpCachePolicy_Impl > (this : *mut IHttpCachePolicy,)
-            -> () { ::httpserv::runtime::guard(|| T::SetIsCached(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
+            -> () { ::httpserv_runtime::guard(|| T::SetIsCached(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetKernelCacheInvalidatorSet < T : IHttpCachePolicy_Impl > (this : *const
-            IHttpCachePolicy,) -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
-            T::GetKernelCacheInvalidatorSet(unsafe { ::httpserv::runtime::Object:: < T >
+            IHttpCachePolicy,) -> windows_sys::core::BOOL { ::httpserv_runtime::guard(||
+            T::GetKernelCacheInvalidatorSet(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | 0) }
         }
         Self {
@@ -644,11 +636,11 @@ impl IHttpCachePolicy {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpCachePolicy_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpCachePolicy_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpCachePolicy> {
+    ) -> ::httpserv_runtime::Owned<IHttpCachePolicy> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpCachePolicy>,
+                ::httpserv_runtime::release_boxed::<T, IHttpCachePolicy>,
             )
         }
     }
@@ -657,7 +649,7 @@ impl IHttpCachePolicy {
         value: T,
     ) -> *mut IHttpCachePolicy {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpCachePolicy_Vtbl::new::<T>() },
                     value,
                 )
@@ -673,7 +665,7 @@ impl IHttpCachePolicy {
         value: T,
     ) -> *mut IHttpCachePolicy {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpCachePolicy_Vtbl::new::<T>() },
                     value,
@@ -686,7 +678,7 @@ impl IHttpCachePolicy {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpCachePolicy::new_boxed`] or [`IHttpCachePolicy::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpCachePolicy_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpCachePolicy2` (derives from [`IHttpCachePolicy`])
@@ -702,7 +694,7 @@ pub struct IHttpCachePolicy2 {
 pub const IID_IHttpCachePolicy2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x9f4ba807_050e_4495_ae55_8870f7e9194a,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpCachePolicy2 {
+unsafe impl ::httpserv_runtime::Interface for IHttpCachePolicy2 {
     const IID: windows_sys::core::GUID = IID_IHttpCachePolicy2;
 }
 /// The vtable of [`IHttpCachePolicy2`]: 16 slot(s), 14 inherited.
@@ -711,11 +703,11 @@ unsafe impl ::httpserv::runtime::Interface for IHttpCachePolicy2 {
 pub struct IHttpCachePolicy2_Vtbl {
     pub base__: IHttpCachePolicy_Vtbl,
     /// Slot 14: [`IHttpCachePolicy2::IsForceUpdateSet`].
-    pub IsForceUpdateSet: ::httpserv::runtime::member_fn!(
+    pub IsForceUpdateSet: ::httpserv_runtime::member_fn!(
         (*const IHttpCachePolicy2) -> windows_sys::core::BOOL
     ),
     /// Slot 15: [`IHttpCachePolicy2::SetForceUpdate`].
-    pub SetForceUpdate: ::httpserv::runtime::member_fn!((*mut IHttpCachePolicy2) -> ()),
+    pub SetForceUpdate: ::httpserv_runtime::member_fn!((*mut IHttpCachePolicy2) -> ()),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
@@ -817,16 +809,16 @@ pub trait IHttpCachePolicy2_Impl: IHttpCachePolicy_Impl {
 impl IHttpCachePolicy2_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpCachePolicy2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpCachePolicy2_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn IsForceUpdateSet < T : IHttpCachePolicy2_Impl > (this : *const
-            IHttpCachePolicy2,) -> windows_sys::core::BOOL {
-            ::httpserv::runtime::guard(|| T::IsForceUpdateSet(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | 0) }
+            IHttpCachePolicy2,) -> windows_sys::core::BOOL { ::httpserv_runtime::guard(||
+            T::IsForceUpdateSet(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) },), | _ | 0) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetForceUpdate < T : IHttpCachePolicy2_Impl > (this : *mut
-            IHttpCachePolicy2,) -> () { ::httpserv::runtime::guard(||
-            T::SetForceUpdate(unsafe { ::httpserv::runtime::Object:: < T >
+            IHttpCachePolicy2,) -> () { ::httpserv_runtime::guard(||
+            T::SetForceUpdate(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | ()) }
         }
         Self {
@@ -840,11 +832,11 @@ impl IHttpCachePolicy2 {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpCachePolicy2_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpCachePolicy2_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpCachePolicy2> {
+    ) -> ::httpserv_runtime::Owned<IHttpCachePolicy2> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpCachePolicy2>,
+                ::httpserv_runtime::release_boxed::<T, IHttpCachePolicy2>,
             )
         }
     }
@@ -853,7 +845,7 @@ impl IHttpCachePolicy2 {
         value: T,
     ) -> *mut IHttpCachePolicy2 {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpCachePolicy2_Vtbl::new::<T>() },
                     value,
                 )
@@ -869,7 +861,7 @@ impl IHttpCachePolicy2 {
         value: T,
     ) -> *mut IHttpCachePolicy2 {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpCachePolicy2_Vtbl::new::<T>() },
                     value,
@@ -882,6 +874,6 @@ impl IHttpCachePolicy2 {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpCachePolicy2::new_boxed`] or [`IHttpCachePolicy2::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpCachePolicy2_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -13,7 +13,7 @@ pub struct IHttpCacheSpecificData {
 pub const IID_IHttpCacheSpecificData: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x37776aff_852e_4eec_93a5_b85a285a95b8,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpCacheSpecificData {
+unsafe impl ::httpserv_runtime::Interface for IHttpCacheSpecificData {
     const IID: windows_sys::core::GUID = IID_IHttpCacheSpecificData;
 }
 /// The vtable of [`IHttpCacheSpecificData`]: 7 slot(s), 0 inherited.
@@ -21,29 +21,27 @@ unsafe impl ::httpserv::runtime::Interface for IHttpCacheSpecificData {
 #[derive(Clone, Copy)]
 pub struct IHttpCacheSpecificData_Vtbl {
     /// Slot 0: [`IHttpCacheSpecificData::GetCacheKey`].
-    pub GetCacheKey: ::httpserv::runtime::member_fn!(
+    pub GetCacheKey: ::httpserv_runtime::member_fn!(
         (*const IHttpCacheSpecificData) -> *mut IHttpCacheKey
     ),
     /// Slot 1: [`IHttpCacheSpecificData::ReferenceCacheData`].
-    pub ReferenceCacheData: ::httpserv::runtime::member_fn!(
+    pub ReferenceCacheData: ::httpserv_runtime::member_fn!(
         (*mut IHttpCacheSpecificData) -> ()
     ),
     /// Slot 2: [`IHttpCacheSpecificData::DereferenceCacheData`].
-    pub DereferenceCacheData: ::httpserv::runtime::member_fn!(
+    pub DereferenceCacheData: ::httpserv_runtime::member_fn!(
         (*mut IHttpCacheSpecificData) -> ()
     ),
     /// Slot 3: [`IHttpCacheSpecificData::ResetTTL`].
-    pub ResetTTL: ::httpserv::runtime::member_fn!((*mut IHttpCacheSpecificData) -> ()),
+    pub ResetTTL: ::httpserv_runtime::member_fn!((*mut IHttpCacheSpecificData) -> ()),
     /// Slot 4: [`IHttpCacheSpecificData::DecrementTTL`].
-    pub DecrementTTL: ::httpserv::runtime::member_fn!(
+    pub DecrementTTL: ::httpserv_runtime::member_fn!(
         (*mut IHttpCacheSpecificData, *mut windows_sys::core::BOOL) -> ()
     ),
     /// Slot 5: [`IHttpCacheSpecificData::SetFlushed`].
-    pub SetFlushed: ::httpserv::runtime::member_fn!(
-        (*mut IHttpCacheSpecificData) -> ()
-    ),
+    pub SetFlushed: ::httpserv_runtime::member_fn!((*mut IHttpCacheSpecificData) -> ()),
     /// Slot 6: [`IHttpCacheSpecificData::GetFlushed`].
-    pub GetFlushed: ::httpserv::runtime::member_fn!(
+    pub GetFlushed: ::httpserv_runtime::member_fn!(
         (*const IHttpCacheSpecificData) -> windows_sys::core::BOOL
     ),
 }
@@ -273,51 +271,51 @@ pub trait IHttpCacheSpecificData_Impl: Send + Sync {
 impl IHttpCacheSpecificData_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpCacheSpecificData_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpCacheSpecificData_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetCacheKey < T : IHttpCacheSpecificData_Impl > (this : *const
             IHttpCacheSpecificData,) -> *mut IHttpCacheKey {
-            ::httpserv::runtime::guard(|| T::GetCacheKey(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetCacheKey(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn ReferenceCacheData < T : IHttpCacheSpecificData_Impl > (this : *mut
-            IHttpCacheSpecificData,) -> () { ::httpserv::runtime::guard(||
-            T::ReferenceCacheData(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), | _ | ()); unsafe { ::httpserv::runtime::Object:: < T >
+            IHttpCacheSpecificData,) -> () { ::httpserv_runtime::guard(||
+            T::ReferenceCacheData(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) },), | _ | ()); unsafe { ::httpserv_runtime::Object:: < T >
             ::add_reference(this) } }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn DereferenceCacheData < T : IHttpCacheSpecificData_Impl > (this : *mut
-            IHttpCacheSpecificData,) -> () { ::httpserv::runtime::guard(||
-            T::DereferenceCacheData(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), | _ | ()); unsafe { ::httpserv::runtime::Object:: < T >
+            IHttpCacheSpecificData,) -> () { ::httpserv_runtime::guard(||
+            T::DereferenceCacheData(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) },), | _ | ()); unsafe { ::httpserv_runtime::Object:: < T >
             ::drop_reference(this) } }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn ResetTTL < T : IHttpCacheSpecificData_Impl > (this : *mut
-            IHttpCacheSpecificData,) -> () { ::httpserv::runtime::guard(||
-            T::ResetTTL(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            },), | _ | ()) }
+            IHttpCacheSpecificData,) -> () { ::httpserv_runtime::guard(||
+            T::ResetTTL(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },),
+            | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn DecrementTTL < T : IHttpCacheSpecificData_Impl > (this : *mut
             IHttpCacheSpecificData, pfTTLExpired : *mut windows_sys::core::BOOL) -> () {
-            ::httpserv::runtime::guard(|| T::DecrementTTL(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pfTTLExpired), | _ |
+            ::httpserv_runtime::guard(|| T::DecrementTTL(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pfTTLExpired), | _ |
             ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetFlushed < T : IHttpCacheSpecificData_Impl > (this : *mut
-            IHttpCacheSpecificData,) -> () { ::httpserv::runtime::guard(||
-            T::SetFlushed(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
+            IHttpCacheSpecificData,) -> () { ::httpserv_runtime::guard(||
+            T::SetFlushed(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
             },), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetFlushed < T : IHttpCacheSpecificData_Impl > (this : *const
             IHttpCacheSpecificData,) -> windows_sys::core::BOOL {
-            ::httpserv::runtime::guard(|| T::GetFlushed(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | 0) }
+            ::httpserv_runtime::guard(|| T::GetFlushed(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | 0) }
         }
         Self {
             GetCacheKey: GetCacheKey::<T>,
@@ -334,11 +332,11 @@ impl IHttpCacheSpecificData {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpCacheSpecificData_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpCacheSpecificData_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpCacheSpecificData> {
+    ) -> ::httpserv_runtime::Owned<IHttpCacheSpecificData> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpCacheSpecificData>,
+                ::httpserv_runtime::release_boxed::<T, IHttpCacheSpecificData>,
             )
         }
     }
@@ -347,7 +345,7 @@ impl IHttpCacheSpecificData {
         value: T,
     ) -> *mut IHttpCacheSpecificData {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpCacheSpecificData_Vtbl::new::<T>() },
                     value,
                 )
@@ -363,7 +361,7 @@ impl IHttpCacheSpecificData {
         value: T,
     ) -> *mut IHttpCacheSpecificData {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpCacheSpecificData_Vtbl::new::<T>() },
                     value,
@@ -378,6 +376,6 @@ impl IHttpCacheSpecificData {
     pub unsafe fn downcast<T: IHttpCacheSpecificData_Impl + 'static>(
         &self,
     ) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -13,7 +13,7 @@ pub struct IHttpCompletionInfo {
 pub const IID_IHttpCompletionInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x49dd20e3_d9c0_463c_8821_f3413b55cc00,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpCompletionInfo {
+unsafe impl ::httpserv_runtime::Interface for IHttpCompletionInfo {
     const IID: windows_sys::core::GUID = IID_IHttpCompletionInfo;
 }
 /// The vtable of [`IHttpCompletionInfo`]: 2 slot(s), 0 inherited.
@@ -21,12 +21,12 @@ unsafe impl ::httpserv::runtime::Interface for IHttpCompletionInfo {
 #[derive(Clone, Copy)]
 pub struct IHttpCompletionInfo_Vtbl {
     /// Slot 0: [`IHttpCompletionInfo::GetCompletionBytes`].
-    pub GetCompletionBytes: ::httpserv::runtime::member_fn!(
+    pub GetCompletionBytes: ::httpserv_runtime::member_fn!(
         (*const IHttpCompletionInfo) -> u32
     ),
     /// Slot 1: [`IHttpCompletionInfo::GetCompletionStatus`].
-    pub GetCompletionStatus: ::httpserv::runtime::member_fn!(
-        (*const IHttpCompletionInfo) -> ::httpserv::runtime::HRESULT
+    pub GetCompletionStatus: ::httpserv_runtime::member_fn!(
+        (*const IHttpCompletionInfo) -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -92,7 +92,7 @@ impl IHttpCompletionInfo {
     ///
     /// `self` must be a live C++ `IHttpCompletionInfo` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
     #[inline(always)]
-    pub unsafe fn GetCompletionStatus(&self) -> ::httpserv::runtime::HRESULT {
+    pub unsafe fn GetCompletionStatus(&self) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).GetCompletionStatus)(self as *const Self)
     }
 }
@@ -105,7 +105,7 @@ impl IHttpCompletionInfo {
     }
     /// `virtual HRESULT GetCompletionStatus() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetCompletionStatus`].
     #[inline]
-    pub fn completion_status(&self) -> ::httpserv::runtime::Result<()> {
+    pub fn completion_status(&self) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe { self.GetCompletionStatus() };
         returned.ok()?;
         Ok(())
@@ -122,23 +122,23 @@ pub trait IHttpCompletionInfo_Impl {
     /// Implements [`IHttpCompletionInfo::GetCompletionStatus`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn GetCompletionStatus(&self) -> ::httpserv::runtime::HRESULT;
+    fn GetCompletionStatus(&self) -> ::httpserv_runtime::HRESULT;
 }
 impl IHttpCompletionInfo_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpCompletionInfo_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpCompletionInfo_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetCompletionBytes < T : IHttpCompletionInfo_Impl > (this : *const
-            IHttpCompletionInfo,) -> u32 { ::httpserv::runtime::guard(||
-            T::GetCompletionBytes(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), ::httpserv::runtime::abort) }
+            IHttpCompletionInfo,) -> u32 { ::httpserv_runtime::guard(||
+            T::GetCompletionBytes(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) },), ::httpserv_runtime::abort) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetCompletionStatus < T : IHttpCompletionInfo_Impl > (this : *const
-            IHttpCompletionInfo,) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::GetCompletionStatus(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            IHttpCompletionInfo,) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::GetCompletionStatus(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
         Self {
             GetCompletionBytes: GetCompletionBytes::<T>,
@@ -150,11 +150,11 @@ impl IHttpCompletionInfo {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpCompletionInfo_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpCompletionInfo_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpCompletionInfo> {
+    ) -> ::httpserv_runtime::Owned<IHttpCompletionInfo> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpCompletionInfo>,
+                ::httpserv_runtime::release_boxed::<T, IHttpCompletionInfo>,
             )
         }
     }
@@ -163,7 +163,7 @@ impl IHttpCompletionInfo {
         value: T,
     ) -> *mut IHttpCompletionInfo {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpCompletionInfo_Vtbl::new::<T>() },
                     value,
                 )
@@ -179,7 +179,7 @@ impl IHttpCompletionInfo {
         value: T,
     ) -> *mut IHttpCompletionInfo {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpCompletionInfo_Vtbl::new::<T>() },
                     value,
@@ -192,7 +192,7 @@ impl IHttpCompletionInfo {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpCompletionInfo::new_boxed`] or [`IHttpCompletionInfo::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpCompletionInfo_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpCompletionInfo2` (derives from [`IHttpCompletionInfo`])
@@ -208,7 +208,7 @@ pub struct IHttpCompletionInfo2 {
 pub const IID_IHttpCompletionInfo2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x53129f70_0196_47ec_b16c_127906e2afeb,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpCompletionInfo2 {
+unsafe impl ::httpserv_runtime::Interface for IHttpCompletionInfo2 {
     const IID: windows_sys::core::GUID = IID_IHttpCompletionInfo2;
 }
 /// The vtable of [`IHttpCompletionInfo2`]: 3 slot(s), 2 inherited.
@@ -217,7 +217,7 @@ unsafe impl ::httpserv::runtime::Interface for IHttpCompletionInfo2 {
 pub struct IHttpCompletionInfo2_Vtbl {
     pub base__: IHttpCompletionInfo_Vtbl,
     /// Slot 2: [`IHttpCompletionInfo2::GetCompletedOperation`].
-    pub GetCompletedOperation: ::httpserv::runtime::member_fn!(
+    pub GetCompletedOperation: ::httpserv_runtime::member_fn!(
         (*const IHttpCompletionInfo2) -> u32
     ),
 }
@@ -300,11 +300,11 @@ pub trait IHttpCompletionInfo2_Impl: IHttpCompletionInfo_Impl {
 impl IHttpCompletionInfo2_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpCompletionInfo2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpCompletionInfo2_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetCompletedOperation < T : IHttpCompletionInfo2_Impl > (this : *const
-            IHttpCompletionInfo2,) -> u32 { ::httpserv::runtime::guard(||
-            T::GetCompletedOperation(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), ::httpserv::runtime::abort) }
+            IHttpCompletionInfo2,) -> u32 { ::httpserv_runtime::guard(||
+            T::GetCompletedOperation(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) },), ::httpserv_runtime::abort) }
         }
         Self {
             base__: IHttpCompletionInfo_Vtbl::new::<T>(),
@@ -316,11 +316,11 @@ impl IHttpCompletionInfo2 {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpCompletionInfo2_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpCompletionInfo2_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpCompletionInfo2> {
+    ) -> ::httpserv_runtime::Owned<IHttpCompletionInfo2> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpCompletionInfo2>,
+                ::httpserv_runtime::release_boxed::<T, IHttpCompletionInfo2>,
             )
         }
     }
@@ -329,7 +329,7 @@ impl IHttpCompletionInfo2 {
         value: T,
     ) -> *mut IHttpCompletionInfo2 {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpCompletionInfo2_Vtbl::new::<T>() },
                     value,
                 )
@@ -345,7 +345,7 @@ impl IHttpCompletionInfo2 {
         value: T,
     ) -> *mut IHttpCompletionInfo2 {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpCompletionInfo2_Vtbl::new::<T>() },
                     value,
@@ -358,6 +358,6 @@ impl IHttpCompletionInfo2 {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpCompletionInfo2::new_boxed`] or [`IHttpCompletionInfo2::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpCompletionInfo2_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

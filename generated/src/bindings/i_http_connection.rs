@@ -13,7 +13,7 @@ pub struct IHttpConnection {
 pub const IID_IHttpConnection: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xd9a5de00_3346_4599_9826_fe88565e1226,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpConnection {
+unsafe impl ::httpserv_runtime::Interface for IHttpConnection {
     const IID: windows_sys::core::GUID = IID_IHttpConnection;
 }
 /// The vtable of [`IHttpConnection`]: 3 slot(s), 0 inherited.
@@ -21,15 +21,15 @@ unsafe impl ::httpserv::runtime::Interface for IHttpConnection {
 #[derive(Clone, Copy)]
 pub struct IHttpConnection_Vtbl {
     /// Slot 0: [`IHttpConnection::IsConnected`].
-    pub IsConnected: ::httpserv::runtime::member_fn!(
+    pub IsConnected: ::httpserv_runtime::member_fn!(
         (*const IHttpConnection) -> windows_sys::core::BOOL
     ),
     /// Slot 1: [`IHttpConnection::AllocateMemory`].
-    pub AllocateMemory: ::httpserv::runtime::member_fn!(
+    pub AllocateMemory: ::httpserv_runtime::member_fn!(
         (*mut IHttpConnection, u32) -> *mut ::core::ffi::c_void
     ),
     /// Slot 2: [`IHttpConnection::GetModuleContextContainer`].
-    pub GetModuleContextContainer: ::httpserv::runtime::member_fn!(
+    pub GetModuleContextContainer: ::httpserv_runtime::member_fn!(
         (*mut IHttpConnection) -> *mut IHttpConnectionModuleContextContainer
     ),
 }
@@ -148,24 +148,24 @@ pub trait IHttpConnection_Impl {
 impl IHttpConnection_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpConnection_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpConnection_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn IsConnected < T : IHttpConnection_Impl > (this : *const IHttpConnection,)
-            -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
-            T::IsConnected(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
+            -> windows_sys::core::BOOL { ::httpserv_runtime::guard(||
+            T::IsConnected(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
             },), | _ | 0) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn AllocateMemory < T : IHttpConnection_Impl > (this : *mut IHttpConnection,
             cbAllocation : u32) -> *mut ::core::ffi::c_void {
-            ::httpserv::runtime::guard(|| T::AllocateMemory(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, cbAllocation), | _ |
+            ::httpserv_runtime::guard(|| T::AllocateMemory(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, cbAllocation), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetModuleContextContainer < T : IHttpConnection_Impl > (this : *mut
             IHttpConnection,) -> *mut IHttpConnectionModuleContextContainer {
-            ::httpserv::runtime::guard(|| T::GetModuleContextContainer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetModuleContextContainer(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         Self {
@@ -179,11 +179,11 @@ impl IHttpConnection {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpConnection_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpConnection_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpConnection> {
+    ) -> ::httpserv_runtime::Owned<IHttpConnection> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpConnection>,
+                ::httpserv_runtime::release_boxed::<T, IHttpConnection>,
             )
         }
     }
@@ -192,7 +192,7 @@ impl IHttpConnection {
         value: T,
     ) -> *mut IHttpConnection {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpConnection_Vtbl::new::<T>() },
                     value,
                 )
@@ -208,7 +208,7 @@ impl IHttpConnection {
         value: T,
     ) -> *mut IHttpConnection {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpConnection_Vtbl::new::<T>() },
                     value,
@@ -221,6 +221,6 @@ impl IHttpConnection {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpConnection::new_boxed`] or [`IHttpConnection::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpConnection_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -13,7 +13,7 @@ pub struct IHttpConnectionModuleContextContainer {
 pub const IID_IHttpConnectionModuleContextContainer: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xf3dd2fb3_4d11_4295_b8ab_4cb667add1fe,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpConnectionModuleContextContainer {
+unsafe impl ::httpserv_runtime::Interface for IHttpConnectionModuleContextContainer {
     const IID: windows_sys::core::GUID = IID_IHttpConnectionModuleContextContainer;
 }
 /// The vtable of [`IHttpConnectionModuleContextContainer`]: 4 slot(s), 2 inherited.
@@ -22,14 +22,14 @@ unsafe impl ::httpserv::runtime::Interface for IHttpConnectionModuleContextConta
 pub struct IHttpConnectionModuleContextContainer_Vtbl {
     pub base__: IHttpModuleContextContainer_Vtbl,
     /// Slot 2: [`IHttpConnectionModuleContextContainer::GetConnectionModuleContext`].
-    pub GetConnectionModuleContext: ::httpserv::runtime::member_fn!(
+    pub GetConnectionModuleContext: ::httpserv_runtime::member_fn!(
         (*mut IHttpConnectionModuleContextContainer, HTTP_MODULE_ID) -> *mut
         IHttpConnectionStoredContext
     ),
     /// Slot 3: [`IHttpConnectionModuleContextContainer::SetConnectionModuleContext`].
-    pub SetConnectionModuleContext: ::httpserv::runtime::member_fn!(
+    pub SetConnectionModuleContext: ::httpserv_runtime::member_fn!(
         (*mut IHttpConnectionModuleContextContainer, *mut IHttpConnectionStoredContext,
-        HTTP_MODULE_ID) -> ::httpserv::runtime::HRESULT
+        HTTP_MODULE_ID) -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -107,7 +107,7 @@ impl IHttpConnectionModuleContextContainer {
         &self,
         ppStoredContext: *mut IHttpConnectionStoredContext,
         moduleId: HTTP_MODULE_ID,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .SetConnectionModuleContext)(self.as_raw(), ppStoredContext, moduleId)
     }
@@ -134,9 +134,9 @@ impl IHttpConnectionModuleContextContainer {
     #[inline]
     pub fn set_connection_module_context(
         &self,
-        stored_context: ::httpserv::runtime::Owned<IHttpConnectionStoredContext>,
+        stored_context: ::httpserv_runtime::Owned<IHttpConnectionStoredContext>,
         module_id: HTTP_MODULE_ID,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let stored_context = stored_context.into_parts();
         let returned = unsafe {
             self.SetConnectionModuleContext(stored_context.0, module_id)
@@ -166,28 +166,28 @@ pub trait IHttpConnectionModuleContextContainer_Impl: IHttpModuleContextContaine
         &self,
         ppStoredContext: *mut IHttpConnectionStoredContext,
         moduleId: HTTP_MODULE_ID,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IHttpConnectionModuleContextContainer_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpConnectionModuleContextContainer_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpConnectionModuleContextContainer_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetConnectionModuleContext < T :
             IHttpConnectionModuleContextContainer_Impl > (this : *mut
             IHttpConnectionModuleContextContainer, moduleId : HTTP_MODULE_ID) -> *mut
-            IHttpConnectionStoredContext { ::httpserv::runtime::guard(||
-            T::GetConnectionModuleContext(unsafe { ::httpserv::runtime::Object:: < T >
+            IHttpConnectionStoredContext { ::httpserv_runtime::guard(||
+            T::GetConnectionModuleContext(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, moduleId), | _ | ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetConnectionModuleContext < T :
             IHttpConnectionModuleContextContainer_Impl > (this : *mut
             IHttpConnectionModuleContextContainer, ppStoredContext : *mut
             IHttpConnectionStoredContext, moduleId : HTTP_MODULE_ID) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::SetConnectionModuleContext(unsafe { ::httpserv::runtime::Object:: < T >
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::SetConnectionModuleContext(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, ppStoredContext, moduleId), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpModuleContextContainer_Vtbl::new::<T>(),
@@ -200,11 +200,11 @@ impl IHttpConnectionModuleContextContainer {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpConnectionModuleContextContainer_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpConnectionModuleContextContainer_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpConnectionModuleContextContainer> {
+    ) -> ::httpserv_runtime::Owned<IHttpConnectionModuleContextContainer> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<
+                ::httpserv_runtime::release_boxed::<
                     T,
                     IHttpConnectionModuleContextContainer,
                 >,
@@ -216,7 +216,7 @@ impl IHttpConnectionModuleContextContainer {
         value: T,
     ) -> *mut IHttpConnectionModuleContextContainer {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpConnectionModuleContextContainer_Vtbl::new::<T>() },
                     value,
                 )
@@ -232,7 +232,7 @@ impl IHttpConnectionModuleContextContainer {
         value: T,
     ) -> *mut IHttpConnectionModuleContextContainer {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpConnectionModuleContextContainer_Vtbl::new::<T>() },
                     value,
@@ -247,6 +247,6 @@ impl IHttpConnectionModuleContextContainer {
     pub unsafe fn downcast<T: IHttpConnectionModuleContextContainer_Impl + 'static>(
         &self,
     ) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -13,7 +13,7 @@ pub struct IHttpConnectionStoredContext {
 pub const IID_IHttpConnectionStoredContext: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x841d9a71_75f4_4626_8b97_66046ca7e45b,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpConnectionStoredContext {
+unsafe impl ::httpserv_runtime::Interface for IHttpConnectionStoredContext {
     const IID: windows_sys::core::GUID = IID_IHttpConnectionStoredContext;
 }
 /// The vtable of [`IHttpConnectionStoredContext`]: 2 slot(s), 1 inherited.
@@ -22,7 +22,7 @@ unsafe impl ::httpserv::runtime::Interface for IHttpConnectionStoredContext {
 pub struct IHttpConnectionStoredContext_Vtbl {
     pub base__: IHttpStoredContext_Vtbl,
     /// Slot 1: [`IHttpConnectionStoredContext::NotifyDisconnect`].
-    pub NotifyDisconnect: ::httpserv::runtime::member_fn!(
+    pub NotifyDisconnect: ::httpserv_runtime::member_fn!(
         (*mut IHttpConnectionStoredContext) -> ()
     ),
 }
@@ -107,10 +107,10 @@ pub trait IHttpConnectionStoredContext_Impl: IHttpStoredContext_Impl {
 impl IHttpConnectionStoredContext_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpConnectionStoredContext_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpConnectionStoredContext_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn NotifyDisconnect < T : IHttpConnectionStoredContext_Impl > (this : *mut
-            IHttpConnectionStoredContext,) -> () { ::httpserv::runtime::guard(||
-            T::NotifyDisconnect(unsafe { ::httpserv::runtime::Object:: < T >
+            IHttpConnectionStoredContext,) -> () { ::httpserv_runtime::guard(||
+            T::NotifyDisconnect(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | ()) }
         }
         Self {
@@ -123,11 +123,11 @@ impl IHttpConnectionStoredContext {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpConnectionStoredContext_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpConnectionStoredContext_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpConnectionStoredContext> {
+    ) -> ::httpserv_runtime::Owned<IHttpConnectionStoredContext> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpConnectionStoredContext>,
+                ::httpserv_runtime::release_boxed::<T, IHttpConnectionStoredContext>,
             )
         }
     }
@@ -136,7 +136,7 @@ impl IHttpConnectionStoredContext {
         value: T,
     ) -> *mut IHttpConnectionStoredContext {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpConnectionStoredContext_Vtbl::new::<T>() },
                     value,
                 )
@@ -152,7 +152,7 @@ impl IHttpConnectionStoredContext {
         value: T,
     ) -> *mut IHttpConnectionStoredContext {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpConnectionStoredContext_Vtbl::new::<T>() },
                     value,
@@ -167,6 +167,6 @@ impl IHttpConnectionStoredContext {
     pub unsafe fn downcast<T: IHttpConnectionStoredContext_Impl + 'static>(
         &self,
     ) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -13,7 +13,7 @@ pub struct IHttpContext {
 pub const IID_IHttpContext: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x424c1b8c_a1ba_44d7_ac98_9f8f457701a5,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpContext {
+unsafe impl ::httpserv_runtime::Interface for IHttpContext {
     const IID: windows_sys::core::GUID = IID_IHttpContext;
 }
 /// The vtable of [`IHttpContext`]: 39 slot(s), 0 inherited.
@@ -21,171 +21,169 @@ unsafe impl ::httpserv::runtime::Interface for IHttpContext {
 #[derive(Clone, Copy)]
 pub struct IHttpContext_Vtbl {
     /// Slot 0: [`IHttpContext::GetSite`].
-    pub GetSite: ::httpserv::runtime::member_fn!(
-        (*mut IHttpContext) -> *mut IHttpSite
-    ),
+    pub GetSite: ::httpserv_runtime::member_fn!((*mut IHttpContext) -> *mut IHttpSite),
     /// Slot 1: [`IHttpContext::GetApplication`].
-    pub GetApplication: ::httpserv::runtime::member_fn!(
+    pub GetApplication: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext) -> *mut IHttpApplication
     ),
     /// Slot 2: [`IHttpContext::GetConnection`].
-    pub GetConnection: ::httpserv::runtime::member_fn!(
+    pub GetConnection: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext) -> *mut IHttpConnection
     ),
     /// Slot 3: [`IHttpContext::GetRequest`].
-    pub GetRequest: ::httpserv::runtime::member_fn!(
+    pub GetRequest: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext) -> *mut IHttpRequest
     ),
     /// Slot 4: [`IHttpContext::GetResponse`].
-    pub GetResponse: ::httpserv::runtime::member_fn!(
+    pub GetResponse: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext) -> *mut IHttpResponse
     ),
     /// Slot 5: [`IHttpContext::GetResponseHeadersSent`].
-    pub GetResponseHeadersSent: ::httpserv::runtime::member_fn!(
+    pub GetResponseHeadersSent: ::httpserv_runtime::member_fn!(
         (*const IHttpContext) -> windows_sys::core::BOOL
     ),
     /// Slot 6: [`IHttpContext::GetUser`].
-    pub GetUser: ::httpserv::runtime::member_fn!(
+    pub GetUser: ::httpserv_runtime::member_fn!(
         (*const IHttpContext) -> *mut IHttpUser
     ),
     /// Slot 7: [`IHttpContext::GetModuleContextContainer`].
-    pub GetModuleContextContainer: ::httpserv::runtime::member_fn!(
+    pub GetModuleContextContainer: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext) -> *mut IHttpModuleContextContainer
     ),
     /// Slot 8: [`IHttpContext::IndicateCompletion`].
-    pub IndicateCompletion: ::httpserv::runtime::member_fn!(
+    pub IndicateCompletion: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext, REQUEST_NOTIFICATION_STATUS) -> ()
     ),
     /// Slot 9: [`IHttpContext::PostCompletion`].
-    pub PostCompletion: ::httpserv::runtime::member_fn!(
-        (*mut IHttpContext, u32) -> ::httpserv::runtime::HRESULT
+    pub PostCompletion: ::httpserv_runtime::member_fn!(
+        (*mut IHttpContext, u32) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 10: [`IHttpContext::DisableNotifications`].
-    pub DisableNotifications: ::httpserv::runtime::member_fn!(
+    pub DisableNotifications: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext, u32, u32) -> ()
     ),
     /// Slot 11: [`IHttpContext::GetNextNotification`].
-    pub GetNextNotification: ::httpserv::runtime::member_fn!(
+    pub GetNextNotification: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext, REQUEST_NOTIFICATION_STATUS, *mut u32, *mut
         windows_sys::core::BOOL, *mut *mut CHttpModule, *mut *mut IHttpEventProvider)
         -> windows_sys::core::BOOL
     ),
     /// Slot 12: [`IHttpContext::GetIsLastNotification`].
-    pub GetIsLastNotification: ::httpserv::runtime::member_fn!(
+    pub GetIsLastNotification: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext, REQUEST_NOTIFICATION_STATUS) -> windows_sys::core::BOOL
     ),
     /// Slot 13: [`IHttpContext::ExecuteRequest`].
-    pub ExecuteRequest: ::httpserv::runtime::member_fn!(
+    pub ExecuteRequest: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext, windows_sys::core::BOOL, *mut IHttpContext, u32, *mut
-        IHttpUser, *mut windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
+        IHttpUser, *mut windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 14: [`IHttpContext::GetExecuteFlags`].
-    pub GetExecuteFlags: ::httpserv::runtime::member_fn!((*const IHttpContext) -> u32),
+    pub GetExecuteFlags: ::httpserv_runtime::member_fn!((*const IHttpContext) -> u32),
     /// Slot 15: [`IHttpContext::GetServerVariable_PCSTR_ptr`].
-    pub GetServerVariable_PCSTR_ptr: ::httpserv::runtime::member_fn!(
+    pub GetServerVariable_PCSTR_ptr: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext, windows_sys::core::PCSTR, *mut windows_sys::core::PCSTR, *
-        mut u32) -> ::httpserv::runtime::HRESULT
+        mut u32) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 16: [`IHttpContext::GetServerVariable`].
-    pub GetServerVariable: ::httpserv::runtime::member_fn!(
+    pub GetServerVariable: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext, windows_sys::core::PCSTR, *mut windows_sys::core::PCWSTR, *
-        mut u32) -> ::httpserv::runtime::HRESULT
+        mut u32) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 17: [`IHttpContext::SetServerVariable`].
-    pub SetServerVariable: ::httpserv::runtime::member_fn!(
+    pub SetServerVariable: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext, windows_sys::core::PCSTR, windows_sys::core::PCWSTR) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 18: [`IHttpContext::AllocateRequestMemory`].
-    pub AllocateRequestMemory: ::httpserv::runtime::member_fn!(
+    pub AllocateRequestMemory: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext, u32) -> *mut ::core::ffi::c_void
     ),
     /// Slot 19: [`IHttpContext::GetUrlInfo`].
-    pub GetUrlInfo: ::httpserv::runtime::member_fn!(
+    pub GetUrlInfo: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext) -> *mut IHttpUrlInfo
     ),
     /// Slot 20: [`IHttpContext::GetMetadata`].
-    pub GetMetadata: ::httpserv::runtime::member_fn!(
+    pub GetMetadata: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext) -> *mut IMetadataInfo
     ),
     /// Slot 21: [`IHttpContext::GetPhysicalPath`].
-    pub GetPhysicalPath: ::httpserv::runtime::member_fn!(
+    pub GetPhysicalPath: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext, *mut u32) -> windows_sys::core::PCWSTR
     ),
     /// Slot 22: [`IHttpContext::GetScriptName`].
-    pub GetScriptName: ::httpserv::runtime::member_fn!(
+    pub GetScriptName: ::httpserv_runtime::member_fn!(
         (*const IHttpContext, *mut u32) -> windows_sys::core::PCWSTR
     ),
     /// Slot 23: [`IHttpContext::GetScriptTranslated`].
-    pub GetScriptTranslated: ::httpserv::runtime::member_fn!(
+    pub GetScriptTranslated: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext, *mut u32) -> windows_sys::core::PCWSTR
     ),
     /// Slot 24: [`IHttpContext::GetScriptMap`].
-    pub GetScriptMap: ::httpserv::runtime::member_fn!(
+    pub GetScriptMap: ::httpserv_runtime::member_fn!(
         (*const IHttpContext) -> *mut IScriptMapInfo
     ),
     /// Slot 25: [`IHttpContext::SetRequestHandled`].
-    pub SetRequestHandled: ::httpserv::runtime::member_fn!((*mut IHttpContext) -> ()),
+    pub SetRequestHandled: ::httpserv_runtime::member_fn!((*mut IHttpContext) -> ()),
     /// Slot 26: [`IHttpContext::GetFileInfo`].
-    pub GetFileInfo: ::httpserv::runtime::member_fn!(
+    pub GetFileInfo: ::httpserv_runtime::member_fn!(
         (*const IHttpContext) -> *mut IHttpFileInfo
     ),
     /// Slot 27: [`IHttpContext::MapPath`].
-    pub MapPath: ::httpserv::runtime::member_fn!(
+    pub MapPath: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext, windows_sys::core::PCWSTR, windows_sys::core::PWSTR, *mut
-        u32) -> ::httpserv::runtime::HRESULT
+        u32) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 28: [`IHttpContext::NotifyCustomNotification`].
-    pub NotifyCustomNotification: ::httpserv::runtime::member_fn!(
+    pub NotifyCustomNotification: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext, *mut ICustomNotificationProvider, *mut
-        windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
+        windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 29: [`IHttpContext::GetParentContext`].
-    pub GetParentContext: ::httpserv::runtime::member_fn!(
+    pub GetParentContext: ::httpserv_runtime::member_fn!(
         (*const IHttpContext) -> *mut IHttpContext
     ),
     /// Slot 30: [`IHttpContext::GetRootContext`].
-    pub GetRootContext: ::httpserv::runtime::member_fn!(
+    pub GetRootContext: ::httpserv_runtime::member_fn!(
         (*const IHttpContext) -> *mut IHttpContext
     ),
     /// Slot 31: [`IHttpContext::CloneContext`].
-    pub CloneContext: ::httpserv::runtime::member_fn!(
+    pub CloneContext: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext, u32, *mut *mut IHttpContext) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 32: [`IHttpContext::ReleaseClonedContext`].
-    pub ReleaseClonedContext: ::httpserv::runtime::member_fn!(
-        (*mut IHttpContext) -> ::httpserv::runtime::HRESULT
+    pub ReleaseClonedContext: ::httpserv_runtime::member_fn!(
+        (*mut IHttpContext) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 33: [`IHttpContext::GetCurrentExecutionStats`].
-    pub GetCurrentExecutionStats: ::httpserv::runtime::member_fn!(
+    pub GetCurrentExecutionStats: ::httpserv_runtime::member_fn!(
         (*const IHttpContext, *mut u32, *mut u32, *mut windows_sys::core::PCWSTR, *
-        mut u32, *mut u32, *mut u32) -> ::httpserv::runtime::HRESULT
+        mut u32, *mut u32, *mut u32) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 34: [`IHttpContext::GetTraceContext`].
-    pub GetTraceContext: ::httpserv::runtime::member_fn!(
+    pub GetTraceContext: ::httpserv_runtime::member_fn!(
         (*const IHttpContext) -> *mut IHttpTraceContext
     ),
     /// Slot 35: [`IHttpContext::GetServerVarChanges`].
-    pub GetServerVarChanges: ::httpserv::runtime::member_fn!(
+    pub GetServerVarChanges: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext, u32, *mut u32, *mut u32, *mut *mut
         windows_sys::core::PCSTR, *mut *mut windows_sys::core::PCWSTR, *mut u32, *mut
-        *mut u32) -> ::httpserv::runtime::HRESULT
+        *mut u32) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 36: [`IHttpContext::CancelIo`].
-    pub CancelIo: ::httpserv::runtime::member_fn!(
-        (*mut IHttpContext) -> ::httpserv::runtime::HRESULT
+    pub CancelIo: ::httpserv_runtime::member_fn!(
+        (*mut IHttpContext) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 37: [`IHttpContext::MapHandler`].
-    pub MapHandler: ::httpserv::runtime::member_fn!(
+    pub MapHandler: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext, u32, windows_sys::core::PCWSTR, windows_sys::core::PCWSTR,
         windows_sys::core::PCSTR, *mut *mut IScriptMapInfo, windows_sys::core::BOOL) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 38: [`IHttpContext::GetExtendedInterface`].
-    pub GetExtendedInterface: ::httpserv::runtime::member_fn!(
+    pub GetExtendedInterface: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext, HTTP_CONTEXT_INTERFACE_VERSION, *mut *mut
-        ::core::ffi::c_void) -> ::httpserv::runtime::HRESULT
+        ::core::ffi::c_void) -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -399,7 +397,7 @@ impl IHttpContext {
     ///
     /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
     #[inline(always)]
-    pub unsafe fn PostCompletion(&self, cbBytes: u32) -> ::httpserv::runtime::HRESULT {
+    pub unsafe fn PostCompletion(&self, cbBytes: u32) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).PostCompletion)(self.as_raw(), cbBytes)
     }
     /// `virtual void DisableNotifications(DWORD dwNotifications, DWORD dwPostNotifications) = 0`
@@ -483,7 +481,7 @@ impl IHttpContext {
         dwExecuteFlags: u32,
         pHttpUser: *mut IHttpUser,
         pfCompletionExpected: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .ExecuteRequest)(
             self.as_raw(),
@@ -524,7 +522,7 @@ impl IHttpContext {
         pszVariableName: windows_sys::core::PCSTR,
         ppszValue: *mut windows_sys::core::PCSTR,
         pcchValueLength: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .GetServerVariable_PCSTR_ptr)(
             self.as_raw(),
@@ -548,7 +546,7 @@ impl IHttpContext {
         pszVariableName: windows_sys::core::PCSTR,
         ppszValue: *mut windows_sys::core::PCWSTR,
         pcchValueLength: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .GetServerVariable)(
             self.as_raw(),
@@ -571,7 +569,7 @@ impl IHttpContext {
         &self,
         pszVariableName: windows_sys::core::PCSTR,
         pszVariableValue: windows_sys::core::PCWSTR,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .SetServerVariable)(self.as_raw(), pszVariableName, pszVariableValue)
     }
@@ -731,7 +729,7 @@ impl IHttpContext {
         pszUrl: windows_sys::core::PCWSTR,
         pszPhysicalPath: windows_sys::core::PWSTR,
         pcbPhysicalPath: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).MapPath)(self.as_raw(), pszUrl, pszPhysicalPath, pcbPhysicalPath)
     }
     /// `virtual HRESULT NotifyCustomNotification(ICustomNotificationProvider * pCustomOutput, BOOL * pfCompletionExpected) = 0`
@@ -748,7 +746,7 @@ impl IHttpContext {
         &self,
         pCustomOutput: *mut ICustomNotificationProvider,
         pfCompletionExpected: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .NotifyCustomNotification)(
             self.as_raw(),
@@ -800,7 +798,7 @@ impl IHttpContext {
         &self,
         dwCloneFlags: u32,
         ppHttpContext: *mut *mut IHttpContext,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).CloneContext)(self.as_raw(), dwCloneFlags, ppHttpContext)
     }
     /// `virtual HRESULT ReleaseClonedContext() = 0`
@@ -813,7 +811,7 @@ impl IHttpContext {
     ///
     /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
     #[inline(always)]
-    pub unsafe fn ReleaseClonedContext(&self) -> ::httpserv::runtime::HRESULT {
+    pub unsafe fn ReleaseClonedContext(&self) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).ReleaseClonedContext)(self.as_raw())
     }
     /// `virtual HRESULT GetCurrentExecutionStats(DWORD * pdwNotification, DWORD * pdwNotificationStartTickCount = NULL, PCWSTR * ppszModule = NULL, DWORD * pdwModuleStartTickCount = NULL, DWORD * pdwAsyncNotification = NULL, DWORD * pdwAsyncNotificationStartTickCount = NULL) const = 0`
@@ -838,7 +836,7 @@ impl IHttpContext {
         pdwModuleStartTickCount: *mut u32,
         pdwAsyncNotification: *mut u32,
         pdwAsyncNotificationStartTickCount: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .GetCurrentExecutionStats)(
             self as *const Self,
@@ -884,7 +882,7 @@ impl IHttpContext {
         ppVariableValueSnapshot: *mut *mut windows_sys::core::PCWSTR,
         pdwDiffedVariables: *mut u32,
         ppDiffedVariableIndices: *mut *mut u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .GetServerVarChanges)(
             self.as_raw(),
@@ -907,7 +905,7 @@ impl IHttpContext {
     ///
     /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
     #[inline(always)]
-    pub unsafe fn CancelIo(&self) -> ::httpserv::runtime::HRESULT {
+    pub unsafe fn CancelIo(&self) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).CancelIo)(self.as_raw())
     }
     /// `virtual HRESULT MapHandler(DWORD dwSiteId, PCWSTR pszSiteName, PCWSTR pszUrl, PCSTR pszVerb, IScriptMapInfo ** ppScriptMap, BOOL fIgnoreWildcardMappings = FALSE) = 0`
@@ -930,7 +928,7 @@ impl IHttpContext {
         pszVerb: windows_sys::core::PCSTR,
         ppScriptMap: *mut *mut IScriptMapInfo,
         fIgnoreWildcardMappings: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .MapHandler)(
             self.as_raw(),
@@ -956,7 +954,7 @@ impl IHttpContext {
         &self,
         version: HTTP_CONTEXT_INTERFACE_VERSION,
         ppInterface: *mut *mut ::core::ffi::c_void,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).GetExtendedInterface)(self.as_raw(), version, ppInterface)
     }
 }
@@ -1079,7 +1077,7 @@ impl IHttpContext {
     ///
     /// The notification that handles this request answered `RQ_NOTIFICATION_PENDING` and has returned, and nothing else resumes the request. IIS then calls the module again, possibly on another thread and before this call returns, and hands it the request's objects: from this call on, the caller uses no reference to them it held before. `httpserv::module::Completion` keeps this contract for framework modules.
     #[inline]
-    pub unsafe fn post_completion(&self, bytes: u32) -> ::httpserv::runtime::Result<()> {
+    pub unsafe fn post_completion(&self, bytes: u32) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe { self.PostCompletion(bytes) };
         returned.ok()?;
         Ok(())
@@ -1142,7 +1140,7 @@ impl IHttpContext {
         http_context: &IHttpContext,
         execute_flags: u32,
         http_user: &IHttpUser,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.ExecuteRequest(
                 0i32,
@@ -1163,7 +1161,7 @@ impl IHttpContext {
         http_context: &IHttpContext,
         execute_flags: u32,
         http_user: &IHttpUser,
-    ) -> ::httpserv::runtime::Result<bool> {
+    ) -> ::httpserv_runtime::Result<bool> {
         let mut completion_expected: windows_sys::core::BOOL = unsafe {
             ::core::mem::zeroed()
         };
@@ -1190,7 +1188,7 @@ impl IHttpContext {
     pub fn server_variable_bytes(
         &mut self,
         variable_name: &::core::ffi::CStr,
-    ) -> ::httpserv::runtime::Result<&[u8]> {
+    ) -> ::httpserv_runtime::Result<&[u8]> {
         let mut value: windows_sys::core::PCSTR = unsafe { ::core::mem::zeroed() };
         let mut value_length: u32 = 0;
         let returned = unsafe {
@@ -1219,7 +1217,7 @@ impl IHttpContext {
     pub fn server_variable(
         &mut self,
         variable_name: &::core::ffi::CStr,
-    ) -> ::httpserv::runtime::Result<&[u16]> {
+    ) -> ::httpserv_runtime::Result<&[u16]> {
         let mut value: windows_sys::core::PCWSTR = unsafe { ::core::mem::zeroed() };
         let mut value_length: u32 = 0;
         let returned = unsafe {
@@ -1248,8 +1246,8 @@ impl IHttpContext {
     pub fn set_server_variable(
         &mut self,
         variable_name: &::core::ffi::CStr,
-        variable_value: &::httpserv::runtime::U16CStr,
-    ) -> ::httpserv::runtime::Result<()> {
+        variable_value: &::httpserv_runtime::U16CStr,
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.SetServerVariable(
                 variable_name.as_ptr().cast_mut().cast(),
@@ -1360,14 +1358,14 @@ impl IHttpContext {
     #[inline]
     pub fn map_path(
         &mut self,
-        url: &::httpserv::runtime::U16CStr,
+        url: &::httpserv_runtime::U16CStr,
         physical_path: &mut [u16],
-    ) -> ::httpserv::runtime::Result<u32> {
+    ) -> ::httpserv_runtime::Result<u32> {
         let physical_path_2: u32 = ::core::convert::TryFrom::try_from(
                 physical_path.len(),
             )
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let mut physical_path_2 = physical_path_2;
         let returned = unsafe {
@@ -1385,7 +1383,7 @@ impl IHttpContext {
     pub fn notify_custom_notification(
         &mut self,
         custom_output: &ICustomNotificationProvider,
-    ) -> ::httpserv::runtime::Result<bool> {
+    ) -> ::httpserv_runtime::Result<bool> {
         let mut completion_expected: windows_sys::core::BOOL = unsafe {
             ::core::mem::zeroed()
         };
@@ -1429,20 +1427,20 @@ impl IHttpContext {
     pub fn clone_context(
         &mut self,
         clone_flags: u32,
-    ) -> ::httpserv::runtime::Result<&mut IHttpContext> {
+    ) -> ::httpserv_runtime::Result<&mut IHttpContext> {
         let mut http_context: *mut IHttpContext = unsafe { ::core::mem::zeroed() };
         let returned = unsafe { self.CloneContext(clone_flags, &mut http_context) };
         returned.ok()?;
         Ok(
             unsafe { http_context.as_mut() }
-                .ok_or_else(|| ::httpserv::runtime::Error::from(
-                    ::httpserv::runtime::E_POINTER,
+                .ok_or_else(|| ::httpserv_runtime::Error::from(
+                    ::httpserv_runtime::E_POINTER,
                 ))?,
         )
     }
     /// `virtual HRESULT ReleaseClonedContext() = 0` in Rust terms; the raw method, with the full docs, is [`Self::ReleaseClonedContext`].
     #[inline]
-    pub fn release_cloned_context(&mut self) -> ::httpserv::runtime::Result<()> {
+    pub fn release_cloned_context(&mut self) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe { self.ReleaseClonedContext() };
         returned.ok()?;
         Ok(())
@@ -1450,7 +1448,7 @@ impl IHttpContext {
     /// `virtual HRESULT GetCurrentExecutionStats(DWORD * pdwNotification, DWORD * pdwNotificationStartTickCount = NULL, PCWSTR * ppszModule = NULL, DWORD * pdwModuleStartTickCount = NULL, DWORD * pdwAsyncNotification = NULL, DWORD * pdwAsyncNotificationStartTickCount = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetCurrentExecutionStats`].
     /// The C++ default arguments are used; [`Self::current_execution_stats_with`] takes them all.
     #[inline]
-    pub fn current_execution_stats(&self) -> ::httpserv::runtime::Result<u32> {
+    pub fn current_execution_stats(&self) -> ::httpserv_runtime::Result<u32> {
         let mut notification: u32 = unsafe { ::core::mem::zeroed() };
         let returned = unsafe {
             self.GetCurrentExecutionStats(
@@ -1469,8 +1467,8 @@ impl IHttpContext {
     #[inline]
     pub fn current_execution_stats_with(
         &self,
-    ) -> ::httpserv::runtime::Result<
-        (u32, u32, Option<&::httpserv::runtime::U16CStr>, u32, u32, u32),
+    ) -> ::httpserv_runtime::Result<
+        (u32, u32, Option<&::httpserv_runtime::U16CStr>, u32, u32, u32),
     > {
         let mut notification: u32 = unsafe { ::core::mem::zeroed() };
         let mut notification_start_tick_count: u32 = unsafe { ::core::mem::zeroed() };
@@ -1496,7 +1494,7 @@ impl IHttpContext {
             notification_start_tick_count,
             (!module.is_null())
                 .then(|| unsafe {
-                    ::httpserv::runtime::U16CStr::from_ptr_str(module.cast::<u16>())
+                    ::httpserv_runtime::U16CStr::from_ptr_str(module.cast::<u16>())
                 }),
             module_start_tick_count,
             async_notification,
@@ -1518,7 +1516,7 @@ impl IHttpContext {
     }
     /// `virtual HRESULT CancelIo() = 0` in Rust terms; the raw method, with the full docs, is [`Self::CancelIo`].
     #[inline]
-    pub fn cancel_io(&mut self) -> ::httpserv::runtime::Result<()> {
+    pub fn cancel_io(&mut self) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe { self.CancelIo() };
         returned.ok()?;
         Ok(())
@@ -1529,10 +1527,10 @@ impl IHttpContext {
     pub fn map_handler(
         &mut self,
         site_id: u32,
-        site_name: &::httpserv::runtime::U16CStr,
-        url: &::httpserv::runtime::U16CStr,
+        site_name: &::httpserv_runtime::U16CStr,
+        url: &::httpserv_runtime::U16CStr,
         verb: &::core::ffi::CStr,
-    ) -> ::httpserv::runtime::Result<&mut IScriptMapInfo> {
+    ) -> ::httpserv_runtime::Result<&mut IScriptMapInfo> {
         let mut script_map: *mut IScriptMapInfo = unsafe { ::core::mem::zeroed() };
         let returned = unsafe {
             self.MapHandler(
@@ -1547,8 +1545,8 @@ impl IHttpContext {
         returned.ok()?;
         Ok(
             unsafe { script_map.as_mut() }
-                .ok_or_else(|| ::httpserv::runtime::Error::from(
-                    ::httpserv::runtime::E_POINTER,
+                .ok_or_else(|| ::httpserv_runtime::Error::from(
+                    ::httpserv_runtime::E_POINTER,
                 ))?,
         )
     }
@@ -1557,11 +1555,11 @@ impl IHttpContext {
     pub fn map_handler_with(
         &mut self,
         site_id: u32,
-        site_name: &::httpserv::runtime::U16CStr,
-        url: &::httpserv::runtime::U16CStr,
+        site_name: &::httpserv_runtime::U16CStr,
+        url: &::httpserv_runtime::U16CStr,
         verb: &::core::ffi::CStr,
         ignore_wildcard_mappings: bool,
-    ) -> ::httpserv::runtime::Result<&mut IScriptMapInfo> {
+    ) -> ::httpserv_runtime::Result<&mut IScriptMapInfo> {
         let mut script_map: *mut IScriptMapInfo = unsafe { ::core::mem::zeroed() };
         let returned = unsafe {
             self.MapHandler(
@@ -1570,14 +1568,14 @@ impl IHttpContext {
                 url.as_ptr().cast_mut().cast(),
                 verb.as_ptr().cast_mut().cast(),
                 &mut script_map,
-                ::httpserv::windows_sys::core::BOOL::from(ignore_wildcard_mappings),
+                ::windows_sys::core::BOOL::from(ignore_wildcard_mappings),
             )
         };
         returned.ok()?;
         Ok(
             unsafe { script_map.as_mut() }
-                .ok_or_else(|| ::httpserv::runtime::Error::from(
-                    ::httpserv::runtime::E_POINTER,
+                .ok_or_else(|| ::httpserv_runtime::Error::from(
+                    ::httpserv_runtime::E_POINTER,
                 ))?,
         )
     }
@@ -1586,7 +1584,7 @@ impl IHttpContext {
     pub fn extended_interface(
         &mut self,
         version: HTTP_CONTEXT_INTERFACE_VERSION,
-    ) -> ::httpserv::runtime::Result<*mut ::core::ffi::c_void> {
+    ) -> ::httpserv_runtime::Result<*mut ::core::ffi::c_void> {
         let mut interface: *mut ::core::ffi::c_void = unsafe { ::core::mem::zeroed() };
         let returned = unsafe { self.GetExtendedInterface(version, &mut interface) };
         returned.ok()?;
@@ -1636,7 +1634,7 @@ pub trait IHttpContext_Impl {
     /// Implements [`IHttpContext::PostCompletion`] (slot 9).
     ///
     /// On panic: returns E_FAIL.
-    fn PostCompletion(&self, cbBytes: u32) -> ::httpserv::runtime::HRESULT;
+    fn PostCompletion(&self, cbBytes: u32) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpContext::DisableNotifications`] (slot 10).
     ///
     /// On panic: the panic is swallowed (void).
@@ -1669,7 +1667,7 @@ pub trait IHttpContext_Impl {
         dwExecuteFlags: u32,
         pHttpUser: *mut IHttpUser,
         pfCompletionExpected: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpContext::GetExecuteFlags`] (slot 14).
     ///
     /// On panic: aborts the process (no safe failure value).
@@ -1682,7 +1680,7 @@ pub trait IHttpContext_Impl {
         pszVariableName: windows_sys::core::PCSTR,
         ppszValue: *mut windows_sys::core::PCSTR,
         pcchValueLength: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpContext::GetServerVariable`] (slot 16).
     ///
     /// On panic: returns E_FAIL.
@@ -1691,7 +1689,7 @@ pub trait IHttpContext_Impl {
         pszVariableName: windows_sys::core::PCSTR,
         ppszValue: *mut windows_sys::core::PCWSTR,
         pcchValueLength: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpContext::SetServerVariable`] (slot 17).
     ///
     /// On panic: returns E_FAIL.
@@ -1699,7 +1697,7 @@ pub trait IHttpContext_Impl {
         &self,
         pszVariableName: windows_sys::core::PCSTR,
         pszVariableValue: windows_sys::core::PCWSTR,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpContext::AllocateRequestMemory`] (slot 18).
     ///
     /// On panic: returns a null pointer.
@@ -1747,7 +1745,7 @@ pub trait IHttpContext_Impl {
         pszUrl: windows_sys::core::PCWSTR,
         pszPhysicalPath: windows_sys::core::PWSTR,
         pcbPhysicalPath: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpContext::NotifyCustomNotification`] (slot 28).
     ///
     /// On panic: returns E_FAIL.
@@ -1755,7 +1753,7 @@ pub trait IHttpContext_Impl {
         &self,
         pCustomOutput: *mut ICustomNotificationProvider,
         pfCompletionExpected: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpContext::GetParentContext`] (slot 29).
     ///
     /// On panic: returns a null pointer.
@@ -1771,11 +1769,11 @@ pub trait IHttpContext_Impl {
         &self,
         dwCloneFlags: u32,
         ppHttpContext: *mut *mut IHttpContext,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpContext::ReleaseClonedContext`] (slot 32).
     ///
     /// On panic: returns E_FAIL.
-    fn ReleaseClonedContext(&self) -> ::httpserv::runtime::HRESULT;
+    fn ReleaseClonedContext(&self) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpContext::GetCurrentExecutionStats`] (slot 33).
     ///
     /// On panic: returns E_FAIL.
@@ -1787,7 +1785,7 @@ pub trait IHttpContext_Impl {
         pdwModuleStartTickCount: *mut u32,
         pdwAsyncNotification: *mut u32,
         pdwAsyncNotificationStartTickCount: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpContext::GetTraceContext`] (slot 34).
     ///
     /// On panic: returns a null pointer.
@@ -1804,11 +1802,11 @@ pub trait IHttpContext_Impl {
         ppVariableValueSnapshot: *mut *mut windows_sys::core::PCWSTR,
         pdwDiffedVariables: *mut u32,
         ppDiffedVariableIndices: *mut *mut u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpContext::CancelIo`] (slot 36).
     ///
     /// On panic: returns E_FAIL.
-    fn CancelIo(&self) -> ::httpserv::runtime::HRESULT;
+    fn CancelIo(&self) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpContext::MapHandler`] (slot 37).
     ///
     /// On panic: returns E_FAIL.
@@ -1820,7 +1818,7 @@ pub trait IHttpContext_Impl {
         pszVerb: windows_sys::core::PCSTR,
         ppScriptMap: *mut *mut IScriptMapInfo,
         fIgnoreWildcardMappings: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpContext::GetExtendedInterface`] (slot 38).
     ///
     /// On panic: returns E_FAIL.
@@ -1828,295 +1826,293 @@ pub trait IHttpContext_Impl {
         &self,
         version: HTTP_CONTEXT_INTERFACE_VERSION,
         ppInterface: *mut *mut ::core::ffi::c_void,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IHttpContext_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpContext_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpContext_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetSite < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> *mut
-            IHttpSite { ::httpserv::runtime::guard(|| T::GetSite(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            IHttpSite { ::httpserv_runtime::guard(|| T::GetSite(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetApplication < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> *
-            mut IHttpApplication { ::httpserv::runtime::guard(|| T::GetApplication(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            mut IHttpApplication { ::httpserv_runtime::guard(|| T::GetApplication(unsafe
+            { ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetConnection < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> *
-            mut IHttpConnection { ::httpserv::runtime::guard(|| T::GetConnection(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            mut IHttpConnection { ::httpserv_runtime::guard(|| T::GetConnection(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetRequest < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> *mut
-            IHttpRequest { ::httpserv::runtime::guard(|| T::GetRequest(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            IHttpRequest { ::httpserv_runtime::guard(|| T::GetRequest(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetResponse < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> *
-            mut IHttpResponse { ::httpserv::runtime::guard(|| T::GetResponse(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            mut IHttpResponse { ::httpserv_runtime::guard(|| T::GetResponse(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetResponseHeadersSent < T : IHttpContext_Impl > (this : *const
-            IHttpContext,) -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
-            T::GetResponseHeadersSent(unsafe { ::httpserv::runtime::Object:: < T >
+            IHttpContext,) -> windows_sys::core::BOOL { ::httpserv_runtime::guard(||
+            T::GetResponseHeadersSent(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | 0) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetUser < T : IHttpContext_Impl > (this : *const IHttpContext,) -> *mut
-            IHttpUser { ::httpserv::runtime::guard(|| T::GetUser(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            IHttpUser { ::httpserv_runtime::guard(|| T::GetUser(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetModuleContextContainer < T : IHttpContext_Impl > (this : *mut
             IHttpContext,) -> *mut IHttpModuleContextContainer {
-            ::httpserv::runtime::guard(|| T::GetModuleContextContainer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetModuleContextContainer(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn IndicateCompletion < T : IHttpContext_Impl > (this : *mut IHttpContext,
             notificationStatus : REQUEST_NOTIFICATION_STATUS) -> () {
-            ::httpserv::runtime::guard(|| T::IndicateCompletion(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, notificationStatus),
-            | _ | ()) }
+            ::httpserv_runtime::guard(|| T::IndicateCompletion(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, notificationStatus), |
+            _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn PostCompletion < T : IHttpContext_Impl > (this : *mut IHttpContext,
-            cbBytes : u32) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::PostCompletion(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, cbBytes), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            cbBytes : u32) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::PostCompletion(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) }, cbBytes), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn DisableNotifications < T : IHttpContext_Impl > (this : *mut IHttpContext,
             dwNotifications : u32, dwPostNotifications : u32) -> () {
-            ::httpserv::runtime::guard(|| T::DisableNotifications(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, dwNotifications,
+            ::httpserv_runtime::guard(|| T::DisableNotifications(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, dwNotifications,
             dwPostNotifications), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetNextNotification < T : IHttpContext_Impl > (this : *mut IHttpContext,
             status : REQUEST_NOTIFICATION_STATUS, pdwNotification : *mut u32,
             pfIsPostNotification : *mut windows_sys::core::BOOL, ppModuleInfo : *mut *
             mut CHttpModule, ppRequestOutput : *mut *mut IHttpEventProvider) ->
-            windows_sys::core::BOOL { ::httpserv::runtime::guard(||
-            T::GetNextNotification(unsafe { ::httpserv::runtime::Object:: < T >
+            windows_sys::core::BOOL { ::httpserv_runtime::guard(||
+            T::GetNextNotification(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, status, pdwNotification, pfIsPostNotification,
             ppModuleInfo, ppRequestOutput), | _ | 0) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetIsLastNotification < T : IHttpContext_Impl > (this : *mut
             IHttpContext, status : REQUEST_NOTIFICATION_STATUS) ->
-            windows_sys::core::BOOL { ::httpserv::runtime::guard(||
-            T::GetIsLastNotification(unsafe { ::httpserv::runtime::Object:: < T >
+            windows_sys::core::BOOL { ::httpserv_runtime::guard(||
+            T::GetIsLastNotification(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, status), | _ | 0) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn ExecuteRequest < T : IHttpContext_Impl > (this : *mut IHttpContext,
             fAsync : windows_sys::core::BOOL, pHttpContext : *mut IHttpContext,
             dwExecuteFlags : u32, pHttpUser : *mut IHttpUser, pfCompletionExpected : *
-            mut windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::ExecuteRequest(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, fAsync, pHttpContext,
+            mut windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::ExecuteRequest(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, fAsync, pHttpContext,
             dwExecuteFlags, pHttpUser, pfCompletionExpected), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetExecuteFlags < T : IHttpContext_Impl > (this : *const IHttpContext,)
-            -> u32 { ::httpserv::runtime::guard(|| T::GetExecuteFlags(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },),
-            ::httpserv::runtime::abort) }
+            -> u32 { ::httpserv_runtime::guard(|| T::GetExecuteFlags(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },),
+            ::httpserv_runtime::abort) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetServerVariable_PCSTR_ptr < T : IHttpContext_Impl > (this : *mut
             IHttpContext, pszVariableName : windows_sys::core::PCSTR, ppszValue : *mut
             windows_sys::core::PCSTR, pcchValueLength : *mut u32) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::GetServerVariable_PCSTR_ptr(unsafe { ::httpserv::runtime::Object:: < T >
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::GetServerVariable_PCSTR_ptr(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pszVariableName, ppszValue, pcchValueLength), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetServerVariable < T : IHttpContext_Impl > (this : *mut IHttpContext,
             pszVariableName : windows_sys::core::PCSTR, ppszValue : *mut
             windows_sys::core::PCWSTR, pcchValueLength : *mut u32) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::GetServerVariable(unsafe { ::httpserv::runtime::Object:: < T >
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::GetServerVariable(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pszVariableName, ppszValue, pcchValueLength), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetServerVariable < T : IHttpContext_Impl > (this : *mut IHttpContext,
             pszVariableName : windows_sys::core::PCSTR, pszVariableValue :
-            windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::SetServerVariable(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszVariableName,
-            pszVariableValue), | _ | ::httpserv::runtime::E_FAIL) }
+            windows_sys::core::PCWSTR) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::SetServerVariable(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszVariableName,
+            pszVariableValue), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn AllocateRequestMemory < T : IHttpContext_Impl > (this : *mut
             IHttpContext, cbAllocation : u32) -> *mut ::core::ffi::c_void {
-            ::httpserv::runtime::guard(|| T::AllocateRequestMemory(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, cbAllocation), | _ |
+            ::httpserv_runtime::guard(|| T::AllocateRequestMemory(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, cbAllocation), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetUrlInfo < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> *mut
-            IHttpUrlInfo { ::httpserv::runtime::guard(|| T::GetUrlInfo(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            IHttpUrlInfo { ::httpserv_runtime::guard(|| T::GetUrlInfo(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetMetadata < T : IHttpContext_Impl > (this : *mut IHttpContext,) -> *
-            mut IMetadataInfo { ::httpserv::runtime::guard(|| T::GetMetadata(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            mut IMetadataInfo { ::httpserv_runtime::guard(|| T::GetMetadata(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetPhysicalPath < T : IHttpContext_Impl > (this : *mut IHttpContext,
             pcchPhysicalPath : *mut u32) -> windows_sys::core::PCWSTR {
-            ::httpserv::runtime::guard(|| T::GetPhysicalPath(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pcchPhysicalPath), |
-            _ | ::core::ptr::null()) }
-        }
-        ::httpserv::runtime::member_thunk! {
-            fn GetScriptName < T : IHttpContext_Impl > (this : *const IHttpContext,
-            pcchScriptName : *mut u32) -> windows_sys::core::PCWSTR {
-            ::httpserv::runtime::guard(|| T::GetScriptName(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pcchScriptName), | _
+            ::httpserv_runtime::guard(|| T::GetPhysicalPath(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pcchPhysicalPath), | _
             | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
+            fn GetScriptName < T : IHttpContext_Impl > (this : *const IHttpContext,
+            pcchScriptName : *mut u32) -> windows_sys::core::PCWSTR {
+            ::httpserv_runtime::guard(|| T::GetScriptName(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pcchScriptName), | _ |
+            ::core::ptr::null()) }
+        }
+        ::httpserv_runtime::member_thunk! {
             fn GetScriptTranslated < T : IHttpContext_Impl > (this : *mut IHttpContext,
             pcchScriptTranslated : *mut u32) -> windows_sys::core::PCWSTR {
-            ::httpserv::runtime::guard(|| T::GetScriptTranslated(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            pcchScriptTranslated), | _ | ::core::ptr::null()) }
+            ::httpserv_runtime::guard(|| T::GetScriptTranslated(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pcchScriptTranslated),
+            | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetScriptMap < T : IHttpContext_Impl > (this : *const IHttpContext,) -> *
-            mut IScriptMapInfo { ::httpserv::runtime::guard(|| T::GetScriptMap(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            mut IScriptMapInfo { ::httpserv_runtime::guard(|| T::GetScriptMap(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetRequestHandled < T : IHttpContext_Impl > (this : *mut IHttpContext,)
-            -> () { ::httpserv::runtime::guard(|| T::SetRequestHandled(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
+            -> () { ::httpserv_runtime::guard(|| T::SetRequestHandled(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetFileInfo < T : IHttpContext_Impl > (this : *const IHttpContext,) -> *
-            mut IHttpFileInfo { ::httpserv::runtime::guard(|| T::GetFileInfo(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            mut IHttpFileInfo { ::httpserv_runtime::guard(|| T::GetFileInfo(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn MapPath < T : IHttpContext_Impl > (this : *mut IHttpContext, pszUrl :
             windows_sys::core::PCWSTR, pszPhysicalPath : windows_sys::core::PWSTR,
-            pcbPhysicalPath : *mut u32) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::MapPath(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszUrl,
-            pszPhysicalPath, pcbPhysicalPath), | _ | ::httpserv::runtime::E_FAIL) }
+            pcbPhysicalPath : *mut u32) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::MapPath(unsafe { ::httpserv_runtime::Object::
+            < T > ::value_of(this) }, pszUrl, pszPhysicalPath, pcbPhysicalPath), | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn NotifyCustomNotification < T : IHttpContext_Impl > (this : *mut
             IHttpContext, pCustomOutput : *mut ICustomNotificationProvider,
             pfCompletionExpected : *mut windows_sys::core::BOOL) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::NotifyCustomNotification(unsafe { ::httpserv::runtime::Object:: < T >
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::NotifyCustomNotification(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pCustomOutput, pfCompletionExpected), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetParentContext < T : IHttpContext_Impl > (this : *const IHttpContext,)
-            -> *mut IHttpContext { ::httpserv::runtime::guard(||
-            T::GetParentContext(unsafe { ::httpserv::runtime::Object:: < T >
+            -> *mut IHttpContext { ::httpserv_runtime::guard(||
+            T::GetParentContext(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetRootContext < T : IHttpContext_Impl > (this : *const IHttpContext,) ->
-            *mut IHttpContext { ::httpserv::runtime::guard(|| T::GetRootContext(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            *mut IHttpContext { ::httpserv_runtime::guard(|| T::GetRootContext(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn CloneContext < T : IHttpContext_Impl > (this : *mut IHttpContext,
             dwCloneFlags : u32, ppHttpContext : *mut *mut IHttpContext) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::CloneContext(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            }, dwCloneFlags, ppHttpContext), | _ | ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::CloneContext(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
+            }, dwCloneFlags, ppHttpContext), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn ReleaseClonedContext < T : IHttpContext_Impl > (this : *mut
-            IHttpContext,) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::ReleaseClonedContext(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            IHttpContext,) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::ReleaseClonedContext(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) },), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetCurrentExecutionStats < T : IHttpContext_Impl > (this : *const
             IHttpContext, pdwNotification : *mut u32, pdwNotificationStartTickCount : *
             mut u32, ppszModule : *mut windows_sys::core::PCWSTR,
             pdwModuleStartTickCount : *mut u32, pdwAsyncNotification : *mut u32,
             pdwAsyncNotificationStartTickCount : *mut u32) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::GetCurrentExecutionStats(unsafe { ::httpserv::runtime::Object:: < T >
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::GetCurrentExecutionStats(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pdwNotification, pdwNotificationStartTickCount,
             ppszModule, pdwModuleStartTickCount, pdwAsyncNotification,
-            pdwAsyncNotificationStartTickCount), | _ | ::httpserv::runtime::E_FAIL) }
+            pdwAsyncNotificationStartTickCount), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetTraceContext < T : IHttpContext_Impl > (this : *const IHttpContext,)
-            -> *mut IHttpTraceContext { ::httpserv::runtime::guard(||
-            T::GetTraceContext(unsafe { ::httpserv::runtime::Object:: < T >
+            -> *mut IHttpTraceContext { ::httpserv_runtime::guard(||
+            T::GetTraceContext(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetServerVarChanges < T : IHttpContext_Impl > (this : *mut IHttpContext,
             dwOldChangeNumber : u32, pdwNewChangeNumber : *mut u32, pdwVariableSnapshot
             : *mut u32, ppVariableNameSnapshot : *mut *mut windows_sys::core::PCSTR,
             ppVariableValueSnapshot : *mut *mut windows_sys::core::PCWSTR,
             pdwDiffedVariables : *mut u32, ppDiffedVariableIndices : *mut *mut u32) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::GetServerVarChanges(unsafe { ::httpserv::runtime::Object:: < T >
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::GetServerVarChanges(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, dwOldChangeNumber, pdwNewChangeNumber,
             pdwVariableSnapshot, ppVariableNameSnapshot, ppVariableValueSnapshot,
             pdwDiffedVariables, ppDiffedVariableIndices), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn CancelIo < T : IHttpContext_Impl > (this : *mut IHttpContext,) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::CancelIo(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            },), | _ | ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| T::CancelIo(unsafe
+            { ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn MapHandler < T : IHttpContext_Impl > (this : *mut IHttpContext, dwSiteId
             : u32, pszSiteName : windows_sys::core::PCWSTR, pszUrl :
             windows_sys::core::PCWSTR, pszVerb : windows_sys::core::PCSTR, ppScriptMap :
             *mut *mut IScriptMapInfo, fIgnoreWildcardMappings :
-            windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::MapHandler(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, dwSiteId,
-            pszSiteName, pszUrl, pszVerb, ppScriptMap, fIgnoreWildcardMappings), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::MapHandler(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, dwSiteId, pszSiteName,
+            pszUrl, pszVerb, ppScriptMap, fIgnoreWildcardMappings), | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetExtendedInterface < T : IHttpContext_Impl > (this : *mut IHttpContext,
             version : HTTP_CONTEXT_INTERFACE_VERSION, ppInterface : *mut *mut
-            ::core::ffi::c_void) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::GetExtendedInterface(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, version,
-            ppInterface), | _ | ::httpserv::runtime::E_FAIL) }
+            ::core::ffi::c_void) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::GetExtendedInterface(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, version, ppInterface),
+            | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             GetSite: GetSite::<T>,
@@ -2165,18 +2161,18 @@ impl IHttpContext {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpContext_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpContext_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpContext> {
+    ) -> ::httpserv_runtime::Owned<IHttpContext> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpContext>,
+                ::httpserv_runtime::release_boxed::<T, IHttpContext>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpContext_Impl`] methods and returns the C++ `IHttpContext*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpContext_Impl + 'static>(value: T) -> *mut IHttpContext {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpContext_Vtbl::new::<T>() },
                     value,
                 )
@@ -2192,7 +2188,7 @@ impl IHttpContext {
         value: T,
     ) -> *mut IHttpContext {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpContext_Vtbl::new::<T>() },
                     value,
@@ -2205,7 +2201,7 @@ impl IHttpContext {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpContext::new_boxed`] or [`IHttpContext::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpContext_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpContext2` (derives from [`IHttpContext`])
@@ -2221,7 +2217,7 @@ pub struct IHttpContext2 {
 pub const IID_IHttpContext2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xc986182c_cf4a_4482_8205_0dbbc1fd6cee,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpContext2 {
+unsafe impl ::httpserv_runtime::Interface for IHttpContext2 {
     const IID: windows_sys::core::GUID = IID_IHttpContext2;
 }
 /// The vtable of [`IHttpContext2`]: 40 slot(s), 39 inherited.
@@ -2230,7 +2226,7 @@ unsafe impl ::httpserv::runtime::Interface for IHttpContext2 {
 pub struct IHttpContext2_Vtbl {
     pub base__: IHttpContext_Vtbl,
     /// Slot 39: [`IHttpContext2::GetOriginalUser`].
-    pub GetOriginalUser: ::httpserv::runtime::member_fn!(
+    pub GetOriginalUser: ::httpserv_runtime::member_fn!(
         (*const IHttpContext2) -> *mut IHttpUser
     ),
 }
@@ -2317,10 +2313,10 @@ pub trait IHttpContext2_Impl: IHttpContext_Impl {
 impl IHttpContext2_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpContext2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpContext2_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetOriginalUser < T : IHttpContext2_Impl > (this : *const IHttpContext2,)
-            -> *mut IHttpUser { ::httpserv::runtime::guard(|| T::GetOriginalUser(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            -> *mut IHttpUser { ::httpserv_runtime::guard(|| T::GetOriginalUser(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         Self {
@@ -2333,18 +2329,18 @@ impl IHttpContext2 {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpContext2_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpContext2_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpContext2> {
+    ) -> ::httpserv_runtime::Owned<IHttpContext2> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpContext2>,
+                ::httpserv_runtime::release_boxed::<T, IHttpContext2>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpContext2_Impl`] methods and returns the C++ `IHttpContext2*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpContext2_Impl + 'static>(value: T) -> *mut IHttpContext2 {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpContext2_Vtbl::new::<T>() },
                     value,
                 )
@@ -2360,7 +2356,7 @@ impl IHttpContext2 {
         value: T,
     ) -> *mut IHttpContext2 {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpContext2_Vtbl::new::<T>() },
                     value,
@@ -2373,7 +2369,7 @@ impl IHttpContext2 {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpContext2::new_boxed`] or [`IHttpContext2::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpContext2_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpContext3` (derives from [`IHttpContext2`])
@@ -2389,7 +2385,7 @@ pub struct IHttpContext3 {
 pub const IID_IHttpContext3: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xbf53c022_ca4b_4349_a38e_a4b78ad897fb,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpContext3 {
+unsafe impl ::httpserv_runtime::Interface for IHttpContext3 {
     const IID: windows_sys::core::GUID = IID_IHttpContext3;
 }
 /// The vtable of [`IHttpContext3`]: 44 slot(s), 40 inherited.
@@ -2398,21 +2394,21 @@ unsafe impl ::httpserv::runtime::Interface for IHttpContext3 {
 pub struct IHttpContext3_Vtbl {
     pub base__: IHttpContext2_Vtbl,
     /// Slot 40: [`IHttpContext3::GetNamedContextContainer`].
-    pub GetNamedContextContainer: ::httpserv::runtime::member_fn!(
+    pub GetNamedContextContainer: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext3) -> *mut INamedContextContainer
     ),
     /// Slot 41: [`IHttpContext3::EnableFullDuplex`].
-    pub EnableFullDuplex: ::httpserv::runtime::member_fn!((*mut IHttpContext3) -> ()),
+    pub EnableFullDuplex: ::httpserv_runtime::member_fn!((*mut IHttpContext3) -> ()),
     /// Slot 42: [`IHttpContext3::InheritServerVariable`].
-    pub InheritServerVariable: ::httpserv::runtime::member_fn!(
+    pub InheritServerVariable: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext3, windows_sys::core::PCSTR, windows_sys::core::BOOL) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 43: [`IHttpContext3::PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE`].
-    pub PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE: ::httpserv::runtime::member_fn!(
+    pub PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext3, u32,
         windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE, *mut
-        ::core::ffi::c_void) -> ::httpserv::runtime::HRESULT
+        ::core::ffi::c_void) -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -2500,7 +2496,7 @@ impl IHttpContext3 {
         &self,
         szName: windows_sys::core::PCSTR,
         fFailIfNotExist: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).InheritServerVariable)(self.as_raw(), szName, fFailIfNotExist)
     }
     /// `virtual HRESULT PostCompletion(DWORD cbBytes, LPOVERLAPPED_COMPLETION_ROUTINE pfnCompletionRoutine, void * pvCompletionContext) = 0`
@@ -2518,7 +2514,7 @@ impl IHttpContext3 {
         cbBytes: u32,
         pfnCompletionRoutine: windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE,
         pvCompletionContext: *mut ::core::ffi::c_void,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE)(
             self.as_raw(),
@@ -2564,7 +2560,7 @@ impl IHttpContext3 {
     pub fn inherit_server_variable(
         &mut self,
         name: &::core::ffi::CStr,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.InheritServerVariable(name.as_ptr().cast_mut().cast(), 0i32)
         };
@@ -2577,11 +2573,11 @@ impl IHttpContext3 {
         &mut self,
         name: &::core::ffi::CStr,
         fail_if_not_exist: bool,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.InheritServerVariable(
                 name.as_ptr().cast_mut().cast(),
-                ::httpserv::windows_sys::core::BOOL::from(fail_if_not_exist),
+                ::windows_sys::core::BOOL::from(fail_if_not_exist),
             )
         };
         returned.ok()?;
@@ -2607,7 +2603,7 @@ pub trait IHttpContext3_Impl: IHttpContext2_Impl {
         &self,
         szName: windows_sys::core::PCSTR,
         fFailIfNotExist: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpContext3::PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE`] (slot 43).
     ///
     /// On panic: returns E_FAIL.
@@ -2616,41 +2612,41 @@ pub trait IHttpContext3_Impl: IHttpContext2_Impl {
         cbBytes: u32,
         pfnCompletionRoutine: windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE,
         pvCompletionContext: *mut ::core::ffi::c_void,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IHttpContext3_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpContext3_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpContext3_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetNamedContextContainer < T : IHttpContext3_Impl > (this : *mut
             IHttpContext3,) -> *mut INamedContextContainer {
-            ::httpserv::runtime::guard(|| T::GetNamedContextContainer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetNamedContextContainer(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn EnableFullDuplex < T : IHttpContext3_Impl > (this : *mut IHttpContext3,)
-            -> () { ::httpserv::runtime::guard(|| T::EnableFullDuplex(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
+            -> () { ::httpserv_runtime::guard(|| T::EnableFullDuplex(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn InheritServerVariable < T : IHttpContext3_Impl > (this : *mut
             IHttpContext3, szName : windows_sys::core::PCSTR, fFailIfNotExist :
-            windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::InheritServerVariable(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, szName,
-            fFailIfNotExist), | _ | ::httpserv::runtime::E_FAIL) }
+            windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::InheritServerVariable(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, szName,
+            fFailIfNotExist), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE < T : IHttpContext3_Impl >
             (this : *mut IHttpContext3, cbBytes : u32, pfnCompletionRoutine :
             windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE,
             pvCompletionContext : *mut ::core::ffi::c_void) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
             T::PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, cbBytes,
-            pfnCompletionRoutine, pvCompletionContext), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, cbBytes,
+            pfnCompletionRoutine, pvCompletionContext), | _ | ::httpserv_runtime::E_FAIL)
+            }
         }
         Self {
             base__: IHttpContext2_Vtbl::new::<T>(),
@@ -2667,18 +2663,18 @@ impl IHttpContext3 {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpContext3_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpContext3_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpContext3> {
+    ) -> ::httpserv_runtime::Owned<IHttpContext3> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpContext3>,
+                ::httpserv_runtime::release_boxed::<T, IHttpContext3>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpContext3_Impl`] methods and returns the C++ `IHttpContext3*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpContext3_Impl + 'static>(value: T) -> *mut IHttpContext3 {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpContext3_Vtbl::new::<T>() },
                     value,
                 )
@@ -2694,7 +2690,7 @@ impl IHttpContext3 {
         value: T,
     ) -> *mut IHttpContext3 {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpContext3_Vtbl::new::<T>() },
                     value,
@@ -2707,7 +2703,7 @@ impl IHttpContext3 {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpContext3::new_boxed`] or [`IHttpContext3::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpContext3_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpContext4` (derives from [`IHttpContext3`])
@@ -2723,7 +2719,7 @@ pub struct IHttpContext4 {
 pub const IID_IHttpContext4: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x2c9463d8_4ec4_4622_8917_d486321a9443,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpContext4 {
+unsafe impl ::httpserv_runtime::Interface for IHttpContext4 {
     const IID: windows_sys::core::GUID = IID_IHttpContext4;
 }
 /// The vtable of [`IHttpContext4`]: 46 slot(s), 44 inherited.
@@ -2732,11 +2728,11 @@ unsafe impl ::httpserv::runtime::Interface for IHttpContext4 {
 pub struct IHttpContext4_Vtbl {
     pub base__: IHttpContext3_Vtbl,
     /// Slot 44: [`IHttpContext4::GetRequestStartTime`].
-    pub GetRequestStartTime: ::httpserv::runtime::member_fn!(
+    pub GetRequestStartTime: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext4) -> u64
     ),
     /// Slot 45: [`IHttpContext4::GetRequestElapsedTime`].
-    pub GetRequestElapsedTime: ::httpserv::runtime::member_fn!(
+    pub GetRequestElapsedTime: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext4) -> u64
     ),
 }
@@ -2840,17 +2836,17 @@ pub trait IHttpContext4_Impl: IHttpContext3_Impl {
 impl IHttpContext4_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpContext4_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpContext4_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetRequestStartTime < T : IHttpContext4_Impl > (this : *mut
-            IHttpContext4,) -> u64 { ::httpserv::runtime::guard(||
-            T::GetRequestStartTime(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), ::httpserv::runtime::abort) }
+            IHttpContext4,) -> u64 { ::httpserv_runtime::guard(||
+            T::GetRequestStartTime(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) },), ::httpserv_runtime::abort) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetRequestElapsedTime < T : IHttpContext4_Impl > (this : *mut
-            IHttpContext4,) -> u64 { ::httpserv::runtime::guard(||
-            T::GetRequestElapsedTime(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), ::httpserv::runtime::abort) }
+            IHttpContext4,) -> u64 { ::httpserv_runtime::guard(||
+            T::GetRequestElapsedTime(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) },), ::httpserv_runtime::abort) }
         }
         Self {
             base__: IHttpContext3_Vtbl::new::<T>(),
@@ -2863,18 +2859,18 @@ impl IHttpContext4 {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpContext4_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpContext4_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpContext4> {
+    ) -> ::httpserv_runtime::Owned<IHttpContext4> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpContext4>,
+                ::httpserv_runtime::release_boxed::<T, IHttpContext4>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpContext4_Impl`] methods and returns the C++ `IHttpContext4*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpContext4_Impl + 'static>(value: T) -> *mut IHttpContext4 {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpContext4_Vtbl::new::<T>() },
                     value,
                 )
@@ -2890,7 +2886,7 @@ impl IHttpContext4 {
         value: T,
     ) -> *mut IHttpContext4 {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpContext4_Vtbl::new::<T>() },
                     value,
@@ -2903,6 +2899,6 @@ impl IHttpContext4 {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpContext4::new_boxed`] or [`IHttpContext4::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpContext4_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

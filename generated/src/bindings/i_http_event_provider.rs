@@ -13,7 +13,7 @@ pub struct IHttpEventProvider {
 pub const IID_IHttpEventProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x6f3f657d_2fb8_43c6_a096_5064b41f0580,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpEventProvider {
+unsafe impl ::httpserv_runtime::Interface for IHttpEventProvider {
     const IID: windows_sys::core::GUID = IID_IHttpEventProvider;
 }
 /// The vtable of [`IHttpEventProvider`]: 1 slot(s), 0 inherited.
@@ -21,8 +21,8 @@ unsafe impl ::httpserv::runtime::Interface for IHttpEventProvider {
 #[derive(Clone, Copy)]
 pub struct IHttpEventProvider_Vtbl {
     /// Slot 0: [`IHttpEventProvider::SetErrorStatus`].
-    pub SetErrorStatus: ::httpserv::runtime::member_fn!(
-        (*mut IHttpEventProvider, ::httpserv::runtime::HRESULT) -> ()
+    pub SetErrorStatus: ::httpserv_runtime::member_fn!(
+        (*mut IHttpEventProvider, ::httpserv_runtime::HRESULT) -> ()
     ),
 }
 const _: () = {
@@ -66,14 +66,14 @@ impl IHttpEventProvider {
     ///
     /// `self` must be a live C++ `IHttpEventProvider` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
     #[inline(always)]
-    pub unsafe fn SetErrorStatus(&self, hrError: ::httpserv::runtime::HRESULT) {
+    pub unsafe fn SetErrorStatus(&self, hrError: ::httpserv_runtime::HRESULT) {
         ((*self.vtable).SetErrorStatus)(self.as_raw(), hrError)
     }
 }
 impl IHttpEventProvider {
     /// `virtual void SetErrorStatus(HRESULT hrError) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetErrorStatus`].
     #[inline]
-    pub fn set_error_status(&mut self, error: ::httpserv::runtime::HRESULT) {
+    pub fn set_error_status(&mut self, error: ::httpserv_runtime::HRESULT) {
         let returned = unsafe { self.SetErrorStatus(error) };
         let () = returned;
     }
@@ -85,16 +85,16 @@ pub trait IHttpEventProvider_Impl {
     /// Implements [`IHttpEventProvider::SetErrorStatus`] (slot 0).
     ///
     /// On panic: the panic is swallowed (void).
-    fn SetErrorStatus(&self, hrError: ::httpserv::runtime::HRESULT);
+    fn SetErrorStatus(&self, hrError: ::httpserv_runtime::HRESULT);
 }
 impl IHttpEventProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpEventProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpEventProvider_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetErrorStatus < T : IHttpEventProvider_Impl > (this : *mut
-            IHttpEventProvider, hrError : ::httpserv::runtime::HRESULT) -> () {
-            ::httpserv::runtime::guard(|| T::SetErrorStatus(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, hrError), | _ | ()) }
+            IHttpEventProvider, hrError : ::httpserv_runtime::HRESULT) -> () {
+            ::httpserv_runtime::guard(|| T::SetErrorStatus(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, hrError), | _ | ()) }
         }
         Self {
             SetErrorStatus: SetErrorStatus::<T>,
@@ -105,11 +105,11 @@ impl IHttpEventProvider {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpEventProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpEventProvider_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpEventProvider> {
+    ) -> ::httpserv_runtime::Owned<IHttpEventProvider> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpEventProvider>,
+                ::httpserv_runtime::release_boxed::<T, IHttpEventProvider>,
             )
         }
     }
@@ -118,7 +118,7 @@ impl IHttpEventProvider {
         value: T,
     ) -> *mut IHttpEventProvider {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpEventProvider_Vtbl::new::<T>() },
                     value,
                 )
@@ -134,7 +134,7 @@ impl IHttpEventProvider {
         value: T,
     ) -> *mut IHttpEventProvider {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpEventProvider_Vtbl::new::<T>() },
                     value,
@@ -147,6 +147,6 @@ impl IHttpEventProvider {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpEventProvider::new_boxed`] or [`IHttpEventProvider::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpEventProvider_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -13,7 +13,7 @@ pub struct IHttpFileInfo {
 pub const IID_IHttpFileInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x71e95595_8c74_44d9_88a9_f5112d5f5900,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpFileInfo {
+unsafe impl ::httpserv_runtime::Interface for IHttpFileInfo {
     const IID: windows_sys::core::GUID = IID_IHttpFileInfo;
 }
 /// The vtable of [`IHttpFileInfo`]: 21 slot(s), 7 inherited.
@@ -22,58 +22,58 @@ unsafe impl ::httpserv::runtime::Interface for IHttpFileInfo {
 pub struct IHttpFileInfo_Vtbl {
     pub base__: IHttpCacheSpecificData_Vtbl,
     /// Slot 7: [`IHttpFileInfo::GetAttributes`].
-    pub GetAttributes: ::httpserv::runtime::member_fn!((*const IHttpFileInfo) -> u32),
+    pub GetAttributes: ::httpserv_runtime::member_fn!((*const IHttpFileInfo) -> u32),
     /// Slot 8: [`IHttpFileInfo::GetSize`].
-    pub GetSize: ::httpserv::runtime::member_fn!(
+    pub GetSize: ::httpserv_runtime::member_fn!(
         (*const IHttpFileInfo, *mut u64) -> ()
     ),
     /// Slot 9: [`IHttpFileInfo::GetFileBuffer`].
-    pub GetFileBuffer: ::httpserv::runtime::member_fn!(
+    pub GetFileBuffer: ::httpserv_runtime::member_fn!(
         (*const IHttpFileInfo) -> *const u8
     ),
     /// Slot 10: [`IHttpFileInfo::GetFileHandle`].
-    pub GetFileHandle: ::httpserv::runtime::member_fn!(
+    pub GetFileHandle: ::httpserv_runtime::member_fn!(
         (*const IHttpFileInfo) -> windows_sys::Win32::Foundation::HANDLE
     ),
     /// Slot 11: [`IHttpFileInfo::GetFilePath`].
-    pub GetFilePath: ::httpserv::runtime::member_fn!(
+    pub GetFilePath: ::httpserv_runtime::member_fn!(
         (*const IHttpFileInfo) -> windows_sys::core::PCWSTR
     ),
     /// Slot 12: [`IHttpFileInfo::GetETag`].
-    pub GetETag: ::httpserv::runtime::member_fn!(
+    pub GetETag: ::httpserv_runtime::member_fn!(
         (*const IHttpFileInfo, *mut u16) -> windows_sys::core::PCSTR
     ),
     /// Slot 13: [`IHttpFileInfo::GetLastModifiedTime`].
-    pub GetLastModifiedTime: ::httpserv::runtime::member_fn!(
+    pub GetLastModifiedTime: ::httpserv_runtime::member_fn!(
         (*const IHttpFileInfo, *mut windows_sys::Win32::Foundation::FILETIME) -> ()
     ),
     /// Slot 14: [`IHttpFileInfo::GetLastModifiedString`].
-    pub GetLastModifiedString: ::httpserv::runtime::member_fn!(
+    pub GetLastModifiedString: ::httpserv_runtime::member_fn!(
         (*const IHttpFileInfo) -> windows_sys::core::PCSTR
     ),
     /// Slot 15: [`IHttpFileInfo::GetHttpCacheAllowed`].
-    pub GetHttpCacheAllowed: ::httpserv::runtime::member_fn!(
+    pub GetHttpCacheAllowed: ::httpserv_runtime::member_fn!(
         (*const IHttpFileInfo, *mut u32) -> windows_sys::core::BOOL
     ),
     /// Slot 16: [`IHttpFileInfo::AccessCheck`].
-    pub AccessCheck: ::httpserv::runtime::member_fn!(
+    pub AccessCheck: ::httpserv_runtime::member_fn!(
         (*mut IHttpFileInfo, windows_sys::Win32::Foundation::HANDLE,
-        windows_sys::Win32::Security::PSID) -> ::httpserv::runtime::HRESULT
+        windows_sys::Win32::Security::PSID) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 17: [`IHttpFileInfo::GetVrToken`].
-    pub GetVrToken: ::httpserv::runtime::member_fn!(
+    pub GetVrToken: ::httpserv_runtime::member_fn!(
         (*const IHttpFileInfo) -> windows_sys::Win32::Foundation::HANDLE
     ),
     /// Slot 18: [`IHttpFileInfo::GetVrPath`].
-    pub GetVrPath: ::httpserv::runtime::member_fn!(
+    pub GetVrPath: ::httpserv_runtime::member_fn!(
         (*const IHttpFileInfo) -> windows_sys::core::PCWSTR
     ),
     /// Slot 19: [`IHttpFileInfo::GetModuleContextContainer`].
-    pub GetModuleContextContainer: ::httpserv::runtime::member_fn!(
+    pub GetModuleContextContainer: ::httpserv_runtime::member_fn!(
         (*mut IHttpFileInfo) -> *mut IHttpModuleContextContainer
     ),
     /// Slot 20: [`IHttpFileInfo::CheckIfFileHasChanged`].
-    pub CheckIfFileHasChanged: ::httpserv::runtime::member_fn!(
+    pub CheckIfFileHasChanged: ::httpserv_runtime::member_fn!(
         (*mut IHttpFileInfo, windows_sys::Win32::Foundation::HANDLE) ->
         windows_sys::core::BOOL
     ),
@@ -286,7 +286,7 @@ impl IHttpFileInfo {
         &self,
         hUserToken: windows_sys::Win32::Foundation::HANDLE,
         pUserSid: windows_sys::Win32::Security::PSID,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).AccessCheck)(self.as_raw(), hUserToken, pUserSid)
     }
     /// `virtual HANDLE GetVrToken() const = 0`
@@ -380,11 +380,11 @@ impl IHttpFileInfo {
     }
     /// `virtual PCWSTR GetFilePath() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetFilePath`].
     #[inline]
-    pub fn file_path(&self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn file_path(&self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetFilePath() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
     /// `virtual PCSTR GetETag(USHORT * pcchETag = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetETag`].
@@ -438,11 +438,11 @@ impl IHttpFileInfo {
     }
     /// `virtual PCWSTR GetVrPath() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetVrPath`].
     #[inline]
-    pub fn vr_path(&self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn vr_path(&self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetVrPath() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
     /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetModuleContextContainer`].
@@ -515,7 +515,7 @@ pub trait IHttpFileInfo_Impl: IHttpCacheSpecificData_Impl {
         &self,
         hUserToken: windows_sys::Win32::Foundation::HANDLE,
         pUserSid: windows_sys::Win32::Security::PSID,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpFileInfo::GetVrToken`] (slot 17).
     ///
     /// On panic: returns a null pointer.
@@ -539,93 +539,93 @@ pub trait IHttpFileInfo_Impl: IHttpCacheSpecificData_Impl {
 impl IHttpFileInfo_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpFileInfo_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpFileInfo_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetAttributes < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo,)
-            -> u32 { ::httpserv::runtime::guard(|| T::GetAttributes(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },),
-            ::httpserv::runtime::abort) }
+            -> u32 { ::httpserv_runtime::guard(|| T::GetAttributes(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },),
+            ::httpserv_runtime::abort) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetSize < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo, pliSize
-            : *mut u64) -> () { ::httpserv::runtime::guard(|| T::GetSize(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pliSize), | _ | ()) }
+            : *mut u64) -> () { ::httpserv_runtime::guard(|| T::GetSize(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pliSize), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetFileBuffer < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo,)
-            -> *const u8 { ::httpserv::runtime::guard(|| T::GetFileBuffer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            -> *const u8 { ::httpserv_runtime::guard(|| T::GetFileBuffer(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetFileHandle < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo,)
-            -> windows_sys::Win32::Foundation::HANDLE { ::httpserv::runtime::guard(||
-            T::GetFileHandle(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
-        }
-        ::httpserv::runtime::member_thunk! {
-            fn GetFilePath < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo,) ->
-            windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
-            T::GetFilePath(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            },), | _ | ::core::ptr::null()) }
-        }
-        ::httpserv::runtime::member_thunk! {
-            fn GetETag < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo, pcchETag
-            : *mut u16) -> windows_sys::core::PCSTR { ::httpserv::runtime::guard(||
-            T::GetETag(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            pcchETag), | _ | ::core::ptr::null()) }
-        }
-        ::httpserv::runtime::member_thunk! {
-            fn GetLastModifiedTime < T : IHttpFileInfo_Impl > (this : *const
-            IHttpFileInfo, pFileTime : *mut windows_sys::Win32::Foundation::FILETIME) ->
-            () { ::httpserv::runtime::guard(|| T::GetLastModifiedTime(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pFileTime), | _ | ())
-            }
-        }
-        ::httpserv::runtime::member_thunk! {
-            fn GetLastModifiedString < T : IHttpFileInfo_Impl > (this : *const
-            IHttpFileInfo,) -> windows_sys::core::PCSTR { ::httpserv::runtime::guard(||
-            T::GetLastModifiedString(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), | _ | ::core::ptr::null()) }
-        }
-        ::httpserv::runtime::member_thunk! {
-            fn GetHttpCacheAllowed < T : IHttpFileInfo_Impl > (this : *const
-            IHttpFileInfo, pSecondsToLive : *mut u32) -> windows_sys::core::BOOL {
-            ::httpserv::runtime::guard(|| T::GetHttpCacheAllowed(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pSecondsToLive), | _
-            | 0) }
-        }
-        ::httpserv::runtime::member_thunk! {
-            fn AccessCheck < T : IHttpFileInfo_Impl > (this : *mut IHttpFileInfo,
-            hUserToken : windows_sys::Win32::Foundation::HANDLE, pUserSid :
-            windows_sys::Win32::Security::PSID) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::AccessCheck(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, hUserToken,
-            pUserSid), | _ | ::httpserv::runtime::E_FAIL) }
-        }
-        ::httpserv::runtime::member_thunk! {
-            fn GetVrToken < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo,) ->
-            windows_sys::Win32::Foundation::HANDLE { ::httpserv::runtime::guard(||
-            T::GetVrToken(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
+            -> windows_sys::Win32::Foundation::HANDLE { ::httpserv_runtime::guard(||
+            T::GetFileHandle(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
             },), | _ | ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
+            fn GetFilePath < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo,) ->
+            windows_sys::core::PCWSTR { ::httpserv_runtime::guard(||
+            T::GetFilePath(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
+            },), | _ | ::core::ptr::null()) }
+        }
+        ::httpserv_runtime::member_thunk! {
+            fn GetETag < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo, pcchETag
+            : *mut u16) -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(||
+            T::GetETag(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
+            pcchETag), | _ | ::core::ptr::null()) }
+        }
+        ::httpserv_runtime::member_thunk! {
+            fn GetLastModifiedTime < T : IHttpFileInfo_Impl > (this : *const
+            IHttpFileInfo, pFileTime : *mut windows_sys::Win32::Foundation::FILETIME) ->
+            () { ::httpserv_runtime::guard(|| T::GetLastModifiedTime(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pFileTime), | _ | ())
+            }
+        }
+        ::httpserv_runtime::member_thunk! {
+            fn GetLastModifiedString < T : IHttpFileInfo_Impl > (this : *const
+            IHttpFileInfo,) -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(||
+            T::GetLastModifiedString(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) },), | _ | ::core::ptr::null()) }
+        }
+        ::httpserv_runtime::member_thunk! {
+            fn GetHttpCacheAllowed < T : IHttpFileInfo_Impl > (this : *const
+            IHttpFileInfo, pSecondsToLive : *mut u32) -> windows_sys::core::BOOL {
+            ::httpserv_runtime::guard(|| T::GetHttpCacheAllowed(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pSecondsToLive), | _ |
+            0) }
+        }
+        ::httpserv_runtime::member_thunk! {
+            fn AccessCheck < T : IHttpFileInfo_Impl > (this : *mut IHttpFileInfo,
+            hUserToken : windows_sys::Win32::Foundation::HANDLE, pUserSid :
+            windows_sys::Win32::Security::PSID) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::AccessCheck(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, hUserToken, pUserSid),
+            | _ | ::httpserv_runtime::E_FAIL) }
+        }
+        ::httpserv_runtime::member_thunk! {
+            fn GetVrToken < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo,) ->
+            windows_sys::Win32::Foundation::HANDLE { ::httpserv_runtime::guard(||
+            T::GetVrToken(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
+            },), | _ | ::core::ptr::null_mut()) }
+        }
+        ::httpserv_runtime::member_thunk! {
             fn GetVrPath < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo,) ->
-            windows_sys::core::PCWSTR { ::httpserv::runtime::guard(|| T::GetVrPath(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            windows_sys::core::PCWSTR { ::httpserv_runtime::guard(|| T::GetVrPath(unsafe
+            { ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetModuleContextContainer < T : IHttpFileInfo_Impl > (this : *mut
             IHttpFileInfo,) -> *mut IHttpModuleContextContainer {
-            ::httpserv::runtime::guard(|| T::GetModuleContextContainer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetModuleContextContainer(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn CheckIfFileHasChanged < T : IHttpFileInfo_Impl > (this : *mut
             IHttpFileInfo, hUserToken : windows_sys::Win32::Foundation::HANDLE) ->
-            windows_sys::core::BOOL { ::httpserv::runtime::guard(||
-            T::CheckIfFileHasChanged(unsafe { ::httpserv::runtime::Object:: < T >
+            windows_sys::core::BOOL { ::httpserv_runtime::guard(||
+            T::CheckIfFileHasChanged(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, hUserToken), | _ | 0) }
         }
         Self {
@@ -651,18 +651,18 @@ impl IHttpFileInfo {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpFileInfo_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpFileInfo_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpFileInfo> {
+    ) -> ::httpserv_runtime::Owned<IHttpFileInfo> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpFileInfo>,
+                ::httpserv_runtime::release_boxed::<T, IHttpFileInfo>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpFileInfo_Impl`] methods and returns the C++ `IHttpFileInfo*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpFileInfo_Impl + 'static>(value: T) -> *mut IHttpFileInfo {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpFileInfo_Vtbl::new::<T>() },
                     value,
                 )
@@ -678,7 +678,7 @@ impl IHttpFileInfo {
         value: T,
     ) -> *mut IHttpFileInfo {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpFileInfo_Vtbl::new::<T>() },
                     value,
@@ -691,6 +691,6 @@ impl IHttpFileInfo {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpFileInfo::new_boxed`] or [`IHttpFileInfo::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpFileInfo_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

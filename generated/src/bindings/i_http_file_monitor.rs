@@ -13,7 +13,7 @@ pub struct IHttpFileMonitor {
 pub const IID_IHttpFileMonitor: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x985422da_b0cf_473b_ba9e_8148ceb3e240,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpFileMonitor {
+unsafe impl ::httpserv_runtime::Interface for IHttpFileMonitor {
     const IID: windows_sys::core::GUID = IID_IHttpFileMonitor;
 }
 /// The vtable of [`IHttpFileMonitor`]: 2 slot(s), 0 inherited.
@@ -21,11 +21,11 @@ unsafe impl ::httpserv::runtime::Interface for IHttpFileMonitor {
 #[derive(Clone, Copy)]
 pub struct IHttpFileMonitor_Vtbl {
     /// Slot 0: [`IHttpFileMonitor::GetModuleContextContainer`].
-    pub GetModuleContextContainer: ::httpserv::runtime::member_fn!(
+    pub GetModuleContextContainer: ::httpserv_runtime::member_fn!(
         (*mut IHttpFileMonitor) -> *mut IHttpModuleContextContainer
     ),
     /// Slot 1: [`IHttpFileMonitor::DereferenceFileMonitor`].
-    pub DereferenceFileMonitor: ::httpserv::runtime::member_fn!(
+    pub DereferenceFileMonitor: ::httpserv_runtime::member_fn!(
         (*mut IHttpFileMonitor) -> ()
     ),
 }
@@ -124,18 +124,18 @@ pub trait IHttpFileMonitor_Impl {
 impl IHttpFileMonitor_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpFileMonitor_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpFileMonitor_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetModuleContextContainer < T : IHttpFileMonitor_Impl > (this : *mut
             IHttpFileMonitor,) -> *mut IHttpModuleContextContainer {
-            ::httpserv::runtime::guard(|| T::GetModuleContextContainer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetModuleContextContainer(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn DereferenceFileMonitor < T : IHttpFileMonitor_Impl > (this : *mut
-            IHttpFileMonitor,) -> () { ::httpserv::runtime::guard(||
-            T::DereferenceFileMonitor(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), | _ | ()); unsafe { ::httpserv::runtime::Object:: < T >
+            IHttpFileMonitor,) -> () { ::httpserv_runtime::guard(||
+            T::DereferenceFileMonitor(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) },), | _ | ()); unsafe { ::httpserv_runtime::Object:: < T >
             ::drop_reference(this) } }
         }
         Self {
@@ -148,11 +148,11 @@ impl IHttpFileMonitor {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpFileMonitor_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpFileMonitor_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpFileMonitor> {
+    ) -> ::httpserv_runtime::Owned<IHttpFileMonitor> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpFileMonitor>,
+                ::httpserv_runtime::release_boxed::<T, IHttpFileMonitor>,
             )
         }
     }
@@ -161,7 +161,7 @@ impl IHttpFileMonitor {
         value: T,
     ) -> *mut IHttpFileMonitor {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpFileMonitor_Vtbl::new::<T>() },
                     value,
                 )
@@ -177,7 +177,7 @@ impl IHttpFileMonitor {
         value: T,
     ) -> *mut IHttpFileMonitor {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpFileMonitor_Vtbl::new::<T>() },
                     value,
@@ -190,6 +190,6 @@ impl IHttpFileMonitor {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpFileMonitor::new_boxed`] or [`IHttpFileMonitor::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpFileMonitor_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -13,7 +13,7 @@ pub struct IHttpModuleContextContainer {
 pub const IID_IHttpModuleContextContainer: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xd7fad7c9_aa27_4ab9_bd60_e55ccba3f5dc,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpModuleContextContainer {
+unsafe impl ::httpserv_runtime::Interface for IHttpModuleContextContainer {
     const IID: windows_sys::core::GUID = IID_IHttpModuleContextContainer;
 }
 /// The vtable of [`IHttpModuleContextContainer`]: 2 slot(s), 0 inherited.
@@ -21,13 +21,13 @@ unsafe impl ::httpserv::runtime::Interface for IHttpModuleContextContainer {
 #[derive(Clone, Copy)]
 pub struct IHttpModuleContextContainer_Vtbl {
     /// Slot 0: [`IHttpModuleContextContainer::GetModuleContext`].
-    pub GetModuleContext: ::httpserv::runtime::member_fn!(
+    pub GetModuleContext: ::httpserv_runtime::member_fn!(
         (*mut IHttpModuleContextContainer, HTTP_MODULE_ID) -> *mut IHttpStoredContext
     ),
     /// Slot 1: [`IHttpModuleContextContainer::SetModuleContext`].
-    pub SetModuleContext: ::httpserv::runtime::member_fn!(
+    pub SetModuleContext: ::httpserv_runtime::member_fn!(
         (*mut IHttpModuleContextContainer, *mut IHttpStoredContext, HTTP_MODULE_ID) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -98,7 +98,7 @@ impl IHttpModuleContextContainer {
         &self,
         ppStoredContext: *mut IHttpStoredContext,
         moduleId: HTTP_MODULE_ID,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).SetModuleContext)(self.as_raw(), ppStoredContext, moduleId)
     }
 }
@@ -116,9 +116,9 @@ impl IHttpModuleContextContainer {
     #[inline]
     pub fn set_module_context(
         &self,
-        stored_context: ::httpserv::runtime::Owned<IHttpStoredContext>,
+        stored_context: ::httpserv_runtime::Owned<IHttpStoredContext>,
         module_id: HTTP_MODULE_ID,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let stored_context = stored_context.into_parts();
         let returned = unsafe { self.SetModuleContext(stored_context.0, module_id) };
         if returned.is_err() {
@@ -143,25 +143,25 @@ pub trait IHttpModuleContextContainer_Impl {
         &self,
         ppStoredContext: *mut IHttpStoredContext,
         moduleId: HTTP_MODULE_ID,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IHttpModuleContextContainer_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpModuleContextContainer_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpModuleContextContainer_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetModuleContext < T : IHttpModuleContextContainer_Impl > (this : *mut
             IHttpModuleContextContainer, moduleId : HTTP_MODULE_ID) -> *mut
-            IHttpStoredContext { ::httpserv::runtime::guard(|| T::GetModuleContext(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) }, moduleId), | _ |
+            IHttpStoredContext { ::httpserv_runtime::guard(|| T::GetModuleContext(unsafe
+            { ::httpserv_runtime::Object:: < T > ::value_of(this) }, moduleId), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetModuleContext < T : IHttpModuleContextContainer_Impl > (this : *mut
             IHttpModuleContextContainer, ppStoredContext : *mut IHttpStoredContext,
-            moduleId : HTTP_MODULE_ID) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::SetModuleContext(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, ppStoredContext,
-            moduleId), | _ | ::httpserv::runtime::E_FAIL) }
+            moduleId : HTTP_MODULE_ID) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::SetModuleContext(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, ppStoredContext,
+            moduleId), | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             GetModuleContext: GetModuleContext::<T>,
@@ -173,11 +173,11 @@ impl IHttpModuleContextContainer {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpModuleContextContainer_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpModuleContextContainer_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpModuleContextContainer> {
+    ) -> ::httpserv_runtime::Owned<IHttpModuleContextContainer> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpModuleContextContainer>,
+                ::httpserv_runtime::release_boxed::<T, IHttpModuleContextContainer>,
             )
         }
     }
@@ -186,7 +186,7 @@ impl IHttpModuleContextContainer {
         value: T,
     ) -> *mut IHttpModuleContextContainer {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpModuleContextContainer_Vtbl::new::<T>() },
                     value,
                 )
@@ -202,7 +202,7 @@ impl IHttpModuleContextContainer {
         value: T,
     ) -> *mut IHttpModuleContextContainer {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpModuleContextContainer_Vtbl::new::<T>() },
                     value,
@@ -217,6 +217,6 @@ impl IHttpModuleContextContainer {
     pub unsafe fn downcast<T: IHttpModuleContextContainer_Impl + 'static>(
         &self,
     ) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

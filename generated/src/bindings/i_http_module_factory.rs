@@ -13,7 +13,7 @@ pub struct IHttpModuleFactory {
 pub const IID_IHttpModuleFactory: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xba32d330_9ea8_4b9e_89f1_8c76a323277f,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpModuleFactory {
+unsafe impl ::httpserv_runtime::Interface for IHttpModuleFactory {
     const IID: windows_sys::core::GUID = IID_IHttpModuleFactory;
 }
 /// The vtable of [`IHttpModuleFactory`]: 2 slot(s), 0 inherited.
@@ -21,12 +21,12 @@ unsafe impl ::httpserv::runtime::Interface for IHttpModuleFactory {
 #[derive(Clone, Copy)]
 pub struct IHttpModuleFactory_Vtbl {
     /// Slot 0: [`IHttpModuleFactory::GetHttpModule`].
-    pub GetHttpModule: ::httpserv::runtime::member_fn!(
+    pub GetHttpModule: ::httpserv_runtime::member_fn!(
         (*mut IHttpModuleFactory, *mut *mut CHttpModule, *mut IModuleAllocator) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 1: [`IHttpModuleFactory::Terminate`].
-    pub Terminate: ::httpserv::runtime::member_fn!((*mut IHttpModuleFactory) -> ()),
+    pub Terminate: ::httpserv_runtime::member_fn!((*mut IHttpModuleFactory) -> ()),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
@@ -74,7 +74,7 @@ impl IHttpModuleFactory {
         &self,
         ppModule: *mut *mut CHttpModule,
         pAllocator: *mut IModuleAllocator,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).GetHttpModule)(self.as_raw(), ppModule, pAllocator)
     }
     /// `virtual void Terminate() = 0`
@@ -99,7 +99,7 @@ impl IHttpModuleFactory {
     pub fn http_module(
         &self,
         allocator: &IModuleAllocator,
-    ) -> ::httpserv::runtime::Result<&CHttpModule> {
+    ) -> ::httpserv_runtime::Result<&CHttpModule> {
         let mut module: *mut CHttpModule = unsafe { ::core::mem::zeroed() };
         let returned = unsafe {
             self.GetHttpModule(&mut module, ::core::ptr::from_ref(allocator).cast_mut())
@@ -107,8 +107,8 @@ impl IHttpModuleFactory {
         returned.ok()?;
         Ok(
             unsafe { module.as_ref() }
-                .ok_or_else(|| ::httpserv::runtime::Error::from(
-                    ::httpserv::runtime::E_POINTER,
+                .ok_or_else(|| ::httpserv_runtime::Error::from(
+                    ::httpserv_runtime::E_POINTER,
                 ))?,
         )
     }
@@ -128,7 +128,7 @@ pub trait IHttpModuleFactory_Impl: Send + Sync {
         &self,
         ppModule: *mut *mut CHttpModule,
         pAllocator: *mut IModuleAllocator,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpModuleFactory::Terminate`] (slot 1).
     ///
     /// After this returns the object is released: dropped, and freed if boxed. The default does nothing else.
@@ -140,20 +140,19 @@ pub trait IHttpModuleFactory_Impl: Send + Sync {
 impl IHttpModuleFactory_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpModuleFactory_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpModuleFactory_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetHttpModule < T : IHttpModuleFactory_Impl > (this : *mut
             IHttpModuleFactory, ppModule : *mut *mut CHttpModule, pAllocator : *mut
-            IModuleAllocator) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::GetHttpModule(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, ppModule,
-            pAllocator), | _ | ::httpserv::runtime::E_FAIL) }
+            IModuleAllocator) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::GetHttpModule(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, ppModule, pAllocator),
+            | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Terminate < T : IHttpModuleFactory_Impl > (this : *mut
-            IHttpModuleFactory,) -> () { ::httpserv::runtime::guard(||
-            T::Terminate(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            },), | _ | ()); unsafe { ::httpserv::runtime::Object:: < T > ::release(this,
-            true) } }
+            IHttpModuleFactory,) -> () { ::httpserv_runtime::guard(|| T::Terminate(unsafe
+            { ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | ()); unsafe
+            { ::httpserv_runtime::Object:: < T > ::release(this, true) } }
         }
         Self {
             GetHttpModule: GetHttpModule::<T>,
@@ -165,11 +164,11 @@ impl IHttpModuleFactory {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpModuleFactory_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpModuleFactory_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpModuleFactory> {
+    ) -> ::httpserv_runtime::Owned<IHttpModuleFactory> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpModuleFactory>,
+                ::httpserv_runtime::release_boxed::<T, IHttpModuleFactory>,
             )
         }
     }
@@ -178,7 +177,7 @@ impl IHttpModuleFactory {
         value: T,
     ) -> *mut IHttpModuleFactory {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpModuleFactory_Vtbl::new::<T>() },
                     value,
                 )
@@ -194,7 +193,7 @@ impl IHttpModuleFactory {
         value: T,
     ) -> *mut IHttpModuleFactory {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpModuleFactory_Vtbl::new::<T>() },
                     value,
@@ -207,6 +206,6 @@ impl IHttpModuleFactory {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpModuleFactory::new_boxed`] or [`IHttpModuleFactory::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpModuleFactory_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

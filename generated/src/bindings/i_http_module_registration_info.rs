@@ -13,7 +13,7 @@ pub struct IHttpModuleRegistrationInfo {
 pub const IID_IHttpModuleRegistrationInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x07e5beb3_b798_459d_a98a_e6c485b2b3bc,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpModuleRegistrationInfo {
+unsafe impl ::httpserv_runtime::Interface for IHttpModuleRegistrationInfo {
     const IID: windows_sys::core::GUID = IID_IHttpModuleRegistrationInfo;
 }
 /// The vtable of [`IHttpModuleRegistrationInfo`]: 6 slot(s), 0 inherited.
@@ -21,32 +21,32 @@ unsafe impl ::httpserv::runtime::Interface for IHttpModuleRegistrationInfo {
 #[derive(Clone, Copy)]
 pub struct IHttpModuleRegistrationInfo_Vtbl {
     /// Slot 0: [`IHttpModuleRegistrationInfo::GetName`].
-    pub GetName: ::httpserv::runtime::member_fn!(
+    pub GetName: ::httpserv_runtime::member_fn!(
         (*const IHttpModuleRegistrationInfo) -> windows_sys::core::PCWSTR
     ),
     /// Slot 1: [`IHttpModuleRegistrationInfo::GetId`].
-    pub GetId: ::httpserv::runtime::member_fn!(
+    pub GetId: ::httpserv_runtime::member_fn!(
         (*const IHttpModuleRegistrationInfo) -> HTTP_MODULE_ID
     ),
     /// Slot 2: [`IHttpModuleRegistrationInfo::SetRequestNotifications`].
-    pub SetRequestNotifications: ::httpserv::runtime::member_fn!(
+    pub SetRequestNotifications: ::httpserv_runtime::member_fn!(
         (*mut IHttpModuleRegistrationInfo, *mut IHttpModuleFactory, u32, u32) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 3: [`IHttpModuleRegistrationInfo::SetGlobalNotifications`].
-    pub SetGlobalNotifications: ::httpserv::runtime::member_fn!(
+    pub SetGlobalNotifications: ::httpserv_runtime::member_fn!(
         (*mut IHttpModuleRegistrationInfo, *mut CGlobalModule, u32) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 4: [`IHttpModuleRegistrationInfo::SetPriorityForRequestNotification`].
-    pub SetPriorityForRequestNotification: ::httpserv::runtime::member_fn!(
+    pub SetPriorityForRequestNotification: ::httpserv_runtime::member_fn!(
         (*mut IHttpModuleRegistrationInfo, u32, windows_sys::core::PCWSTR) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 5: [`IHttpModuleRegistrationInfo::SetPriorityForGlobalNotification`].
-    pub SetPriorityForGlobalNotification: ::httpserv::runtime::member_fn!(
+    pub SetPriorityForGlobalNotification: ::httpserv_runtime::member_fn!(
         (*mut IHttpModuleRegistrationInfo, u32, windows_sys::core::PCWSTR) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -145,7 +145,7 @@ impl IHttpModuleRegistrationInfo {
         pModuleFactory: *mut IHttpModuleFactory,
         dwRequestNotifications: u32,
         dwPostRequestNotifications: u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .SetRequestNotifications)(
             self.as_raw(),
@@ -168,7 +168,7 @@ impl IHttpModuleRegistrationInfo {
         &self,
         pGlobalModule: *mut CGlobalModule,
         dwGlobalNotifications: u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .SetGlobalNotifications)(self.as_raw(), pGlobalModule, dwGlobalNotifications)
     }
@@ -186,7 +186,7 @@ impl IHttpModuleRegistrationInfo {
         &self,
         dwRequestNotification: u32,
         pszPriority: windows_sys::core::PCWSTR,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .SetPriorityForRequestNotification)(
             self.as_raw(),
@@ -208,7 +208,7 @@ impl IHttpModuleRegistrationInfo {
         &self,
         dwGlobalNotification: u32,
         pszPriority: windows_sys::core::PCWSTR,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .SetPriorityForGlobalNotification)(
             self.as_raw(),
@@ -220,11 +220,11 @@ impl IHttpModuleRegistrationInfo {
 impl IHttpModuleRegistrationInfo {
     /// `virtual PCWSTR GetName() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetName`].
     #[inline]
-    pub fn name(&self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn name(&self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetName() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
     /// `virtual HTTP_MODULE_ID GetId() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetId`].
@@ -237,10 +237,10 @@ impl IHttpModuleRegistrationInfo {
     #[inline]
     pub fn set_request_notifications(
         &self,
-        module_factory: ::httpserv::runtime::Owned<IHttpModuleFactory>,
+        module_factory: ::httpserv_runtime::Owned<IHttpModuleFactory>,
         request_notifications: u32,
         post_request_notifications: u32,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let module_factory = module_factory.into_parts();
         let returned = unsafe {
             self.SetRequestNotifications(
@@ -259,9 +259,9 @@ impl IHttpModuleRegistrationInfo {
     #[inline]
     pub fn set_global_notifications(
         &self,
-        global_module: ::httpserv::runtime::Owned<CGlobalModule>,
+        global_module: ::httpserv_runtime::Owned<CGlobalModule>,
         global_notifications: u32,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let global_module = global_module.into_parts();
         let returned = unsafe {
             self.SetGlobalNotifications(global_module.0, global_notifications)
@@ -277,8 +277,8 @@ impl IHttpModuleRegistrationInfo {
     pub fn set_priority_for_request_notification(
         &self,
         request_notification: u32,
-        priority: &::httpserv::runtime::U16CStr,
-    ) -> ::httpserv::runtime::Result<()> {
+        priority: &::httpserv_runtime::U16CStr,
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.SetPriorityForRequestNotification(
                 request_notification,
@@ -293,8 +293,8 @@ impl IHttpModuleRegistrationInfo {
     pub fn set_priority_for_global_notification(
         &self,
         global_notification: u32,
-        priority: &::httpserv::runtime::U16CStr,
-    ) -> ::httpserv::runtime::Result<()> {
+        priority: &::httpserv_runtime::U16CStr,
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.SetPriorityForGlobalNotification(
                 global_notification,
@@ -325,7 +325,7 @@ pub trait IHttpModuleRegistrationInfo_Impl {
         pModuleFactory: *mut IHttpModuleFactory,
         dwRequestNotifications: u32,
         dwPostRequestNotifications: u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpModuleRegistrationInfo::SetGlobalNotifications`] (slot 3).
     ///
     /// On panic: returns E_FAIL.
@@ -333,7 +333,7 @@ pub trait IHttpModuleRegistrationInfo_Impl {
         &self,
         pGlobalModule: *mut CGlobalModule,
         dwGlobalNotifications: u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpModuleRegistrationInfo::SetPriorityForRequestNotification`] (slot 4).
     ///
     /// On panic: returns E_FAIL.
@@ -341,7 +341,7 @@ pub trait IHttpModuleRegistrationInfo_Impl {
         &self,
         dwRequestNotification: u32,
         pszPriority: windows_sys::core::PCWSTR,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpModuleRegistrationInfo::SetPriorityForGlobalNotification`] (slot 5).
     ///
     /// On panic: returns E_FAIL.
@@ -349,56 +349,55 @@ pub trait IHttpModuleRegistrationInfo_Impl {
         &self,
         dwGlobalNotification: u32,
         pszPriority: windows_sys::core::PCWSTR,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IHttpModuleRegistrationInfo_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpModuleRegistrationInfo_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpModuleRegistrationInfo_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetName < T : IHttpModuleRegistrationInfo_Impl > (this : *const
             IHttpModuleRegistrationInfo,) -> windows_sys::core::PCWSTR {
-            ::httpserv::runtime::guard(|| T::GetName(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
-            ::core::ptr::null()) }
+            ::httpserv_runtime::guard(|| T::GetName(unsafe { ::httpserv_runtime::Object::
+            < T > ::value_of(this) },), | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetId < T : IHttpModuleRegistrationInfo_Impl > (this : *const
             IHttpModuleRegistrationInfo,) -> HTTP_MODULE_ID {
-            ::httpserv::runtime::guard(|| T::GetId(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
+            ::httpserv_runtime::guard(|| T::GetId(unsafe { ::httpserv_runtime::Object:: <
+            T > ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetRequestNotifications < T : IHttpModuleRegistrationInfo_Impl > (this : *
             mut IHttpModuleRegistrationInfo, pModuleFactory : *mut IHttpModuleFactory,
             dwRequestNotifications : u32, dwPostRequestNotifications : u32) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::SetRequestNotifications(unsafe { ::httpserv::runtime::Object:: < T >
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::SetRequestNotifications(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pModuleFactory, dwRequestNotifications,
-            dwPostRequestNotifications), | _ | ::httpserv::runtime::E_FAIL) }
+            dwPostRequestNotifications), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetGlobalNotifications < T : IHttpModuleRegistrationInfo_Impl > (this : *
             mut IHttpModuleRegistrationInfo, pGlobalModule : *mut CGlobalModule,
-            dwGlobalNotifications : u32) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::SetGlobalNotifications(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pGlobalModule,
-            dwGlobalNotifications), | _ | ::httpserv::runtime::E_FAIL) }
+            dwGlobalNotifications : u32) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::SetGlobalNotifications(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pGlobalModule,
+            dwGlobalNotifications), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetPriorityForRequestNotification < T : IHttpModuleRegistrationInfo_Impl >
             (this : *mut IHttpModuleRegistrationInfo, dwRequestNotification : u32,
-            pszPriority : windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::SetPriorityForRequestNotification(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            dwRequestNotification, pszPriority), | _ | ::httpserv::runtime::E_FAIL) }
+            pszPriority : windows_sys::core::PCWSTR) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::SetPriorityForRequestNotification(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, dwRequestNotification,
+            pszPriority), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetPriorityForGlobalNotification < T : IHttpModuleRegistrationInfo_Impl >
             (this : *mut IHttpModuleRegistrationInfo, dwGlobalNotification : u32,
-            pszPriority : windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::SetPriorityForGlobalNotification(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, dwGlobalNotification,
-            pszPriority), | _ | ::httpserv::runtime::E_FAIL) }
+            pszPriority : windows_sys::core::PCWSTR) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::SetPriorityForGlobalNotification(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, dwGlobalNotification,
+            pszPriority), | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             GetName: GetName::<T>,
@@ -414,11 +413,11 @@ impl IHttpModuleRegistrationInfo {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpModuleRegistrationInfo_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpModuleRegistrationInfo_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpModuleRegistrationInfo> {
+    ) -> ::httpserv_runtime::Owned<IHttpModuleRegistrationInfo> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpModuleRegistrationInfo>,
+                ::httpserv_runtime::release_boxed::<T, IHttpModuleRegistrationInfo>,
             )
         }
     }
@@ -427,7 +426,7 @@ impl IHttpModuleRegistrationInfo {
         value: T,
     ) -> *mut IHttpModuleRegistrationInfo {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpModuleRegistrationInfo_Vtbl::new::<T>() },
                     value,
                 )
@@ -443,7 +442,7 @@ impl IHttpModuleRegistrationInfo {
         value: T,
     ) -> *mut IHttpModuleRegistrationInfo {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpModuleRegistrationInfo_Vtbl::new::<T>() },
                     value,
@@ -458,7 +457,7 @@ impl IHttpModuleRegistrationInfo {
     pub unsafe fn downcast<T: IHttpModuleRegistrationInfo_Impl + 'static>(
         &self,
     ) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpModuleRegistrationInfo2` (derives from [`IHttpModuleRegistrationInfo`])
@@ -474,7 +473,7 @@ pub struct IHttpModuleRegistrationInfo2 {
 pub const IID_IHttpModuleRegistrationInfo2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x4fd11cbf_8cc5_418e_8000_c9e765f88533,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpModuleRegistrationInfo2 {
+unsafe impl ::httpserv_runtime::Interface for IHttpModuleRegistrationInfo2 {
     const IID: windows_sys::core::GUID = IID_IHttpModuleRegistrationInfo2;
 }
 /// The vtable of [`IHttpModuleRegistrationInfo2`]: 7 slot(s), 6 inherited.
@@ -483,9 +482,9 @@ unsafe impl ::httpserv::runtime::Interface for IHttpModuleRegistrationInfo2 {
 pub struct IHttpModuleRegistrationInfo2_Vtbl {
     pub base__: IHttpModuleRegistrationInfo_Vtbl,
     /// Slot 6: [`IHttpModuleRegistrationInfo2::SetPriorityForPostRequestNotification`].
-    pub SetPriorityForPostRequestNotification: ::httpserv::runtime::member_fn!(
+    pub SetPriorityForPostRequestNotification: ::httpserv_runtime::member_fn!(
         (*mut IHttpModuleRegistrationInfo2, u32, windows_sys::core::PCWSTR) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -538,7 +537,7 @@ impl IHttpModuleRegistrationInfo2 {
         &self,
         dwPostRequestNotification: u32,
         pszPriority: windows_sys::core::PCWSTR,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .SetPriorityForPostRequestNotification)(
             self.as_raw(),
@@ -561,8 +560,8 @@ impl IHttpModuleRegistrationInfo2 {
     pub fn set_priority_for_post_request_notification(
         &self,
         post_request_notification: u32,
-        priority: &::httpserv::runtime::U16CStr,
-    ) -> ::httpserv::runtime::Result<()> {
+        priority: &::httpserv_runtime::U16CStr,
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.SetPriorityForPostRequestNotification(
                 post_request_notification,
@@ -584,19 +583,19 @@ pub trait IHttpModuleRegistrationInfo2_Impl: IHttpModuleRegistrationInfo_Impl {
         &self,
         dwPostRequestNotification: u32,
         pszPriority: windows_sys::core::PCWSTR,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IHttpModuleRegistrationInfo2_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpModuleRegistrationInfo2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpModuleRegistrationInfo2_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetPriorityForPostRequestNotification < T :
             IHttpModuleRegistrationInfo2_Impl > (this : *mut
             IHttpModuleRegistrationInfo2, dwPostRequestNotification : u32, pszPriority :
-            windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::SetPriorityForPostRequestNotification(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            dwPostRequestNotification, pszPriority), | _ | ::httpserv::runtime::E_FAIL) }
+            windows_sys::core::PCWSTR) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::SetPriorityForPostRequestNotification(unsafe
+            { ::httpserv_runtime::Object:: < T > ::value_of(this) },
+            dwPostRequestNotification, pszPriority), | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpModuleRegistrationInfo_Vtbl::new::<T>(),
@@ -610,11 +609,11 @@ impl IHttpModuleRegistrationInfo2 {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpModuleRegistrationInfo2_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpModuleRegistrationInfo2_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpModuleRegistrationInfo2> {
+    ) -> ::httpserv_runtime::Owned<IHttpModuleRegistrationInfo2> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpModuleRegistrationInfo2>,
+                ::httpserv_runtime::release_boxed::<T, IHttpModuleRegistrationInfo2>,
             )
         }
     }
@@ -623,7 +622,7 @@ impl IHttpModuleRegistrationInfo2 {
         value: T,
     ) -> *mut IHttpModuleRegistrationInfo2 {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpModuleRegistrationInfo2_Vtbl::new::<T>() },
                     value,
                 )
@@ -639,7 +638,7 @@ impl IHttpModuleRegistrationInfo2 {
         value: T,
     ) -> *mut IHttpModuleRegistrationInfo2 {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpModuleRegistrationInfo2_Vtbl::new::<T>() },
                     value,
@@ -654,6 +653,6 @@ impl IHttpModuleRegistrationInfo2 {
     pub unsafe fn downcast<T: IHttpModuleRegistrationInfo2_Impl + 'static>(
         &self,
     ) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -13,7 +13,7 @@ pub struct IHttpPerfCounterInfo {
 pub const IID_IHttpPerfCounterInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xbdfc4c4a_12a4_4744_87d8_765eb320c59f,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpPerfCounterInfo {
+unsafe impl ::httpserv_runtime::Interface for IHttpPerfCounterInfo {
     const IID: windows_sys::core::GUID = IID_IHttpPerfCounterInfo;
 }
 /// The vtable of [`IHttpPerfCounterInfo`]: 2 slot(s), 0 inherited.
@@ -21,11 +21,11 @@ unsafe impl ::httpserv::runtime::Interface for IHttpPerfCounterInfo {
 #[derive(Clone, Copy)]
 pub struct IHttpPerfCounterInfo_Vtbl {
     /// Slot 0: [`IHttpPerfCounterInfo::IncrementCounter`].
-    pub IncrementCounter: ::httpserv::runtime::member_fn!(
+    pub IncrementCounter: ::httpserv_runtime::member_fn!(
         (*mut IHttpPerfCounterInfo, u32, u32) -> ()
     ),
     /// Slot 1: [`IHttpPerfCounterInfo::DecrementCounter`].
-    pub DecrementCounter: ::httpserv::runtime::member_fn!(
+    pub DecrementCounter: ::httpserv_runtime::member_fn!(
         (*mut IHttpPerfCounterInfo, u32, u32) -> ()
     ),
 }
@@ -140,18 +140,18 @@ pub trait IHttpPerfCounterInfo_Impl {
 impl IHttpPerfCounterInfo_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpPerfCounterInfo_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpPerfCounterInfo_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn IncrementCounter < T : IHttpPerfCounterInfo_Impl > (this : *mut
             IHttpPerfCounterInfo, dwCounterIndex : u32, dwValue : u32) -> () {
-            ::httpserv::runtime::guard(|| T::IncrementCounter(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, dwCounterIndex,
+            ::httpserv_runtime::guard(|| T::IncrementCounter(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, dwCounterIndex,
             dwValue), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn DecrementCounter < T : IHttpPerfCounterInfo_Impl > (this : *mut
             IHttpPerfCounterInfo, dwCounterIndex : u32, dwValue : u32) -> () {
-            ::httpserv::runtime::guard(|| T::DecrementCounter(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, dwCounterIndex,
+            ::httpserv_runtime::guard(|| T::DecrementCounter(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, dwCounterIndex,
             dwValue), | _ | ()) }
         }
         Self {
@@ -164,11 +164,11 @@ impl IHttpPerfCounterInfo {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpPerfCounterInfo_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpPerfCounterInfo_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpPerfCounterInfo> {
+    ) -> ::httpserv_runtime::Owned<IHttpPerfCounterInfo> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpPerfCounterInfo>,
+                ::httpserv_runtime::release_boxed::<T, IHttpPerfCounterInfo>,
             )
         }
     }
@@ -177,7 +177,7 @@ impl IHttpPerfCounterInfo {
         value: T,
     ) -> *mut IHttpPerfCounterInfo {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpPerfCounterInfo_Vtbl::new::<T>() },
                     value,
                 )
@@ -193,7 +193,7 @@ impl IHttpPerfCounterInfo {
         value: T,
     ) -> *mut IHttpPerfCounterInfo {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpPerfCounterInfo_Vtbl::new::<T>() },
                     value,
@@ -206,6 +206,6 @@ impl IHttpPerfCounterInfo {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpPerfCounterInfo::new_boxed`] or [`IHttpPerfCounterInfo::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpPerfCounterInfo_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

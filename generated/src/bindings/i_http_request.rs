@@ -13,7 +13,7 @@ pub struct IHttpRequest {
 pub const IID_IHttpRequest: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xe8698f7e_576e_4cac_a309_67435355faef,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpRequest {
+unsafe impl ::httpserv_runtime::Interface for IHttpRequest {
     const IID: windows_sys::core::GUID = IID_IHttpRequest;
 }
 /// The vtable of [`IHttpRequest`]: 24 slot(s), 0 inherited.
@@ -21,116 +21,116 @@ unsafe impl ::httpserv::runtime::Interface for IHttpRequest {
 #[derive(Clone, Copy)]
 pub struct IHttpRequest_Vtbl {
     /// Slot 0: [`IHttpRequest::GetRawHttpRequest_const`].
-    pub GetRawHttpRequest_const: ::httpserv::runtime::member_fn!(
+    pub GetRawHttpRequest_const: ::httpserv_runtime::member_fn!(
         (*const IHttpRequest) -> *const
         windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2
     ),
     /// Slot 1: [`IHttpRequest::GetRawHttpRequest`].
-    pub GetRawHttpRequest: ::httpserv::runtime::member_fn!(
+    pub GetRawHttpRequest: ::httpserv_runtime::member_fn!(
         (*mut IHttpRequest) -> *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2
     ),
     /// Slot 2: [`IHttpRequest::GetHeader_HTTP_HEADER_ID`].
-    pub GetHeader_HTTP_HEADER_ID: ::httpserv::runtime::member_fn!(
+    pub GetHeader_HTTP_HEADER_ID: ::httpserv_runtime::member_fn!(
         (*const IHttpRequest,
         windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, *mut u16) ->
         windows_sys::core::PCSTR
     ),
     /// Slot 3: [`IHttpRequest::GetHeader`].
-    pub GetHeader: ::httpserv::runtime::member_fn!(
+    pub GetHeader: ::httpserv_runtime::member_fn!(
         (*const IHttpRequest, windows_sys::core::PCSTR, *mut u16) ->
         windows_sys::core::PCSTR
     ),
     /// Slot 4: [`IHttpRequest::SetHeader_HTTP_HEADER_ID`].
-    pub SetHeader_HTTP_HEADER_ID: ::httpserv::runtime::member_fn!(
+    pub SetHeader_HTTP_HEADER_ID: ::httpserv_runtime::member_fn!(
         (*mut IHttpRequest, windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
         windows_sys::core::PCSTR, u16, windows_sys::core::BOOL) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 5: [`IHttpRequest::SetHeader`].
-    pub SetHeader: ::httpserv::runtime::member_fn!(
+    pub SetHeader: ::httpserv_runtime::member_fn!(
         (*mut IHttpRequest, windows_sys::core::PCSTR, windows_sys::core::PCSTR, u16,
-        windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
+        windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 6: [`IHttpRequest::DeleteHeader_HTTP_HEADER_ID`].
-    pub DeleteHeader_HTTP_HEADER_ID: ::httpserv::runtime::member_fn!(
+    pub DeleteHeader_HTTP_HEADER_ID: ::httpserv_runtime::member_fn!(
         (*mut IHttpRequest, windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID)
-        -> ::httpserv::runtime::HRESULT
+        -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 7: [`IHttpRequest::DeleteHeader`].
-    pub DeleteHeader: ::httpserv::runtime::member_fn!(
-        (*mut IHttpRequest, windows_sys::core::PCSTR) -> ::httpserv::runtime::HRESULT
+    pub DeleteHeader: ::httpserv_runtime::member_fn!(
+        (*mut IHttpRequest, windows_sys::core::PCSTR) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 8: [`IHttpRequest::GetHttpMethod`].
-    pub GetHttpMethod: ::httpserv::runtime::member_fn!(
+    pub GetHttpMethod: ::httpserv_runtime::member_fn!(
         (*const IHttpRequest) -> windows_sys::core::PCSTR
     ),
     /// Slot 9: [`IHttpRequest::SetHttpMethod`].
-    pub SetHttpMethod: ::httpserv::runtime::member_fn!(
-        (*mut IHttpRequest, windows_sys::core::PCSTR) -> ::httpserv::runtime::HRESULT
+    pub SetHttpMethod: ::httpserv_runtime::member_fn!(
+        (*mut IHttpRequest, windows_sys::core::PCSTR) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 10: [`IHttpRequest::SetUrl_PCSTR`].
-    pub SetUrl_PCSTR: ::httpserv::runtime::member_fn!(
+    pub SetUrl_PCSTR: ::httpserv_runtime::member_fn!(
         (*mut IHttpRequest, windows_sys::core::PCSTR, u32, windows_sys::core::BOOL) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 11: [`IHttpRequest::SetUrl`].
-    pub SetUrl: ::httpserv::runtime::member_fn!(
+    pub SetUrl: ::httpserv_runtime::member_fn!(
         (*mut IHttpRequest, windows_sys::core::PCWSTR, u32, windows_sys::core::BOOL) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 12: [`IHttpRequest::GetUrlChanged`].
-    pub GetUrlChanged: ::httpserv::runtime::member_fn!(
+    pub GetUrlChanged: ::httpserv_runtime::member_fn!(
         (*const IHttpRequest) -> windows_sys::core::BOOL
     ),
     /// Slot 13: [`IHttpRequest::GetForwardedUrl`].
-    pub GetForwardedUrl: ::httpserv::runtime::member_fn!(
+    pub GetForwardedUrl: ::httpserv_runtime::member_fn!(
         (*const IHttpRequest) -> windows_sys::core::PCWSTR
     ),
     /// Slot 14: [`IHttpRequest::GetLocalAddress`].
-    pub GetLocalAddress: ::httpserv::runtime::member_fn!(
+    pub GetLocalAddress: ::httpserv_runtime::member_fn!(
         (*const IHttpRequest) -> *mut windows_sys::Win32::Networking::WinSock::SOCKADDR
     ),
     /// Slot 15: [`IHttpRequest::GetRemoteAddress`].
-    pub GetRemoteAddress: ::httpserv::runtime::member_fn!(
+    pub GetRemoteAddress: ::httpserv_runtime::member_fn!(
         (*const IHttpRequest) -> *mut windows_sys::Win32::Networking::WinSock::SOCKADDR
     ),
     /// Slot 16: [`IHttpRequest::ReadEntityBody`].
-    pub ReadEntityBody: ::httpserv::runtime::member_fn!(
+    pub ReadEntityBody: ::httpserv_runtime::member_fn!(
         (*mut IHttpRequest, *mut ::core::ffi::c_void, u32, windows_sys::core::BOOL, *
-        mut u32, *mut windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
+        mut u32, *mut windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 17: [`IHttpRequest::InsertEntityBody`].
-    pub InsertEntityBody: ::httpserv::runtime::member_fn!(
+    pub InsertEntityBody: ::httpserv_runtime::member_fn!(
         (*mut IHttpRequest, *mut ::core::ffi::c_void, u32) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 18: [`IHttpRequest::GetRemainingEntityBytes`].
-    pub GetRemainingEntityBytes: ::httpserv::runtime::member_fn!(
+    pub GetRemainingEntityBytes: ::httpserv_runtime::member_fn!(
         (*mut IHttpRequest) -> u32
     ),
     /// Slot 19: [`IHttpRequest::GetHttpVersion`].
-    pub GetHttpVersion: ::httpserv::runtime::member_fn!(
+    pub GetHttpVersion: ::httpserv_runtime::member_fn!(
         (*const IHttpRequest, *mut u16, *mut u16) -> ()
     ),
     /// Slot 20: [`IHttpRequest::GetClientCertificate`].
-    pub GetClientCertificate: ::httpserv::runtime::member_fn!(
+    pub GetClientCertificate: ::httpserv_runtime::member_fn!(
         (*mut IHttpRequest, *mut *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_SSL_CLIENT_CERT_INFO, *mut
-        windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
+        windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 21: [`IHttpRequest::NegotiateClientCertificate`].
-    pub NegotiateClientCertificate: ::httpserv::runtime::member_fn!(
+    pub NegotiateClientCertificate: ::httpserv_runtime::member_fn!(
         (*mut IHttpRequest, windows_sys::core::BOOL, *mut windows_sys::core::BOOL) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 22: [`IHttpRequest::GetSiteId`].
-    pub GetSiteId: ::httpserv::runtime::member_fn!((*const IHttpRequest) -> u32),
+    pub GetSiteId: ::httpserv_runtime::member_fn!((*const IHttpRequest) -> u32),
     /// Slot 23: [`IHttpRequest::GetHeaderChanges`].
-    pub GetHeaderChanges: ::httpserv::runtime::member_fn!(
+    pub GetHeaderChanges: ::httpserv_runtime::member_fn!(
         (*mut IHttpRequest, u32, *mut u32, *mut windows_sys::core::PCSTR, *mut u32, *
         mut *mut windows_sys::core::PCSTR, *mut *mut windows_sys::core::PCSTR, *mut
-        u32, *mut u32, *mut *mut u32) -> ::httpserv::runtime::HRESULT
+        u32, *mut u32, *mut *mut u32) -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -294,7 +294,7 @@ impl IHttpRequest {
         pszHeaderValue: windows_sys::core::PCSTR,
         cchHeaderValue: u16,
         fReplace: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .SetHeader_HTTP_HEADER_ID)(
             self.as_raw(),
@@ -320,7 +320,7 @@ impl IHttpRequest {
         pszHeaderValue: windows_sys::core::PCSTR,
         cchHeaderValue: u16,
         fReplace: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .SetHeader)(
             self.as_raw(),
@@ -343,7 +343,7 @@ impl IHttpRequest {
     pub unsafe fn DeleteHeader_HTTP_HEADER_ID(
         &self,
         ulHeaderIndex: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).DeleteHeader_HTTP_HEADER_ID)(self.as_raw(), ulHeaderIndex)
     }
     /// `virtual HRESULT DeleteHeader(PCSTR pszHeaderName) = 0`
@@ -359,7 +359,7 @@ impl IHttpRequest {
     pub unsafe fn DeleteHeader(
         &self,
         pszHeaderName: windows_sys::core::PCSTR,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).DeleteHeader)(self.as_raw(), pszHeaderName)
     }
     /// `virtual PCSTR GetHttpMethod() const = 0`
@@ -390,7 +390,7 @@ impl IHttpRequest {
     pub unsafe fn SetHttpMethod(
         &self,
         pszHttpMethod: windows_sys::core::PCSTR,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).SetHttpMethod)(self.as_raw(), pszHttpMethod)
     }
     /// `virtual HRESULT SetUrl(PCSTR pszUrl, DWORD cchUrl, BOOL fResetQueryString) = 0`
@@ -408,7 +408,7 @@ impl IHttpRequest {
         pszUrl: windows_sys::core::PCSTR,
         cchUrl: u32,
         fResetQueryString: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).SetUrl_PCSTR)(self.as_raw(), pszUrl, cchUrl, fResetQueryString)
     }
     /// `virtual HRESULT SetUrl(PCWSTR pszUrl, DWORD cchUrl, BOOL fResetQueryString) = 0`
@@ -426,7 +426,7 @@ impl IHttpRequest {
         pszUrl: windows_sys::core::PCWSTR,
         cchUrl: u32,
         fResetQueryString: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).SetUrl)(self.as_raw(), pszUrl, cchUrl, fResetQueryString)
     }
     /// `virtual BOOL GetUrlChanged() const = 0`
@@ -512,7 +512,7 @@ impl IHttpRequest {
         fAsync: windows_sys::core::BOOL,
         pcbBytesReceived: *mut u32,
         pfCompletionPending: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .ReadEntityBody)(
             self.as_raw(),
@@ -537,7 +537,7 @@ impl IHttpRequest {
         &self,
         pvBuffer: *mut ::core::ffi::c_void,
         cbBuffer: u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).InsertEntityBody)(self.as_raw(), pvBuffer, cbBuffer)
     }
     /// `virtual DWORD GetRemainingEntityBytes() = 0`
@@ -587,7 +587,7 @@ impl IHttpRequest {
         &self,
         ppClientCertInfo: *mut *mut windows_sys::Win32::Networking::HttpServer::HTTP_SSL_CLIENT_CERT_INFO,
         pfClientCertNegotiated: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .GetClientCertificate)(
             self.as_raw(),
@@ -611,7 +611,7 @@ impl IHttpRequest {
         &self,
         fAsync: windows_sys::core::BOOL,
         pfCompletionPending: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .NegotiateClientCertificate)(self.as_raw(), fAsync, pfCompletionPending)
     }
@@ -651,7 +651,7 @@ impl IHttpRequest {
         diffedKnownHeaderIndices: *mut u32,
         pdwDiffedUnknownHeaders: *mut u32,
         ppDiffedUnknownHeaderIndices: *mut *mut u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .GetHeaderChanges)(
             self.as_raw(),
@@ -724,17 +724,17 @@ impl IHttpRequest {
         header_index: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
         header_value: &[u8],
         replace: bool,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let header_value_2: u16 = ::core::convert::TryFrom::try_from(header_value.len())
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let returned = unsafe {
             self.SetHeader_HTTP_HEADER_ID(
                 header_index,
                 header_value.as_ptr().cast_mut().cast(),
                 header_value_2,
-                ::httpserv::windows_sys::core::BOOL::from(replace),
+                ::windows_sys::core::BOOL::from(replace),
             )
         };
         returned.ok()?;
@@ -747,19 +747,19 @@ impl IHttpRequest {
         header_name: &::core::ffi::CStr,
         header_value: &[u8],
         replace: bool,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let header_value_2: u16 = ::core::convert::TryFrom::try_from(
                 ::core::mem::size_of_val(header_value),
             )
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let returned = unsafe {
             self.SetHeader(
                 header_name.as_ptr().cast_mut().cast(),
                 header_value.as_ptr().cast_mut().cast(),
                 header_value_2,
-                ::httpserv::windows_sys::core::BOOL::from(replace),
+                ::windows_sys::core::BOOL::from(replace),
             )
         };
         returned.ok()?;
@@ -770,7 +770,7 @@ impl IHttpRequest {
     pub fn delete_header_by_id(
         &mut self,
         header_index: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe { self.DeleteHeader_HTTP_HEADER_ID(header_index) };
         returned.ok()?;
         Ok(())
@@ -780,7 +780,7 @@ impl IHttpRequest {
     pub fn delete_header(
         &mut self,
         header_name: &::core::ffi::CStr,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.DeleteHeader(header_name.as_ptr().cast_mut().cast())
         };
@@ -799,7 +799,7 @@ impl IHttpRequest {
     pub fn set_http_method(
         &mut self,
         http_method: &::core::ffi::CStr,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.SetHttpMethod(http_method.as_ptr().cast_mut().cast())
         };
@@ -812,18 +812,18 @@ impl IHttpRequest {
         &mut self,
         url: &[u8],
         reset_query_string: bool,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let url_2: u32 = ::core::convert::TryFrom::try_from(
                 ::core::mem::size_of_val(url),
             )
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let returned = unsafe {
             self.SetUrl_PCSTR(
                 url.as_ptr().cast_mut().cast(),
                 url_2,
-                ::httpserv::windows_sys::core::BOOL::from(reset_query_string),
+                ::windows_sys::core::BOOL::from(reset_query_string),
             )
         };
         returned.ok()?;
@@ -835,16 +835,16 @@ impl IHttpRequest {
         &mut self,
         url: &[u16],
         reset_query_string: bool,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let url_2: u32 = ::core::convert::TryFrom::try_from(url.len())
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let returned = unsafe {
             self.SetUrl(
                 url.as_ptr().cast_mut().cast(),
                 url_2,
-                ::httpserv::windows_sys::core::BOOL::from(reset_query_string),
+                ::windows_sys::core::BOOL::from(reset_query_string),
             )
         };
         returned.ok()?;
@@ -858,11 +858,11 @@ impl IHttpRequest {
     }
     /// `virtual PCWSTR GetForwardedUrl() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetForwardedUrl`].
     #[inline]
-    pub fn forwarded_url(&self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn forwarded_url(&self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetForwardedUrl() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
     /// `virtual PSOCKADDR GetLocalAddress() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetLocalAddress`].
@@ -888,12 +888,12 @@ impl IHttpRequest {
     pub fn read_entity_body(
         &mut self,
         buffer: &mut [u8],
-    ) -> ::httpserv::runtime::Result<u32> {
+    ) -> ::httpserv_runtime::Result<u32> {
         let buffer_2: u32 = ::core::convert::TryFrom::try_from(
                 ::core::mem::size_of_val(buffer),
             )
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let mut bytes_received: u32 = unsafe { ::core::mem::zeroed() };
         let returned = unsafe {
@@ -914,12 +914,12 @@ impl IHttpRequest {
     pub fn read_entity_body_with(
         &mut self,
         buffer: &mut [u8],
-    ) -> ::httpserv::runtime::Result<(u32, bool)> {
+    ) -> ::httpserv_runtime::Result<(u32, bool)> {
         let buffer_2: u32 = ::core::convert::TryFrom::try_from(
                 ::core::mem::size_of_val(buffer),
             )
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let mut bytes_received: u32 = unsafe { ::core::mem::zeroed() };
         let mut completion_pending: windows_sys::core::BOOL = unsafe {
@@ -942,12 +942,12 @@ impl IHttpRequest {
     pub fn insert_entity_body(
         &mut self,
         buffer: &[u8],
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let buffer_2: u32 = ::core::convert::TryFrom::try_from(
                 ::core::mem::size_of_val(buffer),
             )
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let returned = unsafe {
             self.InsertEntityBody(buffer.as_ptr().cast_mut().cast(), buffer_2)
@@ -976,7 +976,7 @@ impl IHttpRequest {
     #[inline]
     pub fn client_certificate(
         &mut self,
-    ) -> ::httpserv::runtime::Result<
+    ) -> ::httpserv_runtime::Result<
         (
             &mut windows_sys::Win32::Networking::HttpServer::HTTP_SSL_CLIENT_CERT_INFO,
             bool,
@@ -994,8 +994,8 @@ impl IHttpRequest {
         returned.ok()?;
         Ok((
             unsafe { client_cert_info.as_mut() }
-                .ok_or_else(|| ::httpserv::runtime::Error::from(
-                    ::httpserv::runtime::E_POINTER,
+                .ok_or_else(|| ::httpserv_runtime::Error::from(
+                    ::httpserv_runtime::E_POINTER,
                 ))?,
             client_cert_negotiated != 0,
         ))
@@ -1004,7 +1004,7 @@ impl IHttpRequest {
     /// The C++ default arguments are used; [`Self::negotiate_client_certificate_with`] takes them all.
     /// Synchronous: the asynchronous flag is `FALSE`, since the buffers are borrowed for the call only.
     #[inline]
-    pub fn negotiate_client_certificate(&mut self) -> ::httpserv::runtime::Result<()> {
+    pub fn negotiate_client_certificate(&mut self) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.NegotiateClientCertificate(0i32, ::core::ptr::null_mut())
         };
@@ -1016,7 +1016,7 @@ impl IHttpRequest {
     #[inline]
     pub fn negotiate_client_certificate_with(
         &mut self,
-    ) -> ::httpserv::runtime::Result<bool> {
+    ) -> ::httpserv_runtime::Result<bool> {
         let mut completion_pending: windows_sys::core::BOOL = unsafe {
             ::core::mem::zeroed()
         };
@@ -1074,7 +1074,7 @@ pub trait IHttpRequest_Impl {
         pszHeaderValue: windows_sys::core::PCSTR,
         cchHeaderValue: u16,
         fReplace: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpRequest::SetHeader`] (slot 5).
     ///
     /// On panic: returns E_FAIL.
@@ -1084,21 +1084,21 @@ pub trait IHttpRequest_Impl {
         pszHeaderValue: windows_sys::core::PCSTR,
         cchHeaderValue: u16,
         fReplace: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpRequest::DeleteHeader_HTTP_HEADER_ID`] (slot 6).
     ///
     /// On panic: returns E_FAIL.
     fn DeleteHeader_HTTP_HEADER_ID(
         &self,
         ulHeaderIndex: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpRequest::DeleteHeader`] (slot 7).
     ///
     /// On panic: returns E_FAIL.
     fn DeleteHeader(
         &self,
         pszHeaderName: windows_sys::core::PCSTR,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpRequest::GetHttpMethod`] (slot 8).
     ///
     /// On panic: returns a null pointer.
@@ -1109,7 +1109,7 @@ pub trait IHttpRequest_Impl {
     fn SetHttpMethod(
         &self,
         pszHttpMethod: windows_sys::core::PCSTR,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpRequest::SetUrl_PCSTR`] (slot 10).
     ///
     /// On panic: returns E_FAIL.
@@ -1118,7 +1118,7 @@ pub trait IHttpRequest_Impl {
         pszUrl: windows_sys::core::PCSTR,
         cchUrl: u32,
         fResetQueryString: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpRequest::SetUrl`] (slot 11).
     ///
     /// On panic: returns E_FAIL.
@@ -1127,7 +1127,7 @@ pub trait IHttpRequest_Impl {
         pszUrl: windows_sys::core::PCWSTR,
         cchUrl: u32,
         fResetQueryString: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpRequest::GetUrlChanged`] (slot 12).
     ///
     /// On panic: returns FALSE.
@@ -1154,7 +1154,7 @@ pub trait IHttpRequest_Impl {
         fAsync: windows_sys::core::BOOL,
         pcbBytesReceived: *mut u32,
         pfCompletionPending: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpRequest::InsertEntityBody`] (slot 17).
     ///
     /// On panic: returns E_FAIL.
@@ -1162,7 +1162,7 @@ pub trait IHttpRequest_Impl {
         &self,
         pvBuffer: *mut ::core::ffi::c_void,
         cbBuffer: u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpRequest::GetRemainingEntityBytes`] (slot 18).
     ///
     /// On panic: aborts the process (no safe failure value).
@@ -1178,7 +1178,7 @@ pub trait IHttpRequest_Impl {
         &self,
         ppClientCertInfo: *mut *mut windows_sys::Win32::Networking::HttpServer::HTTP_SSL_CLIENT_CERT_INFO,
         pfClientCertNegotiated: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpRequest::NegotiateClientCertificate`] (slot 21).
     ///
     /// On panic: returns E_FAIL.
@@ -1186,7 +1186,7 @@ pub trait IHttpRequest_Impl {
         &self,
         fAsync: windows_sys::core::BOOL,
         pfCompletionPending: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpRequest::GetSiteId`] (slot 22).
     ///
     /// On panic: aborts the process (no safe failure value).
@@ -1205,188 +1205,188 @@ pub trait IHttpRequest_Impl {
         diffedKnownHeaderIndices: *mut u32,
         pdwDiffedUnknownHeaders: *mut u32,
         ppDiffedUnknownHeaderIndices: *mut *mut u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IHttpRequest_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpRequest_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpRequest_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetRawHttpRequest_const < T : IHttpRequest_Impl > (this : *const
             IHttpRequest,) -> *const
             windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2 {
-            ::httpserv::runtime::guard(|| T::GetRawHttpRequest_const(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetRawHttpRequest_const(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetRawHttpRequest < T : IHttpRequest_Impl > (this : *mut IHttpRequest,)
             -> *mut windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2 {
-            ::httpserv::runtime::guard(|| T::GetRawHttpRequest(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetRawHttpRequest(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetHeader_HTTP_HEADER_ID < T : IHttpRequest_Impl > (this : *const
             IHttpRequest, ulHeaderIndex :
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, pcchHeaderValue :
-            *mut u16) -> windows_sys::core::PCSTR { ::httpserv::runtime::guard(||
-            T::GetHeader_HTTP_HEADER_ID(unsafe { ::httpserv::runtime::Object:: < T >
+            *mut u16) -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(||
+            T::GetHeader_HTTP_HEADER_ID(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, ulHeaderIndex, pcchHeaderValue), | _ |
             ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetHeader < T : IHttpRequest_Impl > (this : *const IHttpRequest,
             pszHeaderName : windows_sys::core::PCSTR, pcchHeaderValue : *mut u16) ->
-            windows_sys::core::PCSTR { ::httpserv::runtime::guard(|| T::GetHeader(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszHeaderName,
+            windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| T::GetHeader(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszHeaderName,
             pcchHeaderValue), | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetHeader_HTTP_HEADER_ID < T : IHttpRequest_Impl > (this : *mut
             IHttpRequest, ulHeaderIndex :
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, pszHeaderValue :
             windows_sys::core::PCSTR, cchHeaderValue : u16, fReplace :
-            windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::SetHeader_HTTP_HEADER_ID(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, ulHeaderIndex,
-            pszHeaderValue, cchHeaderValue, fReplace), | _ | ::httpserv::runtime::E_FAIL)
+            windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::SetHeader_HTTP_HEADER_ID(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, ulHeaderIndex,
+            pszHeaderValue, cchHeaderValue, fReplace), | _ | ::httpserv_runtime::E_FAIL)
             }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetHeader < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
             pszHeaderName : windows_sys::core::PCSTR, pszHeaderValue :
             windows_sys::core::PCSTR, cchHeaderValue : u16, fReplace :
-            windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::SetHeader(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszHeaderName,
-            pszHeaderValue, cchHeaderValue, fReplace), | _ | ::httpserv::runtime::E_FAIL)
+            windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::SetHeader(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszHeaderName,
+            pszHeaderValue, cchHeaderValue, fReplace), | _ | ::httpserv_runtime::E_FAIL)
             }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn DeleteHeader_HTTP_HEADER_ID < T : IHttpRequest_Impl > (this : *mut
             IHttpRequest, ulHeaderIndex :
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::DeleteHeader_HTTP_HEADER_ID(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, ulHeaderIndex), | _ | ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::DeleteHeader_HTTP_HEADER_ID(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) }, ulHeaderIndex), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn DeleteHeader < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
-            pszHeaderName : windows_sys::core::PCSTR) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::DeleteHeader(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszHeaderName), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            pszHeaderName : windows_sys::core::PCSTR) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::DeleteHeader(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszHeaderName), | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetHttpMethod < T : IHttpRequest_Impl > (this : *const IHttpRequest,) ->
-            windows_sys::core::PCSTR { ::httpserv::runtime::guard(||
-            T::GetHttpMethod(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), | _ | ::core::ptr::null()) }
+            windows_sys::core::PCSTR { ::httpserv_runtime::guard(||
+            T::GetHttpMethod(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
+            },), | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetHttpMethod < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
-            pszHttpMethod : windows_sys::core::PCSTR) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::SetHttpMethod(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszHttpMethod), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            pszHttpMethod : windows_sys::core::PCSTR) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::SetHttpMethod(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszHttpMethod), | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetUrl_PCSTR < T : IHttpRequest_Impl > (this : *mut IHttpRequest, pszUrl
             : windows_sys::core::PCSTR, cchUrl : u32, fResetQueryString :
-            windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::SetUrl_PCSTR(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszUrl, cchUrl,
-            fResetQueryString), | _ | ::httpserv::runtime::E_FAIL) }
+            windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::SetUrl_PCSTR(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszUrl, cchUrl,
+            fResetQueryString), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetUrl < T : IHttpRequest_Impl > (this : *mut IHttpRequest, pszUrl :
             windows_sys::core::PCWSTR, cchUrl : u32, fResetQueryString :
-            windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::SetUrl(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszUrl, cchUrl,
-            fResetQueryString), | _ | ::httpserv::runtime::E_FAIL) }
+            windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::SetUrl(unsafe { ::httpserv_runtime::Object::
+            < T > ::value_of(this) }, pszUrl, cchUrl, fResetQueryString), | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetUrlChanged < T : IHttpRequest_Impl > (this : *const IHttpRequest,) ->
-            windows_sys::core::BOOL { ::httpserv::runtime::guard(||
-            T::GetUrlChanged(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), | _ | 0) }
+            windows_sys::core::BOOL { ::httpserv_runtime::guard(||
+            T::GetUrlChanged(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
+            },), | _ | 0) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetForwardedUrl < T : IHttpRequest_Impl > (this : *const IHttpRequest,)
-            -> windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
-            T::GetForwardedUrl(unsafe { ::httpserv::runtime::Object:: < T >
+            -> windows_sys::core::PCWSTR { ::httpserv_runtime::guard(||
+            T::GetForwardedUrl(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetLocalAddress < T : IHttpRequest_Impl > (this : *const IHttpRequest,)
             -> *mut windows_sys::Win32::Networking::WinSock::SOCKADDR {
-            ::httpserv::runtime::guard(|| T::GetLocalAddress(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetLocalAddress(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetRemoteAddress < T : IHttpRequest_Impl > (this : *const IHttpRequest,)
             -> *mut windows_sys::Win32::Networking::WinSock::SOCKADDR {
-            ::httpserv::runtime::guard(|| T::GetRemoteAddress(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetRemoteAddress(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn ReadEntityBody < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
             pvBuffer : *mut ::core::ffi::c_void, cbBuffer : u32, fAsync :
             windows_sys::core::BOOL, pcbBytesReceived : *mut u32, pfCompletionPending :
-            *mut windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::ReadEntityBody(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pvBuffer, cbBuffer,
+            *mut windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::ReadEntityBody(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pvBuffer, cbBuffer,
             fAsync, pcbBytesReceived, pfCompletionPending), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn InsertEntityBody < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
             pvBuffer : *mut ::core::ffi::c_void, cbBuffer : u32) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::InsertEntityBody(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pvBuffer, cbBuffer), | _ | ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::InsertEntityBody(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) }, pvBuffer, cbBuffer), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetRemainingEntityBytes < T : IHttpRequest_Impl > (this : *mut
-            IHttpRequest,) -> u32 { ::httpserv::runtime::guard(||
-            T::GetRemainingEntityBytes(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), ::httpserv::runtime::abort) }
+            IHttpRequest,) -> u32 { ::httpserv_runtime::guard(||
+            T::GetRemainingEntityBytes(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) },), ::httpserv_runtime::abort) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetHttpVersion < T : IHttpRequest_Impl > (this : *const IHttpRequest,
             pMajorVersion : *mut u16, pMinorVersion : *mut u16) -> () {
-            ::httpserv::runtime::guard(|| T::GetHttpVersion(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pMajorVersion,
+            ::httpserv_runtime::guard(|| T::GetHttpVersion(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pMajorVersion,
             pMinorVersion), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetClientCertificate < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
             ppClientCertInfo : *mut *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_SSL_CLIENT_CERT_INFO,
             pfClientCertNegotiated : *mut windows_sys::core::BOOL) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::GetClientCertificate(unsafe { ::httpserv::runtime::Object:: < T >
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::GetClientCertificate(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, ppClientCertInfo, pfClientCertNegotiated), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn NegotiateClientCertificate < T : IHttpRequest_Impl > (this : *mut
             IHttpRequest, fAsync : windows_sys::core::BOOL, pfCompletionPending : *mut
-            windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::NegotiateClientCertificate(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, fAsync,
-            pfCompletionPending), | _ | ::httpserv::runtime::E_FAIL) }
+            windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::NegotiateClientCertificate(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, fAsync,
+            pfCompletionPending), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetSiteId < T : IHttpRequest_Impl > (this : *const IHttpRequest,) -> u32
-            { ::httpserv::runtime::guard(|| T::GetSiteId(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },),
-            ::httpserv::runtime::abort) }
+            { ::httpserv_runtime::guard(|| T::GetSiteId(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },),
+            ::httpserv_runtime::abort) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetHeaderChanges < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
             dwOldChangeNumber : u32, pdwNewChangeNumber : *mut u32, knownHeaderSnapshot
             : *mut windows_sys::core::PCSTR, pdwUnknownHeaderSnapshot : *mut u32,
@@ -1394,13 +1394,13 @@ impl IHttpRequest_Vtbl {
             ppUnknownHeaderValueSnapshot : *mut *mut windows_sys::core::PCSTR,
             diffedKnownHeaderIndices : *mut u32, pdwDiffedUnknownHeaders : *mut u32,
             ppDiffedUnknownHeaderIndices : *mut *mut u32) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::GetHeaderChanges(unsafe { ::httpserv::runtime::Object:: < T >
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::GetHeaderChanges(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, dwOldChangeNumber, pdwNewChangeNumber,
             knownHeaderSnapshot, pdwUnknownHeaderSnapshot, ppUnknownHeaderNameSnapshot,
             ppUnknownHeaderValueSnapshot, diffedKnownHeaderIndices,
             pdwDiffedUnknownHeaders, ppDiffedUnknownHeaderIndices), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::E_FAIL) }
         }
         Self {
             GetRawHttpRequest_const: GetRawHttpRequest_const::<T>,
@@ -1434,18 +1434,18 @@ impl IHttpRequest {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpRequest_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpRequest_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpRequest> {
+    ) -> ::httpserv_runtime::Owned<IHttpRequest> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpRequest>,
+                ::httpserv_runtime::release_boxed::<T, IHttpRequest>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpRequest_Impl`] methods and returns the C++ `IHttpRequest*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpRequest_Impl + 'static>(value: T) -> *mut IHttpRequest {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpRequest_Vtbl::new::<T>() },
                     value,
                 )
@@ -1461,7 +1461,7 @@ impl IHttpRequest {
         value: T,
     ) -> *mut IHttpRequest {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpRequest_Vtbl::new::<T>() },
                     value,
@@ -1474,7 +1474,7 @@ impl IHttpRequest {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpRequest::new_boxed`] or [`IHttpRequest::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpRequest_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpRequest2` (derives from [`IHttpRequest`])
@@ -1490,7 +1490,7 @@ pub struct IHttpRequest2 {
 pub const IID_IHttpRequest2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xd9244ae1_51f8_4aa1_a66d_19277c33e610,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpRequest2 {
+unsafe impl ::httpserv_runtime::Interface for IHttpRequest2 {
     const IID: windows_sys::core::GUID = IID_IHttpRequest2;
 }
 /// The vtable of [`IHttpRequest2`]: 25 slot(s), 24 inherited.
@@ -1499,8 +1499,8 @@ unsafe impl ::httpserv::runtime::Interface for IHttpRequest2 {
 pub struct IHttpRequest2_Vtbl {
     pub base__: IHttpRequest_Vtbl,
     /// Slot 24: [`IHttpRequest2::GetChannelBindingToken`].
-    pub GetChannelBindingToken: ::httpserv::runtime::member_fn!(
-        (*mut IHttpRequest2, *mut *mut u8, *mut u32) -> ::httpserv::runtime::HRESULT
+    pub GetChannelBindingToken: ::httpserv_runtime::member_fn!(
+        (*mut IHttpRequest2, *mut *mut u8, *mut u32) -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -1551,7 +1551,7 @@ impl IHttpRequest2 {
         &self,
         ppToken: *mut *mut u8,
         pTokenSize: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).GetChannelBindingToken)(self.as_raw(), ppToken, pTokenSize)
     }
 }
@@ -1566,7 +1566,7 @@ impl ::core::ops::Deref for IHttpRequest2 {
 impl IHttpRequest2 {
     /// `virtual HRESULT GetChannelBindingToken(PBYTE * ppToken, DWORD * pTokenSize) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetChannelBindingToken`].
     #[inline]
-    pub fn channel_binding_token(&mut self) -> ::httpserv::runtime::Result<&[u8]> {
+    pub fn channel_binding_token(&mut self) -> ::httpserv_runtime::Result<&[u8]> {
         let mut token: *mut u8 = unsafe { ::core::mem::zeroed() };
         let mut token_size: u32 = 0;
         let returned = unsafe {
@@ -1598,18 +1598,17 @@ pub trait IHttpRequest2_Impl: IHttpRequest_Impl {
         &self,
         ppToken: *mut *mut u8,
         pTokenSize: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IHttpRequest2_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpRequest2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpRequest2_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetChannelBindingToken < T : IHttpRequest2_Impl > (this : *mut
             IHttpRequest2, ppToken : *mut *mut u8, pTokenSize : *mut u32) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::GetChannelBindingToken(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, ppToken, pTokenSize), | _ | ::httpserv::runtime::E_FAIL)
-            }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::GetChannelBindingToken(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) }, ppToken, pTokenSize), | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpRequest_Vtbl::new::<T>(),
@@ -1621,18 +1620,18 @@ impl IHttpRequest2 {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpRequest2_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpRequest2_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpRequest2> {
+    ) -> ::httpserv_runtime::Owned<IHttpRequest2> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpRequest2>,
+                ::httpserv_runtime::release_boxed::<T, IHttpRequest2>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpRequest2_Impl`] methods and returns the C++ `IHttpRequest2*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpRequest2_Impl + 'static>(value: T) -> *mut IHttpRequest2 {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpRequest2_Vtbl::new::<T>() },
                     value,
                 )
@@ -1648,7 +1647,7 @@ impl IHttpRequest2 {
         value: T,
     ) -> *mut IHttpRequest2 {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpRequest2_Vtbl::new::<T>() },
                     value,
@@ -1661,7 +1660,7 @@ impl IHttpRequest2 {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpRequest2::new_boxed`] or [`IHttpRequest2::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpRequest2_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpRequest3` (derives from [`IHttpRequest2`])
@@ -1677,7 +1676,7 @@ pub struct IHttpRequest3 {
 pub const IID_IHttpRequest3: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xb32e4e0f_4057_4feb_aeab_7b69c03c6314,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpRequest3 {
+unsafe impl ::httpserv_runtime::Interface for IHttpRequest3 {
     const IID: windows_sys::core::GUID = IID_IHttpRequest3;
 }
 /// The vtable of [`IHttpRequest3`]: 26 slot(s), 25 inherited.
@@ -1686,10 +1685,10 @@ unsafe impl ::httpserv::runtime::Interface for IHttpRequest3 {
 pub struct IHttpRequest3_Vtbl {
     pub base__: IHttpRequest2_Vtbl,
     /// Slot 25: [`IHttpRequest3::ReadEntityBody_PFN_ASYNC_COMPLETION`].
-    pub ReadEntityBody_PFN_ASYNC_COMPLETION: ::httpserv::runtime::member_fn!(
+    pub ReadEntityBody_PFN_ASYNC_COMPLETION: ::httpserv_runtime::member_fn!(
         (*mut IHttpRequest3, *mut ::core::ffi::c_void, u32, windows_sys::core::BOOL,
         PFN_ASYNC_COMPLETION, *mut ::core::ffi::c_void, *mut u32, *mut
-        windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
+        windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -1748,7 +1747,7 @@ impl IHttpRequest3 {
         pvCompletionContext: *mut ::core::ffi::c_void,
         pcbBytesReceived: *mut u32,
         pfCompletionPending: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .ReadEntityBody_PFN_ASYNC_COMPLETION)(
             self.as_raw(),
@@ -1786,22 +1785,22 @@ pub trait IHttpRequest3_Impl: IHttpRequest2_Impl {
         pvCompletionContext: *mut ::core::ffi::c_void,
         pcbBytesReceived: *mut u32,
         pfCompletionPending: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IHttpRequest3_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpRequest3_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpRequest3_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn ReadEntityBody_PFN_ASYNC_COMPLETION < T : IHttpRequest3_Impl > (this : *
             mut IHttpRequest3, pvBuffer : *mut ::core::ffi::c_void, cbBuffer : u32,
             fAsync : windows_sys::core::BOOL, pfnCompletionCallback :
             PFN_ASYNC_COMPLETION, pvCompletionContext : *mut ::core::ffi::c_void,
             pcbBytesReceived : *mut u32, pfCompletionPending : *mut
-            windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::ReadEntityBody_PFN_ASYNC_COMPLETION(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pvBuffer, cbBuffer,
+            windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::ReadEntityBody_PFN_ASYNC_COMPLETION(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pvBuffer, cbBuffer,
             fAsync, pfnCompletionCallback, pvCompletionContext, pcbBytesReceived,
-            pfCompletionPending), | _ | ::httpserv::runtime::E_FAIL) }
+            pfCompletionPending), | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpRequest2_Vtbl::new::<T>(),
@@ -1813,18 +1812,18 @@ impl IHttpRequest3 {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpRequest3_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpRequest3_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpRequest3> {
+    ) -> ::httpserv_runtime::Owned<IHttpRequest3> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpRequest3>,
+                ::httpserv_runtime::release_boxed::<T, IHttpRequest3>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpRequest3_Impl`] methods and returns the C++ `IHttpRequest3*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpRequest3_Impl + 'static>(value: T) -> *mut IHttpRequest3 {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpRequest3_Vtbl::new::<T>() },
                     value,
                 )
@@ -1840,7 +1839,7 @@ impl IHttpRequest3 {
         value: T,
     ) -> *mut IHttpRequest3 {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpRequest3_Vtbl::new::<T>() },
                     value,
@@ -1853,7 +1852,7 @@ impl IHttpRequest3 {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpRequest3::new_boxed`] or [`IHttpRequest3::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpRequest3_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpRequest4` (derives from [`IHttpRequest3`])
@@ -1869,7 +1868,7 @@ pub struct IHttpRequest4 {
 pub const IID_IHttpRequest4: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x3816f517_f631_49f0_8b51_16d6f0c6ffb2,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpRequest4 {
+unsafe impl ::httpserv_runtime::Interface for IHttpRequest4 {
     const IID: windows_sys::core::GUID = IID_IHttpRequest4;
 }
 /// The vtable of [`IHttpRequest4`]: 27 slot(s), 26 inherited.
@@ -1878,9 +1877,9 @@ unsafe impl ::httpserv::runtime::Interface for IHttpRequest4 {
 pub struct IHttpRequest4_Vtbl {
     pub base__: IHttpRequest3_Vtbl,
     /// Slot 26: [`IHttpRequest4::ReadEntityBody_ULONG`].
-    pub ReadEntityBody_ULONG: ::httpserv::runtime::member_fn!(
+    pub ReadEntityBody_ULONG: ::httpserv_runtime::member_fn!(
         (*mut IHttpRequest4, *mut ::core::ffi::c_void, u32, windows_sys::core::BOOL,
-        u32, *mut u32, *mut windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
+        u32, *mut u32, *mut windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -1935,7 +1934,7 @@ impl IHttpRequest4 {
         ulFlags: u32,
         pcbBytesReceived: *mut u32,
         pfCompletionPending: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .ReadEntityBody_ULONG)(
             self.as_raw(),
@@ -1965,12 +1964,12 @@ impl IHttpRequest4 {
         &mut self,
         buffer: &mut [u8],
         flags: u32,
-    ) -> ::httpserv::runtime::Result<u32> {
+    ) -> ::httpserv_runtime::Result<u32> {
         let buffer_2: u32 = ::core::convert::TryFrom::try_from(
                 ::core::mem::size_of_val(buffer),
             )
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let mut bytes_received: u32 = unsafe { ::core::mem::zeroed() };
         let returned = unsafe {
@@ -1993,12 +1992,12 @@ impl IHttpRequest4 {
         &mut self,
         buffer: &mut [u8],
         flags: u32,
-    ) -> ::httpserv::runtime::Result<(u32, bool)> {
+    ) -> ::httpserv_runtime::Result<(u32, bool)> {
         let buffer_2: u32 = ::core::convert::TryFrom::try_from(
                 ::core::mem::size_of_val(buffer),
             )
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let mut bytes_received: u32 = unsafe { ::core::mem::zeroed() };
         let mut completion_pending: windows_sys::core::BOOL = unsafe {
@@ -2033,20 +2032,20 @@ pub trait IHttpRequest4_Impl: IHttpRequest3_Impl {
         ulFlags: u32,
         pcbBytesReceived: *mut u32,
         pfCompletionPending: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IHttpRequest4_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpRequest4_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpRequest4_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn ReadEntityBody_ULONG < T : IHttpRequest4_Impl > (this : *mut
             IHttpRequest4, pvBuffer : *mut ::core::ffi::c_void, cbBuffer : u32, fAsync :
             windows_sys::core::BOOL, ulFlags : u32, pcbBytesReceived : *mut u32,
             pfCompletionPending : *mut windows_sys::core::BOOL) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::ReadEntityBody_ULONG(unsafe { ::httpserv::runtime::Object:: < T >
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::ReadEntityBody_ULONG(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pvBuffer, cbBuffer, fAsync, ulFlags, pcbBytesReceived,
-            pfCompletionPending), | _ | ::httpserv::runtime::E_FAIL) }
+            pfCompletionPending), | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpRequest3_Vtbl::new::<T>(),
@@ -2058,18 +2057,18 @@ impl IHttpRequest4 {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpRequest4_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpRequest4_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpRequest4> {
+    ) -> ::httpserv_runtime::Owned<IHttpRequest4> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpRequest4>,
+                ::httpserv_runtime::release_boxed::<T, IHttpRequest4>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpRequest4_Impl`] methods and returns the C++ `IHttpRequest4*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpRequest4_Impl + 'static>(value: T) -> *mut IHttpRequest4 {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpRequest4_Vtbl::new::<T>() },
                     value,
                 )
@@ -2085,7 +2084,7 @@ impl IHttpRequest4 {
         value: T,
     ) -> *mut IHttpRequest4 {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpRequest4_Vtbl::new::<T>() },
                     value,
@@ -2098,6 +2097,6 @@ impl IHttpRequest4 {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpRequest4::new_boxed`] or [`IHttpRequest4::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpRequest4_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

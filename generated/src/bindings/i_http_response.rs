@@ -13,7 +13,7 @@ pub struct IHttpResponse {
 pub const IID_IHttpResponse: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x7e1c6b38_628f_4e6c_95dc_41237eb7f95e,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpResponse {
+unsafe impl ::httpserv_runtime::Interface for IHttpResponse {
     const IID: windows_sys::core::GUID = IID_IHttpResponse;
 }
 /// The vtable of [`IHttpResponse`]: 28 slot(s), 0 inherited.
@@ -21,126 +21,126 @@ unsafe impl ::httpserv::runtime::Interface for IHttpResponse {
 #[derive(Clone, Copy)]
 pub struct IHttpResponse_Vtbl {
     /// Slot 0: [`IHttpResponse::GetRawHttpResponse_const`].
-    pub GetRawHttpResponse_const: ::httpserv::runtime::member_fn!(
+    pub GetRawHttpResponse_const: ::httpserv_runtime::member_fn!(
         (*const IHttpResponse) -> *const
         windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_V2
     ),
     /// Slot 1: [`IHttpResponse::GetRawHttpResponse`].
-    pub GetRawHttpResponse: ::httpserv::runtime::member_fn!(
+    pub GetRawHttpResponse: ::httpserv_runtime::member_fn!(
         (*mut IHttpResponse) -> *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_V2
     ),
     /// Slot 2: [`IHttpResponse::GetCachePolicy`].
-    pub GetCachePolicy: ::httpserv::runtime::member_fn!(
+    pub GetCachePolicy: ::httpserv_runtime::member_fn!(
         (*mut IHttpResponse) -> *mut IHttpCachePolicy
     ),
     /// Slot 3: [`IHttpResponse::SetStatus`].
-    pub SetStatus: ::httpserv::runtime::member_fn!(
+    pub SetStatus: ::httpserv_runtime::member_fn!(
         (*mut IHttpResponse, u16, windows_sys::core::PCSTR, u16,
-        ::httpserv::runtime::HRESULT, *mut IAppHostConfigException,
-        windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT, *mut IAppHostConfigException,
+        windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 4: [`IHttpResponse::SetHeader_HTTP_HEADER_ID`].
-    pub SetHeader_HTTP_HEADER_ID: ::httpserv::runtime::member_fn!(
+    pub SetHeader_HTTP_HEADER_ID: ::httpserv_runtime::member_fn!(
         (*mut IHttpResponse, windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
         windows_sys::core::PCSTR, u16, windows_sys::core::BOOL) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 5: [`IHttpResponse::SetHeader`].
-    pub SetHeader: ::httpserv::runtime::member_fn!(
+    pub SetHeader: ::httpserv_runtime::member_fn!(
         (*mut IHttpResponse, windows_sys::core::PCSTR, windows_sys::core::PCSTR, u16,
-        windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
+        windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 6: [`IHttpResponse::DeleteHeader_HTTP_HEADER_ID`].
-    pub DeleteHeader_HTTP_HEADER_ID: ::httpserv::runtime::member_fn!(
+    pub DeleteHeader_HTTP_HEADER_ID: ::httpserv_runtime::member_fn!(
         (*mut IHttpResponse, windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID)
-        -> ::httpserv::runtime::HRESULT
+        -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 7: [`IHttpResponse::DeleteHeader`].
-    pub DeleteHeader: ::httpserv::runtime::member_fn!(
-        (*mut IHttpResponse, windows_sys::core::PCSTR) -> ::httpserv::runtime::HRESULT
+    pub DeleteHeader: ::httpserv_runtime::member_fn!(
+        (*mut IHttpResponse, windows_sys::core::PCSTR) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 8: [`IHttpResponse::GetHeader_HTTP_HEADER_ID`].
-    pub GetHeader_HTTP_HEADER_ID: ::httpserv::runtime::member_fn!(
+    pub GetHeader_HTTP_HEADER_ID: ::httpserv_runtime::member_fn!(
         (*const IHttpResponse,
         windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, *mut u16) ->
         windows_sys::core::PCSTR
     ),
     /// Slot 9: [`IHttpResponse::GetHeader`].
-    pub GetHeader: ::httpserv::runtime::member_fn!(
+    pub GetHeader: ::httpserv_runtime::member_fn!(
         (*const IHttpResponse, windows_sys::core::PCSTR, *mut u16) ->
         windows_sys::core::PCSTR
     ),
     /// Slot 10: [`IHttpResponse::Clear`].
-    pub Clear: ::httpserv::runtime::member_fn!((*mut IHttpResponse) -> ()),
+    pub Clear: ::httpserv_runtime::member_fn!((*mut IHttpResponse) -> ()),
     /// Slot 11: [`IHttpResponse::ClearHeaders`].
-    pub ClearHeaders: ::httpserv::runtime::member_fn!((*mut IHttpResponse) -> ()),
+    pub ClearHeaders: ::httpserv_runtime::member_fn!((*mut IHttpResponse) -> ()),
     /// Slot 12: [`IHttpResponse::SetNeedDisconnect`].
-    pub SetNeedDisconnect: ::httpserv::runtime::member_fn!((*mut IHttpResponse) -> ()),
+    pub SetNeedDisconnect: ::httpserv_runtime::member_fn!((*mut IHttpResponse) -> ()),
     /// Slot 13: [`IHttpResponse::ResetConnection`].
-    pub ResetConnection: ::httpserv::runtime::member_fn!((*mut IHttpResponse) -> ()),
+    pub ResetConnection: ::httpserv_runtime::member_fn!((*mut IHttpResponse) -> ()),
     /// Slot 14: [`IHttpResponse::DisableKernelCache`].
-    pub DisableKernelCache: ::httpserv::runtime::member_fn!(
+    pub DisableKernelCache: ::httpserv_runtime::member_fn!(
         (*mut IHttpResponse, u32) -> ()
     ),
     /// Slot 15: [`IHttpResponse::GetKernelCacheEnabled`].
-    pub GetKernelCacheEnabled: ::httpserv::runtime::member_fn!(
+    pub GetKernelCacheEnabled: ::httpserv_runtime::member_fn!(
         (*const IHttpResponse) -> windows_sys::core::BOOL
     ),
     /// Slot 16: [`IHttpResponse::SuppressHeaders`].
-    pub SuppressHeaders: ::httpserv::runtime::member_fn!((*mut IHttpResponse) -> ()),
+    pub SuppressHeaders: ::httpserv_runtime::member_fn!((*mut IHttpResponse) -> ()),
     /// Slot 17: [`IHttpResponse::GetHeadersSuppressed`].
-    pub GetHeadersSuppressed: ::httpserv::runtime::member_fn!(
+    pub GetHeadersSuppressed: ::httpserv_runtime::member_fn!(
         (*const IHttpResponse) -> windows_sys::core::BOOL
     ),
     /// Slot 18: [`IHttpResponse::Flush`].
-    pub Flush: ::httpserv::runtime::member_fn!(
+    pub Flush: ::httpserv_runtime::member_fn!(
         (*mut IHttpResponse, windows_sys::core::BOOL, windows_sys::core::BOOL, *mut
-        u32, *mut windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
+        u32, *mut windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 19: [`IHttpResponse::Redirect`].
-    pub Redirect: ::httpserv::runtime::member_fn!(
+    pub Redirect: ::httpserv_runtime::member_fn!(
         (*mut IHttpResponse, windows_sys::core::PCSTR, windows_sys::core::BOOL,
-        windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
+        windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 20: [`IHttpResponse::WriteEntityChunkByReference`].
-    pub WriteEntityChunkByReference: ::httpserv::runtime::member_fn!(
+    pub WriteEntityChunkByReference: ::httpserv_runtime::member_fn!(
         (*mut IHttpResponse, *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, i32) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 21: [`IHttpResponse::WriteEntityChunks`].
-    pub WriteEntityChunks: ::httpserv::runtime::member_fn!(
+    pub WriteEntityChunks: ::httpserv_runtime::member_fn!(
         (*mut IHttpResponse, *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, u32,
         windows_sys::core::BOOL, windows_sys::core::BOOL, *mut u32, *mut
-        windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
+        windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 22: [`IHttpResponse::DisableBuffering`].
-    pub DisableBuffering: ::httpserv::runtime::member_fn!((*mut IHttpResponse) -> ()),
+    pub DisableBuffering: ::httpserv_runtime::member_fn!((*mut IHttpResponse) -> ()),
     /// Slot 23: [`IHttpResponse::GetStatus`].
-    pub GetStatus: ::httpserv::runtime::member_fn!(
+    pub GetStatus: ::httpserv_runtime::member_fn!(
         (*mut IHttpResponse, *mut u16, *mut u16, *mut windows_sys::core::PCSTR, *mut
-        u16, *mut ::httpserv::runtime::HRESULT, *mut windows_sys::core::PCWSTR, *mut
+        u16, *mut ::httpserv_runtime::HRESULT, *mut windows_sys::core::PCWSTR, *mut
         u32, *mut *mut IAppHostConfigException, *mut windows_sys::core::BOOL) -> ()
     ),
     /// Slot 24: [`IHttpResponse::SetErrorDescription`].
-    pub SetErrorDescription: ::httpserv::runtime::member_fn!(
+    pub SetErrorDescription: ::httpserv_runtime::member_fn!(
         (*mut IHttpResponse, windows_sys::core::PCWSTR, u32, windows_sys::core::BOOL) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 25: [`IHttpResponse::GetErrorDescription`].
-    pub GetErrorDescription: ::httpserv::runtime::member_fn!(
+    pub GetErrorDescription: ::httpserv_runtime::member_fn!(
         (*mut IHttpResponse, *mut u32) -> windows_sys::core::PCWSTR
     ),
     /// Slot 26: [`IHttpResponse::GetHeaderChanges`].
-    pub GetHeaderChanges: ::httpserv::runtime::member_fn!(
+    pub GetHeaderChanges: ::httpserv_runtime::member_fn!(
         (*mut IHttpResponse, u32, *mut u32, *mut windows_sys::core::PCSTR, *mut u32,
         *mut *mut windows_sys::core::PCSTR, *mut *mut windows_sys::core::PCSTR, *mut
-        u32, *mut u32, *mut *mut u32) -> ::httpserv::runtime::HRESULT
+        u32, *mut u32, *mut *mut u32) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 27: [`IHttpResponse::CloseConnection`].
-    pub CloseConnection: ::httpserv::runtime::member_fn!((*mut IHttpResponse) -> ()),
+    pub CloseConnection: ::httpserv_runtime::member_fn!((*mut IHttpResponse) -> ()),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
@@ -275,10 +275,10 @@ impl IHttpResponse {
         statusCode: u16,
         pszReason: windows_sys::core::PCSTR,
         uSubStatus: u16,
-        hrErrorToReport: ::httpserv::runtime::HRESULT,
+        hrErrorToReport: ::httpserv_runtime::HRESULT,
         pException: *mut IAppHostConfigException,
         fTrySkipCustomErrors: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .SetStatus)(
             self.as_raw(),
@@ -306,7 +306,7 @@ impl IHttpResponse {
         pszHeaderValue: windows_sys::core::PCSTR,
         cchHeaderValue: u16,
         fReplace: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .SetHeader_HTTP_HEADER_ID)(
             self.as_raw(),
@@ -332,7 +332,7 @@ impl IHttpResponse {
         pszHeaderValue: windows_sys::core::PCSTR,
         cchHeaderValue: u16,
         fReplace: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .SetHeader)(
             self.as_raw(),
@@ -355,7 +355,7 @@ impl IHttpResponse {
     pub unsafe fn DeleteHeader_HTTP_HEADER_ID(
         &self,
         ulHeaderIndex: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).DeleteHeader_HTTP_HEADER_ID)(self.as_raw(), ulHeaderIndex)
     }
     /// `virtual HRESULT DeleteHeader(PCSTR pszHeaderName) = 0`
@@ -371,7 +371,7 @@ impl IHttpResponse {
     pub unsafe fn DeleteHeader(
         &self,
         pszHeaderName: windows_sys::core::PCSTR,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).DeleteHeader)(self.as_raw(), pszHeaderName)
     }
     /// `virtual PCSTR GetHeader(HTTP_HEADER_ID ulHeaderIndex, USHORT * pcchHeaderValue = NULL) const = 0`
@@ -549,7 +549,7 @@ impl IHttpResponse {
         fMoreData: windows_sys::core::BOOL,
         pcbSent: *mut u32,
         pfCompletionExpected: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .Flush)(self.as_raw(), fAsync, fMoreData, pcbSent, pfCompletionExpected)
     }
@@ -570,7 +570,7 @@ impl IHttpResponse {
         pszUrl: windows_sys::core::PCSTR,
         fResetStatusCode: windows_sys::core::BOOL,
         fIncludeParameters: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .Redirect)(self.as_raw(), pszUrl, fResetStatusCode, fIncludeParameters)
     }
@@ -590,7 +590,7 @@ impl IHttpResponse {
         &self,
         pDataChunk: *mut windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK,
         lInsertPosition: i32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .WriteEntityChunkByReference)(self.as_raw(), pDataChunk, lInsertPosition)
     }
@@ -614,7 +614,7 @@ impl IHttpResponse {
         fMoreData: windows_sys::core::BOOL,
         pcbSent: *mut u32,
         pfCompletionExpected: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .WriteEntityChunks)(
             self.as_raw(),
@@ -657,7 +657,7 @@ impl IHttpResponse {
         pSubStatus: *mut u16,
         ppszReason: *mut windows_sys::core::PCSTR,
         pcchReason: *mut u16,
-        phrErrorToReport: *mut ::httpserv::runtime::HRESULT,
+        phrErrorToReport: *mut ::httpserv_runtime::HRESULT,
         ppszModule: *mut windows_sys::core::PCWSTR,
         pdwNotification: *mut u32,
         ppException: *mut *mut IAppHostConfigException,
@@ -694,7 +694,7 @@ impl IHttpResponse {
         pszDescription: windows_sys::core::PCWSTR,
         cchDescription: u32,
         fHtmlEncode: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .SetErrorDescription)(
             self.as_raw(),
@@ -742,7 +742,7 @@ impl IHttpResponse {
         diffedKnownHeaderIndices: *mut u32,
         pdwDiffedUnknownHeaders: *mut u32,
         ppDiffedUnknownHeaderIndices: *mut *mut u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .GetHeaderChanges)(
             self.as_raw(),
@@ -808,13 +808,13 @@ impl IHttpResponse {
         &mut self,
         status_code: u16,
         reason: &::core::ffi::CStr,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.SetStatus(
                 status_code,
                 reason.as_ptr().cast_mut().cast(),
                 0 as u16,
-                ::httpserv::runtime::S_OK,
+                ::httpserv_runtime::S_OK,
                 ::core::ptr::null_mut(),
                 0i32,
             )
@@ -829,10 +829,10 @@ impl IHttpResponse {
         status_code: u16,
         reason: &::core::ffi::CStr,
         sub_status: u16,
-        error_to_report: ::httpserv::runtime::HRESULT,
+        error_to_report: ::httpserv_runtime::HRESULT,
         exception: Option<&IAppHostConfigException>,
         try_skip_custom_errors: bool,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.SetStatus(
                 status_code,
@@ -844,7 +844,7 @@ impl IHttpResponse {
                         ::core::ptr::null_mut(),
                         |exception| ::core::ptr::from_ref(exception).cast_mut(),
                     ),
-                ::httpserv::windows_sys::core::BOOL::from(try_skip_custom_errors),
+                ::windows_sys::core::BOOL::from(try_skip_custom_errors),
             )
         };
         returned.ok()?;
@@ -857,17 +857,17 @@ impl IHttpResponse {
         header_index: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
         header_value: &[u8],
         replace: bool,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let header_value_2: u16 = ::core::convert::TryFrom::try_from(header_value.len())
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let returned = unsafe {
             self.SetHeader_HTTP_HEADER_ID(
                 header_index,
                 header_value.as_ptr().cast_mut().cast(),
                 header_value_2,
-                ::httpserv::windows_sys::core::BOOL::from(replace),
+                ::windows_sys::core::BOOL::from(replace),
             )
         };
         returned.ok()?;
@@ -880,17 +880,17 @@ impl IHttpResponse {
         header_name: &::core::ffi::CStr,
         header_value: &[u8],
         replace: bool,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let header_value_2: u16 = ::core::convert::TryFrom::try_from(header_value.len())
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let returned = unsafe {
             self.SetHeader(
                 header_name.as_ptr().cast_mut().cast(),
                 header_value.as_ptr().cast_mut().cast(),
                 header_value_2,
-                ::httpserv::windows_sys::core::BOOL::from(replace),
+                ::windows_sys::core::BOOL::from(replace),
             )
         };
         returned.ok()?;
@@ -901,7 +901,7 @@ impl IHttpResponse {
     pub fn delete_header_by_id(
         &mut self,
         header_index: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe { self.DeleteHeader_HTTP_HEADER_ID(header_index) };
         returned.ok()?;
         Ok(())
@@ -911,7 +911,7 @@ impl IHttpResponse {
     pub fn delete_header(
         &mut self,
         header_name: &::core::ffi::CStr,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.DeleteHeader(header_name.as_ptr().cast_mut().cast())
         };
@@ -1010,12 +1010,12 @@ impl IHttpResponse {
     /// The C++ default arguments are used; [`Self::flush_with`] takes them all.
     /// Synchronous: the asynchronous flag is `FALSE`, since the buffers are borrowed for the call only.
     #[inline]
-    pub fn flush(&mut self, more_data: bool) -> ::httpserv::runtime::Result<u32> {
+    pub fn flush(&mut self, more_data: bool) -> ::httpserv_runtime::Result<u32> {
         let mut sent: u32 = unsafe { ::core::mem::zeroed() };
         let returned = unsafe {
             self.Flush(
                 0i32,
-                ::httpserv::windows_sys::core::BOOL::from(more_data),
+                ::windows_sys::core::BOOL::from(more_data),
                 &mut sent,
                 ::core::ptr::null_mut(),
             )
@@ -1029,7 +1029,7 @@ impl IHttpResponse {
     pub fn flush_with(
         &mut self,
         more_data: bool,
-    ) -> ::httpserv::runtime::Result<(u32, bool)> {
+    ) -> ::httpserv_runtime::Result<(u32, bool)> {
         let mut sent: u32 = unsafe { ::core::mem::zeroed() };
         let mut completion_expected: windows_sys::core::BOOL = unsafe {
             ::core::mem::zeroed()
@@ -1037,7 +1037,7 @@ impl IHttpResponse {
         let returned = unsafe {
             self.Flush(
                 0i32,
-                ::httpserv::windows_sys::core::BOOL::from(more_data),
+                ::windows_sys::core::BOOL::from(more_data),
                 &mut sent,
                 &mut completion_expected,
             )
@@ -1051,7 +1051,7 @@ impl IHttpResponse {
     pub fn redirect(
         &mut self,
         url: &::core::ffi::CStr,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.Redirect(url.as_ptr().cast_mut().cast(), 1i32, 0i32)
         };
@@ -1065,12 +1065,12 @@ impl IHttpResponse {
         url: &::core::ffi::CStr,
         reset_status_code: bool,
         include_parameters: bool,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.Redirect(
                 url.as_ptr().cast_mut().cast(),
-                ::httpserv::windows_sys::core::BOOL::from(reset_status_code),
-                ::httpserv::windows_sys::core::BOOL::from(include_parameters),
+                ::windows_sys::core::BOOL::from(reset_status_code),
+                ::windows_sys::core::BOOL::from(include_parameters),
             )
         };
         returned.ok()?;
@@ -1082,24 +1082,24 @@ impl IHttpResponse {
     #[inline]
     pub fn write_entity_chunks(
         &mut self,
-        data_chunks: &[::httpserv::runtime::DataChunk<'_>],
+        data_chunks: &[::httpserv_runtime::DataChunk<'_>],
         more_data: bool,
-    ) -> ::httpserv::runtime::Result<u32> {
+    ) -> ::httpserv_runtime::Result<u32> {
         let chunks: u32 = ::core::convert::TryFrom::try_from(data_chunks.len())
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let mut sent: u32 = unsafe { ::core::mem::zeroed() };
         let returned = unsafe {
             self.WriteEntityChunks(
                 data_chunks
                     .as_ptr()
-                    .cast::<::httpserv::runtime::DataChunk<'_>>()
+                    .cast::<::httpserv_runtime::DataChunk<'_>>()
                     .cast_mut()
                     .cast(),
                 chunks,
                 0i32,
-                ::httpserv::windows_sys::core::BOOL::from(more_data),
+                ::windows_sys::core::BOOL::from(more_data),
                 &mut sent,
                 ::core::ptr::null_mut(),
             )
@@ -1112,12 +1112,12 @@ impl IHttpResponse {
     #[inline]
     pub fn write_entity_chunks_with(
         &mut self,
-        data_chunks: &[::httpserv::runtime::DataChunk<'_>],
+        data_chunks: &[::httpserv_runtime::DataChunk<'_>],
         more_data: bool,
-    ) -> ::httpserv::runtime::Result<(u32, bool)> {
+    ) -> ::httpserv_runtime::Result<(u32, bool)> {
         let chunks: u32 = ::core::convert::TryFrom::try_from(data_chunks.len())
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let mut sent: u32 = unsafe { ::core::mem::zeroed() };
         let mut completion_expected: windows_sys::core::BOOL = unsafe {
@@ -1127,12 +1127,12 @@ impl IHttpResponse {
             self.WriteEntityChunks(
                 data_chunks
                     .as_ptr()
-                    .cast::<::httpserv::runtime::DataChunk<'_>>()
+                    .cast::<::httpserv_runtime::DataChunk<'_>>()
                     .cast_mut()
                     .cast(),
                 chunks,
                 0i32,
-                ::httpserv::windows_sys::core::BOOL::from(more_data),
+                ::windows_sys::core::BOOL::from(more_data),
                 &mut sent,
                 &mut completion_expected,
             )
@@ -1176,8 +1176,8 @@ impl IHttpResponse {
         u16,
         u16,
         &[u8],
-        ::httpserv::runtime::HRESULT,
-        Option<&::httpserv::runtime::U16CStr>,
+        ::httpserv_runtime::HRESULT,
+        Option<&::httpserv_runtime::U16CStr>,
         u32,
         Option<&mut IAppHostConfigException>,
         bool,
@@ -1186,7 +1186,7 @@ impl IHttpResponse {
         let mut sub_status: u16 = unsafe { ::core::mem::zeroed() };
         let mut reason: windows_sys::core::PCSTR = unsafe { ::core::mem::zeroed() };
         let mut reason_2: u16 = 0;
-        let mut phr_error_to_report: ::httpserv::runtime::HRESULT = unsafe {
+        let mut phr_error_to_report: ::httpserv_runtime::HRESULT = unsafe {
             ::core::mem::zeroed()
         };
         let mut module: windows_sys::core::PCWSTR = unsafe { ::core::mem::zeroed() };
@@ -1224,7 +1224,7 @@ impl IHttpResponse {
             phr_error_to_report,
             (!module.is_null())
                 .then(|| unsafe {
-                    ::httpserv::runtime::U16CStr::from_ptr_str(module.cast::<u16>())
+                    ::httpserv_runtime::U16CStr::from_ptr_str(module.cast::<u16>())
                 }),
             notification,
             unsafe { exception.as_mut() },
@@ -1237,10 +1237,10 @@ impl IHttpResponse {
     pub fn set_error_description(
         &mut self,
         description: &[u16],
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let description_2: u32 = ::core::convert::TryFrom::try_from(description.len())
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let returned = unsafe {
             self.SetErrorDescription(
@@ -1258,16 +1258,16 @@ impl IHttpResponse {
         &mut self,
         description: &[u16],
         html_encode: bool,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let description_2: u32 = ::core::convert::TryFrom::try_from(description.len())
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let returned = unsafe {
             self.SetErrorDescription(
                 description.as_ptr().cast_mut().cast(),
                 description_2,
-                ::httpserv::windows_sys::core::BOOL::from(html_encode),
+                ::windows_sys::core::BOOL::from(html_encode),
             )
         };
         returned.ok()?;
@@ -1321,10 +1321,10 @@ pub trait IHttpResponse_Impl {
         statusCode: u16,
         pszReason: windows_sys::core::PCSTR,
         uSubStatus: u16,
-        hrErrorToReport: ::httpserv::runtime::HRESULT,
+        hrErrorToReport: ::httpserv_runtime::HRESULT,
         pException: *mut IAppHostConfigException,
         fTrySkipCustomErrors: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpResponse::SetHeader_HTTP_HEADER_ID`] (slot 4).
     ///
     /// On panic: returns E_FAIL.
@@ -1334,7 +1334,7 @@ pub trait IHttpResponse_Impl {
         pszHeaderValue: windows_sys::core::PCSTR,
         cchHeaderValue: u16,
         fReplace: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpResponse::SetHeader`] (slot 5).
     ///
     /// On panic: returns E_FAIL.
@@ -1344,21 +1344,21 @@ pub trait IHttpResponse_Impl {
         pszHeaderValue: windows_sys::core::PCSTR,
         cchHeaderValue: u16,
         fReplace: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpResponse::DeleteHeader_HTTP_HEADER_ID`] (slot 6).
     ///
     /// On panic: returns E_FAIL.
     fn DeleteHeader_HTTP_HEADER_ID(
         &self,
         ulHeaderIndex: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpResponse::DeleteHeader`] (slot 7).
     ///
     /// On panic: returns E_FAIL.
     fn DeleteHeader(
         &self,
         pszHeaderName: windows_sys::core::PCSTR,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpResponse::GetHeader_HTTP_HEADER_ID`] (slot 8).
     ///
     /// On panic: returns a null pointer.
@@ -1416,7 +1416,7 @@ pub trait IHttpResponse_Impl {
         fMoreData: windows_sys::core::BOOL,
         pcbSent: *mut u32,
         pfCompletionExpected: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpResponse::Redirect`] (slot 19).
     ///
     /// On panic: returns E_FAIL.
@@ -1425,7 +1425,7 @@ pub trait IHttpResponse_Impl {
         pszUrl: windows_sys::core::PCSTR,
         fResetStatusCode: windows_sys::core::BOOL,
         fIncludeParameters: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpResponse::WriteEntityChunkByReference`] (slot 20).
     ///
     /// On panic: returns E_FAIL.
@@ -1433,7 +1433,7 @@ pub trait IHttpResponse_Impl {
         &self,
         pDataChunk: *mut windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK,
         lInsertPosition: i32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpResponse::WriteEntityChunks`] (slot 21).
     ///
     /// On panic: returns E_FAIL.
@@ -1445,7 +1445,7 @@ pub trait IHttpResponse_Impl {
         fMoreData: windows_sys::core::BOOL,
         pcbSent: *mut u32,
         pfCompletionExpected: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpResponse::DisableBuffering`] (slot 22).
     ///
     /// On panic: the panic is swallowed (void).
@@ -1459,7 +1459,7 @@ pub trait IHttpResponse_Impl {
         pSubStatus: *mut u16,
         ppszReason: *mut windows_sys::core::PCSTR,
         pcchReason: *mut u16,
-        phrErrorToReport: *mut ::httpserv::runtime::HRESULT,
+        phrErrorToReport: *mut ::httpserv_runtime::HRESULT,
         ppszModule: *mut windows_sys::core::PCWSTR,
         pdwNotification: *mut u32,
         ppException: *mut *mut IAppHostConfigException,
@@ -1473,7 +1473,7 @@ pub trait IHttpResponse_Impl {
         pszDescription: windows_sys::core::PCWSTR,
         cchDescription: u32,
         fHtmlEncode: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpResponse::GetErrorDescription`] (slot 25).
     ///
     /// On panic: returns a null pointer.
@@ -1495,7 +1495,7 @@ pub trait IHttpResponse_Impl {
         diffedKnownHeaderIndices: *mut u32,
         pdwDiffedUnknownHeaders: *mut u32,
         ppDiffedUnknownHeaderIndices: *mut *mut u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpResponse::CloseConnection`] (slot 27).
     ///
     /// On panic: the panic is swallowed (void).
@@ -1504,202 +1504,202 @@ pub trait IHttpResponse_Impl {
 impl IHttpResponse_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpResponse_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpResponse_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetRawHttpResponse_const < T : IHttpResponse_Impl > (this : *const
             IHttpResponse,) -> *const
             windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_V2 {
-            ::httpserv::runtime::guard(|| T::GetRawHttpResponse_const(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetRawHttpResponse_const(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetRawHttpResponse < T : IHttpResponse_Impl > (this : *mut
             IHttpResponse,) -> *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_V2 {
-            ::httpserv::runtime::guard(|| T::GetRawHttpResponse(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetRawHttpResponse(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetCachePolicy < T : IHttpResponse_Impl > (this : *mut IHttpResponse,) ->
-            *mut IHttpCachePolicy { ::httpserv::runtime::guard(||
-            T::GetCachePolicy(unsafe { ::httpserv::runtime::Object:: < T >
+            *mut IHttpCachePolicy { ::httpserv_runtime::guard(||
+            T::GetCachePolicy(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetStatus < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
             statusCode : u16, pszReason : windows_sys::core::PCSTR, uSubStatus : u16,
-            hrErrorToReport : ::httpserv::runtime::HRESULT, pException : *mut
+            hrErrorToReport : ::httpserv_runtime::HRESULT, pException : *mut
             IAppHostConfigException, fTrySkipCustomErrors : windows_sys::core::BOOL) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::SetStatus(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::SetStatus(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
             statusCode, pszReason, uSubStatus, hrErrorToReport, pException,
-            fTrySkipCustomErrors), | _ | ::httpserv::runtime::E_FAIL) }
+            fTrySkipCustomErrors), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetHeader_HTTP_HEADER_ID < T : IHttpResponse_Impl > (this : *mut
             IHttpResponse, ulHeaderIndex :
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, pszHeaderValue :
             windows_sys::core::PCSTR, cchHeaderValue : u16, fReplace :
-            windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::SetHeader_HTTP_HEADER_ID(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, ulHeaderIndex,
-            pszHeaderValue, cchHeaderValue, fReplace), | _ | ::httpserv::runtime::E_FAIL)
+            windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::SetHeader_HTTP_HEADER_ID(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, ulHeaderIndex,
+            pszHeaderValue, cchHeaderValue, fReplace), | _ | ::httpserv_runtime::E_FAIL)
             }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetHeader < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
             pszHeaderName : windows_sys::core::PCSTR, pszHeaderValue :
             windows_sys::core::PCSTR, cchHeaderValue : u16, fReplace :
-            windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::SetHeader(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszHeaderName,
-            pszHeaderValue, cchHeaderValue, fReplace), | _ | ::httpserv::runtime::E_FAIL)
+            windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::SetHeader(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszHeaderName,
+            pszHeaderValue, cchHeaderValue, fReplace), | _ | ::httpserv_runtime::E_FAIL)
             }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn DeleteHeader_HTTP_HEADER_ID < T : IHttpResponse_Impl > (this : *mut
             IHttpResponse, ulHeaderIndex :
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::DeleteHeader_HTTP_HEADER_ID(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, ulHeaderIndex), | _ | ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::DeleteHeader_HTTP_HEADER_ID(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) }, ulHeaderIndex), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn DeleteHeader < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
-            pszHeaderName : windows_sys::core::PCSTR) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::DeleteHeader(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszHeaderName), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            pszHeaderName : windows_sys::core::PCSTR) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::DeleteHeader(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszHeaderName), | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetHeader_HTTP_HEADER_ID < T : IHttpResponse_Impl > (this : *const
             IHttpResponse, ulHeaderIndex :
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, pcchHeaderValue :
-            *mut u16) -> windows_sys::core::PCSTR { ::httpserv::runtime::guard(||
-            T::GetHeader_HTTP_HEADER_ID(unsafe { ::httpserv::runtime::Object:: < T >
+            *mut u16) -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(||
+            T::GetHeader_HTTP_HEADER_ID(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, ulHeaderIndex, pcchHeaderValue), | _ |
             ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetHeader < T : IHttpResponse_Impl > (this : *const IHttpResponse,
             pszHeaderName : windows_sys::core::PCSTR, pcchHeaderValue : *mut u16) ->
-            windows_sys::core::PCSTR { ::httpserv::runtime::guard(|| T::GetHeader(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszHeaderName,
+            windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| T::GetHeader(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszHeaderName,
             pcchHeaderValue), | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Clear < T : IHttpResponse_Impl > (this : *mut IHttpResponse,) -> () {
-            ::httpserv::runtime::guard(|| T::Clear(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) },), | _ | ()) }
+            ::httpserv_runtime::guard(|| T::Clear(unsafe { ::httpserv_runtime::Object:: <
+            T > ::value_of(this) },), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn ClearHeaders < T : IHttpResponse_Impl > (this : *mut IHttpResponse,) ->
-            () { ::httpserv::runtime::guard(|| T::ClearHeaders(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
+            () { ::httpserv_runtime::guard(|| T::ClearHeaders(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetNeedDisconnect < T : IHttpResponse_Impl > (this : *mut IHttpResponse,)
-            -> () { ::httpserv::runtime::guard(|| T::SetNeedDisconnect(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
+            -> () { ::httpserv_runtime::guard(|| T::SetNeedDisconnect(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn ResetConnection < T : IHttpResponse_Impl > (this : *mut IHttpResponse,)
-            -> () { ::httpserv::runtime::guard(|| T::ResetConnection(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
+            -> () { ::httpserv_runtime::guard(|| T::ResetConnection(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn DisableKernelCache < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
-            reason : u32) -> () { ::httpserv::runtime::guard(||
-            T::DisableKernelCache(unsafe { ::httpserv::runtime::Object:: < T >
+            reason : u32) -> () { ::httpserv_runtime::guard(||
+            T::DisableKernelCache(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, reason), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetKernelCacheEnabled < T : IHttpResponse_Impl > (this : *const
-            IHttpResponse,) -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
-            T::GetKernelCacheEnabled(unsafe { ::httpserv::runtime::Object:: < T >
+            IHttpResponse,) -> windows_sys::core::BOOL { ::httpserv_runtime::guard(||
+            T::GetKernelCacheEnabled(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | 0) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SuppressHeaders < T : IHttpResponse_Impl > (this : *mut IHttpResponse,)
-            -> () { ::httpserv::runtime::guard(|| T::SuppressHeaders(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
+            -> () { ::httpserv_runtime::guard(|| T::SuppressHeaders(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetHeadersSuppressed < T : IHttpResponse_Impl > (this : *const
-            IHttpResponse,) -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
-            T::GetHeadersSuppressed(unsafe { ::httpserv::runtime::Object:: < T >
+            IHttpResponse,) -> windows_sys::core::BOOL { ::httpserv_runtime::guard(||
+            T::GetHeadersSuppressed(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | 0) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Flush < T : IHttpResponse_Impl > (this : *mut IHttpResponse, fAsync :
             windows_sys::core::BOOL, fMoreData : windows_sys::core::BOOL, pcbSent : *mut
             u32, pfCompletionExpected : *mut windows_sys::core::BOOL) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(|| T::Flush(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) }, fAsync, fMoreData,
-            pcbSent, pfCompletionExpected), | _ | ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| T::Flush(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, fAsync, fMoreData,
+            pcbSent, pfCompletionExpected), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Redirect < T : IHttpResponse_Impl > (this : *mut IHttpResponse, pszUrl :
             windows_sys::core::PCSTR, fResetStatusCode : windows_sys::core::BOOL,
-            fIncludeParameters : windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
-            { ::httpserv::runtime::guard(|| T::Redirect(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszUrl,
-            fResetStatusCode, fIncludeParameters), | _ | ::httpserv::runtime::E_FAIL) }
+            fIncludeParameters : windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT
+            { ::httpserv_runtime::guard(|| T::Redirect(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszUrl,
+            fResetStatusCode, fIncludeParameters), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn WriteEntityChunkByReference < T : IHttpResponse_Impl > (this : *mut
             IHttpResponse, pDataChunk : *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, lInsertPosition
-            : i32) -> ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::WriteEntityChunkByReference(unsafe { ::httpserv::runtime::Object:: < T >
+            : i32) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::WriteEntityChunkByReference(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pDataChunk, lInsertPosition), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn WriteEntityChunks < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
             pDataChunks : *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, nChunks : u32,
             fAsync : windows_sys::core::BOOL, fMoreData : windows_sys::core::BOOL,
             pcbSent : *mut u32, pfCompletionExpected : *mut windows_sys::core::BOOL) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::WriteEntityChunks(unsafe { ::httpserv::runtime::Object:: < T >
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::WriteEntityChunks(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pDataChunks, nChunks, fAsync, fMoreData, pcbSent,
-            pfCompletionExpected), | _ | ::httpserv::runtime::E_FAIL) }
+            pfCompletionExpected), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn DisableBuffering < T : IHttpResponse_Impl > (this : *mut IHttpResponse,)
-            -> () { ::httpserv::runtime::guard(|| T::DisableBuffering(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
+            -> () { ::httpserv_runtime::guard(|| T::DisableBuffering(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetStatus < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
             pStatusCode : *mut u16, pSubStatus : *mut u16, ppszReason : *mut
             windows_sys::core::PCSTR, pcchReason : *mut u16, phrErrorToReport : *mut
-            ::httpserv::runtime::HRESULT, ppszModule : *mut windows_sys::core::PCWSTR,
+            ::httpserv_runtime::HRESULT, ppszModule : *mut windows_sys::core::PCWSTR,
             pdwNotification : *mut u32, ppException : *mut *mut
             IAppHostConfigException, pfTrySkipCustomErrors : *mut
-            windows_sys::core::BOOL) -> () { ::httpserv::runtime::guard(||
-            T::GetStatus(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
+            windows_sys::core::BOOL) -> () { ::httpserv_runtime::guard(||
+            T::GetStatus(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
             pStatusCode, pSubStatus, ppszReason, pcchReason, phrErrorToReport,
             ppszModule, pdwNotification, ppException, pfTrySkipCustomErrors), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetErrorDescription < T : IHttpResponse_Impl > (this : *mut
             IHttpResponse, pszDescription : windows_sys::core::PCWSTR, cchDescription :
-            u32, fHtmlEncode : windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::SetErrorDescription(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszDescription,
-            cchDescription, fHtmlEncode), | _ | ::httpserv::runtime::E_FAIL) }
+            u32, fHtmlEncode : windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::SetErrorDescription(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszDescription,
+            cchDescription, fHtmlEncode), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetErrorDescription < T : IHttpResponse_Impl > (this : *mut
             IHttpResponse, pcchDescription : *mut u32) -> windows_sys::core::PCWSTR {
-            ::httpserv::runtime::guard(|| T::GetErrorDescription(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pcchDescription), | _
+            ::httpserv_runtime::guard(|| T::GetErrorDescription(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pcchDescription), | _
             | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetHeaderChanges < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
             dwOldChangeNumber : u32, pdwNewChangeNumber : *mut u32, knownHeaderSnapshot
             : *mut windows_sys::core::PCSTR, pdwUnknownHeaderSnapshot : *mut u32,
@@ -1707,18 +1707,18 @@ impl IHttpResponse_Vtbl {
             ppUnknownHeaderValueSnapshot : *mut *mut windows_sys::core::PCSTR,
             diffedKnownHeaderIndices : *mut u32, pdwDiffedUnknownHeaders : *mut u32,
             ppDiffedUnknownHeaderIndices : *mut *mut u32) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::GetHeaderChanges(unsafe { ::httpserv::runtime::Object:: < T >
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::GetHeaderChanges(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, dwOldChangeNumber, pdwNewChangeNumber,
             knownHeaderSnapshot, pdwUnknownHeaderSnapshot, ppUnknownHeaderNameSnapshot,
             ppUnknownHeaderValueSnapshot, diffedKnownHeaderIndices,
             pdwDiffedUnknownHeaders, ppDiffedUnknownHeaderIndices), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn CloseConnection < T : IHttpResponse_Impl > (this : *mut IHttpResponse,)
-            -> () { ::httpserv::runtime::guard(|| T::CloseConnection(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
+            -> () { ::httpserv_runtime::guard(|| T::CloseConnection(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
         Self {
             GetRawHttpResponse_const: GetRawHttpResponse_const::<T>,
@@ -1756,18 +1756,18 @@ impl IHttpResponse {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpResponse_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpResponse_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpResponse> {
+    ) -> ::httpserv_runtime::Owned<IHttpResponse> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpResponse>,
+                ::httpserv_runtime::release_boxed::<T, IHttpResponse>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpResponse_Impl`] methods and returns the C++ `IHttpResponse*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpResponse_Impl + 'static>(value: T) -> *mut IHttpResponse {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpResponse_Vtbl::new::<T>() },
                     value,
                 )
@@ -1783,7 +1783,7 @@ impl IHttpResponse {
         value: T,
     ) -> *mut IHttpResponse {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpResponse_Vtbl::new::<T>() },
                     value,
@@ -1796,7 +1796,7 @@ impl IHttpResponse {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpResponse::new_boxed`] or [`IHttpResponse::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpResponse_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpResponse2` (derives from [`IHttpResponse`])
@@ -1812,7 +1812,7 @@ pub struct IHttpResponse2 {
 pub const IID_IHttpResponse2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x0822c871_f14e_4974_a1e6_5b3c1f09b76a,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpResponse2 {
+unsafe impl ::httpserv_runtime::Interface for IHttpResponse2 {
     const IID: windows_sys::core::GUID = IID_IHttpResponse2;
 }
 /// The vtable of [`IHttpResponse2`]: 30 slot(s), 28 inherited.
@@ -1821,18 +1821,18 @@ unsafe impl ::httpserv::runtime::Interface for IHttpResponse2 {
 pub struct IHttpResponse2_Vtbl {
     pub base__: IHttpResponse_Vtbl,
     /// Slot 28: [`IHttpResponse2::WriteEntityChunks_PFN_ASYNC_COMPLETION`].
-    pub WriteEntityChunks_PFN_ASYNC_COMPLETION: ::httpserv::runtime::member_fn!(
+    pub WriteEntityChunks_PFN_ASYNC_COMPLETION: ::httpserv_runtime::member_fn!(
         (*mut IHttpResponse2, *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, u32,
         windows_sys::core::BOOL, windows_sys::core::BOOL, PFN_ASYNC_COMPLETION, *mut
         ::core::ffi::c_void, *mut u32, *mut windows_sys::core::BOOL) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 29: [`IHttpResponse2::Flush_PFN_ASYNC_COMPLETION`].
-    pub Flush_PFN_ASYNC_COMPLETION: ::httpserv::runtime::member_fn!(
+    pub Flush_PFN_ASYNC_COMPLETION: ::httpserv_runtime::member_fn!(
         (*mut IHttpResponse2, windows_sys::core::BOOL, windows_sys::core::BOOL,
         PFN_ASYNC_COMPLETION, *mut ::core::ffi::c_void, *mut u32, *mut
-        windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
+        windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -1897,7 +1897,7 @@ impl IHttpResponse2 {
         pvCompletionContext: *mut ::core::ffi::c_void,
         pcbSent: *mut u32,
         pfCompletionExpected: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .WriteEntityChunks_PFN_ASYNC_COMPLETION)(
             self.as_raw(),
@@ -1931,7 +1931,7 @@ impl IHttpResponse2 {
         pvCompletionContext: *mut ::core::ffi::c_void,
         pcbSent: *mut u32,
         pfCompletionExpected: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .Flush_PFN_ASYNC_COMPLETION)(
             self.as_raw(),
@@ -1969,7 +1969,7 @@ pub trait IHttpResponse2_Impl: IHttpResponse_Impl {
         pvCompletionContext: *mut ::core::ffi::c_void,
         pcbSent: *mut u32,
         pfCompletionExpected: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpResponse2::Flush_PFN_ASYNC_COMPLETION`] (slot 29).
     ///
     /// On panic: returns E_FAIL.
@@ -1981,36 +1981,35 @@ pub trait IHttpResponse2_Impl: IHttpResponse_Impl {
         pvCompletionContext: *mut ::core::ffi::c_void,
         pcbSent: *mut u32,
         pfCompletionExpected: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IHttpResponse2_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpResponse2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpResponse2_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn WriteEntityChunks_PFN_ASYNC_COMPLETION < T : IHttpResponse2_Impl > (this :
             *mut IHttpResponse2, pDataChunks : *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, nChunks : u32,
             fAsync : windows_sys::core::BOOL, fMoreData : windows_sys::core::BOOL,
             pfnCompletionCallback : PFN_ASYNC_COMPLETION, pvCompletionContext : *mut
             ::core::ffi::c_void, pcbSent : *mut u32, pfCompletionExpected : *mut
-            windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(||
-            T::WriteEntityChunks_PFN_ASYNC_COMPLETION(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pDataChunks, nChunks,
-            fAsync, fMoreData, pfnCompletionCallback, pvCompletionContext, pcbSent,
-            pfCompletionExpected), | _ | ::httpserv::runtime::E_FAIL) }
+            windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::WriteEntityChunks_PFN_ASYNC_COMPLETION(unsafe
+            { ::httpserv_runtime::Object:: < T > ::value_of(this) }, pDataChunks,
+            nChunks, fAsync, fMoreData, pfnCompletionCallback, pvCompletionContext,
+            pcbSent, pfCompletionExpected), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Flush_PFN_ASYNC_COMPLETION < T : IHttpResponse2_Impl > (this : *mut
             IHttpResponse2, fAsync : windows_sys::core::BOOL, fMoreData :
             windows_sys::core::BOOL, pfnCompletionCallback : PFN_ASYNC_COMPLETION,
             pvCompletionContext : *mut ::core::ffi::c_void, pcbSent : *mut u32,
             pfCompletionExpected : *mut windows_sys::core::BOOL) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::Flush_PFN_ASYNC_COMPLETION(unsafe { ::httpserv::runtime::Object:: < T >
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::Flush_PFN_ASYNC_COMPLETION(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, fAsync, fMoreData, pfnCompletionCallback,
             pvCompletionContext, pcbSent, pfCompletionExpected), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpResponse_Vtbl::new::<T>(),
@@ -2025,18 +2024,18 @@ impl IHttpResponse2 {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpResponse2_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpResponse2_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpResponse2> {
+    ) -> ::httpserv_runtime::Owned<IHttpResponse2> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpResponse2>,
+                ::httpserv_runtime::release_boxed::<T, IHttpResponse2>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpResponse2_Impl`] methods and returns the C++ `IHttpResponse2*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpResponse2_Impl + 'static>(value: T) -> *mut IHttpResponse2 {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpResponse2_Vtbl::new::<T>() },
                     value,
                 )
@@ -2052,7 +2051,7 @@ impl IHttpResponse2 {
         value: T,
     ) -> *mut IHttpResponse2 {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpResponse2_Vtbl::new::<T>() },
                     value,
@@ -2065,7 +2064,7 @@ impl IHttpResponse2 {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpResponse2::new_boxed`] or [`IHttpResponse2::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpResponse2_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpResponse3` (derives from [`IHttpResponse2`])
@@ -2081,7 +2080,7 @@ pub struct IHttpResponse3 {
 pub const IID_IHttpResponse3: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x19578e49_d080_45da_b673_96cb475d3c5d,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpResponse3 {
+unsafe impl ::httpserv_runtime::Interface for IHttpResponse3 {
     const IID: windows_sys::core::GUID = IID_IHttpResponse3;
 }
 /// The vtable of [`IHttpResponse3`]: 31 slot(s), 30 inherited.
@@ -2090,10 +2089,10 @@ unsafe impl ::httpserv::runtime::Interface for IHttpResponse3 {
 pub struct IHttpResponse3_Vtbl {
     pub base__: IHttpResponse2_Vtbl,
     /// Slot 30: [`IHttpResponse3::PushPromise`].
-    pub PushPromise: ::httpserv::runtime::member_fn!(
+    pub PushPromise: ::httpserv_runtime::member_fn!(
         (*mut IHttpResponse3, windows_sys::core::PCSTR, windows_sys::core::PCWSTR,
         windows_sys::core::PCWSTR, u32, *mut windows_sys::core::PCSTR, *mut
-        windows_sys::core::PCSTR) -> ::httpserv::runtime::HRESULT
+        windows_sys::core::PCSTR) -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -2146,7 +2145,7 @@ impl IHttpResponse3 {
         cHeaders: u32,
         rgHeaderNames: *mut windows_sys::core::PCSTR,
         rgHeaderValues: *mut windows_sys::core::PCSTR,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .PushPromise)(
             self.as_raw(),
@@ -2182,20 +2181,20 @@ pub trait IHttpResponse3_Impl: IHttpResponse2_Impl {
         cHeaders: u32,
         rgHeaderNames: *mut windows_sys::core::PCSTR,
         rgHeaderValues: *mut windows_sys::core::PCSTR,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IHttpResponse3_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpResponse3_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpResponse3_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn PushPromise < T : IHttpResponse3_Impl > (this : *mut IHttpResponse3,
             pszVerb : windows_sys::core::PCSTR, pwszPath : windows_sys::core::PCWSTR,
             pwszQuery : windows_sys::core::PCWSTR, cHeaders : u32, rgHeaderNames : *mut
             windows_sys::core::PCSTR, rgHeaderValues : *mut windows_sys::core::PCSTR) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::PushPromise(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::PushPromise(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
             }, pszVerb, pwszPath, pwszQuery, cHeaders, rgHeaderNames, rgHeaderValues), |
-            _ | ::httpserv::runtime::E_FAIL) }
+            _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpResponse2_Vtbl::new::<T>(),
@@ -2207,18 +2206,18 @@ impl IHttpResponse3 {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpResponse3_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpResponse3_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpResponse3> {
+    ) -> ::httpserv_runtime::Owned<IHttpResponse3> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpResponse3>,
+                ::httpserv_runtime::release_boxed::<T, IHttpResponse3>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpResponse3_Impl`] methods and returns the C++ `IHttpResponse3*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpResponse3_Impl + 'static>(value: T) -> *mut IHttpResponse3 {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpResponse3_Vtbl::new::<T>() },
                     value,
                 )
@@ -2234,7 +2233,7 @@ impl IHttpResponse3 {
         value: T,
     ) -> *mut IHttpResponse3 {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpResponse3_Vtbl::new::<T>() },
                     value,
@@ -2247,7 +2246,7 @@ impl IHttpResponse3 {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpResponse3::new_boxed`] or [`IHttpResponse3::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpResponse3_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpResponse4` (derives from [`IHttpResponse3`])
@@ -2263,7 +2262,7 @@ pub struct IHttpResponse4 {
 pub const IID_IHttpResponse4: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x1a2acc57_cae2_4f28_b4ab_00c8f96b12ec,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpResponse4 {
+unsafe impl ::httpserv_runtime::Interface for IHttpResponse4 {
     const IID: windows_sys::core::GUID = IID_IHttpResponse4;
 }
 /// The vtable of [`IHttpResponse4`]: 36 slot(s), 31 inherited.
@@ -2272,22 +2271,22 @@ unsafe impl ::httpserv::runtime::Interface for IHttpResponse4 {
 pub struct IHttpResponse4_Vtbl {
     pub base__: IHttpResponse3_Vtbl,
     /// Slot 31: [`IHttpResponse4::DeleteTrailer`].
-    pub DeleteTrailer: ::httpserv::runtime::member_fn!(
-        (*mut IHttpResponse4, windows_sys::core::PCSTR) -> ::httpserv::runtime::HRESULT
+    pub DeleteTrailer: ::httpserv_runtime::member_fn!(
+        (*mut IHttpResponse4, windows_sys::core::PCSTR) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 32: [`IHttpResponse4::GetTrailer`].
-    pub GetTrailer: ::httpserv::runtime::member_fn!(
+    pub GetTrailer: ::httpserv_runtime::member_fn!(
         (*const IHttpResponse4, windows_sys::core::PCSTR, *mut u16) ->
         windows_sys::core::PCSTR
     ),
     /// Slot 33: [`IHttpResponse4::ResetStream`].
-    pub ResetStream: ::httpserv::runtime::member_fn!((*mut IHttpResponse4, u32) -> ()),
+    pub ResetStream: ::httpserv_runtime::member_fn!((*mut IHttpResponse4, u32) -> ()),
     /// Slot 34: [`IHttpResponse4::SetNeedGoAway`].
-    pub SetNeedGoAway: ::httpserv::runtime::member_fn!((*mut IHttpResponse4) -> ()),
+    pub SetNeedGoAway: ::httpserv_runtime::member_fn!((*mut IHttpResponse4) -> ()),
     /// Slot 35: [`IHttpResponse4::SetTrailer`].
-    pub SetTrailer: ::httpserv::runtime::member_fn!(
+    pub SetTrailer: ::httpserv_runtime::member_fn!(
         (*mut IHttpResponse4, windows_sys::core::PCSTR, windows_sys::core::PCSTR, u16,
-        windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
+        windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -2339,7 +2338,7 @@ impl IHttpResponse4 {
     pub unsafe fn DeleteTrailer(
         &self,
         pszHeaderName: windows_sys::core::PCSTR,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).DeleteTrailer)(self.as_raw(), pszHeaderName)
     }
     /// `virtual PCSTR GetTrailer(PCSTR pszHeaderName, USHORT * pcchHeaderValue = NULL) const = 0`
@@ -2405,7 +2404,7 @@ impl IHttpResponse4 {
         pszHeaderValue: windows_sys::core::PCSTR,
         cchHeaderValue: u16,
         fReplace: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .SetTrailer)(
             self.as_raw(),
@@ -2430,7 +2429,7 @@ impl IHttpResponse4 {
     pub fn delete_trailer(
         &mut self,
         header_name: &::core::ffi::CStr,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.DeleteTrailer(header_name.as_ptr().cast_mut().cast())
         };
@@ -2488,17 +2487,17 @@ impl IHttpResponse4 {
         header_name: &::core::ffi::CStr,
         header_value: &[u8],
         replace: bool,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let header_value_2: u16 = ::core::convert::TryFrom::try_from(header_value.len())
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let returned = unsafe {
             self.SetTrailer(
                 header_name.as_ptr().cast_mut().cast(),
                 header_value.as_ptr().cast_mut().cast(),
                 header_value_2,
-                ::httpserv::windows_sys::core::BOOL::from(replace),
+                ::windows_sys::core::BOOL::from(replace),
             )
         };
         returned.ok()?;
@@ -2515,7 +2514,7 @@ pub trait IHttpResponse4_Impl: IHttpResponse3_Impl {
     fn DeleteTrailer(
         &self,
         pszHeaderName: windows_sys::core::PCSTR,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpResponse4::GetTrailer`] (slot 32).
     ///
     /// On panic: returns a null pointer.
@@ -2541,44 +2540,44 @@ pub trait IHttpResponse4_Impl: IHttpResponse3_Impl {
         pszHeaderValue: windows_sys::core::PCSTR,
         cchHeaderValue: u16,
         fReplace: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IHttpResponse4_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpResponse4_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpResponse4_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn DeleteTrailer < T : IHttpResponse4_Impl > (this : *mut IHttpResponse4,
-            pszHeaderName : windows_sys::core::PCSTR) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::DeleteTrailer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszHeaderName), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            pszHeaderName : windows_sys::core::PCSTR) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::DeleteTrailer(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszHeaderName), | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetTrailer < T : IHttpResponse4_Impl > (this : *const IHttpResponse4,
             pszHeaderName : windows_sys::core::PCSTR, pcchHeaderValue : *mut u16) ->
-            windows_sys::core::PCSTR { ::httpserv::runtime::guard(|| T::GetTrailer(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszHeaderName,
+            windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| T::GetTrailer(unsafe
+            { ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszHeaderName,
             pcchHeaderValue), | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn ResetStream < T : IHttpResponse4_Impl > (this : *mut IHttpResponse4,
-            errorCode : u32) -> () { ::httpserv::runtime::guard(|| T::ResetStream(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) }, errorCode), | _ |
-            ()) }
+            errorCode : u32) -> () { ::httpserv_runtime::guard(|| T::ResetStream(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, errorCode), | _ | ())
+            }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetNeedGoAway < T : IHttpResponse4_Impl > (this : *mut IHttpResponse4,)
-            -> () { ::httpserv::runtime::guard(|| T::SetNeedGoAway(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
+            -> () { ::httpserv_runtime::guard(|| T::SetNeedGoAway(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetTrailer < T : IHttpResponse4_Impl > (this : *mut IHttpResponse4,
             pszHeaderName : windows_sys::core::PCSTR, pszHeaderValue :
             windows_sys::core::PCSTR, cchHeaderValue : u16, fReplace :
-            windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::SetTrailer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszHeaderName,
-            pszHeaderValue, cchHeaderValue, fReplace), | _ | ::httpserv::runtime::E_FAIL)
+            windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::SetTrailer(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszHeaderName,
+            pszHeaderValue, cchHeaderValue, fReplace), | _ | ::httpserv_runtime::E_FAIL)
             }
         }
         Self {
@@ -2595,18 +2594,18 @@ impl IHttpResponse4 {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpResponse4_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpResponse4_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpResponse4> {
+    ) -> ::httpserv_runtime::Owned<IHttpResponse4> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpResponse4>,
+                ::httpserv_runtime::release_boxed::<T, IHttpResponse4>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpResponse4_Impl`] methods and returns the C++ `IHttpResponse4*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpResponse4_Impl + 'static>(value: T) -> *mut IHttpResponse4 {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpResponse4_Vtbl::new::<T>() },
                     value,
                 )
@@ -2622,7 +2621,7 @@ impl IHttpResponse4 {
         value: T,
     ) -> *mut IHttpResponse4 {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpResponse4_Vtbl::new::<T>() },
                     value,
@@ -2635,6 +2634,6 @@ impl IHttpResponse4 {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpResponse4::new_boxed`] or [`IHttpResponse4::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpResponse4_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

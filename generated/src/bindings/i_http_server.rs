@@ -13,7 +13,7 @@ pub struct IHttpServer {
 pub const IID_IHttpServer: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xeda2a40f_fb92_4d6d_b52b_c8c207380b4e,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpServer {
+unsafe impl ::httpserv_runtime::Interface for IHttpServer {
     const IID: windows_sys::core::GUID = IID_IHttpServer;
 }
 /// The vtable of [`IHttpServer`]: 26 slot(s), 0 inherited.
@@ -21,121 +21,120 @@ unsafe impl ::httpserv::runtime::Interface for IHttpServer {
 #[derive(Clone, Copy)]
 pub struct IHttpServer_Vtbl {
     /// Slot 0: [`IHttpServer::IsCommandLineLaunch`].
-    pub IsCommandLineLaunch: ::httpserv::runtime::member_fn!(
+    pub IsCommandLineLaunch: ::httpserv_runtime::member_fn!(
         (*const IHttpServer) -> windows_sys::core::BOOL
     ),
     /// Slot 1: [`IHttpServer::GetAppPoolName`].
-    pub GetAppPoolName: ::httpserv::runtime::member_fn!(
+    pub GetAppPoolName: ::httpserv_runtime::member_fn!(
         (*const IHttpServer) -> windows_sys::core::PCWSTR
     ),
     /// Slot 2: [`IHttpServer::AssociateWithThreadPool`].
-    pub AssociateWithThreadPool: ::httpserv::runtime::member_fn!(
+    pub AssociateWithThreadPool: ::httpserv_runtime::member_fn!(
         (*mut IHttpServer, windows_sys::Win32::Foundation::HANDLE,
         windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 3: [`IHttpServer::IncrementThreadCount`].
-    pub IncrementThreadCount: ::httpserv::runtime::member_fn!((*mut IHttpServer) -> ()),
+    pub IncrementThreadCount: ::httpserv_runtime::member_fn!((*mut IHttpServer) -> ()),
     /// Slot 4: [`IHttpServer::DecrementThreadCount`].
-    pub DecrementThreadCount: ::httpserv::runtime::member_fn!((*mut IHttpServer) -> ()),
+    pub DecrementThreadCount: ::httpserv_runtime::member_fn!((*mut IHttpServer) -> ()),
     /// Slot 5: [`IHttpServer::ReportUnhealthy`].
-    pub ReportUnhealthy: ::httpserv::runtime::member_fn!(
-        (*mut IHttpServer, windows_sys::core::PCWSTR, ::httpserv::runtime::HRESULT) ->
-        ()
+    pub ReportUnhealthy: ::httpserv_runtime::member_fn!(
+        (*mut IHttpServer, windows_sys::core::PCWSTR, ::httpserv_runtime::HRESULT) -> ()
     ),
     /// Slot 6: [`IHttpServer::RecycleProcess`].
-    pub RecycleProcess: ::httpserv::runtime::member_fn!(
+    pub RecycleProcess: ::httpserv_runtime::member_fn!(
         (*mut IHttpServer, windows_sys::core::PCWSTR) -> ()
     ),
     /// Slot 7: [`IHttpServer::GetAdminManager`].
-    pub GetAdminManager: ::httpserv::runtime::member_fn!(
+    pub GetAdminManager: ::httpserv_runtime::member_fn!(
         (*const IHttpServer) -> *mut IAppHostAdminManager
     ),
     /// Slot 8: [`IHttpServer::GetFileInfo`].
-    pub GetFileInfo: ::httpserv::runtime::member_fn!(
+    pub GetFileInfo: ::httpserv_runtime::member_fn!(
         (*mut IHttpServer, windows_sys::core::PCWSTR,
         windows_sys::Win32::Foundation::HANDLE, windows_sys::Win32::Security::PSID,
         windows_sys::core::PCWSTR, windows_sys::Win32::Foundation::HANDLE,
         windows_sys::core::BOOL, *mut *mut IHttpFileInfo, *mut IHttpTraceContext) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 9: [`IHttpServer::FlushKernelCache`].
-    pub FlushKernelCache: ::httpserv::runtime::member_fn!(
-        (*mut IHttpServer, windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT
+    pub FlushKernelCache: ::httpserv_runtime::member_fn!(
+        (*mut IHttpServer, windows_sys::core::PCWSTR) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 10: [`IHttpServer::DoCacheOperation`].
-    pub DoCacheOperation: ::httpserv::runtime::member_fn!(
+    pub DoCacheOperation: ::httpserv_runtime::member_fn!(
         (*mut IHttpServer, CACHE_OPERATION, *mut IHttpCacheKey, *mut *mut
-        IHttpCacheSpecificData, *mut IHttpTraceContext) -> ::httpserv::runtime::HRESULT
+        IHttpCacheSpecificData, *mut IHttpTraceContext) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 11: [`IHttpServer::NotifyCustomNotification`].
-    pub NotifyCustomNotification: ::httpserv::runtime::member_fn!(
+    pub NotifyCustomNotification: ::httpserv_runtime::member_fn!(
         (*mut IHttpServer, *mut ICustomNotificationProvider) ->
         GLOBAL_NOTIFICATION_STATUS
     ),
     /// Slot 12: [`IHttpServer::GetPerfCounterInfo`].
-    pub GetPerfCounterInfo: ::httpserv::runtime::member_fn!(
+    pub GetPerfCounterInfo: ::httpserv_runtime::member_fn!(
         (*mut IHttpServer) -> *mut IHttpPerfCounterInfo
     ),
     /// Slot 13: [`IHttpServer::RecycleApplication`].
-    pub RecycleApplication: ::httpserv::runtime::member_fn!(
+    pub RecycleApplication: ::httpserv_runtime::member_fn!(
         (*mut IHttpServer, windows_sys::core::PCWSTR) -> ()
     ),
     /// Slot 14: [`IHttpServer::NotifyConfigurationChange`].
-    pub NotifyConfigurationChange: ::httpserv::runtime::member_fn!(
+    pub NotifyConfigurationChange: ::httpserv_runtime::member_fn!(
         (*mut IHttpServer, windows_sys::core::PCWSTR) -> ()
     ),
     /// Slot 15: [`IHttpServer::NotifyFileChange`].
-    pub NotifyFileChange: ::httpserv::runtime::member_fn!(
+    pub NotifyFileChange: ::httpserv_runtime::member_fn!(
         (*mut IHttpServer, windows_sys::core::PCWSTR) -> ()
     ),
     /// Slot 16: [`IHttpServer::DispenseContainer`].
-    pub DispenseContainer: ::httpserv::runtime::member_fn!(
+    pub DispenseContainer: ::httpserv_runtime::member_fn!(
         (*mut IHttpServer) -> *mut IDispensedHttpModuleContextContainer
     ),
     /// Slot 17: [`IHttpServer::AddFragmentToCache`].
-    pub AddFragmentToCache: ::httpserv::runtime::member_fn!(
+    pub AddFragmentToCache: ::httpserv_runtime::member_fn!(
         (*mut IHttpServer, *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK,
-        windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT
+        windows_sys::core::PCWSTR) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 18: [`IHttpServer::ReadFragmentFromCache`].
-    pub ReadFragmentFromCache: ::httpserv::runtime::member_fn!(
+    pub ReadFragmentFromCache: ::httpserv_runtime::member_fn!(
         (*mut IHttpServer, windows_sys::core::PCWSTR, *mut u8, u32, *mut u32) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 19: [`IHttpServer::RemoveFragmentFromCache`].
-    pub RemoveFragmentFromCache: ::httpserv::runtime::member_fn!(
-        (*mut IHttpServer, windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT
+    pub RemoveFragmentFromCache: ::httpserv_runtime::member_fn!(
+        (*mut IHttpServer, windows_sys::core::PCWSTR) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 20: [`IHttpServer::GetWorkerProcessSettings`].
-    pub GetWorkerProcessSettings: ::httpserv::runtime::member_fn!(
-        (*mut IHttpServer, *mut *mut IWpfSettings) -> ::httpserv::runtime::HRESULT
+    pub GetWorkerProcessSettings: ::httpserv_runtime::member_fn!(
+        (*mut IHttpServer, *mut *mut IWpfSettings) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 21: [`IHttpServer::GetProtocolManagerCustomInterface`].
-    pub GetProtocolManagerCustomInterface: ::httpserv::runtime::member_fn!(
+    pub GetProtocolManagerCustomInterface: ::httpserv_runtime::member_fn!(
         (*mut IHttpServer, windows_sys::core::PCWSTR, windows_sys::core::PCWSTR, u32, *
-        mut *mut ::core::ffi::c_void) -> ::httpserv::runtime::HRESULT
+        mut *mut ::core::ffi::c_void) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 22: [`IHttpServer::SatisfiesPrecondition`].
-    pub SatisfiesPrecondition: ::httpserv::runtime::member_fn!(
+    pub SatisfiesPrecondition: ::httpserv_runtime::member_fn!(
         (*const IHttpServer, windows_sys::core::PCWSTR, *mut windows_sys::core::BOOL)
         -> windows_sys::core::BOOL
     ),
     /// Slot 23: [`IHttpServer::GetTraceContext`].
-    pub GetTraceContext: ::httpserv::runtime::member_fn!(
+    pub GetTraceContext: ::httpserv_runtime::member_fn!(
         (*const IHttpServer) -> *mut IHttpTraceContext
     ),
     /// Slot 24: [`IHttpServer::RegisterFileChangeMonitor`].
-    pub RegisterFileChangeMonitor: ::httpserv::runtime::member_fn!(
+    pub RegisterFileChangeMonitor: ::httpserv_runtime::member_fn!(
         (*mut IHttpServer, windows_sys::core::PCWSTR,
         windows_sys::Win32::Foundation::HANDLE, *mut *mut IHttpFileMonitor) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 25: [`IHttpServer::GetExtendedInterface`].
-    pub GetExtendedInterface: ::httpserv::runtime::member_fn!(
+    pub GetExtendedInterface: ::httpserv_runtime::member_fn!(
         (*mut IHttpServer, HTTP_SERVER_INTERFACE_VERSION, *mut *mut
-        ::core::ffi::c_void) -> ::httpserv::runtime::HRESULT
+        ::core::ffi::c_void) -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -251,7 +250,7 @@ impl IHttpServer {
         &self,
         hHandle: windows_sys::Win32::Foundation::HANDLE,
         completionRoutine: windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .AssociateWithThreadPool)(self.as_raw(), hHandle, completionRoutine)
     }
@@ -294,7 +293,7 @@ impl IHttpServer {
     pub unsafe fn ReportUnhealthy(
         &self,
         pszReasonString: windows_sys::core::PCWSTR,
-        hrReason: ::httpserv::runtime::HRESULT,
+        hrReason: ::httpserv_runtime::HRESULT,
     ) {
         ((*self.vtable).ReportUnhealthy)(self.as_raw(), pszReasonString, hrReason)
     }
@@ -348,7 +347,7 @@ impl IHttpServer {
         fCache: windows_sys::core::BOOL,
         ppFileInfo: *mut *mut IHttpFileInfo,
         pHttpTraceContext: *mut IHttpTraceContext,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .GetFileInfo)(
             self.as_raw(),
@@ -375,7 +374,7 @@ impl IHttpServer {
     pub unsafe fn FlushKernelCache(
         &self,
         pszUrl: windows_sys::core::PCWSTR,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).FlushKernelCache)(self.as_raw(), pszUrl)
     }
     /// `virtual HRESULT DoCacheOperation(CACHE_OPERATION cacheOperation, IHttpCacheKey * pCacheKey, IHttpCacheSpecificData ** ppCacheSpecificData, IHttpTraceContext * pHttpTraceContext = NULL) = 0`
@@ -396,7 +395,7 @@ impl IHttpServer {
         pCacheKey: *mut IHttpCacheKey,
         ppCacheSpecificData: *mut *mut IHttpCacheSpecificData,
         pHttpTraceContext: *mut IHttpTraceContext,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .DoCacheOperation)(
             self.as_raw(),
@@ -504,7 +503,7 @@ impl IHttpServer {
         &self,
         pDataChunk: *mut windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK,
         pszFragmentName: windows_sys::core::PCWSTR,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).AddFragmentToCache)(self.as_raw(), pDataChunk, pszFragmentName)
     }
     /// `virtual HRESULT ReadFragmentFromCache(PCWSTR pszFragmentName, BYTE * pvBuffer, DWORD cbSize, DWORD * pcbCopied) = 0`
@@ -523,7 +522,7 @@ impl IHttpServer {
         pvBuffer: *mut u8,
         cbSize: u32,
         pcbCopied: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .ReadFragmentFromCache)(
             self.as_raw(),
@@ -546,7 +545,7 @@ impl IHttpServer {
     pub unsafe fn RemoveFragmentFromCache(
         &self,
         pszFragmentName: windows_sys::core::PCWSTR,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).RemoveFragmentFromCache)(self.as_raw(), pszFragmentName)
     }
     /// `virtual HRESULT GetWorkerProcessSettings(IWpfSettings ** ppWorkerProcessSettings) = 0`
@@ -562,7 +561,7 @@ impl IHttpServer {
     pub unsafe fn GetWorkerProcessSettings(
         &self,
         ppWorkerProcessSettings: *mut *mut IWpfSettings,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).GetWorkerProcessSettings)(self.as_raw(), ppWorkerProcessSettings)
     }
     /// `virtual HRESULT GetProtocolManagerCustomInterface(PCWSTR pProtocolManagerDll, PCWSTR pProtocolManagerDllInitFunction, DWORD dwCustomInterfaceId, PVOID * ppCustomInterface) = 0`
@@ -581,7 +580,7 @@ impl IHttpServer {
         pProtocolManagerDllInitFunction: windows_sys::core::PCWSTR,
         dwCustomInterfaceId: u32,
         ppCustomInterface: *mut *mut ::core::ffi::c_void,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .GetProtocolManagerCustomInterface)(
             self.as_raw(),
@@ -647,7 +646,7 @@ impl IHttpServer {
         pszPath: windows_sys::core::PCWSTR,
         hToken: windows_sys::Win32::Foundation::HANDLE,
         ppFileMonitor: *mut *mut IHttpFileMonitor,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .RegisterFileChangeMonitor)(self.as_raw(), pszPath, hToken, ppFileMonitor)
     }
@@ -665,7 +664,7 @@ impl IHttpServer {
         &self,
         version: HTTP_SERVER_INTERFACE_VERSION,
         ppInterface: *mut *mut ::core::ffi::c_void,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).GetExtendedInterface)(self.as_raw(), version, ppInterface)
     }
 }
@@ -678,11 +677,11 @@ impl IHttpServer {
     }
     /// `virtual PCWSTR GetAppPoolName() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetAppPoolName`].
     #[inline]
-    pub fn app_pool_name(&self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn app_pool_name(&self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetAppPoolName() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
     /// `virtual void IncrementThreadCount() = 0` in Rust terms; the raw method, with the full docs, is [`Self::IncrementThreadCount`].
@@ -701,8 +700,8 @@ impl IHttpServer {
     #[inline]
     pub fn report_unhealthy(
         &self,
-        reason_string: &::httpserv::runtime::U16CStr,
-        reason: ::httpserv::runtime::HRESULT,
+        reason_string: &::httpserv_runtime::U16CStr,
+        reason: ::httpserv_runtime::HRESULT,
     ) {
         let returned = unsafe {
             self.ReportUnhealthy(reason_string.as_ptr().cast_mut().cast(), reason)
@@ -711,7 +710,7 @@ impl IHttpServer {
     }
     /// `virtual void RecycleProcess(PCWSTR pszReason) = 0` in Rust terms; the raw method, with the full docs, is [`Self::RecycleProcess`].
     #[inline]
-    pub fn recycle_process(&self, reason: &::httpserv::runtime::U16CStr) {
+    pub fn recycle_process(&self, reason: &::httpserv_runtime::U16CStr) {
         let returned = unsafe { self.RecycleProcess(reason.as_ptr().cast_mut().cast()) };
         let () = returned;
     }
@@ -725,8 +724,8 @@ impl IHttpServer {
     #[inline]
     pub fn flush_kernel_cache(
         &self,
-        url: &::httpserv::runtime::U16CStr,
-    ) -> ::httpserv::runtime::Result<()> {
+        url: &::httpserv_runtime::U16CStr,
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe { self.FlushKernelCache(url.as_ptr().cast_mut().cast()) };
         returned.ok()?;
         Ok(())
@@ -738,7 +737,7 @@ impl IHttpServer {
         &self,
         cache_operation: CACHE_OPERATION,
         cache_key: &IHttpCacheKey,
-    ) -> ::httpserv::runtime::Result<&IHttpCacheSpecificData> {
+    ) -> ::httpserv_runtime::Result<&IHttpCacheSpecificData> {
         let mut cache_specific_data: *mut IHttpCacheSpecificData = unsafe {
             ::core::mem::zeroed()
         };
@@ -753,8 +752,8 @@ impl IHttpServer {
         returned.ok()?;
         Ok(
             unsafe { cache_specific_data.as_ref() }
-                .ok_or_else(|| ::httpserv::runtime::Error::from(
-                    ::httpserv::runtime::E_POINTER,
+                .ok_or_else(|| ::httpserv_runtime::Error::from(
+                    ::httpserv_runtime::E_POINTER,
                 ))?,
         )
     }
@@ -765,7 +764,7 @@ impl IHttpServer {
         cache_operation: CACHE_OPERATION,
         cache_key: &IHttpCacheKey,
         http_trace_context: Option<&IHttpTraceContext>,
-    ) -> ::httpserv::runtime::Result<&IHttpCacheSpecificData> {
+    ) -> ::httpserv_runtime::Result<&IHttpCacheSpecificData> {
         let mut cache_specific_data: *mut IHttpCacheSpecificData = unsafe {
             ::core::mem::zeroed()
         };
@@ -786,8 +785,8 @@ impl IHttpServer {
         returned.ok()?;
         Ok(
             unsafe { cache_specific_data.as_ref() }
-                .ok_or_else(|| ::httpserv::runtime::Error::from(
-                    ::httpserv::runtime::E_POINTER,
+                .ok_or_else(|| ::httpserv_runtime::Error::from(
+                    ::httpserv_runtime::E_POINTER,
                 ))?,
         )
     }
@@ -812,7 +811,7 @@ impl IHttpServer {
     }
     /// `virtual void RecycleApplication(PCWSTR pszAppConfigPath) = 0` in Rust terms; the raw method, with the full docs, is [`Self::RecycleApplication`].
     #[inline]
-    pub fn recycle_application(&self, app_config_path: &::httpserv::runtime::U16CStr) {
+    pub fn recycle_application(&self, app_config_path: &::httpserv_runtime::U16CStr) {
         let returned = unsafe {
             self.RecycleApplication(app_config_path.as_ptr().cast_mut().cast())
         };
@@ -820,7 +819,7 @@ impl IHttpServer {
     }
     /// `virtual void NotifyConfigurationChange(PCWSTR pszPath) = 0` in Rust terms; the raw method, with the full docs, is [`Self::NotifyConfigurationChange`].
     #[inline]
-    pub fn notify_configuration_change(&self, path: &::httpserv::runtime::U16CStr) {
+    pub fn notify_configuration_change(&self, path: &::httpserv_runtime::U16CStr) {
         let returned = unsafe {
             self.NotifyConfigurationChange(path.as_ptr().cast_mut().cast())
         };
@@ -828,7 +827,7 @@ impl IHttpServer {
     }
     /// `virtual void NotifyFileChange(PCWSTR pszFileName) = 0` in Rust terms; the raw method, with the full docs, is [`Self::NotifyFileChange`].
     #[inline]
-    pub fn notify_file_change(&self, file_name: &::httpserv::runtime::U16CStr) {
+    pub fn notify_file_change(&self, file_name: &::httpserv_runtime::U16CStr) {
         let returned = unsafe {
             self.NotifyFileChange(file_name.as_ptr().cast_mut().cast())
         };
@@ -844,9 +843,9 @@ impl IHttpServer {
     #[inline]
     pub fn add_fragment_to_cache(
         &self,
-        data_chunk: &::httpserv::runtime::DataChunk<'_>,
-        fragment_name: &::httpserv::runtime::U16CStr,
-    ) -> ::httpserv::runtime::Result<()> {
+        data_chunk: &::httpserv_runtime::DataChunk<'_>,
+        fragment_name: &::httpserv_runtime::U16CStr,
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.AddFragmentToCache(
                 ::core::ptr::from_ref(data_chunk).cast_mut().cast(),
@@ -860,14 +859,14 @@ impl IHttpServer {
     #[inline]
     pub fn read_fragment_from_cache(
         &self,
-        fragment_name: &::httpserv::runtime::U16CStr,
+        fragment_name: &::httpserv_runtime::U16CStr,
         buffer: &mut [u8],
-    ) -> ::httpserv::runtime::Result<u32> {
+    ) -> ::httpserv_runtime::Result<u32> {
         let size: u32 = ::core::convert::TryFrom::try_from(
                 ::core::mem::size_of_val(buffer),
             )
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let mut copied: u32 = unsafe { ::core::mem::zeroed() };
         let returned = unsafe {
@@ -885,8 +884,8 @@ impl IHttpServer {
     #[inline]
     pub fn remove_fragment_from_cache(
         &self,
-        fragment_name: &::httpserv::runtime::U16CStr,
-    ) -> ::httpserv::runtime::Result<()> {
+        fragment_name: &::httpserv_runtime::U16CStr,
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.RemoveFragmentFromCache(fragment_name.as_ptr().cast_mut().cast())
         };
@@ -895,7 +894,7 @@ impl IHttpServer {
     }
     /// `virtual HRESULT GetWorkerProcessSettings(IWpfSettings ** ppWorkerProcessSettings) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetWorkerProcessSettings`].
     #[inline]
-    pub fn worker_process_settings(&self) -> ::httpserv::runtime::Result<&IWpfSettings> {
+    pub fn worker_process_settings(&self) -> ::httpserv_runtime::Result<&IWpfSettings> {
         let mut worker_process_settings: *mut IWpfSettings = unsafe {
             ::core::mem::zeroed()
         };
@@ -905,8 +904,8 @@ impl IHttpServer {
         returned.ok()?;
         Ok(
             unsafe { worker_process_settings.as_ref() }
-                .ok_or_else(|| ::httpserv::runtime::Error::from(
-                    ::httpserv::runtime::E_POINTER,
+                .ok_or_else(|| ::httpserv_runtime::Error::from(
+                    ::httpserv_runtime::E_POINTER,
                 ))?,
         )
     }
@@ -914,10 +913,10 @@ impl IHttpServer {
     #[inline]
     pub fn protocol_manager_custom_interface(
         &self,
-        protocol_manager_dll: &::httpserv::runtime::U16CStr,
-        protocol_manager_dll_init_function: &::httpserv::runtime::U16CStr,
+        protocol_manager_dll: &::httpserv_runtime::U16CStr,
+        protocol_manager_dll_init_function: &::httpserv_runtime::U16CStr,
         custom_interface_id: u32,
-    ) -> ::httpserv::runtime::Result<*mut ::core::ffi::c_void> {
+    ) -> ::httpserv_runtime::Result<*mut ::core::ffi::c_void> {
         let mut custom_interface: *mut ::core::ffi::c_void = unsafe {
             ::core::mem::zeroed()
         };
@@ -937,7 +936,7 @@ impl IHttpServer {
     #[inline]
     pub fn satisfies_precondition(
         &self,
-        precondition: &::httpserv::runtime::U16CStr,
+        precondition: &::httpserv_runtime::U16CStr,
     ) -> bool {
         let returned = unsafe {
             self.SatisfiesPrecondition(
@@ -951,7 +950,7 @@ impl IHttpServer {
     #[inline]
     pub fn satisfies_precondition_with(
         &self,
-        precondition: &::httpserv::runtime::U16CStr,
+        precondition: &::httpserv_runtime::U16CStr,
     ) -> (bool, bool) {
         let mut unknown_precondition: windows_sys::core::BOOL = unsafe {
             ::core::mem::zeroed()
@@ -974,9 +973,9 @@ impl IHttpServer {
     #[inline]
     pub fn register_file_change_monitor(
         &self,
-        path: &::httpserv::runtime::U16CStr,
+        path: &::httpserv_runtime::U16CStr,
         token: windows_sys::Win32::Foundation::HANDLE,
-    ) -> ::httpserv::runtime::Result<&IHttpFileMonitor> {
+    ) -> ::httpserv_runtime::Result<&IHttpFileMonitor> {
         let mut file_monitor: *mut IHttpFileMonitor = unsafe { ::core::mem::zeroed() };
         let returned = unsafe {
             self.RegisterFileChangeMonitor(
@@ -988,8 +987,8 @@ impl IHttpServer {
         returned.ok()?;
         Ok(
             unsafe { file_monitor.as_ref() }
-                .ok_or_else(|| ::httpserv::runtime::Error::from(
-                    ::httpserv::runtime::E_POINTER,
+                .ok_or_else(|| ::httpserv_runtime::Error::from(
+                    ::httpserv_runtime::E_POINTER,
                 ))?,
         )
     }
@@ -998,7 +997,7 @@ impl IHttpServer {
     pub fn extended_interface(
         &self,
         version: HTTP_SERVER_INTERFACE_VERSION,
-    ) -> ::httpserv::runtime::Result<*mut ::core::ffi::c_void> {
+    ) -> ::httpserv_runtime::Result<*mut ::core::ffi::c_void> {
         let mut interface: *mut ::core::ffi::c_void = unsafe { ::core::mem::zeroed() };
         let returned = unsafe { self.GetExtendedInterface(version, &mut interface) };
         returned.ok()?;
@@ -1024,7 +1023,7 @@ pub trait IHttpServer_Impl {
         &self,
         hHandle: windows_sys::Win32::Foundation::HANDLE,
         completionRoutine: windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpServer::IncrementThreadCount`] (slot 3).
     ///
     /// On panic: the panic is swallowed (void).
@@ -1039,7 +1038,7 @@ pub trait IHttpServer_Impl {
     fn ReportUnhealthy(
         &self,
         pszReasonString: windows_sys::core::PCWSTR,
-        hrReason: ::httpserv::runtime::HRESULT,
+        hrReason: ::httpserv_runtime::HRESULT,
     );
     /// Implements [`IHttpServer::RecycleProcess`] (slot 6).
     ///
@@ -1062,14 +1061,14 @@ pub trait IHttpServer_Impl {
         fCache: windows_sys::core::BOOL,
         ppFileInfo: *mut *mut IHttpFileInfo,
         pHttpTraceContext: *mut IHttpTraceContext,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpServer::FlushKernelCache`] (slot 9).
     ///
     /// On panic: returns E_FAIL.
     fn FlushKernelCache(
         &self,
         pszUrl: windows_sys::core::PCWSTR,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpServer::DoCacheOperation`] (slot 10).
     ///
     /// On panic: returns E_FAIL.
@@ -1079,7 +1078,7 @@ pub trait IHttpServer_Impl {
         pCacheKey: *mut IHttpCacheKey,
         ppCacheSpecificData: *mut *mut IHttpCacheSpecificData,
         pHttpTraceContext: *mut IHttpTraceContext,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpServer::NotifyCustomNotification`] (slot 11).
     ///
     /// On panic: returns GL_NOTIFICATION_CONTINUE.
@@ -1114,7 +1113,7 @@ pub trait IHttpServer_Impl {
         &self,
         pDataChunk: *mut windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK,
         pszFragmentName: windows_sys::core::PCWSTR,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpServer::ReadFragmentFromCache`] (slot 18).
     ///
     /// On panic: returns E_FAIL.
@@ -1124,21 +1123,21 @@ pub trait IHttpServer_Impl {
         pvBuffer: *mut u8,
         cbSize: u32,
         pcbCopied: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpServer::RemoveFragmentFromCache`] (slot 19).
     ///
     /// On panic: returns E_FAIL.
     fn RemoveFragmentFromCache(
         &self,
         pszFragmentName: windows_sys::core::PCWSTR,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpServer::GetWorkerProcessSettings`] (slot 20).
     ///
     /// On panic: returns E_FAIL.
     fn GetWorkerProcessSettings(
         &self,
         ppWorkerProcessSettings: *mut *mut IWpfSettings,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpServer::GetProtocolManagerCustomInterface`] (slot 21).
     ///
     /// On panic: returns E_FAIL.
@@ -1148,7 +1147,7 @@ pub trait IHttpServer_Impl {
         pProtocolManagerDllInitFunction: windows_sys::core::PCWSTR,
         dwCustomInterfaceId: u32,
         ppCustomInterface: *mut *mut ::core::ffi::c_void,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpServer::SatisfiesPrecondition`] (slot 22).
     ///
     /// On panic: returns FALSE.
@@ -1169,7 +1168,7 @@ pub trait IHttpServer_Impl {
         pszPath: windows_sys::core::PCWSTR,
         hToken: windows_sys::Win32::Foundation::HANDLE,
         ppFileMonitor: *mut *mut IHttpFileMonitor,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpServer::GetExtendedInterface`] (slot 25).
     ///
     /// On panic: returns E_FAIL.
@@ -1177,63 +1176,63 @@ pub trait IHttpServer_Impl {
         &self,
         version: HTTP_SERVER_INTERFACE_VERSION,
         ppInterface: *mut *mut ::core::ffi::c_void,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IHttpServer_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpServer_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpServer_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn IsCommandLineLaunch < T : IHttpServer_Impl > (this : *const IHttpServer,)
-            -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
-            T::IsCommandLineLaunch(unsafe { ::httpserv::runtime::Object:: < T >
+            -> windows_sys::core::BOOL { ::httpserv_runtime::guard(||
+            T::IsCommandLineLaunch(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | 0) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetAppPoolName < T : IHttpServer_Impl > (this : *const IHttpServer,) ->
-            windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
-            T::GetAppPoolName(unsafe { ::httpserv::runtime::Object:: < T >
+            windows_sys::core::PCWSTR { ::httpserv_runtime::guard(||
+            T::GetAppPoolName(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn AssociateWithThreadPool < T : IHttpServer_Impl > (this : *mut
             IHttpServer, hHandle : windows_sys::Win32::Foundation::HANDLE,
             completionRoutine :
             windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::AssociateWithThreadPool(unsafe { ::httpserv::runtime::Object:: < T >
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::AssociateWithThreadPool(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, hHandle, completionRoutine), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn IncrementThreadCount < T : IHttpServer_Impl > (this : *mut IHttpServer,)
-            -> () { ::httpserv::runtime::guard(|| T::IncrementThreadCount(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
+            -> () { ::httpserv_runtime::guard(|| T::IncrementThreadCount(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn DecrementThreadCount < T : IHttpServer_Impl > (this : *mut IHttpServer,)
-            -> () { ::httpserv::runtime::guard(|| T::DecrementThreadCount(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
+            -> () { ::httpserv_runtime::guard(|| T::DecrementThreadCount(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn ReportUnhealthy < T : IHttpServer_Impl > (this : *mut IHttpServer,
             pszReasonString : windows_sys::core::PCWSTR, hrReason :
-            ::httpserv::runtime::HRESULT) -> () { ::httpserv::runtime::guard(||
-            T::ReportUnhealthy(unsafe { ::httpserv::runtime::Object:: < T >
+            ::httpserv_runtime::HRESULT) -> () { ::httpserv_runtime::guard(||
+            T::ReportUnhealthy(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pszReasonString, hrReason), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn RecycleProcess < T : IHttpServer_Impl > (this : *mut IHttpServer,
-            pszReason : windows_sys::core::PCWSTR) -> () { ::httpserv::runtime::guard(||
-            T::RecycleProcess(unsafe { ::httpserv::runtime::Object:: < T >
+            pszReason : windows_sys::core::PCWSTR) -> () { ::httpserv_runtime::guard(||
+            T::RecycleProcess(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pszReason), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetAdminManager < T : IHttpServer_Impl > (this : *const IHttpServer,) ->
-            *mut IAppHostAdminManager { ::httpserv::runtime::guard(||
-            T::GetAdminManager(unsafe { ::httpserv::runtime::Object:: < T >
+            *mut IAppHostAdminManager { ::httpserv_runtime::guard(||
+            T::GetAdminManager(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetFileInfo < T : IHttpServer_Impl > (this : *mut IHttpServer,
             pszPhysicalPath : windows_sys::core::PCWSTR, hUserToken :
             windows_sys::Win32::Foundation::HANDLE, pSid :
@@ -1241,141 +1240,140 @@ impl IHttpServer_Vtbl {
             windows_sys::core::PCWSTR, hChangeNotificationToken :
             windows_sys::Win32::Foundation::HANDLE, fCache : windows_sys::core::BOOL,
             ppFileInfo : *mut *mut IHttpFileInfo, pHttpTraceContext : *mut
-            IHttpTraceContext) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::GetFileInfo(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszPhysicalPath,
+            IHttpTraceContext) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::GetFileInfo(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszPhysicalPath,
             hUserToken, pSid, pszChangeNotificationPath, hChangeNotificationToken,
-            fCache, ppFileInfo, pHttpTraceContext), | _ | ::httpserv::runtime::E_FAIL) }
+            fCache, ppFileInfo, pHttpTraceContext), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn FlushKernelCache < T : IHttpServer_Impl > (this : *mut IHttpServer,
-            pszUrl : windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::FlushKernelCache(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszUrl), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            pszUrl : windows_sys::core::PCWSTR) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::FlushKernelCache(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszUrl), | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn DoCacheOperation < T : IHttpServer_Impl > (this : *mut IHttpServer,
             cacheOperation : CACHE_OPERATION, pCacheKey : *mut IHttpCacheKey,
             ppCacheSpecificData : *mut *mut IHttpCacheSpecificData, pHttpTraceContext :
-            *mut IHttpTraceContext) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::DoCacheOperation(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, cacheOperation,
+            *mut IHttpTraceContext) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::DoCacheOperation(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, cacheOperation,
             pCacheKey, ppCacheSpecificData, pHttpTraceContext), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn NotifyCustomNotification < T : IHttpServer_Impl > (this : *mut
             IHttpServer, pCustomOutput : *mut ICustomNotificationProvider) ->
-            GLOBAL_NOTIFICATION_STATUS { ::httpserv::runtime::guard(||
-            T::NotifyCustomNotification(unsafe { ::httpserv::runtime::Object:: < T >
+            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
+            T::NotifyCustomNotification(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pCustomOutput), | _ | GL_NOTIFICATION_CONTINUE) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetPerfCounterInfo < T : IHttpServer_Impl > (this : *mut IHttpServer,) ->
-            *mut IHttpPerfCounterInfo { ::httpserv::runtime::guard(||
-            T::GetPerfCounterInfo(unsafe { ::httpserv::runtime::Object:: < T >
+            *mut IHttpPerfCounterInfo { ::httpserv_runtime::guard(||
+            T::GetPerfCounterInfo(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn RecycleApplication < T : IHttpServer_Impl > (this : *mut IHttpServer,
             pszAppConfigPath : windows_sys::core::PCWSTR) -> () {
-            ::httpserv::runtime::guard(|| T::RecycleApplication(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszAppConfigPath), |
-            _ | ()) }
+            ::httpserv_runtime::guard(|| T::RecycleApplication(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszAppConfigPath), | _
+            | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn NotifyConfigurationChange < T : IHttpServer_Impl > (this : *mut
             IHttpServer, pszPath : windows_sys::core::PCWSTR) -> () {
-            ::httpserv::runtime::guard(|| T::NotifyConfigurationChange(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszPath), | _ | ()) }
+            ::httpserv_runtime::guard(|| T::NotifyConfigurationChange(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszPath), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn NotifyFileChange < T : IHttpServer_Impl > (this : *mut IHttpServer,
-            pszFileName : windows_sys::core::PCWSTR) -> () {
-            ::httpserv::runtime::guard(|| T::NotifyFileChange(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszFileName), | _ |
-            ()) }
+            pszFileName : windows_sys::core::PCWSTR) -> () { ::httpserv_runtime::guard(||
+            T::NotifyFileChange(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) }, pszFileName), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn DispenseContainer < T : IHttpServer_Impl > (this : *mut IHttpServer,) ->
-            *mut IDispensedHttpModuleContextContainer { ::httpserv::runtime::guard(||
-            T::DispenseContainer(unsafe { ::httpserv::runtime::Object:: < T >
+            *mut IDispensedHttpModuleContextContainer { ::httpserv_runtime::guard(||
+            T::DispenseContainer(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn AddFragmentToCache < T : IHttpServer_Impl > (this : *mut IHttpServer,
             pDataChunk : *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, pszFragmentName
-            : windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::AddFragmentToCache(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pDataChunk,
-            pszFragmentName), | _ | ::httpserv::runtime::E_FAIL) }
+            : windows_sys::core::PCWSTR) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::AddFragmentToCache(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pDataChunk,
+            pszFragmentName), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn ReadFragmentFromCache < T : IHttpServer_Impl > (this : *mut IHttpServer,
             pszFragmentName : windows_sys::core::PCWSTR, pvBuffer : *mut u8, cbSize :
-            u32, pcbCopied : *mut u32) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::ReadFragmentFromCache(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszFragmentName,
-            pvBuffer, cbSize, pcbCopied), | _ | ::httpserv::runtime::E_FAIL) }
+            u32, pcbCopied : *mut u32) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::ReadFragmentFromCache(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszFragmentName,
+            pvBuffer, cbSize, pcbCopied), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn RemoveFragmentFromCache < T : IHttpServer_Impl > (this : *mut
             IHttpServer, pszFragmentName : windows_sys::core::PCWSTR) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::RemoveFragmentFromCache(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pszFragmentName), | _ | ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::RemoveFragmentFromCache(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) }, pszFragmentName), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetWorkerProcessSettings < T : IHttpServer_Impl > (this : *mut
             IHttpServer, ppWorkerProcessSettings : *mut *mut IWpfSettings) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::GetWorkerProcessSettings(unsafe { ::httpserv::runtime::Object:: < T >
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::GetWorkerProcessSettings(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, ppWorkerProcessSettings), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetProtocolManagerCustomInterface < T : IHttpServer_Impl > (this : *mut
             IHttpServer, pProtocolManagerDll : windows_sys::core::PCWSTR,
             pProtocolManagerDllInitFunction : windows_sys::core::PCWSTR,
             dwCustomInterfaceId : u32, ppCustomInterface : *mut *mut
-            ::core::ffi::c_void) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::GetProtocolManagerCustomInterface(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pProtocolManagerDll,
+            ::core::ffi::c_void) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::GetProtocolManagerCustomInterface(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pProtocolManagerDll,
             pProtocolManagerDllInitFunction, dwCustomInterfaceId, ppCustomInterface), | _
-            | ::httpserv::runtime::E_FAIL) }
+            | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SatisfiesPrecondition < T : IHttpServer_Impl > (this : *const
             IHttpServer, pszPrecondition : windows_sys::core::PCWSTR,
             pfUnknownPrecondition : *mut windows_sys::core::BOOL) ->
-            windows_sys::core::BOOL { ::httpserv::runtime::guard(||
-            T::SatisfiesPrecondition(unsafe { ::httpserv::runtime::Object:: < T >
+            windows_sys::core::BOOL { ::httpserv_runtime::guard(||
+            T::SatisfiesPrecondition(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pszPrecondition, pfUnknownPrecondition), | _ | 0) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetTraceContext < T : IHttpServer_Impl > (this : *const IHttpServer,) ->
-            *mut IHttpTraceContext { ::httpserv::runtime::guard(||
-            T::GetTraceContext(unsafe { ::httpserv::runtime::Object:: < T >
+            *mut IHttpTraceContext { ::httpserv_runtime::guard(||
+            T::GetTraceContext(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn RegisterFileChangeMonitor < T : IHttpServer_Impl > (this : *mut
             IHttpServer, pszPath : windows_sys::core::PCWSTR, hToken :
             windows_sys::Win32::Foundation::HANDLE, ppFileMonitor : *mut *mut
-            IHttpFileMonitor) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::RegisterFileChangeMonitor(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszPath, hToken,
-            ppFileMonitor), | _ | ::httpserv::runtime::E_FAIL) }
+            IHttpFileMonitor) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::RegisterFileChangeMonitor(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszPath, hToken,
+            ppFileMonitor), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetExtendedInterface < T : IHttpServer_Impl > (this : *mut IHttpServer,
             version : HTTP_SERVER_INTERFACE_VERSION, ppInterface : *mut *mut
-            ::core::ffi::c_void) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::GetExtendedInterface(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, version,
-            ppInterface), | _ | ::httpserv::runtime::E_FAIL) }
+            ::core::ffi::c_void) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::GetExtendedInterface(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, version, ppInterface),
+            | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             IsCommandLineLaunch: IsCommandLineLaunch::<T>,
@@ -1411,18 +1409,18 @@ impl IHttpServer {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpServer_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpServer_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpServer> {
+    ) -> ::httpserv_runtime::Owned<IHttpServer> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpServer>,
+                ::httpserv_runtime::release_boxed::<T, IHttpServer>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpServer_Impl`] methods and returns the C++ `IHttpServer*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpServer_Impl + 'static>(value: T) -> *mut IHttpServer {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpServer_Vtbl::new::<T>() },
                     value,
                 )
@@ -1438,7 +1436,7 @@ impl IHttpServer {
         value: T,
     ) -> *mut IHttpServer {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpServer_Vtbl::new::<T>() },
                     value,
@@ -1451,7 +1449,7 @@ impl IHttpServer {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpServer::new_boxed`] or [`IHttpServer::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpServer_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpServer2` (derives from [`IHttpServer`])
@@ -1467,7 +1465,7 @@ pub struct IHttpServer2 {
 pub const IID_IHttpServer2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x34af637e_afe8_4556_bcc1_767f8e0b4a4e,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpServer2 {
+unsafe impl ::httpserv_runtime::Interface for IHttpServer2 {
     const IID: windows_sys::core::GUID = IID_IHttpServer2;
 }
 /// The vtable of [`IHttpServer2`]: 31 slot(s), 26 inherited.
@@ -1476,31 +1474,31 @@ unsafe impl ::httpserv::runtime::Interface for IHttpServer2 {
 pub struct IHttpServer2_Vtbl {
     pub base__: IHttpServer_Vtbl,
     /// Slot 26: [`IHttpServer2::GetToken`].
-    pub GetToken: ::httpserv::runtime::member_fn!(
+    pub GetToken: ::httpserv_runtime::member_fn!(
         (*mut IHttpServer2, windows_sys::core::PCWSTR, windows_sys::core::PCWSTR, u32, *
         mut *mut IHttpTokenEntry, windows_sys::core::PCWSTR, *mut
         windows_sys::Win32::Networking::WinSock::SOCKADDR, *mut IHttpTraceContext) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 27: [`IHttpServer2::GetAppPoolConfigFile`].
-    pub GetAppPoolConfigFile: ::httpserv::runtime::member_fn!(
+    pub GetAppPoolConfigFile: ::httpserv_runtime::member_fn!(
         (*const IHttpServer2, *mut u32) -> windows_sys::core::PCWSTR
     ),
     /// Slot 28: [`IHttpServer2::GetExtendedInterface_GUID_ref`].
-    pub GetExtendedInterface_GUID_ref: ::httpserv::runtime::member_fn!(
+    pub GetExtendedInterface_GUID_ref: ::httpserv_runtime::member_fn!(
         (*mut IHttpServer2, *const windows_sys::core::GUID, *mut ::core::ffi::c_void,
         *const windows_sys::core::GUID, *mut *mut ::core::ffi::c_void) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 29: [`IHttpServer2::GetMetadata`].
-    pub GetMetadata: ::httpserv::runtime::member_fn!(
+    pub GetMetadata: ::httpserv_runtime::member_fn!(
         (*mut IHttpServer2, windows_sys::core::PCWSTR, windows_sys::core::PCWSTR, *mut
-        *mut IReferencedMetadataInfo) -> ::httpserv::runtime::HRESULT
+        *mut IReferencedMetadataInfo) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 30: [`IHttpServer2::GetWorkerProcessFramework`].
-    pub GetWorkerProcessFramework: ::httpserv::runtime::member_fn!(
+    pub GetWorkerProcessFramework: ::httpserv_runtime::member_fn!(
         (*mut IHttpServer2, *mut *mut IWorkerProcessFramework) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -1565,7 +1563,7 @@ impl IHttpServer2 {
         pszDefaultDomain: windows_sys::core::PCWSTR,
         pSockAddr: *mut windows_sys::Win32::Networking::WinSock::SOCKADDR,
         pHttpTraceContext: *mut IHttpTraceContext,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .GetToken)(
             self.as_raw(),
@@ -1614,7 +1612,7 @@ impl IHttpServer2 {
         pInput: *mut ::core::ffi::c_void,
         Version2: *const windows_sys::core::GUID,
         ppOutput: *mut *mut ::core::ffi::c_void,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .GetExtendedInterface_GUID_ref)(
             self.as_raw(),
@@ -1639,7 +1637,7 @@ impl IHttpServer2 {
         pszSiteName: windows_sys::core::PCWSTR,
         pszUrl: windows_sys::core::PCWSTR,
         ppMetadataInfo: *mut *mut IReferencedMetadataInfo,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).GetMetadata)(self.as_raw(), pszSiteName, pszUrl, ppMetadataInfo)
     }
     /// `virtual HRESULT GetWorkerProcessFramework(IWorkerProcessFramework ** ppWorkerProcessFramework) = 0`
@@ -1655,7 +1653,7 @@ impl IHttpServer2 {
     pub unsafe fn GetWorkerProcessFramework(
         &self,
         ppWorkerProcessFramework: *mut *mut IWorkerProcessFramework,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .GetWorkerProcessFramework)(self.as_raw(), ppWorkerProcessFramework)
     }
@@ -1686,9 +1684,9 @@ impl IHttpServer2 {
     #[inline]
     pub fn metadata(
         &self,
-        site_name: &::httpserv::runtime::U16CStr,
-        url: &::httpserv::runtime::U16CStr,
-    ) -> ::httpserv::runtime::Result<&IReferencedMetadataInfo> {
+        site_name: &::httpserv_runtime::U16CStr,
+        url: &::httpserv_runtime::U16CStr,
+    ) -> ::httpserv_runtime::Result<&IReferencedMetadataInfo> {
         let mut metadata_info: *mut IReferencedMetadataInfo = unsafe {
             ::core::mem::zeroed()
         };
@@ -1702,8 +1700,8 @@ impl IHttpServer2 {
         returned.ok()?;
         Ok(
             unsafe { metadata_info.as_ref() }
-                .ok_or_else(|| ::httpserv::runtime::Error::from(
-                    ::httpserv::runtime::E_POINTER,
+                .ok_or_else(|| ::httpserv_runtime::Error::from(
+                    ::httpserv_runtime::E_POINTER,
                 ))?,
         )
     }
@@ -1711,7 +1709,7 @@ impl IHttpServer2 {
     #[inline]
     pub fn worker_process_framework(
         &self,
-    ) -> ::httpserv::runtime::Result<&IWorkerProcessFramework> {
+    ) -> ::httpserv_runtime::Result<&IWorkerProcessFramework> {
         let mut worker_process_framework: *mut IWorkerProcessFramework = unsafe {
             ::core::mem::zeroed()
         };
@@ -1721,8 +1719,8 @@ impl IHttpServer2 {
         returned.ok()?;
         Ok(
             unsafe { worker_process_framework.as_ref() }
-                .ok_or_else(|| ::httpserv::runtime::Error::from(
-                    ::httpserv::runtime::E_POINTER,
+                .ok_or_else(|| ::httpserv_runtime::Error::from(
+                    ::httpserv_runtime::E_POINTER,
                 ))?,
         )
     }
@@ -1743,7 +1741,7 @@ pub trait IHttpServer2_Impl: IHttpServer_Impl {
         pszDefaultDomain: windows_sys::core::PCWSTR,
         pSockAddr: *mut windows_sys::Win32::Networking::WinSock::SOCKADDR,
         pHttpTraceContext: *mut IHttpTraceContext,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpServer2::GetAppPoolConfigFile`] (slot 27).
     ///
     /// On panic: returns a null pointer.
@@ -1760,7 +1758,7 @@ pub trait IHttpServer2_Impl: IHttpServer_Impl {
         pInput: *mut ::core::ffi::c_void,
         Version2: *const windows_sys::core::GUID,
         ppOutput: *mut *mut ::core::ffi::c_void,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpServer2::GetMetadata`] (slot 29).
     ///
     /// On panic: returns E_FAIL.
@@ -1769,61 +1767,61 @@ pub trait IHttpServer2_Impl: IHttpServer_Impl {
         pszSiteName: windows_sys::core::PCWSTR,
         pszUrl: windows_sys::core::PCWSTR,
         ppMetadataInfo: *mut *mut IReferencedMetadataInfo,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpServer2::GetWorkerProcessFramework`] (slot 30).
     ///
     /// On panic: returns E_FAIL.
     fn GetWorkerProcessFramework(
         &self,
         ppWorkerProcessFramework: *mut *mut IWorkerProcessFramework,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IHttpServer2_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpServer2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpServer2_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetToken < T : IHttpServer2_Impl > (this : *mut IHttpServer2, pszUserName
             : windows_sys::core::PCWSTR, pszPassword : windows_sys::core::PCWSTR,
             dwLogonMethod : u32, ppTokenEntry : *mut *mut IHttpTokenEntry,
             pszDefaultDomain : windows_sys::core::PCWSTR, pSockAddr : *mut
             windows_sys::Win32::Networking::WinSock::SOCKADDR, pHttpTraceContext : *mut
-            IHttpTraceContext) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::GetToken(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszUserName,
+            IHttpTraceContext) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::GetToken(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszUserName,
             pszPassword, dwLogonMethod, ppTokenEntry, pszDefaultDomain, pSockAddr,
-            pHttpTraceContext), | _ | ::httpserv::runtime::E_FAIL) }
+            pHttpTraceContext), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetAppPoolConfigFile < T : IHttpServer2_Impl > (this : *const
             IHttpServer2, pcchConfigFilePath : *mut u32) -> windows_sys::core::PCWSTR {
-            ::httpserv::runtime::guard(|| T::GetAppPoolConfigFile(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pcchConfigFilePath),
-            | _ | ::core::ptr::null()) }
+            ::httpserv_runtime::guard(|| T::GetAppPoolConfigFile(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pcchConfigFilePath), |
+            _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetExtendedInterface_GUID_ref < T : IHttpServer2_Impl > (this : *mut
             IHttpServer2, Version1 : *const windows_sys::core::GUID, pInput : *mut
             ::core::ffi::c_void, Version2 : *const windows_sys::core::GUID, ppOutput : *
-            mut *mut ::core::ffi::c_void) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::GetExtendedInterface_GUID_ref(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, Version1, pInput,
-            Version2, ppOutput), | _ | ::httpserv::runtime::E_FAIL) }
+            mut *mut ::core::ffi::c_void) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::GetExtendedInterface_GUID_ref(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, Version1, pInput,
+            Version2, ppOutput), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetMetadata < T : IHttpServer2_Impl > (this : *mut IHttpServer2,
             pszSiteName : windows_sys::core::PCWSTR, pszUrl : windows_sys::core::PCWSTR,
             ppMetadataInfo : *mut *mut IReferencedMetadataInfo) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::GetMetadata(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            }, pszSiteName, pszUrl, ppMetadataInfo), | _ | ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::GetMetadata(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
+            }, pszSiteName, pszUrl, ppMetadataInfo), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetWorkerProcessFramework < T : IHttpServer2_Impl > (this : *mut
             IHttpServer2, ppWorkerProcessFramework : *mut *mut IWorkerProcessFramework)
-            -> ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::GetWorkerProcessFramework(unsafe { ::httpserv::runtime::Object:: < T >
+            -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::GetWorkerProcessFramework(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, ppWorkerProcessFramework), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpServer_Vtbl::new::<T>(),
@@ -1839,18 +1837,18 @@ impl IHttpServer2 {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpServer2_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpServer2_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpServer2> {
+    ) -> ::httpserv_runtime::Owned<IHttpServer2> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpServer2>,
+                ::httpserv_runtime::release_boxed::<T, IHttpServer2>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpServer2_Impl`] methods and returns the C++ `IHttpServer2*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpServer2_Impl + 'static>(value: T) -> *mut IHttpServer2 {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpServer2_Vtbl::new::<T>() },
                     value,
                 )
@@ -1866,7 +1864,7 @@ impl IHttpServer2 {
         value: T,
     ) -> *mut IHttpServer2 {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpServer2_Vtbl::new::<T>() },
                     value,
@@ -1879,7 +1877,7 @@ impl IHttpServer2 {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpServer2::new_boxed`] or [`IHttpServer2::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpServer2_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IHttpServer3` (derives from [`IHttpServer2`])
@@ -1895,7 +1893,7 @@ pub struct IHttpServer3 {
 pub const IID_IHttpServer3: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xf7a66d59_c0a2_48b5_a88f_be5975c960fb,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpServer3 {
+unsafe impl ::httpserv_runtime::Interface for IHttpServer3 {
     const IID: windows_sys::core::GUID = IID_IHttpServer3;
 }
 /// The vtable of [`IHttpServer3`]: 32 slot(s), 31 inherited.
@@ -1904,11 +1902,11 @@ unsafe impl ::httpserv::runtime::Interface for IHttpServer3 {
 pub struct IHttpServer3_Vtbl {
     pub base__: IHttpServer2_Vtbl,
     /// Slot 31: [`IHttpServer3::QueryRequestProperty`].
-    pub QueryRequestProperty: ::httpserv::runtime::member_fn!(
+    pub QueryRequestProperty: ::httpserv_runtime::member_fn!(
         (*mut IHttpServer3, u64,
         windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_PROPERTY, *mut
         ::core::ffi::c_void, u32, *mut ::core::ffi::c_void, u32, *mut u32, *mut
-        windows_sys::Win32::System::IO::OVERLAPPED) -> ::httpserv::runtime::HRESULT
+        windows_sys::Win32::System::IO::OVERLAPPED) -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -1963,7 +1961,7 @@ impl IHttpServer3 {
         outputBufferSize: u32,
         pcbBytesReturned: *mut u32,
         pOverlapped: *mut windows_sys::Win32::System::IO::OVERLAPPED,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .QueryRequestProperty)(
             self.as_raw(),
@@ -2003,23 +2001,23 @@ pub trait IHttpServer3_Impl: IHttpServer2_Impl {
         outputBufferSize: u32,
         pcbBytesReturned: *mut u32,
         pOverlapped: *mut windows_sys::Win32::System::IO::OVERLAPPED,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IHttpServer3_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpServer3_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpServer3_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn QueryRequestProperty < T : IHttpServer3_Impl > (this : *mut IHttpServer3,
             id : u64, propertyId :
             windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_PROPERTY, pQualifier
             : *mut ::core::ffi::c_void, qualifierSize : u32, pOutput : *mut
             ::core::ffi::c_void, outputBufferSize : u32, pcbBytesReturned : *mut u32,
             pOverlapped : *mut windows_sys::Win32::System::IO::OVERLAPPED) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::QueryRequestProperty(unsafe { ::httpserv::runtime::Object:: < T >
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::QueryRequestProperty(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, id, propertyId, pQualifier, qualifierSize, pOutput,
             outputBufferSize, pcbBytesReturned, pOverlapped), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpServer2_Vtbl::new::<T>(),
@@ -2031,18 +2029,18 @@ impl IHttpServer3 {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpServer3_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpServer3_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpServer3> {
+    ) -> ::httpserv_runtime::Owned<IHttpServer3> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpServer3>,
+                ::httpserv_runtime::release_boxed::<T, IHttpServer3>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpServer3_Impl`] methods and returns the C++ `IHttpServer3*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpServer3_Impl + 'static>(value: T) -> *mut IHttpServer3 {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpServer3_Vtbl::new::<T>() },
                     value,
                 )
@@ -2058,7 +2056,7 @@ impl IHttpServer3 {
         value: T,
     ) -> *mut IHttpServer3 {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpServer3_Vtbl::new::<T>() },
                     value,
@@ -2071,6 +2069,6 @@ impl IHttpServer3 {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpServer3::new_boxed`] or [`IHttpServer3::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpServer3_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -13,7 +13,7 @@ pub struct IHttpSite {
 pub const IID_IHttpSite: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xeb16a6ec_ba5d_436f_bf24_3ede13906450,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpSite {
+unsafe impl ::httpserv_runtime::Interface for IHttpSite {
     const IID: windows_sys::core::GUID = IID_IHttpSite;
 }
 /// The vtable of [`IHttpSite`]: 4 slot(s), 0 inherited.
@@ -21,17 +21,17 @@ unsafe impl ::httpserv::runtime::Interface for IHttpSite {
 #[derive(Clone, Copy)]
 pub struct IHttpSite_Vtbl {
     /// Slot 0: [`IHttpSite::GetSiteId`].
-    pub GetSiteId: ::httpserv::runtime::member_fn!((*const IHttpSite) -> u32),
+    pub GetSiteId: ::httpserv_runtime::member_fn!((*const IHttpSite) -> u32),
     /// Slot 1: [`IHttpSite::GetSiteName`].
-    pub GetSiteName: ::httpserv::runtime::member_fn!(
+    pub GetSiteName: ::httpserv_runtime::member_fn!(
         (*const IHttpSite) -> windows_sys::core::PCWSTR
     ),
     /// Slot 2: [`IHttpSite::GetModuleContextContainer`].
-    pub GetModuleContextContainer: ::httpserv::runtime::member_fn!(
+    pub GetModuleContextContainer: ::httpserv_runtime::member_fn!(
         (*mut IHttpSite) -> *mut IHttpModuleContextContainer
     ),
     /// Slot 3: [`IHttpSite::GetPerfCounterInfo`].
-    pub GetPerfCounterInfo: ::httpserv::runtime::member_fn!(
+    pub GetPerfCounterInfo: ::httpserv_runtime::member_fn!(
         (*mut IHttpSite) -> *mut IHttpPerfCounterInfo
     ),
 }
@@ -135,11 +135,11 @@ impl IHttpSite {
     }
     /// `virtual PCWSTR GetSiteName() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetSiteName`].
     #[inline]
-    pub fn site_name(&self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn site_name(&self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetSiteName() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
     /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetModuleContextContainer`].
@@ -179,28 +179,28 @@ pub trait IHttpSite_Impl {
 impl IHttpSite_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpSite_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpSite_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetSiteId < T : IHttpSite_Impl > (this : *const IHttpSite,) -> u32 {
-            ::httpserv::runtime::guard(|| T::GetSiteId(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },),
-            ::httpserv::runtime::abort) }
+            ::httpserv_runtime::guard(|| T::GetSiteId(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },),
+            ::httpserv_runtime::abort) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetSiteName < T : IHttpSite_Impl > (this : *const IHttpSite,) ->
-            windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
-            T::GetSiteName(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
+            windows_sys::core::PCWSTR { ::httpserv_runtime::guard(||
+            T::GetSiteName(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
             },), | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetModuleContextContainer < T : IHttpSite_Impl > (this : *mut IHttpSite,)
-            -> *mut IHttpModuleContextContainer { ::httpserv::runtime::guard(||
-            T::GetModuleContextContainer(unsafe { ::httpserv::runtime::Object:: < T >
+            -> *mut IHttpModuleContextContainer { ::httpserv_runtime::guard(||
+            T::GetModuleContextContainer(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetPerfCounterInfo < T : IHttpSite_Impl > (this : *mut IHttpSite,) -> *
-            mut IHttpPerfCounterInfo { ::httpserv::runtime::guard(||
-            T::GetPerfCounterInfo(unsafe { ::httpserv::runtime::Object:: < T >
+            mut IHttpPerfCounterInfo { ::httpserv_runtime::guard(||
+            T::GetPerfCounterInfo(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
         Self {
@@ -215,18 +215,18 @@ impl IHttpSite {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpSite_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpSite_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpSite> {
+    ) -> ::httpserv_runtime::Owned<IHttpSite> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpSite>,
+                ::httpserv_runtime::release_boxed::<T, IHttpSite>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpSite_Impl`] methods and returns the C++ `IHttpSite*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpSite_Impl + 'static>(value: T) -> *mut IHttpSite {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpSite_Vtbl::new::<T>() },
                     value,
                 )
@@ -242,7 +242,7 @@ impl IHttpSite {
         value: T,
     ) -> *mut IHttpSite {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpSite_Vtbl::new::<T>() },
                     value,
@@ -255,6 +255,6 @@ impl IHttpSite {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpSite::new_boxed`] or [`IHttpSite::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpSite_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

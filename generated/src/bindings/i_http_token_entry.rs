@@ -13,7 +13,7 @@ pub struct IHttpTokenEntry {
 pub const IID_IHttpTokenEntry: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xfd86e6de_fb0e_47dd_820a_e0da12be46e9,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpTokenEntry {
+unsafe impl ::httpserv_runtime::Interface for IHttpTokenEntry {
     const IID: windows_sys::core::GUID = IID_IHttpTokenEntry;
 }
 /// The vtable of [`IHttpTokenEntry`]: 10 slot(s), 7 inherited.
@@ -22,15 +22,15 @@ unsafe impl ::httpserv::runtime::Interface for IHttpTokenEntry {
 pub struct IHttpTokenEntry_Vtbl {
     pub base__: IHttpCacheSpecificData_Vtbl,
     /// Slot 7: [`IHttpTokenEntry::GetImpersonationToken`].
-    pub GetImpersonationToken: ::httpserv::runtime::member_fn!(
+    pub GetImpersonationToken: ::httpserv_runtime::member_fn!(
         (*mut IHttpTokenEntry) -> windows_sys::Win32::Foundation::HANDLE
     ),
     /// Slot 8: [`IHttpTokenEntry::GetPrimaryToken`].
-    pub GetPrimaryToken: ::httpserv::runtime::member_fn!(
+    pub GetPrimaryToken: ::httpserv_runtime::member_fn!(
         (*mut IHttpTokenEntry) -> windows_sys::Win32::Foundation::HANDLE
     ),
     /// Slot 9: [`IHttpTokenEntry::GetSid`].
-    pub GetSid: ::httpserv::runtime::member_fn!(
+    pub GetSid: ::httpserv_runtime::member_fn!(
         (*mut IHttpTokenEntry) -> windows_sys::Win32::Security::PSID
     ),
 }
@@ -164,25 +164,25 @@ pub trait IHttpTokenEntry_Impl: IHttpCacheSpecificData_Impl {
 impl IHttpTokenEntry_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpTokenEntry_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpTokenEntry_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetImpersonationToken < T : IHttpTokenEntry_Impl > (this : *mut
             IHttpTokenEntry,) -> windows_sys::Win32::Foundation::HANDLE {
-            ::httpserv::runtime::guard(|| T::GetImpersonationToken(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetImpersonationToken(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetPrimaryToken < T : IHttpTokenEntry_Impl > (this : *mut
             IHttpTokenEntry,) -> windows_sys::Win32::Foundation::HANDLE {
-            ::httpserv::runtime::guard(|| T::GetPrimaryToken(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetPrimaryToken(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetSid < T : IHttpTokenEntry_Impl > (this : *mut IHttpTokenEntry,) ->
-            windows_sys::Win32::Security::PSID { ::httpserv::runtime::guard(||
-            T::GetSid(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },),
-            | _ | ::core::ptr::null_mut()) }
+            windows_sys::Win32::Security::PSID { ::httpserv_runtime::guard(||
+            T::GetSid(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },), |
+            _ | ::core::ptr::null_mut()) }
         }
         Self {
             base__: IHttpCacheSpecificData_Vtbl::new::<T>(),
@@ -196,11 +196,11 @@ impl IHttpTokenEntry {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpTokenEntry_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpTokenEntry_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpTokenEntry> {
+    ) -> ::httpserv_runtime::Owned<IHttpTokenEntry> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpTokenEntry>,
+                ::httpserv_runtime::release_boxed::<T, IHttpTokenEntry>,
             )
         }
     }
@@ -209,7 +209,7 @@ impl IHttpTokenEntry {
         value: T,
     ) -> *mut IHttpTokenEntry {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpTokenEntry_Vtbl::new::<T>() },
                     value,
                 )
@@ -225,7 +225,7 @@ impl IHttpTokenEntry {
         value: T,
     ) -> *mut IHttpTokenEntry {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpTokenEntry_Vtbl::new::<T>() },
                     value,
@@ -238,6 +238,6 @@ impl IHttpTokenEntry {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpTokenEntry::new_boxed`] or [`IHttpTokenEntry::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpTokenEntry_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -13,7 +13,7 @@ pub struct IHttpTraceContext {
 pub const IID_IHttpTraceContext: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x9f9098d5_915c_4294_a52e_66532a232bc9,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpTraceContext {
+unsafe impl ::httpserv_runtime::Interface for IHttpTraceContext {
     const IID: windows_sys::core::GUID = IID_IHttpTraceContext;
 }
 /// The vtable of [`IHttpTraceContext`]: 5 slot(s), 0 inherited.
@@ -21,31 +21,30 @@ unsafe impl ::httpserv::runtime::Interface for IHttpTraceContext {
 #[derive(Clone, Copy)]
 pub struct IHttpTraceContext_Vtbl {
     /// Slot 0: [`IHttpTraceContext::GetTraceConfiguration`].
-    pub GetTraceConfiguration: ::httpserv::runtime::member_fn!(
+    pub GetTraceConfiguration: ::httpserv_runtime::member_fn!(
         (*mut IHttpTraceContext, *mut
         windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 1: [`IHttpTraceContext::SetTraceConfiguration`].
-    pub SetTraceConfiguration: ::httpserv::runtime::member_fn!(
+    pub SetTraceConfiguration: ::httpserv_runtime::member_fn!(
         (*mut IHttpTraceContext, HTTP_MODULE_ID, *mut
         windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION, u32) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 2: [`IHttpTraceContext::RaiseTraceEvent`].
-    pub RaiseTraceEvent: ::httpserv::runtime::member_fn!(
+    pub RaiseTraceEvent: ::httpserv_runtime::member_fn!(
         (*mut IHttpTraceContext, *mut
-        windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT) ->
-        ::httpserv::runtime::HRESULT
+        windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 3: [`IHttpTraceContext::GetTraceActivityId`].
-    pub GetTraceActivityId: ::httpserv::runtime::member_fn!(
+    pub GetTraceActivityId: ::httpserv_runtime::member_fn!(
         (*mut IHttpTraceContext) -> *const windows_sys::core::GUID
     ),
     /// Slot 4: [`IHttpTraceContext::QuickTrace`].
-    pub QuickTrace: ::httpserv::runtime::member_fn!(
+    pub QuickTrace: ::httpserv_runtime::member_fn!(
         (*mut IHttpTraceContext, windows_sys::core::PCWSTR, windows_sys::core::PCWSTR,
-        ::httpserv::runtime::HRESULT, u8) -> ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT, u8) -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -102,7 +101,7 @@ impl IHttpTraceContext {
     pub unsafe fn GetTraceConfiguration(
         &self,
         pHttpTraceConfiguration: *mut windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).GetTraceConfiguration)(self.as_raw(), pHttpTraceConfiguration)
     }
     /// `virtual HRESULT SetTraceConfiguration(HTTP_MODULE_ID moduleId, HTTP_TRACE_CONFIGURATION * pHttpTraceConfiguration, DWORD cHttpTraceConfiguration = 1) = 0`
@@ -122,7 +121,7 @@ impl IHttpTraceContext {
         moduleId: HTTP_MODULE_ID,
         pHttpTraceConfiguration: *mut windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION,
         cHttpTraceConfiguration: u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .SetTraceConfiguration)(
             self.as_raw(),
@@ -144,7 +143,7 @@ impl IHttpTraceContext {
     pub unsafe fn RaiseTraceEvent(
         &self,
         pTraceEvent: *mut windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).RaiseTraceEvent)(self.as_raw(), pTraceEvent)
     }
     /// `virtual LPCGUID GetTraceActivityId() = 0`
@@ -176,9 +175,9 @@ impl IHttpTraceContext {
         &self,
         pszData1: windows_sys::core::PCWSTR,
         pszData2: windows_sys::core::PCWSTR,
-        hrLastError: ::httpserv::runtime::HRESULT,
+        hrLastError: ::httpserv_runtime::HRESULT,
         Level: u8,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .QuickTrace)(self.as_raw(), pszData1, pszData2, hrLastError, Level)
     }
@@ -195,13 +194,13 @@ impl IHttpTraceContext {
     #[inline]
     pub fn quick_trace(
         &mut self,
-        data1: &::httpserv::runtime::U16CStr,
-    ) -> ::httpserv::runtime::Result<()> {
+        data1: &::httpserv_runtime::U16CStr,
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.QuickTrace(
                 data1.as_ptr().cast_mut().cast(),
                 ::core::ptr::null(),
-                ::httpserv::runtime::S_OK,
+                ::httpserv_runtime::S_OK,
                 4 as u8,
             )
         };
@@ -212,11 +211,11 @@ impl IHttpTraceContext {
     #[inline]
     pub fn quick_trace_with(
         &mut self,
-        data1: &::httpserv::runtime::U16CStr,
-        data2: Option<&::httpserv::runtime::U16CStr>,
-        last_error: ::httpserv::runtime::HRESULT,
+        data1: &::httpserv_runtime::U16CStr,
+        data2: Option<&::httpserv_runtime::U16CStr>,
+        last_error: ::httpserv_runtime::HRESULT,
         level: u8,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.QuickTrace(
                 data1.as_ptr().cast_mut().cast(),
@@ -243,7 +242,7 @@ pub trait IHttpTraceContext_Impl {
     fn GetTraceConfiguration(
         &self,
         pHttpTraceConfiguration: *mut windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpTraceContext::SetTraceConfiguration`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
@@ -252,14 +251,14 @@ pub trait IHttpTraceContext_Impl {
         moduleId: HTTP_MODULE_ID,
         pHttpTraceConfiguration: *mut windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION,
         cHttpTraceConfiguration: u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpTraceContext::RaiseTraceEvent`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
     fn RaiseTraceEvent(
         &self,
         pTraceEvent: *mut windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpTraceContext::GetTraceActivityId`] (slot 3).
     ///
     /// On panic: returns a null pointer.
@@ -271,55 +270,54 @@ pub trait IHttpTraceContext_Impl {
         &self,
         pszData1: windows_sys::core::PCWSTR,
         pszData2: windows_sys::core::PCWSTR,
-        hrLastError: ::httpserv::runtime::HRESULT,
+        hrLastError: ::httpserv_runtime::HRESULT,
         Level: u8,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IHttpTraceContext_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpTraceContext_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpTraceContext_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetTraceConfiguration < T : IHttpTraceContext_Impl > (this : *mut
             IHttpTraceContext, pHttpTraceConfiguration : *mut
             windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::GetTraceConfiguration(unsafe { ::httpserv::runtime::Object:: < T >
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::GetTraceConfiguration(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, pHttpTraceConfiguration), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetTraceConfiguration < T : IHttpTraceContext_Impl > (this : *mut
             IHttpTraceContext, moduleId : HTTP_MODULE_ID, pHttpTraceConfiguration : *mut
             windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION,
-            cHttpTraceConfiguration : u32) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::SetTraceConfiguration(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, moduleId,
+            cHttpTraceConfiguration : u32) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::SetTraceConfiguration(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, moduleId,
             pHttpTraceConfiguration, cHttpTraceConfiguration), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn RaiseTraceEvent < T : IHttpTraceContext_Impl > (this : *mut
             IHttpTraceContext, pTraceEvent : *mut
             windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::RaiseTraceEvent(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pTraceEvent), | _ | ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::RaiseTraceEvent(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) }, pTraceEvent), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetTraceActivityId < T : IHttpTraceContext_Impl > (this : *mut
             IHttpTraceContext,) -> *const windows_sys::core::GUID {
-            ::httpserv::runtime::guard(|| T::GetTraceActivityId(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetTraceActivityId(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn QuickTrace < T : IHttpTraceContext_Impl > (this : *mut IHttpTraceContext,
             pszData1 : windows_sys::core::PCWSTR, pszData2 : windows_sys::core::PCWSTR,
-            hrLastError : ::httpserv::runtime::HRESULT, Level : u8) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::QuickTrace(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            }, pszData1, pszData2, hrLastError, Level), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            hrLastError : ::httpserv_runtime::HRESULT, Level : u8) ->
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::QuickTrace(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
+            pszData1, pszData2, hrLastError, Level), | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             GetTraceConfiguration: GetTraceConfiguration::<T>,
@@ -334,11 +332,11 @@ impl IHttpTraceContext {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpTraceContext_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpTraceContext_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpTraceContext> {
+    ) -> ::httpserv_runtime::Owned<IHttpTraceContext> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpTraceContext>,
+                ::httpserv_runtime::release_boxed::<T, IHttpTraceContext>,
             )
         }
     }
@@ -347,7 +345,7 @@ impl IHttpTraceContext {
         value: T,
     ) -> *mut IHttpTraceContext {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpTraceContext_Vtbl::new::<T>() },
                     value,
                 )
@@ -363,7 +361,7 @@ impl IHttpTraceContext {
         value: T,
     ) -> *mut IHttpTraceContext {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpTraceContext_Vtbl::new::<T>() },
                     value,
@@ -376,6 +374,6 @@ impl IHttpTraceContext {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpTraceContext::new_boxed`] or [`IHttpTraceContext::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpTraceContext_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

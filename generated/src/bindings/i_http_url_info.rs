@@ -13,7 +13,7 @@ pub struct IHttpUrlInfo {
 pub const IID_IHttpUrlInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x7e0e6167_0094_49a1_8287_ecf6dc6e73a6,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpUrlInfo {
+unsafe impl ::httpserv_runtime::Interface for IHttpUrlInfo {
     const IID: windows_sys::core::GUID = IID_IHttpUrlInfo;
 }
 /// The vtable of [`IHttpUrlInfo`]: 2 slot(s), 0 inherited.
@@ -21,11 +21,11 @@ unsafe impl ::httpserv::runtime::Interface for IHttpUrlInfo {
 #[derive(Clone, Copy)]
 pub struct IHttpUrlInfo_Vtbl {
     /// Slot 0: [`IHttpUrlInfo::GetModuleContextContainer`].
-    pub GetModuleContextContainer: ::httpserv::runtime::member_fn!(
+    pub GetModuleContextContainer: ::httpserv_runtime::member_fn!(
         (*mut IHttpUrlInfo) -> *mut IHttpModuleContextContainer
     ),
     /// Slot 1: [`IHttpUrlInfo::IsFrequentlyHit`].
-    pub IsFrequentlyHit: ::httpserv::runtime::member_fn!(
+    pub IsFrequentlyHit: ::httpserv_runtime::member_fn!(
         (*const IHttpUrlInfo) -> windows_sys::core::BOOL
     ),
 }
@@ -122,17 +122,17 @@ pub trait IHttpUrlInfo_Impl {
 impl IHttpUrlInfo_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpUrlInfo_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpUrlInfo_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetModuleContextContainer < T : IHttpUrlInfo_Impl > (this : *mut
             IHttpUrlInfo,) -> *mut IHttpModuleContextContainer {
-            ::httpserv::runtime::guard(|| T::GetModuleContextContainer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetModuleContextContainer(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn IsFrequentlyHit < T : IHttpUrlInfo_Impl > (this : *const IHttpUrlInfo,)
-            -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
-            T::IsFrequentlyHit(unsafe { ::httpserv::runtime::Object:: < T >
+            -> windows_sys::core::BOOL { ::httpserv_runtime::guard(||
+            T::IsFrequentlyHit(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | 0) }
         }
         Self {
@@ -145,18 +145,18 @@ impl IHttpUrlInfo {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpUrlInfo_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpUrlInfo_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpUrlInfo> {
+    ) -> ::httpserv_runtime::Owned<IHttpUrlInfo> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpUrlInfo>,
+                ::httpserv_runtime::release_boxed::<T, IHttpUrlInfo>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpUrlInfo_Impl`] methods and returns the C++ `IHttpUrlInfo*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpUrlInfo_Impl + 'static>(value: T) -> *mut IHttpUrlInfo {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpUrlInfo_Vtbl::new::<T>() },
                     value,
                 )
@@ -172,7 +172,7 @@ impl IHttpUrlInfo {
         value: T,
     ) -> *mut IHttpUrlInfo {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpUrlInfo_Vtbl::new::<T>() },
                     value,
@@ -185,6 +185,6 @@ impl IHttpUrlInfo {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpUrlInfo::new_boxed`] or [`IHttpUrlInfo::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpUrlInfo_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

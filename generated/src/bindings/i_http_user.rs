@@ -13,7 +13,7 @@ pub struct IHttpUser {
 pub const IID_IHttpUser: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x8059e6f8_10ce_4d61_b47e_5a1d8d9a8b67,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpUser {
+unsafe impl ::httpserv_runtime::Interface for IHttpUser {
     const IID: windows_sys::core::GUID = IID_IHttpUser;
 }
 /// The vtable of [`IHttpUser`]: 11 slot(s), 0 inherited.
@@ -21,44 +21,44 @@ unsafe impl ::httpserv::runtime::Interface for IHttpUser {
 #[derive(Clone, Copy)]
 pub struct IHttpUser_Vtbl {
     /// Slot 0: [`IHttpUser::GetRemoteUserName`].
-    pub GetRemoteUserName: ::httpserv::runtime::member_fn!(
+    pub GetRemoteUserName: ::httpserv_runtime::member_fn!(
         (*mut IHttpUser) -> windows_sys::core::PCWSTR
     ),
     /// Slot 1: [`IHttpUser::GetUserName`].
-    pub GetUserName: ::httpserv::runtime::member_fn!(
+    pub GetUserName: ::httpserv_runtime::member_fn!(
         (*mut IHttpUser) -> windows_sys::core::PCWSTR
     ),
     /// Slot 2: [`IHttpUser::GetAuthenticationType`].
-    pub GetAuthenticationType: ::httpserv::runtime::member_fn!(
+    pub GetAuthenticationType: ::httpserv_runtime::member_fn!(
         (*mut IHttpUser) -> windows_sys::core::PCWSTR
     ),
     /// Slot 3: [`IHttpUser::GetPassword`].
-    pub GetPassword: ::httpserv::runtime::member_fn!(
+    pub GetPassword: ::httpserv_runtime::member_fn!(
         (*mut IHttpUser) -> windows_sys::core::PCWSTR
     ),
     /// Slot 4: [`IHttpUser::GetImpersonationToken`].
-    pub GetImpersonationToken: ::httpserv::runtime::member_fn!(
+    pub GetImpersonationToken: ::httpserv_runtime::member_fn!(
         (*mut IHttpUser) -> windows_sys::Win32::Foundation::HANDLE
     ),
     /// Slot 5: [`IHttpUser::GetPrimaryToken`].
-    pub GetPrimaryToken: ::httpserv::runtime::member_fn!(
+    pub GetPrimaryToken: ::httpserv_runtime::member_fn!(
         (*mut IHttpUser) -> windows_sys::Win32::Foundation::HANDLE
     ),
     /// Slot 6: [`IHttpUser::ReferenceUser`].
-    pub ReferenceUser: ::httpserv::runtime::member_fn!((*mut IHttpUser) -> ()),
+    pub ReferenceUser: ::httpserv_runtime::member_fn!((*mut IHttpUser) -> ()),
     /// Slot 7: [`IHttpUser::DereferenceUser`].
-    pub DereferenceUser: ::httpserv::runtime::member_fn!((*mut IHttpUser) -> ()),
+    pub DereferenceUser: ::httpserv_runtime::member_fn!((*mut IHttpUser) -> ()),
     /// Slot 8: [`IHttpUser::SupportsIsInRole`].
-    pub SupportsIsInRole: ::httpserv::runtime::member_fn!(
+    pub SupportsIsInRole: ::httpserv_runtime::member_fn!(
         (*mut IHttpUser) -> windows_sys::core::BOOL
     ),
     /// Slot 9: [`IHttpUser::IsInRole`].
-    pub IsInRole: ::httpserv::runtime::member_fn!(
+    pub IsInRole: ::httpserv_runtime::member_fn!(
         (*mut IHttpUser, windows_sys::core::PCWSTR, *mut windows_sys::core::BOOL) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 10: [`IHttpUser::GetUserVariable`].
-    pub GetUserVariable: ::httpserv::runtime::member_fn!(
+    pub GetUserVariable: ::httpserv_runtime::member_fn!(
         (*mut IHttpUser, windows_sys::core::PCSTR) -> *mut ::core::ffi::c_void
     ),
 }
@@ -240,7 +240,7 @@ impl IHttpUser {
         &self,
         pszRoleName: windows_sys::core::PCWSTR,
         pfInRole: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).IsInRole)(self.as_raw(), pszRoleName, pfInRole)
     }
     /// `virtual PVOID GetUserVariable(PCSTR pszVariableName) = 0`
@@ -263,38 +263,38 @@ impl IHttpUser {
 impl IHttpUser {
     /// `virtual PCWSTR GetRemoteUserName() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetRemoteUserName`].
     #[inline]
-    pub fn remote_user_name(&mut self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn remote_user_name(&mut self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetRemoteUserName() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
     /// `virtual PCWSTR GetUserName() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetUserName`].
     #[inline]
-    pub fn user_name(&mut self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn user_name(&mut self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetUserName() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
     /// `virtual PCWSTR GetAuthenticationType() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetAuthenticationType`].
     #[inline]
-    pub fn authentication_type(&mut self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn authentication_type(&mut self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetAuthenticationType() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
     /// `virtual PCWSTR GetPassword() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetPassword`].
     #[inline]
-    pub fn password(&mut self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn password(&mut self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetPassword() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
     /// `virtual HANDLE GetImpersonationToken() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetImpersonationToken`].
@@ -325,8 +325,8 @@ impl IHttpUser {
     #[inline]
     pub fn is_in_role(
         &mut self,
-        role_name: &::httpserv::runtime::U16CStr,
-    ) -> ::httpserv::runtime::Result<bool> {
+        role_name: &::httpserv_runtime::U16CStr,
+    ) -> ::httpserv_runtime::Result<bool> {
         let mut in_role: windows_sys::core::BOOL = unsafe { ::core::mem::zeroed() };
         let returned = unsafe {
             self.IsInRole(role_name.as_ptr().cast_mut().cast(), &mut in_role)
@@ -401,7 +401,7 @@ pub trait IHttpUser_Impl {
         &self,
         pszRoleName: windows_sys::core::PCWSTR,
         pfInRole: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpUser::GetUserVariable`] (slot 10).
     ///
     /// On panic: returns a null pointer.
@@ -413,72 +413,72 @@ pub trait IHttpUser_Impl {
 impl IHttpUser_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpUser_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpUser_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetRemoteUserName < T : IHttpUser_Impl > (this : *mut IHttpUser,) ->
-            windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
-            T::GetRemoteUserName(unsafe { ::httpserv::runtime::Object:: < T >
+            windows_sys::core::PCWSTR { ::httpserv_runtime::guard(||
+            T::GetRemoteUserName(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetUserName < T : IHttpUser_Impl > (this : *mut IHttpUser,) ->
-            windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
-            T::GetUserName(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
+            windows_sys::core::PCWSTR { ::httpserv_runtime::guard(||
+            T::GetUserName(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
             },), | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetAuthenticationType < T : IHttpUser_Impl > (this : *mut IHttpUser,) ->
-            windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
-            T::GetAuthenticationType(unsafe { ::httpserv::runtime::Object:: < T >
+            windows_sys::core::PCWSTR { ::httpserv_runtime::guard(||
+            T::GetAuthenticationType(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetPassword < T : IHttpUser_Impl > (this : *mut IHttpUser,) ->
-            windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
-            T::GetPassword(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
+            windows_sys::core::PCWSTR { ::httpserv_runtime::guard(||
+            T::GetPassword(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
             },), | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetImpersonationToken < T : IHttpUser_Impl > (this : *mut IHttpUser,) ->
-            windows_sys::Win32::Foundation::HANDLE { ::httpserv::runtime::guard(||
-            T::GetImpersonationToken(unsafe { ::httpserv::runtime::Object:: < T >
+            windows_sys::Win32::Foundation::HANDLE { ::httpserv_runtime::guard(||
+            T::GetImpersonationToken(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetPrimaryToken < T : IHttpUser_Impl > (this : *mut IHttpUser,) ->
-            windows_sys::Win32::Foundation::HANDLE { ::httpserv::runtime::guard(||
-            T::GetPrimaryToken(unsafe { ::httpserv::runtime::Object:: < T >
+            windows_sys::Win32::Foundation::HANDLE { ::httpserv_runtime::guard(||
+            T::GetPrimaryToken(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn ReferenceUser < T : IHttpUser_Impl > (this : *mut IHttpUser,) -> () {
-            ::httpserv::runtime::guard(|| T::ReferenceUser(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()); unsafe {
-            ::httpserv::runtime::Object:: < T > ::add_reference(this) } }
+            ::httpserv_runtime::guard(|| T::ReferenceUser(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | ()); unsafe {
+            ::httpserv_runtime::Object:: < T > ::add_reference(this) } }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn DereferenceUser < T : IHttpUser_Impl > (this : *mut IHttpUser,) -> () {
-            ::httpserv::runtime::guard(|| T::DereferenceUser(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()); unsafe {
-            ::httpserv::runtime::Object:: < T > ::drop_reference(this) } }
+            ::httpserv_runtime::guard(|| T::DereferenceUser(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | ()); unsafe {
+            ::httpserv_runtime::Object:: < T > ::drop_reference(this) } }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SupportsIsInRole < T : IHttpUser_Impl > (this : *mut IHttpUser,) ->
-            windows_sys::core::BOOL { ::httpserv::runtime::guard(||
-            T::SupportsIsInRole(unsafe { ::httpserv::runtime::Object:: < T >
+            windows_sys::core::BOOL { ::httpserv_runtime::guard(||
+            T::SupportsIsInRole(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | 0) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn IsInRole < T : IHttpUser_Impl > (this : *mut IHttpUser, pszRoleName :
             windows_sys::core::PCWSTR, pfInRole : *mut windows_sys::core::BOOL) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::IsInRole(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            pszRoleName, pfInRole), | _ | ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| T::IsInRole(unsafe
+            { ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszRoleName,
+            pfInRole), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetUserVariable < T : IHttpUser_Impl > (this : *mut IHttpUser,
             pszVariableName : windows_sys::core::PCSTR) -> *mut ::core::ffi::c_void {
-            ::httpserv::runtime::guard(|| T::GetUserVariable(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszVariableName), | _
+            ::httpserv_runtime::guard(|| T::GetUserVariable(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszVariableName), | _
             | ::core::ptr::null_mut()) }
         }
         Self {
@@ -500,18 +500,18 @@ impl IHttpUser {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpUser_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpUser_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpUser> {
+    ) -> ::httpserv_runtime::Owned<IHttpUser> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpUser>,
+                ::httpserv_runtime::release_boxed::<T, IHttpUser>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpUser_Impl`] methods and returns the C++ `IHttpUser*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpUser_Impl + 'static>(value: T) -> *mut IHttpUser {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpUser_Vtbl::new::<T>() },
                     value,
                 )
@@ -527,7 +527,7 @@ impl IHttpUser {
         value: T,
     ) -> *mut IHttpUser {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpUser_Vtbl::new::<T>() },
                     value,
@@ -540,6 +540,6 @@ impl IHttpUser {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpUser::new_boxed`] or [`IHttpUser::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpUser_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -13,7 +13,7 @@ pub struct IMapHandlerProvider {
 pub const IID_IMapHandlerProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xfea3ce6b_e346_47e7_b2a6_ad265baeff2c,
 );
-unsafe impl ::httpserv::runtime::Interface for IMapHandlerProvider {
+unsafe impl ::httpserv_runtime::Interface for IMapHandlerProvider {
     const IID: windows_sys::core::GUID = IID_IMapHandlerProvider;
 }
 /// The vtable of [`IMapHandlerProvider`]: 4 slot(s), 1 inherited.
@@ -22,16 +22,16 @@ unsafe impl ::httpserv::runtime::Interface for IMapHandlerProvider {
 pub struct IMapHandlerProvider_Vtbl {
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: [`IMapHandlerProvider::SetScriptName`].
-    pub SetScriptName: ::httpserv::runtime::member_fn!(
+    pub SetScriptName: ::httpserv_runtime::member_fn!(
         (*mut IMapHandlerProvider, windows_sys::core::PCWSTR, u32) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 2: [`IMapHandlerProvider::SetScriptMap`].
-    pub SetScriptMap: ::httpserv::runtime::member_fn!(
+    pub SetScriptMap: ::httpserv_runtime::member_fn!(
         (*mut IMapHandlerProvider, *mut IScriptMapInfo) -> ()
     ),
     /// Slot 3: [`IMapHandlerProvider::SetFileInfo`].
-    pub SetFileInfo: ::httpserv::runtime::member_fn!(
+    pub SetFileInfo: ::httpserv_runtime::member_fn!(
         (*mut IMapHandlerProvider, *mut IHttpFileInfo) -> ()
     ),
 }
@@ -83,7 +83,7 @@ impl IMapHandlerProvider {
         &self,
         pszScriptName: windows_sys::core::PCWSTR,
         cchScriptName: u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).SetScriptName)(self.as_raw(), pszScriptName, cchScriptName)
     }
     /// `virtual void SetScriptMap(IScriptMapInfo * pScriptMap) = 0`
@@ -127,10 +127,10 @@ impl IMapHandlerProvider {
     pub fn set_script_name(
         &mut self,
         script_name: &[u16],
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let script_name_2: u32 = ::core::convert::TryFrom::try_from(script_name.len())
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let returned = unsafe {
             self.SetScriptName(script_name.as_ptr().cast_mut().cast(), script_name_2)
@@ -166,7 +166,7 @@ pub trait IMapHandlerProvider_Impl: IHttpEventProvider_Impl {
         &self,
         pszScriptName: windows_sys::core::PCWSTR,
         cchScriptName: u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IMapHandlerProvider::SetScriptMap`] (slot 2).
     ///
     /// On panic: the panic is swallowed (void).
@@ -179,26 +179,25 @@ pub trait IMapHandlerProvider_Impl: IHttpEventProvider_Impl {
 impl IMapHandlerProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IMapHandlerProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IMapHandlerProvider_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetScriptName < T : IMapHandlerProvider_Impl > (this : *mut
             IMapHandlerProvider, pszScriptName : windows_sys::core::PCWSTR, cchScriptName
-            : u32) -> ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::SetScriptName(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pszScriptName, cchScriptName), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            : u32) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::SetScriptName(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
+            }, pszScriptName, cchScriptName), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetScriptMap < T : IMapHandlerProvider_Impl > (this : *mut
             IMapHandlerProvider, pScriptMap : *mut IScriptMapInfo) -> () {
-            ::httpserv::runtime::guard(|| T::SetScriptMap(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pScriptMap), | _ |
-            ()) }
+            ::httpserv_runtime::guard(|| T::SetScriptMap(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pScriptMap), | _ | ())
+            }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetFileInfo < T : IMapHandlerProvider_Impl > (this : *mut
             IMapHandlerProvider, pFileInfo : *mut IHttpFileInfo) -> () {
-            ::httpserv::runtime::guard(|| T::SetFileInfo(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pFileInfo), | _ | ())
+            ::httpserv_runtime::guard(|| T::SetFileInfo(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pFileInfo), | _ | ())
             }
         }
         Self {
@@ -213,11 +212,11 @@ impl IMapHandlerProvider {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IMapHandlerProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IMapHandlerProvider_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IMapHandlerProvider> {
+    ) -> ::httpserv_runtime::Owned<IMapHandlerProvider> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IMapHandlerProvider>,
+                ::httpserv_runtime::release_boxed::<T, IMapHandlerProvider>,
             )
         }
     }
@@ -226,7 +225,7 @@ impl IMapHandlerProvider {
         value: T,
     ) -> *mut IMapHandlerProvider {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IMapHandlerProvider_Vtbl::new::<T>() },
                     value,
                 )
@@ -242,7 +241,7 @@ impl IMapHandlerProvider {
         value: T,
     ) -> *mut IMapHandlerProvider {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IMapHandlerProvider_Vtbl::new::<T>() },
                     value,
@@ -255,6 +254,6 @@ impl IMapHandlerProvider {
     /// # Safety
     /// `self` must have been made by this module's [`IMapHandlerProvider::new_boxed`] or [`IMapHandlerProvider::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IMapHandlerProvider_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -13,7 +13,7 @@ pub struct IMapPathProvider {
 pub const IID_IMapPathProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x8efdf557_a8f1_4bc9_b462_6df3b038a59a,
 );
-unsafe impl ::httpserv::runtime::Interface for IMapPathProvider {
+unsafe impl ::httpserv_runtime::Interface for IMapPathProvider {
     const IID: windows_sys::core::GUID = IID_IMapPathProvider;
 }
 /// The vtable of [`IMapPathProvider`]: 4 slot(s), 1 inherited.
@@ -22,17 +22,17 @@ unsafe impl ::httpserv::runtime::Interface for IMapPathProvider {
 pub struct IMapPathProvider_Vtbl {
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: [`IMapPathProvider::GetUrl`].
-    pub GetUrl: ::httpserv::runtime::member_fn!(
+    pub GetUrl: ::httpserv_runtime::member_fn!(
         (*const IMapPathProvider) -> windows_sys::core::PCWSTR
     ),
     /// Slot 2: [`IMapPathProvider::GetPhysicalPath`].
-    pub GetPhysicalPath: ::httpserv::runtime::member_fn!(
+    pub GetPhysicalPath: ::httpserv_runtime::member_fn!(
         (*const IMapPathProvider) -> windows_sys::core::PCWSTR
     ),
     /// Slot 3: [`IMapPathProvider::SetPhysicalPath`].
-    pub SetPhysicalPath: ::httpserv::runtime::member_fn!(
+    pub SetPhysicalPath: ::httpserv_runtime::member_fn!(
         (*mut IMapPathProvider, windows_sys::core::PCWSTR, u32) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -113,7 +113,7 @@ impl IMapPathProvider {
         &self,
         pszPhysicalPath: windows_sys::core::PCWSTR,
         cchPhysicalPath: u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).SetPhysicalPath)(self.as_raw(), pszPhysicalPath, cchPhysicalPath)
     }
 }
@@ -128,20 +128,20 @@ impl ::core::ops::Deref for IMapPathProvider {
 impl IMapPathProvider {
     /// `virtual PCWSTR GetUrl() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetUrl`].
     #[inline]
-    pub fn url(&self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn url(&self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetUrl() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
     /// `virtual PCWSTR GetPhysicalPath() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetPhysicalPath`].
     #[inline]
-    pub fn physical_path(&self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn physical_path(&self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetPhysicalPath() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
     /// `virtual HRESULT SetPhysicalPath(PCWSTR pszPhysicalPath, DWORD cchPhysicalPath) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetPhysicalPath`].
@@ -149,12 +149,12 @@ impl IMapPathProvider {
     pub fn set_physical_path(
         &mut self,
         physical_path: &[u16],
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let physical_path_2: u32 = ::core::convert::TryFrom::try_from(
                 physical_path.len(),
             )
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let returned = unsafe {
             self.SetPhysicalPath(
@@ -185,31 +185,31 @@ pub trait IMapPathProvider_Impl: IHttpEventProvider_Impl {
         &self,
         pszPhysicalPath: windows_sys::core::PCWSTR,
         cchPhysicalPath: u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IMapPathProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IMapPathProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IMapPathProvider_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetUrl < T : IMapPathProvider_Impl > (this : *const IMapPathProvider,) ->
-            windows_sys::core::PCWSTR { ::httpserv::runtime::guard(|| T::GetUrl(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            windows_sys::core::PCWSTR { ::httpserv_runtime::guard(|| T::GetUrl(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetPhysicalPath < T : IMapPathProvider_Impl > (this : *const
             IMapPathProvider,) -> windows_sys::core::PCWSTR {
-            ::httpserv::runtime::guard(|| T::GetPhysicalPath(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetPhysicalPath(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetPhysicalPath < T : IMapPathProvider_Impl > (this : *mut
             IMapPathProvider, pszPhysicalPath : windows_sys::core::PCWSTR,
-            cchPhysicalPath : u32) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::SetPhysicalPath(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszPhysicalPath,
-            cchPhysicalPath), | _ | ::httpserv::runtime::E_FAIL) }
+            cchPhysicalPath : u32) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::SetPhysicalPath(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszPhysicalPath,
+            cchPhysicalPath), | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),
@@ -223,11 +223,11 @@ impl IMapPathProvider {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IMapPathProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IMapPathProvider_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IMapPathProvider> {
+    ) -> ::httpserv_runtime::Owned<IMapPathProvider> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IMapPathProvider>,
+                ::httpserv_runtime::release_boxed::<T, IMapPathProvider>,
             )
         }
     }
@@ -236,7 +236,7 @@ impl IMapPathProvider {
         value: T,
     ) -> *mut IMapPathProvider {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IMapPathProvider_Vtbl::new::<T>() },
                     value,
                 )
@@ -252,7 +252,7 @@ impl IMapPathProvider {
         value: T,
     ) -> *mut IMapPathProvider {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IMapPathProvider_Vtbl::new::<T>() },
                     value,
@@ -265,6 +265,6 @@ impl IMapPathProvider {
     /// # Safety
     /// `self` must have been made by this module's [`IMapPathProvider::new_boxed`] or [`IMapPathProvider::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IMapPathProvider_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

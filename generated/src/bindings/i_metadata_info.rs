@@ -13,7 +13,7 @@ pub struct IMetadataInfo {
 pub const IID_IMetadataInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x48b10633_825d_495e_93b0_225380053e8e,
 );
-unsafe impl ::httpserv::runtime::Interface for IMetadataInfo {
+unsafe impl ::httpserv_runtime::Interface for IMetadataInfo {
     const IID: windows_sys::core::GUID = IID_IMetadataInfo;
 }
 /// The vtable of [`IMetadataInfo`]: 4 slot(s), 0 inherited.
@@ -21,19 +21,19 @@ unsafe impl ::httpserv::runtime::Interface for IMetadataInfo {
 #[derive(Clone, Copy)]
 pub struct IMetadataInfo_Vtbl {
     /// Slot 0: [`IMetadataInfo::GetMetaPath`].
-    pub GetMetaPath: ::httpserv::runtime::member_fn!(
+    pub GetMetaPath: ::httpserv_runtime::member_fn!(
         (*const IMetadataInfo) -> windows_sys::core::PCWSTR
     ),
     /// Slot 1: [`IMetadataInfo::GetVrPath`].
-    pub GetVrPath: ::httpserv::runtime::member_fn!(
+    pub GetVrPath: ::httpserv_runtime::member_fn!(
         (*const IMetadataInfo) -> windows_sys::core::PCWSTR
     ),
     /// Slot 2: [`IMetadataInfo::GetVrToken`].
-    pub GetVrToken: ::httpserv::runtime::member_fn!(
+    pub GetVrToken: ::httpserv_runtime::member_fn!(
         (*mut IMetadataInfo) -> *mut IHttpTokenEntry
     ),
     /// Slot 3: [`IMetadataInfo::GetModuleContextContainer`].
-    pub GetModuleContextContainer: ::httpserv::runtime::member_fn!(
+    pub GetModuleContextContainer: ::httpserv_runtime::member_fn!(
         (*mut IMetadataInfo) -> *mut IHttpModuleContextContainer
     ),
 }
@@ -133,20 +133,20 @@ impl IMetadataInfo {
 impl IMetadataInfo {
     /// `virtual PCWSTR GetMetaPath() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetMetaPath`].
     #[inline]
-    pub fn meta_path(&self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn meta_path(&self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetMetaPath() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
     /// `virtual PCWSTR GetVrPath() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetVrPath`].
     #[inline]
-    pub fn vr_path(&self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn vr_path(&self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetVrPath() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
     /// `virtual IHttpTokenEntry * GetVrToken() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetVrToken`].
@@ -186,29 +186,29 @@ pub trait IMetadataInfo_Impl {
 impl IMetadataInfo_Vtbl {
     /// A vtable whose slots call `T`'s [`IMetadataInfo_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IMetadataInfo_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetMetaPath < T : IMetadataInfo_Impl > (this : *const IMetadataInfo,) ->
-            windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
-            T::GetMetaPath(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
+            windows_sys::core::PCWSTR { ::httpserv_runtime::guard(||
+            T::GetMetaPath(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
             },), | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetVrPath < T : IMetadataInfo_Impl > (this : *const IMetadataInfo,) ->
-            windows_sys::core::PCWSTR { ::httpserv::runtime::guard(|| T::GetVrPath(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            windows_sys::core::PCWSTR { ::httpserv_runtime::guard(|| T::GetVrPath(unsafe
+            { ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetVrToken < T : IMetadataInfo_Impl > (this : *mut IMetadataInfo,) -> *
-            mut IHttpTokenEntry { ::httpserv::runtime::guard(|| T::GetVrToken(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            mut IHttpTokenEntry { ::httpserv_runtime::guard(|| T::GetVrToken(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetModuleContextContainer < T : IMetadataInfo_Impl > (this : *mut
             IMetadataInfo,) -> *mut IHttpModuleContextContainer {
-            ::httpserv::runtime::guard(|| T::GetModuleContextContainer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetModuleContextContainer(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         Self {
@@ -223,18 +223,18 @@ impl IMetadataInfo {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IMetadataInfo_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IMetadataInfo_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IMetadataInfo> {
+    ) -> ::httpserv_runtime::Owned<IMetadataInfo> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IMetadataInfo>,
+                ::httpserv_runtime::release_boxed::<T, IMetadataInfo>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IMetadataInfo_Impl`] methods and returns the C++ `IMetadataInfo*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IMetadataInfo_Impl + 'static>(value: T) -> *mut IMetadataInfo {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IMetadataInfo_Vtbl::new::<T>() },
                     value,
                 )
@@ -250,7 +250,7 @@ impl IMetadataInfo {
         value: T,
     ) -> *mut IMetadataInfo {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IMetadataInfo_Vtbl::new::<T>() },
                     value,
@@ -263,6 +263,6 @@ impl IMetadataInfo {
     /// # Safety
     /// `self` must have been made by this module's [`IMetadataInfo::new_boxed`] or [`IMetadataInfo::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IMetadataInfo_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -13,7 +13,7 @@ pub struct IModuleAllocator {
 pub const IID_IModuleAllocator: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x85c1679c_0b21_491c_afb5_c7b5c86464c4,
 );
-unsafe impl ::httpserv::runtime::Interface for IModuleAllocator {
+unsafe impl ::httpserv_runtime::Interface for IModuleAllocator {
     const IID: windows_sys::core::GUID = IID_IModuleAllocator;
 }
 /// The vtable of [`IModuleAllocator`]: 1 slot(s), 0 inherited.
@@ -21,7 +21,7 @@ unsafe impl ::httpserv::runtime::Interface for IModuleAllocator {
 #[derive(Clone, Copy)]
 pub struct IModuleAllocator_Vtbl {
     /// Slot 0: [`IModuleAllocator::AllocateMemory`].
-    pub AllocateMemory: ::httpserv::runtime::member_fn!(
+    pub AllocateMemory: ::httpserv_runtime::member_fn!(
         (*mut IModuleAllocator, u32) -> *mut ::core::ffi::c_void
     ),
 }
@@ -82,11 +82,11 @@ pub trait IModuleAllocator_Impl {
 impl IModuleAllocator_Vtbl {
     /// A vtable whose slots call `T`'s [`IModuleAllocator_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IModuleAllocator_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn AllocateMemory < T : IModuleAllocator_Impl > (this : *mut
             IModuleAllocator, cbAllocation : u32) -> *mut ::core::ffi::c_void {
-            ::httpserv::runtime::guard(|| T::AllocateMemory(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, cbAllocation), | _ |
+            ::httpserv_runtime::guard(|| T::AllocateMemory(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, cbAllocation), | _ |
             ::core::ptr::null_mut()) }
         }
         Self {
@@ -98,11 +98,11 @@ impl IModuleAllocator {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IModuleAllocator_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IModuleAllocator_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IModuleAllocator> {
+    ) -> ::httpserv_runtime::Owned<IModuleAllocator> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IModuleAllocator>,
+                ::httpserv_runtime::release_boxed::<T, IModuleAllocator>,
             )
         }
     }
@@ -111,7 +111,7 @@ impl IModuleAllocator {
         value: T,
     ) -> *mut IModuleAllocator {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IModuleAllocator_Vtbl::new::<T>() },
                     value,
                 )
@@ -127,7 +127,7 @@ impl IModuleAllocator {
         value: T,
     ) -> *mut IModuleAllocator {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IModuleAllocator_Vtbl::new::<T>() },
                     value,
@@ -140,6 +140,6 @@ impl IModuleAllocator {
     /// # Safety
     /// `self` must have been made by this module's [`IModuleAllocator::new_boxed`] or [`IModuleAllocator::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IModuleAllocator_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -13,7 +13,7 @@ pub struct INamedContextContainer {
 pub const IID_INamedContextContainer: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x16db6f7c_1a94_47ca_a8e8_fea6005ff3ba,
 );
-unsafe impl ::httpserv::runtime::Interface for INamedContextContainer {
+unsafe impl ::httpserv_runtime::Interface for INamedContextContainer {
     const IID: windows_sys::core::GUID = IID_INamedContextContainer;
 }
 /// The vtable of [`INamedContextContainer`]: 2 slot(s), 0 inherited.
@@ -21,14 +21,14 @@ unsafe impl ::httpserv::runtime::Interface for INamedContextContainer {
 #[derive(Clone, Copy)]
 pub struct INamedContextContainer_Vtbl {
     /// Slot 0: [`INamedContextContainer::GetNamedContext`].
-    pub GetNamedContext: ::httpserv::runtime::member_fn!(
+    pub GetNamedContext: ::httpserv_runtime::member_fn!(
         (*mut INamedContextContainer, windows_sys::core::PCWSTR) -> *mut
         IHttpStoredContext
     ),
     /// Slot 1: [`INamedContextContainer::SetNamedContext`].
-    pub SetNamedContext: ::httpserv::runtime::member_fn!(
+    pub SetNamedContext: ::httpserv_runtime::member_fn!(
         (*mut INamedContextContainer, *mut IHttpStoredContext,
-        windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT
+        windows_sys::core::PCWSTR) -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -97,7 +97,7 @@ impl INamedContextContainer {
         &self,
         ppStoredContext: *mut IHttpStoredContext,
         szName: windows_sys::core::PCWSTR,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).SetNamedContext)(self.as_raw(), ppStoredContext, szName)
     }
 }
@@ -106,7 +106,7 @@ impl INamedContextContainer {
     #[inline]
     pub fn named_context(
         &self,
-        name: &::httpserv::runtime::U16CStr,
+        name: &::httpserv_runtime::U16CStr,
     ) -> Option<&IHttpStoredContext> {
         let returned = unsafe { self.GetNamedContext(name.as_ptr().cast_mut().cast()) };
         unsafe { returned.as_ref() }
@@ -115,9 +115,9 @@ impl INamedContextContainer {
     #[inline]
     pub fn set_named_context(
         &self,
-        stored_context: ::httpserv::runtime::Owned<IHttpStoredContext>,
-        name: &::httpserv::runtime::U16CStr,
-    ) -> ::httpserv::runtime::Result<()> {
+        stored_context: ::httpserv_runtime::Owned<IHttpStoredContext>,
+        name: &::httpserv_runtime::U16CStr,
+    ) -> ::httpserv_runtime::Result<()> {
         let stored_context = stored_context.into_parts();
         let returned = unsafe {
             self.SetNamedContext(stored_context.0, name.as_ptr().cast_mut().cast())
@@ -147,25 +147,25 @@ pub trait INamedContextContainer_Impl {
         &self,
         ppStoredContext: *mut IHttpStoredContext,
         szName: windows_sys::core::PCWSTR,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl INamedContextContainer_Vtbl {
     /// A vtable whose slots call `T`'s [`INamedContextContainer_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: INamedContextContainer_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetNamedContext < T : INamedContextContainer_Impl > (this : *mut
             INamedContextContainer, szName : windows_sys::core::PCWSTR) -> *mut
-            IHttpStoredContext { ::httpserv::runtime::guard(|| T::GetNamedContext(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) }, szName), | _ |
+            IHttpStoredContext { ::httpserv_runtime::guard(|| T::GetNamedContext(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, szName), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetNamedContext < T : INamedContextContainer_Impl > (this : *mut
             INamedContextContainer, ppStoredContext : *mut IHttpStoredContext, szName :
-            windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::SetNamedContext(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, ppStoredContext,
-            szName), | _ | ::httpserv::runtime::E_FAIL) }
+            windows_sys::core::PCWSTR) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::SetNamedContext(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, ppStoredContext,
+            szName), | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             GetNamedContext: GetNamedContext::<T>,
@@ -177,11 +177,11 @@ impl INamedContextContainer {
     /// Moves `value` to the heap behind a vtable of `T`'s [`INamedContextContainer_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: INamedContextContainer_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<INamedContextContainer> {
+    ) -> ::httpserv_runtime::Owned<INamedContextContainer> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, INamedContextContainer>,
+                ::httpserv_runtime::release_boxed::<T, INamedContextContainer>,
             )
         }
     }
@@ -190,7 +190,7 @@ impl INamedContextContainer {
         value: T,
     ) -> *mut INamedContextContainer {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { INamedContextContainer_Vtbl::new::<T>() },
                     value,
                 )
@@ -206,7 +206,7 @@ impl INamedContextContainer {
         value: T,
     ) -> *mut INamedContextContainer {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { INamedContextContainer_Vtbl::new::<T>() },
                     value,
@@ -221,6 +221,6 @@ impl INamedContextContainer {
     pub unsafe fn downcast<T: INamedContextContainer_Impl + 'static>(
         &self,
     ) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

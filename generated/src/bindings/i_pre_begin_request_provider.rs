@@ -13,7 +13,7 @@ pub struct IPreBeginRequestProvider {
 pub const IID_IPreBeginRequestProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xfb715d26_aff9_476a_8fc0_6b1acb3d1098,
 );
-unsafe impl ::httpserv::runtime::Interface for IPreBeginRequestProvider {
+unsafe impl ::httpserv_runtime::Interface for IPreBeginRequestProvider {
     const IID: windows_sys::core::GUID = IID_IPreBeginRequestProvider;
 }
 /// The vtable of [`IPreBeginRequestProvider`]: 2 slot(s), 1 inherited.
@@ -22,7 +22,7 @@ unsafe impl ::httpserv::runtime::Interface for IPreBeginRequestProvider {
 pub struct IPreBeginRequestProvider_Vtbl {
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: [`IPreBeginRequestProvider::GetHttpContext`].
-    pub GetHttpContext: ::httpserv::runtime::member_fn!(
+    pub GetHttpContext: ::httpserv_runtime::member_fn!(
         (*mut IPreBeginRequestProvider) -> *mut IHttpContext
     ),
 }
@@ -109,11 +109,11 @@ pub trait IPreBeginRequestProvider_Impl: IHttpEventProvider_Impl {
 impl IPreBeginRequestProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IPreBeginRequestProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IPreBeginRequestProvider_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetHttpContext < T : IPreBeginRequestProvider_Impl > (this : *mut
             IPreBeginRequestProvider,) -> *mut IHttpContext {
-            ::httpserv::runtime::guard(|| T::GetHttpContext(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetHttpContext(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
         Self {
@@ -126,11 +126,11 @@ impl IPreBeginRequestProvider {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IPreBeginRequestProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IPreBeginRequestProvider_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IPreBeginRequestProvider> {
+    ) -> ::httpserv_runtime::Owned<IPreBeginRequestProvider> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IPreBeginRequestProvider>,
+                ::httpserv_runtime::release_boxed::<T, IPreBeginRequestProvider>,
             )
         }
     }
@@ -139,7 +139,7 @@ impl IPreBeginRequestProvider {
         value: T,
     ) -> *mut IPreBeginRequestProvider {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IPreBeginRequestProvider_Vtbl::new::<T>() },
                     value,
                 )
@@ -155,7 +155,7 @@ impl IPreBeginRequestProvider {
         value: T,
     ) -> *mut IPreBeginRequestProvider {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IPreBeginRequestProvider_Vtbl::new::<T>() },
                     value,
@@ -170,6 +170,6 @@ impl IPreBeginRequestProvider {
     pub unsafe fn downcast<T: IPreBeginRequestProvider_Impl + 'static>(
         &self,
     ) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -13,7 +13,7 @@ pub struct IReadEntityProvider {
 pub const IID_IReadEntityProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xfe6d905a_99b8_49fd_b389_cfc809562b81,
 );
-unsafe impl ::httpserv::runtime::Interface for IReadEntityProvider {
+unsafe impl ::httpserv_runtime::Interface for IReadEntityProvider {
     const IID: windows_sys::core::GUID = IID_IReadEntityProvider;
 }
 /// The vtable of [`IReadEntityProvider`]: 3 slot(s), 1 inherited.
@@ -22,12 +22,12 @@ unsafe impl ::httpserv::runtime::Interface for IReadEntityProvider {
 pub struct IReadEntityProvider_Vtbl {
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: [`IReadEntityProvider::GetEntity`].
-    pub GetEntity: ::httpserv::runtime::member_fn!(
+    pub GetEntity: ::httpserv_runtime::member_fn!(
         (*mut IReadEntityProvider, *mut *mut ::core::ffi::c_void, *mut u32, *mut
         u32) -> ()
     ),
     /// Slot 2: [`IReadEntityProvider::SetEntity`].
-    pub SetEntity: ::httpserv::runtime::member_fn!(
+    pub SetEntity: ::httpserv_runtime::member_fn!(
         (*mut IReadEntityProvider, *mut ::core::ffi::c_void, u32, u32) -> ()
     ),
 }
@@ -156,18 +156,18 @@ pub trait IReadEntityProvider_Impl: IHttpEventProvider_Impl {
 impl IReadEntityProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IReadEntityProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IReadEntityProvider_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetEntity < T : IReadEntityProvider_Impl > (this : *mut
             IReadEntityProvider, ppBuffer : *mut *mut ::core::ffi::c_void, pcbData : *
-            mut u32, pcbBuffer : *mut u32) -> () { ::httpserv::runtime::guard(||
-            T::GetEntity(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
+            mut u32, pcbBuffer : *mut u32) -> () { ::httpserv_runtime::guard(||
+            T::GetEntity(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
             ppBuffer, pcbData, pcbBuffer), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetEntity < T : IReadEntityProvider_Impl > (this : *mut
             IReadEntityProvider, pBuffer : *mut ::core::ffi::c_void, cbData : u32,
-            cbBuffer : u32) -> () { ::httpserv::runtime::guard(|| T::SetEntity(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pBuffer, cbData,
+            cbBuffer : u32) -> () { ::httpserv_runtime::guard(|| T::SetEntity(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pBuffer, cbData,
             cbBuffer), | _ | ()) }
         }
         Self {
@@ -181,11 +181,11 @@ impl IReadEntityProvider {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IReadEntityProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IReadEntityProvider_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IReadEntityProvider> {
+    ) -> ::httpserv_runtime::Owned<IReadEntityProvider> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IReadEntityProvider>,
+                ::httpserv_runtime::release_boxed::<T, IReadEntityProvider>,
             )
         }
     }
@@ -194,7 +194,7 @@ impl IReadEntityProvider {
         value: T,
     ) -> *mut IReadEntityProvider {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IReadEntityProvider_Vtbl::new::<T>() },
                     value,
                 )
@@ -210,7 +210,7 @@ impl IReadEntityProvider {
         value: T,
     ) -> *mut IReadEntityProvider {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IReadEntityProvider_Vtbl::new::<T>() },
                     value,
@@ -223,6 +223,6 @@ impl IReadEntityProvider {
     /// # Safety
     /// `self` must have been made by this module's [`IReadEntityProvider::new_boxed`] or [`IReadEntityProvider::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IReadEntityProvider_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -13,7 +13,7 @@ pub struct IReferencedMetadataInfo {
 pub const IID_IReferencedMetadataInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x3fc5c336_9ad7_45ea_af2f_31b59302c9fe,
 );
-unsafe impl ::httpserv::runtime::Interface for IReferencedMetadataInfo {
+unsafe impl ::httpserv_runtime::Interface for IReferencedMetadataInfo {
     const IID: windows_sys::core::GUID = IID_IReferencedMetadataInfo;
 }
 /// The vtable of [`IReferencedMetadataInfo`]: 6 slot(s), 4 inherited.
@@ -22,11 +22,11 @@ unsafe impl ::httpserv::runtime::Interface for IReferencedMetadataInfo {
 pub struct IReferencedMetadataInfo_Vtbl {
     pub base__: IMetadataInfo_Vtbl,
     /// Slot 4: [`IReferencedMetadataInfo::ReferenceMetadata`].
-    pub ReferenceMetadata: ::httpserv::runtime::member_fn!(
+    pub ReferenceMetadata: ::httpserv_runtime::member_fn!(
         (*mut IReferencedMetadataInfo) -> ()
     ),
     /// Slot 5: [`IReferencedMetadataInfo::DereferenceMetadata`].
-    pub DereferenceMetadata: ::httpserv::runtime::member_fn!(
+    pub DereferenceMetadata: ::httpserv_runtime::member_fn!(
         (*mut IReferencedMetadataInfo) -> ()
     ),
 }
@@ -137,18 +137,18 @@ pub trait IReferencedMetadataInfo_Impl: IMetadataInfo_Impl {
 impl IReferencedMetadataInfo_Vtbl {
     /// A vtable whose slots call `T`'s [`IReferencedMetadataInfo_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IReferencedMetadataInfo_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn ReferenceMetadata < T : IReferencedMetadataInfo_Impl > (this : *mut
-            IReferencedMetadataInfo,) -> () { ::httpserv::runtime::guard(||
-            T::ReferenceMetadata(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), | _ | ()); unsafe { ::httpserv::runtime::Object:: < T >
+            IReferencedMetadataInfo,) -> () { ::httpserv_runtime::guard(||
+            T::ReferenceMetadata(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) },), | _ | ()); unsafe { ::httpserv_runtime::Object:: < T >
             ::add_reference(this) } }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn DereferenceMetadata < T : IReferencedMetadataInfo_Impl > (this : *mut
-            IReferencedMetadataInfo,) -> () { ::httpserv::runtime::guard(||
-            T::DereferenceMetadata(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), | _ | ()); unsafe { ::httpserv::runtime::Object:: < T >
+            IReferencedMetadataInfo,) -> () { ::httpserv_runtime::guard(||
+            T::DereferenceMetadata(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) },), | _ | ()); unsafe { ::httpserv_runtime::Object:: < T >
             ::drop_reference(this) } }
         }
         Self {
@@ -162,11 +162,11 @@ impl IReferencedMetadataInfo {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IReferencedMetadataInfo_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IReferencedMetadataInfo_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IReferencedMetadataInfo> {
+    ) -> ::httpserv_runtime::Owned<IReferencedMetadataInfo> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IReferencedMetadataInfo>,
+                ::httpserv_runtime::release_boxed::<T, IReferencedMetadataInfo>,
             )
         }
     }
@@ -175,7 +175,7 @@ impl IReferencedMetadataInfo {
         value: T,
     ) -> *mut IReferencedMetadataInfo {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IReferencedMetadataInfo_Vtbl::new::<T>() },
                     value,
                 )
@@ -191,7 +191,7 @@ impl IReferencedMetadataInfo {
         value: T,
     ) -> *mut IReferencedMetadataInfo {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IReferencedMetadataInfo_Vtbl::new::<T>() },
                     value,
@@ -206,6 +206,6 @@ impl IReferencedMetadataInfo {
     pub unsafe fn downcast<T: IReferencedMetadataInfo_Impl + 'static>(
         &self,
     ) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -13,7 +13,7 @@ pub struct IScriptMapInfo {
 pub const IID_IScriptMapInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xd7fe3d77_68bc_4d4a_851f_eec9fb68017c,
 );
-unsafe impl ::httpserv::runtime::Interface for IScriptMapInfo {
+unsafe impl ::httpserv_runtime::Interface for IScriptMapInfo {
     const IID: windows_sys::core::GUID = IID_IScriptMapInfo;
 }
 /// The vtable of [`IScriptMapInfo`]: 11 slot(s), 0 inherited.
@@ -21,47 +21,45 @@ unsafe impl ::httpserv::runtime::Interface for IScriptMapInfo {
 #[derive(Clone, Copy)]
 pub struct IScriptMapInfo_Vtbl {
     /// Slot 0: [`IScriptMapInfo::GetPath`].
-    pub GetPath: ::httpserv::runtime::member_fn!(
+    pub GetPath: ::httpserv_runtime::member_fn!(
         (*const IScriptMapInfo) -> windows_sys::core::PCWSTR
     ),
     /// Slot 1: [`IScriptMapInfo::GetAllowedVerbs`].
-    pub GetAllowedVerbs: ::httpserv::runtime::member_fn!(
+    pub GetAllowedVerbs: ::httpserv_runtime::member_fn!(
         (*const IScriptMapInfo) -> windows_sys::core::PCSTR
     ),
     /// Slot 2: [`IScriptMapInfo::GetModules`].
-    pub GetModules: ::httpserv::runtime::member_fn!(
+    pub GetModules: ::httpserv_runtime::member_fn!(
         (*const IScriptMapInfo, *mut u32) -> windows_sys::core::PCWSTR
     ),
     /// Slot 3: [`IScriptMapInfo::GetScriptProcessor`].
-    pub GetScriptProcessor: ::httpserv::runtime::member_fn!(
+    pub GetScriptProcessor: ::httpserv_runtime::member_fn!(
         (*const IScriptMapInfo, *mut u32) -> windows_sys::core::PCWSTR
     ),
     /// Slot 4: [`IScriptMapInfo::GetManagedType`].
-    pub GetManagedType: ::httpserv::runtime::member_fn!(
+    pub GetManagedType: ::httpserv_runtime::member_fn!(
         (*const IScriptMapInfo, *mut u32) -> windows_sys::core::PCWSTR
     ),
     /// Slot 5: [`IScriptMapInfo::GetAllowPathInfoForScriptMappings`].
-    pub GetAllowPathInfoForScriptMappings: ::httpserv::runtime::member_fn!(
+    pub GetAllowPathInfoForScriptMappings: ::httpserv_runtime::member_fn!(
         (*const IScriptMapInfo) -> windows_sys::core::BOOL
     ),
     /// Slot 6: [`IScriptMapInfo::GetRequiredAccess`].
-    pub GetRequiredAccess: ::httpserv::runtime::member_fn!(
+    pub GetRequiredAccess: ::httpserv_runtime::member_fn!(
         (*const IScriptMapInfo) -> u32
     ),
     /// Slot 7: [`IScriptMapInfo::GetResourceType`].
-    pub GetResourceType: ::httpserv::runtime::member_fn!(
-        (*const IScriptMapInfo) -> u32
-    ),
+    pub GetResourceType: ::httpserv_runtime::member_fn!((*const IScriptMapInfo) -> u32),
     /// Slot 8: [`IScriptMapInfo::GetIsStarScriptMap`].
-    pub GetIsStarScriptMap: ::httpserv::runtime::member_fn!(
+    pub GetIsStarScriptMap: ::httpserv_runtime::member_fn!(
         (*const IScriptMapInfo) -> windows_sys::core::BOOL
     ),
     /// Slot 9: [`IScriptMapInfo::GetResponseBufferLimit`].
-    pub GetResponseBufferLimit: ::httpserv::runtime::member_fn!(
+    pub GetResponseBufferLimit: ::httpserv_runtime::member_fn!(
         (*const IScriptMapInfo) -> u32
     ),
     /// Slot 10: [`IScriptMapInfo::GetName`].
-    pub GetName: ::httpserv::runtime::member_fn!(
+    pub GetName: ::httpserv_runtime::member_fn!(
         (*const IScriptMapInfo) -> windows_sys::core::PCWSTR
     ),
 }
@@ -292,11 +290,11 @@ impl IScriptMapInfo {
 impl IScriptMapInfo {
     /// `virtual PCWSTR GetPath() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetPath`].
     #[inline]
-    pub fn path(&self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn path(&self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetPath() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
     /// `virtual PCSTR GetAllowedVerbs() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetAllowedVerbs`].
@@ -374,11 +372,11 @@ impl IScriptMapInfo {
     }
     /// `virtual PCWSTR GetName() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetName`].
     #[inline]
-    pub fn name(&self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn name(&self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetName() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
 }
@@ -437,73 +435,73 @@ pub trait IScriptMapInfo_Impl {
 impl IScriptMapInfo_Vtbl {
     /// A vtable whose slots call `T`'s [`IScriptMapInfo_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IScriptMapInfo_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetPath < T : IScriptMapInfo_Impl > (this : *const IScriptMapInfo,) ->
-            windows_sys::core::PCWSTR { ::httpserv::runtime::guard(|| T::GetPath(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            windows_sys::core::PCWSTR { ::httpserv_runtime::guard(|| T::GetPath(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetAllowedVerbs < T : IScriptMapInfo_Impl > (this : *const
-            IScriptMapInfo,) -> windows_sys::core::PCSTR { ::httpserv::runtime::guard(||
-            T::GetAllowedVerbs(unsafe { ::httpserv::runtime::Object:: < T >
+            IScriptMapInfo,) -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(||
+            T::GetAllowedVerbs(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetModules < T : IScriptMapInfo_Impl > (this : *const IScriptMapInfo,
             pcchModules : *mut u32) -> windows_sys::core::PCWSTR {
-            ::httpserv::runtime::guard(|| T::GetModules(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pcchModules), | _ |
+            ::httpserv_runtime::guard(|| T::GetModules(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pcchModules), | _ |
             ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetScriptProcessor < T : IScriptMapInfo_Impl > (this : *const
             IScriptMapInfo, pcchScriptProcessor : *mut u32) -> windows_sys::core::PCWSTR
-            { ::httpserv::runtime::guard(|| T::GetScriptProcessor(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pcchScriptProcessor),
+            { ::httpserv_runtime::guard(|| T::GetScriptProcessor(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pcchScriptProcessor),
             | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetManagedType < T : IScriptMapInfo_Impl > (this : *const IScriptMapInfo,
             pcchManagedType : *mut u32) -> windows_sys::core::PCWSTR {
-            ::httpserv::runtime::guard(|| T::GetManagedType(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pcchManagedType), | _
+            ::httpserv_runtime::guard(|| T::GetManagedType(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pcchManagedType), | _
             | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetAllowPathInfoForScriptMappings < T : IScriptMapInfo_Impl > (this : *
             const IScriptMapInfo,) -> windows_sys::core::BOOL {
-            ::httpserv::runtime::guard(|| T::GetAllowPathInfoForScriptMappings(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | 0) }
+            ::httpserv_runtime::guard(|| T::GetAllowPathInfoForScriptMappings(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | 0) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetRequiredAccess < T : IScriptMapInfo_Impl > (this : *const
-            IScriptMapInfo,) -> u32 { ::httpserv::runtime::guard(||
-            T::GetRequiredAccess(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), ::httpserv::runtime::abort) }
+            IScriptMapInfo,) -> u32 { ::httpserv_runtime::guard(||
+            T::GetRequiredAccess(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) },), ::httpserv_runtime::abort) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetResourceType < T : IScriptMapInfo_Impl > (this : *const
-            IScriptMapInfo,) -> u32 { ::httpserv::runtime::guard(||
-            T::GetResourceType(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), ::httpserv::runtime::abort) }
+            IScriptMapInfo,) -> u32 { ::httpserv_runtime::guard(||
+            T::GetResourceType(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) },), ::httpserv_runtime::abort) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetIsStarScriptMap < T : IScriptMapInfo_Impl > (this : *const
-            IScriptMapInfo,) -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
-            T::GetIsStarScriptMap(unsafe { ::httpserv::runtime::Object:: < T >
+            IScriptMapInfo,) -> windows_sys::core::BOOL { ::httpserv_runtime::guard(||
+            T::GetIsStarScriptMap(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | 0) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetResponseBufferLimit < T : IScriptMapInfo_Impl > (this : *const
-            IScriptMapInfo,) -> u32 { ::httpserv::runtime::guard(||
-            T::GetResponseBufferLimit(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), ::httpserv::runtime::abort) }
+            IScriptMapInfo,) -> u32 { ::httpserv_runtime::guard(||
+            T::GetResponseBufferLimit(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) },), ::httpserv_runtime::abort) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetName < T : IScriptMapInfo_Impl > (this : *const IScriptMapInfo,) ->
-            windows_sys::core::PCWSTR { ::httpserv::runtime::guard(|| T::GetName(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            windows_sys::core::PCWSTR { ::httpserv_runtime::guard(|| T::GetName(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
         Self {
@@ -525,18 +523,18 @@ impl IScriptMapInfo {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IScriptMapInfo_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IScriptMapInfo_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IScriptMapInfo> {
+    ) -> ::httpserv_runtime::Owned<IScriptMapInfo> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IScriptMapInfo>,
+                ::httpserv_runtime::release_boxed::<T, IScriptMapInfo>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IScriptMapInfo_Impl`] methods and returns the C++ `IScriptMapInfo*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IScriptMapInfo_Impl + 'static>(value: T) -> *mut IScriptMapInfo {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IScriptMapInfo_Vtbl::new::<T>() },
                     value,
                 )
@@ -552,7 +550,7 @@ impl IScriptMapInfo {
         value: T,
     ) -> *mut IScriptMapInfo {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IScriptMapInfo_Vtbl::new::<T>() },
                     value,
@@ -565,6 +563,6 @@ impl IScriptMapInfo {
     /// # Safety
     /// `self` must have been made by this module's [`IScriptMapInfo::new_boxed`] or [`IScriptMapInfo::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IScriptMapInfo_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

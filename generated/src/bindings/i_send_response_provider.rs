@@ -13,7 +13,7 @@ pub struct ISendResponseProvider {
 pub const IID_ISendResponseProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x57f2e7bc_0bcf_4a9f_94a4_10e55c6e5b51,
 );
-unsafe impl ::httpserv::runtime::Interface for ISendResponseProvider {
+unsafe impl ::httpserv_runtime::Interface for ISendResponseProvider {
     const IID: windows_sys::core::GUID = IID_ISendResponseProvider;
 }
 /// The vtable of [`ISendResponseProvider`]: 7 slot(s), 1 inherited.
@@ -22,30 +22,28 @@ unsafe impl ::httpserv::runtime::Interface for ISendResponseProvider {
 pub struct ISendResponseProvider_Vtbl {
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: [`ISendResponseProvider::GetHeadersBeingSent`].
-    pub GetHeadersBeingSent: ::httpserv::runtime::member_fn!(
+    pub GetHeadersBeingSent: ::httpserv_runtime::member_fn!(
         (*const ISendResponseProvider) -> windows_sys::core::BOOL
     ),
     /// Slot 2: [`ISendResponseProvider::GetFlags`].
-    pub GetFlags: ::httpserv::runtime::member_fn!(
-        (*const ISendResponseProvider) -> u32
-    ),
+    pub GetFlags: ::httpserv_runtime::member_fn!((*const ISendResponseProvider) -> u32),
     /// Slot 3: [`ISendResponseProvider::SetFlags`].
-    pub SetFlags: ::httpserv::runtime::member_fn!(
+    pub SetFlags: ::httpserv_runtime::member_fn!(
         (*mut ISendResponseProvider, u32) -> ()
     ),
     /// Slot 4: [`ISendResponseProvider::GetLogData`].
-    pub GetLogData: ::httpserv::runtime::member_fn!(
+    pub GetLogData: ::httpserv_runtime::member_fn!(
         (*const ISendResponseProvider) -> *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA
     ),
     /// Slot 5: [`ISendResponseProvider::SetLogData`].
-    pub SetLogData: ::httpserv::runtime::member_fn!(
+    pub SetLogData: ::httpserv_runtime::member_fn!(
         (*mut ISendResponseProvider, *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 6: [`ISendResponseProvider::GetReadyToLogData`].
-    pub GetReadyToLogData: ::httpserv::runtime::member_fn!(
+    pub GetReadyToLogData: ::httpserv_runtime::member_fn!(
         (*const ISendResponseProvider) -> windows_sys::core::BOOL
     ),
 }
@@ -163,7 +161,7 @@ impl ISendResponseProvider {
     pub unsafe fn SetLogData(
         &self,
         pLogData: *mut windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).SetLogData)(self.as_raw(), pLogData)
     }
     /// `virtual BOOL GetReadyToLogData() const = 0`
@@ -252,7 +250,7 @@ pub trait ISendResponseProvider_Impl: IHttpEventProvider_Impl {
     fn SetLogData(
         &self,
         pLogData: *mut windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`ISendResponseProvider::GetReadyToLogData`] (slot 6).
     ///
     /// On panic: returns FALSE.
@@ -261,45 +259,45 @@ pub trait ISendResponseProvider_Impl: IHttpEventProvider_Impl {
 impl ISendResponseProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`ISendResponseProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: ISendResponseProvider_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetHeadersBeingSent < T : ISendResponseProvider_Impl > (this : *const
             ISendResponseProvider,) -> windows_sys::core::BOOL {
-            ::httpserv::runtime::guard(|| T::GetHeadersBeingSent(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | 0) }
+            ::httpserv_runtime::guard(|| T::GetHeadersBeingSent(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | 0) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetFlags < T : ISendResponseProvider_Impl > (this : *const
-            ISendResponseProvider,) -> u32 { ::httpserv::runtime::guard(||
-            T::GetFlags(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            },), ::httpserv::runtime::abort) }
+            ISendResponseProvider,) -> u32 { ::httpserv_runtime::guard(||
+            T::GetFlags(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },),
+            ::httpserv_runtime::abort) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetFlags < T : ISendResponseProvider_Impl > (this : *mut
-            ISendResponseProvider, dwFlags : u32) -> () { ::httpserv::runtime::guard(||
-            T::SetFlags(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
+            ISendResponseProvider, dwFlags : u32) -> () { ::httpserv_runtime::guard(||
+            T::SetFlags(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
             dwFlags), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetLogData < T : ISendResponseProvider_Impl > (this : *const
             ISendResponseProvider,) -> *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA {
-            ::httpserv::runtime::guard(|| T::GetLogData(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetLogData(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetLogData < T : ISendResponseProvider_Impl > (this : *mut
             ISendResponseProvider, pLogData : *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::SetLogData(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            }, pLogData), | _ | ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::SetLogData(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
+            pLogData), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetReadyToLogData < T : ISendResponseProvider_Impl > (this : *const
             ISendResponseProvider,) -> windows_sys::core::BOOL {
-            ::httpserv::runtime::guard(|| T::GetReadyToLogData(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | 0) }
+            ::httpserv_runtime::guard(|| T::GetReadyToLogData(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | 0) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),
@@ -316,11 +314,11 @@ impl ISendResponseProvider {
     /// Moves `value` to the heap behind a vtable of `T`'s [`ISendResponseProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: ISendResponseProvider_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<ISendResponseProvider> {
+    ) -> ::httpserv_runtime::Owned<ISendResponseProvider> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, ISendResponseProvider>,
+                ::httpserv_runtime::release_boxed::<T, ISendResponseProvider>,
             )
         }
     }
@@ -329,7 +327,7 @@ impl ISendResponseProvider {
         value: T,
     ) -> *mut ISendResponseProvider {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { ISendResponseProvider_Vtbl::new::<T>() },
                     value,
                 )
@@ -345,7 +343,7 @@ impl ISendResponseProvider {
         value: T,
     ) -> *mut ISendResponseProvider {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { ISendResponseProvider_Vtbl::new::<T>() },
                     value,
@@ -360,6 +358,6 @@ impl ISendResponseProvider {
     pub unsafe fn downcast<T: ISendResponseProvider_Impl + 'static>(
         &self,
     ) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -126,5 +126,5 @@ pub type PFN_REGISTERMODULE = Option<
         u32,
         *mut IHttpModuleRegistrationInfo,
         *mut IHttpServer,
-    ) -> ::httpserv::runtime::HRESULT,
+    ) -> ::httpserv_runtime::HRESULT,
 >;

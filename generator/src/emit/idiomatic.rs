@@ -201,13 +201,13 @@ fn docs(cpp: &Method, form: &Idiomatic, variant: Variant, raw: &proc_macro2::Ide
 fn input_type(types: &TypeMapper<'_>, ty: &In, optional: bool) -> TokenStream {
     let inner = match ty {
         In::CStr => quote!(&::core::ffi::CStr),
-        In::WideCStr => quote!(&::httpserv::runtime::U16CStr),
+        In::WideCStr => quote!(&::httpserv_runtime::U16CStr),
         In::Bytes => quote!(&[u8]),
         In::Wide => quote!(&[u16]),
         In::BytesMut => quote!(&mut [u8]),
         In::WideMut => quote!(&mut [u16]),
-        In::Chunks => quote!(&[::httpserv::runtime::DataChunk<'_>]),
-        In::Chunk => quote!(&::httpserv::runtime::DataChunk<'_>),
+        In::Chunks => quote!(&[::httpserv_runtime::DataChunk<'_>]),
+        In::Chunk => quote!(&::httpserv_runtime::DataChunk<'_>),
         In::Bool => quote!(bool),
         In::Value(t) => rust(types, t),
         In::Ref(t) => {
@@ -224,7 +224,7 @@ fn input_type(types: &TypeMapper<'_>, ty: &In, optional: bool) -> TokenStream {
         }
         In::Owned(class) => {
             let class = class_ident(types, class);
-            quote!(::httpserv::runtime::Owned<#class>)
+            quote!(::httpserv_runtime::Owned<#class>)
         }
     };
     if optional {
@@ -250,10 +250,10 @@ fn input_value(ty: &In, optional: bool, local: &proc_macro2::Ident) -> TokenStre
         }
         In::BytesMut | In::WideMut => pointer_mut(quote!(#local.as_mut_ptr().cast())),
         In::Chunks => pointer_mut(
-            quote!(#local.as_ptr().cast::<::httpserv::runtime::DataChunk<'_>>().cast_mut().cast()),
+            quote!(#local.as_ptr().cast::<::httpserv_runtime::DataChunk<'_>>().cast_mut().cast()),
         ),
         In::Chunk => pointer_mut(quote!(::core::ptr::from_ref(#local).cast_mut().cast())),
-        In::Bool => quote!(::httpserv::windows_sys::core::BOOL::from(#local)),
+        In::Bool => quote!(::windows_sys::core::BOOL::from(#local)),
         In::Value(_) => quote!(#local),
         In::Ref(_) => quote!(#local),
         In::RefMut(_) => quote!(#local),
@@ -289,7 +289,7 @@ fn convert_length(
     if returns_result {
         quote! {
             let #local: #count = ::core::convert::TryFrom::try_from(#len)
-                .map_err(|_| ::httpserv::runtime::Error::from(::httpserv::runtime::E_INVALIDARG))?;
+                .map_err(|_| ::httpserv_runtime::Error::from(::httpserv_runtime::E_INVALIDARG))?;
         }
     } else {
         quote! {
@@ -323,7 +323,7 @@ fn value(types: &TypeMapper<'_>, ty: &Type, value: &Value) -> TokenStream {
         }
         Value::Hresult(name) => {
             let name = format_ident!("{name}");
-            quote!(::httpserv::runtime::#name)
+            quote!(::httpserv_runtime::#name)
         }
         Value::Constant(name) => {
             let name = ident(types.names.value(name).unwrap_or(name));

@@ -18,7 +18,7 @@ pub(super) fn output_value(
     returns_result: bool,
 ) -> TokenStream {
     let required = |option: TokenStream| -> TokenStream {
-        quote!(#option.ok_or_else(|| ::httpserv::runtime::Error::from(::httpserv::runtime::E_POINTER))?)
+        quote!(#option.ok_or_else(|| ::httpserv_runtime::Error::from(::httpserv_runtime::E_POINTER))?)
     };
     match out {
         Out::Value(_) => quote!(#local),
@@ -77,7 +77,7 @@ pub(super) fn string(pointer: &proc_macro2::Ident, wide: bool) -> TokenStream {
         quote! {
             // SAFETY: C++ strings (PCWSTR) are NUL-terminated and live as long as the borrow
             // of `self`.
-            (!#pointer.is_null()).then(|| unsafe { ::httpserv::runtime::U16CStr::from_ptr_str(#pointer.cast::<u16>()) })
+            (!#pointer.is_null()).then(|| unsafe { ::httpserv_runtime::U16CStr::from_ptr_str(#pointer.cast::<u16>()) })
         }
     } else {
         quote! {
@@ -121,7 +121,7 @@ pub(super) fn result(
             let ty = tuple(&output_types);
             let value = tuple(outputs);
             (
-                quote!(-> ::httpserv::runtime::Result<#ty>),
+                quote!(-> ::httpserv_runtime::Result<#ty>),
                 quote! {
                     returned.ok()?;
                     Ok(#value)
@@ -136,7 +136,7 @@ pub(super) fn result(
                 Ret::Value(t) | Ret::Pointer(t) => (Some(rust(types, t)), Some(returned.clone())),
                 Ret::Str { wide } => {
                     let ty = if *wide {
-                        quote!(Option<&::httpserv::runtime::U16CStr>)
+                        quote!(Option<&::httpserv_runtime::U16CStr>)
                     } else {
                         quote!(Option<&::core::ffi::CStr>)
                     };
@@ -259,7 +259,7 @@ pub(super) fn output_type(
         Out::BufferMut { .. } => quote!(&mut [u8]),
         Out::Str { wide } => {
             if *wide {
-                quote!(Option<&::httpserv::runtime::U16CStr>)
+                quote!(Option<&::httpserv_runtime::U16CStr>)
             } else {
                 quote!(Option<&::core::ffi::CStr>)
             }

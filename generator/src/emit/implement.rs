@@ -51,9 +51,9 @@ pub fn implement(api: &Api, items: &ClassItems<'_>) -> TokenStream {
         let ret = &own.signature.ret;
         let thunk_body = if own.method.is_destructor {
             quote! {
-                ::httpserv::runtime::guard(
-                    || unsafe { ::httpserv::runtime::Object::<T>::release(this, flags & 1 != 0) },
-                    ::httpserv::runtime::abort,
+                ::httpserv_runtime::guard(
+                    || unsafe { ::httpserv_runtime::Object::<T>::release(this, flags & 1 != 0) },
+                    ::httpserv_runtime::abort,
                 );
                 this as *mut ::core::ffi::c_void
             }
@@ -67,33 +67,34 @@ pub fn implement(api: &Api, items: &ClassItems<'_>) -> TokenStream {
                 &policy,
                 lifetime,
             ));
-            let call = quote!(T::#name(unsafe { ::httpserv::runtime::Object::<T>::value_of(this) }, #args));
+            let call =
+                quote!(T::#name(unsafe { ::httpserv_runtime::Object::<T>::value_of(this) }, #args));
             let after = match lifetime {
-                Some(Lifetime::Release) => Some(quote!(::httpserv::runtime::Object::<T>::release(
-                    this, true
-                ))),
-                Some(Lifetime::AddReference) => Some(quote!(
-                    ::httpserv::runtime::Object::<T>::add_reference(this)
-                )),
+                Some(Lifetime::Release) => {
+                    Some(quote!(::httpserv_runtime::Object::<T>::release(this, true)))
+                }
+                Some(Lifetime::AddReference) => {
+                    Some(quote!(::httpserv_runtime::Object::<T>::add_reference(this)))
+                }
                 Some(Lifetime::DropReference) => Some(quote!(
-                    ::httpserv::runtime::Object::<T>::drop_reference(this)
+                    ::httpserv_runtime::Object::<T>::drop_reference(this)
                 )),
                 None => None,
             };
             match after {
                 Some(after) => quote! {
-                    ::httpserv::runtime::guard(|| #call, |_| ());
+                    ::httpserv_runtime::guard(|| #call, |_| ());
                     unsafe { #after }
                 },
                 None => {
                     let failure = on_panic_tokens(names, items, own, &policy);
-                    quote!(::httpserv::runtime::guard(|| #call, #failure))
+                    quote!(::httpserv_runtime::guard(|| #call, #failure))
                 }
             }
         };
         thunks.push(match own.signature.convention {
             None => quote! {
-                ::httpserv::runtime::member_thunk! {
+                ::httpserv_runtime::member_thunk! {
                     fn #name<T: #trait_name>(this: #this_ty, #params) -> #ret { #thunk_body }
                 }
             },
@@ -224,12 +225,12 @@ fn constructors(items: &ClassItems<'_>) -> TokenStream {
     quote! {
         impl #name {
             #new_doc
-            pub fn new<T: #trait_name + 'static>(value: T) -> ::httpserv::runtime::Owned<#name> {
+            pub fn new<T: #trait_name + 'static>(value: T) -> ::httpserv_runtime::Owned<#name> {
                 // SAFETY: a boxed object of T, released as one.
                 unsafe {
-                    ::httpserv::runtime::Owned::from_parts(
+                    ::httpserv_runtime::Owned::from_parts(
                         Self::new_boxed(value),
-                        ::httpserv::runtime::release_boxed::<T, #name>,
+                        ::httpserv_runtime::release_boxed::<T, #name>,
                     )
                 }
             }
@@ -238,7 +239,7 @@ fn constructors(items: &ClassItems<'_>) -> TokenStream {
                 // SAFETY: the vtable is built for T, and the object is returned as the class
                 // of that vtable.
                 unsafe {
-                    ::httpserv::runtime::Object::boxed(&const { #vtbl::new::<T>() }, value).cast()
+                    ::httpserv_runtime::Object::boxed(&const { #vtbl::new::<T>() }, value).cast()
                 }
             }
             #in_place_doc
@@ -248,14 +249,14 @@ fn constructors(items: &ClassItems<'_>) -> TokenStream {
             ) -> *mut #name {
                 // SAFETY: as for new_boxed; the caller vouches for `memory`.
                 unsafe {
-                    ::httpserv::runtime::Object::in_place(memory, &const { #vtbl::new::<T>() }, value)
+                    ::httpserv_runtime::Object::in_place(memory, &const { #vtbl::new::<T>() }, value)
                         .cast()
                 }
             }
             #downcast_doc
             pub unsafe fn downcast<T: #trait_name + 'static>(&self) -> Option<&T> {
                 // SAFETY: the caller guarantees `self` is one of this module's objects.
-                unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+                unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
             }
         }
     }
@@ -307,7 +308,7 @@ fn on_panic_tokens(
     policy: &MethodPolicy,
 ) -> TokenStream {
     match policy.on_panic {
-        OnPanic::Return(Value::Abort) => quote!(::httpserv::runtime::abort),
+        OnPanic::Return(Value::Abort) => quote!(::httpserv_runtime::abort),
         OnPanic::Return(value) => {
             let value = value_tokens(names, own, value);
             quote!(|_| #value)
@@ -326,7 +327,7 @@ fn on_panic_tokens(
                 .expect("the context parameter is one of the method's");
             let context = ident(&names.params(&items.class.name, own.slot.method)[index]);
             let value = value_tokens(names, own, value);
-            quote!(|report| { unsafe { ::httpserv::runtime::fail_request(#context, report) }; #value })
+            quote!(|report| { unsafe { ::httpserv_runtime::fail_request(#context.cast(), report) }; #value })
         }
     }
 }
@@ -340,7 +341,7 @@ fn value_tokens(names: &Names, own: &OwnSlot<'_>, value: Value) -> TokenStream {
         }
         Value::Hresult(name) => {
             let name = ident(name);
-            quote!(::httpserv::runtime::#name)
+            quote!(::httpserv_runtime::#name)
         }
         Value::False => quote!(0),
         Value::Null => match own.method.return_type.resolved() {
@@ -350,8 +351,8 @@ fn value_tokens(names: &Names, own: &OwnSlot<'_>, value: Value) -> TokenStream {
             } => quote!(::core::ptr::null()),
             _ => quote!(::core::ptr::null_mut()),
         },
-        Value::Abort => quote!(::httpserv::runtime::abort(
-            &::httpserv::runtime::PanicReport { message: "" }
+        Value::Abort => quote!(::httpserv_runtime::abort(
+            &::httpserv_runtime::PanicReport { message: "" }
         )),
     }
 }

@@ -45,7 +45,7 @@ pub fn interface(items: &ClassItems<'_>) -> TokenStream {
             #doc
             pub const #iid: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(#literal);
             // SAFETY: the uuid is the class's `__declspec(uuid)`.
-            unsafe impl ::httpserv::runtime::Interface for #name {
+            unsafe impl ::httpserv_runtime::Interface for #name {
                 const IID: windows_sys::core::GUID = #iid;
             }
         }

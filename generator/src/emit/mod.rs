@@ -4,10 +4,11 @@
 //! `prettyplease`. Every identifier an emitter defines or refers to comes from the naming
 //! pass (`layout::names`, through `model.names()`); emitters format none of their own.
 //! Support code is not emitted: the generated items refer to the hand-written
-//! `httpserv::runtime` by full path.
+//! `httpserv_runtime` by full path.
 
 mod class;
 mod constants;
+pub mod crate_files;
 mod docs;
 mod enums;
 pub mod files;

@@ -39,7 +39,7 @@ impl SlotSignature {
         let types = std::iter::once(&self.this).chain(self.params.iter().map(|(_, ty)| ty));
         let ret = &self.ret;
         match self.convention {
-            None => quote!(::httpserv::runtime::member_fn!((#(#types),*) -> #ret)),
+            None => quote!(::httpserv_runtime::member_fn!((#(#types),*) -> #ret)),
             Some(convention) => {
                 let abi = abi(convention);
                 let ret = self.ret_clause();

@@ -5,7 +5,7 @@
 use super::Value;
 use crate::ir::{Api, Type, TypeKind};
 
-/// The `HRESULT`s the runtime names (`httpserv::runtime::S_OK`…).
+/// The `HRESULT`s the runtime names (`httpserv_runtime::S_OK`…).
 const RUNTIME_HRESULTS: &[&str] = &["S_OK", "S_FALSE", "E_FAIL", "E_INVALIDARG", "E_NOTIMPL"];
 
 /// `text` (the default's tokens joined by spaces) for a parameter of type `ty`.

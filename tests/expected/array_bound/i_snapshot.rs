@@ -13,7 +13,7 @@ pub struct ISnapshot {
 pub const IID_ISnapshot: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x6b8f7f5e_1c41_4c2e_9a35_0d1f2e3a4b08,
 );
-unsafe impl ::httpserv::runtime::Interface for ISnapshot {
+unsafe impl ::httpserv_runtime::Interface for ISnapshot {
     const IID: windows_sys::core::GUID = IID_ISnapshot;
 }
 /// The vtable of [`ISnapshot`]: 1 slot(s), 0 inherited.
@@ -21,9 +21,9 @@ unsafe impl ::httpserv::runtime::Interface for ISnapshot {
 #[derive(Clone, Copy)]
 pub struct ISnapshot_Vtbl {
     /// Slot 0: [`ISnapshot::GetChanges`].
-    pub GetChanges: ::httpserv::runtime::member_fn!(
+    pub GetChanges: ::httpserv_runtime::member_fn!(
         (*mut ISnapshot, *mut windows_sys::core::PCSTR, *mut u32) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -71,7 +71,7 @@ impl ISnapshot {
         &self,
         knownHeaderSnapshot: *mut windows_sys::core::PCSTR,
         diffedKnownHeaderIndices: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .GetChanges)(self.as_raw(), knownHeaderSnapshot, diffedKnownHeaderIndices)
     }
@@ -87,18 +87,18 @@ pub trait ISnapshot_Impl {
         &self,
         knownHeaderSnapshot: *mut windows_sys::core::PCSTR,
         diffedKnownHeaderIndices: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl ISnapshot_Vtbl {
     /// A vtable whose slots call `T`'s [`ISnapshot_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: ISnapshot_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetChanges < T : ISnapshot_Impl > (this : *mut ISnapshot,
             knownHeaderSnapshot : *mut windows_sys::core::PCSTR,
-            diffedKnownHeaderIndices : *mut u32) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::GetChanges(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, knownHeaderSnapshot,
-            diffedKnownHeaderIndices), | _ | ::httpserv::runtime::E_FAIL) }
+            diffedKnownHeaderIndices : *mut u32) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::GetChanges(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, knownHeaderSnapshot,
+            diffedKnownHeaderIndices), | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             GetChanges: GetChanges::<T>,
@@ -109,18 +109,18 @@ impl ISnapshot {
     /// Moves `value` to the heap behind a vtable of `T`'s [`ISnapshot_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: ISnapshot_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<ISnapshot> {
+    ) -> ::httpserv_runtime::Owned<ISnapshot> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, ISnapshot>,
+                ::httpserv_runtime::release_boxed::<T, ISnapshot>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`ISnapshot_Impl`] methods and returns the C++ `ISnapshot*` to hand to IIS, which releases it.
     pub fn new_boxed<T: ISnapshot_Impl + 'static>(value: T) -> *mut ISnapshot {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { ISnapshot_Vtbl::new::<T>() },
                     value,
                 )
@@ -136,7 +136,7 @@ impl ISnapshot {
         value: T,
     ) -> *mut ISnapshot {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { ISnapshot_Vtbl::new::<T>() },
                     value,
@@ -149,6 +149,6 @@ impl ISnapshot {
     /// # Safety
     /// `self` must have been made by this module's [`ISnapshot::new_boxed`] or [`ISnapshot::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: ISnapshot_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

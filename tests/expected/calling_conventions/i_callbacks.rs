@@ -17,17 +17,17 @@ pub struct ICallbacks_Vtbl {
     pub Start: unsafe extern "system" fn(
         *mut ICallbacks,
         u32,
-    ) -> ::httpserv::runtime::HRESULT,
+    ) -> ::httpserv_runtime::HRESULT,
     /// Slot 1: [`ICallbacks::Log`].
     pub Log: unsafe extern "C" fn(*mut ICallbacks, windows_sys::core::PCSTR),
     /// Slot 2: [`ICallbacks::Plain`].
-    pub Plain: ::httpserv::runtime::member_fn!((*mut ICallbacks, u32) -> ()),
+    pub Plain: ::httpserv_runtime::member_fn!((*mut ICallbacks, u32) -> ()),
     /// Slot 3: [`ICallbacks::GetDone`].
-    pub GetDone: ::httpserv::runtime::member_fn!(
+    pub GetDone: ::httpserv_runtime::member_fn!(
         (*mut ICallbacks) -> Option < unsafe extern "system" fn (u32) >
     ),
     /// Slot 4: [`ICallbacks::Timer`].
-    pub Timer: ::httpserv::runtime::member_fn!(
+    pub Timer: ::httpserv_runtime::member_fn!(
         (*mut ICallbacks, Option < unsafe extern "system" fn (*mut ::core::ffi::c_void,
         u32, u32) >) -> ()
     ),
@@ -79,7 +79,7 @@ impl ICallbacks {
     ///
     /// `self` must be a live C++ `ICallbacks` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
     #[inline(always)]
-    pub unsafe fn Start(&self, flags: u32) -> ::httpserv::runtime::HRESULT {
+    pub unsafe fn Start(&self, flags: u32) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).Start)(self.as_raw(), flags)
     }
     /// `virtual void Log(PCSTR message) = 0`
@@ -143,7 +143,7 @@ impl ICallbacks {
 impl ICallbacks {
     /// `virtual HRESULT Start(DWORD flags) = 0` in Rust terms; the raw method, with the full docs, is [`Self::Start`].
     #[inline]
-    pub fn start(&self, flags: u32) -> ::httpserv::runtime::Result<()> {
+    pub fn start(&self, flags: u32) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe { self.Start(flags) };
         returned.ok()?;
         Ok(())
@@ -168,7 +168,7 @@ pub trait ICallbacks_Impl {
     /// Implements [`ICallbacks::Start`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
-    fn Start(&self, flags: u32) -> ::httpserv::runtime::HRESULT;
+    fn Start(&self, flags: u32) -> ::httpserv_runtime::HRESULT;
     /// Implements [`ICallbacks::Log`] (slot 1).
     ///
     /// On panic: the panic is swallowed (void).
@@ -195,43 +195,43 @@ impl ICallbacks_Vtbl {
         unsafe extern "system" fn Start<T: ICallbacks_Impl>(
             this: *mut ICallbacks,
             flags: u32,
-        ) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(
+        ) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(
                 || T::Start(
-                    unsafe { ::httpserv::runtime::Object::<T>::value_of(this) },
+                    unsafe { ::httpserv_runtime::Object::<T>::value_of(this) },
                     flags,
                 ),
-                |_| ::httpserv::runtime::E_FAIL,
+                |_| ::httpserv_runtime::E_FAIL,
             )
         }
         unsafe extern "C" fn Log<T: ICallbacks_Impl>(
             this: *mut ICallbacks,
             message: windows_sys::core::PCSTR,
         ) -> () {
-            ::httpserv::runtime::guard(
+            ::httpserv_runtime::guard(
                 || T::Log(
-                    unsafe { ::httpserv::runtime::Object::<T>::value_of(this) },
+                    unsafe { ::httpserv_runtime::Object::<T>::value_of(this) },
                     message,
                 ),
                 |_| (),
             )
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Plain < T : ICallbacks_Impl > (this : *mut ICallbacks, value : u32) -> ()
-            { ::httpserv::runtime::guard(|| T::Plain(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, value), | _ | ()) }
+            { ::httpserv_runtime::guard(|| T::Plain(unsafe { ::httpserv_runtime::Object::
+            < T > ::value_of(this) }, value), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetDone < T : ICallbacks_Impl > (this : *mut ICallbacks,) -> Option <
-            unsafe extern "system" fn (u32) > { ::httpserv::runtime::guard(||
-            T::GetDone(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },),
-            ::httpserv::runtime::abort) }
+            unsafe extern "system" fn (u32) > { ::httpserv_runtime::guard(||
+            T::GetDone(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },),
+            ::httpserv_runtime::abort) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Timer < T : ICallbacks_Impl > (this : *mut ICallbacks, routine : Option <
             unsafe extern "system" fn (*mut ::core::ffi::c_void, u32, u32) >) -> () {
-            ::httpserv::runtime::guard(|| T::Timer(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) }, routine), | _ | ()) }
+            ::httpserv_runtime::guard(|| T::Timer(unsafe { ::httpserv_runtime::Object:: <
+            T > ::value_of(this) }, routine), | _ | ()) }
         }
         Self {
             Start: Start::<T>,
@@ -246,18 +246,18 @@ impl ICallbacks {
     /// Moves `value` to the heap behind a vtable of `T`'s [`ICallbacks_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: ICallbacks_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<ICallbacks> {
+    ) -> ::httpserv_runtime::Owned<ICallbacks> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, ICallbacks>,
+                ::httpserv_runtime::release_boxed::<T, ICallbacks>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`ICallbacks_Impl`] methods and returns the C++ `ICallbacks*` to hand to IIS, which releases it.
     pub fn new_boxed<T: ICallbacks_Impl + 'static>(value: T) -> *mut ICallbacks {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { ICallbacks_Vtbl::new::<T>() },
                     value,
                 )
@@ -273,7 +273,7 @@ impl ICallbacks {
         value: T,
     ) -> *mut ICallbacks {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { ICallbacks_Vtbl::new::<T>() },
                     value,
@@ -286,6 +286,6 @@ impl ICallbacks {
     /// # Safety
     /// `self` must have been made by this module's [`ICallbacks::new_boxed`] or [`ICallbacks::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: ICallbacks_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

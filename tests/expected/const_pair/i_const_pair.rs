@@ -13,7 +13,7 @@ pub struct IConstPair {
 pub const IID_IConstPair: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x6b8f7f5e_1c41_4c2e_9a35_0d1f2e3a4b02,
 );
-unsafe impl ::httpserv::runtime::Interface for IConstPair {
+unsafe impl ::httpserv_runtime::Interface for IConstPair {
     const IID: windows_sys::core::GUID = IID_IConstPair;
 }
 /// The vtable of [`IConstPair`]: 3 slot(s), 0 inherited.
@@ -21,17 +21,17 @@ unsafe impl ::httpserv::runtime::Interface for IConstPair {
 #[derive(Clone, Copy)]
 pub struct IConstPair_Vtbl {
     /// Slot 0: [`IConstPair::GetRaw_const`].
-    pub GetRaw_const: ::httpserv::runtime::member_fn!(
+    pub GetRaw_const: ::httpserv_runtime::member_fn!(
         (*const IConstPair) -> *const
         windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2
     ),
     /// Slot 1: [`IConstPair::GetRaw`].
-    pub GetRaw: ::httpserv::runtime::member_fn!(
+    pub GetRaw: ::httpserv_runtime::member_fn!(
         (*mut IConstPair) -> *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2
     ),
     /// Slot 2: [`IConstPair::Other`].
-    pub Other: ::httpserv::runtime::member_fn!((*const IConstPair) -> u32),
+    pub Other: ::httpserv_runtime::member_fn!((*const IConstPair) -> u32),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
@@ -152,24 +152,23 @@ pub trait IConstPair_Impl {
 impl IConstPair_Vtbl {
     /// A vtable whose slots call `T`'s [`IConstPair_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IConstPair_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetRaw_const < T : IConstPair_Impl > (this : *const IConstPair,) -> *
             const windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2 {
-            ::httpserv::runtime::guard(|| T::GetRaw_const(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetRaw_const(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetRaw < T : IConstPair_Impl > (this : *mut IConstPair,) -> *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2 {
-            ::httpserv::runtime::guard(|| T::GetRaw(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
-            ::core::ptr::null_mut()) }
+            ::httpserv_runtime::guard(|| T::GetRaw(unsafe { ::httpserv_runtime::Object::
+            < T > ::value_of(this) },), | _ | ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Other < T : IConstPair_Impl > (this : *const IConstPair,) -> u32 {
-            ::httpserv::runtime::guard(|| T::Other(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) },), ::httpserv::runtime::abort) }
+            ::httpserv_runtime::guard(|| T::Other(unsafe { ::httpserv_runtime::Object:: <
+            T > ::value_of(this) },), ::httpserv_runtime::abort) }
         }
         Self {
             GetRaw_const: GetRaw_const::<T>,
@@ -182,18 +181,18 @@ impl IConstPair {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IConstPair_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IConstPair_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IConstPair> {
+    ) -> ::httpserv_runtime::Owned<IConstPair> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IConstPair>,
+                ::httpserv_runtime::release_boxed::<T, IConstPair>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IConstPair_Impl`] methods and returns the C++ `IConstPair*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IConstPair_Impl + 'static>(value: T) -> *mut IConstPair {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IConstPair_Vtbl::new::<T>() },
                     value,
                 )
@@ -209,7 +208,7 @@ impl IConstPair {
         value: T,
     ) -> *mut IConstPair {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IConstPair_Vtbl::new::<T>() },
                     value,
@@ -222,6 +221,6 @@ impl IConstPair {
     /// # Safety
     /// `self` must have been made by this module's [`IConstPair::new_boxed`] or [`IConstPair::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IConstPair_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

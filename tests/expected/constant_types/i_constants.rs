@@ -14,7 +14,7 @@ pub struct IConstants {
 #[derive(Clone, Copy)]
 pub struct IConstants_Vtbl {
     /// Slot 0: [`IConstants::Flags`].
-    pub Flags: ::httpserv::runtime::member_fn!((*mut IConstants) -> u32),
+    pub Flags: ::httpserv_runtime::member_fn!((*mut IConstants) -> u32),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
@@ -81,10 +81,10 @@ pub trait IConstants_Impl {
 impl IConstants_Vtbl {
     /// A vtable whose slots call `T`'s [`IConstants_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IConstants_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Flags < T : IConstants_Impl > (this : *mut IConstants,) -> u32 {
-            ::httpserv::runtime::guard(|| T::Flags(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) },), ::httpserv::runtime::abort) }
+            ::httpserv_runtime::guard(|| T::Flags(unsafe { ::httpserv_runtime::Object:: <
+            T > ::value_of(this) },), ::httpserv_runtime::abort) }
         }
         Self { Flags: Flags::<T> }
     }
@@ -93,18 +93,18 @@ impl IConstants {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IConstants_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IConstants_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IConstants> {
+    ) -> ::httpserv_runtime::Owned<IConstants> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IConstants>,
+                ::httpserv_runtime::release_boxed::<T, IConstants>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IConstants_Impl`] methods and returns the C++ `IConstants*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IConstants_Impl + 'static>(value: T) -> *mut IConstants {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IConstants_Vtbl::new::<T>() },
                     value,
                 )
@@ -120,7 +120,7 @@ impl IConstants {
         value: T,
     ) -> *mut IConstants {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IConstants_Vtbl::new::<T>() },
                     value,
@@ -133,6 +133,6 @@ impl IConstants {
     /// # Safety
     /// `self` must have been made by this module's [`IConstants::new_boxed`] or [`IConstants::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IConstants_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

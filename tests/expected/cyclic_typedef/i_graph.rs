@@ -14,7 +14,7 @@ pub struct IGraph {
 #[derive(Clone, Copy)]
 pub struct IGraph_Vtbl {
     /// Slot 0: [`IGraph::Visit`].
-    pub Visit: ::httpserv::runtime::member_fn!(
+    pub Visit: ::httpserv_runtime::member_fn!(
         (*mut IGraph, *mut NODE, *mut NODE_ALIAS, *mut LINKED, *mut LINKED_ALIAS) ->
         ()
     ),
@@ -88,31 +88,29 @@ pub trait IGraph_Impl {
 impl IGraph_Vtbl {
     /// A vtable whose slots call `T`'s [`IGraph_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IGraph_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Visit < T : IGraph_Impl > (this : *mut IGraph, node : *mut NODE, alias :
             *mut NODE_ALIAS, list : *mut LINKED, same : *mut LINKED_ALIAS) -> () {
-            ::httpserv::runtime::guard(|| T::Visit(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) }, node, alias, list, same), | _ | ()) }
+            ::httpserv_runtime::guard(|| T::Visit(unsafe { ::httpserv_runtime::Object:: <
+            T > ::value_of(this) }, node, alias, list, same), | _ | ()) }
         }
         Self { Visit: Visit::<T> }
     }
 }
 impl IGraph {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IGraph_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
-    pub fn new<T: IGraph_Impl + 'static>(
-        value: T,
-    ) -> ::httpserv::runtime::Owned<IGraph> {
+    pub fn new<T: IGraph_Impl + 'static>(value: T) -> ::httpserv_runtime::Owned<IGraph> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IGraph>,
+                ::httpserv_runtime::release_boxed::<T, IGraph>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IGraph_Impl`] methods and returns the C++ `IGraph*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IGraph_Impl + 'static>(value: T) -> *mut IGraph {
         unsafe {
-            ::httpserv::runtime::Object::boxed(&const { IGraph_Vtbl::new::<T>() }, value)
+            ::httpserv_runtime::Object::boxed(&const { IGraph_Vtbl::new::<T>() }, value)
                 .cast()
         }
     }
@@ -125,7 +123,7 @@ impl IGraph {
         value: T,
     ) -> *mut IGraph {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IGraph_Vtbl::new::<T>() },
                     value,
@@ -138,6 +136,6 @@ impl IGraph {
     /// # Safety
     /// `self` must have been made by this module's [`IGraph::new_boxed`] or [`IGraph::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IGraph_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -13,7 +13,7 @@ pub struct IDefaults {
 pub const IID_IDefaults: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x6b8f7f5e_1c41_4c2e_9a35_0d1f2e3a4b07,
 );
-unsafe impl ::httpserv::runtime::Interface for IDefaults {
+unsafe impl ::httpserv_runtime::Interface for IDefaults {
     const IID: windows_sys::core::GUID = IID_IDefaults;
 }
 /// The vtable of [`IDefaults`]: 3 slot(s), 0 inherited.
@@ -21,19 +21,19 @@ unsafe impl ::httpserv::runtime::Interface for IDefaults {
 #[derive(Clone, Copy)]
 pub struct IDefaults_Vtbl {
     /// Slot 0: [`IDefaults::Read`].
-    pub Read: ::httpserv::runtime::member_fn!(
+    pub Read: ::httpserv_runtime::member_fn!(
         (*mut IDefaults, *mut ::core::ffi::c_void, u32, windows_sys::core::BOOL, *mut
-        u32, *mut windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
+        u32, *mut windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 1: [`IDefaults::Status`].
-    pub Status: ::httpserv::runtime::member_fn!(
+    pub Status: ::httpserv_runtime::member_fn!(
         (*mut IDefaults, u16, windows_sys::core::PCSTR, u16,
-        ::httpserv::runtime::HRESULT, windows_sys::core::BOOL) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT, windows_sys::core::BOOL) ->
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 2: [`IDefaults::Complete`].
-    pub Complete: ::httpserv::runtime::member_fn!(
-        (*mut IDefaults, u32, *mut ::core::ffi::c_void) -> ::httpserv::runtime::HRESULT
+    pub Complete: ::httpserv_runtime::member_fn!(
+        (*mut IDefaults, u32, *mut ::core::ffi::c_void) -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -88,7 +88,7 @@ impl IDefaults {
         async_: windows_sys::core::BOOL,
         read: *mut u32,
         pending: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).Read)(self.as_raw(), buffer, size, async_, read, pending)
     }
     /// `virtual HRESULT Status(USHORT code, PCSTR reason, USHORT sub = 0, HRESULT error = S_OK, BOOL trySkip = FALSE) = 0`
@@ -108,9 +108,9 @@ impl IDefaults {
         code: u16,
         reason: windows_sys::core::PCSTR,
         sub: u16,
-        error: ::httpserv::runtime::HRESULT,
+        error: ::httpserv_runtime::HRESULT,
         trySkip: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).Status)(self.as_raw(), code, reason, sub, error, trySkip)
     }
     /// `virtual HRESULT Complete(DWORD status, void * context = NULL) = 0`
@@ -129,7 +129,7 @@ impl IDefaults {
         &self,
         status: u32,
         context: *mut ::core::ffi::c_void,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).Complete)(self.as_raw(), status, context)
     }
 }
@@ -141,13 +141,13 @@ impl IDefaults {
         &self,
         code: u16,
         reason: &::core::ffi::CStr,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.Status(
                 code,
                 reason.as_ptr().cast_mut().cast(),
                 0 as u16,
-                ::httpserv::runtime::S_OK,
+                ::httpserv_runtime::S_OK,
                 0i32,
             )
         };
@@ -161,16 +161,16 @@ impl IDefaults {
         code: u16,
         reason: &::core::ffi::CStr,
         sub: u16,
-        error: ::httpserv::runtime::HRESULT,
+        error: ::httpserv_runtime::HRESULT,
         try_skip: bool,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.Status(
                 code,
                 reason.as_ptr().cast_mut().cast(),
                 sub,
                 error,
-                ::httpserv::windows_sys::core::BOOL::from(try_skip),
+                ::windows_sys::core::BOOL::from(try_skip),
             )
         };
         returned.ok()?;
@@ -191,7 +191,7 @@ pub trait IDefaults_Impl {
         async_: windows_sys::core::BOOL,
         read: *mut u32,
         pending: *mut windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IDefaults::Status`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
@@ -200,9 +200,9 @@ pub trait IDefaults_Impl {
         code: u16,
         reason: windows_sys::core::PCSTR,
         sub: u16,
-        error: ::httpserv::runtime::HRESULT,
+        error: ::httpserv_runtime::HRESULT,
         trySkip: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IDefaults::Complete`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
@@ -210,33 +210,33 @@ pub trait IDefaults_Impl {
         &self,
         status: u32,
         context: *mut ::core::ffi::c_void,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IDefaults_Vtbl {
     /// A vtable whose slots call `T`'s [`IDefaults_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IDefaults_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Read < T : IDefaults_Impl > (this : *mut IDefaults, buffer : *mut
             ::core::ffi::c_void, size : u32, async_ : windows_sys::core::BOOL, read : *
             mut u32, pending : *mut windows_sys::core::BOOL) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(|| T::Read(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, buffer, size, async_,
-            read, pending), | _ | ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| T::Read(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, buffer, size, async_,
+            read, pending), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Status < T : IDefaults_Impl > (this : *mut IDefaults, code : u16, reason
-            : windows_sys::core::PCSTR, sub : u16, error : ::httpserv::runtime::HRESULT,
-            trySkip : windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::Status(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, code, reason, sub,
-            error, trySkip), | _ | ::httpserv::runtime::E_FAIL) }
+            : windows_sys::core::PCSTR, sub : u16, error : ::httpserv_runtime::HRESULT,
+            trySkip : windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::Status(unsafe { ::httpserv_runtime::Object::
+            < T > ::value_of(this) }, code, reason, sub, error, trySkip), | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Complete < T : IDefaults_Impl > (this : *mut IDefaults, status : u32,
-            context : *mut ::core::ffi::c_void) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::Complete(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, status, context), | _
-            | ::httpserv::runtime::E_FAIL) }
+            context : *mut ::core::ffi::c_void) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::Complete(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, status, context), | _
+            | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             Read: Read::<T>,
@@ -249,18 +249,18 @@ impl IDefaults {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IDefaults_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IDefaults_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IDefaults> {
+    ) -> ::httpserv_runtime::Owned<IDefaults> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IDefaults>,
+                ::httpserv_runtime::release_boxed::<T, IDefaults>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IDefaults_Impl`] methods and returns the C++ `IDefaults*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IDefaults_Impl + 'static>(value: T) -> *mut IDefaults {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IDefaults_Vtbl::new::<T>() },
                     value,
                 )
@@ -276,7 +276,7 @@ impl IDefaults {
         value: T,
     ) -> *mut IDefaults {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IDefaults_Vtbl::new::<T>() },
                     value,
@@ -289,6 +289,6 @@ impl IDefaults {
     /// # Safety
     /// `self` must have been made by this module's [`IDefaults::new_boxed`] or [`IDefaults::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IDefaults_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

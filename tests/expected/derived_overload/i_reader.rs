@@ -13,7 +13,7 @@ pub struct IReader {
 pub const IID_IReader: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x6b8f7f5e_1c41_4c2e_9a35_0d1f2e3a4b03,
 );
-unsafe impl ::httpserv::runtime::Interface for IReader {
+unsafe impl ::httpserv_runtime::Interface for IReader {
     const IID: windows_sys::core::GUID = IID_IReader;
 }
 /// The vtable of [`IReader`]: 2 slot(s), 0 inherited.
@@ -21,11 +21,11 @@ unsafe impl ::httpserv::runtime::Interface for IReader {
 #[derive(Clone, Copy)]
 pub struct IReader_Vtbl {
     /// Slot 0: [`IReader::Read`].
-    pub Read: ::httpserv::runtime::member_fn!(
-        (*mut IReader, *mut ::core::ffi::c_void, u32) -> ::httpserv::runtime::HRESULT
+    pub Read: ::httpserv_runtime::member_fn!(
+        (*mut IReader, *mut ::core::ffi::c_void, u32) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 1: [`IReader::Remaining`].
-    pub Remaining: ::httpserv::runtime::member_fn!((*mut IReader) -> u32),
+    pub Remaining: ::httpserv_runtime::member_fn!((*mut IReader) -> u32),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
@@ -73,7 +73,7 @@ impl IReader {
         &self,
         buffer: *mut ::core::ffi::c_void,
         size: u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).Read)(self.as_raw(), buffer, size)
     }
     /// `virtual DWORD Remaining() = 0`
@@ -109,7 +109,7 @@ pub trait IReader_Impl {
         &self,
         buffer: *mut ::core::ffi::c_void,
         size: u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IReader::Remaining`] (slot 1).
     ///
     /// On panic: aborts the process (no safe failure value).
@@ -118,17 +118,17 @@ pub trait IReader_Impl {
 impl IReader_Vtbl {
     /// A vtable whose slots call `T`'s [`IReader_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IReader_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Read < T : IReader_Impl > (this : *mut IReader, buffer : *mut
-            ::core::ffi::c_void, size : u32) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::Read(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) }, buffer, size), | _ | ::httpserv::runtime::E_FAIL) }
+            ::core::ffi::c_void, size : u32) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::Read(unsafe { ::httpserv_runtime::Object:: <
+            T > ::value_of(this) }, buffer, size), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Remaining < T : IReader_Impl > (this : *mut IReader,) -> u32 {
-            ::httpserv::runtime::guard(|| T::Remaining(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },),
-            ::httpserv::runtime::abort) }
+            ::httpserv_runtime::guard(|| T::Remaining(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },),
+            ::httpserv_runtime::abort) }
         }
         Self {
             Read: Read::<T>,
@@ -140,21 +140,18 @@ impl IReader {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IReader_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IReader_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IReader> {
+    ) -> ::httpserv_runtime::Owned<IReader> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IReader>,
+                ::httpserv_runtime::release_boxed::<T, IReader>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IReader_Impl`] methods and returns the C++ `IReader*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IReader_Impl + 'static>(value: T) -> *mut IReader {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
-                    &const { IReader_Vtbl::new::<T>() },
-                    value,
-                )
+            ::httpserv_runtime::Object::boxed(&const { IReader_Vtbl::new::<T>() }, value)
                 .cast()
         }
     }
@@ -167,7 +164,7 @@ impl IReader {
         value: T,
     ) -> *mut IReader {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IReader_Vtbl::new::<T>() },
                     value,
@@ -180,7 +177,7 @@ impl IReader {
     /// # Safety
     /// `self` must have been made by this module's [`IReader::new_boxed`] or [`IReader::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IReader_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IReader2` (derives from [`IReader`])
@@ -196,7 +193,7 @@ pub struct IReader2 {
 pub const IID_IReader2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x6b8f7f5e_1c41_4c2e_9a35_0d1f2e3a4b04,
 );
-unsafe impl ::httpserv::runtime::Interface for IReader2 {
+unsafe impl ::httpserv_runtime::Interface for IReader2 {
     const IID: windows_sys::core::GUID = IID_IReader2;
 }
 /// The vtable of [`IReader2`]: 3 slot(s), 2 inherited.
@@ -205,9 +202,9 @@ unsafe impl ::httpserv::runtime::Interface for IReader2 {
 pub struct IReader2_Vtbl {
     pub base__: IReader_Vtbl,
     /// Slot 2: [`IReader2::Read_BOOL`].
-    pub Read_BOOL: ::httpserv::runtime::member_fn!(
+    pub Read_BOOL: ::httpserv_runtime::member_fn!(
         (*mut IReader2, *mut ::core::ffi::c_void, u32, windows_sys::core::BOOL, *mut
-        u32) -> ::httpserv::runtime::HRESULT
+        u32) -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -258,7 +255,7 @@ impl IReader2 {
         size: u32,
         async_: windows_sys::core::BOOL,
         read: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).Read_BOOL)(self.as_raw(), buffer, size, async_, read)
     }
 }
@@ -283,17 +280,17 @@ pub trait IReader2_Impl: IReader_Impl {
         size: u32,
         async_: windows_sys::core::BOOL,
         read: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IReader2_Vtbl {
     /// A vtable whose slots call `T`'s [`IReader2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IReader2_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Read_BOOL < T : IReader2_Impl > (this : *mut IReader2, buffer : *mut
             ::core::ffi::c_void, size : u32, async_ : windows_sys::core::BOOL, read : *
-            mut u32) -> ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::Read_BOOL(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            buffer, size, async_, read), | _ | ::httpserv::runtime::E_FAIL) }
+            mut u32) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::Read_BOOL(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
+            buffer, size, async_, read), | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IReader_Vtbl::new::<T>(),
@@ -305,18 +302,18 @@ impl IReader2 {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IReader2_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IReader2_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IReader2> {
+    ) -> ::httpserv_runtime::Owned<IReader2> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IReader2>,
+                ::httpserv_runtime::release_boxed::<T, IReader2>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IReader2_Impl`] methods and returns the C++ `IReader2*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IReader2_Impl + 'static>(value: T) -> *mut IReader2 {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IReader2_Vtbl::new::<T>() },
                     value,
                 )
@@ -332,7 +329,7 @@ impl IReader2 {
         value: T,
     ) -> *mut IReader2 {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IReader2_Vtbl::new::<T>() },
                     value,
@@ -345,6 +342,6 @@ impl IReader2 {
     /// # Safety
     /// `self` must have been made by this module's [`IReader2::new_boxed`] or [`IReader2::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IReader2_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

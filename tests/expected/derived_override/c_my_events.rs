@@ -15,7 +15,7 @@ pub struct CMyEvents {
 pub struct CMyEvents_Vtbl {
     pub base__: IEvents_Vtbl,
     /// Slot 2: [`CMyEvents::OnPause`].
-    pub OnPause: ::httpserv::runtime::member_fn!((*mut CMyEvents) -> u32),
+    pub OnPause: ::httpserv_runtime::member_fn!((*mut CMyEvents) -> u32),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
@@ -91,11 +91,10 @@ pub trait CMyEvents_Impl: IEvents_Impl {
 impl CMyEvents_Vtbl {
     /// A vtable whose slots call `T`'s [`CMyEvents_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: CMyEvents_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnPause < T : CMyEvents_Impl > (this : *mut CMyEvents,) -> u32 {
-            ::httpserv::runtime::guard(|| T::OnPause(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },),
-            ::httpserv::runtime::abort) }
+            ::httpserv_runtime::guard(|| T::OnPause(unsafe { ::httpserv_runtime::Object::
+            < T > ::value_of(this) },), ::httpserv_runtime::abort) }
         }
         Self {
             base__: IEvents_Vtbl::new::<T>(),
@@ -107,18 +106,18 @@ impl CMyEvents {
     /// Moves `value` to the heap behind a vtable of `T`'s [`CMyEvents_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: CMyEvents_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<CMyEvents> {
+    ) -> ::httpserv_runtime::Owned<CMyEvents> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, CMyEvents>,
+                ::httpserv_runtime::release_boxed::<T, CMyEvents>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`CMyEvents_Impl`] methods and returns the C++ `CMyEvents*` to hand to IIS, which releases it.
     pub fn new_boxed<T: CMyEvents_Impl + 'static>(value: T) -> *mut CMyEvents {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { CMyEvents_Vtbl::new::<T>() },
                     value,
                 )
@@ -134,7 +133,7 @@ impl CMyEvents {
         value: T,
     ) -> *mut CMyEvents {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { CMyEvents_Vtbl::new::<T>() },
                     value,
@@ -147,6 +146,6 @@ impl CMyEvents {
     /// # Safety
     /// `self` must have been made by this module's [`CMyEvents::new_boxed`] or [`CMyEvents::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: CMyEvents_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

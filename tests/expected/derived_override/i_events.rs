@@ -14,9 +14,9 @@ pub struct IEvents {
 #[derive(Clone, Copy)]
 pub struct IEvents_Vtbl {
     /// Slot 0: [`IEvents::OnStart`].
-    pub OnStart: ::httpserv::runtime::member_fn!((*mut IEvents) -> u32),
+    pub OnStart: ::httpserv_runtime::member_fn!((*mut IEvents) -> u32),
     /// Slot 1: [`IEvents::OnStop`].
-    pub OnStop: ::httpserv::runtime::member_fn!((*mut IEvents) -> u32),
+    pub OnStop: ::httpserv_runtime::member_fn!((*mut IEvents) -> u32),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
@@ -107,17 +107,15 @@ pub trait IEvents_Impl {
 impl IEvents_Vtbl {
     /// A vtable whose slots call `T`'s [`IEvents_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IEvents_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnStart < T : IEvents_Impl > (this : *mut IEvents,) -> u32 {
-            ::httpserv::runtime::guard(|| T::OnStart(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },),
-            ::httpserv::runtime::abort) }
+            ::httpserv_runtime::guard(|| T::OnStart(unsafe { ::httpserv_runtime::Object::
+            < T > ::value_of(this) },), ::httpserv_runtime::abort) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnStop < T : IEvents_Impl > (this : *mut IEvents,) -> u32 {
-            ::httpserv::runtime::guard(|| T::OnStop(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },),
-            ::httpserv::runtime::abort) }
+            ::httpserv_runtime::guard(|| T::OnStop(unsafe { ::httpserv_runtime::Object::
+            < T > ::value_of(this) },), ::httpserv_runtime::abort) }
         }
         Self {
             OnStart: OnStart::<T>,
@@ -129,21 +127,18 @@ impl IEvents {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IEvents_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IEvents_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IEvents> {
+    ) -> ::httpserv_runtime::Owned<IEvents> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IEvents>,
+                ::httpserv_runtime::release_boxed::<T, IEvents>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IEvents_Impl`] methods and returns the C++ `IEvents*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IEvents_Impl + 'static>(value: T) -> *mut IEvents {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
-                    &const { IEvents_Vtbl::new::<T>() },
-                    value,
-                )
+            ::httpserv_runtime::Object::boxed(&const { IEvents_Vtbl::new::<T>() }, value)
                 .cast()
         }
     }
@@ -156,7 +151,7 @@ impl IEvents {
         value: T,
     ) -> *mut IEvents {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IEvents_Vtbl::new::<T>() },
                     value,
@@ -169,6 +164,6 @@ impl IEvents {
     /// # Safety
     /// `self` must have been made by this module's [`IEvents::new_boxed`] or [`IEvents::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IEvents_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

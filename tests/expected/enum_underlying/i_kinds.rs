@@ -14,13 +14,13 @@ pub struct IKinds {
 #[derive(Clone, Copy)]
 pub struct IKinds_Vtbl {
     /// Slot 0: [`IKinds::Kind`].
-    pub Kind: ::httpserv::runtime::member_fn!((*mut IKinds) -> SMALL_KIND),
+    pub Kind: ::httpserv_runtime::member_fn!((*mut IKinds) -> SMALL_KIND),
     /// Slot 1: [`IKinds::SetMask`].
-    pub SetMask: ::httpserv::runtime::member_fn!(
+    pub SetMask: ::httpserv_runtime::member_fn!(
         (*mut IKinds, WIDE_MASK, SIGNED_DELTA) -> ()
     ),
     /// Slot 2: [`IKinds::Hold`].
-    pub Hold: ::httpserv::runtime::member_fn!((*mut IKinds, *mut KIND_HOLDER) -> ()),
+    pub Hold: ::httpserv_runtime::member_fn!((*mut IKinds, *mut KIND_HOLDER) -> ()),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
@@ -129,21 +129,21 @@ pub trait IKinds_Impl {
 impl IKinds_Vtbl {
     /// A vtable whose slots call `T`'s [`IKinds_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IKinds_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Kind < T : IKinds_Impl > (this : *mut IKinds,) -> SMALL_KIND {
-            ::httpserv::runtime::guard(|| T::Kind(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) },), ::httpserv::runtime::abort) }
+            ::httpserv_runtime::guard(|| T::Kind(unsafe { ::httpserv_runtime::Object:: <
+            T > ::value_of(this) },), ::httpserv_runtime::abort) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetMask < T : IKinds_Impl > (this : *mut IKinds, mask : WIDE_MASK, delta
-            : SIGNED_DELTA) -> () { ::httpserv::runtime::guard(|| T::SetMask(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, mask, delta), | _ |
+            : SIGNED_DELTA) -> () { ::httpserv_runtime::guard(|| T::SetMask(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, mask, delta), | _ |
             ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Hold < T : IKinds_Impl > (this : *mut IKinds, holder : *mut KIND_HOLDER)
-            -> () { ::httpserv::runtime::guard(|| T::Hold(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, holder), | _ | ()) }
+            -> () { ::httpserv_runtime::guard(|| T::Hold(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, holder), | _ | ()) }
         }
         Self {
             Kind: Kind::<T>,
@@ -154,20 +154,18 @@ impl IKinds_Vtbl {
 }
 impl IKinds {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IKinds_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
-    pub fn new<T: IKinds_Impl + 'static>(
-        value: T,
-    ) -> ::httpserv::runtime::Owned<IKinds> {
+    pub fn new<T: IKinds_Impl + 'static>(value: T) -> ::httpserv_runtime::Owned<IKinds> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IKinds>,
+                ::httpserv_runtime::release_boxed::<T, IKinds>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IKinds_Impl`] methods and returns the C++ `IKinds*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IKinds_Impl + 'static>(value: T) -> *mut IKinds {
         unsafe {
-            ::httpserv::runtime::Object::boxed(&const { IKinds_Vtbl::new::<T>() }, value)
+            ::httpserv_runtime::Object::boxed(&const { IKinds_Vtbl::new::<T>() }, value)
                 .cast()
         }
     }
@@ -180,7 +178,7 @@ impl IKinds {
         value: T,
     ) -> *mut IKinds {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IKinds_Vtbl::new::<T>() },
                     value,
@@ -193,6 +191,6 @@ impl IKinds {
     /// # Safety
     /// `self` must have been made by this module's [`IKinds::new_boxed`] or [`IKinds::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IKinds_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

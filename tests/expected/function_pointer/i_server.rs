@@ -13,7 +13,7 @@ pub struct IServer {
 pub const IID_IServer: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x6b8f7f5e_1c41_4c2e_9a35_0d1f2e3a4b09,
 );
-unsafe impl ::httpserv::runtime::Interface for IServer {
+unsafe impl ::httpserv_runtime::Interface for IServer {
     const IID: windows_sys::core::GUID = IID_IServer;
 }
 /// The vtable of [`IServer`]: 2 slot(s), 0 inherited.
@@ -21,14 +21,14 @@ unsafe impl ::httpserv::runtime::Interface for IServer {
 #[derive(Clone, Copy)]
 pub struct IServer_Vtbl {
     /// Slot 0: [`IServer::Post`].
-    pub Post: ::httpserv::runtime::member_fn!(
+    pub Post: ::httpserv_runtime::member_fn!(
         (*mut IServer, PFN_CALLBACK, *mut ::core::ffi::c_void) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 1: [`IServer::Notify`].
-    pub Notify: ::httpserv::runtime::member_fn!(
+    pub Notify: ::httpserv_runtime::member_fn!(
         (*mut IServer, Option < unsafe extern "system" fn (u32) >, Option < unsafe
-        extern "C" fn (u32) >) -> ::httpserv::runtime::HRESULT
+        extern "C" fn (u32) >) -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -77,7 +77,7 @@ impl IServer {
         &self,
         callback: PFN_CALLBACK,
         context: *mut ::core::ffi::c_void,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).Post)(self.as_raw(), callback, context)
     }
     /// `virtual HRESULT Notify(void (__stdcall *)(DWORD) done, void (*)(DWORD) plain) = 0`
@@ -94,7 +94,7 @@ impl IServer {
         &self,
         done: Option<unsafe extern "system" fn(u32)>,
         plain: Option<unsafe extern "C" fn(u32)>,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).Notify)(self.as_raw(), done, plain)
     }
 }
@@ -109,7 +109,7 @@ pub trait IServer_Impl {
         &self,
         callback: PFN_CALLBACK,
         context: *mut ::core::ffi::c_void,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IServer::Notify`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
@@ -117,24 +117,24 @@ pub trait IServer_Impl {
         &self,
         done: Option<unsafe extern "system" fn(u32)>,
         plain: Option<unsafe extern "C" fn(u32)>,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IServer_Vtbl {
     /// A vtable whose slots call `T`'s [`IServer_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IServer_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Post < T : IServer_Impl > (this : *mut IServer, callback : PFN_CALLBACK,
-            context : *mut ::core::ffi::c_void) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::Post(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) }, callback, context), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            context : *mut ::core::ffi::c_void) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::Post(unsafe { ::httpserv_runtime::Object:: <
+            T > ::value_of(this) }, callback, context), | _ | ::httpserv_runtime::E_FAIL)
+            }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Notify < T : IServer_Impl > (this : *mut IServer, done : Option < unsafe
             extern "system" fn (u32) >, plain : Option < unsafe extern "C" fn (u32) >) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(|| T::Notify(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) }, done, plain), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| T::Notify(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, done, plain), | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
         Self {
             Post: Post::<T>,
@@ -146,21 +146,18 @@ impl IServer {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IServer_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IServer_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IServer> {
+    ) -> ::httpserv_runtime::Owned<IServer> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IServer>,
+                ::httpserv_runtime::release_boxed::<T, IServer>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IServer_Impl`] methods and returns the C++ `IServer*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IServer_Impl + 'static>(value: T) -> *mut IServer {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
-                    &const { IServer_Vtbl::new::<T>() },
-                    value,
-                )
+            ::httpserv_runtime::Object::boxed(&const { IServer_Vtbl::new::<T>() }, value)
                 .cast()
         }
     }
@@ -173,7 +170,7 @@ impl IServer {
         value: T,
     ) -> *mut IServer {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IServer_Vtbl::new::<T>() },
                     value,
@@ -186,6 +183,6 @@ impl IServer {
     /// # Safety
     /// `self` must have been made by this module's [`IServer::new_boxed`] or [`IServer::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IServer_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -2,7 +2,7 @@
 use super::*;
 /// C++ typedef `PFN_REGISTER`: `HRESULT (*)(DWORD, IServer *)` (`__stdcall` on x86).
 pub type PFN_REGISTER = Option<
-    unsafe extern "system" fn(u32, *mut IServer) -> ::httpserv::runtime::HRESULT,
+    unsafe extern "system" fn(u32, *mut IServer) -> ::httpserv_runtime::HRESULT,
 >;
 /// C++ typedef `PFN_CALLBACK`: `void (*)(PVOID)` (`__cdecl` on x86).
 pub type PFN_CALLBACK = Option<unsafe extern "C" fn(*mut ::core::ffi::c_void)>;

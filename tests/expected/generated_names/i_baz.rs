@@ -13,7 +13,7 @@ pub struct IBaz {
 pub const IID_IBaz_2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x9d3e1c5a_2b4f_4a68_8e07_1f2a3b4c5d6e,
 );
-unsafe impl ::httpserv::runtime::Interface for IBaz {
+unsafe impl ::httpserv_runtime::Interface for IBaz {
     const IID: windows_sys::core::GUID = IID_IBaz_2;
 }
 /// The vtable of [`IBaz`]: 7 slot(s), 0 inherited.
@@ -21,24 +21,24 @@ unsafe impl ::httpserv::runtime::Interface for IBaz {
 #[derive(Clone, Copy)]
 pub struct IBaz_Vtbl {
     /// Slot 0: [`IBaz::from_raw_`].
-    pub from_raw_: ::httpserv::runtime::member_fn!((*mut IBaz) -> ()),
+    pub from_raw_: ::httpserv_runtime::member_fn!((*mut IBaz) -> ()),
     /// Slot 1: [`IBaz::from_raw_mut_`].
-    pub from_raw_mut_: ::httpserv::runtime::member_fn!((*mut IBaz) -> ()),
+    pub from_raw_mut_: ::httpserv_runtime::member_fn!((*mut IBaz) -> ()),
     /// Slot 2: [`IBaz::as_raw_`].
-    pub as_raw_: ::httpserv::runtime::member_fn!((*mut IBaz) -> ()),
+    pub as_raw_: ::httpserv_runtime::member_fn!((*mut IBaz) -> ()),
     /// Slot 3: [`IBaz::downcast_`].
-    pub downcast_: ::httpserv::runtime::member_fn!((*mut IBaz) -> ()),
+    pub downcast_: ::httpserv_runtime::member_fn!((*mut IBaz) -> ()),
     /// Slot 4: [`IBaz::new_boxed_`].
-    pub new_boxed_: ::httpserv::runtime::member_fn!(
-        (*mut IBaz, u32) -> ::httpserv::runtime::HRESULT
+    pub new_boxed_: ::httpserv_runtime::member_fn!(
+        (*mut IBaz, u32) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 5: [`IBaz::new_in_place_`].
-    pub new_in_place_: ::httpserv::runtime::member_fn!(
-        (*mut IBaz, *mut ::core::ffi::c_void) -> ::httpserv::runtime::HRESULT
+    pub new_in_place_: ::httpserv_runtime::member_fn!(
+        (*mut IBaz, *mut ::core::ffi::c_void) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 6: [`IBaz::base___`].
-    pub base___: ::httpserv::runtime::member_fn!(
-        (*mut IBaz) -> ::httpserv::runtime::HRESULT
+    pub base___: ::httpserv_runtime::member_fn!(
+        (*mut IBaz) -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -140,7 +140,7 @@ impl IBaz {
     ///
     /// `self` must be a live C++ `IBaz` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
     #[inline(always)]
-    pub unsafe fn new_boxed_(&self, size: u32) -> ::httpserv::runtime::HRESULT {
+    pub unsafe fn new_boxed_(&self, size: u32) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).new_boxed_)(self.as_raw(), size)
     }
     /// `virtual HRESULT new_in_place(PVOID memory) = 0`
@@ -156,7 +156,7 @@ impl IBaz {
     pub unsafe fn new_in_place_(
         &self,
         memory: *mut ::core::ffi::c_void,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).new_in_place_)(self.as_raw(), memory)
     }
     /// `virtual HRESULT base__() = 0`
@@ -169,7 +169,7 @@ impl IBaz {
     ///
     /// `self` must be a live C++ `IBaz` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
     #[inline(always)]
-    pub unsafe fn base___(&self) -> ::httpserv::runtime::HRESULT {
+    pub unsafe fn base___(&self) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).base___)(self.as_raw())
     }
 }
@@ -200,14 +200,14 @@ impl IBaz {
     }
     /// `virtual HRESULT new_boxed(DWORD size) = 0` in Rust terms; the raw method, with the full docs, is [`Self::new_boxed_`].
     #[inline]
-    pub fn new_boxed_safe(&self, size: u32) -> ::httpserv::runtime::Result<()> {
+    pub fn new_boxed_safe(&self, size: u32) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe { self.new_boxed_(size) };
         returned.ok()?;
         Ok(())
     }
     /// `virtual HRESULT base__() = 0` in Rust terms; the raw method, with the full docs, is [`Self::base___`].
     #[inline]
-    pub fn base(&self) -> ::httpserv::runtime::Result<()> {
+    pub fn base(&self) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe { self.base___() };
         returned.ok()?;
         Ok(())
@@ -236,60 +236,60 @@ pub trait IBaz_Impl {
     /// Implements [`IBaz::new_boxed_`] (slot 4).
     ///
     /// On panic: returns E_FAIL.
-    fn new_boxed_(&self, size: u32) -> ::httpserv::runtime::HRESULT;
+    fn new_boxed_(&self, size: u32) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IBaz::new_in_place_`] (slot 5).
     ///
     /// On panic: returns E_FAIL.
     fn new_in_place_(
         &self,
         memory: *mut ::core::ffi::c_void,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IBaz::base___`] (slot 6).
     ///
     /// On panic: returns E_FAIL.
-    fn base___(&self) -> ::httpserv::runtime::HRESULT;
+    fn base___(&self) -> ::httpserv_runtime::HRESULT;
 }
 impl IBaz_Vtbl {
     /// A vtable whose slots call `T`'s [`IBaz_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IBaz_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn from_raw_ < T : IBaz_Impl > (this : *mut IBaz,) -> () {
-            ::httpserv::runtime::guard(|| T::from_raw_(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
+            ::httpserv_runtime::guard(|| T::from_raw_(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn from_raw_mut_ < T : IBaz_Impl > (this : *mut IBaz,) -> () {
-            ::httpserv::runtime::guard(|| T::from_raw_mut_(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
+            ::httpserv_runtime::guard(|| T::from_raw_mut_(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn as_raw_ < T : IBaz_Impl > (this : *mut IBaz,) -> () {
-            ::httpserv::runtime::guard(|| T::as_raw_(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
+            ::httpserv_runtime::guard(|| T::as_raw_(unsafe { ::httpserv_runtime::Object::
+            < T > ::value_of(this) },), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn downcast_ < T : IBaz_Impl > (this : *mut IBaz,) -> () {
-            ::httpserv::runtime::guard(|| T::downcast_(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
+            ::httpserv_runtime::guard(|| T::downcast_(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn new_boxed_ < T : IBaz_Impl > (this : *mut IBaz, size : u32) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::new_boxed_(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            }, size), | _ | ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::new_boxed_(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
+            size), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn new_in_place_ < T : IBaz_Impl > (this : *mut IBaz, memory : *mut
-            ::core::ffi::c_void) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::new_in_place_(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, memory), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            ::core::ffi::c_void) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::new_in_place_(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, memory), | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn base___ < T : IBaz_Impl > (this : *mut IBaz,) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::base___(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },),
-            | _ | ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| T::base___(unsafe
+            { ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
         Self {
             from_raw_: from_raw_::<T>,
@@ -304,18 +304,18 @@ impl IBaz_Vtbl {
 }
 impl IBaz {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IBaz_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
-    pub fn new<T: IBaz_Impl + 'static>(value: T) -> ::httpserv::runtime::Owned<IBaz> {
+    pub fn new<T: IBaz_Impl + 'static>(value: T) -> ::httpserv_runtime::Owned<IBaz> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IBaz>,
+                ::httpserv_runtime::release_boxed::<T, IBaz>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IBaz_Impl`] methods and returns the C++ `IBaz*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IBaz_Impl + 'static>(value: T) -> *mut IBaz {
         unsafe {
-            ::httpserv::runtime::Object::boxed(&const { IBaz_Vtbl::new::<T>() }, value)
+            ::httpserv_runtime::Object::boxed(&const { IBaz_Vtbl::new::<T>() }, value)
                 .cast()
         }
     }
@@ -328,7 +328,7 @@ impl IBaz {
         value: T,
     ) -> *mut IBaz {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IBaz_Vtbl::new::<T>() },
                     value,
@@ -341,6 +341,6 @@ impl IBaz {
     /// # Safety
     /// `self` must have been made by this module's [`IBaz::new_boxed`] or [`IBaz::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IBaz_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

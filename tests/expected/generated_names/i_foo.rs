@@ -14,15 +14,15 @@ pub struct IFoo {
 #[derive(Clone, Copy)]
 pub struct IFoo_Vtbl_2 {
     /// Slot 0: [`IFoo::GetHeader_PCSTR`].
-    pub GetHeader_PCSTR: ::httpserv::runtime::member_fn!(
+    pub GetHeader_PCSTR: ::httpserv_runtime::member_fn!(
         (*mut IFoo, windows_sys::core::PCSTR) -> windows_sys::core::PCSTR
     ),
     /// Slot 1: [`IFoo::GetHeader`].
-    pub GetHeader: ::httpserv::runtime::member_fn!(
+    pub GetHeader: ::httpserv_runtime::member_fn!(
         (*mut IFoo, u32) -> windows_sys::core::PCSTR
     ),
     /// Slot 2: [`IFoo::GetHeader_PCSTR_2`].
-    pub GetHeader_PCSTR_2: ::httpserv::runtime::member_fn!(
+    pub GetHeader_PCSTR_2: ::httpserv_runtime::member_fn!(
         (*mut IFoo, i32) -> windows_sys::core::PCSTR
     ),
 }
@@ -125,23 +125,23 @@ pub trait IFoo_Impl {
 impl IFoo_Vtbl_2 {
     /// A vtable whose slots call `T`'s [`IFoo_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IFoo_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetHeader_PCSTR < T : IFoo_Impl > (this : *mut IFoo, name :
             windows_sys::core::PCSTR) -> windows_sys::core::PCSTR {
-            ::httpserv::runtime::guard(|| T::GetHeader_PCSTR(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, name), | _ |
+            ::httpserv_runtime::guard(|| T::GetHeader_PCSTR(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, name), | _ |
             ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetHeader < T : IFoo_Impl > (this : *mut IFoo, id : u32) ->
-            windows_sys::core::PCSTR { ::httpserv::runtime::guard(|| T::GetHeader(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) }, id), | _ |
+            windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| T::GetHeader(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, id), | _ |
             ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetHeader_PCSTR_2 < T : IFoo_Impl > (this : *mut IFoo, index : i32) ->
-            windows_sys::core::PCSTR { ::httpserv::runtime::guard(||
-            T::GetHeader_PCSTR_2(unsafe { ::httpserv::runtime::Object:: < T >
+            windows_sys::core::PCSTR { ::httpserv_runtime::guard(||
+            T::GetHeader_PCSTR_2(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, index), | _ | ::core::ptr::null()) }
         }
         Self {
@@ -153,18 +153,18 @@ impl IFoo_Vtbl_2 {
 }
 impl IFoo {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IFoo_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
-    pub fn new<T: IFoo_Impl + 'static>(value: T) -> ::httpserv::runtime::Owned<IFoo> {
+    pub fn new<T: IFoo_Impl + 'static>(value: T) -> ::httpserv_runtime::Owned<IFoo> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IFoo>,
+                ::httpserv_runtime::release_boxed::<T, IFoo>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IFoo_Impl`] methods and returns the C++ `IFoo*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IFoo_Impl + 'static>(value: T) -> *mut IFoo {
         unsafe {
-            ::httpserv::runtime::Object::boxed(&const { IFoo_Vtbl_2::new::<T>() }, value)
+            ::httpserv_runtime::Object::boxed(&const { IFoo_Vtbl_2::new::<T>() }, value)
                 .cast()
         }
     }
@@ -177,7 +177,7 @@ impl IFoo {
         value: T,
     ) -> *mut IFoo {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IFoo_Vtbl_2::new::<T>() },
                     value,
@@ -190,6 +190,6 @@ impl IFoo {
     /// # Safety
     /// `self` must have been made by this module's [`IFoo::new_boxed`] or [`IFoo::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IFoo_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -14,7 +14,7 @@ pub struct IFoo_Vtbl {
 #[derive(Clone, Copy)]
 pub struct IFoo_Vtbl_Vtbl {
     /// Slot 0: [`IFoo_Vtbl::Table`].
-    pub Table: ::httpserv::runtime::member_fn!((*mut IFoo_Vtbl) -> ()),
+    pub Table: ::httpserv_runtime::member_fn!((*mut IFoo_Vtbl) -> ()),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
@@ -81,10 +81,10 @@ pub trait IFoo_Vtbl_Impl {
 impl IFoo_Vtbl_Vtbl {
     /// A vtable whose slots call `T`'s [`IFoo_Vtbl_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IFoo_Vtbl_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Table < T : IFoo_Vtbl_Impl > (this : *mut IFoo_Vtbl,) -> () {
-            ::httpserv::runtime::guard(|| T::Table(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) },), | _ | ()) }
+            ::httpserv_runtime::guard(|| T::Table(unsafe { ::httpserv_runtime::Object:: <
+            T > ::value_of(this) },), | _ | ()) }
         }
         Self { Table: Table::<T> }
     }
@@ -93,18 +93,18 @@ impl IFoo_Vtbl {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IFoo_Vtbl_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IFoo_Vtbl_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IFoo_Vtbl> {
+    ) -> ::httpserv_runtime::Owned<IFoo_Vtbl> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IFoo_Vtbl>,
+                ::httpserv_runtime::release_boxed::<T, IFoo_Vtbl>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IFoo_Vtbl_Impl`] methods and returns the C++ `IFoo_Vtbl*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IFoo_Vtbl_Impl + 'static>(value: T) -> *mut IFoo_Vtbl {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IFoo_Vtbl_Vtbl::new::<T>() },
                     value,
                 )
@@ -120,7 +120,7 @@ impl IFoo_Vtbl {
         value: T,
     ) -> *mut IFoo_Vtbl {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IFoo_Vtbl_Vtbl::new::<T>() },
                     value,
@@ -133,6 +133,6 @@ impl IFoo_Vtbl {
     /// # Safety
     /// `self` must have been made by this module's [`IFoo_Vtbl::new_boxed`] or [`IFoo_Vtbl::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IFoo_Vtbl_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

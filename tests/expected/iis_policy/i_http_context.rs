@@ -13,7 +13,7 @@ pub struct IHttpContext {
 pub const IID_IHttpContext: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x5d2a7e41_8c3b_4f96_b0e7_1a4c6d9f2e80,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpContext {
+unsafe impl ::httpserv_runtime::Interface for IHttpContext {
     const IID: windows_sys::core::GUID = IID_IHttpContext;
 }
 /// The vtable of [`IHttpContext`]: 3 slot(s), 0 inherited.
@@ -21,15 +21,15 @@ unsafe impl ::httpserv::runtime::Interface for IHttpContext {
 #[derive(Clone, Copy)]
 pub struct IHttpContext_Vtbl {
     /// Slot 0: [`IHttpContext::IndicateCompletion`].
-    pub IndicateCompletion: ::httpserv::runtime::member_fn!(
+    pub IndicateCompletion: ::httpserv_runtime::member_fn!(
         (*mut IHttpContext, REQUEST_NOTIFICATION_STATUS) -> ()
     ),
     /// Slot 1: [`IHttpContext::PostCompletion`].
-    pub PostCompletion: ::httpserv::runtime::member_fn!(
-        (*mut IHttpContext, u32) -> ::httpserv::runtime::HRESULT
+    pub PostCompletion: ::httpserv_runtime::member_fn!(
+        (*mut IHttpContext, u32) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 2: [`IHttpContext::SetRequestHandled`].
-    pub SetRequestHandled: ::httpserv::runtime::member_fn!((*mut IHttpContext) -> ()),
+    pub SetRequestHandled: ::httpserv_runtime::member_fn!((*mut IHttpContext) -> ()),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
@@ -90,7 +90,7 @@ impl IHttpContext {
     ///
     /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
     #[inline(always)]
-    pub unsafe fn PostCompletion(&self, cbBytes: u32) -> ::httpserv::runtime::HRESULT {
+    pub unsafe fn PostCompletion(&self, cbBytes: u32) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).PostCompletion)(self.as_raw(), cbBytes)
     }
     /// `virtual void SetRequestHandled() = 0`
@@ -127,7 +127,7 @@ impl IHttpContext {
     ///
     /// The notification that handles this request answered `RQ_NOTIFICATION_PENDING` and has returned, and nothing else resumes the request. IIS then calls the module again, possibly on another thread and before this call returns, and hands it the request's objects: from this call on, the caller uses no reference to them it held before. `httpserv::module::Completion` keeps this contract for framework modules.
     #[inline]
-    pub unsafe fn post_completion(&self, bytes: u32) -> ::httpserv::runtime::Result<()> {
+    pub unsafe fn post_completion(&self, bytes: u32) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe { self.PostCompletion(bytes) };
         returned.ok()?;
         Ok(())
@@ -150,7 +150,7 @@ pub trait IHttpContext_Impl {
     /// Implements [`IHttpContext::PostCompletion`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn PostCompletion(&self, cbBytes: u32) -> ::httpserv::runtime::HRESULT;
+    fn PostCompletion(&self, cbBytes: u32) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpContext::SetRequestHandled`] (slot 2).
     ///
     /// On panic: the panic is swallowed (void).
@@ -159,24 +159,23 @@ pub trait IHttpContext_Impl {
 impl IHttpContext_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpContext_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpContext_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn IndicateCompletion < T : IHttpContext_Impl > (this : *mut IHttpContext,
             notificationStatus : REQUEST_NOTIFICATION_STATUS) -> () {
-            ::httpserv::runtime::guard(|| T::IndicateCompletion(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, notificationStatus),
-            | _ | ()) }
+            ::httpserv_runtime::guard(|| T::IndicateCompletion(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, notificationStatus), |
+            _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn PostCompletion < T : IHttpContext_Impl > (this : *mut IHttpContext,
-            cbBytes : u32) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::PostCompletion(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, cbBytes), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            cbBytes : u32) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::PostCompletion(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) }, cbBytes), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetRequestHandled < T : IHttpContext_Impl > (this : *mut IHttpContext,)
-            -> () { ::httpserv::runtime::guard(|| T::SetRequestHandled(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
+            -> () { ::httpserv_runtime::guard(|| T::SetRequestHandled(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
         }
         Self {
             IndicateCompletion: IndicateCompletion::<T>,
@@ -189,18 +188,18 @@ impl IHttpContext {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpContext_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpContext_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpContext> {
+    ) -> ::httpserv_runtime::Owned<IHttpContext> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpContext>,
+                ::httpserv_runtime::release_boxed::<T, IHttpContext>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpContext_Impl`] methods and returns the C++ `IHttpContext*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpContext_Impl + 'static>(value: T) -> *mut IHttpContext {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpContext_Vtbl::new::<T>() },
                     value,
                 )
@@ -216,7 +215,7 @@ impl IHttpContext {
         value: T,
     ) -> *mut IHttpContext {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpContext_Vtbl::new::<T>() },
                     value,
@@ -229,6 +228,6 @@ impl IHttpContext {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpContext::new_boxed`] or [`IHttpContext::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpContext_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

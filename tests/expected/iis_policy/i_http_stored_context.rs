@@ -13,7 +13,7 @@ pub struct IHttpStoredContext {
 pub const IID_IHttpStoredContext: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x3b6e2c9a_4f1d_4e58_a7c2_9d0b8e1f6a53,
 );
-unsafe impl ::httpserv::runtime::Interface for IHttpStoredContext {
+unsafe impl ::httpserv_runtime::Interface for IHttpStoredContext {
     const IID: windows_sys::core::GUID = IID_IHttpStoredContext;
 }
 /// The vtable of [`IHttpStoredContext`]: 1 slot(s), 0 inherited.
@@ -21,7 +21,7 @@ unsafe impl ::httpserv::runtime::Interface for IHttpStoredContext {
 #[derive(Clone, Copy)]
 pub struct IHttpStoredContext_Vtbl {
     /// Slot 0: [`IHttpStoredContext::CleanupStoredContext`].
-    pub CleanupStoredContext: ::httpserv::runtime::member_fn!(
+    pub CleanupStoredContext: ::httpserv_runtime::member_fn!(
         (*mut IHttpStoredContext) -> ()
     ),
 }
@@ -93,11 +93,11 @@ pub trait IHttpStoredContext_Impl: Send + Sync {
 impl IHttpStoredContext_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpStoredContext_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpStoredContext_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn CleanupStoredContext < T : IHttpStoredContext_Impl > (this : *mut
-            IHttpStoredContext,) -> () { ::httpserv::runtime::guard(||
-            T::CleanupStoredContext(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) },), | _ | ()); unsafe { ::httpserv::runtime::Object:: < T >
+            IHttpStoredContext,) -> () { ::httpserv_runtime::guard(||
+            T::CleanupStoredContext(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) },), | _ | ()); unsafe { ::httpserv_runtime::Object:: < T >
             ::release(this, true) } }
         }
         Self {
@@ -109,11 +109,11 @@ impl IHttpStoredContext {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpStoredContext_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpStoredContext_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpStoredContext> {
+    ) -> ::httpserv_runtime::Owned<IHttpStoredContext> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpStoredContext>,
+                ::httpserv_runtime::release_boxed::<T, IHttpStoredContext>,
             )
         }
     }
@@ -122,7 +122,7 @@ impl IHttpStoredContext {
         value: T,
     ) -> *mut IHttpStoredContext {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpStoredContext_Vtbl::new::<T>() },
                     value,
                 )
@@ -138,7 +138,7 @@ impl IHttpStoredContext {
         value: T,
     ) -> *mut IHttpStoredContext {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpStoredContext_Vtbl::new::<T>() },
                     value,
@@ -151,6 +151,6 @@ impl IHttpStoredContext {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpStoredContext::new_boxed`] or [`IHttpStoredContext::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpStoredContext_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -13,7 +13,7 @@ pub struct IAppProvider {
 pub const IID_IAppProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x6b8f7f5e_1c41_4c2e_9a35_0d1f2e3a4b05,
 );
-unsafe impl ::httpserv::runtime::Interface for IAppProvider {
+unsafe impl ::httpserv_runtime::Interface for IAppProvider {
     const IID: windows_sys::core::GUID = IID_IAppProvider;
 }
 /// The vtable of [`IAppProvider`]: 1 slot(s), 0 inherited.
@@ -21,9 +21,8 @@ unsafe impl ::httpserv::runtime::Interface for IAppProvider {
 #[derive(Clone, Copy)]
 pub struct IAppProvider_Vtbl {
     /// Slot 0: [`IAppProvider::SetError`].
-    pub SetError: ::httpserv::runtime::member_fn!(
-        (*mut IAppProvider, ::httpserv::runtime::HRESULT) ->
-        ::httpserv::runtime::HRESULT
+    pub SetError: ::httpserv_runtime::member_fn!(
+        (*mut IAppProvider, ::httpserv_runtime::HRESULT) -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -69,8 +68,8 @@ impl IAppProvider {
     #[inline(always)]
     pub unsafe fn SetError(
         &self,
-        hr: ::httpserv::runtime::HRESULT,
-    ) -> ::httpserv::runtime::HRESULT {
+        hr: ::httpserv_runtime::HRESULT,
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).SetError)(self.as_raw(), hr)
     }
 }
@@ -79,8 +78,8 @@ impl IAppProvider {
     #[inline]
     pub fn set_error(
         &self,
-        hr: ::httpserv::runtime::HRESULT,
-    ) -> ::httpserv::runtime::Result<()> {
+        hr: ::httpserv_runtime::HRESULT,
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe { self.SetError(hr) };
         returned.ok()?;
         Ok(())
@@ -93,17 +92,17 @@ pub trait IAppProvider_Impl {
     /// Implements [`IAppProvider::SetError`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
-    fn SetError(&self, hr: ::httpserv::runtime::HRESULT) -> ::httpserv::runtime::HRESULT;
+    fn SetError(&self, hr: ::httpserv_runtime::HRESULT) -> ::httpserv_runtime::HRESULT;
 }
 impl IAppProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IAppProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IAppProvider_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetError < T : IAppProvider_Impl > (this : *mut IAppProvider, hr :
-            ::httpserv::runtime::HRESULT) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::SetError(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, hr), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::SetError(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, hr), | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
         Self { SetError: SetError::<T> }
     }
@@ -112,18 +111,18 @@ impl IAppProvider {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IAppProvider_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IAppProvider_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IAppProvider> {
+    ) -> ::httpserv_runtime::Owned<IAppProvider> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IAppProvider>,
+                ::httpserv_runtime::release_boxed::<T, IAppProvider>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IAppProvider_Impl`] methods and returns the C++ `IAppProvider*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IAppProvider_Impl + 'static>(value: T) -> *mut IAppProvider {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IAppProvider_Vtbl::new::<T>() },
                     value,
                 )
@@ -139,7 +138,7 @@ impl IAppProvider {
         value: T,
     ) -> *mut IAppProvider {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IAppProvider_Vtbl::new::<T>() },
                     value,
@@ -152,6 +151,6 @@ impl IAppProvider {
     /// # Safety
     /// `self` must have been made by this module's [`IAppProvider::new_boxed`] or [`IAppProvider::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IAppProvider_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -13,7 +13,7 @@ pub struct IKeywords {
 pub const IID_IKeywords: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x3f2a8c1e_5b7d_4e90_a1c2_d3e4f5a6b7c8,
 );
-unsafe impl ::httpserv::runtime::Interface for IKeywords {
+unsafe impl ::httpserv_runtime::Interface for IKeywords {
     const IID: windows_sys::core::GUID = IID_IKeywords;
 }
 /// The vtable of [`IKeywords`]: 3 slot(s), 0 inherited.
@@ -21,16 +21,16 @@ unsafe impl ::httpserv::runtime::Interface for IKeywords {
 #[derive(Clone, Copy)]
 pub struct IKeywords_Vtbl {
     /// Slot 0: [`IKeywords::type_`].
-    pub type_: ::httpserv::runtime::member_fn!(
-        (*mut IKeywords, *mut u32) -> ::httpserv::runtime::HRESULT
+    pub type_: ::httpserv_runtime::member_fn!(
+        (*mut IKeywords, *mut u32) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 1: [`IKeywords::move_`].
-    pub move_: ::httpserv::runtime::member_fn!(
-        (*mut IKeywords, u32, u32) -> ::httpserv::runtime::HRESULT
+    pub move_: ::httpserv_runtime::member_fn!(
+        (*mut IKeywords, u32, u32) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 2: [`IKeywords::ref_`].
-    pub ref_: ::httpserv::runtime::member_fn!(
-        (*mut IKeywords, *mut LINK, LINK_KIND) -> ::httpserv::runtime::HRESULT
+    pub ref_: ::httpserv_runtime::member_fn!(
+        (*mut IKeywords, *mut LINK, LINK_KIND) -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -76,7 +76,7 @@ impl IKeywords {
     ///
     /// `self` must be a live C++ `IKeywords` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
     #[inline(always)]
-    pub unsafe fn type_(&self, type_: *mut u32) -> ::httpserv::runtime::HRESULT {
+    pub unsafe fn type_(&self, type_: *mut u32) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).type_)(self.as_raw(), type_)
     }
     /// `virtual HRESULT move(DWORD where, DWORD in) = 0`
@@ -89,7 +89,7 @@ impl IKeywords {
     ///
     /// `self` must be a live C++ `IKeywords` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
     #[inline(always)]
-    pub unsafe fn move_(&self, where_: u32, in_: u32) -> ::httpserv::runtime::HRESULT {
+    pub unsafe fn move_(&self, where_: u32, in_: u32) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).move_)(self.as_raw(), where_, in_)
     }
     /// `virtual HRESULT ref(LINK * link, LINK_KIND kind) = 0`
@@ -106,14 +106,14 @@ impl IKeywords {
         &self,
         link: *mut LINK,
         kind: LINK_KIND,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).ref_)(self.as_raw(), link, kind)
     }
 }
 impl IKeywords {
     /// `virtual HRESULT move(DWORD where, DWORD in) = 0` in Rust terms; the raw method, with the full docs, is [`Self::move_`].
     #[inline]
-    pub fn move__safe(&self, where_: u32, in_: u32) -> ::httpserv::runtime::Result<()> {
+    pub fn move__safe(&self, where_: u32, in_: u32) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe { self.move_(where_, in_) };
         returned.ok()?;
         Ok(())
@@ -126,36 +126,36 @@ pub trait IKeywords_Impl {
     /// Implements [`IKeywords::type_`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
-    fn type_(&self, type_: *mut u32) -> ::httpserv::runtime::HRESULT;
+    fn type_(&self, type_: *mut u32) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IKeywords::move_`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn move_(&self, where_: u32, in_: u32) -> ::httpserv::runtime::HRESULT;
+    fn move_(&self, where_: u32, in_: u32) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IKeywords::ref_`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
-    fn ref_(&self, link: *mut LINK, kind: LINK_KIND) -> ::httpserv::runtime::HRESULT;
+    fn ref_(&self, link: *mut LINK, kind: LINK_KIND) -> ::httpserv_runtime::HRESULT;
 }
 impl IKeywords_Vtbl {
     /// A vtable whose slots call `T`'s [`IKeywords_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IKeywords_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn type_ < T : IKeywords_Impl > (this : *mut IKeywords, type_ : *mut u32)
-            -> ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::type_(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            type_), | _ | ::httpserv::runtime::E_FAIL) }
+            -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| T::type_(unsafe
+            { ::httpserv_runtime::Object:: < T > ::value_of(this) }, type_), | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn move_ < T : IKeywords_Impl > (this : *mut IKeywords, where_ : u32, in_ :
-            u32) -> ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::move_(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            where_, in_), | _ | ::httpserv::runtime::E_FAIL) }
+            u32) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::move_(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
+            where_, in_), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn ref_ < T : IKeywords_Impl > (this : *mut IKeywords, link : *mut LINK,
-            kind : LINK_KIND) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::ref_(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) }, link, kind), | _ | ::httpserv::runtime::E_FAIL) }
+            kind : LINK_KIND) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::ref_(unsafe { ::httpserv_runtime::Object:: <
+            T > ::value_of(this) }, link, kind), | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             type_: type_::<T>,
@@ -168,18 +168,18 @@ impl IKeywords {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IKeywords_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IKeywords_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IKeywords> {
+    ) -> ::httpserv_runtime::Owned<IKeywords> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IKeywords>,
+                ::httpserv_runtime::release_boxed::<T, IKeywords>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IKeywords_Impl`] methods and returns the C++ `IKeywords*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IKeywords_Impl + 'static>(value: T) -> *mut IKeywords {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IKeywords_Vtbl::new::<T>() },
                     value,
                 )
@@ -195,7 +195,7 @@ impl IKeywords {
         value: T,
     ) -> *mut IKeywords {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IKeywords_Vtbl::new::<T>() },
                     value,
@@ -208,6 +208,6 @@ impl IKeywords {
     /// # Safety
     /// `self` must have been made by this module's [`IKeywords::new_boxed`] or [`IKeywords::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IKeywords_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

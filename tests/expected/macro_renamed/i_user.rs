@@ -13,7 +13,7 @@ pub struct IUser {
 pub const IID_IUser: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x6b8f7f5e_1c41_4c2e_9a35_0d1f2e3a4b06,
 );
-unsafe impl ::httpserv::runtime::Interface for IUser {
+unsafe impl ::httpserv_runtime::Interface for IUser {
     const IID: windows_sys::core::GUID = IID_IUser;
 }
 /// The vtable of [`IUser`]: 3 slot(s), 0 inherited.
@@ -21,15 +21,15 @@ unsafe impl ::httpserv::runtime::Interface for IUser {
 #[derive(Clone, Copy)]
 pub struct IUser_Vtbl {
     /// Slot 0: [`IUser::GetRemoteUserName`].
-    pub GetRemoteUserName: ::httpserv::runtime::member_fn!(
+    pub GetRemoteUserName: ::httpserv_runtime::member_fn!(
         (*mut IUser) -> windows_sys::core::PCWSTR
     ),
     /// Slot 1: [`IUser::GetUserName`].
-    pub GetUserName: ::httpserv::runtime::member_fn!(
+    pub GetUserName: ::httpserv_runtime::member_fn!(
         (*mut IUser) -> windows_sys::core::PCWSTR
     ),
     /// Slot 2: [`IUser::GetAuthenticationType`].
-    pub GetAuthenticationType: ::httpserv::runtime::member_fn!(
+    pub GetAuthenticationType: ::httpserv_runtime::member_fn!(
         (*mut IUser) -> windows_sys::core::PCWSTR
     ),
 }
@@ -128,22 +128,22 @@ pub trait IUser_Impl {
 impl IUser_Vtbl {
     /// A vtable whose slots call `T`'s [`IUser_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IUser_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetRemoteUserName < T : IUser_Impl > (this : *mut IUser,) ->
-            windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
-            T::GetRemoteUserName(unsafe { ::httpserv::runtime::Object:: < T >
+            windows_sys::core::PCWSTR { ::httpserv_runtime::guard(||
+            T::GetRemoteUserName(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetUserName < T : IUser_Impl > (this : *mut IUser,) ->
-            windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
-            T::GetUserName(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
+            windows_sys::core::PCWSTR { ::httpserv_runtime::guard(||
+            T::GetUserName(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
             },), | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetAuthenticationType < T : IUser_Impl > (this : *mut IUser,) ->
-            windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
-            T::GetAuthenticationType(unsafe { ::httpserv::runtime::Object:: < T >
+            windows_sys::core::PCWSTR { ::httpserv_runtime::guard(||
+            T::GetAuthenticationType(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) },), | _ | ::core::ptr::null()) }
         }
         Self {
@@ -155,18 +155,18 @@ impl IUser_Vtbl {
 }
 impl IUser {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IUser_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
-    pub fn new<T: IUser_Impl + 'static>(value: T) -> ::httpserv::runtime::Owned<IUser> {
+    pub fn new<T: IUser_Impl + 'static>(value: T) -> ::httpserv_runtime::Owned<IUser> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IUser>,
+                ::httpserv_runtime::release_boxed::<T, IUser>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IUser_Impl`] methods and returns the C++ `IUser*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IUser_Impl + 'static>(value: T) -> *mut IUser {
         unsafe {
-            ::httpserv::runtime::Object::boxed(&const { IUser_Vtbl::new::<T>() }, value)
+            ::httpserv_runtime::Object::boxed(&const { IUser_Vtbl::new::<T>() }, value)
                 .cast()
         }
     }
@@ -179,7 +179,7 @@ impl IUser {
         value: T,
     ) -> *mut IUser {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IUser_Vtbl::new::<T>() },
                     value,
@@ -192,6 +192,6 @@ impl IUser {
     /// # Safety
     /// `self` must have been made by this module's [`IUser::new_boxed`] or [`IUser::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IUser_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

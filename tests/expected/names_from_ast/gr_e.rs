@@ -14,9 +14,9 @@ pub struct Grüße {
 #[derive(Clone, Copy)]
 pub struct Grüße_Vtbl {
     /// Slot 0: [`Grüße::Grüßen`].
-    pub Grüßen: ::httpserv::runtime::member_fn!((*mut Grüße, i32) -> ()),
+    pub Grüßen: ::httpserv_runtime::member_fn!((*mut Grüße, i32) -> ()),
     /// Slot 1: [`Grüße::a_b`].
-    pub a_b: ::httpserv::runtime::member_fn!((*mut Grüße, i32) -> ()),
+    pub a_b: ::httpserv_runtime::member_fn!((*mut Grüße, i32) -> ()),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
@@ -107,15 +107,15 @@ pub trait Grüße_Impl {
 impl Grüße_Vtbl {
     /// A vtable whose slots call `T`'s [`Grüße_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: Grüße_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Grüßen < T : Grüße_Impl > (this : *mut Grüße, Größe : i32) -> ()
-            { ::httpserv::runtime::guard(|| T::Grüßen(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, Größe), | _ | ()) }
+            { ::httpserv_runtime::guard(|| T::Grüßen(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, Größe), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn a_b < T : Grüße_Impl > (this : *mut Grüße, c_d : i32) -> () {
-            ::httpserv::runtime::guard(|| T::a_b(unsafe { ::httpserv::runtime::Object:: <
-            T > ::value_of(this) }, c_d), | _ | ()) }
+            ::httpserv_runtime::guard(|| T::a_b(unsafe { ::httpserv_runtime::Object:: < T
+            > ::value_of(this) }, c_d), | _ | ()) }
         }
         Self {
             Grüßen: Grüßen::<T>,
@@ -127,21 +127,18 @@ impl Grüße {
     /// Moves `value` to the heap behind a vtable of `T`'s [`Grüße_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: Grüße_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<Grüße> {
+    ) -> ::httpserv_runtime::Owned<Grüße> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, Grüße>,
+                ::httpserv_runtime::release_boxed::<T, Grüße>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`Grüße_Impl`] methods and returns the C++ `Grüße*` to hand to IIS, which releases it.
     pub fn new_boxed<T: Grüße_Impl + 'static>(value: T) -> *mut Grüße {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
-                    &const { Grüße_Vtbl::new::<T>() },
-                    value,
-                )
+            ::httpserv_runtime::Object::boxed(&const { Grüße_Vtbl::new::<T>() }, value)
                 .cast()
         }
     }
@@ -154,7 +151,7 @@ impl Grüße {
         value: T,
     ) -> *mut Grüße {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { Grüße_Vtbl::new::<T>() },
                     value,
@@ -167,6 +164,6 @@ impl Grüße {
     /// # Safety
     /// `self` must have been made by this module's [`Grüße::new_boxed`] or [`Grüße::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: Grüße_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

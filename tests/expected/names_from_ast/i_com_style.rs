@@ -17,12 +17,12 @@ pub struct IComStyle_Vtbl {
     pub GetA: unsafe extern "system" fn(
         *mut IComStyle,
         u32,
-    ) -> ::httpserv::runtime::HRESULT,
+    ) -> ::httpserv_runtime::HRESULT,
     /// Slot 1: [`IComStyle::GetB`].
     pub GetB: unsafe extern "system" fn(
         *mut IComStyle,
         u32,
-    ) -> ::httpserv::runtime::HRESULT,
+    ) -> ::httpserv_runtime::HRESULT,
     /// Slot 2: [`IComStyle::Count`].
     pub Count: unsafe extern "system" fn(*mut IComStyle) -> u32,
 }
@@ -71,7 +71,7 @@ impl IComStyle {
     ///
     /// `self` must be a live C++ `IComStyle` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
     #[inline(always)]
-    pub unsafe fn GetA(&self, param0: u32) -> ::httpserv::runtime::HRESULT {
+    pub unsafe fn GetA(&self, param0: u32) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).GetA)(self.as_raw(), param0)
     }
     /// `virtual HRESULT GetB(DWORD value) = 0`
@@ -86,7 +86,7 @@ impl IComStyle {
     ///
     /// `self` must be a live C++ `IComStyle` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
     #[inline(always)]
-    pub unsafe fn GetB(&self, value: u32) -> ::httpserv::runtime::HRESULT {
+    pub unsafe fn GetB(&self, value: u32) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).GetB)(self.as_raw(), value)
     }
     /// `virtual ULONG Count() = 0`
@@ -108,14 +108,14 @@ impl IComStyle {
 impl IComStyle {
     /// `virtual HRESULT GetA(DWORD) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetA`].
     #[inline]
-    pub fn a(&self, param0: u32) -> ::httpserv::runtime::Result<()> {
+    pub fn a(&self, param0: u32) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe { self.GetA(param0) };
         returned.ok()?;
         Ok(())
     }
     /// `virtual HRESULT GetB(DWORD value) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetB`].
     #[inline]
-    pub fn b(&self, value: u32) -> ::httpserv::runtime::Result<()> {
+    pub fn b(&self, value: u32) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe { self.GetB(value) };
         returned.ok()?;
         Ok(())
@@ -134,11 +134,11 @@ pub trait IComStyle_Impl {
     /// Implements [`IComStyle::GetA`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
-    fn GetA(&self, param0: u32) -> ::httpserv::runtime::HRESULT;
+    fn GetA(&self, param0: u32) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IComStyle::GetB`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn GetB(&self, value: u32) -> ::httpserv::runtime::HRESULT;
+    fn GetB(&self, value: u32) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IComStyle::Count`] (slot 2).
     ///
     /// On panic: aborts the process (no safe failure value).
@@ -150,31 +150,31 @@ impl IComStyle_Vtbl {
         unsafe extern "system" fn GetA<T: IComStyle_Impl>(
             this: *mut IComStyle,
             param0: u32,
-        ) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(
+        ) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(
                 || T::GetA(
-                    unsafe { ::httpserv::runtime::Object::<T>::value_of(this) },
+                    unsafe { ::httpserv_runtime::Object::<T>::value_of(this) },
                     param0,
                 ),
-                |_| ::httpserv::runtime::E_FAIL,
+                |_| ::httpserv_runtime::E_FAIL,
             )
         }
         unsafe extern "system" fn GetB<T: IComStyle_Impl>(
             this: *mut IComStyle,
             value: u32,
-        ) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(
+        ) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(
                 || T::GetB(
-                    unsafe { ::httpserv::runtime::Object::<T>::value_of(this) },
+                    unsafe { ::httpserv_runtime::Object::<T>::value_of(this) },
                     value,
                 ),
-                |_| ::httpserv::runtime::E_FAIL,
+                |_| ::httpserv_runtime::E_FAIL,
             )
         }
         unsafe extern "system" fn Count<T: IComStyle_Impl>(this: *mut IComStyle) -> u32 {
-            ::httpserv::runtime::guard(
-                || T::Count(unsafe { ::httpserv::runtime::Object::<T>::value_of(this) }),
-                ::httpserv::runtime::abort,
+            ::httpserv_runtime::guard(
+                || T::Count(unsafe { ::httpserv_runtime::Object::<T>::value_of(this) }),
+                ::httpserv_runtime::abort,
             )
         }
         Self {
@@ -188,18 +188,18 @@ impl IComStyle {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IComStyle_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IComStyle_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IComStyle> {
+    ) -> ::httpserv_runtime::Owned<IComStyle> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IComStyle>,
+                ::httpserv_runtime::release_boxed::<T, IComStyle>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IComStyle_Impl`] methods and returns the C++ `IComStyle*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IComStyle_Impl + 'static>(value: T) -> *mut IComStyle {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IComStyle_Vtbl::new::<T>() },
                     value,
                 )
@@ -215,7 +215,7 @@ impl IComStyle {
         value: T,
     ) -> *mut IComStyle {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IComStyle_Vtbl::new::<T>() },
                     value,
@@ -228,6 +228,6 @@ impl IComStyle {
     /// # Safety
     /// `self` must have been made by this module's [`IComStyle::new_boxed`] or [`IComStyle::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IComStyle_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -14,15 +14,15 @@ pub struct IOperators {
 #[derive(Clone, Copy)]
 pub struct IOperators_Vtbl {
     /// Slot 0: [`IOperators::operator_eq`].
-    pub operator_eq: ::httpserv::runtime::member_fn!(
+    pub operator_eq: ::httpserv_runtime::member_fn!(
         (*const IOperators, *const IOperators) -> bool
     ),
     /// Slot 1: [`IOperators::operator_ne`].
-    pub operator_ne: ::httpserv::runtime::member_fn!(
+    pub operator_ne: ::httpserv_runtime::member_fn!(
         (*const IOperators, *const IOperators) -> bool
     ),
     /// Slot 2: [`IOperators::operator_call`].
-    pub operator_call: ::httpserv::runtime::member_fn!((*mut IOperators, i32) -> i32),
+    pub operator_call: ::httpserv_runtime::member_fn!((*mut IOperators, i32) -> i32),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
@@ -129,23 +129,23 @@ pub trait IOperators_Impl {
 impl IOperators_Vtbl {
     /// A vtable whose slots call `T`'s [`IOperators_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IOperators_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn operator_eq < T : IOperators_Impl > (this : *const IOperators, other : *
-            const IOperators) -> bool { ::httpserv::runtime::guard(||
-            T::operator_eq(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            }, other), ::httpserv::runtime::abort) }
+            const IOperators) -> bool { ::httpserv_runtime::guard(||
+            T::operator_eq(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
+            }, other), ::httpserv_runtime::abort) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn operator_ne < T : IOperators_Impl > (this : *const IOperators, other : *
-            const IOperators) -> bool { ::httpserv::runtime::guard(||
-            T::operator_ne(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            }, other), ::httpserv::runtime::abort) }
+            const IOperators) -> bool { ::httpserv_runtime::guard(||
+            T::operator_ne(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
+            }, other), ::httpserv_runtime::abort) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn operator_call < T : IOperators_Impl > (this : *mut IOperators, argument :
-            i32) -> i32 { ::httpserv::runtime::guard(|| T::operator_call(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, argument),
-            ::httpserv::runtime::abort) }
+            i32) -> i32 { ::httpserv_runtime::guard(|| T::operator_call(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, argument),
+            ::httpserv_runtime::abort) }
         }
         Self {
             operator_eq: operator_eq::<T>,
@@ -158,18 +158,18 @@ impl IOperators {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IOperators_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IOperators_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IOperators> {
+    ) -> ::httpserv_runtime::Owned<IOperators> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IOperators>,
+                ::httpserv_runtime::release_boxed::<T, IOperators>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IOperators_Impl`] methods and returns the C++ `IOperators*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IOperators_Impl + 'static>(value: T) -> *mut IOperators {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IOperators_Vtbl::new::<T>() },
                     value,
                 )
@@ -185,7 +185,7 @@ impl IOperators {
         value: T,
     ) -> *mut IOperators {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IOperators_Vtbl::new::<T>() },
                     value,
@@ -198,6 +198,6 @@ impl IOperators {
     /// # Safety
     /// `self` must have been made by this module's [`IOperators::new_boxed`] or [`IOperators::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IOperators_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

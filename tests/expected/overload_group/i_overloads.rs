@@ -13,7 +13,7 @@ pub struct IOverloads {
 pub const IID_IOverloads: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x6b8f7f5e_1c41_4c2e_9a35_0d1f2e3a4b01,
 );
-unsafe impl ::httpserv::runtime::Interface for IOverloads {
+unsafe impl ::httpserv_runtime::Interface for IOverloads {
     const IID: windows_sys::core::GUID = IID_IOverloads;
 }
 /// The vtable of [`IOverloads`]: 5 slot(s), 0 inherited.
@@ -21,20 +21,20 @@ unsafe impl ::httpserv::runtime::Interface for IOverloads {
 #[derive(Clone, Copy)]
 pub struct IOverloads_Vtbl {
     /// Slot 0: [`IOverloads::Before`].
-    pub Before: ::httpserv::runtime::member_fn!((*mut IOverloads) -> ()),
+    pub Before: ::httpserv_runtime::member_fn!((*mut IOverloads) -> ()),
     /// Slot 1: [`IOverloads::Get_HTTP_HEADER_ID`].
-    pub Get_HTTP_HEADER_ID: ::httpserv::runtime::member_fn!(
+    pub Get_HTTP_HEADER_ID: ::httpserv_runtime::member_fn!(
         (*mut IOverloads, windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID) ->
         windows_sys::core::PCSTR
     ),
     /// Slot 2: [`IOverloads::Get`].
-    pub Get: ::httpserv::runtime::member_fn!(
+    pub Get: ::httpserv_runtime::member_fn!(
         (*mut IOverloads, windows_sys::core::PCSTR) -> windows_sys::core::PCSTR
     ),
     /// Slot 3: [`IOverloads::Middle`].
-    pub Middle: ::httpserv::runtime::member_fn!((*mut IOverloads) -> ()),
+    pub Middle: ::httpserv_runtime::member_fn!((*mut IOverloads) -> ()),
     /// Slot 4: [`IOverloads::After`].
-    pub After: ::httpserv::runtime::member_fn!((*mut IOverloads) -> ()),
+    pub After: ::httpserv_runtime::member_fn!((*mut IOverloads) -> ()),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
@@ -194,33 +194,33 @@ pub trait IOverloads_Impl {
 impl IOverloads_Vtbl {
     /// A vtable whose slots call `T`'s [`IOverloads_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IOverloads_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Before < T : IOverloads_Impl > (this : *mut IOverloads,) -> () {
-            ::httpserv::runtime::guard(|| T::Before(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
+            ::httpserv_runtime::guard(|| T::Before(unsafe { ::httpserv_runtime::Object::
+            < T > ::value_of(this) },), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Get_HTTP_HEADER_ID < T : IOverloads_Impl > (this : *mut IOverloads, id :
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID) ->
-            windows_sys::core::PCSTR { ::httpserv::runtime::guard(||
-            T::Get_HTTP_HEADER_ID(unsafe { ::httpserv::runtime::Object:: < T >
+            windows_sys::core::PCSTR { ::httpserv_runtime::guard(||
+            T::Get_HTTP_HEADER_ID(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, id), | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Get < T : IOverloads_Impl > (this : *mut IOverloads, name :
             windows_sys::core::PCSTR) -> windows_sys::core::PCSTR {
-            ::httpserv::runtime::guard(|| T::Get(unsafe { ::httpserv::runtime::Object:: <
-            T > ::value_of(this) }, name), | _ | ::core::ptr::null()) }
+            ::httpserv_runtime::guard(|| T::Get(unsafe { ::httpserv_runtime::Object:: < T
+            > ::value_of(this) }, name), | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Middle < T : IOverloads_Impl > (this : *mut IOverloads,) -> () {
-            ::httpserv::runtime::guard(|| T::Middle(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
-        }
-        ::httpserv::runtime::member_thunk! {
-            fn After < T : IOverloads_Impl > (this : *mut IOverloads,) -> () {
-            ::httpserv::runtime::guard(|| T::After(unsafe { ::httpserv::runtime::Object::
+            ::httpserv_runtime::guard(|| T::Middle(unsafe { ::httpserv_runtime::Object::
             < T > ::value_of(this) },), | _ | ()) }
+        }
+        ::httpserv_runtime::member_thunk! {
+            fn After < T : IOverloads_Impl > (this : *mut IOverloads,) -> () {
+            ::httpserv_runtime::guard(|| T::After(unsafe { ::httpserv_runtime::Object:: <
+            T > ::value_of(this) },), | _ | ()) }
         }
         Self {
             Before: Before::<T>,
@@ -235,18 +235,18 @@ impl IOverloads {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IOverloads_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IOverloads_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IOverloads> {
+    ) -> ::httpserv_runtime::Owned<IOverloads> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IOverloads>,
+                ::httpserv_runtime::release_boxed::<T, IOverloads>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IOverloads_Impl`] methods and returns the C++ `IOverloads*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IOverloads_Impl + 'static>(value: T) -> *mut IOverloads {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IOverloads_Vtbl::new::<T>() },
                     value,
                 )
@@ -262,7 +262,7 @@ impl IOverloads {
         value: T,
     ) -> *mut IOverloads {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IOverloads_Vtbl::new::<T>() },
                     value,
@@ -275,6 +275,6 @@ impl IOverloads {
     /// # Safety
     /// `self` must have been made by this module's [`IOverloads::new_boxed`] or [`IOverloads::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IOverloads_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -14,17 +14,17 @@ pub struct IParams {
 #[derive(Clone, Copy)]
 pub struct IParams_Vtbl {
     /// Slot 0: [`IParams::Both`].
-    pub Both: ::httpserv::runtime::member_fn!((*mut IParams, u32, u32) -> ()),
+    pub Both: ::httpserv_runtime::member_fn!((*mut IParams, u32, u32) -> ()),
     /// Slot 1: [`IParams::Named`].
-    pub Named: ::httpserv::runtime::member_fn!(
+    pub Named: ::httpserv_runtime::member_fn!(
         (*mut IParams, u32, u32, PARAM_MODE) -> ()
     ),
     /// Slot 2: [`IParams::Shadow`].
-    pub Shadow: ::httpserv::runtime::member_fn!(
-        (*mut IParams, i32, i32, i32) -> ::httpserv::runtime::HRESULT
+    pub Shadow: ::httpserv_runtime::member_fn!(
+        (*mut IParams, i32, i32, i32) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 3: [`IParams::Unnamed`].
-    pub Unnamed: ::httpserv::runtime::member_fn!(
+    pub Unnamed: ::httpserv_runtime::member_fn!(
         (*mut IParams, windows_sys::core::PCSTR, u32, windows_sys::core::BOOL) -> ()
     ),
 }
@@ -103,7 +103,7 @@ impl IParams {
         None_: i32,
         Some_: i32,
         self_: i32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).Shadow)(self.as_raw(), None_, Some_, self_)
     }
     /// `virtual void Unnamed(PCSTR, DWORD, BOOL) = 0`
@@ -145,7 +145,7 @@ impl IParams {
         none: i32,
         some: i32,
         self_: i32,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe { self.Shadow(none, some, self_) };
         returned.ok()?;
         Ok(())
@@ -157,7 +157,7 @@ impl IParams {
             self.Unnamed(
                 param0.as_ptr().cast_mut().cast(),
                 param1,
-                ::httpserv::windows_sys::core::BOOL::from(param2),
+                ::windows_sys::core::BOOL::from(param2),
             )
         };
         let () = returned;
@@ -178,7 +178,7 @@ pub trait IParams_Impl {
     /// Implements [`IParams::Shadow`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
-    fn Shadow(&self, None_: i32, Some_: i32, self_: i32) -> ::httpserv::runtime::HRESULT;
+    fn Shadow(&self, None_: i32, Some_: i32, self_: i32) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IParams::Unnamed`] (slot 3).
     ///
     /// On panic: the panic is swallowed (void).
@@ -192,30 +192,30 @@ pub trait IParams_Impl {
 impl IParams_Vtbl {
     /// A vtable whose slots call `T`'s [`IParams_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IParams_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Both < T : IParams_Impl > (this : *mut IParams, param1 : u32, param1_2 :
-            u32) -> () { ::httpserv::runtime::guard(|| T::Both(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, param1, param1_2), |
-            _ | ()) }
+            u32) -> () { ::httpserv_runtime::guard(|| T::Both(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, param1, param1_2), | _
+            | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Named < T : IParams_Impl > (this : *mut IParams, report_ : u32, value :
-            u32, MODE_FAST_2 : PARAM_MODE) -> () { ::httpserv::runtime::guard(||
-            T::Named(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
+            u32, MODE_FAST_2 : PARAM_MODE) -> () { ::httpserv_runtime::guard(||
+            T::Named(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
             report_, value, MODE_FAST_2), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Shadow < T : IParams_Impl > (this : *mut IParams, None_ : i32, Some_ :
-            i32, self_ : i32) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::Shadow(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, None_, Some_, self_),
-            | _ | ::httpserv::runtime::E_FAIL) }
+            i32, self_ : i32) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::Shadow(unsafe { ::httpserv_runtime::Object::
+            < T > ::value_of(this) }, None_, Some_, self_), | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Unnamed < T : IParams_Impl > (this : *mut IParams, param0 :
             windows_sys::core::PCSTR, param1 : u32, param2 : windows_sys::core::BOOL) ->
-            () { ::httpserv::runtime::guard(|| T::Unnamed(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, param0, param1,
+            () { ::httpserv_runtime::guard(|| T::Unnamed(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, param0, param1,
             param2), | _ | ()) }
         }
         Self {
@@ -230,21 +230,18 @@ impl IParams {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IParams_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IParams_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IParams> {
+    ) -> ::httpserv_runtime::Owned<IParams> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IParams>,
+                ::httpserv_runtime::release_boxed::<T, IParams>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IParams_Impl`] methods and returns the C++ `IParams*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IParams_Impl + 'static>(value: T) -> *mut IParams {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
-                    &const { IParams_Vtbl::new::<T>() },
-                    value,
-                )
+            ::httpserv_runtime::Object::boxed(&const { IParams_Vtbl::new::<T>() }, value)
                 .cast()
         }
     }
@@ -257,7 +254,7 @@ impl IParams {
         value: T,
     ) -> *mut IParams {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IParams_Vtbl::new::<T>() },
                     value,
@@ -270,6 +267,6 @@ impl IParams {
     /// # Safety
     /// `self` must have been made by this module's [`IParams::new_boxed`] or [`IParams::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IParams_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -14,7 +14,7 @@ pub struct core_ {
 #[derive(Clone, Copy)]
 pub struct core__Vtbl {
     /// Slot 0: [`core_::Spin`].
-    pub Spin: ::httpserv::runtime::member_fn!((*mut core_) -> ()),
+    pub Spin: ::httpserv_runtime::member_fn!((*mut core_) -> ()),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
@@ -81,28 +81,28 @@ pub trait core__Impl {
 impl core__Vtbl {
     /// A vtable whose slots call `T`'s [`core__Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: core__Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Spin < T : core__Impl > (this : *mut core_,) -> () {
-            ::httpserv::runtime::guard(|| T::Spin(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) },), | _ | ()) }
+            ::httpserv_runtime::guard(|| T::Spin(unsafe { ::httpserv_runtime::Object:: <
+            T > ::value_of(this) },), | _ | ()) }
         }
         Self { Spin: Spin::<T> }
     }
 }
 impl core_ {
     /// Moves `value` to the heap behind a vtable of `T`'s [`core__Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
-    pub fn new<T: core__Impl + 'static>(value: T) -> ::httpserv::runtime::Owned<core_> {
+    pub fn new<T: core__Impl + 'static>(value: T) -> ::httpserv_runtime::Owned<core_> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, core_>,
+                ::httpserv_runtime::release_boxed::<T, core_>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`core__Impl`] methods and returns the C++ `core*` to hand to IIS, which releases it.
     pub fn new_boxed<T: core__Impl + 'static>(value: T) -> *mut core_ {
         unsafe {
-            ::httpserv::runtime::Object::boxed(&const { core__Vtbl::new::<T>() }, value)
+            ::httpserv_runtime::Object::boxed(&const { core__Vtbl::new::<T>() }, value)
                 .cast()
         }
     }
@@ -115,7 +115,7 @@ impl core_ {
         value: T,
     ) -> *mut core_ {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { core__Vtbl::new::<T>() },
                     value,
@@ -128,6 +128,6 @@ impl core_ {
     /// # Safety
     /// `self` must have been made by this module's [`core_::new_boxed`] or [`core_::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: core__Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

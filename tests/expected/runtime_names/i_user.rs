@@ -13,7 +13,7 @@ pub struct IUser {
 pub const IID_IUser: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x3c1f9e2a_7b5d_4f08_9a61_2d4e6b8c0f13,
 );
-unsafe impl ::httpserv::runtime::Interface for IUser {
+unsafe impl ::httpserv_runtime::Interface for IUser {
     const IID: windows_sys::core::GUID = IID_IUser;
 }
 /// The vtable of [`IUser`]: 1 slot(s), 0 inherited.
@@ -21,7 +21,7 @@ unsafe impl ::httpserv::runtime::Interface for IUser {
 #[derive(Clone, Copy)]
 pub struct IUser_Vtbl {
     /// Slot 0: [`IUser::Use`].
-    pub Use: ::httpserv::runtime::member_fn!(
+    pub Use: ::httpserv_runtime::member_fn!(
         (*mut IUser, *mut Object, *mut Option_, *mut core_, *mut runtime_, *mut T_,
         *mut types, Release) -> ()
     ),
@@ -101,11 +101,11 @@ pub trait IUser_Impl {
 impl IUser_Vtbl {
     /// A vtable whose slots call `T`'s [`IUser_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IUser_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Use < T : IUser_Impl > (this : *mut IUser, object : *mut Object, option
             : *mut Option_, spin : *mut core_, run : *mut runtime_, t : *mut T_, list
-            : *mut types, release : Release) -> () { ::httpserv::runtime::guard(||
-            T::Use(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
+            : *mut types, release : Release) -> () { ::httpserv_runtime::guard(||
+            T::Use(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
             object, option, spin, run, t, list, release), | _ | ()) }
         }
         Self { Use: Use::<T> }
@@ -113,18 +113,18 @@ impl IUser_Vtbl {
 }
 impl IUser {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IUser_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
-    pub fn new<T: IUser_Impl + 'static>(value: T) -> ::httpserv::runtime::Owned<IUser> {
+    pub fn new<T: IUser_Impl + 'static>(value: T) -> ::httpserv_runtime::Owned<IUser> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IUser>,
+                ::httpserv_runtime::release_boxed::<T, IUser>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IUser_Impl`] methods and returns the C++ `IUser*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IUser_Impl + 'static>(value: T) -> *mut IUser {
         unsafe {
-            ::httpserv::runtime::Object::boxed(&const { IUser_Vtbl::new::<T>() }, value)
+            ::httpserv_runtime::Object::boxed(&const { IUser_Vtbl::new::<T>() }, value)
                 .cast()
         }
     }
@@ -137,7 +137,7 @@ impl IUser {
         value: T,
     ) -> *mut IUser {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IUser_Vtbl::new::<T>() },
                     value,
@@ -150,6 +150,6 @@ impl IUser {
     /// # Safety
     /// `self` must have been made by this module's [`IUser::new_boxed`] or [`IUser::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IUser_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

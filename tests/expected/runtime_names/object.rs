@@ -14,7 +14,7 @@ pub struct Object {
 #[derive(Clone, Copy)]
 pub struct Object_Vtbl {
     /// Slot 0: [`Object::Touch`].
-    pub Touch: ::httpserv::runtime::member_fn!((*mut Object) -> ()),
+    pub Touch: ::httpserv_runtime::member_fn!((*mut Object) -> ()),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
@@ -81,30 +81,28 @@ pub trait Object_Impl {
 impl Object_Vtbl {
     /// A vtable whose slots call `T`'s [`Object_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: Object_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Touch < T : Object_Impl > (this : *mut Object,) -> () {
-            ::httpserv::runtime::guard(|| T::Touch(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) },), | _ | ()) }
+            ::httpserv_runtime::guard(|| T::Touch(unsafe { ::httpserv_runtime::Object:: <
+            T > ::value_of(this) },), | _ | ()) }
         }
         Self { Touch: Touch::<T> }
     }
 }
 impl Object {
     /// Moves `value` to the heap behind a vtable of `T`'s [`Object_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
-    pub fn new<T: Object_Impl + 'static>(
-        value: T,
-    ) -> ::httpserv::runtime::Owned<Object> {
+    pub fn new<T: Object_Impl + 'static>(value: T) -> ::httpserv_runtime::Owned<Object> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, Object>,
+                ::httpserv_runtime::release_boxed::<T, Object>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`Object_Impl`] methods and returns the C++ `Object*` to hand to IIS, which releases it.
     pub fn new_boxed<T: Object_Impl + 'static>(value: T) -> *mut Object {
         unsafe {
-            ::httpserv::runtime::Object::boxed(&const { Object_Vtbl::new::<T>() }, value)
+            ::httpserv_runtime::Object::boxed(&const { Object_Vtbl::new::<T>() }, value)
                 .cast()
         }
     }
@@ -117,7 +115,7 @@ impl Object {
         value: T,
     ) -> *mut Object {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { Object_Vtbl::new::<T>() },
                     value,
@@ -130,6 +128,6 @@ impl Object {
     /// # Safety
     /// `self` must have been made by this module's [`Object::new_boxed`] or [`Object::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: Object_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

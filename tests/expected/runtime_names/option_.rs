@@ -14,7 +14,7 @@ pub struct Option_ {
 #[derive(Clone, Copy)]
 pub struct Option__Vtbl {
     /// Slot 0: [`Option_::Pick`].
-    pub Pick: ::httpserv::runtime::member_fn!((*mut Option_) -> ()),
+    pub Pick: ::httpserv_runtime::member_fn!((*mut Option_) -> ()),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
@@ -81,10 +81,10 @@ pub trait Option__Impl {
 impl Option__Vtbl {
     /// A vtable whose slots call `T`'s [`Option__Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: Option__Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Pick < T : Option__Impl > (this : *mut Option_,) -> () {
-            ::httpserv::runtime::guard(|| T::Pick(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) },), | _ | ()) }
+            ::httpserv_runtime::guard(|| T::Pick(unsafe { ::httpserv_runtime::Object:: <
+            T > ::value_of(this) },), | _ | ()) }
         }
         Self { Pick: Pick::<T> }
     }
@@ -93,21 +93,18 @@ impl Option_ {
     /// Moves `value` to the heap behind a vtable of `T`'s [`Option__Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: Option__Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<Option_> {
+    ) -> ::httpserv_runtime::Owned<Option_> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, Option_>,
+                ::httpserv_runtime::release_boxed::<T, Option_>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`Option__Impl`] methods and returns the C++ `Option*` to hand to IIS, which releases it.
     pub fn new_boxed<T: Option__Impl + 'static>(value: T) -> *mut Option_ {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
-                    &const { Option__Vtbl::new::<T>() },
-                    value,
-                )
+            ::httpserv_runtime::Object::boxed(&const { Option__Vtbl::new::<T>() }, value)
                 .cast()
         }
     }
@@ -120,7 +117,7 @@ impl Option_ {
         value: T,
     ) -> *mut Option_ {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { Option__Vtbl::new::<T>() },
                     value,
@@ -133,6 +130,6 @@ impl Option_ {
     /// # Safety
     /// `self` must have been made by this module's [`Option_::new_boxed`] or [`Option_::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: Option__Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

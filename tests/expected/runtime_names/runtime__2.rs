@@ -14,7 +14,7 @@ pub struct runtime_ {
 #[derive(Clone, Copy)]
 pub struct runtime__Vtbl {
     /// Slot 0: [`runtime_::Run`].
-    pub Run: ::httpserv::runtime::member_fn!((*mut runtime_) -> ()),
+    pub Run: ::httpserv_runtime::member_fn!((*mut runtime_) -> ()),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
@@ -81,10 +81,10 @@ pub trait runtime__Impl {
 impl runtime__Vtbl {
     /// A vtable whose slots call `T`'s [`runtime__Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: runtime__Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Run < T : runtime__Impl > (this : *mut runtime_,) -> () {
-            ::httpserv::runtime::guard(|| T::Run(unsafe { ::httpserv::runtime::Object:: <
-            T > ::value_of(this) },), | _ | ()) }
+            ::httpserv_runtime::guard(|| T::Run(unsafe { ::httpserv_runtime::Object:: < T
+            > ::value_of(this) },), | _ | ()) }
         }
         Self { Run: Run::<T> }
     }
@@ -93,18 +93,18 @@ impl runtime_ {
     /// Moves `value` to the heap behind a vtable of `T`'s [`runtime__Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: runtime__Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<runtime_> {
+    ) -> ::httpserv_runtime::Owned<runtime_> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, runtime_>,
+                ::httpserv_runtime::release_boxed::<T, runtime_>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`runtime__Impl`] methods and returns the C++ `runtime*` to hand to IIS, which releases it.
     pub fn new_boxed<T: runtime__Impl + 'static>(value: T) -> *mut runtime_ {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { runtime__Vtbl::new::<T>() },
                     value,
                 )
@@ -120,7 +120,7 @@ impl runtime_ {
         value: T,
     ) -> *mut runtime_ {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { runtime__Vtbl::new::<T>() },
                     value,
@@ -133,6 +133,6 @@ impl runtime_ {
     /// # Safety
     /// `self` must have been made by this module's [`runtime_::new_boxed`] or [`runtime_::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: runtime__Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -14,7 +14,7 @@ pub struct T_ {
 #[derive(Clone, Copy)]
 pub struct T__Vtbl {
     /// Slot 0: [`T_::Type`].
-    pub Type: ::httpserv::runtime::member_fn!((*mut T_) -> ()),
+    pub Type: ::httpserv_runtime::member_fn!((*mut T_) -> ()),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
@@ -81,28 +81,28 @@ pub trait T__Impl {
 impl T__Vtbl {
     /// A vtable whose slots call `T`'s [`T__Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: T__Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Type < T : T__Impl > (this : *mut T_,) -> () {
-            ::httpserv::runtime::guard(|| T::Type(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) },), | _ | ()) }
+            ::httpserv_runtime::guard(|| T::Type(unsafe { ::httpserv_runtime::Object:: <
+            T > ::value_of(this) },), | _ | ()) }
         }
         Self { Type: Type::<T> }
     }
 }
 impl T_ {
     /// Moves `value` to the heap behind a vtable of `T`'s [`T__Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
-    pub fn new<T: T__Impl + 'static>(value: T) -> ::httpserv::runtime::Owned<T_> {
+    pub fn new<T: T__Impl + 'static>(value: T) -> ::httpserv_runtime::Owned<T_> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, T_>,
+                ::httpserv_runtime::release_boxed::<T, T_>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`T__Impl`] methods and returns the C++ `T*` to hand to IIS, which releases it.
     pub fn new_boxed<T: T__Impl + 'static>(value: T) -> *mut T_ {
         unsafe {
-            ::httpserv::runtime::Object::boxed(&const { T__Vtbl::new::<T>() }, value)
+            ::httpserv_runtime::Object::boxed(&const { T__Vtbl::new::<T>() }, value)
                 .cast()
         }
     }
@@ -115,7 +115,7 @@ impl T_ {
         value: T,
     ) -> *mut T_ {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { T__Vtbl::new::<T>() },
                     value,
@@ -128,6 +128,6 @@ impl T_ {
     /// # Safety
     /// `self` must have been made by this module's [`T_::new_boxed`] or [`T_::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: T__Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -14,7 +14,7 @@ pub struct types {
 #[derive(Clone, Copy)]
 pub struct types_Vtbl {
     /// Slot 0: [`types::List`].
-    pub List: ::httpserv::runtime::member_fn!((*mut types) -> ()),
+    pub List: ::httpserv_runtime::member_fn!((*mut types) -> ()),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
@@ -81,28 +81,28 @@ pub trait types_Impl {
 impl types_Vtbl {
     /// A vtable whose slots call `T`'s [`types_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: types_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn List < T : types_Impl > (this : *mut types,) -> () {
-            ::httpserv::runtime::guard(|| T::List(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) },), | _ | ()) }
+            ::httpserv_runtime::guard(|| T::List(unsafe { ::httpserv_runtime::Object:: <
+            T > ::value_of(this) },), | _ | ()) }
         }
         Self { List: List::<T> }
     }
 }
 impl types {
     /// Moves `value` to the heap behind a vtable of `T`'s [`types_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
-    pub fn new<T: types_Impl + 'static>(value: T) -> ::httpserv::runtime::Owned<types> {
+    pub fn new<T: types_Impl + 'static>(value: T) -> ::httpserv_runtime::Owned<types> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, types>,
+                ::httpserv_runtime::release_boxed::<T, types>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`types_Impl`] methods and returns the C++ `types*` to hand to IIS, which releases it.
     pub fn new_boxed<T: types_Impl + 'static>(value: T) -> *mut types {
         unsafe {
-            ::httpserv::runtime::Object::boxed(&const { types_Vtbl::new::<T>() }, value)
+            ::httpserv_runtime::Object::boxed(&const { types_Vtbl::new::<T>() }, value)
                 .cast()
         }
     }
@@ -115,7 +115,7 @@ impl types {
         value: T,
     ) -> *mut types {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { types_Vtbl::new::<T>() },
                     value,
@@ -128,6 +128,6 @@ impl types {
     /// # Safety
     /// `self` must have been made by this module's [`types::new_boxed`] or [`types::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: types_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -14,7 +14,7 @@ pub struct IScoped {
 #[derive(Clone, Copy)]
 pub struct IScoped_Vtbl {
     /// Slot 0: [`IScoped::Open`].
-    pub Open: ::httpserv::runtime::member_fn!(
+    pub Open: ::httpserv_runtime::member_fn!(
         (*mut IScoped, Access, Share, Unscoped) -> ()
     ),
 }
@@ -83,10 +83,10 @@ pub trait IScoped_Impl {
 impl IScoped_Vtbl {
     /// A vtable whose slots call `T`'s [`IScoped_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IScoped_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Open < T : IScoped_Impl > (this : *mut IScoped, access : Access, share :
-            Share, other : Unscoped) -> () { ::httpserv::runtime::guard(|| T::Open(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) }, access, share,
+            Share, other : Unscoped) -> () { ::httpserv_runtime::guard(|| T::Open(unsafe
+            { ::httpserv_runtime::Object:: < T > ::value_of(this) }, access, share,
             other), | _ | ()) }
         }
         Self { Open: Open::<T> }
@@ -96,21 +96,18 @@ impl IScoped {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IScoped_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IScoped_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IScoped> {
+    ) -> ::httpserv_runtime::Owned<IScoped> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IScoped>,
+                ::httpserv_runtime::release_boxed::<T, IScoped>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IScoped_Impl`] methods and returns the C++ `IScoped*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IScoped_Impl + 'static>(value: T) -> *mut IScoped {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
-                    &const { IScoped_Vtbl::new::<T>() },
-                    value,
-                )
+            ::httpserv_runtime::Object::boxed(&const { IScoped_Vtbl::new::<T>() }, value)
                 .cast()
         }
     }
@@ -123,7 +120,7 @@ impl IScoped {
         value: T,
     ) -> *mut IScoped {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IScoped_Vtbl::new::<T>() },
                     value,
@@ -136,6 +133,6 @@ impl IScoped {
     /// # Safety
     /// `self` must have been made by this module's [`IScoped::new_boxed`] or [`IScoped::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IScoped_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -14,12 +14,12 @@ pub struct ILayouts {
 #[derive(Clone, Copy)]
 pub struct ILayouts_Vtbl {
     /// Slot 0: [`ILayouts::Read`].
-    pub Read: ::httpserv::runtime::member_fn!(
+    pub Read: ::httpserv_runtime::member_fn!(
         (*mut ILayouts, *mut PACKED_HEADER, *mut PACKED_PAIR, *mut PACK_NO_EFFECT) ->
         ()
     ),
     /// Slot 1: [`ILayouts::Align`].
-    pub Align: ::httpserv::runtime::member_fn!(
+    pub Align: ::httpserv_runtime::member_fn!(
         (*mut ILayouts, *mut HOLDS_ALIGNED, *mut PACKED_AROUND_ALIGNED, *mut
         WITH_CALLBACK) -> ()
     ),
@@ -119,18 +119,17 @@ pub trait ILayouts_Impl {
 impl ILayouts_Vtbl {
     /// A vtable whose slots call `T`'s [`ILayouts_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: ILayouts_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Read < T : ILayouts_Impl > (this : *mut ILayouts, header : *mut
             PACKED_HEADER, pair : *mut PACKED_PAIR, plain : *mut PACK_NO_EFFECT) -> ()
-            { ::httpserv::runtime::guard(|| T::Read(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, header, pair, plain),
-            | _ | ()) }
+            { ::httpserv_runtime::guard(|| T::Read(unsafe { ::httpserv_runtime::Object::
+            < T > ::value_of(this) }, header, pair, plain), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Align < T : ILayouts_Impl > (this : *mut ILayouts, holder : *mut
             HOLDS_ALIGNED, around : *mut PACKED_AROUND_ALIGNED, callback : *mut
-            WITH_CALLBACK) -> () { ::httpserv::runtime::guard(|| T::Align(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, holder, around,
+            WITH_CALLBACK) -> () { ::httpserv_runtime::guard(|| T::Align(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, holder, around,
             callback), | _ | ()) }
         }
         Self {
@@ -143,18 +142,18 @@ impl ILayouts {
     /// Moves `value` to the heap behind a vtable of `T`'s [`ILayouts_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: ILayouts_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<ILayouts> {
+    ) -> ::httpserv_runtime::Owned<ILayouts> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, ILayouts>,
+                ::httpserv_runtime::release_boxed::<T, ILayouts>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`ILayouts_Impl`] methods and returns the C++ `ILayouts*` to hand to IIS, which releases it.
     pub fn new_boxed<T: ILayouts_Impl + 'static>(value: T) -> *mut ILayouts {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { ILayouts_Vtbl::new::<T>() },
                     value,
                 )
@@ -170,7 +169,7 @@ impl ILayouts {
         value: T,
     ) -> *mut ILayouts {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { ILayouts_Vtbl::new::<T>() },
                     value,
@@ -183,6 +182,6 @@ impl ILayouts {
     /// # Safety
     /// `self` must have been made by this module's [`ILayouts::new_boxed`] or [`ILayouts::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: ILayouts_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

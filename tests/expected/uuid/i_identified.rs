@@ -13,7 +13,7 @@ pub struct IIdentified {
 pub const IID_IIdentified: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0xa3c5e7f9_0b1d_4f2a_8c6e_13579bdf0246,
 );
-unsafe impl ::httpserv::runtime::Interface for IIdentified {
+unsafe impl ::httpserv_runtime::Interface for IIdentified {
     const IID: windows_sys::core::GUID = IID_IIdentified;
 }
 /// The vtable of [`IIdentified`]: 1 slot(s), 0 inherited.
@@ -21,7 +21,7 @@ unsafe impl ::httpserv::runtime::Interface for IIdentified {
 #[derive(Clone, Copy)]
 pub struct IIdentified_Vtbl {
     /// Slot 0: [`IIdentified::Id`].
-    pub Id: ::httpserv::runtime::member_fn!((*mut IIdentified) -> u32),
+    pub Id: ::httpserv_runtime::member_fn!((*mut IIdentified) -> u32),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
@@ -88,10 +88,10 @@ pub trait IIdentified_Impl {
 impl IIdentified_Vtbl {
     /// A vtable whose slots call `T`'s [`IIdentified_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IIdentified_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Id < T : IIdentified_Impl > (this : *mut IIdentified,) -> u32 {
-            ::httpserv::runtime::guard(|| T::Id(unsafe { ::httpserv::runtime::Object:: <
-            T > ::value_of(this) },), ::httpserv::runtime::abort) }
+            ::httpserv_runtime::guard(|| T::Id(unsafe { ::httpserv_runtime::Object:: < T
+            > ::value_of(this) },), ::httpserv_runtime::abort) }
         }
         Self { Id: Id::<T> }
     }
@@ -100,18 +100,18 @@ impl IIdentified {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IIdentified_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IIdentified_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IIdentified> {
+    ) -> ::httpserv_runtime::Owned<IIdentified> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IIdentified>,
+                ::httpserv_runtime::release_boxed::<T, IIdentified>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IIdentified_Impl`] methods and returns the C++ `IIdentified*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IIdentified_Impl + 'static>(value: T) -> *mut IIdentified {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IIdentified_Vtbl::new::<T>() },
                     value,
                 )
@@ -127,7 +127,7 @@ impl IIdentified {
         value: T,
     ) -> *mut IIdentified {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IIdentified_Vtbl::new::<T>() },
                     value,
@@ -140,6 +140,6 @@ impl IIdentified {
     /// # Safety
     /// `self` must have been made by this module's [`IIdentified::new_boxed`] or [`IIdentified::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IIdentified_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -15,7 +15,7 @@ pub struct INoId {
 pub struct INoId_Vtbl {
     pub base__: IIdentified_Vtbl,
     /// Slot 1: [`INoId::Other`].
-    pub Other: ::httpserv::runtime::member_fn!((*mut INoId) -> u32),
+    pub Other: ::httpserv_runtime::member_fn!((*mut INoId) -> u32),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
@@ -91,10 +91,10 @@ pub trait INoId_Impl: IIdentified_Impl {
 impl INoId_Vtbl {
     /// A vtable whose slots call `T`'s [`INoId_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: INoId_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Other < T : INoId_Impl > (this : *mut INoId,) -> u32 {
-            ::httpserv::runtime::guard(|| T::Other(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) },), ::httpserv::runtime::abort) }
+            ::httpserv_runtime::guard(|| T::Other(unsafe { ::httpserv_runtime::Object:: <
+            T > ::value_of(this) },), ::httpserv_runtime::abort) }
         }
         Self {
             base__: IIdentified_Vtbl::new::<T>(),
@@ -104,18 +104,18 @@ impl INoId_Vtbl {
 }
 impl INoId {
     /// Moves `value` to the heap behind a vtable of `T`'s [`INoId_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
-    pub fn new<T: INoId_Impl + 'static>(value: T) -> ::httpserv::runtime::Owned<INoId> {
+    pub fn new<T: INoId_Impl + 'static>(value: T) -> ::httpserv_runtime::Owned<INoId> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, INoId>,
+                ::httpserv_runtime::release_boxed::<T, INoId>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`INoId_Impl`] methods and returns the C++ `INoId*` to hand to IIS, which releases it.
     pub fn new_boxed<T: INoId_Impl + 'static>(value: T) -> *mut INoId {
         unsafe {
-            ::httpserv::runtime::Object::boxed(&const { INoId_Vtbl::new::<T>() }, value)
+            ::httpserv_runtime::Object::boxed(&const { INoId_Vtbl::new::<T>() }, value)
                 .cast()
         }
     }
@@ -128,7 +128,7 @@ impl INoId {
         value: T,
     ) -> *mut INoId {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { INoId_Vtbl::new::<T>() },
                     value,
@@ -141,6 +141,6 @@ impl INoId {
     /// # Safety
     /// `self` must have been made by this module's [`INoId::new_boxed`] or [`INoId::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: INoId_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

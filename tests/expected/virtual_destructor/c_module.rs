@@ -14,15 +14,15 @@ pub struct CModule {
 #[derive(Clone, Copy)]
 pub struct CModule_Vtbl {
     /// Slot 0: [`CModule::OnBegin`].
-    pub OnBegin: ::httpserv::runtime::member_fn!((*mut CModule) -> u32),
+    pub OnBegin: ::httpserv_runtime::member_fn!((*mut CModule) -> u32),
     /// Slot 1: [`CModule::Dispose`].
-    pub Dispose: ::httpserv::runtime::member_fn!((*mut CModule) -> ()),
+    pub Dispose: ::httpserv_runtime::member_fn!((*mut CModule) -> ()),
     /// Slot 2: [`CModule::ScalarDeletingDestructor`].
-    pub ScalarDeletingDestructor: ::httpserv::runtime::member_fn!(
+    pub ScalarDeletingDestructor: ::httpserv_runtime::member_fn!(
         (*mut CModule, u32) -> *mut ::core::ffi::c_void
     ),
     /// Slot 3: [`CModule::OnEnd`].
-    pub OnEnd: ::httpserv::runtime::member_fn!((*mut CModule) -> u32),
+    pub OnEnd: ::httpserv_runtime::member_fn!((*mut CModule) -> u32),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
@@ -161,27 +161,26 @@ pub trait CModule_Impl {
 impl CModule_Vtbl {
     /// A vtable whose slots call `T`'s [`CModule_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: CModule_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnBegin < T : CModule_Impl > (this : *mut CModule,) -> u32 {
-            ::httpserv::runtime::guard(|| T::OnBegin(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },),
-            ::httpserv::runtime::abort) }
+            ::httpserv_runtime::guard(|| T::OnBegin(unsafe { ::httpserv_runtime::Object::
+            < T > ::value_of(this) },), ::httpserv_runtime::abort) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Dispose < T : CModule_Impl > (this : *mut CModule,) -> () {
-            ::httpserv::runtime::guard(|| T::Dispose(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ | ()) }
+            ::httpserv_runtime::guard(|| T::Dispose(unsafe { ::httpserv_runtime::Object::
+            < T > ::value_of(this) },), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn ScalarDeletingDestructor < T : CModule_Impl > (this : *mut CModule, flags
-            : u32) -> *mut ::core::ffi::c_void { ::httpserv::runtime::guard(|| unsafe {
-            ::httpserv::runtime::Object:: < T > ::release(this, flags & 1 != 0) },
-            ::httpserv::runtime::abort,); this as *mut ::core::ffi::c_void }
+            : u32) -> *mut ::core::ffi::c_void { ::httpserv_runtime::guard(|| unsafe {
+            ::httpserv_runtime::Object:: < T > ::release(this, flags & 1 != 0) },
+            ::httpserv_runtime::abort,); this as *mut ::core::ffi::c_void }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OnEnd < T : CModule_Impl > (this : *mut CModule,) -> u32 {
-            ::httpserv::runtime::guard(|| T::OnEnd(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) },), ::httpserv::runtime::abort) }
+            ::httpserv_runtime::guard(|| T::OnEnd(unsafe { ::httpserv_runtime::Object:: <
+            T > ::value_of(this) },), ::httpserv_runtime::abort) }
         }
         Self {
             OnBegin: OnBegin::<T>,
@@ -195,21 +194,18 @@ impl CModule {
     /// Moves `value` to the heap behind a vtable of `T`'s [`CModule_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: CModule_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<CModule> {
+    ) -> ::httpserv_runtime::Owned<CModule> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, CModule>,
+                ::httpserv_runtime::release_boxed::<T, CModule>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`CModule_Impl`] methods and returns the C++ `CModule*` to hand to IIS, which releases it.
     pub fn new_boxed<T: CModule_Impl + 'static>(value: T) -> *mut CModule {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
-                    &const { CModule_Vtbl::new::<T>() },
-                    value,
-                )
+            ::httpserv_runtime::Object::boxed(&const { CModule_Vtbl::new::<T>() }, value)
                 .cast()
         }
     }
@@ -222,7 +218,7 @@ impl CModule {
         value: T,
     ) -> *mut CModule {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { CModule_Vtbl::new::<T>() },
                     value,
@@ -235,6 +231,6 @@ impl CModule {
     /// # Safety
     /// `self` must have been made by this module's [`CModule::new_boxed`] or [`CModule::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: CModule_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -70,7 +70,7 @@ fn names_the_generated_code_uses_are_reserved() {
     assert_eq!(names.class("Option").vtable, "Option__Vtbl");
     assert_eq!(names.class("T").object, "T_");
     assert_eq!(names.class("core").object, "core_");
-    // `Object` is only ever named by its full path (`::httpserv::runtime::Object`).
+    // `Object` is only ever named by its full path (`::httpserv_runtime::Object`).
     assert_eq!(names.class("Object").object, "Object");
     assert_eq!(names.type_name("Release"), Some("Release"));
     assert_eq!(names.value("None"), Some("None_"));

@@ -14,20 +14,20 @@ pub struct IHttpResponse {
 #[derive(Clone, Copy)]
 pub struct IHttpResponse_Vtbl {
     /// Slot 0: [`IHttpResponse::GetHeader`].
-    pub GetHeader: ::httpserv::runtime::member_fn!(
+    pub GetHeader: ::httpserv_runtime::member_fn!(
         (*const IHttpResponse, windows_sys::core::PCSTR, *mut u16) ->
         windows_sys::core::PCSTR
     ),
     /// Slot 1: [`IHttpResponse::SetHeader`].
-    pub SetHeader: ::httpserv::runtime::member_fn!(
+    pub SetHeader: ::httpserv_runtime::member_fn!(
         (*mut IHttpResponse, windows_sys::core::PCSTR, windows_sys::core::PCSTR, u16) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 2: [`IHttpResponse::GetRules`].
-    pub GetRules: ::httpserv::runtime::member_fn!((*mut IHttpResponse) -> *mut IRules),
+    pub GetRules: ::httpserv_runtime::member_fn!((*mut IHttpResponse) -> *mut IRules),
     /// Slot 3: [`IHttpResponse::GetBuffer`].
-    pub GetBuffer: ::httpserv::runtime::member_fn!(
-        (*mut IHttpResponse, *mut *mut u8, *mut u32) -> ::httpserv::runtime::HRESULT
+    pub GetBuffer: ::httpserv_runtime::member_fn!(
+        (*mut IHttpResponse, *mut *mut u8, *mut u32) -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -100,7 +100,7 @@ impl IHttpResponse {
         pszName: windows_sys::core::PCSTR,
         pszValue: windows_sys::core::PCSTR,
         cchValue: u16,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).SetHeader)(self.as_raw(), pszName, pszValue, cchValue)
     }
     /// `virtual IRules * GetRules() = 0`
@@ -130,7 +130,7 @@ impl IHttpResponse {
         &self,
         ppBuffer: *mut *mut u8,
         pcbBuffer: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).GetBuffer)(self.as_raw(), ppBuffer, pcbBuffer)
     }
 }
@@ -153,10 +153,10 @@ impl IHttpResponse {
         &mut self,
         name: &::core::ffi::CStr,
         value: &[u8],
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let value_2: u16 = ::core::convert::TryFrom::try_from(value.len())
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let returned = unsafe {
             self.SetHeader(
@@ -183,7 +183,7 @@ impl IHttpResponse {
     }
     /// `virtual HRESULT GetBuffer(BYTE ** ppBuffer, DWORD * pcbBuffer) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetBuffer`].
     #[inline]
-    pub fn buffer(&mut self) -> ::httpserv::runtime::Result<&[u8]> {
+    pub fn buffer(&mut self) -> ::httpserv_runtime::Result<&[u8]> {
         let mut buffer: *mut u8 = unsafe { ::core::mem::zeroed() };
         let mut buffer_2: u32 = 0;
         let returned = unsafe { self.GetBuffer(&mut buffer, &mut buffer_2) };
@@ -219,7 +219,7 @@ pub trait IHttpResponse_Impl {
         pszName: windows_sys::core::PCSTR,
         pszValue: windows_sys::core::PCSTR,
         cchValue: u16,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpResponse::GetRules`] (slot 2).
     ///
     /// On panic: returns a null pointer.
@@ -231,37 +231,37 @@ pub trait IHttpResponse_Impl {
         &self,
         ppBuffer: *mut *mut u8,
         pcbBuffer: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IHttpResponse_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpResponse_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHttpResponse_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetHeader < T : IHttpResponse_Impl > (this : *const IHttpResponse,
             pszName : windows_sys::core::PCSTR, pcchValue : *mut u16) ->
-            windows_sys::core::PCSTR { ::httpserv::runtime::guard(|| T::GetHeader(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszName,
-            pcchValue), | _ | ::core::ptr::null()) }
+            windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| T::GetHeader(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszName, pcchValue), |
+            _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetHeader < T : IHttpResponse_Impl > (this : *mut IHttpResponse, pszName
             : windows_sys::core::PCSTR, pszValue : windows_sys::core::PCSTR, cchValue :
-            u16) -> ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::SetHeader(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            pszName, pszValue, cchValue), | _ | ::httpserv::runtime::E_FAIL) }
+            u16) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::SetHeader(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
+            pszName, pszValue, cchValue), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetRules < T : IHttpResponse_Impl > (this : *mut IHttpResponse,) -> *mut
-            IRules { ::httpserv::runtime::guard(|| T::GetRules(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            IRules { ::httpserv_runtime::guard(|| T::GetRules(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetBuffer < T : IHttpResponse_Impl > (this : *mut IHttpResponse, ppBuffer
-            : *mut *mut u8, pcbBuffer : *mut u32) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::GetBuffer(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, ppBuffer, pcbBuffer),
-            | _ | ::httpserv::runtime::E_FAIL) }
+            : *mut *mut u8, pcbBuffer : *mut u32) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::GetBuffer(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, ppBuffer, pcbBuffer),
+            | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             GetHeader: GetHeader::<T>,
@@ -275,18 +275,18 @@ impl IHttpResponse {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpResponse_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IHttpResponse_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IHttpResponse> {
+    ) -> ::httpserv_runtime::Owned<IHttpResponse> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IHttpResponse>,
+                ::httpserv_runtime::release_boxed::<T, IHttpResponse>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IHttpResponse_Impl`] methods and returns the C++ `IHttpResponse*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IHttpResponse_Impl + 'static>(value: T) -> *mut IHttpResponse {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IHttpResponse_Vtbl::new::<T>() },
                     value,
                 )
@@ -302,7 +302,7 @@ impl IHttpResponse {
         value: T,
     ) -> *mut IHttpResponse {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IHttpResponse_Vtbl::new::<T>() },
                     value,
@@ -315,6 +315,6 @@ impl IHttpResponse {
     /// # Safety
     /// `self` must have been made by this module's [`IHttpResponse::new_boxed`] or [`IHttpResponse::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IHttpResponse_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -13,7 +13,7 @@ pub struct IRules {
 pub const IID_IRules: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x7c1e6a3b_52d4_4b8e_9f06_1d2c3b4a5968,
 );
-unsafe impl ::httpserv::runtime::Interface for IRules {
+unsafe impl ::httpserv_runtime::Interface for IRules {
     const IID: windows_sys::core::GUID = IID_IRules;
 }
 /// The vtable of [`IRules`]: 10 slot(s), 0 inherited.
@@ -21,43 +21,43 @@ unsafe impl ::httpserv::runtime::Interface for IRules {
 #[derive(Clone, Copy)]
 pub struct IRules_Vtbl {
     /// Slot 0: [`IRules::GetValue`].
-    pub GetValue: ::httpserv::runtime::member_fn!(
+    pub GetValue: ::httpserv_runtime::member_fn!(
         (*const IRules, windows_sys::core::PCSTR, *mut u16) -> windows_sys::core::PCSTR
     ),
     /// Slot 1: [`IRules::SetValue`].
-    pub SetValue: ::httpserv::runtime::member_fn!(
+    pub SetValue: ::httpserv_runtime::member_fn!(
         (*mut IRules, windows_sys::core::PCSTR, windows_sys::core::PCSTR, u16,
-        windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT
+        windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 2: [`IRules::Read`].
-    pub Read: ::httpserv::runtime::member_fn!(
+    pub Read: ::httpserv_runtime::member_fn!(
         (*mut IRules, *mut ::core::ffi::c_void, u32, windows_sys::core::BOOL, *mut
-        u32) -> ::httpserv::runtime::HRESULT
+        u32) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 3: [`IRules::GetName`].
-    pub GetName: ::httpserv::runtime::member_fn!(
+    pub GetName: ::httpserv_runtime::member_fn!(
         (*const IRules) -> windows_sys::core::PCWSTR
     ),
     /// Slot 4: [`IRules::GetChild`].
-    pub GetChild: ::httpserv::runtime::member_fn!(
-        (*mut IRules, u32, *mut *mut IRules) -> ::httpserv::runtime::HRESULT
+    pub GetChild: ::httpserv_runtime::member_fn!(
+        (*mut IRules, u32, *mut *mut IRules) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 5: [`IRules::GetParent`].
-    pub GetParent: ::httpserv::runtime::member_fn!((*mut IRules) -> *mut IRules),
+    pub GetParent: ::httpserv_runtime::member_fn!((*mut IRules) -> *mut IRules),
     /// Slot 6: [`IRules::Rename`].
-    pub Rename: ::httpserv::runtime::member_fn!(
+    pub Rename: ::httpserv_runtime::member_fn!(
         (*mut IRules, windows_sys::core::PCWSTR, windows_sys::core::PCWSTR) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 7: [`IRules::Notify`].
-    pub Notify: ::httpserv::runtime::member_fn!(
+    pub Notify: ::httpserv_runtime::member_fn!(
         (*mut IRules, Option < unsafe extern "system" fn (u32) >) -> ()
     ),
     /// Slot 8: [`IRules::Resize`].
-    pub Resize: ::httpserv::runtime::member_fn!((*mut IRules, *mut *mut u8) -> ()),
+    pub Resize: ::httpserv_runtime::member_fn!((*mut IRules, *mut *mut u8) -> ()),
     /// Slot 9: [`IRules::Frob`].
-    pub Frob: ::httpserv::runtime::member_fn!(
-        (*mut IRules, u32) -> ::httpserv::runtime::HRESULT
+    pub Frob: ::httpserv_runtime::member_fn!(
+        (*mut IRules, u32) -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -139,7 +139,7 @@ impl IRules {
         pszValue: windows_sys::core::PCSTR,
         cchValue: u16,
         fReplace: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).SetValue)(self.as_raw(), pszName, pszValue, cchValue, fReplace)
     }
     /// `virtual HRESULT Read(void * pvBuffer, DWORD cbBuffer, BOOL fAsync, DWORD * pcbRead) = 0`
@@ -158,7 +158,7 @@ impl IRules {
         cbBuffer: u32,
         fAsync: windows_sys::core::BOOL,
         pcbRead: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).Read)(self.as_raw(), pvBuffer, cbBuffer, fAsync, pcbRead)
     }
     /// `virtual PCWSTR GetName() const = 0`
@@ -190,7 +190,7 @@ impl IRules {
         &self,
         dwIndex: u32,
         ppChild: *mut *mut IRules,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).GetChild)(self.as_raw(), dwIndex, ppChild)
     }
     /// `virtual IRules * GetParent() = 0`
@@ -222,7 +222,7 @@ impl IRules {
         &self,
         pszName: windows_sys::core::PCWSTR,
         pszAlias: windows_sys::core::PCWSTR,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).Rename)(self.as_raw(), pszName, pszAlias)
     }
     /// `virtual void Notify(void (__stdcall *)(DWORD) pfnDone) = 0`
@@ -261,7 +261,7 @@ impl IRules {
     ///
     /// `self` must be a live C++ `IRules` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
     #[inline(always)]
-    pub unsafe fn Frob(&self, dwValue: u32) -> ::httpserv::runtime::HRESULT {
+    pub unsafe fn Frob(&self, dwValue: u32) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).Frob)(self.as_raw(), dwValue)
     }
 }
@@ -285,12 +285,12 @@ impl IRules {
         &self,
         name: &::core::ffi::CStr,
         value: &[u8],
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let value_2: u16 = ::core::convert::TryFrom::try_from(
                 ::core::mem::size_of_val(value),
             )
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let returned = unsafe {
             self.SetValue(
@@ -310,19 +310,19 @@ impl IRules {
         name: &::core::ffi::CStr,
         value: &[u8],
         replace: bool,
-    ) -> ::httpserv::runtime::Result<()> {
+    ) -> ::httpserv_runtime::Result<()> {
         let value_2: u16 = ::core::convert::TryFrom::try_from(
                 ::core::mem::size_of_val(value),
             )
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let returned = unsafe {
             self.SetValue(
                 name.as_ptr().cast_mut().cast(),
                 value.as_ptr().cast_mut().cast(),
                 value_2,
-                ::httpserv::windows_sys::core::BOOL::from(replace),
+                ::windows_sys::core::BOOL::from(replace),
             )
         };
         returned.ok()?;
@@ -331,12 +331,12 @@ impl IRules {
     /// `virtual HRESULT Read(void * pvBuffer, DWORD cbBuffer, BOOL fAsync, DWORD * pcbRead) = 0` in Rust terms; the raw method, with the full docs, is [`Self::Read`].
     /// Synchronous: the asynchronous flag is `FALSE`, since the buffers are borrowed for the call only.
     #[inline]
-    pub fn read(&self, buffer: &mut [u8]) -> ::httpserv::runtime::Result<u32> {
+    pub fn read(&self, buffer: &mut [u8]) -> ::httpserv_runtime::Result<u32> {
         let buffer_2: u32 = ::core::convert::TryFrom::try_from(
                 ::core::mem::size_of_val(buffer),
             )
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let mut read: u32 = unsafe { ::core::mem::zeroed() };
         let returned = unsafe {
@@ -347,23 +347,23 @@ impl IRules {
     }
     /// `virtual PCWSTR GetName() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetName`].
     #[inline]
-    pub fn name(&self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn name(&self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetName() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
     /// `virtual HRESULT GetChild(DWORD dwIndex, IRules ** ppChild) = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetChild`].
     #[inline]
-    pub fn child(&self, index: u32) -> ::httpserv::runtime::Result<&IRules> {
+    pub fn child(&self, index: u32) -> ::httpserv_runtime::Result<&IRules> {
         let mut child: *mut IRules = unsafe { ::core::mem::zeroed() };
         let returned = unsafe { self.GetChild(index, &mut child) };
         returned.ok()?;
         Ok(
             unsafe { child.as_ref() }
-                .ok_or_else(|| ::httpserv::runtime::Error::from(
-                    ::httpserv::runtime::E_POINTER,
+                .ok_or_else(|| ::httpserv_runtime::Error::from(
+                    ::httpserv_runtime::E_POINTER,
                 ))?,
         )
     }
@@ -378,8 +378,8 @@ impl IRules {
     #[inline]
     pub fn rename(
         &self,
-        name: &::httpserv::runtime::U16CStr,
-    ) -> ::httpserv::runtime::Result<()> {
+        name: &::httpserv_runtime::U16CStr,
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.Rename(name.as_ptr().cast_mut().cast(), ::core::ptr::null())
         };
@@ -390,9 +390,9 @@ impl IRules {
     #[inline]
     pub fn rename_with(
         &self,
-        name: &::httpserv::runtime::U16CStr,
-        alias: Option<&::httpserv::runtime::U16CStr>,
-    ) -> ::httpserv::runtime::Result<()> {
+        name: &::httpserv_runtime::U16CStr,
+        alias: Option<&::httpserv_runtime::U16CStr>,
+    ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.Rename(
                 name.as_ptr().cast_mut().cast(),
@@ -428,7 +428,7 @@ pub trait IRules_Impl {
         pszValue: windows_sys::core::PCSTR,
         cchValue: u16,
         fReplace: windows_sys::core::BOOL,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IRules::Read`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
@@ -438,7 +438,7 @@ pub trait IRules_Impl {
         cbBuffer: u32,
         fAsync: windows_sys::core::BOOL,
         pcbRead: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IRules::GetName`] (slot 3).
     ///
     /// On panic: returns a null pointer.
@@ -450,7 +450,7 @@ pub trait IRules_Impl {
         &self,
         dwIndex: u32,
         ppChild: *mut *mut IRules,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IRules::GetParent`] (slot 5).
     ///
     /// On panic: returns a null pointer.
@@ -462,7 +462,7 @@ pub trait IRules_Impl {
         &self,
         pszName: windows_sys::core::PCWSTR,
         pszAlias: windows_sys::core::PCWSTR,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IRules::Notify`] (slot 7).
     ///
     /// On panic: the panic is swallowed (void).
@@ -474,76 +474,76 @@ pub trait IRules_Impl {
     /// Implements [`IRules::Frob`] (slot 9).
     ///
     /// On panic: returns E_FAIL.
-    fn Frob(&self, dwValue: u32) -> ::httpserv::runtime::HRESULT;
+    fn Frob(&self, dwValue: u32) -> ::httpserv_runtime::HRESULT;
 }
 impl IRules_Vtbl {
     /// A vtable whose slots call `T`'s [`IRules_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IRules_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetValue < T : IRules_Impl > (this : *const IRules, pszName :
             windows_sys::core::PCSTR, pcchValue : *mut u16) -> windows_sys::core::PCSTR
-            { ::httpserv::runtime::guard(|| T::GetValue(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszName, pcchValue),
-            | _ | ::core::ptr::null()) }
+            { ::httpserv_runtime::guard(|| T::GetValue(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszName, pcchValue), |
+            _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SetValue < T : IRules_Impl > (this : *mut IRules, pszName :
             windows_sys::core::PCSTR, pszValue : windows_sys::core::PCSTR, cchValue :
-            u16, fReplace : windows_sys::core::BOOL) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::SetValue(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszName, pszValue,
-            cchValue, fReplace), | _ | ::httpserv::runtime::E_FAIL) }
+            u16, fReplace : windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::SetValue(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszName, pszValue,
+            cchValue, fReplace), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Read < T : IRules_Impl > (this : *mut IRules, pvBuffer : *mut
             ::core::ffi::c_void, cbBuffer : u32, fAsync : windows_sys::core::BOOL,
-            pcbRead : *mut u32) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::Read(unsafe { ::httpserv::runtime::Object::
-            < T > ::value_of(this) }, pvBuffer, cbBuffer, fAsync, pcbRead), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            pcbRead : *mut u32) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::Read(unsafe { ::httpserv_runtime::Object:: <
+            T > ::value_of(this) }, pvBuffer, cbBuffer, fAsync, pcbRead), | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetName < T : IRules_Impl > (this : *const IRules,) ->
-            windows_sys::core::PCWSTR { ::httpserv::runtime::guard(|| T::GetName(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            windows_sys::core::PCWSTR { ::httpserv_runtime::guard(|| T::GetName(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetChild < T : IRules_Impl > (this : *mut IRules, dwIndex : u32, ppChild
-            : *mut *mut IRules) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::GetChild(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, dwIndex, ppChild), |
-            _ | ::httpserv::runtime::E_FAIL) }
+            : *mut *mut IRules) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::GetChild(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, dwIndex, ppChild), | _
+            | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetParent < T : IRules_Impl > (this : *mut IRules,) -> *mut IRules {
-            ::httpserv::runtime::guard(|| T::GetParent(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::GetParent(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Rename < T : IRules_Impl > (this : *mut IRules, pszName :
             windows_sys::core::PCWSTR, pszAlias : windows_sys::core::PCWSTR) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(|| T::Rename(unsafe
-            { ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszName, pszAlias),
-            | _ | ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| T::Rename(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszName, pszAlias), |
+            _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Notify < T : IRules_Impl > (this : *mut IRules, pfnDone : Option < unsafe
-            extern "system" fn (u32) >) -> () { ::httpserv::runtime::guard(||
-            T::Notify(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
+            extern "system" fn (u32) >) -> () { ::httpserv_runtime::guard(||
+            T::Notify(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
             pfnDone), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Resize < T : IRules_Impl > (this : *mut IRules, ppb : *mut *mut u8) ->
-            () { ::httpserv::runtime::guard(|| T::Resize(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, ppb), | _ | ()) }
+            () { ::httpserv_runtime::guard(|| T::Resize(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, ppb), | _ | ()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Frob < T : IRules_Impl > (this : *mut IRules, dwValue : u32) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(|| T::Frob(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, dwValue), | _ |
-            ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| T::Frob(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, dwValue), | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
         Self {
             GetValue: GetValue::<T>,
@@ -561,20 +561,18 @@ impl IRules_Vtbl {
 }
 impl IRules {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IRules_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
-    pub fn new<T: IRules_Impl + 'static>(
-        value: T,
-    ) -> ::httpserv::runtime::Owned<IRules> {
+    pub fn new<T: IRules_Impl + 'static>(value: T) -> ::httpserv_runtime::Owned<IRules> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IRules>,
+                ::httpserv_runtime::release_boxed::<T, IRules>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IRules_Impl`] methods and returns the C++ `IRules*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IRules_Impl + 'static>(value: T) -> *mut IRules {
         unsafe {
-            ::httpserv::runtime::Object::boxed(&const { IRules_Vtbl::new::<T>() }, value)
+            ::httpserv_runtime::Object::boxed(&const { IRules_Vtbl::new::<T>() }, value)
                 .cast()
         }
     }
@@ -587,7 +585,7 @@ impl IRules {
         value: T,
     ) -> *mut IRules {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IRules_Vtbl::new::<T>() },
                     value,
@@ -600,6 +598,6 @@ impl IRules {
     /// # Safety
     /// `self` must have been made by this module's [`IRules::new_boxed`] or [`IRules::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IRules_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

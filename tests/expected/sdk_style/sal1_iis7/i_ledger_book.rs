@@ -13,7 +13,7 @@ pub struct ILedgerBook {
 pub const IID_ILedgerBook: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x9e4b2a17_05c3_4d88_b1f6_2a7d3c9e6002,
 );
-unsafe impl ::httpserv::runtime::Interface for ILedgerBook {
+unsafe impl ::httpserv_runtime::Interface for ILedgerBook {
     const IID: windows_sys::core::GUID = IID_ILedgerBook;
 }
 /// The vtable of [`ILedgerBook`]: 5 slot(s), 0 inherited.
@@ -21,27 +21,27 @@ unsafe impl ::httpserv::runtime::Interface for ILedgerBook {
 #[derive(Clone, Copy)]
 pub struct ILedgerBook_Vtbl {
     /// Slot 0: [`ILedgerBook::GetDigest`].
-    pub GetDigest: ::httpserv::runtime::member_fn!(
-        (*mut ILedgerBook, *mut *mut u8, *mut u32) -> ::httpserv::runtime::HRESULT
+    pub GetDigest: ::httpserv_runtime::member_fn!(
+        (*mut ILedgerBook, *mut *mut u8, *mut u32) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 1: [`ILedgerBook::OpenPage`].
-    pub OpenPage: ::httpserv::runtime::member_fn!(
+    pub OpenPage: ::httpserv_runtime::member_fn!(
         (*mut ILedgerBook, u32, windows_sys::core::PCWSTR, *mut *mut ILedgerPage) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 2: [`ILedgerBook::GetTitle`].
-    pub GetTitle: ::httpserv::runtime::member_fn!(
+    pub GetTitle: ::httpserv_runtime::member_fn!(
         (*const ILedgerBook, *mut u32) -> windows_sys::core::PCWSTR
     ),
     /// Slot 3: [`ILedgerBook::CopyTitle_PSTR`].
-    pub CopyTitle_PSTR: ::httpserv::runtime::member_fn!(
+    pub CopyTitle_PSTR: ::httpserv_runtime::member_fn!(
         (*const ILedgerBook, windows_sys::core::PSTR, *mut u32) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 4: [`ILedgerBook::CopyTitle`].
-    pub CopyTitle: ::httpserv::runtime::member_fn!(
+    pub CopyTitle: ::httpserv_runtime::member_fn!(
         (*const ILedgerBook, windows_sys::core::PWSTR, u32, *mut u32) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -93,7 +93,7 @@ impl ILedgerBook {
         &self,
         ppbDigest: *mut *mut u8,
         pcbDigest: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).GetDigest)(self.as_raw(), ppbDigest, pcbDigest)
     }
     /// `virtual HRESULT OpenPage(DWORD iPage, PCWSTR pszOwner, ILedgerPage ** ppPage) = 0`
@@ -111,7 +111,7 @@ impl ILedgerBook {
         iPage: u32,
         pszOwner: windows_sys::core::PCWSTR,
         ppPage: *mut *mut ILedgerPage,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).OpenPage)(self.as_raw(), iPage, pszOwner, ppPage)
     }
     /// `virtual PCWSTR GetTitle(DWORD * pcchTitle = NULL) const = 0`
@@ -147,7 +147,7 @@ impl ILedgerBook {
         &self,
         pszBuffer: windows_sys::core::PSTR,
         pcbBuffer: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).CopyTitle_PSTR)(self as *const Self, pszBuffer, pcbBuffer)
     }
     /// `virtual HRESULT CopyTitle(PWSTR pszBuffer, DWORD cchBuffer, DWORD * pcchWritten) const = 0`
@@ -167,7 +167,7 @@ impl ILedgerBook {
         pszBuffer: windows_sys::core::PWSTR,
         cchBuffer: u32,
         pcchWritten: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .CopyTitle)(self as *const Self, pszBuffer, cchBuffer, pcchWritten)
     }
@@ -178,8 +178,8 @@ impl ILedgerBook {
     pub fn open_page(
         &self,
         i_page: u32,
-        owner: Option<&::httpserv::runtime::U16CStr>,
-    ) -> ::httpserv::runtime::Result<&ILedgerPage> {
+        owner: Option<&::httpserv_runtime::U16CStr>,
+    ) -> ::httpserv_runtime::Result<&ILedgerPage> {
         let mut page: *mut ILedgerPage = unsafe { ::core::mem::zeroed() };
         let returned = unsafe {
             self.OpenPage(
@@ -195,40 +195,40 @@ impl ILedgerBook {
         returned.ok()?;
         Ok(
             unsafe { page.as_ref() }
-                .ok_or_else(|| ::httpserv::runtime::Error::from(
-                    ::httpserv::runtime::E_POINTER,
+                .ok_or_else(|| ::httpserv_runtime::Error::from(
+                    ::httpserv_runtime::E_POINTER,
                 ))?,
         )
     }
     /// `virtual PCWSTR GetTitle(DWORD * pcchTitle = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetTitle`].
     /// The C++ default arguments are used; [`Self::title_with`] takes them all.
     #[inline]
-    pub fn title(&self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn title(&self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.GetTitle(::core::ptr::null_mut()) };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
     /// `virtual PCWSTR GetTitle(DWORD * pcchTitle = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetTitle`].
     #[inline]
-    pub fn title_with(&self) -> (Option<&::httpserv::runtime::U16CStr>, u32) {
+    pub fn title_with(&self) -> (Option<&::httpserv_runtime::U16CStr>, u32) {
         let mut title: u32 = unsafe { ::core::mem::zeroed() };
         let returned = unsafe { self.GetTitle(&mut title) };
         (
             (!returned.is_null())
                 .then(|| unsafe {
-                    ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                    ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
                 }),
             title,
         )
     }
     /// `virtual HRESULT CopyTitle(PWSTR pszBuffer, DWORD cchBuffer, DWORD * pcchWritten) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::CopyTitle`].
     #[inline]
-    pub fn copy_title(&self, buffer: &mut [u16]) -> ::httpserv::runtime::Result<u32> {
+    pub fn copy_title(&self, buffer: &mut [u16]) -> ::httpserv_runtime::Result<u32> {
         let buffer_2: u32 = ::core::convert::TryFrom::try_from(buffer.len())
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let mut written: u32 = unsafe { ::core::mem::zeroed() };
         let returned = unsafe {
@@ -249,7 +249,7 @@ pub trait ILedgerBook_Impl {
         &self,
         ppbDigest: *mut *mut u8,
         pcbDigest: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`ILedgerBook::OpenPage`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
@@ -258,7 +258,7 @@ pub trait ILedgerBook_Impl {
         iPage: u32,
         pszOwner: windows_sys::core::PCWSTR,
         ppPage: *mut *mut ILedgerPage,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`ILedgerBook::GetTitle`] (slot 2).
     ///
     /// On panic: returns a null pointer.
@@ -270,7 +270,7 @@ pub trait ILedgerBook_Impl {
         &self,
         pszBuffer: windows_sys::core::PSTR,
         pcbBuffer: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`ILedgerBook::CopyTitle`] (slot 4).
     ///
     /// On panic: returns E_FAIL.
@@ -279,45 +279,45 @@ pub trait ILedgerBook_Impl {
         pszBuffer: windows_sys::core::PWSTR,
         cchBuffer: u32,
         pcchWritten: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl ILedgerBook_Vtbl {
     /// A vtable whose slots call `T`'s [`ILedgerBook_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: ILedgerBook_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetDigest < T : ILedgerBook_Impl > (this : *mut ILedgerBook, ppbDigest :
-            *mut *mut u8, pcbDigest : *mut u32) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::GetDigest(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, ppbDigest,
-            pcbDigest), | _ | ::httpserv::runtime::E_FAIL) }
+            *mut *mut u8, pcbDigest : *mut u32) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::GetDigest(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, ppbDigest, pcbDigest),
+            | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OpenPage < T : ILedgerBook_Impl > (this : *mut ILedgerBook, iPage : u32,
             pszOwner : windows_sys::core::PCWSTR, ppPage : *mut *mut ILedgerPage) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::OpenPage(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            iPage, pszOwner, ppPage), | _ | ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| T::OpenPage(unsafe
+            { ::httpserv_runtime::Object:: < T > ::value_of(this) }, iPage, pszOwner,
+            ppPage), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn GetTitle < T : ILedgerBook_Impl > (this : *const ILedgerBook, pcchTitle :
-            *mut u32) -> windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
-            T::GetTitle(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
+            *mut u32) -> windows_sys::core::PCWSTR { ::httpserv_runtime::guard(||
+            T::GetTitle(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
             pcchTitle), | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn CopyTitle_PSTR < T : ILedgerBook_Impl > (this : *const ILedgerBook,
             pszBuffer : windows_sys::core::PSTR, pcbBuffer : *mut u32) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::CopyTitle_PSTR(unsafe { ::httpserv::runtime::Object:: < T >
-            ::value_of(this) }, pszBuffer, pcbBuffer), | _ | ::httpserv::runtime::E_FAIL)
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::CopyTitle_PSTR(unsafe { ::httpserv_runtime::Object:: < T >
+            ::value_of(this) }, pszBuffer, pcbBuffer), | _ | ::httpserv_runtime::E_FAIL)
             }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn CopyTitle < T : ILedgerBook_Impl > (this : *const ILedgerBook, pszBuffer
             : windows_sys::core::PWSTR, cchBuffer : u32, pcchWritten : *mut u32) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::CopyTitle(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            pszBuffer, cchBuffer, pcchWritten), | _ | ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::CopyTitle(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
+            pszBuffer, cchBuffer, pcchWritten), | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             GetDigest: GetDigest::<T>,
@@ -332,18 +332,18 @@ impl ILedgerBook {
     /// Moves `value` to the heap behind a vtable of `T`'s [`ILedgerBook_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: ILedgerBook_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<ILedgerBook> {
+    ) -> ::httpserv_runtime::Owned<ILedgerBook> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, ILedgerBook>,
+                ::httpserv_runtime::release_boxed::<T, ILedgerBook>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`ILedgerBook_Impl`] methods and returns the C++ `ILedgerBook*` to hand to IIS, which releases it.
     pub fn new_boxed<T: ILedgerBook_Impl + 'static>(value: T) -> *mut ILedgerBook {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { ILedgerBook_Vtbl::new::<T>() },
                     value,
                 )
@@ -359,7 +359,7 @@ impl ILedgerBook {
         value: T,
     ) -> *mut ILedgerBook {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { ILedgerBook_Vtbl::new::<T>() },
                     value,
@@ -372,6 +372,6 @@ impl ILedgerBook {
     /// # Safety
     /// `self` must have been made by this module's [`ILedgerBook::new_boxed`] or [`ILedgerBook::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: ILedgerBook_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

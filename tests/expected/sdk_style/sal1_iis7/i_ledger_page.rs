@@ -13,7 +13,7 @@ pub struct ILedgerPage {
 pub const IID_ILedgerPage: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x9e4b2a17_05c3_4d88_b1f6_2a7d3c9e6001,
 );
-unsafe impl ::httpserv::runtime::Interface for ILedgerPage {
+unsafe impl ::httpserv_runtime::Interface for ILedgerPage {
     const IID: windows_sys::core::GUID = IID_ILedgerPage;
 }
 /// The vtable of [`ILedgerPage`]: 3 slot(s), 0 inherited.
@@ -21,17 +21,16 @@ unsafe impl ::httpserv::runtime::Interface for ILedgerPage {
 #[derive(Clone, Copy)]
 pub struct ILedgerPage_Vtbl {
     /// Slot 0: [`ILedgerPage::ReadLine_PCWSTR`].
-    pub ReadLine_PCWSTR: ::httpserv::runtime::member_fn!(
+    pub ReadLine_PCWSTR: ::httpserv_runtime::member_fn!(
         (*mut ILedgerPage, windows_sys::core::PCWSTR, *mut u8, u32, *mut u32) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 1: [`ILedgerPage::ReadLine`].
-    pub ReadLine: ::httpserv::runtime::member_fn!(
-        (*mut ILedgerPage, u32, *mut u8, u32, *mut u32) ->
-        ::httpserv::runtime::HRESULT
+    pub ReadLine: ::httpserv_runtime::member_fn!(
+        (*mut ILedgerPage, u32, *mut u8, u32, *mut u32) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 2: [`ILedgerPage::LineCount`].
-    pub LineCount: ::httpserv::runtime::member_fn!((*const ILedgerPage) -> u32),
+    pub LineCount: ::httpserv_runtime::member_fn!((*const ILedgerPage) -> u32),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
@@ -82,7 +81,7 @@ impl ILedgerPage {
         pbLine: *mut u8,
         cbLine: u32,
         pcbRead: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable)
             .ReadLine_PCWSTR)(self.as_raw(), pszLineKey, pbLine, cbLine, pcbRead)
     }
@@ -102,7 +101,7 @@ impl ILedgerPage {
         pbLine: *mut u8,
         cbLine: u32,
         pcbRead: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).ReadLine)(self.as_raw(), iLine, pbLine, cbLine, pcbRead)
     }
     /// `virtual DWORD LineCount() const = 0`
@@ -126,14 +125,14 @@ impl ILedgerPage {
     #[inline]
     pub fn read_line_pcwstr(
         &self,
-        line_key: &::httpserv::runtime::U16CStr,
+        line_key: &::httpserv_runtime::U16CStr,
         line: &mut [u8],
-    ) -> ::httpserv::runtime::Result<u32> {
+    ) -> ::httpserv_runtime::Result<u32> {
         let line_2: u32 = ::core::convert::TryFrom::try_from(
                 ::core::mem::size_of_val(line),
             )
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let mut read: u32 = unsafe { ::core::mem::zeroed() };
         let returned = unsafe {
@@ -153,12 +152,12 @@ impl ILedgerPage {
         &self,
         i_line: u32,
         line: &mut [u8],
-    ) -> ::httpserv::runtime::Result<u32> {
+    ) -> ::httpserv_runtime::Result<u32> {
         let line_2: u32 = ::core::convert::TryFrom::try_from(
                 ::core::mem::size_of_val(line),
             )
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let mut read: u32 = unsafe { ::core::mem::zeroed() };
         let returned = unsafe {
@@ -187,7 +186,7 @@ pub trait ILedgerPage_Impl {
         pbLine: *mut u8,
         cbLine: u32,
         pcbRead: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`ILedgerPage::ReadLine`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
@@ -197,7 +196,7 @@ pub trait ILedgerPage_Impl {
         pbLine: *mut u8,
         cbLine: u32,
         pcbRead: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`ILedgerPage::LineCount`] (slot 2).
     ///
     /// On panic: aborts the process (no safe failure value).
@@ -206,26 +205,26 @@ pub trait ILedgerPage_Impl {
 impl ILedgerPage_Vtbl {
     /// A vtable whose slots call `T`'s [`ILedgerPage_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: ILedgerPage_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn ReadLine_PCWSTR < T : ILedgerPage_Impl > (this : *mut ILedgerPage,
             pszLineKey : windows_sys::core::PCWSTR, pbLine : *mut u8, cbLine : u32,
-            pcbRead : *mut u32) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::ReadLine_PCWSTR(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszLineKey, pbLine,
-            cbLine, pcbRead), | _ | ::httpserv::runtime::E_FAIL) }
+            pcbRead : *mut u32) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::ReadLine_PCWSTR(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszLineKey, pbLine,
+            cbLine, pcbRead), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn ReadLine < T : ILedgerPage_Impl > (this : *mut ILedgerPage, iLine : u32,
             pbLine : *mut u8, cbLine : u32, pcbRead : *mut u32) ->
-            ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::ReadLine(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            iLine, pbLine, cbLine, pcbRead), | _ | ::httpserv::runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| T::ReadLine(unsafe
+            { ::httpserv_runtime::Object:: < T > ::value_of(this) }, iLine, pbLine,
+            cbLine, pcbRead), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn LineCount < T : ILedgerPage_Impl > (this : *const ILedgerPage,) -> u32 {
-            ::httpserv::runtime::guard(|| T::LineCount(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },),
-            ::httpserv::runtime::abort) }
+            ::httpserv_runtime::guard(|| T::LineCount(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },),
+            ::httpserv_runtime::abort) }
         }
         Self {
             ReadLine_PCWSTR: ReadLine_PCWSTR::<T>,
@@ -238,18 +237,18 @@ impl ILedgerPage {
     /// Moves `value` to the heap behind a vtable of `T`'s [`ILedgerPage_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: ILedgerPage_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<ILedgerPage> {
+    ) -> ::httpserv_runtime::Owned<ILedgerPage> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, ILedgerPage>,
+                ::httpserv_runtime::release_boxed::<T, ILedgerPage>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`ILedgerPage_Impl`] methods and returns the C++ `ILedgerPage*` to hand to IIS, which releases it.
     pub fn new_boxed<T: ILedgerPage_Impl + 'static>(value: T) -> *mut ILedgerPage {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { ILedgerPage_Vtbl::new::<T>() },
                     value,
                 )
@@ -265,7 +264,7 @@ impl ILedgerPage {
         value: T,
     ) -> *mut ILedgerPage {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { ILedgerPage_Vtbl::new::<T>() },
                     value,
@@ -278,6 +277,6 @@ impl ILedgerPage {
     /// # Safety
     /// `self` must have been made by this module's [`ILedgerPage::new_boxed`] or [`ILedgerPage::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: ILedgerPage_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

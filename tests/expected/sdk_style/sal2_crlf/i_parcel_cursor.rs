@@ -13,7 +13,7 @@ pub struct IParcelCursor {
 pub const IID_IParcelCursor: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x3c1d8e52_7a40_4f6b_9d2e_5b7a0c4e1f01,
 );
-unsafe impl ::httpserv::runtime::Interface for IParcelCursor {
+unsafe impl ::httpserv_runtime::Interface for IParcelCursor {
     const IID: windows_sys::core::GUID = IID_IParcelCursor;
 }
 /// The vtable of [`IParcelCursor`]: 2 slot(s), 0 inherited.
@@ -21,11 +21,11 @@ unsafe impl ::httpserv::runtime::Interface for IParcelCursor {
 #[derive(Clone, Copy)]
 pub struct IParcelCursor_Vtbl {
     /// Slot 0: [`IParcelCursor::Advance`].
-    pub Advance: ::httpserv::runtime::member_fn!(
-        (*mut IParcelCursor, u32, *mut u32) -> ::httpserv::runtime::HRESULT
+    pub Advance: ::httpserv_runtime::member_fn!(
+        (*mut IParcelCursor, u32, *mut u32) -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 1: [`IParcelCursor::CurrentLabel`].
-    pub CurrentLabel: ::httpserv::runtime::member_fn!(
+    pub CurrentLabel: ::httpserv_runtime::member_fn!(
         (*const IParcelCursor) -> windows_sys::core::PCWSTR
     ),
 }
@@ -77,7 +77,7 @@ impl IParcelCursor {
         &self,
         cSteps: u32,
         pcSkipped: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).Advance)(self.as_raw(), cSteps, pcSkipped)
     }
     /// `virtual PCWSTR CurrentLabel() const = 0`
@@ -100,14 +100,14 @@ impl IParcelCursor {
     /// `virtual HRESULT Advance(DWORD cSteps, DWORD * pcSkipped = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::Advance`].
     /// The C++ default arguments are used; [`Self::advance_with`] takes them all.
     #[inline]
-    pub fn advance(&self, steps: u32) -> ::httpserv::runtime::Result<()> {
+    pub fn advance(&self, steps: u32) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe { self.Advance(steps, ::core::ptr::null_mut()) };
         returned.ok()?;
         Ok(())
     }
     /// `virtual HRESULT Advance(DWORD cSteps, DWORD * pcSkipped = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::Advance`].
     #[inline]
-    pub fn advance_with(&self, steps: u32) -> ::httpserv::runtime::Result<u32> {
+    pub fn advance_with(&self, steps: u32) -> ::httpserv_runtime::Result<u32> {
         let mut pc_skipped: u32 = unsafe { ::core::mem::zeroed() };
         let returned = unsafe { self.Advance(steps, &mut pc_skipped) };
         returned.ok()?;
@@ -115,11 +115,11 @@ impl IParcelCursor {
     }
     /// `virtual PCWSTR CurrentLabel() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::CurrentLabel`].
     #[inline]
-    pub fn current_label(&self) -> Option<&::httpserv::runtime::U16CStr> {
+    pub fn current_label(&self) -> Option<&::httpserv_runtime::U16CStr> {
         let returned = unsafe { self.CurrentLabel() };
         (!returned.is_null())
             .then(|| unsafe {
-                ::httpserv::runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
+                ::httpserv_runtime::U16CStr::from_ptr_str(returned.cast::<u16>())
             })
     }
 }
@@ -130,7 +130,7 @@ pub trait IParcelCursor_Impl {
     /// Implements [`IParcelCursor::Advance`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
-    fn Advance(&self, cSteps: u32, pcSkipped: *mut u32) -> ::httpserv::runtime::HRESULT;
+    fn Advance(&self, cSteps: u32, pcSkipped: *mut u32) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IParcelCursor::CurrentLabel`] (slot 1).
     ///
     /// On panic: returns a null pointer.
@@ -139,17 +139,17 @@ pub trait IParcelCursor_Impl {
 impl IParcelCursor_Vtbl {
     /// A vtable whose slots call `T`'s [`IParcelCursor_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IParcelCursor_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn Advance < T : IParcelCursor_Impl > (this : *mut IParcelCursor, cSteps :
-            u32, pcSkipped : *mut u32) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::Advance(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, cSteps, pcSkipped), |
-            _ | ::httpserv::runtime::E_FAIL) }
+            u32, pcSkipped : *mut u32) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::Advance(unsafe { ::httpserv_runtime::Object::
+            < T > ::value_of(this) }, cSteps, pcSkipped), | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn CurrentLabel < T : IParcelCursor_Impl > (this : *const IParcelCursor,) ->
-            windows_sys::core::PCWSTR { ::httpserv::runtime::guard(||
-            T::CurrentLabel(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
+            windows_sys::core::PCWSTR { ::httpserv_runtime::guard(||
+            T::CurrentLabel(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
             },), | _ | ::core::ptr::null()) }
         }
         Self {
@@ -162,18 +162,18 @@ impl IParcelCursor {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IParcelCursor_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IParcelCursor_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IParcelCursor> {
+    ) -> ::httpserv_runtime::Owned<IParcelCursor> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IParcelCursor>,
+                ::httpserv_runtime::release_boxed::<T, IParcelCursor>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IParcelCursor_Impl`] methods and returns the C++ `IParcelCursor*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IParcelCursor_Impl + 'static>(value: T) -> *mut IParcelCursor {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IParcelCursor_Vtbl::new::<T>() },
                     value,
                 )
@@ -189,7 +189,7 @@ impl IParcelCursor {
         value: T,
     ) -> *mut IParcelCursor {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IParcelCursor_Vtbl::new::<T>() },
                     value,
@@ -202,6 +202,6 @@ impl IParcelCursor {
     /// # Safety
     /// `self` must have been made by this module's [`IParcelCursor::new_boxed`] or [`IParcelCursor::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IParcelCursor_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

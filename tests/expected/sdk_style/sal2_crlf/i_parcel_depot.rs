@@ -13,7 +13,7 @@ pub struct IParcelDepot {
 pub const IID_IParcelDepot: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x3c1d8e52_7a40_4f6b_9d2e_5b7a0c4e1f02,
 );
-unsafe impl ::httpserv::runtime::Interface for IParcelDepot {
+unsafe impl ::httpserv_runtime::Interface for IParcelDepot {
     const IID: windows_sys::core::GUID = IID_IParcelDepot;
 }
 /// The vtable of [`IParcelDepot`]: 6 slot(s), 0 inherited.
@@ -21,33 +21,33 @@ unsafe impl ::httpserv::runtime::Interface for IParcelDepot {
 #[derive(Clone, Copy)]
 pub struct IParcelDepot_Vtbl {
     /// Slot 0: [`IParcelDepot::FindTag_HTTP_HEADER_ID`].
-    pub FindTag_HTTP_HEADER_ID: ::httpserv::runtime::member_fn!(
+    pub FindTag_HTTP_HEADER_ID: ::httpserv_runtime::member_fn!(
         (*const IParcelDepot,
         windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, *mut u16) ->
         windows_sys::core::PCSTR
     ),
     /// Slot 1: [`IParcelDepot::FindTag`].
-    pub FindTag: ::httpserv::runtime::member_fn!(
+    pub FindTag: ::httpserv_runtime::member_fn!(
         (*const IParcelDepot, windows_sys::core::PCSTR, *mut u16) ->
         windows_sys::core::PCSTR
     ),
     /// Slot 2: [`IParcelDepot::StoreBlob`].
-    pub StoreBlob: ::httpserv::runtime::member_fn!(
+    pub StoreBlob: ::httpserv_runtime::member_fn!(
         (*mut IParcelDepot, *const ::core::ffi::c_void, u32, windows_sys::core::PCWSTR)
-        -> ::httpserv::runtime::HRESULT
+        -> ::httpserv_runtime::HRESULT
     ),
     /// Slot 3: [`IParcelDepot::OpenCursor`].
-    pub OpenCursor: ::httpserv::runtime::member_fn!(
+    pub OpenCursor: ::httpserv_runtime::member_fn!(
         (*mut IParcelDepot, windows_sys::core::BOOL, *mut *mut IParcelCursor) ->
-        ::httpserv::runtime::HRESULT
+        ::httpserv_runtime::HRESULT
     ),
     /// Slot 4: [`IParcelDepot::SourceRequest`].
-    pub SourceRequest: ::httpserv::runtime::member_fn!(
+    pub SourceRequest: ::httpserv_runtime::member_fn!(
         (*mut IParcelDepot) -> *mut
         windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2
     ),
     /// Slot 5: [`IParcelDepot::CountParcels`].
-    pub CountParcels: ::httpserv::runtime::member_fn!((*const IParcelDepot) -> u32),
+    pub CountParcels: ::httpserv_runtime::member_fn!((*const IParcelDepot) -> u32),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
@@ -142,7 +142,7 @@ impl IParcelDepot {
         pvBlob: *const ::core::ffi::c_void,
         cbBlob: u32,
         pszLabel: windows_sys::core::PCWSTR,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).StoreBlob)(self.as_raw(), pvBlob, cbBlob, pszLabel)
     }
     /// `virtual HRESULT OpenCursor(BOOL fNewestFirst, IParcelCursor ** ppCursor) = 0`
@@ -159,7 +159,7 @@ impl IParcelDepot {
         &self,
         fNewestFirst: windows_sys::core::BOOL,
         ppCursor: *mut *mut IParcelCursor,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).OpenCursor)(self.as_raw(), fNewestFirst, ppCursor)
     }
     /// `virtual HTTP_REQUEST * SourceRequest() = 0`
@@ -224,13 +224,13 @@ impl IParcelDepot {
     pub fn store_blob(
         &self,
         blob: &[u8],
-        label: Option<&::httpserv::runtime::U16CStr>,
-    ) -> ::httpserv::runtime::Result<()> {
+        label: Option<&::httpserv_runtime::U16CStr>,
+    ) -> ::httpserv_runtime::Result<()> {
         let blob_2: u32 = ::core::convert::TryFrom::try_from(
                 ::core::mem::size_of_val(blob),
             )
-            .map_err(|_| ::httpserv::runtime::Error::from(
-                ::httpserv::runtime::E_INVALIDARG,
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
             ))?;
         let returned = unsafe {
             self.StoreBlob(
@@ -251,19 +251,16 @@ impl IParcelDepot {
     pub fn open_cursor(
         &self,
         newest_first: bool,
-    ) -> ::httpserv::runtime::Result<&IParcelCursor> {
+    ) -> ::httpserv_runtime::Result<&IParcelCursor> {
         let mut cursor: *mut IParcelCursor = unsafe { ::core::mem::zeroed() };
         let returned = unsafe {
-            self.OpenCursor(
-                ::httpserv::windows_sys::core::BOOL::from(newest_first),
-                &mut cursor,
-            )
+            self.OpenCursor(::windows_sys::core::BOOL::from(newest_first), &mut cursor)
         };
         returned.ok()?;
         Ok(
             unsafe { cursor.as_ref() }
-                .ok_or_else(|| ::httpserv::runtime::Error::from(
-                    ::httpserv::runtime::E_POINTER,
+                .ok_or_else(|| ::httpserv_runtime::Error::from(
+                    ::httpserv_runtime::E_POINTER,
                 ))?,
         )
     }
@@ -302,7 +299,7 @@ pub trait IParcelDepot_Impl {
         pvBlob: *const ::core::ffi::c_void,
         cbBlob: u32,
         pszLabel: windows_sys::core::PCWSTR,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IParcelDepot::OpenCursor`] (slot 3).
     ///
     /// On panic: returns E_FAIL.
@@ -310,7 +307,7 @@ pub trait IParcelDepot_Impl {
         &self,
         fNewestFirst: windows_sys::core::BOOL,
         ppCursor: *mut *mut IParcelCursor,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IParcelDepot::SourceRequest`] (slot 4).
     ///
     /// On panic: returns a null pointer.
@@ -325,48 +322,47 @@ pub trait IParcelDepot_Impl {
 impl IParcelDepot_Vtbl {
     /// A vtable whose slots call `T`'s [`IParcelDepot_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IParcelDepot_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn FindTag_HTTP_HEADER_ID < T : IParcelDepot_Impl > (this : *const
             IParcelDepot, tagId :
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, pcbTag : *mut
-            u16) -> windows_sys::core::PCSTR { ::httpserv::runtime::guard(||
-            T::FindTag_HTTP_HEADER_ID(unsafe { ::httpserv::runtime::Object:: < T >
+            u16) -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(||
+            T::FindTag_HTTP_HEADER_ID(unsafe { ::httpserv_runtime::Object:: < T >
             ::value_of(this) }, tagId, pcbTag), | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn FindTag < T : IParcelDepot_Impl > (this : *const IParcelDepot, pszTagName
             : windows_sys::core::PCSTR, pcbTag : *mut u16) -> windows_sys::core::PCSTR {
-            ::httpserv::runtime::guard(|| T::FindTag(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pszTagName, pcbTag),
-            | _ | ::core::ptr::null()) }
+            ::httpserv_runtime::guard(|| T::FindTag(unsafe { ::httpserv_runtime::Object::
+            < T > ::value_of(this) }, pszTagName, pcbTag), | _ | ::core::ptr::null()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn StoreBlob < T : IParcelDepot_Impl > (this : *mut IParcelDepot, pvBlob : *
             const ::core::ffi::c_void, cbBlob : u32, pszLabel :
-            windows_sys::core::PCWSTR) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::StoreBlob(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, pvBlob, cbBlob,
-            pszLabel), | _ | ::httpserv::runtime::E_FAIL) }
+            windows_sys::core::PCWSTR) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::StoreBlob(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pvBlob, cbBlob,
+            pszLabel), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn OpenCursor < T : IParcelDepot_Impl > (this : *mut IParcelDepot,
             fNewestFirst : windows_sys::core::BOOL, ppCursor : *mut *mut IParcelCursor)
-            -> ::httpserv::runtime::HRESULT { ::httpserv::runtime::guard(||
-            T::OpenCursor(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this)
-            }, fNewestFirst, ppCursor), | _ | ::httpserv::runtime::E_FAIL) }
+            -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::OpenCursor(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
+            fNewestFirst, ppCursor), | _ | ::httpserv_runtime::E_FAIL) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn SourceRequest < T : IParcelDepot_Impl > (this : *mut IParcelDepot,) -> *
             mut windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2 {
-            ::httpserv::runtime::guard(|| T::SourceRequest(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::httpserv_runtime::guard(|| T::SourceRequest(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
             ::core::ptr::null_mut()) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn CountParcels < T : IParcelDepot_Impl > (this : *const IParcelDepot,) ->
-            u32 { ::httpserv::runtime::guard(|| T::CountParcels(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) },),
-            ::httpserv::runtime::abort) }
+            u32 { ::httpserv_runtime::guard(|| T::CountParcels(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },),
+            ::httpserv_runtime::abort) }
         }
         Self {
             FindTag_HTTP_HEADER_ID: FindTag_HTTP_HEADER_ID::<T>,
@@ -382,18 +378,18 @@ impl IParcelDepot {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IParcelDepot_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IParcelDepot_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IParcelDepot> {
+    ) -> ::httpserv_runtime::Owned<IParcelDepot> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IParcelDepot>,
+                ::httpserv_runtime::release_boxed::<T, IParcelDepot>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IParcelDepot_Impl`] methods and returns the C++ `IParcelDepot*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IParcelDepot_Impl + 'static>(value: T) -> *mut IParcelDepot {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IParcelDepot_Vtbl::new::<T>() },
                     value,
                 )
@@ -409,7 +405,7 @@ impl IParcelDepot {
         value: T,
     ) -> *mut IParcelDepot {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IParcelDepot_Vtbl::new::<T>() },
                     value,
@@ -422,7 +418,7 @@ impl IParcelDepot {
     /// # Safety
     /// `self` must have been made by this module's [`IParcelDepot::new_boxed`] or [`IParcelDepot::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IParcelDepot_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
 /// C++ class `IParcelDepot2` (derives from [`IParcelDepot`])
@@ -438,7 +434,7 @@ pub struct IParcelDepot2 {
 pub const IID_IParcelDepot2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
     0x3c1d8e52_7a40_4f6b_9d2e_5b7a0c4e1f03,
 );
-unsafe impl ::httpserv::runtime::Interface for IParcelDepot2 {
+unsafe impl ::httpserv_runtime::Interface for IParcelDepot2 {
     const IID: windows_sys::core::GUID = IID_IParcelDepot2;
 }
 /// The vtable of [`IParcelDepot2`]: 8 slot(s), 6 inherited.
@@ -447,14 +443,14 @@ unsafe impl ::httpserv::runtime::Interface for IParcelDepot2 {
 pub struct IParcelDepot2_Vtbl {
     pub base__: IParcelDepot_Vtbl,
     /// Slot 6: [`IParcelDepot2::CopyLabel`].
-    pub CopyLabel: ::httpserv::runtime::member_fn!(
+    pub CopyLabel: ::httpserv_runtime::member_fn!(
         (*const IParcelDepot2, windows_sys::core::PWSTR, u32, *mut u32) ->
         windows_sys::core::BOOL
     ),
     /// Slot 7: [`IParcelDepot2::DrainInto`].
-    pub DrainInto: ::httpserv::runtime::member_fn!(
+    pub DrainInto: ::httpserv_runtime::member_fn!(
         (*mut IParcelDepot2, *mut *mut IParcelCursor, u32, *mut *mut u8, *mut u32)
-        -> ::httpserv::runtime::HRESULT
+        -> ::httpserv_runtime::HRESULT
     ),
 }
 const _: () = {
@@ -526,7 +522,7 @@ impl IParcelDepot2 {
         cSlots: u32,
         ppbOut: *mut *mut u8,
         pcbOut: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT {
+    ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).DrainInto)(self.as_raw(), rgCursors, cSlots, ppbOut, pcbOut)
     }
 }
@@ -579,25 +575,25 @@ pub trait IParcelDepot2_Impl: IParcelDepot_Impl {
         cSlots: u32,
         ppbOut: *mut *mut u8,
         pcbOut: *mut u32,
-    ) -> ::httpserv::runtime::HRESULT;
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IParcelDepot2_Vtbl {
     /// A vtable whose slots call `T`'s [`IParcelDepot2_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IParcelDepot2_Impl>() -> Self {
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn CopyLabel < T : IParcelDepot2_Impl > (this : *const IParcelDepot2,
             pszLabel : windows_sys::core::PWSTR, cchLabel : u32, pcchCopied : *mut u32)
-            -> windows_sys::core::BOOL { ::httpserv::runtime::guard(||
-            T::CopyLabel(unsafe { ::httpserv::runtime::Object:: < T > ::value_of(this) },
-            pszLabel, cchLabel, pcchCopied), | _ | 0) }
+            -> windows_sys::core::BOOL { ::httpserv_runtime::guard(|| T::CopyLabel(unsafe
+            { ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszLabel, cchLabel,
+            pcchCopied), | _ | 0) }
         }
-        ::httpserv::runtime::member_thunk! {
+        ::httpserv_runtime::member_thunk! {
             fn DrainInto < T : IParcelDepot2_Impl > (this : *mut IParcelDepot2,
             rgCursors : *mut *mut IParcelCursor, cSlots : u32, ppbOut : *mut *mut u8,
-            pcbOut : *mut u32) -> ::httpserv::runtime::HRESULT {
-            ::httpserv::runtime::guard(|| T::DrainInto(unsafe {
-            ::httpserv::runtime::Object:: < T > ::value_of(this) }, rgCursors, cSlots,
-            ppbOut, pcbOut), | _ | ::httpserv::runtime::E_FAIL) }
+            pcbOut : *mut u32) -> ::httpserv_runtime::HRESULT {
+            ::httpserv_runtime::guard(|| T::DrainInto(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, rgCursors, cSlots,
+            ppbOut, pcbOut), | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IParcelDepot_Vtbl::new::<T>(),
@@ -610,18 +606,18 @@ impl IParcelDepot2 {
     /// Moves `value` to the heap behind a vtable of `T`'s [`IParcelDepot2_Impl`] methods, owned by Rust until it is handed to IIS (by value, to a method that takes it).
     pub fn new<T: IParcelDepot2_Impl + 'static>(
         value: T,
-    ) -> ::httpserv::runtime::Owned<IParcelDepot2> {
+    ) -> ::httpserv_runtime::Owned<IParcelDepot2> {
         unsafe {
-            ::httpserv::runtime::Owned::from_parts(
+            ::httpserv_runtime::Owned::from_parts(
                 Self::new_boxed(value),
-                ::httpserv::runtime::release_boxed::<T, IParcelDepot2>,
+                ::httpserv_runtime::release_boxed::<T, IParcelDepot2>,
             )
         }
     }
     /// Moves `value` to the heap behind a vtable of `T`'s [`IParcelDepot2_Impl`] methods and returns the C++ `IParcelDepot2*` to hand to IIS, which releases it.
     pub fn new_boxed<T: IParcelDepot2_Impl + 'static>(value: T) -> *mut IParcelDepot2 {
         unsafe {
-            ::httpserv::runtime::Object::boxed(
+            ::httpserv_runtime::Object::boxed(
                     &const { IParcelDepot2_Vtbl::new::<T>() },
                     value,
                 )
@@ -637,7 +633,7 @@ impl IParcelDepot2 {
         value: T,
     ) -> *mut IParcelDepot2 {
         unsafe {
-            ::httpserv::runtime::Object::in_place(
+            ::httpserv_runtime::Object::in_place(
                     memory,
                     &const { IParcelDepot2_Vtbl::new::<T>() },
                     value,
@@ -650,6 +646,6 @@ impl IParcelDepot2 {
     /// # Safety
     /// `self` must have been made by this module's [`IParcelDepot2::new_boxed`] or [`IParcelDepot2::new_in_place`] (with any value type), not by IIS or another module.
     pub unsafe fn downcast<T: IParcelDepot2_Impl + 'static>(&self) -> Option<&T> {
-        unsafe { ::httpserv::runtime::downcast::<T, Self>(self) }
+        unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }

@@ -47,6 +47,7 @@ pub use notification::{
 };
 
 use crate::runtime::{Error, Registration, Result, E_NOINTERFACE};
+use crate::ExtendedInterface;
 use crate::{IHttpModuleRegistrationInfo2, IHttpServer, HTTP_MODULE_ID};
 use core::ptr::NonNull;
 
@@ -135,6 +136,3 @@ impl Registration<'_> {
         Ok(())
     }
 }
-
-#[cfg(all(test, feature = "testing"))]
-mod tests;

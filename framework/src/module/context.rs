@@ -7,6 +7,7 @@
 use super::completion::{Completion, Shared};
 use super::{state, Host, Notification};
 use crate::runtime::{Error, Result, U16CStr, E_HANDLE_EOF, E_INVALIDARG};
+use crate::ExtendedInterface;
 use crate::{IHttpContext, IHttpContext3, IHttpRequest, IHttpResponse, IHttpServer};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -455,5 +456,25 @@ pub fn reason_phrase(status: u16) -> &'static str {
         503 => "Service Unavailable",
         504 => "Gateway Timeout",
         _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{query_value, text};
+
+    #[test]
+    fn query_pairs_split_at_ascii_separators_only() {
+        let query = "é=ü&&a=1=2&flag&=empty&last=";
+        assert_eq!(query_value(query, "é"), Some("ü"));
+        assert_eq!(query_value(query, "a"), Some("1=2"));
+        assert_eq!(query_value(query, "flag"), Some(""));
+        assert_eq!(query_value(query, ""), Some(""));
+        assert_eq!(query_value(query, "last"), Some(""));
+        assert_eq!(query_value(query, "missing"), None);
+        assert_eq!(query_value("", "a"), None);
+        assert_eq!(text(b"/hello"), Some("/hello"));
+        assert_eq!(text("/grüße".as_bytes()), Some("/grüße"));
+        assert_eq!(text(b"\xff"), None);
     }
 }

@@ -16,13 +16,13 @@ use super::exchange::{lock, Exchange, Finished, Objects, Ptr};
 use super::pipeline::{Outcome, Pipeline};
 use super::registration::{Registered, RegistrationInfo, Server, MAX_MODULES};
 use super::request::{Request, Response};
-use crate::runtime::{self, Error, Object, Result, E_OUTOFMEMORY, HRESULT};
+use crate::runtime::{Error, Object, Result, E_OUTOFMEMORY, HRESULT};
 use crate::*;
 
 /// A module DLL's `RegisterModule` export: the function [`register_module!`] writes
 /// (`PFN_REGISTERMODULE` without the `Option`).
 ///
-/// [`register_module!`]: crate::register_module
+/// [`register_module!`]: https://docs.rs/httpserv/latest/httpserv/macro.register_module.html
 pub type RegisterModuleFn =
     unsafe extern "system" fn(u32, *mut IHttpModuleRegistrationInfo, *mut IHttpServer) -> HRESULT;
 
@@ -101,11 +101,11 @@ impl TestServer {
     /// # Panics
     /// If registration fails ([`TestServer::try_load_with`] returns the error instead).
     ///
-    /// [`register_module!`]: crate::register_module
+    /// [`register_module!`]: https://docs.rs/httpserv/latest/httpserv/macro.register_module.html
     pub fn load_with(
         mut self,
         name: &str,
-        register: impl FnOnce(runtime::Registration<'_>) -> Result<()>,
+        register: impl FnOnce(httpserv_framework::runtime::Registration<'_>) -> Result<()>,
     ) -> TestServer {
         if let Err(error) = self.try_load_with(name, register) {
             panic!("registering {name} failed: {error}");
@@ -127,11 +127,11 @@ impl TestServer {
     pub fn try_load_with(
         &mut self,
         name: &str,
-        register: impl FnOnce(runtime::Registration<'_>) -> Result<()>,
+        register: impl FnOnce(httpserv_framework::runtime::Registration<'_>) -> Result<()>,
     ) -> Result<()> {
         // SAFETY: `register` below passes a live registration info and the server.
         self.register(name, |info, server| unsafe {
-            runtime::register(SERVER_VERSION, info, server, register)
+            httpserv_framework::runtime::register(SERVER_VERSION, info, server, register)
         })
     }
 

@@ -17,8 +17,9 @@ use super::super::memory::wide_string;
 use super::super::registration;
 use super::{module, observe, ok, request_of, response_of, text, wide, Log};
 use crate::runtime::{E_FAIL, E_INVALIDARG, E_NOTIMPL, HRESULT, S_OK};
-use crate::testing::{Request, TestServer};
 use crate::*;
+use crate::{Request, TestServer};
+use httpserv_framework::ExtendedInterface;
 
 #[test]
 fn server_variables_computed_set_and_unknown() {

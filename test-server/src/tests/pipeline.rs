@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use super::{continues, load_global, module, ok, Event, Global, Lifetimes, Log};
 use crate::runtime::{E_ACCESSDENIED, E_FAIL, S_OK};
-use crate::testing::{Request, TestServer};
 use crate::*;
+use crate::{Request, TestServer};
 
 /// Every request stage, with its post-notification.
 const ALL_STAGES: u32 = 0xfff;

@@ -1,4 +1,4 @@
-//! An in-process IIS for unit tests (feature `testing`): the IIS side of the API —
+//! An in-process IIS for unit tests (`httpserv::testing`, feature `testing` of `httpserv`): the IIS side of the API —
 //! `IHttpServer`, `IHttpContext`, `IHttpRequest`, `IHttpResponse`,
 //! `IHttpModuleRegistrationInfo2`, `IHttpModuleContextContainer`, `IHttpTraceContext`,
 //! `IModuleAllocator`, the providers and `IHttpCompletionInfo2` — written in Rust with the
@@ -46,12 +46,12 @@
 //! lines) and the module's `QuickTrace` calls. A panic in the module is caught by the
 //! bindings' guard and answers 500, and the server keeps serving.
 //!
-//! [`TestServer::load`]: crate::testing::TestServer::load
-//! [`TestServer::load_with`]: crate::testing::TestServer::load_with
-//! [`TestServer::request`]: crate::testing::TestServer::request
-//! [`TestServer::messages`]: crate::testing::TestServer::messages
-//! [`Response`]: crate::testing::Response
-//! [`Response::trace`]: crate::testing::Response::trace
+//! [`TestServer::load`]: crate::TestServer::load
+//! [`TestServer::load_with`]: crate::TestServer::load_with
+//! [`TestServer::request`]: crate::TestServer::request
+//! [`TestServer::messages`]: crate::TestServer::messages
+//! [`Response`]: crate::Response
+//! [`Response::trace`]: crate::Response::trace
 //!
 //! # What it models
 //!
@@ -125,6 +125,16 @@
 //! request ends (its context stays valid, inert, until the server is dropped, so a thread
 //! that completed a request can return from the call). A module using anything later is
 //! caught by Miri.
+
+#![no_std]
+
+extern crate alloc;
+extern crate std;
+
+// The IIS classes this server implements, and the substrate their `_Impl` traits stand on,
+// under the names the rest of the crate uses (`crate::IHttpContext`, `crate::runtime::…`).
+use httpserv_runtime as runtime;
+use httpserv_sys::*;
 
 mod context;
 mod exchange;

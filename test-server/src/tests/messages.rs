@@ -15,7 +15,7 @@ use windows_sys::Win32::Networking::HttpServer::{
 
 use super::{observe, ok, request_of, response_of, text};
 use crate::runtime::{E_FAIL, E_HANDLE_EOF, E_INVALIDARG, E_NOTIMPL, S_OK};
-use crate::testing::Request;
+use crate::Request;
 use crate::*;
 
 #[test]

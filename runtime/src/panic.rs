@@ -117,48 +117,39 @@ pub fn abort<R>(_: &PanicReport<'_>) -> R {
     }
 }
 
-/// evntrace.h's `TRACE_LEVEL_ERROR`: the verbosity of a panic in a request's trace.
-#[cfg(feature = "std")]
-const TRACE_LEVEL_ERROR: u8 = 2;
-
 /// What a request notification does when its Rust implementation panicked, before it
-/// returns `RQ_NOTIFICATION_FINISH_REQUEST`: a 500 response status (with `E_FAIL` as its
-/// error code), and the panic message in the request's trace (`IHttpTraceContext::QuickTrace`,
-/// shown by Failed Request Tracing).
+/// returns `RQ_NOTIFICATION_FINISH_REQUEST`: given IIS's `IHttpContext` of the notification
+/// (never null) and the panic. This crate knows no IIS types, so the crate that does
+/// (`httpserv`, whose `register_module!` installs it before the module registers) supplies it
+/// through [`set_request_failure`]: it answers 500 and writes the panic to the request's trace.
+pub type RequestFailure = unsafe fn(context: *mut core::ffi::c_void, report: &PanicReport<'_>);
+
+/// The installed [`RequestFailure`], as a pointer (null: none installed). Module DLLs each
+/// have their own copy of this crate, so each module installs its own.
+static REQUEST_FAILURE: core::sync::atomic::AtomicPtr<()> =
+    core::sync::atomic::AtomicPtr::new(core::ptr::null_mut());
+
+/// Installs what [`fail_request`] does for a panicking request notification; the last
+/// installed wins (every installer of a process installs the same function).
+pub fn set_request_failure(failure: RequestFailure) {
+    REQUEST_FAILURE.store(failure as *mut (), core::sync::atomic::Ordering::Release);
+}
+
+/// The failure path of a request notification whose Rust implementation panicked: runs the
+/// installed [`RequestFailure`] on IIS's context (the panic was already reported by
+/// [`guard`]). With none installed (a module that wrote its own `RegisterModule`), the
+/// notification still finishes the request, with whatever status it had.
 ///
 /// # Safety
-/// `context` must be null or the live context IIS passed to the notification.
-pub unsafe fn fail_request(context: *mut crate::IHttpContext, report: &PanicReport<'_>) {
-    // SAFETY: the caller passes null or IIS's live context; what it returns is live for the
-    // duration of the notification.
-    unsafe {
-        let Some(context) = crate::IHttpContext::from_raw(context) else {
-            return;
-        };
-        if let Some(response) = crate::IHttpResponse::from_raw(context.GetResponse()) {
-            let _ = response.SetStatus(
-                500,
-                c"Internal Server Error".as_ptr().cast(),
-                0,
-                super::E_FAIL,
-                ::core::ptr::null_mut(),
-                0,
-            );
-        }
-        #[cfg(feature = "std")]
-        if let Some(trace) = crate::IHttpTraceContext::from_raw(context.GetTraceContext()) {
-            let text: std::vec::Vec<u16> = std::format!("httpserv: {}", report.message)
-                .encode_utf16()
-                .chain([0])
-                .collect();
-            let _ = trace.QuickTrace(
-                text.as_ptr(),
-                ::core::ptr::null(),
-                super::E_FAIL,
-                TRACE_LEVEL_ERROR,
-            );
-        }
-        #[cfg(not(feature = "std"))]
-        let _ = report;
+/// `context` must be null or the live `IHttpContext` IIS passed to the notification.
+pub unsafe fn fail_request(context: *mut core::ffi::c_void, report: &PanicReport<'_>) {
+    let failure = REQUEST_FAILURE.load(core::sync::atomic::Ordering::Acquire);
+    if context.is_null() || failure.is_null() {
+        return;
     }
+    // SAFETY: the only non-null value ever stored is a `RequestFailure` turned into a
+    // pointer by `set_request_failure`; function and data pointers have one size here.
+    let failure = unsafe { core::mem::transmute::<*mut (), RequestFailure>(failure) };
+    // SAFETY: the caller passes IIS's live context of the notification, as `failure` needs.
+    unsafe { failure(context, report) }
 }

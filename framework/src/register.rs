@@ -1,10 +1,11 @@
 //! `RegisterModule`, the one function IIS calls by name in a module DLL: [`register_module!`](crate::register_module!)
 //! writes the export with the exact `PFN_REGISTERMODULE` type, and [`register`] runs the
 //! module's registration code inside the panic guard (a panic there returns `E_FAIL`
-//! instead of taking down the worker process).
+//! instead of taking down the worker process). Registering also installs what a panicking
+//! request notification does ([`fail_request`]): the runtime's guard knows no IIS types.
 
-use super::{guard, Result, E_FAIL, HRESULT, S_OK};
-use crate::{IHttpModuleRegistrationInfo, IHttpServer};
+use crate::runtime::{guard, PanicReport, Result, E_FAIL, E_POINTER, HRESULT, S_OK};
+use crate::{IHttpContext, IHttpModuleRegistrationInfo, IHttpResponse, IHttpServer};
 
 /// What IIS hands a module when it loads it.
 #[derive(Clone, Copy)]
@@ -34,8 +35,9 @@ pub unsafe fn register(
     // SAFETY: the caller passes IIS's pointers, live as documented above.
     let (info, server) = unsafe { (info.as_ref(), server.as_ref()) };
     let (Some(info), Some(server)) = (info, server) else {
-        return super::E_POINTER;
+        return E_POINTER;
     };
+    httpserv_runtime::set_request_failure(fail_request);
     guard(
         || match register(Registration {
             server_version,
@@ -94,4 +96,45 @@ macro_rules! register_module {
         }
         const _: $crate::PFN_REGISTERMODULE = Some(RegisterModule);
     };
+}
+
+/// evntrace.h's `TRACE_LEVEL_ERROR`: the verbosity of a panic in a request's trace.
+#[cfg(feature = "std")]
+const TRACE_LEVEL_ERROR: u8 = 2;
+
+/// What a request notification does when its Rust implementation panicked, before it
+/// returns `RQ_NOTIFICATION_FINISH_REQUEST`: a 500 response status (with `E_FAIL` as its
+/// error code), and the panic message in the request's trace (`IHttpTraceContext::QuickTrace`,
+/// shown by Failed Request Tracing). The runtime's `fail_request` calls it.
+///
+/// # Safety
+/// `context` must be the live `IHttpContext` IIS passed to the notification.
+unsafe fn fail_request(context: *mut core::ffi::c_void, report: &PanicReport<'_>) {
+    // SAFETY: the caller passes IIS's live context; what it returns is live for the
+    // duration of the notification.
+    unsafe {
+        let Some(context) = IHttpContext::from_raw(context.cast()) else {
+            return;
+        };
+        if let Some(response) = IHttpResponse::from_raw(context.GetResponse()) {
+            let _ = response.SetStatus(
+                500,
+                c"Internal Server Error".as_ptr().cast(),
+                0,
+                E_FAIL,
+                core::ptr::null_mut(),
+                0,
+            );
+        }
+        #[cfg(feature = "std")]
+        if let Some(trace) = crate::IHttpTraceContext::from_raw(context.GetTraceContext()) {
+            let text: std::vec::Vec<u16> = std::format!("httpserv: {}", report.message)
+                .encode_utf16()
+                .chain([0])
+                .collect();
+            let _ = trace.QuickTrace(text.as_ptr(), core::ptr::null(), E_FAIL, TRACE_LEVEL_ERROR);
+        }
+        #[cfg(not(feature = "std"))]
+        let _ = report;
+    }
 }

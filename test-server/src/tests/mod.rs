@@ -246,7 +246,7 @@ impl Module {
         server.load_with(name, move |registration| self.register(registration))
     }
 
-    fn register(self, registration: runtime::Registration<'_>) -> Result<()> {
+    fn register(self, registration: httpserv_framework::runtime::Registration<'_>) -> Result<()> {
         let info = registration.info;
         let factory = IHttpModuleFactory::new_boxed(Factory {
             name: self.name,
