@@ -1,8 +1,10 @@
-//! The generator's error type. Every variant is a user-facing message: where there is a
-//! source location it comes first as `file:line:col`, and where a tool is missing the
-//! message says how to install it.
+//! The generator's errors, one catalogue for every stage (cxx's `syntax/` style): the
+//! pipeline's [`Error`] and the layout stage's [`LayoutError`]. Every variant is a
+//! user-facing message: where there is a source location it comes first as
+//! `file:line:col`, and where a tool is missing the message says how to install it. This
+//! module sits under the stages (only `toolchain` is below it), so each stage returns these
+//! types without the catalogue knowing the stages.
 
-use crate::layout::LayoutError;
 use crate::toolchain::ToolchainError;
 
 /// Serializable so that a parse worker process can hand it to its parent unchanged.
@@ -32,15 +34,29 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-impl Error {
-    /// An emission failure, located at the input.
-    pub fn from_emit(error: crate::emit::EmitError, provenance: &crate::emit::Provenance) -> Error {
-        match error {
-            crate::emit::EmitError::Unparsable(text) => Error::Emit(text),
-            unbound => Error::Unsupported {
-                location: provenance.input.clone(),
-                message: unbound.to_string(),
-            },
-        }
-    }
+/// Why the vtables could not be laid out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+pub enum LayoutError {
+    #[error(
+        "{location}: class `{class}` derives from `{base}`, which is not defined in the header"
+    )]
+    UnknownBase {
+        class: String,
+        base: String,
+        location: String,
+    },
+    #[error("{location}: class `{class}` is its own base (inheritance cycle)")]
+    Cycle { class: String, location: String },
+    #[error(
+        "{location}: class `{class}` derives from {depth} classes in a chain; more than \
+         {max} is not supported (each base is a nested `base__` vtable and a \
+         `Deref` step, and the Rust compiler stops at 128 nested levels)"
+    )]
+    TooDeep {
+        class: String,
+        depth: usize,
+        /// `layout::MAX_INHERITANCE_DEPTH`.
+        max: usize,
+        location: String,
+    },
 }

@@ -499,4 +499,18 @@ impl Api {
     pub fn class(&self, name: &str) -> Option<&Class> {
         self.classes.iter().find(|c| c.name == name)
     }
+
+    /// `class` and its bases, most derived first: the one walk of the base chain every
+    /// stage uses. It stops at a base the API does not declare, and at a class seen before
+    /// (a cyclic chain is refused by the parser; this only keeps the walk finite).
+    pub fn chain<'a>(&'a self, class: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        let mut seen: Vec<&'a str> = Vec::new();
+        let mut next = Some(class);
+        std::iter::from_fn(move || {
+            let current = next.filter(|c| !seen.contains(c))?;
+            seen.push(current);
+            next = self.class(current).and_then(|c| c.base.as_deref());
+            Some(current)
+        })
+    }
 }

@@ -2,18 +2,22 @@
 //! API as plain data (`ir`), lays out every vtable as MSVC does (`layout`, the one model the
 //! later stages read), and from that model writes the Rust bindings (`emit`), the ABI record
 //! (`manifest`) and the C++ probes that let the compiler judge the prediction (`probe`).
-//! `toolchain` (targets, headers, compiler command line) sits under all of them; `policy`
-//! holds IIS's rules for Rust implementations as data.
+//! `toolchain` (targets, headers, compiler command line) sits under all of them; `knowledge`
+//! holds what the header cannot say (Windows types, IIS's rules) as tables keyed by
+//! declaration, and `policy` answers the emitters' questions from them. Modules depend only
+//! on lower layers (`tests/module_layers.rs` holds the order).
 
 pub mod emit;
 pub mod error;
 pub mod idiom;
 pub mod ir;
+pub mod knowledge;
 pub mod layout;
 pub mod manifest;
 pub mod parse;
 pub mod policy;
 pub mod probe;
+pub mod repr_c;
 pub mod rust_types;
 pub mod toolchain;
 
@@ -32,13 +36,12 @@ pub struct Generated {
     pub bindings: emit::Bindings,
 }
 
-/// The files of the generated crate, all of them regen's, relative to the crate directory.
+/// The generated crate: every file of its directory, relative to it. Regen owns the whole
+/// directory, so anything else there is stale and goes when it writes the tree.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FileTree {
     /// Relative path (with `/`) → contents.
     pub files: BTreeMap<String, String>,
-    /// Directories regen owns entirely: a file there that the tree lacks is stale and goes.
-    pub owned_dirs: Vec<String>,
 }
 
 /// Where the bindings module lives in the generated crate.
@@ -53,8 +56,8 @@ pub const MANIFEST_JSON: &str = "abi.json";
 pub const COVERAGE_MD: &str = "idiomatic-coverage.md";
 
 impl Generated {
-    /// The files `regen` writes into the generated crate: the bindings module and the
-    /// manifest. Everything else in the crate is hand-written.
+    /// The generated crate's files: its manifest and root, the bindings module, the ABI
+    /// manifest and the coverage list. Nothing in the crate is hand-written.
     pub fn file_tree(&self) -> FileTree {
         let mut files: BTreeMap<String, String> = self
             .bindings
@@ -72,10 +75,7 @@ impl Generated {
             COVERAGE_MD.into(),
             idiom::coverage::markdown(&self.model, &self.idioms, &self.input),
         );
-        FileTree {
-            files,
-            owned_dirs: vec![BINDINGS_DIR.into()],
-        }
+        FileTree { files }
     }
 }
 
@@ -84,8 +84,7 @@ pub fn generate(options: &parse::ParseOptions, provenance: &emit::Provenance) ->
     let api = parse::parse(options)?;
     let model = layout::LaidOutApi::new(api)?;
     let idioms = idiom::Idioms::new(&model);
-    let bindings =
-        emit::emit(&model, &idioms, provenance).map_err(|e| Error::from_emit(e, provenance))?;
+    let bindings = emit::emit(&model, &idioms, provenance).map_err(|e| e.located(provenance))?;
     let manifest = manifest::build(&model, &idioms);
     Ok(Generated {
         input: provenance.input.clone(),

@@ -1,9 +1,12 @@
-//! IIS's rules for Rust implementations of its classes, as data: what a non-pure virtual
-//! returns by default, what a method returns when its Rust implementation panics (and how
-//! the docs say so), and which slots end an object's life. The emitters turn these tables
-//! into tokens and doc text; no rule is written anywhere else.
+//! IIS's rules for Rust implementations of its classes: what a non-pure virtual returns by
+//! default and what a method returns when its Rust implementation panics (rules by return
+//! type, here), and the questions the emitters ask of the knowledge tables (`knowledge`:
+//! lifetimes, threading, ownership, resumes), answered for a declaration through its base
+//! chain. The emitters turn the answers into tokens and doc text; no rule is written
+//! anywhere else.
 
 use crate::ir::{Api, Method, Type, TypeKind};
+use crate::knowledge::{self, Fact, Subject};
 
 /// A value a generated thunk or default method returns, by meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,46 +210,19 @@ fn context_parameter(method: &Method) -> Option<String> {
     }
 }
 
-/// What a slot does to the object's life after the trait method ran.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lifetime {
-    /// IIS is done with the object (where C++ modules write `delete this`): it is dropped,
-    /// and freed when boxed.
-    Release,
-    /// One more reference (IIS reference-counts the object).
-    AddReference,
-    /// One reference fewer; the last one releases the object.
-    DropReference,
-}
+pub use crate::knowledge::{Lifetime, Threading};
 
-/// The slots, besides the destructor, that end or count an object's life: (introducing
-/// class, method, effect). The first six are IIS's calls into a module's objects; the rest
-/// are a module's calls into IIS's (a Rust implementation of those, as the test server has,
-/// follows the same rule).
-#[rustfmt::skip]
-const LIFETIME_SLOTS: &[(&str, &str, Lifetime)] = &[
-    ("CHttpModule", "Dispose", Lifetime::Release),
-    ("IHttpModuleFactory", "Terminate", Lifetime::Release),
-    ("CGlobalModule", "Terminate", Lifetime::Release),
-    ("IHttpStoredContext", "CleanupStoredContext", Lifetime::Release),
-    ("IHttpCacheSpecificData", "ReferenceCacheData", Lifetime::AddReference),
-    ("IHttpCacheSpecificData", "DereferenceCacheData", Lifetime::DropReference),
-    ("IDispensedHttpModuleContextContainer", "ReleaseContainer", Lifetime::Release),
-    ("IHttpUser", "ReferenceUser", Lifetime::AddReference),
-    ("IHttpUser", "DereferenceUser", Lifetime::DropReference),
-    ("IReferencedMetadataInfo", "ReferenceMetadata", Lifetime::AddReference),
-    ("IReferencedMetadataInfo", "DereferenceMetadata", Lifetime::DropReference),
-    ("IHttpFileMonitor", "DereferenceFileMonitor", Lifetime::DropReference),
-];
-
-/// What calling `class::method` (the class that introduced the slot) does to the object's
-/// life; only `void` methods without parameters qualify.
-pub fn lifetime(class: &str, method: &Method) -> Option<Lifetime> {
-    LIFETIME_SLOTS
-        .iter()
-        .find(|(c, m, _)| *c == class && *m == method.name)
-        .filter(|_| method.params.is_empty() && matches!(method.return_type.kind, TypeKind::Void))
-        .map(|(_, _, lifetime)| *lifetime)
+/// What calling `class::method` does to the object's life (the knowledge table's
+/// `Fact::Lifetime`, for the class or a base); only `void` methods without parameters
+/// qualify.
+pub fn lifetime(api: &Api, class: &str, method: &Method) -> Option<Lifetime> {
+    if !method.params.is_empty() || !matches!(method.return_type.kind, TypeKind::Void) {
+        return None;
+    }
+    knowledge::method_facts(api, class, &method.name).find_map(|fact| match fact {
+        Fact::Lifetime(lifetime) => Some(lifetime),
+        _ => None,
+    })
 }
 
 /// The lifetime slot's docs.
@@ -267,121 +243,73 @@ pub fn lifetime_doc(lifetime: Lifetime) -> &'static str {
     }
 }
 
-/// The slots of `class` (own and inherited, by method name) that end its life, for its docs.
-pub fn releasing_methods<'a>(classes: impl Iterator<Item = &'a str>) -> Vec<&'static str> {
-    let classes: Vec<&str> = classes.collect();
-    LIFETIME_SLOTS
-        .iter()
-        .filter(|(c, _, l)| classes.contains(c) && *l != Lifetime::AddReference)
-        .map(|(_, m, _)| *m)
+/// The methods of `class` and its bases, by name, whose call ends the object's life (or
+/// may: dropping a reference), for its docs.
+pub fn releasing_methods(api: &Api, class: &str) -> Vec<&'static str> {
+    api.chain(class)
+        .flat_map(|c| {
+            knowledge::RULES
+                .iter()
+                .filter_map(move |rule| match (rule.subject, rule.fact) {
+                    (
+                        Subject::Method(rc, m),
+                        Fact::Lifetime(Lifetime::Release | Lifetime::DropReference),
+                    ) if rc == c => Some(m),
+                    _ => None,
+                })
+        })
         .collect()
 }
 
-/// Which threads IIS calls an implementation from: the bounds its `_Impl` trait carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Threading {
-    /// One call at a time, possibly on different threads: `Send`.
-    OneAtATime,
-    /// Calls from many worker threads at once: `Send + Sync`.
-    Concurrent,
-}
-
-/// The classes IIS calls from more than one thread: (class, threading, why). Derived
-/// classes inherit the bound through their base's trait.
-const THREADING: &[(&str, Threading, &str)] = &[
-    (
-        "CHttpModule",
-        Threading::OneAtATime,
-        "IIS makes one per request and calls its notifications one at a time, possibly on \
-         different threads (and again on asynchronous completion)",
-    ),
-    (
-        "IHttpModuleFactory",
-        Threading::Concurrent,
-        "IIS calls `GetHttpModule` from many worker threads at once",
-    ),
-    (
-        "CGlobalModule",
-        Threading::Concurrent,
-        "IIS calls global notifications from many worker threads at once",
-    ),
-    (
-        "IHttpStoredContext",
-        Threading::Concurrent,
-        "a stored context can be reachable from several requests at once (connection, \
-         application and site containers) and is cleaned up on any thread",
-    ),
-    (
-        "IHttpCacheSpecificData",
-        Threading::Concurrent,
-        "cache entries are shared between requests and referenced from several threads",
-    ),
-];
-
-/// The threading rule of `class` itself (not inherited), with the reason.
+/// The threading rule of `class` itself (not inherited: a derived class's trait gets its
+/// base's bound as a supertrait), with the reason.
 pub fn threading(class: &str) -> Option<(Threading, &'static str)> {
-    THREADING
+    knowledge::RULES
         .iter()
-        .find(|(c, _, _)| *c == class)
-        .map(|(_, threading, why)| (*threading, *why))
+        .find_map(|rule| match (rule.subject, rule.fact) {
+            (Subject::Class(c), Fact::Threading(threading, why)) if c == class => {
+                Some((threading, why))
+            }
+            _ => None,
+        })
 }
 
-/// The classes IIS gives a request one at a time (one notification at a time, on one
-/// thread at a time): a Rust `&mut` to one of them is unique, so their non-`const` methods
-/// may borrow `self` exclusively. Any other class may be reached from several requests or
-/// threads at once: its methods only ever borrow `self` shared. Derived classes (`…2`, `…3`)
-/// follow their base.
-const REQUEST_OWNED: &[&str] = &[
-    "IHttpContext",
-    "IHttpRequest",
-    "IHttpResponse",
-    "IHttpCachePolicy",
-    "IHttpUser",
-    "IHttpTraceContext",
-    "IHttpEventProvider",
-    "IHttpCompletionInfo",
-    "ISendResponseProvider",
-    "IAuthenticationProvider",
-    "IMapHandlerProvider",
-    "IMapPathProvider",
-    "IReadEntityProvider",
-    "ICustomNotificationProvider",
-    // The providers of global notifications: one notification's, on its thread.
-    "ICacheProvider",
-    "IGlobalApplicationPreloadProvider",
-    "IGlobalConfigurationChangeProvider",
-    "IGlobalFileChangeProvider",
-    "IGlobalRSCAQueryProvider",
-    "IGlobalStopListeningProvider",
-    "IGlobalThreadCleanupProvider",
-    "IGlobalTraceEventProvider",
-    "IHttpApplicationProvider",
-    "IHttpApplicationResolveModulesProvider",
-    "IPreBeginRequestProvider",
-];
-
-/// Whether IIS gives `chain` (a class and its bases) to one request at a time.
-pub fn request_owned<'a>(mut chain: impl Iterator<Item = &'a str>) -> bool {
-    chain.any(|class| REQUEST_OWNED.contains(&class))
+/// The threading rule `class` has through itself or a base, with the reason.
+pub fn inherited_threading(api: &Api, class: &str) -> Option<(Threading, &'static str)> {
+    knowledge::class_facts(api, class).find_map(|fact| match fact {
+        Fact::Threading(threading, why) => Some((threading, why)),
+        _ => None,
+    })
 }
 
-/// Methods that keep a pointer argument after they return (IIS sends the chunk's memory
-/// later): no idiomatic form can borrow it for the call only.
-pub const RETAINED_ARGUMENTS: &[(&str, &str)] = &[("IHttpResponse", "WriteEntityChunkByReference")];
+/// Whether IIS gives `class` (through itself or a base) to one request at a time.
+pub fn request_owned(api: &Api, class: &str) -> bool {
+    knowledge::class_facts(api, class).any(|fact| fact == Fact::RequestOwned)
+}
 
-/// Methods that resume a pending request: IIS then calls the module again (its
+/// Whether `class::method` keeps a pointer argument after it returns.
+pub fn retains_arguments(api: &Api, class: &str, method: &str) -> bool {
+    knowledge::method_facts(api, class, method).any(|fact| fact == Fact::RetainsArguments)
+}
+
+/// Whether `class::method` resumes a pending request: IIS then calls the module again (its
 /// `OnAsyncCompletion`, or the next notification), from another thread. Sound only when the
-/// notification answered `RQ_NOTIFICATION_PENDING` and has returned — a contract no
-/// borrow can express — so their idiomatic form is an `unsafe fn` with
-/// [`RESUME_CONTRACT`] as its `# Safety`, and modules use the framework's `Completion`,
-/// which keeps that contract for them.
-pub const RESUMES_THE_PIPELINE: &[(&str, &str)] = &[
-    ("IHttpContext", "PostCompletion"),
-    ("IHttpContext", "IndicateCompletion"),
-    ("IHttpContext3", "PostCompletion"),
-];
+/// notification answered `RQ_NOTIFICATION_PENDING` and has returned — a contract no borrow
+/// can express — so their idiomatic form is an `unsafe fn` with [`RESUME_CONTRACT`] as its
+/// `# Safety`, and modules use the framework's `Completion`, which keeps that contract for
+/// them.
+pub fn resumes_the_pipeline(api: &Api, class: &str, method: &str) -> bool {
+    knowledge::method_facts(api, class, method).any(|fact| fact == Fact::ResumesPipeline)
+}
 
-/// The caller's contract of a [`RESUMES_THE_PIPELINE`] method.
+/// Whether IIS takes over the Rust-made object passed as `param` of `class::method`: its
+/// idiomatic form takes `runtime::Owned<I>` by value, so the object cannot be used (or
+/// released) by Rust afterwards; a call that fails hands it back for release.
+pub fn takes_ownership(api: &Api, class: &str, method: &str, param: &str) -> bool {
+    knowledge::parameter_has(api, class, method, param, Fact::TakesOwnership)
+}
+
+/// The caller's contract of a method that [resumes the pipeline](resumes_the_pipeline).
 pub const RESUME_CONTRACT: &str = "The notification that handles this request answered \
     `RQ_NOTIFICATION_PENDING` and has returned, and nothing else resumes the request. IIS \
     then calls the module again, possibly on another thread and before this call returns, \
@@ -389,21 +317,14 @@ pub const RESUME_CONTRACT: &str = "The notification that handles this request an
     them it held before. `httpserv::module::Completion` keeps this contract for framework \
     modules.";
 
-/// Parameters that make an IIS call asynchronous: with `TRUE`, IIS uses the buffers after
-/// the call returns, so an idiomatic form (which borrows them for the call only) passes
-/// `FALSE`.
-pub const ASYNC_FLAGS: &[&str] = &["fAsync"];
+/// The parameter name IIS gives the flag that makes a call asynchronous: with `TRUE`, IIS
+/// uses the buffers after the call returns, so an idiomatic form (which borrows them for the
+/// call only) passes `FALSE`. The name is a tie-breaker only: the rule applies to a `BOOL`
+/// parameter of that name ([`is_async_flag`]).
+const ASYNC_FLAG: &str = "fAsync";
 
-/// Parameters through which IIS takes a Rust-made object and later releases it: (class,
-/// method, parameter). Their idiomatic form takes `runtime::Owned<I>` by value, so the
-/// object cannot be used (or released) by Rust afterwards; a call that fails hands it back
-/// for release.
-#[rustfmt::skip]
-pub const TAKES_OWNERSHIP: &[(&str, &str, &str)] = &[
-    ("IHttpModuleRegistrationInfo", "SetRequestNotifications", "pModuleFactory"),
-    ("IHttpModuleRegistrationInfo", "SetGlobalNotifications", "pGlobalModule"),
-    ("IHttpModuleContextContainer", "SetModuleContext", "ppStoredContext"),
-    ("INamedContextContainer", "SetNamedContext", "ppStoredContext"),
-    ("IHttpConnectionModuleContextContainer", "SetConnectionModuleContext", "ppStoredContext"),
-    ("IHttpApplicationResolveModulesProvider", "RegisterModule", "pModuleFactory"),
-];
+/// Whether `param` is the flag that makes its call asynchronous: named [`ASYNC_FLAG`] and
+/// typed `BOOL`.
+pub fn is_async_flag(param: &crate::ir::Param) -> bool {
+    param.name == ASYNC_FLAG && type_names(&param.ty).contains(&"BOOL")
+}

@@ -7,7 +7,7 @@
 use super::generated_banner;
 
 /// The `windows-sys` features the bindings need: the modules the type table
-/// (`rust_types::KNOWN`) names, and the features their types' own fields need
+/// (`knowledge::windows_types`) names, and the features their types' own fields need
 /// (`HTTP_SSL_CLIENT_CERT_INFO` and friends reach into cryptography and security types).
 /// A test holds every module the table names to a feature here.
 pub const WINDOWS_SYS_FEATURES: &[&str] = &[

@@ -59,7 +59,7 @@ pub fn implement(api: &Api, items: &ClassItems<'_>) -> TokenStream {
             }
         } else {
             let policy = policy::method_policy(api, own.method);
-            let lifetime = policy::lifetime(&class.name, own.method);
+            let lifetime = policy::lifetime(api, &class.name, own.method);
             trait_methods.push(trait_method(
                 names,
                 &items.names.object,
@@ -144,17 +144,7 @@ fn trait_doc_lines(api: &Api, items: &ClassItems<'_>) -> Vec<String> {
              its vtable comes from the value's type."
         ),
     ];
-    let mut chain = vec![class.as_str()];
-    while let Some(base) = api
-        .class(chain[chain.len() - 1])
-        .and_then(|c| c.base.as_deref())
-    {
-        if chain.contains(&base) {
-            break;
-        }
-        chain.push(base);
-    }
-    if let Some((threading, why)) = chain.iter().find_map(|c| policy::threading(c)) {
+    if let Some((threading, why)) = policy::inherited_threading(api, class) {
         let bound = match threading {
             Threading::OneAtATime => "`Send`, not `Sync`",
             Threading::Concurrent => "`Send + Sync`",
@@ -162,11 +152,11 @@ fn trait_doc_lines(api: &Api, items: &ClassItems<'_>) -> Vec<String> {
         lines.push(String::new());
         lines.push(format!("Threads: {why}, so implementations are {bound}."));
     }
-    let mut released_by: Vec<String> = policy::releasing_methods(chain.iter().copied())
+    let mut released_by: Vec<String> = policy::releasing_methods(api, class)
         .into_iter()
         .map(|m| format!("`{m}`"))
         .collect();
-    let has_destructor = chain.iter().any(|c| {
+    let has_destructor = api.chain(class).any(|c| {
         api.class(c)
             .is_some_and(|c| c.methods.iter().any(|m| m.is_destructor))
     });

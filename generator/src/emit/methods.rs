@@ -14,10 +14,10 @@ use quote::quote;
 /// Whether calling the slot may end the object's life (the destructor, `Dispose`,
 /// `Terminate`, `CleanupStoredContext`, the last `DereferenceCacheData`): its wrapper takes
 /// the object pointer, since a reference argument must stay valid for the whole call.
-fn ends_life(class: &str, own: &OwnSlot<'_>) -> bool {
+fn ends_life(api: &crate::ir::Api, class: &str, own: &OwnSlot<'_>) -> bool {
     own.method.is_destructor
         || matches!(
-            policy::lifetime(class, own.method),
+            policy::lifetime(api, class, own.method),
             Some(Lifetime::Release | Lifetime::DropReference)
         )
 }
@@ -39,7 +39,7 @@ pub fn methods(items: &ClassItems<'_>) -> TokenStream {
                 super::signature::abi(convention)
             ));
         }
-        if ends_life(&class.name, own) {
+        if ends_life(&items.model.api, &class.name, own) {
             lines.extend([
                 String::new(),
                 "This call may end the object's life, so it takes the object pointer rather \

@@ -6,8 +6,9 @@ use super::docs::doc_lines;
 use super::ident;
 use super::EmitError;
 use crate::ir::{Struct, TypeKind, Typedef};
+use crate::knowledge::known_path;
 use crate::layout::LaidOutApi;
-use crate::rust_types::{known_path, TypeMapper};
+use crate::rust_types::TypeMapper;
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 

@@ -234,15 +234,13 @@ impl Idioms {
             let mut taken: Vec<String> = RESERVED.iter().map(|s| s.to_string()).collect();
             taken.extend(layout.slot_names().map(str::to_string));
             // Inherited idiomatic names stay taken in the derived class.
-            let mut base = class.base.as_deref();
-            while let Some(name) = base {
+            for name in model.api.chain(&class.name).skip(1) {
                 for slot in model.layout(name).own_slots() {
                     if let Some(Form::Idiomatic(form)) = forms.get(&(name.to_string(), slot.index))
                     {
                         taken.extend(form.names().map(str::to_string));
                     }
                 }
-                base = model.api.class(name).and_then(|c| c.base.as_deref());
             }
             let named = rules::name_slots(model, layout);
             for slot in layout.own_slots() {

@@ -5,12 +5,11 @@
 
 use super::names::{method_name, overload_suffix, param_name};
 use super::roles::{hungarian_lengths, mark, param_role, return_value};
-use super::types::class_chain;
 use super::{defaults, render, Arg, Form, Idiomatic, In, Out, Receiver, Ret, Role, Value};
 use crate::ir::{Class, Direction, Method, SizeExpr};
 use crate::layout::names::{method_base_name, rust_name};
 use crate::layout::{ClassLayout, LaidOutApi};
-use crate::policy::{self, Lifetime, ASYNC_FLAGS};
+use crate::policy::{self, Lifetime};
 use std::collections::BTreeMap;
 
 /// The base idiomatic name of each own slot of `class` (by slot index): rules 1–3 of
@@ -86,15 +85,14 @@ fn idiomatic(
     let api = &model.api;
     if method.is_destructor
         || matches!(
-            policy::lifetime(&class.name, method),
+            policy::lifetime(api, &class.name, method),
             Some(Lifetime::Release | Lifetime::DropReference)
         )
     {
         return Err("ends the object's life: the raw method takes the object pointer".into());
     }
     // A contract no borrow can express makes the form an `unsafe fn` that states it.
-    let safety = policy::RESUMES_THE_PIPELINE
-        .contains(&(class.name.as_str(), method.name.as_str()))
+    let safety = policy::resumes_the_pipeline(api, &class.name, &method.name)
         .then(|| policy::RESUME_CONTRACT.to_string());
     let sals = method
         .params
@@ -151,7 +149,7 @@ fn idiomatic(
     }
     hungarian_lengths(method, &mut args);
 
-    let request_owned = policy::request_owned(class_chain(api, &class.name));
+    let request_owned = policy::request_owned(api, &class.name);
     let sized: Vec<bool> = (0..method.params.len())
         .map(|i| {
             args.iter().any(|r| {
@@ -159,22 +157,18 @@ fn idiomatic(
             })
         })
         .collect();
-    let retained = policy::RETAINED_ARGUMENTS
-        .iter()
-        .any(|(c, m)| *c == class.name && *m == method.name);
+    let retained = policy::retains_arguments(api, &class.name, &method.name);
     for (i, param) in method.params.iter().enumerate() {
         if args[i].is_some() {
             continue;
         }
-        if ASYNC_FLAGS.contains(&param.name.as_str()) {
+        if policy::is_async_flag(param) {
             args[i] = Some(Role::Fixed(Value::Bool(false)));
             continue;
         }
         let mut role = param_role(api, method, param, sized[i])
             .map_err(|why| format!("parameter `{}`: {why}", param.name))?;
-        let takes_ownership = policy::TAKES_OWNERSHIP
-            .iter()
-            .any(|(c, m, p)| *c == class.name && *m == method.name && *p == param.name);
+        let takes_ownership = policy::takes_ownership(api, &class.name, &method.name, &param.name);
         if let (
             true,
             Role::In {

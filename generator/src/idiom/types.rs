@@ -15,19 +15,6 @@ pub(super) const INTEGERS: &[&str] = &["LARGE_INTEGER", "ULARGE_INTEGER"];
 /// Plain structs (no pointers inside) that may be written by C++ into a Rust local.
 pub(super) const PLAIN_STRUCTS: &[&str] = &["FILETIME", "GUID"];
 
-/// A class and its bases, nearest first.
-pub(super) fn class_chain<'a>(
-    api: &'a crate::ir::Api,
-    class: &'a str,
-) -> impl Iterator<Item = &'a str> {
-    let mut next = Some(class);
-    std::iter::from_fn(move || {
-        let current = next?;
-        next = api.class(current).and_then(|c| c.base.as_deref());
-        Some(current)
-    })
-}
-
 /// The typedef and enum names a type goes through.
 pub(super) fn has_name(ty: &Type, name: &str) -> bool {
     match &ty.kind {
@@ -97,7 +84,7 @@ pub(super) fn interface(api: &crate::ir::Api, ty: &Type) -> Option<(String, bool
         // A forward-declared class that is not a Windows struct (a COM interface of IIS's
         // configuration system): only ever behind pointers, so a reference to it is as good
         // as to one of ours.
-        TypeKind::Opaque { name } if crate::rust_types::known_path(name).is_none() => {
+        TypeKind::Opaque { name } if crate::knowledge::known_path(name).is_none() => {
             Some((name.clone(), !pointee_is_const))
         }
         _ => None,

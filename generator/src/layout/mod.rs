@@ -24,7 +24,7 @@ pub mod records;
 use crate::ir::{Api, Class, Method};
 use crate::toolchain::Target;
 use names::Names;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// One vftable entry.
@@ -147,29 +147,7 @@ impl LaidOutApi {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
-pub enum LayoutError {
-    #[error(
-        "{location}: class `{class}` derives from `{base}`, which is not defined in the header"
-    )]
-    UnknownBase {
-        class: String,
-        base: String,
-        location: String,
-    },
-    #[error("{location}: class `{class}` is its own base (inheritance cycle)")]
-    Cycle { class: String, location: String },
-    #[error(
-        "{location}: class `{class}` derives from {depth} classes in a chain; more than \
-         {MAX_INHERITANCE_DEPTH} is not supported (each base is a nested `base__` vtable and a \
-         `Deref` step, and the Rust compiler stops at 128 nested levels)"
-    )]
-    TooDeep {
-        class: String,
-        depth: usize,
-        location: String,
-    },
-}
+pub use crate::error::LayoutError;
 
 /// How many bases a class may have above it in its chain. IIS's deepest chain has four
 /// (`IHttpRequest4` … `IHttpRequest`); the Rust compiler's recursion limit (128 levels,
@@ -205,6 +183,7 @@ fn check_inheritance_depth(api: &Api) -> Result<(), LayoutError> {
                 return Err(LayoutError::TooDeep {
                     class: class.name.clone(),
                     depth,
+                    max: MAX_INHERITANCE_DEPTH,
                     location: class.location.to_string(),
                 });
             }

@@ -1,45 +1,11 @@
-//! Struct layout as Rust's `#[repr(C)]` (with `packed(n)` or `align(n)`) places fields, which
-//! is also how MSVC places them under `#pragma pack(n)` and `__declspec(align(n))`: each
-//! field at the next multiple of its alignment (capped at `n` when packed), the struct as
-//! aligned as its most aligned field (at least `n` with `align(n)`), its size a multiple of
-//! that. The parser picks the `repr` whose placement matches the compiler's; the probe
-//! checks the same placement against the compiler on both targets.
+//! The layouts of the API's structs and builtins on each target, placed by the `#[repr(C)]`
+//! rule (`repr_c`, which MSVC's `#pragma pack(n)` and `__declspec(align(n))` follow too).
+//! The parser picks the `repr` whose placement matches the compiler's; the probe checks the
+//! same placement against the compiler on both targets.
 
 use crate::ir::{Api, Builtin, Struct, Type, TypeKind};
+pub use crate::repr_c::{place, Placed};
 use crate::toolchain::Target;
-
-/// Where a struct's fields go, and its size and alignment, in bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Placed {
-    pub offsets: Vec<u64>,
-    pub size: u64,
-    pub align: u64,
-}
-
-fn round_up(value: u64, align: u64) -> u64 {
-    value.div_ceil(align.max(1)) * align.max(1)
-}
-
-/// Places fields of the given (size, alignment) as `#[repr(C)]` does, with
-/// `packed(packing)` or `align(alignment)`.
-pub fn place(fields: &[(u64, u64)], packing: Option<u64>, alignment: Option<u64>) -> Placed {
-    let mut offsets = Vec::with_capacity(fields.len());
-    let mut end = 0;
-    let mut most = 1;
-    for &(size, align) in fields {
-        let align = packing.map_or(align, |n| align.min(n));
-        let offset = round_up(end, align);
-        offsets.push(offset);
-        end = offset + size;
-        most = most.max(align);
-    }
-    let align = alignment.map_or(most, |n| n.max(most));
-    Placed {
-        offsets,
-        size: round_up(end, align),
-        align,
-    }
-}
 
 /// The (size, alignment) the generated Rust gives `ty` on `target`, where it follows from
 /// the API alone: builtins, pointers, enums (their underlying type), arrays and the
@@ -71,7 +37,7 @@ pub fn rust_layout(api: &Api, ty: &Type, target: Target) -> Option<(u64, u64)> {
         } => {
             // A Windows typedef bound to a windows-sys type is windows-sys's layout.
             if api.typedefs.iter().all(|t| t.name != *name)
-                && crate::rust_types::known_path(name).is_some_and(|p| p.contains("::"))
+                && crate::knowledge::known_path(name).is_some_and(|p| p.contains("::"))
             {
                 return None;
             }

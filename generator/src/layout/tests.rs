@@ -204,6 +204,7 @@ fn inheritance_deeper_than_the_bound_is_located() {
         LayoutError::TooDeep {
             class: format!("C{}", MAX_INHERITANCE_DEPTH + 1),
             depth: MAX_INHERITANCE_DEPTH + 1,
+            max: MAX_INHERITANCE_DEPTH,
             location: format!(":{}:0", MAX_INHERITANCE_DEPTH + 1),
         }
     );

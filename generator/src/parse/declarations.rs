@@ -13,7 +13,7 @@ use crate::ir::{
     Api, Builtin, CallingConvention, Constant, Enum, EnumVariant, Field, IntegerType, Struct, Type,
     TypeKind, Typedef,
 };
-use crate::layout::records::{place, Placed};
+use crate::repr_c::{place, Placed};
 use clang_sys::*;
 use std::collections::BTreeMap;
 

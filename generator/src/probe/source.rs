@@ -108,7 +108,7 @@ pub fn foreign_function_typedefs(api: &Api) -> Vec<(String, &FunctionType)> {
         match &ty.kind {
             TypeKind::Typedef { name, target } => {
                 let foreign = api.typedefs.iter().all(|t| t.name != *name)
-                    && crate::rust_types::known_path(name).is_none();
+                    && crate::knowledge::known_path(name).is_none();
                 match target.callable() {
                     Some(function) if foreign => {
                         if out.iter().all(|(n, _)| n != name) {

@@ -152,7 +152,7 @@ impl Names {
         let emitted_opaque = api
             .opaque_types
             .iter()
-            .filter(|o| crate::rust_types::known_path(o).is_none());
+            .filter(|o| crate::knowledge::known_path(o).is_none());
         let header: Vec<&str> = api
             .classes
             .iter()
