@@ -113,7 +113,7 @@ fn run_pipeline(dir: &Path, name: &str, text: &str) -> Result<Option<Generated>,
 }
 
 /// `cargo check` of one crate holding every module, as the fixture catalogue compiles
-/// expectations (`::httpserv::runtime` is the real runtime).
+/// expectations (`::httpserv_runtime` is the real runtime).
 fn cargo_check(dir: &Path, modules: &[String]) -> Result<(), String> {
     let root = workspace_root();
     let mut lib = String::from("#![allow(warnings)]\n");
@@ -128,11 +128,11 @@ fn cargo_check(dir: &Path, modules: &[String]) -> Result<(), String> {
     std::fs::write(krate.join("src/lib.rs"), lib).map_err(|e| e.to_string())?;
     let manifest = format!(
         "[package]\nname = \"generated-crates-check\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\
-         publish = false\n\n[dependencies]\nhttpserv = {{ path = {:?} }}\n\
+         publish = false\n\n[dependencies]\nhttpserv-runtime = {{ path = {:?} }}\n\
          windows-sys = {{ version = \"0.61\", features = [\"Win32_Foundation\", \
          \"Win32_Networking_HttpServer\", \"Win32_Networking_WinSock\", \"Win32_System_Iis\", \
          \"Win32_System_IO\", \"Win32_Security\"] }}\n\n[workspace]\n",
-        root.join("generated").display().to_string()
+        root.join("runtime").display().to_string()
     );
     std::fs::write(krate.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
     // The workspace's lock: the same dependency versions, no registry access.
