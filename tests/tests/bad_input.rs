@@ -195,7 +195,7 @@ fn utf8_bom_and_crlf_are_accepted() {
     let run = regen(&header, &out);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let module = std::fs::read_to_string(out.join("src/bindings/i_overloads.rs")).unwrap();
-    assert!(module.contains("pub Get_HTTP_HEADER_ID: ::httpserv::runtime::member_fn!("));
+    assert!(module.contains("pub Get_HTTP_HEADER_ID: ::httpserv_runtime::member_fn!("));
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -212,7 +212,7 @@ fn names_come_from_the_ast() {
     assert_eq!(methods[0].name, "operator==");
     // STDMETHOD's methods are __stdcall: `extern "system"`, not the member default.
     assert!(all_bindings(&g).contains(
-        "pub GetA: unsafe extern \"system\" fn(\n        *mut IComStyle,\n        u32,\n    ) -> ::httpserv::runtime::HRESULT,"
+        "pub GetA: unsafe extern \"system\" fn(\n        *mut IComStyle,\n        u32,\n    ) -> ::httpserv_runtime::HRESULT,"
     ));
     assert_eq!(g.model.names().class("Grüße").module, "gr_e");
 }
