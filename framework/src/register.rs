@@ -64,8 +64,8 @@ pub fn registration_fn<F: FnOnce(Registration<'_>) -> Result<()>>(register: F) -
 ///
 /// struct Hello;
 ///
+/// #[httpserv::module]
 /// impl HttpModule for Hello {
-///     const NOTIFICATIONS: Notifications = Notifications::BEGIN_REQUEST;
 ///     fn on_begin_request(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
 ///         ctx.respond(200, "text/plain", "hello\n")
 ///     }

@@ -29,47 +29,44 @@ struct Recorder {
     log: Log,
 }
 
-macro_rules! recording {
-    ($($method:ident)*) => {
-        $(
-            fn $method(&mut self, _: &mut HttpContext<'_>) -> Notification {
-                push(&self.log, stringify!($method));
-                Notification::Continue
-            }
-        )*
-    };
-    ($($method:ident($provider:ty))*) => {
-        $(
-            fn $method(&mut self, _: &mut HttpContext<'_>, _: &mut $provider) -> Notification {
-                push(&self.log, stringify!($method));
-                Notification::Continue
-            }
-        )*
+/// `impl HttpModule for Recorder` with the methods named, each recording its name. The macro
+/// writes the whole impl, attribute included, so that `#[httpserv::module]` sees the methods.
+macro_rules! recorder {
+    ($($method:ident)* ; $($provided:ident($provider:ty))*) => {
+        #[httpserv::module]
+        impl HttpModule for Recorder {
+            $(
+                fn $method(&mut self, _: &mut HttpContext<'_>) -> Notification {
+                    push(&self.log, stringify!($method));
+                    Notification::Continue
+                }
+            )*
+            $(
+                fn $provided(
+                    &mut self,
+                    _: &mut HttpContext<'_>,
+                    _: &mut $provider,
+                ) -> Notification {
+                    push(&self.log, stringify!($provided));
+                    Notification::Continue
+                }
+            )*
+        }
     };
 }
 
-impl HttpModule for Recorder {
-    const NOTIFICATIONS: Notifications = Notifications {
-        request: u32::MAX,
-        post: u32::MAX,
-    };
-
-    recording! {
-        on_begin_request on_post_begin_request on_post_authenticate_request
-        on_authorize_request on_post_authorize_request on_resolve_request_cache
-        on_post_resolve_request_cache on_post_map_request_handler on_acquire_request_state
-        on_post_acquire_request_state on_pre_execute_request_handler
-        on_post_pre_execute_request_handler on_execute_request_handler
-        on_post_execute_request_handler on_release_request_state on_post_release_request_state
-        on_update_request_cache on_post_update_request_cache on_log_request on_post_log_request
-        on_end_request on_post_end_request
-    }
-
-    recording! {
-        on_authenticate_request(httpserv::IAuthenticationProvider)
-        on_map_request_handler(httpserv::IMapHandlerProvider)
-        on_send_response(httpserv::ISendResponseProvider)
-    }
+recorder! {
+    on_begin_request on_post_begin_request on_post_authenticate_request
+    on_authorize_request on_post_authorize_request on_resolve_request_cache
+    on_post_resolve_request_cache on_post_map_request_handler on_acquire_request_state
+    on_post_acquire_request_state on_pre_execute_request_handler
+    on_post_pre_execute_request_handler on_execute_request_handler
+    on_post_execute_request_handler on_release_request_state on_post_release_request_state
+    on_update_request_cache on_post_update_request_cache on_log_request on_post_log_request
+    on_end_request on_post_end_request;
+    on_authenticate_request(httpserv::IAuthenticationProvider)
+    on_map_request_handler(httpserv::IMapHandlerProvider)
+    on_send_response(httpserv::ISendResponseProvider)
 }
 
 #[test]
@@ -116,15 +113,18 @@ fn every_notification_reaches_its_method_in_pipeline_order() {
 /// A module answering from one method, by a closure.
 struct Answer<F>(F);
 
+#[httpserv::module]
 impl<F> HttpModule for Answer<F>
 where
     F: FnMut(&mut HttpContext<'_>) -> Notification + Send + 'static,
 {
-    const NOTIFICATIONS: Notifications =
-        Notifications::BEGIN_REQUEST.or(Notifications::POST_BEGIN_REQUEST);
-
     fn on_begin_request(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
         (self.0)(ctx)
+    }
+
+    /// Written so that the post-notification is delivered (it continues, as the default).
+    fn on_post_begin_request(&mut self, _: &mut HttpContext<'_>) -> Notification {
+        Notification::Continue
     }
 }
 
@@ -200,12 +200,11 @@ struct Later<F> {
     log: Log,
 }
 
+#[httpserv::module]
 impl<F> HttpModule for Later<F>
 where
     F: FnOnce(&mut HttpContext<'_>, Completion) + Send + 'static,
 {
-    const NOTIFICATIONS: Notifications = Notifications::BEGIN_REQUEST;
-
     fn on_begin_request(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
         let completion = ctx.complete_later();
         (self.complete.take().unwrap())(ctx, completion);
@@ -414,9 +413,8 @@ fn named_state_needs_a_server_with_named_contexts() {
 #[test]
 fn a_panic_answers_500_and_the_request_still_ends_through_the_module() {
     struct Panics(Log);
+    #[httpserv::module]
     impl HttpModule for Panics {
-        const NOTIFICATIONS: Notifications =
-            Notifications::BEGIN_REQUEST.or(Notifications::END_REQUEST);
         fn on_begin_request(&mut self, _: &mut HttpContext<'_>) -> Notification {
             panic!("on purpose");
         }
@@ -438,9 +436,8 @@ fn a_panic_answers_500_and_the_request_still_ends_through_the_module() {
 #[test]
 fn priorities_order_the_modules_of_a_notification_and_of_a_post_notification() {
     struct Ranked(&'static str, Log);
+    #[httpserv::module]
     impl HttpModule for Ranked {
-        const NOTIFICATIONS: Notifications =
-            Notifications::BEGIN_REQUEST.or(Notifications::POST_BEGIN_REQUEST);
         fn on_begin_request(&mut self, _: &mut HttpContext<'_>) -> Notification {
             push(&self.1, self.0);
             Notification::Continue
@@ -452,8 +449,8 @@ fn priorities_order_the_modules_of_a_notification_and_of_a_post_notification() {
     }
     /// First for the notification, last for its post-notification.
     struct Ordered(Ranked);
+    #[httpserv::module]
     impl HttpModule for Ordered {
-        const NOTIFICATIONS: Notifications = Ranked::NOTIFICATIONS;
         const PRIORITIES: &'static [(Notifications, Priority)] = &[
             (Notifications::BEGIN_REQUEST, Priority::First),
             (Notifications::POST_BEGIN_REQUEST, Priority::Last),
@@ -485,8 +482,8 @@ fn priorities_order_the_modules_of_a_notification_and_of_a_post_notification() {
 #[test]
 fn a_global_notification_cannot_complete_later() {
     struct Eager;
+    #[httpserv::module]
     impl GlobalModule for Eager {
-        const NOTIFICATIONS: GlobalNotifications = GlobalNotifications::PRE_BEGIN_REQUEST;
         fn on_pre_begin_request(&self, ctx: &mut HttpContext<'_>) -> GlobalNotification {
             let _completion = ctx.complete_later();
             GlobalNotification::Continue

@@ -11,7 +11,9 @@
 //!   HTTP Server API types come from `windows-sys` ([`windows_sys`]).
 //! - `httpserv-runtime`, the hand-written ABI substrate the bindings stand on, as [`runtime`]
 //!   (with the `RegisterModule` entry point).
-//! - `httpserv-framework`: the module framework, [`module`].
+//! - `httpserv-framework`: the module framework, [`module`](mod@module), with the attribute
+//!   its modules are written with, [`#[httpserv::module]`](macro@module) (from
+//!   `httpserv-macros`).
 //!
 //! and, with the `testing` feature, `httpserv-testing`, the in-process IIS, as `testing`.
 #![no_std]

@@ -40,7 +40,7 @@
 //! ```
 //!
 //! [`TestServer::load`] takes a module's `RegisterModule` export (what
-//! [`register_module!`](crate::register_module) writes), [`TestServer::load_with`] a
+//! [`register_module!`](httpserv_framework::register_module) writes), [`TestServer::load_with`] a
 //! registration function. [`TestServer::request`] returns a [`Response`]: status, reason,
 //! headers, body, the notifications delivered ([`Response::trace`], the C++ host's `--trace`
 //! lines) and the module's `QuickTrace` calls. A panic in the module is caught by the

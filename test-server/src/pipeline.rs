@@ -35,28 +35,93 @@ use super::server::TestServer;
 use crate::runtime::{HRESULT, S_OK};
 use crate::*;
 
-/// The request stages in pipeline order, with their names in the trace.
-const STAGES: [(u32, &str); 12] = [
-    (RQ_BEGIN_REQUEST, "BEGIN_REQUEST"),
-    (RQ_AUTHENTICATE_REQUEST, "AUTHENTICATE_REQUEST"),
-    (RQ_AUTHORIZE_REQUEST, "AUTHORIZE_REQUEST"),
-    (RQ_RESOLVE_REQUEST_CACHE, "RESOLVE_REQUEST_CACHE"),
-    (RQ_MAP_REQUEST_HANDLER, "MAP_REQUEST_HANDLER"),
-    (RQ_ACQUIRE_REQUEST_STATE, "ACQUIRE_REQUEST_STATE"),
+/// A stage of the pipeline: its flag, its name in the trace, and how its notification and
+/// its post-notification are delivered to a module.
+struct Stage {
+    flag: u32,
+    name: &'static str,
+    notify: Deliver,
+    post: Deliver,
+}
+
+/// Calls one `CHttpModule` slot of `module` with the request's context and the provider the
+/// slot takes. Unsafe: `module` must be the request's live module, `objects` the request's.
+type Deliver = unsafe fn(*mut CHttpModule, &Objects) -> REQUEST_NOTIFICATION_STATUS;
+
+/// The request's object of each provider class a stage's slot takes.
+trait Provider<P> {
+    fn provider(&self) -> *mut P;
+}
+
+impl Provider<IHttpEventProvider> for Objects {
+    fn provider(&self) -> *mut IHttpEventProvider {
+        self.event.get()
+    }
+}
+
+impl Provider<IAuthenticationProvider> for Objects {
+    fn provider(&self) -> *mut IAuthenticationProvider {
+        self.authentication.get()
+    }
+}
+
+impl Provider<IMapHandlerProvider> for Objects {
+    fn provider(&self) -> *mut IMapHandlerProvider {
+        self.map_handler.get()
+    }
+}
+
+/// `STAGES`, from the framework's notification table: its stages, in its (pipeline) order.
+/// The table's other notifications are not stages; of those the server delivers
+/// `RQ_SEND_RESPONSE` alone, around the send.
+macro_rules! stages {
     (
-        RQ_PRE_EXECUTE_REQUEST_HANDLER,
-        "PRE_EXECUTE_REQUEST_HANDLER",
-    ),
-    (RQ_EXECUTE_REQUEST_HANDLER, "EXECUTE_REQUEST_HANDLER"),
-    (RQ_RELEASE_REQUEST_STATE, "RELEASE_REQUEST_STATE"),
-    (RQ_UPDATE_REQUEST_CACHE, "UPDATE_REQUEST_CACHE"),
-    (RQ_LOG_REQUEST, "LOG_REQUEST"),
-    (RQ_END_REQUEST, "END_REQUEST"),
-];
+        stages { $(
+            $name:ident = $bit:ident, $doc:literal: $raw:ident($provider:ty)
+                => $method:ident($($arg:ident),*),
+            post $post:ident: $post_raw:ident => $post_method:ident;
+        )* }
+        events { $($events:tt)* }
+    ) => {
+        /// The request stages in pipeline order, with their names in the trace.
+        const STAGES: &[Stage] = &[$(
+            Stage {
+                flag: $bit,
+                name: stringify!($name),
+                notify: |module, objects| {
+                    let provider = Provider::<$provider>::provider(objects);
+                    // SAFETY: as `Deliver` requires; the provider is the request's object of
+                    // the class the slot takes.
+                    unsafe { ((*(*module).vtable).$raw)(module, objects.context.get(), provider) }
+                },
+                post: |module, objects| {
+                    let provider = objects.event.get();
+                    // SAFETY: as `Deliver` requires; post-notifications take the plain
+                    // event provider.
+                    unsafe {
+                        ((*(*module).vtable).$post_raw)(module, objects.context.get(), provider)
+                    }
+                },
+            },
+        )*];
+    };
+}
+
+httpserv_framework::__request_notifications!(stages);
+
+/// The index of the stage of `flag` in STAGES.
+const fn stage(flag: u32) -> usize {
+    let mut i = 0;
+    while STAGES[i].flag != flag {
+        i += 1;
+    }
+    i
+}
+
 /// The index of RQ_LOG_REQUEST, the first stage after the send.
-const LOG_STAGE: usize = 10;
+const LOG_STAGE: usize = stage(RQ_LOG_REQUEST);
 /// The index of RQ_UPDATE_REQUEST_CACHE, the last stage before the send.
-const UPDATE_CACHE_STAGE: usize = 9;
+const UPDATE_CACHE_STAGE: usize = stage(RQ_UPDATE_REQUEST_CACHE);
 
 /// Where a request's pipeline stands.
 #[derive(Default)]
@@ -234,7 +299,7 @@ impl<'a> Pipeline<'a> {
             let (flag, name) = if self.at.sending {
                 (RQ_SEND_RESPONSE, "SEND_RESPONSE")
             } else {
-                STAGES[self.at.stage]
+                (STAGES[self.at.stage].flag, STAGES[self.at.stage].name)
             };
             let order = self.server.order(flag, self.at.post);
             if let Some(&index) = order.get(self.at.next) {
@@ -282,43 +347,26 @@ impl<'a> Pipeline<'a> {
     /// Calls the notification method of the current stage (or its post-notification, or
     /// RQ_SEND_RESPONSE) on `module`.
     fn deliver(&self, module: Ptr<CHttpModule>) -> REQUEST_NOTIFICATION_STATUS {
-        let o = &self.objects;
-        let (m, c, p) = (module.get(), o.context.get(), o.event.get());
-        // SAFETY: the request's module, live until Dispose; the context and providers are
-        // this request's objects, of the classes each slot takes.
-        unsafe {
-            let v = &*(*m).vtable;
-            if self.at.sending {
-                return (v.OnSendResponse)(m, c, o.send_response.get());
-            }
-            match (self.at.stage, self.at.post) {
-                (0, false) => (v.OnBeginRequest)(m, c, p),
-                (0, true) => (v.OnPostBeginRequest)(m, c, p),
-                (1, false) => (v.OnAuthenticateRequest)(m, c, o.authentication.get()),
-                (1, true) => (v.OnPostAuthenticateRequest)(m, c, p),
-                (2, false) => (v.OnAuthorizeRequest)(m, c, p),
-                (2, true) => (v.OnPostAuthorizeRequest)(m, c, p),
-                (3, false) => (v.OnResolveRequestCache)(m, c, p),
-                (3, true) => (v.OnPostResolveRequestCache)(m, c, p),
-                (4, false) => (v.OnMapRequestHandler)(m, c, o.map_handler.get()),
-                (4, true) => (v.OnPostMapRequestHandler)(m, c, p),
-                (5, false) => (v.OnAcquireRequestState)(m, c, p),
-                (5, true) => (v.OnPostAcquireRequestState)(m, c, p),
-                (6, false) => (v.OnPreExecuteRequestHandler)(m, c, p),
-                (6, true) => (v.OnPostPreExecuteRequestHandler)(m, c, p),
-                (7, false) => (v.OnExecuteRequestHandler)(m, c, p),
-                (7, true) => (v.OnPostExecuteRequestHandler)(m, c, p),
-                (8, false) => (v.OnReleaseRequestState)(m, c, p),
-                (8, true) => (v.OnPostReleaseRequestState)(m, c, p),
-                (9, false) => (v.OnUpdateRequestCache)(m, c, p),
-                (9, true) => (v.OnPostUpdateRequestCache)(m, c, p),
-                (10, false) => (v.OnLogRequest)(m, c, p),
-                (10, true) => (v.OnPostLogRequest)(m, c, p),
-                (11, false) => (v.OnEndRequest)(m, c, p),
-                (11, true) => (v.OnPostEndRequest)(m, c, p),
-                _ => RQ_NOTIFICATION_CONTINUE,
-            }
+        let (module, objects) = (module.get(), &self.objects);
+        if self.at.sending {
+            // SAFETY: the request's module, live until Dispose; the context and provider are
+            // this request's objects, of the classes the slot takes.
+            return unsafe {
+                ((*(*module).vtable).OnSendResponse)(
+                    module,
+                    objects.context.get(),
+                    objects.send_response.get(),
+                )
+            };
         }
+        let stage = &STAGES[self.at.stage];
+        let deliver = if self.at.post {
+            stage.post
+        } else {
+            stage.notify
+        };
+        // SAFETY: the request's module, live until Dispose, and the request's objects.
+        unsafe { deliver(module, objects) }
     }
 
     /// What a notification's status (and a failed `SetErrorStatus`) does to the position.

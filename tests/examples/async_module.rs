@@ -3,14 +3,13 @@
 //! IIS then calls `on_async_completion`, which answers. No raw pointer: the completion is the
 //! only way back to the request, and it can be used once.
 
-use httpserv::module::{AsyncCompletion, HttpContext, HttpModule, Notification, Notifications};
+use httpserv::module::{AsyncCompletion, HttpContext, HttpModule, Notification};
 use std::time::Duration;
 
 struct Slow;
 
+#[httpserv::module]
 impl HttpModule for Slow {
-    const NOTIFICATIONS: Notifications = Notifications::EXECUTE_REQUEST_HANDLER;
-
     fn on_execute_request_handler(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
         if ctx.path() != "/slow" {
             return Notification::Continue;

@@ -1,16 +1,15 @@
 //! A module that reads the request body: `POST /upper` answers the body in upper case, with
 //! its length in a header; a body over 64 KiB is refused with 413 before it is all read.
 
-use httpserv::module::{HttpContext, HttpModule, Notification, Notifications};
+use httpserv::module::{HttpContext, HttpModule, Notification};
 
 /// The largest body the module reads.
 const LIMIT: usize = 64 * 1024;
 
 struct Upper;
 
+#[httpserv::module]
 impl HttpModule for Upper {
-    const NOTIFICATIONS: Notifications = Notifications::EXECUTE_REQUEST_HANDLER;
-
     fn on_execute_request_handler(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
         if ctx.path() != "/upper" || ctx.method() != "POST" {
             return Notification::Continue;

@@ -4,13 +4,12 @@
 //! the debugger output and to the request's trace, and the worker process serves the next
 //! request.
 
-use httpserv::module::{HttpContext, HttpModule, Notification, Notifications};
+use httpserv::module::{HttpContext, HttpModule, Notification};
 
 struct Divide;
 
+#[httpserv::module]
 impl HttpModule for Divide {
-    const NOTIFICATIONS: Notifications = Notifications::EXECUTE_REQUEST_HANDLER;
-
     fn on_execute_request_handler(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
         if ctx.path() != "/divide" {
             return Notification::Continue;

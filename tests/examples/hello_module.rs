@@ -15,8 +15,8 @@
 //! - `/panic` panics inside a notification: the framework answers 500.
 
 use httpserv::module::{
-    AsyncCompletion, GlobalModule, GlobalNotification, GlobalNotifications, HttpContext,
-    HttpModule, Notification, Notifications, Priority,
+    AsyncCompletion, GlobalModule, GlobalNotification, HttpContext, HttpModule, Notification,
+    Notifications, Priority,
 };
 use httpserv::runtime::{u16cstr, S_OK};
 use httpserv::{IAuthenticationProvider, ISendResponseProvider};
@@ -76,13 +76,8 @@ impl Drop for HelloModule {
     }
 }
 
+#[httpserv::module]
 impl HttpModule for HelloModule {
-    const NOTIFICATIONS: Notifications = Notifications::BEGIN_REQUEST
-        .or(Notifications::AUTHENTICATE_REQUEST)
-        .or(Notifications::EXECUTE_REQUEST_HANDLER)
-        .or(Notifications::POST_EXECUTE_REQUEST_HANDLER)
-        .or(Notifications::SEND_RESPONSE)
-        .or(Notifications::END_REQUEST);
     const PRIORITIES: &'static [(Notifications, Priority)] =
         &[(Notifications::BEGIN_REQUEST, Priority::High)];
 
@@ -243,9 +238,8 @@ fn start_async(ctx: &mut HttpContext<'_>) -> Notification {
 /// Marks every request before the pipeline starts.
 struct Global;
 
+#[httpserv::module]
 impl GlobalModule for Global {
-    const NOTIFICATIONS: GlobalNotifications = GlobalNotifications::PRE_BEGIN_REQUEST;
-
     fn on_pre_begin_request(&self, ctx: &mut HttpContext<'_>) -> GlobalNotification {
         count(&COUNTERS.global);
         let _ = ctx.set_request_header("X-Hello-Global", "pre-begin");

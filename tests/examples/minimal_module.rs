@@ -3,13 +3,12 @@
 //! IIS loads (its `RegisterModule` export). Its twin in C++ is
 //! `tests/iis_host/modules/minimal_module.cpp`.
 
-use httpserv::module::{HttpContext, HttpModule, Notification, Notifications};
+use httpserv::module::{HttpContext, HttpModule, Notification};
 
 struct PoweredBy;
 
+#[httpserv::module]
 impl HttpModule for PoweredBy {
-    const NOTIFICATIONS: Notifications = Notifications::BEGIN_REQUEST;
-
     fn on_begin_request(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
         // A header IIS refuses is no reason to fail the request.
         let _ = ctx.set_response_header("X-Powered-By", "Rust");

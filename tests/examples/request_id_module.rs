@@ -5,10 +5,7 @@
 //! `RequestId` and returns it in the response. A request with `X-Request-Id` already set keeps
 //! its number.
 
-use httpserv::module::{
-    GlobalModule, GlobalNotification, GlobalNotifications, HttpContext, HttpModule, Notification,
-    Notifications,
-};
+use httpserv::module::{GlobalModule, GlobalNotification, HttpContext, HttpModule, Notification};
 use httpserv::ISendResponseProvider;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -20,9 +17,8 @@ struct Numbering {
     next: AtomicU64,
 }
 
+#[httpserv::module]
 impl GlobalModule for Numbering {
-    const NOTIFICATIONS: GlobalNotifications = GlobalNotifications::PRE_BEGIN_REQUEST;
-
     fn on_pre_begin_request(&self, ctx: &mut HttpContext<'_>) -> GlobalNotification {
         let id = match ctx.request_header_str("X-Request-Id") {
             Some(given) => given.to_owned(),
@@ -40,9 +36,8 @@ impl GlobalModule for Numbering {
 /// Returns the number with the response.
 struct EchoId;
 
+#[httpserv::module]
 impl HttpModule for EchoId {
-    const NOTIFICATIONS: Notifications = Notifications::SEND_RESPONSE;
-
     fn on_send_response(
         &mut self,
         ctx: &mut HttpContext<'_>,

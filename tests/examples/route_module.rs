@@ -2,13 +2,12 @@
 //! Rust, other methods on `/hello` get 405 with `Allow`, and every other URL goes on to the
 //! rest of IIS (here, its static file handler's 404).
 
-use httpserv::module::{HttpContext, HttpModule, Notification, Notifications};
+use httpserv::module::{HttpContext, HttpModule, Notification};
 
 struct Routes;
 
+#[httpserv::module]
 impl HttpModule for Routes {
-    const NOTIFICATIONS: Notifications = Notifications::EXECUTE_REQUEST_HANDLER;
-
     fn on_execute_request_handler(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
         if ctx.path() != "/hello" {
             return Notification::Continue;

@@ -3,7 +3,7 @@
 //! which notifications it went through, written to an access log when the request ends
 //! (after the response was sent, so the log has the final status).
 
-use httpserv::module::{HttpContext, HttpModule, Notification, Notifications};
+use httpserv::module::{HttpContext, HttpModule, Notification};
 use std::sync::Mutex;
 
 /// The access log: one line per request.
@@ -16,12 +16,8 @@ struct AccessLog {
     stages: Vec<&'static str>,
 }
 
+#[httpserv::module]
 impl HttpModule for AccessLog {
-    const NOTIFICATIONS: Notifications = Notifications::BEGIN_REQUEST
-        .or(Notifications::AUTHORIZE_REQUEST)
-        .or(Notifications::EXECUTE_REQUEST_HANDLER)
-        .or(Notifications::END_REQUEST);
-
     fn on_begin_request(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
         let method = ctx.method().to_owned();
         self.request = format!("{method} {}", ctx.path());

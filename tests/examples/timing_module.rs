@@ -16,10 +16,8 @@ struct Timing {
     until_handled: Option<Duration>,
 }
 
+#[httpserv::module]
 impl HttpModule for Timing {
-    const NOTIFICATIONS: Notifications = Notifications::BEGIN_REQUEST
-        .or(Notifications::POST_EXECUTE_REQUEST_HANDLER)
-        .or(Notifications::SEND_RESPONSE);
     const PRIORITIES: &'static [(Notifications, Priority)] = &[
         (Notifications::BEGIN_REQUEST, Priority::First),
         (Notifications::SEND_RESPONSE, Priority::First),
@@ -53,7 +51,7 @@ httpserv::register_module!(|registration| registration.request_module(Timing::de
 
 #[cfg(test)]
 mod tests {
-    use httpserv::module::{HttpContext, HttpModule, Notification, Notifications};
+    use httpserv::module::{HttpContext, HttpModule, Notification};
     use httpserv::testing::{Request, TestServer};
     use httpserv::ISendResponseProvider;
 
@@ -61,11 +59,8 @@ mod tests {
     /// finishes `/early` at begin request.
     struct Site;
 
+    #[httpserv::module]
     impl HttpModule for Site {
-        const NOTIFICATIONS: Notifications = Notifications::BEGIN_REQUEST
-            .or(Notifications::EXECUTE_REQUEST_HANDLER)
-            .or(Notifications::SEND_RESPONSE);
-
         fn on_begin_request(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
             match ctx.path() {
                 "/early" => ctx.respond(403, "text/plain", "no\n"),

@@ -4,13 +4,12 @@
 //! `/report?skip` shows the safety net: the worker drops its completion without signalling
 //! it, which resumes the request with `Continue`, so no request is ever left pending.
 
-use httpserv::module::{Completion, HttpContext, HttpModule, Notification, Notifications};
+use httpserv::module::{Completion, HttpContext, HttpModule, Notification};
 
 struct Reports;
 
+#[httpserv::module]
 impl HttpModule for Reports {
-    const NOTIFICATIONS: Notifications = Notifications::EXECUTE_REQUEST_HANDLER;
-
     fn on_execute_request_handler(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
         if ctx.path() != "/report" {
             return Notification::Continue;

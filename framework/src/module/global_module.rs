@@ -1,83 +1,71 @@
 //! [`GlobalModule`]: a module's one process-wide object, called for the global notifications
-//! of [`GlobalModule::NOTIFICATIONS`] from many worker threads at once (so `&self` and
-//! `Sync`); every default continues. `on_pre_begin_request` sees the new request through the
-//! same [`HttpContext`] request modules get.
+//! of the methods it implements from many worker threads at once (so `&self` and `Sync`);
+//! every default continues. `on_pre_begin_request` sees the new request through the same
+//! [`HttpContext`] request modules get. The methods and the `CGlobalModule` slots that call
+//! them are both generated from the notification table (`table.rs`).
 
 use super::{GlobalNotification, GlobalNotifications, Host, HttpContext, Priority};
-use crate::{
-    CGlobalModule, CGlobalModule_Impl, ICacheProvider, ICustomNotificationProvider,
-    IGlobalApplicationPreloadProvider, IGlobalConfigurationChangeProvider,
-    IGlobalFileChangeProvider, IGlobalRSCAQueryProvider, IGlobalStopListeningProvider,
-    IGlobalThreadCleanupProvider, IGlobalTraceEventProvider,
-    IHttpApplicationResolveModulesProvider, IHttpApplicationStartProvider,
-    IHttpApplicationStopProvider, IPreBeginRequestProvider, GLOBAL_NOTIFICATION_STATUS,
-    GL_NOTIFICATION_CONTINUE,
-};
+// The classes, flags and providers the notification table names, with the rest of the
+// bindings.
+use crate::*;
 
-macro_rules! provider_methods {
-    ($($(#[$doc:meta])* $name:ident($provider:ty);)*) => {
+/// The default method of every global notification of the table: it continues.
+macro_rules! trait_methods {
+    ($(
+        $name:ident = $bit:ident, $doc:literal: $raw:ident($($provider:ty)?)
+            => $method:ident($($arg:ident)?);
+    )*) => {
         $(
-            $(#[$doc])*
-            #[allow(unused_variables)]
-            fn $name(&self, provider: &mut $provider) -> GlobalNotification {
-                GlobalNotification::Continue
+            trait_method! {
+                #[doc = concat!("`", stringify!($bit), "`: ", $doc, ".")]
+                $method($($arg)?) [$($provider)?]
             }
         )*
+    };
+}
+
+/// One default method: given the request's context, the provider, or nothing.
+macro_rules! trait_method {
+    (#[$doc:meta] $method:ident(ctx) [$provider:ty]) => {
+        #[$doc]
+        #[allow(unused_variables)]
+        fn $method(&self, ctx: &mut HttpContext<'_>) -> GlobalNotification {
+            GlobalNotification::Continue
+        }
+    };
+    (#[$doc:meta] $method:ident(provider) [$provider:ty]) => {
+        #[$doc]
+        #[allow(unused_variables)]
+        fn $method(&self, provider: &mut $provider) -> GlobalNotification {
+            GlobalNotification::Continue
+        }
+    };
+    (#[$doc:meta] $method:ident() []) => {
+        #[$doc]
+        fn $method(&self) -> GlobalNotification {
+            GlobalNotification::Continue
+        }
     };
 }
 
 /// A global module: one value for the life of the worker process, registered with
 /// [`Registration::global_module`](crate::runtime::Registration::global_module) and dropped
 /// when IIS terminates it.
+///
+/// Write the impl with [`#[httpserv::module]`](macro@crate::module), as for [`HttpModule`](super::HttpModule): IIS
+/// is asked for the notifications of the `on_*` methods the impl defines
+/// ([`GlobalNotifications::of`]). Every method not written continues; a method that returns
+/// [`GlobalNotification::Handled`] keeps the notification from the other global modules.
 pub trait GlobalModule: Send + Sync + 'static {
-    /// The global notifications IIS delivers to this module.
-    const NOTIFICATIONS: GlobalNotifications;
-    /// Priorities other than [`Priority::Medium`], per notification.
+    /// The `on_*` methods the impl defines, written by `#[httpserv::module]` (never by hand:
+    /// it is what the notifications are made of).
+    #[doc(hidden)]
+    const HTTPSERV_MODULE_ATTRIBUTE: &'static [&'static str];
+    /// Priorities other than [`Priority::Medium`], per notification; each must be one the
+    /// module has a method for (checked, at compile time, where the module is registered).
     const PRIORITIES: &'static [(GlobalNotifications, Priority)] = &[];
 
-    /// `GL_PRE_BEGIN_REQUEST`: a request arrived, before its pipeline starts.
-    /// [`GlobalNotification::Handled`] stops the other global modules from seeing it.
-    #[allow(unused_variables)]
-    fn on_pre_begin_request(&self, ctx: &mut HttpContext<'_>) -> GlobalNotification {
-        GlobalNotification::Continue
-    }
-
-    /// `GL_CACHE_CLEANUP`: trim caches.
-    fn on_cache_cleanup(&self) -> GlobalNotification {
-        GlobalNotification::Continue
-    }
-
-    /// `GL_HEALTH_CHECK`: the worker process's health is checked.
-    fn on_health_check(&self) -> GlobalNotification {
-        GlobalNotification::Continue
-    }
-
-    provider_methods! {
-        /// `GL_APPLICATION_START`: an application starts.
-        on_application_start(IHttpApplicationStartProvider);
-        /// `GL_APPLICATION_STOP`: an application stops.
-        on_application_stop(IHttpApplicationStopProvider);
-        /// `GL_APPLICATION_RESOLVE_MODULES`: an application's modules are being resolved.
-        on_application_resolve_modules(IHttpApplicationResolveModulesProvider);
-        /// `GL_APPLICATION_PRELOAD`: an application is preloaded.
-        on_application_preload(IGlobalApplicationPreloadProvider);
-        /// `GL_CONFIGURATION_CHANGE`: configuration changed.
-        on_configuration_change(IGlobalConfigurationChangeProvider);
-        /// `GL_FILE_CHANGE`: a monitored file changed.
-        on_file_change(IGlobalFileChangeProvider);
-        /// `GL_STOP_LISTENING`: the worker process stops taking requests.
-        on_stop_listening(IGlobalStopListeningProvider);
-        /// `GL_CACHE_OPERATION`: a cache operation.
-        on_cache_operation(ICacheProvider);
-        /// `GL_TRACE_EVENT`: a trace event was raised.
-        on_trace_event(IGlobalTraceEventProvider);
-        /// `GL_CUSTOM_NOTIFICATION`: a module raised a custom global notification.
-        on_custom_notification(ICustomNotificationProvider);
-        /// `GL_THREAD_CLEANUP`: a thread goes back to the pool.
-        on_thread_cleanup(IGlobalThreadCleanupProvider);
-        /// `GL_RSCA_QUERY`: a run-time status and control query.
-        on_rsca_query(IGlobalRSCAQueryProvider);
-    }
+    crate::__global_notifications!(trait_methods);
 }
 
 /// The `CGlobalModule` IIS holds.
@@ -103,53 +91,44 @@ impl<G: GlobalModule> Global<G> {
     }
 }
 
+/// The `CGlobalModule` slot of every global notification of the table, calling the method.
+macro_rules! forwarders {
+    ($(
+        $name:ident = $bit:ident, $doc:literal: $raw:ident($($provider:ty)?)
+            => $method:ident($($arg:ident)?);
+    )*) => {
+        $(forward! { $raw($($provider)?) => $method($($arg)?) })*
+    };
+}
+
+/// One slot, by what the method gets: the request's context (from the provider), the
+/// provider, or nothing.
 macro_rules! forward {
-    ($($raw:ident($provider:ty) => $method:ident;)*) => {
-        $(
-            fn $raw(&self, provider: *mut $provider) -> GLOBAL_NOTIFICATION_STATUS {
-                Self::with(provider, |provider| self.module.$method(provider))
-            }
-        )*
+    ($raw:ident($provider:ty) => $method:ident(ctx)) => {
+        fn $raw(&self, provider: *mut $provider) -> GLOBAL_NOTIFICATION_STATUS {
+            Self::with(provider, |provider| {
+                let Some(context) = provider.http_context_mut() else {
+                    return GlobalNotification::Continue;
+                };
+                let mut ctx = HttpContext::new(context, self.host, false);
+                self.module.$method(&mut ctx)
+            })
+        }
+    };
+    ($raw:ident($provider:ty) => $method:ident(provider)) => {
+        fn $raw(&self, provider: *mut $provider) -> GLOBAL_NOTIFICATION_STATUS {
+            Self::with(provider, |provider| self.module.$method(provider))
+        }
+    };
+    ($raw:ident() => $method:ident()) => {
+        fn $raw(&self) -> GLOBAL_NOTIFICATION_STATUS {
+            self.module.$method().to_raw()
+        }
     };
 }
 
 impl<G: GlobalModule> CGlobalModule_Impl for Global<G> {
-    fn OnGlobalPreBeginRequest(
-        &self,
-        provider: *mut IPreBeginRequestProvider,
-    ) -> GLOBAL_NOTIFICATION_STATUS {
-        Self::with(provider, |provider| {
-            let Some(context) = provider.http_context_mut() else {
-                return GlobalNotification::Continue;
-            };
-            let mut ctx = HttpContext::new(context, self.host, false);
-            self.module.on_pre_begin_request(&mut ctx)
-        })
-    }
-
-    fn OnGlobalCacheCleanup(&self) -> GLOBAL_NOTIFICATION_STATUS {
-        self.module.on_cache_cleanup().to_raw()
-    }
-
-    fn OnGlobalHealthCheck(&self) -> GLOBAL_NOTIFICATION_STATUS {
-        self.module.on_health_check().to_raw()
-    }
-
-    forward! {
-        OnGlobalApplicationStart(IHttpApplicationStartProvider) => on_application_start;
-        OnGlobalApplicationStop(IHttpApplicationStopProvider) => on_application_stop;
-        OnGlobalApplicationResolveModules(IHttpApplicationResolveModulesProvider) =>
-            on_application_resolve_modules;
-        OnGlobalApplicationPreload(IGlobalApplicationPreloadProvider) => on_application_preload;
-        OnGlobalConfigurationChange(IGlobalConfigurationChangeProvider) => on_configuration_change;
-        OnGlobalFileChange(IGlobalFileChangeProvider) => on_file_change;
-        OnGlobalStopListening(IGlobalStopListeningProvider) => on_stop_listening;
-        OnGlobalCacheOperation(ICacheProvider) => on_cache_operation;
-        OnGlobalTraceEvent(IGlobalTraceEventProvider) => on_trace_event;
-        OnGlobalCustomNotification(ICustomNotificationProvider) => on_custom_notification;
-        OnGlobalThreadCleanup(IGlobalThreadCleanupProvider) => on_thread_cleanup;
-        OnGlobalRSCAQuery(IGlobalRSCAQueryProvider) => on_rsca_query;
-    }
+    crate::__global_notifications!(forwarders);
 
     // Terminate: the release rule drops the value (and the module with it) and frees it.
 }

@@ -1,18 +1,15 @@
 //! [`HttpModule`]: a request module in Rust terms — one value per request, its notifications
 //! called with `&mut self` and the request's [`HttpContext`], every default continuing — and
 //! what turns it into IIS's classes: the `CHttpModule` each request gets and the factory IIS
-//! asks for it.
+//! asks for it. The methods and the `CHttpModule` slots that call them are both generated
+//! from the notification table (`table.rs`).
 
 use super::completion::Outcome;
 use super::{Host, HttpContext, Notification, Notifications, Priority};
 use crate::runtime::{Result, E_POINTER, HRESULT, S_OK};
-use crate::{
-    CHttpModule, CHttpModule_Impl, IAuthenticationProvider, ICustomNotificationProvider,
-    IHttpCompletionInfo, IHttpContext, IHttpEventProvider, IHttpModuleFactory,
-    IHttpModuleFactory_Impl, IMapHandlerProvider, IMapPathProvider, IModuleAllocator,
-    IReadEntityProvider, ISendResponseProvider, REQUEST_NOTIFICATION_STATUS,
-    RQ_NOTIFICATION_CONTINUE, RQ_NOTIFICATION_PENDING,
-};
+// The classes, flags and providers the notification table names, with the rest of the
+// bindings.
+use crate::*;
 use core::cell::{Cell, UnsafeCell};
 
 /// How an asynchronous operation of a notification ended, for
@@ -29,103 +26,93 @@ pub struct AsyncCompletion {
     pub status: Result<()>,
 }
 
-macro_rules! notification_methods {
-    ($($(#[$doc:meta])* $name:ident;)*) => {
+/// The default method of every request notification of the table: it continues.
+macro_rules! trait_methods {
+    (
+        stages { $(
+            $name:ident = $bit:ident, $doc:literal: $raw:ident($provider:ty)
+                => $method:ident($($arg:ident),*),
+            post $post:ident: $post_raw:ident => $post_method:ident;
+        )* }
+        events { $(
+            $event:ident = $event_bit:ident, $event_doc:literal:
+                $event_raw:ident($event_provider:ty) => $event_method:ident($($event_arg:ident),*);
+        )* }
+    ) => {
         $(
-            $(#[$doc])*
-            #[allow(unused_variables)]
-            fn $name(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
-                Notification::Continue
+            trait_method! {
+                #[doc = concat!("`", stringify!($bit), "`: ", $doc, ".")]
+                $method($($arg),*) $provider
+            }
+            trait_method! {
+                #[doc = concat!(
+                    "The post-notification of `", stringify!($bit), "`: after every module's `",
+                    stringify!($method), "`."
+                )]
+                $post_method(ctx) IHttpEventProvider
+            }
+        )*
+        $(
+            trait_method! {
+                #[doc = concat!("`", stringify!($event_bit), "`: ", $event_doc, ".")]
+                $event_method($($event_arg),*) $event_provider
             }
         )*
     };
 }
 
-macro_rules! provider_methods {
-    ($($(#[$doc:meta])* $name:ident($provider:ty);)*) => {
-        $(
-            $(#[$doc])*
-            #[allow(unused_variables)]
-            fn $name(&mut self, ctx: &mut HttpContext<'_>, provider: &mut $provider) -> Notification {
-                Notification::Continue
-            }
-        )*
+/// One default method, with the provider argument if the table gives the method one.
+macro_rules! trait_method {
+    (#[$doc:meta] $method:ident(ctx) $provider:ty) => {
+        #[$doc]
+        #[allow(unused_variables)]
+        fn $method(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
+            Notification::Continue
+        }
+    };
+    (#[$doc:meta] $method:ident(ctx, provider) $provider:ty) => {
+        #[$doc]
+        #[allow(unused_variables)]
+        fn $method(&mut self, ctx: &mut HttpContext<'_>, provider: &mut $provider) -> Notification {
+            Notification::Continue
+        }
     };
 }
 
 /// A request module: IIS makes one value per request (through the function given to
 /// [`Registration::request_module`](crate::runtime::Registration::request_module)) and calls
-/// the notifications of [`Self::NOTIFICATIONS`] on it one at a time, in pipeline order; the
-/// value is dropped when the request ends. Fields of the value are the request's state.
+/// its notifications on it one at a time, in pipeline order; the value is dropped when the
+/// request ends. Fields of the value are the request's state.
 ///
-/// Every method continues by default; a module implements the ones it asked for.
+/// Write the impl with [`#[httpserv::module]`](macro@crate::module): the attribute finds the `on_*` methods the impl
+/// defines, and IIS is asked for exactly their notifications ([`Notifications::of`]), so a
+/// method written is a method called. Without the attribute the impl does not compile (it
+/// lacks the hidden item the attribute writes). Every method not written continues.
+///
+/// ```
+/// use httpserv::module::{HttpContext, HttpModule, Notification, Notifications};
+///
+/// struct Logged;
+///
+/// #[httpserv::module]
+/// impl HttpModule for Logged {
+///     fn on_end_request(&mut self, _: &mut HttpContext<'_>) -> Notification {
+///         Notification::Continue
+///     }
+/// }
+///
+/// assert_eq!(Notifications::of::<Logged>(), Notifications::END_REQUEST);
+/// ```
 pub trait HttpModule: Send + 'static {
-    /// The notifications IIS delivers to this module.
-    const NOTIFICATIONS: Notifications;
-    /// Priorities other than [`Priority::Medium`], per notification.
+    /// The `on_*` methods the impl defines, written by `#[httpserv::module]` (never by hand:
+    /// it is what the notifications are made of).
+    #[doc(hidden)]
+    const HTTPSERV_MODULE_ATTRIBUTE: &'static [&'static str];
+    /// Priorities other than [`Priority::Medium`], per notification; each must be one the
+    /// module has a method for (checked, at compile time, where the module is registered).
     const PRIORITIES: &'static [(Notifications, Priority)] = &[];
 
-    notification_methods! {
-        /// `RQ_BEGIN_REQUEST`: the request arrived.
-        on_begin_request;
-        /// After every module's `on_begin_request`.
-        on_post_begin_request;
-        /// After every module's `on_authenticate_request`.
-        on_post_authenticate_request;
-        /// `RQ_AUTHORIZE_REQUEST`: may the user have the resource?
-        on_authorize_request;
-        /// After every module's `on_authorize_request`.
-        on_post_authorize_request;
-        /// `RQ_RESOLVE_REQUEST_CACHE`: can a cache answer?
-        on_resolve_request_cache;
-        /// After every module's `on_resolve_request_cache`.
-        on_post_resolve_request_cache;
-        /// After every module's `on_map_request_handler`.
-        on_post_map_request_handler;
-        /// `RQ_ACQUIRE_REQUEST_STATE`: load state for the handler.
-        on_acquire_request_state;
-        /// After every module's `on_acquire_request_state`.
-        on_post_acquire_request_state;
-        /// `RQ_PRE_EXECUTE_REQUEST_HANDLER`: just before the handler.
-        on_pre_execute_request_handler;
-        /// After every module's `on_pre_execute_request_handler`.
-        on_post_pre_execute_request_handler;
-        /// `RQ_EXECUTE_REQUEST_HANDLER`: produce the response.
-        on_execute_request_handler;
-        /// After every module's `on_execute_request_handler`.
-        on_post_execute_request_handler;
-        /// `RQ_RELEASE_REQUEST_STATE`: save state.
-        on_release_request_state;
-        /// After every module's `on_release_request_state`.
-        on_post_release_request_state;
-        /// `RQ_UPDATE_REQUEST_CACHE`: store the response in a cache.
-        on_update_request_cache;
-        /// After every module's `on_update_request_cache`.
-        on_post_update_request_cache;
-        /// `RQ_LOG_REQUEST`: the response was sent; log it.
-        on_log_request;
-        /// After every module's `on_log_request`.
-        on_post_log_request;
-        /// `RQ_END_REQUEST`: the last stage, delivered even after a finish.
-        on_end_request;
-        /// After every module's `on_end_request`.
-        on_post_end_request;
-    }
-
-    provider_methods! {
-        /// `RQ_AUTHENTICATE_REQUEST`: establish the user (`provider.set_user`…).
-        on_authenticate_request(IAuthenticationProvider);
-        /// `RQ_MAP_REQUEST_HANDLER`: choose the handler.
-        on_map_request_handler(IMapHandlerProvider);
-        /// `RQ_SEND_RESPONSE`: the response is about to be sent.
-        on_send_response(ISendResponseProvider);
-        /// `RQ_MAP_PATH`: a URL is being mapped to a physical path.
-        on_map_path(IMapPathProvider);
-        /// `RQ_READ_ENTITY`: the request body is being read.
-        on_read_entity(IReadEntityProvider);
-        /// `RQ_CUSTOM_NOTIFICATION`: a module raised a custom notification.
-        on_custom_request_notification(ICustomNotificationProvider);
-    }
+    crate::__request_notifications!(trait_methods);
 
     /// A pending notification's completion arrived ([`Completion::post`](super::Completion::post),
     /// or an asynchronous operation IIS ran); the answer goes on with the pipeline.
@@ -220,72 +207,55 @@ impl<M: HttpModule> RequestModule<M> {
     }
 }
 
-macro_rules! forward {
-    ($($raw:ident => $method:ident, $which:ident;)*) => {
+/// The `CHttpModule` slot of every request notification of the table, calling the method.
+macro_rules! forwarders {
+    (
+        stages { $(
+            $name:ident = $bit:ident, $doc:literal: $raw:ident($provider:ty)
+                => $method:ident($($arg:ident),*),
+            post $post:ident: $post_raw:ident => $post_method:ident;
+        )* }
+        events { $(
+            $event:ident = $event_bit:ident, $event_doc:literal:
+                $event_raw:ident($event_provider:ty) => $event_method:ident($($event_arg:ident),*);
+        )* }
+    ) => {
         $(
-            fn $raw(
-                &self,
-                context: *mut IHttpContext,
-                _: *mut IHttpEventProvider,
-            ) -> REQUEST_NOTIFICATION_STATUS {
-                self.dispatch(context, Notifications::$which, M::$method)
+            forward! { $raw($provider) => $method($($arg),*), $name }
+            forward! { $post_raw(IHttpEventProvider) => $post_method(ctx), $post }
+        )*
+        $(
+            forward! {
+                $event_raw($event_provider) => $event_method($($event_arg),*), $event
             }
         )*
     };
 }
 
-macro_rules! forward_with {
-    ($($raw:ident($provider:ty) => $method:ident, $which:ident;)*) => {
-        $(
-            fn $raw(
-                &self,
-                context: *mut IHttpContext,
-                provider: *mut $provider,
-            ) -> REQUEST_NOTIFICATION_STATUS {
-                self.dispatch_with(context, provider, Notifications::$which, M::$method)
-            }
-        )*
+/// One slot: `dispatch`, or `dispatch_with` for a method that gets the provider.
+macro_rules! forward {
+    ($raw:ident($provider:ty) => $method:ident(ctx), $which:ident) => {
+        fn $raw(
+            &self,
+            context: *mut IHttpContext,
+            _: *mut $provider,
+        ) -> REQUEST_NOTIFICATION_STATUS {
+            self.dispatch(context, Notifications::$which, M::$method)
+        }
+    };
+    ($raw:ident($provider:ty) => $method:ident(ctx, provider), $which:ident) => {
+        fn $raw(
+            &self,
+            context: *mut IHttpContext,
+            provider: *mut $provider,
+        ) -> REQUEST_NOTIFICATION_STATUS {
+            self.dispatch_with(context, provider, Notifications::$which, M::$method)
+        }
     };
 }
 
 impl<M: HttpModule> CHttpModule_Impl for RequestModule<M> {
-    forward! {
-        OnBeginRequest => on_begin_request, BEGIN_REQUEST;
-        OnPostBeginRequest => on_post_begin_request, POST_BEGIN_REQUEST;
-        OnPostAuthenticateRequest => on_post_authenticate_request, POST_AUTHENTICATE_REQUEST;
-        OnAuthorizeRequest => on_authorize_request, AUTHORIZE_REQUEST;
-        OnPostAuthorizeRequest => on_post_authorize_request, POST_AUTHORIZE_REQUEST;
-        OnResolveRequestCache => on_resolve_request_cache, RESOLVE_REQUEST_CACHE;
-        OnPostResolveRequestCache => on_post_resolve_request_cache, POST_RESOLVE_REQUEST_CACHE;
-        OnPostMapRequestHandler => on_post_map_request_handler, POST_MAP_REQUEST_HANDLER;
-        OnAcquireRequestState => on_acquire_request_state, ACQUIRE_REQUEST_STATE;
-        OnPostAcquireRequestState => on_post_acquire_request_state, POST_ACQUIRE_REQUEST_STATE;
-        OnPreExecuteRequestHandler => on_pre_execute_request_handler, PRE_EXECUTE_REQUEST_HANDLER;
-        OnPostPreExecuteRequestHandler => on_post_pre_execute_request_handler,
-            POST_PRE_EXECUTE_REQUEST_HANDLER;
-        OnExecuteRequestHandler => on_execute_request_handler, EXECUTE_REQUEST_HANDLER;
-        OnPostExecuteRequestHandler => on_post_execute_request_handler,
-            POST_EXECUTE_REQUEST_HANDLER;
-        OnReleaseRequestState => on_release_request_state, RELEASE_REQUEST_STATE;
-        OnPostReleaseRequestState => on_post_release_request_state, POST_RELEASE_REQUEST_STATE;
-        OnUpdateRequestCache => on_update_request_cache, UPDATE_REQUEST_CACHE;
-        OnPostUpdateRequestCache => on_post_update_request_cache, POST_UPDATE_REQUEST_CACHE;
-        OnLogRequest => on_log_request, LOG_REQUEST;
-        OnPostLogRequest => on_post_log_request, POST_LOG_REQUEST;
-        OnEndRequest => on_end_request, END_REQUEST;
-        OnPostEndRequest => on_post_end_request, POST_END_REQUEST;
-    }
-
-    forward_with! {
-        OnAuthenticateRequest(IAuthenticationProvider) => on_authenticate_request,
-            AUTHENTICATE_REQUEST;
-        OnMapRequestHandler(IMapHandlerProvider) => on_map_request_handler, MAP_REQUEST_HANDLER;
-        OnSendResponse(ISendResponseProvider) => on_send_response, SEND_RESPONSE;
-        OnMapPath(IMapPathProvider) => on_map_path, MAP_PATH;
-        OnReadEntity(IReadEntityProvider) => on_read_entity, READ_ENTITY;
-        OnCustomRequestNotification(ICustomNotificationProvider) => on_custom_request_notification,
-            CUSTOM_NOTIFICATION;
-    }
+    crate::__request_notifications!(forwarders);
 
     fn OnAsyncCompletion(
         &self,

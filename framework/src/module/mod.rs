@@ -1,15 +1,15 @@
 //! Writing an IIS module in safe Rust: implement [`HttpModule`] (one value per request,
-//! `&mut self`) and/or [`GlobalModule`] (one value per process, `&self`), state the
-//! notifications each handles once, and register them in `RegisterModule`:
+//! `&mut self`) and/or [`GlobalModule`] (one value per process, `&self`) with
+//! `#[httpserv::module]`, which asks IIS for the notifications of the methods the impl
+//! defines, and register them in `RegisterModule`:
 //!
 //! ```
-//! use httpserv::module::{HttpContext, HttpModule, Notification, Notifications};
+//! use httpserv::module::{HttpContext, HttpModule, Notification};
 //!
 //! struct Hello;
 //!
+//! #[httpserv::module]
 //! impl HttpModule for Hello {
-//!     const NOTIFICATIONS: Notifications = Notifications::EXECUTE_REQUEST_HANDLER;
-//!
 //!     fn on_execute_request_handler(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
 //!         match ctx.path() {
 //!             "/hello" => ctx.respond(200, "text/plain", "Hello from Rust\n"),
@@ -37,6 +37,7 @@ mod global_module;
 mod http_module;
 mod notification;
 mod state;
+mod table;
 
 pub use completion::Completion;
 pub use context::{reason_phrase, HttpContext};
@@ -88,7 +89,8 @@ impl Host {
 
 impl Registration<'_> {
     /// Registers a request module: IIS calls `make` for every request and delivers
-    /// `M::NOTIFICATIONS` to the value, at `M::PRIORITIES` (a post-notification's through
+    /// [`Notifications::of::<M>()`](Notifications::of), the notifications of the methods its
+    /// impl defines, to the value, at `M::PRIORITIES` (a post-notification's through
     /// `IHttpModuleRegistrationInfo2`; `E_NOINTERFACE` from a server without it). The value
     /// lives in the request's memory pool (`IModuleAllocator`), not on the process heap, and
     /// is dropped when IIS disposes of it at the end of the request.
@@ -98,7 +100,7 @@ impl Registration<'_> {
         F: Fn() -> M + Send + Sync + 'static,
     {
         let factory = http_module::Factory::object(make, Host::of(self));
-        let Notifications { request, post } = M::NOTIFICATIONS;
+        let Notifications { request, post } = const { request_masks::<M>() };
         self.info
             .set_request_notifications(factory, request, post)?;
         for (notifications, priority) in M::PRIORITIES {
@@ -123,16 +125,54 @@ impl Registration<'_> {
         Ok(())
     }
 
-    /// Registers the global module: IIS delivers `G::NOTIFICATIONS` to `module`, from any
-    /// worker thread, until it terminates the module.
+    /// Registers the global module: IIS delivers
+    /// [`GlobalNotifications::of::<G>()`](GlobalNotifications::of), the notifications of the
+    /// methods its impl defines, to `module`, from any worker thread, until it terminates the
+    /// module.
     pub fn global_module<G: GlobalModule>(&self, module: G) -> Result<()> {
         let global = global_module::Global::object(module, Host::of(self));
-        self.info
-            .set_global_notifications(global, G::NOTIFICATIONS.0)?;
+        let GlobalNotifications(mask) = const { global_mask::<G>() };
+        self.info.set_global_notifications(global, mask)?;
         for (notifications, priority) in G::PRIORITIES {
             self.info
                 .set_priority_for_global_notification(notifications.0, priority.alias())?;
         }
         Ok(())
     }
+}
+
+/// [`Notifications::of`], checked when the module is registered (a compile-time error then): a
+/// module that handles nothing would never be called, and a priority for a notification the
+/// module does not handle would never apply.
+const fn request_masks<M: HttpModule>() -> Notifications {
+    let masks = Notifications::of::<M>();
+    if masks.request == 0 && masks.post == 0 {
+        panic!("a request module without an `on_*` method handles no notification");
+    }
+    let priorities = M::PRIORITIES;
+    let mut i = 0;
+    while i < priorities.len() {
+        if !masks.contains(priorities[i].0) {
+            panic!("a priority for a notification the request module has no `on_*` method for");
+        }
+        i += 1;
+    }
+    masks
+}
+
+/// [`GlobalNotifications::of`], checked as [`request_masks`] checks a request module's.
+const fn global_mask<G: GlobalModule>() -> GlobalNotifications {
+    let GlobalNotifications(mask) = GlobalNotifications::of::<G>();
+    if mask == 0 {
+        panic!("a global module without an `on_*` method handles no notification");
+    }
+    let priorities = G::PRIORITIES;
+    let mut i = 0;
+    while i < priorities.len() {
+        if priorities[i].0 .0 & !mask != 0 {
+            panic!("a priority for a notification the global module has no `on_*` method for");
+        }
+        i += 1;
+    }
+    GlobalNotifications(mask)
 }

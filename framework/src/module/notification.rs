@@ -1,23 +1,14 @@
 //! What a notification answers ([`Notification`], [`GlobalNotification`]) and which
 //! notifications a module asks for ([`Notifications`], [`GlobalNotifications`], with a
 //! [`Priority`] each): the `RQ_*`, `GL_*` and `PRIORITY_ALIAS_*` values of the C++ API as Rust
-//! types, so a module states its mask once, next to the methods that handle it.
+//! types. The masks are generated from the notification table (`table.rs`), and so is the
+//! lookup that makes a module's masks of the `on_*` methods it implements
+//! ([`Notifications::of`], [`GlobalNotifications::of`]): a module never states them by hand.
 
+use super::{GlobalModule, HttpModule};
 use crate::runtime::U16CStr;
-use crate::{
-    GLOBAL_NOTIFICATION_STATUS, GL_APPLICATION_PRELOAD, GL_APPLICATION_RESOLVE_MODULES,
-    GL_APPLICATION_START, GL_APPLICATION_STOP, GL_CACHE_CLEANUP, GL_CACHE_OPERATION,
-    GL_CONFIGURATION_CHANGE, GL_CUSTOM_NOTIFICATION, GL_FILE_CHANGE, GL_HEALTH_CHECK,
-    GL_NOTIFICATION_CONTINUE, GL_NOTIFICATION_HANDLED, GL_PRE_BEGIN_REQUEST, GL_RSCA_QUERY,
-    GL_STOP_LISTENING, GL_THREAD_CLEANUP, GL_TRACE_EVENT, PRIORITY_ALIAS_FIRST,
-    PRIORITY_ALIAS_HIGH, PRIORITY_ALIAS_LAST, PRIORITY_ALIAS_LOW, PRIORITY_ALIAS_MEDIUM,
-    REQUEST_NOTIFICATION_STATUS, RQ_ACQUIRE_REQUEST_STATE, RQ_AUTHENTICATE_REQUEST,
-    RQ_AUTHORIZE_REQUEST, RQ_BEGIN_REQUEST, RQ_CUSTOM_NOTIFICATION, RQ_END_REQUEST,
-    RQ_EXECUTE_REQUEST_HANDLER, RQ_LOG_REQUEST, RQ_MAP_PATH, RQ_MAP_REQUEST_HANDLER,
-    RQ_NOTIFICATION_CONTINUE, RQ_NOTIFICATION_FINISH_REQUEST, RQ_PRE_EXECUTE_REQUEST_HANDLER,
-    RQ_READ_ENTITY, RQ_RELEASE_REQUEST_STATE, RQ_RESOLVE_REQUEST_CACHE, RQ_SEND_RESPONSE,
-    RQ_UPDATE_REQUEST_CACHE,
-};
+// The `RQ_*` and `GL_*` flags the table's entries name, and the C++ values below.
+use crate::*;
 use core::ops::BitOr;
 
 /// What a request notification tells IIS to do next.
@@ -83,45 +74,49 @@ pub struct Notifications {
     pub post: u32,
 }
 
-macro_rules! request_notifications {
-    ($($(#[$doc:meta])* $name:ident $post:ident = $bit:ident;)*) => {
+macro_rules! request_masks {
+    (
+        stages { $(
+            $name:ident = $bit:ident, $doc:literal: $raw:ident($provider:ty)
+                => $method:ident($($arg:ident),*),
+            post $post:ident: $post_raw:ident => $post_method:ident;
+        )* }
+        events { $(
+            $event:ident = $event_bit:ident, $event_doc:literal:
+                $event_raw:ident($event_provider:ty) => $event_method:ident($($event_arg:ident),*);
+        )* }
+    ) => {
         impl Notifications {
             $(
-                $(#[$doc])*
+                #[doc = concat!("`", stringify!($bit), "`: ", $doc, ".")]
                 pub const $name: Notifications = Notifications { request: $bit, post: 0 };
-                #[doc = concat!("The post-notification of [`Self::", stringify!($name), "`].")]
+                #[doc = concat!(
+                    "The post-notification of `", stringify!($bit), "`: after every module's `",
+                    stringify!($method), "`."
+                )]
                 pub const $post: Notifications = Notifications { request: 0, post: $bit };
             )*
+            $(
+                #[doc = concat!(
+                    "`", stringify!($event_bit), "`: ", $event_doc,
+                    ". Not a stage: it has no post-notification."
+                )]
+                pub const $event: Notifications = Notifications { request: $event_bit, post: 0 };
+            )*
         }
+
+        /// Each notification method of [`HttpModule`] with the notification it handles.
+        const REQUEST_METHODS: &[(&str, Notifications)] = &[
+            $(
+                (stringify!($method), Notifications::$name),
+                (stringify!($post_method), Notifications::$post),
+            )*
+            $((stringify!($event_method), Notifications::$event),)*
+        ];
     };
 }
 
-request_notifications! {
-    /// `RQ_BEGIN_REQUEST`: the first stage.
-    BEGIN_REQUEST POST_BEGIN_REQUEST = RQ_BEGIN_REQUEST;
-    /// `RQ_AUTHENTICATE_REQUEST`: establishing the user.
-    AUTHENTICATE_REQUEST POST_AUTHENTICATE_REQUEST = RQ_AUTHENTICATE_REQUEST;
-    /// `RQ_AUTHORIZE_REQUEST`: checking the user may have the resource.
-    AUTHORIZE_REQUEST POST_AUTHORIZE_REQUEST = RQ_AUTHORIZE_REQUEST;
-    /// `RQ_RESOLVE_REQUEST_CACHE`: answering from a cache.
-    RESOLVE_REQUEST_CACHE POST_RESOLVE_REQUEST_CACHE = RQ_RESOLVE_REQUEST_CACHE;
-    /// `RQ_MAP_REQUEST_HANDLER`: choosing the handler.
-    MAP_REQUEST_HANDLER POST_MAP_REQUEST_HANDLER = RQ_MAP_REQUEST_HANDLER;
-    /// `RQ_ACQUIRE_REQUEST_STATE`: loading session state.
-    ACQUIRE_REQUEST_STATE POST_ACQUIRE_REQUEST_STATE = RQ_ACQUIRE_REQUEST_STATE;
-    /// `RQ_PRE_EXECUTE_REQUEST_HANDLER`: just before the handler.
-    PRE_EXECUTE_REQUEST_HANDLER POST_PRE_EXECUTE_REQUEST_HANDLER = RQ_PRE_EXECUTE_REQUEST_HANDLER;
-    /// `RQ_EXECUTE_REQUEST_HANDLER`: producing the response.
-    EXECUTE_REQUEST_HANDLER POST_EXECUTE_REQUEST_HANDLER = RQ_EXECUTE_REQUEST_HANDLER;
-    /// `RQ_RELEASE_REQUEST_STATE`: saving session state.
-    RELEASE_REQUEST_STATE POST_RELEASE_REQUEST_STATE = RQ_RELEASE_REQUEST_STATE;
-    /// `RQ_UPDATE_REQUEST_CACHE`: storing the response in a cache.
-    UPDATE_REQUEST_CACHE POST_UPDATE_REQUEST_CACHE = RQ_UPDATE_REQUEST_CACHE;
-    /// `RQ_LOG_REQUEST`: logging, after the response is sent.
-    LOG_REQUEST POST_LOG_REQUEST = RQ_LOG_REQUEST;
-    /// `RQ_END_REQUEST`: the last stage, always delivered.
-    END_REQUEST POST_END_REQUEST = RQ_END_REQUEST;
-}
+crate::__request_notifications!(request_masks);
 
 impl Notifications {
     /// No notification.
@@ -129,26 +124,34 @@ impl Notifications {
         request: 0,
         post: 0,
     };
-    /// `RQ_SEND_RESPONSE`: the response is about to be sent (no post-notification).
-    pub const SEND_RESPONSE: Notifications = Notifications {
-        request: RQ_SEND_RESPONSE,
-        post: 0,
-    };
-    /// `RQ_READ_ENTITY`: the request body is being read (no post-notification).
-    pub const READ_ENTITY: Notifications = Notifications {
-        request: RQ_READ_ENTITY,
-        post: 0,
-    };
-    /// `RQ_MAP_PATH`: a URL is being mapped to a physical path (no post-notification).
-    pub const MAP_PATH: Notifications = Notifications {
-        request: RQ_MAP_PATH,
-        post: 0,
-    };
-    /// `RQ_CUSTOM_NOTIFICATION`: a module raised a custom notification.
-    pub const CUSTOM_NOTIFICATION: Notifications = Notifications {
-        request: RQ_CUSTOM_NOTIFICATION,
-        post: 0,
-    };
+
+    /// The notifications IIS delivers to the request module `M`: those of the `on_*` methods
+    /// its `impl HttpModule` defines (`#[httpserv::module]` lists them), the masks
+    /// [`Registration::request_module`](crate::runtime::Registration::request_module) passes
+    /// to `SetRequestNotifications`.
+    ///
+    /// A name that is no notification method of [`HttpModule`] fails the evaluation (the
+    /// attribute never writes one).
+    pub const fn of<M: HttpModule>() -> Notifications {
+        let methods = <M as HttpModule>::HTTPSERV_MODULE_ATTRIBUTE;
+        let mut set = Notifications::NONE;
+        let mut i = 0;
+        while i < methods.len() {
+            // The trait's one `on_*` method that is no notification: it answers a completion
+            // of whichever notification was pending.
+            if !same(methods[i], "on_async_completion") {
+                match lookup(REQUEST_METHODS, methods[i]) {
+                    Some(notification) => set = set.or(notification),
+                    None => panic!(
+                        "a name in HTTPSERV_MODULE_ATTRIBUTE is not a notification method of \
+                         HttpModule: leave the list to #[httpserv::module]"
+                    ),
+                }
+            }
+            i += 1;
+        }
+        set
+    }
 
     /// Both sets (`|` in a `const` context).
     pub const fn or(self, other: Notifications) -> Notifications {
@@ -176,43 +179,53 @@ impl BitOr for Notifications {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct GlobalNotifications(pub u32);
 
+macro_rules! global_masks {
+    ($(
+        $name:ident = $bit:ident, $doc:literal: $raw:ident($($provider:ty)?)
+            => $method:ident($($arg:ident)?);
+    )*) => {
+        impl GlobalNotifications {
+            $(
+                #[doc = concat!("`", stringify!($bit), "`: ", $doc, ".")]
+                pub const $name: GlobalNotifications = GlobalNotifications($bit);
+            )*
+        }
+
+        /// Each notification method of [`GlobalModule`] with the notification it handles.
+        const GLOBAL_METHODS: &[(&str, GlobalNotifications)] =
+            &[$((stringify!($method), GlobalNotifications::$name)),*];
+    };
+}
+
+crate::__global_notifications!(global_masks);
+
 impl GlobalNotifications {
     /// No notification.
     pub const NONE: GlobalNotifications = GlobalNotifications(0);
-    /// `GL_PRE_BEGIN_REQUEST`: a request arrived, before its pipeline starts.
-    pub const PRE_BEGIN_REQUEST: GlobalNotifications = GlobalNotifications(GL_PRE_BEGIN_REQUEST);
-    /// `GL_APPLICATION_START`: an application starts.
-    pub const APPLICATION_START: GlobalNotifications = GlobalNotifications(GL_APPLICATION_START);
-    /// `GL_APPLICATION_STOP`: an application stops.
-    pub const APPLICATION_STOP: GlobalNotifications = GlobalNotifications(GL_APPLICATION_STOP);
-    /// `GL_APPLICATION_RESOLVE_MODULES`: an application's modules are being resolved.
-    pub const APPLICATION_RESOLVE_MODULES: GlobalNotifications =
-        GlobalNotifications(GL_APPLICATION_RESOLVE_MODULES);
-    /// `GL_APPLICATION_PRELOAD`: an application is being preloaded.
-    pub const APPLICATION_PRELOAD: GlobalNotifications =
-        GlobalNotifications(GL_APPLICATION_PRELOAD);
-    /// `GL_CONFIGURATION_CHANGE`: configuration changed.
-    pub const CONFIGURATION_CHANGE: GlobalNotifications =
-        GlobalNotifications(GL_CONFIGURATION_CHANGE);
-    /// `GL_FILE_CHANGE`: a monitored file changed.
-    pub const FILE_CHANGE: GlobalNotifications = GlobalNotifications(GL_FILE_CHANGE);
-    /// `GL_STOP_LISTENING`: the worker process stops taking requests.
-    pub const STOP_LISTENING: GlobalNotifications = GlobalNotifications(GL_STOP_LISTENING);
-    /// `GL_CACHE_CLEANUP`: caches are being trimmed.
-    pub const CACHE_CLEANUP: GlobalNotifications = GlobalNotifications(GL_CACHE_CLEANUP);
-    /// `GL_CACHE_OPERATION`: a cache operation.
-    pub const CACHE_OPERATION: GlobalNotifications = GlobalNotifications(GL_CACHE_OPERATION);
-    /// `GL_HEALTH_CHECK`: the worker process's health is checked.
-    pub const HEALTH_CHECK: GlobalNotifications = GlobalNotifications(GL_HEALTH_CHECK);
-    /// `GL_TRACE_EVENT`: a trace event was raised.
-    pub const TRACE_EVENT: GlobalNotifications = GlobalNotifications(GL_TRACE_EVENT);
-    /// `GL_CUSTOM_NOTIFICATION`: a module raised a custom global notification.
-    pub const CUSTOM_NOTIFICATION: GlobalNotifications =
-        GlobalNotifications(GL_CUSTOM_NOTIFICATION);
-    /// `GL_THREAD_CLEANUP`: a thread-pool thread is about to return to the pool.
-    pub const THREAD_CLEANUP: GlobalNotifications = GlobalNotifications(GL_THREAD_CLEANUP);
-    /// `GL_RSCA_QUERY`: a run-time status and control query.
-    pub const RSCA_QUERY: GlobalNotifications = GlobalNotifications(GL_RSCA_QUERY);
+
+    /// The global notifications IIS delivers to the global module `G`: those of the `on_*`
+    /// methods its `impl GlobalModule` defines (`#[httpserv::module]` lists them), the mask
+    /// [`Registration::global_module`](crate::runtime::Registration::global_module) passes to
+    /// `SetGlobalNotifications`.
+    ///
+    /// A name that is no notification method of [`GlobalModule`] fails the evaluation (the
+    /// attribute never writes one).
+    pub const fn of<G: GlobalModule>() -> GlobalNotifications {
+        let methods = <G as GlobalModule>::HTTPSERV_MODULE_ATTRIBUTE;
+        let mut set = GlobalNotifications::NONE;
+        let mut i = 0;
+        while i < methods.len() {
+            match lookup(GLOBAL_METHODS, methods[i]) {
+                Some(notification) => set = set.or(notification),
+                None => panic!(
+                    "a name in HTTPSERV_MODULE_ATTRIBUTE is not a notification method of \
+                     GlobalModule: leave the list to #[httpserv::module]"
+                ),
+            }
+            i += 1;
+        }
+        set
+    }
 
     /// Both sets (`|` in a `const` context).
     pub const fn or(self, other: GlobalNotifications) -> GlobalNotifications {
@@ -225,6 +238,34 @@ impl BitOr for GlobalNotifications {
     fn bitor(self, other: GlobalNotifications) -> GlobalNotifications {
         self.or(other)
     }
+}
+
+/// The notification of the method `name` in `methods` (a table above).
+const fn lookup<T: Copy>(methods: &[(&str, T)], name: &str) -> Option<T> {
+    let mut i = 0;
+    while i < methods.len() {
+        if same(methods[i].0, name) {
+            return Some(methods[i].1);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// `a == b`, which is not `const` for `str`.
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Where a module runs among the modules registered for a notification. IIS calls higher
