@@ -1,6 +1,8 @@
-//! `cargo xtask regen` end to end, in process: the checked-in crate is current, `--check`
-//! notices stale files, and output depends on the header's API only — not on where it is
-//! checked out, on its line endings, or on how many cores emit it.
+//! `cargo xtask regen` end to end, in process: the checked-in crate is current, regen into
+//! an empty or missing directory reproduces it exactly, `--check` notices anything in the
+//! directory that differs from the tree (regen owns all of it), the names regen keeps
+//! beside `generated/` are ignored by git, and output depends on the header's API only —
+//! not on where it is checked out, on its line endings, or on how many cores emit it.
 
 use httpserv_tests::support::workspace_root;
 use std::collections::BTreeMap;
@@ -11,22 +13,34 @@ fn xtask(args: &[&str]) -> (i32, String, String) {
     (run.code, run.stdout, run.stderr)
 }
 
-/// The files regen owns under a crate directory: abi.json and src/bindings/*, by path.
+/// Every file under a crate directory regen wrote (all of them are regen's), by relative
+/// path with `/`; none for a missing directory.
 fn owned_files(crate_dir: &Path) -> BTreeMap<String, String> {
-    let mut files = BTreeMap::new();
-    if let Ok(text) = std::fs::read_to_string(crate_dir.join("abi.json")) {
-        files.insert("abi.json".to_string(), text);
-    }
-    if let Ok(entries) = std::fs::read_dir(crate_dir.join("src/bindings")) {
+    tree(crate_dir)
+        .into_iter()
+        .filter_map(|(path, bytes)| Some((path, String::from_utf8(bytes?).unwrap())))
+        .collect()
+}
+
+/// Every file (contents) and directory (`None`, path ending in `/`) under `dir`.
+fn tree(dir: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
+    fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Option<Vec<u8>>>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            files.insert(
-                format!("src/bindings/{name}"),
-                std::fs::read_to_string(entry.path()).unwrap(),
-            );
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            if entry.file_type().unwrap().is_dir() {
+                walk(&entry.path(), &format!("{name}/"), out);
+                out.insert(format!("{name}/"), None);
+            } else {
+                out.insert(name, Some(std::fs::read(entry.path()).unwrap()));
+            }
         }
     }
-    files
+    let mut out = BTreeMap::new();
+    walk(dir, "", &mut out);
+    out
 }
 
 fn scratch(test: &str) -> PathBuf {
@@ -81,22 +95,98 @@ fn check_reports_stale_files_and_regen_fixes_them() {
         "// a class no longer generated\n",
     )
     .unwrap();
+    // Hand-written files have no place in the crate either, wherever they are.
+    std::fs::write(out.join("src/hand_written.rs"), "// by hand\n").unwrap();
+    std::fs::create_dir_all(out.join("notes")).unwrap();
+    std::fs::write(out.join("notes/todo.md"), "- later\n").unwrap();
     let (code, _, stderr) = xtask(&["regen", "--check", "--out", &out_arg]);
     assert_eq!(code, 1);
     assert!(
-        stderr.contains("src/bindings/i_http_request.rs")
-            && stderr.contains("src/bindings/i_gone.rs")
-            && !stderr.contains("mod.rs"),
+        stderr.starts_with("regen --check: 4 file(s) in ")
+            && stderr.ends_with(
+                " are stale; run `cargo xtask regen`:\n  notes/\n  src/bindings/i_gone.rs\n  \
+                 src/bindings/i_http_request.rs\n  src/hand_written.rs\n"
+            ),
         "{stderr}"
     );
-    // regen puts the edited file back and removes the one it no longer generates.
+    // regen puts the edited file back and removes everything it does not generate.
     let (code, _, stderr) = xtask(&["regen", "--out", &out_arg]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(!out.join("src/bindings/i_gone.rs").exists());
     // Same bytes as the checked-in crate: nothing depends on the output location.
     let generated = workspace_root().join("generated");
-    assert_eq!(owned_files(&out), owned_files(&generated));
+    assert_eq!(tree(&out), tree(&generated));
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn regen_into_an_empty_or_missing_directory_reproduces_the_checked_in_crate() {
+    let checked_in = tree(&workspace_root().join("generated"));
+    assert!(
+        checked_in.contains_key("Cargo.toml") && checked_in.contains_key("src/bindings/mod.rs"),
+        "{:?}",
+        checked_in.keys()
+    );
+    for (name, make) in [("missing", false), ("empty", true)] {
+        let dir = scratch(&format!("reproduce-{name}"));
+        let out = dir.join("generated");
+        if make {
+            std::fs::create_dir(&out).unwrap();
+        }
+        let (code, _, stderr) = xtask(&["regen", "--out", &out.display().to_string()]);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        let written = tree(&out);
+        // Every file and directory, byte for byte, and no other.
+        let differing: Vec<&String> = checked_in
+            .keys()
+            .chain(written.keys())
+            .filter(|path| checked_in.get(*path) != written.get(*path))
+            .collect();
+        assert!(differing.is_empty(), "{name}: differs in {differing:?}");
+        // Nothing left beside it: lock and staging tree are gone.
+        let beside: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .filter(|n| n != "generated")
+            .collect();
+        assert!(beside.is_empty(), "{name}: {beside:?}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+#[test]
+fn git_ignores_what_regen_keeps_beside_generated() {
+    let names = [
+        ".generated.regen-lock",
+        ".generated.regen-1234",
+        ".generated.regen-old-1234",
+    ];
+    let checked = std::process::Command::new("git")
+        .arg("check-ignore")
+        .args(names)
+        .current_dir(workspace_root())
+        .output();
+    let output = match checked {
+        // 0: all ignored; 1: some not; 128: not a repository (or no git).
+        Ok(output) if output.status.code() != Some(128) => output,
+        _ => {
+            httpserv_tests::support::skipped("not a git checkout, or no git");
+            return;
+        }
+    };
+    let ignored = String::from_utf8_lossy(&output.stdout);
+    for name in names {
+        assert!(
+            ignored.lines().any(|line| line == name),
+            "{name} is not ignored: {ignored}"
+        );
+    }
+    // And the crate itself is not.
+    let crate_dir = std::process::Command::new("git")
+        .args(["check-ignore", "-q", "generated/src/lib.rs"])
+        .current_dir(workspace_root())
+        .status()
+        .unwrap();
+    assert_eq!(crate_dir.code(), Some(1), "generated/ is ignored");
 }
 
 #[test]

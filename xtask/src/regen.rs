@@ -1,8 +1,9 @@
-//! `cargo xtask regen`: parse the header, lay out the vtables, emit the bindings module and
-//! the ABI manifest (the generator's file tree), and write them into the generated crate —
-//! or, with `--check`, report whether they are stale. The directory work runs under the
-//! output lock, after recovering any update a dead run left (see `output`), and only once
-//! the manifest already there has been read and compared (an unreadable one stops the run).
+//! `cargo xtask regen`: parse the header, lay out the vtables, emit the generated crate
+//! (the generator's file tree: manifest, root, bindings module, ABI manifest, coverage
+//! list) and write it as the whole of the output directory — or, with `--check`, report
+//! whether the directory differs. The directory work runs under the output lock, after
+//! cleaning up what dead runs left (see `output`), and only once the manifest already
+//! there has been read and compared (an unreadable one stops the run).
 
 use crate::{output, Failure, Outcome};
 use generator::emit::Provenance;
@@ -25,7 +26,8 @@ pub struct RegenArgs {
     /// Write even when the API change breaks the ABI recorded in abi.json.
     #[arg(long)]
     pub allow_breaking: bool,
-    /// Where the bindings crate lives [default: generated/ in the workspace].
+    /// The directory the generated crate is written as, all of it regen's [default:
+    /// generated/ in the workspace].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
@@ -42,32 +44,24 @@ pub fn regen(args: &RegenArgs, out: &mut dyn Write) -> Outcome {
         generator::generate(&crate::parse_options(&header), &provenance).map_err(Failure::error)?;
     let shown_dir = shown(&root, &out_dir);
     let tree = generated.file_tree();
-    // One run at a time from here to the end (the parse above needs no lock). `--check`
-    // on a directory that does not exist has nothing to lock and must not create it.
-    let _lock = if args.check && !out_dir.exists() {
-        None
-    } else {
-        let wait = output::lock_wait();
-        let mut waiting = |holder: Option<u32>| {
-            let _ = writeln!(
-                out,
-                "regen: {shown_dir} is locked by another regen ({}); waiting up to {} s",
-                output::describe_holder(holder),
-                wait.as_secs()
-            );
-        };
-        Some(
-            output::lock(&out_dir, wait, &mut waiting)
-                .map_err(|e| Failure::error(format!("regen: {shown_dir}: {e}")))?,
-        )
+    let located = |e: std::io::Error| Failure::error(format!("regen: {shown_dir}: {e}"));
+    // `--check` must not create anything: with no parent directory there is nothing to
+    // lock or clean up.
+    let location = output::Location::resolve(&out_dir, !args.check).map_err(located)?;
+    // One run at a time from here to the end (the parse above needs no lock).
+    let _lock = match &location {
+        Some(location) => Some(lock(location, &shown_dir, out)?),
+        None => None,
     };
-    let recovery = output::recover(&tree, &out_dir).map_err(|e| {
-        Failure::error(format!(
-            "regen: {shown_dir}: cannot bring it back to one run's files: {e}"
-        ))
-    })?;
-    if let Some(note) = recovery.describe(&shown_dir) {
-        let _ = writeln!(out, "regen: {note}");
+    if let Some(location) = &location {
+        let recovery = output::recover(location).map_err(|e| {
+            Failure::error(format!(
+                "regen: {shown_dir}: cannot bring it back to one run's files: {e}"
+            ))
+        })?;
+        if let Some(note) = recovery.describe(&shown_dir) {
+            let _ = writeln!(out, "regen: {note}");
+        }
     }
     if args.check {
         let stale = output::stale(&tree, &out_dir);
@@ -84,6 +78,7 @@ pub fn regen(args: &RegenArgs, out: &mut dyn Write) -> Outcome {
         }
         return Err(Failure::found(report));
     }
+    refuse_foreign(&out_dir, &shown_dir)?;
     let manifest_path = out_dir.join(generator::MANIFEST_JSON);
     let shown_manifest = shown(&root, &manifest_path);
     match compare_with_recorded(&manifest_path, &shown_manifest, &generated.manifest) {
@@ -108,8 +103,12 @@ pub fn regen(args: &RegenArgs, out: &mut dyn Write) -> Outcome {
             )))
         }
     }
-    output::write_atomically(&tree, &out_dir)
+    let location = location.expect("resolved with `create`, so the parent exists");
+    let note = output::write_atomically(&tree, &location)
         .map_err(|e| Failure::error(format!("regen: {shown_dir}: {e}")))?;
+    if let Some(note) = note {
+        let _ = writeln!(out, "regen: {shown_dir}: {note}");
+    }
     let model = &generated.model;
     let _ = writeln!(
         out,
@@ -124,6 +123,46 @@ pub fn regen(args: &RegenArgs, out: &mut dyn Write) -> Outcome {
         shown_dir,
     );
     Ok(())
+}
+
+/// Regen replaces the whole directory it writes, so it writes only one that is new, empty,
+/// or holds an `abi.json` (regen's output does): an `--out` naming some other directory
+/// (the workspace, `src/`) must not delete everything in it.
+fn refuse_foreign(out_dir: &Path, shown_dir: &str) -> Result<(), Failure> {
+    let empty = match std::fs::read_dir(out_dir) {
+        Ok(mut entries) => entries.next().is_none(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+        Err(e) => return Err(Failure::error(format!("regen: {shown_dir}: {e}"))),
+    };
+    let manifest = out_dir.join(generator::MANIFEST_JSON);
+    if empty || manifest.symlink_metadata().is_ok() {
+        return Ok(());
+    }
+    Err(Failure::error(format!(
+        "regen: {shown_dir}: not written: it is not empty and holds no {}, so regen did not \
+         write it, and regen replaces the whole directory it writes (everything in it would be \
+         deleted); name a new or empty directory",
+        generator::MANIFEST_JSON
+    )))
+}
+
+/// Takes the output lock of `location`, telling `out` once if another run holds it.
+fn lock(
+    location: &output::Location,
+    shown_dir: &str,
+    out: &mut dyn Write,
+) -> Result<output::OutputLock, Failure> {
+    let wait = output::lock_wait();
+    let mut waiting = |holder: Option<u32>| {
+        let _ = writeln!(
+            out,
+            "regen: {shown_dir} is locked by another regen ({}); waiting up to {} s",
+            output::describe_holder(holder),
+            wait.as_secs()
+        );
+    };
+    output::lock(&location.lock_path(), wait, &mut waiting)
+        .map_err(|e| Failure::error(format!("regen: {shown_dir}: {e}")))
 }
 
 /// `--header`, else `--sdk` (the default on Windows), else our `headers/httpserv.h`.

@@ -1,9 +1,12 @@
 //! Stress: 50 rounds of two `regen` processes writing two different headers into the same
 //! directory at once, with random SIGKILLs — at a random time, as soon as the victim's
-//! staging files appear, or as soon as a journal appears (mid-rename). A victim is killed
-//! with its process group (its parse worker too), as a shell kills a job. After every round
-//! without a journal the directory must be exactly one header's output; after a final run
-//! it must be exactly that run's, with no journal, lock, staging or backup file left.
+//! staging tree appears beside the directory, or as soon as it holds its last file (just
+//! before the swap). A victim is killed with its process group (its parse worker too), as
+//! a shell kills a job. One round in four takes the two-rename fallback instead of the
+//! exchange. After every round the directory must be exactly one header's output (or,
+//! from the fallback, missing with one header's output moved aside, which the next run
+//! moves back); after a final run it must be exactly that run's, with nothing left beside
+//! it or hidden in it.
 //!
 //! The seed is printed; `HTTPSERV_RS_STRESS_SEED=<n>` replays a failing sequence.
 #![cfg(target_os = "linux")]
@@ -28,7 +31,9 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-fn regen(header: &str, out: &Path) -> Command {
+/// A regen of `header` into `out`; `fallback` makes it swap with two renames (the
+/// failpoint makes the exchange look unsupported).
+fn regen(header: &str, out: &Path, fallback: bool) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
     command
         .args(["regen", "--allow-breaking", "--header"])
@@ -40,6 +45,9 @@ fn regen(header: &str, out: &Path) -> Command {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    if fallback {
+        command.env("HTTPSERV_RS_FAILPOINT", "exchange");
+    }
     command
 }
 
@@ -64,22 +72,10 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
-fn is_hidden(path: &str) -> bool {
-    path.split('/').any(|part| part.starts_with('.'))
-}
-
-fn visible(snapshot: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
-    snapshot
-        .iter()
-        .filter(|(path, _)| !is_hidden(path))
-        .map(|(path, bytes)| (path.clone(), bytes.clone()))
-        .collect()
-}
-
-/// Which header the directory's visible files all come from: `Some(index)`, `None` for an
-/// empty directory; panics on a mix.
+/// Which header the directory's files all come from: `Some(index)`, `None` for a missing
+/// or empty directory; panics on a mix.
 fn one_run(out: &Path, references: &[BTreeMap<String, Vec<u8>>], context: &str) -> Option<usize> {
-    let files = visible(&snapshot(out));
+    let files = snapshot(out);
     if files.is_empty() {
         return None;
     }
@@ -117,31 +113,54 @@ impl Rng {
 enum Moment {
     /// After this many milliseconds from the start.
     After(u64),
-    /// As soon as one of its staging files exists.
+    /// As soon as its staging tree exists.
     Staging,
-    /// As soon as a journal exists (it is between its first and last rename).
-    Journal,
+    /// As soon as its staging tree holds src/lib.rs, the last file written: it is syncing,
+    /// then swapping.
+    Staged,
 }
 
 fn condition_met(moment: Moment, out: &Path, pid: u32, started: Instant) -> bool {
+    let staging = out.with_file_name(format!(".generated.regen-{pid}"));
     match moment {
         Moment::After(ms) => started.elapsed() >= Duration::from_millis(ms),
-        Moment::Staging => {
-            let mine = format!(".regen-{pid}");
-            snapshot_names(out).iter().any(|n| n.ends_with(&mine))
-        }
-        Moment::Journal => out.join(".regen-journal").exists(),
+        Moment::Staging => staging.exists(),
+        Moment::Staged => staging.join("src/lib.rs").exists(),
     }
 }
 
-/// Names in `out` and `out/src/bindings` (cheap enough to poll every millisecond).
-fn snapshot_names(out: &Path) -> Vec<String> {
-    [out.to_path_buf(), out.join("src/bindings")]
-        .iter()
-        .filter_map(|dir| std::fs::read_dir(dir).ok())
-        .flat_map(|entries| entries.flatten())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect()
+/// The names beside the output directory `generated` in its parent.
+fn beside(out: &Path) -> Vec<String> {
+    let parent = out.parent().unwrap();
+    let mut names: Vec<String> = std::fs::read_dir(parent)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "generated")
+        .collect();
+    names.sort();
+    names
+}
+
+/// After a round: the directory is one header's output, or (fallback) missing with one
+/// header's output moved aside beside it.
+fn check_round(out: &Path, references: &[BTreeMap<String, Vec<u8>>], context: &str) {
+    if out.exists() {
+        assert!(
+            one_run(out, references, context).is_some(),
+            "{context}: empty"
+        );
+        return;
+    }
+    let asides: Vec<String> = beside(out)
+        .into_iter()
+        .filter(|name| name.starts_with(".generated.regen-old-"))
+        .collect();
+    assert_eq!(asides.len(), 1, "{context}: missing, beside it: {asides:?}");
+    let aside = out.with_file_name(&asides[0]);
+    assert!(
+        one_run(&aside, references, context).is_some(),
+        "{context}: empty"
+    );
 }
 
 /// Waits for a child; kills it when `moment` comes first. Returns whether it was killed.
@@ -186,7 +205,7 @@ fn concurrent_runs_and_kills_never_leave_a_mix() {
         .iter()
         .map(|header| {
             let out = scratch(&format!("reference-{header}")).join("generated");
-            let made = regen(header, &out).output().unwrap();
+            let made = regen(header, &out, false).output().unwrap();
             assert!(
                 made.status.success(),
                 "{}",
@@ -198,18 +217,20 @@ fn concurrent_runs_and_kills_never_leave_a_mix() {
     assert_ne!(references[0], references[1]);
 
     let out = scratch("shared").join("generated");
-    let (mut kills, mut checked) = (0, 0);
+    let (mut kills, mut fallbacks) = (0, 0);
     for round in 0..ROUNDS {
         let order = rng.below(2) as usize;
+        let fallback = rng.below(4) == 0;
+        fallbacks += usize::from(fallback);
         let mut children: Vec<Child> = [order, 1 - order]
             .iter()
-            .map(|&h| regen(HEADERS[h], &out).spawn().unwrap())
+            .map(|&h| regen(HEADERS[h], &out, fallback).spawn().unwrap())
             .collect();
         let victim = rng.below(3) as usize; // 2: nobody
         let moment = match rng.below(3) {
             0 => Moment::After(rng.below(1500)),
             1 => Moment::Staging,
-            _ => Moment::Journal,
+            _ => Moment::Staged,
         };
         let mut killed = [false, false];
         // The victim is watched first; the other one just runs meanwhile.
@@ -224,7 +245,8 @@ fn concurrent_runs_and_kills_never_leave_a_mix() {
         }
         for (i, child) in children.into_iter().enumerate() {
             let output = child.wait_with_output().unwrap();
-            let context = format!("round {round} (seed {seed}), run {i}, {moment:?}");
+            let context =
+                format!("round {round} (seed {seed}), run {i}, {moment:?}, fallback {fallback}");
             if output.status.signal() == Some(9) {
                 assert!(killed[i], "{context}: killed by someone else");
                 kills += 1;
@@ -238,31 +260,30 @@ fn concurrent_runs_and_kills_never_leave_a_mix() {
                 String::from_utf8_lossy(&output.stderr)
             );
         }
-        if !out.join(".regen-journal").exists() {
-            one_run(
-                &out,
-                &references,
-                &format!("after round {round} (seed {seed})"),
-            );
-            checked += 1;
-        }
+        check_round(
+            &out,
+            &references,
+            &format!("after round {round} (seed {seed}, fallback {fallback})"),
+        );
     }
 
     // A last run brings the directory to its own files, and nothing else.
-    let last = regen(HEADERS[0], &out).output().unwrap();
+    let last = regen(HEADERS[0], &out, false).output().unwrap();
     assert!(
         last.status.success(),
         "{}",
         String::from_utf8_lossy(&last.stderr)
     );
     assert_eq!(one_run(&out, &references, "after the final run"), Some(0));
-    let leftovers: Vec<String> = snapshot(&out)
+    let hidden: Vec<String> = snapshot(&out)
         .into_keys()
-        .filter(|p| is_hidden(p))
+        .filter(|p| p.split('/').any(|part| part.starts_with('.')))
         .collect();
-    assert!(leftovers.is_empty(), "left behind: {leftovers:?}");
+    assert!(hidden.is_empty(), "hidden in it: {hidden:?}");
+    assert_eq!(beside(&out), Vec::<String>::new(), "left beside it");
     println!(
-        "{ROUNDS} rounds, {kills} kills, {checked} consistent states checked, {:.1} s",
+        "{ROUNDS} rounds ({fallbacks} with the fallback), {kills} kills, every state one \
+         run's, {:.1} s",
         started.elapsed().as_secs_f64()
     );
 }

@@ -1,10 +1,13 @@
 //! The output directory when regen processes die or overlap (the xtask binary, as users run
-//! it): a run killed between its renames is finished by the next one, from any working
-//! directory even with a relative `--out`; a run killed while putting files back is undone
-//! by the next; a stopped run keeps its lock (a second run waits, then names its pid) and
-//! its journal (a run that got past the lock will not touch it); a run whose disk fills up
-//! leaves no partial file. The failpoints (`HTTPSERV_RS_FAILPOINT=kill-…`/`stop-…`) make
-//! the process SIGKILL or SIGSTOP itself at the named step.
+//! it). A run killed at any step leaves the directory as exactly one run's output (the
+//! previous one before its swap, its own after) and the next run, from any working
+//! directory and with a relative `--out`, removes what it left beside the directory; with
+//! the two-rename fallback, a run killed between its renames leaves the directory moved
+//! aside, and the next run moves it back. A stopped run keeps its lock (a second run waits,
+//! then names its pid) and its staging tree (a run that got past the lock leaves it
+//! alone); a run whose disk fills up leaves nothing behind. The failpoints
+//! (`HTTPSERV_RS_FAILPOINT=kill-…`/`stop-…`, `exchange` for the fallback) make the process
+//! SIGKILL or SIGSTOP itself at the named step.
 #![cfg(target_os = "linux")]
 
 use std::collections::BTreeMap;
@@ -84,11 +87,16 @@ fn snapshot(dir: &Path) -> BTreeMap<String, String> {
     files
 }
 
-fn hidden(dir: &Path) -> Vec<String> {
-    snapshot(dir)
-        .into_keys()
-        .filter(|p| p.split('/').any(|part| part.starts_with('.')))
-        .collect()
+/// The names in `dir` other than the output directory `generated`: the lock, staging and
+/// aside trees regen keeps beside it.
+fn beside(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "generated")
+        .collect();
+    names.sort();
+    names
 }
 
 /// The directory `fixture_name` alone produces.
@@ -130,75 +138,100 @@ fn wait_until_stopped(child: &mut Child) {
     }
 }
 
-#[test]
-fn a_run_killed_between_renames_is_finished_by_the_next_from_any_directory() {
-    let dir = scratch("killed");
-    let new = reference("killed", "overload_group");
-    // A relative --out: the journal must mean the same from elsewhere.
-    let out = dir.join("generated");
-    assert_ok(&run(regen_command(&dir, "const_pair", "generated", &[])));
-    let killed = run(regen_command(
-        &dir,
-        "overload_group",
-        "generated",
-        &[("HTTPSERV_RS_FAILPOINT", "kill-after-first-rename")],
-    ));
-    assert_eq!(killed.status.code(), None, "killed by SIGKILL");
-    assert!(out.join(".regen-journal").exists());
-    // A --check from another working directory, with another spelling of the directory.
-    let elsewhere = scratch("killed-elsewhere");
-    let mut check = Command::new(env!("CARGO_BIN_EXE_xtask"));
-    check
-        .args(["regen", "--check", "--header"])
-        .arg(fixture("overload_group"))
-        .args(["--out", "../output-processes-killed/generated"])
-        .current_dir(&elsewhere);
-    let checked = run(check);
-    assert_ok(&checked);
-    let stdout = text(&checked.stdout);
-    assert!(
-        stdout.contains("finished the interrupted update of ") && stdout.contains("is up to date"),
-        "{stdout}"
-    );
-    assert_eq!(snapshot(&out), new, "every file is the killed run's");
+/// What a killed run leaves as the directory.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Left {
+    /// The previous run's output.
+    Old,
+    /// The killed run's own output.
+    New,
+    /// No directory: the fallback moved it aside (which the next run moves back).
+    Aside,
 }
 
 #[test]
-fn a_run_killed_while_putting_files_back_is_undone_by_the_next() {
-    let dir = scratch("undo");
-    let out = dir.join("generated");
-    assert_ok(&run(regen_command(&dir, "const_pair", "generated", &[])));
-    // mod.rs, the third replacement, is a directory: the run undoes the first two and is
-    // killed after putting the first file back.
-    let module = out.join("src/bindings/mod.rs");
-    std::fs::remove_file(&module).unwrap();
-    std::fs::create_dir(&module).unwrap();
-    let before = snapshot(&out);
-    let killed = run(regen_command(
-        &dir,
-        "overload_group",
-        "generated",
-        &[("HTTPSERV_RS_FAILPOINT", "kill-after-first-restore")],
-    ));
-    assert_eq!(killed.status.code(), None, "{}", text(&killed.stderr));
-    assert!(out.join(".regen-journal").exists());
-    assert_ne!(snapshot(&out), before, "the directory was left mixed");
-    // The next run (here with a different header) first finishes the undo.
-    let next = run(regen_command(&dir, "const_pair", "generated", &[]));
-    let stdout = text(&next.stdout);
-    assert!(
-        stdout.contains("undid the interrupted update of generated (by pid ")
-            && stdout.contains("): every file is as before it"),
-        "{stdout}{}",
-        text(&next.stderr)
-    );
-    // It then fails on the same obstacle, putting its own files back.
-    assert_eq!(next.status.code(), Some(2), "{}", text(&next.stderr));
-    assert_eq!(snapshot(&out), before);
+fn a_run_killed_at_any_step_leaves_one_runs_output_and_the_next_cleans_up() {
+    let old = reference("killed-old", "const_pair");
+    let new = reference("killed-new", "overload_group");
+    let cases = [
+        ("kill-after-first-staged-file", Left::Old),
+        ("kill-swap", Left::Old),
+        ("kill-after-swap", Left::New),
+        // The two-rename fallback (`exchange` makes the exchange look unsupported).
+        ("exchange,kill-swap", Left::Old),
+        ("exchange,kill-between-renames", Left::Aside),
+        ("exchange,kill-after-swap", Left::New),
+    ];
+    for (i, (failpoint, left)) in cases.into_iter().enumerate() {
+        let name = format!("killed-{i}");
+        let dir = scratch(&name);
+        let out = dir.join("generated");
+        // A relative --out: what it leaves must be found from elsewhere too.
+        assert_ok(&run(regen_command(&dir, "const_pair", "generated", &[])));
+        let killed = run(regen_command(
+            &dir,
+            "overload_group",
+            "generated",
+            &[("HTTPSERV_RS_FAILPOINT", failpoint)],
+        ));
+        assert_eq!(killed.status.code(), None, "{failpoint}: killed by SIGKILL");
+        let (expected, header) = match left {
+            Left::Old => (&old, "const_pair"),
+            Left::New => (&new, "overload_group"),
+            Left::Aside => {
+                assert!(!out.exists(), "{failpoint}");
+                let aside = format!(".generated.regen-old-{}", killed_pid(&dir));
+                assert_eq!(&snapshot(&dir.join(aside)), &old, "{failpoint}");
+                (&old, "const_pair")
+            }
+        };
+        if left != Left::Aside {
+            assert_eq!(&snapshot(&out), expected, "{failpoint}: one run's output");
+        }
+        assert!(
+            !beside(&dir).is_empty(),
+            "{failpoint}: nothing left beside?"
+        );
+        // A --check from another working directory, with another spelling of the directory.
+        let elsewhere = scratch(&format!("{name}-elsewhere"));
+        let mut check = Command::new(env!("CARGO_BIN_EXE_xtask"));
+        check
+            .args(["regen", "--check", "--header"])
+            .arg(fixture(header))
+            .args(["--out", &format!("../output-processes-{name}/generated")])
+            .current_dir(&elsewhere)
+            .env_remove("HTTPSERV_RS_FAILPOINT");
+        let checked = run(check);
+        assert_ok(&checked);
+        let stdout = text(&checked.stdout);
+        let cleaned = match left {
+            Left::Aside => {
+                format!("put back the files of ../output-processes-{name}/generated that pid ")
+            }
+            _ => "removed what runs that died left beside ".to_string(),
+        };
+        assert!(
+            stdout.contains(&cleaned) && stdout.contains("is up to date"),
+            "{failpoint}: {stdout}"
+        );
+        assert_eq!(&snapshot(&out), expected, "{failpoint}");
+        assert_eq!(beside(&dir), Vec::<String>::new(), "{failpoint}");
+    }
+}
+
+/// The pid in the name of the one staging or aside tree in `dir`.
+fn killed_pid(dir: &Path) -> u32 {
+    let names = beside(dir);
+    let pids: std::collections::BTreeSet<u32> = names
+        .iter()
+        .filter_map(|name| name.rsplit('-').next()?.parse().ok())
+        .collect();
+    assert_eq!(pids.len(), 1, "{names:?}");
+    pids.into_iter().next().unwrap()
 }
 
 #[test]
-fn a_stopped_run_keeps_its_lock_and_its_journal() {
+fn a_stopped_run_keeps_its_lock_and_its_staging_directory() {
     let dir = scratch("stopped");
     let out = dir.join("generated");
     let out_arg = out.to_str().unwrap();
@@ -207,7 +240,7 @@ fn a_stopped_run_keeps_its_lock_and_its_journal() {
         &dir,
         "overload_group",
         out_arg,
-        &[("HTTPSERV_RS_FAILPOINT", "stop-after-first-rename")],
+        &[("HTTPSERV_RS_FAILPOINT", "stop-swap")],
     )
     .stdout(Stdio::null())
     .stderr(Stdio::null())
@@ -215,6 +248,9 @@ fn a_stopped_run_keeps_its_lock_and_its_journal() {
     .unwrap();
     wait_until_stopped(&mut stopped);
     let pid = stopped.id();
+    // The lock is beside the directory (from inside, the swap would take it away).
+    let lock = dir.join(".generated.regen-lock");
+    assert_eq!(std::fs::read_to_string(&lock).unwrap(), format!("{pid}\n"));
 
     // A second run waits for the lock, then names the holder.
     let waiting = run(regen_command(
@@ -240,43 +276,43 @@ fn a_stopped_run_keeps_its_lock_and_its_journal() {
     );
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
 
-    // Past the lock (as a writer that ignores it would be), its journal is still its own.
-    std::fs::remove_file(out.join(".regen-lock")).unwrap();
-    let mixed = snapshot(&out);
-    let refused = run(regen_command(&dir, "const_pair", out_arg, &[]));
-    assert_eq!(refused.status.code(), Some(2));
-    let stderr = text(&refused.stderr);
+    // Past the lock (as a writer that ignores it would be), its staging tree is still its
+    // own: the run writes its files and leaves that tree alone.
+    std::fs::remove_file(&lock).unwrap();
+    let staging = format!(".generated.regen-{pid}");
+    let past = run(regen_command(&dir, "const_pair", out_arg, &[]));
+    assert_ok(&past);
+    let stdout = text(&past.stdout);
     assert!(
-        stderr.contains(&format!(
-            ".regen-journal belongs to pid {pid}, which is still running"
-        )) && stderr.contains("nothing was changed"),
-        "{stderr}"
+        stdout.contains(&format!("left {staging} alone: pid {pid} still runs")),
+        "{stdout}"
     );
-    assert_eq!(snapshot(&out), mixed, "nothing was changed");
+    assert_eq!(beside(&dir), std::slice::from_ref(&staging));
 
-    // Once it is dead, the next run finishes its update, then writes its own.
+    // Once it is dead, the next run removes it.
     stopped.kill().unwrap();
     stopped.wait().unwrap();
     let next = run(regen_command(&dir, "const_pair", out_arg, &[]));
     assert_ok(&next);
     let stdout = text(&next.stdout);
     assert!(
-        stdout.contains("finished the interrupted update of ")
-            && stdout.contains(&format!("(by pid {pid}) first")),
+        stdout.contains("removed what runs that died left beside ")
+            && stdout.contains(&format!("generated ({staging})")),
         "{stdout}"
     );
     assert_eq!(snapshot(&out), reference("stopped", "const_pair"));
+    assert_eq!(beside(&dir), Vec::<String>::new());
 }
 
 #[test]
-fn a_full_disk_leaves_no_partial_file() {
+fn a_full_disk_leaves_nothing_behind() {
     let dir = scratch("full-disk");
     let out = dir.join("generated");
     let out_arg = out.to_str().unwrap().to_string();
     assert_ok(&run(regen_command(&dir, "const_pair", &out_arg, &[])));
     let before = snapshot(&out);
     // The file size limit stands in for a full disk: writing past 50 KiB fails (EFBIG, the
-    // signal ignored), and the whole IIS API's abi.json is about 240 KB.
+    // signal ignored), and the whole IIS API's abi.json is about 300 KB.
     let header = root().join("headers/httpserv.h");
     let script = format!(
         "trap '' XFSZ; ulimit -f 100; exec \"$0\" regen --allow-breaking --header '{}' --out '{}'",
@@ -291,10 +327,14 @@ fn a_full_disk_leaves_no_partial_file() {
     assert_eq!(limited.status.code(), Some(2), "{}", text(&limited.stderr));
     let stderr = text(&limited.stderr);
     assert!(
-        stderr.contains("writing the new files failed before any was replaced (File too large")
-            && stderr.contains("every file is as before this run"),
+        stderr.contains("writing the new abi.json failed (File too large")
+            && stderr.contains("before anything was swapped in; every file is as before this run"),
         "{stderr}"
     );
     assert_eq!(snapshot(&out), before);
-    assert!(hidden(&out).is_empty(), "{:?}", hidden(&out));
+    assert_eq!(
+        beside(&dir),
+        Vec::<String>::new(),
+        "the staging tree is gone"
+    );
 }

@@ -1,8 +1,8 @@
-//! The output directory's lock: one `regen` at a time recovers, checks and writes a
+//! The output directory's lock: one `regen` at a time cleans up, checks and writes a
 //! directory. It is an advisory lock (`flock` on Linux, `LockFile` on Windows) on the file
-//! `.regen-lock` in the directory, which holds the holder's pid for the message a waiting
-//! run prints. The kernel drops the lock when its holder dies, so a killed run never leaves
-//! the directory locked.
+//! `.NAME.regen-lock` beside the directory (not in it: the write swaps the whole directory
+//! away), which holds the holder's pid for the message a waiting run prints. The kernel
+//! drops the lock when its holder dies, so a killed run never leaves the directory locked.
 //!
 //! On Unix the holder removes the lock file before unlocking, so no file stays behind; a
 //! run that locked the file just as it was removed sees that the path no longer names what
@@ -12,9 +12,6 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-/// The lock file, in the output directory.
-pub const LOCK: &str = ".regen-lock";
 
 /// How long a run waits for another one to finish by default; `HTTPSERV_RS_LOCK_TIMEOUT`
 /// (seconds) overrides it. A regen holds the lock for well under a second.
@@ -82,19 +79,19 @@ pub fn lock_wait() -> Duration {
     Duration::from_secs(secs)
 }
 
-/// Locks `root` (creating it if needed), waiting up to `wait` for another holder;
-/// `on_wait` is told the holder's pid once, when waiting starts.
+/// Locks the lock file at `path` (`Location::lock_path`, in a directory that exists),
+/// waiting up to `wait` for another holder; `on_wait` is told the holder's pid once, when
+/// waiting starts.
 pub fn lock(
-    root: &Path,
+    path: &Path,
     wait: Duration,
     on_wait: &mut dyn FnMut(Option<u32>),
 ) -> Result<OutputLock, LockError> {
-    let path = root.join(LOCK);
+    let path = path.to_path_buf();
     let io_error = |error| LockError::Io {
         path: path.clone(),
         error,
     };
-    std::fs::create_dir_all(root).map_err(io_error)?;
     let started = Instant::now();
     let mut told = false;
     loop {
@@ -113,7 +110,10 @@ pub fn lock(
             file.set_len(0)
                 .and_then(|()| file.write_all(pid.as_bytes()))
                 .map_err(io_error)?;
-            return Ok(OutputLock { file, path });
+            return Ok(OutputLock {
+                file,
+                path: path.clone(),
+            });
         }
         let holder = holder(&path);
         if started.elapsed() >= wait {
@@ -200,24 +200,27 @@ fn try_lock(file: &File) -> io::Result<bool> {
 mod tests {
     use super::*;
 
-    fn scratch(name: &str) -> PathBuf {
+    /// A fresh directory, and the lock path in it.
+    fn scratch(name: &str) -> (PathBuf, PathBuf) {
         let dir =
             std::env::temp_dir().join(format!("httpserv-rs-lock-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        dir
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(".generated.regen-lock");
+        (dir, path)
     }
 
     #[test]
     fn a_second_lock_waits_then_names_the_holder() {
-        let dir = scratch("busy");
-        let held = lock(&dir, Duration::ZERO, &mut |_| {}).unwrap();
+        let (dir, path) = scratch("busy");
+        let held = lock(&path, Duration::ZERO, &mut |_| {}).unwrap();
         assert_eq!(
-            std::fs::read_to_string(dir.join(LOCK)).unwrap(),
+            std::fs::read_to_string(&path).unwrap(),
             format!("{}\n", std::process::id())
         );
         // flock locks belong to the open file, so a second open in this process contends.
         let mut told = Vec::new();
-        let busy = lock(&dir, Duration::from_millis(100), &mut |h| told.push(h)).unwrap_err();
+        let busy = lock(&path, Duration::from_millis(100), &mut |h| told.push(h)).unwrap_err();
         assert_eq!(told, [Some(std::process::id())]);
         match &busy {
             LockError::Busy { holder, .. } => assert_eq!(*holder, Some(std::process::id())),
@@ -228,27 +231,27 @@ mod tests {
             .contains(&format!("pid {}", std::process::id())));
         drop(held);
         #[cfg(unix)]
-        assert!(!dir.join(LOCK).exists(), "the holder removes the lock file");
-        let again = lock(&dir, Duration::ZERO, &mut |_| {}).unwrap();
+        assert!(!path.exists(), "the holder removes the lock file");
+        let again = lock(&path, Duration::ZERO, &mut |_| {}).unwrap();
         drop(again);
         let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]
     fn a_waiting_run_gets_the_lock_when_the_holder_lets_go() {
-        let dir = scratch("handover");
-        let held = lock(&dir, Duration::ZERO, &mut |_| {}).unwrap();
+        let (dir, path) = scratch("handover");
+        let held = lock(&path, Duration::ZERO, &mut |_| {}).unwrap();
         let releaser = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(200));
             drop(held);
         });
         let mut waited = false;
-        let second = lock(&dir, Duration::from_secs(30), &mut |_| waited = true).unwrap();
+        let second = lock(&path, Duration::from_secs(30), &mut |_| waited = true).unwrap();
         assert!(waited);
         releaser.join().unwrap();
         // The second holder's file is the one at the path.
         #[cfg(unix)]
-        assert!(still_named(&second.file, &dir.join(LOCK)));
+        assert!(still_named(&second.file, &path));
         drop(second);
         let _ = std::fs::remove_dir_all(dir);
     }

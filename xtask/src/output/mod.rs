@@ -1,34 +1,150 @@
-//! Writing the generator's [`FileTree`] into the generated crate: compared with what is on
-//! disk (`--check`), or written all-or-nothing — after the update every file is the new
-//! one, or every file is the old one, whatever fails and whenever the process dies.
+//! Writing the generator's [`FileTree`] as the whole of the output directory: compared with
+//! what is on disk (`--check`), or written all-or-nothing. Regen owns the directory
+//! entirely, so a write builds the complete new tree beside it and swaps the two
+//! directories in one step: whatever fails and whenever the process dies, the directory
+//! is one run's output, old or new.
 //!
-//! - [`lock`] keeps one regen at a time in a directory (`lock.rs`).
-//! - [`write_atomically`] stages every file beside its target, writes a journal
-//!   (`journal.rs`), replaces the targets keeping the old files as backups, and removes
-//!   the backups only once every file is in place. A failed step puts every replaced file
-//!   back, and the error says which state the directory is in.
-//! - [`recover`] (`recover.rs`; under the lock, before anything else) carries out or undoes
-//!   the journal of a run that died, and removes the staging files dead runs left behind.
+//! - [`Location`] (here) is the directory by its parent and name, and the names regen
+//!   uses beside it, all `.NAME.regen-…`: the lock, staging trees, trees moved aside.
+//! - [`lock`] keeps one regen at a time on a directory (`lock.rs`).
+//! - [`recover`] (`recover.rs`; under the lock, before anything else) puts back a
+//!   directory a dead run had moved aside and removes what dead runs left beside it.
+//! - [`write_atomically`] (`write.rs`) stages, syncs and swaps; its error says which
+//!   state the directory is in.
+//! - `process.rs`: whether a leftover's pid still runs, and the tests' failpoints.
 
-mod journal;
 mod lock;
 mod process;
 mod recover;
+mod write;
 
-pub use journal::JOURNAL;
-pub use lock::{describe_holder, lock, lock_wait, LockError, OutputLock, LOCK};
-pub use process::Owner;
-pub use recover::{recover, RecoverError, Recovered, Recovery};
+pub use lock::{describe_holder, lock, lock_wait, LockError, OutputLock};
+pub use recover::{recover, RecoverError, Recovery};
+pub use write::{write_atomically, WriteError};
 
 use generator::FileTree;
-use journal::{sibling, Direction, Entry, Journal};
-use process::failpoint;
-use std::collections::BTreeSet;
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// Paths (relative, with `/`) under `root` whose contents differ from the tree's or that
-/// the tree no longer generates.
+/// The output directory as regen writes it: its parent (canonical) and its name. Every
+/// name regen uses beside it starts with `.NAME.regen-`, so one ignore pattern covers
+/// them and nothing of anyone else's is taken for a leftover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub parent: PathBuf,
+    pub name: String,
+}
+
+/// What a name beside the directory is, for a leftover of run `pid`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leftover {
+    /// `.NAME.regen-PID`: a staging tree (before the swap: new, perhaps partial; after the
+    /// exchange: the previous tree, still to be removed).
+    Staging,
+    /// `.NAME.regen-old-PID`: the previous tree, moved aside by the two-rename fallback.
+    Aside,
+}
+
+impl Location {
+    /// Where `out` is written. Spellings of one directory (relative, through `..` or a
+    /// symbolic link) give one location, so they share one lock. `None` when the parent
+    /// does not exist and `create` is false: there is nothing to lock or clean up there
+    /// (`--check` must not create it). An `out` that exists and is not a directory is an
+    /// error: swapping it would replace someone's file.
+    pub fn resolve(out: &Path, create: bool) -> io::Result<Option<Location>> {
+        let (parent, name) = match std::fs::canonicalize(out) {
+            Ok(path) => {
+                if !path.is_dir() {
+                    return Err(invalid(format!("{} is not a directory", out.display())));
+                }
+                let name = path.file_name().map(|n| n.to_os_string());
+                let parent = path.parent().map(Path::to_path_buf);
+                match (parent, name) {
+                    (Some(parent), Some(name)) => (parent, name),
+                    _ => return Err(invalid(format!("{} has no parent", out.display()))),
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let name = out.file_name().ok_or_else(|| {
+                    invalid(format!("{} does not name a directory", out.display()))
+                })?;
+                let parent = match out.parent() {
+                    Some(parent) if !parent.as_os_str().is_empty() => parent,
+                    _ => Path::new("."),
+                };
+                if create {
+                    std::fs::create_dir_all(parent)?;
+                }
+                match std::fs::canonicalize(parent) {
+                    Ok(parent) => (parent, name.to_os_string()),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound && !create => return Ok(None),
+                    Err(e) => return Err(e),
+                }
+            }
+            Err(e) => return Err(e),
+        };
+        // The names beside it are built from this one, and found again by it.
+        let name = name.into_string().map_err(|name| {
+            invalid(format!(
+                "{}: regen names its lock and staging directory after the output directory, \
+                 so that name must be UTF-8",
+                name.to_string_lossy()
+            ))
+        })?;
+        Ok(Some(Location { parent, name }))
+    }
+
+    /// The output directory itself.
+    pub fn root(&self) -> PathBuf {
+        self.parent.join(&self.name)
+    }
+
+    /// The lock file: beside the directory, since the directory itself is swapped away.
+    pub fn lock_path(&self) -> PathBuf {
+        self.beside("lock")
+    }
+
+    /// Where run `pid` builds its new tree.
+    pub fn staging(&self, pid: u32) -> PathBuf {
+        self.beside(&pid.to_string())
+    }
+
+    /// Where the two-rename fallback of run `pid` moves the previous tree.
+    pub fn aside(&self, pid: u32) -> PathBuf {
+        self.beside(&format!("old-{pid}"))
+    }
+
+    /// `.NAME.regen-TAIL` in the parent.
+    fn beside(&self, tail: &str) -> PathBuf {
+        self.parent.join(format!(".{}.regen-{tail}", self.name))
+    }
+
+    /// Which leftover `file_name` (an entry of the parent) is, and whose; `None` for any
+    /// name regen does not make, the lock included.
+    pub fn leftover(&self, file_name: &str) -> Option<(Leftover, u32)> {
+        let tail = file_name
+            .strip_prefix('.')?
+            .strip_prefix(self.name.as_str())?
+            .strip_prefix(".regen-")?;
+        let (kind, digits) = match tail.strip_prefix("old-") {
+            Some(digits) => (Leftover::Aside, digits),
+            None => (Leftover::Staging, tail),
+        };
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Some((kind, digits.parse().ok()?))
+    }
+}
+
+fn invalid(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, message)
+}
+
+/// Paths (relative, with `/`) under `root` that differ from the tree: its files whose
+/// contents differ or that are missing (or are something else than a file), and anything
+/// there that the tree does not have — a hand-written file, a hidden one, a directory
+/// (shown as `dir/`) — since the next write replaces the whole directory.
 pub fn stale(tree: &FileTree, root: &Path) -> Vec<String> {
     let mut stale: Vec<String> = tree
         .files
@@ -38,297 +154,112 @@ pub fn stale(tree: &FileTree, root: &Path) -> Vec<String> {
         })
         .map(|(path, _)| path.clone())
         .collect();
-    stale.extend(leftovers(tree, root));
+    extra(tree, root, "", &mut stale);
     stale.sort();
+    stale.dedup();
     stale
 }
 
-/// Files in the tree's owned directories that the tree does not have (relative, with `/`).
-fn leftovers(tree: &FileTree, root: &Path) -> Vec<String> {
-    let mut found = Vec::new();
-    for dir in &tree.owned_dirs {
-        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let relative = format!("{dir}/{name}");
-            let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-            if is_file && !name.starts_with('.') && !tree.files.contains_key(&relative) {
-                found.push(relative);
-            }
-        }
-    }
-    found
-}
-
-/// Why [`write_atomically`] failed, and so what state the directory is in.
-#[derive(Debug)]
-pub enum WriteError {
-    /// Before the first replacement (creating a directory, writing or syncing a staged
-    /// file, the journal): nothing was replaced, the staged files are gone.
-    Staging { error: io::Error },
-    /// Replacing `failed` failed; the `replaced` files already replaced were put back.
-    RolledBack {
-        failed: String,
-        error: io::Error,
-        replaced: usize,
-    },
-    /// Replacing `failed` failed, and the journal could not be turned to "undo", so nothing
-    /// was put back (undoing unrecorded, a kill midway would leave a mix the journal no
-    /// longer describes); the next run finishes the update from the journal.
-    Unrecorded {
-        failed: String,
-        error: io::Error,
-        journal_error: io::Error,
-    },
-    /// Replacing `failed` failed, and some files could not be put back either.
-    Mixed {
-        failed: String,
-        error: io::Error,
-        /// The files left new (or missing), with why each could not be put back.
-        stuck: Vec<(String, io::Error)>,
-    },
-}
-
-impl std::fmt::Display for WriteError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            WriteError::Staging { error } => write!(
-                f,
-                "writing the new files failed before any was replaced ({error}); every \
-                 file is as before this run"
-            ),
-            WriteError::RolledBack {
-                failed,
-                error,
-                replaced,
-            } => {
-                write!(f, "replacing {failed} failed ({error}); ")?;
-                match replaced {
-                    0 => write!(f, "nothing had been replaced yet")?,
-                    n => write!(f, "the {n} file(s) already replaced were put back")?,
-                }
-                write!(f, ": every file is as before this run")
-            }
-            WriteError::Unrecorded {
-                failed,
-                error,
-                journal_error,
-            } => write!(
-                f,
-                "replacing {failed} failed ({error}), and {JOURNAL} could not be switched to \
-                 undo ({journal_error}), so nothing was put back: the directory is a mix of old \
-                 and new files until the next regen, which finishes this update from {JOURNAL}"
-            ),
-            WriteError::Mixed {
-                failed,
-                error,
-                stuck,
-            } => {
-                write!(
-                    f,
-                    "replacing {failed} failed ({error}), and putting the old files back failed \
-                     too; the directory is a mix: "
-                )?;
-                for (i, (path, error)) in stuck.iter().enumerate() {
-                    let separator = if i == 0 { "" } else { ", " };
-                    write!(f, "{separator}{path} is not the old file ({error})")?;
-                }
-                write!(
-                    f,
-                    "; every other file is as before. {JOURNAL} records the update: fix the \
-                     cause and rerun regen, which first finishes putting the old files back"
-                )
-            }
-        }
-    }
-}
-
-/// Writes the tree into `root` all-or-nothing. Hold [`lock`] on `root` and run
-/// [`recover`] first.
-///
-/// Every file is staged (written and synced) beside its target as `.NAME.regen-PID`;
-/// a failure there removes what was staged, the partly written file included. Then a
-/// journal lists every replacement and removal, and they are carried out in order, each
-/// old file kept as `.NAME.regen-backup-PID`. If one fails, the journal turns to "undo"
-/// and every replaced or removed file is put back. Only when all are done do the backups
-/// and the journal go. A process killed anywhere in between leaves the journal, which the
-/// next run's [`recover`] follows to all-new or all-old.
-pub fn write_atomically(tree: &FileTree, root: &Path) -> Result<(), WriteError> {
-    let owner = Owner::current();
-    let mut staged: Vec<PathBuf> = Vec::new();
-    let prepared = stage(tree, root, owner, &mut staged);
-    let journal = match prepared {
-        Ok(journal) => journal,
-        Err(error) => {
-            for path in &staged {
-                let _ = std::fs::remove_file(path);
-            }
-            return Err(WriteError::Staging { error });
-        }
+/// Adds the entries of `dir` (`prefix` relative to the root) that the tree does not have,
+/// going down only into directories that hold some of the tree's files.
+fn extra(tree: &FileTree, dir: &Path, prefix: &str, found: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
     };
-    let shown = |entry: &Entry| relative(&journal.root, entry.target());
-    for (done, entry) in journal.entries.iter().enumerate() {
-        let step = if done == 1 {
-            failpoint("after-first-rename")
+    for entry in entries.flatten() {
+        let relative = format!("{prefix}{}", entry.file_name().to_string_lossy());
+        if tree.files.contains_key(&relative) {
+            continue; // compared by contents above
+        }
+        let subdirectory = format!("{relative}/");
+        // Not following a symbolic link: a link to a directory is not the tree's.
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        let holds_tree_files = tree
+            .files
+            .range(subdirectory.clone()..)
+            .next()
+            .is_some_and(|(path, _)| path.starts_with(&subdirectory));
+        if is_dir && holds_tree_files {
+            extra(tree, &entry.path(), &subdirectory, found);
+        } else if is_dir {
+            found.push(subdirectory);
         } else {
-            Ok(())
-        };
-        let step = step.and_then(|()| entry.forward());
-        if let Err(error) = step {
-            let failed = shown(entry);
-            if let Err(journal_error) = Journal::mark_undo(&journal.root) {
-                return Err(WriteError::Unrecorded {
-                    failed,
-                    error,
-                    journal_error,
-                });
-            }
-            let stuck = undo(&journal);
-            return Err(if stuck.is_empty() {
-                let _ = std::fs::remove_file(Journal::path(&journal.root));
-                WriteError::RolledBack {
-                    failed,
-                    error,
-                    replaced: done,
-                }
-            } else {
-                WriteError::Mixed {
-                    failed,
-                    error,
-                    stuck,
-                }
-            });
+            found.push(relative);
         }
     }
-    complete(&journal);
-    Ok(())
 }
 
-/// Stages every file (recording each path in `staged` before writing it) and writes the
-/// journal of the update.
-fn stage(
-    tree: &FileTree,
-    root: &Path,
-    owner: Owner,
-    staged: &mut Vec<PathBuf>,
-) -> io::Result<Journal> {
-    std::fs::create_dir_all(root)?;
-    // Absolute and canonical, so the journal means the same from any working directory.
-    let root = std::fs::canonicalize(root)?;
-    let mut entries = Vec::new();
-    for (path, contents) in &tree.files {
-        let target = root.join(path);
-        let dir = target
-            .parent()
-            .expect("generated files live in a directory");
-        std::fs::create_dir_all(dir)?;
-        let staged_path = sibling(&target, "regen", owner.pid);
-        staged.push(staged_path.clone());
-        write_synced(&staged_path, contents.as_bytes())?;
-        failpoint("after-first-staged-file")?;
-        // A directory in the way is not an old file to keep: the rename onto it fails,
-        // and the update is undone.
-        let had_old = match target.symlink_metadata() {
-            Ok(metadata) => !metadata.is_dir(),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
-            Err(e) => return Err(e),
-        };
-        entries.push(Entry::Replace {
-            staged: staged_path,
-            backup: sibling(&target, "regen-backup", owner.pid),
-            target,
-            had_old,
-        });
-    }
-    for path in leftovers(tree, &root) {
-        let path = root.join(path);
-        entries.push(Entry::Remove {
-            backup: sibling(&path, "regen-backup", owner.pid),
-            path,
-        });
-    }
-    for dir in directories(tree, &root) {
-        sync_dir(&dir)?;
-    }
-    let journal = Journal {
-        owner,
-        direction: Direction::Finish,
-        root,
-        entries,
-    };
-    journal.create(&journal.root)?;
-    Ok(journal)
-}
-
-/// Puts back every entry (last first), going on past failures; returns the files that
-/// could not be put back.
-fn undo(journal: &Journal) -> Vec<(String, io::Error)> {
-    let mut stuck = Vec::new();
-    for (undone, entry) in journal.entries.iter().rev().enumerate() {
-        if let Err(error) = entry.rollback() {
-            stuck.push((relative(&journal.root, entry.target()), error));
-        }
-        if undone == 0 {
-            let _ = failpoint("after-first-restore");
-        }
-    }
-    stuck
-}
-
-/// After every entry is in place: sync, then drop the backups and the journal.
-fn complete(journal: &Journal) {
-    let dirs: BTreeSet<&Path> = journal
-        .entries
-        .iter()
-        .filter_map(|e| e.target().parent())
-        .collect();
-    for dir in dirs {
-        let _ = sync_dir(dir);
-    }
-    for entry in &journal.entries {
-        entry.commit();
-    }
-    let _ = std::fs::remove_file(Journal::path(&journal.root));
-    let _ = sync_dir(&journal.root);
-}
-
-/// `root` and every directory the tree writes or owns.
-fn directories(tree: &FileTree, root: &Path) -> BTreeSet<PathBuf> {
-    let mut dirs: BTreeSet<PathBuf> = tree
-        .files
-        .keys()
-        .filter_map(|path| root.join(path).parent().map(Path::to_path_buf))
-        .collect();
-    dirs.extend(tree.owned_dirs.iter().map(|dir| root.join(dir)));
-    dirs.insert(root.to_path_buf());
-    dirs
-}
-
-/// `path` relative to `root`, with `/`.
-fn relative(root: &Path, path: &Path) -> String {
-    let relative = path.strip_prefix(root).unwrap_or(path);
-    relative
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// Creates (or truncates) `path` and writes `bytes` to disk.
-fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    use std::io::Write;
-    let mut file = std::fs::File::create(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
-}
-
-/// Makes renames and new names in `dir` durable (Unix; a no-op elsewhere).
+/// Makes new names in `dir` (and renames there) durable (Unix; a no-op elsewhere).
 fn sync_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     std::fs::File::open(dir)?.sync_all()?;
     #[cfg(not(unix))]
     let _ = dir;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_beside_the_directory_carry_the_pid() {
+        let location = Location {
+            parent: PathBuf::from("/w"),
+            name: "generated".into(),
+        };
+        assert_eq!(location.root(), Path::new("/w/generated"));
+        assert_eq!(location.lock_path(), Path::new("/w/.generated.regen-lock"));
+        assert_eq!(location.staging(12), Path::new("/w/.generated.regen-12"));
+        assert_eq!(location.aside(12), Path::new("/w/.generated.regen-old-12"));
+        assert_eq!(
+            location.leftover(".generated.regen-12"),
+            Some((Leftover::Staging, 12))
+        );
+        assert_eq!(
+            location.leftover(".generated.regen-old-7"),
+            Some((Leftover::Aside, 7))
+        );
+        for not_ours in [
+            ".generated.regen-lock",
+            ".generated.regen-",
+            ".generated.regen-old-",
+            ".generated.regen-1a",
+            "generated.regen-1",
+            ".other.regen-1",
+            ".generated2.regen-1",
+            ".abi.json.regen-1",
+        ] {
+            assert_eq!(location.leftover(not_ours), None, "{not_ours}");
+        }
+    }
+
+    #[test]
+    fn stale_reports_anything_the_tree_does_not_have() {
+        let root = std::env::temp_dir().join(format!("httpserv-rs-stale-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("src/notes")).unwrap();
+        std::fs::create_dir_all(root.join("extra/deep")).unwrap();
+        std::fs::write(root.join("src/lib.rs"), "same").unwrap();
+        std::fs::write(root.join("src/hand.rs"), "mine").unwrap();
+        std::fs::write(root.join(".hidden"), "").unwrap();
+        std::fs::write(root.join("extra/deep/x"), "").unwrap();
+        let tree = FileTree {
+            files: [("src/lib.rs", "same"), ("Cargo.toml", "[package]")]
+                .into_iter()
+                .map(|(p, c)| (p.to_string(), c.to_string()))
+                .collect(),
+        };
+        assert_eq!(
+            stale(&tree, &root),
+            [
+                ".hidden",
+                "Cargo.toml",
+                "extra/",
+                "src/hand.rs",
+                "src/notes/"
+            ]
+        );
+        let _ = std::fs::remove_dir_all(root);
+    }
 }

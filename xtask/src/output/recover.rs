@@ -1,186 +1,133 @@
-//! Recovery, under the output lock and before anything else: the journal of a run that died
-//! mid-update is followed to all-new (if it was finishing and still can) or all-old, a
-//! journal whose writer still runs is left alone, and staging and backup files of dead
-//! runs are removed.
+//! Clean-up of dead runs, under the output lock and before anything else (`--check` too).
+//! The swap keeps the directory one run's output, so what a killed run leaves is beside
+//! it: a staging tree (new, or the previous one after the exchange) or, from the
+//! two-rename fallback, the previous tree moved aside. If the directory is missing and a
+//! dead run's aside tree is there, that run died between its renames: the tree is moved
+//! back (the old output). Then every leftover of a dead run goes. A leftover whose pid
+//! still runs is left alone: a writer that got past the lock, or a reused pid.
 
-use super::journal::{sibling_pid, Direction, Entry, Journal, JOURNAL};
-use super::process::Owner;
-use super::{complete, directories, undo};
-use generator::FileTree;
+use super::process::runs;
+use super::{sync_dir, Leftover, Location};
 use std::io;
-use std::path::Path;
+use std::path::PathBuf;
 
 /// What [`recover`] found and did.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct Recovery {
-    /// The journal of a dead run, and what became of it.
-    pub journal: Option<(Owner, Recovered)>,
-    /// Staging and backup files of dead runs removed.
-    pub orphans_removed: usize,
-}
-
-#[derive(Debug, PartialEq, Eq)]
-pub enum Recovered {
-    /// Carried out: every file is the dead run's new one.
-    Finished,
-    /// Undone (it had started undoing, or finishing it failed with this error): every
-    /// file is as before that run.
-    Undone { finishing_failed: Option<String> },
+    /// The pid of a dead run whose aside tree was moved back into the missing directory.
+    pub restored: Option<u32>,
+    /// Leftovers of dead runs removed (names beside the directory).
+    pub removed: Vec<String>,
+    /// Leftovers of runs that still run, left alone (name, pid).
+    pub kept: Vec<(String, u32)>,
+    /// Leftovers that could not be removed, and why.
+    pub failed: Vec<(String, io::Error)>,
 }
 
 impl Recovery {
     /// One line for the user, if anything happened.
     pub fn describe(&self, dir: &str) -> Option<String> {
         let mut parts = Vec::new();
-        match &self.journal {
-            Some((owner, Recovered::Finished)) => parts.push(format!(
-                "finished the interrupted update of {dir} (by pid {}) first",
-                owner.pid
-            )),
-            Some((owner, Recovered::Undone { finishing_failed })) => parts.push(format!(
-                "undid the interrupted update of {dir} (by pid {}){}: every file is as \
-                 before it",
-                owner.pid,
-                finishing_failed
-                    .as_ref()
-                    .map(|e| format!(" because finishing it failed ({e})"))
-                    .unwrap_or_default()
-            )),
-            None => {}
-        }
-        if self.orphans_removed > 0 {
+        if let Some(pid) = self.restored {
             parts.push(format!(
-                "removed {} staging file(s) left in {dir} by runs that died",
-                self.orphans_removed
+                "put back the files of {dir} that pid {pid} had moved aside when it died"
+            ));
+        }
+        if !self.removed.is_empty() {
+            parts.push(format!(
+                "removed what runs that died left beside {dir} ({})",
+                self.removed.join(", ")
+            ));
+        }
+        for (name, pid) in &self.kept {
+            parts.push(format!("left {name} alone: pid {pid} still runs"));
+        }
+        for (name, error) in &self.failed {
+            parts.push(format!(
+                "could not remove {name} ({error}); the next regen tries again"
             ));
         }
         (!parts.is_empty()).then(|| parts.join("; "))
     }
 }
 
-/// Why [`recover`] could not bring the directory to one run's files.
+/// Why [`recover`] could not bring the directory back to one run's output.
 #[derive(Debug)]
 pub enum RecoverError {
-    /// The journal's owner still runs (it is writing, without the lock).
-    OwnerRunning {
+    /// The parent directory cannot be listed.
+    List { parent: PathBuf, error: io::Error },
+    /// The directory is missing and moving a dead run's aside tree back failed.
+    Restore {
         pid: u32,
+        aside: PathBuf,
+        error: io::Error,
     },
-    /// The journal cannot be read or trusted.
-    Unreadable {
-        reason: String,
-    },
-    /// Neither finishing nor undoing the update worked for these files.
-    Stuck {
-        owner: u32,
-        stuck: Vec<(String, io::Error)>,
-    },
-    Io(io::Error),
 }
 
 impl std::fmt::Display for RecoverError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            RecoverError::OwnerRunning { pid } => write!(
-                f,
-                "{JOURNAL} belongs to pid {pid}, which is still running and may be in the \
-                 middle of replacing these files; nothing was changed. Let it finish (or stop \
-                 it) and rerun"
-            ),
-            RecoverError::Unreadable { reason } => write!(
-                f,
-                "{JOURNAL} is not a journal regen can follow ({reason}); nothing was changed, \
-                 and the files may be a mix of two runs: compare them with version control, \
-                 then delete {JOURNAL} and rerun"
-            ),
-            RecoverError::Stuck { owner, stuck } => {
-                write!(
-                    f,
-                    "the interrupted update by pid {owner} can be neither finished nor undone; \
-                     the directory is a mix: "
-                )?;
-                for (i, (path, error)) in stuck.iter().enumerate() {
-                    let separator = if i == 0 { "" } else { ", " };
-                    write!(f, "{separator}{path} is not the old file ({error})")?;
-                }
-                write!(
-                    f,
-                    "; every other file is as before that update. Fix the cause and rerun"
-                )
+            RecoverError::List { parent, error } => {
+                write!(f, "cannot list {}: {error}", parent.display())
             }
-            RecoverError::Io(error) => write!(f, "{error}"),
+            RecoverError::Restore { pid, aside, error } => write!(
+                f,
+                "the directory is missing: pid {pid} moved it aside to {} and died, and \
+                 moving it back failed ({error}); nothing was changed: move it back and rerun",
+                aside.display()
+            ),
         }
     }
 }
 
-/// Brings `root` back to one run's files before this run touches it (hold [`super::lock`]):
-/// follows the journal of a run that died mid-update (to all-new if it was finishing and
-/// can be, else to all-old), then removes staging and backup files of dead runs from the
-/// directories `tree` writes.
-pub fn recover(tree: &FileTree, root: &Path) -> Result<Recovery, RecoverError> {
+/// Brings the directory at `location` back to one run's output and removes the leftovers
+/// of dead runs beside it (hold [`super::lock`]).
+pub fn recover(location: &Location) -> Result<Recovery, RecoverError> {
     let mut recovery = Recovery::default();
-    if !root.exists() {
-        return Ok(recovery);
+    let entries = std::fs::read_dir(&location.parent).map_err(|error| RecoverError::List {
+        parent: location.parent.clone(),
+        error,
+    })?;
+    let mut leftovers: Vec<(String, Leftover, u32)> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().into_string().ok()?;
+            let (kind, pid) = location.leftover(&name)?;
+            Some((name, kind, pid))
+        })
+        .collect();
+    leftovers.sort_by(|a, b| a.0.cmp(&b.0));
+    let root = location.root();
+    let missing = matches!(root.symlink_metadata(), Err(e) if e.kind() == io::ErrorKind::NotFound);
+    let dead_aside = leftovers
+        .iter()
+        .position(|(_, kind, pid)| *kind == Leftover::Aside && !runs(*pid));
+    if let (true, Some(index)) = (missing, dead_aside) {
+        let (name, _, pid) = leftovers.remove(index);
+        let aside = location.parent.join(&name);
+        std::fs::rename(&aside, &root).map_err(|error| RecoverError::Restore {
+            pid,
+            aside,
+            error,
+        })?;
+        let _ = sync_dir(&location.parent);
+        recovery.restored = Some(pid);
     }
-    let root = std::fs::canonicalize(root).map_err(RecoverError::Io)?;
-    let journal = Journal::read(&root).map_err(|reason| RecoverError::Unreadable { reason })?;
-    if let Some(journal) = journal {
-        if journal.owner.is_running() {
-            return Err(RecoverError::OwnerRunning {
-                pid: journal.owner.pid,
-            });
-        }
-        // Finish what was finishing, if every step still works; otherwise (or if it was
-        // already undoing) undo, recording the direction first so a kill mid-undo is
-        // continued as an undo.
-        let finishing_failed = match journal.direction {
-            Direction::Finish => match journal.entries.iter().try_for_each(Entry::forward) {
-                Ok(()) => None,
-                Err(error) => {
-                    Journal::mark_undo(&root).map_err(RecoverError::Io)?;
-                    Some(error.to_string())
-                }
-            },
-            Direction::Undo => None,
-        };
-        let outcome = if journal.direction == Direction::Finish && finishing_failed.is_none() {
-            complete(&journal);
-            Recovered::Finished
-        } else {
-            let stuck = undo(&journal);
-            if !stuck.is_empty() {
-                return Err(RecoverError::Stuck {
-                    owner: journal.owner.pid,
-                    stuck,
-                });
-            }
-            std::fs::remove_file(Journal::path(&root)).map_err(RecoverError::Io)?;
-            Recovered::Undone { finishing_failed }
-        };
-        recovery.journal = Some((journal.owner, outcome));
-    }
-    recovery.orphans_removed = remove_orphans(tree, &root);
-    Ok(recovery)
-}
-
-/// Removes `.NAME.regen-PID` and `.NAME.regen-backup-PID` files whose process is gone
-/// from the directories the tree writes; returns how many.
-fn remove_orphans(tree: &FileTree, root: &Path) -> usize {
-    let mut removed = 0;
-    for dir in directories(tree, root) {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
+    for (name, _, pid) in leftovers {
+        if runs(pid) {
+            recovery.kept.push((name, pid));
             continue;
+        }
+        let path = location.parent.join(&name);
+        // A staging tree is a directory; anything else under such a name is removed too.
+        let removed = match path.symlink_metadata() {
+            Ok(metadata) if metadata.is_dir() => std::fs::remove_dir_all(&path),
+            _ => std::fs::remove_file(&path),
         };
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let Some(pid) = sibling_pid(&name) else {
-                continue;
-            };
-            let owner = Owner { pid, started: None };
-            let is_file = entry.file_type().is_ok_and(|t| !t.is_dir());
-            if is_file && !owner.is_running() && std::fs::remove_file(entry.path()).is_ok() {
-                removed += 1;
-            }
+        match removed {
+            Ok(()) => recovery.removed.push(name),
+            Err(error) => recovery.failed.push((name, error)),
         }
     }
-    removed
+    Ok(recovery)
 }
