@@ -1,5 +1,6 @@
-//! Miri, the judge of soundness across the vtable boundary: the crate's unit tests (the
-//! framework and the test server, with the runtime under both), its doc tests, the examples
+//! Miri, the judge of soundness across the vtable boundary: the unit and doc tests of the
+//! runtime, the framework and the test server, the framework's tests run in the test server
+//! (`framework/tests/module.rs`), the examples
 //! held to the C++ host's answers (`test_server.rs`) and each example's own tests run under
 //! `cargo +nightly miri test`, and Miri must find no undefined behaviour. Not the rest of the
 //! suite: it calls libclang, spawns compilers or runs wine, which Miri cannot.
@@ -68,9 +69,11 @@ fn the_framework_the_test_server_and_the_examples_have_no_undefined_behaviour() 
         ));
         return;
     }
-    // `--lib`: the crate's other tests include trybuild's compile-fail cases, which run rustc.
-    miri_test(&["-p", "httpserv", "--features", "testing", "--lib"]);
-    miri_test(&["-p", "httpserv", "--features", "testing", "--doc"]);
+    // Not `httpserv`'s own tests: they are trybuild's compile-fail cases, which run rustc.
+    miri_test(&["-p", "httpserv-testing", "--lib"]);
+    miri_test(&["-p", "httpserv-testing", "--doc"]);
+    miri_test(&["-p", "httpserv-framework", "--lib", "--test", "module"]);
+    miri_test(&["-p", "httpserv-framework", "--doc"]);
     miri_test(&["-p", "httpserv-tests", "--test", "test_server"]);
     miri_test(&["-p", "httpserv-examples", "--examples"]);
 }

@@ -6,6 +6,15 @@
 //! fields swapped by hand must fail to compile for i686.
 
 use httpserv_tests::support::{swap_vtable_fields, workspace_root};
+
+/// The crates a module author's `httpserv` dependency brings, all published.
+const PUBLISHED: [&str; 5] = [
+    "httpserv-runtime",
+    "httpserv-sys",
+    "httpserv-framework",
+    "httpserv-testing",
+    "httpserv",
+];
 use std::path::Path;
 use std::process::Command;
 
@@ -97,16 +106,18 @@ fn the_crate_docs_build_for_windows_without_warnings() {
     }
 }
 
-/// `httpserv` is the crate people depend on: `cargo package` builds it from what it
-/// publishes (sources, ABI manifest, README), nothing of the workspace's tests.
+/// `httpserv` is the crate people depend on, with the four it re-exports: `cargo package`
+/// builds each from what it publishes (sources, the ABI manifest of the generated crate,
+/// READMEs), nothing of the workspace's tests.
 #[test]
-fn the_crate_packages_for_crates_io() {
+fn the_crates_package_for_crates_io() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let root = workspace_root();
     let package = |extra: &[&str]| {
         Command::new(&cargo)
             .current_dir(&root)
-            .args(["package", "--quiet", "-p", "httpserv", "--allow-dirty"])
+            .args(["package", "--quiet", "--allow-dirty"])
+            .args(PUBLISHED.iter().flat_map(|crate_name| ["-p", crate_name]))
             .args(extra)
             .env("CARGO_TARGET_DIR", root.join("target/package-check"))
             .output()
@@ -119,7 +130,13 @@ fn the_crate_packages_for_crates_io() {
         String::from_utf8_lossy(&listed.stderr)
     );
     let files = String::from_utf8_lossy(&listed.stdout);
-    for needed in ["README.md", "abi.json", "src/lib.rs", "src/module/mod.rs"] {
+    for needed in [
+        "README.md",
+        "abi.json",
+        "src/lib.rs",
+        "src/module/mod.rs",
+        "src/bindings/i_http_context.rs",
+    ] {
         assert!(
             files.lines().any(|f| f == needed),
             "{needed} is not packaged:\n{files}"
@@ -142,6 +159,7 @@ fn the_crate_packages_for_crates_io() {
 fn copy_generated_crate(dir: &Path, edit: impl Fn(&str, String) -> String) {
     let root = workspace_root();
     let generated = root.join("generated");
+    let runtime = root.join("runtime").display().to_string();
     let workspace = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
     // `name = { workspace = true, … }` becomes the workspace's spec for `name`, inline.
     let inherited = |name: &str| {
@@ -162,7 +180,9 @@ fn copy_generated_crate(dir: &Path, edit: impl Fn(&str, String) -> String) {
             Some((name, _)) => line.replacen("workspace = true", &inherited(name), 1),
             None => line
                 .replace("edition.workspace = true", "edition = \"2021\"")
-                .replace("publish.workspace = true", "publish = false"),
+                .replace("publish.workspace = true", "publish = false")
+                // The runtime, from the workspace, wherever the copy is.
+                .replace("path = \"../runtime\"", &format!("path = {runtime:?}")),
         })
         .collect();
     let manifest = manifest.join("\n");
@@ -170,8 +190,7 @@ fn copy_generated_crate(dir: &Path, edit: impl Fn(&str, String) -> String) {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join("Cargo.toml"), format!("{manifest}\n[workspace]\n")).unwrap();
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-    // The crate's top-level docs.
-    std::fs::copy(generated.join("README.md"), dir.join("README.md")).unwrap();
+    std::fs::create_dir_all(dir.join("src")).unwrap();
     let mut stack = vec![generated.join("src")];
     while let Some(from) = stack.pop() {
         for entry in std::fs::read_dir(&from).unwrap().flatten() {
