@@ -8,8 +8,9 @@
 use httpserv_tests::support::{swap_vtable_fields, workspace_root};
 
 /// The crates a module author's `httpserv` dependency brings, all published.
-const PUBLISHED: [&str; 5] = [
+const PUBLISHED: [&str; 6] = [
     "httpserv-runtime",
+    "httpserv-macros",
     "httpserv-sys",
     "httpserv-framework",
     "httpserv-testing",
