@@ -286,8 +286,7 @@ fn the_real_api_keeps_the_soundness_rules() {
         let method = model.method(&model.layout(class).slots[*slot]);
         let what = format!("{class}::{}: {}", method.name, form.signature);
         let exclusive = form.receiver == Receiver::Exclusive;
-        let resumes = generator::policy::RESUMES_THE_PIPELINE
-            .contains(&(class.as_str(), method.name.as_str()));
+        let resumes = generator::policy::resumes_the_pipeline(&model.api, class, &method.name);
         assert_eq!(
             form.safety.is_some(),
             resumes,
@@ -325,16 +324,8 @@ fn the_real_api_keeps_the_soundness_rules() {
             !exclusive_result || exclusive,
             "{what}: an exclusive reference under a shared borrow"
         );
-        let mut chain = vec![class.as_str()];
-        while let Some(base) = model
-            .api
-            .class(chain[chain.len() - 1])
-            .and_then(|c| c.base.as_deref())
-        {
-            chain.push(base);
-        }
         assert!(
-            !exclusive || generator::policy::request_owned(chain.iter().copied()),
+            !exclusive || generator::policy::request_owned(&model.api, class),
             "{what}: an exclusive borrow of a class several requests share"
         );
         let lends_buffer = form.args.iter().any(|a| {
@@ -347,7 +338,7 @@ fn the_real_api_keeps_the_soundness_rules() {
             )
         });
         for (arg, param) in form.args.iter().zip(&method.params) {
-            if lends_buffer && generator::policy::ASYNC_FLAGS.contains(&param.name.as_str()) {
+            if lends_buffer && generator::policy::is_async_flag(param) {
                 assert!(
                     matches!(arg.role, Role::Fixed(generator::idiom::Value::Bool(false))),
                     "{what}: a lent buffer with the asynchronous flag open"
