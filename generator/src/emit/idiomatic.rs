@@ -8,7 +8,7 @@ use super::class::ClassItems;
 use super::docs::doc_lines;
 use super::ident;
 use super::idiomatic_results::{output_value, result};
-use crate::idiom::{Arg, Form, Idiomatic, Idioms, In, Receiver, Ret, Role, Value};
+use crate::idiom::{Form, Idiomatic, Idioms, In, Receiver, Ret, Role, Value};
 use crate::ir::{Method, Type, TypeKind, Unit};
 use crate::rust_types::TypeMapper;
 use proc_macro2::TokenStream;
@@ -69,79 +69,13 @@ fn method(
         (Variant::Mut, _) | (_, Receiver::Exclusive) => quote!(&mut self),
         _ => quote!(&self),
     };
-    let returns_result = form.ret == Ret::Result;
-    let leaves_out = |arg: &Arg| !full && arg.default.is_some();
-
-    let mut params = Vec::new();
-    let mut before = Vec::new();
-    let mut call_args = Vec::new();
-    let mut outputs = Vec::new();
-    let mut after = Vec::new();
-    for (arg, param) in form.args.iter().zip(&cpp.params) {
-        let local = format_ident!("{}", arg.name);
-        match &arg.role {
-            Role::In { ty, optional } => {
-                if leaves_out(arg) {
-                    call_args.push(value(
-                        types,
-                        &param.ty,
-                        arg.default.as_ref().expect("left out"),
-                    ));
-                } else {
-                    let rust = input_type(types, ty, *optional);
-                    params.push(quote!(#local: #rust));
-                    if let In::Owned(_) = ty {
-                        // IIS takes the object if the call succeeds; otherwise Rust
-                        // releases it.
-                        before.push(quote!(let #local = #local.into_parts();));
-                        after.push(quote! {
-                            if returned.is_err() {
-                                // SAFETY: the failed call did not take the object.
-                                unsafe { (#local.1)(#local.0) };
-                            }
-                        });
-                    }
-                    call_args.push(input_value(ty, *optional, &local));
-                }
-            }
-            Role::Length { of, unit } => {
-                let slice = format_ident!("{}", form.args[*of].name);
-                let optional = matches!(form.args[*of].role, Role::In { optional: true, .. });
-                let len = length(&slice, *unit, optional);
-                let count = pointee_or_self(types, &param.ty);
-                before.push(convert_length(&local, &count, len, returns_result));
-                call_args.push(quote!(#local));
-            }
-            Role::InOutLength { of, unit } => {
-                let slice = format_ident!("{}", form.args[*of].name);
-                let len = length(&slice, *unit, false);
-                let count = pointee(types, &param.ty);
-                before.push(convert_length(&local, &count, len, returns_result));
-                before.push(quote!(let mut #local = #local;));
-                call_args.push(quote!(&mut #local));
-                outputs.push(quote!(#local as u32));
-            }
-            Role::CountOut => {
-                let count = pointee(types, &param.ty);
-                before.push(quote!(let mut #local: #count = 0;));
-                call_args.push(quote!(&mut #local));
-            }
-            Role::Fixed(fixed) => call_args.push(value(types, &param.ty, fixed)),
-            Role::Out(out) => {
-                if leaves_out(arg) {
-                    call_args.push(quote!(::core::ptr::null_mut()));
-                    continue;
-                }
-                let slot = pointee(types, &param.ty);
-                before.push(quote! {
-                    // SAFETY: a plain value or pointer, all zeroes until C++ writes it.
-                    let mut #local: #slot = unsafe { ::core::mem::zeroed() };
-                });
-                call_args.push(quote!(&mut #local));
-                outputs.push(output_value(form, out, &local, returns_result));
-            }
-        }
-    }
+    let Call {
+        params,
+        before,
+        args: call_args,
+        outputs,
+        after,
+    } = Call::of(types, cpp, form, full);
     let ret_mutable = variant == Variant::Mut;
     let (ret_type, body_tail) = result(types, cpp, form, &outputs, ret_mutable, full);
     let docs = doc_lines(&docs(cpp, form, variant, raw));
@@ -159,6 +93,103 @@ fn method(
             #(#after)*
             #body_tail
         }
+    }
+}
+
+/// What a method's body does around the raw call, gathered argument by argument.
+#[derive(Default)]
+struct Call {
+    /// The Rust method's parameters.
+    params: Vec<TokenStream>,
+    /// Statements before the raw call: lengths converted, locals for outputs declared.
+    before: Vec<TokenStream>,
+    /// The raw call's arguments.
+    args: Vec<TokenStream>,
+    /// The outputs' Rust values after the call.
+    outputs: Vec<TokenStream>,
+    /// Statements after the raw call.
+    after: Vec<TokenStream>,
+}
+
+impl Call {
+    /// The call of the form's short (or, when `full`, full) variant.
+    fn of(types: &TypeMapper<'_>, cpp: &Method, form: &Idiomatic, full: bool) -> Call {
+        let returns_result = form.ret == Ret::Result;
+        let mut call = Call::default();
+        for (arg, param) in form.args.iter().zip(&cpp.params) {
+            let local = format_ident!("{}", arg.name);
+            let left_out = !full && arg.default.is_some();
+            match &arg.role {
+                Role::In { .. } if left_out => {
+                    let default = arg.default.as_ref().expect("left out");
+                    call.args.push(value(types, &param.ty, default));
+                }
+                Role::In { ty, optional } => call.input(types, ty, *optional, &local),
+                Role::Length { of, unit } => {
+                    let slice = format_ident!("{}", form.args[*of].name);
+                    let optional = matches!(form.args[*of].role, Role::In { optional: true, .. });
+                    let len = length(&slice, *unit, optional);
+                    let count = pointee_or_self(types, &param.ty);
+                    call.before
+                        .push(convert_length(&local, &count, len, returns_result));
+                    call.args.push(quote!(#local));
+                }
+                Role::InOutLength { of, unit } => {
+                    let slice = format_ident!("{}", form.args[*of].name);
+                    let len = length(&slice, *unit, false);
+                    let count = pointee(types, &param.ty);
+                    call.before
+                        .push(convert_length(&local, &count, len, returns_result));
+                    call.before.push(quote!(let mut #local = #local;));
+                    call.args.push(quote!(&mut #local));
+                    call.outputs.push(quote!(#local as u32));
+                }
+                Role::CountOut => {
+                    let count = pointee(types, &param.ty);
+                    call.before.push(quote!(let mut #local: #count = 0;));
+                    call.args.push(quote!(&mut #local));
+                }
+                Role::Fixed(fixed) => call.args.push(value(types, &param.ty, fixed)),
+                // A defaulted output left out: C++ takes null for "not wanted".
+                Role::Out(_) if left_out => call.args.push(quote!(::core::ptr::null_mut())),
+                Role::Out(out) => {
+                    let slot = pointee(types, &param.ty);
+                    call.before.push(quote! {
+                        // SAFETY: a plain value or pointer, all zeroes until C++ writes it.
+                        let mut #local: #slot = unsafe { ::core::mem::zeroed() };
+                    });
+                    call.args.push(quote!(&mut #local));
+                    call.outputs
+                        .push(output_value(form, out, &local, returns_result));
+                }
+            }
+        }
+        call
+    }
+
+    /// A Rust parameter passed in; an owned object is split into its pointer (for C++) and
+    /// its release (for Rust, should the call fail).
+    fn input(
+        &mut self,
+        types: &TypeMapper<'_>,
+        ty: &In,
+        optional: bool,
+        local: &proc_macro2::Ident,
+    ) {
+        let rust = input_type(types, ty, optional);
+        self.params.push(quote!(#local: #rust));
+        if let In::Owned(_) = ty {
+            // IIS takes the object if the call succeeds; otherwise Rust
+            // releases it.
+            self.before.push(quote!(let #local = #local.into_parts();));
+            self.after.push(quote! {
+                if returned.is_err() {
+                    // SAFETY: the failed call did not take the object.
+                    unsafe { (#local.1)(#local.0) };
+                }
+            });
+        }
+        self.args.push(input_value(ty, optional, local));
     }
 }
 
@@ -258,7 +289,7 @@ fn input_value(ty: &In, optional: bool, local: &proc_macro2::Ident) -> TokenStre
         In::Ref(_) => quote!(#local),
         In::RefMut(_) => quote!(#local),
         In::Interface(_) => pointer_mut(quote!(::core::ptr::from_ref(#local).cast_mut())),
-        // Split before the call (see `method`): the pointer goes to C++.
+        // Split before the call (see `Call::input`): the pointer goes to C++.
         In::Owned(_) => quote!(#local.0),
     }
 }

@@ -97,25 +97,7 @@ pub(super) fn result(
     exclusive_object: bool,
     full: bool,
 ) -> (TokenStream, TokenStream) {
-    let output_types: Vec<TokenStream> = form
-        .args
-        .iter()
-        .zip(&cpp.params)
-        .filter(|(a, _)| full || a.default.is_none())
-        .filter_map(|(a, p)| match &a.role {
-            Role::Out(out) => Some(output_type(types, out, p)),
-            Role::InOutLength { .. } => Some(quote!(u32)),
-            _ => None,
-        })
-        .collect();
-    let tuple = |items: &[TokenStream]| -> TokenStream {
-        match items {
-            [] => quote!(()),
-            [one] => one.clone(),
-            many => quote!((#(#many),*)),
-        }
-    };
-    let returned = quote!(returned);
+    let output_types = output_types(types, cpp, form, full);
     match &form.ret {
         Ret::Result => {
             let ty = tuple(&output_types);
@@ -130,67 +112,7 @@ pub(super) fn result(
         }
         Ret::Unit if outputs.is_empty() => (quote!(), quote!(let () = returned;)),
         ret => {
-            let (ty, value) = match ret {
-                Ret::Unit => (None, None),
-                Ret::Bool => (Some(quote!(bool)), Some(quote!(#returned != 0))),
-                Ret::Value(t) | Ret::Pointer(t) => (Some(rust(types, t)), Some(returned.clone())),
-                Ret::Str { wide } => {
-                    let ty = if *wide {
-                        quote!(Option<&::httpserv_runtime::U16CStr>)
-                    } else {
-                        quote!(Option<&::core::ffi::CStr>)
-                    };
-                    (Some(ty), Some(string(&format_ident!("returned"), *wide)))
-                }
-                Ret::Buffer { len, wide } => {
-                    let count = format_ident!("{}", form.args[*len].name);
-                    let element = if *wide { quote!(u16) } else { quote!(u8) };
-                    (
-                        Some(quote!(Option<&[#element]>)),
-                        Some(quote! {
-                            // SAFETY: C++ returned `count` elements at the pointer (SAL),
-                            // which live as long as the borrow of `self`.
-                            (!returned.is_null()).then(|| unsafe { ::core::slice::from_raw_parts(returned.cast::<#element>(), #count as usize) })
-                        }),
-                    )
-                }
-                Ret::Interface { class, mutable } => {
-                    let class = class_ident(types, class);
-                    if *mutable || exclusive_object {
-                        (
-                            Some(quote!(Option<&mut #class>)),
-                            // SAFETY: an object C++ hands out lives as long as the object it
-                            // came from; the exclusive borrow of `self` keeps it unique.
-                            Some(quote!(unsafe { returned.as_mut() })),
-                        )
-                    } else {
-                        (
-                            Some(quote!(Option<&#class>)),
-                            // SAFETY: an object C++ hands out lives as long as the object it
-                            // came from, which the borrow of `self` keeps alive.
-                            Some(quote!(unsafe { returned.as_ref() })),
-                        )
-                    }
-                }
-                Ret::Ref { ty, mutable } => {
-                    let t = rust(types, ty);
-                    if *mutable {
-                        (
-                            Some(quote!(Option<&mut #t>)),
-                            // SAFETY: C++ owns the struct, alive as long as `self`, and hands
-                            // it out for the exclusive borrow.
-                            Some(quote!(unsafe { returned.as_mut() })),
-                        )
-                    } else {
-                        (
-                            Some(quote!(Option<&#t>)),
-                            // SAFETY: C++ owns the struct, alive as long as `self`.
-                            Some(quote!(unsafe { returned.as_ref() })),
-                        )
-                    }
-                }
-                Ret::Result => unreachable!("handled above"),
-            };
+            let (ty, value) = returned_value(types, form, ret, exclusive_object);
             let mut types_out: Vec<TokenStream> = ty.into_iter().collect();
             types_out.extend(output_types);
             let discard = (*ret == Ret::Unit).then(|| quote!(let () = returned;));
@@ -204,6 +126,99 @@ pub(super) fn result(
                 (quote!(-> #ty), quote!(#discard #value))
             }
         }
+    }
+}
+
+/// The Rust types of the outputs the form returns (the short form leaves out defaulted ones).
+fn output_types(
+    types: &TypeMapper<'_>,
+    cpp: &Method,
+    form: &Idiomatic,
+    full: bool,
+) -> Vec<TokenStream> {
+    form.args
+        .iter()
+        .zip(&cpp.params)
+        .filter(|(a, _)| full || a.default.is_none())
+        .filter_map(|(a, p)| match &a.role {
+            Role::Out(out) => Some(output_type(types, out, p)),
+            Role::InOutLength { .. } => Some(quote!(u32)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `()`, the one item, or a tuple of them.
+fn tuple(items: &[TokenStream]) -> TokenStream {
+    match items {
+        [] => quote!(()),
+        [one] => one.clone(),
+        many => quote!((#(#many),*)),
+    }
+}
+
+/// The Rust type and value of what the raw call returned (`returned`), when it is neither an
+/// `HRESULT` nor nothing: `(None, None)` for a `void` method whose outputs are the result.
+fn returned_value(
+    types: &TypeMapper<'_>,
+    form: &Idiomatic,
+    ret: &Ret,
+    exclusive_object: bool,
+) -> (Option<TokenStream>, Option<TokenStream>) {
+    let returned = quote!(returned);
+    match ret {
+        Ret::Unit => (None, None),
+        Ret::Bool => (Some(quote!(bool)), Some(quote!(#returned != 0))),
+        Ret::Value(t) | Ret::Pointer(t) => (Some(rust(types, t)), Some(returned)),
+        Ret::Str { wide } => {
+            let ty = if *wide {
+                quote!(Option<&::httpserv_runtime::U16CStr>)
+            } else {
+                quote!(Option<&::core::ffi::CStr>)
+            };
+            (Some(ty), Some(string(&format_ident!("returned"), *wide)))
+        }
+        Ret::Buffer { len, wide } => {
+            let count = format_ident!("{}", form.args[*len].name);
+            let element = if *wide { quote!(u16) } else { quote!(u8) };
+            (
+                Some(quote!(Option<&[#element]>)),
+                Some(quote! {
+                    // SAFETY: C++ returned `count` elements at the pointer (SAL),
+                    // which live as long as the borrow of `self`.
+                    (!returned.is_null()).then(|| unsafe { ::core::slice::from_raw_parts(returned.cast::<#element>(), #count as usize) })
+                }),
+            )
+        }
+        Ret::Interface { class, mutable } => {
+            let class = class_ident(types, class);
+            returned_reference(quote!(#class), *mutable || exclusive_object)
+        }
+        Ret::Ref { ty, mutable } => returned_reference(rust(types, ty), *mutable),
+        Ret::Result => unreachable!("an HRESULT becomes the Result, not a value"),
+    }
+}
+
+/// `Option<&T>` or `Option<&mut T>` from the returned pointer to an object or struct C++
+/// hands out.
+fn returned_reference(
+    target: TokenStream,
+    mutable: bool,
+) -> (Option<TokenStream>, Option<TokenStream>) {
+    if mutable {
+        (
+            Some(quote!(Option<&mut #target>)),
+            // SAFETY: what C++ hands out lives as long as the object it came from; the
+            // exclusive borrow of `self` keeps it unique.
+            Some(quote!(unsafe { returned.as_mut() })),
+        )
+    } else {
+        (
+            Some(quote!(Option<&#target>)),
+            // SAFETY: what C++ hands out lives as long as the object it came from, which
+            // the borrow of `self` keeps alive.
+            Some(quote!(unsafe { returned.as_ref() })),
+        )
     }
 }
 

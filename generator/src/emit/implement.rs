@@ -20,95 +20,27 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 pub fn implement(api: &Api, items: &ClassItems<'_>) -> TokenStream {
-    let class = items.class;
     let names = items.model.names();
     let trait_name = ident(&items.names.implement);
     let vtbl = ident(&items.names.vtable);
-    let mut supertraits: Vec<TokenStream> = Vec::new();
-    if let Some(base) = items.base() {
-        let base = ident(&base.implement);
-        supertraits.push(quote!(#base));
-    }
-    match policy::threading(&class.name) {
-        Some((Threading::OneAtATime, _)) => supertraits.push(quote!(Send)),
-        Some((Threading::Concurrent, _)) => supertraits.extend([quote!(Send), quote!(Sync)]),
-        None => {}
-    }
-    let supertraits = (!supertraits.is_empty()).then(|| quote!(: #(#supertraits)+*));
-    let mut trait_methods = Vec::new();
-    let mut thunks = Vec::new();
-    let mut fields = Vec::new();
-    if let Some(base) = items.base() {
-        let base_vtbl = ident(&base.vtable);
-        fields.push(quote!(base__: #base_vtbl::new::<T>(),));
-    }
-    for own in &items.own {
-        let name = &own.name;
-        fields.push(quote!(#name: #name::<T>,));
-        let this_ty = &own.signature.this;
-        let params = own.signature.param_list();
-        let args = own.signature.arg_names();
-        let ret = &own.signature.ret;
-        let thunk_body = if own.method.is_destructor {
-            quote! {
-                ::httpserv_runtime::guard(
-                    || unsafe { ::httpserv_runtime::Object::<T>::release(this, flags & 1 != 0) },
-                    ::httpserv_runtime::abort,
-                );
-                this as *mut ::core::ffi::c_void
-            }
-        } else {
+    let supertraits = supertraits(items);
+    // The scalar deleting destructor has no trait method: its thunk releases the object.
+    let trait_methods: Vec<TokenStream> = items
+        .own
+        .iter()
+        .filter(|own| !own.method.is_destructor)
+        .map(|own| {
             let policy = policy::method_policy(api, own.method);
-            let lifetime = policy::lifetime(api, &class.name, own.method);
-            trait_methods.push(trait_method(
-                names,
-                &items.names.object,
-                own,
-                &policy,
-                lifetime,
-            ));
-            let call =
-                quote!(T::#name(unsafe { ::httpserv_runtime::Object::<T>::value_of(this) }, #args));
-            let after = match lifetime {
-                Some(Lifetime::Release) => {
-                    Some(quote!(::httpserv_runtime::Object::<T>::release(this, true)))
-                }
-                Some(Lifetime::AddReference) => {
-                    Some(quote!(::httpserv_runtime::Object::<T>::add_reference(this)))
-                }
-                Some(Lifetime::DropReference) => Some(quote!(
-                    ::httpserv_runtime::Object::<T>::drop_reference(this)
-                )),
-                None => None,
-            };
-            match after {
-                Some(after) => quote! {
-                    ::httpserv_runtime::guard(|| #call, |_| ());
-                    unsafe { #after }
-                },
-                None => {
-                    let failure = on_panic_tokens(names, items, own, &policy);
-                    quote!(::httpserv_runtime::guard(|| #call, #failure))
-                }
-            }
-        };
-        thunks.push(match own.signature.convention {
-            None => quote! {
-                ::httpserv_runtime::member_thunk! {
-                    fn #name<T: #trait_name>(this: #this_ty, #params) -> #ret { #thunk_body }
-                }
-            },
-            // A method with its own convention has it on every target.
-            Some(convention) => {
-                let abi = abi(convention);
-                quote! {
-                    unsafe extern #abi fn #name<T: #trait_name>(this: #this_ty, #params) -> #ret {
-                        #thunk_body
-                    }
-                }
-            }
-        });
-    }
+            let lifetime = policy::lifetime(api, &items.class.name, own.method);
+            trait_method(names, &items.names.object, own, &policy, lifetime)
+        })
+        .collect();
+    let thunks: Vec<TokenStream> = items
+        .own
+        .iter()
+        .map(|own| thunk(&trait_name, own, thunk_body(api, items, own)))
+        .collect();
+    let fields = vtable_fields(items);
     let trait_doc = doc_lines(&trait_doc_lines(api, items));
     let new_doc = doc_lines(&[format!(
         "A vtable whose slots call `T`'s [`{}`] methods (base slots through the base's \
@@ -129,6 +61,100 @@ pub fn implement(api: &Api, items: &ClassItems<'_>) -> TokenStream {
             }
         }
         #constructors
+    }
+}
+
+/// `: Base_Impl + Send (+ Sync)`: the base's trait, and the bounds the threading policy sets.
+fn supertraits(items: &ClassItems<'_>) -> Option<TokenStream> {
+    let mut supertraits: Vec<TokenStream> = Vec::new();
+    if let Some(base) = items.base() {
+        let base = ident(&base.implement);
+        supertraits.push(quote!(#base));
+    }
+    match policy::threading(&items.class.name) {
+        Some((Threading::OneAtATime, _)) => supertraits.push(quote!(Send)),
+        Some((Threading::Concurrent, _)) => supertraits.extend([quote!(Send), quote!(Sync)]),
+        None => {}
+    }
+    (!supertraits.is_empty()).then(|| quote!(: #(#supertraits)+*))
+}
+
+/// The vtable's field initialisers: the base's vtable for `T`, then one thunk per own slot.
+fn vtable_fields(items: &ClassItems<'_>) -> Vec<TokenStream> {
+    let mut fields = Vec::new();
+    if let Some(base) = items.base() {
+        let base_vtbl = ident(&base.vtable);
+        fields.push(quote!(base__: #base_vtbl::new::<T>(),));
+    }
+    for own in &items.own {
+        let name = &own.name;
+        fields.push(quote!(#name: #name::<T>,));
+    }
+    fields
+}
+
+/// The thunk of one slot, around `body`: a member-convention thunk, or one with the slot's
+/// own convention.
+fn thunk(trait_name: &proc_macro2::Ident, own: &OwnSlot<'_>, body: TokenStream) -> TokenStream {
+    let name = &own.name;
+    let this_ty = &own.signature.this;
+    let params = own.signature.param_list();
+    let ret = &own.signature.ret;
+    match own.signature.convention {
+        None => quote! {
+            ::httpserv_runtime::member_thunk! {
+                fn #name<T: #trait_name>(this: #this_ty, #params) -> #ret { #body }
+            }
+        },
+        // A method with its own convention has it on every target.
+        Some(convention) => {
+            let abi = abi(convention);
+            quote! {
+                unsafe extern #abi fn #name<T: #trait_name>(this: #this_ty, #params) -> #ret {
+                    #body
+                }
+            }
+        }
+    }
+}
+
+/// What a thunk does: release the object (the destructor), or call `T`'s method under a
+/// panic guard, then apply the slot's lifetime effect or, on panic, the policy's value.
+fn thunk_body(api: &Api, items: &ClassItems<'_>, own: &OwnSlot<'_>) -> TokenStream {
+    if own.method.is_destructor {
+        return quote! {
+            ::httpserv_runtime::guard(
+                || unsafe { ::httpserv_runtime::Object::<T>::release(this, flags & 1 != 0) },
+                ::httpserv_runtime::abort,
+            );
+            this as *mut ::core::ffi::c_void
+        };
+    }
+    let name = &own.name;
+    let args = own.signature.arg_names();
+    let policy = policy::method_policy(api, own.method);
+    let call = quote!(T::#name(unsafe { ::httpserv_runtime::Object::<T>::value_of(this) }, #args));
+    let after = match policy::lifetime(api, &items.class.name, own.method) {
+        Some(Lifetime::Release) => {
+            Some(quote!(::httpserv_runtime::Object::<T>::release(this, true)))
+        }
+        Some(Lifetime::AddReference) => {
+            Some(quote!(::httpserv_runtime::Object::<T>::add_reference(this)))
+        }
+        Some(Lifetime::DropReference) => Some(quote!(
+            ::httpserv_runtime::Object::<T>::drop_reference(this)
+        )),
+        None => None,
+    };
+    match after {
+        Some(after) => quote! {
+            ::httpserv_runtime::guard(|| #call, |_| ());
+            unsafe { #after }
+        },
+        None => {
+            let failure = on_panic_tokens(items.model.names(), items, own, &policy);
+            quote!(::httpserv_runtime::guard(|| #call, #failure))
+        }
     }
 }
 

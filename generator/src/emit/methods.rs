@@ -23,87 +23,9 @@ fn ends_life(api: &crate::ir::Api, class: &str, own: &OwnSlot<'_>) -> bool {
 }
 
 pub fn methods(items: &ClassItems<'_>) -> TokenStream {
-    let class = items.class;
     let name = ident(&items.names.object);
-    let wrappers = items.own.iter().map(|own| {
-        let field = &own.name;
-        let params = own.signature.param_list();
-        let args = own.signature.arg_names();
-        let ret = own.signature.ret_clause();
-        let mut lines = slot_doc(&class.name, own.method, own.slot);
-        if let Some(convention) = own.signature.convention {
-            lines.push(String::new());
-            lines.push(format!(
-                "Declared `{}`: `extern \"{}\"` on every target, not the member default.",
-                convention.x86_keyword(),
-                super::signature::abi(convention)
-            ));
-        }
-        if ends_life(&items.model.api, &class.name, own) {
-            lines.extend([
-                String::new(),
-                "This call may end the object's life, so it takes the object pointer rather \
-                 than a reference (a reference argument would have to outlive the call)."
-                    .into(),
-                String::new(),
-                "# Safety".into(),
-                String::new(),
-                format!(
-                    "`this` must be a live C++ `{}` (or derived) object, not used again if the \
-                     call released it.",
-                    class.name
-                ),
-            ]);
-            let docs = doc_lines(&lines);
-            return quote! {
-                #docs
-                #[inline(always)]
-                pub unsafe fn #field(this: *mut Self, #params) #ret {
-                    ((*(*this).vtable).#field)(this, #args)
-                }
-            };
-        }
-        let this = if own.method.is_const {
-            quote!(self as *const Self)
-        } else {
-            quote!(self.as_raw())
-        };
-        lines.extend([
-            String::new(),
-            "# Safety".into(),
-            String::new(),
-            format!(
-                "`self` must be a live C++ `{}` (or derived) object, and every pointer argument \
-                 must satisfy the C++ method's contract.",
-                class.name
-            ),
-        ]);
-        let docs = doc_lines(&lines);
-        quote! {
-            #docs
-            #[inline(always)]
-            pub unsafe fn #field(&self, #params) #ret {
-                ((*self.vtable).#field)(#this, #args)
-            }
-        }
-    });
-    let upcast = items.base().map(|base| {
-        let doc = doc_lines(&[format!(
-            "Upcast: a `{}` is a `{}` (single inheritance, the base vtable is the prefix).",
-            items.names.object, base.object
-        )]);
-        let base = ident(&base.object);
-        quote! {
-            #doc
-            impl ::core::ops::Deref for #name {
-                type Target = #base;
-                #[inline(always)]
-                fn deref(&self) -> &#base {
-                    unsafe { &*(self as *const Self as *const #base) }
-                }
-            }
-        }
-    });
+    let wrappers = items.own.iter().map(|own| wrapper(items, own));
+    let upcast = upcast(items);
     quote! {
         impl #name {
             /// Borrows the C++ object behind `raw`; `None` for null.
@@ -137,4 +59,92 @@ pub fn methods(items: &ClassItems<'_>) -> TokenStream {
         }
         #upcast
     }
+}
+
+/// The `unsafe fn` calling one own slot: on the object pointer when the call may end the
+/// object's life, on `&self` otherwise.
+fn wrapper(items: &ClassItems<'_>, own: &OwnSlot<'_>) -> TokenStream {
+    let class = items.class;
+    let field = &own.name;
+    let params = own.signature.param_list();
+    let args = own.signature.arg_names();
+    let ret = own.signature.ret_clause();
+    let mut lines = slot_doc(&class.name, own.method, own.slot);
+    if let Some(convention) = own.signature.convention {
+        lines.push(String::new());
+        lines.push(format!(
+            "Declared `{}`: `extern \"{}\"` on every target, not the member default.",
+            convention.x86_keyword(),
+            super::signature::abi(convention)
+        ));
+    }
+    if ends_life(&items.model.api, &class.name, own) {
+        lines.extend([
+            String::new(),
+            "This call may end the object's life, so it takes the object pointer rather \
+             than a reference (a reference argument would have to outlive the call)."
+                .into(),
+            String::new(),
+            "# Safety".into(),
+            String::new(),
+            format!(
+                "`this` must be a live C++ `{}` (or derived) object, not used again if the \
+                 call released it.",
+                class.name
+            ),
+        ]);
+        let docs = doc_lines(&lines);
+        return quote! {
+            #docs
+            #[inline(always)]
+            pub unsafe fn #field(this: *mut Self, #params) #ret {
+                ((*(*this).vtable).#field)(this, #args)
+            }
+        };
+    }
+    let this = if own.method.is_const {
+        quote!(self as *const Self)
+    } else {
+        quote!(self.as_raw())
+    };
+    lines.extend([
+        String::new(),
+        "# Safety".into(),
+        String::new(),
+        format!(
+            "`self` must be a live C++ `{}` (or derived) object, and every pointer argument \
+             must satisfy the C++ method's contract.",
+            class.name
+        ),
+    ]);
+    let docs = doc_lines(&lines);
+    quote! {
+        #docs
+        #[inline(always)]
+        pub unsafe fn #field(&self, #params) #ret {
+            ((*self.vtable).#field)(#this, #args)
+        }
+    }
+}
+
+/// `Deref` to the base class, for a class that has one.
+fn upcast(items: &ClassItems<'_>) -> Option<TokenStream> {
+    let name = ident(&items.names.object);
+    items.base().map(|base| {
+        let doc = doc_lines(&[format!(
+            "Upcast: a `{}` is a `{}` (single inheritance, the base vtable is the prefix).",
+            items.names.object, base.object
+        )]);
+        let base = ident(&base.object);
+        quote! {
+            #doc
+            impl ::core::ops::Deref for #name {
+                type Target = #base;
+                #[inline(always)]
+                fn deref(&self) -> &#base {
+                    unsafe { &*(self as *const Self as *const #base) }
+                }
+            }
+        }
+    })
 }

@@ -6,7 +6,7 @@
 use super::names::{method_name, overload_suffix, param_name};
 use super::roles::{hungarian_lengths, mark, param_role, return_value};
 use super::{defaults, render, Arg, Form, Idiomatic, In, Out, Receiver, Ret, Role, Value};
-use crate::ir::{Class, Direction, Method, SizeExpr};
+use crate::ir::{Api, Class, Direction, Method, SizeExpr};
 use crate::layout::names::{method_base_name, rust_name};
 use crate::layout::{ClassLayout, LaidOutApi};
 use crate::policy::{self, Lifetime};
@@ -83,6 +83,47 @@ fn idiomatic(
     taken: &[String],
 ) -> Result<Idiomatic, String> {
     let api = &model.api;
+    refuse_life_ending(api, class, method)?;
+    // A contract no borrow can express makes the form an `unsafe fn` that states it.
+    let safety = policy::resumes_the_pipeline(api, &class.name, &method.name)
+        .then(|| policy::RESUME_CONTRACT.to_string());
+    refuse_unreadable_sal(method)?;
+    let mut args: Vec<Option<Role>> = vec![None; method.params.len()];
+    let index_of = |name: &str| method.params.iter().position(|p| p.name == name);
+
+    // Lengths and counts first: they are named by the parameters they size.
+    let ret = return_value(api, method, &mut args, &index_of)?;
+    mark_buffer_sizes(method, &mut args)?;
+    hungarian_lengths(method, &mut args);
+    let roles = remaining_roles(api, class, method, args)?;
+    let borrowing = borrowing(api, class, method, name, ret, roles, safety.is_some())?;
+
+    let args = with_defaults(model, class, method, borrowing.roles)?;
+    let has_short_form = args.iter().any(|a| a.default.is_some());
+    let name = free_name(name, taken);
+    let full_name = has_short_form.then(|| format!("{name}_with"));
+    let mut form = Idiomatic {
+        name,
+        receiver: borrowing.receiver,
+        args,
+        ret: borrowing.ret,
+        full_name,
+        mut_name: borrowing.mut_name,
+        safety,
+        signature: String::new(),
+        full_signature: None,
+    };
+    let types = crate::rust_types::TypeMapper::new(model);
+    form.signature = render::signature(&types, &form, false);
+    form.full_signature = form
+        .full_name
+        .as_ref()
+        .map(|_| render::signature(&types, &form, true));
+    Ok(form)
+}
+
+/// A destructor or a release ends the object's life, which no borrow of it can express.
+fn refuse_life_ending(api: &Api, class: &Class, method: &Method) -> Result<(), String> {
     if method.is_destructor
         || matches!(
             policy::lifetime(api, &class.name, method),
@@ -91,9 +132,12 @@ fn idiomatic(
     {
         return Err("ends the object's life: the raw method takes the object pointer".into());
     }
-    // A contract no borrow can express makes the form an `unsafe fn` that states it.
-    let safety = policy::resumes_the_pipeline(api, &class.name, &method.name)
-        .then(|| policy::RESUME_CONTRACT.to_string());
+    Ok(())
+}
+
+/// The roles come from the SAL annotations: one the parser could not read, or one that
+/// holds only under a condition, leaves the method's contract unknown.
+fn refuse_unreadable_sal(method: &Method) -> Result<(), String> {
     let sals = method
         .params
         .iter()
@@ -107,49 +151,60 @@ fn idiomatic(
             return Err(format!("unknown SAL annotation {}", sal.unknown.join(", ")));
         }
     }
-    let mut args: Vec<Option<Role>> = vec![None; method.params.len()];
-    let index_of = |name: &str| method.params.iter().position(|p| p.name == name);
+    Ok(())
+}
 
-    // Lengths and counts first: they are named by the parameters they size.
-    let ret = return_value(api, method, &mut args, &index_of)?;
+/// Marks the parameters that size a buffer: the count an output buffer reports back, the
+/// length of an input buffer, the capacity an in-out buffer's length carries both ways.
+fn mark_buffer_sizes(method: &Method, args: &mut [Option<Role>]) -> Result<(), String> {
+    let index_of = |name: &str| method.params.iter().position(|p| p.name == name);
     for (i, param) in method.params.iter().enumerate() {
-        if let Some(buffer) = &param.sal.buffer {
+        let Some(buffer) = &param.sal.buffer else {
+            continue;
+        };
+        if param.sal.pointer_out {
             let count = buffer.filled.as_ref().unwrap_or(&buffer.capacity);
-            if param.sal.pointer_out {
-                match count {
-                    SizeExpr::Deref(n) => mark(&mut args, index_of(n), Role::CountOut)?,
-                    SizeExpr::Param(_) | SizeExpr::Literal(_) => {}
-                    SizeExpr::Other(text) => return Err(format!("buffer size `{text}`")),
+            match count {
+                SizeExpr::Deref(n) => mark(args, index_of(n), Role::CountOut)?,
+                SizeExpr::Param(_) | SizeExpr::Literal(_) => {}
+                SizeExpr::Other(text) => return Err(format!("buffer size `{text}`")),
+            }
+            if let (SizeExpr::Deref(n), Some(_)) = (&buffer.capacity, &buffer.filled) {
+                mark(args, index_of(n), Role::CountOut)?;
+            }
+        } else {
+            match &buffer.capacity {
+                SizeExpr::Param(n) => {
+                    let role = Role::Length {
+                        of: i,
+                        unit: buffer.unit,
+                    };
+                    mark(args, index_of(n), role)?;
                 }
-                if let (SizeExpr::Deref(n), Some(_)) = (&buffer.capacity, &buffer.filled) {
-                    mark(&mut args, index_of(n), Role::CountOut)?;
+                // `_Inout_updates_(*n)`: the capacity goes in through `n`, and what C++
+                // puts there comes back.
+                SizeExpr::Deref(n) if param.sal.direction == Some(Direction::InOut) => {
+                    let role = Role::InOutLength {
+                        of: i,
+                        unit: buffer.unit,
+                    };
+                    mark(args, index_of(n), role)?;
                 }
-            } else {
-                match &buffer.capacity {
-                    SizeExpr::Param(n) => {
-                        let role = Role::Length {
-                            of: i,
-                            unit: buffer.unit,
-                        };
-                        mark(&mut args, index_of(n), role)?;
-                    }
-                    // `_Inout_updates_(*n)`: the capacity goes in through `n`, and what C++
-                    // puts there comes back.
-                    SizeExpr::Deref(n) if param.sal.direction == Some(Direction::InOut) => {
-                        let role = Role::InOutLength {
-                            of: i,
-                            unit: buffer.unit,
-                        };
-                        mark(&mut args, index_of(n), role)?;
-                    }
-                    other => return Err(format!("a buffer sized by {other:?}")),
-                }
+                other => return Err(format!("a buffer sized by {other:?}")),
             }
         }
     }
-    hungarian_lengths(method, &mut args);
+    Ok(())
+}
 
-    let request_owned = policy::request_owned(api, &class.name);
+/// The role of every parameter no length or count claimed: the `fAsync` flag fixed to
+/// false, the rest by `param_role`, an interface IIS takes over becoming an owned one.
+fn remaining_roles(
+    api: &Api,
+    class: &Class,
+    method: &Method,
+    mut args: Vec<Option<Role>>,
+) -> Result<Vec<Role>, String> {
     let sized: Vec<bool> = (0..method.params.len())
         .map(|i| {
             args.iter().any(|r| {
@@ -190,11 +245,79 @@ fn idiomatic(
         }
         args[i] = Some(role);
     }
-    let roles: Vec<Role> = args
+    Ok(args
         .into_iter()
         .map(|r| r.expect("every role set"))
-        .collect();
+        .collect())
+}
 
+/// How the form borrows `self`, and the result and roles as that borrow allows them.
+struct Borrowing {
+    receiver: Receiver,
+    ret: Ret,
+    roles: Vec<Role>,
+    /// The `_mut` form of an interface getter.
+    mut_name: Option<String>,
+}
+
+fn borrowing(
+    api: &Api,
+    class: &Class,
+    method: &Method,
+    name: &str,
+    ret: Ret,
+    roles: Vec<Role>,
+    resumes_the_pipeline: bool,
+) -> Result<Borrowing, String> {
+    let request_owned = policy::request_owned(api, &class.name);
+    let receiver = receiver(request_owned, method, &ret, &roles)?;
+    let interface_getter = method.params.is_empty()
+        && matches!(&ret, Ret::Interface { mutable: true, .. })
+        && request_owned;
+    // A getter of an object hands it out shared from `&self`, and exclusive from the `_mut`
+    // form.
+    let (receiver, ret) = match (interface_getter, ret) {
+        (true, Ret::Interface { class, .. }) => (
+            Receiver::Shared,
+            Ret::Interface {
+                class,
+                mutable: false,
+            },
+        ),
+        (_, ret) => (receiver, ret),
+    };
+    let mut_name = interface_getter.then(|| format!("{name}_mut"));
+    // IIS may call the module again (and hand it the request exclusively) before a resuming
+    // call returns: the call itself claims no exclusive borrow.
+    let receiver = if resumes_the_pipeline {
+        Receiver::Shared
+    } else {
+        receiver
+    };
+    // Only an exclusive borrow of `self` can hand out exclusive references.
+    let (ret, roles) = if receiver == Receiver::Shared {
+        (
+            shared_ret(ret),
+            roles.into_iter().map(shared_role).collect(),
+        )
+    } else {
+        (ret, roles)
+    };
+    Ok(Borrowing {
+        receiver,
+        ret,
+        roles,
+        mut_name,
+    })
+}
+
+/// The borrow of `self` the method needs before any getter or resume adjustment.
+fn receiver(
+    request_owned: bool,
+    method: &Method,
+    ret: &Ret,
+    roles: &[Role],
+) -> Result<Receiver, String> {
     // Data handed out by a method that could also invalidate it must be protected by an
     // exclusive borrow, which only request-owned classes can give.
     let hands_out_data = matches!(ret, Ret::Str { .. } | Ret::Buffer { .. } | Ret::Ref { .. })
@@ -216,70 +339,13 @@ fn idiomatic(
                 Role::Out(Out::Interface { mutable: true, .. } | Out::Ref { mutable: true, .. })
             )
         });
-    let receiver = if request_owned && (!method.is_const || mutable_result) {
-        Receiver::Exclusive
+    if request_owned && (!method.is_const || mutable_result) {
+        Ok(Receiver::Exclusive)
     } else if hands_out_data && !method.is_const {
-        return Err(
-            "returns data from a non-const method of an object several requests share".into(),
-        );
+        Err("returns data from a non-const method of an object several requests share".into())
     } else {
-        Receiver::Shared
-    };
-    let interface_getter = method.params.is_empty()
-        && matches!(&ret, Ret::Interface { mutable: true, .. })
-        && request_owned;
-    // A getter of an object hands it out shared from `&self`, and exclusive from the `_mut`
-    // form.
-    let (receiver, ret) = match (interface_getter, ret) {
-        (true, Ret::Interface { class, .. }) => (
-            Receiver::Shared,
-            Ret::Interface {
-                class,
-                mutable: false,
-            },
-        ),
-        (_, ret) => (receiver, ret),
-    };
-    let mut_form = interface_getter.then(|| format!("{name}_mut"));
-    // IIS may call the module again (and hand it the request exclusively) before a resuming
-    // call returns: the call itself claims no exclusive borrow.
-    let receiver = if safety.is_some() {
-        Receiver::Shared
-    } else {
-        receiver
-    };
-    // Only an exclusive borrow of `self` can hand out exclusive references.
-    let (ret, roles) = if receiver == Receiver::Shared {
-        (
-            shared_ret(ret),
-            roles.into_iter().map(shared_role).collect(),
-        )
-    } else {
-        (ret, roles)
-    };
-
-    let args = with_defaults(model, class, method, roles)?;
-    let has_short_form = args.iter().any(|a| a.default.is_some());
-    let name = free_name(name, taken);
-    let full_name = has_short_form.then(|| format!("{name}_with"));
-    let mut form = Idiomatic {
-        name,
-        receiver,
-        args,
-        ret,
-        full_name,
-        mut_name: mut_form,
-        safety,
-        signature: String::new(),
-        full_signature: None,
-    };
-    let types = crate::rust_types::TypeMapper::new(model);
-    form.signature = render::signature(&types, &form, false);
-    form.full_signature = form
-        .full_name
-        .as_ref()
-        .map(|_| render::signature(&types, &form, true));
-    Ok(form)
+        Ok(Receiver::Shared)
+    }
 }
 
 fn shared_ret(ret: Ret) -> Ret {

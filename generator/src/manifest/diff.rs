@@ -145,22 +145,34 @@ pub struct Report {
 /// Compares two manifests.
 pub fn diff(old: &Manifest, new: &Manifest) -> Report {
     let mut changes = Vec::new();
-    let old_classes = first_by_key(&old.classes, |c| c.name.as_str());
-    let new_classes = first_by_key(&new.classes, |c| c.name.as_str());
-    for old_class in &old.classes {
+    diff_classes(&old.classes, &new.classes, &mut changes);
+    // Types are compared only when both sides record them (see `Manifest::records_types`).
+    let typed = old.records_types && new.records_types;
+    diff_enums(&old.enums, &new.enums, typed, &mut changes);
+    diff_constants(old, new, typed, &mut changes);
+    diff_typedefs(&old.typedefs, &new.typedefs, &mut changes);
+    Report {
+        old_source: old.source.clone(),
+        new_source: new.source.clone(),
+        old_api_hash: old.api_hash.clone(),
+        new_api_hash: new.api_hash.clone(),
+        changes,
+    }
+}
+
+/// The classes removed or changed (in the old order), then those added (in the new order).
+fn diff_classes(old: &[ClassEntry], new: &[ClassEntry], changes: &mut Vec<Change>) {
+    let old_classes = first_by_key(old, |c| c.name.as_str());
+    let new_classes = first_by_key(new, |c| c.name.as_str());
+    for old_class in old {
         match new_classes.get(old_class.name.as_str()) {
             None => changes.push(Change::new(ChangeKind::ClassRemoved, &old_class.name)),
-            Some(new_class) => diff_class(
-                &old_classes,
-                &new_classes,
-                old_class,
-                new_class,
-                &mut changes,
-            ),
+            Some(new_class) => {
+                diff_class(&old_classes, &new_classes, old_class, new_class, changes)
+            }
         }
     }
     for new_class in new
-        .classes
         .iter()
         .filter(|c| !old_classes.contains_key(c.name.as_str()))
     {
@@ -169,9 +181,10 @@ pub fn diff(old: &Manifest, new: &Manifest) -> Report {
                 .values(None, new_class.base.clone()),
         );
     }
-    // Types are compared only when both sides record them (see `Manifest::records_types`).
-    let typed = old.records_types && new.records_types;
-    diff_enums(&old.enums, &new.enums, typed, &mut changes);
+}
+
+/// The constants, by value, and by type too when both manifests record types (`typed`).
+fn diff_constants(old: &Manifest, new: &Manifest, typed: bool, changes: &mut Vec<Change>) {
     diff_named(
         &old.constants,
         &new.constants,
@@ -188,30 +201,15 @@ pub fn diff(old: &Manifest, new: &Manifest) -> Report {
             ChangeKind::ConstantRemoved,
             ChangeKind::ConstantValueChanged,
         ],
-        &mut changes,
+        changes,
     );
-    // A convention is compared only where both manifests record one: older manifests
-    // do not, and that is not a change of the API.
-    let recorded = |typedefs: &[TypedefEntry], other: &[TypedefEntry]| -> Vec<TypedefEntry> {
-        let unrecorded: HashSet<&str> = other
-            .iter()
-            .filter(|o| o.convention.is_none())
-            .map(|o| o.name.as_str())
-            .collect();
-        typedefs
-            .iter()
-            .map(|t| {
-                let mut t = t.clone();
-                if unrecorded.contains(t.name.as_str()) {
-                    t.convention = None;
-                }
-                t
-            })
-            .collect()
-    };
+}
+
+/// The typedefs, by target and, where both manifests record it, x86 calling convention.
+fn diff_typedefs(old: &[TypedefEntry], new: &[TypedefEntry], changes: &mut Vec<Change>) {
     diff_named(
-        &recorded(&old.typedefs, &new.typedefs),
-        &recorded(&new.typedefs, &old.typedefs),
+        &with_comparable_conventions(old, new),
+        &with_comparable_conventions(new, old),
         |t| {
             let described = match &t.convention {
                 Some(convention) => format!("{} ({convention} on x86)", t.target),
@@ -224,15 +222,32 @@ pub fn diff(old: &Manifest, new: &Manifest) -> Report {
             ChangeKind::TypedefRemoved,
             ChangeKind::TypedefChanged,
         ],
-        &mut changes,
-    );
-    Report {
-        old_source: old.source.clone(),
-        new_source: new.source.clone(),
-        old_api_hash: old.api_hash.clone(),
-        new_api_hash: new.api_hash.clone(),
         changes,
-    }
+    );
+}
+
+/// `typedefs` without the conventions `other` does not record for the same name. A
+/// convention is compared only where both manifests record one: older manifests do not,
+/// and that is not a change of the API.
+fn with_comparable_conventions(
+    typedefs: &[TypedefEntry],
+    other: &[TypedefEntry],
+) -> Vec<TypedefEntry> {
+    let unrecorded: HashSet<&str> = other
+        .iter()
+        .filter(|o| o.convention.is_none())
+        .map(|o| o.name.as_str())
+        .collect();
+    typedefs
+        .iter()
+        .map(|t| {
+            let mut t = t.clone();
+            if unrecorded.contains(t.name.as_str()) {
+                t.convention = None;
+            }
+            t
+        })
+        .collect()
 }
 
 /// Each key's first item: what `iter().find(|x| key(x) == k)` would return, in O(1).

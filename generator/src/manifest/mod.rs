@@ -17,8 +17,8 @@ pub use diff::{diff, Change, ChangeKind, Report};
 pub use json::{from_json, to_json};
 
 use crate::idiom::{Form, Idioms};
-use crate::ir::{ConstantValue, IntegerType};
-use crate::layout::LaidOutApi;
+use crate::ir::{Api, Constant, ConstantValue, Enum, IntegerType};
+use crate::layout::{LaidOutApi, Slot};
 use crate::toolchain::Target;
 use serde::{Deserialize, Serialize};
 
@@ -192,61 +192,15 @@ pub fn build(model: &LaidOutApi, idioms: &Idioms) -> Manifest {
             slots: layout
                 .slots
                 .iter()
-                .map(|slot| {
-                    let method = model.method(slot);
-                    SlotEntry {
-                        index: slot.index,
-                        method: method.name.clone(),
-                        field: slot.rust_name.clone(),
-                        is_const: method.is_const,
-                        introduced_by: slot.introduced_by.clone(),
-                        x64: slot.byte_offset(Target::X86_64),
-                        x86: slot.byte_offset(Target::I686),
-                        cpp: method.cpp_declaration(),
-                        abi: slot.abi_signature.clone(),
-                        rust: rust_signature(idioms, &slot.introduced_by, slot.index),
-                    }
-                })
+                .map(|slot| slot_entry(model, idioms, slot))
                 .collect(),
         })
         .collect();
-    let enums = api
-        .enums
-        .iter()
-        .map(|e| EnumEntry {
-            name: e.name.clone(),
-            underlying: api
-                .details
-                .enum_underlying
-                .get(&e.name)
-                .map(|builtin| builtin.cpp_spelling().to_string()),
-            variants: e
-                .variants
-                .iter()
-                .map(|v| VariantEntry {
-                    name: v.name.clone(),
-                    value: v.value,
-                })
-                .collect(),
-        })
-        .collect();
+    let enums = api.enums.iter().map(|e| enum_entry(api, e)).collect();
     let constants = api
         .constants
         .iter()
-        .map(|c| ConstantEntry {
-            name: c.name.clone(),
-            value: match &c.value {
-                ConstantValue::Integer(v) => ConstValue::Integer(*v),
-                ConstantValue::String(s) => ConstValue::String(s.clone()),
-                ConstantValue::WideString(s) => ConstValue::WideString(s.clone()),
-            },
-            ctype: api
-                .details
-                .constant_types
-                .get(&c.name)
-                .filter(|ctype| **ctype != IntegerType::Int)
-                .map(|ctype| ctype.cpp_spelling().to_string()),
-        })
+        .map(|c| constant_entry(api, c))
         .collect();
     let typedefs = api
         .typedefs
@@ -269,6 +223,62 @@ pub fn build(model: &LaidOutApi, idioms: &Idioms) -> Manifest {
     };
     manifest.api_hash = manifest.compute_hash();
     manifest
+}
+
+/// One vtable slot: the method in it, its offsets on both targets, its C++ declaration and
+/// ABI signature, and its idiomatic signature.
+fn slot_entry(model: &LaidOutApi, idioms: &Idioms, slot: &Slot) -> SlotEntry {
+    let method = model.method(slot);
+    SlotEntry {
+        index: slot.index,
+        method: method.name.clone(),
+        field: slot.rust_name.clone(),
+        is_const: method.is_const,
+        introduced_by: slot.introduced_by.clone(),
+        x64: slot.byte_offset(Target::X86_64),
+        x86: slot.byte_offset(Target::I686),
+        cpp: method.cpp_declaration(),
+        abi: slot.abi_signature.clone(),
+        rust: rust_signature(idioms, &slot.introduced_by, slot.index),
+    }
+}
+
+/// One enum: its variants, and its underlying type where the header fixes one.
+fn enum_entry(api: &Api, e: &Enum) -> EnumEntry {
+    EnumEntry {
+        name: e.name.clone(),
+        underlying: api
+            .details
+            .enum_underlying
+            .get(&e.name)
+            .map(|builtin| builtin.cpp_spelling().to_string()),
+        variants: e
+            .variants
+            .iter()
+            .map(|v| VariantEntry {
+                name: v.name.clone(),
+                value: v.value,
+            })
+            .collect(),
+    }
+}
+
+/// One constant: its value, and its C++ type unless that is plain `int`.
+fn constant_entry(api: &Api, c: &Constant) -> ConstantEntry {
+    ConstantEntry {
+        name: c.name.clone(),
+        value: match &c.value {
+            ConstantValue::Integer(v) => ConstValue::Integer(*v),
+            ConstantValue::String(s) => ConstValue::String(s.clone()),
+            ConstantValue::WideString(s) => ConstValue::WideString(s.clone()),
+        },
+        ctype: api
+            .details
+            .constant_types
+            .get(&c.name)
+            .filter(|ctype| **ctype != IntegerType::Int)
+            .map(|ctype| ctype.cpp_spelling().to_string()),
+    }
 }
 
 impl Manifest {

@@ -22,12 +22,57 @@ pub(super) struct ParsedClass {
     pub conventions: Vec<(usize, CallingConvention)>,
 }
 
+/// What a class declares, gathered in one pass over its members.
+struct Members<'t> {
+    /// Every member's name, once, in declaration order.
+    names: Vec<String>,
+    methods: Vec<Method>,
+    /// Methods declaring their own calling convention, by index.
+    conventions: Vec<(usize, CallingConvention)>,
+    data_member: Option<Cursor<'t>>,
+    uuid: Option<String>,
+}
+
 impl Walker {
     /// Reads one class definition from the input header; `None` for non-polymorphic records.
     pub(super) fn class(&self, cursor: &Cursor<'_>) -> Result<Option<ParsedClass>> {
         let name = cursor.spelling();
         let location = self.location(cursor);
         let children = cursor.children();
+        let base = self.single_base(cursor, &children)?;
+        let members = self.members(&name, &children)?;
+        let polymorphic = !members.methods.is_empty() || base.is_some();
+        if !polymorphic {
+            return Ok(None);
+        }
+        // After the methods: a nested type a method uses is refused where it is used.
+        self.reject_nested_types(cursor)?;
+        if let Some(field) = members.data_member {
+            return Err(self.unsupported(
+                &field,
+                format!(
+                    "class `{name}` has the data member `{}`; data members in a polymorphic \
+                     class are not supported (its binding is the vtable pointer alone)",
+                    field.spelling()
+                ),
+            ));
+        }
+        Ok(Some(ParsedClass {
+            class: Class {
+                name,
+                uuid: members.uuid,
+                base,
+                member_names: members.names,
+                methods: members.methods,
+                location,
+            },
+            conventions: members.conventions,
+        }))
+    }
+
+    /// The class's base, if any: one, not virtual (the layout is single inheritance).
+    fn single_base(&self, cursor: &Cursor<'_>, children: &[Cursor<'_>]) -> Result<Option<String>> {
+        let name = cursor.spelling();
         let bases: Vec<&Cursor<'_>> = children
             .iter()
             .filter(|c| c.kind() == CXCursor_CXXBaseSpecifier)
@@ -50,72 +95,54 @@ impl Walker {
                 ),
             ));
         }
-        let base = bases.first().map(|b| b.ty().declaration().spelling());
+        Ok(bases.first().map(|b| b.ty().declaration().spelling()))
+    }
 
-        let mut member_names: Vec<String> = Vec::new();
-        let mut methods = Vec::new();
-        let mut conventions = Vec::new();
-        let mut data_member = None;
-        let mut uuid = None;
-        for child in &children {
+    /// The class's members in declaration order: their names, the virtual methods, the
+    /// uuid attribute, and the first data member (which a polymorphic class may not have).
+    fn members<'t>(&self, class: &str, children: &[Cursor<'t>]) -> Result<Members<'t>> {
+        let mut members = Members {
+            names: Vec::new(),
+            methods: Vec::new(),
+            conventions: Vec::new(),
+            data_member: None,
+            uuid: None,
+        };
+        for child in children {
             let kind = child.kind();
-            if is_attribute(kind) && uuid.is_none() {
+            if is_attribute(kind) && members.uuid.is_none() {
                 let toks = child.tokens();
-                uuid = tokens::uuid_from_tokens(toks.iter().map(|t| t.text.as_str()));
+                members.uuid = tokens::uuid_from_tokens(toks.iter().map(|t| t.text.as_str()));
             }
             let spelled = child.spelling();
             if !spelled.is_empty()
                 && kind != CXCursor_CXXBaseSpecifier
                 && !is_attribute(kind)
-                && !member_names.contains(&spelled)
+                && !members.names.contains(&spelled)
             {
-                member_names.push(spelled);
+                members.names.push(spelled);
             }
             let is_method = matches!(kind, CXCursor_CXXMethod | CXCursor_Destructor);
             if is_method && child.is_virtual() {
-                let (method, convention) = self.method(&name, child)?;
+                let (method, convention) = self.method(class, child)?;
                 if let Some(convention) = convention {
-                    conventions.push((methods.len(), convention));
+                    members
+                        .conventions
+                        .push((members.methods.len(), convention));
                 }
-                methods.push(method);
+                members.methods.push(method);
             }
-            if kind == CXCursor_FieldDecl && data_member.is_none() {
-                data_member = Some(child);
+            if kind == CXCursor_FieldDecl && members.data_member.is_none() {
+                members.data_member = Some(*child);
             }
             if kind == CXCursor_FunctionTemplate && child.is_virtual() {
                 return Err(self.unsupported(
                     child,
-                    format!("class `{name}` has a virtual member template"),
+                    format!("class `{class}` has a virtual member template"),
                 ));
             }
         }
-        let polymorphic = !methods.is_empty() || base.is_some();
-        if !polymorphic {
-            return Ok(None);
-        }
-        // After the methods: a nested type a method uses is refused where it is used.
-        self.reject_nested_types(cursor)?;
-        if let Some(field) = data_member {
-            return Err(self.unsupported(
-                field,
-                format!(
-                    "class `{name}` has the data member `{}`; data members in a polymorphic \
-                     class are not supported (its binding is the vtable pointer alone)",
-                    field.spelling()
-                ),
-            ));
-        }
-        Ok(Some(ParsedClass {
-            class: Class {
-                name,
-                uuid,
-                base,
-                member_names,
-                methods,
-                location,
-            },
-            conventions,
-        }))
+        Ok(members)
     }
 
     /// Refuses types declared inside a class or struct: the bindings have no place for them,
@@ -201,64 +228,14 @@ impl Walker {
         let return_type = if is_destructor {
             void_pointer()
         } else {
-            let ret = cursor.result_type();
-            let converted = convert(ret).map_err(|what| {
-                self.unsupported(cursor, format!("`{class}::{name}` returns {what}"))
-            })?;
-            let mut converted = converted;
-            let levels = in_place_function_levels(&converted);
-            if levels > 0 {
-                let returned = conventions::returned_function_tokens(prefix);
-                let spelled = conventions::free_function(&returned, levels).map_err(|why| {
-                    self.unsupported(cursor, format!("`{class}::{name}` returns {why}"))
-                })?;
-                mark_convention(&mut converted, spelled);
-            }
-            if returns_class_by_value(&converted) {
-                return Err(self.unsupported(
-                    cursor,
-                    format!(
-                        "`{class}::{name}` returns the class `{}` by value; MSVC passes it through a hidden pointer, which we do not model",
-                        converted.spelling
-                    ),
-                ));
-            }
-            converted
+            self.return_type(cursor, &format!("{class}::{name}"), prefix)?
         };
         let mut params = Vec::new();
         for (index, param) in cursor.arguments().into_iter().enumerate() {
-            let mut ty = convert(param.ty()).map_err(|what| {
-                self.unsupported(
-                    &param,
-                    format!("parameter {} of `{class}::{name}` has {what}", index + 1),
-                )
-            })?;
-            // A callback spelled in place (not through a typedef, which carries its own
-            // convention): its convention is only in the tokens, as for typedefs.
-            let levels = in_place_function_levels(&ty);
-            let expanded = param.expanded_tokens();
-            if levels > 0 {
-                let spelled = conventions::free_function(&expanded, levels).map_err(|why| {
-                    self.unsupported(
-                        &param,
-                        format!("parameter {} of `{class}::{name}` has {why}", index + 1),
-                    )
-                })?;
-                mark_convention(&mut ty, spelled);
-            }
-            let texts: Vec<&str> = expanded.iter().map(|(t, _)| t.text.as_str()).collect();
-            let array_bound = match ty.kind {
-                TypeKind::Array { .. } => tokens::array_bound(texts.iter().copied()),
-                _ => None,
-            };
-            params.push(Param {
-                // Empty for an unnamed parameter: the naming pass gives it a stand-in.
-                name: param.spelling(),
-                ty,
-                default: tokens::default_argument(texts.iter().copied()),
-                array_bound,
-                sal: Sal::default(),
-            });
+            params.push(self.param(
+                &param,
+                &format!("parameter {} of `{class}::{name}`", index + 1),
+            )?);
         }
         let return_sal = if is_destructor {
             Sal::default()
@@ -282,6 +259,66 @@ impl Walker {
             return_sal,
         };
         Ok((method, convention))
+    }
+
+    /// The return type of the method `qualified` (`Class::Method`): converted, the
+    /// convention of a function pointer it returns read from the declaration's `prefix`, and
+    /// not a class by value (MSVC returns that through a hidden pointer).
+    fn return_type(
+        &self,
+        cursor: &Cursor<'_>,
+        qualified: &str,
+        prefix: &[(Token, Option<Cursor<'_>>)],
+    ) -> Result<Type> {
+        let mut converted = convert(cursor.result_type())
+            .map_err(|what| self.unsupported(cursor, format!("`{qualified}` returns {what}")))?;
+        let levels = in_place_function_levels(&converted);
+        if levels > 0 {
+            let returned = conventions::returned_function_tokens(prefix);
+            let spelled = conventions::free_function(&returned, levels)
+                .map_err(|why| self.unsupported(cursor, format!("`{qualified}` returns {why}")))?;
+            mark_convention(&mut converted, spelled);
+        }
+        if returns_class_by_value(&converted) {
+            return Err(self.unsupported(
+                cursor,
+                format!(
+                    "`{qualified}` returns the class `{}` by value; MSVC passes it through a hidden pointer, which we do not model",
+                    converted.spelling
+                ),
+            ));
+        }
+        Ok(converted)
+    }
+
+    /// One parameter, `described` in errors (`parameter 2 of `Class::Method``): its type
+    /// (with the convention of a callback spelled in place), default and array bound. The
+    /// SAL annotations come later, from the whole declaration.
+    fn param(&self, param: &Cursor<'_>, described: &str) -> Result<Param> {
+        let mut ty = convert(param.ty())
+            .map_err(|what| self.unsupported(param, format!("{described} has {what}")))?;
+        // A callback spelled in place (not through a typedef, which carries its own
+        // convention): its convention is only in the tokens, as for typedefs.
+        let levels = in_place_function_levels(&ty);
+        let expanded = param.expanded_tokens();
+        if levels > 0 {
+            let spelled = conventions::free_function(&expanded, levels)
+                .map_err(|why| self.unsupported(param, format!("{described} has {why}")))?;
+            mark_convention(&mut ty, spelled);
+        }
+        let texts: Vec<&str> = expanded.iter().map(|(t, _)| t.text.as_str()).collect();
+        let array_bound = match ty.kind {
+            TypeKind::Array { .. } => tokens::array_bound(texts.iter().copied()),
+            _ => None,
+        };
+        Ok(Param {
+            // Empty for an unnamed parameter: the naming pass gives it a stand-in.
+            name: param.spelling(),
+            ty,
+            default: tokens::default_argument(texts.iter().copied()),
+            array_bound,
+            sal: Sal::default(),
+        })
     }
 }
 

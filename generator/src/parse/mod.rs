@@ -309,35 +309,7 @@ impl Walker {
                     self.walk_scope(&cursor, input, state)?
                 }
                 CXCursor_ClassDecl | CXCursor_StructDecl if cursor.is_definition() => {
-                    match self.class(&cursor)? {
-                        Some(parsed) => {
-                            let class = parsed.class;
-                            if let Some(previous) =
-                                api.classes.iter().find(|c| c.name == class.name)
-                            {
-                                return Err(self.unsupported(
-                                    &cursor,
-                                    format!(
-                                        "class `{}` is defined twice (first at {})",
-                                        class.name, previous.location
-                                    ),
-                                ));
-                            }
-                            for (index, convention) in parsed.conventions {
-                                api.details.method_conventions.push((
-                                    class.name.clone(),
-                                    index,
-                                    convention,
-                                ));
-                            }
-                            api.classes.push(class)
-                        }
-                        None => {
-                            if let Some(s) = self.plain_struct(&cursor)? {
-                                api.structs.push(s);
-                            }
-                        }
-                    }
+                    self.record(&cursor, api)?
                 }
                 CXCursor_ClassTemplate => self.reject_virtual_template(&cursor)?,
                 CXCursor_EnumDecl if cursor.is_definition() && !cursor.is_anonymous() => {
@@ -346,23 +318,62 @@ impl Walker {
                 }
                 CXCursor_TypedefDecl => self.typedef(&cursor, api, known)?,
                 CXCursor_MacroDefinition if !cursor.is_macro_function_like() => {
-                    if let Some((constant, integer)) = self.constant(&cursor, known)? {
-                        api.constants.retain(|c| c.name != constant.name);
-                        api.details.constant_types.remove(&constant.name);
-                        if let Some(integer) = integer {
-                            known.insert(constant.name.clone(), integer);
-                            if integer.ty != crate::ir::IntegerType::Int {
-                                api.details
-                                    .constant_types
-                                    .insert(constant.name.clone(), integer.ty);
-                            }
-                        }
-                        api.constants.push(constant);
-                    }
+                    self.macro_constant(&cursor, api, known)?
                 }
                 _ => {}
             }
         }
+        Ok(())
+    }
+    /// A class or struct definition: a polymorphic class (defined once), or a plain struct.
+    fn record(&self, cursor: &Cursor<'_>, api: &mut Api) -> Result<()> {
+        let Some(parsed) = self.class(cursor)? else {
+            if let Some(s) = self.plain_struct(cursor)? {
+                api.structs.push(s);
+            }
+            return Ok(());
+        };
+        let class = parsed.class;
+        if let Some(previous) = api.classes.iter().find(|c| c.name == class.name) {
+            return Err(self.unsupported(
+                cursor,
+                format!(
+                    "class `{}` is defined twice (first at {})",
+                    class.name, previous.location
+                ),
+            ));
+        }
+        for (index, convention) in parsed.conventions {
+            api.details
+                .method_conventions
+                .push((class.name.clone(), index, convention));
+        }
+        api.classes.push(class);
+        Ok(())
+    }
+
+    /// An object-like `#define` that is a constant: it replaces an earlier one of the same
+    /// name, and an integer one becomes known to later `#define` bodies.
+    fn macro_constant(
+        &self,
+        cursor: &Cursor<'_>,
+        api: &mut Api,
+        known: &mut BTreeMap<String, Integer>,
+    ) -> Result<()> {
+        let Some((constant, integer)) = self.constant(cursor, known)? else {
+            return Ok(());
+        };
+        api.constants.retain(|c| c.name != constant.name);
+        api.details.constant_types.remove(&constant.name);
+        if let Some(integer) = integer {
+            known.insert(constant.name.clone(), integer);
+            if integer.ty != crate::ir::IntegerType::Int {
+                api.details
+                    .constant_types
+                    .insert(constant.name.clone(), integer.ty);
+            }
+        }
+        api.constants.push(constant);
         Ok(())
     }
 }

@@ -89,26 +89,7 @@ fn convert_nested(ty: ClangType<'_>, depth: usize) -> Result<Type, String> {
             return convert(ty.canonical()).map(|t| respell(t, spelling))
         }
         CXType_Void => TypeKind::Void,
-        CXType_Typedef => {
-            let name = ty.typedef_name();
-            let declaration = ty.declaration();
-            let mut target = convert(declaration.typedef_underlying())?;
-            // The typedef's own declaration says the convention of a function type it
-            // writes in place (windows.h's `typedef VOID (NTAPI *PTIMERAPCROUTINE)(…)`);
-            // the input's own typedefs are read the same way where they are declared.
-            let levels = in_place_function_levels(&target);
-            if levels > 0 {
-                let spelled = conventions::free_function(&declaration.expanded_tokens(), levels)
-                    .map_err(|why| {
-                        format!("the function pointer type `{name}`, which has {why}")
-                    })?;
-                mark_convention(&mut target, spelled);
-            }
-            TypeKind::Typedef {
-                name,
-                target: Box::new(target),
-            }
-        }
+        CXType_Typedef => typedef(ty, depth)?,
         CXType_Pointer => {
             let pointee = ty.pointee();
             TypeKind::Pointer {
@@ -142,25 +123,7 @@ fn convert_nested(ty: ClangType<'_>, depth: usize) -> Result<Type, String> {
             pointee_is_const: ty.element().is_const(),
             pointee: Box::new(convert(ty.element())?),
         },
-        CXType_FunctionProto => {
-            if ty.is_variadic() {
-                return Err("a variadic function type".into());
-            }
-            let convention = match ty.calling_convention() {
-                CXCallingConv_X86StdCall | CXCallingConv_Win64 => CallingConvention::System,
-                CXCallingConv_C => CallingConvention::C,
-                other => return Err(conventions::refuse_clang_convention(other, &spelling)),
-            };
-            TypeKind::Function(Box::new(FunctionType {
-                return_type: convert(ty.result())?,
-                params: ty
-                    .args()
-                    .into_iter()
-                    .map(convert)
-                    .collect::<Result<_, _>>()?,
-                convention,
-            }))
-        }
+        CXType_FunctionProto => function(ty, &spelling, depth)?,
         CXType_LValueReference => {
             let pointee = ty.pointee();
             TypeKind::Reference {
@@ -176,6 +139,50 @@ fn convert_nested(ty: ClangType<'_>, depth: usize) -> Result<Type, String> {
         canonical,
         kind,
     })
+}
+
+/// A typedef, its target converted, and the calling convention its declaration writes on a
+/// function type in place marked on that target.
+fn typedef(ty: ClangType<'_>, depth: usize) -> Result<TypeKind, String> {
+    let name = ty.typedef_name();
+    let declaration = ty.declaration();
+    let mut target = convert_nested(declaration.typedef_underlying(), depth + 1)?;
+    // The typedef's own declaration says the convention of a function type it
+    // writes in place (windows.h's `typedef VOID (NTAPI *PTIMERAPCROUTINE)(…)`);
+    // the input's own typedefs are read the same way where they are declared.
+    let levels = in_place_function_levels(&target);
+    if levels > 0 {
+        let spelled = conventions::free_function(&declaration.expanded_tokens(), levels)
+            .map_err(|why| format!("the function pointer type `{name}`, which has {why}"))?;
+        mark_convention(&mut target, spelled);
+    }
+    Ok(TypeKind::Typedef {
+        name,
+        target: Box::new(target),
+    })
+}
+
+/// A function type: its result and parameters converted, a convention the ABI can call
+/// (`stdcall`/Win64 or `cdecl`), and no variadic tail.
+fn function(ty: ClangType<'_>, spelling: &str, depth: usize) -> Result<TypeKind, String> {
+    if ty.is_variadic() {
+        return Err("a variadic function type".into());
+    }
+    let convention = match ty.calling_convention() {
+        CXCallingConv_X86StdCall | CXCallingConv_Win64 => CallingConvention::System,
+        CXCallingConv_C => CallingConvention::C,
+        other => return Err(conventions::refuse_clang_convention(other, spelling)),
+    };
+    let convert = |inner: ClangType<'_>| convert_nested(inner, depth + 1);
+    Ok(TypeKind::Function(Box::new(FunctionType {
+        return_type: convert(ty.result())?,
+        params: ty
+            .args()
+            .into_iter()
+            .map(convert)
+            .collect::<Result<_, _>>()?,
+        convention,
+    })))
 }
 
 /// The class a record or enum type is declared in, if it is nested in one.
