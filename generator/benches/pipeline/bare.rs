@@ -3,6 +3,7 @@
 //! in-memory prelude (`toolchain::prelude`) under the same file name, the same parse
 //! options — and nothing else: no cursor walk, no IR.
 
+use crate::timing::timed;
 use clang_sys::*;
 use generator::toolchain::{self, IncludeSetup, Target};
 use std::ffi::{CStr, CString};
@@ -172,51 +173,10 @@ pub fn walk_filter(header: &Path, includes: &IncludeSetup) -> Result<WalkFilter,
                 &mut cursors as *mut _ as *mut std::os::raw::c_void,
             );
             let visit = started.elapsed().as_secs_f64();
-
-            let started = Instant::now();
-            let mut in_header = 0;
-            for cursor in &cursors {
-                let mut file: CXFile = std::ptr::null_mut();
-                let (mut line, mut column, mut offset) = (0, 0, 0);
-                clang_getExpansionLocation(
-                    clang_getCursorLocation(*cursor),
-                    &mut file,
-                    &mut line,
-                    &mut column,
-                    &mut offset,
-                );
-                if file.is_null() {
-                    continue;
-                }
-                let s = clang_getFileName(file);
-                let name = CStr::from_ptr(clang_getCString(s))
-                    .to_string_lossy()
-                    .into_owned();
-                clang_disposeString(s);
-                if name == absolute_text {
-                    in_header += 1;
-                }
-            }
-            let by_name = started.elapsed().as_secs_f64();
-
-            let started = Instant::now();
-            let c_path = CString::new(absolute_text.as_str()).map_err(|e| e.to_string())?;
-            let input = clang_getFile(tu, c_path.as_ptr());
-            let mut by_handle_count = 0;
-            for cursor in &cursors {
-                let mut file: CXFile = std::ptr::null_mut();
-                clang_getExpansionLocation(
-                    clang_getCursorLocation(*cursor),
-                    &mut file,
-                    std::ptr::null_mut(),
-                    std::ptr::null_mut(),
-                    std::ptr::null_mut(),
-                );
-                if !file.is_null() && clang_File_isEqual(file, input) != 0 {
-                    by_handle_count += 1;
-                }
-            }
-            let by_handle = started.elapsed().as_secs_f64();
+            let (in_header, by_name) = timed(|| count_by_name(&cursors, &absolute_text));
+            let (by_handle_count, by_handle) =
+                timed(|| count_by_handle(tu, &cursors, &absolute_text));
+            let by_handle_count = by_handle_count?;
             if by_handle_count != in_header {
                 return Err(format!(
                     "the two filters disagree: {in_header} by name, {by_handle_count} by handle"
@@ -234,4 +194,65 @@ pub fn walk_filter(header: &Path, includes: &IncludeSetup) -> Result<WalkFilter,
             ))
         }
     })
+}
+
+/// How many of `cursors` are in the file named `absolute`, as `parse::Walker` filters:
+/// each one's expansion file asked for its name, a Rust String compared with the path.
+///
+/// # Safety
+/// The cursors' translation unit must be alive.
+unsafe fn count_by_name(cursors: &[CXCursor], absolute: &str) -> usize {
+    let mut in_header = 0;
+    for cursor in cursors {
+        let mut file: CXFile = std::ptr::null_mut();
+        let (mut line, mut column, mut offset) = (0, 0, 0);
+        clang_getExpansionLocation(
+            clang_getCursorLocation(*cursor),
+            &mut file,
+            &mut line,
+            &mut column,
+            &mut offset,
+        );
+        if file.is_null() {
+            continue;
+        }
+        let s = clang_getFileName(file);
+        let name = CStr::from_ptr(clang_getCString(s))
+            .to_string_lossy()
+            .into_owned();
+        clang_disposeString(s);
+        if name == absolute {
+            in_header += 1;
+        }
+    }
+    in_header
+}
+
+/// The same count by file handle: `clang_getFile` once, then each expansion file compared
+/// with it by `clang_File_isEqual`.
+///
+/// # Safety
+/// `tu` must be the cursors' translation unit, alive.
+unsafe fn count_by_handle(
+    tu: CXTranslationUnit,
+    cursors: &[CXCursor],
+    absolute: &str,
+) -> Result<usize, String> {
+    let c_path = CString::new(absolute).map_err(|e| e.to_string())?;
+    let input = clang_getFile(tu, c_path.as_ptr());
+    let mut count = 0;
+    for cursor in cursors {
+        let mut file: CXFile = std::ptr::null_mut();
+        clang_getExpansionLocation(
+            clang_getCursorLocation(*cursor),
+            &mut file,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        );
+        if !file.is_null() && clang_File_isEqual(file, input) != 0 {
+            count += 1;
+        }
+    }
+    Ok(count)
 }

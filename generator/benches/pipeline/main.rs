@@ -6,6 +6,8 @@
 //! - check-abi's work against its `clang-19` compiles alone (`check_abi`);
 //! - regen and check-abi on synthetic headers of 1×, 4× and 16× the API (`synthetic`).
 //!
+//! Each section is a method of `sections::Bench`; this file reads the options and runs them.
+//!
 //! `cargo xtask bench` runs this and writes BENCHMARKS.md from its `--json` output; on its
 //! own: `cargo bench -p httpserv-generator --bench pipeline -- [--quick] [--json PATH]`.
 //! Wall-clock samples only: no assertion depends on a time.
@@ -14,6 +16,7 @@ mod bare;
 mod bindgen_run;
 mod check_abi;
 mod regen;
+mod sections;
 mod synthetic;
 mod timing;
 mod valgrind;
@@ -21,6 +24,7 @@ mod valgrind;
 use generator::emit::Provenance;
 use generator::parse::ParseOptions;
 use generator::toolchain::IncludeSetup;
+use sections::Bench;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use timing::{median, timed, Samples};
@@ -53,6 +57,20 @@ const ALL_SECTIONS: [&str; 6] = [
     "walk-profile",
     "emit-instructions",
 ];
+
+impl Config {
+    /// The run counts and factors, as the report records them.
+    fn to_json(&self) -> serde_json::Value {
+        json!({
+            "runs": self.runs,
+            "bindgen_runs": self.bindgen_runs,
+            "bindgen_everything_runs": self.bindgen_everything_runs,
+            "check_abi_runs": self.check_abi_runs,
+            "factors": self.factors,
+            "scaling_runs": self.scaling_runs,
+        })
+    }
+}
 
 fn usage() -> ! {
     eprintln!(
@@ -155,248 +173,46 @@ fn run(config: &Config) -> Result<(), String> {
     std::fs::create_dir_all(&scratch.0).map_err(|e| e.to_string())?;
     let header = root.join("headers/httpserv.h");
     let options = ParseOptions::debian(&header);
-    let includes = options.includes.clone();
-    let provenance = Provenance {
-        input: "headers/httpserv.h".into(),
+    let bench = Bench {
+        config,
+        scratch: &scratch.0,
+        includes: options.includes.clone(),
+        options,
+        header,
+        provenance: Provenance {
+            input: "headers/httpserv.h".into(),
+        },
     };
     let (libclang, load_seconds) = timed(bare::load_libclang);
     let libclang = libclang?;
     eprintln!("libclang: {libclang}");
-    let wants = |s: &str| config.sections.iter().any(|x| x == s);
 
     let mut samples = Samples::default();
     let mut report = serde_json::Map::new();
     report.insert("libclang".into(), json!(libclang));
     report.insert("libclang_first_load_seconds".into(), json!(load_seconds));
-    report.insert(
-        "config".into(),
-        json!({
-            "runs": config.runs,
-            "bindgen_runs": config.bindgen_runs,
-            "bindgen_everything_runs": config.bindgen_everything_runs,
-            "check_abi_runs": config.check_abi_runs,
-            "factors": config.factors,
-            "scaling_runs": config.scaling_runs,
-        }),
-    );
-
-    if wants("walk-profile") {
-        generator::parse::parse(&options).map_err(|e| e.to_string())?;
+    report.insert("config".into(), config.to_json());
+    if bench.wants("walk-profile") {
+        generator::parse::parse(&bench.options).map_err(|e| e.to_string())?;
     }
-
-    if wants("emit-instructions") {
-        let text = std::fs::read_to_string(&header).map_err(|e| e.to_string())?;
-        for &factor in &config.factors {
-            let (scaled, _) = synthetic::scaled_header(&text, factor)?;
-            let path = scratch.0.join(format!("httpserv_x{factor}.h"));
-            std::fs::write(&path, &scaled).map_err(|e| e.to_string())?;
-            let options = ParseOptions {
-                header: path,
-                ..options.clone()
-            };
-            let api = generator::parse::parse(&options).map_err(|e| e.to_string())?;
-            let model = generator::layout::LaidOutApi::new(api).map_err(|e| e.to_string())?;
-            valgrind::start_instrumentation();
-            let idioms = generator::idiom::Idioms::new(&model);
-            let bindings = generator::emit::emit(&model, &idioms, &provenance);
-            valgrind::stop_instrumentation();
-            bindings.map_err(|e| e.to_string())?;
-        }
+    if bench.wants("emit-instructions") {
+        bench.emit_instructions()?;
     }
-
-    if wants("regen") {
-        eprintln!("regen vs the bare parse: {} runs (+1 warm-up)", config.runs);
-        let out_dir = scratch.0.join("regen");
-        let first = bare::bare_parse(&header, &includes)?;
-        if first.errors != 0 {
-            return Err(format!("the bare parse reports {} errors", first.errors));
-        }
-        let counts = regen::full_regen(&options, &provenance, &out_dir)?;
-        regen::phases(&options, &provenance, &out_dir)?;
-        for run in 0..config.runs {
-            regen_round(&options, &provenance, &out_dir, "", run, &mut samples)?;
-        }
-        // Where the walk's time goes: the top-level cursors it filters by file.
-        let mut filter = None;
-        for _ in 0..config.runs.div_ceil(3) {
-            let f = bare::walk_filter(&header, &includes)?;
-            samples.push("walk.visit", f.visit);
-            samples.push("walk.filter.by_name", f.by_name);
-            samples.push("walk.filter.by_handle", f.by_handle);
-            filter = Some(f);
-        }
-        let (cursors, in_header) = filter.map_or((0, 0), |f| (f.cursors, f.in_header));
-        report.insert(
-            "regen".into(),
-            json!({
-                "top_level_cursors": cursors,
-                "top_level_cursors_in_header": in_header,
-                "classes": counts.classes,
-                "functions": counts.functions,
-                "slots": counts.slots,
-                "bytes_written": counts.bytes,
-            }),
-        );
+    if bench.wants("regen") {
+        report.insert("regen".into(), bench.regen(&mut samples)?);
     }
-
-    if wants("bindgen") {
-        let version = bindgen_run::clang_version();
-        eprintln!(
-            "bindgen 0.73.2 ({version}): {} runs allowlisted, {} runs everything",
-            config.bindgen_runs, config.bindgen_everything_runs
-        );
-        let allowlisted = scratch.0.join("bindgen-allowlisted.rs");
-        let everything = scratch.0.join("bindgen-everything.rs");
-        let mut bytes = (0, 0);
-        bindgen_run::run(
-            &header,
-            &includes,
-            bindgen_run::Scope::Allowlisted,
-            &allowlisted,
-        )?;
-        for _ in 0..config.bindgen_runs {
-            let (result, seconds) = timed(|| {
-                bindgen_run::run(
-                    &header,
-                    &includes,
-                    bindgen_run::Scope::Allowlisted,
-                    &allowlisted,
-                )
-            });
-            bytes.0 = result?;
-            samples.push("bindgen.allowlisted", seconds);
-        }
-        for _ in 0..config.bindgen_everything_runs {
-            let (result, seconds) = timed(|| {
-                bindgen_run::run(
-                    &header,
-                    &includes,
-                    bindgen_run::Scope::Everything,
-                    &everything,
-                )
-            });
-            bytes.1 = result?;
-            samples.push("bindgen.everything", seconds);
-        }
-        let output = std::fs::read_to_string(&allowlisted).map_err(|e| e.to_string())?;
-        if let Some(keep) = &config.keep_bindgen {
-            std::fs::write(keep, &output).map_err(|e| format!("{}: {e}", keep.display()))?;
-        }
-        let api = generator::parse::parse(&options).map_err(|e| e.to_string())?;
-        let model = generator::layout::LaidOutApi::new(api).map_err(|e| e.to_string())?;
-        let coverage = bindgen_run::coverage(&output, &model);
-        let excerpts: serde_json::Map<String, serde_json::Value> = [
-            "IHttpRequest",
-            "IHttpRequest2",
-            "IHttpStoredContext",
-            "CHttpModule",
-        ]
-        .iter()
-        .map(|c| {
-            (
-                c.to_string(),
-                json!(bindgen_run::vtable_excerpt(&output, c)),
-            )
-        })
-        .collect();
-        report.insert(
-            "bindgen".into(),
-            json!({
-                "version": "0.73.2",
-                "libclang": version,
-                "allowlisted_bytes": bytes.0,
-                "everything_bytes": bytes.1,
-                "classes": model.api.classes.len(),
-                "vtables_with_fields": coverage.vtables_with_fields,
-                "vtables_empty": coverage.vtables_empty,
-                "derived_without_vtable": coverage.derived_without_vtable,
-                "functions_present": coverage.functions_present,
-                "functions_misplaced": coverage.functions_misplaced,
-                "functions_total": coverage.functions_total,
-                "thiscall": coverage.thiscall,
-                "excerpts": excerpts,
-            }),
-        );
+    if bench.wants("bindgen") {
+        report.insert("bindgen".into(), bench.bindgen(&mut samples)?);
     }
-
-    if wants("check-abi") {
-        eprintln!(
-            "check-abi vs its compiles: {} runs (+1 warm-up)",
-            config.check_abi_runs
-        );
-        let dir = scratch.0.join("probe");
-        let sources = check_abi::write_probe_sources(&options, &dir)?;
-        // Warm-up (page cache, clang's binary), not recorded.
-        check_abi_sample(
-            &options,
-            &sources,
-            &includes,
-            &dir,
-            "",
-            0,
-            &mut Samples::default(),
-        )?;
-        for run in 0..config.check_abi_runs {
-            check_abi_sample(&options, &sources, &includes, &dir, "", run, &mut samples)?;
-        }
+    if bench.wants("check-abi") {
+        bench.check_abi(&mut samples)?;
     }
-
-    if wants("scaling") {
-        let text = std::fs::read_to_string(&header).map_err(|e| e.to_string())?;
-        let mut rows = Vec::new();
-        for &factor in &config.factors {
-            let (scaled, _) = synthetic::scaled_header(&text, factor)?;
-            let dir = scratch.0.join(format!("scale-{factor}"));
-            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-            let path = dir.join(format!("httpserv_x{factor}.h"));
-            std::fs::write(&path, &scaled).map_err(|e| e.to_string())?;
-            let options = ParseOptions::debian(&path);
-            let provenance = Provenance {
-                input: format!("httpserv_x{factor}.h"),
-            };
-            let out_dir = dir.join("out");
-            // Warm-up, and the counts.
-            let counts = regen::full_regen(&options, &provenance, &out_dir)?;
-            let runs = config.scaling_runs;
-            eprintln!(
-                "scaling {factor}×: {} classes, {} slots, {} runs",
-                counts.classes, counts.slots, runs
-            );
-            let prefix = format!("scale.{factor}.");
-            // 1× is the main series when it was measured in this run.
-            if factor != 1 || !wants("regen") {
-                for run in 0..runs {
-                    regen_round(&options, &provenance, &out_dir, &prefix, run, &mut samples)?;
-                }
-            }
-            if factor != 1 || !wants("check-abi") {
-                let sources = check_abi::write_probe_sources(&options, &dir.join("probe"))?;
-                for run in 0..runs {
-                    check_abi_sample(
-                        &options,
-                        &sources,
-                        &includes,
-                        &dir,
-                        &prefix,
-                        run,
-                        &mut samples,
-                    )?;
-                }
-            }
-            rows.push(json!({
-                "factor": factor,
-                "header_bytes": scaled.len(),
-                "classes": counts.classes,
-                "functions": counts.functions,
-                "slots": counts.slots,
-                "bytes_written": counts.bytes,
-            }));
-        }
-        report.insert("scaling".into(), json!(rows));
+    if bench.wants("scaling") {
+        report.insert("scaling".into(), bench.scaling(&mut samples)?);
     }
 
     eprint!("{}", samples.summary());
-    if wants("regen") {
+    if bench.wants("regen") {
         eprintln!(
             "regen / bare parse = {:.2}",
             median(samples.get("regen.full")) / median(samples.get("parse.bare"))
