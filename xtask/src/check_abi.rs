@@ -10,6 +10,7 @@
 
 use crate::{Failure, Outcome};
 use generator::layout::LaidOutApi;
+use generator::parse::ParseOptions;
 use generator::probe::{self, ConventionMismatch, Mismatch, StaleSlot};
 use generator::toolchain::Target;
 use std::io::Write;
@@ -35,48 +36,22 @@ pub fn check_abi(args: &CheckAbiArgs, out: &mut dyn Write) -> Outcome {
     let options = crate::parse_options(&header);
     let api = generator::parse::parse(&options).map_err(Failure::error)?;
     let model = LaidOutApi::new(api).map_err(Failure::error)?;
-    let mut mismatches = Vec::new();
-    let mut convention_mismatches = Vec::new();
-    let mut compiled_layouts = Vec::new();
-    for target in Target::ALL {
-        let compiled = probe::compile_layout(&model.api, &header, &options.includes, target)
-            .map_err(Failure::error)?;
-        mismatches.extend(probe::compare(&model, &compiled));
-        convention_mismatches.extend(probe::compare_conventions(&model.api, &compiled));
-        compiled_layouts.push(compiled);
-    }
     let generated = match (&args.generated, &args.header) {
         (Some(dir), _) => Some(dir.clone()),
         (None, None) => Some(root.join("generated")),
         (None, Some(_)) => None,
     };
-    let stale = match &generated {
-        Some(dir) => Some(checked_in(dir, &model, &compiled_layouts)?),
-        None => None,
-    };
-
+    let found = Disagreements::find(&model, &header, &options, generated.as_deref())?;
     let functions = model.virtual_function_count();
-    let slots = model.slot_count();
     let pointers = probe::source::function_typedefs(&model.api).len();
-    let stale_rows = stale.as_deref().unwrap_or_default();
-    if mismatches.is_empty() && convention_mismatches.is_empty() && stale_rows.is_empty() {
+    if found.is_empty() {
+        let slots = model.slot_count();
         let conventions = match pointers {
             0 => String::new(),
             1 => " and 1 function pointer type's calling convention".to_string(),
             n => format!(" and {n} function pointer types' calling conventions"),
         };
-        let bindings = match &generated {
-            Some(dir) if *dir == root.join("generated") => {
-                "; generated/ (abi.json and the Rust vtables) matches".to_string()
-            }
-            Some(dir) => format!(
-                "; {} (abi.json and the Rust vtables) matches",
-                dir.display()
-            ),
-            None => "; generated/ was not checked (another header was given; add --generated \
-                     DIR to check a crate against it)"
-                .to_string(),
-        };
+        let bindings = bindings_checked(generated.as_deref(), &root);
         let _ = writeln!(
             out,
             "check-abi: {functions}/{functions} virtual functions ({slots} slots){conventions} \
@@ -86,32 +61,98 @@ pub fn check_abi(args: &CheckAbiArgs, out: &mut dyn Write) -> Outcome {
         );
         return Ok(());
     }
-    let mut report = String::new();
-    if !mismatches.is_empty() {
-        report.push_str(&mismatch_table(&mismatches));
-        report.push_str(&format!(
-            "check-abi: {} of {functions} virtual functions disagree with the compiler\n",
-            mismatches.len()
-        ));
+    Err(Failure::found(found.report(functions, pointers)))
+}
+
+/// Where the success line says which checked-in bindings were proved, if any.
+fn bindings_checked(generated: Option<&Path>, root: &Path) -> String {
+    match generated {
+        Some(dir) if dir == root.join("generated") => {
+            "; generated/ (abi.json and the Rust vtables) matches".to_string()
+        }
+        Some(dir) => format!(
+            "; {} (abi.json and the Rust vtables) matches",
+            dir.display()
+        ),
+        None => "; generated/ was not checked (another header was given; add --generated \
+                 DIR to check a crate against it)"
+            .to_string(),
     }
-    if !convention_mismatches.is_empty() {
-        report.push_str(&convention_table(&convention_mismatches));
-        report.push_str(&format!(
-            "check-abi: {} of {pointers} function pointer types have another calling convention \
-             on {} than the generated Rust\n",
-            convention_mismatches.len(),
-            Target::I686.triple()
-        ));
+}
+
+/// Everything the compiler, on both targets, and the checked-in bindings disagree with
+/// the layout prediction on.
+struct Disagreements {
+    slots: Vec<Mismatch>,
+    conventions: Vec<ConventionMismatch>,
+    /// Where `generated/` (or `--generated`) differs from the compiled header.
+    stale: Vec<StaleSlot>,
+}
+
+impl Disagreements {
+    /// Compiles the probe for each target and compares it with `model`, then `generated`
+    /// (when given) with the compiled layouts.
+    fn find(
+        model: &LaidOutApi,
+        header: &Path,
+        options: &ParseOptions,
+        generated: Option<&Path>,
+    ) -> Result<Disagreements, Failure> {
+        let mut slots = Vec::new();
+        let mut conventions = Vec::new();
+        let mut compiled_layouts = Vec::new();
+        for target in Target::ALL {
+            let compiled = probe::compile_layout(&model.api, header, &options.includes, target)
+                .map_err(Failure::error)?;
+            slots.extend(probe::compare(model, &compiled));
+            conventions.extend(probe::compare_conventions(&model.api, &compiled));
+            compiled_layouts.push(compiled);
+        }
+        let stale = match generated {
+            Some(dir) => checked_in(dir, model, &compiled_layouts)?,
+            None => Vec::new(),
+        };
+        Ok(Disagreements {
+            slots,
+            conventions,
+            stale,
+        })
     }
-    if !stale_rows.is_empty() {
-        report.push_str(&stale_table(stale_rows));
-        report.push_str(&format!(
-            "check-abi: generated/ does not match the compiled header in {} place(s); run \
-             `cargo xtask regen`\n",
-            stale_rows.len()
-        ));
+
+    fn is_empty(&self) -> bool {
+        self.slots.is_empty() && self.conventions.is_empty() && self.stale.is_empty()
     }
-    Err(Failure::found(report))
+
+    /// A table and a summary line for each kind of disagreement found, out of `functions`
+    /// virtual functions and `pointers` function pointer types.
+    fn report(&self, functions: usize, pointers: usize) -> String {
+        let mut report = String::new();
+        if !self.slots.is_empty() {
+            report.push_str(&mismatch_table(&self.slots));
+            report.push_str(&format!(
+                "check-abi: {} of {functions} virtual functions disagree with the compiler\n",
+                self.slots.len()
+            ));
+        }
+        if !self.conventions.is_empty() {
+            report.push_str(&convention_table(&self.conventions));
+            report.push_str(&format!(
+                "check-abi: {} of {pointers} function pointer types have another calling \
+                 convention on {} than the generated Rust\n",
+                self.conventions.len(),
+                Target::I686.triple()
+            ));
+        }
+        if !self.stale.is_empty() {
+            report.push_str(&stale_table(&self.stale));
+            report.push_str(&format!(
+                "check-abi: generated/ does not match the compiled header in {} place(s); run \
+                 `cargo xtask regen`\n",
+                self.stale.len()
+            ));
+        }
+        report
+    }
 }
 
 /// The checked-in bindings in `generated` against the compiled slots (x86_64 and i686 give

@@ -90,29 +90,10 @@ pub fn measure(
     fresh_runs: usize,
     alone_runs: usize,
 ) -> Result<CompileCost, String> {
-    let mut cost = CompileCost::default();
-    // Per directory of generated/src (the generated bindings, the hand-written runtime, the
-    // crate root): files, lines and bytes summed.
-    let src = root.join("generated/src");
-    let mut dirs = vec![src.clone()];
-    while let Some(dir) = dirs.pop() {
-        let (mut lines, mut bytes, mut files) = (0, 0, 0);
-        for entry in std::fs::read_dir(&dir).map_err(|e| e.to_string())? {
-            let path = entry.map_err(|e| e.to_string())?.path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
-                lines += text.lines().count();
-                bytes += text.len();
-                files += 1;
-            }
-        }
-        let relative = dir.strip_prefix(root).unwrap_or(&dir).display().to_string();
-        cost.sources
-            .push((format!("{relative}/*.rs ({files} files)"), lines, bytes));
-    }
-    cost.sources.sort();
+    let mut cost = CompileCost {
+        sources: source_sizes(root)?,
+        ..CompileCost::default()
+    };
 
     // The bindings crate, built from the workspace with its locked dependencies.
     let debug = ["build", "--quiet", "--locked", "-p", "httpserv"];
@@ -145,35 +126,8 @@ pub fn measure(
         alone_runs,
     )?;
 
-    // windows-sys with the HTTP Server API feature alone, in a throwaway crate.
-    let dir = scratch.join("winsys-only");
-    std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        "[package]\nname = \"winsys-only\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-         [dependencies]\nwindows-sys = { version = \"0.61\", features = [\"Win32_Networking_HttpServer\"] }\n\n\
-         [workspace]\n",
-    )
-    .map_err(|e| e.to_string())?;
-    std::fs::write(dir.join("src/lib.rs"), "pub use windows_sys;\n").map_err(|e| e.to_string())?;
-    // Same windows-sys as the workspace's lock file (resolved before timing).
-    let _ = std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"));
-    let fetch = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["fetch", "--quiet"])
-        .current_dir(&dir)
-        .status()
-        .map_err(|e| e.to_string())?;
-    if !fetch.success() {
-        return Err("cargo fetch failed for the windows-sys crate".into());
-    }
-    let lock = std::fs::read_to_string(dir.join("Cargo.lock")).unwrap_or_default();
-    cost.windows_sys_version = lock
-        .split("[[package]]")
-        .find(|p| p.contains("name = \"windows-sys\""))
-        .and_then(|p| p.lines().find(|l| l.starts_with("version")))
-        .and_then(|l| l.split('"').nth(1))
-        .unwrap_or("0.61")
-        .to_string();
+    let (dir, version) = windows_sys_crate(root, scratch)?;
+    cost.windows_sys_version = version;
     let debug = ["build", "--quiet", "--offline"];
     let release = ["build", "--quiet", "--offline", "--release"];
     eprintln!("  windows-sys debug");
@@ -197,4 +151,64 @@ pub fn measure(
         alone_runs,
     )?;
     Ok(cost)
+}
+
+/// Per directory of generated/src (the generated bindings, the hand-written runtime, the
+/// crate root): files, lines and bytes summed, sorted by directory.
+fn source_sizes(root: &Path) -> Result<Vec<(String, usize, usize)>, String> {
+    let mut sources = Vec::new();
+    let src = root.join("generated/src");
+    let mut dirs = vec![src.clone()];
+    while let Some(dir) = dirs.pop() {
+        let (mut lines, mut bytes, mut files) = (0, 0, 0);
+        for entry in std::fs::read_dir(&dir).map_err(|e| e.to_string())? {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+                lines += text.lines().count();
+                bytes += text.len();
+                files += 1;
+            }
+        }
+        let relative = dir.strip_prefix(root).unwrap_or(&dir).display().to_string();
+        sources.push((format!("{relative}/*.rs ({files} files)"), lines, bytes));
+    }
+    sources.sort();
+    Ok(sources)
+}
+
+/// A throwaway crate depending on windows-sys with the HTTP Server API feature alone, its
+/// dependencies fetched (so no download is timed): its directory and windows-sys's version.
+fn windows_sys_crate(root: &Path, scratch: &Path) -> Result<(PathBuf, String), String> {
+    let dir = scratch.join("winsys-only");
+    std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"winsys-only\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [dependencies]\nwindows-sys = { version = \"0.61\", features = [\"Win32_Networking_HttpServer\"] }\n\n\
+         [workspace]\n",
+    )
+    .map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("src/lib.rs"), "pub use windows_sys;\n").map_err(|e| e.to_string())?;
+    // Same windows-sys as the workspace's lock file (resolved before timing).
+    let _ = std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"));
+    let fetch = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["fetch", "--quiet"])
+        .current_dir(&dir)
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !fetch.success() {
+        return Err("cargo fetch failed for the windows-sys crate".into());
+    }
+    let lock = std::fs::read_to_string(dir.join("Cargo.lock")).unwrap_or_default();
+    let version = lock
+        .split("[[package]]")
+        .find(|p| p.contains("name = \"windows-sys\""))
+        .and_then(|p| p.lines().find(|l| l.starts_with("version")))
+        .and_then(|l| l.split('"').nth(1))
+        .unwrap_or("0.61")
+        .to_string();
+    Ok((dir, version))
 }

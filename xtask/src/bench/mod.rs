@@ -110,6 +110,25 @@ impl Drop for Scratch {
     }
 }
 
+impl BenchArgs {
+    /// Whether the run includes `section` (every section when `--only` is not given).
+    fn wants(&self, section: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|x| x == section)
+    }
+
+    /// The command line the report quotes.
+    fn command_line(&self) -> String {
+        let mut command = "cargo xtask bench".to_string();
+        if self.quick {
+            command.push_str(" --quick");
+        }
+        if !self.only.is_empty() {
+            command.push_str(&format!(" --only {}", self.only.join(",")));
+        }
+        command
+    }
+}
+
 pub fn bench(args: &BenchArgs, out: &mut dyn Write, err: &mut dyn Write) -> crate::Outcome {
     if let Some(bad) = args.only.iter().find(|s| !SECTIONS.contains(&s.as_str())) {
         return Err(crate::Failure::error(format!(
@@ -128,106 +147,14 @@ pub fn bench(args: &BenchArgs, out: &mut dyn Write, err: &mut dyn Write) -> crat
     );
     std::fs::create_dir_all(&scratch.0)
         .map_err(|e| crate::Failure::error(format!("{}: {e}", scratch.0.display())))?;
-    let wants = |s: &str| args.only.is_empty() || args.only.iter().any(|x| x == s);
-    let mut command = "cargo xtask bench".to_string();
-    if args.quick {
-        command.push_str(" --quick");
-    }
-    if !args.only.is_empty() {
-        command.push_str(&format!(" --only {}", args.only.join(",")));
-    }
     let mut results = Results {
         machine: Some(machine::describe()),
-        command,
+        command: args.command_line(),
         quick: args.quick,
         ..Results::default()
     };
-
-    let needs_pipeline_binary =
-        wants("pipeline") || wants("walk-profile") || wants("emit-instructions");
-    let pipeline_binary = if needs_pipeline_binary {
-        let _ = writeln!(err, "bench: building the pipeline bench (bench profile)…");
-        match build_pipeline(&root) {
-            Ok(path) => Some(path),
-            Err(e) => {
-                results.notes.push(format!("pipeline bench not built: {e}"));
-                None
-            }
-        }
-    } else {
-        None
-    };
-
-    if let (true, Some(binary)) = (wants("pipeline"), &pipeline_binary) {
-        let _ = writeln!(err, "bench: pipeline (regen, bindgen, check-abi, scaling)…");
-        match run_pipeline(binary, &scratch.0, args.quick) {
-            Ok((json, bindgen)) => {
-                // The raw samples, for a closer look (target/ is not checked in).
-                let keep = root.join("target/xtask-bench");
-                if std::fs::create_dir_all(&keep).is_ok() {
-                    let _ = std::fs::write(
-                        keep.join("pipeline.json"),
-                        serde_json::to_string_pretty(&json).unwrap_or_default(),
-                    );
-                }
-                results.pipeline = Some(json);
-                results.bindgen_output = bindgen;
-            }
-            Err(e) => results.notes.push(format!("pipeline failed: {e}")),
-        }
-    }
-    if let (true, Some(binary)) = (wants("walk-profile"), &pipeline_binary) {
-        let _ = writeln!(err, "bench: walk profile (callgrind, about a minute)…");
-        match walk_profile(binary, &scratch.0) {
-            Ok(profile) => results.walk_profile = Some(profile),
-            Err(e) => results.notes.push(format!("walk profile failed: {e}")),
-        }
-    }
-    if let (true, Some(binary)) = (wants("emit-instructions"), &pipeline_binary) {
-        let factors: &[usize] = if args.quick { &[1] } else { &EMIT_FACTORS };
-        for &factor in factors {
-            let _ = writeln!(err, "bench: emit instructions at {factor}× (callgrind)…");
-            match emit_instructions(binary, &scratch.0, factor) {
-                Ok(count) => results.emit_instructions.push((factor, count)),
-                Err(e) => {
-                    results.notes.push(format!("emit instructions failed: {e}"));
-                    break;
-                }
-            }
-        }
-    }
-    if wants("process") {
-        let _ = writeln!(err, "bench: regen and check-abi as processes…");
-        match process(&scratch.0, if args.quick { 1 } else { 3 }) {
-            Ok(p) => results.process = Some(p),
-            Err(e) => results.notes.push(format!("process timings failed: {e}")),
-        }
-    }
-    if wants("call-overhead") {
-        let _ = writeln!(err, "bench: call overhead (release builds, callgrind)…");
-        match call_overhead::measure(&root, &scratch.0) {
-            Ok(c) => results.call = Some(c),
-            Err(e) => results.notes.push(format!("call overhead failed: {e}")),
-        }
-    }
-    if wants("compile-cost") {
-        let _ = writeln!(err, "bench: compile cost (fresh target dirs)…");
-        let (fresh, alone) = if args.quick { (1, 1) } else { (3, 5) };
-        match compile_cost::measure(&root, &scratch.0, fresh, alone) {
-            Ok(c) => results.compile = Some(c),
-            Err(e) => results.notes.push(format!("compile cost failed: {e}")),
-        }
-    }
-    if wants("iis-host") {
-        let _ = writeln!(
-            err,
-            "bench: Rust module DLLs against C++ ones in the IIS host (wine)…"
-        );
-        match iis_host::measure(&root, &scratch.0) {
-            Ok(h) => results.iis_host = Some(h),
-            Err(e) => results.notes.push(format!("iis-host failed: {e}")),
-        }
-    }
+    measure_with_pipeline_binary(args, &root, &scratch.0, &mut results, err);
+    measure_standalone(args, &root, &scratch.0, &mut results, err);
     results.total_seconds = started.elapsed().as_secs_f64();
 
     let text = report::render(&results);
@@ -252,6 +179,110 @@ pub fn bench(args: &BenchArgs, out: &mut dyn Write, err: &mut dyn Write) -> crat
             .map(|n| format!("bench: {n}"))
             .collect();
         Err(crate::Failure::found(notes.join("\n")))
+    }
+}
+
+/// The sections that run the generator's pipeline bench binary (built once for them):
+/// `pipeline`, `walk-profile` and `emit-instructions`. A failure is a note in `results`.
+fn measure_with_pipeline_binary(
+    args: &BenchArgs,
+    root: &Path,
+    scratch: &Path,
+    results: &mut Results,
+    err: &mut dyn Write,
+) {
+    let wants = |s: &str| args.wants(s);
+    if !(wants("pipeline") || wants("walk-profile") || wants("emit-instructions")) {
+        return;
+    }
+    let _ = writeln!(err, "bench: building the pipeline bench (bench profile)…");
+    let binary = match build_pipeline(root) {
+        Ok(path) => path,
+        Err(e) => {
+            results.notes.push(format!("pipeline bench not built: {e}"));
+            return;
+        }
+    };
+    if wants("pipeline") {
+        let _ = writeln!(err, "bench: pipeline (regen, bindgen, check-abi, scaling)…");
+        match run_pipeline(&binary, scratch, args.quick) {
+            Ok((json, bindgen)) => {
+                // The raw samples, for a closer look (target/ is not checked in).
+                let keep = root.join("target/xtask-bench");
+                if std::fs::create_dir_all(&keep).is_ok() {
+                    let _ = std::fs::write(
+                        keep.join("pipeline.json"),
+                        serde_json::to_string_pretty(&json).unwrap_or_default(),
+                    );
+                }
+                results.pipeline = Some(json);
+                results.bindgen_output = bindgen;
+            }
+            Err(e) => results.notes.push(format!("pipeline failed: {e}")),
+        }
+    }
+    if wants("walk-profile") {
+        let _ = writeln!(err, "bench: walk profile (callgrind, about a minute)…");
+        match walk_profile(&binary, scratch) {
+            Ok(profile) => results.walk_profile = Some(profile),
+            Err(e) => results.notes.push(format!("walk profile failed: {e}")),
+        }
+    }
+    if wants("emit-instructions") {
+        let factors: &[usize] = if args.quick { &[1] } else { &EMIT_FACTORS };
+        for &factor in factors {
+            let _ = writeln!(err, "bench: emit instructions at {factor}× (callgrind)…");
+            match emit_instructions(&binary, scratch, factor) {
+                Ok(count) => results.emit_instructions.push((factor, count)),
+                Err(e) => {
+                    results.notes.push(format!("emit instructions failed: {e}"));
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// The sections that each build and run what they measure: `process`, `call-overhead`,
+/// `compile-cost` and `iis-host`. A failure is a note in `results`.
+fn measure_standalone(
+    args: &BenchArgs,
+    root: &Path,
+    scratch: &Path,
+    results: &mut Results,
+    err: &mut dyn Write,
+) {
+    if args.wants("process") {
+        let _ = writeln!(err, "bench: regen and check-abi as processes…");
+        match process(scratch, if args.quick { 1 } else { 3 }) {
+            Ok(p) => results.process = Some(p),
+            Err(e) => results.notes.push(format!("process timings failed: {e}")),
+        }
+    }
+    if args.wants("call-overhead") {
+        let _ = writeln!(err, "bench: call overhead (release builds, callgrind)…");
+        match call_overhead::measure(root, scratch) {
+            Ok(c) => results.call = Some(c),
+            Err(e) => results.notes.push(format!("call overhead failed: {e}")),
+        }
+    }
+    if args.wants("compile-cost") {
+        let _ = writeln!(err, "bench: compile cost (fresh target dirs)…");
+        let (fresh, alone) = if args.quick { (1, 1) } else { (3, 5) };
+        match compile_cost::measure(root, scratch, fresh, alone) {
+            Ok(c) => results.compile = Some(c),
+            Err(e) => results.notes.push(format!("compile cost failed: {e}")),
+        }
+    }
+    if args.wants("iis-host") {
+        let _ = writeln!(
+            err,
+            "bench: Rust module DLLs against C++ ones in the IIS host (wine)…"
+        );
+        match iis_host::measure(root, scratch) {
+            Ok(h) => results.iis_host = Some(h),
+            Err(e) => results.notes.push(format!("iis-host failed: {e}")),
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! MSVC vtables next to bindgen's declaration-order ones).
 
 use super::*;
+use serde_json::Map;
 use std::fmt::Write;
 
 /// A class's vtable as the checked-in bindings lay it out, from `generated/abi.json`: (slot,
@@ -44,6 +45,15 @@ pub(super) fn section(md: &mut String, v: &View) {
         let _ = writeln!(md, "Not measured in this run.\n");
         return;
     };
+    scopes(md, b);
+    times(md, v);
+    what_bindgen_lacks(md, b);
+    first_slots(md, v);
+    excerpts(md, b);
+}
+
+/// How bindgen was run, and the two scopes timed.
+fn scopes(md: &mut String, b: &Map<String, Value>) {
     let _ = writeln!(
         md,
         "bindgen {} (pinned `=0.73.2`, a dev-dependency of the generator used only by its \
@@ -63,6 +73,10 @@ pub(super) fn section(md: &mut String, v: &View) {
         bytes(b["allowlisted_bytes"].as_u64().unwrap_or(0)),
         bytes(b["everything_bytes"].as_u64().unwrap_or(0)),
     );
+}
+
+/// The times of regen and of bindgen's two scopes, and the verdict against the target.
+fn times(md: &mut String, v: &View) {
     let regen = v.m("regen.full");
     let _ = writeln!(md, "| generator | time | regen ÷ it |\n| --- | --- | --- |");
     let _ = writeln!(
@@ -94,6 +108,10 @@ pub(super) fn section(md: &mut String, v: &View) {
             "missed"
         }
     );
+}
+
+/// What bindgen's allowlisted output gets wrong or leaves out, counted against our layout.
+fn what_bindgen_lacks(md: &mut String, b: &Map<String, Value>) {
     let n = |k: &str| b[k].as_u64().unwrap_or(0);
     let _ = writeln!(
         md,
@@ -127,6 +145,10 @@ pub(super) fn section(md: &mut String, v: &View) {
         n("functions_total"),
         n("functions_present").saturating_sub(n("functions_misplaced")),
     );
+}
+
+/// `IHttpRequest`'s first slots side by side: ours and bindgen's field at the same index.
+fn first_slots(md: &mut String, v: &View) {
     let ours = our_vtable("IHttpRequest");
     let theirs =
         v.r.bindgen_output
@@ -150,6 +172,10 @@ pub(super) fn section(md: &mut String, v: &View) {
         }
         md.push('\n');
     }
+}
+
+/// bindgen's own output for two classes.
+fn excerpts(md: &mut String, b: &Map<String, Value>) {
     if let Some(excerpt) = b["excerpts"]["IHttpRequest2"].as_str() {
         let _ = writeln!(
             md,

@@ -1,6 +1,7 @@
 //! Section 4: the cost of a wrapper call against a raw vtable call (instructions, asm).
 
 use super::*;
+use crate::bench::call_overhead::CallOverhead;
 use std::fmt::Write;
 
 pub(super) fn section(md: &mut String, v: &View) {
@@ -9,6 +10,15 @@ pub(super) fn section(md: &mut String, v: &View) {
         let _ = writeln!(md, "Not measured in this run.\n");
         return;
     };
+    method(md);
+    instructions(md, c);
+    assembly(md, c);
+    idiomatic_assembly(md, c);
+    result(md, c);
+}
+
+/// The throwaway crate, its three call spellings, and the two measures.
+fn method(md: &mut String) {
     let _ = writeln!(
         md,
         "A throwaway crate (in a temp dir, depending on `generated/`) calls \
@@ -26,6 +36,10 @@ pub(super) fn section(md: &mut String, v: &View) {
          `i686-pc-windows-msvc`, where the slot is `extern \"thiscall\"`.\n",
         thousands(crate::bench::call_overhead::CALLS)
     );
+}
+
+/// callgrind's instruction counts, per spelling.
+fn instructions(md: &mut String, c: &CallOverhead) {
     let per_call = |n: Option<u64>| {
         n.map(|n| {
             format!(
@@ -55,6 +69,10 @@ pub(super) fn section(md: &mut String, v: &View) {
         );
     }
     md.push('\n');
+}
+
+/// `one_call`'s assembly on each target, the wrapper against the raw call.
+fn assembly(md: &mut String, c: &CallOverhead) {
     for (target, wrapper, direct) in [
         (
             "x86_64-unknown-linux-gnu",
@@ -85,6 +103,10 @@ pub(super) fn section(md: &mut String, v: &View) {
             direct.join("\n")
         );
     }
+}
+
+/// `one_call`'s assembly with the idiomatic method, where it differs from the raw call.
+fn idiomatic_assembly(md: &mut String, c: &CallOverhead) {
     for (target, idiomatic, direct) in [
         (
             "x86_64-unknown-linux-gnu",
@@ -107,6 +129,10 @@ pub(super) fn section(md: &mut String, v: &View) {
             idiomatic.join("\n")
         );
     }
+}
+
+/// The notes of the run, and whether the wrapper and the raw call are the same code.
+fn result(md: &mut String, c: &CallOverhead) {
     for note in &c.notes {
         let _ = writeln!(md, "Note: {note}\n");
     }

@@ -1,10 +1,11 @@
 //! Section 7: the same IIS module as a Rust DLL and as a C++ DLL, through the IIS host.
 
 use super::*;
+use crate::bench::iis_host::IisHost;
 use std::fmt::Write;
 
 /// C++ time ÷ Rust time per request (≥ 1: Rust at least as fast), per round.
-pub(super) fn speed_ratio(h: &crate::bench::iis_host::IisHost) -> Series {
+pub(super) fn speed_ratio(h: &IisHost) -> Series {
     h.cpp_pipeline
         .paired(&h.rust_pipeline, |cpp, rust| cpp / rust)
 }
@@ -81,6 +82,26 @@ pub(super) fn section(md: &mut String, v: &View) {
         let _ = writeln!(md, "Not measured in this run.\n");
         return;
     };
+    method(md, v, h);
+    per_request(md, h);
+    if !h.instructions_note.is_empty() {
+        let _ = writeln!(md, "Instructions not counted: {}\n", h.instructions_note);
+    }
+    let (_, met) = summary(v);
+    let _ = writeln!(
+        md,
+        "Result (target: C++ ÷ Rust ≥ 1.0 for the time and, when counted, the whole-loop instructions): {}. The times are the pipeline's (each \
+         pipeline run is one process, so the spread is the machine's and the 2 shared cores'). The \
+         whole-loop instruction counts are nearly all the host's and wine's (the same code for \
+         both languages) and move by several hundred per request from one process to the next \
+         (wine's heap). The HTTP row's ratio is Rust ÷ C++ requests per second: there wine's \
+         HTTP Server API and curl dominate.\n",
+        verdict(met)
+    );
+}
+
+/// The host, the modules, and the three ways requests are measured.
+fn method(md: &mut String, v: &View, h: &IisHost) {
     let date = v.r.machine.as_ref().map(|m| m.date.as_str()).unwrap_or("");
     let _ = writeln!(
         md,
@@ -116,6 +137,10 @@ pub(super) fn section(md: &mut String, v: &View) {
         h.http_requests,
         h.http_requests
     );
+}
+
+/// Time, instructions, HTTP rate and DLL size, Rust beside C++.
+fn per_request(md: &mut String, h: &IisHost) {
     let _ = writeln!(
         md,
         "| per request | Rust DLLs | C++ DLLs | C++ ÷ Rust |\n| --- | --- | --- | --- |"
@@ -175,19 +200,5 @@ pub(super) fn section(md: &mut String, v: &View) {
         "| DLL size, both modules | {} | {} | |\n",
         bytes(h.rust_dll_bytes),
         bytes(h.cpp_dll_bytes)
-    );
-    if !h.instructions_note.is_empty() {
-        let _ = writeln!(md, "Instructions not counted: {}\n", h.instructions_note);
-    }
-    let (_, met) = summary(v);
-    let _ = writeln!(
-        md,
-        "Result (target: C++ ÷ Rust ≥ 1.0 for the time and, when counted, the whole-loop instructions): {}. The times are the pipeline's (each \
-         pipeline run is one process, so the spread is the machine's and the 2 shared cores'). The \
-         whole-loop instruction counts are nearly all the host's and wine's (the same code for \
-         both languages) and move by several hundred per request from one process to the next \
-         (wine's heap). The HTTP row's ratio is Rust ÷ C++ requests per second: there wine's \
-         HTTP Server API and curl dominate.\n",
-        verdict(met)
     );
 }

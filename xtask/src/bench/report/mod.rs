@@ -126,11 +126,24 @@ struct Summary {
 }
 
 fn summary(v: &View) -> Summary {
-    let mut rows = Vec::new();
-    // 1
+    Summary {
+        rows: vec![
+            regen_vs_parse_row(v),
+            regen_vs_bindgen_row(v),
+            check_abi_vs_compiles_row(v),
+            call_overhead_row(v),
+            compile_cost_row(v),
+            scaling_row(v),
+            iis_host_row(v),
+        ],
+    }
+}
+
+/// Row 1: regen against the bare libclang parse.
+fn regen_vs_parse_row(v: &View) -> [String; 5] {
     let (regen, bare) = (v.m("regen.full"), v.m("parse.bare"));
     let r1 = v.f("regen.full") / v.f("parse.bare");
-    rows.push([
+    [
         "1".into(),
         "regen ÷ bare libclang parse (same TU, same flags)".into(),
         if r1.is_nan() {
@@ -146,11 +159,15 @@ fn summary(v: &View) -> Summary {
         },
         format!("≤ {REGEN_VS_PARSE}×"),
         verdict((!r1.is_nan()).then_some(r1 <= REGEN_VS_PARSE)).into(),
-    ]);
-    // 2
+    ]
+}
+
+/// Row 2: regen against bindgen.
+fn regen_vs_bindgen_row(v: &View) -> [String; 5] {
+    let regen = v.m("regen.full");
     let bindgen = v.m("bindgen.allowlisted");
     let r2 = regen / bindgen;
-    rows.push([
+    [
         "2".into(),
         "regen ÷ bindgen 0.73.2 (vtables on, header allowlisted)".into(),
         if r2.is_nan() {
@@ -166,11 +183,14 @@ fn summary(v: &View) -> Summary {
         },
         format!("≤ {REGEN_VS_BINDGEN}×"),
         verdict((!r2.is_nan()).then_some(r2 <= REGEN_VS_BINDGEN)).into(),
-    ]);
-    // 3
+    ]
+}
+
+/// Row 3: check-abi against its clang compiles.
+fn check_abi_vs_compiles_row(v: &View) -> [String; 5] {
     let (check, compiles) = (v.m("check_abi.full"), v.m("check_abi.compiles"));
     let r3 = v.f("check_abi.full") / v.f("check_abi.compiles");
-    rows.push([
+    [
         "3".into(),
         "check-abi ÷ its clang-19 compiles (4 probes: methods + destructors × 2 targets)".into(),
         if r3.is_nan() {
@@ -187,9 +207,12 @@ fn summary(v: &View) -> Summary {
         },
         format!("≤ {CHECK_ABI_VS_COMPILES}×"),
         verdict((!r3.is_nan()).then_some(r3 <= CHECK_ABI_VS_COMPILES)).into(),
-    ]);
-    // 4
-    let (measured4, met4) = match &v.r.call {
+    ]
+}
+
+/// Row 4: the generated wrapper call against the raw vtable call.
+fn call_overhead_row(v: &View) -> [String; 5] {
+    let (measured, met) = match &v.r.call {
         Some(c) => {
             let w = c.wrapper.instructions.unwrap_or(0);
             let d = c.direct.instructions.unwrap_or(0);
@@ -222,15 +245,18 @@ fn summary(v: &View) -> Summary {
         }
         None => ("–".into(), None),
     };
-    rows.push([
+    [
         "4".into(),
         "call overhead: generated `GetHeader` wrapper vs raw vtable call".into(),
-        measured4,
+        measured,
         "identical".into(),
-        verdict(met4).into(),
-    ]);
-    // 5
-    let measured5 = match &v.r.compile {
+        verdict(met).into(),
+    ]
+}
+
+/// Row 5: what building the bindings crate costs (no target).
+fn compile_cost_row(v: &View) -> [String; 5] {
+    let measured = match &v.r.compile {
         Some(c) => format!(
             "httpserv alone: {} debug, {} release; windows-sys (HttpServer) alone: {} debug, {} release",
             duration(c.httpserv_debug.alone.median()),
@@ -240,10 +266,10 @@ fn summary(v: &View) -> Summary {
         ),
         None => "–".into(),
     };
-    rows.push([
+    [
         "5".into(),
         "compile cost of `generated/` (package `httpserv`)".into(),
-        measured5,
+        measured,
         "(report only)".into(),
         if v.r.compile.is_some() {
             "measured"
@@ -251,9 +277,12 @@ fn summary(v: &View) -> Summary {
             "not measured"
         }
         .into(),
-    ]);
-    // 6
-    let (measured6, met6) = match scaling_slopes(v, "regen.full", true) {
+    ]
+}
+
+/// Row 6: how regen and check-abi grow with the size of the API.
+fn scaling_row(v: &View) -> [String; 5] {
+    let (measured, met) = match scaling_slopes(v, "regen.full", true) {
         Some((a, b)) => {
             let check = scaling_slopes(v, "check_abi.full", true);
             let check_text = check
@@ -283,23 +312,25 @@ fn summary(v: &View) -> Summary {
         }
         None => ("–".into(), None),
     };
-    rows.push([
+    [
         "6".into(),
         "scaling on synthetic 1×, 4×, 16× headers".into(),
-        measured6,
+        measured,
         format!("linear (later per-copy cost ≤ {LINEAR_SLACK}× earlier)"),
-        verdict(met6).into(),
-    ]);
-    // 7
-    let (measured7, met7) = iis_host::summary(v);
-    rows.push([
+        verdict(met).into(),
+    ]
+}
+
+/// Row 7: module DLLs in Rust against the same in C++, in the IIS host.
+fn iis_host_row(v: &View) -> [String; 5] {
+    let (measured, met) = iis_host::summary(v);
+    [
         "7".into(),
         "Rust module DLLs ÷ the same modules in C++ through the IIS host (time per request)".into(),
-        measured7,
+        measured,
         "C++ ÷ Rust ≥ 1.0 (time and instructions)".into(),
-        verdict(met7).into(),
-    ]);
-    Summary { rows }
+        verdict(met).into(),
+    ]
 }
 
 /// Cost of one more copy of the API between 1× and 4×, and between 4× and 16×, from the

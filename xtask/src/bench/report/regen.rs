@@ -2,6 +2,7 @@
 //! is missed, where the walk's time goes (the callgrind profile).
 
 use super::*;
+use crate::bench::WalkProfile;
 use std::fmt::Write;
 
 pub(super) fn section(md: &mut String, v: &View) {
@@ -10,6 +11,33 @@ pub(super) fn section(md: &mut String, v: &View) {
         let _ = writeln!(md, "Not measured in this run.\n");
         return;
     }
+    inputs(md, v);
+    steps(md, v);
+    against_target(md, v);
+    time_above_parse(md, v);
+    if let Some(profile) = &v.r.walk_profile {
+        walk_profile(md, profile);
+    }
+    file_filter(md, v);
+    if v.f("regen.full") / v.f("parse.bare") > REGEN_VS_PARSE {
+        why_missed(md, v);
+    }
+}
+
+/// The seconds the walk from cursors to IR takes: fastest `parse::parse` − fastest bare
+/// parse.
+fn walk_seconds(v: &View) -> f64 {
+    v.f("phase.parse") - v.f("parse.bare")
+}
+
+/// The seconds building the token streams takes: fastest one-thread `emit` − fastest
+/// `format`.
+fn token_seconds(v: &View) -> f64 {
+    v.f("phase.emit.serial") - v.f("phase.format")
+}
+
+/// The input, and what the bare parse, regen and its phases each time.
+fn inputs(md: &mut String, v: &View) {
     let r = &v.p()["regen"];
     let _ = writeln!(
         md,
@@ -34,100 +62,47 @@ pub(super) fn section(md: &mut String, v: &View) {
         r["slots"],
         bytes(r["bytes_written"].as_u64().unwrap_or(0))
     );
+}
+
+/// One row of the steps table: a series, and its median's share of regen's when `regen`
+/// is given.
+fn step_row(md: &mut String, name: &str, series: Series, regen: Option<f64>) {
+    let _ = writeln!(
+        md,
+        "| {name} | {} | {} |",
+        series.cell(),
+        match regen {
+            Some(regen) => percent(series.median(), regen),
+            None => String::new(),
+        }
+    );
+}
+
+/// The steps table: the bare parse and its parts, regen whole, each phase, and regen as a
+/// process.
+fn steps(md: &mut String, v: &View) {
     let regen = v.m("regen.full");
-    let bare = v.m("parse.bare");
-    let phase_names = ["parse", "layout", "emit", "manifest", "compare", "write"];
-    let phase_sum: f64 = phase_names.iter().map(|p| v.m(&format!("phase.{p}"))).sum();
     let _ = writeln!(md, "| step | time | share of regen |\n| --- | --- | --- |");
-    let row = |md: &mut String, name: &str, series: Series, share: bool| {
-        let _ = writeln!(
-            md,
-            "| {name} | {} | {} |",
-            series.cell(),
-            if share {
-                percent(series.median(), regen)
-            } else {
-                String::new()
-            }
-        );
-    };
-    row(
+    step_row(
         md,
         "**bare libclang parse** (parse + dispose)",
         v.s("parse.bare"),
-        true,
+        Some(regen),
     );
-    row(
+    step_row(
         md,
         "  `clang_parseTranslationUnit2`",
         v.s("parse.bare.libclang"),
-        true,
+        Some(regen),
     );
-    row(
+    step_row(
         md,
         "  `clang_disposeTranslationUnit`",
         v.s("parse.bare.dispose"),
-        true,
+        Some(regen),
     );
-    row(md, "**regen, whole**", v.s("regen.full"), true);
-    row(
-        md,
-        "phase `parse::parse` (libclang parse + walk to IR + dispose)",
-        v.s("phase.parse"),
-        true,
-    );
-    let walk = v.f("phase.parse") - v.f("parse.bare");
-    let _ = writeln!(
-        md,
-        "|   walk to IR: fastest `parse::parse` − fastest bare parse | {} | {} |",
-        duration(walk),
-        percent(walk, v.f("regen.full"))
-    );
-    row(md, "phase `layout::layout`", v.s("phase.layout"), true);
-    row(
-        md,
-        "phase `emit::emit` (tokens + formatting, all cores)",
-        v.s("phase.emit"),
-        true,
-    );
-    row(
-        md,
-        "  the same on one thread (`emit_with_threads(…, 1)`)",
-        v.s("phase.emit.serial"),
-        false,
-    );
-    let tokens = v.f("phase.emit.serial") - v.f("phase.format");
-    let _ = writeln!(
-        md,
-        "|   building tokens: fastest one-thread `emit` − fastest `format` | {} | {} |",
-        duration(tokens),
-        percent(tokens, v.f("regen.full"))
-    );
-    row(
-        md,
-        "  formatting: syn parse + prettyplease (`emit::format_file` ×2)",
-        v.s("phase.format"),
-        true,
-    );
-    row(
-        md,
-        "phase manifest (`manifest::build` + `to_json`)",
-        v.s("phase.manifest"),
-        true,
-    );
-    row(
-        md,
-        "phase compare with the recorded abi.json",
-        v.s("phase.compare"),
-        true,
-    );
-    row(md, "phase write (4 files)", v.s("phase.write"), true);
-    let _ = writeln!(
-        md,
-        "| sum of the phase medians | {} | {} |",
-        duration(phase_sum),
-        percent(phase_sum, regen)
-    );
+    step_row(md, "**regen, whole**", v.s("regen.full"), Some(regen));
+    phase_rows(md, v);
     if let Some(p) = &v.r.process {
         let _ = writeln!(
             md,
@@ -138,6 +113,83 @@ pub(super) fn section(md: &mut String, v: &View) {
         );
     }
     let _ = writeln!(md);
+}
+
+/// The steps table's rows for regen's phases, the walk and token building derived from
+/// them, and their sum.
+fn phase_rows(md: &mut String, v: &View) {
+    let regen = v.m("regen.full");
+    let phase_names = ["parse", "layout", "emit", "manifest", "compare", "write"];
+    let phase_sum: f64 = phase_names.iter().map(|p| v.m(&format!("phase.{p}"))).sum();
+    step_row(
+        md,
+        "phase `parse::parse` (libclang parse + walk to IR + dispose)",
+        v.s("phase.parse"),
+        Some(regen),
+    );
+    let walk = walk_seconds(v);
+    let _ = writeln!(
+        md,
+        "|   walk to IR: fastest `parse::parse` − fastest bare parse | {} | {} |",
+        duration(walk),
+        percent(walk, v.f("regen.full"))
+    );
+    step_row(
+        md,
+        "phase `layout::layout`",
+        v.s("phase.layout"),
+        Some(regen),
+    );
+    step_row(
+        md,
+        "phase `emit::emit` (tokens + formatting, all cores)",
+        v.s("phase.emit"),
+        Some(regen),
+    );
+    step_row(
+        md,
+        "  the same on one thread (`emit_with_threads(…, 1)`)",
+        v.s("phase.emit.serial"),
+        None,
+    );
+    let tokens = token_seconds(v);
+    let _ = writeln!(
+        md,
+        "|   building tokens: fastest one-thread `emit` − fastest `format` | {} | {} |",
+        duration(tokens),
+        percent(tokens, v.f("regen.full"))
+    );
+    step_row(
+        md,
+        "  formatting: syn parse + prettyplease (`emit::format_file` ×2)",
+        v.s("phase.format"),
+        Some(regen),
+    );
+    step_row(
+        md,
+        "phase manifest (`manifest::build` + `to_json`)",
+        v.s("phase.manifest"),
+        Some(regen),
+    );
+    step_row(
+        md,
+        "phase compare with the recorded abi.json",
+        v.s("phase.compare"),
+        Some(regen),
+    );
+    step_row(md, "phase write (4 files)", v.s("phase.write"), Some(regen));
+    let _ = writeln!(
+        md,
+        "| sum of the phase medians | {} | {} |",
+        duration(phase_sum),
+        percent(phase_sum, regen)
+    );
+}
+
+/// Loading libclang, then regen ÷ bare parse against the target, in process and as a
+/// process.
+fn against_target(md: &mut String, v: &View) {
+    let (regen, bare) = (v.m("regen.full"), v.m("parse.bare"));
     let load = v.p()["libclang_first_load_seconds"]
         .as_f64()
         .unwrap_or(f64::NAN);
@@ -177,6 +229,11 @@ pub(super) fn section(md: &mut String, v: &View) {
         );
     }
     let _ = writeln!(md);
+}
+
+/// Regen's time above the bare parse, by phase.
+fn time_above_parse(md: &mut String, v: &View) {
+    let (walk, tokens) = (walk_seconds(v), token_seconds(v));
     let fast_bare = v.f("parse.bare");
     let overhead = v.f("regen.full") - fast_bare;
     let format = v.f("phase.format");
@@ -197,31 +254,38 @@ pub(super) fn section(md: &mut String, v: &View) {
             v.f("phase.manifest") + v.f("phase.compare") + v.f("phase.write") + v.f("phase.layout")
         ),
     );
-    if let Some(profile) = &v.r.walk_profile {
+}
+
+/// callgrind's inclusive instruction counts of the walk, largest first.
+fn walk_profile(md: &mut String, profile: &WalkProfile) {
+    let _ = writeln!(
+        md,
+        "**The walk, profiled** (callgrind, instructions of one `parse::parse` counted on the \
+         generator's parse thread only — `--toggle-collect=*parse_on_this_thread*`; \
+         libclang's parse runs on a thread libclang starts itself, so it is not in these \
+         counts): {} instructions. Inclusive counts, largest first (clang-sys's forwarding \
+         shims and anonymous libclang internals left out):\n",
+        thousands(profile.total)
+    );
+    let _ = writeln!(
+        md,
+        "| instructions | share | function |\n| --- | --- | --- |"
+    );
+    for (count, function) in &profile.top {
         let _ = writeln!(
             md,
-            "**The walk, profiled** (callgrind, instructions of one `parse::parse` counted on the \
-             generator's parse thread only — `--toggle-collect=*parse_on_this_thread*`; \
-             libclang's parse runs on a thread libclang starts itself, so it is not in these \
-             counts): {} instructions. Inclusive counts, largest first (clang-sys's forwarding \
-             shims and anonymous libclang internals left out):\n",
-            thousands(profile.total)
+            "| {} | {} | `{}` |",
+            thousands(*count),
+            percent(*count as f64, profile.total as f64),
+            function
         );
-        let _ = writeln!(
-            md,
-            "| instructions | share | function |\n| --- | --- | --- |"
-        );
-        for (count, function) in &profile.top {
-            let _ = writeln!(
-                md,
-                "| {} | {} | `{}` |",
-                thousands(*count),
-                percent(*count as f64, profile.total as f64),
-                function
-            );
-        }
-        md.push('\n');
     }
+    md.push('\n');
+}
+
+/// How the walk filters the translation unit's top-level cursors by file.
+fn file_filter(md: &mut String, v: &View) {
+    let r = &v.p()["regen"];
     let cursors = r["top_level_cursors"].as_u64().unwrap_or(0);
     if cursors > 0 {
         let _ = writeln!(
@@ -239,34 +303,40 @@ pub(super) fn section(md: &mut String, v: &View) {
             v.s("walk.filter.by_name").cell(),
         );
     }
-    if ratio_value > REGEN_VS_PARSE {
-        let _ = writeln!(
-            md,
-            "**Why the target is missed.** The bare parse is the floor, and regen must also \
-             produce and format {} of Rust. The target allows {} above the parse; formatting \
-             on one thread (`syn::parse2` + `prettyplease::unparse` of both files) is {} ({} \
-             of the bare parse), the walk {}, building the token streams {}. Already done: \
-             emit formats runs of items on all cores, the walk filters cursors by `CXFile` \
-             handle, and libclang is loaded once per process rather than per parse thread. \
-             What is left:\n\n\
-             1. write the output text directly for the repetitive items (vtable fields, \
-             wrappers, thunks) instead of through syn and prettyplease;\n\
-             2. convert CXStrings only where a name is kept (`parse::clang::take` and \
-             `clang_getExpansionLocation` lead the walk's profile);\n\
-             3. for `cargo xtask regen` itself, which runs the dev profile with the generator \
-             unoptimized ({} median as a process against {} at best optimized, in process): an `opt-level` for the \
-             generator and its dependencies under `[profile.dev.package]`, or the alias \
-             `run --release` (both make every debug build of the workspace slower).\n",
-            bytes(r["bytes_written"].as_u64().unwrap_or(0)),
-            duration(fast_bare * (REGEN_VS_PARSE - 1.0)),
-            duration(format),
-            percent(format, fast_bare),
-            duration(walk),
-            duration(tokens),
-            v.r.process
-                .as_ref()
-                .map_or("–".to_string(), |p| duration(p.regen.median())),
-            duration(v.f("regen.full")),
-        );
-    }
+}
+
+/// What keeps regen above the target, and what is left to try.
+fn why_missed(md: &mut String, v: &View) {
+    let r = &v.p()["regen"];
+    let (walk, tokens) = (walk_seconds(v), token_seconds(v));
+    let fast_bare = v.f("parse.bare");
+    let format = v.f("phase.format");
+    let _ = writeln!(
+        md,
+        "**Why the target is missed.** The bare parse is the floor, and regen must also \
+         produce and format {} of Rust. The target allows {} above the parse; formatting \
+         on one thread (`syn::parse2` + `prettyplease::unparse` of both files) is {} ({} \
+         of the bare parse), the walk {}, building the token streams {}. Already done: \
+         emit formats runs of items on all cores, the walk filters cursors by `CXFile` \
+         handle, and libclang is loaded once per process rather than per parse thread. \
+         What is left:\n\n\
+         1. write the output text directly for the repetitive items (vtable fields, \
+         wrappers, thunks) instead of through syn and prettyplease;\n\
+         2. convert CXStrings only where a name is kept (`parse::clang::take` and \
+         `clang_getExpansionLocation` lead the walk's profile);\n\
+         3. for `cargo xtask regen` itself, which runs the dev profile with the generator \
+         unoptimized ({} median as a process against {} at best optimized, in process): an `opt-level` for the \
+         generator and its dependencies under `[profile.dev.package]`, or the alias \
+         `run --release` (both make every debug build of the workspace slower).\n",
+        bytes(r["bytes_written"].as_u64().unwrap_or(0)),
+        duration(fast_bare * (REGEN_VS_PARSE - 1.0)),
+        duration(format),
+        percent(format, fast_bare),
+        duration(walk),
+        duration(tokens),
+        v.r.process
+            .as_ref()
+            .map_or("–".to_string(), |p| duration(p.regen.median())),
+        duration(v.f("regen.full")),
+    );
 }

@@ -17,6 +17,15 @@ pub(super) fn section(md: &mut String, v: &View) {
          typedefs and constants are not copied. The 1× row is the main series of sections 1 \
          and 3. Each regen and check-abi run is timed as in those sections.\n"
     );
+    sizes(md, v, rows);
+    let factors: Vec<u64> = rows.iter().filter_map(|r| r["factor"].as_u64()).collect();
+    phases(md, v, &factors);
+    emit_instructions(md, v);
+    per_copy_costs(md, v);
+}
+
+/// One row per size: what the header holds, what regen writes, and the times.
+fn sizes(md: &mut String, v: &View, rows: &[Value]) {
     let _ = writeln!(
         md,
         "| size | classes | virtual functions | slots | header | regen output | bare parse | regen | regen − bare | check-abi | its compiles |\n\
@@ -42,7 +51,10 @@ pub(super) fn section(md: &mut String, v: &View) {
         );
     }
     md.push('\n');
-    let factors: Vec<u64> = rows.iter().filter_map(|r| r["factor"].as_u64()).collect();
+}
+
+/// Regen's phases at each size, with how their per-copy cost grows.
+fn phases(md: &mut String, v: &View, factors: &[u64]) {
     let _ = writeln!(
         md,
         "Regen's phases (medians) at each size, and the cost of one more copy of the API between \
@@ -72,37 +84,78 @@ pub(super) fn section(md: &mut String, v: &View) {
         let _ = writeln!(md, "| {phase} | {} | {growth} |", cells.join(" | "));
     }
     md.push('\n');
-    if !v.r.emit_instructions.is_empty() {
-        let counts: Vec<String> =
-            v.r.emit_instructions
-                .iter()
-                .map(|(f, n)| format!("{f}×: {}", thousands(*n)))
-                .collect();
+}
+
+/// callgrind's instruction counts of `emit::emit`, when measured: growth without the noise.
+fn emit_instructions(md: &mut String, v: &View) {
+    if v.r.emit_instructions.is_empty() {
+        return;
+    }
+    let counts: Vec<String> =
+        v.r.emit_instructions
+            .iter()
+            .map(|(f, n)| format!("{f}×: {}", thousands(*n)))
+            .collect();
+    let _ = writeln!(
+        md,
+        "**Instructions, not time**: callgrind's count of one `emit::emit` (the bench runs \
+         under `valgrind --tool=callgrind --instr-atstart=no` and turns instrumentation on \
+         only around `emit`, with callgrind's client requests) — {}.{}\n",
+        counts.join(", "),
+        emit_instruction_growth(v.r)
+            .map(|(from, to, growth)| {
+                let per_unit = growth / (to / from) as f64;
+                format!(
+                    " For {}× the API, {growth:.2}× the instructions ({per_unit:.3} per unit \
+                     of API): {}",
+                    to / from,
+                    if (0.95..=1.05).contains(&per_unit) {
+                        "emitting does linearly more work; a per-copy wall-clock cost that \
+                         grows faster is the same instructions running slower (a larger \
+                         working set, or the machine's run-to-run variation)."
+                    } else {
+                        "emitting does **more than linearly** more work."
+                    }
+                )
+            })
+            .unwrap_or_default()
+    );
+}
+
+/// The cost of one more copy of the API, early and late, for each measured quantity: the
+/// linearity verdict's evidence.
+fn per_copy_costs(md: &mut String, v: &View) {
+    let lines = slopes(v);
+    if lines.is_empty() {
         let _ = writeln!(
             md,
-            "**Instructions, not time**: callgrind's count of one `emit::emit` (the bench runs \
-             under `valgrind --tool=callgrind --instr-atstart=no` and turns instrumentation on \
-             only around `emit`, with callgrind's client requests) — {}.{}\n",
-            counts.join(", "),
-            emit_instruction_growth(v.r)
-                .map(|(from, to, growth)| {
-                    let per_unit = growth / (to / from) as f64;
-                    format!(
-                        " For {}× the API, {growth:.2}× the instructions ({per_unit:.3} per unit \
-                         of API): {}",
-                        to / from,
-                        if (0.95..=1.05).contains(&per_unit) {
-                            "emitting does linearly more work; a per-copy wall-clock cost that \
-                             grows faster is the same instructions running slower (a larger \
-                             working set, or the machine's run-to-run variation)."
-                        } else {
-                            "emitting does **more than linearly** more work."
-                        }
-                    )
-                })
-                .unwrap_or_default()
+            "Not enough sizes measured for the slopes (1×, 4× and 16× are needed).\n"
         );
+        return;
     }
+    let _ = writeln!(
+        md,
+        "Cost of one more copy of the API (linear growth keeps it constant; ≤ {LINEAR_SLACK}× \
+         counts as linear here). The verdict uses whole regen's and whole check-abi's fastest \
+         run at each size: on this machine identical work varies a lot from run to run (the 1× \
+         bare parse, the same work every time, took {} in this run), and interference only \
+         adds time, so the fastest run is the steadiest estimate of the cost; the medians are \
+         shown beside it.\n\n{}\n",
+        v.s("parse.bare").cell(),
+        lines.join("\n")
+    );
+    let _ = writeln!(
+        md,
+        "The fixed part — parsing windows.h, which every size includes — dominates at 1×; \
+         what grows with the API is the header's own parse, the walk, emitting and formatting \
+         (regen's output grows with the slots), and the probes' member pointers and thunks \
+         (check-abi).\n"
+    );
+}
+
+/// One list item per quantity measured at 1×, 4× and 16×, and (second) regen as the sum of
+/// its phases.
+fn slopes(v: &View) -> Vec<String> {
     let mut lines = Vec::new();
     for (what, name) in [
         ("regen", "regen.full"),
@@ -146,29 +199,5 @@ pub(super) fn section(md: &mut String, v: &View) {
             ),
         );
     }
-    if lines.is_empty() {
-        let _ = writeln!(
-            md,
-            "Not enough sizes measured for the slopes (1×, 4× and 16× are needed).\n"
-        );
-        return;
-    }
-    let _ = writeln!(
-        md,
-        "Cost of one more copy of the API (linear growth keeps it constant; ≤ {LINEAR_SLACK}× \
-         counts as linear here). The verdict uses whole regen's and whole check-abi's fastest \
-         run at each size: on this machine identical work varies a lot from run to run (the 1× \
-         bare parse, the same work every time, took {} in this run), and interference only \
-         adds time, so the fastest run is the steadiest estimate of the cost; the medians are \
-         shown beside it.\n\n{}\n",
-        v.s("parse.bare").cell(),
-        lines.join("\n")
-    );
-    let _ = writeln!(
-        md,
-        "The fixed part — parsing windows.h, which every size includes — dominates at 1×; \
-         what grows with the API is the header's own parse, the walk, emitting and formatting \
-         (regen's output grows with the slots), and the probes' member pointers and thunks \
-         (check-abi).\n"
-    );
+    lines
 }
