@@ -16,8 +16,9 @@ pub struct Counts {
     pub bytes: usize,
 }
 
-/// Stages every file next to its target, then renames them into place (as
-/// `xtask::output::write_atomically`).
+/// Stages every file next to its target, then renames them into place: the writing cost,
+/// without xtask's lock and directory swap (`xtask::output::write_atomically`, which this
+/// crate cannot depend on).
 fn write_files(out_dir: &Path, files: &generator::FileTree) -> std::io::Result<()> {
     let mut staged = Vec::new();
     for (path, contents) in &files.files {

@@ -2,7 +2,7 @@
 //! `unsafe fn`) and `IHttpRequest::header` (the idiomatic form: `&CStr` in, `Option<&[u8]>`
 //! out) against the hand-written vtable call `((*(*p).vtable).GetHeader)(p, …)`.
 //!
-//! A throwaway crate in a temp dir depends on `generated/` and is built three times in
+//! A throwaway crate in a temp dir depends on `httpserv/` and is built three times in
 //! release mode, once per call style (its `direct` and `idiomatic` features). Two measures, neither a timing:
 //! - callgrind's instruction count for `run_calls` (N calls through a fake vtable whose
 //!   slots point at one `#[inline(never)]` function), on x86_64 Linux;
@@ -123,7 +123,7 @@ fn write_crate(dir: &Path, root: &Path) -> Result<(), String> {
     let manifest = format!(
         "[package]\nname = \"callbench\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
          [dependencies]\nhttpserv = {{ path = \"{}\" }}\n\n[features]\ndirect = []\nidiomatic = []\n\n[workspace]\n",
-        root.join("generated").display()
+        root.join("httpserv").display()
     );
     for (path, text) in [
         ("Cargo.toml", manifest.as_str()),

@@ -1,4 +1,5 @@
-//! Compile cost of the bindings crate (`generated/`, package `httpserv`) against building
+//! Compile cost of `httpserv` (the crate module authors build: the generated bindings, the
+//! runtime, the framework and the attribute macro) against building
 //! windows-sys 0.61 with `Win32_Networking_HttpServer` alone, in debug and release, each in a
 //! fresh `CARGO_TARGET_DIR` under a temp dir; and the size of the generated source.
 //!
@@ -23,7 +24,7 @@ pub struct CompileCost {
     pub httpserv_release: Builds,
     pub windows_sys_debug: Builds,
     pub windows_sys_release: Builds,
-    /// (directory, lines, bytes) of the Rust sources under `generated/src`, per directory.
+    /// (directory, lines, bytes) of the Rust sources of the crates `httpserv` builds, per directory.
     pub sources: Vec<(String, usize, usize)>,
     pub windows_sys_version: String,
 }
@@ -95,7 +96,7 @@ pub fn measure(
         ..CompileCost::default()
     };
 
-    // The bindings crate, built from the workspace with its locked dependencies.
+    // The crate module authors build, from the workspace with its locked dependencies.
     let debug = ["build", "--quiet", "--locked", "-p", "httpserv"];
     let release = [
         "build",
@@ -153,12 +154,21 @@ pub fn measure(
     Ok(cost)
 }
 
-/// Per directory of generated/src (the generated bindings, the hand-written runtime, the
-/// crate root): files, lines and bytes summed, sorted by directory.
+/// Per source directory of the crates `httpserv` builds (the generated bindings, the runtime,
+/// the framework, the macros, the facade): files, lines and bytes summed, sorted by
+/// directory.
 fn source_sizes(root: &Path) -> Result<Vec<(String, usize, usize)>, String> {
     let mut sources = Vec::new();
-    let src = root.join("generated/src");
-    let mut dirs = vec![src.clone()];
+    let mut dirs: Vec<_> = [
+        "generated/src",
+        "runtime/src",
+        "framework/src",
+        "macros/src",
+        "httpserv/src",
+    ]
+    .iter()
+    .map(|dir| root.join(dir))
+    .collect();
     while let Some(dir) = dirs.pop() {
         let (mut lines, mut bytes, mut files) = (0, 0, 0);
         for entry in std::fs::read_dir(&dir).map_err(|e| e.to_string())? {
