@@ -24,7 +24,10 @@ mod panic;
 pub use chunk::DataChunk;
 pub use hresult::*;
 pub use interface::Interface;
-pub use object::{downcast, release_boxed, release_in_place, Allocation, Object, Owned};
+pub use object::{
+    downcast, release_boxed, release_in_place, Allocation, ImplementationsAreSend,
+    ImplementationsAreSync, Object, Owned,
+};
 pub use panic::{
     abort, fail_request, guard, report_panic, set_request_failure, PanicReport, RequestFailure,
 };

@@ -177,14 +177,33 @@ pub struct Owned<I> {
     release: unsafe fn(*mut I),
 }
 
-// SAFETY: made only from values of `Foo_Impl` types, whose traits require `Send` where IIS
-// moves the object between threads; the handle itself is a unique pointer.
-unsafe impl<I> Send for Owned<I> {}
+/// A class every implementation of which is `Send`: its `Foo_Impl` trait (or a base's)
+/// requires it, so an [`Owned`] object of it may move to another thread. The generated
+/// bindings implement it exactly for the classes IIS calls from more than one thread.
+///
+/// # Safety
+/// Every value type an object of the class can be made from (`Foo::new::<T>`) is `Send`.
+pub unsafe trait ImplementationsAreSend {}
+
+/// A class every implementation of which is `Sync` (its `Foo_Impl` trait requires it), so a
+/// shared [`Owned`] object of it may be used from several threads at once.
+///
+/// # Safety
+/// Every value type an object of the class can be made from is `Sync`.
+pub unsafe trait ImplementationsAreSync {}
+
+// SAFETY: the handle is a unique pointer to an object whose value is `Send` (the marker's
+// contract); moving the handle moves the value's ownership, as moving a `Box<T>` does.
+unsafe impl<I: ImplementationsAreSend> Send for Owned<I> {}
+// SAFETY: `&Owned<I>` gives only `&I`, whose methods run the value's `&self` methods; the
+// value is `Sync` (the marker's contract).
+unsafe impl<I: ImplementationsAreSync> Sync for Owned<I> {}
 
 impl<I> Owned<I> {
     /// # Safety
-    /// `object` must be an [`Object`] of a value type `T`, and `release` must release it as
-    /// it was made ([`release_boxed`] for a boxed one, [`release_in_place`] for one in
+    /// `object` must be an [`Object`] of a value type `T` (`Send` where `I` is
+    /// [`ImplementationsAreSend`], `Sync` where it is [`ImplementationsAreSync`]), and
+    /// `release` must release it as it was made ([`release_boxed`] for a boxed one, [`release_in_place`] for one in
     /// memory Rust does not own) for that `T`.
     #[doc(hidden)]
     pub unsafe fn from_parts(object: *mut I, release: unsafe fn(*mut I)) -> Owned<I> {

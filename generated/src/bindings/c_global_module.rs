@@ -952,3 +952,5 @@ impl CGlobalModule {
         unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
+unsafe impl ::httpserv_runtime::ImplementationsAreSend for CGlobalModule {}
+unsafe impl ::httpserv_runtime::ImplementationsAreSync for CGlobalModule {}

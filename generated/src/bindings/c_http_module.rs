@@ -1948,3 +1948,4 @@ impl CHttpModule {
         unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
+unsafe impl ::httpserv_runtime::ImplementationsAreSend for CHttpModule {}

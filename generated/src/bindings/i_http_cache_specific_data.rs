@@ -379,3 +379,5 @@ impl IHttpCacheSpecificData {
         unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
+unsafe impl ::httpserv_runtime::ImplementationsAreSend for IHttpCacheSpecificData {}
+unsafe impl ::httpserv_runtime::ImplementationsAreSync for IHttpCacheSpecificData {}

@@ -170,3 +170,5 @@ impl IHttpConnectionStoredContext {
         unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
+unsafe impl ::httpserv_runtime::ImplementationsAreSend for IHttpConnectionStoredContext {}
+unsafe impl ::httpserv_runtime::ImplementationsAreSync for IHttpConnectionStoredContext {}

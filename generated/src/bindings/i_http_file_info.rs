@@ -694,3 +694,5 @@ impl IHttpFileInfo {
         unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
+unsafe impl ::httpserv_runtime::ImplementationsAreSend for IHttpFileInfo {}
+unsafe impl ::httpserv_runtime::ImplementationsAreSync for IHttpFileInfo {}

@@ -209,3 +209,5 @@ impl IHttpModuleFactory {
         unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
+unsafe impl ::httpserv_runtime::ImplementationsAreSend for IHttpModuleFactory {}
+unsafe impl ::httpserv_runtime::ImplementationsAreSync for IHttpModuleFactory {}

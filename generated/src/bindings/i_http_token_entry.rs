@@ -241,3 +241,5 @@ impl IHttpTokenEntry {
         unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
+unsafe impl ::httpserv_runtime::ImplementationsAreSend for IHttpTokenEntry {}
+unsafe impl ::httpserv_runtime::ImplementationsAreSync for IHttpTokenEntry {}

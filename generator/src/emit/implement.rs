@@ -48,6 +48,7 @@ pub fn implement(api: &Api, items: &ClassItems<'_>) -> TokenStream {
         items.names.implement
     )]);
     let constructors = constructors(items);
+    let thread_markers = thread_markers(api, items);
     quote! {
         #trait_doc
         pub trait #trait_name #supertraits {
@@ -61,6 +62,30 @@ pub fn implement(api: &Api, items: &ClassItems<'_>) -> TokenStream {
             }
         }
         #constructors
+        #thread_markers
+    }
+}
+
+/// What the class's threading rule (its own or a base's) makes of an [`Owned`] object of
+/// it: every implementation of its `_Impl` trait is `Send` (and `Sync`) because the trait
+/// requires it, so the runtime lets an `Owned` of it move to (and be shared with) another
+/// thread. A class without a rule gets neither: its implementation may hold an `Rc`.
+///
+/// [`Owned`]: https://docs.rs/httpserv-runtime/latest/httpserv_runtime/struct.Owned.html
+fn thread_markers(api: &crate::ir::Api, items: &ClassItems<'_>) -> TokenStream {
+    let name = ident(&items.names.object);
+    let send = quote! {
+        // SAFETY: the class's `_Impl` trait (or a base's) requires `Send`.
+        unsafe impl ::httpserv_runtime::ImplementationsAreSend for #name {}
+    };
+    match policy::inherited_threading(api, &items.class.name) {
+        Some((Threading::OneAtATime, _)) => send,
+        Some((Threading::Concurrent, _)) => quote! {
+            #send
+            // SAFETY: the class's `_Impl` trait (or a base's) requires `Sync`.
+            unsafe impl ::httpserv_runtime::ImplementationsAreSync for #name {}
+        },
+        None => TokenStream::new(),
     }
 }
 
