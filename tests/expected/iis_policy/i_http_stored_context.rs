@@ -154,3 +154,5 @@ impl IHttpStoredContext {
         unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
+unsafe impl ::httpserv_runtime::ImplementationsAreSend for IHttpStoredContext {}
+unsafe impl ::httpserv_runtime::ImplementationsAreSync for IHttpStoredContext {}
