@@ -146,6 +146,11 @@ fn refuse_unreadable_sal(method: &Method) -> Result<(), String> {
         if sal.conditional {
             return Err(format!("SAL `_At_` annotation ({})", sal.written.join(" ")));
         }
+        // A contradiction (`_In_` on a buffer `_Out_writes_` says C++ writes) has no one
+        // reading; picking one would be a guess.
+        if let Some(both) = sal.unknown.iter().find(|u| u.contains(" contradicts ")) {
+            return Err(format!("contradictory SAL: {both}"));
+        }
         if !sal.unknown.is_empty() {
             return Err(format!("unknown SAL annotation {}", sal.unknown.join(", ")));
         }
