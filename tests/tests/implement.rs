@@ -324,6 +324,12 @@ unsafe extern "system" fn fake_get_response(_: *mut IHttpContext) -> *mut IHttpR
     RESPONSE.with(Cell::get)
 }
 
+unsafe extern "system" fn fake_headers_not_sent(_: *const IHttpContext) -> windows_sys::core::BOOL {
+    0
+}
+
+unsafe extern "system" fn fake_clear(_: *mut IHttpResponse) {}
+
 unsafe extern "system" fn fake_get_trace_context(_: *const IHttpContext) -> *mut IHttpTraceContext {
     TRACE.with(Cell::get)
 }
@@ -383,10 +389,22 @@ impl CHttpModule_Impl for Panicking {
 
 #[test]
 fn a_panicking_notification_sets_500_traces_and_finishes_the_request() {
-    let response_vtbl = fake_vtable(&[(
-        std::mem::offset_of!(IHttpResponse_Vtbl, SetStatus),
-        fake_set_status as *const (),
-    )]);
+    // What `register_module!`'s RegisterModule installs; no registration runs here.
+    runtime::install_request_failure();
+    let response_vtbl = fake_vtable(&[
+        (
+            std::mem::offset_of!(IHttpResponse_Vtbl, SetStatus),
+            fake_set_status as *const (),
+        ),
+        (
+            std::mem::offset_of!(IHttpResponse_Vtbl, Clear),
+            fake_clear as *const (),
+        ),
+        (
+            std::mem::offset_of!(IHttpResponse_Vtbl, ClearHeaders),
+            fake_clear as *const (),
+        ),
+    ]);
     let response = FakeObject {
         vtable: response_vtbl.as_ptr(),
     };
@@ -407,6 +425,10 @@ fn a_panicking_notification_sets_500_traces_and_finishes_the_request() {
         (
             std::mem::offset_of!(IHttpContext_Vtbl, GetTraceContext),
             fake_get_trace_context as *const (),
+        ),
+        (
+            std::mem::offset_of!(IHttpContext_Vtbl, GetResponseHeadersSent),
+            fake_headers_not_sent as *const (),
         ),
     ]);
     let context = FakeObject {
@@ -535,4 +557,20 @@ fn extended_interfaces_are_asked_for_by_uuid() {
         &response_object
     ));
     assert!(server.extended::<IHttpResponse3>(response).is_none());
+}
+
+/// An `Owned` object moves to (and is shared with) other threads exactly when IIS's
+/// threading rule makes every implementation of its class `Send` (and `Sync`); the
+/// compile-fail case `owned_without_a_thread_rule_stays_on_its_thread` shows the other side.
+#[test]
+fn owned_objects_cross_threads_as_their_class_allows() {
+    fn send<T: Send>() {}
+    fn sync<T: Sync>() {}
+    send::<runtime::Owned<CHttpModule>>();
+    send::<runtime::Owned<IHttpModuleFactory>>();
+    sync::<runtime::Owned<IHttpModuleFactory>>();
+    send::<runtime::Owned<CGlobalModule>>();
+    sync::<runtime::Owned<IHttpStoredContext>>();
+    // Derived classes follow their base's rule.
+    sync::<runtime::Owned<IHttpConnectionStoredContext>>();
 }
