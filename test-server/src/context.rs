@@ -149,7 +149,10 @@ impl HttpContext {
     }
 }
 
-impl IHttpContext_Impl for HttpContext {
+// SAFETY: the test server keeps IIS's contract for what it hands out: pointers into the
+// request's objects and memory (or the server's), live until the request ends (or the
+// server is dropped), with the lengths of that data.
+unsafe impl IHttpContext_Impl for HttpContext {
     /// Not modelled (one site, no configuration).
     fn GetSite(&self) -> *mut IHttpSite {
         core::ptr::null_mut()

@@ -92,14 +92,14 @@ macro_rules! stages {
                     let provider = Provider::<$provider>::provider(objects);
                     // SAFETY: as `Deliver` requires; the provider is the request's object of
                     // the class the slot takes.
-                    unsafe { ((*(*module).vtable).$raw)(module, objects.context.get(), provider) }
+                    unsafe { ((*CHttpModule::vtable_of(module)).$raw)(module, objects.context.get(), provider) }
                 },
                 post: |module, objects| {
                     let provider = objects.event.get();
                     // SAFETY: as `Deliver` requires; post-notifications take the plain
                     // event provider.
                     unsafe {
-                        ((*(*module).vtable).$post_raw)(module, objects.context.get(), provider)
+                        ((*CHttpModule::vtable_of(module)).$post_raw)(module, objects.context.get(), provider)
                     }
                 },
             },
@@ -199,7 +199,10 @@ impl<'a> Pipeline<'a> {
             // provider is this request's.
             let status = unsafe {
                 let global = global.get();
-                ((*(*global).vtable).OnGlobalPreBeginRequest)(global, self.objects.pre_begin.get())
+                ((*CGlobalModule::vtable_of(global)).OnGlobalPreBeginRequest)(
+                    global,
+                    self.objects.pre_begin.get(),
+                )
             };
             if status == GL_NOTIFICATION_HANDLED {
                 break;
@@ -215,7 +218,7 @@ impl<'a> Pipeline<'a> {
             // a valid out pointer and the allocator is this request's.
             let hr = unsafe {
                 let factory = factory.get();
-                ((*(*factory).vtable).GetHttpModule)(
+                ((*IHttpModuleFactory::vtable_of(factory)).GetHttpModule)(
                     factory,
                     &mut module,
                     self.objects.allocator.get(),
@@ -265,7 +268,7 @@ impl<'a> Pipeline<'a> {
                 // request's (an ISendResponseProvider and an IHttpCompletionInfo2 begin with
                 // their base class, as in C++).
                 unsafe {
-                    ((*(*module).vtable).OnAsyncCompletion)(
+                    ((*CHttpModule::vtable_of(module)).OnAsyncCompletion)(
                         module,
                         self.objects.context.get(),
                         self.at.notification,
@@ -352,7 +355,7 @@ impl<'a> Pipeline<'a> {
             // SAFETY: the request's module, live until Dispose; the context and provider are
             // this request's objects, of the classes the slot takes.
             return unsafe {
-                ((*(*module).vtable).OnSendResponse)(
+                ((*CHttpModule::vtable_of(module)).OnSendResponse)(
                     module,
                     objects.context.get(),
                     objects.send_response.get(),
@@ -496,14 +499,14 @@ impl<'a> Pipeline<'a> {
             // it; called once (taken out of the container).
             unsafe {
                 let context = context.get();
-                ((*(*context).vtable).CleanupStoredContext)(context);
+                ((*IHttpStoredContext::vtable_of(context)).CleanupStoredContext)(context);
             }
         }
         for module in self.modules.iter_mut().filter_map(Option::take) {
             // SAFETY: the request's module, released by this call, never used again.
             unsafe {
                 let module = module.get();
-                ((*(*module).vtable).Dispose)(module);
+                ((*CHttpModule::vtable_of(module)).Dispose)(module);
             }
         }
         self.log("done".to_string());

@@ -297,7 +297,9 @@ pub(crate) struct Factory<F> {
     host: Host,
 }
 
-impl<F, M> IHttpModuleFactory_Impl for Factory<F>
+// SAFETY: `GetHttpModule` writes a module object it has just made (live until IIS disposes
+// of it) or nothing with a failure, as the C++ contract the safe form relies on says.
+unsafe impl<F, M> IHttpModuleFactory_Impl for Factory<F>
 where
     F: Fn() -> M + Send + Sync + 'static,
     M: HttpModule,

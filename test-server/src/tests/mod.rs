@@ -165,7 +165,8 @@ struct Factory {
     fail: bool,
 }
 
-impl IHttpModuleFactory_Impl for Factory {
+// SAFETY: what it hands out is null or one of the test's own live objects.
+unsafe impl IHttpModuleFactory_Impl for Factory {
     fn GetHttpModule(&self, module: *mut *mut CHttpModule, _: *mut IModuleAllocator) -> HRESULT {
         if self.fail {
             return E_FAIL;
@@ -281,7 +282,8 @@ pub(super) struct Global<F> {
     pub terminated: Log,
 }
 
-impl<F: Fn(&IHttpContext) -> GLOBAL_NOTIFICATION_STATUS + Send + Sync> CGlobalModule_Impl
+// SAFETY: what it hands out is null or one of the test's own live objects.
+unsafe impl<F: Fn(&IHttpContext) -> GLOBAL_NOTIFICATION_STATUS + Send + Sync> CGlobalModule_Impl
     for Global<F>
 {
     fn OnGlobalPreBeginRequest(
