@@ -166,9 +166,12 @@ fn matches_return(returns: &Returns, ty: &Type) -> bool {
     match returns {
         Returns::Void => matches!(ty.kind, TypeKind::Void),
         Returns::Named(name) => type_names(ty).contains(name),
-        Returns::Pointer => {
-            matches!(ty.resolved(), TypeKind::Pointer { .. }) && ty.callable().is_none()
-        }
+        // A function pointer, written in place or through any chain of typedefs, is no
+        // data pointer: its null is `None` in Rust (the last rule covers it).
+        Returns::Pointer => match ty.resolved() {
+            TypeKind::Pointer { pointee, .. } => pointee.function().is_none(),
+            _ => false,
+        },
         Returns::Anything => true,
     }
 }

@@ -557,3 +557,27 @@ fn inheritance_deeper_than_64_bases_is_refused() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+// Issue 24: a legal header whose layout or probe the generator cannot model is refused
+// where it is written, never left for check-abi to find.
+
+#[test]
+fn a_pointer_sized_enum_is_refused() {
+    assert_rejected(
+        "pointer-sized-enum",
+        &error_fixture("pointer_sized_enum"),
+        &[
+            "pointer_sized_enum.h:6:6: enum `PTR_KIND` has the pointer-sized underlying type \
+             `ULONG_PTR` (8 bytes on x86_64, 4 on i686)",
+        ],
+    );
+}
+
+#[test]
+fn a_volatile_method_is_refused() {
+    assert_rejected(
+        "volatile-method",
+        &error_fixture("volatile_method"),
+        &["volatile_method.h:9:19: `IVolatile::Count` is `volatile`-qualified"],
+    );
+}

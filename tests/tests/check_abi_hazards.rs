@@ -22,6 +22,21 @@ const FIXTURES: &[&str] = &[
     "cyclic_typedef",
     "names_from_ast",
     "calling_conventions",
+    // Issue 24's hostile headers: pointer-sized fields, non-public virtuals, function
+    // pointers returned, and the SAL shapes whose safe forms are refused or corrected.
+    "hostile_sal/pointer_sized_types",
+    "hostile_sal/hidden_virtuals",
+    "hostile_sal/function_pointer_returns",
+    "hostile_sal/byte_units",
+    "hostile_sal/capacity_for_filled",
+    "hostile_sal/contradictions",
+    "hostile_sal/count_types",
+    "hostile_sal/hidden_annotations",
+    "hostile_sal/hungarian_guesses",
+    "hostile_sal/not_a_bool_flag",
+    "hostile_sal/optional_sized_defaults",
+    "hostile_sal/return_count_types",
+    "hostile_sal/two_out_buffers",
 ];
 
 fn parse(name: &str) -> Api {

@@ -236,3 +236,266 @@ fn calling_conventions_are_read_from_the_tokens() {
     ));
     assert!(text.contains("unsafe extern \"system\" fn Start<T: ICallbacks_Impl>("));
 }
+
+/// The form `method` of `class` gets in `fixture`: its signature, or `raw: <why>`.
+fn form_of(generated: &generator::Generated, class: &str, method: &str) -> String {
+    use generator::idiom::Form;
+    let layout = generated.model.layout(class);
+    let slot = layout
+        .own_slots()
+        .iter()
+        .find(|s| generated.model.method(s).name == method)
+        .unwrap_or_else(|| panic!("{class}::{method}"));
+    match generated.idioms.form(class, slot.index).unwrap() {
+        Form::Raw(why) => format!("raw: {why}"),
+        Form::Idiomatic(form) => form.signature.clone(),
+    }
+}
+
+/// Issue 24's hostile SAL: each method keeps a form that reads the annotation exactly, or
+/// only its raw method with the reason (the crate compiles either way: the fixtures are
+/// compiled, and `check_abi_hazards.rs` proves them on both targets).
+#[test]
+fn hostile_sal_is_read_right_or_refused() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        // Units: bytes on UTF-16 are refused; elements are a `&[u16]`.
+        (
+            "byte_units",
+            "IByteUnits",
+            "GetName",
+            "raw: a UTF-16 buffer counted in bytes",
+        ),
+        (
+            "byte_units",
+            "IByteUnits",
+            "GetValue",
+            "raw: parameter `ppValue`: a UTF-16 buffer counted in bytes",
+        ),
+        (
+            "byte_units",
+            "IByteUnits",
+            "GetTitle",
+            "fn title(&self) -> Option<&[u16]>",
+        ),
+        // Capacity vs filled: the slice is the filled part (checked in the body below).
+        (
+            "capacity_for_filled",
+            "ICapacity",
+            "GetBytes",
+            "fn bytes(&self) -> Option<&[u8]>",
+        ),
+        // Contradictions.
+        (
+            "contradictions",
+            "IContradictions",
+            "Fill",
+            "raw: contradictory SAL: _In_ contradicts _Out_writes_bytes_(cbBuffer)",
+        ),
+        (
+            "contradictions",
+            "IContradictions",
+            "Fill2",
+            "raw: contradictory SAL: _Out_writes_bytes_(cbBuffer) contradicts _In_",
+        ),
+        (
+            "contradictions",
+            "IContradictions",
+            "Send",
+            "raw: contradictory SAL: _In_reads_bytes_(cbTwo) contradicts _In_reads_bytes_(cbOne)",
+        ),
+        (
+            "contradictions",
+            "IContradictions",
+            "Name",
+            "raw: contradictory SAL",
+        ),
+        // A macro writing SAL.
+        (
+            "hidden_annotations",
+            "IHidden",
+            "GetValue",
+            "raw: unknown SAL annotation RET_SIZED (a macro that writes SAL)",
+        ),
+        (
+            "hidden_annotations",
+            "IHidden",
+            "Put",
+            "raw: unknown SAL annotation IN_BYTES",
+        ),
+        // Counts by type.
+        (
+            "count_types",
+            "ICounts",
+            "ByPointer",
+            "raw: the size `pcb` is a `DWORD *`, not an integer count",
+        ),
+        (
+            "count_types",
+            "ICounts",
+            "ByFloat",
+            "raw: the size `cb` is a `float`",
+        ),
+        (
+            "count_types",
+            "ICounts",
+            "ByReference",
+            "raw: the size `cb` is a `const DWORD &`",
+        ),
+        (
+            "count_types",
+            "ICounts",
+            "ByBool",
+            "raw: the size `cb` is a `bool`",
+        ),
+        (
+            "count_types",
+            "ICounts",
+            "ByWinBool",
+            "raw: the size `cb` is a `BOOL`",
+        ),
+        (
+            "count_types",
+            "ICounts",
+            "ByEnum",
+            "raw: the size `cb` is a `SIZE_KIND`",
+        ),
+        (
+            "count_types",
+            "ICounts",
+            "BySelf",
+            "raw: the buffer `pb` is its own size",
+        ),
+        (
+            "count_types",
+            "ICounts",
+            "ByOutput",
+            "raw: the size `cb` is not an input",
+        ),
+        (
+            "count_types",
+            "ICounts",
+            "Signed",
+            "raw: the size `*pcb` is a signed `INT`",
+        ),
+        (
+            "count_types",
+            "ICounts",
+            "ByFloatOut",
+            "raw: the size `*pcb` is a `float`",
+        ),
+        (
+            "count_types",
+            "ICounts",
+            "OutSigned",
+            "raw: the size `*pcb` is a signed `LONG`",
+        ),
+        (
+            "count_types",
+            "ICounts",
+            "SignedIn",
+            "fn signed_in(&self, pb: &[u8]) -> Result<()>",
+        ),
+        (
+            "return_count_types",
+            "IReturnCounts",
+            "ByStruct",
+            "raw: the size `*pInfo` is a `SIZE_INFO`",
+        ),
+        (
+            "return_count_types",
+            "IReturnCounts",
+            "ByString",
+            "raw: the size `*pszCount` is not written through a pointer to non-const",
+        ),
+        (
+            "return_count_types",
+            "IReturnCounts",
+            "OutByStruct",
+            "raw: the size `*pInfo` is a `SIZE_INFO`",
+        ),
+        // Names checked against types.
+        (
+            "hungarian_guesses",
+            "IHungarian",
+            "GetName",
+            "raw: parameter `pszName`: an output string buffer of unstated size",
+        ),
+        (
+            "hungarian_guesses",
+            "IHungarian",
+            "SetName",
+            "raw: parameter `cchName`",
+        ),
+        (
+            "hungarian_guesses",
+            "IHungarian",
+            "SetTitle",
+            "fn set_title(&self, title: &U16CStr, title_2: u32)",
+        ),
+        (
+            "hungarian_guesses",
+            "IHungarian",
+            "SetValue",
+            "fn set_value(&self, value: &[u8])",
+        ),
+        // `fAsync` only when a BOOL.
+        (
+            "not_a_bool_flag",
+            "IFlags",
+            "Read",
+            "fn read(&self, buffer: &mut [u8], async_: u32)",
+        ),
+        (
+            "not_a_bool_flag",
+            "IFlags",
+            "Wait",
+            "fn wait(&self, async_: u8)",
+        ),
+        // A defaulted sized buffer stays a parameter (its length is computed from it).
+        (
+            "optional_sized_defaults",
+            "IOptionalBuffer",
+            "Send",
+            "fn send(&self, flags: u32, data: Option<&[u8]>)",
+        ),
+        // Two `&mut [u8]` that may alias.
+        (
+            "two_out_buffers",
+            "IHttpResponse",
+            "GetTwo",
+            "raw: hands out several buffers to write",
+        ),
+        (
+            "two_out_buffers",
+            "IHttpResponse",
+            "GetOne",
+            "fn one(&mut self, first_2: u32) -> Result<&mut [u8]>",
+        ),
+    ];
+    let mut generated = std::collections::BTreeMap::new();
+    let mut failures = Vec::new();
+    for (fixture, class, method, expected) in cases {
+        let g = generated
+            .entry(*fixture)
+            .or_insert_with(|| generate_fixture(&format!("hostile_sal/{fixture}")).unwrap());
+        let form = form_of(g, class, method);
+        if !form.contains(expected) {
+            failures.push(format!(
+                "{fixture} {class}::{method}: expected `{expected}` in `{form}`"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+    let capacity = all_bindings(&generated["capacity_for_filled"]);
+    assert!(capacity.contains("from_raw_parts(returned.cast::<u8>(), filled as usize)"));
+    assert!(!capacity.contains("capacity as usize"));
+}
+
+/// A function pointer returned (through typedefs or in place) has no null `*mut` to give
+/// back on panic: the thunk aborts rather than return a value of the wrong type.
+#[test]
+fn function_pointer_returns_compile() {
+    let g = generate_fixture("hostile_sal/function_pointer_returns").unwrap();
+    let text = all_bindings(&g);
+    assert!(!text.contains("::core::ptr::null_mut()) }"), "{text}");
+}

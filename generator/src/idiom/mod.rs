@@ -29,6 +29,7 @@ pub mod names;
 mod render;
 mod roles;
 mod rules;
+mod sizes;
 mod types;
 
 use crate::ir::{Type, Unit};

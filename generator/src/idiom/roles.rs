@@ -4,9 +4,9 @@
 //! slices, outputs as results. A parameter no rule covers is an error naming it, which
 //! keeps the method raw.
 
+use super::sizes;
 use super::types::{
-    byte_sized, has_name, interface, is_integer, is_plain_struct, is_scalar, is_void, string_width,
-    Width,
+    byte_sized, has_name, interface, is_plain_struct, is_scalar, is_void, string_width, Width,
 };
 use super::{In, Out, Ret, Role};
 use crate::ir::{Direction, Method, Param, SizeExpr, Type, TypeKind, Unit};
@@ -26,31 +26,54 @@ pub(super) fn mark(
     }
 }
 
-/// The Windows naming convention where SAL is silent: `pszValue` (or `pvValue`, `pbValue`,
-/// `pwszValue`), then `cchValue` (or `cbValue`) right after it, is a buffer and its length.
+/// The Windows naming convention where SAL is silent: `pszValue` (or `pwszValue`, `pvValue`,
+/// `pbValue`), then `cchValue` (or `cbValue`) right after it, is an input buffer and its
+/// length. The names are only a tie-breaker: the pair is taken when the types agree (a
+/// read-only string or byte pointer the callee does not write, an integer count passed
+/// by value, bytes counted with `cb` unless the characters are bytes), else left to the
+/// rules by type.
 pub(super) fn hungarian_lengths(method: &Method, args: &mut [Option<Role>]) {
     for (i, pair) in method.params.windows(2).enumerate() {
         let (buffer, count) = (&pair[0], &pair[1]);
         if args[i].is_some() || args[i + 1].is_some() || buffer.sal.buffer.is_some() {
             continue;
         }
-        let stem = ["psz", "pwsz", "pv", "pb"]
-            .iter()
-            .find_map(|p| buffer.name.strip_prefix(p));
-        let counted = ["cch", "cb"]
-            .iter()
-            .find_map(|p| count.name.strip_prefix(p));
-        if let (Some(stem), Some(counted)) = (stem, counted) {
-            if stem == counted && is_integer(&count.ty) {
-                let unit = if count.name.starts_with("cb") {
-                    Unit::Bytes
-                } else {
-                    Unit::Elements
-                };
-                args[i + 1] = Some(Role::Length { of: i, unit });
-            }
+        let Some(unit) = hungarian_unit(buffer, count) else {
+            continue;
+        };
+        if sizes::input_count(method, &count.name, i).is_ok() {
+            args[i + 1] = Some(Role::Length { of: i, unit });
         }
     }
+}
+
+/// The unit of a `psz…`/`cch…` pair whose types agree with the names.
+fn hungarian_unit(buffer: &Param, count: &Param) -> Option<Unit> {
+    let read_only = matches!(
+        buffer.ty.resolved(),
+        TypeKind::Pointer {
+            pointee_is_const: true,
+            ..
+        }
+    );
+    if !read_only || buffer.sal.direction.is_some_and(|d| d != Direction::In) {
+        return None;
+    }
+    let (prefix, stem) = ["pwsz", "psz", "pv", "pb"]
+        .iter()
+        .find_map(|p| buffer.name.strip_prefix(p).map(|s| (*p, s)))?;
+    let (counted, unit) = [("cch", Unit::Elements), ("cb", Unit::Bytes)]
+        .iter()
+        .find_map(|(p, u)| count.name.strip_prefix(p).map(|s| (s, *u)))?;
+    let TypeKind::Pointer { pointee, .. } = buffer.ty.resolved() else {
+        return None;
+    };
+    let agrees = match prefix {
+        "psz" => string_width(&buffer.ty) == Some(Width::Narrow),
+        "pwsz" => string_width(&buffer.ty) == Some(Width::Wide) && unit == Unit::Elements,
+        _ => (byte_sized(pointee) || is_void(pointee)) && unit == Unit::Bytes,
+    };
+    (stem == counted && agrees).then_some(unit)
 }
 
 /// What the return value becomes; marks the parameter that receives a returned buffer's
@@ -59,7 +82,6 @@ pub(super) fn return_value(
     api: &crate::ir::Api,
     method: &Method,
     args: &mut [Option<Role>],
-    index_of: &dyn Fn(&str) -> Option<usize>,
 ) -> Result<Ret, String> {
     let ty = &method.return_type;
     if matches!(ty.kind, TypeKind::Void) {
@@ -76,17 +98,17 @@ pub(super) fn return_value(
     }
     if let Some(width) = string_width(ty) {
         let wide = width == Width::Wide;
-        return match &method.return_sal.buffer {
-            Some(buffer) => match &buffer.capacity {
-                SizeExpr::Deref(n) => {
-                    let len = index_of(n).ok_or("a size names no parameter")?;
-                    mark(args, Some(len), Role::CountOut)?;
-                    Ok(Ret::Buffer { len, wide })
-                }
-                other => Err(format!("returns a buffer sized by {other:?}")),
-            },
-            None => Ok(Ret::Str { wide }),
+        let Some(buffer) = &method.return_sal.buffer else {
+            return Ok(Ret::Str { wide });
         };
+        sizes::check_units(wide, buffer.unit)?;
+        // The filled count when SAL states one: the rest of the capacity is uninitialised.
+        let (len, capacity) = sizes::written_counts(method, buffer, None)?;
+        mark(args, Some(len), Role::CountOut)?;
+        if let Some(capacity) = capacity {
+            mark(args, Some(capacity), Role::CountOut)?;
+        }
+        return Ok(Ret::Buffer { len, wide });
     }
     if let Some((class, mutable)) = interface(api, ty) {
         return Ok(Ret::Interface { class, mutable });
@@ -248,6 +270,11 @@ pub(super) fn output(
     if has_name(pointee, "BOOL") {
         return Ok(Role::Out(Out::Bool));
     }
+    // A pointer to characters is a string buffer, whatever `_Out_` says of one element:
+    // without a stated size C++ may write past a single character.
+    if string_width(ty).is_some() {
+        return Err("an output string buffer of unstated size".into());
+    }
     if is_scalar(pointee) || is_plain_struct(pointee) {
         return Ok(Role::Out(Out::Value((**pointee).clone())));
     }
@@ -262,6 +289,11 @@ pub(super) fn pointer_output(
     pointee: &Type,
 ) -> Result<Role, String> {
     let optional = param.sal.optional || !has_name(&method.return_type, "HRESULT");
+    let at = method
+        .params
+        .iter()
+        .position(|p| std::ptr::eq(p, param))
+        .expect("a parameter of its method");
     if let Some((class, mutable)) = interface(api, pointee) {
         return Ok(Role::Out(Out::Interface {
             class,
@@ -278,29 +310,21 @@ pub(super) fn pointer_output(
         Some(buffer) if bytes && matches!(buffer.filled, Some(SizeExpr::Literal(0))) => {
             match &buffer.capacity {
                 SizeExpr::Param(n) => Ok(Role::Out(Out::BufferMut {
-                    len: method
-                        .params
-                        .iter()
-                        .position(|p| p.name == *n)
-                        .ok_or("a size names no parameter")?,
+                    len: sizes::handed_out_count(method, n, at)?,
                 })),
                 _ => Err("a buffer the callee hands out to be written".into()),
             }
         }
-        Some(buffer) if bytes => match buffer.filled.as_ref().unwrap_or(&buffer.capacity) {
-            SizeExpr::Deref(n) => {
-                let len = method
-                    .params
-                    .iter()
-                    .position(|p| p.name == *n)
-                    .ok_or("a size names no parameter")?;
-                Ok(Role::Out(Out::Buffer {
-                    len,
+        Some(buffer) if bytes => {
+            sizes::check_units(width == Some(Width::Wide), buffer.unit)?;
+            match sizes::returned_length(buffer) {
+                SizeExpr::Deref(n) => Ok(Role::Out(Out::Buffer {
+                    len: sizes::written_count(method, n, Some(at))?,
                     wide: width == Some(Width::Wide),
-                }))
+                })),
+                _ => Err("a buffer the callee hands out to be written".into()),
             }
-            _ => Err("a buffer the callee hands out to be written".into()),
-        },
+        }
         None if width.is_some() => Ok(Role::Out(Out::Str {
             wide: width == Some(Width::Wide),
         })),

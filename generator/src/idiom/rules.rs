@@ -5,7 +5,7 @@
 
 use super::names::{method_name, overload_suffix, param_name};
 use super::roles::{hungarian_lengths, mark, param_role, return_value};
-use super::{defaults, render, Arg, Form, Idiomatic, In, Out, Receiver, Ret, Role, Value};
+use super::{defaults, render, sizes, Arg, Form, Idiomatic, In, Out, Receiver, Ret, Role, Value};
 use crate::ir::{Api, Class, Direction, Method, SizeExpr};
 use crate::layout::names::{method_base_name, rust_name};
 use crate::layout::{ClassLayout, LaidOutApi};
@@ -89,13 +89,12 @@ fn idiomatic(
         .then(|| policy::RESUME_CONTRACT.to_string());
     refuse_unreadable_sal(method)?;
     let mut args: Vec<Option<Role>> = vec![None; method.params.len()];
-    let index_of = |name: &str| method.params.iter().position(|p| p.name == name);
-
     // Lengths and counts first: they are named by the parameters they size.
-    let ret = return_value(api, method, &mut args, &index_of)?;
+    let ret = return_value(api, method, &mut args)?;
     mark_buffer_sizes(method, &mut args)?;
     hungarian_lengths(method, &mut args);
     let roles = remaining_roles(api, class, method, args)?;
+    refuse_aliasing_buffers(&roles)?;
     let borrowing = borrowing(api, class, method, name, ret, roles, safety.is_some())?;
 
     let args = with_defaults(model, class, method, borrowing.roles)?;
@@ -147,6 +146,11 @@ fn refuse_unreadable_sal(method: &Method) -> Result<(), String> {
         if sal.conditional {
             return Err(format!("SAL `_At_` annotation ({})", sal.written.join(" ")));
         }
+        // A contradiction (`_In_` on a buffer `_Out_writes_` says C++ writes) has no one
+        // reading; picking one would be a guess.
+        if let Some(both) = sal.unknown.iter().find(|u| u.contains(" contradicts ")) {
+            return Err(format!("contradictory SAL: {both}"));
+        }
         if !sal.unknown.is_empty() {
             return Err(format!("unknown SAL annotation {}", sal.unknown.join(", ")));
         }
@@ -154,44 +158,55 @@ fn refuse_unreadable_sal(method: &Method) -> Result<(), String> {
     Ok(())
 }
 
+/// Two buffers C++ hands out to be written may be the same memory (SAL does not say they
+/// are distinct), and two `&mut [u8]` to one memory is undefined behaviour.
+fn refuse_aliasing_buffers(roles: &[Role]) -> Result<(), String> {
+    let handed_out = roles
+        .iter()
+        .filter(|r| matches!(r, Role::Out(Out::BufferMut { .. })))
+        .count();
+    if handed_out > 1 {
+        return Err(
+            "hands out several buffers to write, which SAL does not say are distinct".into(),
+        );
+    }
+    Ok(())
+}
+
 /// Marks the parameters that size a buffer: the count an output buffer reports back, the
 /// length of an input buffer, the capacity an in-out buffer's length carries both ways.
 fn mark_buffer_sizes(method: &Method, args: &mut [Option<Role>]) -> Result<(), String> {
-    let index_of = |name: &str| method.params.iter().position(|p| p.name == name);
     for (i, param) in method.params.iter().enumerate() {
         let Some(buffer) = &param.sal.buffer else {
             continue;
         };
         if param.sal.pointer_out {
-            let count = buffer.filled.as_ref().unwrap_or(&buffer.capacity);
-            match count {
-                SizeExpr::Deref(n) => mark(args, index_of(n), Role::CountOut)?,
+            match sizes::returned_length(buffer) {
+                SizeExpr::Deref(_) => {
+                    let (len, capacity) = sizes::written_counts(method, buffer, Some(i))?;
+                    for count in std::iter::once(len).chain(capacity) {
+                        mark(args, Some(count), Role::CountOut)?;
+                    }
+                }
+                // The caller's count, checked where the output's role is given.
                 SizeExpr::Param(_) | SizeExpr::Literal(_) => {}
-                SizeExpr::Other(text) => return Err(format!("buffer size `{text}`")),
+                other => return Err(format!("a buffer sized by {}", sizes::describe(other))),
             }
-            if let (SizeExpr::Deref(n), Some(_)) = (&buffer.capacity, &buffer.filled) {
-                mark(args, index_of(n), Role::CountOut)?;
+            continue;
+        }
+        let unit = buffer.unit;
+        match &buffer.capacity {
+            SizeExpr::Param(n) => {
+                let count = sizes::input_count(method, n, i)?;
+                mark(args, Some(count), Role::Length { of: i, unit })?;
             }
-        } else {
-            match &buffer.capacity {
-                SizeExpr::Param(n) => {
-                    let role = Role::Length {
-                        of: i,
-                        unit: buffer.unit,
-                    };
-                    mark(args, index_of(n), role)?;
-                }
-                // `_Inout_updates_(*n)`: the capacity goes in through `n`, and what C++
-                // puts there comes back.
-                SizeExpr::Deref(n) if param.sal.direction == Some(Direction::InOut) => {
-                    let role = Role::InOutLength {
-                        of: i,
-                        unit: buffer.unit,
-                    };
-                    mark(args, index_of(n), role)?;
-                }
-                other => return Err(format!("a buffer sized by {other:?}")),
+            // `_Inout_updates_(*n)`: the capacity goes in through `n`, and what C++
+            // puts there comes back.
+            SizeExpr::Deref(n) if param.sal.direction == Some(Direction::InOut) => {
+                let count = sizes::updated_count(method, n, i)?;
+                mark(args, Some(count), Role::InOutLength { of: i, unit })?;
             }
+            other => return Err(format!("a buffer sized by {}", sizes::describe(other))),
         }
     }
     Ok(())
@@ -419,10 +434,22 @@ fn with_defaults(
             default: None,
         })
         .collect();
-    for (arg, param) in args.iter_mut().zip(&method.params).rev() {
+    // A buffer whose length another parameter carries is left out only with that length;
+    // the length is computed from the slice, so the slice stays a parameter.
+    let sized: Vec<bool> = (0..args.len())
+        .map(|i| {
+            args.iter().any(
+                |a| matches!(a.role, Role::Length { of, .. } | Role::InOutLength { of, .. } if of == i),
+            )
+        })
+        .collect();
+    for ((arg, param), sized) in args.iter_mut().zip(&method.params).zip(sized).rev() {
         let Some(text) = &param.default else {
             break;
         };
+        if sized {
+            break;
+        }
         let Some(value) = defaults::value(api, &param.ty, text) else {
             break;
         };

@@ -35,11 +35,15 @@ pub fn rust_layout(api: &Api, ty: &Type, target: Target) -> Option<(u64, u64)> {
             name,
             target: aliased,
         } => {
-            // A Windows typedef bound to a windows-sys type is windows-sys's layout.
-            if api.typedefs.iter().all(|t| t.name != *name)
-                && crate::knowledge::known_path(name).is_some_and(|p| p.contains("::"))
-            {
-                return None;
+            // A Windows typedef bound to a windows-sys type is windows-sys's layout; one
+            // bound to `usize`/`isize` (`ULONG_PTR`, `SIZE_T`) is pointer-sized on every
+            // target, whatever the x86_64 parse resolved it to.
+            if api.typedefs.iter().all(|t| t.name != *name) {
+                match crate::knowledge::known_path(name).as_deref() {
+                    Some(path) if path.contains("::") => return None,
+                    Some("usize" | "isize") => return Some((pointer, pointer)),
+                    _ => {}
+                }
             }
             rust_layout(api, aliased, target)
         }

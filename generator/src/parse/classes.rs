@@ -237,6 +237,14 @@ impl Walker {
                 &format!("parameter {} of `{class}::{name}`", index + 1),
             )?);
         }
+        if let Some(qualifier) = unmodelled_qualifier(&cursor.tokens(), &name) {
+            return Err(self.unsupported(
+                cursor,
+                format!(
+                    "`{class}::{name}` is `{qualifier}`-qualified; the IR records only `const`, so its member function type (and the probe's proof of its slot) cannot be spelled"
+                ),
+            ));
+        }
         let return_sal = if is_destructor {
             Sal::default()
         } else {
@@ -356,14 +364,67 @@ fn annotate(cursor: &Cursor<'_>, name: &str, params: &mut [Param]) -> Sal {
     }
     let names: Vec<String> = params.iter().map(|p| p.name.clone()).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let tu = cursor.translation_unit();
+    // A macro of the header that writes an annotation (`#define RET_SIZED(n)
+    // _Ret_writes_bytes_(n)`): MSVC applies it, so it is not dropped; it is not expanded
+    // either, so the stretch it is in is refused (kept as an unknown annotation).
+    let hides_sal = |stretch: &[&str]| -> Vec<String> {
+        stretch
+            .iter()
+            .filter(|t| t.starts_with(|c: char| c.is_alphabetic() || c == '_'))
+            .filter(|t| !sal::is_annotation(t))
+            .filter(|t| {
+                tu.macro_definition(t).is_some_and(|definition| {
+                    let body = definition.tokens();
+                    body.iter().skip(1).any(|b| sal::is_annotation(&b.text))
+                })
+            })
+            .map(|t| format!("{t} (a macro that writes SAL)"))
+            .collect()
+    };
     for (param, stretch) in params.iter_mut().zip(&stretches) {
         param.sal = sal::interpret(&sal::annotations(stretch), &names);
+        param.sal.unknown.extend(hides_sal(stretch));
         let null_default = matches!(param.default.as_deref(), Some("NULL" | "nullptr" | "0"));
         if null_default && matches!(param.ty.resolved(), TypeKind::Pointer { .. }) {
             param.sal.optional = true;
         }
     }
-    sal::interpret(&sal::annotations(&ret), &names)
+    let mut returned = sal::interpret(&sal::annotations(&ret), &names);
+    returned.unknown.extend(hides_sal(&ret));
+    returned
+}
+
+/// A `volatile` or ref-qualifier (`&`, `&&`) after a method's parameter list: part of its
+/// type, which the IR (only `const`) cannot spell.
+fn unmodelled_qualifier(tokens: &[super::clang::Token], name: &str) -> Option<&'static str> {
+    let texts: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+    let open =
+        (0..texts.len().saturating_sub(1)).find(|&i| texts[i] == name && texts[i + 1] == "(")? + 1;
+    let mut depth = 0;
+    let mut close = None;
+    for (i, text) in texts.iter().enumerate().skip(open) {
+        match *text {
+            "(" => depth += 1,
+            ")" => {
+                depth -= 1;
+                if depth == 0 {
+                    close = Some(i);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    texts[close? + 1..]
+        .iter()
+        .take_while(|t| !matches!(**t, "=" | ";" | "{"))
+        .find_map(|t| match *t {
+            "volatile" => Some("volatile"),
+            "&" => Some("&"),
+            "&&" => Some("&&"),
+            _ => None,
+        })
 }
 
 /// libclang numbers attribute cursors from 400 (CXCursor_UnexposedAttr) upwards.

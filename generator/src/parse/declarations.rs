@@ -3,7 +3,7 @@
 //! typedefs (function pointers with their calling convention, interface aliases) and
 //! `#define` constants (typed as C++ types them).
 
-use super::clang::Cursor;
+use super::clang::{ClangType, Cursor};
 use super::conventions;
 use super::macros::{self, Evaluated, Integer};
 use super::types::convert;
@@ -226,6 +226,35 @@ impl Walker {
                     ),
                 )
             })?;
+        // `enum E : ULONG_PTR` is 8 bytes on x86_64 and 4 on i686: no one Rust integer is
+        // both, and the enums are type aliases of one.
+        // clang gives the canonical integer (`unsigned long long`): the typedef is in the
+        // tokens between `:` and `{`.
+        let tokens = cursor.tokens();
+        let base: Vec<String> = tokens
+            .iter()
+            .map(|t| t.text.clone())
+            .skip_while(|t| t != ":")
+            .take_while(|t| t != "{" && t != ";")
+            .collect();
+        let pointer_sized = base
+            .iter()
+            .find(|t| {
+                matches!(
+                    crate::knowledge::known_path(t).as_deref(),
+                    Some("usize" | "isize")
+                )
+            })
+            .cloned()
+            .or_else(|| pointer_sized_typedef(integer));
+        if let Some(pointer_sized) = pointer_sized {
+            return Err(self.unsupported(
+                cursor,
+                format!(
+                    "enum `{name}` has the pointer-sized underlying type `{pointer_sized}` (8 bytes on x86_64, 4 on i686), which no one Rust integer type matches on both targets; give it a fixed-size type (`DWORD`, `ULONGLONG`)"
+                ),
+            ));
+        }
         let unsigned = is_unsigned(underlying);
         let variants = cursor
             .children()
@@ -371,4 +400,23 @@ pub(super) fn mark_convention(ty: &mut Type, convention: Option<CallingConventio
         TypeKind::Array { element, .. } => mark_convention(element, Some(convention)),
         _ => {}
     }
+}
+
+/// The pointer-sized Windows typedef (`ULONG_PTR`, `SIZE_T`) `ty` is or goes through, if any.
+fn pointer_sized_typedef(ty: ClangType<'_>) -> Option<String> {
+    let mut ty = ty;
+    for _ in 0..64 {
+        if ty.kind() != CXType_Typedef {
+            return None;
+        }
+        let name = ty.declaration().spelling();
+        if matches!(
+            crate::knowledge::known_path(&name).as_deref(),
+            Some("usize" | "isize")
+        ) {
+            return Some(name);
+        }
+        ty = ty.declaration().typedef_underlying();
+    }
+    None
 }

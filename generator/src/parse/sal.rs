@@ -7,7 +7,7 @@
 
 use super::sal_words::Shape::{Capacity, Filled, Full};
 use super::sal_words::{meaning, sal2_shaped, Meaning, Shape};
-use crate::ir::{Buffer, Sal, SizeExpr};
+use crate::ir::{Buffer, Direction, Sal, SizeExpr};
 
 /// One annotation as written: its macro name and its arguments (each argument's tokens,
 /// joined).
@@ -28,7 +28,7 @@ impl Annotation {
 }
 
 /// Whether `token` starts an annotation (a known word, or SAL 2-shaped).
-fn is_annotation(token: &str) -> bool {
+pub fn is_annotation(token: &str) -> bool {
     meaning(token).is_some() || sal2_shaped(token)
 }
 
@@ -190,52 +190,94 @@ fn buffer(shape: Shape, args: &[String], params: &[&str]) -> Option<Buffer> {
 }
 
 /// What `annotations` say, with size arguments linked to `params` (the method's parameter
-/// names).
+/// names). Two annotations that disagree (`_Out_writes_bytes_(cb) _In_`: written and
+/// read-only; two sizes for one buffer) are a contradiction, kept in `unknown` as
+/// `A contradicts B` with the first meaning: the idiomatic layer refuses the safe form,
+/// never picks one. The old `IN OUT` pair is the one legitimate combination (in-out).
 pub fn interpret(annotations: &[Annotation], params: &[&str]) -> Sal {
     let mut sal = Sal::default();
+    // The annotations that set the direction and the buffer, for contradictions.
+    let (mut directed, mut sized): (Option<&Annotation>, Option<&Annotation>) = (None, None);
     for annotation in annotations {
         sal.written.push(annotation.written());
         let Some(meaning) = meaning(&annotation.name) else {
             sal.unknown.push(annotation.written());
             continue;
         };
-        match meaning {
+        let (direction, shape) = match meaning {
             Meaning::Param {
                 direction,
                 optional,
                 pointer_out,
-                buffer: shape,
+                buffer,
             } => {
-                sal.direction = Some(direction);
                 sal.optional |= optional;
                 sal.pointer_out |= pointer_out;
-                if let Some(found) = buffer(shape, &annotation.args, params) {
-                    sal.buffer = Some(found);
-                }
+                (Some(direction), buffer)
             }
-            Meaning::Return {
-                optional,
-                buffer: shape,
-            } => {
+            Meaning::Return { optional, buffer } => {
                 sal.optional |= optional;
-                if let Some(found) = buffer(shape, &annotation.args, params) {
-                    sal.buffer = Some(found);
-                }
+                (None, buffer)
             }
             Meaning::Writable(unit) => {
                 sal.writable = true;
-                if let Some(found) = buffer(Capacity(unit), &annotation.args, params) {
+                (None, Capacity(unit))
+            }
+            Meaning::Optional => {
+                sal.optional = true;
+                (None, Shape::None)
+            }
+            Meaning::Conditional => {
+                sal.conditional = true;
+                (None, Shape::None)
+            }
+            Meaning::Neutral => (None, Shape::None),
+        };
+        if let Some(direction) = direction {
+            set_direction(&mut sal, &mut directed, annotation, direction);
+        }
+        if let Some(found) = buffer(shape, &annotation.args, params) {
+            match sized {
+                Some(first) if sal.buffer.as_ref() != Some(&found) => {
+                    sal.unknown.push(contradiction(annotation, first));
+                }
+                _ => {
                     sal.buffer = Some(found);
+                    sized = Some(annotation);
                 }
             }
-            Meaning::Optional => sal.optional = true,
-            Meaning::Conditional => sal.conditional = true,
-            Meaning::Neutral => {}
         }
     }
     sal
 }
 
+/// Records `direction` from `annotation`, or the contradiction with the one that set it.
+fn set_direction<'a>(
+    sal: &mut Sal,
+    directed: &mut Option<&'a Annotation>,
+    annotation: &'a Annotation,
+    direction: Direction,
+) {
+    let Some((first, previous)) = directed.zip(sal.direction) else {
+        sal.direction = Some(direction);
+        *directed = Some(annotation);
+        return;
+    };
+    let old_words = matches!(first.name.as_str(), "IN" | "OUT")
+        && matches!(annotation.name.as_str(), "IN" | "OUT");
+    if previous == direction {
+        return;
+    }
+    if old_words {
+        sal.direction = Some(Direction::InOut);
+        return;
+    }
+    sal.unknown.push(contradiction(annotation, first));
+}
+
+fn contradiction(annotation: &Annotation, first: &Annotation) -> String {
+    format!("{} contradicts {}", annotation.written(), first.written())
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,5 +371,36 @@ mod tests {
         let tokens = toks("virtual HRESULT Run ( _In_ VOID ( WINAPI * done ) ( DWORD , PVOID ) , _In_ DWORD n ) = 0");
         let (_, params) = method_stretches(&tokens, "Run").unwrap();
         assert_eq!(params.len(), 2);
+    }
+
+    #[test]
+    fn contradictions_are_kept_not_resolved() {
+        let names = ["pb", "cb", "cb2"];
+        let sal = interpret(
+            &annotations(&toks("_Out_writes_bytes_ ( cb ) _In_ BYTE * pb")),
+            &names,
+        );
+        assert_eq!(
+            sal.direction,
+            Some(Direction::Out),
+            "the first meaning kept"
+        );
+        assert_eq!(sal.unknown, ["_In_ contradicts _Out_writes_bytes_(cb)"]);
+        let sal = interpret(
+            &annotations(&toks("_In_reads_ ( cb ) _In_reads_ ( cb2 ) BYTE * pb")),
+            &names,
+        );
+        assert_eq!(sal.unknown, ["_In_reads_(cb2) contradicts _In_reads_(cb)"]);
+        // `IN OUT` is in-out, and a repeated direction agrees with itself.
+        let sal = interpret(&annotations(&toks("IN OUT DWORD * pcb")), &names);
+        assert_eq!(
+            (sal.direction, sal.unknown.len()),
+            (Some(Direction::InOut), 0)
+        );
+        let sal = interpret(
+            &annotations(&toks("_In_ _In_reads_ ( cb ) BYTE * pb")),
+            &names,
+        );
+        assert!(sal.unknown.is_empty());
     }
 }
