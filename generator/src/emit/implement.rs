@@ -449,6 +449,7 @@ fn value_tokens(names: &Names, own: &OwnSlot<'_>, value: Value) -> TokenStream {
             } => quote!(::core::ptr::null()),
             _ => quote!(::core::ptr::null_mut()),
         },
+        Value::NoFunction => quote!(::core::option::Option::None),
         Value::Abort => quote!(::httpserv_runtime::abort(
             &::httpserv_runtime::PanicReport { message: "" }
         )),

@@ -201,7 +201,7 @@ pub trait ICallbacks_Impl {
     fn Plain(&self, value: u32);
     /// Implements [`ICallbacks::GetDone`] (slot 3).
     ///
-    /// On panic: aborts the process (no safe failure value).
+    /// On panic: returns no function (a null function pointer).
     fn GetDone(&self) -> Option<unsafe extern "system" fn(u32)>;
     /// Implements [`ICallbacks::Timer`] (slot 4).
     ///
@@ -247,7 +247,7 @@ impl ICallbacks_Vtbl {
             fn GetDone < T : ICallbacks_Impl > (this : *mut ICallbacks,) -> Option <
             unsafe extern "system" fn (u32) > { ::httpserv_runtime::guard(||
             T::GetDone(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },),
-            ::httpserv_runtime::abort) }
+            | _ | ::core::option::Option::None) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Timer < T : ICallbacks_Impl > (this : *mut ICallbacks, routine : Option <

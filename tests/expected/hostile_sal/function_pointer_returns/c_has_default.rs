@@ -116,7 +116,7 @@ impl CHasDefault {
 pub trait CHasDefault_Impl {
     /// Implements [`CHasDefault::Current`] (slot 0).
     ///
-    /// On panic: aborts the process (no safe failure value).
+    /// On panic: returns no function (a null function pointer).
     fn Current(&self) -> PFN_DONE;
 }
 impl CHasDefault_Vtbl {
@@ -125,7 +125,7 @@ impl CHasDefault_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn Current < T : CHasDefault_Impl > (this : *mut CHasDefault,) -> PFN_DONE {
             ::httpserv_runtime::guard(|| T::Current(unsafe { ::httpserv_runtime::Object::
-            < T > ::value_of(this) },), ::httpserv_runtime::abort) }
+            < T > ::value_of(this) },), | _ | ::core::option::Option::None) }
         }
         ::httpserv_runtime::member_thunk! {
             fn ScalarDeletingDestructor < T : CHasDefault_Impl > (this : *mut

@@ -139,15 +139,15 @@ impl ICallbacks {
 pub trait ICallbacks_Impl {
     /// Implements [`ICallbacks::GetDone`] (slot 0).
     ///
-    /// On panic: aborts the process (no safe failure value).
+    /// On panic: returns no function (a null function pointer).
     fn GetDone(&self) -> PFN_DONE;
     /// Implements [`ICallbacks::GetChained`] (slot 1).
     ///
-    /// On panic: aborts the process (no safe failure value).
+    /// On panic: returns no function (a null function pointer).
     fn GetChained(&self) -> PFN_DONE_CHAIN;
     /// Implements [`ICallbacks::GetInPlace`] (slot 2).
     ///
-    /// On panic: aborts the process (no safe failure value).
+    /// On panic: returns no function (a null function pointer).
     fn GetInPlace(&self, dwWhich: u32) -> Option<unsafe extern "system" fn(u32)>;
 }
 impl ICallbacks_Vtbl {
@@ -156,20 +156,20 @@ impl ICallbacks_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn GetDone < T : ICallbacks_Impl > (this : *const ICallbacks,) -> PFN_DONE {
             ::httpserv_runtime::guard(|| T::GetDone(unsafe { ::httpserv_runtime::Object::
-            < T > ::value_of(this) },), ::httpserv_runtime::abort) }
+            < T > ::value_of(this) },), | _ | ::core::option::Option::None) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetChained < T : ICallbacks_Impl > (this : *const ICallbacks,) ->
             PFN_DONE_CHAIN { ::httpserv_runtime::guard(|| T::GetChained(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) },),
-            ::httpserv_runtime::abort) }
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::core::option::Option::None) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetInPlace < T : ICallbacks_Impl > (this : *mut ICallbacks, dwWhich :
             u32) -> Option < unsafe extern "system" fn (u32) > {
             ::httpserv_runtime::guard(|| T::GetInPlace(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, dwWhich),
-            ::httpserv_runtime::abort) }
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, dwWhich), | _ |
+            ::core::option::Option::None) }
         }
         Self {
             GetDone: GetDone::<T>,
