@@ -37,7 +37,7 @@ pub unsafe fn register(
     let (Some(info), Some(server)) = (info, server) else {
         return E_POINTER;
     };
-    httpserv_runtime::set_request_failure(fail_request);
+    install_request_failure();
     guard(
         || match register(Registration {
             server_version,
@@ -49,6 +49,17 @@ pub unsafe fn register(
         },
         |_| E_FAIL,
     )
+}
+
+/// Installs what a panicking request notification of this module's Rust objects does (a
+/// 500 with the partial response dropped, the panic in the request's trace) into the
+/// runtime, which knows no IIS types. [`register`] (so every `RegisterModule` that
+/// [`register_module!`](crate::register_module!) writes) does it before the module
+/// registers; call it yourself only to drive Rust-implemented modules without registering
+/// them, as a unit test of raw `CHttpModule_Impl` code may. Without it such a panic still
+/// finishes the request, with whatever status it had.
+pub fn install_request_failure() {
+    httpserv_runtime::set_request_failure(fail_request);
 }
 
 /// `register`, typed as a registration function (so a closure's parameter type is inferred).
@@ -103,9 +114,18 @@ macro_rules! register_module {
 const TRACE_LEVEL_ERROR: u8 = 2;
 
 /// What a request notification does when its Rust implementation panicked, before it
-/// returns `RQ_NOTIFICATION_FINISH_REQUEST`: a 500 response status (with `E_FAIL` as its
-/// error code), and the panic message in the request's trace (`IHttpTraceContext::QuickTrace`,
-/// shown by Failed Request Tracing). The runtime's `fail_request` calls it.
+/// returns `RQ_NOTIFICATION_FINISH_REQUEST`: the response becomes a plain 500 (status `500
+/// Internal Server Error`, `E_FAIL` as its error code), and the panic message goes to the
+/// request's trace (`IHttpTraceContext::QuickTrace`, shown by Failed Request Tracing). The
+/// runtime's `fail_request` calls it.
+///
+/// Whatever the module (or any module before it) wrote is dropped first: when the response
+/// headers have not been sent, `Clear` and `ClearHeaders` empty the body and the headers, so
+/// the client never gets half an answer under a 500 (IIS adds its error page). Once they have
+/// been sent (the module flushed), IIS cannot take back what went out: the unsent rest is
+/// cleared, the status is still set (for IIS's log and Failed Request Tracing), and the
+/// connection is reset (`ResetConnection`), so the client sees the response fail rather than
+/// end as if it were whole.
 ///
 /// # Safety
 /// `context` must be the live `IHttpContext` IIS passed to the notification.
@@ -117,6 +137,11 @@ unsafe fn fail_request(context: *mut core::ffi::c_void, report: &PanicReport<'_>
             return;
         };
         if let Some(response) = IHttpResponse::from_raw(context.GetResponse()) {
+            let sent = context.GetResponseHeadersSent() != 0;
+            response.Clear();
+            if !sent {
+                response.ClearHeaders();
+            }
             let _ = response.SetStatus(
                 500,
                 c"Internal Server Error".as_ptr().cast(),
@@ -125,6 +150,9 @@ unsafe fn fail_request(context: *mut core::ffi::c_void, report: &PanicReport<'_>
                 core::ptr::null_mut(),
                 0,
             );
+            if sent {
+                response.ResetConnection();
+            }
         }
         #[cfg(feature = "std")]
         if let Some(trace) = crate::IHttpTraceContext::from_raw(context.GetTraceContext()) {

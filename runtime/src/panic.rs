@@ -65,6 +65,9 @@ mod hook {
 /// caught, reported ([`report_panic`]) and `on_panic` supplies the method's failure value;
 /// without it, Rust aborts the process when a panic reaches the `extern` boundary. Either way
 /// no unwinding enters C++.
+///
+/// The panic's payload is dropped inside a guard of its own: a payload whose `Drop` panics
+/// again (a panic while handling a panic) is contained as well, and reported.
 #[inline(always)]
 pub fn guard<R>(body: impl FnOnce() -> R, on_panic: impl FnOnce(&PanicReport<'_>) -> R) -> R {
     #[cfg(feature = "std")]
@@ -75,7 +78,9 @@ pub fn guard<R>(body: impl FnOnce() -> R, on_panic: impl FnOnce(&PanicReport<'_>
             Err(payload) => {
                 let message = hook::take_message(&*payload);
                 report_panic(&message);
-                on_panic(&PanicReport { message: &message })
+                let value = on_panic(&PanicReport { message: &message });
+                drop_payload(payload);
+                value
             }
         }
     }
@@ -86,8 +91,32 @@ pub fn guard<R>(body: impl FnOnce() -> R, on_panic: impl FnOnce(&PanicReport<'_>
     }
 }
 
+/// How many payloads in a row [`drop_payload`] drops, each the panic of the one before's
+/// `Drop`, before it forgets the next (leaks it) rather than run that `Drop`.
+#[cfg(feature = "std")]
+const PAYLOAD_DROPS: usize = 8;
+
+/// Drops a caught panic's payload, catching a panic of its `Drop` (whose own payload is
+/// dropped the same way, up to [`PAYLOAD_DROPS`] deep, then forgotten): no panic leaves this.
+#[cfg(feature = "std")]
+fn drop_payload(payload: std::boxed::Box<dyn core::any::Any + Send>) {
+    let mut payload = payload;
+    for _ in 0..PAYLOAD_DROPS {
+        match std::panic::catch_unwind(::core::panic::AssertUnwindSafe(move || drop(payload))) {
+            Ok(()) => return,
+            Err(again) => {
+                let message = hook::take_message(&*again);
+                report_panic(&std::format!("dropping a panic's payload: {message}"));
+                payload = again;
+            }
+        }
+    }
+    core::mem::forget(payload);
+}
+
 /// Writes a caught panic where an operator of the IIS worker process can see it: the
-/// debugger output (`OutputDebugStringA`) on Windows, stderr elsewhere (tests).
+/// debugger output (`OutputDebugStringA`) on Windows, stderr elsewhere (tests). Never panics
+/// (a failed write is dropped).
 pub fn report_panic(message: &str) {
     #[cfg(all(feature = "std", windows))]
     {
@@ -97,8 +126,9 @@ pub fn report_panic(message: &str) {
             windows_sys::Win32::System::Diagnostics::Debug::OutputDebugStringA(line.as_ptr())
         };
     }
+    // `eprintln!` (which a test harness captures) panics when stderr fails: caught here.
     #[cfg(all(feature = "std", not(windows)))]
-    std::eprintln!("httpserv: {message}");
+    let _ = std::panic::catch_unwind(|| std::eprintln!("httpserv: {message}"));
     #[cfg(not(feature = "std"))]
     let _ = message;
 }

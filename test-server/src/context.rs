@@ -2,14 +2,23 @@
 //! request, the response, the module context container and the trace context; request
 //! memory; server variables (computed from the request, or set by modules, which win);
 //! asynchronous completion (`IndicateCompletion`, `PostCompletion`), queued for the thread
-//! running the request whatever thread calls. What it does not model returns `E_NOTIMPL` or
-//! null (see the module docs).
+//! running the request whatever thread calls, or in the re-entrant mode `PostCompletion`
+//! calling the module's `OnAsyncCompletion` itself, as IIS may. What it does not model
+//! returns `E_NOTIMPL` or null (see the module docs).
+//!
+//! The value behind the context is zero-sized and finds its request by its own address in
+//! [`CONTEXTS`]: a thread that completed a request may still be returning from
+//! `IndicateCompletion` or `PostCompletion` when the context is released, and a reference to
+//! a zero-sized value covers no memory that releasing it could pull away (a value with fields
+//! would be a protected reference into freed memory).
 
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::ffi::c_void;
+use std::sync::Mutex;
 
 use windows_sys::core::{BOOL, PCSTR, PCWSTR, PWSTR};
 use windows_sys::Win32::Foundation::{ERROR_INVALID_INDEX, FALSE, TRUE};
@@ -17,9 +26,10 @@ use windows_sys::Win32::Networking::HttpServer::{
     HttpHeaderContentLength, HttpHeaderContentType, HttpHeaderHost,
 };
 
-use super::exchange::{Completion, Exchange, State, Variable};
+use super::completion::Completion;
+use super::exchange::{lock, Exchange, State, Variable};
 use super::memory::{c_str, put, wide_str};
-use crate::runtime::{E_INVALIDARG, E_NOTIMPL, E_UNEXPECTED, HRESULT, S_OK};
+use crate::runtime::{Object, E_INVALIDARG, E_NOTIMPL, E_UNEXPECTED, HRESULT, S_OK};
 use crate::*;
 
 /// What `SERVER_SOFTWARE` says.
@@ -32,9 +42,52 @@ fn unknown_variable() -> HRESULT {
     HRESULT::from_win32(ERROR_INVALID_INDEX)
 }
 
-/// `IHttpContext`.
-pub(crate) struct HttpContext {
-    pub exchange: Arc<Exchange>,
+/// `IHttpContext`: zero-sized, its request found by its address (see the module docs).
+pub(crate) struct HttpContext;
+
+/// The request of every live context, by the address of its [`HttpContext`] value. An
+/// address is an integer kept here, never turned back into a pointer.
+static CONTEXTS: Mutex<BTreeMap<usize, Arc<Exchange>>> = Mutex::new(BTreeMap::new());
+
+impl HttpContext {
+    /// Makes the context of `exchange`.
+    pub fn create(exchange: &Arc<Exchange>) -> *mut IHttpContext {
+        let context = IHttpContext::new_boxed(HttpContext);
+        // SAFETY: just made from an HttpContext, live until `release`.
+        let value = unsafe { (*context).downcast::<HttpContext>() }.expect("an HttpContext");
+        lock(&CONTEXTS).insert(value.key(), exchange.clone());
+        context
+    }
+
+    /// Releases a context made by [`HttpContext::create`]; a later call on it is a use after
+    /// free (as in IIS), which Miri reports.
+    ///
+    /// # Safety
+    /// `context` came from `create` and is released once.
+    pub unsafe fn release(context: *mut IHttpContext) {
+        // SAFETY: the caller's guarantee: a live context made by `create`.
+        let value = unsafe { (*context).downcast::<HttpContext>() }.expect("an HttpContext");
+        lock(&CONTEXTS).remove(&value.key());
+        // SAFETY: made by `create` with `new_boxed` as an HttpContext, released once.
+        unsafe { Object::<HttpContext>::release(context, true) }
+    }
+
+    fn key(&self) -> usize {
+        core::ptr::from_ref(self) as usize
+    }
+
+    /// This context's request (it stays registered until the context is released).
+    fn exchange(&self) -> Option<Arc<Exchange>> {
+        lock(&CONTEXTS).get(&self.key()).cloned()
+    }
+
+    /// `f` on this context's request, or `absent` once the context is gone.
+    fn with_exchange<R>(&self, absent: R, f: impl FnOnce(&Arc<Exchange>) -> R) -> R {
+        match self.exchange() {
+            Some(exchange) => f(&exchange),
+            None => absent,
+        }
+    }
 }
 
 /// A server variable's value, either computed or a request header's (which is handed out
@@ -105,48 +158,45 @@ fn builtin(state: &State, name: &[u8]) -> Option<Value> {
     }
 }
 
-impl HttpContext {
-    /// The narrow value of server variable `name`: pointer and length, in request memory.
-    fn narrow_variable(&self, name: &[u8]) -> Result<(*const u8, usize), HRESULT> {
-        self.exchange
-            .with(|state| {
-                if let Some(set) = state.variables.iter().find(|v| v.name == name) {
-                    return Ok((set.narrow.as_ptr(), set.narrow.len()));
+/// The narrow value of server variable `name`: pointer and length, in request memory.
+fn narrow_variable(exchange: &Exchange, name: &[u8]) -> Result<(*const u8, usize), HRESULT> {
+    exchange
+        .with(|state| {
+            if let Some(set) = state.variables.iter().find(|v| v.name == name) {
+                return Ok((set.narrow.as_ptr(), set.narrow.len()));
+            }
+            match builtin(state, name) {
+                Some(Value::Computed(bytes)) => {
+                    let text = exchange.memory.c_text(&bytes);
+                    Ok((text.as_ptr(), text.len()))
                 }
-                match builtin(state, name) {
-                    Some(Value::Computed(bytes)) => {
-                        let text = self.exchange.memory.c_text(&bytes);
-                        Ok((text.as_ptr(), text.len()))
-                    }
-                    Some(Value::Header(value)) => Ok((value.text.as_ptr(), value.text.len())),
-                    None => Err(unknown_variable()),
-                }
-            })
-            .unwrap_or(Err(E_UNEXPECTED))
-    }
+                Some(Value::Header(value)) => Ok((value.text.as_ptr(), value.text.len())),
+                None => Err(unknown_variable()),
+            }
+        })
+        .unwrap_or(Err(E_UNEXPECTED))
+}
 
-    /// The wide value of server variable `name`.
-    fn wide_variable(&self, name: &[u8]) -> Result<(*const u16, usize), HRESULT> {
-        let set = self
-            .exchange
-            .with(|state| {
-                state
-                    .variables
-                    .iter()
-                    .find(|v| v.name == name)
-                    .map(|v| (v.wide.as_ptr(), v.wide.len()))
-            })
-            .ok_or(E_UNEXPECTED)?;
-        if let Some(set) = set {
-            return Ok(set);
-        }
-        let (narrow, len) = self.narrow_variable(name)?;
-        // SAFETY: `narrow_variable` returns `len` bytes in request memory.
-        let bytes = unsafe { core::slice::from_raw_parts(narrow, len) };
-        let units: Vec<u16> = String::from_utf8_lossy(bytes).encode_utf16().collect();
-        let wide = self.exchange.memory.wide_text(&units);
-        Ok((wide.as_ptr(), wide.len()))
+/// The wide value of server variable `name`.
+fn wide_variable(exchange: &Exchange, name: &[u8]) -> Result<(*const u16, usize), HRESULT> {
+    let set = exchange
+        .with(|state| {
+            state
+                .variables
+                .iter()
+                .find(|v| v.name == name)
+                .map(|v| (v.wide.as_ptr(), v.wide.len()))
+        })
+        .ok_or(E_UNEXPECTED)?;
+    if let Some(set) = set {
+        return Ok(set);
     }
+    let (narrow, len) = narrow_variable(exchange, name)?;
+    // SAFETY: `narrow_variable` returns `len` bytes in request memory.
+    let bytes = unsafe { core::slice::from_raw_parts(narrow, len) };
+    let units: Vec<u16> = String::from_utf8_lossy(bytes).encode_utf16().collect();
+    let wide = exchange.memory.wide_text(&units);
+    Ok((wide.as_ptr(), wide.len()))
 }
 
 // SAFETY: the test server keeps IIS's contract for what it hands out: pointers into the
@@ -166,17 +216,15 @@ unsafe impl IHttpContext_Impl for HttpContext {
         core::ptr::null_mut()
     }
     fn GetRequest(&self) -> *mut IHttpRequest {
-        self.exchange
-            .objects()
+        self.with_exchange(None, |e| e.objects())
             .map_or(core::ptr::null_mut(), |o| o.request.get())
     }
     fn GetResponse(&self) -> *mut IHttpResponse {
-        self.exchange
-            .objects()
+        self.with_exchange(None, |e| e.objects())
             .map_or(core::ptr::null_mut(), |o| o.response.get())
     }
     fn GetResponseHeadersSent(&self) -> BOOL {
-        if self.exchange.with(|s| s.headers_sent) == Some(true) {
+        if self.with_exchange(None, |e| e.with(|s| s.headers_sent)) == Some(true) {
             TRUE
         } else {
             FALSE
@@ -187,17 +235,17 @@ unsafe impl IHttpContext_Impl for HttpContext {
         core::ptr::null_mut()
     }
     fn GetModuleContextContainer(&self) -> *mut IHttpModuleContextContainer {
-        self.exchange
-            .objects()
+        self.with_exchange(None, |e| e.objects())
             .map_or(core::ptr::null_mut(), |o| o.container.get())
     }
     /// Resumes the pending request as if its notification had returned `status`.
     fn IndicateCompletion(&self, status: REQUEST_NOTIFICATION_STATUS) {
-        self.exchange.post(Completion::Indicate(status));
+        self.with_exchange((), |e| e.complete(Completion::Indicate(status)));
     }
-    /// Calls the pending module's `OnAsyncCompletion` with `bytes` (status `S_OK`).
+    /// Has the pending module's `OnAsyncCompletion` called with `bytes` (status `S_OK`): by
+    /// the request's thread, or in the re-entrant mode by this call, on this thread.
     fn PostCompletion(&self, bytes: u32) -> HRESULT {
-        self.exchange.post(Completion::Async(bytes));
+        self.with_exchange((), |e| e.complete(Completion::Async(bytes)));
         S_OK
     }
     /// Ignored.
@@ -244,10 +292,11 @@ unsafe impl IHttpContext_Impl for HttpContext {
         if value.is_null() {
             return E_INVALIDARG;
         }
-        let (pointer, length, hr) = match self.narrow_variable(name) {
-            Ok((pointer, length)) => (pointer, length, S_OK),
-            Err(hr) => (core::ptr::null(), 0, hr),
-        };
+        let (pointer, length, hr) =
+            match self.with_exchange(Err(E_UNEXPECTED), |e| narrow_variable(e, name)) {
+                Ok((pointer, length)) => (pointer, length, S_OK),
+                Err(hr) => (core::ptr::null(), 0, hr),
+            };
         // SAFETY: IIS's contract: `value` (checked non-null) and `len` are writable.
         unsafe {
             value.write(pointer);
@@ -263,10 +312,11 @@ unsafe impl IHttpContext_Impl for HttpContext {
         if value.is_null() {
             return E_INVALIDARG;
         }
-        let (pointer, length, hr) = match self.wide_variable(name) {
-            Ok((pointer, length)) => (pointer, length, S_OK),
-            Err(hr) => (core::ptr::null(), 0, hr),
-        };
+        let (pointer, length, hr) =
+            match self.with_exchange(Err(E_UNEXPECTED), |e| wide_variable(e, name)) {
+                Ok((pointer, length)) => (pointer, length, S_OK),
+                Err(hr) => (core::ptr::null(), 0, hr),
+            };
         // SAFETY: as above.
         unsafe {
             value.write(pointer);
@@ -280,23 +330,26 @@ unsafe impl IHttpContext_Impl for HttpContext {
         let (Some(name), Some(value)) = (unsafe { (c_str(name), wide_str(value)) }) else {
             return E_INVALIDARG;
         };
-        let memory = &self.exchange.memory;
-        let variable = Variable {
-            name: name.to_vec(),
-            narrow: memory.c_text(String::from_utf16_lossy(value).as_bytes()),
-            wide: memory.wide_text(value),
-        };
-        self.exchange
-            .with(|state| {
-                state.variables.retain(|v| v.name != name);
-                state.variables.push(variable);
-                S_OK
-            })
-            .unwrap_or(E_UNEXPECTED)
+        self.with_exchange(E_UNEXPECTED, |exchange| {
+            let memory = &exchange.memory;
+            let variable = Variable {
+                name: name.to_vec(),
+                narrow: memory.c_text(String::from_utf16_lossy(value).as_bytes()),
+                wide: memory.wide_text(value),
+            };
+            exchange
+                .with(|state| {
+                    state.variables.retain(|v| v.name != name);
+                    state.variables.push(variable);
+                    S_OK
+                })
+                .unwrap_or(E_UNEXPECTED)
+        })
     }
     /// Null once the request is over.
     fn AllocateRequestMemory(&self, size: u32) -> *mut c_void {
-        self.exchange.allocate(size as usize).cast()
+        self.with_exchange(core::ptr::null_mut(), |e| e.allocate(size as usize))
+            .cast()
     }
     /// Not modelled.
     fn GetUrlInfo(&self) -> *mut IHttpUrlInfo {
@@ -315,7 +368,7 @@ unsafe impl IHttpContext_Impl for HttpContext {
     /// The URL's path.
     fn GetScriptName(&self, len: *mut u32) -> PCWSTR {
         let wide = self
-            .wide_variable(b"SCRIPT_NAME")
+            .with_exchange(Err(E_UNEXPECTED), |e| wide_variable(e, b"SCRIPT_NAME"))
             .unwrap_or((core::ptr::null(), 0));
         // SAFETY: IIS's contract: `len` is null or writable.
         unsafe { put(len, wide.1 as u32) };
@@ -352,8 +405,7 @@ unsafe impl IHttpContext_Impl for HttpContext {
         core::ptr::null_mut()
     }
     fn GetRootContext(&self) -> *mut IHttpContext {
-        self.exchange
-            .objects()
+        self.with_exchange(None, |e| e.objects())
             .map_or(core::ptr::null_mut(), |o| o.context.get())
     }
     /// Not modelled.
@@ -374,7 +426,9 @@ unsafe impl IHttpContext_Impl for HttpContext {
         async_notification: *mut u32,
         async_start: *mut u32,
     ) -> HRESULT {
-        let current = self.exchange.with(|s| s.notification).unwrap_or(0);
+        let current = self
+            .with_exchange(None, |e| e.with(|s| s.notification))
+            .unwrap_or(0);
         // SAFETY: IIS's contract: each out pointer is null or writable.
         unsafe {
             put(notification, current);
@@ -387,8 +441,7 @@ unsafe impl IHttpContext_Impl for HttpContext {
         S_OK
     }
     fn GetTraceContext(&self) -> *mut IHttpTraceContext {
-        self.exchange
-            .objects()
+        self.with_exchange(None, |e| e.objects())
             .map_or(core::ptr::null_mut(), |o| o.trace.get())
     }
     /// Not modelled.

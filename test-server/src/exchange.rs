@@ -1,19 +1,18 @@
 //! One request in the test server, from arrival to the last `Dispose`: its state (the
 //! request as received, the response being built, server variables, stored contexts, the
-//! providers' data), its request memory, the completions modules post from any thread, the
-//! trace, and the C++ objects a module reaches it through (`IHttpContext`, `IHttpRequest`,
+//! providers' data), its request memory, the completions modules signal from any thread
+//! (`completion.rs`), the trace, and the C++ objects a module reaches it through (`IHttpContext`, `IHttpRequest`,
 //! `IHttpResponse`, the providers, …), each a Rust value made with the generated typed
 //! constructors, so a module calls them through the vtables IIS gives it.
 
-use alloc::collections::VecDeque;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::ptr::NonNull;
 use std::net::SocketAddr;
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use super::completion::Completions;
 use super::context::HttpContext;
 use super::headers::{Direction, Headers};
 use super::memory::{CText, RequestMemory, WideText};
@@ -107,15 +106,6 @@ pub(crate) struct State {
     pub headers_sent: bool,
 }
 
-/// A completion a module posted.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Completion {
-    /// `IHttpContext::IndicateCompletion(status)`.
-    Indicate(REQUEST_NOTIFICATION_STATUS),
-    /// `IHttpContext::PostCompletion(bytes)`.
-    Async(u32),
-}
-
 /// One request.
 pub(crate) struct Exchange {
     pub number: u64,
@@ -123,8 +113,7 @@ pub(crate) struct Exchange {
     /// `None` once the request is over: late calls from a module find nothing.
     state: Mutex<Option<State>>,
     objects: Mutex<Option<Objects>>,
-    completions: Mutex<VecDeque<Completion>>,
-    completion_arrived: Condvar,
+    pub completions: Completions,
     trace: Mutex<Vec<String>>,
     quick_traces: Mutex<Vec<QuickTrace>>,
 }
@@ -136,7 +125,7 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Exchange {
-    pub fn new(number: u64, request: &Request) -> Arc<Exchange> {
+    pub fn new(number: u64, request: &Request, reentrant: bool) -> Arc<Exchange> {
         let memory = RequestMemory::new();
         let mut headers = Headers::new(Direction::Request);
         for (name, value) in request.received_headers() {
@@ -181,8 +170,7 @@ impl Exchange {
             memory,
             state: Mutex::new(Some(state)),
             objects: Mutex::new(None),
-            completions: Mutex::new(VecDeque::new()),
-            completion_arrived: Condvar::new(),
+            completions: Completions::new(reentrant),
             trace: Mutex::new(Vec::new()),
             quick_traces: Mutex::new(Vec::new()),
         })
@@ -222,42 +210,33 @@ impl Exchange {
         )
     }
 
-    /// Queues a completion for the thread running the request. The notification is sent
-    /// with the queue locked, so unlocking it is the caller's last touch of the request:
-    /// whoever locks the queue afterwards ([`Exchange::quiesce`]) sees every earlier one.
-    pub fn post(&self, completion: Completion) {
-        let mut queue = lock(&self.completions);
-        queue.push_back(completion);
-        self.completion_arrived.notify_all();
-        drop(queue);
-    }
-
-    /// Waits until no thread is inside [`Exchange::post`], and orders everything such a
-    /// thread did before whatever the caller does next (freeing the request's context).
-    pub fn quiesce(&self) {
-        drop(lock(&self.completions));
-    }
-
-    /// The next completion, waiting up to `timeout` for one.
-    pub fn next_completion(&self, timeout: Duration) -> Option<Completion> {
-        let deadline = Instant::now() + timeout;
-        let mut queue = lock(&self.completions);
-        loop {
-            if let Some(completion) = queue.pop_front() {
-                return Some(completion);
+    /// The end of the request: stored contexts cleaned up (`CleanupStoredContext`), then each
+    /// of `modules` disposed.
+    pub fn end_request(&self, modules: impl IntoIterator<Item = Ptr<CHttpModule>>) {
+        let stored = self
+            .with(|s| core::mem::take(&mut s.stored))
+            .unwrap_or_default();
+        for (_, context) in stored {
+            // SAFETY: a stored context a module handed over, live until this call releases
+            // it; called once (taken out of the container).
+            unsafe {
+                let context = context.get();
+                ((*IHttpStoredContext::vtable_of(context)).CleanupStoredContext)(context);
             }
-            let left = deadline.checked_duration_since(Instant::now())?;
-            queue = self
-                .completion_arrived
-                .wait_timeout(queue, left)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
         }
+        for module in modules {
+            // SAFETY: one of the request's modules, released by this call, never used again.
+            unsafe {
+                let module = module.get();
+                ((*CHttpModule::vtable_of(module)).Dispose)(module);
+            }
+        }
+        self.log("done".to_string());
     }
 
     /// The request is over: its objects (but the context, which the server keeps until it
-    /// is dropped: a module's thread may still be returning from a call on it) are released
-    /// and its memory freed. Returns the context.
+    /// is dropped, inert, for a module that calls it late) are released and its memory freed.
+    /// Returns the context.
     fn finish(&self) -> Option<Ptr<IHttpContext>> {
         let objects = lock(&self.objects).take()?;
         // Drop the state first: its headers point into request memory.
@@ -300,9 +279,7 @@ impl Objects {
             exchange: exchange.clone(),
         };
         let objects = Objects {
-            context: owned(IHttpContext::new_boxed(HttpContext {
-                exchange: exchange.clone(),
-            })),
+            context: owned(HttpContext::create(exchange)),
             request: owned(IHttpRequest::new_boxed(HttpRequest {
                 exchange: exchange.clone(),
             })),
@@ -348,9 +325,26 @@ impl Objects {
     }
 }
 
-/// A finished request's context, kept by the server until it is dropped: a module's thread
-/// that completed the request may still be returning from `IndicateCompletion` or
-/// `PostCompletion` on it.
+/// The contexts of a server's finished requests, shared with the requests it gave up on (which
+/// finish later): released when the server is dropped, or by the last of those requests to
+/// finish after that ([`release_all`]).
+pub(crate) type FinishedList = Arc<Mutex<Vec<Finished>>>;
+
+/// Releases every context in `finished`.
+///
+/// # Safety
+/// As [`Finished::release`], for each.
+pub(crate) unsafe fn release_all(finished: &Mutex<Vec<Finished>>) {
+    // Taken out first: the list is not locked while the contexts are released.
+    let contexts = core::mem::take(&mut *lock(finished));
+    for context in contexts {
+        // SAFETY: the caller's guarantee.
+        unsafe { context.release() };
+    }
+}
+
+/// A finished request's context, kept by the server until it is dropped (inert: a module that
+/// calls it late finds no request).
 pub(crate) struct Finished {
     context: Ptr<IHttpContext>,
     exchange: Arc<Exchange>,
@@ -367,15 +361,17 @@ impl Exchange {
 }
 
 impl Finished {
-    /// Releases the context.
+    /// Releases the context. A thread still returning from the call that completed the
+    /// request is unaffected: the context's value is zero-sized (see `context.rs`), and the
+    /// queue's lock orders what that thread did before the release.
     ///
     /// # Safety
-    /// When no module can start a call on the context any more (its server is being
-    /// dropped) and threads that completed the request had time to return from the call.
+    /// When no module starts a call on the context any more: the request's completion was
+    /// signalled (or it never was pending), and a module calling later breaks IIS's rules.
     pub unsafe fn release(self) {
-        self.exchange.quiesce();
-        // SAFETY: made by `Objects::create` as an HttpContext, released once (`self` is
-        // consumed); the caller guarantees no call is under way.
-        unsafe { Object::<HttpContext>::release(self.context.get(), true) }
+        self.exchange.completions.quiesce();
+        // SAFETY: made by `Objects::create` with `HttpContext::create`, released once (`self`
+        // is consumed); the caller guarantees no call starts on it.
+        unsafe { HttpContext::release(self.context.get()) }
     }
 }

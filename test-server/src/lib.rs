@@ -66,11 +66,14 @@
 //!   stages each with its post-notification, `RQ_SEND_RESPONSE` (lowest priority first), the
 //!   send, `RQ_LOG_REQUEST`, `RQ_END_REQUEST`, `CleanupStoredContext`, `Dispose`;
 //!   `RQ_NOTIFICATION_FINISH_REQUEST`, `RQ_NOTIFICATION_PENDING` with `IndicateCompletion` or
-//!   `PostCompletion` → `OnAsyncCompletion` from any thread; a failed `SetErrorStatus` is a
-//!   500. Each request runs on the thread calling [`TestServer::request`]; several threads
-//!   may run requests at once.
+//!   `PostCompletion` → `OnAsyncCompletion` from any thread (by default on the request's
+//!   thread once the notification has returned; with [`TestServer::reentrant_completions`]
+//!   inside `PostCompletion`, on the posting thread, as IIS may); a failed `SetErrorStatus`
+//!   is a 500. Each request runs on the thread calling [`TestServer::request`]; several
+//!   threads may run requests at once.
 //! - **Responses**: `SetStatus`, `GetStatus`, headers by name and `HTTP_HEADER_ID` (set,
-//!   append with `", "`, delete, get), `Clear`, `ClearHeaders`, `Redirect`,
+//!   append with `", "`, delete, get), `Clear` (the body: status and headers stay, as in the
+//!   C++ host), `ClearHeaders` (every header), `Redirect`,
 //!   `WriteEntityChunks` and `WriteEntityChunkByReference` with memory chunks (copied at the
 //!   call). A status of 400 or more with no body gets a `"<status> <reason>\n"` text body;
 //!   a response nobody touched is a 404; `Content-Length` is set at the send.
@@ -123,9 +126,17 @@
 //!
 //! A module's registration info is valid during its `RegisterModule` only; the server object
 //! until the `TestServer` is dropped; a request's objects and request memory until the
-//! request ends (its context stays valid, inert, until the server is dropped, so a thread
-//! that completed a request can return from the call). A module using anything later is
-//! caught by Miri.
+//! request ends (its context stays valid, inert, until the server is dropped). A module using
+//! anything later is caught by Miri. A thread that completed a request may still be returning
+//! from `IndicateCompletion` or `PostCompletion` when the request ends and the server is
+//! dropped: the call is unaffected as long as the caller holds no reference to the context
+//! across it (call the slot through the vtable, as the framework's `Completion` does).
+//!
+//! A request still pending when [`TestServer::pending_timeout`] runs out fails the test but
+//! is not freed: the module may still reach it through its completion, so the request (and
+//! the server object) live until the completion is signalled, which ends the request then
+//! (stored contexts cleaned up, modules disposed, memory freed). No timing is assumed
+//! anywhere.
 
 #![no_std]
 
@@ -137,6 +148,7 @@ extern crate std;
 use httpserv_runtime as runtime;
 use httpserv_sys::*;
 
+mod completion;
 mod context;
 mod exchange;
 mod headers;

@@ -13,7 +13,8 @@
 //!   `RQ_END_REQUEST` run after it.
 //! - `RQ_NOTIFICATION_PENDING` parks the request where it is. `IndicateCompletion(status)`
 //!   resumes it as if the notification had returned `status`; `PostCompletion(bytes)` first
-//!   calls the module's `OnAsyncCompletion`, whose status counts instead.
+//!   calls the module's `OnAsyncCompletion` (here, or in the re-entrant mode on the posting
+//!   thread: `completion.rs`), whose status counts instead.
 //! - A failed `IHttpEventProvider::SetErrorStatus` makes a 500 and finishes the request.
 //! - At the end: `CleanupStoredContext` for stored contexts, then `Dispose` for each module.
 //!
@@ -26,10 +27,10 @@ use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use windows_sys::Win32::Foundation::{FALSE, TRUE};
 use windows_sys::Win32::Networking::HttpServer::{HttpHeaderContentLength, HttpHeaderContentType};
 
-use super::exchange::{Completion, Exchange, Objects, Ptr};
+use super::completion::{Completion, Ending, Target};
+use super::exchange::{Exchange, Objects, Ptr};
 use super::request::Response;
 use super::server::TestServer;
 use crate::runtime::{HRESULT, S_OK};
@@ -247,44 +248,44 @@ impl<'a> Pipeline<'a> {
                 self.log("resume".to_string());
                 status
             }
+            // The posting thread called OnAsyncCompletion (and wrote the trace line).
+            Completion::Reentered(status) => status,
             Completion::Async(bytes) => {
                 self.exchange.with(|s| {
                     s.completion_bytes = bytes;
                     s.completion_status = S_OK;
                 });
                 self.log("async-completion".to_string());
-                let provider = if self.at.sending {
-                    self.objects
-                        .send_response
-                        .get()
-                        .cast::<IHttpEventProvider>()
-                } else {
-                    self.objects.event.get()
-                };
-                let module = self.modules[index]
-                    .expect("the pending module exists")
-                    .get();
-                // SAFETY: the request's module, live until Dispose; the objects are this
-                // request's (an ISendResponseProvider and an IHttpCompletionInfo2 begin with
-                // their base class, as in C++).
-                unsafe {
-                    ((*CHttpModule::vtable_of(module)).OnAsyncCompletion)(
-                        module,
-                        self.objects.context.get(),
-                        self.at.notification,
-                        if self.at.post { TRUE } else { FALSE },
-                        provider,
-                        self.objects.completion.get().cast(),
-                    )
-                }
+                let module = self.modules[index].expect("the pending module exists");
+                // SAFETY: the request's module, live until Dispose, and its objects.
+                unsafe { self.target(module).on_async_completion(&self.objects) }
             }
         };
         if status == RQ_NOTIFICATION_PENDING {
             return Outcome::Pending;
         }
         self.at.pending_module = None;
+        self.exchange.completions.deliver(None);
         self.after_status(status);
         self.run()
+    }
+
+    /// The notification being delivered to `module`, as `OnAsyncCompletion` completes it.
+    fn target(&self, module: Ptr<CHttpModule>) -> Target {
+        let provider = if self.at.sending {
+            self.objects
+                .send_response
+                .get()
+                .cast::<IHttpEventProvider>()
+        } else {
+            self.objects.event.get()
+        };
+        Target {
+            module,
+            notification: self.at.notification,
+            post: self.at.post,
+            provider: Ptr::new(provider).expect("the request's providers are not null"),
+        }
     }
 
     /// Runs the pipeline from where the request stands until it is done or pending.
@@ -314,12 +315,16 @@ impl<'a> Pipeline<'a> {
                 self.exchange.with(|s| s.notification = flag);
                 let post = if self.at.post { "POST_" } else { "" };
                 self.log(format!("notify {post}{name} {}", self.server.name(index)));
+                // A re-entrant PostCompletion may come before the notification returns.
+                let target = self.target(module);
+                self.exchange.completions.deliver(Some(target));
                 let status = self.deliver(module);
                 if status == RQ_NOTIFICATION_PENDING {
                     self.at.pending_module = Some(index);
                     self.log("pending".to_string());
                     return Outcome::Pending;
                 }
+                self.exchange.completions.deliver(None);
                 self.after_status(status);
                 continue;
             }
@@ -481,34 +486,26 @@ impl<'a> Pipeline<'a> {
         self.at.sent = true;
     }
 
-    /// Ends a request that will not complete: as at the end of any request, stored contexts
-    /// are cleaned up and modules disposed.
-    pub fn abandon(&mut self) {
+    /// Gives up on a pending request (the test fails): it ends when its completion arrives,
+    /// on the thread that signals it, since the module may reach the request through the
+    /// completion until then; at once if one arrived meanwhile.
+    pub fn abandon(mut self) {
         self.log("abandoned".to_string());
-        self.complete();
+        let (server, finished) = self.server.keep_alive();
+        let modules = self.modules.iter_mut().filter_map(Option::take).collect();
+        let ending = Ending {
+            modules,
+            server,
+            finished,
+        };
+        if let Some(ending) = self.exchange.completions.abandon(ending) {
+            self.exchange.end_abandoned(ending);
+        }
     }
 
     /// The end of the request: stored contexts cleaned up, each module disposed.
     fn complete(&mut self) {
-        let stored = self
-            .exchange
-            .with(|s| core::mem::take(&mut s.stored))
-            .unwrap_or_default();
-        for (_, context) in stored {
-            // SAFETY: a stored context a module handed over, live until this call releases
-            // it; called once (taken out of the container).
-            unsafe {
-                let context = context.get();
-                ((*IHttpStoredContext::vtable_of(context)).CleanupStoredContext)(context);
-            }
-        }
-        for module in self.modules.iter_mut().filter_map(Option::take) {
-            // SAFETY: the request's module, released by this call, never used again.
-            unsafe {
-                let module = module.get();
-                ((*CHttpModule::vtable_of(module)).Dispose)(module);
-            }
-        }
-        self.log("done".to_string());
+        let modules = self.modules.iter_mut().filter_map(Option::take);
+        self.exchange.end_request(modules);
     }
 }

@@ -1,8 +1,9 @@
 //! [`TestServer`]: modules loaded as IIS loads them (`RegisterModule` with a registration
 //! info and the server, in load order), requests run through the pipeline on the calling
 //! thread (several threads may run requests at once; a pending request waits for its
-//! completion, which may come from any thread), and on drop `Terminate` for each module's
-//! global module and factory, in reverse load order.
+//! completion, which may come from any thread, and in the re-entrant mode calls the module
+//! from the posting thread), and on drop `Terminate` for each module's global module and
+//! factory, in reverse load order.
 
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -12,7 +13,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::exchange::{lock, Exchange, Finished, Objects, Ptr};
+use super::exchange::{lock, release_all, Exchange, FinishedList, Objects, Ptr};
 use super::pipeline::{Outcome, Pipeline};
 use super::registration::{Registered, RegistrationInfo, Server, MAX_MODULES};
 use super::request::{Request, Response};
@@ -30,10 +31,34 @@ pub type RegisterModuleFn =
 /// API describes (as the C++ host passes it).
 const SERVER_VERSION: u32 = 7;
 
-/// How often [`TestServer`]'s drop yields to other threads before releasing the requests'
-/// contexts: a module's thread that posted a completion may still be returning from the
-/// call on the context.
-const YIELDS_BEFORE_RELEASE: usize = 64;
+/// The server object (`IHttpServer2`), released when the last owner lets go: the
+/// [`TestServer`], and each request it gave up on while that request's completion is live
+/// (the module's context reaches the server).
+pub(crate) struct ServerObject(Ptr<IHttpServer>);
+
+impl ServerObject {
+    fn new(messages: Arc<Mutex<Vec<String>>>) -> ServerObject {
+        let server = IHttpServer2::new_boxed(Server::new(messages));
+        // SAFETY: just made from a Server, live until released in `drop`.
+        let value = unsafe { (*server).downcast::<Server>() }.expect("a Server");
+        value
+            .object
+            .store(server as usize, core::sync::atomic::Ordering::Release);
+        ServerObject(Ptr::new(server.cast()).expect("new_boxed returned null"))
+    }
+
+    fn get(&self) -> *mut IHttpServer {
+        self.0.get()
+    }
+}
+
+impl Drop for ServerObject {
+    fn drop(&mut self) {
+        // SAFETY: made in `new` as a Server, released once, when nothing can reach it: every
+        // module is unloaded and no abandoned request is left with a live completion.
+        unsafe { Object::<Server>::release(self.0.get(), true) };
+    }
+}
 
 /// A module as loaded.
 struct Loaded {
@@ -44,12 +69,14 @@ struct Loaded {
 /// An in-process IIS for tests: see the [module docs](super).
 pub struct TestServer {
     modules: Vec<Loaded>,
-    server: Ptr<IHttpServer>,
+    server: Arc<ServerObject>,
     messages: Arc<Mutex<Vec<String>>>,
     requests: AtomicU64,
     /// The contexts of finished requests.
-    finished: Mutex<Vec<Finished>>,
+    finished: FinishedList,
     pending_timeout: Duration,
+    /// `PostCompletion` calls the module itself (see [`TestServer::reentrant_completions`]).
+    reentrant: bool,
 }
 
 impl Default for TestServer {
@@ -62,20 +89,14 @@ impl TestServer {
     /// A server with no modules.
     pub fn new() -> TestServer {
         let messages = Arc::new(Mutex::new(Vec::new()));
-        let server = IHttpServer2::new_boxed(Server::new(messages.clone()));
-        // SAFETY: just made from a Server, live until the TestServer is dropped.
-        let value = unsafe { (*server).downcast::<Server>() }.expect("a Server");
-        value
-            .object
-            .store(server as usize, core::sync::atomic::Ordering::Release);
-        let server = server.cast::<IHttpServer>();
         TestServer {
             modules: Vec::new(),
-            server: Ptr::new(server).expect("new_boxed returned null"),
+            server: Arc::new(ServerObject::new(messages.clone())),
             messages,
             requests: AtomicU64::new(0),
-            finished: Mutex::new(Vec::new()),
+            finished: Arc::new(Mutex::new(Vec::new())),
             pending_timeout: Duration::from_secs(60),
+            reentrant: false,
         }
     }
 
@@ -167,9 +188,22 @@ impl TestServer {
     }
 
     /// How long a pending request waits for its completion before the test fails (60 s by
-    /// default).
+    /// default). The request is then abandoned, but not freed: it ends (its stored contexts
+    /// cleaned up, its modules disposed, its memory freed) when its completion is signalled,
+    /// since the module's thread may reach it until then — never, if it never is.
     pub fn pending_timeout(mut self, timeout: Duration) -> TestServer {
         self.pending_timeout = timeout;
+        self
+    }
+
+    /// Makes `IHttpContext::PostCompletion` call the pending module's `OnAsyncCompletion`
+    /// itself, on the posting thread, before `PostCompletion` returns — and, when the module
+    /// posts while its notification is still returning, before that notification has
+    /// returned — as IIS may. By default the completion is queued, and the thread running the
+    /// request calls `OnAsyncCompletion` once the notification has returned. Either way the
+    /// rest of the pipeline runs on the request's thread.
+    pub fn reentrant_completions(mut self) -> TestServer {
+        self.reentrant = true;
         self
     }
 
@@ -180,16 +214,15 @@ impl TestServer {
     /// If the request stays pending longer than [`TestServer::pending_timeout`].
     pub fn request(&self, request: Request) -> Response {
         let number = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
-        let exchange = Exchange::new(number, &request);
+        let exchange = Exchange::new(number, &request, self.reentrant);
         let objects = Objects::create(&exchange);
         let mut pipeline = Pipeline::new(self, &exchange, objects);
         let mut outcome = pipeline.start();
         while outcome == Outcome::Pending {
-            let Some(completion) = exchange.next_completion(self.pending_timeout) else {
-                // The test fails, but the server stays sound: the request ends as an
-                // abandoned one (a late completion finds an inert context).
+            let Some(completion) = exchange.completions.next(self.pending_timeout) else {
+                // The test fails, but the server stays sound: the request is abandoned, and
+                // ends when its completion comes.
                 pipeline.abandon();
-                lock(&self.finished).extend(exchange.retire());
                 panic!(
                     "request {number} ({} {}) stayed pending for {:?} without a completion",
                     request.method, request.url, self.pending_timeout
@@ -205,6 +238,12 @@ impl TestServer {
     /// What modules told the server (`IHttpServer::ReportUnhealthy`, `RecycleProcess`).
     pub fn messages(&self) -> Vec<String> {
         lock(&self.messages).clone()
+    }
+
+    /// What a request this server gives up on keeps: the server object and the list its
+    /// context joins when it ends.
+    pub(crate) fn keep_alive(&self) -> (Arc<ServerObject>, FinishedList) {
+        (self.server.clone(), self.finished.clone())
     }
 
     pub(crate) fn module_count(&self) -> usize {
@@ -280,18 +319,14 @@ fn terminate(registered: &Registered) {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
-        for _ in 0..YIELDS_BEFORE_RELEASE {
-            std::thread::yield_now();
-        }
-        for finished in lock(&self.finished).drain(..) {
-            // SAFETY: the server is going, so no module starts a call on a context; the
-            // threads that completed requests have had time to return (above).
-            unsafe { finished.release() };
-        }
+        // SAFETY: the server is going, so no module starts a call on a finished request's
+        // context; a thread still returning from the call that completed one is unaffected
+        // (see `Finished::release`). Requests given up on and still pending add theirs when
+        // they end, and release them then.
+        unsafe { release_all(&self.finished) };
         for module in self.modules.iter().rev() {
             terminate(&module.registered);
         }
-        // SAFETY: made in `new` as a Server, released once, after every module is unloaded.
-        unsafe { Object::<Server>::release(self.server.get(), true) };
+        // The server object goes with the last of `self.server` and the abandoned requests.
     }
 }

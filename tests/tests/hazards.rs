@@ -500,5 +500,8 @@ fn function_pointer_returns_compile() {
     let text = all_bindings(&g);
     assert!(!text.contains("::core::ptr::null_mut()) }"), "{text}");
     assert!(text.contains("::core::option::Option::None"), "{text}");
-    assert!(text.contains("On panic: returns no function (a null function pointer)."), "{text}");
+    assert!(
+        text.contains("On panic: returns no function (a null function pointer)."),
+        "{text}"
+    );
 }

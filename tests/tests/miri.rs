@@ -1,6 +1,8 @@
 //! Miri, the judge of soundness across the vtable boundary: the unit and doc tests of the
 //! runtime, the framework and the test server, the framework's tests run in the test server
-//! (`framework/tests/module.rs`), the examples
+//! (`framework/tests/module.rs`; `completion.rs`, the completion protocol against a host that
+//! re-enters the module from `PostCompletion` and one that gives up on a pending request;
+//! `panics.rs`, panics in every `Drop` IIS runs and in a panic's payload), the examples
 //! held to the C++ host's answers (`test_server.rs`) and each example's own tests run under
 //! `cargo +nightly miri test`, and Miri must find no undefined behaviour. Not the rest of the
 //! suite: it calls libclang, spawns compilers or runs wine, which Miri cannot.
@@ -72,7 +74,17 @@ fn the_framework_the_test_server_and_the_examples_have_no_undefined_behaviour() 
     // Not `httpserv`'s own tests: they are trybuild's compile-fail cases, which run rustc.
     miri_test(&["-p", "httpserv-testing", "--lib"]);
     miri_test(&["-p", "httpserv-testing", "--doc"]);
-    miri_test(&["-p", "httpserv-framework", "--lib", "--test", "module"]);
+    miri_test(&[
+        "-p",
+        "httpserv-framework",
+        "--lib",
+        "--test",
+        "module",
+        "--test",
+        "completion",
+        "--test",
+        "panics",
+    ]);
     miri_test(&["-p", "httpserv-framework", "--doc"]);
     miri_test(&["-p", "httpserv-tests", "--test", "test_server"]);
     miri_test(&["-p", "httpserv-examples", "--examples"]);

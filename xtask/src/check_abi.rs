@@ -61,7 +61,7 @@ pub fn check_abi(args: &CheckAbiArgs, out: &mut dyn Write) -> Outcome {
         );
         return Ok(());
     }
-    Err(Failure::found(found.report(functions, pointers)))
+    Err(Failure::found(found.report(&model, functions, pointers)))
 }
 
 /// Where the success line says which checked-in bindings were proved, if any.
@@ -125,14 +125,33 @@ impl Disagreements {
 
     /// A table and a summary line for each kind of disagreement found, out of `functions`
     /// virtual functions and `pointers` function pointer types.
-    fn report(&self, functions: usize, pointers: usize) -> String {
+    fn report(&self, model: &LaidOutApi, functions: usize, pointers: usize) -> String {
         let mut report = String::new();
         if !self.slots.is_empty() {
             report.push_str(&mismatch_table(&self.slots));
-            report.push_str(&format!(
-                "check-abi: {} of {functions} virtual functions disagree with the compiler\n",
-                self.slots.len()
-            ));
+            // Rows of a class are virtual functions (counted once, whichever targets
+            // disagree); the rest are struct and enum layout facts.
+            let (methods, records): (Vec<&Mismatch>, Vec<&Mismatch>) = self
+                .slots
+                .iter()
+                .partition(|row| model.api.class(&row.class).is_some());
+            let distinct: std::collections::BTreeSet<(&str, &str)> = methods
+                .iter()
+                .map(|row| (row.class.as_str(), row.method.as_str()))
+                .collect();
+            if !distinct.is_empty() {
+                report.push_str(&format!(
+                    "check-abi: {} of {functions} virtual functions disagree with the compiler\n",
+                    distinct.len()
+                ));
+            }
+            if !records.is_empty() {
+                report.push_str(&format!(
+                    "check-abi: {} struct or enum layout facts (offsets, sizes, alignments) \
+                     disagree with the compiler\n",
+                    records.len()
+                ));
+            }
         }
         if !self.conventions.is_empty() {
             report.push_str(&convention_table(&self.conventions));
@@ -277,4 +296,44 @@ fn aligned<const N: usize>(rows: &[[String; N]]) -> String {
         text.push('\n');
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The summary counts a virtual function once whichever targets disagree on it, and
+    /// struct and enum layout facts apart (they are no virtual functions).
+    #[test]
+    fn the_summary_counts_functions_once_and_layout_facts_apart() {
+        let header = crate::workspace_root().join("tests/fixtures/overload_group.h");
+        let api = generator::parse::parse(&crate::parse_options(&header)).unwrap();
+        let model = LaidOutApi::new(api).unwrap();
+        let class = model.api.classes[0].name.clone();
+        let row = |target, class: &str, method: &str| Mismatch {
+            target,
+            class: class.into(),
+            method: method.into(),
+            predicted: Some(1),
+            compiled: Some(2),
+        };
+        let found = Disagreements {
+            slots: vec![
+                row(Target::X86_64, &class, "virtual void Get()"),
+                row(Target::I686, &class, "virtual void Get()"),
+                row(Target::X86_64, "PACKED", "offsetof(PACKED, b)"),
+            ],
+            conventions: Vec::new(),
+            stale: Vec::new(),
+        };
+        let report = found.report(&model, 3, 0);
+        assert!(
+            report.contains("check-abi: 1 of 3 virtual functions disagree with the compiler"),
+            "{report}"
+        );
+        assert!(
+            report.contains("check-abi: 1 struct or enum layout facts"),
+            "{report}"
+        );
+    }
 }

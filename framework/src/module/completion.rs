@@ -5,16 +5,25 @@
 //! (the pipeline goes on with the given answer). Dropping a completion resumes with
 //! [`Notification::Continue`], so a request can never be left waiting.
 //!
-//! IIS must not hear of the completion before it has the `PENDING` answer (it would call the
-//! module again while the notification is still running). So a completion starts *armed*;
-//! when the notification returns, the framework moves it to *pending* and answers `PENDING`
-//! — unless it was signalled in the meantime, in which case the framework answers the signal
-//! itself, synchronously, and IIS is never told. One atomic compare-and-swap on each side
-//! decides which happened first.
+//! IIS must not hear of the completion before it has the `PENDING` answer, and once it does it
+//! may call the module again at once — from inside `PostCompletion` or `IndicateCompletion`, on
+//! the signalling thread, while the notification's own thread is still returning. So a
+//! completion starts *armed*, and the framework moves it to *pending* only after its last
+//! touch of the module and the context (the module's `&mut`, the context's `&mut` and the
+//! module's busy flag all released): from then on the notification's thread only returns
+//! `PENDING`, and nothing it holds is what a re-entered call uses. A completion signalled
+//! while armed is answered by the framework itself, synchronously, and IIS is never told. One
+//! atomic compare-and-swap on each side decides which happened first, and orders the
+//! notification's last use of the module before the signal's call into IIS.
+//!
+//! The signal calls IIS through the vtable with the context's raw pointer, holding no
+//! reference to the context across the call: a re-entered notification makes a `&mut` of the
+//! same context, which would invalidate any reference held there.
 
 use super::{Host, HttpContext, Notification};
-use crate::IHttpContext;
+use crate::{IHttpContext, REQUEST_NOTIFICATION_STATUS};
 use alloc::sync::Arc;
+use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 /// The notification has not returned and nobody signalled.
@@ -29,22 +38,32 @@ const EARLY_FINISH: u32 = 3;
 const EARLY_POST: u32 = 4;
 /// The signal went to IIS.
 const DONE: u32 = 5;
+/// The notification never answered `PENDING` (it panicked): the request went on without the
+/// completion, whose signal now goes nowhere.
+const ABANDONED: u32 = 6;
 
 /// What one completion's two sides share.
 pub(crate) struct Shared {
     state: AtomicU32,
     /// The byte count of an early post.
     bytes: AtomicU32,
-    /// The address of the request's context, which IIS keeps alive while the request is
-    /// pending. An address, not a pointer: the pointer came from a borrow that ends with the
-    /// notification; the address is the one IIS exposed when it passed the context.
-    context: usize,
+    /// The request's context as IIS passed it to the notification: the raw pointer, never a
+    /// reference (whose borrow would end with the notification), kept alive by IIS while the
+    /// request is pending.
+    context: NonNull<IHttpContext>,
     /// The module's registration, for [`Completion::context`].
     host: Host,
     /// The thread of the notification, which must not wait for itself.
     #[cfg(feature = "std")]
     notification_thread: std::thread::ThreadId,
 }
+
+// SAFETY: the context pointer is used by one side at a time, handed over by the atomic
+// `state` (the notification until it answers pending, then the completion's holder, then
+// IIS); IIS takes a request's calls from any thread. The rest is atomics and plain data.
+unsafe impl Send for Shared {}
+// SAFETY: as above.
+unsafe impl Sync for Shared {}
 
 /// How the notification that armed a completion ends, decided when it returns.
 pub(crate) enum Outcome {
@@ -57,19 +76,21 @@ pub(crate) enum Outcome {
 }
 
 impl Shared {
-    /// A completion for `context`'s current notification.
-    pub(crate) fn new(context: *mut IHttpContext, host: Host) -> Arc<Shared> {
+    /// A completion for the current notification of `context`, IIS's pointer.
+    pub(crate) fn new(context: NonNull<IHttpContext>, host: Host) -> Arc<Shared> {
         Arc::new(Shared {
             state: AtomicU32::new(ARMED),
             bytes: AtomicU32::new(0),
-            context: context as usize,
+            context,
             host,
             #[cfg(feature = "std")]
             notification_thread: std::thread::current().id(),
         })
     }
 
-    /// Called by the framework when the notification returns.
+    /// Called by the framework when the notification is done with the module and the
+    /// context; after `Pending`, the caller touches neither again (IIS may be calling the
+    /// module already).
     pub(crate) fn returned(&self) -> Outcome {
         match self
             .state
@@ -81,6 +102,15 @@ impl Shared {
             Err(EARLY_POST) => Outcome::Posted(self.bytes.load(Ordering::Acquire)),
             Err(state) => unreachable!("a completion returned twice (state {state})"),
         }
+    }
+
+    /// Called when the notification that armed the completion ends without answering for it
+    /// (it unwound): the completion's signal will go nowhere, and its `context()` panics
+    /// instead of waiting for a `PENDING` that never comes.
+    pub(crate) fn abandon(&self) {
+        let _ = self
+            .state
+            .compare_exchange(ARMED, ABANDONED, Ordering::AcqRel, Ordering::Acquire);
     }
 }
 
@@ -105,7 +135,8 @@ impl Completion {
     ///
     /// # Panics
     /// On the notification's own thread before it returned (it would wait for itself; with
-    /// the `std` feature, which can tell threads apart — without it, this never returns).
+    /// the `std` feature, which can tell threads apart — without it, this never returns), and
+    /// when the notification panicked instead of returning (the request went on without it).
     pub fn context(&mut self) -> HttpContext<'_> {
         loop {
             match self.shared.state.load(Ordering::Acquire) {
@@ -122,14 +153,15 @@ impl Completion {
                     #[cfg(not(feature = "std"))]
                     core::hint::spin_loop();
                 }
+                ABANDONED => panic!("the notification that took this completion panicked"),
                 state => unreachable!("a live completion in state {state}"),
             }
         }
-        // SAFETY: the notification returned `PENDING` (the acquire load above sees its
-        // release), so IIS keeps the context alive and nobody else uses it in Rust until
-        // this completion is signalled, which needs `self`, borrowed here.
-        let context = unsafe { &mut *(self.shared.context as *mut IHttpContext) };
-        HttpContext::new(context, self.shared.host, false)
+        // SAFETY: the notification answered `PENDING` after its last use of the context (the
+        // acquire load above sees that release), so IIS keeps the context alive and nobody
+        // else uses it in Rust until this completion is signalled, which needs `self`,
+        // borrowed here.
+        unsafe { HttpContext::from_raw(self.shared.context, self.shared.host, false) }
     }
 
     /// Finishes the notification with `bytes` as its result: IIS calls the module's
@@ -138,12 +170,12 @@ impl Completion {
     pub fn post(self, bytes: u32) {
         self.shared.bytes.store(bytes, Ordering::Release);
         self.signal(EARLY_POST, |context| {
-            // SAFETY: the request is pending until this call, so IIS keeps the context alive;
-            // IIS takes completions from any thread. The resume contract holds: `signal` runs
-            // this once, only after the notification answered pending and returned, and the
-            // completion (consumed here) held the only Rust access to the request. A failure
-            // leaves nothing to undo, and nobody to tell: the request ends when IIS gives up.
-            let _ = unsafe { (*context).post_completion(bytes) };
+            // SAFETY: the request is pending until this call, so IIS keeps the context alive
+            // and takes completions from any thread; `signal` makes this call once, after the
+            // notification's last touch of the module and the context, and this thread holds
+            // no reference to the context (the completion, consumed, held the only access). A
+            // failure leaves nothing to undo, and nobody to tell: IIS ends the request.
+            let _ = unsafe { ((*IHttpContext::vtable_of(context)).PostCompletion)(context, bytes) };
         });
     }
 
@@ -154,31 +186,30 @@ impl Completion {
             Notification::Continue => EARLY_CONTINUE,
             Notification::FinishRequest => EARLY_FINISH,
         };
+        let status: REQUEST_NOTIFICATION_STATUS = notification.to_raw();
         self.signal(early, |context| {
             // SAFETY: as in `post`.
-            unsafe { (*context).indicate_completion(notification.to_raw()) };
+            unsafe { ((*IHttpContext::vtable_of(context)).IndicateCompletion)(context, status) };
         });
     }
 
     /// Records an early signal, or gives the signal to IIS when the notification has returned.
     fn signal(self, early: u32, to_iis: impl FnOnce(*mut IHttpContext)) {
-        let shared = self.shared.clone();
         // Signalled now: no resume from Drop.
-        core::mem::forget(self);
+        let this = core::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never used or dropped again, so its handle moves out once.
+        let shared = unsafe { core::ptr::read(&this.shared) };
         match shared
             .state
             .compare_exchange(ARMED, early, Ordering::AcqRel, Ordering::Acquire)
         {
-            Ok(_) => {}
+            Ok(_) | Err(ABANDONED) => {}
             Err(PENDING) => {
-                shared.state.store(DONE, Ordering::Release);
-                to_iis(shared.context as *mut IHttpContext);
+                shared.state.store(DONE, Ordering::Relaxed);
+                to_iis(shared.context.as_ptr());
             }
             Err(state) => unreachable!("a completion signalled twice (state {state})"),
         }
-        // The forgotten handle's reference.
-        // SAFETY: `self` held one strong count, which `forget` kept; give it back.
-        unsafe { Arc::decrement_strong_count(Arc::as_ptr(&shared)) };
     }
 }
 

@@ -12,10 +12,14 @@ use crate::{IHttpContext, IHttpContext3, IHttpRequest, IHttpResponse, IHttpServe
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::ffi::CStr;
+use core::ptr::NonNull;
 
 /// The request a notification is about, borrowed for the notification.
 pub struct HttpContext<'a> {
     context: &'a mut IHttpContext,
+    /// The pointer `context` was made from (IIS's, in a request notification), for a
+    /// completion to reach the context once this borrow has ended.
+    raw: NonNull<IHttpContext>,
     host: Host,
     /// Whether the notification can be pending (request notifications can, global ones
     /// cannot).
@@ -25,13 +29,27 @@ pub struct HttpContext<'a> {
 }
 
 impl<'a> HttpContext<'a> {
-    pub(crate) fn new(
-        context: &'a mut IHttpContext,
+    /// The context of a notification that cannot be pending (a global one).
+    pub(crate) fn new(context: &'a mut IHttpContext, host: Host) -> HttpContext<'a> {
+        // SAFETY: `context` is an exclusive borrow for 'a, handed over here whole.
+        unsafe { HttpContext::from_raw(NonNull::from(context), host, false) }
+    }
+
+    /// The context behind IIS's pointer `raw`, which a completion taken here keeps (not a
+    /// pointer derived from this borrow, which ends first).
+    ///
+    /// # Safety
+    /// `raw` must be IIS's live `IHttpContext` of the request, used by nothing else in Rust
+    /// for `'a`.
+    pub(crate) unsafe fn from_raw(
+        raw: NonNull<IHttpContext>,
         host: Host,
         can_pend: bool,
     ) -> HttpContext<'a> {
         HttpContext {
-            context,
+            // SAFETY: the caller's guarantee.
+            context: unsafe { &mut *raw.as_ptr() },
+            raw,
             host,
             can_pend,
             completion: None,
@@ -354,9 +372,19 @@ impl<'a> HttpContext<'a> {
             self.completion.is_none(),
             "a notification takes one completion"
         );
-        let shared = Shared::new(core::ptr::from_mut(self.context), self.host);
+        let shared = Shared::new(self.raw, self.host);
         self.completion = Some(shared.clone());
         Completion::new(shared)
+    }
+}
+
+impl Drop for HttpContext<'_> {
+    /// A completion still here was not taken by the framework: the notification unwound
+    /// instead of returning, and will not answer pending for it.
+    fn drop(&mut self) {
+        if let Some(completion) = self.completion.take() {
+            completion.abandon();
+        }
     }
 }
 

@@ -4,7 +4,8 @@
 //! [`HttpContext`] request modules get. The methods and the `CGlobalModule` slots that call
 //! them are both generated from the notification table (`table.rs`).
 
-use super::{GlobalNotification, GlobalNotifications, Host, HttpContext, Priority};
+use super::{drop_in_guard, GlobalNotification, GlobalNotifications, Host, HttpContext, Priority};
+use core::mem::ManuallyDrop;
 // The classes, flags and providers the notification table names, with the rest of the
 // bindings.
 use crate::*;
@@ -70,13 +71,26 @@ pub trait GlobalModule: Send + Sync + 'static {
 
 /// The `CGlobalModule` IIS holds.
 pub(crate) struct Global<G> {
-    module: G,
+    /// Dropped inside the panic guard (see the `Drop` impl).
+    module: ManuallyDrop<G>,
     host: Host,
+}
+
+impl<G> Drop for Global<G> {
+    /// Run by `Terminate`'s release, outside the slot's guard: a panic in the module's `Drop`
+    /// is caught and reported here instead of unwinding into IIS (an abort).
+    fn drop(&mut self) {
+        // SAFETY: dropped once, here; the module is not used afterwards.
+        unsafe { drop_in_guard(&mut self.module) }
+    }
 }
 
 impl<G: GlobalModule> Global<G> {
     pub(crate) fn object(module: G, host: Host) -> crate::runtime::Owned<CGlobalModule> {
-        CGlobalModule::new(Global { module, host })
+        CGlobalModule::new(Global {
+            module: ManuallyDrop::new(module),
+            host,
+        })
     }
 
     fn with<P>(
@@ -110,7 +124,7 @@ macro_rules! forward {
                 let Some(context) = provider.http_context_mut() else {
                     return GlobalNotification::Continue;
                 };
-                let mut ctx = HttpContext::new(context, self.host, false);
+                let mut ctx = HttpContext::new(context, self.host);
                 self.module.$method(&mut ctx)
             })
         }

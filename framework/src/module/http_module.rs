@@ -4,13 +4,17 @@
 //! asks for it. The methods and the `CHttpModule` slots that call them are both generated
 //! from the notification table (`table.rs`).
 
-use super::completion::Outcome;
-use super::{Host, HttpContext, Notification, Notifications, Priority};
+use super::completion::{Outcome, Shared};
+use super::{drop_in_guard, Host, HttpContext, Notification, Notifications, Priority};
 use crate::runtime::{Result, E_POINTER, HRESULT, S_OK};
 // The classes, flags and providers the notification table names, with the rest of the
 // bindings.
 use crate::*;
-use core::cell::{Cell, UnsafeCell};
+use alloc::sync::Arc;
+use core::cell::UnsafeCell;
+use core::mem::ManuallyDrop;
+use core::ptr::NonNull;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 /// How an asynchronous operation of a notification ended, for
 /// [`HttpModule::on_async_completion`].
@@ -127,20 +131,38 @@ pub trait HttpModule: Send + 'static {
 }
 
 /// The `CHttpModule` of one request: the module's value and what the framework needs.
+///
+/// IIS calls a request's notifications one at a time, but not always from one thread, and
+/// not always after the previous call has returned: once a notification answered pending, a
+/// completion may have IIS call the module again from another thread while the notification's
+/// thread is still returning. Every call therefore makes its `&mut M` (and its context) only
+/// while it holds `busy`, and releases both before the completion is marked pending
+/// (`dispatch`); `busy` is atomic, so its release orders the module's last use before the next
+/// call's.
 pub(crate) struct RequestModule<M> {
-    module: UnsafeCell<M>,
-    /// Set while a notification runs: a call that finds it set would alias `module`.
-    busy: Cell<bool>,
+    /// Dropped inside the panic guard (see the `Drop` impl).
+    module: ManuallyDrop<UnsafeCell<M>>,
+    /// Set while a call uses `module`: a call that finds it set would alias it.
+    busy: AtomicBool,
     host: Host,
 }
 
-/// Clears `busy` when a notification ends, returning or unwinding.
-struct Busy<'a>(&'a Cell<bool>);
+impl<M> Drop for RequestModule<M> {
+    /// Run by `Dispose`'s release, outside the slot's guard: a panic in the module's `Drop` is
+    /// caught and reported here instead of unwinding into IIS (an abort).
+    fn drop(&mut self) {
+        // SAFETY: dropped once, here; the module is not used afterwards.
+        unsafe { drop_in_guard(&mut self.module) }
+    }
+}
+
+/// Clears `busy` when a call is done with the module, returning or unwinding.
+struct Busy<'a>(&'a AtomicBool);
 
 impl<'a> Busy<'a> {
-    fn enter(busy: &'a Cell<bool>) -> Busy<'a> {
+    fn enter(busy: &'a AtomicBool) -> Busy<'a> {
         assert!(
-            !busy.replace(true),
+            !busy.swap(true, Ordering::Acquire),
             "a request module was called during its own notification"
         );
         Busy(busy)
@@ -149,31 +171,30 @@ impl<'a> Busy<'a> {
 
 impl Drop for Busy<'_> {
     fn drop(&mut self) {
-        self.0.set(false);
+        self.0.store(false, Ordering::Release);
     }
 }
 
+/// What one call of the module answered, and the completion it took, if any.
+type Answered = (Notification, Option<Arc<Shared>>);
+
 impl<M: HttpModule> RequestModule<M> {
-    /// Runs one notification: the module's method, then the completion protocol.
+    /// Runs one notification: the module's method, then the completion protocol. Once
+    /// `returned` has marked a completion pending, IIS may be calling the module again (from
+    /// the signalling thread): by then `run` has released the module, the context and `busy`,
+    /// and this only returns.
     fn dispatch(
         &self,
         context: *mut IHttpContext,
         notification: Notifications,
         call: impl FnOnce(&mut M, &mut HttpContext<'_>) -> Notification,
     ) -> REQUEST_NOTIFICATION_STATUS {
-        // SAFETY: IIS passes the request's live context, used by this notification alone
-        // while it runs.
-        let Some(context) = (unsafe { context.as_mut() }) else {
+        let Some(context) = NonNull::new(context) else {
             return RQ_NOTIFICATION_CONTINUE;
         };
-        let _busy = Busy::enter(&self.busy);
-        // SAFETY: IIS calls a request's notifications one at a time, and `busy` turns away a
-        // call made during one, so this is the only reference to the module.
-        let module = unsafe { &mut *self.module.get() };
-        let mut ctx = HttpContext::new(context, self.host, true);
-        let mut answer = call(module, &mut ctx);
-        while let Some(completion) = ctx.take_completion() {
-            match completion.returned() {
+        let (mut answer, mut completion) = self.run(context, call);
+        while let Some(shared) = completion.take() {
+            match shared.returned() {
                 Outcome::Pending => return RQ_NOTIFICATION_PENDING,
                 Outcome::Resume(resumed) => return resumed.to_raw(),
                 Outcome::Posted(bytes) => {
@@ -182,14 +203,35 @@ impl<M: HttpModule> RequestModule<M> {
                         bytes,
                         status: Ok(()),
                     };
-                    answer = module.on_async_completion(&mut ctx, &completed);
+                    (answer, completion) = self.run(context, |module, ctx| {
+                        module.on_async_completion(ctx, &completed)
+                    });
                 }
             }
         }
         answer.to_raw()
     }
 
-    /// `dispatch` for a notification with its own provider.
+    /// One call of the module, holding `busy`: the module's `&mut`, then the context's, both
+    /// gone (and `busy` released) when this returns or unwinds.
+    fn run(
+        &self,
+        context: NonNull<IHttpContext>,
+        call: impl FnOnce(&mut M, &mut HttpContext<'_>) -> Notification,
+    ) -> Answered {
+        let _busy = Busy::enter(&self.busy);
+        // SAFETY: calls that use the module hold `busy` (taken above, released after the last
+        // use below), so this is the only reference to it.
+        let module = unsafe { &mut *self.module.get() };
+        // SAFETY: IIS passes the request's live context, used in Rust by this call alone while
+        // it runs (a completion taken here reaches it only once marked pending, after this).
+        let mut ctx = unsafe { HttpContext::from_raw(context, self.host, true) };
+        let answer = call(module, &mut ctx);
+        (answer, ctx.take_completion())
+    }
+
+    /// `dispatch` for a notification with its own provider, made a reference inside the call
+    /// only (IIS hands the same provider to the module's later calls).
     fn dispatch_with<P>(
         &self,
         context: *mut IHttpContext,
@@ -197,12 +239,13 @@ impl<M: HttpModule> RequestModule<M> {
         notification: Notifications,
         call: impl FnOnce(&mut M, &mut HttpContext<'_>, &mut P) -> Notification,
     ) -> REQUEST_NOTIFICATION_STATUS {
-        // SAFETY: IIS passes a live provider for the notification, used by it alone.
-        let Some(provider) = (unsafe { provider.as_mut() }) else {
+        if provider.is_null() {
             return RQ_NOTIFICATION_CONTINUE;
-        };
+        }
         self.dispatch(context, notification, |module, ctx| {
-            call(module, ctx, provider)
+            // SAFETY: checked non-null: IIS passes a live provider for the notification, used
+            // by it alone while it runs.
+            call(module, ctx, unsafe { &mut *provider })
         })
     }
 }
@@ -293,8 +336,18 @@ impl<M: HttpModule> CHttpModule_Impl for RequestModule<M> {
 
 /// The factory IIS asks for each request's module.
 pub(crate) struct Factory<F> {
-    make: F,
+    /// Dropped inside the panic guard (see the `Drop` impl).
+    make: ManuallyDrop<F>,
     host: Host,
+}
+
+impl<F> Drop for Factory<F> {
+    /// Run by `Terminate`'s release, outside the slot's guard: a panic in the `Drop` of what
+    /// `make` captured is caught and reported here instead of unwinding into IIS (an abort).
+    fn drop(&mut self) {
+        // SAFETY: dropped once, here; `make` is not used afterwards.
+        unsafe { drop_in_guard(&mut self.make) }
+    }
 }
 
 // SAFETY: `GetHttpModule` writes a module object it has just made (live until IIS disposes
@@ -313,8 +366,8 @@ where
             return E_POINTER;
         }
         let request = RequestModule {
-            module: UnsafeCell::new((self.make)()),
-            busy: Cell::new(false),
+            module: ManuallyDrop::new(UnsafeCell::new((self.make)())),
+            busy: AtomicBool::new(false),
             host: self.host,
         };
         let object = match request_pool_memory::<RequestModule<M>>(allocator) {
@@ -354,6 +407,9 @@ where
     M: HttpModule,
 {
     pub(crate) fn object(make: F, host: Host) -> crate::runtime::Owned<IHttpModuleFactory> {
-        IHttpModuleFactory::new(Factory { make, host })
+        IHttpModuleFactory::new(Factory {
+            make: ManuallyDrop::new(make),
+            host,
+        })
     }
 }

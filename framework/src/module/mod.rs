@@ -87,6 +87,22 @@ impl Host {
     }
 }
 
+/// Drops `value` inside the panic guard: for the values IIS releases through a slot whose
+/// release runs outside the slot's guard (`Dispose`, `Terminate`, `CleanupStoredContext`), so a
+/// `Drop` that panics is caught and reported instead of unwinding into IIS, which aborts. A
+/// second panic while the first unwinds (a field's `Drop` panicking too) still aborts: Rust
+/// cannot unwind twice.
+///
+/// # Safety
+/// As [`ManuallyDrop::drop`]: `value` is not used afterwards.
+pub(crate) unsafe fn drop_in_guard<T>(value: &mut core::mem::ManuallyDrop<T>) {
+    crate::runtime::guard(
+        // SAFETY: the caller's guarantee.
+        || unsafe { core::mem::ManuallyDrop::drop(value) },
+        |_| (),
+    );
+}
+
 impl Registration<'_> {
     /// Registers a request module: IIS calls `make` for every request and delivers
     /// [`Notifications::of::<M>()`](Notifications::of), the notifications of the methods its

@@ -27,10 +27,17 @@ unsafe impl Send for Stored {}
 unsafe impl Sync for Stored {}
 
 impl Drop for Stored {
+    /// Run by `CleanupStoredContext`'s release, outside the slot's guard: a panic in the
+    /// value's `Drop` is caught and reported here instead of unwinding into IIS (an abort).
     fn drop(&mut self) {
-        // SAFETY: `store` wrote the value, and only this drop (in CleanupStoredContext, or of
-        // an Owned never handed over) ends it; its memory outlives the object.
-        unsafe { core::ptr::drop_in_place(self.value.as_ptr()) }
+        let value = self.value.as_ptr();
+        runtime::guard(
+            // SAFETY: `store` wrote the value, and only this drop (in CleanupStoredContext, or
+            // of an Owned never handed over) ends it; its memory outlives the object. A
+            // `Drop` that panics part way still ends it: the rest is dropped while unwinding.
+            || unsafe { core::ptr::drop_in_place(value) },
+            |_| (),
+        );
     }
 }
 

@@ -1,11 +1,13 @@
 //! Unit tests of the test server: small modules whose every notification runs a closure
 //! (`Scripted`), loaded with registration functions, drive the pipeline (`pipeline.rs`), the
-//! request and response (`messages.rs`) and the rest of the server's objects (`context.rs`)
-//! through the same vtables a module DLL uses.
+//! request and response (`messages.rs`), the rest of the server's objects (`context.rs`) and
+//! completions, re-entrant or queued, and abandoned requests (`completion.rs`) through the
+//! same vtables a module DLL uses.
 //!
 //! A notification that panics is caught by the bindings and answers 500, so closures record
 //! what they see (`Log`) and the tests assert afterwards.
 
+mod completion;
 mod context;
 mod messages;
 mod pipeline;
@@ -372,4 +374,28 @@ pub(super) unsafe fn request_of(context: &IHttpContext) -> &IHttpRequest {
 pub(super) unsafe fn response_of(context: &IHttpContext) -> &IHttpResponse {
     // SAFETY: the caller's contract; the response lives as long as the context.
     unsafe { IHttpResponse::from_raw(context.GetResponse()) }.unwrap()
+}
+
+/// `IndicateCompletion` through the vtable, holding no reference to the context across the
+/// call: once the call has resumed the request, the request may end and its context be
+/// released before the call returns (as IIS may), and a `&IHttpContext` held across it (the
+/// generated method's `&self`) would outlive it.
+///
+/// # Safety
+/// `context` must be the live context of a pending request.
+pub(super) unsafe fn indicate_completion(
+    context: *mut IHttpContext,
+    status: REQUEST_NOTIFICATION_STATUS,
+) {
+    // SAFETY: the caller's guarantee.
+    unsafe { ((*IHttpContext::vtable_of(context)).IndicateCompletion)(context, status) }
+}
+
+/// `PostCompletion` through the vtable, as [`indicate_completion`].
+///
+/// # Safety
+/// As [`indicate_completion`].
+pub(super) unsafe fn post_completion(context: *mut IHttpContext, bytes: u32) -> HRESULT {
+    // SAFETY: the caller's guarantee.
+    unsafe { ((*IHttpContext::vtable_of(context)).PostCompletion)(context, bytes) }
 }

@@ -6,7 +6,10 @@ use alloc::vec;
 use alloc::vec::Vec;
 use std::time::Duration;
 
-use super::{continues, load_global, module, ok, Event, Global, Lifetimes, Log};
+use super::{
+    continues, indicate_completion, load_global, module, ok, post_completion, Event, Global,
+    Lifetimes, Log,
+};
 use crate::runtime::{E_ACCESSDENIED, E_FAIL, S_OK};
 use crate::*;
 use crate::{Request, TestServer};
@@ -254,7 +257,8 @@ fn indicate_completion_from_another_thread_resumes_the_request() {
             std::thread::spawn(move || {
                 // SAFETY: the request is pending until this completion, so it is live.
                 unsafe {
-                    let context = IHttpContext::from_raw(context as *mut IHttpContext).unwrap();
+                    let raw = context as *mut IHttpContext;
+                    let context = IHttpContext::from_raw(raw).unwrap();
                     let response = IHttpResponse::from_raw(context.GetResponse()).unwrap();
                     ok(response.SetStatus(
                         201,
@@ -264,7 +268,7 @@ fn indicate_completion_from_another_thread_resumes_the_request() {
                         core::ptr::null_mut(),
                         0,
                     ));
-                    context.IndicateCompletion(RQ_NOTIFICATION_CONTINUE);
+                    indicate_completion(raw, RQ_NOTIFICATION_CONTINUE);
                 }
             });
             RQ_NOTIFICATION_PENDING
@@ -304,11 +308,11 @@ fn post_completion_calls_on_async_completion_which_may_stay_pending() {
                 std::thread::spawn(move || {
                     // SAFETY: the request is pending until this completion, so it is live.
                     unsafe {
-                        let context = IHttpContext::from_raw(context as *mut IHttpContext).unwrap();
+                        let context = context as *mut IHttpContext;
                         if indicate {
-                            context.IndicateCompletion(RQ_NOTIFICATION_FINISH_REQUEST);
+                            indicate_completion(context, RQ_NOTIFICATION_FINISH_REQUEST);
                         } else {
-                            assert_eq!(context.PostCompletion(42), S_OK);
+                            assert_eq!(post_completion(context, 42), S_OK);
                         }
                     }
                 });
@@ -445,11 +449,7 @@ fn requests_run_at_once_on_several_threads() {
         std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(20));
             // SAFETY: the request is pending until this completion, so it is live.
-            unsafe {
-                IHttpContext::from_raw(context as *mut IHttpContext)
-                    .unwrap()
-                    .IndicateCompletion(RQ_NOTIFICATION_CONTINUE)
-            };
+            unsafe { indicate_completion(context as *mut IHttpContext, RQ_NOTIFICATION_CONTINUE) };
         });
         RQ_NOTIFICATION_PENDING
     })
