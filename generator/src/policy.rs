@@ -21,6 +21,8 @@ pub enum Value {
     False,
     /// A null pointer (const or mut, following the return type).
     Null,
+    /// A null function pointer: `None` of the `Option<fn>` Rust gives function pointers.
+    NoFunction,
     /// No safe value: the process ends.
     Abort,
 }
@@ -42,6 +44,8 @@ enum Returns {
     Named(&'static str),
     /// Any data pointer (not a function pointer).
     Pointer,
+    /// A function pointer, in place or through typedefs (`Option<fn>` in Rust).
+    FunctionPointer,
     Anything,
 }
 
@@ -92,6 +96,12 @@ const RETURN_RULES: &[ReturnRule] = &[
         default: None,
         on_panic: OnPanic::Return(Value::Null),
         on_panic_doc: "returns a null pointer",
+    },
+    ReturnRule {
+        returns: Returns::FunctionPointer,
+        default: None,
+        on_panic: OnPanic::Return(Value::NoFunction),
+        on_panic_doc: "returns no function (a null function pointer)",
     },
     ReturnRule {
         returns: Returns::Anything,
@@ -167,9 +177,13 @@ fn matches_return(returns: &Returns, ty: &Type) -> bool {
         Returns::Void => matches!(ty.kind, TypeKind::Void),
         Returns::Named(name) => type_names(ty).contains(name),
         // A function pointer, written in place or through any chain of typedefs, is no
-        // data pointer: its null is `None` in Rust (the last rule covers it).
+        // data pointer: its null is `None` in Rust.
         Returns::Pointer => match ty.resolved() {
             TypeKind::Pointer { pointee, .. } => pointee.function().is_none(),
+            _ => false,
+        },
+        Returns::FunctionPointer => match ty.resolved() {
+            TypeKind::Pointer { pointee, .. } => pointee.function().is_some(),
             _ => false,
         },
         Returns::Anything => true,

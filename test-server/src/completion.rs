@@ -67,7 +67,7 @@ impl Target {
         // SAFETY: the caller's guarantee; an IHttpCompletionInfo2 begins with its base class,
         // as in C++.
         unsafe {
-            ((*(*module).vtable).OnAsyncCompletion)(
+            ((*CHttpModule::vtable_of(module)).OnAsyncCompletion)(
                 module,
                 objects.context.get(),
                 self.notification,

@@ -199,7 +199,10 @@ fn wide_variable(exchange: &Exchange, name: &[u8]) -> Result<(*const u16, usize)
     Ok((wide.as_ptr(), wide.len()))
 }
 
-impl IHttpContext_Impl for HttpContext {
+// SAFETY: the test server keeps IIS's contract for what it hands out: pointers into the
+// request's objects and memory (or the server's), live until the request ends (or the
+// server is dropped), with the lengths of that data.
+unsafe impl IHttpContext_Impl for HttpContext {
     /// Not modelled (one site, no configuration).
     fn GetSite(&self) -> *mut IHttpSite {
         core::ptr::null_mut()

@@ -221,14 +221,14 @@ impl Exchange {
             // it; called once (taken out of the container).
             unsafe {
                 let context = context.get();
-                ((*(*context).vtable).CleanupStoredContext)(context);
+                ((*IHttpStoredContext::vtable_of(context)).CleanupStoredContext)(context);
             }
         }
         for module in modules {
             // SAFETY: one of the request's modules, released by this call, never used again.
             unsafe {
                 let module = module.get();
-                ((*(*module).vtable).Dispose)(module);
+                ((*CHttpModule::vtable_of(module)).Dispose)(module);
             }
         }
         self.log("done".to_string());

@@ -15,7 +15,8 @@
 //! # struct Hello;
 //! # impl CHttpModule_Impl for Hello {}
 //! # struct Factory;
-//! # impl IHttpModuleFactory_Impl for Factory {
+//! # // SAFETY: GetHttpModule writes a module it has just made.
+//! # unsafe impl IHttpModuleFactory_Impl for Factory {
 //! #     fn GetHttpModule(
 //! #         &self,
 //! #         m: *mut *mut CHttpModule,

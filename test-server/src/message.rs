@@ -75,7 +75,10 @@ fn response_headers(state: &mut State) -> &mut Headers {
     &mut state.response.headers
 }
 
-impl IHttpRequest_Impl for HttpRequest {
+// SAFETY: the test server keeps IIS's contract for what it hands out: pointers into the
+// request's objects and memory (or the server's), live until the request ends (or the
+// server is dropped), with the lengths of that data.
+unsafe impl IHttpRequest_Impl for HttpRequest {
     /// Not modelled: the test server keeps no `HTTP_REQUEST` structure.
     fn GetRawHttpRequest_const(&self) -> *const HTTP_REQUEST_V2 {
         core::ptr::null()
@@ -319,7 +322,10 @@ impl HttpResponse {
     }
 }
 
-impl IHttpResponse_Impl for HttpResponse {
+// SAFETY: the test server keeps IIS's contract for what it hands out: pointers into the
+// request's objects and memory (or the server's), live until the request ends (or the
+// server is dropped), with the lengths of that data.
+unsafe impl IHttpResponse_Impl for HttpResponse {
     /// Not modelled: the test server keeps no `HTTP_RESPONSE` structure.
     fn GetRawHttpResponse_const(&self) -> *const HTTP_RESPONSE_V2 {
         core::ptr::null()

@@ -93,14 +93,14 @@ macro_rules! stages {
                     let provider = Provider::<$provider>::provider(objects);
                     // SAFETY: as `Deliver` requires; the provider is the request's object of
                     // the class the slot takes.
-                    unsafe { ((*(*module).vtable).$raw)(module, objects.context.get(), provider) }
+                    unsafe { ((*CHttpModule::vtable_of(module)).$raw)(module, objects.context.get(), provider) }
                 },
                 post: |module, objects| {
                     let provider = objects.event.get();
                     // SAFETY: as `Deliver` requires; post-notifications take the plain
                     // event provider.
                     unsafe {
-                        ((*(*module).vtable).$post_raw)(module, objects.context.get(), provider)
+                        ((*CHttpModule::vtable_of(module)).$post_raw)(module, objects.context.get(), provider)
                     }
                 },
             },
@@ -200,7 +200,10 @@ impl<'a> Pipeline<'a> {
             // provider is this request's.
             let status = unsafe {
                 let global = global.get();
-                ((*(*global).vtable).OnGlobalPreBeginRequest)(global, self.objects.pre_begin.get())
+                ((*CGlobalModule::vtable_of(global)).OnGlobalPreBeginRequest)(
+                    global,
+                    self.objects.pre_begin.get(),
+                )
             };
             if status == GL_NOTIFICATION_HANDLED {
                 break;
@@ -216,7 +219,7 @@ impl<'a> Pipeline<'a> {
             // a valid out pointer and the allocator is this request's.
             let hr = unsafe {
                 let factory = factory.get();
-                ((*(*factory).vtable).GetHttpModule)(
+                ((*IHttpModuleFactory::vtable_of(factory)).GetHttpModule)(
                     factory,
                     &mut module,
                     self.objects.allocator.get(),
@@ -357,7 +360,7 @@ impl<'a> Pipeline<'a> {
             // SAFETY: the request's module, live until Dispose; the context and provider are
             // this request's objects, of the classes the slot takes.
             return unsafe {
-                ((*(*module).vtable).OnSendResponse)(
+                ((*CHttpModule::vtable_of(module)).OnSendResponse)(
                     module,
                     objects.context.get(),
                     objects.send_response.get(),

@@ -26,7 +26,10 @@ pub(crate) struct ContextContainer {
     pub exchange: Arc<Exchange>,
 }
 
-impl IHttpModuleContextContainer_Impl for ContextContainer {
+// SAFETY: the test server keeps IIS's contract for what it hands out: pointers into the
+// request's objects and memory (or the server's), live until the request ends (or the
+// server is dropped), with the lengths of that data.
+unsafe impl IHttpModuleContextContainer_Impl for ContextContainer {
     fn GetModuleContext(&self, id: HTTP_MODULE_ID) -> *mut IHttpStoredContext {
         let id = id as usize;
         self.exchange
@@ -82,7 +85,10 @@ impl TraceContext {
     }
 }
 
-impl IHttpTraceContext_Impl for TraceContext {
+// SAFETY: the test server keeps IIS's contract for what it hands out: pointers into the
+// request's objects and memory (or the server's), live until the request ends (or the
+// server is dropped), with the lengths of that data.
+unsafe impl IHttpTraceContext_Impl for TraceContext {
     /// No trace provider is enabled.
     fn GetTraceConfiguration(&self, configuration: *mut HTTP_TRACE_CONFIGURATION) -> HRESULT {
         // SAFETY: IIS's contract: null or a writable configuration.
@@ -179,7 +185,10 @@ impl IMapHandlerProvider_Impl for Provider {
     fn SetFileInfo(&self, _: *mut IHttpFileInfo) {}
 }
 
-impl ISendResponseProvider_Impl for Provider {
+// SAFETY: the test server keeps IIS's contract for what it hands out: pointers into the
+// request's objects and memory (or the server's), live until the request ends (or the
+// server is dropped), with the lengths of that data.
+unsafe impl ISendResponseProvider_Impl for Provider {
     fn GetHeadersBeingSent(&self) -> BOOL {
         TRUE
     }
@@ -202,7 +211,10 @@ impl ISendResponseProvider_Impl for Provider {
     }
 }
 
-impl IPreBeginRequestProvider_Impl for Provider {
+// SAFETY: the test server keeps IIS's contract for what it hands out: pointers into the
+// request's objects and memory (or the server's), live until the request ends (or the
+// server is dropped), with the lengths of that data.
+unsafe impl IPreBeginRequestProvider_Impl for Provider {
     fn GetHttpContext(&self) -> *mut IHttpContext {
         self.exchange
             .objects()

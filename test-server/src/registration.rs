@@ -132,7 +132,10 @@ unsafe fn set_priority(
     S_OK
 }
 
-impl IHttpModuleRegistrationInfo_Impl for RegistrationInfo {
+// SAFETY: the test server keeps IIS's contract for what it hands out: pointers into the
+// request's objects and memory (or the server's), live until the request ends (or the
+// server is dropped), with the lengths of that data.
+unsafe impl IHttpModuleRegistrationInfo_Impl for RegistrationInfo {
     fn GetName(&self) -> PCWSTR {
         self.name.as_ptr()
     }
@@ -218,7 +221,10 @@ impl Server {
     }
 }
 
-impl IHttpServer_Impl for Server {
+// SAFETY: the test server keeps IIS's contract for what it hands out: pointers into the
+// request's objects and memory (or the server's), live until the request ends (or the
+// server is dropped), with the lengths of that data.
+unsafe impl IHttpServer_Impl for Server {
     fn IsCommandLineLaunch(&self) -> BOOL {
         TRUE
     }
@@ -357,7 +363,10 @@ impl IHttpServer_Impl for Server {
     }
 }
 
-impl IHttpServer2_Impl for Server {
+// SAFETY: the test server keeps IIS's contract for what it hands out: pointers into the
+// request's objects and memory (or the server's), live until the request ends (or the
+// server is dropped), with the lengths of that data.
+unsafe impl IHttpServer2_Impl for Server {
     /// Not modelled.
     fn GetToken(
         &self,

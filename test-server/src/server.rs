@@ -308,11 +308,11 @@ fn terminate(registered: &Registered) {
     unsafe {
         if let Some(global) = registered.global {
             let global = global.get();
-            ((*(*global).vtable).Terminate)(global);
+            ((*CGlobalModule::vtable_of(global)).Terminate)(global);
         }
         if let Some(factory) = registered.factory {
             let factory = factory.get();
-            ((*(*factory).vtable).Terminate)(factory);
+            ((*IHttpModuleFactory::vtable_of(factory)).Terminate)(factory);
         }
     }
 }

@@ -491,11 +491,17 @@ fn hostile_sal_is_read_right_or_refused() {
     assert!(!capacity.contains("capacity as usize"));
 }
 
-/// A function pointer returned (through typedefs or in place) has no null `*mut` to give
-/// back on panic: the thunk aborts rather than return a value of the wrong type.
+/// A function pointer returned (through typedefs or in place) is an `Option<fn>` in Rust:
+/// on panic the thunk returns `None` (no function), never a data pointer's `null_mut()` of
+/// the wrong type, and never aborts.
 #[test]
 fn function_pointer_returns_compile() {
     let g = generate_fixture("hostile_sal/function_pointer_returns").unwrap();
     let text = all_bindings(&g);
     assert!(!text.contains("::core::ptr::null_mut()) }"), "{text}");
+    assert!(text.contains("::core::option::Option::None"), "{text}");
+    assert!(
+        text.contains("On panic: returns no function (a null function pointer)."),
+        "{text}"
+    );
 }

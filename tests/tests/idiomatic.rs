@@ -40,7 +40,8 @@ unsafe fn wide(p: PCWSTR) -> String {
     String::from_utf16(std::slice::from_raw_parts(p, n)).unwrap()
 }
 
-impl IRules_Impl for Rules {
+// SAFETY: the fake C++ side honours each annotation to the byte (that is what it tests).
+unsafe impl IRules_Impl for Rules {
     fn GetValue(&self, name: PCSTR, len: *mut u16) -> PCSTR {
         let name = unsafe { c_str(name) };
         let values = self.values.borrow();
@@ -177,7 +178,8 @@ struct Response {
     buffer: [u8; 4],
 }
 
-impl IHttpResponse_Impl for Response {
+// SAFETY: the fake C++ side honours each annotation to the byte (that is what it tests).
+unsafe impl IHttpResponse_Impl for Response {
     fn GetHeader(&self, name: PCSTR, len: *mut u16) -> PCSTR {
         let name = unsafe { c_str(name) };
         let headers = self.headers.borrow();

@@ -105,7 +105,8 @@ fn the_destructor_slot_honours_the_delete_flag() {
 
 struct Factory(Tracked);
 
-impl IHttpModuleFactory_Impl for Factory {
+// SAFETY: what it hands out is null or one of the test's own live objects.
+unsafe impl IHttpModuleFactory_Impl for Factory {
     fn GetHttpModule(&self, pp_module: *mut *mut CHttpModule, _: *mut IModuleAllocator) -> HRESULT {
         if pp_module.is_null() {
             return E_INVALIDARG;
@@ -144,7 +145,8 @@ fn factory_creates_modules_and_terminate_releases_it() {
 
 struct Global(#[allow(dead_code)] Tracked);
 
-impl CGlobalModule_Impl for Global {}
+// SAFETY: what it hands out is null or one of the test's own live objects.
+unsafe impl CGlobalModule_Impl for Global {}
 
 struct StoredContext(Tracked);
 
@@ -156,7 +158,8 @@ impl IHttpConnectionStoredContext_Impl for StoredContext {
 
 struct CacheData(#[allow(dead_code)] Tracked);
 
-impl IHttpCacheSpecificData_Impl for CacheData {
+// SAFETY: what it hands out is null or one of the test's own live objects.
+unsafe impl IHttpCacheSpecificData_Impl for CacheData {
     fn GetCacheKey(&self) -> *mut IHttpCacheKey {
         std::ptr::null_mut()
     }
@@ -226,7 +229,8 @@ fn a_stored_context_is_downcast_with_a_check() {
 /// Deref upcast reaches them.
 struct Info;
 
-impl IHttpModuleRegistrationInfo_Impl for Info {
+// SAFETY: what it hands out is null or one of the test's own live objects.
+unsafe impl IHttpModuleRegistrationInfo_Impl for Info {
     fn GetName(&self) -> windows_sys::core::PCWSTR {
         windows_sys::w!("rust-module")
     }

@@ -175,7 +175,7 @@ impl Completion {
             // notification's last touch of the module and the context, and this thread holds
             // no reference to the context (the completion, consumed, held the only access). A
             // failure leaves nothing to undo, and nobody to tell: IIS ends the request.
-            let _ = unsafe { ((*(*context).vtable).PostCompletion)(context, bytes) };
+            let _ = unsafe { ((*IHttpContext::vtable_of(context)).PostCompletion)(context, bytes) };
         });
     }
 
@@ -189,7 +189,7 @@ impl Completion {
         let status: REQUEST_NOTIFICATION_STATUS = notification.to_raw();
         self.signal(early, |context| {
             // SAFETY: as in `post`.
-            unsafe { ((*(*context).vtable).IndicateCompletion)(context, status) };
+            unsafe { ((*IHttpContext::vtable_of(context)).IndicateCompletion)(context, status) };
         });
     }
 

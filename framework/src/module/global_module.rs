@@ -141,7 +141,10 @@ macro_rules! forward {
     };
 }
 
-impl<G: GlobalModule> CGlobalModule_Impl for Global<G> {
+// SAFETY: the framework's forwarders return only the notification status a module's method
+// gave; `OnSuspendProcess`, the one slot whose safe form trusts a returned pointer, keeps
+// the trait's default (no callback, a null pointer).
+unsafe impl<G: GlobalModule> CGlobalModule_Impl for Global<G> {
     crate::__global_notifications!(forwarders);
 
     // Terminate: the release rule drops the value (and the module with it) and frees it.

@@ -350,7 +350,9 @@ impl<F> Drop for Factory<F> {
     }
 }
 
-impl<F, M> IHttpModuleFactory_Impl for Factory<F>
+// SAFETY: `GetHttpModule` writes a module object it has just made (live until IIS disposes
+// of it) or nothing with a failure, as the C++ contract the safe form relies on says.
+unsafe impl<F, M> IHttpModuleFactory_Impl for Factory<F>
 where
     F: Fn() -> M + Send + Sync + 'static,
     M: HttpModule,

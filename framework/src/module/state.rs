@@ -97,7 +97,8 @@ pub(crate) fn store<T: Send + Sync + 'static>(
 /// The value in `context` if the framework stored it and it is a `T`.
 pub(crate) fn stored<T: 'static>(context: &IHttpStoredContext) -> Option<&T> {
     let ours = core::ptr::eq(
-        context.vtable.cast::<c_void>(),
+        // SAFETY: `context` is a live object (a reference), so its vtable pointer reads.
+        unsafe { IHttpStoredContext::vtable_of(context) }.cast::<c_void>(),
         core::ptr::from_ref(&STORED_VTABLE).cast::<c_void>(),
     );
     if !ours {

@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`CGlobalModule_Vtbl`] of 17 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/cglobalmodule-class)
 #[repr(C)]
 pub struct CGlobalModule {
-    pub vtable: *const CGlobalModule_Vtbl,
+    vtable: *const CGlobalModule_Vtbl,
 }
 /// The vtable of [`CGlobalModule`]: 17 slot(s), 0 inherited.
 #[repr(C)]
@@ -158,6 +160,26 @@ impl CGlobalModule {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const CGlobalModule_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const CGlobalModule_Vtbl {
+        (*this).vtable
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalStopListening(IGlobalStopListeningProvider * pProvider)`
     ///
@@ -602,7 +624,11 @@ impl CGlobalModule {
 /// Threads: IIS calls global notifications from many worker threads at once, so implementations are `Send + Sync`.
 ///
 /// Lifetime: IIS ends an object's life through `Terminate`; the Rust value is then dropped (and freed when boxed): put cleanup in `Drop`.
-pub trait CGlobalModule_Impl: Send + Sync {
+///
+/// # Safety
+///
+/// The safe methods of [`CGlobalModule`] turn what `OnSuspendProcess` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait CGlobalModule_Impl: Send + Sync {
     /// Implements [`CGlobalModule::OnGlobalStopListening`] (slot 0).
     ///
     /// On panic: returns GL_NOTIFICATION_CONTINUE.

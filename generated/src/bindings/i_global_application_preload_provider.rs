@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IGlobalApplicationPreloadProvider_Vtbl`] of 3 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalapplicationpreloadprovider-interface)
 #[repr(C)]
 pub struct IGlobalApplicationPreloadProvider {
-    pub vtable: *const IGlobalApplicationPreloadProvider_Vtbl,
+    vtable: *const IGlobalApplicationPreloadProvider_Vtbl,
 }
 /// `__uuidof(IGlobalApplicationPreloadProvider)`: {2111F8D6-0C41-4FF7-BD45-5C04C7E91A73}
 pub const IID_IGlobalApplicationPreloadProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -72,6 +74,30 @@ impl IGlobalApplicationPreloadProvider {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(
+        vtable: *const IGlobalApplicationPreloadProvider_Vtbl,
+    ) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(
+        this: *const Self,
+    ) -> *const IGlobalApplicationPreloadProvider_Vtbl {
+        (*this).vtable
     }
     /// `virtual HRESULT CreateContext(IHttpContext ** ppHttpContext) = 0`
     ///
@@ -149,7 +175,11 @@ impl IGlobalApplicationPreloadProvider {
 /// Implement C++ `IGlobalApplicationPreloadProvider` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IGlobalApplicationPreloadProvider::new_boxed`] (or [`IGlobalApplicationPreloadProvider::new_in_place`]); its vtable comes from the value's type.
-pub trait IGlobalApplicationPreloadProvider_Impl: IHttpEventProvider_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IGlobalApplicationPreloadProvider`] turn what `CreateContext` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IGlobalApplicationPreloadProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`IGlobalApplicationPreloadProvider::CreateContext`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
@@ -246,10 +276,12 @@ impl IGlobalApplicationPreloadProvider {
 ///
 /// An object pointer: its first word points at a [`IGlobalApplicationPreloadProvider2_Vtbl`] of 4 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iglobalapplicationpreloadprovider2-interface)
 #[repr(C)]
 pub struct IGlobalApplicationPreloadProvider2 {
-    pub vtable: *const IGlobalApplicationPreloadProvider2_Vtbl,
+    vtable: *const IGlobalApplicationPreloadProvider2_Vtbl,
 }
 /// `__uuidof(IGlobalApplicationPreloadProvider2)`: {251DB2DD-81E7-44CE-AE02-46529F2D71EA}
 pub const IID_IGlobalApplicationPreloadProvider2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -305,6 +337,30 @@ impl IGlobalApplicationPreloadProvider2 {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(
+        vtable: *const IGlobalApplicationPreloadProvider2_Vtbl,
+    ) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(
+        this: *const Self,
+    ) -> *const IGlobalApplicationPreloadProvider2_Vtbl {
+        (*this).vtable
     }
     /// `virtual BOOL IsProcessRecycled() const = 0`
     ///

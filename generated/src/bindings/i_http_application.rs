@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IHttpApplication_Vtbl`] of 4 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpapplication-interface)
 #[repr(C)]
 pub struct IHttpApplication {
-    pub vtable: *const IHttpApplication_Vtbl,
+    vtable: *const IHttpApplication_Vtbl,
 }
 /// `__uuidof(IHttpApplication)`: {3F75D9E6-1075-422C-AD89-93A85F2D7BDC}
 pub const IID_IHttpApplication: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -76,6 +78,26 @@ impl IHttpApplication {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpApplication_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpApplication_Vtbl {
+        (*this).vtable
     }
     /// `virtual PCWSTR GetApplicationPhysicalPath() const = 0`
     ///
@@ -174,7 +196,11 @@ impl IHttpApplication {
 /// Implement C++ `IHttpApplication` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpApplication::new_boxed`] (or [`IHttpApplication::new_in_place`]); its vtable comes from the value's type.
-pub trait IHttpApplication_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IHttpApplication`] turn what `GetApplicationPhysicalPath`, `GetApplicationId`, `GetAppConfigPath`, `GetModuleContextContainer` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IHttpApplication_Impl {
     /// Implements [`IHttpApplication::GetApplicationPhysicalPath`] (slot 0).
     ///
     /// On panic: returns a null pointer.
@@ -284,10 +310,12 @@ impl IHttpApplication {
 ///
 /// An object pointer: its first word points at a [`IHttpApplication2_Vtbl`] of 7 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpapplication2-interface)
 #[repr(C)]
 pub struct IHttpApplication2 {
-    pub vtable: *const IHttpApplication2_Vtbl,
+    vtable: *const IHttpApplication2_Vtbl,
 }
 /// `__uuidof(IHttpApplication2)`: {311A3B7A-B673-4A1C-8349-2E98A23CADCB}
 pub const IID_IHttpApplication2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -351,6 +379,26 @@ impl IHttpApplication2 {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpApplication2_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpApplication2_Vtbl {
+        (*this).vtable
     }
     /// `virtual void BeginApplicationWarmup() = 0`
     ///

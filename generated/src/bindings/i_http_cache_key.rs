@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IHttpCacheKey_Vtbl`] of 5 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachekey-interface)
 #[repr(C)]
 pub struct IHttpCacheKey {
-    pub vtable: *const IHttpCacheKey_Vtbl,
+    vtable: *const IHttpCacheKey_Vtbl,
 }
 /// `__uuidof(IHttpCacheKey)`: {CDEF2AAD-20B3-4512-B1B1-094B3844AEB2}
 pub const IID_IHttpCacheKey: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -73,6 +75,26 @@ impl IHttpCacheKey {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpCacheKey_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpCacheKey_Vtbl {
+        (*this).vtable
     }
     /// `virtual DWORD GetHash() const = 0`
     ///
@@ -192,7 +214,11 @@ impl IHttpCacheKey {
 /// Implement C++ `IHttpCacheKey` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpCacheKey::new_boxed`] (or [`IHttpCacheKey::new_in_place`]); its vtable comes from the value's type.
-pub trait IHttpCacheKey_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IHttpCacheKey`] turn what `GetCacheName` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IHttpCacheKey_Impl {
     /// Implements [`IHttpCacheKey::GetHash`] (slot 0).
     ///
     /// On panic: aborts the process (no safe failure value).

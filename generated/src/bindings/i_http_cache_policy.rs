@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IHttpCachePolicy_Vtbl`] of 14 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy-interface)
 #[repr(C)]
 pub struct IHttpCachePolicy {
-    pub vtable: *const IHttpCachePolicy_Vtbl,
+    vtable: *const IHttpCachePolicy_Vtbl,
 }
 /// `__uuidof(IHttpCachePolicy)`: {CB1C40CA-70F2-41A0-ADD2-881F5EF57388}
 pub const IID_IHttpCachePolicy: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -130,6 +132,26 @@ impl IHttpCachePolicy {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpCachePolicy_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpCachePolicy_Vtbl {
+        (*this).vtable
     }
     /// `virtual HTTP_CACHE_POLICY * GetKernelCachePolicy() = 0`
     ///
@@ -451,7 +473,11 @@ impl IHttpCachePolicy {
 /// Implement C++ `IHttpCachePolicy` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpCachePolicy::new_boxed`] (or [`IHttpCachePolicy::new_in_place`]); its vtable comes from the value's type.
-pub trait IHttpCachePolicy_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IHttpCachePolicy`] turn what `GetKernelCachePolicy`, `GetUserCachePolicy`, `GetVaryByHeaders`, `GetVaryByQueryStrings`, `GetVaryByValue` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IHttpCachePolicy_Impl {
     /// Implements [`IHttpCachePolicy::GetKernelCachePolicy`] (slot 0).
     ///
     /// On panic: returns a null pointer.
@@ -685,10 +711,12 @@ impl IHttpCachePolicy {
 ///
 /// An object pointer: its first word points at a [`IHttpCachePolicy2_Vtbl`] of 16 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcachepolicy2-interface)
 #[repr(C)]
 pub struct IHttpCachePolicy2 {
-    pub vtable: *const IHttpCachePolicy2_Vtbl,
+    vtable: *const IHttpCachePolicy2_Vtbl,
 }
 /// `__uuidof(IHttpCachePolicy2)`: {9F4BA807-050E-4495-AE55-8870F7E9194A}
 pub const IID_IHttpCachePolicy2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -741,6 +769,26 @@ impl IHttpCachePolicy2 {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpCachePolicy2_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpCachePolicy2_Vtbl {
+        (*this).vtable
     }
     /// `virtual BOOL IsForceUpdateSet() const = 0`
     ///

@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IHttpCompletionInfo_Vtbl`] of 2 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcompletioninfo-interface)
 #[repr(C)]
 pub struct IHttpCompletionInfo {
-    pub vtable: *const IHttpCompletionInfo_Vtbl,
+    vtable: *const IHttpCompletionInfo_Vtbl,
 }
 /// `__uuidof(IHttpCompletionInfo)`: {49DD20E3-D9C0-463C-8821-F3413B55CC00}
 pub const IID_IHttpCompletionInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -64,6 +66,26 @@ impl IHttpCompletionInfo {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpCompletionInfo_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpCompletionInfo_Vtbl {
+        (*this).vtable
     }
     /// `virtual DWORD GetCompletionBytes() const = 0`
     ///
@@ -199,10 +221,12 @@ impl IHttpCompletionInfo {
 ///
 /// An object pointer: its first word points at a [`IHttpCompletionInfo2_Vtbl`] of 3 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcompletioninfo2-interface)
 #[repr(C)]
 pub struct IHttpCompletionInfo2 {
-    pub vtable: *const IHttpCompletionInfo2_Vtbl,
+    vtable: *const IHttpCompletionInfo2_Vtbl,
 }
 /// `__uuidof(IHttpCompletionInfo2)`: {53129F70-0196-47EC-B16C-127906E2AFEB}
 pub const IID_IHttpCompletionInfo2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -255,6 +279,26 @@ impl IHttpCompletionInfo2 {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpCompletionInfo2_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpCompletionInfo2_Vtbl {
+        (*this).vtable
     }
     /// `virtual DWORD GetCompletedOperation() const = 0`
     ///

@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IHttpContext_Vtbl`] of 39 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-interface)
 #[repr(C)]
 pub struct IHttpContext {
-    pub vtable: *const IHttpContext_Vtbl,
+    vtable: *const IHttpContext_Vtbl,
 }
 /// `__uuidof(IHttpContext)`: {424C1B8C-A1BA-44D7-AC98-9F8F457701A5}
 pub const IID_IHttpContext: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -262,6 +264,26 @@ impl IHttpContext {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpContext_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpContext_Vtbl {
+        (*this).vtable
     }
     /// `virtual IHttpSite * GetSite() = 0`
     ///
@@ -1594,7 +1616,11 @@ impl IHttpContext {
 /// Implement C++ `IHttpContext` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpContext::new_boxed`] (or [`IHttpContext::new_in_place`]); its vtable comes from the value's type.
-pub trait IHttpContext_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IHttpContext`] turn what `GetSite`, `GetApplication`, `GetConnection`, `GetRequest`, `GetResponse`, `GetUser`, `GetModuleContextContainer`, `GetNextNotification`, `GetServerVariable`, `GetUrlInfo`, `GetMetadata`, `GetPhysicalPath`, `GetScriptName`, `GetScriptTranslated`, `GetScriptMap`, `GetFileInfo`, `GetParentContext`, `GetRootContext`, `CloneContext`, `GetCurrentExecutionStats`, `GetTraceContext`, `MapHandler` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IHttpContext_Impl {
     /// Implements [`IHttpContext::GetSite`] (slot 0).
     ///
     /// On panic: returns a null pointer.
@@ -2208,10 +2234,12 @@ impl IHttpContext {
 ///
 /// An object pointer: its first word points at a [`IHttpContext2_Vtbl`] of 40 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext2-interface)
 #[repr(C)]
 pub struct IHttpContext2 {
-    pub vtable: *const IHttpContext2_Vtbl,
+    vtable: *const IHttpContext2_Vtbl,
 }
 /// `__uuidof(IHttpContext2)`: {C986182C-CF4A-4482-8205-0DBBC1FD6CEE}
 pub const IID_IHttpContext2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -2262,6 +2290,26 @@ impl IHttpContext2 {
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
     }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpContext2_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpContext2_Vtbl {
+        (*this).vtable
+    }
     /// `virtual IHttpUser * GetOriginalUser() const = 0`
     ///
     /// Slot 39 of `IHttpContext2`'s vtable: byte offset 312 on x86_64, 156 on x86.
@@ -2304,7 +2352,11 @@ impl IHttpContext2 {
 /// Implement C++ `IHttpContext2` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpContext2::new_boxed`] (or [`IHttpContext2::new_in_place`]); its vtable comes from the value's type.
-pub trait IHttpContext2_Impl: IHttpContext_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IHttpContext2`] turn what `GetOriginalUser` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IHttpContext2_Impl: IHttpContext_Impl {
     /// Implements [`IHttpContext2::GetOriginalUser`] (slot 39).
     ///
     /// On panic: returns a null pointer.
@@ -2376,10 +2428,12 @@ impl IHttpContext2 {
 ///
 /// An object pointer: its first word points at a [`IHttpContext3_Vtbl`] of 44 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext3-interface)
 #[repr(C)]
 pub struct IHttpContext3 {
-    pub vtable: *const IHttpContext3_Vtbl,
+    vtable: *const IHttpContext3_Vtbl,
 }
 /// `__uuidof(IHttpContext3)`: {BF53C022-CA4B-4349-A38E-A4B78AD897FB}
 pub const IID_IHttpContext3: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -2453,6 +2507,26 @@ impl IHttpContext3 {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpContext3_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpContext3_Vtbl {
+        (*this).vtable
     }
     /// `virtual INamedContextContainer * GetNamedContextContainer() = 0`
     ///
@@ -2587,7 +2661,11 @@ impl IHttpContext3 {
 /// Implement C++ `IHttpContext3` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpContext3::new_boxed`] (or [`IHttpContext3::new_in_place`]); its vtable comes from the value's type.
-pub trait IHttpContext3_Impl: IHttpContext2_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IHttpContext3`] turn what `GetNamedContextContainer` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IHttpContext3_Impl: IHttpContext2_Impl {
     /// Implements [`IHttpContext3::GetNamedContextContainer`] (slot 40).
     ///
     /// On panic: returns a null pointer.
@@ -2710,10 +2788,12 @@ impl IHttpContext3 {
 ///
 /// An object pointer: its first word points at a [`IHttpContext4_Vtbl`] of 46 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext4-interface)
 #[repr(C)]
 pub struct IHttpContext4 {
-    pub vtable: *const IHttpContext4_Vtbl,
+    vtable: *const IHttpContext4_Vtbl,
 }
 /// `__uuidof(IHttpContext4)`: {2C9463D8-4EC4-4622-8917-D486321A9443}
 pub const IID_IHttpContext4: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -2770,6 +2850,26 @@ impl IHttpContext4 {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpContext4_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpContext4_Vtbl {
+        (*this).vtable
     }
     /// `virtual ULONGLONG GetRequestStartTime() = 0`
     ///

@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IHttpFileInfo_Vtbl`] of 21 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfileinfo-interface)
 #[repr(C)]
 pub struct IHttpFileInfo {
-    pub vtable: *const IHttpFileInfo_Vtbl,
+    vtable: *const IHttpFileInfo_Vtbl,
 }
 /// `__uuidof(IHttpFileInfo)`: {71E95595-8C74-44D9-88A9-F5112D5F5900}
 pub const IID_IHttpFileInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -128,6 +130,26 @@ impl IHttpFileInfo {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpFileInfo_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpFileInfo_Vtbl {
+        (*this).vtable
     }
     /// `virtual DWORD GetAttributes() const = 0`
     ///
@@ -468,7 +490,11 @@ impl IHttpFileInfo {
 /// Threads: cache entries are shared between requests and referenced from several threads, so implementations are `Send + Sync`.
 ///
 /// Lifetime: IIS ends an object's life through `DereferenceCacheData`; the Rust value is then dropped (and freed when boxed): put cleanup in `Drop`.
-pub trait IHttpFileInfo_Impl: IHttpCacheSpecificData_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IHttpFileInfo`] turn what `GetFilePath`, `GetETag`, `GetLastModifiedString`, `GetVrPath`, `GetModuleContextContainer` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IHttpFileInfo_Impl: IHttpCacheSpecificData_Impl {
     /// Implements [`IHttpFileInfo::GetAttributes`] (slot 7).
     ///
     /// On panic: aborts the process (no safe failure value).

@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IHttpFileMonitor_Vtbl`] of 2 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpfilemonitor-interface)
 #[repr(C)]
 pub struct IHttpFileMonitor {
-    pub vtable: *const IHttpFileMonitor_Vtbl,
+    vtable: *const IHttpFileMonitor_Vtbl,
 }
 /// `__uuidof(IHttpFileMonitor)`: {985422DA-B0CF-473B-BA9E-8148CEB3E240}
 pub const IID_IHttpFileMonitor: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -66,6 +68,26 @@ impl IHttpFileMonitor {
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
     }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpFileMonitor_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpFileMonitor_Vtbl {
+        (*this).vtable
+    }
     /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0`
     ///
     /// Slot 0 of `IHttpFileMonitor`'s vtable: byte offset 0 on x86_64, 0 on x86.
@@ -108,7 +130,11 @@ impl IHttpFileMonitor {
 /// Make the C++ object with [`IHttpFileMonitor::new_boxed`] (or [`IHttpFileMonitor::new_in_place`]); its vtable comes from the value's type.
 ///
 /// Lifetime: IIS ends an object's life through `DereferenceFileMonitor`; the Rust value is then dropped (and freed when boxed): put cleanup in `Drop`.
-pub trait IHttpFileMonitor_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IHttpFileMonitor`] turn what `GetModuleContextContainer` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IHttpFileMonitor_Impl {
     /// Implements [`IHttpFileMonitor::GetModuleContextContainer`] (slot 0).
     ///
     /// On panic: returns a null pointer.

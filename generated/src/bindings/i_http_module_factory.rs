@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IHttpModuleFactory_Vtbl`] of 2 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmodulefactory-interface)
 #[repr(C)]
 pub struct IHttpModuleFactory {
-    pub vtable: *const IHttpModuleFactory_Vtbl,
+    vtable: *const IHttpModuleFactory_Vtbl,
 }
 /// `__uuidof(IHttpModuleFactory)`: {BA32D330-9EA8-4B9E-89F1-8C76A323277F}
 pub const IID_IHttpModuleFactory: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -59,6 +61,26 @@ impl IHttpModuleFactory {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpModuleFactory_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpModuleFactory_Vtbl {
+        (*this).vtable
     }
     /// `virtual HRESULT GetHttpModule(CHttpModule ** ppModule, IModuleAllocator * pAllocator) = 0`
     ///
@@ -120,7 +142,11 @@ impl IHttpModuleFactory {
 /// Threads: IIS calls `GetHttpModule` from many worker threads at once, so implementations are `Send + Sync`.
 ///
 /// Lifetime: IIS ends an object's life through `Terminate`; the Rust value is then dropped (and freed when boxed): put cleanup in `Drop`.
-pub trait IHttpModuleFactory_Impl: Send + Sync {
+///
+/// # Safety
+///
+/// The safe methods of [`IHttpModuleFactory`] turn what `GetHttpModule` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IHttpModuleFactory_Impl: Send + Sync {
     /// Implements [`IHttpModuleFactory::GetHttpModule`] (slot 0).
     ///
     /// On panic: returns E_FAIL.

@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IHttpModuleRegistrationInfo_Vtbl`] of 6 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpmoduleregistrationinfo-interface)
 #[repr(C)]
 pub struct IHttpModuleRegistrationInfo {
-    pub vtable: *const IHttpModuleRegistrationInfo_Vtbl,
+    vtable: *const IHttpModuleRegistrationInfo_Vtbl,
 }
 /// `__uuidof(IHttpModuleRegistrationInfo)`: {07E5BEB3-B798-459D-A98A-E6C485B2B3BC}
 pub const IID_IHttpModuleRegistrationInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -99,6 +101,30 @@ impl IHttpModuleRegistrationInfo {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(
+        vtable: *const IHttpModuleRegistrationInfo_Vtbl,
+    ) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(
+        this: *const Self,
+    ) -> *const IHttpModuleRegistrationInfo_Vtbl {
+        (*this).vtable
     }
     /// `virtual PCWSTR GetName() const = 0`
     ///
@@ -308,7 +334,11 @@ impl IHttpModuleRegistrationInfo {
 /// Implement C++ `IHttpModuleRegistrationInfo` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpModuleRegistrationInfo::new_boxed`] (or [`IHttpModuleRegistrationInfo::new_in_place`]); its vtable comes from the value's type.
-pub trait IHttpModuleRegistrationInfo_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IHttpModuleRegistrationInfo`] turn what `GetName` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IHttpModuleRegistrationInfo_Impl {
     /// Implements [`IHttpModuleRegistrationInfo::GetName`] (slot 0).
     ///
     /// On panic: returns a null pointer.
@@ -464,10 +494,12 @@ impl IHttpModuleRegistrationInfo {
 ///
 /// An object pointer: its first word points at a [`IHttpModuleRegistrationInfo2_Vtbl`] of 7 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct IHttpModuleRegistrationInfo2 {
-    pub vtable: *const IHttpModuleRegistrationInfo2_Vtbl,
+    vtable: *const IHttpModuleRegistrationInfo2_Vtbl,
 }
 /// `__uuidof(IHttpModuleRegistrationInfo2)`: {4FD11CBF-8CC5-418E-8000-C9E765F88533}
 pub const IID_IHttpModuleRegistrationInfo2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -522,6 +554,30 @@ impl IHttpModuleRegistrationInfo2 {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(
+        vtable: *const IHttpModuleRegistrationInfo2_Vtbl,
+    ) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(
+        this: *const Self,
+    ) -> *const IHttpModuleRegistrationInfo2_Vtbl {
+        (*this).vtable
     }
     /// `virtual HRESULT SetPriorityForPostRequestNotification(DWORD dwPostRequestNotification, PCWSTR pszPriority) = 0`
     ///

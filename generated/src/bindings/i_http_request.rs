@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IHttpRequest_Vtbl`] of 24 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest-interface)
 #[repr(C)]
 pub struct IHttpRequest {
-    pub vtable: *const IHttpRequest_Vtbl,
+    vtable: *const IHttpRequest_Vtbl,
 }
 /// `__uuidof(IHttpRequest)`: {E8698F7E-576E-4CAC-A309-67435355FAEF}
 pub const IID_IHttpRequest: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -198,6 +200,26 @@ impl IHttpRequest {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpRequest_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpRequest_Vtbl {
+        (*this).vtable
     }
     /// `virtual const HTTP_REQUEST * GetRawHttpRequest() const = 0`
     ///
@@ -1036,7 +1058,11 @@ impl IHttpRequest {
 /// Implement C++ `IHttpRequest` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpRequest::new_boxed`] (or [`IHttpRequest::new_in_place`]); its vtable comes from the value's type.
-pub trait IHttpRequest_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IHttpRequest`] turn what `GetRawHttpRequest`, `GetHeader`, `GetHttpMethod`, `GetForwardedUrl`, `GetLocalAddress`, `GetRemoteAddress`, `GetClientCertificate` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IHttpRequest_Impl {
     /// Implements [`IHttpRequest::GetRawHttpRequest_const`] (slot 0).
     ///
     /// On panic: returns a null pointer.
@@ -1481,10 +1507,12 @@ impl IHttpRequest {
 ///
 /// An object pointer: its first word points at a [`IHttpRequest2_Vtbl`] of 25 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest2-interface)
 #[repr(C)]
 pub struct IHttpRequest2 {
-    pub vtable: *const IHttpRequest2_Vtbl,
+    vtable: *const IHttpRequest2_Vtbl,
 }
 /// `__uuidof(IHttpRequest2)`: {D9244AE1-51F8-4AA1-A66D-19277C33E610}
 pub const IID_IHttpRequest2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -1536,6 +1564,26 @@ impl IHttpRequest2 {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpRequest2_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpRequest2_Vtbl {
+        (*this).vtable
     }
     /// `virtual HRESULT GetChannelBindingToken(PBYTE * ppToken, DWORD * pTokenSize) = 0`
     ///
@@ -1590,7 +1638,11 @@ impl IHttpRequest2 {
 /// Implement C++ `IHttpRequest2` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpRequest2::new_boxed`] (or [`IHttpRequest2::new_in_place`]); its vtable comes from the value's type.
-pub trait IHttpRequest2_Impl: IHttpRequest_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IHttpRequest2`] turn what `GetChannelBindingToken` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IHttpRequest2_Impl: IHttpRequest_Impl {
     /// Implements [`IHttpRequest2::GetChannelBindingToken`] (slot 24).
     ///
     /// On panic: returns E_FAIL.
@@ -1667,10 +1719,12 @@ impl IHttpRequest2 {
 ///
 /// An object pointer: its first word points at a [`IHttpRequest3_Vtbl`] of 26 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttprequest3-interface)
 #[repr(C)]
 pub struct IHttpRequest3 {
-    pub vtable: *const IHttpRequest3_Vtbl,
+    vtable: *const IHttpRequest3_Vtbl,
 }
 /// `__uuidof(IHttpRequest3)`: {B32E4E0F-4057-4FEB-AEAB-7B69C03C6314}
 pub const IID_IHttpRequest3: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -1725,6 +1779,26 @@ impl IHttpRequest3 {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpRequest3_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpRequest3_Vtbl {
+        (*this).vtable
     }
     /// `virtual HRESULT ReadEntityBody(void * pvBuffer, DWORD cbBuffer, BOOL fAsync, PFN_ASYNC_COMPLETION pfnCompletionCallback, void * pvCompletionContext, DWORD * pcbBytesReceived, BOOL * pfCompletionPending = NULL) = 0`
     ///
@@ -1859,10 +1933,12 @@ impl IHttpRequest3 {
 ///
 /// An object pointer: its first word points at a [`IHttpRequest4_Vtbl`] of 27 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct IHttpRequest4 {
-    pub vtable: *const IHttpRequest4_Vtbl,
+    vtable: *const IHttpRequest4_Vtbl,
 }
 /// `__uuidof(IHttpRequest4)`: {3816F517-F631-49F0-8B51-16D6F0C6FFB2}
 pub const IID_IHttpRequest4: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -1913,6 +1989,26 @@ impl IHttpRequest4 {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpRequest4_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpRequest4_Vtbl {
+        (*this).vtable
     }
     /// `virtual HRESULT ReadEntityBody(void * pvBuffer, DWORD cbBuffer, BOOL fAsync, ULONG ulFlags, DWORD * pcbBytesReceived, BOOL * pfCompletionPending = NULL) = 0`
     ///

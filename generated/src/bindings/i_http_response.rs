@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IHttpResponse_Vtbl`] of 28 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-interface)
 #[repr(C)]
 pub struct IHttpResponse {
-    pub vtable: *const IHttpResponse_Vtbl,
+    vtable: *const IHttpResponse_Vtbl,
 }
 /// `__uuidof(IHttpResponse)`: {7E1C6B38-628F-4E6C-95DC-41237EB7F95E}
 pub const IID_IHttpResponse: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -212,6 +214,26 @@ impl IHttpResponse {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpResponse_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpResponse_Vtbl {
+        (*this).vtable
     }
     /// `virtual const HTTP_RESPONSE * GetRawHttpResponse() const = 0`
     ///
@@ -1296,7 +1318,11 @@ impl IHttpResponse {
 /// Implement C++ `IHttpResponse` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpResponse::new_boxed`] (or [`IHttpResponse::new_in_place`]); its vtable comes from the value's type.
-pub trait IHttpResponse_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IHttpResponse`] turn what `GetRawHttpResponse`, `GetCachePolicy`, `GetHeader`, `GetStatus`, `GetErrorDescription` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IHttpResponse_Impl {
     /// Implements [`IHttpResponse::GetRawHttpResponse_const`] (slot 0).
     ///
     /// On panic: returns a null pointer.
@@ -1803,10 +1829,12 @@ impl IHttpResponse {
 ///
 /// An object pointer: its first word points at a [`IHttpResponse2_Vtbl`] of 30 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse2-interface)
 #[repr(C)]
 pub struct IHttpResponse2 {
-    pub vtable: *const IHttpResponse2_Vtbl,
+    vtable: *const IHttpResponse2_Vtbl,
 }
 /// `__uuidof(IHttpResponse2)`: {0822C871-F14E-4974-A1E6-5B3C1F09B76A}
 pub const IID_IHttpResponse2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -1874,6 +1902,26 @@ impl IHttpResponse2 {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpResponse2_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpResponse2_Vtbl {
+        (*this).vtable
     }
     /// `virtual HRESULT WriteEntityChunks(HTTP_DATA_CHUNK * pDataChunks, DWORD nChunks, BOOL fAsync, BOOL fMoreData, PFN_ASYNC_COMPLETION pfnCompletionCallback, void * pvCompletionContext, DWORD * pcbSent, BOOL * pfCompletionExpected = NULL) = 0`
     ///
@@ -2071,10 +2119,12 @@ impl IHttpResponse2 {
 ///
 /// An object pointer: its first word points at a [`IHttpResponse3_Vtbl`] of 31 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct IHttpResponse3 {
-    pub vtable: *const IHttpResponse3_Vtbl,
+    vtable: *const IHttpResponse3_Vtbl,
 }
 /// `__uuidof(IHttpResponse3)`: {19578E49-D080-45DA-B673-96CB475D3C5D}
 pub const IID_IHttpResponse3: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -2126,6 +2176,26 @@ impl IHttpResponse3 {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpResponse3_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpResponse3_Vtbl {
+        (*this).vtable
     }
     /// `virtual HRESULT PushPromise(PCSTR pszVerb, PCWSTR pwszPath, PCWSTR pwszQuery, DWORD cHeaders, PCSTR * rgHeaderNames, PCSTR * rgHeaderValues) = 0`
     ///
@@ -2253,10 +2323,12 @@ impl IHttpResponse3 {
 ///
 /// An object pointer: its first word points at a [`IHttpResponse4_Vtbl`] of 36 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct IHttpResponse4 {
-    pub vtable: *const IHttpResponse4_Vtbl,
+    vtable: *const IHttpResponse4_Vtbl,
 }
 /// `__uuidof(IHttpResponse4)`: {1A2ACC57-CAE2-4F28-B4AB-00C8F96B12EC}
 pub const IID_IHttpResponse4: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -2324,6 +2396,26 @@ impl IHttpResponse4 {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpResponse4_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpResponse4_Vtbl {
+        (*this).vtable
     }
     /// `virtual HRESULT DeleteTrailer(PCSTR pszHeaderName) = 0`
     ///
@@ -2507,7 +2599,11 @@ impl IHttpResponse4 {
 /// Implement C++ `IHttpResponse4` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpResponse4::new_boxed`] (or [`IHttpResponse4::new_in_place`]); its vtable comes from the value's type.
-pub trait IHttpResponse4_Impl: IHttpResponse3_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IHttpResponse4`] turn what `GetTrailer` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IHttpResponse4_Impl: IHttpResponse3_Impl {
     /// Implements [`IHttpResponse4::DeleteTrailer`] (slot 31).
     ///
     /// On panic: returns E_FAIL.

@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IHttpServer_Vtbl`] of 26 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver-interface)
 #[repr(C)]
 pub struct IHttpServer {
-    pub vtable: *const IHttpServer_Vtbl,
+    vtable: *const IHttpServer_Vtbl,
 }
 /// `__uuidof(IHttpServer)`: {EDA2A40F-FB92-4D6D-B52B-C8C207380B4E}
 pub const IID_IHttpServer: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -205,6 +207,26 @@ impl IHttpServer {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpServer_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpServer_Vtbl {
+        (*this).vtable
     }
     /// `virtual BOOL IsCommandLineLaunch() const = 0`
     ///
@@ -1007,7 +1029,11 @@ impl IHttpServer {
 /// Implement C++ `IHttpServer` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpServer::new_boxed`] (or [`IHttpServer::new_in_place`]); its vtable comes from the value's type.
-pub trait IHttpServer_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IHttpServer`] turn what `GetAppPoolName`, `GetAdminManager`, `DoCacheOperation`, `GetPerfCounterInfo`, `DispenseContainer`, `GetWorkerProcessSettings`, `GetTraceContext`, `RegisterFileChangeMonitor` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IHttpServer_Impl {
     /// Implements [`IHttpServer::IsCommandLineLaunch`] (slot 0).
     ///
     /// On panic: returns FALSE.
@@ -1456,10 +1482,12 @@ impl IHttpServer {
 ///
 /// An object pointer: its first word points at a [`IHttpServer2_Vtbl`] of 31 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpserver2-interface)
 #[repr(C)]
 pub struct IHttpServer2 {
-    pub vtable: *const IHttpServer2_Vtbl,
+    vtable: *const IHttpServer2_Vtbl,
 }
 /// `__uuidof(IHttpServer2)`: {34AF637E-AFE8-4556-BCC1-767F8E0B4A4E}
 pub const IID_IHttpServer2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -1541,6 +1569,26 @@ impl IHttpServer2 {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpServer2_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpServer2_Vtbl {
+        (*this).vtable
     }
     /// `virtual HRESULT GetToken(PCWSTR pszUserName, PCWSTR pszPassword, DWORD dwLogonMethod, IHttpTokenEntry ** ppTokenEntry, PCWSTR pszDefaultDomain = NULL, PSOCKADDR pSockAddr = NULL, IHttpTraceContext * pHttpTraceContext = NULL) = 0`
     ///
@@ -1728,7 +1776,11 @@ impl IHttpServer2 {
 /// Implement C++ `IHttpServer2` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpServer2::new_boxed`] (or [`IHttpServer2::new_in_place`]); its vtable comes from the value's type.
-pub trait IHttpServer2_Impl: IHttpServer_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IHttpServer2`] turn what `GetAppPoolConfigFile`, `GetMetadata`, `GetWorkerProcessFramework` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IHttpServer2_Impl: IHttpServer_Impl {
     /// Implements [`IHttpServer2::GetToken`] (slot 26).
     ///
     /// On panic: returns E_FAIL.
@@ -1884,10 +1936,12 @@ impl IHttpServer2 {
 ///
 /// An object pointer: its first word points at a [`IHttpServer3_Vtbl`] of 32 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct IHttpServer3 {
-    pub vtable: *const IHttpServer3_Vtbl,
+    vtable: *const IHttpServer3_Vtbl,
 }
 /// `__uuidof(IHttpServer3)`: {F7A66D59-C0A2-48B5-A88F-BE5975C960FB}
 pub const IID_IHttpServer3: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -1940,6 +1994,26 @@ impl IHttpServer3 {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpServer3_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpServer3_Vtbl {
+        (*this).vtable
     }
     /// `virtual HRESULT QueryRequestProperty(HTTP_OPAQUE_ID id, HTTP_REQUEST_PROPERTY propertyId, PVOID pQualifier, ULONG qualifierSize, PVOID pOutput, ULONG outputBufferSize, PULONG pcbBytesReturned, LPOVERLAPPED pOverlapped) = 0`
     ///

@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IHttpUrlInfo_Vtbl`] of 2 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpurlinfo-interface)
 #[repr(C)]
 pub struct IHttpUrlInfo {
-    pub vtable: *const IHttpUrlInfo_Vtbl,
+    vtable: *const IHttpUrlInfo_Vtbl,
 }
 /// `__uuidof(IHttpUrlInfo)`: {7E0E6167-0094-49A1-8287-ECF6DC6E73A6}
 pub const IID_IHttpUrlInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -63,6 +65,26 @@ impl IHttpUrlInfo {
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
     }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpUrlInfo_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpUrlInfo_Vtbl {
+        (*this).vtable
+    }
     /// `virtual IHttpModuleContextContainer * GetModuleContextContainer() = 0`
     ///
     /// Slot 0 of `IHttpUrlInfo`'s vtable: byte offset 0 on x86_64, 0 on x86.
@@ -109,7 +131,11 @@ impl IHttpUrlInfo {
 /// Implement C++ `IHttpUrlInfo` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpUrlInfo::new_boxed`] (or [`IHttpUrlInfo::new_in_place`]); its vtable comes from the value's type.
-pub trait IHttpUrlInfo_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IHttpUrlInfo`] turn what `GetModuleContextContainer` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IHttpUrlInfo_Impl {
     /// Implements [`IHttpUrlInfo::GetModuleContextContainer`] (slot 0).
     ///
     /// On panic: returns a null pointer.

@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IHttpUser_Vtbl`] of 11 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpuser-interface)
 #[repr(C)]
 pub struct IHttpUser {
-    pub vtable: *const IHttpUser_Vtbl,
+    vtable: *const IHttpUser_Vtbl,
 }
 /// `__uuidof(IHttpUser)`: {8059E6F8-10CE-4D61-B47E-5A1D8D9A8B67}
 pub const IID_IHttpUser: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -102,6 +104,26 @@ impl IHttpUser {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpUser_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpUser_Vtbl {
+        (*this).vtable
     }
     /// `virtual PCWSTR GetRemoteUserName() = 0`
     ///
@@ -351,7 +373,11 @@ impl IHttpUser {
 /// Make the C++ object with [`IHttpUser::new_boxed`] (or [`IHttpUser::new_in_place`]); its vtable comes from the value's type.
 ///
 /// Lifetime: IIS ends an object's life through `DereferenceUser`; the Rust value is then dropped (and freed when boxed): put cleanup in `Drop`.
-pub trait IHttpUser_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IHttpUser`] turn what `GetRemoteUserName`, `GetUserName`, `GetAuthenticationType`, `GetPassword` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IHttpUser_Impl {
     /// Implements [`IHttpUser::GetRemoteUserName`] (slot 0).
     ///
     /// On panic: returns a null pointer.

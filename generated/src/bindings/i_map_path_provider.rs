@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IMapPathProvider_Vtbl`] of 4 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/imappathprovider-interface)
 #[repr(C)]
 pub struct IMapPathProvider {
-    pub vtable: *const IMapPathProvider_Vtbl,
+    vtable: *const IMapPathProvider_Vtbl,
 }
 /// `__uuidof(IMapPathProvider)`: {8EFDF557-A8F1-4BC9-B462-6DF3B038A59A}
 pub const IID_IMapPathProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -68,6 +70,26 @@ impl IMapPathProvider {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IMapPathProvider_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IMapPathProvider_Vtbl {
+        (*this).vtable
     }
     /// `virtual PCWSTR GetUrl() const = 0`
     ///
@@ -169,7 +191,11 @@ impl IMapPathProvider {
 /// Implement C++ `IMapPathProvider` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IMapPathProvider::new_boxed`] (or [`IMapPathProvider::new_in_place`]); its vtable comes from the value's type.
-pub trait IMapPathProvider_Impl: IHttpEventProvider_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IMapPathProvider`] turn what `GetUrl`, `GetPhysicalPath` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IMapPathProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`IMapPathProvider::GetUrl`] (slot 1).
     ///
     /// On panic: returns a null pointer.

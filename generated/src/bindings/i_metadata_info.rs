@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IMetadataInfo_Vtbl`] of 4 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/imetadatainfo-interface)
 #[repr(C)]
 pub struct IMetadataInfo {
-    pub vtable: *const IMetadataInfo_Vtbl,
+    vtable: *const IMetadataInfo_Vtbl,
 }
 /// `__uuidof(IMetadataInfo)`: {48B10633-825D-495E-93B0-225380053E8E}
 pub const IID_IMetadataInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -72,6 +74,26 @@ impl IMetadataInfo {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IMetadataInfo_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IMetadataInfo_Vtbl {
+        (*this).vtable
     }
     /// `virtual PCWSTR GetMetaPath() const = 0`
     ///
@@ -165,7 +187,11 @@ impl IMetadataInfo {
 /// Implement C++ `IMetadataInfo` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IMetadataInfo::new_boxed`] (or [`IMetadataInfo::new_in_place`]); its vtable comes from the value's type.
-pub trait IMetadataInfo_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IMetadataInfo`] turn what `GetMetaPath`, `GetVrPath`, `GetVrToken`, `GetModuleContextContainer` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IMetadataInfo_Impl {
     /// Implements [`IMetadataInfo::GetMetaPath`] (slot 0).
     ///
     /// On panic: returns a null pointer.

@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`INamedContextContainer_Vtbl`] of 2 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/inamedcontextcontainer-interface)
 #[repr(C)]
 pub struct INamedContextContainer {
-    pub vtable: *const INamedContextContainer_Vtbl,
+    vtable: *const INamedContextContainer_Vtbl,
 }
 /// `__uuidof(INamedContextContainer)`: {16DB6F7C-1A94-47CA-A8E8-FEA6005FF3BA}
 pub const IID_INamedContextContainer: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -66,6 +68,26 @@ impl INamedContextContainer {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const INamedContextContainer_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const INamedContextContainer_Vtbl {
+        (*this).vtable
     }
     /// `virtual IHttpStoredContext * GetNamedContext(LPCWSTR szName) = 0`
     ///
@@ -132,7 +154,11 @@ impl INamedContextContainer {
 /// Implement C++ `INamedContextContainer` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`INamedContextContainer::new_boxed`] (or [`INamedContextContainer::new_in_place`]); its vtable comes from the value's type.
-pub trait INamedContextContainer_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`INamedContextContainer`] turn what `GetNamedContext` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait INamedContextContainer_Impl {
     /// Implements [`INamedContextContainer::GetNamedContext`] (slot 0).
     ///
     /// On panic: returns a null pointer.

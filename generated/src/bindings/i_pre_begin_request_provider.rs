@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IPreBeginRequestProvider_Vtbl`] of 2 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iprebeginrequestprovider-interface)
 #[repr(C)]
 pub struct IPreBeginRequestProvider {
-    pub vtable: *const IPreBeginRequestProvider_Vtbl,
+    vtable: *const IPreBeginRequestProvider_Vtbl,
 }
 /// `__uuidof(IPreBeginRequestProvider)`: {FB715D26-AFF9-476A-8FC0-6B1ACB3D1098}
 pub const IID_IPreBeginRequestProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -60,6 +62,28 @@ impl IPreBeginRequestProvider {
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
     }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(
+        vtable: *const IPreBeginRequestProvider_Vtbl,
+    ) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IPreBeginRequestProvider_Vtbl {
+        (*this).vtable
+    }
     /// `virtual IHttpContext * GetHttpContext() = 0`
     ///
     /// Slot 1 of `IPreBeginRequestProvider`'s vtable: byte offset 8 on x86_64, 4 on x86.
@@ -100,7 +124,11 @@ impl IPreBeginRequestProvider {
 /// Implement C++ `IPreBeginRequestProvider` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IPreBeginRequestProvider::new_boxed`] (or [`IPreBeginRequestProvider::new_in_place`]); its vtable comes from the value's type.
-pub trait IPreBeginRequestProvider_Impl: IHttpEventProvider_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IPreBeginRequestProvider`] turn what `GetHttpContext` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IPreBeginRequestProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`IPreBeginRequestProvider::GetHttpContext`] (slot 1).
     ///
     /// On panic: returns a null pointer.

@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IScriptMapInfo_Vtbl`] of 11 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/iscriptmapinfo-interface)
 #[repr(C)]
 pub struct IScriptMapInfo {
-    pub vtable: *const IScriptMapInfo_Vtbl,
+    vtable: *const IScriptMapInfo_Vtbl,
 }
 /// `__uuidof(IScriptMapInfo)`: {D7FE3D77-68BC-4D4A-851F-EEC9FB68017C}
 pub const IID_IScriptMapInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -108,6 +110,26 @@ impl IScriptMapInfo {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IScriptMapInfo_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IScriptMapInfo_Vtbl {
+        (*this).vtable
     }
     /// `virtual PCWSTR GetPath() const = 0`
     ///
@@ -383,7 +405,11 @@ impl IScriptMapInfo {
 /// Implement C++ `IScriptMapInfo` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IScriptMapInfo::new_boxed`] (or [`IScriptMapInfo::new_in_place`]); its vtable comes from the value's type.
-pub trait IScriptMapInfo_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IScriptMapInfo`] turn what `GetPath`, `GetAllowedVerbs`, `GetModules`, `GetScriptProcessor`, `GetManagedType`, `GetName` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IScriptMapInfo_Impl {
     /// Implements [`IScriptMapInfo::GetPath`] (slot 0).
     ///
     /// On panic: returns a null pointer.

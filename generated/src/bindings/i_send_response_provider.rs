@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`ISendResponseProvider_Vtbl`] of 7 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/isendresponseprovider-interface)
 #[repr(C)]
 pub struct ISendResponseProvider {
-    pub vtable: *const ISendResponseProvider_Vtbl,
+    vtable: *const ISendResponseProvider_Vtbl,
 }
 /// `__uuidof(ISendResponseProvider)`: {57F2E7BC-0BCF-4A9F-94A4-10E55C6E5B51}
 pub const IID_ISendResponseProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -87,6 +89,26 @@ impl ISendResponseProvider {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const ISendResponseProvider_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const ISendResponseProvider_Vtbl {
+        (*this).vtable
     }
     /// `virtual BOOL GetHeadersBeingSent() const = 0`
     ///
@@ -225,7 +247,11 @@ impl ISendResponseProvider {
 /// Implement C++ `ISendResponseProvider` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`ISendResponseProvider::new_boxed`] (or [`ISendResponseProvider::new_in_place`]); its vtable comes from the value's type.
-pub trait ISendResponseProvider_Impl: IHttpEventProvider_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`ISendResponseProvider`] turn what `GetLogData` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait ISendResponseProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`ISendResponseProvider::GetHeadersBeingSent`] (slot 1).
     ///
     /// On panic: returns FALSE.

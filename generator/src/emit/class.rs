@@ -84,6 +84,6 @@ pub fn class_items(
     tokens.extend(vtable::vtable(&items));
     tokens.extend(methods::methods(&items));
     tokens.extend(idiomatic::idiomatic(types, idioms, &items));
-    tokens.extend(implement::implement(types.api, &items));
+    tokens.extend(implement::implement(types.api, idioms, &items));
     Ok(tokens)
 }

@@ -13,14 +13,17 @@ use super::class::{ClassItems, OwnSlot};
 use super::docs::doc_lines;
 use super::ident;
 use super::signature::abi;
+use crate::idiom::{Form, Idioms, Out, Ret, Role};
 use crate::ir::{Api, TypeKind};
 use crate::layout::names::Names;
 use crate::policy::{self, Lifetime, MethodPolicy, OnPanic, Threading, Value};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn implement(api: &Api, items: &ClassItems<'_>) -> TokenStream {
+pub fn implement(api: &Api, idioms: &Idioms, items: &ClassItems<'_>) -> TokenStream {
     let names = items.model.names();
+    let trusted = trusted_methods(idioms, items);
+    let unsafety = (!trusted.is_empty()).then(|| quote!(unsafe));
     let trait_name = ident(&items.names.implement);
     let vtbl = ident(&items.names.vtable);
     let supertraits = supertraits(items);
@@ -41,7 +44,7 @@ pub fn implement(api: &Api, items: &ClassItems<'_>) -> TokenStream {
         .map(|own| thunk(&trait_name, own, thunk_body(api, items, own)))
         .collect();
     let fields = vtable_fields(items);
-    let trait_doc = doc_lines(&trait_doc_lines(api, items));
+    let trait_doc = doc_lines(&trait_doc_lines(api, items, &trusted));
     let new_doc = doc_lines(&[format!(
         "A vtable whose slots call `T`'s [`{}`] methods (base slots through the base's \
          trait); `const`, so it can live in a `static`.",
@@ -51,7 +54,7 @@ pub fn implement(api: &Api, items: &ClassItems<'_>) -> TokenStream {
     let thread_markers = thread_markers(api, items);
     quote! {
         #trait_doc
-        pub trait #trait_name #supertraits {
+        pub #unsafety trait #trait_name #supertraits {
             #(#trait_methods)*
         }
         impl #vtbl {
@@ -183,8 +186,47 @@ fn thunk_body(api: &Api, items: &ClassItems<'_>, own: &OwnSlot<'_>) -> TokenStre
     }
 }
 
-/// The trait's docs: what it is for, the threading rule and how IIS ends an object's life.
-fn trait_doc_lines(api: &Api, items: &ClassItems<'_>) -> Vec<String> {
+/// The own methods whose safe (idiomatic) form turns what the implementation returns — a
+/// pointer, a string, a length — into a reference, slice or string: a safe caller's memory
+/// safety rests on the implementation keeping the C++ contract, so implementing the class in
+/// Rust is `unsafe` (a hostile implementation could otherwise make a safe call read freed or
+/// made-up memory).
+fn trusted_methods<'a>(idioms: &Idioms, items: &ClassItems<'a>) -> Vec<&'a str> {
+    let relies = |form: &crate::idiom::Idiomatic| {
+        matches!(
+            form.ret,
+            Ret::Str { .. } | Ret::Buffer { .. } | Ret::Interface { .. } | Ret::Ref { .. }
+        ) || form.args.iter().any(|arg| {
+            matches!(
+                arg.role,
+                Role::Out(
+                    Out::Interface { .. }
+                        | Out::Buffer { .. }
+                        | Out::BufferMut { .. }
+                        | Out::Str { .. }
+                        | Out::Ref { .. }
+                )
+            )
+        })
+    };
+    let mut trusted: Vec<&str> = items
+        .own
+        .iter()
+        .filter(|own| {
+            matches!(
+                idioms.form(&items.class.name, own.slot.index),
+                Some(Form::Idiomatic(form)) if relies(form)
+            )
+        })
+        .map(|own| own.method.name.as_str())
+        .collect();
+    trusted.dedup();
+    trusted
+}
+
+/// The trait's docs: what it is for, the threading rule, how IIS ends an object's life, and
+/// for an `unsafe` trait what an implementation must keep.
+fn trait_doc_lines(api: &Api, items: &ClassItems<'_>, trusted: &[&str]) -> Vec<String> {
     let class = &items.class.name;
     let object = &items.names.object;
     let mut lines = vec![
@@ -220,6 +262,21 @@ fn trait_doc_lines(api: &Api, items: &ClassItems<'_>) -> Vec<String> {
             "Lifetime: IIS ends an object's life through {}; the Rust value is then dropped \
              (and freed when boxed): put cleanup in `Drop`.",
             released_by.join(" or ")
+        ));
+    }
+    if !trusted.is_empty() {
+        let methods: Vec<String> = trusted.iter().map(|m| format!("`{m}`")).collect();
+        lines.push(String::new());
+        lines.push("# Safety".into());
+        lines.push(String::new());
+        lines.push(format!(
+            "The safe methods of [`{}`] turn what {} return(s) into references, slices or \
+             strings: an implementation must keep the C++ contract (the header's SAL \
+             annotations) — every pointer it returns or writes is null or valid for as long \
+             as the object that handed it out, and every length it reports is the length of \
+             that memory.",
+            items.names.object,
+            methods.join(", ")
         ));
     }
     lines
@@ -392,6 +449,7 @@ fn value_tokens(names: &Names, own: &OwnSlot<'_>, value: Value) -> TokenStream {
             } => quote!(::core::ptr::null()),
             _ => quote!(::core::ptr::null_mut()),
         },
+        Value::NoFunction => quote!(::core::option::Option::None),
         Value::Abort => quote!(::httpserv_runtime::abort(
             &::httpserv_runtime::PanicReport { message: "" }
         )),

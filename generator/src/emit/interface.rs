@@ -23,6 +23,13 @@ pub fn interface(items: &ClassItems<'_>) -> TokenStream {
         items.layout.slots.len()
     ));
     lines.push(String::new());
+    lines.push(
+        "Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is \
+         private, so safe code cannot forge an object around a made-up vtable; \
+         `vtable_of` reads it."
+            .into(),
+    );
+    lines.push(String::new());
     lines.push(format!(
         "[Microsoft documentation]({})",
         class_link(&class.name)
@@ -54,7 +61,7 @@ pub fn interface(items: &ClassItems<'_>) -> TokenStream {
         #doc
         #[repr(C)]
         pub struct #name {
-            pub vtable: *const #vtbl,
+            vtable: *const #vtbl,
         }
         #iid
     }

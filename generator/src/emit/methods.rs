@@ -24,6 +24,7 @@ fn ends_life(api: &crate::ir::Api, class: &str, own: &OwnSlot<'_>) -> bool {
 
 pub fn methods(items: &ClassItems<'_>) -> TokenStream {
     let name = ident(&items.names.object);
+    let vtbl = ident(&items.names.vtable);
     let wrappers = items.own.iter().map(|own| wrapper(items, own));
     let upcast = upcast(items);
     quote! {
@@ -53,6 +54,28 @@ pub fn methods(items: &ClassItems<'_>) -> TokenStream {
             #[inline(always)]
             pub fn as_raw(&self) -> *mut Self {
                 self as *const Self as *mut Self
+            }
+
+            /// An object around a vtable written by hand (a Rust object laid out as C++ would
+            /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+            /// struct or a `static`.
+            ///
+            /// # Safety
+            /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+            /// the object this value is the start of, for as long as that object is used.
+            #[inline(always)]
+            pub const unsafe fn with_vtable(vtable: *const #vtbl) -> Self {
+                Self { vtable }
+            }
+
+            /// The vtable of the C++ object behind `this`, read without making a reference to
+            /// the object (for code that calls a slot while IIS may be using the object).
+            ///
+            /// # Safety
+            /// `this` must point at a live C++ object of this class (or a derived one).
+            #[inline(always)]
+            pub unsafe fn vtable_of(this: *const Self) -> *const #vtbl {
+                (*this).vtable
             }
 
             #(#wrappers)*

@@ -8,7 +8,8 @@ struct CountingFactory {
     made: Cell<u32>,
 }
 
-impl IHttpModuleFactory_Impl for CountingFactory {
+// SAFETY: it hands out only modules it has just made.
+unsafe impl IHttpModuleFactory_Impl for CountingFactory {
     fn GetHttpModule(&self, _: *mut *mut CHttpModule, _: *mut IModuleAllocator) -> HRESULT {
         self.made.set(self.made.get() + 1);
         S_OK

@@ -7,6 +7,7 @@ struct Counter {
     shared: Rc<u32>,
 }
 
-impl CGlobalModule_Impl for Counter {}
+// SAFETY: it hands out nothing.
+unsafe impl CGlobalModule_Impl for Counter {}
 
 fn main() {}

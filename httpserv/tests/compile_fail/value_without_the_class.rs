@@ -4,7 +4,8 @@ use httpserv::*;
 
 struct Factory;
 
-impl IHttpModuleFactory_Impl for Factory {
+// SAFETY: it hands out only modules it has just made.
+unsafe impl IHttpModuleFactory_Impl for Factory {
     fn GetHttpModule(&self, _: *mut *mut CHttpModule, _: *mut IModuleAllocator) -> HRESULT {
         S_OK
     }

@@ -167,7 +167,8 @@ struct Factory {
     fail: bool,
 }
 
-impl IHttpModuleFactory_Impl for Factory {
+// SAFETY: what it hands out is null or one of the test's own live objects.
+unsafe impl IHttpModuleFactory_Impl for Factory {
     fn GetHttpModule(&self, module: *mut *mut CHttpModule, _: *mut IModuleAllocator) -> HRESULT {
         if self.fail {
             return E_FAIL;
@@ -283,7 +284,8 @@ pub(super) struct Global<F> {
     pub terminated: Log,
 }
 
-impl<F: Fn(&IHttpContext) -> GLOBAL_NOTIFICATION_STATUS + Send + Sync> CGlobalModule_Impl
+// SAFETY: what it hands out is null or one of the test's own live objects.
+unsafe impl<F: Fn(&IHttpContext) -> GLOBAL_NOTIFICATION_STATUS + Send + Sync> CGlobalModule_Impl
     for Global<F>
 {
     fn OnGlobalPreBeginRequest(
@@ -386,7 +388,7 @@ pub(super) unsafe fn indicate_completion(
     status: REQUEST_NOTIFICATION_STATUS,
 ) {
     // SAFETY: the caller's guarantee.
-    unsafe { ((*(*context).vtable).IndicateCompletion)(context, status) }
+    unsafe { ((*IHttpContext::vtable_of(context)).IndicateCompletion)(context, status) }
 }
 
 /// `PostCompletion` through the vtable, as [`indicate_completion`].
@@ -395,5 +397,5 @@ pub(super) unsafe fn indicate_completion(
 /// As [`indicate_completion`].
 pub(super) unsafe fn post_completion(context: *mut IHttpContext, bytes: u32) -> HRESULT {
     // SAFETY: the caller's guarantee.
-    unsafe { ((*(*context).vtable).PostCompletion)(context, bytes) }
+    unsafe { ((*IHttpContext::vtable_of(context)).PostCompletion)(context, bytes) }
 }

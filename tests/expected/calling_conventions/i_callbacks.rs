@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`ICallbacks_Vtbl`] of 5 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct ICallbacks {
-    pub vtable: *const ICallbacks_Vtbl,
+    vtable: *const ICallbacks_Vtbl,
 }
 /// The vtable of [`ICallbacks`]: 5 slot(s), 0 inherited.
 #[repr(C)]
@@ -66,6 +68,26 @@ impl ICallbacks {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const ICallbacks_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const ICallbacks_Vtbl {
+        (*this).vtable
     }
     /// `virtual HRESULT Start(DWORD flags) = 0`
     ///
@@ -179,7 +201,7 @@ pub trait ICallbacks_Impl {
     fn Plain(&self, value: u32);
     /// Implements [`ICallbacks::GetDone`] (slot 3).
     ///
-    /// On panic: aborts the process (no safe failure value).
+    /// On panic: returns no function (a null function pointer).
     fn GetDone(&self) -> Option<unsafe extern "system" fn(u32)>;
     /// Implements [`ICallbacks::Timer`] (slot 4).
     ///
@@ -225,7 +247,7 @@ impl ICallbacks_Vtbl {
             fn GetDone < T : ICallbacks_Impl > (this : *mut ICallbacks,) -> Option <
             unsafe extern "system" fn (u32) > { ::httpserv_runtime::guard(||
             T::GetDone(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },),
-            ::httpserv_runtime::abort) }
+            | _ | ::core::option::Option::None) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Timer < T : ICallbacks_Impl > (this : *mut ICallbacks, routine : Option <

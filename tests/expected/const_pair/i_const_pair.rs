@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IConstPair_Vtbl`] of 3 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct IConstPair {
-    pub vtable: *const IConstPair_Vtbl,
+    vtable: *const IConstPair_Vtbl,
 }
 /// `__uuidof(IConstPair)`: {6B8F7F5E-1C41-4C2E-9A35-0D1F2E3A4B02}
 pub const IID_IConstPair: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -65,6 +67,26 @@ impl IConstPair {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IConstPair_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IConstPair_Vtbl {
+        (*this).vtable
     }
     /// `virtual const HTTP_REQUEST * GetRaw() const = 0`
     ///
@@ -133,7 +155,11 @@ impl IConstPair {
 /// Implement C++ `IConstPair` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IConstPair::new_boxed`] (or [`IConstPair::new_in_place`]); its vtable comes from the value's type.
-pub trait IConstPair_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IConstPair`] turn what `GetRaw` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IConstPair_Impl {
     /// Implements [`IConstPair::GetRaw_const`] (slot 0).
     ///
     /// On panic: returns a null pointer.

@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IDefaults_Vtbl`] of 3 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct IDefaults {
-    pub vtable: *const IDefaults_Vtbl,
+    vtable: *const IDefaults_Vtbl,
 }
 /// `__uuidof(IDefaults)`: {6B8F7F5E-1C41-4C2E-9A35-0D1F2E3A4B07}
 pub const IID_IDefaults: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -68,6 +70,26 @@ impl IDefaults {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IDefaults_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IDefaults_Vtbl {
+        (*this).vtable
     }
     /// `virtual HRESULT Read(void * buffer, DWORD size, BOOL async, DWORD * read, BOOL * pending = NULL) = 0`
     ///

@@ -60,6 +60,8 @@ pub const HELPER_METHODS: &[&str] = &[
     "new_boxed",
     "new_in_place",
     "downcast",
+    "vtable_of",
+    "with_vtable",
 ];
 
 /// Vtable field names that are not slots: the base class's vtable.

@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`ICapacity_Vtbl`] of 3 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct ICapacity {
-    pub vtable: *const ICapacity_Vtbl,
+    vtable: *const ICapacity_Vtbl,
 }
 /// `__uuidof(ICapacity)`: {5B0E2C55-0A61-4F34-9D3E-10A000000002}
 pub const IID_ICapacity: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -66,6 +68,26 @@ impl ICapacity {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const ICapacity_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const ICapacity_Vtbl {
+        (*this).vtable
     }
     /// `virtual PCSTR GetBytes(DWORD * pcbCapacity, DWORD * pcbFilled) const = 0`
     ///
@@ -171,7 +193,11 @@ impl ICapacity {
 /// Implement C++ `ICapacity` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`ICapacity::new_boxed`] (or [`ICapacity::new_in_place`]); its vtable comes from the value's type.
-pub trait ICapacity_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`ICapacity`] turn what `GetBytes`, `GetText`, `GetData` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait ICapacity_Impl {
     /// Implements [`ICapacity::GetBytes`] (slot 0).
     ///
     /// On panic: returns a null pointer.

@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`CHasDefault_Vtbl`] of 2 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct CHasDefault {
-    pub vtable: *const CHasDefault_Vtbl,
+    vtable: *const CHasDefault_Vtbl,
 }
 /// The vtable of [`CHasDefault`]: 2 slot(s), 0 inherited.
 #[repr(C)]
@@ -54,6 +56,26 @@ impl CHasDefault {
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
     }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const CHasDefault_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const CHasDefault_Vtbl {
+        (*this).vtable
+    }
     /// `virtual PFN_DONE Current()`
     ///
     /// Slot 0 of `CHasDefault`'s vtable: byte offset 0 on x86_64, 0 on x86.
@@ -94,7 +116,7 @@ impl CHasDefault {
 pub trait CHasDefault_Impl {
     /// Implements [`CHasDefault::Current`] (slot 0).
     ///
-    /// On panic: aborts the process (no safe failure value).
+    /// On panic: returns no function (a null function pointer).
     fn Current(&self) -> PFN_DONE;
 }
 impl CHasDefault_Vtbl {
@@ -103,7 +125,7 @@ impl CHasDefault_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn Current < T : CHasDefault_Impl > (this : *mut CHasDefault,) -> PFN_DONE {
             ::httpserv_runtime::guard(|| T::Current(unsafe { ::httpserv_runtime::Object::
-            < T > ::value_of(this) },), ::httpserv_runtime::abort) }
+            < T > ::value_of(this) },), | _ | ::core::option::Option::None) }
         }
         ::httpserv_runtime::member_thunk! {
             fn ScalarDeletingDestructor < T : CHasDefault_Impl > (this : *mut

@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`ICallbacks_Vtbl`] of 3 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct ICallbacks {
-    pub vtable: *const ICallbacks_Vtbl,
+    vtable: *const ICallbacks_Vtbl,
 }
 /// `__uuidof(ICallbacks)`: {5B0E2C55-0A61-4F34-9D3E-10A000000005}
 pub const IID_ICallbacks: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -64,6 +66,26 @@ impl ICallbacks {
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
     }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const ICallbacks_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const ICallbacks_Vtbl {
+        (*this).vtable
+    }
     /// `virtual PFN_DONE GetDone() const = 0`
     ///
     /// Slot 0 of `ICallbacks`'s vtable: byte offset 0 on x86_64, 0 on x86.
@@ -117,15 +139,15 @@ impl ICallbacks {
 pub trait ICallbacks_Impl {
     /// Implements [`ICallbacks::GetDone`] (slot 0).
     ///
-    /// On panic: aborts the process (no safe failure value).
+    /// On panic: returns no function (a null function pointer).
     fn GetDone(&self) -> PFN_DONE;
     /// Implements [`ICallbacks::GetChained`] (slot 1).
     ///
-    /// On panic: aborts the process (no safe failure value).
+    /// On panic: returns no function (a null function pointer).
     fn GetChained(&self) -> PFN_DONE_CHAIN;
     /// Implements [`ICallbacks::GetInPlace`] (slot 2).
     ///
-    /// On panic: aborts the process (no safe failure value).
+    /// On panic: returns no function (a null function pointer).
     fn GetInPlace(&self, dwWhich: u32) -> Option<unsafe extern "system" fn(u32)>;
 }
 impl ICallbacks_Vtbl {
@@ -134,20 +156,20 @@ impl ICallbacks_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn GetDone < T : ICallbacks_Impl > (this : *const ICallbacks,) -> PFN_DONE {
             ::httpserv_runtime::guard(|| T::GetDone(unsafe { ::httpserv_runtime::Object::
-            < T > ::value_of(this) },), ::httpserv_runtime::abort) }
+            < T > ::value_of(this) },), | _ | ::core::option::Option::None) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetChained < T : ICallbacks_Impl > (this : *const ICallbacks,) ->
             PFN_DONE_CHAIN { ::httpserv_runtime::guard(|| T::GetChained(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) },),
-            ::httpserv_runtime::abort) }
+            ::httpserv_runtime::Object:: < T > ::value_of(this) },), | _ |
+            ::core::option::Option::None) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetInPlace < T : ICallbacks_Impl > (this : *mut ICallbacks, dwWhich :
             u32) -> Option < unsafe extern "system" fn (u32) > {
             ::httpserv_runtime::guard(|| T::GetInPlace(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, dwWhich),
-            ::httpserv_runtime::abort) }
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, dwWhich), | _ |
+            ::core::option::Option::None) }
         }
         Self {
             GetDone: GetDone::<T>,

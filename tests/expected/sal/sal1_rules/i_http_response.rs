@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IHttpResponse_Vtbl`] of 4 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-interface)
 #[repr(C)]
 pub struct IHttpResponse {
-    pub vtable: *const IHttpResponse_Vtbl,
+    vtable: *const IHttpResponse_Vtbl,
 }
 /// The vtable of [`IHttpResponse`]: 4 slot(s), 0 inherited.
 #[repr(C)]
@@ -63,6 +65,26 @@ impl IHttpResponse {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IHttpResponse_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IHttpResponse_Vtbl {
+        (*this).vtable
     }
     /// `virtual PCSTR GetHeader(PCSTR pszName, USHORT * pcchValue = NULL) const = 0`
     ///
@@ -202,7 +224,11 @@ impl IHttpResponse {
 /// Implement C++ `IHttpResponse` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpResponse::new_boxed`] (or [`IHttpResponse::new_in_place`]); its vtable comes from the value's type.
-pub trait IHttpResponse_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IHttpResponse`] turn what `GetHeader`, `GetRules`, `GetBuffer` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IHttpResponse_Impl {
     /// Implements [`IHttpResponse::GetHeader`] (slot 0).
     ///
     /// On panic: returns a null pointer.

@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IRules_Vtbl`] of 10 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct IRules {
-    pub vtable: *const IRules_Vtbl,
+    vtable: *const IRules_Vtbl,
 }
 /// `__uuidof(IRules)`: {7C1E6A3B-52D4-4B8E-9F06-1D2C3B4A5968}
 pub const IID_IRules: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -99,6 +101,26 @@ impl IRules {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IRules_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IRules_Vtbl {
+        (*this).vtable
     }
     /// `virtual PCSTR GetValue(PCSTR pszName, USHORT * pcchValue = NULL) const = 0`
     ///
@@ -410,7 +432,11 @@ impl IRules {
 /// Implement C++ `IRules` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IRules::new_boxed`] (or [`IRules::new_in_place`]); its vtable comes from the value's type.
-pub trait IRules_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IRules`] turn what `GetValue`, `GetName`, `GetChild`, `GetParent` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IRules_Impl {
     /// Implements [`IRules::GetValue`] (slot 0).
     ///
     /// On panic: returns a null pointer.

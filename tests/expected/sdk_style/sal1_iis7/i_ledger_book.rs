@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`ILedgerBook_Vtbl`] of 5 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct ILedgerBook {
-    pub vtable: *const ILedgerBook_Vtbl,
+    vtable: *const ILedgerBook_Vtbl,
 }
 /// `__uuidof(ILedgerBook)`: {9E4B2A17-05C3-4D88-B1F6-2A7D3C9E6002}
 pub const IID_ILedgerBook: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -78,6 +80,26 @@ impl ILedgerBook {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const ILedgerBook_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const ILedgerBook_Vtbl {
+        (*this).vtable
     }
     /// `virtual HRESULT GetDigest(PBYTE * ppbDigest, DWORD * pcbDigest) = 0`
     ///
@@ -241,7 +263,11 @@ impl ILedgerBook {
 /// Implement C++ `ILedgerBook` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`ILedgerBook::new_boxed`] (or [`ILedgerBook::new_in_place`]); its vtable comes from the value's type.
-pub trait ILedgerBook_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`ILedgerBook`] turn what `OpenPage`, `GetTitle` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait ILedgerBook_Impl {
     /// Implements [`ILedgerBook::GetDigest`] (slot 0).
     ///
     /// On panic: returns E_FAIL.

@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IParcelCursor_Vtbl`] of 2 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct IParcelCursor {
-    pub vtable: *const IParcelCursor_Vtbl,
+    vtable: *const IParcelCursor_Vtbl,
 }
 /// `__uuidof(IParcelCursor)`: {3C1D8E52-7A40-4F6B-9D2E-5B7A0C4E1F01}
 pub const IID_IParcelCursor: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -60,6 +62,26 @@ impl IParcelCursor {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IParcelCursor_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IParcelCursor_Vtbl {
+        (*this).vtable
     }
     /// `virtual HRESULT Advance(DWORD cSteps, DWORD * pcSkipped = NULL) = 0`
     ///
@@ -126,7 +148,11 @@ impl IParcelCursor {
 /// Implement C++ `IParcelCursor` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IParcelCursor::new_boxed`] (or [`IParcelCursor::new_in_place`]); its vtable comes from the value's type.
-pub trait IParcelCursor_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IParcelCursor`] turn what `CurrentLabel` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IParcelCursor_Impl {
     /// Implements [`IParcelCursor::Advance`] (slot 0).
     ///
     /// On panic: returns E_FAIL.

@@ -4,10 +4,12 @@ use super::*;
 ///
 /// An object pointer: its first word points at a [`IParcelDepot_Vtbl`] of 6 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct IParcelDepot {
-    pub vtable: *const IParcelDepot_Vtbl,
+    vtable: *const IParcelDepot_Vtbl,
 }
 /// `__uuidof(IParcelDepot)`: {3C1D8E52-7A40-4F6B-9D2E-5B7A0C4E1F02}
 pub const IID_IParcelDepot: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -84,6 +86,26 @@ impl IParcelDepot {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IParcelDepot_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IParcelDepot_Vtbl {
+        (*this).vtable
     }
     /// `virtual PCSTR FindTag(HTTP_HEADER_ID tagId, USHORT * pcbTag = NULL) const = 0`
     ///
@@ -274,7 +296,11 @@ impl IParcelDepot {
 /// Implement C++ `IParcelDepot` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IParcelDepot::new_boxed`] (or [`IParcelDepot::new_in_place`]); its vtable comes from the value's type.
-pub trait IParcelDepot_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IParcelDepot`] turn what `FindTag`, `OpenCursor` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IParcelDepot_Impl {
     /// Implements [`IParcelDepot::FindTag_HTTP_HEADER_ID`] (slot 0).
     ///
     /// On panic: returns a null pointer.
@@ -425,10 +451,12 @@ impl IParcelDepot {
 ///
 /// An object pointer: its first word points at a [`IParcelDepot2_Vtbl`] of 8 slot(s).
 ///
+/// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
+///
 /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
 #[repr(C)]
 pub struct IParcelDepot2 {
-    pub vtable: *const IParcelDepot2_Vtbl,
+    vtable: *const IParcelDepot2_Vtbl,
 }
 /// `__uuidof(IParcelDepot2)`: {3C1D8E52-7A40-4F6B-9D2E-5B7A0C4E1F03}
 pub const IID_IParcelDepot2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -485,6 +513,26 @@ impl IParcelDepot2 {
     #[inline(always)]
     pub fn as_raw(&self) -> *mut Self {
         self as *const Self as *mut Self
+    }
+    /// An object around a vtable written by hand (a Rust object laid out as C++ would
+    /// lay it out, without the `Foo_Impl` trait), to place first in a `#[repr(C)]`
+    /// struct or a `static`.
+    ///
+    /// # Safety
+    /// Every slot of `vtable` must implement its C++ method for a `this` pointing at
+    /// the object this value is the start of, for as long as that object is used.
+    #[inline(always)]
+    pub const unsafe fn with_vtable(vtable: *const IParcelDepot2_Vtbl) -> Self {
+        Self { vtable }
+    }
+    /// The vtable of the C++ object behind `this`, read without making a reference to
+    /// the object (for code that calls a slot while IIS may be using the object).
+    ///
+    /// # Safety
+    /// `this` must point at a live C++ object of this class (or a derived one).
+    #[inline(always)]
+    pub unsafe fn vtable_of(this: *const Self) -> *const IParcelDepot2_Vtbl {
+        (*this).vtable
     }
     /// `virtual BOOL CopyLabel(PWSTR pszLabel, DWORD cchLabel, DWORD * pcchCopied) const = 0`
     ///

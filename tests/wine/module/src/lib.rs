@@ -91,10 +91,11 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
     unsafe { host_abort(c"the Rust module panicked".as_ptr()) }
 }
 
-/// `vcall!(p.Method(args))` is the C++ call `p->Method(args)`, through the generated vtable.
+/// `vcall!(p.Method(args))` is the C++ call `p->Method(args)`, through the generated raw
+/// wrapper (one vtable load and one indirect call).
 macro_rules! vcall {
     ($p:ident . $method:ident ( $($arg:expr),* )) => {
-        ((*(*$p).vtable).$method)($p $(, $arg)*)
+        (*$p).$method($($arg),*)
     };
 }
 
@@ -146,9 +147,9 @@ const _: PFN_REGISTERMODULE = Some(RegisterModule);
 
 // ---- IHttpModuleFactory ----------------------------------------------------------------
 
-static FACTORY: Shared<IHttpModuleFactory> = Shared(IHttpModuleFactory {
-    vtable: &FACTORY_VTBL,
-});
+// SAFETY: FACTORY_VTBL's slots implement the factory for this object.
+static FACTORY: Shared<IHttpModuleFactory> =
+    Shared(unsafe { IHttpModuleFactory::with_vtable(&FACTORY_VTBL) });
 
 /// Both slots, each filled by the Rust function of the same name.
 static FACTORY_VTBL: IHttpModuleFactory_Vtbl = {
@@ -179,9 +180,9 @@ mod factory {
             return E_OUTOFMEMORY;
         }
         memory.write(Module {
-            base: CHttpModule {
-                vtable: &MODULE_VTBL,
-            },
+            // SAFETY: MODULE_VTBL's slots implement the module for a `Module`, which
+            // starts with this.
+            base: CHttpModule::with_vtable(&MODULE_VTBL),
             requests: 0,
         });
         *module = memory.cast();
@@ -444,13 +445,15 @@ mod lifetimes {
 
     impl CHttpModule_Impl for Counted {}
 
-    impl IHttpModuleFactory_Impl for Counted {
+    // SAFETY: it hands out nothing (no module, no cache key): null pointers only.
+    unsafe impl IHttpModuleFactory_Impl for Counted {
         fn GetHttpModule(&self, _: *mut *mut CHttpModule, _: *mut IModuleAllocator) -> HRESULT {
             S_OK
         }
     }
 
-    impl CGlobalModule_Impl for Counted {}
+    // SAFETY: it hands out nothing (no module, no cache key): null pointers only.
+    unsafe impl CGlobalModule_Impl for Counted {}
 
     impl IHttpStoredContext_Impl for Counted {}
 
@@ -458,7 +461,8 @@ mod lifetimes {
         fn NotifyDisconnect(&self) {}
     }
 
-    impl IHttpCacheSpecificData_Impl for Counted {
+    // SAFETY: it hands out nothing (no module, no cache key): null pointers only.
+    unsafe impl IHttpCacheSpecificData_Impl for Counted {
         fn GetCacheKey(&self) -> *mut IHttpCacheKey {
             core::ptr::null_mut()
         }
