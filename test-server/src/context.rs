@@ -28,6 +28,7 @@ use windows_sys::Win32::Networking::HttpServer::{
 
 use super::completion::Completion;
 use super::exchange::{lock, Exchange, State, Variable};
+use super::headers::sendable;
 use super::memory::{c_str, put, wide_str};
 use crate::runtime::{Object, E_INVALIDARG, E_NOTIMPL, E_UNEXPECTED, HRESULT, S_OK};
 use crate::*;
@@ -324,12 +325,19 @@ unsafe impl IHttpContext_Impl for HttpContext {
         }
         hr
     }
-    /// Sets (or replaces) a variable; it wins over the computed ones.
+    /// Sets (or replaces) a variable; it wins over the computed ones. Some variables become
+    /// headers (`HTTP_*`, URL Rewrite's `RESPONSE_*`), so, as the framework does, a name that
+    /// is not a token or a value with a control character is refused and nothing is set
+    /// (Microsoft's reference does not say what IIS does: the test server's choice).
     fn SetServerVariable(&self, name: PCSTR, value: PCWSTR) -> HRESULT {
         // SAFETY: IIS's contract: both are NUL-terminated.
         let (Some(name), Some(value)) = (unsafe { (c_str(name), wide_str(value)) }) else {
             return E_INVALIDARG;
         };
+        let control = |&unit: &u16| unit < 0x20 && unit != 0x09 || unit == 0x7f;
+        if !sendable(name, b"") || value.iter().any(control) {
+            return E_INVALIDARG;
+        }
         self.with_exchange(E_UNEXPECTED, |exchange| {
             let memory = &exchange.memory;
             let variable = Variable {

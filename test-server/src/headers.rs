@@ -131,9 +131,32 @@ pub(crate) struct Headers {
     unknown: Vec<(Vec<u8>, HeaderValue)>,
 }
 
-/// Why a header could not be set.
+/// Why a header could not be set or removed.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) struct UnknownId;
+pub(crate) enum Refused {
+    /// No known header has the id.
+    UnknownId,
+    /// The name is not an RFC 9110 token, or the value holds a control character.
+    Text,
+}
+
+/// Whether a module may put `name: value` on the wire, the test server's own rule (the same
+/// as the framework's, written again so that a test holds one against the other): the name an
+/// RFC 9110 token, the value only HTAB, SP, `VCHAR` and `obs-text` — no CR, LF, NUL, other
+/// control or DEL. Microsoft's reference does not say what IIS does with them (http.sys sends
+/// what it is given); the test server refuses them, as the framework does, so a test sees a
+/// response that cannot be split.
+pub(crate) fn sendable(name: &[u8], value: &[u8]) -> bool {
+    const DELIMITERS: &[u8] = b"\"(),/:;<=>?@[\\]{}";
+    let tchar = |b: &u8| b.is_ascii_graphic() && !DELIMITERS.contains(b);
+    !name.is_empty() && name.iter().all(tchar) && field_text(value)
+}
+
+/// Whether `text` holds only the octets of a field value or reason phrase.
+pub(crate) fn field_text(text: &[u8]) -> bool {
+    text.iter()
+        .all(|&b| b == b'\t' || b == b' ' || b.is_ascii_graphic() || b >= 0x80)
+}
 
 impl Headers {
     pub fn new(direction: Direction) -> Headers {
@@ -179,18 +202,37 @@ impl Headers {
         }
     }
 
-    /// Sets known header `id`, as [`Headers::set`].
+    /// Sets header `name` for a module, as [`Headers::set`]; refused, and nothing stored, if
+    /// the name or value could split the message (see [`sendable`]).
+    pub fn put(
+        &mut self,
+        memory: &RequestMemory,
+        name: &[u8],
+        value: &[u8],
+        replace: bool,
+    ) -> Result<(), Refused> {
+        if !sendable(name, value) {
+            return Err(Refused::Text);
+        }
+        self.set(memory, name, value, replace);
+        Ok(())
+    }
+
+    /// Sets known header `id`, as [`Headers::put`].
     pub fn set_id(
         &mut self,
         memory: &RequestMemory,
         id: i32,
         value: &[u8],
         replace: bool,
-    ) -> Result<(), UnknownId> {
+    ) -> Result<(), Refused> {
+        if !field_text(value) {
+            return Err(Refused::Text);
+        }
         let slot = usize::try_from(id)
             .ok()
             .and_then(|id| self.known.get_mut(id))
-            .ok_or(UnknownId)?;
+            .ok_or(Refused::UnknownId)?;
         *slot = Some(joined(memory, *slot, value, replace));
         Ok(())
     }
@@ -204,11 +246,11 @@ impl Headers {
     }
 
     /// Removes known header `id`.
-    pub fn delete_id(&mut self, id: i32) -> Result<(), UnknownId> {
+    pub fn delete_id(&mut self, id: i32) -> Result<(), Refused> {
         let slot = usize::try_from(id)
             .ok()
             .and_then(|id| self.known.get_mut(id))
-            .ok_or(UnknownId)?;
+            .ok_or(Refused::UnknownId)?;
         *slot = None;
         Ok(())
     }
@@ -217,6 +259,19 @@ impl Headers {
     pub fn clear(&mut self) {
         self.known.iter_mut().for_each(|slot| *slot = None);
         self.unknown.clear();
+    }
+
+    /// Every header as bytes, in the order of [`Headers::list`].
+    pub fn list_bytes(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let known = self.known.iter().enumerate().filter_map(|(id, value)| {
+            let name = self.direction.name_of(id)?;
+            Some((name.as_bytes().to_vec(), value.as_ref()?.bytes().to_vec()))
+        });
+        let unknown = self
+            .unknown
+            .iter()
+            .map(|(name, value)| (name.clone(), value.bytes().to_vec()));
+        known.chain(unknown).collect()
     }
 
     /// Every header as text: the known ones in `HTTP_HEADER_ID` order under their usual

@@ -18,7 +18,7 @@ use windows_sys::Win32::Networking::HttpServer::{
 use windows_sys::Win32::Networking::WinSock::SOCKADDR;
 
 use super::exchange::{Exchange, State};
-use super::headers::{HeaderValue, Headers};
+use super::headers::{field_text, HeaderValue, Headers};
 use super::memory::{c_str, put, socket_address, RequestMemory};
 use crate::runtime::{E_HANDLE_EOF, E_INVALIDARG, E_NOTIMPL, E_UNEXPECTED, HRESULT, S_OK};
 use crate::*;
@@ -129,10 +129,14 @@ unsafe impl IHttpRequest_Impl for HttpRequest {
         let (Some(name), Some(value)) = (unsafe { (c_str(name), header_value(value, len)) }) else {
             return E_INVALIDARG;
         };
-        edit(&self.exchange, request_headers, |headers, memory| {
-            headers.set(memory, name, value, replace != FALSE);
-            S_OK
-        })
+        edit(
+            &self.exchange,
+            request_headers,
+            |headers, memory| match headers.put(memory, name, value, replace != FALSE) {
+                Ok(()) => S_OK,
+                Err(_) => E_INVALIDARG,
+            },
+        )
     }
     fn DeleteHeader_HTTP_HEADER_ID(&self, id: HTTP_HEADER_ID) -> HRESULT {
         edit(
@@ -304,8 +308,10 @@ impl HttpResponse {
             .unwrap_or(E_UNEXPECTED)
     }
 
+    /// Refuses a code a status line cannot carry, and a reason with a CR, LF or other
+    /// control (see `headers::sendable`): nothing is stored.
     fn set_status(&self, code: u16, reason: &[u8], sub: u16, error: HRESULT) -> HRESULT {
-        if !(100..=999).contains(&code) {
+        if !(100..=999).contains(&code) || !field_text(reason) {
             return E_INVALIDARG;
         }
         self.exchange
@@ -376,10 +382,14 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
         let (Some(name), Some(value)) = (unsafe { (c_str(name), header_value(value, len)) }) else {
             return E_INVALIDARG;
         };
-        edit(&self.exchange, response_headers, |headers, memory| {
-            headers.set(memory, name, value, replace != FALSE);
-            S_OK
-        })
+        edit(
+            &self.exchange,
+            response_headers,
+            |headers, memory| match headers.put(memory, name, value, replace != FALSE) {
+                Ok(()) => S_OK,
+                Err(_) => E_INVALIDARG,
+            },
+        )
     }
     fn DeleteHeader_HTTP_HEADER_ID(&self, id: HTTP_HEADER_ID) -> HRESULT {
         edit(
@@ -458,7 +468,7 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
     }
     fn Redirect(&self, url: PCSTR, reset_status: BOOL, _include_parameters: BOOL) -> HRESULT {
         // SAFETY: IIS's contract: `url` is NUL-terminated.
-        let Some(url) = (unsafe { c_str(url) }) else {
+        let Some(url) = (unsafe { c_str(url) }).filter(|url| field_text(url)) else {
             return E_INVALIDARG;
         };
         self.Clear();

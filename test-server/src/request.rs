@@ -110,11 +110,15 @@ pub struct Response {
     pub number: u64,
     /// The status code.
     pub status: u16,
-    /// The reason phrase.
+    /// The reason phrase (invalid UTF-8 replaced).
     pub reason: String,
+    /// The reason phrase's bytes, as they were sent.
+    pub raw_reason: Vec<u8>,
     /// Every header: the known ones in `HTTP_HEADER_ID` order, then the others in the order
-    /// they were first set.
+    /// they were first set (invalid UTF-8 replaced).
     pub headers: Vec<(String, String)>,
+    /// Every header's name and value as bytes, in the order of `headers`.
+    pub raw_headers: Vec<(Vec<u8>, Vec<u8>)>,
     /// The entity body.
     pub body: Vec<u8>,
     /// The pipeline, one line per event, as the C++ host of `tests/iis_host` prints them

@@ -87,7 +87,7 @@ impl HttpModule for HelloModule {
         let _ = ctx.set_state(RequestState {
             powered_by_at_begin,
         });
-        let _ = ctx.set_server_variable("HELLO_GREETING", u16cstr!("Hello"));
+        let _ = ctx.set_server_variable("HELLO_GREETING", "Hello");
         Notification::Continue
     }
 

@@ -5,7 +5,7 @@
 //! the generated [`IHttpContext`] ([`HttpContext::iis`]).
 
 use super::completion::{Completion, Shared};
-use super::{state, Host, Notification};
+use super::{state, wire, Host};
 use crate::runtime::{Error, Result, U16CStr, E_HANDLE_EOF, E_INVALIDARG};
 use crate::ExtendedInterface;
 use crate::{IHttpContext, IHttpContext3, IHttpRequest, IHttpResponse, IHttpServer};
@@ -162,11 +162,16 @@ impl<'a> HttpContext<'a> {
         self.request_header(name).and_then(text)
     }
 
-    /// Sets (replacing) a request header, for the modules and handler that come later.
+    /// Sets (replacing) a request header, for the modules and handler that come later (and
+    /// whatever IIS forwards it to). Checked as
+    /// [`set_response_header`](Self::set_response_header): `E_INVALIDARG`, and nothing set,
+    /// for a name that is not a token or a value with a control character.
     #[inline]
     pub fn set_request_header(&mut self, name: &str, value: impl AsRef<[u8]>) -> Result<()> {
+        let value = value.as_ref();
+        wire::check_header(name, value)?;
         let request = self.request_mut();
-        with_c_str(name, |name| request.set_header(name, value.as_ref(), true))
+        with_c_str(name, |name| request.set_header(name, value, true))
     }
 
     /// A server variable as text (`REMOTE_ADDR`, `HTTP_HOST`…); `None` if it is not set or
@@ -183,9 +188,16 @@ impl<'a> HttpContext<'a> {
         with_c_str(name, |name| context.server_variable_bytes(name)).ok()
     }
 
-    /// Sets a server variable for the rest of the request.
-    #[inline]
-    pub fn set_server_variable(&mut self, name: &str, value: &U16CStr) -> Result<()> {
+    /// Sets a server variable for the rest of the request (IIS keeps them as UTF-16: `value`
+    /// is converted here). Some variables become headers (`HTTP_*` the request's, and
+    /// URL Rewrite sends `RESPONSE_*` as response headers), so every one is checked as a
+    /// header is: `E_INVALIDARG`, and nothing set, for a name that is not a token or a value
+    /// with a control character.
+    pub fn set_server_variable(&mut self, name: &str, value: &str) -> Result<()> {
+        wire::check_header(name, value.as_bytes())?;
+        let wide: Vec<u16> = value.encode_utf16().chain([0]).collect();
+        // The check refused NUL, so the only one is the terminator.
+        let value = U16CStr::from_slice(&wide).map_err(|_| Error::from(E_INVALIDARG))?;
         let context = &mut *self.context;
         with_c_str(name, |name| context.set_server_variable(name, value))
     }
@@ -212,91 +224,6 @@ impl<'a> HttpContext<'a> {
                 read => body.extend_from_slice(&buffer[..read]),
             }
         }
-    }
-
-    /// Sets the response status; `reason` is the text after the code (`"Not Found"`).
-    #[inline]
-    pub fn set_status(&mut self, code: u16, reason: &str) -> Result<()> {
-        let response = self.response_mut();
-        with_c_str(reason, |reason| response.set_status(code, reason))
-    }
-
-    /// The response status code so far.
-    pub fn status(&mut self) -> u16 {
-        self.response_mut().status()
-    }
-
-    /// A response header by name.
-    #[inline]
-    pub fn response_header(&self, name: &str) -> Option<&[u8]> {
-        let response = self.response();
-        with_c_str(name, |name| Ok(response.header(name)))
-            .ok()
-            .flatten()
-    }
-
-    /// Sets (replacing) a response header.
-    #[inline]
-    pub fn set_response_header(&mut self, name: &str, value: impl AsRef<[u8]>) -> Result<()> {
-        let response = self.response_mut();
-        with_c_str(name, |name| response.set_header(name, value.as_ref(), true))
-    }
-
-    /// Appends `bytes` to the response body (IIS copies them; the response is sent when the
-    /// request finishes, or when the module flushes it through [`Self::response_mut`]).
-    pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
-        if bytes.is_empty() {
-            return Ok(());
-        }
-        let chunk = crate::runtime::DataChunk::from_memory(bytes);
-        self.response_mut()
-            .write_entity_chunks(core::slice::from_ref(&chunk), true)
-            .map(drop)
-    }
-
-    /// Answers the request: [`Self::set_response`], then [`Notification::FinishRequest`]. If
-    /// IIS refuses any of it, the answer is a 500 and the failure goes to the request's trace.
-    pub fn respond(
-        &mut self,
-        status: u16,
-        content_type: &str,
-        body: impl AsRef<[u8]>,
-    ) -> Notification {
-        if let Err(error) = self.set_response(status, content_type, body) {
-            return self.fail(&error);
-        }
-        Notification::FinishRequest
-    }
-
-    /// Makes the response `status` (with its usual reason phrase), `Content-Type` and
-    /// `body`, replacing the body so far (headers other modules set stay).
-    pub fn set_response(
-        &mut self,
-        status: u16,
-        content_type: &str,
-        body: impl AsRef<[u8]>,
-    ) -> Result<()> {
-        self.response_mut().clear();
-        self.set_status(status, reason_phrase(status))?;
-        self.set_response_header("Content-Type", content_type)?;
-        self.write(body.as_ref())
-    }
-
-    /// Answers 500 and writes `error` to the request's trace (Failed Request Tracing shows
-    /// it); returns [`Notification::FinishRequest`].
-    pub fn fail(&mut self, error: &Error) -> Notification {
-        let response = self.response_mut();
-        response.clear();
-        let _ = response.set_status(500, c"Internal Server Error");
-        if let Some(trace) = self.context.trace_context_mut() {
-            let _ = trace.quick_trace_with(
-                crate::runtime::u16cstr!("httpserv: a request failed"),
-                None,
-                error.code(),
-                2, // TRACE_LEVEL_ERROR
-            );
-        }
-        Notification::FinishRequest
     }
 
     /// Writes `message` to the request's trace (`IHttpTraceContext::QuickTrace`, which
@@ -392,7 +319,7 @@ impl Drop for HttpContext<'_> {
 /// short names (no allocation, no zeroing), else to the heap; `E_INVALIDARG` if `text` holds
 /// a NUL.
 #[inline(always)]
-fn with_c_str<R>(text: &str, f: impl FnOnce(&CStr) -> Result<R>) -> Result<R> {
+pub(super) fn with_c_str<R>(text: &str, f: impl FnOnce(&CStr) -> Result<R>) -> Result<R> {
     const STACK: usize = 128;
     let bytes = text.as_bytes();
     if bytes.contains(&0) {
@@ -443,48 +370,6 @@ pub(super) fn query_value<'q>(query: &'q str, key: &str) -> Option<&'q str> {
         start = end + 1;
     }
     None
-}
-
-/// The reason phrase of a status code (RFC 9110's), `""` for codes it does not name.
-pub fn reason_phrase(status: u16) -> &'static str {
-    match status {
-        100 => "Continue",
-        101 => "Switching Protocols",
-        200 => "OK",
-        201 => "Created",
-        202 => "Accepted",
-        204 => "No Content",
-        206 => "Partial Content",
-        301 => "Moved Permanently",
-        302 => "Found",
-        303 => "See Other",
-        304 => "Not Modified",
-        307 => "Temporary Redirect",
-        308 => "Permanent Redirect",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        406 => "Not Acceptable",
-        408 => "Request Timeout",
-        409 => "Conflict",
-        410 => "Gone",
-        411 => "Length Required",
-        412 => "Precondition Failed",
-        413 => "Content Too Large",
-        414 => "URI Too Long",
-        415 => "Unsupported Media Type",
-        416 => "Range Not Satisfiable",
-        422 => "Unprocessable Content",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        501 => "Not Implemented",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => "",
-    }
 }
 
 #[cfg(test)]

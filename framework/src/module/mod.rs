@@ -36,16 +36,19 @@ mod context;
 mod global_module;
 mod http_module;
 mod notification;
+mod response;
 mod state;
 mod table;
+pub mod wire;
 
 pub use completion::Completion;
-pub use context::{reason_phrase, HttpContext};
+pub use context::HttpContext;
 pub use global_module::GlobalModule;
 pub use http_module::{AsyncCompletion, HttpModule};
 pub use notification::{
     GlobalNotification, GlobalNotifications, Notification, Notifications, Priority,
 };
+pub use response::reason_phrase;
 
 use crate::runtime::{Error, Registration, Result, E_NOINTERFACE};
 use crate::ExtendedInterface;

@@ -287,3 +287,73 @@ fn read_entity_body_in_pieces_then_end_of_file() {
         ]
     );
 }
+
+/// What could split the response is refused by the raw calls too (an error HRESULT, nothing
+/// stored): a CR, LF or NUL in a header name or value, set by name or by id, in a request
+/// header, a reason phrase, a redirect target or a server variable.
+#[test]
+fn raw_calls_refuse_what_would_split_the_response() {
+    // SAFETY: what the server passes is live during the call.
+    let (response, _) = observe(Request::get("/"), |context, _| unsafe {
+        let response = response_of(context);
+        let injected = b"a\r\nX-Injected: 1";
+        let len = injected.len() as u16;
+        let set = |name: &core::ffi::CStr| {
+            response.SetHeader(name.as_ptr().cast(), injected.as_ptr().cast(), len, TRUE)
+        };
+        assert_eq!(set(c"X-Echo"), E_INVALIDARG);
+        assert_eq!(
+            response.SetHeader(
+                c"X-Bad\r\nName".as_ptr().cast(),
+                c"v".as_ptr().cast(),
+                1,
+                TRUE
+            ),
+            E_INVALIDARG
+        );
+        assert_eq!(
+            response.SetHeader(c"X-Nul".as_ptr().cast(), b"a\0b".as_ptr().cast(), 3, TRUE),
+            E_INVALIDARG
+        );
+        let by_id = response.SetHeader_HTTP_HEADER_ID(
+            HttpHeaderServer,
+            injected.as_ptr().cast(),
+            len,
+            TRUE,
+        );
+        assert_eq!(by_id, E_INVALIDARG);
+        let request = request_of(context);
+        let forwarded = request.SetHeader(
+            c"X-Fwd".as_ptr().cast(),
+            injected.as_ptr().cast(),
+            len,
+            TRUE,
+        );
+        assert_eq!(forwarded, E_INVALIDARG);
+        let reason = c"OK\r\nX-Status-Injected: 1".as_ptr().cast();
+        let status = response.SetStatus(201, reason, 0, S_OK, core::ptr::null_mut(), FALSE);
+        assert_eq!(status, E_INVALIDARG);
+        let url = c"/next\r\nX-Injected: 1".as_ptr().cast();
+        assert_eq!(response.Redirect(url, TRUE, FALSE), E_INVALIDARG);
+        let value = crate::runtime::u16cstr!("a\r\nX-Injected: 1");
+        let variable = context.SetServerVariable(c"RESPONSE_X".as_ptr().cast(), value.as_ptr());
+        assert_eq!(variable, E_INVALIDARG);
+        assert!(request
+            .GetHeader(c"X-Fwd".as_ptr().cast(), core::ptr::null_mut())
+            .is_null());
+    });
+    assert_eq!(
+        (response.status, response.reason.as_str()),
+        (404, "Not Found")
+    );
+    for name in [
+        "X-Injected",
+        "X-Status-Injected",
+        "X-Echo",
+        "X-Nul",
+        "Location",
+    ] {
+        assert_eq!(response.header(name), None, "{name}");
+    }
+    assert_eq!(response.header("Server"), None);
+}

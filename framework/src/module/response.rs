@@ -1,0 +1,178 @@
+//! The response side of [`HttpContext`]: status, headers, redirects and body, and the
+//! one-call answers (`respond`, `set_response`, `fail`). Every name, value and reason phrase
+//! is checked by [`wire`](super::wire) before IIS sees it: IIS sends what it is given, so a
+//! CR or LF copied from the request would otherwise split the response.
+
+use super::context::{with_c_str, HttpContext};
+use super::wire::{self, check, check_header};
+use super::Notification;
+use crate::runtime::{Error, Result};
+
+impl HttpContext<'_> {
+    /// Sets the response status; `reason` is the text after the code (`"Not Found"`).
+    /// `E_INVALIDARG`, and nothing set, for a code outside 100–999 or a reason holding
+    /// anything but HTAB, SP, visible ASCII and octets from 0x80 (a CR or LF would split the
+    /// response).
+    #[inline]
+    pub fn set_status(&mut self, code: u16, reason: &str) -> Result<()> {
+        check(wire::is_status_code(code) && wire::is_reason_phrase(reason.as_bytes()))?;
+        let response = self.response_mut();
+        with_c_str(reason, |reason| response.set_status(code, reason))
+    }
+
+    /// The response status code so far.
+    pub fn status(&mut self) -> u16 {
+        self.response_mut().status()
+    }
+
+    /// A response header by name.
+    #[inline]
+    pub fn response_header(&self, name: &str) -> Option<&[u8]> {
+        let response = self.response();
+        with_c_str(name, |name| Ok(response.header(name)))
+            .ok()
+            .flatten()
+    }
+
+    /// Sets (replacing) a response header. `E_INVALIDARG`, and nothing set, if `name` is not
+    /// an RFC 9110 token or `value` holds a control character (CR, LF, NUL…; HTAB is
+    /// allowed): see [`wire`](super::wire).
+    #[inline]
+    pub fn set_response_header(&mut self, name: &str, value: impl AsRef<[u8]>) -> Result<()> {
+        self.put_response_header(name, value.as_ref(), true)
+    }
+
+    /// Adds `value` to a response header: IIS appends `", value"` to the header if it is
+    /// already set (`SetHeader` with `fReplace = FALSE`), else sets it. Checked as
+    /// [`Self::set_response_header`].
+    #[inline]
+    pub fn append_response_header(&mut self, name: &str, value: impl AsRef<[u8]>) -> Result<()> {
+        self.put_response_header(name, value.as_ref(), false)
+    }
+
+    fn put_response_header(&mut self, name: &str, value: &[u8], replace: bool) -> Result<()> {
+        check_header(name, value)?;
+        let response = self.response_mut();
+        with_c_str(name, |name| response.set_header(name, value, replace))
+    }
+
+    /// Removes a response header (removing one that is not set succeeds).
+    #[inline]
+    pub fn remove_response_header(&mut self, name: &str) -> Result<()> {
+        check(wire::is_token(name.as_bytes()))?;
+        let response = self.response_mut();
+        with_c_str(name, |name| response.delete_header(name))
+    }
+
+    /// Redirects the client to `url` (IIS's `Redirect`: a 302, `Location: url`, the body
+    /// cleared). `E_INVALIDARG`, and nothing changed, if `url` is empty or holds whitespace
+    /// or a control character: encode it (`%20`) first.
+    pub fn redirect(&mut self, url: &str) -> Result<()> {
+        check(wire::is_redirect_target(url.as_bytes()))?;
+        let response = self.response_mut();
+        with_c_str(url, |url| response.redirect(url))
+    }
+
+    /// Appends `bytes` to the response body (IIS copies them; the response is sent when the
+    /// request finishes, or when the module flushes it through [`Self::response_mut`]).
+    pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let chunk = crate::runtime::DataChunk::from_memory(bytes);
+        self.response_mut()
+            .write_entity_chunks(core::slice::from_ref(&chunk), true)
+            .map(drop)
+    }
+
+    /// Answers the request: [`Self::set_response`], then [`Notification::FinishRequest`]. If
+    /// IIS refuses any of it (or `content_type` is not a valid header value), the answer is a
+    /// 500 and the failure goes to the request's trace.
+    pub fn respond(
+        &mut self,
+        status: u16,
+        content_type: &str,
+        body: impl AsRef<[u8]>,
+    ) -> Notification {
+        if let Err(error) = self.set_response(status, content_type, body) {
+            return self.fail(&error);
+        }
+        Notification::FinishRequest
+    }
+
+    /// Makes the response `status` (with its usual reason phrase), `Content-Type` and
+    /// `body`, replacing the body so far (headers other modules set stay). Checked as
+    /// [`Self::set_status`] and [`Self::set_response_header`] before anything changes.
+    pub fn set_response(
+        &mut self,
+        status: u16,
+        content_type: &str,
+        body: impl AsRef<[u8]>,
+    ) -> Result<()> {
+        check(wire::is_status_code(status))?;
+        check_header("Content-Type", content_type.as_bytes())?;
+        self.response_mut().clear();
+        self.set_status(status, reason_phrase(status))?;
+        self.set_response_header("Content-Type", content_type)?;
+        self.write(body.as_ref())
+    }
+
+    /// Answers 500 and writes `error` to the request's trace (Failed Request Tracing shows
+    /// it); returns [`Notification::FinishRequest`].
+    pub fn fail(&mut self, error: &Error) -> Notification {
+        let response = self.response_mut();
+        response.clear();
+        let _ = response.set_status(500, c"Internal Server Error");
+        if let Some(trace) = self.iis_mut().trace_context_mut() {
+            let _ = trace.quick_trace_with(
+                crate::runtime::u16cstr!("httpserv: a request failed"),
+                None,
+                error.code(),
+                2, // TRACE_LEVEL_ERROR
+            );
+        }
+        Notification::FinishRequest
+    }
+}
+
+/// The reason phrase of a status code (RFC 9110's), `""` for codes it does not name.
+pub fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        100 => "Continue",
+        101 => "Switching Protocols",
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "No Content",
+        206 => "Partial Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        410 => "Gone",
+        411 => "Length Required",
+        412 => "Precondition Failed",
+        413 => "Content Too Large",
+        414 => "URI Too Long",
+        415 => "Unsupported Media Type",
+        416 => "Range Not Satisfiable",
+        422 => "Unprocessable Content",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "",
+    }
+}
