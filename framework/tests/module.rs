@@ -400,7 +400,7 @@ fn a_stored_context_the_framework_did_not_make_is_never_read_as_state() {
 #[test]
 fn named_state_needs_a_server_with_named_contexts() {
     let seen = seen_at_begin(Request::get("/"), |ctx, seen| {
-        let name = httpserv::runtime::u16cstr!("visits");
+        let name = "visits";
         let set = ctx.set_named_state(name, Visits(1));
         push(seen, &format!("{:?}", set.map_err(|e| e.code())));
         push(seen, &format!("{:?}", ctx.named_state::<Visits>(name)));

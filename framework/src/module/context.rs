@@ -6,13 +6,14 @@
 
 use super::completion::{Completion, Shared};
 use super::{state, wire, Host};
-use crate::runtime::{Error, Result, U16CStr, E_HANDLE_EOF, E_INVALIDARG};
+use crate::runtime::{Error, Result, E_HANDLE_EOF, E_INVALIDARG};
 use crate::ExtendedInterface;
 use crate::{IHttpContext, IHttpContext3, IHttpRequest, IHttpResponse, IHttpServer};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::ffi::CStr;
 use core::ptr::NonNull;
+use widestring::U16CString;
 
 /// The request a notification is about, borrowed for the notification.
 pub struct HttpContext<'a> {
@@ -130,20 +131,20 @@ impl<'a> HttpContext<'a> {
             .unwrap_or("")
     }
 
-    /// The URL's path, decoded (the `URL` server variable: `/a b` for `/a%20b?x=1`).
+    /// The URL's path (the `URL` server variable), as IIS gives it.
     #[inline]
-    pub fn path(&mut self) -> &str {
+    pub fn path(&self) -> &str {
         self.server_variable("URL").unwrap_or("")
     }
 
     /// The query string without its `?` (the `QUERY_STRING` server variable).
     #[inline]
-    pub fn query(&mut self) -> &str {
+    pub fn query(&self) -> &str {
         self.server_variable("QUERY_STRING").unwrap_or("")
     }
 
     /// The value of `key` in the query string (`a=1&key=value`), undecoded.
-    pub fn query_value(&mut self, key: &str) -> Option<&str> {
+    pub fn query_value(&self, key: &str) -> Option<&str> {
         query_value(self.query(), key)
     }
 
@@ -177,15 +178,36 @@ impl<'a> HttpContext<'a> {
     /// A server variable as text (`REMOTE_ADDR`, `HTTP_HOST`…); `None` if it is not set or
     /// not UTF-8.
     #[inline]
-    pub fn server_variable(&mut self, name: &str) -> Option<&str> {
+    pub fn server_variable(&self, name: &str) -> Option<&str> {
         self.server_variable_bytes(name).and_then(text)
     }
 
     /// A server variable as IIS has it (bytes); `None` if it is not set.
-    #[inline]
-    pub fn server_variable_bytes(&mut self, name: &str) -> Option<&[u8]> {
-        let context = &mut *self.context;
-        with_c_str(name, |name| context.server_variable_bytes(name)).ok()
+    ///
+    /// A shared borrow suffices: IIS's `GetServerVariable` only reads the request (it is not
+    /// `const` in C++ because it may fill its cache), and the value it returns is a copy in
+    /// the request's memory that lives until the request ends — not invalidated by a later
+    /// read, and changes to the request need `&mut self`, which the returned borrow excludes.
+    pub fn server_variable_bytes(&self, name: &str) -> Option<&[u8]> {
+        let context: &IHttpContext = self.context;
+        with_c_str(name, |name| {
+            let mut value: windows_sys::core::PCSTR = core::ptr::null();
+            let mut len = 0u32;
+            // SAFETY: `name` is NUL-terminated and the out-pointers are live locals, IIS's
+            // contract for the call; the context is live for 'a. IIS changes no Rust-visible
+            // state of the object (the call goes through a pointer, as every call does).
+            unsafe {
+                context.GetServerVariable_PCSTR_ptr(name.as_ptr().cast(), &mut value, &mut len)
+            }
+            .ok()?;
+            if value.is_null() {
+                return Ok(&[][..]);
+            }
+            // SAFETY: IIS returns `len` bytes at `value` in the request's memory, valid until
+            // the request ends, longer than this borrow of the context (see above).
+            Ok(unsafe { core::slice::from_raw_parts(value.cast::<u8>(), len as usize) })
+        })
+        .ok()
     }
 
     /// Sets a server variable for the rest of the request (IIS keeps them as UTF-16: `value`
@@ -195,11 +217,9 @@ impl<'a> HttpContext<'a> {
     /// with a control character.
     pub fn set_server_variable(&mut self, name: &str, value: &str) -> Result<()> {
         wire::check_header(name, value.as_bytes())?;
-        let wide: Vec<u16> = value.encode_utf16().chain([0]).collect();
-        // The check refused NUL, so the only one is the terminator.
-        let value = U16CStr::from_slice(&wide).map_err(|_| Error::from(E_INVALIDARG))?;
+        let value = wide(value)?;
         let context = &mut *self.context;
-        with_c_str(name, |name| context.set_server_variable(name, value))
+        with_c_str(name, |name| context.set_server_variable(name, &value))
     }
 
     /// Reads the next part of the request body into `buffer`; `Ok(0)` at its end.
@@ -232,9 +252,7 @@ impl<'a> HttpContext<'a> {
         let Some(trace) = self.context.trace_context_mut() else {
             return Ok(());
         };
-        let wide: Vec<u16> = message.encode_utf16().chain([0]).collect();
-        let message = U16CStr::from_slice(&wide).map_err(|_| Error::from(E_INVALIDARG))?;
-        trace.quick_trace(message)
+        trace.quick_trace(&wide(message)?)
     }
 
     /// This module's value of type `T` stored on the request (see [`Self::set_state`]);
@@ -248,7 +266,10 @@ impl<'a> HttpContext<'a> {
     /// container), for later notifications and for the global module of the same DLL; IIS
     /// drops it when the request ends. A request holds one value per module: a second
     /// `set_state` fails, as IIS's `SetModuleContext` does.
-    pub fn set_state<T: Send + Sync + 'static>(&mut self, value: T) -> Result<&T> {
+    ///
+    /// The reference returned is for the whole notification (`'a`), not for this borrow of
+    /// the context: the module can go on using the context while it holds it.
+    pub fn set_state<T: Send + Sync + 'static>(&mut self, value: T) -> Result<&'a T> {
         let container = self
             .context
             .module_context_container()
@@ -256,25 +277,29 @@ impl<'a> HttpContext<'a> {
         let (stored, value) = state::store(self.context, value)?;
         container.set_module_context(stored, self.host.module_id())?;
         // SAFETY: the container holds the stored context, and with it the value, until the
-        // request ends, longer than this borrow of the request; nothing hands out `&mut T`.
+        // request ends, after 'a (the notification's borrow of the request); IIS refuses a
+        // second `SetModuleContext` for the module, so nothing replaces it sooner, and nothing
+        // hands out `&mut T`.
         Ok(unsafe { value.as_ref() })
     }
 
     /// The value of type `T` stored on the request under `name` by any module of this DLL
     /// (`IHttpContext3`'s named contexts); `None` if there is none, if it is another type or
     /// was stored by another module, or if the server has no named contexts.
-    pub fn named_state<T: Send + Sync + 'static>(&self, name: &U16CStr) -> Option<&T> {
+    pub fn named_state<T: Send + Sync + 'static>(&self, name: &str) -> Option<&T> {
+        let name = wide(name).ok()?;
         let context3 = self.server().extended::<IHttpContext3>(&*self.context)?;
-        let stored = context3.named_context_container()?.named_context(name)?;
+        let stored = context3.named_context_container()?.named_context(&name)?;
         state::stored(stored)
     }
 
     /// Stores `value` on the request under `name`, where other modules can find it.
     pub fn set_named_state<T: Send + Sync + 'static>(
         &mut self,
-        name: &U16CStr,
+        name: &str,
         value: T,
     ) -> Result<()> {
+        let name = wide(name)?;
         let context3 = self
             .server()
             .extended::<IHttpContext3>(&*self.context)
@@ -283,7 +308,7 @@ impl<'a> HttpContext<'a> {
             .named_context_container()
             .ok_or_else(|| Error::from(crate::runtime::E_UNEXPECTED))?;
         let (stored, _) = state::store(self.context, value)?;
-        container.set_named_context(stored, name)
+        container.set_named_context(stored, &name)
     }
 
     /// Finishes this notification later: the framework answers IIS "pending" when the
@@ -341,6 +366,13 @@ pub(super) fn with_c_str<R>(text: &str, f: impl FnOnce(&CStr) -> Result<R>) -> R
         let c_string = alloc::ffi::CString::new(text).map_err(|_| Error::from(E_INVALIDARG))?;
         f(&c_string)
     }
+}
+
+/// `text` as a NUL-terminated UTF-16 string, for the IIS calls that take one; `E_INVALIDARG`
+/// if it holds a NUL.
+fn wide(text: &str) -> Result<U16CString> {
+    U16CString::from_vec(text.encode_utf16().collect::<Vec<u16>>())
+        .map_err(|_| Error::from(E_INVALIDARG))
 }
 
 /// `bytes` as text if they are UTF-8. The values IIS hands out are nearly always ASCII, which

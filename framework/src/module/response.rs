@@ -20,9 +20,27 @@ impl HttpContext<'_> {
         with_c_str(reason, |reason| response.set_status(code, reason))
     }
 
-    /// The response status code so far.
-    pub fn status(&mut self) -> u16 {
-        self.response_mut().status()
+    /// The response status code so far. (IIS's `GetStatus` only reads; it is not `const` in
+    /// C++, but a shared borrow of the response suffices to call it.)
+    pub fn status(&self) -> u16 {
+        use core::ptr::null_mut as null;
+        let mut code = 0u16;
+        // SAFETY: the out-pointer is a live local and the others are null, which IIS allows
+        // (they default to NULL in the header); the response is live for this borrow.
+        unsafe {
+            self.response().GetStatus(
+                &mut code,
+                null(),
+                null(),
+                null(),
+                null(),
+                null(),
+                null(),
+                null(),
+                null(),
+            )
+        };
+        code
     }
 
     /// A response header by name.
