@@ -44,3 +44,40 @@ fn getters_share_the_context_and_state_outlives_its_borrow() {
     // The test server has no named contexts (IHttpContext3), so named state is `None`.
     assert_eq!(response.header("X-Visits"), Some("1 None"));
 }
+
+/// A notification method returning `Result` uses `?`: an `HttpError` answers its status, an
+/// IIS error a 500.
+struct Strict;
+
+#[httpserv::module]
+impl HttpModule for Strict {
+    fn on_begin_request(&mut self, ctx: &mut HttpContext<'_>) -> Result<Notification, HttpError> {
+        if ctx.query_value("bad").is_some() {
+            return Err(HttpError::status(400));
+        }
+        if ctx.query_value("crlf").is_some() {
+            // Refused (E_INVALIDARG): `?` answers 500.
+            ctx.set_response_header("X-Echo", "a\r\nX-Injected: 1")?;
+        }
+        let echo = format!("q={}", ctx.query());
+        ctx.set_response_header("X-Echo", echo)?;
+        ctx.write(b"ok")?;
+        Ok(Notification::FinishRequest)
+    }
+}
+
+#[test]
+fn a_notification_returning_result_answers_its_error() {
+    let server = TestServer::new().load_with("strict", |registration| {
+        registration.request_module(|| Strict)
+    });
+    let fine = server.request(Request::get("/?a"));
+    assert_eq!((fine.status, fine.text().as_str()), (200, "ok"));
+    let refused = server.request(Request::get("/?bad"));
+    assert_eq!(
+        (refused.status, refused.reason.as_str()),
+        (400, "Bad Request")
+    );
+    let failed = server.request(Request::get("/?crlf"));
+    assert_eq!((failed.status, failed.header("X-Injected")), (500, None));
+}

@@ -37,7 +37,12 @@ pub fn module(arguments: TokenStream, item: TokenStream) -> TokenStream {
     let mut written = Group::new(Delimiter::Brace, stream);
     written.set_span(body.span());
     *tokens.last_mut().expect("the body is there") = TokenTree::Group(written);
-    let written: TokenStream = tokens.into_iter().collect();
+    // A request notification method may return `Notification` or a `Result` where the trait
+    // says `impl IntoNotification`: that refinement is the intended API, not a slip.
+    let allow: TokenStream = "#[allow(refining_impl_trait)]"
+        .parse()
+        .expect("an attribute");
+    let written: TokenStream = allow.into_iter().chain(tokens).collect();
     // A mistake is reported beside the impl as written, list included, so that it is the
     // one error (not also a missing item).
     if let Some(argument) = arguments.into_iter().next() {

@@ -5,7 +5,9 @@
 //! from the notification table (`table.rs`).
 
 use super::completion::{Outcome, Shared};
-use super::{drop_in_guard, Host, HttpContext, Notification, Notifications, Priority};
+use super::{
+    drop_in_guard, Host, HttpContext, IntoNotification, Notification, Notifications, Priority,
+};
 use crate::runtime::{Result, E_POINTER, HRESULT, S_OK};
 // The classes, flags and providers the notification table names, with the rest of the
 // bindings.
@@ -70,14 +72,18 @@ macro_rules! trait_method {
     (#[$doc:meta] $method:ident(ctx) $provider:ty) => {
         #[$doc]
         #[allow(unused_variables)]
-        fn $method(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
+        fn $method(&mut self, ctx: &mut HttpContext<'_>) -> impl IntoNotification + 'static {
             Notification::Continue
         }
     };
     (#[$doc:meta] $method:ident(ctx, provider) $provider:ty) => {
         #[$doc]
         #[allow(unused_variables)]
-        fn $method(&mut self, ctx: &mut HttpContext<'_>, provider: &mut $provider) -> Notification {
+        fn $method(
+            &mut self,
+            ctx: &mut HttpContext<'_>,
+            provider: &mut $provider,
+        ) -> impl IntoNotification + 'static {
             Notification::Continue
         }
     };
@@ -125,7 +131,7 @@ pub trait HttpModule: Send + 'static {
         &mut self,
         ctx: &mut HttpContext<'_>,
         completion: &AsyncCompletion,
-    ) -> Notification {
+    ) -> impl IntoNotification + 'static {
         Notification::Continue
     }
 }
@@ -204,7 +210,8 @@ impl<M: HttpModule> RequestModule<M> {
                         status: Ok(()),
                     };
                     (answer, completion) = self.run(context, |module, ctx| {
-                        module.on_async_completion(ctx, &completed)
+                        let answer = module.on_async_completion(ctx, &completed);
+                        answer.into_notification(ctx)
                     });
                 }
             }
@@ -283,7 +290,10 @@ macro_rules! forward {
             context: *mut IHttpContext,
             _: *mut $provider,
         ) -> REQUEST_NOTIFICATION_STATUS {
-            self.dispatch(context, Notifications::$which, M::$method)
+            self.dispatch(context, Notifications::$which, |module, ctx| {
+                let answer = M::$method(module, ctx);
+                answer.into_notification(ctx)
+            })
         }
     };
     ($raw:ident($provider:ty) => $method:ident(ctx, provider), $which:ident) => {
@@ -292,7 +302,15 @@ macro_rules! forward {
             context: *mut IHttpContext,
             provider: *mut $provider,
         ) -> REQUEST_NOTIFICATION_STATUS {
-            self.dispatch_with(context, provider, Notifications::$which, M::$method)
+            self.dispatch_with(
+                context,
+                provider,
+                Notifications::$which,
+                |module, ctx, provider| {
+                    let answer = M::$method(module, ctx, provider);
+                    answer.into_notification(ctx)
+                },
+            )
         }
     };
 }
@@ -327,7 +345,8 @@ impl<M: HttpModule> CHttpModule_Impl for RequestModule<M> {
             status: info.map_or(Ok(()), |info| info.completion_status()),
         };
         self.dispatch(context, notification, |module, ctx| {
-            module.on_async_completion(ctx, &completed)
+            let answer = module.on_async_completion(ctx, &completed);
+            answer.into_notification(ctx)
         })
     }
 

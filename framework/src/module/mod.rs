@@ -36,6 +36,7 @@ mod context;
 mod global_module;
 mod http_module;
 mod notification;
+mod outcome;
 mod response;
 mod state;
 mod table;
@@ -48,6 +49,7 @@ pub use http_module::{AsyncCompletion, HttpModule};
 pub use notification::{
     GlobalNotification, GlobalNotifications, Notification, Notifications, Priority,
 };
+pub use outcome::{HttpError, IntoNotification};
 pub use response::reason_phrase;
 
 use crate::runtime::{Error, Registration, Result, E_NOINTERFACE};

@@ -5,7 +5,7 @@
 
 use super::context::{with_c_str, HttpContext};
 use super::wire::{self, check, check_header};
-use super::Notification;
+use super::{HttpError, Notification};
 use crate::runtime::{Error, Result};
 
 impl HttpContext<'_> {
@@ -138,14 +138,27 @@ impl HttpContext<'_> {
     /// Answers 500 and writes `error` to the request's trace (Failed Request Tracing shows
     /// it); returns [`Notification::FinishRequest`].
     pub fn fail(&mut self, error: &Error) -> Notification {
+        self.fail_with(&HttpError::from(error.clone()))
+    }
+
+    /// Answers `error`'s status (the body cleared, the usual reason phrase) and writes its
+    /// `HRESULT`, if any, to the request's trace; returns [`Notification::FinishRequest`].
+    /// What a notification returning `Err` gets.
+    pub fn fail_with(&mut self, error: &HttpError) -> Notification {
+        let status = error.code();
         let response = self.response_mut();
         response.clear();
-        let _ = response.set_status(500, c"Internal Server Error");
-        if let Some(trace) = self.iis_mut().trace_context_mut() {
+        let reason = reason_phrase(status);
+        if with_c_str(reason, |reason| response.set_status(status, reason)).is_err() {
+            let _ = response.set_status(500, c"Internal Server Error");
+        }
+        let code = error.error().map(Error::code);
+        if let (Some(code), Some(trace)) = (code, self.iis_mut().trace_context_mut()) {
+            // Best effort: the error response stands whether or not the trace takes it.
             let _ = trace.quick_trace_with(
                 crate::runtime::u16cstr!("httpserv: a request failed"),
                 None,
-                error.code(),
+                code,
                 2, // TRACE_LEVEL_ERROR
             );
         }
