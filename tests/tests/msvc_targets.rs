@@ -107,6 +107,39 @@ fn the_crate_docs_build_for_windows_without_warnings() {
     }
 }
 
+/// Verifying a package builds its dependencies from a local registry of the crates just
+/// packaged, unpacked under `$CARGO_HOME/registry/src/<that registry>/` and built in the
+/// package target directory; cargo takes a registry crate of a name and version it has
+/// unpacked or built as unchanged, so without this a crate changed since the last run would
+/// be verified against its old sources. Our crates' unpacked copies go (crates.io has none of
+/// these names), and the target directory with them (a rebuild of it takes seconds).
+fn forget_earlier_packages() {
+    let _ = std::fs::remove_dir_all(workspace_root().join("target/package-check"));
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
+        .expect("a cargo home");
+    for kind in ["src", "cache"] {
+        let Ok(registries) = std::fs::read_dir(home.join("registry").join(kind)) else {
+            continue;
+        };
+        for registry in registries.flatten() {
+            if registry
+                .file_name()
+                .to_string_lossy()
+                .starts_with("index.crates.io")
+            {
+                continue;
+            }
+            for name in PUBLISHED {
+                let unpacked = registry.path().join(format!("{name}-0.1.0"));
+                let _ = std::fs::remove_dir_all(&unpacked);
+                let _ = std::fs::remove_file(unpacked.with_extension("1.0.crate"));
+            }
+        }
+    }
+}
+
 /// `httpserv` is the crate people depend on, with the four it re-exports: `cargo package`
 /// builds each from what it publishes (sources, the ABI manifest of the generated crate,
 /// READMEs), nothing of the workspace's tests.
@@ -124,6 +157,7 @@ fn the_crates_package_for_crates_io() {
             .output()
             .expect("cargo runs")
     };
+    forget_earlier_packages();
     let listed = package(&["--list"]);
     assert!(
         listed.status.success(),
