@@ -236,10 +236,14 @@ fn the_examples_answer_as_under_the_iis_host() {
         let quick = server.request(Request::get("/hello?name=meanwhile"));
         let quick_time = started.elapsed();
         assert_eq!(quick.text(), "Hello, meanwhile!\n");
-        assert!(
-            !slow.is_finished() && quick_time < Duration::from_millis(1000),
-            "/hello took {quick_time:?} while /async?ms=1500 was pending"
-        );
+        // Under Miri time is the interpreter's, and interpreting /hello can take longer than
+        // the 1.5 s /async waits: the order proves nothing there, only the answers do.
+        if !cfg!(miri) {
+            assert!(
+                !slow.is_finished() && quick_time < Duration::from_millis(1000),
+                "/hello took {quick_time:?} while /async?ms=1500 was pending"
+            );
+        }
         let slow = slow.join().unwrap();
         assert_eq!(slow.text(), "async: completed after 1500 ms\n");
         assert_eq!(slow.number, 11);
