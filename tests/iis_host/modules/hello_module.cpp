@@ -202,7 +202,12 @@ public:
         } else if (is(url, url_len, "/async")) {
             return start_async(context, query, query_len);
         } else if (is(url, url_len, "/panic")) {
-            context->GetResponse()->SetStatus(500, "Internal Server Error", 0, E_FAIL, 0, FALSE);
+            /* What the Rust framework makes of a panic: what was written so far (headers
+               included) goes, then a bare 500. */
+            IHttpResponse *response = context->GetResponse();
+            response->Clear();
+            response->ClearHeaders();
+            response->SetStatus(500, "Internal Server Error", 0, E_FAIL, 0, FALSE);
             return RQ_NOTIFICATION_FINISH_REQUEST;
         } else if (is(url, url_len, "/stats")) {
             const Counters &c = g_counters;
