@@ -151,6 +151,7 @@ use httpserv_sys::*;
 mod completion;
 mod context;
 mod exchange;
+mod header_slots;
 mod headers;
 mod memory;
 mod message;

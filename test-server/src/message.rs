@@ -17,9 +17,13 @@ use windows_sys::Win32::Networking::HttpServer::{
 };
 use windows_sys::Win32::Networking::WinSock::SOCKADDR;
 
-use super::exchange::{Exchange, State};
-use super::headers::{field_text, HeaderValue, Headers};
-use super::memory::{c_str, put, socket_address, RequestMemory};
+use super::exchange::Exchange;
+use super::header_slots::{
+    delete_header, delete_header_by_id, edit, request_headers, response_headers, set_header,
+    set_header_by_id,
+};
+use super::headers::{field_text, HeaderValue};
+use super::memory::{c_str, put, socket_address};
 use crate::runtime::{E_HANDLE_EOF, E_INVALIDARG, E_NOTIMPL, E_UNEXPECTED, HRESULT, S_OK};
 use crate::*;
 
@@ -45,34 +49,6 @@ unsafe fn hand_out(value: Option<HeaderValue>, len: *mut u16) -> PCSTR {
     // SAFETY: the caller's contract.
     unsafe { put(len, length) };
     pointer
-}
-
-/// The value a module passes to `SetHeader`.
-///
-/// # Safety
-/// `value` must be null or readable for `len` bytes.
-unsafe fn header_value<'a>(value: PCSTR, len: u16) -> Option<&'a [u8]> {
-    // SAFETY: the caller's contract.
-    (!value.is_null()).then(|| unsafe { core::slice::from_raw_parts(value, len.into()) })
-}
-
-/// Runs a header edit on the request's or the response's headers.
-fn edit(
-    exchange: &Exchange,
-    which: fn(&mut State) -> &mut Headers,
-    change: impl FnOnce(&mut Headers, &RequestMemory) -> HRESULT,
-) -> HRESULT {
-    exchange
-        .with(|state| change(which(state), &exchange.memory))
-        .unwrap_or(E_UNEXPECTED)
-}
-
-fn request_headers(state: &mut State) -> &mut Headers {
-    &mut state.received.headers
-}
-
-fn response_headers(state: &mut State) -> &mut Headers {
-    &mut state.response.headers
 }
 
 // SAFETY: the test server keeps IIS's contract for what it hands out: pointers into the
@@ -111,52 +87,19 @@ unsafe impl IHttpRequest_Impl for HttpRequest {
         len: u16,
         replace: BOOL,
     ) -> HRESULT {
-        // SAFETY: IIS's contract: `value` is readable for `len` bytes.
-        let Some(value) = (unsafe { header_value(value, len) }) else {
-            return E_INVALIDARG;
-        };
-        edit(
-            &self.exchange,
-            request_headers,
-            |headers, memory| match headers.set_id(memory, id, value, replace != FALSE) {
-                Ok(()) => S_OK,
-                Err(_) => E_INVALIDARG,
-            },
-        )
+        // SAFETY: IIS's contract, which the caller of this slot keeps.
+        unsafe { set_header_by_id(&self.exchange, request_headers, id, value, len, replace) }
     }
     fn SetHeader(&self, name: PCSTR, value: PCSTR, len: u16, replace: BOOL) -> HRESULT {
-        // SAFETY: IIS's contract: `name` is NUL-terminated, `value` readable for `len` bytes.
-        let (Some(name), Some(value)) = (unsafe { (c_str(name), header_value(value, len)) }) else {
-            return E_INVALIDARG;
-        };
-        edit(
-            &self.exchange,
-            request_headers,
-            |headers, memory| match headers.put(memory, name, value, replace != FALSE) {
-                Ok(()) => S_OK,
-                Err(_) => E_INVALIDARG,
-            },
-        )
+        // SAFETY: IIS's contract, which the caller of this slot keeps.
+        unsafe { set_header(&self.exchange, request_headers, name, value, len, replace) }
     }
     fn DeleteHeader_HTTP_HEADER_ID(&self, id: HTTP_HEADER_ID) -> HRESULT {
-        edit(
-            &self.exchange,
-            request_headers,
-            |headers, _| match headers.delete_id(id) {
-                Ok(()) => S_OK,
-                Err(_) => E_INVALIDARG,
-            },
-        )
+        delete_header_by_id(&self.exchange, request_headers, id)
     }
     fn DeleteHeader(&self, name: PCSTR) -> HRESULT {
-        // SAFETY: IIS's contract: `name` is NUL-terminated.
-        let Some(name) = (unsafe { c_str(name) }) else {
-            return E_INVALIDARG;
-        };
-        edit(&self.exchange, request_headers, |headers, _| {
-            headers.delete(name);
-            S_OK
-        })
+        // SAFETY: IIS's contract, which the caller of this slot keeps.
+        unsafe { delete_header(&self.exchange, request_headers, name) }
     }
     fn GetHttpMethod(&self) -> PCSTR {
         self.exchange
@@ -364,52 +307,19 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
         len: u16,
         replace: BOOL,
     ) -> HRESULT {
-        // SAFETY: IIS's contract: `value` is readable for `len` bytes.
-        let Some(value) = (unsafe { header_value(value, len) }) else {
-            return E_INVALIDARG;
-        };
-        edit(
-            &self.exchange,
-            response_headers,
-            |headers, memory| match headers.set_id(memory, id, value, replace != FALSE) {
-                Ok(()) => S_OK,
-                Err(_) => E_INVALIDARG,
-            },
-        )
+        // SAFETY: IIS's contract, which the caller of this slot keeps.
+        unsafe { set_header_by_id(&self.exchange, response_headers, id, value, len, replace) }
     }
     fn SetHeader(&self, name: PCSTR, value: PCSTR, len: u16, replace: BOOL) -> HRESULT {
-        // SAFETY: IIS's contract: `name` is NUL-terminated, `value` readable for `len` bytes.
-        let (Some(name), Some(value)) = (unsafe { (c_str(name), header_value(value, len)) }) else {
-            return E_INVALIDARG;
-        };
-        edit(
-            &self.exchange,
-            response_headers,
-            |headers, memory| match headers.put(memory, name, value, replace != FALSE) {
-                Ok(()) => S_OK,
-                Err(_) => E_INVALIDARG,
-            },
-        )
+        // SAFETY: IIS's contract, which the caller of this slot keeps.
+        unsafe { set_header(&self.exchange, response_headers, name, value, len, replace) }
     }
     fn DeleteHeader_HTTP_HEADER_ID(&self, id: HTTP_HEADER_ID) -> HRESULT {
-        edit(
-            &self.exchange,
-            response_headers,
-            |headers, _| match headers.delete_id(id) {
-                Ok(()) => S_OK,
-                Err(_) => E_INVALIDARG,
-            },
-        )
+        delete_header_by_id(&self.exchange, response_headers, id)
     }
     fn DeleteHeader(&self, name: PCSTR) -> HRESULT {
-        // SAFETY: IIS's contract: `name` is NUL-terminated.
-        let Some(name) = (unsafe { c_str(name) }) else {
-            return E_INVALIDARG;
-        };
-        edit(&self.exchange, response_headers, |headers, _| {
-            headers.delete(name);
-            S_OK
-        })
+        // SAFETY: IIS's contract, which the caller of this slot keeps.
+        unsafe { delete_header(&self.exchange, response_headers, name) }
     }
     fn GetHeader_HTTP_HEADER_ID(&self, id: HTTP_HEADER_ID, len: *mut u16) -> PCSTR {
         let value = self
