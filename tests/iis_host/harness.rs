@@ -1,17 +1,18 @@
-//! Builds and runs the IIS host of `tests/iis_host` for `tests/tests/iis_host.rs` (included
-//! there by `#[path]`): the Rust example modules as DLLs (`x86_64-pc-windows-gnu` or
+//! Builds and runs the IIS host of `tests/iis_host` for `tests/tests/iis_host.rs`,
+//! `hostile_requests.rs` and `request_bodies.rs` (included there by `#[path]`): the Rust
+//! example modules as DLLs (`x86_64-pc-windows-gnu` or
 //! `i686-pc-windows-gnu`, mingw-w64 gcc as the linker, a cargo target dir of their own under
 //! `target/`), the host, the C++ twin modules and the `bcryptprimitives.dll` stand-in with
-//! clang-19 for the MSVC target and lld-link-19 against mingw-w64's import libraries; then the
-//! host under wine in a private prefix, and `curl` against it.
+//! clang-19 for the MSVC target and lld-link-19 against mingw-w64's import libraries; then
+//! (`running.rs`) the host under wine in a private prefix, and `curl` against it.
 //!
 //! Module DLLs are found, not listed: every `[[example]]` of `tests/examples/Cargo.toml` and
 //! every `tests/iis_host/modules/*.cpp`, loaded in that order.
 
 use generator::toolchain::{compiler_args, find_clang, IncludeSetup, Target};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant, SystemTime};
+use std::process::Command;
+use std::time::SystemTime;
 
 /// One of the two Windows architectures the host is built for.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -331,7 +332,10 @@ pub fn build(tools: &Tools, arch: Arch, root: &Path, out: &Path) -> Build {
             .join("release/examples")
             .join(format!("{name}.dll"));
         let dll = bin.join("rust").join(format!("{name}.dll"));
-        std::fs::copy(&built, &dll).unwrap_or_else(|e| panic!("{}: {e}", built.display()));
+        // Only when changed: a host of another test run may have this DLL mapped.
+        if stale(&dll, std::slice::from_ref(&built)) {
+            std::fs::copy(&built, &dll).unwrap_or_else(|e| panic!("{}: {e}", built.display()));
+        }
         if twins.contains(&name) {
             rust.push((name, dll));
         } else {
@@ -354,7 +358,9 @@ pub fn build(tools: &Tools, arch: Arch, root: &Path, out: &Path) -> Build {
     cxx.compile(&host_dir.join("host/rt.cpp"), &object("rt"));
 
     let mut host_objects = Vec::new();
-    for name in ["registry", "message", "context", "pipeline", "http", "main"] {
+    for name in [
+        "registry", "message", "context", "pipeline", "limits", "http", "main",
+    ] {
         cxx.compile(&host_dir.join(format!("host/{name}.cpp")), &object(name));
         host_objects.push(object(name));
     }
@@ -396,6 +402,17 @@ pub fn build(tools: &Tools, arch: Arch, root: &Path, out: &Path) -> Build {
     }
 }
 
+/// The modules of `modules` named in `names`, in their order in `modules` (load order).
+pub fn only(modules: &[(String, PathBuf)], names: &[&str]) -> Vec<(String, PathBuf)> {
+    let picked: Vec<(String, PathBuf)> = modules
+        .iter()
+        .filter(|(name, _)| names.contains(&name.as_str()))
+        .cloned()
+        .collect();
+    assert_eq!(picked.len(), names.len(), "{names:?} among {modules:?}");
+    picked
+}
+
 /// The names a DLL exports, from `objdump -p`.
 pub fn exports(arch: Arch, dll: &Path) -> Vec<String> {
     let objdump = format!("{}-objdump", arch.mingw());
@@ -415,166 +432,6 @@ pub fn exports(arch: Arch, dll: &Path) -> Vec<String> {
     names
 }
 
-/// The host running under wine, its output going to files.
-pub struct HostProcess {
-    child: Child,
-    pub stdout: PathBuf,
-    pub stderr: PathBuf,
-}
-
-/// The whole run of the host, prefix creation included, must end within this.
-pub const HOST_SECONDS: u64 = 90;
-
-pub fn wine_command(tools: &Tools, build: &Build, out: &Path) -> Command {
-    let mut command = Command::new(&tools.wine64);
-    command
-        .arg(&build.host)
-        .current_dir(build.host.parent().unwrap())
-        .env(
-            "WINEPREFIX",
-            out.join(format!("prefix-{}", build.arch.name())),
-        )
-        .env("WINEDEBUG", "-all")
-        // No Mono/Gecko installer prompts while the prefix is created.
-        .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
-        .env_remove("DISPLAY")
-        .stdin(Stdio::null());
-    command
-}
-
-/// `--module name=path` for each of `modules`, as Windows paths (wine maps `Z:` to `/`).
-pub fn module_args(modules: &[(String, PathBuf)]) -> Vec<String> {
-    modules
-        .iter()
-        .flat_map(|(name, dll)| {
-            [
-                "--module".to_string(),
-                format!("{name}=Z:{}", dll.display()).replace('/', "\\"),
-            ]
-        })
-        .collect()
-}
-
-impl HostProcess {
-    /// Starts the host serving on `port` and waits until it listens.
-    pub fn start(
-        tools: &Tools,
-        build: &Build,
-        out: &Path,
-        label: &str,
-        modules: &[(String, PathBuf)],
-        port: u16,
-        extra: &[&str],
-    ) -> HostProcess {
-        let stdout = build.dir.join(format!("{label}.stdout.txt"));
-        let stderr = build.dir.join(format!("{label}.stderr.txt"));
-        let child = wine_command(tools, build, out)
-            .args(module_args(modules))
-            .args(["--port", &port.to_string(), "--requests", "100000"])
-            .args(extra)
-            .args(["--seconds", &HOST_SECONDS.to_string()])
-            .stdout(std::fs::File::create(&stdout).unwrap())
-            .stderr(std::fs::File::create(&stderr).unwrap())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", tools.wine64.display()));
-        let mut host = HostProcess {
-            child,
-            stdout,
-            stderr,
-        };
-        let started = Instant::now();
-        while !host.output().contains("host: listening on") {
-            if let Ok(Some(status)) = host.child.try_wait() {
-                panic!(
-                    "the host exited ({status}) before listening:\n{}\n{}",
-                    host.output(),
-                    host.errors()
-                );
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(HOST_SECONDS),
-                "the host did not listen within {HOST_SECONDS} s:\n{}",
-                host.output()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        host
-    }
-
-    pub fn output(&self) -> String {
-        String::from_utf8_lossy(&std::fs::read(&self.stdout).unwrap_or_default()).into_owned()
-    }
-
-    pub fn errors(&self) -> String {
-        String::from_utf8_lossy(&std::fs::read(&self.stderr).unwrap_or_default()).into_owned()
-    }
-
-    /// Waits for the host to exit by itself (after /__shutdown); its exit code.
-    pub fn wait(mut self) -> (Option<i32>, String, String) {
-        let started = Instant::now();
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            if started.elapsed() > Duration::from_secs(HOST_SECONDS) {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                panic!("the host did not exit:\n{}", self.output());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        (status.code(), self.output(), self.errors())
-    }
-}
-
-/// One HTTP exchange as curl saw it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Exchange {
-    pub status: u16,
-    /// Header lines in order, `Date` left out (it changes).
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
-
-impl Exchange {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// `curl -i` for `path` on 127.0.0.1:`port`, with extra curl arguments.
-pub fn curl(tools: &Tools, port: u16, path: &str, extra: &[&str]) -> Exchange {
-    let url = format!("http://127.0.0.1:{port}{path}");
-    let output = Command::new(&tools.curl)
-        .args(["-s", "-i", "--max-time", "20"])
-        .args(extra)
-        .arg(&url)
-        .output()
-        .expect("curl runs");
-    assert!(
-        output.status.success(),
-        "curl {url} failed: {:?}",
-        output.status
-    );
-    let text = String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n");
-    let (head, body) = text.split_once("\n\n").unwrap_or((&text, ""));
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no status line from {url}: {text}"));
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
-        .filter(|(n, _)| !n.eq_ignore_ascii_case("date"))
-        .collect();
-    Exchange {
-        status,
-        headers,
-        body: body.to_string(),
-    }
-}
+#[path = "running.rs"]
+mod running;
+pub use running::*;

@@ -3,9 +3,9 @@
  * server. Modules (registry.cpp) are loaded from DLLs and registered as IIS registers them;
  * each request is a Context (context.cpp) owning a Request and a Response (message.cpp) over
  * real HTTP_REQUEST_V2 / HTTP_RESPONSE_V2 structures, run through the stages of pipeline.cpp;
- * requests come from the HTTP Server API (http.cpp) or, for benchmarks, are made up in
- * process (main.cpp). Methods the host does not model return E_NOTIMPL or a null documented
- * in tests/iis_host/README.md.
+ * requests come from the HTTP Server API (http.cpp; what http.sys itself would refuse is
+ * answered in limits.cpp) or, for benchmarks, are made up in process (main.cpp). Methods the
+ * host does not model return E_NOTIMPL or a null documented in tests/iis_host/README.md.
  */
 #pragma once
 #include "rt.h"
@@ -92,9 +92,18 @@ class Request : public IHttpRequest
 public:
     Context *context = 0;
     HTTP_REQUEST_V2 *raw = 0;
-    /* Entity body left to read (what the HTTP Server API delivered with the request). */
+    /* The entity body, read when a module asks (as IIS reads it): first what the HTTP Server
+       API copied with the request (`entity_left` bytes left at `entity`), then the rest from
+       the transport (HttpReceiveRequestEntityBody) while `more_entity`. */
     const BYTE *entity = 0;
     DWORD entity_left = 0;
+    bool more_entity = false;
+    /* The declared Content-Length (chunked requests have none); bytes handed out so far. */
+    bool length_known = false;
+    ULONGLONG content_length = 0, consumed = 0;
+
+    /* Sets the fields above from `raw` (its entity chunk, flags and headers). */
+    void attach_entity();
 
     HTTP_REQUEST *GetRawHttpRequest() override { return raw; }
     const HTTP_REQUEST *GetRawHttpRequest() const override { return raw; }
@@ -114,7 +123,7 @@ public:
     PSOCKADDR GetRemoteAddress() const override { return raw->Address.pRemoteAddress; }
     HRESULT ReadEntityBody(VOID *, DWORD, BOOL, DWORD *, BOOL *) override;
     HRESULT InsertEntityBody(VOID *, DWORD) override { return E_NOTIMPL; }
-    DWORD GetRemainingEntityBytes() override { return entity_left; }
+    DWORD GetRemainingEntityBytes() override;
     VOID GetHttpVersion(USHORT *major, USHORT *minor) const override;
     HRESULT GetClientCertificate(HTTP_SSL_CLIENT_CERT_INFO **, BOOL *) override { return E_NOTIMPL; }
     HRESULT NegotiateClientCertificate(BOOL, BOOL *) override { return E_NOTIMPL; }
@@ -372,6 +381,13 @@ class Transport
 public:
     virtual void send(Context *context) = 0;
     virtual void finished(Context *context) = 0;
+    /* The next bytes of the request's entity body from the client: a Win32 error code,
+       ERROR_HANDLE_EOF once it is all read. Synthetic requests have nothing more. */
+    virtual ULONG read_entity(Context *, void *, DWORD, DWORD *received)
+    {
+        *received = 0;
+        return ERROR_HANDLE_EOF;
+    }
 };
 
 /* Events of the request queue (an I/O completion port), as `key`. */
@@ -386,6 +402,11 @@ public:
     Transport *transport = 0;
     HANDLE queue = 0;
     bool trace = false;
+    /* IIS's request filtering <requestLimits maxAllowedContentLength> (its default). */
+    ULONGLONG max_content_length = 30000000;
+    /* The buffer each request is received into: large enough for any request wine's
+       http.sys delivers, since a smaller one wedges it (see http.cpp). */
+    ULONG receive_bytes = 1024 * 1024;
     /* The requests still in flight (for a clean shutdown). */
     volatile LONG in_flight = 0;
 
@@ -402,6 +423,28 @@ public:
     bool handle_one(DWORD timeout_ms);
     void log(Context *context, const char *what, const char *detail);
 };
+
+/* limits.cpp: what the HTTP Server API refuses before IIS sees a request. */
+/* An answer given instead of the pipeline's: http.sys's error page (its <title>, <h2>
+   heading and text), or, with no title, `text` as a plain text body (the host's own). */
+struct Refusal
+{
+    USHORT status;
+    const char *reason; /* the status line's */
+    const char *title;
+    const char *heading;
+    const char *text;
+};
+/* What the request is refused with, and why in `why`; 0 when it goes to the pipeline. */
+const Refusal *refusal_for(const HTTP_REQUEST_V2 *raw, const char *end, rt::Text &why);
+/* Sends `refusal` as the HTTP Server API sends its own errors, closing the connection. */
+ULONG send_refusal(HANDLE queue, const HTTP_REQUEST_V2 *raw, const Refusal &refusal);
+/* Whether the host runs under wine (ntdll exports wine_get_version). */
+bool under_wine();
+
+/* message.cpp: the method of a request as text (known verbs by name). */
+const char *http_method(const HTTP_REQUEST_V2 *raw);
+const char *request_header_name(int id);
 
 /* pipeline.cpp */
 void pipeline_start(Context *context);

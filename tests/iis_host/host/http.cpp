@@ -2,7 +2,19 @@
  * http.cpp -- real HTTP for the IIS host, through the HTTP Server API as IIS uses it: a
  * server session, a URL group bound to a request queue for http://127.0.0.1:PORT/ (version 2
  * of the API; version 1's HttpCreateHttpHandle/HttpAddUrl when that is all there is), then
- * HttpReceiveHttpRequest for each request and HttpSendHttpResponse for its response.
+ * HttpReceiveHttpRequest for each request, HttpReceiveRequestEntityBody for the rest of its
+ * body when a module reads it, and HttpSendHttpResponse for its response.
+ *
+ * Each request is received into a buffer of Host::receive_bytes (1 MiB unless told), whose
+ * unused tail is given back once the request is in. Windows answers a buffer too small with
+ * ERROR_MORE_DATA and the size needed, and the host receives again, bigger, with the same
+ * request id; wine's http.sys instead fails in a way that stops it serving anyone (FACTS.md),
+ * so the first buffer must hold whatever wine delivers: wine never delivers a request larger
+ * than about 8 KiB plus the socket's receive buffer (tcp_rmem's default, 128 KiB here), and a
+ * head of tiny headers takes about 7 times its size in the HTTP_REQUEST.
+ *
+ * Requests http.sys would refuse (limits.cpp) are answered here, as it would, and never reach
+ * the pipeline. One bad request never stops the loop.
  *
  * The receiving thread hands each request to the pipeline thread through the host's queue,
  * so a request that is pending does not stop the next one from being served. The loop ends
@@ -13,28 +25,47 @@
 
 namespace {
 
+/* A client that went away before its answer: no fault of the host (IIS logs these as
+   sc-win32-status 64 or 1229). */
+bool client_gone(ULONG rc)
+{
+    return rc == ERROR_CONNECTION_INVALID || rc == ERROR_NETNAME_DELETED ||
+           rc == ERROR_CONNECTION_ABORTED;
+}
+
 class HttpTransport : public Transport
 {
 public:
     HANDLE queue = 0;
-    volatile LONG sent = 0, failed = 0;
+    volatile LONG sent = 0, failed = 0, gone = 0;
 
     void send(Context *c) override
     {
         ULONG bytes = 0;
-        ULONG rc = HttpSendHttpResponse(queue, c->request.raw->RequestId, 0,
+        ULONG flags = c->response.need_disconnect ? HTTP_SEND_RESPONSE_FLAG_DISCONNECT : 0;
+        ULONG rc = HttpSendHttpResponse(queue, c->request.raw->RequestId, flags,
                                         (HTTP_RESPONSE *)&c->response.raw, 0, &bytes, 0, 0, 0, 0);
-        if (rc != NO_ERROR) {
-            InterlockedIncrement(&failed);
-            rt::Text line;
-            line.add("host: HttpSendHttpResponse failed with ").add_number(rc);
-            rt::out_line(line);
-        } else {
+        if (rc == NO_ERROR) {
             InterlockedIncrement(&sent);
+            return;
         }
+        InterlockedIncrement(client_gone(rc) ? &gone : &failed);
+        rt::Text line;
+        line.add("host: request ").add_number(c->number).add(": HttpSendHttpResponse failed with ")
+            .add_number(rc).add(client_gone(rc) ? " (the client is gone)" : "");
+        rt::out_line(line);
     }
 
-    void finished(Context *c) override { delete[] (char *)c->transport; }
+    ULONG read_entity(Context *c, void *buffer, DWORD size, DWORD *received) override
+    {
+        ULONG bytes = 0;
+        ULONG rc = HttpReceiveRequestEntityBody(queue, c->request.raw->RequestId, 0, buffer, size,
+                                                &bytes, 0);
+        *received = bytes;
+        return rc;
+    }
+
+    void finished(Context *c) override { VirtualFree(c->transport, 0, MEM_RELEASE); }
 };
 
 DWORD WINAPI pipeline_thread(void *parameter)
@@ -75,30 +106,39 @@ bool open_queue(const wchar_t *url, HANDLE *queue, const char **api)
     return false;
 }
 
-/* The next request, in a buffer of its own (grown when the request does not fit). */
-HTTP_REQUEST_V2 *receive(HANDLE queue, char **buffer_out)
+/* A request as received: its buffer (VirtualAlloc'd) and where its data ends. */
+struct Received
 {
-    ULONG size = 16 * 1024;
+    char *buffer = 0;
+    HTTP_REQUEST_V2 *raw = 0;
+    const char *end = 0;
+};
+
+/* The next request into a buffer of its own, `size` bytes first, then as large as
+   ERROR_MORE_DATA says. Pages past the request are decommitted (only the address range stays
+   reserved until the request is done): the buffer is large for wine's sake, not for use. */
+ULONG receive(HANDLE queue, ULONG size, Received *out)
+{
     HTTP_REQUEST_ID id = HTTP_NULL_ID;
     for (;;) {
-        char *buffer = new char[size];
-        memset(buffer, 0, size);
+        char *buffer = (char *)VirtualAlloc(0, size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+        if (!buffer) return ERROR_NOT_ENOUGH_MEMORY;
         HTTP_REQUEST_V2 *request = (HTTP_REQUEST_V2 *)buffer;
         ULONG bytes = 0;
         ULONG rc = HttpReceiveHttpRequest(queue, id, HTTP_RECEIVE_REQUEST_FLAG_COPY_BODY,
                                           (HTTP_REQUEST *)request, size, &bytes, 0);
         if (rc == NO_ERROR) {
-            *buffer_out = buffer;
-            return request;
+            SIZE_T used = ((SIZE_T)bytes + 4095) & ~(SIZE_T)4095;
+            if (used < size) VirtualFree(buffer + used, size - used, MEM_DECOMMIT);
+            out->buffer = buffer;
+            out->raw = request;
+            out->end = buffer + bytes;
+            return NO_ERROR;
         }
-        delete[] buffer;
-        if (rc != ERROR_MORE_DATA) {
-            rt::Text line;
-            line.add("host: HttpReceiveHttpRequest failed with ").add_number(rc);
-            rt::out_line(line);
-            return 0;
-        }
-        id = request->RequestId;
+        HTTP_REQUEST_ID next = request->RequestId;
+        VirtualFree(buffer, 0, MEM_RELEASE);
+        if (rc != ERROR_MORE_DATA || next == HTTP_NULL_ID) return rc;
+        id = next;
         size = bytes > size ? bytes : size * 2;
     }
 }
@@ -132,6 +172,80 @@ void answer_shutdown(HANDLE queue, HTTP_REQUEST_V2 *request)
                          0, 0, 0);
 }
 
+/* Answers `in` as http.sys would when it is beyond its limits; true when it did. */
+bool refuse(HANDLE queue, const Received &in)
+{
+    rt::Text why;
+    const Refusal *refusal = refusal_for(in.raw, in.end, why);
+    if (!refusal) return false;
+    ULONG rc = send_refusal(queue, in.raw, *refusal);
+    rt::Text line;
+    line.add("host: refused a request before the pipeline: ").add_number(refusal->status)
+        .add(" ").add(refusal->reason).add(" (").add(why.data(), why.size()).add(")");
+    if (rc != NO_ERROR) line.add("; HttpSendHttpResponse failed with ").add_number(rc);
+    rt::out_line(line);
+    return true;
+}
+
+/* Receives and dispatches until `max_requests` requests or /__shutdown. Failures to receive
+   are logged and the loop goes on, unless the queue itself is gone or they keep coming. */
+unsigned long long receive_loop(Host &host, HANDLE queue, unsigned long long max_requests,
+                                unsigned long long *refused)
+{
+    unsigned long long received = 0;
+    int failures = 0;
+    while (received < max_requests) {
+        Received in;
+        ULONG rc = receive(queue, host.receive_bytes, &in);
+        if (rc != NO_ERROR) {
+            rt::Text line;
+            line.add("host: HttpReceiveHttpRequest failed with ").add_number(rc);
+            rt::out_line(line);
+            if (rc == ERROR_INVALID_HANDLE || rc == ERROR_OPERATION_ABORTED || ++failures >= 10)
+                break;
+            continue;
+        }
+        failures = 0;
+        if (is_shutdown(in.raw)) {
+            answer_shutdown(queue, in.raw);
+            VirtualFree(in.buffer, 0, MEM_RELEASE);
+            break;
+        }
+        if (refuse(queue, in)) {
+            VirtualFree(in.buffer, 0, MEM_RELEASE);
+            ++*refused;
+            continue;
+        }
+        Context *c = new Context(&host, in.raw, ++received);
+        c->transport = in.buffer;
+        c->request.attach_entity();
+        /* Logged here, on the receiving thread: a test can tell a request the HTTP Server
+           API never delivered from one the pipeline has not answered. */
+        host.log(c, "received", 0);
+        InterlockedIncrement(&host.in_flight);
+        host.post(kStart, c, 0);
+    }
+    return received;
+}
+
+void report(unsigned long long received, unsigned long long refused, HttpTransport &transport)
+{
+    rt::Text line;
+    line.add("host: served ").add_number(received).add(" requests, ").add_number(transport.sent)
+        .add(" responses sent, ").add_number(transport.failed).add(" failed");
+    rt::out_line(line);
+    if (transport.gone) {
+        line.clear();
+        line.add("host: ").add_number(transport.gone).add(" responses found their client gone");
+        rt::out_line(line);
+    }
+    if (refused) {
+        line.clear();
+        line.add("host: refused ").add_number(refused).add(" requests before the pipeline");
+        rt::out_line(line);
+    }
+}
+
 } // namespace
 
 int serve(Host &host, unsigned port, unsigned long long max_requests)
@@ -153,35 +267,14 @@ int serve(Host &host, unsigned port, unsigned long long max_requests)
     line.add("host: listening on ").add(url.c_str()).add(" (").add(api).add(")");
     rt::out_line(line);
 
-    unsigned long long received = 0;
-    while (received < max_requests) {
-        char *buffer = 0;
-        HTTP_REQUEST_V2 *raw = receive(transport.queue, &buffer);
-        if (!raw) break;
-        if (is_shutdown(raw)) {
-            answer_shutdown(transport.queue, raw);
-            delete[] buffer;
-            break;
-        }
-        ++received;
-        Context *c = new Context(&host, raw, received);
-        c->transport = buffer;
-        if (raw->EntityChunkCount && raw->pEntityChunks[0].DataChunkType == HttpDataChunkFromMemory) {
-            c->request.entity = (const BYTE *)raw->pEntityChunks[0].FromMemory.pBuffer;
-            c->request.entity_left = raw->pEntityChunks[0].FromMemory.BufferLength;
-        }
-        InterlockedIncrement(&host.in_flight);
-        host.post(kStart, c, 0);
-    }
+    unsigned long long refused = 0;
+    unsigned long long received = receive_loop(host, transport.queue, max_requests, &refused);
     /* Let the requests in flight finish (pending ones included), then stop the pipeline. */
     while (host.in_flight > 0) Sleep(5);
     host.post(kQuit, 0, 0);
     WaitForSingleObject(worker, INFINITE);
     CloseHandle(worker);
-    line.clear();
-    line.add("host: served ").add_number(received).add(" requests, ").add_number(transport.sent)
-        .add(" responses sent, ").add_number(transport.failed).add(" failed");
-    rt::out_line(line);
+    report(received, refused, transport);
     CloseHandle(transport.queue);
     return transport.failed ? 1 : 0;
 }

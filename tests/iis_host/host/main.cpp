@@ -2,13 +2,16 @@
  * main.cpp -- the IIS host's entry point (no CRT: `host_main`, output through kernel32).
  *
  *   iis_host.exe --module NAME=PATH.dll [--module ...] [--port N] [--requests N]
- *                [--seconds N] [--trace] [--bench N --url /path?query]
+ *                [--seconds N] [--trace] [--max-allowed-content-length BYTES]
+ *                [--receive-buffer BYTES] [--bench N --url /path?query]
  *
  * Loads each module in order, as IIS loads its <globalModules>, then either serves HTTP on
  * 127.0.0.1:PORT until N requests (default 100) or /__shutdown, or (--bench) drives N
  * synthetic GET requests for --url through the pipeline in process, with no HTTP, and prints
  * the elapsed performance-counter ticks. A watchdog ends the process after --seconds
  * (default 60) whatever happens. Then every module is terminated and its DLL freed.
+ * --max-allowed-content-length is IIS's request filtering limit (default 30000000 bytes);
+ * --receive-buffer the size each request is received into (default 1 MiB; see http.cpp).
  * Exit code: 0 when everything went through, 1 when a response failed, 2 on a usage or load
  * error, 3 when the watchdog fired.
  */
@@ -25,6 +28,7 @@ struct Options
     int modules = 0;
     unsigned port = 8123;
     unsigned long long requests = 100, seconds = 60, bench = 0;
+    unsigned long long max_content_length = 30000000, receive_bytes = 1024 * 1024;
     char *url = 0;
     bool trace = false;
 };
@@ -72,6 +76,8 @@ bool parse(Options &o)
         else if (same(arg, L"--requests")) o.requests = number(value);
         else if (same(arg, L"--seconds")) o.seconds = number(value);
         else if (same(arg, L"--bench")) o.bench = number(value);
+        else if (same(arg, L"--max-allowed-content-length")) o.max_content_length = number(value);
+        else if (same(arg, L"--receive-buffer")) o.receive_bytes = number(value);
         else if (same(arg, L"--url")) o.url = rt::to_narrow(value, rt::wide_length(value));
         else if (same(arg, L"--module") && o.modules < kMaxModules) {
             wchar_t *equals = argv[i];
@@ -84,7 +90,9 @@ bool parse(Options &o)
             return false;
         }
     }
-    return o.modules > 0 && (!o.bench || o.url);
+    /* Room for the request structure at least; a 32-bit size for the API. */
+    bool buffer_ok = o.receive_bytes >= 4096 && o.receive_bytes <= 0x7fffffff;
+    return o.modules > 0 && (!o.bench || o.url) && buffer_ok;
 }
 
 DWORD WINAPI watchdog(void *parameter)
@@ -215,12 +223,15 @@ extern "C" void host_main()
     Options options;
     if (!parse(options)) {
         rt::out("usage: iis_host.exe --module NAME=PATH.dll [--module ...] [--port N] "
-                "[--requests N] [--seconds N] [--trace] [--bench N --url /path]\n");
+                "[--requests N] [--seconds N] [--trace] [--max-allowed-content-length BYTES] "
+                "[--receive-buffer BYTES (4096 or more)] [--bench N --url /path]\n");
         ExitProcess(2);
     }
     CreateThread(0, 0, watchdog, &options.seconds, 0, 0);
     Host host;
     host.trace = options.trace;
+    host.max_content_length = options.max_content_length;
+    host.receive_bytes = (ULONG)options.receive_bytes;
     host.queue = CreateIoCompletionPort(INVALID_HANDLE_VALUE, 0, 0, 1);
     for (int i = 0; i < options.modules; ++i)
         if (!host.load(options.names[i], options.images[i])) {

@@ -3,7 +3,9 @@
  * the HTTP_REQUEST_V2 the HTTP Server API delivered (known headers by HTTP_HEADER_ID, the
  * others in its unknown-header array); the response fills the HTTP_RESPONSE_V2 the host
  * sends. New strings and grown arrays live in request memory, freed with the request.
- * Setting a header that exists without `replace` appends ", value", as IIS does.
+ * Setting a header that exists without `replace` appends ", value", as IIS does. The entity
+ * body is read as modules ask for it (ReadEntityBody): the part copied with the request,
+ * then the rest from the transport, to its end.
  */
 #include "host.h"
 
@@ -27,7 +29,7 @@ static const char *const kResponseHeaders[HttpHeaderResponseMaximum - 20] = {
     "Set-Cookie", "Vary", "WWW-Authenticate",
 };
 
-static const char *request_header_name(int id)
+const char *request_header_name(int id)
 {
     return id < 20 ? kCommonHeaders[id] : kRequestHeaders[id - 20];
 }
@@ -190,7 +192,7 @@ HRESULT Request::DeleteHeader(HTTP_HEADER_ID id)
     return S_OK;
 }
 
-PCSTR Request::GetHttpMethod() const
+const char *http_method(const HTTP_REQUEST_V2 *raw)
 {
     static const char *const verbs[] = {
         0, 0, 0, "OPTIONS", "GET", "HEAD", "POST", "PUT", "DELETE", "TRACE", "CONNECT",
@@ -201,20 +203,72 @@ PCSTR Request::GetHttpMethod() const
     return 0;
 }
 
+PCSTR Request::GetHttpMethod() const
+{
+    return http_method(raw);
+}
+
+/* ---- the entity body ----------------------------------------------------------------- */
+
+void Request::attach_entity()
+{
+    if (raw->EntityChunkCount && raw->pEntityChunks[0].DataChunkType == HttpDataChunkFromMemory) {
+        entity = (const BYTE *)raw->pEntityChunks[0].FromMemory.pBuffer;
+        entity_left = raw->pEntityChunks[0].FromMemory.BufferLength;
+    }
+    more_entity = (raw->Flags & HTTP_REQUEST_FLAG_MORE_ENTITY_BODY_EXISTS) != 0;
+    USHORT len = 0;
+    PCSTR length = GetHeader(HttpHeaderContentLength, &len);
+    /* Transfer-Encoding wins over Content-Length (RFC 9112, 6.3). */
+    if (length && !GetHeader(HttpHeaderTransferEncoding, 0)) {
+        length_known = true;
+        content_length = rt::parse_number(length, len, 0);
+    }
+}
+
+/* Synchronous whether or not the module asks for fAsync: IIS may complete a read at once,
+   which *pending = FALSE says. The chunk copied with the request is served from memory; the
+   rest is read from the client when a module asks, so the host holds no more of a body than
+   the module does. */
 HRESULT Request::ReadEntityBody(VOID *buffer, DWORD size, BOOL, DWORD *received, BOOL *pending)
 {
     if (pending) *pending = FALSE;
     if (!buffer || !received) return E_INVALIDARG;
-    if (!entity_left) {
-        *received = 0;
+    *received = 0;
+    if (entity_left) {
+        DWORD n = size < entity_left ? size : entity_left;
+        rt::copy(buffer, entity, n);
+        entity += n;
+        entity_left -= n;
+        consumed += n;
+        *received = n;
+        return S_OK;
+    }
+    if (length_known && consumed >= content_length) more_entity = false;
+    if (!more_entity) return HRESULT_FROM_WIN32(ERROR_HANDLE_EOF);
+    if (!size) return S_OK;
+    DWORD n = 0;
+    ULONG rc = context->host->transport->read_entity(context, buffer, size, &n);
+    if (rc != NO_ERROR) more_entity = false;
+    if (rc != NO_ERROR && rc != ERROR_HANDLE_EOF) return HRESULT_FROM_WIN32(rc);
+    if (!n) {
+        more_entity = false;
         return HRESULT_FROM_WIN32(ERROR_HANDLE_EOF);
     }
-    DWORD n = size < entity_left ? size : entity_left;
-    rt::copy(buffer, entity, n);
-    entity += n;
-    entity_left -= n;
+    consumed += n;
     *received = n;
     return S_OK;
+}
+
+/* What is left of a declared Content-Length; for a body of unknown length, what is left in
+   memory, or MAXDWORD while more may come from the client. */
+DWORD Request::GetRemainingEntityBytes()
+{
+    if (length_known) {
+        ULONGLONG left = content_length > consumed ? content_length - consumed : 0;
+        return left > MAXDWORD ? MAXDWORD : (DWORD)left;
+    }
+    return more_entity ? MAXDWORD : entity_left;
 }
 
 VOID Request::GetHttpVersion(USHORT *major, USHORT *minor) const

@@ -14,6 +14,9 @@
  *   it as if the notification had returned `status`; PostCompletion(bytes) first calls the
  *   module's OnAsyncCompletion, whose status counts instead.
  * - A failed IHttpEventProvider::SetErrorStatus makes a 500 and finishes the request.
+ * - IIS's request filtering refuses a declared Content-Length over maxAllowedContentLength
+ *   with 413.1 before any module's RQ_BEGIN_REQUEST (its module is listed ahead of added
+ *   ones), which then skips to the response.
  * - At the end: CleanupStoredContext for stored contexts, then Dispose for each module.
  */
 #include "host.h"
@@ -197,6 +200,18 @@ static void run(Context *c)
     }
 }
 
+/* <requestLimits maxAllowedContentLength>: 413.1, "Content Length Too Large" (Microsoft's
+   Request Limits reference; IIS 7 logged it as 404.13). Bodies of unknown length (chunked)
+   are not counted as they are read. */
+static bool filtered_out(Context *c)
+{
+    const Request &r = c->request;
+    if (!r.length_known || r.content_length <= c->host->max_content_length) return false;
+    c->response.SetStatus(413, "Request Entity Too Large", 1, S_OK, 0, FALSE);
+    c->host->log(c, "request filtering", "413.1 Content-Length over maxAllowedContentLength");
+    return true;
+}
+
 void pipeline_start(Context *c)
 {
     Host *host = c->host;
@@ -224,6 +239,7 @@ void pipeline_start(Context *c)
         }
     }
     c->at.stage = 0;
+    if (!c->at.finish && filtered_out(c)) c->at.finish = true;
     if (c->at.finish) skip_to_end(c);
     run(c);
 }
