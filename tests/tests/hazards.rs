@@ -322,6 +322,18 @@ fn hostile_sal_is_read_right_or_refused() {
             "Put",
             "raw: unknown SAL annotation IN_BYTES",
         ),
+        (
+            "hidden_annotations",
+            "IHidden",
+            "GetName",
+            "fn name(&self) -> Option<&[u8]>",
+        ),
+        (
+            "hidden_annotations",
+            "IHidden",
+            "GetLabel",
+            "raw: unknown SAL annotation RET_SIZED (a macro that writes SAL)",
+        ),
         // Counts by type.
         (
             "count_types",

@@ -40,7 +40,7 @@ impl Walker {
         let location = self.location(cursor);
         let children = cursor.children();
         let base = self.single_base(cursor, &children)?;
-        let members = self.members(&name, &children)?;
+        let members = self.members(cursor, &name, &children)?;
         let polymorphic = !members.methods.is_empty() || base.is_some();
         if !polymorphic {
             return Ok(None);
@@ -100,7 +100,12 @@ impl Walker {
 
     /// The class's members in declaration order: their names, the virtual methods, the
     /// uuid attribute, and the first data member (which a polymorphic class may not have).
-    fn members<'t>(&self, class: &str, children: &[Cursor<'t>]) -> Result<Members<'t>> {
+    fn members<'t>(
+        &self,
+        cursor: &Cursor<'t>,
+        class: &str,
+        children: &[Cursor<'t>],
+    ) -> Result<Members<'t>> {
         let mut members = Members {
             names: Vec::new(),
             methods: Vec::new(),
@@ -108,6 +113,9 @@ impl Walker {
             data_member: None,
             uuid: None,
         };
+        // What ends before each member: the class head for the first, the previous member
+        // (or attribute, or access specifier) after that.
+        let mut previous: Option<&Cursor<'t>> = None;
         for child in children {
             let kind = child.kind();
             if is_attribute(kind) && members.uuid.is_none() {
@@ -124,7 +132,11 @@ impl Walker {
             }
             let is_method = matches!(kind, CXCursor_CXXMethod | CXCursor_Destructor);
             if is_method && child.is_virtual() {
-                let (method, convention) = self.method(class, child)?;
+                let leading = match previous {
+                    Some(before) => child.tokens_after(before, false),
+                    None => child.tokens_after(cursor, true),
+                };
+                let (method, convention) = self.method(class, child, &member_leading(&leading))?;
                 if let Some(convention) = convention {
                     members
                         .conventions
@@ -141,6 +153,7 @@ impl Walker {
                     format!("class `{class}` has a virtual member template"),
                 ));
             }
+            previous = Some(child);
         }
         Ok(members)
     }
@@ -206,10 +219,13 @@ impl Walker {
         }
     }
 
+    /// One virtual method; `leading` are the tokens written in front of its extent (SAL
+    /// before `virtual`).
     fn method(
         &self,
         class: &str,
         cursor: &Cursor<'_>,
+        leading: &[&str],
     ) -> Result<(Method, Option<CallingConvention>)> {
         let compiled_name = cursor.spelling();
         let is_destructor = cursor.kind() == CXCursor_Destructor;
@@ -248,7 +264,7 @@ impl Walker {
         let return_sal = if is_destructor {
             Sal::default()
         } else {
-            annotate(cursor, &name, &mut params)
+            annotate(cursor, leading, &name, &mut params)
         };
         let method = Method {
             name,
@@ -350,14 +366,27 @@ fn declaration_prefix<'a, 't>(
     &tokens[..at.unwrap_or(0)]
 }
 
+/// The tokens in front of a member's extent that belong to it: those after the last `;`,
+/// `{`, `}` or access specifier's `:` before it.
+fn member_leading(tokens: &[super::clang::Token]) -> Vec<&str> {
+    let own = tokens
+        .iter()
+        .rposition(|t| matches!(t.text.as_str(), ";" | "{" | "}" | ":"))
+        .map_or(0, |end| end + 1);
+    tokens[own..].iter().map(|t| t.text.as_str()).collect()
+}
+
 /// Reads the SAL annotations of a method's return value (returned) and parameters (set on
-/// `params`) from its tokens; a pointer parameter whose default is `NULL` is optional too.
-fn annotate(cursor: &Cursor<'_>, name: &str, params: &mut [Param]) -> Sal {
+/// `params`) from its tokens, and from `leading`, the tokens written before its extent
+/// (MSVC applies an annotation written before `virtual` to the return value); a pointer
+/// parameter whose default is `NULL` is optional too.
+fn annotate(cursor: &Cursor<'_>, leading: &[&str], name: &str, params: &mut [Param]) -> Sal {
     let tokens = cursor.tokens();
     let texts: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
-    let Some((ret, stretches)) = sal::method_stretches(&texts, name) else {
+    let Some((mut ret, stretches)) = sal::method_stretches(&texts, name) else {
         return Sal::default();
     };
+    ret.splice(0..0, leading.iter().copied());
     if stretches.len() != params.len() {
         // A parameter list we cannot split (a macro writing several parameters): no SAL.
         return Sal::default();

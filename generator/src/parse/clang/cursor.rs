@@ -202,6 +202,11 @@ impl<'t> Cursor<'t> {
         self.tu.tokens(self)
     }
 
+    /// See [`TranslationUnit::tokens_between`]: the tokens between `before` and this cursor.
+    pub fn tokens_after(&self, before: &Cursor<'_>, enclosing: bool) -> Vec<Token> {
+        self.tu.tokens_between(before, enclosing, self)
+    }
+
     pub fn translation_unit(&self) -> &'t TranslationUnit<'t> {
         self.tu
     }

@@ -392,6 +392,59 @@ impl<'i> TranslationUnit<'i> {
         index.get(name).map(|&raw| Cursor { raw, tu: self })
     }
 
+    /// Spellings of the tokens written after `before` and before `cursor`, in the same file:
+    /// after `before`'s end, or after its start when `enclosing` (a class and its first
+    /// member). This is what a declaration's extent leaves out in front of it: SAL written
+    /// before `virtual` expands to nothing, so clang starts the method at `virtual`, yet MSVC
+    /// applies the annotation.
+    pub fn tokens_between(
+        &self,
+        before: &Cursor<'_>,
+        enclosing: bool,
+        cursor: &Cursor<'_>,
+    ) -> Vec<Token> {
+        let mut out = Vec::new();
+        // SAFETY: both extents come from cursors of this TU; the tokens are used only here
+        // and disposed after.
+        unsafe {
+            let (outer, inner) = (self.file_extent(before), self.file_extent(cursor));
+            let from = if enclosing {
+                clang_getRangeStart(outer)
+            } else {
+                clang_getRangeEnd(outer)
+            };
+            let to = clang_getRangeStart(inner);
+            let (from_file, _, _, from_offset) = expansion(from);
+            let (to_file, _, _, to_offset) = expansion(to);
+            if from_file.is_null()
+                || clang_File_isEqual(from_file, to_file) == 0
+                || from_offset >= to_offset
+            {
+                return out;
+            }
+            let mut tokens: *mut CXToken = std::ptr::null_mut();
+            let mut count: c_uint = 0;
+            clang_tokenize(self.tu, clang_getRange(from, to), &mut tokens, &mut count);
+            for i in 0..count as usize {
+                let token = *tokens.add(i);
+                let (_, _, _, at) = expansion(clang_getTokenLocation(self.tu, token));
+                // The range's ends are tokens of the two cursors themselves.
+                let inside = if enclosing {
+                    at > from_offset
+                } else {
+                    at >= from_offset
+                };
+                if inside && at < to_offset {
+                    out.extend(self.token(token));
+                }
+            }
+            if !tokens.is_null() {
+                clang_disposeTokens(self.tu, tokens, count);
+            }
+        }
+        out
+    }
+
     /// Spellings of the tokens inside `cursor`'s extent.
     pub fn tokens(&self, cursor: &Cursor<'_>) -> Vec<Token> {
         let mut out = Vec::new();

@@ -2,7 +2,7 @@
 use super::*;
 /// C++ class `IHidden`
 ///
-/// An object pointer: its first word points at a [`IHidden_Vtbl`] of 2 slot(s).
+/// An object pointer: its first word points at a [`IHidden_Vtbl`] of 4 slot(s).
 ///
 /// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
 ///
@@ -18,7 +18,7 @@ pub const IID_IHidden: windows_sys::core::GUID = windows_sys::core::GUID::from_u
 unsafe impl ::httpserv_runtime::Interface for IHidden {
     const IID: windows_sys::core::GUID = IID_IHidden;
 }
-/// The vtable of [`IHidden`]: 2 slot(s), 0 inherited.
+/// The vtable of [`IHidden`]: 4 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct IHidden_Vtbl {
@@ -30,13 +30,23 @@ pub struct IHidden_Vtbl {
     pub Put: ::httpserv_runtime::member_fn!(
         (*mut IHidden, *const u8, u32) -> ::httpserv_runtime::HRESULT
     ),
+    /// Slot 2: [`IHidden::GetName`].
+    pub GetName: ::httpserv_runtime::member_fn!(
+        (*const IHidden, *mut u32) -> windows_sys::core::PCSTR
+    ),
+    /// Slot 3: [`IHidden::GetLabel`].
+    pub GetLabel: ::httpserv_runtime::member_fn!(
+        (*const IHidden, *mut u32) -> windows_sys::core::PCSTR
+    ),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
     assert!(::core::mem::size_of::<IHidden>() == P);
-    assert!(::core::mem::size_of::<IHidden_Vtbl>() == 2 * P);
+    assert!(::core::mem::size_of::<IHidden_Vtbl>() == 4 * P);
     assert!(::core::mem::offset_of!(IHidden_Vtbl, GetValue) == 0 * P);
     assert!(::core::mem::offset_of!(IHidden_Vtbl, Put) == 1 * P);
+    assert!(::core::mem::offset_of!(IHidden_Vtbl, GetName) == 2 * P);
+    assert!(::core::mem::offset_of!(IHidden_Vtbl, GetLabel) == 3 * P);
 };
 impl IHidden {
     /// Borrows the C++ object behind `raw`; `None` for null.
@@ -115,11 +125,57 @@ impl IHidden {
     ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).Put)(self.as_raw(), pbData, cbData)
     }
+    /// `virtual PCSTR GetName(DWORD * pcbName) const = 0`
+    ///
+    /// Slot 2 of `IHidden`'s vtable: byte offset 16 on x86_64, 8 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHidden` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetName(&self, pcbName: *mut u32) -> windows_sys::core::PCSTR {
+        ((*self.vtable).GetName)(self as *const Self, pcbName)
+    }
+    /// `virtual PCSTR GetLabel(DWORD * pcbLabel) const = 0`
+    ///
+    /// Slot 3 of `IHidden`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHidden` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetLabel(&self, pcbLabel: *mut u32) -> windows_sys::core::PCSTR {
+        ((*self.vtable).GetLabel)(self as *const Self, pcbLabel)
+    }
+}
+impl IHidden {
+    /// `virtual PCSTR GetName(DWORD * pcbName) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetName`].
+    #[inline]
+    pub fn name(&self) -> Option<&[u8]> {
+        let mut name: u32 = 0;
+        let returned = unsafe { self.GetName(&mut name) };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::core::slice::from_raw_parts(returned.cast::<u8>(), name as usize)
+            })
+    }
 }
 /// Implement C++ `IHidden` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHidden::new_boxed`] (or [`IHidden::new_in_place`]); its vtable comes from the value's type.
-pub trait IHidden_Impl {
+///
+/// # Safety
+///
+/// The safe methods of [`IHidden`] turn what `GetName` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+pub unsafe trait IHidden_Impl {
     /// Implements [`IHidden::GetValue`] (slot 0).
     ///
     /// On panic: returns a null pointer.
@@ -128,6 +184,14 @@ pub trait IHidden_Impl {
     ///
     /// On panic: returns E_FAIL.
     fn Put(&self, pbData: *const u8, cbData: u32) -> ::httpserv_runtime::HRESULT;
+    /// Implements [`IHidden::GetName`] (slot 2).
+    ///
+    /// On panic: returns a null pointer.
+    fn GetName(&self, pcbName: *mut u32) -> windows_sys::core::PCSTR;
+    /// Implements [`IHidden::GetLabel`] (slot 3).
+    ///
+    /// On panic: returns a null pointer.
+    fn GetLabel(&self, pcbLabel: *mut u32) -> windows_sys::core::PCSTR;
 }
 impl IHidden_Vtbl {
     /// A vtable whose slots call `T`'s [`IHidden_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -144,9 +208,23 @@ impl IHidden_Vtbl {
             T::Put(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
             pbData, cbData), | _ | ::httpserv_runtime::E_FAIL) }
         }
+        ::httpserv_runtime::member_thunk! {
+            fn GetName < T : IHidden_Impl > (this : *const IHidden, pcbName : *mut u32)
+            -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| T::GetName(unsafe
+            { ::httpserv_runtime::Object:: < T > ::value_of(this) }, pcbName), | _ |
+            ::core::ptr::null()) }
+        }
+        ::httpserv_runtime::member_thunk! {
+            fn GetLabel < T : IHidden_Impl > (this : *const IHidden, pcbLabel : *mut
+            u32) -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(||
+            T::GetLabel(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
+            pcbLabel), | _ | ::core::ptr::null()) }
+        }
         Self {
             GetValue: GetValue::<T>,
             Put: Put::<T>,
+            GetName: GetName::<T>,
+            GetLabel: GetLabel::<T>,
         }
     }
 }
