@@ -574,6 +574,18 @@ fn a_pointer_sized_enum_is_refused() {
 }
 
 #[test]
+fn an_enum_of_unknown_size_is_refused_where_declared() {
+    assert_rejected(
+        "opaque-enum",
+        &error_fixture("opaque_enum"),
+        &[
+            "opaque_enum.h:6:6: enum `LOOSE_KIND` is declared without its enumerators or an \
+           underlying type",
+        ],
+    );
+}
+
+#[test]
 fn a_volatile_method_is_refused() {
     assert_rejected(
         "volatile-method",

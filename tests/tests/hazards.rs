@@ -31,6 +31,9 @@ fn enums_have_their_underlying_type() {
     assert_eq!(e::CODE_MAX, u16::MAX);
     assert_eq!(e::FLAG_HIGH, 0x8000_0000u32);
     assert_eq!(e::PLAIN_A, -5i32);
+    let opaque: e::OPAQUE_KIND = u16::MAX;
+    let later: e::LATER_KIND = e::LATER_A;
+    assert_eq!((opaque, later), (u16::MAX, 3u8));
     // The struct holding them has the C++ layout (checked against clang by check_abi.rs).
     assert_eq!(size_of::<e::KIND_HOLDER>(), 16);
     assert_eq!(offset_of!(e::KIND_HOLDER, tag), 1);

@@ -277,6 +277,32 @@ impl Walker {
         })
     }
 
+    /// An enum declared and never defined (`enum KIND : ULONG;`): with its underlying type
+    /// fixed it is a complete type whose values are that type's, so it is an enum with no
+    /// enumerators; without (MSVC's forward `enum KIND;`) its size is unknown, and it is
+    /// refused here rather than where it is used. `None` for a repeated declaration.
+    pub(super) fn opaque_enumeration(
+        &self,
+        cursor: &Cursor<'_>,
+        api: &Api,
+    ) -> Result<Option<ParsedEnum>> {
+        let name = cursor.spelling();
+        if api.enums.iter().any(|e| e.name == name) {
+            return Ok(None);
+        }
+        let fixed = cursor.is_scoped_enum() || cursor.tokens().iter().any(|t| t.text == ":");
+        if !fixed {
+            return Err(self.unsupported(
+                cursor,
+                format!(
+                    "enum `{name}` is declared without its enumerators or an underlying type, so \
+                     its size is unknown; define it, or fix its type (`enum {name} : DWORD;`)"
+                ),
+            ));
+        }
+        self.enumeration(cursor, name).map(Some)
+    }
+
     /// A typedef: an alias to emit, or the name of an anonymous enum or struct it defines.
     pub(super) fn typedef(
         &self,

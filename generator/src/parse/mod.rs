@@ -316,6 +316,11 @@ impl Walker {
                     self.enumeration(&cursor, cursor.spelling())?
                         .add_to(api, known);
                 }
+                CXCursor_EnumDecl if !cursor.is_anonymous() && !cursor.has_definition() => {
+                    if let Some(parsed) = self.opaque_enumeration(&cursor, api)? {
+                        parsed.add_to(api, known);
+                    }
+                }
                 CXCursor_TypedefDecl => self.typedef(&cursor, api, known)?,
                 CXCursor_MacroDefinition if !cursor.is_macro_function_like() => {
                     self.macro_constant(&cursor, api, known)?

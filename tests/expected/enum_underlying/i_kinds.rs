@@ -2,7 +2,7 @@
 use super::*;
 /// C++ class `IKinds`
 ///
-/// An object pointer: its first word points at a [`IKinds_Vtbl`] of 3 slot(s).
+/// An object pointer: its first word points at a [`IKinds_Vtbl`] of 4 slot(s).
 ///
 /// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
 ///
@@ -11,7 +11,7 @@ use super::*;
 pub struct IKinds {
     vtable: *const IKinds_Vtbl,
 }
-/// The vtable of [`IKinds`]: 3 slot(s), 0 inherited.
+/// The vtable of [`IKinds`]: 4 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct IKinds_Vtbl {
@@ -23,14 +23,19 @@ pub struct IKinds_Vtbl {
     ),
     /// Slot 2: [`IKinds::Hold`].
     pub Hold: ::httpserv_runtime::member_fn!((*mut IKinds, *mut KIND_HOLDER) -> ()),
+    /// Slot 3: [`IKinds::Opaque`].
+    pub Opaque: ::httpserv_runtime::member_fn!(
+        (*mut IKinds, LATER_KIND) -> OPAQUE_KIND
+    ),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
     assert!(::core::mem::size_of::<IKinds>() == P);
-    assert!(::core::mem::size_of::<IKinds_Vtbl>() == 3 * P);
+    assert!(::core::mem::size_of::<IKinds_Vtbl>() == 4 * P);
     assert!(::core::mem::offset_of!(IKinds_Vtbl, Kind) == 0 * P);
     assert!(::core::mem::offset_of!(IKinds_Vtbl, SetMask) == 1 * P);
     assert!(::core::mem::offset_of!(IKinds_Vtbl, Hold) == 2 * P);
+    assert!(::core::mem::offset_of!(IKinds_Vtbl, Opaque) == 3 * P);
 };
 impl IKinds {
     /// Borrows the C++ object behind `raw`; `None` for null.
@@ -116,6 +121,19 @@ impl IKinds {
     pub unsafe fn Hold(&self, holder: *mut KIND_HOLDER) {
         ((*self.vtable).Hold)(self.as_raw(), holder)
     }
+    /// `virtual OPAQUE_KIND Opaque(LATER_KIND later) = 0`
+    ///
+    /// Slot 3 of `IKinds`'s vtable: byte offset 24 on x86_64, 12 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IKinds` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn Opaque(&self, later: LATER_KIND) -> OPAQUE_KIND {
+        ((*self.vtable).Opaque)(self.as_raw(), later)
+    }
 }
 impl IKinds {
     /// `virtual SMALL_KIND Kind() = 0` in Rust terms; the raw method, with the full docs, is [`Self::Kind`].
@@ -129,6 +147,12 @@ impl IKinds {
     pub fn set_mask(&self, mask: WIDE_MASK, delta: SIGNED_DELTA) {
         let returned = unsafe { self.SetMask(mask, delta) };
         let () = returned;
+    }
+    /// `virtual OPAQUE_KIND Opaque(LATER_KIND later) = 0` in Rust terms; the raw method, with the full docs, is [`Self::Opaque`].
+    #[inline]
+    pub fn opaque(&self, later: LATER_KIND) -> OPAQUE_KIND {
+        let returned = unsafe { self.Opaque(later) };
+        returned
     }
 }
 /// Implement C++ `IKinds` in Rust: one method per slot it adds.
@@ -147,6 +171,10 @@ pub trait IKinds_Impl {
     ///
     /// On panic: the panic is swallowed (void).
     fn Hold(&self, holder: *mut KIND_HOLDER);
+    /// Implements [`IKinds::Opaque`] (slot 3).
+    ///
+    /// On panic: aborts the process (no safe failure value).
+    fn Opaque(&self, later: LATER_KIND) -> OPAQUE_KIND;
 }
 impl IKinds_Vtbl {
     /// A vtable whose slots call `T`'s [`IKinds_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -167,10 +195,17 @@ impl IKinds_Vtbl {
             -> () { ::httpserv_runtime::guard(|| T::Hold(unsafe {
             ::httpserv_runtime::Object:: < T > ::value_of(this) }, holder), | _ | ()) }
         }
+        ::httpserv_runtime::member_thunk! {
+            fn Opaque < T : IKinds_Impl > (this : *mut IKinds, later : LATER_KIND) ->
+            OPAQUE_KIND { ::httpserv_runtime::guard(|| T::Opaque(unsafe {
+            ::httpserv_runtime::Object:: < T > ::value_of(this) }, later),
+            ::httpserv_runtime::abort) }
+        }
         Self {
             Kind: Kind::<T>,
             SetMask: SetMask::<T>,
             Hold: Hold::<T>,
+            Opaque: Opaque::<T>,
         }
     }
 }

@@ -24,6 +24,11 @@ pub const FLAG_HIGH: DWORD_FLAGS = 2147483648;
 pub type PLAIN = i32;
 pub const PLAIN_A: PLAIN = -5;
 pub const PLAIN_B: PLAIN = 7;
+/// C++ `enum OPAQUE_KIND` (underlying type `unsigned short`).
+pub type OPAQUE_KIND = u16;
+/// C++ `enum LATER_KIND` (underlying type `unsigned char`).
+pub type LATER_KIND = u8;
+pub const LATER_A: LATER_KIND = 3;
 /// C++ `struct KIND_HOLDER`.
 #[repr(C)]
 #[derive(Clone, Copy)]

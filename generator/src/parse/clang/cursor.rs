@@ -101,6 +101,13 @@ impl<'t> Cursor<'t> {
         unsafe { clang_isCursorDefinition(self.raw) != 0 }
     }
 
+    /// Whether the translation unit defines what this cursor declares (anywhere, not
+    /// necessarily here).
+    pub fn has_definition(&self) -> bool {
+        // SAFETY: a valid cursor; the null cursor is how libclang says "none".
+        unsafe { clang_Cursor_isNull(clang_getCursorDefinition(self.raw)) == 0 }
+    }
+
     pub fn ty(&self) -> ClangType<'t> {
         // SAFETY: a valid cursor.
         ClangType {
