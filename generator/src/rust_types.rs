@@ -16,8 +16,9 @@ use quote::quote;
 /// nor reducible to a primitive.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "the type `{spelling}` has no Rust binding (add it to the windows-sys map in \
-     generator/src/rust_types.rs)"
+    "the type `{spelling}` has no Rust binding: the header does not declare it, and it is \
+     neither a windows-sys type (the map in generator/src/knowledge/windows_types.rs) nor an \
+     alias of a primitive"
 )]
 pub struct UnboundType {
     pub spelling: String,

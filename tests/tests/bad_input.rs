@@ -125,6 +125,18 @@ fn unknown_type_is_located() {
 }
 
 #[test]
+fn a_type_without_a_binding_is_located_at_its_method() {
+    assert_rejected(
+        "unbound-type",
+        &error_fixture("unbound_windows_type"),
+        &[
+            "unbound_windows_type.h:8:21: `IComputerName::Format`, parameter `format`: the \
+             type `enum _COMPUTER_NAME_FORMAT` has no Rust binding",
+        ],
+    );
+}
+
+#[test]
 fn multiple_inheritance_names_the_class() {
     assert_rejected(
         "multiple",

@@ -51,9 +51,14 @@ pub struct Provenance {
 /// Why the bindings could not be emitted.
 #[derive(Debug, thiserror::Error)]
 pub enum EmitError {
-    /// A type the header uses that we cannot name in Rust.
+    /// A type the header uses that we cannot name in Rust, where the IR knows where it is
+    /// written (a method's; typedefs and struct fields are located at the input file).
     #[error("{item}: {unbound}")]
-    Unbound { item: String, unbound: UnboundType },
+    Unbound {
+        item: String,
+        location: Option<crate::ir::Location>,
+        unbound: UnboundType,
+    },
     /// The emitted Rust did not parse: a generator bug, reported with the offending text.
     #[error("{0}")]
     Unparsable(String),
@@ -64,9 +69,13 @@ impl EmitError {
     pub fn located(self, provenance: &Provenance) -> crate::Error {
         match self {
             EmitError::Unparsable(text) => crate::Error::Emit(text),
-            unbound => crate::Error::Unsupported {
-                location: provenance.input.clone(),
-                message: unbound.to_string(),
+            EmitError::Unbound {
+                item,
+                location,
+                unbound,
+            } => crate::Error::Unsupported {
+                location: location.map_or_else(|| provenance.input.clone(), |l| l.to_string()),
+                message: format!("{item}: {unbound}"),
             },
         }
     }

@@ -92,6 +92,7 @@ pub fn slot_signature(
             .rust_param(&param.ty)
             .map_err(|unbound| EmitError::Unbound {
                 item: format!("`{class}::{}`, parameter `{}`", method.name, param.name),
+                location: Some(method.location.clone()),
                 unbound,
             })?;
         params.push((ident(name), ty));
@@ -101,6 +102,7 @@ pub fn slot_signature(
         .rust(&method.return_type)
         .map_err(|unbound| EmitError::Unbound {
             item: format!("`{class}::{}` return type", method.name),
+            location: Some(method.location.clone()),
             unbound,
         })?;
     Ok(SlotSignature {

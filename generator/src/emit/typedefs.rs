@@ -23,6 +23,7 @@ pub fn typedef(types: &TypeMapper<'_>, t: &Typedef) -> Result<TokenStream, EmitE
         .rust(&t.target)
         .map_err(|unbound| EmitError::Unbound {
             item: format!("typedef `{}`", t.name),
+            location: None,
             unbound,
         })?;
     // The spelling is x86_64's, where __stdcall is dropped; say what x86 calls it.
@@ -64,6 +65,7 @@ pub fn plain_struct(types: &TypeMapper<'_>, s: &Struct) -> Result<TokenStream, E
             let field = ident(types.names.field(&s.name, index));
             let ty = types.rust(&f.ty).map_err(|unbound| EmitError::Unbound {
                 item: format!("field `{}::{}`", s.name, f.name),
+                location: None,
                 unbound,
             })?;
             Ok(quote!(pub #field: #ty,))
