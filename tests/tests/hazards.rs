@@ -411,6 +411,18 @@ fn hostile_sal_is_read_right_or_refused() {
             "fn signed_in(&self, pb: &[u8]) -> Result<()>",
         ),
         (
+            "count_types",
+            "ICounts",
+            "Fill64",
+            "fn fill64(&self, pb: &mut [u8]) -> Result<u64>",
+        ),
+        (
+            "count_types",
+            "ICounts",
+            "Fill16",
+            "fn fill16(&self, pb: &mut [u8]) -> Result<u16>",
+        ),
+        (
             "return_count_types",
             "IReturnCounts",
             "ByStruct",

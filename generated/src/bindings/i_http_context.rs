@@ -1398,7 +1398,7 @@ impl IHttpContext {
             )
         };
         returned.ok()?;
-        Ok(physical_path_2 as u32)
+        Ok(physical_path_2)
     }
     /// `virtual HRESULT NotifyCustomNotification(ICustomNotificationProvider * pCustomOutput, BOOL * pfCompletionExpected) = 0` in Rust terms; the raw method, with the full docs, is [`Self::NotifyCustomNotification`].
     #[inline]

@@ -134,7 +134,7 @@ impl Call {
                         .push(convert_length(&local, &count, len, returns_result));
                     call.args.push(quote!(#local));
                 }
-                Role::InOutLength { of, unit } => {
+                Role::InOutLength { of, unit, .. } => {
                     let slice = format_ident!("{}", form.args[*of].name);
                     let len = length(&slice, *unit, false);
                     let count = pointee(types, &param.ty);
@@ -142,7 +142,7 @@ impl Call {
                         .push(convert_length(&local, &count, len, returns_result));
                     call.before.push(quote!(let mut #local = #local;));
                     call.args.push(quote!(&mut #local));
-                    call.outputs.push(quote!(#local as u32));
+                    call.outputs.push(quote!(#local));
                 }
                 Role::CountOut => {
                     let count = pointee(types, &param.ty);

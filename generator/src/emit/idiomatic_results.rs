@@ -3,7 +3,7 @@
 //! strings made from the pointers and lengths C++ wrote, interfaces made references, and an
 //! `HRESULT` turned into `Result`.
 
-use super::idiomatic::{class_ident, rust};
+use super::idiomatic::{class_ident, pointee, rust};
 use crate::idiom::{Idiomatic, Out, Ret, Role};
 use crate::ir::Method;
 use crate::rust_types::TypeMapper;
@@ -142,7 +142,7 @@ fn output_types(
         .filter(|(a, _)| full || a.default.is_none())
         .filter_map(|(a, p)| match &a.role {
             Role::Out(out) => Some(output_type(types, out, p)),
-            Role::InOutLength { .. } => Some(quote!(u32)),
+            Role::InOutLength { .. } => Some(pointee(types, &p.ty)),
             _ => None,
         })
         .collect()

@@ -103,8 +103,13 @@ pub enum Role {
     /// Filled with the length of the slice passed for argument `of`.
     Length { of: usize, unit: Unit },
     /// Points at the capacity of the slice passed for argument `of` (`_Inout_updates_(*n)`);
-    /// what C++ leaves there is returned.
-    InOutLength { of: usize, unit: Unit },
+    /// what C++ leaves there is returned, as `count`, the integer C++ writes (no
+    /// conversion that could truncate or widen it).
+    InOutLength {
+        of: usize,
+        unit: Unit,
+        count: crate::ir::Type,
+    },
     /// Written by C++ and returned.
     Out(Out),
     /// Written by C++: the length of the buffer the method returns or another output is.

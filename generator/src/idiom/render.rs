@@ -42,7 +42,7 @@ pub fn result(types: &TypeMapper<'_>, form: &Idiomatic, full: bool) -> String {
         .filter(|a| full || a.default.is_none())
         .filter_map(|a| match &a.role {
             Role::Out(out) => Some(output(types, out)),
-            Role::InOutLength { .. } => Some("u32".into()),
+            Role::InOutLength { count, .. } => Some(short(types, count)),
             _ => None,
         })
         .collect();

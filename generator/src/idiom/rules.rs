@@ -204,7 +204,12 @@ fn mark_buffer_sizes(method: &Method, args: &mut [Option<Role>]) -> Result<(), S
             // puts there comes back.
             SizeExpr::Deref(n) if param.sal.direction == Some(Direction::InOut) => {
                 let count = sizes::updated_count(method, n, i)?;
-                mark(args, Some(count), Role::InOutLength { of: i, unit })?;
+                let role = Role::InOutLength {
+                    of: i,
+                    unit,
+                    count: sizes::written_integer(method, count),
+                };
+                mark(args, Some(count), role)?;
             }
             other => return Err(format!("a buffer sized by {}", sizes::describe(other))),
         }

@@ -117,6 +117,15 @@ pub(super) fn updated_count(method: &Method, name: &str, buffer: usize) -> Resul
     written_count(method, name, Some(buffer))
 }
 
+/// The integer behind the written count `index` (a pointer, checked by [`written_count`]).
+pub(super) fn written_integer(method: &Method, index: usize) -> Type {
+    let ty = &method.params[index].ty;
+    match ty.resolved() {
+        TypeKind::Pointer { pointee, .. } => (**pointee).clone(),
+        _ => ty.clone(),
+    }
+}
+
 /// The count of a buffer C++ returns or hands out: the filled part where SAL states one
 /// (`_to_(capacity, filled)`: only that much is initialised), else the whole capacity.
 pub(super) fn returned_length(expr: &crate::ir::Buffer) -> &SizeExpr {

@@ -2,7 +2,7 @@
 use super::*;
 /// C++ class `ICounts`
 ///
-/// An object pointer: its first word points at a [`ICounts_Vtbl`] of 12 slot(s).
+/// An object pointer: its first word points at a [`ICounts_Vtbl`] of 14 slot(s).
 ///
 /// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
 ///
@@ -18,7 +18,7 @@ pub const IID_ICounts: windows_sys::core::GUID = windows_sys::core::GUID::from_u
 unsafe impl ::httpserv_runtime::Interface for ICounts {
     const IID: windows_sys::core::GUID = IID_ICounts;
 }
-/// The vtable of [`ICounts`]: 12 slot(s), 0 inherited.
+/// The vtable of [`ICounts`]: 14 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct ICounts_Vtbl {
@@ -71,11 +71,19 @@ pub struct ICounts_Vtbl {
     pub SignedIn: ::httpserv_runtime::member_fn!(
         (*mut ICounts, *const u8, i32) -> ::httpserv_runtime::HRESULT
     ),
+    /// Slot 12: [`ICounts::Fill64`].
+    pub Fill64: ::httpserv_runtime::member_fn!(
+        (*mut ICounts, *mut u8, *mut u64) -> ::httpserv_runtime::HRESULT
+    ),
+    /// Slot 13: [`ICounts::Fill16`].
+    pub Fill16: ::httpserv_runtime::member_fn!(
+        (*mut ICounts, *mut u8, *mut u16) -> ::httpserv_runtime::HRESULT
+    ),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
     assert!(::core::mem::size_of::<ICounts>() == P);
-    assert!(::core::mem::size_of::<ICounts_Vtbl>() == 12 * P);
+    assert!(::core::mem::size_of::<ICounts_Vtbl>() == 14 * P);
     assert!(::core::mem::offset_of!(ICounts_Vtbl, ByPointer) == 0 * P);
     assert!(::core::mem::offset_of!(ICounts_Vtbl, ByFloat) == 1 * P);
     assert!(::core::mem::offset_of!(ICounts_Vtbl, ByReference) == 2 * P);
@@ -88,6 +96,8 @@ const _: () = {
     assert!(::core::mem::offset_of!(ICounts_Vtbl, ByFloatOut) == 9 * P);
     assert!(::core::mem::offset_of!(ICounts_Vtbl, OutSigned) == 10 * P);
     assert!(::core::mem::offset_of!(ICounts_Vtbl, SignedIn) == 11 * P);
+    assert!(::core::mem::offset_of!(ICounts_Vtbl, Fill64) == 12 * P);
+    assert!(::core::mem::offset_of!(ICounts_Vtbl, Fill16) == 13 * P);
 };
 impl ICounts {
     /// Borrows the C++ object behind `raw`; `None` for null.
@@ -322,6 +332,40 @@ impl ICounts {
     ) -> ::httpserv_runtime::HRESULT {
         ((*self.vtable).SignedIn)(self.as_raw(), pb, cb)
     }
+    /// `virtual HRESULT Fill64(BYTE * pb, ULONGLONG * pcb) = 0`
+    ///
+    /// Slot 12 of `ICounts`'s vtable: byte offset 96 on x86_64, 48 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `ICounts` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn Fill64(
+        &self,
+        pb: *mut u8,
+        pcb: *mut u64,
+    ) -> ::httpserv_runtime::HRESULT {
+        ((*self.vtable).Fill64)(self.as_raw(), pb, pcb)
+    }
+    /// `virtual HRESULT Fill16(BYTE * pb, USHORT * pcb) = 0`
+    ///
+    /// Slot 13 of `ICounts`'s vtable: byte offset 104 on x86_64, 52 on x86.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `ICounts` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn Fill16(
+        &self,
+        pb: *mut u8,
+        pcb: *mut u16,
+    ) -> ::httpserv_runtime::HRESULT {
+        ((*self.vtable).Fill16)(self.as_raw(), pb, pcb)
+    }
 }
 impl ICounts {
     /// `virtual HRESULT SignedIn(const BYTE * pb, INT cb) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SignedIn`].
@@ -334,6 +378,30 @@ impl ICounts {
         let returned = unsafe { self.SignedIn(pb.as_ptr().cast_mut().cast(), cb) };
         returned.ok()?;
         Ok(())
+    }
+    /// `virtual HRESULT Fill64(BYTE * pb, ULONGLONG * pcb) = 0` in Rust terms; the raw method, with the full docs, is [`Self::Fill64`].
+    #[inline]
+    pub fn fill64(&self, pb: &mut [u8]) -> ::httpserv_runtime::Result<u64> {
+        let pcb: u64 = ::core::convert::TryFrom::try_from(::core::mem::size_of_val(pb))
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
+            ))?;
+        let mut pcb = pcb;
+        let returned = unsafe { self.Fill64(pb.as_mut_ptr().cast(), &mut pcb) };
+        returned.ok()?;
+        Ok(pcb)
+    }
+    /// `virtual HRESULT Fill16(BYTE * pb, USHORT * pcb) = 0` in Rust terms; the raw method, with the full docs, is [`Self::Fill16`].
+    #[inline]
+    pub fn fill16(&self, pb: &mut [u8]) -> ::httpserv_runtime::Result<u16> {
+        let pcb: u16 = ::core::convert::TryFrom::try_from(::core::mem::size_of_val(pb))
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
+            ))?;
+        let mut pcb = pcb;
+        let returned = unsafe { self.Fill16(pb.as_mut_ptr().cast(), &mut pcb) };
+        returned.ok()?;
+        Ok(pcb)
     }
 }
 /// Implement C++ `ICounts` in Rust: one method per slot it adds.
@@ -392,6 +460,14 @@ pub trait ICounts_Impl {
     ///
     /// On panic: returns E_FAIL.
     fn SignedIn(&self, pb: *const u8, cb: i32) -> ::httpserv_runtime::HRESULT;
+    /// Implements [`ICounts::Fill64`] (slot 12).
+    ///
+    /// On panic: returns E_FAIL.
+    fn Fill64(&self, pb: *mut u8, pcb: *mut u64) -> ::httpserv_runtime::HRESULT;
+    /// Implements [`ICounts::Fill16`] (slot 13).
+    ///
+    /// On panic: returns E_FAIL.
+    fn Fill16(&self, pb: *mut u8, pcb: *mut u16) -> ::httpserv_runtime::HRESULT;
 }
 impl ICounts_Vtbl {
     /// A vtable whose slots call `T`'s [`ICounts_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -471,6 +547,18 @@ impl ICounts_Vtbl {
             T::SignedIn(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
             pb, cb), | _ | ::httpserv_runtime::E_FAIL) }
         }
+        ::httpserv_runtime::member_thunk! {
+            fn Fill64 < T : ICounts_Impl > (this : *mut ICounts, pb : *mut u8, pcb : *
+            mut u64) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::Fill64(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) }, pb,
+            pcb), | _ | ::httpserv_runtime::E_FAIL) }
+        }
+        ::httpserv_runtime::member_thunk! {
+            fn Fill16 < T : ICounts_Impl > (this : *mut ICounts, pb : *mut u8, pcb : *
+            mut u16) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
+            T::Fill16(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) }, pb,
+            pcb), | _ | ::httpserv_runtime::E_FAIL) }
+        }
         Self {
             ByPointer: ByPointer::<T>,
             ByFloat: ByFloat::<T>,
@@ -484,6 +572,8 @@ impl ICounts_Vtbl {
             ByFloatOut: ByFloatOut::<T>,
             OutSigned: OutSigned::<T>,
             SignedIn: SignedIn::<T>,
+            Fill64: Fill64::<T>,
+            Fill16: Fill16::<T>,
         }
     }
 }
