@@ -235,6 +235,11 @@ impl IGlobalRSCAQueryProvider {
                 &mut []
             } else {
                 unsafe {
+                    ::core::ptr::write_bytes(
+                        ppb_buffer.cast::<u8>(),
+                        0,
+                        buffer as usize,
+                    );
                     ::core::slice::from_raw_parts_mut(
                         ppb_buffer.cast::<u8>(),
                         buffer as usize,

@@ -301,8 +301,10 @@ fn length(slice: &proc_macro2::Ident, unit: Unit, optional: bool) -> TokenStream
         Unit::Bytes => quote!(::core::mem::size_of_val(#s)),
     };
     if optional {
+        // `as_deref`, so that `s` is the slice itself (`&[T]`): through `as_ref` it would be
+        // a `&&[T]`, and `size_of_val` would measure the reference, not the slice.
         let inner = of(quote!(s));
-        quote!(#slice.as_ref().map_or(0, |s| #inner))
+        quote!(#slice.as_deref().map_or(0, |s| #inner))
     } else {
         of(quote!(#slice))
     }

@@ -61,9 +61,14 @@ pub(super) fn output_value(
                 if #local.is_null() {
                     &mut []
                 } else {
-                    // SAFETY: C++ handed out a buffer of `count` bytes to fill (SAL), which
-                    // lives as long as the exclusive borrow of `self`.
-                    unsafe { ::core::slice::from_raw_parts_mut(#local.cast::<u8>(), #count as usize) }
+                    // SAFETY: C++ handed out a buffer of `count` writable bytes to fill
+                    // (SAL), which lives as long as the exclusive borrow of `self`. It holds
+                    // nothing yet (`_to_(count, 0)`), so it is zeroed before safe code can
+                    // read it.
+                    unsafe {
+                        ::core::ptr::write_bytes(#local.cast::<u8>(), 0, #count as usize);
+                        ::core::slice::from_raw_parts_mut(#local.cast::<u8>(), #count as usize)
+                    }
                 }
             }
         }

@@ -156,7 +156,7 @@ impl IOptionalBuffer {
         data: Option<&[u8]>,
     ) -> ::httpserv_runtime::Result<()> {
         let data_2: u32 = ::core::convert::TryFrom::try_from(
-                data.as_ref().map_or(0, |s| ::core::mem::size_of_val(s)),
+                data.as_deref().map_or(0, |s| ::core::mem::size_of_val(s)),
             )
             .map_err(|_| ::httpserv_runtime::Error::from(
                 ::httpserv_runtime::E_INVALIDARG,
@@ -179,7 +179,7 @@ impl IOptionalBuffer {
     #[inline]
     pub fn post(&self, data_2: Option<&[u8]>) -> ::httpserv_runtime::Result<()> {
         let data: u32 = ::core::convert::TryFrom::try_from(
-                data_2.as_ref().map_or(0, |s| ::core::mem::size_of_val(s)),
+                data_2.as_deref().map_or(0, |s| ::core::mem::size_of_val(s)),
             )
             .map_err(|_| ::httpserv_runtime::Error::from(
                 ::httpserv_runtime::E_INVALIDARG,
@@ -201,7 +201,7 @@ impl IOptionalBuffer {
     #[inline]
     pub fn write(&self, data_2: Option<&[u8]>) -> ::httpserv_runtime::Result<()> {
         let data: u32 = ::core::convert::TryFrom::try_from(
-                data_2.as_ref().map_or(0, |s| ::core::mem::size_of_val(s)),
+                data_2.as_deref().map_or(0, |s| ::core::mem::size_of_val(s)),
             )
             .map_err(|_| ::httpserv_runtime::Error::from(
                 ::httpserv_runtime::E_INVALIDARG,

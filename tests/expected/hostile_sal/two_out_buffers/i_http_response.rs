@@ -126,6 +126,7 @@ impl IHttpResponse {
                 &mut []
             } else {
                 unsafe {
+                    ::core::ptr::write_bytes(first.cast::<u8>(), 0, first_2 as usize);
                     ::core::slice::from_raw_parts_mut(
                         first.cast::<u8>(),
                         first_2 as usize,

@@ -587,7 +587,7 @@ impl IParcelDepot2 {
     #[inline]
     pub fn copy_label(&self, label: Option<&mut [u16]>) -> (bool, u32) {
         let label_2: u32 = ::core::convert::TryFrom::try_from(
-                label.as_ref().map_or(0, |s| s.len()),
+                label.as_deref().map_or(0, |s| s.len()),
             )
             .unwrap_or(u32::MAX);
         let mut copied: u32 = unsafe { ::core::mem::zeroed() };
