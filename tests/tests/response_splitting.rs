@@ -8,7 +8,9 @@
 //!
 //! The bytes received over TCP must hold no injected header line, no `Location`, the status
 //! line `HTTP/1.1 200 OK` and only well-formed header lines; every call that could split got
-//! `E_INVALIDARG`; the valid header a module set is there byte for byte; and the body is the
+//! `E_INVALIDARG`; each of the 256 octets in a header value and name, a reason phrase, a
+//! redirect target and a server variable was taken or refused as RFC 9110 says; the valid
+//! header a module set is there byte for byte; and the body is the
 //! one the same Rust module gives in the in-process test server, byte for byte, from both
 //! languages.
 
@@ -105,11 +107,45 @@ fn check_wire(label: &str, raw: &[u8]) -> Vec<u8> {
     raw[end + 4..].to_vec()
 }
 
-/// Every call that could split got E_INVALIDARG, the others S_OK, in the module's order.
+/// A kind of text the module sweeps: its name, whether an octet may stand in it, and whether
+/// a NUL can be passed (a length-counted value; not a C string).
+type Kind = (&'static str, fn(u8) -> bool, bool);
+
+/// What the sweep of each kind of text must show, per octet: `1` taken, `0` refused, `-` a
+/// NUL a C string cannot carry.
+fn sweeps() -> Vec<String> {
+    let kinds: [Kind; 5] = [
+        ("a header value", |o| field(&[o]), true),
+        ("a header name", |o| token(&[b'X', b'-', o]), false),
+        ("a reason phrase", |o| field(&[o]), false),
+        ("a redirect target", |o| field(&[o]), false),
+        (
+            "a server variable",
+            |o| !(o < 0x20 && o != b'\t' || o == 0x7f),
+            false,
+        ),
+    ];
+    kinds
+        .iter()
+        .map(|(what, taken, counted)| {
+            let marks: String = (0..=255u8)
+                .map(|o| match (o, counted, taken(o)) {
+                    (0, false, _) => '-',
+                    (_, _, true) => '1',
+                    (_, _, false) => '0',
+                })
+                .collect();
+            format!("octets in {what}: {marks}")
+        })
+        .collect()
+}
+
+/// Every call that could split got E_INVALIDARG, the others S_OK, in the module's order;
+/// each octet was taken or refused as RFC 9110 says.
 fn check_report(label: &str, body: &[u8]) {
     let report = String::from_utf8_lossy(body);
     let lines: Vec<&str> = report.lines().collect();
-    assert_eq!(lines.len(), 13, "{label}: {report}");
+    assert_eq!(lines.len(), 18, "{label}: {report}");
     for line in &lines[..12] {
         let (call, hr) = line.rsplit_once(' ').unwrap();
         let expected = if REFUSED.contains(&call) {
@@ -123,6 +159,7 @@ fn check_report(label: &str, body: &[u8]) {
         lines[12], "response.GetErrorDescription Some(\"no <such> page\")",
         "{label}"
     );
+    assert_eq!(lines[13..], sweeps(), "{label}");
 }
 
 /// The answer of `module` in the host under wine: the bytes as received. A request wine's

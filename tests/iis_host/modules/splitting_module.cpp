@@ -5,7 +5,9 @@
  * name and by HTTP_HEADER_ID, in a header name, a redirect target, a reason phrase, a
  * request header and a server variable; a NUL in a value), a valid header and an error
  * description, and answers 200 text/plain with one line per call: what was called and its
- * HRESULT. tests/tests/response_splitting.rs reads the raw bytes of that answer.
+ * HRESULT; then, per kind of text, which of the 256 octets the server took. Nothing the
+ * sweep sets is left behind. tests/tests/response_splitting.rs reads the raw bytes of that
+ * answer.
  */
 #include "../host/rt.h"
 
@@ -21,6 +23,52 @@ void line(rt::Text &report, const char *what, HRESULT hr)
     for (int i = 0; i < 8; ++i) digits[2 + i] = "0123456789abcdef"[((DWORD)hr >> (28 - 4 * i)) & 15];
     digits[10] = 0;
     report.add(what).add(" ").add(digits).add("\n");
+}
+
+/* The sweep's line: `what`, then per octet 0-255 `1` taken, `0` refused, `-` for NUL where a
+   C string cannot carry it (the Rust module's marks). */
+void sweep_line(rt::Text &report, const char *what, const char marks[256])
+{
+    report.add("octets in ").add(what).add(": ").add(marks, 256).add("\n");
+}
+
+void sweep_response(rt::Text &report, IHttpResponse *response)
+{
+    char marks[256];
+    for (int o = 0; o < 256; ++o) {
+        const char value[3] = {'a', (char)o, 'z'};
+        bool taken = SUCCEEDED(response->SetHeader("X-Octet", value, 3, TRUE));
+        marks[o] = taken && SUCCEEDED(response->DeleteHeader("X-Octet")) ? '1' : '0';
+    }
+    sweep_line(report, "a header value", marks);
+    for (int o = 0; o < 256; ++o) {
+        const char name[4] = {'X', '-', (char)o, 0};
+        bool taken = o && SUCCEEDED(response->SetHeader(name, "1", 1, TRUE));
+        marks[o] = !o ? '-' : taken && SUCCEEDED(response->DeleteHeader(name)) ? '1' : '0';
+    }
+    sweep_line(report, "a header name", marks);
+    for (int o = 0; o < 256; ++o) {
+        const char reason[4] = {'a', (char)o, 'z', 0};
+        marks[o] = !o ? '-' : SUCCEEDED(response->SetStatus(299, reason, 0, S_OK, 0, FALSE)) ? '1' : '0';
+    }
+    sweep_line(report, "a reason phrase", marks);
+    for (int o = 0; o < 256; ++o) {
+        const char url[5] = {'/', 'a', (char)o, 'z', 0};
+        bool taken = o && SUCCEEDED(response->Redirect(url, FALSE, FALSE));
+        marks[o] = !o ? '-' : taken && SUCCEEDED(response->DeleteHeader(HttpHeaderLocation)) ? '1' : '0';
+    }
+    sweep_line(report, "a redirect target", marks);
+    response->SetStatus(200, "OK", 0, S_OK, 0, FALSE);
+}
+
+void sweep_variable(rt::Text &report, IHttpContext *context)
+{
+    char marks[256];
+    for (int o = 0; o < 256; ++o) {
+        const wchar_t value[4] = {L'a', (wchar_t)o, L'z', 0};
+        marks[o] = !o ? '-' : SUCCEEDED(context->SetServerVariable("X_OCTET", value)) ? '1' : '0';
+    }
+    sweep_line(report, "a server variable", marks);
 }
 
 void try_response(rt::Text &report, IHttpResponse *response)
@@ -76,10 +124,13 @@ public:
     REQUEST_NOTIFICATION_STATUS OnBeginRequest(IHttpContext *context, IHttpEventProvider *) override
     {
         IHttpResponse *response = context->GetResponse();
-        rt::Text report;
+        rt::Text octets, report;
+        sweep_response(octets, response);
+        sweep_variable(octets, context);
         try_response(report, response);
         try_request(report, context);
         try_description(report, response);
+        report.add(octets.data(), octets.size());
         response->SetHeader(HttpHeaderContentType, "text/plain", 10, TRUE);
         HTTP_DATA_CHUNK chunk;
         chunk.DataChunkType = HttpDataChunkFromMemory;
