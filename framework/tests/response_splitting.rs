@@ -264,3 +264,42 @@ fn no_name_value_or_reason_of_any_bytes_splits_the_response() {
         "{accepted} {refused}"
     );
 }
+
+/// `set_error_description` refuses a NUL (IIS hands the description back NUL-terminated, so
+/// the rest would be lost) and keeps anything else, markup included (IIS is asked to
+/// HTML-encode it), for `error_description` and the server.
+#[test]
+fn an_error_description_with_a_nul_is_refused_and_any_other_is_kept() {
+    let results = Arc::new(Mutex::new(Vec::new()));
+    let seen = results.clone();
+    let server = server(move || {
+        let seen = seen.clone();
+        move |ctx: &mut HttpContext<'_>| {
+            let mut seen = seen.lock().unwrap();
+            seen.push(format!("{:?}", ctx.error_description()));
+            seen.push(format!("{}", refused(ctx.set_error_description("a\0b"))));
+            seen.push(format!("{:?}", ctx.error_description()));
+            let kept = ctx.set_error_description("<b>no</b> \u{e9}\r\n & more");
+            seen.push(format!("{}", kept.is_ok()));
+            seen.push(format!("{}", refused(ctx.set_error_description("\0"))));
+            seen.push(format!("{:?}", ctx.error_description()));
+            Notification::Continue
+        }
+    });
+    let response = server.request(Request::get("/"));
+    assert_eq!(
+        *results.lock().unwrap(),
+        [
+            "None",
+            "true",
+            "None",
+            "true",
+            "true",
+            "Some(\"<b>no</b> \u{e9}\\r\\n & more\")"
+        ]
+    );
+    assert_eq!(
+        response.error_description.as_deref(),
+        Some("<b>no</b> \u{e9}\r\n & more")
+    );
+}

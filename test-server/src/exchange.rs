@@ -78,6 +78,8 @@ pub(crate) struct Building {
     pub headers_suppressed: bool,
     pub kernel_cache: bool,
     pub need_disconnect: bool,
+    /// `SetErrorDescription`'s copy.
+    pub error_description: Option<WideText>,
 }
 
 /// A server variable a module set, in both spellings.
@@ -152,6 +154,7 @@ impl Exchange {
             headers_suppressed: false,
             kernel_cache: true,
             need_disconnect: false,
+            error_description: None,
         };
         let state = State {
             received,

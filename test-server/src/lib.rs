@@ -75,8 +75,13 @@
 //!   append with `", "`, delete, get), `Clear` (the body: status and headers stay, as in the
 //!   C++ host), `ClearHeaders` (every header), `Redirect`,
 //!   `WriteEntityChunks` and `WriteEntityChunkByReference` with memory chunks (copied at the
-//!   call). A status of 400 or more with no body gets a `"<status> <reason>\n"` text body;
-//!   a response nobody touched is a 404; `Content-Length` is set at the send.
+//!   call), `SetErrorDescription` and `GetErrorDescription` (the description kept as given,
+//!   `fHtmlEncode` not applied, the last one in [`Response`]'s `error_description`). A
+//!   status of 400 or more with no body gets a `"<status> <reason>\n"` text body;
+//!   a response nobody touched is a 404; `Content-Length` is set at the send. Text that
+//!   could split the response (a header name that is not an RFC 9110 token; a CR, LF, NUL
+//!   or other control in a header value, reason phrase, redirect target or server
+//!   variable) is refused with `E_INVALIDARG`, nothing stored.
 //! - **Requests**: headers by name and id, `GetHttpMethod`, `GetHttpVersion`, local and
 //!   remote addresses, `ReadEntityBody` (synchronous) and `GetRemainingEntityBytes`,
 //!   `GetSiteId` (1); `IHttpContext::GetScriptName` (the URL's path);
@@ -104,8 +109,8 @@
 //! `SetRequestHandled` are ignored. `IHttpRequest::GetRawHttpRequest`, `SetHttpMethod`,
 //! `SetUrl`, `InsertEntityBody`, `GetClientCertificate`, `NegotiateClientCertificate`,
 //! `GetHeaderChanges`, `GetForwardedUrl`. `IHttpResponse::GetRawHttpResponse`, `Flush`
-//! (everything is buffered until the send), `GetCachePolicy`, `SetErrorDescription`,
-//! `GetErrorDescription`, `GetHeaderChanges`, data chunks other than memory. The providers'
+//! (everything is buffered until the send), `GetCachePolicy`, `GetHeaderChanges`, data
+//! chunks other than memory. The providers'
 //! `SetScriptName`, `GetLogData`, `SetLogData` (`SetUser`, `SetScriptMap`, `SetFileInfo` are
 //! ignored). `IHttpTraceContext::SetTraceConfiguration`. `IHttpServer` beyond
 //! `IsCommandLineLaunch` (TRUE), `GetAppPoolName`, `SatisfiesPrecondition` (TRUE, unknown),

@@ -2,7 +2,7 @@
 //! models them: headers by name and by `HTTP_HEADER_ID` (get, set, append, delete), the
 //! method, version and addresses, `ReadEntityBody` from the body the test gave; the status,
 //! `WriteEntityChunks` of memory chunks (copied: IIS buffers the response), `Clear`,
-//! `Redirect`. Strings handed out live in request memory until the request ends. A call after
+//! `Redirect`, the error description. Strings handed out live in request memory until the request ends. A call after
 //! the request ended fails with `E_UNEXPECTED` (or returns null).
 
 use alloc::sync::Arc;
@@ -476,14 +476,36 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
             put(skip_custom_errors, FALSE);
         }
     }
-    /// Not modelled (no custom error pages).
-    fn SetErrorDescription(&self, _: PCWSTR, _: u32, _: BOOL) -> HRESULT {
-        E_NOTIMPL
+    /// Keeps a copy of the `len` UTF-16 units as given, NUL-terminated in request memory, for
+    /// `GetErrorDescription` (and [`Response::error_description`](crate::Response)); a null
+    /// description clears it. `fHtmlEncode` is not applied: the server shows the
+    /// description nowhere (no detailed error pages), as the C++ host.
+    fn SetErrorDescription(&self, description: PCWSTR, len: u32, _html_encode: BOOL) -> HRESULT {
+        if description.is_null() {
+            return match len {
+                0 => self
+                    .exchange
+                    .with(|s| s.response.error_description = None)
+                    .map_or(E_UNEXPECTED, |()| S_OK),
+                _ => E_INVALIDARG,
+            };
+        }
+        // SAFETY: IIS's contract: `description` is readable for `len` units.
+        let units = unsafe { core::slice::from_raw_parts(description, len as usize) };
+        let copy = self.exchange.memory.wide_text(units);
+        self.exchange
+            .with(|s| s.response.error_description = Some(copy))
+            .map_or(E_UNEXPECTED, |()| S_OK)
     }
+    /// The last description set, and its length in UTF-16 units; null and 0 when none.
     fn GetErrorDescription(&self, len: *mut u32) -> PCWSTR {
+        let description = self
+            .exchange
+            .with(|s| s.response.error_description)
+            .flatten();
         // SAFETY: IIS's contract: `len` is null or writable.
-        unsafe { put(len, 0) };
-        core::ptr::null()
+        unsafe { put(len, description.map_or(0, |d| d.len() as u32)) };
+        description.map_or(core::ptr::null(), |d| d.as_ptr())
     }
     /// Not modelled.
     fn GetHeaderChanges(

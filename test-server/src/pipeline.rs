@@ -471,6 +471,11 @@ impl<'a> Pipeline<'a> {
             let reason = unsafe {
                 core::slice::from_raw_parts(response.reason.as_ptr(), response.reason.len())
             };
+            let error_description = response.error_description.map(|d| {
+                // SAFETY: the description lives in request memory, as long as the state.
+                let units = unsafe { core::slice::from_raw_parts(d.as_ptr(), d.len()) };
+                String::from_utf16_lossy(units)
+            });
             Response {
                 number,
                 status: response.status,
@@ -481,6 +486,7 @@ impl<'a> Pipeline<'a> {
                 body: response.chunks.concat(),
                 trace: Vec::new(),
                 quick_traces: Vec::new(),
+                error_description,
             }
         });
         self.log("send".to_string());

@@ -129,6 +129,9 @@ pub struct Response {
     pub trace: Vec<String>,
     /// What the modules wrote with `IHttpTraceContext::QuickTrace`, in order.
     pub quick_traces: Vec<QuickTrace>,
+    /// What the modules last set with `IHttpResponse::SetErrorDescription` (invalid UTF-16
+    /// replaced), if anything: IIS shows it in its detailed error pages.
+    pub error_description: Option<String>,
 }
 
 impl Response {

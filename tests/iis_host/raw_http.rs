@@ -1,10 +1,11 @@
-//! A raw HTTP/1.1 client over `std::net::TcpStream` for the IIS host's hostile-request and
-//! request-body tests (`tests/tests/hostile_requests.rs`, `tests/tests/request_bodies.rs`,
-//! which include it by `#[path]`): requests curl cannot express (any bytes, a byte at a
-//! time, pipelined, abandoned halfway) and answers read by their `Content-Length`, so an
-//! answer is complete without waiting for a close that wine's http.sys never makes. What
-//! happened is an [`Outcome`], not a panic: telling wine's behaviour from the host's is the
-//! caller's job.
+//! A raw HTTP/1.1 client over `std::net::TcpStream` for the IIS host's hostile-request,
+//! request-body and response-splitting tests (`tests/tests/hostile_requests.rs`,
+//! `request_bodies.rs`, `response_splitting.rs`, which include it by `#[path]`): requests
+//! curl cannot express (any bytes, a byte at a time, pipelined, abandoned halfway) and
+//! answers read by their `Content-Length`, so an answer is complete without waiting for a
+//! close that wine's http.sys never makes, and kept as bytes where what reached the wire is
+//! the question. What happened is an [`Outcome`], not a panic: telling wine's behaviour from
+//! the host's is the caller's job.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpStream};
@@ -56,10 +57,12 @@ pub enum Pace {
     ByteByByte(Duration),
 }
 
-/// The bytes read so far and the deadline for the rest.
+/// The bytes read so far, the responses' bytes taken from them, and the deadline for the
+/// rest.
 struct Reader {
     stream: TcpStream,
     buffer: Vec<u8>,
+    taken: Vec<u8>,
     deadline: Instant,
 }
 
@@ -127,7 +130,7 @@ impl Reader {
         }
         let end = start + length.unwrap_or(self.buffer.len() - start);
         response.body = self.buffer[start..end].to_vec();
-        self.buffer.drain(..end);
+        self.taken.extend(self.buffer.drain(..end));
         Ok(response)
     }
 }
@@ -219,6 +222,7 @@ pub fn exchange(
     let mut reader = Reader {
         stream,
         buffer: Vec::new(),
+        taken: Vec::new(),
         deadline: Instant::now() + timeout,
     };
     let mut answered = Vec::new();
@@ -234,6 +238,24 @@ pub fn exchange(
     } else {
         Outcome::Closed { sent_all, answered }
     }
+}
+
+/// Sends `request` on a connection of its own and reads one response: parsed, and its bytes
+/// exactly as they came (status line, header lines, `Content-Length` body), for a test of
+/// what reached the wire; `None` if none came complete within `timeout`.
+pub fn exchange_raw(port: u16, request: &[u8], timeout: Duration) -> Option<(Response, Vec<u8>)> {
+    let mut stream = connect(port);
+    if !write(&mut stream, request, Pace::Whole) {
+        return None;
+    }
+    let mut reader = Reader {
+        stream,
+        buffer: Vec::new(),
+        taken: Vec::new(),
+        deadline: Instant::now() + timeout,
+    };
+    let response = reader.response().ok()?;
+    Some((response, reader.taken))
 }
 
 /// What wine's http.sys reads of a new connection at first: the rest of a larger request that
@@ -284,6 +306,7 @@ pub fn read_part_and_vanish(port: u16, request: &[u8], bytes: usize) -> usize {
     let mut reader = Reader {
         stream,
         buffer: Vec::new(),
+        taken: Vec::new(),
         deadline: Instant::now() + Duration::from_secs(1),
     };
     while reader.buffer.len() < bytes {

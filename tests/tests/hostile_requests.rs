@@ -18,7 +18,7 @@
 #[allow(dead_code)] // shared with tests/iis_host.rs, which uses the rest
 mod harness;
 #[path = "../iis_host/raw_http.rs"]
-#[allow(dead_code)] // the clients that vanish are request_bodies.rs's
+#[allow(dead_code)] // vanishing clients: request_bodies.rs; exchange_raw: response_splitting.rs
 mod raw_http;
 
 use harness::{Arch, Build, HostProcess, Tools};

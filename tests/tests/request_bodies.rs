@@ -24,7 +24,7 @@
 #[allow(dead_code)] // shared with tests/iis_host.rs, which uses the rest
 mod harness;
 #[path = "../iis_host/raw_http.rs"]
-#[allow(dead_code)] // the byte-at-a-time client is hostile_requests.rs's
+#[allow(dead_code)] // byte at a time: hostile_requests.rs; exchange_raw: response_splitting.rs
 mod raw_http;
 
 use harness::{Arch, Build, HostProcess, Tools};

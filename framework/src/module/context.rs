@@ -369,8 +369,10 @@ pub(super) fn with_c_str<R>(text: &str, f: impl FnOnce(&CStr) -> Result<R>) -> R
 }
 
 /// `text` as a NUL-terminated UTF-16 string, for the IIS calls that take one; `E_INVALIDARG`
-/// if it holds a NUL.
-fn wide(text: &str) -> Result<U16CString> {
+/// if it holds a NUL, at its end too (`U16CString::from_vec` would take a last one for the
+/// terminator and drop it).
+pub(super) fn wide(text: &str) -> Result<U16CString> {
+    wire::check(!text.contains('\0'))?;
     U16CString::from_vec(text.encode_utf16().collect::<Vec<u16>>())
         .map_err(|_| Error::from(E_INVALIDARG))
 }

@@ -3,10 +3,11 @@
 //! is checked by [`wire`](super::wire) before IIS sees it: IIS sends what it is given, so a
 //! CR or LF copied from the request would otherwise split the response.
 
-use super::context::{with_c_str, HttpContext};
+use super::context::{wide, with_c_str, HttpContext};
 use super::wire::{self, check, check_header};
 use super::{HttpError, Notification};
 use crate::runtime::{Error, Result};
+use alloc::string::String;
 
 impl HttpContext<'_> {
     /// Sets the response status; `reason` is the text after the code (`"Not Found"`).
@@ -89,6 +90,23 @@ impl HttpContext<'_> {
         check(wire::is_redirect_target(url.as_bytes()))?;
         let response = self.response_mut();
         with_c_str(url, |url| response.redirect(url))
+    }
+
+    /// Sets the description IIS shows with its detailed error page for this response
+    /// (`SetErrorDescription`, with `fHtmlEncode` TRUE: IIS is asked to HTML-encode it).
+    /// `E_INVALIDARG`, and nothing set, if `description` holds a NUL: IIS hands the
+    /// description back as a NUL-terminated string, which would end there.
+    pub fn set_error_description(&mut self, description: &str) -> Result<()> {
+        let description = wide(description)?;
+        self.response_mut()
+            .set_error_description_with(description.as_slice(), true)
+    }
+
+    /// The error description set so far (by any module), if any; invalid UTF-16 replaced.
+    pub fn error_description(&mut self) -> Option<String> {
+        self.response_mut()
+            .error_description()
+            .map(String::from_utf16_lossy)
     }
 
     /// Appends `bytes` to the response body (IIS copies them; the response is sent when the

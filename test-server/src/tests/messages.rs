@@ -13,7 +13,7 @@ use windows_sys::Win32::Networking::HttpServer::{
     HttpHeaderUserAgent, HTTP_DATA_CHUNK,
 };
 
-use super::{observe, ok, request_of, response_of, text};
+use super::{observe, ok, request_of, response_of, text, wide};
 use crate::runtime::{E_FAIL, E_HANDLE_EOF, E_INVALIDARG, E_NOTIMPL, S_OK};
 use crate::Request;
 use crate::*;
@@ -356,4 +356,62 @@ fn raw_calls_refuse_what_would_split_the_response() {
         assert_eq!(response.header(name), None, "{name}");
     }
     assert_eq!(response.header("Server"), None);
+}
+
+/// `SetErrorDescription` keeps the description as given (the length the module passes, in
+/// UTF-16 units), `GetErrorDescription` hands it back NUL-terminated with that length, a
+/// later one replaces it, a null one clears it, and a null one with a length is refused; the
+/// test gets the last one in `Response::error_description`.
+#[test]
+fn the_error_description_is_kept_and_handed_back() {
+    // SAFETY: what the server passes is live during the call.
+    let (response, log) = observe(Request::get("/"), |context, log| unsafe {
+        let response = response_of(context);
+        let get = || {
+            let mut len = 7u32;
+            let got = response.GetErrorDescription(&mut len);
+            if got.is_null() {
+                return format!("(null) {len}");
+            }
+            let units = core::slice::from_raw_parts(got, len as usize + 1);
+            format!("{} {len}", alloc::string::String::from_utf16_lossy(units))
+        };
+        log.push(get());
+        let first = wide("no <such> page");
+        // Only the first 9 units: the length decides, not the NUL.
+        log.push(format!(
+            "{:?}",
+            response.SetErrorDescription(first.as_ptr(), 9, TRUE)
+        ));
+        log.push(get());
+        log.push(format!(
+            "{:?}",
+            response.SetErrorDescription(core::ptr::null(), 3, TRUE)
+        ));
+        log.push(get());
+        log.push(format!(
+            "{:?}",
+            response.SetErrorDescription(core::ptr::null(), 0, TRUE)
+        ));
+        log.push(get());
+        let last = wide("gone \u{e9}");
+        let hr = response.SetErrorDescription(last.as_ptr(), 6, FALSE);
+        log.push(format!("{hr:?}"));
+        log.push(get());
+    });
+    assert_eq!(
+        log,
+        [
+            "(null) 0".to_string(),
+            format!("{S_OK:?}"),
+            "no <such>\0 9".into(),
+            format!("{E_INVALIDARG:?}"),
+            "no <such>\0 9".into(),
+            format!("{S_OK:?}"),
+            "(null) 0".into(),
+            format!("{S_OK:?}"),
+            "gone \u{e9}\0 6".into(),
+        ]
+    );
+    assert_eq!(response.error_description.as_deref(), Some("gone \u{e9}"));
 }

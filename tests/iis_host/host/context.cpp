@@ -258,10 +258,14 @@ HRESULT Context::GetServerVariable(PCSTR name, PCWSTR *value, DWORD *len)
     return S_OK;
 }
 
+/* The name must be a token and the value hold no control but HTAB (wire_ in message.cpp):
+   HTTP_ variables are request headers and URL Rewrite sends RESPONSE_ ones as response
+   headers, so CR LF here could split a message; as the test server, E_INVALIDARG. */
 HRESULT Context::SetServerVariable(PCSTR name, PCWSTR value)
 {
     if (!name || !value) return E_INVALIDARG;
     size_t n = rt::wide_length(value);
+    if (!wire_token(name, rt::length(name)) || !wire_field(value, n)) return E_INVALIDARG;
     Variable *v = 0;
     for (Variable *each = variables; each; each = each->next)
         if (rt::equal(each->name, name)) v = each;

@@ -146,6 +146,9 @@ public:
     HRESULT error_to_report = S_OK;
     bool headers_suppressed = false, kernel_cache = true, need_disconnect = false;
     bool status_set = false;
+    /* SetErrorDescription's copy (len units, NUL-terminated), null when none was set. */
+    wchar_t *error_description = 0;
+    DWORD error_description_len = 0;
 
     void reset();
     HTTP_RESPONSE *GetRawHttpResponse() override { return &raw; }
@@ -173,8 +176,8 @@ public:
     VOID DisableBuffering() override {}
     VOID GetStatus(USHORT *, USHORT *, PCSTR *, USHORT *, HRESULT *, PCWSTR *, DWORD *,
                    IAppHostConfigException **, BOOL *) override;
-    HRESULT SetErrorDescription(PCWSTR, DWORD, BOOL) override { return E_NOTIMPL; }
-    PCWSTR GetErrorDescription(DWORD *len) override { if (len) *len = 0; return 0; }
+    HRESULT SetErrorDescription(PCWSTR description, DWORD len, BOOL html_encode) override;
+    PCWSTR GetErrorDescription(DWORD *len) override;
     HRESULT GetHeaderChanges(DWORD, DWORD *, PCSTR[HttpHeaderResponseMaximum], DWORD *, PCSTR **,
                              PCSTR **, DWORD[HttpHeaderResponseMaximum + 1], DWORD *,
                              DWORD **) override { return E_NOTIMPL; }
@@ -189,6 +192,11 @@ public:
 int request_header_id(const char *name, size_t len);
 int response_header_id(const char *name, size_t len);
 const char *response_header_name(int id);
+/* What may go on the wire (message.cpp): a field value or reason phrase, narrow or UTF-16,
+   and a token (a header or server variable name). The test server's rule. */
+bool wire_field(const char *text, size_t len);
+bool wire_field(const wchar_t *text, size_t len);
+bool wire_token(const char *name, size_t len);
 
 /* ---- per-request objects -------------------------------------------------------------- */
 

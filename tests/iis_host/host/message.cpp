@@ -5,7 +5,10 @@
  * sends. New strings and grown arrays live in request memory, freed with the request.
  * Setting a header that exists without `replace` appends ", value", as IIS does. The entity
  * body is read as modules ask for it (ReadEntityBody): the part copied with the request,
- * then the rest from the transport, to its end.
+ * then the rest from the transport, to its end. Text a module puts on the wire (header names
+ * and values, a reason phrase, a redirect target; server variables in context.cpp) is checked
+ * first by the `wire_` functions below and refused with E_INVALIDARG, nothing stored, as the
+ * test server refuses it: a CR or LF passed through would split the response.
  */
 #include "host.h"
 
@@ -56,6 +59,45 @@ int request_header_id(const char *name, size_t len)
 int response_header_id(const char *name, size_t len)
 {
     return header_id(name, len, HttpHeaderResponseMaximum, response_header_name);
+}
+
+/* ---- what may go on the wire ----------------------------------------------------------- */
+
+/* The test server's rule (test-server/src/headers.rs, `sendable` and `field_text`): a field
+   value or reason phrase holds HTAB, SP, visible ASCII and octets from 0x80 (RFC 9110's
+   obs-text), never CR, LF, NUL, another control or DEL; for UTF-16 text, the same per unit. */
+static bool field_unit(unsigned c)
+{
+    return c == '\t' || c == ' ' || (c > 0x20 && c != 0x7f);
+}
+
+bool wire_field(const char *text, size_t len)
+{
+    for (size_t i = 0; i < len; ++i)
+        if (!field_unit((unsigned char)text[i])) return false;
+    return true;
+}
+
+bool wire_field(const wchar_t *text, size_t len)
+{
+    for (size_t i = 0; i < len; ++i)
+        if (!field_unit((unsigned)text[i])) return false;
+    return true;
+}
+
+/* An RFC 9110 token (a header name, a server variable's name): visible ASCII but for the
+   delimiters, not empty. */
+bool wire_token(const char *name, size_t len)
+{
+    static const char kDelimiters[] = "\"(),/:;<=>?@[\\]{}";
+    if (!len) return false;
+    for (size_t i = 0; i < len; ++i) {
+        unsigned char c = (unsigned char)name[i];
+        if (c <= 0x20 || c >= 0x7f) return false;
+        for (const char *d = kDelimiters; *d; ++d)
+            if (c == (unsigned char)*d) return false;
+    }
+    return true;
 }
 
 /* ---- shared header editing ------------------------------------------------------------ */
@@ -160,6 +202,7 @@ PCSTR Request::GetHeader(HTTP_HEADER_ID id, USHORT *len) const
 HRESULT Request::SetHeader(PCSTR name, PCSTR value, USHORT len, BOOL replace)
 {
     if (!name || !value) return E_INVALIDARG;
+    if (!wire_token(name, rt::length(name)) || !wire_field(value, len)) return E_INVALIDARG;
     int id = request_header_id(name, rt::length(name));
     if (id >= 0) return SetHeader((HTTP_HEADER_ID)id, value, len, replace);
     /* The HTTP Server API's array is exactly full: a new header copies it, bigger. */
@@ -171,6 +214,7 @@ HRESULT Request::SetHeader(PCSTR name, PCSTR value, USHORT len, BOOL replace)
 HRESULT Request::SetHeader(HTTP_HEADER_ID id, PCSTR value, USHORT len, BOOL replace)
 {
     if ((unsigned)id >= HttpHeaderRequestMaximum || !value) return E_INVALIDARG;
+    if (!wire_field(value, len)) return E_INVALIDARG;
     HTTP_KNOWN_HEADER &h = raw->Headers.KnownHeaders[id];
     h.pRawValue = header_value(context, h.pRawValue, h.RawValueLength, value, len, replace,
                                &h.RawValueLength);
@@ -292,8 +336,8 @@ void Response::reset()
 HRESULT Response::SetStatus(USHORT code, PCSTR reason, USHORT sub, HRESULT hr,
                             IAppHostConfigException *, BOOL)
 {
-    if (code < 100 || code > 999) return E_INVALIDARG;
     size_t len = rt::length(reason);
+    if (code < 100 || code > 999 || !wire_field(reason, len)) return E_INVALIDARG;
     raw.StatusCode = code;
     raw.pReason = context->copy_string(reason ? reason : "", len);
     raw.ReasonLength = (USHORT)len;
@@ -321,6 +365,7 @@ VOID Response::GetStatus(USHORT *code, USHORT *sub, PCSTR *reason, USHORT *reaso
 HRESULT Response::SetHeader(PCSTR name, PCSTR value, USHORT len, BOOL replace)
 {
     if (!name || !value) return E_INVALIDARG;
+    if (!wire_token(name, rt::length(name)) || !wire_field(value, len)) return E_INVALIDARG;
     int id = response_header_id(name, rt::length(name));
     if (id >= 0) return SetHeader((HTTP_HEADER_ID)id, value, len, replace);
     return set_unknown(context, &raw.Headers.pUnknownHeaders, &raw.Headers.UnknownHeaderCount,
@@ -330,6 +375,7 @@ HRESULT Response::SetHeader(PCSTR name, PCSTR value, USHORT len, BOOL replace)
 HRESULT Response::SetHeader(HTTP_HEADER_ID id, PCSTR value, USHORT len, BOOL replace)
 {
     if ((unsigned)id >= HttpHeaderResponseMaximum || !value) return E_INVALIDARG;
+    if (!wire_field(value, len)) return E_INVALIDARG;
     HTTP_KNOWN_HEADER &h = raw.Headers.KnownHeaders[id];
     h.pRawValue = header_value(context, h.pRawValue, h.RawValueLength, value, len, replace,
                                &h.RawValueLength);
@@ -380,10 +426,36 @@ VOID Response::ClearHeaders()
 
 HRESULT Response::Redirect(PCSTR url, BOOL reset_status, BOOL)
 {
-    if (!url) return E_INVALIDARG;
+    if (!url || !wire_field(url, rt::length(url))) return E_INVALIDARG;
     Clear();
     if (reset_status) SetStatus(302, "Redirect", 0, S_OK, 0, FALSE);
     return SetHeader(HttpHeaderLocation, url, (USHORT)rt::length(url), TRUE);
+}
+
+/* Kept as given, in request memory; `fHtmlEncode` is not applied, since the host shows the
+   description nowhere (its error bodies are not IIS's detailed error pages). A null
+   description clears it. */
+HRESULT Response::SetErrorDescription(PCWSTR description, DWORD len, BOOL)
+{
+    if (!description) {
+        if (len) return E_INVALIDARG;
+        error_description = 0;
+        error_description_len = 0;
+        return S_OK;
+    }
+    if (len > 0x10000000) return E_INVALIDARG;
+    wchar_t *copy = (wchar_t *)context->allocate(((size_t)len + 1) * sizeof(wchar_t));
+    rt::copy(copy, description, (size_t)len * sizeof(wchar_t));
+    copy[len] = 0;
+    error_description = copy;
+    error_description_len = len;
+    return S_OK;
+}
+
+PCWSTR Response::GetErrorDescription(DWORD *len)
+{
+    if (len) *len = error_description_len;
+    return error_description;
 }
 
 HRESULT Response::add_chunk(const HTTP_DATA_CHUNK &chunk, LONG position)
