@@ -312,18 +312,18 @@ fn hostile_sal_is_read_right_or_refused() {
             "Name",
             "raw: contradictory SAL",
         ),
-        // A macro writing SAL.
+        // SAL through the header's macros, and before `virtual`.
         (
             "hidden_annotations",
             "IHidden",
             "GetValue",
-            "raw: unknown SAL annotation RET_SIZED (a macro that writes SAL)",
+            "fn value(&self) -> Option<&[u8]>",
         ),
         (
             "hidden_annotations",
             "IHidden",
             "Put",
-            "raw: unknown SAL annotation IN_BYTES",
+            "fn put(&self, data: &[u8]) -> Result<()>",
         ),
         (
             "hidden_annotations",
@@ -335,7 +335,20 @@ fn hostile_sal_is_read_right_or_refused() {
             "hidden_annotations",
             "IHidden",
             "GetLabel",
-            "raw: unknown SAL annotation RET_SIZED (a macro that writes SAL)",
+            "fn label(&self) -> Option<&[u8]>",
+        ),
+        (
+            "hidden_annotations",
+            "IHidden",
+            "GetDeep",
+            "fn deep(&self) -> Option<&[u8]>",
+        ),
+        (
+            "hidden_annotations",
+            "IHidden",
+            "GetGlued",
+            "raw: unknown SAL annotation GLUED_SIZED (a macro that writes SAL, with `#`, `##` or \
+             `__VA_ARGS__`)",
         ),
         // Counts by type.
         (

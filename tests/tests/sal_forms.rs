@@ -481,37 +481,61 @@ fn a_buffer_handed_out_with_its_length_is_that_long() {
     }
 }
 
-/// SAL written before `virtual` (`hidden_annotations.h`): the return is sized.
+/// SAL written before `virtual` or through the header's macros (`hidden_annotations.h`):
+/// each return is sized, and the macro-annotated input is read as its slice.
 struct Hidden {
     name: Box<[MaybeUninit<u8>]>,
+    put: Rc<RefCell<Vec<u8>>>,
 }
 
-// SAFETY: the name handed out is owned by the object and as long as the count reported.
-unsafe impl IHidden_Impl for Hidden {
-    fn GetValue(&self, _: *mut u32) -> PCSTR {
-        unreachable!("raw only")
-    }
-    fn Put(&self, _: *const u8, _: u32) -> HRESULT {
-        unreachable!("raw only")
-    }
-    fn GetName(&self, len: *mut u32) -> PCSTR {
+impl Hidden {
+    /// Every sized getter hands out the same bytes, with their count.
+    fn sized(&self, len: *mut u32) -> PCSTR {
         // SAFETY: `_Out_ DWORD*`.
         unsafe { *len = self.name.len() as u32 };
         self.name.as_ptr().cast()
     }
-    fn GetLabel(&self, _: *mut u32) -> PCSTR {
+}
+
+// SAFETY: the name handed out is owned by the object and as long as the count reported.
+unsafe impl IHidden_Impl for Hidden {
+    fn GetValue(&self, len: *mut u32) -> PCSTR {
+        self.sized(len)
+    }
+    fn Put(&self, data: *const u8, len: u32) -> HRESULT {
+        // SAFETY: `IN_BYTES(cbData)`, that is `_In_reads_bytes_(cbData)`.
+        *self.put.borrow_mut() = unsafe { read_in(data, len as usize) };
+        S_OK
+    }
+    fn GetName(&self, len: *mut u32) -> PCSTR {
+        self.sized(len)
+    }
+    fn GetLabel(&self, len: *mut u32) -> PCSTR {
+        self.sized(len)
+    }
+    fn GetDeep(&self, len: *mut u32) -> PCSTR {
+        self.sized(len)
+    }
+    fn GetGlued(&self, _: *mut u32) -> PCSTR {
         unreachable!("raw only")
     }
 }
 
 #[test]
-fn a_size_written_before_virtual_bounds_the_return() {
+fn sal_before_virtual_or_behind_a_macro_bounds_the_buffer() {
     for &len in LENGTHS {
         // No NUL anywhere: a wrapper reading a C string would run off the allocation.
         let name: Vec<u8> = pattern(len, 8).into_iter().map(|b| b | 1).collect();
+        let put = Rc::default();
         let object = IHidden::new(Hidden {
             name: handed_out(len, &name),
+            put: Rc::clone(&put),
         });
         assert_eq!(object.name(), Some(&name[..]));
+        assert_eq!(object.value(), Some(&name[..]));
+        assert_eq!(object.label(), Some(&name[..]));
+        assert_eq!(object.deep(), Some(&name[..]));
+        object.put(&name).unwrap();
+        assert_eq!(*put.borrow(), name);
     }
 }

@@ -8,6 +8,7 @@ use super::clang::{Cursor, Token};
 use super::conventions;
 use super::declarations::{in_place_function_levels, mark_convention};
 use super::sal;
+use super::sal_macros;
 use super::tokens;
 use super::types::convert;
 use super::Walker;
@@ -395,33 +396,29 @@ fn annotate(cursor: &Cursor<'_>, leading: &[&str], name: &str, params: &mut [Par
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let tu = cursor.translation_unit();
     // A macro of the header that writes an annotation (`#define RET_SIZED(n)
-    // _Ret_writes_bytes_(n)`): MSVC applies it, so it is not dropped; it is not expanded
-    // either, so the stretch it is in is refused (kept as an unknown annotation).
-    let hides_sal = |stretch: &[&str]| -> Vec<String> {
-        stretch
-            .iter()
-            .filter(|t| t.starts_with(|c: char| c.is_alphabetic() || c == '_'))
-            .filter(|t| !sal::is_annotation(t))
-            .filter(|t| {
-                tu.macro_definition(t).is_some_and(|definition| {
-                    let body = definition.tokens();
-                    body.iter().skip(1).any(|b| sal::is_annotation(&b.text))
-                })
-            })
-            .map(|t| format!("{t} (a macro that writes SAL)"))
-            .collect()
+    // _Ret_writes_bytes_(n)`): MSVC applies it, so it is expanded and read; one in a form
+    // not expanded refuses the stretch's safe form (kept as an unknown annotation).
+    let read = |stretch: &[&str]| -> Sal {
+        match sal_macros::expand(tu, stretch) {
+            Ok(expanded) => {
+                let expanded: Vec<&str> = expanded.iter().map(String::as_str).collect();
+                sal::interpret(&sal::annotations(&expanded), &names)
+            }
+            Err(macro_) => {
+                let mut sal = sal::interpret(&sal::annotations(stretch), &names);
+                sal.unknown.push(macro_);
+                sal
+            }
+        }
     };
     for (param, stretch) in params.iter_mut().zip(&stretches) {
-        param.sal = sal::interpret(&sal::annotations(stretch), &names);
-        param.sal.unknown.extend(hides_sal(stretch));
+        param.sal = read(stretch);
         let null_default = matches!(param.default.as_deref(), Some("NULL" | "nullptr" | "0"));
         if null_default && matches!(param.ty.resolved(), TypeKind::Pointer { .. }) {
             param.sal.optional = true;
         }
     }
-    let mut returned = sal::interpret(&sal::annotations(&ret), &names);
-    returned.unknown.extend(hides_sal(&ret));
-    returned
+    read(&ret)
 }
 
 /// A `volatile` or ref-qualifier (`&`, `&&`) after a method's parameter list: part of its

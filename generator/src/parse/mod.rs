@@ -11,6 +11,7 @@ mod conventions;
 mod declarations;
 pub mod macros;
 pub mod sal;
+mod sal_macros;
 mod sal_words;
 pub mod tokens;
 mod types;

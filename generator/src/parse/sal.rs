@@ -2,7 +2,7 @@
 //! (mingw-w64's `sal.h`, our compat shim), so they are read from the method's tokens, by
 //! name, whatever they are defined to: before the method name for the return value (after
 //! `virtual`, or before it, where MSVC applies it too), and in each parameter's stretch of
-//! the parameter list. SAL 2 (`_In_reads_bytes_`) and SAL 1 (`__in_bcount`) spellings, and
+//! the parameter list, through the header's own macros (`sal_macros.rs`). SAL 2 (`_In_reads_bytes_`) and SAL 1 (`__in_bcount`) spellings, and
 //! `IN`/`OUT`/`OPTIONAL`, mean the same roles (the `WORDS` table in `sal_words.rs`). A
 //! SAL-shaped name we do not know is kept as unknown, never dropped.
 

@@ -2,7 +2,7 @@
 use super::*;
 /// C++ class `IHidden`
 ///
-/// An object pointer: its first word points at a [`IHidden_Vtbl`] of 4 slot(s).
+/// An object pointer: its first word points at a [`IHidden_Vtbl`] of 6 slot(s).
 ///
 /// Only C++ (or a typed constructor, `new_boxed`) makes one: the vtable pointer is private, so safe code cannot forge an object around a made-up vtable; `vtable_of` reads it.
 ///
@@ -18,7 +18,7 @@ pub const IID_IHidden: windows_sys::core::GUID = windows_sys::core::GUID::from_u
 unsafe impl ::httpserv_runtime::Interface for IHidden {
     const IID: windows_sys::core::GUID = IID_IHidden;
 }
-/// The vtable of [`IHidden`]: 4 slot(s), 0 inherited.
+/// The vtable of [`IHidden`]: 6 slot(s), 0 inherited.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct IHidden_Vtbl {
@@ -38,15 +38,25 @@ pub struct IHidden_Vtbl {
     pub GetLabel: ::httpserv_runtime::member_fn!(
         (*const IHidden, *mut u32) -> windows_sys::core::PCSTR
     ),
+    /// Slot 4: [`IHidden::GetDeep`].
+    pub GetDeep: ::httpserv_runtime::member_fn!(
+        (*const IHidden, *mut u32) -> windows_sys::core::PCSTR
+    ),
+    /// Slot 5: [`IHidden::GetGlued`].
+    pub GetGlued: ::httpserv_runtime::member_fn!(
+        (*const IHidden, *mut u32) -> windows_sys::core::PCSTR
+    ),
 }
 const _: () = {
     const P: usize = ::core::mem::size_of::<usize>();
     assert!(::core::mem::size_of::<IHidden>() == P);
-    assert!(::core::mem::size_of::<IHidden_Vtbl>() == 4 * P);
+    assert!(::core::mem::size_of::<IHidden_Vtbl>() == 6 * P);
     assert!(::core::mem::offset_of!(IHidden_Vtbl, GetValue) == 0 * P);
     assert!(::core::mem::offset_of!(IHidden_Vtbl, Put) == 1 * P);
     assert!(::core::mem::offset_of!(IHidden_Vtbl, GetName) == 2 * P);
     assert!(::core::mem::offset_of!(IHidden_Vtbl, GetLabel) == 3 * P);
+    assert!(::core::mem::offset_of!(IHidden_Vtbl, GetDeep) == 4 * P);
+    assert!(::core::mem::offset_of!(IHidden_Vtbl, GetGlued) == 5 * P);
 };
 impl IHidden {
     /// Borrows the C++ object behind `raw`; `None` for null.
@@ -155,8 +165,61 @@ impl IHidden {
     pub unsafe fn GetLabel(&self, pcbLabel: *mut u32) -> windows_sys::core::PCSTR {
         ((*self.vtable).GetLabel)(self as *const Self, pcbLabel)
     }
+    /// `virtual PCSTR GetDeep(DWORD * pcbDeep) const = 0`
+    ///
+    /// Slot 4 of `IHidden`'s vtable: byte offset 32 on x86_64, 16 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHidden` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetDeep(&self, pcbDeep: *mut u32) -> windows_sys::core::PCSTR {
+        ((*self.vtable).GetDeep)(self as *const Self, pcbDeep)
+    }
+    /// `virtual PCSTR GetGlued(DWORD * pcbGlued) const = 0`
+    ///
+    /// Slot 5 of `IHidden`'s vtable: byte offset 40 on x86_64, 20 on x86.
+    ///
+    /// A `const` method: `this` is `*const`.
+    ///
+    /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/web-server-core-api-reference)
+    ///
+    /// # Safety
+    ///
+    /// `self` must be a live C++ `IHidden` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    #[inline(always)]
+    pub unsafe fn GetGlued(&self, pcbGlued: *mut u32) -> windows_sys::core::PCSTR {
+        ((*self.vtable).GetGlued)(self as *const Self, pcbGlued)
+    }
 }
 impl IHidden {
+    /// `virtual PCSTR GetValue(DWORD * pcbValue) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetValue`].
+    #[inline]
+    pub fn value(&self) -> Option<&[u8]> {
+        let mut value: u32 = 0;
+        let returned = unsafe { self.GetValue(&mut value) };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::core::slice::from_raw_parts(returned.cast::<u8>(), value as usize)
+            })
+    }
+    /// `virtual HRESULT Put(const BYTE * pbData, DWORD cbData) = 0` in Rust terms; the raw method, with the full docs, is [`Self::Put`].
+    #[inline]
+    pub fn put(&self, data: &[u8]) -> ::httpserv_runtime::Result<()> {
+        let data_2: u32 = ::core::convert::TryFrom::try_from(
+                ::core::mem::size_of_val(data),
+            )
+            .map_err(|_| ::httpserv_runtime::Error::from(
+                ::httpserv_runtime::E_INVALIDARG,
+            ))?;
+        let returned = unsafe { self.Put(data.as_ptr().cast_mut().cast(), data_2) };
+        returned.ok()?;
+        Ok(())
+    }
     /// `virtual PCSTR GetName(DWORD * pcbName) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetName`].
     #[inline]
     pub fn name(&self) -> Option<&[u8]> {
@@ -167,6 +230,26 @@ impl IHidden {
                 ::core::slice::from_raw_parts(returned.cast::<u8>(), name as usize)
             })
     }
+    /// `virtual PCSTR GetLabel(DWORD * pcbLabel) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetLabel`].
+    #[inline]
+    pub fn label(&self) -> Option<&[u8]> {
+        let mut label: u32 = 0;
+        let returned = unsafe { self.GetLabel(&mut label) };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::core::slice::from_raw_parts(returned.cast::<u8>(), label as usize)
+            })
+    }
+    /// `virtual PCSTR GetDeep(DWORD * pcbDeep) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetDeep`].
+    #[inline]
+    pub fn deep(&self) -> Option<&[u8]> {
+        let mut deep: u32 = 0;
+        let returned = unsafe { self.GetDeep(&mut deep) };
+        (!returned.is_null())
+            .then(|| unsafe {
+                ::core::slice::from_raw_parts(returned.cast::<u8>(), deep as usize)
+            })
+    }
 }
 /// Implement C++ `IHidden` in Rust: one method per slot it adds.
 ///
@@ -174,7 +257,7 @@ impl IHidden {
 ///
 /// # Safety
 ///
-/// The safe methods of [`IHidden`] turn what `GetName` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+/// The safe methods of [`IHidden`] turn what `GetValue`, `GetName`, `GetLabel`, `GetDeep` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
 pub unsafe trait IHidden_Impl {
     /// Implements [`IHidden::GetValue`] (slot 0).
     ///
@@ -192,6 +275,14 @@ pub unsafe trait IHidden_Impl {
     ///
     /// On panic: returns a null pointer.
     fn GetLabel(&self, pcbLabel: *mut u32) -> windows_sys::core::PCSTR;
+    /// Implements [`IHidden::GetDeep`] (slot 4).
+    ///
+    /// On panic: returns a null pointer.
+    fn GetDeep(&self, pcbDeep: *mut u32) -> windows_sys::core::PCSTR;
+    /// Implements [`IHidden::GetGlued`] (slot 5).
+    ///
+    /// On panic: returns a null pointer.
+    fn GetGlued(&self, pcbGlued: *mut u32) -> windows_sys::core::PCSTR;
 }
 impl IHidden_Vtbl {
     /// A vtable whose slots call `T`'s [`IHidden_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -220,11 +311,25 @@ impl IHidden_Vtbl {
             T::GetLabel(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
             pcbLabel), | _ | ::core::ptr::null()) }
         }
+        ::httpserv_runtime::member_thunk! {
+            fn GetDeep < T : IHidden_Impl > (this : *const IHidden, pcbDeep : *mut u32)
+            -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| T::GetDeep(unsafe
+            { ::httpserv_runtime::Object:: < T > ::value_of(this) }, pcbDeep), | _ |
+            ::core::ptr::null()) }
+        }
+        ::httpserv_runtime::member_thunk! {
+            fn GetGlued < T : IHidden_Impl > (this : *const IHidden, pcbGlued : *mut
+            u32) -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(||
+            T::GetGlued(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
+            pcbGlued), | _ | ::core::ptr::null()) }
+        }
         Self {
             GetValue: GetValue::<T>,
             Put: Put::<T>,
             GetName: GetName::<T>,
             GetLabel: GetLabel::<T>,
+            GetDeep: GetDeep::<T>,
+            GetGlued: GetGlued::<T>,
         }
     }
 }
