@@ -13,12 +13,8 @@ pub fn skipped(reason: &str) {
     let _ = writeln!(std::io::stderr(), "SKIPPED: {reason}");
 }
 
-pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ is one level below the workspace root")
-        .to_path_buf()
-}
+/// The repository root: xtask's, so the fact lives in one place for both.
+pub use xtask::workspace_root;
 
 pub fn fixture_path(name: &str) -> PathBuf {
     workspace_root()

@@ -15,7 +15,7 @@
 //!    named `<name>_with` (`set_status`, `set_status_with`).
 
 use crate::ir::{Method, Type, TypeKind};
-use crate::layout::names::rust_name;
+use crate::layout::names::{overload_difference, rust_name, snake_case, OverloadDifference};
 
 /// `GetHeader` → `header`, `IsConnected` → `is_connected`, `GetRawHTTPRequest` →
 /// `raw_http_request`.
@@ -53,52 +53,15 @@ pub fn param_name(cpp: &str) -> String {
     rust_name(&snake_case(base))
 }
 
-/// `HeaderName` → `header_name`, `HTTPVersion` → `http_version`, `Url2` → `url2`.
-pub fn snake_case(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
-    let mut out = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        if c == '_' {
-            if !out.ends_with('_') && !out.is_empty() {
-                out.push('_');
-            }
-            continue;
-        }
-        if c.is_ascii_uppercase() && i > 0 {
-            let previous = chars[i - 1];
-            let next_is_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-            if (previous.is_ascii_lowercase()
-                || previous.is_ascii_digit()
-                || (previous.is_ascii_uppercase() && next_is_lower))
-                && !out.ends_with('_')
-            {
-                out.push('_');
-            }
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out.trim_end_matches('_').to_string()
-}
-
 /// Rule 3's suffix: what tells `later` apart from `first`, by the type of the first
 /// parameter that differs.
 pub fn overload_suffix(first: &Method, later: &Method) -> String {
-    let same_params = first.params.len() == later.params.len()
-        && first
-            .params
-            .iter()
-            .zip(&later.params)
-            .all(|(a, b)| a.ty.canonical == b.ty.canonical);
-    if same_params {
-        return if later.is_const { "const" } else { "mut" }.to_string();
-    }
-    let differing = later
-        .params
-        .iter()
-        .enumerate()
-        .find(|(i, p)| first.params.get(*i).map(|f| &f.ty.canonical) != Some(&p.ty.canonical));
-    let Some((index, param)) = differing else {
-        return format!("{}_params", later.params.len());
+    let (index, param) = match overload_difference(first, later) {
+        OverloadDifference::Constness { is_const } => {
+            return if is_const { "const" } else { "mut" }.to_string()
+        }
+        OverloadDifference::MoreParameters(count) => return format!("{count}_params"),
+        OverloadDifference::Parameter { index, param } => (index, param),
     };
     let other = first.params.get(index).map(|p| &p.ty);
     match (character_width(&param.ty), other.and_then(character_width)) {

@@ -37,7 +37,10 @@ pub use ident::{
     RESERVED_TYPES, RESERVED_VALUES,
 };
 pub(super) use slots::own_slot_names;
-pub use slots::{method_base_name, overload_suffix, type_identifier, DESTRUCTOR, OPERATORS};
+pub use slots::{
+    method_base_name, overload_difference, overload_suffix, type_identifier, OverloadDifference,
+    DESTRUCTOR, OPERATORS,
+};
 
 use crate::ir::{Api, TypeKind};
 use std::collections::{BTreeMap, BTreeSet};
@@ -198,7 +201,7 @@ impl Names {
             let stem = family_stem(&object).to_string();
             let module = modules
                 .entry(stem)
-                .or_insert_with_key(|stem| claims.claim(&module_name(&snake_case(stem))))
+                .or_insert_with_key(|stem| claims.claim(&module_name(&stem_case(stem))))
                 .clone();
             self.classes.insert(
                 class.name.clone(),
@@ -332,23 +335,42 @@ pub fn family_stem(class: &str) -> &str {
     }
 }
 
-/// `IHttpRequest` → `i_http_request`, `CHttpModule` → `c_http_module`, `HTTP_TRACE` →
-/// `http_trace`.
+/// `IHttpRequest` → `i_http_request`, `HTTPVersion` → `http_version`, `HTTP_TRACE` →
+/// `http_trace`, `Url2` → `url2`: words split at case changes, runs of underscores kept as
+/// one, none leading or trailing. The naming rules of files, types and the idiomatic
+/// methods all use this one.
 pub fn snake_case(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     let mut out = String::new();
     for (i, &c) in chars.iter().enumerate() {
+        if c == '_' {
+            if !out.ends_with('_') && !out.is_empty() {
+                out.push('_');
+            }
+            continue;
+        }
         if c.is_ascii_uppercase() && i > 0 {
             let previous = chars[i - 1];
             let next_is_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-            if previous.is_ascii_lowercase()
+            if (previous.is_ascii_lowercase()
                 || previous.is_ascii_digit()
-                || (previous.is_ascii_uppercase() && next_is_lower)
+                || (previous.is_ascii_uppercase() && next_is_lower))
+                && !out.ends_with('_')
             {
                 out.push('_');
             }
         }
         out.push(c.to_ascii_lowercase());
     }
-    out
+    out.trim_end_matches('_').to_string()
+}
+
+/// A file or module stem: [`snake_case`], keeping the trailing `_` of a name that yielded to
+/// another (`Option_` → `option_`, so it does not take `option` back).
+pub fn stem_case(name: &str) -> String {
+    let mut stem = snake_case(name);
+    if name.ends_with('_') {
+        stem.push('_');
+    }
+    stem
 }

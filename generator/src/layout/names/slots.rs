@@ -20,7 +20,7 @@
 //! appending methods to a class never renames existing ones.
 
 use super::ident::{rust_name, HELPER_METHODS, RESERVED_FIELDS};
-use crate::ir::{Api, Method};
+use crate::ir::{Api, Method, Param};
 use crate::layout::Slot;
 use std::collections::BTreeMap;
 
@@ -149,8 +149,18 @@ pub(in crate::layout) fn own_slot_names(
         .collect()
 }
 
-/// Rule 2 and 3: what tells `later` apart from `first`.
-pub fn overload_suffix(first: &Method, later: &Method) -> String {
+/// How an overload `later` differs from the group's `first`, which both naming rules (the
+/// raw methods' here, the idiomatic forms' in `idiom::names`) turn into a suffix.
+pub enum OverloadDifference<'m> {
+    /// The same parameter types: a `const`/non-`const` pair.
+    Constness { is_const: bool },
+    /// The first parameter whose type differs (or that `first` lacks).
+    Parameter { index: usize, param: &'m Param },
+    /// `first`'s parameters and more after them.
+    MoreParameters(usize),
+}
+
+pub fn overload_difference<'m>(first: &Method, later: &'m Method) -> OverloadDifference<'m> {
     let same_params = first.params.len() == later.params.len()
         && first
             .params
@@ -158,7 +168,9 @@ pub fn overload_suffix(first: &Method, later: &Method) -> String {
             .zip(&later.params)
             .all(|(a, b)| a.ty.canonical == b.ty.canonical);
     if same_params {
-        return if later.is_const { "const" } else { "mut" }.to_string();
+        return OverloadDifference::Constness {
+            is_const: later.is_const,
+        };
     }
     let differing = later
         .params
@@ -166,8 +178,19 @@ pub fn overload_suffix(first: &Method, later: &Method) -> String {
         .enumerate()
         .find(|(i, p)| first.params.get(*i).map(|f| &f.ty.canonical) != Some(&p.ty.canonical));
     match differing {
-        Some((_, param)) => type_identifier(&param.ty.spelling),
-        None => format!("{}_params", later.params.len()),
+        Some((index, param)) => OverloadDifference::Parameter { index, param },
+        None => OverloadDifference::MoreParameters(later.params.len()),
+    }
+}
+
+/// Rule 2 and 3: what tells `later` apart from `first`.
+pub fn overload_suffix(first: &Method, later: &Method) -> String {
+    match overload_difference(first, later) {
+        OverloadDifference::Constness { is_const } => {
+            if is_const { "const" } else { "mut" }.to_string()
+        }
+        OverloadDifference::Parameter { param, .. } => type_identifier(&param.ty.spelling),
+        OverloadDifference::MoreParameters(count) => format!("{count}_params"),
     }
 }
 
