@@ -151,6 +151,8 @@ use httpserv_sys::*;
 mod completion;
 mod context;
 mod exchange;
+mod global;
+mod global_objects;
 mod header_slots;
 mod headers;
 mod memory;
@@ -161,6 +163,7 @@ mod registration;
 mod request;
 mod server;
 
+pub use global::Raised;
 pub use request::{QuickTrace, Request, Response};
 pub use server::{RegisterModuleFn, TestServer};
 

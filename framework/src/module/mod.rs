@@ -33,6 +33,7 @@
 
 mod completion;
 mod context;
+mod global;
 mod global_module;
 mod http_module;
 mod notification;
@@ -44,6 +45,7 @@ pub mod wire;
 
 pub use completion::Completion;
 pub use context::HttpContext;
+pub use global::{Application, EventProvider, GlobalContext, TraceEvent, TraceEventItem};
 pub use global_module::GlobalModule;
 pub use http_module::{AsyncCompletion, HttpModule};
 pub use notification::{

@@ -9,6 +9,7 @@
 
 mod completion;
 mod context;
+mod global;
 mod messages;
 mod pipeline;
 
