@@ -16,6 +16,9 @@
 //!   event on a request (`IHttpTraceContext::RaiseTraceEvent`), during that call.
 //! - On demand from the test: `GL_CONFIGURATION_CHANGE`, `GL_FILE_CHANGE`,
 //!   `GL_CUSTOM_NOTIFICATION`, `GL_HEALTH_CHECK`, `GL_CACHE_CLEANUP`, `GL_THREAD_CLEANUP`.
+//! - From a module, as IIS does: `IHttpServer::NotifyConfigurationChange`,
+//!   `NotifyFileChange` and `NotifyCustomNotification` (with the module's own provider)
+//!   raise theirs during the call.
 //!
 //! Not raised: `GL_APPLICATION_PRELOAD`, `GL_CACHE_OPERATION`, `GL_RSCA_QUERY` (no preload,
 //! cache or run-time control), `GL_SUSPEND_PROCESS`.
@@ -102,6 +105,13 @@ struct GlobalModule {
     priorities: Priorities,
 }
 
+/// The modules registered for `flag`, highest priority first, equal ones in load order.
+fn by_priority(modules: &[GlobalModule], flag: u32) -> Vec<&GlobalModule> {
+    let mut order: Vec<&GlobalModule> = modules.iter().filter(|m| m.mask & flag != 0).collect();
+    order.sort_by_key(|m| core::cmp::Reverse(Registered::priority(&m.priorities, flag)));
+    order
+}
+
 /// The server's global side: its global modules, its application, tracing.
 pub(crate) struct Globals {
     /// The global modules in load order; `None` once shut down (nothing is raised then).
@@ -156,9 +166,7 @@ impl Globals {
         let Some(modules) = modules.as_ref() else {
             return raised;
         };
-        let mut order: Vec<&GlobalModule> = modules.iter().filter(|m| m.mask & flag != 0).collect();
-        order.sort_by_key(|m| core::cmp::Reverse(Registered::priority(&m.priorities, flag)));
-        for module in order {
+        for module in by_priority(modules, flag) {
             let line = format!("notify {} {}", slot.name, module.name);
             if let Some(request) = request {
                 request.log(line.clone());
@@ -177,6 +185,37 @@ impl Globals {
             }
         }
         raised
+    }
+
+    /// `flag` with `text` as its provider's text, as `IHttpServer::NotifyConfigurationChange`
+    /// and `NotifyFileChange` raise it.
+    pub fn notify_text(&self, flag: u32, text: &str) {
+        self.raise(flag, EventData::default().with_text(text), None);
+    }
+
+    /// `GL_CUSTOM_NOTIFICATION` with a module's own provider, as
+    /// `IHttpServer::NotifyCustomNotification` raises it: by priority, until a module
+    /// handles it (its `SetErrorStatus` is the provider's business).
+    pub fn custom_from_module(
+        &self,
+        provider: *mut ICustomNotificationProvider,
+    ) -> GLOBAL_NOTIFICATION_STATUS {
+        let modules = self.modules.read().unwrap_or_else(|p| p.into_inner());
+        let Some(modules) = modules.as_ref() else {
+            return GL_NOTIFICATION_CONTINUE;
+        };
+        for module in by_priority(modules, GL_CUSTOM_NOTIFICATION) {
+            let global = module.global.get();
+            // SAFETY: the module's global module, live until the server terminates it (held
+            // off by the read lock); the provider is the calling module's, live for its call.
+            let status = unsafe {
+                ((*CGlobalModule::vtable_of(global)).OnGlobalCustomNotification)(global, provider)
+            };
+            if status == GL_NOTIFICATION_HANDLED {
+                return status;
+            }
+        }
+        GL_NOTIFICATION_CONTINUE
     }
 
     /// Starts the application for `request` if it does not run yet: `GL_APPLICATION_START`,

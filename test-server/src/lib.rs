@@ -106,7 +106,8 @@
 //!   the drop); `GL_TRACE_EVENT` while tracing; `GL_CONFIGURATION_CHANGE`, `GL_FILE_CHANGE`,
 //!   `GL_CUSTOM_NOTIFICATION`, `GL_HEALTH_CHECK`, `GL_CACHE_CLEANUP` and `GL_THREAD_CLEANUP`
 //!   on demand ([`TestServer::configuration_change`] and the others, each returning a
-//!   [`Raised`]). Every one goes through the slot the framework's notification table names,
+//!   [`Raised`]) or from a module (`IHttpServer::NotifyConfigurationChange`,
+//!   `NotifyFileChange`, `NotifyCustomNotification`). Every one goes through the slot the framework's notification table names,
 //!   by priority, until a module answers `GL_NOTIFICATION_HANDLED` or sets a failed
 //!   `SetErrorStatus`.
 //!
@@ -136,8 +137,7 @@
 //! `RegisterFileChangeMonitor`, `IHttpServer2`'s other methods; null from
 //! `GetAdminManager`, `GetPerfCounterInfo`, `DispenseContainer`, `GetTraceContext`.
 //! `GL_APPLICATION_PRELOAD`, `GL_CACHE_OPERATION`, `GL_RSCA_QUERY` and `GL_SUSPEND_PROCESS`
-//! are never raised, nor are the global notifications `IHttpServer::NotifyConfigurationChange`,
-//! `NotifyFileChange` and `NotifyCustomNotification` would raise in IIS; the resolve-modules
+//! are never raised; the resolve-modules
 //! provider's `RegisterModule` and `SetPriorityForRequestNotification`, the file change
 //! provider's `GetFileMonitor`, and `IHttpApplication2` are not modelled; `RQ_MAP_PATH`,
 //! `RQ_READ_ENTITY`, `RQ_CUSTOM_NOTIFICATION` and `RQ_SEND_RESPONSE_STATUS_AND_HEADERS` are

@@ -38,8 +38,8 @@ const SERVER_VERSION: u32 = 7;
 pub(crate) struct ServerObject(Ptr<IHttpServer>);
 
 impl ServerObject {
-    fn new(messages: Arc<Mutex<Vec<String>>>) -> ServerObject {
-        let server = IHttpServer2::new_boxed(Server::new(messages));
+    fn new(messages: Arc<Mutex<Vec<String>>>, globals: &Arc<Globals>) -> ServerObject {
+        let server = IHttpServer2::new_boxed(Server::new(messages, globals));
         // SAFETY: just made from a Server, live until released in `drop`.
         let value = unsafe { (*server).downcast::<Server>() }.expect("a Server");
         value
@@ -92,15 +92,16 @@ impl TestServer {
     /// A server with no modules.
     pub fn new() -> TestServer {
         let messages = Arc::new(Mutex::new(Vec::new()));
+        let global = Arc::new(Globals::new());
         TestServer {
             modules: Vec::new(),
-            server: Arc::new(ServerObject::new(messages.clone())),
+            server: Arc::new(ServerObject::new(messages.clone(), &global)),
             messages,
             requests: AtomicU64::new(0),
             finished: Arc::new(Mutex::new(Vec::new())),
             pending_timeout: Duration::from_secs(60),
             reentrant: false,
-            global: Arc::new(Globals::new()),
+            global,
         }
     }
 

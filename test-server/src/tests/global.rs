@@ -510,3 +510,63 @@ fn without_tracing_a_trace_event_is_not_delivered() {
     );
     assert_eq!(log.take(), Vec::<String>::new());
 }
+
+/// A module's own custom notification provider.
+struct Custom;
+
+impl IHttpEventProvider_Impl for Custom {
+    fn SetErrorStatus(&self, _: crate::runtime::HRESULT) {}
+}
+
+// SAFETY: returns a NUL-terminated static string.
+unsafe impl ICustomNotificationProvider_Impl for Custom {
+    fn QueryNotificationType(&self) -> windows_sys::core::PCWSTR {
+        static KIND: [u16; 5] = [b'm' as u16, b'i' as u16, b'n' as u16, b'e' as u16, 0];
+        KIND.as_ptr()
+    }
+}
+
+/// Raises global notifications through the server, as a module does in IIS.
+struct Notifier {
+    log: Log,
+}
+
+#[httpserv_framework::module]
+impl HttpModule for Notifier {
+    fn on_begin_request(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
+        let path = super::wide("MACHINE/WEBROOT/APPHOST/from-a-module");
+        let provider = ICustomNotificationProvider::new_boxed(Custom);
+        // SAFETY: the server outlives the call; the path is NUL-terminated; the provider is
+        // live for the call and released once, after it.
+        let status = unsafe {
+            ctx.server().NotifyConfigurationChange(path.as_ptr());
+            let status = ctx.server().NotifyCustomNotification(provider);
+            crate::runtime::Object::<Custom>::release(provider, true);
+            status
+        };
+        self.log.push(format!("custom status {status}"));
+        Notification::Continue
+    }
+}
+
+#[test]
+fn a_module_raises_global_notifications_through_the_server() {
+    let log = Log::default();
+    let notifier = log.clone();
+    let server = server(&log).load_with("notifier", move |r| {
+        r.request_module(move || Notifier {
+            log: notifier.clone(),
+        })
+    });
+    server.request(Request::get("/"));
+    let log = log.take();
+    assert_eq!(
+        log[log.len() - 3..],
+        [
+            "configuration MACHINE/WEBROOT/APPHOST/from-a-module",
+            "custom mine",
+            // The recorder handles the custom notifications of type "mine".
+            "custom status 1",
+        ]
+    );
+}
