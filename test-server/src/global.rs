@@ -320,7 +320,7 @@ pub(crate) fn trace_event(request: &Exchange, event: *mut HTTP_TRACE_EVENT) {
     globals.raise(GL_TRACE_EVENT, data, Some(request));
 }
 
-/// The global notifications a test raises (see the [module docs](self)).
+/// The global notifications a test raises (the crate docs list when and how each is raised).
 impl TestServer {
     /// Turns tracing on: `IHttpTraceContext::GetTraceConfiguration` says every provider is
     /// enabled (all areas, verbose), and a trace event a module raises on a request

@@ -72,10 +72,10 @@ impl<'a, P: EventProvider> GlobalContext<'a, P> {
         GlobalContext { provider, host }
     }
 
-    /// Tells IIS the notification failed with `error` (`IHttpEventProvider::SetErrorStatus`):
-    /// what IIS does with it depends on the notification (an application that fails to
-    /// start does not start, and its request answers 500; the test server documents its
-    /// choices).
+    /// Tells IIS the notification failed with `error` (`IHttpEventProvider::SetErrorStatus`).
+    /// What follows depends on the notification and the server: the test server stops
+    /// delivering the notification, and an application that fails to start does not start
+    /// (its request answers 500); its docs list each case.
     pub fn set_error_status(&mut self, error: HRESULT) {
         // SAFETY: the provider IIS passed for this notification, live for the call.
         unsafe { self.provider.event_provider().SetErrorStatus(error) }
