@@ -20,8 +20,14 @@
 //!   `NotifyFileChange` and `NotifyCustomNotification` (with the module's own provider)
 //!   raise theirs during the call.
 //!
-//! Not raised: `GL_APPLICATION_PRELOAD`, `GL_CACHE_OPERATION`, `GL_RSCA_QUERY` (no preload,
-//! cache or run-time control), `GL_SUSPEND_PROCESS`.
+//! - On demand too, with what the test server does not model left out:
+//!   `GL_APPLICATION_PRELOAD` (`CreateContext` and `ExecuteRequest` are `E_NOTIMPL`),
+//!   `GL_CACHE_OPERATION` (the operation named, no key or record), `GL_RSCA_QUERY` (the
+//!   function and parameters named; `GetOutputBuffer` gives zeroed buffers, `SetResult` is
+//!   reported; `ResizeOutputBuffer` is `E_NOTIMPL`).
+//!
+//! Not raised: `GL_SUSPEND_PROCESS` (not in the framework's table: its slot hands back a
+//! callback object).
 
 use alloc::collections::BTreeMap;
 use alloc::format;
@@ -95,6 +101,9 @@ pub struct Raised {
     pub handled: bool,
     /// The last `SetErrorStatus` a module called, if any (a failure stops the notification).
     pub error: Option<HRESULT>,
+    /// What a module answered a `GL_RSCA_QUERY` with (`IGlobalRSCAQueryProvider::SetResult`):
+    /// the bytes it said it wrote to its output buffer (`GetOutputBuffer`), and its result.
+    pub result: Option<(Vec<u8>, HRESULT)>,
 }
 
 /// A loaded module's global module.
@@ -160,6 +169,14 @@ impl Globals {
             .find(|slot| slot.flag == flag)
             .expect("a notification of the table");
         let data = Arc::new(data);
+        let mut raised = self.deliver(slot, &data, request);
+        raised.result = data.rsca_result();
+        raised
+    }
+
+    /// [`Globals::raise`]'s calls.
+    fn deliver(&self, slot: &Slot, data: &Arc<EventData>, request: Option<&Exchange>) -> Raised {
+        let flag = slot.flag;
         let mut raised = Raised::default();
         // Read-locked during the calls: the modules are not terminated meanwhile.
         let modules = self.modules.read().unwrap_or_else(|p| p.into_inner());
@@ -174,7 +191,7 @@ impl Globals {
             raised.trace.push(line);
             // SAFETY: the module's global module, live until the server terminates it, which
             // the read lock holds off.
-            let status = unsafe { (slot.deliver)(module.global.get(), &data) };
+            let status = unsafe { (slot.deliver)(module.global.get(), data) };
             raised.error = *lock(&data.error);
             if status == GL_NOTIFICATION_HANDLED {
                 raised.handled = true;
@@ -369,6 +386,33 @@ impl TestServer {
             ..EventData::default()
         };
         self.global().raise(GL_THREAD_CLEANUP, data, None)
+    }
+
+    /// `GL_APPLICATION_PRELOAD` for the application (the provider's `CreateContext` and
+    /// `ExecuteRequest` are not modelled: `E_NOTIMPL`).
+    pub fn application_preload(&self) -> Raised {
+        self.global()
+            .raise(GL_APPLICATION_PRELOAD, EventData::default(), None)
+    }
+
+    /// `GL_CACHE_OPERATION` naming `operation` (`CACHE_OPERATION_ADD`…); no cache is behind
+    /// it, so no key or record.
+    pub fn cache_operation(&self, operation: CACHE_OPERATION) -> Raised {
+        let data = EventData {
+            cache_operation: operation,
+            ..EventData::default()
+        };
+        self.global().raise(GL_CACHE_OPERATION, data, None)
+    }
+
+    /// `GL_RSCA_QUERY` for `function` with `parameters`; what a module answered is in
+    /// [`Raised::result`].
+    pub fn rsca_query(&self, function: &str, parameters: &str) -> Raised {
+        let data = EventData {
+            parameters: super::global_objects::wide(parameters),
+            ..EventData::default().with_text(function)
+        };
+        self.global().raise(GL_RSCA_QUERY, data, None)
     }
 
     /// Shuts the server down as a worker process ends: `GL_STOP_LISTENING`, then

@@ -153,8 +153,15 @@ pub(crate) struct EventData {
     pub subscribed: Vec<usize>,
     /// `SetErrorStatus`, the last one.
     pub error: Mutex<Option<HRESULT>>,
-    /// `IGlobalRSCAQueryProvider::SetResult`.
+    /// `IGlobalRSCAQueryProvider::GetFunctionParameters`, NUL-terminated (empty: none).
+    pub parameters: Vec<u16>,
+    /// `IGlobalRSCAQueryProvider::GetOutputBuffer`'s buffers, kept until the notification
+    /// ends (a module may write to any it was given until then); the last is the output.
+    pub output: Mutex<Vec<Vec<u8>>>,
+    /// `IGlobalRSCAQueryProvider::SetResult`: bytes of the output, and the result.
     pub result: Mutex<Option<(u32, HRESULT)>>,
+    /// `ICacheProvider::GetCacheOperation`.
+    pub cache_operation: CACHE_OPERATION,
 }
 
 impl EventData {
@@ -165,6 +172,16 @@ impl EventData {
         } else {
             self.text.as_ptr()
         }
+    }
+
+    /// What a module answered a `GL_RSCA_QUERY` with: the first bytes of the last output
+    /// buffer it was given, as many as it said (at most the buffer), and its result.
+    pub fn rsca_result(&self) -> Option<(Vec<u8>, HRESULT)> {
+        let (bytes, hr) = (*lock(&self.result))?;
+        let output = lock(&self.output);
+        let buffer = output.last().map_or(&[][..], Vec::as_slice);
+        let len = (bytes as usize).min(buffer.len());
+        Some((buffer[..len].to_vec(), hr))
     }
 
     /// `text` as the notification's text.
@@ -258,9 +275,9 @@ impl IGlobalStopListeningProvider_Impl for GlobalProvider {
 
 // SAFETY: returns only null.
 unsafe impl ICacheProvider_Impl for GlobalProvider {
-    /// Not modelled (no cache): `CACHE_OPERATION_RETRIEVE`.
+    /// The operation the test named (no cache behind it: no key, no record).
     fn GetCacheOperation(&self) -> CACHE_OPERATION {
-        CACHE_OPERATION_RETRIEVE
+        self.0.cache_operation
     }
     fn GetCacheKey(&self) -> *mut IHttpCacheKey {
         core::ptr::null_mut()
@@ -327,14 +344,28 @@ unsafe impl IGlobalRSCAQueryProvider_Impl for GlobalProvider {
     fn GetFunctionName(&self) -> PCWSTR {
         self.0.text()
     }
-    /// No parameters: empty.
+    /// The parameters the test gave (empty if none).
     fn GetFunctionParameters(&self) -> PCWSTR {
         static EMPTY: [u16; 1] = [0];
-        EMPTY.as_ptr()
+        if self.0.parameters.is_empty() {
+            EMPTY.as_ptr()
+        } else {
+            self.0.parameters.as_ptr()
+        }
     }
-    /// Not modelled.
-    fn GetOutputBuffer(&self, _: u32, _: *mut *mut u8) -> HRESULT {
-        E_NOTIMPL
+    /// A zeroed buffer of `size` bytes, valid until the notification ends.
+    fn GetOutputBuffer(&self, size: u32, buffer: *mut *mut u8) -> HRESULT {
+        if buffer.is_null() {
+            return E_POINTER;
+        }
+        let mut output = lock(&self.0.output);
+        output.push(alloc::vec![0; size as usize]);
+        let pointer = output
+            .last_mut()
+            .map_or(core::ptr::null_mut(), Vec::as_mut_ptr);
+        // SAFETY: a non-null out pointer is writable (IIS's contract).
+        unsafe { put(buffer, pointer) };
+        S_OK
     }
     /// Not modelled.
     fn ResizeOutputBuffer(&self, _: u32, _: u32, _: *mut *mut u8) -> HRESULT {

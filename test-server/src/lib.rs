@@ -104,8 +104,8 @@
 //!   `SetErrorStatus` answers the request 500 and the next request starts it again);
 //!   `GL_STOP_LISTENING` and `GL_APPLICATION_STOP` at shutdown ([`TestServer::shutdown`] or
 //!   the drop); `GL_TRACE_EVENT` while tracing; `GL_CONFIGURATION_CHANGE`, `GL_FILE_CHANGE`,
-//!   `GL_CUSTOM_NOTIFICATION`, `GL_HEALTH_CHECK`, `GL_CACHE_CLEANUP` and `GL_THREAD_CLEANUP`
-//!   on demand ([`TestServer::configuration_change`] and the others, each returning a
+//!   `GL_CUSTOM_NOTIFICATION`, `GL_HEALTH_CHECK`, `GL_CACHE_CLEANUP`, `GL_THREAD_CLEANUP`,
+//!   `GL_APPLICATION_PRELOAD`, `GL_CACHE_OPERATION` and `GL_RSCA_QUERY` on demand ([`TestServer::configuration_change`] and the others, each returning a
 //!   [`Raised`]) or from a module (`IHttpServer::NotifyConfigurationChange`,
 //!   `NotifyFileChange`, `NotifyCustomNotification`). Every one goes through the slot the framework's notification table names,
 //!   by priority, until a module answers `GL_NOTIFICATION_HANDLED` or sets a failed
@@ -136,10 +136,11 @@
 //! fragment cache, `GetWorkerProcessSettings`, `GetProtocolManagerCustomInterface`,
 //! `RegisterFileChangeMonitor`, `IHttpServer2`'s other methods; null from
 //! `GetAdminManager`, `GetPerfCounterInfo`, `DispenseContainer`, `GetTraceContext`.
-//! `GL_APPLICATION_PRELOAD`, `GL_CACHE_OPERATION`, `GL_RSCA_QUERY` and `GL_SUSPEND_PROCESS`
-//! are never raised; the resolve-modules
-//! provider's `RegisterModule` and `SetPriorityForRequestNotification`, the file change
-//! provider's `GetFileMonitor`, and `IHttpApplication2` are not modelled; `RQ_MAP_PATH`,
+//! `GL_SUSPEND_PROCESS` is never raised; the preload provider's `CreateContext` and
+//! `ExecuteRequest`, the cache provider's key and record, the RSCA provider's
+//! `ResizeOutputBuffer`, the resolve-modules provider's `RegisterModule` and
+//! `SetPriorityForRequestNotification`, the file change provider's `GetFileMonitor`, and
+//! `IHttpApplication2` are not modelled; `RQ_MAP_PATH`,
 //! `RQ_READ_ENTITY`, `RQ_CUSTOM_NOTIFICATION` and `RQ_SEND_RESPONSE_STATUS_AND_HEADERS` are
 //! not delivered. One site, one application; no configuration, authentication, caching,
 //! files or network.

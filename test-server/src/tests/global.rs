@@ -291,6 +291,7 @@ fn the_on_demand_notifications_carry_their_arguments() {
             trace: vec!["notify GL_CONFIGURATION_CHANGE recorder".to_string()],
             handled: false,
             error: None,
+            result: None,
         }
     );
     server.file_change("C:\\inetpub\\wwwroot\\web.config");

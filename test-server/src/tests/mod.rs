@@ -10,6 +10,7 @@
 mod completion;
 mod context;
 mod global;
+mod global_providers;
 mod messages;
 mod pipeline;
 
