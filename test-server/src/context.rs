@@ -208,7 +208,6 @@ unsafe impl IHttpContext_Impl for HttpContext {
     fn GetSite(&self) -> *mut IHttpSite {
         core::ptr::null_mut()
     }
-    /// Not modelled.
     /// The server's one application (`global.rs`), while the request runs.
     fn GetApplication(&self) -> *mut IHttpApplication {
         self.with_exchange(core::ptr::null_mut(), |e| super::global::application_of(e))

@@ -169,8 +169,9 @@ macro_rules! forward {
                     return GlobalNotification::Continue;
                 };
                 // SAFETY: IIS's live context of the new request, IIS's own pointer (not one
-                // derived from a Rust reference), which nothing else in Rust uses during the
-                // call; a global notification cannot be pending.
+                // derived from a Rust reference), used by nothing else in Rust during the call
+                // but through shared references made from IIS's pointer (`from_raw`'s
+                // contract); a global notification cannot be pending.
                 let mut ctx = unsafe { HttpContext::from_raw(context, self.host, false) };
                 self.module.$method(&mut ctx)
             })
