@@ -99,11 +99,14 @@ impl GlobalModule for Watcher {
         GlobalNotification::Continue
     }
 
-    fn on_application_start(&self, _: &mut IHttpApplicationStartProvider) -> GlobalNotification {
+    fn on_application_start(
+        &self,
+        _: &mut GlobalContext<'_, IHttpApplicationStartProvider>,
+    ) -> GlobalNotification {
         GlobalNotification::Continue
     }
 
-    fn on_health_check(&self) -> GlobalNotification {
+    fn on_health_check(&self, _: &mut GlobalContext<'_, ()>) -> GlobalNotification {
         GlobalNotification::Continue
     }
 }
@@ -116,9 +119,18 @@ fn a_global_module_gets_the_global_notifications_of_its_methods() {
     assert_eq!(GlobalNotifications::of::<Watcher>(), expected);
     let server = TestServer::new().load_with("watcher", |r| r.global_module(Watcher));
     let response = server.request(Request::get("/"));
+    // The application starts on its first request, before the request's own notifications.
     assert_eq!(
-        response.trace[0], "notify GL_PRE_BEGIN_REQUEST watcher",
+        response.trace[..2],
+        [
+            "notify GL_APPLICATION_START watcher",
+            "notify GL_PRE_BEGIN_REQUEST watcher"
+        ],
         "{:?}",
         response.trace
+    );
+    assert_eq!(
+        server.health_check().trace,
+        ["notify GL_HEALTH_CHECK watcher"]
     );
 }

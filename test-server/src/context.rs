@@ -208,9 +208,9 @@ unsafe impl IHttpContext_Impl for HttpContext {
     fn GetSite(&self) -> *mut IHttpSite {
         core::ptr::null_mut()
     }
-    /// Not modelled.
+    /// The server's one application (`global.rs`), while the request runs.
     fn GetApplication(&self) -> *mut IHttpApplication {
-        core::ptr::null_mut()
+        self.with_exchange(core::ptr::null_mut(), |e| super::global::application_of(e))
     }
     /// Not modelled.
     fn GetConnection(&self) -> *mut IHttpConnection {

@@ -1,7 +1,8 @@
 //! An in-process IIS for unit tests (`httpserv::testing`, feature `testing` of `httpserv`): the IIS side of the API —
 //! `IHttpServer`, `IHttpContext`, `IHttpRequest`, `IHttpResponse`,
 //! `IHttpModuleRegistrationInfo2`, `IHttpModuleContextContainer`, `IHttpTraceContext`,
-//! `IModuleAllocator`, the providers and `IHttpCompletionInfo2` — written in Rust with the
+//! `IModuleAllocator`, `IHttpApplication`, the providers of the request and global
+//! notifications and `IHttpCompletionInfo2` — written in Rust with the
 //! generated `_Impl` traits and typed constructors, so the module under test is driven through
 //! exactly the vtables IIS gives it. It runs requests through IIS's pipeline as the C++ host
 //! of `tests/iis_host` does (the two are held to the same answers by the test suite), with
@@ -51,6 +52,10 @@
 //! [`TestServer::load_with`]: crate::TestServer::load_with
 //! [`TestServer::request`]: crate::TestServer::request
 //! [`TestServer::messages`]: crate::TestServer::messages
+//! [`TestServer::tracing`]: crate::TestServer::tracing
+//! [`TestServer::shutdown`]: crate::TestServer::shutdown
+//! [`TestServer::configuration_change`]: crate::TestServer::configuration_change
+//! [`Raised`]: crate::Raised
 //! [`Response`]: crate::Response
 //! [`Response::trace`]: crate::Response::trace
 //!
@@ -59,8 +64,8 @@
 //! - **Loading**: `RegisterModule(7, info, server)`; one factory (request and post-request
 //!   masks) and one global module per module;
 //!   `SetPriorityFor{Request,PostRequest,Global}Notification` with FIRST, HIGH, MEDIUM
-//!   (default), LOW, LAST; `GetId`. On drop, for each module in
-//!   reverse load order: the global module's `Terminate`, then the factory's.
+//!   (default), LOW, LAST; `GetId`. On drop, after the shutdown's global notifications, for
+//!   each module in reverse load order: the global module's `Terminate`, then the factory's.
 //! - **The pipeline**: `GL_PRE_BEGIN_REQUEST` (until `GL_NOTIFICATION_HANDLED`), a module from
 //!   each factory (`GetHttpModule` with a request-memory `IModuleAllocator`), the twelve
 //!   stages each with its post-notification, `RQ_SEND_RESPONSE` (lowest priority first), the
@@ -93,14 +98,28 @@
 //!   `SERVER_SOFTWARE`, `HTTP_<HEADER>`, and whatever modules set with `SetServerVariable`
 //!   (which wins); others fail with `HRESULT_FROM_WIN32(ERROR_INVALID_INDEX)`.
 //! - **Per request**: the module context container (one stored context per module id),
-//!   `QuickTrace` (recorded), `RaiseTraceEvent` (a trace line), `GetTraceActivityId`,
-//!   `GetTraceConfiguration` (no provider enabled), `GetCurrentExecutionStats` (the
-//!   notification).
+//!   `QuickTrace` (recorded), `RaiseTraceEvent` (a trace line, and `GL_TRACE_EVENT` while
+//!   tracing), `GetTraceActivityId`, `GetTraceConfiguration` (no provider enabled, or all of
+//!   them with [`TestServer::tracing`]), `GetCurrentExecutionStats` (the notification),
+//!   `GetApplication` (the server's one application).
+//! - **The application and the global notifications**: one application
+//!   (`/LM/W3SVC/1/ROOT`, `C:\inetpub\wwwroot`, its own module context container, cleaned
+//!   up when it stops), started on the first request (`GL_APPLICATION_START`,
+//!   `GL_APPLICATION_RESOLVE_MODULES`, before that request's `GL_PRE_BEGIN_REQUEST`; a failed
+//!   `SetErrorStatus` answers the request 500 and the next request starts it again);
+//!   `GL_STOP_LISTENING` and `GL_APPLICATION_STOP` at shutdown ([`TestServer::shutdown`] or
+//!   the drop); `GL_TRACE_EVENT` while tracing; `GL_CONFIGURATION_CHANGE`, `GL_FILE_CHANGE`,
+//!   `GL_CUSTOM_NOTIFICATION`, `GL_HEALTH_CHECK`, `GL_CACHE_CLEANUP`, `GL_THREAD_CLEANUP`,
+//!   `GL_APPLICATION_PRELOAD`, `GL_CACHE_OPERATION` and `GL_RSCA_QUERY` on demand ([`TestServer::configuration_change`] and the others, each returning a
+//!   [`Raised`]) or from a module (`IHttpServer::NotifyConfigurationChange`,
+//!   `NotifyFileChange`, `NotifyCustomNotification`). Every one goes through the slot the framework's notification table names,
+//!   by priority, until a module answers `GL_NOTIFICATION_HANDLED` or sets a failed
+//!   `SetErrorStatus`.
 //!
 //! # What it does not model
 //!
 //! These return `E_NOTIMPL`, or null / `FALSE` / 0 where the method returns no `HRESULT`:
-//! `IHttpContext::GetSite`, `GetApplication`, `GetConnection`, `GetUser`, `GetUrlInfo`,
+//! `IHttpContext::GetSite`, `GetConnection`, `GetUser`, `GetUrlInfo`,
 //! `GetMetadata`, `GetPhysicalPath`, `GetScriptTranslated`, `GetScriptMap`, `GetFileInfo`,
 //! `MapPath`, `ExecuteRequest`, `NotifyCustomNotification`, `CloneContext`,
 //! `ReleaseClonedContext`, `GetServerVarChanges`, `CancelIo`, `MapHandler`,
@@ -122,7 +141,11 @@
 //! fragment cache, `GetWorkerProcessSettings`, `GetProtocolManagerCustomInterface`,
 //! `RegisterFileChangeMonitor`, `IHttpServer2`'s other methods; null from
 //! `GetAdminManager`, `GetPerfCounterInfo`, `DispenseContainer`, `GetTraceContext`.
-//! Global notifications other than `GL_PRE_BEGIN_REQUEST` are never raised; `RQ_MAP_PATH`,
+//! `GL_SUSPEND_PROCESS` is never raised; the preload provider's `CreateContext` and
+//! `ExecuteRequest`, the cache provider's key and record, the RSCA provider's
+//! `ResizeOutputBuffer`, the resolve-modules provider's `RegisterModule` and
+//! `SetPriorityForRequestNotification`, the file change provider's `GetFileMonitor`, and
+//! `IHttpApplication2` are not modelled; `RQ_MAP_PATH`,
 //! `RQ_READ_ENTITY`, `RQ_CUSTOM_NOTIFICATION` and `RQ_SEND_RESPONSE_STATUS_AND_HEADERS` are
 //! not delivered. One site, one application; no configuration, authentication, caching,
 //! files or network.
@@ -156,6 +179,8 @@ use httpserv_sys::*;
 mod completion;
 mod context;
 mod exchange;
+mod global;
+mod global_objects;
 mod header_slots;
 mod headers;
 mod memory;
@@ -166,6 +191,7 @@ mod registration;
 mod request;
 mod server;
 
+pub use global::Raised;
 pub use request::{QuickTrace, Request, Response};
 pub use server::{RegisterModuleFn, TestServer};
 

@@ -237,6 +237,14 @@ impl<'a> Pipeline<'a> {
         self.run()
     }
 
+    /// Answers the request 500 with `error` without running its pipeline (no module was made
+    /// for it): its application failed to start.
+    pub fn refuse(&mut self, error: HRESULT) -> Outcome {
+        self.set_status(500, "Internal Server Error", error);
+        self.skip_to_end();
+        self.run()
+    }
+
     /// A completion arrived for the pending request.
     pub fn resume(&mut self, completion: Completion) -> Outcome {
         let Some(index) = self.at.pending_module else {

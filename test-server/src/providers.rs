@@ -89,12 +89,18 @@ impl TraceContext {
 // request's objects and memory (or the server's), live until the request ends (or the
 // server is dropped), with the lengths of that data.
 unsafe impl IHttpTraceContext_Impl for TraceContext {
-    /// No trace provider is enabled.
+    /// No trace provider is enabled, unless the server traces (`TestServer::tracing`): then
+    /// every one is, with all areas, verbose.
     fn GetTraceConfiguration(&self, configuration: *mut HTTP_TRACE_CONFIGURATION) -> HRESULT {
+        let tracing = super::global::tracing(&self.exchange);
         // SAFETY: IIS's contract: null or a writable configuration.
         match unsafe { configuration.as_mut() } {
             Some(configuration) => {
-                configuration.fProviderEnabled = FALSE;
+                configuration.fProviderEnabled = if tracing { TRUE } else { FALSE };
+                if tracing {
+                    configuration.dwAreas = u32::MAX;
+                    configuration.dwVerbosity = 5;
+                }
                 S_OK
             }
             None => E_INVALIDARG,
@@ -109,10 +115,11 @@ unsafe impl IHttpTraceContext_Impl for TraceContext {
     ) -> HRESULT {
         E_NOTIMPL
     }
-    /// Adds `trace-event event NAME level N` to the request's trace.
-    fn RaiseTraceEvent(&self, event: *mut HTTP_TRACE_EVENT) -> HRESULT {
+    /// Adds `trace-event event NAME level N` to the request's trace, then, when the server
+    /// traces, raises `GL_TRACE_EVENT` with the event (`global.rs`).
+    fn RaiseTraceEvent(&self, raw: *mut HTTP_TRACE_EVENT) -> HRESULT {
         // SAFETY: IIS's contract: null or a valid event whose name is null or NUL-terminated.
-        let Some(event) = (unsafe { event.as_ref() }) else {
+        let Some(event) = (unsafe { raw.as_ref() }) else {
             return E_INVALIDARG;
         };
         // SAFETY: as above.
@@ -121,6 +128,7 @@ unsafe impl IHttpTraceContext_Impl for TraceContext {
             "trace-event event {name} level {}",
             event.dwVerbosity
         ));
+        super::global::trace_event(&self.exchange, raw);
         S_OK
     }
     fn GetTraceActivityId(&self) -> *const GUID {

@@ -17,6 +17,7 @@ use windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE;
 
 use super::context::APP_POOL;
 use super::exchange::{lock, Ptr};
+use super::global::Globals;
 use super::memory::{put, wide_str, wide_string};
 use crate::runtime::{E_INVALIDARG, E_NOTIMPL, HRESULT, S_OK};
 use crate::*;
@@ -205,15 +206,22 @@ pub(crate) struct Server {
     /// The address of this server's own C++ object, which `GetExtendedInterface` hands out
     /// as the `IHttpServer2` (set by `TestServer::new` once the object exists).
     pub object: core::sync::atomic::AtomicUsize,
+    /// The test server's global side, for the `Notify*` methods (gone with the test server).
+    pub globals: alloc::sync::Weak<Globals>,
 }
 
 impl Server {
-    pub fn new(messages: Arc<Mutex<Vec<String>>>) -> Server {
+    pub fn new(messages: Arc<Mutex<Vec<String>>>, globals: &Arc<Globals>) -> Server {
         Server {
             messages,
             app_pool: APP_POOL.encode_utf16().chain([0]).collect(),
             object: core::sync::atomic::AtomicUsize::new(0),
+            globals: Arc::downgrade(globals),
         }
+    }
+
+    fn globals(&self) -> Option<Arc<Globals>> {
+        self.globals.upgrade()
     }
 
     fn message(&self, text: String) {
@@ -281,20 +289,38 @@ unsafe impl IHttpServer_Impl for Server {
     ) -> HRESULT {
         E_NOTIMPL
     }
-    /// Not raised to anyone: continues.
+    /// `GL_CUSTOM_NOTIFICATION` with the module's provider, to the global modules
+    /// (`global.rs`); handled if one of them handled it.
     fn NotifyCustomNotification(
         &self,
-        _: *mut ICustomNotificationProvider,
+        provider: *mut ICustomNotificationProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
-        GL_NOTIFICATION_CONTINUE
+        match self.globals() {
+            Some(globals) => globals.custom_from_module(provider),
+            None => GL_NOTIFICATION_CONTINUE,
+        }
     }
     /// Not modelled.
     fn GetPerfCounterInfo(&self) -> *mut IHttpPerfCounterInfo {
         core::ptr::null_mut()
     }
     fn RecycleApplication(&self, _: PCWSTR) {}
-    fn NotifyConfigurationChange(&self, _: PCWSTR) {}
-    fn NotifyFileChange(&self, _: PCWSTR) {}
+    /// `GL_CONFIGURATION_CHANGE` for `path`, to the global modules (`global.rs`).
+    fn NotifyConfigurationChange(&self, path: PCWSTR) {
+        // SAFETY: IIS's contract: `path` is null or NUL-terminated.
+        let path = unsafe { wide_string(path) };
+        if let Some(globals) = self.globals() {
+            globals.notify_text(GL_CONFIGURATION_CHANGE, &path);
+        }
+    }
+    /// `GL_FILE_CHANGE` for `file`, to the global modules (`global.rs`).
+    fn NotifyFileChange(&self, file: PCWSTR) {
+        // SAFETY: as above.
+        let file = unsafe { wide_string(file) };
+        if let Some(globals) = self.globals() {
+            globals.notify_text(GL_FILE_CHANGE, &file);
+        }
+    }
     /// Not modelled.
     fn DispenseContainer(&self) -> *mut IDispensedHttpModuleContextContainer {
         core::ptr::null_mut()

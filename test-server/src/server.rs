@@ -2,8 +2,8 @@
 //! info and the server, in load order), requests run through the pipeline on the calling
 //! thread (several threads may run requests at once; a pending request waits for its
 //! completion, which may come from any thread, and in the re-entrant mode calls the module
-//! from the posting thread), and on drop `Terminate` for each module's global module and
-//! factory, in reverse load order.
+//! from the posting thread), and on drop the shutdown's global notifications (`global.rs`),
+//! then `Terminate` for each module's global module and factory, in reverse load order.
 
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -14,6 +14,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::exchange::{lock, release_all, Exchange, FinishedList, Objects, Ptr};
+use super::global::{self, Globals};
 use super::pipeline::{Outcome, Pipeline};
 use super::registration::{Registered, RegistrationInfo, Server, MAX_MODULES};
 use super::request::{Request, Response};
@@ -37,8 +38,8 @@ const SERVER_VERSION: u32 = 7;
 pub(crate) struct ServerObject(Ptr<IHttpServer>);
 
 impl ServerObject {
-    fn new(messages: Arc<Mutex<Vec<String>>>) -> ServerObject {
-        let server = IHttpServer2::new_boxed(Server::new(messages));
+    fn new(messages: Arc<Mutex<Vec<String>>>, globals: &Arc<Globals>) -> ServerObject {
+        let server = IHttpServer2::new_boxed(Server::new(messages, globals));
         // SAFETY: just made from a Server, live until released in `drop`.
         let value = unsafe { (*server).downcast::<Server>() }.expect("a Server");
         value
@@ -77,6 +78,8 @@ pub struct TestServer {
     pending_timeout: Duration,
     /// `PostCompletion` calls the module itself (see [`TestServer::reentrant_completions`]).
     reentrant: bool,
+    /// The global modules, the application and tracing (`global.rs`).
+    global: Arc<Globals>,
 }
 
 impl Default for TestServer {
@@ -89,14 +92,16 @@ impl TestServer {
     /// A server with no modules.
     pub fn new() -> TestServer {
         let messages = Arc::new(Mutex::new(Vec::new()));
+        let global = Arc::new(Globals::new());
         TestServer {
             modules: Vec::new(),
-            server: Arc::new(ServerObject::new(messages.clone())),
+            server: Arc::new(ServerObject::new(messages.clone(), &global)),
             messages,
             requests: AtomicU64::new(0),
             finished: Arc::new(Mutex::new(Vec::new())),
             pending_timeout: Duration::from_secs(60),
             reentrant: false,
+            global,
         }
     }
 
@@ -180,6 +185,7 @@ impl TestServer {
             terminate(&registered);
             return Err(error);
         }
+        self.global.add(name, index, &registered);
         self.modules.push(Loaded {
             name: name.into(),
             registered,
@@ -217,7 +223,11 @@ impl TestServer {
         let exchange = Exchange::new(number, &request, self.reentrant);
         let objects = Objects::create(&exchange);
         let mut pipeline = Pipeline::new(self, &exchange, objects);
-        let mut outcome = pipeline.start();
+        let _running = global::hook(&self.global, &exchange);
+        let mut outcome = match self.global.start_application(&exchange) {
+            Ok(()) => pipeline.start(),
+            Err(error) => pipeline.refuse(error),
+        };
         while outcome == Outcome::Pending {
             let Some(completion) = exchange.completions.next(self.pending_timeout) else {
                 // The test fails, but the server stays sound: the request is abandoned, and
@@ -244,6 +254,10 @@ impl TestServer {
     /// context joins when it ends.
     pub(crate) fn keep_alive(&self) -> (Arc<ServerObject>, FinishedList) {
         (self.server.clone(), self.finished.clone())
+    }
+
+    pub(crate) fn global(&self) -> &Arc<Globals> {
+        &self.global
     }
 
     pub(crate) fn module_count(&self) -> usize {
@@ -319,6 +333,8 @@ fn terminate(registered: &Registered) {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
+        // GL_STOP_LISTENING and GL_APPLICATION_STOP first (once: `shutdown` may have).
+        self.global.shutdown();
         // SAFETY: the server is going, so no module starts a call on a finished request's
         // context; a thread still returning from the call that completed one is unaffected
         // (see `Finished::release`). Requests given up on and still pending add theirs when

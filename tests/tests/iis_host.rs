@@ -409,6 +409,16 @@ fn rust_only_expectations(example: &str) -> &'static [Expectation] {
                 ("Content-Type", "text/plain"),
             ),
         ],
+        // The host models no application yet (`GetApplication` is null, and it raises no
+        // `GL_APPLICATION_START`), so the module answers that its application did not start;
+        // the test server runs the whole lifecycle (the example's own tests).
+        "hits_module" => &[(
+            "/hits",
+            &[],
+            503,
+            "the application did not start\n",
+            ("Content-Type", "text/plain"),
+        )],
         other => panic!("{other}: an example without a C++ twin needs its expectations here"),
     }
 }

@@ -17,11 +17,14 @@ use widestring::U16CString;
 
 /// The request a notification is about, borrowed for the notification.
 pub struct HttpContext<'a> {
-    context: &'a mut IHttpContext,
-    /// The pointer `context` was made from (IIS's, in a request notification), for a
-    /// completion to reach the context once this borrow has ended.
+    /// IIS's pointer to the context, which every call goes through by a reference made for
+    /// that call alone (no exclusive reference lives across calls, so IIS may hand the same
+    /// context to a global module meanwhile, as `GL_TRACE_EVENT` does), and which a
+    /// completion keeps to reach the context once this borrow has ended.
     raw: NonNull<IHttpContext>,
-    host: Host,
+    /// The context is borrowed exclusively for the notification.
+    borrow: core::marker::PhantomData<&'a mut IHttpContext>,
+    pub(super) host: Host,
     /// Whether the notification can be pending (request notifications can, global ones
     /// cannot).
     can_pend: bool,
@@ -30,31 +33,38 @@ pub struct HttpContext<'a> {
 }
 
 impl<'a> HttpContext<'a> {
-    /// The context of a notification that cannot be pending (a global one).
-    pub(crate) fn new(context: &'a mut IHttpContext, host: Host) -> HttpContext<'a> {
-        // SAFETY: `context` is an exclusive borrow for 'a, handed over here whole.
-        unsafe { HttpContext::from_raw(NonNull::from(context), host, false) }
-    }
-
     /// The context behind IIS's pointer `raw`, which a completion taken here keeps (not a
     /// pointer derived from this borrow, which ends first).
     ///
     /// # Safety
     /// `raw` must be IIS's live `IHttpContext` of the request, used by nothing else in Rust
-    /// for `'a`.
+    /// for `'a` but through shared references made from IIS's pointer (a global module
+    /// reading the request's state during a trace event this notification raises).
     pub(crate) unsafe fn from_raw(
         raw: NonNull<IHttpContext>,
         host: Host,
         can_pend: bool,
     ) -> HttpContext<'a> {
         HttpContext {
-            // SAFETY: the caller's guarantee.
-            context: unsafe { &mut *raw.as_ptr() },
             raw,
+            borrow: core::marker::PhantomData,
             host,
             can_pend,
             completion: None,
         }
+    }
+
+    /// The context, for one shared use.
+    fn context(&self) -> &IHttpContext {
+        // SAFETY: `from_raw`'s guarantee: live for 'a, and only shared references are made
+        // elsewhere meanwhile; a shared borrow of `self` excludes this type's exclusive ones.
+        unsafe { self.raw.as_ref() }
+    }
+
+    /// The context, for one exclusive use.
+    fn context_mut(&mut self) -> &mut IHttpContext {
+        // SAFETY: as above; an exclusive borrow of `self` is the only one this type makes.
+        unsafe { &mut *self.raw.as_ptr() }
     }
 
     /// The completion taken during the notification, for the framework to settle.
@@ -64,12 +74,12 @@ impl<'a> HttpContext<'a> {
 
     /// The IIS object, for what this type does not cover.
     pub fn iis(&self) -> &IHttpContext {
-        self.context
+        self.context()
     }
 
     /// The IIS object, exclusively.
     pub fn iis_mut(&mut self) -> &mut IHttpContext {
-        self.context
+        self.context_mut()
     }
 
     /// The module's id (`IHttpModuleRegistrationInfo::GetId`): its key for the raw module
@@ -88,7 +98,7 @@ impl<'a> HttpContext<'a> {
     /// # Panics
     /// If IIS has no request for the context (it always has one during a notification).
     pub fn request(&self) -> &IHttpRequest {
-        self.context
+        self.context()
             .request()
             .expect("IIS gives every context a request")
     }
@@ -98,7 +108,7 @@ impl<'a> HttpContext<'a> {
     /// # Panics
     /// As [`Self::request`].
     pub fn request_mut(&mut self) -> &mut IHttpRequest {
-        self.context
+        self.context_mut()
             .request_mut()
             .expect("IIS gives every context a request")
     }
@@ -108,7 +118,7 @@ impl<'a> HttpContext<'a> {
     /// # Panics
     /// If IIS has no response for the context (it always has one during a notification).
     pub fn response(&self) -> &IHttpResponse {
-        self.context
+        self.context()
             .response()
             .expect("IIS gives every context a response")
     }
@@ -118,7 +128,7 @@ impl<'a> HttpContext<'a> {
     /// # Panics
     /// As [`Self::response`].
     pub fn response_mut(&mut self) -> &mut IHttpResponse {
-        self.context
+        self.context_mut()
             .response_mut()
             .expect("IIS gives every context a response")
     }
@@ -189,7 +199,7 @@ impl<'a> HttpContext<'a> {
     /// the request's memory that lives until the request ends — not invalidated by a later
     /// read, and changes to the request need `&mut self`, which the returned borrow excludes.
     pub fn server_variable_bytes(&self, name: &str) -> Option<&[u8]> {
-        let context: &IHttpContext = self.context;
+        let context: &IHttpContext = self.context();
         with_c_str(name, |name| {
             let mut value: windows_sys::core::PCSTR = core::ptr::null();
             let mut len = 0u32;
@@ -218,7 +228,7 @@ impl<'a> HttpContext<'a> {
     pub fn set_server_variable(&mut self, name: &str, value: &str) -> Result<()> {
         wire::check_header(name, value.as_bytes())?;
         let value = wide(value)?;
-        let context = &mut *self.context;
+        let context = self.context_mut();
         with_c_str(name, |name| context.set_server_variable(name, &value))
     }
 
@@ -249,7 +259,7 @@ impl<'a> HttpContext<'a> {
     /// Writes `message` to the request's trace (`IHttpTraceContext::QuickTrace`, which
     /// Failed Request Tracing shows); `E_INVALIDARG` if it holds a NUL.
     pub fn trace(&mut self, message: &str) -> Result<()> {
-        let Some(trace) = self.context.trace_context_mut() else {
+        let Some(trace) = self.context_mut().trace_context_mut() else {
             return Ok(());
         };
         trace.quick_trace(&wide(message)?)
@@ -258,7 +268,7 @@ impl<'a> HttpContext<'a> {
     /// This module's value of type `T` stored on the request (see [`Self::set_state`]);
     /// `None` if there is none or it is another type.
     pub fn state<T: Send + Sync + 'static>(&self) -> Option<&T> {
-        let container = self.context.module_context_container()?;
+        let container = self.context().module_context_container()?;
         state::stored(container.module_context(self.host.module_id())?)
     }
 
@@ -271,10 +281,10 @@ impl<'a> HttpContext<'a> {
     /// the context: the module can go on using the context while it holds it.
     pub fn set_state<T: Send + Sync + 'static>(&mut self, value: T) -> Result<&'a T> {
         let container = self
-            .context
+            .context()
             .module_context_container()
             .ok_or_else(|| Error::from(crate::runtime::E_UNEXPECTED))?;
-        let (stored, value) = state::store(self.context, value)?;
+        let (stored, value) = state::store(self.context(), value)?;
         container.set_module_context(stored, self.host.module_id())?;
         // SAFETY: the container holds the stored context, and with it the value, until the
         // request ends, after 'a (the notification's borrow of the request); IIS refuses a
@@ -288,7 +298,7 @@ impl<'a> HttpContext<'a> {
     /// was stored by another module, or if the server has no named contexts.
     pub fn named_state<T: Send + Sync + 'static>(&self, name: &str) -> Option<&T> {
         let name = wide(name).ok()?;
-        let context3 = self.server().extended::<IHttpContext3>(&*self.context)?;
+        let context3 = self.server().extended::<IHttpContext3>(self.context())?;
         let stored = context3.named_context_container()?.named_context(&name)?;
         state::stored(stored)
     }
@@ -302,12 +312,12 @@ impl<'a> HttpContext<'a> {
         let name = wide(name)?;
         let context3 = self
             .server()
-            .extended::<IHttpContext3>(&*self.context)
+            .extended::<IHttpContext3>(self.context())
             .ok_or_else(|| Error::from(crate::runtime::E_NOINTERFACE))?;
         let container = context3
             .named_context_container()
             .ok_or_else(|| Error::from(crate::runtime::E_UNEXPECTED))?;
-        let (stored, _) = state::store(self.context, value)?;
+        let (stored, _) = state::store(self.context(), value)?;
         container.set_named_context(stored, &name)
     }
 

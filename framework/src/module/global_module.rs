@@ -1,10 +1,16 @@
 //! [`GlobalModule`]: a module's one process-wide object, called for the global notifications
 //! of the methods it implements from many worker threads at once (so `&self` and `Sync`);
 //! every default continues. `on_pre_begin_request` sees the new request through the same
-//! [`HttpContext`] request modules get. The methods and the `CGlobalModule` slots that call
-//! them are both generated from the notification table (`table.rs`).
+//! [`HttpContext`] request modules get; every other method gets a [`GlobalContext`] of its
+//! notification's provider (the module id, `SetErrorStatus`, the provider's methods, and the
+//! application's typed state where the notification has an application). The methods and the
+//! `CGlobalModule` slots that call them are both generated from the notification table
+//! (`table.rs`).
 
-use super::{drop_in_guard, GlobalNotification, GlobalNotifications, Host, HttpContext, Priority};
+use super::{
+    drop_in_guard, GlobalContext, GlobalNotification, GlobalNotifications, Host, HttpContext,
+    Priority,
+};
 use core::mem::ManuallyDrop;
 // The classes, flags and providers the notification table names, with the rest of the
 // bindings.
@@ -25,7 +31,8 @@ macro_rules! trait_methods {
     };
 }
 
-/// One default method: given the request's context, the provider, or nothing.
+/// One default method: given the request's context, or a [`GlobalContext`] of the provider
+/// (of `()` when the slot has none).
 macro_rules! trait_method {
     (#[$doc:meta] $method:ident(ctx) [$provider:ty]) => {
         #[$doc]
@@ -34,16 +41,17 @@ macro_rules! trait_method {
             GlobalNotification::Continue
         }
     };
-    (#[$doc:meta] $method:ident(provider) [$provider:ty]) => {
+    (#[$doc:meta] $method:ident(global) [$provider:ty]) => {
         #[$doc]
         #[allow(unused_variables)]
-        fn $method(&self, provider: &mut $provider) -> GlobalNotification {
+        fn $method(&self, ctx: &mut GlobalContext<'_, $provider>) -> GlobalNotification {
             GlobalNotification::Continue
         }
     };
-    (#[$doc:meta] $method:ident() []) => {
+    (#[$doc:meta] $method:ident(global) []) => {
         #[$doc]
-        fn $method(&self) -> GlobalNotification {
+        #[allow(unused_variables)]
+        fn $method(&self, ctx: &mut GlobalContext<'_, ()>) -> GlobalNotification {
             GlobalNotification::Continue
         }
     };
@@ -57,6 +65,40 @@ macro_rules! trait_method {
 /// is asked for the notifications of the `on_*` methods the impl defines
 /// ([`GlobalNotifications::of`]). Every method not written continues; a method that returns
 /// [`GlobalNotification::Handled`] keeps the notification from the other global modules.
+///
+/// `on_pre_begin_request` gets the new request's [`HttpContext`]. Every other method gets a
+/// [`GlobalContext`] of the notification's provider: the module id, the server,
+/// [`set_error_status`](GlobalContext::set_error_status), the provider's own methods (it
+/// dereferences to the provider), and what the notification is about in Rust terms — the
+/// [`Application`](super::Application) with its typed state (application start, stop,
+/// resolve modules, thread cleanup), the changed path or file, the custom notification's type,
+/// the trace event and the typed state of the request that raised it. `on_cache_cleanup` and
+/// `on_health_check` have no provider (`GlobalContext<'_, ()>`).
+///
+/// ```
+/// use httpserv::module::{GlobalContext, GlobalModule, GlobalNotification};
+/// use httpserv::IHttpApplicationStartProvider;
+/// use std::sync::atomic::AtomicU64;
+///
+/// /// What the module keeps per application.
+/// struct Hits(AtomicU64);
+///
+/// struct Counter;
+///
+/// #[httpserv::module]
+/// impl GlobalModule for Counter {
+///     fn on_application_start(
+///         &self,
+///         ctx: &mut GlobalContext<'_, IHttpApplicationStartProvider>,
+///     ) -> GlobalNotification {
+///         if let Some(application) = ctx.application() {
+///             let _ = application.set_state(Hits(AtomicU64::new(0)));
+///         }
+///         GlobalNotification::Continue
+///     }
+/// }
+/// # httpserv::register_module!(|registration| registration.global_module(Counter));
+/// ```
 pub trait GlobalModule: Send + Sync + 'static {
     /// The `on_*` methods the impl defines, written by `#[httpserv::module]` (never by hand:
     /// it is what the notifications are made of).
@@ -115,28 +157,40 @@ macro_rules! forwarders {
     };
 }
 
-/// One slot, by what the method gets: the request's context (from the provider), the
-/// provider, or nothing.
+/// One slot, by what the method gets: the request's context (from the provider), or a
+/// [`GlobalContext`] of the provider (of `()` for a slot without one).
 macro_rules! forward {
     ($raw:ident($provider:ty) => $method:ident(ctx)) => {
         fn $raw(&self, provider: *mut $provider) -> GLOBAL_NOTIFICATION_STATUS {
             Self::with(provider, |provider| {
-                let Some(context) = provider.http_context_mut() else {
+                // SAFETY: the provider IIS passed, live for the call.
+                let context = unsafe { provider.GetHttpContext() };
+                let Some(context) = core::ptr::NonNull::new(context) else {
                     return GlobalNotification::Continue;
                 };
-                let mut ctx = HttpContext::new(context, self.host);
+                // SAFETY: IIS's live context of the new request, IIS's own pointer (not one
+                // derived from a Rust reference), used by nothing else in Rust during the call
+                // but through shared references made from IIS's pointer (`from_raw`'s
+                // contract); a global notification cannot be pending.
+                let mut ctx = unsafe { HttpContext::from_raw(context, self.host, false) };
                 self.module.$method(&mut ctx)
             })
         }
     };
-    ($raw:ident($provider:ty) => $method:ident(provider)) => {
+    ($raw:ident($provider:ty) => $method:ident(global)) => {
         fn $raw(&self, provider: *mut $provider) -> GLOBAL_NOTIFICATION_STATUS {
-            Self::with(provider, |provider| self.module.$method(provider))
+            Self::with(provider, |provider| {
+                self.module
+                    .$method(&mut GlobalContext::new(provider, self.host))
+            })
         }
     };
-    ($raw:ident() => $method:ident()) => {
+    ($raw:ident() => $method:ident(global)) => {
         fn $raw(&self) -> GLOBAL_NOTIFICATION_STATUS {
-            self.module.$method().to_raw()
+            let mut none = ();
+            self.module
+                .$method(&mut GlobalContext::without_provider(&mut none, self.host))
+                .to_raw()
         }
     };
 }

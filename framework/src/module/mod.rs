@@ -29,10 +29,13 @@
 //! at a time; typed per-request state ([`HttpContext::set_state`], named with
 //! [`HttpContext::set_named_state`]) found again without casts; asynchronous completion
 //! without raw pointers ([`HttpContext::complete_later`]); request and response bodies as
-//! byte slices. The generated classes stay one call away ([`HttpContext::iis`]) for the rest.
+//! byte slices; every global notification with a [`GlobalContext`] of its provider, and
+//! typed state on the application ([`Application::set_state`]). The generated classes stay
+//! one call away ([`HttpContext::iis`]) for the rest.
 
 mod completion;
 mod context;
+mod global;
 mod global_module;
 mod http_module;
 mod notification;
@@ -44,6 +47,7 @@ pub mod wire;
 
 pub use completion::Completion;
 pub use context::HttpContext;
+pub use global::{Application, EventProvider, GlobalContext, TraceEvent, TraceEventItem};
 pub use global_module::GlobalModule;
 pub use http_module::{AsyncCompletion, HttpModule};
 pub use notification::{

@@ -7,7 +7,9 @@
 //! module (in C++, or in another Rust DLL) stored is never mistaken for ours, and a value of
 //! the wrong type is `None`, never a cast. Like the stored contexts of C++ modules, the object
 //! and its value live in one block of the request's memory (`AllocateRequestMemory`, which
-//! IIS frees after the cleanup): no heap allocation; the cleanup drops the value.
+//! IIS frees after the cleanup): no heap allocation; the cleanup drops the value. A container
+//! with no request behind it (the application's) gets a stored context on the heap instead
+//! ([`store_boxed`]), which the cleanup drops and frees.
 
 use crate::runtime::{self, Error, Object, Owned, Result, E_OUTOFMEMORY};
 use crate::{IHttpContext, IHttpStoredContext, IHttpStoredContext_Impl, IHttpStoredContext_Vtbl};
@@ -19,6 +21,9 @@ use core::ptr::NonNull;
 /// The Rust value behind every stored context the framework makes: where its value is.
 struct Stored {
     value: NonNull<dyn Any + Send + Sync>,
+    /// The value is a `Box` of its own ([`store_boxed`]), freed with it; otherwise it lives
+    /// in the request's memory.
+    boxed: bool,
 }
 
 // SAFETY: the value is `Send + Sync`, and `Stored` owns it (it drops it, once).
@@ -30,12 +35,19 @@ impl Drop for Stored {
     /// Run by `CleanupStoredContext`'s release, outside the slot's guard: a panic in the
     /// value's `Drop` is caught and reported here instead of unwinding into IIS (an abort).
     fn drop(&mut self) {
-        let value = self.value.as_ptr();
+        let (value, boxed) = (self.value.as_ptr(), self.boxed);
         runtime::guard(
-            // SAFETY: `store` wrote the value, and only this drop (in CleanupStoredContext, or
-            // of an Owned never handed over) ends it; its memory outlives the object. A
-            // `Drop` that panics part way still ends it: the rest is dropped while unwinding.
-            || unsafe { core::ptr::drop_in_place(value) },
+            // SAFETY: `store` wrote the value (or `store_boxed` leaked its Box), and only this
+            // drop (in CleanupStoredContext, or of an Owned never handed over) ends it; request
+            // memory outlives the object. A `Drop` that panics part way still ends it: the
+            // rest is dropped while unwinding (and a Box is freed).
+            || unsafe {
+                if boxed {
+                    drop(alloc::boxed::Box::from_raw(value));
+                } else {
+                    core::ptr::drop_in_place(value);
+                }
+            },
             |_| (),
         );
     }
@@ -80,7 +92,10 @@ pub(crate) fn store<T: Send + Sync + 'static>(
         place.write(value);
         NonNull::new_unchecked(place)
     };
-    let stored = Stored { value };
+    let stored = Stored {
+        value,
+        boxed: false,
+    };
     // SAFETY: `object` is aligned memory for an Object<Stored> that outlives it (the
     // request's); STORED_VTABLE was built for `Stored`, and the pointer is used as an
     // IHttpStoredContext; release_in_place::<Stored> drops exactly this object.
@@ -92,6 +107,30 @@ pub(crate) fn store<T: Send + Sync + 'static>(
         )
     };
     Ok((owned, value))
+}
+
+/// `value` as a stored context on the heap, for a container with no request memory behind it
+/// (the application's): owned by Rust until a call takes it, and where the value is (valid
+/// while the stored context is).
+pub(crate) fn store_boxed<T: Send + Sync + 'static>(
+    value: T,
+) -> (Owned<IHttpStoredContext>, NonNull<T>) {
+    let typed = NonNull::from(alloc::boxed::Box::leak(alloc::boxed::Box::new(value)));
+    let stored = Stored {
+        value: typed,
+        boxed: true,
+    };
+    // SAFETY: STORED_VTABLE was built for `Stored`, and the pointer is used as an
+    // IHttpStoredContext; release_boxed::<Stored> drops and frees exactly this object (its
+    // CleanupStoredContext releases it the same way: dropped, and freed as it is boxed).
+    let owned = unsafe {
+        let object = Object::boxed(&STORED_VTABLE, stored);
+        Owned::from_parts(
+            object.cast::<IHttpStoredContext>(),
+            runtime::release_boxed::<Stored, IHttpStoredContext>,
+        )
+    };
+    (owned, typed)
 }
 
 /// The value in `context` if the framework stored it and it is a `T`.

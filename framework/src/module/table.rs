@@ -5,8 +5,8 @@
 //! implementations that call them, the mask constants of
 //! [`Notifications`](super::Notifications) and [`GlobalNotifications`](super::GlobalNotifications)
 //! with the lookup that turns a module's `on_*` methods into its masks (what
-//! `#[httpserv::module]` relies on), and the pipeline stages of the test server
-//! (`httpserv-testing`).
+//! `#[httpserv::module]` relies on), and the pipeline stages and global notifications of the
+//! test server (`httpserv-testing`).
 //!
 //! The tables are `macro_rules!` macros that call back the macro they are given with every
 //! entry, because a list of method signatures and vtable slots cannot be a `const` array.
@@ -106,10 +106,11 @@ macro_rules! __request_notifications {
 
 /// Calls `$callback! { … }` with IIS's global notifications, one entry each:
 ///
-/// `NAME = GL_FLAG, "what it is": VtableSlot([ProviderClass]) => rust_method([ctx | provider])`
+/// `NAME = GL_FLAG, "what it is": VtableSlot([ProviderClass]) => rust_method(ctx | global)`
 ///
-/// where `(ctx)` is a method that gets the request's context (the provider's), `(provider)`
-/// one that gets the provider, and `()` one that gets nothing (its slot has no provider).
+/// where `(ctx)` is a method that gets the request's context (the provider's
+/// `HttpContext`) and `(global)` one that gets a `GlobalContext` of the provider, or of `()` when the slot has no
+/// provider (`VtableSlot()`). The test server raises each of them through the same entries.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __global_notifications {
@@ -120,41 +121,41 @@ macro_rules! __global_notifications {
                 OnGlobalPreBeginRequest(IPreBeginRequestProvider) => on_pre_begin_request(ctx);
             APPLICATION_START = GL_APPLICATION_START, "an application starts":
                 OnGlobalApplicationStart(IHttpApplicationStartProvider)
-                    => on_application_start(provider);
+                    => on_application_start(global);
             APPLICATION_STOP = GL_APPLICATION_STOP, "an application stops":
                 OnGlobalApplicationStop(IHttpApplicationStopProvider)
-                    => on_application_stop(provider);
+                    => on_application_stop(global);
             APPLICATION_RESOLVE_MODULES = GL_APPLICATION_RESOLVE_MODULES,
                 "an application's modules are being resolved":
                 OnGlobalApplicationResolveModules(IHttpApplicationResolveModulesProvider)
-                    => on_application_resolve_modules(provider);
+                    => on_application_resolve_modules(global);
             APPLICATION_PRELOAD = GL_APPLICATION_PRELOAD, "an application is being preloaded":
                 OnGlobalApplicationPreload(IGlobalApplicationPreloadProvider)
-                    => on_application_preload(provider);
+                    => on_application_preload(global);
             CONFIGURATION_CHANGE = GL_CONFIGURATION_CHANGE, "configuration changed":
                 OnGlobalConfigurationChange(IGlobalConfigurationChangeProvider)
-                    => on_configuration_change(provider);
+                    => on_configuration_change(global);
             FILE_CHANGE = GL_FILE_CHANGE, "a monitored file changed":
-                OnGlobalFileChange(IGlobalFileChangeProvider) => on_file_change(provider);
+                OnGlobalFileChange(IGlobalFileChangeProvider) => on_file_change(global);
             STOP_LISTENING = GL_STOP_LISTENING, "the worker process stops taking requests":
-                OnGlobalStopListening(IGlobalStopListeningProvider) => on_stop_listening(provider);
+                OnGlobalStopListening(IGlobalStopListeningProvider) => on_stop_listening(global);
             CACHE_CLEANUP = GL_CACHE_CLEANUP, "caches are being trimmed":
-                OnGlobalCacheCleanup() => on_cache_cleanup();
+                OnGlobalCacheCleanup() => on_cache_cleanup(global);
             CACHE_OPERATION = GL_CACHE_OPERATION, "a cache operation":
-                OnGlobalCacheOperation(ICacheProvider) => on_cache_operation(provider);
+                OnGlobalCacheOperation(ICacheProvider) => on_cache_operation(global);
             HEALTH_CHECK = GL_HEALTH_CHECK, "the worker process's health is checked":
-                OnGlobalHealthCheck() => on_health_check();
+                OnGlobalHealthCheck() => on_health_check(global);
             TRACE_EVENT = GL_TRACE_EVENT, "a trace event was raised":
-                OnGlobalTraceEvent(IGlobalTraceEventProvider) => on_trace_event(provider);
+                OnGlobalTraceEvent(IGlobalTraceEventProvider) => on_trace_event(global);
             CUSTOM_NOTIFICATION = GL_CUSTOM_NOTIFICATION,
                 "a module raised a custom global notification":
                 OnGlobalCustomNotification(ICustomNotificationProvider)
-                    => on_custom_notification(provider);
+                    => on_custom_notification(global);
             THREAD_CLEANUP = GL_THREAD_CLEANUP,
                 "a thread-pool thread is about to return to the pool":
-                OnGlobalThreadCleanup(IGlobalThreadCleanupProvider) => on_thread_cleanup(provider);
+                OnGlobalThreadCleanup(IGlobalThreadCleanupProvider) => on_thread_cleanup(global);
             RSCA_QUERY = GL_RSCA_QUERY, "a run-time status and control query":
-                OnGlobalRSCAQuery(IGlobalRSCAQueryProvider) => on_rsca_query(provider);
+                OnGlobalRSCAQuery(IGlobalRSCAQueryProvider) => on_rsca_query(global);
         }
     };
 }

@@ -9,6 +9,8 @@
 
 mod completion;
 mod context;
+mod global;
+mod global_providers;
 mod messages;
 mod pipeline;
 
