@@ -91,22 +91,27 @@
 //!   `QuickTrace` (recorded), `RaiseTraceEvent` (a trace line), `GetTraceActivityId`,
 //!   `GetTraceConfiguration` (no provider enabled), `GetCurrentExecutionStats` (the
 //!   notification).
+//! - **Ownership handed over**: `IAuthenticationProvider::SetUser` takes the user over
+//!   (`GetUser` returns it; its `DereferenceUser` is called once, when another user replaces
+//!   it or the request ends); `CloneContext` hands out a context over the same request (not a
+//!   copy) that `ReleaseClonedContext` releases, clones before their parent (else
+//!   `ERROR_INVALID_PARAMETER`, also for a context that is not a clone); clones left are
+//!   released with the request.
 //!
 //! # What it does not model
 //!
 //! These return `E_NOTIMPL`, or null / `FALSE` / 0 where the method returns no `HRESULT`:
-//! `IHttpContext::GetSite`, `GetApplication`, `GetConnection`, `GetUser`, `GetUrlInfo`,
-//! `GetMetadata`, `GetPhysicalPath`, `GetScriptTranslated`, `GetScriptMap`, `GetFileInfo`,
-//! `MapPath`, `ExecuteRequest`, `NotifyCustomNotification`, `CloneContext`,
-//! `ReleaseClonedContext`, `GetServerVarChanges`, `CancelIo`, `MapHandler`,
-//! `GetExtendedInterface` (so no `IHttpContext2`–`4`), `GetNextNotification`,
+//! `IHttpContext::GetSite`, `GetApplication`, `GetConnection`, `GetUrlInfo`, `GetMetadata`,
+//! `GetPhysicalPath`, `GetScriptTranslated`, `GetScriptMap`, `GetFileInfo`, `MapPath`,
+//! `ExecuteRequest`, `NotifyCustomNotification`, `GetServerVarChanges`, `CancelIo`,
+//! `MapHandler`, `GetExtendedInterface` (so no `IHttpContext2`–`4`), `GetNextNotification`,
 //! `GetIsLastNotification`, `GetParentContext`; `DisableNotifications` and
 //! `SetRequestHandled` are ignored. `IHttpRequest::GetRawHttpRequest`, `SetHttpMethod`,
 //! `SetUrl`, `InsertEntityBody`, `GetClientCertificate`, `NegotiateClientCertificate`,
 //! `GetHeaderChanges`, `GetForwardedUrl`. `IHttpResponse::GetRawHttpResponse`, `Flush`
 //! (everything is buffered until the send), `GetCachePolicy`, `SetErrorDescription`,
 //! `GetErrorDescription`, `GetHeaderChanges`, data chunks other than memory. The providers'
-//! `SetScriptName`, `GetLogData`, `SetLogData` (`SetUser`, `SetScriptMap`, `SetFileInfo` are
+//! `SetScriptName`, `GetLogData`, `SetLogData` (`SetScriptMap`, `SetFileInfo` are
 //! ignored). `IHttpTraceContext::SetTraceConfiguration`. `IHttpServer` beyond
 //! `IsCommandLineLaunch` (TRUE), `GetAppPoolName`, `SatisfiesPrecondition` (TRUE, unknown),
 //! the messages of `ReportUnhealthy` and `RecycleProcess` ([`TestServer::messages`]) and
@@ -151,6 +156,7 @@ use httpserv_sys::*;
 mod completion;
 mod context;
 mod exchange;
+mod handed;
 mod header_slots;
 mod headers;
 mod memory;

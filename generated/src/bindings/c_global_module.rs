@@ -452,10 +452,10 @@ impl CGlobalModule {
     #[inline]
     pub fn on_global_stop_listening(
         &self,
-        provider: &IGlobalStopListeningProvider,
+        provider: &mut IGlobalStopListeningProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalStopListening(::core::ptr::from_ref(provider).cast_mut())
+            self.OnGlobalStopListening(::core::ptr::from_mut(provider))
         };
         returned
     }
@@ -469,10 +469,10 @@ impl CGlobalModule {
     #[inline]
     pub fn on_global_cache_operation(
         &self,
-        provider: &ICacheProvider,
+        provider: &mut ICacheProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalCacheOperation(::core::ptr::from_ref(provider).cast_mut())
+            self.OnGlobalCacheOperation(::core::ptr::from_mut(provider))
         };
         returned
     }
@@ -486,10 +486,10 @@ impl CGlobalModule {
     #[inline]
     pub fn on_global_configuration_change(
         &self,
-        provider: &IGlobalConfigurationChangeProvider,
+        provider: &mut IGlobalConfigurationChangeProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalConfigurationChange(::core::ptr::from_ref(provider).cast_mut())
+            self.OnGlobalConfigurationChange(::core::ptr::from_mut(provider))
         };
         returned
     }
@@ -497,10 +497,10 @@ impl CGlobalModule {
     #[inline]
     pub fn on_global_file_change(
         &self,
-        provider: &IGlobalFileChangeProvider,
+        provider: &mut IGlobalFileChangeProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalFileChange(::core::ptr::from_ref(provider).cast_mut())
+            self.OnGlobalFileChange(::core::ptr::from_mut(provider))
         };
         returned
     }
@@ -508,10 +508,10 @@ impl CGlobalModule {
     #[inline]
     pub fn on_global_pre_begin_request(
         &self,
-        provider: &IPreBeginRequestProvider,
+        provider: &mut IPreBeginRequestProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalPreBeginRequest(::core::ptr::from_ref(provider).cast_mut())
+            self.OnGlobalPreBeginRequest(::core::ptr::from_mut(provider))
         };
         returned
     }
@@ -519,10 +519,10 @@ impl CGlobalModule {
     #[inline]
     pub fn on_global_application_start(
         &self,
-        provider: &IHttpApplicationProvider,
+        provider: &mut IHttpApplicationProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalApplicationStart(::core::ptr::from_ref(provider).cast_mut())
+            self.OnGlobalApplicationStart(::core::ptr::from_mut(provider))
         };
         returned
     }
@@ -530,12 +530,10 @@ impl CGlobalModule {
     #[inline]
     pub fn on_global_application_resolve_modules(
         &self,
-        provider: &IHttpApplicationResolveModulesProvider,
+        provider: &mut IHttpApplicationResolveModulesProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalApplicationResolveModules(
-                ::core::ptr::from_ref(provider).cast_mut(),
-            )
+            self.OnGlobalApplicationResolveModules(::core::ptr::from_mut(provider))
         };
         returned
     }
@@ -543,10 +541,10 @@ impl CGlobalModule {
     #[inline]
     pub fn on_global_application_stop(
         &self,
-        provider: &IHttpApplicationProvider,
+        provider: &mut IHttpApplicationProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalApplicationStop(::core::ptr::from_ref(provider).cast_mut())
+            self.OnGlobalApplicationStop(::core::ptr::from_mut(provider))
         };
         returned
     }
@@ -554,10 +552,10 @@ impl CGlobalModule {
     #[inline]
     pub fn on_global_rsca_query(
         &self,
-        provider: &IGlobalRSCAQueryProvider,
+        provider: &mut IGlobalRSCAQueryProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalRSCAQuery(::core::ptr::from_ref(provider).cast_mut())
+            self.OnGlobalRSCAQuery(::core::ptr::from_mut(provider))
         };
         returned
     }
@@ -565,10 +563,10 @@ impl CGlobalModule {
     #[inline]
     pub fn on_global_trace_event(
         &self,
-        provider: &IGlobalTraceEventProvider,
+        provider: &mut IGlobalTraceEventProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalTraceEvent(::core::ptr::from_ref(provider).cast_mut())
+            self.OnGlobalTraceEvent(::core::ptr::from_mut(provider))
         };
         returned
     }
@@ -576,10 +574,10 @@ impl CGlobalModule {
     #[inline]
     pub fn on_global_custom_notification(
         &self,
-        provider: &ICustomNotificationProvider,
+        provider: &mut ICustomNotificationProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalCustomNotification(::core::ptr::from_ref(provider).cast_mut())
+            self.OnGlobalCustomNotification(::core::ptr::from_mut(provider))
         };
         returned
     }
@@ -587,10 +585,10 @@ impl CGlobalModule {
     #[inline]
     pub fn on_global_thread_cleanup(
         &self,
-        provider: &IGlobalThreadCleanupProvider,
+        provider: &mut IGlobalThreadCleanupProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalThreadCleanup(::core::ptr::from_ref(provider).cast_mut())
+            self.OnGlobalThreadCleanup(::core::ptr::from_mut(provider))
         };
         returned
     }
@@ -598,10 +596,10 @@ impl CGlobalModule {
     #[inline]
     pub fn on_global_application_preload(
         &self,
-        provider: &IGlobalApplicationPreloadProvider,
+        provider: &mut IGlobalApplicationPreloadProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalApplicationPreload(::core::ptr::from_ref(provider).cast_mut())
+            self.OnGlobalApplicationPreload(::core::ptr::from_mut(provider))
         };
         returned
     }

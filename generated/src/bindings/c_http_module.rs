@@ -822,13 +822,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_begin_request(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnBeginRequest(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -837,13 +837,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_post_begin_request(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPostBeginRequest(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -852,13 +852,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_authenticate_request(
         &self,
-        http_context: &IHttpContext,
-        provider: &IAuthenticationProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IAuthenticationProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnAuthenticateRequest(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -867,13 +867,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_post_authenticate_request(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPostAuthenticateRequest(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -882,13 +882,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_authorize_request(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnAuthorizeRequest(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -897,13 +897,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_post_authorize_request(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPostAuthorizeRequest(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -912,13 +912,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_resolve_request_cache(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnResolveRequestCache(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -927,13 +927,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_post_resolve_request_cache(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPostResolveRequestCache(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -942,13 +942,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_map_request_handler(
         &self,
-        http_context: &IHttpContext,
-        provider: &IMapHandlerProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IMapHandlerProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnMapRequestHandler(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -957,13 +957,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_post_map_request_handler(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPostMapRequestHandler(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -972,13 +972,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_acquire_request_state(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnAcquireRequestState(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -987,13 +987,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_post_acquire_request_state(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPostAcquireRequestState(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -1002,13 +1002,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_pre_execute_request_handler(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPreExecuteRequestHandler(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -1017,13 +1017,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_post_pre_execute_request_handler(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPostPreExecuteRequestHandler(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -1032,13 +1032,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_execute_request_handler(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnExecuteRequestHandler(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -1047,13 +1047,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_post_execute_request_handler(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPostExecuteRequestHandler(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -1062,13 +1062,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_release_request_state(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnReleaseRequestState(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -1077,13 +1077,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_post_release_request_state(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPostReleaseRequestState(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -1092,13 +1092,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_update_request_cache(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnUpdateRequestCache(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -1107,13 +1107,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_post_update_request_cache(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPostUpdateRequestCache(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -1122,13 +1122,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_log_request(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnLogRequest(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -1137,13 +1137,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_post_log_request(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPostLogRequest(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -1152,13 +1152,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_end_request(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnEndRequest(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -1167,13 +1167,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_post_end_request(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPostEndRequest(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -1182,13 +1182,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_send_response(
         &self,
-        http_context: &IHttpContext,
-        provider: &ISendResponseProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut ISendResponseProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnSendResponse(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -1197,13 +1197,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_map_path(
         &self,
-        http_context: &IHttpContext,
-        provider: &IMapPathProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IMapPathProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnMapPath(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -1212,13 +1212,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_read_entity(
         &self,
-        http_context: &IHttpContext,
-        provider: &IReadEntityProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IReadEntityProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnReadEntity(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -1227,13 +1227,13 @@ impl CHttpModule {
     #[inline]
     pub fn on_custom_request_notification(
         &self,
-        http_context: &IHttpContext,
-        provider: &ICustomNotificationProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut ICustomNotificationProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnCustomRequestNotification(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
@@ -1242,19 +1242,19 @@ impl CHttpModule {
     #[inline]
     pub fn on_async_completion(
         &self,
-        http_context: &IHttpContext,
+        http_context: &mut IHttpContext,
         notification: u32,
         post_notification: bool,
-        provider: &IHttpEventProvider,
-        completion_info: &IHttpCompletionInfo,
+        provider: &mut IHttpEventProvider,
+        completion_info: &mut IHttpCompletionInfo,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnAsyncCompletion(
-                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_mut(http_context),
                 notification,
                 ::windows_sys::core::BOOL::from(post_notification),
-                ::core::ptr::from_ref(provider).cast_mut(),
-                ::core::ptr::from_ref(completion_info).cast_mut(),
+                ::core::ptr::from_mut(provider),
+                ::core::ptr::from_mut(completion_info),
             )
         };
         returned

@@ -159,13 +159,13 @@ impl IGlobalApplicationPreloadProvider {
     #[inline]
     pub fn execute_request(
         &mut self,
-        http_context: &IHttpContext,
-        http_user: &IHttpUser,
+        http_context: &mut IHttpContext,
+        http_user: &mut IHttpUser,
     ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.ExecuteRequest(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(http_user).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(http_user),
             )
         };
         returned.ok()?;

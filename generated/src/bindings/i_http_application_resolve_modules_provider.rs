@@ -183,11 +183,11 @@ impl IHttpApplicationResolveModulesProvider {
         request_notifications: u32,
         post_request_notifications: u32,
     ) -> ::httpserv_runtime::Result<()> {
-        let module_factory = module_factory.into_parts();
+        let (module_factory, module_factory_release) = module_factory.into_parts();
         let returned = unsafe {
             self.RegisterModule(
                 parent_module_id,
-                module_factory.0,
+                module_factory,
                 module_name.as_ptr().cast_mut().cast(),
                 module_type.as_ptr().cast_mut().cast(),
                 module_pre_condition.as_ptr().cast_mut().cast(),
@@ -196,7 +196,7 @@ impl IHttpApplicationResolveModulesProvider {
             )
         };
         if returned.is_err() {
-            unsafe { (module_factory.1)(module_factory.0) };
+            unsafe { module_factory_release(module_factory) };
         }
         returned.ok()?;
         Ok(())

@@ -163,12 +163,12 @@ impl IHttpConnectionModuleContextContainer {
         stored_context: ::httpserv_runtime::Owned<IHttpConnectionStoredContext>,
         module_id: HTTP_MODULE_ID,
     ) -> ::httpserv_runtime::Result<()> {
-        let stored_context = stored_context.into_parts();
+        let (stored_context, stored_context_release) = stored_context.into_parts();
         let returned = unsafe {
-            self.SetConnectionModuleContext(stored_context.0, module_id)
+            self.SetConnectionModuleContext(stored_context, module_id)
         };
         if returned.is_err() {
-            unsafe { (stored_context.1)(stored_context.0) };
+            unsafe { stored_context_release(stored_context) };
         }
         returned.ok()?;
         Ok(())

@@ -145,10 +145,10 @@ impl IHttpModuleContextContainer {
         stored_context: ::httpserv_runtime::Owned<IHttpStoredContext>,
         module_id: HTTP_MODULE_ID,
     ) -> ::httpserv_runtime::Result<()> {
-        let stored_context = stored_context.into_parts();
-        let returned = unsafe { self.SetModuleContext(stored_context.0, module_id) };
+        let (stored_context, stored_context_release) = stored_context.into_parts();
+        let returned = unsafe { self.SetModuleContext(stored_context, module_id) };
         if returned.is_err() {
-            unsafe { (stored_context.1)(stored_context.0) };
+            unsafe { stored_context_release(stored_context) };
         }
         returned.ok()?;
         Ok(())

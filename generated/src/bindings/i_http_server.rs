@@ -785,7 +785,7 @@ impl IHttpServer {
         &self,
         cache_operation: CACHE_OPERATION,
         cache_key: &IHttpCacheKey,
-        http_trace_context: Option<&IHttpTraceContext>,
+        http_trace_context: Option<&mut IHttpTraceContext>,
     ) -> ::httpserv_runtime::Result<&IHttpCacheSpecificData> {
         let mut cache_specific_data: *mut IHttpCacheSpecificData = unsafe {
             ::core::mem::zeroed()
@@ -798,9 +798,7 @@ impl IHttpServer {
                 http_trace_context
                     .map_or(
                         ::core::ptr::null_mut(),
-                        |http_trace_context| {
-                            ::core::ptr::from_ref(http_trace_context).cast_mut()
-                        },
+                        |http_trace_context| ::core::ptr::from_mut(http_trace_context),
                     ),
             )
         };
@@ -816,12 +814,10 @@ impl IHttpServer {
     #[inline]
     pub fn notify_custom_notification(
         &self,
-        custom_output: &ICustomNotificationProvider,
+        custom_output: &mut ICustomNotificationProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.NotifyCustomNotification(
-                ::core::ptr::from_ref(custom_output).cast_mut(),
-            )
+            self.NotifyCustomNotification(::core::ptr::from_mut(custom_output))
         };
         returned
     }

@@ -140,12 +140,12 @@ impl INamedContextContainer {
         stored_context: ::httpserv_runtime::Owned<IHttpStoredContext>,
         name: &::httpserv_runtime::U16CStr,
     ) -> ::httpserv_runtime::Result<()> {
-        let stored_context = stored_context.into_parts();
+        let (stored_context, stored_context_release) = stored_context.into_parts();
         let returned = unsafe {
-            self.SetNamedContext(stored_context.0, name.as_ptr().cast_mut().cast())
+            self.SetNamedContext(stored_context, name.as_ptr().cast_mut().cast())
         };
         if returned.is_err() {
-            unsafe { (stored_context.1)(stored_context.0) };
+            unsafe { stored_context_release(stored_context) };
         }
         returned.ok()?;
         Ok(())
