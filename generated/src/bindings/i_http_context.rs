@@ -1462,10 +1462,13 @@ impl IHttpContext {
                 .ok_or_else(|| ::httpserv_runtime::Error::from(
                     ::httpserv_runtime::E_POINTER,
                 ))?;
-            let release: unsafe fn(*mut IHttpContext) -> ::httpserv_runtime::HRESULT = |
-                object|
-            { unsafe { IHttpContext::ReleaseClonedContext(object) } };
-            unsafe { ::httpserv_runtime::Child::new(self, object, release) }
+            unsafe {
+                ::httpserv_runtime::Child::new(
+                    self,
+                    object,
+                    IHttpContext::ReleaseClonedContext,
+                )
+            }
         })
     }
     /// `virtual HRESULT GetCurrentExecutionStats(DWORD * pdwNotification, DWORD * pdwNotificationStartTickCount = NULL, PCWSTR * ppszModule = NULL, DWORD * pdwModuleStartTickCount = NULL, DWORD * pdwAsyncNotification = NULL, DWORD * pdwAsyncNotificationStartTickCount = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetCurrentExecutionStats`].

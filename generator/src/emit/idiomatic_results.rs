@@ -76,15 +76,10 @@ pub(super) fn output_value(
             quote! {
                 {
                     let object = #object;
-                    let release: unsafe fn(*mut #class) -> ::httpserv_runtime::HRESULT =
-                        |object| {
-                            // SAFETY: the guard calls this once, on the live object it holds.
-                            unsafe { #class::#release(object) }
-                        };
                     // SAFETY: C++ handed out this object for the caller to release with
-                    // `release`; it lives as long as `self`, which the guard borrows
-                    // exclusively until it releases the object.
-                    unsafe { ::httpserv_runtime::Child::new(self, object, release) }
+                    // `release` (which takes the object pointer); it lives as long as `self`,
+                    // which the guard borrows exclusively until it releases the object.
+                    unsafe { ::httpserv_runtime::Child::new(self, object, #class::#release) }
                 }
             }
         }

@@ -182,8 +182,8 @@ pub enum Out {
         wide: bool,
     },
     /// An object the caller must release (`policy::released_by`): `Child<'_, P, I>`, a guard
-    /// that derefs to `I`, calls the release slot `release` (its Rust name) when dropped, and
-    /// borrows `self` (a `P`) exclusively until then.
+    /// that derefs to `I`, calls `I`'s own release slot `release` (its Rust name) when
+    /// dropped, and borrows `self` (a `P`) exclusively until then.
     Child {
         class: String,
         parent: String,

@@ -303,7 +303,10 @@ fn ownership(
             ty: In::Interface(object),
             optional,
         } => {
-            if policy::takes_ownership(api, c, m, &param.name) && !optional {
+            if policy::takes_ownership(api, c, m, &param.name) {
+                if optional {
+                    return Err(format!("an optional `{object}` IIS takes over"));
+                }
                 Role::In {
                     ty: In::Owned(object),
                     optional,
@@ -341,15 +344,16 @@ fn ownership(
     })
 }
 
-/// The Rust name of the raw method `release` of `class` (or of a base), which a guard calls.
+/// The Rust name of the raw method `release` that `class` declares, which a guard calls (as
+/// `Class::Release`, taking the object pointer).
 fn release_slot(model: &LaidOutApi, class: &str, release: &str) -> Result<String, String> {
-    let layout = model.layout(class);
-    layout
-        .slots
+    model
+        .layout(class)
+        .own_slots()
         .iter()
         .find(|slot| model.method(slot).name == release && model.method(slot).params.is_empty())
         .map(|slot| slot.rust_name.clone())
-        .ok_or_else(|| format!("`{class}` has no release `{release}`"))
+        .ok_or_else(|| format!("`{class}` declares no release `{release}`"))
 }
 
 /// How the form borrows `self`, and the result and roles as that borrow allows them.
