@@ -449,6 +449,7 @@ impl CGlobalModule {
 }
 impl CGlobalModule {
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalStopListening(IGlobalStopListeningProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalStopListening`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_stop_listening(
         &self,
@@ -466,6 +467,7 @@ impl CGlobalModule {
         returned
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalCacheOperation(ICacheProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalCacheOperation`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_cache_operation(
         &self,
@@ -483,6 +485,7 @@ impl CGlobalModule {
         returned
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalConfigurationChange(IGlobalConfigurationChangeProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalConfigurationChange`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_configuration_change(
         &self,
@@ -494,6 +497,7 @@ impl CGlobalModule {
         returned
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalFileChange(IGlobalFileChangeProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalFileChange`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_file_change(
         &self,
@@ -505,6 +509,7 @@ impl CGlobalModule {
         returned
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalPreBeginRequest(IPreBeginRequestProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalPreBeginRequest`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_pre_begin_request(
         &self,
@@ -516,6 +521,7 @@ impl CGlobalModule {
         returned
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationStart(IHttpApplicationStartProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalApplicationStart`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_application_start(
         &self,
@@ -527,6 +533,7 @@ impl CGlobalModule {
         returned
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationResolveModules(IHttpApplicationResolveModulesProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalApplicationResolveModules`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_application_resolve_modules(
         &self,
@@ -538,6 +545,7 @@ impl CGlobalModule {
         returned
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationStop(IHttpApplicationStopProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalApplicationStop`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_application_stop(
         &self,
@@ -549,6 +557,7 @@ impl CGlobalModule {
         returned
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalRSCAQuery(IGlobalRSCAQueryProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalRSCAQuery`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_rsca_query(
         &self,
@@ -560,6 +569,7 @@ impl CGlobalModule {
         returned
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalTraceEvent(IGlobalTraceEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalTraceEvent`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_trace_event(
         &self,
@@ -571,6 +581,7 @@ impl CGlobalModule {
         returned
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalCustomNotification(ICustomNotificationProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalCustomNotification`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_custom_notification(
         &self,
@@ -582,6 +593,7 @@ impl CGlobalModule {
         returned
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalThreadCleanup(IGlobalThreadCleanupProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalThreadCleanup`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_thread_cleanup(
         &self,
@@ -593,6 +605,7 @@ impl CGlobalModule {
         returned
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationPreload(IGlobalApplicationPreloadProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalApplicationPreload`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_application_preload(
         &self,

@@ -819,6 +819,8 @@ impl CHttpModule {
 }
 impl CHttpModule {
     /// `virtual REQUEST_NOTIFICATION_STATUS OnBeginRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnBeginRequest`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_begin_request(
         &self,
@@ -834,6 +836,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPostBeginRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostBeginRequest`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_post_begin_request(
         &self,
@@ -849,6 +853,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnAuthenticateRequest(IHttpContext * pHttpContext, IAuthenticationProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnAuthenticateRequest`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_authenticate_request(
         &self,
@@ -864,6 +870,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPostAuthenticateRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostAuthenticateRequest`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_post_authenticate_request(
         &self,
@@ -879,6 +887,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnAuthorizeRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnAuthorizeRequest`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_authorize_request(
         &self,
@@ -894,6 +904,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPostAuthorizeRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostAuthorizeRequest`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_post_authorize_request(
         &self,
@@ -909,6 +921,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnResolveRequestCache(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnResolveRequestCache`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_resolve_request_cache(
         &self,
@@ -924,6 +938,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPostResolveRequestCache(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostResolveRequestCache`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_post_resolve_request_cache(
         &self,
@@ -939,6 +955,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnMapRequestHandler(IHttpContext * pHttpContext, IMapHandlerProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnMapRequestHandler`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_map_request_handler(
         &self,
@@ -954,6 +972,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPostMapRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostMapRequestHandler`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_post_map_request_handler(
         &self,
@@ -969,6 +989,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnAcquireRequestState(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnAcquireRequestState`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_acquire_request_state(
         &self,
@@ -984,6 +1006,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPostAcquireRequestState(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostAcquireRequestState`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_post_acquire_request_state(
         &self,
@@ -999,6 +1023,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPreExecuteRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPreExecuteRequestHandler`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_pre_execute_request_handler(
         &self,
@@ -1014,6 +1040,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPostPreExecuteRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostPreExecuteRequestHandler`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_post_pre_execute_request_handler(
         &self,
@@ -1029,6 +1057,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnExecuteRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnExecuteRequestHandler`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_execute_request_handler(
         &self,
@@ -1044,6 +1074,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPostExecuteRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostExecuteRequestHandler`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_post_execute_request_handler(
         &self,
@@ -1059,6 +1091,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnReleaseRequestState(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnReleaseRequestState`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_release_request_state(
         &self,
@@ -1074,6 +1108,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPostReleaseRequestState(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostReleaseRequestState`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_post_release_request_state(
         &self,
@@ -1089,6 +1125,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnUpdateRequestCache(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnUpdateRequestCache`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_update_request_cache(
         &self,
@@ -1104,6 +1142,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPostUpdateRequestCache(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostUpdateRequestCache`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_post_update_request_cache(
         &self,
@@ -1119,6 +1159,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnLogRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnLogRequest`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_log_request(
         &self,
@@ -1134,6 +1176,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPostLogRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostLogRequest`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_post_log_request(
         &self,
@@ -1149,6 +1193,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnEndRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnEndRequest`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_end_request(
         &self,
@@ -1164,6 +1210,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPostEndRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostEndRequest`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_post_end_request(
         &self,
@@ -1179,6 +1227,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnSendResponse(IHttpContext * pHttpContext, ISendResponseProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnSendResponse`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_send_response(
         &self,
@@ -1194,6 +1244,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnMapPath(IHttpContext * pHttpContext, IMapPathProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnMapPath`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_map_path(
         &self,
@@ -1209,6 +1261,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnReadEntity(IHttpContext * pHttpContext, IReadEntityProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnReadEntity`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_read_entity(
         &self,
@@ -1224,6 +1278,8 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnCustomRequestNotification(IHttpContext * pHttpContext, ICustomNotificationProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnCustomRequestNotification`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_custom_request_notification(
         &self,
@@ -1239,6 +1295,9 @@ impl CHttpModule {
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnAsyncCompletion(IHttpContext * pHttpContext, DWORD dwNotification, BOOL fPostNotification, IHttpEventProvider * pProvider, IHttpCompletionInfo * pCompletionInfo)` in Rust terms; the raw method, with the full docs, is [`Self::OnAsyncCompletion`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
+    /// `completion_info` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_async_completion(
         &self,

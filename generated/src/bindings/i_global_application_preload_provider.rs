@@ -156,6 +156,8 @@ impl IGlobalApplicationPreloadProvider {
         )
     }
     /// `virtual HRESULT ExecuteRequest(IHttpContext * pHttpContext, IHttpUser * pHttpUser) = 0` in Rust terms; the raw method, with the full docs, is [`Self::ExecuteRequest`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `http_user` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn execute_request(
         &mut self,

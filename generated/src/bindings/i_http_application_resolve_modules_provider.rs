@@ -172,6 +172,7 @@ impl ::core::ops::Deref for IHttpApplicationResolveModulesProvider {
 }
 impl IHttpApplicationResolveModulesProvider {
     /// `virtual HRESULT RegisterModule(HTTP_MODULE_ID parentModuleId, IHttpModuleFactory * pModuleFactory, PCWSTR pszModuleName, PCWSTR pszModuleType, PCWSTR pszModulePreCondition, DWORD dwRequestNotifications, DWORD dwPostRequestNotifications) = 0` in Rust terms; the raw method, with the full docs, is [`Self::RegisterModule`].
+    /// IIS takes `module_factory` over and releases it: it is moved in, and released by Rust if the call fails.
     #[inline]
     pub fn register_module(
         &mut self,

@@ -157,6 +157,7 @@ impl IHttpConnectionModuleContextContainer {
         unsafe { returned.as_ref() }
     }
     /// `virtual HRESULT SetConnectionModuleContext(IHttpConnectionStoredContext * ppStoredContext, HTTP_MODULE_ID moduleId) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetConnectionModuleContext`].
+    /// IIS takes `stored_context` over and releases it: it is moved in, and released by Rust if the call fails.
     #[inline]
     pub fn set_connection_module_context(
         &self,

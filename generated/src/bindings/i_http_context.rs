@@ -1158,6 +1158,8 @@ impl IHttpContext {
     /// `virtual HRESULT ExecuteRequest(BOOL fAsync, IHttpContext * pHttpContext, DWORD dwExecuteFlags, IHttpUser * pHttpUser, BOOL * pfCompletionExpected = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::ExecuteRequest`].
     /// The C++ default arguments are used; [`Self::execute_request_with`] takes them all.
     /// Synchronous: the asynchronous flag is `FALSE`, since the buffers are borrowed for the call only.
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `http_user` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn execute_request(
         &mut self,
@@ -1179,6 +1181,8 @@ impl IHttpContext {
     }
     /// `virtual HRESULT ExecuteRequest(BOOL fAsync, IHttpContext * pHttpContext, DWORD dwExecuteFlags, IHttpUser * pHttpUser, BOOL * pfCompletionExpected = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::ExecuteRequest`].
     /// Synchronous: the asynchronous flag is `FALSE`, since the buffers are borrowed for the call only.
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `http_user` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn execute_request_with(
         &mut self,
@@ -1403,6 +1407,7 @@ impl IHttpContext {
         Ok(physical_path_2 as u32)
     }
     /// `virtual HRESULT NotifyCustomNotification(ICustomNotificationProvider * pCustomOutput, BOOL * pfCompletionExpected) = 0` in Rust terms; the raw method, with the full docs, is [`Self::NotifyCustomNotification`].
+    /// `custom_output` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn notify_custom_notification(
         &mut self,
@@ -1447,6 +1452,7 @@ impl IHttpContext {
         unsafe { returned.as_mut() }
     }
     /// `virtual HRESULT CloneContext(DWORD dwCloneFlags, IHttpContext ** ppHttpContext) = 0` in Rust terms; the raw method, with the full docs, is [`Self::CloneContext`].
+    /// The object is the caller's to release: it comes back in a guard that calls `ReleaseClonedContext` when dropped (or `Child::release`), borrowing `self` exclusively until then.
     #[inline]
     pub fn clone_context(
         &mut self,

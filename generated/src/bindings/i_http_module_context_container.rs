@@ -139,6 +139,7 @@ impl IHttpModuleContextContainer {
         unsafe { returned.as_ref() }
     }
     /// `virtual HRESULT SetModuleContext(IHttpStoredContext * ppStoredContext, HTTP_MODULE_ID moduleId) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetModuleContext`].
+    /// IIS takes `stored_context` over and releases it: it is moved in, and released by Rust if the call fails.
     #[inline]
     pub fn set_module_context(
         &self,

@@ -260,6 +260,7 @@ impl IHttpModuleRegistrationInfo {
         returned
     }
     /// `virtual HRESULT SetRequestNotifications(IHttpModuleFactory * pModuleFactory, DWORD dwRequestNotifications, DWORD dwPostRequestNotifications) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetRequestNotifications`].
+    /// IIS takes `module_factory` over and releases it: it is moved in, and released by Rust if the call fails.
     #[inline]
     pub fn set_request_notifications(
         &self,
@@ -282,6 +283,7 @@ impl IHttpModuleRegistrationInfo {
         Ok(())
     }
     /// `virtual HRESULT SetGlobalNotifications(CGlobalModule * pGlobalModule, DWORD dwGlobalNotifications) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetGlobalNotifications`].
+    /// IIS takes `global_module` over and releases it: it is moved in, and released by Rust if the call fails.
     #[inline]
     pub fn set_global_notifications(
         &self,

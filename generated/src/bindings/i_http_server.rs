@@ -754,6 +754,7 @@ impl IHttpServer {
     }
     /// `virtual HRESULT DoCacheOperation(CACHE_OPERATION cacheOperation, IHttpCacheKey * pCacheKey, IHttpCacheSpecificData ** ppCacheSpecificData, IHttpTraceContext * pHttpTraceContext = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::DoCacheOperation`].
     /// The C++ default arguments are used; [`Self::do_cache_operation_with`] takes them all.
+    /// `http_trace_context` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn do_cache_operation(
         &self,
@@ -780,6 +781,7 @@ impl IHttpServer {
         )
     }
     /// `virtual HRESULT DoCacheOperation(CACHE_OPERATION cacheOperation, IHttpCacheKey * pCacheKey, IHttpCacheSpecificData ** ppCacheSpecificData, IHttpTraceContext * pHttpTraceContext = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::DoCacheOperation`].
+    /// `http_trace_context` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn do_cache_operation_with(
         &self,
@@ -811,6 +813,7 @@ impl IHttpServer {
         )
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS NotifyCustomNotification(ICustomNotificationProvider * pCustomOutput) = 0` in Rust terms; the raw method, with the full docs, is [`Self::NotifyCustomNotification`].
+    /// `custom_output` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn notify_custom_notification(
         &self,

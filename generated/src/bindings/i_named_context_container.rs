@@ -134,6 +134,7 @@ impl INamedContextContainer {
         unsafe { returned.as_ref() }
     }
     /// `virtual HRESULT SetNamedContext(IHttpStoredContext * ppStoredContext, LPCWSTR szName) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetNamedContext`].
+    /// IIS takes `stored_context` over and releases it: it is moved in, and released by Rust if the call fails.
     #[inline]
     pub fn set_named_context(
         &self,

@@ -232,6 +232,34 @@ fn docs(cpp: &Method, form: &Idiomatic, variant: Variant, raw: &proc_macro2::Ide
                 .into(),
         );
     }
+    for arg in &form.args {
+        match &arg.role {
+            Role::In {
+                ty: In::Owned(_), ..
+            } => lines.push(format!(
+                "IIS takes `{}` over and releases it: it is moved in{}.",
+                arg.name,
+                if form.ret == Ret::Result {
+                    ", and released by Rust if the call fails"
+                } else {
+                    ""
+                }
+            )),
+            Role::In {
+                ty: In::InterfaceMut(_),
+                ..
+            } => lines.push(format!(
+                "`{}` is lent exclusively: IIS may change it during the call.",
+                arg.name
+            )),
+            Role::Out(crate::idiom::Out::Child { release, .. }) => lines.push(format!(
+                "The object is the caller's to release: it comes back in a guard that calls \
+                 `{release}` when dropped (or `Child::release`), borrowing `self` exclusively \
+                 until then."
+            )),
+            _ => {}
+        }
+    }
     if let Some(contract) = &form.safety {
         let heading = ["", "# Safety", ""].map(String::from);
         lines.extend(heading.into_iter().chain([contract.clone()]));
