@@ -89,3 +89,51 @@ impl<P, I> Drop for Child<'_, P, I> {
         let _ = unsafe { (self.release)(self.object.as_ptr()) };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Child;
+    use crate::{E_FAIL, HRESULT, S_OK};
+    use alloc::boxed::Box;
+    use core::ptr::NonNull;
+    use core::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A child that counts its releases in `RELEASES` and fails when it holds 0.
+    struct Leaf(u32);
+    static RELEASES: AtomicUsize = AtomicUsize::new(0);
+
+    /// # Safety
+    /// `leaf` came from `Box::into_raw` and is released once.
+    unsafe fn release(leaf: *mut Leaf) -> HRESULT {
+        RELEASES.fetch_add(1, Ordering::SeqCst);
+        // SAFETY: the caller's guarantee.
+        let leaf = unsafe { Box::from_raw(leaf) };
+        if leaf.0 == 0 {
+            E_FAIL
+        } else {
+            S_OK
+        }
+    }
+
+    fn leaf(value: u32) -> NonNull<Leaf> {
+        NonNull::from(Box::leak(Box::new(Leaf(value))))
+    }
+
+    #[test]
+    fn a_child_is_released_once_by_drop_or_by_release_and_reaches_its_parent() {
+        let mut parent = 7u32;
+        // SAFETY: a fresh boxed leaf, released once by `release`.
+        let mut child = unsafe { Child::new(&mut parent, leaf(1), release) };
+        let (parent_ref, leaf_ref) = child.parts();
+        *parent_ref += 1;
+        leaf_ref.0 += 1;
+        assert_eq!((*child.parent(), child.0), (8, 2));
+        drop(child);
+        assert_eq!(RELEASES.load(Ordering::SeqCst), 1);
+        // SAFETY: as above.
+        let failing = unsafe { Child::new(&mut parent, leaf(0), release) };
+        assert_eq!(failing.release().unwrap_err().code(), E_FAIL);
+        assert_eq!(RELEASES.load(Ordering::SeqCst), 2);
+        assert_eq!(parent, 8);
+    }
+}

@@ -73,6 +73,7 @@ fn the_framework_the_test_server_and_the_examples_have_no_undefined_behaviour() 
         return;
     }
     // Not `httpserv`'s own tests: they are trybuild's compile-fail cases, which run rustc.
+    miri_test(&["-p", "httpserv-runtime", "--lib"]);
     miri_test(&["-p", "httpserv-testing", "--lib"]);
     miri_test(&["-p", "httpserv-testing", "--doc"]);
     miri_test(&[
