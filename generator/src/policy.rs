@@ -338,8 +338,8 @@ pub fn released_by(api: &Api, class: &str, method: &str, param: &str) -> Option<
     })
 }
 
-/// Whether `class::method` releases an object the class hands out to be released by the
-/// caller ([`released_by`]): it ends that object's life, which only the guard may do.
+/// Whether `class::method` is the release of an object of `class` handed out for the caller
+/// to release ([`released_by`]): it ends that object's life, which only the guard may do.
 pub fn releases_handed_out_object(api: &Api, class: &str, method: &str) -> bool {
     knowledge::releases(api, class).any(|release| release == method)
 }

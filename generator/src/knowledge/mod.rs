@@ -2,11 +2,12 @@
 //! the API uses (`windows_types.rs`) and IIS's rules for its classes (`iis.rs`: which slots
 //! end or count an object's life, which classes IIS calls from several threads or hands to
 //! one request at a time, which methods keep an argument, take an object over, hand out one
-//! the caller releases, or resume the pipeline). Every IIS row names a class, a method or a parameter of `headers/httpserv.h`
-//! (a test holds each to exactly one declaration there, so a typo fails instead of silently
-//! dropping a rule), and applies to that declaration in derived classes too: queries walk the
-//! base chain (`Api::chain`). Stages read facts through the queries here; `policy` turns
-//! them, with the rules by return type, into what a thunk does.
+//! the caller releases, or resume the pipeline). Every IIS row names a class, a method or a
+//! parameter of `headers/httpserv.h` (a test holds each to exactly one declaration there, so a
+//! typo fails instead of silently dropping a rule), and applies to that declaration in
+//! derived classes too: queries walk the base chain (`Api::chain`). Stages read facts through
+//! the queries here; `policy` turns them, with the rules by return type, into what a thunk
+//! does.
 
 mod iis;
 mod windows_types;
@@ -74,8 +75,8 @@ pub enum Fact {
     /// Of a parameter: IIS takes the Rust-made object passed there and later releases it.
     TakesOwnership,
     /// Of an `_Outptr_` parameter: the object IIS hands out there is the caller's to release,
-    /// by calling the named method of it (`HRESULT Release()`), and before the object that handed
-    /// it out is done; after that call it is gone.
+    /// by calling the named method its class declares (`HRESULT Release()`), before the
+    /// object that handed it out is done; after that call it is gone.
     ReleasedBy(&'static str),
 }
 
@@ -285,9 +286,9 @@ fn unthreaded(api: &Api, class: &crate::ir::Class, method: &str, param: &str) ->
 }
 
 /// Why the object `class::method` hands out through `param` cannot be released by
-/// `release`: the parameter must be a `T **` of a class of the API, and `release` a method of
-/// `T` (or a base) taking nothing and returning `HRESULT` (a guard calls it as is). `None`
-/// when it can.
+/// `release`: the parameter must be a `T **` of a class of the API, and `release` a method
+/// `T` declares, taking nothing and returning `HRESULT` (a guard calls it as is). `None` when
+/// it can.
 fn unreleasable(
     api: &Api,
     class: &crate::ir::Class,
@@ -298,11 +299,9 @@ fn unreleasable(
     let Some(object) = handed_out_class(api, &class.name, method, param) else {
         return Some(format!("{param} is not a pointer to an object pointer"));
     };
-    let callable = api.chain(object).any(|c| {
-        api.class(c).is_some_and(|c| {
-            c.methods.iter().any(|m| {
-                m.name == release && m.params.is_empty() && m.return_type.spelling == "HRESULT"
-            })
+    let callable = api.class(object).is_some_and(|c| {
+        c.methods.iter().any(|m| {
+            m.name == release && m.params.is_empty() && m.return_type.spelling == "HRESULT"
         })
     });
     (!callable).then(|| format!("{object} declares no `HRESULT {release}()`"))
