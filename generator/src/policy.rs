@@ -326,6 +326,24 @@ pub fn takes_ownership(api: &Api, class: &str, method: &str, param: &str) -> boo
     knowledge::parameter_has(api, class, method, param, Fact::TakesOwnership)
 }
 
+/// The method that releases the object `class::method` hands out through `param`, when the
+/// caller must release it (`CloneContext`'s `ReleaseClonedContext`): the idiomatic form
+/// returns `runtime::Child`, a guard that calls it when dropped and borrows `self`
+/// exclusively meanwhile, so the object cannot be used after its release, nor outlive the
+/// object it came from.
+pub fn released_by(api: &Api, class: &str, method: &str, param: &str) -> Option<&'static str> {
+    knowledge::parameter_facts(api, class, method, param).find_map(|fact| match fact {
+        Fact::ReleasedBy(release) => Some(release),
+        _ => None,
+    })
+}
+
+/// Whether `class::method` is the release of an object of `class` handed out for the caller
+/// to release ([`released_by`]): it ends that object's life, which only the guard may do.
+pub fn releases_handed_out_object(api: &Api, class: &str, method: &str) -> bool {
+    knowledge::releases(api, class).any(|release| release == method)
+}
+
 /// The caller's contract of a method that [resumes the pipeline](resumes_the_pipeline).
 pub const RESUME_CONTRACT: &str = "The notification that handles this request answered \
     `RQ_NOTIFICATION_PENDING` and has returned, and nothing else resumes the request. IIS \

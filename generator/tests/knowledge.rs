@@ -47,6 +47,16 @@ fn rows_that_match_nothing_are_reported() {
             subject: Subject::Method("IHttpContext", "GetResponse"),
             fact: Fact::Lifetime(Lifetime::Release),
         },
+        // A release the handed-out object does not have.
+        Rule {
+            subject: Subject::Parameter("IHttpContext", "CloneContext", "ppHttpContext"),
+            fact: Fact::ReleasedBy("ReleaseClonedContexts"),
+        },
+        // An object IIS takes over whose class says nothing of IIS's threads.
+        Rule {
+            subject: Subject::Parameter("IMapHandlerProvider", "SetScriptMap", "pScriptMap"),
+            fact: Fact::TakesOwnership,
+        },
     ];
     let problems = unmatched(&api, &typos);
     assert_eq!(problems.len(), typos.len(), "{problems:#?}");

@@ -1,7 +1,9 @@
 //! Misuses of the implement path that must not compile (trybuild): thread-safety bounds from
 //! IIS's threading rules (a factory, global module or stored context that is not `Sync`, a
-//! module that is not `Send`), and typed objects (a value whose type does not implement the
-//! class, an object pointer used as another class). Each case's expected compiler message is
+//! module that is not `Send`), typed objects (a value whose type does not implement the
+//! class, an object pointer used as another class), and IIS's ownership rules (a cloned
+//! context used after its release, a user lent to `set_user` instead of moved in, a shared
+//! reference passed where IIS mutates the object). Each case's expected compiler message is
 //! checked in beside it (`TRYBUILD=overwrite` rewrites them after an intended change).
 
 #[test]

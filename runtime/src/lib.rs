@@ -1,7 +1,8 @@
 //! The hand-written substrate every generated binding stands on, and nothing IIS-specific:
 //! the calling convention of C++ virtual member functions ([`member_fn!`], [`member_thunk!`]),
 //! the heap layout of a Rust value behind a C++ vtable and how C++ ends its life
-//! ([`Object`], [`Owned`]), the panic guard that keeps unwinding out of C++ and tells an
+//! ([`Object`], [`Owned`]), objects a C++ parent hands out for the caller to release
+//! ([`Child`]), the panic guard that keeps unwinding out of C++ and tells an
 //! operator what happened ([`guard`]), `HRESULT`s ([`HRESULT`], [`Result`]), uuids
 //! ([`Interface`]) and borrowed data chunks ([`DataChunk`]).
 //!
@@ -15,12 +16,14 @@ extern crate alloc;
 extern crate std;
 
 mod abi;
+mod child;
 mod chunk;
 mod hresult;
 mod interface;
 mod object;
 mod panic;
 
+pub use child::Child;
 pub use chunk::DataChunk;
 pub use hresult::*;
 pub use interface::Interface;

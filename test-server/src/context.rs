@@ -3,8 +3,9 @@
 //! memory; server variables (computed from the request, or set by modules, which win);
 //! asynchronous completion (`IndicateCompletion`, `PostCompletion`), queued for the thread
 //! running the request whatever thread calls, or in the re-entrant mode `PostCompletion`
-//! calling the module's `OnAsyncCompletion` itself, as IIS may. What it does not model
-//! returns `E_NOTIMPL` or null (see the module docs).
+//! calling the module's `OnAsyncCompletion` itself, as IIS may; the user a module set and
+//! cloned contexts (`handed.rs`). What it does not model returns `E_NOTIMPL` or null (see the
+//! module docs).
 //!
 //! The value behind the context is zero-sized and finds its request by its own address in
 //! [`CONTEXTS`]: a thread that completed a request may still be returning from
@@ -27,7 +28,7 @@ use windows_sys::Win32::Networking::HttpServer::{
 };
 
 use super::completion::Completion;
-use super::exchange::{lock, Exchange, State, Variable};
+use super::exchange::{lock, Exchange, Ptr, State, Variable};
 use super::headers::sendable;
 use super::memory::{c_str, put, wide_str};
 use crate::runtime::{Object, E_INVALIDARG, E_NOTIMPL, E_UNEXPECTED, HRESULT, S_OK};
@@ -231,9 +232,10 @@ unsafe impl IHttpContext_Impl for HttpContext {
             FALSE
         }
     }
-    /// Not modelled (no authentication).
+    /// The user a module set (`SetUser`), or null.
     fn GetUser(&self) -> *mut IHttpUser {
-        core::ptr::null_mut()
+        self.with_exchange(None, |e| e.handed.user())
+            .map_or(core::ptr::null_mut(), |u| u.get())
     }
     fn GetModuleContextContainer(&self) -> *mut IHttpModuleContextContainer {
         self.with_exchange(None, |e| e.objects())
@@ -416,13 +418,40 @@ unsafe impl IHttpContext_Impl for HttpContext {
         self.with_exchange(None, |e| e.objects())
             .map_or(core::ptr::null_mut(), |o| o.context.get())
     }
-    /// Not modelled.
-    fn CloneContext(&self, _: u32, _: *mut *mut IHttpContext) -> HRESULT {
-        E_NOTIMPL
+    /// A context over the same request (`handed.rs`), the caller's until it releases it;
+    /// the flags are ignored.
+    fn CloneContext(&self, _: u32, clone: *mut *mut IHttpContext) -> HRESULT {
+        let Some(exchange) = self.exchange() else {
+            return E_UNEXPECTED;
+        };
+        if clone.is_null() {
+            return E_INVALIDARG;
+        }
+        let context = HttpContext::create(&exchange);
+        // SAFETY: just made from an HttpContext, live until released.
+        let value = unsafe { (*context).downcast::<HttpContext>() }.expect("an HttpContext");
+        let made = Ptr::new(context).expect("new_boxed returned null");
+        exchange.handed.add_clone(made, value.key(), self.key());
+        // SAFETY: IIS's contract: `clone` is writable (checked non-null).
+        unsafe { clone.write(context) };
+        S_OK
     }
-    /// Not modelled.
+    /// Releases this context if it is a clone whose own clones are released, else
+    /// `ERROR_INVALID_PARAMETER`. The value is zero-sized, so releasing it during this call
+    /// pulls no memory from under `self` (see the module docs).
     fn ReleaseClonedContext(&self) -> HRESULT {
-        E_NOTIMPL
+        let Some(exchange) = self.exchange() else {
+            return super::handed::invalid_parameter();
+        };
+        match exchange.handed.take_clone(self.key()) {
+            // SAFETY: a clone made by `CloneContext` with `create`, taken out of the list,
+            // so released once.
+            Ok(clone) => unsafe {
+                HttpContext::release(clone.get());
+                S_OK
+            },
+            Err(hr) => hr,
+        }
     }
     /// The notification being delivered; the tick counts and module are 0 and null.
     fn GetCurrentExecutionStats(

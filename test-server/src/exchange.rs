@@ -14,6 +14,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::completion::Completions;
 use super::context::HttpContext;
+use super::handed::Handed;
 use super::headers::{Direction, Headers};
 use super::memory::{CText, RequestMemory, WideText};
 use super::message::{HttpRequest, HttpResponse};
@@ -116,6 +117,8 @@ pub(crate) struct Exchange {
     state: Mutex<Option<State>>,
     objects: Mutex<Option<Objects>>,
     pub completions: Completions,
+    /// The user a module set and the contexts it cloned (`handed.rs`).
+    pub handed: Handed,
     trace: Mutex<Vec<String>>,
     quick_traces: Mutex<Vec<QuickTrace>>,
 }
@@ -174,6 +177,7 @@ impl Exchange {
             state: Mutex::new(Some(state)),
             objects: Mutex::new(None),
             completions: Completions::new(reentrant),
+            handed: Handed::default(),
             trace: Mutex::new(Vec::new()),
             quick_traces: Mutex::new(Vec::new()),
         })
@@ -242,6 +246,18 @@ impl Exchange {
     /// Returns the context.
     fn finish(&self) -> Option<Ptr<IHttpContext>> {
         let objects = lock(&self.objects).take()?;
+        let (user, clones) = self.handed.take_all();
+        // SAFETY: the server's since `SetUser`, with one reference, dropped once here; each
+        // clone made by `CloneContext` with `HttpContext::create` and not released by the
+        // module (taken out of the list, so released once).
+        unsafe {
+            if let Some(user) = user {
+                IHttpUser::DereferenceUser(user.get());
+            }
+            for clone in clones {
+                HttpContext::release(clone.get());
+            }
+        }
         // Drop the state first: its headers point into request memory.
         drop(lock(&self.state).take());
         // SAFETY: made by `Objects::create` with these value types, released once (taken out

@@ -115,22 +115,27 @@
 //!   `NotifyFileChange`, `NotifyCustomNotification`). Every one goes through the slot the framework's notification table names,
 //!   by priority, until a module answers `GL_NOTIFICATION_HANDLED` or sets a failed
 //!   `SetErrorStatus`.
+//! - **Ownership handed over**: `IAuthenticationProvider::SetUser` takes the user over
+//!   (`GetUser` returns it; its `DereferenceUser` is called once, when another user replaces
+//!   it or the request ends); `CloneContext` hands out a context over the same request (not a
+//!   copy) that `ReleaseClonedContext` releases, clones before their parent (else
+//!   `ERROR_INVALID_PARAMETER`, also for a context that is not a clone); clones left are
+//!   released with the request.
 //!
 //! # What it does not model
 //!
 //! These return `E_NOTIMPL`, or null / `FALSE` / 0 where the method returns no `HRESULT`:
-//! `IHttpContext::GetSite`, `GetConnection`, `GetUser`, `GetUrlInfo`,
-//! `GetMetadata`, `GetPhysicalPath`, `GetScriptTranslated`, `GetScriptMap`, `GetFileInfo`,
-//! `MapPath`, `ExecuteRequest`, `NotifyCustomNotification`, `CloneContext`,
-//! `ReleaseClonedContext`, `GetServerVarChanges`, `CancelIo`, `MapHandler`,
-//! `GetExtendedInterface` (so no `IHttpContext2`–`4`), `GetNextNotification`,
+//! `IHttpContext::GetSite`, `GetConnection`, `GetUrlInfo`, `GetMetadata`,
+//! `GetPhysicalPath`, `GetScriptTranslated`, `GetScriptMap`, `GetFileInfo`, `MapPath`,
+//! `ExecuteRequest`, `NotifyCustomNotification`, `GetServerVarChanges`, `CancelIo`,
+//! `MapHandler`, `GetExtendedInterface` (so no `IHttpContext2`–`4`), `GetNextNotification`,
 //! `GetIsLastNotification`, `GetParentContext`; `DisableNotifications` and
 //! `SetRequestHandled` are ignored. `IHttpRequest::GetRawHttpRequest`, `SetHttpMethod`,
 //! `SetUrl`, `InsertEntityBody`, `GetClientCertificate`, `NegotiateClientCertificate`,
 //! `GetHeaderChanges`, `GetForwardedUrl`. `IHttpResponse::GetRawHttpResponse`, `Flush`
 //! (everything is buffered until the send), `GetCachePolicy`, `GetHeaderChanges`, data
 //! chunks other than memory. The providers'
-//! `SetScriptName`, `GetLogData`, `SetLogData` (`SetUser`, `SetScriptMap`, `SetFileInfo` are
+//! `SetScriptName`, `GetLogData`, `SetLogData` (`SetScriptMap`, `SetFileInfo` are
 //! ignored). `IHttpTraceContext::SetTraceConfiguration`. `IHttpServer` beyond
 //! `IsCommandLineLaunch` (TRUE), `GetAppPoolName`, `SatisfiesPrecondition` (TRUE, unknown),
 //! the messages of `ReportUnhealthy` and `RecycleProcess` ([`TestServer::messages`]) and
@@ -181,6 +186,7 @@ mod context;
 mod exchange;
 mod global;
 mod global_objects;
+mod handed;
 mod header_slots;
 mod headers;
 mod memory;

@@ -178,8 +178,12 @@ impl IHttpEventProvider_Impl for Provider {
 }
 
 impl IAuthenticationProvider_Impl for Provider {
-    /// Ignored (no users).
-    fn SetUser(&self, _: *mut IHttpUser) {}
+    /// Takes the user over (`handed.rs`); null leaves the request as it was.
+    fn SetUser(&self, user: *mut IHttpUser) {
+        if let Some(user) = super::exchange::Ptr::new(user) {
+            self.exchange.handed.set_user(user);
+        }
+    }
 }
 
 impl IMapHandlerProvider_Impl for Provider {

@@ -2,7 +2,8 @@
 //! runtime, the framework and the test server, the framework's tests run in the test server
 //! (`framework/tests/module.rs`; `completion.rs`, the completion protocol against a host that
 //! re-enters the module from `PostCompletion` and one that gives up on a pending request;
-//! `panics.rs`, panics in every `Drop` IIS runs and in a panic's payload), the examples
+//! `panics.rs`, panics in every `Drop` IIS runs and in a panic's payload; `ownership.rs`, a
+//! user handed to IIS and cloned contexts released through their guards), the examples
 //! held to the C++ host's answers (`test_server.rs`), every accepted SAL form of the fixture
 //! catalogue against a C++ side that keeps the annotation to the byte (`sal_forms.rs`), and
 //! each example's own tests run under
@@ -74,6 +75,7 @@ fn the_framework_the_test_server_and_the_examples_have_no_undefined_behaviour() 
         return;
     }
     // Not `httpserv`'s own tests: they are trybuild's compile-fail cases, which run rustc.
+    miri_test(&["-p", "httpserv-runtime", "--lib"]);
     miri_test(&["-p", "httpserv-testing", "--lib"]);
     miri_test(&["-p", "httpserv-testing", "--doc"]);
     miri_test(&[
@@ -86,6 +88,8 @@ fn the_framework_the_test_server_and_the_examples_have_no_undefined_behaviour() 
         "completion",
         "--test",
         "panics",
+        "--test",
+        "ownership",
     ]);
     miri_test(&["-p", "httpserv-framework", "--doc"]);
     miri_test(&["-p", "httpserv-tests", "--test", "test_server"]);

@@ -449,13 +449,14 @@ impl CGlobalModule {
 }
 impl CGlobalModule {
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalStopListening(IGlobalStopListeningProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalStopListening`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_stop_listening(
         &self,
-        provider: &IGlobalStopListeningProvider,
+        provider: &mut IGlobalStopListeningProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalStopListening(::core::ptr::from_ref(provider).cast_mut())
+            self.OnGlobalStopListening(::core::ptr::from_mut(provider))
         };
         returned
     }
@@ -466,13 +467,14 @@ impl CGlobalModule {
         returned
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalCacheOperation(ICacheProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalCacheOperation`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_cache_operation(
         &self,
-        provider: &ICacheProvider,
+        provider: &mut ICacheProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalCacheOperation(::core::ptr::from_ref(provider).cast_mut())
+            self.OnGlobalCacheOperation(::core::ptr::from_mut(provider))
         };
         returned
     }
@@ -483,125 +485,134 @@ impl CGlobalModule {
         returned
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalConfigurationChange(IGlobalConfigurationChangeProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalConfigurationChange`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_configuration_change(
         &self,
-        provider: &IGlobalConfigurationChangeProvider,
+        provider: &mut IGlobalConfigurationChangeProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalConfigurationChange(::core::ptr::from_ref(provider).cast_mut())
+            self.OnGlobalConfigurationChange(::core::ptr::from_mut(provider))
         };
         returned
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalFileChange(IGlobalFileChangeProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalFileChange`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_file_change(
         &self,
-        provider: &IGlobalFileChangeProvider,
+        provider: &mut IGlobalFileChangeProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalFileChange(::core::ptr::from_ref(provider).cast_mut())
+            self.OnGlobalFileChange(::core::ptr::from_mut(provider))
         };
         returned
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalPreBeginRequest(IPreBeginRequestProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalPreBeginRequest`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_pre_begin_request(
         &self,
-        provider: &IPreBeginRequestProvider,
+        provider: &mut IPreBeginRequestProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalPreBeginRequest(::core::ptr::from_ref(provider).cast_mut())
+            self.OnGlobalPreBeginRequest(::core::ptr::from_mut(provider))
         };
         returned
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationStart(IHttpApplicationStartProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalApplicationStart`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_application_start(
         &self,
-        provider: &IHttpApplicationProvider,
+        provider: &mut IHttpApplicationProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalApplicationStart(::core::ptr::from_ref(provider).cast_mut())
+            self.OnGlobalApplicationStart(::core::ptr::from_mut(provider))
         };
         returned
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationResolveModules(IHttpApplicationResolveModulesProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalApplicationResolveModules`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_application_resolve_modules(
         &self,
-        provider: &IHttpApplicationResolveModulesProvider,
+        provider: &mut IHttpApplicationResolveModulesProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalApplicationResolveModules(
-                ::core::ptr::from_ref(provider).cast_mut(),
-            )
+            self.OnGlobalApplicationResolveModules(::core::ptr::from_mut(provider))
         };
         returned
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationStop(IHttpApplicationStopProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalApplicationStop`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_application_stop(
         &self,
-        provider: &IHttpApplicationProvider,
+        provider: &mut IHttpApplicationProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalApplicationStop(::core::ptr::from_ref(provider).cast_mut())
+            self.OnGlobalApplicationStop(::core::ptr::from_mut(provider))
         };
         returned
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalRSCAQuery(IGlobalRSCAQueryProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalRSCAQuery`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_rsca_query(
         &self,
-        provider: &IGlobalRSCAQueryProvider,
+        provider: &mut IGlobalRSCAQueryProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalRSCAQuery(::core::ptr::from_ref(provider).cast_mut())
+            self.OnGlobalRSCAQuery(::core::ptr::from_mut(provider))
         };
         returned
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalTraceEvent(IGlobalTraceEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalTraceEvent`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_trace_event(
         &self,
-        provider: &IGlobalTraceEventProvider,
+        provider: &mut IGlobalTraceEventProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalTraceEvent(::core::ptr::from_ref(provider).cast_mut())
+            self.OnGlobalTraceEvent(::core::ptr::from_mut(provider))
         };
         returned
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalCustomNotification(ICustomNotificationProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalCustomNotification`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_custom_notification(
         &self,
-        provider: &ICustomNotificationProvider,
+        provider: &mut ICustomNotificationProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalCustomNotification(::core::ptr::from_ref(provider).cast_mut())
+            self.OnGlobalCustomNotification(::core::ptr::from_mut(provider))
         };
         returned
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalThreadCleanup(IGlobalThreadCleanupProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalThreadCleanup`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_thread_cleanup(
         &self,
-        provider: &IGlobalThreadCleanupProvider,
+        provider: &mut IGlobalThreadCleanupProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalThreadCleanup(::core::ptr::from_ref(provider).cast_mut())
+            self.OnGlobalThreadCleanup(::core::ptr::from_mut(provider))
         };
         returned
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationPreload(IGlobalApplicationPreloadProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnGlobalApplicationPreload`].
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_global_application_preload(
         &self,
-        provider: &IGlobalApplicationPreloadProvider,
+        provider: &mut IGlobalApplicationPreloadProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.OnGlobalApplicationPreload(::core::ptr::from_ref(provider).cast_mut())
+            self.OnGlobalApplicationPreload(::core::ptr::from_mut(provider))
         };
         returned
     }

@@ -819,442 +819,501 @@ impl CHttpModule {
 }
 impl CHttpModule {
     /// `virtual REQUEST_NOTIFICATION_STATUS OnBeginRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnBeginRequest`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_begin_request(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnBeginRequest(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPostBeginRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostBeginRequest`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_post_begin_request(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPostBeginRequest(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnAuthenticateRequest(IHttpContext * pHttpContext, IAuthenticationProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnAuthenticateRequest`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_authenticate_request(
         &self,
-        http_context: &IHttpContext,
-        provider: &IAuthenticationProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IAuthenticationProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnAuthenticateRequest(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPostAuthenticateRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostAuthenticateRequest`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_post_authenticate_request(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPostAuthenticateRequest(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnAuthorizeRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnAuthorizeRequest`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_authorize_request(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnAuthorizeRequest(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPostAuthorizeRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostAuthorizeRequest`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_post_authorize_request(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPostAuthorizeRequest(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnResolveRequestCache(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnResolveRequestCache`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_resolve_request_cache(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnResolveRequestCache(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPostResolveRequestCache(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostResolveRequestCache`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_post_resolve_request_cache(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPostResolveRequestCache(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnMapRequestHandler(IHttpContext * pHttpContext, IMapHandlerProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnMapRequestHandler`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_map_request_handler(
         &self,
-        http_context: &IHttpContext,
-        provider: &IMapHandlerProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IMapHandlerProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnMapRequestHandler(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPostMapRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostMapRequestHandler`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_post_map_request_handler(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPostMapRequestHandler(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnAcquireRequestState(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnAcquireRequestState`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_acquire_request_state(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnAcquireRequestState(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPostAcquireRequestState(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostAcquireRequestState`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_post_acquire_request_state(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPostAcquireRequestState(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPreExecuteRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPreExecuteRequestHandler`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_pre_execute_request_handler(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPreExecuteRequestHandler(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPostPreExecuteRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostPreExecuteRequestHandler`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_post_pre_execute_request_handler(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPostPreExecuteRequestHandler(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnExecuteRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnExecuteRequestHandler`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_execute_request_handler(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnExecuteRequestHandler(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPostExecuteRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostExecuteRequestHandler`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_post_execute_request_handler(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPostExecuteRequestHandler(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnReleaseRequestState(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnReleaseRequestState`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_release_request_state(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnReleaseRequestState(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPostReleaseRequestState(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostReleaseRequestState`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_post_release_request_state(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPostReleaseRequestState(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnUpdateRequestCache(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnUpdateRequestCache`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_update_request_cache(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnUpdateRequestCache(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPostUpdateRequestCache(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostUpdateRequestCache`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_post_update_request_cache(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPostUpdateRequestCache(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnLogRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnLogRequest`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_log_request(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnLogRequest(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPostLogRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostLogRequest`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_post_log_request(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPostLogRequest(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnEndRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnEndRequest`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_end_request(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnEndRequest(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnPostEndRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnPostEndRequest`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_post_end_request(
         &self,
-        http_context: &IHttpContext,
-        provider: &IHttpEventProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnPostEndRequest(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnSendResponse(IHttpContext * pHttpContext, ISendResponseProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnSendResponse`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_send_response(
         &self,
-        http_context: &IHttpContext,
-        provider: &ISendResponseProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut ISendResponseProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnSendResponse(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnMapPath(IHttpContext * pHttpContext, IMapPathProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnMapPath`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_map_path(
         &self,
-        http_context: &IHttpContext,
-        provider: &IMapPathProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IMapPathProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnMapPath(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnReadEntity(IHttpContext * pHttpContext, IReadEntityProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnReadEntity`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_read_entity(
         &self,
-        http_context: &IHttpContext,
-        provider: &IReadEntityProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut IReadEntityProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnReadEntity(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnCustomRequestNotification(IHttpContext * pHttpContext, ICustomNotificationProvider * pProvider)` in Rust terms; the raw method, with the full docs, is [`Self::OnCustomRequestNotification`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_custom_request_notification(
         &self,
-        http_context: &IHttpContext,
-        provider: &ICustomNotificationProvider,
+        http_context: &mut IHttpContext,
+        provider: &mut ICustomNotificationProvider,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnCustomRequestNotification(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(provider).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(provider),
             )
         };
         returned
     }
     /// `virtual REQUEST_NOTIFICATION_STATUS OnAsyncCompletion(IHttpContext * pHttpContext, DWORD dwNotification, BOOL fPostNotification, IHttpEventProvider * pProvider, IHttpCompletionInfo * pCompletionInfo)` in Rust terms; the raw method, with the full docs, is [`Self::OnAsyncCompletion`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `provider` is lent exclusively: IIS may change it during the call.
+    /// `completion_info` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn on_async_completion(
         &self,
-        http_context: &IHttpContext,
+        http_context: &mut IHttpContext,
         notification: u32,
         post_notification: bool,
-        provider: &IHttpEventProvider,
-        completion_info: &IHttpCompletionInfo,
+        provider: &mut IHttpEventProvider,
+        completion_info: &mut IHttpCompletionInfo,
     ) -> REQUEST_NOTIFICATION_STATUS {
         let returned = unsafe {
             self.OnAsyncCompletion(
-                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_mut(http_context),
                 notification,
                 ::windows_sys::core::BOOL::from(post_notification),
-                ::core::ptr::from_ref(provider).cast_mut(),
-                ::core::ptr::from_ref(completion_info).cast_mut(),
+                ::core::ptr::from_mut(provider),
+                ::core::ptr::from_mut(completion_info),
             )
         };
         returned

@@ -106,9 +106,11 @@ impl ::core::ops::Deref for IAuthenticationProvider {
 }
 impl IAuthenticationProvider {
     /// `virtual void SetUser(IHttpUser * pUser) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetUser`].
+    /// IIS takes `user` over and releases it: it is moved in.
     #[inline]
-    pub fn set_user(&mut self, user: &IHttpUser) {
-        let returned = unsafe { self.SetUser(::core::ptr::from_ref(user).cast_mut()) };
+    pub fn set_user(&mut self, user: ::httpserv_runtime::Owned<IHttpUser>) {
+        let user = user.into_raw();
+        let returned = unsafe { self.SetUser(user) };
         let () = returned;
     }
 }

@@ -156,16 +156,18 @@ impl IGlobalApplicationPreloadProvider {
         )
     }
     /// `virtual HRESULT ExecuteRequest(IHttpContext * pHttpContext, IHttpUser * pHttpUser) = 0` in Rust terms; the raw method, with the full docs, is [`Self::ExecuteRequest`].
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `http_user` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn execute_request(
         &mut self,
-        http_context: &IHttpContext,
-        http_user: &IHttpUser,
+        http_context: &mut IHttpContext,
+        http_user: &mut IHttpUser,
     ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.ExecuteRequest(
-                ::core::ptr::from_ref(http_context).cast_mut(),
-                ::core::ptr::from_ref(http_user).cast_mut(),
+                ::core::ptr::from_mut(http_context),
+                ::core::ptr::from_mut(http_user),
             )
         };
         returned.ok()?;

@@ -172,6 +172,7 @@ impl ::core::ops::Deref for IHttpApplicationResolveModulesProvider {
 }
 impl IHttpApplicationResolveModulesProvider {
     /// `virtual HRESULT RegisterModule(HTTP_MODULE_ID parentModuleId, IHttpModuleFactory * pModuleFactory, PCWSTR pszModuleName, PCWSTR pszModuleType, PCWSTR pszModulePreCondition, DWORD dwRequestNotifications, DWORD dwPostRequestNotifications) = 0` in Rust terms; the raw method, with the full docs, is [`Self::RegisterModule`].
+    /// IIS takes `module_factory` over and releases it: it is moved in, and released by Rust if the call fails.
     #[inline]
     pub fn register_module(
         &mut self,
@@ -183,11 +184,11 @@ impl IHttpApplicationResolveModulesProvider {
         request_notifications: u32,
         post_request_notifications: u32,
     ) -> ::httpserv_runtime::Result<()> {
-        let module_factory = module_factory.into_parts();
+        let (module_factory, module_factory_release) = module_factory.into_parts();
         let returned = unsafe {
             self.RegisterModule(
                 parent_module_id,
-                module_factory.0,
+                module_factory,
                 module_name.as_ptr().cast_mut().cast(),
                 module_type.as_ptr().cast_mut().cast(),
                 module_pre_condition.as_ptr().cast_mut().cast(),
@@ -196,7 +197,7 @@ impl IHttpApplicationResolveModulesProvider {
             )
         };
         if returned.is_err() {
-            unsafe { (module_factory.1)(module_factory.0) };
+            unsafe { module_factory_release(module_factory) };
         }
         returned.ok()?;
         Ok(())

@@ -157,18 +157,19 @@ impl IHttpConnectionModuleContextContainer {
         unsafe { returned.as_ref() }
     }
     /// `virtual HRESULT SetConnectionModuleContext(IHttpConnectionStoredContext * ppStoredContext, HTTP_MODULE_ID moduleId) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetConnectionModuleContext`].
+    /// IIS takes `stored_context` over and releases it: it is moved in, and released by Rust if the call fails.
     #[inline]
     pub fn set_connection_module_context(
         &self,
         stored_context: ::httpserv_runtime::Owned<IHttpConnectionStoredContext>,
         module_id: HTTP_MODULE_ID,
     ) -> ::httpserv_runtime::Result<()> {
-        let stored_context = stored_context.into_parts();
+        let (stored_context, stored_context_release) = stored_context.into_parts();
         let returned = unsafe {
-            self.SetConnectionModuleContext(stored_context.0, module_id)
+            self.SetConnectionModuleContext(stored_context, module_id)
         };
         if returned.is_err() {
-            unsafe { (stored_context.1)(stored_context.0) };
+            unsafe { stored_context_release(stored_context) };
         }
         returned.ok()?;
         Ok(())

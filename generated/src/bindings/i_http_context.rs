@@ -829,12 +829,14 @@ impl IHttpContext {
     ///
     /// [Microsoft documentation](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-releaseclonedcontext-method)
     ///
+    /// This call may end the object's life, so it takes the object pointer rather than a reference (a reference argument would have to outlive the call).
+    ///
     /// # Safety
     ///
-    /// `self` must be a live C++ `IHttpContext` (or derived) object, and every pointer argument must satisfy the C++ method's contract.
+    /// `this` must be a live C++ `IHttpContext` (or derived) object, not used again if the call released it.
     #[inline(always)]
-    pub unsafe fn ReleaseClonedContext(&self) -> ::httpserv_runtime::HRESULT {
-        ((*self.vtable).ReleaseClonedContext)(self.as_raw())
+    pub unsafe fn ReleaseClonedContext(this: *mut Self) -> ::httpserv_runtime::HRESULT {
+        ((*(*this).vtable).ReleaseClonedContext)(this)
     }
     /// `virtual HRESULT GetCurrentExecutionStats(DWORD * pdwNotification, DWORD * pdwNotificationStartTickCount = NULL, PCWSTR * ppszModule = NULL, DWORD * pdwModuleStartTickCount = NULL, DWORD * pdwAsyncNotification = NULL, DWORD * pdwAsyncNotificationStartTickCount = NULL) const = 0`
     ///
@@ -1156,19 +1158,21 @@ impl IHttpContext {
     /// `virtual HRESULT ExecuteRequest(BOOL fAsync, IHttpContext * pHttpContext, DWORD dwExecuteFlags, IHttpUser * pHttpUser, BOOL * pfCompletionExpected = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::ExecuteRequest`].
     /// The C++ default arguments are used; [`Self::execute_request_with`] takes them all.
     /// Synchronous: the asynchronous flag is `FALSE`, since the buffers are borrowed for the call only.
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `http_user` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn execute_request(
         &mut self,
-        http_context: &IHttpContext,
+        http_context: &mut IHttpContext,
         execute_flags: u32,
-        http_user: &IHttpUser,
+        http_user: &mut IHttpUser,
     ) -> ::httpserv_runtime::Result<()> {
         let returned = unsafe {
             self.ExecuteRequest(
                 0i32,
-                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_mut(http_context),
                 execute_flags,
-                ::core::ptr::from_ref(http_user).cast_mut(),
+                ::core::ptr::from_mut(http_user),
                 ::core::ptr::null_mut(),
             )
         };
@@ -1177,12 +1181,14 @@ impl IHttpContext {
     }
     /// `virtual HRESULT ExecuteRequest(BOOL fAsync, IHttpContext * pHttpContext, DWORD dwExecuteFlags, IHttpUser * pHttpUser, BOOL * pfCompletionExpected = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::ExecuteRequest`].
     /// Synchronous: the asynchronous flag is `FALSE`, since the buffers are borrowed for the call only.
+    /// `http_context` is lent exclusively: IIS may change it during the call.
+    /// `http_user` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn execute_request_with(
         &mut self,
-        http_context: &IHttpContext,
+        http_context: &mut IHttpContext,
         execute_flags: u32,
-        http_user: &IHttpUser,
+        http_user: &mut IHttpUser,
     ) -> ::httpserv_runtime::Result<bool> {
         let mut completion_expected: windows_sys::core::BOOL = unsafe {
             ::core::mem::zeroed()
@@ -1190,9 +1196,9 @@ impl IHttpContext {
         let returned = unsafe {
             self.ExecuteRequest(
                 0i32,
-                ::core::ptr::from_ref(http_context).cast_mut(),
+                ::core::ptr::from_mut(http_context),
                 execute_flags,
-                ::core::ptr::from_ref(http_user).cast_mut(),
+                ::core::ptr::from_mut(http_user),
                 &mut completion_expected,
             )
         };
@@ -1401,17 +1407,18 @@ impl IHttpContext {
         Ok(physical_path_2)
     }
     /// `virtual HRESULT NotifyCustomNotification(ICustomNotificationProvider * pCustomOutput, BOOL * pfCompletionExpected) = 0` in Rust terms; the raw method, with the full docs, is [`Self::NotifyCustomNotification`].
+    /// `custom_output` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn notify_custom_notification(
         &mut self,
-        custom_output: &ICustomNotificationProvider,
+        custom_output: &mut ICustomNotificationProvider,
     ) -> ::httpserv_runtime::Result<bool> {
         let mut completion_expected: windows_sys::core::BOOL = unsafe {
             ::core::mem::zeroed()
         };
         let returned = unsafe {
             self.NotifyCustomNotification(
-                ::core::ptr::from_ref(custom_output).cast_mut(),
+                ::core::ptr::from_mut(custom_output),
                 &mut completion_expected,
             )
         };
@@ -1445,27 +1452,30 @@ impl IHttpContext {
         unsafe { returned.as_mut() }
     }
     /// `virtual HRESULT CloneContext(DWORD dwCloneFlags, IHttpContext ** ppHttpContext) = 0` in Rust terms; the raw method, with the full docs, is [`Self::CloneContext`].
+    /// The object is the caller's to release: it comes back in a guard that calls `ReleaseClonedContext` when dropped (or `Child::release`), borrowing `self` exclusively until then.
     #[inline]
     pub fn clone_context(
         &mut self,
         clone_flags: u32,
-    ) -> ::httpserv_runtime::Result<&mut IHttpContext> {
+    ) -> ::httpserv_runtime::Result<
+        ::httpserv_runtime::Child<'_, IHttpContext, IHttpContext>,
+    > {
         let mut http_context: *mut IHttpContext = unsafe { ::core::mem::zeroed() };
         let returned = unsafe { self.CloneContext(clone_flags, &mut http_context) };
         returned.ok()?;
-        Ok(
-            unsafe { http_context.as_mut() }
+        Ok({
+            let object = ::core::ptr::NonNull::new(http_context)
                 .ok_or_else(|| ::httpserv_runtime::Error::from(
                     ::httpserv_runtime::E_POINTER,
-                ))?,
-        )
-    }
-    /// `virtual HRESULT ReleaseClonedContext() = 0` in Rust terms; the raw method, with the full docs, is [`Self::ReleaseClonedContext`].
-    #[inline]
-    pub fn release_cloned_context(&mut self) -> ::httpserv_runtime::Result<()> {
-        let returned = unsafe { self.ReleaseClonedContext() };
-        returned.ok()?;
-        Ok(())
+                ))?;
+            unsafe {
+                ::httpserv_runtime::Child::new(
+                    self,
+                    object,
+                    IHttpContext::ReleaseClonedContext,
+                )
+            }
+        })
     }
     /// `virtual HRESULT GetCurrentExecutionStats(DWORD * pdwNotification, DWORD * pdwNotificationStartTickCount = NULL, PCWSTR * ppszModule = NULL, DWORD * pdwModuleStartTickCount = NULL, DWORD * pdwAsyncNotification = NULL, DWORD * pdwAsyncNotificationStartTickCount = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetCurrentExecutionStats`].
     /// The C++ default arguments are used; [`Self::current_execution_stats_with`] takes them all.
@@ -1619,7 +1629,7 @@ impl IHttpContext {
 ///
 /// # Safety
 ///
-/// The safe methods of [`IHttpContext`] turn what `GetSite`, `GetApplication`, `GetConnection`, `GetRequest`, `GetResponse`, `GetUser`, `GetModuleContextContainer`, `GetNextNotification`, `GetServerVariable`, `GetUrlInfo`, `GetMetadata`, `GetPhysicalPath`, `GetScriptName`, `GetScriptTranslated`, `GetScriptMap`, `GetFileInfo`, `GetParentContext`, `GetRootContext`, `CloneContext`, `GetCurrentExecutionStats`, `GetTraceContext`, `MapHandler` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
+/// The safe methods of [`IHttpContext`] turn what `GetSite`, `GetApplication`, `GetConnection`, `GetRequest`, `GetResponse`, `GetUser`, `GetModuleContextContainer`, `GetNextNotification`, `GetServerVariable`, `GetUrlInfo`, `GetMetadata`, `GetPhysicalPath`, `GetScriptName`, `GetScriptTranslated`, `GetScriptMap`, `GetFileInfo`, `GetParentContext`, `GetRootContext`, `GetCurrentExecutionStats`, `GetTraceContext`, `MapHandler` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
 pub unsafe trait IHttpContext_Impl {
     /// Implements [`IHttpContext::GetSite`] (slot 0).
     ///

@@ -139,16 +139,17 @@ impl IHttpModuleContextContainer {
         unsafe { returned.as_ref() }
     }
     /// `virtual HRESULT SetModuleContext(IHttpStoredContext * ppStoredContext, HTTP_MODULE_ID moduleId) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetModuleContext`].
+    /// IIS takes `stored_context` over and releases it: it is moved in, and released by Rust if the call fails.
     #[inline]
     pub fn set_module_context(
         &self,
         stored_context: ::httpserv_runtime::Owned<IHttpStoredContext>,
         module_id: HTTP_MODULE_ID,
     ) -> ::httpserv_runtime::Result<()> {
-        let stored_context = stored_context.into_parts();
-        let returned = unsafe { self.SetModuleContext(stored_context.0, module_id) };
+        let (stored_context, stored_context_release) = stored_context.into_parts();
+        let returned = unsafe { self.SetModuleContext(stored_context, module_id) };
         if returned.is_err() {
-            unsafe { (stored_context.1)(stored_context.0) };
+            unsafe { stored_context_release(stored_context) };
         }
         returned.ok()?;
         Ok(())

@@ -260,6 +260,7 @@ impl IHttpModuleRegistrationInfo {
         returned
     }
     /// `virtual HRESULT SetRequestNotifications(IHttpModuleFactory * pModuleFactory, DWORD dwRequestNotifications, DWORD dwPostRequestNotifications) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetRequestNotifications`].
+    /// IIS takes `module_factory` over and releases it: it is moved in, and released by Rust if the call fails.
     #[inline]
     pub fn set_request_notifications(
         &self,
@@ -267,33 +268,34 @@ impl IHttpModuleRegistrationInfo {
         request_notifications: u32,
         post_request_notifications: u32,
     ) -> ::httpserv_runtime::Result<()> {
-        let module_factory = module_factory.into_parts();
+        let (module_factory, module_factory_release) = module_factory.into_parts();
         let returned = unsafe {
             self.SetRequestNotifications(
-                module_factory.0,
+                module_factory,
                 request_notifications,
                 post_request_notifications,
             )
         };
         if returned.is_err() {
-            unsafe { (module_factory.1)(module_factory.0) };
+            unsafe { module_factory_release(module_factory) };
         }
         returned.ok()?;
         Ok(())
     }
     /// `virtual HRESULT SetGlobalNotifications(CGlobalModule * pGlobalModule, DWORD dwGlobalNotifications) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetGlobalNotifications`].
+    /// IIS takes `global_module` over and releases it: it is moved in, and released by Rust if the call fails.
     #[inline]
     pub fn set_global_notifications(
         &self,
         global_module: ::httpserv_runtime::Owned<CGlobalModule>,
         global_notifications: u32,
     ) -> ::httpserv_runtime::Result<()> {
-        let global_module = global_module.into_parts();
+        let (global_module, global_module_release) = global_module.into_parts();
         let returned = unsafe {
-            self.SetGlobalNotifications(global_module.0, global_notifications)
+            self.SetGlobalNotifications(global_module, global_notifications)
         };
         if returned.is_err() {
-            unsafe { (global_module.1)(global_module.0) };
+            unsafe { global_module_release(global_module) };
         }
         returned.ok()?;
         Ok(())

@@ -754,6 +754,7 @@ impl IHttpServer {
     }
     /// `virtual HRESULT DoCacheOperation(CACHE_OPERATION cacheOperation, IHttpCacheKey * pCacheKey, IHttpCacheSpecificData ** ppCacheSpecificData, IHttpTraceContext * pHttpTraceContext = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::DoCacheOperation`].
     /// The C++ default arguments are used; [`Self::do_cache_operation_with`] takes them all.
+    /// `http_trace_context` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn do_cache_operation(
         &self,
@@ -780,12 +781,13 @@ impl IHttpServer {
         )
     }
     /// `virtual HRESULT DoCacheOperation(CACHE_OPERATION cacheOperation, IHttpCacheKey * pCacheKey, IHttpCacheSpecificData ** ppCacheSpecificData, IHttpTraceContext * pHttpTraceContext = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::DoCacheOperation`].
+    /// `http_trace_context` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn do_cache_operation_with(
         &self,
         cache_operation: CACHE_OPERATION,
         cache_key: &IHttpCacheKey,
-        http_trace_context: Option<&IHttpTraceContext>,
+        http_trace_context: Option<&mut IHttpTraceContext>,
     ) -> ::httpserv_runtime::Result<&IHttpCacheSpecificData> {
         let mut cache_specific_data: *mut IHttpCacheSpecificData = unsafe {
             ::core::mem::zeroed()
@@ -798,9 +800,7 @@ impl IHttpServer {
                 http_trace_context
                     .map_or(
                         ::core::ptr::null_mut(),
-                        |http_trace_context| {
-                            ::core::ptr::from_ref(http_trace_context).cast_mut()
-                        },
+                        |http_trace_context| ::core::ptr::from_mut(http_trace_context),
                     ),
             )
         };
@@ -813,15 +813,14 @@ impl IHttpServer {
         )
     }
     /// `virtual GLOBAL_NOTIFICATION_STATUS NotifyCustomNotification(ICustomNotificationProvider * pCustomOutput) = 0` in Rust terms; the raw method, with the full docs, is [`Self::NotifyCustomNotification`].
+    /// `custom_output` is lent exclusively: IIS may change it during the call.
     #[inline]
     pub fn notify_custom_notification(
         &self,
-        custom_output: &ICustomNotificationProvider,
+        custom_output: &mut ICustomNotificationProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
         let returned = unsafe {
-            self.NotifyCustomNotification(
-                ::core::ptr::from_ref(custom_output).cast_mut(),
-            )
+            self.NotifyCustomNotification(::core::ptr::from_mut(custom_output))
         };
         returned
     }

@@ -372,12 +372,14 @@ impl IHttpUser {
 ///
 /// Make the C++ object with [`IHttpUser::new_boxed`] (or [`IHttpUser::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Threads: IIS keeps a user it was given (`SetUser`) and references, reads and releases it from the threads of the request and of its child requests, in any order, so implementations are `Send + Sync`.
+///
 /// Lifetime: IIS ends an object's life through `DereferenceUser`; the Rust value is then dropped (and freed when boxed): put cleanup in `Drop`.
 ///
 /// # Safety
 ///
 /// The safe methods of [`IHttpUser`] turn what `GetRemoteUserName`, `GetUserName`, `GetAuthenticationType`, `GetPassword` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
-pub unsafe trait IHttpUser_Impl {
+pub unsafe trait IHttpUser_Impl: Send + Sync {
     /// Implements [`IHttpUser::GetRemoteUserName`] (slot 0).
     ///
     /// On panic: returns a null pointer.
@@ -569,3 +571,5 @@ impl IHttpUser {
         unsafe { ::httpserv_runtime::downcast::<T, Self>(self) }
     }
 }
+unsafe impl ::httpserv_runtime::ImplementationsAreSend for IHttpUser {}
+unsafe impl ::httpserv_runtime::ImplementationsAreSync for IHttpUser {}

@@ -160,22 +160,6 @@ impl IMapHandlerProvider {
         returned.ok()?;
         Ok(())
     }
-    /// `virtual void SetScriptMap(IScriptMapInfo * pScriptMap) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetScriptMap`].
-    #[inline]
-    pub fn set_script_map(&mut self, script_map: &IScriptMapInfo) {
-        let returned = unsafe {
-            self.SetScriptMap(::core::ptr::from_ref(script_map).cast_mut())
-        };
-        let () = returned;
-    }
-    /// `virtual void SetFileInfo(IHttpFileInfo * pFileInfo) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetFileInfo`].
-    #[inline]
-    pub fn set_file_info(&mut self, file_info: &IHttpFileInfo) {
-        let returned = unsafe {
-            self.SetFileInfo(::core::ptr::from_ref(file_info).cast_mut())
-        };
-        let () = returned;
-    }
 }
 /// Implement C++ `IMapHandlerProvider` in Rust: one method per slot it adds.
 ///

@@ -134,18 +134,19 @@ impl INamedContextContainer {
         unsafe { returned.as_ref() }
     }
     /// `virtual HRESULT SetNamedContext(IHttpStoredContext * ppStoredContext, LPCWSTR szName) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetNamedContext`].
+    /// IIS takes `stored_context` over and releases it: it is moved in, and released by Rust if the call fails.
     #[inline]
     pub fn set_named_context(
         &self,
         stored_context: ::httpserv_runtime::Owned<IHttpStoredContext>,
         name: &::httpserv_runtime::U16CStr,
     ) -> ::httpserv_runtime::Result<()> {
-        let stored_context = stored_context.into_parts();
+        let (stored_context, stored_context_release) = stored_context.into_parts();
         let returned = unsafe {
-            self.SetNamedContext(stored_context.0, name.as_ptr().cast_mut().cast())
+            self.SetNamedContext(stored_context, name.as_ptr().cast_mut().cast())
         };
         if returned.is_err() {
-            unsafe { (stored_context.1)(stored_context.0) };
+            unsafe { stored_context_release(stored_context) };
         }
         returned.ok()?;
         Ok(())

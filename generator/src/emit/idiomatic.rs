@@ -124,7 +124,9 @@ impl Call {
                     let default = arg.default.as_ref().expect("left out");
                     call.args.push(value(types, &param.ty, default));
                 }
-                Role::In { ty, optional } => call.input(types, ty, *optional, &local),
+                Role::In { ty, optional } => {
+                    call.input(types, ty, *optional, &local, returns_result)
+                }
                 Role::Length { of, unit } => {
                     let slice = format_ident!("{}", form.args[*of].name);
                     let optional = matches!(form.args[*of].role, Role::In { optional: true, .. });
@@ -160,7 +162,7 @@ impl Call {
                     });
                     call.args.push(quote!(&mut #local));
                     call.outputs
-                        .push(output_value(form, out, &local, returns_result));
+                        .push(output_value(types, form, out, &local, returns_result));
                 }
             }
         }
@@ -168,26 +170,34 @@ impl Call {
     }
 
     /// A Rust parameter passed in; an owned object is split into its pointer (for C++) and
-    /// its release (for Rust, should the call fail).
+    /// its release (for Rust, should a call that reports failure fail; a call that cannot
+    /// fail always takes it).
     fn input(
         &mut self,
         types: &TypeMapper<'_>,
         ty: &In,
         optional: bool,
         local: &proc_macro2::Ident,
+        returns_result: bool,
     ) {
         let rust = input_type(types, ty, optional);
         self.params.push(quote!(#local: #rust));
-        if let In::Owned(_) = ty {
-            // IIS takes the object if the call succeeds; otherwise Rust
-            // releases it.
-            self.before.push(quote!(let #local = #local.into_parts();));
-            self.after.push(quote! {
-                if returned.is_err() {
-                    // SAFETY: the failed call did not take the object.
-                    unsafe { (#local.1)(#local.0) };
-                }
-            });
+        match ty {
+            In::Owned(_) if returns_result => {
+                // IIS takes the object if the call succeeds; otherwise Rust releases it.
+                let release = format_ident!("{local}_release");
+                self.before
+                    .push(quote!(let (#local, #release) = #local.into_parts();));
+                self.after.push(quote! {
+                    if returned.is_err() {
+                        // SAFETY: the failed call did not take the object.
+                        unsafe { #release(#local) };
+                    }
+                });
+            }
+            // A call that cannot fail always takes it.
+            In::Owned(_) => self.before.push(quote!(let #local = #local.into_raw();)),
+            _ => {}
         }
         self.args.push(input_value(ty, optional, local));
     }
@@ -222,6 +232,34 @@ fn docs(cpp: &Method, form: &Idiomatic, variant: Variant, raw: &proc_macro2::Ide
                 .into(),
         );
     }
+    for arg in &form.args {
+        match &arg.role {
+            Role::In {
+                ty: In::Owned(_), ..
+            } => lines.push(format!(
+                "IIS takes `{}` over and releases it: it is moved in{}.",
+                arg.name,
+                if form.ret == Ret::Result {
+                    ", and released by Rust if the call fails"
+                } else {
+                    ""
+                }
+            )),
+            Role::In {
+                ty: In::InterfaceMut(_),
+                ..
+            } => lines.push(format!(
+                "`{}` is lent exclusively: IIS may change it during the call.",
+                arg.name
+            )),
+            Role::Out(crate::idiom::Out::Child { release, .. }) => lines.push(format!(
+                "The object is the caller's to release: it comes back in a guard that calls \
+                 `{release}` when dropped (or `Child::release`), borrowing `self` exclusively \
+                 until then."
+            )),
+            _ => {}
+        }
+    }
     if let Some(contract) = &form.safety {
         let heading = ["", "# Safety", ""].map(String::from);
         lines.extend(heading.into_iter().chain([contract.clone()]));
@@ -252,6 +290,10 @@ fn input_type(types: &TypeMapper<'_>, ty: &In, optional: bool) -> TokenStream {
         In::Interface(class) => {
             let class = class_ident(types, class);
             quote!(&#class)
+        }
+        In::InterfaceMut(class) => {
+            let class = class_ident(types, class);
+            quote!(&mut #class)
         }
         In::Owned(class) => {
             let class = class_ident(types, class);
@@ -289,8 +331,9 @@ fn input_value(ty: &In, optional: bool, local: &proc_macro2::Ident) -> TokenStre
         In::Ref(_) => quote!(#local),
         In::RefMut(_) => quote!(#local),
         In::Interface(_) => pointer_mut(quote!(::core::ptr::from_ref(#local).cast_mut())),
+        In::InterfaceMut(_) => pointer_mut(quote!(::core::ptr::from_mut(#local))),
         // Split before the call (see `Call::input`): the pointer goes to C++.
-        In::Owned(_) => quote!(#local.0),
+        In::Owned(_) => quote!(#local),
     }
 }
 

@@ -12,6 +12,7 @@ use quote::{format_ident, quote};
 
 /// The Rust value of an output after the call.
 pub(super) fn output_value(
+    types: &TypeMapper<'_>,
     form: &Idiomatic,
     out: &Out,
     local: &proc_macro2::Ident,
@@ -73,6 +74,20 @@ pub(super) fn output_value(
             }
         }
         Out::Str { wide } => string(local, *wide),
+        Out::Child { class, release, .. } => {
+            let release = format_ident!("{release}");
+            let class = class_ident(types, class);
+            let object = required(quote!(::core::ptr::NonNull::new(#local)));
+            quote! {
+                {
+                    let object = #object;
+                    // SAFETY: C++ handed out this object for the caller to release with
+                    // `release` (which takes the object pointer); it lives as long as `self`,
+                    // which the guard borrows exclusively until it releases the object.
+                    unsafe { ::httpserv_runtime::Child::new(self, object, #class::#release) }
+                }
+            }
+        }
     }
 }
 
@@ -277,6 +292,10 @@ pub(super) fn output_type(
             }
         }
         Out::BufferMut { .. } => quote!(&mut [u8]),
+        Out::Child { class, parent, .. } => {
+            let (class, parent) = (class_ident(types, class), class_ident(types, parent));
+            quote!(::httpserv_runtime::Child<'_, #parent, #class>)
+        }
         Out::Str { wide } => {
             if *wide {
                 quote!(Option<&::httpserv_runtime::U16CStr>)

@@ -12,14 +12,16 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 /// Whether calling the slot may end the object's life (the destructor, `Dispose`,
-/// `Terminate`, `CleanupStoredContext`, the last `DereferenceCacheData`): its wrapper takes
-/// the object pointer, since a reference argument must stay valid for the whole call.
+/// `Terminate`, `CleanupStoredContext`, the last `DereferenceCacheData`, the release of an
+/// object handed out to be released such as `ReleaseClonedContext`): its wrapper takes the
+/// object pointer, since a reference argument must stay valid for the whole call.
 fn ends_life(api: &crate::ir::Api, class: &str, own: &OwnSlot<'_>) -> bool {
     own.method.is_destructor
         || matches!(
             policy::lifetime(api, class, own.method),
             Some(Lifetime::Release | Lifetime::DropReference)
         )
+        || policy::releases_handed_out_object(api, class, &own.method.name)
 }
 
 pub fn methods(items: &ClassItems<'_>) -> TokenStream {

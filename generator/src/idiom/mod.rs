@@ -18,6 +18,11 @@
 //!   returned object → `Option<&I>` (and `Option<&mut I>` from the `_mut` form where IIS
 //!   gives the request one at a time).
 //! - C++ default arguments give a short form without them and a full form (`_with`).
+//! - Ownership (`policy`): an object IIS takes over is passed as `Owned<I>` by value; an
+//!   object IIS hands out for the caller to release comes back as a `Child` guard that
+//!   releases it when dropped (its release slot keeps only the raw method); an object IIS
+//!   keeps after the call with no documented release keeps the method raw; a non-`const`
+//!   pointer to an object IIS gives one request at a time is passed as `&mut I`.
 //! - Soundness: a `const` C++ method borrows `self` shared, a non-`const` one of a class IIS
 //!   gives one request at a time borrows it exclusively, so data it returned cannot be
 //!   invalidated while borrowed; asynchronous flags are fixed to `FALSE` (a buffer is
@@ -147,6 +152,9 @@ pub enum In {
     RefMut(Type),
     /// `&I` for an interface pointer.
     Interface(String),
+    /// `&mut I` for a non-`const` pointer to an object IIS gives one request at a time: IIS
+    /// may call its mutating methods (and hand it to modules as `&mut`) during the call.
+    InterfaceMut(String),
     /// `Owned<I>`, by value: IIS takes the object (`policy::TAKES_OWNERSHIP`).
     Owned(String),
 }
@@ -177,6 +185,14 @@ pub enum Out {
     /// A NUL-terminated string: `Option<&CStr>` / `Option<&U16CStr>`.
     Str {
         wide: bool,
+    },
+    /// An object the caller must release (`policy::released_by`): `Child<'_, P, I>`, a guard
+    /// that derefs to `I`, calls `I`'s own release slot `release` (its Rust name) when
+    /// dropped, and borrows `self` (a `P`) exclusively until then.
+    Child {
+        class: String,
+        parent: String,
+        release: String,
     },
     /// A struct C++ owns: `&T` or, when `mutable`, `&mut T`, in an `Option` when
     /// `optional`.

@@ -78,6 +78,7 @@ fn input(types: &TypeMapper<'_>, ty: &In, optional: bool) -> String {
         In::Ref(t) => format!("&{}", short(types, t)),
         In::RefMut(t) => format!("&mut {}", short(types, t)),
         In::Interface(class) => format!("&{}", object(types, class)),
+        In::InterfaceMut(class) => format!("&mut {}", object(types, class)),
         In::Owned(class) => format!("Owned<{}>", object(types, class)),
     };
     if optional {
@@ -104,6 +105,11 @@ fn output(types: &TypeMapper<'_>, out: &Out) -> String {
             *optional,
         ),
         Out::Buffer { wide, .. } => if *wide { "&[u16]" } else { "&[u8]" }.into(),
+        Out::Child { class, parent, .. } => format!(
+            "Child<'_, {}, {}>",
+            object(types, parent),
+            object(types, class)
+        ),
         Out::BufferMut { .. } => "&mut [u8]".into(),
         Out::Str { wide } => if *wide {
             "Option<&U16CStr>"

@@ -93,8 +93,9 @@ fn idiomatic(
     let ret = return_value(api, method, &mut args)?;
     mark_buffer_sizes(method, &mut args)?;
     hungarian_lengths(method, &mut args);
-    let roles = remaining_roles(api, class, method, args)?;
+    let roles = remaining_roles(model, class, method, args)?;
     refuse_aliasing_buffers(&roles)?;
+    refuse_unguardable(api, class, &ret, &roles)?;
     let borrowing = borrowing(api, class, method, name, ret, roles, safety.is_some())?;
 
     let args = with_defaults(model, class, method, borrowing.roles)?;
@@ -130,6 +131,13 @@ fn refuse_life_ending(api: &Api, class: &Class, method: &Method) -> Result<(), S
         )
     {
         return Err("ends the object's life: the raw method takes the object pointer".into());
+    }
+    if policy::releases_handed_out_object(api, &class.name, &method.name) {
+        return Err(
+            "ends the life of an object handed out to be released: the guard that hands it \
+             out (`Child`) calls it when dropped"
+                .into(),
+        );
     }
     Ok(())
 }
@@ -168,6 +176,27 @@ fn refuse_aliasing_buffers(roles: &[Role]) -> Result<(), String> {
     if handed_out > 1 {
         return Err(
             "hands out several buffers to write, which SAL does not say are distinct".into(),
+        );
+    }
+    Ok(())
+}
+
+/// A guard for an object to release (`Out::Child`) holds the exclusive borrow of `self`: it
+/// needs a class IIS gives one request at a time, an `HRESULT` to report a failed call
+/// with, and no other output borrowing `self`.
+fn refuse_unguardable(api: &Api, class: &Class, ret: &Ret, roles: &[Role]) -> Result<(), String> {
+    if !roles
+        .iter()
+        .any(|r| matches!(r, Role::Out(Out::Child { .. })))
+    {
+        return Ok(());
+    }
+    let outputs = roles.iter().filter(|r| matches!(r, Role::Out(_))).count();
+    if !policy::request_owned(api, &class.name) || *ret != Ret::Result || outputs > 1 {
+        return Err(
+            "hands out an object to release, which a guard holding the only borrow of `self` \
+             cannot express here"
+                .into(),
         );
     }
     Ok(())
@@ -218,9 +247,9 @@ fn mark_buffer_sizes(method: &Method, args: &mut [Option<Role>]) -> Result<(), S
 }
 
 /// The role of every parameter no length or count claimed: the `fAsync` flag fixed to
-/// false, the rest by `param_role`, an interface IIS takes over becoming an owned one.
+/// false, the rest by `param_role`, then the ownership rules (`ownership`).
 fn remaining_roles(
-    api: &Api,
+    model: &LaidOutApi,
     class: &Class,
     method: &Method,
     mut args: Vec<Option<Role>>,
@@ -232,6 +261,7 @@ fn remaining_roles(
             })
         })
         .collect();
+    let api = &model.api;
     let retained = policy::retains_arguments(api, &class.name, &method.name);
     for (i, param) in method.params.iter().enumerate() {
         if args[i].is_some() {
@@ -241,22 +271,10 @@ fn remaining_roles(
             args[i] = Some(Role::Fixed(Value::Bool(false)));
             continue;
         }
-        let mut role = param_role(api, method, param, sized[i])
+        let role = param_role(api, method, param, sized[i])
             .map_err(|why| format!("parameter `{}`: {why}", param.name))?;
-        let takes_ownership = policy::takes_ownership(api, &class.name, &method.name, &param.name);
-        if let (
-            true,
-            Role::In {
-                ty: In::Interface(object),
-                optional: false,
-            },
-        ) = (takes_ownership, &role)
-        {
-            role = Role::In {
-                ty: In::Owned(object.clone()),
-                optional: false,
-            };
-        }
+        let role = ownership(model, class, method, param, role)
+            .map_err(|why| format!("parameter `{}`: {why}", param.name))?;
         if retained && matches!(role, Role::In { ty: In::Chunk, .. }) {
             return Err(format!(
                 "parameter `{}`: IIS keeps it after the call returns",
@@ -269,6 +287,78 @@ fn remaining_roles(
         .into_iter()
         .map(|r| r.expect("every role set"))
         .collect())
+}
+
+/// What IIS's ownership rules make of a parameter's role: an object IIS takes over is passed
+/// owned; one IIS keeps after the call without taking it over (no documented release) has
+/// no safe form; a non-`const` pointer to an object IIS gives one request at a time is
+/// passed exclusive (IIS may mutate it, and hand it to modules as `&mut`, during the call);
+/// an object handed out for the caller to release comes back in a guard that releases it.
+fn ownership(
+    model: &LaidOutApi,
+    class: &Class,
+    method: &Method,
+    param: &crate::ir::Param,
+    role: Role,
+) -> Result<Role, String> {
+    let api = &model.api;
+    let (c, m) = (&class.name, &method.name);
+    Ok(match role {
+        Role::In {
+            ty: In::Interface(object),
+            optional,
+        } => {
+            if policy::takes_ownership(api, c, m, &param.name) {
+                if optional {
+                    return Err(format!("an optional `{object}` IIS takes over"));
+                }
+                Role::In {
+                    ty: In::Owned(object),
+                    optional,
+                }
+            } else if policy::retains_arguments(api, c, m) {
+                return Err(format!(
+                    "IIS keeps the `{object}` after the call returns, and no rule says who \
+                     releases it or when"
+                ));
+            } else if super::types::interface(api, &param.ty).is_some_and(|(_, mutable)| mutable)
+                && policy::request_owned(api, &object)
+            {
+                Role::In {
+                    ty: In::InterfaceMut(object),
+                    optional,
+                }
+            } else {
+                Role::In {
+                    ty: In::Interface(object),
+                    optional,
+                }
+            }
+        }
+        Role::Out(Out::Interface { ref class, .. }) => {
+            match policy::released_by(api, c, m, &param.name) {
+                Some(release) => Role::Out(Out::Child {
+                    release: release_slot(model, class, release)?,
+                    class: class.clone(),
+                    parent: c.clone(),
+                }),
+                None => role,
+            }
+        }
+        other => other,
+    })
+}
+
+/// The Rust name of the raw method `release` that `class` declares, which a guard calls (as
+/// `Class::Release`, taking the object pointer).
+fn release_slot(model: &LaidOutApi, class: &str, release: &str) -> Result<String, String> {
+    model
+        .layout(class)
+        .own_slots()
+        .iter()
+        .find(|slot| model.method(slot).name == release && model.method(slot).params.is_empty())
+        .map(|slot| slot.rust_name.clone())
+        .ok_or_else(|| format!("`{class}` declares no release `{release}`"))
 }
 
 /// How the form borrows `self`, and the result and roles as that borrow allows them.
@@ -352,7 +442,7 @@ fn receiver(
         Ret::Interface { mutable: true, .. } | Ret::Ref { mutable: true, .. }
     ) || roles
         .iter()
-        .any(|r| matches!(r, Role::Out(Out::BufferMut { .. })))
+        .any(|r| matches!(r, Role::Out(Out::BufferMut { .. } | Out::Child { .. })))
         || roles.iter().any(|r| {
             matches!(
                 r,

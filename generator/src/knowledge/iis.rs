@@ -46,6 +46,9 @@ pub const RULES: &[Rule] = &[
          application and site containers) and is cleaned up on any thread")),
     rule(Class("IHttpCacheSpecificData"), Threading(Concurrent,
         "cache entries are shared between requests and referenced from several threads")),
+    rule(Class("IHttpUser"), Threading(Concurrent,
+        "IIS keeps a user it was given (`SetUser`) and references, reads and releases it from \
+         the threads of the request and of its child requests, in any order")),
 
     // The classes IIS gives a request one at a time: their non-`const` methods may borrow
     // `self` exclusively. Any other class may be reached from several requests or threads
@@ -79,6 +82,11 @@ pub const RULES: &[Rule] = &[
 
     // IIS sends the chunk's memory after the call returns.
     rule(Method("IHttpResponse", "WriteEntityChunkByReference"), RetainsArguments),
+    // IIS uses the object for the rest of the request, and neither the header (no release
+    // or reference slot on `IScriptMapInfo`) nor Microsoft's reference (which calls
+    // `SetFileInfo` "not supported") says who releases it or when it may go.
+    rule(Method("IMapHandlerProvider", "SetScriptMap"), RetainsArguments),
+    rule(Method("IMapHandlerProvider", "SetFileInfo"), RetainsArguments),
 
     // IIS calls the module again (`OnAsyncCompletion`, or the next notification), from
     // another thread, possibly before the call returns.
@@ -92,4 +100,12 @@ pub const RULES: &[Rule] = &[
     rule(Parameter("INamedContextContainer", "SetNamedContext", "ppStoredContext"), TakesOwnership),
     rule(Parameter("IHttpConnectionModuleContextContainer", "SetConnectionModuleContext", "ppStoredContext"), TakesOwnership),
     rule(Parameter("IHttpApplicationResolveModulesProvider", "RegisterModule", "pModuleFactory"), TakesOwnership),
+    // The caller makes the user on the heap; the provider's implementer (IIS) owns it from
+    // then on and calls `DereferenceUser` when done with it.
+    rule(Parameter("IAuthenticationProvider", "SetUser", "pUser"), TakesOwnership),
+
+    // The object handed out is the caller's until it calls the release, which frees it; a
+    // child context is released before its parent (else IIS answers
+    // `ERROR_INVALID_PARAMETER`).
+    rule(Parameter("IHttpContext", "CloneContext", "ppHttpContext"), ReleasedBy("ReleaseClonedContext")),
 ];

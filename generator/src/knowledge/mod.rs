@@ -1,12 +1,13 @@
 //! What the header cannot say, as data keyed by declaration: facts about the Windows types
 //! the API uses (`windows_types.rs`) and IIS's rules for its classes (`iis.rs`: which slots
 //! end or count an object's life, which classes IIS calls from several threads or hands to
-//! one request at a time, which methods keep an argument, take an object over or resume the
-//! pipeline). Every IIS row names a class, a method or a parameter of `headers/httpserv.h`
-//! (a test holds each to exactly one declaration there, so a typo fails instead of silently
-//! dropping a rule), and applies to that declaration in derived classes too: queries walk the
-//! base chain (`Api::chain`). Stages read facts through the queries here; `policy` turns
-//! them, with the rules by return type, into what a thunk does.
+//! one request at a time, which methods keep an argument, take an object over, hand out one
+//! the caller releases, or resume the pipeline). Every IIS row names a class, a method or a
+//! parameter of `headers/httpserv.h` (a test holds each to exactly one declaration there, so a
+//! typo fails instead of silently dropping a rule), and applies to that declaration in
+//! derived classes too: queries walk the base chain (`Api::chain`). Stages read facts through
+//! the queries here; `policy` turns them, with the rules by return type, into what a thunk
+//! does.
 
 mod iis;
 mod windows_types;
@@ -73,6 +74,10 @@ pub enum Fact {
     ResumesPipeline,
     /// Of a parameter: IIS takes the Rust-made object passed there and later releases it.
     TakesOwnership,
+    /// Of an `_Outptr_` parameter: the object IIS hands out there is the caller's to release,
+    /// by calling the named method its class declares (`HRESULT Release()`), before the
+    /// object that handed it out is done; after that call it is gone.
+    ReleasedBy(&'static str),
 }
 
 /// A row of the knowledge tables.
@@ -119,6 +124,73 @@ pub fn parameter_has(api: &Api, class: &str, method: &str, param: &str, fact: Fa
     })
 }
 
+/// The facts of the parameter `param` of `class::method` (declared by the class or a base).
+pub fn parameter_facts<'a>(
+    api: &'a Api,
+    class: &'a str,
+    method: &'a str,
+    param: &'a str,
+) -> impl Iterator<Item = Fact> + 'a {
+    api.chain(class).flat_map(move |c| {
+        RULES
+            .iter()
+            .filter(move |r| {
+                matches!(r.subject, Subject::Parameter(rc, rm, rp)
+                    if rc == c && rm == method && rp == param)
+            })
+            .map(|r| r.fact)
+    })
+}
+
+/// Every method some `ReleasedBy` row names as the release of an object of `class` (or of a
+/// base): the methods that end the life of an object the caller was handed to release.
+pub fn releases<'a>(api: &'a Api, class: &'a str) -> impl Iterator<Item = &'static str> + 'a {
+    let chain: Vec<&str> = api.chain(class).collect();
+    RULES.iter().filter_map(move |r| match (r.subject, r.fact) {
+        (Subject::Parameter(c, m, p), Fact::ReleasedBy(release))
+            if handed_out_class(api, c, m, p).is_some_and(|object| chain.contains(&object)) =>
+        {
+            Some(release)
+        }
+        _ => None,
+    })
+}
+
+/// The class of the object `class::method` hands out through the `T **` parameter `param`.
+fn handed_out_class<'a>(api: &'a Api, class: &str, method: &str, param: &str) -> Option<&'a str> {
+    object_class(api, class, method, param, 2)
+}
+
+/// The class `T` of the parameter `param` of `class::method` when it is a `T *` (`depth` 1)
+/// or a `T **` (`depth` 2) of a class of the API.
+fn object_class<'a>(
+    api: &'a Api,
+    class: &str,
+    method: &str,
+    param: &str,
+    depth: usize,
+) -> Option<&'a str> {
+    use crate::ir::TypeKind;
+    let mut ty = &api
+        .class(class)?
+        .methods
+        .iter()
+        .filter(|m| m.name == method)
+        .flat_map(|m| &m.params)
+        .find(|p| p.name == param)?
+        .ty;
+    for _ in 0..depth {
+        let TypeKind::Pointer { pointee, .. } = ty.resolved() else {
+            return None;
+        };
+        ty = pointee;
+    }
+    let TypeKind::Record { name } = ty.resolved() else {
+        return None;
+    };
+    api.class(name).map(|c| c.name.as_str())
+}
+
 /// A windows-sys path (or primitive) for a Windows type name, if we bind it to one.
 pub fn known_path(name: &str) -> Option<String> {
     let lookup = |n: &str| {
@@ -140,7 +212,8 @@ pub fn windows_types() -> impl Iterator<Item = (&'static str, &'static str)> {
 /// The rows of `rules` that do not name exactly one declaration of `api`, each with why: a
 /// class the API lacks or declares twice, a method the class does not declare itself, a
 /// parameter no overload has (or more than one has), a lifetime on a method that cannot
-/// carry one (it must return `void` and take nothing). Empty for `RULES` against
+/// carry one (it must return `void` and take nothing), an object taken over whose class has
+/// no threading row, a release the handed-out object does not have. Empty for `RULES` against
 /// `headers/httpserv.h`: a test holds the table to the header.
 pub fn unmatched(api: &Api, rules: &[Rule]) -> Vec<String> {
     let mut problems = Vec::new();
@@ -182,9 +255,16 @@ pub fn unmatched(api: &Api, rules: &[Rule]) -> Vec<String> {
                     .iter()
                     .filter(|m| m.name == method && m.params.iter().any(|p| p.name == param))
                     .count();
-                (having != 1).then(|| {
-                    format!("{having} overloads of {class_name}::{method} have a parameter {param}")
-                })
+                match (having, rule.fact) {
+                    (1, Fact::ReleasedBy(release)) => {
+                        unreleasable(api, class, method, param, release)
+                    }
+                    (1, Fact::TakesOwnership) => unthreaded(api, class, method, param),
+                    (1, _) => None,
+                    _ => Some(format!(
+                        "{having} overloads of {class_name}::{method} have a parameter {param}"
+                    )),
+                }
             }
         };
         if let Some(why) = why {
@@ -192,6 +272,39 @@ pub fn unmatched(api: &Api, rules: &[Rule]) -> Vec<String> {
         }
     }
     problems
+}
+
+/// Why an object passed to IIS through `param` (a `T *`) cannot be taken over: IIS calls and
+/// releases what it keeps on its own threads, so `T` (or a base) needs a `Threading` row for
+/// its implementations' bounds. `None` when it has one.
+fn unthreaded(api: &Api, class: &crate::ir::Class, method: &str, param: &str) -> Option<String> {
+    let Some(object) = object_class(api, &class.name, method, param, 1) else {
+        return Some(format!("{param} is not a pointer to an object"));
+    };
+    let threaded = class_facts(api, object).any(|f| matches!(f, Fact::Threading(..)));
+    (!threaded).then(|| format!("IIS takes {object} over, which has no threading row"))
+}
+
+/// Why the object `class::method` hands out through `param` cannot be released by
+/// `release`: the parameter must be a `T **` of a class of the API, and `release` a method
+/// `T` declares, taking nothing and returning `HRESULT` (a guard calls it as is). `None` when
+/// it can.
+fn unreleasable(
+    api: &Api,
+    class: &crate::ir::Class,
+    method: &str,
+    param: &str,
+    release: &str,
+) -> Option<String> {
+    let Some(object) = handed_out_class(api, &class.name, method, param) else {
+        return Some(format!("{param} is not a pointer to an object pointer"));
+    };
+    let callable = api.class(object).is_some_and(|c| {
+        c.methods.iter().any(|m| {
+            m.name == release && m.params.is_empty() && m.return_type.spelling == "HRESULT"
+        })
+    });
+    (!callable).then(|| format!("{object} declares no `HRESULT {release}()`"))
 }
 
 #[cfg(test)]

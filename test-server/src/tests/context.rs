@@ -446,3 +446,30 @@ fn a_context_used_after_its_request_finds_nothing() {
     }
     assert_eq!(server.request(Request::get("/")).number, 2);
 }
+
+#[test]
+fn cloned_contexts_are_released_children_first_and_only_clones() {
+    // SAFETY: what the server passes is live during the call; each clone is used only before
+    // its release.
+    let (_, log) = observe(Request::get("/clone"), |context, log| unsafe {
+        let root = context.as_raw();
+        log.push(format!("{:?}", IHttpContext::ReleaseClonedContext(root)));
+        let mut outer = core::ptr::null_mut();
+        ok(context.CloneContext(0, &mut outer));
+        let mut inner = core::ptr::null_mut();
+        ok((*outer).CloneContext(0, &mut inner));
+        let url = (*inner).GetScriptName(core::ptr::null_mut());
+        log.push(format!("{}", url.is_null()));
+        log.push(format!("{:?}", IHttpContext::ReleaseClonedContext(outer)));
+        ok(IHttpContext::ReleaseClonedContext(inner));
+        ok(IHttpContext::ReleaseClonedContext(outer));
+        // One left for the server to release with the request.
+        let mut kept = core::ptr::null_mut();
+        ok(context.CloneContext(0, &mut kept));
+    });
+    let invalid = format!(
+        "{:?}",
+        HRESULT::from_win32(windows_sys::Win32::Foundation::ERROR_INVALID_PARAMETER)
+    );
+    assert_eq!(log, [invalid.clone(), "false".into(), invalid]);
+}
