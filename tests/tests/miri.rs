@@ -2,7 +2,8 @@
 //! runtime, the framework and the test server, the framework's tests run in the test server
 //! (`framework/tests/module.rs`; `completion.rs`, the completion protocol against a host that
 //! re-enters the module from `PostCompletion` and one that gives up on a pending request;
-//! `panics.rs`, panics in every `Drop` IIS runs and in a panic's payload), the examples
+//! `panics.rs`, panics in every `Drop` IIS runs and in a panic's payload; `bodies.rs`, bodies
+//! read whole and bounded), the examples
 //! held to the C++ host's answers (`test_server.rs`) and each example's own tests run under
 //! `cargo +nightly miri test`, and Miri must find no undefined behaviour. Not the rest of the
 //! suite: it calls libclang, spawns compilers or runs wine, which Miri cannot.
@@ -84,6 +85,8 @@ fn the_framework_the_test_server_and_the_examples_have_no_undefined_behaviour() 
         "completion",
         "--test",
         "panics",
+        "--test",
+        "bodies",
     ]);
     miri_test(&["-p", "httpserv-framework", "--doc"]);
     miri_test(&["-p", "httpserv-tests", "--test", "test_server"]);

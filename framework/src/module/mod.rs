@@ -31,6 +31,7 @@
 //! without raw pointers ([`HttpContext::complete_later`]); request and response bodies as
 //! byte slices. The generated classes stay one call away ([`HttpContext::iis`]) for the rest.
 
+mod body;
 mod completion;
 mod context;
 mod global_module;
@@ -42,6 +43,7 @@ mod state;
 mod table;
 pub mod wire;
 
+pub use body::{BodyError, BODY_LIMIT};
 pub use completion::Completion;
 pub use context::HttpContext;
 pub use global_module::GlobalModule;

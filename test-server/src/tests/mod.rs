@@ -7,8 +7,10 @@
 //! A notification that panics is caught by the bindings and answers 500, so closures record
 //! what they see (`Log`) and the tests assert afterwards.
 
+mod bodies;
 mod completion;
 mod context;
+mod limits;
 mod messages;
 mod pipeline;
 
