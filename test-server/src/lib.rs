@@ -134,8 +134,8 @@
 //! `GetAdminManager`, `GetPerfCounterInfo`, `DispenseContainer`, `GetTraceContext`.
 //! Global notifications other than `GL_PRE_BEGIN_REQUEST` are never raised; `RQ_MAP_PATH`,
 //! `RQ_READ_ENTITY`, `RQ_CUSTOM_NOTIFICATION` and `RQ_SEND_RESPONSE_STATUS_AND_HEADERS` are
-//! not delivered. One site, one application; no configuration, authentication, caching,
-//! files or network.
+//! not delivered. One site, one application; no configuration (but the request limits),
+//! authentication, caching, files or network.
 //!
 //! # Lifetimes
 //!
