@@ -260,10 +260,23 @@ fn remaining_roles(
         }
         args[i] = Some(role);
     }
-    Ok(args
+    let roles: Vec<Role> = args
         .into_iter()
         .map(|r| r.expect("every role set"))
-        .collect())
+        .collect();
+    // A buffer sized by another parameter (InsertEntityBody's) has its role already: no
+    // borrow for the call may be given to what IIS keeps after it.
+    let borrowed = |role: &Role| match role {
+        Role::In { ty, .. } => !matches!(ty, In::Bool | In::Value(_) | In::Owned(_)),
+        _ => false,
+    };
+    if let Some(at) = roles.iter().position(|role| retained && borrowed(role)) {
+        let name = &method.params[at].name;
+        return Err(format!(
+            "parameter `{name}`: IIS keeps it after the call returns"
+        ));
+    }
+    Ok(roles)
 }
 
 /// How the form borrows `self`, and the result and roles as that borrow allows them.

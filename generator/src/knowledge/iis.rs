@@ -79,6 +79,9 @@ pub const RULES: &[Rule] = &[
 
     // IIS sends the chunk's memory after the call returns.
     rule(Method("IHttpResponse", "WriteEntityChunkByReference"), RetainsArguments),
+    // IIS reads the inserted body after the call returns (it keeps no copy: the buffer must
+    // live until the request ends).
+    rule(Method("IHttpRequest", "InsertEntityBody"), RetainsArguments),
 
     // IIS calls the module again (`OnAsyncCompletion`, or the next notification), from
     // another thread, possibly before the call returns.
