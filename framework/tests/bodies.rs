@@ -2,7 +2,7 @@
 //! bounded by `BODY_LIMIT` (2 MiB) and `read_body_to_end_limited` by the module's limit, an
 //! over-limit body answered 413 by `?` (at once when its `Content-Length` says so, else as
 //! soon as a read passes the limit), bodies in pieces and chunked read whole, and
-//! `read_body` returning what a piece holds. Under Miri with the rest of the framework's
+//! `read_body` returning what a piece holds; `insert_body` putting bytes back. Under Miri with the rest of the framework's
 //! tests (the 2 MiB cases run natively only: Miri interprets every byte).
 
 use httpserv::module::*;
@@ -27,6 +27,15 @@ impl HttpModule for Reader {
         ctx: &mut HttpContext<'_>,
     ) -> Result<Notification, HttpError> {
         let path = ctx.path().to_string();
+        if path == "/peek" {
+            // Reads the first bytes, puts them back, then reads the whole body.
+            let mut first = [0u8; 4];
+            let read = ctx.read_body(&mut first)?;
+            ctx.insert_body(&first[..read])?;
+            ctx.insert_body(b"")?;
+            let body = ctx.read_body_to_end()?;
+            return Ok(ctx.respond(200, "text/plain", digest(&body)));
+        }
         if path == "/pieces" {
             let mut sizes = Vec::new();
             let mut buffer = [0u8; 8];
@@ -102,6 +111,14 @@ fn the_error_says_what_went_wrong_and_becomes_a_status() {
     assert_eq!(HttpError::from(too_large).code(), 413);
     let failed = BodyError::from(httpserv::runtime::Error::from(httpserv::runtime::E_FAIL));
     assert_eq!(HttpError::from(failed).code(), 500);
+}
+
+#[test]
+fn an_inserted_body_is_read_before_the_rest() {
+    let body = bytes(5000);
+    let response =
+        server().request(Request::post("/peek").body_in_pieces([&body[..10], &body[10..]]));
+    assert_eq!(response.text(), digest(&body));
 }
 
 #[test]

@@ -1,10 +1,11 @@
 //! The request body for a module: [`HttpContext::read_body`] a piece at a time, and
 //! [`HttpContext::read_body_to_end`] whole but bounded — by [`BODY_LIMIT`] (2 MiB) unless the
 //! module names another limit ([`HttpContext::read_body_to_end_limited`]) — with a
-//! [`BodyError`] that `?` answers `413` when the body is over it.
+//! [`BodyError`] that `?` answers `413` when the body is over it; and
+//! [`HttpContext::insert_body`], bytes put back in front of what is left to read.
 
 use super::{HttpContext, HttpError};
-use crate::runtime::{Error, E_HANDLE_EOF};
+use crate::runtime::{Error, E_HANDLE_EOF, E_INVALIDARG, E_OUTOFMEMORY};
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -97,5 +98,27 @@ impl HttpContext<'_> {
                 read => body.extend_from_slice(&buffer[..read]),
             }
         }
+    }
+
+    /// Puts `bytes` in front of what is left of the request body: the next reads (this
+    /// module's or another's, in this notification or a later one) return them first
+    /// (`IHttpRequest::InsertEntityBody`). IIS keeps no copy and reads them after the call,
+    /// so they are copied into the request's memory, which lives as long as the request. The
+    /// `Content-Length` header is left as it was, as IIS leaves it.
+    pub fn insert_body(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let size = u32::try_from(bytes.len()).map_err(|_| Error::from(E_INVALIDARG))?;
+        // SAFETY: the request's live context; the memory lives until the request ends.
+        let memory = unsafe { self.iis().AllocateRequestMemory(size) }.cast::<u8>();
+        if memory.is_null() {
+            return Err(Error::from(E_OUTOFMEMORY));
+        }
+        // SAFETY: `memory` is fresh request memory, writable for `size` bytes.
+        unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), memory, bytes.len()) };
+        // SAFETY: the buffer is the request's memory, live until the request ends, as IIS
+        // requires of an inserted body, and nothing else writes it.
+        unsafe { self.request_mut().InsertEntityBody(memory.cast(), size) }.ok()
     }
 }
