@@ -59,14 +59,16 @@ impl Entity {
         }
     }
 
-    /// Copies the next bytes into `buffer`: at most the rest of one piece. `None` at the end
-    /// of the body (`ERROR_HANDLE_EOF`); `Some(0)` for an empty buffer while bytes are left.
-    pub fn read(&mut self, buffer: &mut [u8]) -> Option<usize> {
+    /// Hands the next bytes, at most `max` and at most the rest of one piece, to `copy`
+    /// (which writes them where the module asked: a buffer that may be uninitialized, so
+    /// never a `&mut [u8]`), and returns how many. `None` at the end of the body
+    /// (`ERROR_HANDLE_EOF`); `Some(0)` for `max` 0 while bytes are left.
+    pub fn read(&mut self, max: usize, copy: impl FnOnce(&[u8])) -> Option<usize> {
         let inserted = self.inserted_left > 0;
         let piece = self.unread.front()?;
         let rest = &piece[self.offset..];
-        let n = rest.len().min(buffer.len());
-        buffer[..n].copy_from_slice(&rest[..n]);
+        let n = rest.len().min(max);
+        copy(&rest[..n]);
         self.offset += n;
         if self.offset == piece.len() {
             self.unread.pop_front();

@@ -151,11 +151,13 @@ unsafe impl IHttpRequest_Impl for HttpRequest {
             return E_INVALIDARG;
         }
         let read = self.exchange.with(|s| {
-            // SAFETY: IIS's contract: `buffer` is writable for `size` bytes, and no other
-            // reference to it is live during the call.
-            let buffer =
-                unsafe { core::slice::from_raw_parts_mut(buffer.cast::<u8>(), size as usize) };
-            s.received.entity.read(buffer)
+            s.received.entity.read(size as usize, |bytes| {
+                // SAFETY: IIS's contract: `buffer` is writable for `size` bytes, at least
+                // `bytes.len()`; the body's bytes are the server's own, no overlap.
+                unsafe {
+                    core::ptr::copy_nonoverlapping(bytes.as_ptr(), buffer.cast(), bytes.len())
+                };
+            })
         });
         let Some(read) = read else {
             return E_UNEXPECTED;
