@@ -11,9 +11,13 @@ use alloc::vec::Vec;
 use core::ptr::NonNull;
 use std::net::SocketAddr;
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use windows_sys::Win32::Networking::HttpServer::{
+    HttpHeaderContentLength, HttpHeaderTransferEncoding,
+};
 
 use super::completion::Completions;
 use super::context::HttpContext;
+use super::entity::Entity;
 use super::handed::Handed;
 use super::headers::{Direction, Headers};
 use super::memory::{CText, RequestMemory, WideText};
@@ -58,9 +62,7 @@ pub(crate) struct Received {
     pub url: Vec<u8>,
     pub version: (u16, u16),
     pub headers: Headers,
-    pub entity: Vec<u8>,
-    /// How much of `entity` `ReadEntityBody` has handed out.
-    pub entity_read: usize,
+    pub entity: Entity,
     pub remote: SocketAddr,
     pub local: SocketAddr,
 }
@@ -109,6 +111,19 @@ pub(crate) struct State {
     pub headers_sent: bool,
 }
 
+/// The body's declared length: its `Content-Length`, unless a `Transfer-Encoding` makes it
+/// unknown (RFC 9112, 6.3); leading digits, as the C++ host reads it.
+fn declared_length(headers: &Headers) -> Option<u64> {
+    if headers.get_id(HttpHeaderTransferEncoding).is_some() {
+        return None;
+    }
+    let length = headers.get_id(HttpHeaderContentLength)?;
+    let digits = length.bytes().iter().take_while(|b| b.is_ascii_digit());
+    Some(digits.fold(0u64, |n, &d| {
+        n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+    }))
+}
+
 /// One request.
 pub(crate) struct Exchange {
     pub number: u64,
@@ -134,15 +149,15 @@ impl Exchange {
         let memory = RequestMemory::new();
         let mut headers = Headers::new(Direction::Request);
         for (name, value) in request.received_headers() {
-            headers.set(&memory, name.as_bytes(), value.as_bytes(), false);
+            headers.set(&memory, &name, &value, false);
         }
+        let entity = Entity::new(request.body.clone(), declared_length(&headers));
         let received = Received {
             method: memory.c_text(request.method.as_bytes()),
-            url: request.url.as_bytes().to_vec(),
+            url: request.url.clone(),
             version: request.version,
             headers,
-            entity: request.body.clone(),
-            entity_read: 0,
+            entity,
             remote: request.remote,
             local: request.local,
         };

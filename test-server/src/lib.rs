@@ -58,6 +58,11 @@
 //! [`Raised`]: crate::Raised
 //! [`Response`]: crate::Response
 //! [`Response::trace`]: crate::Response::trace
+//! [`Request::body`]: crate::Request::body
+//! [`Request::body_in_pieces`]: crate::Request::body_in_pieces
+//! [`Request::chunked`]: crate::Request::chunked
+//! [`HttpSysLimits`]: crate::HttpSysLimits
+//! [`RequestLimits`]: crate::RequestLimits
 //!
 //! # What it models
 //!
@@ -88,9 +93,19 @@
 //!   or other control in a header value, reason phrase, redirect target or server
 //!   variable) is refused with `E_INVALIDARG`, nothing stored.
 //! - **Requests**: headers by name and id, `GetHttpMethod`, `GetHttpVersion`, local and
-//!   remote addresses, `ReadEntityBody` (synchronous) and `GetRemainingEntityBytes`,
-//!   `GetSiteId` (1); `IHttpContext::GetScriptName` (the URL's path);
-//!   `AllocateRequestMemory` (16-aligned, freed when the request ends).
+//!   remote addresses, `GetSiteId` (1); `IHttpContext::GetScriptName` (the URL's path);
+//!   `AllocateRequestMemory` (16-aligned, freed when the request ends). URL and header
+//!   values are bytes as the test gives them (invalid UTF-8, NUL, long values).
+//! - **The entity body**: given whole, in pieces or chunked ([`Request::body`],
+//!   [`Request::body_in_pieces`], [`Request::chunked`]); `ReadEntityBody` returns at most the
+//!   rest of a piece, never past a declared `Content-Length` (asked for `fAsync`, it
+//!   completes at once, as the C++ host does); `GetRemainingEntityBytes` (what is left of the
+//!   declared length; `u32::MAX` for a chunked body until its last byte is read);
+//!   `InsertEntityBody` (read next, before the rest; copied at the call).
+//! - **What refuses a request first**: http.sys's limits ([`HttpSysLimits`]: `414`, `400`
+//!   with http.sys's error page, no module notified), then IIS's request filtering
+//!   ([`RequestLimits`]: `404.14`, `404.15`, `413.1` before any module's `RQ_BEGIN_REQUEST`,
+//!   for the site or by URL).
 //! - **Server variables**: `REQUEST_METHOD`, `URL`, `PATH_INFO`, `SCRIPT_NAME`,
 //!   `QUERY_STRING`, `UNENCODED_URL`, `CACHE_URL`, `SERVER_PROTOCOL`, `REMOTE_ADDR`,
 //!   `REMOTE_HOST`, `REMOTE_PORT`, `LOCAL_ADDR`, `SERVER_PORT`, `SERVER_NAME`,
@@ -131,7 +146,7 @@
 //! `MapHandler`, `GetExtendedInterface` (so no `IHttpContext2`–`4`), `GetNextNotification`,
 //! `GetIsLastNotification`, `GetParentContext`; `DisableNotifications` and
 //! `SetRequestHandled` are ignored. `IHttpRequest::GetRawHttpRequest`, `SetHttpMethod`,
-//! `SetUrl`, `InsertEntityBody`, `GetClientCertificate`, `NegotiateClientCertificate`,
+//! `SetUrl`, `GetClientCertificate`, `NegotiateClientCertificate`,
 //! `GetHeaderChanges`, `GetForwardedUrl`. `IHttpResponse::GetRawHttpResponse`, `Flush`
 //! (everything is buffered until the send), `GetCachePolicy`, `GetHeaderChanges`, data
 //! chunks other than memory. The providers'
@@ -152,8 +167,8 @@
 //! `SetPriorityForRequestNotification`, the file change provider's `GetFileMonitor`, and
 //! `IHttpApplication2` are not modelled; `RQ_MAP_PATH`,
 //! `RQ_READ_ENTITY`, `RQ_CUSTOM_NOTIFICATION` and `RQ_SEND_RESPONSE_STATUS_AND_HEADERS` are
-//! not delivered. One site, one application; no configuration, authentication, caching,
-//! files or network.
+//! not delivered. One site, one application; no configuration (but the request limits),
+//! authentication, caching, files or network.
 //!
 //! # Lifetimes
 //!
@@ -183,12 +198,14 @@ use httpserv_sys::*;
 
 mod completion;
 mod context;
+mod entity;
 mod exchange;
 mod global;
 mod global_objects;
 mod handed;
 mod header_slots;
 mod headers;
+mod limits;
 mod memory;
 mod message;
 mod pipeline;
@@ -198,6 +215,7 @@ mod request;
 mod server;
 
 pub use global::Raised;
+pub use limits::{HttpSysLimits, RequestLimits};
 pub use request::{QuickTrace, Request, Response};
 pub use server::{RegisterModuleFn, TestServer};
 

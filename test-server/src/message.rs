@@ -1,6 +1,6 @@
 //! `IHttpRequest` and `IHttpResponse` of the test server, as the C++ host of `tests/iis_host`
 //! models them: headers by name and by `HTTP_HEADER_ID` (get, set, append, delete), the
-//! method, version and addresses, `ReadEntityBody` from the body the test gave; the status,
+//! method, version and addresses, the entity body the test gave (`entity.rs`); the status,
 //! `WriteEntityChunks` of memory chunks (copied: IIS buffers the response), `Clear`,
 //! `Redirect`, the error description. Strings handed out live in request memory until the request ends. A call after
 //! the request ended fails with `E_UNEXPECTED` (or returns null).
@@ -134,8 +134,9 @@ unsafe impl IHttpRequest_Impl for HttpRequest {
             .with(|s| socket_address(&self.exchange.memory, s.received.remote))
             .unwrap_or(core::ptr::null_mut())
     }
-    /// Synchronous, from the body the test gave: `HRESULT_FROM_WIN32(ERROR_HANDLE_EOF)` and
-    /// 0 bytes at its end.
+    /// From the body the test gave, a piece at a time (see `entity.rs`):
+    /// `HRESULT_FROM_WIN32(ERROR_HANDLE_EOF)` and 0 bytes at its end. Asked for `fAsync`, it
+    /// completes at once, `*pfCompletionPending` FALSE, as the C++ host does (and as IIS may).
     fn ReadEntityBody(
         &self,
         buffer: *mut c_void,
@@ -150,32 +151,45 @@ unsafe impl IHttpRequest_Impl for HttpRequest {
             return E_INVALIDARG;
         }
         let read = self.exchange.with(|s| {
-            let entity = &s.received.entity;
-            let left = &entity[s.received.entity_read..];
-            let n = left.len().min(size as usize);
-            // SAFETY: IIS's contract: `buffer` is writable for `size` bytes.
-            unsafe { core::ptr::copy_nonoverlapping(left.as_ptr(), buffer.cast::<u8>(), n) };
-            s.received.entity_read += n;
-            n
+            s.received.entity.read(size as usize, |bytes| {
+                // SAFETY: IIS's contract: `buffer` is writable for `size` bytes, at least
+                // `bytes.len()`; the body's bytes are the server's own, no overlap.
+                unsafe {
+                    core::ptr::copy_nonoverlapping(bytes.as_ptr(), buffer.cast(), bytes.len())
+                };
+            })
         });
         let Some(read) = read else {
             return E_UNEXPECTED;
         };
         // SAFETY: checked non-null; IIS's contract makes it writable.
-        unsafe { received.write(read as u32) };
-        if read == 0 {
-            E_HANDLE_EOF
-        } else {
-            S_OK
+        unsafe { received.write(read.unwrap_or(0) as u32) };
+        match read {
+            Some(_) => S_OK,
+            None => E_HANDLE_EOF,
         }
     }
-    /// Not modelled.
-    fn InsertEntityBody(&self, _: *mut c_void, _: u32) -> HRESULT {
-        E_NOTIMPL
+    /// Puts `size` bytes at `buffer` before the rest of the body: the next reads return them.
+    /// IIS keeps the module's buffer (which must live until the request ends); this copies it
+    /// at the call, and does not check that the module keeps it. `Content-Length` is not
+    /// changed, as IIS leaves it.
+    fn InsertEntityBody(&self, buffer: *mut c_void, size: u32) -> HRESULT {
+        if buffer.is_null() && size != 0 {
+            return E_INVALIDARG;
+        }
+        let bytes = if size == 0 {
+            Vec::new()
+        } else {
+            // SAFETY: IIS's contract: `buffer` is readable for `size` bytes.
+            unsafe { core::slice::from_raw_parts(buffer.cast::<u8>(), size as usize) }.to_vec()
+        };
+        self.exchange
+            .with(|s| s.received.entity.insert(bytes))
+            .map_or(E_UNEXPECTED, |()| S_OK)
     }
     fn GetRemainingEntityBytes(&self) -> u32 {
         self.exchange
-            .with(|s| (s.received.entity.len() - s.received.entity_read) as u32)
+            .with(|s| s.received.entity.remaining())
             .unwrap_or(0)
     }
     fn GetHttpVersion(&self, major: *mut u16, minor: *mut u16) {

@@ -31,6 +31,7 @@ use windows_sys::Win32::Networking::HttpServer::{HttpHeaderContentLength, HttpHe
 
 use super::completion::{Completion, Ending, Target};
 use super::exchange::{Exchange, Objects, Ptr};
+use super::limits;
 use super::request::Response;
 use super::server::TestServer;
 use crate::runtime::{HRESULT, S_OK};
@@ -231,7 +232,7 @@ impl<'a> Pipeline<'a> {
                 failed = true;
             }
         }
-        if failed {
+        if failed || self.filtered() {
             self.skip_to_end();
         }
         self.run()
@@ -243,6 +244,23 @@ impl<'a> Pipeline<'a> {
         self.set_status(500, "Internal Server Error", error);
         self.skip_to_end();
         self.run()
+    }
+
+    /// IIS's request filtering, ahead of the modules loaded: a request over its limits is
+    /// answered 404.14, 404.15 or 413.1 (see `limits.rs`); true if it was.
+    fn filtered(&self) -> bool {
+        let checked = self.exchange.with(|s| {
+            let url = &s.received.url;
+            let limits = self.server.limits_for(url);
+            limits::filtered(url, s.received.entity.declared(), limits)
+        });
+        let Some((status, sub, reason, line)) = checked.flatten() else {
+            return false;
+        };
+        self.set_status(status, reason, S_OK);
+        self.exchange.with(|s| s.response.sub_status = sub);
+        self.log(format!("request filtering {line}"));
+        true
     }
 
     /// A completion arrived for the pending request.

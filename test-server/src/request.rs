@@ -13,54 +13,87 @@ use crate::runtime::HRESULT;
 
 /// A request to run through the pipeline: `Request::get("/hello?name=you").header("X-Echo",
 /// "1")`. Without a `Host` header the server adds `Host: localhost`, and a body sets
-/// `Content-Length`, as an HTTP client would.
+/// `Content-Length` (or, [`Request::chunked`], `Transfer-Encoding: chunked`), as an HTTP
+/// client would.
+///
+/// The URL and header values are bytes, so a test can send what a hostile client sends:
+/// invalid UTF-8, NUL, very long values (`Request::get(b"/a\xFF?q=\0")`). What http.sys
+/// refuses before IIS sees a request is refused here too, as it answers it (see
+/// [`HttpSysLimits`](crate::HttpSysLimits)); the rest reaches the modules as sent.
 #[derive(Clone, Debug)]
 pub struct Request {
     pub(crate) method: String,
-    pub(crate) url: String,
+    pub(crate) url: Vec<u8>,
     pub(crate) version: (u16, u16),
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) body: Vec<u8>,
+    pub(crate) headers: Vec<(Vec<u8>, Vec<u8>)>,
+    /// The entity body, in the pieces the client sends it in.
+    pub(crate) body: Vec<Vec<u8>>,
+    /// Sent with `Transfer-Encoding: chunked` (no `Content-Length`).
+    pub(crate) chunked: bool,
     pub(crate) remote: SocketAddr,
     pub(crate) local: SocketAddr,
 }
 
 impl Request {
     /// A request with any method; `url` is the raw path and query (`/a/b?x=1`), as IIS's
-    /// `URL` and `QUERY_STRING` server variables split it.
-    pub fn new(method: &str, url: &str) -> Request {
+    /// `URL` and `QUERY_STRING` server variables split it, any bytes.
+    pub fn new(method: &str, url: impl AsRef<[u8]>) -> Request {
         Request {
             method: method.to_owned(),
-            url: url.to_owned(),
+            url: url.as_ref().to_vec(),
             version: (1, 1),
             headers: Vec::new(),
             body: Vec::new(),
+            chunked: false,
             remote: SocketAddr::from((Ipv4Addr::LOCALHOST, 50_000)),
             local: SocketAddr::from((Ipv4Addr::LOCALHOST, 80)),
         }
     }
 
     /// A `GET` request.
-    pub fn get(url: &str) -> Request {
+    pub fn get(url: impl AsRef<[u8]>) -> Request {
         Request::new("GET", url)
     }
 
     /// A `POST` request (give it a [`Request::body`]).
-    pub fn post(url: &str) -> Request {
+    pub fn post(url: impl AsRef<[u8]>) -> Request {
         Request::new("POST", url)
     }
 
-    /// Adds a request header (a second one of the same name is joined to the first with
-    /// `", "`, as IIS joins repeated headers).
-    pub fn header(mut self, name: &str, value: &str) -> Request {
-        self.headers.push((name.to_owned(), value.to_owned()));
+    /// Adds a request header, any bytes in its value (a second one of the same name is
+    /// joined to the first with `", "`, as IIS joins repeated headers).
+    pub fn header(mut self, name: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Request {
+        self.headers
+            .push((name.as_ref().to_vec(), value.as_ref().to_vec()));
         self
     }
 
     /// The entity body, read by `IHttpRequest::ReadEntityBody`; sets `Content-Length`.
-    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Request {
-        self.body = body.into();
+    pub fn body(self, body: impl Into<Vec<u8>>) -> Request {
+        self.body_in_pieces([body.into()])
+    }
+
+    /// The entity body as the client sends it, in pieces, with a `Content-Length` of their
+    /// total: a `ReadEntityBody` returns at most the rest of one piece, as a read from the
+    /// network returns what has arrived.
+    pub fn body_in_pieces<P: Into<Vec<u8>>>(
+        mut self,
+        pieces: impl IntoIterator<Item = P>,
+    ) -> Request {
+        self.body = pieces.into_iter().map(Into::into).collect();
+        self.body.retain(|piece| !piece.is_empty());
+        self.chunked = false;
         self
+    }
+
+    /// The entity body in pieces with `Transfer-Encoding: chunked` and no `Content-Length`,
+    /// as http.sys hands it to IIS: decoded, its length unknown until the last piece is read
+    /// (`GetRemainingEntityBytes` is `u32::MAX` until then, and 0 after). Each piece is a
+    /// chunk (empty pieces are left out: an empty chunk ends the body).
+    pub fn chunked<P: Into<Vec<u8>>>(self, pieces: impl IntoIterator<Item = P>) -> Request {
+        let mut request = self.body_in_pieces(pieces);
+        request.chunked = true;
+        request
     }
 
     /// The HTTP version (1.1 by default).
@@ -83,22 +116,39 @@ impl Request {
         self
     }
 
-    /// The headers as the server receives them: the test's, then `Host` and
-    /// `Content-Length` where the test did not give them.
-    pub(crate) fn received_headers(&self) -> Vec<(String, String)> {
+    /// The method and URL, for messages (invalid UTF-8 replaced, long URLs cut).
+    pub(crate) fn describe(&self) -> String {
+        let url = String::from_utf8_lossy(&self.url[..self.url.len().min(200)]).into_owned();
+        alloc::format!("{} {url}", self.method)
+    }
+
+    /// The headers as the server receives them: the test's, then `Host` and the body's
+    /// framing (`Content-Length`, or `Transfer-Encoding: chunked`) where the test did not
+    /// give them.
+    pub(crate) fn received_headers(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
         let mut headers = self.headers.clone();
         let has = |name: &str| {
             self.headers
                 .iter()
-                .any(|(n, _)| n.eq_ignore_ascii_case(name))
+                .any(|(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
         };
+        let mut add = |name: &str, value: &[u8]| headers.push((name.into(), value.to_vec()));
         if !has("Host") {
-            headers.push(("Host".to_owned(), "localhost".to_owned()));
+            add("Host", b"localhost");
         }
-        if !self.body.is_empty() && !has("Content-Length") {
-            headers.push(("Content-Length".to_owned(), self.body.len().to_string()));
+        if self.chunked {
+            if !has("Transfer-Encoding") {
+                add("Transfer-Encoding", b"chunked");
+            }
+        } else if !self.body.is_empty() && !has("Content-Length") {
+            add("Content-Length", self.body_length().to_string().as_bytes());
         }
         headers
+    }
+
+    /// The body's length in bytes.
+    pub(crate) fn body_length(&self) -> usize {
+        self.body.iter().map(Vec::len).sum()
     }
 }
 

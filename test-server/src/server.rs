@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use super::exchange::{lock, release_all, Exchange, FinishedList, Objects, Ptr};
 use super::global::{self, Globals};
+use super::limits::{self, HttpSysLimits, RequestLimits};
 use super::pipeline::{Outcome, Pipeline};
 use super::registration::{Registered, RegistrationInfo, Server, MAX_MODULES};
 use super::request::{Request, Response};
@@ -80,6 +81,10 @@ pub struct TestServer {
     reentrant: bool,
     /// The global modules, the application and tracing (`global.rs`).
     global: Arc<Globals>,
+    /// What http.sys refuses, and request filtering's limits (the server's, and by URL).
+    http_sys: HttpSysLimits,
+    request_limits: RequestLimits,
+    locations: Vec<(String, RequestLimits)>,
 }
 
 impl Default for TestServer {
@@ -102,6 +107,9 @@ impl TestServer {
             pending_timeout: Duration::from_secs(60),
             reentrant: false,
             global,
+            http_sys: HttpSysLimits::WINDOWS_DEFAULT,
+            request_limits: RequestLimits::IIS_DEFAULT,
+            locations: Vec::new(),
         }
     }
 
@@ -213,13 +221,44 @@ impl TestServer {
         self
     }
 
+    /// IIS's request filtering limits for the site ([`RequestLimits::IIS_DEFAULT`] unless
+    /// set): `maxAllowedContentLength`, `maxUrl`, `maxQueryString`.
+    pub fn request_limits(mut self, limits: RequestLimits) -> TestServer {
+        self.request_limits = limits;
+        self
+    }
+
+    /// Request filtering limits for the URLs under `path` (`/upload` holds `/upload` and
+    /// `/upload/a`, not `/uploads`), as `<location path>` sets them in IIS's configuration;
+    /// the longest path holding a URL wins, and a URL under none has the site's.
+    pub fn request_limits_for(mut self, path: &str, limits: RequestLimits) -> TestServer {
+        self.locations.push((path.into(), limits));
+        self
+    }
+
+    /// http.sys's limits ([`HttpSysLimits::WINDOWS_DEFAULT`] unless set): a request beyond
+    /// them is answered by http.sys and never reaches the modules.
+    pub fn http_sys_limits(mut self, limits: HttpSysLimits) -> TestServer {
+        self.http_sys = limits;
+        self
+    }
+
+    /// The request filtering limits for `url`.
+    pub(crate) fn limits_for(&self, url: &[u8]) -> &RequestLimits {
+        limits::limits_for(url, &self.request_limits, &self.locations)
+    }
+
     /// Runs `request` through the pipeline and returns the response as it was sent. A
-    /// pending request waits here for its completion.
+    /// pending request waits here for its completion. A request http.sys refuses
+    /// ([`HttpSysLimits`]) gets http.sys's answer, and no module sees it.
     ///
     /// # Panics
     /// If the request stays pending longer than [`TestServer::pending_timeout`].
     pub fn request(&self, request: Request) -> Response {
         let number = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(refused) = limits::refused_by_http_sys(&request, &self.http_sys, number) {
+            return refused;
+        }
         let exchange = Exchange::new(number, &request, self.reentrant);
         let objects = Objects::create(&exchange);
         let mut pipeline = Pipeline::new(self, &exchange, objects);
@@ -234,8 +273,9 @@ impl TestServer {
                 // ends when its completion comes.
                 pipeline.abandon();
                 panic!(
-                    "request {number} ({} {}) stayed pending for {:?} without a completion",
-                    request.method, request.url, self.pending_timeout
+                    "request {number} ({}) stayed pending for {:?} without a completion",
+                    request.describe(),
+                    self.pending_timeout
                 );
             };
             outcome = pipeline.resume(completion);

@@ -68,6 +68,82 @@ mod tests {
         assert_eq!(response.status, 413);
     }
 
+    const KIB: usize = 1024;
+
+    /// The sizes of issue 30, every byte value among them; fewer under Miri, which interprets
+    /// every byte.
+    fn sizes() -> Vec<usize> {
+        if cfg!(miri) {
+            return vec![0, 1, 5 * KIB];
+        }
+        vec![
+            0,
+            1,
+            15 * KIB,
+            16 * KIB + 1,
+            64 * KIB,
+            64 * KIB + 1,
+            KIB * KIB,
+            5 * KIB * KIB,
+        ]
+    }
+
+    fn body(n: usize) -> Vec<u8> {
+        (0..n).map(|i| ((i * 131 + 7) % 256) as u8).collect()
+    }
+
+    /// With a Content-Length and chunked (8 KiB chunks), every byte comes back upper-cased,
+    /// or the module's 413 past 64 KiB.
+    #[test]
+    fn every_byte_arrives_or_the_module_refuses_the_body() {
+        let server = server();
+        for n in sizes() {
+            let sent = body(n);
+            let chunks: Vec<Vec<u8>> = sent.chunks(8 * KIB).map(<[u8]>::to_vec).collect();
+            for (framing, request) in [
+                ("Content-Length", Request::post("/upper").body(sent.clone())),
+                ("chunked", Request::post("/upper").chunked(chunks)),
+            ] {
+                let response = server.request(request);
+                if n > super::LIMIT {
+                    assert_eq!(response.status, 413, "{n} bytes, {framing}");
+                    assert_eq!(response.text(), "the body is over 64 KiB\n");
+                    continue;
+                }
+                let mut expected = sent.clone();
+                expected.make_ascii_uppercase();
+                assert_eq!(response.status, 200, "{n} bytes, {framing}");
+                assert!(
+                    response.body == expected,
+                    "{n} bytes, {framing}: the echo differs"
+                );
+                assert_eq!(
+                    response.header("X-Body-Length"),
+                    Some(n.to_string().as_str())
+                );
+            }
+        }
+    }
+
+    /// IIS's request filtering refuses a declared length over `maxAllowedContentLength`
+    /// before the module runs (413.1, IIS's reason and body), not a chunked body.
+    #[test]
+    fn request_filtering_refuses_a_declared_length_over_its_limit() {
+        use httpserv::testing::RequestLimits;
+        let limits = RequestLimits {
+            max_allowed_content_length: 1000,
+            ..RequestLimits::IIS_DEFAULT
+        };
+        let server = server().request_limits(limits);
+        let response = server.request(Request::post("/upper").body(body(1001)));
+        assert_eq!(
+            (response.status, response.reason.as_str()),
+            (413, "Request Entity Too Large")
+        );
+        let response = server.request(Request::post("/upper").chunked([body(1001)]));
+        assert_eq!(response.status, 200);
+    }
+
     #[test]
     fn get_is_not_for_this_module() {
         assert_eq!(server().request(Request::get("/upper")).status, 404);

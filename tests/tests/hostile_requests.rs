@@ -12,18 +12,54 @@
 //! the request). Every case lists what it may get here, the host's answer where wine delivers
 //! the request and wine's where it does not (tests/iis_host/README.md sets both beside what
 //! IIS gives). The host's log must agree: as many requests served and refused as answered
-//! so. Bounded: 27 cases, seconds each at most.
+//! so. Bounded: 31 cases, seconds each at most. The test server, with the same modules, must
+//! give what IIS gives to each case it can express (`hostile_cases.rs`).
+
+extern crate httpserv as real_httpserv;
+extern crate self as httpserv;
+pub use real_httpserv::*;
+
+/// `httpserv::register_module!` without `#[no_mangle]`, as `tests/tests/test_server.rs` has
+/// it: two examples' `RegisterModule` in one binary.
+#[macro_export]
+macro_rules! register_module {
+    ($register:expr) => {
+        /// The module's entry point, as `httpserv::register_module!` writes it.
+        ///
+        /// # Safety
+        /// Called as IIS calls it, with its registration info and server.
+        #[allow(non_snake_case)]
+        pub unsafe extern "system" fn RegisterModule(
+            server_version: u32,
+            info: *mut $crate::IHttpModuleRegistrationInfo,
+            server: *mut $crate::IHttpServer,
+        ) -> $crate::runtime::HRESULT {
+            let register = $crate::runtime::registration_fn($register);
+            // SAFETY: the caller passes a live registration info and server.
+            unsafe { $crate::runtime::register(server_version, info, server, register) }
+        }
+        const _: $crate::PFN_REGISTERMODULE = Some(RegisterModule);
+    };
+}
 
 #[path = "../iis_host/harness.rs"]
 #[allow(dead_code)] // shared with tests/iis_host.rs, which uses the rest
 mod harness;
+#[path = "../examples/hello_module.rs"]
+#[allow(dead_code)]
+mod hello_module;
+#[path = "../iis_host/hostile_cases.rs"]
+mod hostile_cases;
+#[path = "../examples/minimal_module.rs"]
+mod minimal_module;
 #[path = "../iis_host/raw_http.rs"]
 #[allow(dead_code)] // vanishing clients: request_bodies.rs; exchange_raw: response_splitting.rs
 mod raw_http;
 
 use harness::{Arch, Build, HostProcess, Tools};
+use hostile_cases::{all_cases, answer_of, as_test_requests, get, iis_answers, Answer, Case};
 use httpserv_tests::support::workspace_root;
-use raw_http::{exchange, exchange_past_wine, Outcome, Pace, Response};
+use raw_http::{exchange, exchange_past_wine, Outcome, Pace};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -34,292 +70,6 @@ fn out_dir() -> PathBuf {
 /// A port of our own (tests/iis_host.rs takes offsets below 100).
 fn port(offset: u16) -> u16 {
     20_000 + (std::process::id() % 20_000) as u16 + (100 + offset) * 7
-}
-
-/// Who answered a request.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Answer {
-    /// The pipeline, with this status.
-    Pipeline(u16),
-    /// The host on http.sys's behalf: status and the heading of http.sys's error page.
-    HttpSys(u16, &'static str),
-    /// wine's http.sys itself: its 400, then it closes the connection.
-    Wine400,
-    /// The connection closed with no answer: wine's http.sys dropped the request.
-    Closed,
-    /// No answer and no close: wine's http.sys never delivered the request (it delivers none
-    /// for a Host it has no URL for, and can stop reading a request larger than its buffer).
-    Silent,
-}
-
-const URL_TOO_LONG: Answer = Answer::HttpSys(414, "Request URL Too Long");
-const FIELD_TOO_LONG: Answer = Answer::HttpSys(400, "Bad Request - Header Field Too Long");
-const REQUEST_TOO_LONG: Answer = Answer::HttpSys(400, "Bad Request - Request Too Long");
-const INVALID_URL: Answer = Answer::HttpSys(400, "Bad Request - Invalid URL");
-const HTTP_SYS_HEADINGS: &[&str] = &[
-    "Request URL Too Long",
-    "Bad Request - Header Field Too Long",
-    "Bad Request - Request Too Long",
-    "Bad Request - Invalid URL",
-];
-
-struct Case {
-    name: &'static str,
-    request: Vec<u8>,
-    pace: Pace,
-    /// Responses to read (pipelined requests have several).
-    responses: usize,
-    /// What may answer, per response.
-    allowed: Vec<Answer>,
-    /// Text the first pipeline answer's body must hold.
-    body: Option<&'static str>,
-}
-
-fn case(name: &'static str, request: Vec<u8>, allowed: &[Answer]) -> Case {
-    Case {
-        name,
-        request,
-        pace: Pace::Whole,
-        responses: 1,
-        allowed: allowed.to_vec(),
-        body: None,
-    }
-}
-
-fn get(port: u16, target: &[u8], headers: &[u8]) -> Vec<u8> {
-    let mut request = b"GET ".to_vec();
-    request.extend_from_slice(target);
-    request.extend_from_slice(format!(" HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n").as_bytes());
-    request.extend_from_slice(headers);
-    request.extend_from_slice(b"\r\n");
-    request
-}
-
-fn query_of(bytes: usize) -> Vec<u8> {
-    [b"/hello?q=".to_vec(), vec![b'a'; bytes]].concat()
-}
-
-fn headers(count: usize, line: impl Fn(usize) -> String) -> Vec<u8> {
-    (0..count).flat_map(|i| line(i).into_bytes()).collect()
-}
-
-/// The URLs and headers within what wine delivers, beyond http.sys's limits or not.
-fn limit_cases(port: u16) -> Vec<Case> {
-    use Answer::*;
-    vec![
-        case(
-            "query of 60 KB",
-            get(port, &query_of(60_000), b""),
-            &[URL_TOO_LONG],
-        ),
-        case(
-            "query of 16,000 bytes",
-            get(port, &query_of(16_000), b""),
-            &[Pipeline(200)],
-        ),
-        case(
-            "path segment of 300 characters",
-            get(port, &[b"/".to_vec(), vec![b's'; 300]].concat(), b""),
-            &[INVALID_URL],
-        ),
-        case(
-            "header of 20 KB",
-            get(port, b"/hello", big_header(20_000).as_bytes()),
-            &[FIELD_TOO_LONG],
-        ),
-        case(
-            "2,000 headers",
-            get(
-                port,
-                b"/hello",
-                &headers(2000, |i| format!("X-H{i}: v\r\n")),
-            ),
-            &[REQUEST_TOO_LONG],
-        ),
-        case(
-            "500 headers",
-            get(port, b"/hello", &headers(500, |i| format!("X-H{i}: v\r\n"))),
-            &[Pipeline(200)],
-        ),
-    ]
-}
-
-fn big_header(bytes: usize) -> String {
-    format!("X-Big: {}\r\n", "b".repeat(bytes))
-}
-
-/// Requests near or past what wine's http.sys reads of a connection (about 128 KiB here):
-/// refused by the host when wine delivers them, else dropped (closed, or left unread). Last:
-/// wine's http.sys may stop serving after dropping one.
-fn oversized_cases(port: u16) -> Vec<Case> {
-    use Answer::*;
-    vec![
-        case(
-            "header of 100 KB",
-            get(port, b"/hello", big_header(100_000).as_bytes()),
-            &[FIELD_TOO_LONG, Closed, Silent],
-        ),
-        // The most HTTP_REQUEST per byte of request: the receive buffer's worst case.
-        case(
-            "30,000 empty headers",
-            get(port, b"/hello", &b"a:\r\n".repeat(30_000)),
-            &[REQUEST_TOO_LONG, Closed, Silent],
-        ),
-        case(
-            "query of 200 KB",
-            get(port, &query_of(200_000), b""),
-            &[URL_TOO_LONG, Closed, Silent],
-        ),
-        case(
-            "URL of 2 MB",
-            get(port, &query_of(2 << 20), b""),
-            &[URL_TOO_LONG, Closed, Silent],
-        ),
-    ]
-}
-
-fn encoding_cases(port: u16) -> Vec<Case> {
-    use Answer::*;
-    let mut nul_query = case(
-        "%00 in the query",
-        get(port, b"/hello?name=a%00b", b""),
-        &[Pipeline(200)],
-    );
-    nul_query.body = Some("Hello, a%00b!\n");
-    vec![
-        case(
-            "%00 in the path",
-            get(port, b"/hel%00lo", b""),
-            &[INVALID_URL],
-        ),
-        nul_query,
-        case(
-            "%00 in a header value",
-            get(port, b"/hello", b"X-Echo: a%00b\r\n"),
-            &[Pipeline(200)],
-        ),
-        case(
-            "NUL byte in a header value",
-            get(port, b"/hello", b"X-Echo: a\0b\r\n"),
-            &[Pipeline(200), Wine400],
-        ),
-        case(
-            "invalid UTF-8 escapes in the path",
-            get(port, b"/h%FF%FEllo", b""),
-            &[Pipeline(404)],
-        ),
-        case(
-            "invalid UTF-8 escapes in the query",
-            get(port, b"/hello?name=%FF%FE", b""),
-            &[Pipeline(200)],
-        ),
-        case(
-            "invalid UTF-8 bytes in the path",
-            get(port, b"/h\xFF\xFEllo", b""),
-            &[Pipeline(404), Wine400],
-        ),
-        case(
-            "invalid UTF-8 bytes in a header value",
-            get(port, b"/hello", b"X-Echo: a\xFF\xFEb\r\n"),
-            &[Pipeline(200), Wine400],
-        ),
-    ]
-}
-
-fn protocol_cases(port: u16) -> Vec<Case> {
-    use Answer::*;
-    let host = format!("Host: 127.0.0.1:{port}\r\n");
-    let line = |text: &str| [text.as_bytes(), host.as_bytes(), b"\r\n"].concat();
-    let mut pipelined = case(
-        "three pipelined requests",
-        [
-            line("GET /hello?name=1 HTTP/1.1\r\n"),
-            line("GET /hello?name=2 HTTP/1.1\r\n"),
-            line("GET /hello?name=3 HTTP/1.1\r\n"),
-        ]
-        .concat(),
-        &[Pipeline(200)],
-    );
-    pipelined.responses = 3;
-    let mut slow = case(
-        "a request a byte at a time",
-        get(port, b"/hello?name=slow", b""),
-        &[Pipeline(200)],
-    );
-    slow.pace = Pace::ByteByByte(Duration::from_millis(5));
-    slow.body = Some("Hello, slow!\n");
-    let mut old = case(
-        "HTTP/1.0",
-        line("GET /hello?name=old HTTP/1.0\r\n"),
-        &[Pipeline(200)],
-    );
-    old.body = Some("Hello, old!\n");
-    vec![
-        case(
-            "unknown method FOO",
-            line("FOO /hello HTTP/1.1\r\n"),
-            &[Pipeline(200)],
-        ),
-        // wine's http.sys matches methods by prefix: G is GET there.
-        case(
-            "unknown method G",
-            line("G /hello HTTP/1.1\r\n"),
-            &[Pipeline(200)],
-        ),
-        case(
-            "malformed method G(T",
-            line("G(T /hello HTTP/1.1\r\n"),
-            &[Wine400],
-        ),
-        old,
-        case(
-            "HTTP/1.0 without Host",
-            b"GET /hello HTTP/1.0\r\n\r\n".to_vec(),
-            &[Pipeline(200), Wine400],
-        ),
-        case(
-            "not HTTP: a TLS hello",
-            [&[0x16u8, 3, 1, 2, 0, 1, 0, 1, 0xfc, 3, 3][..], &[b'x'; 100]].concat(),
-            &[Wine400],
-        ),
-        pipelined,
-        slow,
-        case(
-            "a Host no URL is registered for",
-            b"GET /hello HTTP/1.1\r\nHost: example.com\r\n\r\n".to_vec(),
-            &[Silent],
-        ),
-    ]
-}
-
-fn all_cases(port: u16) -> Vec<Case> {
-    [
-        limit_cases(port),
-        encoding_cases(port),
-        protocol_cases(port),
-        oversized_cases(port),
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
-}
-
-/// Who answered `response`.
-fn answer_of(response: &Response) -> Answer {
-    if response.header("Server") == Some("Microsoft-HTTPAPI/2.0") {
-        let text = response.text();
-        let heading = HTTP_SYS_HEADINGS
-            .iter()
-            .find(|h| text.contains(&format!("<h2>{h}</h2>")))
-            .unwrap_or_else(|| panic!("not one of http.sys's pages: {response:?}"));
-        return Answer::HttpSys(response.status, heading);
-    }
-    if response.header("X-Powered-By").is_some() {
-        return Answer::Pipeline(response.status);
-    }
-    let wine = response.status == 400 && response.header("Content-Language") == Some("en");
-    assert!(wine, "an answer from nobody known: {response:?}");
-    Answer::Wine400
 }
 
 /// What `case` got, one answer per response expected.
@@ -348,7 +98,8 @@ fn still_serving(port: u16, host: &HostProcess, retries: &mut usize) -> Result<(
     }
 }
 
-/// Requests served by the pipeline and refused on http.sys's behalf, as counted from answers.
+/// Requests served by the pipeline (request filtering's answers too) and refused on http.sys's
+/// behalf, as counted from answers.
 #[derive(Default, Debug)]
 struct Tally {
     served: usize,
@@ -359,7 +110,7 @@ impl Tally {
     fn add(&mut self, got: &[Answer]) {
         self.served += got
             .iter()
-            .filter(|a| matches!(a, Answer::Pipeline(_)))
+            .filter(|a| matches!(a, Answer::Pipeline(_) | Answer::Filtered(_)))
             .count();
         self.refused += got
             .iter()
@@ -371,7 +122,12 @@ impl Tally {
 /// The requests among `got` the host took.
 fn count(got: &[Answer]) -> usize {
     got.iter()
-        .filter(|a| matches!(a, Answer::Pipeline(_) | Answer::HttpSys(..)))
+        .filter(|a| {
+            matches!(
+                a,
+                Answer::Pipeline(_) | Answer::Filtered(_) | Answer::HttpSys(..)
+            )
+        })
         .count()
 }
 
@@ -532,4 +288,37 @@ fn hostile_requests_leave_the_host_serving() {
         "hostile requests: built in {built:.1?}, both languages served in {:.1?}",
         started.elapsed() - built
     );
+}
+
+/// The test server, with the same modules, answers each case it can express as IIS does
+/// (the host's answer where wine leaves one possible): modules see hostile bytes as sent,
+/// http.sys's limits and request filtering refuse what IIS refuses, with the same answers.
+#[test]
+fn the_test_server_answers_hostile_requests_as_iis() {
+    use httpserv::testing::TestServer;
+    let server = TestServer::new()
+        .load("minimal_module", minimal_module::RegisterModule)
+        .load("hello_module", hello_module::RegisterModule);
+    let mut compared = 0;
+    for case in all_cases(8123) {
+        let (Some(requests), iis) = (as_test_requests(&case), iis_answers(&case)) else {
+            continue;
+        };
+        assert_eq!(iis.len(), 1, "{}: IIS gives one answer", case.name);
+        for request in requests {
+            let sent = server.request(request);
+            let response = raw_http::Response {
+                status: sent.status,
+                reason: sent.reason.clone(),
+                headers: sent.headers.clone(),
+                body: sent.body.clone(),
+            };
+            assert_eq!(answer_of(&response), iis[0], "{}: {sent:?}", case.name);
+            if let (Some(body), Answer::Pipeline(_)) = (case.body, iis[0]) {
+                assert_eq!(sent.text(), body, "{}", case.name);
+            }
+        }
+        compared += 1;
+    }
+    assert!(compared >= 25, "only {compared} cases compared");
 }

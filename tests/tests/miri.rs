@@ -3,10 +3,10 @@
 //! (`framework/tests/module.rs`; `completion.rs`, the completion protocol against a host that
 //! re-enters the module from `PostCompletion` and one that gives up on a pending request;
 //! `panics.rs`, panics in every `Drop` IIS runs and in a panic's payload; `ownership.rs`, a
-//! user handed to IIS and cloned contexts released through their guards), the examples
-//! held to the C++ host's answers (`test_server.rs`), every accepted SAL form of the fixture
-//! catalogue against a C++ side that keeps the annotation to the byte (`sal_forms.rs`), and
-//! each example's own tests run under
+//! user handed to IIS and cloned contexts released through their guards; `bodies.rs`, bodies
+//! read whole and bounded), the examples held to the C++ host's answers (`test_server.rs`),
+//! every accepted SAL form of the fixture catalogue against a C++ side that keeps the
+//! annotation to the byte (`sal_forms.rs`), and each example's own tests run under
 //! `cargo +nightly miri test`, and Miri must find no undefined behaviour. Not the rest of the
 //! suite: it calls libclang, spawns compilers or runs wine, which Miri cannot.
 //!
@@ -90,6 +90,8 @@ fn the_framework_the_test_server_and_the_examples_have_no_undefined_behaviour() 
         "panics",
         "--test",
         "ownership",
+        "--test",
+        "bodies",
     ]);
     miri_test(&["-p", "httpserv-framework", "--doc"]);
     miri_test(&["-p", "httpserv-tests", "--test", "test_server"]);

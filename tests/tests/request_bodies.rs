@@ -8,7 +8,8 @@
 //! body comes whole with the request), a 16 KiB one (the rest comes through
 //! HttpReceiveRequestEntityBody when the module reads it: the old host lost it), and IIS's
 //! maxAllowedContentLength lowered to 64 KiB (413.1 from request filtering, the module not
-//! run).
+//! run). The test server, given the same module (its source built in here) and the same
+//! requests, must answer each as the host did.
 //!
 //! Then, on a host of their own per language, what is hard on wine's http.sys: the same
 //! bodies and 1 MiB and 5 MiB chunked (wine does not deliver chunked bodies: the host answers
@@ -20,6 +21,35 @@
 //! lost request is sent again, and a wine that has stopped is reported (`WINE:` lines) and
 //! ends that host's run.
 
+extern crate httpserv as real_httpserv;
+extern crate self as httpserv;
+pub use real_httpserv::*;
+
+/// `httpserv::register_module!` without `#[no_mangle]`, as `tests/tests/test_server.rs` has
+/// it, so body_module's source builds into this test too.
+#[macro_export]
+macro_rules! register_module {
+    ($register:expr) => {
+        /// The module's entry point, as `httpserv::register_module!` writes it.
+        ///
+        /// # Safety
+        /// Called as IIS calls it, with its registration info and server.
+        #[allow(non_snake_case)]
+        pub unsafe extern "system" fn RegisterModule(
+            server_version: u32,
+            info: *mut $crate::IHttpModuleRegistrationInfo,
+            server: *mut $crate::IHttpServer,
+        ) -> $crate::runtime::HRESULT {
+            let register = $crate::runtime::registration_fn($register);
+            // SAFETY: the caller passes a live registration info and server.
+            unsafe { $crate::runtime::register(server_version, info, server, register) }
+        }
+        const _: $crate::PFN_REGISTERMODULE = Some(RegisterModule);
+    };
+}
+
+#[path = "../examples/body_module.rs"]
+mod body_module;
 #[path = "../iis_host/harness.rs"]
 #[allow(dead_code)] // shared with tests/iis_host.rs, which uses the rest
 mod harness;
@@ -445,6 +475,43 @@ fn summary(response: &Response) -> String {
     )
 }
 
+/// The test server's answer to what `config`'s host was sent: the same modules, the same
+/// request limit, the same bodies with a Content-Length.
+fn test_server_answers(config: &Config) -> Vec<httpserv::testing::Response> {
+    use httpserv::testing::{Request, RequestLimits, TestServer};
+    let limits = RequestLimits {
+        max_allowed_content_length: config.limit.map_or(30_000_000, |n| n as u64),
+        ..RequestLimits::IIS_DEFAULT
+    };
+    let server = TestServer::new()
+        .load("body_module", body_module::RegisterModule)
+        .request_limits(limits);
+    SIZES
+        .iter()
+        .map(|&n| server.request(Request::post("/upper").body(body(n))))
+        .collect()
+}
+
+/// The host's answer and the test server's agree: status, reason, body, and the headers the
+/// module or IIS set (not the transport's `Date`, `Server`, …).
+fn assert_same(what: &str, host: &Response, test: &httpserv::testing::Response) {
+    let same = host.status == test.status
+        && host.reason == test.reason
+        && host.body == test.body
+        && ["Content-Type", "Content-Length", "X-Body-Length"]
+            .iter()
+            .all(|name| host.header(name) == test.header(name));
+    assert!(
+        same,
+        "{what}: the host and the test server answer differently:\n{}\n{} {} {:?} body of {} bytes",
+        summary(host),
+        test.status,
+        test.reason,
+        test.headers,
+        test.body.len()
+    );
+}
+
 struct Config {
     name: &'static str,
     file: &'static str,
@@ -493,6 +560,12 @@ fn every_byte_of_a_request_body_arrives() {
         let offset = index as u16 * 2;
         let from_rust = run_host(&tools, &build, "Rust", &rust, config, port(offset));
         let from_cpp = run_host(&tools, &build, "C++", &cpp, config, port(offset + 1));
+        let from_test_server = test_server_answers(config);
+        for ((what, host), test) in from_rust.iter().zip(&from_test_server) {
+            if let Some(host) = host {
+                assert_same(what, host, test);
+            }
+        }
         for ((what, r), (_, c)) in from_rust.iter().zip(&from_cpp) {
             if let (Some(r), Some(c)) = (r, c) {
                 assert!(

@@ -6,7 +6,7 @@
 
 use super::completion::{Completion, Shared};
 use super::{state, wire, Host};
-use crate::runtime::{Error, Result, E_HANDLE_EOF, E_INVALIDARG};
+use crate::runtime::{Error, Result, E_INVALIDARG};
 use crate::ExtendedInterface;
 use crate::{IHttpContext, IHttpContext3, IHttpRequest, IHttpResponse, IHttpServer};
 use alloc::sync::Arc;
@@ -230,30 +230,6 @@ impl<'a> HttpContext<'a> {
         let value = wide(value)?;
         let context = self.context_mut();
         with_c_str(name, |name| context.set_server_variable(name, &value))
-    }
-
-    /// Reads the next part of the request body into `buffer`; `Ok(0)` at its end.
-    pub fn read_body(&mut self, buffer: &mut [u8]) -> Result<usize> {
-        if buffer.is_empty() {
-            return Ok(0);
-        }
-        match self.request_mut().read_entity_body(buffer) {
-            Ok(read) => Ok(read as usize),
-            Err(error) if error.code() == E_HANDLE_EOF => Ok(0),
-            Err(error) => Err(error),
-        }
-    }
-
-    /// Reads the rest of the request body.
-    pub fn read_body_to_end(&mut self) -> Result<Vec<u8>> {
-        let mut body = Vec::new();
-        let mut buffer = [0u8; 4096];
-        loop {
-            match self.read_body(&mut buffer)? {
-                0 => return Ok(body),
-                read => body.extend_from_slice(&buffer[..read]),
-            }
-        }
     }
 
     /// Writes `message` to the request's trace (`IHttpTraceContext::QuickTrace`, which

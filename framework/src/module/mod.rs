@@ -33,6 +33,7 @@
 //! typed state on the application ([`Application::set_state`]). The generated classes stay
 //! one call away ([`HttpContext::iis`]) for the rest.
 
+mod body;
 mod completion;
 mod context;
 mod global;
@@ -45,6 +46,7 @@ mod state;
 mod table;
 pub mod wire;
 
+pub use body::{BodyError, BODY_LIMIT};
 pub use completion::Completion;
 pub use context::HttpContext;
 pub use global::{Application, EventProvider, GlobalContext, TraceEvent, TraceEventItem};

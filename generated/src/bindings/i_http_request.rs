@@ -959,24 +959,6 @@ impl IHttpRequest {
         returned.ok()?;
         Ok((bytes_received, completion_pending != 0))
     }
-    /// `virtual HRESULT InsertEntityBody(void * pvBuffer, DWORD cbBuffer) = 0` in Rust terms; the raw method, with the full docs, is [`Self::InsertEntityBody`].
-    #[inline]
-    pub fn insert_entity_body(
-        &mut self,
-        buffer: &[u8],
-    ) -> ::httpserv_runtime::Result<()> {
-        let buffer_2: u32 = ::core::convert::TryFrom::try_from(
-                ::core::mem::size_of_val(buffer),
-            )
-            .map_err(|_| ::httpserv_runtime::Error::from(
-                ::httpserv_runtime::E_INVALIDARG,
-            ))?;
-        let returned = unsafe {
-            self.InsertEntityBody(buffer.as_ptr().cast_mut().cast(), buffer_2)
-        };
-        returned.ok()?;
-        Ok(())
-    }
     /// `virtual DWORD GetRemainingEntityBytes() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetRemainingEntityBytes`].
     #[inline]
     pub fn remaining_entity_bytes(&mut self) -> u32 {

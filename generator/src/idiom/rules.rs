@@ -275,18 +275,26 @@ fn remaining_roles(
             .map_err(|why| format!("parameter `{}`: {why}", param.name))?;
         let role = ownership(model, class, method, param, role)
             .map_err(|why| format!("parameter `{}`: {why}", param.name))?;
-        if retained && matches!(role, Role::In { ty: In::Chunk, .. }) {
-            return Err(format!(
-                "parameter `{}`: IIS keeps it after the call returns",
-                param.name
-            ));
-        }
         args[i] = Some(role);
     }
-    Ok(args
+    let roles: Vec<Role> = args
         .into_iter()
         .map(|r| r.expect("every role set"))
-        .collect())
+        .collect();
+    // No borrow for the call may be given to what IIS keeps after it: a chunk
+    // (WriteEntityChunkByReference), a buffer sized by another parameter (InsertEntityBody's,
+    // whose role was set before this loop), any borrowed input.
+    let borrowed = |role: &Role| match role {
+        Role::In { ty, .. } => !matches!(ty, In::Bool | In::Value(_) | In::Owned(_)),
+        _ => false,
+    };
+    if let Some(at) = roles.iter().position(|role| retained && borrowed(role)) {
+        let name = &method.params[at].name;
+        return Err(format!(
+            "parameter `{name}`: IIS keeps it after the call returns"
+        ));
+    }
+    Ok(roles)
 }
 
 /// What IIS's ownership rules make of a parameter's role: an object IIS takes over is passed

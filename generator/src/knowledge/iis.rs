@@ -87,6 +87,9 @@ pub const RULES: &[Rule] = &[
     // `SetFileInfo` "not supported") says who releases it or when it may go.
     rule(Method("IMapHandlerProvider", "SetScriptMap"), RetainsArguments),
     rule(Method("IMapHandlerProvider", "SetFileInfo"), RetainsArguments),
+    // IIS reads the inserted body after the call returns (it keeps no copy: the buffer must
+    // live until the request ends).
+    rule(Method("IHttpRequest", "InsertEntityBody"), RetainsArguments),
 
     // IIS calls the module again (`OnAsyncCompletion`, or the next notification), from
     // another thread, possibly before the call returns.

@@ -7,10 +7,12 @@
 //! A notification that panics is caught by the bindings and answers 500, so closures record
 //! what they see (`Log`) and the tests assert afterwards.
 
+mod bodies;
 mod completion;
 mod context;
 mod global;
 mod global_providers;
+mod limits;
 mod messages;
 mod pipeline;
 

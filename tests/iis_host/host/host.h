@@ -410,8 +410,9 @@ public:
     Transport *transport = 0;
     HANDLE queue = 0;
     bool trace = false;
-    /* IIS's request filtering <requestLimits maxAllowedContentLength> (its default). */
-    ULONGLONG max_content_length = 30000000;
+    /* IIS's request filtering <requestLimits>: maxAllowedContentLength, maxUrl and
+       maxQueryString (their defaults). */
+    ULONGLONG max_content_length = 30000000, max_url = 4096, max_query_string = 2048;
     /* The buffer each request is received into: large enough for any request wine's
        http.sys delivers, since a smaller one wedges it (see http.cpp). */
     ULONG receive_bytes = 1024 * 1024;
@@ -447,6 +448,8 @@ struct Refusal
 const Refusal *refusal_for(const HTTP_REQUEST_V2 *raw, const char *end, rt::Text &why);
 /* Sends `refusal` as the HTTP Server API sends its own errors, closing the connection. */
 ULONG send_refusal(HANDLE queue, const HTTP_REQUEST_V2 *raw, const Refusal &refusal);
+/* The path of a raw URL (`/a/b?q` or `http://host/a/b?q`), up to its query. */
+void url_path(const char *url, size_t len, const char **path, size_t *path_len);
 /* Whether the host runs under wine (ntdll exports wine_get_version). */
 bool under_wine();
 

@@ -60,20 +60,6 @@ int escaped_byte(const char *p, const char *end)
     return high < 0 || low < 0 ? -1 : high * 16 + low;
 }
 
-/* The path of a raw URL (`/a/b?q` or `http://host/a/b?q`), up to its query. */
-void url_path(const char *url, size_t len, const char **path, size_t *path_len)
-{
-    size_t start = 0;
-    if (len > 7 && rt::equal_nocase(url, 7, "http://", 7)) {
-        start = 7;
-        while (start < len && url[start] != '/') ++start;
-    }
-    size_t stop = start;
-    while (stop < len && url[stop] != '?') ++stop;
-    *path = url + start;
-    *path_len = stop - start;
-}
-
 /* AllowRestrictedChars 0: no escape decoding to U+0000-U+001F or U+007F-U+009F; segments of
    at most UrlSegmentMaxLength characters (an escape counts as one), at most
    UrlSegmentMaxCount of them. */
@@ -130,6 +116,20 @@ size_t head_size(const HTTP_REQUEST_V2 *raw, size_t url_len, const char *end, si
 }
 
 } // namespace
+
+/* The path of a raw URL (`/a/b?q` or `http://host/a/b?q`), up to its query. */
+void url_path(const char *url, size_t len, const char **path, size_t *path_len)
+{
+    size_t start = 0;
+    if (len > 7 && rt::equal_nocase(url, 7, "http://", 7)) {
+        start = 7;
+        while (start < len && url[start] != '/') ++start;
+    }
+    size_t stop = start;
+    while (stop < len && url[stop] != '?') ++stop;
+    *path = url + start;
+    *path_len = stop - start;
+}
 
 bool under_wine()
 {

@@ -3,6 +3,7 @@
  *
  *   iis_host.exe --module NAME=PATH.dll [--module ...] [--port N] [--requests N]
  *                [--seconds N] [--trace] [--max-allowed-content-length BYTES]
+ *                [--max-url BYTES] [--max-query-string BYTES]
  *                [--receive-buffer BYTES] [--bench N --url /path?query]
  *
  * Loads each module in order, as IIS loads its <globalModules>, then either serves HTTP on
@@ -10,7 +11,8 @@
  * synthetic GET requests for --url through the pipeline in process, with no HTTP, and prints
  * the elapsed performance-counter ticks. A watchdog ends the process after --seconds
  * (default 60) whatever happens. Then every module is terminated and its DLL freed.
- * --max-allowed-content-length is IIS's request filtering limit (default 30000000 bytes);
+ * --max-allowed-content-length, --max-url and --max-query-string are IIS's request filtering
+ * limits (defaults 30000000, 4096 and 2048 bytes);
  * --receive-buffer the size each request is received into (default 1 MiB; see http.cpp).
  * Exit code: 0 when everything went through, 1 when a response failed, 2 on a usage or load
  * error, 3 when the watchdog fired.
@@ -29,6 +31,7 @@ struct Options
     unsigned port = 8123;
     unsigned long long requests = 100, seconds = 60, bench = 0;
     unsigned long long max_content_length = 30000000, receive_bytes = 1024 * 1024;
+    unsigned long long max_url = 4096, max_query_string = 2048;
     char *url = 0;
     bool trace = false;
 };
@@ -77,6 +80,8 @@ bool parse(Options &o)
         else if (same(arg, L"--seconds")) o.seconds = number(value);
         else if (same(arg, L"--bench")) o.bench = number(value);
         else if (same(arg, L"--max-allowed-content-length")) o.max_content_length = number(value);
+        else if (same(arg, L"--max-url")) o.max_url = number(value);
+        else if (same(arg, L"--max-query-string")) o.max_query_string = number(value);
         else if (same(arg, L"--receive-buffer")) o.receive_bytes = number(value);
         else if (same(arg, L"--url")) o.url = rt::to_narrow(value, rt::wide_length(value));
         else if (same(arg, L"--module") && o.modules < kMaxModules) {
@@ -224,6 +229,7 @@ extern "C" void host_main()
     if (!parse(options)) {
         rt::out("usage: iis_host.exe --module NAME=PATH.dll [--module ...] [--port N] "
                 "[--requests N] [--seconds N] [--trace] [--max-allowed-content-length BYTES] "
+                "[--max-url BYTES] [--max-query-string BYTES] "
                 "[--receive-buffer BYTES (4096 or more)] [--bench N --url /path]\n");
         ExitProcess(2);
     }
@@ -231,6 +237,8 @@ extern "C" void host_main()
     Host host;
     host.trace = options.trace;
     host.max_content_length = options.max_content_length;
+    host.max_url = options.max_url;
+    host.max_query_string = options.max_query_string;
     host.receive_bytes = (ULONG)options.receive_bytes;
     host.queue = CreateIoCompletionPort(INVALID_HANDLE_VALUE, 0, 0, 1);
     for (int i = 0; i < options.modules; ++i)

@@ -14,9 +14,10 @@
  *   it as if the notification had returned `status`; PostCompletion(bytes) first calls the
  *   module's OnAsyncCompletion, whose status counts instead.
  * - A failed IHttpEventProvider::SetErrorStatus makes a 500 and finishes the request.
- * - IIS's request filtering refuses a declared Content-Length over maxAllowedContentLength
- *   with 413.1 before any module's RQ_BEGIN_REQUEST (its module is listed ahead of added
- *   ones), which then skips to the response.
+ * - IIS's request filtering refuses a URL over maxUrl (404.14), a query over maxQueryString
+ *   (404.15) and a declared Content-Length over maxAllowedContentLength (413.1) before any
+ *   module's RQ_BEGIN_REQUEST (its module is listed ahead of added ones), which then skips
+ *   to the response.
  * - At the end: CleanupStoredContext for stored contexts, then Dispose for each module.
  */
 #include "host.h"
@@ -200,15 +201,34 @@ static void run(Context *c)
     }
 }
 
-/* <requestLimits maxAllowedContentLength>: 413.1, "Content Length Too Large" (Microsoft's
-   Request Limits reference; IIS 7 logged it as 404.13). Bodies of unknown length (chunked)
-   are not counted as they are read. */
+/* IIS's request filtering <requestLimits>, in this order (Microsoft's Request Limits reference
+   gives the limits and substatuses, not the order): maxUrl, the raw path without its query
+   (404.14); maxQueryString, what follows `?` (404.15); maxAllowedContentLength, a declared
+   Content-Length (413.1, "Content Length Too Large"; IIS 7 logged it as 404.13). Bodies of
+   unknown length (chunked) are not counted as they are read. */
 static bool filtered_out(Context *c)
 {
     const Request &r = c->request;
-    if (!r.length_known || r.content_length <= c->host->max_content_length) return false;
-    c->response.SetStatus(413, "Request Entity Too Large", 1, S_OK, 0, FALSE);
-    c->host->log(c, "request filtering", "413.1 Content-Length over maxAllowedContentLength");
+    const Host *host = c->host;
+    const char *url = r.raw->pRawUrl ? r.raw->pRawUrl : "", *path = 0;
+    size_t url_len = r.raw->pRawUrl ? r.raw->RawUrlLength : 0, path_len = 0;
+    url_path(url, url_len, &path, &path_len);
+    size_t query_start = (size_t)(path - url) + path_len;
+    bool has_query = query_start < url_len;
+    size_t query_len = has_query ? url_len - query_start - 1 : 0;
+    USHORT status = 0, sub = 0;
+    const char *reason = "Not Found", *why = 0;
+    if (path_len > host->max_url) {
+        status = 404, sub = 14, why = "404.14 URL over maxUrl";
+    } else if (has_query && query_len > host->max_query_string) {
+        status = 404, sub = 15, why = "404.15 query string over maxQueryString";
+    } else if (r.length_known && r.content_length > host->max_content_length) {
+        status = 413, sub = 1, reason = "Request Entity Too Large";
+        why = "413.1 Content-Length over maxAllowedContentLength";
+    }
+    if (!status) return false;
+    c->response.SetStatus(status, reason, sub, S_OK, 0, FALSE);
+    c->host->log(c, "request filtering", why);
     return true;
 }
 
