@@ -2,7 +2,7 @@
  * main.cpp -- the IIS host's entry point (no CRT: `host_main`, output through kernel32).
  *
  *   iis_host.exe --module NAME=PATH.dll [--module ...] [--port N] [--requests N]
- *                [--seconds N] [--trace] [--max-allowed-content-length BYTES]
+ *                [--seconds N] [--trace] [--trace-events] [--max-allowed-content-length BYTES]
  *                [--receive-buffer BYTES] [--bench N --url /path?query]
  *
  * Loads each module in order, as IIS loads its <globalModules>, then either serves HTTP on
@@ -30,7 +30,7 @@ struct Options
     unsigned long long requests = 100, seconds = 60, bench = 0;
     unsigned long long max_content_length = 30000000, receive_bytes = 1024 * 1024;
     char *url = 0;
-    bool trace = false;
+    bool trace = false, trace_events = false;
 };
 
 /* The command line split at spaces outside double quotes. */
@@ -70,6 +70,7 @@ bool parse(Options &o)
         const wchar_t *arg = argv[i];
         const wchar_t *value = i + 1 < argc ? argv[i + 1] : 0;
         if (same(arg, L"--trace")) { o.trace = true; continue; }
+        if (same(arg, L"--trace-events")) { o.trace_events = true; continue; }
         if (!value) return false;
         ++i;
         if (same(arg, L"--port")) o.port = (unsigned)number(value);
@@ -223,13 +224,15 @@ extern "C" void host_main()
     Options options;
     if (!parse(options)) {
         rt::out("usage: iis_host.exe --module NAME=PATH.dll [--module ...] [--port N] "
-                "[--requests N] [--seconds N] [--trace] [--max-allowed-content-length BYTES] "
+                "[--requests N] [--seconds N] [--trace] [--trace-events] "
+                "[--max-allowed-content-length BYTES] "
                 "[--receive-buffer BYTES (4096 or more)] [--bench N --url /path]\n");
         ExitProcess(2);
     }
     CreateThread(0, 0, watchdog, &options.seconds, 0, 0);
     Host host;
     host.trace = options.trace;
+    host.tracing = options.trace_events;
     host.max_content_length = options.max_content_length;
     host.receive_bytes = (ULONG)options.receive_bytes;
     host.queue = CreateIoCompletionPort(INVALID_HANDLE_VALUE, 0, 0, 1);
