@@ -7,16 +7,18 @@
 //! configuration changes of paths ending in `/fail`. At `/trace` a request raises a trace
 //! event, at `/notify` it tells the server of a configuration and a file change. What it gets
 //! when the server stops listening and the application stops also goes to stderr, since no
-//! request can ask for it then. The log is shared by the two modules, not a static: each
+//! request can ask for it then. It answers an RSCA query with the function's name and
+//! parameters. The log is shared by the two modules, not a static: each
 //! server has its own.
 
 use httpserv::module::{
     GlobalContext, GlobalModule, GlobalNotification, HttpContext, HttpModule, Notification,
     TraceEvent, TraceEventItem,
 };
-use httpserv::runtime::{U16CStr, E_ACCESSDENIED, E_FAIL};
+use httpserv::runtime::{U16CStr, E_ACCESSDENIED, E_FAIL, S_OK};
 use httpserv::{
-    ICustomNotificationProvider, IGlobalConfigurationChangeProvider, IGlobalFileChangeProvider,
+    ICacheProvider, ICustomNotificationProvider, IGlobalApplicationPreloadProvider,
+    IGlobalConfigurationChangeProvider, IGlobalFileChangeProvider, IGlobalRSCAQueryProvider,
     IGlobalStopListeningProvider, IGlobalThreadCleanupProvider, IGlobalTraceEventProvider,
     IHttpApplicationResolveModulesProvider, IHttpApplicationStartProvider,
     IHttpApplicationStopProvider,
@@ -167,6 +169,52 @@ impl GlobalModule for Recorder {
         let requests = count(ctx.application().and_then(|a| a.state::<Requests>()));
         self.log.push(format!("thread cleanup {requests:?}"));
         GlobalNotification::Continue
+    }
+
+    fn on_application_preload(
+        &self,
+        ctx: &mut GlobalContext<'_, IGlobalApplicationPreloadProvider>,
+    ) -> GlobalNotification {
+        let created = match ctx.create_context() {
+            Ok(_) => "a context".to_string(),
+            Err(error) => format!("{:#010x}", error.code().0),
+        };
+        self.log.push(format!("preload, create context {created}"));
+        GlobalNotification::Continue
+    }
+
+    fn on_cache_operation(
+        &self,
+        ctx: &mut GlobalContext<'_, ICacheProvider>,
+    ) -> GlobalNotification {
+        self.log.push(format!(
+            "cache operation {} key {} record {}",
+            ctx.cache_operation(),
+            ctx.cache_key().is_some(),
+            ctx.cache_record().is_some()
+        ));
+        GlobalNotification::Continue
+    }
+
+    /// Answers the query with its function's name and parameters in the output buffer.
+    fn on_rsca_query(
+        &self,
+        ctx: &mut GlobalContext<'_, IGlobalRSCAQueryProvider>,
+    ) -> GlobalNotification {
+        let text = |name: Option<&U16CStr>| name.map(U16CStr::to_string_lossy);
+        let function = text(ctx.function_name()).unwrap_or_default();
+        let parameters = text(ctx.function_parameters()).unwrap_or_default();
+        self.log.push(format!("rsca {function}({parameters})"));
+        let answer = format!("{function}: {parameters}");
+        let written = ctx.output_buffer(64).map(|buffer| {
+            let n = answer.len().min(buffer.len());
+            buffer[..n].copy_from_slice(&answer.as_bytes()[..n]);
+            n
+        });
+        if let Ok(n) = written {
+            ctx.set_result(u32::try_from(n).unwrap_or(0), S_OK);
+        }
+        GlobalNotification::Handled
     }
 
     fn on_trace_event(

@@ -351,6 +351,7 @@ pub fn build(tools: &Tools, arch: Arch, root: &Path, out: &Path) -> Build {
         common: vec![
             host_dir.join("host/rt.h"),
             host_dir.join("host/host.h"),
+            host_dir.join("host/global.h"),
             root.join("headers/httpserv.h"),
         ],
     };

@@ -4,8 +4,9 @@
 //! `--trace-events`, and in the in-process test server with tracing on: requests (the first
 //! start refused with `SetErrorStatus`, so that request is answered 500 without its pipeline
 //! and the next one starts the application; a trace event; a module telling the server of a
-//! configuration and a file change) and on-demand notifications (the host's `/__global/...`
-//! URLs, the test server's methods of the same names). Every answer must be the same from
+//! configuration and a file change) and every on-demand notification (the host's
+//! `/__global/...` URLs, the test server's methods of the same names, an RSCA query's answer
+//! included). Every answer must be the same from
 //! both, byte for byte (an on-demand one as the test server's `Raised` reads), and so must
 //! every request's trace and the lines of the shutdown: `GL_STOP_LISTENING`, then
 //! `GL_APPLICATION_STOP`.
@@ -35,26 +36,35 @@ fn port(offset: u16) -> u16 {
 enum Step {
     /// A GET request for this path.
     Get(&'static str),
-    /// An on-demand notification: the name after `/__global/`, and its argument.
-    Raise(&'static str, Option<&'static str>),
+    /// An on-demand notification: the name after `/__global/`, and its query's parameters.
+    Raise(&'static str, &'static [(&'static str, &'static str)]),
 }
 
 const SCRIPT: &[Step] = &[
     // Before the application runs, a thread worked for none.
-    Step::Raise("thread-cleanup", None),
+    Step::Raise("thread-cleanup", &[]),
     Step::Get("/notifications"),
     Step::Get("/notifications"),
-    Step::Raise("health-check", None),
-    Step::Raise("cache-cleanup", None),
-    Step::Raise("thread-cleanup", None),
+    Step::Raise("health-check", &[]),
+    Step::Raise("cache-cleanup", &[]),
+    Step::Raise("thread-cleanup", &[]),
     Step::Raise(
         "configuration-change",
-        Some("MACHINE/WEBROOT/APPHOST/Default Web Site"),
+        &[("path", "MACHINE/WEBROOT/APPHOST/Default Web Site")],
     ),
-    Step::Raise("configuration-change", Some("MACHINE/WEBROOT/fail")),
-    Step::Raise("file-change", Some("C:\\inetpub\\wwwroot\\web.config")),
-    Step::Raise("custom-notification", Some("mine")),
-    Step::Raise("custom-notification", Some("theirs")),
+    Step::Raise("configuration-change", &[("path", "MACHINE/WEBROOT/fail")]),
+    Step::Raise(
+        "file-change",
+        &[("file", "C:\\inetpub\\wwwroot\\web.config")],
+    ),
+    Step::Raise("custom-notification", &[("type", "mine")]),
+    Step::Raise("custom-notification", &[("type", "theirs")]),
+    Step::Raise("application-preload", &[]),
+    Step::Raise("cache-operation", &[("operation", "1")]),
+    Step::Raise(
+        "rsca-query",
+        &[("function", "Status"), ("parameters", "all & more")],
+    ),
     Step::Get("/trace"),
     Step::Get("/notify"),
     Step::Get("/notifications"),
@@ -71,6 +81,10 @@ fn answer(raised: &Raised) -> String {
     match raised.error {
         Some(error) => text.push_str(&format!("error {:#010x}\n", error.0)),
         None => text.push_str("error none\n"),
+    }
+    if let Some((bytes, result)) = &raised.result {
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        text.push_str(&format!("result {hex} {:#010x}\n", result.0));
     }
     text
 }
@@ -98,15 +112,25 @@ fn in_process() -> Run {
                 answers.push((response.status, response.text().to_string()));
                 traces.push(response.trace.clone());
             }
-            Step::Raise(name, argument) => {
-                let argument = argument.unwrap_or_default();
+            Step::Raise(name, parameters) => {
+                let argument = |name: &str| {
+                    parameters
+                        .iter()
+                        .find(|(parameter, _)| *parameter == name)
+                        .map_or("", |(_, value)| *value)
+                };
                 let raised = match *name {
                     "health-check" => server.health_check(),
                     "cache-cleanup" => server.cache_cleanup(),
                     "thread-cleanup" => server.thread_cleanup(),
-                    "configuration-change" => server.configuration_change(argument),
-                    "file-change" => server.file_change(argument),
-                    "custom-notification" => server.custom_notification(argument),
+                    "configuration-change" => server.configuration_change(argument("path")),
+                    "file-change" => server.file_change(argument("file")),
+                    "custom-notification" => server.custom_notification(argument("type")),
+                    "application-preload" => server.application_preload(),
+                    "cache-operation" => {
+                        server.cache_operation(argument("operation").parse().unwrap())
+                    }
+                    "rsca-query" => server.rsca_query(argument("function"), argument("parameters")),
                     other => panic!("{other}: not a step of the script"),
                 };
                 answers.push((200, answer(&raised)));
@@ -130,15 +154,6 @@ fn encoded(text: &str) -> String {
         .collect()
 }
 
-/// The query parameter each on-demand URL takes its argument from.
-fn parameter(name: &str) -> &'static str {
-    match name {
-        "configuration-change" => "path",
-        "file-change" => "file",
-        _ => "type",
-    }
-}
-
 /// The host's `--trace` lines of request `number`, without its `received`.
 fn trace_of(output: &str, number: usize) -> Vec<String> {
     let prefix = format!("trace: request {number} ");
@@ -160,6 +175,12 @@ fn global_notifications_in_the_host_match_the_test_server() {
     // The test server's own answers, as the example's tests hold them.
     assert_eq!(expected[1].0, 500);
     assert_eq!(expected[7].1.lines().last(), Some("error 0x80004005"));
+    // "Status: all & more", in hex, from the module's output buffer.
+    let rsca = &expected[13].1;
+    assert!(
+        rsca.ends_with("result 5374617475733a20616c6c2026206d6f7265 0x00000000\n"),
+        "{rsca}"
+    );
     assert_eq!(
         shutdown,
         [
@@ -185,9 +206,12 @@ fn global_notifications_in_the_host_match_the_test_server() {
     for step in SCRIPT {
         let path = match step {
             Step::Get(path) => path.to_string(),
-            Step::Raise(name, None) => format!("/__global/{name}"),
-            Step::Raise(name, Some(argument)) => {
-                format!("/__global/{name}?{}={}", parameter(name), encoded(argument))
+            Step::Raise(name, parameters) => {
+                let query: Vec<String> = parameters
+                    .iter()
+                    .map(|(name, value)| format!("{name}={}", encoded(value)))
+                    .collect();
+                format!("/__global/{name}?{}", query.join("&"))
             }
         };
         let exchange = curl(&tools, port, &path, &[]);

@@ -9,7 +9,7 @@
  * GL_STOP_LISTENING, then GL_APPLICATION_STOP if it runs, then CleanupStoredContext for every
  * context stored on it.
  */
-#include "host.h"
+#include "global.h"
 
 /* ---- the module context container ---------------------------------------------------- */
 

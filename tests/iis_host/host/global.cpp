@@ -11,13 +11,15 @@
  *   IHttpServer::NotifyConfigurationChange, NotifyFileChange or NotifyCustomNotification (the
  *   last with the module's own provider, until a module handles it), during the call.
  * - On demand, through URLs the host answers itself (as /__shutdown): /__global/health-check,
- *   /__global/cache-cleanup, /__global/thread-cleanup, and /__global/configuration-change,
- *   /__global/file-change and /__global/custom-notification with their argument as the query
- *   (`?path=`, `?file=`, `?type=`, percent-decoded). The answer is what was raised: one
- *   `notify GL_NAME module` line per module called, then `handled true|false` and
- *   `error none|0xHRESULT`.
+ *   /__global/cache-cleanup, /__global/thread-cleanup, /__global/application-preload, and
+ *   /__global/configuration-change,
+ *   /__global/file-change, /__global/custom-notification, /__global/cache-operation and
+ *   /__global/rsca-query with their arguments in the query (`path=`, `file=`, `type=`,
+ *   `operation=`, `function=` and `parameters=`, percent-decoded). The answer is what was
+ *   raised: one `notify GL_NAME module` line per module called, then `handled true|false`,
+ *   `error none|0xHRESULT`, and for an answered RSCA query `result HEXBYTES 0xHRESULT`.
  */
-#include "host.h"
+#include "global.h"
 
 namespace {
 
@@ -39,6 +41,9 @@ const Name kNames[] = {
     {GL_TRACE_EVENT, "GL_TRACE_EVENT"},
     {GL_CUSTOM_NOTIFICATION, "GL_CUSTOM_NOTIFICATION"},
     {GL_THREAD_CLEANUP, "GL_THREAD_CLEANUP"},
+    {GL_APPLICATION_PRELOAD, "GL_APPLICATION_PRELOAD"},
+    {GL_CACHE_OPERATION, "GL_CACHE_OPERATION"},
+    {GL_RSCA_QUERY, "GL_RSCA_QUERY"},
 };
 
 const char *name_of(DWORD flag)
@@ -74,6 +79,11 @@ GLOBAL_NOTIFICATION_STATUS deliver(CGlobalModule *m, DWORD flag, GlobalProvider 
         return m->OnGlobalCustomNotification(static_cast<ICustomNotificationProvider *>(&p));
     case GL_THREAD_CLEANUP:
         return m->OnGlobalThreadCleanup(static_cast<IGlobalThreadCleanupProvider *>(&p));
+    case GL_APPLICATION_PRELOAD:
+        return m->OnGlobalApplicationPreload(static_cast<IGlobalApplicationPreloadProvider *>(&p));
+    case GL_CACHE_OPERATION: return m->OnGlobalCacheOperation(static_cast<ICacheProvider *>(&p));
+    case GL_RSCA_QUERY:
+        return m->OnGlobalRSCAQuery(static_cast<IGlobalRSCAQueryProvider *>(&p));
     }
     return GL_NOTIFICATION_CONTINUE;
 }
@@ -114,6 +124,14 @@ void raise_global(Host *host, DWORD flag, GlobalProvider &provider, Context *req
         }
         if (provider.error_set && FAILED(provider.error)) break;
     }
+    if (raised && provider.result_set) {
+        raised->result_set = true;
+        raised->result = provider.result;
+        const GlobalProvider::Buffer *newest = provider.buffers;
+        DWORD n = !newest ? 0 : provider.result_bytes < newest->size ? provider.result_bytes
+                                                                     : newest->size;
+        if (n) raised->result_bytes.add((const char *)newest->data, n);
+    }
 }
 
 /* ---- the providers' methods ---------------------------------------------------------- */
@@ -140,6 +158,36 @@ HRESULT GlobalProvider::GetCurrentHttpRequestContext(IHttpContext **out)
     if (!context) return E_NOTIMPL;
     *out = context;
     return S_OK;
+}
+
+/* A zeroed buffer of `size` bytes, valid until the notification ends. */
+HRESULT GlobalProvider::GetOutputBuffer(DWORD size, BYTE **out)
+{
+    if (!out) return E_POINTER;
+    Buffer *buffer = (Buffer *)::operator new(sizeof(Buffer) + size);
+    if (!buffer) return E_OUTOFMEMORY;
+    memset(buffer, 0, sizeof(Buffer) + size);
+    buffer->next = buffers;
+    buffer->size = size;
+    buffers = buffer;
+    *out = buffer->data;
+    return S_OK;
+}
+
+VOID GlobalProvider::SetResult(DWORD bytes, HRESULT hr)
+{
+    result_set = true;
+    result_bytes = bytes;
+    result = hr;
+}
+
+GlobalProvider::~GlobalProvider()
+{
+    while (buffers) {
+        Buffer *next = buffers->next;
+        ::operator delete(buffers);
+        buffers = next;
+    }
 }
 
 void raise_trace_event(Context *c, HTTP_TRACE_EVENT *event)
@@ -200,15 +248,23 @@ int hex_digit(char c)
     return -1;
 }
 
-/* The value of the query (what follows its first `=`), percent-decoded, as UTF-16; null when
-   the query has none. The caller frees it with delete[]. */
-wchar_t *query_value(const char *query, size_t len)
+/* The value of parameter `name` of the query, percent-decoded, as UTF-16; null when the
+   query has none. The caller frees it with delete[]. */
+wchar_t *query_value(const char *query, size_t len, const char *name)
 {
-    size_t at = 0;
-    while (at < len && query[at] != '=') ++at;
-    if (at == len) return 0;
+    size_t name_len = rt::length(name), at = 0;
+    for (;;) {
+        if (at + name_len < len && rt::equal_n(query + at, name, name_len) &&
+            query[at + name_len] == '=')
+            break;
+        while (at < len && query[at] != '&') ++at;
+        if (at++ >= len) return 0;
+    }
+    size_t end = at + name_len + 1;
+    while (end < len && query[end] != '&') ++end;
+    len = end;
     rt::Text decoded;
-    for (size_t i = at + 1; i < len; ++i) {
+    for (size_t i = at + name_len + 1; i < len; ++i) {
         int high = i + 2 < len ? hex_digit(query[i + 1]) : -1;
         int low = i + 2 < len ? hex_digit(query[i + 2]) : -1;
         if (query[i] == '%' && high >= 0 && low >= 0) {
@@ -225,20 +281,25 @@ wchar_t *query_value(const char *query, size_t len)
     return wide;
 }
 
+/* An on-demand notification: its URL's name, its flag, and the query parameter of its
+   provider's text (required) when it has one. */
 struct OnDemand
 {
     const char *path;
     DWORD flag;
-    bool argument;
+    const char *argument;
 };
 
 const OnDemand kOnDemand[] = {
-    {"health-check", GL_HEALTH_CHECK, false},
-    {"cache-cleanup", GL_CACHE_CLEANUP, false},
-    {"thread-cleanup", GL_THREAD_CLEANUP, false},
-    {"configuration-change", GL_CONFIGURATION_CHANGE, true},
-    {"file-change", GL_FILE_CHANGE, true},
-    {"custom-notification", GL_CUSTOM_NOTIFICATION, true},
+    {"health-check", GL_HEALTH_CHECK, 0},
+    {"cache-cleanup", GL_CACHE_CLEANUP, 0},
+    {"thread-cleanup", GL_THREAD_CLEANUP, 0},
+    {"configuration-change", GL_CONFIGURATION_CHANGE, "path"},
+    {"file-change", GL_FILE_CHANGE, "file"},
+    {"custom-notification", GL_CUSTOM_NOTIFICATION, "type"},
+    {"application-preload", GL_APPLICATION_PRELOAD, 0},
+    {"cache-operation", GL_CACHE_OPERATION, 0},
+    {"rsca-query", GL_RSCA_QUERY, "function"},
 };
 
 /* Raises what `name` (the path after /__global/) names; false when it names nothing. */
@@ -247,19 +308,38 @@ bool raise_on_demand(Host &host, const char *name, size_t name_len, const char *
 {
     for (const OnDemand &d : kOnDemand) {
         if (rt::length(d.path) != name_len || !rt::equal_n(d.path, name, name_len)) continue;
-        wchar_t *argument = d.argument ? query_value(query, query_len) : 0;
+        wchar_t *argument = d.argument ? query_value(query, query_len, d.argument) : 0;
         if (d.argument && !argument) return false;
+        wchar_t *parameters = query_value(query, query_len, "parameters");
+        wchar_t *operation = query_value(query, query_len, "operation");
         GlobalProvider provider;
         provider.host = &host;
         provider.text = argument;
+        provider.parameters = parameters;
+        /* GL_CACHE_OPERATION: the operation's number (CACHE_OPERATION_RETRIEVE unless told). */
+        for (const wchar_t *digit = operation; digit && *digit >= L'0' && *digit <= L'9'; ++digit)
+            provider.cache_operation =
+                (CACHE_OPERATION)(provider.cache_operation * 10 + (*digit - L'0'));
         /* GL_THREAD_CLEANUP: the application the thread worked for, if it runs. */
         if (d.flag == GL_THREAD_CLEANUP && host.application.running())
             provider.application = &host.application;
         raise_global(&host, d.flag, provider, 0, &raised);
         delete[] argument;
+        delete[] parameters;
+        delete[] operation;
         return true;
     }
     return false;
+}
+
+/* `hr` as the test server's `{:#010x}`: 0x and eight hex digits. */
+void add_code(rt::Text &text, HRESULT hr)
+{
+    rt::Text digits;
+    digits.add_hex((unsigned)hr);
+    text.add("0x");
+    for (size_t i = digits.size(); i < 8; ++i) text.add("0");
+    text.add(digits.data(), digits.size());
 }
 
 void send_text(HANDLE queue, const HTTP_REQUEST_V2 *raw, USHORT status, const char *reason,
@@ -314,16 +394,21 @@ bool answer_global(Host &host, HANDLE queue, const HTTP_REQUEST_V2 *raw)
     body.add("handled ").add(raised.handled ? "true" : "false").add("\n");
     body.add("error ");
     if (raised.error_set) {
-        /* As the test server's `{:#010x}`: 0x and eight digits. */
-        rt::Text digits;
-        digits.add_hex((unsigned)raised.error);
-        body.add("0x");
-        for (size_t i = digits.size(); i < 8; ++i) body.add("0");
-        body.add(digits.data(), digits.size());
+        add_code(body, raised.error);
     } else {
         body.add("none");
     }
     body.add("\n");
+    if (raised.result_set) {
+        /* GL_RSCA_QUERY's answer: the bytes in hex, and the result. */
+        body.add("result ");
+        for (size_t i = 0; i < raised.result_bytes.size(); ++i) {
+            unsigned char byte = (unsigned char)raised.result_bytes.data()[i];
+            body.add_char("0123456789abcdef"[byte >> 4]).add_char("0123456789abcdef"[byte & 15]);
+        }
+        add_code(body.add(" "), raised.result);
+        body.add("\n");
+    }
     send_text(queue, raw, 200, "OK", body);
     rt::Text line;
     line.add("host: raised on demand: ").add(url, len);

@@ -423,60 +423,6 @@ public:
     void shutdown();
 };
 
-/* The providers of the global notifications beyond GL_PRE_BEGIN_REQUEST: one object, a base
-   per provider class, holding what the notification is about. */
-class GlobalProvider : public IHttpApplicationResolveModulesProvider,
-                       public IGlobalStopListeningProvider,
-                       public IGlobalConfigurationChangeProvider,
-                       public IGlobalFileChangeProvider,
-                       public IGlobalTraceEventProvider,
-                       public IGlobalThreadCleanupProvider,
-                       public ICustomNotificationProvider
-{
-public:
-    Host *host = 0;
-    IHttpApplication *application = 0;
-    /* The changed configuration path, the changed file, the custom notification's type. */
-    PCWSTR text = 0;
-    HTTP_TRACE_EVENT *event = 0;
-    /* The request that raised the trace event. */
-    Context *context = 0;
-    /* The last SetErrorStatus (a failure stops the notification). */
-    bool error_set = false;
-    HRESULT error = S_OK;
-
-    VOID SetErrorStatus(HRESULT hr) override { error_set = true; error = hr; }
-    IHttpApplication *GetApplication() override { return application; }
-    HRESULT RegisterModule(HTTP_MODULE_ID, IHttpModuleFactory *, PCWSTR, PCWSTR, PCWSTR, DWORD,
-                           DWORD) override { return E_NOTIMPL; }
-    HRESULT SetPriorityForRequestNotification(PCWSTR, DWORD, PCWSTR) override
-    { return E_NOTIMPL; }
-    /* The host drains: the requests in flight have ended when it stops listening. */
-    BOOL DrainRequestsGracefully() const override { return TRUE; }
-    PCWSTR GetChangePath() const override { return text; }
-    PCWSTR GetFileName() const override { return text; }
-    IHttpFileMonitor *GetFileMonitor() override { return 0; }
-    PCWSTR QueryNotificationType() override { return text; }
-    HRESULT GetTraceEvent(HTTP_TRACE_EVENT **out) override;
-    BOOL CheckSubscription(HTTP_MODULE_ID id) override;
-    HRESULT GetCurrentHttpRequestContext(IHttpContext **out) override;
-};
-
-/* What raising one global notification did: the `notify` lines, whether a module answered
-   GL_NOTIFICATION_HANDLED, and the last SetErrorStatus. */
-struct Raised
-{
-    rt::Text trace;
-    bool handled = false;
-    bool error_set = false;
-    HRESULT error = S_OK;
-};
-
-/* Raises global notification `flag` with `provider` to the modules registered for it, by
-   priority, until one handles it or sets a failure; its lines go to `request`'s log (or the
-   host's) and to `raised` when given. */
-void raise_global(Host *host, DWORD flag, GlobalProvider &provider, Context *request,
-                  Raised *raised);
 /* GL_TRACE_EVENT for `event`, raised on request `c`, when the host traces (--trace-events). */
 void raise_trace_event(Context *c, HTTP_TRACE_EVENT *event);
 /* Answers a host-internal /__global/... request (an on-demand global notification); false

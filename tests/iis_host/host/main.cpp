@@ -11,7 +11,8 @@
  * the elapsed performance-counter ticks. A watchdog ends the process after --seconds
  * (default 60) whatever happens. Then every module is terminated and its DLL freed.
  * --max-allowed-content-length is IIS's request filtering limit (default 30000000 bytes);
- * --receive-buffer the size each request is received into (default 1 MiB; see http.cpp).
+ * --receive-buffer the size each request is received into (default 1 MiB; see http.cpp);
+ * --trace-events turns tracing on (trace events raised as GL_TRACE_EVENT, see global.cpp).
  * Exit code: 0 when everything went through, 1 when a response failed, 2 on a usage or load
  * error, 3 when the watchdog fired.
  */
