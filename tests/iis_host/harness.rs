@@ -351,6 +351,7 @@ pub fn build(tools: &Tools, arch: Arch, root: &Path, out: &Path) -> Build {
         common: vec![
             host_dir.join("host/rt.h"),
             host_dir.join("host/host.h"),
+            host_dir.join("host/global.h"),
             root.join("headers/httpserv.h"),
         ],
     };
@@ -359,7 +360,15 @@ pub fn build(tools: &Tools, arch: Arch, root: &Path, out: &Path) -> Build {
 
     let mut host_objects = Vec::new();
     for name in [
-        "registry", "message", "context", "pipeline", "limits", "http", "main",
+        "registry",
+        "message",
+        "context",
+        "pipeline",
+        "limits",
+        "http",
+        "main",
+        "application",
+        "global",
     ] {
         cxx.compile(&host_dir.join(format!("host/{name}.cpp")), &object(name));
         host_objects.push(object(name));

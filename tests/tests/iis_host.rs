@@ -409,54 +409,100 @@ fn rust_only_expectations(example: &str) -> &'static [Expectation] {
                 ("Content-Type", "text/plain"),
             ),
         ],
-        // The host models no application yet (`GetApplication` is null, and it raises no
-        // `GL_APPLICATION_START`), so the module answers that its application did not start;
-        // the test server runs the whole lifecycle (the example's own tests).
-        "hits_module" => &[(
-            "/hits",
-            &[],
-            503,
-            "the application did not start\n",
-            ("Content-Type", "text/plain"),
-        )],
+        // The application starts on the first request and counts from there; the second
+        // host's application counts from zero again (`serve_rust_only`).
+        "hits_module" => &[
+            (
+                "/a",
+                &[],
+                404,
+                "404 Not Found\n",
+                ("Content-Type", "text/plain"),
+            ),
+            (
+                "/hits",
+                &[],
+                200,
+                "requests: 2\n",
+                ("Content-Type", "text/plain"),
+            ),
+        ],
+        // It refuses the first start: that request is answered 500 without its pipeline, the
+        // next one starts the application (tests/global_notifications.rs has the rest).
+        "notifications_module" => &[
+            (
+                "/notifications",
+                &[],
+                500,
+                "500 Internal Server Error\n",
+                ("Content-Type", "text/plain"),
+            ),
+            (
+                "/notifications",
+                &[],
+                200,
+                "start refused\nstart /LM/W3SVC/1/ROOT C:\\inetpub\\wwwroot \
+                 MACHINE/WEBROOT/APPHOST/Default Web Site stored true\nresolve modules Some(0)\n",
+                ("Content-Type", "text/plain"),
+            ),
+        ],
         other => panic!("{other}: an example without a C++ twin needs its expectations here"),
     }
 }
 
-/// Serves each example without a C++ twin on its own and checks its answers.
+/// Serves each example without a C++ twin on its own and checks its answers; `hits_module`
+/// twice, each host's application counting its own requests.
 fn serve_rust_only(tools: &Tools, build: &Build, arch: Arch) {
     for (index, module) in build.rust_only.iter().enumerate() {
-        let name = &module.0;
-        let base = if arch == Arch::I686 { 40 } else { 20 };
-        let port = port(base + index as u16);
-        let host = HostProcess::start(
-            tools,
-            build,
-            &out_dir(),
-            name,
-            std::slice::from_ref(module),
-            port,
-            &[],
-        );
-        for (path, extra, status, body, (header, value)) in rust_only_expectations(name) {
-            let exchange = curl(tools, port, path, extra);
-            let what = format!("{name} {path} {extra:?}: {exchange:?}");
-            assert_eq!(
-                (exchange.status, exchange.body.as_str()),
-                (*status, *body),
-                "{what}"
-            );
-            assert_eq!(exchange.header(header), Some(*value), "{what}");
+        let rounds = if module.0 == "hits_module" { 2 } else { 1 };
+        for round in 0..rounds {
+            let base = if arch == Arch::I686 { 40 } else { 20 } + round * 40;
+            serve_one(tools, build, module, port(base + index as u16));
         }
-        curl(tools, port, "/__shutdown", &[]);
-        let (code, stdout, stderr) = host.wait();
+    }
+}
+
+/// Serves one example on its own and checks its answers, and the application's start and
+/// stop in its trace.
+fn serve_one(tools: &Tools, build: &Build, module: &(String, PathBuf), port: u16) {
+    let name = &module.0;
+    let host = HostProcess::start(
+        tools,
+        build,
+        &out_dir(),
+        name,
+        std::slice::from_ref(module),
+        port,
+        &["--trace"],
+    );
+    for (path, extra, status, body, (header, value)) in rust_only_expectations(name) {
+        let exchange = curl(tools, port, path, extra);
+        let what = format!("{name} {path} {extra:?}: {exchange:?}");
         assert_eq!(
-            code,
-            Some(0),
-            "{name}: the host failed:\n{stdout}\n{stderr}"
+            (exchange.status, exchange.body.as_str()),
+            (*status, *body),
+            "{what}"
         );
-        let unloaded = format!("host: unloaded {name}");
-        assert!(stdout.lines().any(|l| l == unloaded), "{name}:\n{stdout}");
+        assert_eq!(exchange.header(header), Some(*value), "{what}");
+    }
+    curl(tools, port, "/__shutdown", &[]);
+    let (code, stdout, stderr) = host.wait();
+    assert_eq!(
+        code,
+        Some(0),
+        "{name}: the host failed:\n{stdout}\n{stderr}"
+    );
+    let unloaded = format!("host: unloaded {name}");
+    assert!(stdout.lines().any(|l| l == unloaded), "{name}:\n{stdout}");
+    if name == "hits_module" {
+        // As the test server's: the start at the head of the first request, the stop at
+        // shutdown (the module's only global notifications).
+        for line in [
+            "trace: request 1 notify GL_APPLICATION_START hits_module",
+            "trace: global notify GL_APPLICATION_STOP hits_module",
+        ] {
+            assert!(stdout.lines().any(|l| l == line), "{line}\n{stdout}");
+        }
     }
 }
 

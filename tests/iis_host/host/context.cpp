@@ -314,8 +314,14 @@ void ContextContainer::cleanup()
 HRESULT Trace::GetTraceConfiguration(HTTP_TRACE_CONFIGURATION *configuration)
 {
     if (!configuration) return E_INVALIDARG;
-    /* No trace provider is enabled in this host. */
-    configuration->fProviderEnabled = FALSE;
+    /* No trace provider is enabled, unless the host traces (--trace-events): then every one
+       is, all areas, verbose (as the test server's tracing). */
+    bool on = context->host->tracing;
+    configuration->fProviderEnabled = on ? TRUE : FALSE;
+    if (on) {
+        configuration->dwAreas = 0xffffffff;
+        configuration->dwVerbosity = 5;
+    }
     return S_OK;
 }
 
@@ -325,6 +331,7 @@ HRESULT Trace::RaiseTraceEvent(HTTP_TRACE_EVENT *event)
     rt::Text detail;
     detail.add("event ").add_wide(event->pszEventName).add(" level ").add_number(event->dwVerbosity);
     context->host->log(context, "trace-event", detail.c_str());
+    raise_trace_event(context, event);
     return S_OK;
 }
 

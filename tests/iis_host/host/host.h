@@ -50,6 +50,7 @@ public:
 class Server : public IHttpServer
 {
 public:
+    Host *host = 0;
     BOOL IsCommandLineLaunch() const override { return TRUE; }
     PCWSTR GetAppPoolName() const override { return L"httpserv-rs"; }
     HRESULT AssociateWithThreadPool(HANDLE, LPOVERLAPPED_COMPLETION_ROUTINE) override;
@@ -63,12 +64,12 @@ public:
     HRESULT FlushKernelCache(PCWSTR) override { return E_NOTIMPL; }
     HRESULT DoCacheOperation(CACHE_OPERATION, IHttpCacheKey *, IHttpCacheSpecificData **,
                              IHttpTraceContext *) override { return E_NOTIMPL; }
-    GLOBAL_NOTIFICATION_STATUS NotifyCustomNotification(ICustomNotificationProvider *) override
-    { return GL_NOTIFICATION_CONTINUE; }
+    /* These three raise their global notifications during the call (global.cpp). */
+    GLOBAL_NOTIFICATION_STATUS NotifyCustomNotification(ICustomNotificationProvider *) override;
     IHttpPerfCounterInfo *GetPerfCounterInfo() override { return 0; }
     VOID RecycleApplication(PCWSTR) override {}
-    VOID NotifyConfigurationChange(PCWSTR) override {}
-    VOID NotifyFileChange(PCWSTR) override {}
+    VOID NotifyConfigurationChange(PCWSTR path) override;
+    VOID NotifyFileChange(PCWSTR file) override;
     IDispensedHttpModuleContextContainer *DispenseContainer() override { return 0; }
     HRESULT AddFragmentToCache(HTTP_DATA_CHUNK *, PCWSTR) override { return E_NOTIMPL; }
     HRESULT ReadFragmentFromCache(PCWSTR, BYTE *, DWORD, DWORD *) override { return E_NOTIMPL; }
@@ -329,7 +330,7 @@ public:
     char *copy_string(const char *text, size_t len);
 
     IHttpSite *GetSite() override { return 0; }
-    IHttpApplication *GetApplication() override { return 0; }
+    IHttpApplication *GetApplication() override;
     IHttpConnection *GetConnection() override { return 0; }
     IHttpRequest *GetRequest() override { return &request; }
     IHttpResponse *GetResponse() override { return &response; }
@@ -381,6 +382,53 @@ private:
     const char *builtin_variable(const char *name, size_t *len);
 };
 
+/* ---- the application and the global notifications (application.cpp, global.cpp) ----- */
+
+/* The application's IHttpModuleContextContainer: the request's kind, behind a lock (requests
+   of the application on every thread reach it), cleaned up once the application stops. */
+class ApplicationContainer : public IHttpModuleContextContainer
+{
+public:
+    ContextContainer stored;
+    SRWLOCK lock = SRWLOCK_INIT;
+
+    IHttpStoredContext *GetModuleContext(HTTP_MODULE_ID id) override;
+    HRESULT SetModuleContext(IHttpStoredContext *context, HTTP_MODULE_ID id) override;
+    void cleanup();
+};
+
+/* The host's one application, named as the test server names its own. It starts on the
+   first request (GL_APPLICATION_START, GL_APPLICATION_RESOLVE_MODULES) and stops at
+   shutdown (GL_STOP_LISTENING, GL_APPLICATION_STOP, then its stored contexts' cleanup). */
+class Application : public IHttpApplication
+{
+public:
+    Host *host = 0;
+    ApplicationContainer container;
+    volatile LONG started = 0;
+    /* Held while the application starts: the requests arriving meanwhile wait. */
+    SRWLOCK starting = SRWLOCK_INIT;
+
+    PCWSTR GetApplicationPhysicalPath() const override { return L"C:\\inetpub\\wwwroot"; }
+    PCWSTR GetApplicationId() const override { return L"/LM/W3SVC/1/ROOT"; }
+    PCWSTR GetAppConfigPath() const override
+    { return L"MACHINE/WEBROOT/APPHOST/Default Web Site"; }
+    IHttpModuleContextContainer *GetModuleContextContainer() override { return &container; }
+
+    bool running() { return InterlockedCompareExchange(&started, 0, 0) != 0; }
+    /* Starts the application for request `c` unless it runs: S_OK, or the failure a module
+       set with SetErrorStatus (the application stays stopped; the next request tries again). */
+    HRESULT start(Context *c);
+    /* GL_STOP_LISTENING, then, if it runs, GL_APPLICATION_STOP and the cleanup. */
+    void shutdown();
+};
+
+/* GL_TRACE_EVENT for `event`, raised on request `c`, when the host traces (--trace-events). */
+void raise_trace_event(Context *c, HTTP_TRACE_EVENT *event);
+/* Answers a host-internal /__global/... request (an on-demand global notification); false
+   when `raw` is not one. */
+bool answer_global(Host &host, HANDLE queue, const HTTP_REQUEST_V2 *raw);
+
 /* ---- the host ---------------------------------------------------------------------- */
 
 /* Where finished responses go: the HTTP Server API, or nowhere (benchmarks). */
@@ -407,9 +455,12 @@ public:
     Registration registrations[kMaxModules];
     int count = 0;
     Server server;
+    Application application;
     Transport *transport = 0;
     HANDLE queue = 0;
     bool trace = false;
+    /* --trace-events: every trace provider enabled, trace events raised as GL_TRACE_EVENT. */
+    bool tracing = false;
     /* IIS's request filtering <requestLimits>: maxAllowedContentLength, maxUrl and
        maxQueryString (their defaults). */
     ULONGLONG max_content_length = 30000000, max_url = 4096, max_query_string = 2048;
@@ -418,6 +469,12 @@ public:
     ULONG receive_bytes = 1024 * 1024;
     /* The requests still in flight (for a clean shutdown). */
     volatile LONG in_flight = 0;
+
+    Host()
+    {
+        server.host = this;
+        application.host = this;
+    }
 
     /* Loads a module DLL and calls its RegisterModule; false (with a message) on failure. */
     bool load(const wchar_t *name, const wchar_t *image);

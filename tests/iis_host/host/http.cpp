@@ -211,6 +211,10 @@ unsigned long long receive_loop(Host &host, HANDLE queue, unsigned long long max
             VirtualFree(in.buffer, 0, MEM_RELEASE);
             break;
         }
+        if (answer_global(host, queue, in.raw)) {
+            VirtualFree(in.buffer, 0, MEM_RELEASE);
+            continue;
+        }
         if (refuse(queue, in)) {
             VirtualFree(in.buffer, 0, MEM_RELEASE);
             ++*refused;

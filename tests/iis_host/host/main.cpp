@@ -2,7 +2,7 @@
  * main.cpp -- the IIS host's entry point (no CRT: `host_main`, output through kernel32).
  *
  *   iis_host.exe --module NAME=PATH.dll [--module ...] [--port N] [--requests N]
- *                [--seconds N] [--trace] [--max-allowed-content-length BYTES]
+ *                [--seconds N] [--trace] [--trace-events] [--max-allowed-content-length BYTES]
  *                [--max-url BYTES] [--max-query-string BYTES]
  *                [--receive-buffer BYTES] [--bench N --url /path?query]
  *
@@ -13,7 +13,8 @@
  * (default 60) whatever happens. Then every module is terminated and its DLL freed.
  * --max-allowed-content-length, --max-url and --max-query-string are IIS's request filtering
  * limits (defaults 30000000, 4096 and 2048 bytes);
- * --receive-buffer the size each request is received into (default 1 MiB; see http.cpp).
+ * --receive-buffer the size each request is received into (default 1 MiB; see http.cpp);
+ * --trace-events turns tracing on (trace events raised as GL_TRACE_EVENT, see global.cpp).
  * Exit code: 0 when everything went through, 1 when a response failed, 2 on a usage or load
  * error, 3 when the watchdog fired.
  */
@@ -33,7 +34,7 @@ struct Options
     unsigned long long max_content_length = 30000000, receive_bytes = 1024 * 1024;
     unsigned long long max_url = 4096, max_query_string = 2048;
     char *url = 0;
-    bool trace = false;
+    bool trace = false, trace_events = false;
 };
 
 /* The command line split at spaces outside double quotes. */
@@ -73,6 +74,7 @@ bool parse(Options &o)
         const wchar_t *arg = argv[i];
         const wchar_t *value = i + 1 < argc ? argv[i + 1] : 0;
         if (same(arg, L"--trace")) { o.trace = true; continue; }
+        if (same(arg, L"--trace-events")) { o.trace_events = true; continue; }
         if (!value) return false;
         ++i;
         if (same(arg, L"--port")) o.port = (unsigned)number(value);
@@ -228,14 +230,15 @@ extern "C" void host_main()
     Options options;
     if (!parse(options)) {
         rt::out("usage: iis_host.exe --module NAME=PATH.dll [--module ...] [--port N] "
-                "[--requests N] [--seconds N] [--trace] [--max-allowed-content-length BYTES] "
-                "[--max-url BYTES] [--max-query-string BYTES] "
+                "[--requests N] [--seconds N] [--trace] [--trace-events] "
+                "[--max-allowed-content-length BYTES] [--max-url BYTES] [--max-query-string BYTES] "
                 "[--receive-buffer BYTES (4096 or more)] [--bench N --url /path]\n");
         ExitProcess(2);
     }
     CreateThread(0, 0, watchdog, &options.seconds, 0, 0);
     Host host;
     host.trace = options.trace;
+    host.tracing = options.trace_events;
     host.max_content_length = options.max_content_length;
     host.max_url = options.max_url;
     host.max_query_string = options.max_query_string;

@@ -235,6 +235,16 @@ static bool filtered_out(Context *c)
 void pipeline_start(Context *c)
 {
     Host *host = c->host;
+    /* The application starts on its first request (application.cpp); a failed start answers
+       500 without the pipeline. */
+    HRESULT started = host->application.start(c);
+    if (FAILED(started)) {
+        c->response.SetStatus(500, "Internal Server Error", 0, started, 0, FALSE);
+        c->at.stage = 0;
+        skip_to_end(c);
+        run(c);
+        return;
+    }
     int order[kMaxModules];
     int n = host->global_order(GL_PRE_BEGIN_REQUEST, order);
     for (int i = 0; i < n; ++i) {

@@ -149,6 +149,8 @@ bool Host::load(const wchar_t *name, const wchar_t *image)
 
 void Host::unload()
 {
+    /* GL_STOP_LISTENING and GL_APPLICATION_STOP before any module is terminated. */
+    application.shutdown();
     for (int i = count - 1; i >= 0; --i) {
         Registration &r = registrations[i];
         if (r.global) r.global->Terminate();
