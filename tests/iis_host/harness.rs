@@ -359,7 +359,7 @@ pub fn build(tools: &Tools, arch: Arch, root: &Path, out: &Path) -> Build {
 
     let mut host_objects = Vec::new();
     for name in [
-        "registry", "message", "context", "pipeline", "limits", "http", "main",
+        "registry", "message", "context", "pipeline", "pool", "limits", "http", "main",
     ] {
         cxx.compile(&host_dir.join(format!("host/{name}.cpp")), &object(name));
         host_objects.push(object(name));
