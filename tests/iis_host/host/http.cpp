@@ -308,8 +308,11 @@ int serve(Host &host, unsigned port, unsigned long long max_requests)
         receivers[started] = CreateThread(0, 0, receive_loop, &receiving, 0, 0);
         if (!receivers[started]) break;
     }
+    /* A thread that checked the stop flag just before it was set issues its receive after
+       the cancel: cancel again until every thread has ended. */
     for (int i = 0; i < started; ++i) {
-        WaitForSingleObject(receivers[i], INFINITE);
+        while (WaitForSingleObject(receivers[i], 50) == WAIT_TIMEOUT)
+            if (receiving.stop) CancelIoEx(transport.queue, 0);
         CloseHandle(receivers[i]);
     }
     unsigned long long received = (unsigned long long)receiving.received;
