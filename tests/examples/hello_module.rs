@@ -11,7 +11,9 @@
 //! - `RQ_SEND_RESPONSE` adds the final status as a header; `RQ_END_REQUEST` is counted;
 //! - `/async` completes later, from a thread of its own: with `post` (then
 //!   `on_async_completion` writes the body) or, with `?via=indicate`, by writing the body
-//!   from that thread and resuming the request;
+//!   from that thread and resuming the request; with `&early=1` (posting only) the
+//!   notification waits for that thread and 20 ms more, so the completion comes well before
+//!   it returns;
 //! - `/panic` panics inside a notification: the framework answers 500;
 //! - `/meet?n=N` blocks its thread until N requests are in it at once (at most 10 s), telling
 //!   the server first (`IncrementThreadCount`, unless `&threads=no`) as IIS asks of a module
@@ -275,15 +277,19 @@ fn meet(ctx: &mut HttpContext<'_>) -> String {
     }
 }
 
-/// `/async?ms=N[&via=indicate]`: completes on another thread after N milliseconds.
+/// `/async?ms=N[&via=indicate][&early=1]`: completes on another thread after N
+/// milliseconds; with `early=1` (posting only) the notification waits for that thread and
+/// 20 ms more (the framework holds a completion posted that early until the notification
+/// has returned).
 fn start_async(ctx: &mut HttpContext<'_>) -> Notification {
     let ms: u32 = ctx
         .query_value("ms")
         .and_then(|ms| ms.parse().ok())
         .unwrap_or(20);
     let indicate = ctx.query_value("via") == Some("indicate");
+    let early = ctx.query_value("early") == Some("1");
     let mut completion = ctx.complete_later();
-    std::thread::spawn(move || {
+    let worker = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(ms.into()));
         if indicate {
             let body = format!("async: indicated after {ms} ms\n");
@@ -293,6 +299,12 @@ fn start_async(ctx: &mut HttpContext<'_>) -> Notification {
             completion.post(ms);
         }
     });
+    // Not with `via=indicate`: that thread waits for the notification to return.
+    if early && !indicate {
+        let _ = worker.join();
+        // The completion is posted; 20 ms more before the notification returns.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     // Ignored: the request is pending until the completion is signalled.
     Notification::Continue
 }

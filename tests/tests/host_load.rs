@@ -6,8 +6,11 @@
 //!   in it at once) are served at the same time by the host's worker pool, and a module that
 //!   calls `IncrementThreadCount` before it blocks gets a thread beyond the pool's.
 //! - Load with faults: 5,000 requests over 16 keep-alive connections, one in 40 a `/panic`
-//!   (the Rust module panics, the C++ twin answers what the framework makes of it) and one
-//!   in 50 a client that goes away before or while its answer comes: every other answer
+//!   (the Rust module panics, the C++ twin answers what the framework makes of it), one in 40
+//!   an `/async` whose completion is posted from another thread before its notification has
+//!   returned pending (the C++ twin hands it to the host that early; the host holds it until
+//!   the notification returns), one in 40 indicated from another thread at once, and one in
+//!   50 a client that goes away before its answer or after its first bytes: every other answer
 //!   right, every panic a 500, the module's counters showing every module instance disposed.
 //! - Allocation failures: every third `AllocateRequestMemory` / `IModuleAllocator` call
 //!   returns NULL (`--fail-allocation-every 3`): every answer still right.
@@ -156,11 +159,24 @@ fn blocking_requests_are_served_side_by_side() {
     }
 }
 
-/// Request `n` of the load: a greeting, one in 40 a panic, one in 50 a client that leaves.
+/// Request `n` of the load: a greeting; one in 40 a panic; one in 40 posted from another
+/// thread before its notification returns pending, one in 40 indicated from another thread
+/// at once; one in 50 a client that leaves.
 fn load_plan(n: usize) -> Planned {
-    if n % 40 == 7 {
-        let body = Body::Exact("500 Internal Server Error\n".into());
-        return Planned::get("/panic".into(), 500, body);
+    match n % 40 {
+        7 => {
+            let body = Body::Exact("500 Internal Server Error\n".into());
+            return Planned::get("/panic".into(), 500, body);
+        }
+        21 => {
+            let body = Body::Exact("async: completed after 0 ms\n".into());
+            return Planned::get("/async?ms=0&early=1".into(), 200, body);
+        }
+        31 => {
+            let body = Body::Exact("async: indicated after 0 ms\n".into());
+            return Planned::get("/async?ms=0&via=indicate".into(), 200, body);
+        }
+        _ => {}
     }
     let mut planned = Planned::get(
         format!("/hello?name=n{n}"),

@@ -136,7 +136,10 @@ DWORD WINAPI complete_later(void *parameter)
     return 0;
 }
 
-/* `/async?ms=N[&via=indicate]`: completes on another thread after N milliseconds. */
+/* `/async?ms=N[&via=indicate][&early=1]`: completes on another thread after N milliseconds;
+   with early=1 (posting only) the notification waits for that thread and 20 ms more, so the
+   completion comes well before the notification has returned pending (as when asynchronous
+   work finishes at once). */
 REQUEST_NOTIFICATION_STATUS start_async(IHttpContext *context, PCSTR query, DWORD query_len)
 {
     AsyncWork *work = new AsyncWork{context, 20, false};
@@ -148,8 +151,19 @@ REQUEST_NOTIFICATION_STATUS start_async(IHttpContext *context, PCSTR query, DWOR
         if (digits) work->ms = (DWORD)rt::parse_number(value, len, 20);
     }
     work->indicate = query_value(query, query_len, "via", &value, &len) && is(value, len, "indicate");
+    /* Not with via=indicate, as in the Rust module (whose thread waits for the return). The
+       thread frees `work`: read it first. */
+    bool early = !work->indicate &&
+                 query_value(query, query_len, "early", &value, &len) && is(value, len, "1");
     HANDLE thread = CreateThread(0, 0, complete_later, work, 0, 0);
-    if (thread) CloseHandle(thread);
+    if (thread) {
+        /* The completion is posted; 20 ms more before the notification returns. */
+        if (early) {
+            WaitForSingleObject(thread, INFINITE);
+            Sleep(20);
+        }
+        CloseHandle(thread);
+    }
     return RQ_NOTIFICATION_PENDING;
 }
 
