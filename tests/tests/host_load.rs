@@ -208,7 +208,10 @@ fn load_with_panics_and_vanishing_clients() {
     for (index, (language, modules)) in languages(&build).iter().enumerate() {
         let port = port(10 + index as u16);
         let label = format!("load-faults-{language}");
-        let host = HostProcess::start(&tools, &build, &out_dir(), &label, modules, port, &[]);
+        let mut host = HostProcess::start(&tools, &build, &out_dir(), &label, modules, port, &[]);
+        // Clients that vanish can leave wine's http.sys serving nobody (README): the next
+        // host gets a fresh one.
+        host.fresh_wine_after();
         let report = load::run(port, 16, REQUESTS, load_plan);
         check_report(&report, &host, language);
         let panics = (0..REQUESTS).filter(|n| n % 40 == 7).count();
