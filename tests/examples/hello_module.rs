@@ -7,12 +7,17 @@
 //!   README's; it stores typed per-request state on the request and sets a server variable;
 //! - `RQ_AUTHENTICATE_REQUEST`: `/deny` is refused with 403, finishing the request;
 //! - `RQ_EXECUTE_REQUEST_HANDLER` (and its post-notification) routes `/hello`, `/echo`,
-//!   `/async`, `/panic` and `/stats`; anything else is left to the server;
+//!   `/async`, `/panic`, `/meet` and `/stats`; anything else is left to the server;
 //! - `RQ_SEND_RESPONSE` adds the final status as a header; `RQ_END_REQUEST` is counted;
 //! - `/async` completes later, from a thread of its own: with `post` (then
 //!   `on_async_completion` writes the body) or, with `?via=indicate`, by writing the body
-//!   from that thread and resuming the request;
-//! - `/panic` panics inside a notification: the framework answers 500.
+//!   from that thread and resuming the request; with `&early=1` (posting only) the
+//!   notification waits for that thread and 20 ms more, so the completion comes well before
+//!   it returns;
+//! - `/panic` panics inside a notification: the framework answers 500;
+//! - `/meet?n=N` blocks its thread until N requests are in it at once (at most 10 s), telling
+//!   the server first (`IncrementThreadCount`, unless `&threads=no`) as IIS asks of a module
+//!   that blocks: how the IIS host's tests see requests served side by side.
 
 use httpserv::module::{
     AsyncCompletion, GlobalModule, GlobalNotification, HttpContext, HttpModule, Notification,
@@ -21,6 +26,8 @@ use httpserv::module::{
 use httpserv::runtime::{u16cstr, S_OK};
 use httpserv::{IAuthenticationProvider, ISendResponseProvider};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Condvar, Mutex, PoisonError};
+use std::time::Duration;
 
 /// evntrace.h's `TRACE_LEVEL_INFORMATION`: the verbosity of the echo trace event.
 const TRACE_LEVEL_INFORMATION: u8 = 4;
@@ -117,6 +124,7 @@ impl HttpModule for HelloModule {
             "/echo" => echo(ctx),
             "/async" => return start_async(ctx),
             "/panic" => panic!("hello_module: /panic asked for a panic"),
+            "/meet" => meet(ctx),
             "/stats" => stats(),
             _ => return Notification::Continue,
         };
@@ -213,15 +221,75 @@ fn stats() -> String {
     )
 }
 
-/// `/async?ms=N[&via=indicate]`: completes on another thread after N milliseconds.
+/// The requests waiting in `/meet`, and the meetings held so far.
+struct Meeting {
+    waiting: u64,
+    held: u64,
+}
+
+static MEETING: (Mutex<Meeting>, Condvar) = (
+    Mutex::new(Meeting {
+        waiting: 0,
+        held: 0,
+    }),
+    Condvar::new(),
+);
+
+/// `/meet?n=N[&threads=no]`: waits until N requests are waiting here (this one included),
+/// at most 10 s, its thread blocked; asks the server for another thread while it blocks
+/// unless `threads=no`.
+fn meet(ctx: &mut HttpContext<'_>) -> String {
+    let n: u64 = ctx
+        .query_value("n")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(2)
+        .clamp(1, 64);
+    let ask = ctx.query_value("threads") != Some("no");
+    if ask {
+        ctx.server().increment_thread_count();
+    }
+    let (lock, changed) = &MEETING;
+    let mut meeting = lock.lock().unwrap_or_else(PoisonError::into_inner);
+    let held = meeting.held;
+    meeting.waiting += 1;
+    if meeting.waiting >= n {
+        meeting.waiting = 0;
+        meeting.held += 1;
+        changed.notify_all();
+    } else {
+        meeting = changed
+            .wait_timeout_while(meeting, Duration::from_secs(10), |m| m.held == held)
+            .unwrap_or_else(PoisonError::into_inner)
+            .0;
+    }
+    let met = meeting.held != held;
+    if !met {
+        meeting.waiting -= 1;
+    }
+    drop(meeting);
+    if ask {
+        ctx.server().decrement_thread_count();
+    }
+    if met {
+        format!("met {n}\n")
+    } else {
+        format!("waited 10 s for {n}\n")
+    }
+}
+
+/// `/async?ms=N[&via=indicate][&early=1]`: completes on another thread after N
+/// milliseconds; with `early=1` (posting only) the notification waits for that thread and
+/// 20 ms more (the framework holds a completion posted that early until the notification
+/// has returned).
 fn start_async(ctx: &mut HttpContext<'_>) -> Notification {
     let ms: u32 = ctx
         .query_value("ms")
         .and_then(|ms| ms.parse().ok())
         .unwrap_or(20);
     let indicate = ctx.query_value("via") == Some("indicate");
+    let early = ctx.query_value("early") == Some("1");
     let mut completion = ctx.complete_later();
-    std::thread::spawn(move || {
+    let worker = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(ms.into()));
         if indicate {
             let body = format!("async: indicated after {ms} ms\n");
@@ -231,6 +299,12 @@ fn start_async(ctx: &mut HttpContext<'_>) -> Notification {
             completion.post(ms);
         }
     });
+    // Not with `via=indicate`: that thread waits for the notification to return.
+    if early && !indicate {
+        let _ = worker.join();
+        // The completion is posted; 20 ms more before the notification returns.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     // Ignored: the request is pending until the completion is signalled.
     Notification::Continue
 }

@@ -364,6 +364,7 @@ pub fn build(tools: &Tools, arch: Arch, root: &Path, out: &Path) -> Build {
         "message",
         "context",
         "pipeline",
+        "pool",
         "limits",
         "http",
         "main",

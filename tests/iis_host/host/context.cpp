@@ -3,7 +3,8 @@
  * variables (computed from the HTTP_REQUEST_V2, or set by modules), the module context
  * container, the trace context and the providers notifications receive. Asynchronous
  * completion (IndicateCompletion, PostCompletion) is posted to the host's queue, so the
- * pipeline resumes on the host's thread whatever thread the module completes on.
+ * pipeline resumes on a pool thread, under the request's lock, whatever thread the module
+ * completes on. Contexts and request memory chunks are counted as made and freed.
  */
 #include "host.h"
 
@@ -18,6 +19,8 @@ Context::Context(Host *h, HTTP_REQUEST_V2 *raw, unsigned long long n) : host(h),
     providers.context = this;
     allocator.context = this;
     trace.context = this;
+    InitializeCriticalSection(&lock);
+    InterlockedIncrement64(&host->counts.contexts_made);
     trace.activity = GUID{(unsigned long)n, 0x1157, 0x4d5e, {0x80, 0, 0, 0, 0, 0, 0, 0x17}};
     for (int i = 0; i < kMaxModules; ++i) modules[i] = 0;
     /* Header values as NUL-terminated strings, which modules may rely on as IIS's are. */
@@ -40,8 +43,11 @@ Context::~Context()
     while (blocks) {
         Block *next = blocks->next;
         ::operator delete(blocks);
+        InterlockedIncrement64(&host->counts.chunks_freed);
         blocks = next;
     }
+    DeleteCriticalSection(&lock);
+    InterlockedIncrement64(&host->counts.contexts_freed);
 }
 
 void *Context::allocate(size_t size)
@@ -54,6 +60,7 @@ void *Context::allocate(size_t size)
         size_t chunk = size > kPoolChunk ? size : kPoolChunk;
         Block *block = (Block *)::operator new(chunk + 16);
         if (!block) return 0;
+        InterlockedIncrement64(&host->counts.chunks_made);
         block->next = blocks;
         blocks = block;
         pool_next = (char *)block + 16;
@@ -71,6 +78,13 @@ char *Context::copy_string(const char *text, size_t len)
     rt::copy(copy, text, len);
     copy[len] = 0;
     return copy;
+}
+
+/* A module's request memory; NULL as IIS gives it when there is none, which
+   --fail-allocation-every makes happen on purpose. */
+VOID *Context::AllocateRequestMemory(DWORD size)
+{
+    return host->refuse_allocation() ? 0 : allocate(size);
 }
 
 VOID Context::IndicateCompletion(REQUEST_NOTIFICATION_STATUS status)
@@ -347,4 +361,4 @@ HRESULT Trace::QuickTrace(PCWSTR data1, PCWSTR data2, HRESULT hr, UCHAR level)
 
 IHttpContext *Providers::GetHttpContext() { return context; }
 
-VOID *Allocator::AllocateMemory(DWORD size) { return context->allocate(size); }
+VOID *Allocator::AllocateMemory(DWORD size) { return context->AllocateRequestMemory(size); }

@@ -11,6 +11,8 @@
 #include "rt.h"
 
 const int kMaxModules = 16;
+/* At most this many threads receive requests (http.cpp). */
+const int kMaxReceivers = 256;
 /* The request stages, in pipeline order; their RQ_ flags are 1 << index. */
 const int kStageCount = 12;
 
@@ -54,8 +56,9 @@ public:
     BOOL IsCommandLineLaunch() const override { return TRUE; }
     PCWSTR GetAppPoolName() const override { return L"httpserv-rs"; }
     HRESULT AssociateWithThreadPool(HANDLE, LPOVERLAPPED_COMPLETION_ROUTINE) override;
-    VOID IncrementThreadCount() override {}
-    VOID DecrementThreadCount() override {}
+    /* A module about to block asks for one more pool thread, and gives it back (pool.cpp). */
+    VOID IncrementThreadCount() override;
+    VOID DecrementThreadCount() override;
     VOID ReportUnhealthy(PCWSTR, HRESULT) override;
     VOID RecycleProcess(PCWSTR) override;
     IAppHostAdminManager *GetAdminManager() const override { return 0; }
@@ -310,6 +313,10 @@ public:
     CHttpModule *modules[kMaxModules];
     Position at;
     bool done = false;
+    /* Held while a pool thread runs this request (its start, a completion): one notification
+       at a time per request, a completion posted before the notification returned waiting
+       for it (pool.cpp). */
+    CRITICAL_SECTION lock;
     /* Completions posted (IndicateCompletion, PostCompletion) and handled: the context is
        freed only once every posted one has arrived. */
     volatile LONG completions_posted = 0;
@@ -349,7 +356,7 @@ public:
     HRESULT GetServerVariable(PCSTR name, PCWSTR *value, DWORD *len) override;
     HRESULT GetServerVariable(PCSTR name, PCSTR *value, DWORD *len) override;
     HRESULT SetServerVariable(PCSTR name, PCWSTR value) override;
-    VOID *AllocateRequestMemory(DWORD size) override { return allocate(size); }
+    VOID *AllocateRequestMemory(DWORD size) override;
     IHttpUrlInfo *GetUrlInfo() override { return 0; }
     IMetadataInfo *GetMetadata() override { return 0; }
     PCWSTR GetPhysicalPath(DWORD *len) override { if (len) *len = 0; return 0; }
@@ -446,8 +453,20 @@ public:
     }
 };
 
-/* Events of the request queue (an I/O completion port), as `key`. */
-enum Event { kStart = 1, kIndicate, kAsyncCompletion, kQuit };
+/* Events of the request queue (an I/O completion port), as `key`. kRetire ends one pool
+   thread (DecrementThreadCount), kQuit one at shutdown. */
+enum Event { kStart = 1, kIndicate, kAsyncCompletion, kQuit, kRetire };
+
+/* What the host made and freed, counted as it goes (pool.cpp reports them at exit): every
+   one made must be freed by then, or it leaked. */
+struct Counts
+{
+    volatile LONG64 contexts_made = 0, contexts_freed = 0;
+    volatile LONG64 chunks_made = 0, chunks_freed = 0;   /* request memory chunks */
+    volatile LONG64 buffers_made = 0, buffers_freed = 0; /* receive buffers */
+    volatile LONG64 threads_made = 0, threads_ended = 0; /* pool threads */
+    volatile LONG64 allocations_refused = 0;             /* --fail-allocation-every */
+};
 
 class Host
 {
@@ -469,6 +488,20 @@ public:
     ULONG receive_bytes = 1024 * 1024;
     /* The requests still in flight (for a clean shutdown). */
     volatile LONG in_flight = 0;
+    /* The worker pool: `threads` threads take events off `queue`; IncrementThreadCount adds
+       one (up to kMaxThreads in all), DecrementThreadCount retires one. */
+    static const LONG kMaxThreads = 256;
+    LONG threads = 4;
+    volatile LONG threads_alive = 0;
+    /* Threads IncrementThreadCount added and DecrementThreadCount has not yet retired. */
+    volatile LONG threads_added = 0;
+    /* --fail-allocation-every N: every Nth module allocation (AllocateRequestMemory,
+       IModuleAllocator::AllocateMemory) returns NULL; 0 never. */
+    ULONG fail_allocation_every = 0;
+    /* Threads receiving requests from the HTTP Server API, each with a receive pending. */
+    int receivers = 64;
+    volatile LONG module_allocations = 0;
+    Counts counts;
 
     Host()
     {
@@ -485,8 +518,19 @@ public:
     int global_order(DWORD flag, int out[kMaxModules]) const;
 
     void post(Event event, Context *context, DWORD value);
-    /* Takes one event off the queue and handles it; false on kQuit or timeout. */
+    /* Takes one event off the queue and handles it; false on kQuit, kRetire or timeout. */
     bool handle_one(DWORD timeout_ms);
+    /* Runs one event of `context` under its lock, then frees it when it is done and every
+       completion posted to it has been handled. */
+    void dispatch(Event event, Context *context, DWORD value);
+    /* The pool (pool.cpp): start `threads` threads; add one; stop them all and wait. */
+    void start_pool();
+    bool add_thread();
+    void stop_pool();
+    /* Whether a module's allocation is to fail (--fail-allocation-every). */
+    bool refuse_allocation();
+    /* `host: made and freed ...` lines; false when something made was not freed. */
+    bool report_counts();
     void log(Context *context, const char *what, const char *detail);
 };
 

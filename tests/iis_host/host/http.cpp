@@ -16,14 +16,23 @@
  * Requests http.sys would refuse (limits.cpp) are answered here, as it would, and never reach
  * the pipeline. One bad request never stops the loop.
  *
- * The receiving thread hands each request to the pipeline thread through the host's queue,
- * so a request that is pending does not stop the next one from being served. The loop ends
- * after `max_requests` requests or a request for /__shutdown (answered by the host itself);
- * then the requests in flight finish and the pipeline thread stops.
+ * `Host::receivers` threads receive (so as many receives are pending at once, see serve()),
+ * each handing its requests to the worker pool (pool.cpp) through the host's
+ * queue, so a request that is pending or a module that blocks does not stop the next one from
+ * being served. The loop ends after `max_requests` requests or a request for /__shutdown
+ * (answered by the host itself); then the requests in flight finish, the pool stops and what
+ * the host made and freed is reported.
  */
 #include "host.h"
 
 namespace {
+
+/* A receive buffer given back (counted: the host reports buffers not freed at exit). */
+void release_buffer(Host &host, char *buffer)
+{
+    VirtualFree(buffer, 0, MEM_RELEASE);
+    InterlockedIncrement64(&host.counts.buffers_freed);
+}
 
 /* A client that went away before its answer: no fault of the host (IIS logs these as
    sc-win32-status 64 or 1229). */
@@ -65,16 +74,8 @@ public:
         return rc;
     }
 
-    void finished(Context *c) override { VirtualFree(c->transport, 0, MEM_RELEASE); }
+    void finished(Context *c) override { release_buffer(*c->host, (char *)c->transport); }
 };
-
-DWORD WINAPI pipeline_thread(void *parameter)
-{
-    Host *host = (Host *)parameter;
-    while (host->handle_one(INFINITE)) {
-    }
-    return 0;
-}
 
 /* Opens the request queue for `url`: API version 2 as IIS does, else version 1. */
 bool open_queue(const wchar_t *url, HANDLE *queue, const char **api)
@@ -117,12 +118,13 @@ struct Received
 /* The next request into a buffer of its own, `size` bytes first, then as large as
    ERROR_MORE_DATA says. Pages past the request are decommitted (only the address range stays
    reserved until the request is done): the buffer is large for wine's sake, not for use. */
-ULONG receive(HANDLE queue, ULONG size, Received *out)
+ULONG receive(Host &host, HANDLE queue, ULONG size, Received *out)
 {
     HTTP_REQUEST_ID id = HTTP_NULL_ID;
     for (;;) {
         char *buffer = (char *)VirtualAlloc(0, size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
         if (!buffer) return ERROR_NOT_ENOUGH_MEMORY;
+        InterlockedIncrement64(&host.counts.buffers_made);
         HTTP_REQUEST_V2 *request = (HTTP_REQUEST_V2 *)buffer;
         ULONG bytes = 0;
         ULONG rc = HttpReceiveHttpRequest(queue, id, HTTP_RECEIVE_REQUEST_FLAG_COPY_BODY,
@@ -136,7 +138,7 @@ ULONG receive(HANDLE queue, ULONG size, Received *out)
             return NO_ERROR;
         }
         HTTP_REQUEST_ID next = request->RequestId;
-        VirtualFree(buffer, 0, MEM_RELEASE);
+        release_buffer(host, buffer);
         if (rc != ERROR_MORE_DATA || next == HTTP_NULL_ID) return rc;
         id = next;
         size = bytes > size ? bytes : size * 2;
@@ -187,17 +189,37 @@ bool refuse(HANDLE queue, const Received &in)
     return true;
 }
 
-/* Receives and dispatches until `max_requests` requests or /__shutdown. Failures to receive
-   are logged and the loop goes on, unless the queue itself is gone or they keep coming. */
-unsigned long long receive_loop(Host &host, HANDLE queue, unsigned long long max_requests,
-                                unsigned long long *refused)
+/* What the receiving threads share: the requests taken so far (numbering them), the refused,
+   and whether to stop. */
+struct Receiving
 {
-    unsigned long long received = 0;
+    Host *host;
+    HANDLE queue;
+    unsigned long long max_requests;
+    volatile LONG64 received = 0, refused = 0;
+    volatile LONG stop = 0;
+};
+
+/* Ends every thread's receive: the stop flag, then the receives pending are cancelled. */
+void stop_receiving(Receiving &r)
+{
+    InterlockedExchange(&r.stop, 1);
+    CancelIoEx(r.queue, 0);
+}
+
+/* One receiving thread: receives and dispatches until the requests counted reach
+   `max_requests` or /__shutdown comes. Failures to receive are logged and the loop goes on,
+   unless the queue itself is gone or they keep coming. */
+DWORD WINAPI receive_loop(void *parameter)
+{
+    Receiving &r = *(Receiving *)parameter;
+    Host &host = *r.host;
     int failures = 0;
-    while (received < max_requests) {
+    while (!r.stop && (unsigned long long)r.received < r.max_requests) {
         Received in;
-        ULONG rc = receive(queue, host.receive_bytes, &in);
+        ULONG rc = receive(host, r.queue, host.receive_bytes, &in);
         if (rc != NO_ERROR) {
+            if (r.stop) break;
             rt::Text line;
             line.add("host: HttpReceiveHttpRequest failed with ").add_number(rc);
             rt::out_line(line);
@@ -207,20 +229,22 @@ unsigned long long receive_loop(Host &host, HANDLE queue, unsigned long long max
         }
         failures = 0;
         if (is_shutdown(in.raw)) {
-            answer_shutdown(queue, in.raw);
-            VirtualFree(in.buffer, 0, MEM_RELEASE);
+            answer_shutdown(r.queue, in.raw);
+            release_buffer(host, in.buffer);
+            stop_receiving(r);
             break;
         }
-        if (answer_global(host, queue, in.raw)) {
-            VirtualFree(in.buffer, 0, MEM_RELEASE);
+        if (answer_global(host, r.queue, in.raw)) {
+            release_buffer(host, in.buffer);
             continue;
         }
-        if (refuse(queue, in)) {
-            VirtualFree(in.buffer, 0, MEM_RELEASE);
-            ++*refused;
+        if (refuse(r.queue, in)) {
+            release_buffer(host, in.buffer);
+            InterlockedIncrement64(&r.refused);
             continue;
         }
-        Context *c = new Context(&host, in.raw, ++received);
+        unsigned long long number = (unsigned long long)InterlockedIncrement64(&r.received);
+        Context *c = new Context(&host, in.raw, number);
         c->transport = in.buffer;
         c->request.attach_entity();
         /* Logged here, on the receiving thread: a test can tell a request the HTTP Server
@@ -228,8 +252,9 @@ unsigned long long receive_loop(Host &host, HANDLE queue, unsigned long long max
         host.log(c, "received", 0);
         InterlockedIncrement(&host.in_flight);
         host.post(kStart, c, 0);
+        if (number >= r.max_requests) stop_receiving(r);
     }
-    return received;
+    return 0;
 }
 
 void report(unsigned long long received, unsigned long long refused, HttpTransport &transport)
@@ -266,19 +291,41 @@ int serve(Host &host, unsigned port, unsigned long long max_requests)
     }
     delete[] wide_url;
     host.transport = &transport;
-    HANDLE worker = CreateThread(0, 0, pipeline_thread, &host, 0, 0);
+    host.start_pool();
     rt::Text line;
-    line.add("host: listening on ").add(url.c_str()).add(" (").add(api).add(")");
+    line.add("host: listening on ").add(url.c_str()).add(" (").add(api).add(", ")
+        .add_number((unsigned long long)host.threads).add(" pool threads, ")
+        .add_number((unsigned long long)host.receivers).add(" receiving)");
     rt::out_line(line);
 
-    unsigned long long refused = 0;
-    unsigned long long received = receive_loop(host, transport.queue, max_requests, &refused);
-    /* Let the requests in flight finish (pending ones included), then stop the pipeline. */
+    /* Receives pending all the time, one per receiving thread: wine's http.sys hands a
+       request that finds none pending to a later receive only when its connection comes
+       first in its list, so with fewer than the client's connections some wait unanswered
+       (README, "Concurrency"). */
+    Receiving receiving;
+    receiving.host = &host;
+    receiving.queue = transport.queue;
+    receiving.max_requests = max_requests;
+    HANDLE receivers[kMaxReceivers];
+    int started = 0;
+    for (; started < host.receivers; ++started) {
+        receivers[started] = CreateThread(0, 0, receive_loop, &receiving, 0, 0);
+        if (!receivers[started]) break;
+    }
+    /* A thread that checked the stop flag just before it was set issues its receive after
+       the cancel: cancel again until every thread has ended. */
+    for (int i = 0; i < started; ++i) {
+        while (WaitForSingleObject(receivers[i], 50) == WAIT_TIMEOUT)
+            if (receiving.stop) CancelIoEx(transport.queue, 0);
+        CloseHandle(receivers[i]);
+    }
+    unsigned long long received = (unsigned long long)receiving.received;
+    unsigned long long refused = (unsigned long long)receiving.refused;
+    /* Let the requests in flight finish (pending ones included), then stop the pool. */
     while (host.in_flight > 0) Sleep(5);
-    host.post(kQuit, 0, 0);
-    WaitForSingleObject(worker, INFINITE);
-    CloseHandle(worker);
+    host.stop_pool();
     report(received, refused, transport);
+    bool clean = host.report_counts();
     CloseHandle(transport.queue);
-    return transport.failed ? 1 : 0;
+    return transport.failed || !clean ? 1 : 0;
 }

@@ -4,7 +4,9 @@
  *   iis_host.exe --module NAME=PATH.dll [--module ...] [--port N] [--requests N]
  *                [--seconds N] [--trace] [--trace-events] [--max-allowed-content-length BYTES]
  *                [--max-url BYTES] [--max-query-string BYTES]
- *                [--receive-buffer BYTES] [--bench N --url /path?query]
+ *                [--receive-buffer BYTES] [--threads N] [--receivers N]
+ *                [--fail-allocation-every N]
+ *                [--bench N --url /path?query]
  *
  * Loads each module in order, as IIS loads its <globalModules>, then either serves HTTP on
  * 127.0.0.1:PORT until N requests (default 100) or /__shutdown, or (--bench) drives N
@@ -14,7 +16,10 @@
  * --max-allowed-content-length, --max-url and --max-query-string are IIS's request filtering
  * limits (defaults 30000000, 4096 and 2048 bytes);
  * --receive-buffer the size each request is received into (default 1 MiB; see http.cpp);
- * --trace-events turns tracing on (trace events raised as GL_TRACE_EVENT, see global.cpp).
+ * --trace-events turns tracing on (trace events raised as GL_TRACE_EVENT, see global.cpp);
+ * --threads the worker pool's size (default 4, pool.cpp); --receivers the threads receiving
+ * requests (default 64, http.cpp); --fail-allocation-every N makes
+ * every Nth module allocation of request memory return NULL (a fault to survive).
  * Exit code: 0 when everything went through, 1 when a response failed, 2 on a usage or load
  * error, 3 when the watchdog fired.
  */
@@ -33,6 +38,7 @@ struct Options
     unsigned long long requests = 100, seconds = 60, bench = 0;
     unsigned long long max_content_length = 30000000, receive_bytes = 1024 * 1024;
     unsigned long long max_url = 4096, max_query_string = 2048;
+    unsigned long long threads = 4, receivers = 64, fail_allocation_every = 0;
     char *url = 0;
     bool trace = false, trace_events = false;
 };
@@ -85,6 +91,9 @@ bool parse(Options &o)
         else if (same(arg, L"--max-url")) o.max_url = number(value);
         else if (same(arg, L"--max-query-string")) o.max_query_string = number(value);
         else if (same(arg, L"--receive-buffer")) o.receive_bytes = number(value);
+        else if (same(arg, L"--threads")) o.threads = number(value);
+        else if (same(arg, L"--receivers")) o.receivers = number(value);
+        else if (same(arg, L"--fail-allocation-every")) o.fail_allocation_every = number(value);
         else if (same(arg, L"--url")) o.url = rt::to_narrow(value, rt::wide_length(value));
         else if (same(arg, L"--module") && o.modules < kMaxModules) {
             wchar_t *equals = argv[i];
@@ -99,7 +108,10 @@ bool parse(Options &o)
     }
     /* Room for the request structure at least; a 32-bit size for the API. */
     bool buffer_ok = o.receive_bytes >= 4096 && o.receive_bytes <= 0x7fffffff;
-    return o.modules > 0 && (!o.bench || o.url) && buffer_ok;
+    bool threads_ok = o.threads >= 1 && o.threads <= (unsigned long long)Host::kMaxThreads &&
+                      o.receivers >= 1 && o.receivers <= (unsigned long long)kMaxReceivers &&
+                      o.fail_allocation_every <= 0xffffffffull;
+    return o.modules > 0 && (!o.bench || o.url) && buffer_ok && threads_ok;
 }
 
 DWORD WINAPI watchdog(void *parameter)
@@ -174,7 +186,7 @@ void run_one(Host &host, NullTransport &transport, const char *url, unsigned lon
     c->transport = buffer;
     InterlockedIncrement(&host.in_flight);
     unsigned long long target = transport.finished_count + 1;
-    pipeline_start(c);
+    host.dispatch(kStart, c, 0);
     while (transport.finished_count < target) host.handle_one(INFINITE);
 }
 
@@ -232,7 +244,8 @@ extern "C" void host_main()
         rt::out("usage: iis_host.exe --module NAME=PATH.dll [--module ...] [--port N] "
                 "[--requests N] [--seconds N] [--trace] [--trace-events] "
                 "[--max-allowed-content-length BYTES] [--max-url BYTES] [--max-query-string BYTES] "
-                "[--receive-buffer BYTES (4096 or more)] [--bench N --url /path]\n");
+                "[--receive-buffer BYTES (4096 or more)] [--threads 1-256] "
+                "[--receivers 1-256] [--fail-allocation-every N] [--bench N --url /path]\n");
         ExitProcess(2);
     }
     CreateThread(0, 0, watchdog, &options.seconds, 0, 0);
@@ -243,7 +256,12 @@ extern "C" void host_main()
     host.max_url = options.max_url;
     host.max_query_string = options.max_query_string;
     host.receive_bytes = (ULONG)options.receive_bytes;
-    host.queue = CreateIoCompletionPort(INVALID_HANDLE_VALUE, 0, 0, 1);
+    host.threads = (LONG)options.threads;
+    host.receivers = (int)options.receivers;
+    host.fail_allocation_every = (ULONG)options.fail_allocation_every;
+    host.server.host = &host;
+    /* Concurrency 0: as many running threads as processors (the pool may hold more). */
+    host.queue = CreateIoCompletionPort(INVALID_HANDLE_VALUE, 0, 0, 0);
     for (int i = 0; i < options.modules; ++i)
         if (!host.load(options.names[i], options.images[i])) {
             host.unload();

@@ -19,6 +19,9 @@
  *   module's RQ_BEGIN_REQUEST (its module is listed ahead of added ones), which then skips
  *   to the response.
  * - At the end: CleanupStoredContext for stored contexts, then Dispose for each module.
+ *
+ * Each entry point runs on a pool thread holding the request's lock (Host::dispatch in
+ * pool.cpp), so a request's notifications run one at a time.
  */
 #include "host.h"
 
@@ -132,7 +135,7 @@ static void complete(Context *c)
     c->done = true;
     c->host->transport->finished(c);
     InterlockedDecrement(&c->host->in_flight);
-    if (c->completions_handled == c->completions_posted) delete c;
+    /* Freed by Host::dispatch once every completion posted to it has been handled. */
 }
 
 static void after_status(Context *c, REQUEST_NOTIFICATION_STATUS status)
@@ -278,10 +281,7 @@ void pipeline_start(Context *c)
 static bool take_completion(Context *c)
 {
     ++c->completions_handled;
-    if (c->done) {
-        if (c->completions_handled == c->completions_posted) delete c;
-        return false;
-    }
+    if (c->done) return false;
     if (c->at.pending_module < 0) {
         c->host->log(c, "completion ignored: the request is not pending", 0);
         return false;

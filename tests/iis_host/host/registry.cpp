@@ -3,7 +3,7 @@
  * <globalModules> entry, GetProcAddress("RegisterModule"), a call with the server version,
  * a registration info object (factory, request/post/global notification masks, priorities
  * by alias) and the server object. On shutdown each factory and global module gets
- * Terminate, then the DLL is freed. Also the host's event queue and log.
+ * Terminate, then the DLL is freed. Also the host's log (the event queue is pool.cpp's).
  */
 #include "host.h"
 
@@ -217,28 +217,7 @@ int Host::global_order(DWORD flag, int out[kMaxModules]) const
     return sort_by_priority(out, n, priority_of);
 }
 
-/* ---- the event queue and the log ----------------------------------------------------- */
-
-void Host::post(Event event, Context *context, DWORD value)
-{
-    PostQueuedCompletionStatus(queue, value, (ULONG_PTR)event, (LPOVERLAPPED)context);
-}
-
-bool Host::handle_one(DWORD timeout_ms)
-{
-    DWORD value = 0;
-    ULONG_PTR key = 0;
-    LPOVERLAPPED overlapped = 0;
-    if (!GetQueuedCompletionStatus(queue, &value, &key, &overlapped, timeout_ms)) return false;
-    Context *context = (Context *)overlapped;
-    switch ((Event)key) {
-    case kStart: pipeline_start(context); return true;
-    case kIndicate: pipeline_resume(context, (REQUEST_NOTIFICATION_STATUS)value); return true;
-    case kAsyncCompletion: pipeline_async_completion(context, value); return true;
-    case kQuit: return false;
-    }
-    return true;
-}
+/* ---- the log ------------------------------------------------------------------------ */
 
 void Host::log(Context *context, const char *what, const char *detail)
 {

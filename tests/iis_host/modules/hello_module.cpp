@@ -3,7 +3,8 @@
  * byte as the Rust module does (see there for what it shows): a global module marking each
  * request, RQ_BEGIN_REQUEST at HIGH with a stored context in request memory and a server
  * variable, /deny refused at RQ_AUTHENTICATE_REQUEST, the routes of RQ_EXECUTE_REQUEST_HANDLER,
- * the status header at RQ_SEND_RESPONSE, and /async completed from a thread of its own.
+ * the status header at RQ_SEND_RESPONSE, /async completed from a thread of its own, and /meet
+ * blocking until N requests are in it at once (IHttpServer::IncrementThreadCount around it).
  * C++ has no panic: /panic answers what the Rust bindings make of one (500, then
  * RQ_NOTIFICATION_FINISH_REQUEST).
  */
@@ -18,6 +19,12 @@ struct Counters
 } g_counters;
 
 HTTP_MODULE_ID g_module_id;
+IHttpServer *g_server;
+
+/* The requests waiting in /meet, the meetings held so far, and the condition they wait on. */
+SRWLOCK g_meeting_lock = SRWLOCK_INIT;
+CONDITION_VARIABLE g_meeting_changed = CONDITION_VARIABLE_INIT;
+ULONGLONG g_waiting, g_held;
 
 void count(volatile LONG64 &counter) { InterlockedIncrement64(&counter); }
 
@@ -129,7 +136,10 @@ DWORD WINAPI complete_later(void *parameter)
     return 0;
 }
 
-/* `/async?ms=N[&via=indicate]`: completes on another thread after N milliseconds. */
+/* `/async?ms=N[&via=indicate][&early=1]`: completes on another thread after N milliseconds;
+   with early=1 (posting only) the notification waits for that thread and 20 ms more, so the
+   completion comes well before the notification has returned pending (as when asynchronous
+   work finishes at once). */
 REQUEST_NOTIFICATION_STATUS start_async(IHttpContext *context, PCSTR query, DWORD query_len)
 {
     AsyncWork *work = new AsyncWork{context, 20, false};
@@ -141,9 +151,58 @@ REQUEST_NOTIFICATION_STATUS start_async(IHttpContext *context, PCSTR query, DWOR
         if (digits) work->ms = (DWORD)rt::parse_number(value, len, 20);
     }
     work->indicate = query_value(query, query_len, "via", &value, &len) && is(value, len, "indicate");
+    /* Not with via=indicate, as in the Rust module (whose thread waits for the return). The
+       thread frees `work`: read it first. */
+    bool early = !work->indicate &&
+                 query_value(query, query_len, "early", &value, &len) && is(value, len, "1");
     HANDLE thread = CreateThread(0, 0, complete_later, work, 0, 0);
-    if (thread) CloseHandle(thread);
+    if (thread) {
+        /* The completion is posted; 20 ms more before the notification returns. */
+        if (early) {
+            WaitForSingleObject(thread, INFINITE);
+            Sleep(20);
+        }
+        CloseHandle(thread);
+    }
     return RQ_NOTIFICATION_PENDING;
+}
+
+/* `/meet?n=N[&threads=no]`: waits until N requests are waiting here (this one included), at
+   most 10 s, its thread blocked; asks the server for another thread while it
+   blocks unless `threads=no`. */
+void meet(IHttpContext *context, PCSTR query, DWORD query_len, rt::Text &body)
+{
+    ULONGLONG n = 2;
+    PCSTR value;
+    DWORD len;
+    if (query_value(query, query_len, "n", &value, &len) && len > 0 && len <= 9) {
+        bool digits = true;
+        for (DWORD i = 0; i < len; ++i) digits = digits && value[i] >= '0' && value[i] <= '9';
+        if (digits) n = rt::parse_number(value, len, 2);
+    }
+    n = n < 1 ? 1 : n > 64 ? 64 : n;
+    bool ask = !(query_value(query, query_len, "threads", &value, &len) && is(value, len, "no"));
+    if (ask && g_server) g_server->IncrementThreadCount();
+    AcquireSRWLockExclusive(&g_meeting_lock);
+    ULONGLONG held = g_held;
+    if (++g_waiting >= n) {
+        g_waiting = 0;
+        ++g_held;
+        WakeAllConditionVariable(&g_meeting_changed);
+    }
+    ULONGLONG deadline = GetTickCount64() + 10000;
+    while (g_held == held) {
+        ULONGLONG now = GetTickCount64();
+        if (now >= deadline) break;
+        SleepConditionVariableSRW(&g_meeting_changed, &g_meeting_lock, (DWORD)(deadline - now), 0);
+    }
+    bool met = g_held != held;
+    if (!met) --g_waiting;
+    ReleaseSRWLockExclusive(&g_meeting_lock);
+    if (ask && g_server) g_server->DecrementThreadCount();
+    if (met) body.add("met ").add_number(n).add("\n");
+    else body.add("waited 10 s for ").add_number(n).add("\n");
+    respond(context, 200, "OK", body);
 }
 
 class HelloModule : public CHttpModule
@@ -209,6 +268,8 @@ public:
             response->ClearHeaders();
             response->SetStatus(500, "Internal Server Error", 0, E_FAIL, 0, FALSE);
             return RQ_NOTIFICATION_FINISH_REQUEST;
+        } else if (is(url, url_len, "/meet")) {
+            meet(context, query, query_len, body);
         } else if (is(url, url_len, "/stats")) {
             const Counters &c = g_counters;
             body.add("global=").add_number(c.global).add(" begin=").add_number(c.begin)
@@ -337,10 +398,11 @@ public:
 } // namespace
 
 extern "C" __declspec(dllexport) HRESULT WINAPI RegisterModule(DWORD, IHttpModuleRegistrationInfo *info,
-                                                               IHttpServer *)
+                                                               IHttpServer *server)
 {
     if (!info) return E_INVALIDARG;
     g_module_id = info->GetId();
+    g_server = server;
     DWORD request = RQ_BEGIN_REQUEST | RQ_AUTHENTICATE_REQUEST | RQ_EXECUTE_REQUEST_HANDLER |
                     RQ_SEND_RESPONSE | RQ_END_REQUEST;
     HRESULT hr = info->SetRequestNotifications(new Factory, request, RQ_EXECUTE_REQUEST_HANDLER);
