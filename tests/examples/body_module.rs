@@ -1,7 +1,7 @@
 //! A module that reads the request body: `POST /upper` answers the body in upper case, with
 //! its length in a header; a body over 64 KiB is refused with 413 before it is all read.
 
-use httpserv::module::{HttpContext, HttpModule, Notification};
+use httpserv::module::{HttpContext, HttpError, HttpModule, Notification};
 
 /// The largest body the module reads.
 const LIMIT: usize = 64 * 1024;
@@ -10,9 +10,12 @@ struct Upper;
 
 #[httpserv::module]
 impl HttpModule for Upper {
-    fn on_execute_request_handler(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
+    fn on_execute_request_handler(
+        &mut self,
+        ctx: &mut HttpContext<'_>,
+    ) -> Result<Notification, HttpError> {
         if ctx.path() != "/upper" || ctx.method() != "POST" {
-            return Notification::Continue;
+            return Ok(Notification::Continue);
         }
         let mut body = Vec::new();
         let mut buffer = [0u8; 4096];
@@ -20,13 +23,13 @@ impl HttpModule for Upper {
             match ctx.read_body(&mut buffer) {
                 Ok(0) => break,
                 Ok(read) if body.len() + read <= LIMIT => body.extend_from_slice(&buffer[..read]),
-                Ok(_) => return ctx.respond(413, "text/plain", "the body is over 64 KiB\n"),
-                Err(error) => return ctx.fail(&error),
+                Ok(_) => return Ok(ctx.respond(413, "text/plain", "the body is over 64 KiB\n")),
+                Err(error) => return Ok(ctx.fail(&error)),
             }
         }
         body.make_ascii_uppercase();
-        let _ = ctx.set_response_header("X-Body-Length", body.len().to_string());
-        ctx.respond(200, "application/octet-stream", body)
+        ctx.set_response_header("X-Body-Length", body.len().to_string())?;
+        Ok(ctx.respond(200, "application/octet-stream", body))
     }
 }
 

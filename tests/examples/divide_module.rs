@@ -4,17 +4,20 @@
 //! the debugger output and to the request's trace, and the worker process serves the next
 //! request.
 
-use httpserv::module::{HttpContext, HttpModule, Notification};
+use httpserv::module::{HttpContext, HttpError, HttpModule, Notification};
 
 struct Divide;
 
 #[httpserv::module]
 impl HttpModule for Divide {
-    fn on_execute_request_handler(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
+    fn on_execute_request_handler(
+        &mut self,
+        ctx: &mut HttpContext<'_>,
+    ) -> Result<Notification, HttpError> {
         if ctx.path() != "/divide" {
-            return Notification::Continue;
+            return Ok(Notification::Continue);
         }
-        let _ = ctx.trace("divide_module: dividing");
+        ctx.trace("divide_module: dividing")?;
         let a: i64 = ctx
             .query_value("a")
             .and_then(|a| a.parse().ok())
@@ -24,7 +27,7 @@ impl HttpModule for Divide {
             .and_then(|b| b.parse().ok())
             .unwrap_or(1);
         // The bug on purpose: b = 0 panics with "attempt to divide by zero".
-        ctx.respond(200, "text/plain", format!("{}\n", a / b))
+        Ok(ctx.respond(200, "text/plain", format!("{}\n", a / b)))
     }
 }
 

@@ -3,16 +3,16 @@
 //! IIS loads (its `RegisterModule` export). Its twin in C++ is
 //! `tests/iis_host/modules/minimal_module.cpp`.
 
-use httpserv::module::{HttpContext, HttpModule, Notification};
+use httpserv::module::{HttpContext, HttpError, HttpModule, Notification};
 
 struct PoweredBy;
 
 #[httpserv::module]
 impl HttpModule for PoweredBy {
-    fn on_begin_request(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
-        // A header IIS refuses is no reason to fail the request.
-        let _ = ctx.set_response_header("X-Powered-By", "Rust");
-        Notification::Continue
+    fn on_begin_request(&mut self, ctx: &mut HttpContext<'_>) -> Result<Notification, HttpError> {
+        // `?`: a header IIS refuses fails the request with 500 and the error in its trace.
+        ctx.set_response_header("X-Powered-By", "Rust")?;
+        Ok(Notification::Continue)
     }
 }
 

@@ -5,7 +5,9 @@
 //! `RequestId` and returns it in the response. A request with `X-Request-Id` already set keeps
 //! its number.
 
-use httpserv::module::{GlobalModule, GlobalNotification, HttpContext, HttpModule, Notification};
+use httpserv::module::{
+    GlobalModule, GlobalNotification, HttpContext, HttpError, HttpModule, Notification,
+};
 use httpserv::ISendResponseProvider;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -42,12 +44,12 @@ impl HttpModule for EchoId {
         &mut self,
         ctx: &mut HttpContext<'_>,
         _: &mut ISendResponseProvider,
-    ) -> Notification {
+    ) -> Result<Notification, HttpError> {
         if let Some(RequestId(id)) = ctx.state::<RequestId>() {
             let id = id.clone();
-            let _ = ctx.set_response_header("X-Request-Id", id);
+            ctx.set_response_header("X-Request-Id", id)?;
         }
-        Notification::Continue
+        Ok(Notification::Continue)
     }
 }
 

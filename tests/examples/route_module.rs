@@ -2,26 +2,29 @@
 //! Rust, other methods on `/hello` get 405 with `Allow`, and every other URL goes on to the
 //! rest of IIS (here, its static file handler's 404).
 
-use httpserv::module::{HttpContext, HttpModule, Notification};
+use httpserv::module::{HttpContext, HttpError, HttpModule, Notification};
 
 struct Routes;
 
 #[httpserv::module]
 impl HttpModule for Routes {
-    fn on_execute_request_handler(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
+    fn on_execute_request_handler(
+        &mut self,
+        ctx: &mut HttpContext<'_>,
+    ) -> Result<Notification, HttpError> {
         if ctx.path() != "/hello" {
-            return Notification::Continue;
+            return Ok(Notification::Continue);
         }
         if ctx.method() != "GET" {
-            let _ = ctx.set_response_header("Allow", "GET");
-            return ctx.respond(405, "text/plain", "only GET here\n");
+            ctx.set_response_header("Allow", "GET")?;
+            return Ok(ctx.respond(405, "text/plain", "only GET here\n"));
         }
         let name = ctx.query_value("name").unwrap_or("world").to_owned();
-        ctx.respond(
+        Ok(ctx.respond(
             200,
             "text/plain; charset=utf-8",
             format!("Hello, {name}!\n"),
-        )
+        ))
     }
 }
 

@@ -5,7 +5,7 @@
 //! `RQ_SEND_RESPONSE`, where IIS runs priorities in reverse, so FIRST there means after every
 //! other module.
 
-use httpserv::module::{HttpContext, HttpModule, Notification, Notifications, Priority};
+use httpserv::module::{HttpContext, HttpError, HttpModule, Notification, Notifications, Priority};
 use httpserv::ISendResponseProvider;
 use std::time::{Duration, Instant};
 
@@ -37,13 +37,13 @@ impl HttpModule for Timing {
         &mut self,
         ctx: &mut HttpContext<'_>,
         _: &mut ISendResponseProvider,
-    ) -> Notification {
+    ) -> Result<Notification, HttpError> {
         // A request finished before its handler stage never reached the post-notification.
         if let Some(elapsed) = self.until_handled {
             let ms = elapsed.as_secs_f64() * 1000.0;
-            let _ = ctx.set_response_header("Server-Timing", format!("app;dur={ms:.3}"));
+            ctx.set_response_header("Server-Timing", format!("app;dur={ms:.3}"))?;
         }
-        Notification::Continue
+        Ok(Notification::Continue)
     }
 }
 
@@ -51,7 +51,7 @@ httpserv::register_module!(|registration| registration.request_module(Timing::de
 
 #[cfg(test)]
 mod tests {
-    use httpserv::module::{HttpContext, HttpModule, Notification};
+    use httpserv::module::{HttpContext, HttpError, HttpModule, Notification};
     use httpserv::testing::{Request, TestServer};
     use httpserv::ISendResponseProvider;
 
@@ -68,19 +68,22 @@ mod tests {
             }
         }
 
-        fn on_execute_request_handler(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
+        fn on_execute_request_handler(
+            &mut self,
+            ctx: &mut HttpContext<'_>,
+        ) -> Result<Notification, HttpError> {
             // Continue, not respond: the post-notification runs only for requests that go on.
-            let _ = ctx.set_response(200, "text/plain", "hello\n");
-            Notification::Continue
+            ctx.set_response(200, "text/plain", "hello\n")?;
+            Ok(Notification::Continue)
         }
 
         fn on_send_response(
             &mut self,
             ctx: &mut HttpContext<'_>,
             _: &mut ISendResponseProvider,
-        ) -> Notification {
-            let _ = ctx.set_response_header("Server-Timing", "site;desc=\"ran first\"");
-            Notification::Continue
+        ) -> Result<Notification, HttpError> {
+            ctx.set_response_header("Server-Timing", "site;desc=\"ran first\"")?;
+            Ok(Notification::Continue)
         }
     }
 
