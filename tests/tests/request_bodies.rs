@@ -23,30 +23,8 @@
 
 extern crate httpserv as real_httpserv;
 extern crate self as httpserv;
+pub use httpserv_tests::register_module_in_process as register_module;
 pub use real_httpserv::*;
-
-/// `httpserv::register_module!` without `#[no_mangle]`, as `tests/tests/test_server.rs` has
-/// it, so body_module's source builds into this test too.
-#[macro_export]
-macro_rules! register_module {
-    ($register:expr) => {
-        /// The module's entry point, as `httpserv::register_module!` writes it.
-        ///
-        /// # Safety
-        /// Called as IIS calls it, with its registration info and server.
-        #[allow(non_snake_case)]
-        pub unsafe extern "system" fn RegisterModule(
-            server_version: u32,
-            info: *mut $crate::IHttpModuleRegistrationInfo,
-            server: *mut $crate::IHttpServer,
-        ) -> $crate::runtime::HRESULT {
-            let register = $crate::runtime::registration_fn($register);
-            // SAFETY: the caller passes a live registration info and server.
-            unsafe { $crate::runtime::register(server_version, info, server, register) }
-        }
-        const _: $crate::PFN_REGISTERMODULE = Some(RegisterModule);
-    };
-}
 
 #[path = "../examples/body_module.rs"]
 mod body_module;

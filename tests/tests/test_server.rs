@@ -8,7 +8,8 @@
 //!
 //! The examples are DLLs, each with its own `RegisterModule` export; linked into one test
 //! binary, two exports of one name would clash. So in this crate `httpserv` is the real
-//! crate with one change: a `register_module!` that writes the same `RegisterModule`
+//! crate with one change: `register_module!` is `httpserv_tests::register_module_in_process`,
+//! which writes the same `RegisterModule`
 //! function without `#[no_mangle]` (the real macro is what the DLL builds of
 //! `tests/tests/iis_host.rs` uses).
 //!
@@ -16,29 +17,8 @@
 
 extern crate httpserv as real_httpserv;
 extern crate self as httpserv;
+pub use httpserv_tests::register_module_in_process as register_module;
 pub use real_httpserv::*;
-
-/// `httpserv::register_module!` without `#[no_mangle]` (see the file's docs).
-#[macro_export]
-macro_rules! register_module {
-    ($register:expr) => {
-        /// The module's entry point, as `httpserv::register_module!` writes it.
-        ///
-        /// # Safety
-        /// Called as IIS calls it, with its registration info and server.
-        #[allow(non_snake_case)]
-        pub unsafe extern "system" fn RegisterModule(
-            server_version: u32,
-            info: *mut $crate::IHttpModuleRegistrationInfo,
-            server: *mut $crate::IHttpServer,
-        ) -> $crate::runtime::HRESULT {
-            let register = $crate::runtime::registration_fn($register);
-            // SAFETY: the caller passes a live registration info and server.
-            unsafe { $crate::runtime::register(server_version, info, server, register) }
-        }
-        const _: $crate::PFN_REGISTERMODULE = Some(RegisterModule);
-    };
-}
 
 #[path = "../examples/hello_module.rs"]
 mod hello_module;
