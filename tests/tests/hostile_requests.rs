@@ -202,7 +202,7 @@ fn run_cases(
 
 /// The host's own count must be the answers': what was not answered never reached it. When
 /// wine's http.sys stopped serving before `/__shutdown` (see `HostProcess::stop`), that is
-/// reported and the count is still checked.
+/// reported and the count is still checked, allowing the one request in flight.
 fn check_log(host: HostProcess, language: &str, tally: &Tally) {
     let stopped = host.stop();
     let (stdout, stderr) = (&stopped.stdout, &stopped.stderr);
@@ -213,10 +213,14 @@ fn check_log(host: HostProcess, language: &str, tally: &Tally) {
         assert_eq!(stopped.code, Some(0), "{context}");
     }
     assert_eq!(harness::failed_response(stdout), None, "{context}");
-    assert_eq!(
-        harness::requests_in(stdout),
-        tally.served + tally.refused,
-        "requests the host took, against {tally:?}\n{context}"
+    let answered = tally.served + tally.refused;
+    let took = harness::requests_in(stdout);
+    // Requests go one at a time, so when wine's http.sys stops serving, the one request in
+    // flight may have reached the host with its answer lost on the way back: one more.
+    let lost_in_flight = usize::from(stopped.wine_stopped_serving);
+    assert!(
+        (answered..=answered + lost_in_flight).contains(&took),
+        "the host took {took} requests, against {tally:?}\n{context}"
     );
     let refusals = stdout
         .lines()
