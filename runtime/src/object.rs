@@ -4,11 +4,12 @@
 //! the value's type, so a value, its vtable and the interface pointer always agree; the
 //! functions here are what those constructors and the vtable thunks call.
 //!
-//! The pointer a thunk receives has been through C++ (or through a `&IFoo`, a borrow of the
-//! vtable pointer alone), so under Rust's aliasing rules it may not cover the `Object`
-//! behind it. Like any pointer handed across an FFI boundary, the object's pointer is
-//! therefore exposed when it is made ([`Object::boxed`], [`Object::in_place`]) and taken
-//! back from its address by every function here that reaches past the vtable pointer.
+//! The pointer a thunk receives is the one the object was made with, passed through C++ or
+//! through a `&IFoo`. Every class struct holds an `UnsafeCell` beside its vtable pointer (an
+//! object's own code changes what follows it), so a `&IFoo` makes no promise that the memory
+//! behind it stays unchanged, and the pointer a thunk gets from one keeps the object's
+//! provenance: the functions here reach the `Object<T>` from it with a plain cast, no
+//! integer round trip (Miri checks this with strict provenance and Tree Borrows).
 
 use core::any::TypeId;
 use core::ffi::c_void;
@@ -61,7 +62,7 @@ impl<T: 'static> Object<T> {
             Allocation::Boxed,
             value,
         );
-        expose(alloc::boxed::Box::into_raw(alloc::boxed::Box::new(object))).cast()
+        alloc::boxed::Box::into_raw(alloc::boxed::Box::new(object)).cast()
     }
 
     /// Writes the object into `memory` (for example from `IModuleAllocator::AllocateMemory`)
@@ -79,21 +80,13 @@ impl<T: 'static> Object<T> {
         );
         // SAFETY: the caller guarantees `memory` is valid and aligned for an Object<T>.
         unsafe { memory.cast::<Object<T>>().write(object) };
-        expose(memory)
+        memory
     }
 }
 
-/// Exposes `pointer`'s provenance (a pointer-to-integer cast), so that [`object_at`] can take
-/// it back from the address a C++ caller passes.
-fn expose<P>(pointer: *mut P) -> *mut P {
-    let _address = pointer as usize;
-    pointer
-}
-
-/// The `Object<T>` at `this`'s address, with the provenance [`expose`] published when the
-/// object was made (an integer-to-pointer cast), not the narrower one `this` arrived with.
+/// The `Object<T>` a C++ `this` pointer starts: the vtable pointer is its first field.
 fn object_at<T, I>(this: *const I) -> *mut Object<T> {
-    this as usize as *mut Object<T>
+    this.cast_mut().cast()
 }
 
 impl<T> Object<T> {

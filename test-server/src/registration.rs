@@ -205,7 +205,7 @@ pub(crate) struct Server {
     app_pool: Vec<u16>,
     /// The address of this server's own C++ object, which `GetExtendedInterface` hands out
     /// as the `IHttpServer2` (set by `TestServer::new` once the object exists).
-    pub object: core::sync::atomic::AtomicUsize,
+    pub object: core::sync::atomic::AtomicPtr<c_void>,
     /// The test server's global side, for the `Notify*` methods (gone with the test server).
     pub globals: alloc::sync::Weak<Globals>,
 }
@@ -215,7 +215,7 @@ impl Server {
         Server {
             messages,
             app_pool: APP_POOL.encode_utf16().chain([0]).collect(),
-            object: core::sync::atomic::AtomicUsize::new(0),
+            object: core::sync::atomic::AtomicPtr::new(core::ptr::null_mut()),
             globals: Arc::downgrade(globals),
         }
     }
@@ -377,14 +377,14 @@ unsafe impl IHttpServer_Impl for Server {
         output: *mut *mut c_void,
     ) -> HRESULT {
         let object = self.object.load(core::sync::atomic::Ordering::Acquire);
-        if version != HTTP_SERVER_INTERFACE_V2 || object == 0 {
+        if version != HTTP_SERVER_INTERFACE_V2 || object.is_null() {
             return E_NOTIMPL;
         }
         if output.is_null() {
             return crate::runtime::E_POINTER;
         }
         // SAFETY: IIS's contract: a non-null `output` is writable.
-        unsafe { put(output, object as *mut c_void) };
+        unsafe { put(output, object) };
         S_OK
     }
 }

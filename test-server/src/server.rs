@@ -45,7 +45,7 @@ impl ServerObject {
         let value = unsafe { (*server).downcast::<Server>() }.expect("a Server");
         value
             .object
-            .store(server as usize, core::sync::atomic::Ordering::Release);
+            .store(server.cast(), core::sync::atomic::Ordering::Release);
         ServerObject(Ptr::new(server.cast()).expect("new_boxed returned null"))
     }
 

@@ -10,9 +10,9 @@
 //! `cargo +nightly miri test`, and Miri must find no undefined behaviour. Not the rest of the
 //! suite: it calls libclang, spawns compilers or runs wine, which Miri cannot.
 //!
-//! The runtime takes an object back from the address it exposed when it made it (the
-//! pointer went through C++), so Miri's warning about integer-to-pointer casts is expected
-//! and silenced with `-Zmiri-permissive-provenance`; every check stays on.
+//! Under Tree Borrows with strict provenance: nothing turns an integer into a pointer, and a
+//! C++ object is reached through a reference to its vtable pointer (the class structs are
+//! `!Freeze` for that), which Stacked Borrows forbids for any C++ object model.
 //!
 //! Prints `SKIPPED: <why>` when nightly with Miri is not installed (`.ci/prerequisites`
 //! installs it, best effort, and keeps the reason when it cannot).
@@ -28,7 +28,7 @@ fn miri_test(args: &[&str]) {
         .current_dir(&root)
         .args(["+nightly", "miri", "test"])
         .args(args)
-        .env("MIRIFLAGS", "-Zmiri-permissive-provenance")
+        .env("MIRIFLAGS", "-Zmiri-strict-provenance -Zmiri-tree-borrows")
         .env("CARGO_TARGET_DIR", root.join("target/miri-tests"))
         .output()
         .expect("cargo runs");

@@ -67,7 +67,7 @@ use core::ptr::NonNull;
 /// stored contexts) and the server.
 #[derive(Clone, Copy)]
 pub(crate) struct Host {
-    module_id: usize,
+    module_id: HTTP_MODULE_ID,
     server: NonNull<IHttpServer>,
 }
 
@@ -80,13 +80,13 @@ unsafe impl Sync for Host {}
 impl Host {
     fn of(registration: &Registration<'_>) -> Host {
         Host {
-            module_id: registration.info.id() as usize,
+            module_id: registration.info.id(),
             server: NonNull::from(registration.server),
         }
     }
 
     pub(crate) fn module_id(self) -> HTTP_MODULE_ID {
-        self.module_id as HTTP_MODULE_ID
+        self.module_id
     }
 
     /// The server, for a borrow no longer than one of the module's calls (IIS keeps it alive

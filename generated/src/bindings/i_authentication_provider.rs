@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IAuthenticationProvider {
     vtable: *const IAuthenticationProvider_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IAuthenticationProvider)`: {304D51D0-0307-45ED-83FD-DD3FC032FDFC}
 pub const IID_IAuthenticationProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -71,7 +75,10 @@ impl IAuthenticationProvider {
     pub const unsafe fn with_vtable(
         vtable: *const IAuthenticationProvider_Vtbl,
     ) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

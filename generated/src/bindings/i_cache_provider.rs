@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct ICacheProvider {
     vtable: *const ICacheProvider_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(ICacheProvider)`: {58925FB9-7C5E-4684-833B-4A04E1286690}
 pub const IID_ICacheProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -89,7 +93,10 @@ impl ICacheProvider {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const ICacheProvider_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

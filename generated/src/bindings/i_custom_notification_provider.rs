@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct ICustomNotificationProvider {
     vtable: *const ICustomNotificationProvider_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(ICustomNotificationProvider)`: {671E6D34-9380-4DF4-B453-91129DF02B24}
 pub const IID_ICustomNotificationProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -74,7 +78,10 @@ impl ICustomNotificationProvider {
     pub const unsafe fn with_vtable(
         vtable: *const ICustomNotificationProvider_Vtbl,
     ) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IDispensedHttpModuleContextContainer {
     vtable: *const IDispensedHttpModuleContextContainer_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IDispensedHttpModuleContextContainer)`: {2AE49359-95DD-4E48-AE20-C0CB9D0BC03A}
 pub const IID_IDispensedHttpModuleContextContainer: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -79,7 +83,10 @@ impl IDispensedHttpModuleContextContainer {
     pub const unsafe fn with_vtable(
         vtable: *const IDispensedHttpModuleContextContainer_Vtbl,
     ) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IGlobalApplicationPreloadProvider {
     vtable: *const IGlobalApplicationPreloadProvider_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IGlobalApplicationPreloadProvider)`: {2111F8D6-0C41-4FF7-BD45-5C04C7E91A73}
 pub const IID_IGlobalApplicationPreloadProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -86,7 +90,10 @@ impl IGlobalApplicationPreloadProvider {
     pub const unsafe fn with_vtable(
         vtable: *const IGlobalApplicationPreloadProvider_Vtbl,
     ) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).
@@ -284,6 +291,10 @@ impl IGlobalApplicationPreloadProvider {
 #[repr(C)]
 pub struct IGlobalApplicationPreloadProvider2 {
     vtable: *const IGlobalApplicationPreloadProvider2_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IGlobalApplicationPreloadProvider2)`: {251DB2DD-81E7-44CE-AE02-46529F2D71EA}
 pub const IID_IGlobalApplicationPreloadProvider2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -351,7 +362,10 @@ impl IGlobalApplicationPreloadProvider2 {
     pub const unsafe fn with_vtable(
         vtable: *const IGlobalApplicationPreloadProvider2_Vtbl,
     ) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IGlobalConfigurationChangeProvider {
     vtable: *const IGlobalConfigurationChangeProvider_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IGlobalConfigurationChangeProvider)`: {3405F3B4-B3D6-4B73-B5F5-4D8A3CC642CE}
 pub const IID_IGlobalConfigurationChangeProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -76,7 +80,10 @@ impl IGlobalConfigurationChangeProvider {
     pub const unsafe fn with_vtable(
         vtable: *const IGlobalConfigurationChangeProvider_Vtbl,
     ) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

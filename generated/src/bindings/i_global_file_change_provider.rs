@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IGlobalFileChangeProvider {
     vtable: *const IGlobalFileChangeProvider_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IGlobalFileChangeProvider)`: {ECE31EE5-0486-4FB0-A875-6739A2D7DAF5}
 pub const IID_IGlobalFileChangeProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -80,7 +84,10 @@ impl IGlobalFileChangeProvider {
     pub const unsafe fn with_vtable(
         vtable: *const IGlobalFileChangeProvider_Vtbl,
     ) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IGlobalRSCAQueryProvider {
     vtable: *const IGlobalRSCAQueryProvider_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IGlobalRSCAQueryProvider)`: {63FDC43F-934A-4EE5-BCD8-7E7B50B75605}
 pub const IID_IGlobalRSCAQueryProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -103,7 +107,10 @@ impl IGlobalRSCAQueryProvider {
     pub const unsafe fn with_vtable(
         vtable: *const IGlobalRSCAQueryProvider_Vtbl,
     ) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IGlobalStopListeningProvider {
     vtable: *const IGlobalStopListeningProvider_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IGlobalStopListeningProvider)`: {41F9A601-E25D-4AC8-8A1F-635698A30AB9}
 pub const IID_IGlobalStopListeningProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -75,7 +79,10 @@ impl IGlobalStopListeningProvider {
     pub const unsafe fn with_vtable(
         vtable: *const IGlobalStopListeningProvider_Vtbl,
     ) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

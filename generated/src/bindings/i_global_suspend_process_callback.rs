@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IGlobalSuspendProcessCallback {
     vtable: *const IGlobalSuspendProcessCallback_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IGlobalSuspendProcessCallback)`: {7FD8F303-1031-4E50-918A-B7B916FD6C54}
 pub const IID_IGlobalSuspendProcessCallback: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -73,7 +77,10 @@ impl IGlobalSuspendProcessCallback {
     pub const unsafe fn with_vtable(
         vtable: *const IGlobalSuspendProcessCallback_Vtbl,
     ) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

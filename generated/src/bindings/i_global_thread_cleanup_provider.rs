@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IGlobalThreadCleanupProvider {
     vtable: *const IGlobalThreadCleanupProvider_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IGlobalThreadCleanupProvider)`: {6B36A149-8620-45A0-8197-00814A706E2E}
 pub const IID_IGlobalThreadCleanupProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -74,7 +78,10 @@ impl IGlobalThreadCleanupProvider {
     pub const unsafe fn with_vtable(
         vtable: *const IGlobalThreadCleanupProvider_Vtbl,
     ) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IHttpApplication {
     vtable: *const IHttpApplication_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpApplication)`: {3F75D9E6-1075-422C-AD89-93A85F2D7BDC}
 pub const IID_IHttpApplication: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -88,7 +92,10 @@ impl IHttpApplication {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IHttpApplication_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).
@@ -316,6 +323,10 @@ impl IHttpApplication {
 #[repr(C)]
 pub struct IHttpApplication2 {
     vtable: *const IHttpApplication2_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpApplication2)`: {311A3B7A-B673-4A1C-8349-2E98A23CADCB}
 pub const IID_IHttpApplication2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -389,7 +400,10 @@ impl IHttpApplication2 {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IHttpApplication2_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IHttpApplicationResolveModulesProvider {
     vtable: *const IHttpApplicationResolveModulesProvider_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpApplicationResolveModulesProvider)`: {0617D9B9-E20F-4A9F-94F9-35403B3BE01E}
 pub const IID_IHttpApplicationResolveModulesProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -92,7 +96,10 @@ impl IHttpApplicationResolveModulesProvider {
     pub const unsafe fn with_vtable(
         vtable: *const IHttpApplicationResolveModulesProvider_Vtbl,
     ) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

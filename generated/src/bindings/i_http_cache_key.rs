@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IHttpCacheKey {
     vtable: *const IHttpCacheKey_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpCacheKey)`: {CDEF2AAD-20B3-4512-B1B1-094B3844AEB2}
 pub const IID_IHttpCacheKey: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -85,7 +89,10 @@ impl IHttpCacheKey {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IHttpCacheKey_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

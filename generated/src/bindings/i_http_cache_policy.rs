@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IHttpCachePolicy {
     vtable: *const IHttpCachePolicy_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpCachePolicy)`: {CB1C40CA-70F2-41A0-ADD2-881F5EF57388}
 pub const IID_IHttpCachePolicy: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -142,7 +146,10 @@ impl IHttpCachePolicy {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IHttpCachePolicy_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).
@@ -717,6 +724,10 @@ impl IHttpCachePolicy {
 #[repr(C)]
 pub struct IHttpCachePolicy2 {
     vtable: *const IHttpCachePolicy2_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpCachePolicy2)`: {9F4BA807-050E-4495-AE55-8870F7E9194A}
 pub const IID_IHttpCachePolicy2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -779,7 +790,10 @@ impl IHttpCachePolicy2 {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IHttpCachePolicy2_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IHttpCompletionInfo {
     vtable: *const IHttpCompletionInfo_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpCompletionInfo)`: {49DD20E3-D9C0-463C-8821-F3413B55CC00}
 pub const IID_IHttpCompletionInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -76,7 +80,10 @@ impl IHttpCompletionInfo {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IHttpCompletionInfo_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).
@@ -227,6 +234,10 @@ impl IHttpCompletionInfo {
 #[repr(C)]
 pub struct IHttpCompletionInfo2 {
     vtable: *const IHttpCompletionInfo2_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpCompletionInfo2)`: {53129F70-0196-47EC-B16C-127906E2AFEB}
 pub const IID_IHttpCompletionInfo2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -289,7 +300,10 @@ impl IHttpCompletionInfo2 {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IHttpCompletionInfo2_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IHttpConnectionModuleContextContainer {
     vtable: *const IHttpConnectionModuleContextContainer_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpConnectionModuleContextContainer)`: {F3DD2FB3-4D11-4295-B8AB-4CB667ADD1FE}
 pub const IID_IHttpConnectionModuleContextContainer: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -90,7 +94,10 @@ impl IHttpConnectionModuleContextContainer {
     pub const unsafe fn with_vtable(
         vtable: *const IHttpConnectionModuleContextContainer_Vtbl,
     ) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

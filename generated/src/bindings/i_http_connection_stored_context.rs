@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IHttpConnectionStoredContext {
     vtable: *const IHttpConnectionStoredContext_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpConnectionStoredContext)`: {841D9A71-75F4-4626-8B97-66046CA7E45B}
 pub const IID_IHttpConnectionStoredContext: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -74,7 +78,10 @@ impl IHttpConnectionStoredContext {
     pub const unsafe fn with_vtable(
         vtable: *const IHttpConnectionStoredContext_Vtbl,
     ) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IHttpContext {
     vtable: *const IHttpContext_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpContext)`: {424C1B8C-A1BA-44D7-AC98-9F8F457701A5}
 pub const IID_IHttpContext: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -274,7 +278,10 @@ impl IHttpContext {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IHttpContext_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).
@@ -2250,6 +2257,10 @@ impl IHttpContext {
 #[repr(C)]
 pub struct IHttpContext2 {
     vtable: *const IHttpContext2_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpContext2)`: {C986182C-CF4A-4482-8205-0DBBC1FD6CEE}
 pub const IID_IHttpContext2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -2309,7 +2320,10 @@ impl IHttpContext2 {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IHttpContext2_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).
@@ -2444,6 +2458,10 @@ impl IHttpContext2 {
 #[repr(C)]
 pub struct IHttpContext3 {
     vtable: *const IHttpContext3_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpContext3)`: {BF53C022-CA4B-4349-A38E-A4B78AD897FB}
 pub const IID_IHttpContext3: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -2527,7 +2545,10 @@ impl IHttpContext3 {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IHttpContext3_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).
@@ -2804,6 +2825,10 @@ impl IHttpContext3 {
 #[repr(C)]
 pub struct IHttpContext4 {
     vtable: *const IHttpContext4_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpContext4)`: {2C9463D8-4EC4-4622-8917-D486321A9443}
 pub const IID_IHttpContext4: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -2870,7 +2895,10 @@ impl IHttpContext4 {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IHttpContext4_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IHttpModuleContextContainer {
     vtable: *const IHttpModuleContextContainer_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpModuleContextContainer)`: {D7FAD7C9-AA27-4AB9-BD60-E55CCBA3F5DC}
 pub const IID_IHttpModuleContextContainer: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -81,7 +85,10 @@ impl IHttpModuleContextContainer {
     pub const unsafe fn with_vtable(
         vtable: *const IHttpModuleContextContainer_Vtbl,
     ) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

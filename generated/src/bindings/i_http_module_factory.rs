@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IHttpModuleFactory {
     vtable: *const IHttpModuleFactory_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpModuleFactory)`: {BA32D330-9EA8-4B9E-89F1-8C76A323277F}
 pub const IID_IHttpModuleFactory: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -71,7 +75,10 @@ impl IHttpModuleFactory {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IHttpModuleFactory_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

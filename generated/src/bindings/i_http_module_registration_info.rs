@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IHttpModuleRegistrationInfo {
     vtable: *const IHttpModuleRegistrationInfo_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpModuleRegistrationInfo)`: {07E5BEB3-B798-459D-A98A-E6C485B2B3BC}
 pub const IID_IHttpModuleRegistrationInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -113,7 +117,10 @@ impl IHttpModuleRegistrationInfo {
     pub const unsafe fn with_vtable(
         vtable: *const IHttpModuleRegistrationInfo_Vtbl,
     ) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).
@@ -502,6 +509,10 @@ impl IHttpModuleRegistrationInfo {
 #[repr(C)]
 pub struct IHttpModuleRegistrationInfo2 {
     vtable: *const IHttpModuleRegistrationInfo2_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpModuleRegistrationInfo2)`: {4FD11CBF-8CC5-418E-8000-C9E765F88533}
 pub const IID_IHttpModuleRegistrationInfo2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -568,7 +579,10 @@ impl IHttpModuleRegistrationInfo2 {
     pub const unsafe fn with_vtable(
         vtable: *const IHttpModuleRegistrationInfo2_Vtbl,
     ) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IHttpRequest {
     vtable: *const IHttpRequest_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpRequest)`: {E8698F7E-576E-4CAC-A309-67435355FAEF}
 pub const IID_IHttpRequest: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -210,7 +214,10 @@ impl IHttpRequest {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IHttpRequest_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).
@@ -1495,6 +1502,10 @@ impl IHttpRequest {
 #[repr(C)]
 pub struct IHttpRequest2 {
     vtable: *const IHttpRequest2_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpRequest2)`: {D9244AE1-51F8-4AA1-A66D-19277C33E610}
 pub const IID_IHttpRequest2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -1556,7 +1567,10 @@ impl IHttpRequest2 {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IHttpRequest2_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).
@@ -1707,6 +1721,10 @@ impl IHttpRequest2 {
 #[repr(C)]
 pub struct IHttpRequest3 {
     vtable: *const IHttpRequest3_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpRequest3)`: {B32E4E0F-4057-4FEB-AEAB-7B69C03C6314}
 pub const IID_IHttpRequest3: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -1771,7 +1789,10 @@ impl IHttpRequest3 {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IHttpRequest3_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).
@@ -1921,6 +1942,10 @@ impl IHttpRequest3 {
 #[repr(C)]
 pub struct IHttpRequest4 {
     vtable: *const IHttpRequest4_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpRequest4)`: {3816F517-F631-49F0-8B51-16D6F0C6FFB2}
 pub const IID_IHttpRequest4: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -1981,7 +2006,10 @@ impl IHttpRequest4 {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IHttpRequest4_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

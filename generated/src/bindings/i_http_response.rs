@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IHttpResponse {
     vtable: *const IHttpResponse_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpResponse)`: {7E1C6B38-628F-4E6C-95DC-41237EB7F95E}
 pub const IID_IHttpResponse: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -224,7 +228,10 @@ impl IHttpResponse {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IHttpResponse_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).
@@ -1835,6 +1842,10 @@ impl IHttpResponse {
 #[repr(C)]
 pub struct IHttpResponse2 {
     vtable: *const IHttpResponse2_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpResponse2)`: {0822C871-F14E-4974-A1E6-5B3C1F09B76A}
 pub const IID_IHttpResponse2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -1912,7 +1923,10 @@ impl IHttpResponse2 {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IHttpResponse2_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).
@@ -2125,6 +2139,10 @@ impl IHttpResponse2 {
 #[repr(C)]
 pub struct IHttpResponse3 {
     vtable: *const IHttpResponse3_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpResponse3)`: {19578E49-D080-45DA-B673-96CB475D3C5D}
 pub const IID_IHttpResponse3: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -2186,7 +2204,10 @@ impl IHttpResponse3 {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IHttpResponse3_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).
@@ -2329,6 +2350,10 @@ impl IHttpResponse3 {
 #[repr(C)]
 pub struct IHttpResponse4 {
     vtable: *const IHttpResponse4_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpResponse4)`: {1A2ACC57-CAE2-4F28-B4AB-00C8F96B12EC}
 pub const IID_IHttpResponse4: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -2406,7 +2431,10 @@ impl IHttpResponse4 {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IHttpResponse4_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

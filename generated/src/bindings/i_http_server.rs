@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IHttpServer {
     vtable: *const IHttpServer_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpServer)`: {EDA2A40F-FB92-4D6D-B52B-C8C207380B4E}
 pub const IID_IHttpServer: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -217,7 +221,10 @@ impl IHttpServer {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IHttpServer_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).
@@ -1487,6 +1494,10 @@ impl IHttpServer {
 #[repr(C)]
 pub struct IHttpServer2 {
     vtable: *const IHttpServer2_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpServer2)`: {34AF637E-AFE8-4556-BCC1-767F8E0B4A4E}
 pub const IID_IHttpServer2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -1578,7 +1589,10 @@ impl IHttpServer2 {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IHttpServer2_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).
@@ -1941,6 +1955,10 @@ impl IHttpServer2 {
 #[repr(C)]
 pub struct IHttpServer3 {
     vtable: *const IHttpServer3_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpServer3)`: {F7A66D59-C0A2-48B5-A88F-BE5975C960FB}
 pub const IID_IHttpServer3: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -2003,7 +2021,10 @@ impl IHttpServer3 {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IHttpServer3_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IHttpUser {
     vtable: *const IHttpUser_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IHttpUser)`: {8059E6F8-10CE-4D61-B47E-5A1D8D9A8B67}
 pub const IID_IHttpUser: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -114,7 +118,10 @@ impl IHttpUser {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IHttpUser_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

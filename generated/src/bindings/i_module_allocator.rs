@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IModuleAllocator {
     vtable: *const IModuleAllocator_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IModuleAllocator)`: {85C1679C-0B21-491C-AFB5-C7B5C86464C4}
 pub const IID_IModuleAllocator: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -67,7 +71,10 @@ impl IModuleAllocator {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IModuleAllocator_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

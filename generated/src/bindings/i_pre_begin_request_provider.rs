@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IPreBeginRequestProvider {
     vtable: *const IPreBeginRequestProvider_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IPreBeginRequestProvider)`: {FB715D26-AFF9-476A-8FC0-6B1ACB3D1098}
 pub const IID_IPreBeginRequestProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -73,7 +77,10 @@ impl IPreBeginRequestProvider {
     pub const unsafe fn with_vtable(
         vtable: *const IPreBeginRequestProvider_Vtbl,
     ) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IReferencedMetadataInfo {
     vtable: *const IReferencedMetadataInfo_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IReferencedMetadataInfo)`: {3FC5C336-9AD7-45EA-AF2F-31B59302C9FE}
 pub const IID_IReferencedMetadataInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -81,7 +85,10 @@ impl IReferencedMetadataInfo {
     pub const unsafe fn with_vtable(
         vtable: *const IReferencedMetadataInfo_Vtbl,
     ) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

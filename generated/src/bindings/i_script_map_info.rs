@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IScriptMapInfo {
     vtable: *const IScriptMapInfo_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IScriptMapInfo)`: {D7FE3D77-68BC-4D4A-851F-EEC9FB68017C}
 pub const IID_IScriptMapInfo: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -120,7 +124,10 @@ impl IScriptMapInfo {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IScriptMapInfo_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct ISendResponseProvider {
     vtable: *const ISendResponseProvider_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(ISendResponseProvider)`: {57F2E7BC-0BCF-4A9F-94A4-10E55C6E5B51}
 pub const IID_ISendResponseProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -99,7 +103,10 @@ impl ISendResponseProvider {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const ISendResponseProvider_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

@@ -62,6 +62,10 @@ pub fn interface(items: &ClassItems<'_>) -> TokenStream {
         #[repr(C)]
         pub struct #name {
             vtable: *const #vtbl,
+            /// The rest of the object, which its own code changes behind `this`: a shared
+            /// reference to the class promises no frozen memory, so the object's code may
+            /// reach and write past the vtable pointer through one.
+            rest: ::core::cell::UnsafeCell<()>,
         }
         #iid
     }

@@ -67,7 +67,7 @@ pub fn methods(items: &ClassItems<'_>) -> TokenStream {
             /// the object this value is the start of, for as long as that object is used.
             #[inline(always)]
             pub const unsafe fn with_vtable(vtable: *const #vtbl) -> Self {
-                Self { vtable }
+                Self { vtable, rest: ::core::cell::UnsafeCell::new(()) }
             }
 
             /// The vtable of the C++ object behind `this`, read without making a reference to

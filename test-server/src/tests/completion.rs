@@ -7,7 +7,7 @@
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 use std::time::Duration;
 
 use super::{module, Lifetimes, Log};
@@ -30,14 +30,14 @@ fn posts_before_returning(server: TestServer) -> (Response, Vec<String>) {
         0,
         move |event| match event.name {
             "EXECUTE_REQUEST_HANDLER" => {
-                let context = event.context.as_raw() as usize;
+                let context = crate::exchange::Ptr::new(event.context.as_raw()).expect("a context");
                 let posting = posting.clone();
                 let poster = std::thread::spawn(move || {
                     posting.store(true, Ordering::SeqCst);
                     // SAFETY: the request is pending (this notification answers so) until
                     // this completion; the server keeps its context alive meanwhile.
                     let hr = unsafe {
-                        let context = IHttpContext::from_raw(context as *mut IHttpContext);
+                        let context = IHttpContext::from_raw(context.get());
                         context.unwrap().PostCompletion(5)
                     };
                     posting.store(false, Ordering::SeqCst);
@@ -114,10 +114,10 @@ fn by_default_post_completion_is_queued_for_the_request_thread() {
 #[test]
 fn an_abandoned_request_ends_when_its_late_completion_arrives() {
     let lifetimes = Lifetimes::default();
-    let kept = Arc::new(AtomicUsize::new(0));
+    let kept = Arc::new(AtomicPtr::new(core::ptr::null_mut()));
     let keep = kept.clone();
     let server = module("late", RQ_BEGIN_REQUEST, 0, move |event| {
-        keep.store(event.context.as_raw() as usize, Ordering::SeqCst);
+        keep.store(event.context.as_raw(), Ordering::SeqCst);
         RQ_NOTIFICATION_PENDING
     })
     .lifetimes(&lifetimes)
@@ -134,8 +134,7 @@ fn an_abandoned_request_ends_when_its_late_completion_arrives() {
     let late = std::thread::spawn(move || {
         // SAFETY: the request is pending until this completion, so its objects are live.
         unsafe {
-            let context =
-                IHttpContext::from_raw(kept.load(Ordering::SeqCst) as *mut IHttpContext).unwrap();
+            let context = IHttpContext::from_raw(kept.load(Ordering::SeqCst)).unwrap();
             let mut len = 0;
             let header = super::request_of(context).GetHeader(c"X-Late".as_ptr().cast(), &mut len);
             let seen = super::text(header, len.into());

@@ -423,18 +423,17 @@ fn registration_rules_and_the_server_object() {
 
 #[test]
 fn a_context_used_after_its_request_finds_nothing() {
-    let kept = alloc::sync::Arc::new(AtomicUsize::new(0));
+    let kept = alloc::sync::Arc::new(core::sync::atomic::AtomicPtr::new(core::ptr::null_mut()));
     let keep = kept.clone();
     let server = module("keeper", RQ_BEGIN_REQUEST, 0, move |event| {
-        keep.store(event.context.as_raw() as usize, Ordering::SeqCst);
+        keep.store(event.context.as_raw(), Ordering::SeqCst);
         RQ_NOTIFICATION_CONTINUE
     })
     .load(TestServer::new());
     server.request(Request::get("/"));
     // SAFETY: the server keeps a finished request's context until it is dropped.
     unsafe {
-        let context =
-            IHttpContext::from_raw(kept.load(Ordering::SeqCst) as *mut IHttpContext).unwrap();
+        let context = IHttpContext::from_raw(kept.load(Ordering::SeqCst)).unwrap();
         assert!(context.GetResponse().is_null() && context.GetRequest().is_null());
         let (mut value, mut len) = (core::ptr::null(), 0);
         assert!(context

@@ -253,11 +253,11 @@ fn indicate_completion_from_another_thread_resumes_the_request() {
             if event.name != "EXECUTE_REQUEST_HANDLER" {
                 return RQ_NOTIFICATION_CONTINUE;
             }
-            let context = event.context.as_raw() as usize;
+            let context = crate::exchange::Ptr::new(event.context.as_raw()).expect("a context");
             std::thread::spawn(move || {
                 // SAFETY: the request is pending until this completion, so it is live.
                 unsafe {
-                    let raw = context as *mut IHttpContext;
+                    let raw = context.get();
                     let context = IHttpContext::from_raw(raw).unwrap();
                     let response = IHttpResponse::from_raw(context.GetResponse()).unwrap();
                     ok(response.SetStatus(
@@ -303,12 +303,12 @@ fn post_completion_calls_on_async_completion_which_may_stay_pending() {
         RQ_AUTHORIZE_REQUEST,
         RQ_AUTHORIZE_REQUEST,
         move |event| {
-            let context = event.context.as_raw() as usize;
+            let context = crate::exchange::Ptr::new(event.context.as_raw()).expect("a context");
             let complete = move |indicate: bool| {
                 std::thread::spawn(move || {
                     // SAFETY: the request is pending until this completion, so it is live.
                     unsafe {
-                        let context = context as *mut IHttpContext;
+                        let context = context.get();
                         if indicate {
                             indicate_completion(context, RQ_NOTIFICATION_FINISH_REQUEST);
                         } else {
@@ -445,11 +445,11 @@ fn a_module_whose_registration_fails_is_not_loaded() {
 #[test]
 fn requests_run_at_once_on_several_threads() {
     let server = module("async", RQ_EXECUTE_REQUEST_HANDLER, 0, |event| {
-        let context = event.context.as_raw() as usize;
+        let context = crate::exchange::Ptr::new(event.context.as_raw()).expect("a context");
         std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(20));
             // SAFETY: the request is pending until this completion, so it is live.
-            unsafe { indicate_completion(context as *mut IHttpContext, RQ_NOTIFICATION_CONTINUE) };
+            unsafe { indicate_completion(context.get(), RQ_NOTIFICATION_CONTINUE) };
         });
         RQ_NOTIFICATION_PENDING
     })

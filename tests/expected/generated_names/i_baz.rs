@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IBaz {
     vtable: *const IBaz_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IBaz)`: {9D3E1C5A-2B4F-4A68-8E07-1F2A3B4C5D6E}
 pub const IID_IBaz_2: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -89,7 +93,10 @@ impl IBaz {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IBaz_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

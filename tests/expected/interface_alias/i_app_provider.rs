@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IAppProvider {
     vtable: *const IAppProvider_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IAppProvider)`: {6B8F7F5E-1C41-4C2E-9A35-0D1F2E3A4B05}
 pub const IID_IAppProvider: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -67,7 +71,10 @@ impl IAppProvider {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IAppProvider_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IKeywords {
     vtable: *const IKeywords_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IKeywords)`: {3F2A8C1E-5B7D-4E90-A1C2-D3E4F5A6B7C8}
 pub const IID_IKeywords: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -77,7 +81,10 @@ impl IKeywords {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IKeywords_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IUser {
     vtable: *const IUser_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IUser)`: {3C1F9E2A-7B5D-4F08-9A61-2D4E6B8C0F13}
 pub const IID_IUser: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -68,7 +72,10 @@ impl IUser {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IUser_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

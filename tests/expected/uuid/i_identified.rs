@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IIdentified {
     vtable: *const IIdentified_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IIdentified)`: {A3C5E7F9-0B1D-4F2A-8C6E-13579BDF0246}
 pub const IID_IIdentified: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -65,7 +69,10 @@ impl IIdentified {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IIdentified_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

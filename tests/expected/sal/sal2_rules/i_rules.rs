@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IRules {
     vtable: *const IRules_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IRules)`: {7C1E6A3B-52D4-4B8E-9F06-1D2C3B4A5968}
 pub const IID_IRules: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -111,7 +115,10 @@ impl IRules {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IRules_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

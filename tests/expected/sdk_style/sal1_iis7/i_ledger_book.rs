@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct ILedgerBook {
     vtable: *const ILedgerBook_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(ILedgerBook)`: {9E4B2A17-05C3-4D88-B1F6-2A7D3C9E6002}
 pub const IID_ILedgerBook: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -90,7 +94,10 @@ impl ILedgerBook {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const ILedgerBook_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).

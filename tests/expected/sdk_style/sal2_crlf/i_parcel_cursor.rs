@@ -10,6 +10,10 @@ use super::*;
 #[repr(C)]
 pub struct IParcelCursor {
     vtable: *const IParcelCursor_Vtbl,
+    /// The rest of the object, which its own code changes behind `this`: a shared
+    /// reference to the class promises no frozen memory, so the object's code may
+    /// reach and write past the vtable pointer through one.
+    rest: ::core::cell::UnsafeCell<()>,
 }
 /// `__uuidof(IParcelCursor)`: {3C1D8E52-7A40-4F6B-9D2E-5B7A0C4E1F01}
 pub const IID_IParcelCursor: windows_sys::core::GUID = windows_sys::core::GUID::from_u128(
@@ -72,7 +76,10 @@ impl IParcelCursor {
     /// the object this value is the start of, for as long as that object is used.
     #[inline(always)]
     pub const unsafe fn with_vtable(vtable: *const IParcelCursor_Vtbl) -> Self {
-        Self { vtable }
+        Self {
+            vtable,
+            rest: ::core::cell::UnsafeCell::new(()),
+        }
     }
     /// The vtable of the C++ object behind `this`, read without making a reference to
     /// the object (for code that calls a slot while IIS may be using the object).
