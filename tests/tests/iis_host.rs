@@ -368,6 +368,22 @@ fn rust_only_expectations(example: &str) -> &'static [Expectation] {
             "waited 20 ms\n",
             ("Content-Type", "text/plain"),
         )],
+        "echo_module" => &[
+            (
+                "/echo",
+                &["-d", "ping pong"],
+                200,
+                "ping pong",
+                ("Content-Type", "text/plain"),
+            ),
+            (
+                "/hello",
+                &[],
+                200,
+                "Hello World!\n",
+                ("Content-Type", "text/plain"),
+            ),
+        ],
         // Its header's value is a measured time; the module loading and the pipeline running
         // through it is what counts here.
         "timing_module" => &[(

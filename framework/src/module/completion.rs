@@ -213,6 +213,17 @@ impl Completion {
     }
 }
 
+impl Completion {
+    /// Lets go without signalling: for a completion whose request is ending without it (a
+    /// task dropped while it waited for a wake).
+    #[cfg(feature = "std")]
+    pub(crate) fn forget(self) {
+        let this = core::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never used or dropped again, so its handle moves out once.
+        drop(unsafe { core::ptr::read(&this.shared) });
+    }
+}
+
 impl Drop for Completion {
     fn drop(&mut self) {
         let shared = self.shared.clone();

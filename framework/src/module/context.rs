@@ -30,6 +30,9 @@ pub struct HttpContext<'a> {
     can_pend: bool,
     /// The completion taken during this notification, if any.
     completion: Option<Arc<Shared>>,
+    /// The task spawned during this notification, if any.
+    #[cfg(feature = "std")]
+    spawned: Option<super::task::Task>,
 }
 
 impl<'a> HttpContext<'a> {
@@ -51,6 +54,8 @@ impl<'a> HttpContext<'a> {
             host,
             can_pend,
             completion: None,
+            #[cfg(feature = "std")]
+            spawned: None,
         }
     }
 
@@ -70,6 +75,12 @@ impl<'a> HttpContext<'a> {
     /// The completion taken during the notification, for the framework to settle.
     pub(crate) fn take_completion(&mut self) -> Option<Arc<Shared>> {
         self.completion.take()
+    }
+
+    /// The task spawned during the notification, for the framework to run.
+    #[cfg(feature = "std")]
+    pub(crate) fn take_spawned(&mut self) -> Option<super::task::Task> {
+        self.spawned.take()
     }
 
     /// The IIS object, for what this type does not cover.
@@ -307,12 +318,75 @@ impl<'a> HttpContext<'a> {
     pub fn complete_later(&mut self) -> Completion {
         assert!(self.can_pend, "a global notification cannot complete later");
         assert!(
-            self.completion.is_none(),
+            self.completion.is_none() && !self.has_spawned(),
             "a notification takes one completion"
         );
         let shared = Shared::new(self.raw, self.host);
         self.completion = Some(shared.clone());
         Completion::new(shared)
+    }
+}
+
+impl HttpContext<'_> {
+    /// Hands the rest of the notification to a future: `make` gets the request as an
+    /// [`AsyncContext`](super::AsyncContext) and returns the future, whose output answers the
+    /// notification (a [`Notification`], or a `Result` whose error answers as `?` does). The
+    /// framework polls it at once; while it waits, the notification answers IIS
+    /// `RQ_NOTIFICATION_PENDING`, and it is polled again when IIS completes its I/O (on IIS's
+    /// thread, from `OnAsyncCompletion`) or its waker is woken (through IIS's pool). What the
+    /// notification itself returns is not used.
+    ///
+    /// ```
+    /// use httpserv::module::{AsyncContext, HttpContext, HttpError, HttpModule, Notification};
+    ///
+    /// struct Echo;
+    ///
+    /// #[httpserv::module]
+    /// impl HttpModule for Echo {
+    ///     fn on_execute_request_handler(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
+    ///         ctx.spawn(echo)
+    ///     }
+    /// }
+    ///
+    /// async fn echo(mut request: AsyncContext) -> Result<Notification, HttpError> {
+    ///     request.with(|ctx| ctx.set_response_header("Content-Type", "text/plain"))?;
+    ///     let mut buffer = Vec::with_capacity(8192);
+    ///     loop {
+    ///         buffer = request.read_body(buffer).await?;
+    ///         if buffer.is_empty() {
+    ///             break;
+    ///         }
+    ///         buffer = request.write(buffer).await?;
+    ///     }
+    ///     request.flush().await?;
+    ///     Ok(Notification::FinishRequest)
+    /// }
+    /// ```
+    ///
+    /// # Panics
+    /// In a global notification (which cannot pend), or when the notification already took a
+    /// completion or spawned.
+    #[cfg(feature = "std")]
+    pub fn spawn<F, Fut>(&mut self, make: F) -> super::Notification
+    where
+        F: FnOnce(super::AsyncContext) -> Fut,
+        Fut: core::future::Future + Send + 'static,
+        Fut::Output: super::IntoNotification,
+    {
+        assert!(self.can_pend, "a global notification cannot spawn");
+        assert!(
+            self.completion.is_none() && self.spawned.is_none(),
+            "a notification takes one completion"
+        );
+        self.spawned = Some(super::task::task(make));
+        super::Notification::Continue
+    }
+
+    fn has_spawned(&self) -> bool {
+        #[cfg(feature = "std")]
+        return self.spawned.is_some();
+        #[cfg(not(feature = "std"))]
+        return false;
     }
 }
 

@@ -148,9 +148,12 @@ pub trait HttpModule: Send + 'static {
 pub(crate) struct RequestModule<M> {
     /// Dropped inside the panic guard (see the `Drop` impl).
     module: ManuallyDrop<UnsafeCell<M>>,
-    /// Set while a call uses `module`: a call that finds it set would alias it.
+    /// Set while a call uses `module` (or `task`): a call that finds it set would alias it.
     busy: AtomicBool,
     host: Host,
+    /// The future of a spawned notification, until it answers.
+    #[cfg(feature = "std")]
+    task: UnsafeCell<Option<super::task::Task>>,
 }
 
 impl<M> Drop for RequestModule<M> {
@@ -181,8 +184,9 @@ impl Drop for Busy<'_> {
     }
 }
 
-/// What one call of the module answered, and the completion it took, if any.
-type Answered = (Notification, Option<Arc<Shared>>);
+/// What one call of the module answered, the completion it took, if any, and whether it
+/// spawned a task.
+type Answered = (Notification, Option<Arc<Shared>>, bool);
 
 impl<M: HttpModule> RequestModule<M> {
     /// Runs one notification: the module's method, then the completion protocol. Once
@@ -198,7 +202,14 @@ impl<M: HttpModule> RequestModule<M> {
         let Some(context) = NonNull::new(context) else {
             return RQ_NOTIFICATION_CONTINUE;
         };
-        let (mut answer, mut completion) = self.run(context, call);
+        let (mut answer, mut completion, spawned) = self.run(context, call);
+        #[cfg(feature = "std")]
+        if spawned {
+            return self
+                .drive(context, None)
+                .unwrap_or(RQ_NOTIFICATION_CONTINUE);
+        }
+        let _ = spawned;
         while let Some(shared) = completion.take() {
             match shared.returned() {
                 Outcome::Pending => return RQ_NOTIFICATION_PENDING,
@@ -209,10 +220,18 @@ impl<M: HttpModule> RequestModule<M> {
                         bytes,
                         status: Ok(()),
                     };
-                    (answer, completion) = self.run(context, |module, ctx| {
+                    let spawned;
+                    (answer, completion, spawned) = self.run(context, |module, ctx| {
                         let answer = module.on_async_completion(ctx, &completed);
                         answer.into_notification(ctx)
                     });
+                    #[cfg(feature = "std")]
+                    if spawned {
+                        return self
+                            .drive(context, None)
+                            .unwrap_or(RQ_NOTIFICATION_CONTINUE);
+                    }
+                    let _ = spawned;
                 }
             }
         }
@@ -234,7 +253,47 @@ impl<M: HttpModule> RequestModule<M> {
         // it runs (a completion taken here reaches it only once marked pending, after this).
         let mut ctx = unsafe { HttpContext::from_raw(context, self.host, true) };
         let answer = call(module, &mut ctx);
-        (answer, ctx.take_completion())
+        #[cfg(feature = "std")]
+        if let Some(task) = ctx.take_spawned() {
+            // SAFETY: `busy` is held, so nothing else uses the task slot; a notification runs
+            // only when no task is (a task keeps its request pending until it answers).
+            unsafe { *self.task.get() = Some(task) };
+            return (answer, None, true);
+        }
+        (answer, ctx.take_completion(), false)
+    }
+
+    /// Polls the request's task, if it has one (`None`: it has none), with the completion IIS
+    /// delivered, until it answers, waits for IIS's I/O, or waits for a wake that arrives
+    /// after the notification answered pending.
+    #[cfg(feature = "std")]
+    fn drive(
+        &self,
+        context: NonNull<IHttpContext>,
+        mut completed: Option<(u32, HRESULT)>,
+    ) -> Option<REQUEST_NOTIFICATION_STATUS> {
+        use super::task::Step;
+        loop {
+            let step = {
+                let _busy = Busy::enter(&self.busy);
+                // SAFETY: `busy` is held (above), so this is the only reference to the slot.
+                let slot = unsafe { &mut *self.task.get() };
+                let step = slot.as_mut()?.poll(context, self.host, completed.take());
+                if let Step::Answer(_) = step {
+                    *slot = None;
+                }
+                step
+            };
+            match step {
+                Step::Answer(answer) => return Some(answer.to_raw()),
+                Step::Pending => return Some(RQ_NOTIFICATION_PENDING),
+                // Woken before IIS had the pending answer: poll again now.
+                Step::Parked(shared) => match shared.returned() {
+                    Outcome::Pending => return Some(RQ_NOTIFICATION_PENDING),
+                    Outcome::Posted(_) | Outcome::Resume(_) => {}
+                },
+            }
+        }
     }
 
     /// `dispatch` for a notification with its own provider, made a reference inside the call
@@ -339,6 +398,16 @@ impl<M: HttpModule> CHttpModule_Impl for RequestModule<M> {
         };
         // SAFETY: IIS passes a live completion info for the call (or null).
         let info = unsafe { completion_info.as_ref() };
+        #[cfg(feature = "std")]
+        if let Some(context) = NonNull::new(context) {
+            let completed = info.map_or((0, S_OK), |info| {
+                // SAFETY: plain calls of the live completion info IIS passed.
+                unsafe { (info.GetCompletionBytes(), info.GetCompletionStatus()) }
+            });
+            if let Some(answer) = self.drive(context, Some(completed)) {
+                return answer;
+            }
+        }
         let completed = AsyncCompletion {
             notification,
             bytes: info.map_or(0, |info| info.completion_bytes()),
@@ -388,6 +457,8 @@ where
             module: ManuallyDrop::new(UnsafeCell::new((self.make)())),
             busy: AtomicBool::new(false),
             host: self.host,
+            #[cfg(feature = "std")]
+            task: UnsafeCell::new(None),
         };
         let object = match request_pool_memory::<RequestModule<M>>(allocator) {
             // SAFETY: memory from the request's pool, sized and aligned for the object, which

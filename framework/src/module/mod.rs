@@ -44,6 +44,8 @@ mod outcome;
 mod response;
 mod state;
 mod table;
+#[cfg(feature = "std")]
+mod task;
 pub mod wire;
 
 pub use body::{BodyError, BODY_LIMIT};
@@ -57,6 +59,8 @@ pub use notification::{
 };
 pub use outcome::{HttpError, IntoNotification};
 pub use response::reason_phrase;
+#[cfg(feature = "std")]
+pub use task::{AsyncContext, IoFuture};
 
 use crate::runtime::{Error, Registration, Result, E_NOINTERFACE};
 use crate::ExtendedInterface;

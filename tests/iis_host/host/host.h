@@ -173,7 +173,7 @@ public:
     BOOL GetKernelCacheEnabled() const override { return kernel_cache; }
     VOID SuppressHeaders() override { headers_suppressed = true; }
     BOOL GetHeadersSuppressed() const override { return headers_suppressed; }
-    HRESULT Flush(BOOL, BOOL, DWORD *, BOOL *) override { return E_NOTIMPL; }
+    HRESULT Flush(BOOL async, BOOL more_data, DWORD *sent, BOOL *completion_expected) override;
     HRESULT Redirect(PCSTR url, BOOL reset_status, BOOL include_parameters) override;
     HRESULT WriteEntityChunkByReference(HTTP_DATA_CHUNK *chunk, LONG position) override;
     HRESULT WriteEntityChunks(HTTP_DATA_CHUNK *, DWORD, BOOL, BOOL, DWORD *, BOOL *) override;

@@ -506,6 +506,16 @@ HRESULT Response::WriteEntityChunks(HTTP_DATA_CHUNK *chunks, DWORD n, BOOL, BOOL
     return S_OK;
 }
 
+/* The host sends the whole response when the request ends, so a flush has nothing to send
+   early (IIS sends the headers and what is buffered): it succeeds at once, even when asked
+   for fAsync, which *completion_expected = FALSE says, as IIS may. */
+HRESULT Response::Flush(BOOL, BOOL, DWORD *sent, BOOL *completion_expected)
+{
+    if (completion_expected) *completion_expected = FALSE;
+    if (sent) *sent = 0;
+    return S_OK;
+}
+
 ULONGLONG Response::entity_length() const
 {
     ULONGLONG total = 0;
