@@ -11,6 +11,9 @@
 //! the module's thread may still reach them through the completion. That completion ends the
 //! request, on the thread that signals it; one that never comes leaves the request where it is
 //! (reachable from the server's context registry), never freed under a live completion.
+//!
+//! An asynchronous I/O completing later (`async_io.rs`) is a `PostCompletion` with its status,
+//! held until the call into the module that started it has returned pending.
 
 use alloc::collections::VecDeque;
 use alloc::string::ToString;
@@ -21,9 +24,10 @@ use std::time::{Duration, Instant};
 
 use windows_sys::Win32::Foundation::{FALSE, TRUE};
 
+use super::async_io::AsyncIo;
 use super::exchange::{lock, release_all, Exchange, FinishedList, Objects, Ptr};
 use super::server::ServerObject;
-use crate::runtime::S_OK;
+use crate::runtime::HRESULT;
 use crate::*;
 
 /// A completion a module signalled.
@@ -31,8 +35,10 @@ use crate::*;
 pub(crate) enum Completion {
     /// `IHttpContext::IndicateCompletion(status)`.
     Indicate(REQUEST_NOTIFICATION_STATUS),
-    /// `IHttpContext::PostCompletion(bytes)`, for the request's thread to deliver.
-    Async(u32),
+    /// `IHttpContext::PostCompletion(bytes)` (`status` `S_OK`), or an asynchronous I/O's
+    /// completion (`async_io.rs`), for the request's thread to deliver: what
+    /// `IHttpCompletionInfo` reports to `OnAsyncCompletion`.
+    Async { bytes: u32, status: HRESULT },
     /// `PostCompletion` in the re-entrant mode: the posting thread called `OnAsyncCompletion`,
     /// which answered this.
     Reentered(REQUEST_NOTIFICATION_STATUS),
@@ -92,6 +98,12 @@ struct Queue {
     arrived: VecDeque<Completion>,
     /// Set when the server gave up on the request: its completion ends it.
     abandoned: Option<Ending>,
+    /// Calls into the module under way ([`Completions::calling`]), during which an
+    /// asynchronous I/O's completion waits in `started`.
+    calls: usize,
+    /// The completions of the I/O started during those calls, queued when one returns
+    /// pending ([`Completions::returned`]).
+    started: Vec<Completion>,
 }
 
 /// One request's completions.
@@ -101,18 +113,23 @@ pub(crate) struct Completions {
     /// The notification being delivered or pending, for a re-entrant `PostCompletion`.
     target: Mutex<Option<Target>>,
     reentrant: bool,
+    /// When asynchronous I/O completes (`async_io.rs`).
+    pub async_io: AsyncIo,
 }
 
 impl Completions {
-    pub fn new(reentrant: bool) -> Completions {
+    pub fn new(reentrant: bool, async_io: AsyncIo) -> Completions {
         Completions {
             queue: Mutex::new(Queue {
                 arrived: VecDeque::new(),
                 abandoned: None,
+                calls: 0,
+                started: Vec::new(),
             }),
             arrived: Condvar::new(),
             target: Mutex::new(None),
             reentrant,
+            async_io,
         }
     }
 
@@ -154,7 +171,11 @@ impl Completions {
     /// returns, so whoever locks it next ([`Completions::quiesce`]) sees everything the
     /// signalling thread did before.
     fn queue(&self, completion: Completion) -> Option<Ending> {
-        let mut queue = lock(&self.queue);
+        self.push(&mut lock(&self.queue), completion)
+    }
+
+    /// [`Completions::queue`], on the locked queue.
+    fn push(&self, queue: &mut Queue, completion: Completion) -> Option<Ending> {
         if queue.abandoned.is_some() {
             return if completion.releases() {
                 queue.abandoned.take()
@@ -165,6 +186,54 @@ impl Completions {
         queue.arrived.push_back(completion);
         self.arrived.notify_all();
         None
+    }
+
+    /// A call into the module is about to be made: the completions of the I/O it starts are
+    /// held until it returns ([`Completions::returned`]).
+    pub fn calling(&self) {
+        lock(&self.queue).calls += 1;
+    }
+
+    /// An asynchronous I/O started, completing with `completion`: held while a call into the
+    /// module is under way, else queued. False (dropped) for an abandoned request outside a
+    /// call: ending it here would free the object the module is calling.
+    pub fn io_started(&self, completion: Completion) -> bool {
+        let mut queue = lock(&self.queue);
+        if queue.calls > 0 {
+            queue.started.push(completion);
+            return true;
+        }
+        if queue.abandoned.is_some() {
+            return false;
+        }
+        queue.arrived.push_back(completion);
+        self.arrived.notify_all();
+        true
+    }
+
+    /// A call announced by [`Completions::calling`] returned `status`: `answer` (a re-entrant
+    /// `OnAsyncCompletion`'s) is queued, then the held I/O completions if `status` is
+    /// `RQ_NOTIFICATION_PENDING`, all at once (nothing can come between the answer and
+    /// them). Returns what ending an abandoned request takes, if one of them released it,
+    /// and how many I/O completions were dropped (the call did not answer pending).
+    pub fn returned(
+        &self,
+        status: REQUEST_NOTIFICATION_STATUS,
+        answer: Option<Completion>,
+    ) -> (Option<Ending>, usize) {
+        let mut queue = lock(&self.queue);
+        queue.calls = queue.calls.saturating_sub(1);
+        let started = core::mem::take(&mut queue.started);
+        let (started, dropped) = if status == RQ_NOTIFICATION_PENDING {
+            (started, 0)
+        } else {
+            (Vec::new(), started.len())
+        };
+        let mut ending = None;
+        for completion in answer.into_iter().chain(started) {
+            ending = ending.or(self.push(&mut queue, completion));
+        }
+        (ending, dropped)
     }
 
     /// Waits until no thread is queueing a completion, and orders everything such a thread
@@ -178,18 +247,29 @@ impl Exchange {
     /// A completion a module signalled, from any thread: re-entered at once in the
     /// re-entrant mode (`PostCompletion`), then queued; an abandoned request ends here.
     pub fn complete(self: &Arc<Exchange>, completion: Completion) {
-        let completion = match completion {
-            Completion::Async(bytes) => self.reenter(bytes).unwrap_or(completion),
-            other => other,
+        let ending = match completion {
+            Completion::Async { bytes, status } => match self.reenter(bytes, status) {
+                Some(answer) => {
+                    let (ending, dropped) = self
+                        .completions
+                        .returned(answer, Some(Completion::Reentered(answer)));
+                    self.log_dropped(answer, dropped);
+                    ending
+                }
+                None => self.completions.queue(completion),
+            },
+            other => self.completions.queue(other),
         };
-        if let Some(ending) = self.completions.queue(completion) {
+        if let Some(ending) = ending {
             self.end_abandoned(ending);
         }
     }
 
     /// In the re-entrant mode, `OnAsyncCompletion` of the notification being delivered, called
-    /// here and now (`None`: not re-entrant, or no notification to complete).
-    fn reenter(&self, bytes: u32) -> Option<Completion> {
+    /// here and now, its answer returned (`None`: not re-entrant, or no notification to
+    /// complete). The call is announced ([`Completions::calling`]); the caller reports its
+    /// return ([`Completions::returned`]).
+    fn reenter(&self, bytes: u32, status: HRESULT) -> Option<REQUEST_NOTIFICATION_STATUS> {
         if !self.completions.reentrant {
             return None;
         }
@@ -197,13 +277,14 @@ impl Exchange {
         let objects = self.objects()?;
         self.with(|s| {
             s.completion_bytes = bytes;
-            s.completion_status = S_OK;
+            s.completion_status = status;
         });
         self.log("async-completion".to_string());
+        self.completions.calling();
         // SAFETY: the target's module is the request's, disposed only once the request's
-        // thread has the answer queued below (or, abandoned, once that answer ends it).
-        let status = unsafe { target.on_async_completion(&objects) };
-        Some(Completion::Reentered(status))
+        // thread has the answer queued by the caller (or, abandoned, once that answer ends
+        // it).
+        Some(unsafe { target.on_async_completion(&objects) })
     }
 
     /// Ends an abandoned request whose completion arrived: as at the end of any request,

@@ -248,7 +248,11 @@ unsafe impl IHttpContext_Impl for HttpContext {
     /// Has the pending module's `OnAsyncCompletion` called with `bytes` (status `S_OK`): by
     /// the request's thread, or in the re-entrant mode by this call, on this thread.
     fn PostCompletion(&self, bytes: u32) -> HRESULT {
-        self.with_exchange((), |e| e.complete(Completion::Async(bytes)));
+        let completion = Completion::Async {
+            bytes,
+            status: S_OK,
+        };
+        self.with_exchange((), |e| e.complete(completion));
         S_OK
     }
     /// Ignored.

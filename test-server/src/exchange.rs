@@ -15,6 +15,7 @@ use windows_sys::Win32::Networking::HttpServer::{
     HttpHeaderContentLength, HttpHeaderTransferEncoding,
 };
 
+use super::async_io::AsyncIo;
 use super::completion::Completions;
 use super::context::HttpContext;
 use super::entity::Entity;
@@ -145,7 +146,12 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Exchange {
-    pub fn new(number: u64, request: &Request, reentrant: bool) -> Arc<Exchange> {
+    pub fn new(
+        number: u64,
+        request: &Request,
+        reentrant: bool,
+        async_io: AsyncIo,
+    ) -> Arc<Exchange> {
         let memory = RequestMemory::new();
         let mut headers = Headers::new(Direction::Request);
         for (name, value) in request.received_headers() {
@@ -191,7 +197,7 @@ impl Exchange {
             memory,
             state: Mutex::new(Some(state)),
             objects: Mutex::new(None),
-            completions: Completions::new(reentrant),
+            completions: Completions::new(reentrant, async_io),
             handed: Handed::default(),
             trace: Mutex::new(Vec::new()),
             quick_traces: Mutex::new(Vec::new()),

@@ -49,6 +49,8 @@
 //! bindings' guard and answers 500, and the server keeps serving.
 //!
 //! [`TestServer::load`]: crate::TestServer::load
+//! [`TestServer::async_io`]: crate::TestServer::async_io
+//! [`AsyncIo::Later`]: crate::AsyncIo::Later
 //! [`TestServer::load_with`]: crate::TestServer::load_with
 //! [`TestServer::request`]: crate::TestServer::request
 //! [`TestServer::messages`]: crate::TestServer::messages
@@ -98,10 +100,15 @@
 //!   values are bytes as the test gives them (invalid UTF-8, NUL, long values).
 //! - **The entity body**: given whole, in pieces or chunked ([`Request::body`],
 //!   [`Request::body_in_pieces`], [`Request::chunked`]); `ReadEntityBody` returns at most the
-//!   rest of a piece, never past a declared `Content-Length` (asked for `fAsync`, it
-//!   completes at once, as the C++ host does); `GetRemainingEntityBytes` (what is left of the
-//!   declared length; `u32::MAX` for a chunked body until its last byte is read);
-//!   `InsertEntityBody` (read next, before the rest; copied at the call).
+//!   rest of a piece, never past a declared `Content-Length`; `GetRemainingEntityBytes`
+//!   (what is left of the declared length; `u32::MAX` for a chunked body until its last
+//!   byte is read); `InsertEntityBody` (read next, before the rest; copied at the call).
+//! - **Asynchronous I/O**: `ReadEntityBody`, `WriteEntityChunks` and `Flush` (which sends
+//!   nothing: the response is buffered until the send) asked for `fAsync` complete at once,
+//!   as the C++ host does, or with [`TestServer::async_io`]`(`[`AsyncIo::Later`]`)` later, as
+//!   IIS may: pending, then `OnAsyncCompletion` with the bytes and status once the
+//!   notification has returned `RQ_NOTIFICATION_PENDING` (the end of the body is answered at
+//!   once either way).
 //! - **What refuses a request first**: http.sys's limits ([`HttpSysLimits`]: `414`, `400`
 //!   with http.sys's error page, no module notified), then IIS's request filtering
 //!   ([`RequestLimits`]: `404.14`, `404.15`, `413.1` before any module's `RQ_BEGIN_REQUEST`,
@@ -147,8 +154,8 @@
 //! `GetIsLastNotification`, `GetParentContext`; `DisableNotifications` and
 //! `SetRequestHandled` are ignored. `IHttpRequest::GetRawHttpRequest`, `SetHttpMethod`,
 //! `SetUrl`, `GetClientCertificate`, `NegotiateClientCertificate`,
-//! `GetHeaderChanges`, `GetForwardedUrl`. `IHttpResponse::GetRawHttpResponse`, `Flush`
-//! (everything is buffered until the send), `GetCachePolicy`, `GetHeaderChanges`, data
+//! `GetHeaderChanges`, `GetForwardedUrl`. `IHttpResponse::GetRawHttpResponse`,
+//! `GetCachePolicy`, `GetHeaderChanges`, data
 //! chunks other than memory. The providers'
 //! `SetScriptName`, `GetLogData`, `SetLogData` (`SetScriptMap`, `SetFileInfo` are
 //! ignored). `IHttpTraceContext::SetTraceConfiguration`. `IHttpServer` beyond
@@ -196,6 +203,7 @@ extern crate std;
 use httpserv_runtime as runtime;
 use httpserv_sys::*;
 
+mod async_io;
 mod completion;
 mod context;
 mod entity;
@@ -214,6 +222,7 @@ mod registration;
 mod request;
 mod server;
 
+pub use async_io::AsyncIo;
 pub use global::Raised;
 pub use limits::{HttpSysLimits, RequestLimits};
 pub use request::{QuickTrace, Request, Response};

@@ -17,6 +17,7 @@ use windows_sys::Win32::Networking::HttpServer::{
 };
 use windows_sys::Win32::Networking::WinSock::SOCKADDR;
 
+use super::async_io::answer;
 use super::exchange::Exchange;
 use super::header_slots::{
     delete_header, delete_header_by_id, edit, request_headers, response_headers, set_header,
@@ -135,13 +136,15 @@ unsafe impl IHttpRequest_Impl for HttpRequest {
             .unwrap_or(core::ptr::null_mut())
     }
     /// From the body the test gave, a piece at a time (see `entity.rs`):
-    /// `HRESULT_FROM_WIN32(ERROR_HANDLE_EOF)` and 0 bytes at its end. Asked for `fAsync`, it
-    /// completes at once, `*pfCompletionPending` FALSE, as the C++ host does (and as IIS may).
+    /// `HRESULT_FROM_WIN32(ERROR_HANDLE_EOF)` and 0 bytes at its end, at once even for
+    /// `fAsync`, as IIS answers it. Asked for `fAsync`, a read completes at once or later, by
+    /// the server's [`AsyncIo`](crate::AsyncIo) mode (`async_io.rs`); the bytes are in the
+    /// buffer when the call returns either way.
     fn ReadEntityBody(
         &self,
         buffer: *mut c_void,
         size: u32,
-        _async: BOOL,
+        asynchronous: BOOL,
         received: *mut u32,
         pending: *mut BOOL,
     ) -> HRESULT {
@@ -162,11 +165,17 @@ unsafe impl IHttpRequest_Impl for HttpRequest {
         let Some(read) = read else {
             return E_UNEXPECTED;
         };
-        // SAFETY: checked non-null; IIS's contract makes it writable.
-        unsafe { received.write(read.unwrap_or(0) as u32) };
         match read {
-            Some(_) => S_OK,
-            None => E_HANDLE_EOF,
+            // SAFETY: `received` checked non-null; IIS's contract makes it writable, and
+            // `pending` null or writable.
+            Some(read) => unsafe {
+                answer(&self.exchange, asynchronous, read as u32, received, pending)
+            },
+            None => {
+                // SAFETY: checked non-null; IIS's contract makes it writable.
+                unsafe { received.write(0) };
+                E_HANDLE_EOF
+            }
         }
     }
     /// Puts `size` bytes at `buffer` before the rest of the body: the next reads return them.
@@ -386,9 +395,23 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
             FALSE
         }
     }
-    /// Not modelled: everything is buffered until the send.
-    fn Flush(&self, _: BOOL, _: BOOL, _: *mut u32, _: *mut BOOL) -> HRESULT {
-        E_NOTIMPL
+    /// Sends nothing: the whole response is buffered until the send, so `*pcbSent` is 0.
+    /// IIS sends the status and headers (`GetResponseHeadersSent` TRUE from then on) and
+    /// what is buffered of the body, which the test server does not: headers can still be
+    /// changed after a flush here. Asked for `fAsync`, it completes at once or later, with 0
+    /// bytes, by the server's [`AsyncIo`](crate::AsyncIo) mode (`async_io.rs`).
+    fn Flush(
+        &self,
+        asynchronous: BOOL,
+        _more_data: BOOL,
+        sent: *mut u32,
+        completion_expected: *mut BOOL,
+    ) -> HRESULT {
+        if self.exchange.with(|_| ()).is_none() {
+            return E_UNEXPECTED;
+        }
+        // SAFETY: IIS's contract: each out pointer is null or writable.
+        unsafe { answer(&self.exchange, asynchronous, 0, sent, completion_expected) }
     }
     fn Redirect(&self, url: PCSTR, reset_status: BOOL, _include_parameters: BOOL) -> HRESULT {
         // SAFETY: IIS's contract: `url` is NUL-terminated.
@@ -422,12 +445,14 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
         }
     }
     /// Buffered, as IIS buffers by default: memory chunks are copied and sent with the
-    /// response; other chunk types are `E_NOTIMPL`.
+    /// response; other chunk types are `E_NOTIMPL`. Asked for `fAsync`, it completes at once
+    /// or later, with the bytes of all the chunks, by the server's
+    /// [`AsyncIo`](crate::AsyncIo) mode (`async_io.rs`).
     fn WriteEntityChunks(
         &self,
         chunks: *mut HTTP_DATA_CHUNK,
         count: u32,
-        _async: BOOL,
+        asynchronous: BOOL,
         _more_data: BOOL,
         sent: *mut u32,
         completion_expected: *mut BOOL,
@@ -449,9 +474,16 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
                 return hr;
             }
         }
-        // SAFETY: as above.
-        unsafe { put(sent, total) };
-        S_OK
+        // SAFETY: IIS's contract: each out pointer is null or writable.
+        unsafe {
+            answer(
+                &self.exchange,
+                asynchronous,
+                total,
+                sent,
+                completion_expected,
+            )
+        }
     }
     fn DisableBuffering(&self) {}
     fn GetStatus(

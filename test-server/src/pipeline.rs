@@ -14,7 +14,9 @@
 //! - `RQ_NOTIFICATION_PENDING` parks the request where it is. `IndicateCompletion(status)`
 //!   resumes it as if the notification had returned `status`; `PostCompletion(bytes)` first
 //!   calls the module's `OnAsyncCompletion` (here, or in the re-entrant mode on the posting
-//!   thread: `completion.rs`), whose status counts instead.
+//!   thread: `completion.rs`), whose status counts instead. An asynchronous I/O completing
+//!   later (`async_io.rs`) is such a `PostCompletion`, queued once the call that started it
+//!   has returned pending.
 //! - A failed `IHttpEventProvider::SetErrorStatus` makes a 500 and finishes the request.
 //! - At the end: `CleanupStoredContext` for stored contexts, then `Dispose` for each module.
 //!
@@ -276,15 +278,19 @@ impl<'a> Pipeline<'a> {
             }
             // The posting thread called OnAsyncCompletion (and wrote the trace line).
             Completion::Reentered(status) => status,
-            Completion::Async(bytes) => {
+            Completion::Async { bytes, status } => {
                 self.exchange.with(|s| {
                     s.completion_bytes = bytes;
-                    s.completion_status = S_OK;
+                    s.completion_status = status;
                 });
                 self.log("async-completion".to_string());
                 let module = self.modules[index].expect("the pending module exists");
+                self.exchange.calling();
                 // SAFETY: the request's module, live until Dispose, and its objects.
-                unsafe { self.target(module).on_async_completion(&self.objects) }
+                let status = unsafe { self.target(module).on_async_completion(&self.objects) };
+                // I/O that OnAsyncCompletion started completes once it answered pending.
+                self.exchange.returned(status);
+                status
             }
         };
         if status == RQ_NOTIFICATION_PENDING {
@@ -344,7 +350,10 @@ impl<'a> Pipeline<'a> {
                 // A re-entrant PostCompletion may come before the notification returns.
                 let target = self.target(module);
                 self.exchange.completions.deliver(Some(target));
+                self.exchange.calling();
                 let status = self.deliver(module);
+                // I/O the notification started completes once it answered pending.
+                self.exchange.returned(status);
                 if status == RQ_NOTIFICATION_PENDING {
                     self.at.pending_module = Some(index);
                     self.log("pending".to_string());

@@ -13,6 +13,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use super::async_io::AsyncIo;
 use super::exchange::{lock, release_all, Exchange, FinishedList, Objects, Ptr};
 use super::global::{self, Globals};
 use super::limits::{self, HttpSysLimits, RequestLimits};
@@ -79,6 +80,8 @@ pub struct TestServer {
     pending_timeout: Duration,
     /// `PostCompletion` calls the module itself (see [`TestServer::reentrant_completions`]).
     reentrant: bool,
+    /// When asynchronous I/O completes (see [`TestServer::async_io`]).
+    async_io: AsyncIo,
     /// The global modules, the application and tracing (`global.rs`).
     global: Arc<Globals>,
     /// What http.sys refuses, and request filtering's limits (the server's, and by URL).
@@ -106,6 +109,7 @@ impl TestServer {
             finished: Arc::new(Mutex::new(Vec::new())),
             pending_timeout: Duration::from_secs(60),
             reentrant: false,
+            async_io: AsyncIo::Inline,
             global,
             http_sys: HttpSysLimits::WINDOWS_DEFAULT,
             request_limits: RequestLimits::IIS_DEFAULT,
@@ -221,6 +225,16 @@ impl TestServer {
         self
     }
 
+    /// When `ReadEntityBody`, `WriteEntityChunks` and `Flush` asked for `fAsync` complete:
+    /// at once ([`AsyncIo::Inline`], the default, as the C++ host does), or later
+    /// ([`AsyncIo::Later`]: the call answers pending, and the module's `OnAsyncCompletion`
+    /// gets the bytes and status once its notification has returned pending), as IIS may do
+    /// either. A module that copes with IIS is tested both ways.
+    pub fn async_io(mut self, mode: AsyncIo) -> TestServer {
+        self.async_io = mode;
+        self
+    }
+
     /// IIS's request filtering limits for the site ([`RequestLimits::IIS_DEFAULT`] unless
     /// set): `maxAllowedContentLength`, `maxUrl`, `maxQueryString`.
     pub fn request_limits(mut self, limits: RequestLimits) -> TestServer {
@@ -259,7 +273,7 @@ impl TestServer {
         if let Some(refused) = limits::refused_by_http_sys(&request, &self.http_sys, number) {
             return refused;
         }
-        let exchange = Exchange::new(number, &request, self.reentrant);
+        let exchange = Exchange::new(number, &request, self.reentrant, self.async_io);
         let objects = Objects::create(&exchange);
         let mut pipeline = Pipeline::new(self, &exchange, objects);
         let _running = global::hook(&self.global, &exchange);

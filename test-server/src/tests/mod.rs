@@ -1,12 +1,14 @@
 //! Unit tests of the test server: small modules whose every notification runs a closure
 //! (`Scripted`), loaded with registration functions, drive the pipeline (`pipeline.rs`), the
 //! request and response (`messages.rs`), the rest of the server's objects (`context.rs`) and
-//! completions, re-entrant or queued, and abandoned requests (`completion.rs`) through the
-//! same vtables a module DLL uses.
+//! completions, re-entrant or queued, and abandoned requests (`completion.rs`), asynchronous
+//! I/O completing at once or later (`async_io.rs`) through the same vtables a module DLL
+//! uses.
 //!
 //! A notification that panics is caught by the bindings and answers 500, so closures record
 //! what they see (`Log`) and the tests assert afterwards.
 
+mod async_io;
 mod bodies;
 mod completion;
 mod context;
@@ -38,6 +40,8 @@ pub(super) struct Event<'a> {
     /// For `OnAsyncCompletion`: the notification, whether a post-notification, and the
     /// completion's bytes.
     pub completion: Option<(u32, bool, u32)>,
+    /// For `OnAsyncCompletion`: the completion's status (`GetCompletionStatus`).
+    pub completion_status: Option<HRESULT>,
 }
 
 type Behaviour = dyn Fn(&Event<'_>) -> REQUEST_NOTIFICATION_STATUS + Send + Sync;
@@ -75,6 +79,7 @@ impl Scripted {
         context: *mut IHttpContext,
         provider: *mut IHttpEventProvider,
         completion: Option<(u32, bool, u32)>,
+        completion_status: Option<HRESULT>,
     ) -> REQUEST_NOTIFICATION_STATUS {
         // SAFETY: the server passes the request's live context.
         let context = unsafe { IHttpContext::from_raw(context) }.expect("a context");
@@ -83,6 +88,7 @@ impl Scripted {
             context,
             provider,
             completion,
+            completion_status,
         })
     }
 }
@@ -96,7 +102,7 @@ macro_rules! notifications {
                     context: *mut IHttpContext,
                     provider: *mut $provider,
                 ) -> REQUEST_NOTIFICATION_STATUS {
-                    self.notify($name, context, provider.cast(), None)
+                    self.notify($name, context, provider.cast(), None, None)
                 }
             )*
             fn OnAsyncCompletion(
@@ -108,11 +114,13 @@ macro_rules! notifications {
                 completion: *mut IHttpCompletionInfo,
             ) -> REQUEST_NOTIFICATION_STATUS {
                 // SAFETY: the server passes its live completion info.
-                let bytes = unsafe { IHttpCompletionInfo::from_raw(completion) }
-                    // SAFETY: as above.
-                    .map_or(u32::MAX, |c| unsafe { c.GetCompletionBytes() });
+                let info = unsafe { IHttpCompletionInfo::from_raw(completion) };
+                // SAFETY: as above.
+                let bytes = info.map_or(u32::MAX, |c| unsafe { c.GetCompletionBytes() });
+                // SAFETY: as above.
+                let status = info.map(|c| unsafe { c.GetCompletionStatus() });
                 let completion = Some((notification, post != 0, bytes));
-                self.notify("ASYNC_COMPLETION", context, provider, completion)
+                self.notify("ASYNC_COMPLETION", context, provider, completion, status)
             }
         }
     };
