@@ -6,7 +6,7 @@
 //! framework's tests.
 
 use httpserv::module::*;
-use httpserv::testing::{Request, TestServer};
+use httpserv::testing::{AsyncIo, Request, TestServer};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -52,7 +52,10 @@ impl Future for WokenWhilePolled {
 }
 
 async fn echo(mut request: AsyncContext) -> Result<Notification, HttpError> {
-    request.with(|ctx| ctx.set_response_header("Content-Type", "application/octet-stream"))?;
+    request.with(|ctx| {
+        ctx.set_status(200, "OK")?;
+        ctx.set_response_header("Content-Type", "application/octet-stream")
+    })?;
     // A small buffer, so a body takes several reads and writes.
     let mut buffer = Vec::with_capacity(1000);
     loop {
@@ -100,6 +103,24 @@ async fn smuggled(request: AsyncContext) -> Result<Notification, HttpError> {
     }
 }
 
+/// Starts a read and drops it before it completes (as a `select!` or a timeout may), starts
+/// another, which fails (IIS's first is still in flight), and answers: the answer waits for
+/// the first read's completion.
+async fn dropped(mut request: AsyncContext) -> Notification {
+    let mut read = Box::pin(request.read_body(Vec::with_capacity(10)));
+    let first = std::future::poll_fn(|cx| Poll::Ready(read.as_mut().poll(cx))).await;
+    assert!(first.is_pending(), "the test server completes it later");
+    drop(read);
+    let busy = request.read_body(Vec::new()).await.is_err();
+    request.with(|ctx| {
+        let text = match busy {
+            true => "busy, then answered after the read\n",
+            false => "not busy\n",
+        };
+        ctx.respond(200, "text/plain", text)
+    })
+}
+
 struct Tasks;
 
 #[httpserv::module]
@@ -112,15 +133,22 @@ impl HttpModule for Tasks {
             "/refused" => ctx.spawn(refused),
             "/panics" => ctx.spawn(panics),
             "/smuggled" => ctx.spawn(smuggled),
+            "/dropped" => ctx.spawn(dropped),
             _ => Notification::Continue,
         }
     }
 }
 
 fn server() -> TestServer {
-    TestServer::new().load_with("tasks", |registration| {
-        registration.request_module(|| Tasks)
-    })
+    server_with(AsyncIo::Inline)
+}
+
+fn server_with(io: AsyncIo) -> TestServer {
+    TestServer::new()
+        .async_io(io)
+        .load_with("tasks", |registration| {
+            registration.request_module(|| Tasks)
+        })
 }
 
 fn bytes(n: usize) -> Vec<u8> {
@@ -128,21 +156,50 @@ fn bytes(n: usize) -> Vec<u8> {
 }
 
 #[test]
-fn a_body_is_echoed_through_asynchronous_reads_and_writes() {
-    let server = server();
+fn a_body_is_echoed_through_asynchronous_reads_and_writes_completed_at_once_or_later() {
     let body = bytes(if cfg!(miri) { 2500 } else { 70_000 });
     let pieces: Vec<Vec<u8>> = body.chunks(700).map(<[u8]>::to_vec).collect();
-    for request in [
-        Request::post("/echo").body(body.clone()),
-        Request::post("/echo").body_in_pieces(pieces.clone()),
-        Request::post("/echo").chunked(pieces),
-    ] {
-        let response = server.request(request);
-        assert_eq!((response.status, response.body.len()), (200, body.len()));
-        assert!(response.body == body, "the echo differs from the body");
+    for io in [AsyncIo::Inline, AsyncIo::Later] {
+        let server = server_with(io);
+        for request in [
+            Request::post("/echo").body(body.clone()),
+            Request::post("/echo").body_in_pieces(pieces.clone()),
+            Request::post("/echo").chunked(pieces.clone()),
+        ] {
+            let response = server.request(request);
+            assert_eq!((response.status, response.body.len()), (200, body.len()));
+            assert!(
+                response.body == body,
+                "{io:?}: the echo differs from the body"
+            );
+            let completions = response
+                .trace
+                .iter()
+                .filter(|line| *line == "async-completion")
+                .count();
+            // Later: one completion per read, write and the flush (a read at the end of the
+            // body answers at once); at once: none.
+            let reads = body.len().div_ceil(1000).max(pieces.len());
+            match io {
+                AsyncIo::Inline => assert_eq!(completions, 0),
+                _ => assert!(completions > reads, "{io:?}: {completions} completions"),
+            }
+        }
+        let response = server.request(Request::post("/echo"));
+        assert_eq!((response.status, response.body.len()), (200, 0));
     }
-    let response = server.request(Request::post("/echo"));
-    assert_eq!((response.status, response.body.len()), (200, 0));
+}
+
+#[test]
+fn a_read_dropped_in_flight_keeps_its_buffer_until_iis_completes_it() {
+    let server = server_with(AsyncIo::Later);
+    let response = server.request(Request::post("/dropped").body(bytes(100)));
+    assert_eq!(
+        (response.status, response.text().as_str()),
+        (200, "busy, then answered after the read\n")
+    );
+    let trace = response.trace.join(" | ");
+    assert!(trace.contains("pending | async-completion"), "{trace}");
 }
 
 #[test]

@@ -349,7 +349,10 @@ impl HttpContext<'_> {
     /// }
     ///
     /// async fn echo(mut request: AsyncContext) -> Result<Notification, HttpError> {
-    ///     request.with(|ctx| ctx.set_response_header("Content-Type", "text/plain"))?;
+    ///     request.with(|ctx| {
+    ///         ctx.set_status(200, "OK")?;
+    ///         ctx.set_response_header("Content-Type", "text/plain")
+    ///     })?;
     ///     let mut buffer = Vec::with_capacity(8192);
     ///     loop {
     ///         buffer = request.read_body(buffer).await?;

@@ -373,7 +373,10 @@ impl Operation {
         let (mut bytes, mut pending) = (0u32, 0);
         let status = match self.kind {
             Kind::Read => {
-                let size = self.buffer.capacity().max(READ_SIZE);
+                let size = match self.buffer.capacity() {
+                    0 => READ_SIZE,
+                    capacity => capacity,
+                };
                 // Initialized, so what IIS did not write is never read uninitialized.
                 self.buffer.resize(size, 0);
                 let size = u32::try_from(size).unwrap_or(u32::MAX);
@@ -407,14 +410,8 @@ impl Operation {
                 // which the task keeps until IIS completes it) stay where they are; the out
                 // pointers are locals.
                 unsafe {
-                    ctx.response_mut().WriteEntityChunks(
-                        chunk,
-                        1,
-                        1,
-                        1,
-                        &mut bytes,
-                        &mut pending,
-                    )
+                    ctx.response_mut()
+                        .WriteEntityChunks(chunk, 1, 1, 1, &mut bytes, &mut pending)
                 }
             }
             // SAFETY: the out pointers are locals, written before the call returns.
