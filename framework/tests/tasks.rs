@@ -121,6 +121,14 @@ async fn dropped(mut request: AsyncContext) -> Notification {
     })
 }
 
+/// Panics while a read it started is in flight.
+async fn panics_in_flight(mut request: AsyncContext) -> Notification {
+    let mut read = Box::pin(request.read_body(Vec::with_capacity(10)));
+    let first = std::future::poll_fn(|cx| Poll::Ready(read.as_mut().poll(cx))).await;
+    assert!(first.is_pending(), "the test server completes it later");
+    panic!("a panic while IIS holds the buffer")
+}
+
 struct Tasks;
 
 #[httpserv::module]
@@ -134,6 +142,7 @@ impl HttpModule for Tasks {
             "/panics" => ctx.spawn(panics),
             "/smuggled" => ctx.spawn(smuggled),
             "/dropped" => ctx.spawn(dropped),
+            "/panics-in-flight" => ctx.spawn(panics_in_flight),
             _ => Notification::Continue,
         }
     }
@@ -231,6 +240,14 @@ fn a_panicking_future_answers_500_and_the_server_goes_on() {
     let server = server();
     assert_eq!(server.request(Request::get("/panics")).status, 500);
     assert_eq!(server.request(Request::get("/at-once")).status, 200);
+}
+
+#[test]
+fn a_future_that_panics_with_a_read_in_flight_answers_500_and_keeps_the_buffer() {
+    let server = server_with(AsyncIo::Later);
+    let response = server.request(Request::post("/panics-in-flight").body(bytes(100)));
+    assert_eq!(response.status, 500);
+    assert_eq!(server.request(Request::post("/echo").body(bytes(10))).body, bytes(10));
 }
 
 #[test]

@@ -53,6 +53,9 @@ pub(crate) struct Task {
     chunk: Chunk,
     /// The task's answer, kept while an operation it started is still in flight.
     finished: Option<Notification>,
+    /// Set while the future is polled, and left set when a poll unwinds: a future that
+    /// panicked is not polled again (the request already answered 500).
+    panicked: bool,
 }
 
 impl Drop for Task {
@@ -205,6 +208,10 @@ impl Task {
                 *io = Io::Done(operation, bytes, status);
             }
         }
+        if self.panicked {
+            // Its operation's completion, after the panic's 500: finish once it is in.
+            self.finished.get_or_insert(Notification::FinishRequest);
+        }
         if let Some(answer) = self.finished {
             return match &*self.io.borrow() {
                 Io::InFlight(_) => Step::Pending,
@@ -225,9 +232,13 @@ impl Task {
                     polling.replace((&frame as *const Frame<'_>).cast::<Frame<'static>>())
                 });
                 let _restore = Polling(previous);
-                self.future
+                self.panicked = true;
+                let polled = self
+                    .future
                     .as_mut()
-                    .poll(&mut Context::from_waker(&self.waker))
+                    .poll(&mut Context::from_waker(&self.waker));
+                self.panicked = false;
+                polled
             };
             let in_flight = matches!(&*self.io.borrow(), Io::InFlight(_));
             match polled {
@@ -457,5 +468,6 @@ where
         // SAFETY: all-zero is a valid chunk (a memory chunk of no bytes).
         chunk: Chunk(core::cell::UnsafeCell::new(unsafe { core::mem::zeroed() })),
         finished: None,
+        panicked: false,
     }
 }
