@@ -247,7 +247,10 @@ fn a_future_that_panics_with_a_read_in_flight_answers_500_and_keeps_the_buffer()
     let server = server_with(AsyncIo::Later);
     let response = server.request(Request::post("/panics-in-flight").body(bytes(100)));
     assert_eq!(response.status, 500);
-    assert_eq!(server.request(Request::post("/echo").body(bytes(10))).body, bytes(10));
+    assert_eq!(
+        server.request(Request::post("/echo").body(bytes(10))).body,
+        bytes(10)
+    );
 }
 
 #[test]

@@ -205,17 +205,18 @@ fn wide_variable(exchange: &Exchange, name: &[u8]) -> Result<(*const u16, usize)
 // request's objects and memory (or the server's), live until the request ends (or the
 // server is dropped), with the lengths of that data.
 unsafe impl IHttpContext_Impl for HttpContext {
-    /// Not modelled (one site, no configuration).
+    /// The server's one site (`site.rs`), while the request runs.
     fn GetSite(&self) -> *mut IHttpSite {
-        core::ptr::null_mut()
+        self.with_exchange(core::ptr::null_mut(), |e| super::global::site_of(e))
     }
     /// The server's one application (`global.rs`), while the request runs.
     fn GetApplication(&self) -> *mut IHttpApplication {
         self.with_exchange(core::ptr::null_mut(), |e| super::global::application_of(e))
     }
-    /// Not modelled.
+    /// The request's connection (`site.rs`).
     fn GetConnection(&self) -> *mut IHttpConnection {
-        core::ptr::null_mut()
+        self.with_exchange(None, |e| e.objects())
+            .map_or(core::ptr::null_mut(), |o| o.connection.get())
     }
     fn GetRequest(&self) -> *mut IHttpRequest {
         self.with_exchange(None, |e| e.objects())
@@ -369,15 +370,25 @@ unsafe impl IHttpContext_Impl for HttpContext {
     fn GetUrlInfo(&self) -> *mut IHttpUrlInfo {
         core::ptr::null_mut()
     }
-    /// Not modelled.
+    /// The site's configuration (`site.rs`), while the request runs.
     fn GetMetadata(&self) -> *mut IMetadataInfo {
-        core::ptr::null_mut()
+        self.with_exchange(core::ptr::null_mut(), |e| super::global::metadata_of(e))
     }
-    /// Not modelled (no files).
+    /// The URL's path under the application's physical root (`C:\inetpub\wwwroot\…`), in
+    /// request memory; whether a file is there is not looked at, as IIS does not.
     fn GetPhysicalPath(&self, len: *mut u32) -> PCWSTR {
+        let wide = self
+            .with_exchange(Err(E_UNEXPECTED), |e| {
+                let (path, len) = wide_variable(e, b"SCRIPT_NAME")?;
+                // SAFETY: `wide_variable` returns `len` units in request memory.
+                let path = unsafe { core::slice::from_raw_parts(path, len) };
+                let physical = e.memory.wide_text(&super::site::physical_path(path));
+                Ok((physical.as_ptr(), physical.len()))
+            })
+            .unwrap_or((core::ptr::null(), 0));
         // SAFETY: IIS's contract: `len` is null or writable.
-        unsafe { put(len, 0) };
-        core::ptr::null()
+        unsafe { put(len, wide.1 as u32) };
+        wide.0
     }
     /// The URL's path.
     fn GetScriptName(&self, len: *mut u32) -> PCWSTR {
@@ -388,11 +399,9 @@ unsafe impl IHttpContext_Impl for HttpContext {
         unsafe { put(len, wide.1 as u32) };
         wide.0
     }
-    /// Not modelled (no files).
+    /// The physical path (`GetPhysicalPath`), as for a script IIS runs.
     fn GetScriptTranslated(&self, len: *mut u32) -> PCWSTR {
-        // SAFETY: IIS's contract: `len` is null or writable.
-        unsafe { put(len, 0) };
-        core::ptr::null()
+        self.GetPhysicalPath(len)
     }
     /// Not modelled.
     fn GetScriptMap(&self) -> *mut IScriptMapInfo {

@@ -305,6 +305,7 @@ pub(crate) struct Objects {
     pub send_response: Ptr<ISendResponseProvider>,
     pub pre_begin: Ptr<IPreBeginRequestProvider>,
     pub completion: Ptr<IHttpCompletionInfo2>,
+    pub connection: Ptr<IHttpConnection>,
 }
 
 fn owned<I>(pointer: *mut I) -> Ptr<I> {
@@ -339,6 +340,9 @@ impl Objects {
             send_response: owned(ISendResponseProvider::new_boxed(provider())),
             pre_begin: owned(IPreBeginRequestProvider::new_boxed(provider())),
             completion: owned(IHttpCompletionInfo2::new_boxed(provider())),
+            connection: owned(IHttpConnection::new_boxed(super::site::Connection {
+                exchange: exchange.clone(),
+            })),
         };
         *lock(&exchange.objects) = Some(objects);
         objects
@@ -361,6 +365,7 @@ impl Objects {
             Object::<Provider>::release(self.send_response.get(), true);
             Object::<Provider>::release(self.pre_begin.get(), true);
             Object::<Provider>::release(self.completion.get(), true);
+            Object::<super::site::Connection>::release(self.connection.get(), true);
         }
     }
 }

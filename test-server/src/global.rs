@@ -128,6 +128,8 @@ pub(crate) struct Globals {
     /// The id of every loaded module (each is subscribed to trace events while tracing).
     ids: Mutex<Vec<usize>>,
     application: ApplicationObjects,
+    /// The site and the configuration of its URLs.
+    site: super::site::SiteObjects,
     /// Whether the application runs; locked while it starts.
     started: Mutex<bool>,
     tracing: AtomicBool,
@@ -139,6 +141,7 @@ impl Globals {
             modules: RwLock::new(Some(Vec::new())),
             ids: Mutex::new(Vec::new()),
             application: ApplicationObjects::new(),
+            site: super::site::SiteObjects::new(),
             started: Mutex::new(false),
             tracing: AtomicBool::new(false),
         }
@@ -316,6 +319,16 @@ fn globals_of(request: &Exchange) -> Option<Arc<Globals>> {
 /// `IHttpContext::GetApplication`: the server's application while the request runs.
 pub(crate) fn application_of(request: &Exchange) -> *mut IHttpApplication {
     globals_of(request).map_or(core::ptr::null_mut(), |g| g.application.application.get())
+}
+
+/// `IHttpContext::GetSite`: the server's site while the request runs.
+pub(crate) fn site_of(request: &Exchange) -> *mut IHttpSite {
+    globals_of(request).map_or(core::ptr::null_mut(), |g| g.site.site.get())
+}
+
+/// `IHttpContext::GetMetadata`: the configuration of the request's URL while it runs.
+pub(crate) fn metadata_of(request: &Exchange) -> *mut IMetadataInfo {
+    globals_of(request).map_or(core::ptr::null_mut(), |g| g.site.metadata.get())
 }
 
 /// Whether tracing is on for `request`'s server.

@@ -27,8 +27,8 @@ pub(crate) const APPLICATION_ID: &str = "/LM/W3SVC/1/ROOT";
 pub(crate) const APPLICATION_PATH: &str = "C:\\inetpub\\wwwroot";
 pub(crate) const APPLICATION_CONFIG: &str = "MACHINE/WEBROOT/APPHOST/Default Web Site";
 
-/// The application's `IHttpModuleContextContainer`: one stored context per module id, for
-/// the application's life.
+/// The application's (and the site's) `IHttpModuleContextContainer`: one stored context per
+/// module id, for the application's (the site's) life.
 pub(crate) struct ApplicationContainer {
     stored: Mutex<Vec<(usize, Ptr<IHttpStoredContext>)>>,
 }
@@ -93,9 +93,7 @@ pub(crate) struct ApplicationObjects {
 
 impl ApplicationObjects {
     pub fn new() -> ApplicationObjects {
-        let container = IHttpModuleContextContainer::new_boxed(ApplicationContainer {
-            stored: Mutex::new(Vec::new()),
-        });
+        let container = IHttpModuleContextContainer::new_boxed(ApplicationContainer::new());
         let container = Ptr::new(container).expect("new_boxed returned null");
         let application = IHttpApplication::new_boxed(ApplicationValue {
             id: wide(APPLICATION_ID),
@@ -112,8 +110,21 @@ impl ApplicationObjects {
     /// The end of the application: `CleanupStoredContext` for every stored context.
     pub fn cleanup(&self) {
         // SAFETY: made in `new` as an ApplicationContainer, live until `drop`.
-        let container = unsafe { Object::<ApplicationContainer>::value_of(self.container.get()) };
-        let stored = core::mem::take(&mut *lock(&container.stored));
+        unsafe { Object::<ApplicationContainer>::value_of(self.container.get()) }.cleanup();
+    }
+}
+
+impl ApplicationContainer {
+    /// A container with nothing stored.
+    pub fn new() -> ApplicationContainer {
+        ApplicationContainer {
+            stored: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// `CleanupStoredContext` for every stored context (the end of what holds the container).
+    pub fn cleanup(&self) {
+        let stored = core::mem::take(&mut *lock(&self.stored));
         for (_, context) in stored {
             // SAFETY: a stored context a module handed over, live until this call releases it;
             // called once (taken out of the container).

@@ -98,6 +98,11 @@
 //!   remote addresses, `GetSiteId` (1); `IHttpContext::GetScriptName` (the URL's path);
 //!   `AllocateRequestMemory` (16-aligned, freed when the request ends). URL and header
 //!   values are bytes as the test gives them (invalid UTF-8, NUL, long values).
+//! - **Where the request runs** (`site.rs`, as the IIS host of `tests/iis_host`): `GetSite`
+//!   (id 1, `Default Web Site`, with its own module context container), `GetMetadata` (the
+//!   configuration path `MACHINE/WEBROOT/APPHOST/Default Web Site`, the virtual directory's
+//!   root `C:\inetpub\wwwroot`), `GetConnection` (connected while the request runs; one per
+//!   request), `GetPhysicalPath` and `GetScriptTranslated` (the URL's path under that root).
 //! - **The entity body**: given whole, in pieces or chunked ([`Request::body`],
 //!   [`Request::body_in_pieces`], [`Request::chunked`]); `ReadEntityBody` returns at most the
 //!   rest of a piece, never past a declared `Content-Length`; `GetRemainingEntityBytes`
@@ -147,8 +152,7 @@
 //! # What it does not model
 //!
 //! These return `E_NOTIMPL`, or null / `FALSE` / 0 where the method returns no `HRESULT`:
-//! `IHttpContext::GetSite`, `GetConnection`, `GetUrlInfo`, `GetMetadata`,
-//! `GetPhysicalPath`, `GetScriptTranslated`, `GetScriptMap`, `GetFileInfo`, `MapPath`,
+//! `IHttpContext::GetUrlInfo`, `GetScriptMap`, `GetFileInfo`, `MapPath`,
 //! `ExecuteRequest`, `NotifyCustomNotification`, `GetServerVarChanges`, `CancelIo`,
 //! `MapHandler`, `GetExtendedInterface` (so no `IHttpContext2`–`4`), `GetNextNotification`,
 //! `GetIsLastNotification`, `GetParentContext`; `DisableNotifications` and
@@ -221,6 +225,7 @@ mod providers;
 mod registration;
 mod request;
 mod server;
+mod site;
 
 pub use async_io::AsyncIo;
 pub use global::Raised;

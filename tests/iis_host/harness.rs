@@ -352,6 +352,7 @@ pub fn build(tools: &Tools, arch: Arch, root: &Path, out: &Path) -> Build {
             host_dir.join("host/rt.h"),
             host_dir.join("host/host.h"),
             host_dir.join("host/global.h"),
+            host_dir.join("host/site.h"),
             root.join("headers/httpserv.h"),
         ],
     };
@@ -370,6 +371,7 @@ pub fn build(tools: &Tools, arch: Arch, root: &Path, out: &Path) -> Build {
         "main",
         "application",
         "global",
+        "site",
     ] {
         cxx.compile(&host_dir.join(format!("host/{name}.cpp")), &object(name));
         host_objects.push(object(name));

@@ -368,6 +368,17 @@ fn rust_only_expectations(example: &str) -> &'static [Expectation] {
             "waited 20 ms\n",
             ("Content-Type", "text/plain"),
         )],
+        "where_module" => &[(
+            "/where/a.txt",
+            &[],
+            200,
+            "site 1 Default Web Site\n\
+             config MACHINE/WEBROOT/APPHOST/Default Web Site\n\
+             file C:\\inetpub\\wwwroot\\where\\a.txt\n\
+             connected true\n\
+             user none\n",
+            ("Content-Type", "text/plain"),
+        )],
         "echo_module" => &[
             (
                 "/echo",

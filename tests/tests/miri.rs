@@ -4,7 +4,8 @@
 //! re-enters the module from `PostCompletion` and one that gives up on a pending request;
 //! `panics.rs`, panics in every `Drop` IIS runs and in a panic's payload; `ownership.rs`, a
 //! user handed to IIS and cloned contexts released through their guards; `bodies.rs`, bodies
-//! read whole and bounded; `tasks.rs`, `async` notifications on IIS's asynchronous I/O), the examples held to the C++ host's answers (`test_server.rs`),
+//! read whole and bounded; `tasks.rs`, `async` notifications on IIS's asynchronous I/O; `place.rs`, the site, paths,
+//! connection and user), the examples held to the C++ host's answers (`test_server.rs`),
 //! every accepted SAL form of the fixture catalogue against a C++ side that keeps the
 //! annotation to the byte (`sal_forms.rs`), and each example's own tests run under
 //! `cargo +nightly miri test`, and Miri must find no undefined behaviour. Not the rest of the
@@ -94,6 +95,8 @@ fn the_framework_the_test_server_and_the_examples_have_no_undefined_behaviour() 
         "bodies",
         "--test",
         "tasks",
+        "--test",
+        "place",
     ]);
     miri_test(&["-p", "httpserv-framework", "--doc"]);
     miri_test(&["-p", "httpserv-tests", "--test", "test_server"]);

@@ -41,6 +41,7 @@ mod global_module;
 mod http_module;
 mod notification;
 mod outcome;
+mod place;
 mod response;
 mod state;
 mod table;

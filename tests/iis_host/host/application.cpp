@@ -82,6 +82,8 @@ void Application::shutdown()
         InterlockedExchange(&started, 0);
     }
     ReleaseSRWLockExclusive(&starting);
+    /* The site's stored contexts end with the host. */
+    host->site.container.cleanup();
 }
 
 IHttpApplication *Context::GetApplication() { return &host->application; }

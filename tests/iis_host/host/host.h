@@ -21,6 +21,7 @@ enum Priority { kLast = 1, kLow, kMedium, kHigh, kFirst };
 
 class Host;
 class Context;
+class Connection;
 
 /* ---- registration -------------------------------------------------------------------- */
 
@@ -336,9 +337,12 @@ public:
     void *allocate(size_t size);
     char *copy_string(const char *text, size_t len);
 
-    IHttpSite *GetSite() override { return 0; }
+    /* Made in request memory when a module first asks (site.cpp). */
+    Connection *connection = 0;
+
+    IHttpSite *GetSite() override;
     IHttpApplication *GetApplication() override;
-    IHttpConnection *GetConnection() override { return 0; }
+    IHttpConnection *GetConnection() override;
     IHttpRequest *GetRequest() override { return &request; }
     IHttpResponse *GetResponse() override { return &response; }
     BOOL GetResponseHeadersSent() const override { return at.sent; }
@@ -358,10 +362,10 @@ public:
     HRESULT SetServerVariable(PCSTR name, PCWSTR value) override;
     VOID *AllocateRequestMemory(DWORD size) override;
     IHttpUrlInfo *GetUrlInfo() override { return 0; }
-    IMetadataInfo *GetMetadata() override { return 0; }
-    PCWSTR GetPhysicalPath(DWORD *len) override { if (len) *len = 0; return 0; }
+    IMetadataInfo *GetMetadata() override;
+    PCWSTR GetPhysicalPath(DWORD *len) override;
     PCWSTR GetScriptName(DWORD *len) const override;
-    PCWSTR GetScriptTranslated(DWORD *len) override { if (len) *len = 0; return 0; }
+    PCWSTR GetScriptTranslated(DWORD *len) override;
     IScriptMapInfo *GetScriptMap() const override { return 0; }
     VOID SetRequestHandled() override {}
     IHttpFileInfo *GetFileInfo() const override { return 0; }
@@ -439,6 +443,8 @@ bool answer_global(Host &host, HANDLE queue, const HTTP_REQUEST_V2 *raw);
 /* ---- the host ---------------------------------------------------------------------- */
 
 /* Where finished responses go: the HTTP Server API, or nowhere (benchmarks). */
+#include "site.h"
+
 class Transport
 {
 public:
@@ -475,6 +481,8 @@ public:
     int count = 0;
     Server server;
     Application application;
+    Site site;
+    Metadata metadata;
     Transport *transport = 0;
     HANDLE queue = 0;
     bool trace = false;

@@ -1,0 +1,59 @@
+//! Where the request runs and who sent it, as [`HttpContext`] methods that answer in Rust
+//! types: the site (`IHttpSite`), the configuration path of the URL (`IMetadataInfo`), the
+//! physical path it maps to, whether the client is still connected (`IHttpConnection`), and
+//! the user an authentication module set (`IHttpUser`). Each is `None` (or `false`) when IIS
+//! has no such object for the request; the objects themselves stay one call away
+//! ([`HttpContext::iis`]).
+
+use super::HttpContext;
+use alloc::string::String;
+
+impl HttpContext<'_> {
+    /// The id of the request's site (`IHttpSite::GetSiteId`): 1 for IIS's
+    /// `Default Web Site`.
+    pub fn site_id(&self) -> Option<u32> {
+        self.iis().site().map(|site| site.site_id())
+    }
+
+    /// The name of the request's site (`IHttpSite::GetSiteName`), e.g. `Default Web Site`.
+    pub fn site_name(&self) -> Option<String> {
+        let site = self.iis().site()?;
+        Some(site.site_name()?.to_string_lossy())
+    }
+
+    /// The configuration path of the request's URL (`IMetadataInfo::GetMetaPath`), e.g.
+    /// `MACHINE/WEBROOT/APPHOST/Default Web Site`: where its `web.config` settings are read.
+    pub fn config_path(&self) -> Option<String> {
+        let metadata = self.iis().metadata()?;
+        Some(metadata.meta_path()?.to_string_lossy())
+    }
+
+    /// The physical path the URL maps to (`IHttpContext::GetPhysicalPath`), e.g.
+    /// `C:\inetpub\wwwroot\index.html`; no file need be there.
+    pub fn physical_path(&mut self) -> Option<String> {
+        let path = self.iis_mut().physical_path()?;
+        Some(String::from_utf16_lossy(path))
+    }
+
+    /// Whether the client is still connected (`IHttpConnection::IsConnected`): work for a
+    /// client that went away can stop. `false` when IIS gives the request no connection.
+    pub fn is_client_connected(&self) -> bool {
+        self.iis()
+            .connection()
+            .is_some_and(|connection| connection.is_connected())
+    }
+
+    /// The name of the request's user (`IHttpUser::GetUserName`), once an authentication
+    /// module has set one; an empty name is the anonymous user.
+    pub fn user_name(&mut self) -> Option<String> {
+        let user = self.iis_mut().user_mut()?;
+        Some(user.user_name()?.to_string_lossy())
+    }
+
+    /// How the request's user was authenticated (`IHttpUser::GetAuthenticationType`), e.g.
+    /// `Basic`, `Negotiate`, or empty for the anonymous user.
+    pub fn authentication_type(&mut self) -> Option<String> {
+        let user = self.iis_mut().user_mut()?;
+        Some(user.authentication_type()?.to_string_lossy())
+    }
+}

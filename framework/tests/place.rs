@@ -1,0 +1,44 @@
+//! Where the request runs, read through the framework in the test server: the site's id and
+//! name, the URL's configuration path and physical path, the connection, and no user before
+//! an authentication module sets one — the names of a default IIS installation. Under Miri
+//! with the rest of the framework's tests.
+
+use httpserv::module::*;
+use httpserv::testing::{Request, TestServer};
+
+struct Place;
+
+#[httpserv::module]
+impl HttpModule for Place {
+    fn on_execute_request_handler(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
+        let text = format!(
+            "{:?}\n{:?}\n{:?}\n{:?}\n{}\n{:?} {:?}\n",
+            ctx.site_id(),
+            ctx.site_name(),
+            ctx.config_path(),
+            ctx.physical_path(),
+            ctx.is_client_connected(),
+            ctx.user_name(),
+            ctx.authentication_type(),
+        );
+        ctx.respond(200, "text/plain", text)
+    }
+}
+
+#[test]
+fn a_request_says_where_it_runs() {
+    let server = TestServer::new().load_with("place", |registration| {
+        registration.request_module(|| Place)
+    });
+    let response = server.request(Request::get("/docs/index.html?x=1"));
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.text(),
+        "Some(1)\n\
+         Some(\"Default Web Site\")\n\
+         Some(\"MACHINE/WEBROOT/APPHOST/Default Web Site\")\n\
+         Some(\"C:\\\\inetpub\\\\wwwroot\\\\docs\\\\index.html\")\n\
+         true\n\
+         None None\n"
+    );
+}

@@ -1,0 +1,52 @@
+//! Where a request runs and who sent it, read in safe Rust: `GET /where` answers the site's
+//! id and name, the URL's configuration path and the physical path it maps to, whether the
+//! client is still connected, and the user (none: no authentication module set one) — what
+//! `IHttpSite`, `IMetadataInfo`, `IHttpContext::GetPhysicalPath`, `IHttpConnection` and
+//! `IHttpUser` say, with IIS's own names in a default installation.
+
+use httpserv::module::{HttpContext, HttpModule, Notification};
+
+struct Where;
+
+#[httpserv::module]
+impl HttpModule for Where {
+    fn on_execute_request_handler(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
+        if !ctx.path().starts_with("/where") {
+            return Notification::Continue;
+        }
+        let unknown = || "?".to_string();
+        let text = format!(
+            "site {} {}\nconfig {}\nfile {}\nconnected {}\nuser {}\n",
+            ctx.site_id().map_or_else(unknown, |id| id.to_string()),
+            ctx.site_name().unwrap_or_else(unknown),
+            ctx.config_path().unwrap_or_else(unknown),
+            ctx.physical_path().unwrap_or_else(unknown),
+            ctx.is_client_connected(),
+            ctx.user_name().unwrap_or_else(|| "none".into()),
+        );
+        ctx.respond(200, "text/plain", text)
+    }
+}
+
+httpserv::register_module!(|registration| registration.request_module(|| Where));
+
+#[cfg(test)]
+mod tests {
+    use httpserv::testing::{Request, TestServer};
+
+    #[test]
+    fn where_says_site_configuration_file_connection_and_user() {
+        let server = TestServer::new().load("where_module", super::RegisterModule);
+        let response = server.request(Request::get("/where/a.txt"));
+        assert_eq!(response.status, 200);
+        assert_eq!(response.text(), super::EXPECTED);
+    }
+}
+
+/// What `GET /where/a.txt` answers in a default IIS installation (and in the test server and
+/// the IIS host of `tests/iis_host`).
+pub const EXPECTED: &str = "site 1 Default Web Site\n\
+    config MACHINE/WEBROOT/APPHOST/Default Web Site\n\
+    file C:\\inetpub\\wwwroot\\where\\a.txt\n\
+    connected true\n\
+    user none\n";

@@ -1,0 +1,40 @@
+/*
+ * site.h -- where a request runs, as the host tells a module: the one site (IHttpSite, id 1,
+ * "Default Web Site", with a module context container of its own), the configuration of every
+ * URL (IMetadataInfo: the site's configuration path and the physical root of its virtual
+ * directory) and each request's connection (IHttpConnection, made in request memory when a
+ * module first asks). The names are a default IIS installation's, as the test server's.
+ */
+#pragma once
+
+class Site : public IHttpSite
+{
+public:
+    ApplicationContainer container;
+
+    DWORD GetSiteId() const override { return 1; }
+    PCWSTR GetSiteName() const override { return L"Default Web Site"; }
+    IHttpModuleContextContainer *GetModuleContextContainer() override { return &container; }
+    IHttpPerfCounterInfo *GetPerfCounterInfo() override { return 0; }
+};
+
+class Metadata : public IMetadataInfo
+{
+public:
+    PCWSTR GetMetaPath() const override { return L"MACHINE/WEBROOT/APPHOST/Default Web Site"; }
+    PCWSTR GetVrPath() const override { return L"C:\\inetpub\\wwwroot"; }
+    IHttpTokenEntry *GetVrToken() override { return 0; }
+    IHttpModuleContextContainer *GetModuleContextContainer() override { return 0; }
+};
+
+/* Connected while its request runs (the host does not watch the client); IIS keeps one
+   connection across a client's keep-alive requests, the host makes one per request. */
+class Connection : public IHttpConnection
+{
+public:
+    Context *context = 0;
+
+    BOOL IsConnected() const override { return TRUE; }
+    VOID *AllocateMemory(DWORD size) override;
+    IHttpConnectionModuleContextContainer *GetModuleContextContainer() override { return 0; }
+};
