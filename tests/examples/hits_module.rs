@@ -7,6 +7,7 @@
 use httpserv::module::{
     GlobalContext, GlobalModule, GlobalNotification, HttpContext, HttpModule, Notification,
 };
+use httpserv::runtime::{Error, E_UNEXPECTED};
 use httpserv::{IHttpApplicationStartProvider, IHttpApplicationStopProvider};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -22,21 +23,15 @@ struct Applications;
 
 #[httpserv::module]
 impl GlobalModule for Applications {
+    /// The application needs its counter: `?` makes a failure the notification's error
+    /// status (the test server and the IIS host then leave the application stopped).
     fn on_application_start(
         &self,
         ctx: &mut GlobalContext<'_, IHttpApplicationStartProvider>,
-    ) -> GlobalNotification {
-        let stored = match ctx.application() {
-            Some(application) => application.set_state(Hits(AtomicU64::new(0))).map(drop),
-            None => Err(httpserv::runtime::Error::from(
-                httpserv::runtime::E_UNEXPECTED,
-            )),
-        };
-        if let Err(error) = stored {
-            // The application does not start without its counter.
-            ctx.set_error_status(error.code());
-        }
-        GlobalNotification::Continue
+    ) -> Result<GlobalNotification, Error> {
+        let application = ctx.application().ok_or(Error::from(E_UNEXPECTED))?;
+        application.set_state(Hits(AtomicU64::new(0)))?;
+        Ok(GlobalNotification::Continue)
     }
 
     fn on_application_stop(

@@ -8,6 +8,7 @@
 use httpserv::module::{
     GlobalModule, GlobalNotification, HttpContext, HttpError, HttpModule, Notification,
 };
+use httpserv::runtime::Error;
 use httpserv::ISendResponseProvider;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -21,17 +22,19 @@ struct Numbering {
 
 #[httpserv::module]
 impl GlobalModule for Numbering {
-    fn on_pre_begin_request(&self, ctx: &mut HttpContext<'_>) -> GlobalNotification {
+    /// A failure (`?`) becomes the notification's error status, which tells IIS and the other
+    /// modules why; as Microsoft documents `SetErrorStatus`, the request goes on.
+    fn on_pre_begin_request(&self, ctx: &mut HttpContext<'_>) -> Result<GlobalNotification, Error> {
         let id = match ctx.request_header_str("X-Request-Id") {
             Some(given) => given.to_owned(),
             None => {
                 let id = self.next.fetch_add(1, Ordering::Relaxed).to_string();
-                let _ = ctx.set_request_header("X-Request-Id", &id);
+                ctx.set_request_header("X-Request-Id", &id)?;
                 id
             }
         };
-        let _ = ctx.set_state(RequestId(id));
-        GlobalNotification::Continue
+        ctx.set_state(RequestId(id))?;
+        Ok(GlobalNotification::Continue)
     }
 }
 

@@ -97,6 +97,8 @@ fn the_framework_the_test_server_and_the_examples_have_no_undefined_behaviour() 
         "tasks",
         "--test",
         "place",
+        "--test",
+        "global_results",
     ]);
     miri_test(&["-p", "httpserv-framework", "--doc"]);
     miri_test(&["-p", "httpserv-tests", "--test", "test_server"]);

@@ -9,7 +9,7 @@
 
 use super::{
     drop_in_guard, GlobalContext, GlobalNotification, GlobalNotifications, Host, HttpContext,
-    Priority,
+    IntoGlobalNotification, Priority,
 };
 use core::mem::ManuallyDrop;
 // The classes, flags and providers the notification table names, with the rest of the
@@ -37,21 +37,27 @@ macro_rules! trait_method {
     (#[$doc:meta] $method:ident(ctx) [$provider:ty]) => {
         #[$doc]
         #[allow(unused_variables)]
-        fn $method(&self, ctx: &mut HttpContext<'_>) -> GlobalNotification {
+        fn $method(&self, ctx: &mut HttpContext<'_>) -> impl IntoGlobalNotification + 'static {
             GlobalNotification::Continue
         }
     };
     (#[$doc:meta] $method:ident(global) [$provider:ty]) => {
         #[$doc]
         #[allow(unused_variables)]
-        fn $method(&self, ctx: &mut GlobalContext<'_, $provider>) -> GlobalNotification {
+        fn $method(
+            &self,
+            ctx: &mut GlobalContext<'_, $provider>,
+        ) -> impl IntoGlobalNotification + 'static {
             GlobalNotification::Continue
         }
     };
     (#[$doc:meta] $method:ident(global) []) => {
         #[$doc]
         #[allow(unused_variables)]
-        fn $method(&self, ctx: &mut GlobalContext<'_, ()>) -> GlobalNotification {
+        fn $method(
+            &self,
+            ctx: &mut GlobalContext<'_, ()>,
+        ) -> impl IntoGlobalNotification + 'static {
             GlobalNotification::Continue
         }
     };
@@ -87,14 +93,15 @@ macro_rules! trait_method {
 ///
 /// #[httpserv::module]
 /// impl GlobalModule for Counter {
+///     // An `Err` (here through `?`) becomes the notification's error status.
 ///     fn on_application_start(
 ///         &self,
 ///         ctx: &mut GlobalContext<'_, IHttpApplicationStartProvider>,
-///     ) -> GlobalNotification {
+///     ) -> httpserv::runtime::Result<GlobalNotification> {
 ///         if let Some(application) = ctx.application() {
-///             let _ = application.set_state(Hits(AtomicU64::new(0)));
+///             application.set_state(Hits(AtomicU64::new(0)))?;
 ///         }
-///         GlobalNotification::Continue
+///         Ok(GlobalNotification::Continue)
 ///     }
 /// }
 /// # httpserv::register_module!(|registration| registration.global_module(Counter));
@@ -173,24 +180,45 @@ macro_rules! forward {
                 // but through shared references made from IIS's pointer (`from_raw`'s
                 // contract); a global notification cannot be pending.
                 let mut ctx = unsafe { HttpContext::from_raw(context, self.host, false) };
-                self.module.$method(&mut ctx)
+                let answer = self.module.$method(&mut ctx).into_global_notification();
+                drop(ctx);
+                answer.unwrap_or_else(|error| {
+                    // SAFETY: the provider IIS passed, live for the call; the request's
+                    // context made from it is gone.
+                    unsafe { provider.SetErrorStatus(error.code()) };
+                    GlobalNotification::Continue
+                })
             })
         }
     };
     ($raw:ident($provider:ty) => $method:ident(global)) => {
         fn $raw(&self, provider: *mut $provider) -> GLOBAL_NOTIFICATION_STATUS {
             Self::with(provider, |provider| {
-                self.module
-                    .$method(&mut GlobalContext::new(provider, self.host))
+                let mut ctx = GlobalContext::new(provider, self.host);
+                let answer = self.module.$method(&mut ctx).into_global_notification();
+                answer.unwrap_or_else(|error| {
+                    ctx.set_error_status(error.code());
+                    GlobalNotification::Continue
+                })
             })
         }
     };
     ($raw:ident() => $method:ident(global)) => {
         fn $raw(&self) -> GLOBAL_NOTIFICATION_STATUS {
             let mut none = ();
-            self.module
-                .$method(&mut GlobalContext::without_provider(&mut none, self.host))
-                .to_raw()
+            let mut ctx = GlobalContext::without_provider(&mut none, self.host);
+            // Without a provider, IIS has nowhere to take an error: it goes where a caught
+            // panic's message goes (the debugger output), and the notification continues.
+            match self.module.$method(&mut ctx).into_global_notification() {
+                Ok(answer) => answer.to_raw(),
+                Err(error) => {
+                    crate::runtime::report_panic(&alloc::format!(
+                        "{} returned an error: {error}",
+                        stringify!($method)
+                    ));
+                    GL_NOTIFICATION_CONTINUE
+                }
+            }
         }
     };
 }

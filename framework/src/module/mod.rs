@@ -58,7 +58,7 @@ pub use http_module::{AsyncCompletion, HttpModule};
 pub use notification::{
     GlobalNotification, GlobalNotifications, Notification, Notifications, Priority,
 };
-pub use outcome::{HttpError, IntoNotification};
+pub use outcome::{HttpError, IntoGlobalNotification, IntoNotification};
 pub use response::reason_phrase;
 #[cfg(feature = "std")]
 pub use task::{AsyncContext, IoFuture};

@@ -1,10 +1,15 @@
-//! What a request notification method may return: a [`Notification`], or a
+//! What a notification method may return. A request notification: a [`Notification`], or a
 //! `Result<Notification, E>` with `E: Into<`[`HttpError`]`>`, so that a method can use `?`.
 //! An error becomes the response IIS's `SetStatus` with an error would make — the body
 //! cleared, the error's status and usual reason phrase, the `HRESULT` (if any) reported to
-//! the request's trace — and the request finishes.
+//! the request's trace — and the request finishes. A global notification: a
+//! [`GlobalNotification`], or a `Result<GlobalNotification, E>` with `E: Into<Error>`, whose
+//! error is the notification's error status (`IHttpEventProvider::SetErrorStatus`, as
+//! [`GlobalContext::set_error_status`](super::GlobalContext::set_error_status) sets it): what
+//! IIS makes of it depends on the notification (Microsoft: it "does not directly affect
+//! request processing"; a failed application start leaves the application stopped).
 
-use super::{HttpContext, Notification};
+use super::{GlobalNotification, HttpContext, Notification};
 use crate::runtime::Error;
 
 /// What the framework makes of a notification method's return value
@@ -79,5 +84,25 @@ impl From<Error> for HttpError {
 impl From<http::StatusCode> for HttpError {
     fn from(status: http::StatusCode) -> HttpError {
         HttpError::status(status.as_u16())
+    }
+}
+
+/// What the framework makes of a global notification method's return value
+/// ([`GlobalNotification`] as it is; for `Result<GlobalNotification, E>`, an `Err` sets the
+/// notification's error status and the other global modules still see it).
+pub trait IntoGlobalNotification {
+    /// The notification IIS is answered, or the error to set as its status.
+    fn into_global_notification(self) -> Result<GlobalNotification, Error>;
+}
+
+impl IntoGlobalNotification for GlobalNotification {
+    fn into_global_notification(self) -> Result<GlobalNotification, Error> {
+        Ok(self)
+    }
+}
+
+impl<E: Into<Error>> IntoGlobalNotification for Result<GlobalNotification, E> {
+    fn into_global_notification(self) -> Result<GlobalNotification, Error> {
+        self.map_err(Into::into)
     }
 }
