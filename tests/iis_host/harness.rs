@@ -218,7 +218,7 @@ fn stale(output: &Path, inputs: &[PathBuf]) -> bool {
     inputs.iter().any(|i| modified(i).is_none_or(|m| m > built))
 }
 
-struct Cxx<'a> {
+pub struct Cxx<'a> {
     tools: &'a Tools,
     arch: Arch,
     root: &'a Path,
@@ -293,6 +293,72 @@ impl Cxx<'_> {
     }
 }
 
+/// Builds the host alone, with the `bcryptprimitives.dll` stand-in beside it, under
+/// `out/<arch>/` (only what changed); returns the compiler setup for more C++ and the host's
+/// path. What `cargo xtask serve` runs a module author's DLL in.
+pub fn build_host<'a>(
+    tools: &'a Tools,
+    arch: Arch,
+    root: &'a Path,
+    out: &Path,
+) -> (Cxx<'a>, PathBuf) {
+    let dir = out.join(arch.name());
+    let objects = dir.join("obj");
+    let bin = dir.join("bin");
+    for d in [&objects, &bin] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    let host_dir = root.join("tests/iis_host");
+    let cxx = Cxx {
+        tools,
+        arch,
+        root,
+        common: vec![
+            host_dir.join("host/rt.h"),
+            host_dir.join("host/host.h"),
+            host_dir.join("host/global.h"),
+            host_dir.join("host/site.h"),
+            root.join("headers/httpserv.h"),
+        ],
+    };
+    let object = |name: &str| objects.join(format!("{name}.obj"));
+    cxx.compile(&host_dir.join("host/rt.cpp"), &object("rt"));
+
+    let mut host_objects = Vec::new();
+    for name in [
+        "registry",
+        "message",
+        "context",
+        "pipeline",
+        "pool",
+        "limits",
+        "http",
+        "main",
+        "application",
+        "global",
+        "site",
+    ] {
+        cxx.compile(&host_dir.join(format!("host/{name}.cpp")), &object(name));
+        host_objects.push(object(name));
+    }
+    host_objects.push(object("rt"));
+    let host = bin.join("iis_host.exe");
+    cxx.link(&host_objects, &["kernel32", "httpapi"], &host, None);
+
+    cxx.compile(
+        &host_dir.join("bcryptprimitives.cpp"),
+        &object("bcryptprimitives"),
+    );
+    cxx.link(
+        &[object("bcryptprimitives")],
+        &["advapi32"],
+        &bin.join("bcryptprimitives.dll"),
+        Some(&[("ProcessPrng", 8)]),
+    );
+
+    (cxx, host)
+}
+
 /// Builds the Rust examples, the C++ modules, the host and the bcryptprimitives stand-in.
 pub fn build(tools: &Tools, arch: Arch, root: &Path, out: &Path) -> Build {
     let dir = out.join(arch.name());
@@ -343,54 +409,9 @@ pub fn build(tools: &Tools, arch: Arch, root: &Path, out: &Path) -> Build {
         }
     }
 
-    let host_dir = root.join("tests/iis_host");
-    let cxx = Cxx {
-        tools,
-        arch,
-        root,
-        common: vec![
-            host_dir.join("host/rt.h"),
-            host_dir.join("host/host.h"),
-            host_dir.join("host/global.h"),
-            host_dir.join("host/site.h"),
-            root.join("headers/httpserv.h"),
-        ],
-    };
+    let (cxx, host) = build_host(tools, arch, root, out);
     let object = |name: &str| objects.join(format!("{name}.obj"));
-    cxx.compile(&host_dir.join("host/rt.cpp"), &object("rt"));
-
-    let mut host_objects = Vec::new();
-    for name in [
-        "registry",
-        "message",
-        "context",
-        "pipeline",
-        "pool",
-        "limits",
-        "http",
-        "main",
-        "application",
-        "global",
-        "site",
-    ] {
-        cxx.compile(&host_dir.join(format!("host/{name}.cpp")), &object(name));
-        host_objects.push(object(name));
-    }
-    host_objects.push(object("rt"));
-    let host = bin.join("iis_host.exe");
-    cxx.link(&host_objects, &["kernel32", "httpapi"], &host, None);
-
-    cxx.compile(
-        &host_dir.join("bcryptprimitives.cpp"),
-        &object("bcryptprimitives"),
-    );
-    cxx.link(
-        &[object("bcryptprimitives")],
-        &["advapi32"],
-        &bin.join("bcryptprimitives.dll"),
-        Some(&[("ProcessPrng", 8)]),
-    );
-
+    let host_dir = root.join("tests/iis_host");
     let mut cpp = Vec::new();
     for name in cpp_modules(root) {
         let obj = object(&format!("cpp_{name}"));

@@ -125,7 +125,7 @@ pub fn module_args(modules: &[(String, PathBuf)]) -> Vec<String> {
 /// Starts the host once in a new prefix and lets it stop: the first program in a fresh prefix
 /// may fail to listen or stall while wine sets the prefix up (FACTS.md), so no test should be
 /// that first program. A marker file in the prefix records that it is warm.
-fn warm_prefix(tools: &Tools, build: &Build, out: &Path, module: &(String, PathBuf)) {
+pub fn warm_prefix(tools: &Tools, build: &Build, out: &Path, module: &(String, PathBuf)) {
     let prefix = out.join(format!("prefix-{}", build.arch.name()));
     let marker = prefix.join(".httpserv-warm");
     if marker.is_file() {

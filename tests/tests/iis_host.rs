@@ -300,6 +300,9 @@ fn run_suite(arch: Arch, tools: &Tools) {
         );
     }
     serve_rust_only(tools, &build, arch);
+    if arch == Arch::X86_64 {
+        serve_with_xtask(tools, &build);
+    }
     eprintln!(
         "IIS host on {arch:?}: built in {built:.1?}, served both languages and the other \
          examples in {:.1?}",
@@ -565,4 +568,44 @@ fn bench_pipeline_rust_against_cpp() {
         .unwrap_or_else(|| out_dir().join("bench.json"));
     let build = harness::build(&tools, Arch::X86_64, &workspace_root(), &out_dir());
     bench::measure(&tools, &build, &out_dir(), &json, port(4));
+}
+
+/// `cargo xtask serve DLL` (in process), as a module author runs it: the host (here the
+/// suite's, already built), the DLL served until its one request is answered.
+fn serve_with_xtask(tools: &Tools, build: &Build) {
+    let (_, dll) = harness::only(&build.rust_only, &["where_module"]).remove(0);
+    let port = port(90);
+    let args: Vec<String> = ["serve", &dll.display().to_string(), "--requests", "1"]
+        .iter()
+        .map(|a| a.to_string())
+        .chain(["--port".to_string(), port.to_string()])
+        // The suite's host build and prefix: nothing to rebuild, no second prefix to warm.
+        .chain(["--out".to_string(), out_dir().display().to_string()])
+        .collect();
+    let serving = std::thread::spawn(move || {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = xtask::run(&args, &mut out, &mut err);
+        (
+            code,
+            String::from_utf8_lossy(&out).into_owned(),
+            String::from_utf8_lossy(&err).into_owned(),
+        )
+    });
+    // Listening once a connection is taken (the host's build and wine's start come first).
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() && !serving.is_finished() {
+        assert!(started.elapsed().as_secs() < 180, "serve never listened");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let answer = curl(tools, port, "/where/x", &[]);
+    let (code, out, err) = serving.join().unwrap();
+    assert_eq!((answer.status, code), (200, 0), "{answer:?}\n{out}\n{err}");
+    assert!(
+        answer.body.starts_with("site 1 Default Web Site\n"),
+        "{answer:?}"
+    );
+    assert!(
+        out.starts_with("serving where_module on http://127.0.0.1:"),
+        "{out}"
+    );
 }

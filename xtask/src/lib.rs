@@ -1,4 +1,5 @@
-//! Project tasks behind `cargo xtask`: `regen` (and `regen --check`), `check-abi`. Callable in-process so
+//! Project tasks behind `cargo xtask`: `regen` (and `regen --check`), `check-abi`, `abi-diff`,
+//! `bench`, `serve`. Callable in-process so
 //! integration tests can assert exit codes, messages and files without spawning cargo.
 //!
 //! Exit codes: 0 success, 1 stale files (`regen --check`) or ABI mismatches (`check-abi`),
@@ -10,6 +11,7 @@ pub mod check_abi;
 pub mod output;
 pub mod regen;
 pub mod sdk;
+pub mod serve;
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -32,6 +34,8 @@ enum Command {
     AbiDiff(abi_diff::AbiDiffArgs),
     /// Measure regen, check-abi, call overhead and compile cost; write BENCHMARKS.md.
     Bench(bench::BenchArgs),
+    /// Serve module DLLs in the IIS host under wine on 127.0.0.1 (built alone, cached).
+    Serve(serve::ServeArgs),
 }
 
 /// The repository root (the workspace this xtask was built in).
@@ -114,6 +118,7 @@ pub fn run<'a>(args: &[String], out: &'a mut dyn Write, err: &'a mut dyn Write) 
         Command::CheckAbi(args) => check_abi::check_abi(&args, out),
         Command::AbiDiff(args) => abi_diff::abi_diff(&args, out),
         Command::Bench(args) => bench::bench(&args, out, err),
+        Command::Serve(args) => serve::serve(&args, out),
     };
     match outcome {
         Ok(()) => 0,
