@@ -8,11 +8,25 @@ use httpserv::testing::{Request, TestServer};
 
 struct Place;
 
+/// What the module keeps on the connection.
+struct Visits(u32);
+
 #[httpserv::module]
 impl HttpModule for Place {
+    fn on_begin_request(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
+        if ctx.connection_state::<Visits>().is_none() {
+            ctx.set_connection_state(Visits(1)).expect("stored once");
+            assert!(
+                ctx.set_connection_state(Visits(2)).is_err(),
+                "one value per module"
+            );
+        }
+        Notification::Continue
+    }
+
     fn on_execute_request_handler(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
         let text = format!(
-            "{:?}\n{:?}\n{:?}\n{:?}\n{}\n{:?} {:?}\n",
+            "{:?}\n{:?}\n{:?}\n{:?}\n{}\n{:?} {:?}\nvisits {:?}\n",
             ctx.site_id(),
             ctx.site_name(),
             ctx.config_path(),
@@ -20,6 +34,7 @@ impl HttpModule for Place {
             ctx.is_client_connected(),
             ctx.user_name(),
             ctx.authentication_type(),
+            ctx.connection_state::<Visits>().map(|visits| visits.0),
         );
         ctx.respond(200, "text/plain", text)
     }
@@ -39,6 +54,7 @@ fn a_request_says_where_it_runs() {
          Some(\"MACHINE/WEBROOT/APPHOST/Default Web Site\")\n\
          Some(\"C:\\\\inetpub\\\\wwwroot\\\\docs\\\\index.html\")\n\
          true\n\
-         None None\n"
+         None None\n\
+         visits Some(1)\n"
     );
 }

@@ -306,6 +306,7 @@ pub(crate) struct Objects {
     pub pre_begin: Ptr<IPreBeginRequestProvider>,
     pub completion: Ptr<IHttpCompletionInfo2>,
     pub connection: Ptr<IHttpConnection>,
+    pub connection_container: Ptr<IHttpConnectionModuleContextContainer>,
 }
 
 fn owned<I>(pointer: *mut I) -> Ptr<I> {
@@ -319,6 +320,9 @@ impl Objects {
         let provider = || Provider {
             exchange: exchange.clone(),
         };
+        let connection_container = owned(IHttpConnectionModuleContextContainer::new_boxed(
+            super::site::ConnectionContainer::default(),
+        ));
         let objects = Objects {
             context: owned(HttpContext::create(exchange)),
             request: owned(IHttpRequest::new_boxed(HttpRequest {
@@ -342,7 +346,9 @@ impl Objects {
             completion: owned(IHttpCompletionInfo2::new_boxed(provider())),
             connection: owned(IHttpConnection::new_boxed(super::site::Connection {
                 exchange: exchange.clone(),
+                container: connection_container,
             })),
+            connection_container,
         };
         *lock(&exchange.objects) = Some(objects);
         objects
@@ -366,6 +372,10 @@ impl Objects {
             Object::<Provider>::release(self.pre_begin.get(), true);
             Object::<Provider>::release(self.completion.get(), true);
             Object::<super::site::Connection>::release(self.connection.get(), true);
+            // The connection closes with its one request.
+            let container = self.connection_container.get();
+            Object::<super::site::ConnectionContainer>::value_of(container).cleanup();
+            Object::<super::site::ConnectionContainer>::release(container, true);
         }
     }
 }

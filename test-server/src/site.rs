@@ -9,10 +9,12 @@ use alloc::vec::Vec;
 use windows_sys::core::{BOOL, PCWSTR};
 use windows_sys::Win32::Foundation::{FALSE, TRUE};
 
-use super::exchange::{Exchange, Ptr};
+use super::exchange::{lock, Exchange, Ptr};
 use super::global_objects::{wide, ApplicationContainer, APPLICATION_CONFIG, APPLICATION_PATH};
-use crate::runtime::Object;
+use crate::runtime::{Object, E_INVALIDARG, HRESULT, S_OK};
 use crate::*;
+use std::sync::Mutex;
+use windows_sys::Win32::Foundation::ERROR_ALREADY_ASSIGNED;
 
 /// The site's id and name in a default IIS installation.
 pub(crate) const SITE_ID: u32 = 1;
@@ -108,10 +110,86 @@ impl Drop for SiteObjects {
 }
 
 /// `IHttpConnection` of one request: connected while the request runs (the test server's
-/// client never goes away), its memory the request's. IIS keeps a connection across the
-/// keep-alive requests of one client; here every request has its own.
+/// client never goes away), its memory the request's, its module context container its own.
+/// IIS keeps a connection across the keep-alive requests of one client; here every request
+/// has its own, which ends (its stored contexts cleaned up) with the request.
 pub(crate) struct Connection {
     pub exchange: alloc::sync::Arc<Exchange>,
+    pub container: Ptr<IHttpConnectionModuleContextContainer>,
+}
+
+/// The connection's `IHttpConnectionModuleContextContainer`: one stored context per module,
+/// set through either class (a connection's stored context is a stored context, at the same
+/// address: single inheritance).
+#[derive(Default)]
+pub(crate) struct ConnectionContainer {
+    stored: Mutex<Vec<(usize, Ptr<IHttpStoredContext>)>>,
+}
+
+impl ConnectionContainer {
+    fn get(&self, id: HTTP_MODULE_ID) -> *mut IHttpStoredContext {
+        let id = id as usize;
+        lock(&self.stored)
+            .iter()
+            .find(|(key, _)| *key == id)
+            .map_or(core::ptr::null_mut(), |(_, context)| context.get())
+    }
+
+    /// Once per module id, as IIS: a second one is `HRESULT_FROM_WIN32(ERROR_ALREADY_ASSIGNED)`;
+    /// a null context is stored as none.
+    fn set(&self, context: *mut IHttpStoredContext, id: HTTP_MODULE_ID) -> HRESULT {
+        if id.is_null() {
+            return E_INVALIDARG;
+        }
+        let id = id as usize;
+        let mut stored = lock(&self.stored);
+        if stored.iter().any(|(key, _)| *key == id) {
+            return HRESULT::from_win32(ERROR_ALREADY_ASSIGNED);
+        }
+        if let Some(context) = Ptr::new(context) {
+            stored.push((id, context));
+        }
+        S_OK
+    }
+}
+
+// SAFETY: the stored contexts handed out are the modules' own, live until `cleanup`.
+unsafe impl IHttpModuleContextContainer_Impl for ConnectionContainer {
+    fn GetModuleContext(&self, id: HTTP_MODULE_ID) -> *mut IHttpStoredContext {
+        self.get(id)
+    }
+    fn SetModuleContext(&self, context: *mut IHttpStoredContext, id: HTTP_MODULE_ID) -> HRESULT {
+        self.set(context, id)
+    }
+}
+
+// SAFETY: as above.
+unsafe impl IHttpConnectionModuleContextContainer_Impl for ConnectionContainer {
+    fn GetConnectionModuleContext(&self, id: HTTP_MODULE_ID) -> *mut IHttpConnectionStoredContext {
+        self.get(id).cast()
+    }
+    fn SetConnectionModuleContext(
+        &self,
+        context: *mut IHttpConnectionStoredContext,
+        id: HTTP_MODULE_ID,
+    ) -> HRESULT {
+        self.set(context.cast(), id)
+    }
+}
+
+impl ConnectionContainer {
+    /// The connection closes: `CleanupStoredContext` for every stored context.
+    pub fn cleanup(&self) {
+        let stored = core::mem::take(&mut *lock(&self.stored));
+        for (_, context) in stored {
+            // SAFETY: a stored context a module handed over, live until this call releases
+            // it; called once (taken out of the container).
+            unsafe {
+                let context = context.get();
+                ((*IHttpStoredContext::vtable_of(context)).CleanupStoredContext)(context);
+            }
+        }
+    }
 }
 
 // SAFETY: memory handed out is the request's, live until the request ends.
@@ -125,10 +203,8 @@ unsafe impl IHttpConnection_Impl for Connection {
     fn AllocateMemory(&self, size: u32) -> *mut core::ffi::c_void {
         self.exchange.allocate(size as usize).cast()
     }
-    /// Not modelled (one request per connection; a module keeps per-request state in the
-    /// request's container).
     fn GetModuleContextContainer(&self) -> *mut IHttpConnectionModuleContextContainer {
-        core::ptr::null_mut()
+        self.container.get()
     }
 }
 

@@ -378,7 +378,7 @@ fn rust_only_expectations(example: &str) -> &'static [Expectation] {
             "site 1 Default Web Site\n\
              config MACHINE/WEBROOT/APPHOST/Default Web Site\n\
              file C:\\inetpub\\wwwroot\\where\\a.txt\n\
-             connected true\n\
+             connected true after 1 requests\n\
              user none\n",
             ("Content-Type", "text/plain"),
         )],

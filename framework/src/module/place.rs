@@ -5,10 +5,11 @@
 //! has no such object for the request; the objects themselves stay one call away
 //! ([`HttpContext::iis`]).
 
-use super::HttpContext;
+use super::{state, HttpContext};
+use crate::runtime::{Error, Result, E_UNEXPECTED};
 use alloc::string::String;
 
-impl HttpContext<'_> {
+impl<'a> HttpContext<'a> {
     /// The id of the request's site (`IHttpSite::GetSiteId`): 1 for IIS's
     /// `Default Web Site`.
     pub fn site_id(&self) -> Option<u32> {
@@ -41,6 +42,32 @@ impl HttpContext<'_> {
         self.iis()
             .connection()
             .is_some_and(|connection| connection.is_connected())
+    }
+
+    /// This module's value of type `T` stored on the request's connection (see
+    /// [`Self::set_connection_state`]); `None` if there is none or it is another type.
+    pub fn connection_state<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        let container = self.iis().connection()?.module_context_container()?;
+        state::stored_on_connection(container.connection_module_context(self.host.module_id())?)
+    }
+
+    /// Stores `value` on the request's connection for this module (its slot of the
+    /// connection's module context container): the requests a client sends over one
+    /// keep-alive connection see it, and IIS drops it when the connection closes. A
+    /// connection holds one value per module: a second `set_connection_state` fails, as IIS's
+    /// `SetConnectionModuleContext` does.
+    pub fn set_connection_state<T: Send + Sync + 'static>(&mut self, value: T) -> Result<&'a T> {
+        let container = self
+            .iis()
+            .connection()
+            .and_then(|connection| connection.module_context_container())
+            .ok_or_else(|| Error::from(E_UNEXPECTED))?;
+        let (stored, value) = state::store_on_connection(value);
+        container.set_connection_module_context(stored, self.host.module_id())?;
+        // SAFETY: the container holds the stored context, and with it the value, until the
+        // connection closes, after the request and so after 'a; IIS refuses a second
+        // `SetConnectionModuleContext` for the module, and nothing hands out `&mut T`.
+        Ok(unsafe { value.as_ref() })
     }
 
     /// The name of the request's user (`IHttpUser::GetUserName`), once an authentication

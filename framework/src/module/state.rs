@@ -9,10 +9,16 @@
 //! and its value live in one block of the request's memory (`AllocateRequestMemory`, which
 //! IIS frees after the cleanup): no heap allocation; the cleanup drops the value. A container
 //! with no request behind it (the application's) gets a stored context on the heap instead
-//! ([`store_boxed`]), which the cleanup drops and frees.
+//! ([`store_boxed`]), which the cleanup drops and frees; so does a connection's, which outlives
+//! the request (an `IHttpConnectionStoredContext` behind a vtable of its own,
+//! [`store_on_connection`]).
 
 use crate::runtime::{self, Error, Object, Owned, Result, E_OUTOFMEMORY};
-use crate::{IHttpContext, IHttpStoredContext, IHttpStoredContext_Impl, IHttpStoredContext_Vtbl};
+use crate::{
+    IHttpConnectionStoredContext, IHttpConnectionStoredContext_Impl,
+    IHttpConnectionStoredContext_Vtbl, IHttpContext, IHttpStoredContext, IHttpStoredContext_Impl,
+    IHttpStoredContext_Vtbl,
+};
 use core::alloc::Layout;
 use core::any::Any;
 use core::ffi::c_void;
@@ -57,8 +63,17 @@ impl IHttpStoredContext_Impl for Stored {
     // CleanupStoredContext: the release rule drops the value (the memory is the request's).
 }
 
+impl IHttpConnectionStoredContext_Impl for Stored {
+    /// The client went away: the value stays until IIS cleans the context up, which drops it.
+    fn NotifyDisconnect(&self) {}
+}
+
 /// The vtable of every [`Stored`] object: a `static`, so its address identifies them.
 static STORED_VTABLE: IHttpStoredContext_Vtbl = IHttpStoredContext_Vtbl::new::<Stored>();
+
+/// The vtable of every [`Stored`] object on a connection, as [`STORED_VTABLE`].
+static CONNECTION_VTABLE: IHttpConnectionStoredContext_Vtbl =
+    IHttpConnectionStoredContext_Vtbl::new::<Stored>();
 
 /// `layout` in the request's memory, aligned (IIS promises no alignment, so this asks for
 /// enough to align by hand).
@@ -115,37 +130,70 @@ pub(crate) fn store<T: Send + Sync + 'static>(
 pub(crate) fn store_boxed<T: Send + Sync + 'static>(
     value: T,
 ) -> (Owned<IHttpStoredContext>, NonNull<T>) {
+    // SAFETY: STORED_VTABLE was built for `Stored`, for an IHttpStoredContext.
+    unsafe { boxed(&STORED_VTABLE, value) }
+}
+
+/// `value` as a connection's stored context, on the heap (the connection outlives the
+/// request's memory): as [`store_boxed`].
+pub(crate) fn store_on_connection<T: Send + Sync + 'static>(
+    value: T,
+) -> (Owned<IHttpConnectionStoredContext>, NonNull<T>) {
+    // SAFETY: CONNECTION_VTABLE was built for `Stored`, for an IHttpConnectionStoredContext.
+    unsafe { boxed(&CONNECTION_VTABLE, value) }
+}
+
+/// `value` in a boxed [`Stored`] object behind `vtable`.
+///
+/// # Safety
+/// `vtable` is built for `Stored` and for the class `I`.
+unsafe fn boxed<T: Send + Sync + 'static, V, I>(
+    vtable: &'static V,
+    value: T,
+) -> (Owned<I>, NonNull<T>) {
     let typed = NonNull::from(alloc::boxed::Box::leak(alloc::boxed::Box::new(value)));
     let stored = Stored {
         value: typed,
         boxed: true,
     };
-    // SAFETY: STORED_VTABLE was built for `Stored`, and the pointer is used as an
-    // IHttpStoredContext; release_boxed::<Stored> drops and frees exactly this object (its
-    // CleanupStoredContext releases it the same way: dropped, and freed as it is boxed).
+    // SAFETY: the caller's guarantee for the vtable; release_boxed::<Stored> drops and frees
+    // exactly this object (its CleanupStoredContext releases it the same way: dropped, and
+    // freed as it is boxed).
     let owned = unsafe {
-        let object = Object::boxed(&STORED_VTABLE, stored);
-        Owned::from_parts(
-            object.cast::<IHttpStoredContext>(),
-            runtime::release_boxed::<Stored, IHttpStoredContext>,
-        )
+        let object = Object::boxed(vtable, stored);
+        Owned::from_parts(object.cast::<I>(), runtime::release_boxed::<Stored, I>)
     };
     (owned, typed)
 }
 
 /// The value in `context` if the framework stored it and it is a `T`.
 pub(crate) fn stored<T: 'static>(context: &IHttpStoredContext) -> Option<&T> {
-    let ours = core::ptr::eq(
-        // SAFETY: `context` is a live object (a reference), so its vtable pointer reads.
-        unsafe { IHttpStoredContext::vtable_of(context) }.cast::<c_void>(),
-        core::ptr::from_ref(&STORED_VTABLE).cast::<c_void>(),
-    );
-    if !ours {
+    // SAFETY: STORED_VTABLE's objects are Object<Stored>.
+    unsafe { ours(context, &STORED_VTABLE) }
+}
+
+/// The value in a connection's `context` if the framework stored it and it is a `T`.
+pub(crate) fn stored_on_connection<T: 'static>(
+    context: &IHttpConnectionStoredContext,
+) -> Option<&T> {
+    // SAFETY: CONNECTION_VTABLE's objects are Object<Stored>.
+    unsafe { ours(context, &CONNECTION_VTABLE) }
+}
+
+/// The value of `context` if its vtable is `vtable` and the value a `T`.
+///
+/// # Safety
+/// Every object whose vtable pointer is `vtable` is an `Object<Stored>` (only this module
+/// makes objects with these statics).
+unsafe fn ours<'a, T: 'static, I, V>(context: &'a I, vtable: &'static V) -> Option<&'a T> {
+    // SAFETY: `context` is a live object (a reference), so its first word, the vtable
+    // pointer, reads.
+    let found = unsafe { core::ptr::from_ref(context).cast::<*const c_void>().read() };
+    if !core::ptr::eq(found, core::ptr::from_ref(vtable).cast::<c_void>()) {
         return None;
     }
-    // SAFETY: only `store` makes objects with STORED_VTABLE, and they are Object<Stored>
-    // whose value lives as long as they do; the container keeps them alive while `context`
-    // is borrowed.
+    // SAFETY: the caller's guarantee: an Object<Stored>, whose value lives as long as it
+    // does; the container keeps it alive while `context` is borrowed.
     let stored = unsafe { Object::<Stored>::value_of(context) };
     // SAFETY: the value lives as long as its object (see `Stored`'s drop).
     unsafe { stored.value.as_ref() }.downcast_ref::<T>()

@@ -126,6 +126,7 @@ static void skip_to_end(Context *c)
 static void complete(Context *c)
 {
     c->container.cleanup();
+    if (c->connection) c->connection->container.stored.cleanup();
     for (int i = 0; i < kMaxModules; ++i)
         if (c->modules[i]) {
             c->modules[i]->Dispose();

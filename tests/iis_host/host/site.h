@@ -27,14 +27,35 @@ public:
     IHttpModuleContextContainer *GetModuleContextContainer() override { return 0; }
 };
 
+/* A connection's module context container: one stored context per module, set through
+   either class (a connection's stored context is a stored context: single inheritance). */
+class ConnectionContainer : public IHttpConnectionModuleContextContainer
+{
+public:
+    ContextContainer stored;
+
+    IHttpStoredContext *GetModuleContext(HTTP_MODULE_ID id) override
+    { return stored.GetModuleContext(id); }
+    HRESULT SetModuleContext(IHttpStoredContext *context, HTTP_MODULE_ID id) override
+    { return stored.SetModuleContext(context, id); }
+    IHttpConnectionStoredContext *GetConnectionModuleContext(HTTP_MODULE_ID id) override
+    { return static_cast<IHttpConnectionStoredContext *>(stored.GetModuleContext(id)); }
+    HRESULT SetConnectionModuleContext(IHttpConnectionStoredContext *context,
+                                       HTTP_MODULE_ID id) override
+    { return stored.SetModuleContext(context, id); }
+};
+
 /* Connected while its request runs (the host does not watch the client); IIS keeps one
-   connection across a client's keep-alive requests, the host makes one per request. */
+   connection across a client's keep-alive requests, the host makes one per request, which
+   closes (its stored contexts cleaned up) when the request is done. */
 class Connection : public IHttpConnection
 {
 public:
     Context *context = 0;
+    ConnectionContainer container;
 
     BOOL IsConnected() const override { return TRUE; }
     VOID *AllocateMemory(DWORD size) override;
-    IHttpConnectionModuleContextContainer *GetModuleContextContainer() override { return 0; }
+    IHttpConnectionModuleContextContainer *GetModuleContextContainer() override
+    { return &container; }
 };
