@@ -101,8 +101,8 @@
 //! - **Where the request runs** (`site.rs`, as the IIS host of `tests/iis_host`): `GetSite`
 //!   (id 1, `Default Web Site`, with its own module context container), `GetMetadata` (the
 //!   configuration path `MACHINE/WEBROOT/APPHOST/Default Web Site`, the virtual directory's
-//!   root `C:\inetpub\wwwroot`), `GetConnection` (connected while the request runs; one per
-//!   request), `GetPhysicalPath` and `GetScriptTranslated` (the URL's path under that root).
+//!   root `C:\inetpub\wwwroot`), `GetConnection` (connected while the request runs, with its
+//!   module context container; one per request, where IIS keeps one per keep-alive client), `GetPhysicalPath` and `GetScriptTranslated` (the URL's path under that root).
 //! - **The entity body**: given whole, in pieces or chunked ([`Request::body`],
 //!   [`Request::body_in_pieces`], [`Request::chunked`]); `ReadEntityBody` returns at most the
 //!   rest of a piece, never past a declared `Content-Length`; `GetRemainingEntityBytes`
