@@ -302,6 +302,7 @@ fn run_suite(arch: Arch, tools: &Tools) {
     serve_rust_only(tools, &build, arch);
     if arch == Arch::X86_64 {
         serve_with_xtask(tools, &build);
+        serve_async_io_later(tools, &build);
     }
     eprintln!(
         "IIS host on {arch:?}: built in {built:.1?}, served both languages and the other \
@@ -608,4 +609,41 @@ fn serve_with_xtask(tools: &Tools, build: &Build) {
         out.starts_with("serving where_module on http://127.0.0.1:"),
         "{out}"
     );
+}
+
+/// `echo_module` (and its C++ twin, where built) with every asynchronous read, write and flush
+/// completing later, through the host's pool and `OnAsyncCompletion`, as IIS may: the same
+/// answers as when they complete at once.
+fn serve_async_io_later(tools: &Tools, build: &Build) {
+    let echoes = build
+        .rust
+        .iter()
+        .chain(&build.rust_only)
+        .chain(&build.cpp)
+        .filter(|(name, _)| name == "echo_module");
+    for (index, module) in echoes.enumerate() {
+        let host = HostProcess::start(
+            tools,
+            build,
+            &out_dir(),
+            &format!("echo_module-later-{index}"),
+            std::slice::from_ref(module),
+            port(95 + index as u16),
+            &["--trace", "--async-io-later"],
+        );
+        let port = port(95 + index as u16);
+        let body = "x".repeat(40_000);
+        let echo = curl(tools, port, "/echo", &["--data-binary", &body]);
+        let hello = curl(tools, port, "/hello", &[]);
+        let stopped = host.stop();
+        let what = format!("{}: {}", module.1.display(), stopped.stdout);
+        assert_eq!((echo.status, echo.body.len()), (200, body.len()), "{what}");
+        assert!(echo.body == body, "{what}");
+        assert_eq!(
+            (hello.status, hello.body.as_str()),
+            (200, "Hello World!\n"),
+            "{what}"
+        );
+        assert!(stopped.stdout.contains("async-completion"), "{what}");
+    }
 }

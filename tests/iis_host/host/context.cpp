@@ -100,6 +100,16 @@ HRESULT Context::PostCompletion(DWORD bytes)
     return S_OK;
 }
 
+/* The completion waits on the request's lock, held by the pool thread running the call that
+   started the operation, so it arrives once that call has answered pending (a call that
+   answers anything else has it ignored, as the log says). */
+bool Context::complete_later(BOOL async, DWORD bytes)
+{
+    if (!async || !host->async_io_later) return false;
+    PostCompletion(bytes);
+    return true;
+}
+
 PCWSTR Context::GetScriptName(DWORD *len) const
 {
     const HTTP_COOKED_URL &url = request.raw->CookedUrl;

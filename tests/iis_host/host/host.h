@@ -127,6 +127,8 @@ public:
     PSOCKADDR GetLocalAddress() const override { return raw->Address.pLocalAddress; }
     PSOCKADDR GetRemoteAddress() const override { return raw->Address.pRemoteAddress; }
     HRESULT ReadEntityBody(VOID *, DWORD, BOOL, DWORD *, BOOL *) override;
+    /* The next part of the body into `buffer`, however it is asked for. */
+    HRESULT read(VOID *buffer, DWORD size, DWORD *received);
     HRESULT InsertEntityBody(VOID *, DWORD) override { return E_NOTIMPL; }
     DWORD GetRemainingEntityBytes() override;
     VOID GetHttpVersion(USHORT *major, USHORT *minor) const override;
@@ -350,6 +352,10 @@ public:
     IHttpModuleContextContainer *GetModuleContextContainer() override { return &container; }
     VOID IndicateCompletion(REQUEST_NOTIFICATION_STATUS status) override;
     HRESULT PostCompletion(DWORD bytes) override;
+    /* For an operation asked with fAsync: false when it completed at once (the default);
+       with --async-io-later, true once its completion (`bytes`) is posted to the pool, which
+       delivers it after the call that started it has returned (message.cpp). */
+    bool complete_later(BOOL async, DWORD bytes);
     VOID DisableNotifications(DWORD, DWORD) override {}
     BOOL GetNextNotification(REQUEST_NOTIFICATION_STATUS, DWORD *, BOOL *, CHttpModule **,
                              IHttpEventProvider **) override { return FALSE; }
@@ -488,6 +494,8 @@ public:
     bool trace = false;
     /* --trace-events: every trace provider enabled, trace events raised as GL_TRACE_EVENT. */
     bool tracing = false;
+    /* --async-io-later: asynchronous I/O reports pending and completes through the pool. */
+    bool async_io_later = false;
     /* IIS's request filtering <requestLimits>: maxAllowedContentLength, maxUrl and
        maxQueryString (their defaults). */
     ULONGLONG max_content_length = 30000000, max_url = 4096, max_query_string = 2048;

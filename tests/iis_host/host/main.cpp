@@ -5,7 +5,7 @@
  *                [--seconds N] [--trace] [--trace-events] [--max-allowed-content-length BYTES]
  *                [--max-url BYTES] [--max-query-string BYTES]
  *                [--receive-buffer BYTES] [--threads N] [--receivers N]
- *                [--fail-allocation-every N]
+ *                [--fail-allocation-every N] [--async-io-later]
  *                [--bench N --url /path?query]
  *
  * Loads each module in order, as IIS loads its <globalModules>, then either serves HTTP on
@@ -19,7 +19,9 @@
  * --trace-events turns tracing on (trace events raised as GL_TRACE_EVENT, see global.cpp);
  * --threads the worker pool's size (default 4, pool.cpp); --receivers the threads receiving
  * requests (default 64, http.cpp); --fail-allocation-every N makes
- * every Nth module allocation of request memory return NULL (a fault to survive).
+ * every Nth module allocation of request memory return NULL (a fault to survive);
+ * --async-io-later completes asynchronous reads, writes and flushes later, through the pool,
+ * as IIS may (by default they complete at once; see message.cpp).
  * Exit code: 0 when everything went through, 1 when a response failed, 2 on a usage or load
  * error, 3 when the watchdog fired.
  */
@@ -40,7 +42,7 @@ struct Options
     unsigned long long max_url = 4096, max_query_string = 2048;
     unsigned long long threads = 4, receivers = 64, fail_allocation_every = 0;
     char *url = 0;
-    bool trace = false, trace_events = false;
+    bool trace = false, trace_events = false, async_io_later = false;
 };
 
 /* The command line split at spaces outside double quotes. */
@@ -81,6 +83,7 @@ bool parse(Options &o)
         const wchar_t *value = i + 1 < argc ? argv[i + 1] : 0;
         if (same(arg, L"--trace")) { o.trace = true; continue; }
         if (same(arg, L"--trace-events")) { o.trace_events = true; continue; }
+        if (same(arg, L"--async-io-later")) { o.async_io_later = true; continue; }
         if (!value) return false;
         ++i;
         if (same(arg, L"--port")) o.port = (unsigned)number(value);
@@ -245,13 +248,15 @@ extern "C" void host_main()
                 "[--requests N] [--seconds N] [--trace] [--trace-events] "
                 "[--max-allowed-content-length BYTES] [--max-url BYTES] [--max-query-string BYTES] "
                 "[--receive-buffer BYTES (4096 or more)] [--threads 1-256] "
-                "[--receivers 1-256] [--fail-allocation-every N] [--bench N --url /path]\n");
+                "[--receivers 1-256] [--fail-allocation-every N] [--async-io-later] "
+                "[--bench N --url /path]\n");
         ExitProcess(2);
     }
     CreateThread(0, 0, watchdog, &options.seconds, 0, 0);
     Host host;
     host.trace = options.trace;
     host.tracing = options.trace_events;
+    host.async_io_later = options.async_io_later;
     host.max_content_length = options.max_content_length;
     host.max_url = options.max_url;
     host.max_query_string = options.max_query_string;

@@ -270,15 +270,30 @@ void Request::attach_entity()
     }
 }
 
-/* Synchronous whether or not the module asks for fAsync: IIS may complete a read at once,
-   which *pending = FALSE says. The chunk copied with the request is served from memory; the
+/* Read at the call whether or not the module asks for fAsync. Asked for it, the read
+   completes at once (*pending = FALSE, as IIS may), or with --async-io-later reports pending
+   and completes with its byte count through OnAsyncCompletion; the end of the body is
+   answered at once either way. The chunk copied with the request is served from memory; the
    rest is read from the client when a module asks, so the host holds no more of a body than
    the module does. */
-HRESULT Request::ReadEntityBody(VOID *buffer, DWORD size, BOOL, DWORD *received, BOOL *pending)
+HRESULT Request::ReadEntityBody(VOID *buffer, DWORD size, BOOL async, DWORD *received,
+                                BOOL *pending)
 {
     if (pending) *pending = FALSE;
     if (!buffer || !received) return E_INVALIDARG;
     *received = 0;
+    DWORD n = 0;
+    HRESULT hr = read(buffer, size, &n);
+    if (SUCCEEDED(hr) && pending && context->complete_later(async, n)) {
+        *pending = TRUE;
+        return S_OK;
+    }
+    *received = n;
+    return hr;
+}
+
+HRESULT Request::read(VOID *buffer, DWORD size, DWORD *received)
+{
     if (entity_left) {
         DWORD n = size < entity_left ? size : entity_left;
         rt::copy(buffer, entity, n);
@@ -484,9 +499,10 @@ HRESULT Response::WriteEntityChunkByReference(HTTP_DATA_CHUNK *chunk, LONG posit
     return add_chunk(*chunk, position);
 }
 
-/* Buffered, as IIS buffers by default: the bytes are copied and sent with the response. */
-HRESULT Response::WriteEntityChunks(HTTP_DATA_CHUNK *chunks, DWORD n, BOOL, BOOL, DWORD *sent,
-                                    BOOL *completion_expected)
+/* Buffered, as IIS buffers by default: the bytes are copied and sent with the response.
+   Asked for fAsync, complete at once, or later with --async-io-later (as ReadEntityBody). */
+HRESULT Response::WriteEntityChunks(HTTP_DATA_CHUNK *chunks, DWORD n, BOOL async, BOOL,
+                                    DWORD *sent, BOOL *completion_expected)
 {
     if (completion_expected) *completion_expected = FALSE;
     if (!chunks && n) return E_INVALIDARG;
@@ -502,17 +518,23 @@ HRESULT Response::WriteEntityChunks(HTTP_DATA_CHUNK *chunks, DWORD n, BOOL, BOOL
         if (FAILED(hr)) return hr;
         total += len;
     }
+    if (completion_expected && context->complete_later(async, total)) {
+        *completion_expected = TRUE;
+        if (sent) *sent = 0;
+        return S_OK;
+    }
     if (sent) *sent = total;
     return S_OK;
 }
 
 /* The host sends the whole response when the request ends, so a flush has nothing to send
-   early (IIS sends the headers and what is buffered): it succeeds at once, even when asked
-   for fAsync, which *completion_expected = FALSE says, as IIS may. */
-HRESULT Response::Flush(BOOL, BOOL, DWORD *sent, BOOL *completion_expected)
+   early (IIS sends the headers and what is buffered): it succeeds with 0 bytes, asked for
+   fAsync at once (*completion_expected = FALSE, as IIS may) or later with --async-io-later. */
+HRESULT Response::Flush(BOOL async, BOOL, DWORD *sent, BOOL *completion_expected)
 {
     if (completion_expected) *completion_expected = FALSE;
     if (sent) *sent = 0;
+    if (completion_expected && context->complete_later(async, 0)) *completion_expected = TRUE;
     return S_OK;
 }
 
