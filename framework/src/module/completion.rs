@@ -180,7 +180,10 @@ impl Completion {
     }
 
     /// Finishes the notification as if it had answered `notification`
-    /// (`IHttpContext::IndicateCompletion`); `on_async_completion` is not called.
+    /// (`IHttpContext::IndicateCompletion`); `on_async_completion` is not called. IIS goes on
+    /// with the request **on this thread**, inside this call: the rest of the pipeline, other
+    /// modules' notifications included, runs here before it returns (unlike [`Self::post`],
+    /// which IIS queues to its thread pool).
     pub fn resume(self, notification: Notification) {
         let early = match notification {
             Notification::Continue => EARLY_CONTINUE,
