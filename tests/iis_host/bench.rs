@@ -1,6 +1,10 @@
 //! The Rust-against-C++ benchmark of the IIS host (for `tests/tests/iis_host.rs`'s ignored
 //! test, which `cargo xtask bench --only iis-host` runs): the same request through the same
-//! host with the Rust DLLs and with their C++ twins.
+//! host with the Rust DLLs and with their C++ twins. Two pairs: `minimal_module` with
+//! `hello_module` serving `GET /hello?name=bench` (all three measures below), and
+//! `echo_module` alone serving `GET /hello` (its asynchronous write, flush and finish: the
+//! `async fn` of the Rust example against the C++ twin's hand-written state machine; pipeline
+//! and instructions only, its keys prefixed `echo_` in the JSON).
 //!
 //! - **pipeline**: `iis_host.exe --bench N` drives N synthetic GET requests through the whole
 //!   pipeline in process (no HTTP; after a warm-up of N/10), timed with the performance
@@ -14,12 +18,16 @@
 //!
 //! Results go to a JSON file, written by hand (this package has no JSON dependency).
 
-use super::harness::{module_args, wine_command, Build, HostProcess, Tools};
+use super::harness::{module_args, only, wine_command, Build, HostProcess, Tools};
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
 pub const URL: &str = "/hello?name=bench";
+/// The hello pair's modules, and the echo pair's module and URL.
+pub const HELLO_MODULES: &[&str] = &["minimal_module", "hello_module"];
+pub const ECHO_MODULES: &[&str] = &["echo_module"];
+pub const ECHO_URL: &str = "/hello";
 
 /// Nanoseconds per request of one `--bench` run.
 fn pipeline_run(
@@ -27,11 +35,12 @@ fn pipeline_run(
     build: &Build,
     out: &Path,
     modules: &[(String, std::path::PathBuf)],
+    url: &str,
     n: u64,
 ) -> f64 {
     let output = wine_command(tools, build, out)
         .args(module_args(modules))
-        .args(["--bench", &n.to_string(), "--url", URL, "--seconds", "300"])
+        .args(["--bench", &n.to_string(), "--url", url, "--seconds", "300"])
         .output()
         .expect("wine runs");
     let text = String::from_utf8_lossy(&output.stdout);
@@ -57,6 +66,7 @@ fn instructions(
     out: &Path,
     label: &str,
     modules: &[(String, std::path::PathBuf)],
+    url: &str,
     n: u64,
 ) -> Result<(f64, f64), String> {
     let dir = build.dir.join(format!("callgrind-{label}"));
@@ -80,7 +90,7 @@ fn instructions(
         .arg(wine.get_program())
         .args(wine.get_args())
         .args(module_args(modules))
-        .args(["--bench", &n.to_string(), "--url", URL, "--seconds", "600"])
+        .args(["--bench", &n.to_string(), "--url", url, "--seconds", "600"])
         .current_dir(build.host.parent().unwrap());
     for (key, value) in wine.get_envs() {
         match value {
@@ -245,29 +255,107 @@ fn list(values: &[f64]) -> String {
     format!("[{}]", items.join(", "))
 }
 
-/// Runs everything and writes the JSON report to `json`.
-pub fn measure(tools: &Tools, build: &Build, out: &Path, json: &Path, port: u16) {
-    let (requests, rounds, callgrind_requests, http_requests) = (20_000u64, 7, 2_000u64, 1_000u64);
+/// One pair's pipeline times (ns per request, per run) and instruction counts (whole loop,
+/// module code; per callgrind run), with why a count is missing.
+struct Pair {
+    rust_ns: Vec<f64>,
+    cpp_ns: Vec<f64>,
+    rust_count: Vec<(f64, f64)>,
+    cpp_count: Vec<(f64, f64)>,
+    notes: Vec<String>,
+}
+
+type Modules = [(String, std::path::PathBuf)];
+
+/// Times `url` through the pipeline with `rust` and with `cpp` (`rounds` rounds of
+/// `requests`, the languages alternating), then counts its instructions (three runs each of
+/// `callgrind_requests`; `label` names their profile directories).
+fn measure_pair(
+    (tools, build, out): (&Tools, &Build, &Path),
+    label: &str,
+    (rust, cpp): (&Modules, &Modules),
+    url: &str,
+    (requests, rounds, callgrind_requests): (u64, usize, u64),
+) -> Pair {
     let (mut rust_ns, mut cpp_ns) = (Vec::new(), Vec::new());
     for _ in 0..rounds {
-        rust_ns.push(pipeline_run(tools, build, out, &build.rust, requests));
-        cpp_ns.push(pipeline_run(tools, build, out, &build.cpp, requests));
+        rust_ns.push(pipeline_run(tools, build, out, rust, url, requests));
+        cpp_ns.push(pipeline_run(tools, build, out, cpp, url, requests));
     }
     // Counts vary a little from process to process (wine's heap): three runs each.
     let (mut rust_count, mut cpp_count, mut notes) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..3 {
-        for (label, modules, into) in [
-            ("rust", &build.rust, &mut rust_count),
-            ("cpp", &build.cpp, &mut cpp_count),
+        for (language, modules, into) in [
+            ("rust", rust, &mut rust_count),
+            ("cpp", cpp, &mut cpp_count),
         ] {
-            match instructions(tools, build, out, label, modules, callgrind_requests) {
+            let dir = format!("{label}{language}");
+            match instructions(tools, build, out, &dir, modules, url, callgrind_requests) {
                 Ok(count) => into.push(count),
-                Err(why) => notes.push(why),
+                Err(why) => notes.push(format!("{label}{language}: {why}")),
             }
         }
     }
+    Pair {
+        rust_ns,
+        cpp_ns,
+        rust_count,
+        cpp_count,
+        notes,
+    }
+}
+
+/// The JSON lines of a pair's numbers, each key prefixed with `prefix`.
+fn pair_json(prefix: &str, pair: &Pair) -> String {
     let totals = |c: &[(f64, f64)]| c.iter().map(|x| x.0).collect::<Vec<_>>();
     let own = |c: &[(f64, f64)]| c.iter().map(|x| x.1).collect::<Vec<_>>();
+    format!(
+        "  \"{prefix}rust_ns_per_request\": {},\n  \"{prefix}cpp_ns_per_request\": {},\n  \
+         \"{prefix}rust_instructions_per_request\": {},\n  \
+         \"{prefix}cpp_instructions_per_request\": {},\n  \
+         \"{prefix}rust_module_instructions_per_request\": {},\n  \
+         \"{prefix}cpp_module_instructions_per_request\": {},\n",
+        list(&pair.rust_ns),
+        list(&pair.cpp_ns),
+        list(&totals(&pair.rust_count)),
+        list(&totals(&pair.cpp_count)),
+        list(&own(&pair.rust_count)),
+        list(&own(&pair.cpp_count)),
+    )
+}
+
+fn size(modules: &Modules) -> u64 {
+    modules
+        .iter()
+        .map(|(_, dll)| dll.metadata().map(|m| m.len()).unwrap_or(0))
+        .sum()
+}
+
+/// Runs everything and writes the JSON report to `json`. `IIS_HOST_BENCH_REQUESTS` sets the
+/// requests per pipeline run (20,000 unless told; the callgrind runs take a tenth of it).
+pub fn measure(tools: &Tools, build: &Build, out: &Path, json: &Path, port: u16) {
+    let requests = std::env::var("IIS_HOST_BENCH_REQUESTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(20_000u64);
+    let (rounds, callgrind_requests, http_requests) = (7, requests / 10, 1_000u64);
+    let sizes = (requests, rounds, callgrind_requests);
+    let (rust, cpp) = (
+        only(&build.rust, HELLO_MODULES),
+        only(&build.cpp, HELLO_MODULES),
+    );
+    let hello = measure_pair((tools, build, out), "", (&rust, &cpp), URL, sizes);
+    let (echo_rust, echo_cpp) = (
+        only(&build.rust, ECHO_MODULES),
+        only(&build.cpp, ECHO_MODULES),
+    );
+    let echo = measure_pair(
+        (tools, build, out),
+        "echo-",
+        (&echo_rust, &echo_cpp),
+        ECHO_URL,
+        sizes,
+    );
     let (mut rust_rps, mut cpp_rps) = (Vec::new(), Vec::new());
     for round in 0..3u16 {
         rust_rps.push(http_run(
@@ -275,7 +363,7 @@ pub fn measure(tools: &Tools, build: &Build, out: &Path, json: &Path, port: u16)
             build,
             out,
             "rust",
-            &build.rust,
+            &rust,
             port + 2 * round,
             http_requests,
         ));
@@ -284,39 +372,29 @@ pub fn measure(tools: &Tools, build: &Build, out: &Path, json: &Path, port: u16)
             build,
             out,
             "cpp",
-            &build.cpp,
+            &cpp,
             port + 2 * round + 1,
             http_requests,
         ));
     }
-    let size = |modules: &[(String, std::path::PathBuf)]| -> u64 {
-        modules
-            .iter()
-            .map(|(_, dll)| dll.metadata().map(|m| m.len()).unwrap_or(0))
-            .sum()
-    };
+    let notes: Vec<String> = hello.notes.iter().chain(&echo.notes).cloned().collect();
     let text = format!(
         "{{\n  \"url\": \"{URL}\",\n  \"requests_per_run\": {requests},\n  \
-         \"rust_ns_per_request\": {},\n  \"cpp_ns_per_request\": {},\n  \
-         \"callgrind_requests\": {callgrind_requests},\n  \
-         \"rust_instructions_per_request\": {},\n  \
-         \"cpp_instructions_per_request\": {},\n  \
-         \"rust_module_instructions_per_request\": {},\n  \
-         \"cpp_module_instructions_per_request\": {},\n  \
+         \"callgrind_requests\": {callgrind_requests},\n{}  \
          \"instructions_note\": \"{}\",\n  \"http_requests\": {http_requests},\n  \
          \"rust_http_rps\": {},\n  \"cpp_http_rps\": {},\n  \
-         \"rust_dll_bytes\": {},\n  \"cpp_dll_bytes\": {}\n}}\n",
-        list(&rust_ns),
-        list(&cpp_ns),
-        list(&totals(&rust_count)),
-        list(&totals(&cpp_count)),
-        list(&own(&rust_count)),
-        list(&own(&cpp_count)),
+         \"rust_dll_bytes\": {},\n  \"cpp_dll_bytes\": {},\n  \
+         \"echo_url\": \"{ECHO_URL}\",\n{}  \
+         \"echo_rust_dll_bytes\": {},\n  \"echo_cpp_dll_bytes\": {}\n}}\n",
+        pair_json("", &hello),
         notes.join("; ").replace('"', "'"),
         list(&rust_rps),
         list(&cpp_rps),
-        size(&build.rust),
-        size(&build.cpp),
+        size(&rust),
+        size(&cpp),
+        pair_json("echo_", &echo),
+        size(&echo_rust),
+        size(&echo_cpp),
     );
     std::fs::write(json, &text).unwrap();
     eprint!("{text}");

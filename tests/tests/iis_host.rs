@@ -5,7 +5,9 @@
 //! (`tests/iis_host/modules`, clang for the MSVC target): the answers must be what is
 //! expected here and the same in both languages (but for the `X-Powered-By` value, which
 //! names the language). A panic in the Rust module must become a 500 while the host keeps
-//! serving.
+//! serving. `hello_module` and `minimal_module` are served with the script; other twins
+//! (`echo_module`) and the examples without a twin are each served on a host of their own,
+//! with the expectations kept here, a twin pair's two DLLs answering alike.
 //!
 //! x86_64 always runs; i686 builds everything, checks the DLLs' exports and runs only where
 //! 32-bit wine is installed, printing `SKIPPED: <why>` otherwise. Missing tools print
@@ -33,8 +35,8 @@ fn port(offset: u16) -> u16 {
     20_000 + (std::process::id() % 20_000) as u16 + offset * 7
 }
 
-/// The modules the script is served with (the twins' other modules have tests of their own:
-/// `body_module` in `request_bodies.rs`).
+/// The modules the script is served with (the other twins are served on their own by
+/// `serve_twins`, or have tests of their own: `TWINS_TESTED_ELSEWHERE`).
 const SCRIPT_MODULES: &[&str] = &["minimal_module", "hello_module"];
 
 /// One request of the script: path, extra curl arguments.
@@ -299,6 +301,7 @@ fn run_suite(arch: Arch, tools: &Tools) {
             SCRIPT[index].0
         );
     }
+    serve_twins(tools, &build, arch);
     serve_rust_only(tools, &build, arch);
     if arch == Arch::X86_64 {
         serve_with_xtask(tools, &build);
@@ -311,7 +314,8 @@ fn run_suite(arch: Arch, tools: &Tools) {
     );
 }
 
-/// What an example without a C++ twin must answer under the host: requests (path, curl
+/// What an example served on its own must answer under the host (one without a C++ twin,
+/// or a twin pair this file does not serve with the script): requests (path, curl
 /// arguments) with their status, body and a header, as its own tests expect of the test
 /// server.
 type Expectation = (
@@ -322,8 +326,18 @@ type Expectation = (
     (&'static str, &'static str),
 );
 
-fn rust_only_expectations(example: &str) -> &'static [Expectation] {
+const TEXT: (&str, &str) = ("Content-Type", "text/plain");
+
+fn expectations(example: &str) -> &'static [Expectation] {
     match example {
+        // A twin: its Rust and C++ DLLs each, which must also answer alike (`serve_twins`).
+        "echo_module" => &[
+            ("/echo", &["-d", "ping pong"], 200, "ping pong", TEXT),
+            ("/echo", &["-d", ""], 200, "", TEXT),
+            ("/hello", &[], 200, "Hello World!\n", TEXT),
+            ("/hello", &["-d", "x"], 200, "Hello World!\n", TEXT),
+            ("/echo", &[], 404, "404 Not Found\n", TEXT),
+        ],
         "route_module" => &[
             (
                 "/hello?name=wine",
@@ -383,22 +397,6 @@ fn rust_only_expectations(example: &str) -> &'static [Expectation] {
              user none\n",
             ("Content-Type", "text/plain"),
         )],
-        "echo_module" => &[
-            (
-                "/echo",
-                &["-d", "ping pong"],
-                200,
-                "ping pong",
-                ("Content-Type", "text/plain"),
-            ),
-            (
-                "/hello",
-                &[],
-                200,
-                "Hello World!\n",
-                ("Content-Type", "text/plain"),
-            ),
-        ],
         // Its header's value is a measured time; the module loading and the pipeline running
         // through it is what counts here.
         "timing_module" => &[(
@@ -477,7 +475,7 @@ fn rust_only_expectations(example: &str) -> &'static [Expectation] {
                 ("Content-Type", "text/plain"),
             ),
         ],
-        other => panic!("{other}: an example without a C++ twin needs its expectations here"),
+        other => panic!("{other}: an example served on its own needs its expectations here"),
     }
 }
 
@@ -488,25 +486,61 @@ fn serve_rust_only(tools: &Tools, build: &Build, arch: Arch) {
         let rounds = if module.0 == "hits_module" { 2 } else { 1 };
         for round in 0..rounds {
             let base = if arch == Arch::I686 { 40 } else { 20 } + round * 40;
-            serve_one(tools, build, module, port(base + index as u16));
+            serve_one(tools, build, module, &module.0, port(base + index as u16));
         }
     }
 }
 
-/// Serves one example on its own and checks its answers, and the application's start and
-/// stop in its trace.
-fn serve_one(tools: &Tools, build: &Build, module: &(String, PathBuf), port: u16) {
+/// Serves each twin pair not served with the script nor tested elsewhere on its own, the
+/// Rust DLL then the C++ one: each must answer as `expectations` says, and both alike.
+fn serve_twins(tools: &Tools, build: &Build, arch: Arch) {
+    let base = if arch == Arch::I686 { 120 } else { 100 };
+    let served_here =
+        |name: &&str| !SCRIPT_MODULES.contains(name) && !TWINS_TESTED_ELSEWHERE.contains(name);
+    let names: Vec<&str> = build
+        .rust
+        .iter()
+        .map(|m| m.0.as_str())
+        .filter(served_here)
+        .collect();
+    for (index, name) in names.into_iter().enumerate() {
+        let rust = &harness::only(&build.rust, &[name])[0];
+        let cpp = &harness::only(&build.cpp, &[name])[0];
+        let port = |language: u16| port(base + 2 * index as u16 + language);
+        let from_rust = serve_one(tools, build, rust, &format!("{}-rust", rust.0), port(0));
+        let from_cpp = serve_one(tools, build, cpp, &format!("{}-cpp", cpp.0), port(1));
+        assert_eq!(
+            from_rust, from_cpp,
+            "{}: Rust and C++ answer differently",
+            rust.0
+        );
+    }
+}
+
+/// Twin pairs with tests of their own: `request_bodies.rs`, `response_splitting.rs`.
+const TWINS_TESTED_ELSEWHERE: &[&str] = &["body_module", "splitting_module"];
+
+/// Serves one example's DLL on its own (`label` names the host's output files) and checks
+/// its answers, and the application's start and stop in its trace; returns the exchanges.
+fn serve_one(
+    tools: &Tools,
+    build: &Build,
+    module: &(String, PathBuf),
+    label: &str,
+    port: u16,
+) -> Vec<Exchange> {
     let name = &module.0;
     let host = HostProcess::start(
         tools,
         build,
         &out_dir(),
-        name,
+        label,
         std::slice::from_ref(module),
         port,
         &["--trace"],
     );
-    for (path, extra, status, body, (header, value)) in rust_only_expectations(name) {
+    let mut exchanges = Vec::new();
+    for (path, extra, status, body, (header, value)) in expectations(name) {
         let exchange = curl(tools, port, path, extra);
         let what = format!("{name} {path} {extra:?}: {exchange:?}");
         assert_eq!(
@@ -515,6 +549,7 @@ fn serve_one(tools: &Tools, build: &Build, module: &(String, PathBuf), port: u16
             "{what}"
         );
         assert_eq!(exchange.header(header), Some(*value), "{what}");
+        exchanges.push(exchange);
     }
     curl(tools, port, "/__shutdown", &[]);
     let (code, stdout, stderr) = host.wait();
@@ -535,6 +570,7 @@ fn serve_one(tools: &Tools, build: &Build, module: &(String, PathBuf), port: u16
             assert!(stdout.lines().any(|l| l == line), "{line}\n{stdout}");
         }
     }
+    exchanges
 }
 
 #[test]
