@@ -45,7 +45,7 @@ async fn hello(mut request: AsyncContext) -> Result<Notification, HttpError> {
         ctx.set_status(200, "OK")?;
         ctx.set_response_header("Content-Type", "text/plain")
     })?;
-    request.write(b"Hello World!\n".to_vec()).await?;
+    request.write_static(b"Hello World!\n").await?;
     request.flush().await?;
     Ok(Notification::FinishRequest)
 }

@@ -381,7 +381,7 @@ impl HttpContext<'_> {
             self.completion.is_none() && self.spawned.is_none(),
             "a notification takes one completion"
         );
-        self.spawned = Some(super::task::task(make));
+        self.spawned = Some(super::task::task(self.context(), make));
         super::Notification::Continue
     }
 

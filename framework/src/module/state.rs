@@ -77,7 +77,7 @@ static CONNECTION_VTABLE: IHttpConnectionStoredContext_Vtbl =
 
 /// `layout` in the request's memory, aligned (IIS promises no alignment, so this asks for
 /// enough to align by hand).
-fn request_memory(context: &IHttpContext, layout: Layout) -> Result<*mut u8> {
+pub(super) fn request_memory(context: &IHttpContext, layout: Layout) -> Result<*mut u8> {
     let size = layout.size().max(1) + layout.align() - 1;
     let size = u32::try_from(size).map_err(|_| Error::from(E_OUTOFMEMORY))?;
     // SAFETY: `context` is the request's live context; the memory lives as long as the

@@ -18,7 +18,7 @@
 //! task ended, its calls panic instead of touching a request IIS may be running elsewhere.
 
 use super::completion::{Completion, Shared};
-use super::{drop_in_guard, Host, HttpContext, IntoNotification, Notification};
+use super::{Host, HttpContext, IntoNotification, Notification};
 use crate::runtime::{Error, E_HANDLE_EOF, HRESULT};
 use crate::IHttpContext;
 use alloc::boxed::Box;
@@ -26,9 +26,9 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 use core::future::Future;
-use core::mem::ManuallyDrop;
 use core::pin::Pin;
 use core::ptr::NonNull;
+use core::sync::atomic::{AtomicBool, Ordering};
 use core::task::{Context, Poll, Waker};
 use std::sync::{Mutex, PoisonError};
 use windows_sys::Win32::Networking::HttpServer::{HttpDataChunkFromMemory, HTTP_DATA_CHUNK};
@@ -42,8 +42,11 @@ const E_BUSY: HRESULT = HRESULT(0x8007_00AA_u32 as i32);
 
 /// A spawned notification's future and what the framework keeps beside it.
 pub(crate) struct Task {
-    /// Dropped inside the panic guard (see the `Drop` impl).
-    future: ManuallyDrop<Pin<Box<dyn Future<Output = Notification> + Send>>>,
+    /// Pinned where it was made: in the request's memory (which IIS frees after the request,
+    /// so the task only drops it) or, when IIS gives none, on the heap (`boxed`). Dropped
+    /// inside the panic guard (see the `Drop` impl).
+    future: NonNull<dyn Future<Output = Notification> + Send>,
+    boxed: bool,
     shared: Arc<TaskShared>,
     waker: Waker,
     /// The asynchronous operation the task started, if any: its buffer lives here.
@@ -60,26 +63,34 @@ pub(crate) struct Task {
 
 impl Drop for Task {
     fn drop(&mut self) {
-        // SAFETY: dropped once, here; the future is not used afterwards.
-        unsafe { drop_in_guard(&mut self.future) };
+        let (future, boxed) = (self.future.as_ptr(), self.boxed);
+        crate::runtime::guard(
+            // SAFETY: the future was written where `task` put it and is dropped once, here,
+            // and not used afterwards; a boxed one came from Box::into_raw.
+            || unsafe {
+                if boxed {
+                    drop(Box::from_raw(future));
+                } else {
+                    core::ptr::drop_in_place(future);
+                }
+            },
+            |_| (),
+        );
         // A parked completion is the request's, which is ending: it must not resume it.
-        if let Some(parked) = lock(&self.shared.wake).parked.take() {
+        if let Some(parked) = lock(&self.shared.parked).take() {
             parked.forget();
         }
     }
 }
 
-/// What the task's wakers share with the framework.
+/// What the task's wakers share with the framework. A task that only awaits IIS's I/O never
+/// takes the lock: only parking and the wakes of other futures do.
 pub(crate) struct TaskShared {
-    wake: Mutex<WakeState>,
-}
-
-#[derive(Default)]
-struct WakeState {
-    /// Woken while being polled or while IIS had an operation in flight: poll again.
-    woken: bool,
+    /// Woken while being polled or while IIS had an operation in flight: poll again. Set by a
+    /// wake under the lock of `parked`, which the framework checks it under before parking.
+    woken: AtomicBool,
     /// The completion of a pending notification waiting only for a wake.
-    parked: Option<Completion>,
+    parked: Mutex<Option<Completion>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -95,10 +106,12 @@ impl std::task::Wake for TaskShared {
     /// none parked, has the framework poll again when the current poll or operation ends.
     fn wake_by_ref(self: &Arc<Self>) {
         let parked = {
-            let mut state = lock(&self.wake);
-            let parked = state.parked.take();
-            state.woken |= parked.is_none();
-            parked
+            let mut parked = lock(&self.parked);
+            let taken = parked.take();
+            if taken.is_none() {
+                self.woken.store(true, Ordering::Release);
+            }
+            taken
         };
         if let Some(completion) = parked {
             completion.post(0);
@@ -113,10 +126,12 @@ enum Io {
     Done(Operation, u32, HRESULT),
 }
 
-/// One operation: what it is, and its buffer, whose bytes stay put when it moves.
+/// One operation: what it is, and its buffer, whose bytes stay put when it moves (or, for a
+/// write of bytes that live for the whole program, those).
 struct Operation {
     kind: Kind,
     buffer: Vec<u8>,
+    fixed: Option<&'static [u8]>,
 }
 
 /// The task's [`HTTP_DATA_CHUNK`].
@@ -219,7 +234,7 @@ impl Task {
             };
         }
         loop {
-            lock(&self.shared.wake).woken = false;
+            self.shared.woken.store(false, Ordering::Relaxed);
             let frame = Frame {
                 task: Arc::as_ptr(&self.shared),
                 context,
@@ -233,10 +248,10 @@ impl Task {
                 });
                 let _restore = Polling(previous);
                 self.panicked = true;
-                let polled = self
-                    .future
-                    .as_mut()
-                    .poll(&mut Context::from_waker(&self.waker));
+                // SAFETY: the future never moves (see the field) and this is the only reference
+                // to it (the task is borrowed exclusively).
+                let future = unsafe { Pin::new_unchecked(&mut *self.future.as_ptr()) };
+                let polled = future.poll(&mut Context::from_waker(&self.waker));
                 self.panicked = false;
                 polled
             };
@@ -249,12 +264,12 @@ impl Task {
                 Poll::Ready(answer) => return Step::Answer(answer),
                 Poll::Pending if in_flight => return Step::Pending,
                 Poll::Pending => {
-                    let mut state = lock(&self.shared.wake);
-                    if core::mem::take(&mut state.woken) {
+                    let mut parked = lock(&self.shared.parked);
+                    if self.shared.woken.swap(false, Ordering::Acquire) {
                         continue;
                     }
                     let shared = Shared::new(context, host);
-                    state.parked = Some(Completion::new(shared.clone()));
+                    *parked = Some(Completion::new(shared.clone()));
                     return Step::Parked(shared);
                 }
             }
@@ -297,6 +312,16 @@ impl AsyncContext {
         })
     }
 
+    /// Sends `data`, which lives for the whole program, as the next part of the response body
+    /// (`IHttpResponse::WriteEntityChunks`, asynchronously): no copy, no allocation.
+    pub fn write_static(&mut self, data: &'static [u8]) -> IoFuture<'_, ()> {
+        let mut future = self.start(Kind::Write, Vec::new(), |_, _| ());
+        if let Some(operation) = future.start.as_mut() {
+            operation.fixed = Some(data);
+        }
+        future
+    }
+
     /// Sends what the response holds so far (`IHttpResponse::Flush`, asynchronously).
     pub fn flush(&mut self) -> IoFuture<'_, ()> {
         self.start(Kind::Flush, Vec::new(), |_, _| ())
@@ -310,7 +335,11 @@ impl AsyncContext {
     ) -> IoFuture<'_, T> {
         IoFuture {
             task: &self.task,
-            start: Some(Operation { kind, buffer }),
+            start: Some(Operation {
+                kind,
+                buffer,
+                fixed: None,
+            }),
             finish,
         }
     }
@@ -405,7 +434,8 @@ impl Operation {
                 }
             }
             Kind::Write => {
-                let Ok(length) = u32::try_from(self.buffer.len()) else {
+                let bytes_to_send = self.fixed.unwrap_or(&self.buffer);
+                let Ok(length) = u32::try_from(bytes_to_send.len()) else {
                     return (crate::runtime::E_INVALIDARG, 0, false);
                 };
                 let chunk = chunk.0.get();
@@ -414,12 +444,12 @@ impl Operation {
                 // (this one starts only when no other is).
                 unsafe {
                     (*chunk).DataChunkType = HttpDataChunkFromMemory;
-                    (*chunk).Anonymous.FromMemory.pBuffer = self.buffer.as_mut_ptr().cast();
+                    (*chunk).Anonymous.FromMemory.pBuffer = bytes_to_send.as_ptr().cast_mut().cast();
                     (*chunk).Anonymous.FromMemory.BufferLength = length;
                 }
                 // SAFETY: the chunk (the task's) and the bytes it points at (the operation's,
-                // which the task keeps until IIS completes it) stay where they are; the out
-                // pointers are locals.
+                // which the task keeps until IIS completes it, or static ones) stay where they
+                // are; the out pointers are locals.
                 unsafe {
                     ctx.response_mut()
                         .WriteEntityChunks(chunk, 1, 1, 1, &mut bytes, &mut pending)
@@ -439,15 +469,20 @@ impl Operation {
     }
 }
 
-/// The task for `spawn`: `make`'s future, whose output answers IIS through the context.
-pub(crate) fn task<F, Fut>(make: F) -> Task
+// SAFETY: the future is `Send` and owned by the task alone; the chunk as `Chunk`'s impl says.
+unsafe impl Send for Task {}
+
+/// The task for `spawn`: `make`'s future, whose output answers IIS through the context, in
+/// the request's memory when `context` gives some (no heap allocation for it).
+pub(crate) fn task<F, Fut>(context: &IHttpContext, make: F) -> Task
 where
     F: FnOnce(AsyncContext) -> Fut,
     Fut: Future + Send + 'static,
     Fut::Output: IntoNotification,
 {
     let shared = Arc::new(TaskShared {
-        wake: Mutex::new(WakeState::default()),
+        woken: AtomicBool::new(false),
+        parked: Mutex::new(None),
     });
     let future = make(AsyncContext {
         task: shared.clone(),
@@ -460,8 +495,10 @@ where
         let mut answering = answering;
         answering.with(|ctx| output.into_notification(ctx))
     };
+    let (future, boxed) = pinned(context, future);
     Task {
-        future: ManuallyDrop::new(Box::pin(future)),
+        future,
+        boxed,
         waker: Waker::from(shared.clone()),
         shared,
         io: RefCell::new(Io::Idle),
@@ -469,5 +506,25 @@ where
         chunk: Chunk(core::cell::UnsafeCell::new(unsafe { core::mem::zeroed() })),
         finished: None,
         panicked: false,
+    }
+}
+
+/// `future` moved to where it stays: the request's memory, or the heap when IIS gives none.
+fn pinned<F: Future<Output = Notification> + Send + 'static>(
+    context: &IHttpContext,
+    future: F,
+) -> (NonNull<dyn Future<Output = Notification> + Send>, bool) {
+    match super::state::request_memory(context, core::alloc::Layout::new::<F>()) {
+        Ok(memory) => {
+            let place = memory.cast::<F>();
+            // SAFETY: `request_memory` returns memory aligned and sized for an F, the
+            // request's, which outlives the task (IIS frees it after the request's modules are
+            // disposed); nothing else uses it.
+            unsafe { place.write(future) };
+            // SAFETY: `place` is not null (request memory, just written).
+            let typed = unsafe { NonNull::new_unchecked(place) };
+            (typed, false)
+        }
+        Err(_) => (NonNull::from(Box::leak(Box::new(future))), true),
     }
 }
