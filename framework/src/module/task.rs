@@ -444,7 +444,8 @@ impl Operation {
                 // (this one starts only when no other is).
                 unsafe {
                     (*chunk).DataChunkType = HttpDataChunkFromMemory;
-                    (*chunk).Anonymous.FromMemory.pBuffer = bytes_to_send.as_ptr().cast_mut().cast();
+                    (*chunk).Anonymous.FromMemory.pBuffer =
+                        bytes_to_send.as_ptr().cast_mut().cast();
                     (*chunk).Anonymous.FromMemory.BufferLength = length;
                 }
                 // SAFETY: the chunk (the task's) and the bytes it points at (the operation's,
