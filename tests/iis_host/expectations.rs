@@ -1,0 +1,169 @@
+//! The catalogue of what each example served on its own must answer under the IIS host of
+//! `tests/iis_host` (`tests/tests/iis_host.rs` serves them): for each, requests (path, curl
+//! arguments) with their status, body and one header, as its own tests expect of the test
+//! server. An example without an entry fails the suite, so a new one is never served unchecked.
+
+/// What an example served on its own must answer under the host (one without a C++ twin,
+/// or a twin pair `iis_host.rs` does not serve with its script): requests (path, curl
+/// arguments) with their status, body and a header, as its own tests expect of the test
+/// server.
+pub type Expectation = (
+    &'static str,
+    &'static [&'static str],
+    u16,
+    &'static str,
+    (&'static str, &'static str),
+);
+
+const TEXT: (&str, &str) = ("Content-Type", "text/plain");
+
+pub fn expectations(example: &str) -> &'static [Expectation] {
+    match example {
+        // A twin: its Rust and C++ DLLs each, which must also answer alike (`serve_twins`).
+        "echo_module" => &[
+            ("/echo", &["-d", "ping pong"], 200, "ping pong", TEXT),
+            ("/echo", &["-d", ""], 200, "", TEXT),
+            ("/hello", &[], 200, "Hello World!\n", TEXT),
+            ("/hello", &["-d", "x"], 200, "Hello World!\n", TEXT),
+            ("/echo", &[], 404, "404 Not Found\n", TEXT),
+        ],
+        "route_module" => &[
+            (
+                "/hello?name=wine",
+                &[],
+                200,
+                "Hello, wine!\n",
+                ("Content-Type", "text/plain; charset=utf-8"),
+            ),
+            (
+                "/hello",
+                &["-d", "x"],
+                405,
+                "only GET here\n",
+                ("Allow", "GET"),
+            ),
+            (
+                "/elsewhere",
+                &[],
+                404,
+                "404 Not Found\n",
+                ("Content-Type", "text/plain"),
+            ),
+        ],
+        "request_id_module" => &[
+            ("/", &[], 404, "404 Not Found\n", ("X-Request-Id", "1")),
+            (
+                "/",
+                &["-H", "X-Request-Id: abc-7"],
+                404,
+                "404 Not Found\n",
+                ("X-Request-Id", "abc-7"),
+            ),
+            ("/", &[], 404, "404 Not Found\n", ("X-Request-Id", "2")),
+        ],
+        "state_module" => &[(
+            "/private/data",
+            &["-d", "x"],
+            403,
+            "private\n",
+            ("Content-Type", "text/plain"),
+        )],
+        "async_module" => &[(
+            "/slow?ms=20",
+            &[],
+            200,
+            "waited 20 ms\n",
+            ("Content-Type", "text/plain"),
+        )],
+        "where_module" => &[(
+            "/where/a.txt",
+            &[],
+            200,
+            "site 1 Default Web Site\n\
+             config MACHINE/WEBROOT/APPHOST/Default Web Site\n\
+             file C:\\inetpub\\wwwroot\\where\\a.txt\n\
+             connected true after 1 requests\n\
+             user none\n",
+            ("Content-Type", "text/plain"),
+        )],
+        // Its header's value is a measured time; the module loading and the pipeline running
+        // through it is what counts here.
+        "timing_module" => &[(
+            "/",
+            &[],
+            404,
+            "404 Not Found\n",
+            ("Content-Type", "text/plain"),
+        )],
+        "worker_module" => &[
+            (
+                "/report",
+                &[],
+                200,
+                "line 1\nline 2\nline 3\n",
+                ("Content-Type", "text/plain"),
+            ),
+            (
+                "/report?skip",
+                &[],
+                404,
+                "404 Not Found\n",
+                ("Content-Type", "text/plain"),
+            ),
+        ],
+        "divide_module" => &[
+            (
+                "/divide?a=7&b=2",
+                &[],
+                200,
+                "3\n",
+                ("Content-Type", "text/plain"),
+            ),
+            (
+                "/divide?a=1&b=0",
+                &[],
+                500,
+                "500 Internal Server Error\n",
+                ("Content-Type", "text/plain"),
+            ),
+        ],
+        // The application starts on the first request and counts from there; the second
+        // host's application counts from zero again (`serve_rust_only`).
+        "hits_module" => &[
+            (
+                "/a",
+                &[],
+                404,
+                "404 Not Found\n",
+                ("Content-Type", "text/plain"),
+            ),
+            (
+                "/hits",
+                &[],
+                200,
+                "requests: 2\n",
+                ("Content-Type", "text/plain"),
+            ),
+        ],
+        // It refuses the first start: that request is answered 500 without its pipeline, the
+        // next one starts the application (tests/global_notifications.rs has the rest).
+        "notifications_module" => &[
+            (
+                "/notifications",
+                &[],
+                500,
+                "500 Internal Server Error\n",
+                ("Content-Type", "text/plain"),
+            ),
+            (
+                "/notifications",
+                &[],
+                200,
+                "start refused\nstart /LM/W3SVC/1/ROOT C:\\inetpub\\wwwroot \
+                 MACHINE/WEBROOT/APPHOST/Default Web Site stored true\nresolve modules Some(0)\n",
+                ("Content-Type", "text/plain"),
+            ),
+        ],
+        other => panic!("{other}: an example served on its own needs its expectations here"),
+    }
+}
