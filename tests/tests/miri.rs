@@ -21,16 +21,16 @@
 use httpserv_tests::support::workspace_root;
 use std::process::Command;
 
-/// `cargo +nightly miri test <args>` in the workspace, with its own target directory (the
-/// outer `cargo test` may hold the usual one).
-fn miri_test(args: &[&str]) {
+/// `cargo +nightly miri test <args>` in the workspace, in target directory `target` of its
+/// own (the outer `cargo test` may hold the usual one, and each lane needs its own lock).
+fn miri_test(target: &str, args: &[&str]) {
     let root = workspace_root();
     let output = Command::new("cargo")
         .current_dir(&root)
         .args(["+nightly", "miri", "test"])
         .args(args)
         .env("MIRIFLAGS", "-Zmiri-strict-provenance -Zmiri-tree-borrows")
-        .env("CARGO_TARGET_DIR", root.join("target/miri-tests"))
+        .env("CARGO_TARGET_DIR", root.join(target))
         .output()
         .expect("cargo runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -76,32 +76,50 @@ fn the_framework_the_test_server_and_the_examples_have_no_undefined_behaviour() 
         return;
     }
     // Not `httpserv`'s own tests: they are trybuild's compile-fail cases, which run rustc.
-    miri_test(&["-p", "httpserv-runtime", "--lib"]);
-    miri_test(&["-p", "httpserv-testing", "--lib"]);
-    miri_test(&["-p", "httpserv-testing", "--doc"]);
-    miri_test(&[
-        "-p",
-        "httpserv-framework",
-        "--lib",
-        "--test",
-        "module",
-        "--test",
-        "completion",
-        "--test",
-        "panics",
-        "--test",
-        "ownership",
-        "--test",
-        "bodies",
-        "--test",
-        "tasks",
-        "--test",
-        "place",
-        "--test",
-        "global_results",
-    ]);
-    miri_test(&["-p", "httpserv-framework", "--doc"]);
-    miri_test(&["-p", "httpserv-tests", "--test", "test_server"]);
-    miri_test(&["-p", "httpserv-tests", "--test", "sal_forms"]);
-    miri_test(&["-p", "httpserv-examples", "--examples"]);
+    // Two lanes at once, each with its own target directory (Miri runs one test binary on one
+    // core): the framework's tests in one, the rest in the other, about even.
+    let framework: &[&[&str]] = &[
+        &["-p", "httpserv-runtime", "--lib"],
+        &[
+            "-p",
+            "httpserv-framework",
+            "--lib",
+            "--test",
+            "module",
+            "--test",
+            "completion",
+            "--test",
+            "panics",
+            "--test",
+            "ownership",
+            "--test",
+            "bodies",
+            "--test",
+            "tasks",
+            "--test",
+            "place",
+            "--test",
+            "global_results",
+        ],
+        &["-p", "httpserv-framework", "--doc"],
+    ];
+    let rest: &[&[&str]] = &[
+        &["-p", "httpserv-testing", "--lib"],
+        &["-p", "httpserv-testing", "--doc"],
+        &["-p", "httpserv-tests", "--test", "test_server"],
+        &["-p", "httpserv-tests", "--test", "sal_forms"],
+        &["-p", "httpserv-examples", "--examples"],
+    ];
+    std::thread::scope(|lanes| {
+        let lane = |target: &'static str, runs: &'static [&'static [&'static str]]| {
+            lanes.spawn(move || runs.iter().for_each(|args| miri_test(target, args)))
+        };
+        let first = lane("target/miri-tests", framework);
+        let second = lane("target/miri-tests-rest", rest);
+        for lane in [first, second] {
+            if let Err(panic) = lane.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+    });
 }

@@ -280,8 +280,7 @@ fn what_is_not_modelled_says_so() {
         let null = core::ptr::null_mut::<c_void>();
         log.push(format!(
             "{}",
-            context.GetUser().is_null()
-                && context.GetUrlInfo().is_null()
+            context.GetUser().is_null() && context.GetUrlInfo().is_null()
         ));
         log.push(format!(
             "{:?}",
