@@ -321,7 +321,7 @@ impl Objects {
             exchange: exchange.clone(),
         };
         let connection_container = owned(IHttpConnectionModuleContextContainer::new_boxed(
-            super::site::ConnectionContainer::default(),
+            super::site::ConnectionContainer(super::global_objects::ApplicationContainer::new()),
         ));
         let objects = Objects {
             context: owned(HttpContext::create(exchange)),
@@ -374,7 +374,9 @@ impl Objects {
             Object::<super::site::Connection>::release(self.connection.get(), true);
             // The connection closes with its one request.
             let container = self.connection_container.get();
-            Object::<super::site::ConnectionContainer>::value_of(container).cleanup();
+            Object::<super::site::ConnectionContainer>::value_of(container)
+                .0
+                .cleanup();
             Object::<super::site::ConnectionContainer>::release(container, true);
         }
     }

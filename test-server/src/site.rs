@@ -9,12 +9,10 @@ use alloc::vec::Vec;
 use windows_sys::core::{BOOL, PCWSTR};
 use windows_sys::Win32::Foundation::{FALSE, TRUE};
 
-use super::exchange::{lock, Exchange, Ptr};
+use super::exchange::{Exchange, Ptr};
 use super::global_objects::{wide, ApplicationContainer, APPLICATION_CONFIG, APPLICATION_PATH};
-use crate::runtime::{Object, E_INVALIDARG, HRESULT, S_OK};
+use crate::runtime::{Object, HRESULT};
 use crate::*;
-use std::sync::Mutex;
-use windows_sys::Win32::Foundation::ERROR_ALREADY_ASSIGNED;
 
 /// The site's id and name in a default IIS installation.
 pub(crate) const SITE_ID: u32 = 1;
@@ -118,77 +116,34 @@ pub(crate) struct Connection {
     pub container: Ptr<IHttpConnectionModuleContextContainer>,
 }
 
-/// The connection's `IHttpConnectionModuleContextContainer`: one stored context per module,
-/// set through either class (a connection's stored context is a stored context, at the same
-/// address: single inheritance).
-#[derive(Default)]
-pub(crate) struct ConnectionContainer {
-    stored: Mutex<Vec<(usize, Ptr<IHttpStoredContext>)>>,
-}
+/// The connection's `IHttpConnectionModuleContextContainer`: the application's kind of
+/// container (one stored context per module, cleaned up at the end), set through either class
+/// (a connection's stored context is a stored context, at the same address: single
+/// inheritance).
+pub(crate) struct ConnectionContainer(pub ApplicationContainer);
 
-impl ConnectionContainer {
-    fn get(&self, id: HTTP_MODULE_ID) -> *mut IHttpStoredContext {
-        let id = id as usize;
-        lock(&self.stored)
-            .iter()
-            .find(|(key, _)| *key == id)
-            .map_or(core::ptr::null_mut(), |(_, context)| context.get())
-    }
-
-    /// Once per module id, as IIS: a second one is `HRESULT_FROM_WIN32(ERROR_ALREADY_ASSIGNED)`;
-    /// a null context is stored as none.
-    fn set(&self, context: *mut IHttpStoredContext, id: HTTP_MODULE_ID) -> HRESULT {
-        if id.is_null() {
-            return E_INVALIDARG;
-        }
-        let id = id as usize;
-        let mut stored = lock(&self.stored);
-        if stored.iter().any(|(key, _)| *key == id) {
-            return HRESULT::from_win32(ERROR_ALREADY_ASSIGNED);
-        }
-        if let Some(context) = Ptr::new(context) {
-            stored.push((id, context));
-        }
-        S_OK
-    }
-}
-
-// SAFETY: the stored contexts handed out are the modules' own, live until `cleanup`.
+// SAFETY: as the application's container: the stored contexts handed out are the modules'
+// own, live until `cleanup`.
 unsafe impl IHttpModuleContextContainer_Impl for ConnectionContainer {
     fn GetModuleContext(&self, id: HTTP_MODULE_ID) -> *mut IHttpStoredContext {
-        self.get(id)
+        self.0.GetModuleContext(id)
     }
     fn SetModuleContext(&self, context: *mut IHttpStoredContext, id: HTTP_MODULE_ID) -> HRESULT {
-        self.set(context, id)
+        self.0.SetModuleContext(context, id)
     }
 }
 
 // SAFETY: as above.
 unsafe impl IHttpConnectionModuleContextContainer_Impl for ConnectionContainer {
     fn GetConnectionModuleContext(&self, id: HTTP_MODULE_ID) -> *mut IHttpConnectionStoredContext {
-        self.get(id).cast()
+        self.0.GetModuleContext(id).cast()
     }
     fn SetConnectionModuleContext(
         &self,
         context: *mut IHttpConnectionStoredContext,
         id: HTTP_MODULE_ID,
     ) -> HRESULT {
-        self.set(context.cast(), id)
-    }
-}
-
-impl ConnectionContainer {
-    /// The connection closes: `CleanupStoredContext` for every stored context.
-    pub fn cleanup(&self) {
-        let stored = core::mem::take(&mut *lock(&self.stored));
-        for (_, context) in stored {
-            // SAFETY: a stored context a module handed over, live until this call releases
-            // it; called once (taken out of the container).
-            unsafe {
-                let context = context.get();
-                ((*IHttpStoredContext::vtable_of(context)).CleanupStoredContext)(context);
-            }
-        }
+        self.0.SetModuleContext(context.cast(), id)
     }
 }
 
