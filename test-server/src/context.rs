@@ -103,7 +103,7 @@ enum Value {
 fn builtin(state: &State, name: &[u8]) -> Option<Value> {
     let received = &state.received;
     let url = received.url.as_slice();
-    let path_len = url.iter().position(|&b| b == b'?').unwrap_or(url.len());
+    let (path, query) = super::limits::split_url(url);
     let header = |name: &[u8]| received.headers.get(name);
     let text = |s: String| Some(Value::Computed(s.into_bytes()));
     match name {
@@ -113,10 +113,8 @@ fn builtin(state: &State, name: &[u8]) -> Option<Value> {
             let bytes = unsafe { core::slice::from_raw_parts(method.as_ptr(), method.len()) };
             Some(Value::Computed(bytes.to_vec()))
         }
-        b"URL" | b"PATH_INFO" | b"SCRIPT_NAME" => Some(Value::Computed(url[..path_len].to_vec())),
-        b"QUERY_STRING" => Some(Value::Computed(
-            url.get(path_len + 1..).unwrap_or_default().to_vec(),
-        )),
+        b"URL" | b"PATH_INFO" | b"SCRIPT_NAME" => text(super::url::cooked_path(path)),
+        b"QUERY_STRING" => Some(Value::Computed(query.unwrap_or_default().to_vec())),
         b"UNENCODED_URL" | b"CACHE_URL" => Some(Value::Computed(url.to_vec())),
         b"SERVER_PROTOCOL" => {
             let (major, minor) = received.version;

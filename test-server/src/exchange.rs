@@ -110,6 +110,8 @@ pub(crate) struct State {
     /// The notification being delivered (`GetCurrentExecutionStats`).
     pub notification: u32,
     pub headers_sent: bool,
+    /// `GetRawHttpRequest`'s structure, once a module asked for it (`raw_request.rs`).
+    pub raw_request: Option<super::raw_request::RawRequest>,
 }
 
 /// The body's declared length: its `Content-Length`, unless a `Transfer-Encoding` makes it
@@ -191,6 +193,7 @@ impl Exchange {
             completion_status: S_OK,
             notification: 0,
             headers_sent: false,
+            raw_request: None,
         };
         Arc::new(Exchange {
             number,

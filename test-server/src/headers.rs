@@ -117,9 +117,7 @@ pub(crate) struct HeaderValue {
 impl HeaderValue {
     /// The value's bytes.
     pub fn bytes(&self) -> &[u8] {
-        // SAFETY: `text` was written once in request memory, which lives as long as the
-        // request whose headers hold it.
-        unsafe { core::slice::from_raw_parts(self.text.as_ptr(), self.text.len()) }
+        self.text.bytes()
     }
 }
 
@@ -253,6 +251,13 @@ impl Headers {
             .ok_or(Refused::UnknownId)?;
         *slot = None;
         Ok(())
+    }
+
+    /// The headers that have no `HTTP_HEADER_ID`: name as first set, value; in that order.
+    pub fn unknown(&self) -> impl Iterator<Item = (&[u8], HeaderValue)> {
+        self.unknown
+            .iter()
+            .map(|(name, value)| (name.as_slice(), *value))
     }
 
     /// Removes every header.

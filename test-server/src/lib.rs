@@ -118,8 +118,12 @@
 //!   with http.sys's error page, no module notified), then IIS's request filtering
 //!   ([`RequestLimits`]: `404.14`, `404.15`, `413.1` before any module's `RQ_BEGIN_REQUEST`,
 //!   for the site or by URL).
-//! - **Server variables**: `REQUEST_METHOD`, `URL`, `PATH_INFO`, `SCRIPT_NAME`,
-//!   `QUERY_STRING`, `UNENCODED_URL`, `CACHE_URL`, `SERVER_PROTOCOL`, `REMOTE_ADDR`,
+//! - **The raw request**: `IHttpRequest::GetRawHttpRequest` hands out one `HTTP_REQUEST_V2`
+//!   for the request (its verb, raw and cooked URL, version, addresses and every header,
+//!   which follow the changes modules make; no entity chunks, SSL or request info).
+//! - **Server variables**: `REQUEST_METHOD`, `URL`, `PATH_INFO`, `SCRIPT_NAME` (the path
+//!   decoded and resolved as http.sys cooks it: `/a%20b/../c` is `/c`),
+//!   `QUERY_STRING`, `UNENCODED_URL`, `CACHE_URL` (as sent), `SERVER_PROTOCOL`, `REMOTE_ADDR`,
 //!   `REMOTE_HOST`, `REMOTE_PORT`, `LOCAL_ADDR`, `SERVER_PORT`, `SERVER_NAME`,
 //!   `CONTENT_LENGTH`, `CONTENT_TYPE`, `HTTPS` (`off`), `INSTANCE_ID`, `APP_POOL_ID`,
 //!   `SERVER_SOFTWARE`, `HTTP_<HEADER>`, and whatever modules set with `SetServerVariable`
@@ -156,7 +160,7 @@
 //! `ExecuteRequest`, `NotifyCustomNotification`, `GetServerVarChanges`, `CancelIo`,
 //! `MapHandler`, `GetExtendedInterface` (so no `IHttpContext2`–`4`), `GetNextNotification`,
 //! `GetIsLastNotification`, `GetParentContext`; `DisableNotifications` and
-//! `SetRequestHandled` are ignored. `IHttpRequest::GetRawHttpRequest`, `SetHttpMethod`,
+//! `SetRequestHandled` are ignored. `IHttpRequest::SetHttpMethod`,
 //! `SetUrl`, `GetClientCertificate`, `NegotiateClientCertificate`,
 //! `GetHeaderChanges`, `GetForwardedUrl`. `IHttpResponse::GetRawHttpResponse`,
 //! `GetCachePolicy`, `GetHeaderChanges`, data
@@ -222,10 +226,12 @@ mod memory;
 mod message;
 mod pipeline;
 mod providers;
+mod raw_request;
 mod registration;
 mod request;
 mod server;
 mod site;
+mod url;
 
 pub use async_io::AsyncIo;
 pub use global::Raised;

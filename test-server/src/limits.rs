@@ -15,6 +15,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::request::{Request, Response};
+use super::url::{cooked_path, escaped};
 
 /// IIS's request filtering `<requestLimits>`: what a request may be before any module sees it.
 /// A request over a limit is answered by the request filtering module, ahead of the modules
@@ -133,17 +134,6 @@ pub(crate) fn split_url(url: &[u8]) -> (&[u8], Option<&[u8]>) {
     match rest.iter().position(|&b| b == b'?') {
         Some(at) => (&rest[..at], Some(&rest[at + 1..])),
         None => (rest, None),
-    }
-}
-
-/// The byte a `%XX` at the start of `p` stands for.
-fn escaped(p: &[u8]) -> Option<u8> {
-    match p {
-        [b'%', high, low, ..] => {
-            let digit = |c: u8| (c as char).to_digit(16);
-            Some((digit(*high)? * 16 + digit(*low)?) as u8)
-        }
-        _ => None,
     }
 }
 
@@ -315,7 +305,8 @@ pub(crate) fn limits_for<'a>(
     server: &'a RequestLimits,
     locations: &'a [(String, RequestLimits)],
 ) -> &'a RequestLimits {
-    let (path, _) = split_url(url);
+    let path = cooked_path(split_url(url).0);
+    let path = path.as_bytes();
     let holds = |location: &str| {
         let location = location.trim_end_matches('/').as_bytes();
         path.len() >= location.len()

@@ -56,6 +56,13 @@ impl CText {
     pub fn len(&self) -> usize {
         self.len
     }
+
+    /// The bytes, without the NUL.
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: written once in request memory before the `CText` existed; request memory
+        // lives as long as the request whose state holds the `CText`.
+        unsafe { core::slice::from_raw_parts(self.start.as_ptr(), self.len) }
+    }
 }
 
 /// UTF-16 copied into request memory with a NUL after it.
@@ -197,7 +204,7 @@ pub(crate) fn socket_address(memory: &RequestMemory, address: SocketAddr) -> *mu
 }
 
 /// Moves `value` into request memory (16-aligned, enough for these structures).
-fn place<T: Copy>(memory: &RequestMemory, value: T) -> *mut T {
+pub(crate) fn place<T: Copy>(memory: &RequestMemory, value: T) -> *mut T {
     debug_assert!(core::mem::align_of::<T>() <= 16);
     let at = memory.allocate(core::mem::size_of::<T>()).cast::<T>();
     if !at.is_null() {

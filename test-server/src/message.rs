@@ -25,12 +25,23 @@ use super::header_slots::{
 };
 use super::headers::{field_text, HeaderValue};
 use super::memory::{c_str, put, socket_address};
+use super::raw_request;
 use crate::runtime::{E_HANDLE_EOF, E_INVALIDARG, E_NOTIMPL, E_UNEXPECTED, HRESULT, S_OK};
 use crate::*;
 
 /// `IHttpRequest`.
 pub(crate) struct HttpRequest {
     pub exchange: Arc<Exchange>,
+}
+
+impl HttpRequest {
+    /// After a header change: the raw request a module may hold follows it, as IIS's does.
+    fn headers_changed(&self, hr: HRESULT) -> HRESULT {
+        let memory = &self.exchange.memory;
+        self.exchange
+            .with(|s| raw_request::refresh_headers(s, memory));
+        hr
+    }
 }
 
 /// `IHttpResponse`.
@@ -56,13 +67,15 @@ unsafe fn hand_out(value: Option<HeaderValue>, len: *mut u16) -> PCSTR {
 // request's objects and memory (or the server's), live until the request ends (or the
 // server is dropped), with the lengths of that data.
 unsafe impl IHttpRequest_Impl for HttpRequest {
-    /// Not modelled: the test server keeps no `HTTP_REQUEST` structure.
+    /// The request's `HTTP_REQUEST_V2` (`raw_request.rs`), one structure for the request.
     fn GetRawHttpRequest_const(&self) -> *const HTTP_REQUEST_V2 {
-        core::ptr::null()
+        self.GetRawHttpRequest()
     }
-    /// Not modelled, as above.
     fn GetRawHttpRequest(&self) -> *mut HTTP_REQUEST_V2 {
-        core::ptr::null_mut()
+        let memory = &self.exchange.memory;
+        self.exchange
+            .with(|s| raw_request::raw_request(s, memory))
+            .unwrap_or(core::ptr::null_mut())
     }
     fn GetHeader_HTTP_HEADER_ID(&self, id: HTTP_HEADER_ID, len: *mut u16) -> PCSTR {
         let value = self
@@ -89,18 +102,23 @@ unsafe impl IHttpRequest_Impl for HttpRequest {
         replace: BOOL,
     ) -> HRESULT {
         // SAFETY: IIS's contract, which the caller of this slot keeps.
-        unsafe { set_header_by_id(&self.exchange, request_headers, id, value, len, replace) }
+        let hr =
+            unsafe { set_header_by_id(&self.exchange, request_headers, id, value, len, replace) };
+        self.headers_changed(hr)
     }
     fn SetHeader(&self, name: PCSTR, value: PCSTR, len: u16, replace: BOOL) -> HRESULT {
         // SAFETY: IIS's contract, which the caller of this slot keeps.
-        unsafe { set_header(&self.exchange, request_headers, name, value, len, replace) }
+        let hr = unsafe { set_header(&self.exchange, request_headers, name, value, len, replace) };
+        self.headers_changed(hr)
     }
     fn DeleteHeader_HTTP_HEADER_ID(&self, id: HTTP_HEADER_ID) -> HRESULT {
-        delete_header_by_id(&self.exchange, request_headers, id)
+        let hr = delete_header_by_id(&self.exchange, request_headers, id);
+        self.headers_changed(hr)
     }
     fn DeleteHeader(&self, name: PCSTR) -> HRESULT {
         // SAFETY: IIS's contract, which the caller of this slot keeps.
-        unsafe { delete_header(&self.exchange, request_headers, name) }
+        let hr = unsafe { delete_header(&self.exchange, request_headers, name) };
+        self.headers_changed(hr)
     }
     fn GetHttpMethod(&self) -> PCSTR {
         self.exchange

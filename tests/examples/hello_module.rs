@@ -117,7 +117,7 @@ impl HttpModule for HelloModule {
                 let mut body = String::with_capacity(64);
                 body += ctx.server_variable("HELLO_GREETING").unwrap_or("");
                 body += ", ";
-                body += ctx.query_value("name").unwrap_or("world");
+                body += ctx.query_value("name").as_deref().unwrap_or("world");
                 body += "!\n";
                 body
             }
@@ -244,7 +244,7 @@ fn meet(ctx: &mut HttpContext<'_>) -> String {
         .and_then(|n| n.parse().ok())
         .unwrap_or(2)
         .clamp(1, 64);
-    let ask = ctx.query_value("threads") != Some("no");
+    let ask = ctx.query_value("threads").as_deref() != Some("no");
     if ask {
         ctx.server().increment_thread_count();
     }
@@ -286,8 +286,8 @@ fn start_async(ctx: &mut HttpContext<'_>) -> Notification {
         .query_value("ms")
         .and_then(|ms| ms.parse().ok())
         .unwrap_or(20);
-    let indicate = ctx.query_value("via") == Some("indicate");
-    let early = ctx.query_value("early") == Some("1");
+    let indicate = ctx.query_value("via").as_deref() == Some("indicate");
+    let early = ctx.query_value("early").as_deref() == Some("1");
     let mut completion = ctx.complete_later();
     let worker = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(ms.into()));

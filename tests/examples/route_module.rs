@@ -19,7 +19,7 @@ impl HttpModule for Routes {
             ctx.set_response_header("Allow", "GET")?;
             return Ok(ctx.respond(405, "text/plain", "only GET here\n"));
         }
-        let name = ctx.query_value("name").unwrap_or("world").to_owned();
+        let name = ctx.query_value("name").unwrap_or("world".into());
         Ok(ctx.respond(
             200,
             "text/plain; charset=utf-8",

@@ -75,6 +75,54 @@ pub fn expectations(example: &str) -> &'static [Expectation] {
             "waited 20 ms\n",
             ("Content-Type", "text/plain"),
         )],
+        // curl sends the path as given (`--path-as-is`); the host cooks it as http.sys does.
+        "inspect_module" => &[
+            (
+                "/files/a%20b/../c%2Etxt?name=J%C3%B6rg+M&tag=x&tag=y%26z",
+                &["--path-as-is"],
+                200,
+                "path /files/c.txt\n\
+                 raw /files/a%20b/../c%2Etxt?name=J%C3%B6rg+M&tag=x&tag=y%26z\n\
+                 name J\u{f6}rg M\n\
+                 tags x,y&z\n",
+                ("Content-Type", "text/plain; charset=utf-8"),
+            ),
+            (
+                "/files/./%E9t%E9\\x",
+                &["--path-as-is"],
+                200,
+                "path /files/\u{e9}t\u{e9}/x\nraw /files/./%E9t%E9\\x\nname \ntags \n",
+                ("Content-Type", "text/plain; charset=utf-8"),
+            ),
+            (
+                "/search?q=iis+modules&page=2",
+                &[],
+                200,
+                "iis modules page 2\n",
+                ("Content-Type", "text/plain; charset=utf-8"),
+            ),
+            (
+                "/headers",
+                &[
+                    "-H",
+                    "X-Trace: t1",
+                    "-H",
+                    "Accept: */*",
+                    "-H",
+                    "User-Agent:",
+                ],
+                200,
+                "Accept: */*\nX-Trace: t1\n",
+                ("Content-Type", "text/plain; charset=utf-8"),
+            ),
+            (
+                "/search?q=rust&page=two",
+                &[],
+                400,
+                "400 Bad Request\n",
+                TEXT,
+            ),
+        ],
         "where_module" => &[(
             "/where/a.txt",
             &[],

@@ -152,23 +152,6 @@ impl<'a> HttpContext<'a> {
             .unwrap_or("")
     }
 
-    /// The URL's path (the `URL` server variable), as IIS gives it.
-    #[inline]
-    pub fn path(&self) -> &str {
-        self.server_variable("URL").unwrap_or("")
-    }
-
-    /// The query string without its `?` (the `QUERY_STRING` server variable).
-    #[inline]
-    pub fn query(&self) -> &str {
-        self.server_variable("QUERY_STRING").unwrap_or("")
-    }
-
-    /// The value of `key` in the query string (`a=1&key=value`), undecoded.
-    pub fn query_value(&self, key: &str) -> Option<&str> {
-        query_value(self.query(), key)
-    }
-
     /// A request header by name, as IIS has it (bytes, usually ASCII).
     #[inline]
     pub fn request_header(&self, name: &str) -> Option<&[u8]> {
@@ -194,6 +177,17 @@ impl<'a> HttpContext<'a> {
         wire::check_header(name, value)?;
         let request = self.request_mut();
         with_c_str(name, |name| request.set_header(name, value, true))
+    }
+
+    /// Removes a request header, for the modules and handler that come later; removing one
+    /// that is not there succeeds. `E_INVALIDARG` for a name that is not a token.
+    #[inline]
+    pub fn remove_request_header(&mut self, name: &str) -> Result<()> {
+        if !wire::is_token(name.as_bytes()) {
+            return Err(Error::from(E_INVALIDARG));
+        }
+        let request = self.request_mut();
+        with_c_str(name, |name| request.delete_header(name))
     }
 
     /// A server variable as text (`REMOTE_ADDR`, `HTTP_HOST`…); `None` if it is not set or
@@ -451,38 +445,12 @@ pub(super) fn text(bytes: &[u8]) -> Option<&str> {
     }
 }
 
-/// The value of `key` in `query` (`a=1&key=value`), undecoded; `&` and `=` are ASCII, so
-/// splitting the bytes at them keeps every piece at a character boundary.
-pub(super) fn query_value<'q>(query: &'q str, key: &str) -> Option<&'q str> {
-    let mut start = 0;
-    for pair in query.as_bytes().split(|&b| b == b'&') {
-        let end = start + pair.len();
-        let (name, value) = match pair.iter().position(|&b| b == b'=') {
-            Some(at) => (&query[start..start + at], &query[start + at + 1..end]),
-            None => (&query[start..end], ""),
-        };
-        if name == key {
-            return Some(value);
-        }
-        start = end + 1;
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{query_value, text};
+    use super::text;
 
     #[test]
-    fn query_pairs_split_at_ascii_separators_only() {
-        let query = "é=ü&&a=1=2&flag&=empty&last=";
-        assert_eq!(query_value(query, "é"), Some("ü"));
-        assert_eq!(query_value(query, "a"), Some("1=2"));
-        assert_eq!(query_value(query, "flag"), Some(""));
-        assert_eq!(query_value(query, ""), Some(""));
-        assert_eq!(query_value(query, "last"), Some(""));
-        assert_eq!(query_value(query, "missing"), None);
-        assert_eq!(query_value("", "a"), None);
+    fn text_is_utf8_only() {
         assert_eq!(text(b"/hello"), Some("/hello"));
         assert_eq!(text("/grüße".as_bytes()), Some("/grüße"));
         assert_eq!(text(b"\xff"), None);

@@ -42,11 +42,13 @@ mod http_module;
 mod notification;
 mod outcome;
 mod place;
+mod request_headers;
 mod response;
 mod state;
 mod table;
 #[cfg(feature = "std")]
 mod task;
+mod url;
 pub mod wire;
 
 pub use body::{BodyError, BODY_LIMIT};
@@ -59,9 +61,12 @@ pub use notification::{
     GlobalNotification, GlobalNotifications, Notification, Notifications, Priority,
 };
 pub use outcome::{HttpError, IntoGlobalNotification, IntoNotification};
+pub use request_headers::RequestHeaders;
 pub use response::reason_phrase;
 #[cfg(feature = "std")]
 pub use task::{AsyncContext, IoFuture};
+#[cfg(feature = "serde")]
+pub use url::QueryError;
 
 use crate::runtime::{Error, Registration, Result, E_NOINTERFACE};
 use crate::ExtendedInterface;

@@ -709,9 +709,9 @@ impl IHttpRequest {
     #[inline]
     pub fn raw_http_request_mut(
         &mut self,
-    ) -> Option<&mut windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2> {
+    ) -> Option<&windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_V2> {
         let returned = unsafe { self.GetRawHttpRequest() };
-        unsafe { returned.as_mut() }
+        unsafe { returned.as_ref() }
     }
     /// `virtual PCSTR GetHeader(HTTP_HEADER_ID ulHeaderIndex, USHORT * pcchHeaderValue = NULL) const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetHeader_HTTP_HEADER_ID`].
     #[inline]
@@ -897,18 +897,18 @@ impl IHttpRequest {
     /// `virtual PSOCKADDR GetLocalAddress() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetLocalAddress`].
     #[inline]
     pub fn local_address(
-        &mut self,
-    ) -> Option<&mut windows_sys::Win32::Networking::WinSock::SOCKADDR> {
+        &self,
+    ) -> Option<&windows_sys::Win32::Networking::WinSock::SOCKADDR> {
         let returned = unsafe { self.GetLocalAddress() };
-        unsafe { returned.as_mut() }
+        unsafe { returned.as_ref() }
     }
     /// `virtual PSOCKADDR GetRemoteAddress() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetRemoteAddress`].
     #[inline]
     pub fn remote_address(
-        &mut self,
-    ) -> Option<&mut windows_sys::Win32::Networking::WinSock::SOCKADDR> {
+        &self,
+    ) -> Option<&windows_sys::Win32::Networking::WinSock::SOCKADDR> {
         let returned = unsafe { self.GetRemoteAddress() };
-        unsafe { returned.as_mut() }
+        unsafe { returned.as_ref() }
     }
     /// `virtual HRESULT ReadEntityBody(void * pvBuffer, DWORD cbBuffer, BOOL fAsync, DWORD * pcbBytesReceived, BOOL * pfCompletionPending = NULL) = 0` in Rust terms; the raw method, with the full docs, is [`Self::ReadEntityBody`].
     /// The C++ default arguments are used; [`Self::read_entity_body_with`] takes them all.
@@ -988,10 +988,7 @@ impl IHttpRequest {
     pub fn client_certificate(
         &mut self,
     ) -> ::httpserv_runtime::Result<
-        (
-            &mut windows_sys::Win32::Networking::HttpServer::HTTP_SSL_CLIENT_CERT_INFO,
-            bool,
-        ),
+        (&windows_sys::Win32::Networking::HttpServer::HTTP_SSL_CLIENT_CERT_INFO, bool),
     > {
         let mut client_cert_info: *mut windows_sys::Win32::Networking::HttpServer::HTTP_SSL_CLIENT_CERT_INFO = unsafe {
             ::core::mem::zeroed()
@@ -1004,7 +1001,7 @@ impl IHttpRequest {
         };
         returned.ok()?;
         Ok((
-            unsafe { client_cert_info.as_mut() }
+            unsafe { client_cert_info.as_ref() }
                 .ok_or_else(|| ::httpserv_runtime::Error::from(
                     ::httpserv_runtime::E_POINTER,
                 ))?,

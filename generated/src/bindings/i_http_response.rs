@@ -813,9 +813,9 @@ impl IHttpResponse {
     #[inline]
     pub fn raw_http_response_mut(
         &mut self,
-    ) -> Option<&mut windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_V2> {
+    ) -> Option<&windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_V2> {
         let returned = unsafe { self.GetRawHttpResponse() };
-        unsafe { returned.as_mut() }
+        unsafe { returned.as_ref() }
     }
     /// `virtual IHttpCachePolicy * GetCachePolicy() = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetCachePolicy`].
     #[inline]

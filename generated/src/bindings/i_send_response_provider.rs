@@ -239,10 +239,10 @@ impl ISendResponseProvider {
     /// `virtual HTTP_LOG_DATA * GetLogData() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetLogData`].
     #[inline]
     pub fn log_data(
-        &mut self,
-    ) -> Option<&mut windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA> {
+        &self,
+    ) -> Option<&windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA> {
         let returned = unsafe { self.GetLogData() };
-        unsafe { returned.as_mut() }
+        unsafe { returned.as_ref() }
     }
     /// `virtual BOOL GetReadyToLogData() const = 0` in Rust terms; the raw method, with the full docs, is [`Self::GetReadyToLogData`].
     #[inline]

@@ -123,9 +123,9 @@ pub(super) fn return_value(
             }
             match pointee.resolved() {
                 TypeKind::Void | TypeKind::Opaque { .. } => Ok(Ret::Pointer(ty.clone())),
-                TypeKind::Record { .. } => Ok(Ret::Ref {
+                TypeKind::Record { name } => Ok(Ret::Ref {
                     ty: (**pointee).clone(),
-                    mutable: !pointee_is_const,
+                    mutable: !pointee_is_const && !crate::knowledge::followed_by_iis(name),
                 }),
                 _ => Err("returns a buffer of unstated size".into()),
             }
@@ -338,11 +338,16 @@ pub(super) fn pointer_output(
                 pointee_is_const,
             } if matches!(target.resolved(), TypeKind::Record { .. }) => Ok(Role::Out(Out::Ref {
                 ty: (**target).clone(),
-                mutable: !pointee_is_const,
+                mutable: !pointee_is_const && !followed_record(target),
                 optional,
             })),
             _ => Err(format!("an output pointer to `{}`", pointee.spelling)),
         },
         _ => Err(format!("an output pointer to `{}`", pointee.spelling)),
     }
+}
+
+/// Whether `ty` is a record IIS follows the fields of (handed out shared only).
+fn followed_record(ty: &crate::ir::Type) -> bool {
+    matches!(ty.resolved(), TypeKind::Record { name } if crate::knowledge::followed_by_iis(name))
 }

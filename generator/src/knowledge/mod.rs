@@ -203,6 +203,17 @@ pub fn known_path(name: &str) -> Option<String> {
     lookup(name).or_else(|| lookup(name.strip_prefix('_')?))
 }
 
+/// Whether IIS follows the fields of record `name` (pointers, lengths, a type tag) after
+/// handing it out, so that it is handed out shared only (`windows_types::FOLLOWED_BY_IIS`).
+/// Record tags may differ from the typedef in case and a leading underscore
+/// (`struct sockaddr` is `SOCKADDR`, `_HTTP_REQUEST_V2` is `HTTP_REQUEST_V2`).
+pub fn followed_by_iis(name: &str) -> bool {
+    let name = name.strip_prefix('_').unwrap_or(name);
+    windows_types::FOLLOWED_BY_IIS
+        .iter()
+        .any(|record| record.eq_ignore_ascii_case(name))
+}
+
 /// Every Windows type name the table knows (sorted), for the crate manifest's features and
 /// for tests.
 pub fn windows_types() -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -309,6 +320,20 @@ fn unreleasable(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn records_iis_follows_are_sorted_and_bound() {
+        let table = super::windows_types::FOLLOWED_BY_IIS;
+        assert!(table.windows(2).all(|pair| pair[0] < pair[1]));
+        for name in table {
+            assert!(
+                super::known_path(name).is_some(),
+                "{name} is no bound record"
+            );
+        }
+        assert!(super::followed_by_iis("_HTTP_REQUEST_V2") && super::followed_by_iis("sockaddr"));
+        assert!(!super::followed_by_iis("HTTP_CACHE_POLICY"));
+    }
+
     #[test]
     fn windows_types_are_sorted_for_binary_search() {
         let table = super::windows_types::WINDOWS_TYPES;

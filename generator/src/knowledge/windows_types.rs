@@ -157,3 +157,19 @@ pub(super) const WINDOWS_TYPES: &[(&str, &str)] = &[
         "windows_sys::Win32::Networking::WinSock::SOCKADDR",
     ),
 ];
+
+/// The records whose fields IIS follows after handing them out: pointers it dereferences,
+/// lengths it reads by, a type tag or address family that says how big the rest is. Safe
+/// code given `&mut` to one could store any pointer or length there and make IIS (or the
+/// framework, reading them back) touch memory that is not there, so such a record is only
+/// ever handed out shared (`&T`). Sorted (byte order). Records left out hold only integers
+/// and enums whose every value IIS accepts or refuses (`HTTP_CACHE_POLICY`).
+pub(super) const FOLLOWED_BY_IIS: &[&str] = &[
+    "HTTP_LOG_DATA",
+    "HTTP_REQUEST_V1",
+    "HTTP_REQUEST_V2",
+    "HTTP_RESPONSE_V1",
+    "HTTP_RESPONSE_V2",
+    "HTTP_SSL_CLIENT_CERT_INFO",
+    "SOCKADDR",
+];

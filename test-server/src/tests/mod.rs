@@ -17,6 +17,7 @@ mod global_providers;
 mod limits;
 mod messages;
 mod pipeline;
+mod raw_request;
 
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;

@@ -180,15 +180,17 @@ const char *Context::builtin_variable(const char *name, size_t *len)
     const HTTP_REQUEST_V2 *raw = request.raw;
     const char *url = raw->pRawUrl ? raw->pRawUrl : "";
     size_t url_len = rt::length(url), path_len = 0;
-    while (path_len < url_len && url[path_len] != '?') ++path_len;
+    const char *path = url;
+    url_path(url, url_len, &path, &path_len);
+    size_t query_at = (size_t)(path - url) + path_len;
     rt::Text text;
     if (rt::equal(name, "REQUEST_METHOD")) {
         text.add(request.GetHttpMethod());
     } else if (rt::equal(name, "URL") || rt::equal(name, "PATH_INFO") ||
                rt::equal(name, "SCRIPT_NAME")) {
-        text.add(url, path_len);
+        cooked_path(path, path_len, text);
     } else if (rt::equal(name, "QUERY_STRING")) {
-        if (path_len < url_len) text.add(url + path_len + 1, url_len - path_len - 1);
+        if (query_at < url_len) text.add(url + query_at + 1, url_len - query_at - 1);
     } else if (rt::equal(name, "UNENCODED_URL") || rt::equal(name, "CACHE_URL")) {
         text.add(url, url_len);
     } else if (rt::equal(name, "SERVER_PROTOCOL")) {

@@ -567,6 +567,9 @@ const Refusal *refusal_for(const HTTP_REQUEST_V2 *raw, const char *end, rt::Text
 ULONG send_refusal(HANDLE queue, const HTTP_REQUEST_V2 *raw, const Refusal &refusal);
 /* The path of a raw URL (`/a/b?q` or `http://host/a/b?q`), up to its query. */
 void url_path(const char *url, size_t len, const char **path, size_t *path_len);
+/* The path as http.sys cooks it for IIS: escapes decoded, `\\` as `/`, UTF-8 (else each
+   byte as Latin-1), dot segments removed; test-server/src/url.rs is its twin. */
+void cooked_path(const char *raw, size_t len, rt::Text &out);
 /* Whether the host runs under wine (ntdll exports wine_get_version). */
 bool under_wine();
 

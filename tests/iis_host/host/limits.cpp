@@ -131,6 +131,83 @@ void url_path(const char *url, size_t len, const char **path, size_t *path_len)
     *path_len = stop - start;
 }
 
+/* Whether `text[0..len)` is well-formed UTF-8 (no overlong forms, surrogates or values
+   above U+10FFFF, as Rust's `String::from_utf8` checks). */
+static bool is_utf8(const unsigned char *text, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        unsigned char c = text[i];
+        size_t more = c < 0x80 ? 0 : c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2
+                    : c >= 0xF0 && c <= 0xF4 ? 3 : 9;
+        if (more == 9 || i + more >= len) return false;
+        unsigned char low = 0x80, high = 0xBF;
+        if (c == 0xE0) low = 0xA0;
+        if (c == 0xED) high = 0x9F;
+        if (c == 0xF0) low = 0x90;
+        if (c == 0xF4) high = 0x8F;
+        for (size_t k = 1; k <= more; ++k) {
+            unsigned char next = text[i + k];
+            if (next < (k == 1 ? low : 0x80) || next > (k == 1 ? high : 0xBF)) return false;
+        }
+        i += more + 1;
+    }
+    return true;
+}
+
+void cooked_path(const char *raw, size_t len, rt::Text &out)
+{
+    /* Escapes decoded, `\` read as `/`. */
+    rt::Text decoded;
+    const char *end = raw + len;
+    for (const char *p = raw; p < end;) {
+        int byte = escaped_byte(p, end);
+        char c = byte >= 0 ? (char)byte : *p;
+        decoded.add_char(c == '\\' ? '/' : c);
+        p += byte >= 0 ? 3 : 1;
+    }
+    /* Not UTF-8: each byte read as Latin-1 (url.rs says why). */
+    rt::Text text;
+    const unsigned char *bytes = (const unsigned char *)decoded.data();
+    if (is_utf8(bytes, decoded.size())) {
+        text.add(decoded.data(), decoded.size());
+    } else {
+        for (size_t i = 0; i < decoded.size(); ++i) {
+            if (bytes[i] < 0x80) {
+                text.add_char((char)bytes[i]);
+            } else {
+                text.add_char((char)(0xC0 | bytes[i] >> 6)).add_char((char)(0x80 | (bytes[i] & 0x3F)));
+            }
+        }
+    }
+    /* Dot segments removed (RFC 3986 5.2.4): `out` holds the kept segments, each after its
+       `/`; a `..` drops the last one, never above the root. */
+    const char *t = text.data() ? text.data() : "";
+    size_t n = text.size(), at = 0;
+    bool absolute = n > 0 && t[0] == '/', ends_with_slash = false;
+    out.clear();
+    if (absolute) at = 1;
+    while (at <= n) {
+        size_t stop = at;
+        while (stop < n && t[stop] != '/') ++stop;
+        bool last = stop >= n;
+        size_t seg = stop - at;
+        if (seg == 1 && t[at] == '.') {
+            ends_with_slash = last;
+        } else if (seg == 2 && t[at] == '.' && t[at + 1] == '.') {
+            size_t keep = out.size();
+            while (keep > 0 && out.data()[keep - 1] != '/') --keep;
+            out.truncate(keep > 0 ? keep - 1 : 0);
+            ends_with_slash = last;
+        } else {
+            if (absolute || out.size() > 0) out.add_char('/');
+            out.add(t + at, seg);
+            ends_with_slash = false;
+        }
+        at = stop + 1;
+    }
+    if (ends_with_slash || (absolute && out.size() == 0)) out.add_char('/');
+}
+
 bool under_wine()
 {
     static int wine = -1;

@@ -50,6 +50,7 @@ public:
     Text &add_hex(unsigned long long n);
     Text &add_char(char c) { return add(&c, 1); }
     void clear() { len_ = 0; }
+    void truncate(size_t n) { if (n < len_) len_ = n; }
     /* NUL-terminated; valid until the next change. */
     const char *c_str();
     size_t size() const { return len_; }
