@@ -7,69 +7,7 @@
 use super::memory::{CText, RequestMemory};
 use alloc::string::String;
 use alloc::vec::Vec;
-
-/// HTTP_HEADER_ID 0-19: the same headers in requests and responses.
-const COMMON: [&str; 20] = [
-    "Cache-Control",
-    "Connection",
-    "Date",
-    "Keep-Alive",
-    "Pragma",
-    "Trailer",
-    "Transfer-Encoding",
-    "Upgrade",
-    "Via",
-    "Warning",
-    "Allow",
-    "Content-Length",
-    "Content-Type",
-    "Content-Encoding",
-    "Content-Language",
-    "Content-Location",
-    "Content-MD5",
-    "Content-Range",
-    "Expires",
-    "Last-Modified",
-];
-
-/// HTTP_HEADER_ID 20-40 of a request (`HttpHeaderAccept` … `HttpHeaderUserAgent`).
-const REQUEST_ONLY: [&str; 21] = [
-    "Accept",
-    "Accept-Charset",
-    "Accept-Encoding",
-    "Accept-Language",
-    "Authorization",
-    "Cookie",
-    "Expect",
-    "From",
-    "Host",
-    "If-Match",
-    "If-Modified-Since",
-    "If-None-Match",
-    "If-Range",
-    "If-Unmodified-Since",
-    "Max-Forwards",
-    "Proxy-Authorization",
-    "Referer",
-    "Range",
-    "TE",
-    "Translate",
-    "User-Agent",
-];
-
-/// HTTP_HEADER_ID 20-29 of a response (`HttpHeaderAcceptRanges` … `HttpHeaderWwwAuthenticate`).
-const RESPONSE_ONLY: [&str; 10] = [
-    "Accept-Ranges",
-    "Age",
-    "ETag",
-    "Location",
-    "Proxy-Authenticate",
-    "Retry-After",
-    "Server",
-    "Set-Cookie",
-    "Vary",
-    "WWW-Authenticate",
-];
+use httpserv_framework::module::header_ids;
 
 /// Which numbering of known headers a set uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,32 +17,26 @@ pub(crate) enum Direction {
 }
 
 impl Direction {
-    /// `HttpHeaderRequestMaximum` or `HttpHeaderResponseMaximum`.
-    fn known_count(self) -> usize {
-        COMMON.len() + self.specific().len()
-    }
-
-    fn specific(self) -> &'static [&'static str] {
+    /// The known header names by id (`HttpHeaderRequestMaximum` or
+    /// `HttpHeaderResponseMaximum` of them).
+    fn known(self) -> &'static [&'static str] {
         match self {
-            Direction::Request => &REQUEST_ONLY,
-            Direction::Response => &RESPONSE_ONLY,
+            Direction::Request => &header_ids::REQUEST_HEADERS,
+            Direction::Response => &header_ids::RESPONSE_HEADERS,
         }
     }
 
     /// The name of known header `id`.
     pub fn name_of(self, id: usize) -> Option<&'static str> {
-        COMMON
-            .get(id)
-            .or_else(|| self.specific().get(id.checked_sub(COMMON.len())?))
-            .copied()
+        self.known().get(id).copied()
     }
 
     /// The `HTTP_HEADER_ID` of a known header name, in any case.
     pub fn id_of(self, name: &[u8]) -> Option<usize> {
-        (0..self.known_count()).find(|&id| {
-            self.name_of(id)
-                .is_some_and(|known| known.as_bytes().eq_ignore_ascii_case(name))
-        })
+        match self {
+            Direction::Request => header_ids::request_header_id(name),
+            Direction::Response => header_ids::response_header_id(name),
+        }
     }
 }
 
@@ -160,7 +92,7 @@ impl Headers {
     pub fn new(direction: Direction) -> Headers {
         Headers {
             direction,
-            known: (0..direction.known_count()).map(|_| None).collect(),
+            known: direction.known().iter().map(|_| None).collect(),
             unknown: Vec::new(),
         }
     }

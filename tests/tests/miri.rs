@@ -100,6 +100,8 @@ fn the_framework_the_test_server_and_the_examples_have_no_undefined_behaviour() 
             "place",
             "--test",
             "global_results",
+            "--test",
+            "request_headers",
         ],
         &["-p", "httpserv-framework", "--doc"],
     ];

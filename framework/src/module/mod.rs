@@ -38,6 +38,7 @@ mod completion;
 mod context;
 mod global;
 mod global_module;
+pub mod header_ids;
 mod http_module;
 mod notification;
 mod outcome;

@@ -5,54 +5,9 @@
 //! `&mut` [`HttpContext`]; the iterator borrows the context shared, so what it yields stays
 //! as it was read. With feature `http`, the same headers as an `http::HeaderMap`.
 
+use super::header_ids::REQUEST_HEADERS;
 use super::HttpContext;
 use windows_sys::Win32::Networking::HttpServer::{HTTP_KNOWN_HEADER, HTTP_REQUEST_HEADERS};
-
-/// The names of the request headers http.sys knows by `HTTP_HEADER_ID`, in id order
-/// (`HttpHeaderCacheControl` 0 … `HttpHeaderUserAgent` 40).
-const KNOWN_REQUEST_HEADERS: [&str; 41] = [
-    "Cache-Control",
-    "Connection",
-    "Date",
-    "Keep-Alive",
-    "Pragma",
-    "Trailer",
-    "Transfer-Encoding",
-    "Upgrade",
-    "Via",
-    "Warning",
-    "Allow",
-    "Content-Length",
-    "Content-Type",
-    "Content-Encoding",
-    "Content-Language",
-    "Content-Location",
-    "Content-MD5",
-    "Content-Range",
-    "Expires",
-    "Last-Modified",
-    "Accept",
-    "Accept-Charset",
-    "Accept-Encoding",
-    "Accept-Language",
-    "Authorization",
-    "Cookie",
-    "Expect",
-    "From",
-    "Host",
-    "If-Match",
-    "If-Modified-Since",
-    "If-None-Match",
-    "If-Range",
-    "If-Unmodified-Since",
-    "Max-Forwards",
-    "Proxy-Authorization",
-    "Referer",
-    "Range",
-    "TE",
-    "Translate",
-    "User-Agent",
-];
 
 impl<'a> HttpContext<'a> {
     /// Every request header as (name, value): the headers http.sys knows by id first (`Host`,
@@ -90,7 +45,7 @@ impl<'a> HttpContext<'a> {
 /// The iterator of [`HttpContext::request_headers`].
 pub struct RequestHeaders<'r> {
     headers: Option<&'r HTTP_REQUEST_HEADERS>,
-    /// Known headers by id, then unknown ones from `KNOWN_REQUEST_HEADERS.len()` on.
+    /// Known headers by id, then unknown ones from `REQUEST_HEADERS.len()` on.
     next: usize,
 }
 
@@ -99,12 +54,12 @@ impl<'r> Iterator for RequestHeaders<'r> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let headers = self.headers?;
-        let known = KNOWN_REQUEST_HEADERS.len();
+        let known = REQUEST_HEADERS.len();
         while self.next < known {
             let id = self.next;
             self.next += 1;
             if let Some(value) = known_value(&headers.KnownHeaders[id]) {
-                return Some((KNOWN_REQUEST_HEADERS[id], value));
+                return Some((REQUEST_HEADERS[id], value));
             }
         }
         while self.next - known < usize::from(headers.UnknownHeaderCount) {
