@@ -75,6 +75,30 @@ pub fn expectations(example: &str) -> &'static [Expectation] {
             "waited 20 ms\n",
             ("Content-Type", "text/plain"),
         )],
+        // The user given to IIS is read back through IHttpContext::GetUser.
+        "basic_auth_module" => &[
+            (
+                "/private/whoami",
+                &["-u", "alice:wonderland"],
+                200,
+                "alice (Basic) writer true\n",
+                TEXT,
+            ),
+            (
+                "/private/whoami",
+                &["-u", "bob:builder"],
+                200,
+                "bob (Basic) writer false\n",
+                TEXT,
+            ),
+            (
+                "/private/whoami",
+                &["-u", "bob:wrong"],
+                401,
+                "who are you?\n",
+                ("WWW-Authenticate", r#"Basic realm="private""#),
+            ),
+        ],
         // curl sends the path as given (`--path-as-is`); the host cooks it as http.sys does.
         "inspect_module" => &[
             (

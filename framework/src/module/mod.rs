@@ -50,6 +50,7 @@ mod table;
 #[cfg(feature = "std")]
 mod task;
 mod url;
+mod user;
 pub mod wire;
 
 pub use body::{BodyError, BODY_LIMIT};
@@ -68,6 +69,7 @@ pub use response::reason_phrase;
 pub use task::{AsyncContext, IoFuture};
 #[cfg(feature = "serde")]
 pub use url::QueryError;
+pub use user::User;
 
 use crate::runtime::{Error, Registration, Result, E_NOINTERFACE};
 use crate::ExtendedInterface;

@@ -77,6 +77,17 @@ impl<'a> HttpContext<'a> {
         Some(user.user_name()?.to_string_lossy())
     }
 
+    /// Whether the request's user is in `role` (`IHttpUser::IsInRole`); `None` when there is
+    /// no user, the user answers no role questions, or `role` holds a NUL.
+    pub fn user_is_in_role(&mut self, role: &str) -> Option<bool> {
+        let role = super::context::wide(role).ok()?;
+        let user = self.iis_mut().user_mut()?;
+        if !user.supports_is_in_role() {
+            return None;
+        }
+        user.is_in_role(&role).ok()
+    }
+
     /// How the request's user was authenticated (`IHttpUser::GetAuthenticationType`), e.g.
     /// `Basic`, `Negotiate`, or empty for the anonymous user.
     pub fn authentication_type(&mut self) -> Option<String> {

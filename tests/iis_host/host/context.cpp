@@ -50,6 +50,13 @@ Context::~Context()
     InterlockedIncrement64(&host->counts.contexts_freed);
 }
 
+VOID Providers::SetUser(IHttpUser *user)
+{
+    if (!user) return;
+    if (context->user) context->user->DereferenceUser();
+    context->user = user;
+}
+
 void *Context::allocate(size_t size)
 {
     /* Sizes rounded up to 16 keep every piece 16-aligned: a chunk's data starts 16 bytes in

@@ -223,7 +223,9 @@ public:
     HRESULT completion_status = S_OK;
 
     VOID SetErrorStatus(HRESULT hr) override { error = hr; }
-    VOID SetUser(IHttpUser *) override {}
+    /* The user is the request's from here on: the host releases it (DereferenceUser) when
+       another replaces it or the request completes (pipeline.cpp). */
+    VOID SetUser(IHttpUser *user) override;
     HRESULT SetScriptName(PCWSTR, DWORD) override { return E_NOTIMPL; }
     VOID SetScriptMap(IScriptMapInfo *) override {}
     VOID SetFileInfo(IHttpFileInfo *) override {}
@@ -348,7 +350,9 @@ public:
     IHttpRequest *GetRequest() override { return &request; }
     IHttpResponse *GetResponse() override { return &response; }
     BOOL GetResponseHeadersSent() const override { return at.sent; }
-    IHttpUser *GetUser() const override { return 0; }
+    /* The user an authentication module set (SetUser), or null. */
+    IHttpUser *user = 0;
+    IHttpUser *GetUser() const override { return user; }
     IHttpModuleContextContainer *GetModuleContextContainer() override { return &container; }
     VOID IndicateCompletion(REQUEST_NOTIFICATION_STATUS status) override;
     HRESULT PostCompletion(DWORD bytes) override;

@@ -18,7 +18,8 @@
  *   (404.15) and a declared Content-Length over maxAllowedContentLength (413.1) before any
  *   module's RQ_BEGIN_REQUEST (its module is listed ahead of added ones), which then skips
  *   to the response.
- * - At the end: CleanupStoredContext for stored contexts, then Dispose for each module.
+ * - At the end: CleanupStoredContext for stored contexts, then Dispose for each module, then
+ *   DereferenceUser for the user an authentication module set.
  *
  * Each entry point runs on a pool thread holding the request's lock (Host::dispatch in
  * pool.cpp), so a request's notifications run one at a time.
@@ -132,6 +133,10 @@ static void complete(Context *c)
             c->modules[i]->Dispose();
             c->modules[i] = 0;
         }
+    if (c->user) {
+        c->user->DereferenceUser();
+        c->user = 0;
+    }
     c->host->log(c, "done", 0);
     c->done = true;
     c->host->transport->finished(c);
