@@ -8,7 +8,7 @@
 
 use base64::Engine;
 use httpserv::module::{HttpContext, HttpError, HttpModule, Notification, User};
-use httpserv::{IAuthenticationProvider, IHttpUser};
+use httpserv::IAuthenticationProvider;
 
 struct BasicAuth;
 
@@ -48,7 +48,7 @@ impl HttpModule for BasicAuth {
         match known {
             Some((name, _, roles)) => {
                 let user = User::new(name, "Basic")?.with_roles(*roles)?;
-                provider.set_user(IHttpUser::new(user));
+                provider.set_user(user.into());
                 Ok(Notification::Continue)
             }
             None => {

@@ -1,16 +1,18 @@
 //! [`User`]: the user an authentication module establishes for a request, in safe Rust. IIS
 //! asks `IHttpUser` for the user's names, how it was authenticated and its roles; `User`
-//! answers from strings it owns, and the generated `IHttpUser::new` makes the C++ object IIS
-//! takes over with `IAuthenticationProvider::set_user` (and releases, on its own threads,
-//! when it is done). A `User` carries no Windows token: it names a user the module
+//! answers from strings it owns, through a C++ object (`Owned<IHttpUser>`, `user.into()`)
+//! that IIS takes over with `IAuthenticationProvider::set_user` (and releases, on its own
+//! threads, when it is done). The `IHttpUser_Impl` behind it is private: its methods take
+//! IIS's raw pointers, so safe code must not be able to call them with others. A `User` carries no Windows token: it names a user the module
 //! authenticated itself (a custom scheme, a database), not a Windows account, so IIS features
 //! that impersonate (the static file handler reading a file as the user, Windows
 //! authorization) need a token this type does not give — they treat the request as the
 //! module's account does, or refuse it.
 
 use super::context::wide;
+use crate::runtime::Owned;
 use crate::runtime::{Result, E_INVALIDARG, HRESULT, S_OK};
-use crate::IHttpUser_Impl;
+use crate::{IHttpUser, IHttpUser_Impl};
 use alloc::vec::Vec;
 use widestring::{U16CStr, U16CString};
 use windows_sys::core::{BOOL, PCSTR, PCWSTR};
@@ -23,7 +25,7 @@ use windows_sys::Win32::Foundation::{FALSE, HANDLE, TRUE};
 /// use httpserv::module::User;
 /// use httpserv::IHttpUser;
 /// let user = User::new("alice", "Basic")?.with_roles(["readers", "writers"])?;
-/// let user = IHttpUser::new(user); // what `provider.set_user` takes
+/// let user: httpserv::runtime::Owned<IHttpUser> = user.into(); // what `provider.set_user` takes
 /// # Ok::<(), httpserv::runtime::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,21 +73,32 @@ impl User {
     }
 }
 
+impl From<User> for Owned<IHttpUser> {
+    /// The C++ `IHttpUser` IIS takes over with `IAuthenticationProvider::set_user`.
+    fn from(user: User) -> Owned<IHttpUser> {
+        IHttpUser::new(Iis(user))
+    }
+}
+
+/// A [`User`] as IIS calls it: private, so that only IIS (through the vtable, with its own
+/// pointers) calls the `IHttpUser_Impl` methods.
+struct Iis(User);
+
 /// The empty string `GetPassword` answers: the module keeps no password IIS could hand on.
 const NO_PASSWORD: &[u16] = &[0];
 
 // SAFETY: every string returned is a NUL-terminated one the `User` owns (and so lives as long
 // as the object IIS holds), or the static empty string; the tokens are null; `IsInRole`
 // writes its out-pointer only when IIS passed one.
-unsafe impl IHttpUser_Impl for User {
+unsafe impl IHttpUser_Impl for Iis {
     fn GetRemoteUserName(&self) -> PCWSTR {
-        self.name.as_ptr()
+        self.0.name.as_ptr()
     }
     fn GetUserName(&self) -> PCWSTR {
-        self.name.as_ptr()
+        self.0.name.as_ptr()
     }
     fn GetAuthenticationType(&self) -> PCWSTR {
-        self.authentication_type.as_ptr()
+        self.0.authentication_type.as_ptr()
     }
     fn GetPassword(&self) -> PCWSTR {
         NO_PASSWORD.as_ptr()
@@ -97,7 +110,7 @@ unsafe impl IHttpUser_Impl for User {
         core::ptr::null_mut()
     }
     fn SupportsIsInRole(&self) -> BOOL {
-        if self.roles.is_empty() {
+        if self.0.roles.is_empty() {
             FALSE
         } else {
             TRUE
@@ -105,18 +118,27 @@ unsafe impl IHttpUser_Impl for User {
     }
     fn IsInRole(&self, role: PCWSTR, is_in_role: *mut BOOL) -> HRESULT {
         if role.is_null() || is_in_role.is_null() {
-            return E_INVALIDARG.into();
+            return E_INVALIDARG;
         }
         // SAFETY: IIS's contract for `IsInRole`: `role` is a NUL-terminated string and
         // `is_in_role` is writable.
-        unsafe {
-            let role = U16CStr::from_ptr_str(role);
-            *is_in_role = if self.is_in_role(role) { TRUE } else { FALSE };
-        }
+        unsafe { answer_is_in_role(&self.0, role, is_in_role) };
         S_OK
     }
     fn GetUserVariable(&self, _: PCSTR) -> *mut core::ffi::c_void {
         core::ptr::null_mut()
+    }
+}
+
+/// Writes whether `user` is in `role` to `is_in_role`.
+///
+/// # Safety
+/// `role` must be a NUL-terminated string and `is_in_role` writable.
+unsafe fn answer_is_in_role(user: &User, role: PCWSTR, is_in_role: *mut BOOL) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let role = U16CStr::from_ptr_str(role);
+        *is_in_role = if user.is_in_role(role) { TRUE } else { FALSE };
     }
 }
 
