@@ -249,9 +249,13 @@ fn form_of(generated: &generator::Generated, class: &str, method: &str) -> Strin
         .iter()
         .find(|s| generated.model.method(s).name == method)
         .unwrap_or_else(|| panic!("{class}::{method}"));
-    match generated.idioms.form(class, slot.index).unwrap() {
+    match generated
+        .idioms
+        .form(generated.model.slot_id(slot))
+        .unwrap()
+    {
         Form::Raw(why) => format!("raw: {why}"),
-        Form::Idiomatic(form) => form.signature.clone(),
+        Form::Idiomatic(form) => form.signature.to_string(),
     }
 }
 

@@ -214,7 +214,7 @@ fn checked_in(
                 .map_err(|e| Failure::error(format!("{}: {e}", path.display())))?,
         );
     }
-    let fields = probe::rust_vtable_fields(&sources)
+    let fields = probe::rust_vtable_fields(&sources, &recorded)
         .map_err(|e| Failure::error(format!("{}: not valid Rust: {e}", bindings.display())))?;
     stale.extend(probe::compare_rust_fields(&recorded, &fields));
     Ok(stale)

@@ -9,13 +9,15 @@ use super::{ident, idiomatic, implement, interface, methods, vtable, EmitError};
 use crate::idiom::Idioms;
 use crate::ir::{Class, Method};
 use crate::layout::names::ClassNames;
-use crate::layout::{ClassLayout, LaidOutApi, Slot};
+use crate::layout::{ClassLayout, LaidOutApi, Slot, SlotId};
 use crate::rust_types::TypeMapper;
 use proc_macro2::{Ident, TokenStream};
 
 /// One slot a class adds to its base's vtable, with what every emitter needs of it.
 pub struct OwnSlot<'a> {
     pub slot: &'a Slot,
+    /// Its id, by which the idiomatic forms are looked up.
+    pub id: SlotId,
     pub method: &'a Method,
     /// The vtable field, wrapper and trait method name.
     pub name: Ident,
@@ -56,6 +58,7 @@ impl<'a> ClassItems<'a> {
                 let method = model.method(slot);
                 Ok(OwnSlot {
                     slot,
+                    id: model.slot_id(slot),
                     method,
                     name: ident(&slot.rust_name),
                     signature: slot_signature(types, slot, method)?,

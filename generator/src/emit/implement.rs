@@ -214,7 +214,7 @@ fn trusted_methods<'a>(idioms: &Idioms, items: &ClassItems<'a>) -> Vec<&'a str> 
         .iter()
         .filter(|own| {
             matches!(
-                idioms.form(&items.class.name, own.slot.index),
+                idioms.form(own.id),
                 Some(Form::Idiomatic(form)) if relies(form)
             )
         })
