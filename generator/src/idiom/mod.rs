@@ -297,9 +297,7 @@ impl Idioms {
             let named = rules::name_slots(model, layout);
             let mut forms = BTreeMap::new();
             for slot in layout.own_slots() {
-                let method = model.method(slot);
-                let form =
-                    rules::form(model, class, method, &named[&slot.slot_index()], &mut taken);
+                let form = rules::form(model, class, slot, &named[&slot.slot_index()], &mut taken);
                 forms.insert(slot.slot_index(), form);
             }
             classes.push(ClassForms {

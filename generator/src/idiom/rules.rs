@@ -10,7 +10,7 @@ use super::{
 };
 use crate::ir::{Api, Class, Direction, Method, SizeExpr};
 use crate::layout::names::{method_base_name, rust_name};
-use crate::layout::{ClassLayout, LaidOutApi, SlotIndex};
+use crate::layout::{ClassLayout, LaidOutApi, MethodId, Slot, SlotIndex};
 use crate::policy::{self, Lifetime};
 use std::collections::BTreeMap;
 
@@ -60,15 +60,16 @@ pub(super) fn name_slots(model: &LaidOutApi, layout: &ClassLayout) -> BTreeMap<S
     names
 }
 
-/// The idiomatic form of `method` of `class`, named `name` unless `taken`.
+/// The idiomatic form of the method in `class`'s own slot `slot`, named `name` unless
+/// `taken`.
 pub(super) fn form(
     model: &LaidOutApi,
     class: &Class,
-    method: &Method,
+    slot: &Slot,
     name: &str,
     taken: &mut Vec<String>,
 ) -> Form {
-    match idiomatic(model, class, method, name, taken) {
+    match idiomatic(model, class, slot, name, taken) {
         Ok(form) => {
             taken.extend(form.names().map(str::to_string));
             Form::Idiomatic(Box::new(form))
@@ -80,11 +81,11 @@ pub(super) fn form(
 fn idiomatic(
     model: &LaidOutApi,
     class: &Class,
-    method: &Method,
+    slot: &Slot,
     name: &str,
     taken: &[String],
 ) -> Result<Idiomatic, String> {
-    let api = &model.api;
+    let (api, method) = (&model.api, model.method(slot));
     refuse_life_ending(api, class, method)?;
     // A contract no borrow can express makes the form an `unsafe fn` that states it.
     let safety = policy::resumes_the_pipeline(api, &class.name, &method.name)
@@ -100,7 +101,7 @@ fn idiomatic(
     refuse_unguardable(api, class, &ret, &roles)?;
     let borrowing = borrowing(api, class, method, name, ret, roles, safety.is_some())?;
 
-    let args = with_defaults(model, class, method, borrowing.roles)?;
+    let args = with_defaults(model, method, model.method_id(slot), borrowing.roles)?;
     let has_short_form = args.iter().any(|a| a.default.is_some());
     let name = free_name(name, taken);
     let full_name = has_short_form.then(|| format!("{name}_with"));
@@ -525,18 +526,13 @@ fn free_name(name: &str, taken: &[String]) -> String {
 /// has a Rust spelling); roles unchanged.
 fn with_defaults(
     model: &LaidOutApi,
-    class: &Class,
     method: &Method,
+    id: MethodId,
     roles: Vec<Role>,
 ) -> Result<Vec<Arg>, String> {
     let api = &model.api;
     // The parameters as the naming pass named them (valid, unnamed ones given stand-ins).
-    let index = class
-        .methods
-        .iter()
-        .position(|m| std::ptr::eq(m, method))
-        .expect("a method of its class");
-    let raw_names = model.names().params(&class.name, index);
+    let raw_names = model.names().params(id);
     let mut args: Vec<Arg> = raw_names
         .iter()
         .zip(roles)

@@ -22,7 +22,7 @@ mod ids;
 pub mod names;
 pub mod records;
 
-pub use ids::{ClassId, SlotId, SlotIndex};
+pub use ids::{ClassId, MethodId, MethodIndex, SlotId, SlotIndex};
 
 use crate::ir::{Api, Class, Method};
 use crate::toolchain::Target;
@@ -156,6 +156,22 @@ impl LaidOutApi {
         SlotId {
             class: self.class_id(&slot.introduced_by),
             slot: slot.slot_index(),
+        }
+    }
+
+    /// The id of the `index`th method declared by the class `class`.
+    pub fn declared_method_id(&self, class: &str, index: usize) -> MethodId {
+        MethodId {
+            class: self.class_id(class),
+            method: MethodIndex(index),
+        }
+    }
+
+    /// The method in slot `slot`, as its id (in the class that introduced the slot).
+    pub fn method_id(&self, slot: &Slot) -> MethodId {
+        MethodId {
+            class: self.class_id(&slot.introduced_by),
+            method: MethodIndex(slot.method),
         }
     }
 
