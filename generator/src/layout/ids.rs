@@ -35,6 +35,16 @@ pub struct MethodId {
     pub method: MethodIndex,
 }
 
+impl MethodId {
+    /// The `index`th method `class` declares.
+    pub fn new(class: ClassId, index: usize) -> MethodId {
+        MethodId {
+            class,
+            method: MethodIndex(index),
+        }
+    }
+}
+
 /// One slot of the API, named by the class that introduced it: where the facts about the
 /// method in it live, whichever derived class's vtable repeats it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -110,8 +110,8 @@ impl LaidOutApi {
     /// class of `api`.
     pub fn with_layouts(api: Api, layouts: BTreeMap<String, ClassLayout>) -> LaidOutApi {
         let names = Names::new(&api);
-        let ids = (api.classes.iter().enumerate())
-            .map(|(index, class)| (class.name.clone(), ClassId::new(index)))
+        let ids = class_ids(&api)
+            .map(|(id, class)| (class.name.clone(), id))
             .collect();
         LaidOutApi {
             api,
@@ -161,18 +161,12 @@ impl LaidOutApi {
 
     /// The id of the `index`th method declared by the class `class`.
     pub fn declared_method_id(&self, class: &str, index: usize) -> MethodId {
-        MethodId {
-            class: self.class_id(class),
-            method: MethodIndex(index),
-        }
+        MethodId::new(self.class_id(class), index)
     }
 
     /// The method in slot `slot`, as its id (in the class that introduced the slot).
     pub fn method_id(&self, slot: &Slot) -> MethodId {
-        MethodId {
-            class: self.class_id(&slot.introduced_by),
-            method: MethodIndex(slot.method),
-        }
+        MethodId::new(self.class_id(&slot.introduced_by), slot.method)
     }
 
     /// The layout of the class `name`; panics for a class the API does not declare.
@@ -197,6 +191,12 @@ impl LaidOutApi {
 }
 
 pub use crate::error::LayoutError;
+
+/// Every class of `api` with its id, in header order: the ids [`LaidOutApi`] gives, for a
+/// stage that reads an `Api` without its layout (the probe's compiled slots).
+pub fn class_ids(api: &Api) -> impl Iterator<Item = (ClassId, &Class)> {
+    (api.classes.iter().enumerate()).map(|(index, class)| (ClassId::new(index), class))
+}
 
 /// How many bases a class may have above it in its chain. IIS's deepest chain has four
 /// (`IHttpRequest4` … `IHttpRequest`); the Rust compiler's recursion limit (128 levels,

@@ -6,7 +6,7 @@
 //! differs.
 
 use super::CompiledLayout;
-use crate::layout::{abi_signature_of, LaidOutApi};
+use crate::layout::{abi_signature_of, LaidOutApi, MethodId};
 use crate::manifest::Manifest;
 use std::collections::BTreeMap;
 
@@ -30,7 +30,7 @@ pub fn compare_recorded(
     recorded: &Manifest,
 ) -> Vec<StaleSlot> {
     let mut out = Vec::new();
-    for (class, layout) in model.classes() {
+    for (id, class, layout) in model.identified_classes() {
         let Some(entry) = recorded.class(&class.name) else {
             out.push(StaleSlot {
                 class: class.name.clone(),
@@ -42,7 +42,7 @@ pub fn compare_recorded(
         };
         let mut rows = Vec::new();
         for (index, method) in class.methods.iter().enumerate() {
-            let Some(&slot) = compiled.slots.get(&(class.name.clone(), index)) else {
+            let Some(&slot) = compiled.slots.get(&MethodId::new(id, index)) else {
                 continue; // the compiler comparison reports a method it did not place
             };
             let at_slot = entry.slots.iter().find(|s| s.index == slot);

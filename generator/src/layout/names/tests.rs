@@ -229,8 +229,5 @@ fn slots_avoid_helpers_and_explicit_names() {
 
 /// The first method of the first class (the tests' `IFoo::F`).
 fn first_method() -> crate::layout::MethodId {
-    crate::layout::MethodId {
-        class: crate::layout::ClassId::new(0),
-        method: crate::layout::MethodIndex(0),
-    }
+    crate::layout::MethodId::new(crate::layout::ClassId::new(0), 0)
 }
