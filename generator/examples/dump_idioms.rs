@@ -4,8 +4,8 @@ fn main() {
     let api = generator::parse::parse(&generator::parse::ParseOptions::debian(header)).unwrap();
     let model = generator::layout::LaidOutApi::new(api).unwrap();
     let idioms = generator::idiom::Idioms::new(&model);
-    for ((class, slot), form) in idioms.forms() {
-        let method = &model.method(&model.layout(class).slots[*slot]).name;
+    for (class, id, form) in idioms.forms() {
+        let method = &model.method(model.layout(class).slot(id.slot)).name;
         match form {
             generator::idiom::Form::Idiomatic(f) => {
                 println!("{class}::{method}: {}", f.signature);

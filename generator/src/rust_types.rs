@@ -1,4 +1,5 @@
-//! Maps IR types to Rust types (the emitters' tokens, the idiomatic signatures' text).
+//! Maps IR types to Rust types: the emitters' tokens, from which the idiom stage also makes
+//! the typed Rust forms of its signatures (`idiom::rust_form`).
 //! Windows and http.h types come from `windows-sys` by name; what the header itself declares
 //! is referred to by the name the naming pass gave it; anything else bottoms out in a
 //! primitive through its typedef chain, or is an error naming the type.

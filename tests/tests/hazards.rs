@@ -171,13 +171,22 @@ fn generated_names_yield_to_the_headers() {
 fn parameters_get_distinct_valid_names() {
     let g = generate_fixture("parameter_names").unwrap();
     let names = g.model.names();
-    assert_eq!(names.params("IParams", 0), ["param1", "param1_2"]);
     assert_eq!(
-        names.params("IParams", 1),
+        names.params(g.model.declared_method_id("IParams", 0)),
+        ["param1", "param1_2"]
+    );
+    assert_eq!(
+        names.params(g.model.declared_method_id("IParams", 1)),
         ["report_", "value", "MODE_FAST_2"]
     );
-    assert_eq!(names.params("IParams", 2), ["None_", "Some_", "self_"]);
-    assert_eq!(names.params("IParams", 3), ["param0", "param1", "param2"]);
+    assert_eq!(
+        names.params(g.model.declared_method_id("IParams", 2)),
+        ["None_", "Some_", "self_"]
+    );
+    assert_eq!(
+        names.params(g.model.declared_method_id("IParams", 3)),
+        ["param0", "param1", "param2"]
+    );
     // The C++ declaration shows unnamed parameters as C++ does.
     assert_eq!(
         slots(&g, "IParams")[0].2,
@@ -210,7 +219,12 @@ fn names_come_from_the_ast() {
         ["operator_eq", "operator_ne", "operator_call"]
     );
     assert_eq!(names(&g, "Grüße"), ["Grüßen", "a_b"]);
-    assert_eq!(g.model.names().params("Grüße", 1), ["c_d"]);
+    assert_eq!(
+        g.model
+            .names()
+            .params(g.model.declared_method_id("Grüße", 1)),
+        ["c_d"]
+    );
     let methods = &g.model.api.class("IOperators").unwrap().methods;
     assert_eq!(methods[0].name, "operator==");
     // STDMETHOD's methods are __stdcall: `extern "system"`, not the member default.
@@ -249,9 +263,13 @@ fn form_of(generated: &generator::Generated, class: &str, method: &str) -> Strin
         .iter()
         .find(|s| generated.model.method(s).name == method)
         .unwrap_or_else(|| panic!("{class}::{method}"));
-    match generated.idioms.form(class, slot.index).unwrap() {
+    match generated
+        .idioms
+        .form(generated.model.slot_id(slot))
+        .unwrap()
+    {
         Form::Raw(why) => format!("raw: {why}"),
-        Form::Idiomatic(form) => form.signature.clone(),
+        Form::Idiomatic(form) => form.signature.to_string(),
     }
 }
 

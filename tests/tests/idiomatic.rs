@@ -236,7 +236,7 @@ fn sal1_and_sal2_give_the_same_signatures() {
         generated
             .idioms
             .forms()
-            .map(|(key, form)| (key.clone(), format!("{form:?}")))
+            .map(|(class, id, form)| (class.to_string(), id.slot, format!("{form:?}")))
             .collect::<Vec<_>>()
     };
     assert_eq!(forms("sal/sal1_rules"), forms("sal/sal2_rules"));
@@ -254,7 +254,11 @@ fn what_the_rules_cannot_express_stays_raw() {
             .iter()
             .find(|s| generated.model.method(s).name == method)
             .unwrap();
-        match generated.idioms.form("IRules", slot.index).unwrap() {
+        match generated
+            .idioms
+            .form(generated.model.slot_id(slot))
+            .unwrap()
+        {
             Form::Raw(why) => why.clone(),
             Form::Idiomatic(form) => panic!("{method} has a form: {}", form.signature),
         }
@@ -338,13 +342,13 @@ fn the_real_api_keeps_the_soundness_rules() {
     let model = generator::layout::LaidOutApi::new(api).unwrap();
     let idioms = generator::idiom::Idioms::new(&model);
     let (mut idiomatic, mut total) = (0, 0);
-    for ((class, slot), form) in idioms.forms() {
+    for (class, id, form) in idioms.forms() {
         total += 1;
         let Form::Idiomatic(form) = form else {
             continue;
         };
         idiomatic += 1;
-        let method = model.method(&model.layout(class).slots[*slot]);
+        let method = model.method(model.layout(class).slot(id.slot));
         let what = format!("{class}::{}: {}", method.name, form.signature);
         let exclusive = form.receiver == Receiver::Exclusive;
         let resumes = generator::policy::resumes_the_pipeline(&model.api, class, &method.name);
@@ -420,8 +424,8 @@ fn the_real_api_keeps_the_soundness_rules() {
         }
     }
     assert_eq!(total, 352);
-    for ((class, slot), form) in idioms.forms() {
-        let method = model.method(&model.layout(class).slots[*slot]);
+    for (class, id, form) in idioms.forms() {
+        let method = model.method(model.layout(class).slot(id.slot));
         if generator::policy::releases_handed_out_object(&model.api, class, &method.name) {
             assert!(
                 matches!(form, Form::Raw(_)),
@@ -435,16 +439,17 @@ fn the_real_api_keeps_the_soundness_rules() {
         "{idiomatic} of {total} methods have an idiomatic form"
     );
     for (class, slot) in [("IHttpContext", 8), ("IHttpContext", 9)] {
-        let form = idioms
-            .forms()
-            .find(|((c, s), _)| c.as_str() == class && *s == slot)
-            .map(|(_, form)| form)
-            .unwrap();
+        let id = generator::layout::SlotId {
+            class: model.class_id(class),
+            slot: generator::layout::SlotIndex(slot),
+        };
+        let form = idioms.form(id).unwrap();
         let Form::Idiomatic(form) = form else {
             panic!("{class} slot {slot} has no idiomatic form: {form:?}");
         };
         assert!(
-            form.signature.starts_with("unsafe fn ") && form.receiver == Receiver::Shared,
+            form.signature.to_string().starts_with("unsafe fn ")
+                && form.receiver == Receiver::Shared,
             "{class} slot {slot}: {}",
             form.signature
         );

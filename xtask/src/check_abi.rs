@@ -2,9 +2,9 @@
 //! compares every virtual function's compiled slot with the layout prediction and, on x86,
 //! every function pointer typedef's calling convention with the `extern` ABI the generated
 //! Rust gives it. For the default header it also proves the checked-in bindings: the
-//! compiled slots against `generated/abi.json`, and that manifest against the `_Vtbl`
-//! structs of `generated/src/bindings`, so a header changed without `regen` (or a
-//! hand-edited `generated/`) fails here.
+//! compiled slots against `generated/abi.json`, and that manifest against the vtable
+//! structs (each class's named by the manifest) of `generated/src/bindings`, so a header
+//! changed without `regen` (or a hand-edited `generated/`) fails here.
 //!
 //! Exit codes: 0 all agree, 1 mismatches (a table is printed), 2 bad input or tools.
 
@@ -214,7 +214,7 @@ fn checked_in(
                 .map_err(|e| Failure::error(format!("{}: {e}", path.display())))?,
         );
     }
-    let fields = probe::rust_vtable_fields(&sources)
+    let fields = probe::rust_vtable_fields(&sources, &recorded)
         .map_err(|e| Failure::error(format!("{}: not valid Rust: {e}", bindings.display())))?;
     stale.extend(probe::compare_rust_fields(&recorded, &fields));
     Ok(stale)

@@ -9,13 +9,17 @@ use super::{ident, idiomatic, implement, interface, methods, vtable, EmitError};
 use crate::idiom::Idioms;
 use crate::ir::{Class, Method};
 use crate::layout::names::ClassNames;
-use crate::layout::{ClassLayout, LaidOutApi, Slot};
+use crate::layout::{ClassLayout, LaidOutApi, MethodId, Slot, SlotId};
 use crate::rust_types::TypeMapper;
 use proc_macro2::{Ident, TokenStream};
 
 /// One slot a class adds to its base's vtable, with what every emitter needs of it.
 pub struct OwnSlot<'a> {
     pub slot: &'a Slot,
+    /// Its id, by which the idiomatic forms are looked up.
+    pub id: SlotId,
+    /// The method's id, by which its parameters' names are looked up.
+    pub method_id: MethodId,
     pub method: &'a Method,
     /// The vtable field, wrapper and trait method name.
     pub name: Ident,
@@ -54,11 +58,14 @@ impl<'a> ClassItems<'a> {
             .iter()
             .map(|slot| {
                 let method = model.method(slot);
+                let method_id = model.method_id(slot);
                 Ok(OwnSlot {
                     slot,
+                    id: model.slot_id(slot),
+                    method_id,
                     method,
                     name: ident(&slot.rust_name),
-                    signature: slot_signature(types, slot, method)?,
+                    signature: slot_signature(types, slot, method, method_id)?,
                 })
             })
             .collect::<Result<Vec<_>, EmitError>>()?;

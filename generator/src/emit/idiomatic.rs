@@ -1,14 +1,16 @@
-//! The idiomatic methods (`crate::idiom`'s forms) as Rust: one safe method per form (and its
-//! full and `_mut` forms) beside the raw `unsafe fn`, calling it once. What happens around
-//! the call is what the form's roles say: slices in, lengths filled from them, outputs in
-//! locals, borrowed results made from C++'s pointers (with the lengths C++ wrote), an
-//! `HRESULT` turned into `Result`.
+//! The idiomatic methods (`crate::idiom`'s forms) as Rust: one safe method per variant of a
+//! form (short, full, `_mut`) beside the raw `unsafe fn`, calling it once. The signature is
+//! the model's (`Idiomatic::signatures`), printed as tokens; the body is what the form's roles
+//! say happens around the call: slices in, lengths filled from them, outputs in locals,
+//! borrowed results made from C++'s pointers (with the lengths C++ wrote), an `HRESULT`
+//! turned into `Result`.
 
 use super::class::ClassItems;
 use super::docs::doc_lines;
 use super::ident;
 use super::idiomatic_results::{output_value, result};
-use crate::idiom::{Form, Idiomatic, Idioms, In, Receiver, Ret, Role, Value};
+use crate::idiom::rust_form::RustSignature;
+use crate::idiom::{Form, Idiomatic, Idioms, In, Ret, Role, Value, Variant};
 use crate::ir::{Method, Type, TypeKind, Unit};
 use crate::rust_types::TypeMapper;
 use proc_macro2::TokenStream;
@@ -19,16 +21,13 @@ pub fn idiomatic(types: &TypeMapper<'_>, idioms: &Idioms, items: &ClassItems<'_>
     let class = ident(&items.names.object);
     let mut methods = Vec::new();
     for own in &items.own {
-        let Some(Form::Idiomatic(form)) = idioms.form(&items.class.name, own.slot.index) else {
+        let Some(Form::Idiomatic(form)) = idioms.form(own.id) else {
             continue;
         };
-        let raw = &own.name;
-        methods.push(method(types, own.method, form, raw, Variant::Short));
-        if form.full_name.is_some() {
-            methods.push(method(types, own.method, form, raw, Variant::Full));
-        }
-        if form.mut_name.is_some() {
-            methods.push(method(types, own.method, form, raw, Variant::Mut));
+        for (variant, signature) in form.signatures() {
+            methods.push(method(
+                types, own.method, form, &own.name, variant, signature,
+            ));
         }
     }
     if methods.is_empty() {
@@ -41,50 +40,28 @@ pub fn idiomatic(types: &TypeMapper<'_>, idioms: &Idioms, items: &ClassItems<'_>
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Variant {
-    /// Without the defaulted parameters (or the only form).
-    Short,
-    /// With every parameter.
-    Full,
-    /// The exclusive form of an object getter.
-    Mut,
-}
-
+/// One variant of a form as a method: its signature (the model's, `unsafe` where a contract
+/// of IIS no borrow can express stays the caller's) and the body around the raw call.
 fn method(
     types: &TypeMapper<'_>,
     cpp: &Method,
     form: &Idiomatic,
     raw: &proc_macro2::Ident,
     variant: Variant,
+    signature: &RustSignature,
 ) -> TokenStream {
-    let full = variant == Variant::Full;
-    let name = match variant {
-        Variant::Short => form.name.clone(),
-        Variant::Full => form.full_name.clone().unwrap_or_default(),
-        Variant::Mut => form.mut_name.clone().unwrap_or_default(),
-    };
-    let name = format_ident!("{}", name);
-    let receiver = match (variant, form.receiver) {
-        (Variant::Mut, _) | (_, Receiver::Exclusive) => quote!(&mut self),
-        _ => quote!(&self),
-    };
     let Call {
-        params,
         before,
         args: call_args,
         outputs,
         after,
-    } = Call::of(types, cpp, form, full);
-    let ret_mutable = variant == Variant::Mut;
-    let (ret_type, body_tail) = result(types, cpp, form, &outputs, ret_mutable, full);
+    } = Call::of(types, cpp, form, variant == Variant::Full);
+    let body_tail = result(form, &outputs, variant == Variant::Exclusive);
     let docs = doc_lines(&docs(cpp, form, variant, raw));
-    // A contract of IIS no borrow can express stays the caller's (`# Safety`).
-    let qualifier = form.safety.as_ref().map(|_| quote!(unsafe));
     quote! {
         #docs
         #[inline]
-        pub #qualifier fn #name(#receiver, #(#params),*) #ret_type {
+        pub #signature {
             #(#before)*
             // SAFETY: `self` is a live object (the contract of `from_raw`, where the C++
             // pointer became a reference); every argument is what the C++ method's SAL asks
@@ -99,8 +76,6 @@ fn method(
 /// What a method's body does around the raw call, gathered argument by argument.
 #[derive(Default)]
 struct Call {
-    /// The Rust method's parameters.
-    params: Vec<TokenStream>,
     /// Statements before the raw call: lengths converted, locals for outputs declared.
     before: Vec<TokenStream>,
     /// The raw call's arguments.
@@ -124,9 +99,7 @@ impl Call {
                     let default = arg.default.as_ref().expect("left out");
                     call.args.push(value(types, &param.ty, default));
                 }
-                Role::In { ty, optional } => {
-                    call.input(types, ty, *optional, &local, returns_result)
-                }
+                Role::In { ty, optional } => call.input(ty, *optional, &local, returns_result),
                 Role::Length { of, unit } => {
                     let slice = format_ident!("{}", form.args[*of].name);
                     let optional = matches!(form.args[*of].role, Role::In { optional: true, .. });
@@ -169,19 +142,10 @@ impl Call {
         call
     }
 
-    /// A Rust parameter passed in; an owned object is split into its pointer (for C++) and
+    /// A Rust parameter (the signature declares it) passed in; an owned object is split into its pointer (for C++) and
     /// its release (for Rust, should a call that reports failure fail; a call that cannot
     /// fail always takes it).
-    fn input(
-        &mut self,
-        types: &TypeMapper<'_>,
-        ty: &In,
-        optional: bool,
-        local: &proc_macro2::Ident,
-        returns_result: bool,
-    ) {
-        let rust = input_type(types, ty, optional);
-        self.params.push(quote!(#local: #rust));
+    fn input(&mut self, ty: &In, optional: bool, local: &proc_macro2::Ident, returns_result: bool) {
         match ty {
             In::Owned(_) if returns_result => {
                 // IIS takes the object if the call succeeds; otherwise Rust releases it.
@@ -214,7 +178,7 @@ fn docs(cpp: &Method, form: &Idiomatic, variant: Variant, raw: &proc_macro2::Ide
             "The C++ default arguments are used; [`Self::{}`] takes them all.",
             form.full_name.as_deref().unwrap_or_default()
         )),
-        Variant::Mut => lines.push(
+        Variant::Exclusive => lines.push(
             "The object comes back exclusive, for its mutating methods (it borrows `self` \
              exclusively meanwhile)."
                 .into(),
@@ -265,46 +229,6 @@ fn docs(cpp: &Method, form: &Idiomatic, variant: Variant, raw: &proc_macro2::Ide
         lines.extend(heading.into_iter().chain([contract.clone()]));
     }
     lines
-}
-
-fn input_type(types: &TypeMapper<'_>, ty: &In, optional: bool) -> TokenStream {
-    let inner = match ty {
-        In::CStr => quote!(&::core::ffi::CStr),
-        In::WideCStr => quote!(&::httpserv_runtime::U16CStr),
-        In::Bytes => quote!(&[u8]),
-        In::Wide => quote!(&[u16]),
-        In::BytesMut => quote!(&mut [u8]),
-        In::WideMut => quote!(&mut [u16]),
-        In::Chunks => quote!(&[::httpserv_runtime::DataChunk<'_>]),
-        In::Chunk => quote!(&::httpserv_runtime::DataChunk<'_>),
-        In::Bool => quote!(bool),
-        In::Value(t) => rust(types, t),
-        In::Ref(t) => {
-            let t = rust(types, t);
-            quote!(&#t)
-        }
-        In::RefMut(t) => {
-            let t = rust(types, t);
-            quote!(&mut #t)
-        }
-        In::Interface(class) => {
-            let class = class_ident(types, class);
-            quote!(&#class)
-        }
-        In::InterfaceMut(class) => {
-            let class = class_ident(types, class);
-            quote!(&mut #class)
-        }
-        In::Owned(class) => {
-            let class = class_ident(types, class);
-            quote!(::httpserv_runtime::Owned<#class>)
-        }
-    };
-    if optional {
-        quote!(Option<#inner>)
-    } else {
-        inner
-    }
 }
 
 /// The argument passed to the raw method for a Rust parameter.

@@ -1,11 +1,10 @@
-//! The result side of an idiomatic method: the Rust type of each output, and the value the
-//! method returns after the raw call — outputs read from their locals, borrowed slices and
-//! strings made from the pointers and lengths C++ wrote, interfaces made references, and an
-//! `HRESULT` turned into `Result`.
+//! The result side of an idiomatic method: the value the method returns after the raw call
+//! (its type is the model's signature, `idiom::signature`) — outputs read from their locals,
+//! borrowed slices and strings made from the pointers and lengths C++ wrote, interfaces made
+//! references, and an `HRESULT` turned into `Result`.
 
-use super::idiomatic::{class_ident, pointee, rust};
-use crate::idiom::{Idiomatic, Out, Ret, Role};
-use crate::ir::Method;
+use super::idiomatic::class_ident;
+use crate::idiom::{Idiomatic, Out, Ret};
 use crate::rust_types::TypeMapper;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -108,64 +107,32 @@ pub(super) fn string(pointer: &proc_macro2::Ident, wide: bool) -> TokenStream {
     }
 }
 
-/// The Rust result type and the tail of the body.
+/// The tail of the body: the value the method returns (its type is the signature's).
+/// `exclusive_object` for the `_mut` form, whose object comes back exclusive.
 pub(super) fn result(
-    types: &TypeMapper<'_>,
-    cpp: &Method,
     form: &Idiomatic,
     outputs: &[TokenStream],
     exclusive_object: bool,
-    full: bool,
-) -> (TokenStream, TokenStream) {
-    let output_types = output_types(types, cpp, form, full);
+) -> TokenStream {
     match &form.ret {
         Ret::Result => {
-            let ty = tuple(&output_types);
             let value = tuple(outputs);
-            (
-                quote!(-> ::httpserv_runtime::Result<#ty>),
-                quote! {
-                    returned.ok()?;
-                    Ok(#value)
-                },
-            )
-        }
-        Ret::Unit if outputs.is_empty() => (quote!(), quote!(let () = returned;)),
-        ret => {
-            let (ty, value) = returned_value(types, form, ret, exclusive_object);
-            let mut types_out: Vec<TokenStream> = ty.into_iter().collect();
-            types_out.extend(output_types);
-            let discard = (*ret == Ret::Unit).then(|| quote!(let () = returned;));
-            let mut values: Vec<TokenStream> = value.into_iter().collect();
-            values.extend(outputs.iter().cloned());
-            if types_out.is_empty() {
-                (quote!(), quote!(let () = returned;))
-            } else {
-                let ty = tuple(&types_out);
-                let value = tuple(&values);
-                (quote!(-> #ty), quote!(#discard #value))
+            quote! {
+                returned.ok()?;
+                Ok(#value)
             }
         }
+        Ret::Unit if outputs.is_empty() => quote!(let () = returned;),
+        ret => {
+            let discard = (*ret == Ret::Unit).then(|| quote!(let () = returned;));
+            let mut values: Vec<TokenStream> = returned_value(form, ret, exclusive_object)
+                .into_iter()
+                .collect();
+            values.extend(outputs.iter().cloned());
+            let value = tuple(&values);
+            quote!(#discard #value)
+        }
     }
-}
-
-/// The Rust types of the outputs the form returns (the short form leaves out defaulted ones).
-fn output_types(
-    types: &TypeMapper<'_>,
-    cpp: &Method,
-    form: &Idiomatic,
-    full: bool,
-) -> Vec<TokenStream> {
-    form.args
-        .iter()
-        .zip(&cpp.params)
-        .filter(|(a, _)| full || a.default.is_none())
-        .filter_map(|(a, p)| match &a.role {
-            Role::Out(out) => Some(output_type(types, out, p)),
-            Role::InOutLength { .. } => Some(pointee(types, &p.ty)),
-            _ => None,
-        })
-        .collect()
 }
 
 /// `()`, the one item, or a tuple of them.
@@ -177,131 +144,39 @@ fn tuple(items: &[TokenStream]) -> TokenStream {
     }
 }
 
-/// The Rust type and value of what the raw call returned (`returned`), when it is neither an
-/// `HRESULT` nor nothing: `(None, None)` for a `void` method whose outputs are the result.
-fn returned_value(
-    types: &TypeMapper<'_>,
-    form: &Idiomatic,
-    ret: &Ret,
-    exclusive_object: bool,
-) -> (Option<TokenStream>, Option<TokenStream>) {
-    let returned = quote!(returned);
+/// The Rust value of what the raw call returned (`returned`), when it is neither an
+/// `HRESULT` nor nothing: `None` for a `void` method whose outputs are the result.
+fn returned_value(form: &Idiomatic, ret: &Ret, exclusive_object: bool) -> Option<TokenStream> {
     match ret {
-        Ret::Unit => (None, None),
-        Ret::Bool => (Some(quote!(bool)), Some(quote!(#returned != 0))),
-        Ret::Value(t) | Ret::Pointer(t) => (Some(rust(types, t)), Some(returned)),
-        Ret::Str { wide } => {
-            let ty = if *wide {
-                quote!(Option<&::httpserv_runtime::U16CStr>)
-            } else {
-                quote!(Option<&::core::ffi::CStr>)
-            };
-            (Some(ty), Some(string(&format_ident!("returned"), *wide)))
-        }
+        Ret::Unit => None,
+        Ret::Bool => Some(quote!(returned != 0)),
+        Ret::Value(_) | Ret::Pointer(_) => Some(quote!(returned)),
+        Ret::Str { wide } => Some(string(&format_ident!("returned"), *wide)),
         Ret::Buffer { len, wide } => {
             let count = format_ident!("{}", form.args[*len].name);
             let element = if *wide { quote!(u16) } else { quote!(u8) };
-            (
-                Some(quote!(Option<&[#element]>)),
-                Some(quote! {
-                    // SAFETY: C++ returned `count` elements at the pointer (SAL),
-                    // which live as long as the borrow of `self`.
-                    (!returned.is_null()).then(|| unsafe { ::core::slice::from_raw_parts(returned.cast::<#element>(), #count as usize) })
-                }),
-            )
+            Some(quote! {
+                // SAFETY: C++ returned `count` elements at the pointer (SAL),
+                // which live as long as the borrow of `self`.
+                (!returned.is_null()).then(|| unsafe { ::core::slice::from_raw_parts(returned.cast::<#element>(), #count as usize) })
+            })
         }
-        Ret::Interface { class, mutable } => {
-            let class = class_ident(types, class);
-            returned_reference(quote!(#class), *mutable || exclusive_object)
-        }
-        Ret::Ref { ty, mutable } => returned_reference(rust(types, ty), *mutable),
+        Ret::Interface { mutable, .. } => Some(returned_reference(*mutable || exclusive_object)),
+        Ret::Ref { mutable, .. } => Some(returned_reference(*mutable)),
         Ret::Result => unreachable!("an HRESULT becomes the Result, not a value"),
     }
 }
 
 /// `Option<&T>` or `Option<&mut T>` from the returned pointer to an object or struct C++
 /// hands out.
-fn returned_reference(
-    target: TokenStream,
-    mutable: bool,
-) -> (Option<TokenStream>, Option<TokenStream>) {
+fn returned_reference(mutable: bool) -> TokenStream {
     if mutable {
-        (
-            Some(quote!(Option<&mut #target>)),
-            // SAFETY: what C++ hands out lives as long as the object it came from; the
-            // exclusive borrow of `self` keeps it unique.
-            Some(quote!(unsafe { returned.as_mut() })),
-        )
+        // SAFETY: what C++ hands out lives as long as the object it came from; the
+        // exclusive borrow of `self` keeps it unique.
+        quote!(unsafe { returned.as_mut() })
     } else {
-        (
-            Some(quote!(Option<&#target>)),
-            // SAFETY: what C++ hands out lives as long as the object it came from, which
-            // the borrow of `self` keeps alive.
-            Some(quote!(unsafe { returned.as_ref() })),
-        )
-    }
-}
-
-pub(super) fn output_type(
-    types: &TypeMapper<'_>,
-    out: &Out,
-    param: &crate::ir::Param,
-) -> TokenStream {
-    let optional_ref = |inner: TokenStream, optional: bool| {
-        if optional {
-            quote!(Option<#inner>)
-        } else {
-            inner
-        }
-    };
-    let _ = param;
-    match out {
-        Out::Value(t) => rust(types, t),
-        Out::Bool => quote!(bool),
-        Out::Interface {
-            class,
-            mutable,
-            optional,
-        } => {
-            let class = class_ident(types, class);
-            let inner = if *mutable {
-                quote!(&mut #class)
-            } else {
-                quote!(&#class)
-            };
-            optional_ref(inner, *optional)
-        }
-        Out::Ref {
-            ty,
-            mutable,
-            optional,
-        } => {
-            let t = rust(types, ty);
-            let inner = if *mutable {
-                quote!(&mut #t)
-            } else {
-                quote!(&#t)
-            };
-            optional_ref(inner, *optional)
-        }
-        Out::Buffer { wide, .. } => {
-            if *wide {
-                quote!(&[u16])
-            } else {
-                quote!(&[u8])
-            }
-        }
-        Out::BufferMut { .. } => quote!(&mut [u8]),
-        Out::Child { class, parent, .. } => {
-            let (class, parent) = (class_ident(types, class), class_ident(types, parent));
-            quote!(::httpserv_runtime::Child<'_, #parent, #class>)
-        }
-        Out::Str { wide } => {
-            if *wide {
-                quote!(Option<&::httpserv_runtime::U16CStr>)
-            } else {
-                quote!(Option<&::core::ffi::CStr>)
-            }
-        }
+        // SAFETY: what C++ hands out lives as long as the object it came from, which
+        // the borrow of `self` keeps alive.
+        quote!(unsafe { returned.as_ref() })
     }
 }

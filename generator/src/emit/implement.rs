@@ -180,7 +180,7 @@ fn thunk_body(api: &Api, items: &ClassItems<'_>, own: &OwnSlot<'_>) -> TokenStre
             unsafe { #after }
         },
         None => {
-            let failure = on_panic_tokens(items.model.names(), items, own, &policy);
+            let failure = on_panic_tokens(items.model.names(), own, &policy);
             quote!(::httpserv_runtime::guard(|| #call, #failure))
         }
     }
@@ -214,7 +214,7 @@ fn trusted_methods<'a>(idioms: &Idioms, items: &ClassItems<'a>) -> Vec<&'a str> 
         .iter()
         .filter(|own| {
             matches!(
-                idioms.form(&items.class.name, own.slot.index),
+                idioms.form(own.id),
                 Some(Form::Idiomatic(form)) if relies(form)
             )
         })
@@ -399,12 +399,7 @@ fn trait_method(
 }
 
 /// The closure the guard calls when the implementation panicked, given the panic's report.
-fn on_panic_tokens(
-    names: &Names,
-    items: &ClassItems<'_>,
-    own: &OwnSlot<'_>,
-    policy: &MethodPolicy,
-) -> TokenStream {
+fn on_panic_tokens(names: &Names, own: &OwnSlot<'_>, policy: &MethodPolicy) -> TokenStream {
     match policy.on_panic {
         OnPanic::Return(Value::Abort) => quote!(::httpserv_runtime::abort),
         OnPanic::Return(value) => {
@@ -423,7 +418,7 @@ fn on_panic_tokens(
                 .iter()
                 .position(|p| p.name == cpp)
                 .expect("the context parameter is one of the method's");
-            let context = ident(&names.params(&items.class.name, own.slot.method)[index]);
+            let context = ident(&names.params(own.method_id)[index]);
             let value = value_tokens(names, own, value);
             quote!(|report| { unsafe { ::httpserv_runtime::fail_request(#context.cast(), report) }; #value })
         }

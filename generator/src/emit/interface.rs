@@ -11,7 +11,6 @@ pub fn interface(items: &ClassItems<'_>) -> TokenStream {
     let class = items.class;
     let name = ident(&items.names.object);
     let vtbl = ident(&items.names.vtable);
-    // The first line names the C++ class: `probe::rust_vtable_fields` reads it back.
     let mut lines = vec![format!("C++ class `{}`", class.name)];
     if let Some(base) = items.base() {
         lines[0].push_str(&format!(" (derives from [`{}`])", base.object));

@@ -6,7 +6,7 @@
 use super::ident;
 use super::EmitError;
 use crate::ir::{CallingConvention, Method, TypeKind};
-use crate::layout::Slot;
+use crate::layout::{MethodId, Slot};
 use crate::rust_types::TypeMapper;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -74,6 +74,7 @@ pub fn slot_signature(
     types: &TypeMapper<'_>,
     slot: &Slot,
     method: &Method,
+    id: MethodId,
 ) -> Result<SlotSignature, EmitError> {
     let class = &slot.introduced_by;
     let class_ident = ident(&types.names.class(class).object);
@@ -86,7 +87,7 @@ pub fn slot_signature(
     if method.is_destructor {
         params.push((format_ident!("flags"), quote!(u32)));
     }
-    let names = types.names.params(class, slot.method);
+    let names = types.names.params(id);
     for (param, name) in method.params.iter().zip(names) {
         let ty = types
             .rust_param(&param.ty)

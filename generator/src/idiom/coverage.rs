@@ -10,15 +10,17 @@ use std::fmt::Write;
 /// The Markdown list for one API.
 pub fn markdown(model: &LaidOutApi, idioms: &Idioms, input: &str) -> String {
     let (mut raw, mut contracts) = (Vec::new(), Vec::new());
-    let mut total = 0;
-    for ((class, slot), form) in idioms.forms() {
-        total += 1;
-        let method = model.method(&model.layout(class).slots[*slot]);
+    let mut forms: Vec<_> = idioms.forms().collect();
+    // By class name, then slot: the order the list has always had.
+    forms.sort_by_key(|(class, id, _)| (*class, id.slot));
+    let total = forms.len();
+    for (class, id, form) in forms {
+        let method = model.method(model.layout(class).slot(id.slot));
         match form {
-            Form::Raw(why) => raw.push((class.as_str(), method.name.as_str(), why.as_str())),
+            Form::Raw(why) => raw.push((class, method.name.as_str(), why.as_str())),
             Form::Idiomatic(form) => {
                 if let Some(contract) = &form.safety {
-                    contracts.push((class.as_str(), form.signature.as_str(), contract.as_str()));
+                    contracts.push((class, form.signature.to_string(), contract.as_str()));
                 }
             }
         }

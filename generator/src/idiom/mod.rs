@@ -1,9 +1,11 @@
 //! The idiomatic form of every virtual function, worked out once from its types, its SAL
 //! annotations, its C++ defaults and IIS's sharing rules (`policy`), as data: which C++
 //! parameters become which Rust arguments, which are filled in (lengths, outputs, fixed
-//! flags), what the result is, and the Rust signature as text. The emitter writes the
-//! methods from this model, the manifest records the signatures, and the coverage list names
-//! what stays raw and why.
+//! flags), what the result is, and its Rust signatures as typed data (`rust_form.rs`, made
+//! once by `signature.rs`). The emitter writes the methods from this model (the signatures as
+//! tokens), the manifest records the signatures (as text, from the same values), and the
+//! coverage list names what stays raw and why. Forms are keyed by the slot's typed id
+//! ([`SlotId`]: the class that introduced it, the slot's index).
 //!
 //! The rules, by kind (`rules.rs` for the method, `roles.rs` for each parameter, `types.rs`
 //! for what a C++ type is; names in `names.rs`):
@@ -31,24 +33,35 @@
 pub mod coverage;
 mod defaults;
 pub mod names;
-mod render;
 mod roles;
 mod rules;
+pub mod rust_form;
+mod signature;
 mod sizes;
 mod types;
 
 use crate::ir::{Type, Unit};
-use crate::layout::LaidOutApi;
+use crate::layout::{ClassId, LaidOutApi, SlotId, SlotIndex};
+use rust_form::RustSignature;
 use std::collections::BTreeMap;
 
 /// The inherent functions the generator gives every class besides its methods (the naming
 /// pass's list, which slot names avoid too).
 pub const RESERVED: &[&str] = crate::layout::names::HELPER_METHODS;
 
-/// The idiomatic forms of one API, by (class, own slot index).
+/// The idiomatic forms of one API: per class (by [`ClassId`]), its own slots' forms.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Idioms {
-    forms: BTreeMap<(String, usize), Form>,
+    classes: Vec<ClassForms>,
+}
+
+/// The forms of one class's own slots.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ClassForms {
+    id: ClassId,
+    /// The class's C++ name, for listings.
+    name: String,
+    forms: BTreeMap<SlotIndex, Form>,
 }
 
 /// What a slot gets besides its raw `unsafe fn`.
@@ -77,14 +90,28 @@ pub struct Idiomatic {
     pub safety: Option<String>,
     /// The Rust signature of the (short) form, e.g. `fn header(&self, name: &CStr) ->
     /// Option<&[u8]>`.
-    pub signature: String,
+    pub signature: RustSignature,
     /// The full form's signature, when there is one.
-    pub full_signature: Option<String>,
+    pub full_signature: Option<RustSignature>,
+    /// The exclusive form's signature, when there is one.
+    pub mut_signature: Option<RustSignature>,
 }
 
+/// The variants of one idiomatic form, each a method of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    /// Without the defaulted parameters (or the only form).
+    Short,
+    /// With every parameter (`Idiomatic::full_name`).
+    Full,
+    /// The exclusive form of an object getter (`Idiomatic::mut_name`).
+    Exclusive,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Receiver {
     /// `&self`.
+    #[default]
     Shared,
     /// `&mut self`.
     Exclusive,
@@ -249,39 +276,56 @@ pub enum Value {
 impl Idioms {
     /// The idiomatic forms of every own slot of every class.
     pub fn new(model: &LaidOutApi) -> Idioms {
-        let mut forms = BTreeMap::new();
-        for (class, layout) in model.classes() {
+        let mut classes: Vec<ClassForms> = Vec::new();
+        for (id, class, layout) in model.identified_classes() {
             // The raw methods (C++ names can be snake_case too) and the inherent functions
             // every class has stay theirs.
             let mut taken: Vec<String> = RESERVED.iter().map(|s| s.to_string()).collect();
             taken.extend(layout.slot_names().map(str::to_string));
-            // Inherited idiomatic names stay taken in the derived class.
+            // Inherited idiomatic names stay taken in the derived class (C++ declares a base
+            // before the classes deriving from it, so its forms are made).
             for name in model.api.chain(&class.name).skip(1) {
-                for slot in model.layout(name).own_slots() {
-                    if let Some(Form::Idiomatic(form)) = forms.get(&(name.to_string(), slot.index))
-                    {
+                let Some(base) = classes.get(model.class_id(name).index()) else {
+                    continue;
+                };
+                for form in base.forms.values() {
+                    if let Form::Idiomatic(form) = form {
                         taken.extend(form.names().map(str::to_string));
                     }
                 }
             }
             let named = rules::name_slots(model, layout);
+            let mut forms = BTreeMap::new();
             for slot in layout.own_slots() {
-                let method = model.method(slot);
-                let form = rules::form(model, class, method, &named[&slot.index], &mut taken);
-                forms.insert((class.name.clone(), slot.index), form);
+                let form = rules::form(model, class, slot, &named[&slot.slot_index()], &mut taken);
+                forms.insert(slot.slot_index(), form);
             }
+            classes.push(ClassForms {
+                id,
+                name: class.name.clone(),
+                forms,
+            });
         }
-        Idioms { forms }
+        Idioms { classes }
     }
 
-    /// The form of `class`'s own slot `slot`.
-    pub fn form(&self, class: &str, slot: usize) -> Option<&Form> {
-        self.forms.get(&(class.to_string(), slot))
+    /// The form of the slot `id` (an own slot of `id.class`).
+    pub fn form(&self, id: SlotId) -> Option<&Form> {
+        self.classes.get(id.class.index())?.forms.get(&id.slot)
     }
 
-    /// Every form, by (class, slot).
-    pub fn forms(&self) -> impl Iterator<Item = (&(String, usize), &Form)> {
-        self.forms.iter()
+    /// Every form, in header order of the classes and slot order within each: the class's
+    /// C++ name, the slot and its form.
+    pub fn forms(&self) -> impl Iterator<Item = (&str, SlotId, &Form)> {
+        self.classes.iter().flat_map(|class| {
+            (class.forms.iter()).map(|(&slot, form)| {
+                let id = SlotId {
+                    class: class.id,
+                    slot,
+                };
+                (class.name.as_str(), id, form)
+            })
+        })
     }
 }
 
@@ -291,5 +335,13 @@ impl Idiomatic {
         std::iter::once(self.name.as_str())
             .chain(self.full_name.as_deref())
             .chain(self.mut_name.as_deref())
+    }
+
+    /// Every variant the form has, with its signature: the short form, then the full and the
+    /// exclusive one where they exist.
+    pub fn signatures(&self) -> impl Iterator<Item = (Variant, &RustSignature)> {
+        std::iter::once((Variant::Short, &self.signature))
+            .chain(self.full_signature.iter().map(|s| (Variant::Full, s)))
+            .chain(self.mut_signature.iter().map(|s| (Variant::Exclusive, s)))
     }
 }

@@ -5,28 +5,30 @@
 
 use super::names::{method_name, overload_suffix, param_name};
 use super::roles::{hungarian_lengths, mark, param_role, return_value};
-use super::{defaults, render, sizes, Arg, Form, Idiomatic, In, Out, Receiver, Ret, Role, Value};
+use super::{
+    defaults, signature, sizes, Arg, Form, Idiomatic, In, Out, Receiver, Ret, Role, Value, Variant,
+};
 use crate::ir::{Api, Class, Direction, Method, SizeExpr};
 use crate::layout::names::{method_base_name, rust_name};
-use crate::layout::{ClassLayout, LaidOutApi};
+use crate::layout::{ClassLayout, LaidOutApi, MethodId, Slot, SlotIndex};
 use crate::policy::{self, Lifetime};
 use std::collections::BTreeMap;
 
 /// The base idiomatic name of each own slot of `class` (by slot index): rules 1–3 of
 /// `names.rs`, decided in declaration order against the names the base classes hold.
-pub(super) fn name_slots(model: &LaidOutApi, layout: &ClassLayout) -> BTreeMap<usize, String> {
+pub(super) fn name_slots(model: &LaidOutApi, layout: &ClassLayout) -> BTreeMap<SlotIndex, String> {
     // The first-declared method of each C++ name, from the bases.
     let mut first: BTreeMap<String, &Method> = BTreeMap::new();
     for slot in &layout.slots[..layout.inherited] {
         let method = model.method(slot);
         first.entry(method.name.clone()).or_insert(method);
     }
-    let mut own: Vec<(usize, &Method)> = layout
+    let mut own: Vec<(SlotIndex, &Method)> = layout
         .own_slots()
         .iter()
-        .map(|s| (s.index, model.method(s)))
+        .map(|s| (s.slot_index(), model.method(s)))
         .collect();
-    own.sort_by_key(|(index, _)| layout.slots[*index].method);
+    own.sort_by_key(|(index, _)| layout.slot(*index).method);
     let mut names = BTreeMap::new();
     for (index, method) in &own {
         let plain = method_name(&method_base_name(method));
@@ -58,15 +60,16 @@ pub(super) fn name_slots(model: &LaidOutApi, layout: &ClassLayout) -> BTreeMap<u
     names
 }
 
-/// The idiomatic form of `method` of `class`, named `name` unless `taken`.
+/// The idiomatic form of the method in `class`'s own slot `slot`, named `name` unless
+/// `taken`.
 pub(super) fn form(
     model: &LaidOutApi,
     class: &Class,
-    method: &Method,
+    slot: &Slot,
     name: &str,
     taken: &mut Vec<String>,
 ) -> Form {
-    match idiomatic(model, class, method, name, taken) {
+    match idiomatic(model, class, slot, name, taken) {
         Ok(form) => {
             taken.extend(form.names().map(str::to_string));
             Form::Idiomatic(Box::new(form))
@@ -78,11 +81,11 @@ pub(super) fn form(
 fn idiomatic(
     model: &LaidOutApi,
     class: &Class,
-    method: &Method,
+    slot: &Slot,
     name: &str,
     taken: &[String],
 ) -> Result<Idiomatic, String> {
-    let api = &model.api;
+    let (api, method) = (&model.api, model.method(slot));
     refuse_life_ending(api, class, method)?;
     // A contract no borrow can express makes the form an `unsafe fn` that states it.
     let safety = policy::resumes_the_pipeline(api, &class.name, &method.name)
@@ -98,7 +101,7 @@ fn idiomatic(
     refuse_unguardable(api, class, &ret, &roles)?;
     let borrowing = borrowing(api, class, method, name, ret, roles, safety.is_some())?;
 
-    let args = with_defaults(model, class, method, borrowing.roles)?;
+    let args = with_defaults(model, method, model.method_id(slot), borrowing.roles)?;
     let has_short_form = args.iter().any(|a| a.default.is_some());
     let name = free_name(name, taken);
     let full_name = has_short_form.then(|| format!("{name}_with"));
@@ -110,15 +113,22 @@ fn idiomatic(
         full_name,
         mut_name: borrowing.mut_name,
         safety,
-        signature: String::new(),
+        signature: Default::default(),
         full_signature: None,
+        mut_signature: None,
     };
+    // The Rust types, made once: a type with no Rust name keeps the method raw (the raw
+    // method's own emitter reports it).
     let types = crate::rust_types::TypeMapper::new(model);
-    form.signature = render::signature(&types, &form, false);
-    form.full_signature = form
-        .full_name
-        .as_ref()
-        .map(|_| render::signature(&types, &form, true));
+    let made = |variant| signature::signature(&types, &form, variant).map_err(|e| e.to_string());
+    let short = made(Variant::Short)?;
+    let full = (form.full_name.is_some())
+        .then(|| made(Variant::Full))
+        .transpose()?;
+    let exclusive = (form.mut_name.is_some())
+        .then(|| made(Variant::Exclusive))
+        .transpose()?;
+    (form.signature, form.full_signature, form.mut_signature) = (short, full, exclusive);
     Ok(form)
 }
 
@@ -516,18 +526,13 @@ fn free_name(name: &str, taken: &[String]) -> String {
 /// has a Rust spelling); roles unchanged.
 fn with_defaults(
     model: &LaidOutApi,
-    class: &Class,
     method: &Method,
+    id: MethodId,
     roles: Vec<Role>,
 ) -> Result<Vec<Arg>, String> {
     let api = &model.api;
     // The parameters as the naming pass named them (valid, unnamed ones given stand-ins).
-    let index = class
-        .methods
-        .iter()
-        .position(|m| std::ptr::eq(m, method))
-        .expect("a method of its class");
-    let raw_names = model.names().params(&class.name, index);
+    let raw_names = model.names().params(id);
     let mut args: Vec<Arg> = raw_names
         .iter()
         .zip(roles)

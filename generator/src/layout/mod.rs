@@ -18,8 +18,11 @@
 //! read these facts here; nothing recomputes them. `records.rs` places struct fields as
 //! the emitted `repr` does.
 
+mod ids;
 pub mod names;
 pub mod records;
+
+pub use ids::{ClassId, MethodId, MethodIndex, SlotId, SlotIndex};
 
 use crate::ir::{Api, Class, Method};
 use crate::toolchain::Target;
@@ -42,6 +45,11 @@ pub struct Slot {
 }
 
 impl Slot {
+    /// The slot's place in the vtable, typed.
+    pub fn slot_index(&self) -> SlotIndex {
+        SlotIndex(self.index)
+    }
+
     pub fn byte_offset(&self, target: Target) -> usize {
         self.index * target.pointer_size()
     }
@@ -67,6 +75,11 @@ impl ClassLayout {
         &self.slots[self.inherited..]
     }
 
+    /// The slot at `index`.
+    pub fn slot(&self, index: SlotIndex) -> &Slot {
+        &self.slots[index.0]
+    }
+
     /// The Rust names of every slot, in slot order.
     pub fn slot_names(&self) -> impl Iterator<Item = &str> {
         self.slots.iter().map(|s| s.rust_name.as_str())
@@ -79,6 +92,8 @@ pub struct LaidOutApi {
     pub api: Api,
     /// Keyed by class name; [`LaidOutApi::classes`] gives header order.
     layouts: BTreeMap<String, ClassLayout>,
+    /// Each class's id (its index in `api.classes`), by name.
+    ids: BTreeMap<String, ClassId>,
     names: Names,
 }
 
@@ -87,12 +102,7 @@ impl LaidOutApi {
     pub fn new(api: Api) -> Result<LaidOutApi, LayoutError> {
         check_inheritance_depth(&api)?;
         let layouts = layout(&api)?;
-        let names = Names::new(&api);
-        Ok(LaidOutApi {
-            api,
-            layouts,
-            names,
-        })
+        Ok(LaidOutApi::with_layouts(api, layouts))
     }
 
     /// A model whose layouts come from elsewhere than the MSVC rules: tests feed the probe
@@ -100,9 +110,13 @@ impl LaidOutApi {
     /// class of `api`.
     pub fn with_layouts(api: Api, layouts: BTreeMap<String, ClassLayout>) -> LaidOutApi {
         let names = Names::new(&api);
+        let ids = class_ids(&api)
+            .map(|(id, class)| (class.name.clone(), id))
+            .collect();
         LaidOutApi {
             api,
             layouts,
+            ids,
             names,
         }
     }
@@ -124,6 +138,35 @@ impl LaidOutApi {
             .classes
             .iter()
             .map(|class| (class, &self.layouts[&class.name]))
+    }
+
+    /// Every class with its id and layout, in header order.
+    pub fn identified_classes(&self) -> impl Iterator<Item = (ClassId, &Class, &ClassLayout)> {
+        (self.classes().enumerate())
+            .map(|(index, (class, layout))| (ClassId::new(index), class, layout))
+    }
+
+    /// The id of the class `name`; panics for a class the API does not declare.
+    pub fn class_id(&self, name: &str) -> ClassId {
+        self.ids[name]
+    }
+
+    /// The slot `slot` as its id: named by the class that introduced it.
+    pub fn slot_id(&self, slot: &Slot) -> SlotId {
+        SlotId {
+            class: self.class_id(&slot.introduced_by),
+            slot: slot.slot_index(),
+        }
+    }
+
+    /// The id of the `index`th method declared by the class `class`.
+    pub fn declared_method_id(&self, class: &str, index: usize) -> MethodId {
+        MethodId::new(self.class_id(class), index)
+    }
+
+    /// The method in slot `slot`, as its id (in the class that introduced the slot).
+    pub fn method_id(&self, slot: &Slot) -> MethodId {
+        MethodId::new(self.class_id(&slot.introduced_by), slot.method)
     }
 
     /// The layout of the class `name`; panics for a class the API does not declare.
@@ -148,6 +191,12 @@ impl LaidOutApi {
 }
 
 pub use crate::error::LayoutError;
+
+/// Every class of `api` with its id, in header order: the ids [`LaidOutApi`] gives, for a
+/// stage that reads an `Api` without its layout (the probe's compiled slots).
+pub fn class_ids(api: &Api) -> impl Iterator<Item = (ClassId, &Class)> {
+    (api.classes.iter().enumerate()).map(|(index, class)| (ClassId::new(index), class))
+}
 
 /// How many bases a class may have above it in its chain. IIS's deepest chain has four
 /// (`IHttpRequest4` … `IHttpRequest`); the Rust compiler's recursion limit (128 levels,

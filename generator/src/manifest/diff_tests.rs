@@ -394,6 +394,7 @@ fn large_pair(n: usize) -> (Manifest, Manifest) {
             name: "IHuge".into(),
             uuid: None,
             base: None,
+            vtable: None,
             slots: methods
                 .enumerate()
                 .map(|(i, name)| slot(i, &name))

@@ -85,12 +85,15 @@ fn at_value_of(text: &str, key: &str) -> String {
 }
 
 fn class(class: &ClassEntry) -> String {
-    let fields = [
+    let mut fields = vec![
         ("name", one_line(&class.name)),
         ("uuid", one_line(&class.uuid)),
         ("base", one_line(&class.base)),
-        ("slots", array(leaves(&class.slots, 4), 3)),
     ];
+    if let Some(vtable) = &class.vtable {
+        fields.push(("vtable", one_line(vtable)));
+    }
+    fields.push(("slots", array(leaves(&class.slots, 4), 3)));
     format!("{}{}", indent(2), object(&fields, 2))
 }
 

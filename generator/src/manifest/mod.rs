@@ -18,7 +18,7 @@ pub use json::{from_json, to_json};
 
 use crate::idiom::{Form, Idioms};
 use crate::ir::{Api, Constant, ConstantValue, Enum, IntegerType};
-use crate::layout::{LaidOutApi, Slot};
+use crate::layout::{LaidOutApi, Slot, SlotId};
 use crate::toolchain::Target;
 use serde::{Deserialize, Serialize};
 
@@ -56,8 +56,23 @@ pub struct ClassEntry {
     /// `__declspec(uuid(...))`, upper-case, without braces.
     pub uuid: Option<String>,
     pub base: Option<String>,
+    /// The Rust vtable struct (`layout::names`, usually `IFoo_Vtbl`): where `check-abi`
+    /// finds the class's fields in the generated Rust. Absent in manifests written before
+    /// it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vtable: Option<String>,
     /// Every slot, inherited ones first, in slot order.
     pub slots: Vec<SlotEntry>,
+}
+
+impl ClassEntry {
+    /// The Rust vtable struct's name: the recorded one, or for a manifest written before it
+    /// was recorded the naming pass's usual `{class}_Vtbl`.
+    pub fn vtable_struct(&self) -> String {
+        self.vtable
+            .clone()
+            .unwrap_or_else(|| format!("{}_Vtbl", self.name))
+    }
 }
 
 /// One vtable slot (one line in the JSON file).
@@ -170,11 +185,11 @@ pub struct TypedefEntry {
 
 /// The idiomatic signature(s) of one slot as the manifest records them: the short form, then
 /// the full one after ` | `.
-fn rust_signature(idioms: &Idioms, class: &str, slot: usize) -> Option<String> {
-    match idioms.form(class, slot)? {
+fn rust_signature(idioms: &Idioms, slot: SlotId) -> Option<String> {
+    match idioms.form(slot)? {
         Form::Idiomatic(form) => Some(match &form.full_signature {
             Some(full) => format!("{} | {full}", form.signature),
-            None => form.signature.clone(),
+            None => form.signature.to_string(),
         }),
         Form::Raw(_) => None,
     }
@@ -189,6 +204,7 @@ pub fn build(model: &LaidOutApi, idioms: &Idioms) -> Manifest {
             name: class.name.clone(),
             uuid: class.uuid.clone(),
             base: class.base.clone(),
+            vtable: Some(model.names().class(&class.name).vtable.clone()),
             slots: layout
                 .slots
                 .iter()
@@ -239,7 +255,7 @@ fn slot_entry(model: &LaidOutApi, idioms: &Idioms, slot: &Slot) -> SlotEntry {
         x86: slot.byte_offset(Target::I686),
         cpp: method.cpp_declaration(),
         abi: slot.abi_signature.clone(),
-        rust: rust_signature(idioms, &slot.introduced_by, slot.index),
+        rust: rust_signature(idioms, model.slot_id(slot)),
     }
 }
 

@@ -14,7 +14,7 @@ pub mod source;
 pub use recorded::{compare_recorded, compare_rust_fields, rust_vtable_fields, StaleSlot};
 
 use crate::ir::Api;
-use crate::layout::LaidOutApi;
+use crate::layout::{class_ids, ClassId, LaidOutApi, MethodId};
 use crate::toolchain::{find_clang, IncludeSetup, Target, ToolchainError};
 pub use source::CompiledConvention;
 use std::collections::BTreeMap;
@@ -49,12 +49,12 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ProbeError + '_ {
     }
 }
 
-/// What the compiler says for one target: (class, method index) → slot index, and on x86
+/// What the compiler says for one target: each declared method's slot index, and on x86
 /// the calling convention of each function pointer typedef.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompiledLayout {
     pub target: Target,
-    pub slots: BTreeMap<(String, usize), usize>,
+    pub slots: BTreeMap<MethodId, usize>,
     /// Empty on x86_64, where there is one convention.
     pub conventions: BTreeMap<String, CompiledConvention>,
     /// The struct and enum layout facts `records::records_source` asks for, by key.
@@ -95,7 +95,7 @@ pub fn compile_layout(
         .collect();
     let layouts = coff::integer_data(&data, records::LAYOUT_PREFIX)?;
     let pointer = target.pointer_size() as u64;
-    for class in &api.classes {
+    for (class_id, class) in class_ids(api) {
         for (index, method) in class.methods.iter().enumerate() {
             if method.is_destructor {
                 continue;
@@ -103,7 +103,8 @@ pub fn compile_layout(
             let datum = source::datum_name(&class.name, index);
             if let Some((thunk_class, offset)) = thunks.get(&datum) {
                 if *thunk_class == class.name && offset % pointer == 0 {
-                    slots.insert((class.name.clone(), index), (offset / pointer) as usize);
+                    let id = MethodId::new(class_id, index);
+                    slots.insert(id, (offset / pointer) as usize);
                 }
             }
         }
@@ -124,10 +125,13 @@ pub fn compile_layout(
         )?;
         let ir = std::fs::read_to_string(&dtor_ll).map_err(io_error(&dtor_ll))?;
         let deletes = coff::delete_slots(&ir);
+        let ids: BTreeMap<&str, ClassId> = class_ids(api)
+            .map(|(id, class)| (class.name.as_str(), id))
+            .collect();
         for (witness, class) in source::destructor_classes(api).into_iter().enumerate() {
             let index = class.methods.iter().position(|m| m.is_destructor);
             if let (Some(index), Some(slot)) = (index, deletes.get(&witness.to_string())) {
-                slots.insert((class.name.clone(), index), *slot);
+                slots.insert(MethodId::new(ids[class.name.as_str()], index), *slot);
             }
         }
     }
@@ -156,10 +160,10 @@ pub struct Mismatch {
 /// what was measured, `offsetof(S, f)`, and the numbers are bytes).
 pub fn compare(predicted: &LaidOutApi, compiled: &CompiledLayout) -> Vec<Mismatch> {
     let mut out = Vec::new();
-    for (class, layout) in predicted.classes() {
+    for (id, class, layout) in predicted.identified_classes() {
         for (index, method) in class.methods.iter().enumerate() {
             let predicted_slot = layout.method_slots.get(index).copied().flatten();
-            let compiled_slot = compiled.slots.get(&(class.name.clone(), index)).copied();
+            let compiled_slot = compiled.slots.get(&MethodId::new(id, index)).copied();
             if predicted_slot != compiled_slot || compiled_slot.is_none() {
                 out.push(Mismatch {
                     target: compiled.target,

@@ -1,11 +1,12 @@
 //! The checked-in bindings against the compiler: every virtual function's compiled slot is
 //! looked up in the recorded manifest (`generated/abi.json`, written by the same `regen` as
-//! the Rust), and every `_Vtbl` struct of the generated Rust is read back with `syn` and
-//! compared with the manifest's fields. A header changed without `regen`, or a hand-edited
-//! `generated/`, shows up here as rows naming each slot that differs.
+//! the Rust), and every class's vtable struct of the generated Rust (named by the manifest)
+//! is read back with `syn` and compared with the manifest's fields. A header changed without
+//! `regen`, or a hand-edited `generated/`, shows up here as rows naming each slot that
+//! differs.
 
 use super::CompiledLayout;
-use crate::layout::{abi_signature_of, LaidOutApi};
+use crate::layout::{abi_signature_of, LaidOutApi, MethodId};
 use crate::manifest::Manifest;
 use std::collections::BTreeMap;
 
@@ -29,7 +30,7 @@ pub fn compare_recorded(
     recorded: &Manifest,
 ) -> Vec<StaleSlot> {
     let mut out = Vec::new();
-    for (class, layout) in model.classes() {
+    for (id, class, layout) in model.identified_classes() {
         let Some(entry) = recorded.class(&class.name) else {
             out.push(StaleSlot {
                 class: class.name.clone(),
@@ -41,7 +42,7 @@ pub fn compare_recorded(
         };
         let mut rows = Vec::new();
         for (index, method) in class.methods.iter().enumerate() {
-            let Some(&slot) = compiled.slots.get(&(class.name.clone(), index)) else {
+            let Some(&slot) = compiled.slots.get(&MethodId::new(id, index)) else {
                 continue; // the compiler comparison reports a method it did not place
             };
             let at_slot = entry.slots.iter().find(|s| s.index == slot);
@@ -86,77 +87,36 @@ pub fn compare_recorded(
     out
 }
 
-/// Every vtable struct in the generated Rust `sources`: the C++ class it belongs to and its
-/// own field names in order (`base__` left out). The class is read from the interface
-/// struct that points at the vtable (`pub vtable: *const IFoo_Vtbl`, documented "C++ class
-/// `IFoo`"), so vtables the naming pass renamed (`IFoo_Vtbl_2` beside a class `IFoo_Vtbl`)
-/// are found too; a `Foo_Vtbl` no interface claims is taken as `Foo`'s.
-pub fn rust_vtable_fields(sources: &[String]) -> Result<BTreeMap<String, Vec<String>>, String> {
-    let mut structs: Vec<syn::ItemStruct> = Vec::new();
+/// The fields of every recorded class's vtable struct in the generated Rust `sources`, by
+/// C++ class: its own field names in order (`base__` left out). Each class's struct is the one
+/// the manifest names (`ClassEntry::vtable`, written by the same regen as the Rust), so
+/// vtables the naming pass renamed (`IFoo_Vtbl_2` beside a class `IFoo_Vtbl`) are found by
+/// name; a class whose struct is missing has no entry.
+pub fn rust_vtable_fields(
+    sources: &[String],
+    recorded: &Manifest,
+) -> Result<BTreeMap<String, Vec<String>>, String> {
+    let class_of_vtable: BTreeMap<String, &str> = (recorded.classes.iter())
+        .map(|entry| (entry.vtable_struct(), entry.name.as_str()))
+        .collect();
+    let mut out = BTreeMap::new();
     for source in sources {
         let file = syn::parse_file(source).map_err(|e| e.to_string())?;
-        structs.extend(file.items.into_iter().filter_map(|item| match item {
-            syn::Item::Struct(item) => Some(item),
-            _ => None,
-        }));
-    }
-    let mut class_of_vtable: BTreeMap<String, String> = BTreeMap::new();
-    let mut interfaces = std::collections::BTreeSet::new();
-    for item in &structs {
-        let Some(class) = documented_class(item) else {
-            continue;
-        };
-        interfaces.insert(item.ident.to_string());
-        for field in &item.fields {
-            if field.ident.as_ref().is_some_and(|i| i == "vtable") {
-                if let syn::Type::Ptr(pointer) = &field.ty {
-                    if let syn::Type::Path(path) = &*pointer.elem {
-                        if let Some(last) = path.path.segments.last() {
-                            class_of_vtable.insert(last.ident.to_string(), class.clone());
-                        }
-                    }
-                }
-            }
+        for item in file.items {
+            let syn::Item::Struct(item) = item else {
+                continue;
+            };
+            let Some(class) = class_of_vtable.get(&item.ident.to_string()) else {
+                continue;
+            };
+            let fields = (item.fields.iter())
+                .filter_map(|f| f.ident.as_ref().map(|i| i.to_string()))
+                .filter(|f| f != "base__")
+                .collect();
+            out.insert(class.to_string(), fields);
         }
-    }
-    let mut out = BTreeMap::new();
-    for item in structs {
-        let name = item.ident.to_string();
-        if interfaces.contains(&name) {
-            continue;
-        }
-        let class = match class_of_vtable.get(&name) {
-            Some(class) => class.clone(),
-            None => match name.strip_suffix("_Vtbl") {
-                Some(class) => class.to_string(),
-                None => continue,
-            },
-        };
-        let fields = item
-            .fields
-            .iter()
-            .filter_map(|f| f.ident.as_ref().map(|i| i.to_string()))
-            .filter(|f| f != "base__")
-            .collect();
-        out.insert(class, fields);
     }
     Ok(out)
-}
-
-/// The C++ class an interface struct's docs name on their first line ("C++ class `IFoo`").
-fn documented_class(item: &syn::ItemStruct) -> Option<String> {
-    let first = item.attrs.iter().find_map(|attr| match &attr.meta {
-        syn::Meta::NameValue(doc) if doc.path.is_ident("doc") => match &doc.value {
-            syn::Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(text),
-                ..
-            }) => Some(text.value()),
-            _ => None,
-        },
-        _ => None,
-    })?;
-    let rest = first.trim().strip_prefix("C++ class `")?;
-    Some(rest[..rest.find('`')?].to_string())
 }
 
 /// Every slot whose Rust vtable field (through the base chain) is not the field the
@@ -192,4 +152,48 @@ pub fn compare_rust_fields(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::ClassEntry;
+
+    fn class(name: &str, vtable: Option<&str>) -> ClassEntry {
+        ClassEntry {
+            name: name.into(),
+            uuid: None,
+            base: None,
+            vtable: vtable.map(str::to_string),
+            slots: Vec::new(),
+        }
+    }
+
+    /// A class named like another's vtable: each vtable is found by the name the manifest
+    /// records, and a manifest without names falls back to `{class}_Vtbl`.
+    #[test]
+    fn vtables_are_found_by_the_recorded_name() {
+        let source = "pub struct IFoo_Vtbl_2 { pub base__: u8, pub Get: u8 }\n\
+                      pub struct IFoo_Vtbl_Vtbl { pub Other: u8 }\n\
+                      pub struct IFoo_Vtbl { vtable: *const IFoo_Vtbl_Vtbl }\n\
+                      pub struct IBar_Vtbl { pub Old: u8 }\n";
+        let recorded = Manifest {
+            format: crate::manifest::FORMAT_VERSION,
+            source: "t.h".into(),
+            api_hash: String::new(),
+            records_types: true,
+            classes: vec![
+                class("IFoo", Some("IFoo_Vtbl_2")),
+                class("IFoo_Vtbl", Some("IFoo_Vtbl_Vtbl")),
+                class("IBar", None),
+            ],
+            enums: Vec::new(),
+            constants: Vec::new(),
+            typedefs: Vec::new(),
+        };
+        let fields = rust_vtable_fields(&[source.to_string()], &recorded).unwrap();
+        assert_eq!(fields["IFoo"], ["Get"]);
+        assert_eq!(fields["IFoo_Vtbl"], ["Other"]);
+        assert_eq!(fields["IBar"], ["Old"]);
+    }
 }

@@ -42,6 +42,7 @@ pub use slots::{
     DESTRUCTOR, OPERATORS,
 };
 
+use super::MethodId;
 use crate::ir::{Api, TypeKind};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -72,8 +73,8 @@ pub struct Names {
     enumerators: BTreeMap<(String, String), String>,
     /// (struct, field index) → name.
     fields: BTreeMap<(String, usize), String>,
-    /// (class, method index) → its parameters' names.
-    params: BTreeMap<(String, usize), Vec<String>>,
+    /// Each method's parameters' names: by class (`ClassId`), then method (`MethodIndex`).
+    params: Vec<Vec<Vec<String>>>,
     types_module: String,
     /// Every name of the bindings' value namespace.
     value_names: BTreeSet<String>,
@@ -142,10 +143,10 @@ impl Names {
             }
         }
         for class in &api.classes {
-            for (index, method) in class.methods.iter().enumerate() {
-                let params = names.name_params(method.params.iter().map(|p| p.name.as_str()));
-                names.params.insert((class.name.clone(), index), params);
-            }
+            let methods = (class.methods.iter())
+                .map(|method| names.name_params(method.params.iter().map(|p| p.name.as_str())))
+                .collect();
+            names.params.push(methods);
         }
         names
     }
@@ -307,9 +308,9 @@ impl Names {
         &self.fields[&(record.to_string(), index)]
     }
 
-    /// The Rust names of method `method`'s parameters (of class `class`, by index).
-    pub fn params(&self, class: &str, method: usize) -> &[String] {
-        &self.params[&(class.to_string(), method)]
+    /// The Rust names of method `method`'s parameters.
+    pub fn params(&self, method: MethodId) -> &[String] {
+        &self.params[method.class.index()][method.method.0]
     }
 
     /// The module of the constants, enums, typedefs, structs and opaque types.

@@ -50,7 +50,7 @@ fn header_names_are_kept() {
     assert_eq!(names.type_name("KIND"), Some("KIND"));
     assert_eq!(names.value("KIND_A"), Some("KIND_A"));
     assert_eq!(names.value("FLAG"), Some("FLAG"));
-    assert_eq!(names.params("IFoo", 0), ["p0"]);
+    assert_eq!(names.params(first_method()), ["p0"]);
 }
 
 #[test]
@@ -139,7 +139,7 @@ fn parameters_are_distinct_patterns() {
     };
     let names = Names::new(&api);
     assert_eq!(
-        names.params("IFoo", 0),
+        names.params(first_method()),
         ["param1", "param1_2", "this_", "FLAG_2", "a_b"]
     );
 }
@@ -225,4 +225,9 @@ fn slots_avoid_helpers_and_explicit_names() {
             "operator_ne",
         ]
     );
+}
+
+/// The first method of the first class (the tests' `IFoo::F`).
+fn first_method() -> crate::layout::MethodId {
+    crate::layout::MethodId::new(crate::layout::ClassId::new(0), 0)
 }
