@@ -59,7 +59,7 @@ pub use notification::{
     GlobalNotification, GlobalNotifications, Notification, Notifications, Priority,
 };
 pub use outcome::{HttpError, IntoGlobalNotification, IntoNotification};
-pub use response::reason_phrase;
+pub use response::{reason_phrase, CustomErrors};
 #[cfg(feature = "std")]
 pub use task::{AsyncContext, IoFuture};
 

@@ -59,7 +59,8 @@ void respond(IHttpContext *context, USHORT status, PCSTR reason, const char *bod
 {
     IHttpResponse *response = context->GetResponse();
     if (!response) return;
-    response->SetStatus(status, reason, 0, S_OK, 0, FALSE);
+    /* fTrySkipCustomErrors, as the Rust framework's `respond`: a 403 keeps its body. */
+    response->SetStatus(status, reason, 0, S_OK, 0, TRUE);
     response->SetHeader("Content-Type", "text/plain", 10, TRUE);
     write_body(response, body, len);
 }
