@@ -20,9 +20,17 @@ impl HttpModule for Denier {
         ctx: &mut HttpContext<'_>,
     ) -> Result<Notification, HttpError> {
         match ctx.path() {
-            "/respond" => Ok(ctx.respond(403, "text/plain", BODY)),
+            "/respond" => {
+                let answer = ctx.respond(403, "text/plain", BODY);
+                // GetStatus hands back what SetStatus was given; seen in the header.
+                let flag = format!("{:?}", ctx.custom_errors());
+                ctx.set_response_header("X-Custom-Errors", flag)?;
+                Ok(answer)
+            }
             "/apply" => {
                 ctx.set_response_with(403, "text/plain", BODY, CustomErrors::Apply)?;
+                let flag = format!("{:?}", ctx.custom_errors());
+                ctx.set_response_header("X-Custom-Errors", flag)?;
                 Ok(Notification::FinishRequest)
             }
             "/status" => {
@@ -76,8 +84,10 @@ fn under_iis_defaults_respond_keeps_its_body_and_status_only_answers_get_iis_pag
     assert_eq!(answer(&server, "/fail"), replaced);
     let response = server.request(Request::get("/respond"));
     assert_eq!(response.header("Content-Type"), Some("text/plain"));
+    assert_eq!(response.header("X-Custom-Errors"), Some("TrySkip"));
     let response = server.request(Request::get("/apply"));
     assert_eq!(response.header("Content-Type"), Some("text/html"));
+    assert_eq!(response.header("X-Custom-Errors"), Some("Apply"));
 }
 
 #[test]

@@ -156,8 +156,14 @@ fn check_answer(what: &str, response: &Response, (status, body): (u16, &str)) {
         Some(status.as_str()),
         "{what}"
     );
-    // IIS's error pages are HTML; the module's answers text.
+    // IIS's error pages are HTML; the module's answers text, and asked to be kept.
     let iis_page = [pages::PANIC, pages::NOT_FOUND].contains(&body);
+    let custom_errors = if iis_page { "Apply" } else { "TrySkip" };
+    assert_eq!(
+        response.header("X-Hello-Custom-Errors"),
+        Some(custom_errors),
+        "{what}"
+    );
     let content_type = if iis_page { "text/html" } else { "text/plain" };
     assert_eq!(
         response.header("Content-Type"),

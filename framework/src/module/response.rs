@@ -83,9 +83,23 @@ impl HttpContext<'_> {
     /// The response status code so far. (IIS's `GetStatus` only reads; it is not `const` in
     /// C++, but a shared borrow of the response suffices to call it.)
     pub fn status(&self) -> u16 {
+        self.status_and_flag().0
+    }
+
+    /// What the last status set asked of IIS's error pages (`GetStatus`'s
+    /// `fTrySkipCustomErrors`): see [`CustomErrors`]. [`CustomErrors::Apply`] before any.
+    pub fn custom_errors(&self) -> CustomErrors {
+        match self.status_and_flag().1 {
+            0 => CustomErrors::Apply,
+            _ => CustomErrors::TrySkip,
+        }
+    }
+
+    /// `GetStatus`'s code and `fTrySkipCustomErrors`.
+    fn status_and_flag(&self) -> (u16, i32) {
         use core::ptr::null_mut as null;
-        let mut code = 0u16;
-        // SAFETY: the out-pointer is a live local and the others are null, which IIS allows
+        let (mut code, mut skip) = (0u16, 0);
+        // SAFETY: the out-pointers are live locals and the others are null, which IIS allows
         // (they default to NULL in the header); the response is live for this borrow.
         unsafe {
             self.response().GetStatus(
@@ -97,10 +111,10 @@ impl HttpContext<'_> {
                 null(),
                 null(),
                 null(),
-                null(),
+                &mut skip,
             )
         };
-        code
+        (code, skip)
     }
 
     /// A response header by name.

@@ -298,10 +298,14 @@ public:
         count(g_counters.send_response);
         IHttpResponse *response = context->GetResponse();
         USHORT status = 0;
-        response->GetStatus(&status);
+        BOOL skip = FALSE;
+        response->GetStatus(&status, 0, 0, 0, 0, 0, 0, 0, &skip);
         char digits[6];
         USHORT len = decimal(status, digits);
         response->SetHeader("X-Hello-Status", digits, len, TRUE);
+        const char *custom_errors = skip ? "TrySkip" : "Apply";
+        response->SetHeader("X-Hello-Custom-Errors", custom_errors,
+                            (USHORT)rt::length(custom_errors), TRUE);
         return RQ_NOTIFICATION_CONTINUE;
     }
 
