@@ -134,10 +134,11 @@ fn a_panic_replaces_what_the_module_wrote_with_a_500() {
         (response.status, response.reason.as_str()),
         (500, "Internal Server Error")
     );
-    // Nothing the module wrote: the test server's error body (IIS's error page) instead.
+    // Nothing the module wrote: IIS's detailed error page (a local client), with E_FAIL.
     assert_eq!(response.header("X-Partial"), None);
-    assert_eq!(response.header("Content-Type"), Some("text/plain"));
-    assert_eq!(response.text(), "500 Internal Server Error\n");
+    assert_eq!(response.header("Content-Type"), Some("text/html"));
+    let page = httpserv::testing::detailed_page(500, 0, "Internal Server Error", 0x8000_4005, None);
+    assert_eq!(response.text(), page);
 }
 
 #[test]

@@ -76,6 +76,8 @@ pub(crate) struct Building {
     pub error_to_report: HRESULT,
     /// `SetStatus` was called (an untouched response becomes a 404).
     pub status_set: bool,
+    /// The last `SetStatus`'s `fTrySkipCustomErrors` (`http_errors.rs` reads it).
+    pub skip_custom_errors: bool,
     pub headers: Headers,
     /// The entity, chunk by chunk (copies).
     pub chunks: Vec<Vec<u8>>,
@@ -175,6 +177,7 @@ impl Exchange {
             sub_status: 0,
             error_to_report: S_OK,
             status_set: false,
+            skip_custom_errors: false,
             headers: Headers::new(Direction::Response),
             chunks: Vec::new(),
             headers_suppressed: false,

@@ -50,6 +50,7 @@
 //!
 //! [`TestServer::load`]: crate::TestServer::load
 //! [`TestServer::async_io`]: crate::TestServer::async_io
+//! [`TestServer::http_errors`]: crate::TestServer::http_errors
 //! [`AsyncIo::Later`]: crate::AsyncIo::Later
 //! [`TestServer::load_with`]: crate::TestServer::load_with
 //! [`TestServer::request`]: crate::TestServer::request
@@ -83,13 +84,18 @@
 //!   inside `PostCompletion`, on the posting thread, as IIS may); a failed `SetErrorStatus`
 //!   is a 500. Each request runs on the thread calling [`TestServer::request`]; several
 //!   threads may run requests at once.
-//! - **Responses**: `SetStatus`, `GetStatus`, headers by name and `HTTP_HEADER_ID` (set,
+//! - **Responses**: `SetStatus`, `GetStatus` (with the `fTrySkipCustomErrors` set), headers
+//!   by name and `HTTP_HEADER_ID` (set,
 //!   append with `", "`, delete, get), `Clear` (the body: status and headers stay, as in the
 //!   C++ host), `ClearHeaders` (every header), `Redirect`,
 //!   `WriteEntityChunks` and `WriteEntityChunkByReference` with memory chunks (copied at the
 //!   call), `SetErrorDescription` and `GetErrorDescription` (the description kept as given,
-//!   `fHtmlEncode` not applied, the last one in [`Response`]'s `error_description`). A
-//!   status of 400 or more with no body gets a `"<status> <reason>\n"` text body;
+//!   the last one in [`Response`]'s `error_description`, shown HTML-encoded in the detailed
+//!   error page). A status of 400 or more gets IIS's error page instead of its body where the
+//!   site's `<httpErrors>` says IIS would replace it ([`HttpErrors`], set with
+//!   [`TestServer::http_errors`]; IIS's defaults, `DetailedLocalOnly` and `Auto`: the
+//!   module's body stays only if it set `fTrySkipCustomErrors`; the pages are
+//!   [`detailed_page`] and [`custom_page`], IIS's shortened, as `docs/testing.md` says);
 //!   a response nobody touched is a 404; `Content-Length` is set at the send. Text that
 //!   could split the response (a header name that is not an RFC 9110 token; a CR, LF, NUL
 //!   or other control in a header value, reason phrase, redirect target or server
@@ -221,6 +227,7 @@ mod global_objects;
 mod handed;
 mod header_slots;
 mod headers;
+mod http_errors;
 mod limits;
 mod memory;
 mod message;
@@ -235,6 +242,7 @@ mod url;
 
 pub use async_io::AsyncIo;
 pub use global::Raised;
+pub use http_errors::{custom_page, detailed_page, ErrorMode, ExistingResponse, HttpErrors};
 pub use limits::{HttpSysLimits, RequestLimits};
 pub use request::{QuickTrace, Request, Response};
 pub use server::{RegisterModuleFn, TestServer};

@@ -293,8 +293,16 @@ impl HttpResponse {
     }
 
     /// Refuses a code a status line cannot carry, and a reason with a CR, LF or other
-    /// control (see `headers::sendable`): nothing is stored.
-    fn set_status(&self, code: u16, reason: &[u8], sub: u16, error: HRESULT) -> HRESULT {
+    /// control (see `headers::sendable`): nothing is stored. `skip` is
+    /// `fTrySkipCustomErrors`, kept for `GetStatus` and `<httpErrors>` (`http_errors.rs`).
+    fn set_status(
+        &self,
+        code: u16,
+        reason: &[u8],
+        sub: u16,
+        error: HRESULT,
+        skip: bool,
+    ) -> HRESULT {
         if !(100..=999).contains(&code) || !field_text(reason) {
             return E_INVALIDARG;
         }
@@ -306,6 +314,7 @@ impl HttpResponse {
                 response.sub_status = sub;
                 response.error_to_report = error;
                 response.status_set = true;
+                response.skip_custom_errors = skip;
                 S_OK
             })
             .unwrap_or(E_UNEXPECTED)
@@ -335,11 +344,11 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
         sub: u16,
         error: HRESULT,
         _: *mut IAppHostConfigException,
-        _: BOOL,
+        try_skip_custom_errors: BOOL,
     ) -> HRESULT {
         // SAFETY: IIS's contract: `reason` is null or NUL-terminated.
         let reason = unsafe { c_str(reason) }.unwrap_or_default();
-        self.set_status(code, reason, sub, error)
+        self.set_status(code, reason, sub, error, try_skip_custom_errors != FALSE)
     }
     fn SetHeader_HTTP_HEADER_ID(
         &self,
@@ -438,7 +447,7 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
         };
         self.Clear();
         if reset_status != FALSE {
-            let hr = self.set_status(302, b"Redirect", 0, S_OK);
+            let hr = self.set_status(302, b"Redirect", 0, S_OK, false);
             if hr.is_err() {
                 return hr;
             }
@@ -518,11 +527,17 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
     ) {
         let status = self.exchange.with(|s| {
             let r = &s.response;
-            (r.status, r.sub_status, r.reason, r.error_to_report)
+            (
+                r.status,
+                r.sub_status,
+                r.reason,
+                r.error_to_report,
+                r.skip_custom_errors,
+            )
         });
-        let (c, sub_status, reason_text, hr) = match status {
-            Some((c, sub, text, hr)) => (c, sub, Some(text), hr),
-            None => (0, 0, None, S_OK),
+        let (c, sub_status, reason_text, hr, skip) = match status {
+            Some((c, sub, text, hr, skip)) => (c, sub, Some(text), hr, skip),
+            None => (0, 0, None, S_OK, false),
         };
         // SAFETY: IIS's contract: each out pointer is null or writable.
         unsafe {
@@ -537,13 +552,13 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
             put(module, core::ptr::null());
             put(notification, 0);
             put(exception, core::ptr::null_mut());
-            put(skip_custom_errors, FALSE);
+            put(skip_custom_errors, BOOL::from(skip));
         }
     }
     /// Keeps a copy of the `len` UTF-16 units as given, NUL-terminated in request memory, for
     /// `GetErrorDescription` (and [`Response::error_description`](crate::Response)); a null
-    /// description clears it. `fHtmlEncode` is not applied: the server shows the
-    /// description nowhere (no detailed error pages), as the C++ host.
+    /// description clears it. The detailed error page (`http_errors.rs`) shows it
+    /// HTML-encoded whatever `fHtmlEncode` says, as the C++ host.
     fn SetErrorDescription(&self, description: PCWSTR, len: u32, _html_encode: BOOL) -> HRESULT {
         if description.is_null() {
             return match len {

@@ -33,6 +33,7 @@ use windows_sys::Win32::Networking::HttpServer::{HttpHeaderContentLength, HttpHe
 
 use super::completion::{Completion, Ending, Target};
 use super::exchange::{Exchange, Objects, Ptr};
+use super::http_errors::ErrorStatus;
 use super::limits;
 use super::request::Response;
 use super::server::TestServer;
@@ -453,12 +454,15 @@ impl<'a> Pipeline<'a> {
             response.sub_status = 0;
             response.error_to_report = error;
             response.status_set = true;
+            // IIS's own statuses let its error pages apply.
+            response.skip_custom_errors = false;
         });
     }
 
-    /// A status of 400 or more with no entity gets a short text body, standing in for IIS's
-    /// error pages. A response no module touched (no status set, no entity) is a 404, which
-    /// is what IIS's static file handler answers when there is no file; there are no files.
+    /// A status of 400 or more gets IIS's error page instead of its body where the server's
+    /// `<httpErrors>` says IIS would replace it (`http_errors.rs`; always when there is no
+    /// body). A response no module touched (no status set, no entity) is a 404, which is what
+    /// IIS's static file handler answers when there is no file; there are no files.
     fn add_error_body(&self) {
         let untouched = self
             .exchange
@@ -470,20 +474,34 @@ impl<'a> Pipeline<'a> {
             self.set_status(404, "Not Found", S_OK);
         }
         let memory = &self.exchange.memory;
+        let errors = self.server.http_errors_config();
         self.exchange.with(|s| {
             let response = &mut s.response;
-            if response.status < 400 || !response.chunks.is_empty() {
+            let has_body = response.chunks.iter().any(|chunk| !chunk.is_empty());
+            if !errors.replaces(response.status, response.skip_custom_errors, has_body) {
                 return;
             }
             // SAFETY: the reason lives in request memory, as long as the state.
             let reason = unsafe {
                 core::slice::from_raw_parts(response.reason.as_ptr(), response.reason.len())
             };
-            let body = [response.status.to_string().as_bytes(), b" ", reason, b"\n"].concat();
-            response.chunks.push(body);
+            let description = response.error_description.map(|d| {
+                // SAFETY: the description lives in request memory, as long as the state.
+                let units = unsafe { core::slice::from_raw_parts(d.as_ptr(), d.len()) };
+                String::from_utf16_lossy(units)
+            });
+            let error = ErrorStatus {
+                status: response.status,
+                sub_status: response.sub_status,
+                reason,
+                error_code: response.error_to_report.0 as u32,
+                description,
+            };
+            let page = errors.page(&error, s.received.remote.ip().is_loopback());
+            response.chunks = vec![page.into_bytes()];
             let _ = response
                 .headers
-                .set_id(memory, HttpHeaderContentType, b"text/plain", true);
+                .set_id(memory, HttpHeaderContentType, b"text/html", true);
         });
     }
 

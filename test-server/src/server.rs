@@ -16,6 +16,7 @@ use std::time::Duration;
 use super::async_io::AsyncIo;
 use super::exchange::{lock, release_all, Exchange, FinishedList, Objects, Ptr};
 use super::global::{self, Globals};
+use super::http_errors::HttpErrors;
 use super::limits::{self, HttpSysLimits, RequestLimits};
 use super::pipeline::{Outcome, Pipeline};
 use super::registration::{Registered, RegistrationInfo, Server, MAX_MODULES};
@@ -88,6 +89,8 @@ pub struct TestServer {
     http_sys: HttpSysLimits,
     request_limits: RequestLimits,
     locations: Vec<(String, RequestLimits)>,
+    /// The site's `<httpErrors>` (`http_errors.rs`).
+    http_errors: HttpErrors,
 }
 
 impl Default for TestServer {
@@ -114,6 +117,7 @@ impl TestServer {
             http_sys: HttpSysLimits::WINDOWS_DEFAULT,
             request_limits: RequestLimits::IIS_DEFAULT,
             locations: Vec::new(),
+            http_errors: HttpErrors::IIS_DEFAULT,
         }
     }
 
@@ -248,6 +252,20 @@ impl TestServer {
     pub fn request_limits_for(mut self, path: &str, limits: RequestLimits) -> TestServer {
         self.locations.push((path.into(), limits));
         self
+    }
+
+    /// The site's `<httpErrors errorMode existingResponse>` ([`HttpErrors::IIS_DEFAULT`],
+    /// `DetailedLocalOnly` and `Auto`, unless set): whether a response with a status of 400 or
+    /// more reaches the client as the modules built it or as IIS's error page, and which page.
+    /// See [`HttpErrors`] and `docs/testing.md`.
+    pub fn http_errors(mut self, errors: HttpErrors) -> TestServer {
+        self.http_errors = errors;
+        self
+    }
+
+    /// The `<httpErrors>` the pipeline applies.
+    pub(crate) fn http_errors_config(&self) -> HttpErrors {
+        self.http_errors
     }
 
     /// http.sys's limits ([`HttpSysLimits::WINDOWS_DEFAULT`] unless set): a request beyond

@@ -8,7 +8,9 @@
 //! - `RQ_AUTHENTICATE_REQUEST`: `/deny` is refused with 403, finishing the request;
 //! - `RQ_EXECUTE_REQUEST_HANDLER` (and its post-notification) routes `/hello`, `/echo`,
 //!   `/async`, `/panic`, `/meet` and `/stats`; anything else is left to the server;
-//! - `RQ_SEND_RESPONSE` adds the final status as a header; `RQ_END_REQUEST` is counted;
+//! - `RQ_SEND_RESPONSE` adds the final status as a header, and whether the answer asked IIS
+//!   to keep its body rather than show its error page (`respond` does, a panic's 500 does
+//!   not: `fTrySkipCustomErrors`, read back with `GetStatus`); `RQ_END_REQUEST` is counted;
 //! - `/async` completes later, from a thread of its own: with `post` (then
 //!   `on_async_completion` writes the body) or, with `?via=indicate`, by writing the body
 //!   from that thread and resuming the request; with `&early=1` (posting only) the
@@ -20,8 +22,8 @@
 //!   that blocks: how the IIS host's tests see requests served side by side.
 
 use httpserv::module::{
-    AsyncCompletion, GlobalModule, GlobalNotification, HttpContext, HttpModule, Notification,
-    Notifications, Priority,
+    AsyncCompletion, CustomErrors, GlobalModule, GlobalNotification, HttpContext, HttpModule,
+    Notification, Notifications, Priority,
 };
 use httpserv::runtime::{u16cstr, S_OK};
 use httpserv::{IAuthenticationProvider, ISendResponseProvider};
@@ -147,6 +149,11 @@ impl HttpModule for HelloModule {
         let mut digits = itoa::Buffer::new();
         let status = digits.format(ctx.status());
         let _ = ctx.set_response_header("X-Hello-Status", status);
+        let custom_errors = match ctx.custom_errors() {
+            CustomErrors::TrySkip => "TrySkip",
+            CustomErrors::Apply => "Apply",
+        };
+        let _ = ctx.set_response_header("X-Hello-Custom-Errors", custom_errors);
         Notification::Continue
     }
 

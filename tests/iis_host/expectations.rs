@@ -3,6 +3,8 @@
 //! arguments) with their status, body and one header, as its own tests expect of the test
 //! server. An example without an entry fails the suite, so a new one is never served unchecked.
 
+use httpserv_tests::pages::{BAD_REQUEST, HTML, NOT_FOUND, PANIC, REFUSED_START};
+
 /// What an example served on its own must answer under the host (one without a C++ twin,
 /// or a twin pair `iis_host.rs` does not serve with its script): requests (path, curl
 /// arguments) with their status, body and a header, as its own tests expect of the test
@@ -25,7 +27,7 @@ pub fn expectations(example: &str) -> &'static [Expectation] {
             ("/echo", &["-d", ""], 200, "", TEXT),
             ("/hello", &[], 200, "Hello World!\n", TEXT),
             ("/hello", &["-d", "x"], 200, "Hello World!\n", TEXT),
-            ("/echo", &[], 404, "404 Not Found\n", TEXT),
+            ("/echo", &[], 404, NOT_FOUND, HTML),
         ],
         "route_module" => &[
             (
@@ -42,24 +44,18 @@ pub fn expectations(example: &str) -> &'static [Expectation] {
                 "only GET here\n",
                 ("Allow", "GET"),
             ),
-            (
-                "/elsewhere",
-                &[],
-                404,
-                "404 Not Found\n",
-                ("Content-Type", "text/plain"),
-            ),
+            ("/elsewhere", &[], 404, NOT_FOUND, HTML),
         ],
         "request_id_module" => &[
-            ("/", &[], 404, "404 Not Found\n", ("X-Request-Id", "1")),
+            ("/", &[], 404, NOT_FOUND, ("X-Request-Id", "1")),
             (
                 "/",
                 &["-H", "X-Request-Id: abc-7"],
                 404,
-                "404 Not Found\n",
+                NOT_FOUND,
                 ("X-Request-Id", "abc-7"),
             ),
-            ("/", &[], 404, "404 Not Found\n", ("X-Request-Id", "2")),
+            ("/", &[], 404, NOT_FOUND, ("X-Request-Id", "2")),
         ],
         "state_module" => &[(
             "/private/data",
@@ -139,13 +135,7 @@ pub fn expectations(example: &str) -> &'static [Expectation] {
                 "Accept: */*\nX-Trace: t1\n",
                 ("Content-Type", "text/plain; charset=utf-8"),
             ),
-            (
-                "/search?q=rust&page=two",
-                &[],
-                400,
-                "400 Bad Request\n",
-                TEXT,
-            ),
+            ("/search?q=rust&page=two", &[], 400, BAD_REQUEST, HTML),
         ],
         "where_module" => &[(
             "/where/a.txt",
@@ -160,13 +150,7 @@ pub fn expectations(example: &str) -> &'static [Expectation] {
         )],
         // Its header's value is a measured time; the module loading and the pipeline running
         // through it is what counts here.
-        "timing_module" => &[(
-            "/",
-            &[],
-            404,
-            "404 Not Found\n",
-            ("Content-Type", "text/plain"),
-        )],
+        "timing_module" => &[("/", &[], 404, NOT_FOUND, HTML)],
         "worker_module" => &[
             (
                 "/report",
@@ -175,13 +159,7 @@ pub fn expectations(example: &str) -> &'static [Expectation] {
                 "line 1\nline 2\nline 3\n",
                 ("Content-Type", "text/plain"),
             ),
-            (
-                "/report?skip",
-                &[],
-                404,
-                "404 Not Found\n",
-                ("Content-Type", "text/plain"),
-            ),
+            ("/report?skip", &[], 404, NOT_FOUND, HTML),
         ],
         "divide_module" => &[
             (
@@ -191,24 +169,12 @@ pub fn expectations(example: &str) -> &'static [Expectation] {
                 "3\n",
                 ("Content-Type", "text/plain"),
             ),
-            (
-                "/divide?a=1&b=0",
-                &[],
-                500,
-                "500 Internal Server Error\n",
-                ("Content-Type", "text/plain"),
-            ),
+            ("/divide?a=1&b=0", &[], 500, PANIC, HTML),
         ],
         // The application starts on the first request and counts from there; the second
         // host's application counts from zero again (`serve_rust_only`).
         "hits_module" => &[
-            (
-                "/a",
-                &[],
-                404,
-                "404 Not Found\n",
-                ("Content-Type", "text/plain"),
-            ),
+            ("/a", &[], 404, NOT_FOUND, HTML),
             (
                 "/hits",
                 &[],
@@ -220,13 +186,7 @@ pub fn expectations(example: &str) -> &'static [Expectation] {
         // It refuses the first start: that request is answered 500 without its pipeline, the
         // next one starts the application (tests/global_notifications.rs has the rest).
         "notifications_module" => &[
-            (
-                "/notifications",
-                &[],
-                500,
-                "500 Internal Server Error\n",
-                ("Content-Type", "text/plain"),
-            ),
+            ("/notifications", &[], 500, REFUSED_START, HTML),
             (
                 "/notifications",
                 &[],

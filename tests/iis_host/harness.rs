@@ -337,6 +337,7 @@ pub fn build_host<'a>(
         "application",
         "global",
         "site",
+        "errors",
     ] {
         cxx.compile(&host_dir.join(format!("host/{name}.cpp")), &object(name));
         host_objects.push(object(name));

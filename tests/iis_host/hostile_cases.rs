@@ -321,9 +321,9 @@ pub fn answer_of(response: &Response) -> Answer {
     if response.header("X-Powered-By").is_some() {
         return Answer::Pipeline(response.status);
     }
-    // No module began the request; IIS's stand-in error page.
-    let filtered = format!("{} {}\n", response.status, response.reason);
-    if matches!(response.status, 404 | 413) && response.text() == filtered {
+    // No module began the request: IIS's error page for request filtering's status.
+    let filtered = format!("<h3>HTTP Error {}.", response.status);
+    if matches!(response.status, 404 | 413) && response.text().contains(&filtered) {
         return Answer::Filtered(response.status);
     }
     let wine = response.status == 400 && response.header("Content-Language") == Some("en");

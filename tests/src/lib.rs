@@ -5,6 +5,7 @@
 
 include!(concat!(env!("OUT_DIR"), "/expected_modules.rs"));
 
+pub mod pages;
 pub mod support;
 
 /// `httpserv::register_module!` without `#[no_mangle]`, for the example modules built into

@@ -165,7 +165,7 @@ fn blocking_requests_are_served_side_by_side() {
 fn load_plan(n: usize) -> Planned {
     match n % 40 {
         7 => {
-            let body = Body::Exact("500 Internal Server Error\n".into());
+            let body = Body::Exact(httpserv_tests::pages::PANIC.into());
             return Planned::get("/panic".into(), 500, body);
         }
         21 => {

@@ -7,7 +7,8 @@
 //! names the language). A panic in the Rust module must become a 500 while the host keeps
 //! serving. `hello_module` and `minimal_module` are served with the script; other twins
 //! (`echo_module`) and the examples without a twin are each served on a host of their own,
-//! with the expectations kept here, a twin pair's two DLLs answering alike.
+//! with the expectations kept here, a twin pair's two DLLs answering alike; `route_module`
+//! again under IIS's other `<httpErrors>` settings (`tests/iis_host/http_errors.rs`).
 //!
 //! x86_64 always runs; i686 builds everything, checks the DLLs' exports and runs only where
 //! 32-bit wine is installed, printing `SKIPPED: <why>` otherwise. Missing tools print
@@ -21,9 +22,12 @@ mod expectations;
 #[path = "../iis_host/harness.rs"]
 #[allow(dead_code)] // shared with hostile_requests.rs and request_bodies.rs, which use the rest
 mod harness;
+#[path = "../iis_host/http_errors.rs"]
+mod http_errors;
 
 use expectations::expectations;
 use harness::{curl, Arch, Build, Exchange, HostProcess, Tools};
+use httpserv_tests::pages;
 use httpserv_tests::support::workspace_root;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -74,9 +78,9 @@ fn expected(index: usize) -> (u16, &'static str) {
         (403, "denied by hello_module\n"),
         (200, "async: completed after 50 ms\n"),
         (200, "async: indicated after 10 ms\n"),
-        (500, "500 Internal Server Error\n"),
+        (500, pages::PANIC),
         (200, "Hello, world!\n"),
-        (404, "404 Not Found\n"),
+        (404, pages::NOT_FOUND),
         (200, stats),
     ][index]
 }
@@ -226,9 +230,18 @@ fn check_answers(language: &str, exchanges: &[Exchange]) {
             Some(status.to_string().as_str()),
             "{what}"
         );
+        // IIS's error pages are HTML; the module's answers text, and asked to be kept.
+        let iis_page = [pages::PANIC, pages::NOT_FOUND].contains(&body);
+        let custom_errors = if iis_page { "Apply" } else { "TrySkip" };
+        assert_eq!(
+            exchange.header("X-Hello-Custom-Errors"),
+            Some(custom_errors),
+            "{what}"
+        );
+        let content_type = if iis_page { "text/html" } else { "text/plain" };
         assert_eq!(
             exchange.header("Content-Type"),
-            Some("text/plain"),
+            Some(content_type),
             "{what}"
         );
         assert_eq!(
@@ -309,6 +322,7 @@ fn run_suite(arch: Arch, tools: &Tools) {
     if arch == Arch::X86_64 {
         serve_with_xtask(tools, &build);
         serve_async_io_later(tools, &build);
+        http_errors::serve_http_errors(tools, &build, &out_dir(), |index| port(150 + index));
     }
     eprintln!(
         "IIS host on {arch:?}: built in {built:.1?}, served both languages and the other \

@@ -36,6 +36,7 @@ mod harness;
 mod raw_http;
 
 use harness::{Arch, Build, HostProcess, Tools};
+use httpserv::testing::detailed_page;
 use httpserv_tests::support::workspace_root;
 use raw_http::{exchange, exchange_past_wine, Outcome, Pace, Response, WINE_FIRST_READ};
 use std::path::{Path, PathBuf};
@@ -129,7 +130,10 @@ fn got(response: &Response, n: usize, what: &str) -> Got {
             Got::Echo(n)
         }
         (413, "Content Too Large") if text == "the body is over 64 KiB\n" => Got::ModuleRefused,
-        (413, "Request Entity Too Large") if text == "413 Request Entity Too Large\n" => {
+        // Request filtering's 413.1, with IIS's detailed error page.
+        (413, "Request Entity Too Large")
+            if text == detailed_page(413, 1, "Request Entity Too Large", 0, None) =>
+        {
             Got::Filtered
         }
         (501, "Not Implemented") if text.contains("wine's http.sys does not deliver chunked") => {

@@ -26,6 +26,7 @@ mod hello_module;
 mod minimal_module;
 
 use httpserv::testing::{Request, Response, TestServer};
+use httpserv_tests::pages;
 use std::time::{Duration, Instant};
 
 /// The script of `tests/tests/iis_host.rs`, as requests (curl's `-d` is a POST with a form
@@ -74,9 +75,9 @@ fn expected(index: usize) -> (u16, &'static str) {
         (403, "denied by hello_module\n"),
         (200, "async: completed after 50 ms\n"),
         (200, "async: indicated after 10 ms\n"),
-        (500, "500 Internal Server Error\n"),
+        (500, pages::PANIC),
         (200, "Hello, world!\n"),
-        (404, "404 Not Found\n"),
+        (404, pages::NOT_FOUND),
         (200, stats),
     ][index]
 }
@@ -155,9 +156,18 @@ fn check_answer(what: &str, response: &Response, (status, body): (u16, &str)) {
         Some(status.as_str()),
         "{what}"
     );
+    // IIS's error pages are HTML; the module's answers text, and asked to be kept.
+    let iis_page = [pages::PANIC, pages::NOT_FOUND].contains(&body);
+    let custom_errors = if iis_page { "Apply" } else { "TrySkip" };
+    assert_eq!(
+        response.header("X-Hello-Custom-Errors"),
+        Some(custom_errors),
+        "{what}"
+    );
+    let content_type = if iis_page { "text/html" } else { "text/plain" };
     assert_eq!(
         response.header("Content-Type"),
-        Some("text/plain"),
+        Some(content_type),
         "{what}"
     );
     let length = body.len().to_string();
@@ -241,6 +251,8 @@ fn requests_are_numbered_and_traced_per_server() {
             response.trace,
             ["notify BEGIN_REQUEST minimal_module", "send", "done"]
         );
-        assert_eq!(response.header("Content-Length"), Some("14"));
+        // IIS's 404 page: no module answered.
+        let length = pages::NOT_FOUND.len().to_string();
+        assert_eq!(response.header("Content-Length"), Some(length.as_str()));
     }
 }

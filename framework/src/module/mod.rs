@@ -64,7 +64,7 @@ pub use notification::{
 };
 pub use outcome::{HttpError, IntoGlobalNotification, IntoNotification};
 pub use request_headers::RequestHeaders;
-pub use response::reason_phrase;
+pub use response::{reason_phrase, CustomErrors};
 #[cfg(feature = "std")]
 pub use task::{AsyncContext, IoFuture};
 #[cfg(feature = "serde")]

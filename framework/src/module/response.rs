@@ -2,31 +2,104 @@
 //! one-call answers (`respond`, `set_response`, `fail`). Every name, value and reason phrase
 //! is checked by [`wire`](super::wire) before IIS sees it: IIS sends what it is given, so a
 //! CR or LF copied from the request would otherwise split the response.
+//!
+//! An error status (400 or more) also says whether IIS may replace the response with its own
+//! error page ([`CustomErrors`]): what a body-writing answer (`respond`, `set_response`) and a
+//! status-only one (`fail`, `fail_with`, `set_status`) choose by default, and why, is on
+//! [`CustomErrors`].
 
 use super::context::{wide, with_c_str, HttpContext};
 use super::wire::{self, check, check_header};
 use super::{HttpError, Notification};
-use crate::runtime::{Error, Result};
+use crate::runtime::{Error, Result, S_OK};
 use alloc::string::String;
+
+/// Whether IIS may replace an error response (status 400 or more) with its own error page:
+/// the `fTrySkipCustomErrors` of
+/// [`IHttpResponse::SetStatus`](https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-setstatus-method),
+/// read by IIS's
+/// [`<httpErrors>`](https://learn.microsoft.com/en-us/iis/configuration/system.webserver/httperrors/)
+/// configuration.
+///
+/// With IIS's default, `existingResponse="Auto"`, IIS leaves an error response untouched only
+/// if the module set the flag ([`CustomErrors::TrySkip`]); otherwise the client gets IIS's
+/// error page (detailed for a request from the server itself, `errorMode="DetailedLocalOnly"`,
+/// a short custom page for anyone else) and the module's body is dropped. `Replace` always
+/// replaces and `PassThrough` keeps any response that has a body, whatever the flag: hence
+/// "try". An error response with no body gets IIS's page in every mode (with the flag under
+/// `Auto`, as users of ASP.NET's `TrySkipIisCustomErrors` report; Microsoft's reference does
+/// not say).
+///
+/// The defaults follow what the call says: [`HttpContext::respond`] and
+/// [`HttpContext::set_response`] write a body the module chose, so they ask to keep it
+/// (`TrySkip`: a module answering 403 with an explanation means the client to read it);
+/// [`HttpContext::fail`], [`HttpContext::fail_with`] and [`HttpContext::set_status`] set a
+/// status alone, so IIS's pages apply (`Apply`, IIS's own default: the site's configured
+/// pages, and no detail leaked to remote clients). [`HttpContext::set_status_with`] and
+/// [`HttpContext::set_response_with`] take the other choice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum CustomErrors {
+    /// IIS's error pages apply (`fTrySkipCustomErrors = FALSE`, IIS's default).
+    #[default]
+    Apply,
+    /// Ask IIS to send the module's response as it is (`fTrySkipCustomErrors = TRUE`); only
+    /// `existingResponse="Replace"` overrides it.
+    TrySkip,
+}
+
+impl CustomErrors {
+    fn try_skip(self) -> bool {
+        self == CustomErrors::TrySkip
+    }
+}
 
 impl HttpContext<'_> {
     /// Sets the response status; `reason` is the text after the code (`"Not Found"`).
     /// `E_INVALIDARG`, and nothing set, for a code outside 100–999 or a reason holding
     /// anything but HTAB, SP, visible ASCII and octets from 0x80 (a CR or LF would split the
-    /// response).
+    /// response). An error status lets IIS's error pages replace the response
+    /// ([`CustomErrors::Apply`], as IIS's `SetStatus` defaults); [`Self::set_status_with`]
+    /// chooses.
     #[inline]
     pub fn set_status(&mut self, code: u16, reason: &str) -> Result<()> {
+        self.set_status_with(code, reason, CustomErrors::Apply)
+    }
+
+    /// [`Self::set_status`], saying whether IIS may replace an error response with its own
+    /// error page (see [`CustomErrors`]).
+    pub fn set_status_with(
+        &mut self,
+        code: u16,
+        reason: &str,
+        custom_errors: CustomErrors,
+    ) -> Result<()> {
         check(wire::is_status_code(code) && wire::is_reason_phrase(reason.as_bytes()))?;
         let response = self.response_mut();
-        with_c_str(reason, |reason| response.set_status(code, reason))
+        with_c_str(reason, |reason| {
+            response.set_status_with(code, reason, 0, S_OK, None, custom_errors.try_skip())
+        })
     }
 
     /// The response status code so far. (IIS's `GetStatus` only reads; it is not `const` in
     /// C++, but a shared borrow of the response suffices to call it.)
     pub fn status(&self) -> u16 {
+        self.status_and_flag().0
+    }
+
+    /// What the last status set asked of IIS's error pages (`GetStatus`'s
+    /// `fTrySkipCustomErrors`): see [`CustomErrors`]. [`CustomErrors::Apply`] before any.
+    pub fn custom_errors(&self) -> CustomErrors {
+        match self.status_and_flag().1 {
+            0 => CustomErrors::Apply,
+            _ => CustomErrors::TrySkip,
+        }
+    }
+
+    /// `GetStatus`'s code and `fTrySkipCustomErrors`.
+    fn status_and_flag(&self) -> (u16, i32) {
         use core::ptr::null_mut as null;
-        let mut code = 0u16;
-        // SAFETY: the out-pointer is a live local and the others are null, which IIS allows
+        let (mut code, mut skip) = (0u16, 0);
+        // SAFETY: the out-pointers are live locals and the others are null, which IIS allows
         // (they default to NULL in the header); the response is live for this borrow.
         unsafe {
             self.response().GetStatus(
@@ -38,10 +111,10 @@ impl HttpContext<'_> {
                 null(),
                 null(),
                 null(),
-                null(),
+                &mut skip,
             )
         };
-        code
+        (code, skip)
     }
 
     /// A response header by name.
@@ -123,7 +196,8 @@ impl HttpContext<'_> {
 
     /// Answers the request: [`Self::set_response`], then [`Notification::FinishRequest`]. If
     /// IIS refuses any of it (or `content_type` is not a valid header value), the answer is a
-    /// 500 and the failure goes to the request's trace.
+    /// 500 and the failure goes to the request's trace. An error status keeps `body`
+    /// ([`CustomErrors::TrySkip`]) where IIS's configuration allows: see [`CustomErrors`].
     pub fn respond(
         &mut self,
         status: u16,
@@ -138,30 +212,47 @@ impl HttpContext<'_> {
 
     /// Makes the response `status` (with its usual reason phrase), `Content-Type` and
     /// `body`, replacing the body so far (headers other modules set stay). Checked as
-    /// [`Self::set_status`] and [`Self::set_response_header`] before anything changes.
+    /// [`Self::set_status`] and [`Self::set_response_header`] before anything changes. An
+    /// error status asks IIS to keep `body` ([`CustomErrors::TrySkip`]): the module wrote it
+    /// for the client; [`Self::set_response_with`] lets IIS's error pages apply instead.
     pub fn set_response(
         &mut self,
         status: u16,
         content_type: &str,
         body: impl AsRef<[u8]>,
     ) -> Result<()> {
+        self.set_response_with(status, content_type, body, CustomErrors::TrySkip)
+    }
+
+    /// [`Self::set_response`], saying whether IIS may replace an error response with its own
+    /// error page (see [`CustomErrors`]).
+    pub fn set_response_with(
+        &mut self,
+        status: u16,
+        content_type: &str,
+        body: impl AsRef<[u8]>,
+        custom_errors: CustomErrors,
+    ) -> Result<()> {
         check(wire::is_status_code(status))?;
         check_header("Content-Type", content_type.as_bytes())?;
         self.response_mut().clear();
-        self.set_status(status, reason_phrase(status))?;
+        self.set_status_with(status, reason_phrase(status), custom_errors)?;
         self.set_response_header("Content-Type", content_type)?;
         self.write(body.as_ref())
     }
 
     /// Answers 500 and writes `error` to the request's trace (Failed Request Tracing shows
-    /// it); returns [`Notification::FinishRequest`].
+    /// it); returns [`Notification::FinishRequest`]. The body is empty: IIS's error page
+    /// answers (see [`CustomErrors`]).
     pub fn fail(&mut self, error: &Error) -> Notification {
         self.fail_with(&HttpError::from(error.clone()))
     }
 
     /// Answers `error`'s status (the body cleared, the usual reason phrase) and writes its
     /// `HRESULT`, if any, to the request's trace; returns [`Notification::FinishRequest`].
-    /// What a notification returning `Err` gets.
+    /// What a notification returning `Err` gets. The status is set with
+    /// [`CustomErrors::Apply`] and no body, so the client gets IIS's error page for it
+    /// (detailed for a local client by default), as for any error IIS itself raises.
     pub fn fail_with(&mut self, error: &HttpError) -> Notification {
         let status = error.code();
         let response = self.response_mut();

@@ -126,10 +126,11 @@ fn response_headers_status_and_body() {
             7,
             E_FAIL,
             core::ptr::null_mut(),
-            FALSE,
+            // Keeps the body below from IIS's error page (existingResponse="Auto").
+            TRUE,
         ));
-        let (mut code, mut sub, mut reason, mut reason_len, mut hr) =
-            (0u16, 0u16, core::ptr::null(), 0u16, S_OK);
+        let (mut code, mut sub, mut reason, mut reason_len, mut hr, mut skip) =
+            (0u16, 0u16, core::ptr::null(), 0u16, S_OK, FALSE);
         let null = core::ptr::null_mut();
         response.GetStatus(
             &mut code,
@@ -140,10 +141,10 @@ fn response_headers_status_and_body() {
             null,
             null.cast(),
             null.cast(),
-            null.cast(),
+            &mut skip,
         );
         log.push(format!(
-            "{code} {sub} {} {hr:?}",
+            "{code} {sub} {} {hr:?} skip={skip}",
             text(reason, reason_len.into())
         ));
 
@@ -183,7 +184,7 @@ fn response_headers_status_and_body() {
         [
             "one, two".into(),
             format!("{E_INVALIDARG:?}"),
-            format!("418 7 I'm a teapot {E_FAIL:?}"),
+            format!("418 7 I'm a teapot {E_FAIL:?} skip=1"),
             format!("{S_OK:?} 2 0"),
             format!("{E_NOTIMPL:?}"),
         ]

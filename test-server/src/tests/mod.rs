@@ -14,6 +14,7 @@ mod completion;
 mod context;
 mod global;
 mod global_providers;
+mod http_errors;
 mod limits;
 mod messages;
 mod pipeline;

@@ -189,9 +189,19 @@ fn a_failed_set_error_status_answers_500_and_finishes() {
     })
     .load(TestServer::new());
     let response = server.request(request());
+    // IIS's detailed error page, with the error the module set.
     assert_eq!(
         (response.status, response.text()),
-        (500, "500 Internal Server Error\n".into())
+        (
+            500,
+            detailed_page(
+                500,
+                0,
+                "Internal Server Error",
+                E_ACCESSDENIED.0 as u32,
+                None
+            )
+        )
     );
     assert_eq!(
         response.trace,

@@ -152,7 +152,8 @@ public:
     USHORT sub_status = 0;
     HRESULT error_to_report = S_OK;
     bool headers_suppressed = false, kernel_cache = true, need_disconnect = false;
-    bool status_set = false;
+    /* skip_custom_errors: SetStatus's fTrySkipCustomErrors, for <httpErrors> (errors.cpp). */
+    bool status_set = false, skip_custom_errors = false;
     /* SetErrorDescription's copy (len units, NUL-terminated), null when none was set. */
     wchar_t *error_description = 0;
     DWORD error_description_len = 0;
@@ -484,6 +485,10 @@ struct Counts
     volatile LONG64 allocations_refused = 0;             /* --fail-allocation-every */
 };
 
+/* <httpErrors errorMode existingResponse> (--error-mode, --existing-response; errors.cpp). */
+enum ErrorMode { kDetailedLocalOnly, kCustom, kDetailed };
+enum ExistingResponse { kAuto, kReplace, kPassThrough };
+
 class Host
 {
 public:
@@ -500,6 +505,8 @@ public:
     bool tracing = false;
     /* --async-io-later: asynchronous I/O reports pending and completes through the pool. */
     bool async_io_later = false;
+    ErrorMode error_mode = kDetailedLocalOnly;
+    ExistingResponse existing_response = kAuto;
     /* IIS's request filtering <requestLimits>: maxAllowedContentLength, maxUrl and
        maxQueryString (their defaults). */
     ULONGLONG max_content_length = 30000000, max_url = 4096, max_query_string = 2048;
@@ -583,5 +590,7 @@ const char *request_header_name(int id);
 
 /* pipeline.cpp */
 void pipeline_start(Context *context);
+/* IIS's error page instead of an error response, where <httpErrors> says so (errors.cpp). */
+void apply_http_errors(Context *context);
 void pipeline_resume(Context *context, REQUEST_NOTIFICATION_STATUS status);
 void pipeline_async_completion(Context *context, DWORD bytes);

@@ -6,6 +6,8 @@
  *                [--max-url BYTES] [--max-query-string BYTES]
  *                [--receive-buffer BYTES] [--threads N] [--receivers N]
  *                [--fail-allocation-every N] [--async-io-later]
+ *                [--error-mode DetailedLocalOnly|Custom|Detailed]
+ *                [--existing-response Auto|Replace|PassThrough]
  *                [--bench N --url /path?query]
  *
  * Loads each module in order, as IIS loads its <globalModules>, then either serves HTTP on
@@ -22,6 +24,8 @@
  * every Nth module allocation of request memory return NULL (a fault to survive);
  * --async-io-later completes asynchronous reads, writes and flushes later, through the pool,
  * as IIS may (by default they complete at once; see message.cpp).
+ * --error-mode and --existing-response are the site's <httpErrors> attributes (IIS's
+ * defaults DetailedLocalOnly and Auto; errors.cpp).
  * Exit code: 0 when everything went through, 1 when a response failed, 2 on a usage or load
  * error, 3 when the watchdog fired.
  */
@@ -43,6 +47,7 @@ struct Options
     unsigned long long threads = 4, receivers = 64, fail_allocation_every = 0;
     char *url = 0;
     bool trace = false, trace_events = false, async_io_later = false;
+    int error_mode = kDetailedLocalOnly, existing_response = kAuto;
 };
 
 /* The command line split at spaces outside double quotes. */
@@ -97,6 +102,16 @@ bool parse(Options &o)
         else if (same(arg, L"--threads")) o.threads = number(value);
         else if (same(arg, L"--receivers")) o.receivers = number(value);
         else if (same(arg, L"--fail-allocation-every")) o.fail_allocation_every = number(value);
+        else if (same(arg, L"--error-mode"))
+            o.error_mode = same(value, L"DetailedLocalOnly") ? kDetailedLocalOnly
+                           : same(value, L"Custom")          ? kCustom
+                           : same(value, L"Detailed")        ? kDetailed
+                                                             : -1;
+        else if (same(arg, L"--existing-response"))
+            o.existing_response = same(value, L"Auto")          ? kAuto
+                                  : same(value, L"Replace")     ? kReplace
+                                  : same(value, L"PassThrough") ? kPassThrough
+                                                                : -1;
         else if (same(arg, L"--url")) o.url = rt::to_narrow(value, rt::wide_length(value));
         else if (same(arg, L"--module") && o.modules < kMaxModules) {
             wchar_t *equals = argv[i];
@@ -114,7 +129,8 @@ bool parse(Options &o)
     bool threads_ok = o.threads >= 1 && o.threads <= (unsigned long long)Host::kMaxThreads &&
                       o.receivers >= 1 && o.receivers <= (unsigned long long)kMaxReceivers &&
                       o.fail_allocation_every <= 0xffffffffull;
-    return o.modules > 0 && (!o.bench || o.url) && buffer_ok && threads_ok;
+    bool errors_ok = o.error_mode >= 0 && o.existing_response >= 0;
+    return o.modules > 0 && (!o.bench || o.url) && buffer_ok && threads_ok && errors_ok;
 }
 
 DWORD WINAPI watchdog(void *parameter)
@@ -249,6 +265,8 @@ extern "C" void host_main()
                 "[--max-allowed-content-length BYTES] [--max-url BYTES] [--max-query-string BYTES] "
                 "[--receive-buffer BYTES (4096 or more)] [--threads 1-256] "
                 "[--receivers 1-256] [--fail-allocation-every N] [--async-io-later] "
+                "[--error-mode DetailedLocalOnly|Custom|Detailed] "
+                "[--existing-response Auto|Replace|PassThrough] "
                 "[--bench N --url /path]\n");
         ExitProcess(2);
     }
@@ -257,6 +275,8 @@ extern "C" void host_main()
     host.trace = options.trace;
     host.tracing = options.trace_events;
     host.async_io_later = options.async_io_later;
+    host.error_mode = (ErrorMode)options.error_mode;
+    host.existing_response = (ExistingResponse)options.existing_response;
     host.max_content_length = options.max_content_length;
     host.max_url = options.max_url;
     host.max_query_string = options.max_query_string;

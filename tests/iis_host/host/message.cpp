@@ -349,7 +349,7 @@ void Response::reset()
 }
 
 HRESULT Response::SetStatus(USHORT code, PCSTR reason, USHORT sub, HRESULT hr,
-                            IAppHostConfigException *, BOOL)
+                            IAppHostConfigException *, BOOL skip)
 {
     size_t len = rt::length(reason);
     if (code < 100 || code > 999 || !wire_field(reason, len)) return E_INVALIDARG;
@@ -359,6 +359,7 @@ HRESULT Response::SetStatus(USHORT code, PCSTR reason, USHORT sub, HRESULT hr,
     sub_status = sub;
     error_to_report = hr;
     status_set = true;
+    skip_custom_errors = skip != FALSE;
     return S_OK;
 }
 
@@ -374,7 +375,7 @@ VOID Response::GetStatus(USHORT *code, USHORT *sub, PCSTR *reason, USHORT *reaso
     if (module) *module = 0;
     if (notification) *notification = 0;
     if (exception) *exception = 0;
-    if (skip_custom_errors) *skip_custom_errors = FALSE;
+    if (skip_custom_errors) *skip_custom_errors = this->skip_custom_errors ? TRUE : FALSE;
 }
 
 HRESULT Response::SetHeader(PCSTR name, PCSTR value, USHORT len, BOOL replace)
@@ -447,9 +448,9 @@ HRESULT Response::Redirect(PCSTR url, BOOL reset_status, BOOL)
     return SetHeader(HttpHeaderLocation, url, (USHORT)rt::length(url), TRUE);
 }
 
-/* Kept as given, in request memory; `fHtmlEncode` is not applied, since the host shows the
-   description nowhere (its error bodies are not IIS's detailed error pages). A null
-   description clears it. */
+/* Kept as given, in request memory; the detailed error page (errors.cpp) shows it
+   HTML-encoded whatever `fHtmlEncode` says, as the test server. A null description clears
+   it. */
 HRESULT Response::SetErrorDescription(PCWSTR description, DWORD len, BOOL)
 {
     if (!description) {

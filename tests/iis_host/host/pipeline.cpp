@@ -76,24 +76,16 @@ static void trace_notification(Context *c, int module, const char *stage, bool p
     c->host->log(c, "notify", what.c_str());
 }
 
-/* A status >= 400 with no entity gets a short text body, standing in for IIS's error pages.
-   A response no module touched (no status set, no entity) is a 404, which is what IIS's
-   static file handler answers when there is no file; this host serves no files. */
+/* A status >= 400 gets IIS's error page instead of its body where <httpErrors> says IIS
+   would replace it (errors.cpp; always when there is no body). A response no module touched
+   (no status set, no entity) is a 404, which is what IIS's static file handler answers when
+   there is no file; this host serves no files. */
 static void add_error_body(Context *c)
 {
     HTTP_RESPONSE_V2 &raw = c->response.raw;
     if (!c->response.status_set && !raw.EntityChunkCount && raw.StatusCode == 200)
         c->response.SetStatus(404, "Not Found", 0, S_OK, 0, FALSE);
-    if (raw.StatusCode < 400 || raw.EntityChunkCount) return;
-    rt::Text body;
-    body.add_number(raw.StatusCode).add(" ").add(raw.pReason ? raw.pReason : "", raw.ReasonLength)
-        .add("\n");
-    HTTP_DATA_CHUNK chunk;
-    chunk.DataChunkType = HttpDataChunkFromMemory;
-    chunk.FromMemory.pBuffer = c->copy_string(body.data(), body.size());
-    chunk.FromMemory.BufferLength = (ULONG)body.size();
-    c->response.add_chunk(chunk, -1);
-    c->response.SetHeader(HttpHeaderContentType, "text/plain", 10, TRUE);
+    apply_http_errors(c);
 }
 
 /* Content-Length as IIS sets it on a buffered response, then the transport sends. */

@@ -17,14 +17,15 @@ bool is(PCSTR text, size_t len, const char *literal)
     return text && len == rt::length(literal) && rt::equal_n(text, literal, len);
 }
 
-/* What the Rust framework's `respond` does: clear the body, status with its usual reason,
-   Content-Type replaced, the body (if any), then finish the request. */
+/* What the Rust framework's `respond` does: clear the body, status with its usual reason
+   (asking IIS to keep the body: fTrySkipCustomErrors), Content-Type replaced, the body (if
+   any), then finish the request. */
 REQUEST_NOTIFICATION_STATUS respond(IHttpContext *context, USHORT status, PCSTR reason,
                                     PCSTR type, const void *body, DWORD len)
 {
     IHttpResponse *response = context->GetResponse();
     response->Clear();
-    response->SetStatus(status, reason, 0, S_OK, 0, FALSE);
+    response->SetStatus(status, reason, 0, S_OK, 0, TRUE);
     response->SetHeader("Content-Type", type, (USHORT)rt::length(type), TRUE);
     if (len) {
         HTTP_DATA_CHUNK chunk;

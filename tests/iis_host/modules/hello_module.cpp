@@ -59,7 +59,8 @@ void respond(IHttpContext *context, USHORT status, PCSTR reason, const char *bod
 {
     IHttpResponse *response = context->GetResponse();
     if (!response) return;
-    response->SetStatus(status, reason, 0, S_OK, 0, FALSE);
+    /* fTrySkipCustomErrors, as the Rust framework's `respond`: a 403 keeps its body. */
+    response->SetStatus(status, reason, 0, S_OK, 0, TRUE);
     response->SetHeader("Content-Type", "text/plain", 10, TRUE);
     write_body(response, body, len);
 }
@@ -297,10 +298,14 @@ public:
         count(g_counters.send_response);
         IHttpResponse *response = context->GetResponse();
         USHORT status = 0;
-        response->GetStatus(&status);
+        BOOL skip = FALSE;
+        response->GetStatus(&status, 0, 0, 0, 0, 0, 0, 0, &skip);
         char digits[6];
         USHORT len = decimal(status, digits);
         response->SetHeader("X-Hello-Status", digits, len, TRUE);
+        const char *custom_errors = skip ? "TrySkip" : "Apply";
+        response->SetHeader("X-Hello-Custom-Errors", custom_errors,
+                            (USHORT)rt::length(custom_errors), TRUE);
         return RQ_NOTIFICATION_CONTINUE;
     }
 
