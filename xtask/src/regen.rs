@@ -64,45 +64,19 @@ pub fn regen(args: &RegenArgs, out: &mut dyn Write) -> Outcome {
         }
     }
     if args.check {
-        let stale = output::stale(&tree, &out_dir);
-        if stale.is_empty() {
-            let _ = writeln!(out, "regen --check: {shown_dir} is up to date");
-            return Ok(());
-        }
-        let mut report = format!(
-            "regen --check: {} file(s) in {shown_dir} are stale; run `cargo xtask regen`:",
-            stale.len()
-        );
-        for path in stale {
-            report.push_str(&format!("\n  {path}"));
-        }
-        return Err(Failure::found(report));
+        return check(&tree, &out_dir, &shown_dir, out);
     }
     refuse_foreign(&out_dir, &shown_dir)?;
     let manifest_path = out_dir.join(generator::MANIFEST_JSON);
     let shown_manifest = shown(&root, &manifest_path);
-    match compare_with_recorded(&manifest_path, &shown_manifest, &generated.manifest) {
-        Ok(Some(report)) => {
-            let _ = write!(out, "{report}");
-            if report.is_breaking() && !args.allow_breaking {
-                return Err(Failure::found(format!(
-                    "regen: refusing to overwrite {shown_dir}: the new API breaks the recorded \
-                     ABI (see above); if that is intended, rerun with --allow-breaking"
-                )));
-            }
-        }
-        Ok(None) => {}
-        Err(e) if args.allow_breaking => {
-            let _ = writeln!(out, "regen: replacing an unreadable manifest: {e}");
-        }
-        Err(e) => {
-            return Err(Failure::error(format!(
-                "{e}; regen compares the new API with the ABI recorded there before writing, \
-                 so a file that is not a valid ABI manifest stops it: restore it (git checkout \
-                 -- {shown_manifest}) or rerun with --allow-breaking to replace it"
-            )))
-        }
-    }
+    let recorded = compare_with_recorded(&manifest_path, &shown_manifest, &generated.manifest);
+    allowed_by_recorded(
+        recorded,
+        args.allow_breaking,
+        &shown_dir,
+        &shown_manifest,
+        out,
+    )?;
     let location = location.expect("resolved with `create`, so the parent exists");
     let note = output::write_atomically(&tree, &location)
         .map_err(|e| Failure::error(format!("regen: {shown_dir}: {e}")))?;
@@ -123,6 +97,61 @@ pub fn regen(args: &RegenArgs, out: &mut dyn Write) -> Outcome {
         shown_dir,
     );
     Ok(())
+}
+
+/// `--check`: success when the directory holds exactly `tree`, else the stale files.
+fn check(
+    tree: &generator::FileTree,
+    out_dir: &Path,
+    shown_dir: &str,
+    out: &mut dyn Write,
+) -> Outcome {
+    let stale = output::stale(tree, out_dir);
+    if stale.is_empty() {
+        let _ = writeln!(out, "regen --check: {shown_dir} is up to date");
+        return Ok(());
+    }
+    let mut report = format!(
+        "regen --check: {} file(s) in {shown_dir} are stale; run `cargo xtask regen`:",
+        stale.len()
+    );
+    for path in stale {
+        report.push_str(&format!("\n  {path}"));
+    }
+    Err(Failure::found(report))
+}
+
+/// Whether the comparison with the ABI recorded in the directory lets the write go on: a
+/// breaking change or an unreadable manifest stops it unless `--allow-breaking`.
+fn allowed_by_recorded(
+    recorded: Result<Option<generator::manifest::Report>, String>,
+    allow_breaking: bool,
+    shown_dir: &str,
+    shown_manifest: &str,
+    out: &mut dyn Write,
+) -> Result<(), Failure> {
+    match recorded {
+        Ok(Some(report)) => {
+            let _ = write!(out, "{report}");
+            if report.is_breaking() && !allow_breaking {
+                return Err(Failure::found(format!(
+                    "regen: refusing to overwrite {shown_dir}: the new API breaks the recorded \
+                     ABI (see above); if that is intended, rerun with --allow-breaking"
+                )));
+            }
+            Ok(())
+        }
+        Ok(None) => Ok(()),
+        Err(e) if allow_breaking => {
+            let _ = writeln!(out, "regen: replacing an unreadable manifest: {e}");
+            Ok(())
+        }
+        Err(e) => Err(Failure::error(format!(
+            "{e}; regen compares the new API with the ABI recorded there before writing, \
+             so a file that is not a valid ABI manifest stops it: restore it (git checkout \
+             -- {shown_manifest}) or rerun with --allow-breaking to replace it"
+        ))),
+    }
 }
 
 /// Regen replaces the whole directory it writes, so it writes only one that is new, empty,
