@@ -254,8 +254,18 @@ unsafe impl IHttpContext_Impl for HttpContext {
         self.with_exchange((), |e| e.complete(completion));
         S_OK
     }
-    /// Ignored.
-    fn DisableNotifications(&self, _: u32, _: u32) {}
+    /// For the module being called: the pipeline skips it for those notifications from now
+    /// on (`pipeline.rs`).
+    fn DisableNotifications(&self, notifications: u32, post_notifications: u32) {
+        self.with_exchange((), |e| {
+            e.with(|s| {
+                if let Some(module) = s.current_module {
+                    s.disabled
+                        .disable(module, notifications, post_notifications);
+                }
+            });
+        })
+    }
     /// Not modelled.
     fn GetNextNotification(
         &self,

@@ -112,6 +112,10 @@ pub(crate) struct State {
     /// The notification being delivered (`GetCurrentExecutionStats`).
     pub notification: u32,
     pub headers_sent: bool,
+    /// The module (load index) whose notification runs, for `DisableNotifications`.
+    pub current_module: Option<usize>,
+    /// What modules disabled with `DisableNotifications`.
+    pub disabled: Disabled,
     /// `GetRawHttpRequest`'s structure, once a module asked for it (`raw_request.rs`).
     pub raw_request: Option<super::raw_request::RawRequest>,
 }
@@ -127,6 +131,30 @@ fn declared_length(headers: &Headers) -> Option<u64> {
     Some(digits.fold(0u64, |n, &d| {
         n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
     }))
+}
+
+/// The notifications each module of a request turned off (`DisableNotifications`), by load
+/// index: `RQ_*` bits of notifications and of post-notifications.
+#[derive(Default)]
+pub(crate) struct Disabled(Vec<(usize, u32, u32)>);
+
+impl Disabled {
+    pub fn disable(&mut self, module: usize, notifications: u32, post: u32) {
+        match self.0.iter_mut().find(|(m, _, _)| *m == module) {
+            Some((_, n, p)) => {
+                *n |= notifications;
+                *p |= post;
+            }
+            None => self.0.push((module, notifications, post)),
+        }
+    }
+
+    /// Whether `module` turned notification `flag` (a post-notification if `post`) off.
+    pub fn is_disabled(&self, module: usize, flag: u32, post: bool) -> bool {
+        self.0
+            .iter()
+            .any(|&(m, n, p)| m == module && (if post { p } else { n }) & flag != 0)
+    }
 }
 
 /// One request.
@@ -197,6 +225,8 @@ impl Exchange {
             notification: 0,
             headers_sent: false,
             raw_request: None,
+            current_module: None,
+            disabled: Disabled::default(),
         };
         Arc::new(Exchange {
             number,

@@ -124,6 +124,8 @@
 //!   with http.sys's error page, no module notified), then IIS's request filtering
 //!   ([`RequestLimits`]: `404.14`, `404.15`, `413.1` before any module's `RQ_BEGIN_REQUEST`,
 //!   for the site or by URL).
+//! - **`DisableNotifications`**: the module being called is skipped for those notifications
+//!   (and post-notifications) for the rest of the request.
 //! - **The raw request**: `IHttpRequest::GetRawHttpRequest` hands out one `HTTP_REQUEST_V2`
 //!   for the request (its verb, raw and cooked URL, version, addresses and every header,
 //!   which follow the changes modules make; no entity chunks, SSL or request info).
@@ -165,8 +167,7 @@
 //! `IHttpContext::GetUrlInfo`, `GetScriptMap`, `GetFileInfo`, `MapPath`,
 //! `ExecuteRequest`, `NotifyCustomNotification`, `GetServerVarChanges`, `CancelIo`,
 //! `MapHandler`, `GetExtendedInterface` (so no `IHttpContext2`–`4`), `GetNextNotification`,
-//! `GetIsLastNotification`, `GetParentContext`; `DisableNotifications` and
-//! `SetRequestHandled` are ignored. `IHttpRequest::SetHttpMethod`,
+//! `GetIsLastNotification`, `GetParentContext`; `SetRequestHandled` is ignored. `IHttpRequest::SetHttpMethod`,
 //! `SetUrl`, `GetClientCertificate`, `NegotiateClientCertificate`,
 //! `GetHeaderChanges`, `GetForwardedUrl`. `IHttpResponse::GetRawHttpResponse`,
 //! `GetCachePolicy`, `GetHeaderChanges`, data

@@ -344,8 +344,16 @@ impl<'a> Pipeline<'a> {
                 let Some(module) = self.modules[index] else {
                     continue;
                 };
+                let post = self.at.post;
+                let disabled = self.exchange.with(|s| {
+                    s.notification = flag;
+                    s.current_module = Some(index);
+                    s.disabled.is_disabled(index, flag, post)
+                });
+                if disabled == Some(true) {
+                    continue;
+                }
                 self.at.notification = flag;
-                self.exchange.with(|s| s.notification = flag);
                 let post = if self.at.post { "POST_" } else { "" };
                 self.log(format!("notify {post}{name} {}", self.server.name(index)));
                 // A re-entrant PostCompletion may come before the notification returns.

@@ -3,7 +3,8 @@
 //! priority FIRST, before any other module's begin request; it stops in the post-notification
 //! of `RQ_EXECUTE_REQUEST_HANDLER`, after every module's handler ran; the header is written at
 //! `RQ_SEND_RESPONSE`, where IIS runs priorities in reverse, so FIRST there means after every
-//! other module.
+//! other module. Health checks (`/health`) are not timed: the module turns its later
+//! notifications off for them (`disable_notifications`), and IIS does not call it again.
 
 use httpserv::module::{HttpContext, HttpError, HttpModule, Notification, Notifications, Priority};
 use httpserv::ISendResponseProvider;
@@ -23,7 +24,13 @@ impl HttpModule for Timing {
         (Notifications::SEND_RESPONSE, Priority::First),
     ];
 
-    fn on_begin_request(&mut self, _: &mut HttpContext<'_>) -> Notification {
+    fn on_begin_request(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
+        if ctx.path() == "/health" {
+            ctx.disable_notifications(
+                Notifications::POST_EXECUTE_REQUEST_HANDLER | Notifications::SEND_RESPONSE,
+            );
+            return Notification::Continue;
+        }
         self.started = Some(Instant::now());
         Notification::Continue
     }
@@ -128,6 +135,26 @@ mod tests {
                 "notify BEGIN_REQUEST site",
                 "notify SEND_RESPONSE site",
                 "notify SEND_RESPONSE timing_module",
+                "send",
+                "done"
+            ]
+        );
+        assert_eq!(
+            response.header("Server-Timing"),
+            Some("site;desc=\"ran first\"")
+        );
+    }
+
+    #[test]
+    fn a_health_check_turns_the_later_notifications_off() {
+        let response = server().request(Request::get("/health"));
+        assert_eq!(
+            response.trace,
+            [
+                "notify BEGIN_REQUEST timing_module",
+                "notify BEGIN_REQUEST site",
+                "notify EXECUTE_REQUEST_HANDLER site",
+                "notify SEND_RESPONSE site",
                 "send",
                 "done"
             ]

@@ -302,6 +302,16 @@ impl<'a> HttpContext<'a> {
         container.set_named_context(stored, &name)
     }
 
+    /// Stops IIS calling this module's `notifications` for the rest of the request
+    /// (`IHttpContext::DisableNotifications`; the current one goes on): a module that has
+    /// done its work early, say a handler that answered at `BEGIN_REQUEST`, spares IIS the
+    /// later calls. `Notifications::END_REQUEST | Notifications::POST_BEGIN_REQUEST` names
+    /// both kinds.
+    pub fn disable_notifications(&mut self, notifications: super::Notifications) {
+        self.context_mut()
+            .disable_notifications(notifications.request, notifications.post);
+    }
+
     /// Finishes this notification later: the framework answers IIS "pending" when the
     /// notification returns (whatever it returns), and the request waits until the
     /// [`Completion`] is signalled — from any thread, or dropped, which resumes it.

@@ -361,7 +361,18 @@ public:
        with --async-io-later, true once its completion (`bytes`) is posted to the pool, which
        delivers it after the call that started it has returned (message.cpp). */
     bool complete_later(BOOL async, DWORD bytes);
-    VOID DisableNotifications(DWORD, DWORD) override {}
+    /* What each module turned off for the rest of the request (DisableNotifications, for
+       the module being called), by load index: RQ_ bits of notifications and of
+       post-notifications; the pipeline skips them (pipeline.cpp). */
+    int current_module = -1;
+    DWORD disabled[kMaxModules] = {};
+    DWORD disabled_post[kMaxModules] = {};
+    VOID DisableNotifications(DWORD notifications, DWORD post) override
+    {
+        if (current_module < 0) return;
+        disabled[current_module] |= notifications;
+        disabled_post[current_module] |= post;
+    }
     BOOL GetNextNotification(REQUEST_NOTIFICATION_STATUS, DWORD *, BOOL *, CHttpModule **,
                              IHttpEventProvider **) override { return FALSE; }
     BOOL GetIsLastNotification(REQUEST_NOTIFICATION_STATUS) override { return FALSE; }

@@ -169,6 +169,8 @@ static void run(Context *c)
             int index = order[at.next++];
             CHttpModule *m = c->modules[index];
             if (!m) continue;
+            if ((at.post ? c->disabled_post[index] : c->disabled[index]) & flag) continue;
+            c->current_module = index;
             at.notification = flag;
             trace_notification(c, index, at.sending ? "SEND_RESPONSE" : kStageNames[at.stage],
                                at.post);
