@@ -57,7 +57,12 @@ impl User {
     }
 
     /// Whether the user is in `role` (without regard to case).
-    pub fn is_in_role(&self, role: &U16CStr) -> bool {
+    pub fn is_in_role(&self, role: &str) -> bool {
+        wide(role).is_ok_and(|role| self.is_in_wide_role(&role))
+    }
+
+    /// [`Self::is_in_role`] for the UTF-16 name IIS asks with.
+    fn is_in_wide_role(&self, role: &U16CStr) -> bool {
         let lower = |unit: u16| match unit {
             0x41..=0x5A => unit + 0x20,
             other => other,
@@ -138,7 +143,7 @@ unsafe fn answer_is_in_role(user: &User, role: PCWSTR, is_in_role: *mut BOOL) {
     // SAFETY: the caller's contract.
     unsafe {
         let role = U16CStr::from_ptr_str(role);
-        *is_in_role = if user.is_in_role(role) { TRUE } else { FALSE };
+        *is_in_role = if user.is_in_wide_role(role) { TRUE } else { FALSE };
     }
 }
 
@@ -152,8 +157,9 @@ mod tests {
         let user = User::new("alice", "Basic")
             .and_then(|user| user.with_roles(["Readers"]))
             .unwrap();
-        assert!(user.is_in_role(u16cstr!("readers")));
-        assert!(!user.is_in_role(u16cstr!("reader")));
+        assert!(user.is_in_role("readers"));
+        assert!(!user.is_in_role("reader"));
+        assert!(user.is_in_wide_role(u16cstr!("READERS")));
         assert!(User::new("a\0b", "Basic").is_err());
         assert!(User::new("alice", "Basic")
             .unwrap()
