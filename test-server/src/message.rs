@@ -12,8 +12,8 @@ use core::ffi::c_void;
 use windows_sys::core::{BOOL, PCSTR, PCWSTR};
 use windows_sys::Win32::Foundation::{FALSE, TRUE};
 use windows_sys::Win32::Networking::HttpServer::{
-    HttpDataChunkFromMemory, HttpHeaderLocation, HTTP_DATA_CHUNK, HTTP_HEADER_ID, HTTP_REQUEST_V2,
-    HTTP_RESPONSE_V2, HTTP_SSL_CLIENT_CERT_INFO,
+    HttpDataChunkFromMemory, HttpHeaderHost, HttpHeaderLocation, HTTP_DATA_CHUNK, HTTP_HEADER_ID,
+    HTTP_REQUEST_V2, HTTP_RESPONSE_V2, HTTP_SSL_CLIENT_CERT_INFO,
 };
 use windows_sys::Win32::Networking::WinSock::SOCKADDR;
 
@@ -440,11 +440,24 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
         // SAFETY: IIS's contract: each out pointer is null or writable.
         unsafe { answer(&self.exchange, asynchronous, 0, sent, completion_expected) }
     }
-    fn Redirect(&self, url: PCSTR, reset_status: BOOL, _include_parameters: BOOL) -> HRESULT {
+    /// Made absolute within the request's host, with its query when `include_parameters`
+    /// (`url.rs`, `redirect_target`), as IIS sends it.
+    fn Redirect(&self, url: PCSTR, reset_status: BOOL, include_parameters: BOOL) -> HRESULT {
         // SAFETY: IIS's contract: `url` is NUL-terminated.
         let Some(url) = (unsafe { c_str(url) }).filter(|url| field_text(url)) else {
             return E_INVALIDARG;
         };
+        let target = self.exchange.with(|s| {
+            let received = &s.received;
+            let (path, query) = super::limits::split_url(&received.url);
+            let host = received.headers.get_id(HttpHeaderHost);
+            let host = host.as_ref().map(|host| host.bytes());
+            super::url::redirect_target(url, host, path, query, include_parameters != FALSE)
+        });
+        let Some(target) = target.filter(|target| field_text(target)) else {
+            return E_INVALIDARG;
+        };
+        let url = target.as_slice();
         self.Clear();
         if reset_status != FALSE {
             let hr = self.set_status(302, b"Redirect", 0, S_OK, false);

@@ -6,6 +6,9 @@
 //! (RFC 3986 §5.2.4; `..` never climbs above the root). The C++ host of `tests/iis_host`
 //! cooks the same way (`host/context.cpp`, `cooked_path`).
 //!
+//! [`redirect_target`] is what IIS makes of a `Redirect` URL: absolute, within the request's
+//! host, with the request's query appended when the module asks for it.
+//!
 //! Where this differs from Windows (docs/testing.md says so too): decoded bytes that are not
 //! UTF-8 are read as Latin-1 here, where http.sys (`EnableNonUTF8`) reads them in the system
 //! code page, and http.sys's `%uNNNN` form (`PercentUAllowed`) is left undecoded.
@@ -39,6 +42,45 @@ pub(crate) fn cooked_path(raw: &[u8]) -> String {
         Err(not_utf8) => not_utf8.into_bytes().iter().map(|&b| b as char).collect(),
     };
     without_dot_segments(&text)
+}
+
+/// The `Location` IIS sends for `IHttpResponse::Redirect(url, …, include_parameters)`: a URL
+/// with a scheme as it is; one starting with `/` under `http://` and the request's `Host`
+/// (`host`); any other relative to the directory of the request's raw `path`; then, when
+/// `include_parameters` and the request has a `query`, that query after `?` (or `&` if the
+/// URL has one). Without a `Host` (HTTP/1.0) there is nothing to make it absolute with: the
+/// URL goes as given (what IIS does then is not documented).
+pub(crate) fn redirect_target(
+    url: &[u8],
+    host: Option<&[u8]>,
+    path: &[u8],
+    query: Option<&[u8]>,
+    include_parameters: bool,
+) -> Vec<u8> {
+    let has_scheme = url.iter().position(|&b| b == b':').is_some_and(|colon| {
+        colon > 0
+            && url[..colon]
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+    });
+    let mut target = Vec::with_capacity(url.len() + 64);
+    if let Some(host) = host.filter(|_| !has_scheme) {
+        target.extend_from_slice(b"http://");
+        target.extend_from_slice(host);
+        if url.first() != Some(&b'/') {
+            let directory = path.iter().rposition(|&b| b == b'/').map_or(0, |at| at + 1);
+            target.extend_from_slice(&path[..directory]);
+            if directory == 0 {
+                target.push(b'/');
+            }
+        }
+    }
+    target.extend_from_slice(url);
+    if let Some(query) = query.filter(|query| include_parameters && !query.is_empty()) {
+        target.push(if url.contains(&b'?') { b'&' } else { b'?' });
+        target.extend_from_slice(query);
+    }
+    target
 }
 
 /// The byte a `%XX` at the start of `p` stands for.
@@ -88,7 +130,42 @@ fn without_dot_segments(path: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::cooked_path;
+    use super::{cooked_path, redirect_target};
+    use alloc::string::String;
+
+    #[test]
+    fn redirects_are_made_absolute_within_the_host() {
+        let target = |url: &str, include: bool| {
+            let query = Some(&b"a=1"[..]);
+            let made = redirect_target(
+                url.as_bytes(),
+                Some(b"example.com:8080"),
+                b"/dir/page",
+                query,
+                include,
+            );
+            String::from_utf8(made).unwrap()
+        };
+        assert_eq!(
+            target("/example/", false),
+            "http://example.com:8080/example/"
+        );
+        assert_eq!(
+            target("/example/", true),
+            "http://example.com:8080/example/?a=1"
+        );
+        assert_eq!(target("/x?b=2", true), "http://example.com:8080/x?b=2&a=1");
+        assert_eq!(target("next", false), "http://example.com:8080/dir/next");
+        assert_eq!(target("https://elsewhere/", true), "https://elsewhere/?a=1");
+        assert_eq!(
+            String::from_utf8(redirect_target(b"/y", Some(b"h"), b"/", None, true)).unwrap(),
+            "http://h/y"
+        );
+        assert_eq!(
+            String::from_utf8(redirect_target(b"/y", None, b"/", Some(b"a"), true)).unwrap(),
+            "/y?a"
+        );
+    }
 
     #[test]
     fn escapes_are_decoded_and_dot_segments_resolved() {

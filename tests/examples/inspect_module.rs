@@ -5,7 +5,8 @@
 //! query read with serde: `GET /search?q=…&page=2` fills a struct, and a `page` that is no
 //! number is the client's error, answered `400 Bad Request` by `?`; `GET /headers` lists the
 //! request headers as IIS holds them (known ones first, by id), but `Host`, which names the
-//! server rather than describing the request.
+//! server rather than describing the request; `GET /moved` redirects to `/files/here`, which
+//! IIS makes absolute, keeping the query.
 
 use httpserv::module::{HttpContext, HttpError, HttpModule, Notification};
 use serde::Deserialize;
@@ -41,6 +42,9 @@ impl HttpModule for Inspector {
         } else if ctx.path() == "/search" {
             let search: Search = ctx.query_as()?;
             format!("{} page {}\n", search.q, search.page.unwrap_or(1))
+        } else if ctx.path() == "/moved" {
+            ctx.redirect_keeping_query("/files/here")?;
+            return Ok(Notification::FinishRequest);
         } else if ctx.path() == "/headers" {
             let mut text = String::new();
             for (name, value) in ctx.request_headers().filter(|(name, _)| *name != "Host") {
@@ -89,6 +93,17 @@ mod tests {
             .header("X-Trace", "t1")
             .header("Accept", "*/*");
         assert_eq!(server.request(request).text(), "Accept: */*\nX-Trace: t1\n");
+    }
+
+    #[test]
+    fn a_redirect_is_made_absolute_with_the_query() {
+        let server = TestServer::new().load("inspect_module", super::RegisterModule);
+        let response = server.request(Request::get("/moved?from=old"));
+        assert_eq!(response.status, 302);
+        assert_eq!(
+            response.header("Location"),
+            Some("http://localhost/files/here?from=old")
+        );
     }
 
     #[test]

@@ -7,8 +7,8 @@ use httpserv_tests::pages::{BAD_REQUEST, HTML, NOT_FOUND, PANIC, REFUSED_START};
 
 /// What an example served on its own must answer under the host (one without a C++ twin,
 /// or a twin pair `iis_host.rs` does not serve with its script): requests (path, curl
-/// arguments) with their status, body and a header, as its own tests expect of the test
-/// server.
+/// arguments) with their status, body and a header (`{port}` in its value: the host's port),
+/// as its own tests expect of the test server.
 pub type Expectation = (
     &'static str,
     &'static [&'static str],
@@ -120,6 +120,13 @@ pub fn expectations(example: &str) -> &'static [Expectation] {
                 200,
                 "iis modules page 2\n",
                 ("Content-Type", "text/plain; charset=utf-8"),
+            ),
+            (
+                "/moved?from=old",
+                &[],
+                302,
+                "",
+                ("Location", "http://127.0.0.1:{port}/files/here?from=old"),
             ),
             (
                 "/headers",

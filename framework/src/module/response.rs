@@ -157,12 +157,21 @@ impl HttpContext<'_> {
     }
 
     /// Redirects the client to `url` (IIS's `Redirect`: a 302, `Location: url`, the body
-    /// cleared). `E_INVALIDARG`, and nothing changed, if `url` is empty or holds whitespace
-    /// or a control character: encode it (`%20`) first.
+    /// cleared; IIS makes a relative `url` absolute within the request's host, so `/next`
+    /// goes out as `http://host/next`). `E_INVALIDARG`, and nothing changed, if `url` is
+    /// empty or holds whitespace or a control character: encode it (`%20`) first.
     pub fn redirect(&mut self, url: &str) -> Result<()> {
         check(wire::is_redirect_target(url.as_bytes()))?;
         let response = self.response_mut();
         with_c_str(url, |url| response.redirect(url))
+    }
+
+    /// [`redirect`](Self::redirect), with the request's query string appended to `url`
+    /// (IIS's `fIncludeParameters`): `/old?id=7` redirected to `/new` goes to `/new?id=7`.
+    pub fn redirect_keeping_query(&mut self, url: &str) -> Result<()> {
+        check(wire::is_redirect_target(url.as_bytes()))?;
+        let response = self.response_mut();
+        with_c_str(url, |url| response.redirect_with(url, true, true))
     }
 
     /// Sets the description IIS shows with its detailed error page for this response

@@ -143,7 +143,11 @@ unsafe fn answer_is_in_role(user: &User, role: PCWSTR, is_in_role: *mut BOOL) {
     // SAFETY: the caller's contract.
     unsafe {
         let role = U16CStr::from_ptr_str(role);
-        *is_in_role = if user.is_in_wide_role(role) { TRUE } else { FALSE };
+        *is_in_role = if user.is_in_wide_role(role) {
+            TRUE
+        } else {
+            FALSE
+        };
     }
 }
 

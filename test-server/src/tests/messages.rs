@@ -203,7 +203,7 @@ fn response_headers_status_and_body() {
 #[test]
 fn redirect_clear_and_clear_headers() {
     // SAFETY: what the server passes is live during the call.
-    let (redirected, _) = observe(Request::get("/"), |context, _| unsafe {
+    let (redirected, _) = observe(Request::get("/from?q=1"), |context, _| unsafe {
         let response = response_of(context);
         ok(response.SetHeader(c"X-Kept".as_ptr().cast(), c"1".as_ptr().cast(), 1, TRUE));
         let mut chunk = HTTP_DATA_CHUNK {
@@ -213,13 +213,17 @@ fn redirect_clear_and_clear_headers() {
         chunk.Anonymous.FromMemory.pBuffer = b"dropped".as_ptr() as *mut c_void;
         chunk.Anonymous.FromMemory.BufferLength = 7;
         ok(response.WriteEntityChunkByReference(&mut chunk, -1));
-        ok(response.Redirect(c"/elsewhere".as_ptr().cast(), TRUE, FALSE));
+        ok(response.Redirect(c"/elsewhere".as_ptr().cast(), TRUE, TRUE));
     });
     assert_eq!(
         (redirected.status, redirected.reason.as_str()),
         (302, "Redirect")
     );
-    assert_eq!(redirected.header("Location"), Some("/elsewhere"));
+    // Made absolute within the request's host, with its query (fIncludeParameters).
+    assert_eq!(
+        redirected.header("Location"),
+        Some("http://localhost/elsewhere?q=1")
+    );
     assert_eq!(redirected.header("X-Kept"), Some("1"));
     assert!(redirected.body.is_empty());
 
