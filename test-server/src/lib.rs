@@ -96,7 +96,10 @@
 //!   [`TestServer::http_errors`]; IIS's defaults, `DetailedLocalOnly` and `Auto`: the
 //!   module's body stays only if it set `fTrySkipCustomErrors`; the pages are
 //!   [`detailed_page`] and [`custom_page`], IIS's shortened, as `docs/testing.md` says);
-//!   a response nobody touched is a 404; `Content-Length` is set at the send. Text that
+//!   a response nobody touched that reached the handler stage is a 404 (one a module
+//!   finished earlier goes as it is); `Content-Length` is set at the send, and a `HEAD`
+//!   request gets no body; `Redirect` makes the target absolute within the request's
+//!   `Host`. Text that
 //!   could split the response (a header name that is not an RFC 9110 token; a CR, LF, NUL
 //!   or other control in a header value, reason phrase, redirect target or server
 //!   variable) is refused with `E_INVALIDARG`, nothing stored.

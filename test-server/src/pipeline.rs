@@ -125,6 +125,8 @@ const fn stage(flag: u32) -> usize {
 
 /// The index of RQ_LOG_REQUEST, the first stage after the send.
 const LOG_STAGE: usize = stage(RQ_LOG_REQUEST);
+/// The index of RQ_EXECUTE_REQUEST_HANDLER, where IIS's static file handler answers.
+const HANDLER_STAGE: usize = stage(RQ_EXECUTE_REQUEST_HANDLER);
 /// The index of RQ_UPDATE_REQUEST_CACHE, the last stage before the send.
 const UPDATE_CACHE_STAGE: usize = stage(RQ_UPDATE_REQUEST_CACHE);
 
@@ -145,6 +147,8 @@ struct Position {
     notification: u32,
     /// The final status and error body are in place.
     prepared: bool,
+    /// A module finished the request before the static file handler could answer.
+    finished_before_handler: bool,
     sent: bool,
 }
 
@@ -441,6 +445,9 @@ impl<'a> Pipeline<'a> {
     /// RQ_NOTIFICATION_FINISH_REQUEST: where the pipeline goes next.
     fn skip_to_end(&mut self) {
         let at = &mut self.at;
+        if !at.sending && !at.sent && at.stage <= HANDLER_STAGE {
+            at.finished_before_handler = true;
+        }
         if at.sending {
             at.next = usize::MAX;
         } else if !at.sent {
@@ -469,15 +476,20 @@ impl<'a> Pipeline<'a> {
 
     /// A status of 400 or more gets IIS's error page instead of its body where the server's
     /// `<httpErrors>` says IIS would replace it (`http_errors.rs`; always when there is no
-    /// body). A response no module touched (no status set, no entity) is a 404, which is what
-    /// IIS's static file handler answers when there is no file; there are no files.
+    /// body). A response no module touched (no status set, no entity) that reached the
+    /// handler stage is a 404, which is what IIS's static file handler answers when there is
+    /// no file (there are no files); one a module finished before that stage goes as it is
+    /// (a 200 with whatever headers the module set).
     fn add_error_body(&self) {
-        let untouched = self
-            .exchange
-            .with(|s| {
-                !s.response.status_set && s.response.chunks.is_empty() && s.response.status == 200
-            })
-            .unwrap_or(false);
+        let untouched = !self.at.finished_before_handler
+            && self
+                .exchange
+                .with(|s| {
+                    !s.response.status_set
+                        && s.response.chunks.is_empty()
+                        && s.response.status == 200
+                })
+                .unwrap_or(false);
         if untouched {
             self.set_status(404, "Not Found", S_OK);
         }
@@ -537,6 +549,9 @@ impl<'a> Pipeline<'a> {
                 let units = unsafe { core::slice::from_raw_parts(d.as_ptr(), d.len()) };
                 String::from_utf16_lossy(units)
             });
+            // A HEAD response has the headers a GET would have, Content-Length included, and
+            // no body: http.sys sends none (RFC 9110, 9.3.2).
+            let head = s.received.method.bytes() == b"HEAD";
             Response {
                 number,
                 status: response.status,
@@ -544,7 +559,11 @@ impl<'a> Pipeline<'a> {
                 raw_reason: reason.to_vec(),
                 headers: response.headers.list(),
                 raw_headers: response.headers.list_bytes(),
-                body: response.chunks.concat(),
+                body: if head {
+                    Vec::new()
+                } else {
+                    response.chunks.concat()
+                },
                 trace: Vec::new(),
                 quick_traces: Vec::new(),
                 error_description,

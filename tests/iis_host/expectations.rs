@@ -157,7 +157,13 @@ pub fn expectations(example: &str) -> &'static [Expectation] {
         )],
         // Its header's value is a measured time; the module loading and the pipeline running
         // through it is what counts here.
-        "timing_module" => &[("/", &[], 404, NOT_FOUND, HTML)],
+        // A health check turns the module's later notifications off; a HEAD request gets
+        // the headers of the 404 and no body.
+        "timing_module" => &[
+            ("/", &[], 404, NOT_FOUND, HTML),
+            ("/health", &[], 404, NOT_FOUND, HTML),
+            ("/", &["-I"], 404, "", HTML),
+        ],
         "worker_module" => &[
             (
                 "/report",

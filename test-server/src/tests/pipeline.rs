@@ -1,4 +1,5 @@
-//! The pipeline: stage order with post-notifications, priorities, finishing early, pending
+//! The pipeline: stage order with post-notifications, priorities, finishing early (and what a
+//! request finished before the handler sends), HEAD, pending
 //! requests completed from other threads, errors, panics, and the modules' lifetimes.
 
 use alloc::string::String;
@@ -148,6 +149,29 @@ fn finish_request_skips_the_other_modules_and_stages_to_the_send() {
             "done",
         ]
     );
+}
+
+#[test]
+fn a_request_finished_before_the_handler_is_sent_as_it_is_and_head_has_no_body() {
+    // Finished at BEGIN_REQUEST with nothing set: IIS's static file handler never ran, so
+    // no 404: a 200 with no body.
+    let server = module(
+        "finisher",
+        RQ_BEGIN_REQUEST,
+        0,
+        returns_at("BEGIN_REQUEST", RQ_NOTIFICATION_FINISH_REQUEST),
+    )
+    .load(TestServer::new());
+    let response = server.request(request());
+    assert_eq!((response.status, response.body.len()), (200, 0));
+    // Continued past the handler stage untouched: the static file handler's 404, whose body
+    // a HEAD request does not get (its Content-Length still says how long it is).
+    let server = module("bystander", RQ_BEGIN_REQUEST, 0, continues).load(TestServer::new());
+    let get = server.request(request());
+    let head = server.request(Request::new("HEAD", "/"));
+    assert_eq!((get.status, head.status), (404, 404));
+    assert!(!get.body.is_empty() && head.body.is_empty());
+    assert_eq!(head.header("Content-Length"), get.header("Content-Length"));
 }
 
 #[test]

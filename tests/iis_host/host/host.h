@@ -300,6 +300,7 @@ struct Position
     DWORD notification = 0;    /* the RQ_ flag being delivered */
     bool finish = false;       /* a module asked for RQ_NOTIFICATION_FINISH_REQUEST */
     bool prepared = false;     /* the final status and error body are in place */
+    bool finished_before_handler = false; /* a module finished before the handler stage */
     bool sent = false;
 };
 

@@ -39,6 +39,8 @@ static const char *const kStageNames[kStageCount] = {
     "END_REQUEST",
 };
 static const int kLogStage = 10;
+/* RQ_EXECUTE_REQUEST_HANDLER's index, where IIS's static file handler answers. */
+static const int kHandlerStage = 7;
 
 /* Calls the notification method of `stage` (or its post-notification) on `m`. */
 static REQUEST_NOTIFICATION_STATUS deliver(Context *c, CHttpModule *m, int stage, bool post)
@@ -78,12 +80,14 @@ static void trace_notification(Context *c, int module, const char *stage, bool p
 
 /* A status >= 400 gets IIS's error page instead of its body where <httpErrors> says IIS
    would replace it (errors.cpp; always when there is no body). A response no module touched
-   (no status set, no entity) is a 404, which is what IIS's static file handler answers when
-   there is no file; this host serves no files. */
+   (no status set, no entity) that reached the handler stage is a 404, which is what IIS's
+   static file handler answers when there is no file (this host serves no files); one a
+   module finished before that stage goes as it is. */
 static void add_error_body(Context *c)
 {
     HTTP_RESPONSE_V2 &raw = c->response.raw;
-    if (!c->response.status_set && !raw.EntityChunkCount && raw.StatusCode == 200)
+    if (!c->at.finished_before_handler && !c->response.status_set && !raw.EntityChunkCount &&
+        raw.StatusCode == 200)
         c->response.SetStatus(404, "Not Found", 0, S_OK, 0, FALSE);
     apply_http_errors(c);
 }
@@ -103,6 +107,7 @@ static void transmit(Context *c)
 static void skip_to_end(Context *c)
 {
     Position &at = c->at;
+    if (!at.sending && !at.sent && at.stage <= kHandlerStage) at.finished_before_handler = true;
     if (at.sending) {
         at.next = kMaxModules;
     } else if (!at.sent) {
