@@ -1,6 +1,7 @@
 //! Where the request runs, read through the framework in the test server: the site's id and
-//! name, the URL's configuration path and physical path, the connection, and no user before
-//! an authentication module sets one — the names of a default IIS installation. Under Miri
+//! name, the URL's configuration path and physical path, the connection, no user before an
+//! authentication module sets one, and the handler mapping once IIS has mapped it — the names
+//! of a default IIS installation. Under Miri
 //! with the rest of the framework's tests.
 
 use httpserv::module::*;
@@ -14,6 +15,8 @@ struct Visits(u32);
 #[httpserv::module]
 impl HttpModule for Place {
     fn on_begin_request(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
+        // IIS maps the handler at MAP_REQUEST_HANDLER: there is none yet.
+        assert_eq!(ctx.handler_name(), None);
         if ctx.connection_state::<Visits>().is_none() {
             ctx.set_connection_state(Visits(1)).expect("stored once");
             assert!(
@@ -26,7 +29,7 @@ impl HttpModule for Place {
 
     fn on_execute_request_handler(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
         let text = format!(
-            "{:?}\n{:?}\n{:?}\n{:?}\n{}\n{:?} {:?}\nvisits {:?}\n",
+            "{:?}\n{:?}\n{:?}\n{:?}\n{}\n{:?} {:?}\nvisits {:?}\nhandler {:?}\n",
             ctx.site_id(),
             ctx.site_name(),
             ctx.config_path(),
@@ -35,6 +38,7 @@ impl HttpModule for Place {
             ctx.user_name(),
             ctx.authentication_type(),
             ctx.connection_state::<Visits>().map(|visits| visits.0),
+            ctx.handler_name(),
         );
         ctx.respond(200, "text/plain", text)
     }
@@ -55,6 +59,7 @@ fn a_request_says_where_it_runs() {
          Some(\"C:\\\\inetpub\\\\wwwroot\\\\docs\\\\index.html\")\n\
          true\n\
          None None\n\
-         visits Some(1)\n"
+         visits Some(1)\n\
+         handler Some(\"StaticFile\")\n"
     );
 }

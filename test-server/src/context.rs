@@ -411,9 +411,10 @@ unsafe impl IHttpContext_Impl for HttpContext {
     fn GetScriptTranslated(&self, len: *mut u32) -> PCWSTR {
         self.GetPhysicalPath(len)
     }
-    /// Not modelled.
+    /// The `StaticFile` handler mapping (`script_map.rs`), from `POST_MAP_REQUEST_HANDLER`
+    /// on; null before IIS has mapped the handler.
     fn GetScriptMap(&self) -> *mut IScriptMapInfo {
-        core::ptr::null_mut()
+        self.with_exchange(core::ptr::null_mut(), |e| super::global::script_map_of(e))
     }
     fn SetRequestHandled(&self) {}
     /// Not modelled (no files).

@@ -112,6 +112,9 @@ pub(crate) struct State {
     /// The notification being delivered (`GetCurrentExecutionStats`).
     pub notification: u32,
     pub headers_sent: bool,
+    /// IIS has mapped the request's handler (`RQ_MAP_REQUEST_HANDLER` went to every module):
+    /// `GetScriptMap` answers from then on.
+    pub handler_mapped: bool,
     /// The module (load index) whose notification runs, for `DisableNotifications`.
     pub current_module: Option<usize>,
     /// What modules disabled with `DisableNotifications`.
@@ -226,6 +229,7 @@ impl Exchange {
             headers_sent: false,
             raw_request: None,
             current_module: None,
+            handler_mapped: false,
             disabled: Disabled::default(),
         };
         Arc::new(Exchange {

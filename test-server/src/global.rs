@@ -331,6 +331,15 @@ pub(crate) fn metadata_of(request: &Exchange) -> *mut IMetadataInfo {
     globals_of(request).map_or(core::ptr::null_mut(), |g| g.site.metadata.get())
 }
 
+/// The server's handler mapping (`script_map.rs`), once `request`'s handler is mapped.
+pub(crate) fn script_map_of(request: &Exchange) -> *mut IScriptMapInfo {
+    let mapped = request.with(|s| s.handler_mapped) == Some(true);
+    match globals_of(request) {
+        Some(globals) if mapped => globals.site.script_map.get(),
+        _ => core::ptr::null_mut(),
+    }
+}
+
 /// Whether tracing is on for `request`'s server.
 pub(crate) fn tracing(request: &Exchange) -> bool {
     globals_of(request).is_some_and(|g| g.tracing.load(Ordering::Relaxed))

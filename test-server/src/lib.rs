@@ -127,6 +127,8 @@
 //!   with http.sys's error page, no module notified), then IIS's request filtering
 //!   ([`RequestLimits`]: `404.14`, `404.15`, `413.1` before any module's `RQ_BEGIN_REQUEST`,
 //!   for the site or by URL).
+//! - **The handler mapping**: `GetScriptMap` is a default installation's `StaticFile`
+//!   handler from `POST_MAP_REQUEST_HANDLER` on, null before.
 //! - **`DisableNotifications`**: the module being called is skipped for those notifications
 //!   (and post-notifications) for the rest of the request.
 //! - **The raw request**: `IHttpRequest::GetRawHttpRequest` hands out one `HTTP_REQUEST_V2`
@@ -167,7 +169,7 @@
 //! # What it does not model
 //!
 //! These return `E_NOTIMPL`, or null / `FALSE` / 0 where the method returns no `HRESULT`:
-//! `IHttpContext::GetUrlInfo`, `GetScriptMap`, `GetFileInfo`, `MapPath`,
+//! `IHttpContext::GetUrlInfo`, `GetFileInfo`, `MapPath`,
 //! `ExecuteRequest`, `NotifyCustomNotification`, `GetServerVarChanges`, `CancelIo`,
 //! `MapHandler`, `GetExtendedInterface` (so no `IHttpContext2`–`4`), `GetNextNotification`,
 //! `GetIsLastNotification`, `GetParentContext`; `SetRequestHandled` is ignored. `IHttpRequest::SetHttpMethod`,
@@ -240,6 +242,7 @@ mod providers;
 mod raw_request;
 mod registration;
 mod request;
+mod script_map;
 mod server;
 mod site;
 mod url;

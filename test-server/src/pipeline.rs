@@ -125,6 +125,8 @@ const fn stage(flag: u32) -> usize {
 
 /// The index of RQ_LOG_REQUEST, the first stage after the send.
 const LOG_STAGE: usize = stage(RQ_LOG_REQUEST);
+/// The index of RQ_MAP_REQUEST_HANDLER, after which the request has its handler mapping.
+const MAP_HANDLER_STAGE: usize = stage(RQ_MAP_REQUEST_HANDLER);
 /// The index of RQ_EXECUTE_REQUEST_HANDLER, where IIS's static file handler answers.
 const HANDLER_STAGE: usize = stage(RQ_EXECUTE_REQUEST_HANDLER);
 /// The index of RQ_UPDATE_REQUEST_CACHE, the last stage before the send.
@@ -388,6 +390,9 @@ impl<'a> Pipeline<'a> {
             } else if !at.post {
                 at.post = true;
                 at.next = 0;
+                if at.stage == MAP_HANDLER_STAGE {
+                    self.exchange.with(|s| s.handler_mapped = true);
+                }
             } else {
                 at.post = false;
                 at.next = 0;

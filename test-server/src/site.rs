@@ -70,6 +70,8 @@ unsafe impl IMetadataInfo_Impl for MetadataValue {
 pub(crate) struct SiteObjects {
     pub site: Ptr<IHttpSite>,
     pub metadata: Ptr<IMetadataInfo>,
+    /// The one handler mapping (`script_map.rs`).
+    pub script_map: Ptr<IScriptMapInfo>,
     container: Ptr<IHttpModuleContextContainer>,
 }
 
@@ -85,9 +87,11 @@ impl SiteObjects {
             path: wide(APPLICATION_CONFIG),
             root: wide(APPLICATION_PATH),
         });
+        let script_map = IScriptMapInfo::new_boxed(super::script_map::StaticFile::new());
         SiteObjects {
             site: Ptr::new(site).expect("new_boxed returned null"),
             metadata: Ptr::new(metadata).expect("new_boxed returned null"),
+            script_map: Ptr::new(script_map).expect("new_boxed returned null"),
             container,
         }
     }
@@ -102,6 +106,7 @@ impl Drop for SiteObjects {
         unsafe {
             Object::<SiteValue>::release(self.site.get(), true);
             Object::<MetadataValue>::release(self.metadata.get(), true);
+            Object::<super::script_map::StaticFile>::release(self.script_map.get(), true);
             Object::<ApplicationContainer>::release(self.container.get(), true);
         }
     }

@@ -1,9 +1,10 @@
 //! Where a request runs and who sent it, read in safe Rust: `GET /where` answers the site's
 //! id and name, the URL's configuration path and the physical path it maps to, whether the
 //! client is still connected, how many requests its connection has carried (state kept on
-//! the connection), and the user (none: no authentication module set one) — what
-//! `IHttpSite`, `IMetadataInfo`, `IHttpContext::GetPhysicalPath`, `IHttpConnection` and
-//! `IHttpUser` say, with IIS's own names in a default installation.
+//! the connection), the user (none: no authentication module set one) and the handler IIS
+//! mapped — what `IHttpSite`, `IMetadataInfo`, `IHttpContext::GetPhysicalPath`,
+//! `IHttpConnection`, `IHttpUser` and `IScriptMapInfo` say, with IIS's own names in a default
+//! installation.
 
 use httpserv::module::{HttpContext, HttpError, HttpModule, Notification};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -33,7 +34,7 @@ impl HttpModule for Where {
         }
         let unknown = || "?".to_string();
         let text = format!(
-            "site {} {}\nconfig {}\nfile {}\nconnected {} after {} requests\nuser {}\n",
+            "site {} {}\nconfig {}\nfile {}\nconnected {} after {} requests\nuser {}\nhandler {}\n",
             ctx.site_id().map_or_else(unknown, |id| id.to_string()),
             ctx.site_name().unwrap_or_else(unknown),
             ctx.config_path().unwrap_or_else(unknown),
@@ -42,6 +43,7 @@ impl HttpModule for Where {
             ctx.connection_state::<Requests>()
                 .map_or(0, |requests| requests.0.load(Ordering::Relaxed)),
             ctx.user_name().unwrap_or_else(|| "none".into()),
+            ctx.handler_name().unwrap_or_else(unknown),
         );
         ctx.respond(200, "text/plain", text)
     }
@@ -65,7 +67,8 @@ mod tests {
              config MACHINE/WEBROOT/APPHOST/Default Web Site\n\
              file C:\\inetpub\\wwwroot\\where\\a.txt\n\
              connected true after 1 requests\n\
-             user none\n"
+             user none\n\
+             handler StaticFile\n"
         );
     }
 }

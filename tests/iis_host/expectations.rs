@@ -152,7 +152,8 @@ pub fn expectations(example: &str) -> &'static [Expectation] {
              config MACHINE/WEBROOT/APPHOST/Default Web Site\n\
              file C:\\inetpub\\wwwroot\\where\\a.txt\n\
              connected true after 1 requests\n\
-             user none\n",
+             user none\n\
+             handler StaticFile\n",
             ("Content-Type", "text/plain"),
         )],
         // Its header's value is a measured time; the module loading and the pipeline running

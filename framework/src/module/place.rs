@@ -70,6 +70,14 @@ impl<'a> HttpContext<'a> {
         Ok(unsafe { value.as_ref() })
     }
 
+    /// The name of the handler mapping IIS chose for the request (`IScriptMapInfo::GetName`,
+    /// e.g. `StaticFile`); `None` before IIS has mapped the handler, which it does at
+    /// `MAP_REQUEST_HANDLER`. `ctx.iis().script_map()` has the rest of the mapping.
+    pub fn handler_name(&self) -> Option<String> {
+        let name = self.iis().script_map()?.name()?;
+        Some(name.to_string_lossy())
+    }
+
     /// The name of the request's user (`IHttpUser::GetUserName`), once an authentication
     /// module has set one; an empty name is the anonymous user.
     pub fn user_name(&mut self) -> Option<String> {

@@ -389,7 +389,9 @@ public:
     PCWSTR GetPhysicalPath(DWORD *len) override;
     PCWSTR GetScriptName(DWORD *len) const override;
     PCWSTR GetScriptTranslated(DWORD *len) override;
-    IScriptMapInfo *GetScriptMap() const override { return 0; }
+    /* IIS has mapped the handler (RQ_MAP_REQUEST_HANDLER went to every module). */
+    bool handler_mapped = false;
+    IScriptMapInfo *GetScriptMap() const override;
     VOID SetRequestHandled() override {}
     IHttpFileInfo *GetFileInfo() const override { return 0; }
     HRESULT MapPath(PCWSTR, PWSTR, DWORD *) override { return E_NOTIMPL; }
@@ -510,6 +512,7 @@ public:
     Application application;
     Site site;
     Metadata metadata;
+    StaticFileMapping script_map;
     Transport *transport = 0;
     HANDLE queue = 0;
     bool trace = false;

@@ -200,6 +200,7 @@ static void run(Context *c)
         } else if (!at.post) {
             at.post = true;
             at.next = 0;
+            if (kStages[at.stage] == RQ_MAP_REQUEST_HANDLER) c->handler_mapped = true;
         } else {
             at.post = false;
             at.next = 0;

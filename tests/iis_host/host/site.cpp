@@ -10,6 +10,7 @@ VOID *Connection::AllocateMemory(DWORD size) { return context->allocate(size ? s
 IHttpSite *Context::GetSite() { return &host->site; }
 
 IMetadataInfo *Context::GetMetadata() { return &host->metadata; }
+IScriptMapInfo *Context::GetScriptMap() const { return handler_mapped ? &host->script_map : 0; }
 
 IHttpConnection *Context::GetConnection()
 {

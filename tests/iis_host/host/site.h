@@ -27,6 +27,40 @@ public:
     IHttpModuleContextContainer *GetModuleContextContainer() override { return 0; }
 };
 
+/* The handler mapping IIS chose (GetScriptMap): a default installation's StaticFile handler,
+   path "*", verb "*", its three modules, resourceType Either (2), requireAccess Read (1), a
+   wildcard ("star") mapping; test-server/src/script_map.rs is its twin. A request has it from
+   POST_MAP_REQUEST_HANDLER on (pipeline.cpp), null before. */
+class StaticFileMapping : public IScriptMapInfo
+{
+public:
+    PCWSTR GetPath() const override { return L"*"; }
+    PCSTR GetAllowedVerbs() const override { return "*"; }
+    PCWSTR GetModules(DWORD *len) const override
+    {
+        static const wchar_t modules[] =
+            L"StaticFileModule,DefaultDocumentModule,DirectoryListingModule";
+        if (len) *len = (DWORD)(sizeof modules / sizeof *modules - 1);
+        return modules;
+    }
+    PCWSTR GetScriptProcessor(DWORD *len) const override
+    {
+        if (len) *len = 0;
+        return L"";
+    }
+    PCWSTR GetManagedType(DWORD *len) const override
+    {
+        if (len) *len = 0;
+        return L"";
+    }
+    BOOL GetAllowPathInfoForScriptMappings() const override { return FALSE; }
+    DWORD GetRequiredAccess() const override { return 1; }
+    DWORD GetResourceType() const override { return 2; }
+    BOOL GetIsStarScriptMap() const override { return TRUE; }
+    DWORD GetResponseBufferLimit() const override { return 4 * 1024 * 1024; }
+    PCWSTR GetName() const override { return L"StaticFile"; }
+};
+
 /* A connection's module context container: one stored context per module, set through
    either class (a connection's stored context is a stored context: single inheritance). */
 class ConnectionContainer : public IHttpConnectionModuleContextContainer
