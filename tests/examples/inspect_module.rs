@@ -6,7 +6,8 @@
 //! number is the client's error, answered `400 Bad Request` by `?`; `GET /headers` lists the
 //! request headers as IIS holds them (known ones first, by id), but `Host`, which names the
 //! server rather than describing the request; `GET /moved` redirects to `/files/here`, which
-//! IIS makes absolute, keeping the query.
+//! IIS makes absolute, keeping the query; `POST /signed` puts a line in front of the body
+//! (`insert_body`, for the modules and handler after it) and answers the body then read.
 
 use httpserv::module::{HttpContext, HttpError, HttpModule, Notification};
 use serde::Deserialize;
@@ -45,6 +46,10 @@ impl HttpModule for Inspector {
         } else if ctx.path() == "/moved" {
             ctx.redirect_keeping_query("/files/here")?;
             return Ok(Notification::FinishRequest);
+        } else if ctx.path() == "/signed" {
+            ctx.insert_body(b"signed: inspect_module\n")?;
+            let body = ctx.read_body_to_end_limited(64 * 1024)?;
+            String::from_utf8_lossy(&body).into_owned()
         } else if ctx.path() == "/headers" {
             let mut text = String::new();
             for (name, value) in ctx.request_headers().filter(|(name, _)| *name != "Host") {
@@ -104,6 +109,13 @@ mod tests {
             response.header("Location"),
             Some("http://localhost/files/here?from=old")
         );
+    }
+
+    #[test]
+    fn an_inserted_body_is_read_first() {
+        let server = TestServer::new().load("inspect_module", super::RegisterModule);
+        let response = server.request(Request::post("/signed").body("payload"));
+        assert_eq!(response.text(), "signed: inspect_module\npayload");
     }
 
     #[test]

@@ -129,6 +129,13 @@ pub fn expectations(example: &str) -> &'static [Expectation] {
                 ("Location", "http://127.0.0.1:{port}/files/here?from=old"),
             ),
             (
+                "/signed",
+                &["-d", "payload"],
+                200,
+                "signed: inspect_module\npayload",
+                ("Content-Type", "text/plain; charset=utf-8"),
+            ),
+            (
                 "/headers",
                 &[
                     "-H",

@@ -106,6 +106,11 @@ public:
     /* The declared Content-Length (chunked requests have none); bytes handed out so far. */
     bool length_known = false;
     ULONGLONG content_length = 0, consumed = 0;
+    /* Bodies modules inserted (InsertEntityBody), read before the rest, the newest first.
+       As IIS, the host keeps the module's buffer, not a copy: a module that frees it before
+       the request ends reads freed memory here too (the test server copies it). */
+    struct Inserted { const BYTE *data; DWORD left; Inserted *next; } *inserted = 0;
+    ULONGLONG inserted_left = 0;
 
     /* Sets the fields above from `raw` (its entity chunk, flags and headers). */
     void attach_entity();
@@ -129,7 +134,7 @@ public:
     HRESULT ReadEntityBody(VOID *, DWORD, BOOL, DWORD *, BOOL *) override;
     /* The next part of the body into `buffer`, however it is asked for. */
     HRESULT read(VOID *buffer, DWORD size, DWORD *received);
-    HRESULT InsertEntityBody(VOID *, DWORD) override { return E_NOTIMPL; }
+    HRESULT InsertEntityBody(VOID *buffer, DWORD size) override;
     DWORD GetRemainingEntityBytes() override;
     VOID GetHttpVersion(USHORT *major, USHORT *minor) const override;
     HRESULT GetClientCertificate(HTTP_SSL_CLIENT_CERT_INFO **, BOOL *) override { return E_NOTIMPL; }

@@ -294,6 +294,16 @@ HRESULT Request::ReadEntityBody(VOID *buffer, DWORD size, BOOL async, DWORD *rec
 
 HRESULT Request::read(VOID *buffer, DWORD size, DWORD *received)
 {
+    while (inserted && !inserted->left) inserted = inserted->next;
+    if (inserted) {
+        DWORD n = size < inserted->left ? size : inserted->left;
+        rt::copy(buffer, inserted->data, n);
+        inserted->data += n;
+        inserted->left -= n;
+        inserted_left -= n;
+        *received = n;
+        return S_OK;
+    }
     if (entity_left) {
         DWORD n = size < entity_left ? size : entity_left;
         rt::copy(buffer, entity, n);
@@ -319,15 +329,31 @@ HRESULT Request::read(VOID *buffer, DWORD size, DWORD *received)
     return S_OK;
 }
 
-/* What is left of a declared Content-Length; for a body of unknown length, what is left in
-   memory, or MAXDWORD while more may come from the client. */
+/* `size` bytes read next, before the rest of the body (and of bodies inserted before); the
+   Content-Length header stays as it is, as IIS leaves it. As the test server's `entity.rs`. */
+HRESULT Request::InsertEntityBody(VOID *buffer, DWORD size)
+{
+    if (!buffer && size) return E_INVALIDARG;
+    if (!size) return S_OK;
+    Inserted *piece = (Inserted *)context->allocate(sizeof(Inserted));
+    if (!piece) return E_OUTOFMEMORY;
+    piece->data = (const BYTE *)buffer;
+    piece->left = size;
+    piece->next = inserted;
+    inserted = piece;
+    inserted_left += size;
+    return S_OK;
+}
+
+/* What is left of a declared Content-Length (and of inserted bodies); for a body of unknown
+   length, what is left in memory, or MAXDWORD while more may come from the client. */
 DWORD Request::GetRemainingEntityBytes()
 {
-    if (length_known) {
-        ULONGLONG left = content_length > consumed ? content_length - consumed : 0;
-        return left > MAXDWORD ? MAXDWORD : (DWORD)left;
-    }
-    return more_entity ? MAXDWORD : entity_left;
+    ULONGLONG left;
+    if (length_known) left = content_length > consumed ? content_length - consumed : 0;
+    else left = more_entity ? MAXDWORD : entity_left;
+    left += inserted_left;
+    return left > MAXDWORD ? MAXDWORD : (DWORD)left;
 }
 
 VOID Request::GetHttpVersion(USHORT *major, USHORT *minor) const
