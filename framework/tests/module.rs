@@ -365,20 +365,34 @@ fn state_is_found_again_by_type_once_per_request_and_dropped_with_it() {
         push(seen, &format!("found {:?}", ctx.state::<Visits>()));
         let other = ctx.state::<u32>().is_some();
         push(seen, &format!("other type {other:?}"));
-        let again = ctx.set_state(Dropped(counted.clone()));
-        push(seen, &format!("second {:?}", again.is_err()));
+        let another_type = ctx.set_state(Dropped(counted.clone()));
+        push(seen, &format!("another type {:?}", another_type.is_ok()));
+        let again = ctx.set_state(Visits(2)).map(|v| v.0);
+        push(seen, &format!("same type again {again:?}"));
+        let still = ctx.state::<Visits>().map(|v| v.0);
+        push(
+            seen,
+            &format!("still {still:?} {}", ctx.state::<Dropped>().is_some()),
+        );
     });
+    // ERROR_ALREADY_ASSIGNED, as IIS answers a second SetModuleContext.
+    let already_assigned = httpserv::runtime::HRESULT::from_win32(85);
     assert_eq!(
         seen,
         [
-            "before None",
-            "stored Ok(1)",
-            "found Some(Visits(1))",
-            "other type false",
-            "second true"
+            "before None".to_string(),
+            "stored Ok(1)".into(),
+            "found Some(Visits(1))".into(),
+            "other type false".into(),
+            "another type true".into(),
+            format!(
+                "same type again Err({:?})",
+                httpserv::runtime::Error::from(already_assigned)
+            ),
+            "still Some(1) true".into(),
         ]
     );
-    // The refused value was dropped at once; the stored one went with the request.
+    // Both values went with the request (the refused Visits was dropped at once).
     assert_eq!(drops.load(Ordering::SeqCst), 1);
 }
 

@@ -5,6 +5,7 @@
 //! the generated [`IHttpContext`] ([`HttpContext::iis`]).
 
 use super::completion::{Completion, Shared};
+use super::state_map::StateMap;
 use super::{state, wire, Host};
 use crate::runtime::{Error, Result, E_INVALIDARG};
 use crate::ExtendedInterface;
@@ -250,13 +251,16 @@ impl<'a> HttpContext<'a> {
     /// `None` if there is none or it is another type.
     pub fn state<T: Send + Sync + 'static>(&self) -> Option<&T> {
         let container = self.context().module_context_container()?;
-        state::stored(container.module_context(self.host.module_id())?)
+        state::stored::<StateMap>(container.module_context(self.host.module_id())?)?.get::<T>()
     }
 
-    /// Stores `value` on the request for this module (its slot of the module context
-    /// container), for later notifications and for the global module of the same DLL; IIS
-    /// drops it when the request ends. A request holds one value per module: a second
-    /// `set_state` fails, as IIS's `SetModuleContext` does.
+    /// Stores `value` on the request for this module, for later notifications and for the
+    /// global module of the same DLL; IIS drops it when the request ends. A request holds one
+    /// value of each type per module (like `http::Extensions`): several types can be stored,
+    /// and a second `set_state` of the same type fails with
+    /// `HRESULT_FROM_WIN32(ERROR_ALREADY_ASSIGNED)`, as IIS's `SetModuleContext` refuses a
+    /// second stored context. (The values share the module's one slot of the request's module
+    /// context container, `state_map.rs`.)
     ///
     /// The reference returned is for the whole notification (`'a`), not for this borrow of
     /// the context: the module can go on using the context while it holds it.
@@ -265,13 +269,26 @@ impl<'a> HttpContext<'a> {
             .context()
             .module_context_container()
             .ok_or_else(|| Error::from(crate::runtime::E_UNEXPECTED))?;
-        let (stored, value) = state::store(self.context(), value)?;
-        container.set_module_context(stored, self.host.module_id())?;
-        // SAFETY: the container holds the stored context, and with it the value, until the
-        // request ends, after 'a (the notification's borrow of the request); IIS refuses a
-        // second `SetModuleContext` for the module, so nothing replaces it sooner, and nothing
-        // hands out `&mut T`.
-        Ok(unsafe { value.as_ref() })
+        let id = self.host.module_id();
+        let map = match container.module_context(id) {
+            Some(stored) => {
+                state::stored::<StateMap>(stored).ok_or_else(|| Error::from(already_assigned()))?
+            }
+            None => {
+                let (stored, map) = state::store(self.context(), StateMap::new())?;
+                container.set_module_context(stored, id)?;
+                // SAFETY: the container holds the stored context, and with it the map,
+                // until the request ends.
+                unsafe { map.as_ref() }
+            }
+        };
+        let value = map
+            .insert(value)
+            .map_err(|_| Error::from(already_assigned()))?;
+        // SAFETY: the map, and every value in it, lives until IIS cleans the stored context
+        // up when the request ends, after 'a (the notification's borrow of the request);
+        // values are only added, and nothing hands out `&mut T`.
+        Ok(unsafe { &*core::ptr::from_ref(value) })
     }
 
     /// The value of type `T` stored on the request under `name` by any module of this DLL
@@ -453,6 +470,11 @@ pub(super) fn text(bytes: &[u8]) -> Option<&str> {
     } else {
         core::str::from_utf8(bytes).ok()
     }
+}
+
+/// What IIS answers a second `SetModuleContext`, and the framework a second value of a type.
+fn already_assigned() -> crate::runtime::HRESULT {
+    crate::runtime::HRESULT::from_win32(windows_sys::Win32::Foundation::ERROR_ALREADY_ASSIGNED)
 }
 
 #[cfg(test)]

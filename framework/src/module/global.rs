@@ -6,6 +6,7 @@
 //! in its module context container) and [`TraceEvent`] (a copy of a `GL_TRACE_EVENT`'s
 //! event). Nothing here needs `unsafe` from a module.
 
+use super::state_map::StateMap;
 use super::{state, Host};
 use crate::runtime::{Error, Result, E_UNEXPECTED, HRESULT};
 use crate::*;
@@ -219,7 +220,8 @@ impl GlobalContext<'_, IGlobalTraceEventProvider> {
         // raised the event may hold the request's context while this runs.
         let context = unsafe { context.as_ref() }?;
         let container = context.module_context_container()?;
-        state::stored(container.module_context(self.host.module_id())?)
+        let map = state::stored::<StateMap>(container.module_context(self.host.module_id())?)?;
+        map.get::<T>()
     }
 }
 

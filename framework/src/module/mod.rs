@@ -46,6 +46,7 @@ mod place;
 mod request_headers;
 mod response;
 mod state;
+mod state_map;
 mod table;
 #[cfg(feature = "std")]
 mod task;
