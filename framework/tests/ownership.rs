@@ -50,10 +50,10 @@ unsafe impl IHttpUser_Impl for User {
     fn SupportsIsInRole(&self) -> BOOL {
         0
     }
-    fn IsInRole(&self, _: PCWSTR, _: *mut BOOL) -> HRESULT {
+    unsafe fn IsInRole(&self, _: PCWSTR, _: *mut BOOL) -> HRESULT {
         E_NOTIMPL
     }
-    fn GetUserVariable(&self, _: PCSTR) -> *mut core::ffi::c_void {
+    unsafe fn GetUserVariable(&self, _: PCSTR) -> *mut core::ffi::c_void {
         core::ptr::null_mut()
     }
 }

@@ -3,7 +3,8 @@
 //! module that is not `Send`), typed objects (a value whose type does not implement the
 //! class, an object pointer used as another class), and IIS's ownership rules (a cloned
 //! context used after its release, a user lent to `set_user` instead of moved in, a shared
-//! reference passed where IIS mutates the object). Each case's expected compiler message is
+//! reference passed where IIS mutates the object), and an `_Impl` method that takes raw
+//! pointers called from safe code with made-up ones. Each case's expected compiler message is
 //! checked in beside it (`TRYBUILD=overwrite` rewrites them after an intended change).
 
 #[test]

@@ -267,7 +267,7 @@ unsafe impl IHttpContext_Impl for HttpContext {
         })
     }
     /// Not modelled.
-    fn GetNextNotification(
+    unsafe fn GetNextNotification(
         &self,
         _: REQUEST_NOTIFICATION_STATUS,
         _: *mut u32,
@@ -282,7 +282,7 @@ unsafe impl IHttpContext_Impl for HttpContext {
         FALSE
     }
     /// Not modelled (no child requests).
-    fn ExecuteRequest(
+    unsafe fn ExecuteRequest(
         &self,
         _: BOOL,
         _: *mut IHttpContext,
@@ -295,7 +295,7 @@ unsafe impl IHttpContext_Impl for HttpContext {
     fn GetExecuteFlags(&self) -> u32 {
         0
     }
-    fn GetServerVariable_PCSTR_ptr(
+    unsafe fn GetServerVariable_PCSTR_ptr(
         &self,
         name: PCSTR,
         value: *mut PCSTR,
@@ -320,7 +320,7 @@ unsafe impl IHttpContext_Impl for HttpContext {
         }
         hr
     }
-    fn GetServerVariable(&self, name: PCSTR, value: *mut PCWSTR, len: *mut u32) -> HRESULT {
+    unsafe fn GetServerVariable(&self, name: PCSTR, value: *mut PCWSTR, len: *mut u32) -> HRESULT {
         // SAFETY: IIS's contract: `name` is NUL-terminated.
         let Some(name) = (unsafe { c_str(name) }) else {
             return E_INVALIDARG;
@@ -344,7 +344,7 @@ unsafe impl IHttpContext_Impl for HttpContext {
     /// headers (`HTTP_*`, URL Rewrite's `RESPONSE_*`), so, as the framework does, a name that
     /// is not a token or a value with a control character is refused and nothing is set
     /// (Microsoft's reference does not say what IIS does: the test server's choice).
-    fn SetServerVariable(&self, name: PCSTR, value: PCWSTR) -> HRESULT {
+    unsafe fn SetServerVariable(&self, name: PCSTR, value: PCWSTR) -> HRESULT {
         // SAFETY: IIS's contract: both are NUL-terminated.
         let (Some(name), Some(value)) = (unsafe { (c_str(name), wide_str(value)) }) else {
             return E_INVALIDARG;
@@ -384,7 +384,7 @@ unsafe impl IHttpContext_Impl for HttpContext {
     }
     /// The URL's path under the application's physical root (`C:\inetpub\wwwroot\…`), in
     /// request memory; whether a file is there is not looked at, as IIS does not.
-    fn GetPhysicalPath(&self, len: *mut u32) -> PCWSTR {
+    unsafe fn GetPhysicalPath(&self, len: *mut u32) -> PCWSTR {
         let wide = self
             .with_exchange(Err(E_UNEXPECTED), |e| {
                 let (path, len) = wide_variable(e, b"SCRIPT_NAME")?;
@@ -399,7 +399,7 @@ unsafe impl IHttpContext_Impl for HttpContext {
         wide.0
     }
     /// The URL's path.
-    fn GetScriptName(&self, len: *mut u32) -> PCWSTR {
+    unsafe fn GetScriptName(&self, len: *mut u32) -> PCWSTR {
         let wide = self
             .with_exchange(Err(E_UNEXPECTED), |e| wide_variable(e, b"SCRIPT_NAME"))
             .unwrap_or((core::ptr::null(), 0));
@@ -408,8 +408,9 @@ unsafe impl IHttpContext_Impl for HttpContext {
         wide.0
     }
     /// The physical path (`GetPhysicalPath`), as for a script IIS runs.
-    fn GetScriptTranslated(&self, len: *mut u32) -> PCWSTR {
-        self.GetPhysicalPath(len)
+    unsafe fn GetScriptTranslated(&self, len: *mut u32) -> PCWSTR {
+        // SAFETY: this slot's contract is `GetPhysicalPath`'s: `len` is null or writable.
+        unsafe { self.GetPhysicalPath(len) }
     }
     /// The `StaticFile` handler mapping (`script_map.rs`), from `POST_MAP_REQUEST_HANDLER`
     /// on; null before IIS has mapped the handler.
@@ -422,11 +423,11 @@ unsafe impl IHttpContext_Impl for HttpContext {
         core::ptr::null_mut()
     }
     /// Not modelled (no files).
-    fn MapPath(&self, _: PCWSTR, _: PWSTR, _: *mut u32) -> HRESULT {
+    unsafe fn MapPath(&self, _: PCWSTR, _: PWSTR, _: *mut u32) -> HRESULT {
         E_NOTIMPL
     }
     /// Not modelled.
-    fn NotifyCustomNotification(
+    unsafe fn NotifyCustomNotification(
         &self,
         _: *mut ICustomNotificationProvider,
         _: *mut BOOL,
@@ -442,7 +443,7 @@ unsafe impl IHttpContext_Impl for HttpContext {
     }
     /// A context over the same request (`handed.rs`), the caller's until it releases it;
     /// the flags are ignored.
-    fn CloneContext(&self, _: u32, clone: *mut *mut IHttpContext) -> HRESULT {
+    unsafe fn CloneContext(&self, _: u32, clone: *mut *mut IHttpContext) -> HRESULT {
         let Some(exchange) = self.exchange() else {
             return E_UNEXPECTED;
         };
@@ -476,7 +477,7 @@ unsafe impl IHttpContext_Impl for HttpContext {
         }
     }
     /// The notification being delivered; the tick counts and module are 0 and null.
-    fn GetCurrentExecutionStats(
+    unsafe fn GetCurrentExecutionStats(
         &self,
         notification: *mut u32,
         notification_start: *mut u32,
@@ -504,7 +505,7 @@ unsafe impl IHttpContext_Impl for HttpContext {
             .map_or(core::ptr::null_mut(), |o| o.trace.get())
     }
     /// Not modelled.
-    fn GetServerVarChanges(
+    unsafe fn GetServerVarChanges(
         &self,
         _: u32,
         _: *mut u32,
@@ -521,7 +522,7 @@ unsafe impl IHttpContext_Impl for HttpContext {
         E_NOTIMPL
     }
     /// Not modelled.
-    fn MapHandler(
+    unsafe fn MapHandler(
         &self,
         _: u32,
         _: PCWSTR,
@@ -533,7 +534,7 @@ unsafe impl IHttpContext_Impl for HttpContext {
         E_NOTIMPL
     }
     /// Not modelled (so no `IHttpContext2`–`4`).
-    fn GetExtendedInterface(
+    unsafe fn GetExtendedInterface(
         &self,
         _: HTTP_CONTEXT_INTERFACE_VERSION,
         _: *mut *mut c_void,

@@ -36,7 +36,7 @@ pub(crate) struct ApplicationContainer {
 // SAFETY: the stored contexts handed out are the modules' own, live until `cleanup` releases
 // them when the application stops.
 unsafe impl IHttpModuleContextContainer_Impl for ApplicationContainer {
-    fn GetModuleContext(&self, id: HTTP_MODULE_ID) -> *mut IHttpStoredContext {
+    unsafe fn GetModuleContext(&self, id: HTTP_MODULE_ID) -> *mut IHttpStoredContext {
         let id = id as usize;
         lock(&self.stored)
             .iter()
@@ -45,7 +45,11 @@ unsafe impl IHttpModuleContextContainer_Impl for ApplicationContainer {
     }
     /// Once per module id, as on a request: a second one is
     /// `HRESULT_FROM_WIN32(ERROR_ALREADY_ASSIGNED)`; a null context is stored as none.
-    fn SetModuleContext(&self, context: *mut IHttpStoredContext, id: HTTP_MODULE_ID) -> HRESULT {
+    unsafe fn SetModuleContext(
+        &self,
+        context: *mut IHttpStoredContext,
+        id: HTTP_MODULE_ID,
+    ) -> HRESULT {
         if id.is_null() {
             return E_INVALIDARG;
         }
@@ -229,7 +233,7 @@ unsafe impl IHttpApplicationProvider_Impl for GlobalProvider {
 
 impl IHttpApplicationResolveModulesProvider_Impl for GlobalProvider {
     /// Not modelled (modules are loaded with the server).
-    fn RegisterModule(
+    unsafe fn RegisterModule(
         &self,
         _: HTTP_MODULE_ID,
         _: *mut IHttpModuleFactory,
@@ -242,7 +246,7 @@ impl IHttpApplicationResolveModulesProvider_Impl for GlobalProvider {
         E_NOTIMPL
     }
     /// Not modelled.
-    fn SetPriorityForRequestNotification(&self, _: PCWSTR, _: u32, _: PCWSTR) -> HRESULT {
+    unsafe fn SetPriorityForRequestNotification(&self, _: PCWSTR, _: u32, _: PCWSTR) -> HRESULT {
         E_NOTIMPL
     }
 }
@@ -250,11 +254,11 @@ impl IHttpApplicationResolveModulesProvider_Impl for GlobalProvider {
 // SAFETY: writes nothing.
 unsafe impl IGlobalApplicationPreloadProvider_Impl for GlobalProvider {
     /// Not modelled (no preload).
-    fn CreateContext(&self, _: *mut *mut IHttpContext) -> HRESULT {
+    unsafe fn CreateContext(&self, _: *mut *mut IHttpContext) -> HRESULT {
         E_NOTIMPL
     }
     /// Not modelled.
-    fn ExecuteRequest(&self, _: *mut IHttpContext, _: *mut IHttpUser) -> HRESULT {
+    unsafe fn ExecuteRequest(&self, _: *mut IHttpContext, _: *mut IHttpUser) -> HRESULT {
         E_NOTIMPL
     }
 }
@@ -297,7 +301,7 @@ unsafe impl ICacheProvider_Impl for GlobalProvider {
         core::ptr::null_mut()
     }
     /// Ignored.
-    fn SetCacheRecord(&self, _: *mut IHttpCacheSpecificData) {}
+    unsafe fn SetCacheRecord(&self, _: *mut IHttpCacheSpecificData) {}
     fn GetTraceContext(&self) -> *mut IHttpTraceContext {
         core::ptr::null_mut()
     }
@@ -305,7 +309,7 @@ unsafe impl ICacheProvider_Impl for GlobalProvider {
 
 // SAFETY: as for `IPreBeginRequestProvider_Impl`; out pointers written only when not null.
 unsafe impl IGlobalTraceEventProvider_Impl for GlobalProvider {
-    fn GetTraceEvent(&self, event: *mut *mut HTTP_TRACE_EVENT) -> HRESULT {
+    unsafe fn GetTraceEvent(&self, event: *mut *mut HTTP_TRACE_EVENT) -> HRESULT {
         if event.is_null() {
             return E_POINTER;
         }
@@ -316,14 +320,14 @@ unsafe impl IGlobalTraceEventProvider_Impl for GlobalProvider {
         unsafe { put(event, raised.get()) };
         S_OK
     }
-    fn CheckSubscription(&self, id: HTTP_MODULE_ID) -> BOOL {
+    unsafe fn CheckSubscription(&self, id: HTTP_MODULE_ID) -> BOOL {
         if self.0.subscribed.contains(&(id as usize)) {
             TRUE
         } else {
             FALSE
         }
     }
-    fn GetCurrentHttpRequestContext(&self, context: *mut *mut IHttpContext) -> HRESULT {
+    unsafe fn GetCurrentHttpRequestContext(&self, context: *mut *mut IHttpContext) -> HRESULT {
         if context.is_null() {
             return E_POINTER;
         }
@@ -365,7 +369,7 @@ unsafe impl IGlobalRSCAQueryProvider_Impl for GlobalProvider {
         }
     }
     /// A zeroed buffer of `size` bytes, valid until the notification ends.
-    fn GetOutputBuffer(&self, size: u32, buffer: *mut *mut u8) -> HRESULT {
+    unsafe fn GetOutputBuffer(&self, size: u32, buffer: *mut *mut u8) -> HRESULT {
         if buffer.is_null() {
             return E_POINTER;
         }
@@ -379,7 +383,7 @@ unsafe impl IGlobalRSCAQueryProvider_Impl for GlobalProvider {
         S_OK
     }
     /// Not modelled.
-    fn ResizeOutputBuffer(&self, _: u32, _: u32, _: *mut *mut u8) -> HRESULT {
+    unsafe fn ResizeOutputBuffer(&self, _: u32, _: u32, _: *mut *mut u8) -> HRESULT {
         E_NOTIMPL
     }
     fn SetResult(&self, data: u32, hr: HRESULT) {

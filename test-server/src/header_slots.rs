@@ -1,14 +1,28 @@
-//! The header slots `IHttpRequest` and `IHttpResponse` share — set and delete, by name and
-//! by `HTTP_HEADER_ID` — written once over a choice of the request's or the response's
+//! The header slots `IHttpRequest` and `IHttpResponse` share — get (`hand_out`), set and
+//! delete, by name and by `HTTP_HEADER_ID` — written once over a choice of the request's or the response's
 //! headers, so the two classes cannot drift apart.
 
 use super::exchange::{Exchange, State};
-use super::headers::Headers;
-use super::memory::{c_str, RequestMemory};
+use super::headers::{HeaderValue, Headers};
+use super::memory::{c_str, put, RequestMemory};
 use crate::runtime::{E_INVALIDARG, E_UNEXPECTED, HRESULT, S_OK};
 use windows_sys::core::{BOOL, PCSTR};
 use windows_sys::Win32::Foundation::FALSE;
 use windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID;
+
+/// Hands a header out: its pointer, and its length through `len`; null and 0 when absent.
+///
+/// # Safety
+/// `len` must be null or writable.
+pub(crate) unsafe fn hand_out(value: Option<HeaderValue>, len: *mut u16) -> PCSTR {
+    // Header values are at most u16::MAX long: SetHeader takes a u16 length.
+    let (pointer, length) = value.map_or((core::ptr::null(), 0), |v| {
+        (v.text.as_ptr(), v.text.len() as u16)
+    });
+    // SAFETY: the caller's contract.
+    unsafe { put(len, length) };
+    pointer
+}
 
 /// The value a module passes to `SetHeader`.
 ///

@@ -18,11 +18,12 @@
 //! # struct Factory;
 //! # // SAFETY: GetHttpModule writes a module it has just made.
 //! # unsafe impl IHttpModuleFactory_Impl for Factory {
-//! #     fn GetHttpModule(
+//! #     unsafe fn GetHttpModule(
 //! #         &self,
 //! #         m: *mut *mut CHttpModule,
 //! #         _: *mut IModuleAllocator,
 //! #     ) -> runtime::HRESULT {
+//! #         // SAFETY: the slot's contract: `m` is valid for writes.
 //! #         unsafe { *m = CHttpModule::new_boxed(Hello) };
 //! #         runtime::S_OK
 //! #     }

@@ -3,7 +3,8 @@
 //! variables, the reason phrase, the method), NUL-terminated as IIS hands them out. Like IIS,
 //! nothing is freed before the request ends, so a pointer a module got stays valid for the
 //! whole request; then everything is freed at once. Also the helpers that read what modules
-//! pass (NUL-terminated strings, out pointers) and the socket addresses handed out.
+//! pass (NUL-terminated strings, out pointers, memory chunks) and the socket addresses handed
+//! out.
 
 use alloc::vec::Vec;
 use core::alloc::Layout;
@@ -11,6 +12,7 @@ use core::ptr::NonNull;
 use std::net::SocketAddr;
 use std::sync::{Mutex, PoisonError};
 
+use windows_sys::Win32::Networking::HttpServer::{HttpDataChunkFromMemory, HTTP_DATA_CHUNK};
 use windows_sys::Win32::Networking::WinSock::{
     AF_INET, AF_INET6, IN6_ADDR, IN6_ADDR_0, IN_ADDR, IN_ADDR_0, SOCKADDR, SOCKADDR_IN,
     SOCKADDR_IN6,
@@ -259,4 +261,29 @@ pub(crate) unsafe fn put<T>(out: *mut T, value: T) {
         // SAFETY: the caller's contract.
         unsafe { out.write(value) };
     }
+}
+
+/// A copy of the bytes of a chunk a module passes to `WriteEntityChunks`: `E_NOTIMPL` for a
+/// chunk not in memory (the test server models no files or fragment caches), `E_INVALIDARG`
+/// for a null buffer with a length.
+///
+/// # Safety
+/// A memory chunk's buffer must be readable for its length (IIS's contract).
+pub(crate) unsafe fn chunk_bytes(
+    chunk: &HTTP_DATA_CHUNK,
+) -> Result<Vec<u8>, crate::runtime::HRESULT> {
+    if chunk.DataChunkType != HttpDataChunkFromMemory {
+        return Err(crate::runtime::E_NOTIMPL);
+    }
+    // SAFETY: a memory chunk, so `FromMemory` is the union's live field.
+    let memory = unsafe { chunk.Anonymous.FromMemory };
+    let len = memory.BufferLength as usize;
+    if memory.pBuffer.is_null() && len != 0 {
+        return Err(crate::runtime::E_INVALIDARG);
+    }
+    if len == 0 {
+        return Ok(Vec::new());
+    }
+    // SAFETY: the caller's contract.
+    Ok(unsafe { core::slice::from_raw_parts(memory.pBuffer.cast::<u8>(), len) }.to_vec())
 }

@@ -12,19 +12,19 @@ use core::ffi::c_void;
 use windows_sys::core::{BOOL, PCSTR, PCWSTR};
 use windows_sys::Win32::Foundation::{FALSE, TRUE};
 use windows_sys::Win32::Networking::HttpServer::{
-    HttpDataChunkFromMemory, HttpHeaderHost, HttpHeaderLocation, HTTP_DATA_CHUNK, HTTP_HEADER_ID,
-    HTTP_REQUEST_V2, HTTP_RESPONSE_V2, HTTP_SSL_CLIENT_CERT_INFO,
+    HttpHeaderHost, HttpHeaderLocation, HTTP_DATA_CHUNK, HTTP_HEADER_ID, HTTP_REQUEST_V2,
+    HTTP_RESPONSE_V2, HTTP_SSL_CLIENT_CERT_INFO,
 };
 use windows_sys::Win32::Networking::WinSock::SOCKADDR;
 
 use super::async_io::answer;
 use super::exchange::Exchange;
 use super::header_slots::{
-    delete_header, delete_header_by_id, edit, request_headers, response_headers, set_header,
-    set_header_by_id,
+    delete_header, delete_header_by_id, edit, hand_out, request_headers, response_headers,
+    set_header, set_header_by_id,
 };
-use super::headers::{field_text, HeaderValue};
-use super::memory::{c_str, put, socket_address};
+use super::headers::field_text;
+use super::memory::{c_str, chunk_bytes, put, socket_address};
 use super::raw_request;
 use crate::runtime::{E_HANDLE_EOF, E_INVALIDARG, E_NOTIMPL, E_UNEXPECTED, HRESULT, S_OK};
 use crate::*;
@@ -49,20 +49,6 @@ pub(crate) struct HttpResponse {
     pub exchange: Arc<Exchange>,
 }
 
-/// Hands a header out: its pointer, and its length through `len`; null and 0 when absent.
-///
-/// # Safety
-/// `len` must be null or writable.
-unsafe fn hand_out(value: Option<HeaderValue>, len: *mut u16) -> PCSTR {
-    // Header values are at most u16::MAX long: SetHeader takes a u16 length.
-    let (pointer, length) = value.map_or((core::ptr::null(), 0), |v| {
-        (v.text.as_ptr(), v.text.len() as u16)
-    });
-    // SAFETY: the caller's contract.
-    unsafe { put(len, length) };
-    pointer
-}
-
 // SAFETY: the test server keeps IIS's contract for what it hands out: pointers into the
 // request's objects and memory (or the server's), live until the request ends (or the
 // server is dropped), with the lengths of that data.
@@ -77,7 +63,7 @@ unsafe impl IHttpRequest_Impl for HttpRequest {
             .with(|s| raw_request::raw_request(s, memory))
             .unwrap_or(core::ptr::null_mut())
     }
-    fn GetHeader_HTTP_HEADER_ID(&self, id: HTTP_HEADER_ID, len: *mut u16) -> PCSTR {
+    unsafe fn GetHeader_HTTP_HEADER_ID(&self, id: HTTP_HEADER_ID, len: *mut u16) -> PCSTR {
         let value = self
             .exchange
             .with(|s| s.received.headers.get_id(id))
@@ -85,7 +71,7 @@ unsafe impl IHttpRequest_Impl for HttpRequest {
         // SAFETY: IIS's contract: `len` is null or writable.
         unsafe { hand_out(value, len) }
     }
-    fn GetHeader(&self, name: PCSTR, len: *mut u16) -> PCSTR {
+    unsafe fn GetHeader(&self, name: PCSTR, len: *mut u16) -> PCSTR {
         // SAFETY: IIS's contract: `name` is a NUL-terminated string, `len` null or writable.
         unsafe {
             let value = c_str(name)
@@ -94,7 +80,7 @@ unsafe impl IHttpRequest_Impl for HttpRequest {
             hand_out(value, len)
         }
     }
-    fn SetHeader_HTTP_HEADER_ID(
+    unsafe fn SetHeader_HTTP_HEADER_ID(
         &self,
         id: HTTP_HEADER_ID,
         value: PCSTR,
@@ -106,7 +92,7 @@ unsafe impl IHttpRequest_Impl for HttpRequest {
             unsafe { set_header_by_id(&self.exchange, request_headers, id, value, len, replace) };
         self.headers_changed(hr)
     }
-    fn SetHeader(&self, name: PCSTR, value: PCSTR, len: u16, replace: BOOL) -> HRESULT {
+    unsafe fn SetHeader(&self, name: PCSTR, value: PCSTR, len: u16, replace: BOOL) -> HRESULT {
         // SAFETY: IIS's contract, which the caller of this slot keeps.
         let hr = unsafe { set_header(&self.exchange, request_headers, name, value, len, replace) };
         self.headers_changed(hr)
@@ -115,7 +101,7 @@ unsafe impl IHttpRequest_Impl for HttpRequest {
         let hr = delete_header_by_id(&self.exchange, request_headers, id);
         self.headers_changed(hr)
     }
-    fn DeleteHeader(&self, name: PCSTR) -> HRESULT {
+    unsafe fn DeleteHeader(&self, name: PCSTR) -> HRESULT {
         // SAFETY: IIS's contract, which the caller of this slot keeps.
         let hr = unsafe { delete_header(&self.exchange, request_headers, name) };
         self.headers_changed(hr)
@@ -126,15 +112,15 @@ unsafe impl IHttpRequest_Impl for HttpRequest {
             .unwrap_or(core::ptr::null())
     }
     /// Not modelled.
-    fn SetHttpMethod(&self, _: PCSTR) -> HRESULT {
+    unsafe fn SetHttpMethod(&self, _: PCSTR) -> HRESULT {
         E_NOTIMPL
     }
     /// Not modelled.
-    fn SetUrl_PCSTR(&self, _: PCSTR, _: u32, _: BOOL) -> HRESULT {
+    unsafe fn SetUrl_PCSTR(&self, _: PCSTR, _: u32, _: BOOL) -> HRESULT {
         E_NOTIMPL
     }
     /// Not modelled.
-    fn SetUrl(&self, _: PCWSTR, _: u32, _: BOOL) -> HRESULT {
+    unsafe fn SetUrl(&self, _: PCWSTR, _: u32, _: BOOL) -> HRESULT {
         E_NOTIMPL
     }
     fn GetUrlChanged(&self) -> BOOL {
@@ -158,7 +144,7 @@ unsafe impl IHttpRequest_Impl for HttpRequest {
     /// `fAsync`, as IIS answers it. Asked for `fAsync`, a read completes at once or later, by
     /// the server's [`AsyncIo`](crate::AsyncIo) mode (`async_io.rs`); the bytes are in the
     /// buffer when the call returns either way.
-    fn ReadEntityBody(
+    unsafe fn ReadEntityBody(
         &self,
         buffer: *mut c_void,
         size: u32,
@@ -200,7 +186,7 @@ unsafe impl IHttpRequest_Impl for HttpRequest {
     /// IIS keeps the module's buffer (which must live until the request ends); this copies it
     /// at the call, and does not check that the module keeps it. `Content-Length` is not
     /// changed, as IIS leaves it.
-    fn InsertEntityBody(&self, buffer: *mut c_void, size: u32) -> HRESULT {
+    unsafe fn InsertEntityBody(&self, buffer: *mut c_void, size: u32) -> HRESULT {
         if buffer.is_null() && size != 0 {
             return E_INVALIDARG;
         }
@@ -219,7 +205,7 @@ unsafe impl IHttpRequest_Impl for HttpRequest {
             .with(|s| s.received.entity.remaining())
             .unwrap_or(0)
     }
-    fn GetHttpVersion(&self, major: *mut u16, minor: *mut u16) {
+    unsafe fn GetHttpVersion(&self, major: *mut u16, minor: *mut u16) {
         let (a, b) = self.exchange.with(|s| s.received.version).unwrap_or((1, 1));
         // SAFETY: IIS's contract: each is null or writable.
         unsafe {
@@ -228,7 +214,7 @@ unsafe impl IHttpRequest_Impl for HttpRequest {
         }
     }
     /// Not modelled (no TLS).
-    fn GetClientCertificate(
+    unsafe fn GetClientCertificate(
         &self,
         _: *mut *mut HTTP_SSL_CLIENT_CERT_INFO,
         _: *mut BOOL,
@@ -236,14 +222,14 @@ unsafe impl IHttpRequest_Impl for HttpRequest {
         E_NOTIMPL
     }
     /// Not modelled (no TLS).
-    fn NegotiateClientCertificate(&self, _: BOOL, _: *mut BOOL) -> HRESULT {
+    unsafe fn NegotiateClientCertificate(&self, _: BOOL, _: *mut BOOL) -> HRESULT {
         E_NOTIMPL
     }
     fn GetSiteId(&self) -> u32 {
         1
     }
     /// Not modelled.
-    fn GetHeaderChanges(
+    unsafe fn GetHeaderChanges(
         &self,
         _: u32,
         _: *mut u32,
@@ -265,20 +251,10 @@ impl HttpResponse {
     /// # Safety
     /// `chunk`'s buffer must be readable for its length (IIS's contract).
     unsafe fn add_chunk(&self, chunk: &HTTP_DATA_CHUNK, position: Option<usize>) -> HRESULT {
-        if chunk.DataChunkType != HttpDataChunkFromMemory {
-            return E_NOTIMPL;
-        }
-        // SAFETY: a memory chunk, so `FromMemory` is the union's live field.
-        let memory = unsafe { chunk.Anonymous.FromMemory };
-        let len = memory.BufferLength as usize;
-        if memory.pBuffer.is_null() && len != 0 {
-            return E_INVALIDARG;
-        }
-        let bytes = if len == 0 {
-            Vec::new()
-        } else {
-            // SAFETY: the caller's contract.
-            unsafe { core::slice::from_raw_parts(memory.pBuffer.cast::<u8>(), len) }.to_vec()
+        // SAFETY: the caller's contract.
+        let bytes = match unsafe { chunk_bytes(chunk) } {
+            Ok(bytes) => bytes,
+            Err(hr) => return hr,
         };
         self.exchange
             .with(|s| {
@@ -337,7 +313,7 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
     fn GetCachePolicy(&self) -> *mut IHttpCachePolicy {
         core::ptr::null_mut()
     }
-    fn SetStatus(
+    unsafe fn SetStatus(
         &self,
         code: u16,
         reason: PCSTR,
@@ -350,7 +326,7 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
         let reason = unsafe { c_str(reason) }.unwrap_or_default();
         self.set_status(code, reason, sub, error, try_skip_custom_errors != FALSE)
     }
-    fn SetHeader_HTTP_HEADER_ID(
+    unsafe fn SetHeader_HTTP_HEADER_ID(
         &self,
         id: HTTP_HEADER_ID,
         value: PCSTR,
@@ -360,18 +336,18 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
         // SAFETY: IIS's contract, which the caller of this slot keeps.
         unsafe { set_header_by_id(&self.exchange, response_headers, id, value, len, replace) }
     }
-    fn SetHeader(&self, name: PCSTR, value: PCSTR, len: u16, replace: BOOL) -> HRESULT {
+    unsafe fn SetHeader(&self, name: PCSTR, value: PCSTR, len: u16, replace: BOOL) -> HRESULT {
         // SAFETY: IIS's contract, which the caller of this slot keeps.
         unsafe { set_header(&self.exchange, response_headers, name, value, len, replace) }
     }
     fn DeleteHeader_HTTP_HEADER_ID(&self, id: HTTP_HEADER_ID) -> HRESULT {
         delete_header_by_id(&self.exchange, response_headers, id)
     }
-    fn DeleteHeader(&self, name: PCSTR) -> HRESULT {
+    unsafe fn DeleteHeader(&self, name: PCSTR) -> HRESULT {
         // SAFETY: IIS's contract, which the caller of this slot keeps.
         unsafe { delete_header(&self.exchange, response_headers, name) }
     }
-    fn GetHeader_HTTP_HEADER_ID(&self, id: HTTP_HEADER_ID, len: *mut u16) -> PCSTR {
+    unsafe fn GetHeader_HTTP_HEADER_ID(&self, id: HTTP_HEADER_ID, len: *mut u16) -> PCSTR {
         let value = self
             .exchange
             .with(|s| s.response.headers.get_id(id))
@@ -379,7 +355,7 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
         // SAFETY: IIS's contract: `len` is null or writable.
         unsafe { hand_out(value, len) }
     }
-    fn GetHeader(&self, name: PCSTR, len: *mut u16) -> PCSTR {
+    unsafe fn GetHeader(&self, name: PCSTR, len: *mut u16) -> PCSTR {
         // SAFETY: IIS's contract: `name` is NUL-terminated, `len` null or writable.
         unsafe {
             let value = c_str(name)
@@ -427,7 +403,7 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
     /// what is buffered of the body, which the test server does not: headers can still be
     /// changed after a flush here. Asked for `fAsync`, it completes at once or later, with 0
     /// bytes, by the server's [`AsyncIo`](crate::AsyncIo) mode (`async_io.rs`).
-    fn Flush(
+    unsafe fn Flush(
         &self,
         asynchronous: BOOL,
         _more_data: BOOL,
@@ -442,7 +418,7 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
     }
     /// Made absolute within the request's host, with its query when `include_parameters`
     /// (`url.rs`, `redirect_target`), as IIS sends it.
-    fn Redirect(&self, url: PCSTR, reset_status: BOOL, include_parameters: BOOL) -> HRESULT {
+    unsafe fn Redirect(&self, url: PCSTR, reset_status: BOOL, include_parameters: BOOL) -> HRESULT {
         // SAFETY: IIS's contract: `url` is NUL-terminated.
         let Some(url) = (unsafe { c_str(url) }).filter(|url| field_text(url)) else {
             return E_INVALIDARG;
@@ -476,7 +452,11 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
     }
     /// Copies the chunk at once (a module must keep the buffer until the send; the copy does
     /// not check that it does).
-    fn WriteEntityChunkByReference(&self, chunk: *mut HTTP_DATA_CHUNK, position: i32) -> HRESULT {
+    unsafe fn WriteEntityChunkByReference(
+        &self,
+        chunk: *mut HTTP_DATA_CHUNK,
+        position: i32,
+    ) -> HRESULT {
         // SAFETY: IIS's contract: `chunk` is null or a valid chunk whose memory is readable.
         match unsafe { chunk.as_ref() } {
             // SAFETY: as above, the chunk's memory is readable for its length.
@@ -488,7 +468,7 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
     /// response; other chunk types are `E_NOTIMPL`. Asked for `fAsync`, it completes at once
     /// or later, with the bytes of all the chunks, by the server's
     /// [`AsyncIo`](crate::AsyncIo) mode (`async_io.rs`).
-    fn WriteEntityChunks(
+    unsafe fn WriteEntityChunks(
         &self,
         chunks: *mut HTTP_DATA_CHUNK,
         count: u32,
@@ -526,7 +506,7 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
         }
     }
     fn DisableBuffering(&self) {}
-    fn GetStatus(
+    unsafe fn GetStatus(
         &self,
         code: *mut u16,
         sub: *mut u16,
@@ -572,7 +552,12 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
     /// `GetErrorDescription` (and [`Response::error_description`](crate::Response)); a null
     /// description clears it. The detailed error page (`http_errors.rs`) shows it
     /// HTML-encoded whatever `fHtmlEncode` says, as the C++ host.
-    fn SetErrorDescription(&self, description: PCWSTR, len: u32, _html_encode: BOOL) -> HRESULT {
+    unsafe fn SetErrorDescription(
+        &self,
+        description: PCWSTR,
+        len: u32,
+        _html_encode: BOOL,
+    ) -> HRESULT {
         if description.is_null() {
             return match len {
                 0 => self
@@ -590,7 +575,7 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
             .map_or(E_UNEXPECTED, |()| S_OK)
     }
     /// The last description set, and its length in UTF-16 units; null and 0 when none.
-    fn GetErrorDescription(&self, len: *mut u32) -> PCWSTR {
+    unsafe fn GetErrorDescription(&self, len: *mut u32) -> PCWSTR {
         let description = self
             .exchange
             .with(|s| s.response.error_description)
@@ -600,7 +585,7 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
         description.map_or(core::ptr::null(), |d| d.as_ptr())
     }
     /// Not modelled.
-    fn GetHeaderChanges(
+    unsafe fn GetHeaderChanges(
         &self,
         _: u32,
         _: *mut u32,

@@ -30,7 +30,7 @@ pub(crate) struct ContextContainer {
 // request's objects and memory (or the server's), live until the request ends (or the
 // server is dropped), with the lengths of that data.
 unsafe impl IHttpModuleContextContainer_Impl for ContextContainer {
-    fn GetModuleContext(&self, id: HTTP_MODULE_ID) -> *mut IHttpStoredContext {
+    unsafe fn GetModuleContext(&self, id: HTTP_MODULE_ID) -> *mut IHttpStoredContext {
         let id = id as usize;
         self.exchange
             .with(|s| {
@@ -45,7 +45,11 @@ unsafe impl IHttpModuleContextContainer_Impl for ContextContainer {
     /// Stores `context` under `id` once: a second one for the same id is
     /// `HRESULT_FROM_WIN32(ERROR_ALREADY_ASSIGNED)`, as in IIS. A null context is stored as
     /// none.
-    fn SetModuleContext(&self, context: *mut IHttpStoredContext, id: HTTP_MODULE_ID) -> HRESULT {
+    unsafe fn SetModuleContext(
+        &self,
+        context: *mut IHttpStoredContext,
+        id: HTTP_MODULE_ID,
+    ) -> HRESULT {
         if id.is_null() {
             return E_INVALIDARG;
         }
@@ -91,7 +95,10 @@ impl TraceContext {
 unsafe impl IHttpTraceContext_Impl for TraceContext {
     /// No trace provider is enabled, unless the server traces (`TestServer::tracing`): then
     /// every one is, with all areas, verbose.
-    fn GetTraceConfiguration(&self, configuration: *mut HTTP_TRACE_CONFIGURATION) -> HRESULT {
+    unsafe fn GetTraceConfiguration(
+        &self,
+        configuration: *mut HTTP_TRACE_CONFIGURATION,
+    ) -> HRESULT {
         let tracing = super::global::tracing(&self.exchange);
         // SAFETY: IIS's contract: null or a writable configuration.
         match unsafe { configuration.as_mut() } {
@@ -107,7 +114,7 @@ unsafe impl IHttpTraceContext_Impl for TraceContext {
         }
     }
     /// Not modelled.
-    fn SetTraceConfiguration(
+    unsafe fn SetTraceConfiguration(
         &self,
         _: HTTP_MODULE_ID,
         _: *mut HTTP_TRACE_CONFIGURATION,
@@ -117,7 +124,7 @@ unsafe impl IHttpTraceContext_Impl for TraceContext {
     }
     /// Adds `trace-event event NAME level N` to the request's trace, then, when the server
     /// traces, raises `GL_TRACE_EVENT` with the event (`global.rs`).
-    fn RaiseTraceEvent(&self, raw: *mut HTTP_TRACE_EVENT) -> HRESULT {
+    unsafe fn RaiseTraceEvent(&self, raw: *mut HTTP_TRACE_EVENT) -> HRESULT {
         // SAFETY: IIS's contract: null or a valid event whose name is null or NUL-terminated.
         let Some(event) = (unsafe { raw.as_ref() }) else {
             return E_INVALIDARG;
@@ -135,7 +142,7 @@ unsafe impl IHttpTraceContext_Impl for TraceContext {
         &self.activity
     }
     /// Recorded in [`Response::quick_traces`](super::Response::quick_traces).
-    fn QuickTrace(&self, data1: PCWSTR, data2: PCWSTR, hr: HRESULT, level: u8) -> HRESULT {
+    unsafe fn QuickTrace(&self, data1: PCWSTR, data2: PCWSTR, hr: HRESULT, level: u8) -> HRESULT {
         // SAFETY: IIS's contract: each is null or NUL-terminated.
         let (data1, data2) = unsafe {
             (
@@ -179,7 +186,7 @@ impl IHttpEventProvider_Impl for Provider {
 
 impl IAuthenticationProvider_Impl for Provider {
     /// Takes the user over (`handed.rs`); null leaves the request as it was.
-    fn SetUser(&self, user: *mut IHttpUser) {
+    unsafe fn SetUser(&self, user: *mut IHttpUser) {
         if let Some(user) = super::exchange::Ptr::new(user) {
             self.exchange.handed.set_user(user);
         }
@@ -188,13 +195,13 @@ impl IAuthenticationProvider_Impl for Provider {
 
 impl IMapHandlerProvider_Impl for Provider {
     /// Not modelled.
-    fn SetScriptName(&self, _: PCWSTR, _: u32) -> HRESULT {
+    unsafe fn SetScriptName(&self, _: PCWSTR, _: u32) -> HRESULT {
         E_NOTIMPL
     }
     /// Ignored.
-    fn SetScriptMap(&self, _: *mut IScriptMapInfo) {}
+    unsafe fn SetScriptMap(&self, _: *mut IScriptMapInfo) {}
     /// Ignored.
-    fn SetFileInfo(&self, _: *mut IHttpFileInfo) {}
+    unsafe fn SetFileInfo(&self, _: *mut IHttpFileInfo) {}
 }
 
 // SAFETY: the test server keeps IIS's contract for what it hands out: pointers into the
@@ -215,7 +222,7 @@ unsafe impl ISendResponseProvider_Impl for Provider {
         core::ptr::null_mut()
     }
     /// Not modelled (no log).
-    fn SetLogData(&self, _: *mut HTTP_LOG_DATA) -> HRESULT {
+    unsafe fn SetLogData(&self, _: *mut HTTP_LOG_DATA) -> HRESULT {
         E_NOTIMPL
     }
     fn GetReadyToLogData(&self) -> BOOL {

@@ -144,7 +144,7 @@ unsafe impl IHttpModuleRegistrationInfo_Impl for RegistrationInfo {
         module_id(self.index)
     }
     /// One factory per module; `E_INVALIDARG` without a factory or a notification.
-    fn SetRequestNotifications(
+    unsafe fn SetRequestNotifications(
         &self,
         factory: *mut IHttpModuleFactory,
         request: u32,
@@ -163,7 +163,7 @@ unsafe impl IHttpModuleRegistrationInfo_Impl for RegistrationInfo {
         S_OK
     }
     /// One global module per module; `E_INVALIDARG` without one or a notification.
-    fn SetGlobalNotifications(&self, global: *mut CGlobalModule, mask: u32) -> HRESULT {
+    unsafe fn SetGlobalNotifications(&self, global: *mut CGlobalModule, mask: u32) -> HRESULT {
         let Some(global) = Ptr::new(global).filter(|_| mask != 0) else {
             return E_INVALIDARG;
         };
@@ -175,18 +175,18 @@ unsafe impl IHttpModuleRegistrationInfo_Impl for RegistrationInfo {
         registered.global_mask = mask;
         S_OK
     }
-    fn SetPriorityForRequestNotification(&self, mask: u32, alias: PCWSTR) -> HRESULT {
+    unsafe fn SetPriorityForRequestNotification(&self, mask: u32, alias: PCWSTR) -> HRESULT {
         // SAFETY: IIS's contract: `alias` is NUL-terminated.
         unsafe { set_priority(&self.registered, |r| &mut r.request_priority, mask, alias) }
     }
-    fn SetPriorityForGlobalNotification(&self, mask: u32, alias: PCWSTR) -> HRESULT {
+    unsafe fn SetPriorityForGlobalNotification(&self, mask: u32, alias: PCWSTR) -> HRESULT {
         // SAFETY: as above.
         unsafe { set_priority(&self.registered, |r| &mut r.global_priority, mask, alias) }
     }
 }
 
 impl IHttpModuleRegistrationInfo2_Impl for RegistrationInfo {
-    fn SetPriorityForPostRequestNotification(&self, mask: u32, alias: PCWSTR) -> HRESULT {
+    unsafe fn SetPriorityForPostRequestNotification(&self, mask: u32, alias: PCWSTR) -> HRESULT {
         // SAFETY: as above.
         unsafe { set_priority(&self.registered, |r| &mut r.post_priority, mask, alias) }
     }
@@ -240,19 +240,23 @@ unsafe impl IHttpServer_Impl for Server {
         self.app_pool.as_ptr()
     }
     /// Not modelled.
-    fn AssociateWithThreadPool(&self, _: HANDLE, _: LPOVERLAPPED_COMPLETION_ROUTINE) -> HRESULT {
+    unsafe fn AssociateWithThreadPool(
+        &self,
+        _: HANDLE,
+        _: LPOVERLAPPED_COMPLETION_ROUTINE,
+    ) -> HRESULT {
         E_NOTIMPL
     }
     fn IncrementThreadCount(&self) {}
     fn DecrementThreadCount(&self) {}
-    fn ReportUnhealthy(&self, reason: PCWSTR, _: HRESULT) {
+    unsafe fn ReportUnhealthy(&self, reason: PCWSTR, _: HRESULT) {
         // SAFETY: IIS's contract: `reason` is null or NUL-terminated.
         let reason = unsafe { wide_string(reason) };
         self.message(alloc::format!(
             "a module reported the process unhealthy: {reason}"
         ));
     }
-    fn RecycleProcess(&self, reason: PCWSTR) {
+    unsafe fn RecycleProcess(&self, reason: PCWSTR) {
         // SAFETY: as above.
         let reason = unsafe { wide_string(reason) };
         self.message(alloc::format!("a module asked for a recycle: {reason}"));
@@ -262,7 +266,7 @@ unsafe impl IHttpServer_Impl for Server {
         core::ptr::null_mut()
     }
     /// Not modelled (no files).
-    fn GetFileInfo(
+    unsafe fn GetFileInfo(
         &self,
         _: PCWSTR,
         _: HANDLE,
@@ -276,11 +280,11 @@ unsafe impl IHttpServer_Impl for Server {
         E_NOTIMPL
     }
     /// Not modelled (no cache).
-    fn FlushKernelCache(&self, _: PCWSTR) -> HRESULT {
+    unsafe fn FlushKernelCache(&self, _: PCWSTR) -> HRESULT {
         E_NOTIMPL
     }
     /// Not modelled (no cache).
-    fn DoCacheOperation(
+    unsafe fn DoCacheOperation(
         &self,
         _: CACHE_OPERATION,
         _: *mut IHttpCacheKey,
@@ -291,7 +295,7 @@ unsafe impl IHttpServer_Impl for Server {
     }
     /// `GL_CUSTOM_NOTIFICATION` with the module's provider, to the global modules
     /// (`global.rs`); handled if one of them handled it.
-    fn NotifyCustomNotification(
+    unsafe fn NotifyCustomNotification(
         &self,
         provider: *mut ICustomNotificationProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
@@ -304,9 +308,9 @@ unsafe impl IHttpServer_Impl for Server {
     fn GetPerfCounterInfo(&self) -> *mut IHttpPerfCounterInfo {
         core::ptr::null_mut()
     }
-    fn RecycleApplication(&self, _: PCWSTR) {}
+    unsafe fn RecycleApplication(&self, _: PCWSTR) {}
     /// `GL_CONFIGURATION_CHANGE` for `path`, to the global modules (`global.rs`).
-    fn NotifyConfigurationChange(&self, path: PCWSTR) {
+    unsafe fn NotifyConfigurationChange(&self, path: PCWSTR) {
         // SAFETY: IIS's contract: `path` is null or NUL-terminated.
         let path = unsafe { wide_string(path) };
         if let Some(globals) = self.globals() {
@@ -314,7 +318,7 @@ unsafe impl IHttpServer_Impl for Server {
         }
     }
     /// `GL_FILE_CHANGE` for `file`, to the global modules (`global.rs`).
-    fn NotifyFileChange(&self, file: PCWSTR) {
+    unsafe fn NotifyFileChange(&self, file: PCWSTR) {
         // SAFETY: as above.
         let file = unsafe { wide_string(file) };
         if let Some(globals) = self.globals() {
@@ -326,23 +330,23 @@ unsafe impl IHttpServer_Impl for Server {
         core::ptr::null_mut()
     }
     /// Not modelled (no cache).
-    fn AddFragmentToCache(&self, _: *mut HTTP_DATA_CHUNK, _: PCWSTR) -> HRESULT {
+    unsafe fn AddFragmentToCache(&self, _: *mut HTTP_DATA_CHUNK, _: PCWSTR) -> HRESULT {
         E_NOTIMPL
     }
     /// Not modelled (no cache).
-    fn ReadFragmentFromCache(&self, _: PCWSTR, _: *mut u8, _: u32, _: *mut u32) -> HRESULT {
+    unsafe fn ReadFragmentFromCache(&self, _: PCWSTR, _: *mut u8, _: u32, _: *mut u32) -> HRESULT {
         E_NOTIMPL
     }
     /// Not modelled (no cache).
-    fn RemoveFragmentFromCache(&self, _: PCWSTR) -> HRESULT {
+    unsafe fn RemoveFragmentFromCache(&self, _: PCWSTR) -> HRESULT {
         E_NOTIMPL
     }
     /// Not modelled.
-    fn GetWorkerProcessSettings(&self, _: *mut *mut IWpfSettings) -> HRESULT {
+    unsafe fn GetWorkerProcessSettings(&self, _: *mut *mut IWpfSettings) -> HRESULT {
         E_NOTIMPL
     }
     /// Not modelled.
-    fn GetProtocolManagerCustomInterface(
+    unsafe fn GetProtocolManagerCustomInterface(
         &self,
         _: PCWSTR,
         _: PCWSTR,
@@ -352,7 +356,7 @@ unsafe impl IHttpServer_Impl for Server {
         E_NOTIMPL
     }
     /// Every precondition is satisfied, and reported as unknown.
-    fn SatisfiesPrecondition(&self, _: PCWSTR, unknown: *mut BOOL) -> BOOL {
+    unsafe fn SatisfiesPrecondition(&self, _: PCWSTR, unknown: *mut BOOL) -> BOOL {
         // SAFETY: IIS's contract: `unknown` is null or writable.
         unsafe { put(unknown, TRUE) };
         TRUE
@@ -362,7 +366,7 @@ unsafe impl IHttpServer_Impl for Server {
         core::ptr::null_mut()
     }
     /// Not modelled (no files).
-    fn RegisterFileChangeMonitor(
+    unsafe fn RegisterFileChangeMonitor(
         &self,
         _: PCWSTR,
         _: HANDLE,
@@ -371,7 +375,7 @@ unsafe impl IHttpServer_Impl for Server {
         E_NOTIMPL
     }
     /// `HTTP_SERVER_INTERFACE_V2`: this server as an `IHttpServer2`; nothing else.
-    fn GetExtendedInterface(
+    unsafe fn GetExtendedInterface(
         &self,
         version: HTTP_SERVER_INTERFACE_VERSION,
         output: *mut *mut c_void,
@@ -394,7 +398,7 @@ unsafe impl IHttpServer_Impl for Server {
 // server is dropped), with the lengths of that data.
 unsafe impl IHttpServer2_Impl for Server {
     /// Not modelled.
-    fn GetToken(
+    unsafe fn GetToken(
         &self,
         _: PCWSTR,
         _: PCWSTR,
@@ -407,12 +411,12 @@ unsafe impl IHttpServer2_Impl for Server {
         E_NOTIMPL
     }
     /// Not modelled: null.
-    fn GetAppPoolConfigFile(&self, _: *mut u32) -> PCWSTR {
+    unsafe fn GetAppPoolConfigFile(&self, _: *mut u32) -> PCWSTR {
         core::ptr::null()
     }
     /// `HttpGetExtendedInterface`: a registration info's `IHttpModuleRegistrationInfo2`
     /// (itself); `E_NOINTERFACE` for anything else.
-    fn GetExtendedInterface_GUID_ref(
+    unsafe fn GetExtendedInterface_GUID_ref(
         &self,
         from: *const windows_sys::core::GUID,
         input: *mut c_void,
@@ -440,11 +444,16 @@ unsafe impl IHttpServer2_Impl for Server {
         S_OK
     }
     /// Not modelled.
-    fn GetMetadata(&self, _: PCWSTR, _: PCWSTR, _: *mut *mut IReferencedMetadataInfo) -> HRESULT {
+    unsafe fn GetMetadata(
+        &self,
+        _: PCWSTR,
+        _: PCWSTR,
+        _: *mut *mut IReferencedMetadataInfo,
+    ) -> HRESULT {
         E_NOTIMPL
     }
     /// Not modelled.
-    fn GetWorkerProcessFramework(&self, _: *mut *mut IWorkerProcessFramework) -> HRESULT {
+    unsafe fn GetWorkerProcessFramework(&self, _: *mut *mut IWorkerProcessFramework) -> HRESULT {
         E_NOTIMPL
     }
 }

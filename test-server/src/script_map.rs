@@ -62,15 +62,15 @@ unsafe impl IScriptMapInfo_Impl for StaticFile {
     fn GetAllowedVerbs(&self) -> PCSTR {
         c"*".as_ptr().cast()
     }
-    fn GetModules(&self, len: *mut u32) -> PCWSTR {
+    unsafe fn GetModules(&self, len: *mut u32) -> PCWSTR {
         // SAFETY: IIS's contract: `len` is null or writable.
         unsafe { Self::counted(&self.modules, len) }
     }
-    fn GetScriptProcessor(&self, len: *mut u32) -> PCWSTR {
+    unsafe fn GetScriptProcessor(&self, len: *mut u32) -> PCWSTR {
         // SAFETY: as above.
         unsafe { Self::counted(&self.empty, len) }
     }
-    fn GetManagedType(&self, len: *mut u32) -> PCWSTR {
+    unsafe fn GetManagedType(&self, len: *mut u32) -> PCWSTR {
         // SAFETY: as above.
         unsafe { Self::counted(&self.empty, len) }
     }

@@ -130,25 +130,37 @@ pub(crate) struct ConnectionContainer(pub ApplicationContainer);
 // SAFETY: as the application's container: the stored contexts handed out are the modules'
 // own, live until `cleanup`.
 unsafe impl IHttpModuleContextContainer_Impl for ConnectionContainer {
-    fn GetModuleContext(&self, id: HTTP_MODULE_ID) -> *mut IHttpStoredContext {
-        self.0.GetModuleContext(id)
+    unsafe fn GetModuleContext(&self, id: HTTP_MODULE_ID) -> *mut IHttpStoredContext {
+        // SAFETY: the caller's contract, which is the application container's.
+        unsafe { self.0.GetModuleContext(id) }
     }
-    fn SetModuleContext(&self, context: *mut IHttpStoredContext, id: HTTP_MODULE_ID) -> HRESULT {
-        self.0.SetModuleContext(context, id)
+    unsafe fn SetModuleContext(
+        &self,
+        context: *mut IHttpStoredContext,
+        id: HTTP_MODULE_ID,
+    ) -> HRESULT {
+        // SAFETY: the caller's contract, which is the application container's.
+        unsafe { self.0.SetModuleContext(context, id) }
     }
 }
 
 // SAFETY: as above.
 unsafe impl IHttpConnectionModuleContextContainer_Impl for ConnectionContainer {
-    fn GetConnectionModuleContext(&self, id: HTTP_MODULE_ID) -> *mut IHttpConnectionStoredContext {
-        self.0.GetModuleContext(id).cast()
+    unsafe fn GetConnectionModuleContext(
+        &self,
+        id: HTTP_MODULE_ID,
+    ) -> *mut IHttpConnectionStoredContext {
+        // SAFETY: the caller's contract, which is the application container's.
+        unsafe { self.0.GetModuleContext(id) }.cast()
     }
-    fn SetConnectionModuleContext(
+    unsafe fn SetConnectionModuleContext(
         &self,
         context: *mut IHttpConnectionStoredContext,
         id: HTTP_MODULE_ID,
     ) -> HRESULT {
-        self.0.SetModuleContext(context.cast(), id)
+        // SAFETY: the caller's contract, which is the application container's (a
+        // connection's stored context is a stored context, at the same address).
+        unsafe { self.0.SetModuleContext(context.cast(), id) }
     }
 }
 

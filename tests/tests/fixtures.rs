@@ -141,7 +141,10 @@ fn keyword_names() {
         "pub const self_: LINK_KIND = 0;",
         "pub type_: u32,",
         "pub unsafe fn move_(&self, where_: u32, in_: u32)",
-        "fn ref_(&self, link: *mut LINK, kind: LINK_KIND)",
+        // No pointer parameter: the `_Impl` method stays safe; a pointer one makes it
+        // `unsafe fn`.
+        "\n    fn move_(&self, where_: u32, in_: u32) -> ::httpserv_runtime::HRESULT;",
+        "unsafe fn ref_(\n        &self,\n        link: *mut LINK,\n        kind: LINK_KIND,\n    )",
     ] {
         assert!(module.contains(expected), "missing `{expected}`");
     }

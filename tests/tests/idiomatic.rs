@@ -42,7 +42,7 @@ unsafe fn wide(p: PCWSTR) -> String {
 
 // SAFETY: the fake C++ side honours each annotation to the byte (that is what it tests).
 unsafe impl IRules_Impl for Rules {
-    fn GetValue(&self, name: PCSTR, len: *mut u16) -> PCSTR {
+    unsafe fn GetValue(&self, name: PCSTR, len: *mut u16) -> PCSTR {
         let name = unsafe { c_str(name) };
         let values = self.values.borrow();
         let Some((_, value)) = values.iter().find(|(n, _)| n == name) else {
@@ -56,14 +56,14 @@ unsafe impl IRules_Impl for Rules {
         }
         out.as_ptr()
     }
-    fn SetValue(&self, name: PCSTR, value: PCSTR, len: u16, replace: BOOL) -> HRESULT {
+    unsafe fn SetValue(&self, name: PCSTR, value: PCSTR, len: u16, replace: BOOL) -> HRESULT {
         let name = unsafe { c_str(name) }.to_vec();
         let value = unsafe { std::slice::from_raw_parts(value, len as usize) }.to_vec();
         self.last_replace.set(Some(replace != 0));
         self.values.borrow_mut().push((name, value));
         S_OK
     }
-    fn Read(
+    unsafe fn Read(
         &self,
         buffer: *mut std::ffi::c_void,
         size: u32,
@@ -82,7 +82,7 @@ unsafe impl IRules_Impl for Rules {
     fn GetName(&self) -> PCWSTR {
         windows_sys::w!("rules")
     }
-    fn GetChild(&self, index: u32, child: *mut *mut IRules) -> HRESULT {
+    unsafe fn GetChild(&self, index: u32, child: *mut *mut IRules) -> HRESULT {
         if index != 0 {
             return E_FAIL;
         }
@@ -92,15 +92,15 @@ unsafe impl IRules_Impl for Rules {
     fn GetParent(&self) -> *mut IRules {
         self.child.get()
     }
-    fn Rename(&self, name: PCWSTR, alias: PCWSTR) -> HRESULT {
+    unsafe fn Rename(&self, name: PCWSTR, alias: PCWSTR) -> HRESULT {
         let alias = (!alias.is_null()).then(|| unsafe { wide(alias) });
         self.renamed
             .borrow_mut()
             .push((unsafe { wide(name) }, alias));
         S_OK
     }
-    fn Notify(&self, _: Option<unsafe extern "system" fn(u32)>) {}
-    fn Resize(&self, _: *mut *mut u8) {}
+    unsafe fn Notify(&self, _: Option<unsafe extern "system" fn(u32)>) {}
+    unsafe fn Resize(&self, _: *mut *mut u8) {}
     fn Frob(&self, _: u32) -> HRESULT {
         S_OK
     }
@@ -180,7 +180,7 @@ struct Response {
 
 // SAFETY: the fake C++ side honours each annotation to the byte (that is what it tests).
 unsafe impl IHttpResponse_Impl for Response {
-    fn GetHeader(&self, name: PCSTR, len: *mut u16) -> PCSTR {
+    unsafe fn GetHeader(&self, name: PCSTR, len: *mut u16) -> PCSTR {
         let name = unsafe { c_str(name) };
         let headers = self.headers.borrow();
         match headers.iter().find(|(n, _)| n == name) {
@@ -191,7 +191,7 @@ unsafe impl IHttpResponse_Impl for Response {
             None => std::ptr::null(),
         }
     }
-    fn SetHeader(&self, name: PCSTR, value: PCSTR, len: u16) -> HRESULT {
+    unsafe fn SetHeader(&self, name: PCSTR, value: PCSTR, len: u16) -> HRESULT {
         let name = unsafe { c_str(name) }.to_vec();
         let value = unsafe { std::slice::from_raw_parts(value, len.into()) }.to_vec();
         self.headers.borrow_mut().push((name, value));
@@ -200,7 +200,7 @@ unsafe impl IHttpResponse_Impl for Response {
     fn GetRules(&self) -> *mut IRules {
         std::ptr::null_mut()
     }
-    fn GetBuffer(&self, buffer: *mut *mut u8, len: *mut u32) -> HRESULT {
+    unsafe fn GetBuffer(&self, buffer: *mut *mut u8, len: *mut u32) -> HRESULT {
         unsafe {
             *buffer = self.buffer.as_ptr().cast_mut();
             *len = self.buffer.len() as u32;

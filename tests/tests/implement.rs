@@ -36,7 +36,7 @@ impl Drop for Tracked {
 struct Module(Tracked);
 
 impl CHttpModule_Impl for Module {
-    fn OnBeginRequest(
+    unsafe fn OnBeginRequest(
         &self,
         _: *mut IHttpContext,
         _: *mut IHttpEventProvider,
@@ -107,7 +107,11 @@ struct Factory(Tracked);
 
 // SAFETY: what it hands out is null or one of the test's own live objects.
 unsafe impl IHttpModuleFactory_Impl for Factory {
-    fn GetHttpModule(&self, pp_module: *mut *mut CHttpModule, _: *mut IModuleAllocator) -> HRESULT {
+    unsafe fn GetHttpModule(
+        &self,
+        pp_module: *mut *mut CHttpModule,
+        _: *mut IModuleAllocator,
+    ) -> HRESULT {
         if pp_module.is_null() {
             return E_INVALIDARG;
         }
@@ -164,7 +168,7 @@ unsafe impl IHttpCacheSpecificData_Impl for CacheData {
         std::ptr::null_mut()
     }
     fn ResetTTL(&self) {}
-    fn DecrementTTL(&self, _: *mut windows_sys::core::BOOL) {}
+    unsafe fn DecrementTTL(&self, _: *mut windows_sys::core::BOOL) {}
     fn SetFlushed(&self) {}
     fn GetFlushed(&self) -> windows_sys::core::BOOL {
         0
@@ -237,7 +241,7 @@ unsafe impl IHttpModuleRegistrationInfo_Impl for Info {
     fn GetId(&self) -> HTTP_MODULE_ID {
         std::ptr::null_mut()
     }
-    fn SetRequestNotifications(
+    unsafe fn SetRequestNotifications(
         &self,
         _: *mut IHttpModuleFactory,
         request: u32,
@@ -245,17 +249,17 @@ unsafe impl IHttpModuleRegistrationInfo_Impl for Info {
     ) -> HRESULT {
         HRESULT((request + post) as i32)
     }
-    fn SetGlobalNotifications(&self, _: *mut CGlobalModule, global: u32) -> HRESULT {
+    unsafe fn SetGlobalNotifications(&self, _: *mut CGlobalModule, global: u32) -> HRESULT {
         HRESULT(global as i32)
     }
-    fn SetPriorityForRequestNotification(
+    unsafe fn SetPriorityForRequestNotification(
         &self,
         request: u32,
         _: windows_sys::core::PCWSTR,
     ) -> HRESULT {
         HRESULT(request as i32 + 1)
     }
-    fn SetPriorityForGlobalNotification(
+    unsafe fn SetPriorityForGlobalNotification(
         &self,
         global: u32,
         _: windows_sys::core::PCWSTR,
@@ -265,7 +269,7 @@ unsafe impl IHttpModuleRegistrationInfo_Impl for Info {
 }
 
 impl IHttpModuleRegistrationInfo2_Impl for Info {
-    fn SetPriorityForPostRequestNotification(
+    unsafe fn SetPriorityForPostRequestNotification(
         &self,
         request: u32,
         _: windows_sys::core::PCWSTR,
@@ -382,7 +386,7 @@ unsafe fn utf16_text(text: *const u16) -> String {
 struct Panicking;
 
 impl CHttpModule_Impl for Panicking {
-    fn OnAuthorizeRequest(
+    unsafe fn OnAuthorizeRequest(
         &self,
         _: *mut IHttpContext,
         _: *mut IHttpEventProvider,

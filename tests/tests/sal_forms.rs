@@ -80,17 +80,17 @@ struct Capacity {
 // SAFETY: every pointer handed out is into memory the object owns for its life, and every
 // length reported is that memory's (capacity) or its written part's (filled).
 unsafe impl ICapacity_Impl for Capacity {
-    fn GetBytes(&self, capacity: *mut u32, filled: *mut u32) -> PCSTR {
+    unsafe fn GetBytes(&self, capacity: *mut u32, filled: *mut u32) -> PCSTR {
         // SAFETY: the wrapper passes two writable counts.
         unsafe { (*capacity, *filled) = (self.bytes.len() as u32, self.filled as u32) };
         self.bytes.as_ptr().cast()
     }
-    fn GetText(&self, capacity: *mut u32, filled: *mut u32) -> PCWSTR {
+    unsafe fn GetText(&self, capacity: *mut u32, filled: *mut u32) -> PCWSTR {
         // SAFETY: as above.
         unsafe { (*capacity, *filled) = (self.text.len() as u32, self.filled as u32) };
         self.text.as_ptr().cast()
     }
-    fn GetData(&self, data: *mut *mut u8, capacity: *mut u32, filled: *mut u32) -> HRESULT {
+    unsafe fn GetData(&self, data: *mut *mut u8, capacity: *mut u32, filled: *mut u32) -> HRESULT {
         // SAFETY: as above, and a writable pointer.
         unsafe {
             *data = self.bytes.as_ptr().cast_mut().cast();
@@ -142,40 +142,40 @@ impl Counts {
 }
 
 impl ICounts_Impl for Counts {
-    fn ByPointer(&self, _: *const u8, _: *mut u32) -> HRESULT {
+    unsafe fn ByPointer(&self, _: *const u8, _: *mut u32) -> HRESULT {
         unreachable!("raw only")
     }
-    fn ByFloat(&self, _: *const u8, _: f32) -> HRESULT {
+    unsafe fn ByFloat(&self, _: *const u8, _: f32) -> HRESULT {
         unreachable!("raw only")
     }
-    fn ByReference(&self, _: *const u8, _: *const u32) -> HRESULT {
+    unsafe fn ByReference(&self, _: *const u8, _: *const u32) -> HRESULT {
         unreachable!("raw only")
     }
-    fn ByBool(&self, _: *const u8, _: bool) -> HRESULT {
+    unsafe fn ByBool(&self, _: *const u8, _: bool) -> HRESULT {
         unreachable!("raw only")
     }
-    fn ByWinBool(&self, _: *const u8, _: BOOL) -> HRESULT {
+    unsafe fn ByWinBool(&self, _: *const u8, _: BOOL) -> HRESULT {
         unreachable!("raw only")
     }
-    fn ByEnum(&self, _: *const u8, _: SIZE_KIND) -> HRESULT {
+    unsafe fn ByEnum(&self, _: *const u8, _: SIZE_KIND) -> HRESULT {
         unreachable!("raw only")
     }
-    fn BySelf(&self, _: *const u8) -> HRESULT {
+    unsafe fn BySelf(&self, _: *const u8) -> HRESULT {
         unreachable!("raw only")
     }
-    fn ByOutput(&self, _: *const u8, _: u32) -> HRESULT {
+    unsafe fn ByOutput(&self, _: *const u8, _: u32) -> HRESULT {
         unreachable!("raw only")
     }
-    fn Signed(&self, _: *mut i32) -> PCSTR {
+    unsafe fn Signed(&self, _: *mut i32) -> PCSTR {
         unreachable!("raw only")
     }
-    fn ByFloatOut(&self, _: *mut f32) -> PCSTR {
+    unsafe fn ByFloatOut(&self, _: *mut f32) -> PCSTR {
         unreachable!("raw only")
     }
-    fn OutSigned(&self, _: *mut *mut u8, _: *mut i32) -> HRESULT {
+    unsafe fn OutSigned(&self, _: *mut *mut u8, _: *mut i32) -> HRESULT {
         unreachable!("raw only")
     }
-    fn SignedIn(&self, data: *const u8, len: i32) -> HRESULT {
+    unsafe fn SignedIn(&self, data: *const u8, len: i32) -> HRESULT {
         let Ok(len) = usize::try_from(len) else {
             return E_INVALIDARG;
         };
@@ -183,12 +183,12 @@ impl ICounts_Impl for Counts {
         *self.received.borrow_mut() = unsafe { read_in(data, len) };
         S_OK
     }
-    fn Fill64(&self, buffer: *mut u8, len: *mut u64) -> HRESULT {
+    unsafe fn Fill64(&self, buffer: *mut u8, len: *mut u64) -> HRESULT {
         // SAFETY: `_Inout_updates_bytes_(*pcb)`: the count in is the buffer's capacity.
         unsafe { *len = self.fill(buffer, *len as usize) as u64 };
         S_OK
     }
-    fn Fill16(&self, buffer: *mut u8, len: *mut u16) -> HRESULT {
+    unsafe fn Fill16(&self, buffer: *mut u8, len: *mut u16) -> HRESULT {
         // SAFETY: as above.
         unsafe { *len = self.fill(buffer, usize::from(*len)) as u16 };
         S_OK
@@ -248,13 +248,13 @@ impl Optional {
 }
 
 impl IOptionalBuffer_Impl for Optional {
-    fn Send(&self, _: u32, data: *const u8, len: u32) -> HRESULT {
+    unsafe fn Send(&self, _: u32, data: *const u8, len: u32) -> HRESULT {
         self.record("send", data, len)
     }
-    fn Post(&self, len: u32, data: *const u8) -> HRESULT {
+    unsafe fn Post(&self, len: u32, data: *const u8) -> HRESULT {
         self.record("post", data, len)
     }
-    fn Write(&self, len: u32, data: *const u8) -> HRESULT {
+    unsafe fn Write(&self, len: u32, data: *const u8) -> HRESULT {
         self.record("write", data, len)
     }
 }
@@ -307,10 +307,10 @@ impl Drop for HandsOut {
 // SAFETY: every buffer handed out is owned by the object for its life and is as long as
 // the count asked for.
 unsafe impl two::IHttpResponse_Impl for HandsOut {
-    fn GetTwo(&self, _: *mut *mut u8, _: u32, _: *mut *mut u8, _: u32) -> HRESULT {
+    unsafe fn GetTwo(&self, _: *mut *mut u8, _: u32, _: *mut *mut u8, _: u32) -> HRESULT {
         unreachable!("raw only")
     }
-    fn GetOne(&self, first: *mut *mut u8, len: u32) -> HRESULT {
+    unsafe fn GetOne(&self, first: *mut *mut u8, len: u32) -> HRESULT {
         let memory = Box::into_raw(handed_out::<u8>(len as usize, &[]));
         // SAFETY: a writable out pointer.
         unsafe { *first = memory.cast() };
@@ -347,7 +347,7 @@ struct Rules {
 
 // SAFETY: the value handed out is owned by the object and as long as the count reported.
 unsafe impl IRules_Impl for Rules {
-    fn GetValue(&self, name: PCSTR, len: *mut u16) -> PCSTR {
+    unsafe fn GetValue(&self, name: PCSTR, len: *mut u16) -> PCSTR {
         // SAFETY: `_In_ PCSTR`: NUL-terminated.
         let name = unsafe { CStr::from_ptr(name.cast()) };
         assert_eq!(name.to_bytes(), b"key");
@@ -357,12 +357,18 @@ unsafe impl IRules_Impl for Rules {
         }
         self.value.as_ptr().cast()
     }
-    fn SetValue(&self, _: PCSTR, value: PCSTR, len: u16, _: BOOL) -> HRESULT {
+    unsafe fn SetValue(&self, _: PCSTR, value: PCSTR, len: u16, _: BOOL) -> HRESULT {
         // SAFETY: `_In_reads_bytes_(cchValue)`.
         *self.stored.borrow_mut() = unsafe { read_in(value.cast(), usize::from(len)) };
         S_OK
     }
-    fn Read(&self, buffer: *mut core::ffi::c_void, len: u32, _: BOOL, read: *mut u32) -> HRESULT {
+    unsafe fn Read(
+        &self,
+        buffer: *mut core::ffi::c_void,
+        len: u32,
+        _: BOOL,
+        read: *mut u32,
+    ) -> HRESULT {
         let stored = self.stored.borrow();
         // `_Out_writes_bytes_all_(cbBuffer)`: every byte of the buffer is written.
         for i in 0..len as usize {
@@ -377,17 +383,17 @@ unsafe impl IRules_Impl for Rules {
     fn GetName(&self) -> PCWSTR {
         core::ptr::null()
     }
-    fn GetChild(&self, _: u32, _: *mut *mut IRules) -> HRESULT {
+    unsafe fn GetChild(&self, _: u32, _: *mut *mut IRules) -> HRESULT {
         unreachable!("not exercised")
     }
     fn GetParent(&self) -> *mut IRules {
         core::ptr::null_mut()
     }
-    fn Rename(&self, _: PCWSTR, _: PCWSTR) -> HRESULT {
+    unsafe fn Rename(&self, _: PCWSTR, _: PCWSTR) -> HRESULT {
         unreachable!("not exercised")
     }
-    fn Notify(&self, _: Option<unsafe extern "system" fn(u32)>) {}
-    fn Resize(&self, _: *mut *mut u8) {}
+    unsafe fn Notify(&self, _: Option<unsafe extern "system" fn(u32)>) {}
+    unsafe fn Resize(&self, _: *mut *mut u8) {}
     fn Frob(&self, _: u32) -> HRESULT {
         S_OK
     }
@@ -438,7 +444,7 @@ struct Response {
 // SAFETY: the buffer and header handed out are owned by the object and as long as the
 // counts reported.
 unsafe impl IHttpResponse_Impl for Response {
-    fn GetHeader(&self, _: PCSTR, len: *mut u16) -> PCSTR {
+    unsafe fn GetHeader(&self, _: PCSTR, len: *mut u16) -> PCSTR {
         let header = self.header.borrow();
         if !len.is_null() {
             // SAFETY: `_Out_ USHORT*`, optional.
@@ -446,7 +452,7 @@ unsafe impl IHttpResponse_Impl for Response {
         }
         header.as_ptr().cast()
     }
-    fn SetHeader(&self, _: PCSTR, value: PCSTR, len: u16) -> HRESULT {
+    unsafe fn SetHeader(&self, _: PCSTR, value: PCSTR, len: u16) -> HRESULT {
         // SAFETY: the form passes the value's bytes and their count.
         *self.header.borrow_mut() = unsafe { read_in(value.cast(), usize::from(len)) };
         S_OK
@@ -454,7 +460,7 @@ unsafe impl IHttpResponse_Impl for Response {
     fn GetRules(&self) -> *mut IRules {
         core::ptr::null_mut()
     }
-    fn GetBuffer(&self, buffer: *mut *mut u8, len: *mut u32) -> HRESULT {
+    unsafe fn GetBuffer(&self, buffer: *mut *mut u8, len: *mut u32) -> HRESULT {
         // SAFETY: two writable out pointers.
         unsafe {
             *buffer = self.buffer.as_ptr().cast_mut().cast();
@@ -499,24 +505,24 @@ impl Hidden {
 
 // SAFETY: the name handed out is owned by the object and as long as the count reported.
 unsafe impl IHidden_Impl for Hidden {
-    fn GetValue(&self, len: *mut u32) -> PCSTR {
+    unsafe fn GetValue(&self, len: *mut u32) -> PCSTR {
         self.sized(len)
     }
-    fn Put(&self, data: *const u8, len: u32) -> HRESULT {
+    unsafe fn Put(&self, data: *const u8, len: u32) -> HRESULT {
         // SAFETY: `IN_BYTES(cbData)`, that is `_In_reads_bytes_(cbData)`.
         *self.put.borrow_mut() = unsafe { read_in(data, len as usize) };
         S_OK
     }
-    fn GetName(&self, len: *mut u32) -> PCSTR {
+    unsafe fn GetName(&self, len: *mut u32) -> PCSTR {
         self.sized(len)
     }
-    fn GetLabel(&self, len: *mut u32) -> PCSTR {
+    unsafe fn GetLabel(&self, len: *mut u32) -> PCSTR {
         self.sized(len)
     }
-    fn GetDeep(&self, len: *mut u32) -> PCSTR {
+    unsafe fn GetDeep(&self, len: *mut u32) -> PCSTR {
         self.sized(len)
     }
-    fn GetGlued(&self, _: *mut u32) -> PCSTR {
+    unsafe fn GetGlued(&self, _: *mut u32) -> PCSTR {
         unreachable!("raw only")
     }
 }

@@ -142,12 +142,12 @@ impl<G: GlobalModule> Global<G> {
         })
     }
 
+    /// `call` with the notification's provider; a null one continues the notification.
     fn with<P>(
-        provider: *mut P,
+        provider: Option<&mut P>,
         call: impl FnOnce(&mut P) -> GlobalNotification,
     ) -> GLOBAL_NOTIFICATION_STATUS {
-        // SAFETY: IIS passes a live provider for the notification, used by it alone.
-        match unsafe { provider.as_mut() } {
+        match provider {
             Some(provider) => call(provider).to_raw(),
             None => GL_NOTIFICATION_CONTINUE,
         }
@@ -168,7 +168,10 @@ macro_rules! forwarders {
 /// [`GlobalContext`] of the provider (of `()` for a slot without one).
 macro_rules! forward {
     ($raw:ident($provider:ty) => $method:ident(ctx)) => {
-        fn $raw(&self, provider: *mut $provider) -> GLOBAL_NOTIFICATION_STATUS {
+        unsafe fn $raw(&self, provider: *mut $provider) -> GLOBAL_NOTIFICATION_STATUS {
+            // SAFETY: the slot's contract: IIS passes a live provider for the notification
+            // (or null), used by it alone.
+            let provider = unsafe { provider.as_mut() };
             Self::with(provider, |provider| {
                 // SAFETY: the provider IIS passed, live for the call.
                 let context = unsafe { provider.GetHttpContext() };
@@ -192,7 +195,10 @@ macro_rules! forward {
         }
     };
     ($raw:ident($provider:ty) => $method:ident(global)) => {
-        fn $raw(&self, provider: *mut $provider) -> GLOBAL_NOTIFICATION_STATUS {
+        unsafe fn $raw(&self, provider: *mut $provider) -> GLOBAL_NOTIFICATION_STATUS {
+            // SAFETY: the slot's contract: IIS passes a live provider for the notification
+            // (or null), used by it alone.
+            let provider = unsafe { provider.as_mut() };
             Self::with(provider, |provider| {
                 let mut ctx = GlobalContext::new(provider, self.host);
                 let answer = self.module.$method(&mut ctx).into_global_notification();

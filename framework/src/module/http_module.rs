@@ -344,7 +344,7 @@ macro_rules! forwarders {
 /// One slot: `dispatch`, or `dispatch_with` for a method that gets the provider.
 macro_rules! forward {
     ($raw:ident($provider:ty) => $method:ident(ctx), $which:ident) => {
-        fn $raw(
+        unsafe fn $raw(
             &self,
             context: *mut IHttpContext,
             _: *mut $provider,
@@ -356,7 +356,7 @@ macro_rules! forward {
         }
     };
     ($raw:ident($provider:ty) => $method:ident(ctx, provider), $which:ident) => {
-        fn $raw(
+        unsafe fn $raw(
             &self,
             context: *mut IHttpContext,
             provider: *mut $provider,
@@ -377,7 +377,7 @@ macro_rules! forward {
 impl<M: HttpModule> CHttpModule_Impl for RequestModule<M> {
     crate::__request_notifications!(forwarders);
 
-    fn OnAsyncCompletion(
+    unsafe fn OnAsyncCompletion(
         &self,
         context: *mut IHttpContext,
         notification: u32,
@@ -445,7 +445,7 @@ where
     F: Fn() -> M + Send + Sync + 'static,
     M: HttpModule,
 {
-    fn GetHttpModule(
+    unsafe fn GetHttpModule(
         &self,
         module: *mut *mut CHttpModule,
         allocator: *mut IModuleAllocator,

@@ -121,7 +121,7 @@ unsafe impl IHttpUser_Impl for Iis {
             TRUE
         }
     }
-    fn IsInRole(&self, role: PCWSTR, is_in_role: *mut BOOL) -> HRESULT {
+    unsafe fn IsInRole(&self, role: PCWSTR, is_in_role: *mut BOOL) -> HRESULT {
         if role.is_null() || is_in_role.is_null() {
             return E_INVALIDARG;
         }
@@ -130,7 +130,7 @@ unsafe impl IHttpUser_Impl for Iis {
         unsafe { answer_is_in_role(&self.0, role, is_in_role) };
         S_OK
     }
-    fn GetUserVariable(&self, _: PCSTR) -> *mut core::ffi::c_void {
+    unsafe fn GetUserVariable(&self, _: PCSTR) -> *mut core::ffi::c_void {
         core::ptr::null_mut()
     }
 }

@@ -643,6 +643,8 @@ impl CGlobalModule {
 ///
 /// Lifetime: IIS ends an object's life through `Terminate`; the Rust value is then dropped (and freed when boxed): put cleanup in `Drop`.
 ///
+/// Methods with raw-pointer parameters (`OnGlobalStopListening`, `OnGlobalCacheOperation`, `OnGlobalConfigurationChange`, `OnGlobalFileChange`, `OnGlobalPreBeginRequest`, `OnGlobalApplicationStart`, `OnGlobalApplicationResolveModules`, `OnGlobalApplicationStop`, `OnGlobalRSCAQuery`, `OnGlobalTraceEvent`, `OnGlobalCustomNotification`, `OnGlobalThreadCleanup`, `OnGlobalApplicationPreload`, `OnSuspendProcess`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`CGlobalModule`] turn what `OnSuspendProcess` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -650,8 +652,14 @@ pub unsafe trait CGlobalModule_Impl: Send + Sync {
     /// Implements [`CGlobalModule::OnGlobalStopListening`] (slot 0).
     ///
     /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pProvider` (`IGlobalStopListeningProvider *`, `_In_`): a live C++ `IGlobalStopListeningProvider` object.
     #[allow(unused_variables)]
-    fn OnGlobalStopListening(
+    unsafe fn OnGlobalStopListening(
         &self,
         pProvider: *mut IGlobalStopListeningProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
@@ -667,8 +675,14 @@ pub unsafe trait CGlobalModule_Impl: Send + Sync {
     /// Implements [`CGlobalModule::OnGlobalCacheOperation`] (slot 2).
     ///
     /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pProvider` (`ICacheProvider *`, `_In_`): a live C++ `ICacheProvider` object.
     #[allow(unused_variables)]
-    fn OnGlobalCacheOperation(
+    unsafe fn OnGlobalCacheOperation(
         &self,
         pProvider: *mut ICacheProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
@@ -684,8 +698,14 @@ pub unsafe trait CGlobalModule_Impl: Send + Sync {
     /// Implements [`CGlobalModule::OnGlobalConfigurationChange`] (slot 4).
     ///
     /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pProvider` (`IGlobalConfigurationChangeProvider *`, `_In_`): a live C++ `IGlobalConfigurationChangeProvider` object.
     #[allow(unused_variables)]
-    fn OnGlobalConfigurationChange(
+    unsafe fn OnGlobalConfigurationChange(
         &self,
         pProvider: *mut IGlobalConfigurationChangeProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
@@ -694,8 +714,14 @@ pub unsafe trait CGlobalModule_Impl: Send + Sync {
     /// Implements [`CGlobalModule::OnGlobalFileChange`] (slot 5).
     ///
     /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pProvider` (`IGlobalFileChangeProvider *`, `_In_`): a live C++ `IGlobalFileChangeProvider` object.
     #[allow(unused_variables)]
-    fn OnGlobalFileChange(
+    unsafe fn OnGlobalFileChange(
         &self,
         pProvider: *mut IGlobalFileChangeProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
@@ -704,8 +730,14 @@ pub unsafe trait CGlobalModule_Impl: Send + Sync {
     /// Implements [`CGlobalModule::OnGlobalPreBeginRequest`] (slot 6).
     ///
     /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pProvider` (`IPreBeginRequestProvider *`, `_In_`): a live C++ `IPreBeginRequestProvider` object.
     #[allow(unused_variables)]
-    fn OnGlobalPreBeginRequest(
+    unsafe fn OnGlobalPreBeginRequest(
         &self,
         pProvider: *mut IPreBeginRequestProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
@@ -714,8 +746,14 @@ pub unsafe trait CGlobalModule_Impl: Send + Sync {
     /// Implements [`CGlobalModule::OnGlobalApplicationStart`] (slot 7).
     ///
     /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pProvider` (`IHttpApplicationStartProvider *`, `_In_`): a live C++ `IHttpApplicationProvider` object.
     #[allow(unused_variables)]
-    fn OnGlobalApplicationStart(
+    unsafe fn OnGlobalApplicationStart(
         &self,
         pProvider: *mut IHttpApplicationStartProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
@@ -724,8 +762,14 @@ pub unsafe trait CGlobalModule_Impl: Send + Sync {
     /// Implements [`CGlobalModule::OnGlobalApplicationResolveModules`] (slot 8).
     ///
     /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pProvider` (`IHttpApplicationResolveModulesProvider *`, `_In_`): a live C++ `IHttpApplicationResolveModulesProvider` object.
     #[allow(unused_variables)]
-    fn OnGlobalApplicationResolveModules(
+    unsafe fn OnGlobalApplicationResolveModules(
         &self,
         pProvider: *mut IHttpApplicationResolveModulesProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
@@ -734,8 +778,14 @@ pub unsafe trait CGlobalModule_Impl: Send + Sync {
     /// Implements [`CGlobalModule::OnGlobalApplicationStop`] (slot 9).
     ///
     /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pProvider` (`IHttpApplicationStopProvider *`, `_In_`): a live C++ `IHttpApplicationProvider` object.
     #[allow(unused_variables)]
-    fn OnGlobalApplicationStop(
+    unsafe fn OnGlobalApplicationStop(
         &self,
         pProvider: *mut IHttpApplicationStopProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
@@ -744,8 +794,14 @@ pub unsafe trait CGlobalModule_Impl: Send + Sync {
     /// Implements [`CGlobalModule::OnGlobalRSCAQuery`] (slot 10).
     ///
     /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pProvider` (`IGlobalRSCAQueryProvider *`, `_In_`): a live C++ `IGlobalRSCAQueryProvider` object.
     #[allow(unused_variables)]
-    fn OnGlobalRSCAQuery(
+    unsafe fn OnGlobalRSCAQuery(
         &self,
         pProvider: *mut IGlobalRSCAQueryProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
@@ -754,8 +810,14 @@ pub unsafe trait CGlobalModule_Impl: Send + Sync {
     /// Implements [`CGlobalModule::OnGlobalTraceEvent`] (slot 11).
     ///
     /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pProvider` (`IGlobalTraceEventProvider *`, `_In_`): a live C++ `IGlobalTraceEventProvider` object.
     #[allow(unused_variables)]
-    fn OnGlobalTraceEvent(
+    unsafe fn OnGlobalTraceEvent(
         &self,
         pProvider: *mut IGlobalTraceEventProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
@@ -764,8 +826,14 @@ pub unsafe trait CGlobalModule_Impl: Send + Sync {
     /// Implements [`CGlobalModule::OnGlobalCustomNotification`] (slot 12).
     ///
     /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pProvider` (`ICustomNotificationProvider *`, `_In_`): a live C++ `ICustomNotificationProvider` object.
     #[allow(unused_variables)]
-    fn OnGlobalCustomNotification(
+    unsafe fn OnGlobalCustomNotification(
         &self,
         pProvider: *mut ICustomNotificationProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
@@ -781,8 +849,14 @@ pub unsafe trait CGlobalModule_Impl: Send + Sync {
     /// Implements [`CGlobalModule::OnGlobalThreadCleanup`] (slot 14).
     ///
     /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pProvider` (`IGlobalThreadCleanupProvider *`, `_In_`): a live C++ `IGlobalThreadCleanupProvider` object.
     #[allow(unused_variables)]
-    fn OnGlobalThreadCleanup(
+    unsafe fn OnGlobalThreadCleanup(
         &self,
         pProvider: *mut IGlobalThreadCleanupProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
@@ -791,8 +865,14 @@ pub unsafe trait CGlobalModule_Impl: Send + Sync {
     /// Implements [`CGlobalModule::OnGlobalApplicationPreload`] (slot 15).
     ///
     /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pProvider` (`IGlobalApplicationPreloadProvider *`, `_In_`): a live C++ `IGlobalApplicationPreloadProvider` object.
     #[allow(unused_variables)]
-    fn OnGlobalApplicationPreload(
+    unsafe fn OnGlobalApplicationPreload(
         &self,
         pProvider: *mut IGlobalApplicationPreloadProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {
@@ -801,8 +881,14 @@ pub unsafe trait CGlobalModule_Impl: Send + Sync {
     /// Implements [`CGlobalModule::OnSuspendProcess`] (slot 16).
     ///
     /// On panic: returns GL_NOTIFICATION_CONTINUE.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pCallback` (`IGlobalSuspendProcessCallback **`, `_Outptr_`): valid for writes of one pointer, which the callee stores.
     #[allow(unused_variables)]
-    fn OnSuspendProcess(
+    unsafe fn OnSuspendProcess(
         &self,
         pCallback: *mut *mut IGlobalSuspendProcessCallback,
     ) -> GLOBAL_NOTIFICATION_STATUS {
@@ -815,9 +901,9 @@ impl CGlobalModule_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn OnGlobalStopListening < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IGlobalStopListeningProvider) ->
-            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnGlobalStopListening(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
+            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnGlobalStopListening(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pProvider) }, | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnGlobalCacheCleanup < T : CGlobalModule_Impl > (this : *mut
@@ -828,9 +914,9 @@ impl CGlobalModule_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn OnGlobalCacheOperation < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut ICacheProvider) ->
-            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnGlobalCacheOperation(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
+            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnGlobalCacheOperation(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pProvider) }, | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnGlobalHealthCheck < T : CGlobalModule_Impl > (this : *mut
@@ -841,65 +927,65 @@ impl CGlobalModule_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn OnGlobalConfigurationChange < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IGlobalConfigurationChangeProvider) ->
-            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnGlobalConfigurationChange(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
+            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnGlobalConfigurationChange(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pProvider) }, | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnGlobalFileChange < T : CGlobalModule_Impl > (this : *mut CGlobalModule,
             pProvider : *mut IGlobalFileChangeProvider) -> GLOBAL_NOTIFICATION_STATUS {
-            ::httpserv_runtime::guard(|| T::OnGlobalFileChange(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pProvider), | _ |
-            GL_NOTIFICATION_CONTINUE) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::OnGlobalFileChange(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pProvider) }, | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnGlobalPreBeginRequest < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IPreBeginRequestProvider) ->
-            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnGlobalPreBeginRequest(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
+            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnGlobalPreBeginRequest(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pProvider) }, | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnGlobalApplicationStart < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IHttpApplicationStartProvider) ->
-            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnGlobalApplicationStart(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
+            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnGlobalApplicationStart(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pProvider) }, | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnGlobalApplicationResolveModules < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IHttpApplicationResolveModulesProvider) ->
-            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnGlobalApplicationResolveModules(unsafe { ::httpserv_runtime::Object:: <
-            T > ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
+            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnGlobalApplicationResolveModules(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pProvider) }, | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnGlobalApplicationStop < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IHttpApplicationStopProvider) ->
-            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnGlobalApplicationStop(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
+            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnGlobalApplicationStop(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pProvider) }, | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnGlobalRSCAQuery < T : CGlobalModule_Impl > (this : *mut CGlobalModule,
             pProvider : *mut IGlobalRSCAQueryProvider) -> GLOBAL_NOTIFICATION_STATUS {
-            ::httpserv_runtime::guard(|| T::OnGlobalRSCAQuery(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pProvider), | _ |
-            GL_NOTIFICATION_CONTINUE) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::OnGlobalRSCAQuery(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pProvider) }, | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnGlobalTraceEvent < T : CGlobalModule_Impl > (this : *mut CGlobalModule,
             pProvider : *mut IGlobalTraceEventProvider) -> GLOBAL_NOTIFICATION_STATUS {
-            ::httpserv_runtime::guard(|| T::OnGlobalTraceEvent(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pProvider), | _ |
-            GL_NOTIFICATION_CONTINUE) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::OnGlobalTraceEvent(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pProvider) }, | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnGlobalCustomNotification < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut ICustomNotificationProvider) ->
-            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnGlobalCustomNotification(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
+            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnGlobalCustomNotification(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pProvider) }, | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Terminate < T : CGlobalModule_Impl > (this : *mut CGlobalModule,) -> () {
@@ -910,23 +996,23 @@ impl CGlobalModule_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn OnGlobalThreadCleanup < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IGlobalThreadCleanupProvider) ->
-            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnGlobalThreadCleanup(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
+            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnGlobalThreadCleanup(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pProvider) }, | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnGlobalApplicationPreload < T : CGlobalModule_Impl > (this : *mut
             CGlobalModule, pProvider : *mut IGlobalApplicationPreloadProvider) ->
-            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnGlobalApplicationPreload(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pProvider), | _ | GL_NOTIFICATION_CONTINUE) }
+            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnGlobalApplicationPreload(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pProvider) }, | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnSuspendProcess < T : CGlobalModule_Impl > (this : *mut CGlobalModule,
             pCallback : *mut *mut IGlobalSuspendProcessCallback) ->
-            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnSuspendProcess(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pCallback), | _ | GL_NOTIFICATION_CONTINUE) }
+            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnSuspendProcess(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pCallback) }, | _ | GL_NOTIFICATION_CONTINUE) }
         }
         Self {
             OnGlobalStopListening: OnGlobalStopListening::<T>,

@@ -1333,12 +1333,21 @@ impl CHttpModule {
 /// Threads: IIS makes one per request and calls its notifications one at a time, possibly on different threads (and again on asynchronous completion), so implementations are `Send`, not `Sync`.
 ///
 /// Lifetime: IIS ends an object's life through `Dispose` or its destructor; the Rust value is then dropped (and freed when boxed): put cleanup in `Drop`.
+///
+/// Methods with raw-pointer parameters (`OnBeginRequest`, `OnPostBeginRequest`, `OnAuthenticateRequest`, `OnPostAuthenticateRequest`, `OnAuthorizeRequest`, `OnPostAuthorizeRequest`, `OnResolveRequestCache`, `OnPostResolveRequestCache`, `OnMapRequestHandler`, `OnPostMapRequestHandler`, `OnAcquireRequestState`, `OnPostAcquireRequestState`, `OnPreExecuteRequestHandler`, `OnPostPreExecuteRequestHandler`, `OnExecuteRequestHandler`, `OnPostExecuteRequestHandler`, `OnReleaseRequestState`, `OnPostReleaseRequestState`, `OnUpdateRequestCache`, `OnPostUpdateRequestCache`, `OnLogRequest`, `OnPostLogRequest`, `OnEndRequest`, `OnPostEndRequest`, `OnSendResponse`, `OnMapPath`, `OnReadEntity`, `OnCustomRequestNotification`, `OnAsyncCompletion`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnBeginRequest`] (slot 0).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IHttpEventProvider *`, `_In_`): a live C++ `IHttpEventProvider` object.
     #[allow(unused_variables)]
-    fn OnBeginRequest(
+    unsafe fn OnBeginRequest(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
@@ -1348,8 +1357,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnPostBeginRequest`] (slot 1).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IHttpEventProvider *`, `_In_`): a live C++ `IHttpEventProvider` object.
     #[allow(unused_variables)]
-    fn OnPostBeginRequest(
+    unsafe fn OnPostBeginRequest(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
@@ -1359,8 +1375,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnAuthenticateRequest`] (slot 2).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IAuthenticationProvider *`, `_In_`): a live C++ `IAuthenticationProvider` object.
     #[allow(unused_variables)]
-    fn OnAuthenticateRequest(
+    unsafe fn OnAuthenticateRequest(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IAuthenticationProvider,
@@ -1370,8 +1393,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnPostAuthenticateRequest`] (slot 3).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IHttpEventProvider *`, `_In_`): a live C++ `IHttpEventProvider` object.
     #[allow(unused_variables)]
-    fn OnPostAuthenticateRequest(
+    unsafe fn OnPostAuthenticateRequest(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
@@ -1381,8 +1411,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnAuthorizeRequest`] (slot 4).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IHttpEventProvider *`, `_In_`): a live C++ `IHttpEventProvider` object.
     #[allow(unused_variables)]
-    fn OnAuthorizeRequest(
+    unsafe fn OnAuthorizeRequest(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
@@ -1392,8 +1429,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnPostAuthorizeRequest`] (slot 5).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IHttpEventProvider *`, `_In_`): a live C++ `IHttpEventProvider` object.
     #[allow(unused_variables)]
-    fn OnPostAuthorizeRequest(
+    unsafe fn OnPostAuthorizeRequest(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
@@ -1403,8 +1447,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnResolveRequestCache`] (slot 6).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IHttpEventProvider *`, `_In_`): a live C++ `IHttpEventProvider` object.
     #[allow(unused_variables)]
-    fn OnResolveRequestCache(
+    unsafe fn OnResolveRequestCache(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
@@ -1414,8 +1465,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnPostResolveRequestCache`] (slot 7).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IHttpEventProvider *`, `_In_`): a live C++ `IHttpEventProvider` object.
     #[allow(unused_variables)]
-    fn OnPostResolveRequestCache(
+    unsafe fn OnPostResolveRequestCache(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
@@ -1425,8 +1483,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnMapRequestHandler`] (slot 8).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IMapHandlerProvider *`, `_In_`): a live C++ `IMapHandlerProvider` object.
     #[allow(unused_variables)]
-    fn OnMapRequestHandler(
+    unsafe fn OnMapRequestHandler(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IMapHandlerProvider,
@@ -1436,8 +1501,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnPostMapRequestHandler`] (slot 9).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IHttpEventProvider *`, `_In_`): a live C++ `IHttpEventProvider` object.
     #[allow(unused_variables)]
-    fn OnPostMapRequestHandler(
+    unsafe fn OnPostMapRequestHandler(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
@@ -1447,8 +1519,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnAcquireRequestState`] (slot 10).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IHttpEventProvider *`, `_In_`): a live C++ `IHttpEventProvider` object.
     #[allow(unused_variables)]
-    fn OnAcquireRequestState(
+    unsafe fn OnAcquireRequestState(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
@@ -1458,8 +1537,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnPostAcquireRequestState`] (slot 11).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IHttpEventProvider *`, `_In_`): a live C++ `IHttpEventProvider` object.
     #[allow(unused_variables)]
-    fn OnPostAcquireRequestState(
+    unsafe fn OnPostAcquireRequestState(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
@@ -1469,8 +1555,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnPreExecuteRequestHandler`] (slot 12).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IHttpEventProvider *`, `_In_`): a live C++ `IHttpEventProvider` object.
     #[allow(unused_variables)]
-    fn OnPreExecuteRequestHandler(
+    unsafe fn OnPreExecuteRequestHandler(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
@@ -1480,8 +1573,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnPostPreExecuteRequestHandler`] (slot 13).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IHttpEventProvider *`, `_In_`): a live C++ `IHttpEventProvider` object.
     #[allow(unused_variables)]
-    fn OnPostPreExecuteRequestHandler(
+    unsafe fn OnPostPreExecuteRequestHandler(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
@@ -1491,8 +1591,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnExecuteRequestHandler`] (slot 14).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IHttpEventProvider *`, `_In_`): a live C++ `IHttpEventProvider` object.
     #[allow(unused_variables)]
-    fn OnExecuteRequestHandler(
+    unsafe fn OnExecuteRequestHandler(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
@@ -1502,8 +1609,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnPostExecuteRequestHandler`] (slot 15).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IHttpEventProvider *`, `_In_`): a live C++ `IHttpEventProvider` object.
     #[allow(unused_variables)]
-    fn OnPostExecuteRequestHandler(
+    unsafe fn OnPostExecuteRequestHandler(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
@@ -1513,8 +1627,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnReleaseRequestState`] (slot 16).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IHttpEventProvider *`, `_In_`): a live C++ `IHttpEventProvider` object.
     #[allow(unused_variables)]
-    fn OnReleaseRequestState(
+    unsafe fn OnReleaseRequestState(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
@@ -1524,8 +1645,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnPostReleaseRequestState`] (slot 17).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IHttpEventProvider *`, `_In_`): a live C++ `IHttpEventProvider` object.
     #[allow(unused_variables)]
-    fn OnPostReleaseRequestState(
+    unsafe fn OnPostReleaseRequestState(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
@@ -1535,8 +1663,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnUpdateRequestCache`] (slot 18).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IHttpEventProvider *`, `_In_`): a live C++ `IHttpEventProvider` object.
     #[allow(unused_variables)]
-    fn OnUpdateRequestCache(
+    unsafe fn OnUpdateRequestCache(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
@@ -1546,8 +1681,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnPostUpdateRequestCache`] (slot 19).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IHttpEventProvider *`, `_In_`): a live C++ `IHttpEventProvider` object.
     #[allow(unused_variables)]
-    fn OnPostUpdateRequestCache(
+    unsafe fn OnPostUpdateRequestCache(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
@@ -1557,8 +1699,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnLogRequest`] (slot 20).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IHttpEventProvider *`, `_In_`): a live C++ `IHttpEventProvider` object.
     #[allow(unused_variables)]
-    fn OnLogRequest(
+    unsafe fn OnLogRequest(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
@@ -1568,8 +1717,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnPostLogRequest`] (slot 21).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IHttpEventProvider *`, `_In_`): a live C++ `IHttpEventProvider` object.
     #[allow(unused_variables)]
-    fn OnPostLogRequest(
+    unsafe fn OnPostLogRequest(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
@@ -1579,8 +1735,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnEndRequest`] (slot 22).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IHttpEventProvider *`, `_In_`): a live C++ `IHttpEventProvider` object.
     #[allow(unused_variables)]
-    fn OnEndRequest(
+    unsafe fn OnEndRequest(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
@@ -1590,8 +1753,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnPostEndRequest`] (slot 23).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IHttpEventProvider *`, `_In_`): a live C++ `IHttpEventProvider` object.
     #[allow(unused_variables)]
-    fn OnPostEndRequest(
+    unsafe fn OnPostEndRequest(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
@@ -1601,8 +1771,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnSendResponse`] (slot 24).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`ISendResponseProvider *`, `_In_`): a live C++ `ISendResponseProvider` object.
     #[allow(unused_variables)]
-    fn OnSendResponse(
+    unsafe fn OnSendResponse(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut ISendResponseProvider,
@@ -1612,8 +1789,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnMapPath`] (slot 25).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IMapPathProvider *`, `_In_`): a live C++ `IMapPathProvider` object.
     #[allow(unused_variables)]
-    fn OnMapPath(
+    unsafe fn OnMapPath(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IMapPathProvider,
@@ -1623,8 +1807,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnReadEntity`] (slot 26).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IReadEntityProvider *`, `_In_`): a live C++ `IReadEntityProvider` object.
     #[allow(unused_variables)]
-    fn OnReadEntity(
+    unsafe fn OnReadEntity(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IReadEntityProvider,
@@ -1634,8 +1825,15 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnCustomRequestNotification`] (slot 27).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`ICustomNotificationProvider *`, `_In_`): a live C++ `ICustomNotificationProvider` object.
     #[allow(unused_variables)]
-    fn OnCustomRequestNotification(
+    unsafe fn OnCustomRequestNotification(
         &self,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut ICustomNotificationProvider,
@@ -1645,8 +1843,16 @@ pub trait CHttpModule_Impl: Send {
     /// Implements [`CHttpModule::OnAsyncCompletion`] (slot 28).
     ///
     /// On panic: sets a 500 response status, then returns RQ_NOTIFICATION_FINISH_REQUEST.
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pProvider` (`IHttpEventProvider *`, `_In_`): a live C++ `IHttpEventProvider` object.
+    /// - `pCompletionInfo` (`IHttpCompletionInfo *`, `_In_`): a live C++ `IHttpCompletionInfo` object.
     #[allow(unused_variables)]
-    fn OnAsyncCompletion(
+    unsafe fn OnAsyncCompletion(
         &self,
         pHttpContext: *mut IHttpContext,
         dwNotification: u32,
@@ -1670,27 +1876,27 @@ impl CHttpModule_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn OnBeginRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnBeginRequest(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnBeginRequest(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnPostBeginRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnPostBeginRequest(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnPostBeginRequest(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnAuthenticateRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IAuthenticationProvider)
-            -> REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnAuthenticateRequest(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            -> REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnAuthenticateRequest(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
@@ -1698,36 +1904,36 @@ impl CHttpModule_Vtbl {
             fn OnPostAuthenticateRequest < T : CHttpModule_Impl > (this : *mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
-            ::httpserv_runtime::guard(|| T::OnPostAuthenticateRequest(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            pProvider), | report | { unsafe {
+            ::httpserv_runtime::guard(|| unsafe {
+            T::OnPostAuthenticateRequest(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnAuthorizeRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnAuthorizeRequest(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnAuthorizeRequest(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnPostAuthorizeRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnPostAuthorizeRequest(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnPostAuthorizeRequest(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnResolveRequestCache < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnResolveRequestCache(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnResolveRequestCache(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
@@ -1735,18 +1941,18 @@ impl CHttpModule_Vtbl {
             fn OnPostResolveRequestCache < T : CHttpModule_Impl > (this : *mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
-            ::httpserv_runtime::guard(|| T::OnPostResolveRequestCache(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            pProvider), | report | { unsafe {
+            ::httpserv_runtime::guard(|| unsafe {
+            T::OnPostResolveRequestCache(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnMapRequestHandler < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IMapHandlerProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnMapRequestHandler(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnMapRequestHandler(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
@@ -1754,18 +1960,18 @@ impl CHttpModule_Vtbl {
             fn OnPostMapRequestHandler < T : CHttpModule_Impl > (this : *mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
-            ::httpserv_runtime::guard(|| T::OnPostMapRequestHandler(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            pProvider), | report | { unsafe {
+            ::httpserv_runtime::guard(|| unsafe {
+            T::OnPostMapRequestHandler(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnAcquireRequestState < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnAcquireRequestState(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnAcquireRequestState(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
@@ -1773,9 +1979,9 @@ impl CHttpModule_Vtbl {
             fn OnPostAcquireRequestState < T : CHttpModule_Impl > (this : *mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
-            ::httpserv_runtime::guard(|| T::OnPostAcquireRequestState(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            pProvider), | report | { unsafe {
+            ::httpserv_runtime::guard(|| unsafe {
+            T::OnPostAcquireRequestState(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
@@ -1783,9 +1989,9 @@ impl CHttpModule_Vtbl {
             fn OnPreExecuteRequestHandler < T : CHttpModule_Impl > (this : *mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
-            ::httpserv_runtime::guard(|| T::OnPreExecuteRequestHandler(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            pProvider), | report | { unsafe {
+            ::httpserv_runtime::guard(|| unsafe {
+            T::OnPreExecuteRequestHandler(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
@@ -1793,9 +1999,9 @@ impl CHttpModule_Vtbl {
             fn OnPostPreExecuteRequestHandler < T : CHttpModule_Impl > (this : *mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
-            ::httpserv_runtime::guard(|| T::OnPostPreExecuteRequestHandler(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            pProvider), | report | { unsafe {
+            ::httpserv_runtime::guard(|| unsafe {
+            T::OnPostPreExecuteRequestHandler(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
@@ -1803,9 +2009,9 @@ impl CHttpModule_Vtbl {
             fn OnExecuteRequestHandler < T : CHttpModule_Impl > (this : *mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
-            ::httpserv_runtime::guard(|| T::OnExecuteRequestHandler(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            pProvider), | report | { unsafe {
+            ::httpserv_runtime::guard(|| unsafe {
+            T::OnExecuteRequestHandler(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
@@ -1813,18 +2019,18 @@ impl CHttpModule_Vtbl {
             fn OnPostExecuteRequestHandler < T : CHttpModule_Impl > (this : *mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
-            ::httpserv_runtime::guard(|| T::OnPostExecuteRequestHandler(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            pProvider), | report | { unsafe {
+            ::httpserv_runtime::guard(|| unsafe {
+            T::OnPostExecuteRequestHandler(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnReleaseRequestState < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnReleaseRequestState(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnReleaseRequestState(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
@@ -1832,18 +2038,18 @@ impl CHttpModule_Vtbl {
             fn OnPostReleaseRequestState < T : CHttpModule_Impl > (this : *mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
-            ::httpserv_runtime::guard(|| T::OnPostReleaseRequestState(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            pProvider), | report | { unsafe {
+            ::httpserv_runtime::guard(|| unsafe {
+            T::OnPostReleaseRequestState(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnUpdateRequestCache < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnUpdateRequestCache(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnUpdateRequestCache(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
@@ -1851,72 +2057,72 @@ impl CHttpModule_Vtbl {
             fn OnPostUpdateRequestCache < T : CHttpModule_Impl > (this : *mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             IHttpEventProvider) -> REQUEST_NOTIFICATION_STATUS {
-            ::httpserv_runtime::guard(|| T::OnPostUpdateRequestCache(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            pProvider), | report | { unsafe {
+            ::httpserv_runtime::guard(|| unsafe {
+            T::OnPostUpdateRequestCache(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnLogRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnLogRequest(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
-            }, pHttpContext, pProvider), | report | { unsafe {
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnLogRequest(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnPostLogRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnPostLogRequest(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnPostLogRequest(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnEndRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnEndRequest(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
-            }, pHttpContext, pProvider), | report | { unsafe {
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnEndRequest(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnPostEndRequest < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IHttpEventProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnPostEndRequest(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnPostEndRequest(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnSendResponse < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut ISendResponseProvider)
-            -> REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnSendResponse(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pHttpContext, pProvider), | report | { unsafe {
+            -> REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnSendResponse(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnMapPath < T : CHttpModule_Impl > (this : *mut CHttpModule, pHttpContext
             : *mut IHttpContext, pProvider : *mut IMapPathProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnMapPath(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            pHttpContext, pProvider), | report | { unsafe {
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnMapPath(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OnReadEntity < T : CHttpModule_Impl > (this : *mut CHttpModule,
             pHttpContext : *mut IHttpContext, pProvider : *mut IReadEntityProvider) ->
-            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::OnReadEntity(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
-            }, pHttpContext, pProvider), | report | { unsafe {
+            REQUEST_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::OnReadEntity(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
@@ -1924,9 +2130,9 @@ impl CHttpModule_Vtbl {
             fn OnCustomRequestNotification < T : CHttpModule_Impl > (this : *mut
             CHttpModule, pHttpContext : *mut IHttpContext, pProvider : *mut
             ICustomNotificationProvider) -> REQUEST_NOTIFICATION_STATUS {
-            ::httpserv_runtime::guard(|| T::OnCustomRequestNotification(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            pProvider), | report | { unsafe {
+            ::httpserv_runtime::guard(|| unsafe {
+            T::OnCustomRequestNotification(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pHttpContext, pProvider) }, | report | { unsafe {
             ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
             RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
@@ -1935,11 +2141,11 @@ impl CHttpModule_Vtbl {
             pHttpContext : *mut IHttpContext, dwNotification : u32, fPostNotification :
             windows_sys::core::BOOL, pProvider : *mut IHttpEventProvider,
             pCompletionInfo : *mut IHttpCompletionInfo) -> REQUEST_NOTIFICATION_STATUS {
-            ::httpserv_runtime::guard(|| T::OnAsyncCompletion(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            dwNotification, fPostNotification, pProvider, pCompletionInfo), | report | {
-            unsafe { ::httpserv_runtime::fail_request(pHttpContext.cast(), report) };
-            RQ_NOTIFICATION_FINISH_REQUEST }) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::OnAsyncCompletion(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pHttpContext, dwNotification, fPostNotification, pProvider, pCompletionInfo)
+            }, | report | { unsafe { ::httpserv_runtime::fail_request(pHttpContext
+            .cast(), report) }; RQ_NOTIFICATION_FINISH_REQUEST }) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Dispose < T : CHttpModule_Impl > (this : *mut CHttpModule,) -> () {

@@ -124,11 +124,19 @@ impl IAuthenticationProvider {
 /// Implement C++ `IAuthenticationProvider` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IAuthenticationProvider::new_boxed`] (or [`IAuthenticationProvider::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`SetUser`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IAuthenticationProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`IAuthenticationProvider::SetUser`] (slot 1).
     ///
     /// On panic: the panic is swallowed (void).
-    fn SetUser(&self, pUser: *mut IHttpUser);
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pUser` (`IHttpUser *`, `_In_`): a live C++ `IHttpUser` object.
+    unsafe fn SetUser(&self, pUser: *mut IHttpUser);
 }
 impl IAuthenticationProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IAuthenticationProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -136,8 +144,8 @@ impl IAuthenticationProvider_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn SetUser < T : IAuthenticationProvider_Impl > (this : *mut
             IAuthenticationProvider, pUser : *mut IHttpUser) -> () {
-            ::httpserv_runtime::guard(|| T::SetUser(unsafe { ::httpserv_runtime::Object::
-            < T > ::value_of(this) }, pUser), | _ | ()) }
+            ::httpserv_runtime::guard(|| unsafe { T::SetUser(::httpserv_runtime::Object::
+            < T > ::value_of(this), pUser) }, | _ | ()) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),

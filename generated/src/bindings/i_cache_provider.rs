@@ -248,6 +248,8 @@ impl ICacheProvider {
 ///
 /// Make the C++ object with [`ICacheProvider::new_boxed`] (or [`ICacheProvider::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`SetCacheRecord`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`ICacheProvider`] turn what `GetCacheKey`, `GetCacheRecord`, `GetTraceContext` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -267,7 +269,13 @@ pub unsafe trait ICacheProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`ICacheProvider::SetCacheRecord`] (slot 4).
     ///
     /// On panic: the panic is swallowed (void).
-    fn SetCacheRecord(&self, pCacheRecord: *mut IHttpCacheSpecificData);
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pCacheRecord` (`IHttpCacheSpecificData *`, `_In_`): a live C++ `IHttpCacheSpecificData` object.
+    unsafe fn SetCacheRecord(&self, pCacheRecord: *mut IHttpCacheSpecificData);
     /// Implements [`ICacheProvider::GetTraceContext`] (slot 5).
     ///
     /// On panic: returns a null pointer.
@@ -298,9 +306,9 @@ impl ICacheProvider_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn SetCacheRecord < T : ICacheProvider_Impl > (this : *mut ICacheProvider,
             pCacheRecord : *mut IHttpCacheSpecificData) -> () {
-            ::httpserv_runtime::guard(|| T::SetCacheRecord(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pCacheRecord), | _ |
-            ()) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::SetCacheRecord(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pCacheRecord) }, | _ | ()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetTraceContext < T : ICacheProvider_Impl > (this : *const

@@ -185,6 +185,8 @@ impl IGlobalApplicationPreloadProvider {
 ///
 /// Make the C++ object with [`IGlobalApplicationPreloadProvider::new_boxed`] (or [`IGlobalApplicationPreloadProvider::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`CreateContext`, `ExecuteRequest`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IGlobalApplicationPreloadProvider`] turn what `CreateContext` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -192,14 +194,27 @@ pub unsafe trait IGlobalApplicationPreloadProvider_Impl: IHttpEventProvider_Impl
     /// Implements [`IGlobalApplicationPreloadProvider::CreateContext`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn CreateContext(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppHttpContext` (`IHttpContext **`, `_Outptr_`): valid for writes of one pointer, which the callee stores.
+    unsafe fn CreateContext(
         &self,
         ppHttpContext: *mut *mut IHttpContext,
     ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IGlobalApplicationPreloadProvider::ExecuteRequest`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
-    fn ExecuteRequest(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pHttpUser` (`IHttpUser *`, `_In_`): a live C++ `IHttpUser` object.
+    unsafe fn ExecuteRequest(
         &self,
         pHttpContext: *mut IHttpContext,
         pHttpUser: *mut IHttpUser,
@@ -211,17 +226,17 @@ impl IGlobalApplicationPreloadProvider_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn CreateContext < T : IGlobalApplicationPreloadProvider_Impl > (this : *mut
             IGlobalApplicationPreloadProvider, ppHttpContext : *mut *mut IHttpContext)
-            -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::CreateContext(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
-            }, ppHttpContext), | _ | ::httpserv_runtime::E_FAIL) }
+            -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::CreateContext(::httpserv_runtime::Object:: < T > ::value_of(this),
+            ppHttpContext) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn ExecuteRequest < T : IGlobalApplicationPreloadProvider_Impl > (this : *
             mut IGlobalApplicationPreloadProvider, pHttpContext : *mut IHttpContext,
             pHttpUser : *mut IHttpUser) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::ExecuteRequest(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pHttpContext,
-            pHttpUser), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::ExecuteRequest(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pHttpContext, pHttpUser) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),

@@ -266,6 +266,8 @@ impl IGlobalRSCAQueryProvider {
 ///
 /// Make the C++ object with [`IGlobalRSCAQueryProvider::new_boxed`] (or [`IGlobalRSCAQueryProvider::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`GetOutputBuffer`, `ResizeOutputBuffer`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IGlobalRSCAQueryProvider`] turn what `GetFunctionName`, `GetFunctionParameters`, `GetOutputBuffer` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -281,7 +283,13 @@ pub unsafe trait IGlobalRSCAQueryProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`IGlobalRSCAQueryProvider::GetOutputBuffer`] (slot 3).
     ///
     /// On panic: returns E_FAIL.
-    fn GetOutputBuffer(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppbBuffer` (`BYTE **`, `_Outptr_result_bytebuffer_to_(cbBuffer, 0)`): valid for writes of one pointer, which the callee stores.
+    unsafe fn GetOutputBuffer(
         &self,
         cbBuffer: u32,
         ppbBuffer: *mut *mut u8,
@@ -289,7 +297,13 @@ pub unsafe trait IGlobalRSCAQueryProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`IGlobalRSCAQueryProvider::ResizeOutputBuffer`] (slot 4).
     ///
     /// On panic: returns E_FAIL.
-    fn ResizeOutputBuffer(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppbBuffer` (`BYTE **`, `_Inout_ _At_(*ppbBuffer, _Pre_readable_size_(cbBytesToCopy)_Post_readable_size_(cbBytesToCopy)_Post_writable_size_(cbNewBuffer))`): valid for reads and writes.
+    unsafe fn ResizeOutputBuffer(
         &self,
         cbNewBuffer: u32,
         cbBytesToCopy: u32,
@@ -320,16 +334,16 @@ impl IGlobalRSCAQueryProvider_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn GetOutputBuffer < T : IGlobalRSCAQueryProvider_Impl > (this : *mut
             IGlobalRSCAQueryProvider, cbBuffer : u32, ppbBuffer : *mut *mut u8) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::GetOutputBuffer(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, cbBuffer, ppbBuffer), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::GetOutputBuffer(::httpserv_runtime::Object:: < T > ::value_of(this),
+            cbBuffer, ppbBuffer) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn ResizeOutputBuffer < T : IGlobalRSCAQueryProvider_Impl > (this : *mut
             IGlobalRSCAQueryProvider, cbNewBuffer : u32, cbBytesToCopy : u32, ppbBuffer :
             *mut *mut u8) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::ResizeOutputBuffer(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, cbNewBuffer, cbBytesToCopy, ppbBuffer), | _ |
+            unsafe { T::ResizeOutputBuffer(::httpserv_runtime::Object:: < T >
+            ::value_of(this), cbNewBuffer, cbBytesToCopy, ppbBuffer) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {

@@ -194,6 +194,8 @@ impl IGlobalTraceEventProvider {
 ///
 /// Make the C++ object with [`IGlobalTraceEventProvider::new_boxed`] (or [`IGlobalTraceEventProvider::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`GetTraceEvent`, `CheckSubscription`, `GetCurrentHttpRequestContext`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IGlobalTraceEventProvider`] turn what `GetCurrentHttpRequestContext` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -201,18 +203,39 @@ pub unsafe trait IGlobalTraceEventProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`IGlobalTraceEventProvider::GetTraceEvent`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn GetTraceEvent(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppTraceEvent` (`HTTP_TRACE_EVENT **`, `_Outptr_`): valid for writes of one pointer, which the callee stores.
+    unsafe fn GetTraceEvent(
         &self,
         ppTraceEvent: *mut *mut windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT,
     ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IGlobalTraceEventProvider::CheckSubscription`] (slot 2).
     ///
     /// On panic: returns FALSE.
-    fn CheckSubscription(&self, ModuleId: HTTP_MODULE_ID) -> windows_sys::core::BOOL;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ModuleId` (`HTTP_MODULE_ID`, `_In_`): what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    unsafe fn CheckSubscription(
+        &self,
+        ModuleId: HTTP_MODULE_ID,
+    ) -> windows_sys::core::BOOL;
     /// Implements [`IGlobalTraceEventProvider::GetCurrentHttpRequestContext`] (slot 3).
     ///
     /// On panic: returns E_FAIL.
-    fn GetCurrentHttpRequestContext(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppHttpContext` (`IHttpContext **`, `_Outptr_`): valid for writes of one pointer, which the callee stores.
+    unsafe fn GetCurrentHttpRequestContext(
         &self,
         ppHttpContext: *mut *mut IHttpContext,
     ) -> ::httpserv_runtime::HRESULT;
@@ -224,23 +247,23 @@ impl IGlobalTraceEventProvider_Vtbl {
             fn GetTraceEvent < T : IGlobalTraceEventProvider_Impl > (this : *mut
             IGlobalTraceEventProvider, ppTraceEvent : *mut *mut
             windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::GetTraceEvent(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
-            }, ppTraceEvent), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::GetTraceEvent(::httpserv_runtime::Object:: < T > ::value_of(this),
+            ppTraceEvent) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn CheckSubscription < T : IGlobalTraceEventProvider_Impl > (this : *mut
             IGlobalTraceEventProvider, ModuleId : HTTP_MODULE_ID) ->
-            windows_sys::core::BOOL { ::httpserv_runtime::guard(||
-            T::CheckSubscription(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, ModuleId), | _ | 0) }
+            windows_sys::core::BOOL { ::httpserv_runtime::guard(|| unsafe {
+            T::CheckSubscription(::httpserv_runtime::Object:: < T > ::value_of(this),
+            ModuleId) }, | _ | 0) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetCurrentHttpRequestContext < T : IGlobalTraceEventProvider_Impl > (this
             : *mut IGlobalTraceEventProvider, ppHttpContext : *mut *mut IHttpContext)
-            -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::GetCurrentHttpRequestContext(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, ppHttpContext), | _ | ::httpserv_runtime::E_FAIL) }
+            -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::GetCurrentHttpRequestContext(::httpserv_runtime::Object:: < T >
+            ::value_of(this), ppHttpContext) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),

@@ -231,11 +231,23 @@ impl IHttpApplicationResolveModulesProvider {
 /// Implement C++ `IHttpApplicationResolveModulesProvider` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpApplicationResolveModulesProvider::new_boxed`] (or [`IHttpApplicationResolveModulesProvider::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`RegisterModule`, `SetPriorityForRequestNotification`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IHttpApplicationResolveModulesProvider_Impl: IHttpApplicationProvider_Impl {
     /// Implements [`IHttpApplicationResolveModulesProvider::RegisterModule`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
-    fn RegisterModule(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `parentModuleId` (`HTTP_MODULE_ID`, `_In_`): what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    /// - `pModuleFactory` (`IHttpModuleFactory *`, `_In_`): a live C++ `IHttpModuleFactory` object.
+    /// - `pszModuleName` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `pszModuleType` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `pszModulePreCondition` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn RegisterModule(
         &self,
         parentModuleId: HTTP_MODULE_ID,
         pModuleFactory: *mut IHttpModuleFactory,
@@ -248,7 +260,14 @@ pub trait IHttpApplicationResolveModulesProvider_Impl: IHttpApplicationProvider_
     /// Implements [`IHttpApplicationResolveModulesProvider::SetPriorityForRequestNotification`] (slot 3).
     ///
     /// On panic: returns E_FAIL.
-    fn SetPriorityForRequestNotification(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszModuleName` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `pszPriorityAlias` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn SetPriorityForRequestNotification(
         &self,
         pszModuleName: windows_sys::core::PCWSTR,
         dwRequestNotification: u32,
@@ -265,11 +284,11 @@ impl IHttpApplicationResolveModulesProvider_Vtbl {
             windows_sys::core::PCWSTR, pszModuleType : windows_sys::core::PCWSTR,
             pszModulePreCondition : windows_sys::core::PCWSTR, dwRequestNotifications :
             u32, dwPostRequestNotifications : u32) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::RegisterModule(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, parentModuleId,
-            pModuleFactory, pszModuleName, pszModuleType, pszModulePreCondition,
-            dwRequestNotifications, dwPostRequestNotifications), | _ |
-            ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::RegisterModule(::httpserv_runtime::Object:: < T > ::value_of(this),
+            parentModuleId, pModuleFactory, pszModuleName, pszModuleType,
+            pszModulePreCondition, dwRequestNotifications, dwPostRequestNotifications) },
+            | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SetPriorityForRequestNotification < T :
@@ -277,9 +296,10 @@ impl IHttpApplicationResolveModulesProvider_Vtbl {
             IHttpApplicationResolveModulesProvider, pszModuleName :
             windows_sys::core::PCWSTR, dwRequestNotification : u32, pszPriorityAlias :
             windows_sys::core::PCWSTR) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::SetPriorityForRequestNotification(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszModuleName,
-            dwRequestNotification, pszPriorityAlias), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::SetPriorityForRequestNotification(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pszModuleName, dwRequestNotification, pszPriorityAlias) },
+            | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpApplicationProvider_Vtbl::new::<T>(),

@@ -222,6 +222,8 @@ impl IHttpCacheKey {
 ///
 /// Make the C++ object with [`IHttpCacheKey::new_boxed`] (or [`IHttpCacheKey::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`GetIsEqual`, `GetIsPrefix`, `Enum`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IHttpCacheKey`] turn what `GetCacheName` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -237,15 +239,33 @@ pub unsafe trait IHttpCacheKey_Impl {
     /// Implements [`IHttpCacheKey::GetIsEqual`] (slot 2).
     ///
     /// On panic: aborts the process (no safe failure value).
-    fn GetIsEqual(&self, pCacheCompareKey: *mut IHttpCacheKey) -> bool;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pCacheCompareKey` (`IHttpCacheKey *`, `_In_`): a live C++ `IHttpCacheKey` object.
+    unsafe fn GetIsEqual(&self, pCacheCompareKey: *mut IHttpCacheKey) -> bool;
     /// Implements [`IHttpCacheKey::GetIsPrefix`] (slot 3).
     ///
     /// On panic: aborts the process (no safe failure value).
-    fn GetIsPrefix(&self, pCacheCompareKey: *mut IHttpCacheKey) -> bool;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pCacheCompareKey` (`IHttpCacheKey *`, `_In_`): a live C++ `IHttpCacheKey` object.
+    unsafe fn GetIsPrefix(&self, pCacheCompareKey: *mut IHttpCacheKey) -> bool;
     /// Implements [`IHttpCacheKey::Enum`] (slot 4).
     ///
     /// On panic: the panic is swallowed (void).
-    fn Enum(&self, pCacheData: *mut IHttpCacheSpecificData);
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pCacheData` (`IHttpCacheSpecificData *`, `_In_`): a live C++ `IHttpCacheSpecificData` object.
+    unsafe fn Enum(&self, pCacheData: *mut IHttpCacheSpecificData);
 }
 impl IHttpCacheKey_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpCacheKey_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -265,22 +285,22 @@ impl IHttpCacheKey_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn GetIsEqual < T : IHttpCacheKey_Impl > (this : *const IHttpCacheKey,
             pCacheCompareKey : *mut IHttpCacheKey) -> bool {
-            ::httpserv_runtime::guard(|| T::GetIsEqual(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pCacheCompareKey),
-            ::httpserv_runtime::abort) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetIsEqual(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pCacheCompareKey) }, ::httpserv_runtime::abort) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetIsPrefix < T : IHttpCacheKey_Impl > (this : *const IHttpCacheKey,
             pCacheCompareKey : *mut IHttpCacheKey) -> bool {
-            ::httpserv_runtime::guard(|| T::GetIsPrefix(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pCacheCompareKey),
-            ::httpserv_runtime::abort) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetIsPrefix(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pCacheCompareKey) }, ::httpserv_runtime::abort) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Enum < T : IHttpCacheKey_Impl > (this : *mut IHttpCacheKey, pCacheData :
-            *mut IHttpCacheSpecificData) -> () { ::httpserv_runtime::guard(||
-            T::Enum(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            pCacheData), | _ | ()) }
+            *mut IHttpCacheSpecificData) -> () { ::httpserv_runtime::guard(|| unsafe {
+            T::Enum(::httpserv_runtime::Object:: < T > ::value_of(this), pCacheData) }, |
+            _ | ()) }
         }
         Self {
             GetHash: GetHash::<T>,

@@ -481,6 +481,8 @@ impl IHttpCachePolicy {
 ///
 /// Make the C++ object with [`IHttpCachePolicy::new_boxed`] (or [`IHttpCachePolicy::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`AppendVaryByHeader`, `AppendVaryByQueryString`, `SetVaryByValue`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IHttpCachePolicy`] turn what `GetKernelCachePolicy`, `GetUserCachePolicy`, `GetVaryByHeaders`, `GetVaryByQueryStrings`, `GetVaryByValue` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -504,7 +506,13 @@ pub unsafe trait IHttpCachePolicy_Impl {
     /// Implements [`IHttpCachePolicy::AppendVaryByHeader`] (slot 3).
     ///
     /// On panic: returns E_FAIL.
-    fn AppendVaryByHeader(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszHeader` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn AppendVaryByHeader(
         &self,
         pszHeader: windows_sys::core::PCSTR,
     ) -> ::httpserv_runtime::HRESULT;
@@ -515,7 +523,13 @@ pub unsafe trait IHttpCachePolicy_Impl {
     /// Implements [`IHttpCachePolicy::AppendVaryByQueryString`] (slot 5).
     ///
     /// On panic: returns E_FAIL.
-    fn AppendVaryByQueryString(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszParam` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn AppendVaryByQueryString(
         &self,
         pszParam: windows_sys::core::PCSTR,
     ) -> ::httpserv_runtime::HRESULT;
@@ -526,7 +540,13 @@ pub unsafe trait IHttpCachePolicy_Impl {
     /// Implements [`IHttpCachePolicy::SetVaryByValue`] (slot 7).
     ///
     /// On panic: returns E_FAIL.
-    fn SetVaryByValue(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszValue` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn SetVaryByValue(
         &self,
         pszValue: windows_sys::core::PCSTR,
     ) -> ::httpserv_runtime::HRESULT;
@@ -583,9 +603,9 @@ impl IHttpCachePolicy_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn AppendVaryByHeader < T : IHttpCachePolicy_Impl > (this : *mut
             IHttpCachePolicy, pszHeader : windows_sys::core::PCSTR) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::AppendVaryByHeader(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pszHeader), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::AppendVaryByHeader(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszHeader) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetVaryByHeaders < T : IHttpCachePolicy_Impl > (this : *const
@@ -596,9 +616,9 @@ impl IHttpCachePolicy_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn AppendVaryByQueryString < T : IHttpCachePolicy_Impl > (this : *mut
             IHttpCachePolicy, pszParam : windows_sys::core::PCSTR) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::AppendVaryByQueryString(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pszParam), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::AppendVaryByQueryString(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pszParam) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetVaryByQueryStrings < T : IHttpCachePolicy_Impl > (this : *const
@@ -609,9 +629,9 @@ impl IHttpCachePolicy_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn SetVaryByValue < T : IHttpCachePolicy_Impl > (this : *mut
             IHttpCachePolicy, pszValue : windows_sys::core::PCSTR) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::SetVaryByValue(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pszValue), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::SetVaryByValue(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszValue) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetVaryByValue < T : IHttpCachePolicy_Impl > (this : *const

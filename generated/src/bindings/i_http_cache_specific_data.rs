@@ -262,6 +262,8 @@ impl IHttpCacheSpecificData {
 ///
 /// Lifetime: IIS ends an object's life through `DereferenceCacheData`; the Rust value is then dropped (and freed when boxed): put cleanup in `Drop`.
 ///
+/// Methods with raw-pointer parameters (`DecrementTTL`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IHttpCacheSpecificData`] turn what `GetCacheKey` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -291,7 +293,13 @@ pub unsafe trait IHttpCacheSpecificData_Impl: Send + Sync {
     /// Implements [`IHttpCacheSpecificData::DecrementTTL`] (slot 4).
     ///
     /// On panic: the panic is swallowed (void).
-    fn DecrementTTL(&self, pfTTLExpired: *mut windows_sys::core::BOOL);
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pfTTLExpired` (`BOOL *`, `_Out_`): valid for writes.
+    unsafe fn DecrementTTL(&self, pfTTLExpired: *mut windows_sys::core::BOOL);
     /// Implements [`IHttpCacheSpecificData::SetFlushed`] (slot 5).
     ///
     /// On panic: the panic is swallowed (void).
@@ -334,9 +342,9 @@ impl IHttpCacheSpecificData_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn DecrementTTL < T : IHttpCacheSpecificData_Impl > (this : *mut
             IHttpCacheSpecificData, pfTTLExpired : *mut windows_sys::core::BOOL) -> () {
-            ::httpserv_runtime::guard(|| T::DecrementTTL(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pfTTLExpired), | _ |
-            ()) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::DecrementTTL(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pfTTLExpired) }, | _ | ()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SetFlushed < T : IHttpCacheSpecificData_Impl > (this : *mut

@@ -186,6 +186,8 @@ impl IHttpConnectionModuleContextContainer {
 ///
 /// Make the C++ object with [`IHttpConnectionModuleContextContainer::new_boxed`] (or [`IHttpConnectionModuleContextContainer::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`GetConnectionModuleContext`, `SetConnectionModuleContext`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IHttpConnectionModuleContextContainer`] turn what `GetConnectionModuleContext` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -193,14 +195,27 @@ pub unsafe trait IHttpConnectionModuleContextContainer_Impl: IHttpModuleContextC
     /// Implements [`IHttpConnectionModuleContextContainer::GetConnectionModuleContext`] (slot 2).
     ///
     /// On panic: returns a null pointer.
-    fn GetConnectionModuleContext(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `moduleId` (`HTTP_MODULE_ID`, `_In_`): what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    unsafe fn GetConnectionModuleContext(
         &self,
         moduleId: HTTP_MODULE_ID,
     ) -> *mut IHttpConnectionStoredContext;
     /// Implements [`IHttpConnectionModuleContextContainer::SetConnectionModuleContext`] (slot 3).
     ///
     /// On panic: returns E_FAIL.
-    fn SetConnectionModuleContext(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppStoredContext` (`IHttpConnectionStoredContext *`, `_In_`): a live C++ `IHttpConnectionStoredContext` object.
+    /// - `moduleId` (`HTTP_MODULE_ID`, `_In_`): what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    unsafe fn SetConnectionModuleContext(
         &self,
         ppStoredContext: *mut IHttpConnectionStoredContext,
         moduleId: HTTP_MODULE_ID,
@@ -213,18 +228,18 @@ impl IHttpConnectionModuleContextContainer_Vtbl {
             fn GetConnectionModuleContext < T :
             IHttpConnectionModuleContextContainer_Impl > (this : *mut
             IHttpConnectionModuleContextContainer, moduleId : HTTP_MODULE_ID) -> *mut
-            IHttpConnectionStoredContext { ::httpserv_runtime::guard(||
-            T::GetConnectionModuleContext(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, moduleId), | _ | ::core::ptr::null_mut()) }
+            IHttpConnectionStoredContext { ::httpserv_runtime::guard(|| unsafe {
+            T::GetConnectionModuleContext(::httpserv_runtime::Object:: < T >
+            ::value_of(this), moduleId) }, | _ | ::core::ptr::null_mut()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SetConnectionModuleContext < T :
             IHttpConnectionModuleContextContainer_Impl > (this : *mut
             IHttpConnectionModuleContextContainer, ppStoredContext : *mut
             IHttpConnectionStoredContext, moduleId : HTTP_MODULE_ID) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::SetConnectionModuleContext(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, ppStoredContext, moduleId), | _ |
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::SetConnectionModuleContext(::httpserv_runtime::Object:: < T >
+            ::value_of(this), ppStoredContext, moduleId) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         Self {

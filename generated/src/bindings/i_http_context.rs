@@ -1634,6 +1634,8 @@ impl IHttpContext {
 ///
 /// Make the C++ object with [`IHttpContext::new_boxed`] (or [`IHttpContext::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`GetNextNotification`, `ExecuteRequest`, `GetServerVariable_PCSTR_ptr`, `GetServerVariable`, `SetServerVariable`, `GetPhysicalPath`, `GetScriptName`, `GetScriptTranslated`, `MapPath`, `NotifyCustomNotification`, `CloneContext`, `GetCurrentExecutionStats`, `GetServerVarChanges`, `MapHandler`, `GetExtendedInterface`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IHttpContext`] turn what `GetSite`, `GetApplication`, `GetConnection`, `GetRequest`, `GetResponse`, `GetUser`, `GetModuleContextContainer`, `GetNextNotification`, `GetServerVariable`, `GetUrlInfo`, `GetMetadata`, `GetPhysicalPath`, `GetScriptName`, `GetScriptTranslated`, `GetScriptMap`, `GetFileInfo`, `GetParentContext`, `GetRootContext`, `GetCurrentExecutionStats`, `GetTraceContext`, `MapHandler` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -1685,7 +1687,16 @@ pub unsafe trait IHttpContext_Impl {
     /// Implements [`IHttpContext::GetNextNotification`] (slot 11).
     ///
     /// On panic: returns FALSE.
-    fn GetNextNotification(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pdwNotification` (`DWORD *`, `_Out_`): valid for writes.
+    /// - `pfIsPostNotification` (`BOOL *`, `_Out_`): valid for writes.
+    /// - `ppModuleInfo` (`CHttpModule **`, `_Outptr_`): valid for writes of one pointer, which the callee stores.
+    /// - `ppRequestOutput` (`IHttpEventProvider **`, `_Outptr_`): valid for writes of one pointer, which the callee stores.
+    unsafe fn GetNextNotification(
         &self,
         status: REQUEST_NOTIFICATION_STATUS,
         pdwNotification: *mut u32,
@@ -1703,7 +1714,15 @@ pub unsafe trait IHttpContext_Impl {
     /// Implements [`IHttpContext::ExecuteRequest`] (slot 13).
     ///
     /// On panic: returns E_FAIL.
-    fn ExecuteRequest(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpContext` (`IHttpContext *`, `_In_`): a live C++ `IHttpContext` object.
+    /// - `pHttpUser` (`IHttpUser *`, `_In_`): a live C++ `IHttpUser` object.
+    /// - `pfCompletionExpected` (`BOOL *`, `_Out_`): null or valid for writes.
+    unsafe fn ExecuteRequest(
         &self,
         fAsync: windows_sys::core::BOOL,
         pHttpContext: *mut IHttpContext,
@@ -1718,7 +1737,15 @@ pub unsafe trait IHttpContext_Impl {
     /// Implements [`IHttpContext::GetServerVariable_PCSTR_ptr`] (slot 15).
     ///
     /// On panic: returns E_FAIL.
-    fn GetServerVariable_PCSTR_ptr(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszVariableName` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `ppszValue` (`PCSTR *`, `_Outptr_result_bytebuffer_(*pcchValueLength)`): valid for writes of one pointer, which the callee stores.
+    /// - `pcchValueLength` (`DWORD *`, `_Out_`): valid for writes.
+    unsafe fn GetServerVariable_PCSTR_ptr(
         &self,
         pszVariableName: windows_sys::core::PCSTR,
         ppszValue: *mut windows_sys::core::PCSTR,
@@ -1727,7 +1754,15 @@ pub unsafe trait IHttpContext_Impl {
     /// Implements [`IHttpContext::GetServerVariable`] (slot 16).
     ///
     /// On panic: returns E_FAIL.
-    fn GetServerVariable(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszVariableName` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `ppszValue` (`PCWSTR *`, `_Outptr_result_buffer_(*pcchValueLength)`): valid for writes of one pointer, which the callee stores.
+    /// - `pcchValueLength` (`DWORD *`, `_Out_`): valid for writes.
+    unsafe fn GetServerVariable(
         &self,
         pszVariableName: windows_sys::core::PCSTR,
         ppszValue: *mut windows_sys::core::PCWSTR,
@@ -1736,7 +1771,14 @@ pub unsafe trait IHttpContext_Impl {
     /// Implements [`IHttpContext::SetServerVariable`] (slot 17).
     ///
     /// On panic: returns E_FAIL.
-    fn SetServerVariable(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszVariableName` (`PCSTR`): a valid NUL-terminated string.
+    /// - `pszVariableValue` (`PCWSTR`): a valid NUL-terminated string.
+    unsafe fn SetServerVariable(
         &self,
         pszVariableName: windows_sys::core::PCSTR,
         pszVariableValue: windows_sys::core::PCWSTR,
@@ -1756,15 +1798,39 @@ pub unsafe trait IHttpContext_Impl {
     /// Implements [`IHttpContext::GetPhysicalPath`] (slot 21).
     ///
     /// On panic: returns a null pointer.
-    fn GetPhysicalPath(&self, pcchPhysicalPath: *mut u32) -> windows_sys::core::PCWSTR;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcchPhysicalPath` (`DWORD *`, `_Out_`): null or valid for writes.
+    unsafe fn GetPhysicalPath(
+        &self,
+        pcchPhysicalPath: *mut u32,
+    ) -> windows_sys::core::PCWSTR;
     /// Implements [`IHttpContext::GetScriptName`] (slot 22).
     ///
     /// On panic: returns a null pointer.
-    fn GetScriptName(&self, pcchScriptName: *mut u32) -> windows_sys::core::PCWSTR;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcchScriptName` (`DWORD *`, `_Out_`): null or valid for writes.
+    unsafe fn GetScriptName(
+        &self,
+        pcchScriptName: *mut u32,
+    ) -> windows_sys::core::PCWSTR;
     /// Implements [`IHttpContext::GetScriptTranslated`] (slot 23).
     ///
     /// On panic: returns a null pointer.
-    fn GetScriptTranslated(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcchScriptTranslated` (`DWORD *`, `_Out_`): null or valid for writes.
+    unsafe fn GetScriptTranslated(
         &self,
         pcchScriptTranslated: *mut u32,
     ) -> windows_sys::core::PCWSTR;
@@ -1783,7 +1849,15 @@ pub unsafe trait IHttpContext_Impl {
     /// Implements [`IHttpContext::MapPath`] (slot 27).
     ///
     /// On panic: returns E_FAIL.
-    fn MapPath(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszUrl` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `pszPhysicalPath` (`PWSTR`, `_Inout_updates_(*pcbPhysicalPath)`): valid for reads and writes of `*pcbPhysicalPath` elements.
+    /// - `pcbPhysicalPath` (`DWORD *`, `_Inout_`): valid for reads and writes.
+    unsafe fn MapPath(
         &self,
         pszUrl: windows_sys::core::PCWSTR,
         pszPhysicalPath: windows_sys::core::PWSTR,
@@ -1792,7 +1866,14 @@ pub unsafe trait IHttpContext_Impl {
     /// Implements [`IHttpContext::NotifyCustomNotification`] (slot 28).
     ///
     /// On panic: returns E_FAIL.
-    fn NotifyCustomNotification(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pCustomOutput` (`ICustomNotificationProvider *`, `_In_`): a live C++ `ICustomNotificationProvider` object.
+    /// - `pfCompletionExpected` (`BOOL *`, `_Out_`): valid for writes.
+    unsafe fn NotifyCustomNotification(
         &self,
         pCustomOutput: *mut ICustomNotificationProvider,
         pfCompletionExpected: *mut windows_sys::core::BOOL,
@@ -1808,7 +1889,13 @@ pub unsafe trait IHttpContext_Impl {
     /// Implements [`IHttpContext::CloneContext`] (slot 31).
     ///
     /// On panic: returns E_FAIL.
-    fn CloneContext(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppHttpContext` (`IHttpContext **`, `_Outptr_`): valid for writes of one pointer, which the callee stores.
+    unsafe fn CloneContext(
         &self,
         dwCloneFlags: u32,
         ppHttpContext: *mut *mut IHttpContext,
@@ -1820,7 +1907,18 @@ pub unsafe trait IHttpContext_Impl {
     /// Implements [`IHttpContext::GetCurrentExecutionStats`] (slot 33).
     ///
     /// On panic: returns E_FAIL.
-    fn GetCurrentExecutionStats(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pdwNotification` (`DWORD *`, `_Out_`): valid for writes.
+    /// - `pdwNotificationStartTickCount` (`DWORD *`, `_Out_`): null or valid for writes.
+    /// - `ppszModule` (`PCWSTR *`, `_Out_`): null or valid for writes.
+    /// - `pdwModuleStartTickCount` (`DWORD *`, `_Out_`): null or valid for writes.
+    /// - `pdwAsyncNotification` (`DWORD *`, `_Out_`): null or valid for writes.
+    /// - `pdwAsyncNotificationStartTickCount` (`DWORD *`, `_Out_`): null or valid for writes.
+    unsafe fn GetCurrentExecutionStats(
         &self,
         pdwNotification: *mut u32,
         pdwNotificationStartTickCount: *mut u32,
@@ -1836,7 +1934,18 @@ pub unsafe trait IHttpContext_Impl {
     /// Implements [`IHttpContext::GetServerVarChanges`] (slot 35).
     ///
     /// On panic: returns E_FAIL.
-    fn GetServerVarChanges(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pdwNewChangeNumber` (`DWORD *`, `_Out_`): valid for writes.
+    /// - `pdwVariableSnapshot` (`DWORD *`, `_Inout_`): valid for reads and writes.
+    /// - `ppVariableNameSnapshot` (`PCSTR **`, `_Inout_ _At_(*ppVariableNameSnapshot, _Pre_readable_size_(*pdwVariableSnapshot)_Post_readable_size_(*pdwVariableSnapshot))`): valid for reads and writes.
+    /// - `ppVariableValueSnapshot` (`PCWSTR **`, `_Inout_ _At_(*ppVariableValueSnapshot, _Pre_readable_size_(*pdwVariableSnapshot)_Post_readable_size_(*pdwVariableSnapshot))`): valid for reads and writes.
+    /// - `pdwDiffedVariables` (`DWORD *`, `_Out_`): valid for writes.
+    /// - `ppDiffedVariableIndices` (`DWORD **`, `_Out_`): valid for writes.
+    unsafe fn GetServerVarChanges(
         &self,
         dwOldChangeNumber: u32,
         pdwNewChangeNumber: *mut u32,
@@ -1853,7 +1962,16 @@ pub unsafe trait IHttpContext_Impl {
     /// Implements [`IHttpContext::MapHandler`] (slot 37).
     ///
     /// On panic: returns E_FAIL.
-    fn MapHandler(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszSiteName` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `pszUrl` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `pszVerb` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `ppScriptMap` (`IScriptMapInfo **`, `_Outptr_`): valid for writes of one pointer, which the callee stores.
+    unsafe fn MapHandler(
         &self,
         dwSiteId: u32,
         pszSiteName: windows_sys::core::PCWSTR,
@@ -1865,7 +1983,13 @@ pub unsafe trait IHttpContext_Impl {
     /// Implements [`IHttpContext::GetExtendedInterface`] (slot 38).
     ///
     /// On panic: returns E_FAIL.
-    fn GetExtendedInterface(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppInterface` (`PVOID *`, `_Outptr_`): valid for writes of one pointer, which the callee stores.
+    unsafe fn GetExtendedInterface(
         &self,
         version: HTTP_CONTEXT_INTERFACE_VERSION,
         ppInterface: *mut *mut ::core::ffi::c_void,
@@ -1948,10 +2072,10 @@ impl IHttpContext_Vtbl {
             status : REQUEST_NOTIFICATION_STATUS, pdwNotification : *mut u32,
             pfIsPostNotification : *mut windows_sys::core::BOOL, ppModuleInfo : *mut *
             mut CHttpModule, ppRequestOutput : *mut *mut IHttpEventProvider) ->
-            windows_sys::core::BOOL { ::httpserv_runtime::guard(||
-            T::GetNextNotification(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, status, pdwNotification, pfIsPostNotification,
-            ppModuleInfo, ppRequestOutput), | _ | 0) }
+            windows_sys::core::BOOL { ::httpserv_runtime::guard(|| unsafe {
+            T::GetNextNotification(::httpserv_runtime::Object:: < T > ::value_of(this),
+            status, pdwNotification, pfIsPostNotification, ppModuleInfo, ppRequestOutput)
+            }, | _ | 0) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetIsLastNotification < T : IHttpContext_Impl > (this : *mut
@@ -1965,10 +2089,10 @@ impl IHttpContext_Vtbl {
             fAsync : windows_sys::core::BOOL, pHttpContext : *mut IHttpContext,
             dwExecuteFlags : u32, pHttpUser : *mut IHttpUser, pfCompletionExpected : *
             mut windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::ExecuteRequest(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, fAsync, pHttpContext,
-            dwExecuteFlags, pHttpUser, pfCompletionExpected), | _ |
-            ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::ExecuteRequest(::httpserv_runtime::Object:: < T > ::value_of(this),
+            fAsync, pHttpContext, dwExecuteFlags, pHttpUser, pfCompletionExpected) }, | _
+            | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetExecuteFlags < T : IHttpContext_Impl > (this : *const IHttpContext,)
@@ -1980,27 +2104,27 @@ impl IHttpContext_Vtbl {
             fn GetServerVariable_PCSTR_ptr < T : IHttpContext_Impl > (this : *mut
             IHttpContext, pszVariableName : windows_sys::core::PCSTR, ppszValue : *mut
             windows_sys::core::PCSTR, pcchValueLength : *mut u32) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::GetServerVariable_PCSTR_ptr(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pszVariableName, ppszValue, pcchValueLength), | _ |
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::GetServerVariable_PCSTR_ptr(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pszVariableName, ppszValue, pcchValueLength) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetServerVariable < T : IHttpContext_Impl > (this : *mut IHttpContext,
             pszVariableName : windows_sys::core::PCSTR, ppszValue : *mut
             windows_sys::core::PCWSTR, pcchValueLength : *mut u32) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::GetServerVariable(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pszVariableName, ppszValue, pcchValueLength), | _ |
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::GetServerVariable(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszVariableName, ppszValue, pcchValueLength) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SetServerVariable < T : IHttpContext_Impl > (this : *mut IHttpContext,
             pszVariableName : windows_sys::core::PCSTR, pszVariableValue :
             windows_sys::core::PCWSTR) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::SetServerVariable(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszVariableName,
-            pszVariableValue), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::SetServerVariable(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszVariableName, pszVariableValue) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn AllocateRequestMemory < T : IHttpContext_Impl > (this : *mut
@@ -2024,23 +2148,23 @@ impl IHttpContext_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn GetPhysicalPath < T : IHttpContext_Impl > (this : *mut IHttpContext,
             pcchPhysicalPath : *mut u32) -> windows_sys::core::PCWSTR {
-            ::httpserv_runtime::guard(|| T::GetPhysicalPath(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pcchPhysicalPath), | _
-            | ::core::ptr::null()) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetPhysicalPath(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pcchPhysicalPath) }, | _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetScriptName < T : IHttpContext_Impl > (this : *const IHttpContext,
             pcchScriptName : *mut u32) -> windows_sys::core::PCWSTR {
-            ::httpserv_runtime::guard(|| T::GetScriptName(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pcchScriptName), | _ |
-            ::core::ptr::null()) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetScriptName(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pcchScriptName) }, | _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetScriptTranslated < T : IHttpContext_Impl > (this : *mut IHttpContext,
             pcchScriptTranslated : *mut u32) -> windows_sys::core::PCWSTR {
-            ::httpserv_runtime::guard(|| T::GetScriptTranslated(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pcchScriptTranslated),
-            | _ | ::core::ptr::null()) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetScriptTranslated(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pcchScriptTranslated) }, | _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetScriptMap < T : IHttpContext_Impl > (this : *const IHttpContext,) -> *
@@ -2063,17 +2187,17 @@ impl IHttpContext_Vtbl {
             fn MapPath < T : IHttpContext_Impl > (this : *mut IHttpContext, pszUrl :
             windows_sys::core::PCWSTR, pszPhysicalPath : windows_sys::core::PWSTR,
             pcbPhysicalPath : *mut u32) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::MapPath(unsafe { ::httpserv_runtime::Object::
-            < T > ::value_of(this) }, pszUrl, pszPhysicalPath, pcbPhysicalPath), | _ |
+            ::httpserv_runtime::guard(|| unsafe { T::MapPath(::httpserv_runtime::Object::
+            < T > ::value_of(this), pszUrl, pszPhysicalPath, pcbPhysicalPath) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn NotifyCustomNotification < T : IHttpContext_Impl > (this : *mut
             IHttpContext, pCustomOutput : *mut ICustomNotificationProvider,
             pfCompletionExpected : *mut windows_sys::core::BOOL) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::NotifyCustomNotification(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pCustomOutput, pfCompletionExpected), | _ |
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::NotifyCustomNotification(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pCustomOutput, pfCompletionExpected) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
@@ -2091,9 +2215,9 @@ impl IHttpContext_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn CloneContext < T : IHttpContext_Impl > (this : *mut IHttpContext,
             dwCloneFlags : u32, ppHttpContext : *mut *mut IHttpContext) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::CloneContext(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
-            }, dwCloneFlags, ppHttpContext), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::CloneContext(::httpserv_runtime::Object:: < T > ::value_of(this),
+            dwCloneFlags, ppHttpContext) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn ReleaseClonedContext < T : IHttpContext_Impl > (this : *mut
@@ -2107,11 +2231,11 @@ impl IHttpContext_Vtbl {
             mut u32, ppszModule : *mut windows_sys::core::PCWSTR,
             pdwModuleStartTickCount : *mut u32, pdwAsyncNotification : *mut u32,
             pdwAsyncNotificationStartTickCount : *mut u32) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::GetCurrentExecutionStats(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pdwNotification, pdwNotificationStartTickCount,
-            ppszModule, pdwModuleStartTickCount, pdwAsyncNotification,
-            pdwAsyncNotificationStartTickCount), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::GetCurrentExecutionStats(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pdwNotification, pdwNotificationStartTickCount, ppszModule,
+            pdwModuleStartTickCount, pdwAsyncNotification,
+            pdwAsyncNotificationStartTickCount) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetTraceContext < T : IHttpContext_Impl > (this : *const IHttpContext,)
@@ -2125,12 +2249,11 @@ impl IHttpContext_Vtbl {
             : *mut u32, ppVariableNameSnapshot : *mut *mut windows_sys::core::PCSTR,
             ppVariableValueSnapshot : *mut *mut windows_sys::core::PCWSTR,
             pdwDiffedVariables : *mut u32, ppDiffedVariableIndices : *mut *mut u32) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::GetServerVarChanges(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, dwOldChangeNumber, pdwNewChangeNumber,
-            pdwVariableSnapshot, ppVariableNameSnapshot, ppVariableValueSnapshot,
-            pdwDiffedVariables, ppDiffedVariableIndices), | _ |
-            ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::GetServerVarChanges(::httpserv_runtime::Object:: < T > ::value_of(this),
+            dwOldChangeNumber, pdwNewChangeNumber, pdwVariableSnapshot,
+            ppVariableNameSnapshot, ppVariableValueSnapshot, pdwDiffedVariables,
+            ppDiffedVariableIndices) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn CancelIo < T : IHttpContext_Impl > (this : *mut IHttpContext,) ->
@@ -2144,18 +2267,18 @@ impl IHttpContext_Vtbl {
             windows_sys::core::PCWSTR, pszVerb : windows_sys::core::PCSTR, ppScriptMap :
             *mut *mut IScriptMapInfo, fIgnoreWildcardMappings :
             windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::MapHandler(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, dwSiteId, pszSiteName,
-            pszUrl, pszVerb, ppScriptMap, fIgnoreWildcardMappings), | _ |
+            ::httpserv_runtime::guard(|| unsafe {
+            T::MapHandler(::httpserv_runtime::Object:: < T > ::value_of(this), dwSiteId,
+            pszSiteName, pszUrl, pszVerb, ppScriptMap, fIgnoreWildcardMappings) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetExtendedInterface < T : IHttpContext_Impl > (this : *mut IHttpContext,
             version : HTTP_CONTEXT_INTERFACE_VERSION, ppInterface : *mut *mut
             ::core::ffi::c_void) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::GetExtendedInterface(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, version, ppInterface),
-            | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetExtendedInterface(::httpserv_runtime::Object:: < T > ::value_of(this),
+            version, ppInterface) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             GetSite: GetSite::<T>,
@@ -2693,6 +2816,8 @@ impl IHttpContext3 {
 ///
 /// Make the C++ object with [`IHttpContext3::new_boxed`] (or [`IHttpContext3::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`InheritServerVariable`, `PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IHttpContext3`] turn what `GetNamedContextContainer` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -2708,7 +2833,13 @@ pub unsafe trait IHttpContext3_Impl: IHttpContext2_Impl {
     /// Implements [`IHttpContext3::InheritServerVariable`] (slot 42).
     ///
     /// On panic: returns E_FAIL.
-    fn InheritServerVariable(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `szName` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn InheritServerVariable(
         &self,
         szName: windows_sys::core::PCSTR,
         fFailIfNotExist: windows_sys::core::BOOL,
@@ -2716,7 +2847,14 @@ pub unsafe trait IHttpContext3_Impl: IHttpContext2_Impl {
     /// Implements [`IHttpContext3::PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE`] (slot 43).
     ///
     /// On panic: returns E_FAIL.
-    fn PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pfnCompletionRoutine` (`LPOVERLAPPED_COMPLETION_ROUTINE`): a function of the stated type.
+    /// - `pvCompletionContext` (`void *`): what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    unsafe fn PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE(
         &self,
         cbBytes: u32,
         pfnCompletionRoutine: windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE,
@@ -2742,20 +2880,19 @@ impl IHttpContext3_Vtbl {
             fn InheritServerVariable < T : IHttpContext3_Impl > (this : *mut
             IHttpContext3, szName : windows_sys::core::PCSTR, fFailIfNotExist :
             windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::InheritServerVariable(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, szName,
-            fFailIfNotExist), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::InheritServerVariable(::httpserv_runtime::Object:: < T > ::value_of(this),
+            szName, fFailIfNotExist) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE < T : IHttpContext3_Impl >
             (this : *mut IHttpContext3, cbBytes : u32, pfnCompletionRoutine :
             windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE,
             pvCompletionContext : *mut ::core::ffi::c_void) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, cbBytes,
-            pfnCompletionRoutine, pvCompletionContext), | _ | ::httpserv_runtime::E_FAIL)
-            }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::PostCompletion_LPOVERLAPPED_COMPLETION_ROUTINE(::httpserv_runtime::Object::
+            < T > ::value_of(this), cbBytes, pfnCompletionRoutine, pvCompletionContext)
+            }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpContext2_Vtbl::new::<T>(),

@@ -498,6 +498,8 @@ impl IHttpFileInfo {
 ///
 /// Lifetime: IIS ends an object's life through `DereferenceCacheData`; the Rust value is then dropped (and freed when boxed): put cleanup in `Drop`.
 ///
+/// Methods with raw-pointer parameters (`GetSize`, `GetETag`, `GetLastModifiedTime`, `GetHttpCacheAllowed`, `AccessCheck`, `CheckIfFileHasChanged`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IHttpFileInfo`] turn what `GetFilePath`, `GetETag`, `GetLastModifiedString`, `GetVrPath`, `GetModuleContextContainer` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -509,7 +511,13 @@ pub unsafe trait IHttpFileInfo_Impl: IHttpCacheSpecificData_Impl {
     /// Implements [`IHttpFileInfo::GetSize`] (slot 8).
     ///
     /// On panic: the panic is swallowed (void).
-    fn GetSize(&self, pliSize: *mut u64);
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pliSize` (`ULARGE_INTEGER *`, `_Out_`): valid for writes.
+    unsafe fn GetSize(&self, pliSize: *mut u64);
     /// Implements [`IHttpFileInfo::GetFileBuffer`] (slot 9).
     ///
     /// On panic: returns a null pointer.
@@ -525,11 +533,23 @@ pub unsafe trait IHttpFileInfo_Impl: IHttpCacheSpecificData_Impl {
     /// Implements [`IHttpFileInfo::GetETag`] (slot 12).
     ///
     /// On panic: returns a null pointer.
-    fn GetETag(&self, pcchETag: *mut u16) -> windows_sys::core::PCSTR;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcchETag` (`USHORT *`, `_Out_`): null or valid for writes.
+    unsafe fn GetETag(&self, pcchETag: *mut u16) -> windows_sys::core::PCSTR;
     /// Implements [`IHttpFileInfo::GetLastModifiedTime`] (slot 13).
     ///
     /// On panic: the panic is swallowed (void).
-    fn GetLastModifiedTime(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pFileTime` (`FILETIME *`, `_Out_`): valid for writes.
+    unsafe fn GetLastModifiedTime(
         &self,
         pFileTime: *mut windows_sys::Win32::Foundation::FILETIME,
     );
@@ -540,11 +560,27 @@ pub unsafe trait IHttpFileInfo_Impl: IHttpCacheSpecificData_Impl {
     /// Implements [`IHttpFileInfo::GetHttpCacheAllowed`] (slot 15).
     ///
     /// On panic: returns FALSE.
-    fn GetHttpCacheAllowed(&self, pSecondsToLive: *mut u32) -> windows_sys::core::BOOL;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pSecondsToLive` (`DWORD *`, `_Out_`): valid for writes.
+    unsafe fn GetHttpCacheAllowed(
+        &self,
+        pSecondsToLive: *mut u32,
+    ) -> windows_sys::core::BOOL;
     /// Implements [`IHttpFileInfo::AccessCheck`] (slot 16).
     ///
     /// On panic: returns E_FAIL.
-    fn AccessCheck(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `hUserToken` (`HANDLE`, `_In_`): what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    /// - `pUserSid` (`PSID`, `_In_`): what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    unsafe fn AccessCheck(
         &self,
         hUserToken: windows_sys::Win32::Foundation::HANDLE,
         pUserSid: windows_sys::Win32::Security::PSID,
@@ -564,7 +600,13 @@ pub unsafe trait IHttpFileInfo_Impl: IHttpCacheSpecificData_Impl {
     /// Implements [`IHttpFileInfo::CheckIfFileHasChanged`] (slot 20).
     ///
     /// On panic: returns FALSE.
-    fn CheckIfFileHasChanged(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `hUserToken` (`HANDLE`, `_In_`): what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    unsafe fn CheckIfFileHasChanged(
         &self,
         hUserToken: windows_sys::Win32::Foundation::HANDLE,
     ) -> windows_sys::core::BOOL;
@@ -580,8 +622,9 @@ impl IHttpFileInfo_Vtbl {
         }
         ::httpserv_runtime::member_thunk! {
             fn GetSize < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo, pliSize
-            : *mut u64) -> () { ::httpserv_runtime::guard(|| T::GetSize(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pliSize), | _ | ()) }
+            : *mut u64) -> () { ::httpserv_runtime::guard(|| unsafe {
+            T::GetSize(::httpserv_runtime::Object:: < T > ::value_of(this), pliSize) }, |
+            _ | ()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetFileBuffer < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo,)
@@ -604,15 +647,15 @@ impl IHttpFileInfo_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn GetETag < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo, pcchETag
             : *mut u16) -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(||
-            T::GetETag(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            pcchETag), | _ | ::core::ptr::null()) }
+            unsafe { T::GetETag(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pcchETag) }, | _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetLastModifiedTime < T : IHttpFileInfo_Impl > (this : *const
             IHttpFileInfo, pFileTime : *mut windows_sys::Win32::Foundation::FILETIME) ->
-            () { ::httpserv_runtime::guard(|| T::GetLastModifiedTime(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pFileTime), | _ | ())
-            }
+            () { ::httpserv_runtime::guard(|| unsafe {
+            T::GetLastModifiedTime(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pFileTime) }, | _ | ()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetLastModifiedString < T : IHttpFileInfo_Impl > (this : *const
@@ -623,17 +666,17 @@ impl IHttpFileInfo_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn GetHttpCacheAllowed < T : IHttpFileInfo_Impl > (this : *const
             IHttpFileInfo, pSecondsToLive : *mut u32) -> windows_sys::core::BOOL {
-            ::httpserv_runtime::guard(|| T::GetHttpCacheAllowed(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pSecondsToLive), | _ |
-            0) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetHttpCacheAllowed(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pSecondsToLive) }, | _ | 0) }
         }
         ::httpserv_runtime::member_thunk! {
             fn AccessCheck < T : IHttpFileInfo_Impl > (this : *mut IHttpFileInfo,
             hUserToken : windows_sys::Win32::Foundation::HANDLE, pUserSid :
             windows_sys::Win32::Security::PSID) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::AccessCheck(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, hUserToken, pUserSid),
-            | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::AccessCheck(::httpserv_runtime::Object:: < T > ::value_of(this),
+            hUserToken, pUserSid) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetVrToken < T : IHttpFileInfo_Impl > (this : *const IHttpFileInfo,) ->
@@ -657,9 +700,9 @@ impl IHttpFileInfo_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn CheckIfFileHasChanged < T : IHttpFileInfo_Impl > (this : *mut
             IHttpFileInfo, hUserToken : windows_sys::Win32::Foundation::HANDLE) ->
-            windows_sys::core::BOOL { ::httpserv_runtime::guard(||
-            T::CheckIfFileHasChanged(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, hUserToken), | _ | 0) }
+            windows_sys::core::BOOL { ::httpserv_runtime::guard(|| unsafe {
+            T::CheckIfFileHasChanged(::httpserv_runtime::Object:: < T > ::value_of(this),
+            hUserToken) }, | _ | 0) }
         }
         Self {
             base__: IHttpCacheSpecificData_Vtbl::new::<T>(),

@@ -166,6 +166,8 @@ impl IHttpModuleContextContainer {
 ///
 /// Make the C++ object with [`IHttpModuleContextContainer::new_boxed`] (or [`IHttpModuleContextContainer::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`GetModuleContext`, `SetModuleContext`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IHttpModuleContextContainer`] turn what `GetModuleContext` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -173,11 +175,27 @@ pub unsafe trait IHttpModuleContextContainer_Impl {
     /// Implements [`IHttpModuleContextContainer::GetModuleContext`] (slot 0).
     ///
     /// On panic: returns a null pointer.
-    fn GetModuleContext(&self, moduleId: HTTP_MODULE_ID) -> *mut IHttpStoredContext;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `moduleId` (`HTTP_MODULE_ID`, `_In_`): what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    unsafe fn GetModuleContext(
+        &self,
+        moduleId: HTTP_MODULE_ID,
+    ) -> *mut IHttpStoredContext;
     /// Implements [`IHttpModuleContextContainer::SetModuleContext`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn SetModuleContext(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppStoredContext` (`IHttpStoredContext *`, `_In_`): a live C++ `IHttpStoredContext` object.
+    /// - `moduleId` (`HTTP_MODULE_ID`, `_In_`): what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    unsafe fn SetModuleContext(
         &self,
         ppStoredContext: *mut IHttpStoredContext,
         moduleId: HTTP_MODULE_ID,
@@ -189,17 +207,17 @@ impl IHttpModuleContextContainer_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn GetModuleContext < T : IHttpModuleContextContainer_Impl > (this : *mut
             IHttpModuleContextContainer, moduleId : HTTP_MODULE_ID) -> *mut
-            IHttpStoredContext { ::httpserv_runtime::guard(|| T::GetModuleContext(unsafe
-            { ::httpserv_runtime::Object:: < T > ::value_of(this) }, moduleId), | _ |
-            ::core::ptr::null_mut()) }
+            IHttpStoredContext { ::httpserv_runtime::guard(|| unsafe {
+            T::GetModuleContext(::httpserv_runtime::Object:: < T > ::value_of(this),
+            moduleId) }, | _ | ::core::ptr::null_mut()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SetModuleContext < T : IHttpModuleContextContainer_Impl > (this : *mut
             IHttpModuleContextContainer, ppStoredContext : *mut IHttpStoredContext,
             moduleId : HTTP_MODULE_ID) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::SetModuleContext(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, ppStoredContext,
-            moduleId), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::SetModuleContext(::httpserv_runtime::Object:: < T > ::value_of(this),
+            ppStoredContext, moduleId) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             GetModuleContext: GetModuleContext::<T>,

@@ -150,6 +150,8 @@ impl IHttpModuleFactory {
 ///
 /// Lifetime: IIS ends an object's life through `Terminate`; the Rust value is then dropped (and freed when boxed): put cleanup in `Drop`.
 ///
+/// Methods with raw-pointer parameters (`GetHttpModule`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IHttpModuleFactory`] turn what `GetHttpModule` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -157,7 +159,14 @@ pub unsafe trait IHttpModuleFactory_Impl: Send + Sync {
     /// Implements [`IHttpModuleFactory::GetHttpModule`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
-    fn GetHttpModule(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppModule` (`CHttpModule **`, `_Outptr_`): valid for writes of one pointer, which the callee stores.
+    /// - `pAllocator` (`IModuleAllocator *`, `_In_`): a live C++ `IModuleAllocator` object.
+    unsafe fn GetHttpModule(
         &self,
         ppModule: *mut *mut CHttpModule,
         pAllocator: *mut IModuleAllocator,
@@ -177,9 +186,9 @@ impl IHttpModuleFactory_Vtbl {
             fn GetHttpModule < T : IHttpModuleFactory_Impl > (this : *mut
             IHttpModuleFactory, ppModule : *mut *mut CHttpModule, pAllocator : *mut
             IModuleAllocator) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::GetHttpModule(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, ppModule, pAllocator),
-            | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetHttpModule(::httpserv_runtime::Object:: < T > ::value_of(this),
+            ppModule, pAllocator) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Terminate < T : IHttpModuleFactory_Impl > (this : *mut

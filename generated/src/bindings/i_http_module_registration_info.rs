@@ -344,6 +344,8 @@ impl IHttpModuleRegistrationInfo {
 ///
 /// Make the C++ object with [`IHttpModuleRegistrationInfo::new_boxed`] (or [`IHttpModuleRegistrationInfo::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`SetRequestNotifications`, `SetGlobalNotifications`, `SetPriorityForRequestNotification`, `SetPriorityForGlobalNotification`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IHttpModuleRegistrationInfo`] turn what `GetName` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -359,7 +361,13 @@ pub unsafe trait IHttpModuleRegistrationInfo_Impl {
     /// Implements [`IHttpModuleRegistrationInfo::SetRequestNotifications`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
-    fn SetRequestNotifications(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pModuleFactory` (`IHttpModuleFactory *`, `_In_`): a live C++ `IHttpModuleFactory` object.
+    unsafe fn SetRequestNotifications(
         &self,
         pModuleFactory: *mut IHttpModuleFactory,
         dwRequestNotifications: u32,
@@ -368,7 +376,13 @@ pub unsafe trait IHttpModuleRegistrationInfo_Impl {
     /// Implements [`IHttpModuleRegistrationInfo::SetGlobalNotifications`] (slot 3).
     ///
     /// On panic: returns E_FAIL.
-    fn SetGlobalNotifications(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pGlobalModule` (`CGlobalModule *`, `_In_`): a live C++ `CGlobalModule` object.
+    unsafe fn SetGlobalNotifications(
         &self,
         pGlobalModule: *mut CGlobalModule,
         dwGlobalNotifications: u32,
@@ -376,7 +390,13 @@ pub unsafe trait IHttpModuleRegistrationInfo_Impl {
     /// Implements [`IHttpModuleRegistrationInfo::SetPriorityForRequestNotification`] (slot 4).
     ///
     /// On panic: returns E_FAIL.
-    fn SetPriorityForRequestNotification(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszPriority` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn SetPriorityForRequestNotification(
         &self,
         dwRequestNotification: u32,
         pszPriority: windows_sys::core::PCWSTR,
@@ -384,7 +404,13 @@ pub unsafe trait IHttpModuleRegistrationInfo_Impl {
     /// Implements [`IHttpModuleRegistrationInfo::SetPriorityForGlobalNotification`] (slot 5).
     ///
     /// On panic: returns E_FAIL.
-    fn SetPriorityForGlobalNotification(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszPriority` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn SetPriorityForGlobalNotification(
         &self,
         dwGlobalNotification: u32,
         pszPriority: windows_sys::core::PCWSTR,
@@ -409,34 +435,37 @@ impl IHttpModuleRegistrationInfo_Vtbl {
             fn SetRequestNotifications < T : IHttpModuleRegistrationInfo_Impl > (this : *
             mut IHttpModuleRegistrationInfo, pModuleFactory : *mut IHttpModuleFactory,
             dwRequestNotifications : u32, dwPostRequestNotifications : u32) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::SetRequestNotifications(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pModuleFactory, dwRequestNotifications,
-            dwPostRequestNotifications), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::SetRequestNotifications(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pModuleFactory, dwRequestNotifications,
+            dwPostRequestNotifications) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SetGlobalNotifications < T : IHttpModuleRegistrationInfo_Impl > (this : *
             mut IHttpModuleRegistrationInfo, pGlobalModule : *mut CGlobalModule,
             dwGlobalNotifications : u32) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::SetGlobalNotifications(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pGlobalModule,
-            dwGlobalNotifications), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::SetGlobalNotifications(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pGlobalModule, dwGlobalNotifications) }, | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SetPriorityForRequestNotification < T : IHttpModuleRegistrationInfo_Impl >
             (this : *mut IHttpModuleRegistrationInfo, dwRequestNotification : u32,
             pszPriority : windows_sys::core::PCWSTR) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::SetPriorityForRequestNotification(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, dwRequestNotification,
-            pszPriority), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::SetPriorityForRequestNotification(::httpserv_runtime::Object:: < T >
+            ::value_of(this), dwRequestNotification, pszPriority) }, | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SetPriorityForGlobalNotification < T : IHttpModuleRegistrationInfo_Impl >
             (this : *mut IHttpModuleRegistrationInfo, dwGlobalNotification : u32,
             pszPriority : windows_sys::core::PCWSTR) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::SetPriorityForGlobalNotification(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, dwGlobalNotification,
-            pszPriority), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::SetPriorityForGlobalNotification(::httpserv_runtime::Object:: < T >
+            ::value_of(this), dwGlobalNotification, pszPriority) }, | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
         Self {
             GetName: GetName::<T>,
@@ -647,11 +676,19 @@ impl IHttpModuleRegistrationInfo2 {
 /// Implement C++ `IHttpModuleRegistrationInfo2` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpModuleRegistrationInfo2::new_boxed`] (or [`IHttpModuleRegistrationInfo2::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`SetPriorityForPostRequestNotification`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IHttpModuleRegistrationInfo2_Impl: IHttpModuleRegistrationInfo_Impl {
     /// Implements [`IHttpModuleRegistrationInfo2::SetPriorityForPostRequestNotification`] (slot 6).
     ///
     /// On panic: returns E_FAIL.
-    fn SetPriorityForPostRequestNotification(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszPriority` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn SetPriorityForPostRequestNotification(
         &self,
         dwPostRequestNotification: u32,
         pszPriority: windows_sys::core::PCWSTR,
@@ -665,9 +702,10 @@ impl IHttpModuleRegistrationInfo2_Vtbl {
             IHttpModuleRegistrationInfo2_Impl > (this : *mut
             IHttpModuleRegistrationInfo2, dwPostRequestNotification : u32, pszPriority :
             windows_sys::core::PCWSTR) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::SetPriorityForPostRequestNotification(unsafe
-            { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            dwPostRequestNotification, pszPriority), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::SetPriorityForPostRequestNotification(::httpserv_runtime::Object:: < T >
+            ::value_of(this), dwPostRequestNotification, pszPriority) }, | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpModuleRegistrationInfo_Vtbl::new::<T>(),

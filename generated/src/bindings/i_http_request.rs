@@ -1045,6 +1045,8 @@ impl IHttpRequest {
 ///
 /// Make the C++ object with [`IHttpRequest::new_boxed`] (or [`IHttpRequest::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`GetHeader_HTTP_HEADER_ID`, `GetHeader`, `SetHeader_HTTP_HEADER_ID`, `SetHeader`, `DeleteHeader`, `SetHttpMethod`, `SetUrl_PCSTR`, `SetUrl`, `ReadEntityBody`, `InsertEntityBody`, `GetHttpVersion`, `GetClientCertificate`, `NegotiateClientCertificate`, `GetHeaderChanges`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IHttpRequest`] turn what `GetRawHttpRequest`, `GetHeader`, `GetHttpMethod`, `GetForwardedUrl`, `GetLocalAddress`, `GetRemoteAddress`, `GetClientCertificate` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -1064,7 +1066,13 @@ pub unsafe trait IHttpRequest_Impl {
     /// Implements [`IHttpRequest::GetHeader_HTTP_HEADER_ID`] (slot 2).
     ///
     /// On panic: returns a null pointer.
-    fn GetHeader_HTTP_HEADER_ID(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcchHeaderValue` (`USHORT *`, `_Out_`): null or valid for writes.
+    unsafe fn GetHeader_HTTP_HEADER_ID(
         &self,
         ulHeaderIndex: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
         pcchHeaderValue: *mut u16,
@@ -1072,7 +1080,14 @@ pub unsafe trait IHttpRequest_Impl {
     /// Implements [`IHttpRequest::GetHeader`] (slot 3).
     ///
     /// On panic: returns a null pointer.
-    fn GetHeader(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszHeaderName` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `pcchHeaderValue` (`USHORT *`, `_Out_`): null or valid for writes.
+    unsafe fn GetHeader(
         &self,
         pszHeaderName: windows_sys::core::PCSTR,
         pcchHeaderValue: *mut u16,
@@ -1080,7 +1095,13 @@ pub unsafe trait IHttpRequest_Impl {
     /// Implements [`IHttpRequest::SetHeader_HTTP_HEADER_ID`] (slot 4).
     ///
     /// On panic: returns E_FAIL.
-    fn SetHeader_HTTP_HEADER_ID(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszHeaderValue` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn SetHeader_HTTP_HEADER_ID(
         &self,
         ulHeaderIndex: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
         pszHeaderValue: windows_sys::core::PCSTR,
@@ -1090,7 +1111,14 @@ pub unsafe trait IHttpRequest_Impl {
     /// Implements [`IHttpRequest::SetHeader`] (slot 5).
     ///
     /// On panic: returns E_FAIL.
-    fn SetHeader(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszHeaderName` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `pszHeaderValue` (`PCSTR`, `_In_reads_bytes_(cchHeaderValue)`): valid for reads of `cchHeaderValue` bytes.
+    unsafe fn SetHeader(
         &self,
         pszHeaderName: windows_sys::core::PCSTR,
         pszHeaderValue: windows_sys::core::PCSTR,
@@ -1107,7 +1135,13 @@ pub unsafe trait IHttpRequest_Impl {
     /// Implements [`IHttpRequest::DeleteHeader`] (slot 7).
     ///
     /// On panic: returns E_FAIL.
-    fn DeleteHeader(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszHeaderName` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn DeleteHeader(
         &self,
         pszHeaderName: windows_sys::core::PCSTR,
     ) -> ::httpserv_runtime::HRESULT;
@@ -1118,14 +1152,26 @@ pub unsafe trait IHttpRequest_Impl {
     /// Implements [`IHttpRequest::SetHttpMethod`] (slot 9).
     ///
     /// On panic: returns E_FAIL.
-    fn SetHttpMethod(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszHttpMethod` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn SetHttpMethod(
         &self,
         pszHttpMethod: windows_sys::core::PCSTR,
     ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpRequest::SetUrl_PCSTR`] (slot 10).
     ///
     /// On panic: returns E_FAIL.
-    fn SetUrl_PCSTR(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszUrl` (`PCSTR`, `_In_reads_bytes_(cchUrl)`): valid for reads of `cchUrl` bytes.
+    unsafe fn SetUrl_PCSTR(
         &self,
         pszUrl: windows_sys::core::PCSTR,
         cchUrl: u32,
@@ -1134,7 +1180,13 @@ pub unsafe trait IHttpRequest_Impl {
     /// Implements [`IHttpRequest::SetUrl`] (slot 11).
     ///
     /// On panic: returns E_FAIL.
-    fn SetUrl(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszUrl` (`PCWSTR`, `_In_reads_(cchUrl)`): valid for reads of `cchUrl` elements.
+    unsafe fn SetUrl(
         &self,
         pszUrl: windows_sys::core::PCWSTR,
         cchUrl: u32,
@@ -1159,7 +1211,15 @@ pub unsafe trait IHttpRequest_Impl {
     /// Implements [`IHttpRequest::ReadEntityBody`] (slot 16).
     ///
     /// On panic: returns E_FAIL.
-    fn ReadEntityBody(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pvBuffer` (`void *`, `_Out_writes_bytes_all_(cbBuffer)`): valid for writes of `cbBuffer` bytes.
+    /// - `pcbBytesReceived` (`DWORD *`, `_Out_`): valid for writes.
+    /// - `pfCompletionPending` (`BOOL *`, `_Out_`): null or valid for writes.
+    unsafe fn ReadEntityBody(
         &self,
         pvBuffer: *mut ::core::ffi::c_void,
         cbBuffer: u32,
@@ -1170,7 +1230,13 @@ pub unsafe trait IHttpRequest_Impl {
     /// Implements [`IHttpRequest::InsertEntityBody`] (slot 17).
     ///
     /// On panic: returns E_FAIL.
-    fn InsertEntityBody(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pvBuffer` (`void *`, `_In_reads_bytes_(cbBuffer)`): valid for reads of `cbBuffer` bytes.
+    unsafe fn InsertEntityBody(
         &self,
         pvBuffer: *mut ::core::ffi::c_void,
         cbBuffer: u32,
@@ -1182,11 +1248,25 @@ pub unsafe trait IHttpRequest_Impl {
     /// Implements [`IHttpRequest::GetHttpVersion`] (slot 19).
     ///
     /// On panic: the panic is swallowed (void).
-    fn GetHttpVersion(&self, pMajorVersion: *mut u16, pMinorVersion: *mut u16);
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pMajorVersion` (`USHORT *`, `_Out_`): valid for writes.
+    /// - `pMinorVersion` (`USHORT *`, `_Out_`): valid for writes.
+    unsafe fn GetHttpVersion(&self, pMajorVersion: *mut u16, pMinorVersion: *mut u16);
     /// Implements [`IHttpRequest::GetClientCertificate`] (slot 20).
     ///
     /// On panic: returns E_FAIL.
-    fn GetClientCertificate(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppClientCertInfo` (`HTTP_SSL_CLIENT_CERT_INFO **`, `_Outptr_`): valid for writes of one pointer, which the callee stores.
+    /// - `pfClientCertNegotiated` (`BOOL *`, `_Out_`): valid for writes.
+    unsafe fn GetClientCertificate(
         &self,
         ppClientCertInfo: *mut *mut windows_sys::Win32::Networking::HttpServer::HTTP_SSL_CLIENT_CERT_INFO,
         pfClientCertNegotiated: *mut windows_sys::core::BOOL,
@@ -1194,7 +1274,13 @@ pub unsafe trait IHttpRequest_Impl {
     /// Implements [`IHttpRequest::NegotiateClientCertificate`] (slot 21).
     ///
     /// On panic: returns E_FAIL.
-    fn NegotiateClientCertificate(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pfCompletionPending` (`BOOL *`, `_Out_`): null or valid for writes.
+    unsafe fn NegotiateClientCertificate(
         &self,
         fAsync: windows_sys::core::BOOL,
         pfCompletionPending: *mut windows_sys::core::BOOL,
@@ -1206,7 +1292,20 @@ pub unsafe trait IHttpRequest_Impl {
     /// Implements [`IHttpRequest::GetHeaderChanges`] (slot 23).
     ///
     /// On panic: returns E_FAIL.
-    fn GetHeaderChanges(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pdwNewChangeNumber` (`DWORD *`, `_Out_`): valid for writes.
+    /// - `knownHeaderSnapshot` (`PCSTR[41]`, `_Inout_`): valid for reads and writes.
+    /// - `pdwUnknownHeaderSnapshot` (`DWORD *`, `_Inout_`): valid for reads and writes.
+    /// - `ppUnknownHeaderNameSnapshot` (`PCSTR **`, `_Inout_`): valid for reads and writes.
+    /// - `ppUnknownHeaderValueSnapshot` (`PCSTR **`, `_Inout_`): valid for reads and writes.
+    /// - `diffedKnownHeaderIndices` (`DWORD[42]`, `_Out_writes_all_(HttpHeaderRequestMaximum+1)`): valid for writes of `HttpHeaderRequestMaximum+1` elements.
+    /// - `pdwDiffedUnknownHeaders` (`DWORD *`, `_Out_`): valid for writes.
+    /// - `ppDiffedUnknownHeaderIndices` (`DWORD **`, `_Out_`): valid for writes.
+    unsafe fn GetHeaderChanges(
         &self,
         dwOldChangeNumber: u32,
         pdwNewChangeNumber: *mut u32,
@@ -1241,17 +1340,17 @@ impl IHttpRequest_Vtbl {
             fn GetHeader_HTTP_HEADER_ID < T : IHttpRequest_Impl > (this : *const
             IHttpRequest, ulHeaderIndex :
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, pcchHeaderValue :
-            *mut u16) -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(||
-            T::GetHeader_HTTP_HEADER_ID(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, ulHeaderIndex, pcchHeaderValue), | _ |
+            *mut u16) -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| unsafe
+            { T::GetHeader_HTTP_HEADER_ID(::httpserv_runtime::Object:: < T >
+            ::value_of(this), ulHeaderIndex, pcchHeaderValue) }, | _ |
             ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetHeader < T : IHttpRequest_Impl > (this : *const IHttpRequest,
             pszHeaderName : windows_sys::core::PCSTR, pcchHeaderValue : *mut u16) ->
-            windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| T::GetHeader(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszHeaderName,
-            pcchHeaderValue), | _ | ::core::ptr::null()) }
+            windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| unsafe {
+            T::GetHeader(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszHeaderName, pcchHeaderValue) }, | _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SetHeader_HTTP_HEADER_ID < T : IHttpRequest_Impl > (this : *mut
@@ -1259,20 +1358,20 @@ impl IHttpRequest_Vtbl {
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, pszHeaderValue :
             windows_sys::core::PCSTR, cchHeaderValue : u16, fReplace :
             windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::SetHeader_HTTP_HEADER_ID(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, ulHeaderIndex,
-            pszHeaderValue, cchHeaderValue, fReplace), | _ | ::httpserv_runtime::E_FAIL)
-            }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::SetHeader_HTTP_HEADER_ID(::httpserv_runtime::Object:: < T >
+            ::value_of(this), ulHeaderIndex, pszHeaderValue, cchHeaderValue, fReplace) },
+            | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SetHeader < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
             pszHeaderName : windows_sys::core::PCSTR, pszHeaderValue :
             windows_sys::core::PCSTR, cchHeaderValue : u16, fReplace :
             windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::SetHeader(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszHeaderName,
-            pszHeaderValue, cchHeaderValue, fReplace), | _ | ::httpserv_runtime::E_FAIL)
-            }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::SetHeader(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszHeaderName, pszHeaderValue, cchHeaderValue, fReplace) }, | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn DeleteHeader_HTTP_HEADER_ID < T : IHttpRequest_Impl > (this : *mut
@@ -1285,9 +1384,9 @@ impl IHttpRequest_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn DeleteHeader < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
             pszHeaderName : windows_sys::core::PCSTR) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::DeleteHeader(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszHeaderName), | _ |
-            ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::DeleteHeader(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszHeaderName) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetHttpMethod < T : IHttpRequest_Impl > (this : *const IHttpRequest,) ->
@@ -1298,24 +1397,24 @@ impl IHttpRequest_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn SetHttpMethod < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
             pszHttpMethod : windows_sys::core::PCSTR) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::SetHttpMethod(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszHttpMethod), | _ |
-            ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::SetHttpMethod(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszHttpMethod) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SetUrl_PCSTR < T : IHttpRequest_Impl > (this : *mut IHttpRequest, pszUrl
             : windows_sys::core::PCSTR, cchUrl : u32, fResetQueryString :
             windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::SetUrl_PCSTR(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszUrl, cchUrl,
-            fResetQueryString), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::SetUrl_PCSTR(::httpserv_runtime::Object:: < T > ::value_of(this), pszUrl,
+            cchUrl, fResetQueryString) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SetUrl < T : IHttpRequest_Impl > (this : *mut IHttpRequest, pszUrl :
             windows_sys::core::PCWSTR, cchUrl : u32, fResetQueryString :
             windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::SetUrl(unsafe { ::httpserv_runtime::Object::
-            < T > ::value_of(this) }, pszUrl, cchUrl, fResetQueryString), | _ |
+            ::httpserv_runtime::guard(|| unsafe { T::SetUrl(::httpserv_runtime::Object::
+            < T > ::value_of(this), pszUrl, cchUrl, fResetQueryString) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
@@ -1349,17 +1448,17 @@ impl IHttpRequest_Vtbl {
             pvBuffer : *mut ::core::ffi::c_void, cbBuffer : u32, fAsync :
             windows_sys::core::BOOL, pcbBytesReceived : *mut u32, pfCompletionPending :
             *mut windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::ReadEntityBody(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pvBuffer, cbBuffer,
-            fAsync, pcbBytesReceived, pfCompletionPending), | _ |
+            ::httpserv_runtime::guard(|| unsafe {
+            T::ReadEntityBody(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pvBuffer, cbBuffer, fAsync, pcbBytesReceived, pfCompletionPending) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn InsertEntityBody < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
             pvBuffer : *mut ::core::ffi::c_void, cbBuffer : u32) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::InsertEntityBody(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pvBuffer, cbBuffer), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::InsertEntityBody(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pvBuffer, cbBuffer) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetRemainingEntityBytes < T : IHttpRequest_Impl > (this : *mut
@@ -1370,27 +1469,28 @@ impl IHttpRequest_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn GetHttpVersion < T : IHttpRequest_Impl > (this : *const IHttpRequest,
             pMajorVersion : *mut u16, pMinorVersion : *mut u16) -> () {
-            ::httpserv_runtime::guard(|| T::GetHttpVersion(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pMajorVersion,
-            pMinorVersion), | _ | ()) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetHttpVersion(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pMajorVersion, pMinorVersion) }, | _ | ()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetClientCertificate < T : IHttpRequest_Impl > (this : *mut IHttpRequest,
             ppClientCertInfo : *mut *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_SSL_CLIENT_CERT_INFO,
             pfClientCertNegotiated : *mut windows_sys::core::BOOL) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::GetClientCertificate(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, ppClientCertInfo, pfClientCertNegotiated), | _ |
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::GetClientCertificate(::httpserv_runtime::Object:: < T > ::value_of(this),
+            ppClientCertInfo, pfClientCertNegotiated) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn NegotiateClientCertificate < T : IHttpRequest_Impl > (this : *mut
             IHttpRequest, fAsync : windows_sys::core::BOOL, pfCompletionPending : *mut
             windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::NegotiateClientCertificate(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, fAsync,
-            pfCompletionPending), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::NegotiateClientCertificate(::httpserv_runtime::Object:: < T >
+            ::value_of(this), fAsync, pfCompletionPending) }, | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetSiteId < T : IHttpRequest_Impl > (this : *const IHttpRequest,) -> u32
@@ -1406,12 +1506,12 @@ impl IHttpRequest_Vtbl {
             ppUnknownHeaderValueSnapshot : *mut *mut windows_sys::core::PCSTR,
             diffedKnownHeaderIndices : *mut u32, pdwDiffedUnknownHeaders : *mut u32,
             ppDiffedUnknownHeaderIndices : *mut *mut u32) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::GetHeaderChanges(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, dwOldChangeNumber, pdwNewChangeNumber,
-            knownHeaderSnapshot, pdwUnknownHeaderSnapshot, ppUnknownHeaderNameSnapshot,
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::GetHeaderChanges(::httpserv_runtime::Object:: < T > ::value_of(this),
+            dwOldChangeNumber, pdwNewChangeNumber, knownHeaderSnapshot,
+            pdwUnknownHeaderSnapshot, ppUnknownHeaderNameSnapshot,
             ppUnknownHeaderValueSnapshot, diffedKnownHeaderIndices,
-            pdwDiffedUnknownHeaders, ppDiffedUnknownHeaderIndices), | _ |
+            pdwDiffedUnknownHeaders, ppDiffedUnknownHeaderIndices) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         Self {
@@ -1632,6 +1732,8 @@ impl IHttpRequest2 {
 ///
 /// Make the C++ object with [`IHttpRequest2::new_boxed`] (or [`IHttpRequest2::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`GetChannelBindingToken`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IHttpRequest2`] turn what `GetChannelBindingToken` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -1639,7 +1741,14 @@ pub unsafe trait IHttpRequest2_Impl: IHttpRequest_Impl {
     /// Implements [`IHttpRequest2::GetChannelBindingToken`] (slot 24).
     ///
     /// On panic: returns E_FAIL.
-    fn GetChannelBindingToken(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppToken` (`PBYTE *`, `_Outptr_result_bytebuffer_to_(*pTokenSize, *pTokenSize)`): valid for writes of one pointer, which the callee stores.
+    /// - `pTokenSize` (`DWORD *`, `_Out_`): valid for writes.
+    unsafe fn GetChannelBindingToken(
         &self,
         ppToken: *mut *mut u8,
         pTokenSize: *mut u32,
@@ -1651,9 +1760,9 @@ impl IHttpRequest2_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn GetChannelBindingToken < T : IHttpRequest2_Impl > (this : *mut
             IHttpRequest2, ppToken : *mut *mut u8, pTokenSize : *mut u32) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::GetChannelBindingToken(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, ppToken, pTokenSize), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::GetChannelBindingToken(::httpserv_runtime::Object:: < T >
+            ::value_of(this), ppToken, pTokenSize) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpRequest_Vtbl::new::<T>(),
@@ -1846,11 +1955,23 @@ impl ::core::ops::Deref for IHttpRequest3 {
 /// Implement C++ `IHttpRequest3` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpRequest3::new_boxed`] (or [`IHttpRequest3::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`ReadEntityBody_PFN_ASYNC_COMPLETION`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IHttpRequest3_Impl: IHttpRequest2_Impl {
     /// Implements [`IHttpRequest3::ReadEntityBody_PFN_ASYNC_COMPLETION`] (slot 25).
     ///
     /// On panic: returns E_FAIL.
-    fn ReadEntityBody_PFN_ASYNC_COMPLETION(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pvBuffer` (`void *`, `_Out_writes_bytes_all_(cbBuffer)`): valid for writes of `cbBuffer` bytes.
+    /// - `pfnCompletionCallback` (`PFN_ASYNC_COMPLETION`, `_In_`): a function of the stated type.
+    /// - `pvCompletionContext` (`void *`, `_In_`): what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    /// - `pcbBytesReceived` (`DWORD *`, `_Out_`): valid for writes.
+    /// - `pfCompletionPending` (`BOOL *`, `_Out_`): null or valid for writes.
+    unsafe fn ReadEntityBody_PFN_ASYNC_COMPLETION(
         &self,
         pvBuffer: *mut ::core::ffi::c_void,
         cbBuffer: u32,
@@ -1871,10 +1992,11 @@ impl IHttpRequest3_Vtbl {
             PFN_ASYNC_COMPLETION, pvCompletionContext : *mut ::core::ffi::c_void,
             pcbBytesReceived : *mut u32, pfCompletionPending : *mut
             windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::ReadEntityBody_PFN_ASYNC_COMPLETION(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pvBuffer, cbBuffer,
-            fAsync, pfnCompletionCallback, pvCompletionContext, pcbBytesReceived,
-            pfCompletionPending), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::ReadEntityBody_PFN_ASYNC_COMPLETION(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pvBuffer, cbBuffer, fAsync, pfnCompletionCallback,
+            pvCompletionContext, pcbBytesReceived, pfCompletionPending) }, | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpRequest2_Vtbl::new::<T>(),
@@ -2123,11 +2245,21 @@ impl IHttpRequest4 {
 /// Implement C++ `IHttpRequest4` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpRequest4::new_boxed`] (or [`IHttpRequest4::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`ReadEntityBody_ULONG`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IHttpRequest4_Impl: IHttpRequest3_Impl {
     /// Implements [`IHttpRequest4::ReadEntityBody_ULONG`] (slot 26).
     ///
     /// On panic: returns E_FAIL.
-    fn ReadEntityBody_ULONG(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pvBuffer` (`void *`, `_Out_writes_bytes_all_(cbBuffer)`): valid for writes of `cbBuffer` bytes.
+    /// - `pcbBytesReceived` (`DWORD *`, `_Out_`): valid for writes.
+    /// - `pfCompletionPending` (`BOOL *`, `_Out_`): null or valid for writes.
+    unsafe fn ReadEntityBody_ULONG(
         &self,
         pvBuffer: *mut ::core::ffi::c_void,
         cbBuffer: u32,
@@ -2145,10 +2277,10 @@ impl IHttpRequest4_Vtbl {
             IHttpRequest4, pvBuffer : *mut ::core::ffi::c_void, cbBuffer : u32, fAsync :
             windows_sys::core::BOOL, ulFlags : u32, pcbBytesReceived : *mut u32,
             pfCompletionPending : *mut windows_sys::core::BOOL) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::ReadEntityBody_ULONG(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pvBuffer, cbBuffer, fAsync, ulFlags, pcbBytesReceived,
-            pfCompletionPending), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::ReadEntityBody_ULONG(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pvBuffer, cbBuffer, fAsync, ulFlags, pcbBytesReceived, pfCompletionPending)
+            }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpRequest3_Vtbl::new::<T>(),

@@ -1326,6 +1326,8 @@ impl IHttpResponse {
 ///
 /// Make the C++ object with [`IHttpResponse::new_boxed`] (or [`IHttpResponse::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`SetStatus`, `SetHeader_HTTP_HEADER_ID`, `SetHeader`, `DeleteHeader`, `GetHeader_HTTP_HEADER_ID`, `GetHeader`, `Flush`, `Redirect`, `WriteEntityChunkByReference`, `WriteEntityChunks`, `GetStatus`, `SetErrorDescription`, `GetErrorDescription`, `GetHeaderChanges`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IHttpResponse`] turn what `GetRawHttpResponse`, `GetCachePolicy`, `GetHeader`, `GetStatus`, `GetErrorDescription` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -1349,7 +1351,14 @@ pub unsafe trait IHttpResponse_Impl {
     /// Implements [`IHttpResponse::SetStatus`] (slot 3).
     ///
     /// On panic: returns E_FAIL.
-    fn SetStatus(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszReason` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `pException` (`IAppHostConfigException *`, `_In_opt_`): null or valid for reads.
+    unsafe fn SetStatus(
         &self,
         statusCode: u16,
         pszReason: windows_sys::core::PCSTR,
@@ -1361,7 +1370,13 @@ pub unsafe trait IHttpResponse_Impl {
     /// Implements [`IHttpResponse::SetHeader_HTTP_HEADER_ID`] (slot 4).
     ///
     /// On panic: returns E_FAIL.
-    fn SetHeader_HTTP_HEADER_ID(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszHeaderValue` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn SetHeader_HTTP_HEADER_ID(
         &self,
         ulHeaderIndex: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
         pszHeaderValue: windows_sys::core::PCSTR,
@@ -1371,7 +1386,14 @@ pub unsafe trait IHttpResponse_Impl {
     /// Implements [`IHttpResponse::SetHeader`] (slot 5).
     ///
     /// On panic: returns E_FAIL.
-    fn SetHeader(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszHeaderName` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `pszHeaderValue` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn SetHeader(
         &self,
         pszHeaderName: windows_sys::core::PCSTR,
         pszHeaderValue: windows_sys::core::PCSTR,
@@ -1388,14 +1410,26 @@ pub unsafe trait IHttpResponse_Impl {
     /// Implements [`IHttpResponse::DeleteHeader`] (slot 7).
     ///
     /// On panic: returns E_FAIL.
-    fn DeleteHeader(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszHeaderName` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn DeleteHeader(
         &self,
         pszHeaderName: windows_sys::core::PCSTR,
     ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpResponse::GetHeader_HTTP_HEADER_ID`] (slot 8).
     ///
     /// On panic: returns a null pointer.
-    fn GetHeader_HTTP_HEADER_ID(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcchHeaderValue` (`USHORT *`, `_Out_`): null or valid for writes.
+    unsafe fn GetHeader_HTTP_HEADER_ID(
         &self,
         ulHeaderIndex: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
         pcchHeaderValue: *mut u16,
@@ -1403,7 +1437,14 @@ pub unsafe trait IHttpResponse_Impl {
     /// Implements [`IHttpResponse::GetHeader`] (slot 9).
     ///
     /// On panic: returns a null pointer.
-    fn GetHeader(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszHeaderName` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `pcchHeaderValue` (`USHORT *`, `_Out_`): null or valid for writes.
+    unsafe fn GetHeader(
         &self,
         pszHeaderName: windows_sys::core::PCSTR,
         pcchHeaderValue: *mut u16,
@@ -1443,7 +1484,14 @@ pub unsafe trait IHttpResponse_Impl {
     /// Implements [`IHttpResponse::Flush`] (slot 18).
     ///
     /// On panic: returns E_FAIL.
-    fn Flush(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcbSent` (`DWORD *`, `_Out_`): valid for writes.
+    /// - `pfCompletionExpected` (`BOOL *`, `_Out_`): null or valid for writes.
+    unsafe fn Flush(
         &self,
         fAsync: windows_sys::core::BOOL,
         fMoreData: windows_sys::core::BOOL,
@@ -1453,7 +1501,13 @@ pub unsafe trait IHttpResponse_Impl {
     /// Implements [`IHttpResponse::Redirect`] (slot 19).
     ///
     /// On panic: returns E_FAIL.
-    fn Redirect(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszUrl` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn Redirect(
         &self,
         pszUrl: windows_sys::core::PCSTR,
         fResetStatusCode: windows_sys::core::BOOL,
@@ -1462,7 +1516,13 @@ pub unsafe trait IHttpResponse_Impl {
     /// Implements [`IHttpResponse::WriteEntityChunkByReference`] (slot 20).
     ///
     /// On panic: returns E_FAIL.
-    fn WriteEntityChunkByReference(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pDataChunk` (`HTTP_DATA_CHUNK *`, `_In_`): valid for reads.
+    unsafe fn WriteEntityChunkByReference(
         &self,
         pDataChunk: *mut windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK,
         lInsertPosition: i32,
@@ -1470,7 +1530,15 @@ pub unsafe trait IHttpResponse_Impl {
     /// Implements [`IHttpResponse::WriteEntityChunks`] (slot 21).
     ///
     /// On panic: returns E_FAIL.
-    fn WriteEntityChunks(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pDataChunks` (`HTTP_DATA_CHUNK *`, `_In_reads_(nChunks)`): valid for reads of `nChunks` elements.
+    /// - `pcbSent` (`DWORD *`, `_Out_`): valid for writes.
+    /// - `pfCompletionExpected` (`BOOL *`, `_Out_`): null or valid for writes.
+    unsafe fn WriteEntityChunks(
         &self,
         pDataChunks: *mut windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK,
         nChunks: u32,
@@ -1486,7 +1554,21 @@ pub unsafe trait IHttpResponse_Impl {
     /// Implements [`IHttpResponse::GetStatus`] (slot 23).
     ///
     /// On panic: the panic is swallowed (void).
-    fn GetStatus(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pStatusCode` (`USHORT *`, `_Out_`): valid for writes.
+    /// - `pSubStatus` (`USHORT *`, `_Out_`): null or valid for writes.
+    /// - `ppszReason` (`PCSTR *`, `_Outptr_opt_result_bytebuffer_(*pcchReason)`): null or valid for writes of one pointer, which the callee stores.
+    /// - `pcchReason` (`USHORT *`, `_Out_`): null or valid for writes.
+    /// - `phrErrorToReport` (`HRESULT *`, `_Out_`): null or valid for writes.
+    /// - `ppszModule` (`PCWSTR *`, `_Outptr_opt_`): null or valid for writes of one pointer, which the callee stores.
+    /// - `pdwNotification` (`DWORD *`, `_Out_`): null or valid for writes.
+    /// - `ppException` (`IAppHostConfigException **`, `_Outptr_opt_`): null or valid for writes of one pointer, which the callee stores.
+    /// - `pfTrySkipCustomErrors` (`BOOL *`, `_Out_`): null or valid for writes.
+    unsafe fn GetStatus(
         &self,
         pStatusCode: *mut u16,
         pSubStatus: *mut u16,
@@ -1501,7 +1583,13 @@ pub unsafe trait IHttpResponse_Impl {
     /// Implements [`IHttpResponse::SetErrorDescription`] (slot 24).
     ///
     /// On panic: returns E_FAIL.
-    fn SetErrorDescription(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszDescription` (`PCWSTR`, `_In_reads_(cchDescription)`): valid for reads of `cchDescription` elements.
+    unsafe fn SetErrorDescription(
         &self,
         pszDescription: windows_sys::core::PCWSTR,
         cchDescription: u32,
@@ -1510,14 +1598,33 @@ pub unsafe trait IHttpResponse_Impl {
     /// Implements [`IHttpResponse::GetErrorDescription`] (slot 25).
     ///
     /// On panic: returns a null pointer.
-    fn GetErrorDescription(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcchDescription` (`DWORD *`, `_Out_`): null or valid for writes.
+    unsafe fn GetErrorDescription(
         &self,
         pcchDescription: *mut u32,
     ) -> windows_sys::core::PCWSTR;
     /// Implements [`IHttpResponse::GetHeaderChanges`] (slot 26).
     ///
     /// On panic: returns E_FAIL.
-    fn GetHeaderChanges(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pdwNewChangeNumber` (`DWORD *`, `_Out_`): valid for writes.
+    /// - `knownHeaderSnapshot` (`PCSTR[30]`, `_Inout_`): valid for reads and writes.
+    /// - `pdwUnknownHeaderSnapshot` (`DWORD *`, `_Inout_`): valid for reads and writes.
+    /// - `ppUnknownHeaderNameSnapshot` (`PCSTR **`, `_Inout_`): valid for reads and writes.
+    /// - `ppUnknownHeaderValueSnapshot` (`PCSTR **`, `_Inout_`): valid for reads and writes.
+    /// - `diffedKnownHeaderIndices` (`DWORD[31]`, `_Out_writes_(HttpHeaderResponseMaximum+1)`): valid for writes of `HttpHeaderResponseMaximum+1` elements.
+    /// - `pdwDiffedUnknownHeaders` (`DWORD *`, `_Out_`): valid for writes.
+    /// - `ppDiffedUnknownHeaderIndices` (`DWORD **`, `_Out_`): valid for writes.
+    unsafe fn GetHeaderChanges(
         &self,
         dwOldChangeNumber: u32,
         pdwNewChangeNumber: *mut u32,
@@ -1564,10 +1671,10 @@ impl IHttpResponse_Vtbl {
             statusCode : u16, pszReason : windows_sys::core::PCSTR, uSubStatus : u16,
             hrErrorToReport : ::httpserv_runtime::HRESULT, pException : *mut
             IAppHostConfigException, fTrySkipCustomErrors : windows_sys::core::BOOL) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::SetStatus(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            statusCode, pszReason, uSubStatus, hrErrorToReport, pException,
-            fTrySkipCustomErrors), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::SetStatus(::httpserv_runtime::Object:: < T > ::value_of(this), statusCode,
+            pszReason, uSubStatus, hrErrorToReport, pException, fTrySkipCustomErrors) },
+            | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SetHeader_HTTP_HEADER_ID < T : IHttpResponse_Impl > (this : *mut
@@ -1575,20 +1682,20 @@ impl IHttpResponse_Vtbl {
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, pszHeaderValue :
             windows_sys::core::PCSTR, cchHeaderValue : u16, fReplace :
             windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::SetHeader_HTTP_HEADER_ID(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, ulHeaderIndex,
-            pszHeaderValue, cchHeaderValue, fReplace), | _ | ::httpserv_runtime::E_FAIL)
-            }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::SetHeader_HTTP_HEADER_ID(::httpserv_runtime::Object:: < T >
+            ::value_of(this), ulHeaderIndex, pszHeaderValue, cchHeaderValue, fReplace) },
+            | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SetHeader < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
             pszHeaderName : windows_sys::core::PCSTR, pszHeaderValue :
             windows_sys::core::PCSTR, cchHeaderValue : u16, fReplace :
             windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::SetHeader(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszHeaderName,
-            pszHeaderValue, cchHeaderValue, fReplace), | _ | ::httpserv_runtime::E_FAIL)
-            }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::SetHeader(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszHeaderName, pszHeaderValue, cchHeaderValue, fReplace) }, | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn DeleteHeader_HTTP_HEADER_ID < T : IHttpResponse_Impl > (this : *mut
@@ -1601,25 +1708,25 @@ impl IHttpResponse_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn DeleteHeader < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
             pszHeaderName : windows_sys::core::PCSTR) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::DeleteHeader(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszHeaderName), | _ |
-            ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::DeleteHeader(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszHeaderName) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetHeader_HTTP_HEADER_ID < T : IHttpResponse_Impl > (this : *const
             IHttpResponse, ulHeaderIndex :
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, pcchHeaderValue :
-            *mut u16) -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(||
-            T::GetHeader_HTTP_HEADER_ID(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, ulHeaderIndex, pcchHeaderValue), | _ |
+            *mut u16) -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| unsafe
+            { T::GetHeader_HTTP_HEADER_ID(::httpserv_runtime::Object:: < T >
+            ::value_of(this), ulHeaderIndex, pcchHeaderValue) }, | _ |
             ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetHeader < T : IHttpResponse_Impl > (this : *const IHttpResponse,
             pszHeaderName : windows_sys::core::PCSTR, pcchHeaderValue : *mut u16) ->
-            windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| T::GetHeader(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszHeaderName,
-            pcchHeaderValue), | _ | ::core::ptr::null()) }
+            windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| unsafe {
+            T::GetHeader(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszHeaderName, pcchHeaderValue) }, | _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Clear < T : IHttpResponse_Impl > (this : *mut IHttpResponse,) -> () {
@@ -1668,25 +1775,26 @@ impl IHttpResponse_Vtbl {
             fn Flush < T : IHttpResponse_Impl > (this : *mut IHttpResponse, fAsync :
             windows_sys::core::BOOL, fMoreData : windows_sys::core::BOOL, pcbSent : *mut
             u32, pfCompletionExpected : *mut windows_sys::core::BOOL) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| T::Flush(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, fAsync, fMoreData,
-            pcbSent, pfCompletionExpected), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::Flush(::httpserv_runtime::Object:: < T > ::value_of(this), fAsync,
+            fMoreData, pcbSent, pfCompletionExpected) }, | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Redirect < T : IHttpResponse_Impl > (this : *mut IHttpResponse, pszUrl :
             windows_sys::core::PCSTR, fResetStatusCode : windows_sys::core::BOOL,
             fIncludeParameters : windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT
-            { ::httpserv_runtime::guard(|| T::Redirect(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszUrl,
-            fResetStatusCode, fIncludeParameters), | _ | ::httpserv_runtime::E_FAIL) }
+            { ::httpserv_runtime::guard(|| unsafe {
+            T::Redirect(::httpserv_runtime::Object:: < T > ::value_of(this), pszUrl,
+            fResetStatusCode, fIncludeParameters) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn WriteEntityChunkByReference < T : IHttpResponse_Impl > (this : *mut
             IHttpResponse, pDataChunk : *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, lInsertPosition
-            : i32) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::WriteEntityChunkByReference(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pDataChunk, lInsertPosition), | _ |
+            : i32) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::WriteEntityChunkByReference(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pDataChunk, lInsertPosition) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
@@ -1695,10 +1803,10 @@ impl IHttpResponse_Vtbl {
             windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, nChunks : u32,
             fAsync : windows_sys::core::BOOL, fMoreData : windows_sys::core::BOOL,
             pcbSent : *mut u32, pfCompletionExpected : *mut windows_sys::core::BOOL) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::WriteEntityChunks(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pDataChunks, nChunks, fAsync, fMoreData, pcbSent,
-            pfCompletionExpected), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::WriteEntityChunks(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pDataChunks, nChunks, fAsync, fMoreData, pcbSent, pfCompletionExpected) }, |
+            _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn DisableBuffering < T : IHttpResponse_Impl > (this : *mut IHttpResponse,)
@@ -1712,25 +1820,27 @@ impl IHttpResponse_Vtbl {
             ::httpserv_runtime::HRESULT, ppszModule : *mut windows_sys::core::PCWSTR,
             pdwNotification : *mut u32, ppException : *mut *mut
             IAppHostConfigException, pfTrySkipCustomErrors : *mut
-            windows_sys::core::BOOL) -> () { ::httpserv_runtime::guard(||
-            T::GetStatus(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
+            windows_sys::core::BOOL) -> () { ::httpserv_runtime::guard(|| unsafe {
+            T::GetStatus(::httpserv_runtime::Object:: < T > ::value_of(this),
             pStatusCode, pSubStatus, ppszReason, pcchReason, phrErrorToReport,
-            ppszModule, pdwNotification, ppException, pfTrySkipCustomErrors), | _ | ()) }
+            ppszModule, pdwNotification, ppException, pfTrySkipCustomErrors) }, | _ | ())
+            }
         }
         ::httpserv_runtime::member_thunk! {
             fn SetErrorDescription < T : IHttpResponse_Impl > (this : *mut
             IHttpResponse, pszDescription : windows_sys::core::PCWSTR, cchDescription :
             u32, fHtmlEncode : windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::SetErrorDescription(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszDescription,
-            cchDescription, fHtmlEncode), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::SetErrorDescription(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszDescription, cchDescription, fHtmlEncode) }, | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetErrorDescription < T : IHttpResponse_Impl > (this : *mut
             IHttpResponse, pcchDescription : *mut u32) -> windows_sys::core::PCWSTR {
-            ::httpserv_runtime::guard(|| T::GetErrorDescription(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pcchDescription), | _
-            | ::core::ptr::null()) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetErrorDescription(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pcchDescription) }, | _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetHeaderChanges < T : IHttpResponse_Impl > (this : *mut IHttpResponse,
@@ -1740,12 +1850,12 @@ impl IHttpResponse_Vtbl {
             ppUnknownHeaderValueSnapshot : *mut *mut windows_sys::core::PCSTR,
             diffedKnownHeaderIndices : *mut u32, pdwDiffedUnknownHeaders : *mut u32,
             ppDiffedUnknownHeaderIndices : *mut *mut u32) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::GetHeaderChanges(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, dwOldChangeNumber, pdwNewChangeNumber,
-            knownHeaderSnapshot, pdwUnknownHeaderSnapshot, ppUnknownHeaderNameSnapshot,
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::GetHeaderChanges(::httpserv_runtime::Object:: < T > ::value_of(this),
+            dwOldChangeNumber, pdwNewChangeNumber, knownHeaderSnapshot,
+            pdwUnknownHeaderSnapshot, ppUnknownHeaderNameSnapshot,
             ppUnknownHeaderValueSnapshot, diffedKnownHeaderIndices,
-            pdwDiffedUnknownHeaders, ppDiffedUnknownHeaderIndices), | _ |
+            pdwDiffedUnknownHeaders, ppDiffedUnknownHeaderIndices) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
@@ -2017,11 +2127,23 @@ impl ::core::ops::Deref for IHttpResponse2 {
 /// Implement C++ `IHttpResponse2` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpResponse2::new_boxed`] (or [`IHttpResponse2::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`WriteEntityChunks_PFN_ASYNC_COMPLETION`, `Flush_PFN_ASYNC_COMPLETION`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IHttpResponse2_Impl: IHttpResponse_Impl {
     /// Implements [`IHttpResponse2::WriteEntityChunks_PFN_ASYNC_COMPLETION`] (slot 28).
     ///
     /// On panic: returns E_FAIL.
-    fn WriteEntityChunks_PFN_ASYNC_COMPLETION(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pDataChunks` (`HTTP_DATA_CHUNK *`, `_In_reads_(nChunks)`): valid for reads of `nChunks` elements.
+    /// - `pfnCompletionCallback` (`PFN_ASYNC_COMPLETION`, `_In_`): a function of the stated type.
+    /// - `pvCompletionContext` (`void *`, `_In_`): what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    /// - `pcbSent` (`DWORD *`, `_Out_`): valid for writes.
+    /// - `pfCompletionExpected` (`BOOL *`, `_Out_`): null or valid for writes.
+    unsafe fn WriteEntityChunks_PFN_ASYNC_COMPLETION(
         &self,
         pDataChunks: *mut windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK,
         nChunks: u32,
@@ -2035,7 +2157,16 @@ pub trait IHttpResponse2_Impl: IHttpResponse_Impl {
     /// Implements [`IHttpResponse2::Flush_PFN_ASYNC_COMPLETION`] (slot 29).
     ///
     /// On panic: returns E_FAIL.
-    fn Flush_PFN_ASYNC_COMPLETION(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pfnCompletionCallback` (`PFN_ASYNC_COMPLETION`, `_In_`): a function of the stated type.
+    /// - `pvCompletionContext` (`void *`, `_In_`): what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    /// - `pcbSent` (`DWORD *`, `_Out_`): valid for writes.
+    /// - `pfCompletionExpected` (`BOOL *`, `_Out_`): null or valid for writes.
+    unsafe fn Flush_PFN_ASYNC_COMPLETION(
         &self,
         fAsync: windows_sys::core::BOOL,
         fMoreData: windows_sys::core::BOOL,
@@ -2056,10 +2187,11 @@ impl IHttpResponse2_Vtbl {
             pfnCompletionCallback : PFN_ASYNC_COMPLETION, pvCompletionContext : *mut
             ::core::ffi::c_void, pcbSent : *mut u32, pfCompletionExpected : *mut
             windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::WriteEntityChunks_PFN_ASYNC_COMPLETION(unsafe
-            { ::httpserv_runtime::Object:: < T > ::value_of(this) }, pDataChunks,
-            nChunks, fAsync, fMoreData, pfnCompletionCallback, pvCompletionContext,
-            pcbSent, pfCompletionExpected), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::WriteEntityChunks_PFN_ASYNC_COMPLETION(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pDataChunks, nChunks, fAsync, fMoreData,
+            pfnCompletionCallback, pvCompletionContext, pcbSent, pfCompletionExpected) },
+            | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Flush_PFN_ASYNC_COMPLETION < T : IHttpResponse2_Impl > (this : *mut
@@ -2067,10 +2199,10 @@ impl IHttpResponse2_Vtbl {
             windows_sys::core::BOOL, pfnCompletionCallback : PFN_ASYNC_COMPLETION,
             pvCompletionContext : *mut ::core::ffi::c_void, pcbSent : *mut u32,
             pfCompletionExpected : *mut windows_sys::core::BOOL) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::Flush_PFN_ASYNC_COMPLETION(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, fAsync, fMoreData, pfnCompletionCallback,
-            pvCompletionContext, pcbSent, pfCompletionExpected), | _ |
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::Flush_PFN_ASYNC_COMPLETION(::httpserv_runtime::Object:: < T >
+            ::value_of(this), fAsync, fMoreData, pfnCompletionCallback,
+            pvCompletionContext, pcbSent, pfCompletionExpected) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         Self {
@@ -2260,11 +2392,23 @@ impl ::core::ops::Deref for IHttpResponse3 {
 /// Implement C++ `IHttpResponse3` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpResponse3::new_boxed`] (or [`IHttpResponse3::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`PushPromise`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IHttpResponse3_Impl: IHttpResponse2_Impl {
     /// Implements [`IHttpResponse3::PushPromise`] (slot 30).
     ///
     /// On panic: returns E_FAIL.
-    fn PushPromise(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszVerb` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `pwszPath` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `pwszQuery` (`PCWSTR`, `_In_opt_`): null or a valid NUL-terminated string.
+    /// - `rgHeaderNames` (`PCSTR *`, `_In_opt_count_(cHeaders)`): null or valid for reads of `cHeaders` elements.
+    /// - `rgHeaderValues` (`PCSTR *`, `_In_opt_count_(cHeaders)`): null or valid for reads of `cHeaders` elements.
+    unsafe fn PushPromise(
         &self,
         pszVerb: windows_sys::core::PCSTR,
         pwszPath: windows_sys::core::PCWSTR,
@@ -2282,10 +2426,10 @@ impl IHttpResponse3_Vtbl {
             pszVerb : windows_sys::core::PCSTR, pwszPath : windows_sys::core::PCWSTR,
             pwszQuery : windows_sys::core::PCWSTR, cHeaders : u32, rgHeaderNames : *mut
             windows_sys::core::PCSTR, rgHeaderValues : *mut windows_sys::core::PCSTR) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::PushPromise(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
-            }, pszVerb, pwszPath, pwszQuery, cHeaders, rgHeaderNames, rgHeaderValues), |
-            _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::PushPromise(::httpserv_runtime::Object:: < T > ::value_of(this), pszVerb,
+            pwszPath, pwszQuery, cHeaders, rgHeaderNames, rgHeaderValues) }, | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpResponse2_Vtbl::new::<T>(),
@@ -2628,6 +2772,8 @@ impl IHttpResponse4 {
 ///
 /// Make the C++ object with [`IHttpResponse4::new_boxed`] (or [`IHttpResponse4::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`DeleteTrailer`, `GetTrailer`, `SetTrailer`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IHttpResponse4`] turn what `GetTrailer` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -2635,14 +2781,27 @@ pub unsafe trait IHttpResponse4_Impl: IHttpResponse3_Impl {
     /// Implements [`IHttpResponse4::DeleteTrailer`] (slot 31).
     ///
     /// On panic: returns E_FAIL.
-    fn DeleteTrailer(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszHeaderName` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn DeleteTrailer(
         &self,
         pszHeaderName: windows_sys::core::PCSTR,
     ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpResponse4::GetTrailer`] (slot 32).
     ///
     /// On panic: returns a null pointer.
-    fn GetTrailer(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszHeaderName` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `pcchHeaderValue` (`USHORT *`, `_Out_`): null or valid for writes.
+    unsafe fn GetTrailer(
         &self,
         pszHeaderName: windows_sys::core::PCSTR,
         pcchHeaderValue: *mut u16,
@@ -2658,7 +2817,14 @@ pub unsafe trait IHttpResponse4_Impl: IHttpResponse3_Impl {
     /// Implements [`IHttpResponse4::SetTrailer`] (slot 35).
     ///
     /// On panic: returns E_FAIL.
-    fn SetTrailer(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszHeaderName` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `pszHeaderValue` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn SetTrailer(
         &self,
         pszHeaderName: windows_sys::core::PCSTR,
         pszHeaderValue: windows_sys::core::PCSTR,
@@ -2672,16 +2838,16 @@ impl IHttpResponse4_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn DeleteTrailer < T : IHttpResponse4_Impl > (this : *mut IHttpResponse4,
             pszHeaderName : windows_sys::core::PCSTR) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::DeleteTrailer(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszHeaderName), | _ |
-            ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::DeleteTrailer(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszHeaderName) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetTrailer < T : IHttpResponse4_Impl > (this : *const IHttpResponse4,
             pszHeaderName : windows_sys::core::PCSTR, pcchHeaderValue : *mut u16) ->
-            windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| T::GetTrailer(unsafe
-            { ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszHeaderName,
-            pcchHeaderValue), | _ | ::core::ptr::null()) }
+            windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| unsafe {
+            T::GetTrailer(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszHeaderName, pcchHeaderValue) }, | _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn ResetStream < T : IHttpResponse4_Impl > (this : *mut IHttpResponse4,
@@ -2699,10 +2865,10 @@ impl IHttpResponse4_Vtbl {
             pszHeaderName : windows_sys::core::PCSTR, pszHeaderValue :
             windows_sys::core::PCSTR, cchHeaderValue : u16, fReplace :
             windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::SetTrailer(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszHeaderName,
-            pszHeaderValue, cchHeaderValue, fReplace), | _ | ::httpserv_runtime::E_FAIL)
-            }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::SetTrailer(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszHeaderName, pszHeaderValue, cchHeaderValue, fReplace) }, | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpResponse3_Vtbl::new::<T>(),

@@ -1036,6 +1036,8 @@ impl IHttpServer {
 ///
 /// Make the C++ object with [`IHttpServer::new_boxed`] (or [`IHttpServer::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`AssociateWithThreadPool`, `ReportUnhealthy`, `RecycleProcess`, `GetFileInfo`, `FlushKernelCache`, `DoCacheOperation`, `NotifyCustomNotification`, `RecycleApplication`, `NotifyConfigurationChange`, `NotifyFileChange`, `AddFragmentToCache`, `ReadFragmentFromCache`, `RemoveFragmentFromCache`, `GetWorkerProcessSettings`, `GetProtocolManagerCustomInterface`, `SatisfiesPrecondition`, `RegisterFileChangeMonitor`, `GetExtendedInterface`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IHttpServer`] turn what `GetAppPoolName`, `GetAdminManager`, `DoCacheOperation`, `GetPerfCounterInfo`, `DispenseContainer`, `GetWorkerProcessSettings`, `GetTraceContext`, `RegisterFileChangeMonitor` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -1051,7 +1053,14 @@ pub unsafe trait IHttpServer_Impl {
     /// Implements [`IHttpServer::AssociateWithThreadPool`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
-    fn AssociateWithThreadPool(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `hHandle` (`HANDLE`, `_In_`): what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    /// - `completionRoutine` (`LPOVERLAPPED_COMPLETION_ROUTINE`, `_In_`): a function of the stated type.
+    unsafe fn AssociateWithThreadPool(
         &self,
         hHandle: windows_sys::Win32::Foundation::HANDLE,
         completionRoutine: windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE,
@@ -1067,7 +1076,13 @@ pub unsafe trait IHttpServer_Impl {
     /// Implements [`IHttpServer::ReportUnhealthy`] (slot 5).
     ///
     /// On panic: the panic is swallowed (void).
-    fn ReportUnhealthy(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszReasonString` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn ReportUnhealthy(
         &self,
         pszReasonString: windows_sys::core::PCWSTR,
         hrReason: ::httpserv_runtime::HRESULT,
@@ -1075,7 +1090,13 @@ pub unsafe trait IHttpServer_Impl {
     /// Implements [`IHttpServer::RecycleProcess`] (slot 6).
     ///
     /// On panic: the panic is swallowed (void).
-    fn RecycleProcess(&self, pszReason: windows_sys::core::PCWSTR);
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszReason` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn RecycleProcess(&self, pszReason: windows_sys::core::PCWSTR);
     /// Implements [`IHttpServer::GetAdminManager`] (slot 7).
     ///
     /// On panic: returns a null pointer.
@@ -1083,7 +1104,19 @@ pub unsafe trait IHttpServer_Impl {
     /// Implements [`IHttpServer::GetFileInfo`] (slot 8).
     ///
     /// On panic: returns E_FAIL.
-    fn GetFileInfo(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszPhysicalPath` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `hUserToken` (`HANDLE`, `_In_`): what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    /// - `pSid` (`PSID`, `_In_`): what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    /// - `pszChangeNotificationPath` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `hChangeNotificationToken` (`HANDLE`, `_In_`): what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    /// - `ppFileInfo` (`IHttpFileInfo **`, `_Outptr_`): valid for writes of one pointer, which the callee stores.
+    /// - `pHttpTraceContext` (`IHttpTraceContext *`, `_In_opt_`): null or a live C++ `IHttpTraceContext` object.
+    unsafe fn GetFileInfo(
         &self,
         pszPhysicalPath: windows_sys::core::PCWSTR,
         hUserToken: windows_sys::Win32::Foundation::HANDLE,
@@ -1097,14 +1130,28 @@ pub unsafe trait IHttpServer_Impl {
     /// Implements [`IHttpServer::FlushKernelCache`] (slot 9).
     ///
     /// On panic: returns E_FAIL.
-    fn FlushKernelCache(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszUrl` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn FlushKernelCache(
         &self,
         pszUrl: windows_sys::core::PCWSTR,
     ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpServer::DoCacheOperation`] (slot 10).
     ///
     /// On panic: returns E_FAIL.
-    fn DoCacheOperation(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pCacheKey` (`IHttpCacheKey *`, `_In_`): a live C++ `IHttpCacheKey` object.
+    /// - `ppCacheSpecificData` (`IHttpCacheSpecificData **`, `_Outptr_`): valid for writes of one pointer, which the callee stores.
+    /// - `pHttpTraceContext` (`IHttpTraceContext *`, `_In_opt_`): null or a live C++ `IHttpTraceContext` object.
+    unsafe fn DoCacheOperation(
         &self,
         cacheOperation: CACHE_OPERATION,
         pCacheKey: *mut IHttpCacheKey,
@@ -1114,7 +1161,13 @@ pub unsafe trait IHttpServer_Impl {
     /// Implements [`IHttpServer::NotifyCustomNotification`] (slot 11).
     ///
     /// On panic: returns GL_NOTIFICATION_CONTINUE.
-    fn NotifyCustomNotification(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pCustomOutput` (`ICustomNotificationProvider *`, `_In_`): a live C++ `ICustomNotificationProvider` object.
+    unsafe fn NotifyCustomNotification(
         &self,
         pCustomOutput: *mut ICustomNotificationProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS;
@@ -1125,15 +1178,33 @@ pub unsafe trait IHttpServer_Impl {
     /// Implements [`IHttpServer::RecycleApplication`] (slot 13).
     ///
     /// On panic: the panic is swallowed (void).
-    fn RecycleApplication(&self, pszAppConfigPath: windows_sys::core::PCWSTR);
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszAppConfigPath` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn RecycleApplication(&self, pszAppConfigPath: windows_sys::core::PCWSTR);
     /// Implements [`IHttpServer::NotifyConfigurationChange`] (slot 14).
     ///
     /// On panic: the panic is swallowed (void).
-    fn NotifyConfigurationChange(&self, pszPath: windows_sys::core::PCWSTR);
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszPath` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn NotifyConfigurationChange(&self, pszPath: windows_sys::core::PCWSTR);
     /// Implements [`IHttpServer::NotifyFileChange`] (slot 15).
     ///
     /// On panic: the panic is swallowed (void).
-    fn NotifyFileChange(&self, pszFileName: windows_sys::core::PCWSTR);
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszFileName` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn NotifyFileChange(&self, pszFileName: windows_sys::core::PCWSTR);
     /// Implements [`IHttpServer::DispenseContainer`] (slot 16).
     ///
     /// On panic: returns a null pointer.
@@ -1141,7 +1212,14 @@ pub unsafe trait IHttpServer_Impl {
     /// Implements [`IHttpServer::AddFragmentToCache`] (slot 17).
     ///
     /// On panic: returns E_FAIL.
-    fn AddFragmentToCache(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pDataChunk` (`HTTP_DATA_CHUNK *`, `_In_`): valid for reads.
+    /// - `pszFragmentName` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn AddFragmentToCache(
         &self,
         pDataChunk: *mut windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK,
         pszFragmentName: windows_sys::core::PCWSTR,
@@ -1149,7 +1227,15 @@ pub unsafe trait IHttpServer_Impl {
     /// Implements [`IHttpServer::ReadFragmentFromCache`] (slot 18).
     ///
     /// On panic: returns E_FAIL.
-    fn ReadFragmentFromCache(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszFragmentName` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `pvBuffer` (`BYTE *`, `_Out_writes_bytes_all_(cbSize)`): valid for writes of `cbSize` bytes.
+    /// - `pcbCopied` (`DWORD *`, `_Out_`): valid for writes.
+    unsafe fn ReadFragmentFromCache(
         &self,
         pszFragmentName: windows_sys::core::PCWSTR,
         pvBuffer: *mut u8,
@@ -1159,21 +1245,41 @@ pub unsafe trait IHttpServer_Impl {
     /// Implements [`IHttpServer::RemoveFragmentFromCache`] (slot 19).
     ///
     /// On panic: returns E_FAIL.
-    fn RemoveFragmentFromCache(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszFragmentName` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn RemoveFragmentFromCache(
         &self,
         pszFragmentName: windows_sys::core::PCWSTR,
     ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpServer::GetWorkerProcessSettings`] (slot 20).
     ///
     /// On panic: returns E_FAIL.
-    fn GetWorkerProcessSettings(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppWorkerProcessSettings` (`IWpfSettings **`, `_Outptr_`): valid for writes of one pointer, which the callee stores.
+    unsafe fn GetWorkerProcessSettings(
         &self,
         ppWorkerProcessSettings: *mut *mut IWpfSettings,
     ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpServer::GetProtocolManagerCustomInterface`] (slot 21).
     ///
     /// On panic: returns E_FAIL.
-    fn GetProtocolManagerCustomInterface(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pProtocolManagerDll` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `pProtocolManagerDllInitFunction` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `ppCustomInterface` (`PVOID *`, `_Outptr_`): valid for writes of one pointer, which the callee stores.
+    unsafe fn GetProtocolManagerCustomInterface(
         &self,
         pProtocolManagerDll: windows_sys::core::PCWSTR,
         pProtocolManagerDllInitFunction: windows_sys::core::PCWSTR,
@@ -1183,7 +1289,14 @@ pub unsafe trait IHttpServer_Impl {
     /// Implements [`IHttpServer::SatisfiesPrecondition`] (slot 22).
     ///
     /// On panic: returns FALSE.
-    fn SatisfiesPrecondition(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszPrecondition` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `pfUnknownPrecondition` (`BOOL *`, `_Out_`): null or valid for writes.
+    unsafe fn SatisfiesPrecondition(
         &self,
         pszPrecondition: windows_sys::core::PCWSTR,
         pfUnknownPrecondition: *mut windows_sys::core::BOOL,
@@ -1195,7 +1308,15 @@ pub unsafe trait IHttpServer_Impl {
     /// Implements [`IHttpServer::RegisterFileChangeMonitor`] (slot 24).
     ///
     /// On panic: returns E_FAIL.
-    fn RegisterFileChangeMonitor(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszPath` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `hToken` (`HANDLE`, `_In_`): what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    /// - `ppFileMonitor` (`IHttpFileMonitor **`, `_Outptr_`): valid for writes of one pointer, which the callee stores.
+    unsafe fn RegisterFileChangeMonitor(
         &self,
         pszPath: windows_sys::core::PCWSTR,
         hToken: windows_sys::Win32::Foundation::HANDLE,
@@ -1204,7 +1325,13 @@ pub unsafe trait IHttpServer_Impl {
     /// Implements [`IHttpServer::GetExtendedInterface`] (slot 25).
     ///
     /// On panic: returns E_FAIL.
-    fn GetExtendedInterface(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppInterface` (`PVOID *`, `_Outptr_`): valid for writes of one pointer, which the callee stores.
+    unsafe fn GetExtendedInterface(
         &self,
         version: HTTP_SERVER_INTERFACE_VERSION,
         ppInterface: *mut *mut ::core::ffi::c_void,
@@ -1230,9 +1357,9 @@ impl IHttpServer_Vtbl {
             IHttpServer, hHandle : windows_sys::Win32::Foundation::HANDLE,
             completionRoutine :
             windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::AssociateWithThreadPool(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, hHandle, completionRoutine), | _ |
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::AssociateWithThreadPool(::httpserv_runtime::Object:: < T >
+            ::value_of(this), hHandle, completionRoutine) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
@@ -1248,15 +1375,15 @@ impl IHttpServer_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn ReportUnhealthy < T : IHttpServer_Impl > (this : *mut IHttpServer,
             pszReasonString : windows_sys::core::PCWSTR, hrReason :
-            ::httpserv_runtime::HRESULT) -> () { ::httpserv_runtime::guard(||
-            T::ReportUnhealthy(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pszReasonString, hrReason), | _ | ()) }
+            ::httpserv_runtime::HRESULT) -> () { ::httpserv_runtime::guard(|| unsafe {
+            T::ReportUnhealthy(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszReasonString, hrReason) }, | _ | ()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn RecycleProcess < T : IHttpServer_Impl > (this : *mut IHttpServer,
             pszReason : windows_sys::core::PCWSTR) -> () { ::httpserv_runtime::guard(||
-            T::RecycleProcess(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pszReason), | _ | ()) }
+            unsafe { T::RecycleProcess(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pszReason) }, | _ | ()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetAdminManager < T : IHttpServer_Impl > (this : *const IHttpServer,) ->
@@ -1273,34 +1400,35 @@ impl IHttpServer_Vtbl {
             windows_sys::Win32::Foundation::HANDLE, fCache : windows_sys::core::BOOL,
             ppFileInfo : *mut *mut IHttpFileInfo, pHttpTraceContext : *mut
             IHttpTraceContext) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::GetFileInfo(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszPhysicalPath,
-            hUserToken, pSid, pszChangeNotificationPath, hChangeNotificationToken,
-            fCache, ppFileInfo, pHttpTraceContext), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetFileInfo(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszPhysicalPath, hUserToken, pSid, pszChangeNotificationPath,
+            hChangeNotificationToken, fCache, ppFileInfo, pHttpTraceContext) }, | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn FlushKernelCache < T : IHttpServer_Impl > (this : *mut IHttpServer,
             pszUrl : windows_sys::core::PCWSTR) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::FlushKernelCache(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszUrl), | _ |
-            ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::FlushKernelCache(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszUrl) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn DoCacheOperation < T : IHttpServer_Impl > (this : *mut IHttpServer,
             cacheOperation : CACHE_OPERATION, pCacheKey : *mut IHttpCacheKey,
             ppCacheSpecificData : *mut *mut IHttpCacheSpecificData, pHttpTraceContext :
             *mut IHttpTraceContext) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::DoCacheOperation(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, cacheOperation,
-            pCacheKey, ppCacheSpecificData, pHttpTraceContext), | _ |
+            ::httpserv_runtime::guard(|| unsafe {
+            T::DoCacheOperation(::httpserv_runtime::Object:: < T > ::value_of(this),
+            cacheOperation, pCacheKey, ppCacheSpecificData, pHttpTraceContext) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn NotifyCustomNotification < T : IHttpServer_Impl > (this : *mut
             IHttpServer, pCustomOutput : *mut ICustomNotificationProvider) ->
-            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(||
-            T::NotifyCustomNotification(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pCustomOutput), | _ | GL_NOTIFICATION_CONTINUE) }
+            GLOBAL_NOTIFICATION_STATUS { ::httpserv_runtime::guard(|| unsafe {
+            T::NotifyCustomNotification(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pCustomOutput) }, | _ | GL_NOTIFICATION_CONTINUE) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetPerfCounterInfo < T : IHttpServer_Impl > (this : *mut IHttpServer,) ->
@@ -1311,21 +1439,22 @@ impl IHttpServer_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn RecycleApplication < T : IHttpServer_Impl > (this : *mut IHttpServer,
             pszAppConfigPath : windows_sys::core::PCWSTR) -> () {
-            ::httpserv_runtime::guard(|| T::RecycleApplication(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszAppConfigPath), | _
-            | ()) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::RecycleApplication(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszAppConfigPath) }, | _ | ()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn NotifyConfigurationChange < T : IHttpServer_Impl > (this : *mut
             IHttpServer, pszPath : windows_sys::core::PCWSTR) -> () {
-            ::httpserv_runtime::guard(|| T::NotifyConfigurationChange(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszPath), | _ | ()) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::NotifyConfigurationChange(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pszPath) }, | _ | ()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn NotifyFileChange < T : IHttpServer_Impl > (this : *mut IHttpServer,
             pszFileName : windows_sys::core::PCWSTR) -> () { ::httpserv_runtime::guard(||
-            T::NotifyFileChange(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pszFileName), | _ | ()) }
+            unsafe { T::NotifyFileChange(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pszFileName) }, | _ | ()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn DispenseContainer < T : IHttpServer_Impl > (this : *mut IHttpServer,) ->
@@ -1338,31 +1467,32 @@ impl IHttpServer_Vtbl {
             pDataChunk : *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_DATA_CHUNK, pszFragmentName
             : windows_sys::core::PCWSTR) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::AddFragmentToCache(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pDataChunk,
-            pszFragmentName), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::AddFragmentToCache(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pDataChunk, pszFragmentName) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn ReadFragmentFromCache < T : IHttpServer_Impl > (this : *mut IHttpServer,
             pszFragmentName : windows_sys::core::PCWSTR, pvBuffer : *mut u8, cbSize :
             u32, pcbCopied : *mut u32) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::ReadFragmentFromCache(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszFragmentName,
-            pvBuffer, cbSize, pcbCopied), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::ReadFragmentFromCache(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszFragmentName, pvBuffer, cbSize, pcbCopied) }, | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn RemoveFragmentFromCache < T : IHttpServer_Impl > (this : *mut
             IHttpServer, pszFragmentName : windows_sys::core::PCWSTR) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::RemoveFragmentFromCache(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pszFragmentName), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::RemoveFragmentFromCache(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pszFragmentName) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetWorkerProcessSettings < T : IHttpServer_Impl > (this : *mut
             IHttpServer, ppWorkerProcessSettings : *mut *mut IWpfSettings) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::GetWorkerProcessSettings(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, ppWorkerProcessSettings), | _ |
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::GetWorkerProcessSettings(::httpserv_runtime::Object:: < T >
+            ::value_of(this), ppWorkerProcessSettings) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
@@ -1371,18 +1501,19 @@ impl IHttpServer_Vtbl {
             pProtocolManagerDllInitFunction : windows_sys::core::PCWSTR,
             dwCustomInterfaceId : u32, ppCustomInterface : *mut *mut
             ::core::ffi::c_void) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::GetProtocolManagerCustomInterface(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pProtocolManagerDll,
-            pProtocolManagerDllInitFunction, dwCustomInterfaceId, ppCustomInterface), | _
-            | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetProtocolManagerCustomInterface(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pProtocolManagerDll, pProtocolManagerDllInitFunction,
+            dwCustomInterfaceId, ppCustomInterface) }, | _ | ::httpserv_runtime::E_FAIL)
+            }
         }
         ::httpserv_runtime::member_thunk! {
             fn SatisfiesPrecondition < T : IHttpServer_Impl > (this : *const
             IHttpServer, pszPrecondition : windows_sys::core::PCWSTR,
             pfUnknownPrecondition : *mut windows_sys::core::BOOL) ->
-            windows_sys::core::BOOL { ::httpserv_runtime::guard(||
-            T::SatisfiesPrecondition(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pszPrecondition, pfUnknownPrecondition), | _ | 0) }
+            windows_sys::core::BOOL { ::httpserv_runtime::guard(|| unsafe {
+            T::SatisfiesPrecondition(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszPrecondition, pfUnknownPrecondition) }, | _ | 0) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetTraceContext < T : IHttpServer_Impl > (this : *const IHttpServer,) ->
@@ -1395,17 +1526,18 @@ impl IHttpServer_Vtbl {
             IHttpServer, pszPath : windows_sys::core::PCWSTR, hToken :
             windows_sys::Win32::Foundation::HANDLE, ppFileMonitor : *mut *mut
             IHttpFileMonitor) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::RegisterFileChangeMonitor(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszPath, hToken,
-            ppFileMonitor), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::RegisterFileChangeMonitor(::httpserv_runtime::Object:: < T >
+            ::value_of(this), pszPath, hToken, ppFileMonitor) }, | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetExtendedInterface < T : IHttpServer_Impl > (this : *mut IHttpServer,
             version : HTTP_SERVER_INTERFACE_VERSION, ppInterface : *mut *mut
             ::core::ffi::c_void) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::GetExtendedInterface(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, version, ppInterface),
-            | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetExtendedInterface(::httpserv_runtime::Object:: < T > ::value_of(this),
+            version, ppInterface) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             IsCommandLineLaunch: IsCommandLineLaunch::<T>,
@@ -1790,6 +1922,8 @@ impl IHttpServer2 {
 ///
 /// Make the C++ object with [`IHttpServer2::new_boxed`] (or [`IHttpServer2::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`GetToken`, `GetAppPoolConfigFile`, `GetExtendedInterface_GUID_ref`, `GetMetadata`, `GetWorkerProcessFramework`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IHttpServer2`] turn what `GetAppPoolConfigFile`, `GetMetadata`, `GetWorkerProcessFramework` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -1797,7 +1931,18 @@ pub unsafe trait IHttpServer2_Impl: IHttpServer_Impl {
     /// Implements [`IHttpServer2::GetToken`] (slot 26).
     ///
     /// On panic: returns E_FAIL.
-    fn GetToken(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszUserName` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `pszPassword` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `ppTokenEntry` (`IHttpTokenEntry **`, `_Outptr_`): valid for writes of one pointer, which the callee stores.
+    /// - `pszDefaultDomain` (`PCWSTR`, `_In_opt_`): null or a valid NUL-terminated string.
+    /// - `pSockAddr` (`PSOCKADDR`, `_In_opt_`): null or valid for reads.
+    /// - `pHttpTraceContext` (`IHttpTraceContext *`, `_In_opt_`): null or a live C++ `IHttpTraceContext` object.
+    unsafe fn GetToken(
         &self,
         pszUserName: windows_sys::core::PCWSTR,
         pszPassword: windows_sys::core::PCWSTR,
@@ -1810,14 +1955,29 @@ pub unsafe trait IHttpServer2_Impl: IHttpServer_Impl {
     /// Implements [`IHttpServer2::GetAppPoolConfigFile`] (slot 27).
     ///
     /// On panic: returns a null pointer.
-    fn GetAppPoolConfigFile(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcchConfigFilePath` (`DWORD *`, `_Out_`): null or valid for writes.
+    unsafe fn GetAppPoolConfigFile(
         &self,
         pcchConfigFilePath: *mut u32,
     ) -> windows_sys::core::PCWSTR;
     /// Implements [`IHttpServer2::GetExtendedInterface_GUID_ref`] (slot 28).
     ///
     /// On panic: returns E_FAIL.
-    fn GetExtendedInterface_GUID_ref(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `Version1` (`const GUID &`, `_In_`): valid for reads.
+    /// - `pInput` (`PVOID`, `_In_`): what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    /// - `Version2` (`const GUID &`, `_In_`): valid for reads.
+    /// - `ppOutput` (`PVOID *`, `_Outptr_`): valid for writes of one pointer, which the callee stores.
+    unsafe fn GetExtendedInterface_GUID_ref(
         &self,
         Version1: *const windows_sys::core::GUID,
         pInput: *mut ::core::ffi::c_void,
@@ -1827,7 +1987,15 @@ pub unsafe trait IHttpServer2_Impl: IHttpServer_Impl {
     /// Implements [`IHttpServer2::GetMetadata`] (slot 29).
     ///
     /// On panic: returns E_FAIL.
-    fn GetMetadata(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszSiteName` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `pszUrl` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `ppMetadataInfo` (`IReferencedMetadataInfo **`, `_Outptr_`): valid for writes of one pointer, which the callee stores.
+    unsafe fn GetMetadata(
         &self,
         pszSiteName: windows_sys::core::PCWSTR,
         pszUrl: windows_sys::core::PCWSTR,
@@ -1836,7 +2004,13 @@ pub unsafe trait IHttpServer2_Impl: IHttpServer_Impl {
     /// Implements [`IHttpServer2::GetWorkerProcessFramework`] (slot 30).
     ///
     /// On panic: returns E_FAIL.
-    fn GetWorkerProcessFramework(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppWorkerProcessFramework` (`IWorkerProcessFramework **`, `_Outptr_`): valid for writes of one pointer, which the callee stores.
+    unsafe fn GetWorkerProcessFramework(
         &self,
         ppWorkerProcessFramework: *mut *mut IWorkerProcessFramework,
     ) -> ::httpserv_runtime::HRESULT;
@@ -1851,41 +2025,42 @@ impl IHttpServer2_Vtbl {
             pszDefaultDomain : windows_sys::core::PCWSTR, pSockAddr : *mut
             windows_sys::Win32::Networking::WinSock::SOCKADDR, pHttpTraceContext : *mut
             IHttpTraceContext) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::GetToken(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszUserName,
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetToken(::httpserv_runtime::Object:: < T > ::value_of(this), pszUserName,
             pszPassword, dwLogonMethod, ppTokenEntry, pszDefaultDomain, pSockAddr,
-            pHttpTraceContext), | _ | ::httpserv_runtime::E_FAIL) }
+            pHttpTraceContext) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetAppPoolConfigFile < T : IHttpServer2_Impl > (this : *const
             IHttpServer2, pcchConfigFilePath : *mut u32) -> windows_sys::core::PCWSTR {
-            ::httpserv_runtime::guard(|| T::GetAppPoolConfigFile(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pcchConfigFilePath), |
-            _ | ::core::ptr::null()) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetAppPoolConfigFile(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pcchConfigFilePath) }, | _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetExtendedInterface_GUID_ref < T : IHttpServer2_Impl > (this : *mut
             IHttpServer2, Version1 : *const windows_sys::core::GUID, pInput : *mut
             ::core::ffi::c_void, Version2 : *const windows_sys::core::GUID, ppOutput : *
             mut *mut ::core::ffi::c_void) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::GetExtendedInterface_GUID_ref(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, Version1, pInput,
-            Version2, ppOutput), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetExtendedInterface_GUID_ref(::httpserv_runtime::Object:: < T >
+            ::value_of(this), Version1, pInput, Version2, ppOutput) }, | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetMetadata < T : IHttpServer2_Impl > (this : *mut IHttpServer2,
             pszSiteName : windows_sys::core::PCWSTR, pszUrl : windows_sys::core::PCWSTR,
             ppMetadataInfo : *mut *mut IReferencedMetadataInfo) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::GetMetadata(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
-            }, pszSiteName, pszUrl, ppMetadataInfo), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::GetMetadata(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszSiteName, pszUrl, ppMetadataInfo) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetWorkerProcessFramework < T : IHttpServer2_Impl > (this : *mut
             IHttpServer2, ppWorkerProcessFramework : *mut *mut IWorkerProcessFramework)
-            -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::GetWorkerProcessFramework(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, ppWorkerProcessFramework), | _ |
+            -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::GetWorkerProcessFramework(::httpserv_runtime::Object:: < T >
+            ::value_of(this), ppWorkerProcessFramework) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         Self {
@@ -2081,11 +2256,22 @@ impl ::core::ops::Deref for IHttpServer3 {
 /// Implement C++ `IHttpServer3` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHttpServer3::new_boxed`] (or [`IHttpServer3::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`QueryRequestProperty`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IHttpServer3_Impl: IHttpServer2_Impl {
     /// Implements [`IHttpServer3::QueryRequestProperty`] (slot 31).
     ///
     /// On panic: returns E_FAIL.
-    fn QueryRequestProperty(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pQualifier` (`PVOID`, `_In_reads_bytes_opt_(qualifierSize)`): null or valid for reads of `qualifierSize` bytes.
+    /// - `pOutput` (`PVOID`, `_Out_writes_bytes_to_opt_(outputBufferSize, *pcbBytesReturned)`): null or valid for writes of `outputBufferSize` bytes.
+    /// - `pcbBytesReturned` (`PULONG`, `_Out_opt_`): null or valid for writes.
+    /// - `pOverlapped` (`LPOVERLAPPED`, `_In_`): valid for reads.
+    unsafe fn QueryRequestProperty(
         &self,
         id: u64,
         propertyId: windows_sys::Win32::Networking::HttpServer::HTTP_REQUEST_PROPERTY,
@@ -2107,11 +2293,10 @@ impl IHttpServer3_Vtbl {
             : *mut ::core::ffi::c_void, qualifierSize : u32, pOutput : *mut
             ::core::ffi::c_void, outputBufferSize : u32, pcbBytesReturned : *mut u32,
             pOverlapped : *mut windows_sys::Win32::System::IO::OVERLAPPED) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::QueryRequestProperty(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, id, propertyId, pQualifier, qualifierSize, pOutput,
-            outputBufferSize, pcbBytesReturned, pOverlapped), | _ |
-            ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::QueryRequestProperty(::httpserv_runtime::Object:: < T > ::value_of(this),
+            id, propertyId, pQualifier, qualifierSize, pOutput, outputBufferSize,
+            pcbBytesReturned, pOverlapped) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpServer2_Vtbl::new::<T>(),

@@ -265,6 +265,8 @@ impl IHttpTraceContext {
 ///
 /// Make the C++ object with [`IHttpTraceContext::new_boxed`] (or [`IHttpTraceContext::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`GetTraceConfiguration`, `SetTraceConfiguration`, `RaiseTraceEvent`, `QuickTrace`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IHttpTraceContext`] turn what `GetTraceActivityId` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -272,14 +274,27 @@ pub unsafe trait IHttpTraceContext_Impl {
     /// Implements [`IHttpTraceContext::GetTraceConfiguration`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
-    fn GetTraceConfiguration(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pHttpTraceConfiguration` (`HTTP_TRACE_CONFIGURATION *`, `_Inout_`): valid for reads and writes.
+    unsafe fn GetTraceConfiguration(
         &self,
         pHttpTraceConfiguration: *mut windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION,
     ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHttpTraceContext::SetTraceConfiguration`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn SetTraceConfiguration(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `moduleId` (`HTTP_MODULE_ID`, `_In_`): what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    /// - `pHttpTraceConfiguration` (`HTTP_TRACE_CONFIGURATION *`, `_In_`): valid for reads.
+    unsafe fn SetTraceConfiguration(
         &self,
         moduleId: HTTP_MODULE_ID,
         pHttpTraceConfiguration: *mut windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION,
@@ -288,7 +303,13 @@ pub unsafe trait IHttpTraceContext_Impl {
     /// Implements [`IHttpTraceContext::RaiseTraceEvent`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
-    fn RaiseTraceEvent(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pTraceEvent` (`HTTP_TRACE_EVENT *`, `_In_`): valid for reads.
+    unsafe fn RaiseTraceEvent(
         &self,
         pTraceEvent: *mut windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT,
     ) -> ::httpserv_runtime::HRESULT;
@@ -299,7 +320,14 @@ pub unsafe trait IHttpTraceContext_Impl {
     /// Implements [`IHttpTraceContext::QuickTrace`] (slot 4).
     ///
     /// On panic: returns E_FAIL.
-    fn QuickTrace(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszData1` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `pszData2` (`PCWSTR`, `_In_opt_`): null or a valid NUL-terminated string.
+    unsafe fn QuickTrace(
         &self,
         pszData1: windows_sys::core::PCWSTR,
         pszData2: windows_sys::core::PCWSTR,
@@ -314,28 +342,27 @@ impl IHttpTraceContext_Vtbl {
             fn GetTraceConfiguration < T : IHttpTraceContext_Impl > (this : *mut
             IHttpTraceContext, pHttpTraceConfiguration : *mut
             windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::GetTraceConfiguration(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pHttpTraceConfiguration), | _ |
-            ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::GetTraceConfiguration(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pHttpTraceConfiguration) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SetTraceConfiguration < T : IHttpTraceContext_Impl > (this : *mut
             IHttpTraceContext, moduleId : HTTP_MODULE_ID, pHttpTraceConfiguration : *mut
             windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION,
             cHttpTraceConfiguration : u32) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::SetTraceConfiguration(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, moduleId,
-            pHttpTraceConfiguration, cHttpTraceConfiguration), | _ |
+            ::httpserv_runtime::guard(|| unsafe {
+            T::SetTraceConfiguration(::httpserv_runtime::Object:: < T > ::value_of(this),
+            moduleId, pHttpTraceConfiguration, cHttpTraceConfiguration) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn RaiseTraceEvent < T : IHttpTraceContext_Impl > (this : *mut
             IHttpTraceContext, pTraceEvent : *mut
             windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::RaiseTraceEvent(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pTraceEvent), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::RaiseTraceEvent(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pTraceEvent) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetTraceActivityId < T : IHttpTraceContext_Impl > (this : *mut
@@ -348,9 +375,9 @@ impl IHttpTraceContext_Vtbl {
             fn QuickTrace < T : IHttpTraceContext_Impl > (this : *mut IHttpTraceContext,
             pszData1 : windows_sys::core::PCWSTR, pszData2 : windows_sys::core::PCWSTR,
             hrLastError : ::httpserv_runtime::HRESULT, Level : u8) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::QuickTrace(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            pszData1, pszData2, hrLastError, Level), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::QuickTrace(::httpserv_runtime::Object:: < T > ::value_of(this), pszData1,
+            pszData2, hrLastError, Level) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             GetTraceConfiguration: GetTraceConfiguration::<T>,

@@ -383,6 +383,8 @@ impl IHttpUser {
 ///
 /// Lifetime: IIS ends an object's life through `DereferenceUser`; the Rust value is then dropped (and freed when boxed): put cleanup in `Drop`.
 ///
+/// Methods with raw-pointer parameters (`IsInRole`, `GetUserVariable`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IHttpUser`] turn what `GetRemoteUserName`, `GetUserName`, `GetAuthenticationType`, `GetPassword` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -432,7 +434,14 @@ pub unsafe trait IHttpUser_Impl: Send + Sync {
     /// Implements [`IHttpUser::IsInRole`] (slot 9).
     ///
     /// On panic: returns E_FAIL.
-    fn IsInRole(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszRoleName` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `pfInRole` (`BOOL *`, `_Out_`): valid for writes.
+    unsafe fn IsInRole(
         &self,
         pszRoleName: windows_sys::core::PCWSTR,
         pfInRole: *mut windows_sys::core::BOOL,
@@ -440,7 +449,13 @@ pub unsafe trait IHttpUser_Impl: Send + Sync {
     /// Implements [`IHttpUser::GetUserVariable`] (slot 10).
     ///
     /// On panic: returns a null pointer.
-    fn GetUserVariable(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszVariableName` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn GetUserVariable(
         &self,
         pszVariableName: windows_sys::core::PCSTR,
     ) -> *mut ::core::ffi::c_void;
@@ -505,16 +520,16 @@ impl IHttpUser_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn IsInRole < T : IHttpUser_Impl > (this : *mut IHttpUser, pszRoleName :
             windows_sys::core::PCWSTR, pfInRole : *mut windows_sys::core::BOOL) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| T::IsInRole(unsafe
-            { ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszRoleName,
-            pfInRole), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::IsInRole(::httpserv_runtime::Object:: < T > ::value_of(this), pszRoleName,
+            pfInRole) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetUserVariable < T : IHttpUser_Impl > (this : *mut IHttpUser,
             pszVariableName : windows_sys::core::PCSTR) -> *mut ::core::ffi::c_void {
-            ::httpserv_runtime::guard(|| T::GetUserVariable(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszVariableName), | _
-            | ::core::ptr::null_mut()) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetUserVariable(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszVariableName) }, | _ | ::core::ptr::null_mut()) }
         }
         Self {
             GetRemoteUserName: GetRemoteUserName::<T>,

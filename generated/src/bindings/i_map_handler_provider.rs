@@ -171,11 +171,19 @@ impl IMapHandlerProvider {
 /// Implement C++ `IMapHandlerProvider` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IMapHandlerProvider::new_boxed`] (or [`IMapHandlerProvider::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`SetScriptName`, `SetScriptMap`, `SetFileInfo`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IMapHandlerProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`IMapHandlerProvider::SetScriptName`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn SetScriptName(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszScriptName` (`PCWSTR`, `_In_reads_(cchScriptName)`): valid for reads of `cchScriptName` elements.
+    unsafe fn SetScriptName(
         &self,
         pszScriptName: windows_sys::core::PCWSTR,
         cchScriptName: u32,
@@ -183,11 +191,23 @@ pub trait IMapHandlerProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`IMapHandlerProvider::SetScriptMap`] (slot 2).
     ///
     /// On panic: the panic is swallowed (void).
-    fn SetScriptMap(&self, pScriptMap: *mut IScriptMapInfo);
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pScriptMap` (`IScriptMapInfo *`, `_In_`): a live C++ `IScriptMapInfo` object.
+    unsafe fn SetScriptMap(&self, pScriptMap: *mut IScriptMapInfo);
     /// Implements [`IMapHandlerProvider::SetFileInfo`] (slot 3).
     ///
     /// On panic: the panic is swallowed (void).
-    fn SetFileInfo(&self, pFileInfo: *mut IHttpFileInfo);
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pFileInfo` (`IHttpFileInfo *`, `_In_`): a live C++ `IHttpFileInfo` object.
+    unsafe fn SetFileInfo(&self, pFileInfo: *mut IHttpFileInfo);
 }
 impl IMapHandlerProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IMapHandlerProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -195,23 +215,23 @@ impl IMapHandlerProvider_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn SetScriptName < T : IMapHandlerProvider_Impl > (this : *mut
             IMapHandlerProvider, pszScriptName : windows_sys::core::PCWSTR, cchScriptName
-            : u32) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::SetScriptName(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
-            }, pszScriptName, cchScriptName), | _ | ::httpserv_runtime::E_FAIL) }
+            : u32) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::SetScriptName(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszScriptName, cchScriptName) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SetScriptMap < T : IMapHandlerProvider_Impl > (this : *mut
             IMapHandlerProvider, pScriptMap : *mut IScriptMapInfo) -> () {
-            ::httpserv_runtime::guard(|| T::SetScriptMap(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pScriptMap), | _ | ())
-            }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::SetScriptMap(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pScriptMap) }, | _ | ()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SetFileInfo < T : IMapHandlerProvider_Impl > (this : *mut
             IMapHandlerProvider, pFileInfo : *mut IHttpFileInfo) -> () {
-            ::httpserv_runtime::guard(|| T::SetFileInfo(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pFileInfo), | _ | ())
-            }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::SetFileInfo(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pFileInfo) }, | _ | ()) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),

@@ -199,6 +199,8 @@ impl IMapPathProvider {
 ///
 /// Make the C++ object with [`IMapPathProvider::new_boxed`] (or [`IMapPathProvider::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`SetPhysicalPath`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IMapPathProvider`] turn what `GetUrl`, `GetPhysicalPath` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -214,7 +216,13 @@ pub unsafe trait IMapPathProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`IMapPathProvider::SetPhysicalPath`] (slot 3).
     ///
     /// On panic: returns E_FAIL.
-    fn SetPhysicalPath(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszPhysicalPath` (`PCWSTR`, `_In_reads_(cchPhysicalPath)`): valid for reads of `cchPhysicalPath` elements.
+    unsafe fn SetPhysicalPath(
         &self,
         pszPhysicalPath: windows_sys::core::PCWSTR,
         cchPhysicalPath: u32,
@@ -240,9 +248,9 @@ impl IMapPathProvider_Vtbl {
             fn SetPhysicalPath < T : IMapPathProvider_Impl > (this : *mut
             IMapPathProvider, pszPhysicalPath : windows_sys::core::PCWSTR,
             cchPhysicalPath : u32) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::SetPhysicalPath(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszPhysicalPath,
-            cchPhysicalPath), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::SetPhysicalPath(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszPhysicalPath, cchPhysicalPath) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),

@@ -163,6 +163,8 @@ impl INamedContextContainer {
 ///
 /// Make the C++ object with [`INamedContextContainer::new_boxed`] (or [`INamedContextContainer::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`GetNamedContext`, `SetNamedContext`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`INamedContextContainer`] turn what `GetNamedContext` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -170,14 +172,27 @@ pub unsafe trait INamedContextContainer_Impl {
     /// Implements [`INamedContextContainer::GetNamedContext`] (slot 0).
     ///
     /// On panic: returns a null pointer.
-    fn GetNamedContext(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `szName` (`LPCWSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn GetNamedContext(
         &self,
         szName: windows_sys::core::PCWSTR,
     ) -> *mut IHttpStoredContext;
     /// Implements [`INamedContextContainer::SetNamedContext`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn SetNamedContext(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppStoredContext` (`IHttpStoredContext *`, `_In_`): a live C++ `IHttpStoredContext` object.
+    /// - `szName` (`LPCWSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn SetNamedContext(
         &self,
         ppStoredContext: *mut IHttpStoredContext,
         szName: windows_sys::core::PCWSTR,
@@ -189,17 +204,17 @@ impl INamedContextContainer_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn GetNamedContext < T : INamedContextContainer_Impl > (this : *mut
             INamedContextContainer, szName : windows_sys::core::PCWSTR) -> *mut
-            IHttpStoredContext { ::httpserv_runtime::guard(|| T::GetNamedContext(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, szName), | _ |
-            ::core::ptr::null_mut()) }
+            IHttpStoredContext { ::httpserv_runtime::guard(|| unsafe {
+            T::GetNamedContext(::httpserv_runtime::Object:: < T > ::value_of(this),
+            szName) }, | _ | ::core::ptr::null_mut()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SetNamedContext < T : INamedContextContainer_Impl > (this : *mut
             INamedContextContainer, ppStoredContext : *mut IHttpStoredContext, szName :
             windows_sys::core::PCWSTR) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::SetNamedContext(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, ppStoredContext,
-            szName), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::SetNamedContext(::httpserv_runtime::Object:: < T > ::value_of(this),
+            ppStoredContext, szName) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             GetNamedContext: GetNamedContext::<T>,

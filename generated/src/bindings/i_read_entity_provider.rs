@@ -168,6 +168,8 @@ impl IReadEntityProvider {
 ///
 /// Make the C++ object with [`IReadEntityProvider::new_boxed`] (or [`IReadEntityProvider::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`GetEntity`, `SetEntity`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IReadEntityProvider`] turn what `GetEntity` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -175,7 +177,15 @@ pub unsafe trait IReadEntityProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`IReadEntityProvider::GetEntity`] (slot 1).
     ///
     /// On panic: the panic is swallowed (void).
-    fn GetEntity(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppBuffer` (`PVOID *`, `_Outptr_result_bytebuffer_to_(*pcbBuffer, *pcbData)`): valid for writes of one pointer, which the callee stores.
+    /// - `pcbData` (`DWORD *`, `_Out_`): valid for writes.
+    /// - `pcbBuffer` (`DWORD *`, `_Out_`): valid for writes.
+    unsafe fn GetEntity(
         &self,
         ppBuffer: *mut *mut ::core::ffi::c_void,
         pcbData: *mut u32,
@@ -184,7 +194,18 @@ pub unsafe trait IReadEntityProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`IReadEntityProvider::SetEntity`] (slot 2).
     ///
     /// On panic: the panic is swallowed (void).
-    fn SetEntity(&self, pBuffer: *mut ::core::ffi::c_void, cbData: u32, cbBuffer: u32);
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pBuffer` (`PVOID`, `_In_reads_(cbBuffer)`): valid for reads of `cbBuffer` elements.
+    unsafe fn SetEntity(
+        &self,
+        pBuffer: *mut ::core::ffi::c_void,
+        cbData: u32,
+        cbBuffer: u32,
+    );
 }
 impl IReadEntityProvider_Vtbl {
     /// A vtable whose slots call `T`'s [`IReadEntityProvider_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -192,16 +213,16 @@ impl IReadEntityProvider_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn GetEntity < T : IReadEntityProvider_Impl > (this : *mut
             IReadEntityProvider, ppBuffer : *mut *mut ::core::ffi::c_void, pcbData : *
-            mut u32, pcbBuffer : *mut u32) -> () { ::httpserv_runtime::guard(||
-            T::GetEntity(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            ppBuffer, pcbData, pcbBuffer), | _ | ()) }
+            mut u32, pcbBuffer : *mut u32) -> () { ::httpserv_runtime::guard(|| unsafe {
+            T::GetEntity(::httpserv_runtime::Object:: < T > ::value_of(this), ppBuffer,
+            pcbData, pcbBuffer) }, | _ | ()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SetEntity < T : IReadEntityProvider_Impl > (this : *mut
             IReadEntityProvider, pBuffer : *mut ::core::ffi::c_void, cbData : u32,
-            cbBuffer : u32) -> () { ::httpserv_runtime::guard(|| T::SetEntity(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pBuffer, cbData,
-            cbBuffer), | _ | ()) }
+            cbBuffer : u32) -> () { ::httpserv_runtime::guard(|| unsafe {
+            T::SetEntity(::httpserv_runtime::Object:: < T > ::value_of(this), pBuffer,
+            cbData, cbBuffer) }, | _ | ()) }
         }
         Self {
             base__: IHttpEventProvider_Vtbl::new::<T>(),

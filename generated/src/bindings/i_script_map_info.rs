@@ -413,6 +413,8 @@ impl IScriptMapInfo {
 ///
 /// Make the C++ object with [`IScriptMapInfo::new_boxed`] (or [`IScriptMapInfo::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`GetModules`, `GetScriptProcessor`, `GetManagedType`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IScriptMapInfo`] turn what `GetPath`, `GetAllowedVerbs`, `GetModules`, `GetScriptProcessor`, `GetManagedType`, `GetName` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -428,18 +430,39 @@ pub unsafe trait IScriptMapInfo_Impl {
     /// Implements [`IScriptMapInfo::GetModules`] (slot 2).
     ///
     /// On panic: returns a null pointer.
-    fn GetModules(&self, pcchModules: *mut u32) -> windows_sys::core::PCWSTR;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcchModules` (`DWORD *`, `_Out_`): null or valid for writes.
+    unsafe fn GetModules(&self, pcchModules: *mut u32) -> windows_sys::core::PCWSTR;
     /// Implements [`IScriptMapInfo::GetScriptProcessor`] (slot 3).
     ///
     /// On panic: returns a null pointer.
-    fn GetScriptProcessor(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcchScriptProcessor` (`DWORD *`, `_Out_`): null or valid for writes.
+    unsafe fn GetScriptProcessor(
         &self,
         pcchScriptProcessor: *mut u32,
     ) -> windows_sys::core::PCWSTR;
     /// Implements [`IScriptMapInfo::GetManagedType`] (slot 4).
     ///
     /// On panic: returns a null pointer.
-    fn GetManagedType(&self, pcchManagedType: *mut u32) -> windows_sys::core::PCWSTR;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcchManagedType` (`DWORD *`, `_Out_`): null or valid for writes.
+    unsafe fn GetManagedType(
+        &self,
+        pcchManagedType: *mut u32,
+    ) -> windows_sys::core::PCWSTR;
     /// Implements [`IScriptMapInfo::GetAllowPathInfoForScriptMappings`] (slot 5).
     ///
     /// On panic: returns FALSE.
@@ -483,23 +506,23 @@ impl IScriptMapInfo_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn GetModules < T : IScriptMapInfo_Impl > (this : *const IScriptMapInfo,
             pcchModules : *mut u32) -> windows_sys::core::PCWSTR {
-            ::httpserv_runtime::guard(|| T::GetModules(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pcchModules), | _ |
-            ::core::ptr::null()) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetModules(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pcchModules) }, | _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetScriptProcessor < T : IScriptMapInfo_Impl > (this : *const
             IScriptMapInfo, pcchScriptProcessor : *mut u32) -> windows_sys::core::PCWSTR
-            { ::httpserv_runtime::guard(|| T::GetScriptProcessor(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pcchScriptProcessor),
-            | _ | ::core::ptr::null()) }
+            { ::httpserv_runtime::guard(|| unsafe {
+            T::GetScriptProcessor(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pcchScriptProcessor) }, | _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetManagedType < T : IScriptMapInfo_Impl > (this : *const IScriptMapInfo,
             pcchManagedType : *mut u32) -> windows_sys::core::PCWSTR {
-            ::httpserv_runtime::guard(|| T::GetManagedType(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pcchManagedType), | _
-            | ::core::ptr::null()) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetManagedType(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pcchManagedType) }, | _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetAllowPathInfoForScriptMappings < T : IScriptMapInfo_Impl > (this : *

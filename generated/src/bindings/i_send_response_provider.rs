@@ -255,6 +255,8 @@ impl ISendResponseProvider {
 ///
 /// Make the C++ object with [`ISendResponseProvider::new_boxed`] (or [`ISendResponseProvider::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`SetLogData`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`ISendResponseProvider`] turn what `GetLogData` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -280,7 +282,13 @@ pub unsafe trait ISendResponseProvider_Impl: IHttpEventProvider_Impl {
     /// Implements [`ISendResponseProvider::SetLogData`] (slot 5).
     ///
     /// On panic: returns E_FAIL.
-    fn SetLogData(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pLogData` (`HTTP_LOG_DATA *`, `_In_`): valid for reads.
+    unsafe fn SetLogData(
         &self,
         pLogData: *mut windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA,
     ) -> ::httpserv_runtime::HRESULT;
@@ -322,9 +330,9 @@ impl ISendResponseProvider_Vtbl {
             fn SetLogData < T : ISendResponseProvider_Impl > (this : *mut
             ISendResponseProvider, pLogData : *mut
             windows_sys::Win32::Networking::HttpServer::HTTP_LOG_DATA) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::SetLogData(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            pLogData), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::SetLogData(::httpserv_runtime::Object:: < T > ::value_of(this), pLogData)
+            }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetReadyToLogData < T : ISendResponseProvider_Impl > (this : *const

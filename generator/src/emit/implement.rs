@@ -2,7 +2,9 @@
 //! come from the base's trait, a supertrait; threading bounds from the policy table),
 //! `Foo_Vtbl::new::<T>()`, a `const fn` that builds a `'static` vtable of thunks which find
 //! `T` in its `runtime::Object` and call it, and typed constructors (`Foo::new_boxed(value)`)
-//! that pick that vtable from the value's type.
+//! that pick that vtable from the value's type. A method with a pointer parameter is an
+//! `unsafe fn` (the rule and its `# Safety` text are `impl_safety.rs`), which only its thunk
+//! calls on IIS's behalf.
 //!
 //! What each thunk does beyond the call is IIS policy, read from `crate::policy`: the value
 //! returned when the implementation panics, the default of a non-pure virtual, and the slots
@@ -12,6 +14,7 @@
 use super::class::{ClassItems, OwnSlot};
 use super::docs::doc_lines;
 use super::ident;
+use super::impl_safety;
 use super::signature::abi;
 use crate::idiom::{Form, Idioms, Out, Ret, Role};
 use crate::ir::{Api, TypeKind};
@@ -35,7 +38,7 @@ pub fn implement(api: &Api, idioms: &Idioms, items: &ClassItems<'_>) -> TokenStr
         .map(|own| {
             let policy = policy::method_policy(api, own.method);
             let lifetime = policy::lifetime(api, &items.class.name, own.method);
-            trait_method(names, &items.names.object, own, &policy, lifetime)
+            trait_method(api, names, &items.names.object, own, &policy, lifetime)
         })
         .collect();
     let thunks: Vec<TokenStream> = items
@@ -161,7 +164,14 @@ fn thunk_body(api: &Api, items: &ClassItems<'_>, own: &OwnSlot<'_>) -> TokenStre
     let name = &own.name;
     let args = own.signature.arg_names();
     let policy = policy::method_policy(api, own.method);
-    let call = quote!(T::#name(unsafe { ::httpserv_runtime::Object::<T>::value_of(this) }, #args));
+    let call = if impl_safety::is_unsafe(own) {
+        // SAFETY (in the emitted thunk): IIS calls the slot with pointers that keep the C++
+        // contract, which is what the `unsafe fn`'s `# Safety` section asks of its caller;
+        // `this` is the object IIS called, made by this vtable's constructors for `T`.
+        quote!(unsafe { T::#name(::httpserv_runtime::Object::<T>::value_of(this), #args) })
+    } else {
+        quote!(T::#name(unsafe { ::httpserv_runtime::Object::<T>::value_of(this) }, #args))
+    };
     let after = match policy::lifetime(api, &items.class.name, own.method) {
         Some(Lifetime::Release) => {
             Some(quote!(::httpserv_runtime::Object::<T>::release(this, true)))
@@ -264,6 +274,22 @@ fn trait_doc_lines(api: &Api, items: &ClassItems<'_>, trusted: &[&str]) -> Vec<S
             released_by.join(" or ")
         ));
     }
+    let pointer_methods: Vec<String> = items
+        .own
+        .iter()
+        .filter(|own| impl_safety::is_unsafe(own))
+        .map(|own| format!("`{}`", own.name))
+        .collect();
+    if !pointer_methods.is_empty() {
+        lines.push(String::new());
+        lines.push(format!(
+            "Methods with raw-pointer parameters ({}) are `unsafe fn`: IIS vouches for \
+             the pointers, the vtable's thunks call them for IIS, and safe code cannot call \
+             them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` \
+             says what its caller keeps.",
+            pointer_methods.join(", ")
+        ));
+    }
     if !trusted.is_empty() {
         let methods: Vec<String> = trusted.iter().map(|m| format!("`{m}`")).collect();
         lines.push(String::new());
@@ -361,6 +387,7 @@ fn constructors(items: &ClassItems<'_>) -> TokenStream {
 }
 
 fn trait_method(
+    api: &Api,
     names: &Names,
     class: &str,
     own: &OwnSlot<'_>,
@@ -384,16 +411,21 @@ fn trait_method(
     };
     lines.push(String::new());
     lines.push(format!("On panic: {}.", policy.on_panic_doc));
+    let unsafety = impl_safety::is_unsafe(own).then(|| {
+        lines.push(String::new());
+        lines.extend(impl_safety::safety_lines(api, names, own));
+        quote!(unsafe)
+    });
     let docs = doc_lines(&lines);
     match default {
         Some(value) => quote! {
             #docs
             #[allow(unused_variables)]
-            fn #name(&self, #params) #ret { #value }
+            #unsafety fn #name(&self, #params) #ret { #value }
         },
         None => quote! {
             #docs
-            fn #name(&self, #params) #ret;
+            #unsafety fn #name(&self, #params) #ret;
         },
     }
 }

@@ -14,6 +14,7 @@ mod enums;
 pub mod files;
 mod idiomatic;
 mod idiomatic_results;
+mod impl_safety;
 mod implement;
 mod interface;
 mod methods;

@@ -10,7 +10,7 @@ struct CountingFactory {
 
 // SAFETY: it hands out only modules it has just made.
 unsafe impl IHttpModuleFactory_Impl for CountingFactory {
-    fn GetHttpModule(&self, _: *mut *mut CHttpModule, _: *mut IModuleAllocator) -> HRESULT {
+    unsafe fn GetHttpModule(&self, _: *mut *mut CHttpModule, _: *mut IModuleAllocator) -> HRESULT {
         self.made.set(self.made.get() + 1);
         S_OK
     }

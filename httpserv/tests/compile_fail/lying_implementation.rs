@@ -6,10 +6,10 @@ use httpserv::{HTTP_MODULE_ID, IHttpModuleContextContainer_Impl, IHttpStoredCont
 struct Liar;
 
 impl IHttpModuleContextContainer_Impl for Liar {
-    fn GetModuleContext(&self, _: HTTP_MODULE_ID) -> *mut IHttpStoredContext {
+    unsafe fn GetModuleContext(&self, _: HTTP_MODULE_ID) -> *mut IHttpStoredContext {
         core::ptr::dangling_mut()
     }
-    fn SetModuleContext(
+    unsafe fn SetModuleContext(
         &self,
         _: *mut IHttpStoredContext,
         _: HTTP_MODULE_ID,

@@ -30,10 +30,10 @@ unsafe impl IHttpUser_Impl for Anonymous {
     fn SupportsIsInRole(&self) -> BOOL {
         0
     }
-    fn IsInRole(&self, _: PCWSTR, _: *mut BOOL) -> httpserv::runtime::HRESULT {
+    unsafe fn IsInRole(&self, _: PCWSTR, _: *mut BOOL) -> httpserv::runtime::HRESULT {
         httpserv::runtime::E_NOTIMPL
     }
-    fn GetUserVariable(&self, _: PCSTR) -> *mut core::ffi::c_void {
+    unsafe fn GetUserVariable(&self, _: PCSTR) -> *mut core::ffi::c_void {
         core::ptr::null_mut()
     }
 }

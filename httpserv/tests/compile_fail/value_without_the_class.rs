@@ -6,7 +6,7 @@ struct Factory;
 
 // SAFETY: it hands out only modules it has just made.
 unsafe impl IHttpModuleFactory_Impl for Factory {
-    fn GetHttpModule(&self, _: *mut *mut CHttpModule, _: *mut IModuleAllocator) -> HRESULT {
+    unsafe fn GetHttpModule(&self, _: *mut *mut CHttpModule, _: *mut IModuleAllocator) -> HRESULT {
         S_OK
     }
 }

@@ -99,7 +99,7 @@ macro_rules! notifications {
     ($($method:ident($provider:ty) => $name:literal;)*) => {
         impl CHttpModule_Impl for Scripted {
             $(
-                fn $method(
+                unsafe fn $method(
                     &self,
                     context: *mut IHttpContext,
                     provider: *mut $provider,
@@ -107,7 +107,7 @@ macro_rules! notifications {
                     self.notify($name, context, provider.cast(), None, None)
                 }
             )*
-            fn OnAsyncCompletion(
+            unsafe fn OnAsyncCompletion(
                 &self,
                 context: *mut IHttpContext,
                 notification: u32,
@@ -183,7 +183,11 @@ struct Factory {
 
 // SAFETY: what it hands out is null or one of the test's own live objects.
 unsafe impl IHttpModuleFactory_Impl for Factory {
-    fn GetHttpModule(&self, module: *mut *mut CHttpModule, _: *mut IModuleAllocator) -> HRESULT {
+    unsafe fn GetHttpModule(
+        &self,
+        module: *mut *mut CHttpModule,
+        _: *mut IModuleAllocator,
+    ) -> HRESULT {
         if self.fail {
             return E_FAIL;
         }
@@ -302,7 +306,7 @@ pub(super) struct Global<F> {
 unsafe impl<F: Fn(&IHttpContext) -> GLOBAL_NOTIFICATION_STATUS + Send + Sync> CGlobalModule_Impl
     for Global<F>
 {
-    fn OnGlobalPreBeginRequest(
+    unsafe fn OnGlobalPreBeginRequest(
         &self,
         provider: *mut IPreBeginRequestProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS {

@@ -108,11 +108,20 @@ impl ISnapshot {
 /// Implement C++ `ISnapshot` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`ISnapshot::new_boxed`] (or [`ISnapshot::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`GetChanges`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait ISnapshot_Impl {
     /// Implements [`ISnapshot::GetChanges`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
-    fn GetChanges(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `knownHeaderSnapshot` (`PCSTR[41]`): valid for what the C++ method does with it (the header gives no SAL).
+    /// - `diffedKnownHeaderIndices` (`DWORD[42]`): valid for what the C++ method does with it (the header gives no SAL).
+    unsafe fn GetChanges(
         &self,
         knownHeaderSnapshot: *mut windows_sys::core::PCSTR,
         diffedKnownHeaderIndices: *mut u32,
@@ -125,9 +134,10 @@ impl ISnapshot_Vtbl {
             fn GetChanges < T : ISnapshot_Impl > (this : *mut ISnapshot,
             knownHeaderSnapshot : *mut windows_sys::core::PCSTR,
             diffedKnownHeaderIndices : *mut u32) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::GetChanges(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, knownHeaderSnapshot,
-            diffedKnownHeaderIndices), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetChanges(::httpserv_runtime::Object:: < T > ::value_of(this),
+            knownHeaderSnapshot, diffedKnownHeaderIndices) }, | _ |
+            ::httpserv_runtime::E_FAIL) }
         }
         Self {
             GetChanges: GetChanges::<T>,

@@ -193,6 +193,8 @@ impl ICallbacks {
 /// Implement C++ `ICallbacks` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`ICallbacks::new_boxed`] (or [`ICallbacks::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`Log`, `Timer`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait ICallbacks_Impl {
     /// Implements [`ICallbacks::Start`] (slot 0).
     ///
@@ -201,7 +203,13 @@ pub trait ICallbacks_Impl {
     /// Implements [`ICallbacks::Log`] (slot 1).
     ///
     /// On panic: the panic is swallowed (void).
-    fn Log(&self, message: windows_sys::core::PCSTR);
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `message` (`PCSTR`): a valid NUL-terminated string.
+    unsafe fn Log(&self, message: windows_sys::core::PCSTR);
     /// Implements [`ICallbacks::Plain`] (slot 2).
     ///
     /// On panic: the panic is swallowed (void).
@@ -213,7 +221,13 @@ pub trait ICallbacks_Impl {
     /// Implements [`ICallbacks::Timer`] (slot 4).
     ///
     /// On panic: the panic is swallowed (void).
-    fn Timer(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `routine` (`PTIMERAPCROUTINE`): a function of the stated type.
+    unsafe fn Timer(
         &self,
         routine: Option<unsafe extern "system" fn(*mut ::core::ffi::c_void, u32, u32)>,
     );
@@ -238,10 +252,9 @@ impl ICallbacks_Vtbl {
             message: windows_sys::core::PCSTR,
         ) -> () {
             ::httpserv_runtime::guard(
-                || T::Log(
-                    unsafe { ::httpserv_runtime::Object::<T>::value_of(this) },
-                    message,
-                ),
+                || unsafe {
+                    T::Log(::httpserv_runtime::Object::<T>::value_of(this), message)
+                },
                 |_| (),
             )
         }
@@ -259,8 +272,8 @@ impl ICallbacks_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn Timer < T : ICallbacks_Impl > (this : *mut ICallbacks, routine : Option <
             unsafe extern "system" fn (*mut ::core::ffi::c_void, u32, u32) >) -> () {
-            ::httpserv_runtime::guard(|| T::Timer(unsafe { ::httpserv_runtime::Object:: <
-            T > ::value_of(this) }, routine), | _ | ()) }
+            ::httpserv_runtime::guard(|| unsafe { T::Timer(::httpserv_runtime::Object:: <
+            T > ::value_of(this), routine) }, | _ | ()) }
         }
         Self {
             Start: Start::<T>,

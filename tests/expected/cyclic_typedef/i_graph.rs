@@ -102,11 +102,22 @@ impl IGraph {
 /// Implement C++ `IGraph` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IGraph::new_boxed`] (or [`IGraph::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`Visit`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IGraph_Impl {
     /// Implements [`IGraph::Visit`] (slot 0).
     ///
     /// On panic: the panic is swallowed (void).
-    fn Visit(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `node` (`NODE *`): valid for what the C++ method does with it (the header gives no SAL).
+    /// - `alias` (`NODE_ALIAS *`): valid for what the C++ method does with it (the header gives no SAL).
+    /// - `list` (`LINKED *`): valid for what the C++ method does with it (the header gives no SAL).
+    /// - `same` (`LINKED_ALIAS *`): valid for what the C++ method does with it (the header gives no SAL).
+    unsafe fn Visit(
         &self,
         node: *mut NODE,
         alias: *mut NODE_ALIAS,
@@ -120,8 +131,8 @@ impl IGraph_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn Visit < T : IGraph_Impl > (this : *mut IGraph, node : *mut NODE, alias :
             *mut NODE_ALIAS, list : *mut LINKED, same : *mut LINKED_ALIAS) -> () {
-            ::httpserv_runtime::guard(|| T::Visit(unsafe { ::httpserv_runtime::Object:: <
-            T > ::value_of(this) }, node, alias, list, same), | _ | ()) }
+            ::httpserv_runtime::guard(|| unsafe { T::Visit(::httpserv_runtime::Object:: <
+            T > ::value_of(this), node, alias, list, same) }, | _ | ()) }
         }
         Self { Visit: Visit::<T> }
     }

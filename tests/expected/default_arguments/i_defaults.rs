@@ -209,11 +209,21 @@ impl IDefaults {
 /// Implement C++ `IDefaults` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IDefaults::new_boxed`] (or [`IDefaults::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`Read`, `Status`, `Complete`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IDefaults_Impl {
     /// Implements [`IDefaults::Read`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
-    fn Read(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `buffer` (`void *`): what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    /// - `read` (`DWORD *`): valid for what the C++ method does with it (the header gives no SAL).
+    /// - `pending` (`BOOL *`): null or valid for what the C++ method does with it (the header gives no SAL).
+    unsafe fn Read(
         &self,
         buffer: *mut ::core::ffi::c_void,
         size: u32,
@@ -224,7 +234,13 @@ pub trait IDefaults_Impl {
     /// Implements [`IDefaults::Status`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn Status(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `reason` (`PCSTR`): a valid NUL-terminated string.
+    unsafe fn Status(
         &self,
         code: u16,
         reason: windows_sys::core::PCSTR,
@@ -235,7 +251,13 @@ pub trait IDefaults_Impl {
     /// Implements [`IDefaults::Complete`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
-    fn Complete(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `context` (`void *`): null or what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    unsafe fn Complete(
         &self,
         status: u32,
         context: *mut ::core::ffi::c_void,
@@ -248,24 +270,24 @@ impl IDefaults_Vtbl {
             fn Read < T : IDefaults_Impl > (this : *mut IDefaults, buffer : *mut
             ::core::ffi::c_void, size : u32, async_ : windows_sys::core::BOOL, read : *
             mut u32, pending : *mut windows_sys::core::BOOL) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| T::Read(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, buffer, size, async_,
-            read, pending), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::Read(::httpserv_runtime::Object:: < T > ::value_of(this), buffer, size,
+            async_, read, pending) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Status < T : IDefaults_Impl > (this : *mut IDefaults, code : u16, reason
             : windows_sys::core::PCSTR, sub : u16, error : ::httpserv_runtime::HRESULT,
             trySkip : windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::Status(unsafe { ::httpserv_runtime::Object::
-            < T > ::value_of(this) }, code, reason, sub, error, trySkip), | _ |
+            ::httpserv_runtime::guard(|| unsafe { T::Status(::httpserv_runtime::Object::
+            < T > ::value_of(this), code, reason, sub, error, trySkip) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Complete < T : IDefaults_Impl > (this : *mut IDefaults, status : u32,
             context : *mut ::core::ffi::c_void) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::Complete(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, status, context), | _
-            | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::Complete(::httpserv_runtime::Object:: < T > ::value_of(this), status,
+            context) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             Read: Read::<T>,

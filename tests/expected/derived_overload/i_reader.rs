@@ -130,11 +130,19 @@ impl IReader {
 /// Implement C++ `IReader` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IReader::new_boxed`] (or [`IReader::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`Read`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IReader_Impl {
     /// Implements [`IReader::Read`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
-    fn Read(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `buffer` (`void *`): what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    unsafe fn Read(
         &self,
         buffer: *mut ::core::ffi::c_void,
         size: u32,
@@ -150,8 +158,8 @@ impl IReader_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn Read < T : IReader_Impl > (this : *mut IReader, buffer : *mut
             ::core::ffi::c_void, size : u32) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::Read(unsafe { ::httpserv_runtime::Object:: <
-            T > ::value_of(this) }, buffer, size), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe { T::Read(::httpserv_runtime::Object:: <
+            T > ::value_of(this), buffer, size) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Remaining < T : IReader_Impl > (this : *mut IReader,) -> u32 {
@@ -328,11 +336,20 @@ impl ::core::ops::Deref for IReader2 {
 /// Implement C++ `IReader2` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IReader2::new_boxed`] (or [`IReader2::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`Read_BOOL`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IReader2_Impl: IReader_Impl {
     /// Implements [`IReader2::Read_BOOL`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
-    fn Read_BOOL(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `buffer` (`void *`): what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    /// - `read` (`DWORD *`): valid for what the C++ method does with it (the header gives no SAL).
+    unsafe fn Read_BOOL(
         &self,
         buffer: *mut ::core::ffi::c_void,
         size: u32,
@@ -346,9 +363,9 @@ impl IReader2_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn Read_BOOL < T : IReader2_Impl > (this : *mut IReader2, buffer : *mut
             ::core::ffi::c_void, size : u32, async_ : windows_sys::core::BOOL, read : *
-            mut u32) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::Read_BOOL(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            buffer, size, async_, read), | _ | ::httpserv_runtime::E_FAIL) }
+            mut u32) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe
+            { T::Read_BOOL(::httpserv_runtime::Object:: < T > ::value_of(this), buffer,
+            size, async_, read) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IReader_Vtbl::new::<T>(),

@@ -165,6 +165,8 @@ impl IKinds {
 /// Implement C++ `IKinds` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IKinds::new_boxed`] (or [`IKinds::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`Hold`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IKinds_Impl {
     /// Implements [`IKinds::Kind`] (slot 0).
     ///
@@ -177,7 +179,13 @@ pub trait IKinds_Impl {
     /// Implements [`IKinds::Hold`] (slot 2).
     ///
     /// On panic: the panic is swallowed (void).
-    fn Hold(&self, holder: *mut KIND_HOLDER);
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `holder` (`KIND_HOLDER *`): valid for what the C++ method does with it (the header gives no SAL).
+    unsafe fn Hold(&self, holder: *mut KIND_HOLDER);
     /// Implements [`IKinds::Opaque`] (slot 3).
     ///
     /// On panic: aborts the process (no safe failure value).
@@ -199,8 +207,9 @@ impl IKinds_Vtbl {
         }
         ::httpserv_runtime::member_thunk! {
             fn Hold < T : IKinds_Impl > (this : *mut IKinds, holder : *mut KIND_HOLDER)
-            -> () { ::httpserv_runtime::guard(|| T::Hold(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, holder), | _ | ()) }
+            -> () { ::httpserv_runtime::guard(|| unsafe {
+            T::Hold(::httpserv_runtime::Object:: < T > ::value_of(this), holder) }, | _ |
+            ()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Opaque < T : IKinds_Impl > (this : *mut IKinds, later : LATER_KIND) ->

@@ -130,11 +130,20 @@ impl IServer {
 /// Implement C++ `IServer` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IServer::new_boxed`] (or [`IServer::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`Post`, `Notify`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IServer_Impl {
     /// Implements [`IServer::Post`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
-    fn Post(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `callback` (`PFN_CALLBACK`): a function of the stated type.
+    /// - `context` (`PVOID`): what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    unsafe fn Post(
         &self,
         callback: PFN_CALLBACK,
         context: *mut ::core::ffi::c_void,
@@ -142,7 +151,14 @@ pub trait IServer_Impl {
     /// Implements [`IServer::Notify`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn Notify(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `done` (`void (*)(DWORD)`): a function of the stated type.
+    /// - `plain` (`void (*)(DWORD)`): a function of the stated type.
+    unsafe fn Notify(
         &self,
         done: Option<unsafe extern "system" fn(u32)>,
         plain: Option<unsafe extern "C" fn(u32)>,
@@ -154,16 +170,16 @@ impl IServer_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn Post < T : IServer_Impl > (this : *mut IServer, callback : PFN_CALLBACK,
             context : *mut ::core::ffi::c_void) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::Post(unsafe { ::httpserv_runtime::Object:: <
-            T > ::value_of(this) }, callback, context), | _ | ::httpserv_runtime::E_FAIL)
+            ::httpserv_runtime::guard(|| unsafe { T::Post(::httpserv_runtime::Object:: <
+            T > ::value_of(this), callback, context) }, | _ | ::httpserv_runtime::E_FAIL)
             }
         }
         ::httpserv_runtime::member_thunk! {
             fn Notify < T : IServer_Impl > (this : *mut IServer, done : Option < unsafe
             extern "system" fn (u32) >, plain : Option < unsafe extern "C" fn (u32) >) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| T::Notify(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, done, plain), | _ |
-            ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::Notify(::httpserv_runtime::Object:: < T > ::value_of(this), done, plain)
+            }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             Post: Post::<T>,

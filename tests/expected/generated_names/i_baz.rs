@@ -245,6 +245,8 @@ impl IBaz {
 /// Implement C++ `IBaz` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IBaz::new_boxed`] (or [`IBaz::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`new_in_place_`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IBaz_Impl {
     /// Implements [`IBaz::from_raw_`] (slot 0).
     ///
@@ -269,7 +271,13 @@ pub trait IBaz_Impl {
     /// Implements [`IBaz::new_in_place_`] (slot 5).
     ///
     /// On panic: returns E_FAIL.
-    fn new_in_place_(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `memory` (`PVOID`): what IIS passes for it (an opaque pointer or handle, valid as the C++ method defines it).
+    unsafe fn new_in_place_(
         &self,
         memory: *mut ::core::ffi::c_void,
     ) -> ::httpserv_runtime::HRESULT;
@@ -310,9 +318,9 @@ impl IBaz_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn new_in_place_ < T : IBaz_Impl > (this : *mut IBaz, memory : *mut
             ::core::ffi::c_void) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::new_in_place_(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, memory), | _ |
-            ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::new_in_place_(::httpserv_runtime::Object:: < T > ::value_of(this), memory)
+            }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn base___ < T : IBaz_Impl > (this : *mut IBaz,) ->

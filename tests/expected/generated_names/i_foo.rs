@@ -134,11 +134,19 @@ impl IFoo {
 /// Implement C++ `IFoo` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IFoo::new_boxed`] (or [`IFoo::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`GetHeader_PCSTR`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IFoo_Impl {
     /// Implements [`IFoo::GetHeader_PCSTR`] (slot 0).
     ///
     /// On panic: returns a null pointer.
-    fn GetHeader_PCSTR(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `name` (`PCSTR`): a valid NUL-terminated string.
+    unsafe fn GetHeader_PCSTR(
         &self,
         name: windows_sys::core::PCSTR,
     ) -> windows_sys::core::PCSTR;
@@ -157,9 +165,9 @@ impl IFoo_Vtbl_2 {
         ::httpserv_runtime::member_thunk! {
             fn GetHeader_PCSTR < T : IFoo_Impl > (this : *mut IFoo, name :
             windows_sys::core::PCSTR) -> windows_sys::core::PCSTR {
-            ::httpserv_runtime::guard(|| T::GetHeader_PCSTR(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, name), | _ |
-            ::core::ptr::null()) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetHeader_PCSTR(::httpserv_runtime::Object:: < T > ::value_of(this), name)
+            }, | _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetHeader < T : IFoo_Impl > (this : *mut IFoo, id : u32) ->

@@ -151,11 +151,19 @@ impl IKeywords {
 /// Implement C++ `IKeywords` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IKeywords::new_boxed`] (or [`IKeywords::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`type_`, `ref_`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IKeywords_Impl {
     /// Implements [`IKeywords::type_`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
-    fn type_(&self, type_: *mut u32) -> ::httpserv_runtime::HRESULT;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `type_` (`DWORD *`): valid for what the C++ method does with it (the header gives no SAL).
+    unsafe fn type_(&self, type_: *mut u32) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IKeywords::move_`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
@@ -163,15 +171,25 @@ pub trait IKeywords_Impl {
     /// Implements [`IKeywords::ref_`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
-    fn ref_(&self, link: *mut LINK, kind: LINK_KIND) -> ::httpserv_runtime::HRESULT;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `link` (`LINK *`): valid for what the C++ method does with it (the header gives no SAL).
+    unsafe fn ref_(
+        &self,
+        link: *mut LINK,
+        kind: LINK_KIND,
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IKeywords_Vtbl {
     /// A vtable whose slots call `T`'s [`IKeywords_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IKeywords_Impl>() -> Self {
         ::httpserv_runtime::member_thunk! {
             fn type_ < T : IKeywords_Impl > (this : *mut IKeywords, type_ : *mut u32)
-            -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| T::type_(unsafe
-            { ::httpserv_runtime::Object:: < T > ::value_of(this) }, type_), | _ |
+            -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::type_(::httpserv_runtime::Object:: < T > ::value_of(this), type_) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
@@ -183,8 +201,8 @@ impl IKeywords_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn ref_ < T : IKeywords_Impl > (this : *mut IKeywords, link : *mut LINK,
             kind : LINK_KIND) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::ref_(unsafe { ::httpserv_runtime::Object:: <
-            T > ::value_of(this) }, link, kind), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe { T::ref_(::httpserv_runtime::Object:: <
+            T > ::value_of(this), link, kind) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             type_: type_::<T>,

@@ -141,15 +141,29 @@ impl IOperators {
 /// Implement C++ `IOperators` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IOperators::new_boxed`] (or [`IOperators::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`operator_eq`, `operator_ne`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IOperators_Impl {
     /// Implements [`IOperators::operator_eq`] (slot 0).
     ///
     /// On panic: aborts the process (no safe failure value).
-    fn operator_eq(&self, other: *const IOperators) -> bool;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `other` (`const IOperators &`): a live C++ `IOperators` object.
+    unsafe fn operator_eq(&self, other: *const IOperators) -> bool;
     /// Implements [`IOperators::operator_ne`] (slot 1).
     ///
     /// On panic: aborts the process (no safe failure value).
-    fn operator_ne(&self, other: *const IOperators) -> bool;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `other` (`const IOperators &`): a live C++ `IOperators` object.
+    unsafe fn operator_ne(&self, other: *const IOperators) -> bool;
     /// Implements [`IOperators::operator_call`] (slot 2).
     ///
     /// On panic: aborts the process (no safe failure value).
@@ -160,15 +174,15 @@ impl IOperators_Vtbl {
     pub const fn new<T: IOperators_Impl>() -> Self {
         ::httpserv_runtime::member_thunk! {
             fn operator_eq < T : IOperators_Impl > (this : *const IOperators, other : *
-            const IOperators) -> bool { ::httpserv_runtime::guard(||
-            T::operator_eq(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
-            }, other), ::httpserv_runtime::abort) }
+            const IOperators) -> bool { ::httpserv_runtime::guard(|| unsafe {
+            T::operator_eq(::httpserv_runtime::Object:: < T > ::value_of(this), other) },
+            ::httpserv_runtime::abort) }
         }
         ::httpserv_runtime::member_thunk! {
             fn operator_ne < T : IOperators_Impl > (this : *const IOperators, other : *
-            const IOperators) -> bool { ::httpserv_runtime::guard(||
-            T::operator_ne(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this)
-            }, other), ::httpserv_runtime::abort) }
+            const IOperators) -> bool { ::httpserv_runtime::guard(|| unsafe {
+            T::operator_ne(::httpserv_runtime::Object:: < T > ::value_of(this), other) },
+            ::httpserv_runtime::abort) }
         }
         ::httpserv_runtime::member_thunk! {
             fn operator_call < T : IOperators_Impl > (this : *mut IOperators, argument :

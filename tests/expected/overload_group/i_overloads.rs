@@ -195,6 +195,8 @@ impl IOverloads {
 /// Implement C++ `IOverloads` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IOverloads::new_boxed`] (or [`IOverloads::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`Get`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IOverloads_Impl {
     /// Implements [`IOverloads::Before`] (slot 0).
     ///
@@ -210,7 +212,13 @@ pub trait IOverloads_Impl {
     /// Implements [`IOverloads::Get`] (slot 2).
     ///
     /// On panic: returns a null pointer.
-    fn Get(&self, name: windows_sys::core::PCSTR) -> windows_sys::core::PCSTR;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `name` (`PCSTR`): a valid NUL-terminated string.
+    unsafe fn Get(&self, name: windows_sys::core::PCSTR) -> windows_sys::core::PCSTR;
     /// Implements [`IOverloads::Middle`] (slot 3).
     ///
     /// On panic: the panic is swallowed (void).
@@ -238,8 +246,8 @@ impl IOverloads_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn Get < T : IOverloads_Impl > (this : *mut IOverloads, name :
             windows_sys::core::PCSTR) -> windows_sys::core::PCSTR {
-            ::httpserv_runtime::guard(|| T::Get(unsafe { ::httpserv_runtime::Object:: < T
-            > ::value_of(this) }, name), | _ | ::core::ptr::null()) }
+            ::httpserv_runtime::guard(|| unsafe { T::Get(::httpserv_runtime::Object:: < T
+            > ::value_of(this), name) }, | _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Middle < T : IOverloads_Impl > (this : *mut IOverloads,) -> () {

@@ -195,6 +195,8 @@ impl IParams {
 /// Implement C++ `IParams` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IParams::new_boxed`] (or [`IParams::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`Unnamed`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IParams_Impl {
     /// Implements [`IParams::Both`] (slot 0).
     ///
@@ -211,7 +213,13 @@ pub trait IParams_Impl {
     /// Implements [`IParams::Unnamed`] (slot 3).
     ///
     /// On panic: the panic is swallowed (void).
-    fn Unnamed(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `param0` (`PCSTR`): a valid NUL-terminated string.
+    unsafe fn Unnamed(
         &self,
         param0: windows_sys::core::PCSTR,
         param1: u32,
@@ -243,9 +251,9 @@ impl IParams_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn Unnamed < T : IParams_Impl > (this : *mut IParams, param0 :
             windows_sys::core::PCSTR, param1 : u32, param2 : windows_sys::core::BOOL) ->
-            () { ::httpserv_runtime::guard(|| T::Unnamed(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, param0, param1,
-            param2), | _ | ()) }
+            () { ::httpserv_runtime::guard(|| unsafe {
+            T::Unnamed(::httpserv_runtime::Object:: < T > ::value_of(this), param0,
+            param1, param2) }, | _ | ()) }
         }
         Self {
             Both: Both::<T>,

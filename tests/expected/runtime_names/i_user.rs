@@ -112,11 +112,24 @@ impl IUser {
 /// Implement C++ `IUser` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IUser::new_boxed`] (or [`IUser::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`Use`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IUser_Impl {
     /// Implements [`IUser::Use`] (slot 0).
     ///
     /// On panic: the panic is swallowed (void).
-    fn Use(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `object` (`Object *`): a live C++ `Object` object.
+    /// - `option` (`Option *`): a live C++ `Option` object.
+    /// - `spin` (`core *`): a live C++ `core` object.
+    /// - `run` (`runtime *`): a live C++ `runtime` object.
+    /// - `t` (`T *`): a live C++ `T` object.
+    /// - `list` (`types *`): a live C++ `types` object.
+    unsafe fn Use(
         &self,
         object: *mut Object,
         option: *mut Option_,
@@ -133,9 +146,9 @@ impl IUser_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn Use < T : IUser_Impl > (this : *mut IUser, object : *mut Object, option
             : *mut Option_, spin : *mut core_, run : *mut runtime_, t : *mut T_, list
-            : *mut types, release : Release) -> () { ::httpserv_runtime::guard(||
-            T::Use(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            object, option, spin, run, t, list, release), | _ | ()) }
+            : *mut types, release : Release) -> () { ::httpserv_runtime::guard(|| unsafe
+            { T::Use(::httpserv_runtime::Object:: < T > ::value_of(this), object, option,
+            spin, run, t, list, release) }, | _ | ()) }
         }
         Self { Use: Use::<T> }
     }

@@ -125,11 +125,21 @@ impl ILayouts {
 /// Implement C++ `ILayouts` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`ILayouts::new_boxed`] (or [`ILayouts::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`Read`, `Align`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait ILayouts_Impl {
     /// Implements [`ILayouts::Read`] (slot 0).
     ///
     /// On panic: the panic is swallowed (void).
-    fn Read(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `header` (`PACKED_HEADER *`): valid for what the C++ method does with it (the header gives no SAL).
+    /// - `pair` (`PACKED_PAIR *`): valid for what the C++ method does with it (the header gives no SAL).
+    /// - `plain` (`PACK_NO_EFFECT *`): valid for what the C++ method does with it (the header gives no SAL).
+    unsafe fn Read(
         &self,
         header: *mut PACKED_HEADER,
         pair: *mut PACKED_PAIR,
@@ -138,7 +148,15 @@ pub trait ILayouts_Impl {
     /// Implements [`ILayouts::Align`] (slot 1).
     ///
     /// On panic: the panic is swallowed (void).
-    fn Align(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `holder` (`HOLDS_ALIGNED *`): valid for what the C++ method does with it (the header gives no SAL).
+    /// - `around` (`PACKED_AROUND_ALIGNED *`): valid for what the C++ method does with it (the header gives no SAL).
+    /// - `callback` (`WITH_CALLBACK *`): valid for what the C++ method does with it (the header gives no SAL).
+    unsafe fn Align(
         &self,
         holder: *mut HOLDS_ALIGNED,
         around: *mut PACKED_AROUND_ALIGNED,
@@ -151,15 +169,15 @@ impl ILayouts_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn Read < T : ILayouts_Impl > (this : *mut ILayouts, header : *mut
             PACKED_HEADER, pair : *mut PACKED_PAIR, plain : *mut PACK_NO_EFFECT) -> ()
-            { ::httpserv_runtime::guard(|| T::Read(unsafe { ::httpserv_runtime::Object::
-            < T > ::value_of(this) }, header, pair, plain), | _ | ()) }
+            { ::httpserv_runtime::guard(|| unsafe { T::Read(::httpserv_runtime::Object::
+            < T > ::value_of(this), header, pair, plain) }, | _ | ()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Align < T : ILayouts_Impl > (this : *mut ILayouts, holder : *mut
             HOLDS_ALIGNED, around : *mut PACKED_AROUND_ALIGNED, callback : *mut
-            WITH_CALLBACK) -> () { ::httpserv_runtime::guard(|| T::Align(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, holder, around,
-            callback), | _ | ()) }
+            WITH_CALLBACK) -> () { ::httpserv_runtime::guard(|| unsafe {
+            T::Align(::httpserv_runtime::Object:: < T > ::value_of(this), holder, around,
+            callback) }, | _ | ()) }
         }
         Self {
             Read: Read::<T>,

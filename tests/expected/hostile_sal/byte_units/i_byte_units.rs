@@ -162,6 +162,8 @@ impl IByteUnits {
 ///
 /// Make the C++ object with [`IByteUnits::new_boxed`] (or [`IByteUnits::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`GetName`, `GetValue`, `GetTitle`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IByteUnits`] turn what `GetTitle` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -169,11 +171,24 @@ pub unsafe trait IByteUnits_Impl {
     /// Implements [`IByteUnits::GetName`] (slot 0).
     ///
     /// On panic: returns a null pointer.
-    fn GetName(&self, pcbName: *mut u32) -> windows_sys::core::PCWSTR;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcbName` (`DWORD *`, `_Out_`): valid for writes.
+    unsafe fn GetName(&self, pcbName: *mut u32) -> windows_sys::core::PCWSTR;
     /// Implements [`IByteUnits::GetValue`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn GetValue(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppValue` (`PCWSTR *`, `_Outptr_result_bytebuffer_(*pcbValue)`): valid for writes of one pointer, which the callee stores.
+    /// - `pcbValue` (`DWORD *`, `_Out_`): valid for writes.
+    unsafe fn GetValue(
         &self,
         ppValue: *mut windows_sys::core::PCWSTR,
         pcbValue: *mut u32,
@@ -181,29 +196,35 @@ pub unsafe trait IByteUnits_Impl {
     /// Implements [`IByteUnits::GetTitle`] (slot 2).
     ///
     /// On panic: returns a null pointer.
-    fn GetTitle(&self, pcchTitle: *mut u32) -> windows_sys::core::PCWSTR;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcchTitle` (`DWORD *`, `_Out_`): valid for writes.
+    unsafe fn GetTitle(&self, pcchTitle: *mut u32) -> windows_sys::core::PCWSTR;
 }
 impl IByteUnits_Vtbl {
     /// A vtable whose slots call `T`'s [`IByteUnits_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IByteUnits_Impl>() -> Self {
         ::httpserv_runtime::member_thunk! {
             fn GetName < T : IByteUnits_Impl > (this : *const IByteUnits, pcbName : *
-            mut u32) -> windows_sys::core::PCWSTR { ::httpserv_runtime::guard(||
-            T::GetName(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            pcbName), | _ | ::core::ptr::null()) }
+            mut u32) -> windows_sys::core::PCWSTR { ::httpserv_runtime::guard(|| unsafe {
+            T::GetName(::httpserv_runtime::Object:: < T > ::value_of(this), pcbName) }, |
+            _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetValue < T : IByteUnits_Impl > (this : *const IByteUnits, ppValue : *
             mut windows_sys::core::PCWSTR, pcbValue : *mut u32) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| T::GetValue(unsafe
-            { ::httpserv_runtime::Object:: < T > ::value_of(this) }, ppValue, pcbValue),
-            | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::GetValue(::httpserv_runtime::Object:: < T > ::value_of(this), ppValue,
+            pcbValue) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetTitle < T : IByteUnits_Impl > (this : *const IByteUnits, pcchTitle : *
-            mut u32) -> windows_sys::core::PCWSTR { ::httpserv_runtime::guard(||
-            T::GetTitle(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            pcchTitle), | _ | ::core::ptr::null()) }
+            mut u32) -> windows_sys::core::PCWSTR { ::httpserv_runtime::guard(|| unsafe {
+            T::GetTitle(::httpserv_runtime::Object:: < T > ::value_of(this), pcchTitle)
+            }, | _ | ::core::ptr::null()) }
         }
         Self {
             GetName: GetName::<T>,

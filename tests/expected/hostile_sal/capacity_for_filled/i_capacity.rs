@@ -201,6 +201,8 @@ impl ICapacity {
 ///
 /// Make the C++ object with [`ICapacity::new_boxed`] (or [`ICapacity::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`GetBytes`, `GetText`, `GetData`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`ICapacity`] turn what `GetBytes`, `GetText`, `GetData` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -208,7 +210,14 @@ pub unsafe trait ICapacity_Impl {
     /// Implements [`ICapacity::GetBytes`] (slot 0).
     ///
     /// On panic: returns a null pointer.
-    fn GetBytes(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcbCapacity` (`DWORD *`, `_Out_`): valid for writes.
+    /// - `pcbFilled` (`DWORD *`, `_Out_`): valid for writes.
+    unsafe fn GetBytes(
         &self,
         pcbCapacity: *mut u32,
         pcbFilled: *mut u32,
@@ -216,7 +225,14 @@ pub unsafe trait ICapacity_Impl {
     /// Implements [`ICapacity::GetText`] (slot 1).
     ///
     /// On panic: returns a null pointer.
-    fn GetText(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcchCapacity` (`DWORD *`, `_Out_`): valid for writes.
+    /// - `pcchFilled` (`DWORD *`, `_Out_`): valid for writes.
+    unsafe fn GetText(
         &self,
         pcchCapacity: *mut u32,
         pcchFilled: *mut u32,
@@ -224,7 +240,15 @@ pub unsafe trait ICapacity_Impl {
     /// Implements [`ICapacity::GetData`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
-    fn GetData(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppData` (`BYTE **`, `_Outptr_result_bytebuffer_to_(*pcbCapacity, *pcbFilled)`): valid for writes of one pointer, which the callee stores.
+    /// - `pcbCapacity` (`DWORD *`, `_Out_`): valid for writes.
+    /// - `pcbFilled` (`DWORD *`, `_Out_`): valid for writes.
+    unsafe fn GetData(
         &self,
         ppData: *mut *mut u8,
         pcbCapacity: *mut u32,
@@ -237,23 +261,23 @@ impl ICapacity_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn GetBytes < T : ICapacity_Impl > (this : *const ICapacity, pcbCapacity : *
             mut u32, pcbFilled : *mut u32) -> windows_sys::core::PCSTR {
-            ::httpserv_runtime::guard(|| T::GetBytes(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pcbCapacity,
-            pcbFilled), | _ | ::core::ptr::null()) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetBytes(::httpserv_runtime::Object:: < T > ::value_of(this), pcbCapacity,
+            pcbFilled) }, | _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetText < T : ICapacity_Impl > (this : *const ICapacity, pcchCapacity : *
             mut u32, pcchFilled : *mut u32) -> windows_sys::core::PCWSTR {
-            ::httpserv_runtime::guard(|| T::GetText(unsafe { ::httpserv_runtime::Object::
-            < T > ::value_of(this) }, pcchCapacity, pcchFilled), | _ |
+            ::httpserv_runtime::guard(|| unsafe { T::GetText(::httpserv_runtime::Object::
+            < T > ::value_of(this), pcchCapacity, pcchFilled) }, | _ |
             ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetData < T : ICapacity_Impl > (this : *const ICapacity, ppData : *mut *
             mut u8, pcbCapacity : *mut u32, pcbFilled : *mut u32) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| T::GetData(unsafe
-            { ::httpserv_runtime::Object:: < T > ::value_of(this) }, ppData, pcbCapacity,
-            pcbFilled), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::GetData(::httpserv_runtime::Object:: < T > ::value_of(this), ppData,
+            pcbCapacity, pcbFilled) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             GetBytes: GetBytes::<T>,

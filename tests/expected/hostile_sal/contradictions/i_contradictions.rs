@@ -174,19 +174,47 @@ impl IContradictions {
 /// Implement C++ `IContradictions` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IContradictions::new_boxed`] (or [`IContradictions::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`Fill`, `Fill2`, `Send`, `Name`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IContradictions_Impl {
     /// Implements [`IContradictions::Fill`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
-    fn Fill(&self, pbBuffer: *mut u8, cbBuffer: u32) -> ::httpserv_runtime::HRESULT;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pbBuffer` (`BYTE *`, `_Out_writes_bytes_(cbBuffer) _In_`): valid for writes of `cbBuffer` bytes.
+    unsafe fn Fill(
+        &self,
+        pbBuffer: *mut u8,
+        cbBuffer: u32,
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IContradictions::Fill2`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn Fill2(&self, pbBuffer: *mut u8, cbBuffer: u32) -> ::httpserv_runtime::HRESULT;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pbBuffer` (`BYTE *`, `_In_ _Out_writes_bytes_(cbBuffer)`): valid for reads of `cbBuffer` bytes.
+    unsafe fn Fill2(
+        &self,
+        pbBuffer: *mut u8,
+        cbBuffer: u32,
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IContradictions::Send`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
-    fn Send(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pbData` (`const BYTE *`, `_In_reads_bytes_(cbOne) _In_reads_bytes_(cbTwo)`): valid for reads of `cbOne` bytes.
+    unsafe fn Send(
         &self,
         pbData: *const u8,
         cbOne: u32,
@@ -195,7 +223,13 @@ pub trait IContradictions_Impl {
     /// Implements [`IContradictions::Name`] (slot 3).
     ///
     /// On panic: returns E_FAIL.
-    fn Name(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszName` (`PSTR`, `_In_ _Out_writes_(cchName)`): valid for reads of `cchName` elements.
+    unsafe fn Name(
         &self,
         pszName: windows_sys::core::PSTR,
         cchName: u32,
@@ -207,29 +241,29 @@ impl IContradictions_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn Fill < T : IContradictions_Impl > (this : *mut IContradictions, pbBuffer
             : *mut u8, cbBuffer : u32) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::Fill(unsafe { ::httpserv_runtime::Object:: <
-            T > ::value_of(this) }, pbBuffer, cbBuffer), | _ |
+            ::httpserv_runtime::guard(|| unsafe { T::Fill(::httpserv_runtime::Object:: <
+            T > ::value_of(this), pbBuffer, cbBuffer) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Fill2 < T : IContradictions_Impl > (this : *mut IContradictions, pbBuffer
             : *mut u8, cbBuffer : u32) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::Fill2(unsafe { ::httpserv_runtime::Object:: <
-            T > ::value_of(this) }, pbBuffer, cbBuffer), | _ |
+            ::httpserv_runtime::guard(|| unsafe { T::Fill2(::httpserv_runtime::Object:: <
+            T > ::value_of(this), pbBuffer, cbBuffer) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Send < T : IContradictions_Impl > (this : *mut IContradictions, pbData :
             *const u8, cbOne : u32, cbTwo : u32) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::Send(unsafe { ::httpserv_runtime::Object:: <
-            T > ::value_of(this) }, pbData, cbOne, cbTwo), | _ |
+            ::httpserv_runtime::guard(|| unsafe { T::Send(::httpserv_runtime::Object:: <
+            T > ::value_of(this), pbData, cbOne, cbTwo) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Name < T : IContradictions_Impl > (this : *mut IContradictions, pszName :
             windows_sys::core::PSTR, cchName : u32) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::Name(unsafe { ::httpserv_runtime::Object:: <
-            T > ::value_of(this) }, pszName, cchName), | _ | ::httpserv_runtime::E_FAIL)
+            ::httpserv_runtime::guard(|| unsafe { T::Name(::httpserv_runtime::Object:: <
+            T > ::value_of(this), pszName, cchName) }, | _ | ::httpserv_runtime::E_FAIL)
             }
         }
         Self {

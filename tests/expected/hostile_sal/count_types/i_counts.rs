@@ -414,27 +414,69 @@ impl ICounts {
 /// Implement C++ `ICounts` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`ICounts::new_boxed`] (or [`ICounts::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`ByPointer`, `ByFloat`, `ByReference`, `ByBool`, `ByWinBool`, `ByEnum`, `BySelf`, `ByOutput`, `Signed`, `ByFloatOut`, `OutSigned`, `SignedIn`, `Fill64`, `Fill16`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait ICounts_Impl {
     /// Implements [`ICounts::ByPointer`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
-    fn ByPointer(&self, pb: *const u8, pcb: *mut u32) -> ::httpserv_runtime::HRESULT;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pb` (`const BYTE *`, `_In_reads_bytes_(pcb)`): valid for reads of `pcb` bytes.
+    /// - `pcb` (`DWORD *`, `_In_`): valid for reads.
+    unsafe fn ByPointer(
+        &self,
+        pb: *const u8,
+        pcb: *mut u32,
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`ICounts::ByFloat`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn ByFloat(&self, pb: *const u8, cb: f32) -> ::httpserv_runtime::HRESULT;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pb` (`const BYTE *`, `_In_reads_bytes_(cb)`): valid for reads of `cb` bytes.
+    unsafe fn ByFloat(&self, pb: *const u8, cb: f32) -> ::httpserv_runtime::HRESULT;
     /// Implements [`ICounts::ByReference`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
-    fn ByReference(&self, pb: *const u8, cb: *const u32) -> ::httpserv_runtime::HRESULT;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pb` (`const BYTE *`, `_In_reads_bytes_(cb)`): valid for reads of `cb` bytes.
+    /// - `cb` (`const DWORD &`, `_In_`): valid for reads.
+    unsafe fn ByReference(
+        &self,
+        pb: *const u8,
+        cb: *const u32,
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`ICounts::ByBool`] (slot 3).
     ///
     /// On panic: returns E_FAIL.
-    fn ByBool(&self, pb: *const u8, cb: bool) -> ::httpserv_runtime::HRESULT;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pb` (`const BYTE *`, `_In_reads_bytes_(cb)`): valid for reads of `cb` bytes.
+    unsafe fn ByBool(&self, pb: *const u8, cb: bool) -> ::httpserv_runtime::HRESULT;
     /// Implements [`ICounts::ByWinBool`] (slot 4).
     ///
     /// On panic: returns E_FAIL.
-    fn ByWinBool(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pb` (`const BYTE *`, `_In_reads_bytes_(cb)`): valid for reads of `cb` bytes.
+    unsafe fn ByWinBool(
         &self,
         pb: *const u8,
         cb: windows_sys::core::BOOL,
@@ -442,39 +484,100 @@ pub trait ICounts_Impl {
     /// Implements [`ICounts::ByEnum`] (slot 5).
     ///
     /// On panic: returns E_FAIL.
-    fn ByEnum(&self, pb: *const u8, cb: SIZE_KIND) -> ::httpserv_runtime::HRESULT;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pb` (`const BYTE *`, `_In_reads_bytes_(cb)`): valid for reads of `cb` bytes.
+    unsafe fn ByEnum(&self, pb: *const u8, cb: SIZE_KIND) -> ::httpserv_runtime::HRESULT;
     /// Implements [`ICounts::BySelf`] (slot 6).
     ///
     /// On panic: returns E_FAIL.
-    fn BySelf(&self, pb: *const u8) -> ::httpserv_runtime::HRESULT;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pb` (`const BYTE *`, `_In_reads_bytes_(pb)`): valid for reads of `pb` bytes.
+    unsafe fn BySelf(&self, pb: *const u8) -> ::httpserv_runtime::HRESULT;
     /// Implements [`ICounts::ByOutput`] (slot 7).
     ///
     /// On panic: returns E_FAIL.
-    fn ByOutput(&self, pb: *const u8, cb: u32) -> ::httpserv_runtime::HRESULT;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pb` (`const BYTE *`, `_In_reads_bytes_(cb)`): valid for reads of `cb` bytes.
+    unsafe fn ByOutput(&self, pb: *const u8, cb: u32) -> ::httpserv_runtime::HRESULT;
     /// Implements [`ICounts::Signed`] (slot 8).
     ///
     /// On panic: returns a null pointer.
-    fn Signed(&self, pcb: *mut i32) -> windows_sys::core::PCSTR;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcb` (`INT *`, `_Out_`): valid for writes.
+    unsafe fn Signed(&self, pcb: *mut i32) -> windows_sys::core::PCSTR;
     /// Implements [`ICounts::ByFloatOut`] (slot 9).
     ///
     /// On panic: returns a null pointer.
-    fn ByFloatOut(&self, pcb: *mut f32) -> windows_sys::core::PCSTR;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcb` (`float *`, `_Out_`): valid for writes.
+    unsafe fn ByFloatOut(&self, pcb: *mut f32) -> windows_sys::core::PCSTR;
     /// Implements [`ICounts::OutSigned`] (slot 10).
     ///
     /// On panic: returns E_FAIL.
-    fn OutSigned(&self, ppb: *mut *mut u8, pcb: *mut i32) -> ::httpserv_runtime::HRESULT;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppb` (`BYTE **`, `_Outptr_result_bytebuffer_(*pcb)`): valid for writes of one pointer, which the callee stores.
+    /// - `pcb` (`LONG *`, `_Out_`): valid for writes.
+    unsafe fn OutSigned(
+        &self,
+        ppb: *mut *mut u8,
+        pcb: *mut i32,
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`ICounts::SignedIn`] (slot 11).
     ///
     /// On panic: returns E_FAIL.
-    fn SignedIn(&self, pb: *const u8, cb: i32) -> ::httpserv_runtime::HRESULT;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pb` (`const BYTE *`, `_In_reads_bytes_(cb)`): valid for reads of `cb` bytes.
+    unsafe fn SignedIn(&self, pb: *const u8, cb: i32) -> ::httpserv_runtime::HRESULT;
     /// Implements [`ICounts::Fill64`] (slot 12).
     ///
     /// On panic: returns E_FAIL.
-    fn Fill64(&self, pb: *mut u8, pcb: *mut u64) -> ::httpserv_runtime::HRESULT;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pb` (`BYTE *`, `_Inout_updates_bytes_(*pcb)`): valid for reads and writes of `*pcb` bytes.
+    /// - `pcb` (`ULONGLONG *`, `_Inout_`): valid for reads and writes.
+    unsafe fn Fill64(&self, pb: *mut u8, pcb: *mut u64) -> ::httpserv_runtime::HRESULT;
     /// Implements [`ICounts::Fill16`] (slot 13).
     ///
     /// On panic: returns E_FAIL.
-    fn Fill16(&self, pb: *mut u8, pcb: *mut u16) -> ::httpserv_runtime::HRESULT;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pb` (`BYTE *`, `_Inout_updates_bytes_(*pcb)`): valid for reads and writes of `*pcb` bytes.
+    /// - `pcb` (`USHORT *`, `_Inout_`): valid for reads and writes.
+    unsafe fn Fill16(&self, pb: *mut u8, pcb: *mut u16) -> ::httpserv_runtime::HRESULT;
 }
 impl ICounts_Vtbl {
     /// A vtable whose slots call `T`'s [`ICounts_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -482,89 +585,89 @@ impl ICounts_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn ByPointer < T : ICounts_Impl > (this : *mut ICounts, pb : *const u8, pcb
             : *mut u32) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::ByPointer(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            pb, pcb), | _ | ::httpserv_runtime::E_FAIL) }
+            unsafe { T::ByPointer(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pb, pcb) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn ByFloat < T : ICounts_Impl > (this : *mut ICounts, pb : *const u8, cb :
-            f32) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::ByFloat(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            pb, cb), | _ | ::httpserv_runtime::E_FAIL) }
+            f32) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::ByFloat(::httpserv_runtime::Object:: < T > ::value_of(this), pb, cb) }, |
+            _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn ByReference < T : ICounts_Impl > (this : *mut ICounts, pb : *const u8,
             cb : *const u32) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::ByReference(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pb, cb), | _ |
-            ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::ByReference(::httpserv_runtime::Object:: < T > ::value_of(this), pb, cb)
+            }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn ByBool < T : ICounts_Impl > (this : *mut ICounts, pb : *const u8, cb :
-            bool) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::ByBool(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) }, pb,
-            cb), | _ | ::httpserv_runtime::E_FAIL) }
+            bool) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::ByBool(::httpserv_runtime::Object:: < T > ::value_of(this), pb, cb) }, | _
+            | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn ByWinBool < T : ICounts_Impl > (this : *mut ICounts, pb : *const u8, cb
             : windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::ByWinBool(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pb, cb), | _ |
-            ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::ByWinBool(::httpserv_runtime::Object:: < T > ::value_of(this), pb, cb) },
+            | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn ByEnum < T : ICounts_Impl > (this : *mut ICounts, pb : *const u8, cb :
             SIZE_KIND) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::ByEnum(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) }, pb,
-            cb), | _ | ::httpserv_runtime::E_FAIL) }
+            unsafe { T::ByEnum(::httpserv_runtime::Object:: < T > ::value_of(this), pb,
+            cb) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn BySelf < T : ICounts_Impl > (this : *mut ICounts, pb : *const u8) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| T::BySelf(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pb), | _ |
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::BySelf(::httpserv_runtime::Object:: < T > ::value_of(this), pb) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn ByOutput < T : ICounts_Impl > (this : *mut ICounts, pb : *const u8, cb :
-            u32) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::ByOutput(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            pb, cb), | _ | ::httpserv_runtime::E_FAIL) }
+            u32) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::ByOutput(::httpserv_runtime::Object:: < T > ::value_of(this), pb, cb) }, |
+            _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Signed < T : ICounts_Impl > (this : *const ICounts, pcb : *mut i32) ->
-            windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| T::Signed(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pcb), | _ |
+            windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| unsafe {
+            T::Signed(::httpserv_runtime::Object:: < T > ::value_of(this), pcb) }, | _ |
             ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn ByFloatOut < T : ICounts_Impl > (this : *const ICounts, pcb : *mut f32)
-            -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(||
-            T::ByFloatOut(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            pcb), | _ | ::core::ptr::null()) }
+            -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| unsafe {
+            T::ByFloatOut(::httpserv_runtime::Object:: < T > ::value_of(this), pcb) }, |
+            _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OutSigned < T : ICounts_Impl > (this : *mut ICounts, ppb : *mut *mut
             u8, pcb : *mut i32) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::OutSigned(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, ppb, pcb), | _ |
-            ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::OutSigned(::httpserv_runtime::Object:: < T > ::value_of(this), ppb, pcb)
+            }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SignedIn < T : ICounts_Impl > (this : *mut ICounts, pb : *const u8, cb :
-            i32) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::SignedIn(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            pb, cb), | _ | ::httpserv_runtime::E_FAIL) }
+            i32) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::SignedIn(::httpserv_runtime::Object:: < T > ::value_of(this), pb, cb) }, |
+            _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Fill64 < T : ICounts_Impl > (this : *mut ICounts, pb : *mut u8, pcb : *
-            mut u64) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::Fill64(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) }, pb,
-            pcb), | _ | ::httpserv_runtime::E_FAIL) }
+            mut u64) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe
+            { T::Fill64(::httpserv_runtime::Object:: < T > ::value_of(this), pb, pcb) },
+            | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Fill16 < T : ICounts_Impl > (this : *mut ICounts, pb : *mut u8, pcb : *
-            mut u16) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::Fill16(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) }, pb,
-            pcb), | _ | ::httpserv_runtime::E_FAIL) }
+            mut u16) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe
+            { T::Fill16(::httpserv_runtime::Object:: < T > ::value_of(this), pb, pcb) },
+            | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             ByPointer: ByPointer::<T>,

@@ -262,6 +262,8 @@ impl IHidden {
 ///
 /// Make the C++ object with [`IHidden::new_boxed`] (or [`IHidden::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`GetValue`, `Put`, `GetName`, `GetLabel`, `GetDeep`, `GetGlued`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IHidden`] turn what `GetValue`, `GetName`, `GetLabel`, `GetDeep` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -269,66 +271,102 @@ pub unsafe trait IHidden_Impl {
     /// Implements [`IHidden::GetValue`] (slot 0).
     ///
     /// On panic: returns a null pointer.
-    fn GetValue(&self, pcbValue: *mut u32) -> windows_sys::core::PCSTR;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcbValue` (`DWORD *`, `_Out_`): valid for writes.
+    unsafe fn GetValue(&self, pcbValue: *mut u32) -> windows_sys::core::PCSTR;
     /// Implements [`IHidden::Put`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn Put(&self, pbData: *const u8, cbData: u32) -> ::httpserv_runtime::HRESULT;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pbData` (`const BYTE *`, `_In_reads_bytes_(cbData)`): valid for reads of `cbData` bytes.
+    unsafe fn Put(&self, pbData: *const u8, cbData: u32) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IHidden::GetName`] (slot 2).
     ///
     /// On panic: returns a null pointer.
-    fn GetName(&self, pcbName: *mut u32) -> windows_sys::core::PCSTR;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcbName` (`DWORD *`, `_Out_`): valid for writes.
+    unsafe fn GetName(&self, pcbName: *mut u32) -> windows_sys::core::PCSTR;
     /// Implements [`IHidden::GetLabel`] (slot 3).
     ///
     /// On panic: returns a null pointer.
-    fn GetLabel(&self, pcbLabel: *mut u32) -> windows_sys::core::PCSTR;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcbLabel` (`DWORD *`, `_Out_`): valid for writes.
+    unsafe fn GetLabel(&self, pcbLabel: *mut u32) -> windows_sys::core::PCSTR;
     /// Implements [`IHidden::GetDeep`] (slot 4).
     ///
     /// On panic: returns a null pointer.
-    fn GetDeep(&self, pcbDeep: *mut u32) -> windows_sys::core::PCSTR;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcbDeep` (`DWORD *`, `_Out_`): valid for writes.
+    unsafe fn GetDeep(&self, pcbDeep: *mut u32) -> windows_sys::core::PCSTR;
     /// Implements [`IHidden::GetGlued`] (slot 5).
     ///
     /// On panic: returns a null pointer.
-    fn GetGlued(&self, pcbGlued: *mut u32) -> windows_sys::core::PCSTR;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcbGlued` (`DWORD *`, `_Out_`): valid for writes.
+    unsafe fn GetGlued(&self, pcbGlued: *mut u32) -> windows_sys::core::PCSTR;
 }
 impl IHidden_Vtbl {
     /// A vtable whose slots call `T`'s [`IHidden_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
     pub const fn new<T: IHidden_Impl>() -> Self {
         ::httpserv_runtime::member_thunk! {
             fn GetValue < T : IHidden_Impl > (this : *const IHidden, pcbValue : *mut
-            u32) -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(||
-            T::GetValue(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            pcbValue), | _ | ::core::ptr::null()) }
+            u32) -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| unsafe {
+            T::GetValue(::httpserv_runtime::Object:: < T > ::value_of(this), pcbValue) },
+            | _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Put < T : IHidden_Impl > (this : *mut IHidden, pbData : *const u8,
             cbData : u32) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::Put(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            pbData, cbData), | _ | ::httpserv_runtime::E_FAIL) }
+            unsafe { T::Put(::httpserv_runtime::Object:: < T > ::value_of(this), pbData,
+            cbData) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetName < T : IHidden_Impl > (this : *const IHidden, pcbName : *mut u32)
-            -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| T::GetName(unsafe
-            { ::httpserv_runtime::Object:: < T > ::value_of(this) }, pcbName), | _ |
-            ::core::ptr::null()) }
+            -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| unsafe {
+            T::GetName(::httpserv_runtime::Object:: < T > ::value_of(this), pcbName) }, |
+            _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetLabel < T : IHidden_Impl > (this : *const IHidden, pcbLabel : *mut
-            u32) -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(||
-            T::GetLabel(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            pcbLabel), | _ | ::core::ptr::null()) }
+            u32) -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| unsafe {
+            T::GetLabel(::httpserv_runtime::Object:: < T > ::value_of(this), pcbLabel) },
+            | _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetDeep < T : IHidden_Impl > (this : *const IHidden, pcbDeep : *mut u32)
-            -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| T::GetDeep(unsafe
-            { ::httpserv_runtime::Object:: < T > ::value_of(this) }, pcbDeep), | _ |
-            ::core::ptr::null()) }
+            -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| unsafe {
+            T::GetDeep(::httpserv_runtime::Object:: < T > ::value_of(this), pcbDeep) }, |
+            _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetGlued < T : IHidden_Impl > (this : *const IHidden, pcbGlued : *mut
-            u32) -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(||
-            T::GetGlued(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            pcbGlued), | _ | ::core::ptr::null()) }
+            u32) -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| unsafe {
+            T::GetGlued(::httpserv_runtime::Object:: < T > ::value_of(this), pcbGlued) },
+            | _ | ::core::ptr::null()) }
         }
         Self {
             GetValue: GetValue::<T>,

@@ -201,11 +201,19 @@ impl IHungarian {
 /// Implement C++ `IHungarian` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IHungarian::new_boxed`] (or [`IHungarian::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`GetName`, `SetName`, `SetTitle`, `SetValue`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IHungarian_Impl {
     /// Implements [`IHungarian::GetName`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
-    fn GetName(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszName` (`PSTR`, `_Out_`): valid for writes.
+    unsafe fn GetName(
         &self,
         pszName: windows_sys::core::PSTR,
         cchName: u32,
@@ -213,7 +221,14 @@ pub trait IHungarian_Impl {
     /// Implements [`IHungarian::SetName`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn SetName(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszName` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `cchName` (`DWORD *`, `_In_`): valid for reads.
+    unsafe fn SetName(
         &self,
         pszName: windows_sys::core::PCSTR,
         cchName: *mut u32,
@@ -221,7 +236,13 @@ pub trait IHungarian_Impl {
     /// Implements [`IHungarian::SetTitle`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
-    fn SetTitle(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pwszTitle` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn SetTitle(
         &self,
         pwszTitle: windows_sys::core::PCWSTR,
         cbTitle: u32,
@@ -229,7 +250,13 @@ pub trait IHungarian_Impl {
     /// Implements [`IHungarian::SetValue`] (slot 3).
     ///
     /// On panic: returns E_FAIL.
-    fn SetValue(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszValue` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn SetValue(
         &self,
         pszValue: windows_sys::core::PCSTR,
         cchValue: u32,
@@ -241,30 +268,30 @@ impl IHungarian_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn GetName < T : IHungarian_Impl > (this : *mut IHungarian, pszName :
             windows_sys::core::PSTR, cchName : u32) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::GetName(unsafe { ::httpserv_runtime::Object::
-            < T > ::value_of(this) }, pszName, cchName), | _ |
+            ::httpserv_runtime::guard(|| unsafe { T::GetName(::httpserv_runtime::Object::
+            < T > ::value_of(this), pszName, cchName) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SetName < T : IHungarian_Impl > (this : *mut IHungarian, pszName :
             windows_sys::core::PCSTR, cchName : *mut u32) -> ::httpserv_runtime::HRESULT
-            { ::httpserv_runtime::guard(|| T::SetName(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszName, cchName), | _
-            | ::httpserv_runtime::E_FAIL) }
+            { ::httpserv_runtime::guard(|| unsafe {
+            T::SetName(::httpserv_runtime::Object:: < T > ::value_of(this), pszName,
+            cchName) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SetTitle < T : IHungarian_Impl > (this : *mut IHungarian, pwszTitle :
             windows_sys::core::PCWSTR, cbTitle : u32) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::SetTitle(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pwszTitle, cbTitle), |
-            _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::SetTitle(::httpserv_runtime::Object:: < T > ::value_of(this), pwszTitle,
+            cbTitle) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SetValue < T : IHungarian_Impl > (this : *mut IHungarian, pszValue :
             windows_sys::core::PCSTR, cchValue : u32) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::SetValue(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszValue, cchValue), |
-            _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::SetValue(::httpserv_runtime::Object:: < T > ::value_of(this), pszValue,
+            cchValue) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             GetName: GetName::<T>,

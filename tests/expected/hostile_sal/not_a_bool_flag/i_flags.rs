@@ -183,11 +183,20 @@ impl IFlags {
 /// Implement C++ `IFlags` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IFlags::new_boxed`] (or [`IFlags::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`Read`, `Flush`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IFlags_Impl {
     /// Implements [`IFlags::Read`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
-    fn Read(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pbBuffer` (`BYTE *`, `_Out_writes_bytes_(cbBuffer)`): valid for writes of `cbBuffer` bytes.
+    /// - `pcbRead` (`DWORD *`, `_Out_`): valid for writes.
+    unsafe fn Read(
         &self,
         pbBuffer: *mut u8,
         cbBuffer: u32,
@@ -197,7 +206,16 @@ pub trait IFlags_Impl {
     /// Implements [`IFlags::Flush`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn Flush(&self, fAsync: windows_sys::core::PCSTR) -> ::httpserv_runtime::HRESULT;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `fAsync` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn Flush(
+        &self,
+        fAsync: windows_sys::core::PCSTR,
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IFlags::Wait`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
@@ -209,15 +227,15 @@ impl IFlags_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn Read < T : IFlags_Impl > (this : *mut IFlags, pbBuffer : *mut u8,
             cbBuffer : u32, fAsync : u32, pcbRead : *mut u32) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| T::Read(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pbBuffer, cbBuffer,
-            fAsync, pcbRead), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::Read(::httpserv_runtime::Object:: < T > ::value_of(this), pbBuffer,
+            cbBuffer, fAsync, pcbRead) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Flush < T : IFlags_Impl > (this : *mut IFlags, fAsync :
             windows_sys::core::PCSTR) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::Flush(unsafe { ::httpserv_runtime::Object:: <
-            T > ::value_of(this) }, fAsync), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe { T::Flush(::httpserv_runtime::Object:: <
+            T > ::value_of(this), fAsync) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Wait < T : IFlags_Impl > (this : *mut IFlags, fAsync : u8) ->

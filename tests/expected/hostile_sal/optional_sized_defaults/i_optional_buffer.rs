@@ -230,11 +230,19 @@ impl IOptionalBuffer {
 /// Implement C++ `IOptionalBuffer` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IOptionalBuffer::new_boxed`] (or [`IOptionalBuffer::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`Send`, `Post`, `Write`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IOptionalBuffer_Impl {
     /// Implements [`IOptionalBuffer::Send`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
-    fn Send(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pbData` (`const BYTE *`, `_In_reads_bytes_opt_(cbData)`): null or valid for reads of `cbData` bytes.
+    unsafe fn Send(
         &self,
         dwFlags: u32,
         pbData: *const u8,
@@ -243,11 +251,27 @@ pub trait IOptionalBuffer_Impl {
     /// Implements [`IOptionalBuffer::Post`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn Post(&self, cbData: u32, pbData: *const u8) -> ::httpserv_runtime::HRESULT;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pbData` (`const BYTE *`, `_In_reads_bytes_opt_(cbData)`): null or valid for reads of `cbData` bytes.
+    unsafe fn Post(&self, cbData: u32, pbData: *const u8) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IOptionalBuffer::Write`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
-    fn Write(&self, cbData: u32, pbData: *const u8) -> ::httpserv_runtime::HRESULT;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pbData` (`const BYTE *`, `_In_reads_bytes_opt_(cbData)`): null or valid for reads of `cbData` bytes.
+    unsafe fn Write(
+        &self,
+        cbData: u32,
+        pbData: *const u8,
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IOptionalBuffer_Vtbl {
     /// A vtable whose slots call `T`'s [`IOptionalBuffer_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -255,21 +279,21 @@ impl IOptionalBuffer_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn Send < T : IOptionalBuffer_Impl > (this : *mut IOptionalBuffer, dwFlags :
             u32, pbData : *const u8, cbData : u32) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::Send(unsafe { ::httpserv_runtime::Object:: <
-            T > ::value_of(this) }, dwFlags, pbData, cbData), | _ |
+            ::httpserv_runtime::guard(|| unsafe { T::Send(::httpserv_runtime::Object:: <
+            T > ::value_of(this), dwFlags, pbData, cbData) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Post < T : IOptionalBuffer_Impl > (this : *mut IOptionalBuffer, cbData :
             u32, pbData : *const u8) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::Post(unsafe { ::httpserv_runtime::Object:: <
-            T > ::value_of(this) }, cbData, pbData), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe { T::Post(::httpserv_runtime::Object:: <
+            T > ::value_of(this), cbData, pbData) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Write < T : IOptionalBuffer_Impl > (this : *mut IOptionalBuffer, cbData :
             u32, pbData : *const u8) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::Write(unsafe { ::httpserv_runtime::Object:: <
-            T > ::value_of(this) }, cbData, pbData), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe { T::Write(::httpserv_runtime::Object:: <
+            T > ::value_of(this), cbData, pbData) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             Send: Send::<T>,

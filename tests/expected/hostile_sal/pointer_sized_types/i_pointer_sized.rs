@@ -156,15 +156,29 @@ impl IPointerSized {
 /// Implement C++ `IPointerSized` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IPointerSized::new_boxed`] (or [`IPointerSized::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`GetPacked`, `GetPlain`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IPointerSized_Impl {
     /// Implements [`IPointerSized::GetPacked`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
-    fn GetPacked(&self, pPacked: *mut PACKED_PTRS) -> ::httpserv_runtime::HRESULT;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pPacked` (`PACKED_PTRS *`, `_Out_`): valid for writes.
+    unsafe fn GetPacked(&self, pPacked: *mut PACKED_PTRS) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IPointerSized::GetPlain`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn GetPlain(&self, pPlain: *mut PLAIN_PTRS) -> ::httpserv_runtime::HRESULT;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pPlain` (`PLAIN_PTRS *`, `_Out_`): valid for writes.
+    unsafe fn GetPlain(&self, pPlain: *mut PLAIN_PTRS) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IPointerSized::GetSize`] (slot 2).
     ///
     /// On panic: aborts the process (no safe failure value).
@@ -176,16 +190,16 @@ impl IPointerSized_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn GetPacked < T : IPointerSized_Impl > (this : *const IPointerSized,
             pPacked : *mut PACKED_PTRS) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::GetPacked(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pPacked), | _ |
-            ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetPacked(::httpserv_runtime::Object:: < T > ::value_of(this), pPacked) },
+            | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetPlain < T : IPointerSized_Impl > (this : *const IPointerSized, pPlain
             : *mut PLAIN_PTRS) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::GetPlain(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pPlain), | _ |
-            ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetPlain(::httpserv_runtime::Object:: < T > ::value_of(this), pPlain) }, |
+            _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetSize < T : IPointerSized_Impl > (this : *const IPointerSized,) ->

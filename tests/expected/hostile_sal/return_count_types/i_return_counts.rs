@@ -150,19 +150,43 @@ impl IReturnCounts {
 /// Implement C++ `IReturnCounts` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IReturnCounts::new_boxed`] (or [`IReturnCounts::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`ByStruct`, `ByString`, `OutByStruct`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IReturnCounts_Impl {
     /// Implements [`IReturnCounts::ByStruct`] (slot 0).
     ///
     /// On panic: returns a null pointer.
-    fn ByStruct(&self, pInfo: *mut SIZE_INFO) -> windows_sys::core::PCSTR;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pInfo` (`SIZE_INFO *`, `_Out_`): valid for writes.
+    unsafe fn ByStruct(&self, pInfo: *mut SIZE_INFO) -> windows_sys::core::PCSTR;
     /// Implements [`IReturnCounts::ByString`] (slot 1).
     ///
     /// On panic: returns a null pointer.
-    fn ByString(&self, pszCount: windows_sys::core::PCSTR) -> windows_sys::core::PCSTR;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszCount` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    unsafe fn ByString(
+        &self,
+        pszCount: windows_sys::core::PCSTR,
+    ) -> windows_sys::core::PCSTR;
     /// Implements [`IReturnCounts::OutByStruct`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
-    fn OutByStruct(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppb` (`BYTE **`, `_Outptr_result_bytebuffer_(*pInfo)`): valid for writes of one pointer, which the callee stores.
+    /// - `pInfo` (`SIZE_INFO *`, `_Out_`): valid for writes.
+    unsafe fn OutByStruct(
         &self,
         ppb: *mut *mut u8,
         pInfo: *mut SIZE_INFO,
@@ -174,22 +198,22 @@ impl IReturnCounts_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn ByStruct < T : IReturnCounts_Impl > (this : *const IReturnCounts, pInfo :
             *mut SIZE_INFO) -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(||
-            T::ByStruct(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            pInfo), | _ | ::core::ptr::null()) }
+            unsafe { T::ByStruct(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pInfo) }, | _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn ByString < T : IReturnCounts_Impl > (this : *const IReturnCounts,
             pszCount : windows_sys::core::PCSTR) -> windows_sys::core::PCSTR {
-            ::httpserv_runtime::guard(|| T::ByString(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszCount), | _ |
-            ::core::ptr::null()) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::ByString(::httpserv_runtime::Object:: < T > ::value_of(this), pszCount) },
+            | _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OutByStruct < T : IReturnCounts_Impl > (this : *mut IReturnCounts, ppb :
             *mut *mut u8, pInfo : *mut SIZE_INFO) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::OutByStruct(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, ppb, pInfo), | _ |
-            ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::OutByStruct(::httpserv_runtime::Object:: < T > ::value_of(this), ppb,
+            pInfo) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             ByStruct: ByStruct::<T>,

@@ -147,6 +147,8 @@ impl IHttpResponse {
 ///
 /// Make the C++ object with [`IHttpResponse::new_boxed`] (or [`IHttpResponse::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`GetTwo`, `GetOne`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IHttpResponse`] turn what `GetOne` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -154,7 +156,14 @@ pub unsafe trait IHttpResponse_Impl {
     /// Implements [`IHttpResponse::GetTwo`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
-    fn GetTwo(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppFirst` (`BYTE **`, `_Outptr_result_bytebuffer_to_(cbFirst, 0)`): valid for writes of one pointer, which the callee stores.
+    /// - `ppSecond` (`BYTE **`, `_Outptr_result_bytebuffer_to_(cbSecond, 0)`): valid for writes of one pointer, which the callee stores.
+    unsafe fn GetTwo(
         &self,
         ppFirst: *mut *mut u8,
         cbFirst: u32,
@@ -164,7 +173,17 @@ pub unsafe trait IHttpResponse_Impl {
     /// Implements [`IHttpResponse::GetOne`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn GetOne(&self, ppFirst: *mut *mut u8, cbFirst: u32) -> ::httpserv_runtime::HRESULT;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppFirst` (`BYTE **`, `_Outptr_result_bytebuffer_to_(cbFirst, 0)`): valid for writes of one pointer, which the callee stores.
+    unsafe fn GetOne(
+        &self,
+        ppFirst: *mut *mut u8,
+        cbFirst: u32,
+    ) -> ::httpserv_runtime::HRESULT;
 }
 impl IHttpResponse_Vtbl {
     /// A vtable whose slots call `T`'s [`IHttpResponse_Impl`] methods (base slots through the base's trait); `const`, so it can live in a `static`.
@@ -172,15 +191,15 @@ impl IHttpResponse_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn GetTwo < T : IHttpResponse_Impl > (this : *mut IHttpResponse, ppFirst : *
             mut *mut u8, cbFirst : u32, ppSecond : *mut *mut u8, cbSecond : u32) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| T::GetTwo(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, ppFirst, cbFirst,
-            ppSecond, cbSecond), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::GetTwo(::httpserv_runtime::Object:: < T > ::value_of(this), ppFirst,
+            cbFirst, ppSecond, cbSecond) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetOne < T : IHttpResponse_Impl > (this : *mut IHttpResponse, ppFirst : *
             mut *mut u8, cbFirst : u32) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::GetOne(unsafe { ::httpserv_runtime::Object::
-            < T > ::value_of(this) }, ppFirst, cbFirst), | _ |
+            ::httpserv_runtime::guard(|| unsafe { T::GetOne(::httpserv_runtime::Object::
+            < T > ::value_of(this), ppFirst, cbFirst) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         Self {

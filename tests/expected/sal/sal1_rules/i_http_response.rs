@@ -232,6 +232,8 @@ impl IHttpResponse {
 ///
 /// Make the C++ object with [`IHttpResponse::new_boxed`] (or [`IHttpResponse::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`GetHeader`, `SetHeader`, `GetBuffer`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IHttpResponse`] turn what `GetHeader`, `GetRules`, `GetBuffer` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -239,7 +241,14 @@ pub unsafe trait IHttpResponse_Impl {
     /// Implements [`IHttpResponse::GetHeader`] (slot 0).
     ///
     /// On panic: returns a null pointer.
-    fn GetHeader(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszName` (`PCSTR`, `__in`): a valid NUL-terminated string.
+    /// - `pcchValue` (`USHORT *`, `__out`): null or valid for writes.
+    unsafe fn GetHeader(
         &self,
         pszName: windows_sys::core::PCSTR,
         pcchValue: *mut u16,
@@ -247,7 +256,14 @@ pub unsafe trait IHttpResponse_Impl {
     /// Implements [`IHttpResponse::SetHeader`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn SetHeader(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszName` (`PCSTR`, `__in`): a valid NUL-terminated string.
+    /// - `pszValue` (`PCSTR`, `__in`): a valid NUL-terminated string.
+    unsafe fn SetHeader(
         &self,
         pszName: windows_sys::core::PCSTR,
         pszValue: windows_sys::core::PCSTR,
@@ -260,7 +276,14 @@ pub unsafe trait IHttpResponse_Impl {
     /// Implements [`IHttpResponse::GetBuffer`] (slot 3).
     ///
     /// On panic: returns E_FAIL.
-    fn GetBuffer(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppBuffer` (`BYTE **`, `__deref_out_bcount(*pcbBuffer)`): valid for writes of one pointer, which the callee stores.
+    /// - `pcbBuffer` (`DWORD *`, `__out`): valid for writes.
+    unsafe fn GetBuffer(
         &self,
         ppBuffer: *mut *mut u8,
         pcbBuffer: *mut u32,
@@ -272,16 +295,16 @@ impl IHttpResponse_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn GetHeader < T : IHttpResponse_Impl > (this : *const IHttpResponse,
             pszName : windows_sys::core::PCSTR, pcchValue : *mut u16) ->
-            windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| T::GetHeader(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszName, pcchValue), |
-            _ | ::core::ptr::null()) }
+            windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| unsafe {
+            T::GetHeader(::httpserv_runtime::Object:: < T > ::value_of(this), pszName,
+            pcchValue) }, | _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SetHeader < T : IHttpResponse_Impl > (this : *mut IHttpResponse, pszName
             : windows_sys::core::PCSTR, pszValue : windows_sys::core::PCSTR, cchValue :
-            u16) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::SetHeader(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            pszName, pszValue, cchValue), | _ | ::httpserv_runtime::E_FAIL) }
+            u16) -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::SetHeader(::httpserv_runtime::Object:: < T > ::value_of(this), pszName,
+            pszValue, cchValue) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetRules < T : IHttpResponse_Impl > (this : *mut IHttpResponse,) -> *mut
@@ -292,9 +315,9 @@ impl IHttpResponse_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn GetBuffer < T : IHttpResponse_Impl > (this : *mut IHttpResponse, ppBuffer
             : *mut *mut u8, pcbBuffer : *mut u32) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::GetBuffer(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, ppBuffer, pcbBuffer),
-            | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetBuffer(::httpserv_runtime::Object:: < T > ::value_of(this), ppBuffer,
+            pcbBuffer) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             GetHeader: GetHeader::<T>,

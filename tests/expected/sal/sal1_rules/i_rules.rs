@@ -440,6 +440,8 @@ impl IRules {
 ///
 /// Make the C++ object with [`IRules::new_boxed`] (or [`IRules::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`GetValue`, `SetValue`, `Read`, `GetChild`, `Rename`, `Notify`, `Resize`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IRules`] turn what `GetValue`, `GetName`, `GetChild`, `GetParent` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -447,7 +449,14 @@ pub unsafe trait IRules_Impl {
     /// Implements [`IRules::GetValue`] (slot 0).
     ///
     /// On panic: returns a null pointer.
-    fn GetValue(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszName` (`PCSTR`, `__in`): a valid NUL-terminated string.
+    /// - `pcchValue` (`USHORT *`, `__out`): null or valid for writes.
+    unsafe fn GetValue(
         &self,
         pszName: windows_sys::core::PCSTR,
         pcchValue: *mut u16,
@@ -455,7 +464,14 @@ pub unsafe trait IRules_Impl {
     /// Implements [`IRules::SetValue`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn SetValue(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszName` (`PCSTR`, `__in`): a valid NUL-terminated string.
+    /// - `pszValue` (`PCSTR`, `__in_bcount(cchValue)`): valid for reads of `cchValue` bytes.
+    unsafe fn SetValue(
         &self,
         pszName: windows_sys::core::PCSTR,
         pszValue: windows_sys::core::PCSTR,
@@ -465,7 +481,14 @@ pub unsafe trait IRules_Impl {
     /// Implements [`IRules::Read`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
-    fn Read(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pvBuffer` (`void *`, `__out_bcount_full(cbBuffer)`): valid for writes of `cbBuffer` bytes.
+    /// - `pcbRead` (`DWORD *`, `__out`): valid for writes.
+    unsafe fn Read(
         &self,
         pvBuffer: *mut ::core::ffi::c_void,
         cbBuffer: u32,
@@ -479,7 +502,13 @@ pub unsafe trait IRules_Impl {
     /// Implements [`IRules::GetChild`] (slot 4).
     ///
     /// On panic: returns E_FAIL.
-    fn GetChild(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppChild` (`IRules **`, `__deref_out`): valid for writes of one pointer, which the callee stores.
+    unsafe fn GetChild(
         &self,
         dwIndex: u32,
         ppChild: *mut *mut IRules,
@@ -491,7 +520,14 @@ pub unsafe trait IRules_Impl {
     /// Implements [`IRules::Rename`] (slot 6).
     ///
     /// On panic: returns E_FAIL.
-    fn Rename(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszName` (`PCWSTR`, `__in`): a valid NUL-terminated string.
+    /// - `pszAlias` (`PCWSTR`, `IN OPTIONAL`): null or a valid NUL-terminated string.
+    unsafe fn Rename(
         &self,
         pszName: windows_sys::core::PCWSTR,
         pszAlias: windows_sys::core::PCWSTR,
@@ -499,11 +535,23 @@ pub unsafe trait IRules_Impl {
     /// Implements [`IRules::Notify`] (slot 7).
     ///
     /// On panic: the panic is swallowed (void).
-    fn Notify(&self, pfnDone: Option<unsafe extern "system" fn(u32)>);
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pfnDone` (`void (*)(DWORD)`, `__in`): a function of the stated type.
+    unsafe fn Notify(&self, pfnDone: Option<unsafe extern "system" fn(u32)>);
     /// Implements [`IRules::Resize`] (slot 8).
     ///
     /// On panic: the panic is swallowed (void).
-    fn Resize(&self, ppb: *mut *mut u8);
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppb` (`BYTE **`, `_Inout_ _At_(*ppb, _Pre_readable_size_(1))`): valid for reads and writes.
+    unsafe fn Resize(&self, ppb: *mut *mut u8);
     /// Implements [`IRules::Frob`] (slot 9).
     ///
     /// On panic: returns E_FAIL.
@@ -515,24 +563,24 @@ impl IRules_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn GetValue < T : IRules_Impl > (this : *const IRules, pszName :
             windows_sys::core::PCSTR, pcchValue : *mut u16) -> windows_sys::core::PCSTR
-            { ::httpserv_runtime::guard(|| T::GetValue(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszName, pcchValue), |
-            _ | ::core::ptr::null()) }
+            { ::httpserv_runtime::guard(|| unsafe {
+            T::GetValue(::httpserv_runtime::Object:: < T > ::value_of(this), pszName,
+            pcchValue) }, | _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SetValue < T : IRules_Impl > (this : *mut IRules, pszName :
             windows_sys::core::PCSTR, pszValue : windows_sys::core::PCSTR, cchValue :
             u16, fReplace : windows_sys::core::BOOL) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::SetValue(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszName, pszValue,
-            cchValue, fReplace), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::SetValue(::httpserv_runtime::Object:: < T > ::value_of(this), pszName,
+            pszValue, cchValue, fReplace) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Read < T : IRules_Impl > (this : *mut IRules, pvBuffer : *mut
             ::core::ffi::c_void, cbBuffer : u32, fAsync : windows_sys::core::BOOL,
             pcbRead : *mut u32) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::Read(unsafe { ::httpserv_runtime::Object:: <
-            T > ::value_of(this) }, pvBuffer, cbBuffer, fAsync, pcbRead), | _ |
+            ::httpserv_runtime::guard(|| unsafe { T::Read(::httpserv_runtime::Object:: <
+            T > ::value_of(this), pvBuffer, cbBuffer, fAsync, pcbRead) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
@@ -544,9 +592,9 @@ impl IRules_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn GetChild < T : IRules_Impl > (this : *mut IRules, dwIndex : u32, ppChild
             : *mut *mut IRules) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::GetChild(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, dwIndex, ppChild), | _
-            | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetChild(::httpserv_runtime::Object:: < T > ::value_of(this), dwIndex,
+            ppChild) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetParent < T : IRules_Impl > (this : *mut IRules,) -> *mut IRules {
@@ -557,20 +605,21 @@ impl IRules_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn Rename < T : IRules_Impl > (this : *mut IRules, pszName :
             windows_sys::core::PCWSTR, pszAlias : windows_sys::core::PCWSTR) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| T::Rename(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszName, pszAlias), |
-            _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::Rename(::httpserv_runtime::Object:: < T > ::value_of(this), pszName,
+            pszAlias) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Notify < T : IRules_Impl > (this : *mut IRules, pfnDone : Option < unsafe
-            extern "system" fn (u32) >) -> () { ::httpserv_runtime::guard(||
-            T::Notify(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            pfnDone), | _ | ()) }
+            extern "system" fn (u32) >) -> () { ::httpserv_runtime::guard(|| unsafe {
+            T::Notify(::httpserv_runtime::Object:: < T > ::value_of(this), pfnDone) }, |
+            _ | ()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Resize < T : IRules_Impl > (this : *mut IRules, ppb : *mut *mut u8) ->
-            () { ::httpserv_runtime::guard(|| T::Resize(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, ppb), | _ | ()) }
+            () { ::httpserv_runtime::guard(|| unsafe {
+            T::Resize(::httpserv_runtime::Object:: < T > ::value_of(this), ppb) }, | _ |
+            ()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn Frob < T : IRules_Impl > (this : *mut IRules, dwValue : u32) ->

@@ -271,6 +271,8 @@ impl ILedgerBook {
 ///
 /// Make the C++ object with [`ILedgerBook::new_boxed`] (or [`ILedgerBook::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`GetDigest`, `OpenPage`, `GetTitle`, `CopyTitle_PSTR`, `CopyTitle`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`ILedgerBook`] turn what `OpenPage`, `GetTitle` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -278,7 +280,14 @@ pub unsafe trait ILedgerBook_Impl {
     /// Implements [`ILedgerBook::GetDigest`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
-    fn GetDigest(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppbDigest` (`PBYTE *`, `__deref_out_bcount_part(*pcbDigest, *pcbDigest)`): valid for writes of one pointer, which the callee stores.
+    /// - `pcbDigest` (`DWORD *`, `__out`): valid for writes.
+    unsafe fn GetDigest(
         &self,
         ppbDigest: *mut *mut u8,
         pcbDigest: *mut u32,
@@ -286,7 +295,14 @@ pub unsafe trait ILedgerBook_Impl {
     /// Implements [`ILedgerBook::OpenPage`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn OpenPage(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszOwner` (`PCWSTR`, `__in_opt`): null or a valid NUL-terminated string.
+    /// - `ppPage` (`ILedgerPage **`, `__deref_out`): valid for writes of one pointer, which the callee stores.
+    unsafe fn OpenPage(
         &self,
         iPage: u32,
         pszOwner: windows_sys::core::PCWSTR,
@@ -295,11 +311,24 @@ pub unsafe trait ILedgerBook_Impl {
     /// Implements [`ILedgerBook::GetTitle`] (slot 2).
     ///
     /// On panic: returns a null pointer.
-    fn GetTitle(&self, pcchTitle: *mut u32) -> windows_sys::core::PCWSTR;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcchTitle` (`DWORD *`, `__out_opt`): null or valid for writes.
+    unsafe fn GetTitle(&self, pcchTitle: *mut u32) -> windows_sys::core::PCWSTR;
     /// Implements [`ILedgerBook::CopyTitle_PSTR`] (slot 3).
     ///
     /// On panic: returns E_FAIL.
-    fn CopyTitle_PSTR(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszBuffer` (`PSTR`, `__out_bcount_opt(*pcbBuffer)`): null or valid for writes of `*pcbBuffer` bytes.
+    /// - `pcbBuffer` (`DWORD *`, `IN OUT`): valid for reads and writes.
+    unsafe fn CopyTitle_PSTR(
         &self,
         pszBuffer: windows_sys::core::PSTR,
         pcbBuffer: *mut u32,
@@ -307,7 +336,14 @@ pub unsafe trait ILedgerBook_Impl {
     /// Implements [`ILedgerBook::CopyTitle`] (slot 4).
     ///
     /// On panic: returns E_FAIL.
-    fn CopyTitle(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszBuffer` (`PWSTR`, `__out_ecount_part(cchBuffer, *pcchWritten)`): valid for writes of `cchBuffer` elements.
+    /// - `pcchWritten` (`DWORD *`, `__out`): valid for writes.
+    unsafe fn CopyTitle(
         &self,
         pszBuffer: windows_sys::core::PWSTR,
         cchBuffer: u32,
@@ -320,37 +356,36 @@ impl ILedgerBook_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn GetDigest < T : ILedgerBook_Impl > (this : *mut ILedgerBook, ppbDigest :
             *mut *mut u8, pcbDigest : *mut u32) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::GetDigest(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, ppbDigest, pcbDigest),
-            | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::GetDigest(::httpserv_runtime::Object:: < T > ::value_of(this), ppbDigest,
+            pcbDigest) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OpenPage < T : ILedgerBook_Impl > (this : *mut ILedgerBook, iPage : u32,
             pszOwner : windows_sys::core::PCWSTR, ppPage : *mut *mut ILedgerPage) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| T::OpenPage(unsafe
-            { ::httpserv_runtime::Object:: < T > ::value_of(this) }, iPage, pszOwner,
-            ppPage), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::OpenPage(::httpserv_runtime::Object:: < T > ::value_of(this), iPage,
+            pszOwner, ppPage) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn GetTitle < T : ILedgerBook_Impl > (this : *const ILedgerBook, pcchTitle :
-            *mut u32) -> windows_sys::core::PCWSTR { ::httpserv_runtime::guard(||
-            T::GetTitle(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            pcchTitle), | _ | ::core::ptr::null()) }
+            *mut u32) -> windows_sys::core::PCWSTR { ::httpserv_runtime::guard(|| unsafe
+            { T::GetTitle(::httpserv_runtime::Object:: < T > ::value_of(this), pcchTitle)
+            }, | _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn CopyTitle_PSTR < T : ILedgerBook_Impl > (this : *const ILedgerBook,
             pszBuffer : windows_sys::core::PSTR, pcbBuffer : *mut u32) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::CopyTitle_PSTR(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, pszBuffer, pcbBuffer), | _ | ::httpserv_runtime::E_FAIL)
-            }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::CopyTitle_PSTR(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszBuffer, pcbBuffer) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn CopyTitle < T : ILedgerBook_Impl > (this : *const ILedgerBook, pszBuffer
             : windows_sys::core::PWSTR, cchBuffer : u32, pcchWritten : *mut u32) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::CopyTitle(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            pszBuffer, cchBuffer, pcchWritten), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::CopyTitle(::httpserv_runtime::Object:: < T > ::value_of(this), pszBuffer,
+            cchBuffer, pcchWritten) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             GetDigest: GetDigest::<T>,

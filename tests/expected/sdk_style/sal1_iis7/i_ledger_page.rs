@@ -205,11 +205,21 @@ impl ILedgerPage {
 /// Implement C++ `ILedgerPage` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`ILedgerPage::new_boxed`] (or [`ILedgerPage::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`ReadLine_PCWSTR`, `ReadLine`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait ILedgerPage_Impl {
     /// Implements [`ILedgerPage::ReadLine_PCWSTR`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
-    fn ReadLine_PCWSTR(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszLineKey` (`PCWSTR`, `__in`): a valid NUL-terminated string.
+    /// - `pbLine` (`BYTE *`, `__out_bcount(cbLine)`): valid for writes of `cbLine` bytes.
+    /// - `pcbRead` (`DWORD *`, `__out`): valid for writes.
+    unsafe fn ReadLine_PCWSTR(
         &self,
         pszLineKey: windows_sys::core::PCWSTR,
         pbLine: *mut u8,
@@ -219,7 +229,14 @@ pub trait ILedgerPage_Impl {
     /// Implements [`ILedgerPage::ReadLine`] (slot 1).
     ///
     /// On panic: returns E_FAIL.
-    fn ReadLine(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pbLine` (`BYTE *`, `__out_bcount(cbLine)`): valid for writes of `cbLine` bytes.
+    /// - `pcbRead` (`DWORD *`, `__out`): valid for writes.
+    unsafe fn ReadLine(
         &self,
         iLine: u32,
         pbLine: *mut u8,
@@ -238,16 +255,16 @@ impl ILedgerPage_Vtbl {
             fn ReadLine_PCWSTR < T : ILedgerPage_Impl > (this : *mut ILedgerPage,
             pszLineKey : windows_sys::core::PCWSTR, pbLine : *mut u8, cbLine : u32,
             pcbRead : *mut u32) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::ReadLine_PCWSTR(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszLineKey, pbLine,
-            cbLine, pcbRead), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::ReadLine_PCWSTR(::httpserv_runtime::Object:: < T > ::value_of(this),
+            pszLineKey, pbLine, cbLine, pcbRead) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn ReadLine < T : ILedgerPage_Impl > (this : *mut ILedgerPage, iLine : u32,
             pbLine : *mut u8, cbLine : u32, pcbRead : *mut u32) ->
-            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| T::ReadLine(unsafe
-            { ::httpserv_runtime::Object:: < T > ::value_of(this) }, iLine, pbLine,
-            cbLine, pcbRead), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::ReadLine(::httpserv_runtime::Object:: < T > ::value_of(this), iLine,
+            pbLine, cbLine, pcbRead) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn LineCount < T : ILedgerPage_Impl > (this : *const ILedgerPage,) -> u32 {

@@ -156,6 +156,8 @@ impl IParcelCursor {
 ///
 /// Make the C++ object with [`IParcelCursor::new_boxed`] (or [`IParcelCursor::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`Advance`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IParcelCursor`] turn what `CurrentLabel` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -163,7 +165,17 @@ pub unsafe trait IParcelCursor_Impl {
     /// Implements [`IParcelCursor::Advance`] (slot 0).
     ///
     /// On panic: returns E_FAIL.
-    fn Advance(&self, cSteps: u32, pcSkipped: *mut u32) -> ::httpserv_runtime::HRESULT;
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcSkipped` (`DWORD *`, `_Out_opt_`): null or valid for writes.
+    unsafe fn Advance(
+        &self,
+        cSteps: u32,
+        pcSkipped: *mut u32,
+    ) -> ::httpserv_runtime::HRESULT;
     /// Implements [`IParcelCursor::CurrentLabel`] (slot 1).
     ///
     /// On panic: returns a null pointer.
@@ -175,8 +187,8 @@ impl IParcelCursor_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn Advance < T : IParcelCursor_Impl > (this : *mut IParcelCursor, cSteps :
             u32, pcSkipped : *mut u32) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::Advance(unsafe { ::httpserv_runtime::Object::
-            < T > ::value_of(this) }, cSteps, pcSkipped), | _ |
+            ::httpserv_runtime::guard(|| unsafe { T::Advance(::httpserv_runtime::Object::
+            < T > ::value_of(this), cSteps, pcSkipped) }, | _ |
             ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {

@@ -304,6 +304,8 @@ impl IParcelDepot {
 ///
 /// Make the C++ object with [`IParcelDepot::new_boxed`] (or [`IParcelDepot::new_in_place`]); its vtable comes from the value's type.
 ///
+/// Methods with raw-pointer parameters (`FindTag_HTTP_HEADER_ID`, `FindTag`, `StoreBlob`, `OpenCursor`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
+///
 /// # Safety
 ///
 /// The safe methods of [`IParcelDepot`] turn what `FindTag`, `OpenCursor` return(s) into references, slices or strings: an implementation must keep the C++ contract (the header's SAL annotations) — every pointer it returns or writes is null or valid for as long as the object that handed it out, and every length it reports is the length of that memory.
@@ -311,7 +313,13 @@ pub unsafe trait IParcelDepot_Impl {
     /// Implements [`IParcelDepot::FindTag_HTTP_HEADER_ID`] (slot 0).
     ///
     /// On panic: returns a null pointer.
-    fn FindTag_HTTP_HEADER_ID(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pcbTag` (`USHORT *`, `_Out_`): null or valid for writes.
+    unsafe fn FindTag_HTTP_HEADER_ID(
         &self,
         tagId: windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID,
         pcbTag: *mut u16,
@@ -319,7 +327,14 @@ pub unsafe trait IParcelDepot_Impl {
     /// Implements [`IParcelDepot::FindTag`] (slot 1).
     ///
     /// On panic: returns a null pointer.
-    fn FindTag(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszTagName` (`PCSTR`, `_In_`): a valid NUL-terminated string.
+    /// - `pcbTag` (`USHORT *`, `_Out_`): null or valid for writes.
+    unsafe fn FindTag(
         &self,
         pszTagName: windows_sys::core::PCSTR,
         pcbTag: *mut u16,
@@ -327,7 +342,14 @@ pub unsafe trait IParcelDepot_Impl {
     /// Implements [`IParcelDepot::StoreBlob`] (slot 2).
     ///
     /// On panic: returns E_FAIL.
-    fn StoreBlob(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pvBlob` (`const void *`, `_In_reads_bytes_(cbBlob)`): valid for reads of `cbBlob` bytes.
+    /// - `pszLabel` (`PCWSTR`, `_In_opt_`): null or a valid NUL-terminated string.
+    unsafe fn StoreBlob(
         &self,
         pvBlob: *const ::core::ffi::c_void,
         cbBlob: u32,
@@ -336,7 +358,13 @@ pub unsafe trait IParcelDepot_Impl {
     /// Implements [`IParcelDepot::OpenCursor`] (slot 3).
     ///
     /// On panic: returns E_FAIL.
-    fn OpenCursor(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `ppCursor` (`IParcelCursor **`, `_Outptr_result_maybenull_`): valid for writes of one pointer, which the callee stores.
+    unsafe fn OpenCursor(
         &self,
         fNewestFirst: windows_sys::core::BOOL,
         ppCursor: *mut *mut IParcelCursor,
@@ -359,30 +387,30 @@ impl IParcelDepot_Vtbl {
             fn FindTag_HTTP_HEADER_ID < T : IParcelDepot_Impl > (this : *const
             IParcelDepot, tagId :
             windows_sys::Win32::Networking::HttpServer::HTTP_HEADER_ID, pcbTag : *mut
-            u16) -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(||
-            T::FindTag_HTTP_HEADER_ID(unsafe { ::httpserv_runtime::Object:: < T >
-            ::value_of(this) }, tagId, pcbTag), | _ | ::core::ptr::null()) }
+            u16) -> windows_sys::core::PCSTR { ::httpserv_runtime::guard(|| unsafe {
+            T::FindTag_HTTP_HEADER_ID(::httpserv_runtime::Object:: < T >
+            ::value_of(this), tagId, pcbTag) }, | _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn FindTag < T : IParcelDepot_Impl > (this : *const IParcelDepot, pszTagName
             : windows_sys::core::PCSTR, pcbTag : *mut u16) -> windows_sys::core::PCSTR {
-            ::httpserv_runtime::guard(|| T::FindTag(unsafe { ::httpserv_runtime::Object::
-            < T > ::value_of(this) }, pszTagName, pcbTag), | _ | ::core::ptr::null()) }
+            ::httpserv_runtime::guard(|| unsafe { T::FindTag(::httpserv_runtime::Object::
+            < T > ::value_of(this), pszTagName, pcbTag) }, | _ | ::core::ptr::null()) }
         }
         ::httpserv_runtime::member_thunk! {
             fn StoreBlob < T : IParcelDepot_Impl > (this : *mut IParcelDepot, pvBlob : *
             const ::core::ffi::c_void, cbBlob : u32, pszLabel :
             windows_sys::core::PCWSTR) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::StoreBlob(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, pvBlob, cbBlob,
-            pszLabel), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::StoreBlob(::httpserv_runtime::Object:: < T > ::value_of(this), pvBlob,
+            cbBlob, pszLabel) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn OpenCursor < T : IParcelDepot_Impl > (this : *mut IParcelDepot,
             fNewestFirst : windows_sys::core::BOOL, ppCursor : *mut *mut IParcelCursor)
-            -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(||
-            T::OpenCursor(unsafe { ::httpserv_runtime::Object:: < T > ::value_of(this) },
-            fNewestFirst, ppCursor), | _ | ::httpserv_runtime::E_FAIL) }
+            -> ::httpserv_runtime::HRESULT { ::httpserv_runtime::guard(|| unsafe {
+            T::OpenCursor(::httpserv_runtime::Object:: < T > ::value_of(this),
+            fNewestFirst, ppCursor) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         ::httpserv_runtime::member_thunk! {
             fn SourceRequest < T : IParcelDepot_Impl > (this : *mut IParcelDepot,) -> *
@@ -618,11 +646,20 @@ impl IParcelDepot2 {
 /// Implement C++ `IParcelDepot2` in Rust: one method per slot it adds.
 ///
 /// Make the C++ object with [`IParcelDepot2::new_boxed`] (or [`IParcelDepot2::new_in_place`]); its vtable comes from the value's type.
+///
+/// Methods with raw-pointer parameters (`CopyLabel`, `DrainInto`) are `unsafe fn`: IIS vouches for the pointers, the vtable's thunks call them for IIS, and safe code cannot call them with made-up ones. Implement them as `unsafe fn`; each one's `# Safety` says what its caller keeps.
 pub trait IParcelDepot2_Impl: IParcelDepot_Impl {
     /// Implements [`IParcelDepot2::CopyLabel`] (slot 6).
     ///
     /// On panic: returns FALSE.
-    fn CopyLabel(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `pszLabel` (`PWSTR`, `_Out_writes_to_opt_(cchLabel, *pcchCopied)`): null or valid for writes of `cchLabel` elements.
+    /// - `pcchCopied` (`DWORD *`, `_Out_opt_`): null or valid for writes.
+    unsafe fn CopyLabel(
         &self,
         pszLabel: windows_sys::core::PWSTR,
         cchLabel: u32,
@@ -631,7 +668,15 @@ pub trait IParcelDepot2_Impl: IParcelDepot_Impl {
     /// Implements [`IParcelDepot2::DrainInto`] (slot 7).
     ///
     /// On panic: returns E_FAIL.
-    fn DrainInto(
+    ///
+    /// # Safety
+    ///
+    /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
+    ///
+    /// - `rgCursors` (`IParcelCursor **`, `_Inout_updates_(cSlots)`): valid for reads and writes of `cSlots` elements.
+    /// - `ppbOut` (`PBYTE *`, `_Outptr_result_bytebuffer_to_(*pcbOut, *pcbOut)`): valid for writes of one pointer, which the callee stores.
+    /// - `pcbOut` (`DWORD *`, `_Out_`): valid for writes.
+    unsafe fn DrainInto(
         &self,
         rgCursors: *mut *mut IParcelCursor,
         cSlots: u32,
@@ -645,17 +690,17 @@ impl IParcelDepot2_Vtbl {
         ::httpserv_runtime::member_thunk! {
             fn CopyLabel < T : IParcelDepot2_Impl > (this : *const IParcelDepot2,
             pszLabel : windows_sys::core::PWSTR, cchLabel : u32, pcchCopied : *mut u32)
-            -> windows_sys::core::BOOL { ::httpserv_runtime::guard(|| T::CopyLabel(unsafe
-            { ::httpserv_runtime::Object:: < T > ::value_of(this) }, pszLabel, cchLabel,
-            pcchCopied), | _ | 0) }
+            -> windows_sys::core::BOOL { ::httpserv_runtime::guard(|| unsafe {
+            T::CopyLabel(::httpserv_runtime::Object:: < T > ::value_of(this), pszLabel,
+            cchLabel, pcchCopied) }, | _ | 0) }
         }
         ::httpserv_runtime::member_thunk! {
             fn DrainInto < T : IParcelDepot2_Impl > (this : *mut IParcelDepot2,
             rgCursors : *mut *mut IParcelCursor, cSlots : u32, ppbOut : *mut *mut u8,
             pcbOut : *mut u32) -> ::httpserv_runtime::HRESULT {
-            ::httpserv_runtime::guard(|| T::DrainInto(unsafe {
-            ::httpserv_runtime::Object:: < T > ::value_of(this) }, rgCursors, cSlots,
-            ppbOut, pcbOut), | _ | ::httpserv_runtime::E_FAIL) }
+            ::httpserv_runtime::guard(|| unsafe {
+            T::DrainInto(::httpserv_runtime::Object:: < T > ::value_of(this), rgCursors,
+            cSlots, ppbOut, pcbOut) }, | _ | ::httpserv_runtime::E_FAIL) }
         }
         Self {
             base__: IParcelDepot_Vtbl::new::<T>(),

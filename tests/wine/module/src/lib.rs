@@ -447,7 +447,11 @@ mod lifetimes {
 
     // SAFETY: it hands out nothing (no module, no cache key): null pointers only.
     unsafe impl IHttpModuleFactory_Impl for Counted {
-        fn GetHttpModule(&self, _: *mut *mut CHttpModule, _: *mut IModuleAllocator) -> HRESULT {
+        unsafe fn GetHttpModule(
+            &self,
+            _: *mut *mut CHttpModule,
+            _: *mut IModuleAllocator,
+        ) -> HRESULT {
             S_OK
         }
     }
@@ -467,7 +471,7 @@ mod lifetimes {
             core::ptr::null_mut()
         }
         fn ResetTTL(&self) {}
-        fn DecrementTTL(&self, _: *mut windows_sys::core::BOOL) {}
+        unsafe fn DecrementTTL(&self, _: *mut windows_sys::core::BOOL) {}
         fn SetFlushed(&self) {}
         fn GetFlushed(&self) -> windows_sys::core::BOOL {
             0
