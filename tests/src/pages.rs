@@ -3,88 +3,57 @@
 //! the tables of expected answers (`tests/iis_host/expectations.rs`, `tests/tests/iis_host.rs`,
 //! `tests/tests/test_server.rs`); a test holds each to `detailed_page`.
 
+/// IIS's detailed error page for `status`.0 with `reason` and the error code `code` (the
+/// test server's `detailed_page` without a description), spelled out so that a test can hold
+/// the two against each other.
+macro_rules! detailed_page {
+    ($status:literal, $reason:literal, $code:literal) => {
+        concat!(
+            "<!DOCTYPE html>\n",
+            "<html>\n",
+            "<head><title>IIS Detailed Error - ",
+            $status,
+            ".0 - ",
+            $reason,
+            "</title></head>\n",
+            "<body>\n",
+            "<div id=\"header\"><h1>Server Error</h1></div>\n",
+            "<div id=\"content\">\n",
+            "<h3>HTTP Error ",
+            $status,
+            ".0 - ",
+            $reason,
+            "</h3>\n",
+            "<fieldset><h4>Detailed Error Information:</h4>\n",
+            "<table>\n",
+            "<tr><th>Error Code</th><td>",
+            $code,
+            "</td></tr>\n",
+            "</table></fieldset>\n",
+            "</div>\n",
+            "</body>\n",
+            "</html>\n",
+        )
+    };
+}
+
 /// The `Content-Type` of IIS's error pages.
 pub const HTML: (&str, &str) = ("Content-Type", "text/html");
 
 /// IIS's 404 (no module answered: its static file handler's).
-pub const NOT_FOUND: &str = "<!DOCTYPE html>\n\
-     <html>\n\
-     <head><title>IIS Detailed Error - 404.0 - Not Found</title></head>\n\
-     <body>\n\
-     <div id=\"header\"><h1>Server Error</h1></div>\n\
-     <div id=\"content\">\n\
-     <h3>HTTP Error 404.0 - Not Found</h3>\n\
-     <fieldset><h4>Detailed Error Information:</h4>\n\
-     <table>\n\
-     <tr><th>Error Code</th><td>0x00000000</td></tr>\n\
-     </table></fieldset>\n\
-     </div>\n\
-     </body>\n\
-     </html>\n";
+pub const NOT_FOUND: &str = detailed_page!("404", "Not Found", "0x00000000");
 
 /// A 400 a module answered with an error (`?` on a query that does not fit).
-pub const BAD_REQUEST: &str = "<!DOCTYPE html>\n\
-     <html>\n\
-     <head><title>IIS Detailed Error - 400.0 - Bad Request</title></head>\n\
-     <body>\n\
-     <div id=\"header\"><h1>Server Error</h1></div>\n\
-     <div id=\"content\">\n\
-     <h3>HTTP Error 400.0 - Bad Request</h3>\n\
-     <fieldset><h4>Detailed Error Information:</h4>\n\
-     <table>\n\
-     <tr><th>Error Code</th><td>0x00000000</td></tr>\n\
-     </table></fieldset>\n\
-     </div>\n\
-     </body>\n\
-     </html>\n";
+pub const BAD_REQUEST: &str = detailed_page!("400", "Bad Request", "0x00000000");
 
 /// A 500 a module set with no error code (`fail`, `fail_with`).
-pub const INTERNAL_ERROR: &str = "<!DOCTYPE html>\n\
-     <html>\n\
-     <head><title>IIS Detailed Error - 500.0 - Internal Server Error</title></head>\n\
-     <body>\n\
-     <div id=\"header\"><h1>Server Error</h1></div>\n\
-     <div id=\"content\">\n\
-     <h3>HTTP Error 500.0 - Internal Server Error</h3>\n\
-     <fieldset><h4>Detailed Error Information:</h4>\n\
-     <table>\n\
-     <tr><th>Error Code</th><td>0x00000000</td></tr>\n\
-     </table></fieldset>\n\
-     </div>\n\
-     </body>\n\
-     </html>\n";
+pub const INTERNAL_ERROR: &str = detailed_page!("500", "Internal Server Error", "0x00000000");
 
 /// A panic's 500 (`E_FAIL`, as the framework's guard sets it).
-pub const PANIC: &str = "<!DOCTYPE html>\n\
-     <html>\n\
-     <head><title>IIS Detailed Error - 500.0 - Internal Server Error</title></head>\n\
-     <body>\n\
-     <div id=\"header\"><h1>Server Error</h1></div>\n\
-     <div id=\"content\">\n\
-     <h3>HTTP Error 500.0 - Internal Server Error</h3>\n\
-     <fieldset><h4>Detailed Error Information:</h4>\n\
-     <table>\n\
-     <tr><th>Error Code</th><td>0x80004005</td></tr>\n\
-     </table></fieldset>\n\
-     </div>\n\
-     </body>\n\
-     </html>\n";
+pub const PANIC: &str = detailed_page!("500", "Internal Server Error", "0x80004005");
 
 /// The 500 of a request whose application start a global module refused with `E_ACCESSDENIED`.
-pub const REFUSED_START: &str = "<!DOCTYPE html>\n\
-     <html>\n\
-     <head><title>IIS Detailed Error - 500.0 - Internal Server Error</title></head>\n\
-     <body>\n\
-     <div id=\"header\"><h1>Server Error</h1></div>\n\
-     <div id=\"content\">\n\
-     <h3>HTTP Error 500.0 - Internal Server Error</h3>\n\
-     <fieldset><h4>Detailed Error Information:</h4>\n\
-     <table>\n\
-     <tr><th>Error Code</th><td>0x80070005</td></tr>\n\
-     </table></fieldset>\n\
-     </div>\n\
-     </body>\n\
-     </html>\n";
+pub const REFUSED_START: &str = detailed_page!("500", "Internal Server Error", "0x80070005");
 
 #[cfg(test)]
 mod tests {
