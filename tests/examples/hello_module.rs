@@ -22,10 +22,10 @@
 //!   that blocks: how the IIS host's tests see requests served side by side.
 
 use httpserv::module::{
-    AsyncCompletion, CustomErrors, GlobalModule, GlobalNotification, HttpContext, HttpModule,
-    Notification, Notifications, Priority,
+    AsyncCompletion, CustomErrors, GlobalModule, GlobalNotification, HttpContext, HttpError,
+    HttpModule, Notification, Notifications, Priority,
 };
-use httpserv::runtime::{u16cstr, S_OK};
+use httpserv::runtime::{u16cstr, Error, S_OK};
 use httpserv::{IAuthenticationProvider, ISendResponseProvider};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Condvar, Mutex, PoisonError};
@@ -90,14 +90,14 @@ impl HttpModule for HelloModule {
     const PRIORITIES: &'static [(Notifications, Priority)] =
         &[(Notifications::BEGIN_REQUEST, Priority::High)];
 
-    fn on_begin_request(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
+    fn on_begin_request(&mut self, ctx: &mut HttpContext<'_>) -> Result<Notification, HttpError> {
         count(&COUNTERS.begin);
         let powered_by_at_begin = ctx.response_header("X-Powered-By").is_some();
-        let _ = ctx.set_state(RequestState {
+        ctx.set_state(RequestState {
             powered_by_at_begin,
-        });
-        let _ = ctx.set_server_variable("HELLO_GREETING", "Hello");
-        Notification::Continue
+        })?;
+        ctx.set_server_variable("HELLO_GREETING", "Hello")?;
+        Ok(Notification::Continue)
     }
 
     fn on_authenticate_request(
@@ -112,7 +112,10 @@ impl HttpModule for HelloModule {
         Notification::Continue
     }
 
-    fn on_execute_request_handler(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
+    fn on_execute_request_handler(
+        &mut self,
+        ctx: &mut HttpContext<'_>,
+    ) -> Result<Notification, HttpError> {
         count(&COUNTERS.handler);
         let body = match ctx.path() {
             "/hello" => {
@@ -123,16 +126,16 @@ impl HttpModule for HelloModule {
                 body += "!\n";
                 body
             }
-            "/echo" => echo(ctx),
-            "/async" => return start_async(ctx),
+            "/echo" => echo(ctx)?,
+            "/async" => return Ok(start_async(ctx)),
             "/panic" => panic!("hello_module: /panic asked for a panic"),
             "/meet" => meet(ctx),
             "/stats" => stats(),
-            _ => return Notification::Continue,
+            _ => return Ok(Notification::Continue),
         };
         // The request goes on through the rest of the pipeline, as the C++ twin's does.
-        let _ = ctx.set_response(200, "text/plain", body);
-        Notification::Continue
+        ctx.set_response(200, "text/plain", body)?;
+        Ok(Notification::Continue)
     }
 
     fn on_post_execute_request_handler(&mut self, _: &mut HttpContext<'_>) -> Notification {
@@ -144,17 +147,17 @@ impl HttpModule for HelloModule {
         &mut self,
         ctx: &mut HttpContext<'_>,
         _: &mut ISendResponseProvider,
-    ) -> Notification {
+    ) -> Result<Notification, HttpError> {
         count(&COUNTERS.send_response);
         let mut digits = itoa::Buffer::new();
         let status = digits.format(ctx.status());
-        let _ = ctx.set_response_header("X-Hello-Status", status);
+        ctx.set_response_header("X-Hello-Status", status)?;
         let custom_errors = match ctx.custom_errors() {
             CustomErrors::TrySkip => "TrySkip",
             CustomErrors::Apply => "Apply",
         };
-        let _ = ctx.set_response_header("X-Hello-Custom-Errors", custom_errors);
-        Notification::Continue
+        ctx.set_response_header("X-Hello-Custom-Errors", custom_errors)?;
+        Ok(Notification::Continue)
     }
 
     fn on_end_request(&mut self, _: &mut HttpContext<'_>) -> Notification {
@@ -166,16 +169,16 @@ impl HttpModule for HelloModule {
         &mut self,
         ctx: &mut HttpContext<'_>,
         completion: &AsyncCompletion,
-    ) -> Notification {
+    ) -> Result<Notification, HttpError> {
         count(&COUNTERS.async_completions);
         let body = format!("async: completed after {} ms\n", completion.bytes);
-        let _ = ctx.set_response(200, "text/plain", body);
-        Notification::Continue
+        ctx.set_response(200, "text/plain", body)?;
+        Ok(Notification::Continue)
     }
 }
 
 /// `/echo`: what the request looked like to the module.
-fn echo(ctx: &mut HttpContext<'_>) -> String {
+fn echo(ctx: &mut HttpContext<'_>) -> Result<String, Error> {
     let mut body = String::new();
     for (name, variable) in [
         ("method", "REQUEST_METHOD"),
@@ -199,14 +202,14 @@ fn echo(ctx: &mut HttpContext<'_>) -> String {
     let entity = ctx.read_body_to_end().unwrap_or_default();
     body += &format!("entity: {}\n", String::from_utf8_lossy(&entity));
     if let Some(trace) = ctx.iis_mut().trace_context_mut() {
-        let _ = trace.quick_trace_with(
+        trace.quick_trace_with(
             u16cstr!("hello_module"),
             Some(u16cstr!("echo")),
             S_OK,
             TRACE_LEVEL_INFORMATION,
-        );
+        )?;
     }
-    body
+    Ok(body)
 }
 
 /// `/stats`: the counters.
@@ -300,15 +303,21 @@ fn start_async(ctx: &mut HttpContext<'_>) -> Notification {
         std::thread::sleep(std::time::Duration::from_millis(ms.into()));
         if indicate {
             let body = format!("async: indicated after {ms} ms\n");
-            let _ = completion.context().set_response(200, "text/plain", body);
-            completion.resume(Notification::Continue);
+            let mut ctx = completion.context();
+            let next = match ctx.set_response(200, "text/plain", body) {
+                Ok(()) => Notification::Continue,
+                Err(error) => ctx.fail_with(&error.into()),
+            };
+            drop(ctx);
+            completion.resume(next);
         } else {
             completion.post(ms);
         }
     });
     // Not with `via=indicate`: that thread waits for the notification to return.
     if early && !indicate {
-        let _ = worker.join();
+        // A worker that panicked dropped the completion, which resumed the request.
+        worker.join().ok();
         // The completion is posted; 20 ms more before the notification returns.
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
@@ -321,10 +330,10 @@ struct Global;
 
 #[httpserv::module]
 impl GlobalModule for Global {
-    fn on_pre_begin_request(&self, ctx: &mut HttpContext<'_>) -> GlobalNotification {
+    fn on_pre_begin_request(&self, ctx: &mut HttpContext<'_>) -> Result<GlobalNotification, Error> {
         count(&COUNTERS.global);
-        let _ = ctx.set_request_header("X-Hello-Global", "pre-begin");
-        GlobalNotification::Continue
+        ctx.set_request_header("X-Hello-Global", "pre-begin")?;
+        Ok(GlobalNotification::Continue)
     }
 }
 

@@ -43,7 +43,7 @@ fn sweep(what: &str, mut call: impl FnMut(u8) -> Option<bool>) -> String {
 
 /// Each octet in each kind of text, through the raw calls; what was taken is undone (the
 /// header deleted, the status put back), so the answer stays as before.
-fn sweep_octets(ctx: &mut HttpContext<'_>) -> String {
+fn sweep_octets(ctx: &mut HttpContext<'_>) -> Result<String> {
     let response = ctx.response_mut();
     let mut lines = sweep("a header value", |octet| {
         let taken = response.set_header(c"X-Octet", &[b'a', octet, b'z'], true);
@@ -63,14 +63,14 @@ fn sweep_octets(ctx: &mut HttpContext<'_>) -> String {
         let taken = response.redirect_with(&url, false, false);
         Some(taken.is_ok() && response.delete_header_by_id(HttpHeaderLocation).is_ok())
     });
-    let _ = response.set_status(200, c"OK");
+    response.set_status(200, c"OK")?;
     let context = ctx.iis_mut();
     lines += &sweep("a server variable", |octet| {
         let units = [u16::from(b'a'), u16::from(octet), u16::from(b'z'), 0];
         let value = U16CStr::from_slice(&units).ok()?;
         Some(context.set_server_variable(c"X_OCTET", value).is_ok())
     });
-    lines
+    Ok(lines)
 }
 
 /// Makes the raw calls, one line of the report each: what was called, and its `HRESULT`.
@@ -140,7 +140,10 @@ fn try_to_split(ctx: &mut HttpContext<'_>) -> String {
 #[httpserv::module]
 impl HttpModule for Splitter {
     fn on_begin_request(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
-        let octets = sweep_octets(ctx);
+        let octets = match sweep_octets(ctx) {
+            Ok(octets) => octets,
+            Err(error) => return ctx.fail(&error),
+        };
         let report = try_to_split(ctx) + &octets;
         let response = ctx.response_mut();
         let typed = response.set_header_by_id(HttpHeaderContentType, b"text/plain", true);
