@@ -344,6 +344,34 @@ pub fn releases_handed_out_object(api: &Api, class: &str, method: &str) -> bool 
     knowledge::releases(api, class).any(|release| release == method)
 }
 
+/// How calling `class::method` may end an object's life, which no borrow of the object can
+/// express: its own (the destructor, `Dispose`, `Terminate`, `CleanupStoredContext`, the last
+/// `DereferenceCacheData`…), or that of an object handed out to be released
+/// (`ReleaseClonedContext`). Both the raw wrapper (which then takes the object pointer) and
+/// the idiomatic rules (which then keep the method raw) ask this one question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndsLife {
+    /// The object's own.
+    Own,
+    /// An object of this class that another call handed out to be released.
+    HandedOut,
+}
+
+/// See [`EndsLife`]; `None` for a method that leaves every object alive.
+pub fn ends_life(api: &Api, class: &str, method: &Method) -> Option<EndsLife> {
+    let releases_self = matches!(
+        lifetime(api, class, method),
+        Some(Lifetime::Release | Lifetime::DropReference)
+    );
+    if method.is_destructor || releases_self {
+        Some(EndsLife::Own)
+    } else if releases_handed_out_object(api, class, &method.name) {
+        Some(EndsLife::HandedOut)
+    } else {
+        None
+    }
+}
+
 /// The caller's contract of a method that [resumes the pipeline](resumes_the_pipeline).
 pub const RESUME_CONTRACT: &str = "The notification that handles this request answered \
     `RQ_NOTIFICATION_PENDING` and has returned, and nothing else resumes the request. IIS \

@@ -7,7 +7,7 @@
 use super::class::{ClassItems, OwnSlot};
 use super::docs::{doc_lines, slot_doc};
 use super::ident;
-use crate::policy::{self, Lifetime};
+use crate::policy;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -16,12 +16,7 @@ use quote::quote;
 /// object handed out to be released such as `ReleaseClonedContext`): its wrapper takes the
 /// object pointer, since a reference argument must stay valid for the whole call.
 fn ends_life(api: &crate::ir::Api, class: &str, own: &OwnSlot<'_>) -> bool {
-    own.method.is_destructor
-        || matches!(
-            policy::lifetime(api, class, own.method),
-            Some(Lifetime::Release | Lifetime::DropReference)
-        )
-        || policy::releases_handed_out_object(api, class, &own.method.name)
+    policy::ends_life(api, class, own.method).is_some()
 }
 
 pub fn methods(items: &ClassItems<'_>) -> TokenStream {

@@ -11,7 +11,7 @@ use super::{
 use crate::ir::{Api, Class, Direction, Method, SizeExpr};
 use crate::layout::names::{method_base_name, rust_name};
 use crate::layout::{ClassLayout, LaidOutApi, MethodId, Slot, SlotIndex};
-use crate::policy::{self, Lifetime};
+use crate::policy::{self, EndsLife};
 use std::collections::BTreeMap;
 
 /// The base idiomatic name of each own slot of `class` (by slot index): rules 1–3 of
@@ -134,22 +134,17 @@ fn idiomatic(
 
 /// A destructor or a release ends the object's life, which no borrow of it can express.
 fn refuse_life_ending(api: &Api, class: &Class, method: &Method) -> Result<(), String> {
-    if method.is_destructor
-        || matches!(
-            policy::lifetime(api, &class.name, method),
-            Some(Lifetime::Release | Lifetime::DropReference)
-        )
-    {
-        return Err("ends the object's life: the raw method takes the object pointer".into());
-    }
-    if policy::releases_handed_out_object(api, &class.name, &method.name) {
-        return Err(
-            "ends the life of an object handed out to be released: the guard that hands it \
-             out (`Child`) calls it when dropped"
+    match policy::ends_life(api, &class.name, method) {
+        Some(EndsLife::Own) => {
+            Err("ends the object's life: the raw method takes the object pointer".into())
+        }
+        Some(EndsLife::HandedOut) => Err(
+            "ends the life of an object handed out to be released: the guard that hands it out \
+             (`Child`) calls it when dropped"
                 .into(),
-        );
+        ),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// The roles come from the SAL annotations: one the parser could not read, or one that
