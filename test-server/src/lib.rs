@@ -246,6 +246,7 @@ mod request;
 mod script_map;
 mod server;
 mod site;
+mod stages;
 mod url;
 
 pub use async_io::AsyncIo;

@@ -34,16 +34,6 @@ pub(crate) struct HttpRequest {
     pub exchange: Arc<Exchange>,
 }
 
-impl HttpRequest {
-    /// After a header change: the raw request a module may hold follows it, as IIS's does.
-    fn headers_changed(&self, hr: HRESULT) -> HRESULT {
-        let memory = &self.exchange.memory;
-        self.exchange
-            .with(|s| raw_request::refresh_headers(s, memory));
-        hr
-    }
-}
-
 /// `IHttpResponse`.
 pub(crate) struct HttpResponse {
     pub exchange: Arc<Exchange>,
@@ -90,21 +80,21 @@ unsafe impl IHttpRequest_Impl for HttpRequest {
         // SAFETY: IIS's contract, which the caller of this slot keeps.
         let hr =
             unsafe { set_header_by_id(&self.exchange, request_headers, id, value, len, replace) };
-        self.headers_changed(hr)
+        raw_request::headers_changed(&self.exchange, hr)
     }
     unsafe fn SetHeader(&self, name: PCSTR, value: PCSTR, len: u16, replace: BOOL) -> HRESULT {
         // SAFETY: IIS's contract, which the caller of this slot keeps.
         let hr = unsafe { set_header(&self.exchange, request_headers, name, value, len, replace) };
-        self.headers_changed(hr)
+        raw_request::headers_changed(&self.exchange, hr)
     }
     fn DeleteHeader_HTTP_HEADER_ID(&self, id: HTTP_HEADER_ID) -> HRESULT {
         let hr = delete_header_by_id(&self.exchange, request_headers, id);
-        self.headers_changed(hr)
+        raw_request::headers_changed(&self.exchange, hr)
     }
     unsafe fn DeleteHeader(&self, name: PCSTR) -> HRESULT {
         // SAFETY: IIS's contract, which the caller of this slot keeps.
         let hr = unsafe { delete_header(&self.exchange, request_headers, name) };
-        self.headers_changed(hr)
+        raw_request::headers_changed(&self.exchange, hr)
     }
     fn GetHttpMethod(&self) -> PCSTR {
         self.exchange

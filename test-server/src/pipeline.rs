@@ -37,91 +37,9 @@ use super::http_errors::ErrorStatus;
 use super::limits;
 use super::request::Response;
 use super::server::TestServer;
+use super::stages::{stage, STAGES};
 use crate::runtime::{HRESULT, S_OK};
 use crate::*;
-
-/// A stage of the pipeline: its flag, its name in the trace, and how its notification and
-/// its post-notification are delivered to a module.
-struct Stage {
-    flag: u32,
-    name: &'static str,
-    notify: Deliver,
-    post: Deliver,
-}
-
-/// Calls one `CHttpModule` slot of `module` with the request's context and the provider the
-/// slot takes. Unsafe: `module` must be the request's live module, `objects` the request's.
-type Deliver = unsafe fn(*mut CHttpModule, &Objects) -> REQUEST_NOTIFICATION_STATUS;
-
-/// The request's object of each provider class a stage's slot takes.
-trait Provider<P> {
-    fn provider(&self) -> *mut P;
-}
-
-impl Provider<IHttpEventProvider> for Objects {
-    fn provider(&self) -> *mut IHttpEventProvider {
-        self.event.get()
-    }
-}
-
-impl Provider<IAuthenticationProvider> for Objects {
-    fn provider(&self) -> *mut IAuthenticationProvider {
-        self.authentication.get()
-    }
-}
-
-impl Provider<IMapHandlerProvider> for Objects {
-    fn provider(&self) -> *mut IMapHandlerProvider {
-        self.map_handler.get()
-    }
-}
-
-/// `STAGES`, from the framework's notification table: its stages, in its (pipeline) order.
-/// The table's other notifications are not stages; of those the server delivers
-/// `RQ_SEND_RESPONSE` alone, around the send.
-macro_rules! stages {
-    (
-        stages { $(
-            $name:ident = $bit:ident, $doc:literal: $raw:ident($provider:ty)
-                => $method:ident($($arg:ident),*),
-            post $post:ident: $post_raw:ident => $post_method:ident;
-        )* }
-        events { $($events:tt)* }
-    ) => {
-        /// The request stages in pipeline order, with their names in the trace.
-        const STAGES: &[Stage] = &[$(
-            Stage {
-                flag: $bit,
-                name: stringify!($name),
-                notify: |module, objects| {
-                    let provider = Provider::<$provider>::provider(objects);
-                    // SAFETY: as `Deliver` requires; the provider is the request's object of
-                    // the class the slot takes.
-                    unsafe { ((*CHttpModule::vtable_of(module)).$raw)(module, objects.context.get(), provider) }
-                },
-                post: |module, objects| {
-                    let provider = objects.event.get();
-                    // SAFETY: as `Deliver` requires; post-notifications take the plain
-                    // event provider.
-                    unsafe {
-                        ((*CHttpModule::vtable_of(module)).$post_raw)(module, objects.context.get(), provider)
-                    }
-                },
-            },
-        )*];
-    };
-}
-
-httpserv_framework::__request_notifications!(stages);
-
-/// The index of the stage of `flag` in STAGES.
-const fn stage(flag: u32) -> usize {
-    let mut i = 0;
-    while STAGES[i].flag != flag {
-        i += 1;
-    }
-    i
-}
 
 /// The index of RQ_LOG_REQUEST, the first stage after the send.
 const LOG_STAGE: usize = stage(RQ_LOG_REQUEST);

@@ -7,8 +7,9 @@
 //! cooked URL, the version and the addresses are as received; no entity chunks (the body is
 //! read with `ReadEntityBody`), no SSL information, no request info entries.
 
-use super::exchange::{Received, State};
+use super::exchange::{Exchange, Received, State};
 use super::memory::{place, socket_address, RequestMemory};
+use crate::runtime::HRESULT;
 use alloc::vec::Vec;
 use core::ptr::NonNull;
 use windows_sys::Win32::Networking::HttpServer::{
@@ -54,6 +55,13 @@ pub(crate) fn raw_request(state: &mut State, memory: &RequestMemory) -> *mut HTT
         .raw_request
         .as_ref()
         .map_or(core::ptr::null_mut(), |raw| raw.0.as_ptr())
+}
+
+/// After a change to the request's headers (whose result `hr` is passed on): the raw request
+/// a module may hold follows it, as IIS's does.
+pub(crate) fn headers_changed(exchange: &Exchange, hr: HRESULT) -> HRESULT {
+    exchange.with(|s| refresh_headers(s, &exchange.memory));
+    hr
 }
 
 /// Rewrites the structure's headers from the request's, if a module has it.

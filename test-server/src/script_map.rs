@@ -4,7 +4,7 @@
 //! modules="StaticFileModule,DefaultDocumentModule,DirectoryListingModule"
 //! resourceType="Either" requireAccess="Read"`), which serves every URL no other handler
 //! claims. IIS picks the handler at `RQ_MAP_REQUEST_HANDLER`, so a module gets it from
-//! `POST_MAP_REQUEST_HANDLER` on and null before, as the C++ host does (`host/site.cpp`).
+//! `POST_MAP_REQUEST_HANDLER` on and null before, as the C++ host does (`host/site.h`).
 //! Values from Microsoft's `IScriptMapInfo` reference: `requireAccess` Read is 1,
 //! `resourceType` Either is 2; a path of `*` is a wildcard ("star") mapping.
 

@@ -4,7 +4,7 @@
 //! Cooking, in http.sys's order: `%XX` escapes decoded (a `%` without two hex digits stays
 //! as it is), `\` read as `/`, the bytes read as UTF-8, then `.` and `..` segments removed
 //! (RFC 3986 §5.2.4; `..` never climbs above the root). The C++ host of `tests/iis_host`
-//! cooks the same way (`host/context.cpp`, `cooked_path`).
+//! cooks the same way (`host/url.cpp`, `cooked_path`).
 //!
 //! [`redirect_target`] is what IIS makes of a `Redirect` URL: absolute, within the request's
 //! host, with the request's query appended when the module asks for it.

@@ -318,6 +318,7 @@ pub fn build_host<'a>(
             host_dir.join("host/host.h"),
             host_dir.join("host/global.h"),
             host_dir.join("host/site.h"),
+            host_dir.join("host/application.h"),
             root.join("headers/httpserv.h"),
         ],
     };
@@ -338,6 +339,7 @@ pub fn build_host<'a>(
         "global",
         "site",
         "errors",
+        "url",
     ] {
         cxx.compile(&host_dir.join(format!("host/{name}.cpp")), &object(name));
         host_objects.push(object(name));

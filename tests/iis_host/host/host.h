@@ -423,52 +423,7 @@ private:
     const char *builtin_variable(const char *name, size_t *len);
 };
 
-/* ---- the application and the global notifications (application.cpp, global.cpp) ----- */
-
-/* The application's IHttpModuleContextContainer: the request's kind, behind a lock (requests
-   of the application on every thread reach it), cleaned up once the application stops. */
-class ApplicationContainer : public IHttpModuleContextContainer
-{
-public:
-    ContextContainer stored;
-    SRWLOCK lock = SRWLOCK_INIT;
-
-    IHttpStoredContext *GetModuleContext(HTTP_MODULE_ID id) override;
-    HRESULT SetModuleContext(IHttpStoredContext *context, HTTP_MODULE_ID id) override;
-    void cleanup();
-};
-
-/* The host's one application, named as the test server names its own. It starts on the
-   first request (GL_APPLICATION_START, GL_APPLICATION_RESOLVE_MODULES) and stops at
-   shutdown (GL_STOP_LISTENING, GL_APPLICATION_STOP, then its stored contexts' cleanup). */
-class Application : public IHttpApplication
-{
-public:
-    Host *host = 0;
-    ApplicationContainer container;
-    volatile LONG started = 0;
-    /* Held while the application starts: the requests arriving meanwhile wait. */
-    SRWLOCK starting = SRWLOCK_INIT;
-
-    PCWSTR GetApplicationPhysicalPath() const override { return L"C:\\inetpub\\wwwroot"; }
-    PCWSTR GetApplicationId() const override { return L"/LM/W3SVC/1/ROOT"; }
-    PCWSTR GetAppConfigPath() const override
-    { return L"MACHINE/WEBROOT/APPHOST/Default Web Site"; }
-    IHttpModuleContextContainer *GetModuleContextContainer() override { return &container; }
-
-    bool running() { return InterlockedCompareExchange(&started, 0, 0) != 0; }
-    /* Starts the application for request `c` unless it runs: S_OK, or the failure a module
-       set with SetErrorStatus (the application stays stopped; the next request tries again). */
-    HRESULT start(Context *c);
-    /* GL_STOP_LISTENING, then, if it runs, GL_APPLICATION_STOP and the cleanup. */
-    void shutdown();
-};
-
-/* GL_TRACE_EVENT for `event`, raised on request `c`, when the host traces (--trace-events). */
-void raise_trace_event(Context *c, HTTP_TRACE_EVENT *event);
-/* Answers a host-internal /__global/... request (an on-demand global notification); false
-   when `raw` is not one. */
-bool answer_global(Host &host, HANDLE queue, const HTTP_REQUEST_V2 *raw);
+#include "application.h"
 
 /* ---- the host ---------------------------------------------------------------------- */
 
@@ -596,13 +551,23 @@ struct Refusal
 const Refusal *refusal_for(const HTTP_REQUEST_V2 *raw, const char *end, rt::Text &why);
 /* Sends `refusal` as the HTTP Server API sends its own errors, closing the connection. */
 ULONG send_refusal(HANDLE queue, const HTTP_REQUEST_V2 *raw, const Refusal &refusal);
+/* Whether the host runs under wine (ntdll exports wine_get_version). */
+bool under_wine();
+
+/* url.cpp: the URL as IIS hands it to modules (test-server/src/url.rs is its twin). */
+/* The byte of "%XX" at `p` (before `end`), or -1 when it is no escape. */
+int escaped_byte(const char *p, const char *end);
 /* The path of a raw URL (`/a/b?q` or `http://host/a/b?q`), up to its query. */
 void url_path(const char *url, size_t len, const char **path, size_t *path_len);
 /* The path as http.sys cooks it for IIS: escapes decoded, `\\` as `/`, UTF-8 (else each
-   byte as Latin-1), dot segments removed; test-server/src/url.rs is its twin. */
+   byte as Latin-1), dot segments removed. */
 void cooked_path(const char *raw, size_t len, rt::Text &out);
-/* Whether the host runs under wine (ntdll exports wine_get_version). */
-bool under_wine();
+/* The Location IIS sends for Redirect(url, ..., include_parameters) on a request with `host`
+   (null: none) and raw URL `raw_url`: a URL with a scheme as it is; one starting with `/`
+   under http:// and the Host; any other under the directory of the raw path; without a Host
+   as given; then the request's query after `?` (or `&`) when asked. */
+void redirect_target(const char *url, const char *host, size_t host_len, const char *raw_url,
+                     size_t raw_len, bool include_parameters, rt::Text &out);
 
 /* message.cpp: the method of a request as text (known verbs by name). */
 const char *http_method(const HTTP_REQUEST_V2 *raw);

@@ -466,50 +466,17 @@ VOID Response::ClearHeaders()
     unknown_capacity = 0;
 }
 
-/* Whether `url` starts with a scheme (`http:`, `mailto:`): letters, digits, `+-.` up to `:`. */
-static bool has_scheme(const char *url)
-{
-    size_t i = 0;
-    while (url[i] && url[i] != ':') {
-        char c = url[i];
-        bool scheme_char = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                           (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
-        if (!scheme_char) return false;
-        ++i;
-    }
-    return i > 0 && url[i] == ':';
-}
-
-/* IIS sends the target absolute, within the request's host (a URL with a scheme as it is;
-   one starting with `/` under http:// and the Host; any other relative to the directory of
-   the request's raw path), with the request's query appended when include_parameters;
-   without a Host, as given (test-server/src/url.rs, `redirect_target`, is its twin). */
+/* The target as IIS sends it: absolute within the request's Host, with its query when
+   include_parameters (url.cpp, `redirect_target`). */
 HRESULT Response::Redirect(PCSTR url, BOOL reset_status, BOOL include_parameters)
 {
     if (!url || !wire_field(url, rt::length(url))) return E_INVALIDARG;
     const HTTP_REQUEST_V2 *raw = context->request.raw;
-    const char *raw_url = raw->pRawUrl ? raw->pRawUrl : "", *path = raw_url;
-    size_t raw_len = rt::length(raw_url), path_len = 0;
-    url_path(raw_url, raw_len, &path, &path_len);
-    size_t query_at = (size_t)(path - raw_url) + path_len;
-    rt::Text target;
+    const char *raw_url = raw->pRawUrl ? raw->pRawUrl : "";
     USHORT host_len = 0;
     PCSTR host = context->request.GetHeader(HttpHeaderHost, &host_len);
-    if (host && !has_scheme(url)) {
-        target.add("http://").add(host, host_len);
-        if (url[0] != '/') {
-            size_t directory = path_len;
-            while (directory > 0 && path[directory - 1] != '/') --directory;
-            if (directory == 0) target.add("/");
-            target.add(path, directory);
-        }
-    }
-    target.add(url);
-    bool url_has_query = false;
-    for (const char *p = url; *p; ++p) url_has_query = url_has_query || *p == '?';
-    if (include_parameters && query_at + 1 < raw_len) {
-        target.add(url_has_query ? "&" : "?").add(raw_url + query_at + 1, raw_len - query_at - 1);
-    }
+    rt::Text target;
+    redirect_target(url, host, host_len, raw_url, rt::length(raw_url), include_parameters, target);
     if (!wire_field(target.data(), target.size()) || target.size() > 0xFFFF) return E_INVALIDARG;
     Clear();
     if (reset_status) SetStatus(302, "Redirect", 0, S_OK, 0, FALSE);
