@@ -32,6 +32,11 @@ impl HttpModule for Lister {
             map.get("x-two"),
         );
         lines += &format!("{:?} {:?}\n", ctx.http_method(), ctx.uri());
+        lines += &format!(
+            "q {:?} raw {:?}\n",
+            ctx.query_value("q"),
+            ctx.raw_query_value("q")
+        );
         Ok(ctx.respond(200, "text/plain", lines))
     }
 }
@@ -42,7 +47,7 @@ fn request_headers_list_what_iis_holds_after_changes() {
         registration.request_module(|| Lister)
     });
     let response = server.request(
-        Request::new("PURGE", "/a%20b?q=1")
+        Request::new("PURGE", "/a%20b?q=x%20y")
             .header("X-Two", "a")
             .header("User-Agent", "probe/1")
             .header("X-Gone", "1")
@@ -56,7 +61,8 @@ fn request_headers_list_what_iis_holds_after_changes() {
          X-Two: a, b\n\
          X-Added: yes\n\
          map: 4 headers, user-agent Some(\"probe/1\"), x-two Some(\"a, b\")\n\
-         Some(PURGE) Some(/a%20b?q=1)\n"
+         Some(PURGE) Some(/a%20b?q=x%20y)\n\
+         q Some(\"x y\") raw Some(\"x%20y\")\n"
     );
 }
 

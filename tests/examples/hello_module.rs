@@ -125,7 +125,8 @@ impl HttpModule for HelloModule {
                 let mut body = String::with_capacity(64);
                 body += ctx.server_variable("HELLO_GREETING").unwrap_or("");
                 body += ", ";
-                body += ctx.query_value("name").as_deref().unwrap_or("world");
+                // As sent, as the C++ twin echoes it (`query_value` would decode it).
+                body += ctx.raw_query_value("name").unwrap_or("world");
                 body += "!\n";
                 body
             }

@@ -40,6 +40,15 @@ impl<'a> HttpContext<'a> {
             .map(|(_, value)| value)
     }
 
+    /// The first value of `key` in the query string as the client sent it, not decoded
+    /// (`q=a%20b` gives `a%20b`); names are compared as sent too.
+    pub fn raw_query_value(&self, key: &str) -> Option<&str> {
+        self.query().split('&').find_map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (name == key).then_some(value)
+        })
+    }
+
     /// Every name and value of the query string, in order, decoded (a name may repeat).
     pub fn query_pairs(&self) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> + '_ {
         form_urlencoded::parse(self.query().as_bytes())
