@@ -5,8 +5,8 @@
 //! of the raw request or response and every other one by name; `GetHeader` and `SetHeader`
 //! take either.
 
-/// The request headers by `HTTP_HEADER_ID` (`HttpHeaderRequestMaximum` of them).
-pub const REQUEST_HEADERS: [&str; 41] = [
+/// Ids 0–19: the same headers in requests and responses.
+const COMMON: [&str; 20] = [
     "Cache-Control",
     "Connection",
     "Date",
@@ -27,6 +27,10 @@ pub const REQUEST_HEADERS: [&str; 41] = [
     "Content-Range",
     "Expires",
     "Last-Modified",
+];
+
+/// The request headers by `HTTP_HEADER_ID` (`HttpHeaderRequestMaximum` of them).
+pub const REQUEST_HEADERS: [&str; 41] = joined(&[
     "Accept",
     "Accept-Charset",
     "Accept-Encoding",
@@ -48,30 +52,10 @@ pub const REQUEST_HEADERS: [&str; 41] = [
     "TE",
     "Translate",
     "User-Agent",
-];
+]);
 
 /// The response headers by `HTTP_HEADER_ID` (`HttpHeaderResponseMaximum` of them).
-pub const RESPONSE_HEADERS: [&str; 30] = [
-    "Cache-Control",
-    "Connection",
-    "Date",
-    "Keep-Alive",
-    "Pragma",
-    "Trailer",
-    "Transfer-Encoding",
-    "Upgrade",
-    "Via",
-    "Warning",
-    "Allow",
-    "Content-Length",
-    "Content-Type",
-    "Content-Encoding",
-    "Content-Language",
-    "Content-Location",
-    "Content-MD5",
-    "Content-Range",
-    "Expires",
-    "Last-Modified",
+pub const RESPONSE_HEADERS: [&str; 30] = joined(&[
     "Accept-Ranges",
     "Age",
     "ETag",
@@ -82,7 +66,22 @@ pub const RESPONSE_HEADERS: [&str; 30] = [
     "Set-Cookie",
     "Vary",
     "WWW-Authenticate",
-];
+]);
+
+/// [`COMMON`], then `own` (ids 20 on); `N` must be their total length.
+const fn joined<const N: usize>(own: &[&'static str]) -> [&'static str; N] {
+    let mut names = [""; N];
+    let mut id = 0;
+    while id < N {
+        names[id] = if id < COMMON.len() {
+            COMMON[id]
+        } else {
+            own[id - COMMON.len()]
+        };
+        id += 1;
+    }
+    names
+}
 
 /// The `HTTP_HEADER_ID` of request header `name` (any case), if the HTTP Server API knows it.
 pub fn request_header_id(name: &[u8]) -> Option<usize> {

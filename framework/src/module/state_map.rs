@@ -74,22 +74,6 @@ impl StateMap {
         // SAFETY: the value lives until the map is dropped, and nothing hands out `&mut T`.
         Ok(unsafe { value.as_ref() })
     }
-
-    /// Whether the map holds a value of type `type_id` (for tests of the list).
-    #[cfg(test)]
-    fn holds(&self, type_id: core::any::TypeId) -> bool {
-        let mut at = self.head.load(Ordering::Acquire);
-        while !at.is_null() {
-            // SAFETY: as in `get`.
-            let entry = unsafe { &*at };
-            // SAFETY: as in `get`.
-            if unsafe { entry.value.as_ref() }.type_id() == type_id {
-                return true;
-            }
-            at = entry.next;
-        }
-        false
-    }
 }
 
 impl Drop for StateMap {
@@ -115,7 +99,6 @@ impl Drop for StateMap {
 #[cfg(test)]
 mod tests {
     use super::StateMap;
-    use core::any::TypeId;
 
     #[test]
     fn one_value_per_type_and_references_outlive_later_inserts() {
@@ -127,6 +110,5 @@ mod tests {
         assert_eq!(map.insert(8u32), Err(8));
         assert_eq!(map.get::<u64>(), Some(&0));
         assert_eq!(map.get::<i8>(), None);
-        assert!(map.holds(TypeId::of::<u32>()));
     }
 }
