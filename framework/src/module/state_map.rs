@@ -17,10 +17,30 @@ pub(crate) struct StateMap {
     head: AtomicPtr<Entry>,
 }
 
-/// One value, boxed on its own so that its address never changes.
+/// What the list knows of one value: where it is (for `get`), the next entry, and how to
+/// free the [`Node`] it heads.
 struct Entry {
     value: NonNull<dyn Any + Send + Sync>,
     next: *mut Entry,
+    free: unsafe fn(*mut Entry),
+}
+
+/// One value and its entry in one allocation (`set_state` is on the request path), never
+/// moved once made; `entry` first, so a pointer to the node is one to its entry.
+#[repr(C)]
+struct Node<T> {
+    entry: Entry,
+    value: T,
+}
+
+/// Frees the node `entry` heads, dropping its value.
+///
+/// # Safety
+///
+/// `entry` came from `Box::into_raw` of a `Box<Node<T>>` (cast), and is freed once.
+unsafe fn free_node<T>(entry: *mut Entry) {
+    // SAFETY: the caller's contract; `Node<T>` is `repr(C)` with the entry at offset 0.
+    drop(unsafe { Box::from_raw(entry.cast::<Node<T>>()) });
 }
 
 impl StateMap {
@@ -34,11 +54,11 @@ impl StateMap {
     pub fn get<T: 'static>(&self) -> Option<&T> {
         let mut at = self.head.load(Ordering::Acquire);
         while !at.is_null() {
-            // SAFETY: entries are made by `insert` (boxed, published with Release, which the
-            // Acquire above and the list's immutability after publication make visible) and
-            // freed only by `drop`, which has `self` exclusively.
+            // SAFETY: entries are made by `insert` (in their node, published with Release,
+            // which the Acquire above and the list's immutability after publication make
+            // visible) and freed only by `drop`, which has `self` exclusively.
             let entry = unsafe { &*at };
-            // SAFETY: as above: the value lives as long as its entry.
+            // SAFETY: as above: the value lives as long as its entry, in the same node.
             let value = unsafe { entry.value.as_ref() };
             if let Some(value) = value.downcast_ref::<T>() {
                 return Some(value);
@@ -54,11 +74,20 @@ impl StateMap {
         if self.get::<T>().is_some() {
             return Err(value);
         }
-        let value: NonNull<T> = NonNull::from(Box::leak(Box::new(value)));
-        let entry = Box::into_raw(Box::new(Entry {
+        let node = Box::into_raw(Box::new(Node {
+            entry: Entry {
+                value: NonNull::<T>::dangling(),
+                next: ptr::null_mut(),
+                free: free_node::<T>,
+            },
             value,
-            next: ptr::null_mut(),
         }));
+        // SAFETY: `node` is live and ours until published; the value's pointer is derived
+        // from it, so it may be used as long as the node lives.
+        let value = unsafe { NonNull::new_unchecked(ptr::addr_of_mut!((*node).value)) };
+        let entry = node.cast::<Entry>();
+        // SAFETY: as above; `Node` is `repr(C)` with its entry first.
+        unsafe { (*entry).value = value };
         let mut head = self.head.load(Ordering::Relaxed);
         loop {
             // SAFETY: `entry` is ours until published.
@@ -78,20 +107,21 @@ impl StateMap {
 
 impl Drop for StateMap {
     /// Drops every value, each on its own: a panic in one value's `Drop` is caught and
-    /// reported, and the others are still dropped (nothing leaks, nothing unwinds into IIS).
+    /// reported (its node is still freed), and the others are still dropped (nothing leaks,
+    /// nothing unwinds into IIS).
     fn drop(&mut self) {
         let mut at = *self.head.get_mut();
         while !at.is_null() {
-            // SAFETY: made by `insert` with Box::into_raw, freed once, here, with the map
-            // held exclusively.
-            let entry = unsafe { Box::from_raw(at) };
-            at = entry.next;
-            let value = entry.value.as_ptr();
+            // SAFETY: made by `insert`, published, never changed since; the map is held
+            // exclusively.
+            let (next, free) = unsafe { ((*at).next, (*at).free) };
+            let node = at;
             runtime::guard(
-                // SAFETY: made by `insert` with Box::leak, dropped once, here.
-                || unsafe { drop(Box::from_raw(value)) },
+                // SAFETY: `free` is the node's own `free_node::<T>`; each node freed once, here.
+                || unsafe { free(node) },
                 |_| (),
             );
+            at = next;
         }
     }
 }
@@ -110,5 +140,26 @@ mod tests {
         assert_eq!(map.insert(8u32), Err(8));
         assert_eq!(map.get::<u64>(), Some(&0));
         assert_eq!(map.get::<i8>(), None);
+    }
+
+    /// A value whose `Drop` panics (caught by the map's guard when the `std` feature has
+    /// one): under Miri, its node is still freed and the other values still dropped.
+    #[cfg(feature = "std")]
+    #[test]
+    fn a_panicking_drop_frees_its_node_and_the_others_are_dropped() {
+        #[derive(Debug)]
+        struct Loud;
+        impl Drop for Loud {
+            fn drop(&mut self) {
+                panic!("dropped loudly");
+            }
+        }
+        let dropped = std::sync::Arc::new(());
+        let map = StateMap::new();
+        map.insert(dropped.clone()).unwrap();
+        map.insert(Loud).unwrap();
+        map.insert(std::string::String::from("after")).unwrap();
+        drop(map);
+        assert_eq!(std::sync::Arc::strong_count(&dropped), 1);
     }
 }
