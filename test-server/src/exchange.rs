@@ -86,6 +86,8 @@ pub(crate) struct Building {
     pub need_disconnect: bool,
     /// `SetErrorDescription`'s copy.
     pub error_description: Option<WideText>,
+    /// What flushes sent (`streaming.rs`); `None` until the first.
+    pub streamed: Option<super::streaming::Streamed>,
 }
 
 /// A server variable a module set, in both spellings.
@@ -215,6 +217,7 @@ impl Exchange {
             kernel_cache: true,
             need_disconnect: false,
             error_description: None,
+            streamed: None,
         };
         let state = State {
             received,

@@ -118,8 +118,11 @@
 //!   rest of a piece, never past a declared `Content-Length`; `GetRemainingEntityBytes`
 //!   (what is left of the declared length; `u32::MAX` for a chunked body until its last
 //!   byte is read); `InsertEntityBody` (read next, before the rest; copied at the call).
-//! - **Asynchronous I/O**: `ReadEntityBody`, `WriteEntityChunks` and `Flush` (which sends
-//!   nothing: the response is buffered until the send) asked for `fAsync` complete at once,
+//! - **A response in parts**: `Flush` sends the head (fixed from then on,
+//!   `GetResponseHeadersSent` TRUE) and the body written since the last flush, chunked for an
+//!   HTTP/1.1 client when there is no `Content-Length`; [`Response::parts`] holds what each
+//!   send carried (`streaming.rs`).
+//! - **Asynchronous I/O**: `ReadEntityBody`, `WriteEntityChunks` and `Flush` asked for `fAsync` complete at once,
 //!   as the C++ host does, or with [`TestServer::async_io`]`(`[`AsyncIo::Later`]`)` later, as
 //!   IIS may: pending, then `OnAsyncCompletion` with the bytes and status once the
 //!   notification has returned `RQ_NOTIFICATION_PENDING` (the end of the body is answered at
@@ -247,6 +250,7 @@ mod script_map;
 mod server;
 mod site;
 mod stages;
+mod streaming;
 mod url;
 
 pub use async_io::AsyncIo;

@@ -257,6 +257,7 @@ pub(crate) fn refused_by_http_sys(
             .map(|(n, v)| (n.as_bytes().to_vec(), v.as_bytes().to_vec()))
             .collect(),
         headers,
+        parts: alloc::vec![body.clone().into_bytes()],
         body: body.into_bytes(),
         trace: alloc::vec![format!(
             "refused by http.sys: {} {} ({why})",

@@ -388,11 +388,10 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
             FALSE
         }
     }
-    /// Sends nothing: the whole response is buffered until the send, so `*pcbSent` is 0.
-    /// IIS sends the status and headers (`GetResponseHeadersSent` TRUE from then on) and
-    /// what is buffered of the body, which the test server does not: headers can still be
-    /// changed after a flush here. Asked for `fAsync`, it completes at once or later, with 0
-    /// bytes, by the server's [`AsyncIo`](crate::AsyncIo) mode (`async_io.rs`).
+    /// Sends the head (the first time) and the body written since the last flush
+    /// (`streaming.rs`); `*pcbSent` is the body's bytes. Asked for `fAsync`, it completes at
+    /// once or later, with those bytes, by the server's [`AsyncIo`](crate::AsyncIo) mode
+    /// (`async_io.rs`).
     unsafe fn Flush(
         &self,
         asynchronous: BOOL,
@@ -400,11 +399,22 @@ unsafe impl IHttpResponse_Impl for HttpResponse {
         sent: *mut u32,
         completion_expected: *mut BOOL,
     ) -> HRESULT {
-        if self.exchange.with(|_| ()).is_none() {
+        let memory = &self.exchange.memory;
+        let Some(bytes) = self.exchange.with(|s| super::streaming::flush(s, memory)) else {
             return E_UNEXPECTED;
-        }
+        };
+        self.exchange.log(alloc::format!("flush {bytes}"));
+        let bytes = u32::try_from(bytes).unwrap_or(u32::MAX);
         // SAFETY: IIS's contract: each out pointer is null or writable.
-        unsafe { answer(&self.exchange, asynchronous, 0, sent, completion_expected) }
+        unsafe {
+            answer(
+                &self.exchange,
+                asynchronous,
+                bytes,
+                sent,
+                completion_expected,
+            )
+        }
     }
     /// Made absolute within the request's host, with its query when `include_parameters`
     /// (`url.rs`, `redirect_target`), as IIS sends it.

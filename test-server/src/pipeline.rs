@@ -404,6 +404,10 @@ impl<'a> Pipeline<'a> {
     /// no file (there are no files); one a module finished before that stage goes as it is
     /// (a 200 with whatever headers the module set).
     fn add_error_body(&self) {
+        // A flushed response's head is on the wire: IIS can no longer replace it.
+        if self.exchange.with(|s| s.headers_sent) != Some(false) {
+            return;
+        }
         let untouched = !self.at.finished_before_handler
             && self
                 .exchange
@@ -449,44 +453,68 @@ impl<'a> Pipeline<'a> {
     }
 
     /// Sets `Content-Length` as IIS does on a buffered response, and sends: the response is
-    /// what the test gets back.
+    /// what the test gets back. A flushed one (`streaming.rs`) keeps the head its first flush
+    /// sent and ends with what was written since the last.
     fn transmit(&mut self) {
         let memory = &self.exchange.memory;
         let number = self.exchange.number;
         let response = self.exchange.with(|s| {
+            // A HEAD response has the headers a GET would have, Content-Length included, and
+            // no body: http.sys sends none (RFC 9110, 9.3.2).
+            let head = s.received.method.bytes() == b"HEAD";
+            let streamed = s.response.streamed.is_some();
+            if streamed {
+                super::streaming::flush(s, memory);
+            }
             let response = &mut s.response;
-            let length: usize = response.chunks.iter().map(Vec::len).sum();
-            let _ = response.headers.set_id(
-                memory,
-                HttpHeaderContentLength,
-                length.to_string().as_bytes(),
-                true,
-            );
+            if !streamed {
+                let length: usize = response.chunks.iter().map(Vec::len).sum();
+                let _ = response.headers.set_id(
+                    memory,
+                    HttpHeaderContentLength,
+                    length.to_string().as_bytes(),
+                    true,
+                );
+            }
             s.headers_sent = true;
-            // SAFETY: the reason lives in request memory, as long as the state.
-            let reason = unsafe {
-                core::slice::from_raw_parts(response.reason.as_ptr(), response.reason.len())
-            };
             let error_description = response.error_description.map(|d| {
                 // SAFETY: the description lives in request memory, as long as the state.
                 let units = unsafe { core::slice::from_raw_parts(d.as_ptr(), d.len()) };
                 String::from_utf16_lossy(units)
             });
-            // A HEAD response has the headers a GET would have, Content-Length included, and
-            // no body: http.sys sends none (RFC 9110, 9.3.2).
-            let head = s.received.method.bytes() == b"HEAD";
+            let (status, raw_reason, headers, raw_headers, parts) = match response.streamed.take() {
+                Some(sent) => (
+                    sent.status,
+                    sent.reason,
+                    sent.headers,
+                    sent.raw_headers,
+                    sent.parts,
+                ),
+                None => {
+                    let body = response.chunks.concat();
+                    let parts = if head || body.is_empty() {
+                        Vec::new()
+                    } else {
+                        vec![body]
+                    };
+                    (
+                        response.status,
+                        response.reason.bytes().to_vec(),
+                        response.headers.list(),
+                        response.headers.list_bytes(),
+                        parts,
+                    )
+                }
+            };
             Response {
                 number,
-                status: response.status,
-                reason: String::from_utf8_lossy(reason).into_owned(),
-                raw_reason: reason.to_vec(),
-                headers: response.headers.list(),
-                raw_headers: response.headers.list_bytes(),
-                body: if head {
-                    Vec::new()
-                } else {
-                    response.chunks.concat()
-                },
+                status,
+                reason: String::from_utf8_lossy(&raw_reason).into_owned(),
+                raw_reason,
+                headers,
+                raw_headers,
+                body: parts.concat(),
+                parts,
                 trace: Vec::new(),
                 quick_traces: Vec::new(),
                 error_description,

@@ -169,8 +169,12 @@ pub struct Response {
     pub headers: Vec<(String, String)>,
     /// Every header's name and value as bytes, in the order of `headers`.
     pub raw_headers: Vec<(Vec<u8>, Vec<u8>)>,
-    /// The entity body.
+    /// The entity body (decoded, when it was sent chunked).
     pub body: Vec<u8>,
+    /// The body as it was sent: one part for a buffered response (none when empty), one per
+    /// flush that sent bytes and the rest at the end for a flushed one (`IHttpResponse::Flush`;
+    /// each a chunk when `Transfer-Encoding: chunked`).
+    pub parts: Vec<Vec<u8>>,
     /// The pipeline, one line per event, as the C++ host of `tests/iis_host` prints them
     /// with `--trace` (without its `trace: request N ` prefix): `notify BEGIN_REQUEST name`,
     /// `notify POST_EXECUTE_REQUEST_HANDLER name`, `notify GL_PRE_BEGIN_REQUEST name`,

@@ -57,6 +57,31 @@ pub fn expectations(example: &str) -> &'static [Expectation] {
             ),
             ("/", &[], 404, NOT_FOUND, ("X-Request-Id", "2")),
         ],
+        // Flushed in parts: the host sends them at the end (wine cannot send parts), with
+        // the head the first flush fixed: the status set after it is not the one sent.
+        "stream_module" => &[
+            (
+                "/count?to=3",
+                &[],
+                200,
+                "1\n2\n3\ndone\nheaders sent\n",
+                TEXT,
+            ),
+            (
+                "/count?to=1",
+                &["--http1.0"],
+                200,
+                "1\ndone\nheaders sent\n",
+                ("Connection", "close"),
+            ),
+            (
+                "/sized",
+                &[],
+                200,
+                "first half, second half\n",
+                ("Content-Length", "24"),
+            ),
+        ],
         "state_module" => &[(
             "/private/data",
             &["-d", "x"],

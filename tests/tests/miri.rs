@@ -102,6 +102,8 @@ fn the_framework_the_test_server_and_the_examples_have_no_undefined_behaviour() 
             "global_results",
             "--test",
             "request_headers",
+            "--test",
+            "stream",
         ],
         &["-p", "httpserv-framework", "--doc"],
     ];

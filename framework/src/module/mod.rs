@@ -47,6 +47,7 @@ mod request_headers;
 mod response;
 mod state;
 mod state_map;
+mod stream;
 mod table;
 #[cfg(feature = "std")]
 mod task;
@@ -66,6 +67,8 @@ pub use notification::{
 pub use outcome::{HttpError, IntoGlobalNotification, IntoNotification};
 pub use request_headers::RequestHeaders;
 pub use response::{reason_phrase, CustomErrors};
+#[cfg(feature = "std")]
+pub use stream::BodyWriter;
 #[cfg(feature = "std")]
 pub use task::{AsyncContext, IoFuture};
 #[cfg(feature = "serde")]

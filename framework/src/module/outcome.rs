@@ -80,6 +80,15 @@ impl From<Error> for HttpError {
     }
 }
 
+#[cfg(feature = "std")]
+impl From<std::io::Error> for HttpError {
+    /// A 500 reporting the error: what a [`BodyWriter`](super::BodyWriter) gives back from
+    /// IIS (its `HRESULT`), or any other I/O error of the module's.
+    fn from(error: std::io::Error) -> HttpError {
+        HttpError::from(Error::from(error))
+    }
+}
+
 #[cfg(feature = "http")]
 impl From<http::StatusCode> for HttpError {
     fn from(status: http::StatusCode) -> HttpError {

@@ -192,7 +192,7 @@ impl HttpContext<'_> {
     }
 
     /// Appends `bytes` to the response body (IIS copies them; the response is sent when the
-    /// request finishes, or when the module flushes it through [`Self::response_mut`]).
+    /// request finishes, or when the module flushes it: [`Self::flush`]).
     pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
         if bytes.is_empty() {
             return Ok(());

@@ -457,7 +457,7 @@ impl Operation {
                 }
             }
             // SAFETY: the out pointers are locals, written before the call returns.
-            Kind::Flush => unsafe { ctx.response_mut().Flush(1, 0, &mut bytes, &mut pending) },
+            Kind::Flush => unsafe { ctx.response_mut().Flush(1, 1, &mut bytes, &mut pending) },
         };
         let pending = status.is_ok() && pending != 0;
         if self.kind == Kind::Read && !pending {

@@ -209,13 +209,14 @@ fn later_io_pends_and_completes_through_on_async_completion() {
             "write S_OK 0 1",
             "completion 11 S_OK",
             "flush S_OK 0 1",
-            "completion 0 S_OK",
+            "completion 11 S_OK",
         ]
     );
-    // Each completion is delivered after the call that started it returned pending.
+    // Each completion is delivered after the call that started it returned pending; the
+    // flush sent the 11 bytes the write had buffered.
     let mut trace = alloc::vec!["notify EXECUTE_REQUEST_HANDLER echo", "pending"];
-    trace.extend(["async-completion"; 5]);
-    trace.extend(["send", "done"]);
+    trace.extend(["async-completion"; 4]);
+    trace.extend(["flush 11", "async-completion", "send", "done"]);
     assert_eq!(response.trace, trace);
 }
 
@@ -244,20 +245,26 @@ fn inline_io_completes_at_once() {
             "read S_OK 3 0",
             "read EOF 0 0",
             "write S_OK 11 0",
-            "flush S_OK 0 0",
+            "flush S_OK 11 0",
         ]
     );
     assert_eq!(
         response.trace,
-        ["notify EXECUTE_REQUEST_HANDLER echo", "send", "done"]
+        [
+            "notify EXECUTE_REQUEST_HANDLER echo",
+            "flush 11",
+            "send",
+            "done"
+        ]
     );
+    assert_eq!(response.parts, [b"hello async"]);
     // Inline is the default.
     let (default, _) = echo(TestServer::new());
     assert_eq!(default.trace, response.trace);
 }
 
 #[test]
-fn a_synchronous_flush_sends_nothing_more_in_either_mode() {
+fn a_flush_with_nothing_written_sends_the_head_in_either_mode() {
     for mode in [AsyncIo::Inline, AsyncIo::Later] {
         let log = Log::default();
         let seen = log.clone();
@@ -276,13 +283,22 @@ fn a_synchronous_flush_sends_nothing_more_in_either_mode() {
         })
         .load(TestServer::new().async_io(mode));
         let response = server.request(Request::get("/"));
-        // Nothing was written: the untouched response is a 404, as without the flush.
-        assert_eq!(response.status, 404);
+        // Nothing was written, but the head went out: the response stays the 200 the flush
+        // sent (no 404 for an untouched response), chunked, with no body.
+        assert_eq!(response.status, 200);
+        assert_eq!(response.header("Transfer-Encoding"), Some("chunked"));
+        assert_eq!((response.body.len(), response.parts.len()), (0, 0));
         // An asynchronous flush that cannot report its pending completes at once.
         assert_eq!(log.take(), ["S_OK 0 0", "S_OK"], "{mode:?}");
         assert_eq!(
             response.trace,
-            ["notify EXECUTE_REQUEST_HANDLER flusher", "send", "done"]
+            [
+                "notify EXECUTE_REQUEST_HANDLER flusher",
+                "flush 0",
+                "flush 0",
+                "send",
+                "done"
+            ]
         );
     }
 }
@@ -307,11 +323,12 @@ fn a_later_completion_is_dropped_when_the_module_does_not_answer_pending() {
     .load(TestServer::new().async_io(AsyncIo::Later));
     let response = server.request(Request::get("/"));
     assert_eq!(log.take(), ["EXECUTE_REQUEST_HANDLER"]);
-    assert_eq!(response.trace.len(), 4, "{:?}", response.trace);
+    assert_eq!(response.trace.len(), 5, "{:?}", response.trace);
+    assert_eq!(response.trace[1], "flush 0");
     assert!(
-        response.trace[1].starts_with("async I/O completion dropped (1)"),
+        response.trace[2].starts_with("async I/O completion dropped (1)"),
         "{:?}",
         response.trace
     );
-    assert_eq!(response.trace[2..], ["send", "done"]);
+    assert_eq!(response.trace[3..], ["send", "done"]);
 }

@@ -162,6 +162,11 @@ public:
     /* SetErrorDescription's copy (len units, NUL-terminated), null when none was set. */
     wchar_t *error_description = 0;
     DWORD error_description_len = 0;
+    /* Flush (stream.cpp): the head the first flush fixed, and how many entity chunks at the
+       front count as sent (Clear keeps them). */
+    bool flushed = false;
+    HTTP_RESPONSE_V2 sent_head;
+    USHORT sent_chunks = 0;
 
     void reset();
     HTTP_RESPONSE *GetRawHttpResponse() override { return &raw; }
@@ -198,6 +203,8 @@ public:
 
     /* Total entity bytes, for Content-Length. */
     ULONGLONG entity_length() const;
+    /* A flushed response goes with the head its first flush fixed (stream.cpp). */
+    void restore_sent_head();
     HRESULT add_chunk(const HTTP_DATA_CHUNK &chunk, LONG position);
 };
 
@@ -356,7 +363,7 @@ public:
     IHttpConnection *GetConnection() override;
     IHttpRequest *GetRequest() override { return &request; }
     IHttpResponse *GetResponse() override { return &response; }
-    BOOL GetResponseHeadersSent() const override { return at.sent; }
+    BOOL GetResponseHeadersSent() const override { return at.sent || response.flushed; }
     /* The user an authentication module set (SetUser), or null. */
     IHttpUser *user = 0;
     IHttpUser *GetUser() const override { return user; }

@@ -455,9 +455,10 @@ PCSTR Response::GetHeader(HTTP_HEADER_ID id, USHORT *len) const
     return get_known(raw.Headers.KnownHeaders[id], len);
 }
 
+/* What a flush sent stays sent (stream.cpp). */
 VOID Response::Clear()
 {
-    raw.EntityChunkCount = 0;
+    raw.EntityChunkCount = sent_chunks;
 }
 
 VOID Response::ClearHeaders()
@@ -520,6 +521,8 @@ HRESULT Response::add_chunk(const HTTP_DATA_CHUNK &chunk, LONG position)
         chunk_capacity = grown;
     }
     USHORT at = raw.EntityChunkCount;
+    /* Nothing goes in front of what a flush sent. */
+    if (position >= 0 && position < sent_chunks) position = sent_chunks;
     if (position >= 0 && position < at) {
         for (USHORT i = at; i > position; --i) raw.pEntityChunks[i] = raw.pEntityChunks[i - 1];
         at = (USHORT)position;
@@ -560,17 +563,6 @@ HRESULT Response::WriteEntityChunks(HTTP_DATA_CHUNK *chunks, DWORD n, BOOL async
         return S_OK;
     }
     if (sent) *sent = total;
-    return S_OK;
-}
-
-/* The host sends the whole response when the request ends, so a flush has nothing to send
-   early (IIS sends the headers and what is buffered): it succeeds with 0 bytes, asked for
-   fAsync at once (*completion_expected = FALSE, as IIS may) or later with --async-io-later. */
-HRESULT Response::Flush(BOOL async, BOOL, DWORD *sent, BOOL *completion_expected)
-{
-    if (completion_expected) *completion_expected = FALSE;
-    if (sent) *sent = 0;
-    if (completion_expected && context->complete_later(async, 0)) *completion_expected = TRUE;
     return S_OK;
 }
 

@@ -85,6 +85,8 @@ static void trace_notification(Context *c, int module, const char *stage, bool p
    module finished before that stage goes as it is. */
 static void add_error_body(Context *c)
 {
+    /* A flushed response's head is on the wire: IIS can no longer replace it. */
+    if (c->response.flushed) return;
     HTTP_RESPONSE_V2 &raw = c->response.raw;
     if (!c->at.finished_before_handler && !c->response.status_set && !raw.EntityChunkCount &&
         raw.StatusCode == 200)
@@ -92,12 +94,18 @@ static void add_error_body(Context *c)
     apply_http_errors(c);
 }
 
-/* Content-Length as IIS sets it on a buffered response, then the transport sends. */
+/* Content-Length as IIS sets it on a buffered response (a flushed one keeps the head its
+   first flush fixed, stream.cpp), then the transport sends. */
 static void transmit(Context *c)
 {
-    rt::Text length;
-    length.add_number(c->response.entity_length());
-    c->response.SetHeader(HttpHeaderContentLength, length.c_str(), (USHORT)length.size(), TRUE);
+    if (c->response.flushed) {
+        c->response.restore_sent_head();
+    } else {
+        rt::Text length;
+        length.add_number(c->response.entity_length());
+        c->response.SetHeader(HttpHeaderContentLength, length.c_str(), (USHORT)length.size(),
+                              TRUE);
+    }
     c->host->log(c, "send", 0);
     c->host->transport->send(c);
     c->at.sent = true;
