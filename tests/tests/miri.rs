@@ -104,6 +104,8 @@ fn the_framework_the_test_server_and_the_examples_have_no_undefined_behaviour() 
             "request_headers",
             "--test",
             "stream",
+            "--test",
+            "state_maps",
         ],
         &["-p", "httpserv-framework", "--doc"],
     ];

@@ -5,7 +5,7 @@
 //! the generated [`IHttpContext`] ([`HttpContext::iis`]).
 
 use super::completion::{Completion, Shared};
-use super::state_map::StateMap;
+use super::state_map::{already_assigned, StateMap};
 use super::{state, wire, Host};
 use crate::runtime::{Error, Result, E_INVALIDARG};
 use crate::ExtendedInterface;
@@ -271,9 +271,7 @@ impl<'a> HttpContext<'a> {
             .ok_or_else(|| Error::from(crate::runtime::E_UNEXPECTED))?;
         let id = self.host.module_id();
         let map = match container.module_context(id) {
-            Some(stored) => {
-                state::stored::<StateMap>(stored).ok_or_else(|| Error::from(already_assigned()))?
-            }
+            Some(stored) => state::stored::<StateMap>(stored).ok_or_else(already_assigned)?,
             None => {
                 let (stored, map) = state::store(self.context(), StateMap::new())?;
                 container.set_module_context(stored, id)?;
@@ -282,9 +280,7 @@ impl<'a> HttpContext<'a> {
                 unsafe { map.as_ref() }
             }
         };
-        let value = map
-            .insert(value)
-            .map_err(|_| Error::from(already_assigned()))?;
+        let value = map.insert(value).map_err(|_| already_assigned())?;
         // SAFETY: the map, and every value in it, lives until IIS cleans the stored context
         // up when the request ends, after 'a (the notification's borrow of the request);
         // values are only added, and nothing hands out `&mut T`.
@@ -473,10 +469,6 @@ pub(super) fn text(bytes: &[u8]) -> Option<&str> {
 }
 
 /// What IIS answers a second `SetModuleContext`, and the framework a second value of a type.
-fn already_assigned() -> crate::runtime::HRESULT {
-    crate::runtime::HRESULT::from_win32(windows_sys::Win32::Foundation::ERROR_ALREADY_ASSIGNED)
-}
-
 #[cfg(test)]
 mod tests {
     use super::text;

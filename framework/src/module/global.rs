@@ -6,7 +6,7 @@
 //! in its module context container) and [`TraceEvent`] (a copy of a `GL_TRACE_EVENT`'s
 //! event). Nothing here needs `unsafe` from a module.
 
-use super::state_map::StateMap;
+use super::state_map::{already_assigned, StateMap};
 use super::{state, Host};
 use crate::runtime::{Error, Result, E_UNEXPECTED, HRESULT};
 use crate::*;
@@ -261,30 +261,46 @@ impl<'a> Application<'a> {
     }
 
     /// This module's value of type `T` stored on the application ([`Self::set_state`]); `None`
-    /// if there is none or it is another type, never a misread of another module's context.
+    /// if there is none of that type, never a misread of another module's context.
     pub fn state<T: Send + Sync + 'static>(&self) -> Option<&'a T> {
         let container = self.application.module_context_container()?;
-        state::stored(container.module_context(self.host.module_id())?)
+        state::stored::<StateMap>(container.module_context(self.host.module_id())?)?.get::<T>()
     }
 
-    /// Stores `value` on the application for this module (its slot of the application's
+    /// Stores `value` on the application for this module (in its slot of the application's
     /// module context container), for every later notification and request of the
     /// application; IIS drops it when the application ends, after `GL_APPLICATION_STOP`. An
-    /// application holds one value per module: a second `set_state` fails, as IIS's
-    /// `SetModuleContext` does. Requests of the application run on many threads at once, so
-    /// what changes in the value is atomic or behind a lock.
+    /// application holds one value of each type per module: a second `set_state` of a type
+    /// fails with `HRESULT_FROM_WIN32(ERROR_ALREADY_ASSIGNED)` (also when two requests store
+    /// one at once: one of them wins). Requests of the application run on many threads at
+    /// once, so what changes in the value is atomic or behind a lock.
     pub fn set_state<T: Send + Sync + 'static>(&self, value: T) -> Result<&'a T> {
         let container = self
             .application
             .module_context_container()
             .ok_or_else(|| Error::from(E_UNEXPECTED))?;
-        let (stored, value) = state::store_boxed(value);
-        container.set_module_context(stored, self.host.module_id())?;
-        // SAFETY: the container holds the stored context, and with it the value, until the
-        // application ends, after 'a (a notification's or request's borrow of the
-        // application); IIS refuses a second `SetModuleContext` for the module, so nothing
-        // replaces it sooner, and nothing hands out `&mut T`.
-        Ok(unsafe { value.as_ref() })
+        let id = self.host.module_id();
+        let map = match container.module_context(id) {
+            Some(stored) => state::stored::<StateMap>(stored).ok_or_else(already_assigned)?,
+            None => {
+                let (stored, map) = state::store_boxed(StateMap::new());
+                match container.set_module_context(stored, id) {
+                    // SAFETY: the container holds the stored context, and with it the map,
+                    // until the application ends, after 'a.
+                    Ok(()) => unsafe { map.as_ref() },
+                    // Another request stored the module's map first: add to that one.
+                    Err(error) => container
+                        .module_context(id)
+                        .and_then(state::stored::<StateMap>)
+                        .ok_or(error)?,
+                }
+            }
+        };
+        let value = map.insert(value).map_err(|_| already_assigned())?;
+        // SAFETY: the map, and every value in it, lives until the application ends, after 'a
+        // (a notification's or request's borrow of the application); values are only added,
+        // and nothing hands out `&mut T`.
+        Ok(unsafe { &*core::ptr::from_ref(value) })
     }
 }
 

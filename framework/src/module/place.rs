@@ -5,6 +5,7 @@
 //! has no such object for the request; the objects themselves stay one call away
 //! ([`HttpContext::iis`]).
 
+use super::state_map::{already_assigned, StateMap};
 use super::{state, HttpContext};
 use crate::runtime::{Error, Result, E_UNEXPECTED};
 use alloc::string::String;
@@ -45,29 +46,41 @@ impl<'a> HttpContext<'a> {
     }
 
     /// This module's value of type `T` stored on the request's connection (see
-    /// [`Self::set_connection_state`]); `None` if there is none or it is another type.
+    /// [`Self::set_connection_state`]); `None` if there is none of that type.
     pub fn connection_state<T: Send + Sync + 'static>(&self) -> Option<&T> {
         let container = self.iis().connection()?.module_context_container()?;
-        state::stored_on_connection(container.connection_module_context(self.host.module_id())?)
+        let stored = container.connection_module_context(self.host.module_id())?;
+        state::stored_on_connection::<StateMap>(stored)?.get::<T>()
     }
 
-    /// Stores `value` on the request's connection for this module (its slot of the
+    /// Stores `value` on the request's connection for this module (in its slot of the
     /// connection's module context container): the requests a client sends over one
     /// keep-alive connection see it, and IIS drops it when the connection closes. A
-    /// connection holds one value per module: a second `set_connection_state` fails, as IIS's
-    /// `SetConnectionModuleContext` does.
+    /// connection holds one value of each type per module: a second `set_connection_state` of
+    /// a type fails with `HRESULT_FROM_WIN32(ERROR_ALREADY_ASSIGNED)`.
     pub fn set_connection_state<T: Send + Sync + 'static>(&mut self, value: T) -> Result<&'a T> {
         let container = self
             .iis()
             .connection()
             .and_then(|connection| connection.module_context_container())
             .ok_or_else(|| Error::from(E_UNEXPECTED))?;
-        let (stored, value) = state::store_on_connection(value);
-        container.set_connection_module_context(stored, self.host.module_id())?;
-        // SAFETY: the container holds the stored context, and with it the value, until the
-        // connection closes, after the request and so after 'a; IIS refuses a second
-        // `SetConnectionModuleContext` for the module, and nothing hands out `&mut T`.
-        Ok(unsafe { value.as_ref() })
+        let id = self.host.module_id();
+        let map = match container.connection_module_context(id) {
+            Some(stored) => {
+                state::stored_on_connection::<StateMap>(stored).ok_or_else(already_assigned)?
+            }
+            None => {
+                let (stored, map) = state::store_on_connection(StateMap::new());
+                container.set_connection_module_context(stored, id)?;
+                // SAFETY: the container holds the stored context, and with it the map, until
+                // the connection closes, after the request and so after 'a.
+                unsafe { map.as_ref() }
+            }
+        };
+        let value = map.insert(value).map_err(|_| already_assigned())?;
+        // SAFETY: the map, and every value in it, lives until the connection closes, after
+        // 'a; values are only added, and nothing hands out `&mut T`.
+        Ok(unsafe { &*core::ptr::from_ref(value) })
     }
 
     /// The name of the handler mapping IIS chose for the request (`IScriptMapInfo::GetName`,
