@@ -32,7 +32,8 @@ pub use object::{
     ImplementationsAreSync, Object, Owned,
 };
 pub use panic::{
-    abort, fail_request, guard, report_panic, set_request_failure, PanicReport, RequestFailure,
+    abort, fail_request, guard, report_debug, report_panic, set_request_failure, PanicReport,
+    RequestFailure,
 };
 /// NUL-terminated UTF-16 strings, as the idiomatic methods take and return `PCWSTR`s; make
 /// one with [`u16cstr!`].

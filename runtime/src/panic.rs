@@ -118,6 +118,13 @@ fn drop_payload(payload: std::boxed::Box<dyn core::any::Any + Send>) {
 /// debugger output (`OutputDebugStringA`) on Windows, stderr elsewhere (tests). Never panics
 /// (a failed write is dropped).
 pub fn report_panic(message: &str) {
+    report_debug(message);
+}
+
+/// Writes `message` (as `httpserv: message`) to the debugger output on Windows, stderr
+/// elsewhere (tests): where a worker process's diagnostics go when nothing else takes them.
+/// Never panics (a failed write is dropped).
+pub fn report_debug(message: &str) {
     #[cfg(all(feature = "std", windows))]
     {
         let line = std::format!("httpserv: {message}\n\0");

@@ -100,8 +100,11 @@ impl Default for TestServer {
 }
 
 impl TestServer {
-    /// A server with no modules.
+    /// A server with no modules. From now on, what modules report to the event log
+    /// ([`EventLog`](httpserv_framework::module::EventLog)) is kept for
+    /// [`TestServer::reported_events`] instead of written to the system's log.
     pub fn new() -> TestServer {
+        httpserv_framework::module::capture_reported_events();
         let messages = Arc::new(Mutex::new(Vec::new()));
         let global = Arc::new(Globals::new());
         TestServer {
@@ -315,6 +318,14 @@ impl TestServer {
         let response = pipeline.into_response();
         lock(&self.finished).extend(exchange.retire());
         response
+    }
+
+    /// What modules reported to the event log under `source`, oldest first
+    /// ([`EventLog::report`](httpserv_framework::module::EventLog::report)). The capture is
+    /// the process's, shared by every server (the event log is the machine's): tests running
+    /// at once see each other's reports of a source, so look for the ones a test expects.
+    pub fn reported_events(&self, source: &str) -> Vec<httpserv_framework::module::ReportedEvent> {
+        httpserv_framework::module::reported_events(source)
     }
 
     /// What modules told the server (`IHttpServer::ReportUnhealthy`, `RecycleProcess`).

@@ -57,6 +57,11 @@ pub fn expectations(example: &str) -> &'static [Expectation] {
             ),
             ("/", &[], 404, NOT_FOUND, ("X-Request-Id", "2")),
         ],
+        // ReportEventW under wine: its eventlog debug channel; the request goes on.
+        "log_module" => &[
+            ("/first", &[], 404, NOT_FOUND, HTML),
+            ("/background", &[], 200, "logged in the background\n", TEXT),
+        ],
         // Flushed in parts: the host sends them at the end (wine cannot send parts), with
         // the head the first flush fixed: the status set after it is not the one sent.
         "stream_module" => &[

@@ -246,6 +246,9 @@ impl<M: HttpModule> RequestModule<M> {
         call: impl FnOnce(&mut M, &mut HttpContext<'_>) -> Notification,
     ) -> Answered {
         let _busy = Busy::enter(&self.busy);
+        // `log` records written meanwhile go to this request's trace.
+        #[cfg(feature = "log")]
+        let _current = super::logging::Current::enter(context.as_ptr());
         // SAFETY: calls that use the module hold `busy` (taken above, released after the last
         // use below), so this is the only reference to it.
         let module = unsafe { &mut *self.module.get() };
@@ -276,6 +279,8 @@ impl<M: HttpModule> RequestModule<M> {
         loop {
             let step = {
                 let _busy = Busy::enter(&self.busy);
+                #[cfg(feature = "log")]
+                let _current = super::logging::Current::enter(context.as_ptr());
                 // SAFETY: `busy` is held (above), so this is the only reference to the slot.
                 let slot = unsafe { &mut *self.task.get() };
                 let step = slot.as_mut()?.poll(context, self.host, completed.take());

@@ -36,10 +36,14 @@
 mod body;
 mod completion;
 mod context;
+#[cfg(feature = "std")]
+mod event_log;
 mod global;
 mod global_module;
 pub mod header_ids;
 mod http_module;
+#[cfg(feature = "log")]
+mod logging;
 mod notification;
 mod outcome;
 mod place;
@@ -58,9 +62,16 @@ pub mod wire;
 pub use body::{BodyError, BODY_LIMIT};
 pub use completion::Completion;
 pub use context::HttpContext;
+#[cfg(feature = "std")]
+#[doc(hidden)]
+pub use event_log::{capture_reported_events, reported_events};
+#[cfg(feature = "std")]
+pub use event_log::{EventKind, EventLog, ReportedEvent};
 pub use global::{Application, EventProvider, GlobalContext, TraceEvent, TraceEventItem};
 pub use global_module::GlobalModule;
 pub use http_module::{AsyncCompletion, HttpModule};
+#[cfg(feature = "log")]
+pub use logging::Logger;
 pub use notification::{
     GlobalNotification, GlobalNotifications, Notification, Notifications, Priority,
 };

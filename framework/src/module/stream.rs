@@ -26,7 +26,12 @@ use crate::runtime::Result;
 impl<'a> HttpContext<'a> {
     /// Sends the response so far: the status and headers (the first time) and the body written
     /// since the last flush; more may be written and flushed after it. Blocks until IIS has
-    /// sent it. See the [module docs](self) for what a flush fixes.
+    /// sent it (`IHttpResponse::Flush`). After the first flush the status and headers are on
+    /// the wire ([`Self::headers_sent`]): changing them changes nothing the client gets, IIS's
+    /// error pages no longer replace the response, and clearing it clears only what was
+    /// written since the last flush. Without a `Content-Length`, an HTTP/1.1 client gets the
+    /// body chunked (each flush a chunk; observed of IIS, Microsoft's reference does not say)
+    /// and an HTTP/1.0 client `Connection: close`.
     pub fn flush(&mut self) -> Result<()> {
         self.response_mut().flush(true).map(drop)
     }
