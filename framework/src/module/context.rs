@@ -14,7 +14,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::ffi::CStr;
 use core::ptr::NonNull;
-use widestring::U16CString;
+use widestring::{U16CStr, U16CString};
 
 /// The request a notification is about, borrowed for the notification.
 pub struct HttpContext<'a> {
@@ -31,9 +31,9 @@ pub struct HttpContext<'a> {
     can_pend: bool,
     /// The completion taken during this notification, if any.
     completion: Option<Arc<Shared>>,
-    /// The task spawned during this notification, if any.
+    /// The task spawned during this notification, if any (dropped by hand, see `Drop`).
     #[cfg(feature = "std")]
-    spawned: Option<super::task::Task>,
+    spawned: core::mem::ManuallyDrop<Option<super::task::Task>>,
 }
 
 impl<'a> HttpContext<'a> {
@@ -56,7 +56,7 @@ impl<'a> HttpContext<'a> {
             can_pend,
             completion: None,
             #[cfg(feature = "std")]
-            spawned: None,
+            spawned: core::mem::ManuallyDrop::new(None),
         }
     }
 
@@ -233,9 +233,10 @@ impl<'a> HttpContext<'a> {
     /// with a control character.
     pub fn set_server_variable(&mut self, name: &str, value: &str) -> Result<()> {
         wire::check_header(name, value.as_bytes())?;
-        let value = wide(value)?;
         let context = self.context_mut();
-        with_c_str(name, |name| context.set_server_variable(name, &value))
+        with_wide(value, |value| {
+            with_c_str(name, |name| context.set_server_variable(name, value))
+        })
     }
 
     /// Writes `message` to the request's trace (`IHttpTraceContext::QuickTrace`, which
@@ -347,7 +348,7 @@ impl<'a> HttpContext<'a> {
 impl HttpContext<'_> {
     /// Hands the rest of the notification to a future: `make` gets the request as an
     /// [`AsyncContext`](super::AsyncContext) and returns the future, whose output answers the
-    /// notification (a [`Notification`], or a `Result` whose error answers as `?` does). The
+    /// notification (a [`Notification`](super::Notification), or a `Result` whose error answers as `?` does). The
     /// framework polls it at once; while it waits, the notification answers IIS
     /// `RQ_NOTIFICATION_PENDING`, and it is polled again when IIS completes its I/O (on IIS's
     /// thread, from `OnAsyncCompletion`) or its waker is woken (through IIS's pool). What the
@@ -398,11 +399,11 @@ impl HttpContext<'_> {
             self.completion.is_none() && self.spawned.is_none(),
             "a notification takes one completion"
         );
-        self.spawned = Some(super::task::task(self.context(), make));
+        *self.spawned = Some(super::task::task(self.context(), make));
         super::Notification::Continue
     }
 
-    fn has_spawned(&self) -> bool {
+    pub(crate) fn has_spawned(&self) -> bool {
         #[cfg(feature = "std")]
         return self.spawned.is_some();
         #[cfg(not(feature = "std"))]
@@ -412,35 +413,42 @@ impl HttpContext<'_> {
 
 impl Drop for HttpContext<'_> {
     /// A completion still here was not taken by the framework: the notification unwound
-    /// instead of returning, and will not answer pending for it.
+    /// instead of returning, and will not answer pending for it. A task nobody took is
+    /// dropped: the check is here, inline, because a context ends with every notification and
+    /// nearly never holds one (an `Option<Task>` left to the compiler's drop glue is a call
+    /// into the task's drop code each time).
+    #[inline]
     fn drop(&mut self) {
         if let Some(completion) = self.completion.take() {
             completion.abandon();
+        }
+        #[cfg(feature = "std")]
+        if self.spawned.is_some() {
+            // SAFETY: dropped once, here; nothing uses the field after.
+            unsafe { core::mem::ManuallyDrop::drop(&mut self.spawned) }
         }
     }
 }
 
 /// Runs `f` with `text` as a NUL-terminated C string: copied to the stack for the usual
-/// short names (no allocation, no zeroing), else to the heap; `E_INVALIDARG` if `text` holds
-/// a NUL.
+/// short names (no allocation), else to the heap; `E_INVALIDARG` if `text` holds a NUL.
 #[inline(always)]
 pub(super) fn with_c_str<R>(text: &str, f: impl FnOnce(&CStr) -> Result<R>) -> Result<R> {
     const STACK: usize = 128;
     let bytes = text.as_bytes();
-    if bytes.contains(&0) {
-        return Err(Error::from(E_INVALIDARG));
-    }
     if bytes.len() < STACK {
-        let mut buffer = core::mem::MaybeUninit::<[u8; STACK]>::uninit();
-        let start = buffer.as_mut_ptr().cast::<u8>();
-        // SAFETY: `bytes.len() + 1 <= STACK`, so the copy and the NUL stay in the buffer; the
-        // first `bytes.len() + 1` bytes are then initialised, hold no NUL but the last
-        // (checked above), and live as long as `buffer`.
-        let c_str = unsafe {
-            core::ptr::copy_nonoverlapping(bytes.as_ptr(), start, bytes.len());
-            start.add(bytes.len()).write(0);
-            CStr::from_bytes_with_nul_unchecked(core::slice::from_raw_parts(start, bytes.len() + 1))
-        };
+        let mut buffer = [0u8; STACK];
+        // One pass checks for a NUL and copies: names are short, and a call to `memchr` and
+        // one to `memcpy` cost more than the loop (this runs for every header and variable).
+        for (slot, &byte) in buffer.iter_mut().zip(bytes) {
+            if byte == 0 {
+                return Err(Error::from(E_INVALIDARG));
+            }
+            *slot = byte;
+        }
+        // SAFETY: the loop found no NUL in the text, and the byte after it is still 0
+        // (`bytes.len() < STACK`).
+        let c_str = unsafe { CStr::from_bytes_with_nul_unchecked(&buffer[..=bytes.len()]) };
         f(c_str)
     } else {
         let c_string = alloc::ffi::CString::new(text).map_err(|_| Error::from(E_INVALIDARG))?;
@@ -451,6 +459,28 @@ pub(super) fn with_c_str<R>(text: &str, f: impl FnOnce(&CStr) -> Result<R>) -> R
 /// `text` as a NUL-terminated UTF-16 string, for the IIS calls that take one; `E_INVALIDARG`
 /// if it holds a NUL, at its end too (`U16CString::from_vec` would take a last one for the
 /// terminator and drop it).
+/// Calls `f` with `text` as NUL-terminated UTF-16, on the stack when short (as
+/// [`with_c_str`]); `E_INVALIDARG` if it holds a NUL.
+pub(super) fn with_wide<R>(text: &str, f: impl FnOnce(&U16CStr) -> Result<R>) -> Result<R> {
+    const STACK: usize = 128;
+    wire::check(!text.contains('\0'))?;
+    if text.len() < STACK {
+        // UTF-16 never takes more units than UTF-8 takes bytes.
+        let mut buffer = [0u16; STACK];
+        let mut used = 0;
+        for (slot, unit) in buffer.iter_mut().zip(text.encode_utf16()) {
+            *slot = unit;
+            used += 1;
+        }
+        // The unit after the text is still 0: `used < STACK`.
+        let units = &buffer[..=used];
+        let text = U16CStr::from_slice(units).map_err(|_| Error::from(E_INVALIDARG))?;
+        f(text)
+    } else {
+        f(&wide(text)?)
+    }
+}
+
 pub(super) fn wide(text: &str) -> Result<U16CString> {
     wire::check(!text.contains('\0'))?;
     U16CString::from_vec(text.encode_utf16().collect::<Vec<u16>>())
@@ -468,7 +498,6 @@ pub(super) fn text(bytes: &[u8]) -> Option<&str> {
     }
 }
 
-/// What IIS answers a second `SetModuleContext`, and the framework a second value of a type.
 #[cfg(test)]
 mod tests {
     use super::text;

@@ -256,11 +256,13 @@ impl<M: HttpModule> RequestModule<M> {
         // it runs (a completion taken here reaches it only once marked pending, after this).
         let mut ctx = unsafe { HttpContext::from_raw(context, self.host, true) };
         let answer = call(module, &mut ctx);
+        // Asked first, so that the usual answer (no task) drops no `Option<Task>`.
         #[cfg(feature = "std")]
-        if let Some(task) = ctx.take_spawned() {
+        if ctx.has_spawned() {
+            let task = ctx.take_spawned();
             // SAFETY: `busy` is held, so nothing else uses the task slot; a notification runs
             // only when no task is (a task keeps its request pending until it answers).
-            unsafe { *self.task.get() = Some(task) };
+            unsafe { *self.task.get() = task };
             return (answer, None, true);
         }
         (answer, ctx.take_completion(), false)

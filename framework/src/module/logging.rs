@@ -23,29 +23,39 @@ use crate::IHttpContext;
 use alloc::string::ToString;
 use core::cell::Cell;
 use core::ptr;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 std::thread_local! {
     /// The context of the request notification running on this thread, null outside one.
     static CURRENT: Cell<*mut IHttpContext> = const { Cell::new(ptr::null_mut()) };
 }
 
+/// Whether a [`Logger`] was installed: until then no notification marks itself current (a
+/// thread-local access per notification is not free on every target).
+static INSTALLED: AtomicBool = AtomicBool::new(false);
+
 /// Marks `context`'s notification as running on this thread until dropped (then the previous
-/// one, if notifications nest, is current again).
+/// one, if notifications nest, is current again); nothing while no logger is installed.
 pub(crate) struct Current {
-    previous: *mut IHttpContext,
+    previous: Option<*mut IHttpContext>,
 }
 
 impl Current {
+    #[inline]
     pub(crate) fn enter(context: *mut IHttpContext) -> Current {
-        Current {
-            previous: CURRENT.with(|current| current.replace(context)),
-        }
+        let previous = INSTALLED
+            .load(Ordering::Relaxed)
+            .then(|| CURRENT.with(|current| current.replace(context)));
+        Current { previous }
     }
 }
 
 impl Drop for Current {
+    #[inline]
     fn drop(&mut self) {
-        CURRENT.with(|current| current.set(self.previous));
+        if let Some(previous) = self.previous {
+            CURRENT.with(|current| current.set(previous));
+        }
     }
 }
 
@@ -81,6 +91,7 @@ impl Logger {
         let level = self.level;
         log::set_boxed_logger(alloc::boxed::Box::new(self))?;
         log::set_max_level(level);
+        INSTALLED.store(true, Ordering::Relaxed);
         Ok(())
     }
 }

@@ -43,10 +43,22 @@ impl<'a> HttpContext<'a> {
     /// The first value of `key` in the query string as the client sent it, not decoded
     /// (`q=a%20b` gives `a%20b`); names are compared as sent too.
     pub fn raw_query_value(&self, key: &str) -> Option<&str> {
-        self.query().split('&').find_map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (name == key).then_some(value)
-        })
+        // Split by byte, not by `char` pattern: queries are short, and this runs per request.
+        let mut rest = self.query();
+        loop {
+            let (pair, next) = match rest.bytes().position(|b| b == b'&') {
+                Some(at) => (&rest[..at], Some(&rest[at + 1..])),
+                None => (rest, None),
+            };
+            let (name, value) = match pair.bytes().position(|b| b == b'=') {
+                Some(at) => (&pair[..at], &pair[at + 1..]),
+                None => (pair, ""),
+            };
+            if name == key {
+                return Some(value);
+            }
+            rest = next?;
+        }
     }
 
     /// Every name and value of the query string, in order, decoded (a name may repeat).

@@ -11,19 +11,14 @@ use crate::runtime::{Error, Result, E_INVALIDARG};
 /// Whether `name` is an RFC 9110 `token` (`1*tchar`): what a header name (and, as IIS names
 /// them, a server variable) must be. Empty is not a token.
 pub fn is_token(name: &[u8]) -> bool {
-    !name.is_empty() && name.iter().all(|&b| is_tchar(b))
-}
-
-/// `tchar`: `!#$%&'*+-.^_`|~`, digits and letters.
-fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+    !name.is_empty() && all_in(name, TCHAR)
 }
 
 /// Whether every octet of `value` may stand in an RFC 9110 `field-value`: HTAB, SP, `VCHAR`
 /// (0x21–0x7E) and `obs-text` (0x80–0xFF); never CR, LF, NUL, another control or DEL. Empty
 /// is allowed. (The same octets as `http::HeaderValue` accepts.)
 pub fn is_field_value(value: &[u8]) -> bool {
-    value.iter().all(|&b| is_field_octet(b))
+    all_in(value, FIELD)
 }
 
 /// Whether `reason` may be a status line's `reason-phrase` (RFC 9112: HTAB, SP, `VCHAR`,
@@ -40,17 +35,64 @@ pub fn is_status_code(code: u16) -> bool {
 /// Whether `url` can be a `Location` value: field-value octets without whitespace (a
 /// URI reference has none; a space or tab would let a client read a different target).
 pub fn is_redirect_target(url: &[u8]) -> bool {
-    !url.is_empty()
-        && url
-            .iter()
-            .all(|&b| is_field_octet(b) && b != b' ' && b != b'\t')
+    !url.is_empty() && all_in(url, VISIBLE)
 }
 
-fn is_field_octet(b: u8) -> bool {
-    b == b'\t' || b == b' ' || (0x21..=0x7e).contains(&b) || b >= 0x80
+/// `tchar`: `!#$%&'*+-.^_`|~`, digits and letters.
+const TCHAR: u8 = 1;
+/// An octet of a field value: HTAB, SP, `VCHAR`, `obs-text`.
+const FIELD: u8 = 2;
+/// A field value's octet but HTAB and SP.
+const VISIBLE: u8 = 4;
+
+/// Each octet's classes, looked up once per octet: these checks run on every header a module
+/// sets, on the request path.
+static CLASSES: [u8; 256] = classes();
+
+const fn classes() -> [u8; 256] {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let octet = b as u8;
+        let visible = (octet >= 0x21 && octet <= 0x7e) || octet >= 0x80;
+        if visible {
+            table[b] |= FIELD | VISIBLE;
+        }
+        if octet == b'\t' || octet == b' ' {
+            table[b] |= FIELD;
+        }
+        let delimiter = matches!(
+            octet,
+            b'"' | b'('
+                | b')'
+                | b','
+                | b'/'
+                | b':'
+                | b';'
+                | b'<'
+                | b'='
+                | b'>'
+                | b'?'
+                | b'@'
+                | b'['
+                | b'\\'
+                | b']'
+                | b'{'
+                | b'}'
+        );
+        if octet.is_ascii() && visible && !delimiter {
+            table[b] |= TCHAR;
+        }
+        b += 1;
+    }
+    table
 }
 
-/// `Ok` if `ok`, else `E_INVALIDARG`: what each check becomes at the API.
+/// Whether every octet of `bytes` is of `class`.
+fn all_in(bytes: &[u8], class: u8) -> bool {
+    bytes.iter().all(|&b| CLASSES[usize::from(b)] & class != 0)
+}
+
 pub(super) fn check(ok: bool) -> Result<()> {
     if ok {
         Ok(())
