@@ -42,6 +42,7 @@ mod types;
 
 use crate::ir::{Type, Unit};
 use crate::layout::{ClassId, LaidOutApi, SlotId, SlotIndex};
+use crate::policy::Implementations;
 use rust_form::RustSignature;
 use std::collections::BTreeMap;
 
@@ -49,10 +50,13 @@ use std::collections::BTreeMap;
 /// pass's list, which slot names avoid too).
 pub const RESERVED: &[&str] = crate::layout::names::HELPER_METHODS;
 
-/// The idiomatic forms of one API: per class (by [`ClassId`]), its own slots' forms.
+/// The per-method model of one API, made once after layout: per class (by [`ClassId`]) its
+/// own slots' idiomatic forms, and what the generated Rust does around an implementation of
+/// each class and method (`policy`'s answers, [`Implementations`]).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Idioms {
     classes: Vec<ClassForms>,
+    implementations: Implementations,
 }
 
 /// The forms of one class's own slots.
@@ -274,7 +278,8 @@ pub enum Value {
 }
 
 impl Idioms {
-    /// The idiomatic forms of every own slot of every class.
+    /// The idiomatic forms of every own slot of every class, and the implementation facts
+    /// of every class and method.
     pub fn new(model: &LaidOutApi) -> Idioms {
         let mut classes: Vec<ClassForms> = Vec::new();
         for (id, class, layout) in model.identified_classes() {
@@ -306,7 +311,15 @@ impl Idioms {
                 forms,
             });
         }
-        Idioms { classes }
+        Idioms {
+            classes,
+            implementations: Implementations::new(model),
+        }
+    }
+
+    /// What the generated Rust does around an implementation of each class and method.
+    pub fn implementations(&self) -> &Implementations {
+        &self.implementations
     }
 
     /// The form of the slot `id` (an own slot of `id.class`).
