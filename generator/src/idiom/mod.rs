@@ -33,6 +33,7 @@
 pub mod coverage;
 mod defaults;
 pub mod names;
+mod refusal;
 mod roles;
 mod rules;
 pub mod rust_form;
@@ -43,6 +44,7 @@ mod types;
 use crate::ir::{Type, Unit};
 use crate::layout::{ClassId, LaidOutApi, SlotId, SlotIndex};
 use crate::policy::Implementations;
+pub use refusal::Refusal;
 use rust_form::RustSignature;
 use std::collections::BTreeMap;
 
@@ -73,7 +75,7 @@ struct ClassForms {
 pub enum Form {
     Idiomatic(Box<Idiomatic>),
     /// Only the raw method, and why.
-    Raw(String),
+    Raw(Refusal),
 }
 
 /// One idiomatic method (and, with defaults, its full form).
