@@ -20,6 +20,7 @@ pub mod policy;
 pub mod probe;
 pub mod repr_c;
 pub mod rust_types;
+pub mod samples;
 pub mod toolchain;
 
 pub use error::{Error, Result};
