@@ -20,7 +20,7 @@ mod vocabulary;
 use generator::emit::Provenance;
 use generator::layout::LaidOutApi;
 use generator::parse::ParseOptions;
-use generator::toolchain::{IncludeSetup, Target};
+use generator::toolchain::{workspace_root, IncludeSetup, Target};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use std::path::{Path, PathBuf};
@@ -28,13 +28,6 @@ use std::process::Command;
 
 /// How many generated crates the probe proves per run (each is two clang runs).
 const PROVED_PER_RUN: usize = 3;
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("generator/ is one level below the workspace root")
-        .to_path_buf()
-}
 
 /// Where the throwaway crate and its build live (kept between runs: its dependencies are
 /// compiled once).
