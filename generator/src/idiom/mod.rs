@@ -283,6 +283,7 @@ impl Idioms {
     /// The idiomatic forms of every own slot of every class, and the implementation facts
     /// of every class and method.
     pub fn new(model: &LaidOutApi) -> Idioms {
+        let implementations = Implementations::new(model);
         let mut classes: Vec<ClassForms> = Vec::new();
         for (id, class, layout) in model.identified_classes() {
             // The raw methods (C++ names can be snake_case too) and the inherent functions
@@ -304,7 +305,10 @@ impl Idioms {
             let named = rules::name_slots(model, layout);
             let mut forms = BTreeMap::new();
             for slot in layout.own_slots() {
-                let form = rules::form(model, class, slot, &named[&slot.slot_index()], &mut taken);
+                // A call that ends an object's life has no borrow to express it.
+                let ends_life = implementations.method(model.method_id(slot)).ends_life;
+                let name = &named[&slot.slot_index()];
+                let form = rules::form(model, class, slot, ends_life, name, &mut taken);
                 forms.insert(slot.slot_index(), form);
             }
             classes.push(ClassForms {
@@ -315,7 +319,7 @@ impl Idioms {
         }
         Idioms {
             classes,
-            implementations: Implementations::new(model),
+            implementations,
         }
     }
 

@@ -61,16 +61,17 @@ pub(super) fn name_slots(model: &LaidOutApi, layout: &ClassLayout) -> BTreeMap<S
     names
 }
 
-/// The idiomatic form of the method in `class`'s own slot `slot`, named `name` unless
-/// `taken`.
+/// The idiomatic form of the method in `class`'s own slot `slot` (which ends an object's life
+/// as `ends_life` says), named `name` unless `taken`.
 pub(super) fn form(
     model: &LaidOutApi,
     class: &Class,
     slot: &Slot,
+    ends_life: Option<EndsLife>,
     name: &str,
     taken: &mut Vec<String>,
 ) -> Form {
-    match idiomatic(model, class, slot, name, taken) {
+    match idiomatic(model, class, slot, ends_life, name, taken) {
         Ok(form) => {
             taken.extend(form.names().map(str::to_string));
             Form::Idiomatic(Box::new(form))
@@ -83,11 +84,12 @@ fn idiomatic(
     model: &LaidOutApi,
     class: &Class,
     slot: &Slot,
+    ends_life: Option<EndsLife>,
     name: &str,
     taken: &[String],
 ) -> Result<Idiomatic, Refusal> {
     let (api, method) = (&model.api, model.method(slot));
-    refuse_life_ending(api, class, method)?;
+    refuse_life_ending(ends_life)?;
     // A contract no borrow can express makes the form an `unsafe fn` that states it.
     let safety = policy::resumes_the_pipeline(api, &class.name, &method.name)
         .then(|| policy::RESUME_CONTRACT.to_string());
@@ -134,8 +136,8 @@ fn idiomatic(
 }
 
 /// A destructor or a release ends the object's life, which no borrow of it can express.
-fn refuse_life_ending(api: &Api, class: &Class, method: &Method) -> Result<(), Refusal> {
-    match policy::ends_life(api, &class.name, method) {
+fn refuse_life_ending(ends_life: Option<EndsLife>) -> Result<(), Refusal> {
+    match ends_life {
         Some(EndsLife::Own) => Err(Refusal::EndsOwnLife),
         Some(EndsLife::HandedOut) => Err(Refusal::EndsHandedOutLife),
         None => Ok(()),

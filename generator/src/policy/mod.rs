@@ -353,8 +353,9 @@ pub fn releases_handed_out_object(api: &Api, class: &str, method: &str) -> bool 
 /// How calling `class::method` may end an object's life, which no borrow of the object can
 /// express: its own (the destructor, `Dispose`, `Terminate`, `CleanupStoredContext`, the last
 /// `DereferenceCacheData`…), or that of an object handed out to be released
-/// (`ReleaseClonedContext`). Both the raw wrapper (which then takes the object pointer) and
-/// the idiomatic rules (which then keep the method raw) ask this one question.
+/// (`ReleaseClonedContext`). Answered once per method (`ImplementedMethod::ends_life`), which
+/// both the raw wrapper (which then takes the object pointer) and the idiomatic rules (which
+/// then keep the method raw) read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EndsLife {
     /// The object's own.
@@ -364,7 +365,7 @@ pub enum EndsLife {
 }
 
 /// See [`EndsLife`]; `None` for a method that leaves every object alive.
-pub fn ends_life(api: &Api, class: &str, method: &Method) -> Option<EndsLife> {
+fn ends_life(api: &Api, class: &str, method: &Method) -> Option<EndsLife> {
     let releases_self = matches!(
         lifetime(api, class, method),
         Some(Lifetime::Release | Lifetime::DropReference)
