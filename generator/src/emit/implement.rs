@@ -11,13 +11,16 @@
 //! the value returned when the implementation panics, the default of a non-pure virtual, and
 //! the slots that release or count the object. The scalar deleting destructor has no trait
 //! method: it drops the value and frees a boxed object when the flags ask.
+//!
+//! The trait is `unsafe` when an idiomatic form of the class trusts what the implementation
+//! returns (`Idiomatic::trusts_the_implementation`, listed per class by `Idioms`).
 
 use super::class::{ClassItems, OwnSlot};
 use super::docs::doc_lines;
 use super::ident;
 use super::impl_safety;
 use super::signature::abi;
-use crate::idiom::{Form, Idioms, Out, Ret, Role};
+use crate::idiom::Idioms;
 use crate::ir::{Api, TypeKind};
 use crate::layout::names::Names;
 use crate::policy::{
@@ -30,7 +33,7 @@ pub fn implement(api: &Api, idioms: &Idioms, items: &ClassItems<'_>) -> TokenStr
     let names = items.model.names();
     let implementations = idioms.implementations();
     let class = implementations.class(items.id);
-    let trusted = trusted_methods(idioms, items);
+    let trusted = idioms.trusted_methods(items.id);
     let unsafety = (!trusted.is_empty()).then(|| quote!(unsafe));
     let trait_name = ident(&items.names.implement);
     let vtbl = ident(&items.names.vtable);
@@ -54,7 +57,7 @@ pub fn implement(api: &Api, idioms: &Idioms, items: &ClassItems<'_>) -> TokenStr
         })
         .collect();
     let fields = vtable_fields(items);
-    let trait_doc = doc_lines(&trait_doc_lines(items, class, &trusted));
+    let trait_doc = doc_lines(&trait_doc_lines(items, class, trusted));
     let new_doc = doc_lines(&[format!(
         "A vtable whose slots call `T`'s [`{}`] methods (base slots through the base's \
          trait); `const`, so it can live in a `static`.",
@@ -206,50 +209,12 @@ fn thunk_body(
     }
 }
 
-/// The own methods whose safe (idiomatic) form turns what the implementation returns — a
-/// pointer, a string, a length — into a reference, slice or string: a safe caller's memory
-/// safety rests on the implementation keeping the C++ contract, so implementing the class in
-/// Rust is `unsafe` (a hostile implementation could otherwise make a safe call read freed or
-/// made-up memory).
-fn trusted_methods<'a>(idioms: &Idioms, items: &ClassItems<'a>) -> Vec<&'a str> {
-    let relies = |form: &crate::idiom::Idiomatic| {
-        matches!(
-            form.ret,
-            Ret::Str { .. } | Ret::Buffer { .. } | Ret::Interface { .. } | Ret::Ref { .. }
-        ) || form.args.iter().any(|arg| {
-            matches!(
-                arg.role,
-                Role::Out(
-                    Out::Interface { .. }
-                        | Out::Buffer { .. }
-                        | Out::BufferMut { .. }
-                        | Out::Str { .. }
-                        | Out::Ref { .. }
-                )
-            )
-        })
-    };
-    let mut trusted: Vec<&str> = items
-        .own
-        .iter()
-        .filter(|own| {
-            matches!(
-                idioms.form(own.id),
-                Some(Form::Idiomatic(form)) if relies(form)
-            )
-        })
-        .map(|own| own.method.name.as_str())
-        .collect();
-    trusted.dedup();
-    trusted
-}
-
 /// The trait's docs: what it is for, the threading rule, how IIS ends an object's life, and
 /// for an `unsafe` trait what an implementation must keep.
 fn trait_doc_lines(
     items: &ClassItems<'_>,
     facts: &ImplementedClass,
-    trusted: &[&str],
+    trusted: &[String],
 ) -> Vec<String> {
     let class = &items.class.name;
     let object = &items.names.object;

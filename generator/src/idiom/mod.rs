@@ -68,6 +68,9 @@ struct ClassForms {
     /// The class's C++ name, for listings.
     name: String,
     forms: BTreeMap<SlotIndex, Form>,
+    /// The own methods (C++ names, in slot order) whose form trusts the implementation
+    /// ([`Idiomatic::trusts_the_implementation`]).
+    trusted: Vec<String>,
 }
 
 /// What a slot gets besides its raw `unsafe fn`.
@@ -311,16 +314,33 @@ impl Idioms {
                 let form = rules::form(model, class, slot, ends_life, name, &mut taken);
                 forms.insert(slot.slot_index(), form);
             }
+            let mut trusted: Vec<String> = (layout.own_slots().iter())
+                .filter(|slot| {
+                    matches!(&forms[&slot.slot_index()],
+                        Form::Idiomatic(form) if form.trusts_the_implementation())
+                })
+                .map(|slot| model.method(slot).name.clone())
+                .collect();
+            trusted.dedup();
             classes.push(ClassForms {
                 id,
                 name: class.name.clone(),
                 forms,
+                trusted,
             });
         }
         Idioms {
             classes,
             implementations,
         }
+    }
+
+    /// The own methods of `class` (C++ names, in slot order) whose idiomatic form trusts the
+    /// implementation: implementing the class in Rust is `unsafe`.
+    pub fn trusted_methods(&self, class: ClassId) -> &[String] {
+        self.classes
+            .get(class.index())
+            .map_or(&[], |class| &class.trusted)
     }
 
     /// What the generated Rust does around an implementation of each class and method.
@@ -349,6 +369,29 @@ impl Idioms {
 }
 
 impl Idiomatic {
+    /// Whether the form turns what the implementation returns — a pointer, a string, a
+    /// length — into a reference, slice or string: a safe caller's memory safety then rests
+    /// on the implementation keeping the C++ contract, so implementing the class in Rust is
+    /// `unsafe` (a hostile implementation could otherwise make a safe call read freed or
+    /// made-up memory).
+    pub fn trusts_the_implementation(&self) -> bool {
+        matches!(
+            self.ret,
+            Ret::Str { .. } | Ret::Buffer { .. } | Ret::Interface { .. } | Ret::Ref { .. }
+        ) || self.args.iter().any(|arg| {
+            matches!(
+                arg.role,
+                Role::Out(
+                    Out::Interface { .. }
+                        | Out::Buffer { .. }
+                        | Out::BufferMut { .. }
+                        | Out::Str { .. }
+                        | Out::Ref { .. }
+                )
+            )
+        })
+    }
+
     /// Every Rust name the form uses.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.name.as_str())
