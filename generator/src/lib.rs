@@ -4,8 +4,9 @@
 //! (`manifest`) and the C++ probes that let the compiler judge the prediction (`probe`).
 //! `toolchain` (targets, headers, compiler command line) sits under all of them; `knowledge`
 //! holds what the header cannot say (Windows types, IIS's rules) as tables keyed by
-//! declaration, and `policy` answers the emitters' questions from them. Modules depend only
-//! on lower layers (`tests/module_layers.rs` holds the order).
+//! declaration, and `policy` answers questions from them (for the emitters once per class and
+//! method, kept in `idiom::Idioms`). Modules depend only on lower layers
+//! (`tests/module_layers.rs` holds the order).
 
 pub mod emit;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod policy;
 pub mod probe;
 pub mod repr_c;
 pub mod rust_types;
+pub mod samples;
 pub mod toolchain;
 
 pub use error::{Error, Result};

@@ -95,12 +95,18 @@ pub struct IncludeSetup {
     pub shim_dir: PathBuf,
 }
 
-/// This repository's `headers/shim`, which every parse and probe puts on the include path.
-pub fn shim_dir() -> PathBuf {
+/// The repository root (the workspace this generator was built in): where its headers, and
+/// for `xtask` and the tests everything else, are found.
+pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("the generator lives one level below the workspace root")
-        .join("headers/shim")
+        .to_path_buf()
+}
+
+/// This repository's `headers/shim`, which every parse and probe puts on the include path.
+pub fn shim_dir() -> PathBuf {
+    workspace_root().join("headers/shim")
 }
 
 impl IncludeSetup {

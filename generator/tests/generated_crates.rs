@@ -20,7 +20,7 @@ mod vocabulary;
 use generator::emit::Provenance;
 use generator::layout::LaidOutApi;
 use generator::parse::ParseOptions;
-use generator::toolchain::{IncludeSetup, Target};
+use generator::toolchain::{workspace_root, IncludeSetup, Target};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use std::path::{Path, PathBuf};
@@ -28,13 +28,6 @@ use std::process::Command;
 
 /// How many generated crates the probe proves per run (each is two clang runs).
 const PROVED_PER_RUN: usize = 3;
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("generator/ is one level below the workspace root")
-        .to_path_buf()
-}
 
 /// Where the throwaway crate and its build live (kept between runs: its dependencies are
 /// compiled once).
@@ -163,13 +156,9 @@ fn inheritance_chain(classes: usize) -> String {
     text
 }
 
-#[test]
-fn generated_headers_fail_located_or_compile_and_pass_check_abi() {
-    let started = std::time::Instant::now();
-    let dir = scratch();
-    if let Err(e) = std::fs::create_dir_all(&dir) {
-        panic!("{}: {e}", dir.display());
-    }
+/// The property run's seed (`HTTPSERV_RS_PROPERTY_SEED`, else the clock, printed so a
+/// failure can be replayed) and a runner drawing from it.
+fn seeded_runner() -> (u64, TestRunner) {
     let seed: u64 = std::env::var("HTTPSERV_RS_PROPERTY_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -178,50 +167,22 @@ fn generated_headers_fail_located_or_compile_and_pass_check_abi() {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_nanos() as u64)
         });
-    let cases: usize = std::env::var("HTTPSERV_RS_PROPERTY_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(16);
     eprintln!("generated_crates: seed {seed} (HTTPSERV_RS_PROPERTY_SEED={seed} replays it)");
     let mut seed_bytes = [0u8; 32];
     seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
-    let mut runner = TestRunner::new_with_rng(
+    let runner = TestRunner::new_with_rng(
         Config::default(),
         TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes),
     );
-    let strategy = vocabulary::header();
+    (seed, runner)
+}
 
-    let mut compiled: Vec<Generated> = Vec::new();
-    let mut refused = 0;
-    for case in 0..cases {
-        let text = strategy
-            .new_tree(&mut runner)
-            .expect("the strategy always generates")
-            .current();
-        match run_pipeline(&dir, &format!("case_{case}"), &text) {
-            Ok(Some(generated)) => compiled.push(generated),
-            Ok(None) => refused += 1,
-            Err(skipped) if skipped.starts_with("SKIPPED") => {
-                eprintln!("{skipped}");
-                return;
-            }
-            Err(failure) => panic!("seed {seed}: {failure}"),
-        }
-    }
-    // The deepest chain the layout accepts compiles too (one more is refused, located).
-    let deepest = generator::layout::MAX_INHERITANCE_DEPTH + 1;
-    let chain = run_pipeline(&dir, "deepest_chain", &inheritance_chain(deepest))
-        .unwrap()
-        .expect("64 bases are accepted");
-    assert!(
-        run_pipeline(&dir, "too_deep", &inheritance_chain(deepest + 1))
-            .unwrap()
-            .is_none()
-    );
-
+/// `cargo check` of every generated crate at once; a failure names the headers of the
+/// crates the errors point into.
+fn check_all_compile(dir: &Path, seed: u64, compiled: &[Generated], chain: &Generated) {
     let mut modules: Vec<String> = compiled.iter().map(|g| g.module.clone()).collect();
     modules.push(chain.module.clone());
-    if let Err(errors) = cargo_check(&dir, &modules) {
+    if let Err(errors) = cargo_check(dir, &modules) {
         let culprits: Vec<&Generated> = compiled
             .iter()
             .filter(|g| errors.contains(&format!("{}/", g.module)))
@@ -232,7 +193,11 @@ fn generated_headers_fail_located_or_compile_and_pass_check_abi() {
             .collect();
         panic!("seed {seed}: the generated Rust does not compile:\n{errors}\n{headers}");
     }
+}
 
+/// check-abi of the first [`PROVED_PER_RUN`] compiled cases on both targets: the compiler's
+/// layout and conventions must be the predicted ones.
+fn prove_abi(seed: u64, compiled: &[Generated]) {
     let setup = IncludeSetup::debian();
     let clang = generator::toolchain::find_clang();
     for generated in compiled.iter().take(PROVED_PER_RUN) {
@@ -263,6 +228,52 @@ fn generated_headers_fail_located_or_compile_and_pass_check_abi() {
             );
         }
     }
+}
+
+#[test]
+fn generated_headers_fail_located_or_compile_and_pass_check_abi() {
+    let started = std::time::Instant::now();
+    let dir = scratch();
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        panic!("{}: {e}", dir.display());
+    }
+    let (seed, mut runner) = seeded_runner();
+    let cases: usize = std::env::var("HTTPSERV_RS_PROPERTY_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(16);
+    let strategy = vocabulary::header();
+
+    let mut compiled: Vec<Generated> = Vec::new();
+    let mut refused = 0;
+    for case in 0..cases {
+        let text = strategy
+            .new_tree(&mut runner)
+            .expect("the strategy always generates")
+            .current();
+        match run_pipeline(&dir, &format!("case_{case}"), &text) {
+            Ok(Some(generated)) => compiled.push(generated),
+            Ok(None) => refused += 1,
+            Err(skipped) if skipped.starts_with("SKIPPED") => {
+                eprintln!("{skipped}");
+                return;
+            }
+            Err(failure) => panic!("seed {seed}: {failure}"),
+        }
+    }
+    // The deepest chain the layout accepts compiles too (one more is refused, located).
+    let deepest = generator::layout::MAX_INHERITANCE_DEPTH + 1;
+    let chain = run_pipeline(&dir, "deepest_chain", &inheritance_chain(deepest))
+        .unwrap()
+        .expect("64 bases are accepted");
+    assert!(
+        run_pipeline(&dir, "too_deep", &inheritance_chain(deepest + 1))
+            .unwrap()
+            .is_none()
+    );
+
+    check_all_compile(&dir, seed, &compiled, &chain);
+    prove_abi(seed, &compiled);
     eprintln!(
         "generated_crates: {cases} headers: {} compiled ({} proved by check-abi), {refused} \
          refused with a located error, in {:.1?}",

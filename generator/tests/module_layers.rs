@@ -7,7 +7,7 @@ use std::path::Path;
 
 /// (layer, modules): a module may use modules of lower layers only.
 const LAYERS: &[&[&str]] = &[
-    &["toolchain"],
+    &["toolchain", "samples"],
     &["error"],
     &["ir"],
     &["repr_c", "knowledge"],

@@ -2,7 +2,8 @@
 //! xtask over 600 lines, and no generated binding file over 5,000 lines. A file that grows
 //! past its bound is split by what it owns, not trimmed to pass. Functions too: none of the
 //! hand-written crates' non-test functions over 100 lines, counted from the `fn` line to the
-//! closing brace by a scan that ignores comments and literals; a long one is split into its
+//! closing brace by a scan that ignores comments and literals, and none of the generator's
+//! or xtask's functions (tests and benches included) over 80; a long one is split into its
 //! steps.
 
 use httpserv_tests::support::workspace_root;
@@ -231,10 +232,20 @@ fn test_code(code: &[char]) -> (Vec<(usize, usize)>, Vec<String>) {
 fn long_functions(text: &str, limit: usize) -> (Vec<(usize, String, usize)>, Vec<String>) {
     let code: Vec<char> = code_only(text).chars().collect();
     let (tests, test_modules) = test_code(&code);
+    (functions_over(&code, limit, &tests), test_modules)
+}
+
+/// The functions in blanked `code` longer than `limit` lines outside the `excluded` ranges,
+/// as (line, name, lines).
+fn functions_over(
+    code: &[char],
+    limit: usize,
+    excluded: &[(usize, usize)],
+) -> Vec<(usize, String, usize)> {
     let line_of = |k: usize| code[..k].iter().filter(|&&c| c == '\n').count() + 1;
     let mut long = Vec::new();
-    for start in words(&code, "fn") {
-        if tests.iter().any(|&(a, b)| (a..=b).contains(&start)) {
+    for start in words(code, "fn") {
+        if excluded.iter().any(|&(a, b)| (a..=b).contains(&start)) {
             continue;
         }
         // A named function; `fn(…)` is a pointer type.
@@ -243,15 +254,15 @@ fn long_functions(text: &str, limit: usize) -> (Vec<(usize, String, usize)>, Vec
             .skip_while(|c| c.is_whitespace())
             .take_while(|c| c.is_alphanumeric() || **c == '_')
             .collect();
-        let Some(open) = item_body(&code, start).filter(|_| !name.is_empty()) else {
+        let Some(open) = item_body(code, start).filter(|_| !name.is_empty()) else {
             continue;
         };
-        let lines = line_of(closing_brace(&code, open)) - line_of(start) + 1;
+        let lines = line_of(closing_brace(code, open)) - line_of(start) + 1;
         if lines > limit {
             long.push((line_of(start), name, lines));
         }
     }
-    (long, test_modules)
+    long
 }
 
 /// The files a `#[cfg(test)] mod name;` in `file` puts in the test build: `name.rs` or
@@ -304,6 +315,38 @@ fn non_test_functions_stay_under_100_lines() {
         long.is_empty(),
         "functions over {FUNCTION_LINES} lines; split each by responsibility, one function a \
          step:\n{}",
+        long.join("\n")
+    );
+}
+
+/// The longest any function of the generator and xtask may be, tests and benches included:
+/// the pipeline and its tasks read as steps of a screen or so each.
+const GENERATOR_FUNCTION_LINES: usize = 80;
+
+#[test]
+fn generator_and_xtask_functions_stay_under_80_lines() {
+    let root = workspace_root();
+    let dirs = [
+        "generator/src",
+        "generator/tests",
+        "generator/benches",
+        "xtask/src",
+        "xtask/tests",
+    ];
+    let mut long = Vec::new();
+    for dir in dirs {
+        for path in rust_files(&root.join(dir)) {
+            let text = std::fs::read_to_string(&path).expect("a readable source file");
+            let code: Vec<char> = code_only(&text).chars().collect();
+            let shown = path.strip_prefix(&root).unwrap_or(&path).display();
+            for (line, name, lines) in functions_over(&code, GENERATOR_FUNCTION_LINES, &[]) {
+                long.push(format!("{shown}:{line}: fn {name}, {lines} lines"));
+            }
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "functions over {GENERATOR_FUNCTION_LINES} lines; split each by what it does:\n{}",
         long.join("\n")
     );
 }

@@ -259,7 +259,7 @@ fn what_the_rules_cannot_express_stays_raw() {
             .form(generated.model.slot_id(slot))
             .unwrap()
         {
-            Form::Raw(why) => why.clone(),
+            Form::Raw(why) => why.to_string(),
             Form::Idiomatic(form) => panic!("{method} has a form: {}", form.signature),
         }
     };

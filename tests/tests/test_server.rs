@@ -14,6 +14,12 @@
 //! `tests/tests/iis_host.rs` uses).
 //!
 //! `hello_module` counts notifications in statics, so only one test here drives it.
+//!
+//! `notifications_module.rs`, which records every global notification with what its provider
+//! says, is the recorder of the test server's on-demand global notifications here: their
+//! arguments, priorities, `Handled`, a failed status, a panicking module, and a module raising
+//! them through the server. (The test server's own tests, `test-server/src/tests/global.rs`,
+//! keep the application's lifecycle and state.)
 
 extern crate httpserv as real_httpserv;
 extern crate self as httpserv;
@@ -24,9 +30,16 @@ pub use real_httpserv::*;
 mod hello_module;
 #[path = "../examples/minimal_module.rs"]
 mod minimal_module;
+#[path = "../examples/notifications_module.rs"]
+mod notifications_module;
 
-use httpserv::testing::{Request, Response, TestServer};
+use httpserv::module::{
+    GlobalContext, GlobalModule, GlobalNotification, GlobalNotifications, HttpContext, HttpModule,
+    Notification, Priority,
+};
+use httpserv::testing::{Raised, Request, Response, TestServer};
 use httpserv_tests::pages;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The script of `tests/tests/iis_host.rs`, as requests (curl's `-d` is a POST with a form
@@ -255,4 +268,237 @@ fn requests_are_numbered_and_traced_per_server() {
         let length = pages::NOT_FOUND.len().to_string();
         assert_eq!(response.header("Content-Length"), Some(length.as_str()));
     }
+}
+
+/// `notifications_module` alone, its application not started yet.
+fn recording() -> TestServer {
+    TestServer::new().load("notifications_module", notifications_module::RegisterModule)
+}
+
+/// The lines `notifications_module` recorded since it was last asked. Its first application
+/// start is refused, so the first request asking is answered 500 and the next one answers
+/// (after the lines of its application's start).
+fn recorded(server: &TestServer) -> Vec<String> {
+    let mut answer = server.request(Request::get("/notifications"));
+    if answer.status == 500 {
+        answer = server.request(Request::get("/notifications"));
+    }
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    answer.text().lines().map(String::from).collect()
+}
+
+/// The lines a test's own modules write.
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<String>>>);
+
+impl Log {
+    fn push(&self, line: String) {
+        self.0.lock().unwrap().push(line);
+    }
+
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+#[test]
+fn the_on_demand_notifications_carry_their_arguments() {
+    let server = recording();
+    let raised = server.configuration_change("MACHINE/WEBROOT/APPHOST/site");
+    assert_eq!(
+        raised,
+        Raised {
+            trace: vec!["notify GL_CONFIGURATION_CHANGE notifications_module".to_string()],
+            handled: false,
+            error: None,
+            result: None,
+        }
+    );
+    server.file_change("C:\\inetpub\\wwwroot\\web.config");
+    server.custom_notification("theirs");
+    server.health_check();
+    server.cache_cleanup();
+    // Before the application runs, the thread worked for none.
+    server.thread_cleanup();
+    let raised = server.cache_operation(CACHE_OPERATION_DELETE);
+    assert_eq!(
+        raised.trace,
+        ["notify GL_CACHE_OPERATION notifications_module"]
+    );
+    assert_eq!(raised.result, None);
+    assert_eq!(
+        recorded(&server)[..7],
+        [
+            "configuration MACHINE/WEBROOT/APPHOST/site",
+            "file C:\\inetpub\\wwwroot\\web.config monitor false",
+            "custom theirs",
+            "health check, module id true",
+            "cache cleanup",
+            "thread cleanup None",
+            &*format!("cache operation {CACHE_OPERATION_DELETE} key false record false"),
+        ]
+    );
+    server.thread_cleanup();
+    assert_eq!(recorded(&server), ["thread cleanup Some(1)"]);
+}
+
+/// A second global module, at a higher priority for custom notifications; panics on
+/// `/panic` configuration changes. Where it ran shows in the notifications' traces.
+struct Second;
+
+#[httpserv::module]
+impl GlobalModule for Second {
+    const PRIORITIES: &'static [(GlobalNotifications, Priority)] =
+        &[(GlobalNotifications::CUSTOM_NOTIFICATION, Priority::High)];
+
+    fn on_configuration_change(
+        &self,
+        ctx: &mut GlobalContext<'_, IGlobalConfigurationChangeProvider>,
+    ) -> GlobalNotification {
+        if ctx.change_path().unwrap_or_default().ends_with("/panic") {
+            panic!("a global module panicked");
+        }
+        GlobalNotification::Continue
+    }
+
+    fn on_custom_notification(
+        &self,
+        _: &mut GlobalContext<'_, ICustomNotificationProvider>,
+    ) -> GlobalNotification {
+        GlobalNotification::Continue
+    }
+}
+
+/// `notifications_module`, then `Second`.
+fn two() -> TestServer {
+    recording().load_with("second", |r| r.global_module(Second))
+}
+
+#[test]
+fn priorities_handled_and_a_failed_error_status_order_and_stop_a_notification() {
+    let server = two();
+    // Second asked for High at custom notifications, so it runs first there; a handled
+    // notification stops after the recorder, with nobody left to skip.
+    let raised = server.custom_notification("mine");
+    assert_eq!(
+        raised.trace,
+        [
+            "notify GL_CUSTOM_NOTIFICATION second",
+            "notify GL_CUSTOM_NOTIFICATION notifications_module"
+        ]
+    );
+    assert!(raised.handled);
+    // Equal priorities in load order; the recorder's failure stops the notification there.
+    let raised = server.configuration_change("MACHINE/fail");
+    assert_eq!(
+        raised.trace,
+        ["notify GL_CONFIGURATION_CHANGE notifications_module"]
+    );
+    assert_eq!(raised.error, Some(runtime::E_FAIL));
+    let raised = server.configuration_change("MACHINE/ok");
+    assert_eq!(
+        raised.trace,
+        [
+            "notify GL_CONFIGURATION_CHANGE notifications_module",
+            "notify GL_CONFIGURATION_CHANGE second"
+        ]
+    );
+    assert_eq!(raised.error, None);
+    assert_eq!(
+        recorded(&server)[..3],
+        [
+            "custom mine",
+            "configuration MACHINE/fail",
+            "configuration MACHINE/ok"
+        ]
+    );
+}
+
+#[test]
+fn a_panicking_global_module_continues_and_the_server_goes_on() {
+    let server = two();
+    let raised = server.configuration_change("MACHINE/panic");
+    assert_eq!(
+        raised.trace,
+        [
+            "notify GL_CONFIGURATION_CHANGE notifications_module",
+            "notify GL_CONFIGURATION_CHANGE second"
+        ]
+    );
+    assert!(!raised.handled);
+    assert_eq!(server.health_check().trace.len(), 1);
+    assert_eq!(
+        recorded(&server)[..2],
+        [
+            "configuration MACHINE/panic",
+            "health check, module id true"
+        ]
+    );
+}
+
+/// A module's own custom notification provider.
+struct Custom;
+
+impl IHttpEventProvider_Impl for Custom {
+    fn SetErrorStatus(&self, _: runtime::HRESULT) {}
+}
+
+// SAFETY: returns a NUL-terminated static string.
+unsafe impl ICustomNotificationProvider_Impl for Custom {
+    fn QueryNotificationType(&self) -> windows_sys::core::PCWSTR {
+        static KIND: [u16; 5] = [b'm' as u16, b'i' as u16, b'n' as u16, b'e' as u16, 0];
+        KIND.as_ptr()
+    }
+}
+
+/// Raises global notifications through the server, as a module does in IIS.
+struct Notifier {
+    log: Log,
+}
+
+#[httpserv::module]
+impl HttpModule for Notifier {
+    fn on_begin_request(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
+        let path: Vec<u16> = "MACHINE/WEBROOT/APPHOST/from-a-module"
+            .encode_utf16()
+            .chain([0])
+            .collect();
+        let provider = ICustomNotificationProvider::new_boxed(Custom);
+        // SAFETY: the server outlives the call; the path is NUL-terminated; the provider is
+        // live for the call and released once, after it.
+        let status = unsafe {
+            ctx.server().NotifyConfigurationChange(path.as_ptr());
+            let status = ctx.server().NotifyCustomNotification(provider);
+            runtime::Object::<Custom>::release(provider, true);
+            status
+        };
+        self.log.push(format!("custom status {status}"));
+        Notification::Continue
+    }
+}
+
+#[test]
+fn a_module_raises_global_notifications_through_the_server() {
+    let log = Log::default();
+    let notifier = log.clone();
+    // After notifications_module, whose `/notifications` answer ends the request before the
+    // notifier's turn: only the request to `/` raises.
+    let server = recording().load_with("notifier", move |r| {
+        r.request_module(move || Notifier {
+            log: notifier.clone(),
+        })
+    });
+    // The first request's application start is refused: no request notification runs.
+    assert_eq!(server.request(Request::get("/")).status, 500);
+    server.request(Request::get("/"));
+    let lines = recorded(&server);
+    assert_eq!(
+        lines[lines.len() - 2..],
+        [
+            "configuration MACHINE/WEBROOT/APPHOST/from-a-module",
+            "custom mine",
+        ]
+    );
+    // notifications_module handles the custom notifications of type "mine".
+    assert_eq!(log.take(), ["custom status 1"]);
 }

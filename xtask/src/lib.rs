@@ -38,13 +38,8 @@ enum Command {
     Serve(serve::ServeArgs),
 }
 
-/// The repository root (the workspace this xtask was built in).
-pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives one level below the workspace root")
-        .to_path_buf()
-}
+/// The repository root (the workspace this xtask was built in, beside the generator).
+pub use generator::toolchain::workspace_root;
 
 static PARSE_WORKER: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
 

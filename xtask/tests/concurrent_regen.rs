@@ -185,10 +185,9 @@ fn run_with_kill(child: &mut Child, moment: Option<Moment>, out: &Path) -> bool 
     }
 }
 
-#[test]
-fn concurrent_runs_and_kills_never_leave_a_mix() {
-    let started = Instant::now();
-    let seed = std::env::var("HTTPSERV_RS_STRESS_SEED")
+/// The stress seed: `HTTPSERV_RS_STRESS_SEED`, else the clock (odd, as the generator needs).
+fn stress_seed() -> u64 {
+    std::env::var("HTTPSERV_RS_STRESS_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| {
@@ -197,11 +196,12 @@ fn concurrent_runs_and_kills_never_leave_a_mix() {
                 .unwrap()
                 .as_nanos() as u64
                 | 1
-        });
-    println!("HTTPSERV_RS_STRESS_SEED={seed}");
-    let mut rng = Rng(seed);
+        })
+}
 
-    let references: Vec<BTreeMap<String, Vec<u8>>> = HEADERS
+/// Each header's output, made alone: what a round may leave.
+fn reference_outputs() -> Vec<BTreeMap<String, Vec<u8>>> {
+    HEADERS
         .iter()
         .map(|header| {
             let out = scratch(&format!("reference-{header}")).join("generated");
@@ -213,57 +213,83 @@ fn concurrent_runs_and_kills_never_leave_a_mix() {
             );
             snapshot(&out)
         })
+        .collect()
+}
+
+/// How one round went: whether it took the fallback, and how many runs were killed.
+struct Round {
+    fallback: bool,
+    kills: usize,
+}
+
+/// One round: both headers' runs into `out` at once, in a random order, one of them (or
+/// neither) killed at a random moment; every run not killed must succeed.
+fn play_round(rng: &mut Rng, out: &Path, context: &str) -> Round {
+    let order = rng.below(2) as usize;
+    let fallback = rng.below(4) == 0;
+    let mut children: Vec<Child> = [order, 1 - order]
+        .iter()
+        .map(|&h| regen(HEADERS[h], out, fallback).spawn().unwrap())
         .collect();
+    let victim = rng.below(3) as usize; // 2: nobody
+    let moment = match rng.below(3) {
+        0 => Moment::After(rng.below(1500)),
+        1 => Moment::Staging,
+        _ => Moment::Staged,
+    };
+    let mut killed = [false, false];
+    // The victim is watched first; the other one just runs meanwhile.
+    let watch: Vec<usize> = if victim < 2 {
+        vec![victim, 1 - victim]
+    } else {
+        vec![0, 1]
+    };
+    for i in watch {
+        let moment = (i == victim).then_some(moment);
+        killed[i] = run_with_kill(&mut children[i], moment, out);
+    }
+    let mut kills = 0;
+    for (i, child) in children.into_iter().enumerate() {
+        let output = child.wait_with_output().unwrap();
+        let context = format!("{context}, run {i}, {moment:?}, fallback {fallback}");
+        if output.status.signal() == Some(9) {
+            assert!(killed[i], "{context}: killed by someone else");
+            kills += 1;
+            continue;
+        }
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{context}: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Round { fallback, kills }
+}
+
+#[test]
+fn concurrent_runs_and_kills_never_leave_a_mix() {
+    let started = Instant::now();
+    let seed = stress_seed();
+    println!("HTTPSERV_RS_STRESS_SEED={seed}");
+    let mut rng = Rng(seed);
+    let references = reference_outputs();
     assert_ne!(references[0], references[1]);
 
     let out = scratch("shared").join("generated");
     let (mut kills, mut fallbacks) = (0, 0);
     for round in 0..ROUNDS {
-        let order = rng.below(2) as usize;
-        let fallback = rng.below(4) == 0;
-        fallbacks += usize::from(fallback);
-        let mut children: Vec<Child> = [order, 1 - order]
-            .iter()
-            .map(|&h| regen(HEADERS[h], &out, fallback).spawn().unwrap())
-            .collect();
-        let victim = rng.below(3) as usize; // 2: nobody
-        let moment = match rng.below(3) {
-            0 => Moment::After(rng.below(1500)),
-            1 => Moment::Staging,
-            _ => Moment::Staged,
-        };
-        let mut killed = [false, false];
-        // The victim is watched first; the other one just runs meanwhile.
-        let watch: Vec<usize> = if victim < 2 {
-            vec![victim, 1 - victim]
-        } else {
-            vec![0, 1]
-        };
-        for i in watch {
-            let moment = (i == victim).then_some(moment);
-            killed[i] = run_with_kill(&mut children[i], moment, &out);
-        }
-        for (i, child) in children.into_iter().enumerate() {
-            let output = child.wait_with_output().unwrap();
-            let context =
-                format!("round {round} (seed {seed}), run {i}, {moment:?}, fallback {fallback}");
-            if output.status.signal() == Some(9) {
-                assert!(killed[i], "{context}: killed by someone else");
-                kills += 1;
-                continue;
-            }
-            assert_eq!(
-                output.status.code(),
-                Some(0),
-                "{context}: {}{}",
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
+        let played = play_round(&mut rng, &out, &format!("round {round} (seed {seed})"));
+        kills += played.kills;
+        fallbacks += usize::from(played.fallback);
         check_round(
             &out,
             &references,
-            &format!("after round {round} (seed {seed}, fallback {fallback})"),
+            &format!(
+                "after round {round} (seed {seed}, fallback {})",
+                played.fallback
+            ),
         );
     }
 

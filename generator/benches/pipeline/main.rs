@@ -23,11 +23,12 @@ mod valgrind;
 
 use generator::emit::Provenance;
 use generator::parse::ParseOptions;
+use generator::samples::median;
 use generator::toolchain::IncludeSetup;
 use sections::Bench;
 use serde_json::json;
 use std::path::{Path, PathBuf};
-use timing::{median, timed, Samples};
+use timing::{timed, Samples};
 
 struct Config {
     json: Option<PathBuf>,

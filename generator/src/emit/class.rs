@@ -9,7 +9,7 @@ use super::{ident, idiomatic, implement, interface, methods, vtable, EmitError};
 use crate::idiom::Idioms;
 use crate::ir::{Class, Method};
 use crate::layout::names::ClassNames;
-use crate::layout::{ClassLayout, LaidOutApi, MethodId, Slot, SlotId};
+use crate::layout::{ClassId, ClassLayout, LaidOutApi, MethodId, Slot, SlotId};
 use crate::rust_types::TypeMapper;
 use proc_macro2::{Ident, TokenStream};
 
@@ -29,6 +29,8 @@ pub struct OwnSlot<'a> {
 /// A class with its layout and its own slots prepared.
 pub struct ClassItems<'a> {
     pub class: &'a Class,
+    /// The class's id, by which its implementation facts are looked up.
+    pub id: ClassId,
     pub layout: &'a ClassLayout,
     /// The class's Rust names (the naming pass's).
     pub names: &'a ClassNames,
@@ -71,6 +73,7 @@ impl<'a> ClassItems<'a> {
             .collect::<Result<Vec<_>, EmitError>>()?;
         Ok(ClassItems {
             class,
+            id: model.class_id(&class.name),
             layout,
             names: model.names().class(&class.name),
             model,
@@ -89,7 +92,7 @@ pub fn class_items(
     let items = ClassItems::new(types, model, class, model.layout(&class.name))?;
     let mut tokens = interface::interface(&items);
     tokens.extend(vtable::vtable(&items));
-    tokens.extend(methods::methods(&items));
+    tokens.extend(methods::methods(idioms.implementations(), &items));
     tokens.extend(idiomatic::idiomatic(types, idioms, &items));
     tokens.extend(implement::implement(types.api, idioms, &items));
     Ok(tokens)

@@ -6,55 +6,65 @@
 //! `unsafe fn` (the rule and its `# Safety` text are `impl_safety.rs`), which only its thunk
 //! calls on IIS's behalf.
 //!
-//! What each thunk does beyond the call is IIS policy, read from `crate::policy`: the value
-//! returned when the implementation panics, the default of a non-pure virtual, and the slots
-//! that release or count the object. The scalar deleting destructor has no trait method: it
-//! drops the value and frees a boxed object when the flags ask.
+//! What each thunk does beyond the call is IIS policy, worked out once after layout
+//! (`policy::Implementations`, kept in the model beside the idiomatic forms) and printed here:
+//! the value returned when the implementation panics, the default of a non-pure virtual, and
+//! the slots that release or count the object. The scalar deleting destructor has no trait
+//! method: it drops the value and frees a boxed object when the flags ask.
+//!
+//! The trait is `unsafe` when an idiomatic form of the class trusts what the implementation
+//! returns (`Idiomatic::trusts_the_implementation`, listed per class by `Idioms`).
 
 use super::class::{ClassItems, OwnSlot};
 use super::docs::doc_lines;
 use super::ident;
 use super::impl_safety;
 use super::signature::abi;
-use crate::idiom::{Form, Idioms, Out, Ret, Role};
+use crate::idiom::Idioms;
 use crate::ir::{Api, TypeKind};
 use crate::layout::names::Names;
-use crate::policy::{self, Lifetime, MethodPolicy, OnPanic, Threading, Value};
+use crate::policy::{
+    DefaultBody, ImplementedClass, ImplementedMethod, Lifetime, OnPanic, Threading, Value,
+};
 use proc_macro2::TokenStream;
 use quote::quote;
 
 pub fn implement(api: &Api, idioms: &Idioms, items: &ClassItems<'_>) -> TokenStream {
     let names = items.model.names();
-    let trusted = trusted_methods(idioms, items);
+    let implementations = idioms.implementations();
+    let class = implementations.class(items.id);
+    let trusted = idioms.trusted_methods(items.id);
     let unsafety = (!trusted.is_empty()).then(|| quote!(unsafe));
     let trait_name = ident(&items.names.implement);
     let vtbl = ident(&items.names.vtable);
-    let supertraits = supertraits(items);
+    let supertraits = supertraits(items, class);
     // The scalar deleting destructor has no trait method: its thunk releases the object.
     let trait_methods: Vec<TokenStream> = items
         .own
         .iter()
         .filter(|own| !own.method.is_destructor)
         .map(|own| {
-            let policy = policy::method_policy(api, own.method);
-            let lifetime = policy::lifetime(api, &items.class.name, own.method);
-            trait_method(api, names, &items.names.object, own, &policy, lifetime)
+            let method = implementations.method(own.method_id);
+            trait_method(api, names, &items.names.object, own, method)
         })
         .collect();
     let thunks: Vec<TokenStream> = items
         .own
         .iter()
-        .map(|own| thunk(&trait_name, own, thunk_body(api, items, own)))
+        .map(|own| {
+            let method = implementations.method(own.method_id);
+            thunk(&trait_name, own, thunk_body(items, own, method))
+        })
         .collect();
     let fields = vtable_fields(items);
-    let trait_doc = doc_lines(&trait_doc_lines(api, items, &trusted));
+    let trait_doc = doc_lines(&trait_doc_lines(items, class, trusted));
     let new_doc = doc_lines(&[format!(
         "A vtable whose slots call `T`'s [`{}`] methods (base slots through the base's \
          trait); `const`, so it can live in a `static`.",
         items.names.implement
     )]);
     let constructors = constructors(items);
-    let thread_markers = thread_markers(api, items);
+    let thread_markers = thread_markers(items, class);
     quote! {
         #trait_doc
         pub #unsafety trait #trait_name #supertraits {
@@ -78,13 +88,13 @@ pub fn implement(api: &Api, idioms: &Idioms, items: &ClassItems<'_>) -> TokenStr
 /// thread. A class without a rule gets neither: its implementation may hold an `Rc`.
 ///
 /// [`Owned`]: https://docs.rs/httpserv-runtime/latest/httpserv_runtime/struct.Owned.html
-fn thread_markers(api: &crate::ir::Api, items: &ClassItems<'_>) -> TokenStream {
+fn thread_markers(items: &ClassItems<'_>, class: &ImplementedClass) -> TokenStream {
     let name = ident(&items.names.object);
     let send = quote! {
         // SAFETY: the class's `_Impl` trait (or a base's) requires `Send`.
         unsafe impl ::httpserv_runtime::ImplementationsAreSend for #name {}
     };
-    match policy::inherited_threading(api, &items.class.name) {
+    match class.threading {
         Some((Threading::OneAtATime, _)) => send,
         Some((Threading::Concurrent, _)) => quote! {
             #send
@@ -96,15 +106,15 @@ fn thread_markers(api: &crate::ir::Api, items: &ClassItems<'_>) -> TokenStream {
 }
 
 /// `: Base_Impl + Send (+ Sync)`: the base's trait, and the bounds the threading policy sets.
-fn supertraits(items: &ClassItems<'_>) -> Option<TokenStream> {
+fn supertraits(items: &ClassItems<'_>, class: &ImplementedClass) -> Option<TokenStream> {
     let mut supertraits: Vec<TokenStream> = Vec::new();
     if let Some(base) = items.base() {
         let base = ident(&base.implement);
         supertraits.push(quote!(#base));
     }
-    match policy::threading(&items.class.name) {
-        Some((Threading::OneAtATime, _)) => supertraits.push(quote!(Send)),
-        Some((Threading::Concurrent, _)) => supertraits.extend([quote!(Send), quote!(Sync)]),
+    match class.own_threading {
+        Some(Threading::OneAtATime) => supertraits.push(quote!(Send)),
+        Some(Threading::Concurrent) => supertraits.extend([quote!(Send), quote!(Sync)]),
         None => {}
     }
     (!supertraits.is_empty()).then(|| quote!(: #(#supertraits)+*))
@@ -151,7 +161,11 @@ fn thunk(trait_name: &proc_macro2::Ident, own: &OwnSlot<'_>, body: TokenStream) 
 
 /// What a thunk does: release the object (the destructor), or call `T`'s method under a
 /// panic guard, then apply the slot's lifetime effect or, on panic, the policy's value.
-fn thunk_body(api: &Api, items: &ClassItems<'_>, own: &OwnSlot<'_>) -> TokenStream {
+fn thunk_body(
+    items: &ClassItems<'_>,
+    own: &OwnSlot<'_>,
+    method: &ImplementedMethod,
+) -> TokenStream {
     if own.method.is_destructor {
         return quote! {
             ::httpserv_runtime::guard(
@@ -163,7 +177,6 @@ fn thunk_body(api: &Api, items: &ClassItems<'_>, own: &OwnSlot<'_>) -> TokenStre
     }
     let name = &own.name;
     let args = own.signature.arg_names();
-    let policy = policy::method_policy(api, own.method);
     let call = if impl_safety::is_unsafe(own) {
         // SAFETY (in the emitted thunk): IIS calls the slot with pointers that keep the C++
         // contract, which is what the `unsafe fn`'s `# Safety` section asks of its caller;
@@ -172,7 +185,7 @@ fn thunk_body(api: &Api, items: &ClassItems<'_>, own: &OwnSlot<'_>) -> TokenStre
     } else {
         quote!(T::#name(unsafe { ::httpserv_runtime::Object::<T>::value_of(this) }, #args))
     };
-    let after = match policy::lifetime(api, &items.class.name, own.method) {
+    let after = match method.lifetime.map(|(lifetime, _)| lifetime) {
         Some(Lifetime::Release) => {
             Some(quote!(::httpserv_runtime::Object::<T>::release(this, true)))
         }
@@ -190,53 +203,19 @@ fn thunk_body(api: &Api, items: &ClassItems<'_>, own: &OwnSlot<'_>) -> TokenStre
             unsafe { #after }
         },
         None => {
-            let failure = on_panic_tokens(items.model.names(), own, &policy);
+            let failure = on_panic_tokens(items.model.names(), own, method);
             quote!(::httpserv_runtime::guard(|| #call, #failure))
         }
     }
 }
 
-/// The own methods whose safe (idiomatic) form turns what the implementation returns — a
-/// pointer, a string, a length — into a reference, slice or string: a safe caller's memory
-/// safety rests on the implementation keeping the C++ contract, so implementing the class in
-/// Rust is `unsafe` (a hostile implementation could otherwise make a safe call read freed or
-/// made-up memory).
-fn trusted_methods<'a>(idioms: &Idioms, items: &ClassItems<'a>) -> Vec<&'a str> {
-    let relies = |form: &crate::idiom::Idiomatic| {
-        matches!(
-            form.ret,
-            Ret::Str { .. } | Ret::Buffer { .. } | Ret::Interface { .. } | Ret::Ref { .. }
-        ) || form.args.iter().any(|arg| {
-            matches!(
-                arg.role,
-                Role::Out(
-                    Out::Interface { .. }
-                        | Out::Buffer { .. }
-                        | Out::BufferMut { .. }
-                        | Out::Str { .. }
-                        | Out::Ref { .. }
-                )
-            )
-        })
-    };
-    let mut trusted: Vec<&str> = items
-        .own
-        .iter()
-        .filter(|own| {
-            matches!(
-                idioms.form(own.id),
-                Some(Form::Idiomatic(form)) if relies(form)
-            )
-        })
-        .map(|own| own.method.name.as_str())
-        .collect();
-    trusted.dedup();
-    trusted
-}
-
 /// The trait's docs: what it is for, the threading rule, how IIS ends an object's life, and
 /// for an `unsafe` trait what an implementation must keep.
-fn trait_doc_lines(api: &Api, items: &ClassItems<'_>, trusted: &[&str]) -> Vec<String> {
+fn trait_doc_lines(
+    items: &ClassItems<'_>,
+    facts: &ImplementedClass,
+    trusted: &[String],
+) -> Vec<String> {
     let class = &items.class.name;
     let object = &items.names.object;
     let mut lines = vec![
@@ -247,7 +226,7 @@ fn trait_doc_lines(api: &Api, items: &ClassItems<'_>, trusted: &[&str]) -> Vec<S
              its vtable comes from the value's type."
         ),
     ];
-    if let Some((threading, why)) = policy::inherited_threading(api, class) {
+    if let Some((threading, why)) = facts.threading {
         let bound = match threading {
             Threading::OneAtATime => "`Send`, not `Sync`",
             Threading::Concurrent => "`Send + Sync`",
@@ -255,15 +234,10 @@ fn trait_doc_lines(api: &Api, items: &ClassItems<'_>, trusted: &[&str]) -> Vec<S
         lines.push(String::new());
         lines.push(format!("Threads: {why}, so implementations are {bound}."));
     }
-    let mut released_by: Vec<String> = policy::releasing_methods(api, class)
-        .into_iter()
+    let mut released_by: Vec<String> = (facts.releasing_methods.iter())
         .map(|m| format!("`{m}`"))
         .collect();
-    let has_destructor = api.chain(class).any(|c| {
-        api.class(c)
-            .is_some_and(|c| c.methods.iter().any(|m| m.is_destructor))
-    });
-    if has_destructor {
+    if facts.has_destructor {
         released_by.push("its destructor".into());
     }
     if !released_by.is_empty() {
@@ -391,8 +365,7 @@ fn trait_method(
     names: &Names,
     class: &str,
     own: &OwnSlot<'_>,
-    policy: &MethodPolicy,
-    lifetime: Option<Lifetime>,
+    method: &ImplementedMethod,
 ) -> TokenStream {
     let name = &own.name;
     let params = own.signature.param_list();
@@ -401,16 +374,17 @@ fn trait_method(
         "Implements [`{class}::{}`] (slot {}).",
         own.slot.rust_name, own.slot.index
     )];
-    let default = match lifetime {
-        Some(lifetime) => {
-            lines.push(String::new());
-            lines.push(policy::lifetime_doc(lifetime).into());
-            Some(quote!())
-        }
-        None => policy.default.map(|value| value_tokens(names, own, value)),
+    if let Some((_, doc)) = method.lifetime {
+        lines.push(String::new());
+        lines.push(doc.into());
+    }
+    let default = match method.default {
+        DefaultBody::Required => None,
+        DefaultBody::Empty => Some(quote!()),
+        DefaultBody::Returns(value) => Some(value_tokens(names, own, value)),
     };
     lines.push(String::new());
-    lines.push(format!("On panic: {}.", policy.on_panic_doc));
+    lines.push(format!("On panic: {}.", method.policy.on_panic_doc));
     let unsafety = impl_safety::is_unsafe(own).then(|| {
         lines.push(String::new());
         lines.extend(impl_safety::safety_lines(api, names, own));
@@ -431,25 +405,16 @@ fn trait_method(
 }
 
 /// The closure the guard calls when the implementation panicked, given the panic's report.
-fn on_panic_tokens(names: &Names, own: &OwnSlot<'_>, policy: &MethodPolicy) -> TokenStream {
-    match policy.on_panic {
+fn on_panic_tokens(names: &Names, own: &OwnSlot<'_>, method: &ImplementedMethod) -> TokenStream {
+    match method.policy.on_panic {
         OnPanic::Return(Value::Abort) => quote!(::httpserv_runtime::abort),
         OnPanic::Return(value) => {
             let value = value_tokens(names, own, value);
             quote!(|_| #value)
         }
         OnPanic::FailRequestThen(value) => {
-            let cpp = policy
-                .context_parameter
-                .as_deref()
+            let index = (method.policy.context_parameter)
                 .expect("FailRequestThen names its context parameter");
-            // The policy names the parameter as C++ does; the thunk binds the Rust name.
-            let index = own
-                .method
-                .params
-                .iter()
-                .position(|p| p.name == cpp)
-                .expect("the context parameter is one of the method's");
             let context = ident(&names.params(own.method_id)[index]);
             let value = value_tokens(names, own, value);
             quote!(|report| { unsafe { ::httpserv_runtime::fail_request(#context.cast(), report) }; #value })

@@ -7,22 +7,21 @@
 use super::class::{ClassItems, OwnSlot};
 use super::docs::{doc_lines, slot_doc};
 use super::ident;
-use crate::policy;
+use crate::policy::Implementations;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// Whether calling the slot may end the object's life (the destructor, `Dispose`,
-/// `Terminate`, `CleanupStoredContext`, the last `DereferenceCacheData`, the release of an
-/// object handed out to be released such as `ReleaseClonedContext`): its wrapper takes the
-/// object pointer, since a reference argument must stay valid for the whole call.
-fn ends_life(api: &crate::ir::Api, class: &str, own: &OwnSlot<'_>) -> bool {
-    policy::ends_life(api, class, own.method).is_some()
-}
-
-pub fn methods(items: &ClassItems<'_>) -> TokenStream {
+pub fn methods(implementations: &Implementations, items: &ClassItems<'_>) -> TokenStream {
     let name = ident(&items.names.object);
     let vtbl = ident(&items.names.vtable);
-    let wrappers = items.own.iter().map(|own| wrapper(items, own));
+    let wrappers = items.own.iter().map(|own| {
+        // A call that may end the object's life (the destructor, `Dispose`, `Terminate`,
+        // `CleanupStoredContext`, the last `DereferenceCacheData`, the release of an object
+        // handed out to be released such as `ReleaseClonedContext`) takes the object
+        // pointer: a reference argument must stay valid for the whole call.
+        let ends_life = implementations.method(own.method_id).ends_life.is_some();
+        wrapper(items, own, ends_life)
+    });
     let upcast = upcast(items);
     quote! {
         impl #name {
@@ -83,7 +82,7 @@ pub fn methods(items: &ClassItems<'_>) -> TokenStream {
 
 /// The `unsafe fn` calling one own slot: on the object pointer when the call may end the
 /// object's life, on `&self` otherwise.
-fn wrapper(items: &ClassItems<'_>, own: &OwnSlot<'_>) -> TokenStream {
+fn wrapper(items: &ClassItems<'_>, own: &OwnSlot<'_>, ends_life: bool) -> TokenStream {
     let class = items.class;
     let field = &own.name;
     let params = own.signature.param_list();
@@ -98,7 +97,7 @@ fn wrapper(items: &ClassItems<'_>, own: &OwnSlot<'_>) -> TokenStream {
             super::signature::abi(convention)
         ));
     }
-    if ends_life(&items.model.api, &class.name, own) {
+    if ends_life {
         lines.extend([
             String::new(),
             "This call may end the object's life, so it takes the object pointer rather \

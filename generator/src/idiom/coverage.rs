@@ -17,7 +17,7 @@ pub fn markdown(model: &LaidOutApi, idioms: &Idioms, input: &str) -> String {
     for (class, id, form) in forms {
         let method = model.method(model.layout(class).slot(id.slot));
         match form {
-            Form::Raw(why) => raw.push((class, method.name.as_str(), why.as_str())),
+            Form::Raw(why) => raw.push((class, method.name.as_str(), why.to_string())),
             Form::Idiomatic(form) => {
                 if let Some(contract) = &form.safety {
                     contracts.push((class, form.signature.to_string(), contract.as_str()));

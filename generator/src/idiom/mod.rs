@@ -33,6 +33,7 @@
 pub mod coverage;
 mod defaults;
 pub mod names;
+mod refusal;
 mod roles;
 mod rules;
 pub mod rust_form;
@@ -42,6 +43,8 @@ mod types;
 
 use crate::ir::{Type, Unit};
 use crate::layout::{ClassId, LaidOutApi, SlotId, SlotIndex};
+use crate::policy::Implementations;
+pub use refusal::Refusal;
 use rust_form::RustSignature;
 use std::collections::BTreeMap;
 
@@ -49,10 +52,13 @@ use std::collections::BTreeMap;
 /// pass's list, which slot names avoid too).
 pub const RESERVED: &[&str] = crate::layout::names::HELPER_METHODS;
 
-/// The idiomatic forms of one API: per class (by [`ClassId`]), its own slots' forms.
+/// The per-method model of one API, made once after layout: per class (by [`ClassId`]) its
+/// own slots' idiomatic forms, and what the generated Rust does around an implementation of
+/// each class and method (`policy`'s answers, [`Implementations`]).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Idioms {
     classes: Vec<ClassForms>,
+    implementations: Implementations,
 }
 
 /// The forms of one class's own slots.
@@ -62,6 +68,9 @@ struct ClassForms {
     /// The class's C++ name, for listings.
     name: String,
     forms: BTreeMap<SlotIndex, Form>,
+    /// The own methods (C++ names, in slot order) whose form trusts the implementation
+    /// ([`Idiomatic::trusts_the_implementation`]).
+    trusted: Vec<String>,
 }
 
 /// What a slot gets besides its raw `unsafe fn`.
@@ -69,7 +78,7 @@ struct ClassForms {
 pub enum Form {
     Idiomatic(Box<Idiomatic>),
     /// Only the raw method, and why.
-    Raw(String),
+    Raw(Refusal),
 }
 
 /// One idiomatic method (and, with defaults, its full form).
@@ -274,8 +283,10 @@ pub enum Value {
 }
 
 impl Idioms {
-    /// The idiomatic forms of every own slot of every class.
+    /// The idiomatic forms of every own slot of every class, and the implementation facts
+    /// of every class and method.
     pub fn new(model: &LaidOutApi) -> Idioms {
+        let implementations = Implementations::new(model);
         let mut classes: Vec<ClassForms> = Vec::new();
         for (id, class, layout) in model.identified_classes() {
             // The raw methods (C++ names can be snake_case too) and the inherent functions
@@ -297,16 +308,44 @@ impl Idioms {
             let named = rules::name_slots(model, layout);
             let mut forms = BTreeMap::new();
             for slot in layout.own_slots() {
-                let form = rules::form(model, class, slot, &named[&slot.slot_index()], &mut taken);
+                // A call that ends an object's life has no borrow to express it.
+                let ends_life = implementations.method(model.method_id(slot)).ends_life;
+                let name = &named[&slot.slot_index()];
+                let form = rules::form(model, class, slot, ends_life, name, &mut taken);
                 forms.insert(slot.slot_index(), form);
             }
+            let mut trusted: Vec<String> = (layout.own_slots().iter())
+                .filter(|slot| {
+                    matches!(&forms[&slot.slot_index()],
+                        Form::Idiomatic(form) if form.trusts_the_implementation())
+                })
+                .map(|slot| model.method(slot).name.clone())
+                .collect();
+            trusted.dedup();
             classes.push(ClassForms {
                 id,
                 name: class.name.clone(),
                 forms,
+                trusted,
             });
         }
-        Idioms { classes }
+        Idioms {
+            classes,
+            implementations,
+        }
+    }
+
+    /// The own methods of `class` (C++ names, in slot order) whose idiomatic form trusts the
+    /// implementation: implementing the class in Rust is `unsafe`.
+    pub fn trusted_methods(&self, class: ClassId) -> &[String] {
+        self.classes
+            .get(class.index())
+            .map_or(&[], |class| &class.trusted)
+    }
+
+    /// What the generated Rust does around an implementation of each class and method.
+    pub fn implementations(&self) -> &Implementations {
+        &self.implementations
     }
 
     /// The form of the slot `id` (an own slot of `id.class`).
@@ -330,6 +369,29 @@ impl Idioms {
 }
 
 impl Idiomatic {
+    /// Whether the form turns what the implementation returns — a pointer, a string, a
+    /// length — into a reference, slice or string: a safe caller's memory safety then rests
+    /// on the implementation keeping the C++ contract, so implementing the class in Rust is
+    /// `unsafe` (a hostile implementation could otherwise make a safe call read freed or
+    /// made-up memory).
+    pub fn trusts_the_implementation(&self) -> bool {
+        matches!(
+            self.ret,
+            Ret::Str { .. } | Ret::Buffer { .. } | Ret::Interface { .. } | Ret::Ref { .. }
+        ) || self.args.iter().any(|arg| {
+            matches!(
+                arg.role,
+                Role::Out(
+                    Out::Interface { .. }
+                        | Out::Buffer { .. }
+                        | Out::BufferMut { .. }
+                        | Out::Str { .. }
+                        | Out::Ref { .. }
+                )
+            )
+        })
+    }
+
     /// Every Rust name the form uses.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.name.as_str())

@@ -4,6 +4,7 @@
 //! slices, outputs as results. A parameter no rule covers is an error naming it, which
 //! keeps the method raw.
 
+use super::refusal::Refusal;
 use super::sizes;
 use super::types::{
     byte_sized, has_name, interface, is_plain_struct, is_scalar, is_void, string_width, Width,
@@ -15,10 +16,10 @@ pub(super) fn mark(
     args: &mut [Option<Role>],
     index: Option<usize>,
     role: Role,
-) -> Result<(), String> {
-    let index = index.ok_or("a size names no parameter")?;
+) -> Result<(), Refusal> {
+    let index = index.ok_or(Refusal::SizeOfNothing)?;
     match &args[index] {
-        Some(existing) if *existing != role => Err("a count parameter with two roles".into()),
+        Some(existing) if *existing != role => Err(Refusal::CountWithTwoRoles),
         _ => {
             args[index] = Some(role);
             Ok(())
@@ -82,7 +83,7 @@ pub(super) fn return_value(
     api: &crate::ir::Api,
     method: &Method,
     args: &mut [Option<Role>],
-) -> Result<Ret, String> {
+) -> Result<Ret, Refusal> {
     let ty = &method.return_type;
     if matches!(ty.kind, TypeKind::Void) {
         return Ok(Ret::Unit);
@@ -119,7 +120,7 @@ pub(super) fn return_value(
             pointee_is_const,
         } => {
             if method.return_sal.writable {
-                return Err("returns memory that outlives the call".into());
+                return Err(Refusal::ReturnsMemoryThatOutlivesTheCall);
             }
             match pointee.resolved() {
                 TypeKind::Void | TypeKind::Opaque { .. } => Ok(Ret::Pointer(ty.clone())),
@@ -127,10 +128,10 @@ pub(super) fn return_value(
                     ty: (**pointee).clone(),
                     mutable: !pointee_is_const && !crate::knowledge::followed_by_iis(name),
                 }),
-                _ => Err("returns a buffer of unstated size".into()),
+                _ => Err(Refusal::ReturnsUnsizedBuffer),
             }
         }
-        _ => Err(format!("returns `{}`", ty.spelling)),
+        _ => Err(Refusal::Returns(ty.spelling.clone())),
     }
 }
 
@@ -140,15 +141,15 @@ pub(super) fn param_role(
     method: &Method,
     param: &Param,
     sized: bool,
-) -> Result<Role, String> {
+) -> Result<Role, Refusal> {
     let ty = &param.ty;
     let sal = &param.sal;
     let optional = sal.optional;
     if matches!(ty.kind, TypeKind::Array { .. }) {
-        return Err("an array parameter".into());
+        return Err(Refusal::Array);
     }
     if ty.callable().is_some() {
-        return Err("a callback".into());
+        return Err(Refusal::Callback);
     }
     let pointee_const = matches!(
         ty.resolved(),
@@ -160,7 +161,7 @@ pub(super) fn param_role(
     let direction = match sal.direction {
         Some(direction) => direction,
         None if pointee_const || is_scalar(ty) => Direction::In,
-        None => return Err("a pointer without a direction (no SAL)".into()),
+        None => return Err(Refusal::NoDirection),
     };
     match direction {
         Direction::In => input(api, param, optional, sized),
@@ -173,7 +174,7 @@ pub(super) fn param_role(
                     optional: false,
                 })
             }
-            _ => Err("an in-out buffer or pointer".into()),
+            _ => Err(Refusal::InOutBuffer),
         },
     }
 }
@@ -183,7 +184,7 @@ pub(super) fn input(
     param: &Param,
     optional: bool,
     sized: bool,
-) -> Result<Role, String> {
+) -> Result<Role, Refusal> {
     let ty = &param.ty;
     let role = |ty: In| Role::In { ty, optional };
     if has_name(ty, "BOOL") {
@@ -218,14 +219,14 @@ pub(super) fn input(
             return Ok(role(In::Chunk));
         }
     }
-    Err(format!("`{}` read by the callee", ty.spelling))
+    Err(Refusal::Input(ty.spelling.clone()))
 }
 
 /// An input claimed as a buffer by SAL or by its count's name (`Length` on the count).
-pub(super) fn slice_input(param: &Param, optional: bool) -> Result<Role, String> {
+pub(super) fn slice_input(param: &Param, optional: bool) -> Result<Role, Refusal> {
     let ty = &param.ty;
     let TypeKind::Pointer { pointee, .. } = ty.resolved() else {
-        return Err("a buffer that is not a pointer".into());
+        return Err(Refusal::BufferNotAPointer);
     };
     let written = matches!(param.sal.direction, Some(Direction::Out | Direction::InOut));
     let element = pointee.resolved();
@@ -235,14 +236,14 @@ pub(super) fn slice_input(param: &Param, optional: bool) -> Result<Role, String>
         match element {
             _ if byte_sized(pointee) || is_void(pointee) => In::BytesMut,
             TypeKind::Builtin(crate::ir::Builtin::WChar) => In::WideMut,
-            _ => return Err("an output buffer of non-bytes".into()),
+            _ => return Err(Refusal::OutputBufferOfNonBytes),
         }
     } else if matches!(string_width(ty), Some(Width::Wide)) {
         In::Wide
     } else if is_void(pointee) || byte_sized(pointee) {
         In::Bytes
     } else {
-        return Err(format!("a buffer of `{}`", pointee.spelling));
+        return Err(Refusal::BufferOf(pointee.spelling.clone()));
     };
     Ok(Role::In {
         ty: slice,
@@ -255,14 +256,14 @@ pub(super) fn output(
     method: &Method,
     param: &Param,
     optional: bool,
-) -> Result<Role, String> {
+) -> Result<Role, Refusal> {
     let ty = &param.ty;
     if param.sal.buffer.is_some() && !param.sal.pointer_out {
         // `_Out_writes_…(n)`: a caller-provided buffer C++ fills.
         return slice_input(param, optional);
     }
     let TypeKind::Pointer { pointee, .. } = ty.resolved() else {
-        return Err("an output that is not a pointer".into());
+        return Err(Refusal::OutputNotAPointer);
     };
     if param.sal.pointer_out || matches!(pointee.resolved(), TypeKind::Pointer { .. }) {
         return pointer_output(api, method, param, pointee);
@@ -273,12 +274,12 @@ pub(super) fn output(
     // A pointer to characters is a string buffer, whatever `_Out_` says of one element:
     // without a stated size C++ may write past a single character.
     if string_width(ty).is_some() {
-        return Err("an output string buffer of unstated size".into());
+        return Err(Refusal::UnsizedOutputString);
     }
     if is_scalar(pointee) || is_plain_struct(pointee) {
         return Ok(Role::Out(Out::Value((**pointee).clone())));
     }
-    Err(format!("an output of `{}`", pointee.spelling))
+    Err(Refusal::Output(pointee.spelling.clone()))
 }
 
 /// `_Outptr_`: the callee stores a pointer (an object, a buffer, a string).
@@ -287,7 +288,7 @@ pub(super) fn pointer_output(
     method: &Method,
     param: &Param,
     pointee: &Type,
-) -> Result<Role, String> {
+) -> Result<Role, Refusal> {
     let optional = param.sal.optional || !has_name(&method.return_type, "HRESULT");
     let at = method
         .params
@@ -312,7 +313,7 @@ pub(super) fn pointer_output(
                 SizeExpr::Param(n) => Ok(Role::Out(Out::BufferMut {
                     len: sizes::handed_out_count(method, n, at)?,
                 })),
-                _ => Err("a buffer the callee hands out to be written".into()),
+                _ => Err(Refusal::HandedOutBuffer),
             }
         }
         Some(buffer) if bytes => {
@@ -322,7 +323,7 @@ pub(super) fn pointer_output(
                     len: sizes::written_count(method, n, Some(at))?,
                     wide: width == Some(Width::Wide),
                 })),
-                _ => Err("a buffer the callee hands out to be written".into()),
+                _ => Err(Refusal::HandedOutBuffer),
             }
         }
         None if width.is_some() => Ok(Role::Out(Out::Str {
@@ -341,9 +342,9 @@ pub(super) fn pointer_output(
                 mutable: !pointee_is_const && !followed_record(target),
                 optional,
             })),
-            _ => Err(format!("an output pointer to `{}`", pointee.spelling)),
+            _ => Err(Refusal::OutputPointerTo(pointee.spelling.clone())),
         },
-        _ => Err(format!("an output pointer to `{}`", pointee.spelling)),
+        _ => Err(Refusal::OutputPointerTo(pointee.spelling.clone())),
     }
 }
 

@@ -4,6 +4,7 @@
 //! whole method raw, with the reason.
 
 use super::names::{method_name, overload_suffix, param_name};
+use super::refusal::Refusal;
 use super::roles::{hungarian_lengths, mark, param_role, return_value};
 use super::{
     defaults, signature, sizes, Arg, Form, Idiomatic, In, Out, Receiver, Ret, Role, Value, Variant,
@@ -60,16 +61,17 @@ pub(super) fn name_slots(model: &LaidOutApi, layout: &ClassLayout) -> BTreeMap<S
     names
 }
 
-/// The idiomatic form of the method in `class`'s own slot `slot`, named `name` unless
-/// `taken`.
+/// The idiomatic form of the method in `class`'s own slot `slot` (which ends an object's life
+/// as `ends_life` says), named `name` unless `taken`.
 pub(super) fn form(
     model: &LaidOutApi,
     class: &Class,
     slot: &Slot,
+    ends_life: Option<EndsLife>,
     name: &str,
     taken: &mut Vec<String>,
 ) -> Form {
-    match idiomatic(model, class, slot, name, taken) {
+    match idiomatic(model, class, slot, ends_life, name, taken) {
         Ok(form) => {
             taken.extend(form.names().map(str::to_string));
             Form::Idiomatic(Box::new(form))
@@ -82,11 +84,12 @@ fn idiomatic(
     model: &LaidOutApi,
     class: &Class,
     slot: &Slot,
+    ends_life: Option<EndsLife>,
     name: &str,
     taken: &[String],
-) -> Result<Idiomatic, String> {
+) -> Result<Idiomatic, Refusal> {
     let (api, method) = (&model.api, model.method(slot));
-    refuse_life_ending(api, class, method)?;
+    refuse_life_ending(ends_life)?;
     // A contract no borrow can express makes the form an `unsafe fn` that states it.
     let safety = policy::resumes_the_pipeline(api, &class.name, &method.name)
         .then(|| policy::RESUME_CONTRACT.to_string());
@@ -120,7 +123,7 @@ fn idiomatic(
     // The Rust types, made once: a type with no Rust name keeps the method raw (the raw
     // method's own emitter reports it).
     let types = crate::rust_types::TypeMapper::new(model);
-    let made = |variant| signature::signature(&types, &form, variant).map_err(|e| e.to_string());
+    let made = |variant| signature::signature(&types, &form, variant).map_err(Refusal::Unbound);
     let short = made(Variant::Short)?;
     let full = (form.full_name.is_some())
         .then(|| made(Variant::Full))
@@ -133,23 +136,17 @@ fn idiomatic(
 }
 
 /// A destructor or a release ends the object's life, which no borrow of it can express.
-fn refuse_life_ending(api: &Api, class: &Class, method: &Method) -> Result<(), String> {
-    match policy::ends_life(api, &class.name, method) {
-        Some(EndsLife::Own) => {
-            Err("ends the object's life: the raw method takes the object pointer".into())
-        }
-        Some(EndsLife::HandedOut) => Err(
-            "ends the life of an object handed out to be released: the guard that hands it out \
-             (`Child`) calls it when dropped"
-                .into(),
-        ),
+fn refuse_life_ending(ends_life: Option<EndsLife>) -> Result<(), Refusal> {
+    match ends_life {
+        Some(EndsLife::Own) => Err(Refusal::EndsOwnLife),
+        Some(EndsLife::HandedOut) => Err(Refusal::EndsHandedOutLife),
         None => Ok(()),
     }
 }
 
 /// The roles come from the SAL annotations: one the parser could not read, or one that
 /// holds only under a condition, leaves the method's contract unknown.
-fn refuse_unreadable_sal(method: &Method) -> Result<(), String> {
+fn refuse_unreadable_sal(method: &Method) -> Result<(), Refusal> {
     let sals = method
         .params
         .iter()
@@ -157,15 +154,15 @@ fn refuse_unreadable_sal(method: &Method) -> Result<(), String> {
         .chain([&method.return_sal]);
     for sal in sals {
         if sal.conditional {
-            return Err(format!("SAL `_At_` annotation ({})", sal.written.join(" ")));
+            return Err(Refusal::ConditionalSal(sal.written.clone()));
         }
         // A contradiction (`_In_` on a buffer `_Out_writes_` says C++ writes) has no one
         // reading; picking one would be a guess.
         if let Some(both) = sal.unknown.iter().find(|u| u.contains(" contradicts ")) {
-            return Err(format!("contradictory SAL: {both}"));
+            return Err(Refusal::ContradictorySal(both.clone()));
         }
         if !sal.unknown.is_empty() {
-            return Err(format!("unknown SAL annotation {}", sal.unknown.join(", ")));
+            return Err(Refusal::UnknownSal(sal.unknown.clone()));
         }
     }
     Ok(())
@@ -173,15 +170,13 @@ fn refuse_unreadable_sal(method: &Method) -> Result<(), String> {
 
 /// Two buffers C++ hands out to be written may be the same memory (SAL does not say they
 /// are distinct), and two `&mut [u8]` to one memory is undefined behaviour.
-fn refuse_aliasing_buffers(roles: &[Role]) -> Result<(), String> {
+fn refuse_aliasing_buffers(roles: &[Role]) -> Result<(), Refusal> {
     let handed_out = roles
         .iter()
         .filter(|r| matches!(r, Role::Out(Out::BufferMut { .. })))
         .count();
     if handed_out > 1 {
-        return Err(
-            "hands out several buffers to write, which SAL does not say are distinct".into(),
-        );
+        return Err(Refusal::SeveralBuffersToWrite);
     }
     Ok(())
 }
@@ -189,7 +184,7 @@ fn refuse_aliasing_buffers(roles: &[Role]) -> Result<(), String> {
 /// A guard for an object to release (`Out::Child`) holds the exclusive borrow of `self`: it
 /// needs a class IIS gives one request at a time, an `HRESULT` to report a failed call
 /// with, and no other output borrowing `self`.
-fn refuse_unguardable(api: &Api, class: &Class, ret: &Ret, roles: &[Role]) -> Result<(), String> {
+fn refuse_unguardable(api: &Api, class: &Class, ret: &Ret, roles: &[Role]) -> Result<(), Refusal> {
     if !roles
         .iter()
         .any(|r| matches!(r, Role::Out(Out::Child { .. })))
@@ -198,18 +193,14 @@ fn refuse_unguardable(api: &Api, class: &Class, ret: &Ret, roles: &[Role]) -> Re
     }
     let outputs = roles.iter().filter(|r| matches!(r, Role::Out(_))).count();
     if !policy::request_owned(api, &class.name) || *ret != Ret::Result || outputs > 1 {
-        return Err(
-            "hands out an object to release, which a guard holding the only borrow of `self` \
-             cannot express here"
-                .into(),
-        );
+        return Err(Refusal::UnguardableRelease);
     }
     Ok(())
 }
 
 /// Marks the parameters that size a buffer: the count an output buffer reports back, the
 /// length of an input buffer, the capacity an in-out buffer's length carries both ways.
-fn mark_buffer_sizes(method: &Method, args: &mut [Option<Role>]) -> Result<(), String> {
+fn mark_buffer_sizes(method: &Method, args: &mut [Option<Role>]) -> Result<(), Refusal> {
     for (i, param) in method.params.iter().enumerate() {
         let Some(buffer) = &param.sal.buffer else {
             continue;
@@ -224,7 +215,7 @@ fn mark_buffer_sizes(method: &Method, args: &mut [Option<Role>]) -> Result<(), S
                 }
                 // The caller's count, checked where the output's role is given.
                 SizeExpr::Param(_) | SizeExpr::Literal(_) => {}
-                other => return Err(format!("a buffer sized by {}", sizes::describe(other))),
+                other => return Err(Refusal::SizedBy(other.clone())),
             }
             continue;
         }
@@ -245,7 +236,7 @@ fn mark_buffer_sizes(method: &Method, args: &mut [Option<Role>]) -> Result<(), S
                 };
                 mark(args, Some(count), role)?;
             }
-            other => return Err(format!("a buffer sized by {}", sizes::describe(other))),
+            other => return Err(Refusal::SizedBy(other.clone())),
         }
     }
     Ok(())
@@ -258,7 +249,7 @@ fn remaining_roles(
     class: &Class,
     method: &Method,
     mut args: Vec<Option<Role>>,
-) -> Result<Vec<Role>, String> {
+) -> Result<Vec<Role>, Refusal> {
     let sized: Vec<bool> = (0..method.params.len())
         .map(|i| {
             args.iter().any(|r| {
@@ -277,9 +268,8 @@ fn remaining_roles(
             continue;
         }
         let role = param_role(api, method, param, sized[i])
-            .map_err(|why| format!("parameter `{}`: {why}", param.name))?;
-        let role = ownership(model, class, method, param, role)
-            .map_err(|why| format!("parameter `{}`: {why}", param.name))?;
+            .and_then(|role| ownership(model, class, method, param, role))
+            .map_err(|why| why.of_parameter(&param.name))?;
         args[i] = Some(role);
     }
     let roles: Vec<Role> = args
@@ -294,10 +284,7 @@ fn remaining_roles(
         _ => false,
     };
     if let Some(at) = roles.iter().position(|role| retained && borrowed(role)) {
-        let name = &method.params[at].name;
-        return Err(format!(
-            "parameter `{name}`: IIS keeps it after the call returns"
-        ));
+        return Err(Refusal::Retained.of_parameter(&method.params[at].name));
     }
     Ok(roles)
 }
@@ -313,7 +300,7 @@ fn ownership(
     method: &Method,
     param: &crate::ir::Param,
     role: Role,
-) -> Result<Role, String> {
+) -> Result<Role, Refusal> {
     let api = &model.api;
     let (c, m) = (&class.name, &method.name);
     Ok(match role {
@@ -323,17 +310,14 @@ fn ownership(
         } => {
             if policy::takes_ownership(api, c, m, &param.name) {
                 if optional {
-                    return Err(format!("an optional `{object}` IIS takes over"));
+                    return Err(Refusal::OptionalTakenOver(object));
                 }
                 Role::In {
                     ty: In::Owned(object),
                     optional,
                 }
             } else if policy::retains_arguments(api, c, m) {
-                return Err(format!(
-                    "IIS keeps the `{object}` after the call returns, and no rule says who \
-                     releases it or when"
-                ));
+                return Err(Refusal::RetainedObject(object));
             } else if super::types::interface(api, &param.ty).is_some_and(|(_, mutable)| mutable)
                 && policy::request_owned(api, &object)
             {
@@ -364,14 +348,17 @@ fn ownership(
 
 /// The Rust name of the raw method `release` that `class` declares, which a guard calls (as
 /// `Class::Release`, taking the object pointer).
-fn release_slot(model: &LaidOutApi, class: &str, release: &str) -> Result<String, String> {
+fn release_slot(model: &LaidOutApi, class: &str, release: &str) -> Result<String, Refusal> {
     model
         .layout(class)
         .own_slots()
         .iter()
         .find(|slot| model.method(slot).name == release && model.method(slot).params.is_empty())
         .map(|slot| slot.rust_name.clone())
-        .ok_or_else(|| format!("`{class}` declares no release `{release}`"))
+        .ok_or_else(|| Refusal::NoRelease {
+            class: class.to_string(),
+            release: release.to_string(),
+        })
 }
 
 /// How the form borrows `self`, and the result and roles as that borrow allows them.
@@ -391,7 +378,7 @@ fn borrowing(
     ret: Ret,
     roles: Vec<Role>,
     resumes_the_pipeline: bool,
-) -> Result<Borrowing, String> {
+) -> Result<Borrowing, Refusal> {
     let request_owned = policy::request_owned(api, &class.name);
     let receiver = receiver(request_owned, method, &ret, &roles)?;
     let interface_getter = method.params.is_empty()
@@ -440,7 +427,7 @@ fn receiver(
     method: &Method,
     ret: &Ret,
     roles: &[Role],
-) -> Result<Receiver, String> {
+) -> Result<Receiver, Refusal> {
     // Data handed out by a method that could also invalidate it must be protected by an
     // exclusive borrow, which only request-owned classes can give.
     let hands_out_data = matches!(ret, Ret::Str { .. } | Ret::Buffer { .. } | Ret::Ref { .. })
@@ -465,7 +452,7 @@ fn receiver(
     if request_owned && (!method.is_const || mutable_result) {
         Ok(Receiver::Exclusive)
     } else if hands_out_data && !method.is_const {
-        Err("returns data from a non-const method of an object several requests share".into())
+        Err(Refusal::SharedDataFromNonConst)
     } else {
         Ok(Receiver::Shared)
     }
@@ -524,7 +511,7 @@ fn with_defaults(
     method: &Method,
     id: MethodId,
     roles: Vec<Role>,
-) -> Result<Vec<Arg>, String> {
+) -> Result<Vec<Arg>, Refusal> {
     let api = &model.api;
     // The parameters as the naming pass named them (valid, unnamed ones given stand-ins).
     let raw_names = model.names().params(id);

@@ -4,6 +4,7 @@
 //! struct behind `*p`, the buffer itself, a signed count C++ writes, bytes counted on a
 //! buffer of UTF-16 units) is a reason to keep the method raw — never a guess.
 
+use super::refusal::Refusal;
 use super::types::has_name;
 use crate::ir::{Builtin, Method, SizeExpr, Type, TypeKind, Unit};
 
@@ -29,34 +30,34 @@ fn is_signed(builtin: Builtin) -> bool {
 }
 
 /// The parameter `name` of `method`, unless it is the buffer (`buffer`) itself.
-fn named(method: &Method, name: &str, buffer: Option<usize>) -> Result<usize, String> {
+fn named(method: &Method, name: &str, buffer: Option<usize>) -> Result<usize, Refusal> {
     let index = method
         .params
         .iter()
         .position(|p| p.name == name)
-        .ok_or_else(|| format!("the size `{name}` names no parameter"))?;
+        .ok_or_else(|| Refusal::SizeNamesNoParameter(name.to_string()))?;
     if Some(index) == buffer {
-        return Err(format!("the buffer `{name}` is its own size"));
+        return Err(Refusal::OwnSize(name.to_string()));
     }
     Ok(index)
 }
 
 /// `n` in `_In_reads_(n)`, `_Out_writes_(n)`: an integer the caller passes by value.
-pub(super) fn input_count(method: &Method, name: &str, buffer: usize) -> Result<usize, String> {
+pub(super) fn input_count(method: &Method, name: &str, buffer: usize) -> Result<usize, Refusal> {
     let index = named(method, name, Some(buffer))?;
     let param = &method.params[index];
     if count_integer(&param.ty).is_none() {
-        return Err(format!(
-            "the size `{name}` is a `{}`, not an integer count",
-            param.ty.spelling
-        ));
+        return Err(Refusal::SizeNotAnInteger {
+            size: SizeExpr::Param(name.to_string()),
+            spelling: param.ty.spelling.clone(),
+        });
     }
     if param
         .sal
         .direction
         .is_some_and(|d| d != crate::ir::Direction::In)
     {
-        return Err(format!("the size `{name}` is not an input"));
+        return Err(Refusal::SizeNotAnInput(name.to_string()));
     }
     Ok(index)
 }
@@ -67,14 +68,14 @@ pub(super) fn handed_out_count(
     method: &Method,
     name: &str,
     buffer: usize,
-) -> Result<usize, String> {
+) -> Result<usize, Refusal> {
     let index = input_count(method, name, buffer)?;
     let ty = &method.params[index].ty;
     match count_integer(ty) {
-        Some(b) if is_signed(b) => Err(format!(
-            "the size `{name}` is a signed `{}`: a negative count has no slice",
-            ty.spelling
-        )),
+        Some(b) if is_signed(b) => Err(Refusal::SignedSize {
+            size: SizeExpr::Param(name.to_string()),
+            spelling: ty.spelling.clone(),
+        }),
         _ => Ok(index),
     }
 }
@@ -86,7 +87,7 @@ pub(super) fn written_count(
     method: &Method,
     name: &str,
     buffer: Option<usize>,
-) -> Result<usize, String> {
+) -> Result<usize, Refusal> {
     let index = named(method, name, buffer)?;
     let param = &method.params[index];
     let TypeKind::Pointer {
@@ -94,26 +95,26 @@ pub(super) fn written_count(
         pointee_is_const: false,
     } = param.ty.resolved()
     else {
-        return Err(format!(
-            "the size `*{name}` is not written through a pointer to non-const (`{}`)",
-            param.ty.spelling
-        ));
+        return Err(Refusal::SizeNotWritten {
+            name: name.to_string(),
+            spelling: param.ty.spelling.clone(),
+        });
     };
     match count_integer(pointee) {
-        None => Err(format!(
-            "the size `*{name}` is a `{}`, not an integer count",
-            pointee.spelling
-        )),
-        Some(b) if is_signed(b) => Err(format!(
-            "the size `*{name}` is a signed `{}`: a negative count has no slice",
-            pointee.spelling
-        )),
+        None => Err(Refusal::SizeNotAnInteger {
+            size: SizeExpr::Deref(name.to_string()),
+            spelling: pointee.spelling.clone(),
+        }),
+        Some(b) if is_signed(b) => Err(Refusal::SignedSize {
+            size: SizeExpr::Deref(name.to_string()),
+            spelling: pointee.spelling.clone(),
+        }),
         Some(_) => Ok(index),
     }
 }
 
 /// `*p` in `_Inout_updates_(*p)`: a pointer to the capacity, in and out.
-pub(super) fn updated_count(method: &Method, name: &str, buffer: usize) -> Result<usize, String> {
+pub(super) fn updated_count(method: &Method, name: &str, buffer: usize) -> Result<usize, Refusal> {
     written_count(method, name, Some(buffer))
 }
 
@@ -134,9 +135,9 @@ pub(super) fn returned_length(expr: &crate::ir::Buffer) -> &SizeExpr {
 
 /// A returned or handed-out buffer of UTF-16 units counted in bytes would be read as
 /// twice its memory: only an element count is exact for a `&[u16]`.
-pub(super) fn check_units(wide: bool, unit: Unit) -> Result<(), String> {
+pub(super) fn check_units(wide: bool, unit: Unit) -> Result<(), Refusal> {
     if wide && unit == Unit::Bytes {
-        return Err("a UTF-16 buffer counted in bytes (the safe form counts u16s)".into());
+        return Err(Refusal::WideCountedInBytes);
     }
     Ok(())
 }
@@ -147,25 +148,15 @@ pub(super) fn written_counts(
     method: &Method,
     buffer: &crate::ir::Buffer,
     at: Option<usize>,
-) -> Result<(usize, Option<usize>), String> {
+) -> Result<(usize, Option<usize>), Refusal> {
     let len = match returned_length(buffer) {
         SizeExpr::Deref(n) => written_count(method, n, at)?,
-        other => return Err(format!("a buffer sized by {}", describe(other))),
+        other => return Err(Refusal::SizedBy(other.clone())),
     };
     let capacity = match (&buffer.filled, &buffer.capacity) {
         (Some(_), SizeExpr::Deref(n)) => Some(written_count(method, n, at)?),
         (Some(_), SizeExpr::Literal(_)) | (None, _) => None,
-        (Some(_), other) => return Err(format!("a capacity of {}", describe(other))),
+        (Some(_), other) => return Err(Refusal::CapacityOf(other.clone())),
     };
     Ok((len, capacity.filter(|&c| c != len)))
-}
-
-/// A size expression as SAL writes it, for reasons.
-pub(super) fn describe(expr: &SizeExpr) -> String {
-    match expr {
-        SizeExpr::Param(n) => format!("`{n}`"),
-        SizeExpr::Deref(n) => format!("`*{n}`"),
-        SizeExpr::Literal(n) => format!("`{n}`"),
-        SizeExpr::Other(text) => format!("the expression `{text}`"),
-    }
 }

@@ -253,6 +253,134 @@ fn structure(name: String, enums: Vec<String>) -> impl Strategy<Value = String> 
         })
 }
 
+/// What the strategy drew for one class: its methods, and whether it derives from the class
+/// before it, has a uuid and a destructor.
+struct ClassShape {
+    methods: Vec<String>,
+    derives: bool,
+    uuid: bool,
+    destructor: bool,
+}
+
+impl ClassShape {
+    /// The declaration of the `index`th class of `names`; `salt` varies the uuids.
+    fn declaration(&self, names: &[String], index: usize, salt: u64) -> String {
+        let name = &names[index];
+        let uuid = if self.uuid {
+            format!(
+                "__declspec(uuid(\"{:08x}-0000-4000-8000-{:012x}\")) ",
+                index,
+                salt % (1 << 48)
+            )
+        } else {
+            String::new()
+        };
+        let base = match (self.derives, index) {
+            (true, 1..) => format!(" : public {}", local(names, index - 1)),
+            _ => String::new(),
+        };
+        let destructor = if self.destructor {
+            format!("    virtual ~{name}() {{}}\n")
+        } else {
+            String::new()
+        };
+        format!(
+            "class {uuid}{name}{base} {{\npublic:\n{destructor}{}}};\n",
+            self.methods.concat()
+        )
+    }
+}
+
+/// A header as drawn, before it is written: constants (name, body), enums, structs, the
+/// class names, each class's methods and whether it derives, has a uuid and a destructor,
+/// one construct as it is, and a salt for the uuids.
+type Parts = (
+    Vec<(&'static str, &'static str)>,
+    Vec<String>,
+    Vec<String>,
+    Vec<String>,
+    Vec<(Vec<String>, bool, bool, bool)>,
+    &'static str,
+    u64,
+);
+
+/// The types split into `enum_count` enums, `struct_count` structs and classes, each drawn
+/// with what may refer to the enums and structs.
+fn parts(
+    types: Vec<&'static str>,
+    constants: Vec<(&'static str, &'static str)>,
+    enum_count: usize,
+    struct_count: usize,
+    extra: &'static str,
+    salt: u64,
+) -> impl Strategy<Value = Parts> {
+    let types: Vec<String> = types.iter().map(|t| t.to_string()).collect();
+    let enum_names: Vec<String> = types.iter().take(enum_count).cloned().collect();
+    let struct_names: Vec<String> = types
+        .iter()
+        .skip(enum_count)
+        .take(struct_count)
+        .cloned()
+        .collect();
+    let class_names: Vec<String> = types
+        .iter()
+        .skip(enum_count + struct_count)
+        .cloned()
+        .collect();
+    let enums: Vec<_> = enum_names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| enumeration(i, n.clone()))
+        .collect();
+    let structs: Vec<_> = struct_names
+        .iter()
+        .map(|n| structure(n.clone(), enum_names.clone()))
+        .collect();
+    let classes: Vec<_> = class_names
+        .iter()
+        .map(|_| {
+            (
+                prop::collection::vec(method(enum_names.clone(), struct_names.clone()), 1..4),
+                any::<bool>(),
+                any::<bool>(),
+                any::<bool>(),
+            )
+        })
+        .collect();
+    (
+        Just(constants),
+        enums,
+        structs,
+        Just(class_names),
+        classes,
+        Just(extra),
+        Just(salt),
+    )
+}
+
+/// The header's text: `#include <windows.h>`, the constants, enums, structs, the extra
+/// construct, then the classes.
+fn write(parts: Parts) -> String {
+    let (constants, enums, structs, class_names, classes, extra, salt) = parts;
+    let mut text = String::from("#include <windows.h>\n");
+    for (name, body) in &constants {
+        text.push_str(&format!("#define {name} {body}\n"));
+    }
+    text.extend(enums);
+    text.extend(structs);
+    text.push_str(extra);
+    for (i, (methods, derives, uuid, destructor)) in classes.into_iter().enumerate() {
+        let class = ClassShape {
+            methods,
+            derives,
+            uuid,
+            destructor,
+        };
+        text.push_str(&class.declaration(&class_names, i, salt));
+    }
+    text
+}
+
 /// A header: constants, enums, structs, then classes (a base chain among them, some with
 /// uuids and destructors), and a few constructs as they are.
 pub fn header() -> impl Strategy<Value = String> {
@@ -267,90 +395,9 @@ pub fn header() -> impl Strategy<Value = String> {
     )
         .prop_flat_map(
             |(types, names, bodies, enum_count, struct_count, extra, salt)| {
-                let constants: Vec<(&str, &str)> = names.into_iter().zip(bodies).collect();
-                let types: Vec<String> = types.iter().map(|t| t.to_string()).collect();
-                let enum_names: Vec<String> = types.iter().take(enum_count).cloned().collect();
-                let struct_names: Vec<String> = types
-                    .iter()
-                    .skip(enum_count)
-                    .take(struct_count)
-                    .cloned()
-                    .collect();
-                let class_names: Vec<String> = types
-                    .iter()
-                    .skip(enum_count + struct_count)
-                    .cloned()
-                    .collect();
-                let enums: Vec<_> = enum_names
-                    .iter()
-                    .enumerate()
-                    .map(|(i, n)| enumeration(i, n.clone()))
-                    .collect();
-                let structs: Vec<_> = struct_names
-                    .iter()
-                    .map(|n| structure(n.clone(), enum_names.clone()))
-                    .collect();
-                let classes: Vec<_> = class_names
-                    .iter()
-                    .map(|_| {
-                        (
-                            prop::collection::vec(
-                                method(enum_names.clone(), struct_names.clone()),
-                                1..4,
-                            ),
-                            any::<bool>(),
-                            any::<bool>(),
-                            any::<bool>(),
-                        )
-                    })
-                    .collect();
-                (
-                    Just(constants),
-                    enums,
-                    structs,
-                    Just(class_names),
-                    classes,
-                    Just(extra),
-                    Just(salt),
-                )
+                let constants = names.into_iter().zip(bodies).collect();
+                parts(types, constants, enum_count, struct_count, extra, salt)
             },
         )
-        .prop_map(
-            |(constants, enums, structs, class_names, classes, extra, salt)| {
-                let mut text = String::from("#include <windows.h>\n");
-                for (name, body) in &constants {
-                    text.push_str(&format!("#define {name} {body}\n"));
-                }
-                text.extend(enums);
-                text.extend(structs);
-                text.push_str(extra);
-                for (i, (name, (methods, derives, uuid, destructor))) in
-                    class_names.iter().zip(classes).enumerate()
-                {
-                    let uuid = if uuid {
-                        format!(
-                            "__declspec(uuid(\"{:08x}-0000-4000-8000-{:012x}\")) ",
-                            i,
-                            salt % (1 << 48)
-                        )
-                    } else {
-                        String::new()
-                    };
-                    let base = match (derives, i) {
-                        (true, 1..) => format!(" : public {}", local(&class_names, i - 1)),
-                        _ => String::new(),
-                    };
-                    let destructor = if destructor {
-                        format!("    virtual ~{name}() {{}}\n")
-                    } else {
-                        String::new()
-                    };
-                    text.push_str(&format!(
-                        "class {uuid}{name}{base} {{\npublic:\n{destructor}{}}};\n",
-                        methods.concat()
-                    ));
-                }
-                text
-            },
-        )
+        .prop_map(write)
 }

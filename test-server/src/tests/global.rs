@@ -1,9 +1,11 @@
-//! The global notifications the test server raises (`global.rs`), each received by framework
-//! global modules (`GlobalContext`, typed application and request state) that record what
-//! they got: the order and triggers (application start on the first request, before
-//! `GL_PRE_BEGIN_REQUEST`; stop listening and application stop at shutdown; the on-demand
-//! ones; trace events while tracing), the arguments, priorities, `GL_NOTIFICATION_HANDLED`,
-//! `SetErrorStatus` and panics.
+//! The global notifications of an application's life the test server raises (`global.rs`),
+//! received by a framework global module (`GlobalContext`, typed application state) that
+//! records what it got: application start on the first request, before
+//! `GL_PRE_BEGIN_REQUEST`, a refused start (`SetErrorStatus`), stop listening and application
+//! stop at shutdown with the state dropped after; and trace events while tracing, with the
+//! raising request's state. The on-demand notifications' arguments, priorities, `Handled`, a
+//! failed status and panics are held in `tests/tests/test_server.rs`, recorded by the example
+//! `notifications_module` (one recorder of what each provider says, not a copy here).
 
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -12,14 +14,14 @@ use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use httpserv_framework::module::{
-    GlobalContext, GlobalModule, GlobalNotification, GlobalNotifications, HttpContext, HttpModule,
-    Notification, Priority, TraceEvent, TraceEventItem,
+    GlobalContext, GlobalModule, GlobalNotification, HttpContext, HttpModule, Notification,
+    TraceEvent, TraceEventItem,
 };
 
 use super::Log;
-use crate::runtime::{E_ACCESSDENIED, E_FAIL};
+use crate::runtime::E_ACCESSDENIED;
 use crate::*;
-use crate::{Raised, Request, TestServer};
+use crate::{Request, TestServer};
 
 /// Per-application state: requests counted.
 struct Hits {
@@ -34,7 +36,8 @@ impl Drop for Hits {
     }
 }
 
-/// Records every global notification it gets, with its arguments.
+/// Records the notifications of its application's life, with their arguments and the
+/// application's state.
 struct Recorder {
     log: Log,
     /// Fail application start this many times (`SetErrorStatus`).
@@ -123,63 +126,6 @@ impl GlobalModule for Recorder {
     ) -> GlobalNotification {
         let drain = ctx.drain_requests_gracefully();
         self.log.push(format!("stop listening, drain {drain}"));
-        GlobalNotification::Continue
-    }
-
-    fn on_configuration_change(
-        &self,
-        ctx: &mut GlobalContext<'_, IGlobalConfigurationChangeProvider>,
-    ) -> GlobalNotification {
-        let path = ctx.change_path().unwrap_or_default();
-        self.log.push(format!("configuration {path}"));
-        if path.ends_with("/fail") {
-            ctx.set_error_status(E_FAIL);
-        }
-        GlobalNotification::Continue
-    }
-
-    fn on_file_change(
-        &self,
-        ctx: &mut GlobalContext<'_, IGlobalFileChangeProvider>,
-    ) -> GlobalNotification {
-        let monitor = ctx.file_monitor().is_some();
-        let file = ctx.file_name().unwrap_or_default();
-        self.log.push(format!("file {file} monitor {monitor}"));
-        GlobalNotification::Continue
-    }
-
-    fn on_custom_notification(
-        &self,
-        ctx: &mut GlobalContext<'_, ICustomNotificationProvider>,
-    ) -> GlobalNotification {
-        let kind = ctx.notification_type().unwrap_or_default();
-        self.log.push(format!("custom {kind}"));
-        if kind == "mine" {
-            return GlobalNotification::Handled;
-        }
-        GlobalNotification::Continue
-    }
-
-    fn on_health_check(&self, ctx: &mut GlobalContext<'_, ()>) -> GlobalNotification {
-        let id = !ctx.module_id().is_null();
-        self.log.push(format!("health check, module id {id}"));
-        GlobalNotification::Continue
-    }
-
-    fn on_cache_cleanup(&self, _: &mut GlobalContext<'_, ()>) -> GlobalNotification {
-        self.log.push("cache cleanup");
-        GlobalNotification::Continue
-    }
-
-    fn on_thread_cleanup(
-        &self,
-        ctx: &mut GlobalContext<'_, IGlobalThreadCleanupProvider>,
-    ) -> GlobalNotification {
-        let hits = ctx
-            .application()
-            .and_then(|application| application.state::<Hits>())
-            .map(|hits| hits.count.load(Ordering::Relaxed));
-        self.log.push(format!("thread cleanup {hits:?}"));
         GlobalNotification::Continue
     }
 }
@@ -278,132 +224,6 @@ fn an_application_that_fails_to_start_answers_500_and_starts_on_the_next_request
     assert_eq!(log[0], "start failed");
     assert!(log[1].starts_with("start /LM/W3SVC/1/ROOT"), "{log:?}");
     assert_eq!(log[2..], ["resolve modules 0", "pre-begin / 1"]);
-}
-
-#[test]
-fn the_on_demand_notifications_carry_their_arguments() {
-    let log = Log::default();
-    let server = server(&log);
-    let raised = server.configuration_change("MACHINE/WEBROOT/APPHOST/site");
-    assert_eq!(
-        raised,
-        Raised {
-            trace: vec!["notify GL_CONFIGURATION_CHANGE recorder".to_string()],
-            handled: false,
-            error: None,
-            result: None,
-        }
-    );
-    server.file_change("C:\\inetpub\\wwwroot\\web.config");
-    server.custom_notification("theirs");
-    server.health_check();
-    server.cache_cleanup();
-    // Before the application runs, the thread worked for none.
-    server.thread_cleanup();
-    server.request(Request::get("/"));
-    server.thread_cleanup();
-    assert_eq!(
-        log.take()[..6],
-        [
-            "configuration MACHINE/WEBROOT/APPHOST/site",
-            "file C:\\inetpub\\wwwroot\\web.config monitor false",
-            "custom theirs",
-            "health check, module id true",
-            "cache cleanup",
-            "thread cleanup None",
-        ]
-    );
-    assert_eq!(log.take(), Vec::<String>::new());
-    server.thread_cleanup();
-    assert_eq!(log.take(), ["thread cleanup Some(1)"]);
-}
-
-/// Records which module saw a notification; panics on `/panic` configuration changes.
-struct Second {
-    log: Log,
-}
-
-#[httpserv_framework::module]
-impl GlobalModule for Second {
-    const PRIORITIES: &'static [(GlobalNotifications, Priority)] =
-        &[(GlobalNotifications::CUSTOM_NOTIFICATION, Priority::High)];
-
-    fn on_configuration_change(
-        &self,
-        ctx: &mut GlobalContext<'_, IGlobalConfigurationChangeProvider>,
-    ) -> GlobalNotification {
-        let path = ctx.change_path().unwrap_or_default();
-        self.log.push(format!("second {path}"));
-        if path.ends_with("/panic") {
-            panic!("a global module panicked");
-        }
-        GlobalNotification::Continue
-    }
-
-    fn on_custom_notification(
-        &self,
-        ctx: &mut GlobalContext<'_, ICustomNotificationProvider>,
-    ) -> GlobalNotification {
-        let kind = ctx.notification_type().unwrap_or_default();
-        self.log.push(format!("second custom {kind}"));
-        GlobalNotification::Continue
-    }
-}
-
-fn two(log: &Log) -> TestServer {
-    server(log).load_with("second", |r| r.global_module(Second { log: log.clone() }))
-}
-
-#[test]
-fn priorities_handled_and_a_failed_error_status_order_and_stop_a_notification() {
-    let log = Log::default();
-    let server = two(&log);
-    // Second asked for High at custom notifications, so it runs first there; a handled
-    // notification stops after the recorder, with nobody left to skip.
-    let raised = server.custom_notification("mine");
-    assert_eq!(
-        raised.trace,
-        [
-            "notify GL_CUSTOM_NOTIFICATION second",
-            "notify GL_CUSTOM_NOTIFICATION recorder"
-        ]
-    );
-    assert!(raised.handled);
-    // Equal priorities in load order; the recorder's failure stops the notification there.
-    let raised = server.configuration_change("MACHINE/fail");
-    assert_eq!(raised.trace, ["notify GL_CONFIGURATION_CHANGE recorder"]);
-    assert_eq!(raised.error, Some(E_FAIL));
-    let raised = server.configuration_change("MACHINE/ok");
-    assert_eq!(raised.trace.len(), 2);
-    assert_eq!(raised.error, None);
-    assert_eq!(
-        log.take(),
-        [
-            "second custom mine",
-            "custom mine",
-            "configuration MACHINE/fail",
-            "configuration MACHINE/ok",
-            "second MACHINE/ok",
-        ]
-    );
-}
-
-#[test]
-fn a_panicking_global_module_continues_and_the_server_goes_on() {
-    let log = Log::default();
-    let server = two(&log);
-    let raised = server.configuration_change("MACHINE/panic");
-    assert_eq!(raised.trace.len(), 2);
-    assert!(!raised.handled);
-    assert_eq!(server.health_check().trace.len(), 1);
-    assert_eq!(
-        log.take(),
-        [
-            "configuration MACHINE/panic",
-            "second MACHINE/panic",
-            "health check, module id true"
-        ]
-    );
 }
 
 /// The request's tag, stored by the request module, read back by the global one.
@@ -510,64 +330,4 @@ fn without_tracing_a_trace_event_is_not_delivered() {
         ]
     );
     assert_eq!(log.take(), Vec::<String>::new());
-}
-
-/// A module's own custom notification provider.
-struct Custom;
-
-impl IHttpEventProvider_Impl for Custom {
-    fn SetErrorStatus(&self, _: crate::runtime::HRESULT) {}
-}
-
-// SAFETY: returns a NUL-terminated static string.
-unsafe impl ICustomNotificationProvider_Impl for Custom {
-    fn QueryNotificationType(&self) -> windows_sys::core::PCWSTR {
-        static KIND: [u16; 5] = [b'm' as u16, b'i' as u16, b'n' as u16, b'e' as u16, 0];
-        KIND.as_ptr()
-    }
-}
-
-/// Raises global notifications through the server, as a module does in IIS.
-struct Notifier {
-    log: Log,
-}
-
-#[httpserv_framework::module]
-impl HttpModule for Notifier {
-    fn on_begin_request(&mut self, ctx: &mut HttpContext<'_>) -> Notification {
-        let path = super::wide("MACHINE/WEBROOT/APPHOST/from-a-module");
-        let provider = ICustomNotificationProvider::new_boxed(Custom);
-        // SAFETY: the server outlives the call; the path is NUL-terminated; the provider is
-        // live for the call and released once, after it.
-        let status = unsafe {
-            ctx.server().NotifyConfigurationChange(path.as_ptr());
-            let status = ctx.server().NotifyCustomNotification(provider);
-            crate::runtime::Object::<Custom>::release(provider, true);
-            status
-        };
-        self.log.push(format!("custom status {status}"));
-        Notification::Continue
-    }
-}
-
-#[test]
-fn a_module_raises_global_notifications_through_the_server() {
-    let log = Log::default();
-    let notifier = log.clone();
-    let server = server(&log).load_with("notifier", move |r| {
-        r.request_module(move || Notifier {
-            log: notifier.clone(),
-        })
-    });
-    server.request(Request::get("/"));
-    let log = log.take();
-    assert_eq!(
-        log[log.len() - 3..],
-        [
-            "configuration MACHINE/WEBROOT/APPHOST/from-a-module",
-            "custom mine",
-            // The recorder handles the custom notifications of type "mine".
-            "custom status 1",
-        ]
-    );
 }

@@ -1,11 +1,11 @@
 //! The global notifications whose providers the test server models only in part, raised on
-//! demand (`GL_APPLICATION_PRELOAD`, `GL_CACHE_OPERATION`, `GL_RSCA_QUERY`), received by a
-//! framework global module through the provider's own methods (`GlobalContext` dereferences
-//! to the provider): what they carry, what the test server leaves out, and what a module
-//! answers a run-time query with.
+//! demand (`GL_APPLICATION_PRELOAD`, `GL_RSCA_QUERY`), received by a framework global module
+//! through the provider's own methods (`GlobalContext` dereferences to the provider): what
+//! they carry, what the test server leaves out (a preload cannot create a context), and what
+//! a module answers a run-time query with. `GL_CACHE_OPERATION`'s arguments are recorded by
+//! the example `notifications_module` (`tests/tests/test_server.rs`).
 
 use alloc::format;
-use alloc::string::String;
 use alloc::vec::Vec;
 
 use httpserv_framework::module::{GlobalContext, GlobalModule, GlobalNotification};
@@ -29,19 +29,6 @@ impl GlobalModule for Operator {
         let created = ctx.create_context().err().map(|error| error.code());
         self.log
             .push(format!("preload {}", created == Some(E_NOTIMPL)));
-        GlobalNotification::Continue
-    }
-
-    fn on_cache_operation(
-        &self,
-        ctx: &mut GlobalContext<'_, ICacheProvider>,
-    ) -> GlobalNotification {
-        self.log.push(format!(
-            "cache operation {} key {} record {}",
-            ctx.cache_operation(),
-            ctx.cache_key().is_some(),
-            ctx.cache_record().is_some()
-        ));
         GlobalNotification::Continue
     }
 
@@ -100,22 +87,12 @@ fn a_run_time_query_is_answered_through_the_output_buffer() {
 }
 
 #[test]
-fn preload_and_cache_operations_carry_what_the_server_models() {
+fn preload_carries_what_the_server_models() {
     let log = Log::default();
     let server = server(&log);
     assert_eq!(
         server.application_preload().trace,
         ["notify GL_APPLICATION_PRELOAD operator"]
     );
-    let raised = server.cache_operation(CACHE_OPERATION_DELETE);
-    assert_eq!(raised.trace, ["notify GL_CACHE_OPERATION operator"]);
-    assert_eq!(raised.result, None);
-    assert_eq!(
-        log.take(),
-        [
-            "preload true",
-            &*format!("cache operation {CACHE_OPERATION_DELETE} key false record false"),
-        ]
-        .map(String::from)
-    );
+    assert_eq!(log.take(), ["preload true"]);
 }

@@ -1,4 +1,5 @@
-//! Medians and spreads of wall-clock samples, and how the report prints them.
+//! Series of wall-clock samples and how the report prints them; the median and range are
+//! `generator::samples`, which the pipeline bench that took the samples prints too.
 
 /// A series of samples in seconds.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -6,25 +7,15 @@ pub struct Series(pub Vec<f64>);
 
 impl Series {
     pub fn median(&self) -> f64 {
-        if self.0.is_empty() {
-            return f64::NAN;
-        }
-        let mut sorted = self.0.clone();
-        sorted.sort_by(f64::total_cmp);
-        let mid = sorted.len() / 2;
-        if sorted.len() % 2 == 1 {
-            sorted[mid]
-        } else {
-            (sorted[mid - 1] + sorted[mid]) / 2.0
-        }
+        generator::samples::median(&self.0)
     }
 
     pub fn min(&self) -> f64 {
-        self.0.iter().copied().fold(f64::INFINITY, f64::min)
+        generator::samples::min(&self.0)
     }
 
     pub fn max(&self) -> f64 {
-        self.0.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+        generator::samples::max(&self.0)
     }
 
     /// `f(self[i], other[i])` for samples taken in the same round: a ratio or difference of
@@ -114,13 +105,6 @@ pub fn ratio(numerator: f64, denominator: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn median_of_odd_and_even_counts() {
-        assert_eq!(Series(vec![3.0, 1.0, 2.0]).median(), 2.0);
-        assert_eq!(Series(vec![4.0, 1.0, 2.0, 3.0]).median(), 2.5);
-        assert!(Series(vec![]).median().is_nan());
-    }
 
     #[test]
     fn cells_keep_the_medians_unit() {

@@ -2,8 +2,13 @@
 //! default and what a method returns when its Rust implementation panics (rules by return
 //! type, here), and the questions the emitters ask of the knowledge tables (`knowledge`:
 //! lifetimes, threading, ownership, resumes), answered for a declaration through its base
-//! chain. The emitters turn the answers into tokens and doc text; no rule is written
-//! anywhere else.
+//! chain. The answers for implementing each class and method are worked out once after
+//! layout (`implement.rs`, [`Implementations`]), which the emitters print; the idiomatic
+//! rules ask the rest. No rule is written anywhere else.
+
+mod implement;
+
+pub use implement::{DefaultBody, Implementations, ImplementedClass, ImplementedMethod};
 
 use crate::ir::{Api, Method, Type, TypeKind};
 use crate::knowledge::{self, Fact, Subject};
@@ -118,14 +123,14 @@ pub struct MethodPolicy {
     pub default: Option<Value>,
     pub on_panic: OnPanic,
     pub on_panic_doc: &'static str,
-    /// The name of the `IHttpContext *` parameter a failed request notification sets its
+    /// The index of the `IHttpContext *` parameter a failed request notification sets its
     /// status through (set exactly when `on_panic` is `FailRequestThen`).
-    pub context_parameter: Option<String>,
+    pub context_parameter: Option<usize>,
 }
 
 /// The rules that apply to `method` in `api` (a rule naming enumerators the API lacks, or
 /// failing requests where the API cannot, does not apply).
-pub fn method_policy(api: &Api, method: &Method) -> MethodPolicy {
+fn method_policy(api: &Api, method: &Method) -> MethodPolicy {
     let context = context_parameter(method).filter(|_| can_fail_requests(api));
     let rule = RETURN_RULES
         .iter()
@@ -216,12 +221,13 @@ fn can_fail_requests(api: &Api) -> bool {
     has("IHttpContext", "GetResponse", 0) && has("IHttpResponse", "SetStatus", 6)
 }
 
-/// The `IHttpContext *` parameter a request notification receives first, if any.
-fn context_parameter(method: &Method) -> Option<String> {
+/// The `IHttpContext *` parameter a request notification receives first, if any: its index
+/// (always 0).
+fn context_parameter(method: &Method) -> Option<usize> {
     let first = method.params.first()?;
     match &first.ty.kind {
         TypeKind::Pointer { pointee, .. } if matches!(&pointee.kind, TypeKind::Record { name } if name == "IHttpContext") => {
-            Some(first.name.clone())
+            Some(0)
         }
         _ => None,
     }
@@ -232,7 +238,7 @@ pub use crate::knowledge::{Lifetime, Threading};
 /// What calling `class::method` does to the object's life (the knowledge table's
 /// `Fact::Lifetime`, for the class or a base); only `void` methods without parameters
 /// qualify.
-pub fn lifetime(api: &Api, class: &str, method: &Method) -> Option<Lifetime> {
+fn lifetime(api: &Api, class: &str, method: &Method) -> Option<Lifetime> {
     if !method.params.is_empty() || !matches!(method.return_type.kind, TypeKind::Void) {
         return None;
     }
@@ -243,7 +249,7 @@ pub fn lifetime(api: &Api, class: &str, method: &Method) -> Option<Lifetime> {
 }
 
 /// The lifetime slot's docs.
-pub fn lifetime_doc(lifetime: Lifetime) -> &'static str {
+fn lifetime_doc(lifetime: Lifetime) -> &'static str {
     match lifetime {
         Lifetime::Release => {
             "After this returns the object is released: dropped, and freed if boxed. The \
@@ -262,7 +268,7 @@ pub fn lifetime_doc(lifetime: Lifetime) -> &'static str {
 
 /// The methods of `class` and its bases, by name, whose call ends the object's life (or
 /// may: dropping a reference), for its docs.
-pub fn releasing_methods(api: &Api, class: &str) -> Vec<&'static str> {
+fn releasing_methods(api: &Api, class: &str) -> Vec<&'static str> {
     api.chain(class)
         .flat_map(|c| {
             knowledge::RULES
@@ -280,7 +286,7 @@ pub fn releasing_methods(api: &Api, class: &str) -> Vec<&'static str> {
 
 /// The threading rule of `class` itself (not inherited: a derived class's trait gets its
 /// base's bound as a supertrait), with the reason.
-pub fn threading(class: &str) -> Option<(Threading, &'static str)> {
+fn threading(class: &str) -> Option<(Threading, &'static str)> {
     knowledge::RULES
         .iter()
         .find_map(|rule| match (rule.subject, rule.fact) {
@@ -292,7 +298,7 @@ pub fn threading(class: &str) -> Option<(Threading, &'static str)> {
 }
 
 /// The threading rule `class` has through itself or a base, with the reason.
-pub fn inherited_threading(api: &Api, class: &str) -> Option<(Threading, &'static str)> {
+fn inherited_threading(api: &Api, class: &str) -> Option<(Threading, &'static str)> {
     knowledge::class_facts(api, class).find_map(|fact| match fact {
         Fact::Threading(threading, why) => Some((threading, why)),
         _ => None,
@@ -347,8 +353,9 @@ pub fn releases_handed_out_object(api: &Api, class: &str, method: &str) -> bool 
 /// How calling `class::method` may end an object's life, which no borrow of the object can
 /// express: its own (the destructor, `Dispose`, `Terminate`, `CleanupStoredContext`, the last
 /// `DereferenceCacheData`…), or that of an object handed out to be released
-/// (`ReleaseClonedContext`). Both the raw wrapper (which then takes the object pointer) and
-/// the idiomatic rules (which then keep the method raw) ask this one question.
+/// (`ReleaseClonedContext`). Answered once per method (`ImplementedMethod::ends_life`), which
+/// both the raw wrapper (which then takes the object pointer) and the idiomatic rules (which
+/// then keep the method raw) read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EndsLife {
     /// The object's own.
@@ -358,7 +365,7 @@ pub enum EndsLife {
 }
 
 /// See [`EndsLife`]; `None` for a method that leaves every object alive.
-pub fn ends_life(api: &Api, class: &str, method: &Method) -> Option<EndsLife> {
+fn ends_life(api: &Api, class: &str, method: &Method) -> Option<EndsLife> {
     let releases_self = matches!(
         lifetime(api, class, method),
         Some(Lifetime::Release | Lifetime::DropReference)
