@@ -175,20 +175,17 @@ impl<'a> HttpContext<'a> {
     #[inline]
     pub fn set_request_header(&mut self, name: &str, value: impl AsRef<[u8]>) -> Result<()> {
         let value = value.as_ref();
-        wire::check_header(name, value)?;
+        wire::check(wire::is_field_value(value))?;
         let request = self.request_mut();
-        with_c_str(name, |name| request.set_header(name, value, true))
+        with_token(name, |name| request.set_header(name, value, true))
     }
 
     /// Removes a request header, for the modules and handler that come later; removing one
     /// that is not there succeeds. `E_INVALIDARG` for a name that is not a token.
     #[inline]
     pub fn remove_request_header(&mut self, name: &str) -> Result<()> {
-        if !wire::is_token(name.as_bytes()) {
-            return Err(Error::from(E_INVALIDARG));
-        }
         let request = self.request_mut();
-        with_c_str(name, |name| request.delete_header(name))
+        with_token(name, |name| request.delete_header(name))
     }
 
     /// A server variable as text (`REMOTE_ADDR`, `HTTP_HOST`…); `None` if it is not set or
@@ -232,10 +229,10 @@ impl<'a> HttpContext<'a> {
     /// header is: `E_INVALIDARG`, and nothing set, for a name that is not a token or a value
     /// with a control character.
     pub fn set_server_variable(&mut self, name: &str, value: &str) -> Result<()> {
-        wire::check_header(name, value.as_bytes())?;
+        wire::check(wire::is_field_value(value.as_bytes()))?;
         let context = self.context_mut();
         with_wide(value, |value| {
-            with_c_str(name, |name| context.set_server_variable(name, value))
+            with_token(name, |name| context.set_server_variable(name, value))
         })
     }
 
@@ -434,46 +431,77 @@ impl Drop for HttpContext<'_> {
 /// short names (no allocation), else to the heap; `E_INVALIDARG` if `text` holds a NUL.
 #[inline(always)]
 pub(super) fn with_c_str<R>(text: &str, f: impl FnOnce(&CStr) -> Result<R>) -> Result<R> {
+    with_c_str_of(text, |byte| byte != 0, f)
+}
+
+/// [`with_c_str`] for a header or variable name: `E_INVALIDARG` unless `name` is an RFC 9110
+/// token, checked in the same pass as the copy.
+#[inline(always)]
+pub(super) fn with_token<R>(name: &str, f: impl FnOnce(&CStr) -> Result<R>) -> Result<R> {
+    wire::check(!name.is_empty())?;
+    with_c_str_of(name, wire::is_tchar, f)
+}
+
+/// [`with_c_str`], accepting only octets `accept` takes; `accept` must refuse NUL.
+#[inline(always)]
+fn with_c_str_of<R>(
+    text: &str,
+    accept: impl Fn(u8) -> bool,
+    f: impl FnOnce(&CStr) -> Result<R>,
+) -> Result<R> {
     const STACK: usize = 128;
     let bytes = text.as_bytes();
     if bytes.len() < STACK {
-        let mut buffer = [0u8; STACK];
-        // One pass checks for a NUL and copies: names are short, and a call to `memchr` and
-        // one to `memcpy` cost more than the loop (this runs for every header and variable).
-        for (slot, &byte) in buffer.iter_mut().zip(bytes) {
-            if byte == 0 {
+        // Not zeroed first: that is a call to `memset` on some targets.
+        let mut buffer = core::mem::MaybeUninit::<[u8; STACK]>::uninit();
+        let start = buffer.as_mut_ptr().cast::<u8>();
+        // One pass checks and copies: names are short, and a call to `memchr` and one to
+        // `memcpy` cost more than the loop (this runs for every header and variable).
+        for (at, &byte) in bytes.iter().enumerate() {
+            if !accept(byte) {
                 return Err(Error::from(E_INVALIDARG));
             }
-            *slot = byte;
+            // SAFETY: `at < bytes.len() < STACK`: inside the buffer.
+            unsafe { start.add(at).write(byte) };
         }
-        // SAFETY: the loop found no NUL in the text, and the byte after it is still 0
-        // (`bytes.len() < STACK`).
-        let c_str = unsafe { CStr::from_bytes_with_nul_unchecked(&buffer[..=bytes.len()]) };
+        // SAFETY: `bytes.len() < STACK`, so the NUL stays in the buffer; the first
+        // `bytes.len() + 1` bytes are then initialised, hold no NUL but the last (`accept`,
+        // which refuses NUL, took every other), and live as long as `buffer`.
+        let c_str = unsafe {
+            start.add(bytes.len()).write(0);
+            CStr::from_bytes_with_nul_unchecked(core::slice::from_raw_parts(start, bytes.len() + 1))
+        };
         f(c_str)
-    } else {
+    } else if bytes.iter().all(|&byte| byte != 0 && accept(byte)) {
         let c_string = alloc::ffi::CString::new(text).map_err(|_| Error::from(E_INVALIDARG))?;
         f(&c_string)
+    } else {
+        Err(Error::from(E_INVALIDARG))
     }
 }
 
-/// `text` as a NUL-terminated UTF-16 string, for the IIS calls that take one; `E_INVALIDARG`
-/// if it holds a NUL, at its end too (`U16CString::from_vec` would take a last one for the
-/// terminator and drop it).
 /// Calls `f` with `text` as NUL-terminated UTF-16, on the stack when short (as
 /// [`with_c_str`]); `E_INVALIDARG` if it holds a NUL.
 pub(super) fn with_wide<R>(text: &str, f: impl FnOnce(&U16CStr) -> Result<R>) -> Result<R> {
     const STACK: usize = 128;
     wire::check(!text.contains('\0'))?;
     if text.len() < STACK {
-        // UTF-16 never takes more units than UTF-8 takes bytes.
-        let mut buffer = [0u16; STACK];
+        // UTF-16 never takes more units than UTF-8 takes bytes. Not zeroed first: that is a
+        // call to `memset` on some targets.
+        let mut buffer = core::mem::MaybeUninit::<[u16; STACK]>::uninit();
+        let start = buffer.as_mut_ptr().cast::<u16>();
         let mut used = 0;
-        for (slot, unit) in buffer.iter_mut().zip(text.encode_utf16()) {
-            *slot = unit;
+        for unit in text.encode_utf16() {
+            // SAFETY: `used < text.len() < STACK`: inside the buffer.
+            unsafe { start.add(used).write(unit) };
             used += 1;
         }
-        // The unit after the text is still 0: `used < STACK`.
-        let units = &buffer[..=used];
+        // SAFETY: `used < STACK`: the NUL stays in the buffer; the first `used + 1` units are
+        // then initialised, and live as long as `buffer`.
+        let units = unsafe {
+            start.add(used).write(0);
+            core::slice::from_raw_parts(start, used + 1)
+        };
         let text = U16CStr::from_slice(units).map_err(|_| Error::from(E_INVALIDARG))?;
         f(text)
     } else {

@@ -8,7 +8,7 @@
 //! status-only one (`fail`, `fail_with`, `set_status`) choose by default, and why, is on
 //! [`CustomErrors`].
 
-use super::context::{wide, with_c_str, HttpContext};
+use super::context::{wide, with_c_str, with_token, HttpContext};
 use super::wire::{self, check, check_header};
 use super::{HttpError, Notification};
 use crate::runtime::{Error, Result, S_OK};
@@ -143,17 +143,16 @@ impl HttpContext<'_> {
     }
 
     fn put_response_header(&mut self, name: &str, value: &[u8], replace: bool) -> Result<()> {
-        check_header(name, value)?;
+        check(wire::is_field_value(value))?;
         let response = self.response_mut();
-        with_c_str(name, |name| response.set_header(name, value, replace))
+        with_token(name, |name| response.set_header(name, value, replace))
     }
 
     /// Removes a response header (removing one that is not set succeeds).
     #[inline]
     pub fn remove_response_header(&mut self, name: &str) -> Result<()> {
-        check(wire::is_token(name.as_bytes()))?;
         let response = self.response_mut();
-        with_c_str(name, |name| response.delete_header(name))
+        with_token(name, |name| response.delete_header(name))
     }
 
     /// Redirects the client to `url` (IIS's `Redirect`: a 302, `Location: url`, the body

@@ -88,6 +88,12 @@ const fn classes() -> [u8; 256] {
     table
 }
 
+/// Whether `b` is a `tchar`, an octet of a token.
+#[inline]
+pub fn is_tchar(b: u8) -> bool {
+    CLASSES[usize::from(b)] & TCHAR != 0
+}
+
 /// Whether every octet of `bytes` is of `class`.
 fn all_in(bytes: &[u8], class: u8) -> bool {
     bytes.iter().all(|&b| CLASSES[usize::from(b)] & class != 0)
