@@ -36,6 +36,7 @@
 mod body;
 mod completion;
 mod context;
+mod events;
 mod global;
 mod global_module;
 pub mod header_ids;
@@ -57,6 +58,7 @@ pub mod wire;
 pub use body::{BodyError, BODY_LIMIT};
 pub use completion::Completion;
 pub use context::HttpContext;
+pub use events::{CustomNotificationExt, MapPathExt};
 pub use global::{Application, EventProvider, GlobalContext, TraceEvent, TraceEventItem};
 pub use global_module::GlobalModule;
 pub use http_module::{AsyncCompletion, HttpModule};
