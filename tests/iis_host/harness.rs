@@ -340,6 +340,7 @@ pub fn build_host<'a>(
         "site",
         "errors",
         "url",
+        "events",
     ] {
         cxx.compile(&host_dir.join(format!("host/{name}.cpp")), &object(name));
         host_objects.push(object(name));
