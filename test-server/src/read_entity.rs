@@ -25,13 +25,19 @@ use super::memory::put;
 use crate::runtime::{Object, E_HANDLE_EOF, E_INVALIDARG, E_UNEXPECTED, HRESULT};
 use crate::*;
 
-/// The entity an `RQ_READ_ENTITY` is about: buffer (an address), bytes of data, buffer size.
+/// The entity an `RQ_READ_ENTITY` is about: buffer, bytes of data, buffer size.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Entity {
-    buffer: usize,
+    buffer: *mut c_void,
     data: u32,
     size: u32,
 }
+
+// SAFETY: the buffer is only compared and handed back to the module or read by the server's
+// own thread after the event; the provider is used during one event.
+unsafe impl Send for Entity {}
+// SAFETY: as above.
+unsafe impl Sync for Entity {}
 
 /// `IReadEntityProvider` of one read.
 struct ReadEntityProvider {
@@ -54,7 +60,7 @@ unsafe impl IReadEntityProvider_Impl for ReadEntityProvider {
         let entity = *lock(&self.entity);
         // SAFETY: IIS's contract: each is null or writable.
         unsafe {
-            put(buffer, entity.buffer as *mut c_void);
+            put(buffer, entity.buffer);
             put(data, entity.data);
             put(size, entity.size);
         }
@@ -64,11 +70,7 @@ unsafe impl IReadEntityProvider_Impl for ReadEntityProvider {
         if buffer.is_null() && data != 0 {
             return;
         }
-        *lock(&self.entity) = Entity {
-            buffer: buffer as usize,
-            data,
-            size,
-        };
+        *lock(&self.entity) = Entity { buffer, data, size };
     }
 }
 
@@ -128,7 +130,7 @@ unsafe fn raise_read_entity(
         return bytes;
     }
     let read = Entity {
-        buffer: buffer as usize,
+        buffer,
         data: bytes,
         size,
     };
@@ -145,7 +147,7 @@ unsafe fn raise_read_entity(
         return if entity == read { bytes } else { 0 };
     }
     let fits = entity.data.min(size);
-    let source = entity.buffer as *const u8;
+    let source = entity.buffer.cast_const().cast::<u8>();
     if entity.data > fits {
         // Taken first: the module's buffer may be the reader's, which the copy overwrites.
         // SAFETY: the module's contract for `SetEntity`: its buffer holds `data` bytes, live
