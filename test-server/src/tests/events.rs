@@ -65,7 +65,7 @@ impl HttpModule for Events {
     }
 }
 
-/// The handler: `/map` calls `MapPath` raw, `/translated` reads `PATH_TRANSLATED`, `/read`
+/// The handler: `/map` calls `MapPath` raw, `/map-safe` through the framework, `/translated` reads `PATH_TRANSLATED`, `/read`
 /// reads the body, `/notify` sends a custom notification it also handles itself.
 struct Handler;
 
@@ -94,6 +94,7 @@ impl HttpModule for Handler {
                     hr.is_ok()
                 )
             }
+            "/map-safe" => ctx.map_path("/a/b").unwrap_or_else(|e| e.to_string()),
             "/translated" => ctx
                 .server_variable("PATH_TRANSLATED")
                 .unwrap_or_default()
@@ -136,6 +137,12 @@ fn map_path_sizes_in_bytes_and_raises_rq_map_path_each_call() {
         .filter(|l| *l == "notify MAP_PATH events");
     // The request's URL before the handler, then the size query and the call.
     assert_eq!(mapped.count(), 3);
+}
+
+#[test]
+fn the_framework_maps_a_url_with_its_byte_sized_buffer() {
+    let response = server().request(Request::get("/map-safe"));
+    assert_eq!(response.text(), r"D:\x/a/b");
 }
 
 #[test]
