@@ -29,7 +29,9 @@
 //! at a time; typed per-request state ([`HttpContext::set_state`], named with
 //! [`HttpContext::set_named_state`]) found again without casts; asynchronous completion
 //! without raw pointers ([`HttpContext::complete_later`]); request and response bodies as
-//! byte slices; every global notification with a [`GlobalContext`] of its provider, and
+//! byte slices; the request events in Rust terms (a path mapped, [`MapPathExt`]; the body
+//! read, [`HttpContext::replace_entity`]; custom notifications, [`HttpContext::notify_custom`]
+//! and [`CustomNotificationExt`]); every global notification with a [`GlobalContext`] of its provider, and
 //! typed state on the application ([`Application::set_state`]). The generated classes stay
 //! one call away ([`HttpContext::iis`]) for the rest.
 
