@@ -30,7 +30,7 @@ use windows_sys::Win32::Networking::HttpServer::{
 use super::completion::Completion;
 use super::exchange::{lock, Exchange, Ptr, State, Variable};
 use super::headers::sendable;
-use super::memory::{c_str, put, wide_str};
+use super::memory::{c_str, put, wide_str, WideText};
 use crate::runtime::{Object, E_INVALIDARG, E_NOTIMPL, E_UNEXPECTED, HRESULT, S_OK};
 use crate::*;
 
@@ -158,8 +158,27 @@ fn builtin(state: &State, name: &[u8]) -> Option<Value> {
     }
 }
 
+/// The request's physical path, mapped (`RQ_MAP_PATH`) the first time it is asked for.
+pub(crate) fn request_physical_path(exchange: &Arc<Exchange>) -> Option<WideText> {
+    let (path, len) = wide_variable(exchange, b"SCRIPT_NAME").ok()?;
+    // SAFETY: `wide_variable` returns `len` units in request memory.
+    let path = unsafe { core::slice::from_raw_parts(path, len) };
+    super::map_path::request_path(exchange, path)
+}
+
 /// The narrow value of server variable `name`: pointer and length, in request memory.
-fn narrow_variable(exchange: &Exchange, name: &[u8]) -> Result<(*const u8, usize), HRESULT> {
+fn narrow_variable(exchange: &Arc<Exchange>, name: &[u8]) -> Result<(*const u8, usize), HRESULT> {
+    let set = exchange.with(|s| s.variables.iter().any(|v| v.name == name));
+    if name == b"PATH_TRANSLATED" && set == Some(false) {
+        // The physical path: mapping it may raise RQ_MAP_PATH, so not under the state's lock.
+        let path = request_physical_path(exchange).ok_or(E_UNEXPECTED)?;
+        // SAFETY: the path lives in request memory, `len` units.
+        let units = unsafe { core::slice::from_raw_parts(path.as_ptr(), path.len()) };
+        let text = exchange
+            .memory
+            .c_text(String::from_utf16_lossy(units).as_bytes());
+        return Ok((text.as_ptr(), text.len()));
+    }
     exchange
         .with(|state| {
             if let Some(set) = state.variables.iter().find(|v| v.name == name) {
@@ -178,7 +197,7 @@ fn narrow_variable(exchange: &Exchange, name: &[u8]) -> Result<(*const u8, usize
 }
 
 /// The wide value of server variable `name`.
-fn wide_variable(exchange: &Exchange, name: &[u8]) -> Result<(*const u16, usize), HRESULT> {
+fn wide_variable(exchange: &Arc<Exchange>, name: &[u8]) -> Result<(*const u16, usize), HRESULT> {
     let set = exchange
         .with(|state| {
             state
@@ -382,16 +401,14 @@ unsafe impl IHttpContext_Impl for HttpContext {
     fn GetMetadata(&self) -> *mut IMetadataInfo {
         self.with_exchange(core::ptr::null_mut(), |e| super::global::metadata_of(e))
     }
-    /// The URL's path under the application's physical root (`C:\inetpub\wwwroot\…`), in
-    /// request memory; whether a file is there is not looked at, as IIS does not.
+    /// The URL's path under the application's physical root (`C:\inetpub\wwwroot\…`), or
+    /// where `RQ_MAP_PATH`'s modules put it (`map_path.rs`), in request memory; whether a file
+    /// is there is not looked at, as IIS does not.
     unsafe fn GetPhysicalPath(&self, len: *mut u32) -> PCWSTR {
         let wide = self
-            .with_exchange(Err(E_UNEXPECTED), |e| {
-                let (path, len) = wide_variable(e, b"SCRIPT_NAME")?;
-                // SAFETY: `wide_variable` returns `len` units in request memory.
-                let path = unsafe { core::slice::from_raw_parts(path, len) };
-                let physical = e.memory.wide_text(&super::site::physical_path(path));
-                Ok((physical.as_ptr(), physical.len()))
+            .with_exchange(None, |e| {
+                let physical = request_physical_path(e)?;
+                Some((physical.as_ptr(), physical.len()))
             })
             .unwrap_or((core::ptr::null(), 0));
         // SAFETY: IIS's contract: `len` is null or writable.
@@ -422,17 +439,23 @@ unsafe impl IHttpContext_Impl for HttpContext {
     fn GetFileInfo(&self) -> *mut IHttpFileInfo {
         core::ptr::null_mut()
     }
-    /// Not modelled (no files).
-    unsafe fn MapPath(&self, _: PCWSTR, _: PWSTR, _: *mut u32) -> HRESULT {
-        E_NOTIMPL
+    /// The URL's physical path, `RQ_MAP_PATH` raised (`map_path.rs`).
+    unsafe fn MapPath(&self, url: PCWSTR, out: PWSTR, size: *mut u32) -> HRESULT {
+        // SAFETY: IIS's contract, passed on.
+        self.with_exchange(E_UNEXPECTED, |e| unsafe {
+            super::map_path::map_path(e, url, out, size)
+        })
     }
-    /// Not modelled.
+    /// `RQ_CUSTOM_NOTIFICATION` to the request's modules (`events.rs`).
     unsafe fn NotifyCustomNotification(
         &self,
-        _: *mut ICustomNotificationProvider,
-        _: *mut BOOL,
+        provider: *mut ICustomNotificationProvider,
+        completion_expected: *mut BOOL,
     ) -> HRESULT {
-        E_NOTIMPL
+        // SAFETY: IIS's contract, passed on.
+        self.with_exchange(E_UNEXPECTED, |e| unsafe {
+            super::events::notify_custom(e, provider, completion_expected)
+        })
     }
     fn GetParentContext(&self) -> *mut IHttpContext {
         core::ptr::null_mut()

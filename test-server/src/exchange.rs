@@ -123,6 +123,13 @@ pub(crate) struct State {
     pub disabled: Disabled,
     /// `GetRawHttpRequest`'s structure, once a module asked for it (`raw_request.rs`).
     pub raw_request: Option<super::raw_request::RawRequest>,
+    /// The request's modules registered for the events (`events.rs`), while they live.
+    pub listeners: Vec<super::events::Listener>,
+    /// The request's physical path, once mapped (`map_path.rs`).
+    pub physical: Option<WideText>,
+    /// A module answered an event `RQ_NOTIFICATION_FINISH_REQUEST`: the request finishes when
+    /// the notification that raised the event returns.
+    pub finish_after_event: bool,
 }
 
 /// The body's declared length: its `Content-Length`, unless a `Transfer-Encoding` makes it
@@ -234,6 +241,9 @@ impl Exchange {
             current_module: None,
             handler_mapped: false,
             disabled: Disabled::default(),
+            listeners: Vec::new(),
+            physical: None,
+            finish_after_event: false,
         };
         Arc::new(Exchange {
             number,

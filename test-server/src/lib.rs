@@ -112,7 +112,18 @@
 //!   (id 1, `Default Web Site`, with its own module context container), `GetMetadata` (the
 //!   configuration path `MACHINE/WEBROOT/APPHOST/Default Web Site`, the virtual directory's
 //!   root `C:\inetpub\wwwroot`), `GetConnection` (connected while the request runs, with its
-//!   module context container; one per request, where IIS keeps one per keep-alive client), `GetPhysicalPath` and `GetScriptTranslated` (the URL's path under that root).
+//!   module context container; one per request, where IIS keeps one per keep-alive client), `GetPhysicalPath` and `GetScriptTranslated` (the URL's path under that root, or where an `RQ_MAP_PATH` module put it).
+//! - **The request events** (`events.rs`), raised inside the call that causes them to the
+//!   request's modules registered for them, by priority (a module answering
+//!   `RQ_NOTIFICATION_FINISH_REQUEST` stops the event and finishes the request when the
+//!   notification that raised it returns): `RQ_MAP_PATH` (`map_path.rs`) when the request's
+//!   URL is first mapped (`GetPhysicalPath`, `GetScriptTranslated`, `PATH_TRANSLATED`, at the
+//!   latest before `RQ_MAP_REQUEST_HANDLER`; later readers see a module's `SetPhysicalPath`)
+//!   and on every `IHttpContext::MapPath` (its buffer sized in bytes, `ERROR_INSUFFICIENT_BUFFER`
+//!   with the size needed); `RQ_READ_ENTITY` (`read_entity.rs`) after every `ReadEntityBody`,
+//!   the end of the body included, where `SetEntity` replaces what the reader gets;
+//!   `RQ_CUSTOM_NOTIFICATION` from `IHttpContext::NotifyCustomNotification` with the module's
+//!   provider (`*pfCompletionExpected` `FALSE` unless a module answered pending).
 //! - **The entity body**: given whole, in pieces or chunked ([`Request::body`],
 //!   [`Request::body_in_pieces`], [`Request::chunked`]); `ReadEntityBody` returns at most the
 //!   rest of a piece, never past a declared `Content-Length`; `GetRemainingEntityBytes`
@@ -173,8 +184,8 @@
 //! # What it does not model
 //!
 //! These return `E_NOTIMPL`, or null / `FALSE` / 0 where the method returns no `HRESULT`:
-//! `IHttpContext::GetUrlInfo`, `GetFileInfo`, `MapPath`,
-//! `ExecuteRequest`, `NotifyCustomNotification`, `GetServerVarChanges`, `CancelIo`,
+//! `IHttpContext::GetUrlInfo`, `GetFileInfo`,
+//! `ExecuteRequest`, `GetServerVarChanges`, `CancelIo`,
 //! `MapHandler`, `GetExtendedInterface` (so no `IHttpContext2`–`4`), `GetNextNotification`,
 //! `GetIsLastNotification`, `GetParentContext`; `SetRequestHandled` is ignored. `IHttpRequest::SetHttpMethod`,
 //! `SetUrl`, `GetClientCertificate`, `NegotiateClientCertificate`,
@@ -196,9 +207,9 @@
 //! `ExecuteRequest`, the cache provider's key and record, the RSCA provider's
 //! `ResizeOutputBuffer`, the resolve-modules provider's `RegisterModule` and
 //! `SetPriorityForRequestNotification`, the file change provider's `GetFileMonitor`, and
-//! `IHttpApplication2` are not modelled; `RQ_MAP_PATH`,
-//! `RQ_READ_ENTITY`, `RQ_CUSTOM_NOTIFICATION` and `RQ_SEND_RESPONSE_STATUS_AND_HEADERS` are
-//! not delivered. One site, one application; no configuration (but the request limits),
+//! `IHttpApplication2` are not modelled; `RQ_SEND_RESPONSE_STATUS_AND_HEADERS` is not
+//! delivered, and an event's module answering `RQ_NOTIFICATION_PENDING` is not completed
+//! (the event stops there). One site, one application; no configuration (but the request limits),
 //! authentication, caching, files or network.
 //!
 //! # Lifetimes
@@ -231,6 +242,7 @@ mod async_io;
 mod completion;
 mod context;
 mod entity;
+mod events;
 mod exchange;
 mod global;
 mod global_objects;
@@ -239,11 +251,13 @@ mod header_slots;
 mod headers;
 mod http_errors;
 mod limits;
+mod map_path;
 mod memory;
 mod message;
 mod pipeline;
 mod providers;
 mod raw_request;
+mod read_entity;
 mod registration;
 mod request;
 mod script_map;

@@ -26,7 +26,7 @@ use super::header_slots::{
 use super::headers::field_text;
 use super::memory::{c_str, chunk_bytes, put, socket_address};
 use super::raw_request;
-use crate::runtime::{E_HANDLE_EOF, E_INVALIDARG, E_NOTIMPL, E_UNEXPECTED, HRESULT, S_OK};
+use crate::runtime::{E_INVALIDARG, E_NOTIMPL, E_UNEXPECTED, HRESULT, S_OK};
 use crate::*;
 
 /// `IHttpRequest`.
@@ -134,6 +134,7 @@ unsafe impl IHttpRequest_Impl for HttpRequest {
     /// `fAsync`, as IIS answers it. Asked for `fAsync`, a read completes at once or later, by
     /// the server's [`AsyncIo`](crate::AsyncIo) mode (`async_io.rs`); the bytes are in the
     /// buffer when the call returns either way.
+    /// The next bytes of the body, then `RQ_READ_ENTITY` (`read_entity.rs`).
     unsafe fn ReadEntityBody(
         &self,
         buffer: *mut c_void,
@@ -142,34 +143,16 @@ unsafe impl IHttpRequest_Impl for HttpRequest {
         received: *mut u32,
         pending: *mut BOOL,
     ) -> HRESULT {
-        // SAFETY: IIS's contract: `pending` is null or writable.
-        unsafe { put(pending, FALSE) };
-        if buffer.is_null() || received.is_null() {
-            return E_INVALIDARG;
-        }
-        let read = self.exchange.with(|s| {
-            s.received.entity.read(size as usize, |bytes| {
-                // SAFETY: IIS's contract: `buffer` is writable for `size` bytes, at least
-                // `bytes.len()`; the body's bytes are the server's own, no overlap.
-                unsafe {
-                    core::ptr::copy_nonoverlapping(bytes.as_ptr(), buffer.cast(), bytes.len())
-                };
-            })
-        });
-        let Some(read) = read else {
-            return E_UNEXPECTED;
-        };
-        match read {
-            // SAFETY: `received` checked non-null; IIS's contract makes it writable, and
-            // `pending` null or writable.
-            Some(read) => unsafe {
-                answer(&self.exchange, asynchronous, read as u32, received, pending)
-            },
-            None => {
-                // SAFETY: checked non-null; IIS's contract makes it writable.
-                unsafe { received.write(0) };
-                E_HANDLE_EOF
-            }
+        // SAFETY: IIS's contract, passed on.
+        unsafe {
+            super::read_entity::read(
+                &self.exchange,
+                buffer,
+                size,
+                asynchronous,
+                received,
+                pending,
+            )
         }
     }
     /// Puts `size` bytes at `buffer` before the rest of the body: the next reads return them.

@@ -67,6 +67,8 @@ struct Position {
     notification: u32,
     /// The final status and error body are in place.
     prepared: bool,
+    /// The request's URL was mapped to its physical path ahead of `RQ_MAP_REQUEST_HANDLER`.
+    path_mapped: bool,
     /// A module finished the request before the static file handler could answer.
     finished_before_handler: bool,
     sent: bool,
@@ -159,6 +161,11 @@ impl<'a> Pipeline<'a> {
                 failed = true;
             }
         }
+        let listeners = super::events::listeners(
+            |flag| self.server.order(flag, false),
+            |index| Some((self.modules[index]?, self.server.name(index).to_string())),
+        );
+        self.exchange.with(|s| s.listeners = listeners);
         if failed || self.filtered() {
             self.skip_to_end();
         }
@@ -252,6 +259,10 @@ impl<'a> Pipeline<'a> {
                 self.complete();
                 return Outcome::Done;
             }
+            if !self.at.sending && self.at.stage == MAP_HANDLER_STAGE && !self.at.path_mapped {
+                self.map_request_path();
+                continue;
+            }
             if self.at.sending && !self.at.prepared {
                 // RQ_SEND_RESPONSE sees the status and body that will be sent.
                 self.add_error_body();
@@ -323,6 +334,27 @@ impl<'a> Pipeline<'a> {
         }
     }
 
+    /// IIS needs the file to choose the handler: the request's path is mapped by now, with
+    /// RQ_MAP_PATH if nothing asked for it earlier (`map_path.rs`). Only what the event's
+    /// modules set counts here (an earlier error is left for whoever reads it then).
+    fn map_request_path(&mut self) {
+        self.at.path_mapped = true;
+        let earlier = self
+            .exchange
+            .with(|s| core::mem::replace(&mut s.error, S_OK));
+        let context = self.objects.context.get();
+        // SAFETY: the request's live context; a null length is allowed.
+        unsafe {
+            ((*IHttpContext::vtable_of(context)).GetPhysicalPath)(context, core::ptr::null_mut())
+        };
+        self.after_status(RQ_NOTIFICATION_CONTINUE);
+        self.exchange.with(|s| {
+            if s.error == S_OK {
+                s.error = earlier.unwrap_or(S_OK);
+            }
+        });
+    }
+
     /// Calls the notification method of the current stage (or its post-notification, or
     /// RQ_SEND_RESPONSE) on `module`.
     fn deliver(&self, module: Ptr<CHttpModule>) -> REQUEST_NOTIFICATION_STATUS {
@@ -350,9 +382,16 @@ impl<'a> Pipeline<'a> {
 
     /// What a notification's status (and a failed `SetErrorStatus`) does to the position.
     fn after_status(&mut self, mut status: REQUEST_NOTIFICATION_STATUS) {
-        let error = self
+        let (error, finish) = self
             .exchange
-            .with(|s| core::mem::replace(&mut s.error, S_OK));
+            .with(|s| {
+                let error = core::mem::replace(&mut s.error, S_OK);
+                (error, core::mem::take(&mut s.finish_after_event))
+            })
+            .unzip();
+        if finish == Some(true) {
+            status = RQ_NOTIFICATION_FINISH_REQUEST;
+        }
         if let Some(error) = error.filter(|e| e.is_err()) {
             let code = self.exchange.with(|s| s.response.status).unwrap_or(0);
             if code < 400 {
@@ -530,6 +569,7 @@ impl<'a> Pipeline<'a> {
     /// completion until then; at once if one arrived meanwhile.
     pub fn abandon(mut self) {
         self.log("abandoned".to_string());
+        self.exchange.with(|s| s.listeners.clear());
         let (server, finished) = self.server.keep_alive();
         let modules = self.modules.iter_mut().filter_map(Option::take).collect();
         let ending = Ending {
@@ -544,6 +584,8 @@ impl<'a> Pipeline<'a> {
 
     /// The end of the request: stored contexts cleaned up, each module disposed.
     fn complete(&mut self) {
+        // No event reaches a module once it is being disposed.
+        self.exchange.with(|s| s.listeners.clear());
         let modules = self.modules.iter_mut().filter_map(Option::take);
         self.exchange.end_request(modules);
     }

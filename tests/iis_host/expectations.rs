@@ -181,6 +181,19 @@ pub fn expectations(example: &str) -> &'static [Expectation] {
             ),
             ("/search?q=rust&page=two", &[], 400, BAD_REQUEST, HTML),
         ],
+        // A twin: RQ_MAP_PATH maps /docs/ elsewhere, before the handler is chosen. Nothing
+        // reads a body or raises a custom notification here (the example's tests do, with
+        // other modules, in the test server).
+        "events_module" => &[
+            (
+                "/docs/guide/intro.html",
+                &[],
+                200,
+                "D:\\manuals\\guide\\intro.html\n",
+                TEXT,
+            ),
+            ("/where/a.txt", &[], 404, NOT_FOUND, HTML),
+        ],
         "where_module" => &[(
             "/where/a.txt",
             &[],

@@ -341,6 +341,7 @@ pub fn build_host<'a>(
         "errors",
         "url",
         "stream",
+        "events",
     ] {
         cxx.compile(&host_dir.join(format!("host/{name}.cpp")), &object(name));
         host_objects.push(object(name));

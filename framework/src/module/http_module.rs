@@ -305,6 +305,10 @@ impl<M: HttpModule> RequestModule<M> {
 
     /// `dispatch` for a notification with its own provider, made a reference inside the call
     /// only (IIS hands the same provider to the module's later calls).
+    ///
+    /// An event this module raised during one of its own calls (a path it asked for, a body
+    /// it read, a custom notification it sent) reaches it while `busy` is held: it cannot
+    /// have `&mut self` again, so it does not see the event and the event goes on.
     fn dispatch_with<P>(
         &self,
         context: *mut IHttpContext,
@@ -315,6 +319,9 @@ impl<M: HttpModule> RequestModule<M> {
         if provider.is_null() {
             return RQ_NOTIFICATION_CONTINUE;
         }
+        if NESTED_EVENTS.contains(notification) && self.busy.load(Ordering::Acquire) {
+            return RQ_NOTIFICATION_CONTINUE;
+        }
         self.dispatch(context, notification, |module, ctx| {
             // SAFETY: checked non-null: IIS passes a live provider for the notification, used
             // by it alone while it runs.
@@ -322,6 +329,11 @@ impl<M: HttpModule> RequestModule<M> {
         })
     }
 }
+
+/// The events IIS raises inside a module's call, which may be the module's own call.
+const NESTED_EVENTS: Notifications = Notifications::MAP_PATH
+    .or(Notifications::READ_ENTITY)
+    .or(Notifications::CUSTOM_NOTIFICATION);
 
 /// The `CHttpModule` slot of every request notification of the table, calling the method.
 macro_rules! forwarders {

@@ -29,7 +29,9 @@
 //! at a time; typed per-request state ([`HttpContext::set_state`], named with
 //! [`HttpContext::set_named_state`]) found again without casts; asynchronous completion
 //! without raw pointers ([`HttpContext::complete_later`]); request and response bodies as
-//! byte slices; every global notification with a [`GlobalContext`] of its provider, and
+//! byte slices; the request events in Rust terms (a path mapped, [`MapPathExt`]; the body
+//! read, [`HttpContext::replace_entity`]; custom notifications, [`HttpContext::notify_custom`]
+//! and [`CustomNotificationExt`]); every global notification with a [`GlobalContext`] of its provider, and
 //! typed state on the application ([`Application::set_state`]). The generated classes stay
 //! one call away ([`HttpContext::iis`]) for the rest.
 
@@ -38,6 +40,7 @@ mod completion;
 mod context;
 #[cfg(feature = "std")]
 mod event_log;
+mod events;
 mod global;
 mod global_module;
 pub mod header_ids;
@@ -67,6 +70,7 @@ pub use context::HttpContext;
 pub use event_log::{capture_reported_events, reported_events};
 #[cfg(feature = "std")]
 pub use event_log::{EventKind, EventLog, ReportedEvent};
+pub use events::{CustomNotificationExt, MapPathExt};
 pub use global::{Application, EventProvider, GlobalContext, TraceEvent, TraceEventItem};
 pub use global_module::GlobalModule;
 pub use http_module::{AsyncCompletion, HttpModule};

@@ -1,13 +1,13 @@
 //! Where the request runs and who sent it, as [`HttpContext`] methods that answer in Rust
 //! types: the site (`IHttpSite`), the configuration path of the URL (`IMetadataInfo`), the
-//! physical path it maps to, whether the client is still connected (`IHttpConnection`), and
+//! physical path it (or another URL) maps to, whether the client is still connected (`IHttpConnection`), and
 //! the user an authentication module set (`IHttpUser`). Each is `None` (or `false`) when IIS
 //! has no such object for the request; the objects themselves stay one call away
 //! ([`HttpContext::iis`]).
 
 use super::state_map::{already_assigned, StateMap};
 use super::{state, HttpContext};
-use crate::runtime::{Error, Result, E_UNEXPECTED};
+use crate::runtime::{Error, Result, E_INSUFFICIENT_BUFFER, E_UNEXPECTED};
 use alloc::string::String;
 
 impl<'a> HttpContext<'a> {
@@ -35,6 +35,37 @@ impl<'a> HttpContext<'a> {
     pub fn physical_path(&mut self) -> Option<String> {
         let path = self.iis_mut().physical_path()?;
         Some(String::from_utf16_lossy(path))
+    }
+
+    /// The physical path `url` (a path on this site, e.g. `/docs/a.html`) maps to
+    /// (`IHttpContext::MapPath`, which raises `RQ_MAP_PATH` for it, so a module that maps
+    /// paths elsewhere is heard). IIS sizes its buffer in bytes (`__out_bcount`): the first
+    /// call asks for the size.
+    pub fn map_path(&mut self, url: &str) -> Result<String> {
+        let url = super::context::wide(url)?;
+        let mut size = 0u32;
+        // SAFETY: the request's live context; a NUL-terminated URL, no buffer (a size query)
+        // and a live size.
+        let hr = unsafe {
+            self.iis()
+                .MapPath(url.as_ptr(), core::ptr::null_mut(), &mut size)
+        };
+        if hr != E_INSUFFICIENT_BUFFER {
+            hr.ok()?;
+        }
+        let mut buffer = alloc::vec![0u16; (size as usize).div_ceil(2)];
+        let mut size = u32::try_from(buffer.len() * 2).map_err(|_| Error::from(E_UNEXPECTED))?;
+        // SAFETY: as above, with `buffer` writable for `size` bytes.
+        unsafe {
+            self.iis()
+                .MapPath(url.as_ptr(), buffer.as_mut_ptr(), &mut size)
+        }
+        .ok()?;
+        let end = buffer
+            .iter()
+            .position(|&unit| unit == 0)
+            .unwrap_or(buffer.len());
+        Ok(String::from_utf16_lossy(&buffer[..end]))
     }
 
     /// Whether the client is still connected (`IHttpConnection::IsConnected`): work for a

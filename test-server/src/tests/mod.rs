@@ -12,6 +12,7 @@ mod async_io;
 mod bodies;
 mod completion;
 mod context;
+mod events;
 mod global;
 mod global_providers;
 mod http_errors;

@@ -225,6 +225,13 @@ const char *Context::builtin_variable(const char *name, size_t *len)
         USHORT n = 0;
         PCSTR value = request.GetHeader(HttpHeaderContentType, &n);
         if (value) text.add(value, n);
+    } else if (rt::equal(name, "PATH_TRANSLATED")) {
+        DWORD n = 0;
+        PCWSTR physical = GetPhysicalPath(&n);
+        if (!physical) return 0;
+        char *narrow = rt::to_narrow(physical, n);
+        text.add(narrow, n);
+        delete[] narrow;
     } else if (rt::equal(name, "HTTPS")) {
         text.add("off");
     } else if (rt::equal(name, "INSTANCE_ID")) {

@@ -313,6 +313,7 @@ struct Position
     bool finish = false;       /* a module asked for RQ_NOTIFICATION_FINISH_REQUEST */
     bool prepared = false;     /* the final status and error body are in place */
     bool finished_before_handler = false; /* a module finished before the handler stage */
+    bool path_mapped = false;  /* the URL was mapped ahead of RQ_MAP_REQUEST_HANDLER */
     bool sent = false;
 };
 
@@ -406,9 +407,13 @@ public:
     IScriptMapInfo *GetScriptMap() const override;
     VOID SetRequestHandled() override {}
     IHttpFileInfo *GetFileInfo() const override { return 0; }
-    HRESULT MapPath(PCWSTR, PWSTR, DWORD *) override { return E_NOTIMPL; }
-    HRESULT NotifyCustomNotification(ICustomNotificationProvider *, BOOL *) override
-    { return E_NOTIMPL; }
+    /* RQ_MAP_PATH and RQ_CUSTOM_NOTIFICATION (events.cpp): the request's path once mapped, and
+       whether an event's module answered RQ_NOTIFICATION_FINISH_REQUEST (pipeline.cpp). */
+    PCWSTR physical = 0;
+    DWORD physical_len = 0;
+    bool finish_after_event = false;
+    HRESULT MapPath(PCWSTR url, PWSTR out, DWORD *size) override;
+    HRESULT NotifyCustomNotification(ICustomNotificationProvider *, BOOL *) override;
     IHttpContext *GetParentContext() const override { return 0; }
     IHttpContext *GetRootContext() const override { return const_cast<Context *>(this); }
     HRESULT CloneContext(DWORD, IHttpContext **) override { return E_NOTIMPL; }

@@ -284,6 +284,10 @@ HRESULT Request::ReadEntityBody(VOID *buffer, DWORD size, BOOL async, DWORD *rec
     *received = 0;
     DWORD n = 0;
     HRESULT hr = read(buffer, size, &n);
+    /* RQ_READ_ENTITY after every read, the end of the body included (events.cpp). */
+    bool end = hr == HRESULT_FROM_WIN32(ERROR_HANDLE_EOF);
+    if (SUCCEEDED(hr) || end) n = read_entity_event(context, buffer, n, size);
+    if (end && n) hr = S_OK;
     if (SUCCEEDED(hr) && pending && context->complete_later(async, n)) {
         *pending = TRUE;
         return S_OK;

@@ -151,6 +151,10 @@ static void complete(Context *c)
 
 static void after_status(Context *c, REQUEST_NOTIFICATION_STATUS status)
 {
+    if (c->finish_after_event) {
+        c->finish_after_event = false;
+        status = RQ_NOTIFICATION_FINISH_REQUEST;
+    }
     if (FAILED(c->providers.error)) {
         USHORT code = c->response.raw.StatusCode;
         if (code < 400)
@@ -161,6 +165,19 @@ static void after_status(Context *c, REQUEST_NOTIFICATION_STATUS status)
     if (status == RQ_NOTIFICATION_FINISH_REQUEST) skip_to_end(c);
 }
 
+/* IIS needs the file to choose the handler: the request's path is mapped by now, with
+   RQ_MAP_PATH if nothing asked for it earlier (events.cpp). Only what the event's modules set
+   counts here (an earlier error is left for whoever reads it then). */
+static void map_request_path(Context *c)
+{
+    c->at.path_mapped = true;
+    HRESULT earlier = c->providers.error;
+    c->providers.error = S_OK;
+    c->GetPhysicalPath(0);
+    after_status(c, RQ_NOTIFICATION_CONTINUE);
+    if (c->providers.error == S_OK) c->providers.error = earlier;
+}
+
 /* Runs the pipeline from where the request stands until it is done or pending. */
 static void run(Context *c)
 {
@@ -169,6 +186,10 @@ static void run(Context *c)
         if (at.stage >= kStageCount) {
             complete(c);
             return;
+        }
+        if (!at.sending && kStages[at.stage] == RQ_MAP_REQUEST_HANDLER && !at.path_mapped) {
+            map_request_path(c);
+            continue;
         }
         if (at.sending && !at.prepared) {
             /* RQ_SEND_RESPONSE sees the status and body that will be sent. */

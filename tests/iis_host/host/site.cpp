@@ -1,7 +1,7 @@
 /*
  * site.cpp -- the request's site, configuration, connection and physical path (site.h):
- * what IHttpContext's GetSite, GetMetadata, GetConnection, GetPhysicalPath and
- * GetScriptTranslated answer.
+ * what IHttpContext's GetSite, GetMetadata, GetConnection and GetScriptTranslated answer, and
+ * the site's mapping of a URL that GetPhysicalPath and MapPath start from (events.cpp).
  */
 #include "global.h"
 
@@ -23,24 +23,21 @@ IHttpConnection *Context::GetConnection()
     return connection;
 }
 
-/* The URL's path under the application's physical root, '/' turned to '\'; whether a file is
-   there is not looked at, as IIS does not. */
-PCWSTR Context::GetPhysicalPath(DWORD *len)
+/* `url` (n characters) under the application's physical root, '/' turned to '\', in request
+   memory; whether a file is there is not looked at, as IIS does not. */
+PCWSTR site_path(Context *c, const wchar_t *url, DWORD n, DWORD *len)
 {
     static const wchar_t kRoot[] = L"C:\\inetpub\\wwwroot";
     const DWORD root = sizeof kRoot / sizeof kRoot[0] - 1;
-    const HTTP_COOKED_URL &url = request.raw->CookedUrl;
-    DWORD n = url.AbsPathLength / sizeof(wchar_t);
-    wchar_t *path = (wchar_t *)allocate((root + n + 1) * sizeof(wchar_t));
+    wchar_t *path = (wchar_t *)c->allocate((root + n + 1) * sizeof(wchar_t));
     if (!path) {
-        if (len) *len = 0;
+        *len = 0;
         return 0;
     }
     rt::copy(path, kRoot, root * sizeof(wchar_t));
-    for (DWORD i = 0; i < n; ++i)
-        path[root + i] = url.pAbsPath[i] == L'/' ? L'\\' : url.pAbsPath[i];
+    for (DWORD i = 0; i < n; ++i) path[root + i] = url[i] == L'/' ? L'\\' : url[i];
     path[root + n] = 0;
-    if (len) *len = root + n;
+    *len = root + n;
     return path;
 }
 

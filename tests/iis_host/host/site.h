@@ -93,3 +93,9 @@ public:
     IHttpConnectionModuleContextContainer *GetModuleContextContainer() override
     { return &container; }
 };
+
+/* `url` (n characters) under the site's physical root, in request memory (site.cpp). */
+PCWSTR site_path(Context *c, const wchar_t *url, DWORD n, DWORD *len);
+/* RQ_READ_ENTITY for `bytes` read into `buffer` (`size` bytes); what the reader gets
+   (events.cpp). */
+DWORD read_entity_event(Context *c, VOID *buffer, DWORD bytes, DWORD size);
