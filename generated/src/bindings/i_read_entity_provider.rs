@@ -153,16 +153,6 @@ impl IReadEntityProvider {
             unsafe { ::core::slice::from_raw_parts(buffer.cast::<u8>(), data as usize) }
         }
     }
-    /// `virtual void SetEntity(PVOID pBuffer, DWORD cbData, DWORD cbBuffer) = 0` in Rust terms; the raw method, with the full docs, is [`Self::SetEntity`].
-    #[inline]
-    pub fn set_entity(&mut self, buffer: &[u8], data: u32) {
-        let buffer_2: u32 = ::core::convert::TryFrom::try_from(buffer.len())
-            .unwrap_or(u32::MAX);
-        let returned = unsafe {
-            self.SetEntity(buffer.as_ptr().cast_mut().cast(), data, buffer_2)
-        };
-        let () = returned;
-    }
 }
 /// Implement C++ `IReadEntityProvider` in Rust: one method per slot it adds.
 ///

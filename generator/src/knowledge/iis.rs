@@ -90,6 +90,9 @@ pub const RULES: &[Rule] = &[
     // IIS reads the inserted body after the call returns (it keeps no copy: the buffer must
     // live until the request ends).
     rule(Method("IHttpRequest", "InsertEntityBody"), RetainsArguments),
+    // The reader gets the new entity after the notification returns: IIS reads the buffer
+    // then (Microsoft's sample hands it request memory).
+    rule(Method("IReadEntityProvider", "SetEntity"), RetainsArguments),
 
     // IIS calls the module again (`OnAsyncCompletion`, or the next notification), from
     // another thread, possibly before the call returns.
