@@ -129,6 +129,11 @@
 //!   rest of a piece, never past a declared `Content-Length`; `GetRemainingEntityBytes`
 //!   (what is left of the declared length; `u32::MAX` for a chunked body until its last
 //!   byte is read); `InsertEntityBody` (read next, before the rest; copied at the call).
+//! - **Static files**: with [`TestServer::site_root`], a request no module answered is served
+//!   as IIS's static file handler serves it, from the file its physical path names (after
+//!   `RQ_MAP_PATH`): the MIME map (`404.3` outside it), default documents, the trailing-slash
+//!   `301`, `403.14`, `ETag`/`Last-Modified` and `304` (`static_files.rs`); without one, such a
+//!   request is a `404`. `GetFileInfo` stays null.
 //! - **A response in parts**: `Flush` sends the head (fixed from then on,
 //!   `GetResponseHeadersSent` TRUE) and the body written since the last flush, chunked for an
 //!   HTTP/1.1 client when there is no `Content-Length`; [`Response::parts`] holds what each
@@ -264,6 +269,7 @@ mod script_map;
 mod server;
 mod site;
 mod stages;
+mod static_files;
 mod streaming;
 mod url;
 

@@ -457,7 +457,7 @@ impl<'a> Pipeline<'a> {
                 })
                 .unwrap_or(false);
         if untouched {
-            self.set_status(404, "Not Found", S_OK);
+            super::static_files::handle(self.server.site_root_dir(), self.exchange);
         }
         let memory = &self.exchange.memory;
         let errors = self.server.http_errors_config();

@@ -91,6 +91,8 @@ pub struct TestServer {
     locations: Vec<(String, RequestLimits)>,
     /// The site's `<httpErrors>` (`http_errors.rs`).
     http_errors: HttpErrors,
+    /// What the site's physical root stands for (`static_files.rs`); none: no files.
+    site_root: Option<std::path::PathBuf>,
 }
 
 impl Default for TestServer {
@@ -121,7 +123,21 @@ impl TestServer {
             request_limits: RequestLimits::IIS_DEFAULT,
             locations: Vec::new(),
             http_errors: HttpErrors::IIS_DEFAULT,
+            site_root: None,
         }
+    }
+
+    /// The directory the site's physical root (`C:\inetpub\wwwroot`) stands for: a request
+    /// no module answered is served from it as IIS's static file handler serves it (files by
+    /// the MIME map, default documents, `304` for a matching `If-None-Match`:
+    /// `static_files.rs`). Without one, such a request is `404`, as for a missing file.
+    pub fn site_root(mut self, directory: impl Into<std::path::PathBuf>) -> TestServer {
+        self.site_root = Some(directory.into());
+        self
+    }
+
+    pub(crate) fn site_root_dir(&self) -> Option<&std::path::Path> {
+        self.site_root.as_deref()
     }
 
     /// Loads a module by its `RegisterModule` export, under `name` (its `<globalModules>`

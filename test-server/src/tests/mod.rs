@@ -20,6 +20,7 @@ mod limits;
 mod messages;
 mod pipeline;
 mod raw_request;
+mod static_files;
 
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
@@ -155,6 +156,7 @@ notifications! {
     OnEndRequest(IHttpEventProvider) => "END_REQUEST";
     OnPostEndRequest(IHttpEventProvider) => "POST_END_REQUEST";
     OnSendResponse(ISendResponseProvider) => "SEND_RESPONSE";
+    OnMapPath(IMapPathProvider) => "MAP_PATH";
 }
 
 /// How a module's objects ended: modules made, disposed, factory and global terminated.
