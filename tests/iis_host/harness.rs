@@ -342,6 +342,7 @@ pub fn build_host<'a>(
         "url",
         "stream",
         "events",
+        "files",
     ] {
         cxx.compile(&host_dir.join(format!("host/{name}.cpp")), &object(name));
         host_objects.push(object(name));

@@ -140,7 +140,7 @@ fn readers_and_paths_see_the_events_in_both_servers() {
     {
         let port = port(offset as u16);
         let label = format!("events-{language}");
-        let host = HostProcess::start(
+        let mut host = HostProcess::start(
             &tools,
             &build,
             &out_dir(),
@@ -149,14 +149,22 @@ fn readers_and_paths_see_the_events_in_both_servers() {
             port,
             &["--trace"],
         );
+        // The next host finds wine's http.sys fresh (it can be left serving nobody).
+        host.fresh_wine_after();
         let answers = host_answers(port);
         let stopped = host.stop();
-        assert_eq!(
-            stopped.code,
-            Some(0),
-            "{language}: the host failed:\n{}",
-            stopped.stdout
-        );
+        // Wine's http.sys sometimes stops serving (tests/iis_host/README.md): the answers
+        // above were all received, only /__shutdown was lost; the host is killed then.
+        if stopped.wine_stopped_serving {
+            eprintln!("WINE: {language}: wine's http.sys stopped serving before /__shutdown");
+        } else {
+            assert_eq!(
+                stopped.code,
+                Some(0),
+                "{language}: the host failed:\n{}",
+                stopped.stdout
+            );
+        }
         assert_eq!(answers, expected, "{language}: the host answers otherwise");
     }
 }

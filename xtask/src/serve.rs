@@ -33,6 +33,10 @@ pub struct ServeArgs {
     /// Print each notification the host delivers, as the test suite's traces show them.
     #[arg(long)]
     pub trace: bool,
+    /// A directory to serve as the site's files (IIS's static file handler answers what no
+    /// module does: the site's `C:\inetpub\wwwroot` stands for it).
+    #[arg(long)]
+    pub site_root: Option<PathBuf>,
     /// Where the host is built and its wine prefix lives (the test suite passes its own).
     #[arg(long, hide = true)]
     pub out: Option<PathBuf>,
@@ -89,6 +93,14 @@ pub fn serve(args: &ServeArgs, out: &mut dyn Write) -> Outcome {
         .args(["--seconds", &args.seconds.to_string()]);
     if args.trace {
         command.arg("--trace");
+    }
+    if let Some(site_root) = &args.site_root {
+        let path = site_root
+            .canonicalize()
+            .map_err(|e| Failure::error(format!("{}: {e}", site_root.display())))?;
+        // Wine maps `Z:` to `/`.
+        let windows = format!("Z:{}", path.display()).replace('/', "\\");
+        command.args(["--site-root", &windows]);
     }
     let _ = writeln!(
         out,

@@ -515,6 +515,8 @@ public:
     /* Threads receiving requests from the HTTP Server API, each with a receive pending. */
     int receivers = 64;
     volatile LONG module_allocations = 0;
+    /* --site-root: the directory the site's C:\inetpub\wwwroot stands for (files.cpp). */
+    const wchar_t *site_root = 0;
     Counts counts;
 
     Host()
@@ -547,6 +549,10 @@ public:
     bool report_counts();
     void log(Context *context, const char *what, const char *detail);
 };
+
+/* files.cpp: IIS's static file handler for a request no module answered. True when it
+   answered (a file, a 304 or a 301); false with the error status and substatus to set. */
+bool serve_static_file(Context *c, USHORT *status, USHORT *sub_status, const char **reason);
 
 /* limits.cpp: what the HTTP Server API refuses before IIS sees a request. */
 /* An answer given instead of the pipeline's: http.sys's error page (its <title>, <h2>

@@ -7,7 +7,7 @@
  *                [--receive-buffer BYTES] [--threads N] [--receivers N]
  *                [--fail-allocation-every N] [--async-io-later]
  *                [--error-mode DetailedLocalOnly|Custom|Detailed]
- *                [--existing-response Auto|Replace|PassThrough]
+ *                [--existing-response Auto|Replace|PassThrough] [--site-root DIR]
  *                [--bench N --url /path?query]
  *
  * Loads each module in order, as IIS loads its <globalModules>, then either serves HTTP on
@@ -25,7 +25,9 @@
  * --async-io-later completes asynchronous reads, writes and flushes later, through the pool,
  * as IIS may (by default they complete at once; see message.cpp).
  * --error-mode and --existing-response are the site's <httpErrors> attributes (IIS's
- * defaults DetailedLocalOnly and Auto; errors.cpp).
+ * defaults DetailedLocalOnly and Auto; errors.cpp). --site-root is the directory the site's
+ * C:\inetpub\wwwroot stands for: IIS's static file handler serves it (files.cpp); without it
+ * a request no module answered is a 404.
  * Exit code: 0 when everything went through, 1 when a response failed, 2 on a usage or load
  * error, 3 when the watchdog fired.
  */
@@ -46,6 +48,7 @@ struct Options
     unsigned long long max_url = 4096, max_query_string = 2048;
     unsigned long long threads = 4, receivers = 64, fail_allocation_every = 0;
     char *url = 0;
+    const wchar_t *site_root = 0;
     bool trace = false, trace_events = false, async_io_later = false;
     int error_mode = kDetailedLocalOnly, existing_response = kAuto;
 };
@@ -112,6 +115,7 @@ bool parse(Options &o)
                                   : same(value, L"Replace")     ? kReplace
                                   : same(value, L"PassThrough") ? kPassThrough
                                                                 : -1;
+        else if (same(arg, L"--site-root")) o.site_root = value;
         else if (same(arg, L"--url")) o.url = rt::to_narrow(value, rt::wide_length(value));
         else if (same(arg, L"--module") && o.modules < kMaxModules) {
             wchar_t *equals = argv[i];
@@ -266,7 +270,7 @@ extern "C" void host_main()
                 "[--receive-buffer BYTES (4096 or more)] [--threads 1-256] "
                 "[--receivers 1-256] [--fail-allocation-every N] [--async-io-later] "
                 "[--error-mode DetailedLocalOnly|Custom|Detailed] "
-                "[--existing-response Auto|Replace|PassThrough] "
+                "[--existing-response Auto|Replace|PassThrough] [--site-root DIR] "
                 "[--bench N --url /path]\n");
         ExitProcess(2);
     }
@@ -284,6 +288,7 @@ extern "C" void host_main()
     host.threads = (LONG)options.threads;
     host.receivers = (int)options.receivers;
     host.fail_allocation_every = (ULONG)options.fail_allocation_every;
+    host.site_root = options.site_root;
     host.server.host = &host;
     /* Concurrency 0: as many running threads as processors (the pool may hold more). */
     host.queue = CreateIoCompletionPort(INVALID_HANDLE_VALUE, 0, 0, 0);

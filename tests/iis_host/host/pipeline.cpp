@@ -80,17 +80,21 @@ static void trace_notification(Context *c, int module, const char *stage, bool p
 
 /* A status >= 400 gets IIS's error page instead of its body where <httpErrors> says IIS
    would replace it (errors.cpp; always when there is no body). A response no module touched
-   (no status set, no entity) that reached the handler stage is a 404, which is what IIS's
-   static file handler answers when there is no file (this host serves no files); one a
-   module finished before that stage goes as it is. */
+   (no status set, no entity) that reached the handler stage is IIS's static file handler's
+   (files.cpp: a file of --site-root, else a 404); one a module finished before that stage
+   goes as it is. */
 static void add_error_body(Context *c)
 {
     /* A flushed response's head is on the wire: IIS can no longer replace it. */
     if (c->response.flushed) return;
     HTTP_RESPONSE_V2 &raw = c->response.raw;
     if (!c->at.finished_before_handler && !c->response.status_set && !raw.EntityChunkCount &&
-        raw.StatusCode == 200)
-        c->response.SetStatus(404, "Not Found", 0, S_OK, 0, FALSE);
+        raw.StatusCode == 200) {
+        USHORT status, sub_status;
+        const char *reason;
+        if (!serve_static_file(c, &status, &sub_status, &reason))
+            c->response.SetStatus(status, reason, sub_status, S_OK, 0, FALSE);
+    }
     apply_http_errors(c);
 }
 
