@@ -183,6 +183,9 @@ fn local_path(physical: &[u16], root: &Path) -> Option<PathBuf> {
             "" | "." => {}
             // The cooked URL has no dot segments; a module's path might.
             ".." => return None,
+            // A `/` (or a drive's `:`) would make the part a path of its own on this
+            // machine, outside the root.
+            part if part.contains(['/', ':']) => return None,
             part => file.push(part),
         }
     }
@@ -277,5 +280,9 @@ mod tests {
         );
         assert_eq!(local_path(&wide("D:\\manuals\\a.txt"), root), None);
         assert_eq!(local_path(&wide("C:\\inetpub\\wwwroot\\..\\x"), root), None);
+        assert_eq!(
+            local_path(&wide("C:\\inetpub\\wwwroot\\/etc\\hosts.txt"), root),
+            None
+        );
     }
 }

@@ -29,11 +29,13 @@
 //! at a time; typed per-request state ([`HttpContext::set_state`], named with
 //! [`HttpContext::set_named_state`]) found again without casts; asynchronous completion
 //! without raw pointers ([`HttpContext::complete_later`]); request and response bodies as
-//! byte slices; the request events in Rust terms (a path mapped, [`MapPathExt`]; the body
-//! read, [`HttpContext::replace_entity`]; custom notifications, [`HttpContext::notify_custom`]
-//! and [`CustomNotificationExt`]); every global notification with a [`GlobalContext`] of its provider, and
-//! typed state on the application ([`Application::set_state`]). The generated classes stay
-//! one call away ([`HttpContext::iis`]) for the rest.
+//! byte slices, a response sent in parts ([`HttpContext::flush`]); the request events in Rust
+//! terms (a path mapped, [`MapPathExt`]; the body read, [`HttpContext::replace_entity`];
+//! custom notifications, [`HttpContext::notify_custom`] and [`CustomNotificationExt`]); every
+//! global notification with a [`GlobalContext`] of its provider, and typed state on the
+//! application ([`Application::set_state`]) and the connection; the event log (`EventLog`) and
+//! the `log` crate's records (`Logger`, feature `log`) where IIS keeps diagnostics. The
+//! generated classes stay one call away ([`HttpContext::iis`]) for the rest.
 
 mod body;
 mod completion;
