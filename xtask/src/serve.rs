@@ -91,17 +91,7 @@ pub fn serve(args: &ServeArgs, out: &mut dyn Write) -> Outcome {
         .args(harness::module_args(&modules))
         .args(["--port", &args.port.to_string(), "--requests", &requests])
         .args(["--seconds", &args.seconds.to_string()]);
-    if args.trace {
-        command.arg("--trace");
-    }
-    if let Some(site_root) = &args.site_root {
-        let path = site_root
-            .canonicalize()
-            .map_err(|e| Failure::error(format!("{}: {e}", site_root.display())))?;
-        // Wine maps `Z:` to `/`.
-        let windows = format!("Z:{}", path.display()).replace('/', "\\");
-        command.args(["--site-root", &windows]);
-    }
+    command.args(host_options(args)?);
     let _ = writeln!(
         out,
         "serving {} on http://127.0.0.1:{}/ under wine (Ctrl-C stops)",
@@ -125,4 +115,21 @@ pub fn serve(args: &ServeArgs, out: &mut dyn Write) -> Outcome {
             message: format!("the IIS host ended with {code:?} (its output is above)"),
         }),
     }
+}
+
+/// The host's options beyond its modules, port and limits: `--trace`, `--site-root` (a
+/// Windows path: wine maps `Z:` to `/`).
+fn host_options(args: &ServeArgs) -> Result<Vec<String>, Failure> {
+    let mut options = Vec::new();
+    if args.trace {
+        options.push("--trace".to_string());
+    }
+    if let Some(site_root) = &args.site_root {
+        let path = site_root
+            .canonicalize()
+            .map_err(|e| Failure::error(format!("{}: {e}", site_root.display())))?;
+        options.push("--site-root".to_string());
+        options.push(format!("Z:{}", path.display()).replace('/', "\\"));
+    }
+    Ok(options)
 }
