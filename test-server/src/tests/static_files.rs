@@ -25,6 +25,10 @@ fn site(name: &str) -> PathBuf {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "a site on disk: Miri isolates the process from the filesystem"
+)]
 fn files_are_served_by_their_mime_type_and_the_rest_refused_as_iis_does() {
     let root = site("mime");
     let server = TestServer::new().site_root(&root);
@@ -49,6 +53,10 @@ fn files_are_served_by_their_mime_type_and_the_rest_refused_as_iis_does() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "a site on disk: Miri isolates the process from the filesystem"
+)]
 fn directories_get_their_default_document_or_403_14() {
     let root = site("dirs");
     let server = TestServer::new().site_root(&root);
@@ -71,6 +79,10 @@ fn directories_get_their_default_document_or_403_14() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "a site on disk: Miri isolates the process from the filesystem"
+)]
 fn a_module_that_answers_or_moves_the_path_decides_what_is_served() {
     let root = site("modules");
     let server = module("mapper", RQ_MAP_PATH, 0, |event| {
