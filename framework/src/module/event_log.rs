@@ -14,6 +14,7 @@
 //! always captured. Under wine (the IIS host), `ReportEventW` writes each message to wine's
 //! `eventlog` debug channel (`WINEDEBUG=+eventlog`), errors and warnings by default.
 
+use super::context::wide;
 use crate::runtime::{Error, Result, E_INVALIDARG};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -87,10 +88,10 @@ impl EventLog {
         if source.is_empty() {
             return Err(Error::from(E_INVALIDARG));
         }
-        no_nul(source)?;
+        // UTF-16 as every wide call of the framework takes it (a NUL refused).
+        let wide = wide(source)?;
         #[cfg(windows)]
         {
-            let wide = wide_text(source);
             // SAFETY: a NUL-terminated source name; a null server name is the local machine.
             let handle = unsafe {
                 windows_sys::Win32::System::EventLog::RegisterEventSourceW(
@@ -108,6 +109,7 @@ impl EventLog {
         }
         #[cfg(not(windows))]
         {
+            drop(wide);
             Ok(EventLog {
                 source: String::from(source),
             })
@@ -122,14 +124,13 @@ impl EventLog {
     /// Reports `message` as event `event_id` of `kind` (`ReportEventW`, one string).
     /// `E_INVALIDARG` for a message holding a NUL; the system's error if it refuses.
     pub fn report(&self, kind: EventKind, event_id: u32, message: &str) -> Result<()> {
-        no_nul(message)?;
+        let wide = wide(message)?;
         if capture(self, kind, event_id, message) {
             return Ok(());
         }
         #[cfg(windows)]
         {
             use windows_sys::Win32::System::EventLog as api;
-            let wide = wide_text(message);
             let kind = match kind {
                 EventKind::Error => api::EVENTLOG_ERROR_TYPE,
                 EventKind::Warning => api::EVENTLOG_WARNING_TYPE,
@@ -155,6 +156,7 @@ impl EventLog {
                 return Err(Error::from_thread());
             }
         }
+        drop(wide);
         Ok(())
     }
 }
@@ -193,18 +195,4 @@ fn capture(log: &EventLog, kind: EventKind, event_id: u32, message: &str) -> boo
         message: String::from(message),
     });
     true
-}
-
-/// `E_INVALIDARG` if `text` holds a NUL (it could not be passed whole).
-fn no_nul(text: &str) -> Result<()> {
-    match text.contains('\0') {
-        true => Err(Error::from(E_INVALIDARG)),
-        false => Ok(()),
-    }
-}
-
-/// `text` NUL-terminated in UTF-16 (checked by [`no_nul`] first).
-#[cfg(windows)]
-fn wide_text(text: &str) -> Vec<u16> {
-    text.encode_utf16().chain([0]).collect()
 }
