@@ -132,8 +132,9 @@
 //! - **Static files**: with [`TestServer::site_root`], a request no module answered is served
 //!   as IIS's static file handler serves it, from the file its physical path names (after
 //!   `RQ_MAP_PATH`): the MIME map (`404.3` outside it), default documents, the trailing-slash
-//!   `301`, `403.14`, `ETag`/`Last-Modified` and `304` (`static_files.rs`); without one, such a
-//!   request is a `404`. `GetFileInfo` stays null.
+//!   `301`, `403.14`, `ETag`/`Last-Modified`, RFC 9110's preconditions (`304`, `412`) and byte
+//!   ranges (`206`, `multipart/byteranges`, `416`, `If-Range`) (`static_files.rs`); without
+//!   one, such a request is a `404`. `GetFileInfo` stays null.
 //! - **A response in parts**: `Flush` sends the head (fixed from then on,
 //!   `GetResponseHeadersSent` TRUE) and the body written since the last flush, chunked for an
 //!   HTTP/1.1 client when there is no `Content-Length`; [`Response::parts`] holds what each

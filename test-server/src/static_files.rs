@@ -6,16 +6,26 @@
 //!
 //! - A file: `200` with its bytes, the `Content-Type` of its extension from IIS's default
 //!   `<staticContent>` MIME map (an extension not in it is `404.3`, IIS's "MIME map policy"
-//!   refusal), `Last-Modified`, an `ETag` and `Accept-Ranges: bytes`; `304 Not Modified` when
-//!   the request's `If-None-Match` names that ETag. The ETag's form (the file time in hex,
-//!   `:0`) is IIS's as observed; Microsoft's reference does not document it.
+//!   refusal), `Last-Modified`, an `ETag` and `Accept-Ranges: bytes`. The ETag's form (the
+//!   file time in hex, `:0`) is IIS's as observed; Microsoft's reference does not document it.
+//! - Preconditions, in RFC 9110's order (13.2.2): a failing `If-Match` (else
+//!   `If-Unmodified-Since`) is `412`; a matching `If-None-Match` (else, the file not modified
+//!   since, `If-Modified-Since`) is `304 Not Modified` for GET and HEAD.
+//! - Byte ranges of a GET or HEAD (RFC 9110, 14): `Range: bytes=a-b`, `a-` or `-n` is
+//!   `206 Partial Content` with `Content-Range: bytes a-b/len` and those bytes; several are a
+//!   `multipart/byteranges` body with IIS's boundary (as observed); none in the file is `416`
+//!   with `Content-Range: bytes */len`; a malformed header, or an `If-Range` naming another
+//!   ETag or date, gets the whole file (`conditions.rs`, where the choices RFC 9110 leaves are
+//!   listed). HEAD is answered as GET, the body left out at the send.
 //! - A directory: without its trailing `/`, a `301` to the URL with one; with it, the first
 //!   of IIS's default documents (`Default.htm`, `Default.asp`, `index.htm`, `index.html`,
 //!   `iisstart.htm`, `default.aspx`) that exists, else `403.14` (directory browsing is off by
 //!   default).
 //! - Nothing there: `404` (`404.0`), as without a site root.
 //!
-//! Not modelled: ranges, `If-Modified-Since`, compression, the kernel and output caches.
+//! No Microsoft page we found describes the handler's ranges or preconditions: what is built
+//! is RFC 9110's, with IIS's observed forms (ETag, multipart boundary). Not modelled:
+//! compression, the kernel and output caches, `GetFileInfo` (null).
 
 use alloc::format;
 use alloc::string::String;
@@ -23,9 +33,15 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use windows_sys::Win32::Networking::HttpServer::{
-    HttpHeaderAcceptRanges, HttpHeaderContentType, HttpHeaderEtag, HttpHeaderHost,
-    HttpHeaderIfNoneMatch, HttpHeaderLastModified, HttpHeaderLocation, HTTP_HEADER_ID,
+    HttpHeaderAcceptRanges, HttpHeaderContentRange, HttpHeaderContentType, HttpHeaderEtag,
+    HttpHeaderHost, HttpHeaderIfMatch, HttpHeaderIfModifiedSince, HttpHeaderIfNoneMatch,
+    HttpHeaderIfRange, HttpHeaderIfUnmodifiedSince, HttpHeaderLastModified, HttpHeaderLocation,
+    HttpHeaderRange, HTTP_HEADER_ID,
 };
+
+mod conditions;
+
+use conditions::{Conditions, Precondition, Ranges, Validators};
 
 use super::exchange::{Exchange, State};
 use super::global_objects::APPLICATION_PATH;
@@ -136,37 +152,125 @@ fn serve(state: &mut State, memory: &RequestMemory, root: &Path) -> Answer {
         return Answer::Error(404, 0, "Not Found");
     };
     let modified = metadata.modified().unwrap_or(UNIX_EPOCH);
+    answer_file(state, memory, bytes, content_type, modified)
+}
+
+/// The answer for a file's `bytes`, its preconditions and ranges weighed (the module docs).
+fn answer_file(
+    state: &mut State,
+    memory: &RequestMemory,
+    bytes: alloc::vec::Vec<u8>,
+    content_type: &str,
+    modified: SystemTime,
+) -> Answer {
     let etag = etag(modified);
-    let unchanged = state
-        .received
-        .headers
-        .get_id(HttpHeaderIfNoneMatch)
-        .is_some_and(|tags| {
-            tags.bytes()
-                .split(|&b| b == b',')
-                .any(|tag| tag.trim_ascii() == etag.as_bytes() || tag.trim_ascii() == b"*")
-        });
-    if unchanged {
-        set(state, memory, 304, "Not Modified");
-    } else {
-        set(state, memory, 200, "OK");
+    let validators = Validators {
+        etag: etag.as_bytes(),
+        modified: unix_seconds(modified),
+    };
+    let len = bytes.len() as u64;
+    let (precondition, ranges) = weigh(state, &validators, len);
+    match (precondition, ranges) {
+        (Precondition::Failed, _) => return Answer::Error(412, 0, "Precondition Failed"),
+        (Precondition::NotModified, _) => set(state, memory, 304, "Not Modified"),
+        (Precondition::Proceed, Ranges::Unsatisfiable) => {
+            let unsatisfied = format!("bytes */{len}");
+            put(
+                state,
+                memory,
+                HttpHeaderContentRange,
+                unsatisfied.as_bytes(),
+            );
+            return Answer::Error(416, 0, "Requested Range Not Satisfiable");
+        }
+        (Precondition::Proceed, Ranges::Whole) => {
+            set(state, memory, 200, "OK");
+            put(
+                state,
+                memory,
+                HttpHeaderContentType,
+                content_type.as_bytes(),
+            );
+            state.response.chunks = alloc::vec![bytes];
+        }
+        (Precondition::Proceed, Ranges::Partial(ranges)) => {
+            send_ranges(state, memory, &bytes, &ranges, content_type);
+        }
+    }
+    let last_modified = conditions::http_date(validators.modified);
+    put(
+        state,
+        memory,
+        HttpHeaderLastModified,
+        last_modified.as_bytes(),
+    );
+    put(state, memory, HttpHeaderEtag, etag.as_bytes());
+    put(state, memory, HttpHeaderAcceptRanges, b"bytes");
+    Answer::Served
+}
+
+/// What the request's conditional and range headers decide for a file of `len` bytes.
+fn weigh(state: &State, validators: &Validators<'_>, len: u64) -> (Precondition, Ranges) {
+    let header = |id| state.received.headers.get_id(id);
+    let method = state.received.method.bytes();
+    let get = method == b"GET" || method == b"HEAD";
+    let ids = [
+        HttpHeaderIfMatch,
+        HttpHeaderIfUnmodifiedSince,
+        HttpHeaderIfNoneMatch,
+        HttpHeaderIfModifiedSince,
+        HttpHeaderRange,
+        HttpHeaderIfRange,
+    ];
+    let values = ids.map(header);
+    let [if_match, if_unmodified_since, if_none_match, if_modified_since, range, if_range] = values
+        .each_ref()
+        .map(|value| value.as_ref().map(|h| h.bytes()));
+    let conditions = Conditions {
+        if_match,
+        if_unmodified_since,
+        if_none_match,
+        if_modified_since,
+    };
+    let precondition = conditions::preconditions(&conditions, validators, get);
+    // Ranges are defined for GET (RFC 9110, 14.2); HEAD is answered as GET, without the body.
+    let ranges = match get {
+        true => conditions::ranges(range, if_range, validators, len),
+        false => Ranges::Whole,
+    };
+    (precondition, ranges)
+}
+
+/// `206` with `ranges` of `bytes`: one as itself with its `Content-Range`, several as a
+/// `multipart/byteranges` body.
+fn send_ranges(
+    state: &mut State,
+    memory: &RequestMemory,
+    bytes: &[u8],
+    ranges: &[(u64, u64)],
+    content_type: &str,
+) {
+    set(state, memory, 206, "Partial Content");
+    if let [(first, last)] = *ranges {
+        let content_range = conditions::content_range((first, last), bytes.len() as u64);
+        put(
+            state,
+            memory,
+            HttpHeaderContentRange,
+            content_range.as_bytes(),
+        );
         put(
             state,
             memory,
             HttpHeaderContentType,
             content_type.as_bytes(),
         );
-        state.response.chunks = alloc::vec![bytes];
+        state.response.chunks = alloc::vec![bytes[first as usize..=last as usize].to_vec()];
+    } else {
+        let multipart = format!("multipart/byteranges; boundary={}", conditions::BOUNDARY);
+        put(state, memory, HttpHeaderContentType, multipart.as_bytes());
+        state.response.chunks = alloc::vec![conditions::multipart(bytes, ranges, content_type)];
     }
-    put(
-        state,
-        memory,
-        HttpHeaderLastModified,
-        http_date(modified).as_bytes(),
-    );
-    put(state, memory, HttpHeaderEtag, etag.as_bytes());
-    put(state, memory, HttpHeaderAcceptRanges, b"bytes");
-    Answer::Served
 }
 
 /// The local file a physical path names: under `root` when the path is under the site's
@@ -218,35 +322,12 @@ fn etag(modified: SystemTime) -> String {
     format!("\"{since_1601:x}:0\"")
 }
 
-/// An HTTP-date (RFC 9110, IMF-fixdate): `Sun, 06 Nov 1994 08:49:37 GMT`.
-fn http_date(time: SystemTime) -> String {
-    let seconds = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, in_day) = (seconds / 86_400, seconds % 86_400);
-    let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][(days % 7) as usize];
-    // Howard Hinnant's days-to-civil, for days since 1970-01-01.
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    let month_name = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ][(month - 1) as usize];
-    format!(
-        "{weekday}, {day:02} {month_name} {year} {:02}:{:02}:{:02} GMT",
-        in_day / 3600,
-        in_day / 60 % 60,
-        in_day % 60
-    )
+/// Whole seconds since 1970 of a file time (what `Last-Modified` says of it).
+fn unix_seconds(time: SystemTime) -> i64 {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(after) => after.as_secs() as i64,
+        Err(before) => -(before.duration().as_secs_f64().ceil() as i64),
+    }
 }
 
 #[cfg(test)]
@@ -257,12 +338,9 @@ mod tests {
 
     #[test]
     fn dates_and_etags_are_as_iis_writes_them() {
-        let time = UNIX_EPOCH + Duration::from_secs(784_111_777);
-        assert_eq!(http_date(time), "Sun, 06 Nov 1994 08:49:37 GMT");
-        assert_eq!(
-            http_date(UNIX_EPOCH + Duration::from_secs(951_782_400)),
-            "Tue, 29 Feb 2000 00:00:00 GMT"
-        );
+        let time = UNIX_EPOCH + Duration::from_millis(784_111_777_250);
+        assert_eq!(unix_seconds(time), 784_111_777);
+        assert_eq!(unix_seconds(UNIX_EPOCH - Duration::from_millis(500)), -1);
         assert_eq!(etag(UNIX_EPOCH), "\"19db1ded53e8000:0\"");
     }
 

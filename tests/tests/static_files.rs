@@ -1,10 +1,12 @@
 //! IIS's static file handler, alike in the IIS host and the test server (issue 28): a site
-//! directory (a page, a text file, a file of no known MIME type, a directory with no default
-//! document) served with `minimal_module` loaded (it marks every response, static ones too),
-//! by the host under wine (`--site-root`, the Rust DLL and then its C++ twin) and by the test
-//! server (`TestServer::site_root`). Each host must answer every request as the test server
-//! does: status, body, and the headers the handler and the module set, `ETag` and
-//! `Last-Modified` included (the same file, so the same times).
+//! directory (a page, text files, a file of no known MIME type, a directory with no default
+//! document) asked for whole, in byte ranges and under preconditions (`If-None-Match`,
+//! `If-Modified-Since`, `If-Match`, `If-Unmodified-Since`, `If-Range`), served with
+//! `minimal_module` loaded (it marks every response, static ones too) by the host under wine
+//! (`--site-root`, the Rust DLL and then its C++ twin) and by the test server
+//! (`TestServer::site_root`). Each host must answer every request as the test server does:
+//! status, body, and the headers the handler and the module set, `ETag`, `Last-Modified`,
+//! `Content-Range` and `Content-Length` included (the same file, so the same times).
 
 extern crate httpserv as real_httpserv;
 extern crate self as httpserv;
@@ -36,7 +38,8 @@ fn port(offset: u16) -> u16 {
     20_000 + (std::process::id() % 20_000) as u16 + (400 + offset) * 7
 }
 
-/// The site: a page, a text file, a file IIS has no MIME type for, an empty directory.
+/// The site: a page, text files (one empty), a file IIS has no MIME type for, an empty
+/// directory.
 fn site() -> PathBuf {
     let root = out_dir().join("site");
     let _ = std::fs::remove_dir_all(&root);
@@ -45,41 +48,95 @@ fn site() -> PathBuf {
     std::fs::write(root.join("index.html"), "<h1>home</h1>\n").unwrap();
     std::fs::write(root.join("docs/notes.txt"), "notes\n").unwrap();
     std::fs::write(root.join("data.bin"), [0u8, 1, 2]).unwrap();
+    std::fs::write(root.join("digits.txt"), "0123456789").unwrap();
+    std::fs::write(root.join("empty.txt"), "").unwrap();
     root
 }
 
-/// The requests: path, and whether to send the ETag the first answer gave back.
-const REQUESTS: &[(&str, bool)] = &[
-    ("/", false),
-    ("/docs", false),
-    ("/docs/notes.txt", false),
-    ("/docs/notes.txt", true),
-    ("/data.bin", false),
-    ("/empty/", false),
-    ("/missing.txt", false),
+/// The requests: path, and header lines to send, where `{etag}` and `{date}` stand for the
+/// `ETag` and `Last-Modified` the first answer for that path gave.
+const REQUESTS: &[(&str, &str)] = &[
+    ("/", ""),
+    ("/docs", ""),
+    ("/docs/notes.txt", ""),
+    ("/docs/notes.txt", "If-None-Match: {etag}"),
+    ("/data.bin", ""),
+    ("/empty/", ""),
+    ("/missing.txt", ""),
+    ("/digits.txt", ""),
+    ("/digits.txt", "Range: bytes=7-"),
+    ("/digits.txt", "Range: bytes=-40"),
+    ("/digits.txt", "Range: bytes=0-1, 8-"),
+    ("/digits.txt", "Range: bytes=10-"),
+    ("/digits.txt", "Range: bytes=3-1"),
+    ("/empty.txt", ""),
+    ("/empty.txt", "Range: bytes=0-"),
+    ("/empty.txt", "Range: bytes=-1"),
+    ("/digits.txt", "If-Modified-Since: {date}"),
+    (
+        "/digits.txt",
+        "If-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT",
+    ),
+    (
+        "/digits.txt",
+        "If-None-Match: \"other:0\"\r\nIf-Modified-Since: {date}",
+    ),
+    (
+        "/digits.txt",
+        "If-Unmodified-Since: Thu, 01 Jan 1970 00:00:00 GMT",
+    ),
+    ("/digits.txt", "If-Match: \"other:0\""),
+    ("/digits.txt", "If-Match: {etag}"),
+    ("/digits.txt", "Range: bytes=0-0\r\nIf-Range: {etag}"),
+    ("/digits.txt", "Range: bytes=0-0\r\nIf-Range: {date}"),
+    ("/digits.txt", "Range: bytes=0-0\r\nIf-Range: \"other:0\""),
+];
+
+/// What the test server answers them with, as IIS's handler would: the statuses.
+const STATUSES: [u16; 25] = [
+    200, 301, 200, 304, 404, 403, 404, 200, 206, 206, 206, 416, 200, 200, 416, 200, 304, 200, 200,
+    412, 412, 200, 206, 206, 200,
 ];
 
 /// What is compared: status, body and the headers below.
 type Answer = (u16, Vec<u8>, Vec<Option<String>>);
 
-const HEADERS: [&str; 6] = [
+const HEADERS: [&str; 8] = [
     "Content-Type",
     "ETag",
     "Last-Modified",
     "Location",
     "Accept-Ranges",
     "X-Powered-By",
+    "Content-Range",
+    "Content-Length",
 ];
 
-fn answers(
-    mut send: impl FnMut(&str, Option<&str>) -> (u16, Vec<u8>, Vec<Option<String>>),
-) -> Vec<Answer> {
-    let mut etag: Option<String> = None;
+/// Each request's path and header lines, `{etag}` and `{date}` filled in, through `send`.
+fn answers(mut send: impl FnMut(&str, &[(&str, String)]) -> Answer) -> Vec<Answer> {
+    let mut validators: Vec<(&str, String, String)> = Vec::new();
     let mut out = Vec::new();
-    for &(path, revalidate) in REQUESTS {
-        let answer = send(path, etag.as_deref().filter(|_| revalidate));
-        if path == "/docs/notes.txt" && !revalidate {
-            etag = answer.2[1].clone();
+    for &(path, lines) in REQUESTS {
+        let (etag, date) = validators
+            .iter()
+            .find(|(p, ..)| *p == path)
+            .map(|(_, etag, date)| (etag.as_str(), date.as_str()))
+            .unwrap_or_default();
+        let headers: Vec<(&str, String)> = lines
+            .split("\r\n")
+            .filter(|line| !line.is_empty())
+            .map(|line| {
+                let (name, value) = line.split_once(": ").unwrap();
+                (name, value.replace("{etag}", etag).replace("{date}", date))
+            })
+            .collect();
+        let answer = send(path, &headers);
+        if let (None, Some(etag), Some(date)) = (
+            validators.iter().find(|(p, ..)| *p == path),
+            &answer.2[1],
+            &answer.2[2],
+        ) {
+            validators.push((path, etag.clone(), date.clone()));
         }
         out.push(answer);
     }
@@ -90,10 +147,10 @@ fn test_server_answers(root: &Path, port: u16) -> Vec<Answer> {
     let server = TestServer::new()
         .site_root(root)
         .load("minimal_module", minimal_module::RegisterModule);
-    answers(|path, etag| {
+    answers(|path, headers| {
         let mut request = Request::get(path).header("Host", format!("127.0.0.1:{port}"));
-        if let Some(etag) = etag {
-            request = request.header("If-None-Match", etag);
+        for (name, value) in headers {
+            request = request.header(name, value);
         }
         let response = server.request(request);
         let headers = HEADERS
@@ -104,12 +161,12 @@ fn test_server_answers(root: &Path, port: u16) -> Vec<Answer> {
 }
 
 fn host_answers(port: u16) -> Vec<Answer> {
-    answers(|path, etag| {
-        let condition = etag.map(|etag| format!("If-None-Match: {etag}\r\n"));
-        let request = format!(
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{}\r\n",
-            condition.unwrap_or_default()
-        );
+    answers(|path, headers| {
+        let lines: String = headers
+            .iter()
+            .map(|(name, value)| format!("{name}: {value}\r\n"))
+            .collect();
+        let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{lines}\r\n");
         let outcome = exchange(
             port,
             request.as_bytes(),
@@ -118,7 +175,7 @@ fn host_answers(port: u16) -> Vec<Answer> {
             Duration::from_secs(10),
         );
         let Outcome::Answered(mut responses) = outcome else {
-            panic!("GET {path}: no answer: {outcome:?}");
+            panic!("GET {path} {headers:?}: no answer: {outcome:?}");
         };
         let response = responses.remove(0);
         let headers = HEADERS
@@ -152,8 +209,11 @@ fn static_files_are_served_alike_by_both_servers() {
         let mut expected = test_server_answers(&root, port);
         // What the test server answered, as IIS's handler would.
         let statuses: Vec<u16> = expected.iter().map(|answer| answer.0).collect();
-        assert_eq!(statuses, [200, 301, 200, 304, 404, 403, 404]);
+        assert_eq!(statuses, STATUSES);
         assert_eq!(expected[0].1, b"<h1>home</h1>\n");
+        assert_eq!(expected[8].1, b"789");
+        assert_eq!(expected[8].2[6].as_deref(), Some("bytes 7-9/10"));
+        assert_eq!(expected[11].2[6].as_deref(), Some("bytes */10"));
         assert_eq!(
             expected[1].2[3].as_deref(),
             Some(format!("http://127.0.0.1:{port}/docs/").as_str())
@@ -182,6 +242,7 @@ fn static_files_are_served_alike_by_both_servers() {
                 stopped.stdout
             );
         }
+        assert_eq!(answers.len(), expected.len());
         for (request, (host, test_server)) in REQUESTS.iter().zip(answers.iter().zip(&expected)) {
             assert_eq!(
                 host, test_server,
