@@ -1397,7 +1397,7 @@ impl IHttpContext {
         physical_path: &mut [u16],
     ) -> ::httpserv_runtime::Result<u32> {
         let physical_path_2: u32 = ::core::convert::TryFrom::try_from(
-                physical_path.len(),
+                ::core::mem::size_of_val(physical_path),
             )
             .map_err(|_| ::httpserv_runtime::Error::from(
                 ::httpserv_runtime::E_INVALIDARG,

@@ -97,7 +97,7 @@ fn idiomatic(
     let mut args: Vec<Option<Role>> = vec![None; method.params.len()];
     // Lengths and counts first: they are named by the parameters they size.
     let ret = return_value(api, method, &mut args)?;
-    mark_buffer_sizes(method, &mut args)?;
+    mark_buffer_sizes(api, class, method, &mut args)?;
     hungarian_lengths(method, &mut args);
     let roles = remaining_roles(model, class, method, args)?;
     refuse_aliasing_buffers(&roles)?;
@@ -200,7 +200,12 @@ fn refuse_unguardable(api: &Api, class: &Class, ret: &Ret, roles: &[Role]) -> Re
 
 /// Marks the parameters that size a buffer: the count an output buffer reports back, the
 /// length of an input buffer, the capacity an in-out buffer's length carries both ways.
-fn mark_buffer_sizes(method: &Method, args: &mut [Option<Role>]) -> Result<(), Refusal> {
+fn mark_buffer_sizes(
+    api: &Api,
+    class: &Class,
+    method: &Method,
+    args: &mut [Option<Role>],
+) -> Result<(), Refusal> {
     for (i, param) in method.params.iter().enumerate() {
         let Some(buffer) = &param.sal.buffer else {
             continue;
@@ -219,7 +224,7 @@ fn mark_buffer_sizes(method: &Method, args: &mut [Option<Role>]) -> Result<(), R
             }
             continue;
         }
-        let unit = buffer.unit;
+        let unit = policy::buffer_unit(api, &class.name, &method.name, &param.name, buffer.unit);
         match &buffer.capacity {
             SizeExpr::Param(n) => {
                 let count = sizes::input_count(method, n, i)?;

@@ -94,6 +94,11 @@ pub const RULES: &[Rule] = &[
     // then (Microsoft's sample hands it request memory).
     rule(Method("IReadEntityProvider", "SetEntity"), RetainsArguments),
 
+    // SAL says elements; the count's name (`pcb…`), Microsoft's reference (a byte count in and
+    // out) and IIS's `MapPath` say bytes: offered the element count, IIS would see half the
+    // buffer and report back bytes the caller reads as elements.
+    rule(Parameter("IHttpContext", "MapPath", "pszPhysicalPath"), CountsBytes),
+
     // IIS calls the module again (`OnAsyncCompletion`, or the next notification), from
     // another thread, possibly before the call returns.
     rule(Method("IHttpContext", "PostCompletion"), ResumesPipeline),

@@ -74,6 +74,10 @@ pub enum Fact {
     ResumesPipeline,
     /// Of a parameter: IIS takes the Rust-made object passed there and later releases it.
     TakesOwnership,
+    /// Of a buffer parameter: IIS counts its size in bytes where the header's SAL says
+    /// elements (`_Inout_updates_(*pcb)` on a `PWSTR`), so the count it takes and gives back
+    /// is the buffer's size in bytes.
+    CountsBytes,
     /// Of an `_Outptr_` parameter: the object IIS hands out there is the caller's to release,
     /// by calling the named method its class declares (`HRESULT Release()`), before the
     /// object that handed it out is done; after that call it is gone.

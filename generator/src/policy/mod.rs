@@ -10,7 +10,7 @@ mod implement;
 
 pub use implement::{DefaultBody, Implementations, ImplementedClass, ImplementedMethod};
 
-use crate::ir::{Api, Method, Type, TypeKind};
+use crate::ir::{Api, Method, Type, TypeKind, Unit};
 use crate::knowledge::{self, Fact, Subject};
 
 /// A value a generated thunk or default method returns, by meaning.
@@ -330,6 +330,16 @@ pub fn resumes_the_pipeline(api: &Api, class: &str, method: &str) -> bool {
 /// released) by Rust afterwards; a call that fails hands it back for release.
 pub fn takes_ownership(api: &Api, class: &str, method: &str, param: &str) -> bool {
     knowledge::parameter_has(api, class, method, param, Fact::TakesOwnership)
+}
+
+/// The unit in which IIS counts the buffer `param` of `class::method`: SAL's, unless a
+/// knowledge row says IIS counts bytes where SAL says elements.
+pub fn buffer_unit(api: &Api, class: &str, method: &str, param: &str, sal: Unit) -> Unit {
+    if knowledge::parameter_has(api, class, method, param, Fact::CountsBytes) {
+        Unit::Bytes
+    } else {
+        sal
+    }
 }
 
 /// The method that releases the object `class::method` hands out through `param`, when the

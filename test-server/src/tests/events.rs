@@ -65,7 +65,8 @@ impl HttpModule for Events {
     }
 }
 
-/// The handler: `/map` calls `MapPath` raw, `/map-safe` through the framework, `/translated` reads `PATH_TRANSLATED`, `/read`
+/// The handler: `/map` calls `MapPath` raw, `/map-safe` through the framework,
+/// `/map-generated` through the generated safe form, `/translated` reads `PATH_TRANSLATED`, `/read`
 /// reads the body, `/notify` sends a custom notification it also handles itself.
 struct Handler;
 
@@ -95,6 +96,22 @@ impl HttpModule for Handler {
                 )
             }
             "/map-safe" => ctx.map_path("/a/b").unwrap_or_else(|e| e.to_string()),
+            "/map-generated" => {
+                // The generated safe form offers IIS the slice's size in bytes (a knowledge
+                // row: SAL says elements): 9 units hold `D:\x/a/b` and its NUL, 5 do not.
+                let url = super::wide("/a/b");
+                let Ok(url) = crate::runtime::U16CStr::from_slice(&url) else {
+                    return Notification::FinishRequest;
+                };
+                let (mut fits, mut short) = ([0u16; 9], [0u16; 5]);
+                let written = ctx.iis_mut().map_path(url, &mut fits);
+                let refused = ctx.iis_mut().map_path(url, &mut short);
+                format!(
+                    "{written:?} {} {:?}",
+                    String::from_utf16_lossy(&fits[..8]),
+                    refused.map_err(|e| e.code() == HRESULT::from_win32(ERROR_INSUFFICIENT_BUFFER))
+                )
+            }
             "/translated" => ctx
                 .server_variable("PATH_TRANSLATED")
                 .unwrap_or_default()
@@ -143,6 +160,12 @@ fn map_path_sizes_in_bytes_and_raises_rq_map_path_each_call() {
 fn the_framework_maps_a_url_with_its_byte_sized_buffer() {
     let response = server().request(Request::get("/map-safe"));
     assert_eq!(response.text(), r"D:\x/a/b");
+}
+
+#[test]
+fn the_generated_map_path_offers_its_slice_in_bytes() {
+    let response = server().request(Request::get("/map-generated"));
+    assert_eq!(response.text(), r"Ok(18) D:\x/a/b Err(true)");
 }
 
 #[test]
