@@ -1855,7 +1855,7 @@ pub unsafe trait IHttpContext_Impl {
     /// IIS calls this through the vtable; any other caller must keep IIS's contract for the slot, as the header's SAL annotations state it, for the whole call:
     ///
     /// - `pszUrl` (`PCWSTR`, `_In_`): a valid NUL-terminated string.
-    /// - `pszPhysicalPath` (`PWSTR`, `_Inout_updates_(*pcbPhysicalPath)`): valid for reads and writes of `*pcbPhysicalPath` elements.
+    /// - `pszPhysicalPath` (`PWSTR`, `_Inout_updates_(*pcbPhysicalPath)`): valid for reads and writes of `*pcbPhysicalPath` bytes.
     /// - `pcbPhysicalPath` (`DWORD *`, `_Inout_`): valid for reads and writes.
     unsafe fn MapPath(
         &self,

@@ -28,7 +28,14 @@ pub fn is_unsafe(own: &OwnSlot<'_>) -> bool {
 
 /// The `# Safety` section of an `unsafe` trait method: the contract IIS keeps when it calls
 /// the slot, one line per pointer parameter, as the header's SAL annotations state it.
-pub fn safety_lines(api: &Api, names: &Names, own: &OwnSlot<'_>) -> Vec<String> {
+/// `units` is each parameter's buffer unit as the model worked it out (SAL's, or IIS's where
+/// a knowledge row corrects it).
+pub fn safety_lines(
+    api: &Api,
+    names: &Names,
+    own: &OwnSlot<'_>,
+    units: &[Option<Unit>],
+) -> Vec<String> {
     let rust_names = names.params(own.method_id);
     let rust_name = |cpp: &str| -> String {
         own.method
@@ -47,7 +54,7 @@ pub fn safety_lines(api: &Api, names: &Names, own: &OwnSlot<'_>) -> Vec<String> 
             .into(),
         String::new(),
     ];
-    for (param, name) in own.method.params.iter().zip(rust_names) {
+    for (i, (param, name)) in own.method.params.iter().zip(rust_names).enumerate() {
         if !is_pointer(&param.ty) {
             continue;
         }
@@ -59,21 +66,26 @@ pub fn safety_lines(api: &Api, names: &Names, own: &OwnSlot<'_>) -> Vec<String> 
         lines.push(format!(
             "- `{name}` (`{}`{sal}): {}.",
             param.ty.spelling,
-            expectation(api, param, &rust_name)
+            expectation(api, param, units.get(i).copied().flatten(), &rust_name)
         ));
     }
     lines
 }
 
 /// What the pointer parameter must be, from its SAL and its type.
-fn expectation(api: &Api, param: &Param, rust_name: &dyn Fn(&str) -> String) -> String {
+fn expectation(
+    api: &Api,
+    param: &Param,
+    unit: Option<Unit>,
+    rust_name: &dyn Fn(&str) -> String,
+) -> String {
     let sal = &param.sal;
     let what = if param.ty.function().is_some() || points_at_function(&param.ty) {
         "a function of the stated type".to_string()
     } else if sal.pointer_out {
         "valid for writes of one pointer, which the callee stores".to_string()
     } else if let Some(buffer) = &sal.buffer {
-        let unit = match buffer.unit {
+        let unit = match unit.unwrap_or(buffer.unit) {
             Unit::Bytes => "bytes",
             Unit::Elements => "elements",
         };

@@ -387,7 +387,12 @@ fn trait_method(
     lines.push(format!("On panic: {}.", method.policy.on_panic_doc));
     let unsafety = impl_safety::is_unsafe(own).then(|| {
         lines.push(String::new());
-        lines.extend(impl_safety::safety_lines(api, names, own));
+        lines.extend(impl_safety::safety_lines(
+            api,
+            names,
+            own,
+            &method.buffer_units,
+        ));
         quote!(unsafe)
     });
     let docs = doc_lines(&lines);

@@ -1,13 +1,15 @@
 //! What the generated Rust does around a Rust implementation of each class and method, worked
 //! out once after layout and kept by typed id ([`ClassId`], [`MethodId`]): the `_Impl` trait's
 //! threading bounds and lifetime docs, each trait method's default body, what its thunk does
-//! after the call or on panic, and whether the raw wrapper may end the object's life. The
+//! after the call or on panic, whether the raw wrapper may end the object's life, and the unit
+//! IIS counts each buffer in (for the `# Safety` docs). The
 //! emitters print these facts; they ask no rule themselves.
 
 use super::{
-    ends_life, inherited_threading, lifetime, lifetime_doc, method_policy, releasing_methods,
-    threading, EndsLife, Lifetime, MethodPolicy, Threading,
+    buffer_unit, ends_life, inherited_threading, lifetime, lifetime_doc, method_policy,
+    releasing_methods, threading, EndsLife, Lifetime, MethodPolicy, Threading,
 };
+use crate::ir::Unit;
 use crate::layout::{ClassId, LaidOutApi, MethodId};
 
 /// The implementation facts of every class and declared method of one API.
@@ -60,6 +62,9 @@ pub struct ImplementedMethod {
     /// Whether the call may end an object's life: the raw wrapper then takes the object
     /// pointer, and the method keeps only its raw form.
     pub ends_life: Option<EndsLife>,
+    /// Per parameter, the unit IIS counts a SAL-sized buffer in (SAL's own, or bytes where
+    /// a knowledge row says IIS counts bytes); `None` for a parameter SAL does not size.
+    pub buffer_units: Vec<Option<Unit>>,
 }
 
 impl Implementations {
@@ -93,6 +98,21 @@ impl Implementations {
                     policy,
                     lifetime: lifetime.map(|lifetime| (lifetime, lifetime_doc(lifetime))),
                     ends_life: ends_life(api, &class.name, method),
+                    buffer_units: method
+                        .params
+                        .iter()
+                        .map(|param| {
+                            let buffer = param.sal.buffer.as_ref()?;
+                            let unit = buffer.unit;
+                            Some(buffer_unit(
+                                api,
+                                &class.name,
+                                &method.name,
+                                &param.name,
+                                unit,
+                            ))
+                        })
+                        .collect(),
                 }
             });
             methods.push(declared.collect());
