@@ -64,6 +64,8 @@ struct Reader {
     buffer: Vec<u8>,
     taken: Vec<u8>,
     deadline: Instant,
+    /// The request was a HEAD: its answers carry no body, whatever `Content-Length` says.
+    head: bool,
 }
 
 /// How a read into the buffer went.
@@ -97,7 +99,7 @@ impl Reader {
     }
 
     /// The next response: its head, then `Content-Length` bytes of body (to the close when
-    /// it has none); `Err` with how the stream ended otherwise. wine's own 400 ends its
+    /// it has none; none at all for a HEAD); `Err` with how the stream ended otherwise. wine's own 400 ends its
     /// head with no empty line and closes: what came before the close is its head.
     fn response(&mut self) -> Result<Response, Fill> {
         let (head_end, start) = loop {
@@ -114,9 +116,12 @@ impl Reader {
         };
         let head = String::from_utf8_lossy(&self.buffer[..head_end]).into_owned();
         let mut response = parse_head(&head);
-        let length = response
-            .header("Content-Length")
-            .and_then(|v| v.parse::<usize>().ok());
+        let length = match self.head {
+            true => Some(0),
+            false => response
+                .header("Content-Length")
+                .and_then(|v| v.parse::<usize>().ok()),
+        };
         loop {
             let have = self.buffer.len() - start;
             if length.is_some_and(|n| have >= n) {
@@ -224,6 +229,7 @@ pub fn exchange(
         buffer: Vec::new(),
         taken: Vec::new(),
         deadline: Instant::now() + timeout,
+        head: request.starts_with(b"HEAD "),
     };
     let mut answered = Vec::new();
     while answered.len() < responses {
@@ -253,6 +259,7 @@ pub fn exchange_raw(port: u16, request: &[u8], timeout: Duration) -> Option<(Res
         buffer: Vec::new(),
         taken: Vec::new(),
         deadline: Instant::now() + timeout,
+        head: request.starts_with(b"HEAD "),
     };
     let response = reader.response().ok()?;
     Some((response, reader.taken))
@@ -308,6 +315,7 @@ pub fn read_part_and_vanish(port: u16, request: &[u8], bytes: usize) -> usize {
         buffer: Vec::new(),
         taken: Vec::new(),
         deadline: Instant::now() + Duration::from_secs(1),
+        head: false,
     };
     while reader.buffer.len() < bytes {
         if !matches!(reader.fill(), Fill::More) {

@@ -53,7 +53,7 @@ fn site() -> PathBuf {
     root
 }
 
-/// The requests: path, and header lines to send, where `{etag}` and `{date}` stand for the
+/// The requests: path (after `HEAD ` for a HEAD, else a GET), and header lines to send, where `{etag}` and `{date}` stand for the
 /// `ETag` and `Last-Modified` the first answer for that path gave.
 const REQUESTS: &[(&str, &str)] = &[
     ("/", ""),
@@ -90,12 +90,15 @@ const REQUESTS: &[(&str, &str)] = &[
     ("/digits.txt", "Range: bytes=0-0\r\nIf-Range: {etag}"),
     ("/digits.txt", "Range: bytes=0-0\r\nIf-Range: {date}"),
     ("/digits.txt", "Range: bytes=0-0\r\nIf-Range: \"other:0\""),
+    ("HEAD /digits.txt", ""),
+    ("HEAD /digits.txt", "Range: bytes=7-"),
+    ("HEAD /digits.txt", "If-None-Match: {etag}"),
 ];
 
 /// What the test server answers them with, as IIS's handler would: the statuses.
-const STATUSES: [u16; 25] = [
+const STATUSES: [u16; 28] = [
     200, 301, 200, 304, 404, 403, 404, 200, 206, 206, 206, 416, 200, 200, 416, 200, 304, 200, 200,
-    412, 412, 200, 206, 206, 200,
+    412, 412, 200, 206, 206, 200, 200, 206, 304,
 ];
 
 /// What is compared: status, body and the headers below.
@@ -148,7 +151,8 @@ fn test_server_answers(root: &Path, port: u16) -> Vec<Answer> {
         .site_root(root)
         .load("minimal_module", minimal_module::RegisterModule);
     answers(|path, headers| {
-        let mut request = Request::get(path).header("Host", format!("127.0.0.1:{port}"));
+        let (method, path) = path.split_once(' ').unwrap_or(("GET", path));
+        let mut request = Request::new(method, path).header("Host", format!("127.0.0.1:{port}"));
         for (name, value) in headers {
             request = request.header(name, value);
         }
@@ -166,7 +170,8 @@ fn host_answers(port: u16) -> Vec<Answer> {
             .iter()
             .map(|(name, value)| format!("{name}: {value}\r\n"))
             .collect();
-        let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{lines}\r\n");
+        let (method, path) = path.split_once(' ').unwrap_or(("GET", path));
+        let request = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{lines}\r\n");
         let outcome = exchange(
             port,
             request.as_bytes(),
@@ -175,7 +180,7 @@ fn host_answers(port: u16) -> Vec<Answer> {
             Duration::from_secs(10),
         );
         let Outcome::Answered(mut responses) = outcome else {
-            panic!("GET {path} {headers:?}: no answer: {outcome:?}");
+            panic!("{method} {path} {headers:?}: no answer: {outcome:?}");
         };
         let response = responses.remove(0);
         let headers = HEADERS
@@ -214,6 +219,12 @@ fn static_files_are_served_alike_by_both_servers() {
         assert_eq!(expected[8].1, b"789");
         assert_eq!(expected[8].2[6].as_deref(), Some("bytes 7-9/10"));
         assert_eq!(expected[11].2[6].as_deref(), Some("bytes */10"));
+        // HEAD: GET's headers (its length included), no body.
+        assert_eq!(
+            (expected[25].1.len(), expected[25].2[7].as_deref()),
+            (0, Some("10"))
+        );
+        assert_eq!(expected[26].2[6].as_deref(), Some("bytes 7-9/10"));
         assert_eq!(
             expected[1].2[3].as_deref(),
             Some(format!("http://127.0.0.1:{port}/docs/").as_str())
