@@ -429,6 +429,19 @@ bool answer_file(Context *c, const Path &file, ULONGLONG size, const char *type,
     return send(c, bytes, size);
 }
 
+/* Whole seconds of a file time (100 ns units), by shift and subtract: 32-bit x86 has no
+   64-bit divide without MSVC's CRT (__aulldiv), and clang does not open-code this one. */
+ULONGLONG seconds_of(ULONGLONG ticks)
+{
+    const ULONGLONG kTicks = 10000000;
+    ULONGLONG quotient = 0, rest = 0;
+    for (int bit = 63; bit >= 0; --bit) {
+        rest = (rest << 1) | ((ticks >> bit) & 1);
+        if (rest >= kTicks) rest -= kTicks, quotient |= 1ULL << bit;
+    }
+    return quotient;
+}
+
 } // namespace
 
 /* IMF-fixdate, from the file time (host.h). */
@@ -525,7 +538,7 @@ bool serve_static_file(Context *c, USHORT *status, USHORT *sub_status, const cha
     file_etag(data.ftLastWriteTime, etag);
     http_date(data.ftLastWriteTime, date);
     /* Seconds between 1601 and 1970. */
-    Validators validators = {etag, (long long)(since_1601 / 10000000) - 11644473600LL};
+    Validators validators = {etag, (long long)seconds_of(since_1601) - 11644473600LL};
     if (!answer_file(c, file, size, type, validators, status, reason)) return false;
     put(c->response, HttpHeaderLastModified, date.data(), date.size());
     put(c->response, HttpHeaderEtag, etag.data(), etag.size());
