@@ -435,9 +435,10 @@ unsafe impl IHttpContext_Impl for HttpContext {
         self.with_exchange(core::ptr::null_mut(), |e| super::global::script_map_of(e))
     }
     fn SetRequestHandled(&self) {}
-    /// Not modelled (no files).
+    /// The file the physical path names under the site root (`file_info.rs`), from
+    /// `POST_MAP_REQUEST_HANDLER` on; null without one.
     fn GetFileInfo(&self) -> *mut IHttpFileInfo {
-        core::ptr::null_mut()
+        self.with_exchange(core::ptr::null_mut(), super::file_info::file_info_of)
     }
     /// The URL's physical path, `RQ_MAP_PATH` raised (`map_path.rs`).
     unsafe fn MapPath(&self, url: PCWSTR, out: PWSTR, size: *mut u32) -> HRESULT {

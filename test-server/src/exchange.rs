@@ -10,6 +10,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::ptr::NonNull;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use windows_sys::Win32::Networking::HttpServer::{
     HttpHeaderContentLength, HttpHeaderTransferEncoding,
@@ -127,6 +128,8 @@ pub(crate) struct State {
     pub listeners: Vec<super::events::Listener>,
     /// The request's physical path, once mapped (`map_path.rs`).
     pub physical: Option<WideText>,
+    /// `GetFileInfo`'s object, once a module asked (`file_info.rs`); released at the end.
+    pub file_info: Option<Ptr<IHttpFileInfo>>,
     /// A module answered an event `RQ_NOTIFICATION_FINISH_REQUEST`: the request finishes when
     /// the notification that raised the event returns.
     pub finish_after_event: bool,
@@ -173,6 +176,8 @@ impl Disabled {
 pub(crate) struct Exchange {
     pub number: u64,
     pub memory: RequestMemory,
+    /// The directory the site's `C:\inetpub\wwwroot` stands for (`TestServer::site_root`).
+    pub site_root: Option<PathBuf>,
     /// `None` once the request is over: late calls from a module find nothing.
     state: Mutex<Option<State>>,
     objects: Mutex<Option<Objects>>,
@@ -195,6 +200,7 @@ impl Exchange {
         request: &Request,
         reentrant: bool,
         async_io: AsyncIo,
+        site_root: Option<PathBuf>,
     ) -> Arc<Exchange> {
         let memory = RequestMemory::new();
         let mut headers = Headers::new(Direction::Request);
@@ -243,11 +249,13 @@ impl Exchange {
             disabled: Disabled::default(),
             listeners: Vec::new(),
             physical: None,
+            file_info: None,
             finish_after_event: false,
         };
         Arc::new(Exchange {
             number,
             memory,
+            site_root,
             state: Mutex::new(Some(state)),
             objects: Mutex::new(None),
             completions: Completions::new(reentrant, async_io),
@@ -333,7 +341,14 @@ impl Exchange {
             }
         }
         // Drop the state first: its headers point into request memory.
-        drop(lock(&self.state).take());
+        let state = lock(&self.state).take();
+        let file_info = state.as_ref().and_then(|s| s.file_info);
+        drop(state);
+        if let Some(info) = file_info {
+            // SAFETY: made by `file_info_of`, taken out with the state, so released once;
+            // the request is over.
+            unsafe { super::file_info::release(info) };
+        }
         // SAFETY: made by `Objects::create` with these value types, released once (taken out
         // of the exchange); no module may use them after the request.
         unsafe { objects.release_all_but_context() };

@@ -134,7 +134,9 @@
 //!   `RQ_MAP_PATH`): the MIME map (`404.3` outside it), default documents, the trailing-slash
 //!   `301`, `403.14`, `ETag`/`Last-Modified`, RFC 9110's preconditions (`304`, `412`) and byte
 //!   ranges (`206`, `multipart/byteranges`, `416`, `If-Range`) (`static_files.rs`); without
-//!   one, such a request is a `404`. `GetFileInfo` stays null.
+//!   one, such a request is a `404`. `IHttpContext::GetFileInfo` describes the same file
+//!   from `POST_MAP_REQUEST_HANDLER` on: path, size, times, the handler's `ETag`; no contents
+//!   (`file_info.rs`), null without a site root or a file.
 //! - **A response in parts**: `Flush` sends the head (fixed from then on,
 //!   `GetResponseHeadersSent` TRUE) and the body written since the last flush, chunked for an
 //!   HTTP/1.1 client when there is no `Content-Length`; [`Response::parts`] holds what each
@@ -190,7 +192,7 @@
 //! # What it does not model
 //!
 //! These return `E_NOTIMPL`, or null / `FALSE` / 0 where the method returns no `HRESULT`:
-//! `IHttpContext::GetUrlInfo`, `GetFileInfo`,
+//! `IHttpContext::GetUrlInfo`,
 //! `ExecuteRequest`, `GetServerVarChanges`, `CancelIo`,
 //! `MapHandler`, `GetExtendedInterface` (so no `IHttpContext2`–`4`), `GetNextNotification`,
 //! `GetIsLastNotification`, `GetParentContext`; `SetRequestHandled` is ignored. `IHttpRequest::SetHttpMethod`,
@@ -250,6 +252,7 @@ mod context;
 mod entity;
 mod events;
 mod exchange;
+mod file_info;
 mod global;
 mod global_objects;
 mod handed;

@@ -310,7 +310,13 @@ impl TestServer {
         if let Some(refused) = limits::refused_by_http_sys(&request, &self.http_sys, number) {
             return refused;
         }
-        let exchange = Exchange::new(number, &request, self.reentrant, self.async_io);
+        let exchange = Exchange::new(
+            number,
+            &request,
+            self.reentrant,
+            self.async_io,
+            self.site_root.clone(),
+        );
         let objects = Objects::create(&exchange);
         let mut pipeline = Pipeline::new(self, &exchange, objects);
         let _running = global::hook(&self.global, &exchange);

@@ -25,7 +25,8 @@
 //!
 //! No Microsoft page we found describes the handler's ranges or preconditions: what is built
 //! is RFC 9110's, with IIS's observed forms (ETag, multipart boundary). Not modelled:
-//! compression, the kernel and output caches, `GetFileInfo` (null).
+//! compression, the kernel and output caches. `GetFileInfo` answers for the same file
+//! (`file_info.rs`), with the same `ETag` and `Last-Modified`.
 
 use alloc::format;
 use alloc::string::String;
@@ -197,7 +198,7 @@ fn answer_file(
             send_ranges(state, memory, &bytes, &ranges, content_type);
         }
     }
-    let last_modified = conditions::http_date(validators.modified);
+    let last_modified = last_modified(modified);
     put(
         state,
         memory,
@@ -275,7 +276,7 @@ fn send_ranges(
 
 /// The local file a physical path names: under `root` when the path is under the site's
 /// `C:\inetpub\wwwroot` (any case), else none.
-fn local_path(physical: &[u16], root: &Path) -> Option<PathBuf> {
+pub(crate) fn local_path(physical: &[u16], root: &Path) -> Option<PathBuf> {
     let physical = String::from_utf16(physical).ok()?;
     let prefix = physical.get(..APPLICATION_PATH.len())?;
     if !prefix.eq_ignore_ascii_case(APPLICATION_PATH) {
@@ -314,12 +315,14 @@ fn put(state: &mut State, memory: &RequestMemory, id: HTTP_HEADER_ID, value: &[u
 
 /// The ETag IIS gives a static file: its last write time as a Windows FILETIME in hex, then
 /// `:0` (observed; the part after the colon is a change number).
-fn etag(modified: SystemTime) -> String {
-    let since_1601 = modified
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos() / 100 + 116_444_736_000_000_000)
-        .unwrap_or(0);
+pub(crate) fn etag(modified: SystemTime) -> String {
+    let since_1601 = super::file_info::filetime(modified);
     format!("\"{since_1601:x}:0\"")
+}
+
+/// The `Last-Modified` of a file time: its whole seconds as an HTTP-date.
+pub(crate) fn last_modified(modified: SystemTime) -> String {
+    conditions::http_date(unix_seconds(modified))
 }
 
 /// Whole seconds since 1970 of a file time (what `Last-Modified` says of it).

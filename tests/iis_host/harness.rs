@@ -343,6 +343,7 @@ pub fn build_host<'a>(
         "stream",
         "events",
         "files",
+        "file_info",
     ] {
         cxx.compile(&host_dir.join(format!("host/{name}.cpp")), &object(name));
         host_objects.push(object(name));

@@ -369,8 +369,9 @@ fn serve_twins(tools: &Tools, build: &Build, arch: Arch) {
     }
 }
 
-/// Twin pairs with tests of their own: `request_bodies.rs`, `response_splitting.rs`.
-const TWINS_TESTED_ELSEWHERE: &[&str] = &["body_module", "splitting_module"];
+/// Twin pairs with tests of their own: `request_bodies.rs`, `response_splitting.rs`,
+/// `static_files.rs` (which gives the host a site).
+const TWINS_TESTED_ELSEWHERE: &[&str] = &["body_module", "splitting_module", "file_info_module"];
 
 /// Serves one example's DLL on its own (`label` names the host's output files) and checks
 /// its answers, and the application's start and stop in its trace; returns the exchanges.

@@ -6,13 +6,17 @@
 //! (`--site-root`, the Rust DLL and then its C++ twin) and by the test server
 //! (`TestServer::site_root`). Each host must answer every request as the test server does:
 //! status, body, and the headers the handler and the module set, `ETag`, `Last-Modified`,
-//! `Content-Range` and `Content-Length` included (the same file, so the same times).
+//! `Content-Range` and `Content-Length` included (the same file, so the same times). Then
+//! `file_info_module` and its C++ twin read `IHttpContext::GetFileInfo` of the same site in
+//! both hosts: every field alike, the `ETag` and `Last-Modified` the handler's.
 
 extern crate httpserv as real_httpserv;
 extern crate self as httpserv;
 pub use httpserv_tests::register_module_in_process as register_module;
 pub use real_httpserv::*;
 
+#[path = "../examples/file_info_module.rs"]
+mod file_info_module;
 #[path = "../iis_host/harness.rs"]
 #[allow(dead_code)] // shared with tests/iis_host.rs, which uses the rest
 mod harness;
@@ -27,6 +31,7 @@ use httpserv::testing::{Request, TestServer};
 use httpserv_tests::support::workspace_root;
 use raw_http::{exchange, Outcome, Pace};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 fn out_dir() -> PathBuf {
@@ -38,10 +43,13 @@ fn port(offset: u16) -> u16 {
     20_000 + (std::process::id() % 20_000) as u16 + (400 + offset) * 7
 }
 
-/// The site: a page, text files (one empty), a file IIS has no MIME type for, an empty
-/// directory.
-fn site() -> PathBuf {
-    let root = out_dir().join("site");
+/// One test at a time: each builds the DLLs and runs hosts in the same directory.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// The site (`name` a directory of its own): a page, text files (one empty), a file IIS has
+/// no MIME type for, an empty directory.
+fn site(name: &str) -> PathBuf {
+    let root = out_dir().join(name);
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(root.join("docs")).unwrap();
     std::fs::create_dir_all(root.join("empty")).unwrap();
@@ -192,7 +200,8 @@ fn host_answers(port: u16) -> Vec<Answer> {
 
 #[test]
 fn static_files_are_served_alike_by_both_servers() {
-    let root = site();
+    let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+    let root = site("site");
     let tools = match harness::tools(Arch::X86_64) {
         Ok(tools) => tools,
         Err(reason) => {
@@ -259,6 +268,126 @@ fn static_files_are_served_alike_by_both_servers() {
                 host, test_server,
                 "{language}: {request:?} answered otherwise"
             );
+        }
+    }
+}
+
+/// What `file_info_module` is asked: files (described), a directory with a default document,
+/// one without, nothing there (no file info: the handler's answer).
+const FILE_INFO_REQUESTS: [(&str, u16); 5] = [
+    ("/docs/notes.txt", 200),
+    ("/digits.txt", 200),
+    ("/", 200),
+    ("/empty/", 403),
+    ("/missing.txt", 404),
+];
+
+/// The headers of `file_info_module`'s answers that are compared.
+const FILE_INFO_HEADERS: [&str; 11] = [
+    "X-File-Path",
+    "X-File-Size",
+    "X-File-Attributes",
+    "X-File-ETag",
+    "X-File-Last-Modified",
+    "X-File-Time",
+    "X-File-Cache",
+    "X-File-Buffer",
+    "X-File-Handle",
+    "X-File-Info",
+    "Content-Type",
+];
+
+#[test]
+fn file_info_is_read_alike_by_both_servers() {
+    let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+    let root = site("site-file-info");
+    // What the test server's module reads, and its handler sends, for the same site.
+    let server = TestServer::new()
+        .site_root(&root)
+        .load("file_info_module", file_info_module::RegisterModule);
+    let expected: Vec<Answer> = FILE_INFO_REQUESTS
+        .iter()
+        .map(|(path, _)| {
+            let response = server.request(Request::get(*path));
+            let headers = FILE_INFO_HEADERS
+                .iter()
+                .map(|name| response.header(name).map(str::to_owned));
+            (response.status, response.body.clone(), headers.collect())
+        })
+        .collect();
+    let statuses: Vec<u16> = expected.iter().map(|answer| answer.0).collect();
+    assert_eq!(statuses, FILE_INFO_REQUESTS.map(|(_, status)| status));
+    let handler = TestServer::new().site_root(&root);
+    let digits = handler.request(Request::get("/digits.txt"));
+    let described = &expected[1].2;
+    assert_eq!(
+        described[0].as_deref(),
+        Some("C:\\inetpub\\wwwroot\\digits.txt")
+    );
+    assert_eq!(described[1].as_deref(), Some("10"));
+    assert_eq!(described[3].as_deref(), digits.header("ETag"));
+    assert_eq!(described[4].as_deref(), digits.header("Last-Modified"));
+    assert_eq!(described[9], None);
+    assert_eq!(expected[2].2[9].as_deref(), Some("none"));
+    let tools = match harness::tools(Arch::X86_64) {
+        Ok(tools) => tools,
+        Err(reason) => {
+            httpserv_tests::support::skipped(&format!("file info in the IIS host: {reason}"));
+            return;
+        }
+    };
+    let build = harness::build(&tools, Arch::X86_64, &workspace_root(), &out_dir());
+    let names = ["file_info_module"];
+    let site_root = format!("Z:{}", root.display()).replace('/', "\\");
+    for (offset, (language, modules)) in [
+        ("Rust", harness::only(&build.rust, &names)),
+        ("C++", harness::only(&build.cpp, &names)),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let port = port(2 + offset as u16);
+        let label = format!("file-info-{language}");
+        let extra = ["--site-root", site_root.as_str(), "--trace"];
+        let mut host =
+            HostProcess::start(&tools, &build, &out_dir(), &label, &modules, port, &extra);
+        host.fresh_wine_after();
+        let answers: Vec<Answer> = FILE_INFO_REQUESTS
+            .iter()
+            .map(|(path, _)| {
+                let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n");
+                let outcome = exchange(
+                    port,
+                    request.as_bytes(),
+                    Pace::Whole,
+                    1,
+                    Duration::from_secs(10),
+                );
+                let Outcome::Answered(mut responses) = outcome else {
+                    panic!("GET {path}: no answer: {outcome:?}");
+                };
+                let response = responses.remove(0);
+                let headers = FILE_INFO_HEADERS
+                    .iter()
+                    .map(|name| response.header(name).map(str::to_owned));
+                (response.status, response.body.clone(), headers.collect())
+            })
+            .collect();
+        let stopped = host.stop();
+        if stopped.wine_stopped_serving {
+            eprintln!("WINE: {language}: wine's http.sys stopped serving before /__shutdown");
+        } else {
+            assert_eq!(
+                stopped.code,
+                Some(0),
+                "{language}: the host failed:\n{}",
+                stopped.stdout
+            );
+        }
+        for ((path, _), (host, test_server)) in
+            FILE_INFO_REQUESTS.iter().zip(answers.iter().zip(&expected))
+        {
+            assert_eq!(host, test_server, "{language}: {path} answered otherwise");
         }
     }
 }

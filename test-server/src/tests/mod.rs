@@ -13,6 +13,7 @@ mod bodies;
 mod completion;
 mod context;
 mod events;
+mod file_info;
 mod global;
 mod global_providers;
 mod http_errors;

@@ -20,7 +20,8 @@
  *
  * Where RFC 9110 leaves a choice (several ranges unmerged, in the order asked; a suffix range
  * of an empty file answered 200 with the file), both hosts make the one the test server's
- * static_files/conditions.rs lists. GetFileInfo stays NULL (host.h).
+ * static_files/conditions.rs lists. IHttpContext::GetFileInfo describes the same file with
+ * the same ETag and Last-Modified (file_info.cpp, through site_file, file_etag, http_date).
  */
 #include "host.h"
 
@@ -118,25 +119,6 @@ void put(Response &r, HTTP_HEADER_ID id, const char *value, size_t len)
     r.SetHeader(id, value, (USHORT)len, TRUE);
 }
 
-/* IMF-fixdate, from the file time. */
-void http_date(const FILETIME &time, rt::Text &out)
-{
-    static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    SYSTEMTIME t;
-    FileTimeToSystemTime(&time, &t);
-    auto two = [&out](unsigned n) { out.add_char((char)('0' + n / 10)).add_char((char)('0' + n % 10)); };
-    out.add(days[t.wDayOfWeek % 7]).add(", ");
-    two(t.wDay);
-    out.add(" ").add(months[(t.wMonth + 11) % 12]).add(" ").add_number(t.wYear).add(" ");
-    two(t.wHour);
-    out.add(":");
-    two(t.wMinute);
-    out.add(":");
-    two(t.wSecond);
-    out.add(" GMT");
-}
 
 /* A header of the request, its spaces and tabs trimmed; false if absent. */
 bool header(Context *c, HTTP_HEADER_ID id, const char **text, size_t *len)
@@ -447,7 +429,58 @@ bool answer_file(Context *c, const Path &file, ULONGLONG size, const char *type,
     return send(c, bytes, size);
 }
 
+/* Whole seconds of a file time (100 ns units), by shift and subtract: 32-bit x86 has no
+   64-bit divide without MSVC's CRT (__aulldiv), and clang does not open-code this one. */
+ULONGLONG seconds_of(ULONGLONG ticks)
+{
+    const ULONGLONG kTicks = 10000000;
+    ULONGLONG quotient = 0, rest = 0;
+    for (int bit = 63; bit >= 0; --bit) {
+        rest = (rest << 1) | ((ticks >> bit) & 1);
+        if (rest >= kTicks) rest -= kTicks, quotient |= 1ULL << bit;
+    }
+    return quotient;
+}
+
 } // namespace
+
+/* IMF-fixdate, from the file time (host.h). */
+void http_date(const FILETIME &time, rt::Text &out)
+{
+    static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    SYSTEMTIME t;
+    FileTimeToSystemTime(&time, &t);
+    auto two = [&out](unsigned n) { out.add_char((char)('0' + n / 10)).add_char((char)('0' + n % 10)); };
+    out.add(days[t.wDayOfWeek % 7]).add(", ");
+    two(t.wDay);
+    out.add(" ").add(months[(t.wMonth + 11) % 12]).add(" ").add_number(t.wYear).add(" ");
+    two(t.wHour);
+    out.add(":");
+    two(t.wMinute);
+    out.add(":");
+    two(t.wSecond);
+    out.add(" GMT");
+}
+
+/* The ETag IIS gives a static file: its last write time in hex, then ":0" (host.h). */
+void file_etag(const FILETIME &time, rt::Text &out)
+{
+    ULONGLONG since_1601 = ((ULONGLONG)time.dwHighDateTime << 32) | time.dwLowDateTime;
+    out.add("\"").add_hex(since_1601).add(":0\"");
+}
+
+/* The local file under --site-root that `physical` names, in request memory (host.h). */
+PCWSTR site_file(Context *c, PCWSTR physical, DWORD len)
+{
+    const wchar_t *root = c->host->site_root;
+    Path file;
+    if (!root || !physical || !local_path(physical, len, root, file)) return 0;
+    wchar_t *copy = (wchar_t *)c->allocate((file.len + 1) * sizeof(wchar_t));
+    if (copy) rt::copy(copy, file.text, (file.len + 1) * sizeof(wchar_t));
+    return copy;
+}
 
 /* Serves the request from --site-root (see above); the status to set, with its substatus,
    when it is an error for IIS's error page. */
@@ -502,10 +535,10 @@ bool serve_static_file(Context *c, USHORT *status, USHORT *sub_status, const cha
     ULONGLONG since_1601 =
         ((ULONGLONG)data.ftLastWriteTime.dwHighDateTime << 32) | data.ftLastWriteTime.dwLowDateTime;
     rt::Text etag, date;
-    etag.add("\"").add_hex(since_1601).add(":0\"");
+    file_etag(data.ftLastWriteTime, etag);
     http_date(data.ftLastWriteTime, date);
     /* Seconds between 1601 and 1970. */
-    Validators validators = {etag, (long long)(since_1601 / 10000000) - 11644473600LL};
+    Validators validators = {etag, (long long)seconds_of(since_1601) - 11644473600LL};
     if (!answer_file(c, file, size, type, validators, status, reason)) return false;
     put(c->response, HttpHeaderLastModified, date.data(), date.size());
     put(c->response, HttpHeaderEtag, etag.data(), etag.size());

@@ -406,7 +406,8 @@ public:
     bool handler_mapped = false;
     IScriptMapInfo *GetScriptMap() const override;
     VOID SetRequestHandled() override {}
-    IHttpFileInfo *GetFileInfo() const override { return 0; }
+    IHttpFileInfo *file_info = 0; /* request memory, on the first ask (file_info.cpp) */
+    IHttpFileInfo *GetFileInfo() const override;
     /* RQ_MAP_PATH and RQ_CUSTOM_NOTIFICATION (events.cpp): the request's path once mapped, and
        whether an event's module answered RQ_NOTIFICATION_FINISH_REQUEST (pipeline.cpp). */
     PCWSTR physical = 0;

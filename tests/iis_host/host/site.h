@@ -99,3 +99,9 @@ PCWSTR site_path(Context *c, const wchar_t *url, DWORD n, DWORD *len);
 /* RQ_READ_ENTITY for `bytes` read into `buffer` (`size` bytes); what the reader gets
    (events.cpp). */
 DWORD read_entity_event(Context *c, VOID *buffer, DWORD bytes, DWORD size);
+
+/* files.cpp: the local file a physical path names under --site-root (in request memory), or
+   null; a file time as an IMF-fixdate (Last-Modified) and as the static handler's ETag. */
+PCWSTR site_file(Context *c, PCWSTR physical, DWORD len);
+void http_date(const FILETIME &time, rt::Text &out);
+void file_etag(const FILETIME &time, rt::Text &out);
