@@ -236,6 +236,42 @@ fn host_answers(host: &HostProcess, port: u16) -> Option<Vec<Answer>> {
     (!lost).then_some(answers)
 }
 
+/// One host serving `modules` on `port` with the site at `site_root`, asked by `ask_all`;
+/// its answers, or `None` (a `WINE:` line) when wine lost one. The host must exit cleanly,
+/// unless wine stopped serving before `/__shutdown` (another `WINE:` line).
+fn host_run(
+    (tools, build): (&harness::Tools, &harness::Build),
+    (language, modules): (&str, &[(String, PathBuf)]),
+    port: u16,
+    site_root: &str,
+    ask_all: impl FnOnce(&HostProcess) -> Option<Vec<Answer>>,
+) -> Option<Vec<Answer>> {
+    let label = format!("files-{language}-{port}");
+    let extra = ["--site-root", site_root, "--trace"];
+    let mut host = HostProcess::start(tools, build, &out_dir(), &label, modules, port, &extra);
+    // The next host finds wine's http.sys fresh (it can be left serving nobody).
+    host.fresh_wine_after();
+    let answers = ask_all(&host);
+    let stopped = host.stop();
+    let Some(answers) = answers else {
+        eprintln!("WINE: {language}: wine's http.sys lost an answer; not compared");
+        return None;
+    };
+    // Wine's http.sys sometimes stops serving (tests/iis_host/README.md): the answers
+    // above were all received, only /__shutdown was lost; the host is killed then.
+    if stopped.wine_stopped_serving {
+        eprintln!("WINE: {language}: wine's http.sys stopped serving before /__shutdown");
+    } else {
+        assert_eq!(
+            stopped.code,
+            Some(0),
+            "{language}: the host failed:\n{}",
+            stopped.stdout
+        );
+    }
+    Some(answers)
+}
+
 #[test]
 fn static_files_are_served_alike_by_both_servers() {
     let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
@@ -280,30 +316,12 @@ fn static_files_are_served_alike_by_both_servers() {
         for answer in &mut expected {
             answer.2[5] = answer.2[5].as_ref().map(|_| language.to_string());
         }
-        let label = format!("files-{language}");
-        let extra = ["--site-root", site_root.as_str(), "--trace"];
-        let mut host =
-            HostProcess::start(&tools, &build, &out_dir(), &label, &modules, port, &extra);
-        // The next host finds wine's http.sys fresh (it can be left serving nobody).
-        host.fresh_wine_after();
-        let answers = host_answers(&host, port);
-        let stopped = host.stop();
-        let Some(answers) = answers else {
-            eprintln!("WINE: {language}: wine's http.sys lost an answer; not compared");
+        let host = (language, modules.as_slice());
+        let Some(answers) = host_run((&tools, &build), host, port, &site_root, |host| {
+            host_answers(host, port)
+        }) else {
             continue;
         };
-        // Wine's http.sys sometimes stops serving (tests/iis_host/README.md): the answers
-        // above were all received, only /__shutdown was lost; the host is killed then.
-        if stopped.wine_stopped_serving {
-            eprintln!("WINE: {language}: wine's http.sys stopped serving before /__shutdown");
-        } else {
-            assert_eq!(
-                stopped.code,
-                Some(0),
-                "{language}: the host failed:\n{}",
-                stopped.stdout
-            );
-        }
         assert_eq!(answers.len(), expected.len());
         for (request, (host, test_server)) in REQUESTS.iter().zip(answers.iter().zip(&expected)) {
             assert_eq!(
@@ -389,37 +407,23 @@ fn file_info_is_read_alike_by_both_servers() {
     .enumerate()
     {
         let port = port(2 + offset as u16);
-        let label = format!("file-info-{language}");
-        let extra = ["--site-root", site_root.as_str(), "--trace"];
-        let mut host =
-            HostProcess::start(&tools, &build, &out_dir(), &label, &modules, port, &extra);
-        host.fresh_wine_after();
-        let answers: Option<Vec<Answer>> = FILE_INFO_REQUESTS
-            .iter()
-            .map(|(path, _)| {
-                let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n");
-                let response = ask(&host, port, &request)?;
-                let headers = FILE_INFO_HEADERS
-                    .iter()
-                    .map(|name| response.header(name).map(str::to_owned));
-                Some((response.status, response.body.clone(), headers.collect()))
-            })
-            .collect();
-        let stopped = host.stop();
-        let Some(answers) = answers else {
-            eprintln!("WINE: {language}: wine's http.sys lost an answer; not compared");
+        let ask_all = |host: &HostProcess| -> Option<Vec<Answer>> {
+            FILE_INFO_REQUESTS
+                .iter()
+                .map(|(path, _)| {
+                    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n");
+                    let response = ask(host, port, &request)?;
+                    let headers = FILE_INFO_HEADERS
+                        .iter()
+                        .map(|name| response.header(name).map(str::to_owned));
+                    Some((response.status, response.body.clone(), headers.collect()))
+                })
+                .collect()
+        };
+        let host = (language, modules.as_slice());
+        let Some(answers) = host_run((&tools, &build), host, port, &site_root, ask_all) else {
             continue;
         };
-        if stopped.wine_stopped_serving {
-            eprintln!("WINE: {language}: wine's http.sys stopped serving before /__shutdown");
-        } else {
-            assert_eq!(
-                stopped.code,
-                Some(0),
-                "{language}: the host failed:\n{}",
-                stopped.stdout
-            );
-        }
         for ((path, _), (host, test_server)) in
             FILE_INFO_REQUESTS.iter().zip(answers.iter().zip(&expected))
         {
