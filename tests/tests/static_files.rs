@@ -236,6 +236,38 @@ fn host_answers(host: &HostProcess, port: u16) -> Option<Vec<Answer>> {
     (!lost).then_some(answers)
 }
 
+/// What a host test needs: the host's tools and build, the site root as the host names it
+/// (a wine path), and the Rust module and its C++ twin by language.
+struct Twins {
+    tools: harness::Tools,
+    build: harness::Build,
+    site_root: String,
+    modules: [(&'static str, Vec<(String, PathBuf)>); 2],
+}
+
+/// [`Twins`] of `module` for the site at `root`; `None` (after printing `SKIPPED`) when the
+/// tools are missing.
+fn twins(root: &Path, module: &str, what: &str) -> Option<Twins> {
+    let tools = match harness::tools(Arch::X86_64) {
+        Ok(tools) => tools,
+        Err(reason) => {
+            httpserv_tests::support::skipped(&format!("{what} in the IIS host: {reason}"));
+            return None;
+        }
+    };
+    let build = harness::build(&tools, Arch::X86_64, &workspace_root(), &out_dir());
+    let modules = [
+        ("Rust", harness::only(&build.rust, &[module])),
+        ("C++", harness::only(&build.cpp, &[module])),
+    ];
+    Some(Twins {
+        tools,
+        build,
+        site_root: format!("Z:{}", root.display()).replace('/', "\\"),
+        modules,
+    })
+}
+
 /// One host serving `modules` on `port` with the site at `site_root`, asked by `ask_all`;
 /// its answers, or `None` (a `WINE:` line) when wine lost one. The host must exit cleanly,
 /// unless wine stopped serving before `/__shutdown` (another `WINE:` line).
@@ -276,23 +308,16 @@ fn host_run(
 fn static_files_are_served_alike_by_both_servers() {
     let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
     let root = site("site");
-    let tools = match harness::tools(Arch::X86_64) {
-        Ok(tools) => tools,
-        Err(reason) => {
-            httpserv_tests::support::skipped(&format!("static files in the IIS host: {reason}"));
-            return;
-        }
+    let Some(Twins {
+        tools,
+        build,
+        site_root,
+        modules: twins,
+    }) = twins(&root, "minimal_module", "static files")
+    else {
+        return;
     };
-    let build = harness::build(&tools, Arch::X86_64, &workspace_root(), &out_dir());
-    let names = ["minimal_module"];
-    let site_root = format!("Z:{}", root.display()).replace('/', "\\");
-    for (offset, (language, modules)) in [
-        ("Rust", harness::only(&build.rust, &names)),
-        ("C++", harness::only(&build.cpp, &names)),
-    ]
-    .into_iter()
-    .enumerate()
-    {
+    for (offset, (language, modules)) in twins.into_iter().enumerate() {
         let port = port(offset as u16);
         let mut expected = test_server_answers(&root, port);
         // What the test server answered, as IIS's handler would.
@@ -389,23 +414,16 @@ fn file_info_is_read_alike_by_both_servers() {
     assert_eq!(described[4].as_deref(), digits.header("Last-Modified"));
     assert_eq!(described[9], None);
     assert_eq!(expected[2].2[9].as_deref(), Some("none"));
-    let tools = match harness::tools(Arch::X86_64) {
-        Ok(tools) => tools,
-        Err(reason) => {
-            httpserv_tests::support::skipped(&format!("file info in the IIS host: {reason}"));
-            return;
-        }
+    let Some(Twins {
+        tools,
+        build,
+        site_root,
+        modules: twins,
+    }) = twins(&root, "file_info_module", "file info")
+    else {
+        return;
     };
-    let build = harness::build(&tools, Arch::X86_64, &workspace_root(), &out_dir());
-    let names = ["file_info_module"];
-    let site_root = format!("Z:{}", root.display()).replace('/', "\\");
-    for (offset, (language, modules)) in [
-        ("Rust", harness::only(&build.rust, &names)),
-        ("C++", harness::only(&build.cpp, &names)),
-    ]
-    .into_iter()
-    .enumerate()
-    {
+    for (offset, (language, modules)) in twins.into_iter().enumerate() {
         let port = port(2 + offset as u16);
         let ask_all = |host: &HostProcess| -> Option<Vec<Answer>> {
             FILE_INFO_REQUESTS
