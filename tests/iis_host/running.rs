@@ -327,6 +327,25 @@ pub struct Stopped {
     pub wine_stopped_serving: bool,
 }
 
+impl Stopped {
+    /// Asserts the host exited with 0 — unless wine's http.sys stopped serving before
+    /// `/__shutdown` (tests/iis_host/README.md: what came before was all answered, the host
+    /// was killed), which is reported as a `WINE:` line for `what` instead.
+    pub fn assert_clean_exit(&self, what: &str) {
+        if self.wine_stopped_serving {
+            eprintln!("WINE: {what}: wine's http.sys stopped serving before /__shutdown");
+        } else {
+            assert_eq!(
+                self.code,
+                Some(0),
+                "{what}: the host failed:\n{}\nstderr:\n{}",
+                self.stdout,
+                self.stderr
+            );
+        }
+    }
+}
+
 /// Whether an answer to `request` comes within 10 s.
 fn shutdown_answered(port: u16, request: &[u8]) -> bool {
     use std::io::{Read, Write};

@@ -207,11 +207,7 @@ fn check_log(host: HostProcess, language: &str, tally: &Tally) {
     let stopped = host.stop();
     let (stdout, stderr) = (&stopped.stdout, &stopped.stderr);
     let context = format!("{language} host output:\n{stdout}\nstderr:\n{stderr}");
-    if stopped.wine_stopped_serving {
-        eprintln!("WINE: {language}: wine's http.sys stopped serving before /__shutdown");
-    } else {
-        assert_eq!(stopped.code, Some(0), "{context}");
-    }
+    stopped.assert_clean_exit(language);
     assert_eq!(harness::failed_response(stdout), None, "{context}");
     let answered = tally.served + tally.refused;
     let took = harness::requests_in(stdout);

@@ -428,12 +428,7 @@ fn check_log(host: HostProcess, label: &str, tally: &Tally, wine_stopped: bool) 
         (host.output(), host.errors())
     } else {
         let stopped = host.stop();
-        let context = format!("{label}:\n{}\n{}", stopped.stdout, stopped.stderr);
-        if stopped.wine_stopped_serving {
-            eprintln!("WINE: {label}: wine's http.sys stopped serving before /__shutdown");
-        } else {
-            assert_eq!(stopped.code, Some(0), "{context}");
-        }
+        stopped.assert_clean_exit(label);
         (stopped.stdout, stopped.stderr)
     };
     let context = format!("{label}: host output:\n{stdout}\nstderr:\n{stderr}");

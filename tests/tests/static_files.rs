@@ -289,18 +289,7 @@ fn host_run(
         eprintln!("WINE: {language}: wine's http.sys lost an answer; not compared");
         return None;
     };
-    // Wine's http.sys sometimes stops serving (tests/iis_host/README.md): the answers
-    // above were all received, only /__shutdown was lost; the host is killed then.
-    if stopped.wine_stopped_serving {
-        eprintln!("WINE: {language}: wine's http.sys stopped serving before /__shutdown");
-    } else {
-        assert_eq!(
-            stopped.code,
-            Some(0),
-            "{language}: the host failed:\n{}",
-            stopped.stdout
-        );
-    }
+    stopped.assert_clean_exit(language);
     Some(answers)
 }
 
